@@ -1,0 +1,39 @@
+/*
+ * buf.h - growable byte buffer with a size cap (layer 1: base).
+ *
+ * Ownership, after git's strbuf: a struct buf starts as BUF_INIT (or
+ * buf_init), owns its memory, is emptied by buf_reset, freed by
+ * buf_release, and buf_detach hands the NUL-terminated bytes to the caller
+ * (who frees them).  p is always NUL-terminated once anything was added.
+ * max is the cap (0 = none): a growth past it fails with -1 and leaves the
+ * buffer as it was.  Allocation failure also returns -1.
+ */
+#ifndef ERPIPE_BUF_H
+#define ERPIPE_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+struct buf {
+	char *p;
+	size_t len;
+	size_t cap;
+	size_t max;
+};
+
+#define BUF_INIT { NULL, 0, 0, 0 }
+
+void buf_init(struct buf *b, size_t max);
+int buf_grow(struct buf *b, size_t extra);   /* room for extra more bytes + NUL */
+int buf_add(struct buf *b, const void *data, size_t n);
+int buf_adds(struct buf *b, const char *s);
+int buf_addc(struct buf *b, int c);
+int buf_addf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int buf_vaddf(struct buf *b, const char *fmt, va_list ap);
+void buf_reset(struct buf *b);
+void buf_release(struct buf *b);
+char *buf_detach(struct buf *b, size_t *len);
+/* Const view, never NULL ("" for an empty buffer). */
+const char *buf_str(const struct buf *b);
+
+#endif
