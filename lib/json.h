@@ -1,0 +1,34 @@
+/*
+ * json.h - strict JSON syntax check without building a tree (layer 2).
+ *
+ * json_check validates one JSON text (RFC 8259: no trailing commas, no
+ * leading zeros, no bare control characters, valid escapes, UTF-8 checked
+ * separately by the caller) and reports the type of its top value.  It
+ * allocates nothing; nesting deeper than JSON_MAX_DEPTH is refused.
+ * The filters use it to pass records through as their original bytes.
+ */
+#ifndef ERPIPE_JSON_H
+#define ERPIPE_JSON_H
+
+#include <stddef.h>
+
+#define JSON_MAX_DEPTH 512
+
+enum json_type {
+	JSON_INVALID = 0,
+	JSON_OBJECT,
+	JSON_ARRAY,
+	JSON_STRING,
+	JSON_NUMBER,
+	JSON_TRUE,
+	JSON_FALSE,
+	JSON_NULL,
+};
+
+/* Returns the top value's type, or JSON_INVALID with *err_off at the byte
+ * where the text stopped being JSON and *why a static message. */
+enum json_type json_check(const char *s, size_t n, size_t *err_off, const char **why);
+
+const char *json_type_name(enum json_type t);
+
+#endif

@@ -1,0 +1,175 @@
+#include "opt.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+const struct ep_opt ep_opt_common[] = {
+	{ "help", OPT_HELP, NULL, "print this help and exit" },
+	{ "quiet", 'q', NULL, "no counts or warnings on stderr, only errors" },
+	{ "verbose", 'v', NULL, "say more on stderr (repeat for more)" },
+	{ "version", OPT_VERSION, NULL, "print the version and exit" },
+	{ NULL, 0, NULL, NULL },
+};
+
+static size_t
+count(const struct ep_opt *const *tables)
+{
+	size_t n = 0;
+
+	for (; *tables; tables++)
+		for (const struct ep_opt *o = *tables; o->name; o++)
+			n++;
+	return n;
+}
+
+int
+ep_opt_build(const struct ep_opt *const *tables, struct ep_optset *set, struct ep_err *err)
+{
+	size_t n = count(tables), i = 0, s = 0;
+
+	set->longs = calloc(n + 1, sizeof(*set->longs));
+	set->shorts = calloc(2 * n + 2, 1);
+	if (set->longs == NULL || set->shorts == NULL) {
+		ep_opt_free(set);
+		return ep_errf(err, EP_SOFTWARE, "out of memory");
+	}
+	set->shorts[s++] = ':'; /* report a missing argument as ':' */
+	for (; *tables; tables++)
+		for (const struct ep_opt *o = *tables; o->name; o++) {
+			set->longs[i].name = o->name;
+			set->longs[i].has_arg = o->arg ? required_argument : no_argument;
+			set->longs[i].val = o->key;
+			i++;
+			if (o->key > 0 && o->key < 0x100) {
+				set->shorts[s++] = (char)o->key;
+				if (o->arg)
+					set->shorts[s++] = ':';
+			}
+		}
+	return 0;
+}
+
+void
+ep_opt_free(struct ep_optset *set)
+{
+	free(set->longs);
+	free(set->shorts);
+	set->longs = NULL;
+	set->shorts = NULL;
+}
+
+static int
+cmp_opt(const void *a, const void *b)
+{
+	const struct ep_opt *x = *(const struct ep_opt *const *)a;
+	const struct ep_opt *y = *(const struct ep_opt *const *)b;
+
+	return strcmp(x->name, y->name);
+}
+
+void
+ep_opt_help(FILE *fp, const char *usage, const struct ep_opt *const *tables)
+{
+	size_t n = count(tables), i = 0, w = 0;
+	const struct ep_opt **all = calloc(n ? n : 1, sizeof(*all));
+
+	fputs(usage, fp);
+	fputs("\nOptions:\n", fp);
+	if (all == NULL)
+		return;
+	for (const struct ep_opt *const *t = tables; *t; t++)
+		for (const struct ep_opt *o = *t; o->name; o++)
+			all[i++] = o;
+	qsort(all, n, sizeof(*all), cmp_opt);
+	for (i = 0; i < n; i++) {
+		size_t l = strlen(all[i]->name) + (all[i]->arg ? strlen(all[i]->arg) + 1 : 0);
+		if (l > w)
+			w = l;
+	}
+	if (w > 28)
+		w = 28;
+	for (i = 0; i < n; i++) {
+		const struct ep_opt *o = all[i];
+		char left[256];
+		int k = o->key;
+
+		snprintf(left, sizeof(left), "%s%s%s", o->name, o->arg ? " " : "",
+			 o->arg ? o->arg : "");
+		if (k > 0 && k < 0x100)
+			fprintf(fp, "  -%c, --%-*s  %s\n", k, (int)w, left, o->help);
+		else
+			fprintf(fp, "      --%-*s  %s\n", (int)w, left, o->help);
+	}
+	free(all);
+}
+
+int
+ep_opt_common_handle(int key, const char *usage, const struct ep_opt *const *tables,
+		     int *exit_now)
+{
+	*exit_now = 0;
+	switch (key) {
+	case OPT_HELP:
+		ep_opt_help(stdout, usage, tables);
+		*exit_now = 1;
+		return 1;
+	case OPT_VERSION:
+		printf("%s (erpipe) %s\n", ep_prog, ERPIPE_VERSION);
+		*exit_now = 1;
+		return 1;
+	case 'q':
+		ep_verbose = -1;
+		return 1;
+	case 'v':
+		ep_verbose = ep_verbose < 0 ? 1 : ep_verbose + 1;
+		return 1;
+	}
+	return 0;
+}
+
+int
+ep_parse_long(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (s[0] == '\0' || *end != '\0' || errno != 0 || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int
+ep_parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+	uint64_t mul = 1;
+
+	if (s[0] < '0' || s[0] > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0)
+		return -1;
+	switch (*end) {
+	case '\0':
+		break;
+	case 'k': case 'K': mul = 1024; end++; break;
+	case 'm': case 'M': mul = 1024 * 1024; end++; break;
+	case 'g': case 'G': mul = 1024ull * 1024 * 1024; end++; break;
+	default:
+		return -1;
+	}
+	if (*end == 'i' || *end == 'B')  /* accept KiB, MB spelled out */
+		end += (*end == 'i' && end[1] == 'B') ? 2 : 1;
+	if (*end != '\0' || (v && mul > UINT64_MAX / v))
+		return -1;
+	*out = (uint64_t)v * mul;
+	return 0;
+}

@@ -1,0 +1,66 @@
+/*
+ * opt.h - one description per option (layer 1: base).
+ *
+ * A program describes its options once, in struct ep_opt tables; from them
+ * come getopt_long's table and short-option string (ep_opt_build) and the
+ * --help text (ep_opt_help).  completions/gen turns --help into the bash,
+ * zsh and fish completions, and a test checks man pages against --help, so
+ * the four cannot drift.
+ *
+ * --help format (parsed by completions/gen, keep it stable):
+ *   usage: PROG …        (the usage text, as the man page SYNOPSIS)
+ *   <blank>
+ *   Options:
+ *     -X, --name ARG   help      (or four spaces instead of "-X, ")
+ * ARG is an upper-case word (FILE, DIR, MAP, N, …) or a|b|c choices.
+ *
+ * Ownership: tables are static data owned by the program; ep_opt_build
+ * returns heap arrays the caller frees with ep_opt_free.
+ */
+#ifndef ERPIPE_OPT_H
+#define ERPIPE_OPT_H
+
+#include <getopt.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "err.h"
+
+struct ep_opt {
+	const char *name;  /* long name without "--"; NULL ends a table */
+	int key;           /* short letter, or a value >= 256 */
+	const char *arg;   /* argument name, NULL for a flag */
+	const char *help;  /* one line */
+};
+
+/* Keys of the options every program has (ep_opt_common). */
+enum {
+	OPT_HELP = 0x100,
+	OPT_VERSION,
+	OPT_FIRST_FREE = 0x180, /* programs number their long-only keys from here */
+};
+
+extern const struct ep_opt ep_opt_common[]; /* --help --version -q -v */
+
+struct ep_optset {
+	struct option *longs;
+	char *shorts;
+};
+
+/* tables: NULL-terminated array of option tables. */
+int ep_opt_build(const struct ep_opt *const *tables, struct ep_optset *set, struct ep_err *err);
+void ep_opt_free(struct ep_optset *set);
+void ep_opt_help(FILE *fp, const char *usage, const struct ep_opt *const *tables);
+
+/* Handle -q, -v, --help and --version for a program: returns 1 when key
+ * was one of them (--help/--version print and the caller exits 0 when
+ * *exit_now is set), 0 otherwise. */
+int ep_opt_common_handle(int key, const char *usage, const struct ep_opt *const *tables,
+			 int *exit_now);
+
+/* Strict number parsing for option values (STYLE: strtol with an end
+ * pointer).  Sizes accept K, M, G suffixes (powers of 1024). */
+int ep_parse_long(const char *s, long min, long max, long *out);
+int ep_parse_size(const char *s, uint64_t *out);
+
+#endif

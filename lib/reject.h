@@ -1,0 +1,60 @@
+/*
+ * reject.h - the reject sink (layer 2: stream).
+ *
+ * A reject is one NDJSON line of the shape DESIGN.md gives:
+ *   {"stage":…, "source":"file:line", "error":…, "errors":[{"path","message"}…],
+ *    "record":{…}}            (the record as its original JSON text), or
+ *    "raw":"…", "raw_b64":"…" (a line that did not parse; invalid UTF-8 in
+ *                              raw replaced by U+FFFD, raw_b64 exact)
+ * An over-long line keeps its first NDJ_KEEP bytes and adds
+ * "raw_truncated": true, "raw_bytes": N.
+ * The sink is a file opened with O_APPEND (replayable), or stderr as one
+ * text line per reject when no file is named.  Each reject is written at
+ * once; reject_sync fsyncs the file before a checkpoint passes.
+ * Ownership: struct reject and its strings belong to the caller.
+ */
+#ifndef ERPIPE_REJECT_H
+#define ERPIPE_REJECT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "err.h"
+
+struct reject_item {
+	const char *path;     /* JSON Pointer into the record, "" for the whole */
+	const char *message;
+};
+
+struct reject {
+	const char *stage;    /* "parse", "map", "validate", "load" */
+	const char *source;   /* input name */
+	uint64_t line;
+	const char *error;    /* first message */
+	const struct reject_item *items;
+	size_t nitems;
+	const char *record;   /* valid JSON text of the record, or NULL */
+	size_t record_len;
+	const char *raw;      /* the line's bytes when it did not parse */
+	size_t raw_len;
+	uint64_t raw_total;   /* > raw_len: the line was cut (over-long) */
+};
+
+struct reject_sink {
+	int fd;               /* -1: text on stderr */
+	char *path;
+	uint64_t count;
+	struct buf b;
+};
+
+int reject_open(struct reject_sink *s, const char *path, struct ep_err *err);
+int reject_write(struct reject_sink *s, const struct reject *r, struct ep_err *err);
+int reject_sync(struct reject_sink *s, struct ep_err *err);
+void reject_close(struct reject_sink *s);
+
+/* The JSON line of r, without "\n", appended to b (used by reject_write,
+ * exported for load's receipts and the tests). */
+int reject_format(struct buf *b, const struct reject *r);
+
+#endif

@@ -1,0 +1,444 @@
+#include "stage.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cJSON.h>
+
+#include "json.h"
+#include "log.h"
+#include "ndjson.h"
+#include "state.h"
+#include "text.h"
+
+const struct ep_opt stage_opts[] = {
+	{ "fail-fast", OPT_FAIL_FAST, NULL, "stop at the first reject (exit 65)" },
+	{ "flush-every", OPT_FLUSH_EVERY, "N", "flush stdout after every N records" },
+	{ "flush-ms", OPT_FLUSH_MS, "MS", "flush stdout at least every MS milliseconds" },
+	{ "max-line", OPT_MAX_LINE, "BYTES", "longest input line accepted (default 64M)" },
+	{ "max-rejects", OPT_MAX_REJECTS, "N", "exit 65 only when rejects exceed N (default 0)" },
+	{ "rejects", OPT_REJECTS, "FILE", "append rejects to FILE as NDJSON (default: stderr text)" },
+	{ "state", OPT_STATE, "FILE", "commit checkpoints to FILE (this stage is the committer)" },
+	{ "stats", OPT_STATS, "FILE", "write the end-of-run counts to FILE as JSON" },
+	{ NULL, 0, NULL, NULL },
+};
+
+struct stage {
+	const struct stage_cfg *cfg;
+	struct ndjson_writer out;
+	struct reject_sink rej;
+	struct state state;
+	int have_state;
+	uint64_t nread, nwrote, ndropped, nrejected;
+	uint64_t outcomes;   /* outcomes given; one per record read */
+	struct ep_err err;
+	int failed;          /* a hook or the runner stopped the run */
+};
+
+void
+stage_cfg_init(struct stage_cfg *cfg, const char *name)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->name = name;
+	cfg->max_line = NDJ_DEFAULT_MAX_LINE;
+	cfg->check_json = 1;
+}
+
+int
+stage_opt(struct stage_cfg *cfg, int key, const char *arg, struct ep_err *err)
+{
+	long v;
+
+	switch (key) {
+	case OPT_FAIL_FAST:
+		cfg->fail_fast = 1;
+		return 1;
+	case OPT_FLUSH_EVERY:
+		if (ep_parse_long(arg, 0, 1L << 30, &v) < 0)
+			return ep_errf(err, EP_USAGE, "--flush-every '%s': not a count", arg);
+		cfg->flush_every = v;
+		return 1;
+	case OPT_FLUSH_MS:
+		if (ep_parse_long(arg, 0, 1L << 30, &v) < 0)
+			return ep_errf(err, EP_USAGE, "--flush-ms '%s': not milliseconds", arg);
+		cfg->flush_ms = v;
+		return 1;
+	case OPT_MAX_LINE: {
+		uint64_t sz;
+		if (ep_parse_size(arg, &sz) < 0 || sz < 2 || sz > (1ull << 34))
+			return ep_errf(err, EP_USAGE, "--max-line '%s': not a size (2 to 16G)", arg);
+		cfg->max_line = sz;
+		return 1;
+	}
+	case OPT_MAX_REJECTS:
+		if (ep_parse_long(arg, 0, __LONG_MAX__, &v) < 0)
+			return ep_errf(err, EP_USAGE, "--max-rejects '%s': not a count", arg);
+		cfg->max_rejects = v;
+		return 1;
+	case OPT_REJECTS:
+		cfg->rejects = arg;
+		return 1;
+	case OPT_STATE:
+		cfg->state = arg;
+		return 1;
+	case OPT_STATS:
+		cfg->stats = arg;
+		return 1;
+	}
+	return 0;
+}
+
+struct ndjson_writer *
+stage_out(struct stage *st)
+{
+	return &st->out;
+}
+
+int
+stage_fail(struct stage *st, const struct ep_err *err)
+{
+	if (!st->failed) {
+		st->err = *err;
+		st->failed = 1;
+	}
+	return -1;
+}
+
+static int
+out_failed(struct stage *st)
+{
+	struct ep_err e;
+
+	if (st->out.epipe)
+		return -1; /* quiet: handled at the end */
+	ep_errf(&e, EP_IOERR, "cannot write to stdout: %s", strerror(st->out.failed));
+	return stage_fail(st, &e);
+}
+
+int
+stage_emit(struct stage *st, const char *json, size_t len)
+{
+	st->nwrote++;
+	st->outcomes++;
+	if (ndjson_write(&st->out, json, len) < 0)
+		return out_failed(st);
+	return 0;
+}
+
+void
+stage_drop(struct stage *st)
+{
+	st->ndropped++;
+	st->outcomes++;
+}
+
+int
+stage_reject(struct stage *st, const struct stage_rec *rec, const char *stage_name,
+	     const char *error, const struct reject_item *items, size_t nitems, int raw)
+{
+	struct reject r = { 0 };
+	struct ep_err e = EP_ERR_INIT;
+
+	r.stage = stage_name ? stage_name : st->cfg->name;
+	r.source = rec->source;
+	r.line = rec->line;
+	r.error = error;
+	r.items = items;
+	r.nitems = nitems;
+	if (raw) {
+		r.raw = rec->p;
+		r.raw_len = rec->len;
+	} else {
+		r.record = rec->p;
+		r.record_len = rec->len;
+	}
+	st->nrejected++;
+	st->outcomes++;
+	if (reject_write(&st->rej, &r, &e) < 0)
+		return stage_fail(st, &e);
+	if (st->cfg->fail_fast) {
+		ep_errf(&e, EP_DATAERR, "%s:%llu: %s (--fail-fast)", rec->source,
+			(unsigned long long)rec->line, error);
+		return stage_fail(st, &e);
+	}
+	return 0;
+}
+
+/* Everything handed on so far made durable; then commit when we are the
+ * committer. */
+static int
+barrier(struct stage *st, const struct stage_hooks *h, void *ctx)
+{
+	struct ep_err e = EP_ERR_INIT;
+
+	if (h->barrier && h->barrier(st, ctx) < 0)
+		return -1;
+	if ((st->have_state ? ndjson_sync(&st->out) : ndjson_flush(&st->out)) < 0)
+		return out_failed(st);
+	if (st->have_state && reject_sync(&st->rej, &e) < 0)
+		return stage_fail(st, &e);
+	return 0;
+}
+
+static int
+is_control_prefix(const char *p, size_t n)
+{
+	static const char key[] = "\"_checkpoint\"";
+	size_t i = 0;
+
+	while (i < n && (p[i] == ' ' || p[i] == '\t'))
+		i++;
+	if (i >= n || p[i] != '{')
+		return 0;
+	i++;
+	while (i < n && (p[i] == ' ' || p[i] == '\t'))
+		i++;
+	return n - i >= sizeof(key) - 1 && memcmp(p + i, key, sizeof(key) - 1) == 0;
+}
+
+/* 1 handled as a control line, 0 a record after all, -1 stop */
+static int
+control(struct stage *st, const struct stage_rec *rec, const struct stage_hooks *h, void *ctx)
+{
+	cJSON *doc = cJSON_ParseWithLength(rec->p, rec->len);
+	cJSON *cp, *stream, *pos;
+	struct ep_err e = EP_ERR_INIT;
+	int pass = 1, rc = 1;
+
+	if (doc == NULL || !cJSON_IsObject(doc) || doc->child == NULL || doc->child->next) {
+		cJSON_Delete(doc);
+		return 0; /* a record that happens to have a _checkpoint field */
+	}
+	cp = doc->child;
+	stream = cJSON_GetObjectItemCaseSensitive(cp, "stream");
+	pos = cJSON_GetObjectItemCaseSensitive(cp, "pos");
+	if (!cJSON_IsObject(cp) || !cJSON_IsString(stream) || pos == NULL) {
+		st->nread++;
+		rc = stage_reject(st, rec, "parse",
+				  "bad checkpoint: needs {\"stream\": string, \"pos\": …}", NULL, 0,
+				  0) < 0 ? -1 : 1;
+		cJSON_Delete(doc);
+		return rc;
+	}
+	if (barrier(st, h, ctx) < 0)
+		rc = -1;
+	else if (st->have_state && state_commit(&st->state, stream->valuestring, pos, &e) < 0)
+		rc = stage_fail(st, &e);
+	else {
+		ep_info(2, "checkpoint %s", stream->valuestring);
+		if (h->control)
+			pass = h->control(st, rec, ctx);
+		if (pass < 0)
+			rc = -1;
+		else if (pass && (ndjson_write(&st->out, rec->p, rec->len) < 0 ||
+				  ndjson_flush(&st->out) < 0))
+			rc = out_failed(st);
+	}
+	cJSON_Delete(doc);
+	return rc;
+}
+
+static int
+parse_reject(struct stage *st, const struct stage_rec *rec, const struct ndjson_line *ln,
+	     const char *what)
+{
+	struct reject r = { 0 };
+	struct ep_err e = EP_ERR_INIT;
+
+	r.stage = "parse";
+	r.source = rec->source;
+	r.line = rec->line;
+	r.error = what;
+	r.raw = ln->p;
+	r.raw_len = ln->len;
+	r.raw_total = ln->total;
+	st->nrejected++;
+	st->outcomes++;
+	if (reject_write(&st->rej, &r, &e) < 0)
+		return stage_fail(st, &e);
+	if (st->cfg->fail_fast) {
+		ep_errf(&e, EP_DATAERR, "%s:%llu: %s (--fail-fast)", rec->source,
+			(unsigned long long)rec->line, what);
+		return stage_fail(st, &e);
+	}
+	return 0;
+}
+
+static void
+flush_idle(void *ctx)
+{
+	struct stage *st = ctx;
+
+	if (st->out.b.len > 0)
+		ndjson_flush(&st->out);
+}
+
+/* One input; -1 stops the whole run. */
+static int
+run_file(struct stage *st, const char *path, const struct stage_hooks *h, void *ctx, int *bad_input)
+{
+	struct ndjson_reader r;
+	struct ndjson_line ln;
+	struct ep_err e = EP_ERR_INIT;
+	enum ndjson_kind k;
+	char why[256];
+	int rc = 0;
+
+	if (ndjson_open(&r, path, st->cfg->max_line, &e) < 0) {
+		/* a missing file warns, sets the status, the others go on */
+		ep_warn("%s", e.msg);
+		if (!*bad_input)
+			*bad_input = e.code;
+		return 0;
+	}
+	r.before_block = flush_idle;
+	r.ctx = st;
+	while ((k = ndjson_next(&r, &ln, &e)) != NDJ_EOF) {
+		struct stage_rec rec = { ln.p, ln.len, r.name, ln.lineno };
+		uint64_t before = st->outcomes;
+		size_t bad, off = 0;
+		const char *jwhy = NULL;
+		enum json_type t;
+
+		if (k == NDJ_ERROR) {
+			rc = stage_fail(st, &e);
+			break;
+		}
+		if (k == NDJ_TOO_LONG) {
+			st->nread++;
+			snprintf(why, sizeof(why), "line longer than %llu bytes (%llu bytes)",
+				 (unsigned long long)st->cfg->max_line,
+				 (unsigned long long)ln.total);
+			if ((rc = parse_reject(st, &rec, &ln, why)) < 0)
+				break;
+			continue;
+		}
+		if (is_control_prefix(ln.p, ln.len)) {
+			int c = control(st, &rec, h, ctx);
+			if (c < 0) {
+				rc = -1;
+				break;
+			}
+			if (c == 1)
+				continue;
+		}
+		st->nread++;
+		if ((bad = utf8_valid_prefix(ln.p, ln.len)) != ln.len) {
+			snprintf(why, sizeof(why), "invalid UTF-8 at byte %zu", bad + 1);
+			if ((rc = parse_reject(st, &rec, &ln, why)) < 0)
+				break;
+			continue;
+		}
+		if (st->cfg->check_json) {
+			t = json_check(ln.p, ln.len, &off, &jwhy);
+			if (t != JSON_OBJECT) {
+				if (t != JSON_INVALID)
+					snprintf(why, sizeof(why), "not a JSON object (a JSON %s)",
+						 json_type_name(t));
+				else if (ln.last_no_nl && off >= ln.len)
+					snprintf(why, sizeof(why),
+						 "truncated at end of input (no final newline)");
+				else
+					snprintf(why, sizeof(why), "not valid JSON: %s at byte %zu",
+						 jwhy, off + 1);
+				if ((rc = parse_reject(st, &rec, &ln, why)) < 0)
+					break;
+				continue;
+			}
+		}
+		if (h->record(st, &rec, ctx) < 0) {
+			rc = -1;
+			break;
+		}
+		if (st->outcomes != before + 1 && !st->failed) {
+			ep_errf(&e, EP_SOFTWARE, "%s:%llu: record ended in %llu outcomes, not one",
+				rec.source, (unsigned long long)rec.line,
+				(unsigned long long)(st->outcomes - before));
+			rc = stage_fail(st, &e);
+			break;
+		}
+	}
+	ndjson_close(&r);
+	return rc;
+}
+
+static void
+write_stats(struct stage *st, int status)
+{
+	char text[512];
+	struct ep_err e = EP_ERR_INIT;
+	int n = snprintf(text, sizeof(text),
+			 "{\"read\":%llu,\"wrote\":%llu,\"dropped\":%llu,\"rejected\":%llu,"
+			 "\"status\":%d}\n",
+			 (unsigned long long)st->nread, (unsigned long long)st->nwrote,
+			 (unsigned long long)st->ndropped, (unsigned long long)st->nrejected,
+			 status);
+	if (file_write_atomic(st->cfg->stats, text, (size_t)n, &e) < 0)
+		ep_warn("%s", e.msg);
+}
+
+int
+stage_run(const struct stage_cfg *cfg, int nfiles, char *const *files,
+	  const struct stage_hooks *hooks, void *ctx)
+{
+	struct stage st;
+	struct ep_err e = EP_ERR_INIT;
+	int status = 0, bad_input = 0, rc = 0;
+
+	memset(&st, 0, sizeof(st));
+	st.cfg = cfg;
+	signal(SIGPIPE, SIG_IGN);
+	ndjson_writer_init(&st.out, 1);
+	st.out.flush_every = cfg->flush_every;
+	st.out.flush_ms = cfg->flush_ms;
+	if (reject_open(&st.rej, cfg->rejects, &e) < 0) {
+		ep_warn("%s", e.msg);
+		ndjson_writer_free(&st.out);
+		return e.code;
+	}
+	if (cfg->state) {
+		if (state_open(&st.state, cfg->state, &e) < 0) {
+			ep_warn("%s", e.msg);
+			state_close(&st.state);
+			reject_close(&st.rej);
+			ndjson_writer_free(&st.out);
+			return e.code;
+		}
+		st.have_state = 1;
+	}
+	if (nfiles == 0)
+		rc = run_file(&st, NULL, hooks, ctx, &bad_input);
+	for (int i = 0; i < nfiles && rc == 0; i++)
+		rc = run_file(&st, files[i], hooks, ctx, &bad_input);
+	/* end of input: make the tail durable (no commit: the last
+	 * checkpoint line already covered what it covers) */
+	if (rc == 0 && !st.failed)
+		barrier(&st, hooks, ctx);
+	if (!st.out.epipe && !st.failed && ndjson_flush(&st.out) < 0)
+		out_failed(&st);
+	if (st.out.epipe) {
+		status = 0; /* the reader went away: end quietly */
+	} else {
+		if (st.failed) {
+			ep_warn("%s", st.err.msg);
+			status = st.err.code ? st.err.code : EP_SOFTWARE;
+		} else if (bad_input)
+			status = bad_input;
+		else if (st.nrejected > (uint64_t)cfg->max_rejects)
+			status = EP_DATAERR;
+		if (ep_verbose >= 0)
+			ep_warn("read %llu, wrote %llu, dropped %llu, rejected %llu",
+				(unsigned long long)st.nread, (unsigned long long)st.nwrote,
+				(unsigned long long)st.ndropped, (unsigned long long)st.nrejected);
+	}
+	if (cfg->stats)
+		write_stats(&st, status);
+	if (st.have_state)
+		state_close(&st.state);
+	reject_close(&st.rej);
+	ndjson_writer_free(&st.out);
+	return status;
+}

@@ -1,0 +1,96 @@
+/*
+ * stage.h - the stream loop every filter shares (layer 2: stream).
+ *
+ * stage_run reads NDJSON from the named files (or stdin), and for each line:
+ *  - a line that is not a JSON object (or not UTF-8, over --max-line, cut
+ *    short at the end of input) goes to the rejects, stage "parse";
+ *  - a control line {"_checkpoint": {...}} is a barrier: everything before
+ *    it is made durable (stdout flushed and, for --state, fsynced; rejects
+ *    fsynced; the stage's own barrier hook, e.g. load's part-filled batch),
+ *    then with --state the position is committed, then the line passes on;
+ *  - a record goes to the stage's record hook, which must end it in exactly
+ *    one outcome: stage_emit (written), stage_drop, or stage_reject.
+ * At the end: counts on stderr ("read N, wrote N, dropped N, rejected N"),
+ * --stats FILE as JSON, and the exit status: 65 when rejects exceed
+ * --max-rejects, the error's own status when a hook fails, 0 when the
+ * reader went away (EPIPE: quiet, nothing committed past what was written).
+ *
+ * Ownership: the cfg and ctx belong to the caller; a stage_rec's bytes are
+ * valid only during the hook call.
+ */
+#ifndef ERPIPE_STAGE_H
+#define ERPIPE_STAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "opt.h"
+#include "reject.h"
+
+struct stage;
+
+struct stage_rec {
+	const char *p;       /* the line, without its newline */
+	size_t len;
+	const char *source;  /* "stdin" or a path */
+	uint64_t line;
+};
+
+struct stage_hooks {
+	/* one record; return -1 (after stage_fail) to stop the run */
+	int (*record)(struct stage *st, const struct stage_rec *rec, void *ctx);
+	/* make everything handed on so far durable; optional */
+	int (*barrier)(struct stage *st, void *ctx);
+	/* a control line: return 1 to let the runner pass it on, 0 if the
+	 * hook wrote or dropped it itself; optional */
+	int (*control)(struct stage *st, const struct stage_rec *rec, void *ctx);
+};
+
+struct stage_cfg {
+	const char *name;     /* stage name in rejects: "map", "validate", "load" */
+	const char *rejects;  /* --rejects FILE, NULL: text on stderr */
+	long max_rejects;
+	int fail_fast;
+	const char *state;    /* --state FILE: this stage commits checkpoints */
+	const char *stats;
+	uint64_t max_line;
+	long flush_every;
+	long flush_ms;
+	int check_json;       /* the runner checks each record is a JSON object */
+};
+
+/* --fail-fast --flush-every --flush-ms --max-line --max-rejects --rejects
+ * --state --stats */
+extern const struct ep_opt stage_opts[];
+enum {
+	OPT_FAIL_FAST = 0x140,
+	OPT_FLUSH_EVERY,
+	OPT_FLUSH_MS,
+	OPT_MAX_LINE,
+	OPT_MAX_REJECTS,
+	OPT_REJECTS,
+	OPT_STATE,
+	OPT_STATS,
+};
+
+void stage_cfg_init(struct stage_cfg *cfg, const char *name);
+/* 1: the option was a stage option, 0: not one, -1: bad value (err set) */
+int stage_opt(struct stage_cfg *cfg, int key, const char *arg, struct ep_err *err);
+
+int stage_run(const struct stage_cfg *cfg, int nfiles, char *const *files,
+	      const struct stage_hooks *hooks, void *ctx);
+
+/* Outcomes, from the record hook. */
+int stage_emit(struct stage *st, const char *json, size_t len);
+void stage_drop(struct stage *st);
+/* rec must be valid JSON (it is written as the reject's "record"); with
+ * raw set the line is written as raw/raw_b64 instead. */
+int stage_reject(struct stage *st, const struct stage_rec *rec, const char *stage_name,
+		 const char *error, const struct reject_item *items, size_t nitems, int raw);
+/* Stop the run with err's status and message. */
+int stage_fail(struct stage *st, const struct ep_err *err);
+/* Output writer, for stages that format into it directly (-o csv). */
+struct ndjson_writer *stage_out(struct stage *st);
+
+#endif

@@ -1,0 +1,23 @@
+/*
+ * text.h - UTF-8, JSON string escaping, base64 (layer 1: base).
+ * All functions append to a caller-owned struct buf and return -1 only when
+ * the buffer refuses to grow (its cap, or memory).
+ */
+#ifndef ERPIPE_TEXT_H
+#define ERPIPE_TEXT_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+/* Length of the valid UTF-8 prefix of s (== n when all of it is valid).
+ * Rejects overlongs, surrogates and code points past U+10FFFF. */
+size_t utf8_valid_prefix(const char *s, size_t n);
+
+/* Append s as a quoted JSON string; invalid UTF-8 bytes become U+FFFD. */
+int json_quote(struct buf *b, const char *s, size_t n);
+
+/* Append the standard base64 (RFC 4648, padded) of s. */
+int b64_encode(struct buf *b, const void *s, size_t n);
+
+#endif

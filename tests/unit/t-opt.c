@@ -1,0 +1,51 @@
+#include "tap.h"
+#include "opt.h"
+
+#include <stdlib.h>
+
+static const struct ep_opt mine[] = {
+	{ "alpha", 'a', "FILE", "take a file" },
+	{ "zeta", OPT_FIRST_FREE, NULL, "a long-only flag" },
+	{ "mode", OPT_FIRST_FREE + 1, "x|y", "choose" },
+	{ NULL, 0, NULL, NULL },
+};
+static const struct ep_opt *const tables[] = { ep_opt_common, mine, NULL };
+
+int
+main(void)
+{
+	struct ep_optset os;
+	struct ep_err e = EP_ERR_INIT;
+	char *text = NULL;
+	size_t n = 0;
+	FILE *fp;
+	long v;
+	uint64_t sz;
+
+	ok(ep_opt_build(tables, &os, &e) == 0, "build");
+	is_str(os.shorts, ":qva:", "short option string");
+	is_str(os.longs[0].name, "help", "first long option");
+	ok(os.longs[7].name == NULL, "table ends");
+	ep_opt_free(&os);
+
+	fp = open_memstream(&text, &n);
+	ep_opt_help(fp, "usage: t [-a FILE]\n", tables);
+	fclose(fp);
+	ok(strstr(text, "usage: t [-a FILE]\n\nOptions:\n") != NULL, "usage then Options:");
+	ok(strstr(text, "\n  -a, --alpha FILE  take a file\n") != NULL, "short+long line");
+	ok(strstr(text, "\n      --mode x|y    choose\n") != NULL, "long-only line with choices");
+	ok(strstr(text, "--help") < strstr(text, "--mode") &&
+	   strstr(text, "--mode") < strstr(text, "--zeta"), "sorted by long name");
+	free(text);
+
+	ok(ep_parse_long("42", 0, 100, &v) == 0 && v == 42, "parse 42");
+	ok(ep_parse_long("42x", 0, 100, &v) < 0, "trailing junk refused");
+	ok(ep_parse_long("", 0, 100, &v) < 0, "empty refused");
+	ok(ep_parse_long("101", 0, 100, &v) < 0, "over the max refused");
+	ok(ep_parse_size("64M", &sz) == 0 && sz == 64u << 20, "64M");
+	ok(ep_parse_size("2KiB", &sz) == 0 && sz == 2048, "2KiB");
+	ok(ep_parse_size("10", &sz) == 0 && sz == 10, "bytes");
+	ok(ep_parse_size("-1", &sz) < 0, "negative size refused");
+	ok(ep_parse_size("5X", &sz) < 0, "bad suffix refused");
+	return done_testing();
+}
