@@ -417,7 +417,8 @@ stage_run(const struct stage_cfg *cfg, int nfiles, char *const *files,
 	 * checkpoint line already covered what it covers) */
 	if (rc == 0 && !st.failed)
 		barrier(&st, hooks, ctx);
-	if (!st.out.epipe && !st.failed && ndjson_flush(&st.out) < 0)
+	/* records handed on before a failure are written all the same */
+	if (!st.out.epipe && !st.out.failed && ndjson_flush(&st.out) < 0)
 		out_failed(&st);
 	if (st.out.epipe) {
 		status = 0; /* the reader went away: end quietly */
