@@ -1,0 +1,30 @@
+#!/bin/sh
+# Every EXAMPLES block of every man page runs, in a scratch copy of
+# examples/, and exits 0 (or the status a preceding ".\" status N" says);
+# every page is mandoc -Tlint clean.
+. "${ERPIPE_TOP:-.}/tests/lib.sh"
+
+for page in "$ERPIPE_TOP"/man/*.[157]; do
+	name=$(basename "$page")
+	run mandoc -Tlint -Wwarning "$page" > "$T/lint" 2>&1
+	is "$st:$(cat "$T/lint")" "0:" "$name: mandoc -Tlint clean"
+	# extract the literal blocks of the EXAMPLES section, one file each
+	rm -rf "$T/ex" && mkdir "$T/ex"
+	awk -v dir="$T/ex" '
+		/^\.Sh / { inex = ($0 == ".Sh EXAMPLES") }
+		inex && /^\.\\" status [0-9]+/ { want = $3 }
+		inex && /^\.Bd -literal/ { n++; f = dir "/" n; inblk = 1;
+			print (want == "" ? 0 : want) > (f ".status"); want = ""; next }
+		inblk && /^\.Ed/ { inblk = 0; next }
+		inblk { gsub(/\\e/, "\\"); gsub(/\\-/, "-"); gsub(/\\&/, ""); print > f }
+	' "$page"
+	for f in $(ls "$T/ex" | grep -v status | sort -n); do
+		rm -rf "$T/work" && cp -R "$ERPIPE_TOP/examples" "$T/work"
+		run sh -c "cd '$T/work' && set -e && . '$T/ex/$f'" > "$T/out" 2>&1
+		want=$(cat "$T/ex/$f.status")
+		is "$st" "$want" "$name: example $f exits $want"
+		[ "$st" = "$want" ] || sed 's/^/#   /' "$T/out" | head -20
+	done
+done
+
+done_testing
