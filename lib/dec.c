@@ -251,7 +251,8 @@ dec_add(const struct dec *a, const struct dec *b, struct dec *out)
 
 	if (align(a, b, &x, &y) < 0)
 		return -1;
-	r.coef = x.coef + y.coef; /* |each| < 10^38: no int128 overflow */
+	if (__builtin_add_overflow(x.coef, y.coef, &r.coef))
+		return -1;
 	r.scale = x.scale;
 	return finish(&r, out);
 }
@@ -263,7 +264,8 @@ dec_sub(const struct dec *a, const struct dec *b, struct dec *out)
 
 	if (align(a, b, &x, &y) < 0)
 		return -1;
-	r.coef = x.coef - y.coef;
+	if (__builtin_sub_overflow(x.coef, y.coef, &r.coef))
+		return -1;
 	r.scale = x.scale;
 	return finish(&r, out);
 }
