@@ -52,7 +52,8 @@ DEB_PKGS = build-essential pkg-config libcurl4-openssl-dev libcjson-dev \
 	python3 mandoc clang libclang-rt-14-dev clang-format perl jq curl
 
 .SECONDARY:
-.PHONY: all check install uninstall clean fmt deps demo bench fuzz lint-man units replays
+.PHONY: all check install uninstall clean fmt deps demo bench fuzz lint-man units replays \
+	completions
 
 all: $(LIBA) $(BINS)
 
@@ -114,6 +115,12 @@ deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 		apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
+
+# Regenerate completions/ from each program's --help; tests/0201-completions.t
+# fails until the result is committed.
+completions: $(BINS)
+	@for p in $(PROGS); do echo "completions/gen $$p"; \
+		$(B)/bin/$$p --help | completions/gen $$p || exit 1; done
 
 lint-man:
 	mandoc -Tlint -Wwarning $(MAN1) $(MAN5) $(MAN7)
