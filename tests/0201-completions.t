@@ -21,7 +21,8 @@ bcomp() {
 # man_missing PROG HELPFILE MANFILE: long options of --help not in the page
 man_missing() {
 	for o in $(sed -n '/^Options:$/,$ s/^  \(-., \|    \)--\([A-Za-z0-9][-A-Za-z0-9]*\).*/\2/p' "$2"); do
-		grep -Eq 'Fl \\?-'"$o"'([^-A-Za-z0-9]|$)' "$3" || printf ' --%s' "$o"
+		# mdoc writes hyphens as "-" or "\-": compare with them unescaped
+		sed 's/\\-/-/g' "$3" | grep -Eq 'Fl -'"$o"'([^-A-Za-z0-9]|$)' || printf ' --%s' "$o"
 	done
 }
 
