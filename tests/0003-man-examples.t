@@ -20,6 +20,12 @@ for page in "$ERPIPE_TOP"/man/*.[157]; do
 			print (want == "" ? 0 : want) > (f ".status");
 			if (skip != "") print skip > (f ".skip");
 			want = ""; skip = ""; next }
+		inex && /^\.Dl / { n++; f = dir "/" n; line = substr($0, 5);
+			sub(/^\$ /, "", line); gsub(/\\e/, "\\", line); gsub(/\\-/, "-", line);
+			gsub(/\\&/, "", line); print line > f;
+			print (want == "" ? 0 : want) > (f ".status");
+			if (skip != "") print skip > (f ".skip");
+			want = ""; skip = ""; next }
 		inblk && /^\.Ed/ { inblk = 0; next }
 		inblk { gsub(/\\e/, "\\"); gsub(/\\-/, "-"); gsub(/\\&/, ""); print > f }
 	' "$page"
