@@ -5,8 +5,8 @@
 . "$(dirname "$0")/lib.sh"
 . "$ERPIPE_TOP/tests/sandbox/lib.sh"
 FIX=${ERPIPE_FIXTURES:-$ERPIPE_TOP/../shared/fixtures}/odoo
-[ -d "$FIX" ] || FIX=/work/shared/fixtures/odoo
-[ -d "$FIX" ] || skip_all "no Odoo transcripts in $FIX"
+# ../shared sits beside the repository in CI: missing transcripts are a failure
+[ -d "$FIX" ] || { echo "1..1"; echo "not ok 1 - no Odoo transcripts in $FIX"; exit 1; }
 KEY=5f0c4d2a9b7e61d3c8a04f2e9d1b6c7a3e8f0d21
 sandbox_start odoo --db peer --user admin:admin --api-key admin:$KEY --partners 200
 SHAPE="$PYTHON $ERPIPE_TOP/tests/sandbox/shape.py"
