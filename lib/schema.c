@@ -763,6 +763,10 @@ load_uri(struct schema *s, const char *uri)
 	cJSON *doc = NULL;
 	struct ep_err e = EP_ERR_INIT;
 
+	if (strncmp(uri, "file:", 5) == 0 && (s->flags & SCHEMA_NO_FILES)) {
+		fail(s, "cannot resolve '%s': file references are turned off", uri);
+		return NULL;
+	}
 	if (strncmp(uri, "file://", 7) == 0) {
 		char *path = sstrdup(s, uri + 7), *text;
 

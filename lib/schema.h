@@ -43,6 +43,8 @@ enum {
 	 * without it "format" is an annotation only, as 2020-12's
 	 * format-annotation vocabulary says */
 	SCHEMA_FORMAT_ASSERT = 1 << 0,
+	/* refuse "file:" references (untrusted schemas, fuzzing) */
+	SCHEMA_NO_FILES = 1 << 1,
 };
 
 /* base is a URI or a file path (made absolute, "file://" prepended) used
