@@ -1293,6 +1293,8 @@ compile_node(struct schema *s, const cJSON *j, const char *base, const char *loc
 					return NULL;
 				}
 				n->multd_ok = dec_from_double(n->mult.v, &n->multd) == 0;
+				if (n->multd_ok)
+					dec_normalize(&n->multd, &n->multd);
 				n->flags |= HAS_MULT;
 			} else if (strcmp(key, "minLength") == 0) {
 				get_nonneg(s, k, loc, &n->minlen);
@@ -2046,6 +2048,33 @@ unique_done:
 	return ok;
 }
 
+/* multipleOf without text: when |v| * 10^scale < 2^52 the decimal with at
+ * most `scale` places that rounds to v is unique if it exists; v is a
+ * multiple iff that decimal exists and its coefficient is a multiple of
+ * the divisor's.  -1 when out of the fast path's range. */
+static int
+mult_fast(const struct snode *n, double v)
+{
+	static const double p10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+		1e11, 1e12, 1e13, 1e14, 1e15 };
+	double p, x;
+	long long r, k, m;
+
+	if (!n->multd_ok || n->multd.scale > 15 || n->multd.coef > ((dec_int)1 << 52))
+		return -1;
+	p = p10[n->multd.scale];
+	x = v * p;
+	if (!(fabs(x) < 4503599627370496.0)) /* 2^52 */
+		return -1;
+	r = llround(x);
+	m = (long long)n->multd.coef;
+	for (k = r - 1; k <= r + 1; k++) {
+		if ((double)k / p == v)
+			return k % m == 0;
+	}
+	return 0;
+}
+
 static int
 v_number(struct vctx *c, const struct snode *n, const cJSON *j)
 {
@@ -2072,7 +2101,8 @@ v_number(struct vctx *c, const struct snode *n, const cJSON *j)
 		struct dec d;
 		int r = -1;
 
-		if (n->multd_ok && dec_from_double(v, &d) == 0)
+		r = mult_fast(n, v);
+		if (r < 0 && n->multd_ok && dec_from_double(v, &d) == 0)
 			r = dec_is_multiple(&d, &n->multd);
 		if (r < 0) {
 			/* beyond 38 digits: the quotient must be a finite integer */
