@@ -1553,6 +1553,13 @@ struct vpriv {
 };
 
 struct vctx {
+	/* the $ref targets being applied, with their instances: the same pair
+	 * twice on the stack is a loop that would never end */
+	struct {
+		const struct snode *n;
+		const cJSON *j;
+	} refs[256];
+	int nrefs;
 	struct schema_errors *out;
 	struct vpriv *vp;
 	int quiet;
@@ -2148,6 +2155,29 @@ v_string(struct vctx *c, const struct snode *n, const cJSON *j)
 }
 
 static int
+v_ref(struct vctx *c, const struct snode *n, const struct snode *t, const cJSON *j)
+{
+	int i, r;
+
+	for (i = c->nrefs - 1; i >= 0; i--) {
+		if (c->refs[i].n == t && c->refs[i].j == j) {
+			report(c, n, "$ref", "schema refers to itself without progress");
+			return 0;
+		}
+	}
+	if (c->nrefs == (int)(sizeof(c->refs) / sizeof(c->refs[0]))) {
+		report(c, n, "$ref", "schema recursion too deep");
+		return 0;
+	}
+	c->refs[c->nrefs].n = t;
+	c->refs[c->nrefs].j = j;
+	c->nrefs++;
+	r = validate(c, t, j);
+	c->nrefs--;
+	return r;
+}
+
+static int
 validate(struct vctx *c, const struct snode *n, const cJSON *j)
 {
 	unsigned t;
@@ -2209,9 +2239,9 @@ validate(struct vctx *c, const struct snode *n, const cJSON *j)
 			FAILV();
 		break;
 	}
-	if (n->ref && !validate(c, n->ref, j))
+	if (n->ref && !v_ref(c, n, n->ref, j))
 		FAILV();
-	if (n->dynref && !validate(c, n->dynref, j))
+	if (n->dynref && !v_ref(c, n, n->dynref, j))
 		FAILV();
 	for (i = 0; i < n->nallof; i++)
 		if (!validate(c, n->allof[i], j))
