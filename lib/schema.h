@@ -1,0 +1,96 @@
+/*
+ * schema.h - JSON Schema draft 2020-12 validation on cJSON (layer 5: engines).
+ *
+ * Ownership: schema_compile copies what it needs from doc (the caller keeps
+ * doc and may free it at once) and returns a struct schema the caller frees
+ * with schema_free; documents a loader returns are owned by the schema from
+ * then on.  struct schema_errors is the caller's, set up with
+ * SCHEMA_ERRORS_INIT (or schema_errors_init) and released with
+ * schema_errors_free; schema_validate empties it first, so one can be
+ * reused for every record without allocating when records are valid.  The
+ * strings in an error live until the next schema_validate or
+ * schema_errors_free on the same struct.
+ *
+ * A compiled schema is read-only during validation: one schema may serve
+ * several threads, each with its own schema_errors (which also holds the
+ * per-thread regex match data).
+ *
+ * Nothing here fetches from the network: "file:" URIs (and sibling files,
+ * relative to the schema's own path) are read from disk; anything else goes
+ * to the loader, if any, or fails to compile.
+ */
+#ifndef ERPIPE_SCHEMA_H
+#define ERPIPE_SCHEMA_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+
+#include "err.h"
+
+struct schema;
+
+/* Resolves a non-file URI (without fragment) to a document.  Returns a
+ * cJSON the schema takes ownership of, or NULL with err filled.  ctx is
+ * passed through. */
+struct schema_loader {
+	cJSON *(*load)(void *ctx, const char *uri, struct ep_err *err);
+	void *ctx;
+};
+
+/* schema_compile_ex flags */
+enum {
+	/* "format" is an assertion (erpipe's default: schema_compile sets it);
+	 * without it "format" is an annotation only, as 2020-12's
+	 * format-annotation vocabulary says */
+	SCHEMA_FORMAT_ASSERT = 1 << 0,
+	/* refuse "file:" references (untrusted schemas, fuzzing) */
+	SCHEMA_NO_FILES = 1 << 1,
+};
+
+/* base is a URI or a file path (made absolute, "file://" prepended) used
+ * to resolve "$id" and "$ref"; NULL for a schema without a location.
+ * loader may be NULL.  Fails (NULL, err filled with EP_DATAERR or
+ * EP_NOINPUT) on a malformed schema, an unresolvable "$ref" or a pattern
+ * PCRE2 rejects. */
+struct schema *schema_compile(const cJSON *doc, const char *base,
+	struct schema_loader *loader, struct ep_err *err);
+struct schema *schema_compile_ex(const cJSON *doc, const char *base,
+	struct schema_loader *loader, unsigned flags, struct ep_err *err);
+/* Read and compile a schema file (base = its path). */
+struct schema *schema_compile_file(const char *path, struct schema_loader *loader,
+	struct ep_err *err);
+void schema_free(struct schema *s);
+
+struct schema_error {
+	const char *path;     /* JSON Pointer into the instance, "" = root */
+	const char *keyword;  /* schema location: "#/properties/Email/format" */
+	const char *message;  /* without the path: "does not match format \"email\"" */
+};
+
+struct schema_errors {
+	struct schema_error *v;
+	size_t n;       /* errors collected */
+	size_t max;     /* stop collecting after max (0 = 100); n never exceeds it */
+	size_t dropped; /* errors beyond max, counted only */
+	/* private */
+	size_t cap;
+	char *pool;
+	size_t pool_len, pool_cap;
+	void *priv;
+};
+
+#define SCHEMA_ERRORS_INIT { NULL, 0, 0, 0, 0, NULL, 0, 0, NULL }
+
+void schema_errors_init(struct schema_errors *e);
+void schema_errors_free(struct schema_errors *e);
+
+/* 1 valid, 0 invalid (out->n > 0 unless out is NULL), -1 out of memory.
+ * out may be NULL to ask only whether the instance is valid (fastest:
+ * stops at the first failure). */
+int schema_validate(const struct schema *s, const cJSON *instance, struct schema_errors *out);
+
+/* "/Email: does not match format \"email\"" into buf; an error about the
+ * whole instance prints as "(root): ...".  Returns what snprintf returns. */
+int schema_error_format(const struct schema_error *e, char *buf, size_t n);
+
+#endif
