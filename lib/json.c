@@ -115,6 +115,21 @@ word(struct jp *p, const char *w, size_t len)
 	return 0;
 }
 
+/* An object member's key and its colon, at p->i (after white space). */
+static int
+key(struct jp *p)
+{
+	if (p->i >= p->n || p->s[p->i] != '"')
+		return fail(p, "expected a string key");
+	if (string(p) < 0)
+		return -1;
+	ws(p);
+	if (p->i >= p->n || p->s[p->i] != ':')
+		return fail(p, "expected ':'");
+	p->i++;
+	return 0;
+}
+
 /* Iterative over containers: a stack of open brackets as bits. */
 static enum json_type
 value(struct jp *p)
@@ -146,16 +161,8 @@ value(struct jp *p)
 				depth--;
 				goto after_value;
 			}
-			if (c == '{') {
-				if (p->i >= p->n || p->s[p->i] != '"')
-					return fail(p, "expected a string key"), JSON_INVALID;
-				if (string(p) < 0)
-					return JSON_INVALID;
-				ws(p);
-				if (p->i >= p->n || p->s[p->i] != ':')
-					return fail(p, "expected ':'"), JSON_INVALID;
-				p->i++;
-			}
+			if (c == '{' && key(p) < 0)
+				return JSON_INVALID;
 			continue;
 		case '"':
 			if (string(p) < 0)
@@ -200,17 +207,8 @@ value(struct jp *p)
 			unsigned char open = stack[depth - 1];
 			if (c == ',') {
 				p->i++;
-				if (open == '{') {
-					ws(p);
-					if (p->i >= p->n || p->s[p->i] != '"')
-						return fail(p, "expected a string key"), JSON_INVALID;
-					if (string(p) < 0)
-						return JSON_INVALID;
-					ws(p);
-					if (p->i >= p->n || p->s[p->i] != ':')
-						return fail(p, "expected ':'"), JSON_INVALID;
-					p->i++;
-				}
+				if (open == '{' && (ws(p), key(p) < 0))
+					return JSON_INVALID;
 				break; /* next value */
 			}
 			if ((open == '{' && c == '}') || (open == '[' && c == ']')) {

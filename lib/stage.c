@@ -135,12 +135,29 @@ stage_drop(struct stage *st)
 	st->outcomes++;
 }
 
+/* Write one reject and count it; --fail-fast turns it into a stop. */
+static int
+put_reject(struct stage *st, const struct reject *r)
+{
+	struct ep_err e = EP_ERR_INIT;
+
+	st->nrejected++;
+	st->outcomes++;
+	if (reject_write(&st->rej, r, &e) < 0)
+		return stage_fail(st, &e);
+	if (st->cfg->fail_fast) {
+		ep_errf(&e, EP_DATAERR, "%s:%llu: %s (--fail-fast)", r->source,
+			(unsigned long long)r->line, r->error);
+		return stage_fail(st, &e);
+	}
+	return 0;
+}
+
 int
 stage_reject(struct stage *st, const struct stage_rec *rec, const char *stage_name,
 	     const char *error, const struct reject_item *items, size_t nitems, int raw)
 {
 	struct reject r = { 0 };
-	struct ep_err e = EP_ERR_INIT;
 
 	r.stage = stage_name ? stage_name : st->cfg->name;
 	r.source = rec->source;
@@ -155,16 +172,7 @@ stage_reject(struct stage *st, const struct stage_rec *rec, const char *stage_na
 		r.record = rec->p;
 		r.record_len = rec->len;
 	}
-	st->nrejected++;
-	st->outcomes++;
-	if (reject_write(&st->rej, &r, &e) < 0)
-		return stage_fail(st, &e);
-	if (st->cfg->fail_fast) {
-		ep_errf(&e, EP_DATAERR, "%s:%llu: %s (--fail-fast)", rec->source,
-			(unsigned long long)rec->line, error);
-		return stage_fail(st, &e);
-	}
-	return 0;
+	return put_reject(st, &r);
 }
 
 /* Everything handed on so far made durable; then commit when we are the
@@ -246,7 +254,6 @@ parse_reject(struct stage *st, const struct stage_rec *rec, const struct ndjson_
 	     const char *what)
 {
 	struct reject r = { 0 };
-	struct ep_err e = EP_ERR_INIT;
 
 	r.stage = "parse";
 	r.source = rec->source;
@@ -255,16 +262,7 @@ parse_reject(struct stage *st, const struct stage_rec *rec, const struct ndjson_
 	r.raw = ln->p;
 	r.raw_len = ln->len;
 	r.raw_total = ln->total;
-	st->nrejected++;
-	st->outcomes++;
-	if (reject_write(&st->rej, &r, &e) < 0)
-		return stage_fail(st, &e);
-	if (st->cfg->fail_fast) {
-		ep_errf(&e, EP_DATAERR, "%s:%llu: %s (--fail-fast)", rec->source,
-			(unsigned long long)rec->line, what);
-		return stage_fail(st, &e);
-	}
-	return 0;
+	return put_reject(st, &r);
 }
 
 static void
