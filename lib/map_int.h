@@ -233,6 +233,7 @@ struct map_cc {
 	int tline, tcol;
 	const char *tls;  /* line start of token */
 	int space_before;
+	int pline, pcol;   /* just after the previous token */
 	char *sval;
 	size_t sn;
 	int ssafe;

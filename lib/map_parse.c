@@ -234,6 +234,10 @@ next(struct map_cc *cc)
 	int c;
 
 	cc->space_before = 0;
+	if (cc->tok != T_NL && cc->tok != 0) {
+		cc->pline = cc->line;
+		cc->pcol = col_of(cc, cc->p);
+	}
 again:
 	while (cc->p < cc->e && (*cc->p == ' ' || *cc->p == '\t' || *cc->p == '\r')) {
 		cc->p++;
@@ -376,6 +380,10 @@ unexpected(struct map_cc *cc, const char *want)
 {
 	char b[64];
 
+	if (cc->tok == T_EOF && cc->pline > 0) {
+		cc->tline = cc->pline;
+		cc->tcol = cc->pcol;
+	}
 	if (want)
 		map_cc_error(cc, cc->tline, cc->tcol, "unexpected %s, expected %s",
 			tokname(cc, b, sizeof b), want);

@@ -183,6 +183,8 @@ run_file(const char *path, const char *dir, struct map_ctx *ctx)
 			} else if (section == 1) {
 				if (*l && nin < 256)
 					in[nin++] = l;
+			} else if (l[0] == '#' && !fail) {
+				continue;
 			} else if (*l || fail) {
 				if (want.len)
 					buf_addc(&want, '\n');
