@@ -898,6 +898,13 @@ expr_eval(struct map_prog *P, const char *line, size_t len, struct map_val *v,
 {
 	int r;
 
+	if (P->expr == NULL) {
+		memset(rterr, 0, sizeof *rterr);
+		snprintf(rterr->msg, sizeof rterr->msg, "%s is a map, not an expression",
+			P->filename);
+		snprintf(rterr->where, sizeof rterr->where, "%s", rterr->msg);
+		return MAP_ERROR;
+	}
 	if ((r = setup(P, E, line, len, rterr)) != 0)
 		return r;
 	if (setjmp(E->jb))
