@@ -274,8 +274,10 @@ map_to_text(struct map_env *E, const struct map_val *v)
 			buf_release(&b);
 			map_rt_error(E, NULL, "out of memory");
 		}
-		r = map_str(E, buf_str(&b), b.len);
+		r = map_str_ref(map_arena_strdup(E->A, buf_str(&b), b.len), b.len, 0);
 		buf_release(&b);
+		if (r.u.s == NULL)
+			map_rt_error(E, NULL, "record too large");
 		return r;
 	}
 	}

@@ -133,6 +133,14 @@ u8off(const char *s, size_t n, size_t k)
 	return i;
 }
 
+/* the program's scratch buffer: never leaks on a runtime error */
+static struct buf *
+scratch(struct map_env *E)
+{
+	buf_reset(&E->P->scratch);
+	return &E->P->scratch;
+}
+
 /* ---- strings ---- */
 
 static int
@@ -261,16 +269,15 @@ join_one(struct map_env *E, struct map_node *n, struct buf *b, const struct map_
 
 FN(f_join)
 {
-	struct buf b = BUF_INIT;
+	struct buf *b = scratch(E);
 	struct map_val sep, r;
 	int i, first = 1;
 
 	if (!text_arg(E, n, a, 0, &sep))
 		sep = map_str_ref("", 0, 1);
 	for (i = 1; i < na; i++)
-		join_one(E, n, &b, &sep, &a[i], &first);
-	r = map_str(E, buf_str(&b), b.len);
-	buf_release(&b);
+		join_one(E, n, b, &sep, &a[i], &first);
+	r = map_str(E, buf_str(b), b->len);
 	return r;
 }
 
@@ -301,7 +308,7 @@ FN(f_substr)
 FN(f_replace)
 {
 	struct map_val s, from, to, r;
-	struct buf b = BUF_INIT;
+	struct buf *b = scratch(E);
 	size_t i;
 
 	UNUSED;
@@ -313,13 +320,12 @@ FN(f_replace)
 		to = map_str_ref("", 0, 1);
 	for (i = 0; i < s.n;) {
 		if (i + from.n <= s.n && memcmp(s.u.s + i, from.u.s, from.n) == 0) {
-			buf_add(&b, to.u.s, to.n);
+			buf_add(b, to.u.s, to.n);
 			i += from.n;
 		} else
-			buf_addc(&b, s.u.s[i++]);
+			buf_addc(b, s.u.s[i++]);
 	}
-	r = map_str(E, buf_str(&b), b.len);
-	buf_release(&b);
+	r = map_str(E, buf_str(b), b->len);
 	return r;
 }
 
@@ -421,7 +427,7 @@ dec_fixed(const struct dec *d, int places, enum dec_round m, char *buf, size_t b
 FN(f_format)
 {
 	struct map_val f, r;
-	struct buf b = BUF_INIT;
+	struct buf *b = scratch(E);
 	int ai = 1;
 	size_t i;
 
@@ -435,13 +441,13 @@ FN(f_format)
 		const char *tp;
 
 		if (f.u.s[i] != '%') {
-			buf_addc(&b, f.u.s[i]);
+			buf_addc(b, f.u.s[i]);
 			continue;
 		}
 		if (++i >= f.n)
 			goto bad;
 		if (f.u.s[i] == '%') {
-			buf_addc(&b, '%');
+			buf_addc(b, '%');
 			continue;
 		}
 		for (; i < f.n && (f.u.s[i] == '-' || f.u.s[i] == '0'); i++)
@@ -457,7 +463,6 @@ FN(f_format)
 			goto bad;
 		conv = f.u.s[i];
 		if (ai >= na) {
-			buf_release(&b);
 			map_rt_error(E, n, "format(): not enough arguments");
 		}
 		if (conv == 's') {
@@ -475,14 +480,12 @@ FN(f_format)
 			k = dec_fixed(&d, conv == 'd' ? 0 : prec < 0 ? 6 : prec, DEC_HALF_EVEN, tmp,
 				sizeof tmp);
 			if (k < 0) {
-				buf_release(&b);
 				map_rt_error(E, n, "format(): number out of range");
 			}
 			tp = tmp;
 			tl = (size_t)k;
 		} else {
 		bad:
-			buf_release(&b);
 			map_rt_error(E, n, "format(): bad conversion in '%.*s'", (int)f.n, f.u.s);
 		}
 		cl = u8len(tp, tl);
@@ -490,19 +493,18 @@ FN(f_format)
 			size_t k;
 
 			if (zero && conv != 's' && tl && tp[0] == '-') {
-				buf_addc(&b, '-');
+				buf_addc(b, '-');
 				tp++, tl--;
 			}
 			for (k = cl; k < (size_t)width; k++)
-				buf_addc(&b, zero && conv != 's' ? '0' : ' ');
+				buf_addc(b, zero && conv != 's' ? '0' : ' ');
 		}
-		buf_add(&b, tp, tl);
+		buf_add(b, tp, tl);
 		if (minus)
 			for (; cl < (size_t)width; cl++)
-				buf_addc(&b, ' ');
+				buf_addc(b, ' ');
 	}
-	r = map_str(E, buf_str(&b), b.len);
-	buf_release(&b);
+	r = map_str(E, buf_str(b), b->len);
 	return r;
 }
 

@@ -200,6 +200,7 @@ struct map_prog {
 	void **frees;       /* pcre2 codes and match data */
 	int nfrees, capfrees;
 	struct map_stats st;
+	struct buf scratch;  /* builtins' text building */
 };
 
 struct map_env {

@@ -1196,6 +1196,7 @@ compile(const char *src, size_t len, const char *filename, const struct map_opts
 	}
 	map_arena_init(&P->cA, 0);
 	map_arena_init(&P->rA, opts && opts->max_record ? opts->max_record : 256u << 20);
+	buf_init(&P->scratch, 64u << 20);
 	P->filename = strdup(filename ? filename : "<map>");
 	slash = strrchr(P->filename, '/');
 	P->dir = slash ? strndup(P->filename, (size_t)(slash - P->filename)) : strdup(".");
@@ -1284,6 +1285,7 @@ map_free(struct map_prog *P)
 	map_arena_free(&P->cA);
 	map_arena_free(&P->rA);
 	map_jp_free(&P->jp);
+	buf_release(&P->scratch);
 	if (P->own_ctx)
 		map_ctx_free(P->ctx);
 	free(P->filename);
