@@ -222,7 +222,7 @@ struct map_cc {
 	int line;
 	const char *linestart;
 	struct ep_err *err;
-	int failed, code;
+	int failed, code, depth;
 	/* current scope's local names */
 	char **names;
 	int nnames, capnames;

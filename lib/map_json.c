@@ -79,6 +79,14 @@ map_arena_reset(struct map_arena *a)
 		a->total -= next->size;
 		free(next);
 	}
+	if (c->size > (8u << 20)) {
+		/* one huge record: do not keep its memory for the rest of the run */
+		a->total -= c->size;
+		a->chunks = NULL;
+		a->p = a->end = NULL;
+		free(c);
+		return;
+	}
 	a->p = (char *)(c + 1);
 	a->end = (char *)c + c->size;
 }

@@ -701,7 +701,10 @@ unary(struct map_cc *cc)
 
 		next(cc);
 		n = mknode(cc, k, line, col);
+		if (++cc->depth > 200)
+			map_cc_error(cc, line, col, "expression nested too deep");
 		n->a = unary(cc);
+		cc->depth--;
 		if (k == N_NEG && n->a->kind == N_LIT && n->a->lit.t == MV_NUM) {
 			/* fold -literal */
 			char *s = cc_alloc(cc, n->a->lit.n + 2);
@@ -838,10 +841,15 @@ coalesce(struct map_cc *cc)
 static struct map_node *
 expr(struct map_cc *cc)
 {
-	struct map_node *c = coalesce(cc), *n;
+	struct map_node *c, *n;
 
-	if (cc->tok != '?')
+	if (++cc->depth > 200)
+		map_cc_error(cc, cc->tline, cc->tcol, "expression nested too deep");
+	c = coalesce(cc);
+	if (cc->tok != '?') {
+		cc->depth--;
 		return c;
+	}
 	n = mknode(cc, N_COND, cc->tline, cc->tcol);
 	next(cc);
 	skipnl(cc);
@@ -851,6 +859,7 @@ expr(struct map_cc *cc)
 	expect(cc, ':', "':' of the ?: conditional");
 	skipnl(cc);
 	n->c = expr(cc);
+	cc->depth--;
 	return n;
 }
 
@@ -1124,8 +1133,11 @@ block(struct map_cc *cc, int top)
 {
 	struct map_stmt *head = NULL, **tail = &head;
 
-	if (!top)
+	if (!top) {
+		if (++cc->depth > 200)
+			map_cc_error(cc, cc->tline, cc->tcol, "blocks nested too deep");
 		expect(cc, '{', "'{'");
+	}
 	for (;;) {
 		struct map_stmt *s;
 
@@ -1139,6 +1151,7 @@ block(struct map_cc *cc, int top)
 			if (top)
 				unexpected(cc, NULL);
 			next(cc);
+			cc->depth--;
 			break;
 		}
 		if ((s = statement(cc, top)) != NULL) {
