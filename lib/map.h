@@ -86,6 +86,11 @@ int map_expr_eval_bool(struct map_prog *expr, const char *line, size_t len,
 int map_expr_eval(struct map_prog *expr, const char *line, size_t len, struct buf *out,
 	struct map_rterr *rterr);
 
+/* The text of line `line` of the map's source, for showing a runtime
+ * error's position (copied into buf, truncated to n-1 bytes); -1 if no
+ * such line. */
+int map_source_line(const struct map_prog *prog, int line, char *buf, size_t n);
+
 /* Counters since compile: records in, dropped, errors. */
 struct map_stats {
 	uint64_t applied, dropped, errors;

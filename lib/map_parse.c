@@ -1307,6 +1307,30 @@ map_free(struct map_prog *P)
 	free(P);
 }
 
+int
+map_source_line(const struct map_prog *P, int line, char *buf, size_t n)
+{
+	const char *p = P->src, *e = P->src + P->srclen, *nl;
+	int l = 1;
+	size_t len;
+
+	if (line < 1 || n == 0)
+		return -1;
+	while (l < line && p < e) {
+		if (*p++ == '\n')
+			l++;
+	}
+	if (l < line || (p >= e && line > 1 && p[-1] == '\n'))
+		return -1;
+	nl = memchr(p, '\n', (size_t)(e - p));
+	len = nl ? (size_t)(nl - p) : (size_t)(e - p);
+	if (len > n - 1)
+		len = n - 1;
+	memcpy(buf, p, len);
+	buf[len] = '\0';
+	return 0;
+}
+
 void
 map_stats(const struct map_prog *P, struct map_stats *st)
 {

@@ -304,6 +304,43 @@ test_api(void)
 	p = map_load("no/such/map", NULL, &err);
 	ok(p == NULL && err.code == EP_NOINPUT, "map_load: missing map");
 	is_str(err.msg, "cannot find map 'no/such/map'", "missing map message");
+	/* a runtime error's position and its source line */
+	p = map_compile("A = 1\nB = $a + \"x\"\n", 19, "r.map", NULL, &err);
+	if (!ok(p != NULL, "runtime error map compiles"))
+		return;
+	is_int(map_apply(p, rec, strlen(rec), &out, &rt), MAP_ERROR, "runtime error");
+	ok(rt.line == 2 && rt.col == 8, "runtime error position");
+	is_str(rt.where, "r.map:2:8: '+' wants numbers, got number and string", "where");
+	{
+		char src[64];
+
+		ok(map_source_line(p, 2, src, sizeof src) == 0, "source line");
+		is_str(src, "B = $a + \"x\"", "source line text");
+		ok(map_source_line(p, 3, src, sizeof src) < 0, "no line 3");
+	}
+	is_int(out.len, 0, "error writes nothing");
+	map_free(p);
+
+	/* search path: $ERPIPE_PATH first, tables next to the map then on the path */
+	{
+		char path[4096], dir[4096];
+		const char *top = getenv("ERPIPE_TOP");
+
+		snprintf(dir, sizeof dir, "%s/tests/map", top ? top : ERPIPE_SRCDIR);
+		setenv("ERPIPE_PATH", dir, 1);
+		ok(map_find("countries.csv", "", "/nonexistent", path, sizeof path) == 0 &&
+			strstr(path, "tests/map/countries.csv") != NULL, "table found on ERPIPE_PATH");
+		p = map_compile("C = lookup(\"countries.csv\", \"Belgium\", \"iso2\")\n", 47,
+			"/nonexistent/x.map", NULL, &err);
+		ok(p != NULL, "map elsewhere finds its table on ERPIPE_PATH");
+		if (p != NULL) {
+			buf_reset(&out);
+			map_apply(p, "{}", 2, &out, &rt);
+			is_str(buf_str(&out), "{\"C\":\"BE\"}", "lookup through the path");
+		}
+		map_free(p);
+		unsetenv("ERPIPE_PATH");
+	}
 	buf_release(&out);
 }
 
