@@ -845,6 +845,14 @@ FN(f_approx)
 
 /* ---- types ---- */
 
+/* error(msg): fail the record, usable inside an expression */
+FN(f_error)
+{
+	struct map_val m = map_to_text(E, &a[0]);
+
+	map_rt_error(E, n, "%.*s", (int)m.n, m.u.s);
+}
+
 FN(f_type_of)
 {
 	const char *t = map_type_name(a[0].t);
@@ -1555,6 +1563,7 @@ const struct map_fn map_fns[] = {
 	{ "date_parse", 2, 3, f_date_parse, NULL, "strptime to epoch" },
 	{ "div", 3, 4, f_div, NULL, "decimal division" },
 	{ "ends_with", 2, 2, f_ends_with, NULL, "suffix test" },
+	{ "error", 1, 1, f_error, NULL, "fail the record" },
 	{ "first_word", 1, 1, f_first_word, NULL, "text before the first space" },
 	{ "floor", 1, 1, f_floor, NULL, "round down to an integer" },
 	{ "format", 1, -1, f_format, NULL, "printf-like" },

@@ -25,6 +25,7 @@
 #include "map.h"
 
 #include <dirent.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -344,6 +345,35 @@ test_api(void)
 	buf_release(&out);
 }
 
+/* every map under examples/maps compiles */
+static int
+compile_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	size_t l = strlen(path);
+	struct ep_err err = EP_ERR_INIT;
+	struct map_prog *p;
+
+	(void)st;
+	(void)ftw;
+	if (flag != FTW_F || l < 4 || strcmp(path + l - 4, ".map") != 0)
+		return 0;
+	p = map_load(path, NULL, &err);
+	if (!ok(p != NULL, strstr(path, "examples/") ? strstr(path, "examples/") : path))
+		diag("%s", err.msg);
+	map_free(p);
+	return 0;
+}
+
+static void
+test_examples(void)
+{
+	char dir[4096];
+	const char *top = getenv("ERPIPE_TOP");
+
+	snprintf(dir, sizeof dir, "%s/examples/maps", top ? top : ERPIPE_SRCDIR);
+	nftw(dir, compile_one, 16, FTW_PHYS);
+}
+
 static int
 run_map(const char *name, const char *file)
 {
@@ -406,6 +436,7 @@ main(int argc, char **argv)
 	snprintf(dir, sizeof dir, "%s/tests/map", top ? top : ERPIPE_SRCDIR);
 	test_dec();
 	test_api();
+	test_examples();
 	ctx = map_ctx_new(fixed_now);
 	if ((d = opendir(dir)) == NULL) {
 		ok(0, "open tests/map");
