@@ -707,12 +707,17 @@ unary(struct map_cc *cc)
 		cc->depth--;
 		if (k == N_NEG && n->a->kind == N_LIT && n->a->lit.t == MV_NUM) {
 			/* fold -literal */
-			char *s = cc_alloc(cc, n->a->lit.n + 2);
+			if (n->a->lit.u.s[0] == '-') {
+				n->a->lit.u.s++;
+				n->a->lit.n--;
+			} else {
+				char *s = cc_alloc(cc, n->a->lit.n + 2);
 
-			s[0] = '-';
-			memcpy(s + 1, n->a->lit.u.s, n->a->lit.n);
-			n->a->lit.u.s = s;
-			n->a->lit.n++;
+				s[0] = '-';
+				memcpy(s + 1, n->a->lit.u.s, n->a->lit.n);
+				n->a->lit.u.s = s;
+				n->a->lit.n++;
+			}
 			n->a->line = line;
 			n->a->col = col;
 			return n->a;
