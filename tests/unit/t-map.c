@@ -23,6 +23,7 @@
 #include "buf.h"
 #include "dec.h"
 #include "map.h"
+#include "map_int.h"
 
 #include <dirent.h>
 #include <ftw.h>
@@ -374,6 +375,38 @@ test_examples(void)
 	nftw(dir, compile_one, 16, FTW_PHYS);
 }
 
+/* every builtin is documented in erpipe-map(5) */
+static void
+test_man(void)
+{
+	char path[4096];
+	const char *top = getenv("ERPIPE_TOP");
+	size_t len;
+	char *man;
+	const struct map_fn *f;
+	int missing = 0;
+
+	snprintf(path, sizeof path, "%s/man/erpipe-map.5", top ? top : ERPIPE_SRCDIR);
+	if ((man = slurp(path, &len)) == NULL) {
+		ok(0, "read erpipe-map.5");
+		return;
+	}
+	for (f = map_fns; f->name; f++) {
+		char want[80];
+
+		snprintf(want, sizeof want, "Fn %s ", f->name);
+		if (strstr(man, want) == NULL) {
+			snprintf(want, sizeof want, "Fn %s\n", f->name);
+			if (strstr(man, want) == NULL) {
+				diag("%s() is not in erpipe-map.5", f->name);
+				missing++;
+			}
+		}
+	}
+	ok(missing == 0, "every function is documented in erpipe-map.5");
+	free(man);
+}
+
 static int
 run_map(const char *name, const char *file)
 {
@@ -437,6 +470,7 @@ main(int argc, char **argv)
 	test_dec();
 	test_api();
 	test_examples();
+	test_man();
 	ctx = map_ctx_new(fixed_now);
 	if ((d = opendir(dir)) == NULL) {
 		ok(0, "open tests/map");
