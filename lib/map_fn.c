@@ -1180,7 +1180,13 @@ time_arg(struct map_env *E, struct map_node *n, struct map_val *a, int i, const 
 	if (a[i].t == MV_NULL || a[i].t == MV_FALSE)
 		return 0;
 	if (a[i].t == MV_NUM) {
-		*t = (long long)floor(map_to_double(&a[i]));
+		double d = floor(map_to_double(&a[i]));
+
+		/* years 0001 to 9999 */
+		if (!(d >= -62135596800.0 && d <= 253402300799.0))
+			map_rt_error(E, n, "%s(): %.*s is out of range for a time", n->fn->name,
+				(int)(a[i].n > 40 ? 40 : a[i].n), a[i].u.s);
+		*t = (long long)d;
 		return 1;
 	}
 	if (a[i].t == MV_STR && parse_dt(a[i].u.s, a[i].n, tz, t, &dateonly) == 0)
