@@ -1,0 +1,49 @@
+/*
+ * fuzz-map.c - libFuzzer target for the mapping language's lexer, parser
+ * and evaluator.  Input: a map source, optionally followed by a line
+ * "%%\n" and records (NDJSON) to apply it to.  Tables are not reachable
+ * (no files next to "<fuzz>").
+ */
+#include "map.h"
+
+#include <stdint.h>
+#include <string.h>
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const char *s = (const char *)data, *sep;
+	size_t srclen = size;
+	struct ep_err err = EP_ERR_INIT;
+	struct map_ctx *ctx = map_ctx_new(0);
+	struct map_opts o = { ctx, 0, 1u << 20 };
+	struct map_prog *p;
+
+	sep = memmem(s, size, "\n%%\n", 4);
+	if (sep)
+		srclen = (size_t)(sep - s) + 1;
+	o.keep = size > 0 && (data[0] & 1);
+	p = map_compile(s, srclen, "/nonexistent/fuzz.map", &o, &err);
+	if (p == NULL)
+		p = map_expr_compile(s, srclen, "/nonexistent/expr", &o, &err);
+	if (p != NULL && sep) {
+		const char *r = sep + 4, *end = s + size;
+		struct buf out = BUF_INIT;
+
+		buf_init(&out, 1u << 20);
+		while (r < end) {
+			const char *nl = memchr(r, '\n', (size_t)(end - r));
+			size_t len = nl ? (size_t)(nl - r) : (size_t)(end - r);
+			struct map_rterr rt;
+
+			map_apply(p, r, len, &out, &rt);
+			map_expr_eval(p, r, len, &out, &rt);
+			buf_reset(&out);
+			r += len + 1;
+		}
+		buf_release(&out);
+	}
+	map_free(p);
+	map_ctx_free(ctx);
+	return 0;
+}
