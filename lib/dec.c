@@ -504,5 +504,5 @@ dec_format(const struct dec *a, char *buf, size_t n)
 		return -1;
 	}
 	memcpy(buf, tmp, (size_t)o + 1);
-	return 0;
+	return o;
 }

@@ -78,7 +78,8 @@ int dec_sign(const struct dec *a);
 /* 1 if a is an integer multiple of b, 0 if not, -1 if b is zero. */
 int dec_is_multiple(const struct dec *a, const struct dec *b);
 /* Plain text, no exponent, the scale as stored ("-0.50", "1000");
- * NUL-terminated; 0, or -1 if n is too small (buf then holds ""). */
+ * NUL-terminated; returns the length written (like snprintf, without the
+ * NUL), or -1 if n is too small (buf then holds ""). */
 int dec_format(const struct dec *a, char *buf, size_t n);
 
 #endif

@@ -918,7 +918,7 @@ get_num(struct schema *s, const cJSON *k, const char *loc, struct numkw *out)
 	if (!cJSON_IsNumber(k))
 		return fail(s, "%s/%s: must be a number", loc, k->string);
 	out->v = k->valuedouble;
-	if (dec_from_double(k->valuedouble, &d) == 0 && dec_format(&d, b, sizeof(b)) == 0)
+	if (dec_from_double(k->valuedouble, &d) == 0 && dec_format(&d, b, sizeof(b)) >= 0)
 		out->txt = sstrdup(s, b);
 	else
 		out->txt = sprintf_s(s, "%.17g", k->valuedouble);

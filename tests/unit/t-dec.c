@@ -316,7 +316,7 @@ main(void)
 	is_str(F(&r), "100", "normalize keeps integer zeros");
 	ok(dec_format(DP("123.45"), small, sizeof(small)) == -1 && small[0] == '\0',
 		"format into a small buffer fails");
-	ok(dec_format(DP("123"), small, sizeof(small)) == 0, "format exact fit");
+	ok(dec_format(DP("123"), small, sizeof(small)) == 3, "format exact fit returns the length");
 	is_str(F(DP("-0.05")), "-0.05", "format -0.05");
 	dec_from_ll(-42, &r);
 	is_str(F(&r), "-42", "from_ll");
