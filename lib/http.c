@@ -29,7 +29,7 @@ struct job {
 	int64_t start_ms;   /* first attempt began (monotonic) */
 	int64_t not_before; /* next attempt may start (monotonic) */
 	int slot;           /* a rate-limit slot is held for the next attempt */
-	int too_big;        /* body or headers past the cap */
+	int too_big;        /* 1 body, 2 headers past their cap */
 	int rc;
 	struct ep_err err;
 	struct buf req_hdrs;  /* trace: request header block as sent */
@@ -128,6 +128,20 @@ oom:
 
 static void job_free(struct job *j);
 
+/* The job whose attempt holds pool handle i, or NULL when it is free. */
+static struct job *
+busy_job(struct http_client *c, int i)
+{
+	struct job *j = NULL;
+	int k;
+
+	for (k = 0; k < c->nfree; k++)
+		if (c->free_easy[k] == c->pool[i])
+			return NULL;
+	curl_easy_getinfo(c->pool[i], CURLINFO_PRIVATE, (char **)&j);
+	return j;
+}
+
 void
 http_free(struct http_client *c)
 {
@@ -145,6 +159,8 @@ http_free(struct http_client *c)
 		job_free(j);
 	}
 	for (i = 0; i < c->npool; i++) {
+		if ((j = busy_job(c, i)) != NULL)
+			job_free(j); /* abandoned in flight */
 		if (c->multi)
 			curl_multi_remove_handle(c->multi, c->pool[i]);
 		curl_easy_cleanup(c->pool[i]);
@@ -233,7 +249,7 @@ on_header(char *data, size_t size, size_t n, void *ud)
 	if (buf_add(&r->hdrs, data, k) < 0 || buf_addc(&r->hdrs, '\0') < 0 ||
 	    buf_add(&r->hdrs, colon, (size_t)(data + len - colon)) < 0 ||
 	    buf_addc(&r->hdrs, '\0') < 0) {
-		j->too_big = 1;
+		j->too_big = 2;
 		return 0;
 	}
 	return size * n;
@@ -563,10 +579,13 @@ attempt_done(struct http_client *c, struct job *j, CURLcode res)
 
 	if (res != CURLE_OK && !curl_retryable(res)) {
 		if (j->too_big) {
-			snprintf(why, sizeof(why),
-				 "response %s over the %zu-byte cap (--max-body)",
-				 j->resp->hdrs.len >= HDRS_MAX ? "headers" : "body",
-				 c->o.max_body);
+			if (j->too_big == 2)
+				snprintf(why, sizeof(why), "response headers over the %d-byte cap",
+					 HDRS_MAX);
+			else
+				snprintf(why, sizeof(why),
+					 "response body over the %zu-byte cap (--max-body)",
+					 c->o.max_body);
 			code = EP_DATAERR;
 		} else if (res == CURLE_BAD_CONTENT_ENCODING) {
 			snprintf(why, sizeof(why), "bad content encoding from the server: %s", cerr);
@@ -738,23 +757,16 @@ static void
 fail_inflight(struct http_client *c, const char *why)
 {
 	struct job *j;
-	int i, k, busy;
+	int i;
 
 	for (i = 0; i < c->npool; i++) {
-		for (k = 0, busy = 1; k < c->nfree; k++)
-			if (c->free_easy[k] == c->pool[i])
-				busy = 0;
-		if (!busy)
+		if ((j = busy_job(c, i)) == NULL)
 			continue;
-		j = NULL;
-		curl_easy_getinfo(c->pool[i], CURLINFO_PRIVATE, (char **)&j);
 		curl_multi_remove_handle(c->multi, c->pool[i]);
 		give_easy(c, c->pool[i]);
 		c->running--;
-		if (j) {
-			j->easy = NULL;
-			job_fail(c, j, EP_SOFTWARE, why);
-		}
+		j->easy = NULL;
+		job_fail(c, j, EP_SOFTWARE, why);
 	}
 }
 

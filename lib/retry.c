@@ -271,7 +271,7 @@ describe(const struct retry_input *in, char *out, size_t n)
 	if (in->kind == RETRY_RESPONSE)
 		snprintf(out, n, "http %d", in->status);
 	else
-		snprintf(out, n, "connection failed");
+		snprintf(out, n, "network error");
 }
 
 enum retry_action

@@ -523,7 +523,7 @@ t_network_failures(void)
 	rng = O.seed;
 	is_int(http_do(c, &q, &r, &e), -1, "connection refused: rc -1");
 	is_int(e.code, EP_UNAVAILABLE, "exit 69");
-	ok(strstr(e.msg, "connection failed, gave up after 2 retries") != NULL, "message");
+	ok(strstr(e.msg, "network error, gave up after 2 retries") != NULL, "message");
 	diag("%s", e.msg);
 	ok(F.n == 2 && F.waits[0] == jitter(&rng, 0) && F.waits[1] == jitter(&rng, 1),
 	   "two jittered waits");

@@ -141,7 +141,7 @@ main(void)
 	in.kind = RETRY_NETWORK;
 	retry_decide(&p, &in, &rng, &d);
 	is_int(d.code, EP_UNAVAILABLE, "a connection failure out of retries is 69");
-	is_str(d.why, "connection failed, gave up after 5 retries", "why");
+	is_str(d.why, "network error, gave up after 5 retries", "why");
 	p.max_retries = 0;
 	in = resp(0, 503, NULL);
 	is_int(retry_decide(&p, &in, &rng, &d), RETRY_GIVE_UP, "--retries 0 never retries");
