@@ -14,7 +14,7 @@
 #define ERPIPE_VERSION "0"
 #endif
 
-#define HDRS_MAX (256 * 1024)  /* response header bytes kept */
+#define HDRS_MAX (256 * 1024)   /* response header bytes kept */
 #define TRACE_MAX (1024 * 1024) /* one traced attempt */
 #define POLL_MAX_MS 1000
 
@@ -71,8 +71,8 @@ http_opts_init(struct http_opts *o)
 	o->concurrency = 1;
 	o->trace_body_max = 4096;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	o->seed = ((uint64_t)ts.tv_sec * 1000000007u) ^ (uint64_t)ts.tv_nsec ^
-		  ((uint64_t)getpid() << 32);
+	o->seed =
+	    ((uint64_t)ts.tv_sec * 1000000007u) ^ (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 32);
 }
 
 static char *
@@ -88,7 +88,7 @@ http_new(const struct http_opts *o, struct ep_err *err)
 
 	if (o->concurrency < 1 || o->concurrency > HTTP_MAX_CONCURRENCY) {
 		ep_errf(err, EP_USAGE, "concurrency %d out of range 1..%d", o->concurrency,
-			HTTP_MAX_CONCURRENCY);
+		        HTTP_MAX_CONCURRENCY);
 		return NULL;
 	}
 	if (global_refs++ == 0 && curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
@@ -108,8 +108,8 @@ http_new(const struct http_opts *o, struct ep_err *err)
 	if (!c->o.trace_fp)
 		c->o.trace_fp = stderr;
 	if ((o->cacert && (c->cacert = strdup(o->cacert)) == NULL) ||
-	    (c->user_agent = dup_or_null(o->user_agent ? o->user_agent
-						       : "erpipe/" ERPIPE_VERSION)) == NULL)
+	    (c->user_agent =
+	         dup_or_null(o->user_agent ? o->user_agent : "erpipe/" ERPIPE_VERSION)) == NULL)
 		goto oom;
 	if ((c->multi = curl_multi_init()) == NULL)
 		goto oom;
@@ -271,7 +271,7 @@ on_debug(CURL *h, curl_infotype type, char *data, size_t size, void *ud)
 /* Redact text and append it to out, each line prefixed. */
 static void
 trace_block(struct http_client *c, struct buf *out, const char *prefix, const char *text,
-	    size_t len, size_t show)
+            size_t len, size_t show)
 {
 	struct buf red = BUF_INIT;
 	size_t i, scan, more = 0;
@@ -350,8 +350,7 @@ trace_attempt(struct http_client *c, struct job *j, CURLcode res, const char *de
 	if (j->resp_hdrs.len)
 		trace_block(c, &t, "< ", j->resp_hdrs.p, j->resp_hdrs.len, 0);
 	if (j->resp->body.len)
-		trace_block(c, &t, "< ", j->resp->body.p, j->resp->body.len,
-			    c->o.trace_body_max);
+		trace_block(c, &t, "< ", j->resp->body.p, j->resp->body.len, c->o.trace_body_max);
 	if (res != CURLE_OK)
 		buf_addf(&t, "* error: %s\n", j->errbuf[0] ? j->errbuf : curl_easy_strerror(res));
 	if (decision)
@@ -437,10 +436,10 @@ give_easy(struct http_client *c, CURL *h)
 	c->free_easy[c->nfree++] = h;
 }
 
-#define SET(opt, val)                                                                     \
-	do {                                                                              \
-		if (curl_easy_setopt(h, opt, val) != CURLE_OK)                            \
-			goto bad;                                                         \
+#define SET(opt, val)                                                                              \
+	do {                                                                                       \
+		if (curl_easy_setopt(h, opt, val) != CURLE_OK)                                     \
+			goto bad;                                                                  \
 	} while (0)
 
 /* Start the next attempt of j.  0, or -1 when j is finished with an error. */
@@ -501,8 +500,8 @@ start(struct http_client *c, struct job *j)
 		SET(CURLOPT_USERNAME, r->user);
 		SET(CURLOPT_PASSWORD, r->password ? r->password : "");
 		SET(CURLOPT_HTTPAUTH, r->auth == HTTP_AUTH_NTLM  ? CURLAUTH_NTLM
-				      : r->auth == HTTP_AUTH_ANY ? CURLAUTH_ANY
-								 : CURLAUTH_BASIC);
+		                      : r->auth == HTTP_AUTH_ANY ? CURLAUTH_ANY
+		                                                 : CURLAUTH_BASIC);
 	}
 	if (strcmp(m, "HEAD") == 0) {
 		SET(CURLOPT_NOBODY, 1L);
@@ -581,21 +580,22 @@ attempt_done(struct http_client *c, struct job *j, CURLcode res)
 		if (j->too_big) {
 			if (j->too_big == 2)
 				snprintf(why, sizeof(why), "response headers over the %d-byte cap",
-					 HDRS_MAX);
+				         HDRS_MAX);
 			else
 				snprintf(why, sizeof(why),
-					 "response body over the %zu-byte cap (--max-body)",
-					 c->o.max_body);
+				         "response body over the %zu-byte cap (--max-body)",
+				         c->o.max_body);
 			code = EP_DATAERR;
 		} else if (res == CURLE_BAD_CONTENT_ENCODING) {
-			snprintf(why, sizeof(why), "bad content encoding from the server: %s", cerr);
+			snprintf(why, sizeof(why), "bad content encoding from the server: %s",
+			         cerr);
 			code = EP_UNAVAILABLE;
 		} else if (res == CURLE_PEER_FAILED_VERIFICATION) {
-			snprintf(why, sizeof(why), "%s (--cacert FILE names a CA, --insecure skips the check)",
-				 cerr);
+			snprintf(why, sizeof(why),
+			         "%s (--cacert FILE names a CA, --insecure skips the check)", cerr);
 			code = EP_UNAVAILABLE;
 		} else if (res == CURLE_URL_MALFORMAT || res == CURLE_UNSUPPORTED_PROTOCOL ||
-			   res == CURLE_SSL_CACERT_BADFILE) {
+		           res == CURLE_SSL_CACERT_BADFILE) {
 			snprintf(why, sizeof(why), "%s", cerr);
 			code = EP_CONFIG;
 		} else {
@@ -636,8 +636,8 @@ attempt_done(struct http_client *c, struct job *j, CURLcode res)
 	case RETRY_AGAIN:
 		if (c->o.trace) {
 			snprintf(note, sizeof(note), "retry %d of %d in %lld ms%s", j->attempt,
-				 c->o.retry.max_retries, (long long)d.wait_ms,
-				 d.retry_after_used ? " (Retry-After)" : "");
+			         c->o.retry.max_retries, (long long)d.wait_ms,
+			         d.retry_after_used ? " (Retry-After)" : "");
 			trace_attempt(c, j, res, note);
 		}
 		j->resp->waited_ms += d.wait_ms;
@@ -651,8 +651,8 @@ attempt_done(struct http_client *c, struct job *j, CURLcode res)
 /* ---- the loop ----------------------------------------------------------- */
 
 int
-http_submit(struct http_client *c, const struct http_req *req, struct http_resp *resp,
-	    void *udata, struct ep_err *err)
+http_submit(struct http_client *c, const struct http_req *req, struct http_resp *resp, void *udata,
+            struct ep_err *err)
 {
 	struct job *j;
 
@@ -817,7 +817,7 @@ broken:
 
 int
 http_do(struct http_client *c, const struct http_req *req, struct http_resp *resp,
-	struct ep_err *err)
+        struct ep_err *err)
 {
 	struct http_done d;
 
@@ -833,8 +833,8 @@ http_do(struct http_client *c, const struct http_req *req, struct http_resp *res
 }
 
 int
-http_do_many(struct http_client *c, size_t n, const struct http_req *reqs,
-	     struct http_resp *resps, int *rcs, struct ep_err *errs)
+http_do_many(struct http_client *c, size_t n, const struct http_req *reqs, struct http_resp *resps,
+             int *rcs, struct ep_err *errs)
 {
 	struct http_done d;
 	struct ep_err e = EP_ERR_INIT;
@@ -871,8 +871,8 @@ http_parse_duration(const char *s, int64_t *ms, struct ep_err *err)
 		const char *u;
 		int64_t ms;
 	} units[] = {
-		{ "", 1000 },    { "s", 1000 },     { "ms", 1 },        { "m", 60000 },
-		{ "min", 60000 }, { "h", 3600000 }, { "sec", 1000 },
+	    {"", 1000},     {"s", 1000},    {"ms", 1},     {"m", 60000},
+	    {"min", 60000}, {"h", 3600000}, {"sec", 1000},
 	};
 	const char *p = s;
 	int64_t whole = 0, frac = 0, scale = 1;
@@ -905,7 +905,7 @@ http_parse_duration(const char *s, int64_t *ms, struct ep_err *err)
 	}
 bad:
 	return ep_errf(err, EP_USAGE,
-		       "bad duration '%s': expected seconds, or a number with ms, s, m or h", s);
+	               "bad duration '%s': expected seconds, or a number with ms, s, m or h", s);
 }
 
 int
@@ -946,7 +946,7 @@ http_parse_size(const char *s, size_t *out, struct ep_err *err)
 	return 0;
 bad:
 	return ep_errf(err, EP_USAGE, "bad size '%s': expected bytes, or a number with k, M or G",
-		       s);
+	               s);
 }
 
 int

@@ -76,16 +76,16 @@ struct http_opts {
 	struct retry_policy retry;  /* --retries, --retry-max-time; RETRY_POLICY_DEFAULT */
 	int64_t rate_n;             /* --rate: rate_n per rate_period_ms; 0 = none */
 	int64_t rate_period_ms;
-	int64_t rate_burst;         /* default 1 */
-	size_t max_body;            /* --max-body, default 64 MiB (decoded bytes) */
-	int concurrency;            /* --concurrency, default 1, at most 64 */
-	int trace;                  /* --trace */
-	FILE *trace_fp;             /* NULL = stderr */
-	size_t trace_body_max;      /* default 4096 */
-	const char *user_agent;     /* default "erpipe/VERSION" */
+	int64_t rate_burst;           /* default 1 */
+	size_t max_body;              /* --max-body, default 64 MiB (decoded bytes) */
+	int concurrency;              /* --concurrency, default 1, at most 64 */
+	int trace;                    /* --trace */
+	FILE *trace_fp;               /* NULL = stderr */
+	size_t trace_body_max;        /* default 4096 */
+	const char *user_agent;       /* default "erpipe/VERSION" */
 	const struct ep_clock *clock; /* NULL = ep_clock_system() */
-	uint64_t seed;              /* jitter RNG; http_opts_init seeds from time and pid */
-	struct redact *redact;      /* NULL = redact_default() */
+	uint64_t seed;                /* jitter RNG; http_opts_init seeds from time and pid */
+	struct redact *redact;        /* NULL = redact_default() */
 };
 
 enum http_auth {
@@ -95,12 +95,12 @@ enum http_auth {
 };
 
 struct http_req {
-	const char *method;         /* NULL: GET, or POST when body != NULL */
+	const char *method; /* NULL: GET, or POST when body != NULL */
 	const char *url;
 	const char *const *headers; /* NULL-terminated "Name: value", or NULL */
 	const char *body;           /* NULL = none */
 	size_t body_len;
-	const char *user;           /* HTTP authentication when not NULL */
+	const char *user; /* HTTP authentication when not NULL */
 	const char *password;
 	enum http_auth auth;
 };
@@ -131,13 +131,13 @@ const char *http_resp_header(const struct http_resp *r, const char *name);
 /* One request, start to finish (no other request may be in flight).
  * Returns 0 or -1 as described above. */
 int http_do(struct http_client *c, const struct http_req *req, struct http_resp *resp,
-	    struct ep_err *err);
+            struct ep_err *err);
 
 /* Concurrent form.  http_submit queues a request (it starts as soon as a
  * handle is free and the rate limit allows); udata is handed back.
  * -1 only when the client cannot queue (out of memory). */
 int http_submit(struct http_client *c, const struct http_req *req, struct http_resp *resp,
-		void *udata, struct ep_err *err);
+                void *udata, struct ep_err *err);
 
 struct http_done {
 	void *udata;
@@ -155,7 +155,7 @@ size_t http_pending(const struct http_client *c);
 /* n requests at once (up to the concurrency).  rcs[i] and errs[i] (errs
  * may be NULL) receive each result; returns 0 when all rcs are 0, else -1. */
 int http_do_many(struct http_client *c, size_t n, const struct http_req *reqs,
-		 struct http_resp *resps, int *rcs, struct ep_err *errs);
+                 struct http_resp *resps, int *rcs, struct ep_err *errs);
 
 /* Option values.  All fail with EP_USAGE and a message naming the text.
  * Durations: a number of seconds ("30", "1.5") or with a unit

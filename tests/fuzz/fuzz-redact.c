@@ -25,8 +25,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size -= slen + 1;
 	}
 	buf_init(&out, 3 * size + 64);
-	if (redact_text(r, text, size, &out) == 0 && slen >= 4 && slen <= REDACT_MAX_LEN && !memchr(data, '*', slen) &&
-	    memmem(buf_str(&out), out.len, data, slen) != NULL)
+	if (redact_text(r, text, size, &out) == 0 && slen >= 4 && slen <= REDACT_MAX_LEN &&
+	    !memchr(data, '*', slen) && memmem(buf_str(&out), out.len, data, slen) != NULL)
 		abort(); /* a registered secret got through */
 	buf_release(&out);
 	redact_free(r);

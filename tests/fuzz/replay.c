@@ -29,8 +29,8 @@ run_file(const char *path)
 	uint8_t *data;
 	long len;
 
-	if ((f = fopen(path, "rb")) == NULL || fseek(f, 0, SEEK_END) != 0 ||
-	    (len = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
+	if ((f = fopen(path, "rb")) == NULL || fseek(f, 0, SEEK_END) != 0 || (len = ftell(f)) < 0 ||
+	    fseek(f, 0, SEEK_SET) != 0) {
 		printf("not ok %d - %s: %s\n", ++n, path, strerror(errno));
 		if (f)
 			fclose(f);
@@ -112,7 +112,7 @@ main(int argc, char **argv)
 		snprintf(dir, sizeof(dir), "%s/tests/fuzz/corpus/%s", top ? top : ".", name);
 		if (stat(dir, &st) < 0 && strncmp(name, "fuzz-", 5) == 0)
 			snprintf(dir, sizeof(dir), "%s/tests/fuzz/corpus/%s", top ? top : ".",
-				 name + 5);
+			         name + 5);
 		if (stat(dir, &st) < 0) {
 			printf("1..0 # SKIP no corpus at %s\n", dir);
 			return 0;

@@ -28,7 +28,7 @@ static struct {
 	int64_t now, wall0;
 	int64_t waits[64];
 	int n;
-} F = { 1000, 1700000000000LL, { 0 }, 0 };
+} F = {1000, 1700000000000LL, {0}, 0};
 
 static int64_t
 f_now(void *ctx)
@@ -53,7 +53,7 @@ f_sleep(void *ctx, int64_t ms)
 	F.now += ms;
 }
 
-static const struct ep_clock fake = { f_now, f_wall, f_sleep, NULL };
+static const struct ep_clock fake = {f_now, f_wall, f_sleep, NULL};
 
 /* ---- the scripted server ------------------------------------------------- */
 
@@ -64,7 +64,7 @@ static int port;
 static void
 msleep(long ms)
 {
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
 
 	nanosleep(&ts, NULL);
 }
@@ -131,8 +131,8 @@ srv_start(const char *script)
 	fflush(stdout);
 	if ((srv_pid = fork()) == 0) {
 		execl("/usr/bin/python3", "python3", py, "--port", "0", "--port-file",
-		      path_in("port"), "--script", path_in("script.json"), "--log",
-		      path_in("log"), (char *)NULL);
+		      path_in("port"), "--script", path_in("script.json"), "--log", path_in("log"),
+		      (char *)NULL);
 		_exit(127);
 	}
 	for (i = 0; i < 1000; i++) {
@@ -280,16 +280,16 @@ t_get_gzip_keepalive(void)
 {
 	struct http_client *c;
 	struct http_resp r;
-	struct http_req q = { 0 };
+	struct http_req q = {0};
 	struct ep_err e = EP_ERR_INIT;
-	const char *hs[] = { "Accept: application/json", "X-Test: 1", NULL };
+	const char *hs[] = {"Accept: application/json", "X-Test: 1", NULL};
 	cJSON *log;
 
 	opts_reset();
 	srv_start("[{\"body\": \"{\\\"hello\\\": \\\"world\\\"}\", \"gzip\": true,"
-		  "  \"headers\": {\"X-Thing\": \"yes\", \"Content-Type\": \"application/json\"}},"
-		  " {\"status\": 404, \"body\": \"nope\"},"
-		  " {\"status\": 201, \"body\": \"made\"}]");
+	          "  \"headers\": {\"X-Thing\": \"yes\", \"Content-Type\": \"application/json\"}},"
+	          " {\"status\": 404, \"body\": \"nope\"},"
+	          " {\"status\": 201, \"body\": \"made\"}]");
 	c = client();
 	http_resp_init(&r);
 	q.url = url("/a?x=1");
@@ -337,14 +337,15 @@ t_429_retry_after(void)
 {
 	struct http_client *c;
 	struct http_resp r;
-	struct http_req q = { 0 };
+	struct http_req q = {0};
 	struct ep_err e = EP_ERR_INIT;
 	cJSON *log;
 
 	opts_reset();
-	srv_start("[{\"status\": 429, \"headers\": {\"Retry-After\": \"2\"}},"
-		  " {\"status\": 429, \"headers\": {\"Retry-After\": \"Tue, 14 Nov 2023 22:13:23 GMT\"}},"
-		  " {\"body\": \"finally\"}]");
+	srv_start(
+	    "[{\"status\": 429, \"headers\": {\"Retry-After\": \"2\"}},"
+	    " {\"status\": 429, \"headers\": {\"Retry-After\": \"Tue, 14 Nov 2023 22:13:23 GMT\"}},"
+	    " {\"body\": \"finally\"}]");
 	c = client();
 	http_resp_init(&r);
 	q.url = url("/limited");
@@ -367,8 +368,9 @@ t_429_retry_after(void)
 	/* Retry-After past --retry-max-time: give up at once, 75 */
 	opts_reset();
 	O.retry.max_time_ms = 60000;
-	srv_start("[{\"status\": 429, \"headers\": {\"Retry-After\": \"120\"}, \"body\": \"slow down\"},"
-		  " {\"body\": \"never\"}]");
+	srv_start(
+	    "[{\"status\": 429, \"headers\": {\"Retry-After\": \"120\"}, \"body\": \"slow down\"},"
+	    " {\"body\": \"never\"}]");
 	c = client();
 	q.url = url("/limited");
 	is_int(http_do(c, &q, &r, &e), -1, "Retry-After 120 s with --retry-max-time 60: rc -1");
@@ -386,9 +388,9 @@ t_429_retry_after(void)
 	opts_reset();
 	O.retry.max_retries = 2;
 	srv_start("[{\"status\": 429, \"headers\": {\"Retry-After\": \"1\"}},"
-		  " {\"status\": 429, \"headers\": {\"Retry-After\": \"1\"}},"
-		  " {\"status\": 429, \"headers\": {\"Retry-After\": \"1\"}},"
-		  " {\"body\": \"never\"}]");
+	          " {\"status\": 429, \"headers\": {\"Retry-After\": \"1\"}},"
+	          " {\"status\": 429, \"headers\": {\"Retry-After\": \"1\"}},"
+	          " {\"body\": \"never\"}]");
 	c = client();
 	q.url = url("/limited");
 	is_int(http_do(c, &q, &r, &e), -1, "429 three times with --retries 2: rc -1");
@@ -406,7 +408,7 @@ t_503(void)
 {
 	struct http_client *c;
 	struct http_resp r;
-	struct http_req q = { 0 };
+	struct http_req q = {0};
 	struct ep_err e = EP_ERR_INIT;
 	uint64_t rng;
 	int i, good;
@@ -427,8 +429,9 @@ t_503(void)
 
 	/* 503 six times: five retries with growing jitter, then 69 */
 	opts_reset();
-	srv_start("[{\"status\": 503}, {\"status\": 502}, {\"status\": 504}, {\"status\": 500},"
-		  " {\"status\": 408}, {\"status\": 503, \"body\": \"still busy\"}, {\"body\": \"no\"}]");
+	srv_start(
+	    "[{\"status\": 503}, {\"status\": 502}, {\"status\": 504}, {\"status\": 500},"
+	    " {\"status\": 408}, {\"status\": 503, \"body\": \"still busy\"}, {\"body\": \"no\"}]");
 	c = client();
 	q.url = url("/x");
 	rng = O.seed;
@@ -453,7 +456,7 @@ t_network_failures(void)
 {
 	struct http_client *c;
 	struct http_resp r;
-	struct http_req q = { 0 };
+	struct http_req q = {0};
 	struct ep_err e = EP_ERR_INIT;
 	cJSON *log;
 	uint64_t rng;
@@ -537,13 +540,14 @@ t_body_cap_and_encoding(void)
 {
 	struct http_client *c;
 	struct http_resp r;
-	struct http_req q = { 0 };
+	struct http_req q = {0};
 	struct ep_err e = EP_ERR_INIT;
 
 	opts_reset();
 	O.max_body = 1000;
-	srv_start("[{\"body_size\": 1000}, {\"body_size\": 5000}, {\"body_size\": 100000, \"gzip\": true},"
-		  " {\"body_size\": 5000, \"chunked\": true}, {\"body\": \"never\"}]");
+	srv_start("[{\"body_size\": 1000}, {\"body_size\": 5000}, {\"body_size\": 100000, "
+	          "\"gzip\": true},"
+	          " {\"body_size\": 5000, \"chunked\": true}, {\"body\": \"never\"}]");
 	c = client();
 	http_resp_init(&r);
 	q.url = url("/big");
@@ -580,12 +584,12 @@ t_trace_redaction(void)
 {
 	struct http_client *c;
 	struct http_resp r;
-	struct http_req q = { 0 };
+	struct http_req q = {0};
 	struct ep_err e = EP_ERR_INIT;
-	const char *hs[] = { "Content-Type: application/json", "Cookie: session_id=sess-42", NULL };
+	const char *hs[] = {"Content-Type: application/json", "Cookie: session_id=sess-42", NULL};
 	const char *body = "{\"jsonrpc\":\"2.0\",\"method\":\"call\",\"id\":1,\"params\":"
-			   "{\"service\":\"object\",\"method\":\"execute_kw\",\"args\":"
-			   "[\"prod\",2,\"Tr0ub4dor&3\",\"res.partner\",\"search_read\",[]]}}";
+	                   "{\"service\":\"object\",\"method\":\"execute_kw\",\"args\":"
+	                   "[\"prod\",2,\"Tr0ub4dor&3\",\"res.partner\",\"search_read\",[]]}}";
 	char *t;
 	cJSON *log;
 	FILE *tf;
@@ -595,9 +599,10 @@ t_trace_redaction(void)
 	O.trace = 1;
 	O.trace_fp = tf = fopen(path_in("trace"), "w+");
 	O.redact = NULL; /* the default registry */
-	srv_start("[{\"status\": 503, \"headers\": {\"Set-Cookie\": \"session_id=sess-43; HttpOnly\"}},"
-		  " {\"body_json\": {\"jsonrpc\": \"2.0\", \"id\": 1, \"result\":"
-		  "   [{\"name\": \"echo Tr0ub4dor&3\", \"api_key\": \"k-777\"}]}}]");
+	srv_start(
+	    "[{\"status\": 503, \"headers\": {\"Set-Cookie\": \"session_id=sess-43; HttpOnly\"}},"
+	    " {\"body_json\": {\"jsonrpc\": \"2.0\", \"id\": 1, \"result\":"
+	    "   [{\"name\": \"echo Tr0ub4dor&3\", \"api_key\": \"k-777\"}]}}]");
 	c = client();
 	http_resp_init(&r);
 	q.url = url("/jsonrpc?access_token=tok-99");
@@ -627,9 +632,10 @@ t_trace_redaction(void)
 		fputs(t, stdout);
 	free(t);
 	log = srv_log();
-	is_str(jstr(cJSON_GetArrayItem(log, 1), "body"), body, "the wire carries the real password");
-	is_str(req_header(log, 1, "Authorization"), "Basic YWRtaW46YmFzaWMtcHctNTU=",
-	       "basic auth sent");
+	is_str(jstr(cJSON_GetArrayItem(log, 1), "body"), body,
+	       "the wire carries the real password");
+	is_str(req_header(log, 1, "Authorization"),
+	       "Basic YWRtaW46YmFzaWMtcHctNTU=", "basic auth sent");
 	cJSON_Delete(log);
 	http_resp_release(&r);
 	http_free(c);
@@ -640,7 +646,7 @@ t_rate_and_concurrency(void)
 {
 	struct http_client *c;
 	struct http_resp r, rs[4];
-	struct http_req q = { 0 }, qs[4];
+	struct http_req q = {0}, qs[4];
 	struct ep_err e = EP_ERR_INIT, es[4];
 	int i, rcs[4], conns[8], nconn, k, j, attempts;
 	cJSON *log;
@@ -666,7 +672,7 @@ t_rate_and_concurrency(void)
 	opts_reset();
 	O.concurrency = 2;
 	srv_start("[{\"delay\": 0.3}, {\"delay\": 0.3}, {\"status\": 503, \"delay\": 0.3},"
-		  " {\"delay\": 0.3}, {\"delay\": 0.3}]");
+	          " {\"delay\": 0.3}, {\"delay\": 0.3}]");
 	c = client();
 	memset(qs, 0, sizeof(qs));
 	for (i = 0; i < 4; i++) {
@@ -701,7 +707,7 @@ t_config_errors(void)
 {
 	struct http_client *c;
 	struct http_resp r;
-	struct http_req q = { 0 };
+	struct http_req q = {0};
 	struct ep_err e = EP_ERR_INIT;
 	char u[128];
 
@@ -743,7 +749,8 @@ t_parse(void)
 	ok(http_parse_duration("1.", &ms, &e) == -1, "1. refused");
 	ok(http_parse_duration("5x", &ms, &e) == -1, "unknown unit refused");
 	ok(http_parse_duration("99999999999999", &ms, &e) == -1, "over a year refused");
-	is_str(e.msg, "bad duration '99999999999999': expected seconds, or a number with ms, s, m or h",
+	is_str(e.msg,
+	       "bad duration '99999999999999': expected seconds, or a number with ms, s, m or h",
 	       "duration message");
 	ok(http_parse_size("1024", &sz, &e) == 0 && sz == 1024, "size 1024");
 	ok(http_parse_size("64M", &sz, &e) == 0 && sz == 64u << 20, "size 64M");
