@@ -218,7 +218,10 @@ def main():
         script = script.get("answers", [])
     log = open(opts.log, "a", encoding="utf-8")
     srv = Server(script, log)
-    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+    # SIGTERM keeps its default action: a Python-level handler only runs in
+    # the main thread, and the signal may land on a connection thread while
+    # the main thread sleeps in accept().  The log is flushed line by line.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     ls.bind(("127.0.0.1", opts.port))

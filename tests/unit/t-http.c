@@ -105,11 +105,18 @@ slurp(const char *path, size_t *len)
 static void
 srv_stop(void)
 {
-	if (srv_pid > 0) {
-		kill(srv_pid, SIGTERM);
+	int i;
+
+	if (srv_pid <= 0)
+		return;
+	kill(srv_pid, SIGTERM);
+	for (i = 0; i < 200 && waitpid(srv_pid, NULL, WNOHANG) == 0; i++)
+		msleep(10);
+	if (i == 200) {
+		kill(srv_pid, SIGKILL);
 		waitpid(srv_pid, NULL, 0);
-		srv_pid = 0;
 	}
+	srv_pid = 0;
 }
 
 static int
@@ -464,8 +471,8 @@ t_network_failures(void)
 
 	/* a slow body past the timeout, then an answer */
 	opts_reset();
-	O.timeout_ms = 400;
-	srv_start("[{\"body_size\": 100, \"trickle\": [10, 0.2]}, {\"body\": \"quick\"}]");
+	O.timeout_ms = 1500; /* generous: the second answer must beat it on a busy machine */
+	srv_start("[{\"body_size\": 100, \"trickle\": [10, 0.5]}, {\"body\": \"quick\"}]");
 	c = client();
 	http_resp_init(&r);
 	q.url = url("/slow");
@@ -703,6 +710,32 @@ t_rate_and_concurrency(void)
 }
 
 static void
+t_proxy_from_environment(void)
+{
+	struct http_client *c;
+	struct http_resp r;
+	struct http_req q = {0};
+	struct ep_err e = EP_ERR_INIT;
+	cJSON *log;
+
+	opts_reset();
+	srv_start("[{\"body\": \"via the proxy\"}]");
+	setenv("http_proxy", srv_url, 1);
+	c = client();
+	http_resp_init(&r);
+	q.url = "http://erpipe.invalid/through"; /* never resolved: the proxy answers */
+	is_int(http_do(c, &q, &r, &e), 0, "http_proxy from the environment: rc 0");
+	is_str(buf_str(&r.body), "via the proxy", "the proxy answered");
+	log = srv_log();
+	is_str(jstr(cJSON_GetArrayItem(log, 0), "path"), "http://erpipe.invalid/through",
+	       "the proxy got the absolute URL");
+	cJSON_Delete(log);
+	unsetenv("http_proxy");
+	http_resp_release(&r);
+	http_free(c);
+}
+
+static void
 t_config_errors(void)
 {
 	struct http_client *c;
@@ -780,6 +813,11 @@ main(void)
 	/* tests never go through a proxy */
 	setenv("NO_PROXY", "127.0.0.1", 1);
 	setenv("no_proxy", "127.0.0.1", 1);
+	unsetenv("http_proxy");
+	unsetenv("HTTPS_PROXY");
+	unsetenv("https_proxy");
+	unsetenv("ALL_PROXY");
+	unsetenv("all_proxy");
 	signal(SIGPIPE, SIG_IGN);
 
 	t_parse();
@@ -790,6 +828,7 @@ main(void)
 	t_body_cap_and_encoding();
 	t_trace_redaction();
 	t_rate_and_concurrency();
+	t_proxy_from_environment();
 	t_config_errors();
 
 	srv_stop();
