@@ -12,6 +12,7 @@
 #include <cjson/cJSON.h>
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -72,10 +73,10 @@ msleep(long ms)
 static char *
 path_in(const char *name)
 {
-	static char p[4][256];
+	static char p[8][256];
 	static int k;
 
-	k = (k + 1) % 4;
+	k = (k + 1) % 8;
 	snprintf(p[k], sizeof(p[k]), "%s/%s", dir, name);
 	return p[k];
 }
@@ -119,6 +120,8 @@ srv_stop(void)
 	srv_pid = 0;
 }
 
+static int srv_tls; /* the next server speaks HTTPS with dir/cert.pem */
+
 static int
 srv_start(const char *script)
 {
@@ -137,16 +140,26 @@ srv_start(const char *script)
 	fclose(f);
 	fflush(stdout);
 	if ((srv_pid = fork()) == 0) {
-		execl("/usr/bin/python3", "python3", py, "--port", "0", "--port-file",
-		      path_in("port"), "--script", path_in("script.json"), "--log", path_in("log"),
-		      (char *)NULL);
+		char *argv[] = {"python3",     py,
+		                "--port",      "0",
+		                "--port-file", path_in("port"),
+		                "--script",    path_in("script.json"),
+		                "--log",       path_in("log"),
+		                "--tls-cert",  path_in("cert.pem"),
+		                "--tls-key",   path_in("key.pem"),
+		                NULL};
+
+		if (!srv_tls)
+			argv[10] = NULL;
+		execv("/usr/bin/python3", argv);
 		_exit(127);
 	}
 	for (i = 0; i < 1000; i++) {
 		if ((s = slurp(path_in("port"), NULL)) != NULL) {
 			port = atoi(s);
 			free(s);
-			snprintf(srv_url, sizeof(srv_url), "http://127.0.0.1:%d", port);
+			snprintf(srv_url, sizeof(srv_url), "%s://127.0.0.1:%d",
+			         srv_tls ? "https" : "http", port);
 			return 0;
 		}
 		msleep(10);
@@ -735,6 +748,77 @@ t_proxy_from_environment(void)
 	http_free(c);
 }
 
+/* a self-signed certificate for 127.0.0.1, made with the openssl tool */
+static int
+make_cert(void)
+{
+	pid_t pid;
+	int st;
+
+	if (access("/usr/bin/openssl", X_OK) != 0)
+		return -1;
+	if ((pid = fork()) == 0) {
+		int devnull = open("/dev/null", O_WRONLY);
+
+		dup2(devnull, 1);
+		dup2(devnull, 2);
+		execl("/usr/bin/openssl", "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+		      "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", path_in("key.pem"),
+		      "-out", path_in("cert.pem"), "-days", "2", "-subj", "/CN=127.0.0.1",
+		      "-addext", "subjectAltName=IP:127.0.0.1", (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		return -1;
+	return 0;
+}
+
+static void
+t_tls(void)
+{
+	struct http_client *c;
+	struct http_resp r;
+	struct http_req q = {0};
+	struct ep_err e = EP_ERR_INIT;
+
+	if (make_cert() < 0) {
+		ok(1, "# SKIP no openssl tool to make a certificate");
+		return;
+	}
+	opts_reset();
+	srv_tls = 1;
+	srv_start("[{\"body\": \"secure\"}, {\"body\": \"secure\"}]");
+	srv_tls = 0;
+	c = client();
+	http_resp_init(&r);
+	q.url = url("/tls");
+	is_int(http_do(c, &q, &r, &e), -1, "a self-signed certificate is refused by default");
+	is_int(e.code, EP_UNAVAILABLE, "exit 69");
+	ok(strstr(e.msg, "--cacert") && strstr(e.msg, "--insecure"),
+	   "message points at the options");
+	diag("%s", e.msg);
+	is_int(r.attempts, 1, "not retried");
+	is_int(F.n, 0, "no waits");
+	http_free(c);
+
+	O.insecure = 1;
+	c = client();
+	is_int(http_do(c, &q, &r, &e), 0, "--insecure accepts it");
+	is_str(buf_str(&r.body), "secure", "body over TLS");
+	http_free(c);
+
+	O.insecure = 0;
+	O.cacert = path_in("cert.pem");
+	c = client();
+	is_int(http_do(c, &q, &r, &e), 0, "--cacert FILE verifies it");
+	is_str(buf_str(&r.body), "secure", "body over verified TLS");
+	is_int(log_count(), 2, "server saw two requests (the refused handshake sent none)");
+	http_resp_release(&r);
+	http_free(c);
+	unlink(path_in("cert.pem"));
+	unlink(path_in("key.pem"));
+}
+
 static void
 t_config_errors(void)
 {
@@ -829,6 +913,7 @@ main(void)
 	t_trace_redaction();
 	t_rate_and_concurrency();
 	t_proxy_from_environment();
+	t_tls();
 	t_config_errors();
 
 	srv_stop();
