@@ -25,12 +25,12 @@
 #define RATELIMIT_MAX_N 1000000 /* requests per period */
 
 struct ratelimit {
-	int64_t n;         /* requests per period; 0 = unlimited */
+	int64_t n; /* requests per period; 0 = unlimited */
 	int64_t period_ms;
-	int64_t burst;     /* >= 1 */
+	int64_t burst; /* >= 1 */
 	int started;
-	int64_t origin;    /* ms, time base for tat */
-	int64_t tat;       /* next free slot, in ms * n since origin */
+	int64_t origin; /* ms, time base for tat */
+	int64_t tat;    /* next free slot, in ms * n since origin */
 };
 
 /* n per period_ms; burst < 1 is taken as 1.  n = 0: no limit. */

@@ -20,13 +20,13 @@ struct redact {
 static struct redact default_registry;
 
 static const char *const field_names[] = {
-	"password",      "passwd",       "api_key",  "apikey",        "token",
-	"access_token", "refresh_token", "id_token", "client_secret", NULL,
+    "password",     "passwd",        "api_key",  "apikey",        "token",
+    "access_token", "refresh_token", "id_token", "client_secret", NULL,
 };
 
 static const char *const header_names[] = {
-	"authorization", "proxy-authorization", "cookie",       "set-cookie",
-	"x-api-key",     "api-key",             "x-auth-token", NULL,
+    "authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key",
+    "api-key",       "x-auth-token",        NULL,
 };
 
 struct redact *
@@ -298,7 +298,7 @@ field_value(const char *s, size_t i, size_t e, size_t len, size_t *vs, size_t *v
 		    starts(s, j, len, "false") || j >= len || s[j] == '{' || s[j] == '[')
 			return 0;
 		for (k = j; k < len && s[k] != ',' && s[k] != '}' && s[k] != ']' &&
-			    !blank((unsigned char)s[k]);
+		            !blank((unsigned char)s[k]);
 		     k++)
 			;
 		*vs = j;
@@ -307,8 +307,9 @@ field_value(const char *s, size_t i, size_t e, size_t len, size_t *vs, size_t *v
 	}
 	/* form or query parameter: name=value */
 	if (e < len && s[e] == '=') {
-		for (k = e + 1; k < len && s[k] != '&' && s[k] != ';' && s[k] != '"' &&
-			    s[k] != '\'' && s[k] != '<' && s[k] != '>' && !blank((unsigned char)s[k]);
+		for (k = e + 1;
+		     k < len && s[k] != '&' && s[k] != ';' && s[k] != '"' && s[k] != '\'' &&
+		     s[k] != '<' && s[k] != '>' && !blank((unsigned char)s[k]);
 		     k++)
 			;
 		*vs = e + 1;
@@ -359,7 +360,8 @@ redact_names(const char *s, size_t len, struct buf *out)
 			i = run = ve;
 			continue;
 		}
-		if (!name_char((unsigned char)s[i]) || (i > 0 && name_char((unsigned char)s[i - 1]))) {
+		if (!name_char((unsigned char)s[i]) ||
+		    (i > 0 && name_char((unsigned char)s[i - 1]))) {
 			i++;
 			continue;
 		}

@@ -31,8 +31,8 @@
 
 #include "buf.h"
 
-#define REDACT_MAX_VALUES 256  /* registered forms, all secrets together */
-#define REDACT_MAX_LEN 4096    /* longest secret accepted */
+#define REDACT_MAX_VALUES 256 /* registered forms, all secrets together */
+#define REDACT_MAX_LEN 4096   /* longest secret accepted */
 
 struct redact;
 

@@ -104,8 +104,8 @@ word(struct cur *c, char *w, size_t wsize)
 static int
 month_of(const char *w)
 {
-	static const char *const m[] = { "jan", "feb", "mar", "apr", "may", "jun",
-					 "jul", "aug", "sep", "oct", "nov", "dec" };
+	static const char *const m[] = {"jan", "feb", "mar", "apr", "may", "jun",
+	                                "jul", "aug", "sep", "oct", "nov", "dec"};
 	int i;
 
 	for (i = 0; i < 12; i++)
@@ -117,9 +117,9 @@ month_of(const char *w)
 static int
 weekday_ok(const char *w)
 {
-	static const char *const d[] = { "mon", "tue", "wed", "thu", "fri", "sat", "sun" };
-	static const char *const full[] = { "monday", "tuesday",  "wednesday", "thursday",
-					    "friday", "saturday", "sunday" };
+	static const char *const d[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+	static const char *const full[] = {"monday", "tuesday",  "wednesday", "thursday",
+	                                   "friday", "saturday", "sunday"};
 	int i;
 
 	for (i = 0; i < 7; i++)
@@ -170,8 +170,8 @@ days_from_civil(int64_t y, int m, int d)
 int
 retry_http_date(const char *s, size_t len, int64_t *epoch_s)
 {
-	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	struct cur c = { s, s + len };
+	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	struct cur c = {s, s + len};
 	char w[16];
 	int day, mon, year, h, mi, sec, n;
 
@@ -226,8 +226,8 @@ retry_http_date(const char *s, size_t len, int64_t *epoch_s)
 	skip_blanks(&c);
 	if (c.p != c.end)
 		return -1;
-	if (year < 1900 || day < 1 || day > mdays[mon - 1] + (mon == 2 && leap(year)) ||
-	    h > 23 || mi > 59 || sec > 60)
+	if (year < 1900 || day < 1 || day > mdays[mon - 1] + (mon == 2 && leap(year)) || h > 23 ||
+	    mi > 59 || sec > 60)
 		return -1;
 	if (sec == 60) /* leap second */
 		sec = 59;
@@ -238,7 +238,7 @@ retry_http_date(const char *s, size_t len, int64_t *epoch_s)
 int
 retry_after_parse(const char *s, size_t len, int64_t wall_ms, int64_t *wait_ms)
 {
-	struct cur c = { s, s + len };
+	struct cur c = {s, s + len};
 	int64_t v = 0, t;
 
 	skip_blanks(&c);
@@ -271,12 +271,12 @@ describe(const struct retry_input *in, char *out, size_t n)
 	if (in->kind == RETRY_RESPONSE)
 		snprintf(out, n, "http %d", in->status);
 	else
-		snprintf(out, n, "connection failed");
+		snprintf(out, n, "network error");
 }
 
 enum retry_action
 retry_decide(const struct retry_policy *p, const struct retry_input *in, uint64_t *rng,
-	     struct retry_decision *d)
+             struct retry_decision *d)
 {
 	char what[32];
 	int64_t remaining, ra, hi;
@@ -286,27 +286,26 @@ retry_decide(const struct retry_policy *p, const struct retry_input *in, uint64_
 	if (in->kind == RETRY_RESPONSE && !retry_status_retryable(in->status))
 		return d->action = RETRY_DONE;
 
-	d->code = (in->kind == RETRY_RESPONSE && in->status == 429) ? EP_TEMPFAIL
-								     : EP_UNAVAILABLE;
+	d->code = (in->kind == RETRY_RESPONSE && in->status == 429) ? EP_TEMPFAIL : EP_UNAVAILABLE;
 	describe(in, what, sizeof(what));
 	if (in->attempt >= p->max_retries) {
 		snprintf(d->why, sizeof(d->why), "%s, gave up after %d %s", what, in->attempt,
-			 in->attempt == 1 ? "retry" : "retries");
+		         in->attempt == 1 ? "retry" : "retries");
 		return d->action = RETRY_GIVE_UP;
 	}
 	remaining = p->max_time_ms > 0 ? p->max_time_ms - in->elapsed_ms : INT64_MAX;
 	if (remaining <= 0) {
-		snprintf(d->why, sizeof(d->why), "%s, gave up after %d %s: retry time of %lld ms spent",
-			 what, in->attempt, in->attempt == 1 ? "retry" : "retries",
-			 (long long)p->max_time_ms);
+		snprintf(d->why, sizeof(d->why),
+		         "%s, gave up after %d %s: retry time of %lld ms spent", what, in->attempt,
+		         in->attempt == 1 ? "retry" : "retries", (long long)p->max_time_ms);
 		return d->action = RETRY_GIVE_UP;
 	}
 	if (in->kind == RETRY_RESPONSE && in->retry_after != NULL &&
 	    retry_after_parse(in->retry_after, strlen(in->retry_after), in->wall_ms, &ra) == 0) {
 		if (ra > remaining) {
 			snprintf(d->why, sizeof(d->why),
-				 "%s, Retry-After of %lld ms is past the retry time left (%lld ms)",
-				 what, (long long)ra, (long long)remaining);
+			         "%s, Retry-After of %lld ms is past the retry time left (%lld ms)",
+			         what, (long long)ra, (long long)remaining);
 			return d->action = RETRY_GIVE_UP;
 		}
 		d->wait_ms = ra;

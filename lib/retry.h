@@ -33,7 +33,10 @@ struct retry_policy {
 };
 
 /* 5 retries, 300 s budget, 500 ms doubling up to 30 s */
-#define RETRY_POLICY_DEFAULT { 5, 300000, 500, 30000 }
+#define RETRY_POLICY_DEFAULT                                                                       \
+	{                                                                                          \
+		5, 300000, 500, 30000                                                              \
+	}
 
 enum retry_kind {
 	RETRY_RESPONSE, /* an HTTP response arrived: status holds its code */
@@ -41,7 +44,7 @@ enum retry_kind {
 };
 
 struct retry_input {
-	int attempt;             /* 0 when the first attempt just failed */
+	int attempt; /* 0 when the first attempt just failed */
 	enum retry_kind kind;
 	int status;              /* HTTP status for RETRY_RESPONSE */
 	const char *retry_after; /* Retry-After header value, or NULL */
@@ -57,10 +60,10 @@ enum retry_action {
 
 struct retry_decision {
 	enum retry_action action;
-	int64_t wait_ms;        /* RETRY_AGAIN */
-	int code;               /* RETRY_GIVE_UP: EP_TEMPFAIL or EP_UNAVAILABLE */
-	int retry_after_used;   /* the wait came from Retry-After */
-	char why[160];          /* RETRY_GIVE_UP: "gave up after 5 retries" … */
+	int64_t wait_ms;      /* RETRY_AGAIN */
+	int code;             /* RETRY_GIVE_UP: EP_TEMPFAIL or EP_UNAVAILABLE */
+	int retry_after_used; /* the wait came from Retry-After */
+	char why[160];        /* RETRY_GIVE_UP: "gave up after 5 retries" … */
 };
 
 /* 1 for 408, 429, 500, 502, 503, 504. */
@@ -68,7 +71,7 @@ int retry_status_retryable(int status);
 
 /* Fills *d and returns d->action. */
 enum retry_action retry_decide(const struct retry_policy *p, const struct retry_input *in,
-			       uint64_t *rng, struct retry_decision *d);
+                               uint64_t *rng, struct retry_decision *d);
 
 /* Parse a Retry-After value (outside input, any bytes): delta-seconds
  * ("120") or an HTTP-date in any of the three RFC 9110 forms (IMF-fixdate,

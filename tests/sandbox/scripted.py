@@ -2,6 +2,7 @@
 """scripted.py - a loopback HTTP/1.1 server that plays scripted answers.
 
     scripted.py --port 0 --port-file FILE --script FILE --log FILE
+                [--tls-cert PEM --tls-key PEM]
 
 Listens on 127.0.0.1 only.  Once listening it writes its port to
 --port-file (atomically: write then rename), so a test waits for that file.
@@ -14,6 +15,8 @@ before the answer goes out:
      "version": "HTTP/1.1", "headers": [["Host", "…"], …], "body": "…"}
 
 "conn" numbers the TCP connection, so a test sees keep-alive reuse.
+With --tls-cert and --tls-key it speaks HTTPS instead (a failed handshake
+just closes that connection).
 
 The script is a JSON list of answers (or {"answers": [...]}).  Keys of an
 answer, all optional:
@@ -38,6 +41,7 @@ import json
 import os
 import signal
 import socket
+import ssl
 import sys
 import threading
 import time
@@ -164,10 +168,12 @@ def answer_bytes(a):
     return head.encode("latin-1"), body, close
 
 
-def serve_conn(srv, sock):
+def serve_conn(srv, sock, tls):
     cid = srv.conn_id()
     buf = b""
     try:
+        if tls:
+            sock = tls.wrap_socket(sock, server_side=True)
         while True:
             req, buf = read_request(sock, buf)
             if req is None:
@@ -195,7 +201,7 @@ def serve_conn(srv, sock):
                 sock.sendall(head + body)
             if close:
                 return
-    except (ConnectionError, BrokenPipeError, OSError):
+    except (ConnectionError, BrokenPipeError, OSError, ssl.SSLError):
         return
     finally:
         try:
@@ -211,6 +217,8 @@ def main():
     ap.add_argument("--port-file", required=True)
     ap.add_argument("--script", required=True)
     ap.add_argument("--log", required=True)
+    ap.add_argument("--tls-cert")
+    ap.add_argument("--tls-key")
     opts = ap.parse_args()
     with open(opts.script) as f:
         script = json.load(f)
@@ -218,7 +226,14 @@ def main():
         script = script.get("answers", [])
     log = open(opts.log, "a", encoding="utf-8")
     srv = Server(script, log)
-    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+    tls = None
+    if opts.tls_cert:
+        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        tls.load_cert_chain(opts.tls_cert, opts.tls_key)
+    # SIGTERM keeps its default action: a Python-level handler only runs in
+    # the main thread, and the signal may land on a connection thread while
+    # the main thread sleeps in accept().  The log is flushed line by line.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     ls.bind(("127.0.0.1", opts.port))
@@ -230,7 +245,7 @@ def main():
     while True:
         sock, _ = ls.accept()
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        threading.Thread(target=serve_conn, args=(srv, sock), daemon=True).start()
+        threading.Thread(target=serve_conn, args=(srv, sock, tls), daemon=True).start()
 
 
 if __name__ == "__main__":

@@ -39,8 +39,8 @@ parse(const char *s, int64_t n, int64_t period)
 int
 main(void)
 {
-	struct fake f = { 1000000, { 0 }, 0 };
-	struct ep_clock c = { f_now, f_now, f_sleep, &f };
+	struct fake f = {1000000, {0}, 0};
+	struct ep_clock c = {f_now, f_now, f_sleep, &f};
 	struct ratelimit rl;
 	struct ep_err e = EP_ERR_INIT;
 	int64_t n, per, total;

@@ -40,7 +40,7 @@ main(void)
 
 	/* values anywhere: the JSON-RPC execute_kw case */
 	is_str(red("{\"jsonrpc\":\"2.0\",\"method\":\"call\",\"params\":{\"service\":\"object\","
-		   "\"method\":\"execute_kw\",\"args\":[\"db\",2,\"s3cret\",\"res.partner\"]}}"),
+	           "\"method\":\"execute_kw\",\"args\":[\"db\",2,\"s3cret\",\"res.partner\"]}}"),
 	       "{\"jsonrpc\":\"2.0\",\"method\":\"call\",\"params\":{\"service\":\"object\","
 	       "\"method\":\"execute_kw\",\"args\":[\"db\",2,\"***\",\"res.partner\"]}}",
 	       "a positional password in JSON-RPC");
@@ -60,12 +60,13 @@ main(void)
 	is_str(red(""), "", "empty text");
 
 	/* headers */
-	is_str(red("GET / HTTP/1.1\r\nHost: x\r\nAuthorization: Basic dXNlcjpwdw==\r\n"
-		   "cookie: session_id=abc; x=y\r\nAccept: */*\r\n\r\n"),
-	       "GET / HTTP/1.1\r\nHost: x\r\nAuthorization: ***\r\ncookie: ***\r\nAccept: */*\r\n\r\n",
-	       "Authorization and Cookie headers");
+	is_str(
+	    red("GET / HTTP/1.1\r\nHost: x\r\nAuthorization: Basic dXNlcjpwdw==\r\n"
+	        "cookie: session_id=abc; x=y\r\nAccept: */*\r\n\r\n"),
+	    "GET / HTTP/1.1\r\nHost: x\r\nAuthorization: ***\r\ncookie: ***\r\nAccept: */*\r\n\r\n",
+	    "Authorization and Cookie headers");
 	is_str(red("HTTP/1.1 200 OK\nSet-Cookie: session_id=abc; HttpOnly\nProxy-Authorization: "
-		   "Bearer x\nX-Api-Key: k\n"),
+	           "Bearer x\nX-Api-Key: k\n"),
 	       "HTTP/1.1 200 OK\nSet-Cookie: ***\nProxy-Authorization: ***\nX-Api-Key: ***\n",
 	       "Set-Cookie, Proxy-Authorization, X-Api-Key");
 	is_str(red("X-Authorization: x\nMy-Cookie: y\n"), "X-Authorization: x\nMy-Cookie: y\n",
@@ -76,7 +77,7 @@ main(void)
 	is_str(red("{\"login\":\"admin\",\"password\":\"hunter2\",\"db\":\"x\"}"),
 	       "{\"login\":\"admin\",\"password\":\"***\",\"db\":\"x\"}", "JSON password");
 	is_str(red("{\"access_token\" : \"a.b.c\", \"token_type\":\"Bearer\", \"expires_in\":3600,"
-		   " \"refresh_token\":\"r\\\"x\", \"Client_Secret\": 12345, \"api_key\": null}"),
+	           " \"refresh_token\":\"r\\\"x\", \"Client_Secret\": 12345, \"api_key\": null}"),
 	       "{\"access_token\" : \"***\", \"token_type\":\"Bearer\", \"expires_in\":3600,"
 	       " \"refresh_token\":\"***\", \"Client_Secret\": ***, \"api_key\": null}",
 	       "token fields, escapes, numbers, null kept, names exact");
@@ -98,7 +99,7 @@ main(void)
 	       "<ns1:password xsi:type=\"string\">***</ns1:password><password/>",
 	       "namespaced element with attributes; empty element");
 	is_str(red("<member><name>password</name><value><string>pw</string></value></member>"
-		   "<member><name>token</name>\n <value>tk</value></member>"),
+	           "<member><name>token</name>\n <value>tk</value></member>"),
 	       "<member><name>password</name><value><string>***</string></value></member>"
 	       "<member><name>token</name>\n <value>***</value></member>",
 	       "XML-RPC struct members");

@@ -25,7 +25,7 @@ ref_jitter(uint64_t *s, int64_t hi)
 static struct retry_input
 resp(int attempt, int status, const char *ra)
 {
-	struct retry_input in = { attempt, RETRY_RESPONSE, status, ra, 0, 0 };
+	struct retry_input in = {attempt, RETRY_RESPONSE, status, ra, 0, 0};
 
 	return in;
 }
@@ -55,8 +55,8 @@ main(void)
 	struct retry_decision d;
 	struct retry_input in;
 	uint64_t rng = 42, ref = 42;
-	int i, codes[] = { 200, 201, 204, 301, 304, 400, 401, 403, 404, 409, 422, 501, 505 };
-	int retryable[] = { 408, 429, 500, 502, 503, 504 };
+	int i, codes[] = {200, 201, 204, 301, 304, 400, 401, 403, 404, 409, 422, 501, 505};
+	int retryable[] = {408, 429, 500, 502, 503, 504};
 	const int64_t imf = 784111777; /* Sun, 06 Nov 1994 08:49:37 GMT */
 
 	/* which outcomes retry */
@@ -132,7 +132,8 @@ main(void)
 	is_int(d.wait_ms, 300000, "... and waits all of it");
 
 	in = resp(5, 429, "1");
-	is_int(retry_decide(&p, &in, &rng, &d), RETRY_GIVE_UP, "--retries 5: the 6th failure gives up");
+	is_int(retry_decide(&p, &in, &rng, &d), RETRY_GIVE_UP,
+	       "--retries 5: the 6th failure gives up");
 	is_int(d.code, EP_TEMPFAIL, "429 out of retries is 75");
 	is_str(d.why, "http 429, gave up after 5 retries", "why");
 	in.status = 503;
@@ -141,7 +142,7 @@ main(void)
 	in.kind = RETRY_NETWORK;
 	retry_decide(&p, &in, &rng, &d);
 	is_int(d.code, EP_UNAVAILABLE, "a connection failure out of retries is 69");
-	is_str(d.why, "connection failed, gave up after 5 retries", "why");
+	is_str(d.why, "network error, gave up after 5 retries", "why");
 	p.max_retries = 0;
 	in = resp(0, 503, NULL);
 	is_int(retry_decide(&p, &in, &rng, &d), RETRY_GIVE_UP, "--retries 0 never retries");
@@ -200,6 +201,7 @@ main(void)
 	is_int(date("Sun, 06 Nov 1994 08:49:60 GMT"), imf + 22, "leap second read as :59");
 	is_int(date(""), -1, "empty date refused");
 	is_int(date("Sun,"), -1, "truncated date refused");
-	is_int(after("Sun, 06 Nov 1994 08:49:37 GMT", imf * 1000 - 1000), 1000, "date as Retry-After");
+	is_int(after("Sun, 06 Nov 1994 08:49:37 GMT", imf * 1000 - 1000), 1000,
+	       "date as Retry-After");
 	return done_testing();
 }
