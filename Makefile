@@ -90,7 +90,7 @@ check: all $(UNITS) $(REPLAYS)
 	@B=$(B) SANITIZE=$(SANITIZE) tests/run
 
 # Coverage-guided fuzzing with libFuzzer (clang): make fuzz, then
-# build-fuzz/fuzz-ndjson tests/fuzz/corpus/ndjson -max_total_time=60
+# build-fuzz/fuzz-ndjson tests/fuzz/corpus/fuzz-ndjson -max_total_time=60
 fuzz:
 	$(MAKE) B=build-fuzz CC=clang CFLAGS='-O1 -g' \
 		SANFLAGS='-fsanitize=fuzzer-no-link,address,undefined' build-fuzz/liberpipe.a
