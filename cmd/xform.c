@@ -1,24 +1,68 @@
 /*
  * xform - map records with the mapping language (erpipe-map(5)).
  *
- * Today the identity form: with no mapping every record passes through as
- * its original bytes; lines that are not JSON objects go to the rejects;
- * checkpoints pass in order, and with --state xform commits them.
+ * With -f MAP each record goes through the compiled map: written, dropped
+ * by the map, or rejected with the map's file:line:col and the record's
+ * source line.  With no map every record passes through as its original
+ * bytes.  Lines that are not JSON objects go to the rejects; checkpoints
+ * pass in order, and with --state xform commits them.
  */
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "buf.h"
+#include "clock.h"
 #include "err.h"
 #include "log.h"
+#include "map.h"
 #include "opt.h"
 #include "stage.h"
 
 static const char usage_text[] =
-	"usage: xform [-qv] [--fail-fast] [--flush-every N] [--flush-ms MS]\n"
-	"             [--max-line BYTES] [--max-rejects N] [--rejects FILE]\n"
-	"             [--state FILE] [--stats FILE] [FILE ...]\n";
+	"usage: xform [-qv] [-f MAP] [--keep] [--fail-fast] [--flush-every N]\n"
+	"             [--flush-ms MS] [--max-line BYTES] [--max-rejects N]\n"
+	"             [--rejects FILE] [--state FILE] [--stats FILE] [FILE ...]\n"
+	"       xform --check MAP\n";
 
-static const struct ep_opt *const tables[] = { ep_opt_common, stage_opts, NULL };
+enum { OPT_CHECK = OPT_FIRST_FREE, OPT_KEEP };
+
+static const struct ep_opt xform_opts[] = {
+	{ "check", OPT_CHECK, "MAP", "compile MAP, report errors, read no input" },
+	{ "keep", OPT_KEEP, NULL, "start each output record from the input record" },
+	{ "map", 'f', "MAP", "map file, or a name on the map search path" },
+	{ NULL, 0, NULL, NULL },
+};
+
+static const struct ep_opt *const tables[] = { ep_opt_common, xform_opts, stage_opts, NULL };
+
+struct xform {
+	struct map_prog *prog;
+	struct buf out;
+};
+
+static int
+mapped(struct stage *st, const struct stage_rec *rec, void *ctx)
+{
+	struct xform *x = ctx;
+	struct map_rterr re;
+	int r;
+
+	buf_reset(&x->out);
+	r = map_apply(x->prog, rec->p, rec->len, &x->out, &re);
+	switch (r) {
+	case MAP_OK:
+		return stage_emit(st, x->out.p, x->out.len);
+	case MAP_PASS:
+		return stage_emit(st, rec->p, rec->len);
+	case MAP_DROP:
+		stage_drop(st);
+		return 0;
+	case MAP_BADJSON:
+		return stage_reject(st, rec, "parse", re.msg, NULL, 0, 1);
+	default:
+		return stage_reject(st, rec, "map", re.where, NULL, 0, 0);
+	}
+}
 
 static int
 identity(struct stage *st, const struct stage_rec *rec, void *ctx)
@@ -34,7 +78,10 @@ main(int argc, char *argv[])
 	struct ep_optset os;
 	struct ep_err err = EP_ERR_INIT;
 	struct stage_hooks hooks = { identity, NULL, NULL };
-	int c, exit_now, r;
+	struct map_opts mo = { 0 };
+	struct xform x = { NULL, BUF_INIT };
+	const char *map_name = NULL, *check = NULL;
+	int c, exit_now, r, status;
 
 	ep_prog = "xform";
 	stage_cfg_init(&cfg, "map");
@@ -51,6 +98,17 @@ main(int argc, char *argv[])
 			}
 			continue;
 		}
+		switch (c) {
+		case 'f':
+			map_name = optarg;
+			continue;
+		case OPT_CHECK:
+			check = optarg;
+			continue;
+		case OPT_KEEP:
+			mo.keep = 1;
+			continue;
+		}
 		if ((r = stage_opt(&cfg, c, optarg, &err)) == 1)
 			continue;
 		if (r < 0)
@@ -64,5 +122,27 @@ main(int argc, char *argv[])
 		return EP_USAGE;
 	}
 	ep_opt_free(&os);
-	return stage_run(&cfg, argc - optind, argv + optind, &hooks, NULL);
+	if (check || map_name) {
+		/* now() is fixed once per run */
+		mo.ctx = map_ctx_new(ep_wall_ms(ep_clock_system()));
+		x.prog = map_load(check ? check : map_name, &mo, &err);
+		if (x.prog == NULL) {
+			ep_warn("%s", err.msg);
+			map_ctx_free(mo.ctx);
+			return err.code ? err.code : EP_DATAERR;
+		}
+		if (check) {
+			map_free(x.prog);
+			map_ctx_free(mo.ctx);
+			return 0;
+		}
+		hooks.record = mapped;
+	}
+	status = stage_run(&cfg, argc - optind, argv + optind, &hooks, &x);
+	if (x.prog) {
+		map_free(x.prog);
+		map_ctx_free(mo.ctx);
+	}
+	buf_release(&x.out);
+	return status;
 }
