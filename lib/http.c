@@ -1,4 +1,5 @@
 #include "http.h"
+#include "opt.h"
 
 #include "ratelimit.h"
 
@@ -911,42 +912,13 @@ bad:
 int
 http_parse_size(const char *s, size_t *out, struct ep_err *err)
 {
-	const char *p = s;
-	uint64_t v = 0, mul = 1;
+	uint64_t v;
 
-	if (*p < '0' || *p > '9')
-		goto bad;
-	for (; *p >= '0' && *p <= '9'; p++)
-		if ((v = v * 10 + (uint64_t)(*p - '0')) > ((uint64_t)1 << 50))
-			goto bad;
-	switch (*p) {
-	case 'k':
-	case 'K':
-		mul = 1 << 10;
-		p++;
-		break;
-	case 'm':
-	case 'M':
-		mul = 1 << 20;
-		p++;
-		break;
-	case 'g':
-	case 'G':
-		mul = 1 << 30;
-		p++;
-		break;
-	}
-	if (mul > 1 && *p == 'i')
-		p++;
-	if (*p == 'B')
-		p++;
-	if (*p != '\0' || v * mul > SIZE_MAX / 2)
-		goto bad;
-	*out = (size_t)(v * mul);
+	if (ep_parse_size(s, &v) < 0 || v > SIZE_MAX / 2)
+		return ep_errf(err, EP_USAGE,
+		               "bad size '%s': expected bytes, or a number with k, M or G", s);
+	*out = (size_t)v;
 	return 0;
-bad:
-	return ep_errf(err, EP_USAGE, "bad size '%s': expected bytes, or a number with k, M or G",
-	               s);
 }
 
 int
@@ -958,12 +930,9 @@ http_parse_rate(const char *s, int64_t *n, int64_t *period_ms, struct ep_err *er
 int
 http_parse_retries(const char *s, int *n, struct ep_err *err)
 {
-	char *end;
 	long v;
 
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < 0 || v > 1000 || *s == '+' || *s == ' ')
+	if (ep_parse_long(s, 0, 1000, &v) < 0)
 		return ep_errf(err, EP_USAGE, "bad retry count '%s': expected 0 to 1000", s);
 	*n = (int)v;
 	return 0;

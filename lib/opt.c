@@ -136,9 +136,12 @@ ep_parse_long(const char *s, long min, long max, long *out)
 	char *end;
 	long v;
 
+	/* strtol would skip leading white space and take a '+': we do not */
+	if (s[0] != '-' && (s[0] < '0' || s[0] > '9'))
+		return -1;
 	errno = 0;
 	v = strtol(s, &end, 10);
-	if (s[0] == '\0' || *end != '\0' || errno != 0 || v < min || v > max)
+	if (*end != '\0' || errno != 0 || v < min || v > max)
 		return -1;
 	*out = v;
 	return 0;
@@ -147,29 +150,28 @@ ep_parse_long(const char *s, long min, long max, long *out)
 int
 ep_parse_size(const char *s, uint64_t *out)
 {
-	char *end;
-	unsigned long long v;
-	uint64_t mul = 1;
+	const char *p = s;
+	uint64_t v = 0, mul = 1;
 
-	if (s[0] < '0' || s[0] > '9')
+	if (*p < '0' || *p > '9')
 		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0)
-		return -1;
-	switch (*end) {
-	case '\0':
-		break;
-	case 'k': case 'K': mul = 1024; end++; break;
-	case 'm': case 'M': mul = 1024 * 1024; end++; break;
-	case 'g': case 'G': mul = 1024ull * 1024 * 1024; end++; break;
-	default:
-		return -1;
+	for (; *p >= '0' && *p <= '9'; p++)
+		if ((v = v * 10 + (uint64_t)(*p - '0')) > EP_SIZE_NUM_MAX)
+			return -1;
+	switch (*p) {
+	case 'k': case 'K': mul = 1u << 10; break;
+	case 'm': case 'M': mul = 1u << 20; break;
+	case 'g': case 'G': mul = 1u << 30; break;
 	}
-	if (*end == 'i' || *end == 'B')  /* accept KiB, MB spelled out */
-		end += (*end == 'i' && end[1] == 'B') ? 2 : 1;
-	if (*end != '\0' || (v && mul > UINT64_MAX / v))
+	if (mul > 1) {
+		p++;
+		if (*p == 'i') /* KiB, MiB, GiB, and KB, MB, GB spelled out */
+			p++;
+		if (*p == 'B')
+			p++;
+	}
+	if (*p != '\0' || (v && mul > UINT64_MAX / v))
 		return -1;
-	*out = (uint64_t)v * mul;
+	*out = v * mul;
 	return 0;
 }

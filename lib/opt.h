@@ -58,8 +58,12 @@ void ep_opt_help(FILE *fp, const char *usage, const struct ep_opt *const *tables
 int ep_opt_common_handle(int key, const char *usage, const struct ep_opt *const *tables,
 			 int *exit_now);
 
-/* Strict number parsing for option values (STYLE: strtol with an end
- * pointer).  Sizes accept K, M, G suffixes (powers of 1024). */
+/* Strict number parsing for option values, the one place every program
+ * and lib/http take numbers from (STYLE: strtol with an end pointer).
+ * Integers: an optional '-' and digits, nothing else (no white space, no
+ * '+').  Sizes: digits (at most EP_SIZE_NUM_MAX) with an optional K, M or
+ * G suffix (powers of 1024), which may be spelled KiB or KB. */
+#define EP_SIZE_NUM_MAX ((uint64_t)1 << 50)
 int ep_parse_long(const char *s, long min, long max, long *out);
 int ep_parse_size(const char *s, uint64_t *out);
 

@@ -880,6 +880,8 @@ t_parse(void)
 	ok(http_parse_retries("0", &k, &e) == 0 && k == 0, "retries 0");
 	ok(http_parse_retries("-1", &k, &e) == -1, "retries -1 refused");
 	ok(http_parse_retries("5x", &k, &e) == -1, "retries 5x refused");
+	ok(http_parse_retries("+5", &k, &e) == -1, "retries +5 refused");
+	ok(http_parse_retries("1001", &k, &e) == -1, "retries over 1000 refused");
 }
 
 int

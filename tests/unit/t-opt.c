@@ -47,5 +47,12 @@ main(void)
 	ok(ep_parse_size("10", &sz) == 0 && sz == 10, "bytes");
 	ok(ep_parse_size("-1", &sz) < 0, "negative size refused");
 	ok(ep_parse_size("5X", &sz) < 0, "bad suffix refused");
+	ok(ep_parse_long("+5", 0, 100, &v) < 0, "leading '+' refused");
+	ok(ep_parse_long(" 5", 0, 100, &v) < 0, "leading space refused");
+	ok(ep_parse_long("-3", -5, 100, &v) == 0 && v == -3, "negative within range");
+	ok(ep_parse_size("3KB", &sz) == 0 && sz == 3072, "3KB");
+	ok(ep_parse_size("10B", &sz) < 0, "B only after a K, M or G suffix");
+	ok(ep_parse_size("1125899906842625", &sz) < 0, "number part over 2^50 refused");
+	ok(ep_parse_size("17179869184G", &sz) < 0, "product over 64 bits refused");
 	return done_testing();
 }
