@@ -31,20 +31,15 @@ reject_open(struct reject_sink *s, const char *path, struct ep_err *err)
 int
 reject_format(struct buf *b, const struct reject *r)
 {
-	char src[64];
+	struct buf src = BUF_INIT;
 	int rc = 0;
 
 	rc |= buf_adds(b, "{\"stage\":");
 	rc |= json_quote(b, r->stage, strlen(r->stage));
 	rc |= buf_adds(b, ",\"source\":");
-	snprintf(src, sizeof(src), ":%llu", (unsigned long long)r->line);
-	{
-		struct buf t = BUF_INIT;
-		rc |= buf_adds(&t, r->source);
-		rc |= buf_adds(&t, src);
-		rc |= json_quote(b, t.p, t.len);
-		buf_release(&t);
-	}
+	rc |= buf_addf(&src, "%s:%llu", r->source, (unsigned long long)r->line);
+	rc |= json_quote(b, buf_str(&src), src.len);
+	buf_release(&src);
 	rc |= buf_adds(b, ",\"error\":");
 	rc |= json_quote(b, r->error, strlen(r->error));
 	rc |= buf_adds(b, ",\"errors\":[");

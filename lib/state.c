@@ -145,6 +145,7 @@ int
 state_commit(struct state *st, const char *stream, const cJSON *pos, struct ep_err *err)
 {
 	cJSON *dup = cJSON_Duplicate(pos, 1);
+	struct buf out = BUF_INIT;
 	char *text;
 	int rc;
 
@@ -156,19 +157,12 @@ state_commit(struct state *st, const char *stream, const cJSON *pos, struct ep_e
 		cJSON_AddItemToObject(st->map, stream, dup);
 	if ((text = cJSON_Print(st->map)) == NULL)
 		return ep_errf(err, EP_SOFTWARE, "out of memory");
-	{
-		size_t n = strlen(text);
-		char *t2 = realloc(text, n + 2);
-		if (t2 == NULL) {
-			free(text);
-			return ep_errf(err, EP_SOFTWARE, "out of memory");
-		}
-		text = t2;
-		text[n] = '\n';
-		text[n + 1] = '\0';
-		rc = file_write_atomic(st->path, text, n + 1, err);
-	}
+	if (buf_adds(&out, text) < 0 || buf_addc(&out, '\n') < 0)
+		rc = ep_errf(err, EP_SOFTWARE, "out of memory");
+	else
+		rc = file_write_atomic(st->path, out.p, out.len, err);
 	free(text);
+	buf_release(&out);
 	return rc;
 }
 
