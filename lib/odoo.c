@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "cfg.h"
 #include "redact.h"
 #include "retry.h"
 #include "text.h"
@@ -66,6 +67,25 @@ static const char *const proto_names[] = {
 	[ODOO_JSONRPC] = "jsonrpc",
 	[ODOO_JSON2] = "json2",
 };
+
+int
+odoo_opts_from_profile(struct odoo_opts *o, struct cfg_profile *p, struct ep_err *err)
+{
+	const char *auth = cfg_get(p, "auth"), *origin;
+
+	o->url = cfg_get(p, "url");
+	o->db = cfg_get(p, "db");
+	o->user = cfg_get(p, "user");
+	if (auth && strcmp(auth, "password") != 0 && strcmp(auth, "apikey") != 0)
+		return ep_errf(err, EP_CONFIG, "%s: auth '%s': want password or apikey",
+		               cfg_origin(p, "auth"), auth);
+	if ((o->secret = cfg_secret(p, err)) == NULL)
+		return -1;
+	origin = cfg_secret_origin(p);
+	o->secret_is_key = (auth && strcmp(auth, "apikey") == 0) ||
+	                   (!auth && origin && strncmp(origin, "token_file", 10) == 0);
+	return 0;
+}
 
 int
 odoo_proto_parse(const char *s, enum odoo_proto *p, struct ep_err *err)

@@ -102,6 +102,15 @@ struct odoo_call;
 /* Defaults: proto auto, http_opts_init. */
 void odoo_opts_init(struct odoo_opts *o);
 
+/* Fill url, db, user, secret and secret_is_key from a connection profile
+ * (cfg.h: the file section, then $ODOO_URL, $ODOO_DB, $ODOO_USER,
+ * $ODOO_AUTH, $ODOO_PASSWORD ...).  auth is "password" (the default) or
+ * "apikey"; a secret read from token_file is taken as a key too.  The
+ * strings point into the profile, which must outlive odoo_open.  -1 with
+ * EP_CONFIG for a bad auth value or a secret that cannot be read. */
+struct cfg_profile;
+int odoo_opts_from_profile(struct odoo_opts *o, struct cfg_profile *p, struct ep_err *err);
+
 /* Parse "xmlrpc", "jsonrpc", "json2" or "auto"; -1 with EP_USAGE. */
 int odoo_proto_parse(const char *s, enum odoo_proto *p, struct ep_err *err);
 const char *odoo_proto_name(enum odoo_proto p);

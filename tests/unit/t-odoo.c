@@ -6,6 +6,8 @@
  * JSON-2 500s not retried, concurrency, and the secret kept out of traces.
  */
 #include "tap.h"
+#include "cfg.h"
+#include "conn.h"
 #include "http.h"
 #include "odoo.h"
 #include "redact.h"
@@ -13,6 +15,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -462,6 +465,68 @@ test_down(void)
 	diag("%s", err.e.msg);
 }
 
+/* conn: profile values, flags over them; odoo_opts_from_profile */
+static void
+test_profile(void)
+{
+	char path[256], keyf[256];
+	struct conn_opts co;
+	struct cfg_profile *p;
+	struct odoo_opts oo;
+	struct ep_err e = EP_ERR_INIT;
+	struct odoo_err err;
+	struct odoo *o;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/conf", dir);
+	snprintf(keyf, sizeof(keyf), "%s/key", dir);
+	f = fopen(keyf, "w");
+	fputs(KEY "\n", f);
+	fclose(f);
+	chmod(keyf, 0600);
+	f = fopen(path, "w");
+	fprintf(f, "[sb]\nurl = %s\ndb = peer\nuser = admin\ntoken_file = %s\ntimeout = 2.5\n"
+	           "rate_limit = 0.5\n[bad]\nurl = %s\nauth = kerberos\npassword_file = %s\n",
+	        base, keyf, base, keyf);
+	fclose(f);
+	chmod(path, 0600);
+	setenv("ERPIPE_CONFIG", path, 1);
+	unsetenv("ODOO_PASSWORD");
+	unsetenv("ODOO_URL");
+	conn_opts_init(&co);
+	conn_opt(&co, OPT_PROFILE, "sb", &e);
+	ok(conn_opt(&co, OPT_RATE, "20/s", &e) == 1, "--rate parsed");
+	p = conn_profile(&co, "odoo", &e);
+	ok(p != NULL, "profile loads");
+	is_int(co.http.timeout_ms, 2500, "timeout from the profile");
+	ok(co.http.rate_n == 20 && co.http.rate_period_ms == 1000, "--rate wins over rate_limit");
+	odoo_opts_init(&oo);
+	oo.http = co.http;
+	ok(odoo_opts_from_profile(&oo, p, &e) == 0 && oo.secret_is_key &&
+	       strcmp(oo.secret, KEY) == 0,
+	   "a token_file secret is an API key");
+	o = odoo_open(&oo, &err);
+	ok(o && odoo_protocol(o) == ODOO_JSON2, "auto picks JSON-2 for it");
+	odoo_close(o);
+	cfg_profile_free(p);
+	conn_opts_init(&co);
+	conn_opt(&co, OPT_PROFILE, "sb", &e);
+	p = conn_profile(&co, "odoo", &e);
+	ok(co.http.rate_n == 1 && co.http.rate_period_ms == 2000, "rate_limit 0.5: 1 per 2 s");
+	cfg_profile_free(p);
+	conn_opts_init(&co);
+	conn_opt(&co, OPT_PROFILE, "bad", &e);
+	p = conn_profile(&co, "odoo", &e);
+	odoo_opts_init(&oo);
+	ok(p && odoo_opts_from_profile(&oo, p, &e) == -1 && e.code == EP_CONFIG &&
+	       strstr(e.msg, "auth 'kerberos': want password or apikey"),
+	   "a bad auth value: 78 naming the line");
+	diag("%s", e.msg);
+	cfg_profile_free(p);
+	ok(conn_opt(&co, OPT_TIMEOUT, "soon", &e) == -1 && e.code == EP_USAGE, "bad --timeout: 64");
+	unsetenv("ERPIPE_CONFIG");
+}
+
 int
 main(void)
 {
@@ -478,6 +543,7 @@ main(void)
 	test_faults();
 	test_concurrency();
 	test_trace();
+	test_profile();
 	stop();
 	test_down();
 	return done_testing();
