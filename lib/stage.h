@@ -10,6 +10,9 @@
  *    then with --state the position is committed, then the line passes on;
  *  - a record goes to the stage's record hook, which must end it in exactly
  *    one outcome: stage_emit (written), stage_drop, or stage_reject.
+ * With cfg->csv_in the inputs are CSV files instead: each row is a record
+ * (its JSON object, its source line the row's first line), a bad row a
+ * "parse" reject with the row's text, and there are no control lines.
  * At the end: counts on stderr ("read N, wrote N, dropped N, rejected N"),
  * --stats FILE as JSON, and the exit status: 65 when rejects exceed
  * --max-rejects, the error's own status when a hook fails, 0 when the
@@ -24,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "csvio.h"
 #include "err.h"
 #include "opt.h"
 #include "reject.h"
@@ -58,6 +62,7 @@ struct stage_cfg {
 	long flush_every;
 	long flush_ms;
 	int check_json;       /* the runner checks each record is a JSON object */
+	const struct csvio_opts *csv_in;  /* read CSV (csvio.h), not NDJSON */
 };
 
 /* --fail-fast --flush-every --flush-ms --max-line --max-rejects --rejects
