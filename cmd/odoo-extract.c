@@ -11,6 +11,7 @@
  * searched; pages are still written in order.
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -393,12 +394,13 @@ expand_page(struct x *x, struct expand *e, cJSON *records)
 	return 0;
 }
 
-static int
-emit(struct x *x, const cJSON *rec)
+/* Print rec into the reused buffer; its length, or -1. */
+static long
+print_rec(struct x *x, const cJSON *rec)
 {
 	size_t need;
 
-	/* print into a reused buffer; cJSON wants 5 bytes of slack */
+	/* cJSON wants 5 bytes of slack: grow until it fits */
 	if (x->pcap == 0) {
 		x->pcap = 1 << 16;
 		if ((x->pbuf = malloc(x->pcap)) == NULL)
@@ -413,10 +415,28 @@ emit(struct x *x, const cJSON *rec)
 		if ((x->pbuf = malloc(x->pcap)) == NULL)
 			return fail(x, EP_SOFTWARE, "out of memory");
 	}
-	if (extract_emit(&x->out, x->pbuf, strlen(x->pbuf)) < 0)
+	return (long)strlen(x->pbuf);
+}
+
+static int
+emit(struct x *x, const cJSON *rec)
+{
+	long n = print_rec(x, rec);
+
+	if (n < 0 || extract_emit(&x->out, x->pbuf, (size_t)n) < 0)
 		return -1;
 	x->emitted++;
 	return 0;
+}
+
+static uint64_t
+fnv1a(const char *p, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	while (n--)
+		h = (h ^ (unsigned char)*p++) * 1099511628211ULL;
+	return h;
 }
 
 static int
@@ -448,6 +468,8 @@ write_page(struct x *x, cJSON *records, const cJSON *keys)
 {
 	cJSON *rec, *wd, *id;
 	const cJSON *last;
+	char mtime[EXTRACT_TS_LEN];
+	long n;
 	int i;
 
 	for (i = 0; i < x->nexp; i++)
@@ -461,25 +483,37 @@ write_page(struct x *x, cJSON *records, const cJSON *keys)
 		}
 		id = cJSON_GetObjectItemCaseSensitive(rec, "id");
 		wd = cJSON_GetObjectItemCaseSensitive(rec, "write_date");
-		if (x->incremental && cJSON_IsString(wd) && cJSON_IsNumber(id)) {
-			char k[32];
-			int r;
-
-			snprintf(k, sizeof(k), "%.0f", id->valuedouble);
-			if ((r = extract_seen_add(x->seen, k, wd->valuestring)) < 0)
-				return fail(x, EP_SOFTWARE, "out of memory");
-			if (r == 0)
-				continue; /* emitted before in this run */
-		}
 		if (keys == NULL && x->incremental && cJSON_IsString(wd) && cJSON_IsNumber(id)) {
 			snprintf(x->mark_wd, sizeof(x->mark_wd), "%s", wd->valuestring);
 			x->mark_id = id->valuedouble;
 		}
+		if (x->incremental && cJSON_IsString(wd) && cJSON_IsNumber(id)) {
+			/* keep write_date's text: the record is printed without it */
+			snprintf(mtime, sizeof(mtime), "%s", wd->valuestring);
+		} else {
+			mtime[0] = '\0';
+		}
 		m2o_convert(x, rec, x->finfo);
 		if (x->drop_wd)
 			cJSON_DeleteItemFromObjectCaseSensitive(rec, "write_date");
-		if (emit(x, rec) < 0)
+		if ((n = print_rec(x, rec)) < 0)
 			return -1;
+		if (mtime[0]) {
+			/* (id, write_date) and what was written: a second write in the
+			 * same second changes the bytes and is written too */
+			char k[64];
+			int r;
+
+			snprintf(k, sizeof(k), "%.0f:%016llx", id->valuedouble,
+			         (unsigned long long)fnv1a(x->pbuf, (size_t)n));
+			if ((r = extract_seen_add(x->seen, k, mtime)) < 0)
+				return fail(x, EP_SOFTWARE, "out of memory");
+			if (r == 0)
+				continue; /* written before in this run */
+		}
+		if (extract_emit(&x->out, x->pbuf, (size_t)n) < 0)
+			return -1;
+		x->emitted++;
 	}
 	if (keys && x->incremental && (last = cJSON_GetArrayItem(keys, cJSON_GetArraySize(keys) - 1))) {
 		/* the scan position: the last key of the page */
