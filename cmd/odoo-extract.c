@@ -429,16 +429,6 @@ emit(struct x *x, const cJSON *rec)
 	return 0;
 }
 
-static uint64_t
-fnv1a(const char *p, size_t n)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	while (n--)
-		h = (h ^ (unsigned char)*p++) * 1099511628211ULL;
-	return h;
-}
-
 static int
 checkpoint(struct x *x)
 {
@@ -505,7 +495,7 @@ write_page(struct x *x, cJSON *records, const cJSON *keys)
 			int r;
 
 			snprintf(k, sizeof(k), "%.0f:%016llx", id->valuedouble,
-			         (unsigned long long)fnv1a(x->pbuf, (size_t)n));
+			         (unsigned long long)extract_hash(x->pbuf, (size_t)n));
 			if ((r = extract_seen_add(x->seen, k, mtime)) < 0)
 				return fail(x, EP_SOFTWARE, "out of memory");
 			if (r == 0)
@@ -694,6 +684,32 @@ abandon_pages(struct x *x)
 	x->npages = 0;
 }
 
+/* Queue a read of the records of keys (taken), then wait while
+ * --concurrency reads are in flight. */
+static int
+enqueue(struct x *x, cJSON *keys)
+{
+	struct page *p = calloc(1, sizeof(*p));
+
+	if (p == NULL) {
+		cJSON_Delete(keys);
+		return fail(x, EP_SOFTWARE, "out of memory");
+	}
+	p->keys = keys;
+	if (x->tail)
+		x->tail->next = p;
+	else
+		x->head = p;
+	x->tail = p;
+	x->npages++;
+	if (submit_read(x, p) < 0)
+		return -1;
+	while (x->npages >= x->concurrency)
+		if (wait_one(x) < 0)
+			return -1;
+	return 0;
+}
+
 /* One scan from the current position to the end (or --limit). */
 static int
 scan(struct x *x)
@@ -752,19 +768,8 @@ scan(struct x *x)
 			cJSON_Delete(keys);
 			break;
 		}
-		{
-			struct page *p = calloc(1, sizeof(*p));
-
-			p->keys = keys;
-			if (x->tail)
-				x->tail->next = p;
-			else
-				x->head = p;
-			x->tail = p;
-			x->npages++;
-			if (submit_read(x, p) < 0)
-				return -1;
-		}
+		if (enqueue(x, keys) < 0)
+			return -1;
 		/* account for what is in flight against --limit */
 		if (x->xc.limit) {
 			long inflight = 0;
@@ -775,9 +780,6 @@ scan(struct x *x)
 			if (x->emitted + inflight >= x->xc.limit)
 				break;
 		}
-		while (x->npages >= x->concurrency)
-			if (wait_one(x) < 0)
-				return -1;
 		if (n < want)
 			break;
 	}
@@ -791,8 +793,8 @@ scan(struct x *x)
 static int
 scan_ordered(struct x *x)
 {
-	cJSON *kw = kwargs(x), *ids;
-	int n, i, k;
+	cJSON *kw = kwargs(x), *ids, *v;
+	long k;
 
 	cJSON_AddItemToObject(kw, "domain", domain_with(x, 0, NULL, 0));
 	cJSON_AddStringToObject(kw, "order", x->order);
@@ -800,28 +802,16 @@ scan_ordered(struct x *x)
 		cJSON_AddNumberToObject(kw, "limit", (double)x->xc.limit);
 	if ((ids = call(x, x->model, "search", NULL, kw)) == NULL)
 		return -1;
-	n = cJSON_GetArraySize(ids);
-	for (i = 0; i < n && !x->done && !out_broken(x); i += (int)x->xc.page_size) {
-		struct page *p = calloc(1, sizeof(*p));
+	v = ids ? ids->child : NULL;
+	while (v && !x->done && !out_broken(x)) {
+		cJSON *keys = cJSON_CreateArray();
 
-		p->keys = cJSON_CreateArray();
-		for (k = i; k < n && k < i + x->xc.page_size; k++)
-			cJSON_AddItemToArray(p->keys, cJSON_Duplicate(cJSON_GetArrayItem(ids, k), 0));
-		if (x->tail)
-			x->tail->next = p;
-		else
-			x->head = p;
-		x->tail = p;
-		x->npages++;
-		if (submit_read(x, p) < 0) {
+		for (k = 0; v && k < x->xc.page_size; k++, v = v->next)
+			cJSON_AddItemToArray(keys, cJSON_Duplicate(v, 0));
+		if (enqueue(x, keys) < 0) {
 			cJSON_Delete(ids);
 			return -1;
 		}
-		while (x->npages >= x->concurrency)
-			if (wait_one(x) < 0) {
-				cJSON_Delete(ids);
-				return -1;
-			}
 	}
 	cJSON_Delete(ids);
 	while (x->npages > 0)
