@@ -67,6 +67,16 @@ is_int(const cJSON *v)
 	       fabs(v->valuedouble) < 9007199254740992.0;
 }
 
+/* Put rep in old's place in obj, under old's name; old is freed. */
+static void
+replace_member(cJSON *obj, cJSON *old, cJSON *rep)
+{
+	rep->string = old->string;
+	rep->type = (rep->type & ~cJSON_StringIsConst) | (old->type & cJSON_StringIsConst);
+	old->string = NULL;
+	cJSON_ReplaceItemViaPointer(obj, old, rep);
+}
+
 static int
 is_magic(const char *name)
 {
@@ -208,7 +218,7 @@ norm_line(cJSON *obj)
 			   (cJSON_IsArray(c) || (cJSON_IsObject(c) &&
 						 cJSON_GetObjectItemCaseSensitive(c, "id"))) &&
 			   m2o_shape(c, &out) == M2O_DONE && out) {
-			cJSON_ReplaceItemViaPointer(obj, c, out);
+			replace_member(obj, c, out);
 		} else
 			cJSON_Delete(out);
 		c = next;
@@ -269,8 +279,8 @@ wire_vals(const struct load_odoo *lo, const cJSON *vals, int updating)
 				cJSON_Delete(out);
 				return NULL;
 			}
-			cJSON_ReplaceItemViaPointer(out, c, cmds);
-			c = cJSON_GetObjectItemCaseSensitive(out, cmds->string);
+			replace_member(out, c, cmds);
+			c = cmds;
 		}
 	}
 	return out;
@@ -423,7 +433,7 @@ norm_key(struct load_odoo *lo, struct load_item *it)
 					 c->string);
 			return 0;
 		}
-		cJSON_ReplaceItemViaPointer(it->key, c, out);
+		replace_member(it->key, c, out);
 		c = out;
 	}
 	return 0;
@@ -487,7 +497,7 @@ fields:
 			case M2O_DONE:
 				if (out == NULL)
 					return oom(e);
-				cJSON_ReplaceItemViaPointer(it->rec, c, out);
+				replace_member(it->rec, c, out);
 				break;
 			case M2O_BAD:
 				load_item_reject(it, NULL,
@@ -526,12 +536,31 @@ set_ref(struct ref *r, double id)
 	cJSON *n = cJSON_CreateNumber(id);
 
 	if (n)
-		cJSON_ReplaceItemViaPointer(r->it->rec, r->value, n);
+		replace_member(r->it->rec, r->value, n);
 	r->value = NULL;
 }
 
+/* Does an item before it in its, still to be written, carry this external
+ * id (--xmlid)?  Then it waits for that one to be created. */
 static int
-resolve_xmlids(struct load_odoo *lo, struct ref *refs, size_t n, struct load_error *e)
+created_earlier(const struct load_odoo *lo, struct load_item *const *its, size_t nits,
+		const struct load_item *it, const char *rel, const char *mod, size_t mlen,
+		const char *name)
+{
+	if (!lo->cfg.xmlid || strcmp(rel, lo->cfg.model) != 0)
+		return 0;
+	for (size_t j = 0; j < nits && its[j] != it; j++) {
+		const struct lo_item *ti = its[j]->tdata;
+		if (ti && its[j]->status == LOAD_PENDING && strlen(ti->module) == mlen &&
+		    strncmp(ti->module, mod, mlen) == 0 && strcmp(ti->name, name) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static int
+resolve_xmlids(struct load_odoo *lo, struct load_item *const *its, size_t nits,
+	       struct ref *refs, size_t n, struct load_error *e)
 {
 	cJSON *mods = cJSON_CreateArray(), *names = cJSON_CreateArray(), *dom, *res = NULL;
 	int rc;
@@ -608,11 +637,37 @@ resolve_xmlids(struct load_odoo *lo, struct ref *refs, size_t n, struct load_err
 			found = 1;
 			break;
 		}
-		if (!found)
+		if (!found && created_earlier(lo, its, nits, refs[i].it, refs[i].rel, mod, mlen, name))
+			refs[i].it->wait = 1;
+		else if (!found)
 			load_item_reject(refs[i].it, NULL, "'%s': no %s with external id '%s'",
 					 refs[i].field, refs[i].rel, x);
 	}
 	cJSON_Delete(res);
+	return 0;
+}
+
+/* Does an item before it in its, still to be created in the model, hold
+ * the values of match (or the name)?  Then it waits for that one. */
+static int
+matched_earlier(const struct load_odoo *lo, struct load_item *const *its, size_t nits,
+		const struct load_item *it, const char *rel, const cJSON *match,
+		const cJSON *name)
+{
+	if (strcmp(rel, lo->cfg.model) != 0)
+		return 0;
+	for (size_t j = 0; j < nits && its[j] != it; j++) {
+		int same = its[j]->status == LOAD_PENDING && its[j]->op != LOAD_DELETE;
+		if (same && name) {
+			const cJSON *v = cJSON_GetObjectItemCaseSensitive(its[j]->rec, "name");
+			same = cJSON_IsString(v) && strcmp(v->valuestring, name->valuestring) == 0;
+		}
+		for (const cJSON *c = match ? match->child : NULL; same && c; c = c->next)
+			same = value_same(ftype(lo, c->string), c,
+					  cJSON_GetObjectItemCaseSensitive(its[j]->rec, c->string));
+		if (same)
+			return 1;
+	}
 	return 0;
 }
 
@@ -629,7 +684,8 @@ fieldset(const cJSON *match, struct buf *b)
 /* By display name, or by {"match": {...}}, for the refs of one relation
  * model and shape (and, for match, one set of fields). */
 static int
-resolve_search(struct load_odoo *lo, struct ref *refs, size_t n, const char *rel,
+resolve_search(struct load_odoo *lo, struct load_item *const *its, size_t nits,
+	       struct ref *refs, size_t n, const char *rel,
 	       enum m2o_shape shape, const char *fset, struct load_error *e)
 {
 	cJSON *dom = cJSON_CreateArray(), *fields = cJSON_CreateArray(), *res = NULL;
@@ -722,6 +778,10 @@ resolve_search(struct load_odoo *lo, struct ref *refs, size_t n, const char *rel
 		}
 		if (hits == 1 && id > 0)
 			set_ref(&refs[i], id);
+		else if (hits == 0 && matched_earlier(lo, its, nits, refs[i].it, rel,
+						      shape == M2O_NAME ? NULL : m,
+						      shape == M2O_NAME ? refs[i].value : NULL))
+			refs[i].it->wait = 1;
 		else if (shape == M2O_NAME)
 			load_item_reject(refs[i].it, NULL, "'%s': %s %s named '%s'", refs[i].field,
 					 hits ? "several" : "no", rel, refs[i].value->valuestring);
@@ -783,7 +843,7 @@ lo_resolve(void *t, struct load_item *const *its, size_t n, struct load_error *e
 			load_item_reject(refs[i].it, NULL, "'%s': no relation model", refs[i].field);
 			refs[i].value = NULL;
 		}
-	rc = resolve_xmlids(lo, refs, nref, e);
+	rc = resolve_xmlids(lo, its, n, refs, nref, e);
 	/* names and matches: one search per relation model (and match field
 	 * set), taken in the order they first appear */
 	for (size_t i = 0; rc == 0 && i < nref; i++) {
@@ -799,7 +859,7 @@ lo_resolve(void *t, struct load_item *const *its, size_t n, struct load_error *e
 				strcmp(refs[j].fset, refs[i].fset) == 0);
 		refs[i].seen = 1;
 		if (!done)
-			rc = resolve_search(lo, refs, nref, refs[i].rel, refs[i].shape,
+			rc = resolve_search(lo, its, n, refs, nref, refs[i].rel, refs[i].shape,
 					    refs[i].fset ? refs[i].fset : "", e);
 	}
 out:
@@ -1277,6 +1337,13 @@ load_odoo_new(const struct load_odoo_cfg *cfg, struct ep_err *err)
 		load_odoo_free(lo);
 		return NULL;
 	}
+	for (size_t i = 0; i < cfg->nkey; i++)
+		if (strcmp(cfg->key[i], "id") != 0 && field(lo, cfg->key[i]) == NULL) {
+			ep_errf(err, EP_USAGE, "--key '%s': %s has no field '%s'", cfg->key[i],
+				cfg->model, cfg->key[i]);
+			load_odoo_free(lo);
+			return NULL;
+		}
 	if (cfg->xmlid && field(lo, cfg->xmlid) && !is_magic(cfg->xmlid))
 		ep_info(1, "--xmlid %s: the field holds the external id and is not written",
 			cfg->xmlid);

@@ -59,6 +59,8 @@ struct load_odoo_cfg {
 	void *conn;
 	const char *model;
 	const char *xmlid;      /* --xmlid FIELD, or NULL */
+	const char *const *key; /* --key fields, checked against the model */
+	size_t nkey;
 };
 
 struct load_odoo;
@@ -66,7 +68,7 @@ struct load_odoo;
 extern const struct load_target load_odoo_target;
 
 /* Reads the model's fields (fields_get).  Fails with the RPC's status (an
- * unknown model: EP_USAGE). */
+ * unknown model, a --key field the model does not have: EP_USAGE). */
 struct load_odoo *load_odoo_new(const struct load_odoo_cfg *cfg, struct ep_err *err);
 void load_odoo_free(struct load_odoo *lo);
 
