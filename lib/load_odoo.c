@@ -13,6 +13,7 @@
 struct load_odoo {
 	struct load_odoo_cfg cfg;
 	cJSON *fields; /* fields_get: name -> {type, relation, readonly, store} */
+	cJSON *sub;    /* model -> its fields_get, for the models of lines */
 };
 
 /* The target's part of an item (--xmlid). */
@@ -232,16 +233,22 @@ is_line_list(const cJSON *v)
 	return cJSON_IsArray(v) && v->child && cJSON_IsObject(v->child);
 }
 
-/* Lines -> commands: [0, 0, vals] for new ones; on update, [1, id, vals]
- * for objects carrying an id.  Returns a new array, NULL on no memory. */
+/* Lines -> commands.  Creating: [0, 0, vals] each.  Updating, the lines
+ * given become the record's lines, matched by position with the current
+ * ones (cur, as lookup read them): a line with an "id", or in the place of
+ * a current line, is written [1, id, vals]; one past the current lines is
+ * created; current lines past the given ones are deleted [2, id].
+ * Returns a new array, NULL on no memory. */
 static cJSON *
-line_commands(const cJSON *lines, int updating)
+line_commands(const cJSON *lines, const cJSON *cur, int updating)
 {
 	cJSON *cmds = cJSON_CreateArray();
+	const cJSON *c = cJSON_IsArray(cur) ? cur->child : NULL;
 
 	for (const cJSON *l = lines->child; cmds && l; l = l->next) {
 		cJSON *vals = cJSON_Duplicate(l, 1), *cmd = cJSON_CreateArray();
 		cJSON *id = vals ? cJSON_DetachItemFromObjectCaseSensitive(vals, "id") : NULL;
+		const cJSON *cid = c ? cJSON_GetObjectItemCaseSensitive(c, "id") : NULL;
 		if (vals == NULL || cmd == NULL || !cJSON_IsObject(l)) {
 			cJSON_Delete(vals);
 			cJSON_Delete(cmd);
@@ -252,9 +259,10 @@ line_commands(const cJSON *lines, int updating)
 			return NULL;
 		}
 		norm_line(vals);
-		if (updating && is_int(id)) {
+		if (updating && (is_int(id) || is_int(cid))) {
 			cJSON_AddItemToArray(cmd, cJSON_CreateNumber(1));
-			cJSON_AddItemToArray(cmd, cJSON_CreateNumber(id->valuedouble));
+			cJSON_AddItemToArray(cmd, cJSON_CreateNumber(is_int(id) ? id->valuedouble
+									 : cid->valuedouble));
 		} else {
 			cJSON_AddItemToArray(cmd, cJSON_CreateNumber(0));
 			cJSON_AddItemToArray(cmd, cJSON_CreateNumber(0));
@@ -262,19 +270,35 @@ line_commands(const cJSON *lines, int updating)
 		cJSON_AddItemToArray(cmd, vals);
 		cJSON_AddItemToArray(cmds, cmd);
 		cJSON_Delete(id);
+		if (c)
+			c = c->next;
+	}
+	for (; updating && cmds && c; c = c->next) {
+		const cJSON *cid = cJSON_GetObjectItemCaseSensitive(c, "id");
+		cJSON *cmd = cJSON_CreateArray();
+		if (!is_int(cid) || cmd == NULL) {
+			cJSON_Delete(cmd);
+			continue;
+		}
+		cJSON_AddItemToArray(cmd, cJSON_CreateNumber(2));
+		cJSON_AddItemToArray(cmd, cJSON_CreateNumber(cid->valuedouble));
+		cJSON_AddItemToArray(cmds, cmd);
 	}
 	return cmds;
 }
 
-/* The values to send: a copy of vals with lines made commands. */
+/* The values to send: a copy of vals with lines made commands (cur: the
+ * record as lookup read it, when updating). */
 static cJSON *
-wire_vals(const struct load_odoo *lo, const cJSON *vals, int updating)
+wire_vals(const struct load_odoo *lo, const cJSON *vals, const cJSON *cur, int updating)
 {
 	cJSON *out = cJSON_Duplicate(vals, 1);
 
 	for (cJSON *c = out ? out->child : NULL; c; c = c->next) {
 		if (is_x2many(ftype(lo, c->string)) && is_line_list(c)) {
-			cJSON *cmds = line_commands(c, updating);
+			cJSON *cmds = line_commands(
+				c, cur ? cJSON_GetObjectItemCaseSensitive(cur, c->string) : NULL,
+				updating);
 			if (cmds == NULL) {
 				cJSON_Delete(out);
 				return NULL;
@@ -390,13 +414,51 @@ value_same(const char *type, const cJSON *given, const cJSON *cur)
 	return cJSON_Compare(given, cur, 1);
 }
 
+/* The type of field name of model rel, from the lines' fields cache ("" when
+ * unknown). */
+static const char *
+sub_type(const struct load_odoo *lo, const char *rel, const char *name)
+{
+	const cJSON *f = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(lo->sub, rel), name);
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(f, "type");
+	return cJSON_IsString(t) ? t->valuestring : "";
+}
+
+/* Lines given against the lines read (objects with their ids), by
+ * position: the same count, and each given field equal. */
+static int
+lines_same(const struct load_odoo *lo, const char *rel, const cJSON *given, const cJSON *cur)
+{
+	const cJSON *c;
+
+	if (!cJSON_IsArray(cur) || cJSON_GetArraySize(given) != cJSON_GetArraySize(cur))
+		return 0;
+	c = cur->child;
+	for (const cJSON *g = given->child; g; g = g->next, c = c->next) {
+		if (!cJSON_IsObject(g) || !cJSON_IsObject(c))
+			return 0;
+		for (const cJSON *f = g->child; f; f = f->next) {
+			const cJSON *v = cJSON_GetObjectItemCaseSensitive(c, f->string);
+			if (is_magic(f->string) && strcmp(f->string, "id") != 0)
+				continue;
+			if (v == NULL || !value_same(sub_type(lo, rel, f->string), f, v))
+				return 0;
+		}
+	}
+	return 1;
+}
+
 static int
 lo_same(void *t, const struct load_item *it, const char *name, const cJSON *given,
 	const cJSON *cur)
 {
 	struct load_odoo *lo = t;
+	const char *rel = relation(lo, name);
 
 	(void)it;
+	if (is_line_list(given) && rel)
+		return lines_same(lo, rel, given, cur);
 	return value_same(ftype(lo, name), given, cur);
 }
 
@@ -512,6 +574,15 @@ fields:
 			load_item_reject(it, NULL, "'%s': not a list (of ids, commands or lines)",
 					 c->string);
 			return 0;
+		} else if (is_x2many(type) && is_line_list(c)) {
+			for (cJSON *l = c->child; l; l = l->next) {
+				if (!cJSON_IsObject(l)) {
+					load_item_reject(it, NULL, "'%s': lines are all objects or none",
+							 c->string);
+					return 0;
+				}
+				norm_line(l);
+			}
 		}
 	}
 	return 0;
@@ -1068,6 +1139,95 @@ lookup_xmlid(struct load_odoo *lo, struct load_item *const *its, size_t n, struc
 	return 0;
 }
 
+/* The fields of model rel, into the cache (for comparing lines). */
+static int
+sub_fields(struct load_odoo *lo, const char *rel, struct load_error *e)
+{
+	cJSON *kw, *res = NULL;
+
+	if (cJSON_GetObjectItemCaseSensitive(lo->sub, rel))
+		return 0;
+	kw = cJSON_Parse("{\"attributes\":[\"type\",\"relation\"]}");
+	if (rpc(lo, rel, "fields_get", cJSON_CreateArray(), kw, &res, e) < 0)
+		return -1;
+	if (!cJSON_IsObject(res)) {
+		cJSON_Delete(res);
+		return load_errf(e, EP_SOFTWARE, NULL, "%s.fields_get: not an object", rel);
+	}
+	cJSON_AddItemToObject(lo->sub, rel, res);
+	return 0;
+}
+
+/* Where records give lines (lists of objects), replace the current id
+ * lists by the lines read, with the fields the records give, one read per
+ * field and batch. */
+static int
+expand_lines(struct load_odoo *lo, struct load_item *const *its, size_t n, struct load_error *e)
+{
+	for (const cJSON *f = lo->fields->child; f; f = f->next) {
+		const char *rel = relation(lo, f->string);
+		cJSON *ids = NULL, *names = NULL, *res = NULL;
+		int rc = 0;
+		if (!is_x2many(ftype(lo, f->string)) || rel == NULL)
+			continue;
+		for (size_t i = 0; i < n; i++) {
+			const cJSON *g = cJSON_GetObjectItemCaseSensitive(its[i]->rec, f->string);
+			const cJSON *cur = cJSON_GetObjectItemCaseSensitive(its[i]->current,
+									   f->string);
+			if (!is_line_list(g) || !cJSON_IsArray(cur))
+				continue;
+			if (ids == NULL) {
+				ids = cJSON_CreateArray();
+				names = cJSON_CreateArray();
+			}
+			for (const cJSON *x = cur->child; x; x = x->next)
+				cJSON_AddItemToArray(ids, cJSON_Duplicate(x, 0));
+			for (const cJSON *l = g->child; l; l = l->next)
+				for (const cJSON *c = l->child; c; c = c->next) {
+					int seen = is_magic(c->string);
+					for (const cJSON *x = names->child; x && !seen; x = x->next)
+						seen = strcmp(x->valuestring, c->string) == 0;
+					if (!seen)
+						cJSON_AddItemToArray(names, cJSON_CreateString(c->string));
+				}
+		}
+		if (ids == NULL)
+			continue;
+		if (sub_fields(lo, rel, e) < 0) {
+			cJSON_Delete(ids);
+			cJSON_Delete(names);
+			return -1;
+		}
+		if (ids->child)
+			rc = rpc(lo, rel, "read", args_of(ids, NULL), kw_all(names), &res, e);
+		else {
+			cJSON_Delete(ids);
+			cJSON_Delete(names);
+			res = cJSON_CreateArray();
+		}
+		if (rc < 0)
+			return -1;
+		for (size_t i = 0; i < n; i++) {
+			cJSON *cur = cJSON_GetObjectItemCaseSensitive(its[i]->current, f->string);
+			cJSON *lines;
+			if (!is_line_list(cJSON_GetObjectItemCaseSensitive(its[i]->rec, f->string)) ||
+			    !cJSON_IsArray(cur) || (lines = cJSON_CreateArray()) == NULL)
+				continue;
+			for (const cJSON *x = cur->child; x; x = x->next)
+				for (const cJSON *r = res->child; r; r = r->next) {
+					const cJSON *id = cJSON_GetObjectItemCaseSensitive(r, "id");
+					if (id && id->valuedouble == x->valuedouble) {
+						cJSON_AddItemToArray(lines, cJSON_Duplicate(r, 1));
+						break;
+					}
+				}
+			replace_member(its[i]->current, cur, lines);
+		}
+		cJSON_Delete(res);
+	}
+	return 0;
+}
+
 static int
 lo_lookup(void *t, struct load_item *const *its, size_t n, struct load_error *e)
 {
@@ -1076,7 +1236,7 @@ lo_lookup(void *t, struct load_item *const *its, size_t n, struct load_error *e)
 	int rc;
 
 	if (!lo->cfg.xmlid)
-		return lookup_key(lo, its, n, e);
+		return lookup_key(lo, its, n, e) < 0 ? -1 : expand_lines(lo, its, n, e);
 	/* records without an external id (creates) have no tdata */
 	{
 		struct load_item **sub = malloc(n * sizeof(*sub));
@@ -1086,6 +1246,8 @@ lo_lookup(void *t, struct load_item *const *its, size_t n, struct load_error *e)
 			if (its[i]->tdata)
 				sub[k++] = its[i];
 		rc = k ? lookup_xmlid(lo, sub, k, e) : 0;
+		if (rc == 0 && k)
+			rc = expand_lines(lo, sub, k, e);
 		free(sub);
 	}
 	return rc;
@@ -1152,7 +1314,7 @@ lo_create(void *t, struct load_item *const *its, size_t n, struct load_error *e)
 	int rc;
 
 	for (size_t i = 0; list && i < n; i++) {
-		cJSON *v = wire_vals(lo, its[i]->rec, 0);
+		cJSON *v = wire_vals(lo, its[i]->rec, NULL, 0);
 		if (v == NULL) {
 			cJSON_Delete(list);
 			return oom(e);
@@ -1240,7 +1402,7 @@ lo_update(void *t, struct load_item *const *its, size_t n, struct load_error *e)
 				group[k++] = its[j];
 				done[j] = 1;
 			}
-		if ((vals = wire_vals(lo, its[i]->changes, 1)) == NULL) {
+		if ((vals = wire_vals(lo, its[i]->changes, its[i]->current, 1)) == NULL) {
 			rc = oom(e);
 			break;
 		}
@@ -1318,6 +1480,11 @@ load_odoo_new(const struct load_odoo_cfg *cfg, struct ep_err *err)
 		return NULL;
 	}
 	lo->cfg = *cfg;
+	if ((lo->sub = cJSON_CreateObject()) == NULL) {
+		free(lo);
+		ep_errf(err, EP_SOFTWARE, "out of memory");
+		return NULL;
+	}
 	kw = cJSON_Parse("{\"attributes\":[\"type\",\"relation\",\"readonly\",\"store\","
 			 "\"required\"]}");
 	if (rpc(lo, cfg->model, "fields_get", cJSON_CreateArray(), kw, &lo->fields, &e) < 0) {
@@ -1328,6 +1495,7 @@ load_odoo_new(const struct load_odoo_cfg *cfg, struct ep_err *err)
 		if (err->code == EP_DATAERR)
 			err->code = EP_USAGE;
 		ep_err_prefix(err, "model '%s'", cfg->model);
+		cJSON_Delete(lo->sub);
 		free(lo);
 		return NULL;
 	}
@@ -1356,5 +1524,6 @@ load_odoo_free(struct load_odoo *lo)
 	if (lo == NULL)
 		return;
 	cJSON_Delete(lo->fields);
+	cJSON_Delete(lo->sub);
 	free(lo);
 }

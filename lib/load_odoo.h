@@ -22,12 +22,15 @@
  * are resolved for the whole batch with one search per relation model and
  * shape.  One2many/many2many values: a list of ids (replaces), a list of
  * Odoo commands, or a list of objects (lines: created with the record; on
- * an update, objects with an "id" are written, the others created).
+ * an update they become its lines, matched by position or "id" with the
+ * current ones: written in place, created past them, and current lines
+ * past the given ones deleted).
  *
  * Unchanged: a field is the same when its current value equals the given
  * one as Odoo reads it back: many2one id against [id, name], "" and null
  * against false, numbers numerically, datetimes ignoring a "T" or "Z",
- * id lists as sets.  Lists of commands or objects always count as changed.
+ * id lists as sets, lines line by line on the fields given (read back with
+ * one read per field and batch).  Lists of commands count as changed.
  *
  * Errors: the RPC entry maps Odoo's answers to struct load_error: a server
  * error (ValidationError, UserError, ValueError, MissingError, …) is the

@@ -104,4 +104,15 @@ is "$st:$(jq -r .status "$T/out")" "0:created" "a sale order with its lines as o
 so=$(jq .id "$T/out")
 is "$(rpc sale.order read "[[$so]]" '{"fields":["amount_untaxed","order_line"]}' | jq -c '.[0] | [.amount_untaxed, (.order_line | length)]')" \
 	'[25,2]' "two lines created with the order"
+run load -q odoo sale.order -k client_order_ref "$T/so" > "$T/out"
+is "$(jq -r .status "$T/out")" unchanged "the same order with its lines again: unchanged"
+jq -c '.order_line[0].product_uom_qty = 3' "$T/so" > "$T/so2"
+run load -q odoo sale.order -k client_order_ref "$T/so2" > "$T/out"
+is "$(jq -r .status "$T/out")" updated "a line's quantity changed: updated"
+is "$(rpc sale.order read "[[$so]]" '{"fields":["amount_untaxed","order_line"]}' | jq -c '.[0] | [.amount_untaxed, (.order_line | length)]')" \
+	'[35,2]' "the line written in place, none added"
+jq -c '.order_line |= .[:1]' "$T/so2" > "$T/so3"
+run load -q odoo sale.order -k client_order_ref "$T/so3" > "$T/out"
+is "$(rpc sale.order read "[[$so]]" '{"fields":["amount_untaxed","order_line"]}' | jq -c '.[0] | [.amount_untaxed, (.order_line | length)]')" \
+	'[30,1]' "one line given: the other one removed"
 done_testing

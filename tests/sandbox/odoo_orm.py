@@ -1107,6 +1107,23 @@ class Orm:
         return True
 
     def delete(self, m, ids):
+        parents = []
+        if m.name in ("sale.order.line", "purchase.order.line", "account.move.line"):
+            # the order's (move's) totals follow its lines, as Odoo's computes do
+            pf = "move_id" if m.name == "account.move.line" else "order_id"
+            for ch in chunks(ids):
+                parents += [r[0] for r in self.db.execute(
+                    'SELECT DISTINCT "%s" FROM "%s" WHERE id IN (%s) AND "%s" IS NOT NULL'
+                    % (pf, m.table, ",".join("?" * len(ch)), pf), ch)]
+        self.delete_rows(m, ids)
+        if parents:
+            pm = self.models[m.fields["move_id" if m.name == "account.move.line"
+                                      else "order_id"].relation]
+            live = self.existing(pm, sorted(set(parents)))
+            if live:
+                self.recompute_totals(pm, live)
+
+    def delete_rows(self, m, ids):
         for rm, rf in self.refs.get(m.name, []):
             for ch in chunks(ids):
                 ph = ",".join("?" * len(ch))
