@@ -4,21 +4,23 @@
 # every page is mandoc -Tlint clean.  A block preceded by
 # '.\" not run: REASON' (a file's contents, an interactive session) is
 # skipped with its reason.  A block preceded by '.\" sandbox: NAME ARGS'
-# runs with a fresh sandbox NAME started for it and the system's variables
-# set (odoo: ODOO_URL, ODOO_DB, ODOO_USER, ODOO_PASSWORD).
+# runs with that sandbox started (once per page and arguments) and its
+# connection in the environment (odoo: ODOO_URL, ODOO_DB, ODOO_USER,
+# ODOO_PASSWORD).
 . "${ERPIPE_TOP:-.}/tests/lib.sh"
 . "$ERPIPE_TOP/tests/sandbox/lib.sh"
 
-# example_sandbox NAME ARGS...: start it and export the connection
-example_sandbox() {
-	_ex_name=$1
-	shift
-	SANDBOX_ID=example sandbox_start "$_ex_name" "$@"
-	case $_ex_name in
-	odoo)
-		ODOO_URL=$EXAMPLE_URL ODOO_DB=odoo ODOO_USER=admin ODOO_PASSWORD=admin
-		export ODOO_URL ODOO_DB ODOO_USER ODOO_PASSWORD
-		;;
+# sandbox_for "NAME ARGS": start it unless the running one has these args
+_sb_running=
+sandbox_for() {
+	[ "$1" = "$_sb_running" ] && return 0
+	[ -n "$_sb_running" ] && sandbox_stop "${_sb_running%% *}"
+	# shellcheck disable=SC2086
+	sandbox_start $1 || return 1
+	_sb_running=$1
+	case ${1%% *} in
+	odoo) ODOO_DB=odoo ODOO_USER=admin ODOO_PASSWORD=admin
+		export ODOO_DB ODOO_USER ODOO_PASSWORD ;;
 	esac
 }
 
@@ -53,10 +55,12 @@ for page in "$ERPIPE_TOP"/man/*.[157]; do
 			echo "ok $((_tap_n += 1)) - $name: example $f # skip $(cat "$T/ex/$f.skip")"
 			continue
 		fi
+		if [ -f "$T/ex/$f.sandbox" ] && ! sandbox_for "$(cat "$T/ex/$f.sandbox")"; then
+			_result 1 "$name: example $f: sandbox '$(cat "$T/ex/$f.sandbox")' starts"
+			continue
+		fi
 		rm -rf "$T/work" && cp -R "$ERPIPE_TOP/examples" "$T/work"
-		[ -f "$T/ex/$f.sandbox" ] && example_sandbox $(cat "$T/ex/$f.sandbox")
 		run sh -c "cd '$T/work' && set -e && . '$T/ex/$f'" > "$T/out" 2>&1
-		[ -f "$T/ex/$f.sandbox" ] && sandbox_stop example
 		want=$(cat "$T/ex/$f.status")
 		is "$st" "$want" "$name: example $f exits $want"
 		[ "$st" = "$want" ] || sed 's/^/#   /' "$T/out" | head -20
