@@ -36,7 +36,7 @@ static const char usage_text[] =
 enum { OPT_PROTOCOL = OPT_FIRST_FREE, OPT_XMLID };
 
 static const struct ep_opt cmd_opts[] = {
-	{ "protocol", OPT_PROTOCOL, "auto|xmlrpc|jsonrpc|json2", "odoo: the RPC flavour (default auto)" },
+	{ "protocol", OPT_PROTOCOL, "xmlrpc|jsonrpc|json2|auto", "odoo: how to talk to Odoo (default auto)" },
 	{ "xmlid", OPT_XMLID, "FIELD", "odoo: match on the external id held in FIELD" },
 	{ NULL, 0, NULL, NULL },
 };
