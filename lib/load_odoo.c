@@ -1286,11 +1286,15 @@ record_xmlids(struct load_odoo *lo, struct load_item *const *its, size_t n)
 		cJSON_AddFalseToObject(row, "noupdate");
 		cJSON_AddItemToArray(rows, row);
 	}
-	if (rc == 0 && rows && rows->child &&
-	    rpc(lo, "ir.model.data", "create", args_of(rows, NULL), NULL, &res, &e) < 0)
-		rc = -1;
-	else if (rows && rows->child == NULL)
-		cJSON_Delete(rows);
+	if (rows == NULL)
+		rc = oom(&e);
+	else if (rc == 0 && rows->child) {
+		/* args_of takes rows */
+		if (rpc(lo, "ir.model.data", "create", args_of(rows, NULL), NULL, &res, &e) < 0)
+			rc = -1;
+		rows = NULL;
+	}
+	cJSON_Delete(rows);
 	cJSON_Delete(res);
 	if (rc < 0) {
 		/* the records exist: say so, never create them again */
