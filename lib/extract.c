@@ -195,19 +195,9 @@ struct extract_seen {
 static char tomb[1];
 
 static uint64_t
-hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
-static uint64_t
 hash_pair(const char *key, const char *mtime)
 {
-	return hash(key) * 31 ^ hash(mtime);
+	return text_hash(key) * 31 ^ text_hash(mtime);
 }
 
 static const char *
