@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "extract.h" /* extract_hash */
 #include "log.h"
 #include "ndjson.h"
 #include "text.h"
@@ -257,7 +258,7 @@ intern_source(struct loader *L, const char *name)
 static long
 key_find(const struct loader *L, const char *k)
 {
-	size_t mask = L->nslots - 1, i = text_hash(k) & mask;
+	size_t mask = L->nslots - 1, i = extract_hash(k, strlen(k)) & mask;
 
 	for (; L->slots[i]; i = (i + 1) & mask)
 		if (strcmp(L->keys[L->slots[i] - 1], k) == 0)
@@ -268,7 +269,7 @@ key_find(const struct loader *L, const char *k)
 static void
 key_add(struct loader *L, size_t idx)
 {
-	size_t mask = L->nslots - 1, i = text_hash(L->keys[idx]) & mask;
+	size_t mask = L->nslots - 1, i = extract_hash(L->keys[idx], strlen(L->keys[idx])) & mask;
 
 	while (L->slots[i])
 		i = (i + 1) & mask;

@@ -150,13 +150,3 @@ b64_encode(struct buf *b, const void *data, size_t n)
 	}
 	return 0;
 }
-
-uint64_t
-text_hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}

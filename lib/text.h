@@ -7,7 +7,6 @@
 #define ERPIPE_TEXT_H
 
 #include <stddef.h>
-#include <stdint.h>
 
 #include "buf.h"
 
@@ -17,10 +16,6 @@ size_t utf8_valid_prefix(const char *s, size_t n);
 
 /* Append s as a quoted JSON string; invalid UTF-8 bytes become U+FFFD. */
 int json_quote(struct buf *b, const char *s, size_t n);
-
-/* 64-bit FNV-1a of a NUL-terminated string (for hash tables, not
- * security). */
-uint64_t text_hash(const char *s);
 
 /* Append the standard base64 (RFC 4648, padded) of s. */
 int b64_encode(struct buf *b, const void *s, size_t n);
