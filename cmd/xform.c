@@ -118,7 +118,8 @@ mapped(struct stage *st, const struct stage_rec *rec, void *ctx)
 		stage_drop(st);
 		return 0;
 	case MAP_BADJSON:
-		return stage_reject(st, rec, "parse", re.msg, NULL, 0, 1);
+		/* the one parse of the line: rejected as the runner's check would */
+		return stage_reject_json(st, rec, re.jtype, re.joff, re.jwhy);
 	default:
 		return stage_reject(st, rec, "map", re.where, NULL, 0, 0);
 	}
@@ -221,6 +222,7 @@ main(int argc, char *argv[])
 			return 0;
 		}
 		hooks.record = mapped;
+		cfg.check_json = 0; /* the map's parser checks, as strictly */
 	}
 	if (in_csv)
 		cfg.csv_in = &co;

@@ -93,6 +93,13 @@ void stage_drop(struct stage *st);
  * raw set the line is written as raw/raw_b64 instead. */
 int stage_reject(struct stage *st, const struct stage_rec *rec, const char *stage_name,
 		 const char *error, const struct reject_item *items, size_t nitems, int raw);
+/* For a stage that parses its records itself (cfg->check_json 0): reject
+ * rec as the runner's own check would have, with jtype (an enum json_type,
+ * JSON_INVALID for text that is not JSON), joff and jwhy as json_check
+ * gives them: "not a JSON object (a JSON array)", "not valid JSON: WHY at
+ * byte N", or "truncated at end of input (no final newline)". */
+int stage_reject_json(struct stage *st, const struct stage_rec *rec, int jtype, size_t joff,
+		      const char *jwhy);
 /* Stop the run with err's status and message. */
 int stage_fail(struct stage *st, const struct ep_err *err);
 /* Output writer, for stages that format into it directly (-o csv). */
