@@ -107,8 +107,16 @@ mapped(struct stage *st, const struct stage_rec *rec, void *ctx)
 	struct map_rterr re;
 	int r;
 
-	buf_reset(&x->out);
-	r = map_apply(x->prog, rec->p, rec->len, &x->out, &re);
+	if (x->csv == NULL) {
+		/* NDJSON: the evaluator writes the record straight into the
+		 * output buffer */
+		r = map_apply(x->prog, rec->p, rec->len, &stage_out(st)->b, &re);
+		if (r == MAP_OK || r == MAP_PASS)
+			return stage_emitted(st);
+	} else {
+		buf_reset(&x->out);
+		r = map_apply(x->prog, rec->p, rec->len, &x->out, &re);
+	}
 	switch (r) {
 	case MAP_OK:
 		return emit(st, rec, x, x->out.p, x->out.len);

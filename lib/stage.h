@@ -88,6 +88,9 @@ int stage_run(const struct stage_cfg *cfg, int nfiles, char *const *files,
 
 /* Outcomes, from the record hook. */
 int stage_emit(struct stage *st, const char *json, size_t len);
+/* The hook formatted the record in place at the end of stage_out(st)->b:
+ * count it as written and end its line. */
+int stage_emitted(struct stage *st);
 void stage_drop(struct stage *st);
 /* rec must be valid JSON (it is written as the reject's "record"); with
  * raw set the line is written as raw/raw_b64 instead. */
