@@ -1,5 +1,7 @@
 #include "json.h"
 
+#include <string.h>
+
 struct jp {
 	const unsigned char *s;
 	size_t n, i;
@@ -250,4 +252,90 @@ json_type_name(enum json_type t)
 	static const char *names[] = { "invalid", "object", "array", "string",
 				       "number", "boolean", "boolean", "null" };
 	return names[t];
+}
+
+int
+json_obj_open(struct json_obj *it, const char *s, size_t n)
+{
+	struct jp p = { (const unsigned char *)s, n, 0, NULL };
+
+	ws(&p);
+	it->s = s;
+	it->n = n;
+	it->why = NULL;
+	it->state = 0;
+	if (p.i >= n || p.s[p.i] != '{') {
+		it->i = p.i;
+		it->why = "not a JSON object";
+		return -1;
+	}
+	it->i = p.i + 1;
+	return 0;
+}
+
+int
+json_obj_next(struct json_obj *it, struct json_member *m)
+{
+	struct jp p = { (const unsigned char *)it->s, it->n, it->i, NULL };
+	size_t k0, k1, v0;
+	enum json_type t;
+
+	if (it->state == 2)
+		return 0;
+	if (it->state < 0)
+		return -1;
+	ws(&p);
+	if (p.i < p.n && p.s[p.i] == '}') {
+		p.i++;
+		goto end;
+	}
+	if (it->state == 1) {
+		if (p.i >= p.n || p.s[p.i] != ',') {
+			fail(&p, p.i >= p.n ? "unexpected end of input" : "expected ',' or '}'");
+			goto bad;
+		}
+		p.i++;
+		ws(&p);
+	}
+	k0 = p.i;
+	if (p.i >= p.n || p.s[p.i] != '"') {
+		fail(&p, "expected a string key");
+		goto bad;
+	}
+	if (string(&p) < 0)
+		goto bad;
+	k1 = p.i - 1;
+	ws(&p);
+	if (p.i >= p.n || p.s[p.i] != ':') {
+		fail(&p, "expected ':'");
+		goto bad;
+	}
+	p.i++;
+	ws(&p);
+	v0 = p.i;
+	if ((t = value(&p)) == JSON_INVALID)
+		goto bad;
+	m->key = it->s + k0 + 1;
+	m->klen = k1 - k0 - 1;
+	m->kesc = memchr(m->key, '\\', m->klen) != NULL;
+	m->val = it->s + v0;
+	m->vlen = p.i - v0;
+	m->type = t;
+	it->i = p.i;
+	it->state = 1;
+	return 1;
+end:
+	ws(&p);
+	if (p.i < p.n) {
+		fail(&p, "trailing characters after the value");
+		goto bad;
+	}
+	it->i = p.i;
+	it->state = 2;
+	return 0;
+bad:
+	it->i = p.i;
+	it->why = p.why ? p.why : "not JSON";
+	it->state = -1;
+	return -1;
 }
