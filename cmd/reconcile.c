@@ -192,7 +192,7 @@ main(int argc, char *argv[])
 	const char *map_name[2] = { NULL, NULL }, *fix_map = NULL, *report = NULL;
 	const char *fmt_name = NULL;
 	enum diff_format fmt = DIFF_FMT_NDJSON;
-	int c, exit_now, all = 0, status = 0, report_fd = 1, r;
+	int c, exit_now, all = 0, status = 0, report_fd = 1, r, closed = 0;
 	uint64_t sz;
 	struct diff_sink sink = { on_event, on_bad, on_note, NULL };
 	const char *paths[2];
@@ -405,17 +405,16 @@ main(int argc, char *argv[])
 	}
 	sink.ctx = &rc;
 	if (diff_run(rc.d, paths, &sink, &err) < 0) {
-		if (!(err.code == EP_IOERR && (rc.fixes.epipe || strcmp(err.msg, "output closed") == 0)))
+		closed = strcmp(err.msg, "output closed") == 0;
+		if (!closed) {
 			ep_warn("%s", err.msg);
-		status = err.code ? err.code : EP_SOFTWARE;
-		if (strcmp(err.msg, "output closed") == 0)
-			status = 0; /* the reader went away: quiet, like a pipe */
-	}
-	if (rc.report && diff_report_finish(rc.report, &err) < 0 && status == 0) {
-		if (strcmp(err.msg, "output closed") != 0) {
-			ep_warn("%s", err.msg);
-			status = EP_IOERR;
+			status = err.code ? err.code : EP_SOFTWARE;
 		}
+	}
+	if (rc.report && !closed && diff_report_finish(rc.report, &err) < 0 && status == 0 &&
+	    strcmp(err.msg, "output closed") != 0) {
+		ep_warn("%s", err.msg);
+		status = EP_IOERR;
 	}
 	if (rc.fix_side >= 0 && ndjson_flush(&rc.fixes) < 0 && !rc.fixes.epipe && status == 0) {
 		ep_warn("cannot write to stdout: %s", strerror(rc.fixes.failed));
