@@ -443,6 +443,13 @@ main(int argc, char *argv[])
 				(unsigned long long)cn->n[0], (unsigned long long)cn->n[1],
 				(unsigned long long)cn->n[2], (unsigned long long)cn->n[3],
 				(unsigned long long)cn->n[4]);
+		if (cn->partitions)
+			ep_info(1, "memory for records: %llu KiB at most, %llu partition files",
+				(unsigned long long)(cn->peak_bytes >> 10),
+				(unsigned long long)cn->partitions);
+		else
+			ep_info(1, "memory for records: %llu KiB at most",
+				(unsigned long long)(cn->peak_bytes >> 10));
 	}
 done:
 	ep_opt_free(&os);

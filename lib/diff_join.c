@@ -143,7 +143,7 @@ struct chunk {
 
 struct arena {
 	struct chunk *head, *tail;
-	size_t bytes;
+	size_t bytes;  /* used */
 };
 
 #define CHUNK_SIZE ((size_t)4 << 20)
@@ -156,8 +156,11 @@ arena_alloc(struct arena *a, size_t n)
 	void *r;
 
 	if (c == NULL || c->cap - c->used < need) {
-		size_t cap = need > CHUNK_SIZE ? need : CHUNK_SIZE;
+		/* chunks grow from 64K to CHUNK_SIZE: a small side stays small */
+		size_t cap = c == NULL ? (size_t)1 << 16 : c->cap < CHUNK_SIZE ? c->cap * 2 : CHUNK_SIZE;
 
+		if (cap < need)
+			cap = need;
 		if ((c = malloc(sizeof *c + cap)) == NULL)
 			return NULL;
 		c->next = NULL;
@@ -168,10 +171,10 @@ arena_alloc(struct arena *a, size_t n)
 		else
 			a->head = c;
 		a->tail = c;
-		a->bytes += sizeof *c + cap;
 	}
 	r = c->data + c->used;
 	c->used += need;
+	a->bytes += need;
 	return r;
 }
 
@@ -237,7 +240,7 @@ table_put(struct table *t, struct drec *r)
 	size_t i;
 
 	if ((t->n + 1) * 2 > t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 1024;
+		size_t cap = t->cap ? t->cap * 2 : 64;
 		struct entry *e = calloc(cap, sizeof *e);
 
 		if (e == NULL)
@@ -339,12 +342,14 @@ spill(struct diff *d, struct src *build, struct src *probe, int level, struct ar
 	int i, rc = -1;
 	char msg[256];
 
-	snprintf(msg, sizeof msg,
-		"the %s side is larger than --memory %llu MiB: joining in %d partitions "
-		"(level %d)", build->side ? "right" : "left",
-		(unsigned long long)(d->spec.memory >> 20), PARTS, level + 1);
-	if (d->sink->note)
+	if (level == 0 && d->sink->note) {
+		uint64_t m = d->spec.memory;
+
+		snprintf(msg, sizeof msg, "the %s side needs more than --memory %llu%s: "
+			"joining in partition files", build->side ? "right" : "left",
+			(unsigned long long)(m >= (1 << 20) ? m >> 20 : m >> 10), m >= (1 << 20) ? "M" : "K");
 		d->sink->note(d->sink->ctx, msg);
+	}
 	for (i = 0; i < PARTS; i++)
 		if ((bf[i] = temp_file(d)) == NULL || (pf[i] = temp_file(d)) == NULL)
 			goto out;
