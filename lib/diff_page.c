@@ -4,7 +4,9 @@
  * draws the headline counts, a bar chart of mismatches by field and one
  * sortable, filterable table per kind of finding; it marks <body
  * data-state="ready"> when done, and data-errors when a script error
- * happened (the test in tests/0806 checks both in headless Chromium). */
+ * happened (the test in tests/0806 checks both in headless Chromium).
+ * The address may preset the view: #q=TEXT filters every table, #sort=N
+ * (or -N, descending) sorts them by their Nth column. */
 #include "diff_page.h"
 
 const char diff_page_head[] =
@@ -28,7 +30,7 @@ const char diff_page_head[] =
 	"word-break:break-word}\n"
 	"th{background:#eef1f6;cursor:pointer;user-select:none;white-space:nowrap}\n"
 	"th.asc::after{content:' \\25b2'}th.desc::after{content:' \\25bc'}\n"
-	"td.num{text-align:right;font-variant-numeric:tabular-nums}\n"
+	"td.num{text-align:right;font-variant-numeric:tabular-nums}td:first-child{white-space:nowrap}\n"
 	"input.filter{padding:.3em .5em;width:20em;border:1px solid #c5cbd6;border-radius:4px}\n"
 	".more{color:#5b6475;font-style:italic}\n"
 	"</style>\n</head>\n<body data-state='loading'>\n"
@@ -73,6 +75,8 @@ const char diff_page_tail[] =
 	"var r=s('rect',{x:lw,y:y+3,width:bw,height:bh-6,'data-field':f[0]});"
 	"r.appendChild(s('title',{},f[0]+': '+f[1]));g.appendChild(r);\n"
 	"g.appendChild(s('text',{x:lw+bw+6,y:y+15},fmt(f[1])));});ch.appendChild(g);}\n"
+	"var H={};location.hash.replace(/^#/,'').split('&').forEach(function(p){"
+	"var i=p.indexOf('=');if(i>0)H[p.slice(0,i)]=decodeURIComponent(p.slice(i+1));});\n"
 	"var T=document.getElementById('top');\n"
 	"function table(id,t){var box=el('div',{id:id});\n"
 	"var inp=el('input',{'class':'filter',type:'search',placeholder:'filter rows'});\n"
@@ -92,6 +96,9 @@ const char diff_page_tail[] =
 	"inp.oninput=function(){var q=inp.value.toLowerCase();rows.forEach(function(r){"
 	"r.style.display=!q||r.textContent.toLowerCase().indexOf(q)>=0?'':'none';});};\n"
 	"box.appendChild(inp);box.appendChild(el('table',{},[el('thead',{},[hr]),tb]));\n"
+	"var sn=parseInt(H.sort,10);if(sn&&Math.abs(sn)<=t.cols.length){col=Math.abs(sn)-1;"
+	"dir=sn>0?1:-1;hr.children[col].className=dir>0?'asc':'desc';sort(col,dir);}\n"
+	"if(H.q){inp.value=H.q;inp.oninput();}\n"
 	"if(t.more)box.appendChild(el('p',{'class':'more',text:fmt(t.more)+' more not shown "
 	"(the first '+fmt(t.rows.length)+' are)'}));return box;}\n"
 	"if(D.top.rows.length)T.appendChild(table('table-top',D.top));else "

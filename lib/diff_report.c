@@ -342,7 +342,7 @@ sample_event(struct diff_report *r, const struct diff_event *ev)
 				json_quote(&sm->rows, buf_str(&t), t.len);
 			}
 			if (fd->has_delta && dec_format(&fd->delta, dt, sizeof dt) > 0)
-				buf_addf(&sm->rows, ",\"%s\"", dt);
+				buf_addf(&sm->rows, ",\"%s%s\"", dec_sign(&fd->delta) > 0 ? "+" : "", dt);
 			else
 				buf_adds(&sm->rows, ",null");
 			if (ev->totals)
