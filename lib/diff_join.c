@@ -466,10 +466,11 @@ hash_join(struct diff *d, struct src *build, struct src *probe, int level)
 			h.nf = 0;
 			h.cnt[0] = 0;
 			h.cnt[1] = x->cnt[0];
-			if ((r = arena_put(&pa, &h, h.size)) == NULL) {
+			if ((r = arena_alloc(&pa, h.size)) == NULL) {
 				oom(d);
 				goto out;
 			}
+			memcpy(r, &h, sizeof h);
 			memcpy((unsigned char *)r + sizeof h, DREC_KEY(x), x->keylen);
 			if (table_put(&pt, r) < 0) {
 				oom(d);
