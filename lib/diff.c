@@ -1071,6 +1071,8 @@ diff_build(struct diff *d, int side, const char *p, size_t n, uint64_t line, str
 	struct json_member m;
 	struct drec h;
 	int r, pos = 0, i;
+	size_t need;
+	unsigned char *w;
 	const struct diff_pair *keys = d->totals ? &d->spec.group : d->spec.keys;
 
 	if (json_obj_open(&it, p, n) < 0) {
@@ -1093,8 +1095,12 @@ diff_build(struct diff *d, int side, const char *p, size_t n, uint64_t line, str
 			if (r2 == 0)
 				return 0;
 		}
-		if ((sl = member_slot(d, side, pos++, &m)) == NULL)
-			return -2;
+		if ((sl = member_slot(d, side, pos++, &m)) == NULL) {
+			if (d->nfields < 65535)
+				return -2;
+			*why = "more than 65535 different field names in the input";
+			return -1;
+		}
 		switch (sl->kind) {
 		case SK_FIELD:
 			if (span_push(d, sl->idx, &m) < 0)
@@ -1134,28 +1140,44 @@ diff_build(struct diff *d, int side, const char *p, size_t n, uint64_t line, str
 		if (r == -2)
 			return -1;
 	}
+	need = sizeof h + d->kbuf.len;
+	for (size_t k = 0; k < d->nsp; k++)
+		need += 2 + 10 + d->sp[k].n;
+	if (need > UINT32_MAX) {
+		*why = "record too large";
+		return -1;
+	}
 	buf_reset(rec);
+	if (buf_grow(rec, need) < 0)
+		return -2;
 	memset(&h, 0, sizeof h);
 	h.keylen = (uint32_t)d->kbuf.len;
 	h.line = line;
 	h.hash = diff_hash(d->kbuf.p ? d->kbuf.p : "", d->kbuf.len);
-	h.cnt[0] = h.cnt[1] = 0;
 	h.nf = (uint16_t)d->nsp;
 	h.side = (uint8_t)side;
-	if (buf_add(rec, &h, sizeof h) < 0 ||
-	    (d->kbuf.len > 0 && buf_add(rec, d->kbuf.p, d->kbuf.len) < 0))
-		return -2;
+	w = (unsigned char *)rec->p;
+	memcpy(w, &h, sizeof h);
+	w += sizeof h;
+	if (d->kbuf.len) {
+		memcpy(w, d->kbuf.p, d->kbuf.len);
+		w += d->kbuf.len;
+	}
 	for (size_t k = 0; k < d->nsp; k++) {
 		uint16_t f = (uint16_t)d->sp[k].f;
+		size_t n = d->sp[k].n;
 
-		if (buf_add(rec, &f, 2) < 0 || varint_put(rec, d->sp[k].n) < 0 ||
-		    buf_add(rec, d->sp[k].p, d->sp[k].n) < 0)
-			return -2;
+		memcpy(w, &f, 2);
+		w += 2;
+		do {
+			*w = (unsigned char)(n & 0x7f);
+			n >>= 7;
+			*w++ |= n ? 0x80 : 0;
+		} while (n);
+		memcpy(w, d->sp[k].p, d->sp[k].n);
+		w += d->sp[k].n;
 	}
-	if (rec->len > UINT32_MAX) {
-		*why = "record too large";
-		return -1;
-	}
+	rec->len = (size_t)(w - (unsigned char *)rec->p);
 	((struct drec *)rec->p)->size = (uint32_t)rec->len;
 	return 1;
 }

@@ -47,6 +47,9 @@ src_next(struct diff *d, struct src *s, struct buf *rec)
 	if (s->file) {
 		struct drec h;
 
+		if (s->fp == NULL)
+			return 0; /* a partition nothing fell into */
+
 		if (fread(&h, sizeof h, 1, s->fp) != 1) {
 			if (ferror(s->fp))
 				return ep_errf(d->err, EP_IOERR, "cannot read a partition file: %s",
@@ -312,10 +315,13 @@ temp_file(struct diff *d)
 	return fp;
 }
 
+/* append r to the partition file *fp, made on first use */
 static int
-part_write(struct diff *d, FILE *fp, const struct drec *r)
+part_write(struct diff *d, FILE **fp, const struct drec *r)
 {
-	if (fwrite(r, 1, r->size, fp) != r->size)
+	if (*fp == NULL && (*fp = temp_file(d)) == NULL)
+		return -1;
+	if (fwrite(r, 1, r->size, *fp) != r->size)
 		return ep_errf(d->err, EP_IOERR, "cannot write a partition file: %s",
 			strerror(errno));
 	return 0;
@@ -350,26 +356,23 @@ spill(struct diff *d, struct src *build, struct src *probe, int level, struct ar
 			(unsigned long long)(m >= (1 << 20) ? m >> 20 : m >> 10), m >= (1 << 20) ? "M" : "K");
 		d->sink->note(d->sink->ctx, msg);
 	}
-	for (i = 0; i < PARTS; i++)
-		if ((bf[i] = temp_file(d)) == NULL || (pf[i] = temp_file(d)) == NULL)
-			goto out;
 	ARENA_EACH(a, c, off, r)
 	{
-		if (part_write(d, bf[part_index(r, level)], r) < 0)
+		if (part_write(d, &bf[part_index(r, level)], r) < 0)
 			goto out;
 	}
 	arena_free(a);
 	table_free(t);
 	while ((i = src_next(d, build, rec)) == 1) {
 		r = (struct drec *)rec->p;
-		if (part_write(d, bf[part_index(r, level)], r) < 0)
+		if (part_write(d, &bf[part_index(r, level)], r) < 0)
 			goto out;
 	}
 	if (i < 0)
 		goto out;
 	while ((i = src_next(d, probe, rec)) == 1) {
 		r = (struct drec *)rec->p;
-		if (part_write(d, pf[part_index(r, level)], r) < 0)
+		if (part_write(d, &pf[part_index(r, level)], r) < 0)
 			goto out;
 	}
 	if (i < 0)
@@ -378,16 +381,25 @@ spill(struct diff *d, struct src *build, struct src *probe, int level, struct ar
 		struct src bs = { .side = build->side, .file = 1, .fp = bf[i] };
 		struct src ps = { .side = probe->side, .file = 1, .fp = pf[i] };
 
-		if (fflush(bf[i]) != 0 || fflush(pf[i]) != 0) {
-			ep_errf(d->err, EP_IOERR, "cannot write a partition file: %s", strerror(errno));
-			goto out;
+		if (bf[i] == NULL && pf[i] == NULL)
+			continue;
+		for (int k = 0; k < 2; k++) {
+			FILE *fp = k ? pf[i] : bf[i];
+
+			if (fp != NULL && fflush(fp) != 0) {
+				ep_errf(d->err, EP_IOERR, "cannot write a partition file: %s",
+					strerror(errno));
+				goto out;
+			}
+			if (fp != NULL)
+				rewind(fp);
 		}
-		rewind(bf[i]);
-		rewind(pf[i]);
 		if (hash_join(d, &bs, &ps, level + 1) < 0)
 			goto out;
-		fclose(bf[i]);
-		fclose(pf[i]);
+		if (bf[i])
+			fclose(bf[i]);
+		if (pf[i])
+			fclose(pf[i]);
 		bf[i] = pf[i] = NULL;
 	}
 	rc = 0;

@@ -141,33 +141,12 @@ skipws(struct jpc *c)
 		c->p++;
 }
 
-static int
-hexval(const char *p)
-{
-	int v = 0, i;
-
-	for (i = 0; i < 4; i++) {
-		int ch = p[i], d;
-
-		if (ch >= '0' && ch <= '9')
-			d = ch - '0';
-		else if (ch >= 'a' && ch <= 'f')
-			d = ch - 'a' + 10;
-		else if (ch >= 'A' && ch <= 'F')
-			d = ch - 'A' + 10;
-		else
-			return -1;
-		v = v * 16 + d;
-	}
-	return v;
-}
-
 /* at the opening quote */
 static int
 jstring(struct jpc *c, const char **out, uint32_t *outn, uint8_t *safe)
 {
 	const char *p = ++c->p, *e = c->e, *st = p;
-	char *o, *w;
+	char *o;
 
 	while (p < e) {
 		unsigned char ch = (unsigned char)*p;
@@ -187,79 +166,53 @@ jstring(struct jpc *c, const char **out, uint32_t *outn, uint8_t *safe)
 		c->p = p;
 		return jfail(c, "unterminated string");
 	}
-	/* slow path: decode escapes into the arena (never longer than input) */
+	/* slow path: check the escapes up to the closing quote, then decode
+	 * them into the arena (never longer than the input) */
 	{
 		const char *q = p;
+		size_t n;
 
 		while (q < e && *q != '"') {
-			if (*q == '\\')
+			if ((unsigned char)*q < 0x20) {
+				c->p = q;
+				return jfail(c, "control character in string");
+			}
+			if (*q != '\\') {
 				q++;
-			q++;
+				continue;
+			}
+			if (q + 1 >= e)
+				break;
+			switch (q[1]) {
+			case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+				q += 2;
+				continue;
+			case 'u':
+				if (e - q < 6 || json_hex4(q + 2) < 0) {
+					c->p = q + 1;
+					return jfail(c, "bad \\u escape");
+				}
+				q += 6;
+				continue;
+			default:
+				c->p = q + 1;
+				return jfail(c, "bad escape in string");
+			}
 		}
-		if (q >= e) {
-			c->p = q;
+		if (q >= e || *q != '"') {
+			c->p = e;
 			return jfail(c, "unterminated string");
 		}
 		if ((o = map_arena_alloc(c->jp->A, (size_t)(q - st) + 1)) == NULL)
 			return jfail(c, "record too large");
+		n = json_unescape(o, st, (size_t)(q - st));
+		o[n] = '\0';
+		c->p = q + 1;
+		*out = o;
+		*outn = (uint32_t)n;
+		*safe = 0;
+		return 0;
 	}
-	memcpy(o, st, (size_t)(p - st));
-	w = o + (p - st);
-	while (*p != '"') {
-		unsigned char ch = (unsigned char)*p;
-
-		if (ch < 0x20) {
-			c->p = p;
-			return jfail(c, "control character in string");
-		}
-		if (ch != '\\') {
-			*w++ = (char)ch;
-			p++;
-			continue;
-		}
-		p++;
-		switch (*p) {
-		case '"': *w++ = '"'; break;
-		case '\\': *w++ = '\\'; break;
-		case '/': *w++ = '/'; break;
-		case 'b': *w++ = '\b'; break;
-		case 'f': *w++ = '\f'; break;
-		case 'n': *w++ = '\n'; break;
-		case 'r': *w++ = '\r'; break;
-		case 't': *w++ = '\t'; break;
-		case 'u': {
-			int cp;
-
-			if (e - p < 5 || (cp = hexval(p + 1)) < 0) {
-				c->p = p;
-				return jfail(c, "bad \\u escape");
-			}
-			p += 4;
-			if (cp >= 0xD800 && cp < 0xDC00 && e - p >= 7 && p[1] == '\\' &&
-			    p[2] == 'u') {
-				int lo = hexval(p + 3);
-
-				if (lo >= 0xDC00 && lo < 0xE000) {
-					cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-					p += 6;
-				}
-			}
-			if (cp >= 0xD800 && cp < 0xE000)
-				cp = 0xFFFD;
-			w += utf8_put(w, (unsigned)cp);
-			break;
-		}
-		default:
-			c->p = p;
-			return jfail(c, "bad escape in string");
-		}
-		p++;
-	}
-	c->p = p + 1;
-	*out = o;
-	*outn = (uint32_t)(w - o);
-	*safe = 0;
-	return 0;
 }
 
 static int

@@ -177,8 +177,8 @@ utf8_put(char *o, unsigned cp)
 	return 4;
 }
 
-static int
-hex4(const char *p)
+int
+json_hex4(const char *p)
 {
 	int v = 0;
 
@@ -221,7 +221,7 @@ json_unescape(char *out, const char *s, size_t n)
 		case 'r': *w++ = '\r'; break;
 		case 't': *w++ = '\t'; break;
 		case 'u': {
-			int cp = e - s >= 5 ? hex4(s + 1) : -1;
+			int cp = e - s >= 5 ? json_hex4(s + 1) : -1;
 
 			if (cp < 0) {
 				*w++ = 'u';
@@ -229,7 +229,7 @@ json_unescape(char *out, const char *s, size_t n)
 			}
 			s += 4;
 			if (cp >= 0xD800 && cp < 0xDC00 && e - s >= 7 && s[1] == '\\' && s[2] == 'u') {
-				int lo = hex4(s + 3);
+				int lo = json_hex4(s + 3);
 
 				if (lo >= 0xDC00 && lo < 0xE000) {
 					cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);

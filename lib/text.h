@@ -23,6 +23,9 @@ int json_quote(struct buf *b, const char *s, size_t n);
  * \\u escape of a lone surrogate becomes U+FFFD.  out may equal s. */
 size_t json_unescape(char *out, const char *s, size_t n);
 
+/* The value of the four hex digits at p (a \\u escape), or -1. */
+int json_hex4(const char *p);
+
 /* Code point cp (< 0x110000) as UTF-8 at o; returns its length, 1 to 4. */
 size_t utf8_put(char *o, unsigned cp);
 

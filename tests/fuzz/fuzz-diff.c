@@ -117,7 +117,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	spec.nkeys = flags & 1 ? 2 : 1;
 	spec.strict = !!(flags & 2);
 	spec.sorted = !!(flags & 4);
-	spec.memory = flags & 8 ? 256 : 0;
+	spec.memory = flags & 8 ? 2048 : 0;
 	if (flags & 16) {
 		spec.fields = fields;
 		spec.nfields = 2;
