@@ -603,16 +603,32 @@ html(struct diff_report *r, struct ep_err *err)
 	if (buf_adds(b, "]}") < 0)
 		return ep_errf(err, EP_SOFTWARE, "out of memory");
 	/* no "</script>" or "<!--" inside the data: every '<' as \u003c (only
-	 * strings can hold one) */
-	for (size_t i = data0; i < b->len; i++) {
-		if (b->p[i] == '<') {
-			if (buf_grow(b, 5) < 0)
-				return ep_errf(err, EP_SOFTWARE, "out of memory");
-			memmove(b->p + i + 6, b->p + i + 1, b->len - i - 1);
-			memcpy(b->p + i, "\\u003c", 6);
-			b->len += 5;
-			b->p[b->len] = '\0';
+	 * strings can hold one), in one pass */
+	{
+		size_t n = b->len - data0, lt = 0, i;
+		char *data = malloc(n + 1), *w;
+
+		if (data == NULL)
+			return ep_errf(err, EP_SOFTWARE, "out of memory");
+		memcpy(data, b->p + data0, n);
+		for (i = 0; i < n; i++)
+			lt += data[i] == '<';
+		b->len = data0;
+		if (buf_grow(b, n + 5 * lt) < 0) {
+			free(data);
+			return ep_errf(err, EP_SOFTWARE, "out of memory");
 		}
+		w = b->p + data0;
+		for (i = 0; i < n; i++) {
+			if (data[i] == '<') {
+				memcpy(w, "\\u003c", 6);
+				w += 6;
+			} else
+				*w++ = data[i];
+		}
+		b->len = (size_t)(w - b->p);
+		b->p[b->len] = '\0';
+		free(data);
 	}
 	buf_adds(b, diff_page_tail);
 	if (b->len && b->p[b->len - 1] == '\n')
