@@ -487,7 +487,6 @@ diff_new(const struct diff_spec *spec, struct ep_err *err)
 		for (i = 0; i < nkeys; i++)
 			if (name_add(d, s, keys[i].name[s], strlen(keys[i].name[s]), SK_KEY, i) == NULL)
 				goto oom;
-		d->keyname[s] = NULL;
 		if (name_add(d, s, "_key", 4, SK_KEYOBJ, 0) == NULL ||
 		    name_add(d, s, "_op", 3, SK_OP, 0) == NULL)
 			goto oom;

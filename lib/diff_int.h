@@ -77,14 +77,12 @@ struct span {
 struct diff {
 	struct diff_spec spec;
 	int nkeys;
-	char **keyname[2];
 	struct dfield *fields;
 	int nfields, capfields;
 	int explicit_fields;
 	int totals;
 	struct names names[2];
 	struct pcache pc[2][PCACHE_N];
-	struct slot *extra;   /* slots not in a table, freed at the end */
 	/* per record scratch */
 	struct span *sp;
 	size_t nsp, capsp;
@@ -107,7 +105,6 @@ struct diff {
 	struct diff_counts c;
 	const struct diff_sink *sink;
 	struct ep_err *err;
-	uint64_t bytes_now;
 };
 
 /* diff.c */
@@ -115,8 +112,8 @@ int diff_build(struct diff *d, int side, const char *p, size_t n, uint64_t line,
 	struct buf *rec, const char **why);
 int diff_key_cmp(const unsigned char *a, size_t an, const unsigned char *b, size_t bn);
 uint64_t diff_hash(const void *p, size_t n);
-/* compare held record h and streamed record s (sides as in their headers)
- * and send the event */
+/* compare the left record l with the right record r and send the event
+ * (changed or match) */
 int diff_compare(struct diff *d, const struct drec *l, const struct drec *r);
 int diff_emit_only(struct diff *d, const struct drec *rec);
 int diff_emit_dup(struct diff *d, const struct drec *any, uint64_t nl, uint64_t nr);
