@@ -339,8 +339,9 @@ part_index(const struct drec *r, int level)
  * inputs into partition files, then join them pair by pair. */
 static int
 spill(struct diff *d, struct src *build, struct src *probe, int level, struct arena *a,
-	struct table *t, struct buf *rec)
+	struct table *t, struct buf *pending, int npending)
 {
+	struct buf recb = BUF_INIT, *rec = &recb;
 	FILE *bf[PARTS] = { 0 }, *pf[PARTS] = { 0 };
 	struct chunk *c;
 	size_t off;
@@ -363,6 +364,11 @@ spill(struct diff *d, struct src *build, struct src *probe, int level, struct ar
 	}
 	arena_free(a);
 	table_free(t);
+	for (i = 0; i < npending; i++) {
+		r = (struct drec *)pending[i].p;
+		if (part_write(d, &bf[part_index(r, level)], r) < 0)
+			goto out;
+	}
 	while ((i = src_next(d, build, rec)) == 1) {
 		r = (struct drec *)rec->p;
 		if (part_write(d, &bf[part_index(r, level)], r) < 0)
@@ -410,6 +416,7 @@ out:
 		if (pf[i])
 			fclose(pf[i]);
 	}
+	buf_release(&recb);
 	return rc;
 }
 
@@ -425,74 +432,124 @@ counts_emit_dup(struct diff *d, const struct drec *r, int held_side)
 	return 0;
 }
 
+/* Records go through the joins in batches: the table slots of a whole
+ * batch are fetched into the cache before the first is looked at, so the
+ * memory latency of one lookup overlaps the others. */
+#define BATCH 16
+
+static void
+prefetch_slots(const struct table *t, struct buf *b, int n)
+{
+	if (t->cap == 0)
+		return;
+	for (int i = 0; i < n; i++)
+		__builtin_prefetch(&t->e[((struct drec *)b[i].p)->hash & (t->cap - 1)]);
+}
+
+/* the held record a batch's record probably matches, fetched ahead */
+static void
+prefetch_records(const struct table *t, struct buf *b, int n)
+{
+	if (t->cap == 0)
+		return;
+	for (int i = 0; i < n; i++) {
+		uint64_t h = ((struct drec *)b[i].p)->hash;
+
+		for (size_t j = h & (t->cap - 1); t->e[j].r != NULL; j = (j + 1) & (t->cap - 1))
+			if (t->e[j].hash == h) {
+				__builtin_prefetch(t->e[j].r);
+				__builtin_prefetch((char *)t->e[j].r + 64);
+				break;
+			}
+	}
+}
+
+/* one streamed record against the held table */
+static int
+probe_one(struct diff *d, struct drec *x, int bs, struct table *t, struct arena *pa,
+	struct table *pt)
+{
+	struct entry *e;
+	struct drec *r;
+
+	if ((e = table_find(t, x)) != NULL) {
+		if (e->r->cnt[1]++ == 0 &&
+		    diff_compare(d, bs == DIFF_LEFT ? e->r : x, bs == DIFF_LEFT ? x : e->r) < 0)
+			return -1;
+		return 0;
+	}
+	if ((e = table_find(pt, x)) != NULL) {
+		e->r->cnt[1] += x->cnt[0];
+		return 0;
+	}
+	if (diff_emit_only(d, x) < 0)
+		return -1;
+	/* remember the key only, to see duplicates among these */
+	struct drec h = *x;
+
+	h.size = (uint32_t)(sizeof h + x->keylen);
+	h.nf = 0;
+	h.cnt[0] = 0;
+	h.cnt[1] = x->cnt[0];
+	if ((r = arena_alloc(pa, h.size)) == NULL)
+		return oom(d);
+	memcpy(r, &h, sizeof h);
+	memcpy((unsigned char *)r + sizeof h, DREC_KEY(x), x->keylen);
+	if (table_put(pt, r) < 0)
+		return oom(d);
+	return 0;
+}
+
 static int
 hash_join(struct diff *d, struct src *build, struct src *probe, int level)
 {
 	struct arena a = { 0 }, pa = { 0 };
 	struct table t = { 0 }, pt = { 0 };
-	struct buf rec = BUF_INIT;
+	struct buf b[BATCH];
 	struct chunk *c;
 	size_t off;
 	struct drec *r, *x;
 	struct entry *e;
-	int bs = build->side, rc = -1, k;
+	int bs = build->side, rc = -1, k = 1, n, i;
 
-	while ((k = src_next(d, build, &rec)) == 1) {
-		x = (struct drec *)rec.p;
-		if ((e = table_find(&t, x)) != NULL) {
-			e->r->cnt[0] += x->cnt[0];
-			continue;
-		}
-		x->cnt[1] = 0;
-		if ((r = arena_put(&a, x, x->size)) == NULL || table_put(&t, r) < 0) {
-			oom(d);
+	for (i = 0; i < BATCH; i++)
+		buf_init(&b[i], 0);
+	while (k == 1) {
+		for (n = 0; n < BATCH && (k = src_next(d, build, &b[n])) == 1; n++)
+			;
+		if (k < 0)
 			goto out;
-		}
-		note_peak(d, a.bytes + t.cap * sizeof *t.e);
-		if (a.bytes + t.cap * sizeof *t.e > d->spec.memory && level < MAX_LEVEL) {
-			rc = spill(d, build, probe, level, &a, &t, &rec);
-			goto out;
+		prefetch_slots(&t, b, n);
+		for (i = 0; i < n; i++) {
+			x = (struct drec *)b[i].p;
+			if ((e = table_find(&t, x)) != NULL) {
+				e->r->cnt[0] += x->cnt[0];
+				continue;
+			}
+			x->cnt[1] = 0;
+			if ((r = arena_put(&a, x, x->size)) == NULL || table_put(&t, r) < 0) {
+				oom(d);
+				goto out;
+			}
+			note_peak(d, a.bytes + t.cap * sizeof *t.e);
+			if (a.bytes + t.cap * sizeof *t.e > d->spec.memory && level < MAX_LEVEL) {
+				rc = spill(d, build, probe, level, &a, &t, b + i + 1, n - i - 1);
+				goto out;
+			}
 		}
 	}
-	if (k < 0)
-		goto out;
-	while ((k = src_next(d, probe, &rec)) == 1) {
-		x = (struct drec *)rec.p;
-		if ((e = table_find(&t, x)) != NULL) {
-			if (e->r->cnt[1]++ == 0 &&
-			    diff_compare(d, bs == DIFF_LEFT ? e->r : x, bs == DIFF_LEFT ? x : e->r) < 0)
-				goto out;
-			continue;
-		}
-		if ((e = table_find(&pt, x)) != NULL) {
-			e->r->cnt[1] += x->cnt[0];
-			continue;
-		}
-		if (diff_emit_only(d, x) < 0)
+	for (k = 1; k == 1;) {
+		for (n = 0; n < BATCH && (k = src_next(d, probe, &b[n])) == 1; n++)
+			;
+		if (k < 0)
 			goto out;
-		/* remember the key only, to see duplicates among these */
-		{
-			struct drec h = *x;
-
-			h.size = (uint32_t)(sizeof h + x->keylen);
-			h.nf = 0;
-			h.cnt[0] = 0;
-			h.cnt[1] = x->cnt[0];
-			if ((r = arena_alloc(&pa, h.size)) == NULL) {
-				oom(d);
+		prefetch_slots(&t, b, n);
+		prefetch_records(&t, b, n);
+		for (i = 0; i < n; i++)
+			if (probe_one(d, (struct drec *)b[i].p, bs, &t, &pa, &pt) < 0)
 				goto out;
-			}
-			memcpy(r, &h, sizeof h);
-			memcpy((unsigned char *)r + sizeof h, DREC_KEY(x), x->keylen);
-			if (table_put(&pt, r) < 0) {
-				oom(d);
-				goto out;
-			}
-		}
 		note_peak(d, a.bytes + t.cap * sizeof *t.e + pa.bytes + pt.cap * sizeof *pt.e);
 	}
-	if (k < 0)
-		goto out;
 	ARENA_EACH(&a, c, off, r)
 	{
 		if (r->cnt[1] == 0 && diff_emit_only(d, r) < 0)
@@ -514,7 +571,8 @@ out:
 	arena_free(&pa);
 	table_free(&t);
 	table_free(&pt);
-	buf_release(&rec);
+	for (i = 0; i < BATCH; i++)
+		buf_release(&b[i]);
 	return rc;
 }
 

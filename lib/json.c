@@ -7,11 +7,14 @@ struct jp {
 	const unsigned char *s;
 	size_t n, i;
 	const char *why;
+	int esc;  /* the last string held a backslash escape */
 };
 
-static void
+static inline void
 ws(struct jp *p)
 {
+	if (p->i < p->n && p->s[p->i] > ' ')
+		return; /* compact JSON: nothing to skip */
 	while (p->i < p->n) {
 		unsigned char c = p->s[p->i];
 		if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
@@ -47,6 +50,7 @@ static int
 string(struct jp *p)
 {
 	p->i++; /* opening quote */
+	p->esc = 0;
 	for (;;) {
 		/* plain bytes: eight at a time, then one by one up to the next
 		 * quote, backslash or control character */
@@ -70,6 +74,7 @@ string(struct jp *p)
 		if (c < 0x20)
 			return fail(p, "control character in string");
 		if (c == '\\') {
+			p->esc = 1;
 			if (++p->i >= p->n)
 				return fail(p, "unterminated string");
 			switch (p->s[p->i]) {
@@ -250,7 +255,7 @@ value(struct jp *p)
 enum json_type
 json_check(const char *s, size_t n, size_t *err_off, const char **why)
 {
-	struct jp p = { (const unsigned char *)s, n, 0, NULL };
+	struct jp p = { (const unsigned char *)s, n, 0, NULL, 0 };
 	enum json_type t = value(&p);
 
 	if (t != JSON_INVALID) {
@@ -280,7 +285,7 @@ json_type_name(enum json_type t)
 int
 json_obj_open(struct json_obj *it, const char *s, size_t n)
 {
-	struct jp p = { (const unsigned char *)s, n, 0, NULL };
+	struct jp p = { (const unsigned char *)s, n, 0, NULL, 0 };
 
 	ws(&p);
 	it->s = s;
@@ -299,7 +304,7 @@ json_obj_open(struct json_obj *it, const char *s, size_t n)
 int
 json_obj_next(struct json_obj *it, struct json_member *m)
 {
-	struct jp p = { (const unsigned char *)it->s, it->n, it->i, NULL };
+	struct jp p = { (const unsigned char *)it->s, it->n, it->i, NULL, 0 };
 	size_t k0, k1, v0;
 	enum json_type t;
 
@@ -328,6 +333,7 @@ json_obj_next(struct json_obj *it, struct json_member *m)
 	if (string(&p) < 0)
 		goto bad;
 	k1 = p.i - 1;
+	m->kesc = p.esc;
 	ws(&p);
 	if (p.i >= p.n || p.s[p.i] != ':') {
 		fail(&p, "expected ':'");
@@ -340,7 +346,6 @@ json_obj_next(struct json_obj *it, struct json_member *m)
 		goto bad;
 	m->key = it->s + k0 + 1;
 	m->klen = k1 - k0 - 1;
-	m->kesc = memchr(m->key, '\\', m->klen) != NULL;
 	m->val = it->s + v0;
 	m->vlen = p.i - v0;
 	m->type = t;
