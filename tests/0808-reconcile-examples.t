@@ -4,6 +4,7 @@
 # planted there.
 . "${ERPIPE_TOP:-.}/tests/lib.sh"
 cp -R "$ERPIPE_TOP/examples" "$T/ex"
+cd "$T"
 
 run "$T/ex/reconcile-partners.sh" >out 2>err
 is "$st" 1 "partners: status 1, the systems differ"
