@@ -65,6 +65,21 @@ bad(void *c, const char *source, uint64_t line, const char *msg)
 	(void)msg;
 }
 
+static char dir[64];
+
+/* the two input files live in one directory, removed at exit */
+static void
+cleanup(void)
+{
+	char p[96];
+
+	snprintf(p, sizeof p, "%s/l", dir);
+	unlink(p);
+	snprintf(p, sizeof p, "%s/r", dir);
+	unlink(p);
+	rmdir(dir);
+}
+
 static int
 put(const char *path, const uint8_t *p, size_t n)
 {
@@ -82,7 +97,6 @@ put(const char *path, const uint8_t *p, size_t n)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static char dir[64];
 	char lp[96], rp[96];
 	const uint8_t *sep;
 	struct diff_spec spec;
@@ -102,6 +116,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		snprintf(dir, sizeof dir, "/tmp/fuzz-diff.XXXXXX");
 		if (mkdtemp(dir) == NULL)
 			return 0;
+		atexit(cleanup);
 	}
 	flags = data[0];
 	data++;
