@@ -1,16 +1,23 @@
 #include "json.h"
 
+<<<<<<< HEAD
+=======
+#include <stdint.h>
+>>>>>>> reconcile
 #include <string.h>
 
 struct jp {
 	const unsigned char *s;
 	size_t n, i;
 	const char *why;
+	int esc;  /* the last string held a backslash escape */
 };
 
-static void
+static inline void
 ws(struct jp *p)
 {
+	if (p->i < p->n && p->s[p->i] > ' ')
+		return; /* compact JSON: nothing to skip */
 	while (p->i < p->n) {
 		unsigned char c = p->s[p->i];
 		if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
@@ -162,9 +169,20 @@ json_string_scan(const char *str, size_t n, char *out, size_t *outn, size_t *err
 	return (long long)i;
 }
 
+/* 1 when one of the 8 bytes of w is '"', '\\' or below 0x20 (SWAR) */
+static inline int
+special8(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+	uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+
+	return (((q - ones) & ~q) | ((b - ones) & ~b) | ((w - ones * 0x20) & ~w)) & high ? 1 : 0;
+}
+
 static int
 string(struct jp *p)
 {
+<<<<<<< HEAD
 	size_t off;
 	long long r = json_string_scan((const char *)p->s + p->i + 1, p->n - p->i - 1, NULL,
 				       NULL, &off, &p->why);
@@ -172,6 +190,53 @@ string(struct jp *p)
 	if (r < 0) {
 		p->i += 1 + off;
 		return -1;
+=======
+	p->i++; /* opening quote */
+	p->esc = 0;
+	for (;;) {
+		/* plain bytes: eight at a time, then one by one up to the next
+		 * quote, backslash or control character */
+		while (p->i + 8 <= p->n) {
+			uint64_t w;
+
+			memcpy(&w, p->s + p->i, 8);
+			if (special8(w))
+				break;
+			p->i += 8;
+		}
+		while (p->i < p->n && p->s[p->i] >= 0x20 && p->s[p->i] != '"' && p->s[p->i] != '\\')
+			p->i++;
+		if (p->i >= p->n)
+			return fail(p, "unterminated string");
+		unsigned char c = p->s[p->i];
+		if (c == '"') {
+			p->i++;
+			return 0;
+		}
+		if (c < 0x20)
+			return fail(p, "control character in string");
+		if (c == '\\') {
+			p->esc = 1;
+			if (++p->i >= p->n)
+				return fail(p, "unterminated string");
+			switch (p->s[p->i]) {
+			case '"': case '\\': case '/': case 'b': case 'f':
+			case 'n': case 'r': case 't':
+				p->i++;
+				break;
+			case 'u':
+				if (p->i + 4 >= p->n || !hexd(p->s[p->i + 1]) || !hexd(p->s[p->i + 2]) ||
+				    !hexd(p->s[p->i + 3]) || !hexd(p->s[p->i + 4]))
+					return fail(p, "bad \\u escape");
+				p->i += 5;
+				break;
+			default:
+				return fail(p, "bad escape in string");
+			}
+			continue;
+		}
+		p->i++;
+>>>>>>> reconcile
 	}
 	p->i += 1 + (size_t)r + 1;
 	return 0;
@@ -335,7 +400,7 @@ value(struct jp *p)
 enum json_type
 json_check(const char *s, size_t n, size_t *err_off, const char **why)
 {
-	struct jp p = { (const unsigned char *)s, n, 0, NULL };
+	struct jp p = { (const unsigned char *)s, n, 0, NULL, 0 };
 	enum json_type t = value(&p);
 
 	if (t != JSON_INVALID) {
@@ -360,4 +425,90 @@ json_type_name(enum json_type t)
 	static const char *names[] = { "invalid", "object", "array", "string",
 				       "number", "boolean", "boolean", "null" };
 	return names[t];
+}
+
+int
+json_obj_open(struct json_obj *it, const char *s, size_t n)
+{
+	struct jp p = { (const unsigned char *)s, n, 0, NULL, 0 };
+
+	ws(&p);
+	it->s = s;
+	it->n = n;
+	it->why = NULL;
+	it->state = 0;
+	if (p.i >= n || p.s[p.i] != '{') {
+		it->i = p.i;
+		it->why = "not a JSON object";
+		return -1;
+	}
+	it->i = p.i + 1;
+	return 0;
+}
+
+int
+json_obj_next(struct json_obj *it, struct json_member *m)
+{
+	struct jp p = { (const unsigned char *)it->s, it->n, it->i, NULL, 0 };
+	size_t k0, k1, v0;
+	enum json_type t;
+
+	if (it->state == 2)
+		return 0;
+	if (it->state < 0)
+		return -1;
+	ws(&p);
+	if (p.i < p.n && p.s[p.i] == '}') {
+		p.i++;
+		goto end;
+	}
+	if (it->state == 1) {
+		if (p.i >= p.n || p.s[p.i] != ',') {
+			fail(&p, p.i >= p.n ? "unexpected end of input" : "expected ',' or '}'");
+			goto bad;
+		}
+		p.i++;
+		ws(&p);
+	}
+	k0 = p.i;
+	if (p.i >= p.n || p.s[p.i] != '"') {
+		fail(&p, "expected a string key");
+		goto bad;
+	}
+	if (string(&p) < 0)
+		goto bad;
+	k1 = p.i - 1;
+	m->kesc = p.esc;
+	ws(&p);
+	if (p.i >= p.n || p.s[p.i] != ':') {
+		fail(&p, "expected ':'");
+		goto bad;
+	}
+	p.i++;
+	ws(&p);
+	v0 = p.i;
+	if ((t = value(&p)) == JSON_INVALID)
+		goto bad;
+	m->key = it->s + k0 + 1;
+	m->klen = k1 - k0 - 1;
+	m->val = it->s + v0;
+	m->vlen = p.i - v0;
+	m->type = t;
+	it->i = p.i;
+	it->state = 1;
+	return 1;
+end:
+	ws(&p);
+	if (p.i < p.n) {
+		fail(&p, "trailing characters after the value");
+		goto bad;
+	}
+	it->i = p.i;
+	it->state = 2;
+	return 0;
+bad:
+	it->i = p.i;
+	it->why = p.why ? p.why : "not JSON";
+	it->state = -1;
+	return -1;
 }

@@ -2,6 +2,7 @@
  * documented in man/erpipe-map.5; the table at the end is the list. */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "map_int.h"
+#include "dt.h"
 
 #include <errno.h>
 #include <math.h>
@@ -10,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #define FN(name) static struct map_val name(struct map_env *E, \
@@ -1026,42 +1026,6 @@ FN(f_map)
 
 /* ---- dates and times ---- */
 
-static int
-tz_known(const char *tz)
-{
-	char p[512];
-	struct stat st;
-
-	if (strcmp(tz, "UTC") == 0 || strcmp(tz, "Z") == 0)
-		return 1;
-	if (strstr(tz, "..") || tz[0] == '/')
-		return 0;
-	snprintf(p, sizeof p, "/usr/share/zoneinfo/%s", tz);
-	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-/* run localtime_r / mktime under TZ=tz; restores TZ */
-static void
-tz_swap(const char *tz, char **saved)
-{
-	const char *old = getenv("TZ");
-
-	*saved = old ? strdup(old) : NULL;
-	setenv("TZ", tz, 1);
-	tzset();
-}
-
-static void
-tz_restore(char *saved)
-{
-	if (saved) {
-		setenv("TZ", saved, 1);
-		free(saved);
-	} else
-		unsetenv("TZ");
-	tzset();
-}
-
 static char *
 tz_arg(struct map_env *E, struct map_node *n, struct map_val *a, int na, int i)
 {
@@ -1072,102 +1036,11 @@ tz_arg(struct map_env *E, struct map_node *n, struct map_val *a, int na, int i)
 	if (a[i].t != MV_STR)
 		map_rt_error(E, n, "%s(): time zone must be a string", n->fn->name);
 	tz = cstr(E, &a[i]);
-	if (!tz_known(tz))
+	if (!dt_tz_known(tz))
 		map_rt_error(E, n, "%s(): unknown time zone '%s'", n->fn->name, tz);
 	if (strcmp(tz, "UTC") == 0 || strcmp(tz, "Z") == 0)
 		return NULL;
 	return tz;
-}
-
-/* broken-down local time in tz -> epoch */
-static long long
-tm_to_epoch(struct tm *tm, const char *tz)
-{
-	char *saved;
-	time_t t;
-
-	if (tz == NULL)
-		return (long long)timegm(tm);
-	tz_swap(tz, &saved);
-	tm->tm_isdst = -1;
-	t = mktime(tm);
-	tz_restore(saved);
-	return (long long)t;
-}
-
-static int
-digits(const char *s, int n, int *v)
-{
-	int i;
-
-	*v = 0;
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		*v = *v * 10 + (s[i] - '0');
-	}
-	return 0;
-}
-
-/* "YYYY-MM-DD", "YYYY-MM-DD HH:MM:SS", ISO 8601 "YYYY-MM-DDTHH:MM[:SS[.f]][Z|±HH[:]MM]".
- * Returns 0 and the epoch (local times read in tz); *date_only set for a date. */
-static int
-parse_dt(const char *s, size_t n, const char *tz, long long *out, int *date_only)
-{
-	struct tm tm;
-	int y, mo, d, h = 0, mi = 0, se = 0, off = 0, hasoff = 0;
-	size_t i = 10;
-
-	memset(&tm, 0, sizeof tm);
-	if (n < 10 || digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) || s[7] != '-' ||
-	    digits(s + 8, 2, &d) || mo < 1 || mo > 12 || d < 1 || d > 31)
-		return -1;
-	*date_only = n == 10;
-	if (n > 10) {
-		if ((s[10] != 'T' && s[10] != ' ' && s[10] != 't') || n < 16 ||
-		    digits(s + 11, 2, &h) || s[13] != ':' || digits(s + 14, 2, &mi))
-			return -1;
-		i = 16;
-		if (i < n && s[i] == ':') {
-			if (n < 19 || digits(s + 17, 2, &se))
-				return -1;
-			i = 19;
-			if (i < n && (s[i] == '.' || s[i] == ',')) {
-				i++;
-				while (i < n && s[i] >= '0' && s[i] <= '9')
-					i++;
-			}
-		}
-		if (i < n && (s[i] == 'Z' || s[i] == 'z')) {
-			hasoff = 1;
-			i++;
-		} else if (i < n && (s[i] == '+' || s[i] == '-')) {
-			int oh, om = 0, sign = s[i] == '-' ? -1 : 1;
-
-			if (i + 3 > n || digits(s + i + 1, 2, &oh))
-				return -1;
-			i += 3;
-			if (i < n && s[i] == ':')
-				i++;
-			if (i + 2 <= n && digits(s + i, 2, &om) == 0)
-				i += 2;
-			off = sign * (oh * 3600 + om * 60);
-			hasoff = 1;
-		}
-		if (i != n || h > 24 || mi > 59 || se > 60)
-			return -1;
-	}
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = se;
-	if (hasoff)
-		*out = (long long)timegm(&tm) - off;
-	else
-		*out = tm_to_epoch(&tm, tz);
-	return 0;
 }
 
 /* a time argument: epoch seconds (number) or a date/time string */
@@ -1175,7 +1048,7 @@ static int
 time_arg(struct map_env *E, struct map_node *n, struct map_val *a, int i, const char *tz,
 	long long *t)
 {
-	int dateonly;
+	struct dt_time dt;
 
 	if (a[i].t == MV_NULL || a[i].t == MV_FALSE)
 		return 0;
@@ -1189,8 +1062,10 @@ time_arg(struct map_env *E, struct map_node *n, struct map_val *a, int i, const 
 		*t = (long long)d;
 		return 1;
 	}
-	if (a[i].t == MV_STR && parse_dt(a[i].u.s, a[i].n, tz, t, &dateonly) == 0)
+	if (a[i].t == MV_STR && dt_parse(a[i].u.s, a[i].n, tz, &dt) == 0) {
+		*t = dt.sec;
 		return 1;
+	}
 	map_rt_error(E, n, "%s(): '%.*s' is not a date", n->fn->name,
 		(int)(a[i].n > 60 || a[i].t != MV_STR ? 0 : a[i].n), a[i].t == MV_STR ? a[i].u.s : "");
 }
@@ -1198,24 +1073,9 @@ time_arg(struct map_env *E, struct map_node *n, struct map_val *a, int i, const 
 static struct map_val
 fmt_time(struct map_env *E, struct map_node *n, long long t, const char *fmt, const char *tz)
 {
-	struct tm tm;
 	char buf[256];
-	size_t k;
-	char *saved = NULL;
+	size_t k = dt_format(t, fmt, tz, buf, sizeof buf);
 
-	if (tz)
-		tz_swap(tz, &saved);
-	{
-		time_t tt = (time_t)t;
-
-		if (tz)
-			localtime_r(&tt, &tm);
-		else
-			gmtime_r(&tt, &tm);
-		k = strftime(buf, sizeof buf, fmt, &tm);
-	}
-	if (tz)
-		tz_restore(saved);
 	if (k == 0 && fmt[0] != '\0')
 		map_rt_error(E, n, "%s(): cannot format the date with '%s'", n->fn->name, fmt);
 	return map_str(E, buf, k);
@@ -1251,7 +1111,7 @@ FN(f_date_parse)
 
 		return map_num_i64(E, (long long)timegm(&tm) - off);
 	}
-	return map_num_i64(E, tm_to_epoch(&tm, tz));
+	return map_num_i64(E, dt_local_to_epoch(&tm, tz));
 }
 
 FN(f_date_format)
@@ -1335,17 +1195,16 @@ FN(f_to_nav_date)
 FN(f_from_nav_date)
 {
 	struct map_val s;
-	long long t;
-	int dateonly;
+	struct dt_time t;
 
 	UNUSED;
 	if (!text_arg(E, n, a, 0, &s) || s.n == 0 ||
 	    (s.n >= 10 && memcmp(s.u.s, "0001-01-01", 10) == 0))
 		return MV_NULLV;
-	if (parse_dt(s.u.s, s.n, NULL, &t, &dateonly) < 0)
+	if (dt_parse(s.u.s, s.n, NULL, &t) < 0)
 		map_rt_error(E, n, "from_nav_date(): '%.*s' is not a date", (int)(s.n > 60 ? 60 : s.n),
 			s.u.s);
-	return fmt_time(E, n, t, dateonly ? "%Y-%m-%d" : "%Y-%m-%d %H:%M:%S", NULL);
+	return fmt_time(E, n, t.sec, t.date_only ? "%Y-%m-%d" : "%Y-%m-%d %H:%M:%S", NULL);
 }
 
 /* ---- lookup tables ---- */

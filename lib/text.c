@@ -150,3 +150,101 @@ b64_encode(struct buf *b, const void *data, size_t n)
 	}
 	return 0;
 }
+
+/* Code point as UTF-8 at o (1..4 bytes); returns the length. */
+size_t
+utf8_put(char *o, unsigned cp)
+{
+	if (cp < 0x80) {
+		o[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		o[0] = (char)(0xC0 | (cp >> 6));
+		o[1] = (char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		o[0] = (char)(0xE0 | (cp >> 12));
+		o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		o[2] = (char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	o[0] = (char)(0xF0 | (cp >> 18));
+	o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+	o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+	o[3] = (char)(0x80 | (cp & 0x3F));
+	return 4;
+}
+
+int
+json_hex4(const char *p)
+{
+	int v = 0;
+
+	for (int i = 0; i < 4; i++) {
+		int c = (unsigned char)p[i], d;
+
+		if (c >= '0' && c <= '9')
+			d = c - '0';
+		else if (c >= 'a' && c <= 'f')
+			d = c - 'a' + 10;
+		else if (c >= 'A' && c <= 'F')
+			d = c - 'A' + 10;
+		else
+			return -1;
+		v = v * 16 + d;
+	}
+	return v;
+}
+
+size_t
+json_unescape(char *out, const char *s, size_t n)
+{
+	const char *e = s + n;
+	char *w = out;
+
+	while (s < e) {
+		const char *bs = memchr(s, '\\', (size_t)(e - s));
+		size_t run = bs ? (size_t)(bs - s) : (size_t)(e - s);
+
+		memmove(w, s, run);
+		w += run;
+		s += run;
+		if (s >= e || e - s < 2)
+			break;
+		s++;
+		switch (*s) {
+		case 'b': *w++ = '\b'; break;
+		case 'f': *w++ = '\f'; break;
+		case 'n': *w++ = '\n'; break;
+		case 'r': *w++ = '\r'; break;
+		case 't': *w++ = '\t'; break;
+		case 'u': {
+			int cp = e - s >= 5 ? json_hex4(s + 1) : -1;
+
+			if (cp < 0) {
+				*w++ = 'u';
+				break;
+			}
+			s += 4;
+			if (cp >= 0xD800 && cp < 0xDC00 && e - s >= 7 && s[1] == '\\' && s[2] == 'u') {
+				int lo = json_hex4(s + 3);
+
+				if (lo >= 0xDC00 && lo < 0xE000) {
+					cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+					s += 6;
+				}
+			}
+			if (cp >= 0xD800 && cp < 0xE000)
+				cp = 0xFFFD;
+			w += utf8_put(w, (unsigned)cp);
+			break;
+		}
+		default: /* '"', '\\', '/' */
+			*w++ = *s;
+		}
+		s++;
+	}
+	return (size_t)(w - out);
+}

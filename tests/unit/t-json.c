@@ -69,5 +69,57 @@ main(void)
 		is_str(b.p, "//4=", "b64 binary");
 		buf_release(&b);
 	}
+	/* json_obj: members as spans */
+	{
+		static const char doc[] = " { \"a\" : 1 , \"b\\\"c\":[1,{\"x\":2}],\"d\":\"s\" } ";
+		struct json_obj it;
+		struct json_member m;
+		char got[256] = "";
+
+		ok(json_obj_open(&it, doc, strlen(doc)) == 0, "json_obj_open on an object");
+		while (json_obj_next(&it, &m) == 1) {
+			size_t n = strlen(got);
+			snprintf(got + n, sizeof got - n, "[%.*s|%d|%.*s|%d]", (int)m.klen, m.key, m.kesc,
+				 (int)m.vlen, m.val, m.type);
+		}
+		is_str(got, "[a|0|1|4][b\\\"c|1|[1,{\"x\":2}]|2][d|0|\"s\"|3]",
+		       "keys raw with their escape flag, values without white space, types");
+		is_int(json_obj_next(&it, &m), 0, "after the end: 0 again");
+		ok(json_obj_open(&it, "{}", 2) == 0 && json_obj_next(&it, &m) == 0, "empty object");
+		ok(json_obj_open(&it, "[1]", 3) < 0, "an array is not an object");
+		is_str(it.why, "not a JSON object", "... and says so");
+	}
+	{
+		static const char *bad[] = { "{\"a\":1,}", "{\"a\" 1}", "{\"a\":1}x", "{\"a\":}", "{a:1}",
+			"{\"a\":1", "{\"a\":[1,]}", "{\"a\":1 \"b\":2}" };
+		for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+			struct json_obj it;
+			struct json_member m;
+			int r = 1;
+
+			if (json_obj_open(&it, bad[i], strlen(bad[i])) == 0)
+				while ((r = json_obj_next(&it, &m)) == 1)
+					;
+			ok(r < 0 && it.why != NULL, bad[i]);
+		}
+	}
+	/* json_unescape */
+	{
+		static const struct { const char *in, *out; } u[] = {
+			{ "plain", "plain" },
+			{ "a\\\"b\\\\c\\/d", "a\"b\\c/d" },
+			{ "\\b\\f\\n\\r\\t", "\b\f\n\r\t" },
+			{ "\\u00e9\\u20AC", "\xc3\xa9\xe2\x82\xac" },
+			{ "\\ud83d\\ude00!", "\xf0\x9f\x98\x80!" },
+			{ "\\ud83d x", "\xef\xbf\xbd x" },
+			{ "\\ude00", "\xef\xbf\xbd" },
+		};
+		for (size_t i = 0; i < sizeof u / sizeof *u; i++) {
+			char out[64];
+			size_t n = json_unescape(out, u[i].in, strlen(u[i].in));
+			out[n] = '\0';
+			is_str(out, u[i].out, u[i].in);
+		}
+	}
 	return done_testing();
 }

@@ -1,0 +1,35 @@
+/*
+ * dt.h - dates and times as the ERP systems write them (layer 1: base).
+ *
+ * Odoo writes date-times in UTC as "YYYY-MM-DD HH:MM:SS", ISO 8601 adds a
+ * 'T', a fraction and an offset or 'Z', NAV writes dates "YYYY-MM-DD".
+ * A text without an offset is a local time in the zone given (NULL, "UTC"
+ * or "Z": UTC).  Zones are tz database names, read from
+ * /usr/share/zoneinfo; a conversion in a zone switches the process's TZ
+ * while it runs, so these functions are not for two threads at once.
+ * Ownership: plain values; nothing allocated that outlives a call.
+ */
+#ifndef ERPIPE_DT_H
+#define ERPIPE_DT_H
+
+#include <stddef.h>
+#include <time.h>
+
+struct dt_time {
+	long long sec;  /* seconds since the epoch */
+	long nsec;      /* fraction of the second, 0..999999999 */
+	int date_only;  /* the text was "YYYY-MM-DD" */
+};
+
+/* 1 when tz is "UTC", "Z" or a zone file of the tz database */
+int dt_tz_known(const char *tz);
+/* A broken-down local time in tz (NULL: UTC) as seconds since the epoch. */
+long long dt_local_to_epoch(struct tm *tm, const char *tz);
+/* "YYYY-MM-DD", "YYYY-MM-DD HH:MM:SS", ISO 8601
+ * "YYYY-MM-DDTHH:MM[:SS[.f]][Z|±HH[:]MM]", exactly n bytes: 0, or -1 when
+ * the text is none of these. */
+int dt_parse(const char *s, size_t n, const char *tz, struct dt_time *out);
+/* strftime(3) of t in tz (NULL: UTC) into buf; the length, 0 on failure. */
+size_t dt_format(long long t, const char *fmt, const char *tz, char *buf, size_t n);
+
+#endif
