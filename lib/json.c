@@ -1,9 +1,6 @@
 #include "json.h"
 
-<<<<<<< HEAD
-=======
 #include <stdint.h>
->>>>>>> reconcile
 #include <string.h>
 
 struct jp {
@@ -84,6 +81,16 @@ utf8_put(char *o, unsigned cp)
 	return 4;
 }
 
+/* 1 when one of the 8 bytes of w is '"', '\\' or below 0x20 (SWAR) */
+static inline int
+special8(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+	uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+
+	return (((q - ones) & ~q) | ((b - ones) & ~b) | ((w - ones * 0x20) & ~w)) & high ? 1 : 0;
+}
+
 long long
 json_string_scan(const char *str, size_t n, char *out, size_t *outn, size_t *err_off,
 		 const char **why)
@@ -94,6 +101,14 @@ json_string_scan(const char *str, size_t n, char *out, size_t *outn, size_t *err
 	for (;;) {
 		size_t run = i;
 
+		while (run + 8 <= n) {  /* plain bytes eight at a time */
+			uint64_t w8;
+
+			memcpy(&w8, s + run, 8);
+			if (special8(w8))
+				break;
+			run += 8;
+		}
 		while (run < n && s[run] != '"' && s[run] != '\\' && s[run] >= 0x20)
 			run++;
 		if (out && run > i)
@@ -169,74 +184,17 @@ json_string_scan(const char *str, size_t n, char *out, size_t *outn, size_t *err
 	return (long long)i;
 }
 
-/* 1 when one of the 8 bytes of w is '"', '\\' or below 0x20 (SWAR) */
-static inline int
-special8(uint64_t w)
-{
-	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
-	uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
-
-	return (((q - ones) & ~q) | ((b - ones) & ~b) | ((w - ones * 0x20) & ~w)) & high ? 1 : 0;
-}
-
 static int
 string(struct jp *p)
 {
-<<<<<<< HEAD
 	size_t off;
 	long long r = json_string_scan((const char *)p->s + p->i + 1, p->n - p->i - 1, NULL,
 				       NULL, &off, &p->why);
 
+	p->esc = r > 0 && memchr(p->s + p->i + 1, '\\', (size_t)r) != NULL;
 	if (r < 0) {
 		p->i += 1 + off;
 		return -1;
-=======
-	p->i++; /* opening quote */
-	p->esc = 0;
-	for (;;) {
-		/* plain bytes: eight at a time, then one by one up to the next
-		 * quote, backslash or control character */
-		while (p->i + 8 <= p->n) {
-			uint64_t w;
-
-			memcpy(&w, p->s + p->i, 8);
-			if (special8(w))
-				break;
-			p->i += 8;
-		}
-		while (p->i < p->n && p->s[p->i] >= 0x20 && p->s[p->i] != '"' && p->s[p->i] != '\\')
-			p->i++;
-		if (p->i >= p->n)
-			return fail(p, "unterminated string");
-		unsigned char c = p->s[p->i];
-		if (c == '"') {
-			p->i++;
-			return 0;
-		}
-		if (c < 0x20)
-			return fail(p, "control character in string");
-		if (c == '\\') {
-			p->esc = 1;
-			if (++p->i >= p->n)
-				return fail(p, "unterminated string");
-			switch (p->s[p->i]) {
-			case '"': case '\\': case '/': case 'b': case 'f':
-			case 'n': case 'r': case 't':
-				p->i++;
-				break;
-			case 'u':
-				if (p->i + 4 >= p->n || !hexd(p->s[p->i + 1]) || !hexd(p->s[p->i + 2]) ||
-				    !hexd(p->s[p->i + 3]) || !hexd(p->s[p->i + 4]))
-					return fail(p, "bad \\u escape");
-				p->i += 5;
-				break;
-			default:
-				return fail(p, "bad escape in string");
-			}
-			continue;
-		}
-		p->i++;
->>>>>>> reconcile
 	}
 	p->i += 1 + (size_t)r + 1;
 	return 0;

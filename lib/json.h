@@ -31,7 +31,6 @@ enum json_type json_check(const char *s, size_t n, size_t *err_off, const char *
 
 const char *json_type_name(enum json_type t);
 
-<<<<<<< HEAD
 /* One JSON string's body, the one string scanner json_check and the
  * decoders share: s is just after the opening quote, n the bytes left.
  * Returns the offset of the closing quote, or -1 with *err_off (from s)
@@ -42,7 +41,7 @@ const char *json_type_name(enum json_type t);
  * UTF-8 (the caller does). */
 long long json_string_scan(const char *s, size_t n, char *out, size_t *outn, size_t *err_off,
 			   const char **why);
-=======
+
 /* Members of one object, checked as strictly as json_check, without a
  * tree: json_obj_open on the text, then json_obj_next until it returns 0
  * (the object closed and only white space follows) or -1 (it->why, and
@@ -68,6 +67,5 @@ struct json_member {
 int json_obj_open(struct json_obj *it, const char *s, size_t n);
 /* 1 a member, 0 the end, -1 an error */
 int json_obj_next(struct json_obj *it, struct json_member *m);
->>>>>>> reconcile
 
 #endif

@@ -143,7 +143,6 @@ skipws(struct jpc *c)
 		c->p++;
 }
 
-<<<<<<< HEAD
 /* The first byte at or after p that ends a plain run of string bytes: a
  * quote, a backslash or a control character; e if none.  Eight bytes at a
  * time (the usual "has a zero byte" tricks). */
@@ -187,13 +186,6 @@ jstring(struct jpc *c, const char **out, uint32_t *outn, uint8_t *safe)
 	const char *why;
 	size_t off, dn;
 	long long r;
-=======
-/* at the opening quote */
-static int
-jstring(struct jpc *c, const char **out, uint32_t *outn, uint8_t *safe)
-{
-	const char *p = ++c->p, *e = c->e, *st = p;
->>>>>>> reconcile
 	char *o;
 
 	p = plain_run(p, e);
@@ -209,7 +201,6 @@ jstring(struct jpc *c, const char **out, uint32_t *outn, uint8_t *safe)
 		c->p = st + off;
 		return jfail(c, why);
 	}
-<<<<<<< HEAD
 	if ((o = map_arena_alloc(c->jp->A, (size_t)r + 1)) == NULL)
 		return jfail(c, "record too large");
 	json_string_scan(st, (size_t)(e - st), o, &dn, &off, &why);
@@ -218,55 +209,6 @@ jstring(struct jpc *c, const char **out, uint32_t *outn, uint8_t *safe)
 	*outn = (uint32_t)dn;
 	*safe = 0;
 	return 0;
-=======
-	/* slow path: check the escapes up to the closing quote, then decode
-	 * them into the arena (never longer than the input) */
-	{
-		const char *q = p;
-		size_t n;
-
-		while (q < e && *q != '"') {
-			if ((unsigned char)*q < 0x20) {
-				c->p = q;
-				return jfail(c, "control character in string");
-			}
-			if (*q != '\\') {
-				q++;
-				continue;
-			}
-			if (q + 1 >= e)
-				break;
-			switch (q[1]) {
-			case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
-				q += 2;
-				continue;
-			case 'u':
-				if (e - q < 6 || json_hex4(q + 2) < 0) {
-					c->p = q + 1;
-					return jfail(c, "bad \\u escape");
-				}
-				q += 6;
-				continue;
-			default:
-				c->p = q + 1;
-				return jfail(c, "bad escape in string");
-			}
-		}
-		if (q >= e || *q != '"') {
-			c->p = e;
-			return jfail(c, "unterminated string");
-		}
-		if ((o = map_arena_alloc(c->jp->A, (size_t)(q - st) + 1)) == NULL)
-			return jfail(c, "record too large");
-		n = json_unescape(o, st, (size_t)(q - st));
-		o[n] = '\0';
-		c->p = q + 1;
-		*out = o;
-		*outn = (uint32_t)n;
-		*safe = 0;
-		return 0;
-	}
->>>>>>> reconcile
 }
 
 static int
