@@ -1,0 +1,69 @@
+/*
+ * validator.h - the checks of validate(1) on one record at a time (layer 5:
+ * engines): a JSON Schema, business rules in the expression language,
+ * unique keys across the stream and references into key files.
+ *
+ * validator_check parses the record once and runs every check, collecting
+ * every failure (not only the first) as a reject item with a JSON Pointer
+ * path.  A record that passes every check has its unique keys remembered
+ * (as 128-bit hashes: lib/keyset.h), so a later record with the same key is
+ * refused with the place of the first.  Records with a key missing, null or
+ * false are not checked for that key (make the field required in the
+ * schema for that); an Odoo many2one value [id, "name"] stands for its id.
+ *
+ * Ownership: a struct validator is yours from validator_new to
+ * validator_free; the strings handed in are copied.  A result's items and
+ * strings belong to the validator and stay valid until the next
+ * validator_check.  Not thread-safe.  Nothing here prints or exits, except
+ * validator_report, which writes to the FILE given.
+ */
+#ifndef ERPIPE_VALIDATOR_H
+#define ERPIPE_VALIDATOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "err.h"
+#include "reject.h"
+
+struct validator;
+
+struct validator *validator_new(struct ep_err *err);
+void validator_free(struct validator *v);
+
+/* The schema: a file path or a name on the schema search path (find.h,
+ * ".schema.json").  Fails with EP_NOINPUT (not found) or EP_DATAERR (does
+ * not compile); only one schema. */
+int validator_set_schema(struct validator *v, const char *name, struct ep_err *err);
+/* A rule: an expression of erpipe-map(5) with $ bound to the record, true
+ * to pass.  Fails with EP_USAGE when it does not compile (err->msg shows
+ * where). */
+int validator_add_rule(struct validator *v, const char *expr, struct ep_err *err);
+/* The message of the last rule added (EP_USAGE without one, or twice). */
+int validator_set_message(struct validator *v, const char *text, struct ep_err *err);
+/* FIELD[,FIELD...]: the combination must not repeat in the stream. */
+int validator_add_unique(struct validator *v, const char *fields, struct ep_err *err);
+/* FIELD[,FIELD...]=FILE:KEY[,KEY...]: the record's FIELDs must be the KEYs
+ * of some record of the NDJSON file FILE, which is read now (EP_NOINPUT if
+ * missing).  Lines of FILE that are not JSON objects are skipped (records
+ * naming their keys are then refused) and warn is filled with the first. */
+int validator_add_ref(struct validator *v, const char *spec, struct ep_err *warn,
+	struct ep_err *err);
+
+struct validator_result {
+	const struct reject_item *items;
+	size_t n;
+	const char *error;   /* the first item as "path: message" */
+};
+
+/* One record (its JSON text, without the newline).  1 valid, 0 invalid
+ * (res filled), -1 a failure that must stop the run (err filled). */
+int validator_check(struct validator *v, const char *line, size_t len, const char *source,
+	uint64_t lineno, struct validator_result *res, struct ep_err *err);
+
+/* --report: per-check and per-path counts of the failures seen, one line
+ * each, the most frequent first. */
+void validator_report(const struct validator *v, FILE *fp);
+
+#endif
