@@ -3,7 +3,6 @@
  */
 #include "validator.h"
 
-#include <cJSON.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 #include "find.h"
 #include "keyset.h"
 #include "map.h"
+#include "map_int.h"
 #include "ndjson.h"
 #include "schema.h"
 #include "text.h"
@@ -59,6 +59,9 @@ struct validator {
 	struct ref *refs;
 	size_t nrefs;
 	struct map_ctx *mctx;
+	/* the record's parse, reused */
+	struct map_arena A;
+	struct map_jp jp;
 	/* sources seen, for "first at FILE:LINE" */
 	char **srcs;
 	size_t nsrcs;
@@ -84,6 +87,8 @@ validator_new(struct ep_err *err)
 		return NULL;
 	}
 	schema_errors_init(&v->errs);
+	map_arena_init(&v->A, 0);
+	v->jp.A = &v->A;
 	return v;
 }
 
@@ -113,6 +118,8 @@ validator_free(struct validator *v)
 	}
 	free(v->rules);
 	map_ctx_free(v->mctx);
+	map_arena_free(&v->A);
+	map_jp_free(&v->jp);
 	for (i = 0; i < v->nuniq; i++) {
 		fields_free(&v->uniq[i].f);
 		keyset_free(&v->uniq[i].seen);
@@ -274,65 +281,73 @@ validator_add_unique(struct validator *v, const char *fields, struct ep_err *err
 
 /* ---- keys ---------------------------------------------------------------- */
 
-/* Append one key part: a type letter, the length, the canonical bytes.
- * Returns 0, or 1 when the value is absent (missing, null, false). */
+/* Append one key part: a type letter, the length, the canonical bytes
+ * (numbers as their exact decimal, so 7 and 7.0 are one key).  Returns 0,
+ * 1 when the value is absent (missing, null, false), -1 out of memory. */
 static int
-key_part(struct buf *b, const cJSON *x)
+key_part(struct buf *b, const struct map_val *x, struct buf *tmp)
 {
 	char num[DEC_STRLEN];
 	const char *p = NULL;
-	char *text = NULL;
 	size_t n = 0;
 	int t, rc = 0;
 	uint32_t n32;
+	struct dec d;
 
-	if (x == NULL || cJSON_IsNull(x) || cJSON_IsFalse(x))
+	if (x == NULL || x->t == MV_NULL || x->t == MV_FALSE)
 		return 1;
 	/* Odoo many2one [id, "name"]: the id */
-	if (cJSON_IsArray(x) && cJSON_GetArraySize(x) == 2 && cJSON_IsNumber(x->child) &&
-	    cJSON_IsString(x->child->next))
-		x = x->child;
-	if (cJSON_IsString(x)) {
+	if (x->t == MV_ARR && x->n == 2 && x->u.a[0].t == MV_NUM && x->u.a[1].t == MV_STR)
+		x = &x->u.a[0];
+	switch (x->t) {
+	case MV_STR:
 		t = 's';
-		p = x->valuestring;
-		n = strlen(p);
-	} else if (cJSON_IsNumber(x)) {
-		struct dec d;
-
+		p = x->u.s;
+		n = x->n;
+		break;
+	case MV_NUM:
 		t = 'n';
-		if (dec_from_double(x->valuedouble, &d) == 0) {
+		if (dec_parse(x->u.s, x->n, &d) == 0) {
 			dec_normalize(&d, &d);
-			dec_format(&d, num, sizeof num);
+			n = (size_t)dec_format(&d, num, sizeof num);
+			p = num;
 		} else {
-			snprintf(num, sizeof num, "%.17g", x->valuedouble);
+			p = x->u.s;
+			n = x->n;
 		}
-		p = num;
-		n = strlen(num);
-	} else if (cJSON_IsTrue(x)) {
+		break;
+	case MV_TRUE:
 		t = 't';
-	} else {
+		break;
+	default:
 		t = 'j';
-		if ((text = cJSON_PrintUnformatted(x)) == NULL)
+		buf_reset(tmp);
+		if (map_json_emit(tmp, x) < 0)
 			return -1;
-		p = text;
-		n = strlen(text);
+		p = tmp->p;
+		n = tmp->len;
 	}
 	n32 = (uint32_t)n;
 	rc |= buf_addc(b, t);
 	rc |= buf_add(b, &n32, sizeof n32);
 	if (n)
 		rc |= buf_add(b, p, n);
-	free(text);
 	return rc ? -1 : 0;
+}
+
+static const struct map_val *
+field(const struct map_val *rec, const char *name)
+{
+	return map_obj_get(rec, name, strlen(name));
 }
 
 /* the key of rec over f into v->key; 1 when some part is absent */
 static int
-make_key(struct validator *v, const cJSON *rec, const struct fields *f)
+make_key(struct validator *v, const struct map_val *rec, const struct fields *f)
 {
 	buf_reset(&v->key);
 	for (size_t i = 0; i < f->n; i++) {
-		int r = key_part(&v->key, cJSON_GetObjectItemCaseSensitive(rec, f->v[i]));
+		int r = key_part(&v->key, field(rec, f->v[i]), &v->tmp);
 
 		if (r != 0)
 			return r;
@@ -342,18 +357,15 @@ make_key(struct validator *v, const cJSON *rec, const struct fields *f)
 
 /* the key's values as JSON text, for messages: "odoo:7" or ("A", 1) */
 static const char *
-key_text(struct validator *v, const cJSON *rec, const struct fields *f)
+key_text(struct validator *v, const struct map_val *rec, const struct fields *f)
 {
 	buf_reset(&v->tmp);
 	if (f->n > 1)
 		buf_addc(&v->tmp, '(');
 	for (size_t i = 0; i < f->n; i++) {
-		char *t = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(rec, f->v[i]));
-
 		if (i)
 			buf_adds(&v->tmp, ", ");
-		buf_adds(&v->tmp, t ? t : "?");
-		free(t);
+		map_json_emit(&v->tmp, field(rec, f->v[i]));
 	}
 	if (f->n > 1)
 		buf_addc(&v->tmp, ')');
@@ -362,6 +374,13 @@ key_text(struct validator *v, const cJSON *rec, const struct fields *f)
 		buf_adds(&v->tmp, "...");
 	}
 	return buf_str(&v->tmp);
+}
+
+/* a control line {"_checkpoint": ...} is not a record */
+static int
+is_control(const struct map_val *rec)
+{
+	return rec->n == 1 && rec->u.o[0].kn == 11 && memcmp(rec->u.o[0].k, "_checkpoint", 11) == 0;
 }
 
 int
@@ -395,29 +414,28 @@ validator_add_ref(struct validator *v, const char *spec, struct ep_err *warn, st
 	if (ndjson_open(&rd, r->file, NDJ_DEFAULT_MAX_LINE, err) < 0)
 		return ep_err_prefix(err, "--ref");
 	while (rc == 0 && (k = ndjson_next(&rd, &ln, err)) != NDJ_EOF) {
-		cJSON *doc;
+		struct map_val doc;
 		int m;
 
 		if (k == NDJ_ERROR) {
 			rc = ep_err_prefix(err, "--ref");
 			break;
 		}
-		doc = k == NDJ_LINE ? cJSON_ParseWithLength(ln.p, ln.len) : NULL;
-		if (!cJSON_IsObject(doc)) {
+		map_arena_reset(&v->A);
+		if (k != NDJ_LINE || map_json_parse(&v->jp, ln.p, ln.len, &doc) < 0 ||
+		    doc.t != MV_OBJ) {
 			/* its key is unknown: records naming it are refused, the
 			 * safe side; say where */
 			if (nbad++ == 0)
 				ep_errf(warn, EP_DATAERR, "--ref: %s:%llu: not a JSON object, skipped",
 					rd.name, (unsigned long long)ln.lineno);
-		} else if (!(doc->child && !doc->child->next &&
-			     strcmp(doc->child->string, "_checkpoint") == 0)) {
+		} else if (!is_control(&doc)) {
 			nrec++;
-			if ((m = make_key(v, doc, &r->keys)) == 1)
+			if ((m = make_key(v, &doc, &r->keys)) == 1)
 				nokey++;
 			else if (m < 0 || keyset_put(&r->set, v->key.p, v->key.len, 0, NULL) < 0)
 				rc = ep_errf(err, EP_SOFTWARE, "--ref: %s: out of memory", rd.name);
 		}
-		cJSON_Delete(doc);
 	}
 	ndjson_close(&rd);
 	if (nbad > 1)
@@ -545,9 +563,9 @@ source_index(struct validator *v, const char *source)
 #define LINE_BITS 44
 
 static int
-check_schema(struct validator *v, const cJSON *doc)
+check_schema(struct validator *v, const struct map_val *doc)
 {
-	int r = schema_validate(v->schema, doc, &v->errs);
+	int r = schema_validate_val(v->schema, doc, &v->errs);
 
 	if (r < 0)
 		return -1;
@@ -567,12 +585,12 @@ check_schema(struct validator *v, const cJSON *doc)
 }
 
 static int
-check_rules(struct validator *v, const char *line, size_t len)
+check_rules(struct validator *v, const struct map_val *doc)
 {
 	for (size_t i = 0; i < v->nrules; i++) {
 		struct rule *r = &v->rules[i];
 		struct map_rterr re;
-		int b = map_expr_eval_bool(r->prog, line, len, &re);
+		int b = map_expr_eval_bool_val(r->prog, doc, &re);
 
 		if (b == 1)
 			continue;
@@ -616,7 +634,7 @@ int
 validator_check(struct validator *v, const char *line, size_t len, const char *source,
 		uint64_t lineno, struct validator_result *res, struct ep_err *err)
 {
-	cJSON *doc = cJSON_ParseWithLength(line, len);
+	struct map_val rec, *doc = &rec;
 	struct buf pb = BUF_INIT;
 	size_t i, before;
 	int rc = 0;
@@ -624,16 +642,18 @@ validator_check(struct validator *v, const char *line, size_t len, const char *s
 	v->nitems = 0;
 	buf_reset(&v->pool);
 	v->checked++;
-	if (doc == NULL) {
-		/* the runner checked the JSON; cJSON also stops at 1000 levels */
-		if (add_item(v, "", "cannot parse the record") < 0)
+	map_arena_reset(&v->A);
+	if (map_json_parse(&v->jp, line, len, &rec) < 0 || rec.t != MV_OBJ) {
+		/* the runner checked the JSON: only a limit of this parser */
+		if (add_item(v, "", "cannot parse the record: %s",
+			     v->jp.err ? v->jp.err : "not an object") < 0)
 			goto oom;
 		count(v, "parse");
 		goto done;
 	}
 	if (v->schema && check_schema(v, doc) < 0)
 		goto oom;
-	if (check_rules(v, line, len) < 0)
+	if (check_rules(v, doc) < 0)
 		goto oom;
 	for (i = 0; i < v->nuniq; i++) {
 		struct unique *u = &v->uniq[i];
@@ -715,7 +735,6 @@ oom:
 	rc = ep_errf(err, EP_SOFTWARE, "out of memory");
 out:
 	buf_release(&pb);
-	cJSON_Delete(doc);
 	return rc;
 }
 
