@@ -130,6 +130,7 @@ struct snode {
 	struct pat pattern;
 	enum schema_fmt format;
 	const char *format_name;
+	const char *errmsg; /* "errorMessage": one message instead of the node's own */
 	/* applicators */
 	struct snode **allof, **anyof, **oneof;
 	size_t nallof, nanyof, noneof;
@@ -1331,6 +1332,12 @@ compile_node(struct schema *s, const struct map_val *j, const char *base, const 
 				n->flags |= HAS_XMAX;
 			} else if (strcmp(key, "else") == 0) {
 				n->else_ = sub(s, k, base, ptr_join(s, loc, key));
+			} else if (strcmp(key, "errorMessage") == 0) {
+				if (k->t != MV_STR) {
+					fail(s, "%s/errorMessage: must be a string", loc);
+					return NULL;
+				}
+				n->errmsg = k->u.s;
 			}
 			break;
 		case 'f':
@@ -2221,9 +2228,29 @@ v_ref(struct vctx *c, const struct snode *n, const struct snode *t, const struct
 	return r;
 }
 
+/* the values as JSON, comma-separated, for a message: 0 if they do not
+ * fit in n bytes (a long enum is better left unsaid) */
+static int
+values_text(const struct map_val *v, size_t nv, char *out, size_t n)
+{
+	struct buf b = BUF_INIT;
+	size_t i;
+	int ok = 1;
+
+	buf_init(&b, n);
+	for (i = 0; i < nv && ok; i++)
+		ok = (i == 0 || buf_add(&b, ", ", 2) == 0) && map_json_emit(&b, &v[i]) == 0;
+	if (ok && b.len < n)
+		memcpy(out, buf_str(&b), b.len + 1);
+	ok = ok && b.len < n;
+	buf_release(&b);
+	return ok;
+}
+
 static int
 validate(struct vctx *c, const struct snode *n, const struct map_val *j)
 {
+	char b[256];
 	unsigned t;
 	int ok = 1;
 	size_t i;
@@ -2237,6 +2264,13 @@ validate(struct vctx *c, const struct snode *n, const struct map_val *j)
 		report(c, n, NULL, "schema recursion too deep");
 		return 0;
 	}
+	if (n->errmsg && !c->quiet) {
+		/* the schema's own words for whatever fails inside it */
+		if (check(c, n, j))
+			return 1;
+		report(c, n, "errorMessage", "%s", n->errmsg);
+		return 0;
+	}
 	c->depth++;
 	t = inst_type(j);
 	if (n->types && !(n->types & t) && !((n->types & T_NUM) && (t & T_NUM))) {
@@ -2247,7 +2281,10 @@ validate(struct vctx *c, const struct snode *n, const struct map_val *j)
 		FAILV();
 	}
 	if (n->flags & HAS_CONST && !map_equal(n->const_, j)) {
-		report(c, n, "const", "does not equal the constant");
+		if (!c->quiet && values_text(n->const_, 1, b, sizeof(b)))
+			report(c, n, "const", "must be %s", b);
+		else
+			report(c, n, "const", "does not equal the constant");
 		FAILV();
 	}
 	if (n->enum_) {
@@ -2256,7 +2293,10 @@ validate(struct vctx *c, const struct snode *n, const struct map_val *j)
 		for (i = 0; i < n->enum_->n && !found; i++)
 			found = map_equal(&n->enum_->u.a[i], j);
 		if (!found) {
-			report(c, n, "enum", "is not one of the allowed values");
+			if (!c->quiet && values_text(n->enum_->u.a, n->enum_->n, b, sizeof(b)))
+				report(c, n, "enum", "must be one of %s", b);
+			else
+				report(c, n, "enum", "is not one of the allowed values");
 			FAILV();
 		}
 	}

@@ -534,7 +534,7 @@ count_path(struct validator *v, const char *path, const char *label)
 		p = s + l;
 	}
 	if (v->tmp.len == 0)
-		buf_addc(&v->tmp, '/');
+		buf_adds(&v->tmp, "(root)");
 	buf_addc(&v->tmp, ' ');
 	buf_adds(&v->tmp, label);
 	count(v, buf_str(&v->tmp));
@@ -575,7 +575,8 @@ check_schema(struct validator *v, const struct map_val *doc)
 
 		if (add_item(v, e->path, "%s", e->message) < 0)
 			return -1;
-		count_path(v, e->path, kw ? kw + 1 : e->keyword);
+		/* a schema's own errorMessage says more than the keyword */
+		count_path(v, e->path, kw && strcmp(kw + 1, "errorMessage") != 0 ? kw + 1 : e->message);
 	}
 	if (r == 0 && v->errs.dropped) {
 		if (add_item(v, "", "%zu more schema errors not shown", v->errs.dropped) < 0)

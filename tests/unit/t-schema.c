@@ -90,7 +90,7 @@ main(void)
 	s = compile("{\"properties\":{\"a/b\":{\"items\":{\"type\":\"string\"}},\"t~\":{\"const\":1}}}", &err);
 	ok(s != NULL, "compile inline schema");
 	is_str(errors_of(s, "{\"a/b\":[\"x\",2],\"t~\":2}", &e),
-		"/a~1b/1: expected string, got number; /t~0: does not equal the constant",
+		"/a~1b/1: expected string, got number; /t~0: must be 1",
 		"JSON Pointer escaping in paths");
 	schema_free(s);
 
@@ -180,8 +180,8 @@ main(void)
 	is_str(errors_of(s, "{\"c\":\"a\\u0000b\",\"n\":\"\\u0000\\u0000\",\"e\":\"x\\u0000\"}", &e), "valid",
 		"const and enum with U+0000 match the same string");
 	is_str(errors_of(s, "{\"c\":\"a\",\"d\":\"2020-01-01\\u0000x\",\"n\":\"\\u0000\\u0000\\u0000\",\"e\":\"x\"}", &e),
-		"/c: does not equal the constant; /d: does not match format \"date\"; "
-		"/n: is longer than 2 characters; /e: is not one of the allowed values",
+		"/c: must be \"a\\u0000b\"; /d: does not match format \"date\"; "
+		"/n: is longer than 2 characters; /e: must be one of \"x\\u0000\"",
 		"the string cut at U+0000 is not the string");
 	schema_free(s);
 
@@ -194,7 +194,7 @@ main(void)
 	is_str(errors_of(s, "{\"i\":1.5e0,\"m\":0.30000000000000001,\"x\":0.1,"
 		"\"p\":0.010000000000000001,\"e\":100.0000000000000001}", &e),
 		"/i: expected integer, got number; /m: must be <= 0.3; /x: must be > 0.1; "
-		"/p: is not a multiple of 0.01; /e: does not equal the constant",
+		"/p: is not a multiple of 0.01; /e: must be 100",
 		"differences a double cannot hold are seen");
 	is_str(errors_of(s, "{\"i\":100000000000000000000000000000000000000000000000001}", &e),
 		"valid", "an integer longer than 38 digits");
@@ -207,6 +207,33 @@ main(void)
 	is_str(errors_of(s, "{\"i\":1234.5e-1}", &e), "/i: expected integer, got number",
 		"1234.5e-1 is not");
 	schema_free(s);
+
+	/* enum and const name their values when short */
+	s = compile("{\"properties\":{\"s\":{\"enum\":[\"Active\",\"Inactive\",null]},"
+		"\"l\":{\"enum\":[\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\","
+		"\"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\","
+		"\"cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc\"]},"
+		"\"c\":{\"const\":{\"a\":[1,2]}}}}", &err);
+	is_str(errors_of(s, "{\"s\":\"Blocked\",\"l\":\"d\",\"c\":{\"a\":[1]}}", &e),
+		"/s: must be one of \"Active\", \"Inactive\", null; /l: is not one of the allowed values; "
+		"/c: must be {\"a\":[1,2]}", "enum and const messages");
+	schema_free(s);
+
+	/* errorMessage: the schema's own words instead of its keywords' */
+	s = compile("{\"properties\":{\"m\":{\"anyOf\":[{\"type\":\"integer\"},{\"const\":false}],"
+		"\"errorMessage\":\"expected an id or false\"}},"
+		"\"allOf\":[{\"anyOf\":[{\"required\":[\"a\"]},{\"required\":[\"b\"]}],"
+		"\"errorMessage\":\"a or b is required\"}]}",
+		&err);
+	is_str(errors_of(s, "{\"m\":\"x\",\"a\":1}", &e), "/m: expected an id or false",
+		"errorMessage replaces the failing schema's errors");
+	is_str(e.v[0].keyword, "#/properties/m/errorMessage", "at the errorMessage's location");
+	is_str(errors_of(s, "{\"m\":1}", &e), "(root): a or b is required", "at the root too");
+	is_str(errors_of(s, "{\"m\":[]}", &e), "/m: expected an id or false; (root): a or b is required",
+		"each failing schema with its own message");
+	is_str(errors_of(s, "{\"m\":false,\"b\":1}", &e), "valid", "and says nothing when it holds");
+	schema_free(s);
+	ok(compile("{\"errorMessage\":1}", &err) == NULL, "errorMessage must be a string");
 
 	/* a schema that is not JSON */
 	ok(compile("{\"type\":", &err) == NULL, "schema text that is not JSON fails");
