@@ -440,16 +440,26 @@ uri_nofrag(struct schema *s, const char *u)
 
 /* ---- maps ---------------------------------------------------------- */
 
+/* property names: eight bytes a step, multiply-xorshift mixing (the
+ * table compares the names themselves, so only the spread matters) */
 static uint32_t
 hash_bytes(const char *p, size_t n)
 {
-	uint32_t h = 2166136261u;
+	uint64_t h = 0x9E3779B97F4A7C15ull ^ n, w;
 
-	while (n--) {
-		h ^= (unsigned char)*p++;
-		h *= 16777619u;
+	for (; n >= 8; p += 8, n -= 8) {
+		memcpy(&w, p, 8);
+		h = (h ^ w) * 0xBF58476D1CE4E5B9ull;
+		h ^= h >> 31;
 	}
-	return h;
+	if (n) {
+		w = 0;
+		memcpy(&w, p, n);
+		h = (h ^ w) * 0xBF58476D1CE4E5B9ull;
+		h ^= h >> 31;
+	}
+	h *= 0x94D049BB133111EBull;
+	return (uint32_t)(h >> 32);
 }
 
 static uint32_t
@@ -1607,9 +1617,18 @@ struct eoff {
 	size_t path, kw, msg;
 };
 
+/* one step of the instance path, kept as pointers and rendered as a JSON
+ * Pointer only when an error is reported */
+struct seg {
+	const char *p; /* a member name, or NULL for an array index */
+	size_t n;      /* its length, or the index */
+};
+
 struct vpriv {
-	char *path;
-	size_t plen, pcap;
+	struct seg *segs;
+	size_t nsegs, capsegs;
+	char *path;    /* the rendered pointer */
+	size_t pcap;
 	pcre2_match_data *md;
 	struct map_arena A; /* schema_validate's parse of the instance */
 	struct map_jp jp;
@@ -1644,6 +1663,7 @@ schema_errors_free(struct schema_errors *e)
 	struct vpriv *vp = e->priv;
 
 	if (vp) {
+		free(vp->segs);
 		free(vp->path);
 		if (vp->md)
 			pcre2_match_data_free(vp->md);
@@ -1678,6 +1698,46 @@ pool_add(struct schema_errors *e, const char *p, size_t n, size_t *off)
 	return 0;
 }
 
+/* the current instance path as a JSON Pointer in vp->path; its length */
+static long
+path_render(struct vpriv *vp)
+{
+	size_t need = 1, o = 0, i, k;
+
+	for (i = 0; i < vp->nsegs; i++)
+		need += 1 + (vp->segs[i].p ? 2 * vp->segs[i].n : 20);
+	if (need > vp->pcap) {
+		size_t nc = vp->pcap ? vp->pcap : 256;
+		char *np;
+
+		while (nc < need)
+			nc *= 2;
+		if ((np = realloc(vp->path, nc)) == NULL)
+			return -1;
+		vp->path = np;
+		vp->pcap = nc;
+	}
+	for (i = 0; i < vp->nsegs; i++) {
+		const struct seg *g = &vp->segs[i];
+
+		vp->path[o++] = '/';
+		if (g->p == NULL) {
+			o += (size_t)snprintf(vp->path + o, 21, "%zu", g->n);
+			continue;
+		}
+		for (k = 0; k < g->n; k++) {
+			if (g->p[k] == '~' || g->p[k] == '/') {
+				vp->path[o++] = '~';
+				vp->path[o++] = g->p[k] == '~' ? '0' : '1';
+			} else {
+				vp->path[o++] = g->p[k];
+			}
+		}
+	}
+	vp->path[o] = '\0';
+	return (long)o;
+}
+
 static void __attribute__((format(printf, 4, 5)))
 report(struct vctx *c, const struct snode *n, const char *kw, const char *fmt, ...)
 {
@@ -1687,6 +1747,7 @@ report(struct vctx *c, const struct snode *n, const char *kw, const char *fmt, .
 	va_list ap;
 	struct eoff o;
 	size_t max;
+	long plen;
 
 	if (c->quiet || e == NULL)
 		return;
@@ -1717,7 +1778,7 @@ report(struct vctx *c, const struct snode *n, const char *kw, const char *fmt, .
 		}
 		e->cap = nc;
 	}
-	if (pool_add(e, vp->path ? vp->path : "", vp->plen, &o.path) < 0 ||
+	if ((plen = path_render(vp)) < 0 || pool_add(e, vp->path, (size_t)plen, &o.path) < 0 ||
 		pool_add(e, kwb, strlen(kwb), &o.kw) < 0 ||
 		pool_add(e, msg, strlen(msg), &o.msg) < 0) {
 		c->oom = 1;
@@ -1727,60 +1788,50 @@ report(struct vctx *c, const struct snode *n, const char *kw, const char *fmt, .
 	e->n++;
 }
 
-/* push a path token; returns the length to pop back to */
+/* push a path step (p NULL: the array index n); returns the depth to pop
+ * back to */
 static size_t
-path_push(struct vctx *c, const char *tok, size_t n)
+path_step(struct vctx *c, const char *p, size_t n)
 {
 	struct vpriv *vp = c->vp;
-	size_t old = vp->plen, i, need = vp->plen + 1 + 2 * n + 1;
+	size_t old = vp->nsegs;
 
 	if (c->out == NULL)
 		return old; /* nobody will read the path */
-	if (need > vp->pcap) {
-		size_t nc = vp->pcap ? vp->pcap : 256;
-		char *np;
+	if (vp->nsegs == vp->capsegs) {
+		size_t nc = vp->capsegs ? vp->capsegs * 2 : 32;
+		struct seg *ns = realloc(vp->segs, nc * sizeof(*ns));
 
-		while (nc < need)
-			nc *= 2;
-		if ((np = realloc(vp->path, nc)) == NULL) {
+		if (ns == NULL) {
 			c->oom = 1;
 			return old;
 		}
-		vp->path = np;
-		vp->pcap = nc;
+		vp->segs = ns;
+		vp->capsegs = nc;
 	}
-	vp->path[vp->plen++] = '/';
-	for (i = 0; i < n; i++) {
-		if (tok[i] == '~') {
-			vp->path[vp->plen++] = '~';
-			vp->path[vp->plen++] = '0';
-		} else if (tok[i] == '/') {
-			vp->path[vp->plen++] = '~';
-			vp->path[vp->plen++] = '1';
-		} else {
-			vp->path[vp->plen++] = tok[i];
-		}
-	}
-	vp->path[vp->plen] = '\0';
+	vp->segs[vp->nsegs].p = p;
+	vp->segs[vp->nsegs].n = n;
+	vp->nsegs++;
 	return old;
+}
+
+static size_t
+path_push(struct vctx *c, const char *tok, size_t n)
+{
+	return path_step(c, tok, n);
 }
 
 static size_t
 path_push_index(struct vctx *c, int i)
 {
-	char b[24];
-	int n = snprintf(b, sizeof(b), "%d", i);
-
-	return path_push(c, b, (size_t)n);
+	return path_step(c, NULL, (size_t)i);
 }
 
 static void
 path_pop(struct vctx *c, size_t old)
 {
-	if (c->vp->path) {
-		c->vp->plen = old;
-		c->vp->path[old] = '\0';
-	}
+	if (c->out)
+		c->vp->nsegs = old;
 }
 
 /* an integer: no fraction once the exponent is applied ("1.0", "1e2"),
@@ -2116,52 +2167,55 @@ unique_done:
 	return ok;
 }
 
-/* the instance number against a keyword's bound: <0, 0, >0.  Different
- * doubles order their decimals the same way (rounding is monotonic); equal
- * doubles are told apart on the exact decimals when both have one. */
+/* the instance number against a keyword's bound: <0, 0, >0, on the exact
+ * decimals when both have one (d: the instance's), else on the doubles */
 static int
-bound_cmp(const struct map_val *j, double v, const struct numkw *k)
+bound_cmp(const struct dec *d, double v, const struct numkw *k)
 {
-	struct dec d;
-
+	if (d && k->d_ok)
+		return dec_cmp(d, &k->d);
+	if (d)
+		v = dec_to_double(d);
 	if (v != k->v)
-		return v < k->v ? -1 : 1; /* a NaN never gets here: no NaN in JSON */
-	if (k->d_ok && dec_parse(j->u.s, j->n, &d) == 0)
-		return dec_cmp(&d, &k->d);
+		return v < k->v ? -1 : 1; /* no NaN in JSON */
 	return 0;
 }
 
 static int
 v_number(struct vctx *c, const struct snode *n, const struct map_val *j)
 {
+	struct dec d;
 	double v;
-	int ok = 1;
+	int ok = 1, d_ok;
 
 	if (!(n->flags & (HAS_MIN | HAS_MAX | HAS_XMIN | HAS_XMAX | HAS_MULT)))
 		return 1;
-	v = map_to_double(j);
-	if ((n->flags & HAS_MIN) && bound_cmp(j, v, &n->min) < 0) {
+	/* the exact decimal when it has one (38 digits), else the double */
+	d_ok = dec_parse(j->u.s, j->n, &d) == 0;
+	v = d_ok ? 0 : map_to_double(j);
+	if ((n->flags & HAS_MIN) && bound_cmp(d_ok ? &d : NULL, v, &n->min) < 0) {
 		report(c, n, "minimum", "must be >= %s", n->min.txt);
 		FAIL();
 	}
-	if ((n->flags & HAS_MAX) && bound_cmp(j, v, &n->max) > 0) {
+	if ((n->flags & HAS_MAX) && bound_cmp(d_ok ? &d : NULL, v, &n->max) > 0) {
 		report(c, n, "maximum", "must be <= %s", n->max.txt);
 		FAIL();
 	}
-	if ((n->flags & HAS_XMIN) && bound_cmp(j, v, &n->xmin) <= 0) {
+	if ((n->flags & HAS_XMIN) && bound_cmp(d_ok ? &d : NULL, v, &n->xmin) <= 0) {
 		report(c, n, "exclusiveMinimum", "must be > %s", n->xmin.txt);
 		FAIL();
 	}
-	if ((n->flags & HAS_XMAX) && bound_cmp(j, v, &n->xmax) >= 0) {
+	if ((n->flags & HAS_XMAX) && bound_cmp(d_ok ? &d : NULL, v, &n->xmax) >= 0) {
 		report(c, n, "exclusiveMaximum", "must be < %s", n->xmax.txt);
 		FAIL();
 	}
 	if (n->flags & HAS_MULT) {
-		struct dec d;
 		int r = -1;
 
-		if (n->multd_ok && dec_parse(j->u.s, j->n, &d) == 0)
+		if (n->multd_ok && d_ok)
 			r = dec_is_multiple(&d, &n->multd);
+		if (r < 0 && d_ok)
+			v = dec_to_double(&d);
 		if (r < 0) {
 			/* beyond 38 digits: the quotient must be a finite integer */
 			double q = v / n->mult.v;
@@ -2183,13 +2237,18 @@ v_string(struct vctx *c, const struct snode *n, const struct map_val *j)
 	size_t len = j->n, chars;
 	int ok = 1;
 
-	if (n->flags & (HAS_MINLEN | HAS_MAXLEN)) {
+	/* a string of len bytes has len/4 to len characters: count them
+	 * only when that range does not settle it */
+	if ((n->flags & HAS_MINLEN) && (double)((len + 3) / 4) < n->minlen) {
 		chars = utf8_len(s, len);
-		if ((n->flags & HAS_MINLEN) && (double)chars < n->minlen) {
+		if ((double)chars < n->minlen) {
 			report(c, n, "minLength", "is shorter than %.0f characters", n->minlen);
 			FAIL();
 		}
-		if ((n->flags & HAS_MAXLEN) && (double)chars > n->maxlen) {
+	}
+	if ((n->flags & HAS_MAXLEN) && (double)len > n->maxlen) {
+		chars = utf8_len(s, len);
+		if ((double)chars > n->maxlen) {
 			report(c, n, "maxLength", "is longer than %.0f characters", n->maxlen);
 			FAIL();
 		}
@@ -2382,15 +2441,15 @@ schema_validate_val(const struct schema *s, const struct map_val *instance,
 	int r;
 	size_t i;
 
-	memset(&c, 0, sizeof(c));
+	/* not memset: refs[] is 4 KiB, and only nrefs of it is read */
+	c.nrefs = c.quiet = c.depth = c.oom = 0;
+	c.out = NULL;
 	memset(&tmp, 0, sizeof(tmp));
 	if (out) {
 		if (out->priv == NULL && (out->priv = calloc(1, sizeof(struct vpriv))) == NULL)
 			return -1;
 		c.vp = out->priv;
-		c.vp->plen = 0;
-		if (c.vp->path)
-			c.vp->path[0] = '\0';
+		c.vp->nsegs = 0;
 		out->n = 0;
 		out->dropped = 0;
 		out->pool_len = 0;
@@ -2442,7 +2501,7 @@ schema_validate(const struct schema *s, const char *text, size_t len, struct sch
 			memset(&c, 0, sizeof(c));
 			c.vp = vp;
 			c.out = out;
-			vp->plen = 0;
+			vp->nsegs = 0;
 			out->n = out->dropped = out->pool_len = 0;
 			snprintf(why, sizeof(why), "%s", vp->jp.err);
 			report(&c, s->root, NULL, "not valid JSON: %s at byte %zu", why,
