@@ -1,6 +1,8 @@
 /* map_eval.c - the evaluator: values, operators, statements, map_apply. */
 #include "map_int.h"
 
+#include "json.h"
+
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -506,6 +508,20 @@ binary(struct map_env *E, struct map_node *n)
 		default: return MV_BOOL(c >= 0);
 		}
 	}
+	if (n->op == OP_ADD && a.t == MV_ARR && b.t == MV_ARR) {
+		/* array concatenation, as in jq */
+		struct map_val r = { .t = MV_ARR, .n = a.n + b.n };
+
+		if (r.n < a.n)
+			map_rt_error(E, n, "array too large");
+		r.x.cap = r.n;
+		r.u.a = r.n ? map_alloc(E, (size_t)r.n * sizeof *r.u.a) : NULL;
+		if (a.n)
+			memcpy(r.u.a, a.u.a, a.n * sizeof *r.u.a);
+		if (b.n)
+			memcpy(r.u.a + a.n, b.u.a, b.n * sizeof *r.u.a);
+		return r;
+	}
 	if (a.t != MV_NUM || b.t != MV_NUM)
 		map_rt_error(E, n, "'%s' wants numbers, got %s and %s", opnames[n->op],
 			map_type_name(a.t), map_type_name(b.t));
@@ -758,10 +774,12 @@ del(struct map_env *E, const struct map_stmt *s, struct map_val *cur)
 	}
 }
 
-/* 1: dropped */
+/* 1: dropped, 2: a sub-mapping's value given (in E->subval) */
 static int
 exec(struct map_env *E, const struct map_stmt *s)
 {
+	int r;
+
 	for (; s != NULL; s = s->next) {
 		switch (s->kind) {
 		case S_ASSIGN:
@@ -776,12 +794,15 @@ exec(struct map_env *E, const struct map_stmt *s)
 			if (s->e == NULL)
 				break;
 			c = map_eval(E, s->e);
-			if (map_truthy(&c) ? exec(E, s->body) : exec(E, s->els))
-				return 1;
+			if ((r = map_truthy(&c) ? exec(E, s->body) : exec(E, s->els)) != 0)
+				return r;
 			break;
 		}
 		case S_DROP:
 			return 1;
+		case S_VALUE:
+			E->subval = map_eval(E, s->e);
+			return 2;
 		case S_ERROR: {
 			struct map_val m = map_eval(E, s->e);
 
@@ -800,6 +821,7 @@ struct map_val
 map_subcall(struct map_env *E, struct map_sub *s, struct map_val in, int *dropped)
 {
 	struct map_val cur = E->cur, *locals = E->locals, *out = E->out;
+	int r;
 	struct map_val o = { .t = MV_OBJ };
 
 	E->cur = in;
@@ -807,10 +829,18 @@ map_subcall(struct map_env *E, struct map_sub *s, struct map_val in, int *droppe
 	memset(E->locals, 0, (size_t)(s->nslots + 1) * sizeof *E->locals);
 	own_obj(E, &o, 0);
 	E->out = &o;
-	*dropped = exec(E, s->body);
+	r = exec(E, s->body);
+	*dropped = r == 1;
 	E->cur = cur;
 	E->locals = locals;
 	E->out = out;
+	if (r == 2) {
+		struct map_val v = E->subval;
+
+		if (v.t == MV_ARR || v.t == MV_OBJ)
+			v.f &= (uint8_t)~MVF_OWN;
+		return v;
+	}
 	o.f &= (uint8_t)~MVF_OWN;
 	return o;
 }
@@ -820,7 +850,11 @@ map_subcall(struct map_env *E, struct map_sub *s, struct map_val in, int *droppe
 static void
 setup_env(struct map_prog *P, struct map_env *E, struct map_rterr *rterr)
 {
-	memset(rterr, 0, sizeof *rterr);
+	rterr->line = rterr->col = 0;
+	rterr->msg[0] = rterr->where[0] = '\0';
+	rterr->jtype = JSON_OBJECT;
+	rterr->joff = 0;
+	rterr->jwhy = NULL;
 	map_arena_reset(&P->rA);
 	E->P = P;
 	E->A = &P->rA;
@@ -833,15 +867,21 @@ setup(struct map_prog *P, struct map_env *E, const char *line, size_t len,
 {
 	setup_env(P, E, rterr);
 	P->jp.A = &P->rA;
-	if (len && line[len - 1] == '\r')
-		len--;
+	/* a trailing \r is white space to the parser, as to json_check */
 	if (map_json_parse(&P->jp, line, len, &E->root) < 0) {
 		snprintf(rterr->msg, sizeof rterr->msg, "column %zu: %s", P->jp.errpos + 1,
 			P->jp.err);
 		snprintf(rterr->where, sizeof rterr->where, "%s", rterr->msg);
+		rterr->jtype = JSON_INVALID;
+		rterr->joff = P->jp.errpos;
+		rterr->jwhy = P->jp.err;
 		return MAP_BADJSON;
 	}
 	if (E->root.t != MV_OBJ) {
+		static const int jt[] = { JSON_NULL, JSON_FALSE, JSON_TRUE, JSON_NUMBER,
+			JSON_STRING, JSON_ARRAY, JSON_OBJECT };
+
+		rterr->jtype = jt[E->root.t];
 		snprintf(rterr->msg, sizeof rterr->msg, "record is %s, not an object",
 			map_type_name(E->root.t));
 		snprintf(rterr->where, sizeof rterr->where, "%s", rterr->msg);

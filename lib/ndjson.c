@@ -178,19 +178,19 @@ ndjson_next(struct ndjson_reader *r, struct ndjson_line *line, struct ep_err *er
 			r->start = r->scan = (size_t)(nl - r->buf) + 1;
 			r->lineno++;
 		}
-		if (line->len > 0 && line->p[line->len - 1] == '\r')
+		if (!r->raw && line->len > 0 && line->p[line->len - 1] == '\r')
 			line->len--;
 		if (line->len > r->max_line) {
 			/* whole line in the buffer but over the limit */
 			buf_reset(&r->keep);
-			buf_add(&r->keep, line->p, NDJ_KEEP);
+			buf_add(&r->keep, line->p, line->len < NDJ_KEEP ? line->len : NDJ_KEEP);
 			line->total = line->len;
 			line->p = r->keep.p;
 			line->len = r->keep.len;
 			line->lineno = r->lineno;
 			return NDJ_TOO_LONG;
 		}
-		if (blank(line->p, line->len)) {
+		if (!r->raw && blank(line->p, line->len)) {
 			if (r->eof && r->start == r->end)
 				return NDJ_EOF;
 			continue;
@@ -249,6 +249,18 @@ ndjson_write(struct ndjson_writer *w, const char *p, size_t len)
 	}
 	memcpy(w->b.p + w->b.len, p, len);
 	w->b.len += len;
+	return ndjson_write_end(w);
+}
+
+int
+ndjson_write_end(struct ndjson_writer *w)
+{
+	if (w->epipe || w->failed)
+		return -1;
+	if (buf_grow(&w->b, 1) < 0) {
+		w->failed = ENOMEM;
+		return -1;
+	}
 	w->b.p[w->b.len++] = '\n';
 	w->b.p[w->b.len] = '\0';
 	w->pending++;

@@ -36,6 +36,7 @@ struct stage {
 	uint64_t outcomes;   /* outcomes given; one per record read */
 	struct ep_err err;
 	int failed;          /* a hook or the runner stopped the run */
+	const struct ndjson_line *cur;  /* the line the record hook has */
 };
 
 void
@@ -124,6 +125,16 @@ stage_emit(struct stage *st, const char *json, size_t len)
 	st->nwrote++;
 	st->outcomes++;
 	if (ndjson_write(&st->out, json, len) < 0)
+		return out_failed(st);
+	return 0;
+}
+
+int
+stage_emitted(struct stage *st)
+{
+	st->nwrote++;
+	st->outcomes++;
+	if (ndjson_write_end(&st->out) < 0)
 		return out_failed(st);
 	return 0;
 }
@@ -265,6 +276,26 @@ parse_reject(struct stage *st, const struct stage_rec *rec, const struct ndjson_
 	return put_reject(st, &r);
 }
 
+int
+stage_reject_json(struct stage *st, const struct stage_rec *rec, int jtype, size_t joff,
+		  const char *jwhy)
+{
+	const struct ndjson_line *ln = st->cur;
+	struct ndjson_line one = { rec->p, rec->len, rec->line, rec->len, 0 };
+	char why[256];
+
+	if (ln == NULL || ln->p != rec->p)
+		ln = &one; /* not the runner's current line: no end-of-input case */
+	if (jtype != JSON_INVALID)
+		snprintf(why, sizeof(why), "not a JSON object (a JSON %s)",
+			 json_type_name((enum json_type)jtype));
+	else if (ln->last_no_nl && joff >= ln->len)
+		snprintf(why, sizeof(why), "truncated at end of input (no final newline)");
+	else
+		snprintf(why, sizeof(why), "not valid JSON: %s at byte %zu", jwhy, joff + 1);
+	return parse_reject(st, rec, ln, why);
+}
+
 static void
 flush_idle(void *ctx)
 {
@@ -272,6 +303,24 @@ flush_idle(void *ctx)
 
 	if (st->out.b.len > 0)
 		ndjson_flush(&st->out);
+}
+
+/* The record hook, which must end the record in exactly one outcome. */
+static int
+deliver(struct stage *st, const struct stage_rec *rec, const struct stage_hooks *h, void *ctx)
+{
+	struct ep_err e = EP_ERR_INIT;
+	uint64_t before = st->outcomes;
+
+	if (h->record(st, rec, ctx) < 0)
+		return -1;
+	if (st->outcomes != before + 1 && !st->failed) {
+		ep_errf(&e, EP_SOFTWARE, "%s:%llu: record ended in %llu outcomes, not one",
+			rec->source, (unsigned long long)rec->line,
+			(unsigned long long)(st->outcomes - before));
+		return stage_fail(st, &e);
+	}
+	return 0;
 }
 
 /* One input; -1 stops the whole run. */
@@ -296,7 +345,6 @@ run_file(struct stage *st, const char *path, const struct stage_hooks *h, void *
 	r.ctx = st;
 	while ((k = ndjson_next(&r, &ln, &e)) != NDJ_EOF) {
 		struct stage_rec rec = { ln.p, ln.len, r.name, ln.lineno };
-		uint64_t before = st->outcomes;
 		size_t bad, off = 0;
 		const char *jwhy = NULL;
 		enum json_type t;
@@ -330,36 +378,71 @@ run_file(struct stage *st, const char *path, const struct stage_hooks *h, void *
 				break;
 			continue;
 		}
+		st->cur = &ln;
 		if (st->cfg->check_json) {
 			t = json_check(ln.p, ln.len, &off, &jwhy);
 			if (t != JSON_OBJECT) {
-				if (t != JSON_INVALID)
-					snprintf(why, sizeof(why), "not a JSON object (a JSON %s)",
-						 json_type_name(t));
-				else if (ln.last_no_nl && off >= ln.len)
-					snprintf(why, sizeof(why),
-						 "truncated at end of input (no final newline)");
-				else
-					snprintf(why, sizeof(why), "not valid JSON: %s at byte %zu",
-						 jwhy, off + 1);
-				if ((rc = parse_reject(st, &rec, &ln, why)) < 0)
+				if ((rc = stage_reject_json(st, &rec, t, off, jwhy)) < 0)
 					break;
 				continue;
 			}
 		}
-		if (h->record(st, &rec, ctx) < 0) {
-			rc = -1;
+		rc = deliver(st, &rec, h, ctx);
+		st->cur = NULL;
+		if (rc < 0)
 			break;
-		}
-		if (st->outcomes != before + 1 && !st->failed) {
-			ep_errf(&e, EP_SOFTWARE, "%s:%llu: record ended in %llu outcomes, not one",
-				rec.source, (unsigned long long)rec.line,
-				(unsigned long long)(st->outcomes - before));
+	}
+	ndjson_close(&r);
+	return rc;
+}
+
+/* One CSV input (cfg->csv_in); -1 stops the whole run. */
+static int
+run_csv_file(struct stage *st, const char *path, const struct stage_hooks *h, void *ctx,
+	     int *bad_input)
+{
+	struct csvio_reader r;
+	struct csvio_row row;
+	struct ep_err e = EP_ERR_INIT;
+	enum csvio_kind k;
+	int rc = 0;
+
+	if (csvio_open(&r, path, st->cfg->csv_in, st->cfg->max_line, &e) < 0) {
+		ep_warn("%s", e.msg);
+		if (!*bad_input)
+			*bad_input = e.code;
+		return 0;
+	}
+	r.in.before_block = flush_idle;
+	r.in.ctx = st;
+	while ((k = csvio_next(&r, &row, &e)) != CSVIO_EOF) {
+		struct stage_rec rec = { row.json, row.len, r.in.name, row.line };
+
+		if (k == CSVIO_ERROR) {
 			rc = stage_fail(st, &e);
 			break;
 		}
+		if (k == CSVIO_BADFILE) {
+			/* a header no record can be made from: warn, go on */
+			ep_warn("%s", e.msg);
+			if (!*bad_input)
+				*bad_input = EP_DATAERR;
+			break;
+		}
+		st->nread++;
+		if (k == CSVIO_BAD) {
+			struct ndjson_line ln = { row.raw, row.raw_len, row.line, row.raw_total, 0 };
+
+			rec.p = row.raw;
+			rec.len = row.raw_len;
+			if ((rc = parse_reject(st, &rec, &ln, row.why)) < 0)
+				break;
+			continue;
+		}
+		if ((rc = deliver(st, &rec, h, ctx)) < 0)
+			break;
 	}
-	ndjson_close(&r);
+	csvio_close(&r);
 	return rc;
 }
 
@@ -407,10 +490,12 @@ stage_run(const struct stage_cfg *cfg, int nfiles, char *const *files,
 		}
 		st.have_state = 1;
 	}
+	int (*run)(struct stage *, const char *, const struct stage_hooks *, void *, int *) =
+		cfg->csv_in ? run_csv_file : run_file;
 	if (nfiles == 0)
-		rc = run_file(&st, NULL, hooks, ctx, &bad_input);
+		rc = run(&st, NULL, hooks, ctx, &bad_input);
 	for (int i = 0; i < nfiles && rc == 0; i++)
-		rc = run_file(&st, files[i], hooks, ctx, &bad_input);
+		rc = run(&st, files[i], hooks, ctx, &bad_input);
 	/* end of input: make the tail durable (no commit: the last
 	 * checkpoint line already covered what it covers) */
 	if (rc == 0 && !st.failed)

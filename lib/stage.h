@@ -10,6 +10,9 @@
  *    then with --state the position is committed, then the line passes on;
  *  - a record goes to the stage's record hook, which must end it in exactly
  *    one outcome: stage_emit (written), stage_drop, or stage_reject.
+ * With cfg->csv_in the inputs are CSV files instead: each row is a record
+ * (its JSON object, its source line the row's first line), a bad row a
+ * "parse" reject with the row's text, and there are no control lines.
  * At the end: counts on stderr ("read N, wrote N, dropped N, rejected N"),
  * --stats FILE as JSON, and the exit status: 65 when rejects exceed
  * --max-rejects, the error's own status when a hook fails, 0 when the
@@ -24,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "csvio.h"
 #include "err.h"
 #include "opt.h"
 #include "reject.h"
@@ -58,6 +62,7 @@ struct stage_cfg {
 	long flush_every;
 	long flush_ms;
 	int check_json;       /* the runner checks each record is a JSON object */
+	const struct csvio_opts *csv_in;  /* read CSV (csvio.h), not NDJSON */
 };
 
 /* --fail-fast --flush-every --flush-ms --max-line --max-rejects --rejects
@@ -83,11 +88,21 @@ int stage_run(const struct stage_cfg *cfg, int nfiles, char *const *files,
 
 /* Outcomes, from the record hook. */
 int stage_emit(struct stage *st, const char *json, size_t len);
+/* The hook formatted the record in place at the end of stage_out(st)->b:
+ * count it as written and end its line. */
+int stage_emitted(struct stage *st);
 void stage_drop(struct stage *st);
 /* rec must be valid JSON (it is written as the reject's "record"); with
  * raw set the line is written as raw/raw_b64 instead. */
 int stage_reject(struct stage *st, const struct stage_rec *rec, const char *stage_name,
 		 const char *error, const struct reject_item *items, size_t nitems, int raw);
+/* For a stage that parses its records itself (cfg->check_json 0): reject
+ * rec as the runner's own check would have, with jtype (an enum json_type,
+ * JSON_INVALID for text that is not JSON), joff and jwhy as json_check
+ * gives them: "not a JSON object (a JSON array)", "not valid JSON: WHY at
+ * byte N", or "truncated at end of input (no final newline)". */
+int stage_reject_json(struct stage *st, const struct stage_rec *rec, int jtype, size_t joff,
+		      const char *jwhy);
 /* Stop the run with err's status and message. */
 int stage_fail(struct stage *st, const struct ep_err *err);
 /* Output writer, for stages that format into it directly (-o csv). */
