@@ -50,6 +50,8 @@ checked(struct stage *st, const struct stage_rec *rec, void *ctx)
 		return stage_fail(st, &err);
 	if (r == 1)
 		return stage_emit(st, rec->p, rec->len);
+	if (r == VALIDATOR_NOT_JSON)
+		return stage_reject_json(st, rec, res.jtype, res.joff, res.jwhy);
 	return stage_reject(st, rec, "validate", res.error, res.items, res.n, 0);
 }
 
@@ -86,6 +88,7 @@ main(int argc, char *argv[])
 
 	ep_prog = "validate";
 	stage_cfg_init(&cfg, "validate");
+	cfg.check_json = 0; /* the validator's parser checks, as strictly */
 	if (ep_opt_build(tables, &os, &err) < 0) {
 		ep_warn("%s", err.msg);
 		return EP_SOFTWARE;

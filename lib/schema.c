@@ -440,25 +440,19 @@ uri_nofrag(struct schema *s, const char *u)
 
 /* ---- maps ---------------------------------------------------------- */
 
-/* property names: eight bytes a step, multiply-xorshift mixing (the
- * table compares the names themselves, so only the spread matters) */
+/* property names: length, first, middle and last byte, mixed; the table
+ * compares the names themselves, so only the spread matters, and names
+ * in one schema rarely agree on all four */
 static uint32_t
 hash_bytes(const char *p, size_t n)
 {
-	uint64_t h = 0x9E3779B97F4A7C15ull ^ n, w;
+	uint64_t h = n;
 
-	for (; n >= 8; p += 8, n -= 8) {
-		memcpy(&w, p, 8);
-		h = (h ^ w) * 0xBF58476D1CE4E5B9ull;
-		h ^= h >> 31;
-	}
 	if (n) {
-		w = 0;
-		memcpy(&w, p, n);
-		h = (h ^ w) * 0xBF58476D1CE4E5B9ull;
-		h ^= h >> 31;
+		h = h << 24 ^ (uint64_t)(unsigned char)p[0] << 16 ^
+			(uint64_t)(unsigned char)p[n / 2] << 8 ^ (unsigned char)p[n - 1];
 	}
-	h *= 0x94D049BB133111EBull;
+	h *= 0x9E3779B97F4A7C15ull;
 	return (uint32_t)(h >> 32);
 }
 
@@ -2167,6 +2161,38 @@ unique_done:
 	return ok;
 }
 
+/* dec_parse's answer for plain text of at most 18 digits ("-12.34"),
+ * without its generality; -1 for anything else */
+static int
+dec_quick(const char *p, size_t n, struct dec *d)
+{
+	const char *e = p + n;
+	long long c = 0;
+	int neg = 0, digits = 0, scale = 0, frac = 0;
+
+	if (p < e && *p == '-') {
+		neg = 1;
+		p++;
+	}
+	for (; p < e; p++) {
+		if (*p >= '0' && *p <= '9') {
+			if (++digits > 18)
+				return -1;
+			c = c * 10 + (*p - '0');
+			scale += frac;
+		} else if (*p == '.' && !frac) {
+			frac = 1;
+		} else {
+			return -1;
+		}
+	}
+	if (digits == 0)
+		return -1;
+	d->coef = neg ? -(dec_int)c : (dec_int)c;
+	d->scale = scale;
+	return 0;
+}
+
 /* the instance number against a keyword's bound: <0, 0, >0, on the exact
  * decimals when both have one (d: the instance's), else on the doubles */
 static int
@@ -2191,7 +2217,7 @@ v_number(struct vctx *c, const struct snode *n, const struct map_val *j)
 	if (!(n->flags & (HAS_MIN | HAS_MAX | HAS_XMIN | HAS_XMAX | HAS_MULT)))
 		return 1;
 	/* the exact decimal when it has one (38 digits), else the double */
-	d_ok = dec_parse(j->u.s, j->n, &d) == 0;
+	d_ok = dec_quick(j->u.s, j->n, &d) == 0 || dec_parse(j->u.s, j->n, &d) == 0;
 	v = d_ok ? 0 : map_to_double(j);
 	if ((n->flags & HAS_MIN) && bound_cmp(d_ok ? &d : NULL, v, &n->min) < 0) {
 		report(c, n, "minimum", "must be >= %s", n->min.txt);

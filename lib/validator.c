@@ -10,6 +10,7 @@
 #include "buf.h"
 #include "dec.h"
 #include "find.h"
+#include "json.h"
 #include "keyset.h"
 #include "map.h"
 #include "map_int.h"
@@ -644,13 +645,25 @@ validator_check(struct validator *v, const char *line, size_t len, const char *s
 	buf_reset(&v->pool);
 	v->checked++;
 	map_arena_reset(&v->A);
-	if (map_json_parse(&v->jp, line, len, &rec) < 0 || rec.t != MV_OBJ) {
-		/* the runner checked the JSON: only a limit of this parser */
-		if (add_item(v, "", "cannot parse the record: %s",
-			     v->jp.err ? v->jp.err : "not an object") < 0)
+	if (map_json_parse(&v->jp, line, len, &rec) < 0) {
+		if (strcmp(v->jp.err, "out of memory") == 0 ||
+		    strcmp(v->jp.err, "record too large") == 0)
 			goto oom;
-		count(v, "parse");
-		goto done;
+		res->jtype = JSON_INVALID;
+		res->joff = v->jp.errpos;
+		res->jwhy = v->jp.err;
+		v->checked--;
+		return VALIDATOR_NOT_JSON;
+	}
+	if (rec.t != MV_OBJ) {
+		static const int jt[] = { JSON_NULL, JSON_FALSE, JSON_TRUE, JSON_NUMBER,
+			JSON_STRING, JSON_ARRAY, JSON_OBJECT };
+
+		res->jtype = jt[rec.t];
+		res->joff = 0;
+		res->jwhy = NULL;
+		v->checked--;
+		return VALIDATOR_NOT_JSON;
 	}
 	if (v->schema && check_schema(v, doc) < 0)
 		goto oom;
@@ -705,7 +718,6 @@ validator_check(struct validator *v, const char *line, size_t len, const char *s
 			goto out;
 		}
 	}
-done:
 	if (v->nitems) {
 		/* the pool is complete: point the items into it */
 		struct reject_item *it = grow_array(v->items, &v->capout, v->nitems, sizeof(*it));

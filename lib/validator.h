@@ -55,10 +55,20 @@ struct validator_result {
 	const struct reject_item *items;
 	size_t n;
 	const char *error;   /* the first item as "path: message" */
+	/* VALIDATOR_NOT_JSON: as json_check says it (json.h), for
+	 * stage_reject_json */
+	int jtype;           /* enum json_type of the text, JSON_INVALID if none */
+	size_t joff;         /* where the text stopped being JSON */
+	const char *jwhy;
 };
 
-/* One record (its JSON text, without the newline).  1 valid, 0 invalid
- * (res filled), -1 a failure that must stop the run (err filled). */
+enum { VALIDATOR_NOT_JSON = 2 };
+
+/* One record (its JSON text, without the newline), parsed as strictly as
+ * json_check parses (so the stage runner need not check it first).  1
+ * valid, 0 invalid (res filled), VALIDATOR_NOT_JSON when the line is not a
+ * JSON object (res->jtype, joff, jwhy), -1 a failure that must stop the
+ * run (err filled). */
 int validator_check(struct validator *v, const char *line, size_t len, const char *source,
 	uint64_t lineno, struct validator_result *res, struct ep_err *err);
 

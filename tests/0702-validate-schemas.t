@@ -123,11 +123,39 @@ else
 	skip "tests/sandbox/nav_model.py not in this tree yet"
 fi
 
-# what the xform templates write passes the target's schema
-run sh -c "xform -q --max-rejects 1 -f odoo/res.partner-to-bng/Customer 2>/dev/null \
-	'$ERPIPE_TOP/examples/data/partners.ndjson' | validate -s bng/Customer > '$T/out' 2> '$T/err'"
-is "$st" 0 "xform odoo/res.partner-to-bng/Customer | validate -s bng/Customer"
+# every template's expected output (tests/data/templates/expect) against the
+# schema of its target: the verdict is written down in
+# tests/data/validate/templates/MAP.want, empty when every record passes
+E=$ERPIPE_TOP/tests/data/templates/expect
+nt=0
+for m in $(cd "$E" && find . -name '*.ndjson' | sed 's|^\./||; s|\.ndjson$||' | sort); do
+	tgt=${m#*-to-}    # odoo/res.partner-to-bng/Customer -> bng/Customer
+	case $tgt in
+	nav/GLEntries) continue ;;    # a read-only ledger in NAV: nothing loads into it
+	esac
+	nt=$((nt + 1))
+	if [ ! -f "$S/$tgt.schema.json" ]; then
+		_result 1 "$m: a schema for its target $tgt"
+		continue
+	fi
+	rm -f "$T/rej"
+	run validate -q -s "$tgt" --max-rejects 1000 --rejects "$T/rej" "$E/$m.ndjson" > /dev/null
+	: > "$T/got"
+	[ -f "$T/rej" ] && jq -r '(.source | sub(".*:"; "")) + ": " + .error' "$T/rej" > "$T/got"
+	if [ -f "$D/templates/$m.want" ]; then
+		same_file "$T/got" "$D/templates/$m.want" "$m: its records against $tgt"
+	else
+		_result 1 "$m: tests/data/validate/templates/$m.want exists"
+	fi
+done
+ok "templates checked ($nt)" test "$nt" -ge 25
+
+# a pipeline: what the xform template writes passes the target's schema
+run sh -c "xform -q --max-rejects 1 -f odoo/res.partner-to-bng/Customer \
+	'$ERPIPE_TOP/examples/data/partners.ndjson' 2>/dev/null > '$T/mapped'"
+run validate -s bng/Customer "$T/mapped" > "$T/out" 2> "$T/err"
+is "$st" 0 "xform -f odoo/res.partner-to-bng/Customer | validate -s bng/Customer"
 [ "$st" = 0 ] || sed 's/^/#   /' "$T/err" | head -5
-is "$(grep -c ExternalID "$T/out")" 4 "every mapped partner passes"
+same_file "$T/out" "$T/mapped" "every mapped partner passes, as it was"
 
 done_testing
