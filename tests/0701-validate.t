@@ -122,6 +122,18 @@ is "$st" 0 "a name found under ERPIPE_PATH first"
 run sh -c "cd '$T/w' && validate -q -s crm/Cust '$T/fixed'" > /dev/null 2>&1
 is "$st" 65 "then under ./schemas"
 
+# validate parses each line itself: lines that are not JSON objects are
+# refused exactly as the runner refuses them for every stage (xform here)
+printf '{"a":1}\nnot json\n{"bad":"\377\376"}\n[1,2]\n"s"\n42\nnull\n{"x":01}\n{"y":"\\u12"}\n{"z":tru}\n{"q":1,}\n{"d":[[[]]]}\n  {"w" : 1 }  \n{"c":' > "$T/pj"
+run xform --rejects "$T/xrej" "$T/pj" > "$T/xout" 2> /dev/null
+run validate --rejects "$T/vrej" "$T/pj" > "$T/vout" 2> /dev/null
+is "$st" 65 "not-JSON lines: 65"
+same_file "$T/vout" "$T/xout" "the same lines written"
+same_file "$T/vrej" "$T/xrej" "the same parse rejects, byte for byte"
+is "$(jq -r .error "$T/vrej" | sed -n '1p;7p;11p')" "not valid JSON: unexpected character at byte 1
+not valid JSON: leading zero in number at byte 7
+truncated at end of input (no final newline)" "with the runner's messages"
+
 # --fail-fast
 run validate -s "$T/c.schema.json" --fail-fast "$T/in" > "$T/out7" 2> "$T/err7"
 is "$st" 65 "--fail-fast: 65"
