@@ -99,19 +99,37 @@ keyset_bytes(const struct keyset *s)
 	return s->cap * (2 + (s->with_val ? 1 : 0)) * sizeof(uint64_t);
 }
 
-static void
-digest(const struct keyset *s, const void *key, size_t n, uint64_t d[2])
+void
+keyset_digest(const struct keyset *s, const void *key, size_t n, uint64_t d[2])
 {
 	siphash128(s->k, key, n, d);
 	if (d[0] == 0 && d[1] == 0)
 		d[0] = 1; /* 0,0 marks an empty slot */
 }
 
+static size_t
+home(const struct keyset *s, const uint64_t d[2])
+{
+	return (size_t)(d[0] ^ (d[1] >> 7)) & (s->cap - 1);
+}
+
+void
+keyset_prefetch(const struct keyset *s, const uint64_t d[2])
+{
+	if (s->cap) {
+		size_t i = home(s, d);
+
+		__builtin_prefetch(s->h + 2 * i);
+		if (s->val)
+			__builtin_prefetch(s->val + i);
+	}
+}
+
 /* the slot holding d, or the empty slot where it would go */
 static size_t
 find(const struct keyset *s, const uint64_t d[2])
 {
-	size_t mask = s->cap - 1, i = (size_t)(d[0] ^ (d[1] >> 7)) & mask;
+	size_t mask = s->cap - 1, i = home(s, d);
 
 	while (s->h[2 * i] | s->h[2 * i + 1]) {
 		if (s->h[2 * i] == d[0] && s->h[2 * i + 1] == d[1])
@@ -155,12 +173,10 @@ grow(struct keyset *s)
 }
 
 int
-keyset_put(struct keyset *s, const void *key, size_t n, uint64_t val, uint64_t *old)
+keyset_put_digest(struct keyset *s, const uint64_t d[2], uint64_t val, uint64_t *old)
 {
-	uint64_t d[2];
 	size_t i;
 
-	digest(s, key, n, d);
 	if (s->cap) {
 		i = find(s, d);
 		if (s->h[2 * i] | s->h[2 * i + 1]) {
@@ -183,18 +199,36 @@ keyset_put(struct keyset *s, const void *key, size_t n, uint64_t val, uint64_t *
 }
 
 int
-keyset_get(const struct keyset *s, const void *key, size_t n, uint64_t *val)
+keyset_get_digest(const struct keyset *s, const uint64_t d[2], uint64_t *val)
 {
-	uint64_t d[2];
 	size_t i;
 
 	if (s->cap == 0)
 		return 0;
-	digest(s, key, n, d);
 	i = find(s, d);
 	if (!(s->h[2 * i] | s->h[2 * i + 1]))
 		return 0;
 	if (val)
 		*val = s->with_val ? s->val[i] : 0;
 	return 1;
+}
+
+int
+keyset_put(struct keyset *s, const void *key, size_t n, uint64_t val, uint64_t *old)
+{
+	uint64_t d[2];
+
+	keyset_digest(s, key, n, d);
+	return keyset_put_digest(s, d, val, old);
+}
+
+int
+keyset_get(const struct keyset *s, const void *key, size_t n, uint64_t *val)
+{
+	uint64_t d[2];
+
+	if (s->cap == 0)
+		return 0;
+	keyset_digest(s, key, n, d);
+	return keyset_get_digest(s, d, val);
 }

@@ -37,6 +37,13 @@ void keyset_free(struct keyset *s);
 int keyset_put(struct keyset *s, const void *key, size_t n, uint64_t val, uint64_t *old);
 /* 1 present (payload in *val when not NULL), 0 absent. */
 int keyset_get(const struct keyset *s, const void *key, size_t n, uint64_t *val);
+/* The same on a key's digest, so a key looked up and then added is hashed
+ * once: keyset_digest gives it, keyset_prefetch starts loading its slot
+ * (do other work, then look it up). */
+void keyset_digest(const struct keyset *s, const void *key, size_t n, uint64_t d[2]);
+void keyset_prefetch(const struct keyset *s, const uint64_t d[2]);
+int keyset_put_digest(struct keyset *s, const uint64_t d[2], uint64_t val, uint64_t *old);
+int keyset_get_digest(const struct keyset *s, const uint64_t d[2], uint64_t *val);
 /* bytes the table holds */
 size_t keyset_bytes(const struct keyset *s);
 

@@ -36,6 +36,9 @@ struct fields {
 struct unique {
 	struct fields f;
 	struct keyset seen;  /* payload: source index << 44 | line */
+	/* the current record's key: its digest, 1 when absent */
+	uint64_t d[2];
+	int absent;
 };
 
 struct ref {
@@ -665,6 +668,18 @@ validator_check(struct validator *v, const char *line, size_t len, const char *s
 		v->checked--;
 		return VALIDATOR_NOT_JSON;
 	}
+	/* the unique keys' slots load while the schema and rules run */
+	for (i = 0; i < v->nuniq; i++) {
+		struct unique *u = &v->uniq[i];
+		int m = make_key(v, doc, &u->f);
+
+		if (m < 0)
+			goto oom;
+		if ((u->absent = m == 1) == 0) {
+			keyset_digest(&u->seen, v->key.p, v->key.len, u->d);
+			keyset_prefetch(&u->seen, u->d);
+		}
+	}
 	if (v->schema && check_schema(v, doc) < 0)
 		goto oom;
 	if (check_rules(v, doc) < 0)
@@ -672,11 +687,8 @@ validator_check(struct validator *v, const char *line, size_t len, const char *s
 	for (i = 0; i < v->nuniq; i++) {
 		struct unique *u = &v->uniq[i];
 		uint64_t first;
-		int m = make_key(v, doc, &u->f);
 
-		if (m < 0)
-			goto oom;
-		if (m == 1 || !keyset_get(&u->seen, v->key.p, v->key.len, &first))
+		if (u->absent || !keyset_get_digest(&u->seen, u->d, &first))
 			continue;
 		if (add_item(v, first_path(&u->f, &pb), "duplicate %s %s, first at %s:%llu",
 			     u->f.text, key_text(v, doc, &u->f), v->srcs[first >> LINE_BITS],
@@ -706,11 +718,10 @@ validator_check(struct validator *v, const char *line, size_t len, const char *s
 	for (i = 0; before == 0 && i < v->nuniq; i++) {
 		struct unique *u = &v->uniq[i];
 		uint64_t si = source_index(v, source);
-		int m = make_key(v, doc, &u->f);
 
-		if (m < 0 || si == UINT64_MAX || si >= ((uint64_t)1 << (64 - LINE_BITS)))
+		if (si == UINT64_MAX || si >= ((uint64_t)1 << (64 - LINE_BITS)))
 			goto oom;
-		if (m == 0 && keyset_put(&u->seen, v->key.p, v->key.len,
+		if (!u->absent && keyset_put_digest(&u->seen, u->d,
 					 si << LINE_BITS | (lineno & (((uint64_t)1 << LINE_BITS) - 1)),
 					 NULL) < 0) {
 			rc = ep_errf(err, EP_SOFTWARE, "--unique %s: out of memory after %zu keys",
