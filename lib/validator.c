@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "dec.h"
 #include "find.h"
 #include "json.h"
@@ -199,9 +200,9 @@ validator_add_rule(struct validator *v, const char *expr, struct ep_err *err)
 	struct rule *r;
 	struct map_opts mo = { 0 };
 
-	if (v->mctx == NULL && (v->mctx = map_ctx_new(0)) == NULL)
+	/* now() is fixed for the whole run, as in xform */
+	if (v->mctx == NULL && (v->mctx = map_ctx_new(ep_wall_ms(ep_clock_system()))) == NULL)
 		return ep_errf(err, EP_SOFTWARE, "out of memory");
-	/* now() is fixed for the whole run, like xform's */
 	mo.ctx = v->mctx;
 	if ((r = grow_array(v->rules, &cap, v->nrules + 1, sizeof(*r))) == NULL)
 		return ep_errf(err, EP_SOFTWARE, "out of memory");

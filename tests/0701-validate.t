@@ -78,6 +78,11 @@ is "$(jq -c '[(.source | sub(".*:"; "")), .error, [.errors[].message]]' "$T/rej3
 		'["3","rule 1 '"'"'$amount_total >= 0'"'"': cannot compare string with number",["rule 1 '"'"'$amount_total >= 0'"'"': cannot compare string with number"]]')" \
 	"failed rules: their message, or their number and text; an error in a rule fails it"
 
+# now() is the time the run started, the same for every record
+printf '{"due":"2000-01-01"}\n{"due":"2999-01-01"}\n' > "$T/due"
+run validate -q --rule '$due > now()' --message 'due date passed' --rejects "$T/rej4" "$T/due" > "$T/out4"
+is "$(jq -r .due "$T/out4"):$(jq -r .error "$T/rej4")" "2999-01-01:due date passed" "now() in a rule"
+
 # usage errors: 64, nothing read
 run validate --rule '$x >' < /dev/null 2> "$T/err4"
 is "$st" 64 "a rule that does not compile: 64"
