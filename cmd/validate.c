@@ -150,7 +150,7 @@ main(int argc, char *argv[])
 
 		if (validator_add_ref(v, refs[i], &warn, &err) < 0)
 			status = failed(&err);
-		else if (warn.msg[0])
+		else if (warn.msg[0] && ep_verbose >= 0)
 			ep_warn("%s", warn.msg);
 	}
 	free(refs);

@@ -17,7 +17,6 @@
 #include "map_int.h"
 #include "ndjson.h"
 #include "schema.h"
-#include "text.h"
 
 #define REPORT_MAX 1000 /* distinct report lines; the rest count as "(other)" */
 
@@ -37,7 +36,7 @@ struct fields {
 struct unique {
 	struct fields f;
 	struct keyset seen;  /* payload: source index << 44 | line */
-	/* the current record's key: its digest, 1 when absent */
+	/* the current record's key: its digest, or absent (missing, null, false) */
 	uint64_t d[2];
 	int absent;
 };
@@ -55,7 +54,6 @@ struct rcount {
 
 struct validator {
 	struct schema *schema;
-	char *schema_path;
 	struct schema_errors errs;
 	struct rule *rules;
 	size_t nrules;
@@ -114,7 +112,6 @@ validator_free(struct validator *v)
 	if (v == NULL)
 		return;
 	schema_free(v->schema);
-	free(v->schema_path);
 	schema_errors_free(&v->errs);
 	for (i = 0; i < v->nrules; i++) {
 		map_free(v->rules[i].prog);
@@ -188,8 +185,6 @@ validator_set_schema(struct validator *v, const char *name, struct ep_err *err)
 	}
 	if ((v->schema = schema_compile_file(path, NULL, err)) == NULL)
 		return -1;
-	if ((v->schema_path = strdup(path)) == NULL)
-		return ep_errf(err, EP_SOFTWARE, "out of memory");
 	return 0;
 }
 
@@ -443,8 +438,12 @@ validator_add_ref(struct validator *v, const char *spec, struct ep_err *warn, st
 		}
 	}
 	ndjson_close(&rd);
-	if (nbad > 1)
-		ep_err_prefix(warn, "%llu lines", (unsigned long long)nbad);
+	if (nbad > 1) {
+		size_t l = strlen(warn->msg);
+
+		snprintf(warn->msg + l, sizeof(warn->msg) - l, " (%llu such lines)",
+			 (unsigned long long)nbad);
+	}
 	if (rc == 0 && nokey == nrec && nrec > 0)
 		rc = ep_errf(err, EP_DATAERR, "--ref '%s': no record of '%s' has '%s'", spec,
 			     r->file, r->keys.text);
