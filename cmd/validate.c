@@ -18,16 +18,17 @@
 #include "validator.h"
 
 static const char usage_text[] =
-	"usage: validate [-qv] [-s SCHEMA] [--rule EXPR [--message TEXT]] ...\n"
+	"usage: validate [-qv] [-s SCHEMA] [--op OP] [--rule EXPR [--message TEXT]] ...\n"
 	"                [--unique FIELDS] ... [--ref FIELD=FILE:KEY] ... [--report]\n"
 	"                [--fail-fast] [--flush-every N] [--flush-ms MS]\n"
 	"                [--max-line BYTES] [--max-rejects N] [--rejects FILE]\n"
 	"                [--state FILE] [--stats FILE] [FILE ...]\n";
 
-enum { OPT_MESSAGE = OPT_FIRST_FREE, OPT_REF, OPT_REPORT, OPT_RULE, OPT_UNIQUE };
+enum { OPT_MESSAGE = OPT_FIRST_FREE, OPT_OP, OPT_REF, OPT_REPORT, OPT_RULE, OPT_UNIQUE };
 
 static const struct ep_opt validate_opts[] = {
 	{ "message", OPT_MESSAGE, "TEXT", "the reject message of the --rule before it" },
+	{ "op", OPT_OP, "upsert|create|update|delete", "what records without _op are, as load's --op" },
 	{ "ref", OPT_REF, "REF", "FIELD=FILE:KEY: FIELD's value must be a KEY in FILE" },
 	{ "report", OPT_REPORT, NULL, "print failure counts per check and path at the end" },
 	{ "rule", OPT_RULE, "EXPR", "an expression every record must make true" },
@@ -114,6 +115,10 @@ main(int argc, char *argv[])
 			continue;
 		case OPT_MESSAGE:
 			if (validator_set_message(v, optarg, &err) < 0)
+				status = failed(&err);
+			continue;
+		case OPT_OP:
+			if (validator_set_op(v, optarg, &err) < 0)
 				status = failed(&err);
 			continue;
 		case OPT_REF:

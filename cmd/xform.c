@@ -16,6 +16,7 @@
 #include "clock.h"
 #include "csvio.h"
 #include "err.h"
+#include "json.h"
 #include "log.h"
 #include "map.h"
 #include "opt.h"
@@ -126,6 +127,9 @@ mapped(struct stage *st, const struct stage_rec *rec, void *ctx)
 		stage_drop(st);
 		return 0;
 	case MAP_BADJSON:
+		/* valid JSON the engine could not hold ("record too large") */
+		if (re.jtype == JSON_INVALID && json_check(rec->p, rec->len, NULL, NULL) == JSON_OBJECT)
+			return stage_reject(st, rec, "map", re.msg, NULL, 0, 0);
 		/* the one parse of the line: rejected as the runner's check would */
 		return stage_reject_json(st, rec, re.jtype, re.joff, re.jwhy);
 	default:

@@ -62,6 +62,7 @@ struct validator {
 	struct ref *refs;
 	size_t nrefs;
 	struct map_ctx *mctx;
+	const char *op;      /* --op, or NULL */
 	/* the record's parse, reused */
 	struct map_arena A;
 	struct map_jp jp;
@@ -186,6 +187,48 @@ validator_set_schema(struct validator *v, const char *name, struct ep_err *err)
 	if ((v->schema = schema_compile_file(path, NULL, err)) == NULL)
 		return -1;
 	return 0;
+}
+
+int
+validator_set_op(struct validator *v, const char *op, struct ep_err *err)
+{
+	static const char *const ops[] = { "upsert", "create", "update", "delete" };
+
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		if (strcmp(op, ops[i]) == 0) {
+			v->op = ops[i];
+			return 0;
+		}
+	}
+	return ep_errf(err, EP_USAGE, "--op '%s': not upsert, create, update or delete", op);
+}
+
+/* the record as the schema sees it with --op: "_op" added when it has
+ * none (in the record's arena; the record's text is not touched) */
+static const struct map_val *
+with_op(struct validator *v, const struct map_val *rec, struct map_val *tmp)
+{
+	struct map_kv *kv;
+
+	if (v->op == NULL || map_obj_get(rec, "_op", 3) != NULL)
+		return rec;
+	if ((kv = map_arena_alloc(&v->A, ((size_t)rec->n + 1) * sizeof(*kv))) == NULL)
+		return NULL;
+	if (rec->n)
+		memcpy(kv, rec->u.o, rec->n * sizeof(*kv));
+	memset(&kv[rec->n], 0, sizeof(*kv));
+	kv[rec->n].k = "_op";
+	kv[rec->n].kn = 3;
+	kv[rec->n].ksafe = 1;
+	kv[rec->n].v.t = MV_STR;
+	kv[rec->n].v.f = MVF_SAFE;
+	kv[rec->n].v.u.s = v->op;
+	kv[rec->n].v.n = (uint32_t)strlen(v->op);
+	*tmp = *rec;
+	tmp->u.o = kv;
+	tmp->n = rec->n + 1;
+	tmp->x.cap = tmp->n;
+	return tmp;
 }
 
 int
@@ -680,8 +723,13 @@ validator_check(struct validator *v, const char *line, size_t len, const char *s
 			keyset_prefetch(&u->seen, u->d);
 		}
 	}
-	if (v->schema && check_schema(v, doc) < 0)
-		goto oom;
+	if (v->schema) {
+		struct map_val tmp;
+		const struct map_val *sv = with_op(v, doc, &tmp);
+
+		if (sv == NULL || check_schema(v, sv) < 0)
+			goto oom;
+	}
 	if (check_rules(v, doc) < 0)
 		goto oom;
 	for (i = 0; i < v->nuniq; i++) {

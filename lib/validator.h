@@ -42,6 +42,10 @@ int validator_set_schema(struct validator *v, const char *name, struct ep_err *e
 int validator_add_rule(struct validator *v, const char *expr, struct ep_err *err);
 /* The message of the last rule added (EP_USAGE without one, or twice). */
 int validator_set_message(struct validator *v, const char *text, struct ep_err *err);
+/* --op: what a record without "_op" will be for load (upsert, create,
+ * update, delete); the schema sees it as the record's "_op", so its rules
+ * for partial records apply.  EP_USAGE for another word. */
+int validator_set_op(struct validator *v, const char *op, struct ep_err *err);
 /* FIELD[,FIELD...]: the combination must not repeat in the stream. */
 int validator_add_unique(struct validator *v, const char *fields, struct ep_err *err);
 /* FIELD[,FIELD...]=FILE:KEY[,KEY...]: the record's FIELDs must be the KEYs
