@@ -163,17 +163,24 @@ map_to_dec(const struct map_val *v, struct dec *d)
 double
 map_to_double(const struct map_val *v)
 {
-	char buf[128];
-	size_t n;
+	char buf[128], *h;
+	double d;
 
 	if (v->t != MV_NUM)
 		return 0;
 	if (v->f & MVF_HASD)
 		return v->x.d;
-	n = v->n < sizeof buf - 1 ? v->n : sizeof buf - 1;
-	memcpy(buf, v->u.s, n);
-	buf[n] = '\0';
-	return strtod(buf, NULL);
+	if (v->n < sizeof buf) {
+		memcpy(buf, v->u.s, v->n);
+		buf[v->n] = '\0';
+		return strtod(buf, NULL);
+	}
+	/* a long text (1 and 300 zeros): cutting it would change its value */
+	if ((h = strndup(v->u.s, v->n)) == NULL)
+		return NAN;
+	d = strtod(h, NULL);
+	free(h);
+	return d;
 }
 
 int
@@ -840,9 +847,8 @@ map_subcall(struct map_env *E, struct map_sub *s, struct map_val in, int *droppe
 
 /* ---- entry points ---- */
 
-static int
-setup(struct map_prog *P, struct map_env *E, const char *line, size_t len,
-	struct map_rterr *rterr)
+static void
+setup_env(struct map_prog *P, struct map_env *E, struct map_rterr *rterr)
 {
 	rterr->line = rterr->col = 0;
 	rterr->msg[0] = rterr->where[0] = '\0';
@@ -853,6 +859,13 @@ setup(struct map_prog *P, struct map_env *E, const char *line, size_t len,
 	E->P = P;
 	E->A = &P->rA;
 	E->err = rterr;
+}
+
+static int
+setup(struct map_prog *P, struct map_env *E, const char *line, size_t len,
+	struct map_rterr *rterr)
+{
+	setup_env(P, E, rterr);
 	P->jp.A = &P->rA;
 	/* a trailing \r is white space to the parser, as to json_check */
 	if (map_json_parse(&P->jp, line, len, &E->root) < 0) {
@@ -934,9 +947,10 @@ map_apply(struct map_prog *P, const char *line, size_t len, struct buf *out,
 	return MAP_OK;
 }
 
+/* root NULL: parse line; else evaluate on the caller's parse */
 static int
-expr_eval(struct map_prog *P, const char *line, size_t len, struct map_val *v,
-	struct map_rterr *rterr, struct map_env *E)
+expr_eval(struct map_prog *P, const char *line, size_t len, const struct map_val *root,
+	struct map_val *v, struct map_rterr *rterr, struct map_env *E)
 {
 	int r;
 
@@ -947,8 +961,12 @@ expr_eval(struct map_prog *P, const char *line, size_t len, struct map_val *v,
 		snprintf(rterr->where, sizeof rterr->where, "%s", rterr->msg);
 		return MAP_ERROR;
 	}
-	if ((r = setup(P, E, line, len, rterr)) != 0)
+	if (root) {
+		setup_env(P, E, rterr);
+		E->root = E->cur = *root;
+	} else if ((r = setup(P, E, line, len, rterr)) != 0) {
 		return r;
+	}
 	if (setjmp(E->jb))
 		return MAP_ERROR;
 	E->locals = map_alloc(E, (size_t)(P->nslots + 1) * sizeof *E->locals);
@@ -963,7 +981,19 @@ map_expr_eval_bool(struct map_prog *P, const char *line, size_t len, struct map_
 {
 	struct map_env E;
 	struct map_val v;
-	int r = expr_eval(P, line, len, &v, rterr, &E);
+	int r = expr_eval(P, line, len, NULL, &v, rterr, &E);
+
+	if (r != 0)
+		return r;
+	return map_truthy(&v);
+}
+
+int
+map_expr_eval_bool_val(struct map_prog *P, const struct map_val *root, struct map_rterr *rterr)
+{
+	struct map_env E;
+	struct map_val v;
+	int r = expr_eval(P, NULL, 0, root, &v, rterr, &E);
 
 	if (r != 0)
 		return r;
@@ -977,7 +1007,7 @@ map_expr_eval(struct map_prog *P, const char *line, size_t len, struct buf *out,
 	struct map_env E;
 	struct map_val v;
 	size_t olen = out->len;
-	int r = expr_eval(P, line, len, &v, rterr, &E);
+	int r = expr_eval(P, line, len, NULL, &v, rterr, &E);
 
 	if (r != 0)
 		return r;

@@ -246,6 +246,10 @@ int map_cc_error(struct map_cc *cc, int line, int col, const char *fmt, ...)
 int map_prog_keep(struct map_prog *P, void *p);  /* freed with the program */
 
 /* evaluation (map_eval.c) */
+/* map_expr_eval_bool on a record the caller parsed (with map_json_parse,
+ * in its own arena: root must stay valid during the call) */
+int map_expr_eval_bool_val(struct map_prog *P, const struct map_val *root,
+	struct map_rterr *rterr);
 struct map_val map_eval(struct map_env *E, struct map_node *n);
 _Noreturn void map_rt_error(struct map_env *E, const struct map_node *n, const char *fmt,
 	...) __attribute__((format(printf, 3, 4)));

@@ -1,8 +1,11 @@
 /*
  * schema.c - JSON Schema draft 2020-12: compile once, validate many.
  *
- * Compilation has two passes over every document (the root one and any
- * loaded by "$ref"):
+ * Every document (the root one and any loaded by "$ref") is parsed with
+ * map_json_parse into the schema's arena, its strings and numbers copied
+ * there NUL-terminated; instances are map_json_parse values too, so
+ * strings keep their length (an embedded U+0000 included) and numbers
+ * their text.  Compilation has two passes over every document:
  *   scan:    walks the subschema keywords, records for each schema object
  *            its base URI and location, registers "$id" resources and
  *            "$anchor"s;
@@ -16,6 +19,7 @@
 #include "schema.h"
 #include "schema_fmt.h"
 #include "dec.h"
+#include "map_int.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -61,14 +65,17 @@ struct pat {
 
 struct dep {
 	const char *name;
-	const char **names; /* dependentRequired */
+	size_t len;
+	const struct map_val *names; /* dependentRequired: strings */
 	size_t n;
 	struct snode *schema; /* dependentSchemas */
 };
 
 struct numkw {
 	double v;
-	const char *txt; /* for messages */
+	const char *txt; /* as written, for messages */
+	struct dec d;    /* exact, when d_ok */
+	int d_ok;
 };
 
 enum {
@@ -94,7 +101,7 @@ struct snode {
 	const char *loc; /* "#/properties/x" */
 	unsigned flags;
 	unsigned types;
-	const cJSON *enum_, *const_;
+	const struct map_val *enum_, *const_;
 	struct snode *ref, *dynref;
 	/* objects */
 	struct pentry *props;
@@ -102,7 +109,7 @@ struct snode {
 	uint32_t *ptab; /* open addressing, index + 1; size ptab_mask + 1 */
 	uint32_t ptab_mask;
 	size_t nreq;
-	const char **req; /* required names in order */
+	const struct pentry **req; /* required names in order */
 	struct pat *pprops;
 	size_t npprops;
 	struct snode *addl, *propnames;
@@ -123,6 +130,7 @@ struct snode {
 	struct pat pattern;
 	enum schema_fmt format;
 	const char *format_name;
+	const char *errmsg; /* "errorMessage": one message instead of the node's own */
 	/* applicators */
 	struct snode **allof, **anyof, **oneof;
 	size_t nallof, nanyof, noneof;
@@ -131,7 +139,7 @@ struct snode {
 
 /* info recorded by the scan for each schema object (and boolean) */
 struct info {
-	const cJSON *json;
+	const struct map_val *json;
 	const char *base;
 	const char *loc;
 	struct snode *node;
@@ -139,7 +147,7 @@ struct info {
 
 struct named {
 	const char *uri;  /* resource URI, or URI#anchor */
-	const cJSON *json;
+	const struct map_val *json;
 };
 
 struct schema {
@@ -149,7 +157,9 @@ struct schema {
 	/* everything allocated, freed together */
 	void **allocs;
 	size_t nallocs, capallocs;
-	cJSON *docs[MAX_DOCS];
+	struct map_arena A; /* the documents' values and strings */
+	struct map_jp jp;
+	struct map_val *docs[MAX_DOCS];
 	const char *docuri[MAX_DOCS];
 	size_t ndocs;
 	/* pointer map json -> info */
@@ -430,16 +440,20 @@ uri_nofrag(struct schema *s, const char *u)
 
 /* ---- maps ---------------------------------------------------------- */
 
+/* property names: length, first, middle and last byte, mixed; the table
+ * compares the names themselves, so only the spread matters, and names
+ * in one schema rarely agree on all four */
 static uint32_t
 hash_bytes(const char *p, size_t n)
 {
-	uint32_t h = 2166136261u;
+	uint64_t h = n;
 
-	while (n--) {
-		h ^= (unsigned char)*p++;
-		h *= 16777619u;
+	if (n) {
+		h = h << 24 ^ (uint64_t)(unsigned char)p[0] << 16 ^
+			(uint64_t)(unsigned char)p[n / 2] << 8 ^ (unsigned char)p[n - 1];
 	}
-	return h;
+	h *= 0x9E3779B97F4A7C15ull;
+	return (uint32_t)(h >> 32);
 }
 
 static uint32_t
@@ -474,7 +488,7 @@ imap_rehash(struct schema *s)
 }
 
 static struct info *
-info_get(struct schema *s, const cJSON *j)
+info_get(struct schema *s, const struct map_val *j)
 {
 	size_t h;
 
@@ -492,7 +506,7 @@ info_get(struct schema *s, const cJSON *j)
 }
 
 static struct info *
-info_add(struct schema *s, const cJSON *j, const char *base, const char *loc)
+info_add(struct schema *s, const struct map_val *j, const char *base, const char *loc)
 {
 	struct info *in = info_get(s, j);
 	size_t h;
@@ -525,7 +539,7 @@ info_add(struct schema *s, const cJSON *j, const char *base, const char *loc)
 	return in;
 }
 
-static const cJSON *
+static const struct map_val *
 name_get(struct schema *s, const char *uri)
 {
 	size_t i;
@@ -537,7 +551,7 @@ name_get(struct schema *s, const char *uri)
 }
 
 static int
-name_add(struct schema *s, const char *uri, const cJSON *j)
+name_add(struct schema *s, const char *uri, const struct map_val *j)
 {
 	if (name_get(s, uri))
 		return 0; /* first one wins */
@@ -597,23 +611,36 @@ ptr_join(struct schema *s, const char *loc, const char *tok)
 }
 
 static int
-scan(struct schema *s, const cJSON *j, const char *base, const char *loc, int depth)
+is_bool(const struct map_val *j)
 {
-	const cJSON *id, *a, *k;
+	return j->t == MV_TRUE || j->t == MV_FALSE;
+}
+
+/* an object's member by name (strings of documents are NUL-terminated) */
+static const struct map_val *
+member(const struct map_val *o, const char *k)
+{
+	return map_obj_get(o, k, strlen(k));
+}
+
+static int
+scan(struct schema *s, const struct map_val *j, const char *base, const char *loc, int depth)
+{
+	const struct map_val *id, *a;
+	uint32_t m;
 	int i;
 
 	if (s->failed)
 		return -1;
 	if (depth > 200)
 		return fail(s, "schema nested too deeply at '%s'", loc);
-	if (cJSON_IsBool(j)) {
+	if (is_bool(j))
 		return info_add(s, j, base, loc) ? 0 : -1;
-	}
-	if (!cJSON_IsObject(j))
+	if (j->t != MV_OBJ)
 		return 0;
-	id = cJSON_GetObjectItemCaseSensitive(j, "$id");
-	if (cJSON_IsString(id)) {
-		char *nb = uri_resolve(s, base, id->valuestring);
+	id = member(j, "$id");
+	if (id && id->t == MV_STR) {
+		char *nb = uri_resolve(s, base, id->u.s);
 
 		if (nb == NULL)
 			return -1;
@@ -621,48 +648,49 @@ scan(struct schema *s, const cJSON *j, const char *base, const char *loc, int de
 		if (base == NULL || name_add(s, base, j) < 0)
 			return -1;
 	}
-	a = cJSON_GetObjectItemCaseSensitive(j, "$anchor");
-	if (cJSON_IsString(a)) {
-		char *u = sprintf_s(s, "%s#%s", base, a->valuestring);
+	a = member(j, "$anchor");
+	if (a && a->t == MV_STR) {
+		char *u = sprintf_s(s, "%s#%s", base, a->u.s);
 
 		if (u == NULL || name_add(s, u, j) < 0)
 			return -1;
 	}
-	a = cJSON_GetObjectItemCaseSensitive(j, "$dynamicAnchor");
-	if (cJSON_IsString(a)) {
-		char *u = sprintf_s(s, "%s#%s", base, a->valuestring);
+	a = member(j, "$dynamicAnchor");
+	if (a && a->t == MV_STR) {
+		char *u = sprintf_s(s, "%s#%s", base, a->u.s);
 
 		if (u == NULL || name_add(s, u, j) < 0)
 			return -1;
 	}
 	if (info_add(s, j, base, loc) == NULL)
 		return -1;
-	cJSON_ArrayForEach(k, j) {
-		const char *key = k->string;
+	for (m = 0; m < j->n; m++) {
+		const char *key = j->u.o[m].k;
+		const struct map_val *k = &j->u.o[m].v;
+		uint32_t e;
 
 		for (i = 0; kw_one[i]; i++)
 			if (strcmp(key, kw_one[i]) == 0)
 				scan(s, k, base, ptr_join(s, loc, key), depth + 1);
 		for (i = 0; kw_arr[i]; i++)
-			if (strcmp(key, kw_arr[i]) == 0 && cJSON_IsArray(k)) {
-				const cJSON *e;
-				int n = 0;
+			if (strcmp(key, kw_arr[i]) == 0 && k->t == MV_ARR) {
 				char *l = ptr_join(s, loc, key);
 
-				cJSON_ArrayForEach(e, k) {
+				for (e = 0; e < k->n; e++) {
 					char num[24];
 
-					snprintf(num, sizeof(num), "%d", n++);
-					scan(s, e, base, l ? ptr_join(s, l, num) : NULL, depth + 1);
+					snprintf(num, sizeof(num), "%u", e);
+					scan(s, &k->u.a[e], base, l ? ptr_join(s, l, num) : NULL,
+					     depth + 1);
 				}
 			}
 		for (i = 0; kw_map[i]; i++)
-			if (strcmp(key, kw_map[i]) == 0 && cJSON_IsObject(k)) {
-				const cJSON *e;
+			if (strcmp(key, kw_map[i]) == 0 && k->t == MV_OBJ) {
 				char *l = ptr_join(s, loc, key);
 
-				cJSON_ArrayForEach(e, k)
-					scan(s, e, base, l ? ptr_join(s, l, e->string) : NULL, depth + 1);
+				for (e = 0; e < k->n; e++)
+					scan(s, &k->u.o[e].v, base,
+					     l ? ptr_join(s, l, k->u.o[e].k) : NULL, depth + 1);
 			}
 		if (s->failed)
 			return -1;
@@ -670,14 +698,64 @@ scan(struct schema *s, const cJSON *j, const char *base, const char *loc, int de
 	return 0;
 }
 
-/* take ownership of doc, known by uri (no fragment) */
+/* copy a parsed document's strings, keys and numbers into the arena,
+ * NUL-terminated (the parser leaves them in the text) */
 static int
-add_doc(struct schema *s, cJSON *doc, const char *uri, const char *locprefix)
+own_strings(struct schema *s, struct map_val *v)
 {
-	if (s->ndocs >= MAX_DOCS) {
-		cJSON_Delete(doc);
-		return fail(s, "too many schema documents (more than %d)", MAX_DOCS);
+	uint32_t i;
+
+	switch (v->t) {
+	case MV_STR:
+	case MV_NUM:
+		if ((v->u.s = map_arena_strdup(&s->A, v->u.s, v->n)) == NULL)
+			return fail(s, "out of memory");
+		v->f &= (uint8_t)~MVF_HASD;
+		return 0;
+	case MV_ARR:
+		for (i = 0; i < v->n; i++)
+			if (own_strings(s, &v->u.a[i]) < 0)
+				return -1;
+		return 0;
+	case MV_OBJ:
+		for (i = 0; i < v->n; i++) {
+			struct map_kv *kv = &v->u.o[i];
+
+			if ((kv->k = map_arena_strdup(&s->A, kv->k, kv->kn)) == NULL)
+				return fail(s, "out of memory");
+			if (own_strings(s, &kv->v) < 0)
+				return -1;
+		}
+		return 0;
 	}
+	return 0;
+}
+
+/* parse text (the caller keeps it) into a document of the schema */
+static struct map_val *
+parse_doc(struct schema *s, const char *text, size_t len, const char *what)
+{
+	struct map_val *v = map_arena_alloc(&s->A, sizeof(*v));
+
+	if (v == NULL) {
+		fail(s, "out of memory");
+		return NULL;
+	}
+	s->jp.A = &s->A;
+	if (map_json_parse(&s->jp, text, len, v) < 0) {
+		fail(s, "%s%snot valid JSON: %s at byte %zu", what ? what : "", what ? ": " : "",
+			s->jp.err, s->jp.errpos + 1);
+		return NULL;
+	}
+	return own_strings(s, v) < 0 ? NULL : v;
+}
+
+/* a parsed document, known by uri (no fragment) */
+static int
+add_doc(struct schema *s, struct map_val *doc, const char *uri, const char *locprefix)
+{
+	if (s->ndocs >= MAX_DOCS)
+		return fail(s, "too many schema documents (more than %d)", MAX_DOCS);
 	s->docs[s->ndocs] = doc;
 	s->docuri[s->ndocs] = uri;
 	s->ndocs++;
@@ -689,7 +767,7 @@ add_doc(struct schema *s, cJSON *doc, const char *uri, const char *locprefix)
 /* ---- loading ------------------------------------------------------- */
 
 static char *
-slurp(const char *path, size_t max, struct ep_err *err)
+slurp(const char *path, size_t max, size_t *len, struct ep_err *err)
 {
 	FILE *f = fopen(path, "rb");
 	char *b = NULL;
@@ -725,6 +803,7 @@ slurp(const char *path, size_t max, struct ep_err *err)
 	}
 	fclose(f);
 	b[n] = '\0';
+	*len = n;
 	return b;
 }
 
@@ -757,18 +836,20 @@ pct_decode(char *p)
 	*o = '\0';
 }
 
-static cJSON *
+static struct map_val *
 load_uri(struct schema *s, const char *uri)
 {
-	cJSON *doc = NULL;
+	struct map_val *doc = NULL;
 	struct ep_err e = EP_ERR_INIT;
+	char *text;
+	size_t len = 0;
 
 	if (strncmp(uri, "file:", 5) == 0 && (s->flags & SCHEMA_NO_FILES)) {
 		fail(s, "cannot resolve '%s': file references are turned off", uri);
 		return NULL;
 	}
 	if (strncmp(uri, "file://", 7) == 0) {
-		char *path = sstrdup(s, uri + 7), *text;
+		char *path = sstrdup(s, uri + 7);
 
 		if (path == NULL)
 			return NULL;
@@ -776,22 +857,24 @@ load_uri(struct schema *s, const char *uri)
 		if (strncmp(path, "localhost/", 10) == 0)
 			path += 9;
 		pct_decode(path);
-		if ((text = slurp(path, 64u << 20, &e)) == NULL) {
+		if ((text = slurp(path, 64u << 20, &len, &e)) == NULL) {
 			fail(s, "%s", e.msg);
 			if (s->err)
 				s->err->code = e.code;
 			return NULL;
 		}
-		doc = cJSON_Parse(text);
+		doc = parse_doc(s, text, len, path);
 		free(text);
-		if (doc == NULL)
-			fail(s, "'%s': not valid JSON", path);
 		return doc;
 	}
 	if (s->loader && s->loader->load) {
-		doc = s->loader->load(s->loader->ctx, uri, &e);
-		if (doc == NULL)
+		text = s->loader->load(s->loader->ctx, uri, &len, &e);
+		if (text == NULL) {
 			fail(s, "cannot load '%s': %s", uri, e.msg[0] ? e.msg : "not found");
+			return NULL;
+		}
+		doc = parse_doc(s, text, len, uri);
+		free(text);
 		return doc;
 	}
 	fail(s, "cannot resolve '%s': no loader for remote schemas", uri);
@@ -800,11 +883,11 @@ load_uri(struct schema *s, const char *uri)
 
 /* ---- compile ------------------------------------------------------- */
 
-static struct snode *compile_node(struct schema *s, const cJSON *j, const char *base,
+static struct snode *compile_node(struct schema *s, const struct map_val *j, const char *base,
 	const char *loc);
 
-static const cJSON *
-walk_pointer(const cJSON *j, const char *ptr)
+static const struct map_val *
+walk_pointer(const struct map_val *j, const char *ptr)
 {
 	char tok[1024];
 
@@ -831,9 +914,9 @@ walk_pointer(const cJSON *j, const char *ptr)
 			tok[n++] = c;
 		}
 		tok[n] = '\0';
-		if (cJSON_IsObject(j)) {
-			j = cJSON_GetObjectItemCaseSensitive(j, tok);
-		} else if (cJSON_IsArray(j)) {
+		if (j->t == MV_OBJ) {
+			j = map_obj_get(j, tok, n);
+		} else if (j->t == MV_ARR) {
 			char *end;
 			long i;
 
@@ -841,9 +924,9 @@ walk_pointer(const cJSON *j, const char *ptr)
 				return NULL;
 			errno = 0;
 			i = strtol(tok, &end, 10);
-			if (*end || errno || i < 0 || i > INT_MAX)
+			if (*end || errno || i < 0 || (unsigned long)i >= j->n)
 				return NULL;
-			j = cJSON_GetArrayItem(j, (int)i);
+			j = &j->u.a[i];
 		} else {
 			return NULL;
 		}
@@ -857,7 +940,7 @@ static struct snode *
 resolve_ref(struct schema *s, const char *base, const char *ref, const char *loc)
 {
 	char *abs = uri_resolve(s, base, ref), *res, *frag;
-	const cJSON *root, *t;
+	const struct map_val *root, *t;
 	struct info *in;
 
 	if (abs == NULL)
@@ -869,7 +952,7 @@ resolve_ref(struct schema *s, const char *base, const char *ref, const char *loc
 	frag = frag ? frag + 1 : NULL;
 	root = name_get(s, res);
 	if (root == NULL) {
-		cJSON *doc = load_uri(s, res);
+		struct map_val *doc = load_uri(s, res);
 
 		if (doc == NULL)
 			return NULL;
@@ -901,27 +984,26 @@ resolve_ref(struct schema *s, const char *base, const char *ref, const char *loc
 }
 
 static int
-get_nonneg(struct schema *s, const cJSON *k, const char *loc, double *out)
+get_nonneg(struct schema *s, const struct map_val *k, const char *key, const char *loc,
+	double *out)
 {
-	if (!cJSON_IsNumber(k) || k->valuedouble < 0 || floor(k->valuedouble) != k->valuedouble)
-		return fail(s, "%s/%s: must be a non-negative integer", loc, k->string);
-	*out = k->valuedouble;
+	double d = k->t == MV_NUM ? map_to_double(k) : -1;
+
+	if (!(d >= 0) || floor(d) != d)
+		return fail(s, "%s/%s: must be a non-negative integer", loc, key);
+	*out = d;
 	return 0;
 }
 
 static int
-get_num(struct schema *s, const cJSON *k, const char *loc, struct numkw *out)
+get_num(struct schema *s, const struct map_val *k, const char *key, const char *loc,
+	struct numkw *out)
 {
-	struct dec d;
-	char b[DEC_STRLEN];
-
-	if (!cJSON_IsNumber(k))
-		return fail(s, "%s/%s: must be a number", loc, k->string);
-	out->v = k->valuedouble;
-	if (dec_from_double(k->valuedouble, &d) == 0 && dec_format(&d, b, sizeof(b)) >= 0)
-		out->txt = sstrdup(s, b);
-	else
-		out->txt = sprintf_s(s, "%.17g", k->valuedouble);
+	if (k->t != MV_NUM)
+		return fail(s, "%s/%s: must be a number", loc, key);
+	out->v = map_to_double(k);
+	out->txt = k->u.s; /* NUL-terminated in the arena */
+	out->d_ok = dec_parse(k->u.s, k->n, &out->d) == 0;
 	return 0;
 }
 
@@ -978,11 +1060,11 @@ compile_re(struct schema *s, const char *src, const char *loc)
 
 /* subschema of node (base, loc) under keyword key */
 static struct snode *
-sub(struct schema *s, const cJSON *j, const char *base, const char *loc)
+sub(struct schema *s, const struct map_val *j, const char *base, const char *loc)
 {
 	struct info *in = info_get(s, j);
 
-	if (!cJSON_IsObject(j) && !cJSON_IsBool(j)) {
+	if (j->t != MV_OBJ && !is_bool(j)) {
 		fail(s, "%s: not a schema", loc ? loc : "?");
 		return NULL;
 	}
@@ -992,26 +1074,26 @@ sub(struct schema *s, const cJSON *j, const char *base, const char *loc)
 }
 
 static struct snode **
-sub_array(struct schema *s, const cJSON *k, const char *base, const char *loc, size_t *n)
+sub_array(struct schema *s, const struct map_val *k, const char *key, const char *base,
+	const char *loc, size_t *n)
 {
 	struct snode **v;
-	const cJSON *e;
-	size_t i = 0;
-	char *l = ptr_join(s, loc, k->string);
+	size_t i;
+	char *l = ptr_join(s, loc, key);
 
-	if (!cJSON_IsArray(k) || cJSON_GetArraySize(k) == 0) {
-		fail(s, "%s/%s: must be a non-empty array of schemas", loc, k->string);
+	if (k->t != MV_ARR || k->n == 0) {
+		fail(s, "%s/%s: must be a non-empty array of schemas", loc, key);
 		return NULL;
 	}
-	*n = (size_t)cJSON_GetArraySize(k);
+	*n = k->n;
 	v = salloc(s, *n * sizeof(*v));
 	if (v == NULL || l == NULL)
 		return NULL;
-	cJSON_ArrayForEach(e, k) {
+	for (i = 0; i < k->n; i++) {
 		char num[24];
 
 		snprintf(num, sizeof(num), "%zu", i);
-		if ((v[i++] = sub(s, e, base, ptr_join(s, l, num))) == NULL)
+		if ((v[i] = sub(s, &k->u.a[i], base, ptr_join(s, l, num))) == NULL)
 			return NULL;
 	}
 	return v;
@@ -1032,20 +1114,36 @@ pentry_find(const struct snode *n, const char *name, size_t len, uint32_t h)
 	return NULL;
 }
 
-static int
-build_props(struct schema *s, struct snode *n, const cJSON *props, const cJSON *req,
-	const char *base, const char *loc)
+static struct pentry *
+pentry_add(struct snode *n, const char *name, size_t len, uint32_t h)
 {
-	size_t cap = 0, i, size;
-	const cJSON *e;
+	struct pentry *p = &n->props[n->nprops];
+	uint32_t i;
+
+	p->name = name;
+	p->len = len;
+	p->hash = h;
+	p->schema = NULL;
+	p->req = -1;
+	for (i = h & n->ptab_mask; n->ptab[i]; i = (i + 1) & n->ptab_mask)
+		;
+	n->ptab[i] = (uint32_t)++n->nprops;
+	return p;
+}
+
+static int
+build_props(struct schema *s, struct snode *n, const struct map_val *props,
+	const struct map_val *req, const char *base, const char *loc)
+{
+	size_t cap = 0, size;
+	uint32_t i;
 	char *l = NULL;
 
-	if (props && !cJSON_IsObject(props))
+	if (props && props->t != MV_OBJ)
 		return fail(s, "%s/properties: must be an object", loc);
-	if (req && !cJSON_IsArray(req))
+	if (req && req->t != MV_ARR)
 		return fail(s, "%s/required: must be an array of strings", loc);
-	cap = (size_t)(props ? cJSON_GetArraySize(props) : 0) +
-		(size_t)(req ? cJSON_GetArraySize(req) : 0);
+	cap = (size_t)(props ? props->n : 0) + (size_t)(req ? req->n : 0);
 	if (cap == 0)
 		return 0;
 	for (size = 8; size < cap * 2; size *= 2)
@@ -1057,57 +1155,38 @@ build_props(struct schema *s, struct snode *n, const cJSON *props, const cJSON *
 		return -1;
 	if (props) {
 		l = ptr_join(s, loc, "properties");
-		cJSON_ArrayForEach(e, props) {
-			size_t len = strlen(e->string);
-			uint32_t h = hash_bytes(e->string, len);
-			struct pentry *p = pentry_find(n, e->string, len, h);
-			struct snode *sn = sub(s, e, base, l ? ptr_join(s, l, e->string) : NULL);
+		for (i = 0; i < props->n; i++) {
+			const struct map_kv *kv = &props->u.o[i];
+			uint32_t h = hash_bytes(kv->k, kv->kn);
+			struct pentry *p = pentry_find(n, kv->k, kv->kn, h);
+			struct snode *sn = sub(s, &kv->v, base, l ? ptr_join(s, l, kv->k) : NULL);
 
 			if (sn == NULL)
 				return -1;
-			if (p) {
-				p->schema = sn; /* duplicate key: last wins, like cJSON lookups */
-				continue;
-			}
-			p = &n->props[n->nprops];
-			p->name = e->string;
-			p->len = len;
-			p->hash = h;
-			p->schema = sn;
-			p->req = -1;
-			for (i = h & n->ptab_mask; n->ptab[i]; i = (i + 1) & n->ptab_mask)
-				;
-			n->ptab[i] = (uint32_t)++n->nprops;
+			if (p == NULL)
+				p = pentry_add(n, kv->k, kv->kn, h);
+			p->schema = sn; /* a duplicate key: the last wins */
 		}
 	}
 	if (req) {
-		n->req = salloc(s, (size_t)cJSON_GetArraySize(req) * sizeof(*n->req) + 1);
+		n->req = salloc(s, req->n * sizeof(*n->req) + 1);
 		if (n->req == NULL)
 			return -1;
-		cJSON_ArrayForEach(e, req) {
-			size_t len;
+		for (i = 0; i < req->n; i++) {
+			const struct map_val *e = &req->u.a[i];
 			uint32_t h;
 			struct pentry *p;
 
-			if (!cJSON_IsString(e))
+			if (e->t != MV_STR)
 				return fail(s, "%s/required: must be an array of strings", loc);
-			len = strlen(e->valuestring);
-			h = hash_bytes(e->valuestring, len);
-			p = pentry_find(n, e->valuestring, len, h);
+			h = hash_bytes(e->u.s, e->n);
+			p = pentry_find(n, e->u.s, e->n, h);
 			if (p && p->req >= 0)
 				continue; /* listed twice */
-			if (p == NULL) {
-				p = &n->props[n->nprops];
-				p->name = e->valuestring;
-				p->len = len;
-				p->hash = h;
-				p->schema = NULL;
-				for (i = h & n->ptab_mask; n->ptab[i]; i = (i + 1) & n->ptab_mask)
-					;
-				n->ptab[i] = (uint32_t)++n->nprops;
-			}
+			if (p == NULL)
+				p = pentry_add(n, e->u.s, e->n, h);
 			p->req = (int)n->nreq;
-			n->req[n->nreq++] = p->name;
+			n->req[n->nreq++] = p;
 		}
 	}
 	return 0;
@@ -1131,11 +1210,12 @@ type_bit(const char *t)
 }
 
 static struct snode *
-compile_node(struct schema *s, const cJSON *j, const char *base, const char *loc)
+compile_node(struct schema *s, const struct map_val *j, const char *base, const char *loc)
 {
 	struct info *in;
 	struct snode *n;
-	const cJSON *k, *props = NULL, *req = NULL;
+	const struct map_val *k, *props = NULL, *req = NULL;
+	uint32_t mi;
 	char *l;
 
 	if (s->failed)
@@ -1151,17 +1231,19 @@ compile_node(struct schema *s, const cJSON *j, const char *base, const char *loc
 		return NULL;
 	in->node = n; /* before the children: cycles through $ref end here */
 	n->loc = loc;
-	if (cJSON_IsBool(j)) {
-		n->boolean = cJSON_IsTrue(j);
+	if (is_bool(j)) {
+		n->boolean = j->t == MV_TRUE;
 		return n;
 	}
-	if (!cJSON_IsObject(j)) {
+	if (j->t != MV_OBJ) {
 		fail(s, "%s: a schema must be an object or a boolean", loc);
 		return NULL;
 	}
 	n->boolean = -1;
-	cJSON_ArrayForEach(k, j) {
-		const char *key = k->string;
+	for (mi = 0; mi < j->n; mi++) {
+		const char *key = j->u.o[mi].k;
+
+		k = &j->u.o[mi].v;
 
 		if (s->failed)
 			return NULL;
@@ -1170,11 +1252,11 @@ compile_node(struct schema *s, const cJSON *j, const char *base, const char *loc
 			if (strcmp(key, "$ref") == 0 || strcmp(key, "$dynamicRef") == 0) {
 				struct snode *t;
 
-				if (!cJSON_IsString(k)) {
+				if (k->t != MV_STR) {
 					fail(s, "%s/%s: must be a string", loc, key);
 					return NULL;
 				}
-				t = resolve_ref(s, base, k->valuestring, loc);
+				t = resolve_ref(s, base, k->u.s, loc);
 				if (t == NULL)
 					return NULL;
 				if (key[1] == 'r')
@@ -1185,9 +1267,9 @@ compile_node(struct schema *s, const cJSON *j, const char *base, const char *loc
 			break;
 		case 'a':
 			if (strcmp(key, "allOf") == 0)
-				n->allof = sub_array(s, k, base, loc, &n->nallof);
+				n->allof = sub_array(s, k, key, base, loc, &n->nallof);
 			else if (strcmp(key, "anyOf") == 0)
-				n->anyof = sub_array(s, k, base, loc, &n->nanyof);
+				n->anyof = sub_array(s, k, key, base, loc, &n->nanyof);
 			else if (strcmp(key, "additionalProperties") == 0)
 				n->addl = sub(s, k, base, ptr_join(s, loc, key));
 			break;
@@ -1201,75 +1283,72 @@ compile_node(struct schema *s, const cJSON *j, const char *base, const char *loc
 			break;
 		case 'd':
 			if (strcmp(key, "dependentRequired") == 0 || strcmp(key, "dependentSchemas") == 0) {
-				const cJSON *e;
 				int sch = key[9] == 'S';
-				size_t m = (size_t)cJSON_GetArraySize(k), i = 0;
+				size_t i, x;
 				struct dep *d;
 
-				if (!cJSON_IsObject(k)) {
+				if (k->t != MV_OBJ) {
 					fail(s, "%s/%s: must be an object", loc, key);
 					return NULL;
 				}
-				d = salloc(s, (n->ndeps + m) * sizeof(*d));
+				d = salloc(s, (n->ndeps + k->n) * sizeof(*d) + 1);
 				if (d == NULL)
 					return NULL;
 				if (n->ndeps)
 					memcpy(d, n->deps, n->ndeps * sizeof(*d));
 				n->deps = d;
 				l = ptr_join(s, loc, key);
-				cJSON_ArrayForEach(e, k) {
+				for (i = 0; i < k->n; i++) {
+					const struct map_kv *kv = &k->u.o[i];
 					struct dep *p = &n->deps[n->ndeps++];
 
-					p->name = e->string;
+					p->name = kv->k;
+					p->len = kv->kn;
 					if (sch) {
-						p->schema = sub(s, e, base, l ? ptr_join(s, l, e->string) : NULL);
+						p->schema = sub(s, &kv->v, base,
+							l ? ptr_join(s, l, kv->k) : NULL);
 						continue;
 					}
-					if (!cJSON_IsArray(e)) {
-						fail(s, "%s/%s: must be an array of strings", l, e->string);
+					for (x = 0; kv->v.t == MV_ARR && x < kv->v.n; x++)
+						if (kv->v.u.a[x].t != MV_STR)
+							break;
+					if (kv->v.t != MV_ARR || x < kv->v.n) {
+						fail(s, "%s/%s: must be an array of strings", l, kv->k);
 						return NULL;
 					}
-					p->names = salloc(s, (size_t)cJSON_GetArraySize(e) * sizeof(char *) + 1);
-					if (p->names == NULL)
-						return NULL;
-					{
-						const cJSON *x;
-
-						i = 0;
-						cJSON_ArrayForEach(x, e) {
-							if (!cJSON_IsString(x)) {
-								fail(s, "%s/%s: must be an array of strings", l, e->string);
-								return NULL;
-							}
-							p->names[i++] = x->valuestring;
-						}
-						p->n = i;
-					}
+					p->names = kv->v.u.a;
+					p->n = kv->v.n;
 				}
 			}
 			break;
 		case 'e':
 			if (strcmp(key, "enum") == 0) {
-				if (!cJSON_IsArray(k)) {
+				if (k->t != MV_ARR) {
 					fail(s, "%s/enum: must be an array", loc);
 					return NULL;
 				}
 				n->enum_ = k;
 			} else if (strcmp(key, "exclusiveMinimum") == 0) {
-				get_num(s, k, loc, &n->xmin);
+				get_num(s, k, key, loc, &n->xmin);
 				n->flags |= HAS_XMIN;
 			} else if (strcmp(key, "exclusiveMaximum") == 0) {
-				get_num(s, k, loc, &n->xmax);
+				get_num(s, k, key, loc, &n->xmax);
 				n->flags |= HAS_XMAX;
 			} else if (strcmp(key, "else") == 0) {
 				n->else_ = sub(s, k, base, ptr_join(s, loc, key));
+			} else if (strcmp(key, "errorMessage") == 0) {
+				if (k->t != MV_STR) {
+					fail(s, "%s/errorMessage: must be a string", loc);
+					return NULL;
+				}
+				n->errmsg = k->u.s;
 			}
 			break;
 		case 'f':
-			if (strcmp(key, "format") == 0 && cJSON_IsString(k)) {
-				n->format_name = k->valuestring;
+			if (strcmp(key, "format") == 0 && k->t == MV_STR) {
+				n->format_name = k->u.s;
 				if (s->flags & SCHEMA_FORMAT_ASSERT)
-					n->format = schema_fmt_lookup(k->valuestring);
+					n->format = schema_fmt_lookup(k->u.s);
 			}
 			break;
 		case 'i':
@@ -1280,45 +1359,46 @@ compile_node(struct schema *s, const cJSON *j, const char *base, const char *loc
 			break;
 		case 'm':
 			if (strcmp(key, "minimum") == 0) {
-				get_num(s, k, loc, &n->min);
+				get_num(s, k, key, loc, &n->min);
 				n->flags |= HAS_MIN;
 			} else if (strcmp(key, "maximum") == 0) {
-				get_num(s, k, loc, &n->max);
+				get_num(s, k, key, loc, &n->max);
 				n->flags |= HAS_MAX;
 			} else if (strcmp(key, "multipleOf") == 0) {
-				if (get_num(s, k, loc, &n->mult) < 0)
+				if (get_num(s, k, key, loc, &n->mult) < 0)
 					return NULL;
 				if (n->mult.v <= 0) {
 					fail(s, "%s/multipleOf: must be greater than 0", loc);
 					return NULL;
 				}
-				n->multd_ok = dec_from_double(n->mult.v, &n->multd) == 0;
+				n->multd = n->mult.d;
+				n->multd_ok = n->mult.d_ok;
 				if (n->multd_ok)
 					dec_normalize(&n->multd, &n->multd);
 				n->flags |= HAS_MULT;
 			} else if (strcmp(key, "minLength") == 0) {
-				get_nonneg(s, k, loc, &n->minlen);
+				get_nonneg(s, k, key, loc, &n->minlen);
 				n->flags |= HAS_MINLEN;
 			} else if (strcmp(key, "maxLength") == 0) {
-				get_nonneg(s, k, loc, &n->maxlen);
+				get_nonneg(s, k, key, loc, &n->maxlen);
 				n->flags |= HAS_MAXLEN;
 			} else if (strcmp(key, "minItems") == 0) {
-				get_nonneg(s, k, loc, &n->minitems);
+				get_nonneg(s, k, key, loc, &n->minitems);
 				n->flags |= HAS_MINITEMS;
 			} else if (strcmp(key, "maxItems") == 0) {
-				get_nonneg(s, k, loc, &n->maxitems);
+				get_nonneg(s, k, key, loc, &n->maxitems);
 				n->flags |= HAS_MAXITEMS;
 			} else if (strcmp(key, "minProperties") == 0) {
-				get_nonneg(s, k, loc, &n->minprops);
+				get_nonneg(s, k, key, loc, &n->minprops);
 				n->flags |= HAS_MINPROPS;
 			} else if (strcmp(key, "maxProperties") == 0) {
-				get_nonneg(s, k, loc, &n->maxprops);
+				get_nonneg(s, k, key, loc, &n->maxprops);
 				n->flags |= HAS_MAXPROPS;
 			} else if (strcmp(key, "minContains") == 0) {
-				get_nonneg(s, k, loc, &n->mincont);
+				get_nonneg(s, k, key, loc, &n->mincont);
 				n->flags |= HAS_MINCONT;
 			} else if (strcmp(key, "maxContains") == 0) {
-				get_nonneg(s, k, loc, &n->maxcont);
+				get_nonneg(s, k, key, loc, &n->maxcont);
 				n->flags |= HAS_MAXCONT;
 			}
 			break;
@@ -1328,41 +1408,41 @@ compile_node(struct schema *s, const cJSON *j, const char *base, const char *loc
 			break;
 		case 'o':
 			if (strcmp(key, "oneOf") == 0)
-				n->oneof = sub_array(s, k, base, loc, &n->noneof);
+				n->oneof = sub_array(s, k, key, base, loc, &n->noneof);
 			break;
 		case 'p':
 			if (strcmp(key, "properties") == 0) {
 				props = k;
 			} else if (strcmp(key, "pattern") == 0) {
-				if (!cJSON_IsString(k)) {
+				if (k->t != MV_STR) {
 					fail(s, "%s/pattern: must be a string", loc);
 					return NULL;
 				}
-				n->pattern.src = k->valuestring;
-				n->pattern.re = compile_re(s, k->valuestring, loc);
+				n->pattern.src = k->u.s;
+				n->pattern.re = compile_re(s, k->u.s, loc);
 				s->npatterns++;
 			} else if (strcmp(key, "patternProperties") == 0) {
-				const cJSON *e;
-				size_t i = 0;
+				size_t i;
 
-				if (!cJSON_IsObject(k)) {
+				if (k->t != MV_OBJ) {
 					fail(s, "%s/patternProperties: must be an object", loc);
 					return NULL;
 				}
-				n->npprops = (size_t)cJSON_GetArraySize(k);
+				n->npprops = k->n;
 				n->pprops = salloc(s, n->npprops * sizeof(*n->pprops) + 1);
 				l = ptr_join(s, loc, key);
 				if (n->pprops == NULL || l == NULL)
 					return NULL;
-				cJSON_ArrayForEach(e, k) {
-					n->pprops[i].src = e->string;
-					n->pprops[i].re = compile_re(s, e->string, l);
-					n->pprops[i].schema = sub(s, e, base, ptr_join(s, l, e->string));
-					i++;
+				for (i = 0; i < k->n; i++) {
+					const struct map_kv *kv = &k->u.o[i];
+
+					n->pprops[i].src = kv->k;
+					n->pprops[i].re = compile_re(s, kv->k, l);
+					n->pprops[i].schema = sub(s, &kv->v, base, ptr_join(s, l, kv->k));
 					s->npatterns++;
 				}
 			} else if (strcmp(key, "prefixItems") == 0) {
-				n->prefix = sub_array(s, k, base, loc, &n->nprefix);
+				n->prefix = sub_array(s, k, key, base, loc, &n->nprefix);
 			} else if (strcmp(key, "propertyNames") == 0) {
 				n->propnames = sub(s, k, base, ptr_join(s, loc, key));
 			}
@@ -1373,17 +1453,19 @@ compile_node(struct schema *s, const cJSON *j, const char *base, const char *loc
 			break;
 		case 't':
 			if (strcmp(key, "type") == 0) {
-				if (cJSON_IsString(k)) {
-					n->types = type_bit(k->valuestring);
-				} else if (cJSON_IsArray(k)) {
-					const cJSON *e;
+				if (k->t == MV_STR) {
+					n->types = type_bit(k->u.s);
+				} else if (k->t == MV_ARR) {
+					size_t i;
 
-					cJSON_ArrayForEach(e, k) {
-						if (!cJSON_IsString(e) || type_bit(e->valuestring) == 0) {
+					for (i = 0; i < k->n; i++) {
+						const struct map_val *e = &k->u.a[i];
+
+						if (e->t != MV_STR || type_bit(e->u.s) == 0) {
 							fail(s, "%s/type: unknown type", loc);
 							return NULL;
 						}
-						n->types |= type_bit(e->valuestring);
+						n->types |= type_bit(e->u.s);
 					}
 					if (n->types == 0)
 						n->types = 0x80; /* "type": [] matches nothing */
@@ -1398,11 +1480,11 @@ compile_node(struct schema *s, const cJSON *j, const char *base, const char *loc
 			break;
 		case 'u':
 			if (strcmp(key, "uniqueItems") == 0) {
-				if (!cJSON_IsBool(k)) {
+				if (!is_bool(k)) {
 					fail(s, "%s/uniqueItems: must be a boolean", loc);
 					return NULL;
 				}
-				if (cJSON_IsTrue(k))
+				if (k->t == MV_TRUE)
 					n->flags |= HAS_UNIQUE;
 			}
 			break;
@@ -1427,8 +1509,8 @@ schema_free(struct schema *s)
 	for (i = 0; i < s->ncodes; i++)
 		pcre2_code_free(s->codes[i]);
 	free(s->codes);
-	for (i = 0; i < s->ndocs; i++)
-		cJSON_Delete(s->docs[i]);
+	map_arena_free(&s->A);
+	map_jp_free(&s->jp);
 	for (i = 0; i < s->nallocs; i++)
 		free(s->allocs[i]);
 	free(s->allocs);
@@ -1461,11 +1543,11 @@ base_uri(struct schema *s, const char *base)
 }
 
 struct schema *
-schema_compile_ex(const cJSON *doc, const char *base, struct schema_loader *loader,
+schema_compile(const char *text, size_t len, const char *base, struct schema_loader *loader,
 	unsigned flags, struct ep_err *err)
 {
 	struct schema *s = calloc(1, sizeof(*s));
-	cJSON *copy;
+	struct map_val *doc;
 	char *b;
 
 	if (s == NULL) {
@@ -1475,7 +1557,8 @@ schema_compile_ex(const cJSON *doc, const char *base, struct schema_loader *load
 	s->flags = flags;
 	s->loader = loader;
 	s->err = err;
-	if (doc == NULL) {
+	map_arena_init(&s->A, 0);
+	if (text == NULL) {
 		fail(s, "no schema");
 		goto bad;
 	}
@@ -1483,19 +1566,16 @@ schema_compile_ex(const cJSON *doc, const char *base, struct schema_loader *load
 	b = base_uri(s, base ? base : "erpipe:/schema.json");
 	if (b == NULL)
 		goto bad;
-	if (b)
-		b = uri_nofrag(s, b);
-	if ((copy = cJSON_Duplicate(doc, 1)) == NULL) {
-		fail(s, "out of memory");
+	b = uri_nofrag(s, b);
+	if (b == NULL || (doc = parse_doc(s, text, len, NULL)) == NULL)
 		goto bad;
-	}
-	if (add_doc(s, copy, b, "#") < 0)
+	if (add_doc(s, doc, b, "#") < 0)
 		goto bad;
 	{
-		struct info *in = info_get(s, copy);
+		struct info *in = info_get(s, doc);
 		const char *rb = in ? in->base : b;
 
-		s->root = compile_node(s, copy, rb, "#");
+		s->root = compile_node(s, doc, rb, "#");
 	}
 	if (s->root == NULL || s->failed)
 		goto bad;
@@ -1510,29 +1590,16 @@ bad:
 }
 
 struct schema *
-schema_compile(const cJSON *doc, const char *base, struct schema_loader *loader,
-	struct ep_err *err)
-{
-	return schema_compile_ex(doc, base, loader, SCHEMA_FORMAT_ASSERT, err);
-}
-
-struct schema *
 schema_compile_file(const char *path, struct schema_loader *loader, struct ep_err *err)
 {
-	char *text = slurp(path, 64u << 20, err);
-	cJSON *doc;
+	size_t len;
+	char *text = slurp(path, 64u << 20, &len, err);
 	struct schema *s;
 
 	if (text == NULL)
 		return NULL;
-	doc = cJSON_Parse(text);
+	s = schema_compile(text, len, path, loader, SCHEMA_FORMAT_ASSERT, err);
 	free(text);
-	if (doc == NULL) {
-		ep_errf(err, EP_DATAERR, "'%s': not valid JSON", path);
-		return NULL;
-	}
-	s = schema_compile(doc, path, loader, err);
-	cJSON_Delete(doc);
 	if (s == NULL)
 		ep_err_prefix(err, "%s", path);
 	return s;
@@ -1544,10 +1611,21 @@ struct eoff {
 	size_t path, kw, msg;
 };
 
+/* one step of the instance path, kept as pointers and rendered as a JSON
+ * Pointer only when an error is reported */
+struct seg {
+	const char *p; /* a member name, or NULL for an array index */
+	size_t n;      /* its length, or the index */
+};
+
 struct vpriv {
-	char *path;
-	size_t plen, pcap;
+	struct seg *segs;
+	size_t nsegs, capsegs;
+	char *path;    /* the rendered pointer */
+	size_t pcap;
 	pcre2_match_data *md;
+	struct map_arena A; /* schema_validate's parse of the instance */
+	struct map_jp jp;
 	struct eoff *offs;
 	size_t noffs;
 };
@@ -1557,7 +1635,7 @@ struct vctx {
 	 * twice on the stack is a loop that would never end */
 	struct {
 		const struct snode *n;
-		const cJSON *j;
+		const struct map_val *j;
 	} refs[256];
 	int nrefs;
 	struct schema_errors *out;
@@ -1579,9 +1657,12 @@ schema_errors_free(struct schema_errors *e)
 	struct vpriv *vp = e->priv;
 
 	if (vp) {
+		free(vp->segs);
 		free(vp->path);
 		if (vp->md)
 			pcre2_match_data_free(vp->md);
+		map_arena_free(&vp->A);
+		map_jp_free(&vp->jp);
 		free(vp->offs);
 		free(vp);
 	}
@@ -1611,6 +1692,46 @@ pool_add(struct schema_errors *e, const char *p, size_t n, size_t *off)
 	return 0;
 }
 
+/* the current instance path as a JSON Pointer in vp->path; its length */
+static long
+path_render(struct vpriv *vp)
+{
+	size_t need = 1, o = 0, i, k;
+
+	for (i = 0; i < vp->nsegs; i++)
+		need += 1 + (vp->segs[i].p ? 2 * vp->segs[i].n : 20);
+	if (need > vp->pcap) {
+		size_t nc = vp->pcap ? vp->pcap : 256;
+		char *np;
+
+		while (nc < need)
+			nc *= 2;
+		if ((np = realloc(vp->path, nc)) == NULL)
+			return -1;
+		vp->path = np;
+		vp->pcap = nc;
+	}
+	for (i = 0; i < vp->nsegs; i++) {
+		const struct seg *g = &vp->segs[i];
+
+		vp->path[o++] = '/';
+		if (g->p == NULL) {
+			o += (size_t)snprintf(vp->path + o, 21, "%zu", g->n);
+			continue;
+		}
+		for (k = 0; k < g->n; k++) {
+			if (g->p[k] == '~' || g->p[k] == '/') {
+				vp->path[o++] = '~';
+				vp->path[o++] = g->p[k] == '~' ? '0' : '1';
+			} else {
+				vp->path[o++] = g->p[k];
+			}
+		}
+	}
+	vp->path[o] = '\0';
+	return (long)o;
+}
+
 static void __attribute__((format(printf, 4, 5)))
 report(struct vctx *c, const struct snode *n, const char *kw, const char *fmt, ...)
 {
@@ -1620,6 +1741,7 @@ report(struct vctx *c, const struct snode *n, const char *kw, const char *fmt, .
 	va_list ap;
 	struct eoff o;
 	size_t max;
+	long plen;
 
 	if (c->quiet || e == NULL)
 		return;
@@ -1650,7 +1772,7 @@ report(struct vctx *c, const struct snode *n, const char *kw, const char *fmt, .
 		}
 		e->cap = nc;
 	}
-	if (pool_add(e, vp->path ? vp->path : "", vp->plen, &o.path) < 0 ||
+	if ((plen = path_render(vp)) < 0 || pool_add(e, vp->path, (size_t)plen, &o.path) < 0 ||
 		pool_add(e, kwb, strlen(kwb), &o.kw) < 0 ||
 		pool_add(e, msg, strlen(msg), &o.msg) < 0) {
 		c->oom = 1;
@@ -1660,123 +1782,110 @@ report(struct vctx *c, const struct snode *n, const char *kw, const char *fmt, .
 	e->n++;
 }
 
-/* push a path token; returns the length to pop back to */
+/* push a path step (p NULL: the array index n); returns the depth to pop
+ * back to */
 static size_t
-path_push(struct vctx *c, const char *tok, size_t n)
+path_step(struct vctx *c, const char *p, size_t n)
 {
 	struct vpriv *vp = c->vp;
-	size_t old = vp->plen, i, need = vp->plen + 1 + 2 * n + 1;
+	size_t old = vp->nsegs;
 
 	if (c->out == NULL)
 		return old; /* nobody will read the path */
-	if (need > vp->pcap) {
-		size_t nc = vp->pcap ? vp->pcap : 256;
-		char *np;
+	if (vp->nsegs == vp->capsegs) {
+		size_t nc = vp->capsegs ? vp->capsegs * 2 : 32;
+		struct seg *ns = realloc(vp->segs, nc * sizeof(*ns));
 
-		while (nc < need)
-			nc *= 2;
-		if ((np = realloc(vp->path, nc)) == NULL) {
+		if (ns == NULL) {
 			c->oom = 1;
 			return old;
 		}
-		vp->path = np;
-		vp->pcap = nc;
+		vp->segs = ns;
+		vp->capsegs = nc;
 	}
-	vp->path[vp->plen++] = '/';
-	for (i = 0; i < n; i++) {
-		if (tok[i] == '~') {
-			vp->path[vp->plen++] = '~';
-			vp->path[vp->plen++] = '0';
-		} else if (tok[i] == '/') {
-			vp->path[vp->plen++] = '~';
-			vp->path[vp->plen++] = '1';
-		} else {
-			vp->path[vp->plen++] = tok[i];
-		}
-	}
-	vp->path[vp->plen] = '\0';
+	vp->segs[vp->nsegs].p = p;
+	vp->segs[vp->nsegs].n = n;
+	vp->nsegs++;
 	return old;
+}
+
+static size_t
+path_push(struct vctx *c, const char *tok, size_t n)
+{
+	return path_step(c, tok, n);
 }
 
 static size_t
 path_push_index(struct vctx *c, int i)
 {
-	char b[24];
-	int n = snprintf(b, sizeof(b), "%d", i);
-
-	return path_push(c, b, (size_t)n);
+	return path_step(c, NULL, (size_t)i);
 }
 
 static void
 path_pop(struct vctx *c, size_t old)
 {
-	if (c->vp->path) {
-		c->vp->plen = old;
-		c->vp->path[old] = '\0';
-	}
+	if (c->out)
+		c->vp->nsegs = old;
 }
 
-static int json_equal(const cJSON *a, const cJSON *b);
-
+/* an integer: no fraction once the exponent is applied ("1.0", "1e2"),
+ * decided on the text whatever its length: the lowest decimal place
+ * holding a non-zero digit, moved by the exponent, must not be below 0 */
 static int
-num_equal(double a, double b)
+num_is_int(const struct map_val *v)
 {
-	return a == b;
-}
+	const char *p = v->u.s, *e = p + v->n, *q;
+	long long place, minp = 0, ex = 0;
+	int nonzero = 0, neg = 0;
 
-static int
-json_equal(const cJSON *a, const cJSON *b)
-{
-	const cJSON *x, *y;
-	int na, nb;
-
-	if (cJSON_IsNumber(a) && cJSON_IsNumber(b))
-		return num_equal(a->valuedouble, b->valuedouble);
-	if ((a->type & 0xff) != (b->type & 0xff))
-		return 0;
-	switch (a->type & 0xff) {
-	case cJSON_String:
-		return strcmp(a->valuestring, b->valuestring) == 0;
-	case cJSON_Array:
-		for (x = a->child, y = b->child; x && y; x = x->next, y = y->next)
-			if (!json_equal(x, y))
-				return 0;
-		return x == NULL && y == NULL;
-	case cJSON_Object:
-		na = cJSON_GetArraySize(a);
-		nb = cJSON_GetArraySize(b);
-		if (na != nb)
-			return 0;
-		cJSON_ArrayForEach(x, a) {
-			y = cJSON_GetObjectItemCaseSensitive(b, x->string);
-			if (y == NULL || !json_equal(x, y))
-				return 0;
-		}
+	for (q = p; q < e && *q != '.' && *q != 'e' && *q != 'E'; q++)
+		;
+	if (q == e)
 		return 1;
-	default:
-		return 1; /* null, true, false */
+	if (p < e && *p == '-')
+		p++;
+	for (q = p; q < e && *q >= '0' && *q <= '9'; q++)
+		;
+	place = (long long)(q - p); /* digits before the point */
+	for (; p < e && *p != 'e' && *p != 'E'; p++) {
+		if (*p == '.')
+			continue;
+		place--;
+		if (*p != '0') {
+			nonzero = 1;
+			minp = place;
+		}
 	}
+	if (!nonzero)
+		return 1; /* zero */
+	if (p < e) {
+		p++;
+		if (p < e && (*p == '-' || *p == '+'))
+			neg = *p++ == '-';
+		for (; p < e; p++)
+			if (ex < 1000000000)
+				ex = ex * 10 + (*p - '0');
+	}
+	return minp + (neg ? -ex : ex) >= 0;
 }
 
 static unsigned
-inst_type(const cJSON *j)
+inst_type(const struct map_val *j)
 {
-	switch (j->type & 0xff) {
-	case cJSON_NULL:
+	switch (j->t) {
+	case MV_NULL:
 		return T_NULL;
-	case cJSON_True:
-	case cJSON_False:
+	case MV_TRUE:
+	case MV_FALSE:
 		return T_BOOL;
-	case cJSON_Object:
+	case MV_OBJ:
 		return T_OBJ;
-	case cJSON_Array:
+	case MV_ARR:
 		return T_ARR;
-	case cJSON_String:
+	case MV_STR:
 		return T_STR;
-	case cJSON_Number:
-		if (isfinite(j->valuedouble) && floor(j->valuedouble) == j->valuedouble)
-			return T_NUM | T_INT;
-		return T_NUM;
+	case MV_NUM:
+		return num_is_int(j) ? T_NUM | T_INT : T_NUM;
 	}
 	return 0;
 }
@@ -1820,11 +1929,11 @@ types_text(unsigned t, char *b, size_t n)
 }
 
 static size_t
-utf8_len(const char *p)
+utf8_len(const char *p, size_t len)
 {
 	size_t n = 0;
 
-	for (; *p; p++)
+	for (; len; p++, len--)
 		n += ((unsigned char)*p & 0xC0) != 0x80;
 	return n;
 }
@@ -1845,11 +1954,11 @@ re_match(struct vctx *c, pcre2_code *re, const char *s, size_t n)
 	return rc >= 0;
 }
 
-static int validate(struct vctx *c, const struct snode *n, const cJSON *j);
+static int validate(struct vctx *c, const struct snode *n, const struct map_val *j);
 
 /* validate quietly: only the answer */
 static int
-check(struct vctx *c, const struct snode *n, const cJSON *j)
+check(struct vctx *c, const struct snode *n, const struct map_val *j)
 {
 	int r;
 
@@ -1863,35 +1972,38 @@ check(struct vctx *c, const struct snode *n, const cJSON *j)
 #define FAILV() do { ok = 0; if (c->quiet) goto out; } while (0)
 
 static int
-v_object(struct vctx *c, const struct snode *n, const cJSON *j)
+v_object(struct vctx *c, const struct snode *n, const struct map_val *j)
 {
-	const cJSON *m;
 	int ok = 1;
-	size_t count = 0, i;
+	size_t count = j->n, i;
 	uint64_t seen = 0;
 	int use_bits = n->nreq <= 64;
+	uint32_t mi;
 
-	cJSON_ArrayForEach(m, j) {
-		const char *key = m->string;
-		size_t len = strlen(key), old;
+	for (mi = 0; mi < j->n; mi++) {
+		const struct map_kv *kv = &j->u.o[mi];
+		const struct map_val *m = &kv->v;
+		const char *key = kv->k;
+		size_t len = kv->kn, old;
 		struct pentry *p = NULL;
 		int matched = 0;
 
-		count++;
 		if (n->nprops) {
 			p = pentry_find(n, key, len, hash_bytes(key, len));
 			if (p && p->req >= 0 && use_bits)
 				seen |= (uint64_t)1 << p->req;
 		}
 		if (n->propnames) {
-			cJSON k;
+			struct map_val k;
 
 			memset(&k, 0, sizeof(k));
-			k.type = cJSON_String;
-			k.valuestring = (char *)key;
+			k.t = MV_STR;
+			k.u.s = key;
+			k.n = (uint32_t)len;
 			old = path_push(c, key, len);
 			if (!check(c, n->propnames, &k)) {
-				report(c, n, "propertyNames", "property name \"%s\" is not allowed", key);
+				report(c, n, "propertyNames", "property name \"%.*s\" is not allowed",
+					(int)len, key);
 				FAIL();
 			}
 			path_pop(c, old);
@@ -1929,14 +2041,15 @@ v_object(struct vctx *c, const struct snode *n, const cJSON *j)
 	}
 	if (n->nreq) {
 		for (i = 0; i < n->nreq; i++) {
+			const struct pentry *r = n->req[i];
 			int have;
 
 			if (use_bits)
 				have = (seen >> i) & 1;
 			else
-				have = cJSON_GetObjectItemCaseSensitive(j, n->req[i]) != NULL;
+				have = map_obj_get(j, r->name, r->len) != NULL;
 			if (!have) {
-				size_t old = path_push(c, n->req[i], strlen(n->req[i]));
+				size_t old = path_push(c, r->name, r->len);
 
 				report(c, n, "required", "is required");
 				path_pop(c, old);
@@ -1956,7 +2069,7 @@ v_object(struct vctx *c, const struct snode *n, const cJSON *j)
 		const struct dep *d = &n->deps[i];
 		size_t k;
 
-		if (cJSON_GetObjectItemCaseSensitive(j, d->name) == NULL)
+		if (map_obj_get(j, d->name, d->len) == NULL)
 			continue;
 		if (d->schema) {
 			if (!validate(c, d->schema, j))
@@ -1964,8 +2077,10 @@ v_object(struct vctx *c, const struct snode *n, const cJSON *j)
 			continue;
 		}
 		for (k = 0; k < d->n; k++) {
-			if (cJSON_GetObjectItemCaseSensitive(j, d->names[k]) == NULL) {
-				size_t old = path_push(c, d->names[k], strlen(d->names[k]));
+			const struct map_val *nm = &d->names[k];
+
+			if (map_obj_get(j, nm->u.s, nm->n) == NULL) {
+				size_t old = path_push(c, nm->u.s, nm->n);
 
 				report(c, n, "dependentRequired", "is required when \"%s\" is present",
 					d->name);
@@ -1978,49 +2093,45 @@ v_object(struct vctx *c, const struct snode *n, const cJSON *j)
 }
 
 static int
-v_array(struct vctx *c, const struct snode *n, const cJSON *j)
+v_array(struct vctx *c, const struct snode *n, const struct map_val *j)
 {
-	const cJSON *m, *x;
-	int ok = 1, i = 0, size = cJSON_GetArraySize(j);
+	int ok = 1;
+	uint32_t i, size = j->n, x;
 	size_t old;
 
 	if ((n->flags & HAS_MINITEMS) && (double)size < n->minitems) {
-		report(c, n, "minItems", "has %d items, fewer than %.0f", size, n->minitems);
+		report(c, n, "minItems", "has %u items, fewer than %.0f", size, n->minitems);
 		FAIL();
 	}
 	if ((n->flags & HAS_MAXITEMS) && (double)size > n->maxitems) {
-		report(c, n, "maxItems", "has %d items, more than %.0f", size, n->maxitems);
+		report(c, n, "maxItems", "has %u items, more than %.0f", size, n->maxitems);
 		FAIL();
 	}
 	if (n->prefix || n->items) {
-		cJSON_ArrayForEach(m, j) {
-			const struct snode *sn = (size_t)i < n->nprefix ? n->prefix[i] : n->items;
+		for (i = 0; i < size; i++) {
+			const struct snode *sn = i < n->nprefix ? n->prefix[i] : n->items;
 
-			if (sn) {
-				old = path_push_index(c, i);
-				if (sn->boolean == 0 && sn == n->items) {
-					report(c, n, "items", "item is not allowed (at most %zu)", n->nprefix);
-					path_pop(c, old);
-					FAIL();
-				} else if (!validate(c, sn, m)) {
-					path_pop(c, old);
-					FAIL();
-				}
+			if (sn == NULL)
+				break; /* past the prefix, no "items" */
+			old = path_push_index(c, (int)i);
+			if (sn->boolean == 0 && sn == n->items) {
+				report(c, n, "items", "item is not allowed (at most %zu)", n->nprefix);
 				path_pop(c, old);
-			} else if ((size_t)i >= n->nprefix) {
-				break;
+				FAIL();
+			} else if (!validate(c, sn, &j->u.a[i])) {
+				path_pop(c, old);
+				FAIL();
 			}
-			i++;
+			path_pop(c, old);
 		}
 	}
 	if (n->contains) {
 		double found = 0;
 		double minc = (n->flags & HAS_MINCONT) ? n->mincont : 1;
 
-		cJSON_ArrayForEach(m, j) {
-			if (check(c, n->contains, m))
+		for (i = 0; i < size; i++)
+			if (check(c, n->contains, &j->u.a[i]))
 				found++;
-		}
 		if (found < minc) {
 			if (minc == 1)
 				report(c, n, "contains", "has no item matching \"contains\"");
@@ -2036,81 +2147,101 @@ v_array(struct vctx *c, const struct snode *n, const cJSON *j)
 		}
 	}
 	if (n->flags & HAS_UNIQUE) {
-		int a = 0;
-
-		cJSON_ArrayForEach(m, j) {
-			int b = a + 1;
-
-			for (x = m->next; x; x = x->next, b++) {
-				if (json_equal(m, x)) {
-					report(c, n, "uniqueItems", "items %d and %d are equal", a, b);
+		for (i = 0; i < size; i++) {
+			for (x = i + 1; x < size; x++) {
+				if (map_equal(&j->u.a[i], &j->u.a[x])) {
+					report(c, n, "uniqueItems", "items %u and %u are equal", i, x);
 					FAIL();
 					goto unique_done;
 				}
 			}
-			a++;
 		}
 	}
 unique_done:
 	return ok;
 }
 
-/* multipleOf without text: when |v| * 10^scale < 2^52 the decimal with at
- * most `scale` places that rounds to v is unique if it exists; v is a
- * multiple iff that decimal exists and its coefficient is a multiple of
- * the divisor's.  -1 when out of the fast path's range. */
+/* dec_parse's answer for plain text of at most 18 digits ("-12.34"),
+ * without its generality; -1 for anything else */
 static int
-mult_fast(const struct snode *n, double v)
+dec_quick(const char *p, size_t n, struct dec *d)
 {
-	static const double p10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
-		1e11, 1e12, 1e13, 1e14, 1e15 };
-	double p, x;
-	long long r, k, m;
+	const char *e = p + n;
+	long long c = 0;
+	int neg = 0, digits = 0, scale = 0, frac = 0;
 
-	if (!n->multd_ok || n->multd.scale > 15 || n->multd.coef > ((dec_int)1 << 52))
-		return -1;
-	p = p10[n->multd.scale];
-	x = v * p;
-	if (!(fabs(x) < 4503599627370496.0)) /* 2^52 */
-		return -1;
-	r = llround(x);
-	m = (long long)n->multd.coef;
-	for (k = r - 1; k <= r + 1; k++) {
-		if ((double)k / p == v)
-			return k % m == 0;
+	if (p < e && *p == '-') {
+		neg = 1;
+		p++;
 	}
+	for (; p < e; p++) {
+		if (*p >= '0' && *p <= '9') {
+			if (++digits > 18)
+				return -1;
+			c = c * 10 + (*p - '0');
+			scale += frac;
+		} else if (*p == '.' && !frac) {
+			frac = 1;
+		} else {
+			return -1;
+		}
+	}
+	if (digits == 0)
+		return -1;
+	d->coef = neg ? -(dec_int)c : (dec_int)c;
+	d->scale = scale;
+	return 0;
+}
+
+/* the instance number against a keyword's bound: <0, 0, >0, on the exact
+ * decimals when both have one (d: the instance's), else on the doubles */
+static int
+bound_cmp(const struct dec *d, double v, const struct numkw *k)
+{
+	if (d && k->d_ok)
+		return dec_cmp(d, &k->d);
+	if (d)
+		v = dec_to_double(d);
+	if (v != k->v)
+		return v < k->v ? -1 : 1; /* no NaN in JSON */
 	return 0;
 }
 
 static int
-v_number(struct vctx *c, const struct snode *n, const cJSON *j)
+v_number(struct vctx *c, const struct snode *n, const struct map_val *j)
 {
-	double v = j->valuedouble;
-	int ok = 1;
+	struct dec d;
+	double v;
+	int ok = 1, d_ok;
 
-	if ((n->flags & HAS_MIN) && !(v >= n->min.v)) {
+	if (!(n->flags & (HAS_MIN | HAS_MAX | HAS_XMIN | HAS_XMAX | HAS_MULT)))
+		return 1;
+	/* the exact decimal when it has one (38 digits), else the double */
+	d_ok = dec_quick(j->u.s, j->n, &d) == 0 || dec_parse(j->u.s, j->n, &d) == 0;
+	v = d_ok ? 0 : map_to_double(j);
+	if ((n->flags & HAS_MIN) && bound_cmp(d_ok ? &d : NULL, v, &n->min) < 0) {
 		report(c, n, "minimum", "must be >= %s", n->min.txt);
 		FAIL();
 	}
-	if ((n->flags & HAS_MAX) && !(v <= n->max.v)) {
+	if ((n->flags & HAS_MAX) && bound_cmp(d_ok ? &d : NULL, v, &n->max) > 0) {
 		report(c, n, "maximum", "must be <= %s", n->max.txt);
 		FAIL();
 	}
-	if ((n->flags & HAS_XMIN) && !(v > n->xmin.v)) {
+	if ((n->flags & HAS_XMIN) && bound_cmp(d_ok ? &d : NULL, v, &n->xmin) <= 0) {
 		report(c, n, "exclusiveMinimum", "must be > %s", n->xmin.txt);
 		FAIL();
 	}
-	if ((n->flags & HAS_XMAX) && !(v < n->xmax.v)) {
+	if ((n->flags & HAS_XMAX) && bound_cmp(d_ok ? &d : NULL, v, &n->xmax) >= 0) {
 		report(c, n, "exclusiveMaximum", "must be < %s", n->xmax.txt);
 		FAIL();
 	}
 	if (n->flags & HAS_MULT) {
-		struct dec d;
 		int r = -1;
 
-		r = mult_fast(n, v);
-		if (r < 0 && n->multd_ok && dec_from_double(v, &d) == 0)
+		if (n->multd_ok && d_ok)
 			r = dec_is_multiple(&d, &n->multd);
+		if (r < 0 && d_ok)
+			v = dec_to_double(&d);
 		if (r < 0) {
 			/* beyond 38 digits: the quotient must be a finite integer */
 			double q = v / n->mult.v;
@@ -2126,19 +2257,24 @@ v_number(struct vctx *c, const struct snode *n, const cJSON *j)
 }
 
 static int
-v_string(struct vctx *c, const struct snode *n, const cJSON *j)
+v_string(struct vctx *c, const struct snode *n, const struct map_val *j)
 {
-	const char *s = j->valuestring;
-	size_t len = strlen(s), chars;
+	const char *s = j->u.s;
+	size_t len = j->n, chars;
 	int ok = 1;
 
-	if (n->flags & (HAS_MINLEN | HAS_MAXLEN)) {
-		chars = utf8_len(s);
-		if ((n->flags & HAS_MINLEN) && (double)chars < n->minlen) {
+	/* a string of len bytes has len/4 to len characters: count them
+	 * only when that range does not settle it */
+	if ((n->flags & HAS_MINLEN) && (double)((len + 3) / 4) < n->minlen) {
+		chars = utf8_len(s, len);
+		if ((double)chars < n->minlen) {
 			report(c, n, "minLength", "is shorter than %.0f characters", n->minlen);
 			FAIL();
 		}
-		if ((n->flags & HAS_MAXLEN) && (double)chars > n->maxlen) {
+	}
+	if ((n->flags & HAS_MAXLEN) && (double)len > n->maxlen) {
+		chars = utf8_len(s, len);
+		if ((double)chars > n->maxlen) {
 			report(c, n, "maxLength", "is longer than %.0f characters", n->maxlen);
 			FAIL();
 		}
@@ -2155,7 +2291,7 @@ v_string(struct vctx *c, const struct snode *n, const cJSON *j)
 }
 
 static int
-v_ref(struct vctx *c, const struct snode *n, const struct snode *t, const cJSON *j)
+v_ref(struct vctx *c, const struct snode *n, const struct snode *t, const struct map_val *j)
 {
 	int i, r;
 
@@ -2177,9 +2313,29 @@ v_ref(struct vctx *c, const struct snode *n, const struct snode *t, const cJSON 
 	return r;
 }
 
+/* the values as JSON, comma-separated, for a message: 0 if they do not
+ * fit in n bytes (a long enum is better left unsaid) */
 static int
-validate(struct vctx *c, const struct snode *n, const cJSON *j)
+values_text(const struct map_val *v, size_t nv, char *out, size_t n)
 {
+	struct buf b = BUF_INIT;
+	size_t i;
+	int ok = 1;
+
+	buf_init(&b, n);
+	for (i = 0; i < nv && ok; i++)
+		ok = (i == 0 || buf_add(&b, ", ", 2) == 0) && map_json_emit(&b, &v[i]) == 0;
+	if (ok && b.len < n)
+		memcpy(out, buf_str(&b), b.len + 1);
+	ok = ok && b.len < n;
+	buf_release(&b);
+	return ok;
+}
+
+static int
+validate(struct vctx *c, const struct snode *n, const struct map_val *j)
+{
+	char b[256];
 	unsigned t;
 	int ok = 1;
 	size_t i;
@@ -2193,6 +2349,13 @@ validate(struct vctx *c, const struct snode *n, const cJSON *j)
 		report(c, n, NULL, "schema recursion too deep");
 		return 0;
 	}
+	if (n->errmsg && !c->quiet) {
+		/* the schema's own words for whatever fails inside it */
+		if (check(c, n, j))
+			return 1;
+		report(c, n, "errorMessage", "%s", n->errmsg);
+		return 0;
+	}
 	c->depth++;
 	t = inst_type(j);
 	if (n->types && !(n->types & t) && !((n->types & T_NUM) && (t & T_NUM))) {
@@ -2202,22 +2365,23 @@ validate(struct vctx *c, const struct snode *n, const cJSON *j)
 		report(c, n, "type", "expected %s, got %s", want, type_name(t & T_INT ? T_NUM : t));
 		FAILV();
 	}
-	if (n->flags & HAS_CONST && !json_equal(n->const_, j)) {
-		report(c, n, "const", "does not equal the constant");
+	if (n->flags & HAS_CONST && !map_equal(n->const_, j)) {
+		if (!c->quiet && values_text(n->const_, 1, b, sizeof(b)))
+			report(c, n, "const", "must be %s", b);
+		else
+			report(c, n, "const", "does not equal the constant");
 		FAILV();
 	}
 	if (n->enum_) {
-		const cJSON *e;
 		int found = 0;
 
-		cJSON_ArrayForEach(e, n->enum_) {
-			if (json_equal(e, j)) {
-				found = 1;
-				break;
-			}
-		}
+		for (i = 0; i < n->enum_->n && !found; i++)
+			found = map_equal(&n->enum_->u.a[i], j);
 		if (!found) {
-			report(c, n, "enum", "is not one of the allowed values");
+			if (!c->quiet && values_text(n->enum_->u.a, n->enum_->n, b, sizeof(b)))
+				report(c, n, "enum", "must be one of %s", b);
+			else
+				report(c, n, "enum", "is not one of the allowed values");
 			FAILV();
 		}
 	}
@@ -2295,22 +2459,23 @@ out:
 }
 
 int
-schema_validate(const struct schema *s, const cJSON *instance, struct schema_errors *out)
+schema_validate_val(const struct schema *s, const struct map_val *instance,
+	struct schema_errors *out)
 {
 	struct vctx c;
 	struct vpriv tmp;
 	int r;
 	size_t i;
 
-	memset(&c, 0, sizeof(c));
+	/* not memset: refs[] is 4 KiB, and only nrefs of it is read */
+	c.nrefs = c.quiet = c.depth = c.oom = 0;
+	c.out = NULL;
 	memset(&tmp, 0, sizeof(tmp));
 	if (out) {
 		if (out->priv == NULL && (out->priv = calloc(1, sizeof(struct vpriv))) == NULL)
 			return -1;
 		c.vp = out->priv;
-		c.vp->plen = 0;
-		if (c.vp->path)
-			c.vp->path[0] = '\0';
+		c.vp->nsegs = 0;
 		out->n = 0;
 		out->dropped = 0;
 		out->pool_len = 0;
@@ -2332,6 +2497,55 @@ schema_validate(const struct schema *s, const cJSON *instance, struct schema_err
 			out->v[i].keyword = out->pool + c.vp->offs[i].kw;
 			out->v[i].message = out->pool + c.vp->offs[i].msg;
 		}
+	}
+	return r;
+}
+
+int
+schema_validate(const struct schema *s, const char *text, size_t len, struct schema_errors *out)
+{
+	struct vpriv *vp, tmp;
+	struct map_val v;
+	int r;
+
+	if (out) {
+		if (out->priv == NULL && (out->priv = calloc(1, sizeof(struct vpriv))) == NULL)
+			return -1;
+		vp = out->priv;
+	} else {
+		memset(&tmp, 0, sizeof(tmp));
+		vp = &tmp;
+	}
+	map_arena_reset(&vp->A);
+	vp->jp.A = &vp->A;
+	if (map_json_parse(&vp->jp, text, len, &v) < 0) {
+		r = 0;
+		if (out) {
+			struct vctx c;
+			char why[128];
+
+			memset(&c, 0, sizeof(c));
+			c.vp = vp;
+			c.out = out;
+			vp->nsegs = 0;
+			out->n = out->dropped = out->pool_len = 0;
+			snprintf(why, sizeof(why), "%s", vp->jp.err);
+			report(&c, s->root, NULL, "not valid JSON: %s at byte %zu", why,
+				vp->jp.errpos + 1);
+			if (c.oom)
+				r = -1;
+			else if (out->n) {
+				out->v[0].path = out->pool + vp->offs[0].path;
+				out->v[0].keyword = out->pool + vp->offs[0].kw;
+				out->v[0].message = out->pool + vp->offs[0].msg;
+			}
+		}
+	} else {
+		r = schema_validate_val(s, &v, out);
+	}
+	if (out == NULL) {
+		map_arena_free(&tmp.A);
+		map_jp_free(&tmp.jp);
 	}
 	return r;
 }

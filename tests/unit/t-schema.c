@@ -10,16 +10,7 @@
 static struct schema *
 compile(const char *text, struct ep_err *err)
 {
-	cJSON *doc = cJSON_Parse(text);
-	struct schema *s;
-
-	if (doc == NULL) {
-		diag("bad test JSON: %s", text);
-		return NULL;
-	}
-	s = schema_compile(doc, NULL, NULL, err);
-	cJSON_Delete(doc);
-	return s;
+	return schema_compile(text, strlen(text), NULL, NULL, SCHEMA_FORMAT_ASSERT, err);
 }
 
 /* all errors, formatted, joined with "; " */
@@ -27,23 +18,17 @@ static const char *
 errors_of(struct schema *s, const char *inst, struct schema_errors *e)
 {
 	static char out[4096];
-	cJSON *j = cJSON_Parse(inst);
 	size_t i, o = 0;
 
 	out[0] = '\0';
-	if (j == NULL)
-		return "(bad instance JSON)";
-	if (schema_validate(s, j, e) == 1) {
-		cJSON_Delete(j);
+	if (schema_validate(s, inst, strlen(inst), e) == 1)
 		return "valid";
-	}
 	for (i = 0; i < e->n; i++) {
 		char b[1024];
 
 		schema_error_format(&e->v[i], b, sizeof(b));
 		o += (size_t)snprintf(out + o, sizeof(out) - o, "%s%s", i ? "; " : "", b);
 	}
-	cJSON_Delete(j);
 	return out;
 }
 
@@ -55,7 +40,7 @@ main(void)
 	struct schema *s;
 	char path[4096];
 	const char *top = getenv("ERPIPE_TOP");
-	cJSON *j;
+	const char *t;
 
 	snprintf(path, sizeof(path), "%s/tests/data/schema/customer.schema.json", top ? top : ".");
 	s = schema_compile_file(path, NULL, &err);
@@ -92,18 +77,20 @@ main(void)
 		"missing required properties each named");
 	is_str(errors_of(s, "{\"ExternalID\":\"DE-1\",\"Name\":\"Änne\",\"Email\":\"a@b.de\"}", &e),
 		"valid", "maxLength counts characters, not bytes");
-	j = cJSON_Parse("{\"ExternalID\":\"DE-1\",\"Name\":\"Ann\",\"Email\":\"a@b.de\"}");
-	is_int(schema_validate(s, j, NULL), 1, "validate without an error list");
-	cJSON_Delete(j);
-	j = cJSON_Parse("{\"Name\":7}");
-	is_int(schema_validate(s, j, NULL), 0, "invalid without an error list");
-	cJSON_Delete(j);
+	t = "{\"ExternalID\":\"DE-1\",\"Name\":\"Ann\",\"Email\":\"a@b.de\"}";
+	is_int(schema_validate(s, t, strlen(t), NULL), 1, "validate without an error list");
+	t = "{\"Name\":7}";
+	is_int(schema_validate(s, t, strlen(t), NULL), 0, "invalid without an error list");
+	t = "{\"Name\":";
+	is_int(schema_validate(s, t, strlen(t), NULL), 0, "text that is not JSON is invalid");
+	is_str(errors_of(s, t, &e), "(root): not valid JSON: unexpected end of input at byte 9",
+		"with the parser's reason");
 	schema_free(s);
 
 	s = compile("{\"properties\":{\"a/b\":{\"items\":{\"type\":\"string\"}},\"t~\":{\"const\":1}}}", &err);
 	ok(s != NULL, "compile inline schema");
 	is_str(errors_of(s, "{\"a/b\":[\"x\",2],\"t~\":2}", &e),
-		"/a~1b/1: expected string, got number; /t~0: does not equal the constant",
+		"/a~1b/1: expected string, got number; /t~0: must be 1",
 		"JSON Pointer escaping in paths");
 	schema_free(s);
 
@@ -137,7 +124,7 @@ main(void)
 
 	s = compile("{\"maximum\":1e2,\"exclusiveMinimum\":0.5,\"type\":[\"number\",\"null\"]}", &err);
 	is_str(errors_of(s, "0.5", &e), "(root): must be > 0.5", "exclusiveMinimum message");
-	is_str(errors_of(s, "101", &e), "(root): must be <= 100", "maximum message");
+	is_str(errors_of(s, "101", &e), "(root): must be <= 1e2", "maximum message: the bound as written");
 	is_str(errors_of(s, "\"x\"", &e), "(root): expected number or null, got string", "type list message");
 	schema_free(s);
 
@@ -186,6 +173,71 @@ main(void)
 		"/u: does not match format \"uuid\"; /i: does not match format \"ipv4\"; "
 		"/r: does not match format \"uri\"", "invalid formats");
 	schema_free(s);
+
+	/* strings keep an embedded U+0000; lengths count it */
+	s = compile("{\"properties\":{\"c\":{\"const\":\"a\\u0000b\"},\"d\":{\"format\":\"date\"},"
+		"\"n\":{\"maxLength\":2},\"e\":{\"enum\":[\"x\\u0000\"]}}}", &err);
+	is_str(errors_of(s, "{\"c\":\"a\\u0000b\",\"n\":\"\\u0000\\u0000\",\"e\":\"x\\u0000\"}", &e), "valid",
+		"const and enum with U+0000 match the same string");
+	is_str(errors_of(s, "{\"c\":\"a\",\"d\":\"2020-01-01\\u0000x\",\"n\":\"\\u0000\\u0000\\u0000\",\"e\":\"x\"}", &e),
+		"/c: must be \"a\\u0000b\"; /d: does not match format \"date\"; "
+		"/n: is longer than 2 characters; /e: must be one of \"x\\u0000\"",
+		"the string cut at U+0000 is not the string");
+	schema_free(s);
+
+	/* numbers from their text */
+	s = compile("{\"properties\":{\"i\":{\"type\":\"integer\"},\"m\":{\"maximum\":0.3},"
+		"\"x\":{\"exclusiveMinimum\":0.1},\"p\":{\"multipleOf\":0.01},"
+		"\"e\":{\"const\":100}}}", &err);
+	is_str(errors_of(s, "{\"i\":1.0,\"m\":0.3,\"x\":0.10000000000000001,\"p\":19.99,\"e\":1e2}", &e),
+		"valid", "1.0 is an integer; bounds, multipleOf and const on exact decimals");
+	is_str(errors_of(s, "{\"i\":1.5e0,\"m\":0.30000000000000001,\"x\":0.1,"
+		"\"p\":0.010000000000000001,\"e\":100.0000000000000001}", &e),
+		"/i: expected integer, got number; /m: must be <= 0.3; /x: must be > 0.1; "
+		"/p: is not a multiple of 0.01; /e: must be 100",
+		"differences a double cannot hold are seen");
+	is_str(errors_of(s, "{\"i\":100000000000000000000000000000000000000000000000001}", &e),
+		"valid", "an integer longer than 38 digits");
+	is_str(errors_of(s, "{\"i\":1e400,\"m\":1e-400}", &e), "valid",
+		"exponents beyond a double");
+	is_str(errors_of(s, "{\"i\":12.5e1,\"m\":0.2}", &e), "valid", "12.5e1 is an integer");
+	is_str(errors_of(s, "{\"i\":1e-400}", &e), "/i: expected integer, got number",
+		"1e-400 is not an integer");
+	is_str(errors_of(s, "{\"i\":-0.000e5}", &e), "valid", "zero in any spelling is");
+	is_str(errors_of(s, "{\"i\":1234.5e-1}", &e), "/i: expected integer, got number",
+		"1234.5e-1 is not");
+	schema_free(s);
+
+	/* enum and const name their values when short */
+	s = compile("{\"properties\":{\"s\":{\"enum\":[\"Active\",\"Inactive\",null]},"
+		"\"l\":{\"enum\":[\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\","
+		"\"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\","
+		"\"cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc\"]},"
+		"\"c\":{\"const\":{\"a\":[1,2]}}}}", &err);
+	is_str(errors_of(s, "{\"s\":\"Blocked\",\"l\":\"d\",\"c\":{\"a\":[1]}}", &e),
+		"/s: must be one of \"Active\", \"Inactive\", null; /l: is not one of the allowed values; "
+		"/c: must be {\"a\":[1,2]}", "enum and const messages");
+	schema_free(s);
+
+	/* errorMessage: the schema's own words instead of its keywords' */
+	s = compile("{\"properties\":{\"m\":{\"anyOf\":[{\"type\":\"integer\"},{\"const\":false}],"
+		"\"errorMessage\":\"expected an id or false\"}},"
+		"\"allOf\":[{\"anyOf\":[{\"required\":[\"a\"]},{\"required\":[\"b\"]}],"
+		"\"errorMessage\":\"a or b is required\"}]}",
+		&err);
+	is_str(errors_of(s, "{\"m\":\"x\",\"a\":1}", &e), "/m: expected an id or false",
+		"errorMessage replaces the failing schema's errors");
+	is_str(e.v[0].keyword, "#/properties/m/errorMessage", "at the errorMessage's location");
+	is_str(errors_of(s, "{\"m\":1}", &e), "(root): a or b is required", "at the root too");
+	is_str(errors_of(s, "{\"m\":[]}", &e), "/m: expected an id or false; (root): a or b is required",
+		"each failing schema with its own message");
+	is_str(errors_of(s, "{\"m\":false,\"b\":1}", &e), "valid", "and says nothing when it holds");
+	schema_free(s);
+	ok(compile("{\"errorMessage\":1}", &err) == NULL, "errorMessage must be a string");
+
+	/* a schema that is not JSON */
+	ok(compile("{\"type\":", &err) == NULL, "schema text that is not JSON fails");
+	is_str(err.msg, "not valid JSON: unexpected end of input at byte 9", "with where");
 
 	schema_errors_free(&e);
 	return done_testing();

@@ -1,0 +1,171 @@
+/*
+ * validate - check records against a JSON Schema, business rules, unique
+ * keys and references before they reach a target.
+ *
+ * Valid records are written as their original bytes; an invalid one goes
+ * to the rejects with every reason found (stage "validate", each error
+ * with its JSON Pointer path).  Lines that are not JSON objects go to the
+ * rejects at the parse stage; checkpoints pass in order, and with --state
+ * validate commits them.  The checks themselves live in lib/validator.c.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "err.h"
+#include "log.h"
+#include "opt.h"
+#include "stage.h"
+#include "validator.h"
+
+static const char usage_text[] =
+	"usage: validate [-qv] [-s SCHEMA] [--op OP] [--rule EXPR [--message TEXT]] ...\n"
+	"                [--unique FIELDS] ... [--ref FIELD=FILE:KEY] ... [--report]\n"
+	"                [--fail-fast] [--flush-every N] [--flush-ms MS]\n"
+	"                [--max-line BYTES] [--max-rejects N] [--rejects FILE]\n"
+	"                [--state FILE] [--stats FILE] [FILE ...]\n";
+
+enum { OPT_MESSAGE = OPT_FIRST_FREE, OPT_OP, OPT_REF, OPT_REPORT, OPT_RULE, OPT_UNIQUE };
+
+static const struct ep_opt validate_opts[] = {
+	{ "message", OPT_MESSAGE, "TEXT", "the reject message of the --rule before it" },
+	{ "op", OPT_OP, "upsert|create|update|delete", "what records without _op are, as load's --op" },
+	{ "ref", OPT_REF, "REF", "FIELD=FILE:KEY: FIELD's value must be a KEY in FILE" },
+	{ "report", OPT_REPORT, NULL, "print failure counts per check and path at the end" },
+	{ "rule", OPT_RULE, "EXPR", "an expression every record must make true" },
+	{ "schema", 's', "SCHEMA", "JSON Schema file, or a name on the schema search path" },
+	{ "unique", OPT_UNIQUE, "FIELDS", "FIELD[,FIELD...] must not repeat in the stream" },
+	{ NULL, 0, NULL, NULL },
+};
+
+static const struct ep_opt *const tables[] = { ep_opt_common, validate_opts, stage_opts, NULL };
+
+static int
+checked(struct stage *st, const struct stage_rec *rec, void *ctx)
+{
+	struct validator *v = ctx;
+	struct validator_result res;
+	struct ep_err err = EP_ERR_INIT;
+	int r = validator_check(v, rec->p, rec->len, rec->source, rec->line, &res, &err);
+
+	if (r < 0)
+		return stage_fail(st, &err);
+	if (r == 1)
+		return stage_emit(st, rec->p, rec->len);
+	if (r == VALIDATOR_NOT_JSON)
+		return stage_reject_json(st, rec, res.jtype, res.joff, res.jwhy);
+	return stage_reject(st, rec, "validate", res.error, res.items, res.n, 0);
+}
+
+static int
+usage(const char *msg)
+{
+	if (msg)
+		ep_warn("%s", msg);
+	fputs(usage_text, stderr);
+	return EP_USAGE;
+}
+
+/* an option's failure: the usage for a bad value, else its own status */
+static int
+failed(const struct ep_err *err)
+{
+	if (err->code == EP_USAGE)
+		return usage(err->msg);
+	ep_warn("%s", err->msg);
+	return err->code ? err->code : EP_SOFTWARE;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct stage_cfg cfg;
+	struct ep_optset os;
+	struct ep_err err = EP_ERR_INIT;
+	struct stage_hooks hooks = { checked, NULL, NULL };
+	struct validator *v;
+	const char *schema = NULL;
+	const char **refs;
+	int c, exit_now, r, status, report = 0, nrefs = 0;
+
+	ep_prog = "validate";
+	stage_cfg_init(&cfg, "validate");
+	cfg.check_json = 0; /* the validator's parser checks, as strictly */
+	if (ep_opt_build(tables, &os, &err) < 0) {
+		ep_warn("%s", err.msg);
+		return EP_SOFTWARE;
+	}
+	if ((v = validator_new(&err)) == NULL ||
+	    (refs = calloc((size_t)argc, sizeof(*refs))) == NULL) {
+		ep_warn("out of memory");
+		return EP_SOFTWARE;
+	}
+	opterr = 0;
+	status = -1;
+	while (status < 0 && (c = getopt_long(argc, argv, os.shorts, os.longs, NULL)) != -1) {
+		if (ep_opt_common_handle(c, usage_text, tables, &exit_now)) {
+			if (exit_now)
+				status = fflush(stdout) == 0 ? 0 : EP_IOERR;
+			continue;
+		}
+		switch (c) {
+		case 's':
+			if (schema)
+				status = usage("only one -s/--schema may be given");
+			schema = optarg;
+			continue;
+		case OPT_MESSAGE:
+			if (validator_set_message(v, optarg, &err) < 0)
+				status = failed(&err);
+			continue;
+		case OPT_OP:
+			if (validator_set_op(v, optarg, &err) < 0)
+				status = failed(&err);
+			continue;
+		case OPT_REF:
+			refs[nrefs++] = optarg;
+			continue;
+		case OPT_REPORT:
+			report = 1;
+			continue;
+		case OPT_RULE:
+			if (validator_add_rule(v, optarg, &err) < 0)
+				status = failed(&err);
+			continue;
+		case OPT_UNIQUE:
+			if (validator_add_unique(v, optarg, &err) < 0)
+				status = failed(&err);
+			continue;
+		}
+		if ((r = stage_opt(&cfg, c, optarg, &err)) == 1)
+			continue;
+		if (r < 0)
+			status = usage(err.msg);
+		else {
+			ep_warn(c == ':' ? "option '%s' needs an argument" : "unknown option '%s'",
+				argv[optind - 1]);
+			status = usage(NULL);
+		}
+	}
+	ep_opt_free(&os);
+	/* files named by the options are read once the command line is known good */
+	if (status < 0 && schema && validator_set_schema(v, schema, &err) < 0)
+		status = failed(&err);
+	for (int i = 0; status < 0 && i < nrefs; i++) {
+		struct ep_err warn = EP_ERR_INIT;
+
+		if (validator_add_ref(v, refs[i], &warn, &err) < 0)
+			status = failed(&err);
+		else if (warn.msg[0] && ep_verbose >= 0)
+			ep_warn("%s", warn.msg);
+	}
+	free(refs);
+	if (status >= 0) {
+		validator_free(v);
+		return status;
+	}
+	status = stage_run(&cfg, argc - optind, argv + optind, &hooks, v);
+	if (report)
+		validator_report(v, stderr);
+	validator_free(v);
+	return status;
+}

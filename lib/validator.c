@@ -1,0 +1,846 @@
+/*
+ * validator.c - schema, rules, unique keys and references for one record.
+ */
+#include "validator.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "clock.h"
+#include "dec.h"
+#include "find.h"
+#include "json.h"
+#include "keyset.h"
+#include "map.h"
+#include "map_int.h"
+#include "ndjson.h"
+#include "schema.h"
+
+#define REPORT_MAX 1000 /* distinct report lines; the rest count as "(other)" */
+
+struct rule {
+	struct map_prog *prog;
+	char *expr;
+	char *message;   /* --message, or NULL */
+	char label[32];  /* "rule 3" */
+};
+
+struct fields {
+	char **v;
+	size_t n;
+	char *text;      /* as given: "A,B" */
+};
+
+struct unique {
+	struct fields f;
+	struct keyset seen;  /* payload: source index << 44 | line */
+	/* the current record's key: its digest, or absent (missing, null, false) */
+	uint64_t d[2];
+	int absent;
+};
+
+struct ref {
+	struct fields f, keys;
+	char *file;
+	struct keyset set;
+};
+
+struct rcount {
+	char *k;
+	uint64_t n;
+};
+
+struct validator {
+	struct schema *schema;
+	struct schema_errors errs;
+	struct rule *rules;
+	size_t nrules;
+	struct unique *uniq;
+	size_t nuniq;
+	struct ref *refs;
+	size_t nrefs;
+	struct map_ctx *mctx;
+	const char *op;      /* --op, or NULL */
+	/* the record's parse, reused */
+	struct map_arena A;
+	struct map_jp jp;
+	/* sources seen, for "first at FILE:LINE" */
+	char **srcs;
+	size_t nsrcs;
+	/* the current result */
+	struct reject_item *items;
+	size_t nitems, capitems, capout;
+	struct buf pool;     /* item strings, NUL-separated */
+	size_t *offs;        /* 2 offsets an item (path, message) into pool */
+	struct buf key, tmp;
+	/* --report */
+	struct rcount *counts;
+	size_t ncounts, capcounts;
+	uint64_t other, checked, invalid;
+};
+
+struct validator *
+validator_new(struct ep_err *err)
+{
+	struct validator *v = calloc(1, sizeof(*v));
+
+	if (v == NULL) {
+		ep_errf(err, EP_SOFTWARE, "out of memory");
+		return NULL;
+	}
+	schema_errors_init(&v->errs);
+	map_arena_init(&v->A, 0);
+	v->jp.A = &v->A;
+	return v;
+}
+
+static void
+fields_free(struct fields *f)
+{
+	for (size_t i = 0; i < f->n; i++)
+		free(f->v[i]);
+	free(f->v);
+	free(f->text);
+}
+
+void
+validator_free(struct validator *v)
+{
+	size_t i;
+
+	if (v == NULL)
+		return;
+	schema_free(v->schema);
+	schema_errors_free(&v->errs);
+	for (i = 0; i < v->nrules; i++) {
+		map_free(v->rules[i].prog);
+		free(v->rules[i].expr);
+		free(v->rules[i].message);
+	}
+	free(v->rules);
+	map_ctx_free(v->mctx);
+	map_arena_free(&v->A);
+	map_jp_free(&v->jp);
+	for (i = 0; i < v->nuniq; i++) {
+		fields_free(&v->uniq[i].f);
+		keyset_free(&v->uniq[i].seen);
+	}
+	free(v->uniq);
+	for (i = 0; i < v->nrefs; i++) {
+		fields_free(&v->refs[i].f);
+		fields_free(&v->refs[i].keys);
+		free(v->refs[i].file);
+		keyset_free(&v->refs[i].set);
+	}
+	free(v->refs);
+	for (i = 0; i < v->nsrcs; i++)
+		free(v->srcs[i]);
+	free(v->srcs);
+	free(v->items);
+	free(v->offs);
+	buf_release(&v->pool);
+	buf_release(&v->key);
+	buf_release(&v->tmp);
+	for (i = 0; i < v->capcounts; i++)
+		free(v->counts[i].k);
+	free(v->counts);
+	free(v);
+}
+
+static void *
+grow_array(void *p, size_t *cap, size_t need, size_t size)
+{
+	size_t nc = *cap ? *cap : 4;
+	void *np;
+
+	if (need <= *cap)
+		return p;
+	while (nc < need)
+		nc *= 2;
+	if ((np = realloc(p, nc * size)) == NULL)
+		return NULL;
+	*cap = nc;
+	return np;
+}
+
+/* ---- configuration ----------------------------------------------------- */
+
+int
+validator_set_schema(struct validator *v, const char *name, struct ep_err *err)
+{
+	char path[4096];
+	size_t nl = strlen(name);
+
+	if (v->schema)
+		return ep_errf(err, EP_USAGE, "only one schema (-s) may be given");
+	if (ep_find(name, "schemas", ".schema.json", NULL, path, sizeof path) < 0) {
+		/* any file ending in .json is a path too */
+		FILE *f = nl > 5 && strcmp(name + nl - 5, ".json") == 0 ? fopen(name, "r") : NULL;
+
+		if (f == NULL)
+			return ep_errf(err, EP_NOINPUT, "cannot find schema '%s'", name);
+		fclose(f);
+		snprintf(path, sizeof path, "%s", name);
+	}
+	if ((v->schema = schema_compile_file(path, NULL, err)) == NULL)
+		return -1;
+	return 0;
+}
+
+int
+validator_set_op(struct validator *v, const char *op, struct ep_err *err)
+{
+	static const char *const ops[] = { "upsert", "create", "update", "delete" };
+
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		if (strcmp(op, ops[i]) == 0) {
+			v->op = ops[i];
+			return 0;
+		}
+	}
+	return ep_errf(err, EP_USAGE, "--op '%s': not upsert, create, update or delete", op);
+}
+
+/* the record as the schema sees it with --op: "_op" added when it has
+ * none (in the record's arena; the record's text is not touched) */
+static const struct map_val *
+with_op(struct validator *v, const struct map_val *rec, struct map_val *tmp)
+{
+	struct map_kv *kv;
+
+	if (v->op == NULL || map_obj_get(rec, "_op", 3) != NULL)
+		return rec;
+	if ((kv = map_arena_alloc(&v->A, ((size_t)rec->n + 1) * sizeof(*kv))) == NULL)
+		return NULL;
+	if (rec->n)
+		memcpy(kv, rec->u.o, rec->n * sizeof(*kv));
+	memset(&kv[rec->n], 0, sizeof(*kv));
+	kv[rec->n].k = "_op";
+	kv[rec->n].kn = 3;
+	kv[rec->n].ksafe = 1;
+	kv[rec->n].v.t = MV_STR;
+	kv[rec->n].v.f = MVF_SAFE;
+	kv[rec->n].v.u.s = v->op;
+	kv[rec->n].v.n = (uint32_t)strlen(v->op);
+	*tmp = *rec;
+	tmp->u.o = kv;
+	tmp->n = rec->n + 1;
+	tmp->x.cap = tmp->n;
+	return tmp;
+}
+
+int
+validator_add_rule(struct validator *v, const char *expr, struct ep_err *err)
+{
+	size_t cap = v->nrules;
+	struct rule *r;
+	struct map_opts mo = { 0 };
+
+	/* now() is fixed for the whole run, as in xform */
+	if (v->mctx == NULL && (v->mctx = map_ctx_new(ep_wall_ms(ep_clock_system()))) == NULL)
+		return ep_errf(err, EP_SOFTWARE, "out of memory");
+	mo.ctx = v->mctx;
+	if ((r = grow_array(v->rules, &cap, v->nrules + 1, sizeof(*r))) == NULL)
+		return ep_errf(err, EP_SOFTWARE, "out of memory");
+	v->rules = r;
+	r = &v->rules[v->nrules];
+	memset(r, 0, sizeof(*r));
+	snprintf(r->label, sizeof r->label, "rule %zu", v->nrules + 1);
+	r->prog = map_expr_compile(expr, strlen(expr), r->label, &mo, err);
+	if (r->prog == NULL) {
+		err->code = EP_USAGE;
+		return ep_err_prefix(err, "--rule '%s'", expr);
+	}
+	if ((r->expr = strdup(expr)) == NULL) {
+		map_free(r->prog);
+		return ep_errf(err, EP_SOFTWARE, "out of memory");
+	}
+	v->nrules++;
+	return 0;
+}
+
+int
+validator_set_message(struct validator *v, const char *text, struct ep_err *err)
+{
+	struct rule *r;
+
+	if (v->nrules == 0)
+		return ep_errf(err, EP_USAGE, "--message '%s' must follow a --rule", text);
+	r = &v->rules[v->nrules - 1];
+	if (r->message)
+		return ep_errf(err, EP_USAGE, "--message '%s': %s has a message already", text,
+			       r->label);
+	if ((r->message = strdup(text)) == NULL)
+		return ep_errf(err, EP_SOFTWARE, "out of memory");
+	return 0;
+}
+
+/* "A,B,C" into fields; empty names refused */
+static int
+parse_fields(const char *s, size_t n, struct fields *f, const char *what, struct ep_err *err)
+{
+	const char *p = s, *e = s + n;
+
+	memset(f, 0, sizeof(*f));
+	if ((f->text = strndup(s, n)) == NULL)
+		return ep_errf(err, EP_SOFTWARE, "out of memory");
+	while (p <= e) {
+		const char *c = memchr(p, ',', (size_t)(e - p));
+		size_t l = c ? (size_t)(c - p) : (size_t)(e - p);
+		char **nv;
+
+		if (l == 0)
+			return ep_errf(err, EP_USAGE, "%s '%s': empty field name", what, f->text);
+		if ((nv = realloc(f->v, (f->n + 1) * sizeof(*nv))) == NULL ||
+		    (nv[f->n] = strndup(p, l)) == NULL) {
+			if (nv)
+				f->v = nv;
+			return ep_errf(err, EP_SOFTWARE, "out of memory");
+		}
+		f->v = nv;
+		f->n++;
+		if (c == NULL)
+			break;
+		p = c + 1;
+	}
+	return 0;
+}
+
+int
+validator_add_unique(struct validator *v, const char *fields, struct ep_err *err)
+{
+	struct unique *u = realloc(v->uniq, (v->nuniq + 1) * sizeof(*u));
+
+	if (u == NULL)
+		return ep_errf(err, EP_SOFTWARE, "out of memory");
+	v->uniq = u;
+	u = &v->uniq[v->nuniq++];
+	memset(u, 0, sizeof(*u));
+	keyset_init(&u->seen, 1);
+	return parse_fields(fields, strlen(fields), &u->f, "--unique", err);
+}
+
+/* ---- keys ---------------------------------------------------------------- */
+
+/* Append one key part: a type letter, the length, the canonical bytes
+ * (numbers as their exact decimal, so 7 and 7.0 are one key).  Returns 0,
+ * 1 when the value is absent (missing, null, false), -1 out of memory. */
+static int
+key_part(struct buf *b, const struct map_val *x, struct buf *tmp)
+{
+	char num[DEC_STRLEN];
+	const char *p = NULL;
+	size_t n = 0;
+	int t, rc = 0;
+	uint32_t n32;
+	struct dec d;
+
+	if (x == NULL || x->t == MV_NULL || x->t == MV_FALSE)
+		return 1;
+	/* Odoo many2one [id, "name"]: the id */
+	if (x->t == MV_ARR && x->n == 2 && x->u.a[0].t == MV_NUM && x->u.a[1].t == MV_STR)
+		x = &x->u.a[0];
+	switch (x->t) {
+	case MV_STR:
+		t = 's';
+		p = x->u.s;
+		n = x->n;
+		break;
+	case MV_NUM:
+		t = 'n';
+		if (dec_parse(x->u.s, x->n, &d) == 0) {
+			dec_normalize(&d, &d);
+			n = (size_t)dec_format(&d, num, sizeof num);
+			p = num;
+		} else {
+			p = x->u.s;
+			n = x->n;
+		}
+		break;
+	case MV_TRUE:
+		t = 't';
+		break;
+	default:
+		t = 'j';
+		buf_reset(tmp);
+		if (map_json_emit(tmp, x) < 0)
+			return -1;
+		p = tmp->p;
+		n = tmp->len;
+	}
+	n32 = (uint32_t)n;
+	rc |= buf_addc(b, t);
+	rc |= buf_add(b, &n32, sizeof n32);
+	if (n)
+		rc |= buf_add(b, p, n);
+	return rc ? -1 : 0;
+}
+
+static const struct map_val *
+field(const struct map_val *rec, const char *name)
+{
+	return map_obj_get(rec, name, strlen(name));
+}
+
+/* the key of rec over f into v->key; 1 when some part is absent */
+static int
+make_key(struct validator *v, const struct map_val *rec, const struct fields *f)
+{
+	buf_reset(&v->key);
+	for (size_t i = 0; i < f->n; i++) {
+		int r = key_part(&v->key, field(rec, f->v[i]), &v->tmp);
+
+		if (r != 0)
+			return r;
+	}
+	return 0;
+}
+
+/* the key's values as JSON text, for messages: "odoo:7" or ("A", 1) */
+static const char *
+key_text(struct validator *v, const struct map_val *rec, const struct fields *f)
+{
+	buf_reset(&v->tmp);
+	if (f->n > 1)
+		buf_addc(&v->tmp, '(');
+	for (size_t i = 0; i < f->n; i++) {
+		if (i)
+			buf_adds(&v->tmp, ", ");
+		map_json_emit(&v->tmp, field(rec, f->v[i]));
+	}
+	if (f->n > 1)
+		buf_addc(&v->tmp, ')');
+	if (v->tmp.len > 200) {
+		v->tmp.len = 197;
+		buf_adds(&v->tmp, "...");
+	}
+	return buf_str(&v->tmp);
+}
+
+/* a control line {"_checkpoint": ...} is not a record */
+static int
+is_control(const struct map_val *rec)
+{
+	return rec->n == 1 && rec->u.o[0].kn == 11 && memcmp(rec->u.o[0].k, "_checkpoint", 11) == 0;
+}
+
+int
+validator_add_ref(struct validator *v, const char *spec, struct ep_err *warn, struct ep_err *err)
+{
+	const char *eq = strchr(spec, '='), *colon = strrchr(spec, ':');
+	struct ndjson_reader rd;
+	struct ndjson_line ln;
+	enum ndjson_kind k;
+	struct ref *r;
+	uint64_t nrec = 0, nokey = 0, nbad = 0;
+	int rc = 0;
+
+	if (eq == NULL || colon == NULL || colon < eq || eq == spec || colon == eq + 1 ||
+	    colon[1] == '\0')
+		return ep_errf(err, EP_USAGE, "--ref '%s': not FIELD=FILE:KEY", spec);
+	if ((r = realloc(v->refs, (v->nrefs + 1) * sizeof(*r))) == NULL)
+		return ep_errf(err, EP_SOFTWARE, "out of memory");
+	v->refs = r;
+	r = &v->refs[v->nrefs++];
+	memset(r, 0, sizeof(*r));
+	keyset_init(&r->set, 0);
+	if (parse_fields(spec, (size_t)(eq - spec), &r->f, "--ref", err) < 0 ||
+	    parse_fields(colon + 1, strlen(colon + 1), &r->keys, "--ref", err) < 0)
+		return -1;
+	if (r->f.n != r->keys.n)
+		return ep_errf(err, EP_USAGE, "--ref '%s': %zu fields but %zu keys", spec, r->f.n,
+			       r->keys.n);
+	if ((r->file = strndup(eq + 1, (size_t)(colon - eq - 1))) == NULL)
+		return ep_errf(err, EP_SOFTWARE, "out of memory");
+	if (ndjson_open(&rd, r->file, NDJ_DEFAULT_MAX_LINE, err) < 0)
+		return ep_err_prefix(err, "--ref");
+	while (rc == 0 && (k = ndjson_next(&rd, &ln, err)) != NDJ_EOF) {
+		struct map_val doc;
+		int m;
+
+		if (k == NDJ_ERROR) {
+			rc = ep_err_prefix(err, "--ref");
+			break;
+		}
+		map_arena_reset(&v->A);
+		if (k != NDJ_LINE || map_json_parse(&v->jp, ln.p, ln.len, &doc) < 0 ||
+		    doc.t != MV_OBJ) {
+			/* its key is unknown: records naming it are refused, the
+			 * safe side; say where */
+			if (nbad++ == 0)
+				ep_errf(warn, EP_DATAERR, "--ref: %s:%llu: not a JSON object, skipped",
+					rd.name, (unsigned long long)ln.lineno);
+		} else if (!is_control(&doc)) {
+			nrec++;
+			if ((m = make_key(v, &doc, &r->keys)) == 1)
+				nokey++;
+			else if (m < 0 || keyset_put(&r->set, v->key.p, v->key.len, 0, NULL) < 0)
+				rc = ep_errf(err, EP_SOFTWARE, "--ref: %s: out of memory", rd.name);
+		}
+	}
+	ndjson_close(&rd);
+	if (nbad > 1) {
+		size_t l = strlen(warn->msg);
+
+		snprintf(warn->msg + l, sizeof(warn->msg) - l, " (%llu such lines)",
+			 (unsigned long long)nbad);
+	}
+	if (rc == 0 && nokey == nrec && nrec > 0)
+		rc = ep_errf(err, EP_DATAERR, "--ref '%s': no record of '%s' has '%s'", spec,
+			     r->file, r->keys.text);
+	return rc;
+}
+
+/* ---- results ------------------------------------------------------------- */
+
+static int
+add_item(struct validator *v, const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int
+add_item(struct validator *v, const char *path, const char *fmt, ...)
+{
+	va_list ap;
+	size_t *no;
+	int rc;
+
+	if ((no = grow_array(v->offs, &v->capitems, v->nitems + 1, 2 * sizeof(size_t))) == NULL)
+		return -1;
+	v->offs = no;
+	v->offs[2 * v->nitems] = v->pool.len;
+	rc = buf_add(&v->pool, path, strlen(path) + 1);
+	v->offs[2 * v->nitems + 1] = v->pool.len;
+	va_start(ap, fmt);
+	rc |= buf_vaddf(&v->pool, fmt, ap);
+	va_end(ap);
+	rc |= buf_addc(&v->pool, '\0');
+	if (rc)
+		return -1;
+	v->nitems++;
+	return 0;
+}
+
+/* --report: one count under "what" */
+static uint32_t
+fnv1a(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+static void
+count(struct validator *v, const char *what)
+{
+	size_t i, mask;
+
+	if (v->capcounts == 0) {
+		if ((v->counts = calloc(2 * REPORT_MAX, sizeof(*v->counts))) == NULL) {
+			v->other++;
+			return;
+		}
+		v->capcounts = 2 * REPORT_MAX;
+	}
+	mask = v->capcounts; /* not a power of two: modulo */
+	for (i = fnv1a(what) % mask; v->counts[i].k; i = (i + 1) % mask) {
+		if (strcmp(v->counts[i].k, what) == 0) {
+			v->counts[i].n++;
+			return;
+		}
+	}
+	if (v->ncounts >= REPORT_MAX || (v->counts[i].k = strdup(what)) == NULL) {
+		v->other++;
+		return;
+	}
+	v->counts[i].n = 1;
+	v->ncounts++;
+}
+
+/* a JSON Pointer with its array indexes as "*", then a label */
+static void
+count_path(struct validator *v, const char *path, const char *label)
+{
+	const char *p = path;
+
+	buf_reset(&v->tmp);
+	while (*p) {
+		const char *s = p + 1, *e = strchr(s, '/');
+		size_t l = e ? (size_t)(e - s) : strlen(s), j;
+
+		for (j = 0; j < l && s[j] >= '0' && s[j] <= '9'; j++)
+			;
+		buf_addc(&v->tmp, '/');
+		if (l > 0 && j == l)
+			buf_addc(&v->tmp, '*');
+		else
+			buf_add(&v->tmp, s, l);
+		p = s + l;
+	}
+	if (v->tmp.len == 0)
+		buf_adds(&v->tmp, "(root)");
+	buf_addc(&v->tmp, ' ');
+	buf_adds(&v->tmp, label);
+	count(v, buf_str(&v->tmp));
+}
+
+/* ---- the check ----------------------------------------------------------- */
+
+static uint64_t
+source_index(struct validator *v, const char *source)
+{
+	char **ns;
+
+	if (v->nsrcs && strcmp(v->srcs[v->nsrcs - 1], source) == 0)
+		return v->nsrcs - 1;
+	for (size_t i = 0; i < v->nsrcs; i++)
+		if (strcmp(v->srcs[i], source) == 0)
+			return i;
+	if ((ns = realloc(v->srcs, (v->nsrcs + 1) * sizeof(*ns))) == NULL)
+		return UINT64_MAX;
+	v->srcs = ns;
+	if ((ns[v->nsrcs] = strdup(source)) == NULL)
+		return UINT64_MAX;
+	return v->nsrcs++;
+}
+
+#define LINE_BITS 44
+
+static int
+check_schema(struct validator *v, const struct map_val *doc)
+{
+	int r = schema_validate_val(v->schema, doc, &v->errs);
+
+	if (r < 0)
+		return -1;
+	for (size_t i = 0; r == 0 && i < v->errs.n; i++) {
+		const struct schema_error *e = &v->errs.v[i];
+		const char *kw = strrchr(e->keyword, '/');
+
+		if (add_item(v, e->path, "%s", e->message) < 0)
+			return -1;
+		/* a schema's own errorMessage says more than the keyword */
+		count_path(v, e->path, kw && strcmp(kw + 1, "errorMessage") != 0 ? kw + 1 : e->message);
+	}
+	if (r == 0 && v->errs.dropped) {
+		if (add_item(v, "", "%zu more schema errors not shown", v->errs.dropped) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+check_rules(struct validator *v, const struct map_val *doc)
+{
+	for (size_t i = 0; i < v->nrules; i++) {
+		struct rule *r = &v->rules[i];
+		struct map_rterr re;
+		int b = map_expr_eval_bool_val(r->prog, doc, &re);
+
+		if (b == 1)
+			continue;
+		if (b == 0) {
+			if (r->message ? add_item(v, "", "%s", r->message) < 0
+				       : add_item(v, "", "%s failed: %s", r->label, r->expr) < 0)
+				return -1;
+		} else if (add_item(v, "", "%s '%s': %s", r->label, r->expr, re.msg) < 0) {
+			return -1;
+		}
+		buf_reset(&v->tmp);
+		if (r->message)
+			buf_addf(&v->tmp, "%s: %s", r->label, r->message);
+		else
+			buf_addf(&v->tmp, "%s: %s", r->label, r->expr);
+		count(v, buf_str(&v->tmp));
+	}
+	return 0;
+}
+
+static const char *
+first_path(const struct fields *f, struct buf *b)
+{
+	/* one field: its pointer; several: the whole record */
+	buf_reset(b);
+	if (f->n == 1) {
+		buf_addc(b, '/');
+		for (const char *p = f->v[0]; *p; p++) {
+			if (*p == '~')
+				buf_adds(b, "~0");
+			else if (*p == '/')
+				buf_adds(b, "~1");
+			else
+				buf_addc(b, *p);
+		}
+	}
+	return buf_str(b);
+}
+
+int
+validator_check(struct validator *v, const char *line, size_t len, const char *source,
+		uint64_t lineno, struct validator_result *res, struct ep_err *err)
+{
+	struct map_val rec, *doc = &rec;
+	struct buf pb = BUF_INIT;
+	size_t i, before;
+	int rc = 0;
+
+	v->nitems = 0;
+	buf_reset(&v->pool);
+	v->checked++;
+	map_arena_reset(&v->A);
+	if (map_json_parse(&v->jp, line, len, &rec) < 0) {
+		if (strcmp(v->jp.err, "out of memory") == 0 ||
+		    strcmp(v->jp.err, "record too large") == 0)
+			goto oom;
+		res->jtype = JSON_INVALID;
+		res->joff = v->jp.errpos;
+		res->jwhy = v->jp.err;
+		v->checked--;
+		return VALIDATOR_NOT_JSON;
+	}
+	if (rec.t != MV_OBJ) {
+		static const int jt[] = { JSON_NULL, JSON_FALSE, JSON_TRUE, JSON_NUMBER,
+			JSON_STRING, JSON_ARRAY, JSON_OBJECT };
+
+		res->jtype = jt[rec.t];
+		res->joff = 0;
+		res->jwhy = NULL;
+		v->checked--;
+		return VALIDATOR_NOT_JSON;
+	}
+	/* the unique keys' slots load while the schema and rules run */
+	for (i = 0; i < v->nuniq; i++) {
+		struct unique *u = &v->uniq[i];
+		int m = make_key(v, doc, &u->f);
+
+		if (m < 0)
+			goto oom;
+		if ((u->absent = m == 1) == 0) {
+			keyset_digest(&u->seen, v->key.p, v->key.len, u->d);
+			keyset_prefetch(&u->seen, u->d);
+		}
+	}
+	if (v->schema) {
+		struct map_val tmp;
+		const struct map_val *sv = with_op(v, doc, &tmp);
+
+		if (sv == NULL || check_schema(v, sv) < 0)
+			goto oom;
+	}
+	if (check_rules(v, doc) < 0)
+		goto oom;
+	for (i = 0; i < v->nuniq; i++) {
+		struct unique *u = &v->uniq[i];
+		uint64_t first;
+
+		if (u->absent || !keyset_get_digest(&u->seen, u->d, &first))
+			continue;
+		if (add_item(v, first_path(&u->f, &pb), "duplicate %s %s, first at %s:%llu",
+			     u->f.text, key_text(v, doc, &u->f), v->srcs[first >> LINE_BITS],
+			     (unsigned long long)(first & (((uint64_t)1 << LINE_BITS) - 1))) < 0)
+			goto oom;
+		buf_reset(&v->tmp);
+		buf_addf(&v->tmp, "unique %s", u->f.text);
+		count(v, buf_str(&v->tmp));
+	}
+	for (i = 0; i < v->nrefs; i++) {
+		struct ref *r = &v->refs[i];
+		int m = make_key(v, doc, &r->f);
+
+		if (m < 0)
+			goto oom;
+		if (m == 1 || keyset_get(&r->set, v->key.p, v->key.len, NULL))
+			continue;
+		if (add_item(v, first_path(&r->f, &pb), "%s %s not found in '%s' (%s)", r->f.text,
+			     key_text(v, doc, &r->f), r->file, r->keys.text) < 0)
+			goto oom;
+		buf_reset(&v->tmp);
+		buf_addf(&v->tmp, "ref %s=%s:%s", r->f.text, r->file, r->keys.text);
+		count(v, buf_str(&v->tmp));
+	}
+	/* a record that goes on claims its unique keys */
+	before = v->nitems;
+	for (i = 0; before == 0 && i < v->nuniq; i++) {
+		struct unique *u = &v->uniq[i];
+		uint64_t si = source_index(v, source);
+
+		if (si == UINT64_MAX || si >= ((uint64_t)1 << (64 - LINE_BITS)))
+			goto oom;
+		if (!u->absent && keyset_put_digest(&u->seen, u->d,
+					 si << LINE_BITS | (lineno & (((uint64_t)1 << LINE_BITS) - 1)),
+					 NULL) < 0) {
+			rc = ep_errf(err, EP_SOFTWARE, "--unique %s: out of memory after %zu keys",
+				     u->f.text, u->seen.count);
+			goto out;
+		}
+	}
+	if (v->nitems) {
+		/* the pool is complete: point the items into it */
+		struct reject_item *it = grow_array(v->items, &v->capout, v->nitems, sizeof(*it));
+
+		if (it == NULL)
+			goto oom;
+		v->items = it;
+		for (i = 0; i < v->nitems; i++) {
+			v->items[i].path = v->pool.p + v->offs[2 * i];
+			v->items[i].message = v->pool.p + v->offs[2 * i + 1];
+		}
+		buf_reset(&v->tmp);
+		buf_addf(&v->tmp, "%s%s%s", v->items[0].path, v->items[0].path[0] ? ": " : "",
+			 v->items[0].message);
+		res->items = v->items;
+		res->n = v->nitems;
+		res->error = buf_str(&v->tmp);
+		v->invalid++;
+		rc = 0;
+	} else {
+		res->items = NULL;
+		res->n = 0;
+		res->error = NULL;
+		rc = 1;
+	}
+	goto out;
+oom:
+	rc = ep_errf(err, EP_SOFTWARE, "out of memory");
+out:
+	buf_release(&pb);
+	return rc;
+}
+
+/* ---- report -------------------------------------------------------------- */
+
+static int
+cmp_count(const void *a, const void *b)
+{
+	const struct rcount *x = a, *y = b;
+
+	if (x->n != y->n)
+		return x->n < y->n ? 1 : -1;
+	return strcmp(x->k, y->k);
+}
+
+void
+validator_report(const struct validator *v, FILE *fp)
+{
+	struct rcount *all = calloc(v->ncounts + 1, sizeof(*all));
+	size_t i, n = 0;
+
+	fprintf(fp, "validate: report: %llu records checked, %llu valid, %llu invalid\n",
+		(unsigned long long)v->checked, (unsigned long long)(v->checked - v->invalid),
+		(unsigned long long)v->invalid);
+	if (all == NULL)
+		return;
+	for (i = 0; i < v->capcounts; i++)
+		if (v->counts[i].k)
+			all[n++] = v->counts[i];
+	qsort(all, n, sizeof(*all), cmp_count);
+	for (i = 0; i < n; i++)
+		fprintf(fp, "validate: report: %10llu  %s\n", (unsigned long long)all[i].n,
+			all[i].k);
+	if (v->other)
+		fprintf(fp, "validate: report: %10llu  (other)\n", (unsigned long long)v->other);
+	free(all);
+}

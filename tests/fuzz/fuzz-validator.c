@@ -1,0 +1,110 @@
+/*
+ * fuzz-validator.c - validate's checks on arbitrary input: the input is
+ * read as the --ref key file (every line a candidate record) and then each
+ * of its lines is checked as a record against a schema, a rule, a unique
+ * key and the reference, as validate does.  The answers must be
+ * consistent: a valid record has no errors, an invalid one at least one.
+ */
+#include "validator.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static char dir[64], schema[128], keys[128];
+static FILE *devnull;
+
+static const char schema_text[] =
+	"{\"type\":\"object\",\"required\":[\"id\"],\"properties\":{"
+	"\"id\":{\"type\":[\"integer\",\"string\"],\"minimum\":1,\"maxLength\":20},"
+	"\"email\":{\"format\":\"idn-email\",\"pattern\":\"@.+\\\\.\"},"
+	"\"amount\":{\"type\":\"number\",\"multipleOf\":0.01,\"exclusiveMinimum\":0},"
+	"\"cust\":{\"$ref\":\"fields.schema.json#/$defs/m2o\"},"
+	"\"lines\":{\"type\":\"array\",\"items\":{\"required\":[\"qty\"],"
+	"\"properties\":{\"qty\":{\"type\":\"integer\"}}},\"uniqueItems\":true}},"
+	"\"anyOf\":[{\"required\":[\"email\"]},{\"required\":[\"cust\"]}],"
+	"\"errorMessage\":\"email or cust\"}";
+static const char fields_text[] =
+	"{\"$defs\":{\"m2o\":{\"anyOf\":[{\"type\":\"integer\"},{\"type\":\"array\","
+	"\"prefixItems\":[{\"type\":\"integer\"},{\"type\":\"string\"}]},{\"const\":false}],"
+	"\"errorMessage\":\"not a many2one\"}}}";
+
+static void
+cleanup(void)
+{
+	char p[160];
+
+	unlink(schema);
+	unlink(keys);
+	snprintf(p, sizeof(p), "%s/fields.schema.json", dir);
+	unlink(p);
+	rmdir(dir);
+}
+
+static int
+put(const char *path, const void *p, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+	int ok = f && fwrite(p, 1, n, f) == n;
+
+	if (f)
+		ok = fclose(f) == 0 && ok;
+	return ok ? 0 : -1;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct ep_err err = EP_ERR_INIT, warn = EP_ERR_INIT;
+	struct validator_result res;
+	struct validator *v;
+	char ref[160], fields[160];
+	const char *p = (const char *)data, *e = p + size;
+	uint64_t line = 0;
+
+	if (dir[0] == '\0') {
+		snprintf(dir, sizeof(dir), "/tmp/fuzz-validator.XXXXXX");
+		if (mkdtemp(dir) == NULL)
+			abort();
+		snprintf(schema, sizeof(schema), "%s/s.schema.json", dir);
+		snprintf(keys, sizeof(keys), "%s/keys.ndjson", dir);
+		snprintf(fields, sizeof(fields), "%s/fields.schema.json", dir);
+		if (put(schema, schema_text, sizeof(schema_text) - 1) < 0 ||
+		    put(fields, fields_text, sizeof(fields_text) - 1) < 0)
+			abort();
+		atexit(cleanup);
+	}
+	if (put(keys, data, size) < 0)
+		abort();
+	snprintf(ref, sizeof(ref), "cust=%s:id", keys);
+	if ((v = validator_new(&err)) == NULL || validator_set_schema(v, schema, &err) < 0 ||
+	    validator_add_rule(v, "$amount == null || $amount < 1000", &err) < 0 ||
+	    validator_set_message(v, "too much", &err) < 0 ||
+	    validator_add_unique(v, "id", &err) < 0 || validator_add_unique(v, "email,id", &err) < 0)
+		abort(); /* fixed, known-good configuration */
+	if (validator_add_ref(v, ref, &warn, &err) < 0) {
+		/* a key file with no record holding the key: refused, and says why */
+		if (err.msg[0] == '\0')
+			abort();
+		validator_free(v);
+		return 0;
+	}
+	while (p < e) {
+		const char *nl = memchr(p, '\n', (size_t)(e - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(e - p);
+		int r = validator_check(v, p, n, "fuzz", ++line, &res, &err);
+
+		if (r < 0 || (r == 1 && res.n != 0) || (r == 0 && (res.n == 0 || res.error == NULL)))
+			abort();
+		p += n + (nl != NULL);
+	}
+	if (devnull == NULL && (devnull = fopen("/dev/null", "w")) == NULL)
+		abort();
+	validator_report(v, devnull);
+	validator_free(v);
+	return 0;
+}
