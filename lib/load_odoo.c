@@ -19,7 +19,6 @@ struct load_odoo {
 /* The target's part of an item (--xmlid). */
 struct lo_item {
 	char *module, *name; /* the external id */
-	double stale_imd;    /* ir.model.data id left by a deleted record, 0 none */
 };
 
 static const char *const magic_fields[] = {
@@ -1099,7 +1098,6 @@ lookup_xmlid(struct load_odoo *lo, struct load_item *const *its, size_t n, struc
 			if (cJSON_IsString(m) && cJSON_IsString(nm) && is_int(rid) &&
 			    strcmp(m->valuestring, ti->module) == 0 &&
 			    strcmp(nm->valuestring, ti->name) == 0) {
-				ti->stale_imd = cJSON_GetObjectItemCaseSensitive(r, "id")->valuedouble;
 				its[i]->id = cJSON_CreateNumber(rid->valuedouble);
 				cJSON_AddItemToArray(ids, cJSON_CreateNumber(rid->valuedouble));
 				break;
@@ -1116,7 +1114,6 @@ lookup_xmlid(struct load_odoo *lo, struct load_item *const *its, size_t n, struc
 	if (rc < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
-		struct lo_item *ti = its[i]->tdata;
 		const cJSON *hit = NULL;
 		if (its[i]->id == NULL)
 			continue;
@@ -1127,9 +1124,9 @@ lookup_xmlid(struct load_odoo *lo, struct load_item *const *its, size_t n, struc
 		}
 		if (hit) {
 			its[i]->current = cJSON_Duplicate(hit, 1);
-			ti->stale_imd = 0;
 		} else {
-			/* the external id outlived its record: create, then repoint it */
+			/* the external id outlived its record: create (load drops
+			 * the dangling row and records the new one, as Odoo does) */
 			cJSON_Delete(its[i]->id);
 			its[i]->id = NULL;
 		}
@@ -1254,67 +1251,11 @@ lo_lookup(void *t, struct load_item *const *its, size_t n, struct load_error *e)
 
 /* ---- writes ------------------------------------------------------------ */
 
+/* One create(list) (one transaction): it->id of each. */
 static int
-record_xmlids(struct load_odoo *lo, struct load_item *const *its, size_t n)
+create_call(struct load_odoo *lo, struct load_item *const *its, size_t n, struct load_error *e)
 {
-	cJSON *rows = cJSON_CreateArray(), *res = NULL;
-	struct load_error e;
-	int rc = 0;
-
-	memset(&e, 0, sizeof(e));
-	for (size_t i = 0; rows && i < n; i++) {
-		struct lo_item *ti = its[i]->tdata;
-		cJSON *row;
-		if (ti == NULL)
-			continue;
-		if (ti->stale_imd > 0) {
-			cJSON *vals = cJSON_CreateObject(), *ids = cJSON_CreateArray();
-			cJSON_AddItemToArray(ids, cJSON_CreateNumber(ti->stale_imd));
-			cJSON_AddItemToObject(vals, "res_id", cJSON_Duplicate(its[i]->id, 0));
-			if (rpc(lo, "ir.model.data", "write", args_of(ids, vals), NULL, &res, &e) < 0)
-				rc = -1;
-			cJSON_Delete(res);
-			res = NULL;
-			continue;
-		}
-		row = cJSON_CreateObject();
-		cJSON_AddStringToObject(row, "module", ti->module);
-		cJSON_AddStringToObject(row, "name", ti->name);
-		cJSON_AddStringToObject(row, "model", lo->cfg.model);
-		cJSON_AddItemToObject(row, "res_id", cJSON_Duplicate(its[i]->id, 0));
-		cJSON_AddFalseToObject(row, "noupdate");
-		cJSON_AddItemToArray(rows, row);
-	}
-	if (rows == NULL)
-		rc = oom(&e);
-	else if (rc == 0 && rows->child) {
-		/* args_of takes rows */
-		if (rpc(lo, "ir.model.data", "create", args_of(rows, NULL), NULL, &res, &e) < 0)
-			rc = -1;
-		rows = NULL;
-	}
-	cJSON_Delete(rows);
-	cJSON_Delete(res);
-	if (rc < 0) {
-		/* the records exist: say so, never create them again */
-		for (size_t i = 0; i < n; i++)
-			if (its[i]->tdata)
-				load_item_reject(its[i], NULL,
-						 "created as id %.0f, but its external id was not "
-						 "recorded: %s%s%s",
-						 its[i]->id ? its[i]->id->valuedouble : 0, e.name,
-						 e.name[0] ? ": " : "", e.err.msg);
-		return e.err.code == EP_DATAERR ? 0 : -1;
-	}
-	return 0;
-}
-
-static int
-lo_create(void *t, struct load_item *const *its, size_t n, struct load_error *e)
-{
-	struct load_odoo *lo = t;
 	cJSON *list = cJSON_CreateArray(), *res = NULL;
-	int rc;
 
 	for (size_t i = 0; list && i < n; i++) {
 		cJSON *v = wire_vals(lo, its[i]->rec, NULL, 0);
@@ -1324,8 +1265,7 @@ lo_create(void *t, struct load_item *const *its, size_t n, struct load_error *e)
 		}
 		cJSON_AddItemToArray(list, v);
 	}
-	rc = rpc(lo, lo->cfg.model, "create", args_of(list, NULL), NULL, &res, e);
-	if (rc < 0)
+	if (rpc(lo, lo->cfg.model, "create", args_of(list, NULL), NULL, &res, e) < 0)
 		return -1;
 	if (!cJSON_IsArray(res) || cJSON_GetArraySize(res) != (int)n) {
 		cJSON_Delete(res);
@@ -1339,10 +1279,373 @@ lo_create(void *t, struct load_item *const *its, size_t n, struct load_error *e)
 			its[i++]->id = cJSON_Duplicate(id, 0);
 	}
 	cJSON_Delete(res);
-	if (lo->cfg.xmlid && record_xmlids(lo, its, n) < 0)
-		return load_errf(e, EP_UNAVAILABLE, NULL,
-				 "records created but their external ids not recorded");
 	return 0;
+}
+
+/* create_call with a record-class failure narrowed here by halving. */
+static int
+create_split(struct load_odoo *lo, struct load_item *const *its, size_t n, struct load_error *e)
+{
+	struct load_error le;
+
+	memset(&le, 0, sizeof(le));
+	if (create_call(lo, its, n, &le) == 0)
+		return 0;
+	if (le.err.code != EP_DATAERR) {
+		*e = le;
+		return -1;
+	}
+	if (n == 1) {
+		load_item_reject(its[0], le.name, "%s", le.err.msg);
+		return 0;
+	}
+	if (create_split(lo, its, n / 2, e) < 0)
+		return -1;
+	return create_split(lo, its + n / 2, n - n / 2, e);
+}
+
+/* ---- creates with an external id: load(fields, rows) ------------------ */
+
+/*
+ * A new record under --xmlid is created together with its external id in
+ * one call, as Odoo's import does it: model.load(["id", column…], rows),
+ * one row per record, the "id" cell its external id.  The server converts
+ * every cell with ir.fields' converters (strings), creates the records and
+ * their ir.model.data rows in one savepoint, and rolls it all back when a
+ * message of type "error" names a row.  Columns:
+ *   many2one   FIELD/.id, the database id ("" for false)
+ *   many2many  FIELD/.id, "id,id,…" (an id list: it becomes the set)
+ *   the rest   FIELD, as text: booleans "1"/"0", numbers as printed,
+ *              datetimes with "T" as " " and no "Z" (the call's context
+ *              says tz UTC, so they are read as UTC), strings as given
+ * What load cannot carry (one2many values, many2many commands or lines,
+ * fields of other types or values of other shapes) is written to the new
+ * record right after, by id: see lo_create.
+ */
+
+enum lcol { LCOL_NO = 0, LCOL_SKIP, LCOL_PLAIN, LCOL_DBID };
+
+static enum lcol
+load_col(const struct load_odoo *lo, const char *name, const cJSON *v)
+{
+	static const char *const plain[] = {
+		"boolean", "integer", "float", "monetary", "char",     "text",
+		"html",	   "selection", "date", "datetime", "binary", NULL,
+	};
+	const char *t = ftype(lo, name);
+
+	if (is_x2many(t) && (empty(v) || (cJSON_IsArray(v) && v->child == NULL)))
+		return LCOL_SKIP; /* nothing to link on a new record */
+	if (strcmp(t, "many2one") == 0)
+		return is_int(v) || empty(v) ? LCOL_DBID : LCOL_NO;
+	if (strcmp(t, "many2many") == 0) {
+		if (!cJSON_IsArray(v))
+			return LCOL_NO;
+		for (const cJSON *c = v->child; c; c = c->next)
+			if (!is_int(c) || c->valuedouble <= 0)
+				return LCOL_NO;
+		return LCOL_DBID;
+	}
+	for (int i = 0; plain[i]; i++)
+		if (strcmp(t, plain[i]) == 0)
+			return cJSON_IsArray(v) || cJSON_IsObject(v) ? LCOL_NO : LCOL_PLAIN;
+	return LCOL_NO;
+}
+
+/* The cell of value v of field name, as ir.fields reads it; NULL: no memory */
+static cJSON *
+load_cell(const struct load_odoo *lo, const char *name, const cJSON *v)
+{
+	const char *t = ftype(lo, name);
+	struct buf b = BUF_INIT;
+	cJSON *cell;
+
+	if (cJSON_IsNull(v) || (cJSON_IsFalse(v) && strcmp(t, "boolean") != 0))
+		buf_adds(&b, "");
+	else if (cJSON_IsBool(v))
+		buf_adds(&b, cJSON_IsTrue(v) ? "1" : "0");
+	else if (cJSON_IsArray(v)) {
+		for (const cJSON *c = v->child; c; c = c->next)
+			buf_addf(&b, "%s%.0f", c == v->child ? "" : ",", c->valuedouble);
+	} else if (is_int(v))
+		buf_addf(&b, "%.0f", v->valuedouble);
+	else if (cJSON_IsNumber(v)) {
+		char *s = cJSON_PrintUnformatted(v);
+		if (s)
+			buf_adds(&b, s);
+		free(s);
+	} else if (cJSON_IsString(v)) {
+		const char *s = v->valuestring;
+		size_t len = strlen(s);
+		buf_adds(&b, s);
+		if (strcmp(t, "datetime") == 0 && len >= 19 && s[10] == 'T') {
+			b.p[10] = ' ';
+			if (s[len - 1] == 'Z')
+				b.p[--b.len] = '\0';
+		}
+	}
+	cell = cJSON_CreateString(buf_str(&b));
+	buf_release(&b);
+	return cell;
+}
+
+/* Is the record's load column set exactly cols? */
+static int
+same_columns(const struct load_odoo *lo, const struct load_item *it, const cJSON *cols)
+{
+	int k = 0;
+
+	for (const cJSON *c = it->rec->child; c; c = c->next)
+		if (load_col(lo, c->string, c) >= LCOL_PLAIN)
+			k++;
+	if (k != cJSON_GetArraySize(cols))
+		return 0;
+	for (const cJSON *c = cols->child; c; c = c->next) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(it->rec, c->valuestring);
+		if (v == NULL || load_col(lo, c->valuestring, v) < LCOL_PLAIN)
+			return 0;
+	}
+	return 1;
+}
+
+/* The rest: what load did not carry, written to the new record by id.
+ * A refusal rejects the record, which exists with its external id: the
+ * next run finds it by that id and writes the rest as an update. */
+static int
+write_rest(struct load_odoo *lo, struct load_item *it, struct load_error *e)
+{
+	cJSON *rest = cJSON_CreateObject(), *vals, *ids, *res = NULL;
+	struct lo_item *ti = it->tdata;
+	struct load_error le;
+
+	if (rest == NULL)
+		return oom(e);
+	for (const cJSON *c = it->rec->child; c; c = c->next)
+		if (load_col(lo, c->string, c) == LCOL_NO)
+			cJSON_AddItemToObject(rest, c->string, cJSON_Duplicate(c, 1));
+	if (rest->child == NULL) {
+		cJSON_Delete(rest);
+		return 0;
+	}
+	vals = wire_vals(lo, rest, NULL, 0);
+	cJSON_Delete(rest);
+	ids = cJSON_CreateArray();
+	if (vals == NULL || ids == NULL) {
+		cJSON_Delete(vals);
+		cJSON_Delete(ids);
+		return oom(e);
+	}
+	cJSON_AddItemToArray(ids, cJSON_Duplicate(it->id, 0));
+	memset(&le, 0, sizeof(le));
+	if (rpc(lo, lo->cfg.model, "write", args_of(ids, vals), NULL, &res, &le) == 0) {
+		cJSON_Delete(res);
+		return 0;
+	}
+	if (le.err.code != EP_DATAERR) {
+		*e = le;
+		return -1;
+	}
+	load_item_reject(it, le.name,
+			 "created as id %.0f with external id '%s.%s', but the fields load "
+			 "cannot carry were refused (the next run writes them): %s",
+			 it->id->valuedouble, ti->module, ti->name, le.err.msg);
+	return 0;
+}
+
+/* The row index a load message names, or -1. */
+static int
+message_row(const cJSON *m)
+{
+	const cJSON *r = cJSON_GetObjectItemCaseSensitive(m, "record");
+
+	if (!is_int(r))
+		r = cJSON_GetObjectItemCaseSensitive(
+			cJSON_GetObjectItemCaseSensitive(m, "rows"), "from");
+	return is_int(r) && r->valuedouble >= 0 && r->valuedouble < 1e9 ? (int)r->valuedouble : -1;
+}
+
+/* One load of items sharing the columns cols (field names).  Record
+ * errors are settled here: load answers "ids": false with messages naming
+ * the rows at fault and has written nothing, so those records are rejected
+ * and the others sent again; an error naming no row (or an exception)
+ * halves the set until the record at fault is alone.  its is scratch. */
+static int
+load_group(struct load_odoo *lo, struct load_item **its, size_t n, const cJSON *cols,
+	   struct load_error *e)
+{
+	while (n > 0) {
+		cJSON *fields = cJSON_CreateArray(), *rows = cJSON_CreateArray(), *res = NULL;
+		cJSON *kw = cJSON_Parse("{\"context\":{\"tz\":\"UTC\"}}");
+		const cJSON *ids, *msgs, *first = NULL;
+		struct load_error le;
+		size_t k, mapped = 0;
+
+		if (fields == NULL || rows == NULL || kw == NULL) {
+			cJSON_Delete(fields);
+			cJSON_Delete(rows);
+			cJSON_Delete(kw);
+			return oom(e);
+		}
+		cJSON_AddItemToArray(fields, cJSON_CreateString("id"));
+		for (const cJSON *c = cols->child; c; c = c->next) {
+			struct buf b = BUF_INIT;
+			buf_addf(&b, "%s%s", c->valuestring,
+				 strcmp(ftype(lo, c->valuestring), "many2one") == 0 ||
+						 strcmp(ftype(lo, c->valuestring), "many2many") == 0
+					 ? "/.id"
+					 : "");
+			cJSON_AddItemToArray(fields, cJSON_CreateString(buf_str(&b)));
+			buf_release(&b);
+		}
+		for (size_t i = 0; i < n; i++) {
+			const struct lo_item *ti = its[i]->tdata;
+			cJSON *row = cJSON_CreateArray();
+			struct buf b = BUF_INIT;
+			buf_addf(&b, "%s.%s", ti->module, ti->name);
+			cJSON_AddItemToArray(row, cJSON_CreateString(buf_str(&b)));
+			buf_release(&b);
+			for (const cJSON *c = cols->child; c; c = c->next)
+				cJSON_AddItemToArray(
+					row, load_cell(lo, c->valuestring,
+						       cJSON_GetObjectItemCaseSensitive(its[i]->rec,
+											c->valuestring)));
+			cJSON_AddItemToArray(rows, row);
+		}
+		memset(&le, 0, sizeof(le));
+		if (rpc(lo, lo->cfg.model, "load", args_of(fields, rows), kw, &res, &le) < 0) {
+			if (le.err.code != EP_DATAERR) {
+				*e = le;
+				return -1;
+			}
+			first = NULL;
+		} else {
+			ids = cJSON_GetObjectItemCaseSensitive(res, "ids");
+			msgs = cJSON_GetObjectItemCaseSensitive(res, "messages");
+			if (cJSON_IsArray(ids) && cJSON_GetArraySize(ids) == (int)n) {
+				size_t i = 0;
+				for (const cJSON *id = ids->child; id; id = id->next)
+					its[i++]->id = cJSON_Duplicate(id, 0);
+				cJSON_Delete(res);
+				for (i = 0; i < n; i++)
+					if (write_rest(lo, its[i], e) < 0)
+						return -1;
+				return 0;
+			}
+			if (!cJSON_IsFalse(ids) && !cJSON_IsNull(ids)) {
+				cJSON_Delete(res);
+				return load_errf(e, EP_SOFTWARE, NULL,
+						 "%s.load: %zu records sent, the answer is not %zu ids",
+						 lo->cfg.model, n, n);
+			}
+			for (const cJSON *m = cJSON_IsArray(msgs) ? msgs->child : NULL; m;
+			     m = m->next) {
+				const cJSON *ty = cJSON_GetObjectItemCaseSensitive(m, "type");
+				const cJSON *tx = cJSON_GetObjectItemCaseSensitive(m, "message");
+				const cJSON *fl = cJSON_GetObjectItemCaseSensitive(m, "field");
+				const char *msg = cJSON_IsString(tx) ? tx->valuestring : "refused";
+				int r = message_row(m);
+				if (!cJSON_IsString(ty) || strcmp(ty->valuestring, "error") != 0)
+					continue;
+				if (first == NULL)
+					first = m;
+				if (r < 0 || (size_t)r >= n)
+					continue;
+				if (its[r]->status != LOAD_REJECTED) {
+					load_item_reject(its[r], NULL, "%s", msg);
+					mapped++;
+				}
+				if (cJSON_IsString(fl)) {
+					struct buf p = BUF_INIT;
+					buf_addf(&p, "/%s", fl->valuestring);
+					load_item_field_error(its[r], buf_str(&p), msg);
+					buf_release(&p);
+				}
+			}
+			if (first) {
+				const cJSON *tx = cJSON_GetObjectItemCaseSensitive(first, "message");
+				load_errf(&le, EP_DATAERR, NULL, "%s",
+					  cJSON_IsString(tx) ? tx->valuestring : "refused");
+			} else
+				load_errf(&le, EP_DATAERR, NULL, "load refused the records");
+			cJSON_Delete(res);
+		}
+		if (mapped == 0) {
+			if (n == 1) {
+				load_item_reject(its[0], le.name, "%s", le.err.msg);
+				return 0;
+			}
+			if (load_group(lo, its, n / 2, cols, e) < 0)
+				return -1;
+			return load_group(lo, its + n / 2, n - n / 2, cols, e);
+		}
+		/* the rows at fault are out: the rest again */
+		k = 0;
+		for (size_t i = 0; i < n; i++)
+			if (its[i]->status != LOAD_REJECTED)
+				its[k++] = its[i];
+		n = k;
+	}
+	return 0;
+}
+
+/* Under --xmlid: records without an external id are created as before;
+ * the others go through load, one call per set of columns (a column a
+ * record does not give would be an empty cell, and load writes an empty
+ * cell as false, over the field's default), in input order of first
+ * appearance.  Record errors are settled here; -1 is fatal only, and
+ * what was loaded before it stays, each record with its external id. */
+static int
+create_xmlid(struct load_odoo *lo, struct load_item *const *its, size_t n, struct load_error *e)
+{
+	struct load_item **set = malloc(n * sizeof(*set));
+	char *done = calloc(n, 1);
+	size_t k = 0;
+	int rc = 0;
+
+	if (set == NULL || done == NULL) {
+		free(set);
+		free(done);
+		return oom(e);
+	}
+	for (size_t i = 0; i < n; i++)
+		if (its[i]->tdata == NULL)
+			set[k++] = its[i];
+	if (k)
+		rc = create_split(lo, set, k, e);
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		cJSON *cols;
+		if (done[i] || its[i]->tdata == NULL)
+			continue;
+		if ((cols = cJSON_CreateArray()) == NULL) {
+			rc = oom(e);
+			break;
+		}
+		for (const cJSON *c = its[i]->rec->child; c; c = c->next)
+			if (load_col(lo, c->string, c) >= LCOL_PLAIN)
+				cJSON_AddItemToArray(cols, cJSON_CreateString(c->string));
+		k = 0;
+		for (size_t j = i; j < n; j++)
+			if (!done[j] && its[j]->tdata && same_columns(lo, its[j], cols)) {
+				set[k++] = its[j];
+				done[j] = 1;
+			}
+		rc = load_group(lo, set, k, cols, e);
+		cJSON_Delete(cols);
+	}
+	free(set);
+	free(done);
+	return rc;
+}
+
+static int
+lo_create(void *t, struct load_item *const *its, size_t n, struct load_error *e)
+{
+	struct load_odoo *lo = t;
+
+	if (lo->cfg.xmlid)
+		return create_xmlid(lo, its, n, e);
+	/* a record error goes back to the machinery, which splits the batch */
+	return create_call(lo, its, n, e);
 }
 
 /* One write; a record-class failure is narrowed by halving the ids. */

@@ -9,9 +9,12 @@
  * active_test off so archived records match too), or --xmlid FIELD: the
  * record's FIELD holds an external id ("module.name", or "name" for
  * __import__.name, as Odoo's import reads it), looked up in ir.model.data;
- * records created get their ir.model.data row as the import creates it
- * (module, name, model, res_id, noupdate false).  The FIELD itself is not
- * written.
+ * a new record is created with its external id in one call, the model's
+ * load(["id", column…], rows), as Odoo's import does it (one savepoint;
+ * the ir.model.data row with module, name, model, res_id, noupdate false),
+ * one call per set of columns; what load cannot carry (one2many values,
+ * x2many commands or lines, other field types) is written by id right
+ * after.  The FIELD itself is not written.
  *
  * Values: fields the model does not have are refused per record; the magic
  * fields (id, display_name, create_date, create_uid, write_date, write_uid,

@@ -1169,10 +1169,14 @@ class Orm:
         return [[i, names.get(i, False)] for i in ids]
 
     # -------------------------------------------------------------- external ids
+    @staticmethod
+    def xmlid_split(xid):
+        """Odoo splits an external id at its first dot; a bare name is the import's."""
+        mod, dot, name = xid.partition(".")
+        return (mod, name) if dot else ("__import__", xid)
+
     def xmlid_lookup(self, xid, model=None):
-        mod, _, name = xid.rpartition(".")
-        if not mod:
-            mod = "__import__"
+        mod, name = self.xmlid_split(xid)
         r = self.db.execute("SELECT model, res_id FROM ir_model_data WHERE module = ? AND "
                             "name = ?", (mod, name)).fetchone()
         if r is None or (model and r[0] != model):
@@ -1180,9 +1184,7 @@ class Orm:
         return r[1]
 
     def xmlid_set(self, xid, model, res_id):
-        mod, _, name = xid.rpartition(".")
-        if not mod:
-            mod = "__import__"
+        mod, name = self.xmlid_split(xid)
         self.db.execute("INSERT INTO ir_model_data (module, name, model, res_id, noupdate, "
                         "create_date, write_date, create_uid, write_uid) VALUES "
                         "(?,?,?,?,0,?,?,?,?)", (mod, name, model, res_id, self.now, self.now,
@@ -1215,6 +1217,7 @@ class Orm:
                 raise ValueErr("Invalid field name %r" % (base if base not in m.fields else h))
             heads.append((h, m.fields[base], sub))
         ids, messages = [], []
+        self.load_warnings = []
         for i, row in enumerate(data):
             self.db.execute("SAVEPOINT load_row")
             try:
@@ -1223,17 +1226,20 @@ class Orm:
             except _RowError:
                 self.db.execute("ROLLBACK TO load_row")
                 self.db.execute("RELEASE load_row")
-            except OdooError as e:
+            except (OdooError, sqlite3.IntegrityError) as e:
+                # load's flush: whatever the create raised is the row's message
                 self.db.execute("ROLLBACK TO load_row")
                 self.db.execute("RELEASE load_row")
-                msg = e.message
+                msg = e.message if isinstance(e, OdooError) else (
+                    "duplicate key value violates unique constraint \"%s\""
+                    % str(e).split(":", 1)[-1].strip())
                 if msg.startswith("The operation cannot be completed: "):
                     msg = msg[len("The operation cannot be completed: "):]
                 messages.append({"rows": {"from": i, "to": i}, "record": i, "type": "error",
                                  "message": msg})
-        if messages:
+        if any(msg["type"] == "error" for msg in messages):
             return Rollback({"ids": False, "messages": messages, "nextrow": 0})
-        return {"ids": ids, "messages": [], "nextrow": 0}
+        return {"ids": ids, "messages": messages, "nextrow": 0}
 
     def load_row(self, m, heads, row, i, messages):
         if not isinstance(row, list) or len(row) != len(heads):
@@ -1249,7 +1255,12 @@ class Orm:
                 dbid = int(v) if v not in ("", None, False) else None
                 continue
             try:
+                del self.load_warnings[:]
                 vals[f.name] = self.load_value(m, f, sub, v)
+                for w in self.load_warnings:
+                    messages.append({"rows": {"from": i, "to": i}, "type": "warning",
+                                     "record": i, "field": f.name, "message": w,
+                                     "field_name": f.string})
             except _FieldError as e:
                 bad = True
                 msg = {"rows": {"from": i, "to": i}, "type": "error", "record": i,
@@ -1267,7 +1278,20 @@ class Orm:
             raise _RowError()
         rid = None
         if xid:
-            rid = self.xmlid_lookup(xid, m.name)
+            # as _load_records: an external id of another model is an error, one
+            # whose record is gone is dropped and the record created again
+            mod, name = self.xmlid_split(xid)
+            r = self.db.execute("SELECT id, model, res_id FROM ir_model_data WHERE module = ? "
+                                "AND name = ?", (mod, name)).fetchone()
+            if r and r[1] != m.name:
+                raise ValidationError(
+                    "For external id %s when trying to create/update a record of model %s "
+                    "found record of different model %s (%s)" % (
+                        "%s.%s" % (mod, name), m.name, r[1], r[2]))
+            if r and self.existing(m, [r[2]]):
+                rid = r[2]
+            elif r:
+                self.db.execute("DELETE FROM ir_model_data WHERE id = ?", (r[0],))
         elif dbid:
             rid = dbid if self.existing(m, [dbid]) else None
             if rid is None:
@@ -1299,12 +1323,15 @@ class Orm:
                         "external id" if sub == "id" else "database id", part, f.string))
                 ref.append(rid)
             return ref[0] if t == "many2one" else [[6, 0, ref]]
-        if isinstance(v, str):
-            s = v.strip()
-        else:
-            s = v
-        if s in ("", None):
+        # ir.fields: an empty cell is False; the converters get the text as it is
+        # (char, text, html: unchanged)
+        s = v
+        if s in ("", None, False):
             return False
+        if t in ("char", "text", "html"):
+            return s if isinstance(s, str) else str(s)
+        if isinstance(s, str):
+            s = s.strip()
         if t == "boolean":
             if isinstance(s, bool):
                 return s
@@ -1313,7 +1340,19 @@ class Orm:
                 return True
             if ls in ("0", "false", "no"):
                 return False
-            raise _FieldError("Unknown value '%s' for boolean field '%s'" % (s, f.string))
+            # _str_to_boolean: anything else is True, with a warning
+            self.load_warnings.append("Unknown value '%s' for boolean field '%s'"
+                                      % (s, f.string))
+            return True
+        if t in ("date", "datetime"):
+            fmt = "%Y-%m-%d" if t == "date" else "%Y-%m-%d %H:%M:%S"
+            try:
+                datetime.datetime.strptime(str(s), fmt if t == "date" or len(str(s)) > 10
+                                           else "%Y-%m-%d")
+            except ValueError:
+                raise _FieldError("'%s' does not seem to be a valid %s for field '%s'"
+                                  % (s, t, f.string))
+            return str(s)
         if t in ("integer",):
             try:
                 return int(s)
