@@ -64,9 +64,8 @@ oom(struct ep_err *err)
 	return ep_errf(err, EP_SOFTWARE, "out of memory");
 }
 
-/* Split url into origin and API root. */
-static int
-split_url(const char *url, char **origin, char **api, struct ep_err *err)
+int
+bng_split_url(const char *url, char **origin, char **api, struct ep_err *err)
 {
 	const char *host = strstr(url, "://"), *path;
 	struct buf o = BUF_INIT, a = BUF_INIT;
@@ -111,7 +110,7 @@ bng_open(const struct bng_conn *c, const struct http_opts *ho, struct ep_err *er
 		oom(err);
 		return NULL;
 	}
-	if (split_url(c->url, &b->origin, &b->api, err) < 0)
+	if (bng_split_url(c->url, &b->origin, &b->api, err) < 0)
 		goto fail;
 	if ((b->http = http_new(ho, err)) == NULL)
 		goto fail;

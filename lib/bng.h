@@ -63,6 +63,10 @@ const struct bng_resource *bng_resource_by_event(const char *type, size_t len);
 
 struct bng;
 
+/* Split a profile URL into its origin (scheme://host[:port]) and API root,
+ * both yours to free.  -1 with EP_CONFIG for a URL that is not http(s). */
+int bng_split_url(const char *url, char **origin, char **api, struct ep_err *err);
+
 struct bng *bng_open(const struct bng_conn *c, const struct http_opts *ho, struct ep_err *err);
 void bng_close(struct bng *b);
 struct http_client *bng_http(struct bng *b);

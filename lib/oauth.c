@@ -354,6 +354,25 @@ out:
 	return rc;
 }
 
+/* mkdir -p with mode 0700 for what it makes */
+static int
+mkdir_p(char *dir)
+{
+	char *s;
+
+	if (mkdir(dir, 0700) == 0 || errno == EEXIST)
+		return 0;
+	if (errno != ENOENT || (s = strrchr(dir, '/')) == NULL || s == dir)
+		return -1;
+	*s = '\0';
+	if (mkdir_p(dir) < 0) {
+		*s = '/';
+		return -1;
+	}
+	*s = '/';
+	return mkdir(dir, 0700) == 0 || errno == EEXIST ? 0 : -1;
+}
+
 static int
 cache_write(struct oauth *a, struct ep_err *err)
 {
@@ -376,7 +395,7 @@ cache_write(struct oauth *a, struct ep_err *err)
 		ep_errf(err, EP_SOFTWARE, "out of memory");
 		goto out;
 	}
-	if (mkdir(dirname(dcopy), 0700) < 0 && errno != EEXIST) {
+	if (mkdir_p(dirname(dcopy)) < 0) {
 		ep_errf(err, EP_IOERR, "cannot make the directory of token cache '%s': %s",
 		        a->cache_file, strerror(errno));
 		goto out;

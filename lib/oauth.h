@@ -25,7 +25,7 @@
  * http_opts.clock (expiry is kept across processes).
  *
  * Token cache (opts.cache_file, optional): a JSON file written atomically
- * with mode 0600 (its directory is made, 0700, when missing) holding the
+ * with mode 0600 (missing directories are made, 0700) holding the
  * token, its expiry and the token_url, client_id and scope it is for; a
  * cache for another client or scope, or unreadable JSON, is ignored and
  * replaced; one readable by group or others is refused (EP_CONFIG: run

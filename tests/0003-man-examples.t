@@ -3,8 +3,11 @@
 # examples/, and exits 0 (or the status a preceding ".\" status N" says);
 # every page is mandoc -Tlint clean.  A block preceded by
 # '.\" not run: REASON' (a file's contents, an interactive session) is
-# skipped with its reason.
+# skipped with its reason.  A page whose EXAMPLES hold '.\" sandbox: NAME
+# ARGS' lines runs its blocks with those sandboxes started (sandbox_start:
+# NAME_URL etc. exported), and '.\" env: K=V ...' lines are exported too.
 . "${ERPIPE_TOP:-.}/tests/lib.sh"
+. "$ERPIPE_TOP/tests/sandbox/lib.sh"
 
 for page in "$ERPIPE_TOP"/man/*.[157]; do
 	name=$(basename "$page")
@@ -29,6 +32,20 @@ for page in "$ERPIPE_TOP"/man/*.[157]; do
 		inblk && /^\.Ed/ { inblk = 0; next }
 		inblk { gsub(/\\e/, "\\"); gsub(/\\-/, "-"); gsub(/\\&/, ""); print > f }
 	' "$page"
+	sbs=$(sed -n '/^\.Sh EXAMPLES/,/^\.Sh /s/^\.\\" sandbox: //p' "$page")
+	envs=$(sed -n '/^\.Sh EXAMPLES/,/^\.Sh /s/^\.\\" env: //p' "$page")
+	started=
+	_ifs=$IFS
+	IFS='
+'
+	for sb in $sbs; do
+		IFS=$_ifs
+		# shellcheck disable=SC2086
+		sandbox_start $sb || _result 1 "$name: sandbox '$sb' starts"
+		started="$started ${sb%% *}"
+	done
+	IFS=$_ifs
+	for kv in $envs; do export "$kv"; done
 	for f in $(ls "$T/ex" | grep -v '\.' | sort -n); do
 		if [ -f "$T/ex/$f.skip" ]; then
 			echo "ok $((_tap_n += 1)) - $name: example $f # skip $(cat "$T/ex/$f.skip")"
@@ -40,6 +57,8 @@ for page in "$ERPIPE_TOP"/man/*.[157]; do
 		is "$st" "$want" "$name: example $f exits $want"
 		[ "$st" = "$want" ] || sed 's/^/#   /' "$T/out" | head -20
 	done
+	for sb in $started; do sandbox_stop "$sb"; done
+	for kv in $envs; do unset "${kv%%=*}"; done
 done
 
 done_testing
