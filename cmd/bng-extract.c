@@ -127,16 +127,27 @@ to_iso(const char *ts, char *out, size_t cap)
 	snprintf(out, cap, "%.10sT%.8sZ", ts, ts + 11);
 }
 
-/* An UpdatedAt (ISO 8601 with zone) minus seconds, as ISO for the query. */
+/* An UpdatedAt (ISO 8601 with zone) minus seconds, as ISO (UTC) for the
+ * query; a fraction of a second is kept, so --overlap 0 starts exactly at
+ * the mark. */
 static int
 iso_minus(const char *updated, int64_t seconds, char *out, size_t cap)
 {
-	char ts[EXTRACT_TS_LEN], back[EXTRACT_TS_LEN];
+	char ts[EXTRACT_TS_LEN], back[EXTRACT_TS_LEN], frac[16] = "";
+	const char *dot = strchr(updated, '.');
 	struct ep_err e = EP_ERR_INIT;
+	size_t n = 0;
 
 	if (extract_parse_time(updated, ts, &e) < 0 || extract_time_add(ts, -seconds, back) < 0)
 		return -1;
-	to_iso(back, out, cap);
+	if (dot && dot - updated >= 19) {
+		while (n + 1 < sizeof(frac) && dot[n] && (n == 0 || (dot[n] >= '0' && dot[n] <= '9'))) {
+			frac[n] = dot[n];
+			n++;
+		}
+		frac[n] = '\0';
+	}
+	snprintf(out, cap, "%.10sT%.8s%sZ", back, back + 11, frac);
 	return 0;
 }
 
