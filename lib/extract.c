@@ -22,7 +22,7 @@ const struct ep_opt extract_opts[] = {
 	{ "overlap", OPT_X_OVERLAP, "SECONDS",
 		"re-read SECONDS before the state's mark (default 300)" },
 	{ "page-size", OPT_X_PAGE_SIZE, "N", "records per request (default 1000)" },
-	{ "shard", OPT_X_SHARD, "K/N", "read only the K-th of N contiguous key ranges" },
+	{ "shard", OPT_X_SHARD, "SHARD", "read only shard K/N: the K-th of N contiguous key ranges" },
 	{ "since", OPT_X_SINCE, "TIMESTAMP", "only records modified at or after TIMESTAMP (UTC)" },
 	{ "state", OPT_X_STATE, "FILE", "start where the checkpoint in FILE says; emit checkpoints" },
 	{ NULL, 0, NULL, NULL },
