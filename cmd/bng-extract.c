@@ -593,7 +593,7 @@ listen_run(struct run *r, const char *stream, struct ep_err *err)
 	const struct bng_resource *res = NULL;
 	int64_t next_trim = 0;
 	const struct ep_clock *clk = ep_clock_system();
-	int k, pending = 0, burst = 0, rc = -1;
+	int k, pending = 0, burst = 0, draining = 0, rc = -1;
 
 	if (o->entity && strcmp(o->entity, "all") != 0) {
 		if ((res = bng_resource_find(o->entity)) == NULL)
@@ -628,8 +628,15 @@ listen_run(struct run *r, const char *stream, struct ep_err *err)
 	ep_info(1, "listening on port %d, spool '%s', committed seq %" PRIu64, webhook_port(w),
 	        o->spool, committed);
 	extract_signals();
-	while (!extract_stopping()) {
-		if ((k = webhook_next(w, 200, &ev, &seq, err)) < 0)
+	for (;;) {
+		/* on SIGTERM: stop taking events, then emit what is spooled */
+		if (extract_stopping() && !draining) {
+			webhook_quiesce(w);
+			draining = 1;
+		}
+		if ((k = webhook_next(w, draining ? 0 : 200, &ev, &seq, err)) < 0)
+			break;
+		if (k == 0 && draining && !pending)
 			break;
 		if (k == 1) {
 			if (emit_event(r, ev.p, ev.len) < 0) {
@@ -676,7 +683,7 @@ listen_run(struct run *r, const char *stream, struct ep_err *err)
 				trimmed = c;
 		}
 	}
-	if (extract_stopping() && err->code == 0)
+	if (draining && err->code == 0)
 		rc = 0;
 	if (pending && rc == 0) {
 		cJSON *pos = cJSON_CreateObject();

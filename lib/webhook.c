@@ -685,12 +685,20 @@ out:
 }
 
 void
+webhook_quiesce(struct webhook *w)
+{
+	if (w->mhd) {
+		MHD_stop_daemon(w->mhd);
+		w->mhd = NULL;
+	}
+}
+
+void
 webhook_close(struct webhook *w)
 {
 	if (w == NULL)
 		return;
-	if (w->mhd)
-		MHD_stop_daemon(w->mhd);
+	webhook_quiesce(w);
 	if (w->fd >= 0)
 		close(w->fd);
 	if (w->lockfd >= 0)

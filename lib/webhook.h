@@ -79,7 +79,10 @@ int webhook_next(struct webhook *w, int64_t wait_ms, struct buf *out, uint64_t *
 /* Drop spooled events with seq <= committed. */
 int webhook_trim(struct webhook *w, uint64_t committed, struct ep_err *err);
 void webhook_get_stats(struct webhook *w, struct webhook_stats *s);
-/* Stop listening (requests in progress finish first), close the spool. */
+/* Stop listening (requests in progress finish first); webhook_next still
+ * hands out what is spooled. */
+void webhook_quiesce(struct webhook *w);
+/* Stop listening if still listening, close the spool. */
 void webhook_close(struct webhook *w);
 
 /* "sha256=<hex>" for body under key, into out (72 bytes). */

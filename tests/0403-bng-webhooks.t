@@ -8,7 +8,8 @@
 . "$ERPIPE_TOP/tests/sandbox/lib.sh"
 . "$ERPIPE_TOP/tests/sandbox/bng-api.sh"
 
-sandbox_start bng --records 20 --entity customers=200 --webhook-retry-ms 50 --webhook-retry-max-ms 200
+sandbox_start bng --records 20 --entity customers=200 --webhook-retry-ms 50 --webhook-retry-max-ms 200 \
+	--webhook-delay-ms 5
 printf 'hooksecret\n' >"$T/secret"
 chmod 600 "$T/secret"
 

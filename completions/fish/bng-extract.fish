@@ -26,7 +26,7 @@ complete -c bng-extract -l rate -x -d 'at most RATE requests (10/s, 600/min, 600
 complete -c bng-extract -l retries -x -d 'retries of a failed request (default 5)'
 complete -c bng-extract -l retry-max-time -x -d 'give up retrying a request after SECONDS (default 300)'
 complete -c bng-extract -l scope -x -d 'OAuth scope to ask for (default: none)'
-complete -c bng-extract -l shard -x -d 'read only the K-th of N contiguous key ranges'
+complete -c bng-extract -l shard -x -d 'read only shard K/N: the K-th of N contiguous key ranges'
 complete -c bng-extract -l since -x -d 'only records modified at or after TIMESTAMP (UTC)'
 complete -c bng-extract -l since-param -x -d 'query parameter of the changed-since filter (default updated_since)'
 complete -c bng-extract -l spool -r -F -d '--listen: where received events are kept until committed'

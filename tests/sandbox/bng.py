@@ -35,7 +35,8 @@ Control endpoints besides common.py's (/__sandbox/...):
   GET|POST bng/tokens     {"ttl": S} {"expire": true}  -> {"ttl", "issued", "live"}
   GET|POST bng/ratelimit  {"limit": N, "window": S}
   GET|POST bng/webhooks   list subscribers and their delivery counts; POST
-                          {"url", "secret", "events"} adds one
+                          {"url", "secret", "events"} adds one, {"delay_ms": N}
+                          waits N ms before each delivery
   GET|POST bng/shape      {"items_key": "data", "next_key": "next_cursor"}: answer
                           lists in another envelope (dotted keys nest), as a
                           tenant might
@@ -387,6 +388,8 @@ class Subscriber:
                 if self.stopping:
                     return
                 evid, body = self.queue[0]
+            if self.app.webhook_delay_ms:
+                time.sleep(self.app.webhook_delay_ms / 1000.0)
             try:
                 status = self.post(body, evid)
             except (OSError, http.client.HTTPException):
@@ -444,6 +447,7 @@ class Bng:
         self.items_key, self.next_key = "data", "next_cursor"
         self.batch_enabled = not args.no_batch
         self.subs = []
+        self.webhook_delay_ms = args.webhook_delay_ms
         self.evn = 0
         self.sb = None
         self.build()
@@ -1193,9 +1197,12 @@ class Bng:
             return Response.json({"limit": self.rl_limit, "window": self.rl_window})
         if p == "webhooks":
             if req.method == "POST":
-                if not body.get("url") or not body.get("secret"):
-                    raise ValueError("want url and secret")
-                self.add_subscriber(body["url"], body["secret"], body.get("events"))
+                if "delay_ms" in body:
+                    self.webhook_delay_ms = int(body["delay_ms"])
+                if body.get("url"):
+                    if not body.get("secret"):
+                        raise ValueError("want url and secret")
+                    self.add_subscriber(body["url"], body["secret"], body.get("events"))
             return Response.json([s.info() for s in self.subs])
         if p == "shape":
             if req.method == "POST":
@@ -1229,6 +1236,8 @@ def add_arguments(p):
     g.add_argument("--webhook-retry-ms", type=int, default=100)
     g.add_argument("--webhook-retry-max-ms", type=int, default=2000)
     g.add_argument("--webhook-timeout", type=float, default=5.0, metavar="S")
+    g.add_argument("--webhook-delay-ms", type=int, default=0,
+                   help="wait before each delivery (a slow sender)")
     g.add_argument("--no-batch", action="store_true", help="no /batch endpoints")
 
 
