@@ -151,32 +151,6 @@ iso_minus(const char *updated, int64_t seconds, char *out, size_t cap)
 	return 0;
 }
 
-static char *
-token_cache_path(const char *api, const char *client_id)
-{
-	const char *home = getenv("HOME"), *xdg = getenv("XDG_CACHE_HOME");
-	uint64_t h = 1469598103934665603ULL;
-	const char *s;
-	struct buf b = BUF_INIT;
-
-	for (s = api; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	h = (h ^ 0) * 1099511628211ULL;
-	for (s = client_id ? client_id : ""; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	if (xdg && *xdg)
-		buf_addf(&b, "%s/erpipe", xdg);
-	else if (home && *home)
-		buf_addf(&b, "%s/.cache/erpipe", home);
-	else
-		return NULL;
-	if (buf_addf(&b, "/bng-%016" PRIx64 ".token", h) < 0) {
-		buf_release(&b);
-		return NULL;
-	}
-	return buf_detach(&b, NULL);
-}
-
 static char **
 split_fields(const char *list)
 {
@@ -869,21 +843,11 @@ main(int argc, char *argv[])
 			goto fail;
 		goto done;
 	}
-	bc.url = cfg_get(p, "url");
-	bc.auth = cfg_get(p, "auth");
-	bc.client_id = cfg_get(p, "client_id");
 	bc.token_url = o.token_url;
 	bc.scope = o.scope;
-	if ((bc.secret = cfg_secret(p, &err)) == NULL)
+	bc.token_cache = o.token_cache;
+	if (bng_conn_from_profile(&bc, p, &cache, &err) < 0)
 		goto fail;
-	if (bc.url == NULL) {
-		ep_errf(&err, EP_CONFIG, "no BNG URL: set url in the profile, $BNG_URL or --url");
-		goto fail;
-	}
-	if (o.token_cache)
-		bc.token_cache = strcmp(o.token_cache, "-") == 0 ? NULL : o.token_cache;
-	else
-		bc.token_cache = cache = token_cache_path(bc.url, bc.client_id);
 	if ((r.b = bng_open(&bc, &o.x.conn.http, &err)) == NULL)
 		goto fail;
 

@@ -5,10 +5,12 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "cfg.h"
 #include "oauth.h"
 
 static const struct bng_resource resources[] = {
@@ -250,6 +252,51 @@ bng_do(struct bng *b, const char *method, const char *url, const char *body, siz
 		return oauth_do(b->oauth, b->http, &req, resp, err);
 	hdrs[n] = b->static_header;
 	return http_do(b->http, &req, resp, err);
+}
+
+char *
+bng_token_cache_path(const char *url, const char *client_id)
+{
+	const char *home = getenv("HOME"), *xdg = getenv("XDG_CACHE_HOME"), *s;
+	uint64_t h = 1469598103934665603ULL;
+	struct buf b = BUF_INIT;
+
+	for (s = url; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	h *= 1099511628211ULL; /* a separator */
+	for (s = client_id ? client_id : ""; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	if (xdg && *xdg)
+		buf_addf(&b, "%s/erpipe", xdg);
+	else if (home && *home)
+		buf_addf(&b, "%s/.cache/erpipe", home);
+	else
+		return NULL;
+	if (buf_addf(&b, "/bng-%016llx.token", (unsigned long long)h) < 0) {
+		buf_release(&b);
+		return NULL;
+	}
+	return buf_detach(&b, NULL);
+}
+
+int
+bng_conn_from_profile(struct bng_conn *c, struct cfg_profile *p, char **cache_store,
+                      struct ep_err *err)
+{
+	*cache_store = NULL;
+	c->url = cfg_get(p, "url");
+	c->auth = cfg_get(p, "auth");
+	c->client_id = cfg_get(p, "client_id");
+	if (c->url == NULL)
+		return ep_errf(err, EP_CONFIG, "no BNG URL: set url in the profile, $BNG_URL or "
+		               "--url");
+	if ((c->secret = cfg_secret(p, err)) == NULL)
+		return -1;
+	if (c->token_cache == NULL)
+		c->token_cache = *cache_store = bng_token_cache_path(c->url, c->client_id);
+	else if (strcmp(c->token_cache, "-") == 0)
+		c->token_cache = NULL;
+	return 0;
 }
 
 /* ---- errors ---------------------------------------------------------------- */

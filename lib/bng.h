@@ -62,6 +62,17 @@ const struct bng_resource *bng_resource_find(const char *path);
 const struct bng_resource *bng_resource_by_event(const char *type, size_t len);
 
 struct bng;
+struct cfg_profile;
+
+/* Fill c from a profile (url, auth, client_id, the secret; lib/cfg), the
+ * token cache defaulting to bng_token_cache_path's.  Strings point into the
+ * profile, except *cache_store (yours to free).  -1 with EP_CONFIG when the
+ * URL or the secret is missing. */
+int bng_conn_from_profile(struct bng_conn *c, struct cfg_profile *p, char **cache_store,
+                          struct ep_err *err);
+/* ${XDG_CACHE_HOME:-$HOME/.cache}/erpipe/bng-<hash of url and client>.token
+ * (yours to free), or NULL without a home. */
+char *bng_token_cache_path(const char *url, const char *client_id);
 
 /* Split a profile URL into its origin (scheme://host[:port]) and API root,
  * both yours to free.  -1 with EP_CONFIG for a URL that is not http(s). */
