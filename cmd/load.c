@@ -48,7 +48,7 @@ enum {
 
 static const struct ep_opt cmd_opts[] = {
 	{ "concurrency", OPT_CONCURRENCY, "N",
-	  "bng: requests in flight when writing one record per request (default 4)" },
+	  "bng: requests in flight at once (default 4)" },
 	{ "per-record", OPT_PER_RECORD, NULL, "bng: one request per record, not the batch endpoint" },
 	{ "protocol", OPT_PROTOCOL, "xmlrpc|jsonrpc|json2|auto", "odoo: how to talk to Odoo (default auto)" },
 	{ "token-cache", OPT_TOKEN_CACHE, "FILE",

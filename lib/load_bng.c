@@ -176,148 +176,6 @@ changes_of(const cJSON *rec, const cJSON *cur)
 	return ch;
 }
 
-/* ---- check and lookup ----------------------------------------------------- */
-
-static int
-bng_check_item(void *t, struct load_item *it, struct load_error *e)
-{
-	struct load_bng *lb = t;
-
-	(void)e;
-	/* BNG assigns these; a record read from BNG loads back as it is */
-	cJSON_DeleteItemFromObjectCaseSensitive(it->rec, lb->idf);
-	cJSON_DeleteItemFromObjectCaseSensitive(it->rec, "CreatedAt");
-	cJSON_DeleteItemFromObjectCaseSensitive(it->rec, "UpdatedAt");
-	return 0;
-}
-
-/* Does rec match the key object? */
-static int
-key_matches(const cJSON *key, const cJSON *rec)
-{
-	const cJSON *k;
-
-	cJSON_ArrayForEach(k, key)
-	{
-		const cJSON *v = cJSON_GetObjectItemCaseSensitive(rec, k->string);
-
-		if (v == NULL || !same_json(k, v))
-			return 0;
-	}
-	return 1;
-}
-
-/* Give each of its[0..n) the record of the answer matching its key. */
-static int
-match(struct load_bng *lb, struct load_item *const *its, size_t n, const cJSON *items,
-      int *found, struct load_error *e)
-{
-	const cJSON *r;
-	size_t i;
-
-	cJSON_ArrayForEach(r, items)
-	{
-		for (i = 0; i < n; i++) {
-			if (its[i]->status == LOAD_REJECTED || !key_matches(its[i]->key, r))
-				continue;
-			if (found[i]++) {
-				load_item_reject(its[i], NULL, "the key matches more than one %s record",
-				                 lb->res);
-				continue;
-			}
-			cJSON_Delete(its[i]->id);
-			cJSON_Delete(its[i]->current);
-			its[i]->id = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(r, lb->idf), 1);
-			its[i]->current = cJSON_Duplicate(r, 1);
-			if (its[i]->id == NULL || its[i]->current == NULL)
-				return oom(e);
-		}
-	}
-	return 0;
-}
-
-/* GET the resource filtered by query; every page's items go to match(). */
-static int
-find(struct load_bng *lb, const char *query, struct load_item *const *its, size_t n, int *found,
-     struct load_error *e)
-{
-	struct bng_list l = { 0 };
-	struct bng_pager *p;
-	struct ep_err err = EP_ERR_INIT;
-	cJSON *items;
-	int k, rc = 0;
-
-	l.limit = 1000;
-	l.query = query;
-	if ((p = bng_pager_new(lb->b, lb->res, &l, &err)) == NULL)
-		return fatal(e, &err);
-	while (rc == 0 && (k = bng_pager_next(p, &items, &err)) == 1) {
-		rc = match(lb, its, n, items, found, e);
-		cJSON_Delete(items);
-	}
-	lb->requests += bng_pager_pages(p);
-	bng_pager_free(p);
-	if (rc == 0 && k < 0)
-		rc = fatal(e, &err);
-	return rc;
-}
-
-static int
-bng_lookup(void *t, struct load_item *const *its, size_t n, struct load_error *e)
-{
-	struct load_bng *lb = t;
-	struct buf q = BUF_INIT;
-	const char *field = NULL;
-	int one_field = 1, rc = 0, *found;
-	size_t i, from;
-
-	if ((found = calloc(n ? n : 1, sizeof(*found))) == NULL)
-		return oom(e);
-	for (i = 0; i < n; i++) {
-		const cJSON *k = its[i]->key->child;
-
-		if (k == NULL || k->next != NULL || (field && strcmp(field, k->string) != 0))
-			one_field = 0;
-		else
-			field = k->string;
-	}
-	/* one request per 100 keys of one field; else one per record */
-	for (from = 0; rc == 0 && from < n;) {
-		size_t to = one_field ? (from + 100 < n ? from + 100 : n) : from + 1;
-		int any = 0;
-
-		buf_reset(&q);
-		for (i = from; i < to; i++) {
-			const cJSON *k;
-
-			cJSON_ArrayForEach(k, its[i]->key)
-			{
-				char *v = query_value(k);
-
-				if (v == NULL) {
-					load_item_reject(its[i], NULL, "key field '%s': not a string, "
-					                 "number or boolean", k->string);
-					break;
-				}
-				if ((q.len && buf_addc(&q, '&') < 0) || bng_query_escape(&q, k->string) < 0 ||
-				    buf_addc(&q, '=') < 0 || bng_query_escape(&q, v) < 0) {
-					free(v);
-					rc = oom(e);
-					break;
-				}
-				free(v);
-				any = 1;
-			}
-		}
-		if (rc == 0 && any)
-			rc = find(lb, q.p, its + from, to - from, found + from, e);
-		from = to;
-	}
-	buf_release(&q);
-	free(found);
-	return rc;
-}
-
 /* ---- per-record requests -------------------------------------------------- */
 
 static void
@@ -423,6 +281,215 @@ preq_set(struct load_bng *lb, struct preq *q, struct load_item *it, const char *
 	if (body && (q->body = cJSON_PrintUnformatted(body)) == NULL)
 		return -1;
 	return 0;
+}
+
+/* ---- check and lookup ----------------------------------------------------- */
+
+static int
+bng_check_item(void *t, struct load_item *it, struct load_error *e)
+{
+	struct load_bng *lb = t;
+
+	(void)e;
+	/* BNG assigns these; a record read from BNG loads back as it is */
+	cJSON_DeleteItemFromObjectCaseSensitive(it->rec, lb->idf);
+	cJSON_DeleteItemFromObjectCaseSensitive(it->rec, "CreatedAt");
+	cJSON_DeleteItemFromObjectCaseSensitive(it->rec, "UpdatedAt");
+	return 0;
+}
+
+/* Does rec match the key object? */
+static int
+key_matches(const cJSON *key, const cJSON *rec)
+{
+	const cJSON *k;
+
+	cJSON_ArrayForEach(k, key)
+	{
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(rec, k->string);
+
+		if (v == NULL || !same_json(k, v))
+			return 0;
+	}
+	return 1;
+}
+
+/* Give each of its[0..n) the record of the answer matching its key. */
+static int
+match(struct load_bng *lb, struct load_item *const *its, size_t n, const cJSON *items,
+      int *found, struct load_error *e)
+{
+	const cJSON *r;
+	size_t i;
+
+	cJSON_ArrayForEach(r, items)
+	{
+		for (i = 0; i < n; i++) {
+			if (its[i]->status == LOAD_REJECTED || !key_matches(its[i]->key, r))
+				continue;
+			if (found[i]++) {
+				load_item_reject(its[i], NULL, "the key matches more than one %s record",
+				                 lb->res);
+				continue;
+			}
+			cJSON_Delete(its[i]->id);
+			cJSON_Delete(its[i]->current);
+			its[i]->id = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(r, lb->idf), 1);
+			its[i]->current = cJSON_Duplicate(r, 1);
+			if (its[i]->id == NULL || its[i]->current == NULL)
+				return oom(e);
+		}
+	}
+	return 0;
+}
+
+/* GET the resource filtered by query; every page's items go to match(). */
+static int
+find(struct load_bng *lb, const char *query, struct load_item *const *its, size_t n, int *found,
+     struct load_error *e)
+{
+	struct bng_list l = { 0 };
+	struct bng_pager *p;
+	struct ep_err err = EP_ERR_INIT;
+	cJSON *items;
+	int k, rc = 0;
+
+	l.limit = 1000;
+	l.query = query;
+	if ((p = bng_pager_new(lb->b, lb->res, &l, &err)) == NULL)
+		return fatal(e, &err);
+	while (rc == 0 && (k = bng_pager_next(p, &items, &err)) == 1) {
+		rc = match(lb, its, n, items, found, e);
+		cJSON_Delete(items);
+	}
+	lb->requests += bng_pager_pages(p);
+	bng_pager_free(p);
+	if (rc == 0 && k < 0)
+		rc = fatal(e, &err);
+	return rc;
+}
+
+/* a lookup request: the keys of its[from, to) */
+struct chunk {
+	size_t from, to;
+	char *q;
+};
+
+/* The same with up to 100 chunks at once (up to the concurrency). */
+static int
+lookup_concurrent(struct load_bng *lb, struct chunk *ch, size_t nch, struct load_item *const *its,
+                  int *found, struct load_error *e)
+{
+	struct preq *p = preq_new(nch, e);
+	struct bng_list l = { 0 };
+	size_t k, i;
+	int rc = 0;
+
+	if (p == NULL)
+		return -1;
+	for (k = 0; k < nch && rc == 0; k++) {
+		p[k].req.method = "GET";
+		if (bng_url(lb->b, &p[k].url, lb->res, NULL) < 0 ||
+		    buf_addf(&p[k].url, "?limit=1000&%s", ch[k].q) < 0)
+			rc = oom(e);
+	}
+	if (rc == 0)
+		rc = send_all(lb, p, nch, e);
+	for (k = 0; k < nch && rc == 0; k++) {
+		struct ep_err err = EP_ERR_INIT;
+		cJSON *items = NULL;
+		char *next = NULL;
+
+		if (bng_check(&p[k].resp, "GET", p[k].url.p, &err) < 0 ||
+		    bng_page_parse(&l, buf_str(&p[k].resp.body), p[k].resp.body.len, NULL, &items,
+		                   &next, &err) < 0) {
+			rc = fatal(e, &err);
+			break;
+		}
+		rc = match(lb, its + ch[k].from, ch[k].to - ch[k].from, items, found + ch[k].from, e);
+		cJSON_Delete(items);
+		if (rc == 0 && next) {
+			/* more than a page of matches: read them all again, in order */
+			for (i = ch[k].from; i < ch[k].to; i++) {
+				found[i] = 0;
+				cJSON_Delete(its[i]->id);
+				cJSON_Delete(its[i]->current);
+				its[i]->id = its[i]->current = NULL;
+			}
+			rc = find(lb, ch[k].q, its + ch[k].from, ch[k].to - ch[k].from,
+			          found + ch[k].from, e);
+		}
+		free(next);
+	}
+	preq_free(p, nch);
+	return rc;
+}
+
+static int
+bng_lookup(void *t, struct load_item *const *its, size_t n, struct load_error *e)
+{
+	struct load_bng *lb = t;
+	struct buf q = BUF_INIT;
+	struct chunk *ch;
+	const char *field = NULL;
+	int one_field = 1, rc = 0, *found;
+	size_t i, from, nch = 0, k;
+
+	if ((found = calloc(n ? n : 1, sizeof(*found))) == NULL ||
+	    (ch = calloc(n ? n : 1, sizeof(*ch))) == NULL) {
+		free(found);
+		return oom(e);
+	}
+	for (i = 0; i < n; i++) {
+		const cJSON *kf = its[i]->key->child;
+
+		if (kf == NULL || kf->next != NULL || (field && strcmp(field, kf->string) != 0))
+			one_field = 0;
+		else
+			field = kf->string;
+	}
+	/* one request per 100 keys of one field; else one per record */
+	for (from = 0; rc == 0 && from < n;) {
+		size_t to = one_field ? (from + 100 < n ? from + 100 : n) : from + 1;
+		const cJSON *kf;
+
+		buf_reset(&q);
+		for (i = from; i < to && rc == 0; i++) {
+			cJSON_ArrayForEach(kf, its[i]->key)
+			{
+				char *v = query_value(kf);
+
+				if (v == NULL) {
+					load_item_reject(its[i], NULL, "key field '%s': not a string, "
+					                 "number or boolean", kf->string);
+					break;
+				}
+				if ((q.len && buf_addc(&q, '&') < 0) || bng_query_escape(&q, kf->string) < 0 ||
+				    buf_addc(&q, '=') < 0 || bng_query_escape(&q, v) < 0)
+					rc = oom(e);
+				free(v);
+				if (rc)
+					break;
+			}
+		}
+		if (rc == 0 && q.len) {
+			ch[nch].from = from;
+			ch[nch].to = to;
+			if ((ch[nch++].q = strdup(q.p)) == NULL)
+				rc = oom(e);
+		}
+		from = to;
+	}
+	if (rc == 0 && nch == 1)
+		rc = find(lb, ch[0].q, its + ch[0].from, ch[0].to - ch[0].from, found + ch[0].from, e);
+	for (k = 0; rc == 0 && nch > 1 && k < nch; k += 100)
+		rc = lookup_concurrent(lb, ch + k, nch - k < 100 ? nch - k : 100, its, found, e);
+	for (k = 0; k < nch; k++)
+		free(ch[k].q);
+	free(ch);
+	buf_release(&q);
+	free(found);
+	return rc;
 }
 
 /* ---- the batch endpoint ------------------------------------------------------ */
@@ -578,11 +645,116 @@ write_per_record(struct load_bng *lb, enum wop op, struct load_item *const *its,
 	return rc;
 }
 
-static int
-bwrite(struct load_bng *lb, enum wop op, struct load_item *const *its, size_t n,
-      struct load_error *e)
+/* The batch items of its[from, to) for op. */
+static cJSON *
+chunk_items(enum wop op, struct load_item *const *its, size_t from, size_t to)
 {
 	static const char *const ops[] = { "create", "update", "delete" };
+	cJSON *items = cJSON_CreateArray(), *bi;
+	size_t i;
+
+	for (i = from; items && i < to; i++) {
+		bi = batch_item(ops[op], op == W_CREATE ? NULL : its[i]->id,
+		                op == W_CREATE   ? its[i]->rec
+		                : op == W_UPDATE ? its[i]->changes
+		                                 : NULL);
+		if (bi == NULL) {
+			cJSON_Delete(items);
+			return NULL;
+		}
+		cJSON_AddItemToArray(items, bi);
+	}
+	return items;
+}
+
+/* Settle its[0..) from a batch answer's results (in item order). */
+static int
+settle_results(struct load_bng *lb, enum wop op, struct load_item *const *its,
+               const cJSON *results, struct load_item **conflicts, cJSON **cerr, size_t *nc,
+               struct load_error *e)
+{
+	const cJSON *r;
+	size_t i = 0;
+
+	cJSON_ArrayForEach(r, results)
+	{
+		const cJSON *st = cJSON_GetObjectItemCaseSensitive(r, "status");
+		long s = cJSON_IsNumber(st) ? (long)st->valuedouble : 0;
+
+		if (is_fatal_status(s)) {
+			cJSON *er = cJSON_GetObjectItemCaseSensitive(r, "error");
+			const cJSON *m = cJSON_GetObjectItemCaseSensitive(er, "message");
+
+			return load_errf(e, s == 401 || s == 403 ? EP_NOPERM : EP_UNAVAILABLE, NULL,
+			                 "%s/batch item %zu: HTTP %ld %s", lb->res, i, s,
+			                 cJSON_IsString(m) ? m->valuestring : "");
+		}
+		settle(lb, op, its[i], s, cJSON_GetObjectItemCaseSensitive(r, "data"),
+		       cJSON_GetObjectItemCaseSensitive(r, "id"),
+		       cJSON_GetObjectItemCaseSensitive(r, "error"), conflicts, cerr, nc);
+		i++;
+	}
+	return 0;
+}
+
+/* Every chunk of 100 of its[0..n) at once (up to the concurrency), once
+ * the endpoint is known to be there. */
+static int
+batch_concurrent(struct load_bng *lb, enum wop op, struct load_item *const *its, size_t n,
+                 struct load_item **conflicts, cJSON **cerr, size_t *nc, struct load_error *e)
+{
+	size_t nch = (n + LOAD_BNG_BATCH_MAX - 1) / LOAD_BNG_BATCH_MAX, k;
+	struct preq *p = preq_new(nch, e);
+	int rc = 0;
+
+	if (p == NULL)
+		return -1;
+	for (k = 0; k < nch && rc == 0; k++) {
+		size_t from = k * LOAD_BNG_BATCH_MAX;
+		size_t to = from + LOAD_BNG_BATCH_MAX < n ? from + LOAD_BNG_BATCH_MAX : n;
+		cJSON *body = cJSON_CreateObject(), *items = chunk_items(op, its, from, to);
+
+		p[k].req.method = "POST";
+		if (body == NULL || items == NULL || !cJSON_AddItemToObject(body, "items", items) ||
+		    (p[k].body = cJSON_PrintUnformatted(body)) == NULL ||
+		    bng_url(lb->b, &p[k].url, lb->res, NULL) < 0 || buf_adds(&p[k].url, "/batch") < 0) {
+			if (items && !cJSON_GetObjectItemCaseSensitive(body, "items"))
+				cJSON_Delete(items);
+			rc = oom(e);
+		}
+		cJSON_Delete(body);
+	}
+	if (rc == 0)
+		rc = send_all(lb, p, nch, e);
+	for (k = 0; k < nch && rc == 0; k++) {
+		struct ep_err err = EP_ERR_INIT;
+		cJSON *j, *res;
+
+		if (bng_check(&p[k].resp, "POST", p[k].url.p, &err) < 0) {
+			rc = fatal(e, &err);
+			break;
+		}
+		j = cJSON_ParseWithLength(buf_str(&p[k].resp.body), p[k].resp.body.len);
+		res = cJSON_GetObjectItemCaseSensitive(j, "results");
+		if (!cJSON_IsArray(res) ||
+		    (size_t)cJSON_GetArraySize(res) !=
+		        ((k + 1) * LOAD_BNG_BATCH_MAX < n ? LOAD_BNG_BATCH_MAX
+		                                          : n - k * LOAD_BNG_BATCH_MAX))
+			rc = load_errf(e, EP_UNAVAILABLE, NULL,
+			               "POST %s: the answer has no result per item", p[k].url.p);
+		else
+			rc = settle_results(lb, op, its + k * LOAD_BNG_BATCH_MAX, res, conflicts, cerr,
+			                    nc, e);
+		cJSON_Delete(j);
+	}
+	preq_free(p, nch);
+	return rc;
+}
+
+static int
+bwrite(struct load_bng *lb, enum wop op, struct load_item *const *its, size_t n,
+       struct load_error *e)
+{
 	struct load_item **conflicts = NULL;
 	cJSON **cerr = NULL;
 	size_t from = 0, nc = 0, i;
@@ -597,54 +769,28 @@ bwrite(struct load_bng *lb, enum wop op, struct load_item *const *its, size_t n,
 	}
 	while (rc == 0 && from < n) {
 		size_t to = from + LOAD_BNG_BATCH_MAX < n ? from + LOAD_BNG_BATCH_MAX : n;
-		cJSON *items, *results = NULL, *r;
+		cJSON *items, *results = NULL;
 
 		if (lb->per_record || lb->batch < 0) {
 			rc = write_per_record(lb, op, its + from, n - from, conflicts, cerr, &nc, e);
 			break;
 		}
-		if ((items = cJSON_CreateArray()) == NULL) {
+		if (lb->batch > 0) {
+			rc = batch_concurrent(lb, op, its + from, n - from, conflicts, cerr, &nc, e);
+			break;
+		}
+		/* the first request tells whether the endpoint is there */
+		if ((items = chunk_items(op, its, from, to)) == NULL) {
 			rc = oom(e);
 			break;
 		}
-		for (i = from; i < to && rc == 0; i++) {
-			cJSON *bi = batch_item(ops[op], op == W_CREATE ? NULL : its[i]->id,
-			                       op == W_CREATE   ? its[i]->rec
-			                       : op == W_UPDATE ? its[i]->changes
-			                                        : NULL);
-
-			if (bi == NULL)
-				rc = oom(e);
-			else
-				cJSON_AddItemToArray(items, bi);
-		}
-		if (rc == 0)
-			rc = post_batch(lb, items, &results, e);
+		rc = post_batch(lb, items, &results, e);
 		cJSON_Delete(items);
 		if (rc < 0)
 			break;
 		if (results == NULL)
 			continue; /* not offered: per record from here */
-		i = from;
-		cJSON_ArrayForEach(r, results)
-		{
-			const cJSON *st = cJSON_GetObjectItemCaseSensitive(r, "status");
-			long s = cJSON_IsNumber(st) ? (long)st->valuedouble : 0;
-
-			if (is_fatal_status(s)) {
-				cJSON *er = cJSON_GetObjectItemCaseSensitive(r, "error");
-				const cJSON *m = cJSON_GetObjectItemCaseSensitive(er, "message");
-
-				rc = load_errf(e, s == 401 || s == 403 ? EP_NOPERM : EP_UNAVAILABLE, NULL,
-				               "%s/batch item %zu: HTTP %ld %s", lb->res, i - from, s,
-				               cJSON_IsString(m) ? m->valuestring : "");
-				break;
-			}
-			settle(lb, op, its[i], s, cJSON_GetObjectItemCaseSensitive(r, "data"),
-			       cJSON_GetObjectItemCaseSensitive(r, "id"),
-			       cJSON_GetObjectItemCaseSensitive(r, "error"), conflicts, cerr, &nc);
-			i++;
-		}
+		rc = settle_results(lb, op, its + from, results, conflicts, cerr, &nc, e);
 		cJSON_Delete(results);
 		from = to;
 	}

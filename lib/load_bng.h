@@ -12,7 +12,9 @@
  * written, so a bng-extract record loads back as it is.
  *
  * Writes go through POST /R/batch (up to 100 items per request, each
- * answered on its own) when BNG offers it; when the first batch request is
+ * answered on its own) when BNG offers it, the requests of a load batch
+ * larger than 100 (and its lookups of 100 keys) `concurrency` at a time;
+ * when the first batch request is
  * answered 404 or 405, or with per_record set, one request per record
  * (POST /R, PATCH /R/{id}, DELETE /R/{id}) with up to `concurrency` in
  * flight.  Updates send only the fields that differ (a JSON merge patch).

@@ -59,6 +59,25 @@ jq -c '.record | .Email = "fixed@example.com" | .CreditLimit = 10' "$T/rej" >"$T
 run load -q bng customers "$T/fixed" >"$T/receipts"
 is "$(jq -r .status "$T/receipts" | tr '\n' ' ')" "created created created " "the fixed rejects load"
 
+# ---- a load batch of 300: three lookups and three batch requests in flight together
+gen 300 big 1 150 300 >"$T/in"
+sandbox_faults bng '{"latency_ms":100}' >/dev/null
+n0=$(last_n)
+start=$(date +%s%N)
+run load -q bng customers --batch 300 --concurrency 3 --max-rejects 3 --rejects "$T/brej" "$T/in" >"$T/receipts"
+ms=$((($(date +%s%N) - start) / 1000000))
+sandbox_faults bng '{"latency_ms":0}' >/dev/null
+is "$st" 0 "--batch 300: exit 0"
+is "$(jq -r .status "$T/receipts" | sort | uniq -c | tr -s ' ' | tr '\n' ';')" " 297 created; 3 rejected;" \
+	"297 created, 3 rejected"
+is "$(jq -r .source "$T/brej" | sed 's/.*://' | tr '\n' ' ')" "1 150 300 " "the rejects of every chunk, in order"
+is "$(jq -r .key.ExternalID "$T/receipts" | tr '\n' ' ')" "$(seq 1 300 | sed 's/^/big:/' | tr '\n' ' ')" \
+	"receipts in input order"
+log_since "$n0" >"$T/log"
+is "$(jq -r '.method + " " + .path' "$T/log" | sort | uniq -c | tr -s ' ' | tr '\n' ';')" \
+	" 3 GET /api/v1/customers; 3 POST /api/v1/customers/batch;" "three lookups, three batches"
+ok "three at a time: three round trips of 100 ms, not six ($ms ms)" test "$ms" -lt 550
+
 # ---- unchanged, changed, upsert ------------------------------------------------------
 gen 100 odoo >"$T/in"
 n0=$(last_n)
