@@ -128,9 +128,11 @@ RESOURCES = [
     }, ["InvoiceNo", "InvoiceDate", "Currency", "LineItems"],
      {"x-bng-one-of-required": [["CustomerID", "CustomerExternalID"]],
       "x-bng-unique": ["InvoiceNo"]}),
-    ("payments", "Payment", "payment", "A payment received against an invoice.", {
-        "InvoiceID": ref_id("the InvoiceID paid"),
-        "InvoiceNo": s(40),
+    ("payments", "Payment", "payment",
+     "A payment received from a customer: against an invoice (InvoiceID or "
+     "InvoiceNo), or on account when neither is given.", {
+        "InvoiceID": ref_id("the InvoiceID paid, if any"),
+        "InvoiceNo": s(40, description="or the InvoiceNo paid"),
         "CustomerID": ref_id("the customer's CustomerID"),
         "PaymentDate": DATE,
         "Amount": {"type": "number", "exclusiveMinimum": 0, "multipleOf": 0.01},
@@ -139,8 +141,7 @@ RESOURCES = [
         "Reference": s(100),
         "Status": {"type": "string", "enum": ["Pending", "Completed", "Failed", "Refunded"],
                    "default": "Completed"},
-    }, ["PaymentDate", "Amount", "Currency", "Method"],
-     {"x-bng-one-of-required": [["InvoiceID", "InvoiceNo"]]}),
+    }, ["PaymentDate", "Amount", "Currency", "Method"], {}),
     ("inventory_items", "InventoryItem", "inventory_item",
      "Stock of one product in one warehouse.", {
          "ProductID": ref_id("the product's ProductID"),
