@@ -6,9 +6,8 @@
 . "$(dirname "$0")/lib.sh"
 . "$ERPIPE_TOP/tests/sandbox/lib.sh"
 . "$ERPIPE_TOP/tests/sandbox/odoo-rpc.sh"
-sandbox_start odoo --partners 20
-ODOO_DB=odoo ODOO_USER=admin ODOO_PASSWORD=admin
-export ODOO_DB ODOO_USER ODOO_PASSWORD
+. "$ERPIPE_TOP/tests/sandbox/odoo-env.sh"
+odoo_env --partners 20
 lastn() { sandbox_log odoo | jq 'length'; }
 be=$(rpc res.country search '[[["code","=","BE"]]]' | jq '.[0]')
 us=$(rpc res.country search '[[["code","=","US"]]]' | jq '.[0]')
@@ -28,7 +27,7 @@ cat > "$T/in" <<EOF
 EOF
 n0=$(lastn)
 run load -q odoo res.partner -k ref "$T/in" > "$T/out"
-calls=$(sandbox_log odoo "$n0" | jq -c '[.[] | .rpc | select(. != null)]')
+calls=$(sandbox_log odoo "$n0" | jq -c '[sort_by(.n) | .[] | .rpc | select(. != null)]')
 is "$st" 0 "every shape loads"
 is "$(jq -r .status "$T/out" | sort | uniq -c | tr -s ' ')" " 11 created" "11 created"
 is "$(rpc res.partner search_read '[[["ref","=like","M%"]]]' '{"fields":["ref","country_id"],"order":"id"}' |
@@ -51,6 +50,14 @@ jq -c '.country_id |= {id: .[0], name: .[1]}' "$T/pair" > "$T/object"
 for shape in pair id name object; do
 	run load -q odoo res.partner -k ref "$T/$shape" > "$T/out"
 	is "$st:$(jq -r .status "$T/out")" "0:unchanged" "--m2o $shape shape reads back unchanged"
+done
+# and odoo-extract itself, every --m2o, piped into load
+for shape in pair id name object; do
+	odoo-extract -q --m2o $shape res.partner --domain '[["ref","=like","M%"]]' \
+		--fields ref,name,country_id,parent_id > "$T/ex.$shape"
+	run load -q odoo res.partner -k ref "$T/ex.$shape" > "$T/out"
+	is "$st:$(jq -r .status "$T/out" | sort | uniq -c | tr -s ' ')" "0: 11 unchanged" \
+		"odoo-extract --m2o $shape | load: every record unchanged"
 done
 
 # ---- errors per record ----------------------------------------------------------
