@@ -106,6 +106,7 @@ struct x {
 	int sharded;
 	char start[EXTRACT_TS_LEN]; /* incremental: write_date >= start */
 	char mark_wd[EXTRACT_TS_LEN];
+	char pruned_at[EXTRACT_TS_LEN];
 	double mark_id;
 	int have_mark;
 	long emitted, requests;
@@ -451,6 +452,22 @@ out_broken(struct x *x)
 	return x->out.w.epipe || x->out.w.failed;
 }
 
+/* Forget the pairs no read of this run can meet again: the scan only
+ * moves forward, and the next --follow poll starts --overlap before the
+ * mark.  Only once the set is sizeable, and when the bound moved. */
+static void
+prune_seen(struct x *x)
+{
+	char bound[EXTRACT_TS_LEN];
+
+	if (!x->incremental || !x->mark_wd[0] || extract_seen_count(x->seen) < 4096 ||
+	    extract_time_add(x->mark_wd, -(x->xc.overlap_ms / 1000), bound) < 0 ||
+	    strcmp(bound, x->pruned_at) == 0)
+		return;
+	extract_seen_prune(x->seen, bound);
+	memcpy(x->pruned_at, bound, sizeof(bound));
+}
+
 /* Write a page's records, then its checkpoint.  keys (for the two-step
  * form) give the scan position; else the records do. */
 static int
@@ -516,6 +533,7 @@ write_page(struct x *x, cJSON *records, const cJSON *keys)
 	}
 	if (out_broken(x))
 		return -1;
+	prune_seen(x);
 	if (checkpoint(x) < 0)
 		return -1;
 	return 0;

@@ -185,14 +185,26 @@ extract_out_free(struct extract_out *o)
 
 /* ---- de-duplication ----------------------------------------------------- */
 
-/* Open addressing; an entry is one allocation "key\0mtime\0". */
+/*
+ * Open addressing over 16-byte entries: the pair's 64-bit hash (key and
+ * mtime) and the mtime's rank, its digits read as one number (2026-01-05
+ * 10:00:00 -> 20260105100000), which orders timestamps of one format.
+ * Hash 0 marks a free slot, 1 a deleted one.  Two different pairs sharing
+ * a 64-bit hash are as likely as 1 in 10^7 among a million pairs.
+ */
+struct ent {
+	uint64_t h;
+	uint64_t rank;
+};
+
 struct extract_seen {
-	char **slot;
-	size_t cap, n, used; /* used counts tombstones too */
+	struct ent *slot;
+	size_t cap, n, used; /* used counts deleted slots too */
 	size_t max, evicted;
 };
 
-static char tomb[1];
+#define FREE 0
+#define GONE 1
 
 uint64_t
 extract_hash(const void *p, size_t n)
@@ -206,15 +218,17 @@ extract_hash(const void *p, size_t n)
 }
 
 static uint64_t
-hash_pair(const char *key, const char *mtime)
+rank_of(const char *mtime)
 {
-	return extract_hash(key, strlen(key)) * 31 ^ extract_hash(mtime, strlen(mtime));
-}
+	uint64_t r = 0;
+	int k = 0;
 
-static const char *
-mtime_of(const char *e)
-{
-	return e + strlen(e) + 1;
+	for (; *mtime && k < 19; mtime++)
+		if (*mtime >= '0' && *mtime <= '9') {
+			r = r * 10 + (uint64_t)(*mtime - '0');
+			k++;
+		}
+	return r;
 }
 
 struct extract_seen *
@@ -236,88 +250,83 @@ extract_seen_new(size_t max)
 static int
 rehash(struct extract_seen *s, size_t cap)
 {
-	char **old = s->slot, **nw;
-	size_t oc = s->cap, i, j;
+	struct ent *nw;
+	size_t i, j;
 
 	if ((nw = calloc(cap, sizeof(*nw))) == NULL)
 		return -1;
-	for (i = 0; i < oc; i++) {
-		if (old[i] == NULL || old[i] == tomb)
+	for (i = 0; i < s->cap; i++) {
+		if (s->slot[i].h <= GONE)
 			continue;
-		j = hash_pair(old[i], mtime_of(old[i])) & (cap - 1);
-		while (nw[j])
-			j = (j + 1) & (cap - 1);
-		nw[j] = old[i];
+		for (j = s->slot[i].h & (cap - 1); nw[j].h != FREE; j = (j + 1) & (cap - 1))
+			;
+		nw[j] = s->slot[i];
 	}
-	free(old);
+	free(s->slot);
 	s->slot = nw;
 	s->cap = cap;
 	s->used = s->n;
 	return 0;
 }
 
-/* Drop every entry with the smallest mtime. */
+/* Drop every entry at or before rank r. */
 static void
-evict_oldest(struct extract_seen *s)
+drop_upto(struct extract_seen *s, uint64_t r, int inclusive)
 {
-	const char *min = NULL;
-	char *m;
-	size_t i, before = s->n;
+	size_t i;
 
-	for (i = 0; i < s->cap; i++)
-		if (s->slot[i] && s->slot[i] != tomb &&
-		    (min == NULL || strcmp(mtime_of(s->slot[i]), min) < 0))
-			min = mtime_of(s->slot[i]);
-	if (min == NULL || (m = strdup(min)) == NULL)
-		return;
-	/* everything at or before the oldest mtime: at least one entry */
 	for (i = 0; i < s->cap; i++) {
-		if (s->slot[i] && s->slot[i] != tomb && strcmp(mtime_of(s->slot[i]), m) <= 0) {
-			free(s->slot[i]);
-			s->slot[i] = tomb;
+		if (s->slot[i].h > GONE &&
+		    (s->slot[i].rank < r || (inclusive && s->slot[i].rank == r))) {
+			s->slot[i].h = GONE;
 			s->n--;
 		}
 	}
-	free(m);
+}
+
+/* Drop the entries with the smallest rank. */
+static void
+evict_oldest(struct extract_seen *s)
+{
+	uint64_t min = UINT64_MAX;
+	size_t i, before = s->n;
+
+	for (i = 0; i < s->cap; i++)
+		if (s->slot[i].h > GONE && s->slot[i].rank < min)
+			min = s->slot[i].rank;
+	drop_upto(s, min, 1);
 	s->evicted += before - s->n;
 }
 
 int
 extract_seen_add(struct extract_seen *s, const char *key, const char *mtime)
 {
-	size_t i, kl = strlen(key), ml = strlen(mtime);
-	ssize_t t = -1;
-	char *e;
+	uint64_t h = extract_hash(key, strlen(key)) * 31 ^ extract_hash(mtime, strlen(mtime));
+	size_t i, t = SIZE_MAX;
 
-	i = hash_pair(key, mtime) & (s->cap - 1);
-	while (s->slot[i]) {
-		if (s->slot[i] == tomb) {
-			if (t < 0)
-				t = (ssize_t)i;
-		} else if (strcmp(s->slot[i], key) == 0 && strcmp(mtime_of(s->slot[i]), mtime) == 0) {
+	if (h <= GONE)
+		h += 2;
+	for (i = h & (s->cap - 1); s->slot[i].h != FREE; i = (i + 1) & (s->cap - 1)) {
+		if (s->slot[i].h == h)
 			return 0;
-		}
-		i = (i + 1) & (s->cap - 1);
+		if (s->slot[i].h == GONE && t == SIZE_MAX)
+			t = i;
 	}
-	if (s->n >= s->max)
+	if (s->n >= s->max) {
 		evict_oldest(s);
-	if ((e = malloc(kl + ml + 2)) == NULL)
-		return -1;
-	memcpy(e, key, kl + 1);
-	memcpy(e + kl + 1, mtime, ml + 1);
-	if (t >= 0 && s->slot[t] == tomb) {
-		s->slot[t] = e;
-	} else {
-		/* the probe may have moved under an eviction: find a free slot again */
-		i = hash_pair(key, mtime) & (s->cap - 1);
-		while (s->slot[i] && s->slot[i] != tomb)
-			i = (i + 1) & (s->cap - 1);
-		if (s->slot[i] == NULL)
-			s->used++;
-		s->slot[i] = e;
+		t = SIZE_MAX; /* find a slot again below */
+		for (i = h & (s->cap - 1); s->slot[i].h > GONE; i = (i + 1) & (s->cap - 1))
+			;
 	}
+	if (t != SIZE_MAX)
+		i = t;
+	else if (s->slot[i].h == FREE)
+		s->used++;
+	s->slot[i].h = h;
+	s->slot[i].rank = rank_of(mtime);
 	s->n++;
-	if (s->used * 4 >= s->cap * 3 && rehash(s, s->n * 4 >= s->cap * 2 ? s->cap * 2 : s->cap) < 0)
+	if (s->used * 4 >= s->cap * 3 &&
+	    rehash(s, s->n * 4 >= s->cap * 2 ? s->cap * 2 : s->cap) < 0)
 		return -1;
 	return 1;
 }
@@ -325,23 +334,13 @@ extract_seen_add(struct extract_seen *s, const char *key, const char *mtime)
 void
 extract_seen_prune(struct extract_seen *s, const char *before)
 {
-	size_t i;
+	size_t cap = s->cap;
 
-	for (i = 0; i < s->cap; i++) {
-		if (s->slot[i] && s->slot[i] != tomb && strcmp(mtime_of(s->slot[i]), before) < 0) {
-			free(s->slot[i]);
-			s->slot[i] = tomb;
-			s->n--;
-		}
-	}
-	/* shrink, and clear the tombstones */
-	{
-		size_t cap = s->cap;
-
-		while (cap > 1024 && s->n * 8 < cap)
-			cap /= 2;
-		rehash(s, cap);
-	}
+	drop_upto(s, rank_of(before), 0);
+	/* shrink, and clear the deleted slots */
+	while (cap > 1024 && s->n * 8 < cap)
+		cap /= 2;
+	rehash(s, cap);
 }
 
 size_t
@@ -359,13 +358,8 @@ extract_seen_evicted(const struct extract_seen *s)
 void
 extract_seen_free(struct extract_seen *s)
 {
-	size_t i;
-
 	if (s == NULL)
 		return;
-	for (i = 0; i < s->cap; i++)
-		if (s->slot[i] && s->slot[i] != tomb)
-			free(s->slot[i]);
 	free(s->slot);
 	free(s);
 }

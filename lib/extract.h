@@ -51,7 +51,7 @@
 #include "opt.h"
 
 #define EXTRACT_TS_LEN 20           /* "YYYY-MM-DD HH:MM:SS" + NUL */
-#define EXTRACT_SEEN_MAX 1000000    /* pairs remembered for de-duplication */
+#define EXTRACT_SEEN_MAX 1000000    /* pairs remembered for de-duplication (16 MiB) */
 
 /* --count --describe --follow --interval --limit --overlap --page-size
  * --shard --since --state; list conn_opts_table too (extract_opt handles
@@ -124,9 +124,12 @@ struct extract_seen;
 
 struct extract_seen *extract_seen_new(size_t max);
 /* Remember (key, mtime): 1 when new, 0 when already there, -1 out of
- * memory.  mtimes compare as strings (a sortable timestamp text). */
+ * memory.  A pair costs 16 bytes (a 64-bit hash of it, and the mtime's
+ * rank).  mtimes are ordered by their digits read as one number (at most
+ * 19): right for timestamps of one fixed format, "YYYY-MM-DD HH:MM:SS" or
+ * ISO 8601 with a fixed number of fraction digits. */
 int extract_seen_add(struct extract_seen *s, const char *key, const char *mtime);
-/* Forget pairs whose mtime sorts before `before`. */
+/* Forget pairs whose mtime is before `before` (same format). */
 void extract_seen_prune(struct extract_seen *s, const char *before);
 size_t extract_seen_count(const struct extract_seen *s);
 /* Pairs dropped because the set was full (a duplicate became possible). */
