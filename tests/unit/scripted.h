@@ -9,6 +9,8 @@
  *   srv_start(script)          (re)start the server; srv_tls for HTTPS
  *   url("/path")               the server's URL
  *   srv_log(), log_count(), req_header(log, i, name), jstr, jint
+ *   scripted_http_opts(&o)     http_opts for a test: the fake clock (its waits
+ *                              cleared), seed 7, 5 s timeout, 2 s connect
  *   scripted_teardown()        stop the server, remove the scratch dir
  */
 #ifndef ERPIPE_SCRIPTED_H
@@ -26,6 +28,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "http.h"
 
 /* ---- fake clock ---------------------------------------------------------- */
 
@@ -264,6 +267,17 @@ scripted_setup(const char *name)
 	unsetenv("all_proxy");
 	signal(SIGPIPE, SIG_IGN);
 	return 0;
+}
+
+static inline void
+scripted_http_opts(struct http_opts *o)
+{
+	http_opts_init(o);
+	o->clock = &fake;
+	o->seed = 7;
+	o->timeout_ms = 5000;
+	o->connect_timeout_ms = 2000;
+	F.n = 0;
 }
 
 static inline void

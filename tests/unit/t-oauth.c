@@ -20,13 +20,8 @@ static struct http_opts O;
 static void
 opts_reset(void)
 {
-	http_opts_init(&O);
-	O.clock = &fake;
-	O.seed = 7;
-	O.timeout_ms = 5000;
-	O.connect_timeout_ms = 2000;
+	scripted_http_opts(&O);
 	O.retry.max_retries = 0;
-	F.n = 0;
 }
 
 static struct oauth_opts A;
