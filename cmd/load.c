@@ -3,7 +3,8 @@
  * workflow methods; one receipt per record on stdout (load(1)).
  *
  *   load odoo MODEL     lib/load_odoo.c on lib/odoo
- *   (bng, nav: their targets plug in through the systems table below)
+ *   load bng RESOURCE   lib/load_bng.c on lib/bng
+ *   (nav: its target plugs in through the systems table below)
  *
  * The generic part (batches, lookups, unchanged detection, rejects,
  * checkpoints) is lib/load.c; each system only opens its connection and
@@ -13,10 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bng.h"
 #include "cfg.h"
 #include "conn.h"
 #include "err.h"
 #include "load.h"
+#include "load_bng.h"
 #include "load_odoo.h"
 #include "log.h"
 #include "odoo.h"
@@ -31,12 +34,25 @@ static const char usage_text[] =
 	"            [--flush-ms MS] [--max-line BYTES] [--max-rejects N]\n"
 	"            [--rejects FILE] [--state FILE] [--stats FILE]\n"
 	"            SYSTEM ENTITY [FILE ...]\n"
-	"       load odoo MODEL [options] [FILE ...]\n";
+	"       load odoo MODEL [options] [FILE ...]\n"
+	"       load bng RESOURCE [--per-record] [--concurrency N] [--token-cache FILE]\n"
+	"            [options] [FILE ...]\n";
 
-enum { OPT_PROTOCOL = OPT_FIRST_FREE, OPT_XMLID };
+enum {
+	OPT_PROTOCOL = OPT_FIRST_FREE,
+	OPT_XMLID,
+	OPT_CONCURRENCY,
+	OPT_PER_RECORD,
+	OPT_TOKEN_CACHE,
+};
 
 static const struct ep_opt cmd_opts[] = {
+	{ "concurrency", OPT_CONCURRENCY, "N",
+	  "bng: requests in flight at once (default 4)" },
+	{ "per-record", OPT_PER_RECORD, NULL, "bng: one request per record, not the batch endpoint" },
 	{ "protocol", OPT_PROTOCOL, "xmlrpc|jsonrpc|json2|auto", "odoo: how to talk to Odoo (default auto)" },
+	{ "token-cache", OPT_TOKEN_CACHE, "FILE",
+	  "bng: OAuth token cache (default ~/.cache/erpipe/bng-HASH.token; - for none)" },
 	{ "xmlid", OPT_XMLID, "FIELD", "odoo: match on the external id held in FIELD" },
 	{ NULL, 0, NULL, NULL },
 };
@@ -51,6 +67,9 @@ struct load_cmd {
 	struct conn_opts conn;
 	const char *xmlid;
 	const char *protocol;
+	const char *token_cache;
+	int per_record;
+	long concurrency;
 };
 
 /* ---- odoo --------------------------------------------------------------- */
@@ -133,6 +152,61 @@ run_odoo(struct load_cmd *c, const char *model, int nfiles, char **files)
 	return status;
 }
 
+/* ---- bng ---------------------------------------------------------------- */
+
+static int
+run_bng(struct load_cmd *c, const char *resource, int nfiles, char **files)
+{
+	struct cfg_profile *prof;
+	struct bng_conn bc = { 0 };
+	struct load_bng_cfg lc = { 0 };
+	struct ep_err err = EP_ERR_INIT;
+	struct bng *b = NULL;
+	struct load_bng *lb = NULL;
+	char *cache = NULL;
+	int status;
+
+	if (c->xmlid || c->protocol) {
+		ep_warn("--xmlid and --protocol are for odoo");
+		return EP_USAGE;
+	}
+	if (c->lo.nthen) {
+		ep_warn("--then: BNG has no workflow methods to call");
+		return EP_USAGE;
+	}
+	if (c->lo.nkey == 0 && !(c->lo.op == LOAD_CREATE)) {
+		c->lo.key[0] = "ExternalID";
+		c->lo.nkey = 1;
+	}
+	if ((prof = conn_profile(&c->conn, "bng", &err)) == NULL)
+		goto fail;
+	bc.token_cache = c->token_cache;
+	if (bng_conn_from_profile(&bc, prof, &cache, &err) < 0)
+		goto fail;
+	c->conn.http.concurrency = (int)c->concurrency;
+	if ((b = bng_open(&bc, &c->conn.http, &err)) == NULL)
+		goto fail;
+	lc.bng = b;
+	lc.resource = resource;
+	lc.per_record = c->per_record;
+	lc.concurrency = (int)c->concurrency;
+	if ((lb = load_bng_new(&lc, &err)) == NULL)
+		goto fail;
+	status = load_run(&c->stage, &c->lo, &load_bng_target, lb, nfiles, files);
+	ep_info(1, "bng %s: %ld requests%s", resource, load_bng_requests(lb),
+	        load_bng_batched(lb) ? " (batch endpoint)" : "");
+	goto out;
+fail:
+	ep_warn("%s", err.msg);
+	status = err.code ? err.code : EP_SOFTWARE;
+out:
+	load_bng_free(lb);
+	bng_close(b);
+	cfg_profile_free(prof);
+	free(cache);
+	return status;
+}
+
 /* ---- the systems ---------------------------------------------------------- */
 
 static const struct {
@@ -140,6 +214,7 @@ static const struct {
 	int (*run)(struct load_cmd *c, const char *entity, int nfiles, char **files);
 } systems[] = {
 	{ "odoo", run_odoo },
+	{ "bng", run_bng },
 };
 
 static int
@@ -163,6 +238,7 @@ main(int argc, char *argv[])
 	stage_cfg_init(&c.stage, "load");
 	load_opts_init(&c.lo);
 	conn_opts_init(&c.conn);
+	c.concurrency = 4;
 	if (ep_opt_build(tables, &os, &err) < 0) {
 		ep_warn("%s", err.msg);
 		return EP_SOFTWARE;
@@ -178,6 +254,19 @@ main(int argc, char *argv[])
 			continue;
 		}
 		switch (ch) {
+		case OPT_CONCURRENCY:
+			if (ep_parse_long(optarg, 1, HTTP_MAX_CONCURRENCY, &c.concurrency) < 0) {
+				ep_warn("--concurrency '%s': a number from 1 to %d", optarg,
+				        HTTP_MAX_CONCURRENCY);
+				goto bad;
+			}
+			continue;
+		case OPT_PER_RECORD:
+			c.per_record = 1;
+			continue;
+		case OPT_TOKEN_CACHE:
+			c.token_cache = optarg;
+			continue;
 		case OPT_PROTOCOL:
 			c.protocol = optarg;
 			continue;

@@ -840,8 +840,8 @@ cfg_on_secret(void (*fn)(const char *secret))
 	secret_hook = fn;
 }
 
-static char *
-read_secret_file(const char *path, struct ep_err *err)
+char *
+cfg_read_secret_file(const char *path, struct ep_err *err)
 {
 	struct stat st;
 	char *s;
@@ -944,7 +944,7 @@ cfg_secret(struct cfg_profile *p, struct ep_err *err)
 		o = xasprintf(err, "$%s", p->val[K_PASSWORD_ENV]);
 	} else if (p->val[K_PASSWORD_FILE] != NULL || p->val[K_TOKEN_FILE] != NULL) {
 		k = p->val[K_PASSWORD_FILE] != NULL ? K_PASSWORD_FILE : K_TOKEN_FILE;
-		s = read_secret_file(p->val[k], err);
+		s = cfg_read_secret_file(p->val[k], err);
 		if (s == NULL)
 			return NULL;
 		o = xasprintf(err, "%s '%s'", key_names[k], p->val[k]);

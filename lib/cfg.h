@@ -96,6 +96,14 @@ const char *cfg_env_name(const char *system, const char *key);
  */
 const char *cfg_secret(struct cfg_profile *p, struct ep_err *err);
 
+/* Read a secret file as cfg_secret does (a regular file private to its
+ * owner, at most CFG_SECRET_MAX bytes, not empty, no NUL, one trailing
+ * newline stripped) without the profile: for secrets that are not the
+ * connection's, such as a webhook signing key.  Returns a string the
+ * caller wipes (explicit_bzero) and frees, or NULL with EP_CONFIG.  The
+ * cfg_on_secret hook is not called: register it yourself. */
+char *cfg_read_secret_file(const char *path, struct ep_err *err);
+
 /* Where the secret came from ("$ODOO_PASSWORD", "password_file 'F'", ...),
  * or NULL before cfg_secret succeeded. */
 const char *cfg_secret_origin(const struct cfg_profile *p);

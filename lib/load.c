@@ -532,9 +532,11 @@ run_split(struct stage *st, struct loader *L, enum step s, const char *method,
 	memset(&e, 0, sizeof(e));
 	if (call_step(L, s, method, its, n, &e) == 0) {
 		enum load_status to = step_status(s);
+		/* a target may settle an item itself (a create that found the
+		 * record and updated it): only the pending ones take the step's */
 		if (to != LOAD_PENDING)
 			for (size_t i = 0; i < n; i++)
-				if (its[i]->status != LOAD_REJECTED)
+				if (its[i]->status == LOAD_PENDING)
 					its[i]->status = to;
 		return 0;
 	}

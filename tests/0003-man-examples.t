@@ -6,7 +6,7 @@
 # skipped with its reason.  A block preceded by '.\" sandbox: NAME ARGS'
 # runs with that sandbox started (once per page and arguments) and its
 # connection in the environment (odoo: ODOO_URL, ODOO_DB, ODOO_USER,
-# ODOO_PASSWORD).
+# ODOO_PASSWORD; bng: BNG_URL, BNG_CLIENT_ID, BNG_CLIENT_SECRET).
 . "${ERPIPE_TOP:-.}/tests/lib.sh"
 . "$ERPIPE_TOP/tests/sandbox/lib.sh"
 
@@ -21,6 +21,8 @@ sandbox_for() {
 	case ${1%% *} in
 	odoo) ODOO_DB=odoo ODOO_USER=admin ODOO_PASSWORD=admin
 		export ODOO_DB ODOO_USER ODOO_PASSWORD ;;
+	bng) BNG_CLIENT_ID=erpipe BNG_CLIENT_SECRET=erpipe-secret
+		export BNG_CLIENT_ID BNG_CLIENT_SECRET ;;
 	esac
 }
 

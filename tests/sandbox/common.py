@@ -289,6 +289,13 @@ class Handler(BaseHTTPRequestHandler):
     server_version = "erpipe-sandbox"
     sys_version = ""
 
+    def setup(self):
+        BaseHTTPRequestHandler.setup(self)
+        # the status line and headers go out apart from the body: without
+        # this, a kept-alive connection waits for the client's delayed ACK
+        # (~40 ms) on every answer, which no real server does
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
     def log_message(self, fmt, *args):   # quiet: the request log is the record
         if self.server.sandbox.verbose:
             sys.stderr.write("%s: %s\n" % (self.server.sandbox.name, fmt % args))
