@@ -617,6 +617,9 @@ attempt_done(struct http_client *c, struct job *j, CURLcode res)
 	in.wall_ms = ep_wall_ms(c->o.clock);
 	in.elapsed_ms = ep_now_ms(c->o.clock) - j->start_ms;
 	retry_decide(&c->o.retry, &in, &c->rng, &d);
+	if (d.action != RETRY_DONE && res == CURLE_OK && j->req->final &&
+	    j->req->final(j->resp, j->req->final_ctx))
+		d.action = RETRY_DONE; /* the server's answer, not an outage */
 	switch (d.action) {
 	case RETRY_DONE:
 		if (c->o.trace)

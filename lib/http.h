@@ -94,6 +94,8 @@ enum http_auth {
 	HTTP_AUTH_ANY, /* whatever the server offers, strongest first */
 };
 
+struct http_resp;
+
 struct http_req {
 	const char *method; /* NULL: GET, or POST when body != NULL */
 	const char *url;
@@ -103,6 +105,13 @@ struct http_req {
 	const char *user; /* HTTP authentication when not NULL */
 	const char *password;
 	enum http_auth auth;
+	/* Optional: asked about a response whose status the retry policy
+	 * would retry (408, 429, 5xx); returning 1 makes it final, handed to
+	 * the caller at once.  For protocols whose server errors are answers,
+	 * not outages (Odoo JSON-2 sends a ValueError as a 500 with a JSON
+	 * error body: the same request fails the same way again). */
+	int (*final)(const struct http_resp *resp, void *ctx);
+	void *final_ctx;
 };
 
 struct http_resp {
