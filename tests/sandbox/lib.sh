@@ -2,6 +2,7 @@
 # tests/lib.sh (needs $T, at_exit, $PYTHON).
 #
 #   sandbox_start odoo --partners 200 [ARGS...]
+#   sandbox_start bng --records 50 [ARGS...]     (BNG_PORT, BNG_URL)
 #       starts tests/sandbox/odoo.py, sets ODOO_PORT and ODOO_URL
 #       (http://127.0.0.1:PORT), stops it when the test exits.  With SANDBOX_ID=x
 #       set, the variables are X_PORT / X_URL (two servers of one kind).
