@@ -34,6 +34,10 @@ struct stage {
 	int have_state;
 	uint64_t nread, nwrote, ndropped, nrejected;
 	uint64_t outcomes;   /* outcomes given; one per record read */
+	uint64_t owed;       /* deferred records still without an outcome */
+	int settling;        /* outcomes now settle deferred records */
+	const struct stage_hooks *hooks;
+	void *hctx;
 	struct ep_err err;
 	int failed;          /* a hook or the runner stopped the run */
 };
@@ -107,6 +111,49 @@ stage_fail(struct stage *st, const struct ep_err *err)
 	return -1;
 }
 
+/* One outcome given: the current record's, or a deferred one's. */
+static void
+outcome(struct stage *st)
+{
+	struct ep_err e;
+
+	if (!st->settling) {
+		st->outcomes++;
+		return;
+	}
+	if (st->owed == 0) {
+		ep_errf(&e, EP_SOFTWARE, "an outcome settled with none owed");
+		stage_fail(st, &e);
+		return;
+	}
+	st->owed--;
+}
+
+void
+stage_defer(struct stage *st)
+{
+	st->owed++;
+	st->outcomes++;
+}
+
+void
+stage_settle_begin(struct stage *st)
+{
+	st->settling++;
+}
+
+void
+stage_settle_end(struct stage *st)
+{
+	st->settling--;
+}
+
+uint64_t
+stage_owed(const struct stage *st)
+{
+	return st->owed;
+}
+
 static int
 out_failed(struct stage *st)
 {
@@ -122,7 +169,7 @@ int
 stage_emit(struct stage *st, const char *json, size_t len)
 {
 	st->nwrote++;
-	st->outcomes++;
+	outcome(st);
 	if (ndjson_write(&st->out, json, len) < 0)
 		return out_failed(st);
 	return 0;
@@ -132,7 +179,7 @@ void
 stage_drop(struct stage *st)
 {
 	st->ndropped++;
-	st->outcomes++;
+	outcome(st);
 }
 
 /* Write one reject and count it; --fail-fast turns it into a stop. */
@@ -142,7 +189,7 @@ put_reject(struct stage *st, const struct reject *r)
 	struct ep_err e = EP_ERR_INIT;
 
 	st->nrejected++;
-	st->outcomes++;
+	outcome(st);
 	if (reject_write(&st->rej, r, &e) < 0)
 		return stage_fail(st, &e);
 	if (st->cfg->fail_fast) {
@@ -270,6 +317,12 @@ flush_idle(void *ctx)
 {
 	struct stage *st = ctx;
 
+	if (st->hooks->barrier && !st->failed && st->hooks->barrier(st, st->hctx) < 0 &&
+	    !st->failed) {
+		struct ep_err e;
+		ep_errf(&e, EP_SOFTWARE, "the barrier hook failed without saying why");
+		stage_fail(st, &e);
+	}
 	if (st->out.b.len > 0)
 		ndjson_flush(&st->out);
 }
@@ -303,6 +356,10 @@ run_file(struct stage *st, const char *path, const struct stage_hooks *h, void *
 
 		if (k == NDJ_ERROR) {
 			rc = stage_fail(st, &e);
+			break;
+		}
+		if (st->failed) { /* the barrier hook stopped the run when idle */
+			rc = -1;
 			break;
 		}
 		if (k == NDJ_TOO_LONG) {
@@ -347,7 +404,7 @@ run_file(struct stage *st, const char *path, const struct stage_hooks *h, void *
 				continue;
 			}
 		}
-		if (h->record(st, &rec, ctx) < 0) {
+		if (h->record(st, &rec, ctx) < 0 || st->failed) {
 			rc = -1;
 			break;
 		}
@@ -388,6 +445,8 @@ stage_run(const struct stage_cfg *cfg, int nfiles, char *const *files,
 
 	memset(&st, 0, sizeof(st));
 	st.cfg = cfg;
+	st.hooks = hooks;
+	st.hctx = ctx;
 	signal(SIGPIPE, SIG_IGN);
 	ndjson_writer_init(&st.out, 1);
 	st.out.flush_every = cfg->flush_every;
@@ -413,8 +472,11 @@ stage_run(const struct stage_cfg *cfg, int nfiles, char *const *files,
 		rc = run_file(&st, files[i], hooks, ctx, &bad_input);
 	/* end of input: make the tail durable (no commit: the last
 	 * checkpoint line already covered what it covers) */
-	if (rc == 0 && !st.failed)
-		barrier(&st, hooks, ctx);
+	if (rc == 0 && !st.failed && barrier(&st, hooks, ctx) == 0 && st.owed && !st.out.epipe) {
+		ep_errf(&e, EP_SOFTWARE, "%llu records left without an outcome",
+			(unsigned long long)st.owed);
+		stage_fail(&st, &e);
+	}
 	/* records handed on before a failure are written all the same */
 	if (!st.out.epipe && !st.out.failed && ndjson_flush(&st.out) < 0)
 		out_failed(&st);

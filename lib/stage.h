@@ -9,7 +9,11 @@
  *    fsynced; the stage's own barrier hook, e.g. load's part-filled batch),
  *    then with --state the position is committed, then the line passes on;
  *  - a record goes to the stage's record hook, which must end it in exactly
- *    one outcome: stage_emit (written), stage_drop, or stage_reject.
+ *    one outcome: stage_emit (written), stage_drop, or stage_reject — or,
+ *    for a stage that batches (load), stage_defer: the outcome comes later,
+ *    given between stage_settle_begin and stage_settle_end (see below);
+ *  - when the next read would block, the barrier hook runs (load sends its
+ *    part-filled batch) and stdout is flushed.
  * At the end: counts on stderr ("read N, wrote N, dropped N, rejected N"),
  * --stats FILE as JSON, and the exit status: 65 when rejects exceed
  * --max-rejects, the error's own status when a hook fails, 0 when the
@@ -40,7 +44,9 @@ struct stage_rec {
 struct stage_hooks {
 	/* one record; return -1 (after stage_fail) to stop the run */
 	int (*record)(struct stage *st, const struct stage_rec *rec, void *ctx);
-	/* make everything handed on so far durable; optional */
+	/* send on everything held so far (load: its part-filled batch), before
+	 * a checkpoint passes, at the end of input, and when the next read
+	 * would block; optional */
 	int (*barrier)(struct stage *st, void *ctx);
 	/* a control line: return 1 to let the runner pass it on, 0 if the
 	 * hook wrote or dropped it itself; optional */
@@ -88,6 +94,21 @@ void stage_drop(struct stage *st);
  * raw set the line is written as raw/raw_b64 instead. */
 int stage_reject(struct stage *st, const struct stage_rec *rec, const char *stage_name,
 		 const char *error, const struct reject_item *items, size_t nitems, int raw);
+
+/* Deferred outcomes.  stage_defer, from the record hook, is the current
+ * record's outcome for now: the hook keeps what it needs of the record (its
+ * bytes die with the call) and owes one outcome.  Owed outcomes are given
+ * with stage_emit / stage_drop / stage_reject between stage_settle_begin and
+ * stage_settle_end, from any hook (the record hook too, before or after it
+ * deals with its own record); the rec passed to stage_reject then is one the
+ * stage rebuilt from its copy.  Settling more than is owed, or ending the
+ * input with outcomes still owed, is an internal error (70). */
+void stage_defer(struct stage *st);
+void stage_settle_begin(struct stage *st);
+void stage_settle_end(struct stage *st);
+/* Outcomes owed now. */
+uint64_t stage_owed(const struct stage *st);
+
 /* Stop the run with err's status and message. */
 int stage_fail(struct stage *st, const struct ep_err *err);
 /* Output writer, for stages that format into it directly (-o csv). */

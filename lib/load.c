@@ -1,0 +1,861 @@
+#include "load.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "log.h"
+#include "ndjson.h"
+#include "text.h"
+
+const struct ep_opt load_opts_table[] = {
+    {"batch", OPT_LOAD_BATCH, "N", "records per batch: one lookup, one create (default 100)"},
+    {"dry-run", 'n', NULL, "print the plan as receipts, write nothing"},
+    {"key", 'k', "FIELDS", "fields naming a record's identity in the target (a,b,…)"},
+    {"op", OPT_LOAD_OP, "upsert|create|update|delete", "what to do with records without _op"},
+    {"then", OPT_LOAD_THEN, "METHODS", "call these methods on the records written (a,b,…)"},
+    {NULL, 0, NULL, NULL},
+};
+
+static const char *const op_names[] = {"upsert", "create", "update", "delete"};
+
+const char *
+load_op_name(enum load_op op)
+{
+	return (unsigned)op < 4 ? op_names[op] : "?";
+}
+
+const char *
+load_status_name(enum load_status s, int dry_run)
+{
+	static const char *const done[] = {"pending",   "created", "updated",
+	                                   "unchanged", "deleted", "rejected"};
+	static const char *const plan[] = {"pending",   "create", "update",
+	                                   "unchanged", "delete", "rejected"};
+	if ((unsigned)s > LOAD_REJECTED)
+		return "?";
+	return dry_run ? plan[s] : done[s];
+}
+
+void
+load_opts_init(struct load_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->op = LOAD_UPSERT;
+	o->batch = LOAD_BATCH_DEFAULT;
+}
+
+void
+load_opts_free(struct load_opts *o)
+{
+	free(o->key_text);
+	free(o->then_text);
+	o->key_text = o->then_text = NULL;
+	o->nkey = o->nthen = 0;
+}
+
+/* Split "a,b,c" into list (pointing into a copy kept in *store); on error
+ * the list is left as it was. */
+static int
+split_list(const char *opt, const char *arg, char **store, const char **list, size_t *n, size_t max,
+           struct ep_err *err)
+{
+	const char *tmp[LOAD_KEY_MAX > LOAD_THEN_MAX ? LOAD_KEY_MAX : LOAD_THEN_MAX];
+	char *copy, *p, *save = NULL;
+	size_t k = 0, len = strlen(arg);
+
+	/* "a,,b" and a leading or trailing comma name an empty field */
+	if (len == 0 || arg[0] == ',' || arg[len - 1] == ',' || strstr(arg, ",,"))
+		return ep_errf(err, EP_USAGE, "--%s '%s': an empty name", opt, arg);
+	if ((copy = strdup(arg)) == NULL)
+		return ep_errf(err, EP_SOFTWARE, "out of memory");
+	for (p = copy;; p = NULL) {
+		char *tok = strtok_r(p, ",", &save);
+		if (tok == NULL)
+			break;
+		if (k == max) {
+			free(copy);
+			return ep_errf(err, EP_USAGE, "--%s '%s': more than %zu names", opt, arg,
+			               max);
+		}
+		for (size_t i = 0; i < k; i++)
+			if (strcmp(tmp[i], tok) == 0) {
+				ep_errf(err, EP_USAGE, "--%s '%s': '%s' given twice", opt, arg,
+				        tok);
+				free(copy);
+				return -1;
+			}
+		tmp[k++] = tok;
+	}
+	free(*store);
+	*store = copy;
+	memcpy(list, tmp, k * sizeof(*tmp));
+	*n = k;
+	return 0;
+}
+
+int
+load_opt(struct load_opts *o, int key, const char *arg, struct ep_err *err)
+{
+	long v;
+
+	switch (key) {
+	case OPT_LOAD_BATCH:
+		if (ep_parse_long(arg, 1, LOAD_BATCH_MAX, &v) < 0)
+			return ep_errf(err, EP_USAGE, "--batch '%s': not a count from 1 to %d", arg,
+			               LOAD_BATCH_MAX);
+		o->batch = v;
+		return 1;
+	case 'n':
+		o->dry_run = 1;
+		return 1;
+	case 'k':
+		return split_list("key", arg, &o->key_text, o->key, &o->nkey, LOAD_KEY_MAX, err) < 0
+		           ? -1
+		           : 1;
+	case OPT_LOAD_OP:
+		for (int i = 0; i < 4; i++)
+			if (strcmp(arg, op_names[i]) == 0) {
+				o->op = (enum load_op)i;
+				return 1;
+			}
+		return ep_errf(err, EP_USAGE, "--op '%s': not upsert, create, update or delete",
+		               arg);
+	case OPT_LOAD_THEN:
+		return split_list("then", arg, &o->then_text, o->then, &o->nthen, LOAD_THEN_MAX,
+		                  err) < 0
+		           ? -1
+		           : 1;
+	}
+	return 0;
+}
+
+/* ---- items ---------------------------------------------------------- */
+
+/* Out of memory while recording an error: the record is still rejected,
+ * with this message (item_error). */
+static const char oom_msg[] = "out of memory";
+
+static const char *
+item_error(const struct load_item *it)
+{
+	return it->error ? it->error : oom_msg;
+}
+
+void
+load_item_reject(struct load_item *it, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg = NULL;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	free(it->error);
+	it->error = NULL;
+	if (msg && name && *name) {
+		if (asprintf(&it->error, "%s: %s", name, msg) < 0)
+			it->error = NULL;
+		free(msg);
+	} else
+		it->error = msg;
+	it->status = LOAD_REJECTED;
+}
+
+void
+load_item_field_error(struct load_item *it, const char *path, const char *message)
+{
+	struct reject_item *e = realloc(it->errors, (it->nerrors + 1) * sizeof(*e));
+	char *p = strdup(path), *m = strdup(message);
+
+	if (e)
+		it->errors = e;
+	if (e == NULL || p == NULL || m == NULL) {
+		free(p);
+		free(m);
+		return; /* the record keeps its "error" */
+	}
+	e[it->nerrors].path = p;
+	e[it->nerrors].message = m;
+	it->nerrors++;
+}
+
+int
+load_errf(struct load_error *e, int code, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	e->err.code = code;
+	va_start(ap, fmt);
+	vsnprintf(e->err.msg, sizeof(e->err.msg), fmt, ap);
+	va_end(ap);
+	snprintf(e->name, sizeof(e->name), "%s", name ? name : "");
+	return -1;
+}
+
+static void
+item_clear(const struct load_target *t, void *tctx, struct load_item *it)
+{
+	if (t->item_free && it->tdata)
+		t->item_free(tctx, it);
+	cJSON_Delete(it->rec);
+	cJSON_Delete(it->key);
+	cJSON_Delete(it->changes);
+	cJSON_Delete(it->id);
+	cJSON_Delete(it->current);
+	free(it->text);
+	free(it->error);
+	for (size_t i = 0; i < it->nerrors; i++) {
+		free((char *)it->errors[i].path);
+		free((char *)it->errors[i].message);
+	}
+	free(it->errors);
+	memset(it, 0, sizeof(*it));
+}
+
+/* ---- the loader ----------------------------------------------------- */
+
+enum step { STEP_RESOLVE, STEP_LOOKUP, STEP_CREATE, STEP_UPDATE, STEP_REMOVE, STEP_CALL };
+
+struct loader {
+	const struct load_opts *o;
+	const struct load_target *t;
+	void *tctx;
+	struct load_item *items; /* the batch */
+	size_t n;
+	char **keys;   /* canonical key text of each item, or NULL */
+	size_t *slots; /* open addressing: item index + 1, 0 empty */
+	size_t nslots;
+	struct load_item **set; /* scratch for the operations */
+	char **sources;         /* input names, kept for the items */
+	size_t nsources;
+	struct buf b;
+	uint64_t calls; /* target operations called, for -v */
+};
+
+static const char *
+intern_source(struct loader *L, const char *name)
+{
+	char **s;
+
+	for (size_t i = 0; i < L->nsources; i++)
+		if (strcmp(L->sources[i], name) == 0)
+			return L->sources[i];
+	s = realloc(L->sources, (L->nsources + 1) * sizeof(*s));
+	if (s == NULL)
+		return NULL;
+	L->sources = s;
+	if ((s[L->nsources] = strdup(name)) == NULL)
+		return NULL;
+	return s[L->nsources++];
+}
+
+static uint64_t
+hash_text(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+/* The item index holding key text k, or -1. */
+static long
+key_find(const struct loader *L, const char *k)
+{
+	size_t mask = L->nslots - 1, i = hash_text(k) & mask;
+
+	for (; L->slots[i]; i = (i + 1) & mask)
+		if (strcmp(L->keys[L->slots[i] - 1], k) == 0)
+			return (long)L->slots[i] - 1;
+	return -1;
+}
+
+static void
+key_add(struct loader *L, size_t idx)
+{
+	size_t mask = L->nslots - 1, i = hash_text(L->keys[idx]) & mask;
+
+	while (L->slots[i])
+		i = (i + 1) & mask;
+	L->slots[i] = idx + 1;
+}
+
+/* A copy of obj's members sorted by name: one text for one key.  NULL:
+ * out of memory. */
+static cJSON *
+sorted_object(const cJSON *obj)
+{
+	size_t n = 0, i = 0;
+	const cJSON **m;
+	cJSON *out = cJSON_CreateObject(), *c;
+
+	for (c = obj->child; c; c = c->next)
+		n++;
+	m = calloc(n ? n : 1, sizeof(*m));
+	if (m == NULL || out == NULL) {
+		free(m);
+		cJSON_Delete(out);
+		return NULL;
+	}
+	for (c = obj->child; c; c = c->next)
+		m[i++] = c;
+	for (i = 1; i < n; i++) /* insertion sort: keys have few fields */
+		for (size_t j = i; j > 0 && strcmp(m[j - 1]->string, m[j]->string) > 0; j--) {
+			const cJSON *x = m[j];
+			m[j] = m[j - 1];
+			m[j - 1] = x;
+		}
+	for (i = 0; i < n; i++) {
+		cJSON *d = cJSON_Duplicate(m[i], 1);
+		if (d == NULL || !cJSON_AddItemToObject(out, m[i]->string, d)) {
+			cJSON_Delete(d);
+			cJSON_Delete(out);
+			out = NULL;
+			break;
+		}
+	}
+	free(m);
+	return out;
+}
+
+static int
+empty_value(const cJSON *v)
+{
+	return v == NULL || cJSON_IsNull(v) || cJSON_IsFalse(v) ||
+	       (cJSON_IsString(v) && v->valuestring[0] == '\0');
+}
+
+/* Take _op and _key out of the record and work out op and key; -1: out
+ * of memory. */
+static int
+item_key(struct loader *L, struct load_item *it)
+{
+	cJSON *op = cJSON_DetachItemFromObjectCaseSensitive(it->rec, "_op");
+	cJSON *key = cJSON_DetachItemFromObjectCaseSensitive(it->rec, "_key");
+	const struct load_opts *o = L->o;
+
+	it->op = o->op;
+	if (op) {
+		int i;
+		for (i = 0; i < 4; i++)
+			if (cJSON_IsString(op) && strcmp(op->valuestring, op_names[i]) == 0)
+				break;
+		if (i == 4)
+			load_item_reject(
+			    it, NULL, "_op: not \"upsert\", \"create\", \"update\" or \"delete\"");
+		else
+			it->op = (enum load_op)i;
+		cJSON_Delete(op);
+	}
+	if (it->status == LOAD_REJECTED) {
+		cJSON_Delete(key);
+		return 0;
+	}
+	if (key) {
+		if (!cJSON_IsObject(key) || key->child == NULL)
+			load_item_reject(it, NULL, "_key: not an object naming one field or more");
+		else {
+			for (cJSON *c = key->child; c; c = c->next)
+				if (empty_value(c)) {
+					load_item_reject(it, NULL, "_key: '%s' is empty",
+					                 c->string);
+					break;
+				}
+			if (it->status != LOAD_REJECTED && (it->key = sorted_object(key)) == NULL) {
+				cJSON_Delete(key);
+				return -1;
+			}
+		}
+		cJSON_Delete(key);
+		return 0;
+	}
+	if (o->nkey) {
+		cJSON *k = cJSON_CreateObject();
+		for (size_t i = 0; k && i < o->nkey; i++) {
+			cJSON *v = cJSON_GetObjectItemCaseSensitive(it->rec, o->key[i]), *d;
+			if (empty_value(v)) {
+				cJSON_Delete(k);
+				if (it->op != LOAD_CREATE)
+					load_item_reject(
+					    it, NULL, "no value for the key field '%s'", o->key[i]);
+				return 0;
+			}
+			if ((d = cJSON_Duplicate(v, 1)) == NULL ||
+			    !cJSON_AddItemToObject(k, o->key[i], d)) {
+				cJSON_Delete(d);
+				cJSON_Delete(k);
+				return -1;
+			}
+		}
+		if (k == NULL || (it->key = sorted_object(k)) == NULL) {
+			cJSON_Delete(k);
+			return -1;
+		}
+		cJSON_Delete(k);
+		return 0;
+	}
+	if (it->op != LOAD_CREATE)
+		load_item_reject(it, NULL,
+		                 "no key: give --key FIELD or a _key object (or --op create)");
+	return 0;
+}
+
+/* ---- receipts ------------------------------------------------------- */
+
+static int
+add_json(struct buf *b, const cJSON *v)
+{
+	char *s;
+	int rc;
+
+	if (v == NULL)
+		return buf_adds(b, "null");
+	if ((s = cJSON_PrintUnformatted(v)) == NULL)
+		return -1;
+	rc = buf_adds(b, s);
+	free(s);
+	return rc;
+}
+
+/* The receipt line of it in L->b; -1: out of memory. */
+static int
+receipt(struct loader *L, const struct load_item *it)
+{
+	struct buf *b = &L->b;
+	int rc = 0;
+
+	buf_reset(b);
+	rc |= buf_adds(b, "{\"key\":");
+	rc |= add_json(b, it->key);
+	rc |= buf_adds(b, ",\"id\":");
+	rc |= add_json(b, it->id);
+	rc |= buf_adds(b, ",\"status\":\"");
+	rc |= buf_adds(b, load_status_name(it->status, L->o->dry_run));
+	rc |= buf_adds(b, "\",\"error\":");
+	if (it->status == LOAD_REJECTED)
+		rc |= json_quote(b, item_error(it), strlen(item_error(it)));
+	else
+		rc |= buf_adds(b, "null");
+	if (L->o->dry_run) {
+		if (it->status == LOAD_UPDATED && it->changes) {
+			rc |= buf_adds(b, ",\"changes\":");
+			rc |= add_json(b, it->changes);
+		}
+		rc |= buf_adds(b, ",\"dry_run\":true");
+	}
+	rc |= buf_addc(b, '}');
+	return rc ? -1 : 0;
+}
+
+static int
+oom(struct stage *st)
+{
+	struct ep_err e;
+
+	ep_errf(&e, EP_SOFTWARE, "out of memory");
+	return stage_fail(st, &e);
+}
+
+/* Give each item of the batch its outcome, in input order. */
+static int
+settle(struct stage *st, struct loader *L)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < L->n && rc == 0; i++) {
+		struct load_item *it = &L->items[i];
+		if (it->status == LOAD_PENDING)
+			continue; /* a fatal error stopped the batch before it */
+		if (receipt(L, it) < 0)
+			return oom(st);
+		if (it->status == LOAD_REJECTED) {
+			struct stage_rec rec = {it->text, it->len, it->source, it->line};
+			rc = stage_reject(st, &rec, "load", item_error(it), it->errors, it->nerrors,
+			                  0);
+			if (rc == 0 && ndjson_write(stage_out(st), L->b.p, L->b.len) < 0)
+				rc = -1;
+		} else
+			rc = stage_emit(st, L->b.p, L->b.len);
+	}
+	return rc;
+}
+
+/* ---- the batch ------------------------------------------------------ */
+
+static int
+call_step(struct loader *L, enum step s, const char *method, struct load_item *const *its, size_t n,
+          struct load_error *e)
+{
+	const struct load_target *t = L->t;
+
+	L->calls++;
+	switch (s) {
+	case STEP_RESOLVE:
+		return t->resolve(L->tctx, its, n, e);
+	case STEP_LOOKUP:
+		return t->lookup(L->tctx, its, n, e);
+	case STEP_CREATE:
+		return t->create(L->tctx, its, n, e);
+	case STEP_UPDATE:
+		return t->update(L->tctx, its, n, e);
+	case STEP_REMOVE:
+		return t->remove(L->tctx, its, n, e);
+	case STEP_CALL:
+		return t->call(L->tctx, method, its, n, e);
+	}
+	return load_errf(e, EP_SOFTWARE, NULL, "unknown step");
+}
+
+static enum load_status
+step_status(enum step s)
+{
+	switch (s) {
+	case STEP_CREATE:
+		return LOAD_CREATED;
+	case STEP_UPDATE:
+		return LOAD_UPDATED;
+	case STEP_REMOVE:
+		return LOAD_DELETED;
+	default:
+		return LOAD_PENDING; /* unchanged */
+	}
+}
+
+/* Run step s on its; a record-class failure splits the set in halves
+ * until the record at fault is alone, and rejects it.  -1: fatal (the
+ * stage has failed). */
+static int
+run_split(struct stage *st, struct loader *L, enum step s, const char *method,
+          struct load_item *const *its, size_t n)
+{
+	struct load_error e;
+	enum load_class cls;
+
+	if (n == 0)
+		return 0;
+	memset(&e, 0, sizeof(e));
+	if (call_step(L, s, method, its, n, &e) == 0) {
+		enum load_status to = step_status(s);
+		if (to != LOAD_PENDING)
+			for (size_t i = 0; i < n; i++)
+				if (its[i]->status != LOAD_REJECTED)
+					its[i]->status = to;
+		return 0;
+	}
+	if (e.err.code == 0)
+		e.err.code = EP_SOFTWARE;
+	if (L->t->classify)
+		cls = L->t->classify(L->tctx, &e);
+	else
+		cls = e.err.code == EP_DATAERR ? LOAD_ERR_RECORD : LOAD_ERR_FATAL;
+	if (cls != LOAD_ERR_RECORD) {
+		struct ep_err fe = e.err;
+		if (e.name[0] && snprintf(fe.msg, sizeof(fe.msg), "%s: %s", e.name, e.err.msg) >=
+		                     (int)sizeof(fe.msg))
+			ep_info(1, "the error message was cut");
+		return stage_fail(st, &fe);
+	}
+	if (n == 1) {
+		if (method)
+			load_item_reject(its[0], NULL, "%s: %s%s%s", method, e.name,
+			                 e.name[0] ? ": " : "", e.err.msg);
+		else
+			load_item_reject(its[0], e.name, "%s", e.err.msg);
+		return 0;
+	}
+	ep_info(2, "%s: %zu records refused, splitting: %s", L->t->system, n, e.err.msg);
+	/* the halves are copied out: a nested call reuses L->set */
+	{
+		struct load_item **half = malloc(n * sizeof(*half));
+		size_t h = n / 2, k;
+		int rc;
+		if (half == NULL)
+			return oom(st);
+		memcpy(half, its, n * sizeof(*half));
+		rc = run_split(st, L, s, method, half, h);
+		if (rc == 0) {
+			/* the second half: only those still pending or written */
+			k = 0;
+			for (size_t i = h; i < n; i++)
+				if (half[i]->status != LOAD_REJECTED)
+					half[h + k++] = half[i];
+			rc = run_split(st, L, s, method, half + h, k);
+		}
+		free(half);
+		return rc;
+	}
+}
+
+/* The items in a state (want: PENDING, or -1 for written ones) and, when
+ * op >= 0, with that op.  Fills L->set. */
+static size_t
+select_items(struct loader *L, int written, int (*pick)(const struct load_item *))
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < L->n; i++) {
+		struct load_item *it = &L->items[i];
+		int ok = written ? (it->status == LOAD_CREATED || it->status == LOAD_UPDATED)
+		                 : it->status == LOAD_PENDING;
+		if (ok && (pick == NULL || pick(it)))
+			L->set[k++] = it;
+	}
+	return k;
+}
+
+static int
+has_key(const struct load_item *it)
+{
+	return it->op != LOAD_CREATE && it->key != NULL;
+}
+
+/* Which fields differ from the current record: it->changes; -1: out of
+ * memory. */
+static int
+diff(struct loader *L, struct load_item *it)
+{
+	cJSON *ch = cJSON_CreateObject();
+
+	if (ch == NULL)
+		return -1;
+	for (cJSON *f = it->rec->child; f; f = f->next) {
+		const cJSON *cur =
+		    it->current ? cJSON_GetObjectItemCaseSensitive(it->current, f->string) : NULL;
+		int same;
+		if (cur == NULL)
+			same = 0;
+		else if (L->t->same)
+			same = L->t->same(L->tctx, it, f->string, f, cur);
+		else
+			same = cJSON_Compare(f, cur, 1);
+		if (!same) {
+			cJSON *d = cJSON_Duplicate(f, 1);
+			if (d == NULL || !cJSON_AddItemToObject(ch, f->string, d)) {
+				cJSON_Delete(d);
+				cJSON_Delete(ch);
+				return -1;
+			}
+		}
+	}
+	cJSON_Delete(it->changes);
+	it->changes = ch;
+	return 0;
+}
+
+static int
+is_create(const struct load_item *it)
+{
+	return it->status == LOAD_PENDING && (it->op == LOAD_CREATE || it->id == NULL);
+}
+
+static int
+is_update(const struct load_item *it)
+{
+	return it->op != LOAD_DELETE && it->op != LOAD_CREATE && it->id != NULL;
+}
+
+static int
+is_remove(const struct load_item *it)
+{
+	return it->op == LOAD_DELETE;
+}
+
+/* Plan each pending item after the lookup; -1: out of memory. */
+static int
+plan(struct loader *L)
+{
+	for (size_t i = 0; i < L->n; i++) {
+		struct load_item *it = &L->items[i];
+		if (it->status != LOAD_PENDING)
+			continue;
+		switch (it->op) {
+		case LOAD_CREATE:
+			break;
+		case LOAD_UPSERT:
+		case LOAD_UPDATE:
+			if (it->id == NULL) {
+				if (it->op == LOAD_UPDATE)
+					load_item_reject(it, NULL,
+					                 "update: no record matches the key");
+				break;
+			}
+			if (diff(L, it) < 0)
+				return -1;
+			if (it->changes->child == NULL)
+				it->status = LOAD_UNCHANGED;
+			break;
+		case LOAD_DELETE:
+			if (it->id == NULL)
+				it->status = LOAD_UNCHANGED;
+			break;
+		}
+	}
+	return 0;
+}
+
+/* Send the batch and settle its records.  -1: the run stops. */
+static int
+flush(struct stage *st, struct loader *L)
+{
+	const struct load_target *t = L->t;
+	size_t k;
+	int rc = 0;
+
+	if (L->n == 0)
+		return 0;
+	stage_settle_begin(st);
+	if (t->resolve && (k = select_items(L, 0, NULL)) > 0)
+		rc = run_split(st, L, STEP_RESOLVE, NULL, L->set, k);
+	if (rc == 0 && (k = select_items(L, 0, has_key)) > 0)
+		rc = run_split(st, L, STEP_LOOKUP, NULL, L->set, k);
+	if (rc == 0 && plan(L) < 0)
+		rc = oom(st);
+	if (rc == 0 && L->o->dry_run) {
+		for (size_t i = 0; i < L->n; i++) {
+			struct load_item *it = &L->items[i];
+			if (it->status != LOAD_PENDING)
+				continue;
+			it->status = it->op == LOAD_DELETE ? LOAD_DELETED
+			             : is_create(it)       ? LOAD_CREATED
+			                                   : LOAD_UPDATED;
+		}
+	} else if (rc == 0) {
+		if ((k = select_items(L, 0, is_remove)) > 0)
+			rc = run_split(st, L, STEP_REMOVE, NULL, L->set, k);
+		if (rc == 0 && (k = select_items(L, 0, is_update)) > 0)
+			rc = run_split(st, L, STEP_UPDATE, NULL, L->set, k);
+		if (rc == 0 && (k = select_items(L, 0, is_create)) > 0)
+			rc = run_split(st, L, STEP_CREATE, NULL, L->set, k);
+		for (size_t m = 0; rc == 0 && m < L->o->nthen; m++)
+			if ((k = select_items(L, 1, NULL)) > 0)
+				rc = run_split(st, L, STEP_CALL, L->o->then[m], L->set, k);
+	}
+	if (settle(st, L) < 0)
+		rc = -1;
+	for (size_t i = 0; i < L->n; i++) {
+		item_clear(t, L->tctx, &L->items[i]);
+		free(L->keys[i]);
+		L->keys[i] = NULL;
+	}
+	memset(L->slots, 0, L->nslots * sizeof(*L->slots));
+	L->n = 0;
+	stage_settle_end(st);
+	return rc;
+}
+
+static int
+on_barrier(struct stage *st, void *ctx)
+{
+	return flush(st, ctx);
+}
+
+static int
+on_record(struct stage *st, const struct stage_rec *rec, void *ctx)
+{
+	struct loader *L = ctx;
+	struct load_item it;
+	char *ktext = NULL;
+
+	memset(&it, 0, sizeof(it));
+	it.line = rec->line;
+	it.len = rec->len;
+	if ((it.source = intern_source(L, rec->source)) == NULL ||
+	    (it.text = malloc(rec->len + 1)) == NULL)
+		goto nomem;
+	memcpy(it.text, rec->p, rec->len);
+	it.text[rec->len] = '\0';
+	it.rec = cJSON_ParseWithLength(rec->p, rec->len);
+	if (it.rec == NULL || !cJSON_IsObject(it.rec)) {
+		cJSON_Delete(it.rec);
+		if ((it.rec = cJSON_CreateObject()) == NULL)
+			goto nomem;
+		load_item_reject(&it, NULL, "cannot parse the record (nested too deep?)");
+	} else if (item_key(L, &it) < 0)
+		goto nomem;
+	if (it.status == LOAD_PENDING && it.key) {
+		if ((ktext = cJSON_PrintUnformatted(it.key)) == NULL)
+			goto nomem;
+		if (key_find(L, ktext) >= 0 && flush(st, L) < 0) {
+			free(ktext);
+			item_clear(L->t, L->tctx, &it);
+			return -1;
+		}
+	}
+	if (it.status == LOAD_PENDING && L->t->check) {
+		struct load_error e;
+		memset(&e, 0, sizeof(e));
+		if (L->t->check(L->tctx, &it, &e) < 0 && it.status != LOAD_REJECTED) {
+			enum load_class cls = L->t->classify ? L->t->classify(L->tctx, &e)
+			                      : e.err.code == EP_DATAERR ? LOAD_ERR_RECORD
+			                                                 : LOAD_ERR_FATAL;
+			if (cls != LOAD_ERR_RECORD) {
+				free(ktext);
+				item_clear(L->t, L->tctx, &it);
+				return stage_fail(st, &e.err);
+			}
+			load_item_reject(&it, e.name, "%s", e.err.msg);
+		}
+	}
+	it.index = L->n;
+	L->items[L->n] = it;
+	L->keys[L->n] = it.status == LOAD_PENDING ? ktext : NULL;
+	if (L->keys[L->n])
+		key_add(L, L->n);
+	else
+		free(ktext);
+	L->n++;
+	stage_defer(st);
+	if (L->n >= (size_t)L->o->batch)
+		return flush(st, L);
+	return 0;
+nomem:
+	item_clear(L->t, L->tctx, &it);
+	return oom(st);
+}
+
+int
+load_run(const struct stage_cfg *cfg, const struct load_opts *o, const struct load_target *t,
+         void *tctx, int nfiles, char *const *files)
+{
+	struct stage_hooks hooks = {on_record, on_barrier, NULL};
+	struct loader L;
+	size_t cap = (size_t)(o->batch > 0 ? o->batch : 1);
+	int status;
+
+	memset(&L, 0, sizeof(L));
+	L.o = o;
+	L.t = t;
+	L.tctx = tctx;
+	L.nslots = 4;
+	while (L.nslots < 2 * cap)
+		L.nslots *= 2;
+	L.items = calloc(cap, sizeof(*L.items));
+	L.keys = calloc(cap, sizeof(*L.keys));
+	L.set = calloc(cap, sizeof(*L.set));
+	L.slots = calloc(L.nslots, sizeof(*L.slots));
+	buf_init(&L.b, 0);
+	if (!L.items || !L.keys || !L.set || !L.slots) {
+		ep_warn("out of memory");
+		status = EP_SOFTWARE;
+	} else
+		status = stage_run(cfg, nfiles, files, &hooks, &L);
+	/* a run stopped mid-batch leaves items behind */
+	for (size_t i = 0; i < L.n; i++) {
+		item_clear(t, tctx, &L.items[i]);
+		free(L.keys[i]);
+	}
+	for (size_t i = 0; i < L.nsources; i++)
+		free(L.sources[i]);
+	free(L.sources);
+	free(L.items);
+	free(L.keys);
+	free(L.set);
+	free(L.slots);
+	buf_release(&L.b);
+	ep_info(1, "%s: %llu calls to the target", t->system, (unsigned long long)L.calls);
+	return status;
+}

@@ -1,0 +1,193 @@
+/*
+ * load.h - load's generic machinery: records in, writes to a target system,
+ * one receipt per record out (layer 5: engines; targets plug in from layer 4).
+ *
+ * load_run drives lib/stage: it reads records, groups them in batches of
+ * --batch, and for each batch asks the target, through struct load_target:
+ *
+ *   check    each record alone, when it arrives (no network): may reject it,
+ *            may rewrite it->rec (strip a field that is not written, such as
+ *            the external-id column of `load odoo --xmlid`)
+ *   resolve  the batch's references (Odoo many2one by xmlid or match)
+ *   lookup   the existing records for the batch's keys: sets it->id and
+ *            it->current (the target's values for the fields the record gives)
+ *   same     one field: does the given value equal the current one?
+ *   create / update / remove   the writes, many records per call
+ *   call     a workflow method (--then) on records written
+ *
+ * and then writes the receipts, in input order:
+ *   {"key": {…}|null, "id": …|null, "status": "created|updated|unchanged|
+ *    deleted|rejected", "error": "…"|null}
+ * With --dry-run nothing is written: lookups still run, and the receipts
+ * give the plan, status "create|update|delete|unchanged|rejected", with
+ * "changes" (the fields an update would write) and "dry_run": true.
+ *
+ * What each record does (_op in the record, else --op, else upsert), with
+ * its key (_key in the record, an object, else the --key fields' values):
+ *   upsert  found: update the fields that differ, or "unchanged" when none
+ *           differs (no write: this stops a two-way sync from echoing);
+ *           not found: create
+ *   create  create, without a lookup (no key needed)
+ *   update  found: as upsert; not found: rejected
+ *   delete  found: remove; not found: "unchanged" (a repeat is harmless)
+ * Two records with the same key in one batch: the batch is sent before the
+ * second joins it, so each sees the other's effect.
+ *
+ * Errors.  A target operation returns 0, or -1 with a struct load_error;
+ * classify (or, when NULL, the rule "EP_DATAERR is the record's fault")
+ * says whose fault it is:
+ *   LOAD_ERR_RECORD  the data: the call must have written nothing (Odoo's
+ *                    create(list) is one transaction); the machinery splits
+ *                    the set in halves and retries each until the bad record
+ *                    is alone, rejects it with the error, and the rest load
+ *   LOAD_ERR_FATAL   the connection, the credentials, the configuration: the
+ *                    run stops with err.code (77, 69, 75, 78, 70) and the
+ *                    one-line message; nothing after the last checkpoint is
+ *                    committed
+ * Transient failures (connection refused, 429, 5xx) never reach here: the
+ * target's lib/http client retries them under the one retry policy and
+ * reports only what is left after it gave up (fatal).  A target whose calls
+ * are not atomic reports per-record results instead: it rejects the items
+ * that failed with load_item_reject and returns 0.
+ *
+ * Checkpoints: at a checkpoint (and at the end, and when the input would
+ * block) the part-filled batch is sent first, its receipts written, then
+ * lib/stage flushes, fsyncs and commits (DESIGN.md).
+ *
+ * Ownership: load_run borrows everything it is given.  An item and all its
+ * fields belong to the machinery; a target sets it->id, it->current and
+ * it->tdata (handing over ownership: cJSON values are freed with
+ * cJSON_Delete, tdata with target->item_free) and may edit it->rec in place.
+ * Strings in struct load_error are copied.
+ */
+#ifndef ERPIPE_LOAD_H
+#define ERPIPE_LOAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cJSON.h>
+
+#include "err.h"
+#include "opt.h"
+#include "reject.h"
+#include "stage.h"
+
+#define LOAD_BATCH_DEFAULT 100
+#define LOAD_BATCH_MAX 10000
+#define LOAD_KEY_MAX 16  /* fields in one --key */
+#define LOAD_THEN_MAX 16 /* methods in one --then */
+
+enum load_op { LOAD_UPSERT = 0, LOAD_CREATE, LOAD_UPDATE, LOAD_DELETE };
+
+enum load_status {
+	LOAD_PENDING = 0,
+	LOAD_CREATED,
+	LOAD_UPDATED,
+	LOAD_UNCHANGED,
+	LOAD_DELETED,
+	LOAD_REJECTED,
+};
+
+struct load_item {
+	/* set by the machinery; targets read them */
+	size_t index; /* position in its batch */
+	enum load_op op;
+	cJSON *rec;         /* the record without _op and _key: what to write */
+	cJSON *key;         /* {"field": value, …}, or NULL (create without a key) */
+	const char *source; /* input name and line, for the reject */
+	uint64_t line;
+	char *text; /* the record's original bytes */
+	size_t len;
+	cJSON *changes; /* update: the fields of rec whose values differ */
+
+	/* set by the target */
+	cJSON *id;      /* the target's id, once found or created */
+	cJSON *current; /* lookup: the existing record's values */
+	void *tdata;    /* the target's own, freed by item_free */
+
+	/* the outcome */
+	enum load_status status;
+	char *error;                /* rejected: "name: message" */
+	struct reject_item *errors; /* rejected: per-field messages, or none */
+	size_t nerrors;
+};
+
+enum load_class { LOAD_ERR_RECORD = 1, LOAD_ERR_FATAL = 2 };
+
+struct load_error {
+	struct ep_err err; /* code: the exit status when fatal; msg: the message */
+	char name[128];    /* the system's error name ("odoo.exceptions.
+	                      ValidationError", "validation_error", …), or "" */
+	long status;       /* HTTP status of the answer, 0 when none */
+};
+
+/* Items are handed to the operations as arrays of pointers, only those still
+ * pending (not rejected), in input order.  Each returns 0, or -1 with e set.
+ * NULL operations: resolve, same (then JSON equality), call (then --then is
+ * refused), classify (then EP_DATAERR = record), check, item_free. */
+struct load_target {
+	const char *system; /* "odoo", "bng", "nav" */
+	int (*check)(void *t, struct load_item *it, struct load_error *e);
+	int (*resolve)(void *t, struct load_item *const *its, size_t n, struct load_error *e);
+	/* for items with a key (op other than create) */
+	int (*lookup)(void *t, struct load_item *const *its, size_t n, struct load_error *e);
+	/* 1 same, 0 different */
+	int (*same)(void *t, const struct load_item *it, const char *field, const cJSON *given,
+	            const cJSON *current);
+	/* set it->id of each created item */
+	int (*create)(void *t, struct load_item *const *its, size_t n, struct load_error *e);
+	/* write it->changes (or it->rec) to the record it->id */
+	int (*update)(void *t, struct load_item *const *its, size_t n, struct load_error *e);
+	int (*remove)(void *t, struct load_item *const *its, size_t n, struct load_error *e);
+	int (*call)(void *t, const char *method, struct load_item *const *its, size_t n,
+	            struct load_error *e);
+	enum load_class (*classify)(void *t, const struct load_error *e);
+	void (*item_free)(void *t, struct load_item *it);
+};
+
+struct load_opts {
+	enum load_op op;               /* --op */
+	const char *key[LOAD_KEY_MAX]; /* --key fields */
+	size_t nkey;
+	long batch;                      /* --batch, 1..LOAD_BATCH_MAX */
+	int dry_run;                     /* --dry-run */
+	const char *then[LOAD_THEN_MAX]; /* --then methods, in order */
+	size_t nthen;
+	char *key_text, *then_text; /* storage of key[] and then[] */
+};
+
+/* --batch --dry-run --key --op --then */
+extern const struct ep_opt load_opts_table[];
+enum {
+	OPT_LOAD_BATCH = 0x160,
+	OPT_LOAD_DRY_RUN,
+	OPT_LOAD_KEY,
+	OPT_LOAD_OP,
+	OPT_LOAD_THEN,
+};
+
+void load_opts_init(struct load_opts *o);
+/* 1: a load option, 0: not one, -1: bad value (err set, EP_USAGE) */
+int load_opt(struct load_opts *o, int key, const char *arg, struct ep_err *err);
+void load_opts_free(struct load_opts *o);
+
+/* Run the stream; returns the exit status (lib/stage's). */
+int load_run(const struct stage_cfg *cfg, const struct load_opts *o, const struct load_target *t,
+             void *tctx, int nfiles, char *const *files);
+
+/* For targets. */
+/* Reject the item: error = "name: message" (name may be NULL or ""). */
+void load_item_reject(struct load_item *it, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Add a per-field message (path: JSON Pointer into the record) to a rejected
+ * item's "errors". */
+void load_item_field_error(struct load_item *it, const char *path, const char *message);
+/* Fill e (printf-style message); returns -1. */
+int load_errf(struct load_error *e, int code, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+const char *load_op_name(enum load_op op);
+const char *load_status_name(enum load_status s, int dry_run);
+
+#endif
