@@ -5,13 +5,16 @@
  * by the map, or rejected with the map's file:line:col and the record's
  * source line.  With no map every record passes through as its original
  * bytes.  Lines that are not JSON objects go to the rejects; checkpoints
- * pass in order, and with --state xform commits them.
+ * pass in order, and with --state xform commits them.  -i csv reads CSV
+ * rows as records and -o csv writes records as CSV rows (lib/csvio.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "buf.h"
 #include "clock.h"
+#include "csvio.h"
 #include "err.h"
 #include "log.h"
 #include "map.h"
@@ -19,26 +22,83 @@
 #include "stage.h"
 
 static const char usage_text[] =
-	"usage: xform [-qv] [-f MAP] [--keep] [--fail-fast] [--flush-every N]\n"
-	"             [--flush-ms MS] [--max-line BYTES] [--max-rejects N]\n"
-	"             [--rejects FILE] [--state FILE] [--stats FILE] [FILE ...]\n"
+	"usage: xform [-qv] [-f MAP] [-i ndjson|csv] [-o ndjson|csv] [--keep]\n"
+	"             [--columns LIST] [--delimiter CHAR] [--infer-types]\n"
+	"             [--quote-char CHAR] [--quote-style minimal|all|strings]\n"
+	"             [--fail-fast] [--flush-every N] [--flush-ms MS]\n"
+	"             [--max-line BYTES] [--max-rejects N] [--rejects FILE]\n"
+	"             [--state FILE] [--stats FILE] [FILE ...]\n"
 	"       xform --check MAP\n";
 
 enum { OPT_CHECK = OPT_FIRST_FREE, OPT_KEEP };
 
 static const struct ep_opt xform_opts[] = {
 	{ "check", OPT_CHECK, "MAP", "compile MAP, report errors, read no input" },
+	{ "input-format", 'i', "ndjson|csv", "read NDJSON records (default) or CSV rows" },
 	{ "keep", OPT_KEEP, NULL, "start each output record from the input record" },
 	{ "map", 'f', "MAP", "map file, or a name on the map search path" },
+	{ "output-format", 'o', "ndjson|csv", "write NDJSON records (default) or CSV rows" },
 	{ NULL, 0, NULL, NULL },
 };
 
-static const struct ep_opt *const tables[] = { ep_opt_common, xform_opts, stage_opts, NULL };
+static const struct ep_opt *const tables[] = { ep_opt_common, xform_opts, csvio_opt_table,
+					       stage_opts, NULL };
 
 struct xform {
 	struct map_prog *prog;
 	struct buf out;
+	struct csvio_writer *csv;  /* -o csv */
 };
+
+static int
+header_out(struct stage *st, struct xform *x)
+{
+	struct ep_err e = EP_ERR_INIT;
+
+	if (!x->csv->header_pending)
+		return 0;
+	x->csv->header_pending = 0;
+	if (ndjson_write(stage_out(st), x->csv->header.p, x->csv->header.len) < 0) {
+		ep_errf(&e, EP_IOERR, "cannot write to stdout");
+		return stage_fail(st, &e);
+	}
+	return 0;
+}
+
+/* One output record, as NDJSON or as a CSV row. */
+static int
+emit(struct stage *st, const struct stage_rec *rec, struct xform *x, const char *p, size_t n)
+{
+	struct ep_err e = EP_ERR_INIT;
+
+	if (x->csv == NULL)
+		return stage_emit(st, p, n);
+	if (csvio_write(x->csv, p, n, &e) < 0) {
+		if (e.code != EP_DATAERR)
+			return stage_fail(st, &e);
+		return stage_reject(st, rec, "map", e.msg, NULL, 0, 0);
+	}
+	if (header_out(st, x) < 0)
+		return -1;
+	return stage_emit(st, x->csv->row.p, x->csv->row.len);
+}
+
+/* -o csv: a fixed header goes out even when no record does */
+static int
+csv_barrier(struct stage *st, void *ctx)
+{
+	return header_out(st, ctx);
+}
+
+static int
+csv_control(struct stage *st, const struct stage_rec *rec, void *ctx)
+{
+	(void)st;
+	(void)ctx;
+	ep_info(1, "%s:%llu: checkpoint not written: CSV output has no control lines",
+		rec->source, (unsigned long long)rec->line);
+	return 0;
+}
 
 static int
 mapped(struct stage *st, const struct stage_rec *rec, void *ctx)
@@ -51,9 +111,9 @@ mapped(struct stage *st, const struct stage_rec *rec, void *ctx)
 	r = map_apply(x->prog, rec->p, rec->len, &x->out, &re);
 	switch (r) {
 	case MAP_OK:
-		return stage_emit(st, x->out.p, x->out.len);
+		return emit(st, rec, x, x->out.p, x->out.len);
 	case MAP_PASS:
-		return stage_emit(st, rec->p, rec->len);
+		return emit(st, rec, x, rec->p, rec->len);
 	case MAP_DROP:
 		stage_drop(st);
 		return 0;
@@ -67,8 +127,18 @@ mapped(struct stage *st, const struct stage_rec *rec, void *ctx)
 static int
 identity(struct stage *st, const struct stage_rec *rec, void *ctx)
 {
-	(void)ctx;
-	return stage_emit(st, rec->p, rec->len);
+	return emit(st, rec, ctx, rec->p, rec->len);
+}
+
+/* "ndjson" 0, "csv" 1, else -1 */
+static int
+format(const char *arg)
+{
+	if (strcmp(arg, "ndjson") == 0)
+		return 0;
+	if (strcmp(arg, "csv") == 0)
+		return 1;
+	return -1;
 }
 
 int
@@ -79,12 +149,15 @@ main(int argc, char *argv[])
 	struct ep_err err = EP_ERR_INIT;
 	struct stage_hooks hooks = { identity, NULL, NULL };
 	struct map_opts mo = { 0 };
-	struct xform x = { NULL, BUF_INIT };
+	struct xform x = { NULL, BUF_INIT, NULL };
+	struct csvio_opts co;
+	struct csvio_writer cw;
 	const char *map_name = NULL, *check = NULL;
-	int c, exit_now, r, status;
+	int c, exit_now, r, status, in_csv = 0, out_csv = 0;
 
 	ep_prog = "xform";
 	stage_cfg_init(&cfg, "map");
+	csvio_opts_init(&co);
 	if (ep_opt_build(tables, &os, &err) < 0) {
 		ep_warn("%s", err.msg);
 		return EP_SOFTWARE;
@@ -102,6 +175,16 @@ main(int argc, char *argv[])
 		case 'f':
 			map_name = optarg;
 			continue;
+		case 'i':
+		case 'o':
+			if ((r = format(optarg)) < 0) {
+				ep_warn("-%c '%s': not ndjson or csv", c, optarg);
+				fputs(usage_text, stderr);
+				ep_opt_free(&os);
+				return EP_USAGE;
+			}
+			*(c == 'i' ? &in_csv : &out_csv) = r;
+			continue;
 		case OPT_CHECK:
 			check = optarg;
 			continue;
@@ -109,7 +192,8 @@ main(int argc, char *argv[])
 			mo.keep = 1;
 			continue;
 		}
-		if ((r = stage_opt(&cfg, c, optarg, &err)) == 1)
+		if ((r = stage_opt(&cfg, c, optarg, &err)) == 1 ||
+		    (r == 0 && (r = csvio_opt(&co, c, optarg, &err)) == 1))
 			continue;
 		if (r < 0)
 			ep_warn("%s", err.msg);
@@ -138,7 +222,22 @@ main(int argc, char *argv[])
 		}
 		hooks.record = mapped;
 	}
+	if (in_csv)
+		cfg.csv_in = &co;
+	if (out_csv) {
+		if (csvio_writer_init(&cw, &co, &err) < 0) {
+			ep_warn("%s", err.msg);
+			map_free(x.prog);
+			map_ctx_free(mo.ctx);
+			return err.code;
+		}
+		x.csv = &cw;
+		hooks.barrier = csv_barrier;
+		hooks.control = csv_control;
+	}
 	status = stage_run(&cfg, argc - optind, argv + optind, &hooks, &x);
+	if (x.csv)
+		csvio_writer_free(x.csv);
 	if (x.prog) {
 		map_free(x.prog);
 		map_ctx_free(mo.ctx);

@@ -1,5 +1,7 @@
 #include "json.h"
 
+#include <string.h>
+
 struct jp {
 	const unsigned char *s;
 	size_t n, i;
@@ -25,46 +27,154 @@ fail(struct jp *p, const char *why)
 }
 
 static int
-hexd(unsigned char c)
+hexv(unsigned char c)
 {
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static int
+hex4(const unsigned char *s)
+{
+	int v = 0;
+
+	for (int i = 0; i < 4; i++) {
+		int d = hexv(s[i]);
+		if (d < 0)
+			return -1;
+		v = v * 16 + d;
+	}
+	return v;
+}
+
+static size_t
+utf8_put(char *o, unsigned cp)
+{
+	if (cp < 0x80) {
+		o[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		o[0] = (char)(0xC0 | (cp >> 6));
+		o[1] = (char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		o[0] = (char)(0xE0 | (cp >> 12));
+		o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		o[2] = (char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	o[0] = (char)(0xF0 | (cp >> 18));
+	o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+	o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+	o[3] = (char)(0x80 | (cp & 0x3F));
+	return 4;
+}
+
+long long
+json_string_scan(const char *str, size_t n, char *out, size_t *outn, size_t *err_off,
+		 const char **why)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, w = 0;
+
+	for (;;) {
+		size_t run = i;
+
+		while (run < n && s[run] != '"' && s[run] != '\\' && s[run] >= 0x20)
+			run++;
+		if (out && run > i)
+			memcpy(out + w, s + i, run - i);
+		w += run - i;
+		i = run;
+		if (i >= n) {
+			*err_off = i;
+			*why = "unterminated string";
+			return -1;
+		}
+		if (s[i] == '"')
+			break;
+		if (s[i] < 0x20) {
+			*err_off = i;
+			*why = "control character in string";
+			return -1;
+		}
+		/* a backslash */
+		if (++i >= n) {
+			*err_off = i;
+			*why = "unterminated string";
+			return -1;
+		}
+		char c;
+		switch (s[i]) {
+		case '"': c = '"'; break;
+		case '\\': c = '\\'; break;
+		case '/': c = '/'; break;
+		case 'b': c = '\b'; break;
+		case 'f': c = '\f'; break;
+		case 'n': c = '\n'; break;
+		case 'r': c = '\r'; break;
+		case 't': c = '\t'; break;
+		case 'u': {
+			int cp;
+
+			if (i + 4 >= n || (cp = hex4(s + i + 1)) < 0) {
+				*err_off = i;
+				*why = "bad \\u escape";
+				return -1;
+			}
+			i += 5;
+			if (cp >= 0xD800 && cp < 0xDC00 && i + 6 <= n && s[i] == '\\' &&
+			    s[i + 1] == 'u') {
+				int lo = hex4(s + i + 2);
+
+				if (lo >= 0xDC00 && lo < 0xE000) {
+					cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+					i += 6;
+				}
+			}
+			if (cp >= 0xD800 && cp < 0xE000)
+				cp = 0xFFFD;
+			if (out)
+				w += utf8_put(out + w, (unsigned)cp);
+			else
+				w += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+			continue;
+		}
+		default:
+			*err_off = i;
+			*why = "bad escape in string";
+			return -1;
+		}
+		if (out)
+			out[w] = c;
+		w++;
+		i++;
+	}
+	if (outn)
+		*outn = w;
+	return (long long)i;
 }
 
 static int
 string(struct jp *p)
 {
-	p->i++; /* opening quote */
-	for (;;) {
-		if (p->i >= p->n)
-			return fail(p, "unterminated string");
-		unsigned char c = p->s[p->i];
-		if (c == '"') {
-			p->i++;
-			return 0;
-		}
-		if (c < 0x20)
-			return fail(p, "control character in string");
-		if (c == '\\') {
-			if (++p->i >= p->n)
-				return fail(p, "unterminated string");
-			switch (p->s[p->i]) {
-			case '"': case '\\': case '/': case 'b': case 'f':
-			case 'n': case 'r': case 't':
-				p->i++;
-				break;
-			case 'u':
-				if (p->i + 4 >= p->n || !hexd(p->s[p->i + 1]) || !hexd(p->s[p->i + 2]) ||
-				    !hexd(p->s[p->i + 3]) || !hexd(p->s[p->i + 4]))
-					return fail(p, "bad \\u escape");
-				p->i += 5;
-				break;
-			default:
-				return fail(p, "bad escape in string");
-			}
-			continue;
-		}
-		p->i++;
+	size_t off;
+	long long r = json_string_scan((const char *)p->s + p->i + 1, p->n - p->i - 1, NULL,
+				       NULL, &off, &p->why);
+
+	if (r < 0) {
+		p->i += 1 + off;
+		return -1;
 	}
+	p->i += 1 + (size_t)r + 1;
+	return 0;
 }
 
 static int

@@ -37,4 +37,15 @@ enum json_type json_check_prefix(const char *s, size_t n, size_t *end, size_t *e
 
 const char *json_type_name(enum json_type t);
 
+/* One JSON string's body, the one string scanner json_check and the
+ * decoders share: s is just after the opening quote, n the bytes left.
+ * Returns the offset of the closing quote, or -1 with *err_off (from s)
+ * and *why (a static message, json_check's).  With out not NULL the
+ * decoded bytes are written there — as many as the offset returned is
+ * always enough — and their count to *outn: escapes decoded, a \u
+ * surrogate pair joined, a lone surrogate turned into U+FFFD.  Checks no
+ * UTF-8 (the caller does). */
+long long json_string_scan(const char *s, size_t n, char *out, size_t *outn, size_t *err_off,
+			   const char **why);
+
 #endif

@@ -499,6 +499,20 @@ binary(struct map_env *E, struct map_node *n)
 		default: return MV_BOOL(c >= 0);
 		}
 	}
+	if (n->op == OP_ADD && a.t == MV_ARR && b.t == MV_ARR) {
+		/* array concatenation, as in jq */
+		struct map_val r = { .t = MV_ARR, .n = a.n + b.n };
+
+		if (r.n < a.n)
+			map_rt_error(E, n, "array too large");
+		r.x.cap = r.n;
+		r.u.a = r.n ? map_alloc(E, (size_t)r.n * sizeof *r.u.a) : NULL;
+		if (a.n)
+			memcpy(r.u.a, a.u.a, a.n * sizeof *r.u.a);
+		if (b.n)
+			memcpy(r.u.a + a.n, b.u.a, b.n * sizeof *r.u.a);
+		return r;
+	}
 	if (a.t != MV_NUM || b.t != MV_NUM)
 		map_rt_error(E, n, "'%s' wants numbers, got %s and %s", opnames[n->op],
 			map_type_name(a.t), map_type_name(b.t));
@@ -751,10 +765,12 @@ del(struct map_env *E, const struct map_stmt *s, struct map_val *cur)
 	}
 }
 
-/* 1: dropped */
+/* 1: dropped, 2: a sub-mapping's value given (in E->subval) */
 static int
 exec(struct map_env *E, const struct map_stmt *s)
 {
+	int r;
+
 	for (; s != NULL; s = s->next) {
 		switch (s->kind) {
 		case S_ASSIGN:
@@ -769,12 +785,15 @@ exec(struct map_env *E, const struct map_stmt *s)
 			if (s->e == NULL)
 				break;
 			c = map_eval(E, s->e);
-			if (map_truthy(&c) ? exec(E, s->body) : exec(E, s->els))
-				return 1;
+			if ((r = map_truthy(&c) ? exec(E, s->body) : exec(E, s->els)) != 0)
+				return r;
 			break;
 		}
 		case S_DROP:
 			return 1;
+		case S_VALUE:
+			E->subval = map_eval(E, s->e);
+			return 2;
 		case S_ERROR: {
 			struct map_val m = map_eval(E, s->e);
 
@@ -793,6 +812,7 @@ struct map_val
 map_subcall(struct map_env *E, struct map_sub *s, struct map_val in, int *dropped)
 {
 	struct map_val cur = E->cur, *locals = E->locals, *out = E->out;
+	int r;
 	struct map_val o = { .t = MV_OBJ };
 
 	E->cur = in;
@@ -800,10 +820,18 @@ map_subcall(struct map_env *E, struct map_sub *s, struct map_val in, int *droppe
 	memset(E->locals, 0, (size_t)(s->nslots + 1) * sizeof *E->locals);
 	own_obj(E, &o, 0);
 	E->out = &o;
-	*dropped = exec(E, s->body);
+	r = exec(E, s->body);
+	*dropped = r == 1;
 	E->cur = cur;
 	E->locals = locals;
 	E->out = out;
+	if (r == 2) {
+		struct map_val v = E->subval;
+
+		if (v.t == MV_ARR || v.t == MV_OBJ)
+			v.f &= (uint8_t)~MVF_OWN;
+		return v;
+	}
 	o.f &= (uint8_t)~MVF_OWN;
 	return o;
 }

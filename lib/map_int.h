@@ -124,7 +124,7 @@ struct map_node {
 	struct map_kv *keys; /* object literal: keys (v unused) */
 };
 
-enum { S_ASSIGN, S_LET, S_IF, S_DROP, S_ERROR, S_DEL };
+enum { S_ASSIGN, S_LET, S_IF, S_DROP, S_ERROR, S_DEL, S_VALUE };
 enum { LS_KEY, LS_IDX, LS_APPEND };
 struct map_lstep {
 	uint8_t kind;
@@ -211,6 +211,7 @@ struct map_env {
 	struct map_val root, cur;
 	struct map_val *locals;
 	struct map_val *out;
+	struct map_val subval;  /* a sub-mapping's `value` */
 };
 
 /* compile context (map_parse.c); fn prep hooks report with map_cc_error */
@@ -223,6 +224,7 @@ struct map_cc {
 	const char *linestart;
 	struct ep_err *err;
 	int failed, code, depth;
+	int insub;          /* parsing a sub-mapping's body */
 	/* current scope's local names */
 	char **names;
 	int nnames, capnames;

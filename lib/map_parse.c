@@ -895,6 +895,20 @@ assign_follows(struct map_cc *cc)
 		!(p + 1 < cc->e && p[0] == '=' && p[1] == '=');
 }
 
+/* "value EXPR" against an output field named value: "value = …",
+ * "value.x = …" and "value[0] = …" (no space before the bracket) assign. */
+static int
+value_kw(struct map_cc *cc)
+{
+	const char *p = cc->p;
+
+	if (p < cc->e && (*p == '.' || *p == '['))
+		return 0;
+	while (p < cc->e && (*p == ' ' || *p == '\t'))
+		p++;
+	return !(p < cc->e && *p == '=' && !(p + 1 < cc->e && p[1] == '='));
+}
+
 static void
 lpath(struct map_cc *cc, struct map_stmt *s)
 {
@@ -1055,6 +1069,15 @@ statement(struct map_cc *cc, int top)
 		end_stmt(cc);
 		return s;
 	}
+	if (cc->tok == T_IDENT && is_word(cc, "value") && value_kw(cc)) {
+		if (!cc->insub)
+			map_cc_error(cc, line, col, "'value' is only allowed in a sub-mapping");
+		next(cc);
+		s = mkstmt(cc, S_VALUE, line, col);
+		s->e = expr(cc);
+		end_stmt(cc);
+		return s;
+	}
 	if (kw && is_word(cc, "del")) {
 		next(cc);
 		s = mkstmt(cc, S_DEL, line, col);
@@ -1079,7 +1102,9 @@ statement(struct map_cc *cc, int top)
 		cc->names = NULL;
 		cc->nnames = cc->capnames = 0;
 		cc->nslots = &sb->nslots;
+		cc->insub = 1;
 		sb->body = block(cc, 0);
+		cc->insub = 0;
 		free(cc->names);
 		cc->names = saved;
 		cc->nnames = savedn;

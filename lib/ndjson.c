@@ -178,19 +178,19 @@ ndjson_next(struct ndjson_reader *r, struct ndjson_line *line, struct ep_err *er
 			r->start = r->scan = (size_t)(nl - r->buf) + 1;
 			r->lineno++;
 		}
-		if (line->len > 0 && line->p[line->len - 1] == '\r')
+		if (!r->raw && line->len > 0 && line->p[line->len - 1] == '\r')
 			line->len--;
 		if (line->len > r->max_line) {
 			/* whole line in the buffer but over the limit */
 			buf_reset(&r->keep);
-			buf_add(&r->keep, line->p, NDJ_KEEP);
+			buf_add(&r->keep, line->p, line->len < NDJ_KEEP ? line->len : NDJ_KEEP);
 			line->total = line->len;
 			line->p = r->keep.p;
 			line->len = r->keep.len;
 			line->lineno = r->lineno;
 			return NDJ_TOO_LONG;
 		}
-		if (blank(line->p, line->len)) {
+		if (!r->raw && blank(line->p, line->len)) {
 			if (r->eof && r->start == r->end)
 				return NDJ_EOF;
 			continue;

@@ -51,6 +51,7 @@ struct ndjson_reader {
 	uint64_t lineno;
 	int eof;
 	struct buf keep; /* head of an over-long line */
+	int raw;         /* keep "\r" and blank lines (set after _open: CSV framing) */
 	/* called before a read(2) that would block: the stage flushes output */
 	void (*before_block)(void *ctx);
 	void *ctx;

@@ -327,6 +327,24 @@ flush_idle(void *ctx)
 		ndjson_flush(&st->out);
 }
 
+/* The record hook, which must end the record in exactly one outcome. */
+static int
+deliver(struct stage *st, const struct stage_rec *rec, const struct stage_hooks *h, void *ctx)
+{
+	struct ep_err e = EP_ERR_INIT;
+	uint64_t before = st->outcomes;
+
+	if (h->record(st, rec, ctx) < 0 || st->failed)
+		return -1;
+	if (st->outcomes != before + 1) {
+		ep_errf(&e, EP_SOFTWARE, "%s:%llu: record ended in %llu outcomes, not one",
+			rec->source, (unsigned long long)rec->line,
+			(unsigned long long)(st->outcomes - before));
+		return stage_fail(st, &e);
+	}
+	return 0;
+}
+
 /* One input; -1 stops the whole run. */
 static int
 run_file(struct stage *st, const char *path, const struct stage_hooks *h, void *ctx, int *bad_input)
@@ -349,7 +367,6 @@ run_file(struct stage *st, const char *path, const struct stage_hooks *h, void *
 	r.ctx = st;
 	while ((k = ndjson_next(&r, &ln, &e)) != NDJ_EOF) {
 		struct stage_rec rec = { ln.p, ln.len, r.name, ln.lineno };
-		uint64_t before = st->outcomes;
 		size_t bad, off = 0;
 		const char *jwhy = NULL;
 		enum json_type t;
@@ -404,19 +421,60 @@ run_file(struct stage *st, const char *path, const struct stage_hooks *h, void *
 				continue;
 			}
 		}
-		if (h->record(st, &rec, ctx) < 0 || st->failed) {
-			rc = -1;
+		if ((rc = deliver(st, &rec, h, ctx)) < 0)
 			break;
-		}
-		if (st->outcomes != before + 1 && !st->failed) {
-			ep_errf(&e, EP_SOFTWARE, "%s:%llu: record ended in %llu outcomes, not one",
-				rec.source, (unsigned long long)rec.line,
-				(unsigned long long)(st->outcomes - before));
+	}
+	ndjson_close(&r);
+	return rc;
+}
+
+/* One CSV input (cfg->csv_in); -1 stops the whole run. */
+static int
+run_csv_file(struct stage *st, const char *path, const struct stage_hooks *h, void *ctx,
+	     int *bad_input)
+{
+	struct csvio_reader r;
+	struct csvio_row row;
+	struct ep_err e = EP_ERR_INIT;
+	enum csvio_kind k;
+	int rc = 0;
+
+	if (csvio_open(&r, path, st->cfg->csv_in, st->cfg->max_line, &e) < 0) {
+		ep_warn("%s", e.msg);
+		if (!*bad_input)
+			*bad_input = e.code;
+		return 0;
+	}
+	r.in.before_block = flush_idle;
+	r.in.ctx = st;
+	while ((k = csvio_next(&r, &row, &e)) != CSVIO_EOF) {
+		struct stage_rec rec = { row.json, row.len, r.in.name, row.line };
+
+		if (k == CSVIO_ERROR) {
 			rc = stage_fail(st, &e);
 			break;
 		}
+		if (k == CSVIO_BADFILE) {
+			/* a header no record can be made from: warn, go on */
+			ep_warn("%s", e.msg);
+			if (!*bad_input)
+				*bad_input = EP_DATAERR;
+			break;
+		}
+		st->nread++;
+		if (k == CSVIO_BAD) {
+			struct ndjson_line ln = { row.raw, row.raw_len, row.line, row.raw_total, 0 };
+
+			rec.p = row.raw;
+			rec.len = row.raw_len;
+			if ((rc = parse_reject(st, &rec, &ln, row.why)) < 0)
+				break;
+			continue;
+		}
+		if ((rc = deliver(st, &rec, h, ctx)) < 0)
+			break;
 	}
-	ndjson_close(&r);
+	csvio_close(&r);
 	return rc;
 }
 
@@ -466,10 +524,12 @@ stage_run(const struct stage_cfg *cfg, int nfiles, char *const *files,
 		}
 		st.have_state = 1;
 	}
+	int (*run)(struct stage *, const char *, const struct stage_hooks *, void *, int *) =
+		cfg->csv_in ? run_csv_file : run_file;
 	if (nfiles == 0)
-		rc = run_file(&st, NULL, hooks, ctx, &bad_input);
+		rc = run(&st, NULL, hooks, ctx, &bad_input);
 	for (int i = 0; i < nfiles && rc == 0; i++)
-		rc = run_file(&st, files[i], hooks, ctx, &bad_input);
+		rc = run(&st, files[i], hooks, ctx, &bad_input);
 	/* end of input: make the tail durable (no commit: the last
 	 * checkpoint line already covered what it covers) */
 	if (rc == 0 && !st.failed && barrier(&st, hooks, ctx) == 0 && st.owed && !st.out.epipe) {

@@ -14,6 +14,9 @@
  *    given between stage_settle_begin and stage_settle_end (see below);
  *  - when the next read would block, the barrier hook runs (load sends its
  *    part-filled batch) and stdout is flushed.
+ * With cfg->csv_in the inputs are CSV files instead: each row is a record
+ * (its JSON object, its source line the row's first line), a bad row a
+ * "parse" reject with the row's text, and there are no control lines.
  * At the end: counts on stderr ("read N, wrote N, dropped N, rejected N"),
  * --stats FILE as JSON, and the exit status: 65 when rejects exceed
  * --max-rejects, the error's own status when a hook fails, 0 when the
@@ -28,6 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "csvio.h"
 #include "err.h"
 #include "opt.h"
 #include "reject.h"
@@ -64,6 +68,7 @@ struct stage_cfg {
 	long flush_every;
 	long flush_ms;
 	int check_json;       /* the runner checks each record is a JSON object */
+	const struct csvio_opts *csv_in;  /* read CSV (csvio.h), not NDJSON */
 };
 
 /* --fail-fast --flush-every --flush-ms --max-line --max-rejects --rejects

@@ -3,8 +3,26 @@
 # examples/, and exits 0 (or the status a preceding ".\" status N" says);
 # every page is mandoc -Tlint clean.  A block preceded by
 # '.\" not run: REASON' (a file's contents, an interactive session) is
-# skipped with its reason.
+# skipped with its reason.  A block preceded by '.\" sandbox: NAME ARGS'
+# runs with that sandbox started (once per page and arguments) and its
+# connection in the environment (odoo: ODOO_URL, ODOO_DB, ODOO_USER,
+# ODOO_PASSWORD).
 . "${ERPIPE_TOP:-.}/tests/lib.sh"
+. "$ERPIPE_TOP/tests/sandbox/lib.sh"
+
+# sandbox_for "NAME ARGS": start it unless the running one has these args
+_sb_running=
+sandbox_for() {
+	[ "$1" = "$_sb_running" ] && return 0
+	[ -n "$_sb_running" ] && sandbox_stop "${_sb_running%% *}"
+	# shellcheck disable=SC2086
+	sandbox_start $1 || return 1
+	_sb_running=$1
+	case ${1%% *} in
+	odoo) ODOO_DB=odoo ODOO_USER=admin ODOO_PASSWORD=admin
+		export ODOO_DB ODOO_USER ODOO_PASSWORD ;;
+	esac
+}
 
 for page in "$ERPIPE_TOP"/man/*.[157]; do
 	name=$(basename "$page")
@@ -16,22 +34,29 @@ for page in "$ERPIPE_TOP"/man/*.[157]; do
 		/^\.Sh / { inex = ($0 == ".Sh EXAMPLES") }
 		inex && /^\.\\" status [0-9]+/ { want = $3 }
 		inex && /^\.\\" not run: / { skip = substr($0, index($0, "not run: ") + 9) }
+		inex && /^\.\\" sandbox: / { sb = substr($0, index($0, "sandbox: ") + 9) }
 		inex && /^\.Bd -literal/ { n++; f = dir "/" n; inblk = 1;
 			print (want == "" ? 0 : want) > (f ".status");
 			if (skip != "") print skip > (f ".skip");
-			want = ""; skip = ""; next }
+			if (sb != "") print sb > (f ".sandbox");
+			want = ""; skip = ""; sb = ""; next }
 		inex && /^\.Dl / { n++; f = dir "/" n; line = substr($0, 5);
 			sub(/^\$ /, "", line); gsub(/\\e/, "\\", line); gsub(/\\-/, "-", line);
 			gsub(/\\&/, "", line); print line > f;
 			print (want == "" ? 0 : want) > (f ".status");
 			if (skip != "") print skip > (f ".skip");
-			want = ""; skip = ""; next }
+			if (sb != "") print sb > (f ".sandbox");
+			want = ""; skip = ""; sb = ""; next }
 		inblk && /^\.Ed/ { inblk = 0; next }
 		inblk { gsub(/\\e/, "\\"); gsub(/\\-/, "-"); gsub(/\\&/, ""); print > f }
 	' "$page"
 	for f in $(ls "$T/ex" | grep -v '\.' | sort -n); do
 		if [ -f "$T/ex/$f.skip" ]; then
 			echo "ok $((_tap_n += 1)) - $name: example $f # skip $(cat "$T/ex/$f.skip")"
+			continue
+		fi
+		if [ -f "$T/ex/$f.sandbox" ] && ! sandbox_for "$(cat "$T/ex/$f.sandbox")"; then
+			_result 1 "$name: example $f: sandbox '$(cat "$T/ex/$f.sandbox")' starts"
 			continue
 		fi
 		rm -rf "$T/work" && cp -R "$ERPIPE_TOP/examples" "$T/work"

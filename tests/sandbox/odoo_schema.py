@@ -444,6 +444,15 @@ def _models():
         "tag_ids": m2m("res.partner.category", "Tags"),
         "active": F("boolean", "Active", default=True),
     }, order="id desc"))
+    M.append(Model("ir.model", "Models", {
+        "name": char("Model Description", required=True),
+        "model": char("Model", required=True),
+        "order": char("Order", required=True, default="id"),
+        "info": F("text", "Information"),
+        "state": sel([["manual", "Custom Object"], ["base", "Base Object"]], "Type",
+                     default="manual"),
+        "transient": F("boolean", "Transient Model"),
+    }, order="model"))
     M.append(Model("ir.model.data", "Model Data", {
         "name": char("External Identifier", required=True),
         "module": char("Module", required=True),

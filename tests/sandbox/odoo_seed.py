@@ -422,6 +422,11 @@ def seed(orm, npartners, seed_time, rng_seed=1, users=()):
     xids += [("product", "product_product_%d" % p[0], "product.product", p[0]) for p in PRODUCTS]
     db.executemany("INSERT INTO ir_model_data (module, name, model, res_id, noupdate, %s) "
                    "VALUES (?,?,?,?,1,?,?,?,?)" % cols, [x + meta for x in xids])
+    # ir.model: one row per model served, as Odoo lists its registry
+    db.executemany('INSERT INTO ir_model (name, model, "order", state, transient, %s) '
+                   "VALUES (?,?,?,'base',0,?,?,?,?)" % cols,
+                   [(m.description, m.name, m.order) + meta
+                    for m in sorted(M.values(), key=lambda m: m.name)])
     # seeded records carry seed-time stamps (create_one used the clock above)
     db.execute("COMMIT")
     db.execute("ANALYZE")

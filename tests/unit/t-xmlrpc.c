@@ -354,9 +354,9 @@ test_hostile(void)
 	   "size cap");
 	ok(strstr(err.msg, "over the 100-byte cap") != NULL, "size cap message");
 	{
-		xmlDocPtr d = xml_parse_safe("<!DOCTYPE a [<!ENTITY e SYSTEM \"file:///etc/passwd\">]>"
-		                             "<a>&e;</a>",
-		                             66, "metadata", NULL, &err);
+		static const char xxe[] = "<!DOCTYPE a [<!ENTITY e SYSTEM \"file:///etc/passwd\">]>"
+		                          "<a>&e;</a>";
+		xmlDocPtr d = xml_parse_safe(xxe, strlen(xxe), "metadata", NULL, &err);
 
 		ok(d == NULL && strstr(err.msg, "metadata: line 1: document type declarations "
 		                                "are refused") != NULL,

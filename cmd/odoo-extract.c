@@ -1,0 +1,1413 @@
+/*
+ * odoo-extract - read an Odoo model as NDJSON records (odoo-extract(1)).
+ *
+ * Full reads page by id (keyset: id > last, order id), never by a growing
+ * offset.  Incremental reads (--since, --state, --follow) page by
+ * (write_date, id) from the mark minus the --overlap window, compare with
+ * >=, and drop pairs already emitted in this run; with --state or --follow
+ * a checkpoint line follows the records of each page.  --concurrency N > 1
+ * splits each page in two requests: a cheap search for the page's keys,
+ * then a read of its records, N reads in flight while the next keys are
+ * searched; pages are still written in order.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "cfg.h"
+#include "conn.h"
+#include "err.h"
+#include "extract.h"
+#include "log.h"
+#include "odoo.h"
+#include "opt.h"
+
+static const char usage_text[] =
+    "usage: odoo-extract [-qv] [-P NAME] [--protocol xmlrpc|jsonrpc|json2|auto]\n"
+    "                    [--fields LIST] [--domain JSON] [--order ORDER]\n"
+    "                    [--with-archived] [--m2o pair|id|name|object] [--expand FIELD]\n"
+    "                    [--limit N] [--page-size N] [--concurrency N] [--shard K/N]\n"
+    "                    [--since TIMESTAMP] [--state FILE] [--overlap SECONDS]\n"
+    "                    [--follow [--interval SECONDS]] [network options] MODEL\n"
+    "       odoo-extract [-P NAME] --count | --ids-only | --describe MODEL\n"
+    "       odoo-extract [-P NAME] --list-models\n";
+
+enum {
+	OPT_CONCURRENCY = OPT_FIRST_FREE,
+	OPT_DOMAIN,
+	OPT_EXPAND,
+	OPT_FIELDS,
+	OPT_IDS_ONLY,
+	OPT_LIST_MODELS,
+	OPT_M2O,
+	OPT_ORDER,
+	OPT_PROTOCOL,
+	OPT_WITH_ARCHIVED,
+};
+
+static const struct ep_opt odoo_opts_table[] = {
+    {"concurrency", OPT_CONCURRENCY, "N", "requests in flight at once (default 1, at most 64)"},
+    {"domain", OPT_DOMAIN, "JSON", "only records matching this Odoo domain"},
+    {"expand", OPT_EXPAND, "FIELD", "inline the records of a one2many or many2many field"},
+    {"fields", OPT_FIELDS, "LIST", "fields to read (default: every stored non-binary one)"},
+    {"ids-only", OPT_IDS_ONLY, NULL, "write only {\"id\": N} for each record"},
+    {"list-models", OPT_LIST_MODELS, NULL, "list the server's models, and exit"},
+    {"m2o", OPT_M2O, "pair|id|name|object", "how many2one values are written (default pair)"},
+    {"order", OPT_ORDER, "ORDER", "write records in this order (Odoo syntax: name desc, id)"},
+    {"protocol", OPT_PROTOCOL, "xmlrpc|jsonrpc|json2|auto", "how to talk to Odoo (default auto)"},
+    {"with-archived", OPT_WITH_ARCHIVED, NULL, "read archived records too (active_test off)"},
+    {NULL, 0, NULL, NULL},
+};
+
+static const struct ep_opt *const tables[] = {ep_opt_common, odoo_opts_table, extract_opts,
+                                              conn_opts_table, NULL};
+
+enum m2o_mode { M2O_PAIR, M2O_ID, M2O_NAME, M2O_OBJECT };
+
+#define MAX_EXPAND 16
+
+struct expand {
+	const char *field;
+	const char *relation;
+	cJSON *fields;  /* fields read on the comodel */
+	cJSON *finfo;   /* its fields_get */
+};
+
+struct page {
+	cJSON *keys;    /* [[id, write_date], ...] or [id, ...] */
+	cJSON *records; /* once read */
+	struct odoo_call *call;
+	int done;
+	struct page *next;
+};
+
+struct x {
+	struct extract_cfg xc;
+	const char *model;
+	const char *fields_arg, *domain_arg, *order;
+	int with_archived, list_models, ids_only;
+	enum m2o_mode m2o;
+	struct expand exp[MAX_EXPAND];
+	int nexp;
+	enum odoo_proto proto;
+	int concurrency;
+
+	struct cfg_profile *profile;
+	struct odoo *odoo;
+	cJSON *finfo;  /* fields_get of the model */
+	cJSON *fields; /* the fields to read */
+	int drop_wd;   /* write_date read for the keyset, not asked for */
+	cJSON *domain; /* the user's, or [] */
+	int incremental, checkpoints;
+	int64_t shard_lo, shard_hi;
+	int sharded;
+	char start[EXTRACT_TS_LEN]; /* incremental: write_date >= start */
+	char mark_wd[EXTRACT_TS_LEN];
+	double mark_id;
+	int have_mark;
+	long emitted, requests;
+	int done; /* --limit reached, or nothing left */
+	struct extract_out out;
+	struct extract_seen *seen;
+	struct page *head, *tail;
+	int npages;
+	struct odoo_err err;
+	int status;
+	char *pbuf;
+	size_t pcap;
+};
+
+/* ---- small helpers ------------------------------------------------------ */
+
+static int
+fail(struct x *x, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int
+fail(struct x *x, int code, const char *fmt, ...)
+{
+	char m[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(m, sizeof(m), fmt, ap);
+	va_end(ap);
+	if (x->status == 0) {
+		ep_warn("%s", m);
+		x->status = code;
+	}
+	return -1;
+}
+
+static int
+fail_odoo(struct x *x, const struct odoo_err *e)
+{
+	/* per-call errors (a bad domain, an unknown field) stop an extract too */
+	return fail(x, e->e.code ? e->e.code : EP_SOFTWARE, "%s", e->e.msg);
+}
+
+static cJSON *
+kwargs(struct x *x)
+{
+	cJSON *k = cJSON_CreateObject();
+
+	if (x->with_archived) {
+		cJSON *c = cJSON_AddObjectToObject(k, "context");
+
+		cJSON_AddFalseToObject(c, "active_test");
+	}
+	return k;
+}
+
+/* A sync call; NULL after fail(). Takes args and kw. */
+static cJSON *
+call(struct x *x, const char *model, const char *method, cJSON *args, cJSON *kw)
+{
+	cJSON *r = odoo_call(x->odoo, model, method, args, kw, &x->err);
+
+	x->requests++;
+	cJSON_Delete(args);
+	cJSON_Delete(kw);
+	if (r == NULL)
+		fail_odoo(x, &x->err);
+	return r;
+}
+
+static cJSON *
+leaf(const char *field, const char *op, cJSON *v)
+{
+	cJSON *l = cJSON_CreateArray();
+
+	cJSON_AddItemToArray(l, cJSON_CreateString(field));
+	cJSON_AddItemToArray(l, cJSON_CreateString(op));
+	cJSON_AddItemToArray(l, v);
+	return l;
+}
+
+/* Number of whole expressions in a prefix-notation domain; -1 when an
+ * operator lacks its terms. */
+static int
+domain_terms(const cJSON *d)
+{
+	const cJSON *t;
+	int need = 0, n = 0;
+
+	cJSON_ArrayForEach(t, d)
+	{
+		if (cJSON_IsString(t) && (strcmp(t->valuestring, "&") == 0 ||
+		                          strcmp(t->valuestring, "|") == 0)) {
+			need += need ? 1 : 2;
+			if (need == 2)
+				n++;
+			continue;
+		}
+		if (cJSON_IsString(t) && strcmp(t->valuestring, "!") == 0) {
+			if (need == 0) {
+				need = 1;
+				n++;
+			}
+			continue;
+		}
+		if (need == 0)
+			n++;
+		else
+			need--;
+	}
+	return need ? -1 : n;
+}
+
+/* The user's domain plus our leaves (implicit AND). */
+static cJSON *
+domain_with(struct x *x, int incremental, const char *after_wd, double after_id)
+{
+	cJSON *d = cJSON_Duplicate(x->domain, 1);
+
+	if (x->sharded) {
+		if (x->shard_lo != INT64_MIN)
+			cJSON_AddItemToArray(d, leaf("id", ">=", cJSON_CreateNumber((double)x->shard_lo)));
+		if (x->shard_hi != INT64_MAX)
+			cJSON_AddItemToArray(d, leaf("id", "<=", cJSON_CreateNumber((double)x->shard_hi)));
+	}
+	if (incremental && x->start[0])
+		cJSON_AddItemToArray(d, leaf("write_date", ">=", cJSON_CreateString(x->start)));
+	if (incremental && after_wd) {
+		/* (write_date, id) > (W, I) */
+		cJSON_AddItemToArray(d, cJSON_CreateString("|"));
+		cJSON_AddItemToArray(d, leaf("write_date", ">", cJSON_CreateString(after_wd)));
+		cJSON_AddItemToArray(d, cJSON_CreateString("&"));
+		cJSON_AddItemToArray(d, leaf("write_date", "=", cJSON_CreateString(after_wd)));
+		cJSON_AddItemToArray(d, leaf("id", ">", cJSON_CreateNumber(after_id)));
+	} else if (!incremental && after_id > 0) {
+		cJSON_AddItemToArray(d, leaf("id", ">", cJSON_CreateNumber(after_id)));
+	}
+	return d;
+}
+
+static const cJSON *
+finfo_of(const cJSON *finfo, const char *name)
+{
+	return cJSON_GetObjectItemCaseSensitive(finfo, name);
+}
+
+static const char *
+ftype(const cJSON *finfo, const char *name)
+{
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(finfo_of(finfo, name), "type");
+
+	return cJSON_IsString(t) ? t->valuestring : "";
+}
+
+/* Every stored non-binary field, in fields_get's order. */
+static cJSON *
+default_fields(const cJSON *finfo)
+{
+	const cJSON *f, *st;
+	cJSON *out = cJSON_CreateArray();
+
+	cJSON_ArrayForEach(f, finfo)
+	{
+		st = cJSON_GetObjectItemCaseSensitive(f, "store");
+		if (!cJSON_IsTrue(st) || strcmp(ftype(finfo, f->string), "binary") == 0)
+			continue;
+		cJSON_AddItemToArray(out, cJSON_CreateString(f->string));
+	}
+	return out;
+}
+
+static cJSON *
+fields_get(struct x *x, const char *model)
+{
+	cJSON *kw = cJSON_CreateObject();
+
+	cJSON_AddItemToObject(kw, "attributes",
+	                      cJSON_Parse("[\"type\",\"string\",\"relation\",\"required\","
+	                                  "\"readonly\",\"store\",\"selection\"]"));
+	return call(x, model, "fields_get", NULL, kw);
+}
+
+/* ---- records ------------------------------------------------------------ */
+
+static void
+m2o_convert(struct x *x, cJSON *rec, const cJSON *finfo)
+{
+	cJSON *v, *n;
+
+	if (x->m2o == M2O_PAIR)
+		return;
+	cJSON_ArrayForEach(v, rec)
+	{
+		if (strcmp(ftype(finfo, v->string), "many2one") != 0 || !cJSON_IsArray(v) ||
+		    cJSON_GetArraySize(v) < 2)
+			continue;
+		switch (x->m2o) {
+		case M2O_ID:
+			n = cJSON_Duplicate(cJSON_GetArrayItem(v, 0), 1);
+			break;
+		case M2O_NAME:
+			n = cJSON_Duplicate(cJSON_GetArrayItem(v, 1), 1);
+			break;
+		default:
+			n = cJSON_CreateObject();
+			cJSON_AddItemToObject(n, "id", cJSON_Duplicate(cJSON_GetArrayItem(v, 0), 1));
+			cJSON_AddItemToObject(n, "name", cJSON_Duplicate(cJSON_GetArrayItem(v, 1), 1));
+			break;
+		}
+		n->string = v->string; /* the key moves to the new value */
+		v->string = NULL;
+		cJSON_ReplaceItemViaPointer(rec, v, n);
+		v = n;
+	}
+}
+
+/* id -> record, for --expand: a sorted array searched by bisection */
+struct byid {
+	double id;
+	cJSON *rec;
+};
+
+static int
+cmp_byid(const void *a, const void *b)
+{
+	double x = ((const struct byid *)a)->id, y = ((const struct byid *)b)->id;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Inline FIELD's records into every record of the page: one read. */
+static int
+expand_page(struct x *x, struct expand *e, cJSON *records)
+{
+	cJSON *ids = cJSON_CreateArray(), *rec, *v, *args, *kw, *lines, *l;
+	struct byid *tab = NULL, key, *hit;
+	size_t n = 0, i;
+
+	cJSON_ArrayForEach(rec, records)
+	{
+		v = cJSON_GetObjectItemCaseSensitive(rec, e->field);
+		cJSON_ArrayForEach(l, v) cJSON_AddItemToArray(ids, cJSON_Duplicate(l, 0));
+	}
+	if (cJSON_GetArraySize(ids) == 0) {
+		cJSON_Delete(ids);
+		lines = cJSON_CreateArray();
+	} else {
+		args = cJSON_CreateArray();
+		cJSON_AddItemToArray(args, ids);
+		kw = kwargs(x);
+		cJSON_AddItemToObject(kw, "fields", cJSON_Duplicate(e->fields, 1));
+		if ((lines = call(x, e->relation, "read", args, kw)) == NULL)
+			return -1;
+	}
+	n = (size_t)cJSON_GetArraySize(lines);
+	tab = calloc(n ? n : 1, sizeof(*tab));
+	i = 0;
+	cJSON_ArrayForEach(l, lines)
+	{
+		m2o_convert(x, l, e->finfo);
+		tab[i].id = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(l, "id"));
+		tab[i].rec = l;
+		i++;
+	}
+	qsort(tab, n, sizeof(*tab), cmp_byid);
+	cJSON_ArrayForEach(rec, records)
+	{
+		cJSON *arr = cJSON_CreateArray();
+
+		v = cJSON_GetObjectItemCaseSensitive(rec, e->field);
+		cJSON_ArrayForEach(l, v)
+		{
+			key.id = cJSON_GetNumberValue(l);
+			hit = bsearch(&key, tab, n, sizeof(*tab), cmp_byid);
+			if (hit) /* a line deleted between the reads is left out */
+				cJSON_AddItemToArray(arr, cJSON_Duplicate(hit->rec, 1));
+		}
+		if (v) {
+			arr->string = v->string;
+			v->string = NULL;
+			cJSON_ReplaceItemViaPointer(rec, v, arr);
+		} else
+			cJSON_AddItemToObject(rec, e->field, arr);
+	}
+	free(tab);
+	cJSON_Delete(lines);
+	return 0;
+}
+
+static int
+emit(struct x *x, const cJSON *rec)
+{
+	size_t need;
+
+	/* print into a reused buffer; cJSON wants 5 bytes of slack */
+	if (x->pcap == 0) {
+		x->pcap = 1 << 16;
+		if ((x->pbuf = malloc(x->pcap)) == NULL)
+			return fail(x, EP_SOFTWARE, "out of memory");
+	}
+	while (!cJSON_PrintPreallocated((cJSON *)rec, x->pbuf, (int)x->pcap, 0)) {
+		need = x->pcap * 2;
+		if (need > (64u << 20))
+			return fail(x, EP_SOFTWARE, "a record over 64 MiB");
+		free(x->pbuf);
+		x->pcap = need;
+		if ((x->pbuf = malloc(x->pcap)) == NULL)
+			return fail(x, EP_SOFTWARE, "out of memory");
+	}
+	if (extract_emit(&x->out, x->pbuf, strlen(x->pbuf)) < 0)
+		return -1;
+	x->emitted++;
+	return 0;
+}
+
+static int
+checkpoint(struct x *x)
+{
+	cJSON *pos;
+	int r;
+
+	if (!x->checkpoints)
+		return 0;
+	pos = cJSON_CreateObject();
+	cJSON_AddStringToObject(pos, "write_date", x->mark_wd[0] ? x->mark_wd : x->start);
+	cJSON_AddNumberToObject(pos, "id", x->mark_wd[0] ? x->mark_id : 0);
+	r = extract_checkpoint(&x->out, pos);
+	cJSON_Delete(pos);
+	return r;
+}
+
+static int
+out_broken(struct x *x)
+{
+	return x->out.w.epipe || x->out.w.failed;
+}
+
+/* Write a page's records, then its checkpoint.  keys (for the two-step
+ * form) give the scan position; else the records do. */
+static int
+write_page(struct x *x, cJSON *records, const cJSON *keys)
+{
+	cJSON *rec, *wd, *id;
+	const cJSON *last;
+	int i;
+
+	for (i = 0; i < x->nexp; i++)
+		if (expand_page(x, &x->exp[i], records) < 0)
+			return -1;
+	cJSON_ArrayForEach(rec, records)
+	{
+		if (x->xc.limit && x->emitted >= x->xc.limit) {
+			x->done = 1;
+			break;
+		}
+		id = cJSON_GetObjectItemCaseSensitive(rec, "id");
+		wd = cJSON_GetObjectItemCaseSensitive(rec, "write_date");
+		if (x->incremental && cJSON_IsString(wd) && cJSON_IsNumber(id)) {
+			char k[32];
+			int r;
+
+			snprintf(k, sizeof(k), "%.0f", id->valuedouble);
+			if ((r = extract_seen_add(x->seen, k, wd->valuestring)) < 0)
+				return fail(x, EP_SOFTWARE, "out of memory");
+			if (r == 0)
+				continue; /* emitted before in this run */
+		}
+		if (keys == NULL && x->incremental && cJSON_IsString(wd) && cJSON_IsNumber(id)) {
+			snprintf(x->mark_wd, sizeof(x->mark_wd), "%s", wd->valuestring);
+			x->mark_id = id->valuedouble;
+		}
+		m2o_convert(x, rec, x->finfo);
+		if (x->drop_wd)
+			cJSON_DeleteItemFromObjectCaseSensitive(rec, "write_date");
+		if (emit(x, rec) < 0)
+			return -1;
+	}
+	if (keys && x->incremental && (last = cJSON_GetArrayItem(keys, cJSON_GetArraySize(keys) - 1))) {
+		/* the scan position: the last key of the page */
+		const cJSON *lw = cJSON_GetArrayItem(last, 1), *li = cJSON_GetArrayItem(last, 0);
+
+		if (cJSON_IsString(lw) && cJSON_IsNumber(li) && !x->done) {
+			snprintf(x->mark_wd, sizeof(x->mark_wd), "%s", lw->valuestring);
+			x->mark_id = li->valuedouble;
+		}
+	}
+	if (out_broken(x))
+		return -1;
+	if (checkpoint(x) < 0)
+		return -1;
+	return 0;
+}
+
+/* ---- paging ------------------------------------------------------------- */
+
+static long
+page_limit(struct x *x)
+{
+	long n = x->xc.page_size;
+
+	if (x->xc.limit && x->xc.limit - x->emitted < n)
+		n = x->xc.limit - x->emitted;
+	return n;
+}
+
+static const char *
+scan_order(struct x *x)
+{
+	return x->incremental ? "write_date asc, id asc" : "id";
+}
+
+/* One page by search_read; 0 and *records (maybe empty), -1. */
+static int
+page_direct(struct x *x, const char *after_wd, double after_id, cJSON **records)
+{
+	cJSON *kw = kwargs(x);
+
+	cJSON_AddItemToObject(kw, "domain", domain_with(x, x->incremental, after_wd, after_id));
+	cJSON_AddItemToObject(kw, "fields", cJSON_Duplicate(x->fields, 1));
+	cJSON_AddNumberToObject(kw, "limit", (double)page_limit(x));
+	cJSON_AddStringToObject(kw, "order", scan_order(x));
+	*records = call(x, x->model, "search_read", NULL, kw);
+	if (*records == NULL)
+		return -1;
+	if (!cJSON_IsArray(*records))
+		return fail(x, EP_UNAVAILABLE, "%s.search_read: not a list of records", x->model);
+	return 0;
+}
+
+/* One page of keys: ids, or [[id, write_date], ...] when incremental. */
+static cJSON *
+page_keys(struct x *x, const char *after_wd, double after_id)
+{
+	cJSON *kw = kwargs(x), *r, *keys, *rec;
+
+	cJSON_AddItemToObject(kw, "domain", domain_with(x, x->incremental, after_wd, after_id));
+	cJSON_AddNumberToObject(kw, "limit", (double)page_limit(x));
+	cJSON_AddStringToObject(kw, "order", scan_order(x));
+	if (!x->incremental) {
+		r = call(x, x->model, "search", NULL, kw);
+		if (r && !cJSON_IsArray(r)) {
+			cJSON_Delete(r);
+			fail(x, EP_UNAVAILABLE, "%s.search: not a list of ids", x->model);
+			return NULL;
+		}
+		return r;
+	}
+	cJSON_AddItemToObject(kw, "fields", cJSON_Parse("[\"write_date\"]"));
+	if ((r = call(x, x->model, "search_read", NULL, kw)) == NULL)
+		return NULL;
+	keys = cJSON_CreateArray();
+	cJSON_ArrayForEach(rec, r)
+	{
+		cJSON *k = cJSON_CreateArray();
+
+		cJSON_AddItemToArray(k, cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(rec, "id"), 0));
+		cJSON_AddItemToArray(k, cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(rec, "write_date"), 0));
+		cJSON_AddItemToArray(keys, k);
+	}
+	cJSON_Delete(r);
+	return keys;
+}
+
+static cJSON *
+ids_of(const cJSON *keys)
+{
+	cJSON *ids = cJSON_CreateArray();
+	const cJSON *k;
+
+	cJSON_ArrayForEach(k, keys)
+	    cJSON_AddItemToArray(ids, cJSON_Duplicate(cJSON_IsArray(k) ? cJSON_GetArrayItem(k, 0) : k, 0));
+	return ids;
+}
+
+static int
+submit_read(struct x *x, struct page *p)
+{
+	cJSON *args = cJSON_CreateArray(), *kw = kwargs(x);
+	int r = 0;
+
+	cJSON_AddItemToArray(args, ids_of(p->keys));
+	cJSON_AddItemToObject(kw, "fields", cJSON_Duplicate(x->fields, 1));
+	p->call = odoo_call_new(x->odoo, x->model, "read", args, kw, p, &x->err);
+	cJSON_Delete(args);
+	cJSON_Delete(kw);
+	if (p->call == NULL || odoo_submit(x->odoo, p->call, &x->err) < 0)
+		r = fail_odoo(x, &x->err);
+	x->requests++;
+	return r;
+}
+
+static void
+page_free(struct page *p)
+{
+	cJSON_Delete(p->keys);
+	cJSON_Delete(p->records);
+	odoo_call_free(p->call);
+	free(p);
+}
+
+/* Write the finished pages at the head of the queue, in order. */
+static int
+drain_ready(struct x *x)
+{
+	struct page *p;
+
+	while ((p = x->head) && p->done) {
+		int r = x->done || out_broken(x) ? 0 : write_page(x, p->records, p->keys);
+
+		x->head = p->next;
+		if (x->head == NULL)
+			x->tail = NULL;
+		x->npages--;
+		page_free(p);
+		if (r < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Wait for one read to finish. */
+static int
+wait_one(struct x *x)
+{
+	struct odoo_call *c = odoo_next(x->odoo);
+	struct page *p;
+
+	if (c == NULL)
+		return fail(x, EP_SOFTWARE, "a read was lost");
+	p = odoo_call_udata(c);
+	if (odoo_call_rc(c) < 0)
+		return fail_odoo(x, odoo_call_err(c));
+	p->records = odoo_call_take(c);
+	if (!cJSON_IsArray(p->records))
+		return fail(x, EP_UNAVAILABLE, "%s.read: not a list of records", x->model);
+	/* read returns the ids' order: keep the keys' order anyway */
+	p->done = 1;
+	return drain_ready(x);
+}
+
+static void
+abandon_pages(struct x *x)
+{
+	struct page *p, *n;
+
+	/* free the calls only once nothing is in flight */
+	while (odoo_pending(x->odoo) && odoo_next(x->odoo))
+		;
+	for (p = x->head; p; p = n) {
+		n = p->next;
+		page_free(p);
+	}
+	x->head = x->tail = NULL;
+	x->npages = 0;
+}
+
+/* One scan from the current position to the end (or --limit). */
+static int
+scan(struct x *x)
+{
+	char after_wd[EXTRACT_TS_LEN] = "";
+	double after_id = 0;
+	int first = 1;
+
+	for (;;) {
+		cJSON *recs, *keys, *last;
+		long want = page_limit(x);
+		int n;
+
+		if (x->done || want <= 0 || out_broken(x))
+			break;
+		if (x->xc.follow && extract_stopping() && !first)
+			break;
+		first = 0;
+		if (x->concurrency <= 1) {
+			if (page_direct(x, after_wd[0] ? after_wd : NULL, after_id, &recs) < 0)
+				return -1;
+			n = cJSON_GetArraySize(recs);
+			last = cJSON_GetArrayItem(recs, n - 1);
+			if (last) {
+				const cJSON *w = cJSON_GetObjectItemCaseSensitive(last, "write_date");
+
+				after_id = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(last, "id"));
+				if (x->incremental && cJSON_IsString(w))
+					snprintf(after_wd, sizeof(after_wd), "%s", w->valuestring);
+			}
+			if (n > 0 && write_page(x, recs, NULL) < 0) {
+				cJSON_Delete(recs);
+				return -1;
+			}
+			cJSON_Delete(recs);
+			if (n < want)
+				break;
+			continue;
+		}
+		/* two steps: the keys now, the records in flight */
+		if ((keys = page_keys(x, after_wd[0] ? after_wd : NULL, after_id)) == NULL)
+			return -1;
+		n = cJSON_GetArraySize(keys);
+		if ((last = cJSON_GetArrayItem(keys, n - 1)) != NULL) {
+			if (x->incremental) {
+				const cJSON *w = cJSON_GetArrayItem(last, 1);
+
+				after_id = cJSON_GetNumberValue(cJSON_GetArrayItem(last, 0));
+				if (cJSON_IsString(w))
+					snprintf(after_wd, sizeof(after_wd), "%s", w->valuestring);
+			} else {
+				after_id = cJSON_GetNumberValue(last);
+			}
+		}
+		if (n == 0) {
+			cJSON_Delete(keys);
+			break;
+		}
+		{
+			struct page *p = calloc(1, sizeof(*p));
+
+			p->keys = keys;
+			if (x->tail)
+				x->tail->next = p;
+			else
+				x->head = p;
+			x->tail = p;
+			x->npages++;
+			if (submit_read(x, p) < 0)
+				return -1;
+		}
+		/* account for what is in flight against --limit */
+		if (x->xc.limit) {
+			long inflight = 0;
+			struct page *q;
+
+			for (q = x->head; q; q = q->next)
+				inflight += cJSON_GetArraySize(q->keys);
+			if (x->emitted + inflight >= x->xc.limit)
+				break;
+		}
+		while (x->npages >= x->concurrency)
+			if (wait_one(x) < 0)
+				return -1;
+		if (n < want)
+			break;
+	}
+	while (x->npages > 0)
+		if (wait_one(x) < 0)
+			return -1;
+	return 0;
+}
+
+/* --order: the ordered ids first, then reads of page_size ids. */
+static int
+scan_ordered(struct x *x)
+{
+	cJSON *kw = kwargs(x), *ids;
+	int n, i, k;
+
+	cJSON_AddItemToObject(kw, "domain", domain_with(x, 0, NULL, 0));
+	cJSON_AddStringToObject(kw, "order", x->order);
+	if (x->xc.limit)
+		cJSON_AddNumberToObject(kw, "limit", (double)x->xc.limit);
+	if ((ids = call(x, x->model, "search", NULL, kw)) == NULL)
+		return -1;
+	n = cJSON_GetArraySize(ids);
+	for (i = 0; i < n && !x->done && !out_broken(x); i += (int)x->xc.page_size) {
+		struct page *p = calloc(1, sizeof(*p));
+
+		p->keys = cJSON_CreateArray();
+		for (k = i; k < n && k < i + x->xc.page_size; k++)
+			cJSON_AddItemToArray(p->keys, cJSON_Duplicate(cJSON_GetArrayItem(ids, k), 0));
+		if (x->tail)
+			x->tail->next = p;
+		else
+			x->head = p;
+		x->tail = p;
+		x->npages++;
+		if (submit_read(x, p) < 0) {
+			cJSON_Delete(ids);
+			return -1;
+		}
+		while (x->npages >= x->concurrency)
+			if (wait_one(x) < 0) {
+				cJSON_Delete(ids);
+				return -1;
+			}
+	}
+	cJSON_Delete(ids);
+	while (x->npages > 0)
+		if (wait_one(x) < 0)
+			return -1;
+	return 0;
+}
+
+/* --ids-only: keyset by id over search, {"id": N} lines. */
+static int
+scan_ids(struct x *x)
+{
+	double after = 0;
+	char line[64];
+
+	for (;;) {
+		cJSON *kw = kwargs(x), *ids, *v;
+		long want = page_limit(x);
+		int n;
+
+		if (want <= 0 || out_broken(x))
+			break;
+		cJSON_AddItemToObject(kw, "domain", domain_with(x, 0, NULL, after));
+		if (x->start[0])
+			cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(kw, "domain"),
+			                     leaf("write_date", ">=", cJSON_CreateString(x->start)));
+		cJSON_AddNumberToObject(kw, "limit", (double)want);
+		cJSON_AddStringToObject(kw, "order", "id");
+		if ((ids = call(x, x->model, "search", NULL, kw)) == NULL)
+			return -1;
+		n = cJSON_GetArraySize(ids);
+		cJSON_ArrayForEach(v, ids)
+		{
+			snprintf(line, sizeof(line), "{\"id\":%.0f}", cJSON_GetNumberValue(v));
+			if (extract_emit(&x->out, line, strlen(line)) < 0)
+				break;
+			x->emitted++;
+			after = cJSON_GetNumberValue(v);
+		}
+		cJSON_Delete(ids);
+		if (n < want)
+			break;
+	}
+	return 0;
+}
+
+/* ---- the other modes ---------------------------------------------------- */
+
+static int
+count(struct x *x)
+{
+	cJSON *kw = kwargs(x), *r;
+
+	cJSON_AddItemToObject(kw, "domain", domain_with(x, x->start[0] != 0, NULL, 0));
+	if ((r = call(x, x->model, "search_count", NULL, kw)) == NULL)
+		return -1;
+	if (!cJSON_IsNumber(r)) {
+		cJSON_Delete(r);
+		return fail(x, EP_UNAVAILABLE, "%s.search_count: not a number", x->model);
+	}
+	printf("%.0f\n", r->valuedouble);
+	cJSON_Delete(r);
+	return 0;
+}
+
+static int
+list_models(struct x *x)
+{
+	cJSON *kw = cJSON_CreateObject(), *r, *rec;
+
+	cJSON_AddItemToObject(kw, "domain", cJSON_CreateArray());
+	cJSON_AddItemToObject(kw, "fields", cJSON_Parse("[\"model\",\"name\",\"transient\"]"));
+	cJSON_AddStringToObject(kw, "order", "model");
+	if ((r = call(x, "ir.model", "search_read", NULL, kw)) == NULL)
+		return -1;
+	cJSON_ArrayForEach(rec, r)
+	{
+		cJSON_DeleteItemFromObjectCaseSensitive(rec, "id");
+		if (emit(x, rec) < 0)
+			break;
+	}
+	cJSON_Delete(r);
+	return 0;
+}
+
+/* The JSON Schema of one field's value as written. */
+static cJSON *
+field_schema(struct x *x, const char *name, const cJSON *fi, const struct expand *e)
+{
+	const char *t = ftype(fi, name);
+	const cJSON *f = finfo_of(fi, name), *sel, *opt;
+	const cJSON *label = cJSON_GetObjectItemCaseSensitive(f, "string");
+	cJSON *s = cJSON_CreateObject(), *any = NULL, *v;
+	int nullable = 1;
+
+	if (cJSON_IsString(label))
+		cJSON_AddStringToObject(s, "title", label->valuestring);
+	cJSON_AddStringToObject(s, "x-odoo-type", t);
+	if (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(f, "relation")))
+		cJSON_AddStringToObject(s, "x-odoo-relation",
+		                        cJSON_GetObjectItemCaseSensitive(f, "relation")->valuestring);
+	v = cJSON_CreateObject();
+	if (strcmp(t, "integer") == 0) {
+		cJSON_AddStringToObject(v, "type", "integer");
+		nullable = 0;
+	} else if (strcmp(t, "float") == 0 || strcmp(t, "monetary") == 0) {
+		cJSON_AddStringToObject(v, "type", "number");
+		nullable = 0;
+	} else if (strcmp(t, "boolean") == 0) {
+		cJSON_AddStringToObject(v, "type", "boolean");
+		nullable = 0;
+	} else if (strcmp(t, "date") == 0) {
+		cJSON_AddStringToObject(v, "type", "string");
+		cJSON_AddStringToObject(v, "format", "date");
+	} else if (strcmp(t, "datetime") == 0) {
+		cJSON_AddStringToObject(v, "type", "string");
+		cJSON_AddStringToObject(v, "pattern", "^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$");
+	} else if (strcmp(t, "selection") == 0) {
+		cJSON *en = cJSON_CreateArray();
+
+		cJSON_AddStringToObject(v, "type", "string");
+		sel = cJSON_GetObjectItemCaseSensitive(f, "selection");
+		cJSON_ArrayForEach(opt, sel) if (cJSON_IsString(cJSON_GetArrayItem(opt, 0)))
+		    cJSON_AddItemToArray(en, cJSON_Duplicate(cJSON_GetArrayItem(opt, 0), 0));
+		cJSON_AddItemToObject(v, "enum", en);
+	} else if (strcmp(t, "many2one") == 0) {
+		switch (x->m2o) {
+		case M2O_ID:
+			cJSON_AddStringToObject(v, "type", "integer");
+			break;
+		case M2O_NAME:
+			cJSON_AddStringToObject(v, "type", "string");
+			break;
+		case M2O_OBJECT: {
+			cJSON *p = cJSON_AddObjectToObject(v, "properties");
+
+			cJSON_AddStringToObject(v, "type", "object");
+			cJSON_AddStringToObject(cJSON_AddObjectToObject(p, "id"), "type", "integer");
+			cJSON_AddStringToObject(cJSON_AddObjectToObject(p, "name"), "type", "string");
+			cJSON_AddItemToObject(v, "required", cJSON_Parse("[\"id\",\"name\"]"));
+			break;
+		}
+		default:
+			cJSON_AddStringToObject(v, "type", "array");
+			cJSON_AddItemToObject(v, "prefixItems",
+			                      cJSON_Parse("[{\"type\":\"integer\"},{\"type\":\"string\"}]"));
+			cJSON_AddNumberToObject(v, "minItems", 2);
+			cJSON_AddNumberToObject(v, "maxItems", 2);
+			break;
+		}
+	} else if (strcmp(t, "one2many") == 0 || strcmp(t, "many2many") == 0) {
+		cJSON_AddStringToObject(v, "type", "array");
+		if (e) {
+			cJSON *items = cJSON_CreateObject(), *props = cJSON_CreateObject();
+			const cJSON *sf;
+
+			cJSON_AddStringToObject(items, "type", "object");
+			cJSON_ArrayForEach(sf, e->fields) cJSON_AddItemToObject(
+			    props, sf->valuestring, field_schema(x, sf->valuestring, e->finfo, NULL));
+			cJSON_AddItemToObject(items, "properties", props);
+			cJSON_AddItemToObject(v, "items", items);
+		} else {
+			cJSON_AddStringToObject(cJSON_AddObjectToObject(v, "items"), "type", "integer");
+		}
+		nullable = 0;
+	} else {
+		/* char, text, html, binary (base64), reference ... */
+		cJSON_AddStringToObject(v, "type", "string");
+	}
+	if (nullable) {
+		/* Odoo writes an empty value as false */
+		any = cJSON_CreateArray();
+		cJSON_AddItemToArray(any, v);
+		cJSON_AddItemToArray(any, cJSON_Parse("{\"const\":false}"));
+		cJSON_AddItemToObject(s, "anyOf", any);
+	} else {
+		cJSON *c;
+
+		while ((c = v->child) != NULL) {
+			cJSON_DetachItemViaPointer(v, c);
+			cJSON_AddItemToObject(s, c->string, c);
+		}
+		cJSON_Delete(v);
+	}
+	return s;
+}
+
+static int
+describe(struct x *x)
+{
+	cJSON *s = cJSON_CreateObject(), *props = cJSON_CreateObject(), *req = cJSON_CreateArray();
+	const cJSON *f;
+	char *out;
+	int i;
+
+	cJSON_AddStringToObject(s, "$schema", "https://json-schema.org/draft/2020-12/schema");
+	cJSON_AddStringToObject(s, "title", x->model);
+	cJSON_AddStringToObject(s, "type", "object");
+	cJSON_ArrayForEach(f, x->fields)
+	{
+		const struct expand *e = NULL;
+
+		if (x->drop_wd && strcmp(f->valuestring, "write_date") == 0)
+			continue;
+		for (i = 0; i < x->nexp; i++)
+			if (strcmp(x->exp[i].field, f->valuestring) == 0)
+				e = &x->exp[i];
+		cJSON_AddItemToObject(props, f->valuestring,
+		                      field_schema(x, f->valuestring, x->finfo, e));
+		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(finfo_of(x->finfo, f->valuestring),
+		                                                  "required")))
+			cJSON_AddItemToArray(req, cJSON_CreateString(f->valuestring));
+	}
+	if (!cJSON_GetObjectItemCaseSensitive(props, "id")) {
+		cJSON *id = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(id, "type", "integer");
+		cJSON_AddItemToObject(props, "id", id);
+	}
+	cJSON_AddItemToArray(req, cJSON_CreateString("id"));
+	cJSON_AddItemToObject(s, "properties", props);
+	cJSON_AddItemToObject(s, "required", req);
+	out = cJSON_PrintUnformatted(s);
+	cJSON_Delete(s);
+	if (out == NULL)
+		return fail(x, EP_SOFTWARE, "out of memory");
+	fputs(out, stdout);
+	fputc('\n', stdout);
+	free(out);
+	return 0;
+}
+
+/* ---- setup -------------------------------------------------------------- */
+
+static int
+setup_fields(struct x *x)
+{
+	cJSON *f;
+	int i;
+
+	if ((x->finfo = fields_get(x, x->model)) == NULL)
+		return -1;
+	if (!cJSON_IsObject(x->finfo))
+		return fail(x, EP_UNAVAILABLE, "%s.fields_get: not an object", x->model);
+	if (x->fields_arg) {
+		char *list = strdup(x->fields_arg), *tok, *save = NULL;
+
+		x->fields = cJSON_CreateArray();
+		for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+			while (*tok == ' ')
+				tok++;
+			if (*tok == '\0')
+				continue;
+			if (!finfo_of(x->finfo, tok)) {
+				fail(x, EP_USAGE, "--fields: model '%s' has no field '%s'", x->model,
+				     tok);
+				free(list);
+				return -1;
+			}
+			cJSON_AddItemToArray(x->fields, cJSON_CreateString(tok));
+		}
+		free(list);
+		if (cJSON_GetArraySize(x->fields) == 0)
+			return fail(x, EP_USAGE, "--fields: no field named");
+	} else {
+		x->fields = default_fields(x->finfo);
+	}
+	for (i = 0; i < x->nexp; i++) {
+		struct expand *e = &x->exp[i];
+		const char *t = ftype(x->finfo, e->field);
+		const cJSON *rel = cJSON_GetObjectItemCaseSensitive(finfo_of(x->finfo, e->field),
+		                                                    "relation");
+		int listed = 0;
+
+		if (strcmp(t, "one2many") != 0 && strcmp(t, "many2many") != 0)
+			return fail(x, EP_USAGE, "--expand '%s': not a one2many or many2many field of "
+			                         "'%s'",
+			            e->field, x->model);
+		if (!cJSON_IsString(rel))
+			return fail(x, EP_UNAVAILABLE, "--expand '%s': fields_get gives no relation",
+			            e->field);
+		e->relation = rel->valuestring;
+		if ((e->finfo = fields_get(x, e->relation)) == NULL)
+			return -1;
+		e->fields = default_fields(e->finfo);
+		cJSON_ArrayForEach(f, x->fields) if (strcmp(f->valuestring, e->field) == 0) listed = 1;
+		if (!listed)
+			cJSON_AddItemToArray(x->fields, cJSON_CreateString(e->field));
+	}
+	if (x->incremental) {
+		int has = 0;
+
+		cJSON_ArrayForEach(f, x->fields) if (strcmp(f->valuestring, "write_date") == 0) has = 1;
+		if (!has) {
+			cJSON_AddItemToArray(x->fields, cJSON_CreateString("write_date"));
+			x->drop_wd = 1;
+		}
+	}
+	return 0;
+}
+
+static int
+setup_shard(struct x *x)
+{
+	cJSON *kw, *lo, *hi;
+	double min, max;
+
+	if (!x->xc.shard_n)
+		return 0;
+	x->sharded = 0;
+	kw = kwargs(x);
+	cJSON_AddItemToObject(kw, "domain", cJSON_Duplicate(x->domain, 1));
+	cJSON_AddNumberToObject(kw, "limit", 1);
+	cJSON_AddStringToObject(kw, "order", "id asc");
+	if ((lo = call(x, x->model, "search", NULL, kw)) == NULL)
+		return -1;
+	kw = kwargs(x);
+	cJSON_AddItemToObject(kw, "domain", cJSON_Duplicate(x->domain, 1));
+	cJSON_AddNumberToObject(kw, "limit", 1);
+	cJSON_AddStringToObject(kw, "order", "id desc");
+	if ((hi = call(x, x->model, "search", NULL, kw)) == NULL) {
+		cJSON_Delete(lo);
+		return -1;
+	}
+	x->sharded = 1;
+	if (cJSON_GetArraySize(lo) == 0 || cJSON_GetArraySize(hi) == 0) {
+		/* nothing there: every shard but the last is empty */
+		min = max = 1;
+	} else {
+		min = cJSON_GetNumberValue(cJSON_GetArrayItem(lo, 0));
+		max = cJSON_GetNumberValue(cJSON_GetArrayItem(hi, 0));
+	}
+	cJSON_Delete(lo);
+	cJSON_Delete(hi);
+	extract_shard_range((int64_t)min, (int64_t)max, x->xc.shard_k, x->xc.shard_n, &x->shard_lo,
+	                    &x->shard_hi);
+	ep_info(1, "shard %d/%d of ids %.0f..%.0f: %lld..%lld", x->xc.shard_k, x->xc.shard_n, min,
+	        max, (long long)x->shard_lo, (long long)x->shard_hi);
+	return 0;
+}
+
+static int
+setup_start(struct x *x, const char *stream)
+{
+	struct ep_err e = EP_ERR_INIT;
+	cJSON *pos;
+	const cJSON *wd, *id;
+
+	if (x->xc.since[0]) {
+		/* --since wins over the state: exactly from there, no overlap */
+		snprintf(x->start, sizeof(x->start), "%s", x->xc.since);
+		return 0;
+	}
+	if (x->xc.state) {
+		pos = extract_state_pos(x->xc.state, stream, &e);
+		if (pos == NULL && e.code)
+			return fail(x, e.code, "%s", e.msg);
+		if (pos) {
+			wd = cJSON_GetObjectItemCaseSensitive(pos, "write_date");
+			id = cJSON_GetObjectItemCaseSensitive(pos, "id");
+			if (!cJSON_IsString(wd) || !cJSON_IsNumber(id) ||
+			    extract_time_add(wd->valuestring, -(x->xc.overlap_ms / 1000), x->start) < 0) {
+				cJSON_Delete(pos);
+				return fail(x, EP_DATAERR,
+				            "state file '%s': the position of '%s' wants write_date "
+				            "(\"YYYY-MM-DD HH:MM:SS\") and id",
+				            x->xc.state, stream);
+			}
+			snprintf(x->mark_wd, sizeof(x->mark_wd), "%s", wd->valuestring);
+			x->mark_id = id->valuedouble;
+			cJSON_Delete(pos);
+			return 0;
+		}
+	}
+	snprintf(x->start, sizeof(x->start), "1970-01-01 00:00:00");
+	return 0;
+}
+
+static int
+run(struct x *x)
+{
+	struct odoo_opts oo;
+	struct ep_err e = EP_ERR_INIT;
+	char stream[512];
+	const char *who;
+
+	odoo_opts_init(&oo);
+	if ((x->profile = conn_profile(&x->xc.conn, "odoo", &e)) == NULL)
+		return fail(x, e.code, "%s", e.msg);
+	if (odoo_opts_from_profile(&oo, x->profile, &e) < 0)
+		return fail(x, e.code, "%s", e.msg);
+	oo.proto = x->proto;
+	oo.http = x->xc.conn.http;
+	oo.http.concurrency = x->concurrency;
+	if ((x->odoo = odoo_open(&oo, &x->err)) == NULL)
+		return fail_odoo(x, &x->err);
+	ep_info(1, "%s: %s, uid %d", oo.url, odoo_proto_name(odoo_protocol(x->odoo)),
+	        odoo_uid(x->odoo));
+	who = cfg_name(x->profile) ? cfg_name(x->profile) : oo.db ? oo.db : "-";
+	if (x->xc.shard_n)
+		snprintf(stream, sizeof(stream), "odoo:%s:%s#%d/%d", who, x->model ? x->model : "",
+		         x->xc.shard_k, x->xc.shard_n);
+	else
+		snprintf(stream, sizeof(stream), "odoo:%s:%s", who, x->model ? x->model : "");
+	if (extract_out_init(&x->out, 1, stream, &e) < 0)
+		return fail(x, e.code, "%s", e.msg);
+	if (x->list_models)
+		return list_models(x);
+	if (setup_fields(x) < 0)
+		return -1;
+	if (x->xc.describe)
+		return describe(x);
+	if (setup_shard(x) < 0)
+		return -1;
+	if (x->incremental && setup_start(x, stream) < 0)
+		return -1;
+	if (!x->incremental && x->xc.since[0])
+		snprintf(x->start, sizeof(x->start), "%s", x->xc.since);
+	if (x->xc.count)
+		return count(x);
+	if (x->ids_only)
+		return scan_ids(x);
+	if (x->order)
+		return scan_ordered(x);
+	if ((x->seen = extract_seen_new(0)) == NULL)
+		return fail(x, EP_SOFTWARE, "out of memory");
+	if (!x->xc.follow) {
+		if (scan(x) < 0)
+			return -1;
+		if (!out_broken(x) && x->emitted == 0 && x->checkpoints)
+			return checkpoint(x); /* nothing new: the mark again */
+		return 0;
+	}
+	extract_signals();
+	for (;;) {
+		char keep[EXTRACT_TS_LEN];
+
+		if (scan(x) < 0)
+			return -1;
+		if (out_broken(x) || x->done)
+			break;
+		if (checkpoint(x) < 0) /* at least once per --interval */
+			break;
+		if (extract_stopping())
+			break;
+		extract_sleep(oo.http.clock ? oo.http.clock : ep_clock_system(), x->xc.interval_ms);
+		if (extract_stopping())
+			break;
+		/* the next poll: from the mark minus the overlap, pairs seen are skipped */
+		if (x->mark_wd[0] &&
+		    extract_time_add(x->mark_wd, -(x->xc.overlap_ms / 1000), keep) == 0) {
+			snprintf(x->start, sizeof(x->start), "%s", keep);
+			extract_seen_prune(x->seen, keep);
+		}
+	}
+	return 0;
+}
+
+/* ---- main --------------------------------------------------------------- */
+
+static int
+usage_error(const char *fmt, const char *a)
+{
+	char m[512];
+
+	snprintf(m, sizeof(m), fmt, a);
+	ep_warn("%s", m);
+	fputs(usage_text, stderr);
+	return EP_USAGE;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct x x;
+	struct ep_optset os;
+	struct ep_err err = EP_ERR_INIT;
+	int c, exit_now, r, i;
+	long n;
+
+	ep_prog = "odoo-extract";
+	memset(&x, 0, sizeof(x));
+	extract_cfg_init(&x.xc);
+	x.concurrency = 1;
+	if (ep_opt_build(tables, &os, &err) < 0) {
+		ep_warn("%s", err.msg);
+		return EP_SOFTWARE;
+	}
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, os.shorts, os.longs, NULL)) != -1) {
+		if (ep_opt_common_handle(c, usage_text, tables, &exit_now)) {
+			if (exit_now) {
+				ep_opt_free(&os);
+				return fflush(stdout) == 0 ? 0 : EP_IOERR;
+			}
+			continue;
+		}
+		switch (c) {
+		case OPT_CONCURRENCY:
+			if (ep_parse_long(optarg, 1, HTTP_MAX_CONCURRENCY, &n) < 0) {
+				ep_opt_free(&os);
+				return usage_error("bad --concurrency '%s': expected 1 to 64", optarg);
+			}
+			x.concurrency = (int)n;
+			continue;
+		case OPT_DOMAIN:
+			x.domain_arg = optarg;
+			continue;
+		case OPT_EXPAND:
+			if (x.nexp >= MAX_EXPAND) {
+				ep_opt_free(&os);
+				return usage_error("too many --expand (at most 16): '%s'", optarg);
+			}
+			x.exp[x.nexp++].field = optarg;
+			continue;
+		case OPT_FIELDS:
+			x.fields_arg = optarg;
+			continue;
+		case OPT_IDS_ONLY:
+			x.ids_only = 1;
+			continue;
+		case OPT_LIST_MODELS:
+			x.list_models = 1;
+			continue;
+		case OPT_M2O:
+			if (strcmp(optarg, "pair") == 0)
+				x.m2o = M2O_PAIR;
+			else if (strcmp(optarg, "id") == 0)
+				x.m2o = M2O_ID;
+			else if (strcmp(optarg, "name") == 0)
+				x.m2o = M2O_NAME;
+			else if (strcmp(optarg, "object") == 0)
+				x.m2o = M2O_OBJECT;
+			else {
+				ep_opt_free(&os);
+				return usage_error("bad --m2o '%s': pair, id, name or object", optarg);
+			}
+			continue;
+		case OPT_ORDER:
+			x.order = optarg;
+			continue;
+		case OPT_PROTOCOL:
+			if (odoo_proto_parse(optarg, &x.proto, &err) < 0) {
+				ep_opt_free(&os);
+				return usage_error("%s", err.msg);
+			}
+			continue;
+		case OPT_WITH_ARCHIVED:
+			x.with_archived = 1;
+			continue;
+		}
+		if ((r = extract_opt(&x.xc, c, optarg, &err)) == 1)
+			continue;
+		ep_opt_free(&os);
+		if (r < 0)
+			return usage_error("%s", err.msg);
+		if (c == ':')
+			return usage_error("option '%s' needs an argument", argv[optind - 1]);
+		return usage_error("unknown option '%s'", argv[optind - 1]);
+	}
+	ep_opt_free(&os);
+	if (x.list_models) {
+		if (optind != argc)
+			return usage_error("--list-models takes no MODEL: '%s'", argv[optind]);
+	} else if (optind != argc - 1) {
+		return usage_error("%s", optind < argc ? "one MODEL, please" : "no MODEL given");
+	} else {
+		x.model = argv[optind];
+	}
+	if (x.order && (x.xc.since[0] || x.xc.state || x.xc.follow))
+		return usage_error("%s", "--order cannot go with --since, --state or --follow "
+		                         "(they read in write_date order)");
+	if (x.xc.count + x.ids_only + x.xc.describe + x.list_models > 1)
+		return usage_error("%s", "--count, --ids-only, --describe and --list-models "
+		                         "exclude each other");
+	x.incremental = !x.ids_only && !x.xc.count && !x.order &&
+	                (x.xc.since[0] || x.xc.state || x.xc.follow);
+	x.checkpoints = x.incremental && (x.xc.state || x.xc.follow);
+	if (x.domain_arg) {
+		x.domain = cJSON_Parse(x.domain_arg);
+		if (!cJSON_IsArray(x.domain)) {
+			cJSON_Delete(x.domain);
+			return usage_error("bad --domain '%s': not a JSON array", x.domain_arg);
+		}
+		if (domain_terms(x.domain) < 0) {
+			cJSON_Delete(x.domain);
+			return usage_error("bad --domain '%s': an operator lacks its terms",
+			                   x.domain_arg);
+		}
+	} else {
+		x.domain = cJSON_CreateArray();
+	}
+	run(&x);
+	if (x.out.stream && extract_out_ok(&x.out, &err) < 0 && x.status == 0) {
+		ep_warn("%s", err.msg);
+		x.status = err.code;
+	}
+	if (x.status == 0 && !x.list_models && !x.xc.count && !x.xc.describe)
+		ep_info(0, "%s: wrote %ld record%s (%ld request%s)", x.model, x.emitted,
+		        x.emitted == 1 ? "" : "s", x.requests, x.requests == 1 ? "" : "s");
+	if (x.odoo)
+		abandon_pages(&x);
+	if (x.seen && extract_seen_evicted(x.seen))
+		ep_info(0, "de-duplication set was full: %zu pairs dropped, duplicates possible",
+		        extract_seen_evicted(x.seen));
+	extract_seen_free(x.seen);
+	extract_out_free(&x.out);
+	odoo_close(x.odoo);
+	cfg_profile_free(x.profile);
+	cJSON_Delete(x.finfo);
+	cJSON_Delete(x.fields);
+	cJSON_Delete(x.domain);
+	for (i = 0; i < x.nexp; i++) {
+		cJSON_Delete(x.exp[i].fields);
+		cJSON_Delete(x.exp[i].finfo);
+	}
+	free(x.pbuf);
+	if (fflush(stdout) != 0 && x.status == 0) {
+		ep_warn("cannot write to stdout");
+		x.status = EP_IOERR;
+	}
+	return x.status;
+}

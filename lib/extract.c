@@ -1,0 +1,556 @@
+#include "extract.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "state.h"
+#include "text.h"
+
+/* ---- options ------------------------------------------------------------ */
+
+const struct ep_opt extract_opts[] = {
+	{ "count", OPT_X_COUNT, NULL, "print the number of records that would be read, and exit" },
+	{ "describe", OPT_X_DESCRIBE, NULL, "print the fields as a JSON Schema, and exit" },
+	{ "follow", OPT_X_FOLLOW, NULL, "keep polling for changes until SIGTERM or SIGINT" },
+	{ "interval", OPT_X_INTERVAL, "SECONDS", "with --follow, poll every SECONDS (default 60)" },
+	{ "limit", OPT_X_LIMIT, "N", "stop after N records" },
+	{ "overlap", OPT_X_OVERLAP, "SECONDS",
+		"re-read SECONDS before the state's mark (default 300)" },
+	{ "page-size", OPT_X_PAGE_SIZE, "N", "records per request (default 1000)" },
+	{ "shard", OPT_X_SHARD, "SHARD", "read only shard K/N: the K-th of N contiguous key ranges" },
+	{ "since", OPT_X_SINCE, "TIMESTAMP", "only records modified at or after TIMESTAMP (UTC)" },
+	{ "state", OPT_X_STATE, "FILE", "start where the checkpoint in FILE says; emit checkpoints" },
+	{ NULL, 0, NULL, NULL },
+};
+
+void
+extract_cfg_init(struct extract_cfg *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->interval_ms = 60000;
+	c->overlap_ms = 300000;
+	c->page_size = 1000;
+	conn_opts_init(&c->conn);
+}
+
+static int
+count_arg(const char *arg, const char *what, long min, long max, long *out, struct ep_err *err)
+{
+	if (ep_parse_long(arg, min, max, out) < 0)
+		return ep_errf(err, EP_USAGE, "bad %s '%s': expected a whole number %ld to %ld",
+		               what, arg, min, max);
+	return 1;
+}
+
+int
+extract_opt(struct extract_cfg *c, int key, const char *arg, struct ep_err *err)
+{
+	switch (key) {
+	case OPT_X_COUNT:
+		c->count = 1;
+		return 1;
+	case OPT_X_DESCRIBE:
+		c->describe = 1;
+		return 1;
+	case OPT_X_FOLLOW:
+		c->follow = 1;
+		return 1;
+	case OPT_X_INTERVAL:
+		if (http_parse_duration(arg, &c->interval_ms, err) < 0)
+			return -1;
+		if (c->interval_ms < 1)
+			return ep_errf(err, EP_USAGE, "bad --interval '%s': must be more than 0",
+			               arg);
+		return 1;
+	case OPT_X_LIMIT:
+		return count_arg(arg, "--limit", 1, 1000000000000L, &c->limit, err);
+	case OPT_X_OVERLAP:
+		return http_parse_duration(arg, &c->overlap_ms, err) < 0 ? -1 : 1;
+	case OPT_X_PAGE_SIZE:
+		return count_arg(arg, "--page-size", 1, 100000, &c->page_size, err);
+	case OPT_X_SHARD:
+		return extract_shard_parse(arg, &c->shard_k, &c->shard_n, err) < 0 ? -1 : 1;
+	case OPT_X_SINCE:
+		return extract_parse_time(arg, c->since, err) < 0 ? -1 : 1;
+	case OPT_X_STATE:
+		c->state = arg;
+		return 1;
+	}
+	return conn_opt(&c->conn, key, arg, err);
+}
+
+/* ---- state -------------------------------------------------------------- */
+
+cJSON *
+extract_state_pos(const char *file, const char *stream, struct ep_err *err)
+{
+	cJSON *map, *pos;
+
+	ep_err_clear(err);
+	if ((map = state_read(file, err)) == NULL)
+		return NULL;
+	pos = cJSON_GetObjectItemCaseSensitive(map, stream);
+	if (pos == NULL) {
+		cJSON_Delete(map);
+		return NULL;
+	}
+	if (!cJSON_IsObject(pos)) {
+		cJSON_Delete(map);
+		ep_errf(err, EP_DATAERR, "state file '%s': the position of '%s' is not an object",
+		        file, stream);
+		return NULL;
+	}
+	cJSON_DetachItemViaPointer(map, pos);
+	cJSON_Delete(map);
+	return pos;
+}
+
+/* ---- output ------------------------------------------------------------- */
+
+int
+extract_out_init(struct extract_out *o, int fd, const char *stream, struct ep_err *err)
+{
+	memset(o, 0, sizeof(*o));
+	signal(SIGPIPE, SIG_IGN);
+	ndjson_writer_init(&o->w, fd);
+	buf_init(&o->line, 0);
+	if ((o->stream = strdup(stream ? stream : "")) == NULL)
+		return ep_errf(err, EP_SOFTWARE, "out of memory");
+	return 0;
+}
+
+int
+extract_emit(struct extract_out *o, const char *json, size_t len)
+{
+	if (ndjson_write(&o->w, json, len) < 0)
+		return -1;
+	o->records++;
+	return 0;
+}
+
+int
+extract_checkpoint(struct extract_out *o, const cJSON *pos)
+{
+	char *p;
+	int r;
+
+	if (ndjson_flush(&o->w) < 0)
+		return -1;
+	buf_reset(&o->line);
+	if ((p = cJSON_PrintUnformatted(pos)) == NULL) {
+		o->w.failed = ENOMEM;
+		return -1;
+	}
+	r = buf_adds(&o->line, "{\"_checkpoint\":{\"stream\":");
+	r |= json_quote(&o->line, o->stream, strlen(o->stream));
+	r |= buf_adds(&o->line, ",\"v\":1,\"pos\":");
+	r |= buf_adds(&o->line, p);
+	r |= buf_adds(&o->line, "}}");
+	free(p);
+	if (r < 0) {
+		o->w.failed = ENOMEM;
+		return -1;
+	}
+	if (ndjson_write(&o->w, o->line.p, o->line.len) < 0 || ndjson_flush(&o->w) < 0)
+		return -1;
+	o->checkpoints++;
+	return 0;
+}
+
+int
+extract_out_ok(struct extract_out *o, struct ep_err *err)
+{
+	if (!o->w.epipe && !o->w.failed)
+		ndjson_flush(&o->w);
+	if (o->w.epipe)
+		return 0;
+	if (o->w.failed)
+		return ep_errf(err, EP_IOERR, "cannot write to stdout: %s", strerror(o->w.failed));
+	return 0;
+}
+
+void
+extract_out_free(struct extract_out *o)
+{
+	ndjson_writer_free(&o->w);
+	buf_release(&o->line);
+	free(o->stream);
+	o->stream = NULL;
+}
+
+/* ---- de-duplication ----------------------------------------------------- */
+
+/* Open addressing; an entry is one allocation "key\0mtime\0". */
+struct extract_seen {
+	char **slot;
+	size_t cap, n, used; /* used counts tombstones too */
+	size_t max, evicted;
+};
+
+static char tomb[1];
+
+static uint64_t
+hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static uint64_t
+hash_pair(const char *key, const char *mtime)
+{
+	return hash(key) * 31 ^ hash(mtime);
+}
+
+static const char *
+mtime_of(const char *e)
+{
+	return e + strlen(e) + 1;
+}
+
+struct extract_seen *
+extract_seen_new(size_t max)
+{
+	struct extract_seen *s = calloc(1, sizeof(*s));
+
+	if (s == NULL)
+		return NULL;
+	s->max = max ? max : EXTRACT_SEEN_MAX;
+	s->cap = 1024;
+	if ((s->slot = calloc(s->cap, sizeof(*s->slot))) == NULL) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+static int
+rehash(struct extract_seen *s, size_t cap)
+{
+	char **old = s->slot, **nw;
+	size_t oc = s->cap, i, j;
+
+	if ((nw = calloc(cap, sizeof(*nw))) == NULL)
+		return -1;
+	for (i = 0; i < oc; i++) {
+		if (old[i] == NULL || old[i] == tomb)
+			continue;
+		j = hash_pair(old[i], mtime_of(old[i])) & (cap - 1);
+		while (nw[j])
+			j = (j + 1) & (cap - 1);
+		nw[j] = old[i];
+	}
+	free(old);
+	s->slot = nw;
+	s->cap = cap;
+	s->used = s->n;
+	return 0;
+}
+
+/* Drop every entry with the smallest mtime. */
+static void
+evict_oldest(struct extract_seen *s)
+{
+	const char *min = NULL;
+	char *m;
+	size_t i, before = s->n;
+
+	for (i = 0; i < s->cap; i++)
+		if (s->slot[i] && s->slot[i] != tomb &&
+		    (min == NULL || strcmp(mtime_of(s->slot[i]), min) < 0))
+			min = mtime_of(s->slot[i]);
+	if (min == NULL || (m = strdup(min)) == NULL)
+		return;
+	/* everything at or before the oldest mtime: at least one entry */
+	for (i = 0; i < s->cap; i++) {
+		if (s->slot[i] && s->slot[i] != tomb && strcmp(mtime_of(s->slot[i]), m) <= 0) {
+			free(s->slot[i]);
+			s->slot[i] = tomb;
+			s->n--;
+		}
+	}
+	free(m);
+	s->evicted += before - s->n;
+}
+
+int
+extract_seen_add(struct extract_seen *s, const char *key, const char *mtime)
+{
+	size_t i, kl = strlen(key), ml = strlen(mtime);
+	ssize_t t = -1;
+	char *e;
+
+	i = hash_pair(key, mtime) & (s->cap - 1);
+	while (s->slot[i]) {
+		if (s->slot[i] == tomb) {
+			if (t < 0)
+				t = (ssize_t)i;
+		} else if (strcmp(s->slot[i], key) == 0 && strcmp(mtime_of(s->slot[i]), mtime) == 0) {
+			return 0;
+		}
+		i = (i + 1) & (s->cap - 1);
+	}
+	if (s->n >= s->max)
+		evict_oldest(s);
+	if ((e = malloc(kl + ml + 2)) == NULL)
+		return -1;
+	memcpy(e, key, kl + 1);
+	memcpy(e + kl + 1, mtime, ml + 1);
+	if (t >= 0 && s->slot[t] == tomb) {
+		s->slot[t] = e;
+	} else {
+		/* the probe may have moved under an eviction: find a free slot again */
+		i = hash_pair(key, mtime) & (s->cap - 1);
+		while (s->slot[i] && s->slot[i] != tomb)
+			i = (i + 1) & (s->cap - 1);
+		if (s->slot[i] == NULL)
+			s->used++;
+		s->slot[i] = e;
+	}
+	s->n++;
+	if (s->used * 4 >= s->cap * 3 && rehash(s, s->n * 4 >= s->cap * 2 ? s->cap * 2 : s->cap) < 0)
+		return -1;
+	return 1;
+}
+
+void
+extract_seen_prune(struct extract_seen *s, const char *before)
+{
+	size_t i;
+
+	for (i = 0; i < s->cap; i++) {
+		if (s->slot[i] && s->slot[i] != tomb && strcmp(mtime_of(s->slot[i]), before) < 0) {
+			free(s->slot[i]);
+			s->slot[i] = tomb;
+			s->n--;
+		}
+	}
+	/* shrink, and clear the tombstones */
+	{
+		size_t cap = s->cap;
+
+		while (cap > 1024 && s->n * 8 < cap)
+			cap /= 2;
+		rehash(s, cap);
+	}
+}
+
+size_t
+extract_seen_count(const struct extract_seen *s)
+{
+	return s->n;
+}
+
+size_t
+extract_seen_evicted(const struct extract_seen *s)
+{
+	return s->evicted;
+}
+
+void
+extract_seen_free(struct extract_seen *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < s->cap; i++)
+		if (s->slot[i] && s->slot[i] != tomb)
+			free(s->slot[i]);
+	free(s->slot);
+	free(s);
+}
+
+/* ---- --follow ------------------------------------------------------------ */
+
+static volatile sig_atomic_t stopping;
+
+static void
+on_stop(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+void
+extract_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+int
+extract_stopping(void)
+{
+	return stopping != 0;
+}
+
+void
+extract_sleep(const struct ep_clock *clock, int64_t ms)
+{
+	int64_t end = ep_now_ms(clock) + ms, left;
+
+	while (!stopping && (left = end - ep_now_ms(clock)) > 0)
+		ep_sleep_ms(clock, left > 200 ? 200 : left);
+}
+
+/* ---- --shard ------------------------------------------------------------ */
+
+int
+extract_shard_parse(const char *s, int *k, int *n, struct ep_err *err)
+{
+	const char *slash = strchr(s, '/');
+	char a[32];
+	long kk, nn;
+
+	if (slash == NULL || (size_t)(slash - s) >= sizeof(a))
+		goto bad;
+	memcpy(a, s, (size_t)(slash - s));
+	a[slash - s] = '\0';
+	if (ep_parse_long(a, 1, 1000, &kk) < 0 || ep_parse_long(slash + 1, 1, 1000, &nn) < 0 ||
+	    kk > nn)
+		goto bad;
+	*k = (int)kk;
+	*n = (int)nn;
+	return 0;
+bad:
+	return ep_errf(err, EP_USAGE, "bad --shard '%s': expected K/N with 1 <= K <= N <= 1000", s);
+}
+
+void
+extract_shard_range(int64_t min, int64_t max, int k, int n, int64_t *lo, int64_t *hi)
+{
+	__int128 size = (__int128)max - min + 1;
+
+	if (size < 1)
+		size = 1;
+	*lo = k == 1 ? INT64_MIN : (int64_t)(min + size * (k - 1) / n);
+	*hi = k == n ? INT64_MAX : (int64_t)(min + size * k / n - 1);
+}
+
+/* ---- timestamps ----------------------------------------------------------- */
+
+static int
+digits(const char *s, int n, int *v)
+{
+	int i;
+
+	*v = 0;
+	for (i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return -1;
+		*v = *v * 10 + (s[i] - '0');
+	}
+	return 0;
+}
+
+static void
+format_tm(const struct tm *t, char out[EXTRACT_TS_LEN])
+{
+	if (strftime(out, EXTRACT_TS_LEN, "%Y-%m-%d %H:%M:%S", t) == 0)
+		strcpy(out, "9999-12-31 23:59:59");
+}
+
+int
+extract_parse_time(const char *s, char out[EXTRACT_TS_LEN], struct ep_err *err)
+{
+	struct tm t;
+	const char *p = s;
+	int y, mo, d, h = 0, mi = 0, se = 0, oh, om, sign = 0;
+	time_t e;
+
+	memset(&t, 0, sizeof(t));
+	if (strlen(s) < 10 || digits(p, 4, &y) || p[4] != '-' || digits(p + 5, 2, &mo) ||
+	    p[7] != '-' || digits(p + 8, 2, &d))
+		goto bad;
+	p += 10;
+	if (*p == 'T' || *p == ' ') {
+		p++;
+		if (digits(p, 2, &h) || p[2] != ':' || digits(p + 3, 2, &mi))
+			goto bad;
+		p += 5;
+		if (*p == ':') {
+			if (digits(p + 1, 2, &se))
+				goto bad;
+			p += 3;
+			if (*p == '.' || *p == ',') {
+				p++;
+				if (!isdigit((unsigned char)*p))
+					goto bad;
+				while (isdigit((unsigned char)*p))
+					p++;
+			}
+		}
+		if (*p == 'Z') {
+			p++;
+		} else if (*p == '+' || *p == '-') {
+			sign = *p == '-' ? -1 : 1;
+			if (digits(p + 1, 2, &oh) || p[3] != ':' || digits(p + 4, 2, &om) || oh > 23 ||
+			    om > 59)
+				goto bad;
+			p += 6;
+		}
+	}
+	if (*p != '\0' || y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
+	    mi > 59 || se > 60)
+		goto bad;
+	t.tm_year = y - 1900;
+	t.tm_mon = mo - 1;
+	t.tm_mday = d;
+	t.tm_hour = h;
+	t.tm_min = mi;
+	t.tm_sec = se;
+	e = timegm(&t);
+	if (sign)
+		e -= sign * (oh * 3600 + om * 60);
+	if (gmtime_r(&e, &t) == NULL || (sign == 0 && t.tm_mday != d))
+		goto bad; /* 2026-02-30 */
+	format_tm(&t, out);
+	return 0;
+bad:
+	return ep_errf(err, EP_USAGE,
+	               "bad timestamp '%s': expected YYYY-MM-DD[ HH:MM[:SS]] (UTC) or ISO 8601 with "
+	               "a zone",
+	               s);
+}
+
+int
+extract_time_add(const char *ts, int64_t seconds, char out[EXTRACT_TS_LEN])
+{
+	struct tm t;
+	int y, mo, d, h, mi, se;
+	time_t e;
+
+	if (strlen(ts) != 19 || digits(ts, 4, &y) || ts[4] != '-' || digits(ts + 5, 2, &mo) ||
+	    ts[7] != '-' || digits(ts + 8, 2, &d) || ts[10] != ' ' || digits(ts + 11, 2, &h) ||
+	    ts[13] != ':' || digits(ts + 14, 2, &mi) || ts[16] != ':' || digits(ts + 17, 2, &se))
+		return -1;
+	memset(&t, 0, sizeof(t));
+	t.tm_year = y - 1900;
+	t.tm_mon = mo - 1;
+	t.tm_mday = d;
+	t.tm_hour = h;
+	t.tm_min = mi;
+	t.tm_sec = se;
+	e = timegm(&t) + (time_t)seconds;
+	if (e < 0)
+		e = 0;
+	if (gmtime_r(&e, &t) == NULL)
+		return -1;
+	format_tm(&t, out);
+	return 0;
+}

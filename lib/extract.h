@@ -1,0 +1,166 @@
+/*
+ * extract.h - what every extractor shares (odoo-extract, bng-extract,
+ * nav-extract): the common options, reading the start position from a
+ * state file, the output (records, then checkpoints after the records they
+ * cover), within-run de-duplication for the overlap window, the --follow
+ * loop's sleep and stop flag, --shard ranges and timestamps (layer 3: it
+ * includes lib/conn).
+ *
+ * Ownership: struct extract_cfg and struct extract_out are the caller's
+ * (extract_out_free releases the writer); extract_state_pos returns a cJSON
+ * the caller owns; extract_seen_new returns a set freed by extract_seen_free.
+ *
+ * The stream (DESIGN.md):
+ *   records, one JSON object per line, through lib/ndjson's writer;
+ *   {"_checkpoint": {"stream": "odoo:PROFILE:MODEL", "v": 1, "pos": {...}}}
+ *   after the records it covers: extract_checkpoint flushes the records
+ *   first, writes the line, and flushes it too, so a committer downstream
+ *   sees it at once.  A reader that went away (EPIPE) is not an error:
+ *   extract_out_ok says so and the program ends quietly with 0.
+ *
+ * Incremental extraction, the contract every extractor keeps:
+ *   - start: --since T, else the state file's pos for the stream, minus the
+ *     --overlap window (default 300 s), so rows a long transaction commits
+ *     behind a mark already passed are read again; compare with >=;
+ *   - order by (modified-at, key) and page by keyset on that pair;
+ *   - within one run nothing is emitted twice: extract_seen remembers the
+ *     (key, modified-at) pairs emitted inside the overlap window (memory
+ *     bounded: pairs older than the window are pruned, and the set holds at
+ *     most EXTRACT_SEEN_MAX pairs; past that the oldest go first and a
+ *     duplicate becomes possible, never a miss);
+ *   - across runs delivery is at least once: a new run re-reads its overlap
+ *     window (load's upsert reports those records "unchanged").
+ *
+ * --follow: extract_signals() makes SIGTERM and SIGINT set a stop flag;
+ * the loop checks extract_stopping() after each page and sleeps --interval
+ * with extract_sleep, which wakes early when the flag is set.  The program
+ * then writes its final checkpoint and exits 0.
+ */
+#ifndef ERPIPE_EXTRACT_H
+#define ERPIPE_EXTRACT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "clock.h"
+#include "conn.h"
+#include "err.h"
+#include "ndjson.h"
+#include "opt.h"
+
+#define EXTRACT_TS_LEN 20           /* "YYYY-MM-DD HH:MM:SS" + NUL */
+#define EXTRACT_SEEN_MAX 1000000    /* pairs remembered for de-duplication */
+
+/* --count --describe --follow --interval --limit --overlap --page-size
+ * --shard --since --state; list conn_opts_table too (extract_opt handles
+ * both). */
+extern const struct ep_opt extract_opts[];
+enum {
+	OPT_X_COUNT = 0x160,
+	OPT_X_DESCRIBE,
+	OPT_X_FOLLOW,
+	OPT_X_INTERVAL,
+	OPT_X_LIMIT,
+	OPT_X_OVERLAP,
+	OPT_X_PAGE_SIZE,
+	OPT_X_SHARD,
+	OPT_X_SINCE,
+	OPT_X_STATE,
+};
+
+struct extract_cfg {
+	const char *state;             /* --state FILE, read only */
+	char since[EXTRACT_TS_LEN];    /* --since, normalised; "" when not given */
+	int follow;                    /* --follow */
+	int64_t interval_ms;           /* --interval, default 60 s */
+	int64_t overlap_ms;            /* --overlap, default 300 s */
+	int shard_k, shard_n;          /* --shard K/N; 0 when not given */
+	long limit;                    /* --limit, 0 = none */
+	long page_size;                /* --page-size, default 1000 */
+	int count;                     /* --count */
+	int describe;                  /* --describe */
+	struct conn_opts conn;         /* -P and the network options */
+};
+
+void extract_cfg_init(struct extract_cfg *c);
+/* 1: the option was ours (or conn's), 0: not, -1: bad value (EP_USAGE). */
+int extract_opt(struct extract_cfg *c, int key, const char *arg, struct ep_err *err);
+
+/* ---- state -------------------------------------------------------------- */
+
+/* The pos of STREAM in the state file, or NULL (err clear) when the file
+ * or the stream is not there; NULL with err (65) for a file that is not a
+ * JSON object or a pos that is not one. */
+cJSON *extract_state_pos(const char *file, const char *stream, struct ep_err *err);
+
+/* ---- output ------------------------------------------------------------- */
+
+struct extract_out {
+	struct ndjson_writer w;
+	char *stream;
+	long records;     /* records written */
+	long checkpoints; /* checkpoint lines written */
+	struct buf line;  /* scratch for the checkpoint line */
+};
+
+/* Output to fd (stdout: 1); SIGPIPE is ignored from here on.  stream is
+ * copied.  -1 (EP_SOFTWARE) only when memory runs out. */
+int extract_out_init(struct extract_out *o, int fd, const char *stream, struct ep_err *err);
+/* One record (len bytes of a JSON object, no newline).  -1 when the write
+ * failed or the reader went away: see extract_out_ok. */
+int extract_emit(struct extract_out *o, const char *json, size_t len);
+/* Flush the records, write the checkpoint line for pos, flush it. */
+int extract_checkpoint(struct extract_out *o, const cJSON *pos);
+/* Flush.  0: all written, or the reader went away (EPIPE, o->w.epipe set:
+ * a quiet end); -1 with err (EP_IOERR) for a write error. */
+int extract_out_ok(struct extract_out *o, struct ep_err *err);
+void extract_out_free(struct extract_out *o);
+
+/* ---- de-duplication ----------------------------------------------------- */
+
+struct extract_seen;
+
+struct extract_seen *extract_seen_new(size_t max);
+/* Remember (key, mtime): 1 when new, 0 when already there, -1 out of
+ * memory.  mtimes compare as strings (a sortable timestamp text). */
+int extract_seen_add(struct extract_seen *s, const char *key, const char *mtime);
+/* Forget pairs whose mtime sorts before `before`. */
+void extract_seen_prune(struct extract_seen *s, const char *before);
+size_t extract_seen_count(const struct extract_seen *s);
+/* Pairs dropped because the set was full (a duplicate became possible). */
+size_t extract_seen_evicted(const struct extract_seen *s);
+void extract_seen_free(struct extract_seen *s);
+
+/* ---- --follow ------------------------------------------------------------ */
+
+void extract_signals(void);
+int extract_stopping(void);
+/* Sleep ms through the clock in slices of at most 200 ms, returning early
+ * once extract_stopping(). */
+void extract_sleep(const struct ep_clock *clock, int64_t ms);
+
+/* ---- --shard ------------------------------------------------------------ */
+
+/* "K/N", 1 <= K <= N <= 1000; -1 with EP_USAGE. */
+int extract_shard_parse(const char *s, int *k, int *n, struct ep_err *err);
+/* Split [min, max] into n contiguous ranges of (nearly) equal width; range
+ * k (1-based) is [*lo, *hi].  The first range is open below (*lo =
+ * INT64_MIN) and the last open above (*hi = INT64_MAX), so a key created
+ * after min and max were read still falls in exactly one shard.  With
+ * more shards than keys some ranges are empty (*lo > *hi). */
+void extract_shard_range(int64_t min, int64_t max, int k, int n, int64_t *lo, int64_t *hi);
+
+/* ---- timestamps ----------------------------------------------------------- */
+
+/* A --since value: "YYYY-MM-DD", "YYYY-MM-DD HH:MM[:SS]", or ISO 8601 with
+ * a T, an optional fraction (dropped) and Z or +HH:MM / -HH:MM (converted
+ * to UTC); no zone means UTC.  Writes "YYYY-MM-DD HH:MM:SS".  -1 with
+ * EP_USAGE. */
+int extract_parse_time(const char *s, char out[EXTRACT_TS_LEN], struct ep_err *err);
+/* out = ts + seconds, both "YYYY-MM-DD HH:MM:SS" (UTC).  -1 when ts is not
+ * in that form. */
+int extract_time_add(const char *ts, int64_t seconds, char out[EXTRACT_TS_LEN]);
+
+#endif
