@@ -18,6 +18,9 @@ odata_pct(struct buf *b, const char *s, size_t n, enum odata_pct_mode mode)
 	static const char hex[] = "0123456789ABCDEF";
 	const char *keep = mode == ODATA_PATH ? "-._~'()=,:@!$*+;" : "-._~'(),:@!$*/?";
 
+	if (mode == ODATA_RAW)
+		return buf_add(b, s, n);
+
 	if (buf_grow(b, n) < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
@@ -830,9 +833,9 @@ literal(struct buf *b, const struct odata_prop *p, const char *text, size_t n,
 
 int
 odata_literal(struct buf *b, const struct odata_prop *p, const char *text, size_t n,
-	      struct ep_err *err)
+	      enum odata_pct_mode mode, struct ep_err *err)
 {
-	return literal(b, p, text, n, ODATA_QUERY, err);
+	return literal(b, p, text, n, mode, err);
 }
 
 static int
@@ -861,9 +864,10 @@ literal_json(struct buf *b, const struct odata_prop *p, const cJSON *v, enum oda
 }
 
 int
-odata_literal_json(struct buf *b, const struct odata_prop *p, const cJSON *v, struct ep_err *err)
+odata_literal_json(struct buf *b, const struct odata_prop *p, const cJSON *v,
+		   enum odata_pct_mode mode, struct ep_err *err)
 {
-	return literal_json(b, p, v, ODATA_QUERY, err);
+	return literal_json(b, p, v, mode, err);
 }
 
 int
@@ -935,7 +939,7 @@ odata_where(struct buf *filter, const struct odata_etype *t, const char *expr,
 	} else if (buf_addf(filter, "%s %s ", field, op) < 0) {
 		return ep_errf(err, EP_SOFTWARE, "out of memory");
 	}
-	if (odata_literal(filter, p, val, strlen(val), err) < 0)
+	if (odata_literal(filter, p, val, strlen(val), ODATA_RAW, err) < 0)
 		return ep_err_prefix(err, "--where '%.200s'", expr);
 	if (func && buf_addc(filter, ')') < 0)
 		return ep_errf(err, EP_SOFTWARE, "out of memory");
@@ -1156,7 +1160,8 @@ odata_member(const char *obj, size_t len, const char *name, const char **val, si
 }
 
 int
-odata_strip_annotations(struct buf *out, const char *obj, size_t len, int keep_etag)
+odata_project(struct buf *out, const char *obj, size_t len, int keep_etag,
+	      const char *const *only, size_t nonly)
 {
 	size_t i = 0;
 	const char *k, *v;
@@ -1169,6 +1174,13 @@ odata_strip_annotations(struct buf *out, const char *obj, size_t len, int keep_e
 		int ann = (kl > 0 && k[0] == '@') || memmem(k, kl, "@odata.", 7) != NULL;
 		if (ann && !(keep_etag && key_is(k, kl, "@odata.etag")))
 			continue;
+		if (only && !ann) {
+			size_t j;
+			for (j = 0; j < nonly && !key_is(k, kl, only[j]); j++)
+				;
+			if (j == nonly)
+				continue;
+		}
 		if (!first && buf_addc(out, ',') < 0)
 			return -1;
 		first = 0;

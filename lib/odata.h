@@ -31,8 +31,9 @@
 /* Percent-encode s for a path segment (ODATA_PATH: keeps ' ( ) = , : @ ! $ *
  * + ;) or a query value (ODATA_QUERY: also encodes & = + ; # and keeps / ?).
  * Unreserved characters stay; everything else, spaces and non-ASCII bytes
- * included, becomes %XX. */
-enum odata_pct_mode { ODATA_PATH, ODATA_QUERY };
+ * included, becomes %XX.  ODATA_RAW copies s as it is (text that is
+ * encoded later as a whole, such as a $filter). */
+enum odata_pct_mode { ODATA_PATH, ODATA_QUERY, ODATA_RAW };
 int odata_pct(struct buf *b, const char *s, size_t n, enum odata_pct_mode mode);
 
 /* The company segment: Company('CRONUS%20International%20Ltd.') with the
@@ -114,16 +115,16 @@ const char *odata_kind_name(enum odata_kind k);
 
 /* ---- literals and filters -------------------------------------------------- */
 
-/* The URL literal of a value given as text, typed by p: 'quoted' with ''
+/* The literal of a value given as text, typed by p: 'quoted' with ''
  * doubled for strings and enum members, bare and checked for numbers,
  * booleans, dates (YYYY-MM-DD), datetimes (ISO 8601 with Z or an offset)
- * and guids.  -1 with err (EP_USAGE) when the text does not fit the type,
- * naming the property. */
+ * and guids; encoded as mode says.  -1 with err (EP_USAGE) when the text
+ * does not fit the type, naming the property. */
 int odata_literal(struct buf *b, const struct odata_prop *p, const char *text, size_t n,
-		  struct ep_err *err);
+		  enum odata_pct_mode mode, struct ep_err *err);
 /* The same from a JSON value (a record's key): strings, numbers, booleans. */
 int odata_literal_json(struct buf *b, const struct odata_prop *p, const cJSON *v,
-		       struct ep_err *err);
+		       enum odata_pct_mode mode, struct ep_err *err);
 
 /* Split one --where condition 'FIELD OP VALUE': the field name into
  * field[fcap], *op the operator's OData name (eq ne gt ge lt le startswith
@@ -133,7 +134,8 @@ int odata_literal_json(struct buf *b, const struct odata_prop *p, const cJSON *v
 int odata_where_parse(const char *expr, char *field, size_t fcap, const char **op, int *func,
 		      const char **value, struct ep_err *err);
 
-/* Append one --where condition 'FIELD OP VALUE' as $filter text: OP is one
+/* Append one --where condition 'FIELD OP VALUE' as $filter text (not
+ * encoded: the caller encodes the whole $filter): OP is one
  * of eq ne gt ge lt le (or = != <> > >= < <=) or startswith endswith
  * contains; VALUE is the rest of the text after one blank, taken as it is
  * (no quoting needed) and turned into a literal of FIELD's type.  -1 with
@@ -175,8 +177,10 @@ void odata_page_release(struct odata_page *pg);
 int odata_member(const char *obj, size_t len, const char *name, const char **val, size_t *vlen);
 
 /* Copy obj leaving out its annotations (members whose name starts with
- * '@', or holds "@odata."), except "@odata.etag" when keep_etag. */
-int odata_strip_annotations(struct buf *out, const char *obj, size_t len, int keep_etag);
+ * '@', or holds "@odata."), except "@odata.etag" when keep_etag, and,
+ * when only is not NULL, the members not named in only[0..nonly). */
+int odata_project(struct buf *out, const char *obj, size_t len, int keep_etag,
+		  const char *const *only, size_t nonly);
 
 /* ---- errors ---------------------------------------------------------------- */
 

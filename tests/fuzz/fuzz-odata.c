@@ -17,7 +17,7 @@ entity(void *ud, const char *obj, size_t len, struct ep_err *err)
 	size_t vl;
 	(void)err;
 	buf_reset(b);
-	if (odata_strip_annotations(b, obj, len, 1) < 0)
+	if (odata_project(b, obj, len, 1, NULL, 0) < 0)
 		abort();
 	if (odata_member(obj, len, "No", &v, &vl) == 1 && (v < obj || v + vl > obj + len))
 		abort();
@@ -55,7 +55,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 			for (size_t k = 0; k < t->nprops; k++) {
 				buf_reset(&b);
-				odata_literal(&b, &t->props[k], "1", 1, &err);
+				odata_literal(&b, &t->props[k], "1", 1, ODATA_QUERY, &err);
 			}
 		}
 		odata_md_free(&md);

@@ -126,7 +126,7 @@ test_literals(const struct odata_md *md)
 		struct buf b = BUF_INIT;
 		struct ep_err err = EP_ERR_INIT;
 		const struct odata_prop *p = odata_prop_find(c, cases[i].field);
-		int rc = odata_literal(&b, p, cases[i].text, strlen(cases[i].text), &err);
+		int rc = odata_literal(&b, p, cases[i].text, strlen(cases[i].text), ODATA_QUERY, &err);
 		char name[200];
 		snprintf(name, sizeof(name), "literal %s '%s'", cases[i].field, cases[i].text);
 		if (cases[i].want)
@@ -149,9 +149,9 @@ test_where(const struct odata_md *md)
 	ok(odata_where(&f, c, "Name startswith Al", &err) == 0, "where startswith");
 	ok(odata_where(&f, c, "Name eq ", &err) == 0, "where empty value");
 	is_str(buf_str(&f),
-	       "Name eq 'O''Brien%20Fabrics' and Credit_Limit_LCY ge 100 and "
+	       "Name eq 'O''Brien Fabrics' and Credit_Limit_LCY ge 100 and "
 	       "startswith(Name,'Al') and Name eq ''",
-	       "conditions AND-ed, literals typed and escaped");
+	       "conditions AND-ed, literals typed and quoted, not yet encoded");
 	ok(odata_where(&f, c, "Nope eq 1", &err) < 0 && strstr(err.msg, "no field 'Nope'"),
 	   "unknown field");
 	ok(odata_where(&f, c, "Name like x", &err) < 0 && strstr(err.msg, "unknown operator"),
@@ -264,10 +264,15 @@ test_pages(void)
 	   "member lookup");
 	ok(odata_member(ent, strlen(ent), "Nope", &v, &vl) == 0, "member absent");
 	buf_reset(&b);
-	odata_strip_annotations(&b, ent, strlen(ent), 0);
+	odata_project(&b, ent, strlen(ent), 0, NULL, 0);
 	is_str(buf_str(&b), "{\"No\":\"10\",\"N\":{\"@a\":1}}", "annotations stripped");
 	buf_reset(&b);
-	odata_strip_annotations(&b, ent, strlen(ent), 1);
+	const char *only[] = { "N", "Pic" };
+	odata_project(&b, ent, strlen(ent), 1, only, 2);
+	is_str(buf_str(&b), "{\"@odata.etag\":\"W/\\\"1\\\"\",\"N\":{\"@a\":1}}",
+	       "only the fields asked for, and the etag");
+	buf_reset(&b);
+	odata_project(&b, ent, strlen(ent), 1, NULL, 0);
 	is_str(buf_str(&b), "{\"@odata.etag\":\"W/\\\"1\\\"\",\"No\":\"10\",\"N\":{\"@a\":1}}",
 	       "etag kept on request");
 	buf_release(&b);
