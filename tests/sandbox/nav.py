@@ -48,8 +48,8 @@ Control (besides common.py's):
   POST /__sandbox/nav/on-read     same body: make that change right after the record
                                   is next read (a concurrent edit between a
                                   client's read and its write)
-  POST /__sandbox/nav/metadata    the raw body replaces $metadata (hostile-XML tests);
-                                  an empty body restores the real one
+  POST /__sandbox/nav/metadata    {"xml": "..."} replaces $metadata (hostile-XML tests);
+                                  {} restores the real one
   GET  /__sandbox/nav/tokens      {"issued": n}
 """
 
@@ -1659,7 +1659,8 @@ class Nav:
                                  "values": vals})
             return Response.json({"ok": True, "pending": len(self.on_read)})
         if p == "nav/metadata":
-            self.metadata_override = req.body if req.body.strip() else None
+            xml = body.get("xml")
+            self.metadata_override = xml.encode("utf-8") if xml else None
             return Response.json({"ok": True})
         if p == "nav/tokens":
             return Response.json({"issued": self.tokens.count})
