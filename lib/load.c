@@ -590,14 +590,15 @@ run_split(struct stage *st, struct loader *L, enum step s, const char *method,
 	}
 }
 
-/* The items in a state (want: PENDING, or -1 for written ones) and, when
- * op >= 0, with that op.  Fills L->set. */
+/* The items of [from, to) still pending (written = 0) or created or
+ * updated (written = 1), and for which pick says yes.  Fills L->set. */
 static size_t
-select_items(struct loader *L, int written, int (*pick)(const struct load_item *))
+select_items(struct loader *L, size_t from, size_t to, int written,
+             int (*pick)(const struct load_item *))
 {
 	size_t k = 0;
 
-	for (size_t i = 0; i < L->n; i++) {
+	for (size_t i = from; i < to; i++) {
 		struct load_item *it = &L->items[i];
 		int ok = written ? (it->status == LOAD_CREATED || it->status == LOAD_UPDATED)
 		                 : it->status == LOAD_PENDING;
@@ -664,11 +665,12 @@ is_remove(const struct load_item *it)
 	return it->op == LOAD_DELETE;
 }
 
-/* Plan each pending item after the lookup; -1: out of memory. */
+/* Plan each pending item of [from, to) after the lookup; -1: out of
+ * memory. */
 static int
-plan(struct loader *L)
+plan(struct loader *L, size_t from, size_t to)
 {
-	for (size_t i = 0; i < L->n; i++) {
+	for (size_t i = from; i < to; i++) {
 		struct load_item *it = &L->items[i];
 		if (it->status != LOAD_PENDING)
 			continue;
@@ -697,25 +699,20 @@ plan(struct loader *L)
 	return 0;
 }
 
-/* Send the batch and settle its records.  -1: the run stops. */
+/* Resolve, look up, plan and write the items of [from, to).  -1: the run
+ * stops. */
 static int
-flush(struct stage *st, struct loader *L)
+process(struct stage *st, struct loader *L, size_t from, size_t to)
 {
-	const struct load_target *t = L->t;
 	size_t k;
 	int rc = 0;
 
-	if (L->n == 0)
-		return 0;
-	stage_settle_begin(st);
-	if (t->resolve && (k = select_items(L, 0, NULL)) > 0)
-		rc = run_split(st, L, STEP_RESOLVE, NULL, L->set, k);
-	if (rc == 0 && (k = select_items(L, 0, has_key)) > 0)
+	if ((k = select_items(L, from, to, 0, has_key)) > 0)
 		rc = run_split(st, L, STEP_LOOKUP, NULL, L->set, k);
-	if (rc == 0 && plan(L) < 0)
+	if (rc == 0 && plan(L, from, to) < 0)
 		rc = oom(st);
 	if (rc == 0 && L->o->dry_run) {
-		for (size_t i = 0; i < L->n; i++) {
+		for (size_t i = from; i < to; i++) {
 			struct load_item *it = &L->items[i];
 			if (it->status != LOAD_PENDING)
 				continue;
@@ -723,16 +720,46 @@ flush(struct stage *st, struct loader *L)
 			             : is_create(it)       ? LOAD_CREATED
 			                                   : LOAD_UPDATED;
 		}
-	} else if (rc == 0) {
-		if ((k = select_items(L, 0, is_remove)) > 0)
-			rc = run_split(st, L, STEP_REMOVE, NULL, L->set, k);
-		if (rc == 0 && (k = select_items(L, 0, is_update)) > 0)
-			rc = run_split(st, L, STEP_UPDATE, NULL, L->set, k);
-		if (rc == 0 && (k = select_items(L, 0, is_create)) > 0)
-			rc = run_split(st, L, STEP_CREATE, NULL, L->set, k);
-		for (size_t m = 0; rc == 0 && m < L->o->nthen; m++)
-			if ((k = select_items(L, 1, NULL)) > 0)
-				rc = run_split(st, L, STEP_CALL, L->o->then[m], L->set, k);
+		return 0;
+	}
+	if (rc == 0 && (k = select_items(L, from, to, 0, is_remove)) > 0)
+		rc = run_split(st, L, STEP_REMOVE, NULL, L->set, k);
+	if (rc == 0 && (k = select_items(L, from, to, 0, is_update)) > 0)
+		rc = run_split(st, L, STEP_UPDATE, NULL, L->set, k);
+	if (rc == 0 && (k = select_items(L, from, to, 0, is_create)) > 0)
+		rc = run_split(st, L, STEP_CREATE, NULL, L->set, k);
+	for (size_t m = 0; rc == 0 && m < L->o->nthen; m++)
+		if ((k = select_items(L, from, to, 1, NULL)) > 0)
+			rc = run_split(st, L, STEP_CALL, L->o->then[m], L->set, k);
+	return rc;
+}
+
+/* Send the batch and settle its records.  A record the target's resolve
+ * marked as waiting (it refers to a record created earlier in the batch)
+ * cuts the batch there: the part before it is written first, then the
+ * rest is resolved again.  -1: the run stops. */
+static int
+flush(struct stage *st, struct loader *L)
+{
+	const struct load_target *t = L->t;
+	size_t from = 0, to, k;
+	int rc = 0;
+
+	if (L->n == 0)
+		return 0;
+	stage_settle_begin(st);
+	while (rc == 0 && from < L->n) {
+		to = L->n;
+		if (t->resolve && (k = select_items(L, from, L->n, 0, NULL)) > 0)
+			rc = run_split(st, L, STEP_RESOLVE, NULL, L->set, k);
+		for (size_t i = from; i < L->n; i++) {
+			if (L->items[i].wait && to == L->n && i > from && !L->o->dry_run)
+				to = i;
+			L->items[i].wait = 0;
+		}
+		if (rc == 0)
+			rc = process(st, L, from, to);
+		from = to;
 	}
 	if (settle(st, L) < 0)
 		rc = -1;

@@ -8,7 +8,10 @@
  *   check    each record alone, when it arrives (no network): may reject it,
  *            may rewrite it->rec (strip a field that is not written, such as
  *            the external-id column of `load odoo --xmlid`)
- *   resolve  the batch's references (Odoo many2one by xmlid or match)
+ *   resolve  the batch's references (Odoo many2one by xmlid or match); a
+ *            record referring to one that an earlier record of the batch
+ *            creates is marked it->wait: the batch is cut before it, the
+ *            part before is written, and the rest resolved again
  *   lookup   the existing records for the batch's keys: sets it->id and
  *            it->current (the target's values for the fields the record gives)
  *   same     one field: does the given value equal the current one?
@@ -105,6 +108,10 @@ struct load_item {
 	cJSON *id;      /* the target's id, once found or created */
 	cJSON *current; /* lookup: the existing record's values */
 	void *tdata;    /* the target's own, freed by item_free */
+
+	/* set by resolve: this record refers to one an earlier record of the
+	 * same batch creates; the batch is cut before it */
+	int wait;
 
 	/* the outcome */
 	enum load_status status;

@@ -7,6 +7,7 @@ return.  Errors are OdooError subclasses named as Odoo names them."""
 import base64
 import datetime
 import re
+import sqlite3
 from decimal import ROUND_HALF_UP, Decimal
 
 from odoo_schema import MODELS
@@ -238,7 +239,8 @@ class Orm:
                     db.execute('CREATE TABLE "%s" (id1 INTEGER, id2 INTEGER, '
                                'PRIMARY KEY (id1, id2))' % rt)
                     db.execute('CREATE INDEX "%s__id2" ON "%s" (id2)' % (rt, rt))
-        db.execute("CREATE UNIQUE INDEX imd_key ON ir_model_data (module, name)")
+        db.execute("CREATE UNIQUE INDEX ir_model_data_module_name_uniq_index ON ir_model_data "
+                   "(module, name)")
         db.execute("CREATE INDEX imd_res ON ir_model_data (model, res_id)")
 
     @staticmethod
@@ -281,6 +283,16 @@ class Orm:
                 return res.value
             db.execute("COMMIT")
             return res
+        except sqlite3.IntegrityError as e:
+            # Odoo turns a unique violation into a ValidationError
+            # (odoo.service.model: the operation cannot be completed)
+            db.execute("ROLLBACK")
+            idx = str(e).split(":", 1)[-1].strip()
+            raise ValidationError("The operation cannot be completed: duplicate key value "
+                                  "violates unique constraint \"%s\"" % (
+                                      "ir_model_data_module_name_uniq_index"
+                                      if idx == "ir_model_data.module, ir_model_data.name"
+                                      else idx))
         except BaseException:
             db.execute("ROLLBACK")
             raise
@@ -831,6 +843,13 @@ class Orm:
                 raise self.required_error(m, f)
 
     def before_create(self, m, row):
+        if m.name in ("sale.order.line", "purchase.order.line") and not row.get("name") \
+                and row.get("product_id"):
+            # Odoo computes a line's description from its product (_compute_name)
+            r = self.db.execute("SELECT name FROM product_product WHERE id = ?",
+                                (row["product_id"],)).fetchone()
+            if r and r[0]:
+                row["name"] = r[0]
         if m.name == "sale.order":
             if row.get("name") in (None, "New"):
                 row["name"] = self.next_seq("S", 5, m)
@@ -1088,6 +1107,23 @@ class Orm:
         return True
 
     def delete(self, m, ids):
+        parents = []
+        if m.name in ("sale.order.line", "purchase.order.line", "account.move.line"):
+            # the order's (move's) totals follow its lines, as Odoo's computes do
+            pf = "move_id" if m.name == "account.move.line" else "order_id"
+            for ch in chunks(ids):
+                parents += [r[0] for r in self.db.execute(
+                    'SELECT DISTINCT "%s" FROM "%s" WHERE id IN (%s) AND "%s" IS NOT NULL'
+                    % (pf, m.table, ",".join("?" * len(ch)), pf), ch)]
+        self.delete_rows(m, ids)
+        if parents:
+            pm = self.models[m.fields["move_id" if m.name == "account.move.line"
+                                      else "order_id"].relation]
+            live = self.existing(pm, sorted(set(parents)))
+            if live:
+                self.recompute_totals(pm, live)
+
+    def delete_rows(self, m, ids):
         for rm, rf in self.refs.get(m.name, []):
             for ch in chunks(ids):
                 ph = ",".join("?" * len(ch))

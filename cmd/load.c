@@ -1,0 +1,226 @@
+/*
+ * load - write records into a system: create, update, upsert, delete, call
+ * workflow methods; one receipt per record on stdout (load(1)).
+ *
+ *   load odoo MODEL     lib/load_odoo.c on lib/odoo
+ *   (bng, nav: their targets plug in through the systems table below)
+ *
+ * The generic part (batches, lookups, unchanged detection, rejects,
+ * checkpoints) is lib/load.c; each system only opens its connection and
+ * hands load_run its target.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cfg.h"
+#include "conn.h"
+#include "err.h"
+#include "load.h"
+#include "load_odoo.h"
+#include "log.h"
+#include "odoo.h"
+#include "opt.h"
+#include "stage.h"
+
+static const char usage_text[] =
+	"usage: load [-nqv] [-P NAME] [-k FIELDS] [--op OP] [--batch N] [--then METHODS]\n"
+	"            [--xmlid FIELD] [--protocol PROTO] [--cacert FILE] [--insecure]\n"
+	"            [--rate RATE] [--retries N] [--retry-max-time SECONDS]\n"
+	"            [--timeout SECONDS] [--trace] [--fail-fast] [--flush-every N]\n"
+	"            [--flush-ms MS] [--max-line BYTES] [--max-rejects N]\n"
+	"            [--rejects FILE] [--state FILE] [--stats FILE]\n"
+	"            SYSTEM ENTITY [FILE ...]\n"
+	"       load odoo MODEL [options] [FILE ...]\n";
+
+enum { OPT_PROTOCOL = OPT_FIRST_FREE, OPT_XMLID };
+
+static const struct ep_opt cmd_opts[] = {
+	{ "protocol", OPT_PROTOCOL, "xmlrpc|jsonrpc|json2|auto", "odoo: how to talk to Odoo (default auto)" },
+	{ "xmlid", OPT_XMLID, "FIELD", "odoo: match on the external id held in FIELD" },
+	{ NULL, 0, NULL, NULL },
+};
+
+static const struct ep_opt *const tables[] = {
+	ep_opt_common, load_opts_table, cmd_opts, conn_opts_table, stage_opts, NULL,
+};
+
+struct load_cmd {
+	struct stage_cfg stage;
+	struct load_opts lo;
+	struct conn_opts conn;
+	const char *xmlid;
+	const char *protocol;
+};
+
+/* ---- odoo --------------------------------------------------------------- */
+
+/* lib/odoo's call as the target's RPC entry: Odoo's own errors are the
+ * record's, the rest stops the run. */
+static int
+odoo_rpc(void *conn, const char *model, const char *method, const cJSON *args,
+	 const cJSON *kwargs, cJSON **result, struct load_error *e)
+{
+	struct odoo_err oe;
+
+	memset(&oe, 0, sizeof(oe));
+	*result = odoo_call(conn, model, method, args, kwargs, &oe);
+	if (*result)
+		return 0;
+	if (oe.fatal || oe.e.code != EP_DATAERR)
+		return load_errf(e, oe.e.code ? oe.e.code : EP_SOFTWARE, NULL, "%s", oe.e.msg);
+	e->status = oe.http_status;
+	return load_errf(e, EP_DATAERR, oe.name, "%s", oe.message[0] ? oe.message : oe.e.msg);
+}
+
+static int
+run_odoo(struct load_cmd *c, const char *model, int nfiles, char **files)
+{
+	struct cfg_profile *prof;
+	struct odoo_opts oo;
+	struct odoo_err oe;
+	struct odoo *o;
+	struct load_odoo *lo;
+	struct load_odoo_cfg lc;
+	struct ep_err err = EP_ERR_INIT;
+	int status;
+
+	memset(&oe, 0, sizeof(oe));
+	if (c->xmlid && c->lo.nkey) {
+		ep_warn("--xmlid and --key: give one of them");
+		return EP_USAGE;
+	}
+	if (c->xmlid) {
+		c->lo.key[0] = c->xmlid;
+		c->lo.nkey = 1;
+	}
+	odoo_opts_init(&oo);
+	if (c->protocol && odoo_proto_parse(c->protocol, &oo.proto, &err) < 0) {
+		ep_warn("--protocol: %s", err.msg);
+		return EP_USAGE;
+	}
+	if ((prof = conn_profile(&c->conn, "odoo", &err)) == NULL) {
+		ep_warn("%s", err.msg);
+		return err.code;
+	}
+	oo.http = c->conn.http;
+	if (odoo_opts_from_profile(&oo, prof, &err) < 0) {
+		ep_warn("%s", err.msg);
+		cfg_profile_free(prof);
+		return err.code;
+	}
+	if ((o = odoo_open(&oo, &oe)) == NULL) {
+		ep_warn("%s", oe.e.msg);
+		cfg_profile_free(prof);
+		return oe.e.code ? oe.e.code : EP_SOFTWARE;
+	}
+	lc.call = odoo_rpc;
+	lc.conn = o;
+	lc.model = model;
+	lc.xmlid = c->xmlid;
+	lc.key = c->xmlid ? NULL : c->lo.key;
+	lc.nkey = c->xmlid ? 0 : c->lo.nkey;
+	if ((lo = load_odoo_new(&lc, &err)) == NULL) {
+		ep_warn("%s", err.msg);
+		odoo_close(o);
+		cfg_profile_free(prof);
+		return err.code;
+	}
+	status = load_run(&c->stage, &c->lo, &load_odoo_target, lo, nfiles, files);
+	load_odoo_free(lo);
+	odoo_close(o);
+	cfg_profile_free(prof);
+	return status;
+}
+
+/* ---- the systems ---------------------------------------------------------- */
+
+static const struct {
+	const char *name;
+	int (*run)(struct load_cmd *c, const char *entity, int nfiles, char **files);
+} systems[] = {
+	{ "odoo", run_odoo },
+};
+
+static int
+usage(void)
+{
+	fputs(usage_text, stderr);
+	return EP_USAGE;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct load_cmd c;
+	struct ep_optset os;
+	struct ep_err err = EP_ERR_INIT;
+	int ch, exit_now, r, status;
+	const char *sys;
+
+	ep_prog = "load";
+	memset(&c, 0, sizeof(c));
+	stage_cfg_init(&c.stage, "load");
+	load_opts_init(&c.lo);
+	conn_opts_init(&c.conn);
+	if (ep_opt_build(tables, &os, &err) < 0) {
+		ep_warn("%s", err.msg);
+		return EP_SOFTWARE;
+	}
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, os.shorts, os.longs, NULL)) != -1) {
+		if (ep_opt_common_handle(ch, usage_text, tables, &exit_now)) {
+			if (exit_now) {
+				ep_opt_free(&os);
+				load_opts_free(&c.lo);
+				return fflush(stdout) == 0 ? 0 : EP_IOERR;
+			}
+			continue;
+		}
+		switch (ch) {
+		case OPT_PROTOCOL:
+			c.protocol = optarg;
+			continue;
+		case OPT_XMLID:
+			if (optarg[0] == '\0') {
+				ep_warn("--xmlid: an empty field name");
+				goto bad;
+			}
+			c.xmlid = optarg;
+			continue;
+		}
+		if ((r = load_opt(&c.lo, ch, optarg, &err)) == 0 &&
+		    (r = conn_opt(&c.conn, ch, optarg, &err)) == 0)
+			r = stage_opt(&c.stage, ch, optarg, &err);
+		if (r == 1)
+			continue;
+		if (r < 0)
+			ep_warn("%s", err.msg);
+		else if (ch == ':')
+			ep_warn("option '%s' needs an argument", argv[optind - 1]);
+		else
+			ep_warn("unknown option '%s'", argv[optind - 1]);
+		goto bad;
+	}
+	ep_opt_free(&os);
+	if (argc - optind < 2) {
+		ep_warn(argc - optind ? "no ENTITY after the system" : "no SYSTEM and ENTITY");
+		load_opts_free(&c.lo);
+		return usage();
+	}
+	sys = argv[optind];
+	for (size_t i = 0; i < sizeof(systems) / sizeof(systems[0]); i++)
+		if (strcmp(sys, systems[i].name) == 0) {
+			status = systems[i].run(&c, argv[optind + 1], argc - optind - 2,
+						argv + optind + 2);
+			load_opts_free(&c.lo);
+			return status;
+		}
+	ep_warn("unknown system '%s' (known: odoo)", sys);
+	load_opts_free(&c.lo);
+	return usage();
+bad:
+	ep_opt_free(&os);
+	load_opts_free(&c.lo);
+	return usage();
+}

@@ -1,0 +1,1533 @@
+#include "load_odoo.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "log.h"
+
+#define IMPORT_MODULE "__import__"
+
+struct load_odoo {
+	struct load_odoo_cfg cfg;
+	cJSON *fields; /* fields_get: name -> {type, relation, readonly, store} */
+	cJSON *sub;    /* model -> its fields_get, for the models of lines */
+};
+
+/* The target's part of an item (--xmlid). */
+struct lo_item {
+	char *module, *name; /* the external id */
+	double stale_imd;    /* ir.model.data id left by a deleted record, 0 none */
+};
+
+static const char *const magic_fields[] = {
+	"id", "display_name", "create_date", "create_uid", "write_date", "write_uid",
+	"__last_update", NULL,
+};
+
+/* ---- small helpers -------------------------------------------------- */
+
+static int
+oom(struct load_error *e)
+{
+	return load_errf(e, EP_SOFTWARE, NULL, "out of memory");
+}
+
+static const cJSON *
+field(const struct load_odoo *lo, const char *name)
+{
+	return cJSON_GetObjectItemCaseSensitive(lo->fields, name);
+}
+
+static const char *
+ftype(const struct load_odoo *lo, const char *name)
+{
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(field(lo, name), "type");
+	return cJSON_IsString(t) ? t->valuestring : "";
+}
+
+static const char *
+relation(const struct load_odoo *lo, const char *name)
+{
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(field(lo, name), "relation");
+	return cJSON_IsString(t) ? t->valuestring : NULL;
+}
+
+static int
+is_x2many(const char *t)
+{
+	return strcmp(t, "one2many") == 0 || strcmp(t, "many2many") == 0;
+}
+
+static int
+is_int(const cJSON *v)
+{
+	return cJSON_IsNumber(v) && v->valuedouble == floor(v->valuedouble) &&
+	       fabs(v->valuedouble) < 9007199254740992.0;
+}
+
+/* Put rep in old's place in obj, under old's name; old is freed. */
+static void
+replace_member(cJSON *obj, cJSON *old, cJSON *rep)
+{
+	rep->string = old->string;
+	rep->type = (rep->type & ~cJSON_StringIsConst) | (old->type & cJSON_StringIsConst);
+	old->string = NULL;
+	cJSON_ReplaceItemViaPointer(obj, old, rep);
+}
+
+static int
+is_magic(const char *name)
+{
+	for (int i = 0; magic_fields[i]; i++)
+		if (strcmp(name, magic_fields[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* Run one RPC; the arguments are consumed. */
+static int
+rpc(struct load_odoo *lo, const char *model, const char *method, cJSON *args, cJSON *kwargs,
+    cJSON **res, struct load_error *e)
+{
+	int rc;
+
+	*res = NULL;
+	if (args == NULL) {
+		cJSON_Delete(kwargs);
+		return oom(e);
+	}
+	rc = lo->cfg.call(lo->cfg.conn, model, method, args, kwargs, res, e);
+	cJSON_Delete(args);
+	cJSON_Delete(kwargs);
+	if (rc == 0 && *res == NULL)
+		return load_errf(e, EP_SOFTWARE, NULL, "%s.%s: no result", model, method);
+	return rc;
+}
+
+/* {"context": {"active_test": false}} plus fields when given */
+static cJSON *
+kw_all(cJSON *fields)
+{
+	cJSON *kw = cJSON_CreateObject(), *ctx = cJSON_CreateObject();
+
+	if (kw == NULL || ctx == NULL) {
+		cJSON_Delete(kw);
+		cJSON_Delete(ctx);
+		cJSON_Delete(fields);
+		return NULL;
+	}
+	cJSON_AddItemToObject(kw, "context", ctx);
+	cJSON_AddFalseToObject(ctx, "active_test");
+	if (fields)
+		cJSON_AddItemToObject(kw, "fields", fields);
+	return kw;
+}
+
+/* [a] / [a, b] as a fresh array, NULL elements skipped; consumes them */
+static cJSON *
+args_of(cJSON *a, cJSON *b)
+{
+	cJSON *arr = cJSON_CreateArray();
+
+	if (arr == NULL || (a == NULL && b != NULL)) {
+		cJSON_Delete(arr);
+		cJSON_Delete(a);
+		cJSON_Delete(b);
+		return NULL;
+	}
+	if (a)
+		cJSON_AddItemToArray(arr, a);
+	if (b)
+		cJSON_AddItemToArray(arr, b);
+	return arr;
+}
+
+static cJSON *
+ids_of(struct load_item *const *its, size_t n)
+{
+	cJSON *ids = cJSON_CreateArray();
+
+	for (size_t i = 0; ids && i < n; i++)
+		cJSON_AddItemToArray(ids, cJSON_Duplicate(its[i]->id, 0));
+	return ids;
+}
+
+/* ---- values ---------------------------------------------------------- */
+
+enum m2o_shape { M2O_BAD = -1, M2O_DONE = 0, M2O_NAME, M2O_XMLID, M2O_MATCH };
+
+/* Classify a many2one value; for the shapes known without the server
+ * (id, pair, {"id"}), *out is the id or false (a new value). */
+static enum m2o_shape
+m2o_shape(const cJSON *v, cJSON **out)
+{
+	const cJSON *id;
+
+	*out = NULL;
+	if (v == NULL || cJSON_IsNull(v) || cJSON_IsFalse(v)) {
+		*out = cJSON_CreateFalse();
+		return M2O_DONE;
+	}
+	if (is_int(v) && v->valuedouble > 0) {
+		*out = cJSON_CreateNumber(v->valuedouble);
+		return M2O_DONE;
+	}
+	if (cJSON_IsString(v))
+		return v->valuestring[0] ? M2O_NAME : (*out = cJSON_CreateFalse(), M2O_DONE);
+	if (cJSON_IsArray(v)) {
+		id = cJSON_GetArrayItem(v, 0);
+		if (cJSON_GetArraySize(v) == 2 && is_int(id) && id->valuedouble > 0) {
+			*out = cJSON_CreateNumber(id->valuedouble);
+			return M2O_DONE;
+		}
+		return M2O_BAD;
+	}
+	if (cJSON_IsObject(v)) {
+		const cJSON *x = cJSON_GetObjectItemCaseSensitive(v, "xmlid");
+		const cJSON *m = cJSON_GetObjectItemCaseSensitive(v, "match");
+		id = cJSON_GetObjectItemCaseSensitive(v, "id");
+		if (x)
+			return cJSON_IsString(x) && x->valuestring[0] ? M2O_XMLID : M2O_BAD;
+		if (m)
+			return cJSON_IsObject(m) && m->child ? M2O_MATCH : M2O_BAD;
+		if (id && (cJSON_IsFalse(id) || cJSON_IsNull(id))) {
+			*out = cJSON_CreateFalse();
+			return M2O_DONE;
+		}
+		if (is_int(id) && id->valuedouble > 0) {
+			*out = cJSON_CreateNumber(id->valuedouble);
+			return M2O_DONE;
+		}
+	}
+	return M2O_BAD;
+}
+
+/* Inside line objects: pairs and {"id"} objects become ids, magic fields go. */
+static void
+norm_line(cJSON *obj)
+{
+	cJSON *c = obj->child;
+
+	while (c) {
+		cJSON *next = c->next, *out = NULL;
+		if (is_magic(c->string) && strcmp(c->string, "id") != 0) {
+			cJSON_Delete(cJSON_DetachItemViaPointer(obj, c));
+		} else if (strcmp(c->string, "id") != 0 &&
+			   (cJSON_IsArray(c) || (cJSON_IsObject(c) &&
+						 cJSON_GetObjectItemCaseSensitive(c, "id"))) &&
+			   m2o_shape(c, &out) == M2O_DONE && out) {
+			replace_member(obj, c, out);
+		} else
+			cJSON_Delete(out);
+		c = next;
+	}
+}
+
+/* A list of objects: lines (create or write commands) */
+static int
+is_line_list(const cJSON *v)
+{
+	return cJSON_IsArray(v) && v->child && cJSON_IsObject(v->child);
+}
+
+/* Lines -> commands.  Creating: [0, 0, vals] each.  Updating, the lines
+ * given become the record's lines, matched by position with the current
+ * ones (cur, as lookup read them): a line with an "id", or in the place of
+ * a current line, is written [1, id, vals]; one past the current lines is
+ * created; current lines past the given ones are deleted [2, id].
+ * Returns a new array, NULL on no memory. */
+static cJSON *
+line_commands(const cJSON *lines, const cJSON *cur, int updating)
+{
+	cJSON *cmds = cJSON_CreateArray();
+	const cJSON *c = cJSON_IsArray(cur) ? cur->child : NULL;
+
+	for (const cJSON *l = lines->child; cmds && l; l = l->next) {
+		cJSON *vals = cJSON_Duplicate(l, 1), *cmd = cJSON_CreateArray();
+		cJSON *id = vals ? cJSON_DetachItemFromObjectCaseSensitive(vals, "id") : NULL;
+		const cJSON *cid = c ? cJSON_GetObjectItemCaseSensitive(c, "id") : NULL;
+		if (vals == NULL || cmd == NULL || !cJSON_IsObject(l)) {
+			cJSON_Delete(vals);
+			cJSON_Delete(cmd);
+			cJSON_Delete(id);
+			if (!cJSON_IsObject(l))
+				continue;
+			cJSON_Delete(cmds);
+			return NULL;
+		}
+		norm_line(vals);
+		if (updating && (is_int(id) || is_int(cid))) {
+			cJSON_AddItemToArray(cmd, cJSON_CreateNumber(1));
+			cJSON_AddItemToArray(cmd, cJSON_CreateNumber(is_int(id) ? id->valuedouble
+									 : cid->valuedouble));
+		} else {
+			cJSON_AddItemToArray(cmd, cJSON_CreateNumber(0));
+			cJSON_AddItemToArray(cmd, cJSON_CreateNumber(0));
+		}
+		cJSON_AddItemToArray(cmd, vals);
+		cJSON_AddItemToArray(cmds, cmd);
+		cJSON_Delete(id);
+		if (c)
+			c = c->next;
+	}
+	for (; updating && cmds && c; c = c->next) {
+		const cJSON *cid = cJSON_GetObjectItemCaseSensitive(c, "id");
+		cJSON *cmd = cJSON_CreateArray();
+		if (!is_int(cid) || cmd == NULL) {
+			cJSON_Delete(cmd);
+			continue;
+		}
+		cJSON_AddItemToArray(cmd, cJSON_CreateNumber(2));
+		cJSON_AddItemToArray(cmd, cJSON_CreateNumber(cid->valuedouble));
+		cJSON_AddItemToArray(cmds, cmd);
+	}
+	return cmds;
+}
+
+/* The values to send: a copy of vals with lines made commands (cur: the
+ * record as lookup read it, when updating). */
+static cJSON *
+wire_vals(const struct load_odoo *lo, const cJSON *vals, const cJSON *cur, int updating)
+{
+	cJSON *out = cJSON_Duplicate(vals, 1);
+
+	for (cJSON *c = out ? out->child : NULL; c; c = c->next) {
+		if (is_x2many(ftype(lo, c->string)) && is_line_list(c)) {
+			cJSON *cmds = line_commands(
+				c, cur ? cJSON_GetObjectItemCaseSensitive(cur, c->string) : NULL,
+				updating);
+			if (cmds == NULL) {
+				cJSON_Delete(out);
+				return NULL;
+			}
+			replace_member(out, c, cmds);
+			c = cmds;
+		}
+	}
+	return out;
+}
+
+static int
+num_equal(double a, double b)
+{
+	double m = fmax(1.0, fmax(fabs(a), fabs(b)));
+	return fabs(a - b) <= 1e-9 * m;
+}
+
+static int
+empty(const cJSON *v)
+{
+	return v == NULL || cJSON_IsNull(v) || cJSON_IsFalse(v) ||
+	       (cJSON_IsString(v) && v->valuestring[0] == '\0');
+}
+
+/* datetimes: "2026-01-05T10:00:00Z" equals "2026-01-05 10:00:00" */
+static int
+datetime_equal(const char *a, const char *b)
+{
+	size_t i;
+
+	for (i = 0; i < 19 && a[i] && b[i]; i++) {
+		char x = a[i] == 'T' ? ' ' : a[i], y = b[i] == 'T' ? ' ' : b[i];
+		if (x != y)
+			return 0;
+	}
+	if (i < 19)
+		return a[i] == b[i];
+	/* past the seconds: only a "Z" or ".000…" may follow */
+	for (const char *s = a + 19; *s; s++)
+		if (*s != 'Z' && *s != '0' && *s != '.')
+			return 0;
+	for (const char *s = b + 19; *s; s++)
+		if (*s != 'Z' && *s != '0' && *s != '.')
+			return 0;
+	return 1;
+}
+
+static int
+id_set_equal(const cJSON *a, const cJSON *b)
+{
+	int na = cJSON_GetArraySize(a), nb = cJSON_GetArraySize(b);
+
+	for (const cJSON *x = a->child; x; x = x->next)
+		if (!is_int(x))
+			return 0;
+	for (const cJSON *x = b->child; x; x = x->next)
+		if (!is_int(x))
+			return 0;
+	/* as sets: every a in b and every b in a (lists are short) */
+	for (const cJSON *x = a->child; x; x = x->next) {
+		const cJSON *y;
+		for (y = b->child; y && y->valuedouble != x->valuedouble; y = y->next)
+			;
+		if (y == NULL)
+			return 0;
+	}
+	for (const cJSON *y = b->child; y; y = y->next) {
+		const cJSON *x;
+		for (x = a->child; x && x->valuedouble != y->valuedouble; x = x->next)
+			;
+		if (x == NULL)
+			return 0;
+	}
+	(void)na;
+	(void)nb;
+	return 1;
+}
+
+static int
+value_same(const char *type, const cJSON *given, const cJSON *cur)
+{
+	if (strcmp(type, "many2one") == 0) {
+		if (empty(given) || empty(cur))
+			return empty(given) && empty(cur);
+		if (cJSON_IsArray(cur))
+			cur = cJSON_GetArrayItem(cur, 0);
+		return is_int(given) && is_int(cur) && given->valuedouble == cur->valuedouble;
+	}
+	if (is_x2many(type)) {
+		if (empty(given) || (cJSON_IsArray(given) && given->child == NULL))
+			return cJSON_IsArray(cur) ? cur->child == NULL : empty(cur);
+		return cJSON_IsArray(given) && cJSON_IsArray(cur) && id_set_equal(given, cur);
+	}
+	if (strcmp(type, "boolean") == 0)
+		return cJSON_IsTrue(given) == cJSON_IsTrue(cur);
+	if (cJSON_IsNumber(given) && cJSON_IsNumber(cur))
+		return num_equal(given->valuedouble, cur->valuedouble);
+	if (strcmp(type, "integer") == 0 || strcmp(type, "float") == 0 ||
+	    strcmp(type, "monetary") == 0) {
+		/* unset numbers read back as 0 */
+		if (empty(given) && cJSON_IsNumber(cur))
+			return cur->valuedouble == 0;
+		return 0;
+	}
+	if (empty(given) || empty(cur))
+		return empty(given) && empty(cur);
+	if (cJSON_IsString(given) && cJSON_IsString(cur)) {
+		if (strcmp(type, "datetime") == 0)
+			return datetime_equal(given->valuestring, cur->valuestring);
+		return strcmp(given->valuestring, cur->valuestring) == 0;
+	}
+	return cJSON_Compare(given, cur, 1);
+}
+
+/* The type of field name of model rel, from the lines' fields cache ("" when
+ * unknown). */
+static const char *
+sub_type(const struct load_odoo *lo, const char *rel, const char *name)
+{
+	const cJSON *f = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(lo->sub, rel), name);
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(f, "type");
+	return cJSON_IsString(t) ? t->valuestring : "";
+}
+
+/* Lines given against the lines read (objects with their ids), by
+ * position: the same count, and each given field equal. */
+static int
+lines_same(const struct load_odoo *lo, const char *rel, const cJSON *given, const cJSON *cur)
+{
+	const cJSON *c;
+
+	if (!cJSON_IsArray(cur) || cJSON_GetArraySize(given) != cJSON_GetArraySize(cur))
+		return 0;
+	c = cur->child;
+	for (const cJSON *g = given->child; g; g = g->next, c = c->next) {
+		if (!cJSON_IsObject(g) || !cJSON_IsObject(c))
+			return 0;
+		for (const cJSON *f = g->child; f; f = f->next) {
+			const cJSON *v = cJSON_GetObjectItemCaseSensitive(c, f->string);
+			if (is_magic(f->string) && strcmp(f->string, "id") != 0)
+				continue;
+			if (v == NULL || !value_same(sub_type(lo, rel, f->string), f, v))
+				return 0;
+		}
+	}
+	return 1;
+}
+
+static int
+lo_same(void *t, const struct load_item *it, const char *name, const cJSON *given,
+	const cJSON *cur)
+{
+	struct load_odoo *lo = t;
+	const char *rel = relation(lo, name);
+
+	(void)it;
+	if (is_line_list(given) && rel)
+		return lines_same(lo, rel, given, cur);
+	return value_same(ftype(lo, name), given, cur);
+}
+
+/* ---- check: one record, no network ---------------------------------- */
+
+static int
+split_xmlid(struct lo_item *ti, const char *x)
+{
+	const char *dot = strchr(x, '.');
+
+	if (dot) {
+		ti->module = strndup(x, (size_t)(dot - x));
+		ti->name = strdup(dot + 1);
+	} else {
+		ti->module = strdup(IMPORT_MODULE);
+		ti->name = strdup(x);
+	}
+	return ti->module && ti->name ? 0 : -1;
+}
+
+/* Normalise the key's many2one values too, so the key matches what is
+ * read back. */
+static int
+norm_key(struct load_odoo *lo, struct load_item *it)
+{
+	for (cJSON *c = it->key ? it->key->child : NULL; c; c = c->next) {
+		cJSON *out = NULL;
+		if (strcmp(ftype(lo, c->string), "many2one") != 0)
+			continue;
+		if (m2o_shape(c, &out) != M2O_DONE || out == NULL) {
+			cJSON_Delete(out);
+			load_item_reject(it, NULL,
+					 "key field '%s': a many2one key must be an id or [id, name]",
+					 c->string);
+			return 0;
+		}
+		replace_member(it->key, c, out);
+		c = out;
+	}
+	return 0;
+}
+
+static int
+lo_check(void *t, struct load_item *it, struct load_error *e)
+{
+	struct load_odoo *lo = t;
+	cJSON *c, *next;
+
+	if (lo->cfg.xmlid) {
+		struct lo_item *ti;
+		cJSON *x = cJSON_DetachItemFromObjectCaseSensitive(it->rec, lo->cfg.xmlid);
+		if (it->op == LOAD_CREATE && empty(x)) {
+			cJSON_Delete(x);
+			goto fields; /* a create needs no external id */
+		}
+		if (!cJSON_IsString(x) || x->valuestring[0] == '\0' ||
+		    x->valuestring[strlen(x->valuestring) - 1] == '.') {
+			cJSON_Delete(x);
+			load_item_reject(it, NULL, "--xmlid %s: not an external id", lo->cfg.xmlid);
+			return 0;
+		}
+		if ((ti = calloc(1, sizeof(*ti))) == NULL || split_xmlid(ti, x->valuestring) < 0) {
+			if (ti) {
+				free(ti->module);
+				free(ti->name);
+			}
+			free(ti);
+			cJSON_Delete(x);
+			return oom(e);
+		}
+		it->tdata = ti;
+		cJSON_Delete(x);
+	}
+fields:
+	if (norm_key(lo, it) < 0 || it->status == LOAD_REJECTED)
+		return 0;
+	for (c = it->rec->child; c; c = next) {
+		const cJSON *f = field(lo, c->string);
+		const char *type;
+		next = c->next;
+		if (is_magic(c->string)) {
+			cJSON_Delete(cJSON_DetachItemViaPointer(it->rec, c));
+			continue;
+		}
+		if (f == NULL) {
+			load_item_reject(it, NULL, "%s has no field '%s'", lo->cfg.model, c->string);
+			return 0;
+		}
+		if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(f, "store")) &&
+		    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(f, "readonly"))) {
+			cJSON_Delete(cJSON_DetachItemViaPointer(it->rec, c));
+			continue; /* computed, not stored: Odoo ignores it */
+		}
+		type = ftype(lo, c->string);
+		if (strcmp(type, "many2one") == 0) {
+			cJSON *out = NULL;
+			switch (m2o_shape(c, &out)) {
+			case M2O_DONE:
+				if (out == NULL)
+					return oom(e);
+				replace_member(it->rec, c, out);
+				break;
+			case M2O_BAD:
+				load_item_reject(it, NULL,
+						 "'%s': not a many2one value (an id, [id, name], "
+						 "{\"id\"}, a name, {\"xmlid\"} or {\"match\"})",
+						 c->string);
+				return 0;
+			default:
+				break; /* resolved with the batch */
+			}
+		} else if (is_x2many(type) && !empty(c) && !cJSON_IsArray(c)) {
+			load_item_reject(it, NULL, "'%s': not a list (of ids, commands or lines)",
+					 c->string);
+			return 0;
+		} else if (is_x2many(type) && is_line_list(c)) {
+			for (cJSON *l = c->child; l; l = l->next) {
+				if (!cJSON_IsObject(l)) {
+					load_item_reject(it, NULL, "'%s': lines are all objects or none",
+							 c->string);
+					return 0;
+				}
+				norm_line(l);
+			}
+		}
+	}
+	return 0;
+}
+
+/* ---- resolve: many2one by name, xmlid or match, for the batch --------- */
+
+/* One reference waiting for an id. */
+struct ref {
+	struct load_item *it;
+	const char *field;
+	const char *rel;
+	enum m2o_shape shape;
+	cJSON *value;       /* in it->rec; NULL once resolved */
+	char *fset;         /* match: its field set ("a,b,"), kept once value goes */
+	int seen;           /* resolve_search ran for its kind */
+};
+
+static void
+set_ref(struct ref *r, double id)
+{
+	cJSON *n = cJSON_CreateNumber(id);
+
+	if (n)
+		replace_member(r->it->rec, r->value, n);
+	r->value = NULL;
+}
+
+/* Does an item before it in its, still to be written, carry this external
+ * id (--xmlid)?  Then it waits for that one to be created. */
+static int
+created_earlier(const struct load_odoo *lo, struct load_item *const *its, size_t nits,
+		const struct load_item *it, const char *rel, const char *mod, size_t mlen,
+		const char *name)
+{
+	if (!lo->cfg.xmlid || strcmp(rel, lo->cfg.model) != 0)
+		return 0;
+	for (size_t j = 0; j < nits && its[j] != it; j++) {
+		const struct lo_item *ti = its[j]->tdata;
+		if (ti && its[j]->status == LOAD_PENDING && strlen(ti->module) == mlen &&
+		    strncmp(ti->module, mod, mlen) == 0 && strcmp(ti->name, name) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static int
+resolve_xmlids(struct load_odoo *lo, struct load_item *const *its, size_t nits,
+	       struct ref *refs, size_t n, struct load_error *e)
+{
+	cJSON *mods = cJSON_CreateArray(), *names = cJSON_CreateArray(), *dom, *res = NULL;
+	int rc;
+
+	for (size_t i = 0; i < n; i++) {
+		struct lo_item ti = { 0 };
+		if (refs[i].shape != M2O_XMLID)
+			continue;
+		if (split_xmlid(&ti, cJSON_GetObjectItemCaseSensitive(refs[i].value, "xmlid")
+					     ->valuestring) < 0) {
+			free(ti.module);
+			free(ti.name);
+			cJSON_Delete(mods);
+			cJSON_Delete(names);
+			return oom(e);
+		}
+		cJSON_AddItemToArray(mods, cJSON_CreateString(ti.module));
+		cJSON_AddItemToArray(names, cJSON_CreateString(ti.name));
+		free(ti.module);
+		free(ti.name);
+	}
+	if (names->child == NULL) {
+		cJSON_Delete(mods);
+		cJSON_Delete(names);
+		return 0;
+	}
+	dom = cJSON_CreateArray();
+	{
+		cJSON *l1 = cJSON_CreateArray(), *l2 = cJSON_CreateArray();
+		cJSON_AddItemToArray(l1, cJSON_CreateString("module"));
+		cJSON_AddItemToArray(l1, cJSON_CreateString("in"));
+		cJSON_AddItemToArray(l1, mods);
+		cJSON_AddItemToArray(l2, cJSON_CreateString("name"));
+		cJSON_AddItemToArray(l2, cJSON_CreateString("in"));
+		cJSON_AddItemToArray(l2, names);
+		cJSON_AddItemToArray(dom, l1);
+		cJSON_AddItemToArray(dom, l2);
+	}
+	rc = rpc(lo, "ir.model.data", "search_read", args_of(dom, NULL),
+		 kw_all(cJSON_Parse("[\"module\",\"name\",\"model\",\"res_id\"]")), &res, e);
+	if (rc < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		const char *x, *dot;
+		size_t mlen;
+		const char *mod, *name;
+		int found = 0;
+		if (refs[i].shape != M2O_XMLID)
+			continue;
+		x = cJSON_GetObjectItemCaseSensitive(refs[i].value, "xmlid")->valuestring;
+		dot = strchr(x, '.');
+		mod = dot ? x : IMPORT_MODULE;
+		mlen = dot ? (size_t)(dot - x) : strlen(IMPORT_MODULE);
+		name = dot ? dot + 1 : x;
+		for (cJSON *r = res->child; r; r = r->next) {
+			const cJSON *rm = cJSON_GetObjectItemCaseSensitive(r, "module");
+			const cJSON *rn = cJSON_GetObjectItemCaseSensitive(r, "name");
+			const cJSON *rmod = cJSON_GetObjectItemCaseSensitive(r, "model");
+			const cJSON *rid = cJSON_GetObjectItemCaseSensitive(r, "res_id");
+			if (!cJSON_IsString(rm) || !cJSON_IsString(rn) || !cJSON_IsString(rmod) ||
+			    strlen(rm->valuestring) != mlen || strncmp(rm->valuestring, mod, mlen) ||
+			    strcmp(rn->valuestring, name))
+				continue;
+			if (strcmp(rmod->valuestring, refs[i].rel) != 0) {
+				load_item_reject(refs[i].it, NULL,
+						 "'%s': external id '%s' is a %s, not a %s",
+						 refs[i].field, x, rmod->valuestring, refs[i].rel);
+				found = 1;
+				break;
+			}
+			if (!is_int(rid) || rid->valuedouble <= 0)
+				break;
+			set_ref(&refs[i], rid->valuedouble);
+			found = 1;
+			break;
+		}
+		if (!found && created_earlier(lo, its, nits, refs[i].it, refs[i].rel, mod, mlen, name))
+			refs[i].it->wait = 1;
+		else if (!found)
+			load_item_reject(refs[i].it, NULL, "'%s': no %s with external id '%s'",
+					 refs[i].field, refs[i].rel, x);
+	}
+	cJSON_Delete(res);
+	return 0;
+}
+
+/* Does an item before it in its, still to be created in the model, hold
+ * the values of match (or the name)?  Then it waits for that one. */
+static int
+matched_earlier(const struct load_odoo *lo, struct load_item *const *its, size_t nits,
+		const struct load_item *it, const char *rel, const cJSON *match,
+		const cJSON *name)
+{
+	if (strcmp(rel, lo->cfg.model) != 0)
+		return 0;
+	for (size_t j = 0; j < nits && its[j] != it; j++) {
+		int same = its[j]->status == LOAD_PENDING && its[j]->op != LOAD_DELETE;
+		if (same && name) {
+			const cJSON *v = cJSON_GetObjectItemCaseSensitive(its[j]->rec, "name");
+			same = cJSON_IsString(v) && strcmp(v->valuestring, name->valuestring) == 0;
+		}
+		for (const cJSON *c = match ? match->child : NULL; same && c; c = c->next)
+			same = value_same(ftype(lo, c->string), c,
+					  cJSON_GetObjectItemCaseSensitive(its[j]->rec, c->string));
+		if (same)
+			return 1;
+	}
+	return 0;
+}
+
+/* "a,b," for {"match": {"a": …, "b": …}}: the field set of a match. */
+static const char *
+fieldset(const cJSON *match, struct buf *b)
+{
+	buf_reset(b);
+	for (const cJSON *c = match ? match->child : NULL; c; c = c->next)
+		buf_addf(b, "%s,", c->string);
+	return buf_str(b);
+}
+
+/* By display name, or by {"match": {...}}, for the refs of one relation
+ * model and shape (and, for match, one set of fields). */
+static int
+resolve_search(struct load_odoo *lo, struct load_item *const *its, size_t nits,
+	       struct ref *refs, size_t n, const char *rel,
+	       enum m2o_shape shape, const char *fset, struct load_error *e)
+{
+	cJSON *dom = cJSON_CreateArray(), *fields = cJSON_CreateArray(), *res = NULL;
+	cJSON *first = NULL;
+	size_t nleaf = 0;
+	struct buf fb = BUF_INIT;
+	int rc;
+
+	if (dom == NULL || fields == NULL) {
+		cJSON_Delete(dom);
+		cJSON_Delete(fields);
+		return oom(e);
+	}
+	if (shape == M2O_NAME) {
+		cJSON *leaf = cJSON_CreateArray(), *names = cJSON_CreateArray();
+		for (size_t i = 0; i < n; i++)
+			if (refs[i].value && refs[i].shape == M2O_NAME && !strcmp(refs[i].rel, rel))
+				cJSON_AddItemToArray(names,
+						     cJSON_CreateString(refs[i].value->valuestring));
+		cJSON_AddItemToArray(leaf, cJSON_CreateString("display_name"));
+		cJSON_AddItemToArray(leaf, cJSON_CreateString("in"));
+		cJSON_AddItemToArray(leaf, names);
+		cJSON_AddItemToArray(dom, leaf);
+		cJSON_AddItemToArray(fields, cJSON_CreateString("display_name"));
+	} else {
+		/* OR of ANDs: one group per reference */
+		for (size_t i = 0; i < n; i++) {
+			cJSON *m;
+			if (!refs[i].value || refs[i].shape != M2O_MATCH || strcmp(refs[i].rel, rel))
+				continue;
+			m = cJSON_GetObjectItemCaseSensitive(refs[i].value, "match");
+			if (strcmp(fieldset(m, &fb), fset) != 0)
+				continue;
+			if (first == NULL)
+				first = m;
+			if (nleaf++ > 0)
+				cJSON_InsertItemInArray(dom, 0, cJSON_CreateString("|"));
+			for (cJSON *c = m->child; c; c = c->next) {
+				cJSON *leaf = cJSON_CreateArray();
+				if (c->next)
+					cJSON_AddItemToArray(dom, cJSON_CreateString("&"));
+				cJSON_AddItemToArray(leaf, cJSON_CreateString(c->string));
+				cJSON_AddItemToArray(leaf, cJSON_CreateString("="));
+				cJSON_AddItemToArray(leaf, cJSON_Duplicate(c, 1));
+				cJSON_AddItemToArray(dom, leaf);
+			}
+		}
+		for (cJSON *c = first ? first->child : NULL; c; c = c->next)
+			cJSON_AddItemToArray(fields, cJSON_CreateString(c->string));
+	}
+	{
+		cJSON *kw = cJSON_CreateObject();
+		cJSON_AddItemToObject(kw, "fields", fields);
+		rc = rpc(lo, rel, "search_read", args_of(dom, NULL), kw, &res, e);
+	}
+	if (rc < 0) {
+		buf_release(&fb);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const cJSON *m = NULL;
+		double id = 0;
+		int hits = 0;
+		if (!refs[i].value || refs[i].shape != shape || strcmp(refs[i].rel, rel))
+			continue;
+		if (shape == M2O_MATCH) {
+			m = cJSON_GetObjectItemCaseSensitive(refs[i].value, "match");
+			if (strcmp(fieldset(m, &fb), fset) != 0)
+				continue; /* another field set's turn */
+		}
+		for (cJSON *r = res->child; r; r = r->next) {
+			int same = 1;
+			if (shape == M2O_NAME) {
+				const cJSON *dn = cJSON_GetObjectItemCaseSensitive(r, "display_name");
+				same = cJSON_IsString(dn) &&
+				       strcmp(dn->valuestring, refs[i].value->valuestring) == 0;
+			} else {
+				for (const cJSON *c = m->child; same && c; c = c->next) {
+					const cJSON *cur = cJSON_GetObjectItemCaseSensitive(r, c->string);
+					same = cur && value_same(cJSON_IsArray(cur) ? "many2one" : "",
+								 c, cur);
+				}
+			}
+			if (same) {
+				hits++;
+				id = cJSON_GetObjectItemCaseSensitive(r, "id")
+					     ? cJSON_GetObjectItemCaseSensitive(r, "id")->valuedouble
+					     : 0;
+			}
+		}
+		if (hits == 1 && id > 0)
+			set_ref(&refs[i], id);
+		else if (hits == 0 && matched_earlier(lo, its, nits, refs[i].it, rel,
+						      shape == M2O_NAME ? NULL : m,
+						      shape == M2O_NAME ? refs[i].value : NULL))
+			refs[i].it->wait = 1;
+		else if (shape == M2O_NAME)
+			load_item_reject(refs[i].it, NULL, "'%s': %s %s named '%s'", refs[i].field,
+					 hits ? "several" : "no", rel, refs[i].value->valuestring);
+		else {
+			char *s = cJSON_PrintUnformatted(m);
+			load_item_reject(refs[i].it, NULL, "'%s': %s %s matches %s", refs[i].field,
+					 hits ? "more than one" : "no", rel, s ? s : "");
+			free(s);
+		}
+	}
+	cJSON_Delete(res);
+	buf_release(&fb);
+	return 0;
+}
+
+static int
+lo_resolve(void *t, struct load_item *const *its, size_t n, struct load_error *e)
+{
+	struct load_odoo *lo = t;
+	struct ref *refs = NULL;
+	size_t nref = 0, cap = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < n; i++)
+		for (cJSON *c = its[i]->rec->child; c; c = c->next) {
+			cJSON *out = NULL;
+			enum m2o_shape s;
+			if (strcmp(ftype(lo, c->string), "many2one") != 0)
+				continue;
+			s = m2o_shape(c, &out);
+			cJSON_Delete(out);
+			if (s != M2O_NAME && s != M2O_XMLID && s != M2O_MATCH)
+				continue;
+			if (nref == cap) {
+				struct ref *r = realloc(refs, (cap = cap ? 2 * cap : 16) * sizeof(*r));
+				if (r == NULL) {
+					rc = oom(e);
+					goto out;
+				}
+				refs = r;
+			}
+			refs[nref] = (struct ref){ its[i], c->string, relation(lo, c->string), s,
+						   c, NULL, 0 };
+			if (s == M2O_MATCH) {
+				struct buf b = BUF_INIT;
+				fieldset(cJSON_GetObjectItemCaseSensitive(c, "match"), &b);
+				refs[nref].fset = buf_detach(&b, NULL);
+				if (refs[nref].fset == NULL) {
+					rc = oom(e);
+					goto out;
+				}
+			}
+			nref++;
+		}
+	if (nref == 0)
+		goto out;
+	for (size_t i = 0; i < nref; i++)
+		if (refs[i].rel == NULL) {
+			load_item_reject(refs[i].it, NULL, "'%s': no relation model", refs[i].field);
+			refs[i].value = NULL;
+		}
+	rc = resolve_xmlids(lo, its, n, refs, nref, e);
+	/* names and matches: one search per relation model (and match field
+	 * set), taken in the order they first appear */
+	for (size_t i = 0; rc == 0 && i < nref; i++) {
+		int done = 0;
+		if (refs[i].value == NULL || refs[i].shape == M2O_XMLID ||
+		    refs[i].it->status == LOAD_REJECTED)
+			continue;
+		/* an earlier ref of the same kind was searched with this one */
+		for (size_t j = 0; j < i && !done; j++)
+			done = refs[j].seen && refs[j].shape == refs[i].shape &&
+			       strcmp(refs[j].rel, refs[i].rel) == 0 &&
+			       (refs[j].shape != M2O_MATCH ||
+				strcmp(refs[j].fset, refs[i].fset) == 0);
+		refs[i].seen = 1;
+		if (!done)
+			rc = resolve_search(lo, its, n, refs, nref, refs[i].rel, refs[i].shape,
+					    refs[i].fset ? refs[i].fset : "", e);
+	}
+out:
+	for (size_t i = 0; i < nref; i++)
+		free(refs[i].fset);
+	free(refs);
+	return rc;
+}
+
+/* ---- lookup ------------------------------------------------------------ */
+
+/* Field names of the batch's records (and the key fields) to read back. */
+static cJSON *
+read_fields(struct load_item *const *its, size_t n, const struct load_odoo *lo)
+{
+	cJSON *names = cJSON_CreateArray();
+
+	for (size_t i = 0; names && i < n; i++) {
+		for (cJSON *c = its[i]->rec->child; c; c = c->next) {
+			int seen = 0;
+			for (cJSON *x = names->child; x && !seen; x = x->next)
+				seen = strcmp(x->valuestring, c->string) == 0;
+			if (!seen)
+				cJSON_AddItemToArray(names, cJSON_CreateString(c->string));
+		}
+		for (cJSON *c = its[i]->key ? its[i]->key->child : NULL; c; c = c->next) {
+			int seen = 0;
+			if (lo->cfg.xmlid || !field(lo, c->string))
+				break;
+			for (cJSON *x = names->child; x && !seen; x = x->next)
+				seen = strcmp(x->valuestring, c->string) == 0;
+			if (!seen)
+				cJSON_AddItemToArray(names, cJSON_CreateString(c->string));
+		}
+	}
+	if (names && names->child == NULL)
+		cJSON_AddItemToArray(names, cJSON_CreateString("id"));
+	return names;
+}
+
+/* The key of a record read back, as the items' keys are printed. */
+static char *
+key_text_of(const struct load_odoo *lo, const cJSON *key, const cJSON *rec)
+{
+	cJSON *k = cJSON_CreateObject();
+	char *s;
+
+	for (const cJSON *c = key->child; k && c; c = c->next) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(rec, c->string);
+		cJSON *d;
+		if (v && cJSON_IsArray(v) && strcmp(ftype(lo, c->string), "many2one") == 0)
+			v = cJSON_GetArrayItem(v, 0);
+		d = v ? cJSON_Duplicate(v, 1) : cJSON_CreateNull();
+		cJSON_AddItemToObject(k, c->string, d);
+	}
+	s = k ? cJSON_PrintUnformatted(k) : NULL;
+	cJSON_Delete(k);
+	return s;
+}
+
+static int
+lookup_key(struct load_odoo *lo, struct load_item *const *its, size_t n, struct load_error *e)
+{
+	cJSON *dom = cJSON_CreateArray(), *res = NULL;
+	const cJSON *k0 = its[0]->key;
+	int single = 1, rc;
+
+	for (size_t i = 0; i < n; i++)
+		if (cJSON_GetArraySize(its[i]->key) != 1 ||
+		    strcmp(its[i]->key->child->string, k0->child->string) != 0)
+			single = 0;
+	if (single) {
+		cJSON *leaf = cJSON_CreateArray(), *vals = cJSON_CreateArray();
+		for (size_t i = 0; i < n; i++)
+			cJSON_AddItemToArray(vals, cJSON_Duplicate(its[i]->key->child, 1));
+		cJSON_AddItemToArray(leaf, cJSON_CreateString(k0->child->string));
+		cJSON_AddItemToArray(leaf, cJSON_CreateString("in"));
+		cJSON_AddItemToArray(leaf, vals);
+		cJSON_AddItemToArray(dom, leaf);
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			if (i > 0)
+				cJSON_InsertItemInArray(dom, 0, cJSON_CreateString("|"));
+			for (cJSON *c = its[i]->key->child; c; c = c->next) {
+				cJSON *leaf = cJSON_CreateArray();
+				if (c->next)
+					cJSON_AddItemToArray(dom, cJSON_CreateString("&"));
+				cJSON_AddItemToArray(leaf, cJSON_CreateString(c->string));
+				cJSON_AddItemToArray(leaf, cJSON_CreateString("="));
+				cJSON_AddItemToArray(leaf, cJSON_Duplicate(c, 1));
+				cJSON_AddItemToArray(dom, leaf);
+			}
+		}
+	}
+	rc = rpc(lo, lo->cfg.model, "search_read", args_of(dom, NULL),
+		 kw_all(read_fields(its, n, lo)), &res, e);
+	if (rc < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		char *want = cJSON_PrintUnformatted(its[i]->key);
+		const cJSON *hit = NULL;
+		int hits = 0;
+		struct buf ids = BUF_INIT;
+		for (cJSON *r = res->child; want && r; r = r->next) {
+			char *got = key_text_of(lo, its[i]->key, r);
+			if (got && strcmp(got, want) == 0) {
+				const cJSON *id = cJSON_GetObjectItemCaseSensitive(r, "id");
+				hit = r;
+				hits++;
+				buf_addf(&ids, "%s%.0f", hits > 1 ? ", " : "", id ? id->valuedouble : 0);
+			}
+			free(got);
+		}
+		free(want);
+		if (hits > 1)
+			load_item_reject(its[i], NULL, "%d %s records match the key (ids %s)", hits,
+					 lo->cfg.model, buf_str(&ids));
+		else if (hit) {
+			its[i]->id = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(hit, "id"), 0);
+			its[i]->current = cJSON_Duplicate(hit, 1);
+		}
+		buf_release(&ids);
+	}
+	cJSON_Delete(res);
+	return 0;
+}
+
+static int
+lookup_xmlid(struct load_odoo *lo, struct load_item *const *its, size_t n, struct load_error *e)
+{
+	cJSON *dom, *mods = cJSON_CreateArray(), *names = cJSON_CreateArray(), *res = NULL;
+	cJSON *ids = cJSON_CreateArray(), *recs = NULL;
+	int rc;
+
+	for (size_t i = 0; i < n; i++) {
+		struct lo_item *ti = its[i]->tdata;
+		cJSON_AddItemToArray(mods, cJSON_CreateString(ti->module));
+		cJSON_AddItemToArray(names, cJSON_CreateString(ti->name));
+	}
+	dom = cJSON_Parse("[[\"model\",\"=\",null]]");
+	if (dom)
+		cJSON_ReplaceItemInArray(dom->child, 2, cJSON_CreateString(lo->cfg.model));
+	{
+		cJSON *l1 = cJSON_CreateArray(), *l2 = cJSON_CreateArray();
+		cJSON_AddItemToArray(l1, cJSON_CreateString("module"));
+		cJSON_AddItemToArray(l1, cJSON_CreateString("in"));
+		cJSON_AddItemToArray(l1, mods);
+		cJSON_AddItemToArray(l2, cJSON_CreateString("name"));
+		cJSON_AddItemToArray(l2, cJSON_CreateString("in"));
+		cJSON_AddItemToArray(l2, names);
+		cJSON_AddItemToArray(dom, l1);
+		cJSON_AddItemToArray(dom, l2);
+	}
+	rc = rpc(lo, "ir.model.data", "search_read", args_of(dom, NULL),
+		 kw_all(cJSON_Parse("[\"module\",\"name\",\"res_id\"]")), &res, e);
+	if (rc < 0) {
+		cJSON_Delete(ids);
+		return -1;
+	}
+	/* which res_id for each item */
+	for (size_t i = 0; i < n; i++) {
+		struct lo_item *ti = its[i]->tdata;
+		for (cJSON *r = res->child; r; r = r->next) {
+			const cJSON *m = cJSON_GetObjectItemCaseSensitive(r, "module");
+			const cJSON *nm = cJSON_GetObjectItemCaseSensitive(r, "name");
+			const cJSON *rid = cJSON_GetObjectItemCaseSensitive(r, "res_id");
+			if (cJSON_IsString(m) && cJSON_IsString(nm) && is_int(rid) &&
+			    strcmp(m->valuestring, ti->module) == 0 &&
+			    strcmp(nm->valuestring, ti->name) == 0) {
+				ti->stale_imd = cJSON_GetObjectItemCaseSensitive(r, "id")->valuedouble;
+				its[i]->id = cJSON_CreateNumber(rid->valuedouble);
+				cJSON_AddItemToArray(ids, cJSON_CreateNumber(rid->valuedouble));
+				break;
+			}
+		}
+	}
+	cJSON_Delete(res);
+	if (ids->child == NULL) {
+		cJSON_Delete(ids);
+		return 0;
+	}
+	rc = rpc(lo, lo->cfg.model, "read", args_of(ids, NULL), kw_all(read_fields(its, n, lo)),
+		 &recs, e);
+	if (rc < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		struct lo_item *ti = its[i]->tdata;
+		const cJSON *hit = NULL;
+		if (its[i]->id == NULL)
+			continue;
+		for (cJSON *r = recs->child; r && !hit; r = r->next) {
+			const cJSON *id = cJSON_GetObjectItemCaseSensitive(r, "id");
+			if (id && id->valuedouble == its[i]->id->valuedouble)
+				hit = r;
+		}
+		if (hit) {
+			its[i]->current = cJSON_Duplicate(hit, 1);
+			ti->stale_imd = 0;
+		} else {
+			/* the external id outlived its record: create, then repoint it */
+			cJSON_Delete(its[i]->id);
+			its[i]->id = NULL;
+		}
+	}
+	cJSON_Delete(recs);
+	return 0;
+}
+
+/* The fields of model rel, into the cache (for comparing lines). */
+static int
+sub_fields(struct load_odoo *lo, const char *rel, struct load_error *e)
+{
+	cJSON *kw, *res = NULL;
+
+	if (cJSON_GetObjectItemCaseSensitive(lo->sub, rel))
+		return 0;
+	kw = cJSON_Parse("{\"attributes\":[\"type\",\"relation\"]}");
+	if (rpc(lo, rel, "fields_get", cJSON_CreateArray(), kw, &res, e) < 0)
+		return -1;
+	if (!cJSON_IsObject(res)) {
+		cJSON_Delete(res);
+		return load_errf(e, EP_SOFTWARE, NULL, "%s.fields_get: not an object", rel);
+	}
+	cJSON_AddItemToObject(lo->sub, rel, res);
+	return 0;
+}
+
+/* Where records give lines (lists of objects), replace the current id
+ * lists by the lines read, with the fields the records give, one read per
+ * field and batch. */
+static int
+expand_lines(struct load_odoo *lo, struct load_item *const *its, size_t n, struct load_error *e)
+{
+	for (const cJSON *f = lo->fields->child; f; f = f->next) {
+		const char *rel = relation(lo, f->string);
+		cJSON *ids = NULL, *names = NULL, *res = NULL;
+		int rc = 0;
+		if (!is_x2many(ftype(lo, f->string)) || rel == NULL)
+			continue;
+		for (size_t i = 0; i < n; i++) {
+			const cJSON *g = cJSON_GetObjectItemCaseSensitive(its[i]->rec, f->string);
+			const cJSON *cur = cJSON_GetObjectItemCaseSensitive(its[i]->current,
+									   f->string);
+			if (!is_line_list(g) || !cJSON_IsArray(cur))
+				continue;
+			if (ids == NULL) {
+				ids = cJSON_CreateArray();
+				names = cJSON_CreateArray();
+			}
+			for (const cJSON *x = cur->child; x; x = x->next)
+				cJSON_AddItemToArray(ids, cJSON_Duplicate(x, 0));
+			for (const cJSON *l = g->child; l; l = l->next)
+				for (const cJSON *c = l->child; c; c = c->next) {
+					int seen = is_magic(c->string);
+					for (const cJSON *x = names->child; x && !seen; x = x->next)
+						seen = strcmp(x->valuestring, c->string) == 0;
+					if (!seen)
+						cJSON_AddItemToArray(names, cJSON_CreateString(c->string));
+				}
+		}
+		if (ids == NULL)
+			continue;
+		if (sub_fields(lo, rel, e) < 0) {
+			cJSON_Delete(ids);
+			cJSON_Delete(names);
+			return -1;
+		}
+		if (ids->child)
+			rc = rpc(lo, rel, "read", args_of(ids, NULL), kw_all(names), &res, e);
+		else {
+			cJSON_Delete(ids);
+			cJSON_Delete(names);
+			res = cJSON_CreateArray();
+		}
+		if (rc < 0)
+			return -1;
+		for (size_t i = 0; i < n; i++) {
+			cJSON *cur = cJSON_GetObjectItemCaseSensitive(its[i]->current, f->string);
+			cJSON *lines;
+			if (!is_line_list(cJSON_GetObjectItemCaseSensitive(its[i]->rec, f->string)) ||
+			    !cJSON_IsArray(cur) || (lines = cJSON_CreateArray()) == NULL)
+				continue;
+			for (const cJSON *x = cur->child; x; x = x->next)
+				for (const cJSON *r = res->child; r; r = r->next) {
+					const cJSON *id = cJSON_GetObjectItemCaseSensitive(r, "id");
+					if (id && id->valuedouble == x->valuedouble) {
+						cJSON_AddItemToArray(lines, cJSON_Duplicate(r, 1));
+						break;
+					}
+				}
+			replace_member(its[i]->current, cur, lines);
+		}
+		cJSON_Delete(res);
+	}
+	return 0;
+}
+
+static int
+lo_lookup(void *t, struct load_item *const *its, size_t n, struct load_error *e)
+{
+	struct load_odoo *lo = t;
+	size_t k = 0;
+	int rc;
+
+	if (!lo->cfg.xmlid)
+		return lookup_key(lo, its, n, e) < 0 ? -1 : expand_lines(lo, its, n, e);
+	/* records without an external id (creates) have no tdata */
+	{
+		struct load_item **sub = malloc(n * sizeof(*sub));
+		if (sub == NULL)
+			return oom(e);
+		for (size_t i = 0; i < n; i++)
+			if (its[i]->tdata)
+				sub[k++] = its[i];
+		rc = k ? lookup_xmlid(lo, sub, k, e) : 0;
+		if (rc == 0 && k)
+			rc = expand_lines(lo, sub, k, e);
+		free(sub);
+	}
+	return rc;
+}
+
+/* ---- writes ------------------------------------------------------------ */
+
+static int
+record_xmlids(struct load_odoo *lo, struct load_item *const *its, size_t n)
+{
+	cJSON *rows = cJSON_CreateArray(), *res = NULL;
+	struct load_error e;
+	int rc = 0;
+
+	memset(&e, 0, sizeof(e));
+	for (size_t i = 0; rows && i < n; i++) {
+		struct lo_item *ti = its[i]->tdata;
+		cJSON *row;
+		if (ti == NULL)
+			continue;
+		if (ti->stale_imd > 0) {
+			cJSON *vals = cJSON_CreateObject(), *ids = cJSON_CreateArray();
+			cJSON_AddItemToArray(ids, cJSON_CreateNumber(ti->stale_imd));
+			cJSON_AddItemToObject(vals, "res_id", cJSON_Duplicate(its[i]->id, 0));
+			if (rpc(lo, "ir.model.data", "write", args_of(ids, vals), NULL, &res, &e) < 0)
+				rc = -1;
+			cJSON_Delete(res);
+			res = NULL;
+			continue;
+		}
+		row = cJSON_CreateObject();
+		cJSON_AddStringToObject(row, "module", ti->module);
+		cJSON_AddStringToObject(row, "name", ti->name);
+		cJSON_AddStringToObject(row, "model", lo->cfg.model);
+		cJSON_AddItemToObject(row, "res_id", cJSON_Duplicate(its[i]->id, 0));
+		cJSON_AddFalseToObject(row, "noupdate");
+		cJSON_AddItemToArray(rows, row);
+	}
+	if (rows == NULL)
+		rc = oom(&e);
+	else if (rc == 0 && rows->child) {
+		/* args_of takes rows */
+		if (rpc(lo, "ir.model.data", "create", args_of(rows, NULL), NULL, &res, &e) < 0)
+			rc = -1;
+		rows = NULL;
+	}
+	cJSON_Delete(rows);
+	cJSON_Delete(res);
+	if (rc < 0) {
+		/* the records exist: say so, never create them again */
+		for (size_t i = 0; i < n; i++)
+			if (its[i]->tdata)
+				load_item_reject(its[i], NULL,
+						 "created as id %.0f, but its external id was not "
+						 "recorded: %s%s%s",
+						 its[i]->id ? its[i]->id->valuedouble : 0, e.name,
+						 e.name[0] ? ": " : "", e.err.msg);
+		return e.err.code == EP_DATAERR ? 0 : -1;
+	}
+	return 0;
+}
+
+static int
+lo_create(void *t, struct load_item *const *its, size_t n, struct load_error *e)
+{
+	struct load_odoo *lo = t;
+	cJSON *list = cJSON_CreateArray(), *res = NULL;
+	int rc;
+
+	for (size_t i = 0; list && i < n; i++) {
+		cJSON *v = wire_vals(lo, its[i]->rec, NULL, 0);
+		if (v == NULL) {
+			cJSON_Delete(list);
+			return oom(e);
+		}
+		cJSON_AddItemToArray(list, v);
+	}
+	rc = rpc(lo, lo->cfg.model, "create", args_of(list, NULL), NULL, &res, e);
+	if (rc < 0)
+		return -1;
+	if (!cJSON_IsArray(res) || cJSON_GetArraySize(res) != (int)n) {
+		cJSON_Delete(res);
+		return load_errf(e, EP_SOFTWARE, NULL,
+				 "%s.create: %zu records sent, the answer is not %zu ids",
+				 lo->cfg.model, n, n);
+	}
+	{
+		size_t i = 0;
+		for (cJSON *id = res->child; id; id = id->next)
+			its[i++]->id = cJSON_Duplicate(id, 0);
+	}
+	cJSON_Delete(res);
+	if (lo->cfg.xmlid && record_xmlids(lo, its, n) < 0)
+		return load_errf(e, EP_UNAVAILABLE, NULL,
+				 "records created but their external ids not recorded");
+	return 0;
+}
+
+/* One write; a record-class failure is narrowed by halving the ids. */
+static int
+write_set(struct load_odoo *lo, struct load_item *const *its, size_t n, const cJSON *vals,
+	  struct load_error *e)
+{
+	cJSON *res = NULL;
+	struct load_error le;
+
+	memset(&le, 0, sizeof(le));
+	if (rpc(lo, lo->cfg.model, "write", args_of(ids_of(its, n), cJSON_Duplicate(vals, 1)), NULL,
+		&res, &le) == 0) {
+		cJSON_Delete(res);
+		return 0;
+	}
+	if (le.err.code != EP_DATAERR) {
+		*e = le;
+		return -1;
+	}
+	if (n == 1) {
+		load_item_reject(its[0], le.name, "%s", le.err.msg);
+		return 0;
+	}
+	if (write_set(lo, its, n / 2, vals, e) < 0)
+		return -1;
+	return write_set(lo, its + n / 2, n - n / 2, vals, e);
+}
+
+static int
+lo_update(void *t, struct load_item *const *its, size_t n, struct load_error *e)
+{
+	struct load_odoo *lo = t;
+	struct load_item **group = malloc(n * sizeof(*group));
+	char **texts = calloc(n, sizeof(*texts));
+	char *done = calloc(n, 1);
+	int rc = 0;
+
+	if (group == NULL || texts == NULL || done == NULL) {
+		rc = oom(e);
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		if ((texts[i] = cJSON_PrintUnformatted(its[i]->changes)) == NULL) {
+			rc = oom(e);
+			goto out;
+		}
+	/* records with the same changes share one write(ids, vals); lines
+	 * (objects with ids) are written record by record */
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		size_t k = 0;
+		cJSON *vals;
+		int lines = 0;
+		if (done[i])
+			continue;
+		for (cJSON *c = its[i]->changes->child; c; c = c->next)
+			lines |= is_line_list(c);
+		for (size_t j = i; j < n; j++)
+			if (!done[j] && (j == i || (!lines && strcmp(texts[i], texts[j]) == 0))) {
+				group[k++] = its[j];
+				done[j] = 1;
+			}
+		if ((vals = wire_vals(lo, its[i]->changes, its[i]->current, 1)) == NULL) {
+			rc = oom(e);
+			break;
+		}
+		rc = write_set(lo, group, k, vals, e);
+		cJSON_Delete(vals);
+	}
+out:
+	for (size_t i = 0; texts && i < n; i++)
+		free(texts[i]);
+	free(texts);
+	free(group);
+	free(done);
+	return rc;
+}
+
+static int
+lo_remove(void *t, struct load_item *const *its, size_t n, struct load_error *e)
+{
+	struct load_odoo *lo = t;
+	cJSON *res = NULL;
+
+	if (rpc(lo, lo->cfg.model, "unlink", args_of(ids_of(its, n), NULL), NULL, &res, e) < 0)
+		return -1;
+	cJSON_Delete(res);
+	return 0;
+}
+
+static int
+lo_call(void *t, const char *method, struct load_item *const *its, size_t n,
+	struct load_error *e)
+{
+	struct load_odoo *lo = t;
+	cJSON *res = NULL;
+
+	if (rpc(lo, lo->cfg.model, method, args_of(ids_of(its, n), NULL), NULL, &res, e) < 0)
+		return -1;
+	cJSON_Delete(res);
+	return 0;
+}
+
+static enum load_class
+lo_classify(void *t, const struct load_error *e)
+{
+	(void)t;
+	return e->err.code == EP_DATAERR ? LOAD_ERR_RECORD : LOAD_ERR_FATAL;
+}
+
+static void
+lo_item_free(void *t, struct load_item *it)
+{
+	struct lo_item *ti = it->tdata;
+
+	(void)t;
+	free(ti->module);
+	free(ti->name);
+	free(ti);
+	it->tdata = NULL;
+}
+
+const struct load_target load_odoo_target = {
+	"odoo",	   lo_check,  lo_resolve, lo_lookup,   lo_same,	     lo_create,
+	lo_update, lo_remove, lo_call,	  lo_classify, lo_item_free,
+};
+
+struct load_odoo *
+load_odoo_new(const struct load_odoo_cfg *cfg, struct ep_err *err)
+{
+	struct load_odoo *lo = calloc(1, sizeof(*lo));
+	struct load_error e;
+	cJSON *kw;
+
+	memset(&e, 0, sizeof(e));
+	if (lo == NULL) {
+		ep_errf(err, EP_SOFTWARE, "out of memory");
+		return NULL;
+	}
+	lo->cfg = *cfg;
+	if ((lo->sub = cJSON_CreateObject()) == NULL) {
+		free(lo);
+		ep_errf(err, EP_SOFTWARE, "out of memory");
+		return NULL;
+	}
+	kw = cJSON_Parse("{\"attributes\":[\"type\",\"relation\",\"readonly\",\"store\","
+			 "\"required\"]}");
+	if (rpc(lo, cfg->model, "fields_get", cJSON_CreateArray(), kw, &lo->fields, &e) < 0) {
+		*err = e.err;
+		if (e.name[0])
+			ep_err_prefix(err, "%s", e.name);
+		/* Odoo: "Object x doesn't exist" (a UserError) */
+		if (err->code == EP_DATAERR)
+			err->code = EP_USAGE;
+		ep_err_prefix(err, "model '%s'", cfg->model);
+		cJSON_Delete(lo->sub);
+		free(lo);
+		return NULL;
+	}
+	if (!cJSON_IsObject(lo->fields)) {
+		ep_errf(err, EP_SOFTWARE, "model '%s': fields_get did not answer an object",
+			cfg->model);
+		load_odoo_free(lo);
+		return NULL;
+	}
+	for (size_t i = 0; i < cfg->nkey; i++)
+		if (strcmp(cfg->key[i], "id") != 0 && field(lo, cfg->key[i]) == NULL) {
+			ep_errf(err, EP_USAGE, "--key '%s': %s has no field '%s'", cfg->key[i],
+				cfg->model, cfg->key[i]);
+			load_odoo_free(lo);
+			return NULL;
+		}
+	if (cfg->xmlid && field(lo, cfg->xmlid) && !is_magic(cfg->xmlid))
+		ep_info(1, "--xmlid %s: the field holds the external id and is not written",
+			cfg->xmlid);
+	return lo;
+}
+
+void
+load_odoo_free(struct load_odoo *lo)
+{
+	if (lo == NULL)
+		return;
+	cJSON_Delete(lo->fields);
+	cJSON_Delete(lo->sub);
+	free(lo);
+}
