@@ -3,7 +3,8 @@
  * workflow methods; one receipt per record on stdout (load(1)).
  *
  *   load odoo MODEL     lib/load_odoo.c on lib/odoo
- *   (bng, nav: their targets plug in through the systems table below)
+ *   load nav ENTITYSET  lib/load_nav.c on lib/nav (OData V4 or --soap)
+ *   (bng: its target plugs in through the systems table below)
  *
  * The generic part (batches, lookups, unchanged detection, rejects,
  * checkpoints) is lib/load.c; each system only opens its connection and
@@ -17,8 +18,10 @@
 #include "conn.h"
 #include "err.h"
 #include "load.h"
+#include "load_nav.h"
 #include "load_odoo.h"
 #include "log.h"
+#include "nav.h"
 #include "odoo.h"
 #include "opt.h"
 #include "stage.h"
@@ -31,18 +34,21 @@ static const char usage_text[] =
 	"            [--flush-ms MS] [--max-line BYTES] [--max-rejects N]\n"
 	"            [--rejects FILE] [--state FILE] [--stats FILE]\n"
 	"            SYSTEM ENTITY [FILE ...]\n"
-	"       load odoo MODEL [options] [FILE ...]\n";
+	"       load odoo MODEL [options] [FILE ...]\n"
+	"       load nav ENTITYSET [--soap] [--url URL] [--company NAME] [--auth AUTH]\n"
+	"            [options] [FILE ...]\n";
 
-enum { OPT_PROTOCOL = OPT_FIRST_FREE, OPT_XMLID };
+enum { OPT_PROTOCOL = OPT_FIRST_FREE, OPT_XMLID, OPT_SOAP };
 
 static const struct ep_opt cmd_opts[] = {
 	{ "protocol", OPT_PROTOCOL, "xmlrpc|jsonrpc|json2|auto", "odoo: how to talk to Odoo (default auto)" },
+	{ "soap", OPT_SOAP, NULL, "nav: write through the SOAP page service (older NAV)" },
 	{ "xmlid", OPT_XMLID, "FIELD", "odoo: match on the external id held in FIELD" },
 	{ NULL, 0, NULL, NULL },
 };
 
 static const struct ep_opt *const tables[] = {
-	ep_opt_common, load_opts_table, cmd_opts, conn_opts_table, stage_opts, NULL,
+	ep_opt_common, load_opts_table, cmd_opts, nav_opts_table, conn_opts_table, stage_opts, NULL,
 };
 
 struct load_cmd {
@@ -51,6 +57,8 @@ struct load_cmd {
 	struct conn_opts conn;
 	const char *xmlid;
 	const char *protocol;
+	struct nav_flags nav;
+	int soap;
 };
 
 /* ---- odoo --------------------------------------------------------------- */
@@ -133,6 +141,54 @@ run_odoo(struct load_cmd *c, const char *model, int nfiles, char **files)
 	return status;
 }
 
+/* ---- nav ----------------------------------------------------------------- */
+
+static int
+run_nav(struct load_cmd *c, const char *set, int nfiles, char **files)
+{
+	struct cfg_profile *prof;
+	struct nav_conn nc;
+	struct nav *n;
+	struct load_nav *ln;
+	struct load_nav_cfg lc;
+	struct ep_err err = EP_ERR_INIT;
+	int status;
+
+	if (c->xmlid || c->protocol || c->lo.nthen) {
+		ep_warn("--xmlid, --protocol and --then are odoo's");
+		return EP_USAGE;
+	}
+	if ((prof = conn_profile(&c->conn, "nav", &err)) == NULL) {
+		ep_warn("%s", err.msg);
+		return err.code;
+	}
+	if (nav_conn_from_profile(&nc, prof, &c->nav, &err) < 0 ||
+	    (n = nav_open(&nc, &c->conn.http, &err)) == NULL) {
+		ep_warn("%s", err.msg);
+		cfg_profile_free(prof);
+		return err.code;
+	}
+	memset(&lc, 0, sizeof(lc));
+	lc.nav = n;
+	lc.set = set;
+	lc.soap = c->soap;
+	lc.key = c->lo.key;
+	lc.nkey = c->lo.nkey;
+	lc.batch = c->lo.batch;
+	if ((ln = load_nav_new(&lc, &err)) == NULL) {
+		ep_warn("%s", err.msg);
+		nav_close(n);
+		cfg_profile_free(prof);
+		return err.code;
+	}
+	status = load_run(&c->stage, &c->lo, &load_nav_target, ln, nfiles, files);
+	ep_info(1, "nav: %ld requests", nav_requests(n));
+	load_nav_free(ln);
+	nav_close(n);
+	cfg_profile_free(prof);
+	return status;
+}
+
 /* ---- the systems ---------------------------------------------------------- */
 
 static const struct {
@@ -140,6 +196,7 @@ static const struct {
 	int (*run)(struct load_cmd *c, const char *entity, int nfiles, char **files);
 } systems[] = {
 	{ "odoo", run_odoo },
+	{ "nav", run_nav },
 };
 
 static int
@@ -181,6 +238,9 @@ main(int argc, char *argv[])
 		case OPT_PROTOCOL:
 			c.protocol = optarg;
 			continue;
+		case OPT_SOAP:
+			c.soap = 1;
+			continue;
 		case OPT_XMLID:
 			if (optarg[0] == '\0') {
 				ep_warn("--xmlid: an empty field name");
@@ -189,6 +249,8 @@ main(int argc, char *argv[])
 			c.xmlid = optarg;
 			continue;
 		}
+		if (nav_flag(&c.nav, ch, optarg))
+			continue;
 		if ((r = load_opt(&c.lo, ch, optarg, &err)) == 0 &&
 		    (r = conn_opt(&c.conn, ch, optarg, &err)) == 0)
 			r = stage_opt(&c.stage, ch, optarg, &err);
@@ -216,7 +278,7 @@ main(int argc, char *argv[])
 			load_opts_free(&c.lo);
 			return status;
 		}
-	ep_warn("unknown system '%s' (known: odoo)", sys);
+	ep_warn("unknown system '%s' (known: odoo, nav)", sys);
 	load_opts_free(&c.lo);
 	return usage();
 bad:
