@@ -16,6 +16,7 @@
 #include "clock.h"
 #include "csvio.h"
 #include "err.h"
+#include "json.h"
 #include "log.h"
 #include "map.h"
 #include "opt.h"
@@ -107,8 +108,16 @@ mapped(struct stage *st, const struct stage_rec *rec, void *ctx)
 	struct map_rterr re;
 	int r;
 
-	buf_reset(&x->out);
-	r = map_apply(x->prog, rec->p, rec->len, &x->out, &re);
+	if (x->csv == NULL) {
+		/* NDJSON: the evaluator writes the record straight into the
+		 * output buffer */
+		r = map_apply(x->prog, rec->p, rec->len, &stage_out(st)->b, &re);
+		if (r == MAP_OK || r == MAP_PASS)
+			return stage_emitted(st);
+	} else {
+		buf_reset(&x->out);
+		r = map_apply(x->prog, rec->p, rec->len, &x->out, &re);
+	}
 	switch (r) {
 	case MAP_OK:
 		return emit(st, rec, x, x->out.p, x->out.len);
@@ -118,7 +127,11 @@ mapped(struct stage *st, const struct stage_rec *rec, void *ctx)
 		stage_drop(st);
 		return 0;
 	case MAP_BADJSON:
-		return stage_reject(st, rec, "parse", re.msg, NULL, 0, 1);
+		/* valid JSON the engine could not hold ("record too large") */
+		if (re.jtype == JSON_INVALID && json_check(rec->p, rec->len, NULL, NULL) == JSON_OBJECT)
+			return stage_reject(st, rec, "map", re.msg, NULL, 0, 0);
+		/* the one parse of the line: rejected as the runner's check would */
+		return stage_reject_json(st, rec, re.jtype, re.joff, re.jwhy);
 	default:
 		return stage_reject(st, rec, "map", re.where, NULL, 0, 0);
 	}
@@ -221,6 +234,7 @@ main(int argc, char *argv[])
 			return 0;
 		}
 		hooks.record = mapped;
+		cfg.check_json = 0; /* the map's parser checks, as strictly */
 	}
 	if (in_csv)
 		cfg.csv_in = &co;

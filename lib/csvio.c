@@ -1102,6 +1102,8 @@ static int
 make_header(struct csvio_writer *w)
 {
 	buf_reset(&w->header);
+	if (buf_add(&w->header, "", 0) < 0) /* no columns: an empty line */
+		return -1;
 	for (size_t i = 0; i < w->ncols; i++)
 		if ((i > 0 && buf_addc(&w->header, w->o->delim) < 0) ||
 		    cell_out(&w->header, w->o, WK_STR, w->cols[i], strlen(w->cols[i])) < 0)

@@ -67,6 +67,13 @@ struct map_rterr {
 	int line, col;       /* position in the map (0 for MAP_BADJSON) */
 	char msg[512];       /* "lookup: 'x' not in 'countries.csv'" */
 	char where[1024];    /* "Customer.map:12:9: " + msg */
+	/* MAP_BADJSON, as json_check (json.h) says it: jtype the top value's
+	 * enum json_type (JSON_INVALID when the text is not JSON; the parser
+	 * refuses exactly what json_check refuses), joff and jwhy where and why
+	 * it stopped.  A caller can skip json_check and reject with these. */
+	int jtype;
+	size_t joff;
+	const char *jwhy;
 };
 
 /* Map one record (line without its newline; a trailing \r is ignored).

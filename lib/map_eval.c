@@ -1,6 +1,8 @@
 /* map_eval.c - the evaluator: values, operators, statements, map_apply. */
 #include "map_int.h"
 
+#include "json.h"
+
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -842,21 +844,31 @@ static int
 setup(struct map_prog *P, struct map_env *E, const char *line, size_t len,
 	struct map_rterr *rterr)
 {
-	memset(rterr, 0, sizeof *rterr);
+	rterr->line = rterr->col = 0;
+	rterr->msg[0] = rterr->where[0] = '\0';
+	rterr->jtype = JSON_OBJECT;
+	rterr->joff = 0;
+	rterr->jwhy = NULL;
 	map_arena_reset(&P->rA);
 	E->P = P;
 	E->A = &P->rA;
 	E->err = rterr;
 	P->jp.A = &P->rA;
-	if (len && line[len - 1] == '\r')
-		len--;
+	/* a trailing \r is white space to the parser, as to json_check */
 	if (map_json_parse(&P->jp, line, len, &E->root) < 0) {
 		snprintf(rterr->msg, sizeof rterr->msg, "column %zu: %s", P->jp.errpos + 1,
 			P->jp.err);
 		snprintf(rterr->where, sizeof rterr->where, "%s", rterr->msg);
+		rterr->jtype = JSON_INVALID;
+		rterr->joff = P->jp.errpos;
+		rterr->jwhy = P->jp.err;
 		return MAP_BADJSON;
 	}
 	if (E->root.t != MV_OBJ) {
+		static const int jt[] = { JSON_NULL, JSON_FALSE, JSON_TRUE, JSON_NUMBER,
+			JSON_STRING, JSON_ARRAY, JSON_OBJECT };
+
+		rterr->jtype = jt[E->root.t];
 		snprintf(rterr->msg, sizeof rterr->msg, "record is %s, not an object",
 			map_type_name(E->root.t));
 		snprintf(rterr->where, sizeof rterr->where, "%s", rterr->msg);

@@ -1,6 +1,8 @@
 /* map_json.c - arena allocator, JSON parse into the arena, JSON output. */
 #include "map_int.h"
 
+#include "json.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -140,148 +142,70 @@ skipws(struct jpc *c)
 		c->p++;
 }
 
-static int
-hexval(const char *p)
+/* The first byte at or after p that ends a plain run of string bytes: a
+ * quote, a backslash or a control character; e if none.  Eight bytes at a
+ * time (the usual "has a zero byte" tricks). */
+static const char *
+plain_run(const char *p, const char *e)
 {
-	int v = 0, i;
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
 
-	for (i = 0; i < 4; i++) {
-		int ch = p[i], d;
+	while (e - p >= 8) {
+		uint64_t w, q, b, l;
 
-		if (ch >= '0' && ch <= '9')
-			d = ch - '0';
-		else if (ch >= 'a' && ch <= 'f')
-			d = ch - 'a' + 10;
-		else if (ch >= 'A' && ch <= 'F')
-			d = ch - 'A' + 10;
-		else
-			return -1;
-		v = v * 16 + d;
+		memcpy(&w, p, 8);
+		q = w ^ (ones * '"');
+		b = w ^ (ones * '\\');
+		l = (w - ones * 0x20) & ~w;    /* high bit set: byte < 0x20 (for ASCII) */
+		q = (q - ones) & ~q;
+		b = (b - ones) & ~b;
+		if ((q | b | l) & highs) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			/* each mask's lowest bit is exact, so the lowest of all is
+			 * the first byte that ends the run */
+			return p + (__builtin_ctzll((q | b | l) & highs) >> 3);
+#else
+			break;
+#endif
+		}
+		p += 8;
 	}
-	return v;
+	while (p < e && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
+		p++;
+	return p;
 }
 
-static size_t
-utf8_put(char *o, unsigned cp)
-{
-	if (cp < 0x80) {
-		o[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		o[0] = (char)(0xC0 | (cp >> 6));
-		o[1] = (char)(0x80 | (cp & 0x3F));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		o[0] = (char)(0xE0 | (cp >> 12));
-		o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		o[2] = (char)(0x80 | (cp & 0x3F));
-		return 3;
-	}
-	o[0] = (char)(0xF0 | (cp >> 18));
-	o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-	o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-	o[3] = (char)(0x80 | (cp & 0x3F));
-	return 4;
-}
-
-/* at the opening quote */
+/* at the opening quote: a string without escapes is used in place, one
+ * with escapes is decoded into the arena by json_string_scan, the scanner
+ * json_check uses, so both accept and refuse the same strings */
 static int
 jstring(struct jpc *c, const char **out, uint32_t *outn, uint8_t *safe)
 {
-	const char *p = ++c->p, *e = c->e, *st = p;
-	char *o, *w;
+	const char *p = c->p + 1, *e = c->e, *st = p;
+	const char *why;
+	size_t off, dn;
+	long long r;
+	char *o;
 
-	while (p < e) {
-		unsigned char ch = (unsigned char)*p;
-
-		if (ch == '"') {
-			*out = st;
-			*outn = (uint32_t)(p - st);
-			*safe = 1;
-			c->p = p + 1;
-			return 0;
-		}
-		if (ch == '\\' || ch < 0x20)
-			break;
-		p++;
+	p = plain_run(p, e);
+	if (p < e && *p == '"') {
+		*out = st;
+		*outn = (uint32_t)(p - st);
+		*safe = 1;
+		c->p = p + 1;
+		return 0;
 	}
-	if (p >= e) {
-		c->p = p;
-		return jfail(c, "unterminated string");
+	r = json_string_scan(st, (size_t)(e - st), NULL, NULL, &off, &why);
+	if (r < 0) {
+		c->p = st + off;
+		return jfail(c, why);
 	}
-	/* slow path: decode escapes into the arena (never longer than input) */
-	{
-		const char *q = p;
-
-		while (q < e && *q != '"') {
-			if (*q == '\\')
-				q++;
-			q++;
-		}
-		if (q >= e) {
-			c->p = q;
-			return jfail(c, "unterminated string");
-		}
-		if ((o = map_arena_alloc(c->jp->A, (size_t)(q - st) + 1)) == NULL)
-			return jfail(c, "record too large");
-	}
-	memcpy(o, st, (size_t)(p - st));
-	w = o + (p - st);
-	while (*p != '"') {
-		unsigned char ch = (unsigned char)*p;
-
-		if (ch < 0x20) {
-			c->p = p;
-			return jfail(c, "control character in string");
-		}
-		if (ch != '\\') {
-			*w++ = (char)ch;
-			p++;
-			continue;
-		}
-		p++;
-		switch (*p) {
-		case '"': *w++ = '"'; break;
-		case '\\': *w++ = '\\'; break;
-		case '/': *w++ = '/'; break;
-		case 'b': *w++ = '\b'; break;
-		case 'f': *w++ = '\f'; break;
-		case 'n': *w++ = '\n'; break;
-		case 'r': *w++ = '\r'; break;
-		case 't': *w++ = '\t'; break;
-		case 'u': {
-			int cp;
-
-			if (e - p < 5 || (cp = hexval(p + 1)) < 0) {
-				c->p = p;
-				return jfail(c, "bad \\u escape");
-			}
-			p += 4;
-			if (cp >= 0xD800 && cp < 0xDC00 && e - p >= 7 && p[1] == '\\' &&
-			    p[2] == 'u') {
-				int lo = hexval(p + 3);
-
-				if (lo >= 0xDC00 && lo < 0xE000) {
-					cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-					p += 6;
-				}
-			}
-			if (cp >= 0xD800 && cp < 0xE000)
-				cp = 0xFFFD;
-			w += utf8_put(w, (unsigned)cp);
-			break;
-		}
-		default:
-			c->p = p;
-			return jfail(c, "bad escape in string");
-		}
-		p++;
-	}
-	c->p = p + 1;
+	if ((o = map_arena_alloc(c->jp->A, (size_t)r + 1)) == NULL)
+		return jfail(c, "record too large");
+	json_string_scan(st, (size_t)(e - st), o, &dn, &off, &why);
+	c->p = st + r + 1;
 	*out = o;
-	*outn = (uint32_t)(w - o);
+	*outn = (uint32_t)dn;
 	*safe = 0;
 	return 0;
 }
@@ -293,9 +217,13 @@ jnumber(struct jpc *c, struct map_val *v)
 
 	if (p < e && *p == '-')
 		p++;
-	if (p < e && *p == '0')
+	if (p < e && *p == '0') {
 		p++;
-	else if (p < e && *p >= '1' && *p <= '9')
+		if (p < e && *p >= '0' && *p <= '9') {
+			c->p = p;
+			return jfail(c, "leading zero in number");
+		}
+	} else if (p < e && *p >= '1' && *p <= '9')
 		while (p < e && *p >= '0' && *p <= '9')
 			p++;
 	else {
@@ -406,7 +334,9 @@ jobject(struct jpc *c, struct map_val *v)
 		}
 		/* kv pointer may be stale after nested pushes; fixed above by index */
 		skipws(c);
-		if (c->p < c->e && *c->p == ',') {
+		if (c->p >= c->e)
+			return jfail(c, "unexpected end of input");
+		if (*c->p == ',') {
 			c->p++;
 			continue;
 		}
@@ -453,7 +383,9 @@ jarray(struct jpc *c, struct map_val *v)
 			return jfail(c, "out of memory");
 		jp->v[jp->nv - 1] = tmp;
 		skipws(c);
-		if (c->p < c->e && *c->p == ',') {
+		if (c->p >= c->e)
+			return jfail(c, "unexpected end of input");
+		if (*c->p == ',') {
 			c->p++;
 			continue;
 		}
@@ -530,6 +462,8 @@ jvalue(struct jpc *c, struct map_val *v)
 		*v = MV_NULLV;
 		return jlit(c, "null", 4);
 	default:
+		if (*c->p != '-' && (*c->p < '0' || *c->p > '9'))
+			return jfail(c, "unexpected character");
 		return jnumber(c, v);
 	}
 }
@@ -547,6 +481,18 @@ map_json_parse(struct map_jp *jp, const char *s, size_t n, struct map_val *out)
 	if (c.p != c.e)
 		return jfail(&c, "trailing characters after the value");
 	return 0;
+}
+
+/* buf_addc without the call when there is room */
+static inline int
+put1(struct buf *b, char c)
+{
+	if (b->len + 1 < b->cap) {
+		b->p[b->len++] = c;
+		b->p[b->len] = '\0';
+		return 0;
+	}
+	return buf_addc(b, c);
 }
 
 /* --- output --- */
@@ -570,7 +516,7 @@ map_json_str(struct buf *b, const char *s, size_t n, int safe)
 		b->p[b->len] = '\0';
 		return 0;
 	}
-	if (buf_addc(b, '"') < 0)
+	if (put1(b, '"') < 0)
 		return -1;
 	for (i = 0; i < n;) {
 		unsigned char ch;
@@ -610,7 +556,7 @@ map_json_str(struct buf *b, const char *s, size_t n, int safe)
 		}
 		i = run + 1;
 	}
-	return buf_addc(b, '"');
+	return put1(b, '"');
 }
 
 int
@@ -630,25 +576,25 @@ map_json_emit(struct buf *b, const struct map_val *v)
 	case MV_STR:
 		return map_json_str(b, v->u.s, v->n, v->f & MVF_SAFE);
 	case MV_ARR:
-		if (buf_addc(b, '[') < 0)
+		if (put1(b, '[') < 0)
 			return -1;
 		for (i = 0; i < v->n; i++) {
-			if ((i && buf_addc(b, ',') < 0) || map_json_emit(b, &v->u.a[i]) < 0)
+			if ((i && put1(b, ',') < 0) || map_json_emit(b, &v->u.a[i]) < 0)
 				return -1;
 		}
-		return buf_addc(b, ']');
+		return put1(b, ']');
 	case MV_OBJ:
-		if (buf_addc(b, '{') < 0)
+		if (put1(b, '{') < 0)
 			return -1;
 		for (i = 0; i < v->n; i++) {
 			const struct map_kv *kv = &v->u.o[i];
 
-			if ((i && buf_addc(b, ',') < 0) ||
+			if ((i && put1(b, ',') < 0) ||
 			    map_json_str(b, kv->k, kv->kn, kv->ksafe) < 0 ||
-			    buf_addc(b, ':') < 0 || map_json_emit(b, &kv->v) < 0)
+			    put1(b, ':') < 0 || map_json_emit(b, &kv->v) < 0)
 				return -1;
 		}
-		return buf_addc(b, '}');
+		return put1(b, '}');
 	}
 	return -1;
 }

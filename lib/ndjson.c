@@ -249,6 +249,18 @@ ndjson_write(struct ndjson_writer *w, const char *p, size_t len)
 	}
 	memcpy(w->b.p + w->b.len, p, len);
 	w->b.len += len;
+	return ndjson_write_end(w);
+}
+
+int
+ndjson_write_end(struct ndjson_writer *w)
+{
+	if (w->epipe || w->failed)
+		return -1;
+	if (buf_grow(&w->b, 1) < 0) {
+		w->failed = ENOMEM;
+		return -1;
+	}
 	w->b.p[w->b.len++] = '\n';
 	w->b.p[w->b.len] = '\0';
 	w->pending++;

@@ -79,6 +79,10 @@ void ndjson_writer_init(struct ndjson_writer *w, int fd);
 /* Append one record (len bytes, the "\n" is added).  -1 when a flush
  * failed: check w->epipe / w->failed. */
 int ndjson_write(struct ndjson_writer *w, const char *p, size_t len);
+/* The caller appended one record's bytes to w->b itself (formatting it in
+ * place saves a copy): add the "\n", count it, flush by the policy.  -1 as
+ * ndjson_write. */
+int ndjson_write_end(struct ndjson_writer *w);
 int ndjson_flush(struct ndjson_writer *w);
 /* Flush, then fsync when fd is a regular file. */
 int ndjson_sync(struct ndjson_writer *w);

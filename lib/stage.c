@@ -40,6 +40,7 @@ struct stage {
 	void *hctx;
 	struct ep_err err;
 	int failed;          /* a hook or the runner stopped the run */
+	const struct ndjson_line *cur;  /* the line the record hook has */
 };
 
 void
@@ -171,6 +172,16 @@ stage_emit(struct stage *st, const char *json, size_t len)
 	st->nwrote++;
 	outcome(st);
 	if (ndjson_write(&st->out, json, len) < 0)
+		return out_failed(st);
+	return 0;
+}
+
+int
+stage_emitted(struct stage *st)
+{
+	st->nwrote++;
+	st->outcomes++;
+	if (ndjson_write_end(&st->out) < 0)
 		return out_failed(st);
 	return 0;
 }
@@ -312,6 +323,26 @@ parse_reject(struct stage *st, const struct stage_rec *rec, const struct ndjson_
 	return put_reject(st, &r);
 }
 
+int
+stage_reject_json(struct stage *st, const struct stage_rec *rec, int jtype, size_t joff,
+		  const char *jwhy)
+{
+	const struct ndjson_line *ln = st->cur;
+	struct ndjson_line one = { rec->p, rec->len, rec->line, rec->len, 0 };
+	char why[256];
+
+	if (ln == NULL || ln->p != rec->p)
+		ln = &one; /* not the runner's current line: no end-of-input case */
+	if (jtype != JSON_INVALID)
+		snprintf(why, sizeof(why), "not a JSON object (a JSON %s)",
+			 json_type_name((enum json_type)jtype));
+	else if (ln->last_no_nl && joff >= ln->len)
+		snprintf(why, sizeof(why), "truncated at end of input (no final newline)");
+	else
+		snprintf(why, sizeof(why), "not valid JSON: %s at byte %zu", jwhy, joff + 1);
+	return parse_reject(st, rec, ln, why);
+}
+
 static void
 flush_idle(void *ctx)
 {
@@ -404,24 +435,18 @@ run_file(struct stage *st, const char *path, const struct stage_hooks *h, void *
 				break;
 			continue;
 		}
+		st->cur = &ln;
 		if (st->cfg->check_json) {
 			t = json_check(ln.p, ln.len, &off, &jwhy);
 			if (t != JSON_OBJECT) {
-				if (t != JSON_INVALID)
-					snprintf(why, sizeof(why), "not a JSON object (a JSON %s)",
-						 json_type_name(t));
-				else if (ln.last_no_nl && off >= ln.len)
-					snprintf(why, sizeof(why),
-						 "truncated at end of input (no final newline)");
-				else
-					snprintf(why, sizeof(why), "not valid JSON: %s at byte %zu",
-						 jwhy, off + 1);
-				if ((rc = parse_reject(st, &rec, &ln, why)) < 0)
+				if ((rc = stage_reject_json(st, &rec, t, off, jwhy)) < 0)
 					break;
 				continue;
 			}
 		}
-		if ((rc = deliver(st, &rec, h, ctx)) < 0)
+		rc = deliver(st, &rec, h, ctx);
+		st->cur = NULL;
+		if (rc < 0)
 			break;
 	}
 	ndjson_close(&r);

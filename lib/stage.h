@@ -94,6 +94,9 @@ int stage_run(const struct stage_cfg *cfg, int nfiles, char *const *files,
 
 /* Outcomes, from the record hook. */
 int stage_emit(struct stage *st, const char *json, size_t len);
+/* The hook formatted the record in place at the end of stage_out(st)->b:
+ * count it as written and end its line. */
+int stage_emitted(struct stage *st);
 void stage_drop(struct stage *st);
 /* rec must be valid JSON (it is written as the reject's "record"); with
  * raw set the line is written as raw/raw_b64 instead. */
@@ -114,6 +117,13 @@ void stage_settle_end(struct stage *st);
 /* Outcomes owed now. */
 uint64_t stage_owed(const struct stage *st);
 
+/* For a stage that parses its records itself (cfg->check_json 0): reject
+ * rec as the runner's own check would have, with jtype (an enum json_type,
+ * JSON_INVALID for text that is not JSON), joff and jwhy as json_check
+ * gives them: "not a JSON object (a JSON array)", "not valid JSON: WHY at
+ * byte N", or "truncated at end of input (no final newline)". */
+int stage_reject_json(struct stage *st, const struct stage_rec *rec, int jtype, size_t joff,
+		      const char *jwhy);
 /* Stop the run with err's status and message. */
 int stage_fail(struct stage *st, const struct ep_err *err);
 /* Output writer, for stages that format into it directly (-o csv). */

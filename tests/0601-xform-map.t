@@ -63,6 +63,21 @@ is "$(cat "$T/out")" '{"id":1,"name":"ab","Name":"AB"}' "--keep and del"
 # a template by name on the search path (the source tree's examples/maps)
 xform -q -f odoo/res.partner-to-bng/Customer --max-rejects 1 \
 	"$ERPIPE_TOP/examples/data/partners.ndjson" > "$T/cust" 2>/dev/null || true
-is "$(grep -c '"ExternalID":"odoo:' "$T/cust")" 4 "the Customer template found by name"
+# (Brandon Freeman is neither customer nor vendor: the template drops him)
+is "$(grep -c '"ExternalID":"odoo:' "$T/cust")" 3 "the Customer template found by name"
+
+# the map's parser is the only parse of a mapped line: a line that is not
+# a JSON object is rejected exactly as without a map (same stage, message,
+# raw bytes), including a cut last line
+printf '%s\n' '{"id":1}' '[1,2]' '{"a":01}' '{"a":"x\q"}' '{"a":1} x' '"str"' '{"b":[1,}' > "$T/badl"
+printf '{"id":' >> "$T/badl"
+printf 'Id = $id\n' > "$T/id.map"
+run xform -q --max-rejects 100 --rejects "$T/rej-plain" "$T/badl" > /dev/null
+run xform -q -f "$T/id.map" --max-rejects 100 --rejects "$T/rej-mapped" "$T/badl" > "$T/out"
+is "$(cat "$T/out")" '{"Id":1}' "mapped: the good line"
+same_file "$T/rej-mapped" "$T/rej-plain" "mapped and unmapped runs reject the bad lines alike"
+is "$(jq -r .error "$T/rej-mapped" | tr '\n' '|')" \
+	'not a JSON object (a JSON array)|not valid JSON: leading zero in number at byte 7|not valid JSON: bad escape in string at byte 9|not valid JSON: trailing characters after the value at byte 9|not a JSON object (a JSON string)|not valid JSON: unexpected character at byte 9|truncated at end of input (no final newline)|' \
+	"the runner's messages, byte positions included"
 
 done_testing
