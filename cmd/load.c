@@ -278,7 +278,13 @@ main(int argc, char *argv[])
 			load_opts_free(&c.lo);
 			return status;
 		}
-	ep_warn("unknown system '%s' (known: odoo, nav)", sys);
+	{
+		char known[128] = "";
+		for (size_t i = 0; i < sizeof(systems) / sizeof(systems[0]); i++)
+			snprintf(known + strlen(known), sizeof(known) - strlen(known), "%s%s",
+				 i ? ", " : "", systems[i].name);
+		ep_warn("unknown system '%s' (known: %s)", sys, known);
+	}
 	load_opts_free(&c.lo);
 	return usage();
 bad:

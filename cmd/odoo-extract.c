@@ -11,6 +11,7 @@
  * searched; pages are still written in order.
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -393,12 +394,13 @@ expand_page(struct x *x, struct expand *e, cJSON *records)
 	return 0;
 }
 
-static int
-emit(struct x *x, const cJSON *rec)
+/* Print rec into the reused buffer; its length, or -1. */
+static long
+print_rec(struct x *x, const cJSON *rec)
 {
 	size_t need;
 
-	/* print into a reused buffer; cJSON wants 5 bytes of slack */
+	/* cJSON wants 5 bytes of slack: grow until it fits */
 	if (x->pcap == 0) {
 		x->pcap = 1 << 16;
 		if ((x->pbuf = malloc(x->pcap)) == NULL)
@@ -413,7 +415,15 @@ emit(struct x *x, const cJSON *rec)
 		if ((x->pbuf = malloc(x->pcap)) == NULL)
 			return fail(x, EP_SOFTWARE, "out of memory");
 	}
-	if (extract_emit(&x->out, x->pbuf, strlen(x->pbuf)) < 0)
+	return (long)strlen(x->pbuf);
+}
+
+static int
+emit(struct x *x, const cJSON *rec)
+{
+	long n = print_rec(x, rec);
+
+	if (n < 0 || extract_emit(&x->out, x->pbuf, (size_t)n) < 0)
 		return -1;
 	x->emitted++;
 	return 0;
@@ -448,6 +458,8 @@ write_page(struct x *x, cJSON *records, const cJSON *keys)
 {
 	cJSON *rec, *wd, *id;
 	const cJSON *last;
+	char mtime[EXTRACT_TS_LEN];
+	long n;
 	int i;
 
 	for (i = 0; i < x->nexp; i++)
@@ -461,25 +473,37 @@ write_page(struct x *x, cJSON *records, const cJSON *keys)
 		}
 		id = cJSON_GetObjectItemCaseSensitive(rec, "id");
 		wd = cJSON_GetObjectItemCaseSensitive(rec, "write_date");
-		if (x->incremental && cJSON_IsString(wd) && cJSON_IsNumber(id)) {
-			char k[32];
-			int r;
-
-			snprintf(k, sizeof(k), "%.0f", id->valuedouble);
-			if ((r = extract_seen_add(x->seen, k, wd->valuestring)) < 0)
-				return fail(x, EP_SOFTWARE, "out of memory");
-			if (r == 0)
-				continue; /* emitted before in this run */
-		}
 		if (keys == NULL && x->incremental && cJSON_IsString(wd) && cJSON_IsNumber(id)) {
 			snprintf(x->mark_wd, sizeof(x->mark_wd), "%s", wd->valuestring);
 			x->mark_id = id->valuedouble;
 		}
+		if (x->incremental && cJSON_IsString(wd) && cJSON_IsNumber(id)) {
+			/* keep write_date's text: the record is printed without it */
+			snprintf(mtime, sizeof(mtime), "%s", wd->valuestring);
+		} else {
+			mtime[0] = '\0';
+		}
 		m2o_convert(x, rec, x->finfo);
 		if (x->drop_wd)
 			cJSON_DeleteItemFromObjectCaseSensitive(rec, "write_date");
-		if (emit(x, rec) < 0)
+		if ((n = print_rec(x, rec)) < 0)
 			return -1;
+		if (mtime[0]) {
+			/* (id, write_date) and what was written: a second write in the
+			 * same second changes the bytes and is written too */
+			char k[64];
+			int r;
+
+			snprintf(k, sizeof(k), "%.0f:%016llx", id->valuedouble,
+			         (unsigned long long)extract_hash(x->pbuf, (size_t)n));
+			if ((r = extract_seen_add(x->seen, k, mtime)) < 0)
+				return fail(x, EP_SOFTWARE, "out of memory");
+			if (r == 0)
+				continue; /* written before in this run */
+		}
+		if (extract_emit(&x->out, x->pbuf, (size_t)n) < 0)
+			return -1;
+		x->emitted++;
 	}
 	if (keys && x->incremental && (last = cJSON_GetArrayItem(keys, cJSON_GetArraySize(keys) - 1))) {
 		/* the scan position: the last key of the page */
@@ -660,6 +684,32 @@ abandon_pages(struct x *x)
 	x->npages = 0;
 }
 
+/* Queue a read of the records of keys (taken), then wait while
+ * --concurrency reads are in flight. */
+static int
+enqueue(struct x *x, cJSON *keys)
+{
+	struct page *p = calloc(1, sizeof(*p));
+
+	if (p == NULL) {
+		cJSON_Delete(keys);
+		return fail(x, EP_SOFTWARE, "out of memory");
+	}
+	p->keys = keys;
+	if (x->tail)
+		x->tail->next = p;
+	else
+		x->head = p;
+	x->tail = p;
+	x->npages++;
+	if (submit_read(x, p) < 0)
+		return -1;
+	while (x->npages >= x->concurrency)
+		if (wait_one(x) < 0)
+			return -1;
+	return 0;
+}
+
 /* One scan from the current position to the end (or --limit). */
 static int
 scan(struct x *x)
@@ -718,19 +768,8 @@ scan(struct x *x)
 			cJSON_Delete(keys);
 			break;
 		}
-		{
-			struct page *p = calloc(1, sizeof(*p));
-
-			p->keys = keys;
-			if (x->tail)
-				x->tail->next = p;
-			else
-				x->head = p;
-			x->tail = p;
-			x->npages++;
-			if (submit_read(x, p) < 0)
-				return -1;
-		}
+		if (enqueue(x, keys) < 0)
+			return -1;
 		/* account for what is in flight against --limit */
 		if (x->xc.limit) {
 			long inflight = 0;
@@ -741,9 +780,6 @@ scan(struct x *x)
 			if (x->emitted + inflight >= x->xc.limit)
 				break;
 		}
-		while (x->npages >= x->concurrency)
-			if (wait_one(x) < 0)
-				return -1;
 		if (n < want)
 			break;
 	}
@@ -757,8 +793,8 @@ scan(struct x *x)
 static int
 scan_ordered(struct x *x)
 {
-	cJSON *kw = kwargs(x), *ids;
-	int n, i, k;
+	cJSON *kw = kwargs(x), *ids, *v;
+	long k;
 
 	cJSON_AddItemToObject(kw, "domain", domain_with(x, 0, NULL, 0));
 	cJSON_AddStringToObject(kw, "order", x->order);
@@ -766,28 +802,16 @@ scan_ordered(struct x *x)
 		cJSON_AddNumberToObject(kw, "limit", (double)x->xc.limit);
 	if ((ids = call(x, x->model, "search", NULL, kw)) == NULL)
 		return -1;
-	n = cJSON_GetArraySize(ids);
-	for (i = 0; i < n && !x->done && !out_broken(x); i += (int)x->xc.page_size) {
-		struct page *p = calloc(1, sizeof(*p));
+	v = ids ? ids->child : NULL;
+	while (v && !x->done && !out_broken(x)) {
+		cJSON *keys = cJSON_CreateArray();
 
-		p->keys = cJSON_CreateArray();
-		for (k = i; k < n && k < i + x->xc.page_size; k++)
-			cJSON_AddItemToArray(p->keys, cJSON_Duplicate(cJSON_GetArrayItem(ids, k), 0));
-		if (x->tail)
-			x->tail->next = p;
-		else
-			x->head = p;
-		x->tail = p;
-		x->npages++;
-		if (submit_read(x, p) < 0) {
+		for (k = 0; v && k < x->xc.page_size; k++, v = v->next)
+			cJSON_AddItemToArray(keys, cJSON_Duplicate(v, 0));
+		if (enqueue(x, keys) < 0) {
 			cJSON_Delete(ids);
 			return -1;
 		}
-		while (x->npages >= x->concurrency)
-			if (wait_one(x) < 0) {
-				cJSON_Delete(ids);
-				return -1;
-			}
 	}
 	cJSON_Delete(ids);
 	while (x->npages > 0)

@@ -194,20 +194,21 @@ struct extract_seen {
 
 static char tomb[1];
 
-static uint64_t
-hash(const char *s)
+uint64_t
+extract_hash(const void *p, size_t n)
 {
-	uint64_t h = 1469598103934665603ULL;
+	const unsigned char *s = p;
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
 
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	while (n--)
+		h = (h ^ *s++) * 1099511628211ULL;
 	return h;
 }
 
 static uint64_t
 hash_pair(const char *key, const char *mtime)
 {
-	return hash(key) * 31 ^ hash(mtime);
+	return extract_hash(key, strlen(key)) * 31 ^ extract_hash(mtime, strlen(mtime));
 }
 
 static const char *
@@ -458,6 +459,22 @@ digits(const char *s, int n, int *v)
 	return 0;
 }
 
+/* Seconds since the epoch of a UTC date and time (no range checks). */
+static time_t
+epoch_of(int y, int mo, int d, int h, int mi, int se)
+{
+	struct tm t;
+
+	memset(&t, 0, sizeof(t));
+	t.tm_year = y - 1900;
+	t.tm_mon = mo - 1;
+	t.tm_mday = d;
+	t.tm_hour = h;
+	t.tm_min = mi;
+	t.tm_sec = se;
+	return timegm(&t);
+}
+
 static void
 format_tm(const struct tm *t, char out[EXTRACT_TS_LEN])
 {
@@ -508,13 +525,7 @@ extract_parse_time(const char *s, char out[EXTRACT_TS_LEN], struct ep_err *err)
 	if (*p != '\0' || y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
 	    mi > 59 || se > 60)
 		goto bad;
-	t.tm_year = y - 1900;
-	t.tm_mon = mo - 1;
-	t.tm_mday = d;
-	t.tm_hour = h;
-	t.tm_min = mi;
-	t.tm_sec = se;
-	e = timegm(&t);
+	e = epoch_of(y, mo, d, h, mi, se);
 	if (sign)
 		e -= sign * (oh * 3600 + om * 60);
 	if (gmtime_r(&e, &t) == NULL || (sign == 0 && t.tm_mday != d))
@@ -539,14 +550,7 @@ extract_time_add(const char *ts, int64_t seconds, char out[EXTRACT_TS_LEN])
 	    ts[7] != '-' || digits(ts + 8, 2, &d) || ts[10] != ' ' || digits(ts + 11, 2, &h) ||
 	    ts[13] != ':' || digits(ts + 14, 2, &mi) || ts[16] != ':' || digits(ts + 17, 2, &se))
 		return -1;
-	memset(&t, 0, sizeof(t));
-	t.tm_year = y - 1900;
-	t.tm_mon = mo - 1;
-	t.tm_mday = d;
-	t.tm_hour = h;
-	t.tm_min = mi;
-	t.tm_sec = se;
-	e = timegm(&t) + (time_t)seconds;
+	e = epoch_of(y, mo, d, h, mi, se) + (time_t)seconds;
 	if (e < 0)
 		e = 0;
 	if (gmtime_r(&e, &t) == NULL)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "extract.h" /* extract_hash */
 #include "log.h"
 #include "ndjson.h"
 #include "text.h"
@@ -253,20 +254,11 @@ intern_source(struct loader *L, const char *name)
 	return s[L->nsources++];
 }
 
-static uint64_t
-hash_text(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
-}
-
 /* The item index holding key text k, or -1. */
 static long
 key_find(const struct loader *L, const char *k)
 {
-	size_t mask = L->nslots - 1, i = hash_text(k) & mask;
+	size_t mask = L->nslots - 1, i = extract_hash(k, strlen(k)) & mask;
 
 	for (; L->slots[i]; i = (i + 1) & mask)
 		if (strcmp(L->keys[L->slots[i] - 1], k) == 0)
@@ -277,7 +269,7 @@ key_find(const struct loader *L, const char *k)
 static void
 key_add(struct loader *L, size_t idx)
 {
-	size_t mask = L->nslots - 1, i = hash_text(L->keys[idx]) & mask;
+	size_t mask = L->nslots - 1, i = extract_hash(L->keys[idx], strlen(L->keys[idx])) & mask;
 
 	while (L->slots[i])
 		i = (i + 1) & mask;

@@ -155,6 +155,56 @@ ids_of(struct load_item *const *its, size_t n)
 	return ids;
 }
 
+/* A domain leaf [field, op, value]; value is consumed. */
+static cJSON *
+leaf(const char *field, const char *op, cJSON *value)
+{
+	cJSON *l = cJSON_CreateArray();
+
+	if (l == NULL) {
+		cJSON_Delete(value);
+		return NULL;
+	}
+	cJSON_AddItemToArray(l, cJSON_CreateString(field));
+	cJSON_AddItemToArray(l, cJSON_CreateString(op));
+	cJSON_AddItemToArray(l, value);
+	return l;
+}
+
+/* OR the group "every member of obj equals its value" into dom (prefix
+ * notation: a "|" in front for every group after the first, "&" between
+ * the members of one). */
+static void
+or_group(cJSON *dom, const cJSON *obj, int first)
+{
+	if (!first)
+		cJSON_InsertItemInArray(dom, 0, cJSON_CreateString("|"));
+	for (const cJSON *c = obj->child; c; c = c->next) {
+		if (c->next)
+			cJSON_AddItemToArray(dom, cJSON_CreateString("&"));
+		cJSON_AddItemToArray(dom, leaf(c->string, "=", cJSON_Duplicate(c, 1)));
+	}
+}
+
+/* The ir.model.data domain for these modules and names (consumed), of
+ * model when not NULL: rows are matched pair by pair by the caller. */
+static cJSON *
+imd_domain(const char *model, cJSON *mods, cJSON *names)
+{
+	cJSON *dom = cJSON_CreateArray();
+
+	if (dom == NULL) {
+		cJSON_Delete(mods);
+		cJSON_Delete(names);
+		return NULL;
+	}
+	if (model)
+		cJSON_AddItemToArray(dom, leaf("model", "=", cJSON_CreateString(model)));
+	cJSON_AddItemToArray(dom, leaf("module", "in", mods));
+	cJSON_AddItemToArray(dom, leaf("name", "in", names));
+	return dom;
+}
+
 /* ---- values ---------------------------------------------------------- */
 
 enum m2o_shape { M2O_BAD = -1, M2O_DONE = 0, M2O_NAME, M2O_XMLID, M2O_MATCH };
@@ -658,18 +708,7 @@ resolve_xmlids(struct load_odoo *lo, struct load_item *const *its, size_t nits,
 		cJSON_Delete(names);
 		return 0;
 	}
-	dom = cJSON_CreateArray();
-	{
-		cJSON *l1 = cJSON_CreateArray(), *l2 = cJSON_CreateArray();
-		cJSON_AddItemToArray(l1, cJSON_CreateString("module"));
-		cJSON_AddItemToArray(l1, cJSON_CreateString("in"));
-		cJSON_AddItemToArray(l1, mods);
-		cJSON_AddItemToArray(l2, cJSON_CreateString("name"));
-		cJSON_AddItemToArray(l2, cJSON_CreateString("in"));
-		cJSON_AddItemToArray(l2, names);
-		cJSON_AddItemToArray(dom, l1);
-		cJSON_AddItemToArray(dom, l2);
-	}
+	dom = imd_domain(NULL, mods, names);
 	rc = rpc(lo, "ir.model.data", "search_read", args_of(dom, NULL),
 		 kw_all(cJSON_Parse("[\"module\",\"name\",\"model\",\"res_id\"]")), &res, e);
 	if (rc < 0)
@@ -771,15 +810,12 @@ resolve_search(struct load_odoo *lo, struct load_item *const *its, size_t nits,
 		return oom(e);
 	}
 	if (shape == M2O_NAME) {
-		cJSON *leaf = cJSON_CreateArray(), *names = cJSON_CreateArray();
-		for (size_t i = 0; i < n; i++)
+		cJSON *names = cJSON_CreateArray();
+		for (size_t i = 0; names && i < n; i++)
 			if (refs[i].value && refs[i].shape == M2O_NAME && !strcmp(refs[i].rel, rel))
 				cJSON_AddItemToArray(names,
 						     cJSON_CreateString(refs[i].value->valuestring));
-		cJSON_AddItemToArray(leaf, cJSON_CreateString("display_name"));
-		cJSON_AddItemToArray(leaf, cJSON_CreateString("in"));
-		cJSON_AddItemToArray(leaf, names);
-		cJSON_AddItemToArray(dom, leaf);
+		cJSON_AddItemToArray(dom, leaf("display_name", "in", names));
 		cJSON_AddItemToArray(fields, cJSON_CreateString("display_name"));
 	} else {
 		/* OR of ANDs: one group per reference */
@@ -792,17 +828,7 @@ resolve_search(struct load_odoo *lo, struct load_item *const *its, size_t nits,
 				continue;
 			if (first == NULL)
 				first = m;
-			if (nleaf++ > 0)
-				cJSON_InsertItemInArray(dom, 0, cJSON_CreateString("|"));
-			for (cJSON *c = m->child; c; c = c->next) {
-				cJSON *leaf = cJSON_CreateArray();
-				if (c->next)
-					cJSON_AddItemToArray(dom, cJSON_CreateString("&"));
-				cJSON_AddItemToArray(leaf, cJSON_CreateString(c->string));
-				cJSON_AddItemToArray(leaf, cJSON_CreateString("="));
-				cJSON_AddItemToArray(leaf, cJSON_Duplicate(c, 1));
-				cJSON_AddItemToArray(dom, leaf);
-			}
+			or_group(dom, m, nleaf++ == 0);
 		}
 		for (cJSON *c = first ? first->child : NULL; c; c = c->next)
 			cJSON_AddItemToArray(fields, cJSON_CreateString(c->string));
@@ -1003,27 +1029,13 @@ lookup_key(struct load_odoo *lo, struct load_item *const *its, size_t n, struct 
 		    strcmp(its[i]->key->child->string, k0->child->string) != 0)
 			single = 0;
 	if (single) {
-		cJSON *leaf = cJSON_CreateArray(), *vals = cJSON_CreateArray();
-		for (size_t i = 0; i < n; i++)
+		cJSON *vals = cJSON_CreateArray();
+		for (size_t i = 0; vals && i < n; i++)
 			cJSON_AddItemToArray(vals, cJSON_Duplicate(its[i]->key->child, 1));
-		cJSON_AddItemToArray(leaf, cJSON_CreateString(k0->child->string));
-		cJSON_AddItemToArray(leaf, cJSON_CreateString("in"));
-		cJSON_AddItemToArray(leaf, vals);
-		cJSON_AddItemToArray(dom, leaf);
+		cJSON_AddItemToArray(dom, leaf(k0->child->string, "in", vals));
 	} else {
-		for (size_t i = 0; i < n; i++) {
-			if (i > 0)
-				cJSON_InsertItemInArray(dom, 0, cJSON_CreateString("|"));
-			for (cJSON *c = its[i]->key->child; c; c = c->next) {
-				cJSON *leaf = cJSON_CreateArray();
-				if (c->next)
-					cJSON_AddItemToArray(dom, cJSON_CreateString("&"));
-				cJSON_AddItemToArray(leaf, cJSON_CreateString(c->string));
-				cJSON_AddItemToArray(leaf, cJSON_CreateString("="));
-				cJSON_AddItemToArray(leaf, cJSON_Duplicate(c, 1));
-				cJSON_AddItemToArray(dom, leaf);
-			}
-		}
+		for (size_t i = 0; i < n; i++)
+			or_group(dom, its[i]->key, i == 0);
 	}
 	rc = rpc(lo, lo->cfg.model, "search_read", args_of(dom, NULL),
 		 kw_all(read_fields(its, n, lo)), &res, e);
@@ -1070,20 +1082,7 @@ lookup_xmlid(struct load_odoo *lo, struct load_item *const *its, size_t n, struc
 		cJSON_AddItemToArray(mods, cJSON_CreateString(ti->module));
 		cJSON_AddItemToArray(names, cJSON_CreateString(ti->name));
 	}
-	dom = cJSON_Parse("[[\"model\",\"=\",null]]");
-	if (dom)
-		cJSON_ReplaceItemInArray(dom->child, 2, cJSON_CreateString(lo->cfg.model));
-	{
-		cJSON *l1 = cJSON_CreateArray(), *l2 = cJSON_CreateArray();
-		cJSON_AddItemToArray(l1, cJSON_CreateString("module"));
-		cJSON_AddItemToArray(l1, cJSON_CreateString("in"));
-		cJSON_AddItemToArray(l1, mods);
-		cJSON_AddItemToArray(l2, cJSON_CreateString("name"));
-		cJSON_AddItemToArray(l2, cJSON_CreateString("in"));
-		cJSON_AddItemToArray(l2, names);
-		cJSON_AddItemToArray(dom, l1);
-		cJSON_AddItemToArray(dom, l2);
-	}
+	dom = imd_domain(lo->cfg.model, mods, names);
 	rc = rpc(lo, "ir.model.data", "search_read", args_of(dom, NULL),
 		 kw_all(cJSON_Parse("[\"module\",\"name\",\"res_id\"]")), &res, e);
 	if (rc < 0) {

@@ -612,6 +612,22 @@ json2_final(const struct http_resp *resp, void *ctx)
 	return fin;
 }
 
+/* A status that is final whatever the body: 401/403 (a proxy's refusal
+ * too) and a missing endpoint.  1 when it was one (c's error set). */
+static int
+status_error(struct odoo_call *c, long st, const char *flavour, const char *hint)
+{
+	if (st == 401 || st == 403)
+		err_set(&c->err, EP_NOPERM, 1, "%s: HTTP %ld from '%s'", c->label, st, c->url);
+	else if (st == 404 || st == 405)
+		err_set(&c->err, EP_CONFIG, 1, "%s: no %s endpoint at '%s' (HTTP %ld): %s", c->label,
+		        flavour, c->url, st, hint);
+	else
+		return 0;
+	c->rc = -1;
+	return 1;
+}
+
 /* Decode c's response.  0: done (result or error set); 1: malformed or a
  * transient conflict, worth another try (why in c->err.e.msg). */
 static int
@@ -630,14 +646,8 @@ decode(struct odoo_call *c)
 		char what[LABEL_MAX + 64];
 		int rc;
 
-		if (st == 404 || st == 405) {
-			err_set(&c->err, EP_CONFIG, 1,
-			        "%s: no XML-RPC endpoint at '%s' (HTTP %ld): check url, or use "
-			        "--protocol",
-			        c->label, c->url, st);
-			c->rc = -1;
-			return 0;
-		}
+		if (st == 404 || st == 405)
+			return status_error(c, st, "XML-RPC", "check url, or use --protocol") - 1;
 		snprintf(what, sizeof(what), "%s: XML-RPC response", c->label);
 		rc = xmlrpc_decode_response(r->body.p, r->body.len, what, &lim, &c->result, &f, &e);
 		if (rc == 1) {
@@ -651,25 +661,18 @@ decode(struct odoo_call *c)
 		}
 		cJSON_Delete(c->result);
 		c->result = NULL;
-		if (st == 401 || st == 403) {
-			err_set(&c->err, EP_NOPERM, 1, "%s: HTTP %ld from '%s'", c->label, st, c->url);
-			c->rc = -1;
+		if (status_error(c, st, "XML-RPC", "check url, or use --protocol"))
 			return 0;
-		}
 		if (rc == 0)
 			snprintf(e.msg, sizeof(e.msg), "%s: HTTP %ld", what, st);
 		err_set(&c->err, EP_UNAVAILABLE, 1, "%s", e.msg);
 		return 1;
 	}
 	if (o->proto == ODOO_JSONRPC) {
-		if (st == 404 || st == 405) {
-			err_set(&c->err, EP_CONFIG, 1,
-			        "%s: no JSON-RPC endpoint at '%s' (HTTP %ld): check url, or use "
-			        "--protocol json2 (Odoo 22 and later)",
-			        c->label, c->url, st);
-			c->rc = -1;
-			return 0;
-		}
+		if (st == 404 || st == 405)
+			return status_error(c, st, "JSON-RPC",
+			                    "check url, or use --protocol json2 (Odoo 22 and later)") -
+			       1;
 		j = st == 200 ? cJSON_ParseWithLength(r->body.p, r->body.len) : NULL;
 		if (cJSON_IsObject(j) && (v = cJSON_GetObjectItemCaseSensitive(j, "result"))) {
 			cJSON_DetachItemViaPointer(j, v);
@@ -693,11 +696,8 @@ decode(struct odoo_call *c)
 			return 0;
 		}
 		cJSON_Delete(j);
-		if (st == 401 || st == 403) {
-			err_set(&c->err, EP_NOPERM, 1, "%s: HTTP %ld from '%s'", c->label, st, c->url);
-			c->rc = -1;
+		if (status_error(c, st, "JSON-RPC", ""))
 			return 0;
-		}
 		err_set(&c->err, EP_UNAVAILABLE, 1, "%s: malformed JSON-RPC response (HTTP %ld, %zu bytes)",
 		        c->label, st, r->body.len);
 		return 1;
@@ -723,18 +723,8 @@ decode(struct odoo_call *c)
 		return 0;
 	}
 	cJSON_Delete(j);
-	if (st == 401 || st == 403) {
-		err_set(&c->err, EP_NOPERM, 1, "%s: HTTP %ld from '%s'", c->label, st, c->url);
-		c->rc = -1;
+	if (status_error(c, st, "JSON-2", "JSON-2 needs Odoo 19 or later"))
 		return 0;
-	}
-	if (st == 404 || st == 405) {
-		err_set(&c->err, EP_CONFIG, 1,
-		        "%s: no JSON-2 endpoint at '%s' (HTTP %ld): JSON-2 needs Odoo 19 or later",
-		        c->label, c->url, st);
-		c->rc = -1;
-		return 0;
-	}
 	err_set(&c->err, EP_UNAVAILABLE, 1, "%s: malformed JSON-2 response (HTTP %ld, %zu bytes)",
 	        c->label, st, r->body.len);
 	return 1;

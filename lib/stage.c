@@ -180,7 +180,7 @@ int
 stage_emitted(struct stage *st)
 {
 	st->nwrote++;
-	st->outcomes++;
+	outcome(st);
 	if (ndjson_write_end(&st->out) < 0)
 		return out_failed(st);
 	return 0;

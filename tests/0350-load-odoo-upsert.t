@@ -6,9 +6,8 @@
 . "$(dirname "$0")/lib.sh"
 . "$ERPIPE_TOP/tests/sandbox/lib.sh"
 . "$ERPIPE_TOP/tests/sandbox/odoo-rpc.sh"
-sandbox_start odoo --partners 20
-ODOO_DB=odoo ODOO_USER=admin ODOO_PASSWORD=admin
-export ODOO_DB ODOO_USER ODOO_PASSWORD
+. "$ERPIPE_TOP/tests/sandbox/odoo-env.sh"
+odoo_env --partners 20
 # writes: the rpc names of create/write/unlink calls in the log since N
 writes() { sandbox_log odoo "$1" | jq -r '[.[] | select(.rpc // "" | test("\\.(create|write|unlink)$")) | .rpc] | join(" ")'; }
 lastn() { sandbox_log odoo | jq 'length'; }

@@ -6,9 +6,8 @@
 . "$(dirname "$0")/lib.sh"
 . "$ERPIPE_TOP/tests/sandbox/lib.sh"
 . "$ERPIPE_TOP/tests/sandbox/odoo-rpc.sh"
-sandbox_start odoo --partners 20
-ODOO_DB=odoo ODOO_USER=admin ODOO_PASSWORD=admin
-export ODOO_DB ODOO_USER ODOO_PASSWORD
+. "$ERPIPE_TOP/tests/sandbox/odoo-env.sh"
+odoo_env --partners 20
 lastn() { sandbox_log odoo | jq 'length'; }
 be=$(rpc res.country search '[[["code","=","BE"]]]' | jq '.[0]')
 us=$(rpc res.country search '[[["code","=","US"]]]' | jq '.[0]')

@@ -5,9 +5,8 @@
 . "$(dirname "$0")/lib.sh"
 . "$ERPIPE_TOP/tests/sandbox/lib.sh"
 . "$ERPIPE_TOP/tests/sandbox/odoo-rpc.sh"
-sandbox_start odoo --partners 20
-ODOO_DB=odoo ODOO_USER=admin ODOO_PASSWORD=admin
-export ODOO_DB ODOO_USER ODOO_PASSWORD
+. "$ERPIPE_TOP/tests/sandbox/odoo-env.sh"
+odoo_env --partners 20
 lastn() { sandbox_log odoo | jq 'length'; }
 states() { rpc "$1" search_read "[[[\"$2\",\"=like\",\"$3%\"]]]" "{\"fields\":[\"$2\",\"state\"],\"order\":\"$2\"}" |
 	jq -r ".[] | \"\\(.$2)=\\(.state)\"" | tr '\n' ' '; }

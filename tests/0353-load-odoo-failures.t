@@ -7,9 +7,8 @@
 . "$(dirname "$0")/lib.sh"
 . "$ERPIPE_TOP/tests/sandbox/lib.sh"
 . "$ERPIPE_TOP/tests/sandbox/odoo-rpc.sh"
-sandbox_start odoo --partners 20 --api-key admin:k3y-s3cret
-ODOO_DB=odoo ODOO_USER=admin ODOO_PASSWORD=admin
-export ODOO_DB ODOO_USER ODOO_PASSWORD
+. "$ERPIPE_TOP/tests/sandbox/odoo-env.sh"
+odoo_env --partners 20 --api-key admin:k3y-s3cret
 recs() { # recs PREFIX N
 	i=1
 	while [ $i -le "$2" ]; do printf '{"ref":"%s%d","name":"%s %d"}\n' "$1" $i "$1" $i; i=$((i + 1)); done

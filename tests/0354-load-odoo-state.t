@@ -6,9 +6,8 @@
 . "$(dirname "$0")/lib.sh"
 . "$ERPIPE_TOP/tests/sandbox/lib.sh"
 . "$ERPIPE_TOP/tests/sandbox/odoo-rpc.sh"
-sandbox_start odoo --partners 20
-ODOO_DB=odoo ODOO_USER=admin ODOO_PASSWORD=admin
-export ODOO_DB ODOO_USER ODOO_PASSWORD
+. "$ERPIPE_TOP/tests/sandbox/odoo-env.sh"
+odoo_env --partners 20
 cp_line() { printf '{"_checkpoint":{"stream":"odoo:src:res.partner","v":1,"pos":{"id":%d}}}\n' "$1"; }
 rec() { printf '{"ref":"S%d","name":"State %d"}\n' "$1" "$1"; }
 committed() { jq -c '."odoo:src:res.partner".id // null' "$T/st.json" 2>/dev/null || echo none; }

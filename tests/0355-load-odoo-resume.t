@@ -9,27 +9,9 @@
 . "$ERPIPE_TOP/tests/sandbox/odoo-rpc.sh"
 seed=${LOAD_KILL_SEED:-4242}
 diag "kill seed $seed (LOAD_KILL_SEED=$seed to replay)"
-SANDBOX_ID=src sandbox_start odoo --partners 300
-SANDBOX_ID=dst sandbox_start odoo --partners 0
-unset ODOO_URL ODOO_DB ODOO_USER ODOO_PASSWORD
-cat > "$T/conn.conf" <<EOF
-[src]
-url = $SRC_URL
-db = odoo
-user = admin
-password = admin
-[dst]
-url = $DST_URL
-db = odoo
-user = admin
-password = admin
-EOF
-chmod 600 "$T/conn.conf"
-ERPIPE_CONFIG=$T/conn.conf
-export ERPIPE_CONFIG
+. "$ERPIPE_TOP/tests/sandbox/odoo-env.sh"
+odoo_pair "--partners 300" "--partners 0"
 FIELDS=name,is_company,ref,email,phone,street,zip,city,country_id
-src() { ODOO_URL=$SRC_URL rpc "$@"; }
-dst() { ODOO_URL=$DST_URL rpc "$@"; }
 
 # the pipeline, the extract's pid in $epid, the rest's in $lpid
 mkfifo "$T/pipe"

@@ -6,26 +6,8 @@
 . "$ERPIPE_TOP/tests/sandbox/lib.sh"
 . "$ERPIPE_TOP/tests/sandbox/odoo-rpc.sh"
 EX=$ERPIPE_TOP/examples
-SANDBOX_ID=src sandbox_start odoo --partners 60
-SANDBOX_ID=dst sandbox_start odoo --partners 0
-unset ODOO_URL ODOO_DB ODOO_USER ODOO_PASSWORD
-cat > "$T/conn.conf" <<EOF
-[src]
-url = $SRC_URL
-db = odoo
-user = admin
-password = admin
-[dst]
-url = $DST_URL
-db = odoo
-user = admin
-password = admin
-EOF
-chmod 600 "$T/conn.conf"
-ERPIPE_CONFIG=$T/conn.conf
-export ERPIPE_CONFIG
-src() { ODOO_URL=$SRC_URL rpc "$@"; }
-dst() { ODOO_URL=$DST_URL rpc "$@"; }
+. "$ERPIPE_TOP/tests/sandbox/odoo-env.sh"
+odoo_pair "--partners 60" "--partners 0"
 
 # ---- import-prices ---------------------------------------------------------------
 cd "$T"

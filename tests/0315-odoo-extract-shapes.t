@@ -1,0 +1,121 @@
+#!/bin/sh
+# odoo-extract value shapes: --m2o pair|id|name|object, --expand (one read
+# per page, lines in order, their many2ones converted too), --describe (a
+# JSON Schema every extracted record satisfies, checked with lib/schema),
+# --list-models, a profile with its secret in a 0600 file, --trace without
+# the secret.
+. "$(dirname "$0")/lib.sh"
+. "$ERPIPE_TOP/tests/sandbox/lib.sh"
+sandbox_start odoo --partners 40
+. "$ERPIPE_TOP/tests/sandbox/odoo-rpc.sh"
+ODOO_DB=odoo ODOO_USER=admin ODOO_PASSWORD=admin
+export ODOO_DB ODOO_USER ODOO_PASSWORD
+
+F="--fields name,country_id,parent_id --domain [[\"id\",\"in\",[1,17]]]"
+is "$(odoo-extract -q $F res.partner | tr '\n' ' ')" \
+	'{"id":1,"name":"My Company (San Francisco)","country_id":[233,"United States"],"parent_id":false} {"id":17,"name":"Willie Burke","country_id":[233,"United States"],"parent_id":[8,"Wood Corner"]} ' \
+	"--m2o pair (the default): Odoo's [id, name], false when empty"
+is "$(odoo-extract -q --m2o id $F res.partner | jq -c '[.country_id, .parent_id]' | tr '\n' ' ')" \
+	'[233,false] [233,8] ' "--m2o id"
+is "$(odoo-extract -q --m2o name $F res.partner | jq -c '[.country_id, .parent_id]' | tr '\n' ' ')" \
+	'["United States",false] ["United States","Wood Corner"] ' "--m2o name"
+is "$(odoo-extract -q --m2o object $F res.partner | jq -c '[.country_id, .parent_id]' | tr '\n' ' ')" \
+	'[{"id":233,"name":"United States"},false] [{"id":233,"name":"United States"},{"id":8,"name":"Wood Corner"}] ' \
+	"--m2o object"
+is "$(odoo-extract -q --m2o id --fields name,category_id --domain '[["id","=",8]]' res.partner | jq -c .category_id)" \
+	"$(rpc res.partner read '[[8],["category_id"]]' | jq -c '.[0].category_id')" \
+	"many2many ids are left alone"
+
+# --expand: sale orders with their lines
+orders=$(rpc sale.order search_count '[[]]')
+odoo-extract -q --trace --expand order_line --m2o name --page-size 4 --fields name,order_line \
+	sale.order >"$T/so" 2>"$T/trace"
+is "$(wc -l <"$T/so")" "$orders" "one record per order"
+is "$(grep -c '"sale.order.line","read"' "$T/trace")" "$(( (orders + 3) / 4 ))" \
+	"lines read once per page of orders"
+want=$(rpc sale.order.line search_read '[[]]' '{"fields":["order_id"],"order":"order_id, id"}' | jq -c 'group_by(.order_id[0]) | map(map(.id))')
+is "$(jq -s -c '[.[] | select(.order_line | length > 0) | .order_line | map(.id)]' "$T/so")" "$want" \
+	"every line inlined, under its order, in Odoo's order"
+is "$(jq -r '.order_line[0].product_id | type' "$T/so" | sort -u)" "string" \
+	"the lines' many2ones follow --m2o"
+ok "the lines are objects with their fields" sh -c "jq -e '.order_line[0] | has(\"price_unit\") and has(\"name\")' '$T/so' >/dev/null"
+first_line=$(rpc sale.order.line search '[[["order_id","=",1]]]' '{"order":"id","limit":1}' | jq -r '.[0]')
+rpc sale.order.line unlink "[[${first_line}]]" >/dev/null
+is "$(odoo-extract -q --expand order_line --fields order_line --domain '[["id","=",1]]' sale.order | jq -c '.order_line | map(.id) | index('"$first_line"')')" \
+	"null" "a deleted line is not there"
+is "$(odoo-extract -q --expand category_id --fields category_id --domain '[["id","=",8]]' res.partner | jq -c '.category_id | map(keys | length > 1) | all')" \
+	"true" "--expand a many2many"
+run odoo-extract --expand name res.partner 2>"$T/err"
+is "$st" 64 "--expand of a char field: 64"
+like "$(cat "$T/err")" "--expand 'name': not a one2many or many2many field of 'res.partner'" "says so"
+
+# --describe: a schema every record satisfies
+cat >"$T/check.c" <<'C'
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "schema.h"
+int main(int argc, char **argv) {
+	struct ep_err e = EP_ERR_INIT; struct schema_errors er = SCHEMA_ERRORS_INIT;
+	struct schema *s = schema_compile_file(argv[1], NULL, &e); char line[1 << 16], m[512]; int bad = 0, n = 0;
+	(void)argc;
+	if (!s) { printf("schema: %s\n", e.msg); return 2; }
+	while (fgets(line, sizeof line, stdin)) { cJSON *r = cJSON_Parse(line); n++;
+		if (schema_validate(s, r, &er) != 1) { schema_error_format(&er.v[0], m, sizeof m); printf("%d: %s\n", n, m); bad = 1; }
+		cJSON_Delete(r); }
+	schema_errors_free(&er); schema_free(s); printf("%d records\n", n); return bad; }
+C
+if cc -std=c11 -D_GNU_SOURCE -I"$ERPIPE_TOP/lib" $(pkg-config --cflags libcjson libpcre2-8) -o "$T/check" "$T/check.c" \
+	"$ERPIPE_TOP/${B:-build}/liberpipe.a" $(pkg-config --libs libcjson libpcre2-8 libcurl libxml-2.0 openssl) -lcsv -lm -lpthread \
+	$( [ "${SANITIZE:-}" = 1 ] && echo -fsanitize=address,undefined ) 2>"$T/cc"; then
+	for m in pair id name object; do
+		odoo-extract --describe --m2o $m res.partner >"$T/p.schema.json"
+		run sh -c "odoo-extract -q --with-archived --m2o $m res.partner | '$T/check' '$T/p.schema.json'" >"$T/chk"
+		is "$st" 0 "--describe --m2o $m: every partner satisfies the schema"
+		[ "$st" = 0 ] || head -5 "$T/chk" | sed 's/^/#   /'
+	done
+	odoo-extract --describe --expand order_line --m2o object sale.order >"$T/so.schema.json"
+	run sh -c "odoo-extract -q --expand order_line --m2o object sale.order | '$T/check' '$T/so.schema.json'" >"$T/chk"
+	is "$st" 0 "--describe --expand: every order satisfies the schema"
+	[ "$st" = 0 ] || head -5 "$T/chk" | sed 's/^/#   /'
+else
+	_result 1 "the schema checker compiles"
+	sed 's/^/#   /' "$T/cc" | head -5
+fi
+is "$(odoo-extract --describe --fields name,type res.partner | jq -c '.properties.type.anyOf[0].enum')" \
+	'["contact","invoice","delivery","other"]' "a selection: its keys"
+is "$(odoo-extract --describe --fields name,partner_id,note sale.order | jq -c '.required')" \
+	'["name","partner_id","id"]' "required fields are required"
+
+# --list-models
+odoo-extract -q --list-models >"$T/models"
+is "$(jq -r 'select(.model == "res.partner") | .name' "$T/models")" "Contact" "--list-models"
+is "$(jq -r .model "$T/models" | sort -c && echo sorted)" "sorted" "in model order"
+
+# a profile, the secret in a file
+printf 'admin\n' >"$T/pw"
+chmod 600 "$T/pw"
+cat >"$T/conf" <<C
+[sb]
+url = $ODOO_URL
+db = odoo
+user = admin
+password_file = $T/pw
+C
+chmod 600 "$T/conf"
+is "$(env -u ODOO_URL -u ODOO_DB -u ODOO_USER -u ODOO_PASSWORD ERPIPE_CONFIG="$T/conf" \
+	odoo-extract -q -P sb --count res.partner)" "$(rpc res.partner search_count '[[]]')" "-P with a password_file"
+chmod 644 "$T/pw"
+run env -u ODOO_PASSWORD ERPIPE_CONFIG="$T/conf" odoo-extract -q -P sb --count res.partner 2>"$T/err"
+is "$st" 78 "a password file readable by others: 78"
+like "$(cat "$T/err")" "chmod 600" "says what to do"
+run env ERPIPE_CONFIG="$T/conf" odoo-extract -q -P nope --count res.partner 2>"$T/err"
+is "$st" 78 "no such profile: 78"
+
+# --trace never shows the password
+for p in xmlrpc jsonrpc; do
+	ODOO_PASSWORD='pw-s3cr3t' odoo-extract -q --trace --protocol $p --limit 1 res.partner >/dev/null 2>"$T/tr" || true
+	ok "--trace --protocol $p: the password is *** (positional in execute_kw)" \
+		sh -c "! grep -q 'pw-s3cr3t' '$T/tr' && grep -q '\*\*\*' '$T/tr'"
+done
+done_testing
