@@ -550,7 +550,10 @@ NAME_B = ["Trading", "Furniture", "Systems", "Imports", "Design", "Supplies", "I
 NAME_C = ["Ltd.", "GmbH", "A/S", "S.A.", "B.V.", "Inc.", "AB", "S.r.l."]
 POSTING_GROUPS = ["DOMESTIC", "FOREIGN", "EU"]
 REL_CURRENCIES = {"", "USD", "EUR", "CHF", "DKK", "GBP", "SEK", "NOK", "JPY"}
-REL_COUNTRIES = set(COUNTRIES) | {"NO", "PL", "PT", "AT", "FI", "JP", "CA", "AU"}
+# the Country/Region table of the demo company
+REL_COUNTRIES = set(COUNTRIES) | set(
+    "AD AE AR AT AU BG BR CA CL CN CY CZ EE FI GR HK HR HU IN IS JP KR LT LU LV MT MX MY NO "
+    "NZ PH PL PT RO RS RU SG SI SK SM TH TR TW UA ZA".split())
 
 
 def guid(rng):
