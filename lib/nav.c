@@ -358,13 +358,22 @@ nav_set_url(struct nav *n, struct buf *b, const char *set, struct ep_err *err)
 
 /* ---- $metadata ---------------------------------------------------------------------- */
 
+/* GET a document ($metadata, a WSDL): 0 with resp, or -1 with err. */
+static int
+get_doc(struct nav *n, const char *url, const char *accept, struct http_resp *resp,
+	struct ep_err *err)
+{
+	const char *hdrs[] = { accept, NULL };
+	struct nav_req rq = { NULL, url, hdrs, NULL, 0, NULL };
+
+	return nav_request(n, &rq, resp, NULL, err) == 0 ? 0 : -1;
+}
+
 const struct odata_md *
 nav_metadata(struct nav *n, struct ep_err *err)
 {
 	struct buf url = BUF_INIT, what = BUF_INIT;
 	struct http_resp resp;
-	const char *hdrs[] = { "Accept: application/xml", NULL };
-	struct nav_req rq = { NULL, NULL, hdrs, NULL, 0, NULL };
 	int rc;
 
 	if (n->have_md)
@@ -372,12 +381,9 @@ nav_metadata(struct nav *n, struct ep_err *err)
 	http_resp_init(&resp);
 	buf_addf(&url, "%s$metadata", n->root);
 	buf_addf(&what, "$metadata from '%s'", url.p);
-	rq.url = url.p;
-	rc = nav_request(n, &rq, &resp, NULL, err);
+	rc = get_doc(n, url.p, "Accept: application/xml", &resp, err);
 	if (rc == 0)
 		rc = odata_md_parse(&n->md, resp.body.p, resp.body.len, what.p, err);
-	else
-		rc = -1;
 	buf_release(&url);
 	buf_release(&what);
 	http_resp_release(&resp);
@@ -524,8 +530,6 @@ nav_soap_page(struct nav *n, const char *name, struct ep_err *err)
 {
 	struct buf url = BUF_INIT, what = BUF_INIT;
 	struct http_resp resp;
-	const char *hdrs[] = { "Accept: text/xml", NULL };
-	struct nav_req rq = { NULL, NULL, hdrs, NULL, 0, NULL };
 	struct navsoap_page pg, *np;
 	int rc;
 
@@ -538,12 +542,9 @@ nav_soap_page(struct nav *n, const char *name, struct ep_err *err)
 	}
 	http_resp_init(&resp);
 	buf_addf(&what, "WSDL from '%s'", url.p);
-	rq.url = url.p;
-	rc = nav_request(n, &rq, &resp, NULL, err);
+	rc = get_doc(n, url.p, "Accept: text/xml", &resp, err);
 	if (rc == 0)
 		rc = navsoap_wsdl_parse(&pg, name, resp.body.p, resp.body.len, what.p, err);
-	else
-		rc = -1;
 	buf_release(&url);
 	buf_release(&what);
 	http_resp_release(&resp);

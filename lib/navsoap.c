@@ -238,19 +238,6 @@ struct wsdl_sax {
 	int in_schema;
 };
 
-static const char *
-sax_attr(const xmlChar **attrs, int n, const char *name, size_t *len)
-{
-	for (int i = 0; i < n; i++) {
-		const xmlChar **a = attrs + 5 * i;
-		if (a[2] == NULL && strcmp((const char *)a[0], name) == 0) {
-			*len = (size_t)(a[4] - a[3]);
-			return (const char *)a[3];
-		}
-	}
-	return NULL;
-}
-
 static enum odata_kind
 xsd_kind(const char *t, size_t n)
 {
@@ -298,7 +285,7 @@ wsdl_start(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar
 			xml_sax_fail(ctx, "not a WSDL document (root element '%s')", l);
 			return;
 		}
-		if ((v = sax_attr(attrs, nattrs, "targetNamespace", &len)) != NULL) {
+		if ((v = xml_sax_attr(attrs, nattrs, "targetNamespace", &len)) != NULL) {
 			free(pg->ns);
 			pg->ns = strndup(v, len);
 		}
@@ -306,7 +293,7 @@ wsdl_start(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar
 	}
 	if (strcmp(u, XSD_NS) != 0)
 		return;
-	v = sax_attr(attrs, nattrs, "name", &len);
+	v = xml_sax_attr(attrs, nattrs, "name", &len);
 	if (strcmp(l, "complexType") == 0 && v && len == strlen(pg->name) &&
 	    !memcmp(v, pg->name, len) && s->type_depth == 0) {
 		s->type_depth = s->depth;
@@ -315,7 +302,7 @@ wsdl_start(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar
 	if (strcmp(l, "element") != 0 || v == NULL)
 		return;
 	if (s->type_depth && s->depth == s->type_depth + 2) {
-		const char *t = sax_attr(attrs, nattrs, "type", &tl);
+		const char *t = xml_sax_attr(attrs, nattrs, "type", &tl);
 		if (len == 3 && !memcmp(v, "Key", 3))
 			return;
 		if (pg->nfields >= NAVSOAP_MAX_FIELDS) {

@@ -266,24 +266,11 @@ grow(void *pp, size_t *cap, size_t need, size_t elem)
 	return 0;
 }
 
-static const char *
-attr(const xmlChar **attrs, int n, const char *name, size_t *len)
-{
-	for (int i = 0; i < n; i++) {
-		const xmlChar **a = attrs + 5 * i;
-		if (a[2] == NULL && strcmp((const char *)a[0], name) == 0) {
-			*len = (size_t)(a[4] - a[3]);
-			return (const char *)a[3];
-		}
-	}
-	return NULL;
-}
-
 static char *
 attr_dup(const xmlChar **attrs, int n, const char *name)
 {
 	size_t len;
-	const char *v = attr(attrs, n, name, &len);
+	const char *v = xml_sax_attr(attrs, n, name, &len);
 	return v ? strndup(v, len) : NULL;
 }
 
@@ -455,16 +442,16 @@ md_start(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *
 		pr->name = name;
 		pr->type = type;
 		pr->nullable = 1;
-		if ((v = attr(attrs, nattrs, "Nullable", &len)) && len == 5 && !memcmp(v, "false", 5))
+		if ((v = xml_sax_attr(attrs, nattrs, "Nullable", &len)) && len == 5 && !memcmp(v, "false", 5))
 			pr->nullable = 0;
-		if ((v = attr(attrs, nattrs, "MaxLength", &len)) && len > 0 && len < 10 &&
+		if ((v = xml_sax_attr(attrs, nattrs, "MaxLength", &len)) && len > 0 && len < 10 &&
 		    isdigit((unsigned char)v[0]))
 			pr->max_len = strtol(v, NULL, 10);
 		p->prop = (long)t->nprops++;
 	} else if (strcmp(l, "Annotation") == 0 && p->prop >= 0) {
 		size_t len = 0, blen = 0;
-		const char *term = attr(attrs, nattrs, "Term", &len);
-		const char *bv = attr(attrs, nattrs, "Bool", &blen);
+		const char *term = xml_sax_attr(attrs, nattrs, "Term", &len);
+		const char *bv = xml_sax_attr(attrs, nattrs, "Bool", &blen);
 		if (term && ((len >= 16 && !memcmp(term + len - 16, "Core.V1.Computed", 16)) ||
 			     (len == 13 && !memcmp(term, "Core.Computed", 13))) &&
 		    !(bv && blen == 5 && !memcmp(bv, "false", 5)))

@@ -1059,15 +1059,20 @@ class Nav:
                            % (es.caption, ",".join("%s='%s'" % (c, keyv[c])
                                                    for c in es.key_cols)))
 
-    def modify(self, es, ctx, keyv, b, headers, req_log):
-        req_log["op"] = "modify"
+    def current(self, es, ctx, keyv, headers, req_log, op):
+        """The record a PATCH or DELETE addresses, its If-Match checked."""
+        req_log["op"] = op.lower()
         if es.readonly:
             raise NavError(405, "BadRequest_MethodNotAllowed",
-                           "'Modify' is not allowed on the page '%s'." % es.caption)
+                           "'%s' is not allowed on the page '%s'." % (op, es.caption))
         row = self.get_row(es, ctx.company, keyv)
         if row is None:
             raise self.not_found(es, keyv)
         self.check_etag(es, row, headers, keyv)
+        return row
+
+    def modify(self, es, ctx, keyv, b, headers, req_log):
+        row = self.current(es, ctx, keyv, headers, req_log, "Modify")
         vals = self.body_values(es, b, True, req_log)
         for c in es.key_cols + list(es.fixed):
             if c in vals and vals[c] != row[c]:
@@ -1095,14 +1100,7 @@ class Nav:
             list(changed.values()) + p)
 
     def delete(self, es, ctx, keyv, headers, req_log):
-        req_log["op"] = "delete"
-        if es.readonly:
-            raise NavError(405, "BadRequest_MethodNotAllowed",
-                           "'Delete' is not allowed on the page '%s'." % es.caption)
-        row = self.get_row(es, ctx.company, keyv)
-        if row is None:
-            raise self.not_found(es, keyv)
-        self.check_etag(es, row, headers, keyv)
+        row = self.current(es, ctx, keyv, headers, req_log, "Delete")
         self.delete_row(es, ctx.company, row)
         return Response(204, b"", [("OData-Version", "4.0")])
 

@@ -93,27 +93,25 @@ def E(name, enum, **kw):
 
 SYS = [F("SystemId", "g", ro=True), F("SystemModifiedAt", "dt", ro=True)]
 
+
+def party(group, extra, blocked):
+    """The fields of the Customer and Vendor cards."""
+    return ([F("No", size=20), F("Name", size=100), F("Address", size=100),
+             F("Address_2", size=50), F("City", size=30), F("Post_Code", size=20),
+             F("Country_Region_Code", size=10), F("Phone_No", size=30), F("E_Mail", size=80),
+             F("VAT_Registration_No", size=20), F("Currency_Code", size=10),
+             F(group, size=20), F("Gen_Bus_Posting_Group", size=20),
+             F("Payment_Terms_Code", size=10)] + extra +
+            [F("Balance_LCY", "d", ro=True), E("Blocked", blocked),
+             F("Last_Date_Modified", "date", ro=True)] + SYS)
+
 # table name -> (key columns, fields)
 TABLES = {
     "Company": (["Name"], [F("Name", size=30), F("Display_Name", size=250),
                            F("Id", "g", ro=True)]),
-    "Customer": (["No"], [
-        F("No", size=20), F("Name", size=100), F("Address", size=100),
-        F("Address_2", size=50), F("City", size=30), F("Post_Code", size=20),
-        F("Country_Region_Code", size=10), F("Phone_No", size=30), F("E_Mail", size=80),
-        F("VAT_Registration_No", size=20), F("Currency_Code", size=10),
-        F("Customer_Posting_Group", size=20), F("Gen_Bus_Posting_Group", size=20),
-        F("Payment_Terms_Code", size=10), F("Credit_Limit_LCY", "d"),
-        F("Balance_LCY", "d", ro=True), E("Blocked", "CustomerBlocked"),
-        F("Last_Date_Modified", "date", ro=True)] + SYS),
-    "Vendor": (["No"], [
-        F("No", size=20), F("Name", size=100), F("Address", size=100),
-        F("Address_2", size=50), F("City", size=30), F("Post_Code", size=20),
-        F("Country_Region_Code", size=10), F("Phone_No", size=30), F("E_Mail", size=80),
-        F("VAT_Registration_No", size=20), F("Currency_Code", size=10),
-        F("Vendor_Posting_Group", size=20), F("Gen_Bus_Posting_Group", size=20),
-        F("Payment_Terms_Code", size=10), F("Balance_LCY", "d", ro=True),
-        E("Blocked", "VendorBlocked"), F("Last_Date_Modified", "date", ro=True)] + SYS),
+    "Customer": (["No"], party("Customer_Posting_Group", [F("Credit_Limit_LCY", "d")],
+                               "CustomerBlocked")),
+    "Vendor": (["No"], party("Vendor_Posting_Group", [], "VendorBlocked")),
     "Item": (["No"], [
         F("No", size=20), F("Description", size=100), E("Type", "ItemType"),
         F("Base_Unit_of_Measure", size=10), F("Unit_Price", "d"), F("Unit_Cost", "d"),
