@@ -4,7 +4,7 @@
  *
  *   load odoo MODEL     lib/load_odoo.c on lib/odoo
  *   load bng RESOURCE   lib/load_bng.c on lib/bng
- *   (nav: its target plugs in through the systems table below)
+ *   load nav ENTITYSET  lib/load_nav.c on lib/nav (OData V4 or --soap)
  *
  * The generic part (batches, lookups, unchanged detection, rejects,
  * checkpoints) is lib/load.c; each system only opens its connection and
@@ -20,8 +20,10 @@
 #include "err.h"
 #include "load.h"
 #include "load_bng.h"
+#include "load_nav.h"
 #include "load_odoo.h"
 #include "log.h"
+#include "nav.h"
 #include "odoo.h"
 #include "opt.h"
 #include "stage.h"
@@ -36,6 +38,8 @@ static const char usage_text[] =
 	"            SYSTEM ENTITY [FILE ...]\n"
 	"       load odoo MODEL [options] [FILE ...]\n"
 	"       load bng RESOURCE [--per-record] [--concurrency N] [--token-cache FILE]\n"
+	"            [options] [FILE ...]\n"
+	"       load nav ENTITYSET [--soap] [--url URL] [--company NAME] [--auth AUTH]\n"
 	"            [options] [FILE ...]\n";
 
 enum {
@@ -44,6 +48,7 @@ enum {
 	OPT_CONCURRENCY,
 	OPT_PER_RECORD,
 	OPT_TOKEN_CACHE,
+	OPT_SOAP,
 };
 
 static const struct ep_opt cmd_opts[] = {
@@ -51,6 +56,7 @@ static const struct ep_opt cmd_opts[] = {
 	  "bng: requests in flight at once (default 4)" },
 	{ "per-record", OPT_PER_RECORD, NULL, "bng: one request per record, not the batch endpoint" },
 	{ "protocol", OPT_PROTOCOL, "xmlrpc|jsonrpc|json2|auto", "odoo: how to talk to Odoo (default auto)" },
+	{ "soap", OPT_SOAP, NULL, "nav: write through the SOAP page service (older NAV)" },
 	{ "token-cache", OPT_TOKEN_CACHE, "FILE",
 	  "bng: OAuth token cache (default ~/.cache/erpipe/bng-HASH.token; - for none)" },
 	{ "xmlid", OPT_XMLID, "FIELD", "odoo: match on the external id held in FIELD" },
@@ -58,7 +64,7 @@ static const struct ep_opt cmd_opts[] = {
 };
 
 static const struct ep_opt *const tables[] = {
-	ep_opt_common, load_opts_table, cmd_opts, conn_opts_table, stage_opts, NULL,
+	ep_opt_common, load_opts_table, cmd_opts, nav_opts_table, conn_opts_table, stage_opts, NULL,
 };
 
 struct load_cmd {
@@ -70,6 +76,8 @@ struct load_cmd {
 	const char *token_cache;
 	int per_record;
 	long concurrency;
+	struct nav_flags nav;
+	int soap;
 };
 
 /* ---- odoo --------------------------------------------------------------- */
@@ -170,6 +178,10 @@ run_bng(struct load_cmd *c, const char *resource, int nfiles, char **files)
 		ep_warn("--xmlid and --protocol are for odoo");
 		return EP_USAGE;
 	}
+	if (c->soap) {
+		ep_warn("--soap is for nav");
+		return EP_USAGE;
+	}
 	if (c->lo.nthen) {
 		ep_warn("--then: BNG has no workflow methods to call");
 		return EP_USAGE;
@@ -207,6 +219,58 @@ out:
 	return status;
 }
 
+/* ---- nav ----------------------------------------------------------------- */
+
+static int
+run_nav(struct load_cmd *c, const char *set, int nfiles, char **files)
+{
+	struct cfg_profile *prof;
+	struct nav_conn nc;
+	struct nav *n;
+	struct load_nav *ln;
+	struct load_nav_cfg lc;
+	struct ep_err err = EP_ERR_INIT;
+	int status;
+
+	if (c->xmlid || c->protocol || c->lo.nthen) {
+		ep_warn("--xmlid, --protocol and --then are odoo's");
+		return EP_USAGE;
+	}
+	if (c->per_record || c->token_cache) {
+		ep_warn("--per-record and --token-cache are for bng");
+		return EP_USAGE;
+	}
+	if ((prof = conn_profile(&c->conn, "nav", &err)) == NULL) {
+		ep_warn("%s", err.msg);
+		return err.code;
+	}
+	if (nav_conn_from_profile(&nc, prof, &c->nav, &err) < 0 ||
+	    (n = nav_open(&nc, &c->conn.http, &err)) == NULL) {
+		ep_warn("%s", err.msg);
+		cfg_profile_free(prof);
+		return err.code;
+	}
+	memset(&lc, 0, sizeof(lc));
+	lc.nav = n;
+	lc.set = set;
+	lc.soap = c->soap;
+	lc.key = c->lo.key;
+	lc.nkey = c->lo.nkey;
+	lc.batch = c->lo.batch;
+	if ((ln = load_nav_new(&lc, &err)) == NULL) {
+		ep_warn("%s", err.msg);
+		nav_close(n);
+		cfg_profile_free(prof);
+		return err.code;
+	}
+	status = load_run(&c->stage, &c->lo, &load_nav_target, ln, nfiles, files);
+	ep_info(1, "nav: %ld requests", nav_requests(n));
+	load_nav_free(ln);
+	nav_close(n);
+	cfg_profile_free(prof);
+	return status;
+}
+
 /* ---- the systems ---------------------------------------------------------- */
 
 static const struct {
@@ -215,6 +279,7 @@ static const struct {
 } systems[] = {
 	{ "odoo", run_odoo },
 	{ "bng", run_bng },
+	{ "nav", run_nav },
 };
 
 static int
@@ -270,6 +335,9 @@ main(int argc, char *argv[])
 		case OPT_PROTOCOL:
 			c.protocol = optarg;
 			continue;
+		case OPT_SOAP:
+			c.soap = 1;
+			continue;
 		case OPT_XMLID:
 			if (optarg[0] == '\0') {
 				ep_warn("--xmlid: an empty field name");
@@ -278,6 +346,8 @@ main(int argc, char *argv[])
 			c.xmlid = optarg;
 			continue;
 		}
+		if (nav_flag(&c.nav, ch, optarg))
+			continue;
 		if ((r = load_opt(&c.lo, ch, optarg, &err)) == 0 &&
 		    (r = conn_opt(&c.conn, ch, optarg, &err)) == 0)
 			r = stage_opt(&c.stage, ch, optarg, &err);

@@ -377,6 +377,23 @@ json_check(const char *s, size_t n, size_t *err_off, const char **why)
 	return t;
 }
 
+enum json_type
+json_check_prefix(const char *s, size_t n, size_t *end, size_t *err_off, const char **why)
+{
+	struct jp p = { (const unsigned char *)s, n, 0, NULL, 0 };
+	enum json_type t = value(&p);
+
+	if (t == JSON_INVALID) {
+		if (err_off)
+			*err_off = p.i;
+		if (why)
+			*why = p.why ? p.why : "not JSON";
+	} else if (end) {
+		*end = p.i;
+	}
+	return t;
+}
+
 const char *
 json_type_name(enum json_type t)
 {

@@ -29,6 +29,12 @@ enum json_type {
  * where the text stopped being JSON and *why a static message. */
 enum json_type json_check(const char *s, size_t n, size_t *err_off, const char **why);
 
+/* Like json_check for the one value at the start of s (after white space)
+ * when more text may follow it: *end gets the offset just past the value.
+ * For scanning a document's parts without building a tree (OData pages). */
+enum json_type json_check_prefix(const char *s, size_t n, size_t *end, size_t *err_off,
+				 const char **why);
+
 const char *json_type_name(enum json_type t);
 
 /* One JSON string's body, the one string scanner json_check and the

@@ -1016,12 +1016,51 @@ key_text_of(const struct load_odoo *lo, const cJSON *key, const cJSON *rec)
 	return s;
 }
 
+/* Keys naming a related record's field ("product_id.default_code") cannot
+ * be read back to tell which result is whose: search one item at a time,
+ * every result matching it. */
+static int
+lookup_dotted(struct load_odoo *lo, struct load_item *const *its, size_t n,
+	      struct load_error *e)
+{
+	for (size_t i = 0; i < n; i++) {
+		cJSON *dom = cJSON_CreateArray(), *res = NULL;
+		for (cJSON *c = its[i]->key->child; c; c = c->next) {
+			cJSON *leaf = cJSON_CreateArray();
+			cJSON_AddItemToArray(leaf, cJSON_CreateString(c->string));
+			cJSON_AddItemToArray(leaf, cJSON_CreateString("="));
+			cJSON_AddItemToArray(leaf, cJSON_Duplicate(c, 1));
+			cJSON_AddItemToArray(dom, leaf);
+		}
+		if (rpc(lo, lo->cfg.model, "search_read", args_of(dom, NULL),
+			kw_all(read_fields(its + i, 1, lo)), &res, e) < 0)
+			return -1;
+		int hits = cJSON_GetArraySize(res);
+		if (hits > 1)
+			load_item_reject(its[i], NULL, "%d %s records match the key", hits,
+					 lo->cfg.model);
+		else if (hits == 1) {
+			const cJSON *hit = cJSON_GetArrayItem(res, 0);
+			its[i]->id = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(hit, "id"), 0);
+			its[i]->current = cJSON_Duplicate(hit, 1);
+		}
+		cJSON_Delete(res);
+	}
+	return 0;
+}
+
 static int
 lookup_key(struct load_odoo *lo, struct load_item *const *its, size_t n, struct load_error *e)
 {
-	cJSON *dom = cJSON_CreateArray(), *res = NULL;
+	cJSON *dom, *res = NULL;
 	const cJSON *k0 = its[0]->key;
 	int single = 1, rc;
+
+	for (size_t i = 0; i < n; i++)
+		for (const cJSON *c = its[i]->key->child; c; c = c->next)
+			if (!field(lo, c->string))
+				return lookup_dotted(lo, its, n, e);
+	dom = cJSON_CreateArray();
 
 	for (size_t i = 0; i < n; i++)
 		if (cJSON_GetArraySize(its[i]->key) != 1 ||

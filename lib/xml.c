@@ -102,6 +102,19 @@ xml_sax_ud(void *ctx)
 	return guard_of(ctx)->ud;
 }
 
+const char *
+xml_sax_attr(const xmlChar **attrs, int nattrs, const char *name, size_t *len)
+{
+	for (int i = 0; i < nattrs; i++) {
+		const xmlChar **a = attrs + 5 * i; /* localname, prefix, URI, value, end */
+		if (a[1] == NULL && strcmp((const char *)a[0], name) == 0) {
+			*len = (size_t)(a[4] - a[3]);
+			return (const char *)a[3];
+		}
+	}
+	return NULL;
+}
+
 /* ---- the refusals ------------------------------------------------------- */
 
 static void

@@ -55,6 +55,9 @@ xmlDocPtr xml_parse_safe(const char *data, size_t len, const char *what,
 int xml_sax_safe(const char *data, size_t len, const char *what, const struct xml_limits *lim,
                  const xmlSAXHandler *sax, void *ud, struct ep_err *err);
 void *xml_sax_ud(void *ctx);
+/* The value of the unprefixed attribute NAME among a startElementNs
+ * callback's attributes (not NUL-terminated: *len bytes), or NULL. */
+const char *xml_sax_attr(const xmlChar **attrs, int nattrs, const char *name, size_t *len);
 void xml_sax_fail(void *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

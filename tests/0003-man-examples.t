@@ -6,7 +6,8 @@
 # skipped with its reason.  A block preceded by '.\" sandbox: NAME ARGS'
 # runs with that sandbox started (once per page and arguments) and its
 # connection in the environment (odoo: ODOO_URL, ODOO_DB, ODOO_USER,
-# ODOO_PASSWORD; bng: BNG_URL, BNG_CLIENT_ID, BNG_CLIENT_SECRET).
+# ODOO_PASSWORD; bng: BNG_URL, BNG_CLIENT_ID, BNG_CLIENT_SECRET;
+# nav: NAV_URL, NAV_USER, NAV_PASSWORD, NAV_COMPANY).
 . "${ERPIPE_TOP:-.}/tests/lib.sh"
 . "$ERPIPE_TOP/tests/sandbox/lib.sh"
 
@@ -19,6 +20,9 @@ sandbox_for() {
 	sandbox_start $1 || return 1
 	_sb_running=$1
 	case ${1%% *} in
+	nav) NAV_URL=$NAV_URL/BC/ODataV4 NAV_USER=admin NAV_PASSWORD=NAVkey123
+		NAV_COMPANY='CRONUS International Ltd.'
+		export NAV_URL NAV_USER NAV_PASSWORD NAV_COMPANY ;;
 	odoo) ODOO_DB=odoo ODOO_USER=admin ODOO_PASSWORD=admin
 		export ODOO_DB ODOO_USER ODOO_PASSWORD ;;
 	bng) BNG_CLIENT_ID=erpipe BNG_CLIENT_SECRET=erpipe-secret

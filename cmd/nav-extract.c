@@ -1,0 +1,1135 @@
+/*
+ * nav-extract - read a Dynamics NAV / Business Central entity set as NDJSON
+ * records (nav-extract(1)).
+ *
+ * OData V4: full reads follow the server's @odata.nextLink (never $skip or
+ * $top), resolved against the payload's context URL, until a page without
+ * one (an empty last page ends the read as well).  Incremental reads
+ * (--since, --state, --follow) filter on the modified-at field
+ * (SystemModifiedAt, lastModifiedDateTime, or the date-only
+ * Last_Date_Modified with a day of overlap) from the mark minus --overlap,
+ * ordered by it, and drop (key, etag) pairs already written in this run;
+ * a checkpoint follows each page.  --shard K/N reads the sorted key list
+ * (a $select of the key) and takes the K-th of N contiguous ranges.
+ * --soap reads through the SOAP page service with ReadMultiple and
+ * bookmark paging instead.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "cfg.h"
+#include "conn.h"
+#include "err.h"
+#include "extract.h"
+#include "json.h"
+#include "log.h"
+#include "nav.h"
+#include "navsoap.h"
+#include "odata.h"
+#include "opt.h"
+#include "text.h"
+
+static const char usage_text[] =
+	"usage: nav-extract [-qv] [-P NAME] [--url URL] [--company NAME | --company-id GUID]\n"
+	"                   [--auth basic|ntlm|oauth|none] [--user USER] [--token-url URL]\n"
+	"                   [--scope SCOPE] [--filter FILTER] [--where 'FIELD OP VALUE']...\n"
+	"                   [--select LIST] [--expand NAV] [--etag] [--limit N] [--page-size N]\n"
+	"                   [--shard K/N] [--since TIMESTAMP] [--since-field FIELD]\n"
+	"                   [--state FILE] [--overlap SECONDS] [--follow [--interval SECONDS]]\n"
+	"                   [--soap [--soap-url URL]] [network options] ENTITYSET\n"
+	"       nav-extract [-P NAME] [options] --count | --describe ENTITYSET\n"
+	"       nav-extract [-P NAME] [options] --list\n";
+
+enum {
+	OPT_ETAG = OPT_FIRST_FREE,
+	OPT_EXPAND,
+	OPT_FILTER,
+	OPT_LIST,
+	OPT_SELECT,
+	OPT_SINCE_FIELD,
+	OPT_SOAP,
+	OPT_WHERE,
+};
+
+static const struct ep_opt nav_x_table[] = {
+	{ "etag", OPT_ETAG, NULL, "keep each record's @odata.etag (SOAP: its Key)" },
+	{ "expand", OPT_EXPAND, "NAV", "inline a navigation property (SalesOrderSalesLines)" },
+	{ "filter", OPT_FILTER, "FILTER", "an OData $filter, passed on as it is" },
+	{ "list", OPT_LIST, NULL, "list the entity sets the service publishes, and exit" },
+	{ "select", OPT_SELECT, "LIST", "fields to write, comma-separated (default: all)" },
+	{ "since-field", OPT_SINCE_FIELD, "FIELD",
+		"the modified-at field (default SystemModifiedAt, lastModifiedDateTime or "
+		"Last_Date_Modified)" },
+	{ "soap", OPT_SOAP, NULL, "read through the SOAP page service (older NAV)" },
+	{ "where", OPT_WHERE, "COND", "'FIELD OP VALUE', the value typed and quoted (repeatable)" },
+	{ NULL, 0, NULL, NULL },
+};
+
+static const struct ep_opt *const tables[] = { ep_opt_common, nav_x_table, nav_opts_table,
+					       extract_opts, conn_opts_table, NULL };
+
+#define MAX_WHERE 64
+#define MAX_SELECT 512
+
+struct x {
+	struct extract_cfg xc;
+	struct nav_flags nf;
+	const char *set;
+	const char *filter_arg, *select_arg, *expand, *since_field;
+	const char *where[MAX_WHERE];
+	int nwhere;
+	int keep_etag, soap, list;
+
+	struct cfg_profile *profile;
+	struct nav *nav;
+	const struct odata_etype *et;     /* OData */
+	const struct navsoap_page *page;  /* SOAP */
+	const char *mfield;               /* the modified-at field, incremental */
+	enum odata_kind mkind;            /* ODATA_DATETIME or ODATA_DATE */
+	const char *keys[16];             /* key field names */
+	size_t nkeys;
+	char *only[MAX_SELECT];           /* --select (and --expand), or NULL */
+	size_t nonly, nsel;               /* nsel: the --select fields only */
+	char *select_copy;
+	struct buf filter;                /* user filter, --where, shard (raw) */
+	struct navsoap_filter sf[MAX_WHERE + 2];
+	size_t nsf;
+	struct buf sfbuf[2 * (MAX_WHERE + 2)];
+	int incremental, checkpoints, empty_shard;
+	char start[48];                   /* incremental lower bound (literal text) */
+	char mark[64];                    /* the newest modified-at written, raw */
+	char mark_norm[EXTRACT_TS_LEN];
+	struct buf mark_key;              /* its key, a JSON object */
+	long emitted;
+	int done;
+	struct extract_out out;
+	struct extract_seen *seen;
+	struct buf rec, key, tmp, last_key;
+	int status;
+};
+
+static int
+fail(struct x *x, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int
+fail(struct x *x, int code, const char *fmt, ...)
+{
+	char m[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(m, sizeof(m), fmt, ap);
+	va_end(ap);
+	if (x->status == 0) {
+		ep_warn("%s", m);
+		x->status = code ? code : EP_SOFTWARE;
+	}
+	return -1;
+}
+
+static int
+fail_err(struct x *x, const struct ep_err *e)
+{
+	return fail(x, e->code, "%s", e->msg);
+}
+
+static int
+out_broken(struct x *x)
+{
+	return x->out.w.epipe || x->out.w.failed;
+}
+
+/* ---- modified-at values ------------------------------------------------------ */
+
+/* A NAV datetime or date value as extract.h's "YYYY-MM-DD HH:MM:SS" */
+static int
+norm_time(const char *v, char out[EXTRACT_TS_LEN])
+{
+	struct ep_err e;
+	return extract_parse_time(v, out, &e);
+}
+
+/* The decoded string of a raw JSON string value, into b. */
+static int
+raw_string(const char *v, size_t vl, struct buf *b)
+{
+	cJSON *j = cJSON_ParseWithLength(v, vl);
+	int ok = cJSON_IsString(j);
+	buf_reset(b);
+	if (ok)
+		buf_adds(b, j->valuestring);
+	cJSON_Delete(j);
+	return ok ? 0 : -1;
+}
+
+/* ---- records -------------------------------------------------------------------- */
+
+/* The record's key as a JSON object of its key fields' raw values. */
+static int
+key_of(struct x *x, const char *obj, size_t len, struct buf *k)
+{
+	buf_reset(k);
+	buf_addc(k, '{');
+	for (size_t i = 0; i < x->nkeys; i++) {
+		const char *v;
+		size_t vl;
+		if (odata_member(obj, len, x->keys[i], &v, &vl) != 1)
+			return -1;
+		if (i)
+			buf_addc(k, ',');
+		json_quote(k, x->keys[i], strlen(x->keys[i]));
+		buf_addc(k, ':');
+		buf_add(k, v, vl);
+	}
+	return buf_addc(k, '}');
+}
+
+/* One entity (OData: raw JSON with annotations; SOAP: fields, etag the Key). */
+static int
+entity(struct x *x, const char *obj, size_t len, const char *etag, size_t etag_len,
+       struct ep_err *err)
+{
+	if (x->done || out_broken(x))
+		return 0;
+	if (x->xc.limit && x->emitted >= x->xc.limit) {
+		x->done = 1;
+		return 0;
+	}
+	if (x->incremental) {
+		const char *v;
+		size_t vl;
+		char norm[EXTRACT_TS_LEN];
+		int r;
+
+		if (odata_member(obj, len, x->mfield, &v, &vl) != 1 || raw_string(v, vl, &x->tmp) < 0 ||
+		    norm_time(x->tmp.p, norm) < 0)
+			return ep_errf(err, EP_UNAVAILABLE, "%s: a record without a valid %s", x->set,
+				       x->mfield);
+		if (key_of(x, obj, len, &x->key) < 0)
+			return ep_errf(err, EP_UNAVAILABLE, "%s: a record without its key", x->set);
+		/* the etag tells two changes apart on one day (or millisecond) */
+		size_t klen = x->key.len;
+		buf_addc(&x->key, '\x1f');
+		buf_add(&x->key, etag, etag_len);
+		r = extract_seen_add(x->seen, x->key.p, norm);
+		x->key.len = klen;
+		x->key.p[klen] = '\0';
+		if (r < 0)
+			return ep_errf(err, EP_SOFTWARE, "out of memory");
+		if (r == 0)
+			return 0; /* written before in this run */
+		if (strcmp(norm, x->mark_norm) >= 0) {
+			snprintf(x->mark, sizeof(x->mark), "%s", x->tmp.p);
+			memcpy(x->mark_norm, norm, sizeof(norm));
+			buf_reset(&x->mark_key);
+			buf_add(&x->mark_key, x->key.p, x->key.len);
+		}
+	}
+	buf_reset(&x->rec);
+	if (x->soap && x->keep_etag) {
+		/* {"Key": …, then the fields */
+		buf_adds(&x->rec, "{\"Key\":");
+		json_quote(&x->rec, etag, etag_len);
+		size_t at = x->rec.len;
+		odata_project(&x->rec, obj, len, 0, x->only[0] ? (const char *const *)x->only : NULL,
+			      x->nonly);
+		/* splice: drop the projection's '{', add ',' unless it is "{}" */
+		if (x->rec.len - at == 2) {
+			x->rec.len = at;
+			buf_addc(&x->rec, '}');
+		} else {
+			x->rec.p[at] = ',';
+		}
+	} else if (odata_project(&x->rec, obj, len, x->keep_etag,
+				 x->only[0] ? (const char *const *)x->only : NULL, x->nonly) < 0) {
+		return ep_errf(err, EP_SOFTWARE, "out of memory");
+	}
+	if (extract_emit(&x->out, x->rec.p, x->rec.len) < 0)
+		return 0; /* out_broken: the loops stop */
+	x->emitted++;
+	return 0;
+}
+
+static int
+odata_entity(void *ud, const char *obj, size_t len, struct ep_err *err)
+{
+	struct x *x = ud;
+	const char *v = "", *ev;
+	size_t vl = 0;
+
+	if (odata_member(obj, len, "@odata.etag", &ev, &vl) == 1)
+		v = ev;
+	return entity(x, obj, len, v, vl, err);
+}
+
+static int
+soap_entity(void *ud, const char *json, size_t len, const char *key, struct ep_err *err)
+{
+	struct x *x = ud;
+
+	/* every record's Key, written or not: the next page's bookmark */
+	buf_reset(&x->last_key);
+	buf_adds(&x->last_key, key);
+	return entity(x, json, len, key, strlen(key), err);
+}
+
+static int
+checkpoint(struct x *x)
+{
+	cJSON *pos;
+	int r;
+
+	if (!x->checkpoints || out_broken(x))
+		return 0;
+	pos = cJSON_CreateObject();
+	cJSON_AddStringToObject(pos, x->mfield, x->mark[0] ? x->mark : x->start);
+	if (x->mark_key.len) {
+		cJSON *k = cJSON_ParseWithLength(x->mark_key.p, x->mark_key.len);
+		if (k)
+			cJSON_AddItemToObject(pos, "key", k);
+	}
+	r = extract_checkpoint(&x->out, pos);
+	cJSON_Delete(pos);
+	return r;
+}
+
+/* ---- OData ------------------------------------------------------------------------ */
+
+/* The query: $filter (user, --where, shard, since), $select, $expand, $orderby. */
+static int
+query_url(struct x *x, struct buf *u, int incremental, const char *select_override)
+{
+	struct ep_err e = EP_ERR_INIT;
+	struct buf f = BUF_INIT;
+	char sep = '?';
+
+	if (nav_set_url(x->nav, u, x->set, &e) < 0)
+		return fail_err(x, &e);
+	if (x->filter.len)
+		buf_add(&f, x->filter.p, x->filter.len);
+	if (incremental && x->start[0]) {
+		if (f.len)
+			buf_adds(&f, " and ");
+		buf_addf(&f, "%s ge %s", x->mfield, x->start);
+	}
+	if (f.len) {
+		buf_addf(u, "%c$filter=", sep);
+		odata_pct(u, f.p, f.len, ODATA_QUERY);
+		sep = '&';
+	}
+	buf_release(&f);
+	if (select_override || x->select_arg) {
+		const char *s = select_override;
+		buf_addf(u, "%c$select=", sep);
+		if (s)
+			odata_pct(u, s, strlen(s), ODATA_QUERY);
+		else {
+			/* the user's fields, and what the scan needs */
+			for (size_t i = 0; i < x->nsel; i++) {
+				if (i)
+					buf_addc(u, ',');
+				odata_pct(u, x->only[i], strlen(x->only[i]), ODATA_QUERY);
+			}
+			for (size_t i = 0; incremental && i < x->nkeys; i++) {
+				buf_addc(u, ',');
+				buf_adds(u, x->keys[i]);
+			}
+			if (incremental)
+				buf_addf(u, ",%s", x->mfield);
+		}
+		sep = '&';
+	}
+	if (x->expand && !select_override) {
+		buf_addf(u, "%c$expand=", sep);
+		odata_pct(u, x->expand, strlen(x->expand), ODATA_QUERY);
+		sep = '&';
+	}
+	if (incremental) {
+		buf_addf(u, "%c$orderby=%s%%20asc", sep, x->mfield);
+		sep = '&';
+	}
+	return 0;
+}
+
+/* Follow nextLink from url to the end; every page through fn. */
+static int
+follow_pages(struct x *x, const char *first, odata_entity_fn fn, void *ud)
+{
+	struct ep_err e = EP_ERR_INIT;
+	struct odata_page pg;
+	char *url = strdup(first);
+	long pages = 0;
+
+	while (url && !x->done && !out_broken(x)) {
+		if (nav_page(x->nav, url, x->xc.page_size, fn, ud, &pg, &e) < 0) {
+			free(url);
+			return fail_err(x, &e);
+		}
+		free(url);
+		url = pg.next_link;
+		pg.next_link = NULL;
+		pages++;
+		ep_info(2, "page %ld: %zu records%s", pages, pg.nvalues, url ? ", more" : "");
+		odata_page_release(&pg);
+		if (fn == odata_entity && checkpoint(x) < 0)
+			break;
+		if (x->xc.limit && x->emitted >= x->xc.limit)
+			x->done = 1;
+		if (x->xc.follow && extract_stopping())
+			break;
+	}
+	free(url);
+	return 0;
+}
+
+static int
+scan_odata(struct x *x)
+{
+	struct buf u = BUF_INIT;
+	int r;
+
+	if (x->empty_shard)
+		return 0;
+	if (query_url(x, &u, x->incremental, NULL) < 0) {
+		buf_release(&u);
+		return -1;
+	}
+	ep_info(1, "GET %s", u.p);
+	r = follow_pages(x, u.p, odata_entity, x);
+	buf_release(&u);
+	return r;
+}
+
+/* ---- shards: the sorted key list ----------------------------------------------- */
+
+struct keylist {
+	struct x *x;
+	char **vals;     /* per record, per key field: raw JSON value */
+	size_t n, cap;
+};
+
+static int
+key_entity(void *ud, const char *obj, size_t len, struct ep_err *err)
+{
+	struct keylist *kl = ud;
+	struct x *x = kl->x;
+
+	if (kl->n == kl->cap) {
+		size_t nc = kl->cap ? kl->cap * 2 : 1024;
+		char **v = realloc(kl->vals, nc * x->nkeys * sizeof(char *));
+		if (v == NULL)
+			return ep_errf(err, EP_SOFTWARE, "out of memory");
+		kl->vals = v;
+		kl->cap = nc;
+	}
+	for (size_t i = 0; i < x->nkeys; i++) {
+		const char *v;
+		size_t vl;
+		if (odata_member(obj, len, x->keys[i], &v, &vl) != 1)
+			return ep_errf(err, EP_UNAVAILABLE, "%s: a key without '%s'", x->set,
+				       x->keys[i]);
+		kl->vals[kl->n * x->nkeys + i] = strndup(v, vl);
+	}
+	kl->n++;
+	return 0;
+}
+
+static int
+shard_bound(struct x *x, const struct odata_prop *p, const char *op, const char *raw)
+{
+	struct ep_err e = EP_ERR_INIT;
+	cJSON *v = cJSON_Parse(raw);
+	int r;
+
+	if (x->filter.len)
+		buf_adds(&x->filter, " and ");
+	buf_addf(&x->filter, "%s %s ", p->name, op);
+	r = odata_literal_json(&x->filter, p, v, ODATA_RAW, &e);
+	cJSON_Delete(v);
+	return r < 0 ? fail_err(x, &e) : 0;
+}
+
+static int
+setup_shard(struct x *x)
+{
+	struct keylist kl = { x, NULL, 0, 0 };
+	struct buf u = BUF_INIT, sel = BUF_INIT;
+	size_t field = 0, m = 0, *distinct = NULL;
+	int rc = -1;
+
+	if (!x->xc.shard_n)
+		return 0;
+	for (size_t i = 0; i < x->nkeys; i++)
+		buf_addf(&sel, "%s%s", i ? "," : "", x->keys[i]);
+	if (query_url(x, &u, 0, sel.p) < 0)
+		goto done;
+	ep_info(1, "shard %d/%d: reading the keys: GET %s", x->xc.shard_k, x->xc.shard_n, u.p);
+	if (follow_pages(x, u.p, key_entity, &kl) < 0)
+		goto done;
+	/* the first key field that varies: the list is sorted by it */
+	for (field = 0; field < x->nkeys; field++) {
+		size_t j;
+		for (j = 1; j < kl.n; j++)
+			if (strcmp(kl.vals[j * x->nkeys + field], kl.vals[field]) != 0)
+				break;
+		if (j < kl.n)
+			break;
+	}
+	if (field == x->nkeys)
+		field = x->nkeys - 1;
+	distinct = calloc(kl.n + 1, sizeof(size_t));
+	for (size_t j = 0; j < kl.n; j++)
+		if (j == 0 || strcmp(kl.vals[j * x->nkeys + field],
+				     kl.vals[distinct[m - 1] * x->nkeys + field]) != 0)
+			distinct[m++] = j;
+	{
+		const struct odata_prop *p = odata_prop_find(x->et, x->keys[field]);
+		size_t k = (size_t)x->xc.shard_k, n = (size_t)x->xc.shard_n;
+		size_t lo = (k - 1) * m / n, hi = k * m / n; /* distinct values [lo, hi) */
+		if (m == 0 && k < n) {
+			x->empty_shard = 1;
+		} else if (m > 0) {
+			if (k > 1 && lo >= m)
+				x->empty_shard = 1;
+			else if (k < n && lo == hi)
+				x->empty_shard = 1;
+			else {
+				if (k > 1 && shard_bound(x, p, "ge",
+							 kl.vals[distinct[lo] * x->nkeys + field]) < 0)
+					goto done;
+				if (k < n && shard_bound(x, p, "lt",
+							 kl.vals[distinct[hi] * x->nkeys + field]) < 0)
+					goto done;
+			}
+		}
+		ep_info(1, "shard %d/%d of %zu keys (%zu values of %s): %s", x->xc.shard_k,
+			x->xc.shard_n, kl.n, m, x->keys[field],
+			x->empty_shard ? "empty" : x->filter.len ? x->filter.p : "everything");
+	}
+	rc = 0;
+done:
+	for (size_t j = 0; j < kl.n * x->nkeys; j++)
+		free(kl.vals[j]);
+	free(kl.vals);
+	free(distinct);
+	buf_release(&u);
+	buf_release(&sel);
+	return rc;
+}
+
+/* ---- SOAP --------------------------------------------------------------------------- */
+
+static int
+scan_soap(struct x *x)
+{
+	struct ep_err e = EP_ERR_INIT;
+	struct buf env = BUF_INIT, bookmark = BUF_INIT, crit = BUF_INIT;
+	struct navsoap_fault fault;
+	struct navsoap_filter f[MAX_WHERE + 2];
+	size_t nf = x->nsf, nrec;
+	int rc = 0;
+
+	memcpy(f, x->sf, sizeof(f[0]) * x->nsf);
+	if (x->incremental && x->start[0]) {
+		buf_addf(&crit, ">=%s", x->start);
+		f[nf].field = x->mfield;
+		f[nf++].criteria = crit.p;
+	}
+	for (;;) {
+		buf_reset(&env);
+		if (navsoap_read_multiple(&env, x->page, f, nf, bookmark.len ? bookmark.p : NULL,
+					  x->xc.page_size) < 0) {
+			rc = fail(x, EP_SOFTWARE, "out of memory");
+			break;
+		}
+		int r = nav_soap(x->nav, x->page, "ReadMultiple", env.p, env.len, soap_entity, x,
+				 &nrec, &fault, &e);
+		if (r < 0) {
+			rc = fail_err(x, &e);
+			break;
+		}
+		if (r == 1) {
+			rc = fail(x, EP_DATAERR, "%s ReadMultiple: %s: %s", x->set, fault.code,
+				  fault.string);
+			break;
+		}
+		ep_info(2, "ReadMultiple: %zu records", nrec);
+		/* NAV's advice: read until a page comes back empty */
+		if (checkpoint(x) < 0 || nrec == 0 || x->done || out_broken(x))
+			break;
+		if (x->xc.limit && x->emitted >= x->xc.limit)
+			break;
+		if (x->xc.follow && extract_stopping())
+			break;
+		buf_reset(&bookmark);
+		buf_add(&bookmark, x->last_key.p, x->last_key.len);
+	}
+	buf_release(&env);
+	buf_release(&bookmark);
+	buf_release(&crit);
+	return rc;
+}
+
+/* ---- --count, --describe, --list ---------------------------------------------------- */
+
+static int
+count(struct x *x)
+{
+	struct ep_err e = EP_ERR_INIT;
+	struct buf u = BUF_INIT;
+	struct http_resp resp;
+	const char *hdrs[] = { "Accept: text/plain", NULL };
+	struct nav_req rq = { NULL, NULL, hdrs, NULL, 0, NULL };
+	char *q;
+	int rc = 0;
+
+	if (x->empty_shard) {
+		printf("0\n");
+		return 0;
+	}
+	if (query_url(x, &u, x->incremental, NULL) < 0) {
+		buf_release(&u);
+		return -1;
+	}
+	/* SET/$count?$filter=…: the query goes after /$count */
+	{
+		struct buf c = BUF_INIT;
+		q = strchr(u.p + strlen(nav_root(x->nav)), '?');
+		buf_add(&c, u.p, q ? (size_t)(q - u.p) : u.len);
+		buf_adds(&c, "/$count");
+		if (q) {
+			/* no $orderby, $select or $expand with $count */
+			char *o = strstr(q, "&$orderby=");
+			buf_add(&c, q, o ? (size_t)(o - q) : strlen(q));
+		}
+		buf_release(&u);
+		u = c;
+	}
+	http_resp_init(&resp);
+	rq.url = u.p;
+	if (nav_request(x->nav, &rq, &resp, NULL, &e) != 0) {
+		rc = fail_err(x, &e);
+	} else {
+		long long n;
+		char *end;
+		buf_addc(&resp.body, '\0');
+		n = strtoll(resp.body.p ? resp.body.p : "", &end, 10);
+		while (*end == ' ' || *end == '\n' || *end == '\r')
+			end++;
+		if (!resp.body.p || end == resp.body.p || *end != '\0' || n < 0)
+			rc = fail(x, EP_UNAVAILABLE, "GET %s: not a count", u.p);
+		else
+			printf("%lld\n", n);
+	}
+	http_resp_release(&resp);
+	buf_release(&u);
+	return rc;
+}
+
+static cJSON *
+prop_schema(enum odata_kind k, const struct odata_prop *p)
+{
+	cJSON *s = cJSON_CreateObject();
+
+	switch (k) {
+	case ODATA_INT:
+		cJSON_AddStringToObject(s, "type", "integer");
+		break;
+	case ODATA_DECIMAL:
+		cJSON_AddStringToObject(s, "type", "number");
+		break;
+	case ODATA_BOOL:
+		cJSON_AddStringToObject(s, "type", "boolean");
+		break;
+	case ODATA_DATE:
+		cJSON_AddStringToObject(s, "type", "string");
+		cJSON_AddStringToObject(s, "format", "date");
+		break;
+	case ODATA_DATETIME:
+		cJSON_AddStringToObject(s, "type", "string");
+		cJSON_AddStringToObject(s, "format", "date-time");
+		break;
+	case ODATA_GUID:
+		cJSON_AddStringToObject(s, "type", "string");
+		cJSON_AddStringToObject(s, "format", "uuid");
+		break;
+	case ODATA_ENUM:
+		cJSON_AddStringToObject(s, "type", "string");
+		if (p && p->enumt) {
+			cJSON *en = cJSON_AddArrayToObject(s, "enum");
+			for (size_t i = 0; i < p->enumt->nmembers; i++)
+				cJSON_AddItemToArray(en, cJSON_CreateString(p->enumt->members[i]));
+		}
+		break;
+	case ODATA_OTHER:
+		break;
+	default:
+		cJSON_AddStringToObject(s, "type", "string");
+		if (p && p->max_len > 0)
+			cJSON_AddNumberToObject(s, "maxLength", (double)p->max_len);
+	}
+	if (p) {
+		cJSON_AddStringToObject(s, "x-nav-type", p->type);
+		if (p->computed)
+			cJSON_AddTrueToObject(s, "readOnly");
+	}
+	return s;
+}
+
+static int
+wanted(struct x *x, const char *name)
+{
+	if (!x->only[0])
+		return 1;
+	for (size_t i = 0; i < x->nonly; i++)
+		if (strcmp(x->only[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+describe(struct x *x)
+{
+	cJSON *s = cJSON_CreateObject(), *props, *req, *keys;
+	char *out;
+
+	cJSON_AddStringToObject(s, "$schema", "https://json-schema.org/draft/2020-12/schema");
+	cJSON_AddStringToObject(s, "title", x->set);
+	cJSON_AddStringToObject(s, "type", "object");
+	props = cJSON_AddObjectToObject(s, "properties");
+	req = cJSON_AddArrayToObject(s, "required");
+	keys = cJSON_AddArrayToObject(s, "x-nav-key");
+	if (x->soap) {
+		for (size_t i = 0; i < x->page->nfields; i++)
+			if (wanted(x, x->page->fields[i].name))
+				cJSON_AddItemToObject(props, x->page->fields[i].name,
+						      prop_schema(x->page->fields[i].kind, NULL));
+		for (size_t i = 0; i < x->page->nkeys; i++)
+			cJSON_AddItemToArray(keys, cJSON_CreateString(x->page->keys[i]));
+	} else {
+		for (size_t i = 0; i < x->et->nprops; i++) {
+			const struct odata_prop *p = &x->et->props[i];
+			if (!wanted(x, p->name))
+				continue;
+			cJSON_AddItemToObject(props, p->name, prop_schema(p->kind, p));
+			if (p->key || !p->nullable)
+				cJSON_AddItemToArray(req, cJSON_CreateString(p->name));
+		}
+		for (size_t i = 0; i < x->et->nkeys; i++)
+			cJSON_AddItemToArray(keys,
+					     cJSON_CreateString(x->et->props[x->et->keys[i]].name));
+	}
+	out = cJSON_PrintUnformatted(s);
+	cJSON_Delete(s);
+	if (out == NULL)
+		return fail(x, EP_SOFTWARE, "out of memory");
+	puts(out);
+	free(out);
+	return 0;
+}
+
+static int
+list_sets(struct x *x)
+{
+	struct ep_err e = EP_ERR_INIT;
+	const struct odata_md *md = nav_metadata(x->nav, &e);
+
+	if (md == NULL)
+		return fail_err(x, &e);
+	for (size_t i = 0; i < md->nsets; i++)
+		printf("%s\n", md->set_names[i]);
+	return 0;
+}
+
+/* ---- setup ---------------------------------------------------------------------------- */
+
+static int
+setup_fields(struct x *x)
+{
+	struct ep_err e = EP_ERR_INIT;
+	static const char *const auto_fields[] = { "SystemModifiedAt", "lastModifiedDateTime",
+						   "Last_Date_Modified" };
+
+	if (x->select_arg) {
+		char *save = NULL, *tok;
+		if ((x->select_copy = strdup(x->select_arg)) == NULL)
+			return fail(x, EP_SOFTWARE, "out of memory");
+		for (tok = strtok_r(x->select_copy, ",", &save); tok;
+		     tok = strtok_r(NULL, ",", &save)) {
+			while (*tok == ' ')
+				tok++;
+			if (*tok == '\0')
+				continue;
+			if (x->nonly + 1 >= MAX_SELECT)
+				return fail(x, EP_USAGE, "--select: more than %d fields", MAX_SELECT - 1);
+			x->only[x->nonly++] = tok;
+		}
+		if (x->nonly == 0)
+			return fail(x, EP_USAGE, "--select: no field named");
+		x->nsel = x->nonly;
+		if (x->expand)
+			x->only[x->nonly++] = (char *)x->expand;
+	}
+	if (x->soap) {
+		if ((x->page = nav_soap_page(x->nav, x->set, &e)) == NULL)
+			return fail_err(x, &e);
+		for (size_t i = 0; i < x->nonly; i++)
+			if (!navsoap_field(x->page, x->only[i]))
+				return fail(x, EP_USAGE, "--select: the page %s has no field '%s'", x->set,
+					    x->only[i]);
+		for (size_t i = 0; i < x->page->nkeys && i < 16; i++)
+			x->keys[x->nkeys++] = x->page->keys[i];
+	} else {
+		const struct odata_md *md = nav_metadata(x->nav, &e);
+		if (md == NULL)
+			return fail_err(x, &e);
+		if ((x->et = odata_md_entity(md, x->set)) == NULL) {
+			struct buf l = BUF_INIT;
+			for (size_t i = 0; i < md->nsets && i < 40; i++)
+				buf_addf(&l, "%s%s", i ? ", " : "", md->set_names[i]);
+			fail(x, EP_USAGE, "the service publishes no entity set '%s' (it has: %s%s)",
+			     x->set, l.len ? l.p : "none", md->nsets > 40 ? ", ..." : "");
+			buf_release(&l);
+			return -1;
+		}
+		for (size_t i = 0; i < x->nonly; i++)
+			if (!odata_prop_find(x->et, x->only[i])) {
+				int nav = 0;
+				for (size_t k = 0; k < x->et->nnavs; k++)
+					nav |= !strcmp(x->et->navs[k], x->only[i]);
+				if (!nav)
+					return fail(x, EP_USAGE, "--select: '%s' has no field '%s'",
+						    x->et->qname, x->only[i]);
+			}
+		if (x->expand) {
+			size_t k;
+			for (k = 0; k < x->et->nnavs && strcmp(x->et->navs[k], x->expand); k++)
+				;
+			if (k == x->et->nnavs)
+				return fail(x, EP_USAGE, "--expand: '%s' has no navigation property '%s'",
+					    x->et->qname, x->expand);
+		}
+		for (size_t i = 0; i < x->et->nkeys && i < 16; i++)
+			x->keys[x->nkeys++] = x->et->props[x->et->keys[i]].name;
+	}
+	if (x->nkeys == 0)
+		return fail(x, EP_UNAVAILABLE, "%s: no key fields declared", x->set);
+	/* --where and --filter */
+	for (int i = 0; i < x->nwhere; i++) {
+		if (x->soap) {
+			struct buf *fb = &x->sfbuf[2 * x->nsf], *cb = &x->sfbuf[2 * x->nsf + 1];
+			if (navsoap_where(fb, cb, x->page, x->where[i], &e) < 0)
+				return fail_err(x, &e);
+			x->sf[x->nsf].field = fb->p;
+			x->sf[x->nsf++].criteria = cb->p;
+		} else if (odata_where(&x->filter, x->et, x->where[i], &e) < 0) {
+			return fail_err(x, &e);
+		}
+	}
+	if (x->filter_arg) {
+		struct buf f = BUF_INIT;
+		buf_addf(&f, "(%s)", x->filter_arg);
+		if (x->filter.len)
+			buf_addf(&f, " and %s", x->filter.p);
+		buf_release(&x->filter);
+		x->filter = f;
+	}
+	if (!x->incremental)
+		return 0;
+	/* the modified-at field */
+	if (x->since_field) {
+		x->mfield = x->since_field;
+	} else {
+		for (size_t i = 0; i < 3 && !x->mfield; i++)
+			if (x->soap ? navsoap_field(x->page, auto_fields[i]) != NULL
+				    : odata_prop_find(x->et, auto_fields[i]) != NULL)
+				x->mfield = auto_fields[i];
+		if (x->mfield == NULL)
+			return fail(x, EP_USAGE, "%s has no SystemModifiedAt, lastModifiedDateTime or "
+				    "Last_Date_Modified: give --since-field", x->set);
+	}
+	if (x->soap) {
+		const struct navsoap_field *f = navsoap_field(x->page, x->mfield);
+		x->mkind = f ? f->kind : ODATA_OTHER;
+	} else {
+		const struct odata_prop *p = odata_prop_find(x->et, x->mfield);
+		x->mkind = p ? p->kind : ODATA_OTHER;
+	}
+	if (x->mkind != ODATA_DATETIME && x->mkind != ODATA_DATE)
+		return fail(x, EP_USAGE, "--since-field '%s': want a date or datetime field of %s",
+			    x->mfield, x->set);
+	return 0;
+}
+
+/* "YYYY-MM-DD HH:MM:SS" as the filter literal of the modified-at field,
+ * with frac (".123", the mark's fraction of a second) when not NULL */
+static void
+set_start(struct x *x, const char *ts, const char *frac, size_t nfrac)
+{
+	if (x->mkind == ODATA_DATE)
+		snprintf(x->start, sizeof(x->start), "%.10s", ts);
+	else
+		snprintf(x->start, sizeof(x->start), "%.10sT%.8s%.*sZ", ts, ts + 11,
+			 frac ? (int)(nfrac > 10 ? 10 : nfrac) : 0, frac ? frac : "");
+}
+
+/* The next poll's start: the mark minus the overlap (whole seconds, so the
+ * mark's fraction of a second is kept); a date field re-reads at least the
+ * day before the mark. */
+static int
+restart_from(struct x *x, const char *mark_norm, const char *mark_raw)
+{
+	char t[EXTRACT_TS_LEN];
+	int64_t back = x->xc.overlap_ms / 1000;
+	const char *frac = NULL, *tt = strchr(mark_raw, 'T');
+	size_t nfrac = 0;
+
+	if (x->mkind == ODATA_DATE && back < 86400)
+		back = 86400;
+	if (extract_time_add(mark_norm, -back, t) < 0)
+		return -1;
+	if (tt && (frac = strchr(tt, '.')) != NULL) {
+		nfrac = 1;
+		while (frac[nfrac] >= '0' && frac[nfrac] <= '9')
+			nfrac++;
+	}
+	set_start(x, t, frac, nfrac);
+	extract_seen_prune(x->seen, t);
+	return 0;
+}
+
+static int
+setup_start(struct x *x, const char *stream)
+{
+	struct ep_err e = EP_ERR_INIT;
+	cJSON *pos;
+	const cJSON *v, *k;
+
+	if (x->xc.since[0]) {
+		set_start(x, x->xc.since, NULL, 0); /* exactly from there, no overlap */
+		return 0;
+	}
+	if (x->xc.state) {
+		pos = extract_state_pos(x->xc.state, stream, &e);
+		if (pos == NULL && e.code)
+			return fail_err(x, &e);
+		if (pos) {
+			char norm[EXTRACT_TS_LEN];
+			v = cJSON_GetObjectItemCaseSensitive(pos, x->mfield);
+			k = cJSON_GetObjectItemCaseSensitive(pos, "key");
+			if (!cJSON_IsString(v) || norm_time(v->valuestring, norm) < 0 ||
+			    restart_from(x, norm, v->valuestring) < 0) {
+				cJSON_Delete(pos);
+				return fail(x, EP_DATAERR, "state file '%s': the position of '%s' wants "
+					    "%s (a date or an ISO 8601 time)", x->xc.state, stream,
+					    x->mfield);
+			}
+			snprintf(x->mark, sizeof(x->mark), "%s", v->valuestring);
+			memcpy(x->mark_norm, norm, sizeof(norm));
+			if (cJSON_IsObject(k)) {
+				char *t = cJSON_PrintUnformatted(k);
+				if (t)
+					buf_adds(&x->mark_key, t);
+				free(t);
+			}
+			cJSON_Delete(pos);
+			return 0;
+		}
+	}
+	x->start[0] = '\0'; /* everything */
+	return 0;
+}
+
+static int
+run(struct x *x)
+{
+	struct nav_conn nc;
+	struct ep_err e = EP_ERR_INIT;
+	char stream[512];
+	const char *who;
+
+	if ((x->profile = conn_profile(&x->xc.conn, "nav", &e)) == NULL)
+		return fail_err(x, &e);
+	if (nav_conn_from_profile(&nc, x->profile, &x->nf, &e) < 0)
+		return fail_err(x, &e);
+	if ((x->nav = nav_open(&nc, &x->xc.conn.http, &e)) == NULL)
+		return fail_err(x, &e);
+	ep_info(1, "%s (company %s)", nav_root(x->nav), nc.company ? nc.company : "default");
+	if (x->list)
+		return list_sets(x);
+	who = cfg_name(x->profile) ? cfg_name(x->profile) : nc.company ? nc.company : "-";
+	if (x->xc.shard_n)
+		snprintf(stream, sizeof(stream), "nav:%s:%s#%d/%d", who, x->set, x->xc.shard_k,
+			 x->xc.shard_n);
+	else
+		snprintf(stream, sizeof(stream), "nav:%s:%s", who, x->set);
+	if (setup_fields(x) < 0)
+		return -1;
+	if (x->xc.describe)
+		return describe(x);
+	if (!x->soap && setup_shard(x) < 0)
+		return -1;
+	if ((x->seen = extract_seen_new(0)) == NULL)
+		return fail(x, EP_SOFTWARE, "out of memory");
+	if (x->incremental && setup_start(x, stream) < 0)
+		return -1;
+	if (x->xc.count)
+		return count(x);
+	if (extract_out_init(&x->out, 1, stream, &e) < 0)
+		return fail_err(x, &e);
+	extract_signals();
+	for (;;) {
+		if ((x->soap ? scan_soap(x) : scan_odata(x)) < 0)
+			return -1;
+		if (out_broken(x) || x->done)
+			break;
+		if (!x->xc.follow) {
+			/* nothing new: the mark again, so the committer sees the run */
+			if (x->checkpoints && x->emitted == 0)
+				checkpoint(x);
+			break;
+		}
+		if (checkpoint(x) < 0 || extract_stopping()) /* at least once per --interval */
+			break;
+		extract_sleep(x->xc.conn.http.clock ? x->xc.conn.http.clock : ep_clock_system(),
+			      x->xc.interval_ms);
+		if (extract_stopping())
+			break;
+		if (x->mark_norm[0])
+			restart_from(x, x->mark_norm, x->mark);
+	}
+	if (!out_broken(x) && x->xc.follow && x->checkpoints)
+		checkpoint(x); /* the final one, after SIGTERM */
+	return 0;
+}
+
+/* ---- main ------------------------------------------------------------------------------ */
+
+static int
+usage_error(const char *fmt, const char *a)
+{
+	char m[512];
+
+	snprintf(m, sizeof(m), fmt, a);
+	ep_warn("%s", m);
+	fputs(usage_text, stderr);
+	return EP_USAGE;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct x x;
+	struct ep_optset os;
+	struct ep_err err = EP_ERR_INIT;
+	int c, exit_now, r;
+
+	ep_prog = "nav-extract";
+	memset(&x, 0, sizeof(x));
+	extract_cfg_init(&x.xc);
+	if (ep_opt_build(tables, &os, &err) < 0) {
+		ep_warn("%s", err.msg);
+		return EP_SOFTWARE;
+	}
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, os.shorts, os.longs, NULL)) != -1) {
+		if (ep_opt_common_handle(c, usage_text, tables, &exit_now)) {
+			if (exit_now) {
+				ep_opt_free(&os);
+				return fflush(stdout) == 0 ? 0 : EP_IOERR;
+			}
+			continue;
+		}
+		switch (c) {
+		case OPT_ETAG:
+			x.keep_etag = 1;
+			continue;
+		case OPT_EXPAND:
+			x.expand = optarg;
+			continue;
+		case OPT_FILTER:
+			x.filter_arg = optarg;
+			continue;
+		case OPT_LIST:
+			x.list = 1;
+			continue;
+		case OPT_SELECT:
+			x.select_arg = optarg;
+			continue;
+		case OPT_SINCE_FIELD:
+			x.since_field = optarg;
+			continue;
+		case OPT_SOAP:
+			x.soap = 1;
+			continue;
+		case OPT_WHERE:
+			if (x.nwhere >= MAX_WHERE) {
+				ep_opt_free(&os);
+				return usage_error("too many --where (at most 64): '%s'", optarg);
+			}
+			x.where[x.nwhere++] = optarg;
+			continue;
+		}
+		if (nav_flag(&x.nf, c, optarg))
+			continue;
+		if ((r = extract_opt(&x.xc, c, optarg, &err)) == 1)
+			continue;
+		ep_opt_free(&os);
+		if (r < 0)
+			return usage_error("%s", err.msg);
+		if (c == ':')
+			return usage_error("option '%s' needs an argument", argv[optind - 1]);
+		return usage_error("unknown option '%s'", argv[optind - 1]);
+	}
+	ep_opt_free(&os);
+	if (x.list) {
+		if (optind != argc)
+			return usage_error("--list takes no ENTITYSET: '%s'", argv[optind]);
+	} else if (optind != argc - 1) {
+		return usage_error("%s", optind < argc ? "one ENTITYSET, please" : "no ENTITYSET given");
+	} else {
+		x.set = argv[optind];
+	}
+	if (x.xc.count + x.xc.describe + x.list > 1)
+		return usage_error("%s", "--count, --describe and --list exclude each other");
+	if (x.nf.company && x.nf.company_id)
+		return usage_error("%s", "--company and --company-id exclude each other");
+	if (x.soap && (x.filter_arg || x.expand || x.xc.shard_n || x.xc.count || x.list))
+		return usage_error("%s", "--soap cannot go with --filter, --expand, --shard, --count "
+				   "or --list (use --where)");
+	x.incremental = !x.list && !x.xc.describe && (x.xc.since[0] || x.xc.state || x.xc.follow);
+	x.checkpoints = x.incremental && (x.xc.state || x.xc.follow);
+	run(&x);
+	if (x.out.stream && extract_out_ok(&x.out, &err) < 0 && x.status == 0) {
+		ep_warn("%s", err.msg);
+		x.status = err.code;
+	}
+	if (x.status == 0 && x.out.stream)
+		ep_info(0, "%s: wrote %ld record%s (%ld request%s)", x.set, x.emitted,
+			x.emitted == 1 ? "" : "s", x.nav ? nav_requests(x.nav) : 0L,
+			x.nav && nav_requests(x.nav) == 1 ? "" : "s");
+	if (x.seen && extract_seen_evicted(x.seen))
+		ep_info(0, "de-duplication set was full: %zu pairs dropped, duplicates possible",
+			extract_seen_evicted(x.seen));
+	extract_seen_free(x.seen);
+	extract_out_free(&x.out);
+	nav_close(x.nav);
+	cfg_profile_free(x.profile);
+	buf_release(&x.filter);
+	buf_release(&x.rec);
+	buf_release(&x.key);
+	buf_release(&x.tmp);
+	buf_release(&x.last_key);
+	buf_release(&x.mark_key);
+	for (size_t i = 0; i < sizeof(x.sfbuf) / sizeof(x.sfbuf[0]); i++)
+		buf_release(&x.sfbuf[i]);
+	free(x.select_copy);
+	if (fflush(stdout) != 0 && x.status == 0) {
+		ep_warn("cannot write to stdout");
+		x.status = EP_IOERR;
+	}
+	return x.status;
+}

@@ -1,0 +1,91 @@
+#!/bin/sh
+# examples/scripts/nav-odoo against the NAV and Odoo sandboxes: NAV customers
+# and vendors become Odoo partners with their ranks, NAV items and their
+# inventory reach Odoo, Odoo's confirmed sale orders and received payments
+# reach NAV (their customers and products first); a second run writes
+# nothing, a change on either side travels.
+. "$(dirname "$0")/lib.sh"
+. "$ERPIPE_TOP/tests/sandbox/lib.sh"
+sandbox_start nav --records 5
+sandbox_start odoo --partners 10
+NAV_URL=$NAV_URL/BC/ODataV4 NAV_USER=admin NAV_PASSWORD=NAVkey123
+NAV_COMPANY='CRONUS International Ltd.' ODOO_DB=odoo ODOO_USER=admin ODOO_PASSWORD=admin
+export NAV_URL NAV_USER NAV_PASSWORD NAV_COMPANY ODOO_DB ODOO_USER ODOO_PASSWORD
+S=$ERPIPE_TOP/examples/scripts/nav-odoo
+W=$T/work
+odoo() { odoo-extract -q "$@"; }
+nav() { nav-extract -q "$@"; }
+# records written (receipts; the checkpoint lines load passes on are not)
+written() { cat "$W"/receipts/*.ndjson | jq -r '.status // empty' | grep -vc unchanged || :; }
+
+# partners: customers with a customer rank, vendors with a supplier rank
+run "$S" partners - - "$W"
+is "$st" 0 "nav-odoo partners"
+is "$(odoo res.partner --domain '[["ref","=like","nav:customer:%"]]' --fields customer_rank,supplier_rank |
+	jq -c '[.customer_rank, .supplier_rank]' | sort -u)" "[1,0]" "NAV customers: customer_rank 1"
+is "$(odoo res.partner --domain '[["ref","=like","nav:vendor:%"]]' --fields customer_rank,supplier_rank |
+	jq -c '[.customer_rank, .supplier_rank]' | sort -u)" "[0,1]" "NAV vendors: supplier_rank 1"
+is "$(odoo --count res.partner --domain '[["ref","=like","nav:customer:%"]]')" "$(nav-extract --count Customer)" \
+	"every NAV customer"
+is "$(odoo --count res.partner --domain '[["ref","=like","nav:vendor:%"]]')" "$(nav-extract --count Vendor)" \
+	"every NAV vendor"
+is "$(odoo res.partner --domain '[["ref","=","nav:customer:60000"]]' --fields name,city,country_id |
+	jq -c '[.name, .city, .country_id[1]]')" "[\"O'Brien Fabrics & Sons\",\"Galway\",\"Ireland\"]" \
+	"a customer's fields, its country matched by code"
+
+# inventory: each stocked item's Inventory as the counted quantity in WH/Stock
+run "$S" inventory - - "$W"
+is "$st" 0 "nav-odoo inventory"
+nav --select No,Inventory --where 'Type eq Inventory' Item | jq -r '"\(.No) \(.Inventory)"' | sort >"$T/nav-inv"
+odoo stock.quant --fields product_id,inventory_quantity --m2o id |
+	jq -r 'select(.inventory_quantity != 0) | "\(.product_id) \(.inventory_quantity)"' | sort >"$T/quants"
+odoo product.product --fields default_code --domain '[["default_code","!=",false]]' |
+	jq -r '"\(.id) \(.default_code)"' | sort >"$T/codes"
+join "$T/quants" "$T/codes" | awk '{print $3, $2}' | sort >"$T/odoo-inv"
+is "$(join "$T/nav-inv" "$T/odoo-inv" | awk '$2 != $3' | wc -l):$(join "$T/nav-inv" "$T/odoo-inv" | wc -l)" \
+	"0:$(wc -l <"$T/nav-inv")" "every stocked item's inventory counted in Odoo"
+
+# orders: Odoo's confirmed orders in NAV with their lines
+run "$S" orders - - "$W"
+is "$st" 0 "nav-odoo orders"
+odoo sale.order --domain '[["state","in",["sale","done"]]]' --fields name,partner_id,order_line |
+	jq -r '"OD-\(.name) OD-\(.partner_id[0]) \(.order_line | length)"' | sort >"$T/o-orders"
+nav --where 'No startswith OD-' --expand SalesOrderSalesLines --select No,Sell_to_Customer_No SalesOrder |
+	jq -r '"\(.No) \(.Sell_to_Customer_No) \(.SalesOrderSalesLines | length)"' | sort >"$T/n-orders"
+ok "some confirmed orders" test -s "$T/o-orders"
+same_file "$T/n-orders" "$T/o-orders" "confirmed orders in NAV, customer and lines"
+is "$(nav --where 'No startswith OD-' --select No,Amount SalesOrder | jq -s 'map(.Amount) | add > 0')" "true" \
+	"...priced"
+
+# payments: received customer payments as cash receipt lines
+run "$S" payments - - "$W"
+is "$st" 0 "nav-odoo payments"
+odoo account.payment --domain '[["payment_type","=","inbound"],["state","not in",["draft","canceled","rejected"]]]' \
+	--fields name,amount | jq -r '"\(.name) \(-.amount)"' | sort >"$T/o-pay"
+nav --where 'Document_Type eq Payment' --where 'Document_No startswith PBNK' --select Document_No,Amount \
+	CashReceiptJournal | jq -r '"\(.Document_No) \(.Amount)"' | sort >"$T/n-pay"
+ok "some payments" test -s "$T/o-pay"
+same_file "$T/n-pay" "$T/o-pay" "payments as cash receipt lines, credited"
+
+is "$(cat "$W"/rejects/*.ndjson | wc -l)" "0" "nothing refused"
+
+# the flows feed each other (an Odoo product becomes a NAV item, which has
+# its count): once that has settled, a run writes nothing
+for f in partners inventory orders payments; do "$S" "$f" - - "$W"; done
+before=$(written)
+for f in partners inventory orders payments; do "$S" "$f" - - "$W"; done
+is "$(written)" "$before" "a run of every flow once settled: nothing written"
+
+# a change travels: NAV -> Odoo, Odoo -> NAV
+sandbox_control nav POST nav/clock '{"offset":3600}' >/dev/null
+sandbox_control nav POST nav/edit '{"set":"Customer","key":{"No":"20000"},"values":{"City":"Leeds"}}' >/dev/null
+"$S" partners - - "$W"
+is "$(odoo res.partner --domain '[["ref","=","nav:customer:20000"]]' --fields city | jq -r .city)" "Leeds" \
+	"a NAV change reaches Odoo"
+sandbox_control odoo POST odoo/clock '{"offset":3600}' >/dev/null
+ODOO_URL=$ODOO_URL . "$ERPIPE_TOP/tests/sandbox/odoo-rpc.sh"
+rpc account.payment write '[[4],{"state":"paid"}]' >/dev/null
+"$S" payments - - "$W"
+is "$(nav --where 'Document_No eq PBNK1/2025/00004' --select Amount CashReceiptJournal | jq .Amount)" "-339.25" \
+	"an Odoo payment received later reaches NAV"
+done_testing
