@@ -474,6 +474,35 @@ sub_type(const struct load_odoo *lo, const char *rel, const char *name)
 	return cJSON_IsString(t) ? t->valuestring : "";
 }
 
+/* The fields of model rel, into the cache (for comparing lines and resolving their many2ones). */
+static int
+sub_fields(struct load_odoo *lo, const char *rel, struct load_error *e)
+{
+	cJSON *kw, *res = NULL;
+
+	if (cJSON_GetObjectItemCaseSensitive(lo->sub, rel))
+		return 0;
+	kw = cJSON_Parse("{\"attributes\":[\"type\",\"relation\"]}");
+	if (rpc(lo, rel, "fields_get", cJSON_CreateArray(), kw, &res, e) < 0)
+		return -1;
+	if (!cJSON_IsObject(res)) {
+		cJSON_Delete(res);
+		return load_errf(e, EP_SOFTWARE, NULL, "%s.fields_get: not an object", rel);
+	}
+	cJSON_AddItemToObject(lo->sub, rel, res);
+	return 0;
+}
+
+/* The relation model of field name of model rel, from the same cache. */
+static const char *
+sub_relation(const struct load_odoo *lo, const char *rel, const char *name)
+{
+	const cJSON *f = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(lo->sub, rel), name);
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(f, "relation");
+	return cJSON_IsString(t) ? t->valuestring : NULL;
+}
+
 /* Lines given against the lines read (objects with their ids), by
  * position: the same count, and each given field equal. */
 static int
@@ -642,6 +671,7 @@ fields:
 /* One reference waiting for an id. */
 struct ref {
 	struct load_item *it;
+	cJSON *parent;      /* the object value is a member of: it->rec or a line */
 	const char *field;
 	const char *rel;
 	enum m2o_shape shape;
@@ -656,7 +686,7 @@ set_ref(struct ref *r, double id)
 	cJSON *n = cJSON_CreateNumber(id);
 
 	if (n)
-		replace_member(r->it->rec, r->value, n);
+		replace_member(r->parent, r->value, n);
 	r->value = NULL;
 }
 
@@ -893,6 +923,79 @@ resolve_search(struct load_odoo *lo, struct load_item *const *its, size_t nits,
 	return 0;
 }
 
+/* A many2one member c of obj (a record or one of its lines) that waits
+ * for the server: add it to refs.  rel is its relation model. */
+static int
+add_ref(struct ref **refs, size_t *nref, size_t *cap, struct load_item *it, cJSON *obj,
+	cJSON *c, const char *rel, struct load_error *e)
+{
+	cJSON *out = NULL;
+	enum m2o_shape s = m2o_shape(c, &out);
+
+	cJSON_Delete(out);
+	if (s != M2O_NAME && s != M2O_XMLID && s != M2O_MATCH)
+		return 0;
+	if (*nref == *cap) {
+		struct ref *r = realloc(*refs, (*cap = *cap ? 2 * *cap : 16) * sizeof(*r));
+		if (r == NULL)
+			return oom(e);
+		*refs = r;
+	}
+	(*refs)[*nref] = (struct ref){ it, obj, c->string, rel, s, c, NULL, 0 };
+	if (s == M2O_MATCH) {
+		struct buf b = BUF_INIT;
+		fieldset(cJSON_GetObjectItemCaseSensitive(c, "match"), &b);
+		if (((*refs)[*nref].fset = buf_detach(&b, NULL)) == NULL)
+			return oom(e);
+	}
+	(*nref)++;
+	return 0;
+}
+
+/* The values object of a line: a line object, or the vals of a create
+ * [0, 0, vals] or write [1, id, vals] command; NULL for anything else. */
+static cJSON *
+line_vals(cJSON *l)
+{
+	const cJSON *op = cJSON_GetArrayItem(l, 0);
+	cJSON *v;
+
+	if (cJSON_IsObject(l))
+		return l;
+	if (!cJSON_IsArray(l) || cJSON_GetArraySize(l) != 3 || !is_int(op) ||
+	    (op->valuedouble != 0 && op->valuedouble != 1))
+		return NULL;
+	v = cJSON_GetArrayItem(l, 2);
+	return cJSON_IsObject(v) ? v : NULL;
+}
+
+/* The many2ones of the lines of x2many field f of a record that wait for
+ * the server, as at the top level; the line model's fields are read once. */
+static int
+add_line_refs(struct load_odoo *lo, struct ref **refs, size_t *nref, size_t *cap,
+	      struct load_item *it, cJSON *f, struct load_error *e)
+{
+	const char *rel = relation(lo, f->string);
+
+	if (rel == NULL || !cJSON_IsArray(f))
+		return 0;
+	for (cJSON *l = f->child; l; l = l->next) {
+		cJSON *vals = line_vals(l);
+		for (cJSON *c = vals ? vals->child : NULL; c; c = c->next) {
+			if (!cJSON_IsString(c) && !cJSON_IsObject(c))
+				continue;
+			if (sub_fields(lo, rel, e) < 0)
+				return -1;
+			if (strcmp(sub_type(lo, rel, c->string), "many2one") != 0)
+				continue;
+			if (add_ref(refs, nref, cap, it, vals, c,
+				    sub_relation(lo, rel, c->string), e) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
 static int
 lo_resolve(void *t, struct load_item *const *its, size_t n, struct load_error *e)
 {
@@ -901,38 +1004,16 @@ lo_resolve(void *t, struct load_item *const *its, size_t n, struct load_error *e
 	size_t nref = 0, cap = 0;
 	int rc = 0;
 
-	for (size_t i = 0; i < n; i++)
-		for (cJSON *c = its[i]->rec->child; c; c = c->next) {
-			cJSON *out = NULL;
-			enum m2o_shape s;
-			if (strcmp(ftype(lo, c->string), "many2one") != 0)
-				continue;
-			s = m2o_shape(c, &out);
-			cJSON_Delete(out);
-			if (s != M2O_NAME && s != M2O_XMLID && s != M2O_MATCH)
-				continue;
-			if (nref == cap) {
-				struct ref *r = realloc(refs, (cap = cap ? 2 * cap : 16) * sizeof(*r));
-				if (r == NULL) {
-					rc = oom(e);
-					goto out;
-				}
-				refs = r;
-			}
-			refs[nref] = (struct ref){ its[i], c->string, relation(lo, c->string), s,
-						   c, NULL, 0 };
-			if (s == M2O_MATCH) {
-				struct buf b = BUF_INIT;
-				fieldset(cJSON_GetObjectItemCaseSensitive(c, "match"), &b);
-				refs[nref].fset = buf_detach(&b, NULL);
-				if (refs[nref].fset == NULL) {
-					rc = oom(e);
-					goto out;
-				}
-			}
-			nref++;
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		for (cJSON *c = its[i]->rec->child; rc == 0 && c; c = c->next) {
+			const char *type = ftype(lo, c->string);
+			if (strcmp(type, "many2one") == 0)
+				rc = add_ref(&refs, &nref, &cap, its[i], its[i]->rec, c,
+					     relation(lo, c->string), e);
+			else if (is_x2many(type))
+				rc = add_line_refs(lo, &refs, &nref, &cap, its[i], c, e);
 		}
-	if (nref == 0)
+	if (rc < 0 || nref == 0)
 		goto out;
 	for (size_t i = 0; i < nref; i++)
 		if (refs[i].rel == NULL) {
@@ -1171,25 +1252,6 @@ lookup_xmlid(struct load_odoo *lo, struct load_item *const *its, size_t n, struc
 		}
 	}
 	cJSON_Delete(recs);
-	return 0;
-}
-
-/* The fields of model rel, into the cache (for comparing lines). */
-static int
-sub_fields(struct load_odoo *lo, const char *rel, struct load_error *e)
-{
-	cJSON *kw, *res = NULL;
-
-	if (cJSON_GetObjectItemCaseSensitive(lo->sub, rel))
-		return 0;
-	kw = cJSON_Parse("{\"attributes\":[\"type\",\"relation\"]}");
-	if (rpc(lo, rel, "fields_get", cJSON_CreateArray(), kw, &res, e) < 0)
-		return -1;
-	if (!cJSON_IsObject(res)) {
-		cJSON_Delete(res);
-		return load_errf(e, EP_SOFTWARE, NULL, "%s.fields_get: not an object", rel);
-	}
-	cJSON_AddItemToObject(lo->sub, rel, res);
 	return 0;
 }
 

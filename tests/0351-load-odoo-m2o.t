@@ -122,4 +122,24 @@ jq -c '.order_line |= .[:1]' "$T/so2" > "$T/so3"
 run load -q odoo sale.order -k client_order_ref "$T/so3" > "$T/out"
 is "$(rpc sale.order read "[[$so]]" '{"fields":["amount_untaxed","order_line"]}' | jq -c '.[0] | [.amount_untaxed, (.order_line | length)]')" \
 	'[30,1]' "one line given: the other one removed"
+# many2ones inside line commands resolve too, batched like the top level:
+# one search per relation model and field set for the whole batch
+pr=$(rpc product.product search_read '[[["default_code","!=",false]]]' '{"fields":["default_code"],"limit":2,"order":"id"}')
+c1=$(echo "$pr" | jq -r '.[0].default_code') c2=$(echo "$pr" | jq -r '.[1].default_code')
+for i in 1 2; do
+	jq -cn --arg o "SO-C$i" --arg c1 "$c1" --arg c2 "$c2" '{client_order_ref: $o, partner_id: {match: {ref: "M1"}},
+		order_line: [[5, 0, 0], [0, 0, {product_id: {match: {default_code: $c1}}, product_uom_qty: 1, price_unit: 10}],
+		             [0, 0, {product_id: {match: {default_code: $c2}}, product_uom_qty: 2, price_unit: 1}]]}'
+done > "$T/soc"
+n0=$(lastn)
+run load -q odoo sale.order -k client_order_ref "$T/soc" > "$T/out"
+calls=$(sandbox_log odoo "$n0" | jq -c '[sort_by(.n) | .[] | .rpc | select(. != null) | select(endswith("search_read"))]')
+is "$st:$(jq -r .status "$T/out" | tr '\n' ' ')" "0:created created " "line commands with {\"match\"} products load"
+is "$(rpc sale.order.line search_read "[[[\"order_id.client_order_ref\",\"=\",\"SO-C2\"]]]" '{"fields":["product_id"],"order":"id"}' |
+	jq -r '[.[] | .product_id[0]] | join(" ")')" "$(echo "$pr" | jq -r '[.[].id] | join(" ")')" "each line got its product"
+is "$calls" '["res.partner.search_read","product.product.search_read","sale.order.search_read"]' \
+	"one product search for both orders' lines"
+printf '%s\n' '{"client_order_ref":"SO-C3","partner_id":{"match":{"ref":"M1"}},"order_line":[[0,0,{"product_id":{"match":{"default_code":"NO-SUCH"}},"product_uom_qty":1}]]}' > "$T/soc"
+run load -q odoo sale.order -k client_order_ref "$T/soc" > "$T/out" 2>"$T/err"
+like "$(jq -r .error "$T/out")" "'product_id': no product.product matches" "a line's unmatched product: rejected, named"
 done_testing

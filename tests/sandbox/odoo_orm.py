@@ -145,6 +145,8 @@ SIGNATURES = {
 ACTIONS = {
     "sale.order": ("action_confirm", "action_cancel", "action_draft", "action_quotation_sent"),
     "account.move": ("action_post", "button_draft", "button_cancel"),
+    "account.payment": ("action_post",),
+    "sale.advance.payment.inv": ("create_invoices",),
     "purchase.order": ("button_confirm", "button_cancel", "button_draft"),
     "stock.picking": ("action_confirm", "action_assign", "button_validate", "action_cancel"),
     "crm.lead": ("action_set_won", "action_set_lost"),
@@ -1422,10 +1424,87 @@ class Orm:
             rows.append(line)
         return {"datas": rows}
 
+    # -------------------------------------------------------------- invoicing
+    def create_invoices(self, wid):
+        """sale.advance.payment.inv.create_invoices, regular invoices only: one
+        draft customer invoice per confirmed order of the wizard, its lines the
+        order's (sale.order._create_invoices, _prepare_invoice); the order
+        becomes invoiced.  -> the window action on the invoices, as Odoo's."""
+        w = self.db.execute("SELECT advance_payment_method FROM sale_advance_payment_inv "
+                            "WHERE id = ?", (wid,)).fetchone()
+        if w[0] != "delivered":
+            raise UserError("The sandbox makes regular invoices only.")
+        so_m, mv_m = self.models["sale.order"], self.models["account.move"]
+        rel = self.rel_table(self.models["sale.advance.payment.inv"],
+                             self.models["sale.advance.payment.inv"].fields["sale_order_ids"])
+        sids = [x[0] for x in self.db.execute('SELECT id2 FROM "%s" WHERE id1 = ? ORDER BY id2'
+                                              % rel, (wid,))]
+        journal = self.db.execute("SELECT id FROM account_journal WHERE type = 'sale' "
+                                  "ORDER BY id LIMIT 1").fetchone()
+        if not sids or not journal:
+            raise UserError("There is no invoiceable line. If a product has a Delivered "
+                            "quantities invoicing policy, please make sure that a quantity "
+                            "has been delivered.")
+        slrel = self.rel_table(self.models["sale.order.line"],
+                               self.models["sale.order.line"].fields["tax_ids"])
+        moves = []
+        for so in self.m_read(so_m, sids, ["name", "state", "partner_id", "currency_id",
+                                          "client_order_ref", "invoice_status"]):
+            if so["state"] != "sale" or so["invoice_status"] == "invoiced":
+                raise UserError("There is no invoiceable line. If a product has a Delivered "
+                                "quantities invoicing policy, please make sure that a "
+                                "quantity has been delivered.")
+            lines = []
+            for lid, pid, name, qty, pu, disc in self.db.execute(
+                    "SELECT id, product_id, name, product_uom_qty, price_unit, discount FROM "
+                    "sale_order_line WHERE order_id = ? ORDER BY sequence, id", (so["id"],)):
+                taxes = [x[0] for x in self.db.execute('SELECT id2 FROM "%s" WHERE id1 = ?'
+                                                       % slrel, (lid,))]
+                lines.append([0, 0, {"product_id": pid or False, "name": name,
+                                     "quantity": qty, "price_unit": pu,
+                                     "discount": disc or 0, "tax_ids": [[6, 0, taxes]],
+                                     "partner_id": so["partner_id"][0]}])
+            moves.append(self.create_one(mv_m, {
+                "move_type": "out_invoice", "partner_id": so["partner_id"][0],
+                "journal_id": journal[0], "invoice_origin": so["name"],
+                "ref": so["client_order_ref"] or False,
+                "currency_id": so["currency_id"][0] if so["currency_id"] else 1,
+                "invoice_line_ids": lines}))
+            self.write(so_m, [so["id"]], {"invoice_status": "invoiced"})
+        return {"type": "ir.actions.act_window", "res_model": "account.move",
+                "name": "Invoices", "view_mode": "list,form",
+                "domain": [["id", "in", moves]]} if len(moves) > 1 else \
+            {"type": "ir.actions.act_window", "res_model": "account.move",
+             "name": "Invoices", "view_mode": "form", "res_id": moves[0]}
+
+    def post_payment(self, m, pid):
+        """account.payment.action_post: number it, and reconcile it with its
+        posted invoices (invoice_ids) in order, each paid while the amount
+        lasts; an invoice left owing is "partial"."""
+        amount, ptype = self.db.execute("SELECT amount, payment_type FROM account_payment "
+                                        "WHERE id = ?", (pid,)).fetchone()
+        rel = self.rel_table(m, m.fields["invoice_ids"])
+        left = Decimal(repr(float(amount or 0)))
+        for mid, res, st in self.db.execute(
+                'SELECT a.id, a.amount_residual, a.state FROM "%s" r JOIN account_move a ON '
+                'a.id = r.id2 WHERE r.id1 = ? ORDER BY a.id' % rel, (pid,)).fetchall():
+            if st != "posted":
+                raise UserError("You can only register payment for posted journal entries.")
+            pay = min(left, Decimal(repr(float(res or 0))))
+            left -= pay
+            residual = money(Decimal(repr(float(res or 0))) - pay)
+            self.db.execute("UPDATE account_move SET amount_residual = ?, payment_state = ?, "
+                            "write_date = ? WHERE id = ?",
+                            (residual, "paid" if residual == 0 else
+                             ("partial" if pay else "not_paid"), self.now, mid))
+        code = "PBNK1" if ptype == "inbound" else "PBNK2"
+        self.write(m, [pid], {"state": "paid", "name": self.next_seq(
+            "%s/%s/" % (code, self.now[:4]), 5, m)})
+
     # -------------------------------------------------------------- state transitions
     def action(self, m, method, ids):
         ids = self.existing(m, ids) if ids else []
-        recs = self.m_read(m, ids, ["state", "name"] if "state" in m.fields else ["name"])
+        recs = self.m_read(m, ids, [f for f in ("state", "name") if f in m.fields])
         key = (m.name, method)
         res = True
         for r in recs:
@@ -1467,6 +1546,14 @@ class Orm:
                 self.write(m, [r["id"]], vals)
                 self.db.execute("UPDATE account_move_line SET parent_state = 'posted' WHERE "
                                 "move_id = ?", (r["id"],))
+                continue
+            elif key == ("account.payment", "action_post"):
+                if st != "draft":
+                    raise UserError("Only a draft payment can be posted.")
+                self.post_payment(m, r["id"])
+                continue
+            elif key == ("sale.advance.payment.inv", "create_invoices"):
+                res = self.create_invoices(r["id"])
                 continue
             elif key == ("account.move", "button_draft"):
                 new = "draft"

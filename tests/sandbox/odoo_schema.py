@@ -338,7 +338,18 @@ def _models():
         "state": sel([["draft", "Draft"], ["in_process", "In Process"], ["paid", "Paid"],
                       ["canceled", "Canceled"], ["rejected", "Rejected"]], "Status",
                      required=True, default="draft"),
+        # Odoo 18: the invoices a payment pays (set by account.payment.register)
+        "invoice_ids": m2m("account.move", "Invoices"),
     }, order="date desc, name desc"))
+    # the "Create invoices" wizard of a confirmed order (sale.advance.payment.inv):
+    # create it with the orders, call create_invoices
+    M.append(Model("sale.advance.payment.inv", "Sales Advance Payment Invoice", {
+        "advance_payment_method": sel([["delivered", "Regular invoice"],
+                                       ["percentage", "Down payment (percentage)"],
+                                       ["fixed", "Down payment (fixed amount)"]],
+                                      "Create Invoice", required=True, default="delivered"),
+        "sale_order_ids": m2m("sale.order", "Sales Orders"),
+    }))
     M.append(Model("stock.location", "Inventory Locations", {
         "name": char("Location Name", required=True),
         "complete_name": char("Full Location Name"),
