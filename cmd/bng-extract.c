@@ -682,36 +682,22 @@ out:
 /* ---- main ---------------------------------------------------------------------------- */
 
 static int
-usage_error(const char *fmt, const char *arg)
-{
-	if (fmt)
-		ep_warn(fmt, arg);
-	fputs(usage_text, stderr);
-	return EP_USAGE;
-}
-
-static int
 parse(int argc, char *argv[], struct opts *o)
 {
 	struct ep_optset os;
 	struct ep_err err = EP_ERR_INIT;
-	int c, r, exit_now;
+	int c, r;
 
 	extract_cfg_init(&o->x);
 	if (ep_opt_build(tables, &os, &err) < 0) {
 		ep_warn("%s", err.msg);
 		return EP_SOFTWARE;
 	}
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, os.shorts, os.longs, NULL)) != -1) {
-		if (ep_opt_common_handle(c, usage_text, tables, &exit_now)) {
-			if (exit_now) {
-				ep_opt_free(&os);
-				return fflush(stdout) == 0 ? -1 : EP_IOERR;
-			}
-			continue;
-		}
+	while ((c = ep_opt_next(argc, argv, &os, usage_text, tables)) != -1) {
 		switch (c) {
+		case EP_OPT_EXIT:
+			ep_opt_free(&os);
+			return ep_opt_exit_status() == 0 ? -1 : EP_IOERR;
 		case OPT_CLIENT_ID:
 			o->client_id = optarg;
 			continue;
@@ -739,7 +725,7 @@ parse(int argc, char *argv[], struct opts *o)
 		case OPT_PAGE_STYLE:
 			if (bng_page_style_parse(optarg, &o->l.style) < 0) {
 				ep_opt_free(&os);
-				return usage_error("--page-style '%s': one of cursor, page, offset, link",
+				return ep_usage(usage_text, "--page-style '%s': one of cursor, page, offset, link",
 				                   optarg);
 			}
 			continue;
@@ -775,29 +761,29 @@ parse(int argc, char *argv[], struct opts *o)
 			continue;
 		ep_opt_free(&os);
 		if (r < 0)
-			return usage_error("%s", err.msg);
+			return ep_usage(usage_text, "%s", err.msg);
 		if (c == ':')
-			return usage_error("option '%s' needs an argument", argv[optind - 1]);
-		return usage_error("unknown option '%s'", argv[optind - 1]);
+			return ep_usage(usage_text, "option '%s' needs an argument", argv[optind - 1]);
+		return ep_usage(usage_text, "unknown option '%s'", argv[optind - 1]);
 	}
 	ep_opt_free(&os);
 	if (optind < argc)
 		o->entity = argv[optind++];
 	if (optind < argc)
-		return usage_error("one ENTITY only, not '%s' too", argv[optind]);
+		return ep_usage(usage_text, "one ENTITY only, not '%s' too", argv[optind]);
 	if (o->entity == NULL && !o->listen)
-		return usage_error("%s", "no ENTITY: which resource (customers, sales_orders, ...)?");
+		return ep_usage(usage_text, "%s", "no ENTITY: which resource (customers, sales_orders, ...)?");
 	if (o->listen && (!o->spool || !o->secret_file))
-		return usage_error("%s", "--listen needs --spool FILE and --webhook-secret-file FILE");
+		return ep_usage(usage_text, "%s", "--listen needs --spool FILE and --webhook-secret-file FILE");
 	if (!o->listen && (o->spool || o->secret_file || o->envelope || o->port_file))
-		return usage_error("%s", "--spool, --webhook-secret-file, --envelope and "
+		return ep_usage(usage_text, "%s", "--spool, --webhook-secret-file, --envelope and "
 		                         "--port-file go with --listen");
 	if (o->listen && (o->x.follow || o->x.count || o->x.describe || o->x.shard_n ||
 	                  o->x.since[0]))
-		return usage_error("%s", "--listen does not go with --follow, --count, "
+		return ep_usage(usage_text, "%s", "--listen does not go with --follow, --count, "
 		                         "--describe, --shard or --since");
 	if (o->x.count + o->x.describe > 1)
-		return usage_error("%s", "--count or --describe, not both");
+		return ep_usage(usage_text, "%s", "--count or --describe, not both");
 	return 0;
 }
 

@@ -282,20 +282,13 @@ static const struct {
 	{ "nav", run_nav },
 };
 
-static int
-usage(void)
-{
-	fputs(usage_text, stderr);
-	return EP_USAGE;
-}
-
 int
 main(int argc, char *argv[])
 {
 	struct load_cmd c;
 	struct ep_optset os;
 	struct ep_err err = EP_ERR_INIT;
-	int ch, exit_now, r, status;
+	int ch, r, status;
 	const char *sys;
 
 	ep_prog = "load";
@@ -308,17 +301,12 @@ main(int argc, char *argv[])
 		ep_warn("%s", err.msg);
 		return EP_SOFTWARE;
 	}
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, os.shorts, os.longs, NULL)) != -1) {
-		if (ep_opt_common_handle(ch, usage_text, tables, &exit_now)) {
-			if (exit_now) {
-				ep_opt_free(&os);
-				load_opts_free(&c.lo);
-				return fflush(stdout) == 0 ? 0 : EP_IOERR;
-			}
-			continue;
-		}
+	while ((ch = ep_opt_next(argc, argv, &os, usage_text, tables)) != -1) {
 		switch (ch) {
+		case EP_OPT_EXIT:
+			ep_opt_free(&os);
+			load_opts_free(&c.lo);
+			return ep_opt_exit_status();
 		case OPT_CONCURRENCY:
 			if (ep_parse_long(optarg, 1, HTTP_MAX_CONCURRENCY, &c.concurrency) < 0) {
 				ep_warn("--concurrency '%s': a number from 1 to %d", optarg,
@@ -365,7 +353,7 @@ main(int argc, char *argv[])
 	if (argc - optind < 2) {
 		ep_warn(argc - optind ? "no ENTITY after the system" : "no SYSTEM and ENTITY");
 		load_opts_free(&c.lo);
-		return usage();
+		return ep_usage(usage_text, NULL);
 	}
 	sys = argv[optind];
 	for (size_t i = 0; i < sizeof(systems) / sizeof(systems[0]); i++)
@@ -383,9 +371,9 @@ main(int argc, char *argv[])
 		ep_warn("unknown system '%s' (known: %s)", sys, known);
 	}
 	load_opts_free(&c.lo);
-	return usage();
+	return ep_usage(usage_text, NULL);
 bad:
 	ep_opt_free(&os);
 	load_opts_free(&c.lo);
-	return usage();
+	return ep_usage(usage_text, NULL);
 }

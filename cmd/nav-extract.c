@@ -1008,24 +1008,13 @@ run(struct x *x)
 
 /* ---- main ------------------------------------------------------------------------------ */
 
-static int
-usage_error(const char *fmt, const char *a)
-{
-	char m[512];
-
-	snprintf(m, sizeof(m), fmt, a);
-	ep_warn("%s", m);
-	fputs(usage_text, stderr);
-	return EP_USAGE;
-}
-
 int
 main(int argc, char *argv[])
 {
 	struct x x;
 	struct ep_optset os;
 	struct ep_err err = EP_ERR_INIT;
-	int c, exit_now, r;
+	int c, r;
 
 	ep_prog = "nav-extract";
 	memset(&x, 0, sizeof(x));
@@ -1034,16 +1023,11 @@ main(int argc, char *argv[])
 		ep_warn("%s", err.msg);
 		return EP_SOFTWARE;
 	}
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, os.shorts, os.longs, NULL)) != -1) {
-		if (ep_opt_common_handle(c, usage_text, tables, &exit_now)) {
-			if (exit_now) {
-				ep_opt_free(&os);
-				return fflush(stdout) == 0 ? 0 : EP_IOERR;
-			}
-			continue;
-		}
+	while ((c = ep_opt_next(argc, argv, &os, usage_text, tables)) != -1) {
 		switch (c) {
+		case EP_OPT_EXIT:
+			ep_opt_free(&os);
+			return ep_opt_exit_status();
 		case OPT_ETAG:
 			x.keep_etag = 1;
 			continue;
@@ -1068,7 +1052,7 @@ main(int argc, char *argv[])
 		case OPT_WHERE:
 			if (x.nwhere >= MAX_WHERE) {
 				ep_opt_free(&os);
-				return usage_error("too many --where (at most 64): '%s'", optarg);
+				return ep_usage(usage_text, "too many --where (at most 64): '%s'", optarg);
 			}
 			x.where[x.nwhere++] = optarg;
 			continue;
@@ -1079,26 +1063,26 @@ main(int argc, char *argv[])
 			continue;
 		ep_opt_free(&os);
 		if (r < 0)
-			return usage_error("%s", err.msg);
+			return ep_usage(usage_text, "%s", err.msg);
 		if (c == ':')
-			return usage_error("option '%s' needs an argument", argv[optind - 1]);
-		return usage_error("unknown option '%s'", argv[optind - 1]);
+			return ep_usage(usage_text, "option '%s' needs an argument", argv[optind - 1]);
+		return ep_usage(usage_text, "unknown option '%s'", argv[optind - 1]);
 	}
 	ep_opt_free(&os);
 	if (x.list) {
 		if (optind != argc)
-			return usage_error("--list takes no ENTITYSET: '%s'", argv[optind]);
+			return ep_usage(usage_text, "--list takes no ENTITYSET: '%s'", argv[optind]);
 	} else if (optind != argc - 1) {
-		return usage_error("%s", optind < argc ? "one ENTITYSET, please" : "no ENTITYSET given");
+		return ep_usage(usage_text, "%s", optind < argc ? "one ENTITYSET, please" : "no ENTITYSET given");
 	} else {
 		x.set = argv[optind];
 	}
 	if (x.xc.count + x.xc.describe + x.list > 1)
-		return usage_error("%s", "--count, --describe and --list exclude each other");
+		return ep_usage(usage_text, "%s", "--count, --describe and --list exclude each other");
 	if (x.nf.company && x.nf.company_id)
-		return usage_error("%s", "--company and --company-id exclude each other");
+		return ep_usage(usage_text, "%s", "--company and --company-id exclude each other");
 	if (x.soap && (x.filter_arg || x.expand || x.xc.shard_n || x.xc.count || x.list))
-		return usage_error("%s", "--soap cannot go with --filter, --expand, --shard, --count "
+		return ep_usage(usage_text, "%s", "--soap cannot go with --filter, --expand, --shard, --count "
 				   "or --list (use --where)");
 	x.incremental = !x.list && !x.xc.describe && (x.xc.since[0] || x.xc.state || x.xc.follow);
 	x.checkpoints = x.incremental && (x.xc.state || x.xc.follow);

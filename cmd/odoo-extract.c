@@ -1290,24 +1290,13 @@ run(struct x *x)
 
 /* ---- main --------------------------------------------------------------- */
 
-static int
-usage_error(const char *fmt, const char *a)
-{
-	char m[512];
-
-	snprintf(m, sizeof(m), fmt, a);
-	ep_warn("%s", m);
-	fputs(usage_text, stderr);
-	return EP_USAGE;
-}
-
 int
 main(int argc, char *argv[])
 {
 	struct x x;
 	struct ep_optset os;
 	struct ep_err err = EP_ERR_INIT;
-	int c, exit_now, r, i;
+	int c, r, i;
 	long n;
 
 	ep_prog = "odoo-extract";
@@ -1318,20 +1307,15 @@ main(int argc, char *argv[])
 		ep_warn("%s", err.msg);
 		return EP_SOFTWARE;
 	}
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, os.shorts, os.longs, NULL)) != -1) {
-		if (ep_opt_common_handle(c, usage_text, tables, &exit_now)) {
-			if (exit_now) {
-				ep_opt_free(&os);
-				return fflush(stdout) == 0 ? 0 : EP_IOERR;
-			}
-			continue;
-		}
+	while ((c = ep_opt_next(argc, argv, &os, usage_text, tables)) != -1) {
 		switch (c) {
+		case EP_OPT_EXIT:
+			ep_opt_free(&os);
+			return ep_opt_exit_status();
 		case OPT_CONCURRENCY:
 			if (ep_parse_long(optarg, 1, HTTP_MAX_CONCURRENCY, &n) < 0) {
 				ep_opt_free(&os);
-				return usage_error("bad --concurrency '%s': expected 1 to 64", optarg);
+				return ep_usage(usage_text, "bad --concurrency '%s': expected 1 to 64", optarg);
 			}
 			x.concurrency = (int)n;
 			continue;
@@ -1341,7 +1325,7 @@ main(int argc, char *argv[])
 		case OPT_EXPAND:
 			if (x.nexp >= MAX_EXPAND) {
 				ep_opt_free(&os);
-				return usage_error("too many --expand (at most 16): '%s'", optarg);
+				return ep_usage(usage_text, "too many --expand (at most 16): '%s'", optarg);
 			}
 			x.exp[x.nexp++].field = optarg;
 			continue;
@@ -1365,7 +1349,7 @@ main(int argc, char *argv[])
 				x.m2o = M2O_OBJECT;
 			else {
 				ep_opt_free(&os);
-				return usage_error("bad --m2o '%s': pair, id, name or object", optarg);
+				return ep_usage(usage_text, "bad --m2o '%s': pair, id, name or object", optarg);
 			}
 			continue;
 		case OPT_ORDER:
@@ -1374,7 +1358,7 @@ main(int argc, char *argv[])
 		case OPT_PROTOCOL:
 			if (odoo_proto_parse(optarg, &x.proto, &err) < 0) {
 				ep_opt_free(&os);
-				return usage_error("%s", err.msg);
+				return ep_usage(usage_text, "%s", err.msg);
 			}
 			continue;
 		case OPT_WITH_ARCHIVED:
@@ -1385,25 +1369,25 @@ main(int argc, char *argv[])
 			continue;
 		ep_opt_free(&os);
 		if (r < 0)
-			return usage_error("%s", err.msg);
+			return ep_usage(usage_text, "%s", err.msg);
 		if (c == ':')
-			return usage_error("option '%s' needs an argument", argv[optind - 1]);
-		return usage_error("unknown option '%s'", argv[optind - 1]);
+			return ep_usage(usage_text, "option '%s' needs an argument", argv[optind - 1]);
+		return ep_usage(usage_text, "unknown option '%s'", argv[optind - 1]);
 	}
 	ep_opt_free(&os);
 	if (x.list_models) {
 		if (optind != argc)
-			return usage_error("--list-models takes no MODEL: '%s'", argv[optind]);
+			return ep_usage(usage_text, "--list-models takes no MODEL: '%s'", argv[optind]);
 	} else if (optind != argc - 1) {
-		return usage_error("%s", optind < argc ? "one MODEL, please" : "no MODEL given");
+		return ep_usage(usage_text, "%s", optind < argc ? "one MODEL, please" : "no MODEL given");
 	} else {
 		x.model = argv[optind];
 	}
 	if (x.order && (x.xc.since[0] || x.xc.state || x.xc.follow))
-		return usage_error("%s", "--order cannot go with --since, --state or --follow "
+		return ep_usage(usage_text, "%s", "--order cannot go with --since, --state or --follow "
 		                         "(they read in write_date order)");
 	if (x.xc.count + x.ids_only + x.xc.describe + x.list_models > 1)
-		return usage_error("%s", "--count, --ids-only, --describe and --list-models "
+		return ep_usage(usage_text, "%s", "--count, --ids-only, --describe and --list-models "
 		                         "exclude each other");
 	x.incremental = !x.ids_only && !x.xc.count && !x.order &&
 	                (x.xc.since[0] || x.xc.state || x.xc.follow);
@@ -1412,11 +1396,11 @@ main(int argc, char *argv[])
 		x.domain = cJSON_Parse(x.domain_arg);
 		if (!cJSON_IsArray(x.domain)) {
 			cJSON_Delete(x.domain);
-			return usage_error("bad --domain '%s': not a JSON array", x.domain_arg);
+			return ep_usage(usage_text, "bad --domain '%s': not a JSON array", x.domain_arg);
 		}
 		if (domain_terms(x.domain) < 0) {
 			cJSON_Delete(x.domain);
-			return usage_error("bad --domain '%s': an operator lacks its terms",
+			return ep_usage(usage_text, "bad --domain '%s': an operator lacks its terms",
 			                   x.domain_arg);
 		}
 	} else {

@@ -99,20 +99,6 @@ struct reconcile {
 	uint64_t nfix[3], withheld, fix_errors;
 };
 
-static int __attribute__((format(printf, 1, 2)))
-usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "reconcile: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	fputs(usage_text, stderr);
-	return EP_USAGE;
-}
-
 static int
 on_event(void *ctx, const struct diff_event *ev, struct ep_err *err)
 {
@@ -192,7 +178,7 @@ main(int argc, char *argv[])
 	const char *map_name[2] = { NULL, NULL }, *fix_map = NULL, *report = NULL;
 	const char *fmt_name = NULL;
 	enum diff_format fmt = DIFF_FMT_NDJSON;
-	int c, exit_now, all = 0, status = 0, report_fd = 1, r, closed = 0;
+	int c, all = 0, status = 0, report_fd = 1, r, closed = 0;
 	uint64_t sz;
 	struct diff_sink sink = { on_event, on_bad, on_note, NULL };
 	const char *paths[2];
@@ -205,17 +191,12 @@ main(int argc, char *argv[])
 		ep_warn("%s", err.msg);
 		return EP_SOFTWARE;
 	}
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, os.shorts, os.longs, NULL)) != -1) {
-		if (ep_opt_common_handle(c, usage_text, tables, &exit_now)) {
-			if (exit_now) {
-				ep_opt_free(&os);
-				return fflush(stdout) == 0 ? 0 : EP_IOERR;
-			}
-			continue;
-		}
+	while ((c = ep_opt_next(argc, argv, &os, usage_text, tables)) != -1) {
 		r = 0;
 		switch (c) {
+		case EP_OPT_EXIT:
+			ep_opt_free(&os);
+			return ep_opt_exit_status();
 		case 'f':
 			r = diff_parse_pairs(optarg, "--fields", &spec.fields, &spec.nfields, &err);
 			break;
@@ -324,47 +305,47 @@ main(int argc, char *argv[])
 			r = diff_parse_flag(optarg, DIFF_TRIM, &spec.rules, &spec.nrules, &err);
 			break;
 		case ':':
-			status = usage_error("option '%s' needs an argument", argv[optind - 1]);
+			status = ep_usage(usage_text, "option '%s' needs an argument", argv[optind - 1]);
 			goto done;
 		default:
-			status = usage_error("unknown option '%s'", argv[optind - 1]);
+			status = ep_usage(usage_text, "unknown option '%s'", argv[optind - 1]);
 			goto done;
 		}
 		if (r < 0) {
-			status = usage_error("%s", err.msg);
+			status = ep_usage(usage_text, "%s", err.msg);
 			goto done;
 		}
 	}
 	if (argc - optind != 2) {
-		status = usage_error("%s", argc - optind < 2 ? "two files to compare, LEFT and RIGHT"
+		status = ep_usage(usage_text, "%s", argc - optind < 2 ? "two files to compare, LEFT and RIGHT"
 							      : "more than two files");
 		goto done;
 	}
 	paths[0] = argv[optind];
 	paths[1] = argv[optind + 1];
 	if (strcmp(paths[0], "-") == 0 && strcmp(paths[1], "-") == 0) {
-		status = usage_error("%s", "only one side can be standard input '-'");
+		status = ep_usage(usage_text, "%s", "only one side can be standard input '-'");
 		goto done;
 	}
 	if (spec.nsums > 0) {
 		if (spec.nkeys > 0 || spec.fields || spec.sorted || rc.fix_side >= 0) {
-			status = usage_error("%s", "--sum compares totals: not with --key, --fields, "
+			status = ep_usage(usage_text, "%s", "--sum compares totals: not with --key, --fields, "
 				"--sorted or --emit-fix");
 			goto done;
 		}
 	} else if (spec.group.name[0]) {
-		status = usage_error("%s", "--group-by needs --sum");
+		status = ep_usage(usage_text, "%s", "--group-by needs --sum");
 		goto done;
 	} else if (spec.nkeys == 0) {
-		status = usage_error("%s", "no key: give --key FIELD (or --sum FIELD for totals)");
+		status = ep_usage(usage_text, "%s", "no key: give --key FIELD (or --sum FIELD for totals)");
 		goto done;
 	}
 	if ((fix_map || rc.allow_delete) && rc.fix_side < 0) {
-		status = usage_error("%s", "--fix-map and --allow-delete go with --emit-fix");
+		status = ep_usage(usage_text, "%s", "--fix-map and --allow-delete go with --emit-fix");
 		goto done;
 	}
 	if (rc.fix_side >= 0 && map_name[rc.fix_side] && !fix_map) {
-		status = usage_error("--emit-fix %s: that side has a --map; give --fix-map MAP "
+		status = ep_usage(usage_text, "--emit-fix %s: that side has a --map; give --fix-map MAP "
 			"to write fixes in its own field names", rc.fix_side ? "right" : "left");
 		goto done;
 	}
@@ -382,7 +363,7 @@ main(int argc, char *argv[])
 	spec.map[0] = maps[0];
 	spec.map[1] = maps[1];
 	if ((rc.d = diff_new(&spec, &err)) == NULL) {
-		status = err.code == EP_USAGE ? usage_error("%s", err.msg) : err.code;
+		status = err.code == EP_USAGE ? ep_usage(usage_text, "%s", err.msg) : err.code;
 		if (err.code != EP_USAGE)
 			ep_warn("%s", err.msg);
 		goto done;

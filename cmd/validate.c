@@ -56,21 +56,12 @@ checked(struct stage *st, const struct stage_rec *rec, void *ctx)
 	return stage_reject(st, rec, "validate", res.error, res.items, res.n, 0);
 }
 
-static int
-usage(const char *msg)
-{
-	if (msg)
-		ep_warn("%s", msg);
-	fputs(usage_text, stderr);
-	return EP_USAGE;
-}
-
 /* an option's failure: the usage for a bad value, else its own status */
 static int
 failed(const struct ep_err *err)
 {
 	if (err->code == EP_USAGE)
-		return usage(err->msg);
+		return ep_usage(usage_text, "%s", err->msg);
 	ep_warn("%s", err->msg);
 	return err->code ? err->code : EP_SOFTWARE;
 }
@@ -85,7 +76,7 @@ main(int argc, char *argv[])
 	struct validator *v;
 	const char *schema = NULL;
 	const char **refs;
-	int c, exit_now, r, status, report = 0, nrefs = 0;
+	int c, r, status, report = 0, nrefs = 0;
 
 	ep_prog = "validate";
 	stage_cfg_init(&cfg, "validate");
@@ -99,18 +90,15 @@ main(int argc, char *argv[])
 		ep_warn("out of memory");
 		return EP_SOFTWARE;
 	}
-	opterr = 0;
 	status = -1;
-	while (status < 0 && (c = getopt_long(argc, argv, os.shorts, os.longs, NULL)) != -1) {
-		if (ep_opt_common_handle(c, usage_text, tables, &exit_now)) {
-			if (exit_now)
-				status = fflush(stdout) == 0 ? 0 : EP_IOERR;
-			continue;
-		}
+	while (status < 0 && (c = ep_opt_next(argc, argv, &os, usage_text, tables)) != -1) {
 		switch (c) {
+		case EP_OPT_EXIT:
+			status = ep_opt_exit_status();
+			continue;
 		case 's':
 			if (schema)
-				status = usage("only one -s/--schema may be given");
+				status = ep_usage(usage_text, "only one -s/--schema may be given");
 			schema = optarg;
 			continue;
 		case OPT_MESSAGE:
@@ -139,11 +127,11 @@ main(int argc, char *argv[])
 		if ((r = stage_opt(&cfg, c, optarg, &err)) == 1)
 			continue;
 		if (r < 0)
-			status = usage(err.msg);
+			status = ep_usage(usage_text, "%s", err.msg);
 		else {
 			ep_warn(c == ':' ? "option '%s' needs an argument" : "unknown option '%s'",
 				argv[optind - 1]);
-			status = usage(NULL);
+			status = ep_usage(usage_text, NULL);
 		}
 	}
 	ep_opt_free(&os);

@@ -166,7 +166,7 @@ main(int argc, char *argv[])
 	struct csvio_opts co;
 	struct csvio_writer cw;
 	const char *map_name = NULL, *check = NULL;
-	int c, exit_now, r, status, in_csv = 0, out_csv = 0;
+	int c, r, status, in_csv = 0, out_csv = 0;
 
 	ep_prog = "xform";
 	stage_cfg_init(&cfg, "map");
@@ -175,26 +175,19 @@ main(int argc, char *argv[])
 		ep_warn("%s", err.msg);
 		return EP_SOFTWARE;
 	}
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, os.shorts, os.longs, NULL)) != -1) {
-		if (ep_opt_common_handle(c, usage_text, tables, &exit_now)) {
-			if (exit_now) {
-				ep_opt_free(&os);
-				return fflush(stdout) == 0 ? 0 : EP_IOERR;
-			}
-			continue;
-		}
+	while ((c = ep_opt_next(argc, argv, &os, usage_text, tables)) != -1) {
 		switch (c) {
+		case EP_OPT_EXIT:
+			ep_opt_free(&os);
+			return ep_opt_exit_status();
 		case 'f':
 			map_name = optarg;
 			continue;
 		case 'i':
 		case 'o':
 			if ((r = format(optarg)) < 0) {
-				ep_warn("-%c '%s': not ndjson or csv", c, optarg);
-				fputs(usage_text, stderr);
 				ep_opt_free(&os);
-				return EP_USAGE;
+				return ep_usage(usage_text, "-%c '%s': not ndjson or csv", c, optarg);
 			}
 			*(c == 'i' ? &in_csv : &out_csv) = r;
 			continue;
@@ -208,15 +201,12 @@ main(int argc, char *argv[])
 		if ((r = stage_opt(&cfg, c, optarg, &err)) == 1 ||
 		    (r == 0 && (r = csvio_opt(&co, c, optarg, &err)) == 1))
 			continue;
-		if (r < 0)
-			ep_warn("%s", err.msg);
-		else if (c == ':')
-			ep_warn("option '%s' needs an argument", argv[optind - 1]);
-		else
-			ep_warn("unknown option '%s'", argv[optind - 1]);
-		fputs(usage_text, stderr);
 		ep_opt_free(&os);
-		return EP_USAGE;
+		if (r < 0)
+			return ep_usage(usage_text, "%s", err.msg);
+		if (c == ':')
+			return ep_usage(usage_text, "option '%s' needs an argument", argv[optind - 1]);
+		return ep_usage(usage_text, "unknown option '%s'", argv[optind - 1]);
 	}
 	ep_opt_free(&os);
 	if (check || map_name) {

@@ -1,6 +1,7 @@
 #include "opt.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -107,27 +108,52 @@ ep_opt_help(FILE *fp, const char *usage, const struct ep_opt *const *tables)
 }
 
 int
-ep_opt_common_handle(int key, const char *usage, const struct ep_opt *const *tables,
-		     int *exit_now)
+ep_opt_next(int argc, char *argv[], const struct ep_optset *set, const char *usage,
+	    const struct ep_opt *const *tables)
 {
-	*exit_now = 0;
-	switch (key) {
-	case OPT_HELP:
-		ep_opt_help(stdout, usage, tables);
-		*exit_now = 1;
-		return 1;
-	case OPT_VERSION:
-		printf("%s (erpipe) %s\n", ep_prog, ERPIPE_VERSION);
-		*exit_now = 1;
-		return 1;
-	case 'q':
-		ep_verbose = -1;
-		return 1;
-	case 'v':
-		ep_verbose = ep_verbose < 0 ? 1 : ep_verbose + 1;
-		return 1;
+	int key;
+
+	opterr = 0;
+	for (;;) {
+		switch ((key = getopt_long(argc, argv, set->shorts, set->longs, NULL))) {
+		case OPT_HELP:
+			ep_opt_help(stdout, usage, tables);
+			return EP_OPT_EXIT;
+		case OPT_VERSION:
+			printf("%s (erpipe) %s\n", ep_prog, ERPIPE_VERSION);
+			return EP_OPT_EXIT;
+		case 'q':
+			ep_verbose = -1;
+			continue;
+		case 'v':
+			ep_verbose = ep_verbose < 0 ? 1 : ep_verbose + 1;
+			continue;
+		default:
+			return key;
+		}
 	}
-	return 0;
+}
+
+int
+ep_opt_exit_status(void)
+{
+	return fflush(stdout) == 0 ? 0 : EP_IOERR;
+}
+
+int
+ep_usage(const char *usage, const char *fmt, ...)
+{
+	if (fmt) {
+		char m[4096];
+		va_list ap;
+
+		va_start(ap, fmt);
+		vsnprintf(m, sizeof(m), fmt, ap);
+		va_end(ap);
+		ep_warn("%s", m);
+	}
+	fputs(usage, stderr);
+	return EP_USAGE;
 }
 
 int

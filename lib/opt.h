@@ -52,11 +52,20 @@ int ep_opt_build(const struct ep_opt *const *tables, struct ep_optset *set, stru
 void ep_opt_free(struct ep_optset *set);
 void ep_opt_help(FILE *fp, const char *usage, const struct ep_opt *const *tables);
 
-/* Handle -q, -v, --help and --version for a program: returns 1 when key
- * was one of them (--help/--version print and the caller exits 0 when
- * *exit_now is set), 0 otherwise. */
-int ep_opt_common_handle(int key, const char *usage, const struct ep_opt *const *tables,
-			 int *exit_now);
+/* The next option for a program's own switch: getopt_long on set (with
+ * opterr off: the program words its own errors), -q and -v taken here.
+ * Returns the option's key, -1 after the last option, or EP_OPT_EXIT once
+ * --help or --version has been printed: the program then frees set and
+ * exits with ep_opt_exit_status(). */
+#define EP_OPT_EXIT (-2)
+int ep_opt_next(int argc, char *argv[], const struct ep_optset *set, const char *usage,
+		const struct ep_opt *const *tables);
+/* 0, or EP_IOERR when standard output could not be written */
+int ep_opt_exit_status(void);
+
+/* A usage error: "PROG: message" (none when fmt is NULL) and the usage
+ * text on standard error; returns EP_USAGE. */
+int ep_usage(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Strict number parsing for option values, the one place every program
  * and lib/http take numbers from (STYLE: strtol with an end pointer).
