@@ -137,7 +137,9 @@ ep_opt_next(int argc, char *argv[], const struct ep_optset *set, const char *usa
 int
 ep_opt_exit_status(void)
 {
-	return fflush(stdout) == 0 ? 0 : EP_IOERR;
+	/* a long --help fills the buffer and fails in a write before the
+	 * flush: the error flag remembers it */
+	return fflush(stdout) == 0 && !ferror(stdout) ? 0 : EP_IOERR;
 }
 
 int

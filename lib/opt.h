@@ -60,7 +60,7 @@ void ep_opt_help(FILE *fp, const char *usage, const struct ep_opt *const *tables
 #define EP_OPT_EXIT (-2)
 int ep_opt_next(int argc, char *argv[], const struct ep_optset *set, const char *usage,
 		const struct ep_opt *const *tables);
-/* 0, or EP_IOERR when standard output could not be written */
+/* 0, or EP_IOERR when anything written to standard output failed */
 int ep_opt_exit_status(void);
 
 /* A usage error: "PROG: message" (none when fmt is NULL) and the usage

@@ -163,6 +163,8 @@ done
 for p in $progs; do
 	run "$p" --help >"$T/$p.help"
 	is "$st" 0 "$p: --help exits 0"
+	run "$p" --help >/dev/full 2>/dev/null
+	is "$st" 74 "$p: --help into a full disk exits 74"
 	run "$GEN" -o "$T/real" "$p" "$T/$p.help"
 	is "$st" 0 "$p: completions generate"
 	for f in bash/$p zsh/_$p fish/$p.fish; do
