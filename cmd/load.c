@@ -341,13 +341,9 @@ main(int argc, char *argv[])
 			r = stage_opt(&c.stage, ch, optarg, &err);
 		if (r == 1)
 			continue;
-		if (r < 0)
-			ep_warn("%s", err.msg);
-		else if (ch == ':')
-			ep_warn("option '%s' needs an argument", argv[optind - 1]);
-		else
-			ep_warn("unknown option '%s'", argv[optind - 1]);
-		goto bad;
+		ep_opt_free(&os);
+		load_opts_free(&c.lo);
+		return ep_opt_bad(usage_text, ch, argv, r < 0 ? err.msg : NULL);
 	}
 	ep_opt_free(&os);
 	if (argc - optind < 2) {

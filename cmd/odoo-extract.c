@@ -1368,11 +1368,7 @@ main(int argc, char *argv[])
 		if ((r = extract_opt(&x.xc, c, optarg, &err)) == 1)
 			continue;
 		ep_opt_free(&os);
-		if (r < 0)
-			return ep_usage(usage_text, "%s", err.msg);
-		if (c == ':')
-			return ep_usage(usage_text, "option '%s' needs an argument", argv[optind - 1]);
-		return ep_usage(usage_text, "unknown option '%s'", argv[optind - 1]);
+		return ep_opt_bad(usage_text, c, argv, r < 0 ? err.msg : NULL);
 	}
 	ep_opt_free(&os);
 	if (x.list_models) {

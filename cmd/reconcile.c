@@ -304,11 +304,8 @@ main(int argc, char *argv[])
 		case OPT_TRIM:
 			r = diff_parse_flag(optarg, DIFF_TRIM, &spec.rules, &spec.nrules, &err);
 			break;
-		case ':':
-			status = ep_usage(usage_text, "option '%s' needs an argument", argv[optind - 1]);
-			goto done;
-		default:
-			status = ep_usage(usage_text, "unknown option '%s'", argv[optind - 1]);
+		default: /* ':' or '?' */
+			status = ep_opt_bad(usage_text, c, argv, NULL);
 			goto done;
 		}
 		if (r < 0) {

@@ -126,13 +126,7 @@ main(int argc, char *argv[])
 		}
 		if ((r = stage_opt(&cfg, c, optarg, &err)) == 1)
 			continue;
-		if (r < 0)
-			status = ep_usage(usage_text, "%s", err.msg);
-		else {
-			ep_warn(c == ':' ? "option '%s' needs an argument" : "unknown option '%s'",
-				argv[optind - 1]);
-			status = ep_usage(usage_text, NULL);
-		}
+		status = ep_opt_bad(usage_text, c, argv, r < 0 ? err.msg : NULL);
 	}
 	ep_opt_free(&os);
 	/* files named by the options are read once the command line is known good */

@@ -159,6 +159,15 @@ ep_usage(const char *usage, const char *fmt, ...)
 }
 
 int
+ep_opt_bad(const char *usage, int key, char *const argv[], const char *msg)
+{
+	if (msg)
+		return ep_usage(usage, "%s", msg);
+	return ep_usage(usage, key == ':' ? "option '%s' needs an argument" : "unknown option '%s'",
+			argv[optind - 1]);
+}
+
+int
 ep_parse_long(const char *s, long min, long max, long *out)
 {
 	char *end;

@@ -67,6 +67,12 @@ int ep_opt_exit_status(void);
  * text on standard error; returns EP_USAGE. */
 int ep_usage(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* The usage error for an option a program could not take (the key
+ * ep_opt_next returned): msg when given (a bad value), else getopt's
+ * complaint about argv[optind - 1], a missing argument (key ':') or an
+ * unknown option.  Returns EP_USAGE. */
+int ep_opt_bad(const char *usage, int key, char *const argv[], const char *msg);
+
 /* Strict number parsing for option values, the one place every program
  * and lib/http take numbers from (STYLE: strtol with an end pointer).
  * Integers: an optional '-' and digits, nothing else (no white space, no
