@@ -31,32 +31,6 @@ fail(struct jp *p, const char *why)
 	return -1;
 }
 
-static int
-hexv(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static int
-hex4(const unsigned char *s)
-{
-	int v = 0;
-
-	for (int i = 0; i < 4; i++) {
-		int d = hexv(s[i]);
-		if (d < 0)
-			return -1;
-		v = v * 16 + d;
-	}
-	return v;
-}
-
 /* 1 when one of the 8 bytes of w is '"', '\\' or below 0x20 (SWAR) */
 static inline int
 special8(uint64_t w)
@@ -122,7 +96,7 @@ json_string_scan(const char *str, size_t n, char *out, size_t *outn, size_t *err
 		case 'u': {
 			int cp;
 
-			if (i + 4 >= n || (cp = hex4(s + i + 1)) < 0) {
+			if (i + 4 >= n || (cp = json_hex4((const char *)s + i + 1)) < 0) {
 				*err_off = i;
 				*why = "bad \\u escape";
 				return -1;
@@ -130,7 +104,7 @@ json_string_scan(const char *str, size_t n, char *out, size_t *outn, size_t *err
 			i += 5;
 			if (cp >= 0xD800 && cp < 0xDC00 && i + 6 <= n && s[i] == '\\' &&
 			    s[i + 1] == 'u') {
-				int lo = hex4(s + i + 2);
+				int lo = json_hex4((const char *)s + i + 2);
 
 				if (lo >= 0xDC00 && lo < 0xE000) {
 					cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);

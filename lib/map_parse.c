@@ -2,6 +2,7 @@
  * points, the search path and the run context. */
 #include "map_int.h"
 #include "find.h"
+#include "text.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -174,17 +175,14 @@ lex_string(struct map_cc *cc)
 			size_t on = 0;
 
 			for (i = 0; i < 4; i++) {
-				int h = cc->p < cc->e ? *cc->p++ : 0;
+				int d = hex_value(cc->p < cc->e ? (unsigned char)*cc->p++ : 0);
 
-				v <<= 4;
-				if (h >= '0' && h <= '9') v |= (unsigned)(h - '0');
-				else if (h >= 'a' && h <= 'f') v |= (unsigned)(h - 'a' + 10);
-				else if (h >= 'A' && h <= 'F') v |= (unsigned)(h - 'A' + 10);
-				else {
+				if (d < 0) {
 					buf_release(&b);
 					map_cc_error(cc, cc->line, col_of(cc, cc->p - 1),
 						"bad \\u escape");
 				}
+				v = v << 4 | (unsigned)d;
 			}
 			if (v >= 0xD800 && v < 0xE000)
 				v = 0xFFFD;

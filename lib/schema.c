@@ -20,6 +20,7 @@
 #include "schema_fmt.h"
 #include "dec.h"
 #include "map_int.h"
+#include "text.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -807,18 +808,6 @@ slurp(const char *path, size_t max, size_t *len, struct ep_err *err)
 	return b;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* percent-decode in place */
 static void
 pct_decode(char *p)
@@ -826,8 +815,11 @@ pct_decode(char *p)
 	char *o = p;
 
 	while (*p) {
-		if (p[0] == '%' && hexval(p[1]) >= 0 && hexval(p[2]) >= 0) {
-			*o++ = (char)(hexval(p[1]) * 16 + hexval(p[2]));
+		int hi, lo;
+
+		if (p[0] == '%' && (hi = hex_value((unsigned char)p[1])) >= 0 &&
+		    (lo = hex_value((unsigned char)p[2])) >= 0) {
+			*o++ = (char)(hi * 16 + lo);
 			p += 3;
 		} else {
 			*o++ = *p++;

@@ -178,20 +178,26 @@ utf8_put(char *o, unsigned cp)
 }
 
 int
+hex_value(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int
 json_hex4(const char *p)
 {
 	int v = 0;
 
 	for (int i = 0; i < 4; i++) {
-		int c = (unsigned char)p[i], d;
+		int d = hex_value((unsigned char)p[i]);
 
-		if (c >= '0' && c <= '9')
-			d = c - '0';
-		else if (c >= 'a' && c <= 'f')
-			d = c - 'a' + 10;
-		else if (c >= 'A' && c <= 'F')
-			d = c - 'A' + 10;
-		else
+		if (d < 0)
 			return -1;
 		v = v * 16 + d;
 	}

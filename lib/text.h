@@ -23,6 +23,9 @@ int json_quote(struct buf *b, const char *s, size_t n);
  * \\u escape of a lone surrogate becomes U+FFFD.  out may equal s. */
 size_t json_unescape(char *out, const char *s, size_t n);
 
+/* The value of one hex digit, or -1. */
+int hex_value(int c);
+
 /* The value of the four hex digits at p (a \\u escape), or -1. */
 int json_hex4(const char *p);
 
