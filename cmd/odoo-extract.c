@@ -28,7 +28,7 @@
 static const char usage_text[] =
     "usage: odoo-extract [-qv] [-P NAME] [--protocol xmlrpc|jsonrpc|json2|auto]\n"
     "                    [--fields LIST] [--domain JSON] [--order ORDER]\n"
-    "                    [--with-archived] [--m2o pair|id|name|object] [--expand FIELD]\n"
+    "                    [--with-archived] [--m2o pair|id|name|object] [--expand FIELD[:LIST]]\n"
     "                    [--limit N] [--page-size N] [--concurrency N] [--shard K/N]\n"
     "                    [--since TIMESTAMP] [--state FILE] [--overlap SECONDS]\n"
     "                    [--follow [--interval SECONDS]] [network options] MODEL\n"
@@ -51,7 +51,8 @@ enum {
 static const struct ep_opt odoo_opts_table[] = {
     {"concurrency", OPT_CONCURRENCY, "N", "requests in flight at once (default 1, at most 64)"},
     {"domain", OPT_DOMAIN, "JSON", "only records matching this Odoo domain"},
-    {"expand", OPT_EXPAND, "FIELD", "inline the records of a one2many or many2many field"},
+    {"expand", OPT_EXPAND, "FIELD[:LIST]",
+     "inline the records a relational field names (LIST: their fields)"},
     {"fields", OPT_FIELDS, "LIST", "fields to read (default: every stored non-binary one)"},
     {"ids-only", OPT_IDS_ONLY, NULL, "write only {\"id\": N} for each record"},
     {"list-models", OPT_LIST_MODELS, NULL, "list the server's models, and exit"},
@@ -71,6 +72,8 @@ enum m2o_mode { M2O_PAIR, M2O_ID, M2O_NAME, M2O_OBJECT };
 
 struct expand {
 	const char *field;
+	const char *sub;        /* FIELD:LIST's LIST, or NULL */
+	int m2o;                /* a many2one: one record, not a list */
 	const char *relation;
 	cJSON *fields;  /* fields read on the comodel */
 	cJSON *finfo;   /* its fields_get */
@@ -336,6 +339,48 @@ cmp_byid(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* the ids a record's FIELD names: a many2one's [id, name] gives one */
+static void
+expand_ids(const struct expand *e, const cJSON *v, cJSON *ids)
+{
+	const cJSON *l;
+
+	if (e->m2o) {
+		if (cJSON_IsArray(v) && cJSON_IsNumber(cJSON_GetArrayItem(v, 0)))
+			cJSON_AddItemToArray(ids, cJSON_Duplicate(cJSON_GetArrayItem(v, 0), 0));
+		return;
+	}
+	cJSON_ArrayForEach(l, v) if (cJSON_IsNumber(l))
+	    cJSON_AddItemToArray(ids, cJSON_Duplicate(l, 0));
+}
+
+static int
+cmp_num(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* ids without repeats (a partner named by many invoices is read once) */
+static cJSON *
+unique_ids(cJSON *ids)
+{
+	int n = cJSON_GetArraySize(ids), i, k = 0;
+	double *v = calloc(n ? (size_t)n : 1, sizeof(*v));
+	const cJSON *l;
+	cJSON *out = cJSON_CreateArray();
+
+	cJSON_ArrayForEach(l, ids) v[k++] = l->valuedouble;
+	qsort(v, (size_t)n, sizeof(*v), cmp_num);
+	for (i = 0; i < n; i++)
+		if (i == 0 || v[i] != v[i - 1])
+			cJSON_AddItemToArray(out, cJSON_CreateNumber(v[i]));
+	free(v);
+	cJSON_Delete(ids);
+	return out;
+}
+
 /* Inline FIELD's records into every record of the page: one read. */
 static int
 expand_page(struct x *x, struct expand *e, cJSON *records)
@@ -345,16 +390,13 @@ expand_page(struct x *x, struct expand *e, cJSON *records)
 	size_t n = 0, i;
 
 	cJSON_ArrayForEach(rec, records)
-	{
-		v = cJSON_GetObjectItemCaseSensitive(rec, e->field);
-		cJSON_ArrayForEach(l, v) cJSON_AddItemToArray(ids, cJSON_Duplicate(l, 0));
-	}
+	    expand_ids(e, cJSON_GetObjectItemCaseSensitive(rec, e->field), ids);
 	if (cJSON_GetArraySize(ids) == 0) {
 		cJSON_Delete(ids);
 		lines = cJSON_CreateArray();
 	} else {
 		args = cJSON_CreateArray();
-		cJSON_AddItemToArray(args, ids);
+		cJSON_AddItemToArray(args, unique_ids(ids));
 		kw = kwargs(x);
 		cJSON_AddItemToObject(kw, "fields", cJSON_Duplicate(e->fields, 1));
 		if ((lines = call(x, e->relation, "read", args, kw)) == NULL)
@@ -373,22 +415,41 @@ expand_page(struct x *x, struct expand *e, cJSON *records)
 	qsort(tab, n, sizeof(*tab), cmp_byid);
 	cJSON_ArrayForEach(rec, records)
 	{
-		cJSON *arr = cJSON_CreateArray();
+		cJSON *nv;
 
 		v = cJSON_GetObjectItemCaseSensitive(rec, e->field);
-		cJSON_ArrayForEach(l, v)
-		{
-			key.id = cJSON_GetNumberValue(l);
+		if (e->m2o) {
+			/* false stays false; a record gone between the reads (or out
+			 * of reach) keeps what the first read said, as an object */
+			if (!cJSON_IsArray(v) || !cJSON_IsNumber(cJSON_GetArrayItem(v, 0)))
+				continue;
+			key.id = cJSON_GetArrayItem(v, 0)->valuedouble;
 			hit = bsearch(&key, tab, n, sizeof(*tab), cmp_byid);
-			if (hit) /* a line deleted between the reads is left out */
-				cJSON_AddItemToArray(arr, cJSON_Duplicate(hit->rec, 1));
+			if (hit) {
+				nv = cJSON_Duplicate(hit->rec, 1);
+			} else {
+				nv = cJSON_CreateObject();
+				cJSON_AddItemToObject(nv, "id",
+				                      cJSON_Duplicate(cJSON_GetArrayItem(v, 0), 0));
+				cJSON_AddItemToObject(nv, "name",
+				                      cJSON_Duplicate(cJSON_GetArrayItem(v, 1), 0));
+			}
+		} else {
+			nv = cJSON_CreateArray();
+			cJSON_ArrayForEach(l, v)
+			{
+				key.id = cJSON_GetNumberValue(l);
+				hit = bsearch(&key, tab, n, sizeof(*tab), cmp_byid);
+				if (hit) /* a line deleted between the reads is left out */
+					cJSON_AddItemToArray(nv, cJSON_Duplicate(hit->rec, 1));
+			}
 		}
 		if (v) {
-			arr->string = v->string;
+			nv->string = v->string;
 			v->string = NULL;
-			cJSON_ReplaceItemViaPointer(rec, v, arr);
+			cJSON_ReplaceItemViaPointer(rec, v, nv);
 		} else
-			cJSON_AddItemToObject(rec, e->field, arr);
+			cJSON_AddItemToObject(rec, e->field, nv);
 	}
 	free(tab);
 	cJSON_Delete(lines);
@@ -955,6 +1016,18 @@ field_schema(struct x *x, const char *name, const cJSON *fi, const struct expand
 		cJSON_ArrayForEach(opt, sel) if (cJSON_IsString(cJSON_GetArrayItem(opt, 0)))
 		    cJSON_AddItemToArray(en, cJSON_Duplicate(cJSON_GetArrayItem(opt, 0), 0));
 		cJSON_AddItemToObject(v, "enum", en);
+	} else if (strcmp(t, "many2one") == 0 && e) {
+		cJSON *props = cJSON_CreateObject();
+		const cJSON *sf;
+
+		cJSON_AddStringToObject(v, "type", "object");
+		cJSON_ArrayForEach(sf, e->fields) cJSON_AddItemToObject(
+		    props, sf->valuestring, field_schema(x, sf->valuestring, e->finfo, NULL));
+		if (!cJSON_GetObjectItemCaseSensitive(props, "id"))
+			cJSON_AddStringToObject(cJSON_AddObjectToObject(props, "id"), "type",
+			                        "integer");
+		cJSON_AddItemToObject(v, "properties", props);
+		cJSON_AddItemToObject(v, "required", cJSON_Parse("[\"id\"]"));
 	} else if (strcmp(t, "many2one") == 0) {
 		switch (x->m2o) {
 		case M2O_ID:
@@ -1064,6 +1137,33 @@ describe(struct x *x)
 
 /* ---- setup -------------------------------------------------------------- */
 
+/* LIST's fields of model (finfo its fields_get) into *out; what names them
+ * (--fields, --expand F:) words the error. */
+static int
+field_list(struct x *x, const char *what, const char *model, const cJSON *finfo, const char *arg,
+           cJSON **out)
+{
+	char *list = strdup(arg), *tok, *save = NULL;
+
+	*out = cJSON_CreateArray();
+	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		while (*tok == ' ')
+			tok++;
+		if (*tok == '\0')
+			continue;
+		if (!finfo_of(finfo, tok)) {
+			fail(x, EP_USAGE, "%s: model '%s' has no field '%s'", what, model, tok);
+			free(list);
+			return -1;
+		}
+		cJSON_AddItemToArray(*out, cJSON_CreateString(tok));
+	}
+	free(list);
+	if (cJSON_GetArraySize(*out) == 0)
+		return fail(x, EP_USAGE, "%s: no field named", what);
+	return 0;
+}
+
 static int
 setup_fields(struct x *x)
 {
@@ -1075,47 +1175,40 @@ setup_fields(struct x *x)
 	if (!cJSON_IsObject(x->finfo))
 		return fail(x, EP_UNAVAILABLE, "%s.fields_get: not an object", x->model);
 	if (x->fields_arg) {
-		char *list = strdup(x->fields_arg), *tok, *save = NULL;
-
-		x->fields = cJSON_CreateArray();
-		for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-			while (*tok == ' ')
-				tok++;
-			if (*tok == '\0')
-				continue;
-			if (!finfo_of(x->finfo, tok)) {
-				fail(x, EP_USAGE, "--fields: model '%s' has no field '%s'", x->model,
-				     tok);
-				free(list);
-				return -1;
-			}
-			cJSON_AddItemToArray(x->fields, cJSON_CreateString(tok));
-		}
-		free(list);
-		if (cJSON_GetArraySize(x->fields) == 0)
-			return fail(x, EP_USAGE, "--fields: no field named");
+		if (field_list(x, "--fields", x->model, x->finfo, x->fields_arg, &x->fields) < 0)
+			return -1;
 	} else {
 		x->fields = default_fields(x->finfo);
 	}
 	for (i = 0; i < x->nexp; i++) {
 		struct expand *e = &x->exp[i];
 		const char *t = ftype(x->finfo, e->field);
-		const cJSON *rel = cJSON_GetObjectItemCaseSensitive(finfo_of(x->finfo, e->field),
-		                                                    "relation");
+		const cJSON *rel =
+		    cJSON_GetObjectItemCaseSensitive(finfo_of(x->finfo, e->field), "relation");
 		int listed = 0;
 
-		if (strcmp(t, "one2many") != 0 && strcmp(t, "many2many") != 0)
-			return fail(x, EP_USAGE, "--expand '%s': not a one2many or many2many field of "
-			                         "'%s'",
+		if (strcmp(t, "many2one") == 0)
+			e->m2o = 1;
+		else if (strcmp(t, "one2many") != 0 && strcmp(t, "many2many") != 0)
+			return fail(x, EP_USAGE, "--expand '%s': not a relational field of '%s'",
 			            e->field, x->model);
 		if (!cJSON_IsString(rel))
-			return fail(x, EP_UNAVAILABLE, "--expand '%s': fields_get gives no relation",
-			            e->field);
+			return fail(x, EP_UNAVAILABLE,
+			            "--expand '%s': fields_get gives no relation", e->field);
 		e->relation = rel->valuestring;
 		if ((e->finfo = fields_get(x, e->relation)) == NULL)
 			return -1;
-		e->fields = default_fields(e->finfo);
-		cJSON_ArrayForEach(f, x->fields) if (strcmp(f->valuestring, e->field) == 0) listed = 1;
+		if (e->sub) {
+			char what[128];
+
+			snprintf(what, sizeof(what), "--expand %s", e->field);
+			if (field_list(x, what, e->relation, e->finfo, e->sub, &e->fields) < 0)
+				return -1;
+		} else {
+			e->fields = default_fields(e->finfo);
+		}
+		cJSON_ArrayForEach(f, x->fields) if (strcmp(f->valuestring, e->field) == 0) listed =
+		    1;
 		if (!listed)
 			cJSON_AddItemToArray(x->fields, cJSON_CreateString(e->field));
 	}
@@ -1298,6 +1391,7 @@ main(int argc, char *argv[])
 	struct ep_err err = EP_ERR_INIT;
 	int c, r, i;
 	long n;
+	char *p;
 
 	ep_prog = "odoo-extract";
 	memset(&x, 0, sizeof(x));
@@ -1326,6 +1420,15 @@ main(int argc, char *argv[])
 			if (x.nexp >= MAX_EXPAND) {
 				ep_opt_free(&os);
 				return ep_usage(usage_text, "too many --expand (at most 16): '%s'", optarg);
+			}
+			/* FIELD or FIELD:LIST (the fields read on its model) */
+			if ((p = strchr(optarg, ':')) != NULL) {
+				*p = '\0';
+				x.exp[x.nexp].sub = p + 1;
+			}
+			if (*optarg == '\0') {
+				ep_opt_free(&os);
+				return ep_usage(usage_text, "bad --expand: no field named");
 			}
 			x.exp[x.nexp++].field = optarg;
 			continue;

@@ -47,7 +47,33 @@ is "$(odoo-extract -q --expand category_id --fields category_id --domain '[["id"
 	"true" "--expand a many2many"
 run odoo-extract --expand name res.partner 2>"$T/err"
 is "$st" 64 "--expand of a char field: 64"
-like "$(cat "$T/err")" "--expand 'name': not a one2many or many2many field of 'res.partner'" "says so"
+like "$(cat "$T/err")" "--expand 'name': not a relational field of 'res.partner'" "says so"
+
+# --expand a many2one: the record it names, each read once per page
+odoo-extract -q --trace --expand partner_id:ref,name,email --fields name,partner_id --page-size 5 \
+	sale.order >"$T/sop" 2>"$T/trace"
+is "$(jq -c '.partner_id | keys' "$T/sop" | sort -u)" '["email","id","name","ref"]' \
+	"--expand FIELD:LIST: the many2one is its record, with the fields listed"
+want=$(rpc sale.order search_read '[[]]' '{"fields":["partner_id"],"order":"id"}' | jq -c '.[] | .partner_id[0]')
+is "$(jq -c '.partner_id.id' "$T/sop")" "$want" "each order's own partner"
+pid=$(jq -r '.partner_id.id' "$T/sop" | head -1)
+is "$(jq -c 'select(.partner_id.id == '"$pid"') | .partner_id | [.name, .email]' "$T/sop" | head -1)" \
+	"$(rpc res.partner read "[[$pid]]" '{"fields":["name","email"]}' | jq -c '.[0] | [.name, .email]')" "...its values"
+is "$(grep -c '"res.partner","read"' "$T/trace")" "$(( (orders + 4) / 5 ))" "one read per page of orders"
+is "$(grep '"res.partner","read"' "$T/trace" | grep -c '\[\([0-9]*,\)*\([0-9]*\),\2[],]' || :)" 0 \
+	"a partner named twice in a page is read once"
+is "$(odoo-extract -q --expand partner_id --m2o id --fields partner_id,user_id --limit 1 sale.order |
+	jq -c '[(.partner_id | type), (.partner_id | has("street")), (.user_id | type)]')" \
+	'["object",true,"number"]' "--expand FIELD: every stored field; the other many2ones follow --m2o"
+is "$(odoo-extract -q --expand parent_id:name --fields parent_id --domain '[["parent_id","=",false]]' --limit 1 res.partner |
+	jq -c .parent_id)" "false" "an empty many2one stays false"
+run odoo-extract --expand partner_id:nope sale.order 2>"$T/err"
+is "$st" 64 "--expand FIELD:LIST with an unknown field: 64"
+like "$(cat "$T/err")" "--expand partner_id: model 'res.partner' has no field 'nope'" "says so"
+odoo-extract --describe --expand partner_id:ref,name --fields name,partner_id sale.order >"$T/sop.schema.json"
+run sh -c "odoo-extract -q --expand partner_id:ref,name --fields name,partner_id sale.order |
+	validate -q -s '$T/sop.schema.json' >/dev/null" 2>"$T/chk"
+is "$st" 0 "--describe --expand a many2one: every order satisfies the schema"
 
 # --describe: a schema every record satisfies (checked by validate)
 for m in pair id name object; do

@@ -5,7 +5,7 @@ complete -c odoo-extract -l concurrency -x -d 'requests in flight at once (defau
 complete -c odoo-extract -l count -d 'print the number of records that would be read, and exit'
 complete -c odoo-extract -l describe -d 'print the fields as a JSON Schema, and exit'
 complete -c odoo-extract -l domain -x -d 'only records matching this Odoo domain'
-complete -c odoo-extract -l expand -x -d 'inline the records of a one2many or many2many field'
+complete -c odoo-extract -l expand -x -d 'inline the records a relational field names (LIST: their fields)'
 complete -c odoo-extract -l fields -x -d 'fields to read (default: every stored non-binary one)'
 complete -c odoo-extract -l follow -d 'keep polling for changes until SIGTERM or SIGINT'
 complete -c odoo-extract -l help -d 'print this help and exit'
