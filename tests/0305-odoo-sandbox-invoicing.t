@@ -11,7 +11,11 @@ so=$(rpc sale.order create '[{"partner_id":3,"client_order_ref":"X1","order_line
 w=$(rpc sale.advance.payment.inv create "[{\"sale_order_ids\":[[6,0,[$so]]]}]")
 like "$(rpc sale.advance.payment.inv create_invoices "[[$w]]")" "^ERROR odoo.exceptions.UserError: There is no invoiceable line" \
 	"a quotation is not invoiced"
+is "$(rpc sale.order read "[[$so]]" '{"fields":["invoice_status"]}' | jq -r '.[0].invoice_status')" no \
+	"a quotation: nothing to invoice"
 rpc sale.order action_confirm "[[$so]]" >/dev/null
+is "$(rpc sale.order read "[[$so]]" '{"fields":["invoice_status"]}' | jq -r '.[0].invoice_status')" "to invoice" \
+	"confirmed: to invoice"
 act=$(rpc sale.advance.payment.inv create_invoices "[[$w]]")
 mv=$(echo "$act" | jq .res_id)
 is "$(echo "$act" | jq -c '[.type, .res_model]')" '["ir.actions.act_window","account.move"]' \

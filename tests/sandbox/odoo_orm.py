@@ -1514,7 +1514,11 @@ class Orm:
                 if st not in ("draft", "sent"):
                     raise UserError("Some orders are not in a state requiring confirmation.")
                 new = "sale"
-                self.write(m, [r["id"]], {"state": "sale", "date_order": self.now})
+                # Odoo's computed invoice_status: ordered quantities to invoice
+                nl = self.db.execute("SELECT COUNT(*) FROM sale_order_line WHERE order_id = ? "
+                                     "AND product_id IS NOT NULL", (r["id"],)).fetchone()[0]
+                self.write(m, [r["id"]], {"state": "sale", "date_order": self.now,
+                                          "invoice_status": "to invoice" if nl else "no"})
                 self.db.execute("UPDATE sale_order_line SET state = 'sale' WHERE order_id = ?",
                                 (r["id"],))
                 continue
@@ -1522,6 +1526,7 @@ class Orm:
                 new = "sent" if st == "draft" else st
             elif key == ("sale.order", "action_cancel"):
                 new = "cancel"
+                self.write(m, [r["id"]], {"invoice_status": "no"})
             elif key == ("sale.order", "action_draft"):
                 new = "draft" if st in ("cancel", "sent") else st
             elif key == ("account.move", "action_post"):
