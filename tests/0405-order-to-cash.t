@@ -1,0 +1,181 @@
+#!/bin/sh
+# examples/scripts/order-to-cash against the BNG and Odoo sandboxes, run as
+# examples/cron/order-to-cash runs it: BNG's placed orders become confirmed
+# Odoo orders of the right customers with the right lines (customers and
+# products first, drafts left out); once Odoo has invoiced them and payments
+# came in, BNG holds the invoices, the payments and each order's payment
+# status; a run with nothing new writes nothing either way (no echo); a new
+# order travels; a refused record stops the flow with 65 and the steps after
+# it; a run that finds the last one going skips its turn; make demo runs.
+. "$(dirname "$0")/lib.sh"
+. "$ERPIPE_TOP/tests/sandbox/lib.sh"
+sandbox_start odoo
+sandbox_start bng --records 0 --entity customers=6 --entity products=10 --entity sales_orders=10
+. "$ERPIPE_TOP/tests/sandbox/odoo-rpc.sh"
+. "$ERPIPE_TOP/tests/sandbox/bng-api.sh"
+
+# the profiles the cron entry names
+printf 'admin\n' >"$T/odoo.pw"
+printf 'erpipe-secret\n' >"$T/bng.secret"
+chmod 600 "$T/odoo.pw" "$T/bng.secret"
+cat >"$T/conf" <<EOF
+[odoo]
+url = $ODOO_URL
+db = odoo
+user = admin
+password_file = $T/odoo.pw
+
+[bng]
+url = $BNG_URL/api/v1
+client_id = erpipe
+password_file = $T/bng.secret
+EOF
+chmod 600 "$T/conf"
+ERPIPE_CONFIG=$T/conf XDG_CACHE_HOME=$T/cache
+export ERPIPE_CONFIG XDG_CACHE_HOME
+o() { odoo-extract -q -P odoo "$@"; }
+b() { bng-extract -q -P bng "$@"; }
+
+# Odoo knows BNG's product categories and units (the script's precondition)
+b products --fields Category | jq -r 'select(.Category) | .Category' | sort -u |
+	{ echo name; cat; } | xform -q -i csv | load -q -P odoo odoo product.category -k name >/dev/null
+printf 'name,relative_factor\nm,1\nBox,1\n' | xform -q -i csv --infer-types |
+	load -q -P odoo odoo uom.uom -k name >/dev/null
+
+# the cron entry: a schedule, a user, the installed script with two profiles
+cron=$ERPIPE_TOP/examples/cron/order-to-cash
+job=$(grep -v '^#' "$cron" | grep -v '=' | grep .)
+is "$(echo "$job" | wc -l | tr -d ' ')" 1 "the cron file has one job"
+like "$job" '^\*/5 \* \* \* \* erpipe /usr/local/share/erpipe/scripts/order-to-cash bng odoo /var/lib/erpipe/o2c$' \
+	"every five minutes, as erpipe, the installed script"
+cmd=$(echo "$job" | cut -d' ' -f7- | sed "s|/usr/local/share/erpipe|$ERPIPE_TOP/examples|; s|/var/lib/erpipe|$T|")
+W=$T/o2c
+o2c() { run sh -c "$cmd"; }
+# what the last run wrote: receipt statuses other than unchanged, by step
+written() { for f in "$W"/receipts/*.ndjson; do tail -n +"$(($(grep -c . "$f.mark" 2>/dev/null || echo 0) + 1))" "$f"; done |
+	jq -r 'select(.status and .status != "unchanged") | .status' | wc -l | tr -d ' '; }
+markall() { for f in "$W"/receipts/*.ndjson; do cp "$f" "$f.mark"; done; }
+
+# ---- 1: BNG -> Odoo ------------------------------------------------------
+o2c
+is "$st" 0 "order-to-cash: status 0"
+is "$(o --count res.partner --domain '[["ref","=like","bng:customer:%"]]')" "$(b --count customers)" \
+	"every BNG customer is an Odoo partner"
+b customers --fields CustomerID,CompanyName,FirstName,LastName,Email |
+	jq -r 'select(.CustomerID) | "bng:customer:\(.CustomerID) \(.CompanyName // "\(.FirstName) \(.LastName)") \(.Email)"' |
+	sort >"$T/b-cust"
+o res.partner --domain '[["ref","=like","bng:customer:%"]]' --fields ref,name,email |
+	jq -r '"\(.ref) \(.name) \(.email)"' | sort >"$T/o-cust"
+same_file "$T/o-cust" "$T/b-cust" "...with its name and email"
+is "$(o --count product.product --domain '[["default_code","=like","SKU-%"]]')" "$(b --count products)" \
+	"every BNG product is an Odoo product, by Sku"
+b sales_orders | jq -c 'select(.OrderNo)' >"$T/b-so"
+placed=$(jq -r 'select(.Status != "Draft" and .Status != "Cancelled") | .OrderNo' "$T/b-so" | sort)
+ok "some placed orders" test -n "$placed"
+ok "some drafts" jq -s -e 'any(.[]; .Status == "Draft")' "$T/b-so"
+# an order: number, state, customer's ref, total, and each line's Sku, qty, price
+jq -r 'select(.Status != "Draft" and .Status != "Cancelled") |
+	"BNG/\(.OrderNo) sale bng:customer:\(.CustomerID) \(.Total) \(.Currency) " +
+	([.LineItems[] | "\(.Sku)x\(.Quantity)@\(.UnitPrice)"] | join(","))' "$T/b-so" | sort >"$T/b-want"
+o sale.order --domain '[["origin","=like","bng:%"]]' --fields name,state,partner_id,amount_total,currency_id,order_line \
+	--expand partner_id:ref --expand order_line:product_id,product_uom_qty,price_unit |
+	jq -r '"\(.name) \(.state) \(.partner_id.ref) \(.amount_total) \(.currency_id[1]) " +
+	([.order_line[] | "\(.product_id[1] | capture("\\[(?<c>[^]]+)\\]").c)x\(.product_uom_qty)@\(.price_unit)"] | join(","))' |
+	sort >"$T/o-got"
+same_file "$T/o-got" "$T/b-want" "each placed order confirmed in Odoo: customer, total, lines; no draft"
+
+# ---- Odoo invoices them, payments come in ------------------------------------
+mvs=$(invoice_orders '["origin","=like","bng:%"]')
+is "$(echo "$mvs" | jq length)" "$(echo "$placed" | wc -l | tr -d ' ')" "Odoo invoices each order"
+pay_invoice "$(echo "$mvs" | jq '.[0]')" 1
+pay_invoice "$(echo "$mvs" | jq '.[1]')" 0.5
+
+# ---- 2: Odoo -> BNG ---------------------------------------------------------
+markall
+o2c
+is "$st" 0 "order-to-cash again: status 0"
+rpc account.move search_read "[[[\"id\",\"in\",$mvs]]]" \
+	'{"fields":["name","invoice_origin","partner_id","amount_total","amount_residual","payment_state"]}' >"$T/inv"
+# invoice: number, customer (the order's), total, paid, status
+jq -r '.[] | "\(.name) \(.invoice_origin[4:]) \(.amount_total) \(.amount_total - .amount_residual | . * 100 | round / 100) \(if .payment_state == "paid" then "Paid" else "Open" end)"' "$T/inv" |
+	while read -r n so tot paid s; do
+		echo "$n $(jq -r --arg so "$so" 'select(.OrderNo == $so) | .CustomerID' "$T/b-so") $tot $paid $s"
+	done | sort >"$T/inv-want"
+b invoices | jq -r 'select(.InvoiceNo) | "\(.InvoiceNo) \(.CustomerID) \(.Total) \(.AmountPaid) \(.Status)"' | sort >"$T/inv-got"
+same_file "$T/inv-got" "$T/inv-want" "BNG holds each invoice: its customer, total, amount paid and status"
+is "$(b payments | jq -c 'select(.InvoiceNo) | [.InvoiceNo, .Amount, .Status]' | sort | jq -s -c .)" \
+	"$(jq -c '[.[] | select(.payment_state != "not_paid") | [.name, (.amount_total - .amount_residual | . * 100 | round / 100), "Completed"]] | sort' "$T/inv")" \
+	"BNG holds the two payments, against their invoices"
+jq -r '.[] | "\(.invoice_origin[4:]) \(if .payment_state == "paid" then "Paid" elif .payment_state == "partial" then "Partial" else "Unpaid" end)"' "$T/inv" |
+	sort >"$T/ps-want"
+b sales_orders --fields OrderNo,Status,PaymentStatus |
+	jq -r 'select(.OrderNo and .Status != "Draft") | "\(.OrderNo) \(.PaymentStatus)"' | sort >"$T/ps-got"
+same_file "$T/ps-got" "$T/ps-want" "each BNG order's PaymentStatus is its invoice's: Paid, Partial, Unpaid"
+
+# ---- 3: nothing new: nothing written, either way ------------------------------
+markall
+nb=$(sandbox_log bng | jq length)
+no=$(sandbox_log odoo | jq length)
+o2c
+is "$st" 0 "a third run: status 0"
+is "$(written)" 0 "every receipt unchanged"
+is "$(sandbox_log bng "$nb" | jq -c '[.[] | select(.method != "GET" and (.path | test("/oauth/") | not))] | length')" 0 \
+	"no write to BNG"
+sandbox_log odoo "$no" >"$T/olog"
+ok "the run read Odoo" jq -e '[.[] | select(.rpc == "account.move.search_read")] | length > 0' "$T/olog"
+is "$(jq -c '[.[] | select(.rpc // "" | test("\\.(create|write|load|unlink|action_[a-z_]+|button_[a-z_]+)$"))] | length' "$T/olog")" 0 \
+	"no write to Odoo"
+
+# ---- a new order, for a new customer, travels ---------------------------------
+api POST /customers '{"CompanyName":"Quillon AG","Email":"orders@quillon.example","Status":"Active"}' >/dev/null
+cid=$(jq .CustomerID "$T/.api")
+sku=$(jq -r '.LineItems[0].Sku' "$T/b-so" | head -1)
+api POST /sales_orders "{\"OrderNo\":\"WEB-9001\",\"CustomerID\":$cid,\"OrderedAt\":\"2026-03-01T10:00:00.000Z\",\"Currency\":\"EUR\",\"Status\":\"Confirmed\",\"LineItems\":[{\"Sku\":\"$sku\",\"Quantity\":3,\"UnitPrice\":12.5}]}" >/dev/null
+is "$api_status" 201 "a new order placed in BNG"
+markall
+o2c
+is "$st" 0 "the next run: status 0"
+is "$(o sale.order --domain '[["name","=","BNG/WEB-9001"]]' --fields state,partner_id,amount_untaxed --m2o name | jq -c '[.state, .partner_id, .amount_untaxed]')" \
+	'["sale","Quillon AG",37.5]' "...is confirmed in Odoo, for its new customer"
+is "$(written)" 2 "...and only it and its customer are written"
+
+# ---- a refused record stops the flow, and the steps after it -------------------
+api POST /sales_orders "{\"OrderNo\":\"WEB-9002\",\"CustomerID\":$cid,\"OrderedAt\":\"2026-03-01T11:00:00.000Z\",\"Currency\":\"EUR\",\"Status\":\"Confirmed\",\"LineItems\":[{\"Sku\":\"NO-SUCH-SKU\",\"Quantity\":1,\"UnitPrice\":1}]}" >/dev/null
+mvs=$(invoice_orders '["name","=","BNG/WEB-9001"]')
+markall
+o2c 2>"$T/err"
+is "$st" 65 "an order naming a product Odoo lacks: 65"
+like "$(cat "$T/err")" "order-to-cash: orders: status 65" "...says which step"
+like "$(jq -r 'select(.record.name == "BNG/WEB-9002") | .error' "$W/rejects/orders.ndjson")" "NO-SUCH-SKU" \
+	"...the reject names the product"
+is "$(b invoices --fields InvoiceNo | jq -r 'select(.InvoiceNo) | .InvoiceNo' | grep -c "$(rpc account.move read "[$mvs]" '{"fields":["name"]}' | jq -r '.[0].name')" || :)" 0 \
+	"...and the steps after it do not run (WEB-9001's invoice waits)"
+o2c_max() { run env MAX_REJECTS=1 sh -c "$cmd"; }
+o2c_max
+is "$st" 0 "MAX_REJECTS=1: the flow goes on"
+is "$(b invoices --fields InvoiceNo | jq -r 'select(.InvoiceNo) | .InvoiceNo' | grep -c "$(rpc account.move read "[$mvs]" '{"fields":["name"]}' | jq -r '.[0].name')" || :)" 1 \
+	"...and the waiting invoice reaches BNG"
+
+# ---- one run at a time; usage ------------------------------------------------------
+markall
+flock "$W/state/order-to-cash.lock" sleep 3 &
+sleep 0.5
+o2c
+is "$st" 0 "a run that finds the last one going: status 0"
+is "$(for f in "$W"/receipts/*.ndjson; do cmp -s "$f" "$f.mark" || echo "$f"; done)" "" "...and it did nothing"
+wait
+run "$ERPIPE_TOP/examples/scripts/order-to-cash" a b c d 2>"$T/err"
+is "$st" 64 "four arguments: 64"
+like "$(cat "$T/err")" "^usage: order-to-cash" "...with the usage"
+
+# ---- make demo -----------------------------------------------------------------
+run sh -c "'$ERPIPE_TOP/tests/demo' >'$T/demo' 2>'$T/demo.err'"
+is "$st" 0 "make demo: status 0"
+[ "$st" = 0 ] || sed 's/^/#   /' "$T/demo.err" | head -20
+like "$(cat "$T/demo")" "orders +BNG sales_orders -> Odoo sale.order +[0-9]+ created" "the demo moves orders to Odoo"
+like "$(cat "$T/demo")" "invoices +Odoo account.move -> BNG invoices +[0-9]+ created" "...invoices back to BNG"
+like "$(sed -n '/^-- 3/,/^-- reconcile/p' "$T/demo" | grep -E 'created|updated' || echo none)" "^none$" \
+	"...a third run writes nothing"
+like "$(sed -n '/invoices against/,$p' "$T/demo")" "changed +0" "...and reconcile finds the invoices agree"
+
+done_testing
