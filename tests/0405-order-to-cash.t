@@ -169,7 +169,7 @@ is "$st" 64 "four arguments: 64"
 like "$(cat "$T/err")" "^usage: order-to-cash" "...with the usage"
 
 # ---- make demo -----------------------------------------------------------------
-run sh -c "'$ERPIPE_TOP/tests/demo' >'$T/demo' 2>'$T/demo.err'"
+run sh -c "ERPIPE_BIN='$ERPIPE_BIN' '$ERPIPE_TOP/tests/demo' >'$T/demo' 2>'$T/demo.err'"
 is "$st" 0 "make demo: status 0"
 [ "$st" = 0 ] || sed 's/^/#   /' "$T/demo.err" | head -20
 like "$(cat "$T/demo")" "orders +BNG sales_orders -> Odoo sale.order +[0-9]+ created" "the demo moves orders to Odoo"
