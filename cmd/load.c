@@ -36,7 +36,7 @@ static const char usage_text[] =
 	"            [--flush-ms MS] [--max-line BYTES] [--max-rejects N]\n"
 	"            [--rejects FILE] [--state FILE] [--stats FILE]\n"
 	"            SYSTEM ENTITY [FILE ...]\n"
-	"       load odoo MODEL [options] [FILE ...]\n"
+	"       load odoo MODEL [--then-on written|created] [options] [FILE ...]\n"
 	"       load bng RESOURCE [--per-record] [--concurrency N] [--token-cache FILE]\n"
 	"            [options] [FILE ...]\n"
 	"       load nav ENTITYSET [--soap] [--url URL] [--company NAME] [--auth AUTH]\n"
@@ -113,6 +113,10 @@ run_odoo(struct load_cmd *c, const char *model, int nfiles, char **files)
 	int status;
 
 	memset(&oe, 0, sizeof(oe));
+	if (c->lo.then_created && c->lo.nthen == 0) {
+		ep_warn("--then-on: no --then to call");
+		return EP_USAGE;
+	}
 	if (c->xmlid && c->lo.nkey) {
 		ep_warn("--xmlid and --key: give one of them");
 		return EP_USAGE;
@@ -182,7 +186,7 @@ run_bng(struct load_cmd *c, const char *resource, int nfiles, char **files)
 		ep_warn("--soap is for nav");
 		return EP_USAGE;
 	}
-	if (c->lo.nthen) {
+	if (c->lo.nthen || c->lo.then_created) {
 		ep_warn("--then: BNG has no workflow methods to call");
 		return EP_USAGE;
 	}
@@ -232,7 +236,7 @@ run_nav(struct load_cmd *c, const char *set, int nfiles, char **files)
 	struct ep_err err = EP_ERR_INIT;
 	int status;
 
-	if (c->xmlid || c->protocol || c->lo.nthen) {
+	if (c->xmlid || c->protocol || c->lo.nthen || c->lo.then_created) {
 		ep_warn("--xmlid, --protocol and --then are odoo's");
 		return EP_USAGE;
 	}

@@ -17,6 +17,8 @@ const struct ep_opt load_opts_table[] = {
     {"key", 'k', "FIELDS", "fields naming a record's identity in the target (a,b,…)"},
     {"op", OPT_LOAD_OP, "upsert|create|update|delete", "what to do with records without _op"},
     {"then", OPT_LOAD_THEN, "METHODS", "call these methods on the records written (a,b,…)"},
+    {"then-on", OPT_LOAD_THEN_ON, "written|created",
+     "--then on every record written (default), or on those created only"},
     {NULL, 0, NULL, NULL},
 };
 
@@ -129,6 +131,12 @@ load_opt(struct load_opts *o, int key, const char *arg, struct ep_err *err)
 		                  err) < 0
 		           ? -1
 		           : 1;
+	case OPT_LOAD_THEN_ON:
+		if (strcmp(arg, "written") == 0 || strcmp(arg, "created") == 0) {
+			o->then_created = arg[0] == 'c';
+			return 1;
+		}
+		return ep_errf(err, EP_USAGE, "--then-on '%s': not written or created", arg);
 	}
 	return 0;
 }
@@ -654,6 +662,12 @@ is_update(const struct load_item *it)
 }
 
 static int
+was_created(const struct load_item *it)
+{
+	return it->status == LOAD_CREATED;
+}
+
+static int
 is_remove(const struct load_item *it)
 {
 	return it->op == LOAD_DELETE;
@@ -723,7 +737,7 @@ process(struct stage *st, struct loader *L, size_t from, size_t to)
 	if (rc == 0 && (k = select_items(L, from, to, 0, is_create)) > 0)
 		rc = run_split(st, L, STEP_CREATE, NULL, L->set, k);
 	for (size_t m = 0; rc == 0 && m < L->o->nthen; m++)
-		if ((k = select_items(L, from, to, 1, NULL)) > 0)
+		if ((k = select_items(L, from, to, 1, L->o->then_created ? was_created : NULL)) > 0)
 			rc = run_split(st, L, STEP_CALL, L->o->then[m], L->set, k);
 	return rc;
 }

@@ -161,10 +161,11 @@ struct load_opts {
 	int dry_run;                     /* --dry-run */
 	const char *then[LOAD_THEN_MAX]; /* --then methods, in order */
 	size_t nthen;
+	int then_created;                /* --then-on created: not on updates */
 	char *key_text, *then_text; /* storage of key[] and then[] */
 };
 
-/* --batch --dry-run --key --op --then */
+/* --batch --dry-run --key --op --then --then-on */
 extern const struct ep_opt load_opts_table[];
 enum {
 	OPT_LOAD_BATCH = 0x160,
@@ -172,6 +173,7 @@ enum {
 	OPT_LOAD_KEY,
 	OPT_LOAD_OP,
 	OPT_LOAD_THEN,
+	OPT_LOAD_THEN_ON,
 };
 
 void load_opts_init(struct load_opts *o);

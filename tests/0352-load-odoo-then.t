@@ -35,6 +35,21 @@ is "$(jq -r '.error' "$T/rej")" \
 calls=$(sandbox_log odoo "$n0" | jq '[.[] | select(.rpc == "sale.order.action_confirm")] | length')
 ok "action_confirm in batch, split to isolate the bad one ($calls calls)" test "$calls" -le 5
 
+# --then-on created: an update (SO2 again, SO4 changed) is written, not called;
+# the new order is confirmed
+{ so SO2 | jq -c '.note = "changed again"'; so SO4 | jq -c '.note = "changed"'; so SO6; } > "$T/so3"
+n0=$(lastn)
+run load -q odoo sale.order -k client_order_ref --then action_confirm --then-on created \
+	--rejects "$T/rej3" "$T/so3" > "$T/out"
+is "$st" 0 "--then-on created: nothing refused"
+is "$(jq -c '[.key.client_order_ref, .status]' "$T/out" | tr '\n' ' ')" \
+	'["SO2","updated"] ["SO4","updated"] ["SO6","created"] ' "two updated, one created"
+is "$(states sale.order client_order_ref SO6)" "SO6=sale " "the created one confirmed"
+is "$(rpc sale.order search_read '[[["client_order_ref","in",["SO2","SO4"]]]]' '{"fields":["note"],"order":"client_order_ref"}' | jq -c '[.[].note]')" \
+	'["changed again","changed"]' "the updates written"
+is "$(sandbox_log odoo "$n0" | jq -c '[.[] | select(.rpc == "sale.order.action_confirm")] | length')" 1 \
+	"one action_confirm call, for the created one"
+
 # ---- account.move: draft -> posted, a move without lines refused ---------------------
 mv() { jq -cn --arg r "$1" --argjson lines "$2" '{ref: $r, move_type: "out_invoice", partner_id: 9,
 	journal_id: 1, invoice_line_ids: $lines}'; }
@@ -67,6 +82,12 @@ run load odoo res.partner -k ref --then "" "$T/po" 2> "$T/err"
 is "$st" 64 "--then '': 64"
 run load odoo res.partner -k ref --then a,,b "$T/po" 2> "$T/err"
 is "$st:$(cat "$T/err" | head -1)" "64:load: --then 'a,,b': an empty name" "an empty method name: 64"
+run load odoo sale.order -k client_order_ref --then action_confirm --then-on sometimes "$T/so1" 2> "$T/err"
+is "$st:$(head -1 "$T/err")" "64:load: --then-on 'sometimes': not written or created" "--then-on a bad value: 64"
+run load odoo sale.order -k client_order_ref --then-on created "$T/so1" 2> "$T/err"
+is "$st:$(head -1 "$T/err")" "64:load: --then-on: no --then to call" "--then-on without --then: 64"
+run load bng sales_orders --then-on created "$T/so1" 2> "$T/err"
+is "$st" 64 "--then-on for bng: 64"
 run load -n odoo sale.order -k client_order_ref --then action_confirm "$T/so1" > "$T/out"
 is "$(jq -r .status "$T/out" | tr '\n' ' ')" "unchanged unchanged unchanged " "--dry-run with --then calls nothing"
 done_testing

@@ -139,6 +139,31 @@ is "$(o sale.order --domain '[["name","=","BNG/WEB-9001"]]' --fields state,partn
 	'["sale","Quillon AG",37.5]' "...is confirmed in Odoo, for its new customer"
 is "$(written)" 2 "...and only it and its customer are written"
 
+# ---- a placed order changed in BNG: written to Odoo's, which stays confirmed
+chg=$(echo "$placed" | tail -1)
+sid=$(jq -r --arg n "$chg" 'select(.OrderNo == $n) | .SalesOrderID' "$T/b-so")
+api PATCH "/sales_orders/$sid" "$(jq -c --arg n "$chg" 'select(.OrderNo == $n) | {LineItems: (.LineItems | .[0].Quantity += 1 | map(del(.Amount)))}' "$T/b-so")" >/dev/null
+is "$api_status" 200 "a placed order's first line changed in BNG"
+markall
+o2c
+is "$st" 0 "the next run: status 0"
+is "$(o sale.order --domain "[[\"name\",\"=\",\"BNG/$chg\"]]" --fields state,order_line --expand order_line:product_uom_qty | jq -c '[.state, [.order_line[].product_uom_qty]]')" \
+	"$(jq -c --arg n "$chg" 'select(.OrderNo == $n) | ["sale", (.LineItems | .[0].Quantity += 1 | map(.Quantity))]' "$T/b-so")" \
+	"...Odoo's order has the new quantity, and stays confirmed"
+is "$(jq -r 'select(.status == "updated") | .key.origin' "$W/receipts/orders.ndjson" | tail -1)" "bng:$chg" "...an update"
+
+# a line removed in BNG: Odoo keeps a confirmed order's lines (set the
+# quantity to 0 instead), the order is refused with Odoo's message
+api PATCH "/sales_orders/$sid" "$(jq -c --arg n "$chg" 'select(.OrderNo == $n) | {LineItems: [.LineItems[0] | del(.Amount)]}' "$T/b-so")" >/dev/null
+markall
+o2c 2>/dev/null
+is "$st" 65 "a line removed from a confirmed order: 65"
+like "$(tail -1 "$W/rejects/orders.ndjson" | jq -r .error)" "you can't remove one of its lines" "...with Odoo's message"
+# put it back as it was
+api PATCH "/sales_orders/$sid" "$(jq -c --arg n "$chg" 'select(.OrderNo == $n) | {LineItems: (.LineItems | .[0].Quantity += 1 | map(del(.Amount)))}' "$T/b-so")" >/dev/null
+o2c
+is "$st" 0 "put back: status 0"
+
 # ---- a refused record stops the flow, and the steps after it -------------------
 api POST /sales_orders "{\"OrderNo\":\"WEB-9002\",\"CustomerID\":$cid,\"OrderedAt\":\"2026-03-01T11:00:00.000Z\",\"Currency\":\"EUR\",\"Status\":\"Confirmed\",\"LineItems\":[{\"Sku\":\"NO-SUCH-SKU\",\"Quantity\":1,\"UnitPrice\":1}]}" >/dev/null
 mvs=$(invoice_orders '["name","=","BNG/WEB-9001"]')

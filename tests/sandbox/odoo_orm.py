@@ -1105,6 +1105,16 @@ class Orm:
         ids = self.existing(m, ids)
         if not ids:
             return True
+        if m.name == "sale.order.line":
+            # Odoo's _unlink_except_confirmed (_check_line_unlink)
+            for ch in chunks(ids):
+                if self.db.execute(
+                        "SELECT 1 FROM sale_order_line l JOIN sale_order o ON o.id = l.order_id "
+                        "WHERE l.id IN (%s) AND o.state = 'sale' "
+                        "LIMIT 1" % ",".join("?" * len(ch)), ch).fetchone():
+                    raise UserError("Once a sales order is confirmed, you can't remove one of "
+                                    "its lines (we need to track if something gets invoiced "
+                                    "or delivered).\nSet the quantity to 0 instead.")
         self.delete(m, ids)
         return True
 
