@@ -350,9 +350,20 @@ class Handler(BaseHTTPRequestHandler):
         if latency:
             time.sleep(latency / 1000.0)
         entry["fault"] = kind
+        logged = []
+
+        def log():
+            # before the answer leaves: a client that reads the log after
+            # its answer finds the request there
+            if not logged:
+                logged.append(1)
+                entry.update(req.log)
+                entry["ms"] = round((time.monotonic() - t0) * 1000, 3)
+                sb.log_request(entry)
         try:
             if kind == "drop":
                 entry["status"] = 0
+                log()
                 self._drop()
                 return
             if kind == "429":
@@ -381,13 +392,13 @@ class Handler(BaseHTTPRequestHandler):
                 elif mode == "truncate":
                     resp.body = resp.body[:len(resp.body) // 2]
                 else:  # short
+                    log()
                     self._send(resp, short=True)
                     return
+            log()
             self._send(resp)
         finally:
-            entry.update(req.log)
-            entry["ms"] = round((time.monotonic() - t0) * 1000, 3)
-            sb.log_request(entry)
+            log()
 
     def _drop(self):
         self.close_connection = True
