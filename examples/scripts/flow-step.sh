@@ -1,0 +1,32 @@
+# flow-step.sh - one step of a flow script (nav-odoo, order-to-cash):
+# sourced, not run.
+#
+#   flow_step NAME EXTRACT MAP LOAD
+#
+# Runs  EXTRACT --state DIR/state/NAME.json | xform -f MAP | load LOAD
+# --state DIR/state/NAME.json,  appending load's receipts to
+# DIR/receipts/NAME.ndjson and both stages' rejects to DIR/rejects/NAME.ndjson,
+# each allowed $max of them.  EXTRACT and LOAD are shell words (eval'd, so
+# they may hold quoted arguments).  Uses $dir and $max; returns the first
+# failing stage's status (a stage that left none: 70) and says so on standard
+# error after "$flow_label: ".
+flow_step() {
+	_name=$1 _extract=$2 _map=$3 _target=$4
+	st=$dir/state/$_name.json
+	rm -f "$dir/state/$_name.x" "$dir/state/$_name.m"
+	_s=0
+	{
+		eval "$_extract --state \"\$st\""
+		echo $? > "$dir/state/$_name.x"
+	} | {
+		xform -q -f "$_map" --max-rejects "$max" --rejects "$dir/rejects/$_name.ndjson"
+		echo $? > "$dir/state/$_name.m"
+	} | eval "load -q $_target --state \"\$st\" --max-rejects \"\$max\" \
+		--rejects \"\$dir/rejects/\$_name.ndjson\"" >> "$dir/receipts/$_name.ndjson" || _s=$?
+	for _f in x m; do
+		_r=$(cat "$dir/state/$_name.$_f" 2>/dev/null || echo 70)
+		[ "$_r" = 0 ] || _s=$_r
+	done
+	[ "$_s" = 0 ] || echo "$flow_label: $_name: status $_s" >&2
+	return "$_s"
+}
