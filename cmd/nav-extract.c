@@ -14,7 +14,6 @@
  * --soap reads through the SOAP page service with ReadMultiple and
  * bookmark paging instead.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,24 +110,8 @@ struct x {
 	int status;
 };
 
-static int
-fail(struct x *x, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int
-fail(struct x *x, int code, const char *fmt, ...)
-{
-	char m[2048];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(m, sizeof(m), fmt, ap);
-	va_end(ap);
-	if (x->status == 0) {
-		ep_warn("%s", m);
-		x->status = code ? code : EP_SOFTWARE;
-	}
-	return -1;
-}
+/* the run's first failure: printed, its status kept; -1 */
+#define fail(x, code, ...) ep_fail_once(&(x)->status, (code), __VA_ARGS__)
 
 static int
 fail_err(struct x *x, const struct ep_err *e)

@@ -10,7 +10,6 @@
  * then a read of its records, N reads in flight while the next keys are
  * searched; pages are still written in order.
  */
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,24 +125,8 @@ struct x {
 
 /* ---- small helpers ------------------------------------------------------ */
 
-static int
-fail(struct x *x, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int
-fail(struct x *x, int code, const char *fmt, ...)
-{
-	char m[2048];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(m, sizeof(m), fmt, ap);
-	va_end(ap);
-	if (x->status == 0) {
-		ep_warn("%s", m);
-		x->status = code;
-	}
-	return -1;
-}
+/* the run's first failure: printed, its status kept; -1 */
+#define fail(x, code, ...) ep_fail_once(&(x)->status, (code), __VA_ARGS__)
 
 static int
 fail_odoo(struct x *x, const struct odoo_err *e)

@@ -1,5 +1,7 @@
 #include "log.h"
 
+#include "err.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -36,4 +38,18 @@ ep_info(int level, const char *fmt, ...)
 	va_start(ap, fmt);
 	vlog(fmt, ap);
 	va_end(ap);
+}
+
+int
+ep_fail_once(int *status, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (*status != 0)
+		return -1;
+	va_start(ap, fmt);
+	vlog(fmt, ap);
+	va_end(ap);
+	*status = code ? code : EP_SOFTWARE;
+	return -1;
 }

@@ -14,5 +14,10 @@ extern int ep_verbose;       /* -1 quiet (-q), 0 normal, 1.. -v count */
 void ep_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* printed only when ep_verbose >= level */
 void ep_info(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A run's first failure: unless *status already holds one, print the
+ * message and keep code (EP_SOFTWARE for 0) in *status; later failures are
+ * the first one's consequences and are not printed.  Returns -1. */
+int ep_fail_once(int *status, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 #endif
