@@ -333,32 +333,28 @@ expand_ids(const struct expand *e, const cJSON *v, cJSON *ids)
 			cJSON_AddItemToArray(ids, cJSON_Duplicate(cJSON_GetArrayItem(v, 0), 0));
 		return;
 	}
-	cJSON_ArrayForEach(l, v) if (cJSON_IsNumber(l))
-	    cJSON_AddItemToArray(ids, cJSON_Duplicate(l, 0));
+	cJSON_ArrayForEach(l, v)
+	{
+		if (cJSON_IsNumber(l))
+			cJSON_AddItemToArray(ids, cJSON_Duplicate(l, 0));
+	}
 }
 
-static int
-cmp_num(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* ids without repeats (a partner named by many invoices is read once) */
+/* ids without repeats (a partner named by many invoices is read once),
+ * sorted as the id table is */
 static cJSON *
 unique_ids(cJSON *ids)
 {
 	int n = cJSON_GetArraySize(ids), i, k = 0;
-	double *v = calloc(n ? (size_t)n : 1, sizeof(*v));
+	struct byid *v = calloc(n ? (size_t)n : 1, sizeof(*v));
 	const cJSON *l;
 	cJSON *out = cJSON_CreateArray();
 
-	cJSON_ArrayForEach(l, ids) v[k++] = l->valuedouble;
-	qsort(v, (size_t)n, sizeof(*v), cmp_num);
+	cJSON_ArrayForEach(l, ids) v[k++].id = l->valuedouble;
+	qsort(v, (size_t)n, sizeof(*v), cmp_byid);
 	for (i = 0; i < n; i++)
-		if (i == 0 || v[i] != v[i - 1])
-			cJSON_AddItemToArray(out, cJSON_CreateNumber(v[i]));
+		if (i == 0 || v[i].id != v[i - 1].id)
+			cJSON_AddItemToArray(out, cJSON_CreateNumber(v[i].id));
 	free(v);
 	cJSON_Delete(ids);
 	return out;
@@ -373,7 +369,9 @@ expand_page(struct x *x, struct expand *e, cJSON *records)
 	size_t n = 0, i;
 
 	cJSON_ArrayForEach(rec, records)
-	    expand_ids(e, cJSON_GetObjectItemCaseSensitive(rec, e->field), ids);
+	{
+		expand_ids(e, cJSON_GetObjectItemCaseSensitive(rec, e->field), ids);
+	}
 	if (cJSON_GetArraySize(ids) == 0) {
 		cJSON_Delete(ids);
 		lines = cJSON_CreateArray();
@@ -959,6 +957,24 @@ list_models(struct x *x)
 	return 0;
 }
 
+static cJSON *field_schema(struct x *x, const char *name, const cJSON *fi,
+                           const struct expand *e);
+
+/* The schema of one record --expand inlines, as properties of v (its
+ * properties object is returned). */
+static cJSON *
+expanded_schema(struct x *x, const struct expand *e, cJSON *v)
+{
+	cJSON *props = cJSON_CreateObject();
+	const cJSON *sf;
+
+	cJSON_AddStringToObject(v, "type", "object");
+	cJSON_ArrayForEach(sf, e->fields) cJSON_AddItemToObject(
+	    props, sf->valuestring, field_schema(x, sf->valuestring, e->finfo, NULL));
+	cJSON_AddItemToObject(v, "properties", props);
+	return props;
+}
+
 /* The JSON Schema of one field's value as written. */
 static cJSON *
 field_schema(struct x *x, const char *name, const cJSON *fi, const struct expand *e)
@@ -1000,16 +1016,11 @@ field_schema(struct x *x, const char *name, const cJSON *fi, const struct expand
 		    cJSON_AddItemToArray(en, cJSON_Duplicate(cJSON_GetArrayItem(opt, 0), 0));
 		cJSON_AddItemToObject(v, "enum", en);
 	} else if (strcmp(t, "many2one") == 0 && e) {
-		cJSON *props = cJSON_CreateObject();
-		const cJSON *sf;
+		cJSON *props = expanded_schema(x, e, v);
 
-		cJSON_AddStringToObject(v, "type", "object");
-		cJSON_ArrayForEach(sf, e->fields) cJSON_AddItemToObject(
-		    props, sf->valuestring, field_schema(x, sf->valuestring, e->finfo, NULL));
 		if (!cJSON_GetObjectItemCaseSensitive(props, "id"))
 			cJSON_AddStringToObject(cJSON_AddObjectToObject(props, "id"), "type",
 			                        "integer");
-		cJSON_AddItemToObject(v, "properties", props);
 		cJSON_AddItemToObject(v, "required", cJSON_Parse("[\"id\"]"));
 	} else if (strcmp(t, "many2one") == 0) {
 		switch (x->m2o) {
@@ -1039,14 +1050,7 @@ field_schema(struct x *x, const char *name, const cJSON *fi, const struct expand
 	} else if (strcmp(t, "one2many") == 0 || strcmp(t, "many2many") == 0) {
 		cJSON_AddStringToObject(v, "type", "array");
 		if (e) {
-			cJSON *items = cJSON_CreateObject(), *props = cJSON_CreateObject();
-			const cJSON *sf;
-
-			cJSON_AddStringToObject(items, "type", "object");
-			cJSON_ArrayForEach(sf, e->fields) cJSON_AddItemToObject(
-			    props, sf->valuestring, field_schema(x, sf->valuestring, e->finfo, NULL));
-			cJSON_AddItemToObject(items, "properties", props);
-			cJSON_AddItemToObject(v, "items", items);
+			expanded_schema(x, e, cJSON_AddObjectToObject(v, "items"));
 		} else {
 			cJSON_AddStringToObject(cJSON_AddObjectToObject(v, "items"), "type", "integer");
 		}
@@ -1166,8 +1170,8 @@ setup_fields(struct x *x)
 	for (i = 0; i < x->nexp; i++) {
 		struct expand *e = &x->exp[i];
 		const char *t = ftype(x->finfo, e->field);
-		const cJSON *rel =
-		    cJSON_GetObjectItemCaseSensitive(finfo_of(x->finfo, e->field), "relation");
+		const cJSON *rel = cJSON_GetObjectItemCaseSensitive(finfo_of(x->finfo, e->field),
+		                                                    "relation");
 		int listed = 0;
 
 		if (strcmp(t, "many2one") == 0)
@@ -1176,8 +1180,8 @@ setup_fields(struct x *x)
 			return fail(x, EP_USAGE, "--expand '%s': not a relational field of '%s'",
 			            e->field, x->model);
 		if (!cJSON_IsString(rel))
-			return fail(x, EP_UNAVAILABLE,
-			            "--expand '%s': fields_get gives no relation", e->field);
+			return fail(x, EP_UNAVAILABLE, "--expand '%s': fields_get gives no relation",
+			            e->field);
 		e->relation = rel->valuestring;
 		if ((e->finfo = fields_get(x, e->relation)) == NULL)
 			return -1;
@@ -1190,8 +1194,7 @@ setup_fields(struct x *x)
 		} else {
 			e->fields = default_fields(e->finfo);
 		}
-		cJSON_ArrayForEach(f, x->fields) if (strcmp(f->valuestring, e->field) == 0) listed =
-		    1;
+		cJSON_ArrayForEach(f, x->fields) if (strcmp(f->valuestring, e->field) == 0) listed = 1;
 		if (!listed)
 			cJSON_AddItemToArray(x->fields, cJSON_CreateString(e->field));
 	}
