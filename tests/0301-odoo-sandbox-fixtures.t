@@ -1,11 +1,10 @@
 #!/bin/sh
-# Replays every real Odoo 19 transcript in ../shared/fixtures/odoo against the
+# Replays every real Odoo 19 transcript in tests/fixtures/odoo against the
 # sandbox (all three flavours; XML-RPC from the .request.xml bytes) and compares
 # the answers' structure with tests/sandbox/shape.py.
 . "$(dirname "$0")/lib.sh"
 . "$ERPIPE_TOP/tests/sandbox/lib.sh"
-FIX=${ERPIPE_FIXTURES:-$ERPIPE_TOP/../shared/fixtures}/odoo
-# ../shared sits beside the repository in CI: missing transcripts are a failure
+FIX=$ERPIPE_TOP/tests/fixtures/odoo
 [ -d "$FIX" ] || { echo "1..1"; echo "not ok 1 - no Odoo transcripts in $FIX"; exit 1; }
 KEY=5f0c4d2a9b7e61d3c8a04f2e9d1b6c7a3e8f0d21
 sandbox_start odoo --db peer --user admin:admin --api-key admin:$KEY --partners 200

@@ -56,7 +56,7 @@ import json, os, sys
 S, top = sys.argv[1], sys.argv[2]
 sys.path.insert(0, os.path.join(top, "tests/sandbox"))
 import odoo_schema
-fx = os.path.join(top, "../shared/fixtures/odoo")
+fx = os.path.join(top, "tests/fixtures/odoo")
 real = {"res.partner": "12_partner_fields_get.json", "account.move": "25b_account_move_fields_get.json"}
 bad = 0
 for fn in sorted(os.listdir(os.path.join(S, "odoo"))):

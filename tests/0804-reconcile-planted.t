@@ -117,22 +117,17 @@ same_file got want "merge join: exactly the planted differences (seed $SEED)"
 run reconcile $opts --format summary odoo.ndjson bng.ndjson >out
 is "$(sed -n 's/^  changed *//p' out)" "$(grep -c '^changed' want)" "summary: the changed count"
 
-# the benchmark's own generator, small, when the shared bench data is there
-GEN=$ERPIPE_TOP/../shared/bench/gen_partners.py
-if [ -f "$GEN" ]; then
-	$PYTHON "$GEN" -n 500 --seed 42 --odoo o.ndjson --bng b.ndjson --truth truth.json 2>/dev/null
-	run reconcile -k ExternalID --map-left odoo/res.partner-to-bng/Customer --ignore CustomerID,Country \
-		--format summary o.ndjson b.ndjson >out
-	got=$(awk '/^  (only_left|only_right|changed) / { printf "%s=%s ", $1, $2 }' out)
-	want=$(jq -r '"changed=\(.mismatched) only_left=\(.only_left) only_right=\(.only_right) "' truth.json)
-	is "$got" "$want" "gen_partners.py -n 500: the truth's counts"
-	got=$(awk '/^fields that differ:/ { f = 1; next } /^[^ ]/ { f = 0 } f { print $1 "=" $2 }' out |
-		sort | paste -sd ' ' -)
-	want=$(jq -r '.mismatched_by_field | to_entries | map(select(.value > 0) | "\(.key)=\(.value)") | sort | join(" ")' truth.json)
-	is "$got" "$want" "gen_partners.py -n 500: the truth's counts per field"
-else
-	echo "ok $((_tap_n += 1)) # skip no ../shared/bench/gen_partners.py"
-	echo "ok $((_tap_n += 1)) # skip no ../shared/bench/gen_partners.py"
-fi
+# the benchmark's own generator, small
+GEN=$ERPIPE_TOP/tests/bench/gen_partners.py
+$PYTHON "$GEN" -n 500 --seed 42 --odoo o.ndjson --bng b.ndjson --truth truth.json 2>/dev/null
+run reconcile -k ExternalID --map-left odoo/res.partner-to-bng/Customer --ignore CustomerID,Country \
+	--format summary o.ndjson b.ndjson >out
+got=$(awk '/^  (only_left|only_right|changed) / { printf "%s=%s ", $1, $2 }' out)
+want=$(jq -r '"changed=\(.mismatched) only_left=\(.only_left) only_right=\(.only_right) "' truth.json)
+is "$got" "$want" "gen_partners.py -n 500: the truth's counts"
+got=$(awk '/^fields that differ:/ { f = 1; next } /^[^ ]/ { f = 0 } f { print $1 "=" $2 }' out |
+	sort | paste -sd ' ' -)
+want=$(jq -r '.mismatched_by_field | to_entries | map(select(.value > 0) | "\(.key)=\(.value)") | sort | join(" ")' truth.json)
+is "$got" "$want" "gen_partners.py -n 500: the truth's counts per field"
 
 done_testing

@@ -8,7 +8,7 @@ Speaks XML-RPC (/xmlrpc/2/common, /xmlrpc/2/object, /xmlrpc/2/db and the legacy
 /xmlrpc/common, /xmlrpc/object with string fault codes), JSON-RPC (/jsonrpc) and
 JSON-2 (POST /json/2/<model>/<method>, bearer API keys, X-Odoo-Database;
 GET /web/version), answering with Odoo's value and error shapes and
-Connection: close, as the transcripts in ../shared/fixtures/odoo show.
+Connection: close, as the transcripts in tests/fixtures/odoo show.
 
 Transaction clock: write_date/create_date are the time the request's transaction
 started (as Odoo: one value for every row a call writes).  Control it with

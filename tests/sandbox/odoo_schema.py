@@ -4,7 +4,7 @@ A model is a table (dots -> underscores) with one column per stored field;
 many2many fields have a relation table (<table>__<field>: id1, id2); one2many
 fields are the inverse of a many2one on the comodel.  Field labels, types and
 relations follow Odoo 19 (fields_get of res.partner and account.move in
-../shared/fixtures/odoo are the reference for those two)."""
+tests/fixtures/odoo are the reference for those two)."""
 
 
 class Field:

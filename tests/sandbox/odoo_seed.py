@@ -1,6 +1,6 @@
 """tests/sandbox/odoo_seed.py - the deterministic seed of the Odoo sandbox.
 
-Fixed "demo" records first, with the ids the transcripts in ../shared/fixtures/odoo
+Fixed "demo" records first, with the ids the transcripts in tests/fixtures/odoo
 refer to (partners 1, 3, 8-20, 33, 36; countries 21 Belgium, 203 San Marino, 233
 United States; states 13 and 47; products 3-6 and 38; uom 1 and 4; sale orders
 S00001-S00006...), then --partners N generated partners (ids from 41): companies

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """tests/sandbox/shape.py - compare the *structure* of a sandbox answer with a real
-transcript (../shared/fixtures/<system>/NAME.json).
+transcript (tests/fixtures/<system>/NAME.json).
 
     shape.py request FIXTURE MAP DIR
         writes DIR/body (the request body: the .request.xml bytes for XML-RPC) and

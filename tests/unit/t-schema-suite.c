@@ -271,7 +271,7 @@ main(void)
 
 	if (top == NULL)
 		top = ".";
-	snprintf(suite, sizeof(suite), "%s/../shared/fixtures/json-schema-test-suite", top);
+	snprintf(suite, sizeof(suite), "%s/tests/fixtures/json-schema-test-suite", top);
 	snprintf(tests, sizeof(tests), "%s/tests/draft2020-12", suite);
 	snprintf(sk, sizeof(sk), "%s/tests/schema-skips.txt", top);
 	load_skips(sk);

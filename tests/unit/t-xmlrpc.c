@@ -1,6 +1,6 @@
 /*
  * t-xmlrpc: XML-RPC encoding and decoding (lib/xmlrpc) and the safe parse
- * setup (lib/xml): real Odoo 19 responses from ../shared/fixtures/odoo,
+ * setup (lib/xml): real Odoo 19 responses from tests/fixtures/odoo,
  * every value type both ways, faults with int and legacy string codes, and
  * hostile documents (DTDs, entity expansion, external entities, depth, size).
  */
@@ -38,7 +38,7 @@ fixture(const char *name, size_t *len)
 	char p[4096];
 	const char *top = getenv("ERPIPE_TOP");
 
-	snprintf(p, sizeof(p), "%s/../shared/fixtures/odoo/%s", top ? top : ".", name);
+	snprintf(p, sizeof(p), "%s/tests/fixtures/odoo/%s", top ? top : ".", name);
 	return slurp(p, len);
 }
 
@@ -157,7 +157,7 @@ test_fixtures(void)
 
 	s = fixture("31_xmlrpc_common_authenticate.response.xml", &n);
 	if (!ok(s != NULL, "fixture: authenticate response present")) {
-		diag("set ERPIPE_TOP; fixtures are in ../shared/fixtures/odoo");
+		diag("set ERPIPE_TOP; fixtures are in tests/fixtures/odoo");
 		return;
 	}
 	got = dec(s, n);
