@@ -10,7 +10,8 @@
 
 struct load_nav {
 	struct load_nav_cfg cfg;
-	const struct odata_etype *et;   /* OData */
+	const struct odata_md *md;      /* OData */
+	const struct odata_etype *et;
 	const struct navsoap_page *pg;  /* SOAP */
 	int by_key;                     /* --key is the entity's own key */
 	const char *seg;                /* "Company('…')/" */
@@ -120,6 +121,7 @@ load_nav_new(const struct load_nav_cfg *cfg, struct ep_err *err)
 		const struct odata_md *md = nav_metadata(cfg->nav, err);
 		if (md == NULL)
 			goto fail;
+		ln->md = md;
 		if ((ln->et = odata_md_entity(md, cfg->set)) == NULL) {
 			ep_errf(err, EP_USAGE, "the service publishes no entity set '%s'", cfg->set);
 			goto fail;
@@ -256,11 +258,48 @@ static int
 ln_same(void *t, const struct load_item *it, const char *name, const cJSON *given,
 	const cJSON *cur)
 {
+	const struct load_nav *ln = t;
+	const struct odata_prop *p;
 	(void)it;
+	/* Core.Immutable: set on create, never sent in an update */
+	if (!ln->cfg.soap && (p = odata_prop_find(ln->et, name)) != NULL && p->immutable &&
+	    !p->key)
+		return 1;
 	return value_same(t, name, given, cur);
 }
 
 /* ---- check: one record, no network -------------------------------------------------- */
+
+/* The lines of a deep insert as the server takes them: no annotations
+ * (@odata.etag of an extract with --expand), no field the lines' type
+ * computes, at any depth. */
+static void
+clean_lines(const struct load_nav *ln, const struct odata_etype *t, cJSON *v, int depth)
+{
+	cJSON *f, *next;
+
+	if (depth > 16)
+		return;
+	if (cJSON_IsArray(v)) {
+		cJSON_ArrayForEach(f, v)
+			clean_lines(ln, t, f, depth + 1);
+		return;
+	}
+	if (!cJSON_IsObject(v))
+		return;
+	for (f = v->child; f; f = next) {
+		const struct odata_prop *p;
+		next = f->next;
+		if (f->string[0] == '@' || strstr(f->string, "@odata.") != NULL ||
+		    (t && (p = odata_prop_find(t, f->string)) != NULL && p->computed && !p->key)) {
+			cJSON_Delete(cJSON_DetachItemViaPointer(v, f));
+			continue;
+		}
+		if (cJSON_IsArray(f) || cJSON_IsObject(f))
+			clean_lines(ln, t ? odata_nav_entity(ln->md, t, f->string) : NULL, f,
+				    depth + 1);
+	}
+}
 
 static int
 ln_check(void *t, struct load_item *it, struct load_error *e)
@@ -288,6 +327,7 @@ ln_check(void *t, struct load_item *it, struct load_error *e)
 				return oom(e);
 			if (x->lines == NULL && (x->lines = cJSON_CreateObject()) == NULL)
 				return oom(e);
+			clean_lines(ln, odata_nav_entity(ln->md, ln->et, n), f, 0);
 			cJSON_AddItemToObject(x->lines, n, cJSON_DetachItemViaPointer(it->rec, f));
 			continue;
 		}
@@ -372,7 +412,11 @@ fatal_of(const struct odata_error *oe, const char *what, struct load_error *e)
 static void
 reject_oe(struct load_item *it, const struct odata_error *oe)
 {
-	if (oe->code[0])
+	if (oe->status == 428)
+		load_item_reject(it, NULL, "HTTP 428 Precondition Required: the server wants "
+				 "If-Match on a write, and gave no ETag (@odata.etag or an ETag "
+				 "header) when the record was read: not written");
+	else if (oe->code[0])
 		load_item_reject(it, oe->code, "%s", oe->message[0] ? oe->message : "(no message)");
 	else
 		load_item_reject(it, NULL, "HTTP %ld: %s", oe->status,
@@ -456,6 +500,19 @@ set_found(struct load_nav *ln, struct load_item *it, cJSON *ent, struct load_err
 	return 0;
 }
 
+/* Nothing found for a key: a create, once the company is known to exist
+ * (a server that is not NAV answers any key under an unknown company 404,
+ * and its sets as empty).  0, or -1 fatal (78). */
+static int
+not_there(struct load_nav *ln, struct load_error *e)
+{
+	struct ep_err err = EP_ERR_INIT;
+
+	if (nav_company_check(ln->cfg.nav, &err) < 0)
+		return load_errf(e, err.code, NULL, "%s", err.msg);
+	return 0;
+}
+
 /* A read answer for one item. */
 static int
 got_read(struct load_nav *ln, struct load_item *it, long status, cJSON *body,
@@ -473,10 +530,13 @@ got_read(struct load_nav *ln, struct load_item *it, long status, cJSON *body,
 			load_item_reject(it, NULL, "the key matches more than one %s", ln->cfg.set);
 			return 0;
 		}
-		return n == 1 ? set_found(ln, it, cJSON_GetArrayItem(v, 0), e) : 0;
+		return n == 1 ? set_found(ln, it, cJSON_GetArrayItem(v, 0), e) : not_there(ln, e);
 	}
-	if (status == 404 && strcmp(oe->code, "Internal_RecordNotFound") == 0)
-		return 0; /* not there: a create */
+	/* a key read answered 404 is "not there", whatever the body says (NAV's
+	 * Internal_RecordNotFound, another server's "404"), unless the code
+	 * names the set or the company */
+	if (status == 404 && odata_error_exit(oe) == EP_DATAERR)
+		return not_there(ln, e);
 	if (fatal_of(oe, ln->cfg.set, e) < 0)
 		return -1;
 	reject_oe(it, oe);

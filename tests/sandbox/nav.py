@@ -47,7 +47,8 @@ Control (besides common.py's):
                                   change a record now (as another user would)
   POST /__sandbox/nav/on-read     same body: make that change right after the record
                                   is next read (a concurrent edit between a
-                                  client's read and its write)
+                                  client's read and its write); "delete": true
+                                  (in both) deletes the record instead
   POST /__sandbox/nav/metadata    {"xml": "..."} replaces $metadata (hostile-XML tests);
                                   {} restores the real one
   GET  /__sandbox/nav/tokens      {"issued": n}
@@ -152,6 +153,15 @@ def nav_error(e, status=None):
         msg = "%s  CorrelationId:  %s." % (msg, uuid.uuid4())
     return Response.json({"error": {"code": e.code, "message": msg}}, status or e.status,
                          [("OData-Version", "4.0")])
+
+
+def annotations_in(v):
+    """How many annotation members (@odata.etag ...) v holds, at any depth."""
+    if isinstance(v, dict):
+        return sum(("@" in k) + annotations_in(x) for k, x in v.items())
+    if isinstance(v, list):
+        return sum(annotations_in(x) for x in v)
+    return 0
 
 
 def plain_error(status, message):
@@ -908,7 +918,10 @@ class Nav:
                     all(row.get(c) == ed["keyv"].get(c) for c in es.key_cols
                         if c in ed["keyv"]) and \
                     all(c in row for c in ed["keyv"]):
-                self.apply_edit(es2, company, ed["keyv"], ed["values"])
+                if ed.get("delete"):
+                    self.delete_row(es2, company, self.get_row(es2, company, ed["keyv"]))
+                else:
+                    self.apply_edit(es2, company, ed["keyv"], ed["values"])
             else:
                 keep.append(ed)
         self.on_read = keep
@@ -916,6 +929,11 @@ class Nav:
     # ---------------------------------------------------------------- writing
     def body_values(self, es, b, partial, req_log):
         vals = {}
+        # what a client sent, for the tests: the fields and any annotations
+        req_log["fields"] = sorted(k for k in b if "@" not in k)
+        n = annotations_in(b)
+        if n:
+            req_log["annotations"] = req_log.get("annotations", 0) + n
         for k, v in b.items():
             if k.startswith("@odata.") or k.startswith("@"):
                 continue
@@ -928,6 +946,9 @@ class Nav:
                 raise bad("The property '%s' does not exist on type 'NAV.%s'. Make sure to "
                           "only use property names that are defined by the type."
                           % (k, es.name))
+            if f.ro and self.flavour == "odata":
+                req_log.setdefault("ignored", []).append(k)     # computed: ignored
+                continue
             if f.ro:
                 raise bad("The property '%s' is read-only and cannot be changed." % k,
                           "BadRequest_PropertyReadOnly")
@@ -1792,12 +1813,18 @@ class Nav:
             vals = body.get("values") or {}
             if p == "nav/edit":
                 try:
+                    if body.get("delete"):
+                        row = self.get_row(es, company, keyv)
+                        if row is None:
+                            raise ValueError("edit: no such record %r" % keyv)
+                        self.delete_row(es, company, row)
+                        return Response.json({"ok": True})
                     self.apply_edit(es, company, keyv, vals)
                 except NavError as e:
                     raise ValueError(e.message)
                 return Response.json({"ok": True})
             self.on_read.append({"set": es.name, "company": company, "keyv": keyv,
-                                 "values": vals})
+                                 "values": vals, "delete": bool(body.get("delete"))})
             return Response.json({"ok": True, "pending": len(self.on_read)})
         if p == "nav/metadata":
             xml = body.get("xml")
