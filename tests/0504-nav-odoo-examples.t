@@ -3,7 +3,11 @@
 # and vendors become Odoo partners with their ranks, NAV items and their
 # inventory reach Odoo, Odoo's confirmed sale orders and received payments
 # reach NAV (their customers and products first); a second run writes
-# nothing, a change on either side travels.
+# nothing, a change on either side travels.  What the shipped maps once got
+# wrong: a NAV customer without a country (a match on code ""), a blocked
+# NAV item (an archived product the stock map could not find), NAV-owned
+# fields (posting groups, Blocked) overwritten from Odoo, a country missing
+# from nav/countries.csv (Andorra).
 . "$(dirname "$0")/lib.sh"
 . "$ERPIPE_TOP/tests/sandbox/lib.sh"
 sandbox_start nav --records 5
@@ -17,6 +21,12 @@ odoo() { odoo-extract -q "$@"; }
 nav() { nav-extract -q "$@"; }
 # records written (receipts; the checkpoint lines load passes on are not)
 written() { cat "$W"/receipts/*.ndjson | jq -r '.status // empty' | grep -vc unchanged || :; }
+
+# NAV data the maps once got wrong: a customer without a country, a
+# blocked item with stock
+sandbox_control nav POST nav/edit '{"set":"Customer","key":{"No":"30000"},"values":{"Country_Region_Code":""}}' >/dev/null
+blocked=$(nav --select No,Inventory --where 'Type eq Inventory' Item | jq -r 'select(.Inventory > 0) | .No' | head -1)
+sandbox_control nav POST nav/edit "{\"set\":\"Item\",\"key\":{\"No\":\"$blocked\"},\"values\":{\"Blocked\":true}}" >/dev/null
 
 # partners: customers with a customer rank, vendors with a supplier rank
 run "$S" partners - - "$W"
@@ -32,6 +42,8 @@ is "$(odoo --count res.partner --domain '[["ref","=like","nav:vendor:%"]]')" "$(
 is "$(odoo res.partner --domain '[["ref","=","nav:customer:60000"]]' --fields name,city,country_id |
 	jq -c '[.name, .city, .country_id[1]]')" "[\"O'Brien Fabrics & Sons\",\"Galway\",\"Ireland\"]" \
 	"a customer's fields, its country matched by code"
+is "$(odoo res.partner --domain '[["ref","=","nav:customer:30000"]]' --fields name,country_id |
+	jq -c .country_id)" "false" "a NAV customer without a country: none in Odoo, not a match on \"\""
 
 # inventory: each stocked item's Inventory as the counted quantity in WH/Stock
 run "$S" inventory - - "$W"
@@ -44,6 +56,15 @@ odoo product.product --fields default_code --domain '[["default_code","!=",false
 join "$T/quants" "$T/codes" | awk '{print $3, $2}' | sort >"$T/odoo-inv"
 is "$(join "$T/nav-inv" "$T/odoo-inv" | awk '$2 != $3' | wc -l):$(join "$T/nav-inv" "$T/odoo-inv" | wc -l)" \
 	"0:$(wc -l <"$T/nav-inv")" "every stocked item's inventory counted in Odoo"
+odoo product.product --domain "[[\"default_code\",\"=\",\"$blocked\"]]" --fields id,active,sale_ok,purchase_ok >"$T/bl"
+is "$(jq -c '[.active, .sale_ok, .purchase_ok]' "$T/bl")" "[true,false,false]" \
+	"a blocked NAV item ($blocked): an active product, neither sold nor bought"
+is "$(grep -c "^$(jq -r .id "$T/bl") " "$T/quants")" "1" "...and its stock counted"
+
+# NAV-owned fields of a NAV customer, and an Odoo customer in Andorra
+sandbox_control nav POST nav/edit '{"set":"Customer","key":{"No":"10000"},"values":{"Blocked":"All","Customer_Posting_Group":"EU","Gen_Bus_Posting_Group":"EU"}}' >/dev/null
+ODOO_URL=$ODOO_URL . "$ERPIPE_TOP/tests/sandbox/odoo-rpc.sh"
+andorra=$(rpc res.partner create '[{"name":"Pas de la Casa Ski","country_id":1,"customer_rank":1,"is_company":true}]' | jq -r 'if type == "array" then .[0] else . end')
 
 # orders: Odoo's confirmed orders in NAV with their lines
 run "$S" orders - - "$W"
@@ -56,6 +77,11 @@ ok "some confirmed orders" test -s "$T/o-orders"
 same_file "$T/n-orders" "$T/o-orders" "confirmed orders in NAV, customer and lines"
 is "$(nav --where 'No startswith OD-' --select No,Amount SalesOrder | jq -s 'map(.Amount) | add > 0')" "true" \
 	"...priced"
+is "$(nav --where 'No eq 10000' --select Blocked,Customer_Posting_Group,Gen_Bus_Posting_Group Customer |
+	jq -c '[.Blocked, .Customer_Posting_Group, .Gen_Bus_Posting_Group]')" '["All","EU","EU"]' \
+	"NAV-owned fields not overwritten from Odoo: still blocked, its posting groups kept"
+is "$(nav --where "No eq OD-$andorra" --select Country_Region_Code Customer | jq -r .Country_Region_Code)" "AD" \
+	"an Odoo customer in Andorra reaches NAV with its country"
 
 # payments: received customer payments as cash receipt lines
 run "$S" payments - - "$W"
@@ -83,7 +109,6 @@ sandbox_control nav POST nav/edit '{"set":"Customer","key":{"No":"20000"},"value
 is "$(odoo res.partner --domain '[["ref","=","nav:customer:20000"]]' --fields city | jq -r .city)" "Leeds" \
 	"a NAV change reaches Odoo"
 sandbox_control odoo POST odoo/clock '{"offset":3600}' >/dev/null
-ODOO_URL=$ODOO_URL . "$ERPIPE_TOP/tests/sandbox/odoo-rpc.sh"
 rpc account.payment write '[[4],{"state":"paid"}]' >/dev/null
 "$S" payments - - "$W"
 is "$(nav --where 'Document_No eq PBNK1/2025/00004' --select Amount CashReceiptJournal | jq .Amount)" "-339.25" \

@@ -223,6 +223,8 @@ def _models():
         "lst_price": F("float", "Sales Price"),
         "standard_price": F("float", "Cost"),
         "uom_id": m2o("uom.uom", "Unit"),
+        "sale_ok": F("boolean", "Sales", default=True),          # the template's, as
+        "purchase_ok": F("boolean", "Purchase", default=True),   # _inherits gives them
         "active": F("boolean", "Active", default=True),
     }, order="default_code, name, id",
         display=("CASE WHEN t.default_code IS NOT NULL THEN '[' || t.default_code || '] ' "
