@@ -1018,11 +1018,13 @@ class Orm:
             f = dict(row)
             self.db.execute(
                 'INSERT INTO product_product (name, product_tmpl_id, default_code, barcode, '
-                'type, categ_id, lst_price, standard_price, uom_id, active, create_date, '
-                'write_date, create_uid, write_uid) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)',
+                'type, categ_id, lst_price, standard_price, uom_id, active, sale_ok, '
+                'purchase_ok, create_date, write_date, create_uid, write_uid) '
+                'VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)',
                 (f.get("name"), ids[0], f.get("default_code"), f.get("barcode"),
                  f.get("type"), f.get("categ_id"), f.get("list_price") or 0,
                  f.get("standard_price") or 0, f.get("uom_id"), f.get("active", 1),
+                 f.get("sale_ok", 1), f.get("purchase_ok", 1),
                  self.now, self.now, self.uid, self.uid))
         if m.name in ("sale.order.line", "purchase.order.line", "account.move.line"):
             self.recompute_lines(m, ids)

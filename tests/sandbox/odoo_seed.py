@@ -268,6 +268,7 @@ def seed(orm, npartners, seed_time, rng_seed=1, users=()):
         orm.insert(M["product.template"], dict(base, list_price=price, sale_ok=1,
                                                purchase_ok=1, standard_price=price * 0.6))
         orm.insert(M["product.product"], dict(base, product_tmpl_id=i, lst_price=price,
+                                              sale_ok=1, purchase_ok=1,
                                               standard_price=price * 0.6))
     db.execute("INSERT INTO account_tax (id, name, amount, type_tax_use, active, %s) "
                "VALUES (1, '15%%', 15.0, 'sale', 1, ?,?,?,?)" % cols, meta)
