@@ -7,10 +7,11 @@
 # wrong: a NAV customer without a country (a match on code ""), a blocked
 # NAV item (an archived product the stock map could not find), NAV-owned
 # fields (posting groups, Blocked) overwritten from Odoo, a country missing
-# from nav/countries.csv (Andorra).
+# from nav/countries.csv (Andorra).  NAV_FLAVOUR=odata runs it against the
+# other vendor's OData server (0508).
 . "$(dirname "$0")/lib.sh"
 . "$ERPIPE_TOP/tests/sandbox/lib.sh"
-sandbox_start nav --records 5
+sandbox_start nav --records 5 --flavour "${NAV_FLAVOUR:-nav}"
 sandbox_start odoo --partners 10
 NAV_URL=$NAV_URL/BC/ODataV4 NAV_USER=admin NAV_PASSWORD=NAVkey123
 NAV_COMPANY='CRONUS International Ltd.' ODOO_DB=odoo ODOO_USER=admin ODOO_PASSWORD=admin
