@@ -313,10 +313,30 @@ class Orm(odoo_orm.Orm):
     def create_one(self, m, vals):
         if isinstance(vals, dict):
             vals = self.context_defaults(m, vals)
+            vals = self.default_taxes(m, vals)
         if m.name == "product.product" and isinstance(vals, dict) \
                 and not vals.get("product_tmpl_id"):
             return self.create_variant_with_template(vals)
         return super().create_one(m, vals)
+
+    def default_taxes(self, m, vals):
+        """A line sent without tax_ids gets its product's taxes (a template gets the
+        company's default sale and purchase taxes), as Odoo does."""
+        if m.name == "product.template":
+            out = dict(vals)
+            out.setdefault("taxes_id", [[6, 0, [1]]])
+            out.setdefault("supplier_taxes_id", [[6, 0, [2]]])
+            return out
+        field = {"sale.order.line": "taxes_id",
+                 "purchase.order.line": "supplier_taxes_id"}.get(m.name)
+        if field is None or "tax_ids" in vals or vals.get("display_type") \
+                or not vals.get("product_id") or isinstance(vals["product_id"], bool):
+            return vals
+        tmpl = self.q1("SELECT product_tmpl_id FROM product_product WHERE id = ?",
+                       (vals["product_id"],))
+        if tmpl is None:
+            return vals
+        return dict(vals, tax_ids=[[6, 0, self.rel_ids("product.template", field, tmpl)]])
 
     def context_defaults(self, m, vals):
         """default_<field> keys of the context, and the wizards' active_ids."""

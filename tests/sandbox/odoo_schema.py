@@ -236,6 +236,8 @@ def _models():
         "purchase_ok": F("boolean", "Purchase", default=True),
         "description_sale": F("text", "Sales Description"),
         "active": F("boolean", "Active", default=True),
+        "taxes_id": m2m("account.tax", "Sales Taxes"),
+        "supplier_taxes_id": m2m("account.tax", "Purchase Taxes"),
         "tracking": sel([["serial", "By Unique Serial Number"], ["lot", "By Lots"],
                          ["none", "By Quantity"]], "Tracking", default="none"),
         "is_storable": F("boolean", "Track Inventory"),
