@@ -406,6 +406,13 @@ class Orm(odoo_orm.Orm):
         elif name == "account.move":
             if row.get("name") in ("/", ""):
                 row["name"] = None
+            if not row.get("journal_id"):
+                # the journal of the move's type, as Odoo's default
+                mt = row.get("move_type") or "entry"
+                row["journal_id"] = self.q1(
+                    "SELECT id FROM account_journal WHERE type = ? ORDER BY id",
+                    ("sale" if mt.startswith("out") else "purchase" if mt.startswith("in")
+                     else "general",))
             if row.get("move_type") in INVOICE_KINDS and not row.get("invoice_date_due"):
                 row["invoice_date_due"] = row.get("invoice_date") or self.today()
         elif name == "account.move.line":
@@ -600,6 +607,9 @@ class Orm(odoo_orm.Orm):
         sign = -1 if inbound else 1          # product lines: credit on a sale
         taxrel = self.rel_table(self.models["account.move.line"],
                                 self.models["account.move.line"].fields["tax_ids"])
+        self.db.execute("UPDATE account_move_line SET account_id = ? WHERE move_id = ? AND "
+                        "display_type = 'product' AND account_id IS NULL",
+                        (ACC_SALES if mtype.startswith("out") else ACC_EXPENSES, mid))
         untaxed, taxes = Decimal(0), {}
         for lid, dt, q, pu, disc in self.q(
                 "SELECT id, display_type, quantity, price_unit, discount FROM "
