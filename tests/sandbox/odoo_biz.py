@@ -565,7 +565,6 @@ class Orm(odoo_orm.Orm):
                 "name": t[0], "product_tmpl_id": tid, "type": t[1], "categ_id": t[2],
                 "lst_price": t[3] or 0, "standard_price": t[4] or 0, "uom_id": t[5],
                 "active": 1 if t[6] is None else t[6], "is_storable": t[7] or 0,
-                "variant_label": ", ".join(n for _, n in combo),
                 "create_date": self.now, "write_date": self.now, "create_uid": self.uid,
                 "write_uid": self.uid})
             for ptav, _ in combo:

@@ -267,12 +267,13 @@ def _models():
         "product_template_variant_value_ids": m2m("product.template.attribute.value",
                                                   "Variant Values",
                                                   compute="variant_values"),
-        "variant_label": char("Variant Label"),
         "active": F("boolean", "Active", default=True),
     }, order="default_code, name, id",
         display=("CASE WHEN t.default_code IS NOT NULL THEN '[' || t.default_code || '] ' "
-                 "|| t.name ELSE t.name END || COALESCE(' (' || t.variant_label || ')', '')",
-                 "")))
+                 "|| t.name ELSE t.name END || COALESCE(' (' || (SELECT group_concat(v.name, "
+                 "', ') FROM product_product__product_template_attribute_value_ids r JOIN "
+                 "product_template_attribute_value v ON v.id = r.id2 WHERE r.id1 = t.id) || "
+                 "')', '')", "")))
     M.append(Model("product.attribute", "Product Attribute", {
         "name": char("Attribute", required=True),
         "create_variant": sel([["always", "Instantly"], ["dynamic", "Dynamically"],
