@@ -483,6 +483,12 @@ class Replay:
         rs = fx["response"]
         if st != rs["http_status"]:
             c.diff("HTTP", "status %d, want %d" % (st, rs["http_status"]))
+        if rs["status_line"].split(" ", 2)[2:] != [reason]:
+            c.diff("HTTP", "reason %r, want %r" % (reason, rs["status_line"]))
+        want_ct = {k.lower(): v for k, v in rs["headers"].items()}.get("content-type", "")
+        got_ct = {k.lower(): v for k, v in hdrs.items()}.get("content-type", "")
+        if want_ct.replace(" ", "").lower() != got_ct.replace(" ", "").lower():
+            c.diff("HTTP", "Content-Type %r, want %r" % (got_ct, want_ct))
         if hdrs.get("Connection", "").lower() != "close":
             c.diff("HTTP", "no Connection: close")
         try:
