@@ -364,6 +364,7 @@ def seed(orm, npartners, seed_time, rng_seed=1, users=(), currencies="active"):
             db.execute("UPDATE sale_order SET state = ? WHERE id = ?", (state, oid))
             db.execute("UPDATE sale_order_line SET state = ? WHERE order_id = ?",
                        (state if state != "sent" else "draft", oid))
+            orm.recompute_so_status([oid])      # a confirmed order is "to invoice"
     # invoices and bills
     am = M["account.move"]
     moves = [("out_invoice", 15, "2025-12-01", [(2, 40, 750.0), (6, 12, 145.0)], True),
