@@ -23,12 +23,10 @@ Odoo 19 transcripts in tests/fixtures/odoo-flows show them (README there):
 
 Orm here is odoo_orm.Orm with these rules added; odoo.py serves it."""
 
-import datetime
 from decimal import Decimal
 
 import odoo_orm
-from odoo_orm import (ACTIONS, REQ, SIGNATURES, MissingError, UserError, ValidationError,
-                      ValueErr, ids_repr, money)
+from odoo_orm import ACTIONS, REQ, SIGNATURES, UserError, ValidationError, ValueErr, money
 
 ACTIONS.setdefault("account.payment.register", ())
 ACTIONS["account.payment.register"] += ("action_create_payments",)
@@ -1214,5 +1212,3 @@ class Orm(odoo_orm.Orm):
             act["domain"] = [["id", "in", bills]]
         return act
 
-
-_ = (datetime, MissingError, ids_repr)
