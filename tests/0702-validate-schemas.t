@@ -142,6 +142,7 @@ for m in $(cd "$E" && find . -name '*.ndjson' | sed 's|^\./||; s|\.ndjson$||' | 
 	case $m in
 	csv/prices-to-product) tgt=odoo/product.product op="--op update" ;; # as its comment loads it
 	odoo-sync/res.partner) tgt=odoo/res.partner ;;
+	odoo/sale.order-to-bng/PaymentStatus) tgt=bng/SalesOrder ;; # an update of the order's PaymentStatus
 	bng/Customer-to-odoo/res.partner-fix) tgt=odoo/res.partner op="--op update" ;; # reconcile --fix-map: fixes, not creates
 	*-to-csv/*) continue ;;        # a spreadsheet, not a system
 	*-to-nav/GLEntries) continue ;; # a read-only ledger in NAV: nothing loads into it
