@@ -15,14 +15,15 @@ const struct ep_opt load_opts_table[] = {
     {"batch", OPT_LOAD_BATCH, "N", "records per batch: one lookup, one create (default 100)"},
     {"dry-run", 'n', NULL, "print the plan as receipts, write nothing"},
     {"key", 'k', "FIELDS", "fields naming a record's identity in the target (a,b,…)"},
-    {"op", OPT_LOAD_OP, "upsert|create|update|delete", "what to do with records without _op"},
+    {"op", OPT_LOAD_OP, "upsert|create|update|delete|insert", "what to do with records without _op"},
     {"then", OPT_LOAD_THEN, "METHODS", "call these methods on the records written (a,b,…)"},
     {"then-on", OPT_LOAD_THEN_ON, "written|created",
      "--then on every record written (default), or on those created only"},
     {NULL, 0, NULL, NULL},
 };
 
-static const char *const op_names[] = {"upsert", "create", "update", "delete"};
+static const char *const op_names[LOAD_NOPS] = {"upsert", "create", "update", "delete",
+                                                "insert"};
 
 const char *
 load_op_name(enum load_op op)
@@ -119,13 +120,13 @@ load_opt(struct load_opts *o, int key, const char *arg, struct ep_err *err)
 		           ? -1
 		           : 1;
 	case OPT_LOAD_OP:
-		for (int i = 0; i < 4; i++)
+		for (int i = 0; i < LOAD_NOPS; i++)
 			if (strcmp(arg, op_names[i]) == 0) {
 				o->op = (enum load_op)i;
 				return 1;
 			}
-		return ep_errf(err, EP_USAGE, "--op '%s': not upsert, create, update or delete",
-		               arg);
+		return ep_errf(err, EP_USAGE,
+		               "--op '%s': not upsert, create, update, delete or insert", arg);
 	case OPT_LOAD_THEN:
 		return split_list("then", arg, &o->then_text, o->then, &o->nthen, LOAD_THEN_MAX,
 		                  err) < 0
@@ -341,12 +342,13 @@ item_key(struct loader *L, struct load_item *it)
 	it->op = o->op;
 	if (op) {
 		int i;
-		for (i = 0; i < 4; i++)
+		for (i = 0; i < LOAD_NOPS; i++)
 			if (cJSON_IsString(op) && strcmp(op->valuestring, op_names[i]) == 0)
 				break;
-		if (i == 4)
-			load_item_reject(
-			    it, NULL, "_op: not \"upsert\", \"create\", \"update\" or \"delete\"");
+		if (i == LOAD_NOPS)
+			load_item_reject(it, NULL,
+			                 "_op: not \"upsert\", \"create\", \"update\", \"delete\" or "
+			                 "\"insert\"");
 		else
 			it->op = (enum load_op)i;
 		cJSON_Delete(op);
@@ -658,7 +660,8 @@ is_create(const struct load_item *it)
 static int
 is_update(const struct load_item *it)
 {
-	return it->op != LOAD_DELETE && it->op != LOAD_CREATE && it->id != NULL;
+	return it->op != LOAD_DELETE && it->op != LOAD_CREATE && it->op != LOAD_INSERT &&
+	       it->id != NULL;
 }
 
 static int
@@ -701,6 +704,12 @@ plan(struct loader *L, size_t from, size_t to)
 		case LOAD_DELETE:
 			if (it->id == NULL)
 				it->status = LOAD_UNCHANGED;
+			break;
+		case LOAD_INSERT:
+			if (it->id != NULL)
+				it->status = LOAD_UNCHANGED; /* there: left as it is */
+			break;
+		case LOAD_NOPS:
 			break;
 		}
 	}

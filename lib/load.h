@@ -33,6 +33,9 @@
  *   create  create, without a lookup (no key needed)
  *   update  found: as upsert; not found: rejected
  *   delete  found: remove; not found: "unchanged" (a repeat is harmless)
+ *   insert  found: "unchanged", nothing written (the record is left as
+ *           it is); not found: create.  For setup data that must never
+ *           change what a user already has (INSERT … ON CONFLICT DO NOTHING)
  * Two records with the same key in one batch: the batch is sent before the
  * second joins it, so each sees the other's effect.
  *
@@ -81,7 +84,7 @@
 #define LOAD_KEY_MAX 16  /* fields in one --key */
 #define LOAD_THEN_MAX 16 /* methods in one --then */
 
-enum load_op { LOAD_UPSERT = 0, LOAD_CREATE, LOAD_UPDATE, LOAD_DELETE };
+enum load_op { LOAD_UPSERT = 0, LOAD_CREATE, LOAD_UPDATE, LOAD_DELETE, LOAD_INSERT, LOAD_NOPS };
 
 enum load_status {
 	LOAD_PENDING = 0,
