@@ -115,10 +115,10 @@ update: no record matches the key" "each says why"
 [ "$(rpc uom.uom search_count '[[["name","=","m"]]]')" != 0 ] ||
 	rpc uom.uom create '[{"name":"m","relative_factor":100}]' >/dev/null
 m=$(rpc uom.uom search_read '[[["name","=","m"]]]' '{"fields":["name","relative_factor"],"context":{"active_test":false}}' | jq -c .)
-printf '%s\n' '{"name":"m","relative_factor":1}' '{"name":"Box","relative_factor":1}' > "$T/units"
+printf '%s\n' '{"name":"m","relative_factor":1}' '{"name":"TX Box","relative_factor":1}' > "$T/units"
 n0=$(sandbox_log odoo | jq length)
 run load -q --op insert odoo uom.uom -k name "$T/units" > "$T/out"
-is "$st:$(jq -r '.key.name + " " + .status' "$T/out" | tr '\n' ' ')" "0:m unchanged Box created " \
+is "$st:$(jq -r '.key.name + " " + .status' "$T/out" | tr '\n' ' ')" "0:m unchanged TX Box created " \
 	"--op insert: the missing unit created, the existing one unchanged"
 is "$(sandbox_log odoo "$n0" | jq -c '[.[] | .rpc // empty | select(test("\\.(create|write|load)$"))]')" \
 	'["uom.uom.create"]' "...one create, no write"
