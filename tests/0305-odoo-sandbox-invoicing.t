@@ -76,6 +76,14 @@ w=$(rpc sale.advance.payment.inv create '[{"consolidated_billing":false}]' '{"co
 is "$(rpc sale.advance.payment.inv read "[[$w]]" '{"fields":["sale_order_ids"]}' | jq -c '.[0].sale_order_ids')" "[$a]" \
 	"the wizard takes its orders from active_ids"
 
+# an invoice created directly: its lines are "product" lines on Product Sales,
+# with the tax and payment-term lines Odoo adds
+mv=$(rpc account.move create '[{"move_type":"out_invoice","partner_id":9,"invoice_line_ids":[[0,0,{"name":"x","quantity":2,"price_unit":50}]]}]')
+is "$(rpc account.move.line search_read "[[[\"move_id\",\"=\",$mv]]]" '{"fields":["display_type","account_id","debit","credit"],"order":"sequence, id"}' |
+	jq -c '[.[] | [.display_type, .account_id[1], .debit, .credit]]')" \
+	'[["product","Product Sales",0,100],["payment_term","Account Receivable",100,0]]' \
+	"a direct invoice line: display_type product, its account; the receivable line"
+
 # invoice_orders / pay_invoice (the older helpers) go the same way
 e=$(order 10 E)
 rpc sale.order action_confirm "[[$e]]" >/dev/null

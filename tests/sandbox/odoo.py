@@ -431,7 +431,7 @@ def add_arguments(p):
     g.add_argument("--data-seed", type=int, default=1, help="seed of the generated data")
     g.add_argument("--currencies", choices=("active", "fresh"), default="active",
                    help="active: EUR and GBP active, as in the transcripts' database "
-                   "(default); fresh: archived, as in a new Odoo database")
+                   "(default); fresh: only USD active, as in a new Odoo database")
 
 
 if __name__ == "__main__":

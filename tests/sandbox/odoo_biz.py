@@ -313,10 +313,30 @@ class Orm(odoo_orm.Orm):
     def create_one(self, m, vals):
         if isinstance(vals, dict):
             vals = self.context_defaults(m, vals)
+            vals = self.default_taxes(m, vals)
         if m.name == "product.product" and isinstance(vals, dict) \
                 and not vals.get("product_tmpl_id"):
             return self.create_variant_with_template(vals)
         return super().create_one(m, vals)
+
+    def default_taxes(self, m, vals):
+        """A line sent without tax_ids gets its product's taxes (a template gets the
+        company's default sale and purchase taxes), as Odoo does."""
+        if m.name == "product.template":
+            out = dict(vals)
+            out.setdefault("taxes_id", [[6, 0, [1]]])
+            out.setdefault("supplier_taxes_id", [[6, 0, [2]]])
+            return out
+        field = {"sale.order.line": "taxes_id",
+                 "purchase.order.line": "supplier_taxes_id"}.get(m.name)
+        if field is None or "tax_ids" in vals or vals.get("display_type") \
+                or not vals.get("product_id") or isinstance(vals["product_id"], bool):
+            return vals
+        tmpl = self.q1("SELECT product_tmpl_id FROM product_product WHERE id = ?",
+                       (vals["product_id"],))
+        if tmpl is None:
+            return vals
+        return dict(vals, tax_ids=[[6, 0, self.rel_ids("product.template", field, tmpl)]])
 
     def context_defaults(self, m, vals):
         """default_<field> keys of the context, and the wizards' active_ids."""
@@ -386,6 +406,13 @@ class Orm(odoo_orm.Orm):
         elif name == "account.move":
             if row.get("name") in ("/", ""):
                 row["name"] = None
+            if not row.get("journal_id"):
+                # the journal of the move's type, as Odoo's default
+                mt = row.get("move_type") or "entry"
+                row["journal_id"] = self.q1(
+                    "SELECT id FROM account_journal WHERE type = ? ORDER BY id",
+                    ("sale" if mt.startswith("out") else "purchase" if mt.startswith("in")
+                     else "general",))
             if row.get("move_type") in INVOICE_KINDS and not row.get("invoice_date_due"):
                 row["invoice_date_due"] = row.get("invoice_date") or self.today()
         elif name == "account.move.line":
@@ -538,7 +565,6 @@ class Orm(odoo_orm.Orm):
                 "name": t[0], "product_tmpl_id": tid, "type": t[1], "categ_id": t[2],
                 "lst_price": t[3] or 0, "standard_price": t[4] or 0, "uom_id": t[5],
                 "active": 1 if t[6] is None else t[6], "is_storable": t[7] or 0,
-                "variant_label": ", ".join(n for _, n in combo),
                 "create_date": self.now, "write_date": self.now, "create_uid": self.uid,
                 "write_uid": self.uid})
             for ptav, _ in combo:
@@ -580,6 +606,9 @@ class Orm(odoo_orm.Orm):
         sign = -1 if inbound else 1          # product lines: credit on a sale
         taxrel = self.rel_table(self.models["account.move.line"],
                                 self.models["account.move.line"].fields["tax_ids"])
+        self.db.execute("UPDATE account_move_line SET account_id = ? WHERE move_id = ? AND "
+                        "display_type = 'product' AND account_id IS NULL",
+                        (ACC_SALES if mtype.startswith("out") else ACC_EXPENSES, mid))
         untaxed, taxes = Decimal(0), {}
         for lid, dt, q, pu, disc in self.q(
                 "SELECT id, display_type, quantity, price_unit, discount FROM "

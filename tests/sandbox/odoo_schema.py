@@ -236,6 +236,8 @@ def _models():
         "purchase_ok": F("boolean", "Purchase", default=True),
         "description_sale": F("text", "Sales Description"),
         "active": F("boolean", "Active", default=True),
+        "taxes_id": m2m("account.tax", "Sales Taxes"),
+        "supplier_taxes_id": m2m("account.tax", "Purchase Taxes"),
         "tracking": sel([["serial", "By Unique Serial Number"], ["lot", "By Lots"],
                          ["none", "By Quantity"]], "Tracking", default="none"),
         "is_storable": F("boolean", "Track Inventory"),
@@ -265,12 +267,13 @@ def _models():
         "product_template_variant_value_ids": m2m("product.template.attribute.value",
                                                   "Variant Values",
                                                   compute="variant_values"),
-        "variant_label": char("Variant Label"),
         "active": F("boolean", "Active", default=True),
     }, order="default_code, name, id",
         display=("CASE WHEN t.default_code IS NOT NULL THEN '[' || t.default_code || '] ' "
-                 "|| t.name ELSE t.name END || COALESCE(' (' || t.variant_label || ')', '')",
-                 "")))
+                 "|| t.name ELSE t.name END || COALESCE(' (' || (SELECT group_concat(v.name, "
+                 "', ') FROM product_product__product_template_attribute_value_ids r JOIN "
+                 "product_template_attribute_value v ON v.id = r.id2 WHERE r.id1 = t.id) || "
+                 "')', '')", "")))
     M.append(Model("product.attribute", "Product Attribute", {
         "name": char("Attribute", required=True),
         "create_variant": sel([["always", "Instantly"], ["dynamic", "Dynamically"],

@@ -162,7 +162,7 @@ def seed(orm, npartners, seed_time, rng_seed=1, users=(), currencies="active"):
                    "decimal_places, position, active, %s) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
                    % cols,
                    [(i, n, fn, s, 10 ** -d if d else 1.0, d, pos,
-                     act if n not in ("EUR", "GBP") or currencies != "fresh" else 0) + meta
+                     act if currencies != "fresh" else int(n == "USD")) + meta
                     for i, n, fn, s, d, pos, act in CURRENCIES])
     db.execute("INSERT INTO product_pricelist (id, name, currency_id, company_id, active, %s) "
                "VALUES (3, 'Default', 1, 1, 1, ?,?,?,?)" % cols, meta)
@@ -308,6 +308,10 @@ def seed(orm, npartners, seed_time, rng_seed=1, users=(), currencies="active"):
                                                tracking="lot" if i == 53 else "none"))
         orm.insert(M["product.product"], dict(base, product_tmpl_id=i, lst_price=price,
                                               standard_price=cost))
+    db.executemany("INSERT INTO product_template__taxes_id (id1, id2) VALUES (?, 1)",
+                   [(p[0],) for p in PRODUCTS])
+    db.executemany("INSERT INTO product_template__supplier_taxes_id (id1, id2) VALUES (?, 2)",
+                   [(p[0],) for p in PRODUCTS])
     db.execute("INSERT INTO account_tax (id, name, amount, type_tax_use, active, %s) "
                "VALUES (1, '15%%', 15.0, 'sale', 1, ?,?,?,?)" % cols, meta)
     db.execute("INSERT INTO account_tax (id, name, amount, type_tax_use, active, %s) "
