@@ -1358,17 +1358,25 @@ lookup_key(struct load_odoo *lo, struct load_item *const *its, size_t n, struct 
 	cJSON *dom, *res = NULL;
 	const cJSON *k0 = its[0]->key;
 	int single = 1, rc;
+	size_t step;
 
 	for (size_t i = 0; i < n; i++)
 		for (const cJSON *c = its[i]->key->child; c; c = c->next)
 			if (!field(lo, c->string))
 				return lookup_dotted(lo, its, n, e);
-	dom = cJSON_CreateArray();
-
 	for (size_t i = 0; i < n; i++)
 		if (cJSON_GetArraySize(its[i]->key) != 1 ||
 		    strcmp(its[i]->key->child->string, k0->child->string) != 0)
 			single = 0;
+	/* as many conditions per call as a server takes (see MATCH_OR_CHUNK) */
+	step = single ? MATCH_IN_CHUNK : MATCH_OR_CHUNK;
+	if (n > step) {
+		for (size_t i = 0; i < n; i += step)
+			if (lookup_key(lo, its + i, n - i < step ? n - i : step, e) < 0)
+				return -1;
+		return 0;
+	}
+	dom = cJSON_CreateArray();
 	if (single) {
 		cJSON *vals = cJSON_CreateArray();
 		for (size_t i = 0; vals && i < n; i++)

@@ -205,4 +205,10 @@ is "$(sandbox_log odoo "$n0" | jq -c '[.[] | select(.rpc == "res.partner.search_
 	"...in 3 searches of at most 50 conditions (and the key lookup)"
 is "$(rpc res.partner search_read '[[["ref","=","L77"]]]' '{"fields":["parent_id"]}' | jq -r '.[0].parent_id[1]')" \
 	"Big 77" "...each to its own"
+# a key of two fields is ORed too: 120 records, 3 lookups
+n0=$(lastn)
+run load -q --batch 1000 odoo res.partner -k ref,name "$T/big2" > "$T/out"
+is "$st:$(jq -r .status "$T/out" | sort | uniq -c | tr -s ' ')" "0: 120 unchanged" "120 records keyed by ref,name: unchanged"
+is "$(sandbox_log odoo "$n0" | jq -c '[.[] | select(.rpc == "res.partner.search_read")] | length')" 6 \
+	"...looked up in 3 calls of at most 50 keys (and the 3 matches)"
 done_testing
