@@ -1850,6 +1850,74 @@ lo_call(void *t, const char *method, struct load_item *const *its, size_t n,
 	return 0;
 }
 
+/* ---- readback: what the server kept ------------------------------------ */
+
+/* Does a value written to field name read back in a form to compare?  Odoo
+ * reads an x2many as its ids: an id list (or none) compares as a set; the
+ * commands and lines written do not (not verified). */
+static int
+readable(void *t, const char *name, const cJSON *v)
+{
+	const struct load_odoo *lo = t;
+
+	if (!is_x2many(ftype(lo, name)))
+		return 1;
+	if (!cJSON_IsArray(v))
+		return empty(v);
+	for (const cJSON *c = v->child; c; c = c->next)
+		if (!is_int(c))
+			return 0;
+	return 1;
+}
+
+/* One read of the set's ids, of the union of the fields written; each
+ * item's it->stored holds its own written fields as read. */
+static int
+lo_readback(void *t, struct load_item *const *its, size_t n, struct load_error *e)
+{
+	struct load_odoo *lo = t;
+	cJSON *names = cJSON_CreateObject(), *list = cJSON_CreateArray(), *res = NULL;
+	size_t at = 0;
+
+	if (names == NULL || list == NULL) {
+		cJSON_Delete(names);
+		cJSON_Delete(list);
+		return oom(e);
+	}
+	for (size_t i = 0; i < n; i++)
+		for (const cJSON *c = load_item_written(its[i])->child; c; c = c->next)
+			if (readable(lo, c->string, c) && !cJSON_HasObjectItem(names, c->string)) {
+				cJSON_AddTrueToObject(names, c->string);
+				cJSON_AddItemToArray(list, cJSON_CreateString(c->string));
+			}
+	cJSON_Delete(names);
+	if (list->child == NULL) /* nothing to compare: every item read, none verified */
+		cJSON_AddItemToArray(list, cJSON_CreateString("id"));
+	if (rpc(lo, lo->cfg.model, "read", args_of(ids_of(its, n), NULL), kw_all(list), &res, e) < 0)
+		return -1;
+	if (!cJSON_IsArray(res)) {
+		cJSON_Delete(res);
+		return load_errf(e, EP_SOFTWARE, NULL, "%s.read: not a list", lo->cfg.model);
+	}
+	/* read answers in the order of the ids asked, without the missing ones */
+	for (const cJSON *r = res->child; r; r = r->next) {
+		const cJSON *id = cJSON_GetObjectItemCaseSensitive(r, "id");
+		size_t k;
+		for (k = 0; k < n; k++, at = (at + 1) % n)
+			if (cJSON_IsNumber(id) && its[at]->stored == NULL &&
+			    its[at]->id->valuedouble == id->valuedouble)
+				break;
+		if (k == n)
+			continue;
+		if (load_item_stored(its[at], r, readable, lo) < 0) {
+			cJSON_Delete(res);
+			return oom(e);
+		}
+	}
+	cJSON_Delete(res);
+	return 0;
+}
+
 static enum load_class
 lo_classify(void *t, const struct load_error *e)
 {
@@ -1871,7 +1939,7 @@ lo_item_free(void *t, struct load_item *it)
 
 const struct load_target load_odoo_target = {
 	"odoo",	   lo_check,  lo_resolve, lo_lookup,   lo_same,	     lo_create,
-	lo_update, lo_remove, lo_call,	  lo_classify, lo_item_free,
+	lo_update, lo_remove, lo_call,	  lo_classify, lo_item_free, lo_readback,
 };
 
 struct load_odoo *
