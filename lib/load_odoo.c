@@ -1852,15 +1852,21 @@ lo_call(void *t, const char *method, struct load_item *const *its, size_t n,
 
 /* ---- readback: what the server kept ------------------------------------ */
 
+/* The fields of a read back: which are x2many (a small object, so that each
+ * record's fields are not looked up in the model's hundreds). */
+struct rb_fields {
+	cJSON *x2many; /* name -> true (an x2many) or false */
+};
+
 /* Does a value written to field name read back in a form to compare?  Odoo
  * reads an x2many as its ids: an id list (or none) compares as a set; the
  * commands and lines written do not (not verified). */
 static int
 readable(void *t, const char *name, const cJSON *v)
 {
-	const struct load_odoo *lo = t;
+	const struct rb_fields *rf = t;
 
-	if (!is_x2many(ftype(lo, name)))
+	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rf->x2many, name)))
 		return 1;
 	if (!cJSON_IsArray(v))
 		return empty(v);
@@ -1876,46 +1882,50 @@ static int
 lo_readback(void *t, struct load_item *const *its, size_t n, struct load_error *e)
 {
 	struct load_odoo *lo = t;
-	cJSON *names = cJSON_CreateObject(), *list = cJSON_CreateArray(), *res = NULL;
+	struct rb_fields rf = { cJSON_CreateObject() };
+	cJSON *asked = cJSON_CreateObject(), *list = cJSON_CreateArray(), *res = NULL;
 	size_t at = 0;
+	int rc = 0;
 
-	if (names == NULL || list == NULL) {
-		cJSON_Delete(names);
-		cJSON_Delete(list);
-		return oom(e);
+	if (rf.x2many == NULL || asked == NULL || list == NULL) {
+		rc = oom(e);
+		goto out;
 	}
 	for (size_t i = 0; i < n; i++)
-		for (const cJSON *c = load_item_written(its[i])->child; c; c = c->next)
-			if (readable(lo, c->string, c) && !cJSON_HasObjectItem(names, c->string)) {
-				cJSON_AddTrueToObject(names, c->string);
+		for (const cJSON *c = load_item_written(its[i])->child; c; c = c->next) {
+			if (!cJSON_HasObjectItem(rf.x2many, c->string))
+				cJSON_AddBoolToObject(rf.x2many, c->string,
+						      is_x2many(ftype(lo, c->string)));
+			if (!cJSON_HasObjectItem(asked, c->string) && readable(&rf, c->string, c)) {
+				cJSON_AddTrueToObject(asked, c->string);
 				cJSON_AddItemToArray(list, cJSON_CreateString(c->string));
 			}
-	cJSON_Delete(names);
+		}
 	if (list->child == NULL) /* nothing to compare: every item read, none verified */
 		cJSON_AddItemToArray(list, cJSON_CreateString("id"));
-	if (rpc(lo, lo->cfg.model, "read", args_of(ids_of(its, n), NULL), kw_all(list), &res, e) < 0)
-		return -1;
-	if (!cJSON_IsArray(res)) {
-		cJSON_Delete(res);
-		return load_errf(e, EP_SOFTWARE, NULL, "%s.read: not a list", lo->cfg.model);
-	}
+	rc = rpc(lo, lo->cfg.model, "read", args_of(ids_of(its, n), NULL), kw_all(list), &res, e);
+	list = NULL; /* consumed */
+	if (rc == 0 && !cJSON_IsArray(res))
+		rc = load_errf(e, EP_SOFTWARE, NULL, "%s.read: not a list", lo->cfg.model);
 	/* read answers in the order of the ids asked, without the missing ones */
-	for (const cJSON *r = res->child; r; r = r->next) {
+	for (const cJSON *r = rc ? NULL : res->child; r; r = r->next) {
 		const cJSON *id = cJSON_GetObjectItemCaseSensitive(r, "id");
 		size_t k;
 		for (k = 0; k < n; k++, at = (at + 1) % n)
 			if (cJSON_IsNumber(id) && its[at]->stored == NULL &&
 			    its[at]->id->valuedouble == id->valuedouble)
 				break;
-		if (k == n)
-			continue;
-		if (load_item_stored(its[at], r, readable, lo) < 0) {
-			cJSON_Delete(res);
-			return oom(e);
+		if (k < n && load_item_stored(its[at], r, readable, &rf) < 0) {
+			rc = oom(e);
+			break;
 		}
 	}
+out:
 	cJSON_Delete(res);
-	return 0;
+	cJSON_Delete(list);
+	cJSON_Delete(asked);
+	cJSON_Delete(rf.x2many);
+	return rc;
 }
 
 static enum load_class
