@@ -5,7 +5,8 @@
 # the stored value; --verify strict rejects it (65, or 0 within
 # --max-rejects); --no-verify, --dry-run and unchanged records send no read;
 # a many2one id read back as [id, name] and an id list read back as ids are
-# the same; x2many commands are not verified (-v says so).
+# the same; x2many commands are not verified (-v says so); --then is
+# called on a drifted record, not on one --verify strict rejected.
 . "$(dirname "$0")/lib.sh"
 . "$ERPIPE_TOP/tests/sandbox/lib.sh"
 . "$ERPIPE_TOP/tests/sandbox/odoo-rpc.sh"
@@ -83,6 +84,17 @@ is "$(jq -c '[.stage, (.source | sub(".*/"; "")), .error, .errors, .record.name]
 printf '%s\n' '{"name":"V1","expected_revenue":2.345}' > "$T/strict2"
 run load -q odoo crm.lead -k name --verify strict --max-rejects 1 "$T/strict2" > "$T/out"
 is "$st:$(jq -r .status "$T/out")" "0:rejected" "--verify strict within --max-rejects: 0"
+
+# ---- --then: on a drifted record (it was written), not on a strict reject ---------------------
+wins() { sandbox_log odoo "$1" | jq '[.[] | select(.rpc == "crm.lead.action_set_won")] | length'; }
+printf '%s\n' '{"name":"W1","expected_revenue":3.333}' > "$T/w1"
+printf '%s\n' '{"name":"W2","expected_revenue":3.333}' > "$T/w2"
+n0=$(lastn)
+run load -q odoo crm.lead -k name --then action_set_won "$T/w1" > "$T/out"
+is "$st:$(jq -r .status "$T/out"):$(wins "$n0")" "0:drifted:1" "drifted: --then called"
+n0=$(lastn)
+run load -q odoo crm.lead -k name --then action_set_won --verify strict "$T/w2" > "$T/out"
+is "$st:$(jq -r .status "$T/out"):$(wins "$n0")" "65:rejected:0" "--verify strict: rejected, --then not called"
 
 # ---- --dry-run reads nothing back -------------------------------------------------------------
 n0=$(lastn)
