@@ -2080,6 +2080,84 @@ lo_call(void *t, const char *method, struct load_item *const *its, size_t n,
 	return 0;
 }
 
+/* ---- readback: what the server kept ------------------------------------ */
+
+/* The fields of a read back: which are x2many (a small object, so that each
+ * record's fields are not looked up in the model's hundreds). */
+struct rb_fields {
+	cJSON *x2many; /* name -> true (an x2many) or false */
+};
+
+/* Does a value written to field name read back in a form to compare?  Odoo
+ * reads an x2many as its ids: an id list (or none) compares as a set; the
+ * commands and lines written do not (not verified). */
+static int
+readable(void *t, const char *name, const cJSON *v)
+{
+	const struct rb_fields *rf = t;
+
+	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rf->x2many, name)))
+		return 1;
+	if (!cJSON_IsArray(v))
+		return empty(v);
+	for (const cJSON *c = v->child; c; c = c->next)
+		if (!is_int(c))
+			return 0;
+	return 1;
+}
+
+/* One read of the set's ids, of the union of the fields written; each
+ * item's it->stored holds its own written fields as read. */
+static int
+lo_readback(void *t, struct load_item *const *its, size_t n, struct load_error *e)
+{
+	struct load_odoo *lo = t;
+	struct rb_fields rf = { cJSON_CreateObject() };
+	cJSON *asked = cJSON_CreateObject(), *list = cJSON_CreateArray(), *res = NULL;
+	size_t at = 0;
+	int rc = 0;
+
+	if (rf.x2many == NULL || asked == NULL || list == NULL) {
+		rc = oom(e);
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		for (const cJSON *c = load_item_written(its[i])->child; c; c = c->next) {
+			if (!cJSON_HasObjectItem(rf.x2many, c->string))
+				cJSON_AddBoolToObject(rf.x2many, c->string,
+						      is_x2many(ftype(lo, c->string)));
+			if (!cJSON_HasObjectItem(asked, c->string) && readable(&rf, c->string, c)) {
+				cJSON_AddTrueToObject(asked, c->string);
+				cJSON_AddItemToArray(list, cJSON_CreateString(c->string));
+			}
+		}
+	if (list->child == NULL) /* nothing to compare: every item read, none verified */
+		cJSON_AddItemToArray(list, cJSON_CreateString("id"));
+	rc = rpc(lo, lo->cfg.model, "read", args_of(ids_of(its, n), NULL), kw_all(list), &res, e);
+	list = NULL; /* consumed */
+	if (rc == 0 && !cJSON_IsArray(res))
+		rc = load_errf(e, EP_SOFTWARE, NULL, "%s.read: not a list", lo->cfg.model);
+	/* read answers in the order of the ids asked, without the missing ones */
+	for (const cJSON *r = rc ? NULL : res->child; r; r = r->next) {
+		const cJSON *id = cJSON_GetObjectItemCaseSensitive(r, "id");
+		size_t k;
+		for (k = 0; k < n; k++, at = (at + 1) % n)
+			if (cJSON_IsNumber(id) && its[at]->stored == NULL &&
+			    its[at]->id->valuedouble == id->valuedouble)
+				break;
+		if (k < n && load_item_stored(its[at], r, readable, &rf) < 0) {
+			rc = oom(e);
+			break;
+		}
+	}
+out:
+	cJSON_Delete(res);
+	cJSON_Delete(list);
+	cJSON_Delete(asked);
+	cJSON_Delete(rf.x2many);
+	return rc;
+}
+
 static enum load_class
 lo_classify(void *t, const struct load_error *e)
 {
@@ -2101,7 +2179,7 @@ lo_item_free(void *t, struct load_item *it)
 
 const struct load_target load_odoo_target = {
 	"odoo",	   lo_check,  lo_resolve, lo_lookup,   lo_same,	     lo_create,
-	lo_update, lo_remove, lo_call,	  lo_classify, lo_item_free,
+	lo_update, lo_remove, lo_call,	  lo_classify, lo_item_free, lo_readback,
 };
 
 struct load_odoo *

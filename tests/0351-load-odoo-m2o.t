@@ -35,8 +35,8 @@ is "$(rpc res.partner search_read '[[["ref","=like","M%"]]]' '{"fields":["ref","
 	"M1=$be M2=$be M3=$be M4=$be M5=$be M6=$be M7=false M8=false M9=false M10=$us M11=$us " \
 	"each resolved to the right country"
 is "$calls" \
-	'["common.authenticate","res.partner.fields_get","ir.model.data.search_read","res.country.search_read","res.country.search_read","res.partner.search_read","res.partner.create"]' \
-	"batched: one xmlid search, one name search, one match search, one lookup, one create"
+	'["common.authenticate","res.partner.fields_get","ir.model.data.search_read","res.country.search_read","res.country.search_read","res.partner.search_read","res.partner.create","res.partner.read"]' \
+	"batched: one xmlid search, one name search, one match search, one lookup, one create, one read back"
 run load -q odoo res.partner -k ref "$T/in" > "$T/out"
 is "$(jq -r .status "$T/out" | sort | uniq -c | tr -s ' ')" " 11 unchanged" "every shape reads back unchanged"
 
