@@ -439,7 +439,8 @@ main(void)
 	       "{\"key\":{\"ref\":\"nope\"},\"id\":null,\"status\":\"rejected\","
 	       "\"error\":\"update: no record matches the key\"}\n"
 	       "{\"key\":null,\"id\":null,\"status\":\"rejected\",\"error\":\"_op: not "
-	       "\\\"upsert\\\", \\\"create\\\", \\\"update\\\" or \\\"delete\\\"\"}\n"
+	       "\\\"upsert\\\", \\\"create\\\", \\\"update\\\", \\\"delete\\\" or "
+	       "\\\"insert\\\"\"}\n"
 	       "{\"key\":{\"name\":\"N9\"},\"id\":200,\"status\":\"created\",\"error\":null}\n"
 	       "{\"key\":null,\"id\":null,\"status\":\"rejected\",\"error\":\"_key: not an "
 	       "object naming one field or more\"}\n"
@@ -468,6 +469,21 @@ main(void)
 	ok(f.rows[201].confirmed && !f.rows[202].confirmed && f.rows[203].confirmed &&
 	       !f.rows[1].confirmed,
 	   "confirmed the written ones only");
+	load_opts_free(&o);
+
+	/* insert: found is unchanged whatever its values, missing is created */
+	o = opts(2, "ref");
+	calls_reset(&f);
+	st = run(&f, &o,
+	         "{\"_op\":\"insert\",\"ref\":\"R5\",\"name\":\"other\"}\n"
+	         "{\"_op\":\"insert\",\"ref\":\"Q1\",\"name\":\"q\"}\n",
+	         NULL);
+	out = slurp(outpath);
+	ok(strstr(out, "{\"key\":{\"ref\":\"R5\"},\"id\":6,\"status\":\"unchanged\"") &&
+	       strstr(out, "{\"key\":{\"ref\":\"Q1\"},\"id\":") &&
+	       strstr(out, "\"status\":\"created\""),
+	   "insert: the existing record unchanged, the missing one created");
+	is_int(f.calls[C_UPDATE], 0, "insert: nothing of the existing record written");
 	load_opts_free(&o);
 
 	/* a fatal error stops the run with its status; records before it keep
