@@ -76,6 +76,26 @@ w=$(rpc sale.advance.payment.inv create '[{"consolidated_billing":false}]' '{"co
 is "$(rpc sale.advance.payment.inv read "[[$w]]" '{"fields":["sale_order_ids"]}' | jq -c '.[0].sale_order_ids')" "[$a]" \
 	"the wizard takes its orders from active_ids"
 
+# the order's currency follows its pricelist: on create (a sent currency_id
+# ignored), and when a write changes the pricelist; a written currency_id stays
+pl=$(rpc product.pricelist create '[{"name":"EUR list","currency_id":2}]')
+f=$(rpc sale.order create '[{"partner_id":9,"currency_id":2}]')
+is "$(fld sale.order "$f" '["currency_id"]' | jq -c '.[0][1]')" '"USD"' "create: currency_id ignored, the default pricelist's USD"
+rpc sale.order write "[[$f],{\"pricelist_id\":$pl}]" >/dev/null
+is "$(fld sale.order "$f" '["currency_id","pricelist_id"]' | jq -c '[.[0][1], .[1][1]]')" '["EUR","EUR list (EUR)"]' \
+	"write of the pricelist: the currency follows"
+rpc sale.order write "[[$f],{\"currency_id\":3}]" >/dev/null
+is "$(fld sale.order "$f" '["currency_id"]' | jq -c '.[0][1]')" '"GBP"' "write of currency_id: stored, though the pricelist says EUR"
+
+# cancelling a confirmed order cancels its open delivery
+g=$(order 10 G)
+rpc sale.order action_confirm "[[$g]]" >/dev/null
+rpc sale.order action_cancel "[[$g]]" >/dev/null
+is "$(rpc stock.picking search_read "[[[\"sale_id\",\"=\",$g]]]" '{"fields":["state"]}' | jq -c '[.[].state]')$(fld sale.order "$g" '["state","invoice_status"]')" \
+	'["cancel"]["cancel","no"]' "action_cancel: the order and its delivery cancelled"
+is "$(rpc sale.order search_count '[[["state","=","sale"],["invoice_status","!=","to invoice"],["id","<",9]]]')" 0 \
+	"the seed's confirmed orders are to invoice"
+
 # an invoice created directly: its lines are "product" lines on Product Sales,
 # with the tax and payment-term lines Odoo adds
 mv=$(rpc account.move create '[{"move_type":"out_invoice","partner_id":9,"invoice_line_ids":[[0,0,{"name":"x","quantity":2,"price_unit":50}]]}]')

@@ -2,13 +2,16 @@
 """tests/sandbox/odoo.py - an Odoo 19 stand-in on 127.0.0.1 for the tests and the demo.
 
     odoo.py --db peer --user admin:admin --api-key admin:KEY --partners 100000
-            [--port N] [--port-file F] [--log F] [--db-file F] [fault flags]
+            [--currencies active|fresh] [--port N] [--port-file F] [--log F]
+            [--db-file F] [fault flags]
 
 Speaks XML-RPC (/xmlrpc/2/common, /xmlrpc/2/object, /xmlrpc/2/db and the legacy
 /xmlrpc/common, /xmlrpc/object with string fault codes), JSON-RPC (/jsonrpc) and
 JSON-2 (POST /json/2/<model>/<method>, bearer API keys, X-Odoo-Database;
 GET /web/version), answering with Odoo's value and error shapes and
-Connection: close, as the transcripts in tests/fixtures/odoo show.
+Connection: close, as the transcripts in tests/fixtures/odoo show; the business
+rules (order to cash, stock, procure to pay) are Odoo 19's as the transcripts in
+tests/fixtures/odoo-flows show them (odoo_biz.py).
 
 Transaction clock: write_date/create_date are the time the request's transaction
 started (as Odoo: one value for every row a call writes).  Control it with

@@ -516,6 +516,15 @@ class Orm(odoo_orm.Orm):
                 self.db.execute("UPDATE sale_order_line SET price_tax = ROUND(price_total - "
                                 "price_subtotal, 2) WHERE id IN (%s)"
                                 % ",".join("?" * len(ch)), ch)
+        if name == "sale.order" and not creating and "pricelist_id" in row \
+                and "currency_id" not in row:
+            # currency_id is computed from the pricelist: a new pricelist recomputes it
+            for ch in odoo_orm.chunks(ids):
+                self.db.execute("UPDATE sale_order SET currency_id = (SELECT currency_id FROM "
+                                "product_pricelist p WHERE p.id = sale_order.pricelist_id) "
+                                "WHERE pricelist_id IS NOT NULL AND id IN (%s)"
+                                % ",".join("?" * len(ch)), ch)
+            row = dict(row, currency_id=True)
         if name == "sale.order" and not creating and "currency_id" in row:
             self.recompute_totals(m, ids)
         if name == "account.move.line":
@@ -750,6 +759,7 @@ class Orm(odoo_orm.Orm):
         key = (m.name, method)
         fn = {
             ("sale.order", "action_confirm"): self.so_confirm,
+            ("sale.order", "action_cancel"): self.so_cancel,
             ("sale.advance.payment.inv", "create_invoices"): self.create_invoices,
             ("account.move", "action_post"): self.move_post,
             ("account.payment", "action_post"): self.payment_post,
@@ -799,6 +809,20 @@ class Orm(odoo_orm.Orm):
              link: lid} for lid, p, q, u, n in lines], **{kind + "_id": oid})
         self.db.execute("UPDATE %s_order SET %s = 'pending' WHERE id = ?" % (
             kind, "delivery_status" if sale else "receipt_status"), (oid,))
+
+    def so_cancel(self, ids):
+        """sale.order.action_cancel: the order and its open transfers cancelled."""
+        for oid in ids:
+            self.write(self.models["sale.order"], [oid], {"state": "cancel"})
+            self.db.execute("UPDATE sale_order_line SET state = 'cancel' WHERE order_id = ?",
+                            (oid,))
+            self.db.execute("UPDATE stock_move SET state = 'cancel' WHERE picking_id IN "
+                            "(SELECT id FROM stock_picking WHERE sale_id = ? AND state NOT IN "
+                            "('done', 'cancel'))", (oid,))
+            self.db.execute("UPDATE stock_picking SET state = 'cancel' WHERE sale_id = ? AND "
+                            "state NOT IN ('done', 'cancel')", (oid,))
+            self.recompute_so_status([oid])
+        return True
 
     def create_invoices(self, ids):
         """sale.advance.payment.inv.create_invoices (regular invoices)."""

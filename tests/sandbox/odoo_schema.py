@@ -261,13 +261,13 @@ def _models():
         "price_extra": F("float", "Variant Price Extra", compute="zero"),
         "standard_price": F("float", "Cost"),
         "uom_id": m2o("uom.uom", "Unit"),
+        "active": F("boolean", "Active", default=True),
         "is_storable": F("boolean", "Track Inventory"),
         "product_template_attribute_value_ids": m2m("product.template.attribute.value",
                                                     "Attribute Values"),
         "product_template_variant_value_ids": m2m("product.template.attribute.value",
                                                   "Variant Values",
                                                   compute="variant_values"),
-        "active": F("boolean", "Active", default=True),
     }, order="default_code, name, id",
         display=("CASE WHEN t.default_code IS NOT NULL THEN '[' || t.default_code || '] ' "
                  "|| t.name ELSE t.name END || COALESCE(' (' || (SELECT group_concat(v.name, "

@@ -300,14 +300,17 @@ def seed(orm, npartners, seed_time, rng_seed=1, users=(), currencies="active"):
     for (i, n_, code, typ, uom, price, categ) in PRODUCTS:
         base = {"id": i, "name": n_, "default_code": code, "type": typ, "uom_id": uom,
                 "categ_id": categ, "active": 1, "create_date": seed_time,
-                "write_date": seed_time, "create_uid": 1, "write_uid": 1,
-                "is_storable": 1 if i == 53 else 0}
-        cost = price * 0.6 if i < 50 else 0.0
+                "write_date": seed_time, "create_uid": 1, "write_uid": 1}
         orm.insert(M["product.template"], dict(base, list_price=price, sale_ok=1,
-                                               purchase_ok=1, standard_price=cost,
-                                               tracking="lot" if i == 53 else "none"))
+                                               purchase_ok=1, standard_price=price * 0.6))
         orm.insert(M["product.product"], dict(base, product_tmpl_id=i, lst_price=price,
-                                              standard_price=cost))
+                                              standard_price=price * 0.6))
+    # the transcripts' products: no cost, FURN_5555 storable and tracked by lots
+    for t in ("product_template", "product_product"):
+        db.execute("UPDATE %s SET standard_price = 0 WHERE id >= 50" % t)
+        db.execute("UPDATE %s SET is_storable = (id = 53)" % t)
+    db.execute("UPDATE product_template SET tracking = CASE id WHEN 53 THEN 'lot' "
+               "ELSE 'none' END")
     db.executemany("INSERT INTO product_template__taxes_id (id1, id2) VALUES (?, 1)",
                    [(p[0],) for p in PRODUCTS])
     db.executemany("INSERT INTO product_template__supplier_taxes_id (id1, id2) VALUES (?, 2)",
@@ -361,6 +364,7 @@ def seed(orm, npartners, seed_time, rng_seed=1, users=(), currencies="active"):
             db.execute("UPDATE sale_order SET state = ? WHERE id = ?", (state, oid))
             db.execute("UPDATE sale_order_line SET state = ? WHERE order_id = ?",
                        (state if state != "sent" else "draft", oid))
+            orm.recompute_so_status([oid])      # a confirmed order is "to invoice"
     # invoices and bills
     am = M["account.move"]
     moves = [("out_invoice", 15, "2025-12-01", [(2, 40, 750.0), (6, 12, 145.0)], True),
