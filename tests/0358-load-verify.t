@@ -17,7 +17,9 @@ lastn() { sandbox_log odoo | jq 'length'; }
 reads() { sandbox_log odoo "$1" | jq '[.[] | select(.rpc == "crm.lead.read")] | length'; }
 
 be=$(rpc res.country search '[[["code","=","BE"]]]' | jq '.[0]')
-tag=$(rpc res.partner.category create '[{"name":"VIP"}]')
+# a tag of the model crm.lead's tag_ids names (crm.tag in Odoo 19)
+tags=$(rpc crm.lead fields_get '[["tag_ids"]]' '{"attributes":["relation"]}' | jq -r .tag_ids.relation)
+tag=$(rpc "$tags" create '[{"name":"VIP"}]')
 
 # ---- created: kept, and drifted -------------------------------------------------------
 printf '%s\n' '{"name":"V1","expected_revenue":12.345,"probability":20}' \

@@ -27,8 +27,10 @@ is "$(cat "$T/out")" \
 	"{\"key\":null,\"id\":{\"Document_Type\":\"Order\",\"No\":\"$so\"},\"status\":\"drifted\",\"drift\":[{\"field\":\"Sell_to_Customer_Name\",\"sent\":\"\",\"stored\":\"$name\"}],\"error\":null}" \
 	"drifted: the field, the blank sent, the name NAV stored"
 is "$(cat "$T/err")" "load: read 1, wrote 1, dropped 0, rejected 0, drifted 1" "the summary counts it"
-is "$(log_since "$n0" | jq -c '[.[] | .method + " " + (.path | sub(".*/"; "") | sub("\\(.*"; "")) + " " + (.query // "")]')" \
-	"[\"GET \$metadata \",\"POST SalesOrder \",\"GET SalesOrder \$select=Sell_to_Customer_No,Sell_to_Customer_Name,External_Document_No\"]" \
+# the requests for the records: not \$metadata, not the company's
+recs() { log_since "$1" | jq -c "[.[] | select(.path | test(\"[$]metadata|/Company[(][^/]*\$\") | not) | $2]"; }
+is "$(recs "$n0" '.method + " " + (.path | sub(".*/"; "") | sub("\\(.*"; "")) + " " + (.query // "")')" \
+	"[\"POST SalesOrder \",\"GET SalesOrder \$select=Sell_to_Customer_No,Sell_to_Customer_Name,External_Document_No\"]" \
 	"one record: one GET of the fields written"
 
 # ---- customers: kept (created, updated), one \$batch of reads --------------------------------
@@ -37,8 +39,8 @@ printf '%s\n' '{"No":"V1","Name":"One","Credit_Limit_LCY":1000}' '{"No":"V2","Na
 n0=$(last_n)
 run load -q nav Customer -k No "$T/cust" > "$T/out"
 is "$(jq -r .status "$T/out" | tr '\n' ' ')" "created created updated " "kept: created and updated"
-is "$(log_since "$n0" | jq -c '[.[] | .method + " " + (.path | sub(".*/"; "")) + " " + (.batch | tostring)]')" \
-	"[\"GET \$metadata null\",\"POST \$batch 3\",\"PATCH Customer('10000') null\",\"POST \$batch 2\",\"POST \$batch 3\"]" \
+is "$(recs "$n0" '.method + " " + (.path | sub(".*/"; "")) + " " + (.batch | tostring)')" \
+	"[\"POST \$batch 3\",\"PATCH Customer('10000') null\",\"POST \$batch 2\",\"POST \$batch 3\"]" \
 	"a \$batch of lookups, the update, the creates, one \$batch of 3 reads back"
 n0=$(last_n)
 run load -q nav Customer -k No --batch 1 "$T/cust" > "$T/out"
