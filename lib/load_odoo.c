@@ -949,7 +949,9 @@ search_chunk(struct load_odoo *lo, const char *rel, enum m2o_shape shape, struct
 			for (size_t i = 0; i < n; i++)
 				or_group(dom, conds[i].m, i == 0);
 		}
-		if (kind != COND_DOTTED)
+		if (kind == COND_DOTTED) /* the ids alone: [] would read every field */
+			cJSON_AddItemToArray(fields, cJSON_CreateString("id"));
+		else
 			for (const cJSON *c = m0->child; c; c = c->next)
 				cJSON_AddItemToArray(fields, cJSON_CreateString(c->string));
 	}

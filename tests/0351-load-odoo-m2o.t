@@ -166,10 +166,12 @@ like "$(jq -r .error "$T/out")" "'category_id': a list of references" "a list mi
 
 # ---- a related record's field in a match (currency_id.name, invoice_ids.…) ----
 printf '%s\n' '{"ref":"D1","name":"Dotted","parent_id":{"match":{"country_id.code":"US","ref":"M10"}}}' > "$T/dot"
-run load -q odoo res.partner -k ref "$T/dot" > "$T/out"
+run load -q --trace odoo res.partner -k ref "$T/dot" > "$T/out" 2> "$T/trace"
 is "$st:$(jq -r .status "$T/out")" "0:created" "a match on a related record's field"
 is "$(rpc res.partner search_read '[[["ref","=","D1"]]]' '{"fields":["parent_id"]}' | jq -r '.[0].parent_id[1]')" \
 	"Another match" "...finds the record"
+like "$(grep -o '\[\["country_id.code"[^{]*{"fields":\[[^]]*\]' "$T/trace" | head -1)" '"fields":\["id"\]$' \
+	"...reading the ids alone (an empty field list reads every field)"
 
 # ---- archived records: not matched, and the reject says why --------------------
 m9=$(rpc res.partner search '[[["ref","=","M9"]]]' | jq '.[0]')
