@@ -104,6 +104,13 @@ is "$(rpc account.move.line search_read "[[[\"move_id\",\"=\",$mv]]]" '{"fields"
 	'[["product","Product Sales",0,100],["payment_term","Account Receivable",100,0]]' \
 	"a direct invoice line: display_type product, its account; the receivable line"
 
+# a journal entry keeps its lines as written, balance = debit - credit
+je=$(rpc account.move create '[{"move_type":"entry","ref":"JE1","line_ids":[[0,0,{"name":"a","debit":12.5,"account_id":32}],[0,0,{"name":"b","credit":12.5,"account_id":5}]]}]')
+is "$(rpc account.move.line search_read "[[[\"move_id\",\"=\",$je]]]" '{"fields":["display_type","debit","credit","balance"],"order":"id"}' |
+	jq -c '[.[] | [.display_type, .debit, .credit, .balance]]')$(fld account.move "$je" '["journal_id"]' | jq -c '.[0][1]')" \
+	'[["product",12.5,0,12.5],["product",0,12.5,-12.5]]"Miscellaneous Operations"' \
+	"a journal entry: its lines as written, in the miscellaneous journal"
+
 # invoice_orders / pay_invoice (the older helpers) go the same way
 e=$(order 10 E)
 rpc sale.order action_confirm "[[$e]]" >/dev/null

@@ -39,7 +39,6 @@ import common  # noqa: E402
 from common import Response  # noqa: E402
 import json  # noqa: E402
 import odoo_biz  # noqa: E402
-import odoo_orm  # noqa: E402
 from odoo_orm import (AccessDenied, AccessError, HttpError, MissingError, OdooError,  # noqa
                       PyError, UserError)
 import odoo_seed  # noqa: E402

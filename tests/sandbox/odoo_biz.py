@@ -23,12 +23,10 @@ Odoo 19 transcripts in tests/fixtures/odoo-flows show them (README there):
 
 Orm here is odoo_orm.Orm with these rules added; odoo.py serves it."""
 
-import datetime
 from decimal import Decimal
 
 import odoo_orm
-from odoo_orm import (ACTIONS, REQ, SIGNATURES, MissingError, UserError, ValidationError,
-                      ValueErr, ids_repr, money)
+from odoo_orm import ACTIONS, REQ, SIGNATURES, UserError, ValidationError, ValueErr, money
 
 ACTIONS.setdefault("account.payment.register", ())
 ACTIONS["account.payment.register"] += ("action_create_payments",)
@@ -610,6 +608,10 @@ class Orm(odoo_orm.Orm):
                              "amount_total FROM account_move WHERE id = ?", (mid,)).fetchone()
         mtype, state, partner, due = mv[0], mv[1], mv[2], mv[3]
         if mtype not in INVOICE_KINDS:
+            # a journal entry's lines are as written: balance = debit - credit
+            self.db.execute("UPDATE account_move_line SET balance = ROUND(COALESCE(debit, 0) - "
+                            "COALESCE(credit, 0), 2), amount_currency = ROUND(COALESCE(debit, "
+                            "0) - COALESCE(credit, 0), 2) WHERE move_id = ?", (mid,))
             return
         inbound = mtype in ("out_invoice", "in_refund", "out_receipt")
         sign = -1 if inbound else 1          # product lines: credit on a sale
@@ -1214,5 +1216,3 @@ class Orm(odoo_orm.Orm):
             act["domain"] = [["id", "in", bills]]
         return act
 
-
-_ = (datetime, MissingError, ids_repr)
