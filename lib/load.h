@@ -73,9 +73,12 @@
  * name]; a value the server rounded, trimmed, ignored or recomputed is a
  * drift.  A record with a drift is "drifted" (it was written: --then still
  * calls its methods), or with --verify strict rejected (stage load, the
- * drift in "errors" with JSON Pointers, no --then).  A readback refused as
- * the data's fault (a record deleted meanwhile) leaves the set not
- * verified, with a warning; a fatal one stops the run.
+ * drift in "errors" with JSON Pointers, no --then).  Either way the stage's
+ * summary and --stats count it ("drifted N").  Values equal as JSON are the
+ * same without asking the target.  A readback refused as the data's fault
+ * (a record deleted meanwhile) leaves the set not verified, with a warning;
+ * a fatal one stops the run.  Unchanged and deleted records, and --dry-run,
+ * read nothing back.
  *
  * Checkpoints: at a checkpoint (and at the end, and when the input would
  * block) the part-filled batch is sent first, its receipts written, then

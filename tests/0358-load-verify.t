@@ -6,12 +6,13 @@
 # --max-rejects); --no-verify, --dry-run and unchanged records send no read;
 # a many2one id read back as [id, name] and an id list read back as ids are
 # the same; x2many commands are not verified (-v says so); --then is
-# called on a drifted record, not on one --verify strict rejected.
+# called on a drifted record, not on one --verify strict rejected; the
+# three RPC flavours (XML-RPC, JSON-RPC, JSON-2) read back alike.
 . "$(dirname "$0")/lib.sh"
 . "$ERPIPE_TOP/tests/sandbox/lib.sh"
 . "$ERPIPE_TOP/tests/sandbox/odoo-rpc.sh"
 . "$ERPIPE_TOP/tests/sandbox/odoo-env.sh"
-odoo_env --partners 5
+odoo_env --partners 5 --api-key admin:k3y-s3cret
 lastn() { sandbox_log odoo | jq 'length'; }
 # reads N: the crm.lead.read calls in the log since N
 reads() { sandbox_log odoo "$1" | jq '[.[] | select(.rpc == "crm.lead.read")] | length'; }
@@ -103,6 +104,19 @@ n0=$(lastn)
 run load -q -n odoo crm.lead -k name "$T/upd" > "$T/out"
 is "$(jq -r .status "$T/out" | tr '\n' ' ')" "update update " "--dry-run: the plan"
 is "$(reads "$n0")" 0 "--dry-run: no read"
+
+# ---- every RPC flavour reads back ----------------------------------------------------------------
+for proto in xmlrpc jsonrpc json2; do
+	printf '{"name":"P-%s","expected_revenue":4.444}\n' $proto > "$T/p"
+	n0=$(lastn)
+	if [ $proto = json2 ]; then
+		run env ODOO_PASSWORD=k3y-s3cret ODOO_AUTH=apikey load -q --protocol json2 odoo crm.lead -k name "$T/p" > "$T/out"
+	else
+		run load -q --protocol $proto odoo crm.lead -k name "$T/p" > "$T/out"
+	fi
+	is "$st:$(jq -c '[.status, .drift[0].stored]' "$T/out"):$(reads "$n0")" '0:["drifted",4.44]:1' \
+		"$proto: drifted, one read"
+done
 
 # ---- usage --------------------------------------------------------------------------------------
 run load odoo crm.lead -k name --verify sometimes "$T/upd" 2> "$T/err"
