@@ -1099,7 +1099,124 @@ ln_remove(void *t, struct load_item *const *its, size_t n, struct load_error *e)
 	return write_set(t, its, n, W_REMOVE, e);
 }
 
+/* ---- readback: what the server kept (load's verify) ------------------------------- */
+
+/*
+ * The records written, read again by key with a $select of the fields
+ * written: one $batch of GETs per ODATA_BATCH_MAX records (a GET each with
+ * --batch 1, or for one record; with --soap a Read each).  Each item's
+ * it->stored: its written fields as read, null for one the answer lacks; a
+ * record not found keeps none.  Lines (navigation properties) are not read:
+ * not verified.
+ */
+static int
+ln_readback(void *t, struct load_item *const *its, size_t n, struct load_error *e)
+{
+	struct load_nav *ln = t;
+	struct ep_err err = EP_ERR_INIT;
+	struct buf sel = BUF_INIT;
+	cJSON *seen = cJSON_CreateObject();
+	int rc = seen ? 0 : oom(e);
+
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		const cJSON *f;
+		cJSON_ArrayForEach(f, load_item_written(its[i]))
+		{
+			if (cJSON_HasObjectItem(seen, f->string))
+				continue;
+			cJSON_AddTrueToObject(seen, f->string);
+			if (sel.len)
+				buf_addc(&sel, ',');
+			odata_pct(&sel, f->string, strlen(f->string), ODATA_QUERY);
+		}
+	}
+	cJSON_Delete(seen);
+	if (ln->cfg.soap) {
+		for (size_t i = 0; rc == 0 && i < n; i++) {
+			struct navsoap_fault fl;
+			cJSON *was = its[i]->current;
+			its[i]->current = NULL;
+			buf_reset(&ln->body);
+			if (navsoap_read(&ln->body, ln->pg, its[i]->id, &err) < 0)
+				rc = load_errf(e, EP_SOFTWARE, NULL, "%s", err.msg);
+			else if (soap1(ln, its[i], "Read", ln->body.p, ln->body.len, &fl, NULL, e) < 0)
+				rc = -1;
+			else if (its[i]->current &&
+				 load_item_stored(its[i], its[i]->current, NULL, NULL) < 0)
+				rc = oom(e);
+			cJSON_Delete(its[i]->current);
+			its[i]->current = was;
+		}
+		buf_release(&sel);
+		return rc;
+	}
+	for (size_t from = 0; rc == 0 && from < n; from += ODATA_BATCH_MAX) {
+		size_t m = n - from < ODATA_BATCH_MAX ? n - from : ODATA_BATCH_MAX;
+		struct odata_batch_op ops[ODATA_BATCH_MAX];
+		struct buf urls[ODATA_BATCH_MAX];
+		char ids[ODATA_BATCH_MAX][16];
+		struct odata_batch_resp *r = NULL;
+		struct odata_error oe;
+		size_t nr = 0;
+
+		for (size_t i = 0; i < m; i++) {
+			buf_init(&urls[i], 0);
+			if (entity_rel(ln, &urls[i], its[from + i]->id, &err) < 0)
+				rc = load_errf(e, EP_SOFTWARE, NULL, "%s", err.msg);
+			else if (sel.len)
+				buf_addf(&urls[i], "?$select=%s", sel.p);
+			snprintf(ids[i], sizeof(ids[i]), "%zu", i + 1);
+			ops[i] = (struct odata_batch_op){ ids[i], "GET", urls[i].p, NULL, NULL, 0 };
+		}
+		if (rc == 0 && (m == 1 || ln->cfg.batch == 1)) {
+			for (size_t i = 0; i < m && rc == 0; i++) {
+				cJSON *body = NULL;
+				int g = req1(ln, "GET", urls[i].p, NULL, NULL, 0, &body, &oe, e);
+				if (g < 0)
+					rc = -1;
+				else if (g == 0 && cJSON_IsObject(body)) {
+					if (load_item_stored(its[from + i], body, NULL, NULL) < 0)
+						rc = oom(e);
+				}
+				else if (g == 1 && oe.status != 404 && fatal_of(&oe, ln->cfg.set, e) < 0)
+					rc = -1;
+				cJSON_Delete(body);
+			}
+		} else if (rc == 0) {
+			int b = nav_batch(ln->cfg.nav, ops, m, 0, &r, &nr, &oe, &err);
+			if (b < 0)
+				rc = load_errf(e, err.code, NULL, "%s", err.msg);
+			else if (b == 1)
+				rc = fatal_of(&oe, "$batch", e) < 0
+					     ? -1
+					     : load_errf(e, EP_DATAERR, oe.code, "%s", oe.message);
+			for (size_t i = 0; b == 0 && i < nr && rc == 0; i++) {
+				size_t at = (size_t)strtoul(r[i].id, NULL, 10);
+				struct odata_error re;
+				if (at < 1 || at > m)
+					continue;
+				if (r[i].status < 300 && cJSON_IsObject(r[i].body)) {
+					if (load_item_stored(its[from + at - 1], r[i].body, NULL,
+							     NULL) < 0)
+						rc = oom(e);
+					continue;
+				}
+				memset(&re, 0, sizeof(re));
+				odata_batch_error(&re, &r[i]);
+				if (re.status != 404 && fatal_of(&re, ln->cfg.set, e) < 0)
+					rc = -1;
+			}
+			if (b == 0)
+				odata_batch_resp_free(r, nr);
+		}
+		for (size_t i = 0; i < m; i++)
+			buf_release(&urls[i]);
+	}
+	buf_release(&sel);
+	return rc;
+}
+
 const struct load_target load_nav_target = {
 	"nav", ln_check, NULL, ln_lookup, ln_same, ln_create, ln_update, ln_remove,
-	NULL, NULL, ln_item_free,
+	NULL, NULL, ln_item_free, ln_readback,
 };

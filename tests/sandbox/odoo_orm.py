@@ -782,9 +782,11 @@ class Orm:
                 raise ValueErr("invalid literal for int() with base 10: %r" % (v,))
         if t in ("float", "monetary"):
             try:
-                return float(v)
+                x = float(v)
             except (TypeError, ValueError):
                 raise ValueErr("could not convert string to float: %r" % (v,))
+            # Monetary.convert_to_cache: rounded to the currency (0.01 here)
+            return money(x) if t == "monetary" else x
         if t == "many2one":
             if isinstance(v, list) and v:
                 v = v[0]
