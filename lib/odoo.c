@@ -724,6 +724,19 @@ decode(struct odoo_call *c)
 			cJSON_Delete(j);
 			return 0;
 		}
+		/* a method that returns None: Odoo leaves "result" out of the
+		 * answer (odoo-flows/56b, account.payment.action_post) */
+		if (cJSON_IsObject(j) && cJSON_GetObjectItemCaseSensitive(j, "jsonrpc") &&
+		    !cJSON_GetObjectItemCaseSensitive(j, "error")) {
+			cJSON_Delete(j);
+			if (!(c->result = cJSON_CreateNull())) {
+				err_set(&c->err, EP_SOFTWARE, 1, "%s: out of memory", c->label);
+				c->rc = -1;
+				return 0;
+			}
+			c->rc = 0;
+			return 0;
+		}
 		if (cJSON_IsObject(j) &&
 		    cJSON_IsObject(v = cJSON_GetObjectItemCaseSensitive(j, "error"))) {
 			const cJSON *data = cJSON_GetObjectItemCaseSensitive(v, "data");
