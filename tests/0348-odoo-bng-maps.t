@@ -7,6 +7,7 @@
 # ranks Odoo counts are never written; a payment without CustomerID finds
 # its customer through its invoice.
 . "$(dirname "$0")/lib.sh"
+. "$ERPIPE_TOP/tests/sandbox/lib.sh"
 F=$ERPIPE_TOP/tests/fixtures/odoo-flows
 
 # ---- odoo/account.move-to-bng/Invoice: the lines of a real posted invoice
@@ -104,5 +105,34 @@ run xform -q -f bng/Payment-to-odoo/account.payment --rejects "$T/rej2" "$T/p" >
 is "$(jq -c .partner_id "$T/out")" '{"match":{"invoice_ids.payment_reference":"INV/2026/00018"}}' \
 	"account.payment without CustomerID: the customer of its invoice"
 like "$(jq -r .error "$T/rej2")" "payment 10: no CustomerID and no InvoiceNo" "...neither: refused, saying why"
+
+# ---- the same maps loaded into the (faithful) Odoo sandbox: the order in
+# EUR through its pricelist, Odoo's totals equal BNG's (no default taxes),
+# and a payment without CustomerID lands on its invoice's customer
+sandbox_start odoo --partners 5
+. "$ERPIPE_TOP/tests/sandbox/odoo-rpc.sh"
+ODOO_DB=odoo ODOO_USER=admin ODOO_PASSWORD=admin
+export ODOO_DB ODOO_USER ODOO_PASSWORD
+rpc product.pricelist create '[{"name":"Web EUR","currency_id":2}]' >/dev/null
+cust=$(rpc res.partner create '[{"name":"Web Customer","ref":"bng:customer:41"}]' | jq -r 'if type == "array" then .[0] else . end')
+printf '%s\n' '{"OrderNo":"WEB-9","CustomerID":41,"Currency":"EUR","Status":"Confirmed","LineItems":[{"LineNo":1,"Sku":"FURN_7777","Quantity":2,"UnitPrice":70,"TaxAmount":21},{"LineNo":2,"Sku":"FURN_8888","Quantity":1,"UnitPrice":17.85,"TaxAmount":0}]}' |
+	xform -q -f bng/SalesOrder-to-odoo/sale.order >"$T/so.in"
+run load -q odoo sale.order --then action_confirm --then-on created "$T/so.in" >"$T/out" 2>"$T/err"
+is "$st:$(jq -r .status "$T/out")" "0:created" "sale.order from BNG: created, as sent (nothing drifted)"
+so=$(jq .id "$T/out")
+is "$(rpc sale.order read "[[$so],[\"currency_id\",\"amount_untaxed\",\"amount_tax\",\"amount_total\",\"state\"]]" |
+	jq -c '.[0] | [.currency_id[1], .amount_untaxed, .amount_tax, .amount_total, .state]')" \
+	'["EUR",157.85,21,178.85,"sale"]' "...in EUR, with BNG's tax and total (not Odoo's default 15% on both lines)"
+run load -q odoo sale.order --then action_confirm --then-on created "$T/so.in" >"$T/out"
+is "$st:$(jq -r .status "$T/out")" "0:unchanged" "...read again: unchanged"
+inv=$(odoo_invoice_orders "$so" | jq '.[0]')
+odoo_post "$inv"
+invno=$(rpc account.move read "[[$inv],[\"name\"]]" | jq -r '.[0].name')
+printf '%s\n' "{\"PaymentID\":77,\"InvoiceNo\":\"$invno\",\"CustomerID\":null,\"PaymentDate\":\"2026-12-07\",\"Amount\":178.85,\"Currency\":\"EUR\",\"Method\":\"Card\",\"Status\":\"Completed\"}" |
+	xform -q -f bng/Payment-to-odoo/account.payment >"$T/pay.in"
+run load -q odoo account.payment "$T/pay.in" >"$T/out" 2>"$T/err"
+is "$st:$(jq -r .status "$T/out")" "0:created" "a BNG payment without CustomerID: created"
+is "$(rpc account.payment read "[[$(jq .id "$T/out")],[\"partner_id\"]]" | jq '.[0].partner_id[0]')" "$cust" \
+	"...for its invoice's customer"
 
 done_testing

@@ -164,6 +164,7 @@ def _models():
         "complete_name": char("Complete Name", readonly=True, index=True),
         "parent_id": m2o("res.partner", "Related Company", index=True),
         "child_ids": o2m("res.partner", "parent_id", "Contact"),
+        "invoice_ids": o2m("account.move", "partner_id", "Invoices", readonly=True),
         "ref": char("Reference", index=True),
         "lang": sel(LANGS, "Language"),
         "tz": sel(TZS, "Timezone"),
@@ -310,6 +311,9 @@ def _models():
         "amount": F("float", "Amount", required=True),
         "type_tax_use": sel([["sale", "Sales"], ["purchase", "Purchases"], ["none", "None"]],
                             "Tax Type", required=True, default="sale"),
+        "amount_type": sel([["group", "Group of Taxes"], ["fixed", "Fixed"],
+                            ["percent", "Percentage"], ["division", "Percentage Tax Included"]],
+                           "Tax Computation", required=True, default="percent"),
         "active": F("boolean", "Active", default=True),
     }, order="id"))
     M.append(Model("account.account", "Account", {

@@ -316,10 +316,10 @@ def seed(orm, npartners, seed_time, rng_seed=1, users=(), currencies="active"):
                    [(p[0],) for p in PRODUCTS])
     db.executemany("INSERT INTO product_template__supplier_taxes_id (id1, id2) VALUES (?, 2)",
                    [(p[0],) for p in PRODUCTS])
-    db.execute("INSERT INTO account_tax (id, name, amount, type_tax_use, active, %s) "
-               "VALUES (1, '15%%', 15.0, 'sale', 1, ?,?,?,?)" % cols, meta)
-    db.execute("INSERT INTO account_tax (id, name, amount, type_tax_use, active, %s) "
-               "VALUES (2, '15%%', 15.0, 'purchase', 1, ?,?,?,?)" % cols, meta)
+    db.execute("INSERT INTO account_tax (id, name, amount, type_tax_use, amount_type, active, %s) "
+               "VALUES (1, '15%%', 15.0, 'sale', 'percent', 1, ?,?,?,?)" % cols, meta)
+    db.execute("INSERT INTO account_tax (id, name, amount, type_tax_use, amount_type, active, %s) "
+               "VALUES (2, '15%%', 15.0, 'purchase', 'percent', 1, ?,?,?,?)" % cols, meta)
     for j in [(1, "Sales", "INV", "sale"), (2, "Purchases", "BILL", "purchase"),
               (3, "Bank", "BNK1", "bank"), (4, "Cash", "CSH1", "cash"),
               (5, "Miscellaneous Operations", "MISC", "general")]:
