@@ -123,7 +123,7 @@ sandbox_control nav POST nav/edit '{"set":"Customer","key":{"No":"20000"},"value
 is "$(odoo res.partner --domain '[["ref","=","nav:customer:20000"]]' --fields city | jq -r .city)" "Leeds" \
 	"a NAV change reaches Odoo"
 sandbox_control odoo POST odoo/clock '{"offset":3600}' >/dev/null
-rpc account.payment write '[[4],{"state":"paid"}]' >/dev/null
+rpc account.payment action_post '[[4]]' >/dev/null   # Odoo's way: in process, numbered
 "$S" payments - - "$W"
 is "$(nav --where 'Document_No eq PBNK1/2025/00004' --select Amount CashReceiptJournal | jq .Amount)" "-339.25" \
 	"an Odoo payment received later reaches NAV"
