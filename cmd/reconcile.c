@@ -101,7 +101,7 @@ static const struct ep_opt reconcile_opts[] = {
 	{ "memory", OPT_MEMORY, "SIZE", "memory for the held side before spilling to disk (default 1G)" },
 	{ "new-base", OPT_NEW_BASE, "FILE", "--base: write the merged state to FILE (atomically)" },
 	{ "owner", OPT_OWNER, "OWNERS", "--base: FIELD=left or FIELD=right, comma-separated: who owns a field" },
-	{ "policy", OPT_POLICY, "FILE", "--base: owner and ignore lines (erpipe-policy(5))" },
+	{ "policy", OPT_POLICY, "FILE", "--base: a file of owner and ignore lines" },
 	{ "rejects", OPT_REJECTS, "FILE", "--base: append the conflicts to FILE (default stdout)" },
 	{ "report", OPT_REPORT, "FILE", "write the differences to FILE instead of stdout" },
 	{ "sorted", OPT_SORTED, NULL, "the inputs are sorted by key: merge them in constant memory" },
