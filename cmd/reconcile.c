@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -293,6 +294,14 @@ run_merge(struct diff *d, struct merge_args *a, const char *const paths[2])
 		goto out;
 	}
 	if (a->new_base) {
+		struct stat st;
+
+		/* renamed over at the end: never over a device or a directory */
+		if (stat(a->new_base, &st) == 0 && !S_ISREG(st.st_mode)) {
+			ep_warn("--new-base '%s': not a regular file", a->new_base);
+			status = EP_USAGE;
+			goto out;
+		}
 		snprintf(tmp, sizeof tmp, "%s.tmp.%ld", a->new_base, (long)getpid());
 		if ((mo.fd[DIFF_OUT_BASE] = open_out(tmp, 0)) < 0) {
 			tmp[0] = '\0';

@@ -289,6 +289,10 @@ run reconcile -k id --base base.ndjson --deletes archive --archive-left '[1]' l.
 like "$st:$(cat err)" "^64:reconcile: --archive-left '\[1\]': not a JSON object" "--archive-left not an object: 64"
 run reconcile -k id --new-base x l.ndjson r.ndjson >/dev/null 2>err
 is "$st" 64 "--new-base without --base: 64"
+mkdir adir
+run reconcile -k id --base base.ndjson --new-base adir l.ndjson r.ndjson >/dev/null 2>err
+is "$st:$(cat err)" "64:reconcile: --new-base 'adir': not a regular file" \
+	"--new-base is renamed over: never a directory or a device (64)"
 run reconcile -k id --base nope.ndjson l.ndjson r.ndjson >/dev/null 2>err
 is "$st" 66 "a missing base: 66"
 printf '%s\n' '{"id":1,"name":"x"}' 'not json' >badl.ndjson
