@@ -139,6 +139,8 @@ int diff_join3(struct diff *d, const char *const path[3]);
 /* diff_merge.c */
 int diff_merge_key(struct diff *d, const struct drec *b, const struct drec *l,
 	const struct drec *r);
+/* b's key is the same in all three inputs */
+int diff_merge_same(struct diff *d, const struct drec *b);
 int diff_merge_dup(struct diff *d, const struct drec *any, const uint64_t cnt[3]);
 void diff_merge_free(struct diff *d);
 

@@ -14,13 +14,37 @@
 
 /* ---- sources: an NDJSON input, or a partition file of compact records ---- */
 
+struct rawidx;
+
 struct src {
 	int side;
 	int file;                 /* a partition file */
 	struct ndjson_reader r;
 	FILE *fp;
 	uint64_t records;
+	/* the three-way join: the base keeps each line's text after its
+	 * record (keep_raw); a side's line that is byte for byte a base
+	 * line is that base record (raw): src_next returns 2 and hit */
+	int keep_raw;
+	const struct rawidx *raw;
+	struct drec *hit;
+	/* --sorted: a line that is byte for byte the base's next one is that
+	 * record (the base's cursor reads first) */
+	struct buf *const *peer;
+	const int *peer_ok;
 };
+
+static struct drec *raw_find(const struct rawidx *ri, const char *p, size_t n);
+
+/* the line kept after the record in b (keep_raw) is [p, p + n) */
+static int
+same_line(const struct buf *b, const char *p, size_t n)
+{
+	uint32_t len;
+
+	memcpy(&len, b->p + b->len, 4);
+	return len == n && memcmp(b->p + b->len + 4, p, n) == 0;
+}
 
 static void
 bad(struct diff *d, int side, uint64_t line, const char *msg)
@@ -80,6 +104,24 @@ src_next(struct diff *d, struct src *s, struct buf *rec)
 			bad(d, s->side, ln.lineno, why);
 			continue;
 		}
+		if (s->raw != NULL && map == NULL && (s->hit = raw_find(s->raw, p, n)) != NULL) {
+			d->c.read[s->side]++;
+			s->records++;
+			return 2;
+		}
+		if (s->peer != NULL && map == NULL && *s->peer_ok && same_line(*s->peer, p, n)) {
+			const struct buf *pb = *s->peer;
+
+			buf_reset(rec);
+			if (buf_add(rec, pb->p, pb->len) < 0)
+				return oom(d);
+			((struct drec *)rec->p)->line = ln.lineno;
+			((struct drec *)rec->p)->cnt[0] = 1;
+			((struct drec *)rec->p)->side = (uint8_t)s->side;
+			d->c.read[s->side]++;
+			s->records++;
+			return 1;
+		}
 		if ((u = utf8_valid_prefix(p, n)) != n) {
 			snprintf(why, sizeof why, "invalid UTF-8 at byte %zu", u + 1);
 			bad(d, s->side, ln.lineno, why);
@@ -119,6 +161,15 @@ src_next(struct diff *d, struct src *s, struct buf *rec)
 		if (r < 0) {
 			bad(d, s->side, ln.lineno, w);
 			continue;
+		}
+		if (s->keep_raw && map == NULL) {
+			/* [u32 length][the line] after the record, for raw_put */
+			uint32_t rn = (uint32_t)ln.len;
+
+			if (ln.len > UINT32_MAX || buf_grow(rec, 4 + ln.len) < 0)
+				return oom(d);
+			memcpy(rec->p + rec->len, &rn, 4);
+			memcpy(rec->p + rec->len + 4, ln.p, ln.len);
 		}
 		((struct drec *)rec->p)->cnt[0] = 1;
 		((struct drec *)rec->p)->side = (uint8_t)s->side;
@@ -216,6 +267,85 @@ struct entry {
 	uint64_t hash;
 	struct drec *r;
 };
+
+/* the held base records by the text of their lines */
+struct rawent {
+	uint64_t hash;
+	const unsigned char *text; /* [u32 length][bytes] */
+	struct drec *r;
+};
+
+struct rawidx {
+	struct arena a;
+	struct rawent *e;
+	size_t cap, n;
+};
+
+static struct drec *
+raw_find(const struct rawidx *ri, const char *p, size_t n)
+{
+	uint64_t h;
+	uint32_t len;
+
+	if (ri->cap == 0)
+		return NULL;
+	h = diff_hash(p, n);
+	for (size_t i = h & (ri->cap - 1); ri->e[i].text != NULL; i = (i + 1) & (ri->cap - 1)) {
+		if (ri->e[i].hash != h)
+			continue;
+		memcpy(&len, ri->e[i].text, 4);
+		if (len == n && memcmp(ri->e[i].text + 4, p, n) == 0)
+			return ri->e[i].r;
+	}
+	return NULL;
+}
+
+/* index held record r by its line's text (after the record in src) */
+static int
+raw_put(struct rawidx *ri, struct drec *r, const char *src)
+{
+	uint32_t len;
+	unsigned char *t;
+	size_t i;
+
+	memcpy(&len, src, 4);
+	if ((ri->n + 1) * 2 > ri->cap) {
+		size_t cap = ri->cap ? ri->cap * 2 : 1024;
+		struct rawent *e = calloc(cap, sizeof *e);
+
+		if (e == NULL)
+			return -1;
+		for (i = 0; i < ri->cap; i++) {
+			if (ri->e[i].text != NULL) {
+				size_t j = ri->e[i].hash & (cap - 1);
+
+				while (e[j].text != NULL)
+					j = (j + 1) & (cap - 1);
+				e[j] = ri->e[i];
+			}
+		}
+		free(ri->e);
+		ri->e = e;
+		ri->cap = cap;
+	}
+	if ((t = arena_alloc(&ri->a, 4 + (size_t)len)) == NULL)
+		return -1;
+	memcpy(t, src, 4 + (size_t)len);
+	struct rawent x = { diff_hash(src + 4, len), t, r };
+	for (i = x.hash & (ri->cap - 1); ri->e[i].text != NULL; i = (i + 1) & (ri->cap - 1))
+		;
+	ri->e[i] = x;
+	ri->n++;
+	return 0;
+}
+
+static void
+raw_free(struct rawidx *ri)
+{
+	arena_free(&ri->a);
+	free(ri->e);
+	memset(ri, 0, sizeof *ri);
+}
 
 struct table {
 	struct entry *e;
@@ -510,11 +640,12 @@ probe_one(struct diff *d, struct drec *x, int bs, struct table *t, struct arena 
 }
 
 /* Read the held input in[0] into a and t (a key seen again only counts in
- * cnt[0]).  Past --memory, spill everything and join the partitions:
- * *spilled says so, and the return is the spill's. */
+ * cnt[0]), and into ri by line when in[0] keeps them.  Past --memory,
+ * spill everything and join the partitions: *spilled says so, and the
+ * return is the spill's. */
 static int
 build_held(struct diff *d, struct src *const *in, int nin, int level, struct arena *a,
-	struct table *t, struct buf *b, int *spilled)
+	struct table *t, struct buf *b, int *spilled, struct rawidx *ri)
 {
 	struct drec *r, *x;
 	struct entry *e;
@@ -537,8 +668,13 @@ build_held(struct diff *d, struct src *const *in, int nin, int level, struct are
 			x->cnt2 = 0;
 			if ((r = arena_put(a, x, x->size)) == NULL || table_put(t, r) < 0)
 				return oom(d);
-			note_peak(d, a->bytes + t->cap * sizeof *t->e);
-			if (a->bytes + t->cap * sizeof *t->e > d->spec.memory && level < MAX_LEVEL) {
+			if (ri != NULL && in[0]->keep_raw && raw_put(ri, r, b[i].p + b[i].len) < 0)
+				return oom(d);
+			note_peak(d, a->bytes + t->cap * sizeof *t->e +
+				(ri ? ri->a.bytes + ri->cap * sizeof *ri->e : 0));
+			if (a->bytes + t->cap * sizeof *t->e +
+				    (ri ? ri->a.bytes + ri->cap * sizeof *ri->e : 0) > d->spec.memory &&
+			    level < MAX_LEVEL) {
 				*spilled = 1;
 				return spill(d, in, nin, level, a, t, b + i + 1, n - i - 1);
 			}
@@ -561,7 +697,7 @@ hash_join(struct diff *d, struct src *build, struct src *probe, int level)
 
 	for (i = 0; i < BATCH; i++)
 		buf_init(&b[i], 0);
-	if ((k = build_held(d, in, 2, level, &a, &t, b, &spilled)) < 0 || spilled) {
+	if ((k = build_held(d, in, 2, level, &a, &t, b, &spilled, NULL)) < 0 || spilled) {
 		rc = k;
 		goto out;
 	}
@@ -716,6 +852,23 @@ same_bytes(const struct drec *a, const struct drec *b)
 	       memcmp(DREC_FIELDS(a), DREC_FIELDS(b), (size_t)(DREC_END(a) - DREC_FIELDS(a))) == 0;
 }
 
+/* the right's record x of the held base record b: merged, unless the key
+ * was seen on the right already or all three are the same */
+static int
+right_of_base(struct diff *d, struct drec *b, const struct drec *x, struct table *lt)
+{
+	struct entry *le;
+	const struct drec *l;
+
+	if (b->cnt2++ > 0)
+		return 0;
+	le = table_find(lt, b);
+	l = le ? le->r : b->cnt[1] ? b : NULL;
+	if (l == b && (x == b || same_bytes(b, x)))
+		return diff_merge_same(d, b);
+	return diff_merge_key(d, b, l, x);
+}
+
 /* The base (in[0]) is held as in the two-way join, with its spill; the
  * left streams past it and only what differs from the base (or is new) is
  * kept; the right streams past both and each of its keys is merged at
@@ -728,21 +881,24 @@ merge_hash(struct diff *d, struct src *const *in, int level)
 {
 	struct arena a = { 0 }, la = { 0 }, ra = { 0 };
 	struct table t = { 0 }, lt = { 0 }, rt = { 0 };
+	struct rawidx ri = { 0 };
 	struct buf b[BATCH];
 	struct chunk *c;
 	size_t off;
 	struct drec *r, *x;
 	struct entry *e, *le;
-	const struct drec *l;
 	int rc = -1, k, n, i, spilled;
 
 	for (i = 0; i < BATCH; i++)
 		buf_init(&b[i], 0);
-	if ((k = build_held(d, in, 3, level, &a, &t, b, &spilled)) < 0 || spilled) {
+	if ((k = build_held(d, in, 3, level, &a, &t, b, &spilled, &ri)) < 0 || spilled) {
 		rc = k;
 		goto out;
 	}
-	for (k = 1; k == 1;) {
+	/* from here a line of a side that is a base line is not parsed */
+	for (i = 1; i < 3; i++)
+		in[i]->raw = in[0]->keep_raw && !in[i]->file ? &ri : NULL;
+	for (k = 1; k >= 1;) {
 		for (n = 0; n < BATCH && (k = src_next(d, in[1], &b[n])) == 1; n++)
 			;
 		if (k < 0)
@@ -766,9 +922,11 @@ merge_hash(struct diff *d, struct src *const *in, int level)
 				goto out;
 			}
 		}
+		if (k == 2)
+			in[1]->hit->cnt[1]++; /* the left's line is the base's */
 		note_peak(d, a.bytes + t.cap * sizeof *t.e + la.bytes + lt.cap * sizeof *lt.e);
 	}
-	for (k = 1; k == 1;) {
+	for (k = 1; k >= 1;) {
 		for (n = 0; n < BATCH && (k = src_next(d, in[2], &b[n])) == 1; n++)
 			;
 		if (k < 0)
@@ -778,11 +936,7 @@ merge_hash(struct diff *d, struct src *const *in, int level)
 		for (i = 0; i < n; i++) {
 			x = (struct drec *)b[i].p;
 			if ((e = table_find(&t, x)) != NULL) {
-				if (e->r->cnt2++ > 0)
-					continue;
-				le = table_find(&lt, x);
-				l = le ? le->r : e->r->cnt[1] ? e->r : NULL;
-				if (diff_merge_key(d, e->r, l, x) < 0)
+				if (right_of_base(d, e->r, x, &lt) < 0)
 					goto out;
 			} else if ((le = table_find(&lt, x)) != NULL) {
 				if (le->r->cnt[1]++ == 0 && diff_merge_key(d, NULL, le->r, x) < 0)
@@ -793,6 +947,8 @@ merge_hash(struct diff *d, struct src *const *in, int level)
 				 remember_key(d, x, &ra, &rt, 0, 1) < 0)
 				goto out;
 		}
+		if (k == 2 && right_of_base(d, in[2]->hit, in[2]->hit, &lt) < 0)
+			goto out;
 	}
 	note_peak(d, a.bytes + t.cap * sizeof *t.e + la.bytes + lt.cap * sizeof *lt.e + ra.bytes +
 		rt.cap * sizeof *rt.e);
@@ -838,16 +994,18 @@ out:
 	table_free(&t);
 	table_free(&lt);
 	table_free(&rt);
+	raw_free(&ri);
 	for (i = 0; i < BATCH; i++)
 		buf_release(&b[i]);
 	return rc;
 }
 
-/* three inputs in key order: c[0] left, c[1] right, c[2] base */
+/* three inputs in key order: c[0] left, c[1] right, c[2] base; the base
+ * reads first, so the sides' lines can be matched against its next one */
 static int
 merge_sorted(struct diff *d, struct cursor *c)
 {
-	for (int s = 0; s < 3; s++)
+	for (int s = 2; s >= 0; s--)
 		if (cursor_start(d, &c[s]) < 0)
 			return -1;
 	for (;;) {
@@ -875,11 +1033,15 @@ merge_sorted(struct diff *d, struct cursor *c)
 				cnt[s] = c[s].cnt;
 			}
 		}
-		if (diff_merge_key(d, rec[2], rec[0], rec[1]) < 0)
+		if (rec[0] && rec[1] && rec[2] && same_bytes(rec[2], rec[0]) && same_bytes(rec[2], rec[1]))
+			s = diff_merge_same(d, rec[2]);
+		else
+			s = diff_merge_key(d, rec[2], rec[0], rec[1]);
+		if (s < 0)
 			return -1;
 		if ((cnt[0] > 1 || cnt[1] > 1 || cnt[2] > 1) && diff_merge_dup(d, min, cnt) < 0)
 			return -1;
-		for (s = 0; s < 3; s++)
+		for (s = 2; s >= 0; s--)
 			if (rec[s] && advance(d, &c[s]) < 0)
 				return -1;
 	}
@@ -895,6 +1057,12 @@ diff_join3(struct diff *d, const char *const path[3])
 	for (s = 0; s < 3; s++, opened++)
 		if (src_open(d, &c[s].src, s, path[s]) < 0)
 			goto out;
+	c[2].src.keep_raw = 1;
+	if (d->spec.sorted)
+		for (s = 0; s < 2; s++) {
+			c[s].src.peer = &c[2].nxt;
+			c[s].src.peer_ok = &c[2].have_nxt;
+		}
 	if (d->spec.sorted)
 		rc = merge_sorted(d, c);
 	else {

@@ -28,6 +28,7 @@ struct merge {
 	unsigned char *conflict;
 	signed char *owner;
 	int *touched, ntouched;
+	char **qname;                    /* ,"name": of each field, made on first use */
 	int cap;
 	struct diff_fd *fd;
 	struct buf out, want, key, tmp;
@@ -168,6 +169,9 @@ diff_merge_free(struct diff *d)
 	free(m->owner);
 	free(m->touched);
 	free(m->fd);
+	for (int i = 0; i < m->cap; i++)
+		free(m->qname[i]);
+	free(m->qname);
 	buf_release(&m->out);
 	buf_release(&m->want);
 	buf_release(&m->key);
@@ -216,8 +220,10 @@ room(struct diff *d, struct merge *m)
 	GROW(m->owner, cap);
 	GROW(m->touched, cap);
 	GROW(m->fd, cap);
+	GROW(m->qname, cap);
 #undef GROW
 	memset(m->owner + m->cap, OWN_UNKNOWN, (size_t)(cap - m->cap));
+	memset(m->qname + m->cap, 0, (size_t)(cap - m->cap) * sizeof *m->qname);
 	m->cap = cap;
 	return 0;
 }
@@ -424,6 +430,26 @@ three_values(struct buf *b, const struct merge *m, int f)
 	put_val(b, val(m, 1, f));
 }
 
+/* ,"name": of field f in the base's (the left's) names */
+static int
+add_name(struct diff *d, struct buf *b, int f)
+{
+	struct merge *m = d->m;
+
+	if (m->qname[f] == NULL) {
+		struct buf q = BUF_INIT;
+		const char *name = d->fields[f].name[0];
+
+		if (buf_addc(&q, ',') < 0 || json_quote(&q, name, strlen(name)) < 0 ||
+		    buf_addc(&q, ':') < 0) {
+			buf_release(&q);
+			return -1;
+		}
+		m->qname[f] = q.p; /* NUL-terminated: buf keeps room for it */
+	}
+	return buf_adds(b, m->qname[f]);
+}
+
 /* the new base's record for this key: the key and the merged values */
 static int
 record_json(struct diff *d, struct buf *b, const struct drec *keyrec)
@@ -434,12 +460,10 @@ record_json(struct diff *d, struct buf *b, const struct drec *keyrec)
 		return -1;
 	for (int i = 0; i < m->ntouched; i++) {
 		int f = m->touched[i];
-		const char *name = d->fields[f].name[0];
 
 		if (m->mv[f].n == 0)
 			continue;
-		if (buf_addc(b, ',') < 0 || json_quote(b, name, strlen(name)) < 0 ||
-		    buf_addc(b, ':') < 0 || buf_add(b, m->mv[f].p, m->mv[f].n) < 0)
+		if (add_name(d, b, f) < 0 || buf_add(b, m->mv[f].p, m->mv[f].n) < 0)
 			return -1;
 	}
 	return buf_addc(b, '}');
@@ -691,6 +715,37 @@ diff_merge_key(struct diff *d, const struct drec *b, const struct drec *l, const
 		return emit(d, DIFF_OUT_BASE, &m->out);
 	}
 	return 0;
+}
+
+int
+diff_merge_same(struct diff *d, const struct drec *b)
+{
+	struct merge *m = d->m;
+	const unsigned char *p, *e;
+
+	m->c.unchanged++;
+	if (!m->spec.base)
+		return 0;
+	if (room(d, m) < 0)
+		return oom(d);
+	buf_reset(&m->out);
+	if (buf_addc(&m->out, '{') < 0 ||
+	    diff_key_members(d, &m->out, DREC_KEY(b), b->keylen, 0) < 0)
+		return oom(d);
+	for (p = DREC_FIELDS(b), e = DREC_END(b); p < e;) {
+		uint16_t f;
+		size_t n;
+
+		memcpy(&f, p, 2);
+		p += 2;
+		p += diff_varint_get(p, e, &n);
+		if (add_name(d, &m->out, f) < 0 || buf_add(&m->out, p, n) < 0)
+			return oom(d);
+		p += n;
+	}
+	if (buf_addc(&m->out, '}') < 0)
+		return oom(d);
+	return emit(d, DIFF_OUT_BASE, &m->out);
 }
 
 int
