@@ -690,7 +690,7 @@ main(int argc, char *argv[])
 		status = ep_usage(usage_text, "%s", "no key: give --key FIELD (or --sum FIELD for totals)");
 		goto done;
 	}
-	if ((fix_map || rc.allow_delete) && rc.fix_side < 0) {
+	if (ma.base == NULL && (fix_map || rc.allow_delete) && rc.fix_side < 0) {
 		status = ep_usage(usage_text, "%s", "--fix-map and --allow-delete go with --emit-fix");
 		goto done;
 	}

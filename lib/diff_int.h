@@ -14,6 +14,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "diff.h"
 #include "json.h"
@@ -143,5 +144,21 @@ int diff_merge_key(struct diff *d, const struct drec *b, const struct drec *l,
 int diff_merge_same(struct diff *d, const struct drec *b);
 int diff_merge_dup(struct diff *d, const struct drec *any, const uint64_t cnt[3]);
 void diff_merge_free(struct diff *d);
+
+/* the field at p of a record's fields (up to e): its number in *f, its
+ * value in *v; returns where the next one starts */
+static inline const unsigned char *
+drec_field(const unsigned char *p, const unsigned char *e, int *f, struct diff_val *v)
+{
+	uint16_t fn;
+	size_t n;
+
+	memcpy(&fn, p, 2);
+	p += 2;
+	p += diff_varint_get(p, e, &n);
+	*f = fn;
+	*v = (struct diff_val){ (const char *)p, n };
+	return p + n;
+}
 
 #endif

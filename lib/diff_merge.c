@@ -258,17 +258,14 @@ decode(struct merge *m, int s, const struct drec *rec)
 	const unsigned char *p, *e;
 
 	for (p = DREC_FIELDS(rec), e = DREC_END(rec); p < e;) {
-		uint16_t f;
-		size_t n;
+		int f;
+		struct diff_val v;
 
-		memcpy(&f, p, 2);
-		p += 2;
-		p += diff_varint_get(p, e, &n);
-		m->v[s][f] = (struct diff_val){ (const char *)p, n };
+		p = drec_field(p, e, &f, &v);
+		m->v[s][f] = v;
 		if (m->gen[0][f] != m->cur && m->gen[1][f] != m->cur && m->gen[2][f] != m->cur)
 			m->touched[m->ntouched++] = f;
 		m->gen[s][f] = m->cur;
-		p += n;
 	}
 }
 
@@ -361,21 +358,17 @@ fix(struct diff *d, int t, int op, const struct drec *keyrec, const struct drec 
 			const unsigned char *p, *e;
 
 			for (p = DREC_FIELDS(cur), e = DREC_END(cur); p < e;) {
-				uint16_t f;
-				size_t len;
-				int i;
+				int f, i;
+				struct diff_val v;
 
-				memcpy(&f, p, 2);
-				p += 2;
-				p += diff_varint_get(p, e, &len);
+				p = drec_field(p, e, &f, &v);
 				for (i = 0; i < n && fd[i].field != f; i++)
 					;
 				if (i == n && n + k < m->cap) {
 					all[k].field = f;
-					all[k].v[!t] = (struct diff_val){ (const char *)p, len };
+					all[k].v[!t] = v;
 					k++;
 				}
-				p += len;
 			}
 			if (n + k + n > m->cap)
 				return oom(d);
@@ -733,15 +726,12 @@ diff_merge_same(struct diff *d, const struct drec *b)
 	    diff_key_members(d, &m->out, DREC_KEY(b), b->keylen, 0) < 0)
 		return oom(d);
 	for (p = DREC_FIELDS(b), e = DREC_END(b); p < e;) {
-		uint16_t f;
-		size_t n;
+		int f;
+		struct diff_val v;
 
-		memcpy(&f, p, 2);
-		p += 2;
-		p += diff_varint_get(p, e, &n);
-		if (add_name(d, &m->out, f) < 0 || buf_add(&m->out, p, n) < 0)
+		p = drec_field(p, e, &f, &v);
+		if (add_name(d, &m->out, f) < 0 || buf_add(&m->out, v.p, v.n) < 0)
 			return oom(d);
-		p += n;
 	}
 	if (buf_addc(&m->out, '}') < 0)
 		return oom(d);

@@ -190,6 +190,30 @@ run reconcile -k id --base sb.ndjson --fix-left fl --fix-right fr --new-base nb 
 is "$st:$(cat fl fr rej):$(cat nb)" '0::{"id":1,"name":"New","email":"a@x"}' \
 	"the same change on both sides: status 0, no fix, the base follows"
 
+# through a map: Odoo mapped into BNG's shape, the last agreed state BNG's;
+# the Odoo side's fixes mapped back into Odoo's names by --fix-map
+EX=$ERPIPE_TOP/examples
+grep -v web: "$EX/data/bng-customers.ndjson" >mbase.ndjson
+cp "$EX/data/odoo-partners.ndjson" modoo.ndjson
+sed 's/"Phone":"+1 555-0114"/"Phone":"+1 555-9999"/' mbase.ndjson >mbng.ndjson
+MM="-k ExternalID --map-left odoo/res.partner-to-bng/Customer --ignore CustomerID,Country,UpdatedAt --tolerance CreditLimit=0.01"
+run reconcile $MM --base mbase.ndjson --fix-left mfl --fix-right mfr --rejects mrej modoo.ndjson mbng.ndjson 2>err
+like "$st:$(cat err)" "^64:.*the left side has a --map; its fixes need --emit-fix left --fix-map MAP" \
+	"a mapped side's fixes need --fix-map: 64"
+run reconcile $MM --base mbase.ndjson --emit-fix left --fix-map bng/Customer-to-odoo/res.partner-fix \
+	--fix-right mfr --rejects mrej --new-base mnb modoo.ndjson mbng.ndjson >mfl 2>err
+is "$st:$(cat mfl)" '1:{"_op":"update","_key":{"id":14},"phone":"+1 555-9999"}' \
+	"--fix-map: BNG's new phone goes to Odoo in Odoo's names"
+is "$(sort mfr | sed 's/^\({"_op":"create","_key":{"ExternalID":"odoo:33"}\),.*/\1,.../')" '{"_op":"create","_key":{"ExternalID":"odoo:33"},...
+{"_op":"update","_key":{"ExternalID":"odoo:27"},"LastName":"Müller"}
+{"_op":"update","_key":{"ExternalID":"odoo:31"},"Status":"Active"}' \
+	"... Odoo's changes go to BNG in BNG's names"
+apply modoo.ndjson mfl >modoo2.ndjson
+apply mbng.ndjson mfr >mbng2.ndjson
+run reconcile $MM --base mnb --emit-fix left --fix-map bng/Customer-to-odoo/res.partner-fix \
+	--fix-right mfr2 --rejects mrej2 modoo2.ndjson mbng2.ndjson >mfl2 2>err
+is "$st:$(cat mfl2 mfr2 mrej2)" "0:" "... applied to both sides, the next merge has nothing to do"
+
 # hash join, its spill and --sorted agree on a randomised set
 SEED=${MERGE_SEED:-20261207}
 diag "seed $SEED (MERGE_SEED=$SEED to repeat)"
