@@ -756,9 +756,10 @@ not_sorted(struct diff *d, struct cursor *c)
 {
 	struct buf a = BUF_INIT, b = BUF_INIT;
 	const struct drec *x = CREC(c->nxt), *y = CREC(c->cur);
+	int names = c->src.side == 2 ? DIFF_LEFT : c->src.side; /* the base: left names */
 
-	diff_key_json(d, &a, DREC_KEY(x), x->keylen, c->src.side);
-	diff_key_json(d, &b, DREC_KEY(y), y->keylen, c->src.side);
+	diff_key_json(d, &a, DREC_KEY(x), x->keylen, names);
+	diff_key_json(d, &b, DREC_KEY(y), y->keylen, names);
 	ep_errf(d->err, EP_DATAERR, "%s:%llu: not sorted by key (--sorted): %.200s after %.200s",
 		d->source[c->src.side], (unsigned long long)x->line, buf_str(&a), buf_str(&b));
 	buf_release(&a);

@@ -292,6 +292,11 @@ run $R --base rb.sorted.ndjson --sorted --new-base bad.nb --fix-left /dev/null -
 is "$st" 65 "--sorted with an unsorted input: status 65"
 like "$(cat err)" "^reconcile: rl.unsorted:2: not sorted by key \(--sorted\)" "... the message names file:line"
 ok "... and no new base is written" test ! -e bad.nb -a -z "$(ls | grep 'bad\.nb')"
+sort -r rb.sorted.ndjson >rb.unsorted
+run $R --base rb.unsorted --sorted --fix-left /dev/null --fix-right /dev/null \
+	rl.sorted.ndjson rr.sorted.ndjson >/dev/null 2>err
+like "$st:$(cat err)" "^65:reconcile: rb.unsorted:2: not sorted by key \(--sorted\): 599 after 600" \
+	"an unsorted base: 65, its line and keys"
 printf 'owner email left\nowner phone middle\n' >bad.policy
 run reconcile -k id --base base.ndjson --policy bad.policy l.ndjson r.ndjson >/dev/null 2>err
 is "$st:$(cat err)" "65:reconcile: bad.policy:2: not 'owner FIELD left|right'" "a bad policy line: 65 and file:line"
