@@ -27,6 +27,7 @@ struct src {
 	 * line is that base record (raw): src_next returns 2 and hit */
 	int keep_raw;
 	const struct rawidx *raw;
+	size_t guess;             /* the base line the next line probably is */
 	struct drec *hit;
 	/* --sorted: a line that is byte for byte the base's next one is that
 	 * record (the base's cursor reads first) */
@@ -34,7 +35,7 @@ struct src {
 	const int *peer_ok;
 };
 
-static struct drec *raw_find(const struct rawidx *ri, const char *p, size_t n);
+static struct drec *raw_find(const struct rawidx *ri, const char *p, size_t n, size_t *guess);
 
 /* the line kept after the record in b (keep_raw) is [p, p + n) */
 static int
@@ -104,7 +105,7 @@ src_next(struct diff *d, struct src *s, struct buf *rec)
 			bad(d, s->side, ln.lineno, why);
 			continue;
 		}
-		if (s->raw != NULL && map == NULL && (s->hit = raw_find(s->raw, p, n)) != NULL) {
+		if (s->raw != NULL && map == NULL && (s->hit = raw_find(s->raw, p, n, &s->guess)) != NULL) {
 			d->c.read[s->side]++;
 			s->records++;
 			return 2;
@@ -268,34 +269,52 @@ struct entry {
 	struct drec *r;
 };
 
-/* the held base records by the text of their lines */
-struct rawent {
-	uint64_t hash;
+/* The held base records by the text of their lines: rec in the base's
+ * order, e a hash table of indexes into rec.  Sides are mostly extracted
+ * in the base's order, so the line after the last one found is tried
+ * before the table. */
+struct rawrec {
 	const unsigned char *text; /* [u32 length][bytes] */
 	struct drec *r;
+};
+
+struct rawent {
+	uint64_t hash;
+	size_t idx;                /* into rec, + 1; 0: empty */
 };
 
 struct rawidx {
 	struct arena a;
 	struct rawent *e;
-	size_t cap, n;
+	size_t cap;
+	struct rawrec *rec;
+	size_t n, caprec;
 };
 
-static struct drec *
-raw_find(const struct rawidx *ri, const char *p, size_t n)
+static int
+raw_is(const struct rawrec *x, const char *p, size_t n)
 {
-	uint64_t h;
 	uint32_t len;
 
-	if (ri->cap == 0)
+	memcpy(&len, x->text, 4);
+	return len == n && memcmp(x->text + 4, p, n) == 0;
+}
+
+static struct drec *
+raw_find(const struct rawidx *ri, const char *p, size_t n, size_t *guess)
+{
+	uint64_t h;
+
+	if (ri->n == 0)
 		return NULL;
+	if (*guess < ri->n && raw_is(&ri->rec[*guess], p, n))
+		return ri->rec[(*guess)++].r;
 	h = diff_hash(p, n);
-	for (size_t i = h & (ri->cap - 1); ri->e[i].text != NULL; i = (i + 1) & (ri->cap - 1)) {
-		if (ri->e[i].hash != h)
-			continue;
-		memcpy(&len, ri->e[i].text, 4);
-		if (len == n && memcmp(ri->e[i].text + 4, p, n) == 0)
-			return ri->e[i].r;
+	for (size_t i = h & (ri->cap - 1); ri->e[i].idx != 0; i = (i + 1) & (ri->cap - 1)) {
+		if (ri->e[i].hash == h && raw_is(&ri->rec[ri->e[i].idx - 1], p, n)) {
+			*guess = ri->e[i].idx;
+			return ri->rec[ri->e[i].idx - 1].r;
+		}
 	}
 	return NULL;
 }
@@ -307,6 +326,7 @@ raw_put(struct rawidx *ri, struct drec *r, const char *src)
 	uint32_t len;
 	unsigned char *t;
 	size_t i;
+	uint64_t h;
 
 	memcpy(&len, src, 4);
 	if ((ri->n + 1) * 2 > ri->cap) {
@@ -316,10 +336,10 @@ raw_put(struct rawidx *ri, struct drec *r, const char *src)
 		if (e == NULL)
 			return -1;
 		for (i = 0; i < ri->cap; i++) {
-			if (ri->e[i].text != NULL) {
+			if (ri->e[i].idx != 0) {
 				size_t j = ri->e[i].hash & (cap - 1);
 
-				while (e[j].text != NULL)
+				while (e[j].idx != 0)
 					j = (j + 1) & (cap - 1);
 				e[j] = ri->e[i];
 			}
@@ -328,15 +348,31 @@ raw_put(struct rawidx *ri, struct drec *r, const char *src)
 		ri->e = e;
 		ri->cap = cap;
 	}
+	if (ri->n == ri->caprec) {
+		size_t cap = ri->caprec ? ri->caprec * 2 : 1024;
+		struct rawrec *v = realloc(ri->rec, cap * sizeof *v);
+
+		if (v == NULL)
+			return -1;
+		ri->rec = v;
+		ri->caprec = cap;
+	}
 	if ((t = arena_alloc(&ri->a, 4 + (size_t)len)) == NULL)
 		return -1;
 	memcpy(t, src, 4 + (size_t)len);
-	struct rawent x = { diff_hash(src + 4, len), t, r };
-	for (i = x.hash & (ri->cap - 1); ri->e[i].text != NULL; i = (i + 1) & (ri->cap - 1))
+	ri->rec[ri->n] = (struct rawrec){ t, r };
+	h = diff_hash(src + 4, len);
+	for (i = h & (ri->cap - 1); ri->e[i].idx != 0; i = (i + 1) & (ri->cap - 1))
 		;
-	ri->e[i] = x;
-	ri->n++;
+	ri->e[i] = (struct rawent){ h, ++ri->n };
 	return 0;
+}
+
+/* bytes held by the index */
+static size_t
+raw_bytes(const struct rawidx *ri)
+{
+	return ri ? ri->a.bytes + ri->cap * sizeof *ri->e + ri->caprec * sizeof *ri->rec : 0;
 }
 
 static void
@@ -344,6 +380,7 @@ raw_free(struct rawidx *ri)
 {
 	arena_free(&ri->a);
 	free(ri->e);
+	free(ri->rec);
 	memset(ri, 0, sizeof *ri);
 }
 
@@ -670,10 +707,8 @@ build_held(struct diff *d, struct src *const *in, int nin, int level, struct are
 				return oom(d);
 			if (ri != NULL && in[0]->keep_raw && raw_put(ri, r, b[i].p + b[i].len) < 0)
 				return oom(d);
-			note_peak(d, a->bytes + t->cap * sizeof *t->e +
-				(ri ? ri->a.bytes + ri->cap * sizeof *ri->e : 0));
-			if (a->bytes + t->cap * sizeof *t->e +
-				    (ri ? ri->a.bytes + ri->cap * sizeof *ri->e : 0) > d->spec.memory &&
+			note_peak(d, a->bytes + t->cap * sizeof *t->e + raw_bytes(ri));
+			if (a->bytes + t->cap * sizeof *t->e + raw_bytes(ri) > d->spec.memory &&
 			    level < MAX_LEVEL) {
 				*spilled = 1;
 				return spill(d, in, nin, level, a, t, b + i + 1, n - i - 1);

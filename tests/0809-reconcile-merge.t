@@ -248,6 +248,9 @@ run $R --base rb.ndjson --fix-left h.fl --fix-right h.fr --new-base h.nb rl.ndjs
 is "$st" 1 "random set: hash join, status 1"
 run $R --base rb.sorted.ndjson --sorted --fix-left s.fl --fix-right s.fr --new-base s.nb \
 	rl.sorted.ndjson rr.sorted.ndjson >s.rej 2>s.err
+# the sides in the base's order: found by the line after the last one found
+run $R --base rb.sorted.ndjson --fix-left g.fl --fix-right g.fr --new-base g.nb \
+	rl.sorted.ndjson rr.sorted.ndjson >g.rej 2>g.err
 run $R --base rb.ndjson --memory 4K -v --fix-left p.fl --fix-right p.fr --new-base p.nb rl.ndjson rr.ndjson >p.rej 2>p.err
 like "$(cat p.err)" "the base side needs more than --memory" "--memory 4K: the base spills to partition files"
 for f in fl fr nb rej; do
@@ -257,6 +260,8 @@ for f in fl fr nb rej; do
 	norm p.$f nosource >p.$f.n
 	same_file s.$f.n h.$f.n "random set: --sorted gives the hash join's $f"
 	same_file p.$f.n h.$f.n "random set: the spilled join gives the in-memory $f"
+	norm g.$f nosource >g.$f.n
+	same_file g.$f.n h.$f.n "random set: inputs in the base's order give the same $f"
 done
 is "$(tail -1 s.err)" "$(tail -1 h.err)" "random set: the same counts"
 ok "random set: there are conflicts, fixes both ways and deletes" \
