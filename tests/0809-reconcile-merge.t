@@ -133,6 +133,14 @@ is "$(cat fl2 fr2)" "" "after applying the fixes: no fix left"
 is "$(wc -l <rej2 | tr -d ' ')" 5 "... the conflicts and reported deletes stay until decided"
 like "$(cat err)" "to_left 0 \(0 create\), to_right 0 \(0 create\), conflicts 3" "... and are counted again"
 
+# a crash after the left's load, before the right's and before the new base
+# was put in place: the merge from the old base gives the right the same
+# fixes, the left nothing more, and the same conflicts
+run $M --fix-left fl3 --fix-right fr3 --new-base nb3 l2.ndjson r.ndjson >rej3 2>/dev/null
+is "$(cat fl3):$(norm fr3)" ":$(norm fr)" "a crash between the loads: the merge again gives the right the same fixes"
+is "$(norm rej3 nosource)" "$(norm rej nosource)" "... and the same rejects"
+same_file nb3 nb "... and the same new base"
+
 # owners: --owner and a policy file decide the same way
 run $M --owner email=left,phone=right --fix-left fl --fix-right fr l.ndjson r.ndjson >rej 2>err
 is "$(sort fr)" '{"_op":"create","_key":{"id":9},"id":9,"name":"Iota","email":"i@x"}
