@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -31,6 +32,13 @@ static const char usage_text[] =
 	"                 [--format ndjson|summary|csv|html] [--report FILE]\n"
 	"                 [--emit-fix left|right [--fix-map MAP] [--allow-delete]]\n"
 	"                 [--max-line BYTES] LEFT_FILE RIGHT_FILE\n"
+	"       reconcile [-qv] -k KEY --base BASE_FILE [-f FIELDS] [--ignore FIELDS]\n"
+	"                 [comparison options] [--map-left MAP] [--map-right MAP]\n"
+	"                 [--owner OWNERS] [--policy FILE]\n"
+	"                 [--deletes report|propagate|archive] [--archive-left JSON]\n"
+	"                 [--archive-right JSON] [--emit-fix left|right|both [--fix-map MAP]]\n"
+	"                 [--fix-left FILE] [--fix-right FILE] [--rejects FILE]\n"
+	"                 [--new-base FILE] [--sorted] [--memory SIZE] LEFT_FILE RIGHT_FILE\n"
 	"       reconcile [-qv] --sum FIELDS [--group-by FIELD[:month|:day]] [--all]\n"
 	"                 [--tolerance LIMITS] [--strict] [--date-zone ZONE]\n"
 	"                 [--map-left MAP] [--map-right MAP] [--format FORMAT]\n"
@@ -39,10 +47,16 @@ static const char usage_text[] =
 enum {
 	OPT_ALL = OPT_FIRST_FREE,
 	OPT_ALLOW_DELETE,
+	OPT_ARCHIVE_LEFT,
+	OPT_ARCHIVE_RIGHT,
+	OPT_BASE,
 	OPT_DATE,
 	OPT_DATE_ZONE,
+	OPT_DELETES,
 	OPT_EMIT_FIX,
+	OPT_FIX_LEFT,
 	OPT_FIX_MAP,
+	OPT_FIX_RIGHT,
 	OPT_FORMAT,
 	OPT_GROUP_BY,
 	OPT_IGNORE,
@@ -51,6 +65,10 @@ enum {
 	OPT_MAP_RIGHT,
 	OPT_MAX_LINE_R,
 	OPT_MEMORY,
+	OPT_NEW_BASE,
+	OPT_OWNER,
+	OPT_POLICY,
+	OPT_REJECTS,
 	OPT_REPORT,
 	OPT_SORTED,
 	OPT_STRICT,
@@ -62,11 +80,17 @@ enum {
 static const struct ep_opt reconcile_opts[] = {
 	{ "all", OPT_ALL, NULL, "also write the keys (or groups) that match" },
 	{ "allow-delete", OPT_ALLOW_DELETE, NULL, "with --emit-fix, delete what only the fixed side has" },
+	{ "archive-left", OPT_ARCHIVE_LEFT, "JSON", "--deletes archive: the fields that archive a left record (default {\"active\":false})" },
+	{ "archive-right", OPT_ARCHIVE_RIGHT, "JSON", "--deletes archive: the fields that archive a right record" },
+	{ "base", OPT_BASE, "BASE_FILE", "three-way merge: the last agreed state of both sides" },
 	{ "date", OPT_DATE, "FIELDS", "compare these fields as instants, across formats and zones" },
 	{ "date-zone", OPT_DATE_ZONE, "ZONE", "zone of dates written without an offset (default UTC)" },
-	{ "emit-fix", OPT_EMIT_FIX, "left|right", "write on stdout the records that make that side match" },
+	{ "deletes", OPT_DELETES, "report|propagate|archive", "--base: what a key gone from one side does to the other (default report)" },
+	{ "emit-fix", OPT_EMIT_FIX, "left|right|both", "write on stdout the records that make that side match (both: --base)" },
 	{ "fields", 'f', "FIELDS", "compare only these fields (NAME or LEFT=RIGHT, comma-separated)" },
+	{ "fix-left", OPT_FIX_LEFT, "FILE", "--base: write the left's fixes to FILE" },
 	{ "fix-map", OPT_FIX_MAP, "MAP", "map fix records back into the fixed side's own names" },
+	{ "fix-right", OPT_FIX_RIGHT, "FILE", "--base: write the right's fixes to FILE" },
 	{ "format", OPT_FORMAT, "ndjson|summary|csv|html", "how the differences are written (default ndjson)" },
 	{ "group-by", OPT_GROUP_BY, "FIELD", "with --sum: totals per FIELD, FIELD:month or FIELD:day" },
 	{ "ignore", OPT_IGNORE, "FIELDS", "never compare these fields" },
@@ -76,8 +100,12 @@ static const struct ep_opt reconcile_opts[] = {
 	{ "map-right", OPT_MAP_RIGHT, "MAP", "map each right record first" },
 	{ "max-line", OPT_MAX_LINE_R, "BYTES", "longest input line accepted (default 64M)" },
 	{ "memory", OPT_MEMORY, "SIZE", "memory for the held side before spilling to disk (default 1G)" },
+	{ "new-base", OPT_NEW_BASE, "FILE", "--base: write the merged state to FILE (atomically)" },
+	{ "owner", OPT_OWNER, "OWNERS", "--base: FIELD=left or FIELD=right, comma-separated: who owns a field" },
+	{ "policy", OPT_POLICY, "FILE", "--base: a file of owner and ignore lines" },
+	{ "rejects", OPT_REJECTS, "FILE", "--base: append the conflicts to FILE (default stdout)" },
 	{ "report", OPT_REPORT, "FILE", "write the differences to FILE instead of stdout" },
-	{ "sorted", OPT_SORTED, NULL, "both inputs are sorted by key: merge them in constant memory" },
+	{ "sorted", OPT_SORTED, NULL, "the inputs are sorted by key: merge them in constant memory" },
 	{ "strict", OPT_STRICT, NULL, "null, false, \"\" and a missing field all differ" },
 	{ "sum", OPT_SUM, "FIELDS", "compare control totals of these fields instead of records" },
 	{ "tolerance", OPT_TOLERANCE, "LIMITS", "FIELD=N or FIELD=N%: numbers within N (N% of the larger) are equal" },
@@ -153,6 +181,234 @@ on_note(void *ctx, const char *msg)
 	ep_info(1, "%s", msg);
 }
 
+/* ---- the three-way merge (--base) ---- */
+
+struct merge_out {
+	struct ndjson_writer w[5];  /* fixes left, right, new base, rejects, (unused) */
+	int used[5];
+	int fd[5];
+	int closed;                 /* a reader of stdout went away */
+};
+
+static int
+on_merge_out(void *ctx, int what, const char *p, size_t n, struct ep_err *err)
+{
+	struct merge_out *mo = ctx;
+
+	if (what == DIFF_OUT_RESOLVED) {
+		ep_info(1, "resolved: %.*s", (int)n, p);
+		return 0;
+	}
+	if (!mo->used[what])
+		return 0;
+	if (ndjson_write(&mo->w[what], p, n) < 0) {
+		if (mo->w[what].epipe) {
+			mo->closed = 1;
+			return ep_errf(err, EP_IOERR, "output closed");
+		}
+		return ep_errf(err, EP_IOERR, "cannot write: %s", strerror(mo->w[what].failed));
+	}
+	return 0;
+}
+
+static void
+on_merge_note(void *ctx, const char *msg)
+{
+	(void)ctx;
+	ep_warn("%s", msg);
+}
+
+struct merge_args {
+	const char *base, *new_base, *rejects, *fix_file[2];
+	int emit; /* -1 none, 0 left, 1 right, 2 both */
+	struct diff_merge_spec ms;
+};
+
+/* open a file to write (append: O_APPEND); -1 warned */
+static int
+open_out(const char *path, int append)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC), 0666);
+
+	if (fd < 0)
+		ep_warn("cannot open '%s': %s", path, strerror(errno));
+	return fd;
+}
+
+/* rename tmp over path and make it durable (the directory too) */
+static int
+commit_file(const char *tmp, const char *path)
+{
+	char *dir = strdup(path), *slash;
+	int dfd, rc = 0;
+
+	if (rename(tmp, path) < 0) {
+		ep_warn("cannot rename '%s' to '%s': %s", tmp, path, strerror(errno));
+		free(dir);
+		return -1;
+	}
+	if (dir == NULL)
+		return 0;
+	slash = strrchr(dir, '/');
+	if (slash == NULL)
+		strcpy(dir, ".");
+	else if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		if (fsync(dfd) < 0) {
+			ep_warn("cannot sync '%s': %s", dir, strerror(errno));
+			rc = -1;
+		}
+		close(dfd);
+	}
+	free(dir);
+	return rc;
+}
+
+static int
+run_merge(struct diff *d, struct merge_args *a, const char *const paths[2])
+{
+	struct merge_out mo;
+	struct ep_err err = EP_ERR_INIT;
+	struct diff_merge_sink sink = { on_merge_out, on_bad, on_merge_note, &mo };
+	const char *in[3] = { paths[0], paths[1], a->base };
+	char tmp[4096] = "";
+	int status = 0, s;
+
+	memset(&mo, 0, sizeof mo);
+	for (s = 0; s < 5; s++)
+		mo.fd[s] = -1;
+	for (s = 0; s < 2; s++) {
+		a->ms.emit[s] = a->fix_file[s] != NULL || a->emit == s || a->emit == 2;
+		if (!a->ms.emit[s])
+			continue;
+		mo.fd[s] = a->fix_file[s] ? open_out(a->fix_file[s], 0) : 1;
+		if (mo.fd[s] < 0)
+			return EP_IOERR;
+	}
+	mo.fd[DIFF_OUT_REJECT] = a->rejects ? open_out(a->rejects, 1) : 1;
+	if (mo.fd[DIFF_OUT_REJECT] < 0) {
+		status = EP_IOERR;
+		goto out;
+	}
+	if (a->new_base) {
+		struct stat st;
+
+		/* renamed over at the end: never over a device or a directory */
+		if (stat(a->new_base, &st) == 0 && !S_ISREG(st.st_mode)) {
+			ep_warn("--new-base '%s': not a regular file", a->new_base);
+			status = EP_USAGE;
+			goto out;
+		}
+		snprintf(tmp, sizeof tmp, "%s.tmp.%ld", a->new_base, (long)getpid());
+		if ((mo.fd[DIFF_OUT_BASE] = open_out(tmp, 0)) < 0) {
+			tmp[0] = '\0';
+			status = EP_IOERR;
+			goto out;
+		}
+		a->ms.base = 1;
+	}
+	for (s = 0; s < 4; s++)
+		if (mo.fd[s] >= 0) {
+			ndjson_writer_init(&mo.w[s], mo.fd[s]);
+			mo.used[s] = 1;
+		}
+	if (diff_merge_run(d, &a->ms, in, &sink, &err) < 0 && !mo.closed) {
+		ep_warn("%s", err.msg);
+		status = err.code ? err.code : EP_SOFTWARE;
+	}
+	for (s = 0; s < 4; s++) {
+		if (!mo.used[s] || mo.closed)
+			continue;
+		/* rejects and the new base are made durable; fixes flushed */
+		if ((s >= DIFF_OUT_BASE ? ndjson_sync(&mo.w[s]) : ndjson_flush(&mo.w[s])) < 0 &&
+		    !mo.w[s].epipe && status == 0) {
+			ep_warn("cannot write: %s", strerror(mo.w[s].failed));
+			status = EP_IOERR;
+		}
+	}
+	if (mo.closed && status == 0)
+		status = EP_IOERR;
+	if (status == 0) {
+		const struct diff_merge_counts *mc = diff_merge_counts(d);
+		const struct diff_counts *cn = diff_counts(d);
+
+		ep_info(0, "merge: to_left %llu (%llu create), to_right %llu (%llu create), "
+			"conflicts %llu, resolved %llu, deleted_left %llu, deleted_right %llu, "
+			"unchanged %llu%s",
+			(unsigned long long)mc->to[0], (unsigned long long)mc->create[0],
+			(unsigned long long)mc->to[1], (unsigned long long)mc->create[1],
+			(unsigned long long)mc->conflicts, (unsigned long long)mc->resolved,
+			(unsigned long long)mc->deleted[0], (unsigned long long)mc->deleted[1],
+			(unsigned long long)mc->unchanged,
+			mc->duplicates ? ", duplicate keys (see the rejects)" : "");
+		ep_info(1, "left %llu, right %llu, base %llu records; memory for records: %llu KiB "
+			"at most", (unsigned long long)cn->read[0], (unsigned long long)cn->read[1],
+			(unsigned long long)cn->read[2], (unsigned long long)(cn->peak_bytes >> 10));
+		if (cn->bad[0] + cn->bad[1] + cn->bad[2] > 0 || mc->fix_errors > 0)
+			status = EP_DATAERR;
+		else if (mc->to[0] + mc->to[1] + mc->conflicts + mc->deleted[0] + mc->deleted[1] +
+				 mc->resolved + mc->duplicates > 0)
+			status = EP_DIFF;
+	}
+out:
+	for (s = 0; s < 5; s++) {
+		if (mo.used[s])
+			ndjson_writer_free(&mo.w[s]);
+		if (mo.fd[s] > 1 && close(mo.fd[s]) < 0 && status < 2) {
+			ep_warn("cannot write: %s", strerror(errno));
+			status = EP_IOERR;
+		}
+	}
+	if (tmp[0]) {
+		if (status < 2 && commit_file(tmp, a->new_base) < 0)
+			status = EP_IOERR;
+		else if (status >= 2)
+			unlink(tmp);
+	}
+	return status;
+}
+
+/* --policy FILE: owners into pol, ignored fields into spec */
+static int
+read_policy(const char *path, struct diff_policy *pol, struct diff_spec *spec, int *status)
+{
+	struct ep_err err = EP_ERR_INIT;
+	struct buf text = BUF_INIT;
+	char chunk[8192];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = 0;
+
+	if (fd < 0) {
+		ep_warn("cannot open '%s': %s", path, strerror(errno));
+		*status = errno == ENOENT ? EP_NOINPUT : EP_IOERR;
+		return -1;
+	}
+	while ((n = read(fd, chunk, sizeof chunk)) > 0)
+		if (text.len + (size_t)n > (1u << 20) || buf_add(&text, chunk, (size_t)n) < 0) {
+			ep_warn("'%s': larger than 1M", path);
+			*status = EP_DATAERR;
+			rc = -1;
+			break;
+		}
+	if (n < 0) {
+		ep_warn("cannot read '%s': %s", path, strerror(errno));
+		*status = EP_IOERR;
+		rc = -1;
+	}
+	close(fd);
+	if (rc == 0 && diff_policy_parse(text.p ? text.p : "", text.len, path, pol, &spec->ignore,
+			       &spec->nignore, &err) < 0) {
+		ep_warn("%s", err.msg);
+		*status = err.code ? err.code : EP_DATAERR;
+		rc = -1;
+	}
+	buf_release(&text);
+	return rc;
+}
+
 static struct map_prog *
 load_map(const char *name, struct map_opts *mo, int *status)
 {
@@ -182,8 +438,13 @@ main(int argc, char *argv[])
 	uint64_t sz;
 	struct diff_sink sink = { on_event, on_bad, on_note, NULL };
 	const char *paths[2];
+	struct merge_args ma;
+	struct diff_policy pol = { NULL, 0 };
 
 	ep_prog = "reconcile";
+	memset(&ma, 0, sizeof ma);
+	ma.emit = -1;
+	ma.ms.policy = &pol;
 	memset(&spec, 0, sizeof spec);
 	memset(&rc, 0, sizeof rc);
 	rc.fix_side = -1;
@@ -209,6 +470,15 @@ main(int argc, char *argv[])
 		case OPT_ALLOW_DELETE:
 			rc.allow_delete = 1;
 			break;
+		case OPT_ARCHIVE_LEFT:
+			ma.ms.archive[0] = optarg;
+			break;
+		case OPT_ARCHIVE_RIGHT:
+			ma.ms.archive[1] = optarg;
+			break;
+		case OPT_BASE:
+			ma.base = optarg;
+			break;
 		case OPT_DATE:
 			r = diff_parse_flag(optarg, DIFF_DATE, &spec.rules, &spec.nrules, &err);
 			break;
@@ -217,16 +487,35 @@ main(int argc, char *argv[])
 				r = ep_errf(&err, EP_USAGE, "--date-zone '%s': not a time zone", optarg);
 			spec.zone = optarg;
 			break;
+		case OPT_DELETES:
+			if (strcmp(optarg, "report") == 0)
+				ma.ms.deletes = DIFF_DEL_REPORT;
+			else if (strcmp(optarg, "propagate") == 0)
+				ma.ms.deletes = DIFF_DEL_PROPAGATE;
+			else if (strcmp(optarg, "archive") == 0)
+				ma.ms.deletes = DIFF_DEL_ARCHIVE;
+			else
+				r = ep_errf(&err, EP_USAGE, "--deletes '%s': report, propagate or archive",
+					optarg);
+			break;
 		case OPT_EMIT_FIX:
 			if (strcmp(optarg, "left") == 0)
 				rc.fix_side = 0;
 			else if (strcmp(optarg, "right") == 0)
 				rc.fix_side = 1;
+			else if (strcmp(optarg, "both") == 0)
+				rc.fix_side = 2;
 			else
-				r = ep_errf(&err, EP_USAGE, "--emit-fix '%s': left or right", optarg);
+				r = ep_errf(&err, EP_USAGE, "--emit-fix '%s': left, right or both", optarg);
+			break;
+		case OPT_FIX_LEFT:
+			ma.fix_file[0] = optarg;
 			break;
 		case OPT_FIX_MAP:
 			fix_map = optarg;
+			break;
+		case OPT_FIX_RIGHT:
+			ma.fix_file[1] = optarg;
 			break;
 		case OPT_FORMAT:
 			if (diff_parse_format(optarg, &fmt) < 0)
@@ -286,6 +575,19 @@ main(int argc, char *argv[])
 				r = ep_errf(&err, EP_USAGE, "--memory '%s': not a size", optarg);
 			spec.memory = sz;
 			break;
+		case OPT_NEW_BASE:
+			ma.new_base = optarg;
+			break;
+		case OPT_OWNER:
+			r = diff_parse_owners(optarg, &pol, &err);
+			break;
+		case OPT_POLICY:
+			if (read_policy(optarg, &pol, &spec, &status) < 0)
+				goto done;
+			break;
+		case OPT_REJECTS:
+			ma.rejects = optarg;
+			break;
 		case OPT_REPORT:
 			report = optarg;
 			break;
@@ -324,7 +626,58 @@ main(int argc, char *argv[])
 		status = ep_usage(usage_text, "%s", "only one side can be standard input '-'");
 		goto done;
 	}
-	if (spec.nsums > 0) {
+	if (ma.base == NULL && (rc.fix_side == 2 || ma.fix_file[0] || ma.fix_file[1] || ma.new_base ||
+				 ma.rejects || pol.nowners || ma.ms.deletes || ma.ms.archive[0] ||
+				 ma.ms.archive[1])) {
+		status = ep_usage(usage_text, "%s", "--emit-fix both, --fix-left, --fix-right, "
+			"--new-base, --rejects, --owner, --policy, --deletes and --archive-* go with "
+			"--base");
+		goto done;
+	}
+	if (ma.base) {
+		int to_stdout = 0;
+
+		if (spec.nsums > 0 || all || fmt_name || report || rc.allow_delete) {
+			status = ep_usage(usage_text, "%s", "--base merges records: not with --sum, --all, "
+				"--format, --report or --allow-delete (see --deletes)");
+			goto done;
+		}
+		if (spec.nkeys == 0) {
+			status = ep_usage(usage_text, "%s", "no key: give --key FIELD");
+			goto done;
+		}
+		if (strcmp(ma.base, "-") == 0 && (strcmp(paths[0], "-") == 0 || strcmp(paths[1], "-") == 0)) {
+			status = ep_usage(usage_text, "%s", "only one input can be standard input '-'");
+			goto done;
+		}
+		ma.emit = rc.fix_side;
+		for (int s = 0; s < 2; s++)
+			to_stdout += ma.fix_file[s] == NULL && (ma.emit == s || ma.emit == 2);
+		if (to_stdout > 1) {
+			status = ep_usage(usage_text, "%s", "--emit-fix both: give --fix-left FILE or "
+				"--fix-right FILE (one side at most on standard output)");
+			goto done;
+		}
+		if (to_stdout && ma.rejects == NULL) {
+			status = ep_usage(usage_text, "%s", "fixes on standard output: give --rejects FILE "
+				"for the conflicts");
+			goto done;
+		}
+		for (int s = 0; s < 2; s++) {
+			int emitted = ma.fix_file[s] || ma.emit == s || ma.emit == 2;
+
+			if (emitted && map_name[s] && !(fix_map && ma.emit == s)) {
+				status = ep_usage(usage_text, "--base: the %s side has a --map; its fixes need "
+					"--emit-fix %s --fix-map MAP", s ? "right" : "left", s ? "right" : "left");
+				goto done;
+			}
+		}
+		if (fix_map && ma.emit != 0 && ma.emit != 1) {
+			status = ep_usage(usage_text, "%s", "--fix-map goes with --emit-fix left or right");
+			goto done;
+		}
+		rc.fix_side = -1;
+	} else if (spec.nsums > 0) {
 		if (spec.nkeys > 0 || spec.fields || spec.sorted || rc.fix_side >= 0) {
 			status = ep_usage(usage_text, "%s", "--sum compares totals: not with --key, --fields, "
 				"--sorted or --emit-fix");
@@ -337,11 +690,11 @@ main(int argc, char *argv[])
 		status = ep_usage(usage_text, "%s", "no key: give --key FIELD (or --sum FIELD for totals)");
 		goto done;
 	}
-	if ((fix_map || rc.allow_delete) && rc.fix_side < 0) {
+	if (ma.base == NULL && (fix_map || rc.allow_delete) && rc.fix_side < 0) {
 		status = ep_usage(usage_text, "%s", "--fix-map and --allow-delete go with --emit-fix");
 		goto done;
 	}
-	if (rc.fix_side >= 0 && map_name[rc.fix_side] && !fix_map) {
+	if (ma.base == NULL && rc.fix_side >= 0 && map_name[rc.fix_side] && !fix_map) {
 		status = ep_usage(usage_text, "--emit-fix %s: that side has a --map; give --fix-map MAP "
 			"to write fixes in its own field names", rc.fix_side ? "right" : "left");
 		goto done;
@@ -357,6 +710,8 @@ main(int argc, char *argv[])
 			goto done;
 	if (fix_map && (rc.fix_map = load_map(fix_map, &mo, &status)) == NULL)
 		goto done;
+	if (ma.base && fix_map)
+		ma.ms.fixmap[ma.emit] = rc.fix_map;
 	spec.map[0] = maps[0];
 	spec.map[1] = maps[1];
 	if ((rc.d = diff_new(&spec, &err)) == NULL) {
@@ -366,6 +721,10 @@ main(int argc, char *argv[])
 		goto done;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	if (ma.base) {
+		status = run_merge(rc.d, &ma, paths);
+		goto done;
+	}
 	if (report) {
 		report_fd = open(report, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 		if (report_fd < 0) {
@@ -455,5 +814,6 @@ done:
 		free(spec.group.name[0]);
 	}
 	diff_rules_free(spec.rules, spec.nrules);
+	diff_policy_free(&pol);
 	return status;
 }

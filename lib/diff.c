@@ -234,8 +234,8 @@ diff_hash(const void *p, size_t n)
 	return h;
 }
 
-static int
-varint_put(struct buf *b, size_t v)
+int
+diff_varint_put(struct buf *b, size_t v)
 {
 	unsigned char t[10];
 	int n = 0;
@@ -425,10 +425,11 @@ diff_free(struct diff *d)
 {
 	if (d == NULL)
 		return;
-	for (int s = 0; s < 2; s++) {
+	for (int s = 0; s < 2; s++)
 		names_free(&d->names[s]);
+	for (int s = 0; s < 3; s++)
 		free(d->source[s]);
-	}
+	diff_merge_free(d);
 	for (int i = 0; i < d->nfields; i++) {
 		free(d->fields[i].name[0]);
 		free(d->fields[i].name[1]);
@@ -537,7 +538,7 @@ diff_counts(const struct diff *d)
 const char *
 diff_source(const struct diff *d, int side)
 {
-	return d->source[side] ? d->source[side] : side ? "right" : "left";
+	return d->source[side] ? d->source[side] : side == 2 ? "base" : side ? "right" : "left";
 }
 
 int
@@ -771,7 +772,7 @@ key_part(struct diff *d, struct buf *b, const struct span *v)
 	case JSON_STRING:
 		buf_addc(b, KT_STR);
 		if (memchr(v->p, '\\', v->n) == NULL) {
-			varint_put(b, v->n - 2);
+			diff_varint_put(b, v->n - 2);
 			buf_add(b, v->p + 1, v->n - 2);
 			return 1;
 		}
@@ -779,25 +780,25 @@ key_part(struct diff *d, struct buf *b, const struct span *v)
 		if (buf_grow(&d->sa, v->n) < 0)
 			return -1;
 		d->sa.len = json_unescape(d->sa.p, v->p + 1, v->n - 2);
-		varint_put(b, d->sa.len);
+		diff_varint_put(b, d->sa.len);
 		buf_add(b, d->sa.p, d->sa.len);
 		return 1;
 	case JSON_NUMBER:
 		buf_reset(&d->sa);
 		dec_text(&d->sa, v->p, v->n);
 		buf_addc(b, KT_NUM);
-		varint_put(b, d->sa.len);
+		diff_varint_put(b, d->sa.len);
 		return buf_add(b, d->sa.p, d->sa.len) < 0 ? -1 : 1;
 	case JSON_TRUE:
 		buf_addc(b, KT_TRUE);
-		varint_put(b, 4);
+		diff_varint_put(b, 4);
 		return buf_add(b, "true", 4) < 0 ? -1 : 1;
 	default:
 		buf_reset(&d->sa);
 		canon(&d->sa, v->p, v->p + v->n);
 		buf_addc(b, KT_JSON);
 		n0 = d->sa.len;
-		varint_put(b, n0);
+		diff_varint_put(b, n0);
 		return buf_add(b, d->sa.p, n0) < 0 ? -1 : 1;
 	}
 }
@@ -812,7 +813,7 @@ group_part(struct diff *d, struct buf *b, const struct span *v, const char **why
 
 	if (empty_value(v)) {
 		buf_addc(b, KT_NULL);
-		return varint_put(b, 0);
+		return diff_varint_put(b, 0);
 	}
 	if (d->spec.group_unit == DIFF_GROUP_VALUE)
 		return key_part(d, b, v) < 0 ? -1 : 0;
@@ -829,7 +830,7 @@ group_part(struct diff *d, struct buf *b, const struct span *v, const char **why
 	k = dt_format(t.sec, d->spec.group_unit == DIFF_GROUP_DAY ? "%Y-%m-%d" : "%Y-%m",
 		d->spec.zone, out, sizeof out);
 	buf_addc(b, KT_STR);
-	varint_put(b, k);
+	diff_varint_put(b, k);
 	return buf_add(b, out, k);
 }
 

@@ -148,9 +148,9 @@ struct diff_sink {
 };
 
 struct diff_counts {
-	uint64_t read[2];      /* records read (control lines not counted) */
-	uint64_t dropped[2];   /* dropped by a map */
-	uint64_t bad[2];       /* skipped as bad */
+	uint64_t read[3];      /* records read (control lines not counted); [2]: --base */
+	uint64_t dropped[3];   /* dropped by a map */
+	uint64_t bad[3];       /* skipped as bad */
 	uint64_t n[DIFF_NSTATUS];
 	uint64_t partitions;   /* partition files used, 0 when all fit */
 	uint64_t peak_bytes;   /* largest memory held for records */
@@ -209,6 +209,84 @@ int diff_fix(struct diff *d, const struct diff_event *ev, int target, int allow_
 /* Text of a JSON value for people: a string's characters, null/absent as
  * "", anything else its JSON text. */
 int diff_val_text(struct buf *b, const struct diff_val *v);
+
+/* ---- the three-way merge (diff_merge.c): reconcile --base ---- */
+
+/*
+ * diff_merge_run reads BASE (path[2], records in the agreed shape: after
+ * the maps, named as on the left, no map applied), LEFT and RIGHT, joins
+ * them by key (the held side is the base; with spec.sorted a merge join of
+ * the three) and decides per key and field, under the same comparison
+ * rules as diff_run: changed on one side since the base -> the change goes
+ * to the other side; changed on both to equal values -> nothing; to
+ * different values -> a conflict, unless the field has an owner, whose
+ * value wins (resolved).  An owned field is never written on its owner.
+ * A key gone from one side since the base is a delete on that side
+ * (ms.deletes); new on one side, a create on the other.
+ * Everything written goes to sink->out as one line of JSON text, what
+ * says which stream: 0 / 1 a fix for the left / right (load's input shape,
+ * only for the sides ms.emit names), DIFF_OUT_BASE a record of the new
+ * base, DIFF_OUT_REJECT a reject (stage "merge"), DIFF_OUT_RESOLVED a
+ * conflict an owner decided.
+ */
+enum diff_deletes { DIFF_DEL_REPORT, DIFF_DEL_PROPAGATE, DIFF_DEL_ARCHIVE };
+enum { DIFF_OUT_BASE = 2, DIFF_OUT_REJECT = 3, DIFF_OUT_RESOLVED = 4 };
+
+/* the owner of a field: its name on either side, DIFF_LEFT or DIFF_RIGHT */
+struct diff_owner {
+	char *name;
+	int side;
+};
+
+struct diff_policy {
+	struct diff_owner *owners; /* malloc'ed, free with diff_policy_free */
+	int nowners;
+};
+
+/* "FIELD=left|right[,...]" appended to pol. */
+int diff_parse_owners(const char *s, struct diff_policy *pol, struct ep_err *err);
+/* A policy file's text: lines "owner FIELD left|right", "ignore FIELD",
+ * blank lines and "#" comments.  Owners are appended to pol, ignored
+ * fields to *ignore (as diff_parse_pairs does); an error names
+ * source:line (EP_DATAERR). */
+int diff_policy_parse(const char *text, size_t n, const char *source, struct diff_policy *pol,
+	struct diff_pair **ignore, int *nignore, struct ep_err *err);
+void diff_policy_free(struct diff_policy *pol);
+
+struct diff_merge_spec {
+	const struct diff_policy *policy; /* owners, or NULL */
+	enum diff_deletes deletes;
+	const char *archive[2];   /* --deletes archive: a JSON object of the fields that
+	                             archive a record on that side (NULL: {"active":false}) */
+	int emit[2];              /* write fixes for the left, the right */
+	struct map_prog *fixmap[2]; /* a side's fixes mapped back (diff_fix), or NULL */
+	int base;                 /* write the new base */
+};
+
+struct diff_merge_sink {
+	/* a line (no newline) for stream what; -1 stops the run (err filled) */
+	int (*out)(void *ctx, int what, const char *p, size_t n, struct ep_err *err);
+	void (*bad)(void *ctx, const char *source, uint64_t line, const char *msg);
+	void (*note)(void *ctx, const char *msg);
+	void *ctx;
+};
+
+struct diff_merge_counts {
+	uint64_t to[2];       /* keys with a create or update for the left, the right */
+	uint64_t create[2];   /* ... of which creates */
+	uint64_t deleted[2];  /* keys gone from the left, the right since the base */
+	uint64_t conflicts;   /* keys with a conflict (rejected) */
+	uint64_t resolved;    /* fields an owner decided */
+	uint64_t unchanged;   /* keys with nothing to do */
+	uint64_t duplicates;  /* keys found more than once in an input */
+	uint64_t fix_errors;  /* a fix map failed */
+};
+
+/* path: left, right, base ("-" for stdin, at most one).  0 when all three
+ * were read to the end, -1 on a failure (as diff_run). */
+int diff_merge_run(struct diff *d, const struct diff_merge_spec *ms, const char *const path[3],
+	const struct diff_merge_sink *sink, struct ep_err *err);
+const struct diff_merge_counts *diff_merge_counts(const struct diff *d);
 
 /* ---- reports (diff_report.c): the events written in one format ---- */
 

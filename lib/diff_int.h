@@ -14,6 +14,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "diff.h"
 #include "json.h"
@@ -28,7 +29,7 @@ struct drec {
 	uint16_t nf;      /* stored fields */
 	uint8_t side;
 	uint8_t flags;
-	uint32_t pad;
+	uint32_t cnt2;    /* merge: records with this key on the right */
 };
 
 #define DREC_KEY(r) ((const unsigned char *)(r) + sizeof(struct drec))
@@ -101,7 +102,8 @@ struct diff {
 	/* events */
 	struct diff_fd *fd;
 	int capfd;
-	char *source[2];
+	char *source[3];      /* left, right, base */
+	struct merge *m;      /* diff_merge_run's state, or NULL */
 	struct diff_counts c;
 	const struct diff_sink *sink;
 	struct ep_err *err;
@@ -118,6 +120,7 @@ int diff_compare(struct diff *d, const struct drec *l, const struct drec *r);
 int diff_emit_only(struct diff *d, const struct drec *rec);
 int diff_emit_dup(struct diff *d, const struct drec *any, uint64_t nl, uint64_t nr);
 int diff_emit(struct diff *d, struct diff_event *ev);
+int diff_varint_put(struct buf *b, size_t v);
 size_t diff_varint_get(const unsigned char *p, const unsigned char *end, size_t *v);
 int diff_fd_room(struct diff *d, int n);
 int diff_value_equal(struct diff *d, const struct dfield *f, const struct diff_val *a,
@@ -129,5 +132,33 @@ int diff_num_equal(const struct dfield *f, const struct dec *a, const struct dec
 /* diff_join.c */
 int diff_join(struct diff *d, const char *const path[2]);
 int diff_totals(struct diff *d, const char *const path[2]);
+/* the three-way join: base path[2] with left and right, every key handed
+ * to diff_merge_key once (b, l, r NULL where that input lacks it), then
+ * diff_merge_dup for a key found more than once in an input */
+int diff_join3(struct diff *d, const char *const path[3]);
+
+/* diff_merge.c */
+int diff_merge_key(struct diff *d, const struct drec *b, const struct drec *l,
+	const struct drec *r);
+/* b's key is the same in all three inputs */
+int diff_merge_same(struct diff *d, const struct drec *b);
+int diff_merge_dup(struct diff *d, const struct drec *any, const uint64_t cnt[3]);
+void diff_merge_free(struct diff *d);
+
+/* the field at p of a record's fields (up to e): its number in *f, its
+ * value in *v; returns where the next one starts */
+static inline const unsigned char *
+drec_field(const unsigned char *p, const unsigned char *e, int *f, struct diff_val *v)
+{
+	uint16_t fn;
+	size_t n;
+
+	memcpy(&fn, p, 2);
+	p += 2;
+	p += diff_varint_get(p, e, &n);
+	*f = fn;
+	*v = (struct diff_val){ (const char *)p, n };
+	return p + n;
+}
 
 #endif

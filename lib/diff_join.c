@@ -14,13 +14,38 @@
 
 /* ---- sources: an NDJSON input, or a partition file of compact records ---- */
 
+struct rawidx;
+
 struct src {
 	int side;
 	int file;                 /* a partition file */
 	struct ndjson_reader r;
 	FILE *fp;
 	uint64_t records;
+	/* the three-way join: the base keeps each line's text after its
+	 * record (keep_raw); a side's line that is byte for byte a base
+	 * line is that base record (raw): src_next returns 2 and hit */
+	int keep_raw;
+	const struct rawidx *raw;
+	size_t guess;             /* the base line the next line probably is */
+	struct drec *hit;
+	/* --sorted: a line that is byte for byte the base's next one is that
+	 * record (the base's cursor reads first) */
+	struct buf *const *peer;
+	const int *peer_ok;
 };
+
+static struct drec *raw_find(const struct rawidx *ri, const char *p, size_t n, size_t *guess);
+
+/* the line kept after the record in b (keep_raw) is [p, p + n) */
+static int
+same_line(const struct buf *b, const char *p, size_t n)
+{
+	uint32_t len;
+
+	memcpy(&len, b->p + b->len, 4);
+	return len == n && memcmp(b->p + b->len + 4, p, n) == 0;
+}
 
 static void
 bad(struct diff *d, int side, uint64_t line, const char *msg)
@@ -67,7 +92,8 @@ src_next(struct diff *d, struct src *s, struct buf *rec)
 		return 1;
 	}
 	while ((k = ndjson_next(&s->r, &ln, d->err)) != NDJ_EOF) {
-		struct map_prog *map = d->spec.map[s->side];
+		/* the base (side 2) is in the agreed shape: no map, the left's names */
+		struct map_prog *map = s->side < 2 ? d->spec.map[s->side] : NULL;
 		const char *p = ln.p, *w = NULL;
 		size_t n = ln.len, u;
 		int r;
@@ -78,6 +104,24 @@ src_next(struct diff *d, struct src *s, struct buf *rec)
 			snprintf(why, sizeof why, "line longer than %zu bytes", d->spec.max_line);
 			bad(d, s->side, ln.lineno, why);
 			continue;
+		}
+		if (s->raw != NULL && map == NULL && (s->hit = raw_find(s->raw, p, n, &s->guess)) != NULL) {
+			d->c.read[s->side]++;
+			s->records++;
+			return 2;
+		}
+		if (s->peer != NULL && map == NULL && *s->peer_ok && same_line(*s->peer, p, n)) {
+			const struct buf *pb = *s->peer;
+
+			buf_reset(rec);
+			if (buf_add(rec, pb->p, pb->len) < 0)
+				return oom(d);
+			((struct drec *)rec->p)->line = ln.lineno;
+			((struct drec *)rec->p)->cnt[0] = 1;
+			((struct drec *)rec->p)->side = (uint8_t)s->side;
+			d->c.read[s->side]++;
+			s->records++;
+			return 1;
 		}
 		if ((u = utf8_valid_prefix(p, n)) != n) {
 			snprintf(why, sizeof why, "invalid UTF-8 at byte %zu", u + 1);
@@ -109,7 +153,7 @@ src_next(struct diff *d, struct src *s, struct buf *rec)
 				continue;
 			}
 		}
-		r = diff_build(d, s->side, p, n, ln.lineno, rec, &w);
+		r = diff_build(d, s->side & 1, p, n, ln.lineno, rec, &w);
 		if (r == 0)
 			continue; /* a control line */
 		d->c.read[s->side]++;
@@ -119,7 +163,17 @@ src_next(struct diff *d, struct src *s, struct buf *rec)
 			bad(d, s->side, ln.lineno, w);
 			continue;
 		}
+		if (s->keep_raw && map == NULL) {
+			/* [u32 length][the line] after the record, for raw_put */
+			uint32_t rn = (uint32_t)ln.len;
+
+			if (ln.len > UINT32_MAX || buf_grow(rec, 4 + ln.len) < 0)
+				return oom(d);
+			memcpy(rec->p + rec->len, &rn, 4);
+			memcpy(rec->p + rec->len + 4, ln.p, ln.len);
+		}
 		((struct drec *)rec->p)->cnt[0] = 1;
+		((struct drec *)rec->p)->side = (uint8_t)s->side;
 		s->records++;
 		return 1;
 	}
@@ -214,6 +268,121 @@ struct entry {
 	uint64_t hash;
 	struct drec *r;
 };
+
+/* The held base records by the text of their lines: rec in the base's
+ * order, e a hash table of indexes into rec.  Sides are mostly extracted
+ * in the base's order, so the line after the last one found is tried
+ * before the table. */
+struct rawrec {
+	const unsigned char *text; /* [u32 length][bytes] */
+	struct drec *r;
+};
+
+struct rawent {
+	uint64_t hash;
+	size_t idx;                /* into rec, + 1; 0: empty */
+};
+
+struct rawidx {
+	struct arena a;
+	struct rawent *e;
+	size_t cap;
+	struct rawrec *rec;
+	size_t n, caprec;
+};
+
+static int
+raw_is(const struct rawrec *x, const char *p, size_t n)
+{
+	uint32_t len;
+
+	memcpy(&len, x->text, 4);
+	return len == n && memcmp(x->text + 4, p, n) == 0;
+}
+
+static struct drec *
+raw_find(const struct rawidx *ri, const char *p, size_t n, size_t *guess)
+{
+	uint64_t h;
+
+	if (ri->n == 0)
+		return NULL;
+	if (*guess < ri->n && raw_is(&ri->rec[*guess], p, n))
+		return ri->rec[(*guess)++].r;
+	h = diff_hash(p, n);
+	for (size_t i = h & (ri->cap - 1); ri->e[i].idx != 0; i = (i + 1) & (ri->cap - 1)) {
+		if (ri->e[i].hash == h && raw_is(&ri->rec[ri->e[i].idx - 1], p, n)) {
+			*guess = ri->e[i].idx;
+			return ri->rec[ri->e[i].idx - 1].r;
+		}
+	}
+	return NULL;
+}
+
+/* index held record r by its line's text (after the record in src) */
+static int
+raw_put(struct rawidx *ri, struct drec *r, const char *src)
+{
+	uint32_t len;
+	unsigned char *t;
+	size_t i;
+	uint64_t h;
+
+	memcpy(&len, src, 4);
+	if ((ri->n + 1) * 2 > ri->cap) {
+		size_t cap = ri->cap ? ri->cap * 2 : 1024;
+		struct rawent *e = calloc(cap, sizeof *e);
+
+		if (e == NULL)
+			return -1;
+		for (i = 0; i < ri->cap; i++) {
+			if (ri->e[i].idx != 0) {
+				size_t j = ri->e[i].hash & (cap - 1);
+
+				while (e[j].idx != 0)
+					j = (j + 1) & (cap - 1);
+				e[j] = ri->e[i];
+			}
+		}
+		free(ri->e);
+		ri->e = e;
+		ri->cap = cap;
+	}
+	if (ri->n == ri->caprec) {
+		size_t cap = ri->caprec ? ri->caprec * 2 : 1024;
+		struct rawrec *v = realloc(ri->rec, cap * sizeof *v);
+
+		if (v == NULL)
+			return -1;
+		ri->rec = v;
+		ri->caprec = cap;
+	}
+	if ((t = arena_alloc(&ri->a, 4 + (size_t)len)) == NULL)
+		return -1;
+	memcpy(t, src, 4 + (size_t)len);
+	ri->rec[ri->n] = (struct rawrec){ t, r };
+	h = diff_hash(src + 4, len);
+	for (i = h & (ri->cap - 1); ri->e[i].idx != 0; i = (i + 1) & (ri->cap - 1))
+		;
+	ri->e[i] = (struct rawent){ h, ++ri->n };
+	return 0;
+}
+
+/* bytes held by the index */
+static size_t
+raw_bytes(const struct rawidx *ri)
+{
+	return ri ? ri->a.bytes + ri->cap * sizeof *ri->e + ri->caprec * sizeof *ri->rec : 0;
+}
+
+static void
+raw_free(struct rawidx *ri)
+{
+	arena_free(&ri->a);
+	free(ri->e);
+	free(ri->rec);
+	memset(ri, 0, sizeof *ri);
+}
 
 struct table {
 	struct entry *e;
@@ -328,6 +497,7 @@ part_write(struct diff *d, FILE **fp, const struct drec *r)
 }
 
 static int hash_join(struct diff *d, struct src *build, struct src *probe, int level);
+static int merge_hash(struct diff *d, struct src *const *in, int level);
 
 static int
 part_index(const struct drec *r, int level)
@@ -335,63 +505,62 @@ part_index(const struct drec *r, int level)
 	return (int)((r->hash >> (60 - 4 * level)) & (PARTS - 1));
 }
 
-/* The held side did not fit: write what is held and the rest of both
- * inputs into partition files, then join them pair by pair. */
+/* The held side (in[0]) did not fit: write what is held and the rest of
+ * every input into partition files, then join them partition by
+ * partition: the two-way hash join for two inputs, the three-way merge
+ * for three (base, left, right). */
 static int
-spill(struct diff *d, struct src *build, struct src *probe, int level, struct arena *a,
+spill(struct diff *d, struct src *const *in, int nin, int level, struct arena *a,
 	struct table *t, struct buf *pending, int npending)
 {
+	static const char *const side_name[3] = { "left", "right", "base" };
 	struct buf recb = BUF_INIT, *rec = &recb;
-	FILE *bf[PARTS] = { 0 }, *pf[PARTS] = { 0 };
+	FILE *pf[3][PARTS] = { { 0 } };
 	struct chunk *c;
 	size_t off;
 	struct drec *r;
-	int i, rc = -1;
+	int i, k, rc = -1;
 	char msg[256];
 
 	if (level == 0 && d->sink->note) {
 		uint64_t m = d->spec.memory;
 
 		snprintf(msg, sizeof msg, "the %s side needs more than --memory %llu%s: "
-			"joining in partition files", build->side ? "right" : "left",
+			"joining in partition files", side_name[in[0]->side],
 			(unsigned long long)(m >= (1 << 20) ? m >> 20 : m >> 10), m >= (1 << 20) ? "M" : "K");
 		d->sink->note(d->sink->ctx, msg);
 	}
 	ARENA_EACH(a, c, off, r)
 	{
-		if (part_write(d, &bf[part_index(r, level)], r) < 0)
+		if (part_write(d, &pf[0][part_index(r, level)], r) < 0)
 			goto out;
 	}
 	arena_free(a);
 	table_free(t);
 	for (i = 0; i < npending; i++) {
 		r = (struct drec *)pending[i].p;
-		if (part_write(d, &bf[part_index(r, level)], r) < 0)
+		if (part_write(d, &pf[0][part_index(r, level)], r) < 0)
 			goto out;
 	}
-	while ((i = src_next(d, build, rec)) == 1) {
-		r = (struct drec *)rec->p;
-		if (part_write(d, &bf[part_index(r, level)], r) < 0)
+	for (k = 0; k < nin; k++) {
+		while ((i = src_next(d, in[k], rec)) == 1) {
+			r = (struct drec *)rec->p;
+			if (part_write(d, &pf[k][part_index(r, level)], r) < 0)
+				goto out;
+		}
+		if (i < 0)
 			goto out;
 	}
-	if (i < 0)
-		goto out;
-	while ((i = src_next(d, probe, rec)) == 1) {
-		r = (struct drec *)rec->p;
-		if (part_write(d, &pf[part_index(r, level)], r) < 0)
-			goto out;
-	}
-	if (i < 0)
-		goto out;
 	for (i = 0; i < PARTS; i++) {
-		struct src bs = { .side = build->side, .file = 1, .fp = bf[i] };
-		struct src ps = { .side = probe->side, .file = 1, .fp = pf[i] };
+		struct src ps[3];
+		struct src *pp[3] = { &ps[0], &ps[1], &ps[2] };
+		int any = 0;
 
-		if (bf[i] == NULL && pf[i] == NULL)
-			continue;
-		for (int k = 0; k < 2; k++) {
-			FILE *fp = k ? pf[i] : bf[i];
+		for (k = 0; k < nin; k++) {
+			FILE *fp = pf[k][i];
 
+			ps[k] = (struct src){ .side = in[k]->side, .file = 1, .fp = fp };
+			any |= fp != NULL;
 			if (fp != NULL && fflush(fp) != 0) {
 				ep_errf(d->err, EP_IOERR, "cannot write a partition file: %s",
 					strerror(errno));
@@ -400,22 +569,22 @@ spill(struct diff *d, struct src *build, struct src *probe, int level, struct ar
 			if (fp != NULL)
 				rewind(fp);
 		}
-		if (hash_join(d, &bs, &ps, level + 1) < 0)
+		if (!any)
+			continue;
+		if ((nin == 2 ? hash_join(d, pp[0], pp[1], level + 1) : merge_hash(d, pp, level + 1)) < 0)
 			goto out;
-		if (bf[i])
-			fclose(bf[i]);
-		if (pf[i])
-			fclose(pf[i]);
-		bf[i] = pf[i] = NULL;
+		for (k = 0; k < nin; k++) {
+			if (pf[k][i])
+				fclose(pf[k][i]);
+			pf[k][i] = NULL;
+		}
 	}
 	rc = 0;
 out:
-	for (i = 0; i < PARTS; i++) {
-		if (bf[i])
-			fclose(bf[i]);
-		if (pf[i])
-			fclose(pf[i]);
-	}
+	for (k = 0; k < 3; k++)
+		for (i = 0; i < PARTS; i++)
+			if (pf[k][i])
+				fclose(pf[k][i]);
 	buf_release(&recb);
 	return rc;
 }
@@ -464,13 +633,33 @@ prefetch_records(const struct table *t, struct buf *b, int n)
 	}
 }
 
+/* remember x's key only (counts c0, c1), to see duplicates among keys the
+ * held side lacks */
+static int
+remember_key(struct diff *d, const struct drec *x, struct arena *pa, struct table *pt,
+	uint32_t c0, uint32_t c1)
+{
+	struct drec h = *x, *r;
+
+	h.size = (uint32_t)(sizeof h + x->keylen);
+	h.nf = 0;
+	h.cnt[0] = c0;
+	h.cnt[1] = c1;
+	if ((r = arena_alloc(pa, h.size)) == NULL)
+		return oom(d);
+	memcpy(r, &h, sizeof h);
+	memcpy((unsigned char *)r + sizeof h, DREC_KEY(x), x->keylen);
+	if (table_put(pt, r) < 0)
+		return oom(d);
+	return 0;
+}
+
 /* one streamed record against the held table */
 static int
 probe_one(struct diff *d, struct drec *x, int bs, struct table *t, struct arena *pa,
 	struct table *pt)
 {
 	struct entry *e;
-	struct drec *r;
 
 	if ((e = table_find(t, x)) != NULL) {
 		if (e->r->cnt[1]++ == 0 &&
@@ -484,19 +673,48 @@ probe_one(struct diff *d, struct drec *x, int bs, struct table *t, struct arena 
 	}
 	if (diff_emit_only(d, x) < 0)
 		return -1;
-	/* remember the key only, to see duplicates among these */
-	struct drec h = *x;
+	return remember_key(d, x, pa, pt, 0, x->cnt[0]);
+}
 
-	h.size = (uint32_t)(sizeof h + x->keylen);
-	h.nf = 0;
-	h.cnt[0] = 0;
-	h.cnt[1] = x->cnt[0];
-	if ((r = arena_alloc(pa, h.size)) == NULL)
-		return oom(d);
-	memcpy(r, &h, sizeof h);
-	memcpy((unsigned char *)r + sizeof h, DREC_KEY(x), x->keylen);
-	if (table_put(pt, r) < 0)
-		return oom(d);
+/* Read the held input in[0] into a and t (a key seen again only counts in
+ * cnt[0]), and into ri by line when in[0] keeps them.  Past --memory,
+ * spill everything and join the partitions: *spilled says so, and the
+ * return is the spill's. */
+static int
+build_held(struct diff *d, struct src *const *in, int nin, int level, struct arena *a,
+	struct table *t, struct buf *b, int *spilled, struct rawidx *ri)
+{
+	struct drec *r, *x;
+	struct entry *e;
+	int k = 1, n, i;
+
+	*spilled = 0;
+	while (k == 1) {
+		for (n = 0; n < BATCH && (k = src_next(d, in[0], &b[n])) == 1; n++)
+			;
+		if (k < 0)
+			return -1;
+		prefetch_slots(t, b, n);
+		for (i = 0; i < n; i++) {
+			x = (struct drec *)b[i].p;
+			if ((e = table_find(t, x)) != NULL) {
+				e->r->cnt[0] += x->cnt[0];
+				continue;
+			}
+			x->cnt[1] = 0;
+			x->cnt2 = 0;
+			if ((r = arena_put(a, x, x->size)) == NULL || table_put(t, r) < 0)
+				return oom(d);
+			if (ri != NULL && in[0]->keep_raw && raw_put(ri, r, b[i].p + b[i].len) < 0)
+				return oom(d);
+			note_peak(d, a->bytes + t->cap * sizeof *t->e + raw_bytes(ri));
+			if (a->bytes + t->cap * sizeof *t->e + raw_bytes(ri) > d->spec.memory &&
+			    level < MAX_LEVEL) {
+				*spilled = 1;
+				return spill(d, in, nin, level, a, t, b + i + 1, n - i - 1);
+			}
+		}
+	}
 	return 0;
 }
 
@@ -508,35 +726,15 @@ hash_join(struct diff *d, struct src *build, struct src *probe, int level)
 	struct buf b[BATCH];
 	struct chunk *c;
 	size_t off;
-	struct drec *r, *x;
-	struct entry *e;
-	int bs = build->side, rc = -1, k = 1, n, i;
+	struct drec *r;
+	struct src *in[2] = { build, probe };
+	int bs = build->side, rc = -1, k, n, i, spilled;
 
 	for (i = 0; i < BATCH; i++)
 		buf_init(&b[i], 0);
-	while (k == 1) {
-		for (n = 0; n < BATCH && (k = src_next(d, build, &b[n])) == 1; n++)
-			;
-		if (k < 0)
-			goto out;
-		prefetch_slots(&t, b, n);
-		for (i = 0; i < n; i++) {
-			x = (struct drec *)b[i].p;
-			if ((e = table_find(&t, x)) != NULL) {
-				e->r->cnt[0] += x->cnt[0];
-				continue;
-			}
-			x->cnt[1] = 0;
-			if ((r = arena_put(&a, x, x->size)) == NULL || table_put(&t, r) < 0) {
-				oom(d);
-				goto out;
-			}
-			note_peak(d, a.bytes + t.cap * sizeof *t.e);
-			if (a.bytes + t.cap * sizeof *t.e > d->spec.memory && level < MAX_LEVEL) {
-				rc = spill(d, build, probe, level, &a, &t, b + i + 1, n - i - 1);
-				goto out;
-			}
-		}
+	if ((k = build_held(d, in, 2, level, &a, &t, b, &spilled, NULL)) < 0 || spilled) {
+		rc = k;
+		goto out;
 	}
 	for (k = 1; k == 1;) {
 		for (n = 0; n < BATCH && (k = src_next(d, probe, &b[n])) == 1; n++)
@@ -593,9 +791,10 @@ not_sorted(struct diff *d, struct cursor *c)
 {
 	struct buf a = BUF_INIT, b = BUF_INIT;
 	const struct drec *x = CREC(c->nxt), *y = CREC(c->cur);
+	int names = c->src.side == 2 ? DIFF_LEFT : c->src.side; /* the base: left names */
 
-	diff_key_json(d, &a, DREC_KEY(x), x->keylen, c->src.side);
-	diff_key_json(d, &b, DREC_KEY(y), y->keylen, c->src.side);
+	diff_key_json(d, &a, DREC_KEY(x), x->keylen, names);
+	diff_key_json(d, &b, DREC_KEY(y), y->keylen, names);
 	ep_errf(d->err, EP_DATAERR, "%s:%llu: not sorted by key (--sorted): %.200s after %.200s",
 		d->source[c->src.side], (unsigned long long)x->line, buf_str(&a), buf_str(&b));
 	buf_release(&a);
@@ -635,22 +834,25 @@ advance(struct diff *d, struct cursor *c)
 	return k;
 }
 
+/* the first group of records of c */
 static int
-merge_join(struct diff *d, struct cursor *L, struct cursor *R)
+cursor_start(struct diff *d, struct cursor *c)
 {
 	int k;
 
-	for (int s = 0; s < 2; s++) {
-		struct cursor *c = s ? R : L;
+	c->cur = &c->b[0];
+	c->nxt = &c->b[1];
+	if ((k = src_next(d, &c->src, c->nxt)) < 0)
+		return -1;
+	c->have_nxt = k == 1;
+	return advance(d, c);
+}
 
-		c->cur = &c->b[0];
-		c->nxt = &c->b[1];
-		if ((k = src_next(d, &c->src, c->nxt)) < 0)
-			return -1;
-		c->have_nxt = k == 1;
-		if (advance(d, c) < 0)
-			return -1;
-	}
+static int
+merge_join(struct diff *d, struct cursor *L, struct cursor *R)
+{
+	if (cursor_start(d, L) < 0 || cursor_start(d, R) < 0)
+		return -1;
 	note_peak(d, L->b[0].cap + L->b[1].cap + R->b[0].cap + R->b[1].cap);
 	while (L->have_cur || R->have_cur) {
 		const struct drec *l = L->have_cur ? CREC(L->cur) : NULL;
@@ -674,6 +876,244 @@ merge_join(struct diff *d, struct cursor *L, struct cursor *R)
 		}
 	}
 	return 0;
+}
+
+/* ---- the three-way join: base, left and right ---- */
+
+/* a record's compared fields are byte for byte the held one's */
+static int
+same_bytes(const struct drec *a, const struct drec *b)
+{
+	return a->size == b->size && a->keylen == b->keylen &&
+	       memcmp(DREC_FIELDS(a), DREC_FIELDS(b), (size_t)(DREC_END(a) - DREC_FIELDS(a))) == 0;
+}
+
+/* the right's record x of the held base record b: merged, unless the key
+ * was seen on the right already or all three are the same */
+static int
+right_of_base(struct diff *d, struct drec *b, const struct drec *x, struct table *lt)
+{
+	struct entry *le;
+	const struct drec *l;
+
+	if (b->cnt2++ > 0)
+		return 0;
+	le = table_find(lt, b);
+	l = le ? le->r : b->cnt[1] ? b : NULL;
+	if (l == b && (x == b || same_bytes(b, x)))
+		return diff_merge_same(d, b);
+	return diff_merge_key(d, b, l, x);
+}
+
+/* The base (in[0]) is held as in the two-way join, with its spill; the
+ * left streams past it and only what differs from the base (or is new) is
+ * kept; the right streams past both and each of its keys is merged at
+ * once; then the keys the right lacks.  Counts: a base record's cnt[0]
+ * (base), cnt[1] (left), cnt2 (right); a kept left record's cnt[0] (left)
+ * and cnt[1] (right), flags 1 when the base has its key; a right-only
+ * key's cnt[1]. */
+static int
+merge_hash(struct diff *d, struct src *const *in, int level)
+{
+	struct arena a = { 0 }, la = { 0 }, ra = { 0 };
+	struct table t = { 0 }, lt = { 0 }, rt = { 0 };
+	struct rawidx ri = { 0 };
+	struct buf b[BATCH];
+	struct chunk *c;
+	size_t off;
+	struct drec *r, *x;
+	struct entry *e, *le;
+	int rc = -1, k, n, i, spilled;
+
+	for (i = 0; i < BATCH; i++)
+		buf_init(&b[i], 0);
+	if ((k = build_held(d, in, 3, level, &a, &t, b, &spilled, &ri)) < 0 || spilled) {
+		rc = k;
+		goto out;
+	}
+	/* from here a line of a side that is a base line is not parsed */
+	for (i = 1; i < 3; i++)
+		in[i]->raw = in[0]->keep_raw && !in[i]->file ? &ri : NULL;
+	for (k = 1; k >= 1;) {
+		for (n = 0; n < BATCH && (k = src_next(d, in[1], &b[n])) == 1; n++)
+			;
+		if (k < 0)
+			goto out;
+		prefetch_slots(&t, b, n);
+		prefetch_records(&t, b, n);
+		for (i = 0; i < n; i++) {
+			x = (struct drec *)b[i].p;
+			if ((e = table_find(&t, x)) != NULL) {
+				if (e->r->cnt[1]++ > 0 || same_bytes(e->r, x))
+					continue;
+				x->flags = 1;
+			} else if ((le = table_find(&lt, x)) != NULL) {
+				le->r->cnt[0]++;
+				continue;
+			} else
+				x->flags = 0;
+			x->cnt[1] = 0;
+			if ((r = arena_put(&la, x, x->size)) == NULL || table_put(&lt, r) < 0) {
+				oom(d);
+				goto out;
+			}
+		}
+		if (k == 2)
+			in[1]->hit->cnt[1]++; /* the left's line is the base's */
+		note_peak(d, a.bytes + t.cap * sizeof *t.e + la.bytes + lt.cap * sizeof *lt.e);
+	}
+	for (k = 1; k >= 1;) {
+		for (n = 0; n < BATCH && (k = src_next(d, in[2], &b[n])) == 1; n++)
+			;
+		if (k < 0)
+			goto out;
+		prefetch_slots(&t, b, n);
+		prefetch_records(&t, b, n);
+		for (i = 0; i < n; i++) {
+			x = (struct drec *)b[i].p;
+			if ((e = table_find(&t, x)) != NULL) {
+				if (right_of_base(d, e->r, x, &lt) < 0)
+					goto out;
+			} else if ((le = table_find(&lt, x)) != NULL) {
+				if (le->r->cnt[1]++ == 0 && diff_merge_key(d, NULL, le->r, x) < 0)
+					goto out;
+			} else if ((e = table_find(&rt, x)) != NULL)
+				e->r->cnt[1]++;
+			else if (diff_merge_key(d, NULL, NULL, x) < 0 ||
+				 remember_key(d, x, &ra, &rt, 0, 1) < 0)
+				goto out;
+		}
+		if (k == 2 && right_of_base(d, in[2]->hit, in[2]->hit, &lt) < 0)
+			goto out;
+	}
+	note_peak(d, a.bytes + t.cap * sizeof *t.e + la.bytes + lt.cap * sizeof *lt.e + ra.bytes +
+		rt.cap * sizeof *rt.e);
+	ARENA_EACH(&a, c, off, r)
+	{
+		if (r->cnt2 > 0)
+			continue;
+		le = table_find(&lt, r);
+		if (diff_merge_key(d, r, le ? le->r : r->cnt[1] ? r : NULL, NULL) < 0)
+			goto out;
+	}
+	ARENA_EACH(&la, c, off, r)
+	{
+		if (r->flags == 0 && r->cnt[1] == 0 && diff_merge_key(d, NULL, r, NULL) < 0)
+			goto out;
+	}
+	ARENA_EACH(&a, c, off, r)
+	{
+		uint64_t cnt[3] = { r->cnt[1], r->cnt2, r->cnt[0] };
+
+		if ((cnt[0] > 1 || cnt[1] > 1 || cnt[2] > 1) && diff_merge_dup(d, r, cnt) < 0)
+			goto out;
+	}
+	ARENA_EACH(&la, c, off, r)
+	{
+		uint64_t cnt[3] = { r->cnt[0], r->cnt[1], 0 };
+
+		if (r->flags == 0 && (cnt[0] > 1 || cnt[1] > 1) && diff_merge_dup(d, r, cnt) < 0)
+			goto out;
+	}
+	ARENA_EACH(&ra, c, off, r)
+	{
+		uint64_t cnt[3] = { 0, r->cnt[1], 0 };
+
+		if (cnt[1] > 1 && diff_merge_dup(d, r, cnt) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	arena_free(&a);
+	arena_free(&la);
+	arena_free(&ra);
+	table_free(&t);
+	table_free(&lt);
+	table_free(&rt);
+	raw_free(&ri);
+	for (i = 0; i < BATCH; i++)
+		buf_release(&b[i]);
+	return rc;
+}
+
+/* three inputs in key order: c[0] left, c[1] right, c[2] base; the base
+ * reads first, so the sides' lines can be matched against its next one */
+static int
+merge_sorted(struct diff *d, struct cursor *c)
+{
+	for (int s = 2; s >= 0; s--)
+		if (cursor_start(d, &c[s]) < 0)
+			return -1;
+	for (;;) {
+		const struct drec *min = NULL, *rec[3] = { NULL, NULL, NULL };
+		uint64_t cnt[3] = { 0, 0, 0 };
+		size_t peak = 0;
+		int s;
+
+		for (s = 0; s < 3; s++) {
+			const struct drec *x = c[s].have_cur ? CREC(c[s].cur) : NULL;
+
+			peak += c[s].b[0].cap + c[s].b[1].cap;
+			if (x && (min == NULL ||
+				     diff_key_cmp(DREC_KEY(x), x->keylen, DREC_KEY(min), min->keylen) < 0))
+				min = x;
+		}
+		note_peak(d, peak);
+		if (min == NULL)
+			return 0;
+		for (s = 0; s < 3; s++) {
+			const struct drec *x = c[s].have_cur ? CREC(c[s].cur) : NULL;
+
+			if (x && diff_key_cmp(DREC_KEY(x), x->keylen, DREC_KEY(min), min->keylen) == 0) {
+				rec[s] = x;
+				cnt[s] = c[s].cnt;
+			}
+		}
+		if (rec[0] && rec[1] && rec[2] && same_bytes(rec[2], rec[0]) && same_bytes(rec[2], rec[1]))
+			s = diff_merge_same(d, rec[2]);
+		else
+			s = diff_merge_key(d, rec[2], rec[0], rec[1]);
+		if (s < 0)
+			return -1;
+		if ((cnt[0] > 1 || cnt[1] > 1 || cnt[2] > 1) && diff_merge_dup(d, min, cnt) < 0)
+			return -1;
+		for (s = 2; s >= 0; s--)
+			if (rec[s] && advance(d, &c[s]) < 0)
+				return -1;
+	}
+}
+
+int
+diff_join3(struct diff *d, const char *const path[3])
+{
+	struct cursor c[3];
+	int rc = -1, s, opened = 0;
+
+	memset(c, 0, sizeof c);
+	for (s = 0; s < 3; s++, opened++)
+		if (src_open(d, &c[s].src, s, path[s]) < 0)
+			goto out;
+	c[2].src.keep_raw = 1;
+	if (d->spec.sorted)
+		for (s = 0; s < 2; s++) {
+			c[s].src.peer = &c[2].nxt;
+			c[s].src.peer_ok = &c[2].have_nxt;
+		}
+	if (d->spec.sorted)
+		rc = merge_sorted(d, c);
+	else {
+		struct src *in[3] = { &c[2].src, &c[0].src, &c[1].src };
+
+		rc = merge_hash(d, in, 0);
+	}
+out:
+	for (s = 0; s < opened; s++)
+		ndjson_close(&c[s].src.r);
+	for (s = 0; s < 3; s++) {
+		buf_release(&c[s].b[0]);
+		buf_release(&c[s].b[1]);
+	}
+	return rc;
 }
 
 /* ---- running ---- */
