@@ -118,7 +118,7 @@ run reconcile $opts --format summary odoo.ndjson bng.ndjson >out
 is "$(sed -n 's/^  changed *//p' out)" "$(grep -c '^changed' want)" "summary: the changed count"
 
 # the benchmark's own generator, small
-GEN=$ERPIPE_TOP/tests/bench/gen_partners.py
+GEN=$ERPIPE_TOP/tests/bench/peers/gen_partners.py
 $PYTHON "$GEN" -n 500 --seed 42 --odoo o.ndjson --bng b.ndjson --truth truth.json 2>/dev/null
 run reconcile -k ExternalID --map-left odoo/res.partner-to-bng/Customer --ignore CustomerID,Country \
 	--format summary o.ndjson b.ndjson >out
