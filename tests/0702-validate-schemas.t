@@ -144,6 +144,7 @@ for m in $(cd "$E" && find . -name '*.ndjson' | sed 's|^\./||; s|\.ndjson$||' | 
 	odoo-sync/res.partner) tgt=odoo/res.partner ;;
 	bng/Customer-to-odoo/res.partner-fix) tgt=odoo/res.partner op="--op update" ;; # reconcile --fix-map: fixes, not creates
 	*-to-csv/*) continue ;;        # a spreadsheet, not a system
+	*-to-table/*) continue ;;      # a lookup table another map reads, not a system
 	*-to-nav/GLEntries) continue ;; # a read-only ledger in NAV: nothing loads into it
 	esac
 	nt=$((nt + 1))
