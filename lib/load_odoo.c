@@ -1884,9 +1884,10 @@ lo_call(void *t, const char *method, struct load_item *const *its, size_t n,
 		return 0;
 	}
 	if (button == NULL || *button == '\0') {
-		rc = load_errf(e, EP_DATAERR, NULL,
-		               "%s.%s: Odoo asks with the wizard %s; name its button (--then %s/BUTTON)",
-		               lo->cfg.model, method, wmodel->valuestring, method);
+		rc = load_errf(
+		    e, EP_DATAERR, NULL,
+		    "%s.%s: Odoo asks with the wizard %s; name its button (--then %s/BUTTON)",
+		    lo->cfg.model, method, wmodel->valuestring, method);
 	} else if (rpc(lo, wmodel->valuestring, "create", args_of(cJSON_CreateObject(), NULL),
 	               wizard_kw(res), &wid, e) < 0) {
 		rc = -1;
@@ -1897,7 +1898,8 @@ lo_call(void *t, const char *method, struct load_item *const *its, size_t n,
 
 		if (ids)
 			cJSON_AddItemToArray(ids, cJSON_Duplicate(wid, 0));
-		rc = rpc(lo, wmodel->valuestring, button, args_of(ids, NULL), wizard_kw(res), &ans, e);
+		rc = rpc(lo, wmodel->valuestring, button, args_of(ids, NULL), wizard_kw(res), &ans,
+		         e);
 		cJSON_Delete(ans);
 	}
 	cJSON_Delete(wid);

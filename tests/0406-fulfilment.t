@@ -148,7 +148,7 @@ no=$(sandbox_log odoo | jq length)
 ful
 is "$st" 65 "its status has no order to go to: 65"
 like "$(cat "$T/err")" "fulfilment: status: status 65" "...says which step"
-like "$(jq -r 'select(.record.OrderNo == "WEB-D") | .error' "$W/rejects/status.ndjson")" "." "...the reject names the order"
+is "$(jq -r 'select(.record.OrderNo == "WEB-D") | .error' "$W/rejects/status.ndjson")" "update: no record matches the key" "...WEB-D is the reject: no such order in BNG"
 is "$(sandbox_log odoo "$no" | jq '[.[] | select(.rpc == "stock.quant.search_read")] | length')" 0 \
 	"...and the inventory step does not run"
 
