@@ -6,7 +6,8 @@
 # backorder (Odoo's backorder wizard, as tests/fixtures/odoo-flows 57 shows
 # it); the rest shipped later completes the backorder; a delivery done in
 # Odoo itself reaches BNG; Odoo's delivery status (FulfillmentStatus, Status
-# Shipped) and its stock on hand (inventory items) reach BNG; a run with
+# Shipped) and its stock on hand (inventory items) reach BNG; an order
+# shipped before order-to-cash brought it goes through once it has; a run with
 # nothing new writes nothing either way; a run that finds the last one going
 # skips its turn; usage 64.  load --then METHOD/BUTTON (the wizard's button)
 # and a wizard without one.
@@ -137,6 +138,23 @@ no=$(sandbox_log odoo | jq length)
 ful
 is "$(cat "$T/out")" "" "the next run moves nothing"
 quiet "$nb" "$no"
+
+# ---- an order BNG shipped before it reached Odoo goes through once it has --------
+ide=$(order WEB-E "[{\"Sku\":\"$s2\",\"Quantity\":2,\"UnitPrice\":3}]")
+api PATCH "/sales_orders/$ide" '{"FulfillmentStatus":"Fulfilled"}' >/dev/null
+ful
+is "$st:$(picking BNG/WEB-E)" "0:" "WEB-E shipped in BNG, not in Odoo yet: left out"
+# twenty minutes on, another change moves the position past it
+sandbox_control bng POST bng/clock '{"advance":1200}' >/dev/null
+BNG_TOKEN=
+api PATCH "/sales_orders/$idc" '{"ShippingAddress":"1 Quay Street, Galway"}' >/dev/null
+is "$api_status" 200 "twenty minutes later BNG changes another order"
+ful
+run "$ERPIPE_TOP/examples/scripts/order-to-cash" bng odoo "$T/o2c"
+is "$st:$(picking BNG/WEB-E)" "0:assigned" "order-to-cash brings WEB-E to Odoo"
+ful
+is "$st:$(picking BNG/WEB-E)" "0:done" "...and the next run validates its delivery (SHIP_WINDOW)"
+is "$(fs "$ide")" "Fulfilled Shipped" "...and BNG has it Shipped"
 
 # ---- a refused record stops the flow, and the steps after it --------------------------
 idd=$(order WEB-D "[{\"Sku\":\"$s3\",\"Quantity\":2,\"UnitPrice\":7}]")
