@@ -154,6 +154,7 @@ for m in $(cd "$E" && find . -name '*.ndjson' | sed 's|^\./||; s|\.ndjson$||' | 
 	odoo/sale.order-to-bng/PaymentStatus) tgt=bng/SalesOrder ;; # an update of the order's PaymentStatus
 	bng/Customer-to-odoo/res.partner-fix) tgt=odoo/res.partner op="--op update" ;; # reconcile --fix-map: fixes, not creates
 	*-to-csv/*) continue ;;        # a spreadsheet, not a system
+	*-to-table/*) continue ;;      # a lookup table another map reads, not a system
 	*-to-nav/GLEntries) continue ;; # a read-only ledger in NAV: nothing loads into it
 	esac
 	nt=$((nt + 1))

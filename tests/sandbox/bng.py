@@ -910,6 +910,11 @@ class Bng:
             d, c = body.get("Debit") or 0, body.get("Credit") or 0
             if (d == 0) == (c == 0) and "Debit" not in errs and "Credit" not in errs:
                 errs["Debit"] = "exactly one of Debit and Credit must be non-zero"
+        for i, ln in enumerate(body.get("LineItems") or []):
+            if isinstance(ln, dict) and isinstance(ln.get("QuantityShipped"), (int, float)) \
+                    and isinstance(ln.get("Quantity"), (int, float)) \
+                    and ln["QuantityShipped"] > ln["Quantity"]:
+                errs.setdefault("LineItems[%d].QuantityShipped" % i, "more than Quantity")
         if errs:
             raise invalid(errs)
         self.resolve_refs(r, body, errs)

@@ -219,6 +219,9 @@ LINES = {
                      "description": "percent"},
         "TaxAmount": MONEY0,
         "Amount": ro(MONEY),
+        "QuantityShipped": {"type": "number", "minimum": 0, "multipleOf": 0.001,
+                            "description": "shipped so far, at most Quantity; "
+                                           "optional, 0 when left out"},
     }, ["Sku", "Quantity", "UnitPrice"]),
     "InvoiceLine": ("An invoice line.", {
         "LineNo": {"type": "integer", "minimum": 1},
