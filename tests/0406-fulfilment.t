@@ -13,7 +13,7 @@
 # and a wizard without one.
 . "$(dirname "$0")/lib.sh"
 . "$ERPIPE_TOP/tests/sandbox/lib.sh"
-sandbox_start odoo
+sandbox_start odoo --currencies fresh   # as a new database: EUR archived
 sandbox_start bng --records 0 --entity customers=3 --entity products=4
 . "$ERPIPE_TOP/tests/sandbox/odoo-rpc.sh"
 . "$ERPIPE_TOP/tests/sandbox/bng-api.sh"
@@ -21,11 +21,6 @@ sandbox_start bng --records 0 --entity customers=3 --entity products=4
 . "$ERPIPE_TOP/tests/sandbox/profiles.sh"
 
 # ---- the orders, in Odoo through order-to-cash ---------------------------------
-# (Odoo knows BNG's product categories and units: order-to-cash's precondition)
-b products --fields Category | jq -r 'select(.Category) | .Category' | sort -u |
-	{ echo name; cat; } | xform -q -i csv | load -q -P odoo odoo product.category -k name >/dev/null
-printf 'name,relative_factor\nm,1\nBox,1\n' | xform -q -i csv --infer-types |
-	load -q -P odoo odoo uom.uom -k name >/dev/null
 b products --fields Sku | jq -r 'select(.Sku) | .Sku' | sort >"$T/skus"
 s1=$(sed -n 1p "$T/skus") s2=$(sed -n 2p "$T/skus") s3=$(sed -n 3p "$T/skus")
 cid=$(b customers --fields CustomerID | jq -r 'select(.CustomerID) | .CustomerID' | head -1)
@@ -37,6 +32,10 @@ order() { # OrderNo LINES
 ida=$(order WEB-A "[{\"Sku\":\"$s1\",\"Quantity\":2,\"UnitPrice\":10},{\"Sku\":\"$s2\",\"Quantity\":5,\"UnitPrice\":3}]")
 idb=$(order WEB-B "[{\"Sku\":\"$s1\",\"Quantity\":4,\"UnitPrice\":10},{\"Sku\":\"$s3\",\"Quantity\":3,\"UnitPrice\":7}]")
 idc=$(order WEB-C "[{\"Sku\":\"$s2\",\"Quantity\":1,\"UnitPrice\":3}]")
+# (Odoo knows BNG's categories, units, currencies and a pricelist in each:
+# order-to-cash's precondition, made from BNG's orders by examples/scripts/order-to-cash-setup)
+run "$ERPIPE_TOP/examples/scripts/order-to-cash-setup" bng odoo >"$T/setup"
+is "$st" 0 "order-to-cash-setup: status 0"
 run "$ERPIPE_TOP/examples/scripts/order-to-cash" bng odoo "$T/o2c"
 is "$st" 0 "order-to-cash brings the three orders to Odoo"
 picking() { # ORIGIN: "state backorder_id" of each delivery, by id
