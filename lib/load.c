@@ -788,6 +788,25 @@ on_barrier(struct stage *st, void *ctx)
 	return flush(st, ctx);
 }
 
+/* A line the runner refused (not JSON, a bad checkpoint): its receipt,
+ * as every record has one. */
+static int
+on_rejected(struct stage *st, const struct stage_rec *rec, const char *error, void *ctx)
+{
+	struct loader *L = ctx;
+	struct load_item it;
+	int rc;
+
+	(void)rec;
+	memset(&it, 0, sizeof(it));
+	it.status = LOAD_REJECTED;
+	it.error = (char *)error;
+	if (receipt(L, &it) < 0)
+		return oom(st);
+	rc = ndjson_write(stage_out(st), L->b.p, L->b.len);
+	return rc < 0 ? -1 : 0;
+}
+
 static int
 on_record(struct stage *st, const struct stage_rec *rec, void *ctx)
 {
@@ -856,7 +875,7 @@ int
 load_run(const struct stage_cfg *cfg, const struct load_opts *o, const struct load_target *t,
          void *tctx, int nfiles, char *const *files)
 {
-	struct stage_hooks hooks = {on_record, on_barrier, NULL};
+	struct stage_hooks hooks = {on_record, on_barrier, NULL, on_rejected};
 	struct loader L;
 	size_t cap = (size_t)(o->batch > 0 ? o->batch : 1);
 	int status;
