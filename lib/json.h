@@ -11,6 +11,7 @@
 #define ERPIPE_JSON_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define JSON_MAX_DEPTH 512
 
@@ -43,7 +44,8 @@ const char *json_type_name(enum json_type t);
  * and *why (a static message, json_check's).  With out not NULL the
  * decoded bytes are written there — as many as the offset returned is
  * always enough — and their count to *outn: escapes decoded, a \u
- * surrogate pair joined, a lone surrogate turned into U+FFFD.  Checks no
+ * surrogate pair joined; a lone surrogate (no UTF-8 for it) is refused,
+ * "lone surrogate in \\u escape", as jq does.  Checks no
  * UTF-8 (the caller does). */
 long long json_string_scan(const char *s, size_t n, char *out, size_t *outn, size_t *err_off,
 			   const char **why);
@@ -73,5 +75,29 @@ struct json_member {
 int json_obj_open(struct json_obj *it, const char *s, size_t n);
 /* 1 a member, 0 the end, -1 an error */
 int json_obj_next(struct json_obj *it, struct json_member *m);
+
+/* Duplicate keys: the stream's one rule (erpipe(7)) is "last wins", as jq
+ * and most RFC 8259 parsers do: an object whose key repeats is the object
+ * with that key once, at its first place, holding its last value.  A
+ * parser applies it after an object's members are read: json_keys_add
+ * for members i = 0, 1, 2, … in order returns the index (< i) of an
+ * earlier member with the same key, or i when the key is new (then it is
+ * remembered; i == 0 starts a new object).  key(ctx, j, &len) gives
+ * member j's key, decoded.  Linear in the members (a hash table past a
+ * few).  -1: out of memory.  The table is the caller's, zeroed at first,
+ * released with json_keys_free. */
+struct json_keys {
+	uint32_t *slot;      /* member index + 1, 0 empty */
+	size_t cap;          /* slots, a power of two */
+	size_t n;            /* members seen */
+	uint64_t sig[64];    /* the first members' keys in short (length, bytes) */
+	uint64_t bloom;      /* a bit per signature seen */
+};
+
+typedef const char *(*json_key_fn)(void *ctx, size_t j, size_t *len);
+
+long json_keys_add(struct json_keys *s, size_t i, const char *k, size_t kn, json_key_fn key,
+		   void *ctx);
+void json_keys_free(struct json_keys *s);
 
 #endif

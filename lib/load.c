@@ -7,6 +7,7 @@
 
 #include "buf.h"
 #include "extract.h" /* extract_hash */
+#include "json_tree.h"
 #include "log.h"
 #include "ndjson.h"
 #include "text.h"
@@ -243,6 +244,7 @@ struct loader {
 	size_t nsources;
 	struct buf b;
 	uint64_t calls; /* target operations called, for -v */
+	struct json_tree_err jerr; /* the last record's parse */
 };
 
 static const char *
@@ -822,12 +824,19 @@ on_record(struct stage *st, const struct stage_rec *rec, void *ctx)
 		goto nomem;
 	memcpy(it.text, rec->p, rec->len);
 	it.text[rec->len] = '\0';
-	it.rec = cJSON_ParseWithLength(rec->p, rec->len);
+	/* the stream's rules (json_tree.h): last of a repeated key wins, a
+	 * U+0000 cannot be sent */
+	it.rec = json_tree_parse(rec->p, rec->len, &L->jerr);
 	if (it.rec == NULL || !cJSON_IsObject(it.rec)) {
 		cJSON_Delete(it.rec);
 		if ((it.rec = cJSON_CreateObject()) == NULL)
 			goto nomem;
-		load_item_reject(&it, NULL, "cannot parse the record (nested too deep?)");
+		if (L->jerr.why && strcmp(L->jerr.why, "out of memory") == 0)
+			goto nomem;
+		load_item_reject(&it, L->jerr.path.len ? buf_str(&L->jerr.path) : NULL, "%s",
+		                 L->jerr.why ? L->jerr.why : "not a JSON object");
+		load_item_field_error(&it, buf_str(&L->jerr.path),
+		                      L->jerr.why ? L->jerr.why : "not a JSON object");
 	} else if (item_key(L, &it) < 0)
 		goto nomem;
 	if (it.status == LOAD_PENDING && it.key) {
@@ -910,6 +919,7 @@ load_run(const struct stage_cfg *cfg, const struct load_opts *o, const struct lo
 	free(L.set);
 	free(L.slots);
 	buf_release(&L.b);
+	buf_release(&L.jerr.path);
 	ep_info(1, "%s: %llu calls to the target", t->system, (unsigned long long)L.calls);
 	return status;
 }
