@@ -586,7 +586,9 @@ attempt_done(struct http_client *c, struct job *j, CURLcode res)
 				snprintf(why, sizeof(why),
 				         "response body over the %zu-byte cap (--max-body)",
 				         c->o.max_body);
-			code = EP_DATAERR;
+			/* the server's answer, not the request's data: a stage
+			 * must stop, not reject the records it was about */
+			code = EP_UNAVAILABLE;
 		} else if (res == CURLE_BAD_CONTENT_ENCODING) {
 			snprintf(why, sizeof(why), "bad content encoding from the server: %s",
 			         cerr);

@@ -36,10 +36,12 @@
  *                           does not decode (garbage gzip).  The last is
  *                           NOT retried: a server that sends a broken
  *                           encoding once does so again, and retrying would
- *                           only spend the budget.
- *       EP_DATAERR (65)     the (decoded) body, or the headers, went past
- *                           max_body: not retried, the same answer would
- *                           come again; raise --max-body.
+ *                           only spend the budget.  Also the (decoded)
+ *                           body, or the headers, past max_body: not
+ *                           retried, the same answer would come again
+ *                           (raise --max-body); the server's answer, not
+ *                           the request's data, so a stage stops rather
+ *                           than reject the records it was about.
  *       EP_CONFIG (78)      a malformed URL, unsupported scheme, unreadable
  *                           --cacert file.
  *       EP_SOFTWARE (70)    out of memory, curl misuse.
