@@ -229,6 +229,7 @@ struct map_cc {
 	int insub;          /* parsing a sub-mapping's body */
 	/* current scope's local names */
 	char **names;
+	char **outer_names;  /* the top level's, while a map block's are in names */
 	int nnames, capnames;
 	int *nslots;
 	/* token */

@@ -313,12 +313,13 @@ static int
 dedup(struct map_jp *jp, size_t base)
 {
 	size_t n = jp->nkv - base, w = 0;
-	struct kvs ctx = { jp->kv + base };
-	struct map_kv *kv = jp->kv + base;
+	struct kvs ctx;
+	struct map_kv *kv;
 	int any = 0;
 
 	if (n < 2)
-		return 0;
+		return 0; /* (kv may be NULL: no member was ever read) */
+	ctx.kv = kv = jp->kv + base;
 	for (size_t i = 0; i < n; i++) {
 		long d = json_keys_add(&jp->keys, i, kv[i].k, kv[i].kn, kv_key, &ctx);
 
