@@ -179,4 +179,11 @@ int http_parse_rate(const char *s, int64_t *n, int64_t *period_ms, struct ep_err
 /* --retries: a whole number 0..1000. */
 int http_parse_retries(const char *s, int *n, struct ep_err *err);
 
+/* url for a message: as it is, or when longer than HTTP_URL_BRIEF (+32)
+ * bytes (a lookup of 100 keys is 2 KB) its first HTTP_URL_BRIEF bytes and
+ * "...[N bytes]"; written into out (HTTP_URL_BRIEF + 64 bytes is enough),
+ * which is returned. */
+#define HTTP_URL_BRIEF 160
+const char *http_url_brief(const char *url, char *out, size_t n);
+
 #endif
