@@ -444,9 +444,7 @@ bad:
 	return -1;
 }
 
-/* --- duplicate keys --- */
-
-#define KEYS_LINEAR 64 /* members compared by signature before a table pays */
+/* --- duplicate keys: the table past JSON_KEYS_LINEAR members --- */
 
 static uint64_t
 key_hash(const char *k, size_t n)
@@ -503,52 +501,17 @@ keys_rebuild(struct json_keys *s, size_t cap, json_key_fn key, void *ctx)
 }
 
 long
-json_keys_add(struct json_keys *s, size_t i, const char *k, size_t kn, json_key_fn key,
-	      void *ctx)
+json_keys_add_table(struct json_keys *s, size_t i, const char *k, size_t kn, json_key_fn key,
+		    void *ctx)
 {
-	size_t dup = i;
+	size_t dup = i, cap = 32;
 
+	while (cap < 4 * (i + 1))
+		cap *= 2;
 	s->n = i;
-	if (i < KEYS_LINEAR) {
-		/* a key's signature: its length, first and last bytes; only an
-		 * equal signature is compared in full */
-		uint64_t sg = (uint64_t)kn << 32;
-
-		if (kn >= 4) {
-			uint32_t head;
-			memcpy(&head, k, 4);
-			sg ^= head ^ ((uint64_t)(unsigned char)k[kn - 1] << 56);
-		} else
-			for (size_t b = 0; b < kn; b++)
-				sg ^= (uint64_t)(unsigned char)k[b] << (8 * b);
-		uint64_t bit = 1ull << ((sg * 0x9E3779B97F4A7C15ull) >> 58);
-
-		if (i == 0)
-			s->bloom = 0;
-		for (size_t j = 0; (s->bloom & bit) && j < i; j++) {
-			size_t on;
-			const char *ok;
-
-			if (s->sig[j] != sg)
-				continue;
-			ok = key(ctx, j, &on);
-			if (on == kn && memcmp(ok, k, kn) == 0) {
-				dup = j;
-				break;
-			}
-		}
-		s->sig[i] = sg;
-		s->bloom |= bit;
-	} else {
-		size_t cap = 32;
-
-		while (cap < 4 * (i + 1))
-			cap *= 2;
-		if ((i == KEYS_LINEAR || 2 * (i + 1) > s->cap) &&
-		    keys_rebuild(s, cap, key, ctx) < 0)
-			return -1;
-		keys_put(s, i, k, kn, key, ctx, &dup);
-	}
+	if ((i == JSON_KEYS_LINEAR || 2 * (i + 1) > s->cap) && keys_rebuild(s, cap, key, ctx) < 0)
+		return -1;
+	keys_put(s, i, k, kn, key, ctx, &dup);
 	s->n = i + 1;
 	return (long)dup;
 }

@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define JSON_MAX_DEPTH 512
 
@@ -91,13 +92,58 @@ struct json_keys {
 	size_t cap;          /* slots, a power of two */
 	size_t n;            /* members seen */
 	uint64_t sig[64];    /* the first members' keys in short (length, bytes) */
-	uint64_t bloom;      /* a bit per signature seen */
+	uint64_t bloom[4];   /* a bit per signature seen */
 };
 
 typedef const char *(*json_key_fn)(void *ctx, size_t j, size_t *len);
 
-long json_keys_add(struct json_keys *s, size_t i, const char *k, size_t kn, json_key_fn key,
-		   void *ctx);
+#define JSON_KEYS_LINEAR 64 /* members compared by signature before a table pays */
+
+/* past the first JSON_KEYS_LINEAR members (json.c) */
+long json_keys_add_table(struct json_keys *s, size_t i, const char *k, size_t kn,
+			 json_key_fn key, void *ctx);
 void json_keys_free(struct json_keys *s);
+
+/* Inline for the first members (a record's usual few dozen): a key's
+ * signature (its length, first and last bytes) behind a 256-bit filter;
+ * only an equal signature is compared in full. */
+static inline long
+json_keys_add(struct json_keys *s, size_t i, const char *k, size_t kn, json_key_fn key,
+	      void *ctx)
+{
+	uint64_t sg = (uint64_t)kn << 32, bit;
+	size_t dup = i;
+	unsigned h;
+
+	if (i >= JSON_KEYS_LINEAR)
+		return json_keys_add_table(s, i, k, kn, key, ctx);
+	if (kn >= 4) {
+		uint32_t head;
+		memcpy(&head, k, 4);
+		sg ^= head ^ ((uint64_t)(unsigned char)k[kn - 1] << 56);
+	} else
+		for (size_t b = 0; b < kn; b++)
+			sg ^= (uint64_t)(unsigned char)k[b] << (8 * b);
+	h = (unsigned)((sg * 0x9E3779B97F4A7C15ull) >> 56);
+	bit = 1ull << (h & 63);
+	if (i == 0)
+		s->bloom[0] = s->bloom[1] = s->bloom[2] = s->bloom[3] = 0;
+	for (size_t j = 0; (s->bloom[h >> 6] & bit) && j < i; j++) {
+		size_t on;
+		const char *ok;
+
+		if (s->sig[j] != sg)
+			continue;
+		ok = key(ctx, j, &on);
+		if (on == kn && memcmp(ok, k, kn) == 0) {
+			dup = j;
+			break;
+		}
+	}
+	s->sig[i] = sg;
+	s->bloom[h >> 6] |= bit;
+	s->n = i + 1;
+	return (long)dup;
+}
 
 #endif
