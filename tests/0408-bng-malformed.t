@@ -51,6 +51,17 @@ run bng-extract -q customers --token-cache - --retries 2 --retry-max-time 5 >/de
 is "$st" 69 "garbage every time: 69 once the retries are spent"
 like "$(cat "$T/err")" "malformed answer.*gave up after 2 retries" "...saying so"
 
+# one request per record: a cut answer to a create (request 3 after the
+# token and the lookup) is read back, not sent again
+sandbox_reset bng >/dev/null
+sandbox_faults bng '{"malformed": {"nth": [3], "mode": "truncate"}}' >/dev/null
+echo '{"ExternalID":"mal:pr1","CompanyName":"Per record"}' >"$T/pr"
+run load -q bng customers --per-record --token-cache - --retry-max-time 20 "$T/pr" >"$T/r3" 2>"$T/err"
+is "$st" 0 "--per-record: a cut answer to a create"
+is "$(jq -c '[.status, (.id | type)]' "$T/r3")" '["created","number"]' "...is read back: created, with its id"
+is "$(sandbox_log bng | jq '[.[] | select(.method == "POST" and .path == "/api/v1/customers")] | length')" 1 \
+	"...and not posted again"
+
 # a failing lookup of 100 keys: the message does not quote its 2 KB URL
 sandbox_faults bng '{"malformed": null, "5xx": {"every": 1, "match": "^/api/v1/customers$", "status": 500}}' >/dev/null
 run load -q bng customers --token-cache - --retries 0 "$T/in" >/dev/null 2>"$T/err"
