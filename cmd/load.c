@@ -30,6 +30,7 @@
 
 static const char usage_text[] =
 	"usage: load [-nqv] [-P NAME] [-k FIELDS] [--op OP] [--batch N] [--then METHODS]\n"
+	"            [--verify report|strict] [--no-verify]\n"
 	"            [--xmlid FIELD] [--protocol PROTO] [--cacert FILE] [--insecure]\n"
 	"            [--rate RATE] [--retries N] [--retry-max-time SECONDS]\n"
 	"            [--timeout SECONDS] [--trace] [--fail-fast] [--flush-every N]\n"

@@ -2,15 +2,19 @@
  * nav-extract - read a Dynamics NAV / Business Central entity set as NDJSON
  * records (nav-extract(1)).
  *
- * OData V4: full reads follow the server's @odata.nextLink (never $skip or
- * $top), resolved against the payload's context URL, until a page without
- * one (an empty last page ends the read as well).  Incremental reads
- * (--since, --state, --follow) filter on the modified-at field
- * (SystemModifiedAt, lastModifiedDateTime, or the date-only
- * Last_Date_Modified with a day of overlap) from the mark minus --overlap,
- * ordered by it, and drop (key, etag) pairs already written in this run;
- * a checkpoint follows each page.  --shard K/N reads the sorted key list
- * (a $select of the key) and takes the K-th of N contiguous ranges.
+ * OData V4: reads page by their own keyset, never by the server's
+ * $skiptoken (which may be a row offset, so rows that change while a
+ * client pages shift under it: some are never read, others twice).  Each
+ * page is $filter (the last row seen) and $orderby (the keyset fields) and
+ * $top; full reads order by the key, incremental reads (--since, --state,
+ * --follow) by the modified-at field (SystemModifiedAt,
+ * lastModifiedDateTime, or the date-only Last_Date_Modified with a day of
+ * overlap) and the key, from the mark minus --overlap, and drop (key, etag)
+ * pairs already written in this run; a checkpoint follows each page.  The
+ * keyset "after (m, k)" is asked as AND-only conditions, one level at a
+ * time (m eq M and k gt K, then m gt M), as NAV refuses an OR across
+ * fields.  --shard K/N reads the sorted key list (a $select of the key)
+ * and takes the K-th of N contiguous ranges.
  * --soap reads through the SOAP page service with ReadMultiple and
  * bookmark paging instead.
  */
@@ -90,6 +94,10 @@ struct x {
 	enum odata_kind mkind;            /* ODATA_DATETIME or ODATA_DATE */
 	const char *keys[16];             /* key field names */
 	size_t nkeys;
+	const char *ks[17];               /* the keyset: [modified-at,] the key fields */
+	char *ks_last[17];                /* the last row's raw values */
+	size_t nks;
+	int ks_proven;                    /* the server was seen to honour $top or cut pages */
 	char *only[MAX_SELECT];           /* --select (and --expand), or NULL */
 	size_t nonly, nsel;               /* nsel: the --select fields only */
 	char *select_copy;
@@ -281,9 +289,28 @@ checkpoint(struct x *x)
 
 /* ---- OData ------------------------------------------------------------------------ */
 
-/* The query: $filter (user, --where, shard, since), $select, $expand, $orderby. */
+/* Append name to the comma list l unless it is there. */
+static void
+list_add(struct buf *l, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *p = l->p; p && *p;) {
+		size_t k = strcspn(p, ",");
+		if (k == n && !memcmp(p, name, n))
+			return;
+		p += k + (p[k] == ',');
+	}
+	if (l->len)
+		buf_addc(l, ',');
+	buf_adds(l, name);
+}
+
+/* The query: $filter (user, --where, shard, since, and cond: the keyset
+ * condition, when not NULL), $select, $expand, $orderby; top > 0: the
+ * keyset's $orderby and $top. */
 static int
-query_url(struct x *x, struct buf *u, int incremental, const char *select_override)
+query_url(struct x *x, struct buf *u, int incremental, const char *select_override,
+	  const char *cond, long top)
 {
 	struct ep_err e = EP_ERR_INIT;
 	struct buf f = BUF_INIT;
@@ -293,7 +320,11 @@ query_url(struct x *x, struct buf *u, int incremental, const char *select_overri
 		return fail_err(x, &e);
 	if (x->filter.len)
 		buf_add(&f, x->filter.p, x->filter.len);
-	if (incremental && x->start[0]) {
+	if (cond && *cond) {
+		if (f.len)
+			buf_adds(&f, " and ");
+		buf_adds(&f, cond);
+	} else if (incremental && x->start[0]) {
 		if (f.len)
 			buf_adds(&f, " and ");
 		buf_addf(&f, "%s ge %s", x->mfield, x->start);
@@ -310,18 +341,14 @@ query_url(struct x *x, struct buf *u, int incremental, const char *select_overri
 		if (s)
 			odata_pct(u, s, strlen(s), ODATA_QUERY);
 		else {
-			/* the user's fields, and what the scan needs */
-			for (size_t i = 0; i < x->nsel; i++) {
-				if (i)
-					buf_addc(u, ',');
-				odata_pct(u, x->only[i], strlen(x->only[i]), ODATA_QUERY);
-			}
-			for (size_t i = 0; incremental && i < x->nkeys; i++) {
-				buf_addc(u, ',');
-				buf_adds(u, x->keys[i]);
-			}
-			if (incremental)
-				buf_addf(u, ",%s", x->mfield);
+			/* the user's fields, and what the keyset needs, each once */
+			struct buf l = BUF_INIT;
+			for (size_t i = 0; i < x->nsel; i++)
+				list_add(&l, x->only[i]);
+			for (size_t i = 0; top > 0 && i < x->nks; i++)
+				list_add(&l, x->ks[i]);
+			odata_pct(u, l.p, l.len, ODATA_QUERY);
+			buf_release(&l);
 		}
 		sep = '&';
 	}
@@ -330,60 +357,142 @@ query_url(struct x *x, struct buf *u, int incremental, const char *select_overri
 		odata_pct(u, x->expand, strlen(x->expand), ODATA_QUERY);
 		sep = '&';
 	}
-	if (incremental) {
-		buf_addf(u, "%c$orderby=%s%%20asc", sep, x->mfield);
-		sep = '&';
+	if (top > 0) {
+		buf_addf(u, "%c$orderby=", sep);
+		for (size_t i = 0; i < x->nks; i++)
+			buf_addf(u, "%s%s%%20asc", i ? "," : "", x->ks[i]);
+		buf_addf(u, "&$top=%ld", top);
 	}
 	return 0;
 }
 
-/* Follow nextLink from url to the end; every page through fn. */
+/* ---- the keyset ------------------------------------------------------------------ */
+
+struct ks_cb {
+	struct x *x;
+	odata_entity_fn fn;
+	void *ud;
+};
+
+/* Every row read: its keyset values kept (the next page starts after the
+ * last row read, written or not), then the row to fn. */
 static int
-follow_pages(struct x *x, const char *first, odata_entity_fn fn, void *ud)
+ks_entity(void *ud, const char *obj, size_t len, struct ep_err *err)
+{
+	struct ks_cb *c = ud;
+	struct x *x = c->x;
+
+	for (size_t i = 0; i < x->nks; i++) {
+		const char *v;
+		size_t vl;
+		if (odata_member(obj, len, x->ks[i], &v, &vl) != 1 || (vl == 4 && !memcmp(v, "null", 4)))
+			return ep_errf(err, EP_UNAVAILABLE, "%s: a record without '%s': cannot page "
+				       "after it", x->set, x->ks[i]);
+		free(x->ks_last[i]);
+		if ((x->ks_last[i] = strndup(v, vl)) == NULL)
+			return ep_errf(err, EP_SOFTWARE, "out of memory");
+	}
+	return c->fn(c->ud, obj, len, err);
+}
+
+/* The keyset condition of a level: the fields before it equal to the last
+ * row's, the field at it greater ("m eq M and k gt K"). */
+static int
+ks_cond(struct x *x, int level, struct buf *c)
 {
 	struct ep_err e = EP_ERR_INIT;
-	struct odata_page pg;
-	char *url = strdup(first);
-	long pages = 0;
 
-	while (url && !x->done && !out_broken(x)) {
-		if (nav_page(x->nav, url, x->xc.page_size, fn, ud, &pg, &e) < 0) {
-			free(url);
-			return fail_err(x, &e);
+	buf_reset(c);
+	for (int i = 0; i <= level; i++) {
+		const struct odata_prop *p = odata_prop_find(x->et, x->ks[i]);
+		cJSON *v = cJSON_Parse(x->ks_last[i]);
+		int r;
+		buf_addf(c, "%s%s %s ", i ? " and " : "", x->ks[i], i < level ? "eq" : "gt");
+		r = p && v ? odata_literal_json(c, p, v, ODATA_RAW, &e) : -1;
+		cJSON_Delete(v);
+		if (r < 0)
+			return fail(x, EP_UNAVAILABLE, "%s: cannot page after %s %s: %s", x->set,
+				    x->ks[i], x->ks_last[i], e.msg[0] ? e.msg : "not a value of it");
+	}
+	return 0;
+}
+
+/* Read the query to its end by keyset pages of top rows.  Level -1 is the
+ * first page (the incremental lower bound); level L asks for the rows after
+ * the last one that share its first L fields.  A full page (or one the
+ * server cut, with a nextLink) goes on at the deepest level; an empty one
+ * goes a level up; a short one too, once the server was seen to give full
+ * pages or to cut them (else it may have cut silently: the next level down
+ * is asked). */
+static int
+keyset_scan(struct x *x, odata_entity_fn fn, void *ud, int incremental, const char *select_override)
+{
+	struct ep_err e = EP_ERR_INIT;
+	struct ks_cb cb = { x, fn, ud };
+	struct buf u = BUF_INIT, cond = BUF_INIT;
+	long top = x->xc.page_size > 0 ? x->xc.page_size : 1000, pages = 0;
+	int level = -1, rc = 0;
+
+	/* incremental: by modified-at, then the key; else by the key */
+	x->nks = 0;
+	if (incremental)
+		x->ks[x->nks++] = x->mfield;
+	for (size_t i = 0; i < x->nkeys; i++)
+		x->ks[x->nks++] = x->keys[i];
+	while (!x->done && !out_broken(x)) {
+		struct odata_page pg;
+		size_t rows;
+		int more;
+
+		buf_reset(&u);
+		if (level >= 0 && ks_cond(x, level, &cond) < 0) {
+			rc = -1;
+			break;
 		}
-		free(url);
-		url = pg.next_link;
-		pg.next_link = NULL;
-		pages++;
-		ep_info(2, "page %ld: %zu records%s", pages, pg.nvalues, url ? ", more" : "");
+		if (query_url(x, &u, incremental, select_override, level >= 0 ? cond.p : NULL, top) < 0) {
+			rc = -1;
+			break;
+		}
+		ep_info(pages ? 2 : 1, "GET %s", u.p);
+		if (nav_page(x->nav, u.p, top, ks_entity, &cb, &pg, &e) < 0) {
+			rc = fail_err(x, &e);
+			break;
+		}
+		rows = pg.nvalues;
+		more = pg.next_link != NULL; /* the server cut the page: never followed */
 		odata_page_release(&pg);
+		pages++;
+		ep_info(2, "page %ld: %zu records", pages, rows);
+		if (pages == 1 && rows == 0 && nav_company_check(x->nav, &e) < 0) {
+			rc = fail_err(x, &e); /* an unknown company answers as an empty set */
+			break;
+		}
 		if (fn == odata_entity && checkpoint(x) < 0)
 			break;
 		if (x->xc.limit && x->emitted >= x->xc.limit)
 			x->done = 1;
 		if (x->xc.follow && extract_stopping())
 			break;
+		if ((long)rows >= top || (rows > 0 && more)) {
+			x->ks_proven = 1;
+			level = (int)x->nks - 1;
+		} else if (rows > 0 && !x->ks_proven) {
+			level = (int)x->nks - 1;
+		} else if (level-- <= 0) {
+			break; /* the first query, or the outermost level, done */
+		}
 	}
-	free(url);
-	return 0;
+	buf_release(&u);
+	buf_release(&cond);
+	return rc;
 }
 
 static int
 scan_odata(struct x *x)
 {
-	struct buf u = BUF_INIT;
-	int r;
-
 	if (x->empty_shard)
 		return 0;
-	if (query_url(x, &u, x->incremental, NULL) < 0) {
-		buf_release(&u);
-		return -1;
-	}
-	ep_info(1, "GET %s", u.p);
-	r = follow_pages(x, u.p, odata_entity, x);
-	buf_release(&u);
-	return r;
+	return keyset_scan(x, odata_entity, x, x->incremental, NULL);
 }
 
 /* ---- shards: the sorted key list ----------------------------------------------- */
@@ -447,10 +556,8 @@ setup_shard(struct x *x)
 		return 0;
 	for (size_t i = 0; i < x->nkeys; i++)
 		buf_addf(&sel, "%s%s", i ? "," : "", x->keys[i]);
-	if (query_url(x, &u, 0, sel.p) < 0)
-		goto done;
-	ep_info(1, "shard %d/%d: reading the keys: GET %s", x->xc.shard_k, x->xc.shard_n, u.p);
-	if (follow_pages(x, u.p, key_entity, &kl) < 0)
+	ep_info(1, "shard %d/%d: reading the keys", x->xc.shard_k, x->xc.shard_n);
+	if (keyset_scan(x, key_entity, &kl, 0, sel.p) < 0)
 		goto done;
 	/* the first key field that varies: the list is sorted by it */
 	for (field = 0; field < x->nkeys; field++) {
@@ -573,7 +680,7 @@ count(struct x *x)
 		printf("0\n");
 		return 0;
 	}
-	if (query_url(x, &u, x->incremental, NULL) < 0) {
+	if (query_url(x, &u, x->incremental, NULL, NULL, 0) < 0) {
 		buf_release(&u);
 		return -1;
 	}
@@ -596,14 +703,31 @@ count(struct x *x)
 	if (nav_request(x->nav, &rq, &resp, NULL, &e) != 0) {
 		rc = fail_err(x, &e);
 	} else {
-		long long n;
-		char *end;
+		long long n = -1;
+		char *end = NULL;
 		buf_addc(&resp.body, '\0');
-		n = strtoll(resp.body.p ? resp.body.p : "", &end, 10);
-		while (*end == ' ' || *end == '\n' || *end == '\r')
-			end++;
-		if (!resp.body.p || end == resp.body.p || *end != '\0' || n < 0)
+		if (resp.body.p && resp.body.p[strspn(resp.body.p, " \r\n")] == '{') {
+			/* a server that answers in JSON: {"value":[{"@odata.count":0}]} */
+			cJSON *j = cJSON_Parse(resp.body.p), *c;
+			c = cJSON_GetObjectItemCaseSensitive(j, "@odata.count");
+			if (c == NULL)
+				c = cJSON_GetObjectItemCaseSensitive(
+					cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(j, "value"), 0),
+					"@odata.count");
+			if (cJSON_IsNumber(c) && c->valuedouble >= 0)
+				n = (long long)c->valuedouble;
+			cJSON_Delete(j);
+		} else if (resp.body.p) {
+			n = strtoll(resp.body.p, &end, 10);
+			while (*end == ' ' || *end == '\n' || *end == '\r')
+				end++;
+			if (end == resp.body.p || *end != '\0')
+				n = -1;
+		}
+		if (n < 0)
 			rc = fail(x, EP_UNAVAILABLE, "GET %s: not a count", u.p);
+		else if (n == 0 && nav_company_check(x->nav, &e) < 0)
+			rc = fail_err(x, &e); /* an unknown company counts 0 */
 		else
 			printf("%lld\n", n);
 	}
@@ -1090,6 +1214,8 @@ main(int argc, char *argv[])
 	for (size_t i = 0; i < sizeof(x.sfbuf) / sizeof(x.sfbuf[0]); i++)
 		buf_release(&x.sfbuf[i]);
 	free(x.select_copy);
+	for (size_t i = 0; i < sizeof(x.ks_last) / sizeof(x.ks_last[0]); i++)
+		free(x.ks_last[i]);
 	if (fflush(stdout) != 0 && x.status == 0) {
 		ep_warn("cannot write to stdout");
 		x.status = EP_IOERR;

@@ -995,6 +995,15 @@ field_schema(struct x *x, const char *name, const cJSON *fi, const struct expand
 	if (strcmp(t, "integer") == 0) {
 		cJSON_AddStringToObject(v, "type", "integer");
 		nullable = 0;
+	} else if (strcmp(t, "many2one_reference") == 0) {
+		/* the id of a record of the model another field names */
+		cJSON_AddStringToObject(v, "type", "integer");
+	} else if (strcmp(t, "properties") == 0 || strcmp(t, "properties_definition") == 0) {
+		/* read as a list of property objects ([] when none), written as
+		 * an object; null on a record without a definition */
+		cJSON_AddItemToObject(v, "type", cJSON_Parse("[\"array\",\"object\",\"null\"]"));
+	} else if (strcmp(t, "json") == 0) {
+		nullable = 0; /* any JSON value */
 	} else if (strcmp(t, "float") == 0 || strcmp(t, "monetary") == 0) {
 		cJSON_AddStringToObject(v, "type", "number");
 		nullable = 0;
@@ -1014,7 +1023,10 @@ field_schema(struct x *x, const char *name, const cJSON *fi, const struct expand
 		sel = cJSON_GetObjectItemCaseSensitive(f, "selection");
 		cJSON_ArrayForEach(opt, sel) if (cJSON_IsString(cJSON_GetArrayItem(opt, 0)))
 		    cJSON_AddItemToArray(en, cJSON_Duplicate(cJSON_GetArrayItem(opt, 0), 0));
-		cJSON_AddItemToObject(v, "enum", en);
+		if (en->child) /* fields_get without the selection: any key */
+			cJSON_AddItemToObject(v, "enum", en);
+		else
+			cJSON_Delete(en);
 	} else if (strcmp(t, "many2one") == 0 && e) {
 		cJSON *props = expanded_schema(x, e, v);
 

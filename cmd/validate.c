@@ -28,7 +28,7 @@ enum { OPT_MESSAGE = OPT_FIRST_FREE, OPT_OP, OPT_REF, OPT_REPORT, OPT_RULE, OPT_
 
 static const struct ep_opt validate_opts[] = {
 	{ "message", OPT_MESSAGE, "TEXT", "the reject message of the --rule before it" },
-	{ "op", OPT_OP, "upsert|create|update|delete", "what records without _op are, as load's --op" },
+	{ "op", OPT_OP, "upsert|create|update|delete|insert", "what records without _op are, as load's --op" },
 	{ "ref", OPT_REF, "REF", "FIELD=FILE:KEY: FIELD's value must be a KEY in FILE" },
 	{ "report", OPT_REPORT, NULL, "print failure counts per check and path at the end" },
 	{ "rule", OPT_RULE, "EXPR", "an expression every record must make true" },

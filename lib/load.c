@@ -16,14 +16,18 @@ const struct ep_opt load_opts_table[] = {
     {"batch", OPT_LOAD_BATCH, "N", "records per batch: one lookup, one create (default 100)"},
     {"dry-run", 'n', NULL, "print the plan as receipts, write nothing"},
     {"key", 'k', "FIELDS", "fields naming a record's identity in the target (a,b,…)"},
-    {"op", OPT_LOAD_OP, "upsert|create|update|delete", "what to do with records without _op"},
+    {"no-verify", OPT_LOAD_NO_VERIFY, NULL, "do not read back what was written"},
+    {"op", OPT_LOAD_OP, "upsert|create|update|delete|insert", "what to do with records without _op"},
     {"then", OPT_LOAD_THEN, "METHODS", "call these methods on the records written (a,b,…)"},
     {"then-on", OPT_LOAD_THEN_ON, "written|created",
      "--then on every record written (default), or on those created only"},
+    {"verify", OPT_LOAD_VERIFY, "report|strict",
+     "a field the server did not keep: receipt drifted (default), or a reject"},
     {NULL, 0, NULL, NULL},
 };
 
-static const char *const op_names[] = {"upsert", "create", "update", "delete"};
+static const char *const op_names[LOAD_NOPS] = {"upsert", "create", "update", "delete",
+                                                "insert"};
 
 const char *
 load_op_name(enum load_op op)
@@ -120,13 +124,13 @@ load_opt(struct load_opts *o, int key, const char *arg, struct ep_err *err)
 		           ? -1
 		           : 1;
 	case OPT_LOAD_OP:
-		for (int i = 0; i < 4; i++)
+		for (int i = 0; i < LOAD_NOPS; i++)
 			if (strcmp(arg, op_names[i]) == 0) {
 				o->op = (enum load_op)i;
 				return 1;
 			}
-		return ep_errf(err, EP_USAGE, "--op '%s': not upsert, create, update or delete",
-		               arg);
+		return ep_errf(err, EP_USAGE,
+		               "--op '%s': not upsert, create, update, delete or insert", arg);
 	case OPT_LOAD_THEN:
 		return split_list("then", arg, &o->then_text, o->then, &o->nthen, LOAD_THEN_MAX,
 		                  err) < 0
@@ -138,6 +142,15 @@ load_opt(struct load_opts *o, int key, const char *arg, struct ep_err *err)
 			return 1;
 		}
 		return ep_errf(err, EP_USAGE, "--then-on '%s': not written or created", arg);
+	case OPT_LOAD_VERIFY:
+		if (strcmp(arg, "report") == 0 || strcmp(arg, "strict") == 0) {
+			o->verify = arg[0] == 's' ? LOAD_VERIFY_STRICT : LOAD_VERIFY_REPORT;
+			return 1;
+		}
+		return ep_errf(err, EP_USAGE, "--verify '%s': not report or strict", arg);
+	case OPT_LOAD_NO_VERIFY:
+		o->verify = LOAD_VERIFY_OFF;
+		return 1;
 	}
 	return 0;
 }
@@ -216,6 +229,8 @@ item_clear(const struct load_target *t, void *tctx, struct load_item *it)
 	cJSON_Delete(it->changes);
 	cJSON_Delete(it->id);
 	cJSON_Delete(it->current);
+	cJSON_Delete(it->stored);
+	cJSON_Delete(it->drift);
 	free(it->text);
 	free(it->error);
 	for (size_t i = 0; i < it->nerrors; i++) {
@@ -244,6 +259,9 @@ struct loader {
 	size_t nsources;
 	struct buf b;
 	uint64_t calls; /* target operations called, for -v */
+	uint64_t drifted;  /* records with a drift (the summary's count) */
+	uint64_t unread;   /* records written but not found by the readback */
+	cJSON *unverified; /* names of fields written but not read back: a set */
 	struct json_tree_err jerr; /* the last record's parse */
 };
 
@@ -343,12 +361,13 @@ item_key(struct loader *L, struct load_item *it)
 	it->op = o->op;
 	if (op) {
 		int i;
-		for (i = 0; i < 4; i++)
+		for (i = 0; i < LOAD_NOPS; i++)
 			if (cJSON_IsString(op) && strcmp(op->valuestring, op_names[i]) == 0)
 				break;
-		if (i == 4)
-			load_item_reject(
-			    it, NULL, "_op: not \"upsert\", \"create\", \"update\" or \"delete\"");
+		if (i == LOAD_NOPS)
+			load_item_reject(it, NULL,
+			                 "_op: not \"upsert\", \"create\", \"update\", \"delete\" or "
+			                 "\"insert\"");
 		else
 			it->op = (enum load_op)i;
 		cJSON_Delete(op);
@@ -436,8 +455,15 @@ receipt(struct loader *L, const struct load_item *it)
 	rc |= buf_adds(b, ",\"id\":");
 	rc |= add_json(b, it->id);
 	rc |= buf_adds(b, ",\"status\":\"");
-	rc |= buf_adds(b, load_status_name(it->status, L->o->dry_run));
-	rc |= buf_adds(b, "\",\"error\":");
+	rc |= buf_adds(b, it->drift && it->status != LOAD_REJECTED
+	                      ? "drifted"
+	                      : load_status_name(it->status, L->o->dry_run));
+	rc |= buf_adds(b, "\"");
+	if (it->drift) {
+		rc |= buf_adds(b, ",\"drift\":");
+		rc |= add_json(b, it->drift);
+	}
+	rc |= buf_adds(b, ",\"error\":");
 	if (it->status == LOAD_REJECTED)
 		rc |= json_quote(b, item_error(it), strlen(item_error(it)));
 	else
@@ -487,6 +513,30 @@ settle(struct stage *st, struct loader *L)
 }
 
 /* ---- the batch ------------------------------------------------------ */
+
+/* Whose fault is e: the target's classify, else "EP_DATAERR is the
+ * record's". */
+static enum load_class
+error_class(const struct loader *L, struct load_error *e)
+{
+	if (e->err.code == 0)
+		e->err.code = EP_SOFTWARE;
+	if (L->t->classify)
+		return L->t->classify(L->tctx, e);
+	return e->err.code == EP_DATAERR ? LOAD_ERR_RECORD : LOAD_ERR_FATAL;
+}
+
+/* Stop the run with e, its message prefixed with the system's error name. */
+static int
+fail_with(struct stage *st, const struct load_error *e)
+{
+	struct ep_err fe = e->err;
+
+	if (e->name[0] &&
+	    snprintf(fe.msg, sizeof(fe.msg), "%s: %s", e->name, e->err.msg) >= (int)sizeof(fe.msg))
+		ep_info(1, "the error message was cut");
+	return stage_fail(st, &fe);
+}
 
 static int
 call_step(struct loader *L, enum step s, const char *method, struct load_item *const *its, size_t n,
@@ -550,19 +600,8 @@ run_split(struct stage *st, struct loader *L, enum step s, const char *method,
 					its[i]->status = to;
 		return 0;
 	}
-	if (e.err.code == 0)
-		e.err.code = EP_SOFTWARE;
-	if (L->t->classify)
-		cls = L->t->classify(L->tctx, &e);
-	else
-		cls = e.err.code == EP_DATAERR ? LOAD_ERR_RECORD : LOAD_ERR_FATAL;
-	if (cls != LOAD_ERR_RECORD) {
-		struct ep_err fe = e.err;
-		if (e.name[0] && snprintf(fe.msg, sizeof(fe.msg), "%s: %s", e.name, e.err.msg) >=
-		                     (int)sizeof(fe.msg))
-			ep_info(1, "the error message was cut");
-		return stage_fail(st, &fe);
-	}
+	if ((cls = error_class(L, &e)) != LOAD_ERR_RECORD)
+		return fail_with(st, &e);
 	if (n == 1) {
 		if (method)
 			load_item_reject(its[0], NULL, "%s: %s%s%s", method, e.name,
@@ -618,6 +657,20 @@ has_key(const struct load_item *it)
 	return it->op != LOAD_CREATE && it->key != NULL;
 }
 
+/* Is given, a value of the record's field name, the same as v, the target's
+ * (NULL: the target has none)? */
+static int
+field_same(const struct loader *L, const struct load_item *it, const char *name,
+           const cJSON *given, const cJSON *v)
+{
+	if (v == NULL)
+		return 0;
+	/* equal as JSON is the same for every target: no need to ask */
+	if (cJSON_Compare(given, v, 1))
+		return 1;
+	return L->t->same ? L->t->same(L->tctx, it, name, given, v) : 0;
+}
+
 /* Which fields differ from the current record: it->changes; -1: out of
  * memory. */
 static int
@@ -630,14 +683,7 @@ diff(struct loader *L, struct load_item *it)
 	for (cJSON *f = it->rec->child; f; f = f->next) {
 		const cJSON *cur =
 		    it->current ? cJSON_GetObjectItemCaseSensitive(it->current, f->string) : NULL;
-		int same;
-		if (cur == NULL)
-			same = 0;
-		else if (L->t->same)
-			same = L->t->same(L->tctx, it, f->string, f, cur);
-		else
-			same = cJSON_Compare(f, cur, 1);
-		if (!same) {
+		if (!field_same(L, it, f->string, f, cur)) {
 			cJSON *d = cJSON_Duplicate(f, 1);
 			if (d == NULL || !cJSON_AddItemToObject(ch, f->string, d)) {
 				cJSON_Delete(d);
@@ -660,7 +706,8 @@ is_create(const struct load_item *it)
 static int
 is_update(const struct load_item *it)
 {
-	return it->op != LOAD_DELETE && it->op != LOAD_CREATE && it->id != NULL;
+	return it->op != LOAD_DELETE && it->op != LOAD_CREATE && it->op != LOAD_INSERT &&
+	       it->id != NULL;
 }
 
 static int
@@ -704,8 +751,157 @@ plan(struct loader *L, size_t from, size_t to)
 			if (it->id == NULL)
 				it->status = LOAD_UNCHANGED;
 			break;
+		case LOAD_INSERT:
+			if (it->id != NULL)
+				it->status = LOAD_UNCHANGED; /* there: left as it is */
+			break;
+		case LOAD_NOPS:
+			break;
 		}
 	}
+	return 0;
+}
+
+const cJSON *
+load_item_written(const struct load_item *it)
+{
+	return it->status == LOAD_CREATED || it->changes == NULL ? it->rec : it->changes;
+}
+
+int
+load_item_stored(struct load_item *it, const cJSON *rec,
+                 int (*keep)(void *t, const char *field, const cJSON *sent), void *t)
+{
+	cJSON_Delete(it->stored);
+	if ((it->stored = cJSON_CreateObject()) == NULL)
+		return -1;
+	for (const cJSON *f = load_item_written(it)->child; f; f = f->next) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(rec, f->string);
+		cJSON *d;
+		if (keep && !keep(t, f->string, f))
+			continue;
+		d = v ? cJSON_Duplicate(v, 1) : cJSON_CreateNull();
+		if (d == NULL || !cJSON_AddItemToObject(it->stored, f->string, d)) {
+			cJSON_Delete(d);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+has_id(const struct load_item *it)
+{
+	return it->id != NULL;
+}
+
+/* One drift: {"field", "sent", "stored"} at the end of it->drift; -1: out of
+ * memory. */
+static int
+add_drift(struct load_item *it, const char *field, const cJSON *sent, const cJSON *stored)
+{
+	cJSON *d = cJSON_CreateObject(), *a = cJSON_Duplicate(sent, 1), *b = cJSON_Duplicate(stored, 1);
+
+	if (it->drift == NULL)
+		it->drift = cJSON_CreateArray();
+	if (it->drift == NULL || d == NULL || a == NULL || b == NULL ||
+	    !cJSON_AddStringToObject(d, "field", field)) {
+		cJSON_Delete(d);
+		cJSON_Delete(a);
+		cJSON_Delete(b);
+		return -1;
+	}
+	cJSON_AddItemToObject(d, "sent", a);
+	cJSON_AddItemToObject(d, "stored", b);
+	cJSON_AddItemToArray(it->drift, d);
+	return 0;
+}
+
+/* --verify strict: reject a drifted record ("drifted: 'f': sent 2, stored
+ * [1,\"USD\"]"), each drift in "errors" at the field's JSON Pointer; -1: out
+ * of memory. */
+static int
+reject_drift(struct load_item *it)
+{
+	struct buf path = BUF_INIT, msg = BUF_INIT;
+	int rc = 0;
+
+	for (const cJSON *d = it->drift->child; d && rc == 0; d = d->next) {
+		const char *field = cJSON_GetObjectItemCaseSensitive(d, "field")->valuestring;
+		buf_reset(&path);
+		buf_reset(&msg);
+		rc |= buf_addc(&path, '/');
+		for (const char *c = field; *c; c++) /* RFC 6901: ~ is ~0, / is ~1 */
+			rc |= *c == '~'   ? buf_adds(&path, "~0")
+			      : *c == '/' ? buf_adds(&path, "~1")
+			                  : buf_addc(&path, *c);
+		rc |= buf_adds(&msg, "sent ");
+		rc |= add_json(&msg, cJSON_GetObjectItemCaseSensitive(d, "sent"));
+		rc |= buf_adds(&msg, ", stored ");
+		rc |= add_json(&msg, cJSON_GetObjectItemCaseSensitive(d, "stored"));
+		if (rc == 0 && d == it->drift->child)
+			load_item_reject(it, "drifted", "'%s': %s%s", field, buf_str(&msg),
+			                 d->next ? " (and more fields)" : "");
+		if (rc == 0)
+			load_item_field_error(it, buf_str(&path), buf_str(&msg));
+	}
+	buf_release(&path);
+	buf_release(&msg);
+	return rc ? -1 : 0;
+}
+
+/* What it wrote against what the readback found: it->drift.  A field the
+ * target did not read back is not verified (noted for -v).  -1: out of
+ * memory. */
+static int
+compare(struct loader *L, struct load_item *it)
+{
+	const cJSON *w = load_item_written(it);
+
+	if (it->stored == NULL) {
+		L->unread++;
+		return 0;
+	}
+	for (const cJSON *f = w->child; f; f = f->next) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(it->stored, f->string);
+		if (v == NULL) {
+			if (!cJSON_HasObjectItem(L->unverified, f->string) &&
+			    !cJSON_AddTrueToObject(L->unverified, f->string))
+				return -1;
+			continue;
+		}
+		if (!field_same(L, it, f->string, f, v) && add_drift(it, f->string, f, v) < 0)
+			return -1;
+	}
+	if (it->drift == NULL)
+		return 0;
+	L->drifted++;
+	return L->o->verify == LOAD_VERIFY_STRICT ? reject_drift(it) : 0;
+}
+
+/* Read back what the items of [from, to) wrote, one readback for them all,
+ * and note what the server did not keep.  -1: the run stops. */
+static int
+verify(struct stage *st, struct loader *L, size_t from, size_t to)
+{
+	struct load_error e;
+	size_t k;
+
+	if (L->o->verify == LOAD_VERIFY_OFF || L->t->readback == NULL ||
+	    (k = select_items(L, from, to, 1, has_id)) == 0)
+		return 0;
+	memset(&e, 0, sizeof(e));
+	L->calls++;
+	if (L->t->readback(L->tctx, L->set, k, &e) < 0) {
+		if (error_class(L, &e) != LOAD_ERR_RECORD)
+			return fail_with(st, &e);
+		ep_warn("%s: %zu records written, not verified: the read back was refused: %s%s%s",
+		        L->t->system, k, e.name, e.name[0] ? ": " : "", e.err.msg);
+		return 0;
+	}
+	for (size_t i = 0; i < k; i++)
+		if (compare(L, L->set[i]) < 0)
+			return oom(st);
 	return 0;
 }
 
@@ -738,6 +934,8 @@ process(struct stage *st, struct loader *L, size_t from, size_t to)
 		rc = run_split(st, L, STEP_UPDATE, NULL, L->set, k);
 	if (rc == 0 && (k = select_items(L, from, to, 0, is_create)) > 0)
 		rc = run_split(st, L, STEP_CREATE, NULL, L->set, k);
+	if (rc == 0)
+		rc = verify(st, L, from, to);
 	for (size_t m = 0; rc == 0 && m < L->o->nthen; m++)
 		if ((k = select_items(L, from, to, 1, L->o->then_created ? was_created : NULL)) > 0)
 			rc = run_split(st, L, STEP_CALL, L->o->then[m], L->set, k);
@@ -852,10 +1050,7 @@ on_record(struct stage *st, const struct stage_rec *rec, void *ctx)
 		struct load_error e;
 		memset(&e, 0, sizeof(e));
 		if (L->t->check(L->tctx, &it, &e) < 0 && it.status != LOAD_REJECTED) {
-			enum load_class cls = L->t->classify ? L->t->classify(L->tctx, &e)
-			                      : e.err.code == EP_DATAERR ? LOAD_ERR_RECORD
-			                                                 : LOAD_ERR_FATAL;
-			if (cls != LOAD_ERR_RECORD) {
+			if (error_class(L, &e) != LOAD_ERR_RECORD) {
 				free(ktext);
 				item_clear(L->t, L->tctx, &it);
 				return stage_fail(st, &e.err);
@@ -885,6 +1080,7 @@ load_run(const struct stage_cfg *cfg, const struct load_opts *o, const struct lo
          void *tctx, int nfiles, char *const *files)
 {
 	struct stage_hooks hooks = {on_record, on_barrier, NULL, on_rejected};
+	struct stage_cfg scfg = *cfg;
 	struct loader L;
 	size_t cap = (size_t)(o->batch > 0 ? o->batch : 1);
 	int status;
@@ -900,12 +1096,17 @@ load_run(const struct stage_cfg *cfg, const struct load_opts *o, const struct lo
 	L.keys = calloc(cap, sizeof(*L.keys));
 	L.set = calloc(cap, sizeof(*L.set));
 	L.slots = calloc(L.nslots, sizeof(*L.slots));
+	L.unverified = cJSON_CreateObject();
 	buf_init(&L.b, 0);
-	if (!L.items || !L.keys || !L.set || !L.slots) {
+	if (o->verify != LOAD_VERIFY_OFF && !o->dry_run && t->readback) {
+		scfg.count_name = "drifted";
+		scfg.count = &L.drifted;
+	}
+	if (!L.items || !L.keys || !L.set || !L.slots || !L.unverified) {
 		ep_warn("out of memory");
 		status = EP_SOFTWARE;
 	} else
-		status = stage_run(cfg, nfiles, files, &hooks, &L);
+		status = stage_run(&scfg, nfiles, files, &hooks, &L);
 	/* a run stopped mid-batch leaves items behind */
 	for (size_t i = 0; i < L.n; i++) {
 		item_clear(t, tctx, &L.items[i]);
@@ -921,5 +1122,12 @@ load_run(const struct stage_cfg *cfg, const struct load_opts *o, const struct lo
 	buf_release(&L.b);
 	buf_release(&L.jerr.path);
 	ep_info(1, "%s: %llu calls to the target", t->system, (unsigned long long)L.calls);
+	if (L.unread)
+		ep_info(0, "%s: %llu records written were not found when read back: not verified",
+		        t->system, (unsigned long long)L.unread);
+	for (cJSON *f = L.unverified ? L.unverified->child : NULL; f; f = f->next)
+		ep_info(1, "%s: '%s' is not verified (not read back in a form to compare)",
+		        t->system, f->string);
+	cJSON_Delete(L.unverified);
 	return status;
 }

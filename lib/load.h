@@ -16,11 +16,17 @@
  *            it->current (the target's values for the fields the record gives)
  *   same     one field: does the given value equal the current one?
  *   create / update / remove   the writes, many records per call
+ *   readback after the writes (unless --no-verify): the records created or
+ *            updated, one read for them all, of the fields written; sets
+ *            it->stored (see "Verify" below)
  *   call     a workflow method (--then) on records written
  *
  * and then writes the receipts, in input order:
  *   {"key": {…}|null, "id": …|null, "status": "created|updated|unchanged|
- *    deleted|rejected", "error": "…"|null}
+ *    deleted|rejected|drifted", "error": "…"|null}
+ * A drifted receipt (and a record --verify strict rejected) also carries
+ * the fields the server did not keep, after "status":
+ *   "drift": [{"field": "currency_id", "sent": 2, "stored": [1, "USD"]}, …]
  * With --dry-run nothing is written: lookups still run, and the receipts
  * give the plan, status "create|update|delete|unchanged|rejected", with
  * "changes" (the fields an update would write) and "dry_run": true.
@@ -33,6 +39,9 @@
  *   create  create, without a lookup (no key needed)
  *   update  found: as upsert; not found: rejected
  *   delete  found: remove; not found: "unchanged" (a repeat is harmless)
+ *   insert  found: "unchanged", nothing written (the record is left as
+ *           it is); not found: create.  For setup data that must never
+ *           change what a user already has (INSERT … ON CONFLICT DO NOTHING)
  * Two records with the same key in one batch: the batch is sent before the
  * second joins it, so each sees the other's effect.
  *
@@ -53,13 +62,31 @@
  * are not atomic reports per-record results instead: it rejects the items
  * that failed with load_item_reject and returns 0.
  *
+ * Verify.  The fields written are load_item_written's: a create's record, an
+ * update's changes.  readback reads them for the whole set (one request, or
+ * one per the target's own request limit) and sets it->stored to an object
+ * of the values read: every field it could read in a comparable form, and
+ * only those (Odoo x2many commands and lines, NAV lines are left out: not
+ * verified).  A record it cannot find keeps it->stored NULL (not verified).
+ * Each field written and present in it->stored is compared with same (or
+ * JSON equality): numbers numerically, an Odoo many2one id against [id,
+ * name]; a value the server rounded, trimmed, ignored or recomputed is a
+ * drift.  A record with a drift is "drifted" (it was written: --then still
+ * calls its methods), or with --verify strict rejected (stage load, the
+ * drift in "errors" with JSON Pointers, no --then).  Either way the stage's
+ * summary and --stats count it ("drifted N").  Values equal as JSON are the
+ * same without asking the target.  A readback refused as the data's fault
+ * (a record deleted meanwhile) leaves the set not verified, with a warning;
+ * a fatal one stops the run.  Unchanged and deleted records, and --dry-run,
+ * read nothing back.
+ *
  * Checkpoints: at a checkpoint (and at the end, and when the input would
  * block) the part-filled batch is sent first, its receipts written, then
  * lib/stage flushes, fsyncs and commits (DESIGN.md).
  *
  * Ownership: load_run borrows everything it is given.  An item and all its
  * fields belong to the machinery; a target sets it->id, it->current and
- * it->tdata (handing over ownership: cJSON values are freed with
+ * it->stored and it->tdata (handing over ownership: cJSON values are freed with
  * cJSON_Delete, tdata with target->item_free) and may edit it->rec in place.
  * Strings in struct load_error are copied.
  */
@@ -81,7 +108,7 @@
 #define LOAD_KEY_MAX 16  /* fields in one --key */
 #define LOAD_THEN_MAX 16 /* methods in one --then */
 
-enum load_op { LOAD_UPSERT = 0, LOAD_CREATE, LOAD_UPDATE, LOAD_DELETE };
+enum load_op { LOAD_UPSERT = 0, LOAD_CREATE, LOAD_UPDATE, LOAD_DELETE, LOAD_INSERT, LOAD_NOPS };
 
 enum load_status {
 	LOAD_PENDING = 0,
@@ -107,6 +134,7 @@ struct load_item {
 	/* set by the target */
 	cJSON *id;      /* the target's id, once found or created */
 	cJSON *current; /* lookup: the existing record's values */
+	cJSON *stored;  /* readback: the values read after the write */
 	void *tdata;    /* the target's own, freed by item_free */
 
 	/* set by resolve: this record refers to one an earlier record of the
@@ -118,6 +146,7 @@ struct load_item {
 	char *error;                /* rejected: "name: message" */
 	struct reject_item *errors; /* rejected: per-field messages, or none */
 	size_t nerrors;
+	cJSON *drift; /* [{"field", "sent", "stored"}, …]: what the server did not keep */
 };
 
 enum load_class { LOAD_ERR_RECORD = 1, LOAD_ERR_FATAL = 2 };
@@ -132,7 +161,8 @@ struct load_error {
 /* Items are handed to the operations as arrays of pointers, only those still
  * pending (not rejected), in input order.  Each returns 0, or -1 with e set.
  * NULL operations: resolve, same (then JSON equality), call (then --then is
- * refused), classify (then EP_DATAERR = record), check, item_free. */
+ * refused), classify (then EP_DATAERR = record), check, item_free, readback
+ * (then nothing is verified). */
 struct load_target {
 	const char *system; /* "odoo", "bng", "nav" */
 	int (*check)(void *t, struct load_item *it, struct load_error *e);
@@ -151,7 +181,12 @@ struct load_target {
 	            struct load_error *e);
 	enum load_class (*classify)(void *t, const struct load_error *e);
 	void (*item_free)(void *t, struct load_item *it);
+	/* read back the fields written (load_item_written) of items with an
+	 * id: set it->stored of each found */
+	int (*readback)(void *t, struct load_item *const *its, size_t n, struct load_error *e);
 };
+
+enum load_verify { LOAD_VERIFY_REPORT = 0, LOAD_VERIFY_STRICT, LOAD_VERIFY_OFF };
 
 struct load_opts {
 	enum load_op op;               /* --op */
@@ -162,10 +197,11 @@ struct load_opts {
 	const char *then[LOAD_THEN_MAX]; /* --then methods, in order */
 	size_t nthen;
 	int then_created;                /* --then-on created: not on updates */
+	enum load_verify verify;         /* --verify, --no-verify */
 	char *key_text, *then_text; /* storage of key[] and then[] */
 };
 
-/* --batch --dry-run --key --op --then --then-on */
+/* --batch --dry-run --key --no-verify --op --then --then-on --verify */
 extern const struct ep_opt load_opts_table[];
 enum {
 	OPT_LOAD_BATCH = 0x160,
@@ -174,6 +210,8 @@ enum {
 	OPT_LOAD_OP,
 	OPT_LOAD_THEN,
 	OPT_LOAD_THEN_ON,
+	OPT_LOAD_VERIFY,
+	OPT_LOAD_NO_VERIFY,
 };
 
 void load_opts_init(struct load_opts *o);
@@ -195,6 +233,14 @@ void load_item_field_error(struct load_item *it, const char *path, const char *m
 /* Fill e (printf-style message); returns -1. */
 int load_errf(struct load_error *e, int code, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* The fields an item wrote: an update's changes, else its record. */
+const cJSON *load_item_written(const struct load_item *it);
+/* For readback: it->stored = the fields it wrote as rec (a record read)
+ * holds them, null where rec lacks one (the server did not keep it); only
+ * those for which keep says yes, when keep is given.  -1: out of memory. */
+int load_item_stored(struct load_item *it, const cJSON *rec,
+                     int (*keep)(void *t, const char *field, const cJSON *sent), void *t);
 
 const char *load_op_name(enum load_op op);
 const char *load_status_name(enum load_status s, int dry_run);

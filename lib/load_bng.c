@@ -316,10 +316,11 @@ key_matches(const cJSON *key, const cJSON *rec)
 	return 1;
 }
 
-/* Give each of its[0..n) the record of the answer matching its key. */
+/* Give each of its[0..n) the record of the answer matching its key (lookup),
+ * or its id (rb: the readback, into it->stored). */
 static int
 match(struct load_bng *lb, struct load_item *const *its, size_t n, const cJSON *items,
-      int *found, struct load_error *e)
+      int *found, int rb, struct load_error *e)
 {
 	const cJSON *r;
 	size_t i;
@@ -327,6 +328,13 @@ match(struct load_bng *lb, struct load_item *const *its, size_t n, const cJSON *
 	cJSON_ArrayForEach(r, items)
 	{
 		for (i = 0; i < n; i++) {
+			if (rb) {
+				const cJSON *id = cJSON_GetObjectItemCaseSensitive(r, lb->idf);
+				if (its[i]->stored == NULL && id && same_json(its[i]->id, id) &&
+				    load_item_stored(its[i], r, NULL, NULL) < 0)
+					return oom(e);
+				continue;
+			}
 			if (its[i]->status == LOAD_REJECTED || !key_matches(its[i]->key, r))
 				continue;
 			if (found[i]++) {
@@ -348,7 +356,7 @@ match(struct load_bng *lb, struct load_item *const *its, size_t n, const cJSON *
 /* GET the resource filtered by query; every page's items go to match(). */
 static int
 find(struct load_bng *lb, const char *query, struct load_item *const *its, size_t n, int *found,
-     struct load_error *e)
+     int rb, struct load_error *e)
 {
 	struct bng_list l = { 0 };
 	struct bng_pager *p;
@@ -361,7 +369,7 @@ find(struct load_bng *lb, const char *query, struct load_item *const *its, size_
 	if ((p = bng_pager_new(lb->b, lb->res, &l, &err)) == NULL)
 		return fatal(e, &err);
 	while (rc == 0 && (k = bng_pager_next(p, &items, &err)) == 1) {
-		rc = match(lb, its, n, items, found, e);
+		rc = match(lb, its, n, items, found, rb, e);
 		cJSON_Delete(items);
 	}
 	lb->requests += bng_pager_pages(p);
@@ -380,7 +388,7 @@ struct chunk {
 /* The same with up to 100 chunks at once (up to the concurrency). */
 static int
 lookup_concurrent(struct load_bng *lb, struct chunk *ch, size_t nch, struct load_item *const *its,
-                  int *found, struct load_error *e)
+                  int *found, int rb, struct load_error *e)
 {
 	struct preq *p = preq_new(nch, e);
 	struct bng_list l = { 0 };
@@ -411,7 +419,7 @@ lookup_concurrent(struct load_bng *lb, struct chunk *ch, size_t nch, struct load
 			/* a malformed or cut answer: asked again, under the retry
 			 * policy, by the pager */
 			rc = find(lb, ch[k].q, its + ch[k].from, ch[k].to - ch[k].from,
-			          found + ch[k].from, e);
+			          found + ch[k].from, rb, e);
 			continue;
 		}
 		if (bng_page_parse(&l, buf_str(&p[k].resp.body), p[k].resp.body.len, NULL, &items,
@@ -419,22 +427,43 @@ lookup_concurrent(struct load_bng *lb, struct chunk *ch, size_t nch, struct load
 			rc = fatal(e, &err);
 			break;
 		}
-		rc = match(lb, its + ch[k].from, ch[k].to - ch[k].from, items, found + ch[k].from, e);
+		rc = match(lb, its + ch[k].from, ch[k].to - ch[k].from, items, found + ch[k].from,
+		           rb, e);
 		cJSON_Delete(items);
 		if (rc == 0 && next) {
 			/* more than a page of matches: read them all again, in order */
 			for (i = ch[k].from; i < ch[k].to; i++) {
 				found[i] = 0;
+				if (rb) {
+					cJSON_Delete(its[i]->stored);
+					its[i]->stored = NULL;
+					continue;
+				}
 				cJSON_Delete(its[i]->id);
 				cJSON_Delete(its[i]->current);
 				its[i]->id = its[i]->current = NULL;
 			}
 			rc = find(lb, ch[k].q, its + ch[k].from, ch[k].to - ch[k].from,
-			          found + ch[k].from, e);
+			          found + ch[k].from, rb, e);
 		}
 		free(next);
 	}
 	preq_free(p, nch);
+	return rc;
+}
+
+/* The list requests of ch[0..nch): one alone, more 100 at a time. */
+static int
+read_chunks(struct load_bng *lb, struct chunk *ch, size_t nch, struct load_item *const *its,
+            int *found, int rb, struct load_error *e)
+{
+	int rc = 0;
+
+	if (nch == 1)
+		return find(lb, ch[0].q, its + ch[0].from, ch[0].to - ch[0].from, found + ch[0].from,
+		            rb, e);
+	for (size_t k = 0; rc == 0 && k < nch; k += 100)
+		rc = lookup_concurrent(lb, ch + k, nch - k < 100 ? nch - k : 100, its, found, rb, e);
 	return rc;
 }
 
@@ -493,15 +522,74 @@ bng_lookup(void *t, struct load_item *const *its, size_t n, struct load_error *e
 		}
 		from = to;
 	}
-	if (rc == 0 && nch == 1)
-		rc = find(lb, ch[0].q, its + ch[0].from, ch[0].to - ch[0].from, found + ch[0].from, e);
-	for (k = 0; rc == 0 && nch > 1 && k < nch; k += 100)
-		rc = lookup_concurrent(lb, ch + k, nch - k < 100 ? nch - k : 100, its, found, e);
+	rc = rc ? rc : read_chunks(lb, ch, nch, its, found, 0, e);
 	for (k = 0; k < nch; k++)
 		free(ch[k].q);
 	free(ch);
 	buf_release(&q);
 	free(found);
+	return rc;
+}
+
+/* ---- readback ------------------------------------------------------------------ */
+
+/*
+ * What BNG kept: the records written, 100 ids to a list request (the
+ * contract's equality filter on the id field, fields= the union of the
+ * fields written), up to the concurrency at once; each item's it->stored
+ * holds its written fields as read, null for a field the record lacks.
+ */
+static int
+bng_readback(void *t, struct load_item *const *its, size_t n, struct load_error *e)
+{
+	struct load_bng *lb = t;
+	struct buf q = BUF_INIT, names = BUF_INIT;
+	struct chunk *ch = calloc(n ? (n + 99) / 100 : 1, sizeof(*ch));
+	cJSON *seen = cJSON_CreateObject();
+	int rc = 0, *found = calloc(n ? n : 1, sizeof(*found));
+	size_t nch = 0, k;
+
+	if (ch == NULL || seen == NULL || found == NULL)
+		rc = oom(e);
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		const cJSON *f;
+		cJSON_ArrayForEach(f, load_item_written(its[i]))
+		{
+			if (cJSON_HasObjectItem(seen, f->string))
+				continue;
+			if (!cJSON_AddTrueToObject(seen, f->string) ||
+			    (names.len && buf_addc(&names, ',') < 0) ||
+			    bng_query_escape(&names, f->string) < 0)
+				rc = oom(e);
+		}
+	}
+	for (size_t from = 0; rc == 0 && from < n; from += 100) {
+		size_t to = from + 100 < n ? from + 100 : n;
+		buf_reset(&q);
+		for (size_t i = from; i < to && rc == 0; i++) {
+			char *v = query_value(its[i]->id);
+			if (v == NULL || (q.len && buf_addc(&q, '&') < 0) ||
+			    bng_query_escape(&q, lb->idf) < 0 || buf_addc(&q, '=') < 0 ||
+			    bng_query_escape(&q, v) < 0)
+				rc = v ? oom(e) : load_errf(e, EP_SOFTWARE, NULL, "%s: an id that is "
+				                            "not a value", lb->res);
+			free(v);
+		}
+		if (rc == 0 && names.len && buf_addf(&q, "&fields=%s", names.p) < 0)
+			rc = oom(e);
+		ch[nch].from = from;
+		ch[nch].to = to;
+		if (rc == 0 && (ch[nch++].q = strdup(buf_str(&q))) == NULL)
+			rc = oom(e);
+	}
+	rc = rc ? rc : read_chunks(lb, ch, nch, its, found, 1, e);
+	for (k = 0; ch && k < nch; k++)
+		free(ch[k].q);
+	free(ch);
+	free(found);
+	cJSON_Delete(seen);
+	buf_release(&q);
+	buf_release(&names);
 	return rc;
 }
 
@@ -1063,5 +1151,5 @@ bng_remove(void *t, struct load_item *const *its, size_t n, struct load_error *e
 
 const struct load_target load_bng_target = {
 	"bng", bng_check_item, NULL, bng_lookup, bng_same, bng_create, bng_update, bng_remove,
-	NULL, NULL, NULL,
+	NULL, NULL, NULL, bng_readback,
 };

@@ -10,7 +10,8 @@
 
 struct load_nav {
 	struct load_nav_cfg cfg;
-	const struct odata_etype *et;   /* OData */
+	const struct odata_md *md;      /* OData */
+	const struct odata_etype *et;
 	const struct navsoap_page *pg;  /* SOAP */
 	int by_key;                     /* --key is the entity's own key */
 	const char *seg;                /* "Company('…')/" */
@@ -120,6 +121,7 @@ load_nav_new(const struct load_nav_cfg *cfg, struct ep_err *err)
 		const struct odata_md *md = nav_metadata(cfg->nav, err);
 		if (md == NULL)
 			goto fail;
+		ln->md = md;
 		if ((ln->et = odata_md_entity(md, cfg->set)) == NULL) {
 			ep_errf(err, EP_USAGE, "the service publishes no entity set '%s'", cfg->set);
 			goto fail;
@@ -256,11 +258,48 @@ static int
 ln_same(void *t, const struct load_item *it, const char *name, const cJSON *given,
 	const cJSON *cur)
 {
+	const struct load_nav *ln = t;
+	const struct odata_prop *p;
 	(void)it;
+	/* Core.Immutable: set on create, never sent in an update */
+	if (!ln->cfg.soap && (p = odata_prop_find(ln->et, name)) != NULL && p->immutable &&
+	    !p->key)
+		return 1;
 	return value_same(t, name, given, cur);
 }
 
 /* ---- check: one record, no network -------------------------------------------------- */
+
+/* The lines of a deep insert as the server takes them: no annotations
+ * (@odata.etag of an extract with --expand), no field the lines' type
+ * computes, at any depth. */
+static void
+clean_lines(const struct load_nav *ln, const struct odata_etype *t, cJSON *v, int depth)
+{
+	cJSON *f, *next;
+
+	if (depth > 16)
+		return;
+	if (cJSON_IsArray(v)) {
+		cJSON_ArrayForEach(f, v)
+			clean_lines(ln, t, f, depth + 1);
+		return;
+	}
+	if (!cJSON_IsObject(v))
+		return;
+	for (f = v->child; f; f = next) {
+		const struct odata_prop *p;
+		next = f->next;
+		if (f->string[0] == '@' || strstr(f->string, "@odata.") != NULL ||
+		    (t && (p = odata_prop_find(t, f->string)) != NULL && p->computed && !p->key)) {
+			cJSON_Delete(cJSON_DetachItemViaPointer(v, f));
+			continue;
+		}
+		if (cJSON_IsArray(f) || cJSON_IsObject(f))
+			clean_lines(ln, t ? odata_nav_entity(ln->md, t, f->string) : NULL, f,
+				    depth + 1);
+	}
+}
 
 static int
 ln_check(void *t, struct load_item *it, struct load_error *e)
@@ -288,6 +327,7 @@ ln_check(void *t, struct load_item *it, struct load_error *e)
 				return oom(e);
 			if (x->lines == NULL && (x->lines = cJSON_CreateObject()) == NULL)
 				return oom(e);
+			clean_lines(ln, odata_nav_entity(ln->md, ln->et, n), f, 0);
 			cJSON_AddItemToObject(x->lines, n, cJSON_DetachItemViaPointer(it->rec, f));
 			continue;
 		}
@@ -372,7 +412,11 @@ fatal_of(const struct odata_error *oe, const char *what, struct load_error *e)
 static void
 reject_oe(struct load_item *it, const struct odata_error *oe)
 {
-	if (oe->code[0])
+	if (oe->status == 428)
+		load_item_reject(it, NULL, "HTTP 428 Precondition Required: the server wants "
+				 "If-Match on a write, and gave no ETag (@odata.etag or an ETag "
+				 "header) when the record was read: not written");
+	else if (oe->code[0])
 		load_item_reject(it, oe->code, "%s", oe->message[0] ? oe->message : "(no message)");
 	else
 		load_item_reject(it, NULL, "HTTP %ld: %s", oe->status,
@@ -456,6 +500,19 @@ set_found(struct load_nav *ln, struct load_item *it, cJSON *ent, struct load_err
 	return 0;
 }
 
+/* Nothing found for a key: a create, once the company is known to exist
+ * (a server that is not NAV answers any key under an unknown company 404,
+ * and its sets as empty).  0, or -1 fatal (78). */
+static int
+not_there(struct load_nav *ln, struct load_error *e)
+{
+	struct ep_err err = EP_ERR_INIT;
+
+	if (nav_company_check(ln->cfg.nav, &err) < 0)
+		return load_errf(e, err.code, NULL, "%s", err.msg);
+	return 0;
+}
+
 /* A read answer for one item. */
 static int
 got_read(struct load_nav *ln, struct load_item *it, long status, cJSON *body,
@@ -473,10 +530,13 @@ got_read(struct load_nav *ln, struct load_item *it, long status, cJSON *body,
 			load_item_reject(it, NULL, "the key matches more than one %s", ln->cfg.set);
 			return 0;
 		}
-		return n == 1 ? set_found(ln, it, cJSON_GetArrayItem(v, 0), e) : 0;
+		return n == 1 ? set_found(ln, it, cJSON_GetArrayItem(v, 0), e) : not_there(ln, e);
 	}
-	if (status == 404 && strcmp(oe->code, "Internal_RecordNotFound") == 0)
-		return 0; /* not there: a create */
+	/* a key read answered 404 is "not there", whatever the body says (NAV's
+	 * Internal_RecordNotFound, another server's "404"), unless the code
+	 * names the set or the company */
+	if (status == 404 && odata_error_exit(oe) == EP_DATAERR)
+		return not_there(ln, e);
 	if (fatal_of(oe, ln->cfg.set, e) < 0)
 		return -1;
 	reject_oe(it, oe);
@@ -1039,7 +1099,124 @@ ln_remove(void *t, struct load_item *const *its, size_t n, struct load_error *e)
 	return write_set(t, its, n, W_REMOVE, e);
 }
 
+/* ---- readback: what the server kept (load's verify) ------------------------------- */
+
+/*
+ * The records written, read again by key with a $select of the fields
+ * written: one $batch of GETs per ODATA_BATCH_MAX records (a GET each with
+ * --batch 1, or for one record; with --soap a Read each).  Each item's
+ * it->stored: its written fields as read, null for one the answer lacks; a
+ * record not found keeps none.  Lines (navigation properties) are not read:
+ * not verified.
+ */
+static int
+ln_readback(void *t, struct load_item *const *its, size_t n, struct load_error *e)
+{
+	struct load_nav *ln = t;
+	struct ep_err err = EP_ERR_INIT;
+	struct buf sel = BUF_INIT;
+	cJSON *seen = cJSON_CreateObject();
+	int rc = seen ? 0 : oom(e);
+
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		const cJSON *f;
+		cJSON_ArrayForEach(f, load_item_written(its[i]))
+		{
+			if (cJSON_HasObjectItem(seen, f->string))
+				continue;
+			cJSON_AddTrueToObject(seen, f->string);
+			if (sel.len)
+				buf_addc(&sel, ',');
+			odata_pct(&sel, f->string, strlen(f->string), ODATA_QUERY);
+		}
+	}
+	cJSON_Delete(seen);
+	if (ln->cfg.soap) {
+		for (size_t i = 0; rc == 0 && i < n; i++) {
+			struct navsoap_fault fl;
+			cJSON *was = its[i]->current;
+			its[i]->current = NULL;
+			buf_reset(&ln->body);
+			if (navsoap_read(&ln->body, ln->pg, its[i]->id, &err) < 0)
+				rc = load_errf(e, EP_SOFTWARE, NULL, "%s", err.msg);
+			else if (soap1(ln, its[i], "Read", ln->body.p, ln->body.len, &fl, NULL, e) < 0)
+				rc = -1;
+			else if (its[i]->current &&
+				 load_item_stored(its[i], its[i]->current, NULL, NULL) < 0)
+				rc = oom(e);
+			cJSON_Delete(its[i]->current);
+			its[i]->current = was;
+		}
+		buf_release(&sel);
+		return rc;
+	}
+	for (size_t from = 0; rc == 0 && from < n; from += ODATA_BATCH_MAX) {
+		size_t m = n - from < ODATA_BATCH_MAX ? n - from : ODATA_BATCH_MAX;
+		struct odata_batch_op ops[ODATA_BATCH_MAX];
+		struct buf urls[ODATA_BATCH_MAX];
+		char ids[ODATA_BATCH_MAX][16];
+		struct odata_batch_resp *r = NULL;
+		struct odata_error oe;
+		size_t nr = 0;
+
+		for (size_t i = 0; i < m; i++) {
+			buf_init(&urls[i], 0);
+			if (entity_rel(ln, &urls[i], its[from + i]->id, &err) < 0)
+				rc = load_errf(e, EP_SOFTWARE, NULL, "%s", err.msg);
+			else if (sel.len)
+				buf_addf(&urls[i], "?$select=%s", sel.p);
+			snprintf(ids[i], sizeof(ids[i]), "%zu", i + 1);
+			ops[i] = (struct odata_batch_op){ ids[i], "GET", urls[i].p, NULL, NULL, 0 };
+		}
+		if (rc == 0 && (m == 1 || ln->cfg.batch == 1)) {
+			for (size_t i = 0; i < m && rc == 0; i++) {
+				cJSON *body = NULL;
+				int g = req1(ln, "GET", urls[i].p, NULL, NULL, 0, &body, &oe, e);
+				if (g < 0)
+					rc = -1;
+				else if (g == 0 && cJSON_IsObject(body)) {
+					if (load_item_stored(its[from + i], body, NULL, NULL) < 0)
+						rc = oom(e);
+				}
+				else if (g == 1 && oe.status != 404 && fatal_of(&oe, ln->cfg.set, e) < 0)
+					rc = -1;
+				cJSON_Delete(body);
+			}
+		} else if (rc == 0) {
+			int b = nav_batch(ln->cfg.nav, ops, m, 0, &r, &nr, &oe, &err);
+			if (b < 0)
+				rc = load_errf(e, err.code, NULL, "%s", err.msg);
+			else if (b == 1)
+				rc = fatal_of(&oe, "$batch", e) < 0
+					     ? -1
+					     : load_errf(e, EP_DATAERR, oe.code, "%s", oe.message);
+			for (size_t i = 0; b == 0 && i < nr && rc == 0; i++) {
+				size_t at = (size_t)strtoul(r[i].id, NULL, 10);
+				struct odata_error re;
+				if (at < 1 || at > m)
+					continue;
+				if (r[i].status < 300 && cJSON_IsObject(r[i].body)) {
+					if (load_item_stored(its[from + at - 1], r[i].body, NULL,
+							     NULL) < 0)
+						rc = oom(e);
+					continue;
+				}
+				memset(&re, 0, sizeof(re));
+				odata_batch_error(&re, &r[i]);
+				if (re.status != 404 && fatal_of(&re, ln->cfg.set, e) < 0)
+					rc = -1;
+			}
+			if (b == 0)
+				odata_batch_resp_free(r, nr);
+		}
+		for (size_t i = 0; i < m; i++)
+			buf_release(&urls[i]);
+	}
+	buf_release(&sel);
+	return rc;
+}
+
 const struct load_target load_nav_target = {
 	"nav", ln_check, NULL, ln_lookup, ln_same, ln_create, ln_update, ln_remove,
-	NULL, NULL, ln_item_free,
+	NULL, NULL, ln_item_free, ln_readback,
 };

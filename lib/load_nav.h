@@ -7,7 +7,9 @@
  * (Customer('10000')); other fields are matched with a $filter and must
  * select one record.  The lookup of a batch is one $batch of reads (or a
  * request per record with --batch 1); it gives each record's current values
- * and its ETag.
+ * and its ETag.  A key read answered 404 is "not there" whatever its body
+ * (NAV's Internal_RecordNotFound, another server's plain "404"), once
+ * nav_company_check has shown the company exists.
  *
  * Writes: POST for a new record (a record's key fields taken from _key when
  * it lacks them), PATCH of the fields that differ with If-Match: the ETag
@@ -22,11 +24,15 @@
  * servers): the record is read again; if a field this record writes changed
  * on the server since the first read, the record is rejected as a conflict
  * (someone else's edit is never overwritten); otherwise the write is sent
- * again, once, with the new ETag.
+ * again, once, with the new ETag.  A 428 (If-Match wanted, no ETag read)
+ * rejects the record saying so.
  *
- * Values: annotations (@odata.etag …) and fields $metadata marks computed
- * (SystemModifiedAt, Balance_LCY …) are not written, so a nav-extract record
- * loads back as it is; a field the entity does not have rejects the record.
+ * Values: annotations (@odata.etag …, in the lines of a deep insert too)
+ * and fields $metadata marks computed (Core.Computed or Core.Permissions
+ * Read, inline or out of line: SystemModifiedAt, Balance_LCY …) are not
+ * written, so a nav-extract record loads back as it is; Core.Immutable
+ * fields go in creates only; a field the entity does not have rejects the
+ * record.
  * A navigation property holding an array of lines (SalesOrderSalesLines) is
  * sent with the record when it is created (a deep insert) and left out of
  * updates: later line changes are loaded into the lines' own entity set.

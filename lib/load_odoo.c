@@ -1,6 +1,7 @@
 #include "load_odoo.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -275,11 +276,44 @@ norm_line(cJSON *obj)
 	}
 }
 
+/* {"match": {…}} or {"xmlid": "…"}: a reference to resolve, not a line */
+static int
+is_ref_obj(const cJSON *v)
+{
+	return cJSON_IsObject(v) && v->child && v->child->next == NULL &&
+	       (strcmp(v->child->string, "match") == 0 || strcmp(v->child->string, "xmlid") == 0);
+}
+
 /* A list of objects: lines (create or write commands) */
 static int
 is_line_list(const cJSON *v)
 {
-	return cJSON_IsArray(v) && v->child && cJSON_IsObject(v->child);
+	return cJSON_IsArray(v) && v->child && cJSON_IsObject(v->child) && !is_ref_obj(v->child);
+}
+
+/* A many2many value of references: ids, {"match"} and {"xmlid"} objects */
+static int
+is_ref_list(const cJSON *v)
+{
+	if (!cJSON_IsArray(v))
+		return 0;
+	for (const cJSON *c = v->child; c; c = c->next)
+		if (!is_ref_obj(c) && !(is_int(c) && c->valuedouble > 0))
+			return 0;
+	return 1;
+}
+
+/* The ids of a many2many value given as [[6, 0, ids]], or v itself */
+static const cJSON *
+set_ids(const cJSON *v)
+{
+	const cJSON *c = cJSON_IsArray(v) ? v->child : NULL;
+	const cJSON *op = cJSON_IsArray(c) ? c->child : NULL;
+
+	if (c && c->next == NULL && is_int(op) && op->valuedouble == 6 &&
+	    cJSON_GetArraySize(c) == 3 && cJSON_IsArray(cJSON_GetArrayItem(c, 2)))
+		return cJSON_GetArrayItem(c, 2);
+	return v;
 }
 
 /* Lines -> commands.  Creating: [0, 0, vals] each.  Updating, the lines
@@ -438,6 +472,7 @@ value_same(const char *type, const cJSON *given, const cJSON *cur)
 		return is_int(given) && is_int(cur) && given->valuedouble == cur->valuedouble;
 	}
 	if (is_x2many(type)) {
+		given = set_ids(given);
 		if (empty(given) || (cJSON_IsArray(given) && given->child == NULL))
 			return cJSON_IsArray(cur) ? cur->child == NULL : empty(cur);
 		return cJSON_IsArray(given) && cJSON_IsArray(cur) && id_set_equal(given, cur);
@@ -652,6 +687,13 @@ fields:
 			load_item_reject(it, NULL, "'%s': not a list (of ids, commands or lines)",
 					 c->string);
 			return 0;
+		} else if (is_x2many(type) && cJSON_IsArray(c) && is_ref_obj(c->child) &&
+			   (strcmp(type, "many2many") != 0 || !is_ref_list(c))) {
+			load_item_reject(it, NULL,
+					 "'%s': a list of references (ids, {\"match\"}, {\"xmlid\"}) "
+					 "is for a many2many, all of one kind",
+					 c->string);
+			return 0;
 		} else if (is_x2many(type) && is_line_list(c)) {
 			for (cJSON *l = c->child; l; l = l->next) {
 				if (!cJSON_IsObject(l)) {
@@ -820,18 +862,65 @@ fieldset(const cJSON *match, struct buf *b)
 	return buf_str(b);
 }
 
-/* By display name, or by {"match": {...}}, for the refs of one relation
- * model and shape (and, for match, one set of fields). */
+/* The conditions of one search, told apart by their text: many records
+ * naming the same country are one condition, sent once. */
+struct cond {
+	const cJSON *m; /* the match object, or the name (a string) */
+	char *text;     /* its canonical text */
+	cJSON *hits;    /* the rows found for it */
+};
+
+/* Conditions per call: a domain ORs them, and a server refuses a domain
+ * nested past a depth (Odoo parses "|" prefixes recursively); a single
+ * field's values go in one "in" leaf, which does not nest. */
+#define MATCH_OR_CHUNK 50
+#define MATCH_IN_CHUNK 500
+
+/* Does row r hold every value of match m? */
 static int
-resolve_search(struct load_odoo *lo, struct load_item *const *its, size_t nits,
-	       struct ref *refs, size_t n, const char *rel,
-	       enum m2o_shape shape, const char *fset, struct load_error *e)
+row_matches(const cJSON *m, const cJSON *r)
 {
-	cJSON *dom = cJSON_CreateArray(), *fields = cJSON_CreateArray(), *res = NULL;
-	cJSON *first = NULL;
-	size_t nleaf = 0;
-	struct buf fb = BUF_INIT;
-	int rc;
+	for (const cJSON *c = m->child; c; c = c->next) {
+		const cJSON *cur = cJSON_GetObjectItemCaseSensitive(r, c->string);
+		if (!cur || !value_same(cJSON_IsArray(cur) ? "many2one" : "", c, cur))
+			return 0;
+	}
+	return 1;
+}
+
+enum cond_kind { COND_OR, COND_IN, COND_DOTTED };
+
+/* How conditions of one shape and field set are searched: names and a
+ * single field's plain values with "in", a related record's field one
+ * condition at a time, the rest as ORed groups. */
+static enum cond_kind
+cond_kind(enum m2o_shape shape, const struct cond *conds, size_t n)
+{
+	const cJSON *m0 = n ? conds[0].m : NULL;
+
+	if (shape == M2O_NAME || m0 == NULL)
+		return COND_IN;
+	for (const cJSON *c = m0->child; c; c = c->next)
+		if (strchr(c->string, '.'))
+			return COND_DOTTED;
+	if (m0->child->next)
+		return COND_OR;
+	for (size_t i = 0; i < n; i++)
+		if (!cJSON_IsString(conds[i].m->child) && !cJSON_IsNumber(conds[i].m->child))
+			return COND_OR;
+	return COND_IN;
+}
+
+/* One search_read of rel for conds[0..n) (all of one shape and field set),
+ * with active_test off when all is set; each condition gets the rows it
+ * matches added to its hits. */
+static int
+search_chunk(struct load_odoo *lo, const char *rel, enum m2o_shape shape, struct cond *conds,
+	     size_t n, int all, struct load_error *e)
+{
+	cJSON *dom = cJSON_CreateArray(), *fields = cJSON_CreateArray(), *kw, *res = NULL;
+	const cJSON *m0 = conds[0].m;
+	enum cond_kind kind = cond_kind(shape, conds, n);
 
 	if (dom == NULL || fields == NULL) {
 		cJSON_Delete(dom);
@@ -841,93 +930,208 @@ resolve_search(struct load_odoo *lo, struct load_item *const *its, size_t nits,
 	if (shape == M2O_NAME) {
 		cJSON *names = cJSON_CreateArray();
 		for (size_t i = 0; names && i < n; i++)
-			if (refs[i].value && refs[i].shape == M2O_NAME && !strcmp(refs[i].rel, rel))
-				cJSON_AddItemToArray(names,
-						     cJSON_CreateString(refs[i].value->valuestring));
+			cJSON_AddItemToArray(names, cJSON_CreateString(conds[i].m->valuestring));
 		cJSON_AddItemToArray(dom, leaf("display_name", "in", names));
 		cJSON_AddItemToArray(fields, cJSON_CreateString("display_name"));
 	} else {
-		/* OR of ANDs: one group per reference */
-		for (size_t i = 0; i < n; i++) {
-			cJSON *m;
-			if (!refs[i].value || refs[i].shape != M2O_MATCH || strcmp(refs[i].rel, rel))
-				continue;
-			m = cJSON_GetObjectItemCaseSensitive(refs[i].value, "match");
-			if (strcmp(fieldset(m, &fb), fset) != 0)
-				continue;
-			if (first == NULL)
-				first = m;
-			or_group(dom, m, nleaf++ == 0);
+		if (kind == COND_DOTTED) {
+			/* a related record's field cannot be read back to tell
+			 * which row is whose: one condition per call, every row
+			 * a hit */
+			for (const cJSON *c = m0->child; c; c = c->next)
+				cJSON_AddItemToArray(dom, leaf(c->string, "=", cJSON_Duplicate(c, 1)));
+		} else if (kind == COND_IN) {
+			cJSON *vals = cJSON_CreateArray();
+			for (size_t i = 0; vals && i < n; i++)
+				cJSON_AddItemToArray(vals, cJSON_Duplicate(conds[i].m->child, 1));
+			cJSON_AddItemToArray(dom, leaf(m0->child->string, "in", vals));
+		} else {
+			for (size_t i = 0; i < n; i++)
+				or_group(dom, conds[i].m, i == 0);
 		}
-		for (cJSON *c = first ? first->child : NULL; c; c = c->next)
-			cJSON_AddItemToArray(fields, cJSON_CreateString(c->string));
+		if (kind == COND_DOTTED) /* the ids alone: [] would read every field */
+			cJSON_AddItemToArray(fields, cJSON_CreateString("id"));
+		else
+			for (const cJSON *c = m0->child; c; c = c->next)
+				cJSON_AddItemToArray(fields, cJSON_CreateString(c->string));
 	}
-	{
-		cJSON *kw = cJSON_CreateObject();
+	if (all)
+		kw = kw_all(fields);
+	else if ((kw = cJSON_CreateObject()) != NULL)
 		cJSON_AddItemToObject(kw, "fields", fields);
-		rc = rpc(lo, rel, "search_read", args_of(dom, NULL), kw, &res, e);
+	else
+		cJSON_Delete(fields);
+	if (kw == NULL) {
+		cJSON_Delete(dom);
+		return oom(e);
 	}
-	if (rc < 0) {
-		buf_release(&fb);
+	if (rpc(lo, rel, "search_read", args_of(dom, NULL), kw, &res, e) < 0)
 		return -1;
+	for (size_t i = 0; i < n; i++)
+		for (cJSON *r = res->child; r; r = r->next) {
+			int same;
+			if (shape == M2O_NAME) {
+				const cJSON *dn = cJSON_GetObjectItemCaseSensitive(r, "display_name");
+				same = cJSON_IsString(dn) &&
+				       strcmp(dn->valuestring, conds[i].m->valuestring) == 0;
+			} else
+				same = kind == COND_DOTTED || row_matches(conds[i].m, r);
+			if (same)
+				cJSON_AddItemToArray(conds[i].hits, cJSON_Duplicate(r, 1));
+		}
+	cJSON_Delete(res);
+	return 0;
+}
+
+/* Search the conditions that want it (all of them, or with only those
+ * still without hits), in chunks. */
+static int
+search_conds(struct load_odoo *lo, const char *rel, enum m2o_shape shape, struct cond *conds,
+	     size_t nc, int all, struct load_error *e)
+{
+	struct cond *todo = malloc((nc ? nc : 1) * sizeof(*todo));
+	size_t nt = 0, step;
+	int rc = 0;
+	enum cond_kind kind;
+
+	if (todo == NULL)
+		return oom(e);
+	for (size_t i = 0; i < nc; i++)
+		if (!all || cJSON_GetArraySize(conds[i].hits) == 0)
+			todo[nt++] = conds[i];
+	if (nt == 0) {
+		free(todo);
+		return 0;
+	}
+	kind = cond_kind(shape, todo, nt);
+	step = kind == COND_DOTTED ? 1 : kind == COND_IN ? MATCH_IN_CHUNK : MATCH_OR_CHUNK;
+	for (size_t i = 0; rc == 0 && i < nt; i += step)
+		rc = search_chunk(lo, rel, shape, todo + i, nt - i < step ? nt - i : step, all, e);
+	free(todo);
+	return rc;
+}
+
+/* By display name, or by {"match": {...}}, for the refs of one relation
+ * model and shape (and, for match, one set of fields): one condition per
+ * distinct value, searched in chunks; a condition nothing active meets is
+ * searched again among the archived records, to say so. */
+static int
+resolve_search(struct load_odoo *lo, struct load_item *const *its, size_t nits,
+	       struct ref *refs, size_t n, const char *rel,
+	       enum m2o_shape shape, const char *fset, struct load_error *e)
+{
+	struct cond *conds = calloc(n ? n : 1, sizeof(*conds));
+	size_t *of = calloc(n ? n : 1, sizeof(*of)), nc = 0;
+	struct buf fb = BUF_INIT;
+	int rc = 0, misses = 0;
+
+	if (conds == NULL || of == NULL) {
+		free(conds);
+		free(of);
+		return oom(e);
 	}
 	for (size_t i = 0; i < n; i++) {
-		const cJSON *m = NULL;
-		double id = 0;
-		int hits = 0;
+		const cJSON *m;
+		char *text;
+		size_t k;
+		of[i] = SIZE_MAX;
 		if (!refs[i].value || refs[i].shape != shape || strcmp(refs[i].rel, rel))
 			continue;
 		if (shape == M2O_MATCH) {
 			m = cJSON_GetObjectItemCaseSensitive(refs[i].value, "match");
 			if (strcmp(fieldset(m, &fb), fset) != 0)
 				continue; /* another field set's turn */
+			text = cJSON_PrintUnformatted(m);
+		} else {
+			m = refs[i].value;
+			text = strdup(m->valuestring);
 		}
-		for (cJSON *r = res->child; r; r = r->next) {
-			int same = 1;
-			if (shape == M2O_NAME) {
-				const cJSON *dn = cJSON_GetObjectItemCaseSensitive(r, "display_name");
-				same = cJSON_IsString(dn) &&
-				       strcmp(dn->valuestring, refs[i].value->valuestring) == 0;
-			} else {
-				for (const cJSON *c = m->child; same && c; c = c->next) {
-					const cJSON *cur = cJSON_GetObjectItemCaseSensitive(r, c->string);
-					same = cur && value_same(cJSON_IsArray(cur) ? "many2one" : "",
-								 c, cur);
-				}
-			}
-			if (same) {
-				hits++;
-				id = cJSON_GetObjectItemCaseSensitive(r, "id")
-					     ? cJSON_GetObjectItemCaseSensitive(r, "id")->valuedouble
-					     : 0;
-			}
+		if (text == NULL) {
+			rc = oom(e);
+			goto out;
 		}
-		if (hits == 1 && id > 0)
-			set_ref(&refs[i], id);
+		for (k = 0; k < nc && strcmp(conds[k].text, text) != 0; k++)
+			;
+		if (k == nc) {
+			conds[nc].m = m;
+			conds[nc].text = text;
+			if ((conds[nc++].hits = cJSON_CreateArray()) == NULL) {
+				rc = oom(e);
+				goto out;
+			}
+		} else
+			free(text);
+		of[i] = k;
+	}
+	if ((rc = search_conds(lo, rel, shape, conds, nc, 0, e)) < 0)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		const cJSON *h;
+		int hits;
+		if (of[i] == SIZE_MAX)
+			continue;
+		h = conds[of[i]].hits;
+		hits = cJSON_GetArraySize(h);
+		if (hits == 1 && is_int(cJSON_GetObjectItemCaseSensitive(h->child, "id")))
+			set_ref(&refs[i], cJSON_GetObjectItemCaseSensitive(h->child, "id")->valuedouble);
 		else if (hits == 0 && matched_earlier(lo, its, nits, refs[i].it, rel,
-						      shape == M2O_NAME ? NULL : m,
+						      shape == M2O_NAME ? NULL : conds[of[i]].m,
 						      shape == M2O_NAME ? refs[i].value : NULL))
 			refs[i].it->wait = 1;
+		else if (hits == 0)
+			misses = 1;
 		else if (shape == M2O_NAME)
-			load_item_reject(refs[i].it, NULL, "'%s': %s %s named '%s'", refs[i].field,
-					 hits ? "several" : "no", rel, refs[i].value->valuestring);
-		else {
-			char *s = cJSON_PrintUnformatted(m);
-			load_item_reject(refs[i].it, NULL, "'%s': %s %s matches %s", refs[i].field,
-					 hits ? "more than one" : "no", rel, s ? s : "");
-			free(s);
-		}
+			load_item_reject(refs[i].it, NULL, "'%s': several %s named '%s'",
+					 refs[i].field, rel, conds[of[i]].text);
+		else
+			load_item_reject(refs[i].it, NULL, "'%s': more than one %s matches %s",
+					 refs[i].field, rel, conds[of[i]].text);
 	}
-	cJSON_Delete(res);
+	if (!misses)
+		goto out;
+	/* the archived ones: hidden from a search unless active_test is off */
+	if ((rc = search_conds(lo, rel, shape, conds, nc, 1, e)) < 0)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		const struct cond *c;
+		const cJSON *id;
+		if (of[i] == SIZE_MAX || !refs[i].value || refs[i].it->wait)
+			continue;
+		c = &conds[of[i]];
+		id = cJSON_GetObjectItemCaseSensitive(c->hits->child, "id");
+		if (cJSON_GetArraySize(c->hits) == 0)
+			load_item_reject(refs[i].it, NULL,
+					 shape == M2O_NAME ? "'%s': no %s named '%s'"
+							   : "'%s': no %s matches %s",
+					 refs[i].field, rel, c->text);
+		else if (shape == M2O_NAME)
+			load_item_reject(refs[i].it, NULL,
+					 "'%s': the %s named '%s' is archived (id %.0f): "
+					 "unarchive it in Odoo, or name another",
+					 refs[i].field, rel, c->text, id ? id->valuedouble : 0);
+		else
+			load_item_reject(refs[i].it, NULL,
+					 "'%s': the %s matching %s is archived (id %.0f): "
+					 "unarchive it in Odoo, or match another",
+					 refs[i].field, rel, c->text, id ? id->valuedouble : 0);
+	}
+out:
+	for (size_t k = 0; k < nc; k++) {
+		free(conds[k].text);
+		cJSON_Delete(conds[k].hits);
+	}
+	free(conds);
+	free(of);
 	buf_release(&fb);
-	return 0;
+	return rc;
 }
 
-/* A many2one member c of obj (a record or one of its lines) that waits
- * for the server: add it to refs.  rel is its relation model. */
+/* A many2one member c of obj (a record or one of its lines), or an item c
+ * of many2many list obj, that waits for the server: add it to refs.  field
+ * names it, rel is its relation model. */
 static int
 add_ref(struct ref **refs, size_t *nref, size_t *cap, struct load_item *it, cJSON *obj,
-	cJSON *c, const char *rel, struct load_error *e)
+	cJSON *c, const char *field, const char *rel, struct load_error *e)
 {
 	cJSON *out = NULL;
 	enum m2o_shape s = m2o_shape(c, &out);
@@ -941,7 +1145,7 @@ add_ref(struct ref **refs, size_t *nref, size_t *cap, struct load_item *it, cJSO
 			return oom(e);
 		*refs = r;
 	}
-	(*refs)[*nref] = (struct ref){ it, obj, c->string, rel, s, c, NULL, 0 };
+	(*refs)[*nref] = (struct ref){ it, obj, field, rel, s, c, NULL, 0 };
 	if (s == M2O_MATCH) {
 		struct buf b = BUF_INIT;
 		fieldset(cJSON_GetObjectItemCaseSensitive(c, "match"), &b);
@@ -949,6 +1153,17 @@ add_ref(struct ref **refs, size_t *nref, size_t *cap, struct load_item *it, cJSO
 			return oom(e);
 	}
 	(*nref)++;
+	return 0;
+}
+
+/* The {"match"} and {"xmlid"} items of many2many list f: add them to refs */
+static int
+add_list_refs(struct ref **refs, size_t *nref, size_t *cap, struct load_item *it, cJSON *f,
+	      const char *rel, struct load_error *e)
+{
+	for (cJSON *c = f->child; c; c = c->next)
+		if (is_ref_obj(c) && add_ref(refs, nref, cap, it, f, c, f->string, rel, e) < 0)
+			return -1;
 	return 0;
 }
 
@@ -982,15 +1197,21 @@ add_line_refs(struct load_odoo *lo, struct ref **refs, size_t *nref, size_t *cap
 	for (cJSON *l = f->child; l; l = l->next) {
 		cJSON *vals = line_vals(l);
 		for (cJSON *c = vals ? vals->child : NULL; c; c = c->next) {
-			if (!cJSON_IsString(c) && !cJSON_IsObject(c))
+			const char *t;
+			if (!cJSON_IsString(c) && !cJSON_IsObject(c) && !cJSON_IsArray(c))
 				continue;
 			if (sub_fields(lo, rel, e) < 0)
 				return -1;
-			if (strcmp(sub_type(lo, rel, c->string), "many2one") != 0)
-				continue;
-			if (add_ref(refs, nref, cap, it, vals, c,
-				    sub_relation(lo, rel, c->string), e) < 0)
-				return -1;
+			t = sub_type(lo, rel, c->string);
+			if (strcmp(t, "many2one") == 0 && !cJSON_IsArray(c)) {
+				if (add_ref(refs, nref, cap, it, vals, c, c->string,
+					    sub_relation(lo, rel, c->string), e) < 0)
+					return -1;
+			} else if (strcmp(t, "many2many") == 0 && is_ref_list(c)) {
+				if (add_list_refs(refs, nref, cap, it, c,
+						  sub_relation(lo, rel, c->string), e) < 0)
+					return -1;
+			}
 		}
 	}
 	return 0;
@@ -1008,8 +1229,11 @@ lo_resolve(void *t, struct load_item *const *its, size_t n, struct load_error *e
 		for (cJSON *c = its[i]->rec->child; rc == 0 && c; c = c->next) {
 			const char *type = ftype(lo, c->string);
 			if (strcmp(type, "many2one") == 0)
-				rc = add_ref(&refs, &nref, &cap, its[i], its[i]->rec, c,
+				rc = add_ref(&refs, &nref, &cap, its[i], its[i]->rec, c, c->string,
 					     relation(lo, c->string), e);
+			else if (strcmp(type, "many2many") == 0 && is_ref_list(c))
+				rc = add_list_refs(&refs, &nref, &cap, its[i], c,
+						   relation(lo, c->string), e);
 			else if (is_x2many(type))
 				rc = add_line_refs(lo, &refs, &nref, &cap, its[i], c, e);
 		}
@@ -1136,17 +1360,25 @@ lookup_key(struct load_odoo *lo, struct load_item *const *its, size_t n, struct 
 	cJSON *dom, *res = NULL;
 	const cJSON *k0 = its[0]->key;
 	int single = 1, rc;
+	size_t step;
 
 	for (size_t i = 0; i < n; i++)
 		for (const cJSON *c = its[i]->key->child; c; c = c->next)
 			if (!field(lo, c->string))
 				return lookup_dotted(lo, its, n, e);
-	dom = cJSON_CreateArray();
-
 	for (size_t i = 0; i < n; i++)
 		if (cJSON_GetArraySize(its[i]->key) != 1 ||
 		    strcmp(its[i]->key->child->string, k0->child->string) != 0)
 			single = 0;
+	/* as many conditions per call as a server takes (see MATCH_OR_CHUNK) */
+	step = single ? MATCH_IN_CHUNK : MATCH_OR_CHUNK;
+	if (n > step) {
+		for (size_t i = 0; i < n; i += step)
+			if (lookup_key(lo, its + i, n - i < step ? n - i : step, e) < 0)
+				return -1;
+		return 0;
+	}
+	dom = cJSON_CreateArray();
 	if (single) {
 		cJSON *vals = cJSON_CreateArray();
 		for (size_t i = 0; vals && i < n; i++)
@@ -1850,6 +2082,84 @@ lo_call(void *t, const char *method, struct load_item *const *its, size_t n,
 	return 0;
 }
 
+/* ---- readback: what the server kept ------------------------------------ */
+
+/* The fields of a read back: which are x2many (a small object, so that each
+ * record's fields are not looked up in the model's hundreds). */
+struct rb_fields {
+	cJSON *x2many; /* name -> true (an x2many) or false */
+};
+
+/* Does a value written to field name read back in a form to compare?  Odoo
+ * reads an x2many as its ids: an id list (or none) compares as a set; the
+ * commands and lines written do not (not verified). */
+static int
+readable(void *t, const char *name, const cJSON *v)
+{
+	const struct rb_fields *rf = t;
+
+	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rf->x2many, name)))
+		return 1;
+	if (!cJSON_IsArray(v))
+		return empty(v);
+	for (const cJSON *c = v->child; c; c = c->next)
+		if (!is_int(c))
+			return 0;
+	return 1;
+}
+
+/* One read of the set's ids, of the union of the fields written; each
+ * item's it->stored holds its own written fields as read. */
+static int
+lo_readback(void *t, struct load_item *const *its, size_t n, struct load_error *e)
+{
+	struct load_odoo *lo = t;
+	struct rb_fields rf = { cJSON_CreateObject() };
+	cJSON *asked = cJSON_CreateObject(), *list = cJSON_CreateArray(), *res = NULL;
+	size_t at = 0;
+	int rc = 0;
+
+	if (rf.x2many == NULL || asked == NULL || list == NULL) {
+		rc = oom(e);
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		for (const cJSON *c = load_item_written(its[i])->child; c; c = c->next) {
+			if (!cJSON_HasObjectItem(rf.x2many, c->string))
+				cJSON_AddBoolToObject(rf.x2many, c->string,
+						      is_x2many(ftype(lo, c->string)));
+			if (!cJSON_HasObjectItem(asked, c->string) && readable(&rf, c->string, c)) {
+				cJSON_AddTrueToObject(asked, c->string);
+				cJSON_AddItemToArray(list, cJSON_CreateString(c->string));
+			}
+		}
+	if (list->child == NULL) /* nothing to compare: every item read, none verified */
+		cJSON_AddItemToArray(list, cJSON_CreateString("id"));
+	rc = rpc(lo, lo->cfg.model, "read", args_of(ids_of(its, n), NULL), kw_all(list), &res, e);
+	list = NULL; /* consumed */
+	if (rc == 0 && !cJSON_IsArray(res))
+		rc = load_errf(e, EP_SOFTWARE, NULL, "%s.read: not a list", lo->cfg.model);
+	/* read answers in the order of the ids asked, without the missing ones */
+	for (const cJSON *r = rc ? NULL : res->child; r; r = r->next) {
+		const cJSON *id = cJSON_GetObjectItemCaseSensitive(r, "id");
+		size_t k;
+		for (k = 0; k < n; k++, at = (at + 1) % n)
+			if (cJSON_IsNumber(id) && its[at]->stored == NULL &&
+			    its[at]->id->valuedouble == id->valuedouble)
+				break;
+		if (k < n && load_item_stored(its[at], r, readable, &rf) < 0) {
+			rc = oom(e);
+			break;
+		}
+	}
+out:
+	cJSON_Delete(res);
+	cJSON_Delete(list);
+	cJSON_Delete(asked);
+	cJSON_Delete(rf.x2many);
+	return rc;
+}
+
 static enum load_class
 lo_classify(void *t, const struct load_error *e)
 {
@@ -1871,7 +2181,7 @@ lo_item_free(void *t, struct load_item *it)
 
 const struct load_target load_odoo_target = {
 	"odoo",	   lo_check,  lo_resolve, lo_lookup,   lo_same,	     lo_create,
-	lo_update, lo_remove, lo_call,	  lo_classify, lo_item_free,
+	lo_update, lo_remove, lo_call,	  lo_classify, lo_item_free, lo_readback,
 };
 
 struct load_odoo *

@@ -23,7 +23,13 @@
  * [id, "name"], {"id": …, "name": …}, false/null, a display name (string),
  * {"xmlid": "module.name"} or {"match": {"field": value, …}}: the last three
  * are resolved for the whole batch with one search per relation model and
- * shape.  One2many/many2many values: a list of ids (replaces), a list of
+ * shape, each distinct condition once, in chunks (50 ORed conditions, or
+ * 500 values of one field in one "in"); a match on a related record's field
+ * ("currency_id.name") is one search per distinct condition.  Archived
+ * records are not matched: a condition only they meet is searched again
+ * with active_test off, to say "… is archived (id N)".  A many2many value
+ * may be a list of such references ({"match"}, {"xmlid"}, ids), in lines
+ * too.  One2many/many2many values: a list of ids (replaces), a list of
  * Odoo commands, or a list of objects (lines: created with the record; on
  * an update they become its lines, matched by position or "id" with the
  * current ones: written in place, created past them, and current lines

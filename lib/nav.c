@@ -98,6 +98,7 @@ struct nav {
 	char *soap_root;  /* without trailing '/', or NULL */
 	char *company;
 	int company_id, api, seg_done;
+	int company_checked;
 	struct buf seg;
 	int have_md;
 	struct odata_md md;
@@ -341,6 +342,43 @@ nav_company_seg(struct nav *n, struct ep_err *err)
 	}
 	n->seg_done = 1;
 	return buf_str(&n->seg);
+}
+
+int
+nav_company_check(struct nav *n, struct ep_err *err)
+{
+	struct buf url = BUF_INIT;
+	struct http_resp resp;
+	struct odata_error oe;
+	const char *hdrs[] = { "Accept: application/json", NULL };
+	struct nav_req rq = { NULL, NULL, hdrs, NULL, 0, NULL };
+	const char *seg;
+	int rc = 0, r;
+
+	if (n->company_checked || n->api || n->company == NULL)
+		return 0;
+	if ((seg = nav_company_seg(n, err)) == NULL)
+		return -1;
+	/* Company('NAME'), without the segment's trailing '/' */
+	if (buf_adds(&url, n->root) < 0 || buf_add(&url, seg, strlen(seg) - 1) < 0) {
+		buf_release(&url);
+		return ep_errf(err, EP_SOFTWARE, "out of memory");
+	}
+	http_resp_init(&resp);
+	rq.url = url.p;
+	r = nav_request(n, &rq, &resp, &oe, err);
+	if (r < 0)
+		rc = -1;
+	else if (r == 1 && oe.status == 404)
+		rc = ep_errf(err, EP_CONFIG, "no company '%s' at %s (GET %s: 404): check --company",
+			     n->company, n->root, url.p);
+	else
+		ep_err_clear(err);
+	if (rc == 0)
+		n->company_checked = 1;
+	http_resp_release(&resp);
+	buf_release(&url);
+	return rc;
 }
 
 int

@@ -91,6 +91,13 @@ void nav_close(struct nav *n);
  * of an API root is found on the first call (a request). */
 const char *nav_root(const struct nav *n);
 const char *nav_company_seg(struct nav *n, struct ep_err *err);
+/* Whether the company exists, asked once (GET Company('NAME')) and
+ * remembered: a server that is not NAV answers an unknown company's sets as
+ * empty (a $count of 0) and its keys as 404, so an empty answer or a 404
+ * is checked with this before it is believed.  0 when it exists, when no
+ * company is named, or when the server cannot tell (any answer but 404);
+ * -1 with err: EP_CONFIG for a 404, or the transport's error. */
+int nav_company_check(struct nav *n, struct ep_err *err);
 /* "<root><company seg><set>" into b. */
 int nav_set_url(struct nav *n, struct buf *b, const char *set, struct ep_err *err);
 

@@ -246,7 +246,18 @@ struct md_parse {
 	char ***keynames;
 	size_t *nkeynames;
 	char **set_qnames;
+	/* out-of-line annotations: the open <Annotations Target>, and what
+	 * they said of which NS.Type/Property, resolved at the end */
+	char *ann_target;
+	char *core_alias;  /* edmx:Include Alias of Org.OData.Core.V1 */
+	struct md_ann {
+		char *target;
+		int flags;
+	} *anns;
+	size_t nanns;
 };
+
+enum { ANN_COMPUTED = 1, ANN_IMMUTABLE = 2 };
 
 static int
 grow(void *pp, size_t *cap, size_t need, size_t elem)
@@ -277,7 +288,7 @@ attr_dup(const xmlChar **attrs, int n, const char *name)
 /* capacities of the growing arrays; props, members and navs are per open
  * EntityType / EnumType and start again at 0 with each */
 struct md_caps {
-	size_t types, enums, sets, setq, keynames, nkeynames, props, members, navs;
+	size_t types, enums, sets, setq, keynames, nkeynames, props, members, navs, anns;
 };
 
 static char *
@@ -308,6 +319,47 @@ md_count(void *ctx, struct md_sax *s)
 	return 0;
 }
 
+/* What a Core vocabulary annotation says of a property: ANN_COMPUTED for
+ * Computed (unless Bool="false") and for Permissions Read, ANN_IMMUTABLE for
+ * Immutable, 0 for anything else.  The term's namespace is
+ * Org.OData.Core.V1, its alias from edmx:Include, or "Core". */
+static int
+core_ann(const struct md_parse *p, const xmlChar **attrs, int nattrs)
+{
+	size_t len = 0, blen = 0, elen = 0, ql;
+	const char *term = xml_sax_attr(attrs, nattrs, "Term", &len), *dot, *name;
+	const char *bv = xml_sax_attr(attrs, nattrs, "Bool", &blen);
+	const char *ev = xml_sax_attr(attrs, nattrs, "EnumMember", &elen);
+
+	if (term == NULL || (dot = memrchr(term, '.', len)) == NULL)
+		return 0;
+	ql = (size_t)(dot - term);
+	name = dot + 1;
+	if (!((ql == 17 && !memcmp(term, "Org.OData.Core.V1", 17)) ||
+	      (ql == 4 && !memcmp(term, "Core", 4)) ||
+	      (p->core_alias && strlen(p->core_alias) == ql && !memcmp(term, p->core_alias, ql))))
+		return 0;
+	len -= ql + 1;
+	if (bv && blen == 5 && !memcmp(bv, "false", 5))
+		return 0;
+	if (len == 8 && !memcmp(name, "Computed", 8))
+		return ANN_COMPUTED;
+	if (len == 9 && !memcmp(name, "Immutable", 9))
+		return ANN_IMMUTABLE;
+	if (len == 11 && !memcmp(name, "Permissions", 11) && ev) {
+		/* "Core.Permission/Read": read only; ReadWrite or Write is not */
+		int read = 0, write = 0;
+		for (size_t i = 0; i + 5 <= elen; i++)
+			if (ev[i] == '/') {
+				read |= elen - i >= 5 && !memcmp(ev + i, "/Read", 5) &&
+					(i + 5 == elen || ev[i + 5] == ' ');
+				write |= memmem(ev + i, elen - i, "Write", 5) != NULL;
+			}
+		return read && !write ? ANN_COMPUTED : 0;
+	}
+	return 0;
+}
+
 static void
 md_start(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *uri, int nns,
 	 const xmlChar **nss, int nattrs, int ndef, const xmlChar **attrs)
@@ -329,8 +381,36 @@ md_start(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *
 		}
 		return;
 	}
+	if (strcmp(u, EDMX_NS) == 0 && strcmp(l, "Include") == 0) {
+		size_t nl = 0;
+		const char *ns = xml_sax_attr(attrs, nattrs, "Namespace", &nl);
+		if (ns && nl == 17 && !memcmp(ns, "Org.OData.Core.V1", 17)) {
+			free(p->core_alias);
+			p->core_alias = attr_dup(attrs, nattrs, "Alias");
+		}
+		return;
+	}
 	if (strcmp(u, EDM_NS) != 0)
 		return;
+	if (strcmp(l, "Annotations") == 0) {
+		free(p->ann_target);
+		p->ann_target = attr_dup(attrs, nattrs, "Target");
+		return;
+	}
+	if (strcmp(l, "Annotation") == 0 && p->ann_target) {
+		int f = core_ann(p, attrs, nattrs);
+		if (f == 0 || strchr(p->ann_target, '/') == NULL)
+			return;
+		if (md_count(ctx, s) < 0)
+			return;
+		if (grow(&p->anns, &s->caps.anns, p->nanns + 1, sizeof(*p->anns)) < 0 ||
+		    (p->anns[p->nanns].target = strdup(p->ann_target)) == NULL) {
+			xml_sax_fail(ctx, "out of memory");
+			return;
+		}
+		p->anns[p->nanns++].flags = f;
+		return;
+	}
 	if (strcmp(l, "Schema") == 0) {
 		free(p->ns);
 		free(p->alias);
@@ -449,21 +529,22 @@ md_start(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *
 			pr->max_len = strtol(v, NULL, 10);
 		p->prop = (long)t->nprops++;
 	} else if (strcmp(l, "Annotation") == 0 && p->prop >= 0) {
-		size_t len = 0, blen = 0;
-		const char *term = xml_sax_attr(attrs, nattrs, "Term", &len);
-		const char *bv = xml_sax_attr(attrs, nattrs, "Bool", &blen);
-		if (term && ((len >= 16 && !memcmp(term + len - 16, "Core.V1.Computed", 16)) ||
-			     (len == 13 && !memcmp(term, "Core.Computed", 13))) &&
-		    !(bv && blen == 5 && !memcmp(bv, "false", 5)))
-			t->props[p->prop].computed = 1;
+		int f = core_ann(p, attrs, nattrs);
+		t->props[p->prop].computed |= (f & ANN_COMPUTED) != 0;
+		t->props[p->prop].immutable |= (f & ANN_IMMUTABLE) != 0;
 	} else if (strcmp(l, "NavigationProperty") == 0) {
 		char *name = attr_dup(attrs, nattrs, "Name");
+		char *type = attr_dup(attrs, nattrs, "Type");
+		size_t cap = s->caps.navs;
 		if (name == NULL || md_count(ctx, s) < 0 ||
-		    grow(&t->navs, &s->caps.navs, t->nnavs + 1, sizeof(*t->navs)) < 0) {
+		    grow(&t->navs, &s->caps.navs, t->nnavs + 1, sizeof(*t->navs)) < 0 ||
+		    grow(&t->nav_types, &cap, t->nnavs + 1, sizeof(*t->nav_types)) < 0) {
 			free(name);
+			free(type);
 			xml_sax_fail(ctx, "NavigationProperty without a Name");
 			return;
 		}
+		t->nav_types[t->nnavs] = type;
 		t->navs[t->nnavs++] = name;
 	}
 }
@@ -486,6 +567,9 @@ md_end(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *ur
 		s->p.prop = -1;
 	} else if (strcmp(l, "Key") == 0) {
 		s->p.in_key = 0;
+	} else if (strcmp(l, "Annotations") == 0) {
+		free(s->p.ann_target);
+		s->p.ann_target = NULL;
 	}
 }
 
@@ -557,6 +641,24 @@ md_resolve(struct md_parse *p, struct ep_err *err, const char *what)
 			t->props[t->keys[t->nkeys - 1]].key = 1;
 		}
 	}
+	/* out-of-line annotations: "NS.Type/Property" (or the alias) */
+	for (size_t a = 0; a < p->nanns; a++) {
+		char *slash = strchr(p->anns[a].target, '/');
+		if (slash == NULL || strchr(slash + 1, '/') != NULL)
+			continue;
+		*slash = '\0';
+		for (size_t i = 0; i < md->ntypes; i++) {
+			struct odata_prop *pr;
+			if (!same_qname(p->anns[a].target, md->types[i].qname, p->ns, p->alias))
+				continue;
+			pr = (struct odata_prop *)odata_prop_find(&md->types[i], slash + 1);
+			if (pr) {
+				pr->computed |= (p->anns[a].flags & ANN_COMPUTED) != 0;
+				pr->immutable |= (p->anns[a].flags & ANN_IMMUTABLE) != 0;
+			}
+		}
+		*slash = '/';
+	}
 	md->set_types = calloc(md->nsets ? md->nsets : 1, sizeof(size_t));
 	if (md->set_types == NULL)
 		return ep_errf(err, EP_SOFTWARE, "out of memory");
@@ -606,6 +708,11 @@ odata_md_parse(struct odata_md *md, const char *xml, size_t len, const char *wha
 	for (size_t i = 0; i < md->nsets; i++)
 		free(s.p.set_qnames[i]);
 	free(s.p.set_qnames);
+	for (size_t i = 0; i < s.p.nanns; i++)
+		free(s.p.anns[i].target);
+	free(s.p.anns);
+	free(s.p.ann_target);
+	free(s.p.core_alias);
 	free(s.p.ns);
 	free(s.p.alias);
 	if (rc < 0)
@@ -622,10 +729,13 @@ odata_md_free(struct odata_md *md)
 			free(t->props[j].name);
 			free(t->props[j].type);
 		}
-		for (size_t j = 0; j < t->nnavs; j++)
+		for (size_t j = 0; j < t->nnavs; j++) {
 			free(t->navs[j]);
+			free(t->nav_types[j]);
+		}
 		free(t->props);
 		free(t->navs);
+		free(t->nav_types);
 		free(t->keys);
 		free(t->qname);
 	}
@@ -659,6 +769,33 @@ odata_prop_find(const struct odata_etype *t, const char *name)
 	for (size_t i = 0; i < t->nprops; i++)
 		if (strcmp(t->props[i].name, name) == 0)
 			return &t->props[i];
+	return NULL;
+}
+
+const struct odata_etype *
+odata_nav_entity(const struct odata_md *md, const struct odata_etype *t, const char *nav)
+{
+	for (size_t i = 0; i < t->nnavs; i++) {
+		const char *ty = t->nav_types[i];
+		char q[512];
+		size_t n;
+		if (strcmp(t->navs[i], nav) != 0 || ty == NULL)
+			continue;
+		/* Collection(NS.Type) or NS.Type */
+		if (!strncmp(ty, "Collection(", 11))
+			ty += 11;
+		n = strcspn(ty, ")");
+		if (n >= sizeof(q))
+			return NULL;
+		memcpy(q, ty, n);
+		q[n] = '\0';
+		for (size_t k = 0; k < md->ntypes; k++) {
+			const char *qn = md->types[k].qname, *d1 = strrchr(qn, '.'), *d2 = strrchr(q, '.');
+			/* the same name, in the namespace or under its alias */
+			if (!strcmp(qn, q) || (d1 && d2 && !strcmp(d1, d2)))
+				return &md->types[k];
+		}
+	}
 	return NULL;
 }
 
@@ -1146,6 +1283,51 @@ odata_member(const char *obj, size_t len, const char *name, const char **val, si
 	return 0;
 }
 
+static int
+is_annotation(const char *k, size_t kl)
+{
+	return (kl > 0 && k[0] == '@') || memmem(k, kl, "@odata.", 7) != NULL;
+}
+
+/* A value with the annotations of every object in it left out. */
+static int
+strip_value(struct buf *out, const char *v, size_t vl, int depth)
+{
+	size_t i = 0, e;
+	const char *k, *mv;
+	size_t kl, mvl;
+	int first = 1;
+
+	if (depth > 64 || (v[0] != '{' && v[0] != '['))
+		return buf_add(out, v, vl);
+	if (v[0] == '{') {
+		if (buf_addc(out, '{') < 0)
+			return -1;
+		while (obj_next(v, vl, &i, &k, &kl, &mv, &mvl, "entity", NULL) == 1) {
+			if (is_annotation(k, kl))
+				continue;
+			if ((!first && buf_addc(out, ',') < 0) || buf_add(out, k - 1, kl + 2) < 0 ||
+			    buf_addc(out, ':') < 0 || strip_value(out, mv, mvl, depth + 1) < 0)
+				return -1;
+			first = 0;
+		}
+		return buf_addc(out, '}');
+	}
+	if (buf_addc(out, '[') < 0)
+		return -1;
+	for (i = skip_ws(v, vl, 1); i < vl && v[i] != ']';) {
+		if (scan_value(v, vl, i, &e, "entity", NULL) == JSON_INVALID)
+			return buf_add(out, v, vl); /* checked before: not reached */
+		if ((!first && buf_addc(out, ',') < 0) || strip_value(out, v + i, e - i, depth + 1) < 0)
+			return -1;
+		first = 0;
+		i = skip_ws(v, vl, e);
+		if (i < vl && v[i] == ',')
+			i = skip_ws(v, vl, i + 1);
+	}
+	return buf_addc(out, ']');
+}
+
 int
 odata_project(struct buf *out, const char *obj, size_t len, int keep_etag,
 	      const char *const *only, size_t nonly)
@@ -1158,7 +1340,7 @@ odata_project(struct buf *out, const char *obj, size_t len, int keep_etag,
 	if (buf_addc(out, '{') < 0)
 		return -1;
 	while (obj_next(obj, len, &i, &k, &kl, &v, &vl, "entity", NULL) == 1) {
-		int ann = (kl > 0 && k[0] == '@') || memmem(k, kl, "@odata.", 7) != NULL;
+		int ann = is_annotation(k, kl);
 		if (ann && !(keep_etag && key_is(k, kl, "@odata.etag")))
 			continue;
 		if (only && !ann) {
@@ -1171,9 +1353,10 @@ odata_project(struct buf *out, const char *obj, size_t len, int keep_etag,
 		if (!first && buf_addc(out, ',') < 0)
 			return -1;
 		first = 0;
-		/* "key": value, the key as it was (quotes included) */
+		/* "key": value, the key as it was (quotes included); the
+		 * objects of an expanded value lose their annotations */
 		if (buf_add(out, k - 1, kl + 2) < 0 || buf_addc(out, ':') < 0 ||
-		    buf_add(out, v, vl) < 0)
+		    strip_value(out, v, vl, 0) < 0)
 			return -1;
 	}
 	return buf_addc(out, '}');

@@ -68,7 +68,9 @@ struct odata_prop {
 	enum odata_kind kind;
 	long max_len;      /* MaxLength, 0 when none */
 	int nullable;      /* Nullable (default true) */
-	int computed;      /* Org.OData.Core.V1.Computed: the server sets it */
+	int computed;      /* Core.Computed, or Core.Permissions Read: the server
+			    * sets it, a client never writes it */
+	int immutable;     /* Core.Immutable: written on create, never changed */
 	int key;           /* part of the key */
 	const struct odata_enum *enumt; /* ODATA_ENUM: its members */
 };
@@ -86,6 +88,7 @@ struct odata_etype {
 	size_t *keys;      /* indexes into props, in key order */
 	size_t nkeys;
 	char **navs;       /* navigation properties (SalesOrderSalesLines) */
+	char **nav_types;  /* and their types as declared ("Collection(NAV.Line)") */
 	size_t nnavs;
 };
 
@@ -104,13 +107,20 @@ struct odata_md {
 
 /* Parse a CSDL document through lib/xml's safe setup (no network, no
  * entities, no DTD, size and depth caps).  what names it in messages
- * ("$metadata from 'URL'").  0, or -1 with err (EP_DATAERR). */
+ * ("$metadata from 'URL'").  The Core vocabulary's Computed, Immutable and
+ * Permissions (Read: read-only, taken as computed) are honoured inside a
+ * <Property> and out of line (<Annotations Target="NS.Type/Property">), under
+ * the alias an edmx:Include gives Org.OData.Core.V1 ("Core" when none does).
+ * 0, or -1 with err (EP_DATAERR). */
 int odata_md_parse(struct odata_md *md, const char *xml, size_t len, const char *what,
 		   struct ep_err *err);
 void odata_md_free(struct odata_md *md);
 /* The entity type of an entity set, or NULL. */
 const struct odata_etype *odata_md_entity(const struct odata_md *md, const char *set);
 const struct odata_prop *odata_prop_find(const struct odata_etype *t, const char *name);
+/* The entity type a navigation property of t leads to, or NULL. */
+const struct odata_etype *odata_nav_entity(const struct odata_md *md, const struct odata_etype *t,
+					   const char *nav);
 const char *odata_kind_name(enum odata_kind k);
 
 /* ---- literals and filters -------------------------------------------------- */
@@ -178,7 +188,8 @@ int odata_member(const char *obj, size_t len, const char *name, const char **val
 
 /* Copy obj leaving out its annotations (members whose name starts with
  * '@', or holds "@odata."), except "@odata.etag" when keep_etag, and,
- * when only is not NULL, the members not named in only[0..nonly). */
+ * when only is not NULL, the members not named in only[0..nonly).  Objects
+ * nested in its values (expanded lines) lose all their annotations. */
 int odata_project(struct buf *out, const char *obj, size_t len, int keep_etag,
 		  const char *const *only, size_t nonly);
 

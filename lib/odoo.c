@@ -628,6 +628,49 @@ status_error(struct odoo_call *c, long st, const char *flavour, const char *hint
 	return 1;
 }
 
+static int probe(struct odoo *o, struct http_client *h, struct odoo_err *err);
+
+/* A JSON-2 call answered 404/405 without Odoo's error body: the route is
+ * not there.  Odoo 19 serves /json/2 only inside a database, so on a 19
+ * server that means the database (the X-Odoo-Database header) is not one
+ * it serves; before 19 there is no JSON-2.  The server's version decides,
+ * asked here (once, on a client of its own: calls may be in flight on the
+ * connection's) when the connection did not ask it on opening. */
+static void
+json2_missing(struct odoo_call *c, long st)
+{
+	struct odoo *o = c->o;
+	struct odoo_err perr;
+
+	if (o->major == 0) {
+		struct ep_err e = EP_ERR_INIT;
+		struct http_client *h = http_new(&o->hopts, &e);
+
+		err_clear(&perr);
+		if (h && probe(o, h, &perr) < 0)
+			o->major = 0;
+		http_free(h);
+	}
+	if (o->major >= 19 && o->db)
+		err_set(&c->err, EP_CONFIG, 1,
+		        "%s: database '%s' not found at '%s': Odoo %d answers HTTP %ld on "
+		        "/json/2 for a database it does not serve (check db)",
+		        c->label, o->db, o->url, o->major, st);
+	else if (o->major >= 19)
+		err_set(&c->err, EP_CONFIG, 1,
+		        "%s: no database chosen at '%s': Odoo %d answers HTTP %ld on /json/2 when "
+		        "it serves several databases and none is named (set db)",
+		        c->label, o->url, o->major, st);
+	else if (o->major > 0)
+		err_set(&c->err, EP_CONFIG, 1,
+		        "%s: no JSON-2 endpoint at '%s': the server is Odoo %d, JSON-2 needs Odoo "
+		        "19 or later (use --protocol jsonrpc)",
+		        c->label, c->url, o->major);
+	else
+		status_error(c, st, "JSON-2", "JSON-2 needs Odoo 19 or later");
+	c->rc = -1;
+}
+
 /* Decode c's response.  0: done (result or error set); 1: malformed or a
  * transient conflict, worth another try (why in c->err.e.msg). */
 static int
@@ -681,6 +724,19 @@ decode(struct odoo_call *c)
 			cJSON_Delete(j);
 			return 0;
 		}
+		/* a method that returns None: Odoo leaves "result" out of the
+		 * answer (odoo-flows/56b, account.payment.action_post) */
+		if (cJSON_IsObject(j) && cJSON_GetObjectItemCaseSensitive(j, "jsonrpc") &&
+		    !cJSON_GetObjectItemCaseSensitive(j, "error")) {
+			cJSON_Delete(j);
+			if (!(c->result = cJSON_CreateNull())) {
+				err_set(&c->err, EP_SOFTWARE, 1, "%s: out of memory", c->label);
+				c->rc = -1;
+				return 0;
+			}
+			c->rc = 0;
+			return 0;
+		}
 		if (cJSON_IsObject(j) &&
 		    cJSON_IsObject(v = cJSON_GetObjectItemCaseSensitive(j, "error"))) {
 			const cJSON *data = cJSON_GetObjectItemCaseSensitive(v, "data");
@@ -723,7 +779,11 @@ decode(struct odoo_call *c)
 		return 0;
 	}
 	cJSON_Delete(j);
-	if (status_error(c, st, "JSON-2", "JSON-2 needs Odoo 19 or later"))
+	if (st == 404 || st == 405) {
+		json2_missing(c, st);
+		return 0;
+	}
+	if (status_error(c, st, "JSON-2", ""))
 		return 0;
 	err_set(&c->err, EP_UNAVAILABLE, 1, "%s: malformed JSON-2 response (HTTP %ld, %zu bytes)",
 	        c->label, st, r->body.len);
@@ -876,9 +936,10 @@ odoo_call(struct odoo *o, const char *model, const char *method, const cJSON *ar
 
 /* ---- connecting --------------------------------------------------------- */
 
-/* GET /web/version: 0 with o->major set (0 when the server has none). */
+/* GET /web/version over h: 0 with o->major set (0 when the server has
+ * none). */
 static int
-probe(struct odoo *o, struct odoo_err *err)
+probe(struct odoo *o, struct http_client *h, struct odoo_err *err)
 {
 	struct http_req q;
 	struct http_resp r;
@@ -895,7 +956,7 @@ probe(struct odoo *o, struct odoo_err *err)
 		return -1;
 	}
 	q.url = url;
-	if (http_do(o->http, &q, &r, &e) < 0) {
+	if (http_do(h, &q, &r, &e) < 0) {
 		err->e = e;
 		err->fatal = 1;
 		goto out;
@@ -1017,7 +1078,7 @@ odoo_open(const struct odoo_opts *opts, struct odoo_err *err)
 		return NULL;
 	}
 	if (o->proto == ODOO_AUTO) {
-		if (probe(o, err) < 0)
+		if (probe(o, o->http, err) < 0)
 			goto fail;
 		o->proto = o->major >= 19 && opts->secret_is_key ? ODOO_JSON2 : ODOO_JSONRPC;
 		if (o->proto == ODOO_JSONRPC && (o->db == NULL || o->user == NULL)) {

@@ -564,17 +564,31 @@ run_csv_file(struct stage *st, const char *path, const struct stage_hooks *h, vo
 	return rc;
 }
 
+/* The stage's own count, as the summary line (", drifted 3") or --stats
+ * ("\"drifted\":3,") give it; "" when it has none. */
+static void
+own_count(const struct stage_cfg *cfg, char *b, size_t n, int json)
+{
+	b[0] = '\0';
+	if (cfg->count_name && cfg->count)
+		snprintf(b, n, json ? "\"%s\":%llu," : ", %s %llu", cfg->count_name,
+			 (unsigned long long)*cfg->count);
+}
+
 static void
 write_stats(struct stage *st, int status)
 {
-	char text[512];
+	char text[512], own[160];
 	struct ep_err e = EP_ERR_INIT;
-	int n = snprintf(text, sizeof(text),
-			 "{\"read\":%llu,\"wrote\":%llu,\"dropped\":%llu,\"rejected\":%llu,"
-			 "\"status\":%d}\n",
-			 (unsigned long long)st->nread, (unsigned long long)st->nwrote,
-			 (unsigned long long)st->ndropped, (unsigned long long)st->nrejected,
-			 status);
+	int n;
+
+	own_count(st->cfg, own, sizeof(own), 1);
+	n = snprintf(text, sizeof(text),
+		     "{\"read\":%llu,\"wrote\":%llu,\"dropped\":%llu,\"rejected\":%llu,%s"
+		     "\"status\":%d}\n",
+		     (unsigned long long)st->nread, (unsigned long long)st->nwrote,
+		     (unsigned long long)st->ndropped, (unsigned long long)st->nrejected, own,
+		     status);
 	if (file_write_atomic(st->cfg->stats, text, (size_t)n, &e) < 0)
 		ep_warn("%s", e.msg);
 }
@@ -639,10 +653,13 @@ stage_run(const struct stage_cfg *cfg, int nfiles, char *const *files,
 			status = bad_input;
 		else if (st.nrejected > (uint64_t)cfg->max_rejects)
 			status = EP_DATAERR;
-		if (ep_verbose >= 0)
-			ep_warn("read %llu, wrote %llu, dropped %llu, rejected %llu",
+		if (ep_verbose >= 0) {
+			char own[160];
+			own_count(cfg, own, sizeof(own), 0);
+			ep_warn("read %llu, wrote %llu, dropped %llu, rejected %llu%s",
 				(unsigned long long)st.nread, (unsigned long long)st.nwrote,
-				(unsigned long long)st.ndropped, (unsigned long long)st.nrejected);
+				(unsigned long long)st.ndropped, (unsigned long long)st.nrejected, own);
+		}
 	}
 	if (cfg->stats)
 		write_stats(&st, status);

@@ -77,6 +77,10 @@ struct stage_cfg {
 	long flush_ms;
 	int check_json;       /* the runner checks each record is a JSON object */
 	const struct csvio_opts *csv_in;  /* read CSV (csvio.h), not NDJSON */
+	/* a count of the stage's own, after the four in the summary line
+	 * (", drifted N") and in --stats ("drifted": N); optional */
+	const char *count_name;
+	const uint64_t *count;
 };
 
 /* --fail-fast --flush-every --flush-ms --max-line --max-rejects --rejects

@@ -192,7 +192,7 @@ validator_set_schema(struct validator *v, const char *name, struct ep_err *err)
 int
 validator_set_op(struct validator *v, const char *op, struct ep_err *err)
 {
-	static const char *const ops[] = { "upsert", "create", "update", "delete" };
+	static const char *const ops[] = { "upsert", "create", "update", "delete", "insert" };
 
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
 		if (strcmp(op, ops[i]) == 0) {
@@ -200,7 +200,8 @@ validator_set_op(struct validator *v, const char *op, struct ep_err *err)
 			return 0;
 		}
 	}
-	return ep_errf(err, EP_USAGE, "--op '%s': not upsert, create, update or delete", op);
+	return ep_errf(err, EP_USAGE, "--op '%s': not upsert, create, update, delete or insert",
+	               op);
 }
 
 /* the record as the schema sees it with --op: "_op" added when it has

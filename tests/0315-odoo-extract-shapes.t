@@ -93,6 +93,35 @@ is "$(odoo-extract --describe --fields name,type res.partner | jq -c '.propertie
 is "$(odoo-extract --describe --fields name,partner_id,note sale.order | jq -c '.required')" \
 	'["name","partner_id","id"]' "required fields are required"
 
+# --describe on a real Odoo 19's fields (tests/fixtures: fields_get of
+# res.partner, 12): the records the real server read (70, 70d) satisfy it:
+# properties read as [] (or null), a json field holds any JSON, a
+# many2one_reference (as mail.message's res_id) an integer, a many2one's
+# display name may be "" (a partner without a name)
+. "$ERPIPE_TOP/tests/scripted.sh"
+FX=$ERPIPE_TOP/tests/fixtures
+jq -c --slurpfile f "$FX/odoo/12_partner_fields_get.json" '[{body_json: {jsonrpc: "2.0", id: 1, result: 2}},
+	{body_json: {jsonrpc: "2.0", id: 2, result: ($f[0].response.body.result +
+	 {res_id: {type: "many2one_reference", string: "Related Document ID", model_field: "res_model"}})}}]' \
+	-n >"$T/script"
+scripted_start "$T/script"
+run env ODOO_URL="$SCRIPTED_URL" odoo-extract --protocol jsonrpc --describe \
+	--fields name,display_name,ref,type,parent_id,commercial_partner_id,customer_rank,properties,fiscal_country_group_codes,res_id \
+	res.partner >"$T/real.schema.json" 2>"$T/err"
+scripted_stop
+is "$st" 0 "--describe on a real res.partner's fields"
+for f in 70_partner_read_ranks_ref_company_type_properties 70d_partner_read_child_parent_without_name \
+	70b_partner_create_nameless_invoice_address; do
+	jq -c '.response.body.result | if type == "array" then .[] else empty end' "$FX/odoo-flows/$f.json"
+done >"$T/real"
+printf '%s\n' '{"id":5,"name":"x","fiscal_country_group_codes":["EU","SEPA"],"res_id":42}' \
+	'{"id":6,"name":"y","fiscal_country_group_codes":false,"res_id":0,"properties":[{"name":"p1","type":"char","value":"v"}]}' >>"$T/real"
+run validate -q -s "$T/real.schema.json" --rejects "$T/rej" "$T/real" >/dev/null
+is "$st" 0 "...the real records satisfy it: properties [] and null, json, many2one_reference, a \"\" display name"
+[ "$st" = 0 ] && true || jq -r '.error' "$T/rej" | head -5 | sed 's/^/#   /'
+is "$(jq -c '[.properties.res_id.anyOf[0].type, .properties.properties.anyOf[0].type]' "$T/real.schema.json")" \
+	'["integer",["array","object","null"]]' "...many2one_reference an integer, properties a list or an object"
+
 # --list-models
 odoo-extract -q --list-models >"$T/models"
 is "$(jq -r 'select(.model == "res.partner") | .name' "$T/models")" "Contact" "--list-models"

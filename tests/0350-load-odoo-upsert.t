@@ -58,7 +58,7 @@ run load odoo res.partner -k ref "$T/chg" > "$T/out" 2> "$T/err"
 id1=$(rpc res.partner search '[[["ref","=","R001"]]]' | jq '.[0]')
 is "$(cat "$T/out")" "{\"key\":{\"ref\":\"R001\"},\"id\":$id1,\"status\":\"updated\",\"error\":null}
 {\"key\":{\"ref\":\"R002\"},\"id\":$((id1 + 1)),\"status\":\"unchanged\",\"error\":null}" "updated and unchanged"
-is "$(cat "$T/err")" "load: read 2, wrote 2, dropped 0, rejected 0" "counts on stderr"
+is "$(cat "$T/err")" "load: read 2, wrote 2, dropped 0, rejected 0, drifted 0" "counts on stderr"
 is "$(writes "$n0")" "res.partner.write" "one write"
 is "$(rpc res.partner read "[[$id1]]" '{"fields":["email","city"]}' | jq -c '.[0] | [.email, .city]')" \
 	'["new@example.com","Oslo"]' "the new value is there"
@@ -109,6 +109,32 @@ is "$(jq -r .error "$T/out")" "res.partner has no field 'no_such_field'
 'country_id': not a many2one value (an id, [id, name], {\"id\"}, a name, {\"xmlid\"} or {\"match\"})
 no value for the key field 'ref'
 update: no record matches the key" "each says why"
+
+# ---- --op insert: create what is missing, leave what is there -----------------
+# (a setup step: loading units "m,1" must not rewrite Odoo's own m)
+[ "$(rpc uom.uom search_count '[[["name","=","m"]]]')" != 0 ] ||
+	rpc uom.uom create '[{"name":"m","relative_factor":100}]' >/dev/null
+m=$(rpc uom.uom search_read '[[["name","=","m"]]]' '{"fields":["name","relative_factor"],"context":{"active_test":false}}' | jq -c .)
+printf '%s\n' '{"name":"m","relative_factor":1}' '{"name":"TX Box","relative_factor":1}' > "$T/units"
+n0=$(sandbox_log odoo | jq length)
+run load -q --op insert odoo uom.uom -k name "$T/units" > "$T/out"
+is "$st:$(jq -r '.key.name + " " + .status' "$T/out" | tr '\n' ' ')" "0:m unchanged TX Box created " \
+	"--op insert: the missing unit created, the existing one unchanged"
+is "$(sandbox_log odoo "$n0" | jq -c '[.[] | .rpc // empty | select(test("\\.(create|write|load)$"))]')" \
+	'["uom.uom.create"]' "...one create, no write"
+is "$(rpc uom.uom search_read '[[["name","=","m"]]]' '{"fields":["name","relative_factor"],"context":{"active_test":false}}' | jq -c .)" \
+	"$m" "...Odoo's m as it was"
+run load -q --op insert odoo uom.uom -k name "$T/units" > "$T/out"
+is "$(jq -r .status "$T/out" | tr '\n' ' ')" "unchanged unchanged " "...again: both unchanged"
+printf '%s\n' '{"_op":"insert","name":"m","relative_factor":7}' '{"_op":"insert","name":"Crate","relative_factor":1}' > "$T/units2"
+run load -q odoo uom.uom -k name "$T/units2" > "$T/out"
+is "$(jq -r .status "$T/out" | tr '\n' ' ')" "unchanged created " '_op "insert" in a record does the same'
+run load -q -n --op insert odoo uom.uom -k name "$T/units2" > "$T/out"
+is "$(jq -r .status "$T/out" | tr '\n' ' ')" "unchanged unchanged " "--dry-run --op insert: the plan"
+run load --op insert odoo uom.uom "$T/units" > /dev/null 2> "$T/err"
+like "$st:$(cat "$T/err")" "^65:.*no key" "--op insert needs a key"
+run load --op upsertt odoo uom.uom -k name "$T/units" 2> "$T/err"
+is "$st:$(head -1 "$T/err")" "64:load: --op 'upsertt': not upsert, create, update, delete or insert" "a bad --op: 64, naming insert"
 
 # ---- usage and configuration -----------------------------------------------
 run load odoo res.partner --key nope "$T/x" 2> "$T/err"

@@ -35,8 +35,8 @@ is "$(rpc res.partner search_read '[[["ref","=like","M%"]]]' '{"fields":["ref","
 	"M1=$be M2=$be M3=$be M4=$be M5=$be M6=$be M7=false M8=false M9=false M10=$us M11=$us " \
 	"each resolved to the right country"
 is "$calls" \
-	'["common.authenticate","res.partner.fields_get","ir.model.data.search_read","res.country.search_read","res.country.search_read","res.partner.search_read","res.partner.create"]' \
-	"batched: one xmlid search, one name search, one match search, one lookup, one create"
+	'["common.authenticate","res.partner.fields_get","ir.model.data.search_read","res.country.search_read","res.country.search_read","res.partner.search_read","res.partner.create","res.partner.read"]' \
+	"batched: one xmlid search, one name search, one match search, one lookup, one create, one read back"
 run load -q odoo res.partner -k ref "$T/in" > "$T/out"
 is "$(jq -r .status "$T/out" | sort | uniq -c | tr -s ' ')" " 11 unchanged" "every shape reads back unchanged"
 
@@ -142,4 +142,75 @@ is "$calls" '["res.partner.search_read","product.product.search_read","sale.orde
 printf '%s\n' '{"client_order_ref":"SO-C3","partner_id":{"match":{"ref":"M1"}},"order_line":[[0,0,{"product_id":{"match":{"default_code":"NO-SUCH"}},"product_uom_qty":1}]]}' > "$T/soc"
 run load -q odoo sale.order -k client_order_ref "$T/soc" > "$T/out" 2>"$T/err"
 like "$(jq -r .error "$T/out")" "'product_id': no product.product matches" "a line's unmatched product: rejected, named"
+# ---- many2many references: {"match"} items resolve; [] and [[6,0,ids]] -------
+tax=$(rpc account.tax search '[[["type_tax_use","=","sale"],["amount","=",15]]]' | jq '.[0]')
+jq -cn '{client_order_ref: "SO-T1", partner_id: {match: {ref: "M1"}},
+	order_line: [{product_id: 5, product_uom_qty: 1, price_unit: 10,
+	              tax_ids: [{match: {type_tax_use: "sale", amount: 15}}]},
+	             {product_id: 6, product_uom_qty: 1, price_unit: 5, tax_ids: []}]}' > "$T/sot"
+run load -q odoo sale.order -k client_order_ref "$T/sot" > "$T/out"
+is "$st:$(jq -r .status "$T/out")" "0:created" "line taxes by {\"match\"}, and none"
+is "$(rpc sale.order.line search_read '[[["order_id.client_order_ref","=","SO-T1"]]]' '{"fields":["tax_ids"],"order":"id"}' |
+	jq -c '[.[].tax_ids]')" "[[$tax],[]]" "...the matched tax on the first line, none on the second"
+run load -q odoo sale.order -k client_order_ref "$T/sot" > "$T/out"
+is "$(jq -r .status "$T/out")" unchanged "...and again: unchanged"
+jq -c '.order_line[1].tax_ids = [[6, 0, []]]' "$T/sot" > "$T/sot2"
+run load -q odoo sale.order -k client_order_ref "$T/sot2" > "$T/out"
+is "$(jq -r .status "$T/out")" unchanged "[[6, 0, []]] is the same as []"
+jq -c '.order_line[0].tax_ids = [{match: {type_tax_use: "sale", amount: 99}}]' "$T/sot" > "$T/sot3"
+run load -q odoo sale.order -k client_order_ref "$T/sot3" > "$T/out"
+like "$(jq -r .error "$T/out")" "'tax_ids': no account.tax matches" "...a tax that is not there: rejected, named"
+printf '%s\n' '{"ref":"X2","name":"x","category_id":[{"match":{"name":"x"}},{"name":"y"}]}' > "$T/mix"
+run load -q odoo res.partner -k ref "$T/mix" > "$T/out"
+like "$(jq -r .error "$T/out")" "'category_id': a list of references" "a list mixing references and lines: rejected"
+
+# ---- a related record's field in a match (currency_id.name, invoice_ids.…) ----
+printf '%s\n' '{"ref":"D1","name":"Dotted","parent_id":{"match":{"country_id.code":"US","ref":"M10"}}}' > "$T/dot"
+run load -q --trace odoo res.partner -k ref "$T/dot" > "$T/out" 2> "$T/trace"
+is "$st:$(jq -r .status "$T/out")" "0:created" "a match on a related record's field"
+is "$(rpc res.partner search_read '[[["ref","=","D1"]]]' '{"fields":["parent_id"]}' | jq -r '.[0].parent_id[1]')" \
+	"Another match" "...finds the record"
+like "$(grep -o '\[\["country_id.code"[^{]*{"fields":\[[^]]*\]' "$T/trace" | head -1)" '"fields":\["id"\]$' \
+	"...reading the ids alone (an empty field list reads every field)"
+
+# ---- archived records: not matched, and the reject says why --------------------
+m9=$(rpc res.partner search '[[["ref","=","M9"]]]' | jq '.[0]')
+rpc res.partner write "[[$m9],{\"active\":false}]" >/dev/null
+printf '%s\n' '{"ref":"A1","name":"x","parent_id":{"match":{"ref":"M9"}}}' \
+	'{"ref":"A2","name":"x","parent_id":"Empty object"}' '{"ref":"A3","name":"x","parent_id":{"match":{"ref":"NOPE"}}}' > "$T/arch"
+run load -q odoo res.partner -k ref "$T/arch" > "$T/out"
+is "$(jq -r .error "$T/out")" \
+"'parent_id': the res.partner matching {\"ref\":\"M9\"} is archived (id $m9): unarchive it in Odoo, or match another
+'parent_id': the res.partner named 'Empty object' is archived (id $m9): unarchive it in Odoo, or name another
+'parent_id': no res.partner matches {\"ref\":\"NOPE\"}" "an archived record: '... is archived', with its id"
+
+# ---- a big batch: each condition once, in chunks the server takes --------------
+# (1,000 records naming 3 countries: one small search; 120 distinct
+# two-field conditions: 3 searches of at most 50)
+for i in $(seq 1 1000); do
+	case $((i % 3)) in 0) c=BE ;; 1) c=US ;; *) c=FR ;; esac
+	printf '{"ref":"K%d","name":"Big %d","country_id":{"match":{"code":"%s"}}}\n' "$i" "$i" "$c"
+done > "$T/big"
+n0=$(lastn)
+run load -q --batch 1000 odoo res.partner -k ref "$T/big" > "$T/out"
+is "$st:$(jq -r .status "$T/out" | sort | uniq -c | tr -s ' ')" "0: 1000 created" "1,000 records, 3 countries: loaded"
+sandbox_log odoo "$n0" > "$T/log"
+is "$(jq -c '[.[] | select(.rpc == "res.country.search_read")] | length' "$T/log")" 1 "...with one country search"
+ok "...a small one (each country once)" jq -e '[.[] | select(.rpc == "res.country.search_read") | .body_size] | max < 1000' "$T/log"
+for i in $(seq 1 120); do
+	printf '{"ref":"L%d","name":"L %d","parent_id":{"match":{"ref":"K%d","name":"Big %d"}}}\n' "$i" "$i" "$i" "$i"
+done > "$T/big2"
+n0=$(lastn)
+run load -q --batch 1000 odoo res.partner -k ref "$T/big2" > "$T/out"
+is "$st:$(jq -r .status "$T/out" | sort | uniq -c | tr -s ' ')" "0: 120 created" "120 two-field matches: loaded"
+is "$(sandbox_log odoo "$n0" | jq -c '[.[] | select(.rpc == "res.partner.search_read")] | length')" 4 \
+	"...in 3 searches of at most 50 conditions (and the key lookup)"
+is "$(rpc res.partner search_read '[[["ref","=","L77"]]]' '{"fields":["parent_id"]}' | jq -r '.[0].parent_id[1]')" \
+	"Big 77" "...each to its own"
+# a key of two fields is ORed too: 120 records, 3 lookups
+n0=$(lastn)
+run load -q --batch 1000 odoo res.partner -k ref,name "$T/big2" > "$T/out"
+is "$st:$(jq -r .status "$T/out" | sort | uniq -c | tr -s ' ')" "0: 120 unchanged" "120 records keyed by ref,name: unchanged"
+is "$(sandbox_log odoo "$n0" | jq -c '[.[] | select(.rpc == "res.partner.search_read")] | length')" 6 \
+	"...looked up in 3 calls of at most 50 keys (and the 3 matches)"
 done_testing

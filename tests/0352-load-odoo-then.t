@@ -77,6 +77,18 @@ run load -q odoo purchase.order -k partner_ref --then button_cancel,button_draft
 is "$st" 0 "two steps"
 is "$(states purchase.order partner_ref PO)" "PO1=draft PO2=draft " "both methods ran, in order"
 
+# ---- account.payment: action_post returns None --------------------------------------
+# Odoo leaves "result" out of a JSON-RPC answer when the method returns None
+# (fixtures odoo-flows/56b): that is a success, not a malformed answer
+for proto in jsonrpc xmlrpc; do
+	jq -cn --arg m "PAY-$proto" '{memo: $m, partner_id: 9, journal_id: 1, amount: 25,
+		date: "2026-12-01", payment_type: "inbound", partner_type: "customer"}' > "$T/pay"
+	run load -q odoo account.payment --protocol $proto -k memo --then action_post "$T/pay" > "$T/out" 2> "$T/err"
+	is "$st:$(jq -r .status "$T/out"):$(head -1 "$T/err")" "0:created:" "$proto: a payment posted by --then action_post"
+	is "$(rpc account.payment search_read "[[[\"memo\",\"=\",\"PAY-$proto\"]]]" '{"fields":["state"]}' |
+		jq -r '.[].state')" in_process "$proto: the payment in process, posted once"
+done
+
 # ---- refused before anything is read --------------------------------------------
 run load odoo res.partner -k ref --then "" "$T/po" 2> "$T/err"
 is "$st" 64 "--then '': 64"

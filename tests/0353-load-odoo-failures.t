@@ -8,6 +8,7 @@
 . "$ERPIPE_TOP/tests/sandbox/lib.sh"
 . "$ERPIPE_TOP/tests/sandbox/odoo-rpc.sh"
 . "$ERPIPE_TOP/tests/sandbox/odoo-env.sh"
+. "$ERPIPE_TOP/tests/scripted.sh"
 odoo_env --partners 20 --api-key admin:k3y-s3cret
 recs() { # recs PREFIX N
 	i=1
@@ -25,6 +26,33 @@ ok "nothing on stdout" test ! -s "$T/out"
 run env ODOO_PASSWORD=wrong-key ODOO_AUTH=apikey load --protocol json2 odoo res.partner -k ref "$T/w" \
 	> "$T/out" 2> "$T/err"
 is "$st:$(wc -l < "$T/err" | tr -d ' ')" "77:1" "JSON-2 with a wrong key: 77, one line"
+
+# ---- a wrong database over JSON-2 ------------------------------------------------------
+# Odoo 19 serves /json/2 only inside a database: for one it does not serve
+# it answers werkzeug's HTML 404, as an Odoo older than 19 does for every
+# database (there is no /json/2).  The server's version tells them apart.
+scripted() { # scripted VERSION: a server answering the JSON-2 call 404, then /web/version
+	jq -cn --argjson v "$1" '[{status: 404, headers: {"Content-Type": "text/html; charset=utf-8"},
+		body: "<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n<p>The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.</p>\n"},
+		{body_json: {server_version: ($v | tostring), server_version_info: [$v, 0, 0, "final", 0, ""],
+		 server_serie: ($v | tostring), protocol_version: 1, version_info: [$v, 0, 0, "final", 0, ""]}}]' >"$T/script"
+	scripted_start "$T/script"
+}
+scripted 19
+run env ODOO_URL="$SCRIPTED_URL" ODOO_DB=nodb ODOO_PASSWORD=k3y-s3cret ODOO_AUTH=apikey \
+	load --protocol json2 odoo res.partner -k ref "$T/w" >"$T/out" 2>"$T/err"
+scripted_stop
+is "$st:$(wc -l <"$T/err" | tr -d ' ')" "78:1" "JSON-2, a database the server lacks: 78, one line"
+like "$(cat "$T/err")" "database 'nodb' not found at 'http://127.0.0.1:[0-9]+': Odoo 19 answers HTTP 404" \
+	"...saying the database is not there, not that JSON-2 needs Odoo 19"
+is "$(jq -r '.method + " " + .path' "$T/scripted.log" | tr '\n' ' ')" "POST /json/2/res.partner/fields_get GET /web/version " \
+	"...from the server's version, asked after the 404"
+scripted 17
+run env ODOO_URL="$SCRIPTED_URL" ODOO_DB=peer ODOO_PASSWORD=k3y-s3cret ODOO_AUTH=apikey \
+	odoo-extract --protocol json2 res.partner >"$T/out" 2>"$T/err"
+scripted_stop
+is "$st" 78 "JSON-2 on an Odoo 17: 78"
+like "$(cat "$T/err")" "the server is Odoo 17, JSON-2 needs Odoo 19 or later" "...saying so"
 
 # ---- every flavour loads --------------------------------------------------------------
 for proto in xmlrpc jsonrpc json2; do

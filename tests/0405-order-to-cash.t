@@ -9,7 +9,7 @@
 # it; a run that finds the last one going skips its turn; make demo runs.
 . "$(dirname "$0")/lib.sh"
 . "$ERPIPE_TOP/tests/sandbox/lib.sh"
-sandbox_start odoo
+sandbox_start odoo --currencies fresh   # as a new database: EUR and GBP archived
 sandbox_start bng --records 0 --entity customers=6 --entity products=10 --entity sales_orders=10
 . "$ERPIPE_TOP/tests/sandbox/odoo-rpc.sh"
 . "$ERPIPE_TOP/tests/sandbox/bng-api.sh"
@@ -36,11 +36,23 @@ export ERPIPE_CONFIG XDG_CACHE_HOME
 o() { odoo-extract -q -P odoo "$@"; }
 b() { bng-extract -q -P bng "$@"; }
 
-# Odoo knows BNG's product categories and units (the script's precondition)
-b products --fields Category | jq -r 'select(.Category) | .Category' | sort -u |
-	{ echo name; cat; } | xform -q -i csv | load -q -P odoo odoo product.category -k name >/dev/null
-printf 'name,relative_factor\nm,1\nBox,1\n' | xform -q -i csv --infer-types |
-	load -q -P odoo odoo uom.uom -k name >/dev/null
+# Odoo knows BNG's product categories, units, currencies and a pricelist in
+# each (the script's precondition, examples/scripts/order-to-cash-setup):
+# created where missing, nothing of Odoo's own rewritten
+setup=$ERPIPE_TOP/examples/scripts/order-to-cash-setup
+o uom.uom --with-archived --fields name,relative_factor,relative_uom_id >"$T/uom-before"
+n0=$(sandbox_log odoo | jq length)
+run "$setup" bng odoo >"$T/setup"
+is "$st" 0 "order-to-cash-setup: status 0"
+like "$(cat "$T/setup")" "pricelists +[0-9]+ created" "...a pricelist made for a currency that had none"
+o uom.uom --with-archived --fields name,relative_factor,relative_uom_id >"$T/uom-after"
+is "$(jq -c 'select(.name == "m")' "$T/uom-after")" "$(jq -c 'select(.name == "m")' "$T/uom-before")" \
+	"...Odoo's own m untouched"
+like "$(cat "$T/setup")" "currencies +([0-9]+ unchanged, )?[0-9]+ updated" "...the archived currencies BNG sells in made active"
+is "$(sandbox_log odoo "$n0" | jq -c '[.[] | .rpc // empty | select(test("\\.write$"))] | unique')" \
+	'["res.currency.write"]' "...and nothing else written over, in any model"
+run "$setup" bng odoo >"$T/setup"
+is "$st:$(grep -cv ' [0-9]* unchanged$' "$T/setup")" "0:0" "...again: every step unchanged"
 
 # the cron entry: a schedule, a user, the installed script with two profiles
 cron=$ERPIPE_TOP/examples/cron/order-to-cash
@@ -85,10 +97,24 @@ o sale.order --domain '[["origin","=like","bng:%"]]' --fields name,state,partner
 same_file "$T/o-got" "$T/b-want" "each placed order confirmed in Odoo: customer, total, lines; no draft"
 
 # ---- Odoo invoices them, payments come in ------------------------------------
-mvs=$(invoice_orders '["origin","=like","bng:%"]')
-is "$(echo "$mvs" | jq length)" "$(echo "$placed" | wc -l | tr -d ' ')" "Odoo invoices each order"
-pay_invoice "$(echo "$mvs" | jq '.[0]')" 1
-pay_invoice "$(echo "$mvs" | jq '.[1]')" 0.5
+# the accountant's way: the invoicing wizard on every confirmed order (one
+# invoice per customer and currency, merged), the invoices posted, the register-payment
+# wizard paying one in full and one in part
+sos=$(rpc sale.order search '[[["origin","=like","bng:%"],["invoice_status","=","to invoice"]]]' '{"order":"id"}' | jq -r '.[]')
+# shellcheck disable=SC2086
+mvs=$(odoo_invoice_orders $sos)
+# shellcheck disable=SC2046
+odoo_post $(echo "$mvs" | jq -r '.[]')
+is "$(echo "$mvs" | jq length)" \
+	"$(jq -r 'select(.Status != "Draft" and .Status != "Cancelled") | "\(.CustomerID) \(.Currency)"' "$T/b-so" | sort -u | wc -l | tr -d ' ')" \
+	"Odoo invoices the orders, one invoice per customer and currency"
+rpc account.move read "[$mvs]" '{"fields":["invoice_origin"]}' >"$T/origins"
+ok "...some invoice bills several orders" jq -e 'any(.[]; .invoice_origin | test(", "))' "$T/origins"
+is "$(rpc sale.order search_count '[[["origin","=like","bng:%"],["invoice_status","=","to invoice"]]]')" 0 \
+	"...every placed order invoiced"
+odoo_register_payment "$(echo "$mvs" | jq '.[0]')" >/dev/null
+half=$(rpc account.move read "[[$(echo "$mvs" | jq '.[1]')]]" '{"fields":["amount_total"]}' | jq '.[0].amount_total / 2 * 100 | round / 100')
+odoo_register_payment "$(echo "$mvs" | jq '.[1]')" "$half" >/dev/null
 
 # ---- 2: Odoo -> BNG ---------------------------------------------------------
 markall
@@ -96,8 +122,8 @@ o2c
 is "$st" 0 "order-to-cash again: status 0"
 rpc account.move search_read "[[[\"id\",\"in\",$mvs]]]" \
 	'{"fields":["name","invoice_origin","partner_id","amount_total","amount_residual","payment_state"]}' >"$T/inv"
-# invoice: number, customer (the order's), total, paid, status
-jq -r '.[] | "\(.name) \(.invoice_origin[4:]) \(.amount_total) \(.amount_total - .amount_residual | . * 100 | round / 100) \(if .payment_state == "paid" then "Paid" else "Open" end)"' "$T/inv" |
+# invoice: number, customer (its orders'), total, paid, status
+jq -r '.[] | "\(.name) \(.invoice_origin | split(", ")[0][4:]) \(.amount_total) \(.amount_total - .amount_residual | . * 100 | round / 100) \(if .payment_state == "paid" then "Paid" else "Open" end)"' "$T/inv" |
 	while read -r n so tot paid s; do
 		echo "$n $(jq -r --arg so "$so" 'select(.OrderNo == $so) | .CustomerID' "$T/b-so") $tot $paid $s"
 	done | sort >"$T/inv-want"
@@ -106,11 +132,12 @@ same_file "$T/inv-got" "$T/inv-want" "BNG holds each invoice: its customer, tota
 is "$(b payments | jq -c 'select(.InvoiceNo) | [.InvoiceNo, .Amount, .Status]' | sort | jq -s -c .)" \
 	"$(jq -c '[.[] | select(.payment_state != "not_paid") | [.name, (.amount_total - .amount_residual | . * 100 | round / 100), "Completed"]] | sort' "$T/inv")" \
 	"BNG holds the two payments, against their invoices"
-jq -r '.[] | "\(.invoice_origin[4:]) \(if .payment_state == "paid" then "Paid" elif .payment_state == "partial" then "Partial" else "Unpaid" end)"' "$T/inv" |
+jq -r '.[] | (.invoice_origin | split(", ")[] | .[4:]) + " " +
+	(if .payment_state == "paid" then "Paid" elif .payment_state == "partial" then "Partial" else "Unpaid" end)' "$T/inv" |
 	sort >"$T/ps-want"
 b sales_orders --fields OrderNo,Status,PaymentStatus |
 	jq -r 'select(.OrderNo and .Status != "Draft") | "\(.OrderNo) \(.PaymentStatus)"' | sort >"$T/ps-got"
-same_file "$T/ps-got" "$T/ps-want" "each BNG order's PaymentStatus is its invoice's: Paid, Partial, Unpaid"
+same_file "$T/ps-got" "$T/ps-want" "each BNG order's PaymentStatus is its invoice's, every order of a merged one: Paid, Partial, Unpaid"
 
 # ---- 3: nothing new: nothing written, either way ------------------------------
 markall
@@ -201,6 +228,10 @@ like "$(cat "$T/demo")" "orders +BNG sales_orders -> Odoo sale.order +[0-9]+ cre
 like "$(cat "$T/demo")" "invoices +Odoo account.move -> BNG invoices +[0-9]+ created" "...invoices back to BNG"
 like "$(sed -n '/^-- 3/,/^-- reconcile/p' "$T/demo" | grep -E 'created|updated' || echo none)" "^none$" \
 	"...a third run writes nothing"
+like "$(sed -n '/^-- 3/,/^-- reconcile/p' "$T/demo")" "writes asked during the run: Odoo 0, BNG 0" \
+	"...not one write in either sandbox's request log"
+like "$(cat "$T/demo")" "setup.*|pricelists +[0-9]+ created" "...its setup makes the pricelists"
+like "$(cat "$T/demo")" "for BNG/[^ ]+, BNG/" "...and the accountant's wizard merges a customer's orders"
 like "$(sed -n '/invoices against/,$p' "$T/demo")" "changed +0" "...and reconcile finds the invoices agree"
 
 done_testing

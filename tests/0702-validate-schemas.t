@@ -42,6 +42,15 @@ is "$st:$(wc -l < "$T/out" | tr -d ' ')" "65:0" "without --op, a price update la
 run validate -q -s odoo/product.product --op update --rejects "$T/rej" "$T/upd" > "$T/out"
 is "$st:$(jq -r .default_code "$T/out")" "65:FURN_7777" "with --op update it is a partial record; _op in a record wins"
 is "$(cat "$T/out")" '{"default_code":"FURN_7777","lst_price":69.9}' "written as it was, without the _op the schema saw"
+# --op insert (load's: create what is missing) is a whole record, as create
+run validate -q -s odoo/product.product --op insert "$T/upd" > "$T/out" 2> /dev/null
+is "$st:$(wc -l < "$T/out" | tr -d ' ')" "65:0" "--op insert: whole records, as create (a price update lacks the name)"
+printf '{"_op":"insert","name":"Box","relative_factor":1}\n' > "$T/ins"
+for name in bng/Customer odoo/res.partner nav/Customer; do
+	run validate -q -s "$name" "$T/ins" > /dev/null 2> "$T/err"
+	like "$st:$(cat "$T/err")" '^(0:|65:.*)$' "$name: _op \"insert\" is one of load's"
+	ok "...and not refused as an _op" sh -c "! grep -q '/_op' '$T/err'"
+done
 
 # every reserved key and an update that names only what changes
 for name in bng/Customer odoo/res.partner nav/Customer; do
@@ -142,6 +151,7 @@ for m in $(cd "$E" && find . -name '*.ndjson' | sed 's|^\./||; s|\.ndjson$||' | 
 	case $m in
 	csv/prices-to-product) tgt=odoo/product.product op="--op update" ;; # as its comment loads it
 	odoo-sync/res.partner) tgt=odoo/res.partner ;;
+	odoo/sale.order-to-bng/PaymentStatus) tgt=bng/SalesOrder ;; # an update of the order's PaymentStatus
 	bng/Customer-to-odoo/res.partner-fix) tgt=odoo/res.partner op="--op update" ;; # reconcile --fix-map: fixes, not creates
 	*-to-csv/*) continue ;;        # a spreadsheet, not a system
 	*-to-nav/GLEntries) continue ;; # a read-only ledger in NAV: nothing loads into it

@@ -1,7 +1,7 @@
 # flow-step.sh - one step of a flow script (nav-odoo, order-to-cash):
 # sourced, not run.
 #
-#   flow_step NAME EXTRACT MAP LOAD
+#   flow_step NAME EXTRACT MAP LOAD [full]
 #
 # Runs  EXTRACT --state DIR/state/NAME.json | xform -f MAP | load LOAD
 # --state DIR/state/NAME.json,  appending load's receipts to
@@ -9,14 +9,20 @@
 # each allowed $max of them.  EXTRACT and LOAD are shell words (eval'd, so
 # they may hold quoted arguments).  Uses $dir and $max; returns the first
 # failing stage's status (a stage that left none: 70) and says so on standard
-# error after "$flow_label: ".
+# error after "$flow_label: ".  With "full", EXTRACT reads everything on every
+# run (no --state: for a step whose changes do not show in the records it
+# reads); load still writes only what differs.
 flow_step() {
-	_name=$1 _extract=$2 _map=$3 _target=$4
+	_name=$1 _extract=$2 _map=$3 _target=$4 _full=${5:-}
 	st=$dir/state/$_name.json
 	rm -f "$dir/state/$_name.x" "$dir/state/$_name.m"
 	_s=0
 	{
-		eval "$_extract --state \"\$st\""
+		if [ "$_full" = full ]; then
+			eval "$_extract"
+		else
+			eval "$_extract --state \"\$st\""
+		fi
 		echo $? > "$dir/state/$_name.x"
 	} | {
 		xform -q -f "$_map" --max-rejects "$max" --rejects "$dir/rejects/$_name.ndjson"

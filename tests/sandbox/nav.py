@@ -47,10 +47,25 @@ Control (besides common.py's):
                                   change a record now (as another user would)
   POST /__sandbox/nav/on-read     same body: make that change right after the record
                                   is next read (a concurrent edit between a
-                                  client's read and its write)
+                                  client's read and its write); "delete": true
+                                  (in both) deletes the record instead
   POST /__sandbox/nav/metadata    {"xml": "..."} replaces $metadata (hostile-XML tests);
                                   {} restores the real one
   GET  /__sandbox/nav/tokens      {"issued": n}
+
+Flavour (--flavour, or "flavour" in /__sandbox/nav/config): "nav" (the default) is
+NAV/BC as above; "odata" is the real OData V4 server of another vendor whose
+transcripts are in tests/fixtures/odata (same entity model and URLs):
+$skiptoken is a row offset (so rows modified while a client pages shift under it),
+nextLinks are relative to the service root and @odata.context is relative
+("../$metadata#Customer"), Prefer: odata.maxpagesize is ignored, the last page is
+{"value": []}, $select also returns the ETag field (SystemModifiedAt), a key read
+of a missing record is a plain 404 {"error":{"code":"404","message":"Not Found"}},
+PATCH/DELETE with a stale If-Match is 412 and without one 428, an unknown company
+is an empty set ($count answers 200 with {"value":[{"@odata.count":0}]}), and
+$metadata carries its annotations out of line (<Annotations Target="NAV.Type/Prop">
+with Core.Computed, Core.Permissions Read and Core.Immutable).  "etags": false in
+the config leaves @odata.etag out of answers (a server without ETags).
 """
 
 import base64
@@ -130,10 +145,28 @@ class Clock:
 
 def nav_error(e, status=None):
     msg = e.message
+    if e.code.isdigit():
+        return Response.json({"error": {"message": msg, "code": e.code,
+                                        "@Common.numericSeverity": 4}},
+                             status or e.status, [("OData-Version", "4.0")])
     if "CorrelationId" not in msg:
         msg = "%s  CorrelationId:  %s." % (msg, uuid.uuid4())
     return Response.json({"error": {"code": e.code, "message": msg}}, status or e.status,
                          [("OData-Version", "4.0")])
+
+
+def annotations_in(v):
+    """How many annotation members (@odata.etag ...) v holds, at any depth."""
+    if isinstance(v, dict):
+        return sum(("@" in k) + annotations_in(x) for k, x in v.items())
+    if isinstance(v, list):
+        return sum(annotations_in(x) for x in v)
+    return 0
+
+
+def plain_error(status, message):
+    """The other vendor's error body: the status as the code."""
+    return NavError(status, str(status), message)
 
 
 class JResponse(Response):
@@ -255,6 +288,8 @@ class Nav:
         self.next_link = args.next_link
         self.stale_status = args.stale_status
         self.max_batch = args.max_batch
+        self.flavour = args.flavour
+        self.etags = True
         self.auth_modes = set(a.strip() for a in args.auth.split(",") if a.strip())
         for a in self.auth_modes:
             if a not in ("basic", "ntlm", "oauth", "none"):
@@ -540,8 +575,13 @@ class Nav:
             else:
                 name = M.parse_literal(M.F("Name"), k)
             if name not in self.company_ids:
-                raise NavError(404, "Internal_CompanyNotFound",
-                               "Cannot open company %s." % (name or k))
+                # the other vendor: a company is a parent like any other, and
+                # what hangs under an unknown one is an empty set
+                if self.flavour != "odata" or ctx.api or len(segs) == 1:
+                    if self.flavour == "odata":
+                        raise plain_error(404, "Not Found")
+                    raise NavError(404, "Internal_CompanyNotFound",
+                                   "Cannot open company %s." % (name or k))
             ctx.company = name
             ctx.company_seg = "%s(%s)" % (comp_name, fkey)
             segs = segs[1:]
@@ -643,11 +683,17 @@ class Nav:
         return b
 
     def not_found(self, es, keyv):
+        if self.flavour == "odata":
+            return plain_error(404, "Not Found")
         return NavError(404, "Internal_RecordNotFound",
                         "The %s does not exist. Identification fields and values: %s"
                         % (es.caption, ",".join("%s='%s'" % (c, keyv[c]) for c in es.key_cols)))
 
     def context_url(self, ctx, es, entity=False, select=None, path_seg=None):
+        if self.flavour == "odata":
+            # relative to the request: "../$metadata#Customer"
+            up = (1 if ctx.company_seg else 0) + (1 if path_seg else 0)
+            return "../" * up + "$metadata#" + es.name + ("/$entity" if entity else "")
         seg = path_seg or es.name
         if ctx.company_seg:
             seg = ctx.company_seg + "/" + seg
@@ -718,7 +764,7 @@ class Nav:
         return out
 
     def entity_json(self, es, ctx, row, sel=None, expand=()):
-        o = {"@odata.etag": M.etag(row["_ver"])}
+        o = {"@odata.etag": M.etag(row["_ver"])} if self.etags else {}
         for f in (sel or es.fields):
             o[f.name] = M.to_json(f, row[f.col])
         for n in expand:
@@ -734,6 +780,8 @@ class Nav:
 
     def max_page(self, headers):
         n = self.page_size
+        if self.flavour == "odata":
+            return n, None          # Prefer: odata.maxpagesize ignored
         pref = headers.get("Prefer") or ""
         m = re.search(r"odata\.maxpagesize\s*=\s*(\d+)", pref)
         applied = None
@@ -754,11 +802,17 @@ class Nav:
         if count_only:
             n = self.db.execute('SELECT COUNT(*) FROM "%s" t WHERE %s' % (
                 es.table, " AND ".join(w)), p).fetchone()[0]
+            if self.flavour == "odata" and ctx.company not in self.company_ids:
+                return odata_json({"@odata.context": self.context_url(ctx, es),
+                                   "value": [{"@odata.count": n}]})
             return Response(200, str(n), [("OData-Version", "4.0")], "text/plain")
         order = self.parse_orderby(es, q.get("$orderby"))
         seen = {f.col for f, _ in order}
         order += [(f, False) for f in es.keys if f.col not in seen]
         sel = self.parse_select(es, q.get("$select"))
+        if sel and self.flavour == "odata" and "SystemModifiedAt" in es.by_name and \
+                es.by_name["SystemModifiedAt"] not in sel:
+            sel.append(es.by_name["SystemModifiedAt"])      # the ETag's field
         exp = self.parse_expand(es, q.get("$expand"))
         top = skip = None
         for opt in ("$top", "$skip"):
@@ -782,7 +836,16 @@ class Nav:
         elif q.get("$count") not in (None, "false"):
             raise bad("'%s' is not a valid count option." % q["$count"])
         size, applied = self.max_page(headers)
-        if "$skiptoken" in q:
+        offset = 0
+        if "$skiptoken" in q and self.flavour == "odata":
+            # a row offset: rows that move while a client pages shift under it
+            try:
+                offset = int(q["$skiptoken"])
+                if offset < 0:
+                    raise ValueError
+            except ValueError:
+                raise plain_error(400, "Invalid skiptoken")
+        elif "$skiptoken" in q:
             vals = split_commas(q["$skiptoken"])
             if len(vals) != len(order):
                 raise bad("The skip token '%s' is not valid." % q["$skiptoken"])
@@ -804,7 +867,7 @@ class Nav:
         sql = (self.select_sql(es) + " WHERE " + " AND ".join(w) + " ORDER BY " +
                ", ".join("%s %s" % (M.col_sql(f), "DESC" if d else "ASC") for f, d in order)
                + " LIMIT ? OFFSET ?")
-        p += [limit, skip or 0]
+        p += [limit, (skip or 0) + offset]
         cur = self.db.execute(sql, p)
         names = [d[0] for d in cur.description]
         rows = [dict(zip(names, r)) for r in cur]
@@ -816,7 +879,10 @@ class Nav:
         req_log["rows"] = len(rows)
         if top is None and len(rows) == size and size > 0:
             last = rows[-1]
-            tok = ",".join(M.literal(f, last[f.col]) for f, _ in order)
+            if self.flavour == "odata":
+                tok = str(offset + len(rows))
+            else:
+                tok = ",".join(M.literal(f, last[f.col]) for f, _ in order)
             out["@odata.nextLink"] = self.next_url(ctx, es, q, tok, path_seg)
         for r in rows:
             self.after_read(es, ctx.company, r)
@@ -829,6 +895,11 @@ class Nav:
             seg = ctx.company_seg + "/" + seg
         params = [(k, v) for k, v in q.items() if k != "$skiptoken"]
         params.append(("$skiptoken", tok))
+        if self.flavour == "odata":
+            # Company('CRONUS')/Customers?%24skiptoken=1000, relative to the root
+            qs = "&".join("%s=%s" % (quote(k, safe=""), quote(v, safe="'(),:@!*;"))
+                          for k, v in params)
+            return url_quote(seg) + "?" + qs
         qs = "&".join("%s=%s" % (k, quote(v, safe="'(),:$@!*;")) for k, v in params)
         rel = url_quote(seg) + "?" + qs
         if self.next_link == "relative":
@@ -847,7 +918,10 @@ class Nav:
                     all(row.get(c) == ed["keyv"].get(c) for c in es.key_cols
                         if c in ed["keyv"]) and \
                     all(c in row for c in ed["keyv"]):
-                self.apply_edit(es2, company, ed["keyv"], ed["values"])
+                if ed.get("delete"):
+                    self.delete_row(es2, company, self.get_row(es2, company, ed["keyv"]))
+                else:
+                    self.apply_edit(es2, company, ed["keyv"], ed["values"])
             else:
                 keep.append(ed)
         self.on_read = keep
@@ -855,6 +929,11 @@ class Nav:
     # ---------------------------------------------------------------- writing
     def body_values(self, es, b, partial, req_log):
         vals = {}
+        # what a client sent, for the tests: the fields and any annotations
+        req_log["fields"] = sorted(k for k in b if "@" not in k)
+        n = annotations_in(b)
+        if n:
+            req_log["annotations"] = req_log.get("annotations", 0) + n
         for k, v in b.items():
             if k.startswith("@odata.") or k.startswith("@"):
                 continue
@@ -867,6 +946,9 @@ class Nav:
                 raise bad("The property '%s' does not exist on type 'NAV.%s'. Make sure to "
                           "only use property names that are defined by the type."
                           % (k, es.name))
+            if f.ro and self.flavour == "odata":
+                req_log.setdefault("ignored", []).append(k)     # computed: ignored
+                continue
             if f.ro:
                 raise bad("The property '%s' is read-only and cannot be changed." % k,
                           "BadRequest_PropertyReadOnly")
@@ -934,6 +1016,8 @@ class Nav:
 
     def insert(self, es, ctx, b, headers, req_log):
         req_log["op"] = "insert"
+        if ctx.company not in self.company_ids:
+            raise plain_error(404, "Not Found")
         if es.readonly:
             raise NavError(405, "BadRequest_MethodNotAllowed",
                            "'Insert' is not allowed on the page '%s'." % es.caption)
@@ -1046,6 +1130,8 @@ class Nav:
 
     def check_etag(self, es, row, headers, keyv):
         im = headers.get("If-Match")
+        if im is None and self.flavour == "odata":
+            raise plain_error(428, "Precondition Required")
         if im is None:
             raise bad("Could not validate the client concurrency token required by the "
                       "service. Please provide a valid token in the client request "
@@ -1053,6 +1139,8 @@ class Nav:
         im = im.strip()
         if im == "*":
             return
+        if im != M.etag(row["_ver"]) and self.flavour == "odata":
+            raise plain_error(412, "Precondition Failed")
         if im != M.etag(row["_ver"]):
             raise NavError(self.stale_status, "Request_EntityChanged",
                            "Another user has already changed the record %s %s."
@@ -1231,10 +1319,17 @@ class Nav:
                             "application/xml")
         cat = M.API_SETS if api else M.PAGE_SETS
         ns = "Microsoft.NAV" if api else "NAV"
+        oline = self.flavour == "odata"
         out = ['<?xml version="1.0" encoding="utf-8"?>',
-               '<edmx:Edmx Version="4.0" xmlns:edmx="%s">' % EDMX_NS,
-               '<edmx:DataServices>',
-               '<Schema Namespace="%s" xmlns="%s">' % (ns, EDM_NS)]
+               '<edmx:Edmx Version="4.0" xmlns:edmx="%s">' % EDMX_NS]
+        if oline:
+            out += ['<edmx:Reference Uri="https://oasis-tcs.github.io/odata-vocabularies/'
+                    'vocabularies/Org.OData.Core.V1.xml">',
+                    '<edmx:Include Alias="Core" Namespace="Org.OData.Core.V1"/>',
+                    '</edmx:Reference>']
+        out += ['<edmx:DataServices>',
+                '<Schema Namespace="%s" xmlns="%s">' % (ns, EDM_NS)]
+        annotations = []
         enums = sorted({f.enum for s in cat for f in s.fields if f.t == "e"})
         for e in enums:
             out.append('<EnumType Name="%s">' % e)
@@ -1253,6 +1348,24 @@ class Nav:
                 if f.t == "d":
                     attrs += ' Scale="Variable"'
                 inner = ""
+                if oline:
+                    # out of line, as the other vendor's metadata.xml: a balance is
+                    # Core.Permissions Read, the other server-set fields
+                    # Core.Computed, the key Core.Immutable
+                    if f.ro and f.name.startswith("Balance"):
+                        ann = ('<Annotation Term="Core.Permissions" '
+                               'EnumMember="Core.Permission/Read"/>')
+                    elif f.ro:
+                        ann = '<Annotation Term="Core.Computed" Bool="true"/>'
+                    elif f in s.keys and len(s.keys) == 1:
+                        ann = '<Annotation Term="Core.Immutable" Bool="true"/>'
+                    else:
+                        ann = None
+                    if ann:
+                        annotations.append('<Annotations Target="%s.%s/%s">%s</Annotations>'
+                                           % (ns, s.name, f.name, ann))
+                    out.append('<Property Name="%s" Type="%s"%s/>' % (f.name, typ, attrs))
+                    continue
                 if f.ro:
                     inner = '<Annotation Term="Org.OData.Core.V1.Computed" Bool="true" />'
                 label = f.col.replace("_", " ")
@@ -1276,7 +1389,13 @@ class Nav:
         out.append('<EntityContainer Name="%s">' % ("apiContainer" if api else "NAV"))
         for s in cat:
             out.append('<EntitySet Name="%s" EntityType="%s.%s" />' % (s.name, ns, s.name))
-        out.append('</EntityContainer></Schema></edmx:DataServices></edmx:Edmx>')
+        out.append('</EntityContainer>')
+        for s in cat if oline else ():
+            out.append('<Annotations Target="%s.EntityContainer/%s"><Annotation '
+                       'Term="Core.OptimisticConcurrency"><Collection/></Annotation>'
+                       '</Annotations>' % (ns, s.name))
+        out += annotations
+        out.append('</Schema></edmx:DataServices></edmx:Edmx>')
         return Response(200, "\n".join(l for l in out if l), [("OData-Version", "4.0")],
                         "application/xml")
 
@@ -1665,11 +1784,18 @@ class Nav:
                         self.stale_status = int(v)
                     elif k == "max_batch":
                         self.max_batch = int(v)
+                    elif k == "flavour":
+                        if v not in ("nav", "odata"):
+                            raise ValueError("flavour: nav or odata")
+                        self.flavour = v
+                    elif k == "etags":
+                        self.etags = bool(v)
                     else:
                         raise ValueError("config: unknown key %r" % k)
             return Response.json({"page_size": self.page_size, "next_link": self.next_link,
                                   "stale_status": self.stale_status,
-                                  "max_batch": self.max_batch})
+                                  "max_batch": self.max_batch, "flavour": self.flavour,
+                                  "etags": self.etags})
         if p in ("nav/edit", "nav/on-read"):
             es = self.sets.get(body.get("set", "")) or self.api_sets.get(body.get("set", ""))
             if es is None:
@@ -1687,12 +1813,18 @@ class Nav:
             vals = body.get("values") or {}
             if p == "nav/edit":
                 try:
+                    if body.get("delete"):
+                        row = self.get_row(es, company, keyv)
+                        if row is None:
+                            raise ValueError("edit: no such record %r" % keyv)
+                        self.delete_row(es, company, row)
+                        return Response.json({"ok": True})
                     self.apply_edit(es, company, keyv, vals)
                 except NavError as e:
                     raise ValueError(e.message)
                 return Response.json({"ok": True})
             self.on_read.append({"set": es.name, "company": company, "keyv": keyv,
-                                 "values": vals})
+                                 "values": vals, "delete": bool(body.get("delete"))})
             return Response.json({"ok": True, "pending": len(self.on_read)})
         if p == "nav/metadata":
             xml = body.get("xml")
@@ -1723,6 +1855,9 @@ def add_arguments(p):
     g.add_argument("--stale-status", type=int, default=409, choices=(409, 412),
                    help="status of a stale If-Match (409 NAV/BC, 412 other servers)")
     g.add_argument("--max-batch", type=int, default=100, metavar="N")
+    g.add_argument("--flavour", default="nav", choices=("nav", "odata"),
+                   help="nav: NAV/BC; odata: the other vendor's OData V4 server of "
+                   "tests/fixtures/odata")
     g.add_argument("--auth", default="basic", help="basic,ntlm,oauth or none (default basic)")
     g.add_argument("--user", action="append", metavar="USER:KEY",
                    help="Basic user and web service access key (default admin:NAVkey123)")

@@ -2,13 +2,16 @@
 """tests/sandbox/odoo.py - an Odoo 19 stand-in on 127.0.0.1 for the tests and the demo.
 
     odoo.py --db peer --user admin:admin --api-key admin:KEY --partners 100000
-            [--port N] [--port-file F] [--log F] [--db-file F] [fault flags]
+            [--currencies active|fresh] [--port N] [--port-file F] [--log F]
+            [--db-file F] [fault flags]
 
 Speaks XML-RPC (/xmlrpc/2/common, /xmlrpc/2/object, /xmlrpc/2/db and the legacy
 /xmlrpc/common, /xmlrpc/object with string fault codes), JSON-RPC (/jsonrpc) and
 JSON-2 (POST /json/2/<model>/<method>, bearer API keys, X-Odoo-Database;
 GET /web/version), answering with Odoo's value and error shapes and
-Connection: close, as the transcripts in tests/fixtures/odoo show.
+Connection: close, as the transcripts in tests/fixtures/odoo show; the business
+rules (order to cash, stock, procure to pay) are Odoo 19's as the transcripts in
+tests/fixtures/odoo-flows show them (odoo_biz.py).
 
 Transaction clock: write_date/create_date are the time the request's transaction
 started (as Odoo: one value for every row a call writes).  Control it with
@@ -34,7 +37,8 @@ from datetime import datetime, timedelta, timezone
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common  # noqa: E402
 from common import Response  # noqa: E402
-import odoo_orm  # noqa: E402
+import json  # noqa: E402
+import odoo_biz  # noqa: E402
 from odoo_orm import (AccessDenied, AccessError, HttpError, MissingError, OdooError,  # noqa
                       PyError, UserError)
 import odoo_seed  # noqa: E402
@@ -135,10 +139,11 @@ class Odoo:
             for (name,) in self.db.execute("SELECT name FROM sqlite_master WHERE type='table' "
                                            "AND name NOT LIKE 'sqlite_%'").fetchall():
                 self.db.execute('DROP TABLE "%s"' % name)
-        self.orm = odoo_orm.Orm(self.db)
+        self.orm = odoo_biz.Orm(self.db)
         self.orm.create_schema()
         self.uids = odoo_seed.seed(self.orm, self.args.partners, self.args.seed_time,
-                                   self.args.data_seed, list(self.passwords))
+                                   self.args.data_seed, list(self.passwords),
+                                   self.args.currencies)
         if self.args.verbose:
             sys.stderr.write("odoo: seeded %d partners in %.2fs\n"
                              % (self.args.partners, time.monotonic() - t))
@@ -169,7 +174,7 @@ class Odoo:
         if p.startswith("/json/2/"):
             return self.json2(req)
         if p == "/web/version" and req.method in ("GET", "HEAD", "POST"):
-            return Response.json({"version_info": VERSION_INFO, "version": "19.0"})
+            return jresp({"version_info": VERSION_INFO, "version": "19.0"})
         return self.not_found()
 
     def not_found(self):
@@ -278,10 +283,13 @@ class Odoo:
                 raise PyError("builtins.KeyError", str(service))
             result = self.dispatch(service, params.get("method"), params.get("args") or [],
                                    req)
-            return Response.json({"jsonrpc": "2.0", "id": rid, "result": result})
+            ans = {"jsonrpc": "2.0", "id": rid}
+            if result is not None:          # Odoo leaves out a None result
+                ans["result"] = result
+            return jresp(ans)
         except OdooError as e:
             req.log["error"] = e.name
-            return Response.json({"jsonrpc": "2.0", "id": rid, "error": {
+            return jresp({"jsonrpc": "2.0", "id": rid, "error": {
                 "code": 0, "message": "Odoo Server Error", "data": error_data(e)}})
 
     # ------------------------------------------------------------------ XML-RPC
@@ -340,20 +348,26 @@ class Odoo:
             req.log["uid"] = uid
             ctx = body.pop("context", None) or {}
             result = self.orm.call(model, method, [], body, uid, ctx, self.txn_now(req))
-            return Response.json(result)
+            return jresp(result)
         except OdooError as e:
             req.log["error"] = e.name
             status = json2_status(e)
             hdrs = [("WWW-Authenticate", "Bearer")] if status == 401 else []
-            return Response.json(error_data(e), status, hdrs)
+            return jresp(error_data(e), status, hdrs)
 
     # ------------------------------------------------------------------ control
     def control(self, p, req, body):
         if p in ("odoo/clock", "clock"):
             if req.method == "POST":
                 self.clock.update(body)
-            return Response.json(self.clock.state())
+            return jresp(self.clock.state())
         return None
+
+
+def jresp(obj, status=200, headers=None):
+    """A JSON answer as Odoo writes it: non-ASCII characters escaped."""
+    body = json.dumps(obj, ensure_ascii=True, separators=(", ", ": "))
+    return Response(status, body, headers, "application/json; charset=utf-8")
 
 
 def json2_status(e):
@@ -417,6 +431,9 @@ def add_arguments(p):
     g.add_argument("--seed-time", default="2026-01-05 10:00:00",
                    help="create/write_date of the seeded records")
     g.add_argument("--data-seed", type=int, default=1, help="seed of the generated data")
+    g.add_argument("--currencies", choices=("active", "fresh"), default="active",
+                   help="active: EUR and GBP active, as in the transcripts' database "
+                   "(default); fresh: only USD active, as in a new Odoo database")
 
 
 if __name__ == "__main__":

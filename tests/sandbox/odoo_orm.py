@@ -283,6 +283,7 @@ class Orm:
             if isinstance(res, Rollback):
                 db.execute("ROLLBACK")
                 return res.value
+            self.flush()
             db.execute("COMMIT")
             return res
         except sqlite3.IntegrityError as e:
@@ -329,6 +330,9 @@ class Orm:
         while pos < len(items):
             terms.append(parse())
         return (" AND ".join(terms) if terms else "1=1"), params
+
+    def flush(self):
+        """Recomputations Odoo does at the end of a call (see odoo_biz)."""
 
     @staticmethod
     def mentions_active(domain):
@@ -618,7 +622,7 @@ class Orm:
     def check_fields(self, m, fields):
         for f in fields:
             if f not in m.fields:
-                raise ValueErr("Invalid field %r on model %r" % (f, m.name))
+                raise ValueErr("Invalid field %r on %r" % (f, m.name))
 
     def m_read(self, m, ids, fields=None, load="_classic_read"):
         if fields in (None, False, []):
@@ -640,7 +644,16 @@ class Orm:
         extra = {}
         for fname in fields:
             f = m.fields[fname]
-            if f.type == "many2one" and f.stored:
+            if f.compute:
+                vals = getattr(self, "c_" + f.compute)(m, ids)
+                if f.type == "many2one":
+                    cm = self.models.get(f.relation)
+                    refs = [v for v in vals.values() if v]
+                    names = self.display_names(cm, refs) if refs else {}
+                    vals = {i: ([v, names.get(v, False)] if v else False)
+                            for i, v in vals.items()}
+                extra[fname] = vals
+            elif f.type == "many2one" and f.stored:
                 cm = self.models.get(f.relation)
                 refs = [rows[i][fname] for i in ids if rows[i][fname]]
                 extra[fname] = self.display_names(cm, refs) if cm and refs else {}
@@ -655,7 +668,12 @@ class Orm:
             for fname in fields:
                 f = m.fields[fname]
                 t = f.type
-                if fname == "display_name":
+                if f.compute:
+                    rec[fname] = extra[fname].get(i, [] if t in ("one2many", "many2many")
+                                                 else False)
+                    if load != "_classic_read" and t == "many2one" and rec[fname]:
+                        rec[fname] = rec[fname][0]
+                elif fname == "display_name":
                     rec[fname] = extra[fname].get(i, False)
                 elif t == "many2one":
                     v = row.get(fname) if f.stored else None
@@ -690,6 +708,8 @@ class Orm:
             ph = ",".join("?" * len(ch))
             if f.type == "one2many":
                 act = " AND t.active = 1" if cm.has_active else ""
+                if f.where:
+                    act += " AND (%s)" % f.where
                 q = 'SELECT t."%s", t.id FROM "%s" t WHERE t."%s" IN (%s)%s ORDER BY %s' % (
                     f.inverse, cm.table, f.inverse, ph, act, order)
             else:
@@ -707,8 +727,8 @@ class Orm:
             if allfields and name not in allfields:
                 continue
             d = {"name": name, "type": f.type, "string": f.string, "required": f.required,
-                 "readonly": f.readonly, "store": f.stored or f.type in ("one2many",
-                                                                         "many2many"),
+                 "readonly": f.readonly, "store": not f.compute and (
+                     f.stored or f.type in ("one2many", "many2many")),
                  "searchable": True, "sortable": f.stored, "exportable": True,
                  "manual": False, "company_dependent": False, "groups": None}
             if f.relation:
@@ -721,6 +741,7 @@ class Orm:
                 d["selection"] = f.selection
             if f.type == "many2one_reference":
                 d["model_field"] = "model"
+            d.update(f.extra)
             if attributes:
                 d = {k: v for k, v in d.items() if k in attributes}
             else:
@@ -761,9 +782,11 @@ class Orm:
                 raise ValueErr("invalid literal for int() with base 10: %r" % (v,))
         if t in ("float", "monetary"):
             try:
-                return float(v)
+                x = float(v)
             except (TypeError, ValueError):
                 raise ValueErr("could not convert string to float: %r" % (v,))
+            # Monetary.convert_to_cache: rounded to the currency (0.01 here)
+            return money(x) if t == "monetary" else x
         if t == "many2one":
             if isinstance(v, list) and v:
                 v = v[0]
@@ -1018,11 +1041,13 @@ class Orm:
             f = dict(row)
             self.db.execute(
                 'INSERT INTO product_product (name, product_tmpl_id, default_code, barcode, '
-                'type, categ_id, lst_price, standard_price, uom_id, active, create_date, '
-                'write_date, create_uid, write_uid) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)',
+                'type, categ_id, lst_price, standard_price, uom_id, active, sale_ok, '
+                'purchase_ok, create_date, write_date, create_uid, write_uid) '
+                'VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)',
                 (f.get("name"), ids[0], f.get("default_code"), f.get("barcode"),
                  f.get("type"), f.get("categ_id"), f.get("list_price") or 0,
                  f.get("standard_price") or 0, f.get("uom_id"), f.get("active", 1),
+                 f.get("sale_ok", 1), f.get("purchase_ok", 1),
                  self.now, self.now, self.uid, self.uid))
         if m.name in ("sale.order.line", "purchase.order.line", "account.move.line"):
             self.recompute_lines(m, ids)

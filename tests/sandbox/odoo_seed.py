@@ -34,9 +34,37 @@ STATES = [(13, "California", "CA", 233), (47, "Pennsylvania", "PA", 233),
           (10, "Arizona", "AZ", 233), (44, "New York", "NY", 233), (57, "Texas", "TX", 233),
           (60, "Washington", "WA", 233), (300, "Bruxelles", "BRU", 21),
           (301, "Antwerpen", "VAN", 21), (302, "Bayern", "BY", 57), (303, "Berlin", "BE", 57)]
-CURRENCIES = [(1, "USD", "United States dollar", "$", 2), (2, "EUR", "Euro", "€", 2),
-              (3, "GBP", "Pound sterling", "£", 2), (4, "CHF", "Swiss franc", "CHF", 2),
-              (5, "JPY", "Japanese yen", "¥", 0)]
+CURRENCIES = [  # id, name, full name, symbol, decimals, position, active
+    (1, "USD", "United States dollar", "$", 2, "before", 1),
+    (2, "EUR", "Euro", "€", 2, "after", 1),
+    (3, "GBP", "Pound sterling", "£", 2, "before", 1),
+    (4, "CHF", "Swiss franc", "CHF", 2, "after", 1),
+    (5, "JPY", "Japanese yen", "¥", 0, "before", 0)]
+# Odoo 19 units (ids, names and factors of the transcripts' database)
+UOMS = [(1, "Units", 1, None, 100, 1), (2, "Pack of 6", 6, 1, 600, 1),
+        (3, "Dozens", 12, 1, 1000, 0), (4, "Hours", 1, None, 100, 1),
+        (5, "Days", 8, 4, 800, 1), (6, "mm", 1, None, 100, 1), (7, "cm", 10, 6, 1000, 0),
+        (8, "m", 100, 7, 1000, 1), (9, "km", 1000, 8, 1000, 0), (10, "m²", 1, None, 100, 1),
+        (11, "ml", 1, None, 100, 1), (12, "L", 1000, 11, 1000, 1),
+        (13, "m³", 1000, 12, 1000, 0), (14, "g", 1, None, 100, 1),
+        (15, "kg", 1000, 14, 1000, 1), (16, "Ton", 1000, 15, 1000, 1),
+        (17, "oz", 28.3495, 14, 1000, 1), (18, "lb", 16, 17, 1000, 1),
+        (19, "in", 2.54, 7, 254, 1), (20, "ft", 12, 19, 1000, 1), (21, "yd", 3, 20, 300, 0),
+        (22, "mi", 1760, 21, 1000, 0), (23, "ft²", 0.092903, 10, 9, 1),
+        (24, "fl oz (US)", 0.0295735, 12, 2, 0), (25, "qt (US)", 32, 24, 1000, 0),
+        (26, "gal (US)", 4, 25, 400, 1), (27, "in³", 0.0163871, 12, 1, 0),
+        (28, "ft³", 1728, 27, 1000, 0), (29, "Box", 1, None, 100, 1)]
+COLORS = ["White", "Black", "Red", "Blue", "Green", "Yellow", "Orange", "Purple", "Pink",
+          "Brown", "Grey", "Beige", "Navy", "Teal", "Olive", "Maroon", "Silver", "Gold",
+          "Cyan", "Magenta"]
+ACCOUNTS = [(5, "121000", "Account Receivable", "asset_receivable"),
+            (9, "131000", "Tax Paid", "asset_current"),
+            (15, "211000", "Account Payable", "liability_payable"),
+            (21, "251000", "Tax Received", "liability_current"),
+            (26, "400000", "Product Sales", "income"),
+            (32, "600000", "Expenses", "expense"),
+            (48, "101402", "Outstanding Receipts", "asset_current"),
+            (49, "101403", "Outstanding Payments", "asset_current")]
 CATEGORIES = [(1, "Prospects"), (2, "Employees"), (3, "Services"),
               (4, "Consulting Services"), (5, "Vendors"), (6, "Office Supplies"),
               (7, "Desk Manufacturers"), (8, "VIP")]
@@ -106,6 +134,10 @@ for _i in range(7, 38):
 PRODUCTS.append((38, "Acoustic Bloc Screens (Black)", "FURN_6667", "consu", 1, 295.0, 3))
 PRODUCTS.append((39, "Mørk Shelf Ærø", "FURN_7001", "consu", 1, 129.5, 3))
 PRODUCTS.append((40, "Consulting Day", "SERV_DAY", "service", 5, 800.0, 2))
+# products of the transcripts' database (tests/fixtures/odoo-flows)
+PRODUCTS.append((53, "Cable Management Box", "FURN_5555", "consu", 1, 100.0, 3))
+PRODUCTS.append((56, "Bulk product 00001", "SKU00001", "consu", 1, 1.37, 1))
+PRODUCTS.append((57, "Bulk product 00002", "SKU00002", "consu", 1, 1.0, 1))
 
 
 def ascii_fold(s):
@@ -113,7 +145,7 @@ def ascii_fold(s):
                    if not unicodedata.combining(c)).encode("ascii", "ignore").decode()
 
 
-def seed(orm, npartners, seed_time, rng_seed=1, users=()):
+def seed(orm, npartners, seed_time, rng_seed=1, users=(), currencies="active"):
     db = orm.db
     rng = random.Random(rng_seed)
     t0 = datetime.datetime.strptime(seed_time, "%Y-%m-%d %H:%M:%S")
@@ -122,13 +154,18 @@ def seed(orm, npartners, seed_time, rng_seed=1, users=()):
         return (t0 + datetime.timedelta(seconds=i // per)).strftime("%Y-%m-%d %H:%M:%S")
 
     orm.now, orm.uid, orm.context = seed_time, 1, {}
+    orm.seeding = True                  # the seed's ranks are set, not counted
     db.execute("BEGIN")
     meta = (seed_time, seed_time, 1, 1)
     cols = "create_date, write_date, create_uid, write_uid"
     db.executemany("INSERT INTO res_currency (id, name, full_name, symbol, rounding, "
-                   "decimal_places, active, %s) VALUES (?,?,?,?,?,?,1,?,?,?,?)" % cols,
-                   [(i, n, fn, s, 10 ** -d if d else 1.0, d) + meta
-                    for i, n, fn, s, d in CURRENCIES])
+                   "decimal_places, position, active, %s) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
+                   % cols,
+                   [(i, n, fn, s, 10 ** -d if d else 1.0, d, pos,
+                     act if currencies != "fresh" else int(n == "USD")) + meta
+                    for i, n, fn, s, d, pos, act in CURRENCIES])
+    db.execute("INSERT INTO product_pricelist (id, name, currency_id, company_id, active, %s) "
+               "VALUES (3, 'Default', 1, 1, 1, ?,?,?,?)" % cols, meta)
     db.executemany("INSERT INTO res_country (id, name, code, phone_code, currency_id, %s) "
                    "VALUES (?,?,?,?,?,?,?,?,?)" % cols, [c + meta for c in COUNTRIES])
     db.executemany("INSERT INTO res_country_state (id, name, code, country_id, %s) "
@@ -252,10 +289,9 @@ def seed(orm, npartners, seed_time, rng_seed=1, users=()):
             known[login] = cur.lastrowid
     # products
     M = orm.models
-    for i, n_ in [(1, "Units"), (2, "Dozens"), (3, "kg"), (4, "Hours"), (5, "Days")]:
-        db.execute("INSERT INTO uom_uom (id, name, relative_factor, rounding, active, %s) "
-                   "VALUES (?,?,?,?,1,?,?,?,?)" % cols,
-                   (i, n_, {2: 12.0, 5: 8.0}.get(i, 1.0), 0.01) + meta)
+    db.executemany("INSERT INTO uom_uom (id, name, relative_factor, relative_uom_id, sequence, "
+                   "active, rounding, %s) VALUES (?,?,?,?,?,?,0.01,?,?,?,?)" % cols,
+                   [u + meta for u in UOMS])
     for i, n_, parent in [(1, "All", None), (2, "Saleable", 1), (3, "Office Furniture", 1)]:
         orm.insert(M["product.category"], {"id": i, "name": n_, "parent_id": parent,
                                            "create_date": seed_time, "write_date": seed_time,
@@ -268,16 +304,41 @@ def seed(orm, npartners, seed_time, rng_seed=1, users=()):
         orm.insert(M["product.template"], dict(base, list_price=price, sale_ok=1,
                                                purchase_ok=1, standard_price=price * 0.6))
         orm.insert(M["product.product"], dict(base, product_tmpl_id=i, lst_price=price,
+                                              sale_ok=1, purchase_ok=1,
                                               standard_price=price * 0.6))
-    db.execute("INSERT INTO account_tax (id, name, amount, type_tax_use, active, %s) "
-               "VALUES (1, '15%%', 15.0, 'sale', 1, ?,?,?,?)" % cols, meta)
-    db.execute("INSERT INTO account_tax (id, name, amount, type_tax_use, active, %s) "
-               "VALUES (2, '15%%', 15.0, 'purchase', 1, ?,?,?,?)" % cols, meta)
+    # the transcripts' products: no cost, FURN_5555 storable and tracked by lots
+    for t in ("product_template", "product_product"):
+        db.execute("UPDATE %s SET standard_price = 0 WHERE id >= 50" % t)
+        db.execute("UPDATE %s SET is_storable = (id = 53)" % t)
+    db.execute("UPDATE product_template SET tracking = CASE id WHEN 53 THEN 'lot' "
+               "ELSE 'none' END")
+    db.executemany("INSERT INTO product_template__taxes_id (id1, id2) VALUES (?, 1)",
+                   [(p[0],) for p in PRODUCTS])
+    db.executemany("INSERT INTO product_template__supplier_taxes_id (id1, id2) VALUES (?, 2)",
+                   [(p[0],) for p in PRODUCTS])
+    db.execute("INSERT INTO account_tax (id, name, amount, type_tax_use, amount_type, active, %s) "
+               "VALUES (1, '15%%', 15.0, 'sale', 'percent', 1, ?,?,?,?)" % cols, meta)
+    db.execute("INSERT INTO account_tax (id, name, amount, type_tax_use, amount_type, active, %s) "
+               "VALUES (2, '15%%', 15.0, 'purchase', 'percent', 1, ?,?,?,?)" % cols, meta)
     for j in [(1, "Sales", "INV", "sale"), (2, "Purchases", "BILL", "purchase"),
               (3, "Bank", "BNK1", "bank"), (4, "Cash", "CSH1", "cash"),
               (5, "Miscellaneous Operations", "MISC", "general")]:
         db.execute("INSERT INTO account_journal (id, name, code, type, active, %s) "
                    "VALUES (?,?,?,?,1,?,?,?,?)" % cols, j + meta)
+    db.executemany("INSERT INTO account_account (id, code, name, account_type, %s) "
+                   "VALUES (?,?,?,?,?,?,?,?)" % cols, [a + meta for a in ACCOUNTS])
+    db.executemany("INSERT INTO account_payment_method_line (id, name, payment_type, "
+                   "journal_id, %s) VALUES (?,?,?,3,?,?,?,?)" % cols,
+                   [(1, "Manual Payment", "inbound") + meta,
+                    (2, "Manual Payment", "outbound") + meta])
+    db.execute("INSERT INTO product_attribute (id, name, create_variant, display_type, %s) "
+               "VALUES (3, 'Color', 'always', 'color', ?,?,?,?)" % cols, meta)
+    db.executemany("INSERT INTO product_attribute_value (id, name, attribute_id, sequence, %s) "
+                   "VALUES (?,?,3,?,?,?,?,?)" % cols,
+                   [(50 + k, c, k) + meta for k, c in enumerate(COLORS)])
+    db.execute("INSERT INTO crm_team (id, name, %s) VALUES (1, 'Sales', ?,?,?,?)" % cols, meta)
+    db.executemany("INSERT INTO crm_tag (id, name, color, %s) VALUES (?,?,?,?,?,?,?)" % cols,
+                   [(i, n, i % 12) + meta for i, n in CATEGORIES])
     # sale orders (the ORM computes lines and totals)
     so = M["sale.order"]
     orders = [
@@ -304,6 +365,7 @@ def seed(orm, npartners, seed_time, rng_seed=1, users=()):
             db.execute("UPDATE sale_order SET state = ? WHERE id = ?", (state, oid))
             db.execute("UPDATE sale_order_line SET state = ? WHERE order_id = ?",
                        (state if state != "sent" else "draft", oid))
+            orm.recompute_so_status([oid])      # a confirmed order is "to invoice"
     # invoices and bills
     am = M["account.move"]
     moves = [("out_invoice", 15, "2025-12-01", [(2, 40, 750.0), (6, 12, 145.0)], True),
@@ -331,20 +393,29 @@ def seed(orm, npartners, seed_time, rng_seed=1, users=()):
     for k, (partner, amount, ptype, pt) in enumerate(
             [(15, 1000.0, "inbound", "customer"), (9, 2500.5, "inbound", "customer"),
              (12, 4500.0, "outbound", "supplier"), (10, 339.25, "inbound", "customer")], 1):
-        orm.create_one(pay, {"name": "PBNK1/2025/%05d" % k, "partner_id": partner,
+        # a draft payment has no number yet (odoo-flows/56a): posting gives it one
+        orm.create_one(pay, {"name": "PBNK1/2025/%05d" % k if k < 4 else False,
+                             "partner_id": partner,
                              "amount": amount, "payment_type": ptype, "partner_type": pt,
                              "journal_id": 3, "currency_id": 1,
                              "date": "2025-12-%02d" % (20 + k), "memo": "Payment %d" % k,
                              "state": "paid" if k < 4 else "draft"})
     # stock
     for i, n_, cn, usage in [(1, "Physical Locations", "Physical Locations", "view"),
-                             (4, "Vendors", "Partners/Vendors", "supplier"),
-                             (5, "Customers", "Partners/Customers", "customer"),
+                             (4, "Vendors", "Vendors", "supplier"),
+                             (5, "Customers", "Customers", "customer"),
                              (8, "Stock", "WH/Stock", "internal")]:
         orm.insert(M["stock.location"], {"id": i, "name": n_, "complete_name": cn,
                                          "usage": usage, "active": 1,
                                          "create_date": seed_time, "write_date": seed_time,
                                          "create_uid": 1, "write_uid": 1})
+    for i, n_, code, src, dst in [(1, "Receipts", "incoming", 4, 8),
+                                  (2, "Delivery Orders", "outgoing", 8, 5)]:
+        orm.insert(M["stock.picking.type"], {
+            "id": i, "name": n_, "code": code, "sequence_code": "IN" if i == 1 else "OUT",
+            "default_location_src_id": src, "default_location_dest_id": dst,
+            "create_date": seed_time, "write_date": seed_time, "create_uid": 1,
+            "write_uid": 1})
     for k, p in enumerate([1, 2, 5, 6, 7, 8, 9, 10, 38, 39], 1):
         orm.create_one(M["stock.quant"], {"product_id": p, "location_id": 8,
                                           "quantity": float(10 * k + p % 7),
@@ -360,6 +431,7 @@ def seed(orm, npartners, seed_time, rng_seed=1, users=()):
             "location_id": 8 if code == "outgoing" else 4,
             "location_dest_id": 5 if code == "outgoing" else 8,
             "scheduled_date": "2026-01-%02d 09:00:00" % (5 + k), "state": state,
+            "picking_type_id": 2 if code == "outgoing" else 1,
             "origin": "S%05d" % k if code == "outgoing" else "P%05d" % k})
     po = M["purchase.order"]
     for k, (partner, lines, confirm) in enumerate(
@@ -376,10 +448,14 @@ def seed(orm, npartners, seed_time, rng_seed=1, users=()):
         if confirm:
             orm.action(po, "button_confirm", [oid])
     orm.now = seed_time
-    for i, n_ in [(1, "Administration"), (2, "Sales"), (3, "Research & Development")]:
-        orm.insert(M["hr.department"], {"id": i, "name": n_, "active": 1,
+    for i, n_, parent in [(1, "Administration", None), (2, "Sales", None),
+                          (3, "Research & Development", None), (6, "Management", None),
+                          (7, "Professional Services", 6)]:
+        orm.insert(M["hr.department"], {"id": i, "name": n_, "active": 1, "parent_id": parent,
                                         "create_date": seed_time, "write_date": seed_time,
                                         "create_uid": 1, "write_uid": 1})
+    orm.recompute_complete_name(M["hr.department"], [1, 2, 3, 6], " / ")
+    orm.recompute_complete_name(M["hr.department"], [7], " / ")
     emps = [("Mitchell Admin", "Chief Executive Officer", 1, None, 2),
             ("Zoë Lefèvre", "Sales Manager", 2, 1, None),
             ("Jürgen Müller", "Developer", 3, 1, None), ("Åsa Björklund", "Developer", 3, 3, None),
@@ -387,7 +463,8 @@ def seed(orm, npartners, seed_time, rng_seed=1, users=()):
             ("Søren Jørgensen", "Consultant", 2, 2, None), ("Anaïs Dubois", "Accountant", 1, 1,
                                                              None),
             ("Ömer Çelik", "Warehouse Worker", 1, 1, None), ("Aoife Murphy", "HR Officer", 1, 1,
-                                                             None)]
+                                                             None),
+            ("Tina Williamson", "Human Resources Manager", 6, 1, None)]
     for k, (n_, job, dep, mgr, user) in enumerate(emps, 1):
         orm.create_one(M["hr.employee"], {
             "name": n_, "job_title": job, "department_id": dep, "parent_id": mgr or False,
@@ -427,6 +504,8 @@ def seed(orm, npartners, seed_time, rng_seed=1, users=()):
                    "VALUES (?,?,?,'base',0,?,?,?,?)" % cols,
                    [(m.description, m.name, m.order) + meta
                     for m in sorted(M.values(), key=lambda m: m.name)])
+    orm.flush()
+    orm.seeding = False
     # seeded records carry seed-time stamps (create_one used the clock above)
     db.execute("COMMIT")
     db.execute("ANALYZE")

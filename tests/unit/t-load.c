@@ -1,14 +1,16 @@
 /*
  * t-load - the generic load machinery against an in-memory target: batching,
  * splitting a refused batch down to the bad record, unchanged detection,
- * _op/_key, dry runs, --then, fatal errors, and the order of a checkpoint's
- * commit after the batch before it.
+ * _op/_key, dry runs, --then, fatal errors, the order of a checkpoint's
+ * commit after the batch before it, and the read back of what was written
+ * (drifted receipts, --verify strict, --no-verify).
  */
 #include "tap.h"
 #include "load.h"
 #include "log.h"
 
 #include <fcntl.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -28,7 +30,7 @@ struct row {
 struct fake {
 	struct row rows[ROWS];
 	int nrows, next_id;
-	int calls[6];      /* resolve lookup create update remove call */
+	int calls[7];      /* resolve lookup create update remove call readback */
 	int max_create;    /* largest create set */
 	int fatal_code;    /* a record {"fatal":true} fails the call with this */
 	const char *state; /* state file: seen[] records whether it held a commit */
@@ -36,7 +38,31 @@ struct fake {
 	int nseen;
 };
 
-enum { C_RESOLVE, C_LOOKUP, C_CREATE, C_UPDATE, C_REMOVE, C_CALL };
+enum { C_RESOLVE, C_LOOKUP, C_CREATE, C_UPDATE, C_REMOVE, C_CALL, C_READBACK };
+
+/* What the fake server keeps of a value written: fields named price* are
+ * rounded to cents, a field "ignored" is not kept; NULL: nothing kept. */
+static cJSON *
+kept(const cJSON *c)
+{
+	if (strcmp(c->string, "ignored") == 0)
+		return NULL;
+	if (strncmp(c->string, "price", 5) == 0 && cJSON_IsNumber(c))
+		return cJSON_CreateNumber(round(c->valuedouble * 100) / 100);
+	return cJSON_Duplicate(c, 1);
+}
+
+/* vals: the values written to a row, as the fake keeps them */
+static void
+store(cJSON *vals, const cJSON *written)
+{
+	for (const cJSON *c = written->child; c; c = c->next) {
+		cJSON *v = kept(c);
+		cJSON_DeleteItemFromObjectCaseSensitive(vals, c->string);
+		if (v)
+			cJSON_AddItemToObject(vals, c->string, v);
+	}
+}
 
 static struct row *
 find(struct fake *f, const cJSON *key)
@@ -100,7 +126,8 @@ f_create(void *t, struct load_item *const *its, size_t n, struct load_error *e)
 	for (size_t i = 0; i < n; i++) {
 		struct row *r = &f->rows[f->nrows++];
 		r->key = its[i]->key ? cJSON_PrintUnformatted(its[i]->key) : NULL;
-		r->vals = cJSON_Duplicate(its[i]->rec, 1);
+		r->vals = cJSON_CreateObject();
+		store(r->vals, its[i]->rec);
 		r->id = ++f->next_id;
 		its[i]->id = cJSON_CreateNumber(r->id);
 	}
@@ -125,10 +152,23 @@ f_update(void *t, struct load_item *const *its, size_t n, struct load_error *e)
 	f->calls[C_UPDATE]++;
 	for (size_t i = 0; i < n; i++) {
 		struct row *r = by_id(f, its[i]->id);
-		for (cJSON *c = its[i]->changes->child; c; c = c->next) {
-			cJSON_DeleteItemFromObjectCaseSensitive(r->vals, c->string);
-			cJSON_AddItemToObject(r->vals, c->string, cJSON_Duplicate(c, 1));
-		}
+		store(r->vals, its[i]->changes);
+	}
+	return 0;
+}
+
+/* a record {"vanish": true} is gone when read back */
+static int
+f_readback(void *t, struct load_item *const *its, size_t n, struct load_error *e)
+{
+	struct fake *f = t;
+
+	f->calls[C_READBACK]++;
+	for (size_t i = 0; i < n; i++) {
+		struct row *r = by_id(f, its[i]->id);
+		if (r && !cJSON_IsTrue(cJSON_GetObjectItem(its[i]->rec, "vanish")) &&
+		    load_item_stored(its[i], r->vals, NULL, NULL) < 0)
+			return load_errf(e, EP_SOFTWARE, NULL, "out of memory");
 	}
 	return 0;
 }
@@ -184,6 +224,7 @@ calls_reset(struct fake *f)
 
 static const struct load_target fake_target = {
     "fake", NULL, NULL, f_lookup, NULL, f_create, f_update, f_remove, f_call, NULL, NULL,
+    f_readback,
 };
 
 /* ---- running load_run with stdout in a file ------------------------- */
@@ -400,7 +441,8 @@ main(void)
 	       "{\"key\":{\"ref\":\"nope\"},\"id\":null,\"status\":\"rejected\","
 	       "\"error\":\"update: no record matches the key\"}\n"
 	       "{\"key\":null,\"id\":null,\"status\":\"rejected\",\"error\":\"_op: not "
-	       "\\\"upsert\\\", \\\"create\\\", \\\"update\\\" or \\\"delete\\\"\"}\n"
+	       "\\\"upsert\\\", \\\"create\\\", \\\"update\\\", \\\"delete\\\" or "
+	       "\\\"insert\\\"\"}\n"
 	       "{\"key\":{\"name\":\"N9\"},\"id\":200,\"status\":\"created\",\"error\":null}\n"
 	       "{\"key\":null,\"id\":null,\"status\":\"rejected\",\"error\":\"_key: not an "
 	       "object naming one field or more\"}\n"
@@ -429,6 +471,21 @@ main(void)
 	ok(f.rows[201].confirmed && !f.rows[202].confirmed && f.rows[203].confirmed &&
 	       !f.rows[1].confirmed,
 	   "confirmed the written ones only");
+	load_opts_free(&o);
+
+	/* insert: found is unchanged whatever its values, missing is created */
+	o = opts(2, "ref");
+	calls_reset(&f);
+	st = run(&f, &o,
+	         "{\"_op\":\"insert\",\"ref\":\"R5\",\"name\":\"other\"}\n"
+	         "{\"_op\":\"insert\",\"ref\":\"Q1\",\"name\":\"q\"}\n",
+	         NULL);
+	out = slurp(outpath);
+	ok(strstr(out, "{\"key\":{\"ref\":\"R5\"},\"id\":6,\"status\":\"unchanged\"") &&
+	       strstr(out, "{\"key\":{\"ref\":\"Q1\"},\"id\":") &&
+	       strstr(out, "\"status\":\"created\""),
+	   "insert: the existing record unchanged, the missing one created");
+	is_int(f.calls[C_UPDATE], 0, "insert: nothing of the existing record written");
 	load_opts_free(&o);
 
 	/* a fatal error stops the run with its status; records before it keep
@@ -501,6 +558,72 @@ main(void)
 		is_int(f.nrows, 4, "the others loaded");
 		load_opts_free(&o);
 	}
+	/* verify: what the fake kept, read back once per batch */
+	fake_reset(&f);
+	load_opts_init(&o);
+	is_int(load_opt(&o, OPT_LOAD_VERIFY, "strict", &e), 1, "--verify strict");
+	is_int(o.verify, LOAD_VERIFY_STRICT, "strict set");
+	is_int(load_opt(&o, OPT_LOAD_VERIFY, "sometimes", &e), -1, "--verify sometimes refused");
+	is_str(e.msg, "--verify 'sometimes': not report or strict", "says why");
+	is_int(load_opt(&o, OPT_LOAD_NO_VERIFY, NULL, &e), 1, "--no-verify");
+	is_int(o.verify, LOAD_VERIFY_OFF, "off");
+	load_opts_free(&o);
+	o = opts(10, "ref");
+	st = run(&f, &o,
+	         "{\"ref\":\"V1\",\"price\":12.345,\"name\":\"a\"}\n"
+	         "{\"ref\":\"V2\",\"price\":12,\"ignored\":1}\n"
+	         "{\"ref\":\"V3\",\"price\":12.5,\"vanish\":true}\n"
+	         "{\"ref\":\"V4\",\"price\":1.5}\n",
+	         NULL);
+	out = slurp(outpath);
+	is_str(out,
+	       "{\"key\":{\"ref\":\"V1\"},\"id\":1,\"status\":\"drifted\",\"drift\":[{\"field\":"
+	       "\"price\",\"sent\":12.345,\"stored\":12.35}],\"error\":null}\n"
+	       "{\"key\":{\"ref\":\"V2\"},\"id\":2,\"status\":\"drifted\",\"drift\":[{\"field\":"
+	       "\"ignored\",\"sent\":1,\"stored\":null}],\"error\":null}\n"
+	       "{\"key\":{\"ref\":\"V3\"},\"id\":3,\"status\":\"created\",\"error\":null}\n"
+	       "{\"key\":{\"ref\":\"V4\"},\"id\":4,\"status\":\"created\",\"error\":null}\n",
+	       "rounded and ignored: drifted; not found when read: not verified; kept: created");
+	is_int(st, 0, "drifted: exit 0");
+	is_int(f.calls[C_READBACK], 1, "one read back for the batch");
+	calls_reset(&f);
+	st = run(&f, &o,
+	         "{\"ref\":\"V4\",\"price\":1.5}\n{\"ref\":\"V1\",\"price\":12.345,\"name\":\"b\"}\n",
+	         NULL);
+	out = slurp(outpath);
+	is_str(out,
+	       "{\"key\":{\"ref\":\"V4\"},\"id\":4,\"status\":\"unchanged\",\"error\":null}\n"
+	       "{\"key\":{\"ref\":\"V1\"},\"id\":1,\"status\":\"drifted\",\"drift\":[{\"field\":"
+	       "\"price\",\"sent\":12.345,\"stored\":12.35}],\"error\":null}\n",
+	       "an update: its changes compared (the price differs from the rounded one)");
+	is_int(f.calls[C_READBACK], 1, "the unchanged one not read: one read back");
+	calls_reset(&f);
+	load_opt(&o, OPT_LOAD_VERIFY, "strict", &e);
+	st = run(&f, &o, "{\"ref\":\"V5\",\"price/eur\":0.125,\"price\":2.001}\n", NULL);
+	out = slurp(outpath);
+	is_str(out,
+	       "{\"key\":{\"ref\":\"V5\"},\"id\":5,\"status\":\"rejected\",\"drift\":[{\"field\":"
+	       "\"price/eur\",\"sent\":0.125,\"stored\":0.13},{\"field\":\"price\",\"sent\":2.001,"
+	       "\"stored\":2}],\"error\":\"drifted: 'price/eur': sent 0.125, stored 0.13 (and more "
+	       "fields)\"}\n",
+	       "strict: rejected, keeping the drift");
+	out = slurp(rejpath);
+	ok(strstr(out, "\"errors\":[{\"path\":\"/price~1eur\",\"message\":\"sent 0.125, stored "
+	               "0.13\"},{\"path\":\"/price\",\"message\":\"sent 2.001, stored 2\"}]") != NULL,
+	   "strict: the reject's errors at JSON Pointers");
+	calls_reset(&f);
+	o.dry_run = 1;
+	st = run(&f, &o, "{\"ref\":\"V6\",\"price\":1.111}\n", NULL);
+	is_int(f.calls[C_READBACK], 0, "--dry-run: no read back");
+	o.dry_run = 0;
+	load_opt(&o, OPT_LOAD_NO_VERIFY, NULL, &e);
+	st = run(&f, &o, "{\"ref\":\"V6\",\"price\":1.111}\n", NULL);
+	out = slurp(outpath);
+	is_str(out, "{\"key\":{\"ref\":\"V6\"},\"id\":6,\"status\":\"created\",\"error\":null}\n",
+	       "--no-verify: created");
+	is_int(f.calls[C_READBACK], 0, "--no-verify: no read back");
+	load_opts_free(&o);
+
 	fake_reset(&f);
 	{
 		char cmd[400];

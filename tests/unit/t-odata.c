@@ -4,6 +4,7 @@
  * hostile XML it refuses. */
 #include "odata.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -265,16 +266,25 @@ test_pages(void)
 	ok(odata_member(ent, strlen(ent), "Nope", &v, &vl) == 0, "member absent");
 	buf_reset(&b);
 	odata_project(&b, ent, strlen(ent), 0, NULL, 0);
-	is_str(buf_str(&b), "{\"No\":\"10\",\"N\":{\"@a\":1}}", "annotations stripped");
+	is_str(buf_str(&b), "{\"No\":\"10\",\"N\":{}}", "annotations stripped, nested ones too");
 	buf_reset(&b);
 	const char *only[] = { "N", "Pic" };
 	odata_project(&b, ent, strlen(ent), 1, only, 2);
-	is_str(buf_str(&b), "{\"@odata.etag\":\"W/\\\"1\\\"\",\"N\":{\"@a\":1}}",
+	is_str(buf_str(&b), "{\"@odata.etag\":\"W/\\\"1\\\"\",\"N\":{}}",
 	       "only the fields asked for, and the etag");
 	buf_reset(&b);
 	odata_project(&b, ent, strlen(ent), 1, NULL, 0);
-	is_str(buf_str(&b), "{\"@odata.etag\":\"W/\\\"1\\\"\",\"No\":\"10\",\"N\":{\"@a\":1}}",
+	is_str(buf_str(&b), "{\"@odata.etag\":\"W/\\\"1\\\"\",\"No\":\"10\",\"N\":{}}",
 	       "etag kept on request");
+	/* $expand: the lines carry their own etags (tests/fixtures/odata/10) */
+	const char *so = "{\"No\":\"SO1\",\"Lines\": [ {\"Line_No\":10000,\"@odata.etag\":\"W/\\\"2\\\"\","
+			 "\"Tags\":[1,{\"@x\":0,\"y\":\"@odata.etag\"}]} , {\"Line_No\":20000,"
+			 "\"@odata.etag\":\"W/\\\"3\\\"\"}],\"@odata.etag\":\"W/\\\"1\\\"\",\"E\":[]}";
+	buf_reset(&b);
+	odata_project(&b, so, strlen(so), 1, NULL, 0);
+	is_str(buf_str(&b), "{\"No\":\"SO1\",\"Lines\":[{\"Line_No\":10000,\"Tags\":[1,{\"y\":"
+	       "\"@odata.etag\"}]},{\"Line_No\":20000}],\"@odata.etag\":\"W/\\\"1\\\"\",\"E\":[]}",
+	       "expanded lines lose their etags, the record keeps its own on request");
 	buf_release(&b);
 }
 
@@ -393,6 +403,71 @@ test_md_refusals(void)
 	}
 }
 
+/* Annotations out of line, as the real server of tests/fixtures/odata
+ * publishes them, and the Core vocabulary under another alias. */
+static void
+test_out_of_line(void)
+{
+	static const char snippet[] =
+		"<edmx:Edmx Version=\"4.0\" xmlns:edmx=\"http://docs.oasis-open.org/odata/ns/edmx\">"
+		"<edmx:Reference Uri=\"x\"><edmx:Include Alias=\"C\" "
+		"Namespace=\"Org.OData.Core.V1\"/></edmx:Reference><edmx:DataServices>"
+		"<Schema Namespace=\"Shop\" Alias=\"S\" "
+		"xmlns=\"http://docs.oasis-open.org/odata/ns/edm\">"
+		"<Annotations Target=\"S.Cust/Code\"><Annotation Term=\"C.Immutable\" "
+		"Bool=\"true\"/></Annotations>"
+		"<EntityType Name=\"Cust\"><Key><PropertyRef Name=\"Id\"/></Key>"
+		"<Property Name=\"Id\" Type=\"Edm.Int32\"/><Property Name=\"Code\" "
+		"Type=\"Edm.String\"/><Property Name=\"Bal\" Type=\"Edm.Decimal\"/>"
+		"<Property Name=\"Note\" Type=\"Edm.String\"/><Property Name=\"Seen\" "
+		"Type=\"Edm.String\"/><Property Name=\"Other\" Type=\"Edm.String\"/></EntityType>"
+		"<EntityContainer Name=\"E\"><EntitySet Name=\"Custs\" EntityType=\"Shop.Cust\"/>"
+		"</EntityContainer>"
+		"<Annotations Target=\"Shop.Cust/Bal\"><Annotation Term=\"C.Permissions\" "
+		"EnumMember=\"C.Permission/Read\"/></Annotations>"
+		"<Annotations Target=\"Shop.Cust/Note\"><Annotation Term=\"C.Permissions\" "
+		"EnumMember=\"C.Permission/ReadWrite\"/></Annotations>"
+		"<Annotations Target=\"Shop.Cust/Seen\"><Annotation Term=\"C.Computed\" "
+		"Bool=\"false\"/></Annotations>"
+		"<Annotations Target=\"Shop.Cust/Other\"><Annotation Term=\"Other.Computed\"/>"
+		"</Annotations></Schema></edmx:DataServices></edmx:Edmx>";
+	struct odata_md md;
+	struct ep_err err = EP_ERR_INIT;
+	FILE *f = fopen(ERPIPE_SRCDIR "/tests/fixtures/odata/metadata.xml", "rb");
+	char *xml = malloc(1 << 20);
+	size_t n = f && xml ? fread(xml, 1, 1 << 20, f) : 0;
+	const struct odata_etype *t;
+	const struct odata_prop *p;
+
+	if (f)
+		fclose(f);
+	ok(n > 0 && odata_md_parse(&md, xml, n, "metadata.xml", &err) == 0,
+	   "the real server's metadata.xml parses");
+	t = odata_md_entity(&md, "Customers");
+	ok(t && (p = odata_prop_find(t, "SystemModifiedAt")) && p->computed &&
+		   (p = odata_prop_find(t, "Last_Date_Modified")) && p->computed &&
+		   (p = odata_prop_find(t, "Balance_LCY")) && p->computed &&
+		   (p = odata_prop_find(t, "Name")) && !p->computed,
+	   "Core.Computed out of line (<Annotations Target=\"NAV.Customers/...\">)");
+	t = odata_md_entity(&md, "SalesOrders");
+	t = t ? odata_nav_entity(&md, t, "SalesOrderSalesLines") : NULL;
+	ok(t && !strcmp(t->qname, "NAV.SalesOrderSalesLines") &&
+		   (p = odata_prop_find(t, "Line_Amount")) && p->computed,
+	   "a navigation property's entity type, its computed fields");
+	odata_md_free(&md);
+	free(xml);
+	ok(odata_md_parse(&md, snippet, strlen(snippet), "snippet", &err) == 0, "aliased Core");
+	t = odata_md_entity(&md, "Custs");
+	ok(t && (p = odata_prop_find(t, "Code")) && p->immutable && !p->computed,
+	   "Core.Immutable, the target under the schema alias, before its type");
+	ok(t && (p = odata_prop_find(t, "Bal")) && p->computed, "Core.Permissions Read: read only");
+	ok(t && (p = odata_prop_find(t, "Note")) && !p->computed, "...ReadWrite is not");
+	ok(t && (p = odata_prop_find(t, "Seen")) && !p->computed, "Computed Bool=false is not");
+	ok(t && (p = odata_prop_find(t, "Other")) && !p->computed,
+	   "a Computed term of another vocabulary is not");
+	odata_md_free(&md);
+}
+
 int
 main(void)
 {
@@ -426,6 +501,7 @@ main(void)
 	test_key_pred(&md);
 	odata_md_free(&md);
 	test_md_refusals();
+	test_out_of_line();
 	test_pages();
 	test_errors();
 	test_batch();

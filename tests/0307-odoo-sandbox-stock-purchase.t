@@ -1,0 +1,91 @@
+#!/bin/sh
+# the Odoo sandbox's warehouse and purchasing as Odoo 19 (tests/fixtures/
+# odoo-flows 57-64) through the helpers of tests/sandbox/odoo-rpc.sh
+# (odoo_validate_picking: full, and short with the backorder wizard), vendor
+# bills, default taxes, sequences that a failed call still uses up, and the
+# --currencies fresh seed (EUR and GBP archived, as in a new database).
+. "$(dirname "$0")/lib.sh"
+. "$ERPIPE_TOP/tests/sandbox/lib.sh"
+. "$ERPIPE_TOP/tests/sandbox/odoo-rpc.sh"
+sandbox_start odoo --partners 5 --api-key admin:0a1b2c3d4e5f60718293a4b5c6d7e8f901234567
+fld() { rpc "$1" read "[[$2]]" "{\"fields\":$3}" | jq -c ".[0] | [$(printf '%s' "$3" | jq -r 'map(".\(.)") | join(",")')]"; }
+
+# a line without tax_ids gets the product's taxes; tax_ids [] means none
+so=$(rpc sale.order create '[{"partner_id":9,"order_line":[[0,0,{"product_id":5,"product_uom_qty":3,"price_unit":10}],[0,0,{"product_id":6,"product_uom_qty":1,"price_unit":10,"tax_ids":[]}]]}]')
+is "$(fld sale.order "$so" '["amount_untaxed","amount_tax","amount_total"]')" '[40,4.5,44.5]' \
+	"an order line sent without tax_ids: the product's 15%"
+
+# deliveries: full, then short with a backorder
+rpc sale.order action_confirm "[[$so]]" >/dev/null
+pk=$(rpc sale.order read "[[$so]]" '{"fields":["picking_ids"]}' | jq '.[0].picking_ids[0]')
+is "$(fld stock.picking "$pk" '["state","picking_type_code"]')" '["assigned","outgoing"]' "confirming makes a ready delivery"
+is "$(odoo_validate_picking "$pk")" "" "the full quantity: done, no backorder"
+is "$(fld stock.picking "$pk" '["state","backorder_ids"]')$(fld sale.order "$so" '["delivery_status"]')" '["done",[]]["full"]' \
+	"the delivery done, the order fully delivered"
+so2=$(rpc sale.order create '[{"partner_id":9,"order_line":[[0,0,{"product_id":5,"product_uom_qty":5,"price_unit":10}]]}]')
+rpc sale.order action_confirm "[[$so2]]" >/dev/null
+pk=$(rpc sale.order read "[[$so2]]" '{"fields":["picking_ids"]}' | jq '.[0].picking_ids[0]')
+is "$(rpc stock.picking button_validate "[[$pk]]")" true "button_validate with the reserved quantity: true"
+so3=$(rpc sale.order create '[{"partner_id":9,"order_line":[[0,0,{"product_id":5,"product_uom_qty":5,"price_unit":10}]]}]')
+rpc sale.order action_confirm "[[$so3]]" >/dev/null
+pk=$(rpc sale.order read "[[$so3]]" '{"fields":["picking_ids"]}' | jq '.[0].picking_ids[0]')
+mv=$(rpc stock.picking read "[[$pk]]" '{"fields":["move_ids"]}' | jq '.[0].move_ids[0]')
+rpc stock.move write "[[$mv],{\"quantity\":2,\"picked\":true}]" >/dev/null
+is "$(rpc stock.picking button_validate "[[$pk]]" | jq -c '[.res_model, .target, .context]')" \
+	"[\"stock.backorder.confirmation\",\"new\",{\"button_validate_picking_ids\":[$pk],\"default_show_transfers\":false,\"default_pick_ids\":[[4,$pk]]}]" \
+	"a short quantity: the backorder wizard"
+is "$(fld stock.picking "$pk" '["state"]')" '["assigned"]' "...and nothing done yet"
+bo=$(odoo_validate_picking "$pk" 2)
+is "$(fld stock.picking "$pk" '["state","backorder_ids"]')" "[\"done\",[$bo]]" "processed: done, with a backorder"
+is "$(fld stock.picking "$bo" '["state","backorder_id"]' | jq -c '[.[0], .[1][0]]')$(fld stock.move "$(rpc stock.picking read "[[$bo]]" '{"fields":["move_ids"]}' | jq '.[0].move_ids[0]')" '["product_uom_qty"]')" \
+	"[\"assigned\",$pk][3]" "the backorder ready for the rest"
+is "$(fld sale.order "$so3" '["delivery_status"]')$(rpc sale.order.line search_read "[[[\"order_id\",\"=\",$so3]]]" '{"fields":["qty_delivered"]}' | jq -c '[.[].qty_delivered]')" \
+	'["partial"][2]' "the order partially delivered"
+
+# procure to pay
+po=$(rpc purchase.order create '[{"partner_id":12,"partner_ref":"VQ-1","order_line":[[0,0,{"product_id":53,"product_qty":5,"price_unit":70}],[0,0,{"product_id":57,"product_qty":20,"price_unit":1}]]}]')
+rpc purchase.order button_confirm "[[$po]]" >/dev/null
+is "$(fld purchase.order "$po" '["state","receipt_status","invoice_status","amount_total"]')" '["purchase","pending","no",425.5]' \
+	"a confirmed purchase: a receipt pending, nothing to bill, the default purchase tax"
+rc=$(rpc purchase.order read "[[$po]]" '{"fields":["picking_ids"]}' | jq '.[0].picking_ids[0]')
+like "$(odoo_validate_picking "$rc" 2>&1)" "You need to supply a Lot/Serial number for products \[FURN_5555\] Cable Management Box\." \
+	"a lot-tracked product needs its lot"
+ml=$(rpc stock.move.line search "[[[\"picking_id\",\"=\",$rc],[\"product_id\",\"=\",53]]]" | jq '.[0]')
+rpc stock.move.line write "[[$ml],{\"lot_name\":\"LOT-1\"}]" >/dev/null
+is "$(odoo_validate_picking "$rc")" "" "with its lot: received"
+is "$(fld stock.move.line "$ml" '["lot_id"]' | jq -c '.[0][1]')$(fld purchase.order "$po" '["receipt_status","invoice_status"]')" \
+	'"LOT-1"["full","to invoice"]' "the lot made; the order received, to bill"
+act=$(rpc purchase.order action_create_invoice "[[$po]]")
+bill=$(printf '%s\n' "$act" | jq .res_id)
+is "$(printf '%s\n' "$act" | jq -c '[.xml_id, .context.default_move_type]')" '["account.action_move_in_invoice_type","in_invoice"]' \
+	"action_create_invoice: the Bills action"
+like "$(rpc account.move action_post "[[$bill]]")" "The Bill/Refund date is required to validate this document\.$" \
+	"a bill without its date is not posted"
+rpc account.move write "[[$bill],{\"invoice_date\":\"2026-12-07\",\"ref\":\"VB-1\"}]" >/dev/null
+rk=$(fld res.partner 12 '["supplier_rank"]' | jq '.[0]')
+odoo_post "$bill"
+like "$(fld account.move "$bill" '["name"]')" '^\["BILL/2026/12/[0-9]{4}"\]$' "bills are numbered by month"
+p=$(odoo_register_payment "$bill")
+is "$(fld account.payment "$p" '["payment_type","partner_type","memo","state"]')$(fld account.move "$bill" '["payment_state"]')" \
+	'["outbound","supplier","VB-1","in_process"]["paid"]' "a vendor payment: the bill paid, the payment in process, its memo the bill's ref"
+is "$(fld res.partner 12 '["supplier_rank"]' | jq '.[0]')" "$((rk + 2))" "supplier_rank + 1 per posted bill and payment"
+KEY=0a1b2c3d4e5f60718293a4b5c6d7e8f901234567
+code=$(curl -sS -o "$T/j2" -w '%{http_code}' -H 'Content-Type: application/json' -H "Authorization: bearer $KEY" \
+	"$ODOO_URL/json/2/account.move/unlink" -d "{\"ids\":[$bill]}")
+is "$code $(jq -r .message "$T/j2")" \
+	"422 You can't delete a posted journal item. Don$(printf '\342\200\231')t play games with your accounting records; reset the journal entry to draft before deleting it." \
+	"JSON-2: a posted bill is not deleted, 422"
+ok "...the U+2019 escaped on the wire" grep -q 'Don\\u2019t' "$T/j2"
+
+# a create that fails still uses up its number
+n1=$(rpc sale.order create '[{"partner_id":9}]')
+rpc sale.order create '[{"partner_id":9,"order_line":[[0,0,{"product_id":5,"tax_id":[[6,0,[1]]]}]]}]' >/dev/null
+n3=$(rpc sale.order create '[{"partner_id":9}]')
+is "$(rpc sale.order read "[[$n1,$n3]]" '{"fields":["name"]}' | jq -r '[.[].name[1:] | tonumber] | .[1] - .[0]')" 2 \
+	"a failed create used up an order number"
+
+# --currencies fresh: EUR and GBP archived
+SANDBOX_ID=fresh sandbox_start odoo --partners 5 --currencies fresh
+is "$(ODOO_URL=$FRESH_URL rpc res.currency search_read '[[["name","in",["EUR","GBP","USD","JPY"]]]]' '{"fields":["name"],"context":{"active_test":false}}' | jq -c '[.[] | .name]')$(ODOO_URL=$FRESH_URL rpc res.currency search_read '[[]]' '{"fields":["name"]}' | jq -c '[.[] | .name]')" \
+	'["USD","EUR","GBP","JPY"]["USD"]' "--currencies fresh: only the company's USD active"
+done_testing
