@@ -91,12 +91,14 @@ check: all $(UNITS) $(REPLAYS)
 
 # Coverage-guided fuzzing with libFuzzer (clang): make fuzz, then
 # build-fuzz/fuzz-ndjson tests/fuzz/corpus/fuzz-ndjson -max_total_time=60
+# UBSan does not recover: every report stops the fuzzer with its input.
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all
 fuzz:
 	$(MAKE) B=build-fuzz CC=clang CFLAGS='-O1 -g' \
-		SANFLAGS='-fsanitize=fuzzer-no-link,address,undefined' build-fuzz/liberpipe.a
+		SANFLAGS='-fsanitize=fuzzer-no-link $(FUZZ_SAN)' build-fuzz/liberpipe.a
 	@for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
 		echo "clang $$f -> build-fuzz/$$n"; \
-		clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
+		clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer $(FUZZ_SAN) \
 		$$(pkg-config --cflags $(PKGS)) -Ilib -o build-fuzz/$$n $$f \
 		build-fuzz/liberpipe.a $(LDLIBS) || exit 1; done
 

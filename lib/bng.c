@@ -3,6 +3,10 @@
  */
 #include "bng.h"
 
+#include "json.h"
+#include "log.h"
+#include "retry.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <stdint.h>
@@ -58,6 +62,10 @@ struct bng {
 	struct http_client *http;
 	struct oauth *oauth;   /* auth oauth */
 	char *static_header;   /* auth token */
+	/* malformed or cut answers: the one retry policy, as http's */
+	struct retry_policy retry;
+	const struct ep_clock *clock;
+	uint64_t rng;
 };
 
 static int
@@ -116,6 +124,9 @@ bng_open(const struct bng_conn *c, const struct http_opts *ho, struct ep_err *er
 		goto fail;
 	if ((b->http = http_new(ho, err)) == NULL)
 		goto fail;
+	b->retry = ho->retry;
+	b->clock = ho->clock ? ho->clock : ep_clock_system();
+	b->rng = ho->seed ? ho->seed : 0x9e3779b97f4a7c15ull;
 	if (c->auth == NULL || strcmp(c->auth, "oauth") == 0) {
 		struct oauth_opts oo;
 
@@ -427,6 +438,58 @@ bng_error_parse(const char *body, size_t len, struct bng_error *e)
 	return rc;
 }
 
+int64_t
+bng_now_ms(const struct bng *b)
+{
+	return ep_now_ms(b->clock);
+}
+
+int
+bng_again(struct bng *b, int attempt, int64_t t0_ms, struct ep_err *err)
+{
+	struct retry_input in;
+	struct retry_decision d;
+	size_t n;
+
+	memset(&in, 0, sizeof(in));
+	in.attempt = attempt;
+	in.kind = RETRY_NETWORK; /* as a dropped connection: the answer is lost */
+	in.wall_ms = ep_wall_ms(b->clock);
+	in.elapsed_ms = ep_now_ms(b->clock) - t0_ms;
+	if (retry_decide(&b->retry, &in, &b->rng, &d) == RETRY_AGAIN) {
+		ep_info(1, "a malformed or cut answer: again in %lld ms", (long long)d.wait_ms);
+		ep_sleep_ms(b->clock, d.wait_ms);
+		return 1;
+	}
+	n = strlen(err->msg);
+	snprintf(err->msg + n, sizeof(err->msg) - n, " (%s)", d.why);
+	err->code = EP_UNAVAILABLE;
+	return 0;
+}
+
+int
+bng_get_json(struct bng *b, const char *url, struct http_resp *resp, struct ep_err *err)
+{
+	int64_t t0 = bng_now_ms(b);
+
+	for (int attempt = 0;; attempt++) {
+		size_t off;
+		const char *why;
+
+		if (bng_do(b, "GET", url, NULL, 0, resp, err) < 0 ||
+		    bng_check(resp, "GET", url, err) < 0)
+			return -1;
+		if (json_check(buf_str(&resp->body), resp->body.len, &off, &why) != JSON_INVALID)
+			return 0;
+		char brief[HTTP_URL_BRIEF + 64];
+
+		ep_errf(err, EP_UNAVAILABLE, "GET %s: a malformed answer (%s at byte %zu of %zu)",
+			http_url_brief(url, brief, sizeof(brief)), why, off + 1, resp->body.len);
+		if (!bng_again(b, attempt, t0, err))
+			return -1;
+	}
+}
+
 /* one line: control characters become spaces, cut at max bytes */
 static void
 one_line(char *dst, size_t cap, const char *s, size_t len)
@@ -442,7 +505,7 @@ int
 bng_check(const struct http_resp *r, const char *method, const char *url, struct ep_err *err)
 {
 	struct bng_error e;
-	char what[512];
+	char what[512], brief[HTTP_URL_BRIEF + 64];
 	int code;
 
 	if (r->status >= 200 && r->status <= 299)
@@ -473,8 +536,8 @@ bng_check(const struct http_resp *r, const char *method, const char *url, struct
 	} else
 		one_line(what, sizeof(what) > 121 ? 121 : sizeof(what), buf_str(&r->body),
 		         r->body.len);
-	return ep_errf(err, code, "%s %s: HTTP %ld%s%s", method, url, r->status, *what ? " " : "",
-	               what);
+	return ep_errf(err, code, "%s %s: HTTP %ld%s%s", method,
+	               http_url_brief(url, brief, sizeof(brief)), r->status, *what ? " " : "", what);
 }
 
 /* ---- paths and pages -------------------------------------------------------- */
@@ -751,9 +814,7 @@ bng_pager_next(struct bng_pager *p, cJSON **items, struct ep_err *err)
 			               p->next);
 		return oom(err);
 	}
-	if (bng_do(p->b, "GET", p->url.p, NULL, 0, &p->resp, err) < 0)
-		return -1;
-	if (bng_check(&p->resp, "GET", p->url.p, err) < 0)
+	if (bng_get_json(p->b, p->url.p, &p->resp, err) < 0)
 		return -1;
 	if (bng_page_parse(&p->l, buf_str(&p->resp.body), p->resp.body.len,
 	                   http_resp_header(&p->resp, "Link"), items, &next, err) < 0)
@@ -796,7 +857,7 @@ bng_count(struct bng *b, const char *resource, const char *query, long *count, l
 		oom(err);
 		goto out;
 	}
-	if (bng_do(b, "GET", u.p, NULL, 0, &r, err) < 0 || bng_check(&r, "GET", u.p, err) < 0)
+	if (bng_get_json(b, u.p, &r, err) < 0)
 		goto out;
 	j = cJSON_ParseWithLength(buf_str(&r.body), r.body.len);
 	v = cJSON_GetObjectItemCaseSensitive(j, "total_count");

@@ -103,6 +103,16 @@ int bng_do(struct bng *b, const char *method, const char *url, const char *body,
 
 /* 0 for a 2xx answer; else -1 with err mapped as above, naming method and
  * URL. */
+/* A malformed or cut answer (a 2xx that is not JSON): the retry policy of
+ * the http_opts bng_open got (retry.h, as for a dropped connection)
+ * decides.  1: it slept, try again (attempt counts from 0, t0_ms from
+ * bng_now_ms at the first try); 0: gave up, err's message gets why and
+ * its code EP_UNAVAILABLE.  The Odoo and NAV clients do the same. */
+int64_t bng_now_ms(const struct bng *b);
+int bng_again(struct bng *b, int attempt, int64_t t0_ms, struct ep_err *err);
+/* GET url into resp: bng_do, bng_check, and a body that is not JSON asked
+ * again under bng_again.  -1 with err. */
+int bng_get_json(struct bng *b, const char *url, struct http_resp *resp, struct ep_err *err);
 int bng_check(const struct http_resp *r, const char *method, const char *url,
               struct ep_err *err);
 

@@ -406,7 +406,7 @@ header(struct csvio_reader *r, struct ep_err *err)
 static int
 cell_json(struct csvio_reader *r, const struct csvio_cell *c)
 {
-	const char *s = r->cells.p + c->off;
+	const char *s = buf_str(&r->cells) + c->off; /* cells may be empty: NULL */
 
 	if (c->null)
 		return buf_add(&r->json, "null", 4);
@@ -1142,7 +1142,7 @@ csvio_write(struct csvio_writer *w, const char *json, size_t len, struct ep_err 
 
 		if ((i > 0 && buf_addc(&w->row, w->o->delim) < 0) ||
 		    (c->gen == w->gen &&
-		     cell_out(&w->row, w->o, c->kind, w->vals.p + c->off, c->len) < 0))
+		     cell_out(&w->row, w->o, c->kind, buf_str(&w->vals) + c->off, c->len) < 0))
 			return ep_errf(err, EP_SOFTWARE, "out of memory");
 	}
 	if (w->row.p == NULL && buf_add(&w->row, "", 0) < 0)

@@ -4,6 +4,7 @@
 #include "dec.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -506,3 +507,138 @@ dec_format(const struct dec *a, char *buf, size_t n)
 	memcpy(buf, tmp, (size_t)o + 1);
 	return o;
 }
+
+/* ---- multiples on the numbers' text ---------------------------------------- */
+
+/* A JSON number as sign * digits * 10^exp, the digits without leading or
+ * trailing zeros (zeros of the integer part's end move into exp). */
+struct numtext {
+	int neg, zero;
+	const char *ip, *fp;       /* integer and fraction digits */
+	size_t in, fn;
+	long long exp;             /* of the last significant digit */
+	size_t lead, sig;          /* significant digits: skip lead of the
+	                              concatenation ip fp, take sig */
+};
+
+static int
+numtext_parse(const char *s, size_t n, struct numtext *t)
+{
+	size_t i = 0, k, total;
+	long long e = 0;
+	int eneg = 0;
+
+	memset(t, 0, sizeof(*t));
+	if (i < n && s[i] == '-')
+		t->neg = 1, i++;
+	t->ip = s + i;
+	while (i < n && s[i] >= '0' && s[i] <= '9')
+		i++;
+	t->in = (size_t)(s + i - t->ip);
+	if (t->in == 0)
+		return -1;
+	if (i < n && s[i] == '.') {
+		t->fp = s + ++i;
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			i++;
+		t->fn = (size_t)(s + i - t->fp);
+		if (t->fn == 0)
+			return -1;
+	}
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		i++;
+		if (i < n && (s[i] == '+' || s[i] == '-'))
+			eneg = s[i++] == '-';
+		if (i >= n)
+			return -1;
+		for (; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
+			if (e > 1000000000000000LL)
+				return -1; /* past +-10^15 */
+			e = e * 10 + (s[i] - '0');
+		}
+	}
+	if (i != n)
+		return -1;
+	total = t->in + t->fn;
+	/* digit k of the concatenation */
+#define DIGIT(t, k) ((k) < (t)->in ? (t)->ip[k] : (t)->fp[(k) - (t)->in])
+	for (k = 0; k < total && DIGIT(t, k) == '0'; k++)
+		;
+	if (k == total) {
+		t->zero = 1;
+		return 0;
+	}
+	t->lead = k;
+	for (k = total; DIGIT(t, k - 1) == '0'; k--)
+		;
+	t->sig = k - t->lead;
+	/* the last significant digit k-1 is worth 10^(in - k) */
+	t->exp = (eneg ? -e : e) + (long long)t->in - (long long)k;
+	return 0;
+}
+
+/* The significant digits of t modulo m (m < 2^63). */
+static uint64_t
+numtext_mod(const struct numtext *t, uint64_t m)
+{
+	unsigned __int128 r = 0;
+
+	for (size_t k = t->lead; k < t->lead + t->sig; k++)
+		r = (r * 10 + (unsigned)(DIGIT(t, k) - '0')) % m;
+	return (uint64_t)r;
+}
+
+int
+dec_text_sign(const char *s, size_t n)
+{
+	struct numtext t;
+
+	if (numtext_parse(s, n, &t) < 0 || t.zero)
+		return 0;
+	return t.neg ? -1 : 1;
+}
+
+int
+dec_text_is_multiple(const char *a, size_t an, const char *b, size_t bn)
+{
+	struct numtext x, y;
+	uint64_t bv = 0, rest, m;
+	long long k;
+	int p = 0, q = 0;
+
+	if (numtext_parse(a, an, &x) < 0 || numtext_parse(b, bn, &y) < 0 || y.zero ||
+	    y.sig > 19)
+		return -1;
+	if (x.zero)
+		return 1;
+	/* a = X 10^xe, b = Y 10^ye, X and Y without trailing zeros: a/b is an
+	 * integer iff Y divides X 10^(xe-ye); with xe < ye never (X is not a
+	 * multiple of 10) */
+	k = x.exp - y.exp;
+	if (k < 0)
+		return 0;
+	for (size_t i = y.lead; i < y.lead + y.sig; i++)
+		bv = bv * 10 + (uint64_t)(DIGIT(&y, i) - '0');
+	for (rest = bv; rest % 2 == 0; rest /= 2)
+		p++;
+	for (; rest % 5 == 0; rest /= 5)
+		q++;
+	/* Y = 2^p 5^q rest, rest prime to 10: rest must divide X, and the
+	 * powers of 2 and 5 that 10^k does not give, X */
+	if (rest > 1 && numtext_mod(&x, rest) != 0)
+		return 0;
+	if (k < p) {
+		m = 1ull << (p - k);
+		if (numtext_mod(&x, m) != 0)
+			return 0;
+	}
+	if (k < q) {
+		m = 1;
+		for (long long i = 0; i < q - k; i++)
+			m *= 5;
+		if (numtext_mod(&x, m) != 0)
+			return 0;
+	}
+	return 1;
+}
+#undef DIGIT

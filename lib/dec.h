@@ -77,6 +77,13 @@ int dec_cmp(const struct dec *a, const struct dec *b);
 int dec_sign(const struct dec *a);
 /* 1 if a is an integer multiple of b, 0 if not, -1 if b is zero. */
 int dec_is_multiple(const struct dec *a, const struct dec *b);
+/* The same, exactly, on two JSON numbers' texts of any length and
+ * exponent ("1e-400", "1" and 5,000 zeros): 1 if a is an integer multiple
+ * of b, 0 if not, -1 when it cannot say (b is zero, not a JSON number, has
+ * more than 19 significant digits, or an exponent past +-10^15). */
+int dec_text_is_multiple(const char *a, size_t an, const char *b, size_t bn);
+/* The sign of a JSON number's text: -1, 0 or 1 (0 also for bad text). */
+int dec_text_sign(const char *s, size_t n);
 /* Plain text, no exponent, the scale as stored ("-0.50", "1000");
  * NUL-terminated; returns the length written (like snprintf, without the
  * NUL), or -1 if n is too small (buf then holds ""). */

@@ -436,6 +436,7 @@ diff_free(struct diff *d)
 	}
 	free(d->fields);
 	free(d->sp);
+	free(d->fsp);
 	free(d->kp);
 	free(d->ko);
 	free(d->dense);
@@ -630,6 +631,7 @@ dec_text(struct buf *b, const char *p, size_t n)
 struct cmember {
 	size_t k, kn;  /* decoded key in the scratch buf */
 	const char *v, *ve;
+	size_t i;      /* place in the object: a repeated key's last wins */
 };
 
 static int
@@ -638,9 +640,11 @@ cmember_cmp(const void *a, const void *b, void *ctx)
 	const struct cmember *x = a, *y = b;
 	const char *base = ctx;
 	size_t n = x->kn < y->kn ? x->kn : y->kn;
-	int c = memcmp(base + x->k, base + y->k, n);
+	int c = n ? memcmp(base + x->k, base + y->k, n) : 0;
 
-	return c ? c : (x->kn > y->kn) - (x->kn < y->kn);
+	if (c == 0)
+		c = (x->kn > y->kn) - (x->kn < y->kn);
+	return c ? c : (x->i > y->i) - (x->i < y->i);
 }
 
 static const char *canon(struct buf *b, const char *p, const char *e);
@@ -678,16 +682,24 @@ canon_obj(struct buf *b, const char *p, const char *e)
 		p = skip_ws(p + 1, e); /* ':' */
 		m[n].v = p;
 		m[n].ve = q = skip_value(p, e);
+		m[n].i = n;
 		n++;
 		p = skip_ws(q, e);
 		if (p < e && *p == ',')
 			p = skip_ws(p + 1, e);
 	}
 	if (!bad) {
-		qsort_r(m, n, sizeof *m, cmember_cmp, keys.p);
+		size_t w = 0;
+
+		if (n > 1)
+			qsort_r(m, n, sizeof *m, cmember_cmp, keys.p);
 		buf_addc(b, '{');
 		for (i = 0; i < n; i++) {
-			if (i)
+			/* a repeated key: only the last (erpipe(7)) */
+			if (i + 1 < n && m[i].kn == m[i + 1].kn &&
+			    memcmp(keys.p + m[i].k, keys.p + m[i + 1].k, m[i].kn) == 0)
+				continue;
+			if (w++)
 				buf_addc(b, ',');
 			json_quote(b, keys.p + m[i].k, m[i].kn);
 			buf_addc(b, ':');
@@ -969,9 +981,27 @@ diff_key_text(const struct diff *d, struct buf *b, const unsigned char *key, siz
 
 /* ---- building a compact record ---- */
 
+/* A field's value; a field repeated in the record keeps its last value
+ * (erpipe(7)), at its first place. */
 static int
 span_push(struct diff *d, int f, const struct json_member *m)
 {
+	if ((size_t)f >= d->capfsp) {
+		size_t cap = d->capfsp ? d->capfsp : 64;
+		uint32_t *v;
+
+		while (cap <= (size_t)f)
+			cap *= 2;
+		if ((v = realloc(d->fsp, cap * sizeof *v)) == NULL)
+			return -1;
+		memset(v + d->capfsp, 0, (cap - d->capfsp) * sizeof *v);
+		d->fsp = v;
+		d->capfsp = cap;
+	}
+	if (d->fsp[f] != 0) {
+		d->sp[d->fsp[f] - 1] = (struct span){ f, m->val, m->vlen, m->type };
+		return 0;
+	}
 	if (d->nsp == d->capsp) {
 		size_t cap = d->capsp ? d->capsp * 2 : 32;
 		struct span *v = realloc(d->sp, cap * sizeof *v);
@@ -982,6 +1012,7 @@ span_push(struct diff *d, int f, const struct json_member *m)
 		d->capsp = cap;
 	}
 	d->sp[d->nsp++] = (struct span){ f, m->val, m->vlen, m->type };
+	d->fsp[f] = (uint32_t)d->nsp;
 	return 0;
 }
 
@@ -1079,6 +1110,8 @@ diff_build(struct diff *d, int side, const char *p, size_t n, uint64_t line, str
 		*why = "not a JSON object";
 		return -1;
 	}
+	for (size_t k = 0; k < d->nsp; k++)
+		d->fsp[d->sp[k].f] = 0;
 	d->nsp = 0;
 	for (i = 0; i < d->nkeys; i++) {
 		d->kp[i].p = NULL;

@@ -87,6 +87,8 @@ struct diff {
 	/* per record scratch */
 	struct span *sp;
 	size_t nsp, capsp;
+	uint32_t *fsp;        /* field -> its span + 1 in this record */
+	size_t capfsp;
 	struct span *kp;      /* key parts from the record, then from _key */
 	struct span *ko;
 	struct buf kname;     /* decoded member name */

@@ -1186,7 +1186,8 @@ totals_emit(struct diff *d, struct group **g, size_t n)
 		free(pos);
 		return oom(d);
 	}
-	qsort(g, n, sizeof *g, group_cmp);
+	if (n > 1) /* no groups: g may be NULL, which qsort must not get */
+		qsort(g, n, sizeof *g, group_cmp);
 	for (size_t i = 0; i < n; i++) {
 		struct diff_event ev;
 		int both = g[i]->cnt[0] && g[i]->cnt[1], nfd = 0;

@@ -402,14 +402,31 @@ finish(struct http_client *c, struct job *j, int rc)
 	push(&c->done, &c->done_tail, j);
 }
 
+const char *
+http_url_brief(const char *url, char *out, size_t n)
+{
+	size_t len = strlen(url), keep = HTTP_URL_BRIEF;
+
+	if (len <= HTTP_URL_BRIEF + 32 || n < HTTP_URL_BRIEF + 48) {
+		snprintf(out, n, "%s", url);
+		return out;
+	}
+	while (keep > 0 && ((unsigned char)url[keep] & 0xC0) == 0x80)
+		keep--; /* not inside a UTF-8 character */
+	snprintf(out, n, "%.*s...[%zu bytes]", (int)keep, url, len);
+	return out;
+}
+
 static int
 job_fail(struct http_client *c, struct job *j, int code, const char *why)
 {
 	struct buf u = BUF_INIT;
+	char brief[HTTP_URL_BRIEF + 64];
 
 	buf_init(&u, 8192);
 	trace_url(c, &u, j->req->url);
-	ep_errf(&j->err, code, "%s '%s': %s", method_of(j->req), buf_str(&u), why);
+	ep_errf(&j->err, code, "%s '%s': %s", method_of(j->req),
+	        http_url_brief(buf_str(&u), brief, sizeof(brief)), why);
 	buf_release(&u);
 	finish(c, j, -1);
 	return -1;
@@ -586,7 +603,9 @@ attempt_done(struct http_client *c, struct job *j, CURLcode res)
 				snprintf(why, sizeof(why),
 				         "response body over the %zu-byte cap (--max-body)",
 				         c->o.max_body);
-			code = EP_DATAERR;
+			/* the server's answer, not the request's data: a stage
+			 * must stop, not reject the records it was about */
+			code = EP_UNAVAILABLE;
 		} else if (res == CURLE_BAD_CONTENT_ENCODING) {
 			snprintf(why, sizeof(why), "bad content encoding from the server: %s",
 			         cerr);

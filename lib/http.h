@@ -36,10 +36,12 @@
  *                           does not decode (garbage gzip).  The last is
  *                           NOT retried: a server that sends a broken
  *                           encoding once does so again, and retrying would
- *                           only spend the budget.
- *       EP_DATAERR (65)     the (decoded) body, or the headers, went past
- *                           max_body: not retried, the same answer would
- *                           come again; raise --max-body.
+ *                           only spend the budget.  Also the (decoded)
+ *                           body, or the headers, past max_body: not
+ *                           retried, the same answer would come again
+ *                           (raise --max-body); the server's answer, not
+ *                           the request's data, so a stage stops rather
+ *                           than reject the records it was about.
  *       EP_CONFIG (78)      a malformed URL, unsupported scheme, unreadable
  *                           --cacert file.
  *       EP_SOFTWARE (70)    out of memory, curl misuse.
@@ -176,5 +178,12 @@ int http_parse_size(const char *s, size_t *out, struct ep_err *err);
 int http_parse_rate(const char *s, int64_t *n, int64_t *period_ms, struct ep_err *err);
 /* --retries: a whole number 0..1000. */
 int http_parse_retries(const char *s, int *n, struct ep_err *err);
+
+/* url for a message: as it is, or when longer than HTTP_URL_BRIEF (+32)
+ * bytes (a lookup of 100 keys is 2 KB) its first HTTP_URL_BRIEF bytes and
+ * "...[N bytes]"; written into out (HTTP_URL_BRIEF + 64 bytes is enough),
+ * which is returned. */
+#define HTTP_URL_BRIEF 160
+const char *http_url_brief(const char *url, char *out, size_t n);
 
 #endif

@@ -2,6 +2,7 @@
 #include "text.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct jp {
@@ -111,8 +112,13 @@ json_string_scan(const char *str, size_t n, char *out, size_t *outn, size_t *err
 					i += 6;
 				}
 			}
-			if (cp >= 0xD800 && cp < 0xE000)
-				cp = 0xFFFD;
+			if (cp >= 0xD800 && cp < 0xE000) {
+				/* no UTF-8 for it: refused, as jq and Python's
+				 * strict decoders do, never turned into U+FFFD */
+				*err_off = i - 6;
+				*why = "lone surrogate in \\u escape";
+				return -1;
+			}
 			if (out)
 				w += utf8_put(out + w, (unsigned)cp);
 			else
@@ -436,4 +442,83 @@ bad:
 	it->why = p.why ? p.why : "not JSON";
 	it->state = -1;
 	return -1;
+}
+
+/* --- duplicate keys: the table past JSON_KEYS_LINEAR members --- */
+
+static uint64_t
+key_hash(const char *k, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)k[i]) * 0x100000001b3ull;
+	return h;
+}
+
+/* Put member j (key k) into the table; -1 when an equal key is there,
+ * with its index in *dup. */
+static int
+keys_put(struct json_keys *s, size_t j, const char *k, size_t kn, json_key_fn key, void *ctx,
+	 size_t *dup)
+{
+	size_t mask = s->cap - 1, h = (size_t)key_hash(k, kn) & mask;
+
+	for (; s->slot[h]; h = (h + 1) & mask) {
+		size_t o = s->slot[h] - 1, on;
+		const char *ok = key(ctx, o, &on);
+
+		if (on == kn && memcmp(ok, k, kn) == 0) {
+			*dup = o;
+			return -1;
+		}
+	}
+	s->slot[h] = (uint32_t)j + 1;
+	return 0;
+}
+
+/* A table of at least cap slots holding members 0 to s->n - 1. */
+static int
+keys_rebuild(struct json_keys *s, size_t cap, json_key_fn key, void *ctx)
+{
+	size_t dup;
+
+	if (cap > s->cap) {
+		uint32_t *slot = calloc(cap, sizeof(*slot));
+		if (slot == NULL)
+			return -1;
+		free(s->slot);
+		s->slot = slot;
+		s->cap = cap;
+	} else
+		memset(s->slot, 0, s->cap * sizeof(*s->slot));
+	for (size_t j = 0; j < s->n; j++) {
+		size_t kn;
+		const char *k = key(ctx, j, &kn);
+		keys_put(s, j, k, kn, key, ctx, &dup); /* a repeat is left out */
+	}
+	return 0;
+}
+
+long
+json_keys_add_table(struct json_keys *s, size_t i, const char *k, size_t kn, json_key_fn key,
+		    void *ctx)
+{
+	size_t dup = i, cap = 32;
+
+	while (cap < 4 * (i + 1))
+		cap *= 2;
+	s->n = i;
+	if ((i == JSON_KEYS_LINEAR || 2 * (i + 1) > s->cap) && keys_rebuild(s, cap, key, ctx) < 0)
+		return -1;
+	keys_put(s, i, k, kn, key, ctx, &dup);
+	s->n = i + 1;
+	return (long)dup;
+}
+
+void
+json_keys_free(struct json_keys *s)
+{
+	free(s->slot);
+	memset(s, 0, sizeof(*s));
 }

@@ -11,6 +11,8 @@
 #define ERPIPE_JSON_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 
 #define JSON_MAX_DEPTH 512
 
@@ -43,7 +45,8 @@ const char *json_type_name(enum json_type t);
  * and *why (a static message, json_check's).  With out not NULL the
  * decoded bytes are written there — as many as the offset returned is
  * always enough — and their count to *outn: escapes decoded, a \u
- * surrogate pair joined, a lone surrogate turned into U+FFFD.  Checks no
+ * surrogate pair joined; a lone surrogate (no UTF-8 for it) is refused,
+ * "lone surrogate in \\u escape", as jq does.  Checks no
  * UTF-8 (the caller does). */
 long long json_string_scan(const char *s, size_t n, char *out, size_t *outn, size_t *err_off,
 			   const char **why);
@@ -73,5 +76,74 @@ struct json_member {
 int json_obj_open(struct json_obj *it, const char *s, size_t n);
 /* 1 a member, 0 the end, -1 an error */
 int json_obj_next(struct json_obj *it, struct json_member *m);
+
+/* Duplicate keys: the stream's one rule (erpipe(7)) is "last wins", as jq
+ * and most RFC 8259 parsers do: an object whose key repeats is the object
+ * with that key once, at its first place, holding its last value.  A
+ * parser applies it after an object's members are read: json_keys_add
+ * for members i = 0, 1, 2, … in order returns the index (< i) of an
+ * earlier member with the same key, or i when the key is new (then it is
+ * remembered; i == 0 starts a new object).  key(ctx, j, &len) gives
+ * member j's key, decoded.  Linear in the members (a hash table past a
+ * few).  -1: out of memory.  The table is the caller's, zeroed at first,
+ * released with json_keys_free. */
+struct json_keys {
+	uint32_t *slot;      /* member index + 1, 0 empty */
+	size_t cap;          /* slots, a power of two */
+	size_t n;            /* members seen */
+	uint64_t sig[64];    /* the first members' keys in short (length, bytes) */
+	uint64_t bloom[4];   /* a bit per signature seen */
+};
+
+typedef const char *(*json_key_fn)(void *ctx, size_t j, size_t *len);
+
+#define JSON_KEYS_LINEAR 64 /* members compared by signature before a table pays */
+
+/* past the first JSON_KEYS_LINEAR members (json.c) */
+long json_keys_add_table(struct json_keys *s, size_t i, const char *k, size_t kn,
+			 json_key_fn key, void *ctx);
+void json_keys_free(struct json_keys *s);
+
+/* Inline for the first members (a record's usual few dozen): a key's
+ * signature (its length, first and last bytes) behind a 256-bit filter;
+ * only an equal signature is compared in full. */
+static inline long
+json_keys_add(struct json_keys *s, size_t i, const char *k, size_t kn, json_key_fn key,
+	      void *ctx)
+{
+	uint64_t sg = (uint64_t)kn << 32, bit;
+	size_t dup = i;
+	unsigned h;
+
+	if (i >= JSON_KEYS_LINEAR)
+		return json_keys_add_table(s, i, k, kn, key, ctx);
+	if (kn >= 4) {
+		uint32_t head;
+		memcpy(&head, k, 4);
+		sg ^= head ^ ((uint64_t)(unsigned char)k[kn - 1] << 56);
+	} else
+		for (size_t b = 0; b < kn; b++)
+			sg ^= (uint64_t)(unsigned char)k[b] << (8 * b);
+	h = (unsigned)((sg * 0x9E3779B97F4A7C15ull) >> 56);
+	bit = 1ull << (h & 63);
+	if (i == 0)
+		s->bloom[0] = s->bloom[1] = s->bloom[2] = s->bloom[3] = 0;
+	for (size_t j = 0; (s->bloom[h >> 6] & bit) && j < i; j++) {
+		size_t on;
+		const char *ok;
+
+		if (s->sig[j] != sg)
+			continue;
+		ok = key(ctx, j, &on);
+		if (on == kn && memcmp(ok, k, kn) == 0) {
+			dup = j;
+			break;
+		}
+	}
+	s->sig[i] = sg;
+	s->bloom[h >> 6] |= bit;
+	s->n = i + 1;
+	return (long)dup;
+}
 
 #endif

@@ -7,6 +7,7 @@
 
 #include "buf.h"
 #include "extract.h" /* extract_hash */
+#include "json_tree.h"
 #include "log.h"
 #include "ndjson.h"
 #include "text.h"
@@ -261,6 +262,7 @@ struct loader {
 	uint64_t drifted;  /* records with a drift (the summary's count) */
 	uint64_t unread;   /* records written but not found by the readback */
 	cJSON *unverified; /* names of fields written but not read back: a set */
+	struct json_tree_err jerr; /* the last record's parse */
 };
 
 static const char *
@@ -986,6 +988,25 @@ on_barrier(struct stage *st, void *ctx)
 	return flush(st, ctx);
 }
 
+/* A line the runner refused (not JSON, a bad checkpoint): its receipt,
+ * as every record has one. */
+static int
+on_rejected(struct stage *st, const struct stage_rec *rec, const char *error, void *ctx)
+{
+	struct loader *L = ctx;
+	struct load_item it;
+	int rc;
+
+	(void)rec;
+	memset(&it, 0, sizeof(it));
+	it.status = LOAD_REJECTED;
+	it.error = (char *)error;
+	if (receipt(L, &it) < 0)
+		return oom(st);
+	rc = ndjson_write(stage_out(st), L->b.p, L->b.len);
+	return rc < 0 ? -1 : 0;
+}
+
 static int
 on_record(struct stage *st, const struct stage_rec *rec, void *ctx)
 {
@@ -1001,12 +1022,19 @@ on_record(struct stage *st, const struct stage_rec *rec, void *ctx)
 		goto nomem;
 	memcpy(it.text, rec->p, rec->len);
 	it.text[rec->len] = '\0';
-	it.rec = cJSON_ParseWithLength(rec->p, rec->len);
+	/* the stream's rules (json_tree.h): last of a repeated key wins, a
+	 * U+0000 cannot be sent */
+	it.rec = json_tree_parse(rec->p, rec->len, &L->jerr);
 	if (it.rec == NULL || !cJSON_IsObject(it.rec)) {
 		cJSON_Delete(it.rec);
 		if ((it.rec = cJSON_CreateObject()) == NULL)
 			goto nomem;
-		load_item_reject(&it, NULL, "cannot parse the record (nested too deep?)");
+		if (L->jerr.why && strcmp(L->jerr.why, "out of memory") == 0)
+			goto nomem;
+		load_item_reject(&it, L->jerr.path.len ? buf_str(&L->jerr.path) : NULL, "%s",
+		                 L->jerr.why ? L->jerr.why : "not a JSON object");
+		load_item_field_error(&it, buf_str(&L->jerr.path),
+		                      L->jerr.why ? L->jerr.why : "not a JSON object");
 	} else if (item_key(L, &it) < 0)
 		goto nomem;
 	if (it.status == LOAD_PENDING && it.key) {
@@ -1051,7 +1079,7 @@ int
 load_run(const struct stage_cfg *cfg, const struct load_opts *o, const struct load_target *t,
          void *tctx, int nfiles, char *const *files)
 {
-	struct stage_hooks hooks = {on_record, on_barrier, NULL};
+	struct stage_hooks hooks = {on_record, on_barrier, NULL, on_rejected};
 	struct stage_cfg scfg = *cfg;
 	struct loader L;
 	size_t cap = (size_t)(o->batch > 0 ? o->batch : 1);
@@ -1092,6 +1120,7 @@ load_run(const struct stage_cfg *cfg, const struct load_opts *o, const struct lo
 	free(L.set);
 	free(L.slots);
 	buf_release(&L.b);
+	buf_release(&L.jerr.path);
 	ep_info(1, "%s: %llu calls to the target", t->system, (unsigned long long)L.calls);
 	if (L.unread)
 		ep_info(0, "%s: %llu records written were not found when read back: not verified",

@@ -3,6 +3,8 @@
  */
 #include "load_bng.h"
 
+#include "json.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -408,8 +410,19 @@ lookup_concurrent(struct load_bng *lb, struct chunk *ch, size_t nch, struct load
 		cJSON *items = NULL;
 		char *next = NULL;
 
-		if (bng_check(&p[k].resp, "GET", p[k].url.p, &err) < 0 ||
-		    bng_page_parse(&l, buf_str(&p[k].resp.body), p[k].resp.body.len, NULL, &items,
+		if (bng_check(&p[k].resp, "GET", p[k].url.p, &err) < 0) {
+			rc = fatal(e, &err);
+			break;
+		}
+		if (json_check(buf_str(&p[k].resp.body), p[k].resp.body.len, NULL, NULL) ==
+		    JSON_INVALID) {
+			/* a malformed or cut answer: asked again, under the retry
+			 * policy, by the pager */
+			rc = find(lb, ch[k].q, its + ch[k].from, ch[k].to - ch[k].from,
+			          found + ch[k].from, rb, e);
+			continue;
+		}
+		if (bng_page_parse(&l, buf_str(&p[k].resp.body), p[k].resp.body.len, NULL, &items,
 		                   &next, &err) < 0) {
 			rc = fatal(e, &err);
 			break;
@@ -582,10 +595,20 @@ bng_readback(void *t, struct load_item *const *its, size_t n, struct load_error 
 
 /* ---- the batch endpoint ------------------------------------------------------ */
 
-/* POST /R/batch with items; *results the answer's array (yours) or NULL
- * when the endpoint is not offered.  -1 fatal. */
+/* A 2xx answer to a write that is not JSON, or not the answer it should be
+ * (cut, garbage): the write may have been applied.  Such items are "lost":
+ * bwrite reads them again by key before writing them again. */
 static int
-post_batch(struct load_bng *lb, cJSON *items, cJSON **results, struct load_error *e)
+answer_ok(const struct http_resp *r)
+{
+	return json_check(buf_str(&r->body), r->body.len, NULL, NULL) != JSON_INVALID;
+}
+
+/* POST /R/batch with items; *results the answer's array (yours) or NULL
+ * when the endpoint is not offered, or *lost set when the answer was
+ * malformed.  -1 fatal. */
+static int
+post_batch(struct load_bng *lb, cJSON *items, cJSON **results, int *lost, struct load_error *e)
 {
 	struct buf url = BUF_INIT;
 	struct http_resp r;
@@ -595,6 +618,7 @@ post_batch(struct load_bng *lb, cJSON *items, cJSON **results, struct load_error
 	int rc = -1;
 
 	*results = NULL;
+	*lost = 0;
 	http_resp_init(&r);
 	if (body == NULL || !cJSON_AddItemReferenceToObject(body, "items", items) ||
 	    (text = cJSON_PrintUnformatted(body)) == NULL ||
@@ -620,6 +644,13 @@ post_batch(struct load_bng *lb, cJSON *items, cJSON **results, struct load_error
 	}
 	j = cJSON_ParseWithLength(buf_str(&r.body), r.body.len);
 	res = cJSON_GetObjectItemCaseSensitive(j, "results");
+	if (!answer_ok(&r)) {
+		ep_info(1, "POST %s: a malformed answer (%zu bytes)", url.p, r.body.len);
+		lb->batch = 1; /* it answered 2xx: the endpoint is there */
+		*lost = 1;
+		rc = 0;
+		goto out;
+	}
 	if (!cJSON_IsArray(res) || cJSON_GetArraySize(res) != cJSON_GetArraySize(items)) {
 		rc = load_errf(e, EP_UNAVAILABLE, NULL, "POST %s: the answer has no result per item",
 		               url.p);
@@ -699,7 +730,8 @@ is_fatal_status(long s)
 
 static int
 write_per_record(struct load_bng *lb, enum wop op, struct load_item *const *its, size_t n,
-                 struct load_item **conflicts, cJSON **cerr, size_t *nc, struct load_error *e)
+                 struct load_item **conflicts, cJSON **cerr, size_t *nc, struct load_item **lost,
+                 size_t *nlost, struct load_error *e)
 {
 	static const char *const methods[] = { "POST", "PATCH", "DELETE" };
 	struct preq *p = preq_new(n, e);
@@ -724,7 +756,9 @@ write_per_record(struct load_bng *lb, enum wop op, struct load_item *const *its,
 
 			bng_check(&q->resp, methods[op], q->url.p, &err);
 			rc = fatal(e, &err);
-		} else
+		} else if (q->resp.status >= 200 && q->resp.status <= 299 && !answer_ok(&q->resp))
+			lost[(*nlost)++] = q->it; /* applied or not: read it again */
+		else
 			settle(lb, op, q->it, q->resp.status, j, NULL,
 			       cJSON_GetObjectItemCaseSensitive(j, "error"), conflicts, cerr, nc);
 		cJSON_Delete(j);
@@ -789,7 +823,8 @@ settle_results(struct load_bng *lb, enum wop op, struct load_item *const *its,
  * the endpoint is known to be there. */
 static int
 batch_concurrent(struct load_bng *lb, enum wop op, struct load_item *const *its, size_t n,
-                 struct load_item **conflicts, cJSON **cerr, size_t *nc, struct load_error *e)
+                 struct load_item **conflicts, cJSON **cerr, size_t *nc, struct load_item **lost,
+                 size_t *nlost, struct load_error *e)
 {
 	size_t nch = (n + LOAD_BNG_BATCH_MAX - 1) / LOAD_BNG_BATCH_MAX, k;
 	struct preq *p = preq_new(nch, e);
@@ -822,6 +857,15 @@ batch_concurrent(struct load_bng *lb, enum wop op, struct load_item *const *its,
 			rc = fatal(e, &err);
 			break;
 		}
+		if (!answer_ok(&p[k].resp)) {
+			size_t from = k * LOAD_BNG_BATCH_MAX,
+			       to = from + LOAD_BNG_BATCH_MAX < n ? from + LOAD_BNG_BATCH_MAX : n;
+			ep_info(1, "POST %s: a malformed answer (%zu bytes)", p[k].url.p,
+			        p[k].resp.body.len);
+			for (size_t i = from; i < to; i++)
+				lost[(*nlost)++] = its[i];
+			continue;
+		}
 		j = cJSON_ParseWithLength(buf_str(&p[k].resp.body), p[k].resp.body.len);
 		res = cJSON_GetObjectItemCaseSensitive(j, "results");
 		if (!cJSON_IsArray(res) ||
@@ -839,9 +883,10 @@ batch_concurrent(struct load_bng *lb, enum wop op, struct load_item *const *its,
 	return rc;
 }
 
+/* One round of writes; items whose answer was lost go to lost. */
 static int
-bwrite(struct load_bng *lb, enum wop op, struct load_item *const *its, size_t n,
-       struct load_error *e)
+bwrite_once(struct load_bng *lb, enum wop op, struct load_item *const *its, size_t n,
+            struct load_item **lost, size_t *nlost, struct load_error *e)
 {
 	struct load_item **conflicts = NULL;
 	cJSON **cerr = NULL;
@@ -858,13 +903,16 @@ bwrite(struct load_bng *lb, enum wop op, struct load_item *const *its, size_t n,
 	while (rc == 0 && from < n) {
 		size_t to = from + LOAD_BNG_BATCH_MAX < n ? from + LOAD_BNG_BATCH_MAX : n;
 		cJSON *items, *results = NULL;
+		int chunk_lost = 0;
 
 		if (lb->per_record || lb->batch < 0) {
-			rc = write_per_record(lb, op, its + from, n - from, conflicts, cerr, &nc, e);
+			rc = write_per_record(lb, op, its + from, n - from, conflicts, cerr, &nc, lost,
+			                      nlost, e);
 			break;
 		}
 		if (lb->batch > 0) {
-			rc = batch_concurrent(lb, op, its + from, n - from, conflicts, cerr, &nc, e);
+			rc = batch_concurrent(lb, op, its + from, n - from, conflicts, cerr, &nc, lost,
+			                      nlost, e);
 			break;
 		}
 		/* the first request tells whether the endpoint is there */
@@ -872,10 +920,16 @@ bwrite(struct load_bng *lb, enum wop op, struct load_item *const *its, size_t n,
 			rc = oom(e);
 			break;
 		}
-		rc = post_batch(lb, items, &results, e);
+		rc = post_batch(lb, items, &results, &chunk_lost, e);
 		cJSON_Delete(items);
 		if (rc < 0)
 			break;
+		if (chunk_lost) {
+			for (i = from; i < to; i++)
+				lost[(*nlost)++] = its[i];
+			from = to;
+			continue;
+		}
 		if (results == NULL)
 			continue; /* not offered: per record from here */
 		rc = settle_results(lb, op, its + from, results, conflicts, cerr, &nc, e);
@@ -888,6 +942,118 @@ bwrite(struct load_bng *lb, enum wop op, struct load_item *const *its, size_t n,
 		cJSON_Delete(cerr[i]);
 	free(cerr);
 	free(conflicts);
+	return rc;
+}
+
+/* Items whose write's answer was lost: read them again by key and keep in
+ * its[0..*n) only those still to write (a create not there, an update not
+ * in place, a delete still there); the rest are done (a create found gets
+ * its id, and its receipt says created: this run made it). */
+static int
+recheck(struct load_bng *lb, enum wop op, struct load_item **its, size_t *n,
+        struct load_error *e)
+{
+	size_t i, w = 0;
+	cJSON **old = calloc(*n ? *n : 1, sizeof(*old));
+	int rc;
+
+	if (old == NULL)
+		return oom(e);
+	for (i = 0; i < *n; i++) {
+		if (its[i]->key == NULL) {
+			free(old);
+			return load_errf(e, EP_UNAVAILABLE, NULL,
+			                 "%s: the answer to a write was malformed, and the record of "
+			                 "%s:%llu has no key to read it again by (give --key)",
+			                 lb->res, its[i]->source, (unsigned long long)its[i]->line);
+		}
+		old[i] = its[i]->id;
+		its[i]->id = NULL;
+		cJSON_Delete(its[i]->current);
+		its[i]->current = NULL;
+	}
+	rc = bng_lookup(lb, its, *n, e);
+	for (i = 0; rc == 0 && i < *n; i++) {
+		struct load_item *it = its[i];
+		int there = it->id != NULL;
+
+		if (it->status != LOAD_PENDING) {
+			cJSON_Delete(old[i]); /* refused by the lookup */
+			continue;
+		}
+		switch (op) {
+		case W_CREATE:
+			if (!there)
+				its[w++] = it;
+			break;
+		case W_UPDATE:
+			if (!there) {
+				load_item_reject(it, "not_found",
+				                 "the %s record was deleted in BNG meanwhile", lb->res);
+				break;
+			}
+			cJSON_Delete(it->changes);
+			if ((it->changes = changes_of(it->rec, it->current)) == NULL)
+				rc = oom(e);
+			else if (it->changes->child != NULL)
+				its[w++] = it;
+			break;
+		case W_REMOVE:
+			if (there)
+				its[w++] = it;
+			break;
+		}
+		if (!there && op != W_CREATE) {
+			it->id = old[i]; /* the receipt keeps the id it had */
+			old[i] = NULL;
+		}
+		cJSON_Delete(old[i]);
+	}
+	free(old);
+	*n = w;
+	return rc;
+}
+
+/* The writes of op for its[0..n).  A write whose 2xx answer was malformed
+ * or cut may have been applied: its record is read again by key before it
+ * is written again, under the retry policy (bng_again), so none is
+ * written twice and none is left without its outcome. */
+static int
+bwrite(struct load_bng *lb, enum wop op, struct load_item *const *its, size_t n,
+       struct load_error *e)
+{
+	struct load_item **todo = NULL, **lost = NULL;
+	struct ep_err err = EP_ERR_INIT;
+	int64_t t0 = bng_now_ms(lb->b);
+	size_t nlost = 0;
+	int rc;
+
+	if (n == 0)
+		return 0;
+	if ((todo = calloc(n, sizeof(*todo))) == NULL || (lost = calloc(n, sizeof(*lost))) == NULL) {
+		free(todo);
+		return oom(e);
+	}
+	rc = bwrite_once(lb, op, its, n, lost, &nlost, e);
+	for (int attempt = 0; rc == 0 && nlost > 0; attempt++) {
+		struct load_item **t = todo;
+
+		ep_errf(&err, EP_UNAVAILABLE, "%s: %zu writes answered with a malformed body",
+		        lb->res, nlost);
+		if (!bng_again(lb->b, attempt, t0, &err)) {
+			rc = fatal(e, &err);
+			break;
+		}
+		todo = lost;
+		lost = t;
+		if ((rc = recheck(lb, op, todo, &nlost, e)) < 0)
+			break;
+		n = nlost;
+		nlost = 0;
+		rc = bwrite_once(lb, op, todo, n, lost, &nlost, e);
+	}
+	free(todo);
+	free(lost);
 	return rc;
 }
 
@@ -917,12 +1083,13 @@ resolve_conflicts(struct load_bng *lb, struct load_item **its, cJSON **errors, s
 			bng_url(lb->b, &url, lb->res, NULL);
 			buf_addf(&url, "/%.17g", ex->valuedouble);
 			lb->requests++;
-			if (bng_do(lb->b, "GET", url.p, NULL, 0, &r, &err) < 0) {
+			ep_err_clear(&err);
+			if (bng_get_json(lb->b, url.p, &r, &err) == 0)
+				cur = cJSON_ParseWithLength(buf_str(&r.body), r.body.len);
+			else if (err.code != EP_NOINPUT) { /* gone meanwhile: a reject */
 				rc = fatal(e, &err);
 				break;
 			}
-			if (r.status == 200)
-				cur = cJSON_ParseWithLength(buf_str(&r.body), r.body.len);
 		} else if (it->key) {
 			cJSON_Delete(it->current);
 			it->current = NULL;

@@ -1,21 +1,34 @@
 #include "log.h"
 
+#include "buf.h"
 #include "err.h"
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 const char *ep_prog = "erpipe";
 int ep_verbose = 0;
+
+int (*ep_log_filter)(const char *in, size_t len, struct buf *out);
 
 static void
 vlog(const char *fmt, va_list ap)
 {
 	char line[4096];
+	struct buf red = BUF_INIT;
 
 	vsnprintf(line, sizeof(line), fmt, ap);
+	if (ep_log_filter) {
+		buf_init(&red, 4 * sizeof(line));
+		if (ep_log_filter(line, strlen(line), &red) < 0) {
+			buf_reset(&red);
+			buf_adds(&red, "[a message that could not be redacted: not shown]");
+		}
+	}
 	/* one fprintf so concurrent writers do not interleave mid-line */
-	fprintf(stderr, "%s: %s\n", ep_prog, line);
+	fprintf(stderr, "%s: %s\n", ep_prog, ep_log_filter ? buf_str(&red) : line);
+	buf_release(&red);
 }
 
 void

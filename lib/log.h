@@ -8,8 +8,17 @@
 #ifndef ERPIPE_LOG_H
 #define ERPIPE_LOG_H
 
+#include <stddef.h>
+
 extern const char *ep_prog;  /* program name, "erpipe" until set */
 extern int ep_verbose;       /* -1 quiet (-q), 0 normal, 1.. -v count */
+
+/* Every message passes through this filter when set (redact.c sets it:
+ * secrets and URL credentials never reach stderr); it appends the
+ * filtered text to out and returns -1 on failure (then the message is
+ * not printed as it was, but replaced by a notice). */
+struct buf;
+extern int (*ep_log_filter)(const char *in, size_t len, struct buf *out);
 
 void ep_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* printed only when ep_verbose >= level */

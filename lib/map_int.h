@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "dec.h"
 #include "err.h"
+#include "json.h"
 #include "map.h"
 
 enum { MV_NULL, MV_FALSE, MV_TRUE, MV_NUM, MV_STR, MV_ARR, MV_OBJ };
@@ -69,6 +70,7 @@ struct map_jp {
 	size_t nkv, capkv;
 	struct map_val *v;
 	size_t nv, capv;
+	struct json_keys keys; /* duplicate keys: last wins (json.h) */
 	const char *err;
 	size_t errpos;
 };
@@ -227,6 +229,7 @@ struct map_cc {
 	int insub;          /* parsing a sub-mapping's body */
 	/* current scope's local names */
 	char **names;
+	char **outer_names;  /* the top level's, while a map block's are in names */
 	int nnames, capnames;
 	int *nslots;
 	/* token */

@@ -113,6 +113,7 @@ map_jp_free(struct map_jp *jp)
 {
 	free(jp->kv);
 	free(jp->v);
+	json_keys_free(&jp->keys);
 	jp->kv = NULL;
 	jp->v = NULL;
 	jp->nkv = jp->capkv = jp->nv = jp->capv = 0;
@@ -293,6 +294,52 @@ push_v(struct map_jp *jp)
 	return 0;
 }
 
+struct kvs {
+	const struct map_kv *kv;
+};
+
+static const char *
+kv_key(void *ctx, size_t j, size_t *len)
+{
+	const struct map_kv *kv = ((struct kvs *)ctx)->kv + j;
+
+	*len = kv->kn;
+	return kv->k;
+}
+
+/* The object's members from base on, a repeated key once, at its first
+ * place with its last value (json.h). */
+static int
+dedup(struct map_jp *jp, size_t base)
+{
+	size_t n = jp->nkv - base, w = 0;
+	struct kvs ctx;
+	struct map_kv *kv;
+	int any = 0;
+
+	if (n < 2)
+		return 0; /* (kv may be NULL: no member was ever read) */
+	ctx.kv = kv = jp->kv + base;
+	for (size_t i = 0; i < n; i++) {
+		long d = json_keys_add(&jp->keys, i, kv[i].k, kv[i].kn, kv_key, &ctx);
+
+		if (d < 0)
+			return -1;
+		if ((size_t)d != i) {
+			kv[d].v = kv[i].v;
+			kv[i].ksafe |= 0x80; /* gone */
+			any = 1;
+		}
+	}
+	if (!any)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!(kv[i].ksafe & 0x80))
+			kv[w++] = kv[i];
+	jp->nkv = base + w;
+	return 0;
+}
+
 static int
 jobject(struct jpc *c, struct map_val *v)
 {
@@ -348,6 +395,8 @@ jobject(struct jpc *c, struct map_val *v)
 		return jfail(c, "expected ',' or '}'");
 	}
 done:
+	if (dedup(jp, base) < 0)
+		return jfail(c, "out of memory");
 	n = jp->nkv - base;
 	v->t = MV_OBJ;
 	v->f = 0;

@@ -1092,12 +1092,14 @@ statement(struct map_cc *cc, int top)
 		sb->name = map_arena_strdup(&cc->P->cA, cc->tp, cc->tn);
 		next(cc);
 		cc->names = NULL;
+		cc->outer_names = saved; /* an error in the block frees both */
 		cc->nnames = cc->capnames = 0;
 		cc->nslots = &sb->nslots;
 		cc->insub = 1;
 		sb->body = block(cc, 0);
 		cc->insub = 0;
 		free(cc->names);
+		cc->outer_names = NULL;
 		cc->names = saved;
 		cc->nnames = savedn;
 		cc->capnames = savedcap;
@@ -1277,6 +1279,7 @@ run_parse(struct map_prog *P, struct ep_err *err, int is_expr)
 	cc.nslots = &P->nslots;
 	if (setjmp(cc.jb)) {
 		free(cc.names);
+		free(cc.outer_names);
 		map_free(cc.P);
 		return NULL;
 	}

@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include <cJSON.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include "buf.h"
 #include "state.h"
@@ -292,6 +294,31 @@ same_or_both_null(const char *a, const cJSON *v)
 	return cJSON_IsString(v) && strcmp(a, v->valuestring) == 0;
 }
 
+/* Which secret the cached token was got with, without the secret: HMAC-
+ * SHA256 keyed with it over the endpoint and client, in hex (65 bytes).
+ * A token got with another secret (a wrong one now, or an old one) is not
+ * used: a wrong secret must fail, not ride on a valid cached token. */
+static void
+secret_id(const struct oauth *a, char out[65])
+{
+	static const char hexd[] = "0123456789abcdef";
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	struct buf m = BUF_INIT;
+
+	buf_addf(&m, "erpipe token cache\n%s\n%s", a->token_url, a->client_id);
+	out[0] = '\0';
+	if (m.p && HMAC(EVP_sha256(), a->client_secret, (int)strlen(a->client_secret),
+			(const unsigned char *)m.p, m.len, md, &n) != NULL) {
+		for (unsigned i = 0; i < n && i < 32; i++) {
+			out[2 * i] = hexd[md[i] >> 4];
+			out[2 * i + 1] = hexd[md[i] & 15];
+		}
+		out[2 * (n < 32 ? n : 32)] = '\0';
+	}
+	buf_release(&m);
+}
+
 /* 1: a usable token read into *t; 0: none (missing, other client, corrupt);
  * -1: a loose file (err). */
 static int
@@ -304,6 +331,7 @@ cache_read(struct oauth *a, struct oauth_token *t, struct ep_err *err)
 	const cJSON *tok, *exp, *life;
 	ssize_t n;
 	int fd, rc = 0;
+	char sid[65];
 
 	memset(t, 0, sizeof(*t));
 	if ((fd = open(a->cache_file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
@@ -329,8 +357,10 @@ cache_read(struct oauth *a, struct oauth_token *t, struct ep_err *err)
 	tok = cJSON_GetObjectItemCaseSensitive(j, "access_token");
 	exp = cJSON_GetObjectItemCaseSensitive(j, "expires_at_ms");
 	life = cJSON_GetObjectItemCaseSensitive(j, "lifetime_ms");
+	secret_id(a, sid);
 	if (!same_or_both_null(a->token_url, cJSON_GetObjectItemCaseSensitive(j, "token_url")) ||
 	    !same_or_both_null(a->client_id, cJSON_GetObjectItemCaseSensitive(j, "client_id")) ||
+	    !sid[0] || !same_or_both_null(sid, cJSON_GetObjectItemCaseSensitive(j, "secret_id")) ||
 	    !same_or_both_null(a->scope, cJSON_GetObjectItemCaseSensitive(j, "scope")) ||
 	    !cJSON_IsString(tok) || !*tok->valuestring || strlen(tok->valuestring) > OAUTH_TOKEN_MAX ||
 	    strpbrk(tok->valuestring, "\r\n ") || !cJSON_IsNumber(exp) || !cJSON_IsNumber(life))
@@ -380,8 +410,12 @@ cache_write(struct oauth *a, struct ep_err *err)
 	char *text = NULL, *dcopy = NULL;
 	int rc = -1;
 
+	char sid[65];
+
+	secret_id(a, sid);
 	if (j == NULL || !cJSON_AddStringToObject(j, "token_url", a->token_url) ||
 	    !cJSON_AddStringToObject(j, "client_id", a->client_id) ||
+	    !cJSON_AddStringToObject(j, "secret_id", sid) ||
 	    !(a->scope ? cJSON_AddStringToObject(j, "scope", a->scope)
 	               : cJSON_AddNullToObject(j, "scope")) ||
 	    !cJSON_AddStringToObject(j, "access_token", a->tok.access_token) ||

@@ -26,8 +26,11 @@
  *
  * Token cache (opts.cache_file, optional): a JSON file written atomically
  * with mode 0600 (missing directories are made, 0700) holding the
- * token, its expiry and the token_url, client_id and scope it is for; a
- * cache for another client or scope, or unreadable JSON, is ignored and
+ * token, its expiry and the token_url, client_id and scope it is for, and
+ * the secret it was got with as an HMAC-SHA256 keyed with that secret
+ * ("secret_id", never the secret); a cache for another client, scope or
+ * secret (a wrong secret must fail, not ride on a valid cached token), or
+ * unreadable JSON, is ignored and
  * replaced; one readable by group or others is refused (EP_CONFIG: run
  * chmod 600), as a secret file is.  Several processes may share it: each
  * write replaces the whole file.

@@ -1,5 +1,7 @@
 #include "redact.h"
 
+#include "log.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -9,6 +11,7 @@
 struct value {
 	char *p;
 	size_t len;
+	int token;   /* a short secret's form: only as a whole token */
 };
 
 struct redact {
@@ -18,6 +21,20 @@ struct redact {
 };
 
 static struct redact default_registry;
+
+/* messages on stderr go through the default registry too, -v or not (a
+ * credential in a URL, a secret quoted in an error) */
+static int
+log_filter(const char *in, size_t len, struct buf *out)
+{
+	return redact_text(&default_registry, in, len, out);
+}
+
+__attribute__((constructor)) static void
+log_filter_install(void)
+{
+	ep_log_filter = log_filter;
+}
 
 static const char *const field_names[] = {
     "password",     "passwd",        "api_key",  "apikey",        "token",
@@ -60,20 +77,23 @@ redact_count(const struct redact *r)
 }
 
 static int
-add_form(struct redact *r, const char *s, size_t len)
+add_form(struct redact *r, const char *s, size_t len, int token)
 {
 	size_t i;
 	char *p;
 
 	for (i = 0; i < r->n; i++)
-		if (r->v[i].len == len && memcmp(r->v[i].p, s, len) == 0)
+		if (r->v[i].len == len && memcmp(r->v[i].p, s, len) == 0) {
+			r->v[i].token &= token; /* a long secret's form wins */
 			return 0;
+		}
 	if (r->n == REDACT_MAX_VALUES || (p = malloc(len + 1)) == NULL)
 		return -1;
 	memcpy(p, s, len);
 	p[len] = '\0';
 	r->v[r->n].p = p;
 	r->v[r->n].len = len;
+	r->v[r->n].token = token;
 	r->n++;
 	r->first[(unsigned char)s[0]] = 1;
 	return 0;
@@ -142,20 +162,21 @@ int
 redact_add(struct redact *r, const char *secret, size_t len)
 {
 	struct buf b = BUF_INIT;
-	int f, rc = 0;
+	int f, rc = 0, token;
 
 	if (len == 0)
 		return 0;
 	if (len > REDACT_MAX_LEN)
 		return -1;
-	if (add_form(r, secret, len) < 0)
+	token = len < REDACT_TOKEN_LEN;
+	if (add_form(r, secret, len, token) < 0)
 		return -1;
 	buf_init(&b, 6 * REDACT_MAX_LEN + 16);
 	for (f = JSON; f <= URL_PLUS && rc == 0; f++) {
 		buf_reset(&b);
 		rc = encode(&b, secret, len, (enum form)f);
 		if (rc == 0 && b.len > 0)
-			rc = add_form(r, b.p, b.len);
+			rc = add_form(r, b.p, b.len, token);
 	}
 	buf_release(&b);
 	return rc;
@@ -191,6 +212,24 @@ redact_is_secret_header(const char *name, size_t len)
 /* ---- pass 1: registered values ------------------------------------------ */
 
 static int
+alnum(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c >= 0x80;
+}
+
+/* v at in[i] stands as a whole token: no letter or digit glued to an edge
+ * of it that is one */
+static int
+whole(const struct value *v, const char *in, size_t i, size_t len)
+{
+	size_t e = i + v->len;
+
+	return !(i > 0 && alnum((unsigned char)in[i - 1]) && alnum((unsigned char)v->p[0])) &&
+	       !(e < len && alnum((unsigned char)in[e]) && alnum((unsigned char)v->p[v->len - 1]));
+}
+
+static int
 redact_values(const struct redact *r, const char *in, size_t len, struct buf *out)
 {
 	size_t i = 0, run = 0, k, best;
@@ -200,7 +239,8 @@ redact_values(const struct redact *r, const char *in, size_t len, struct buf *ou
 		if (r && r->first[(unsigned char)in[i]]) {
 			for (k = 0; k < r->n; k++)
 				if (r->v[k].len > best && r->v[k].len <= len - i &&
-				    memcmp(in + i, r->v[k].p, r->v[k].len) == 0)
+				    memcmp(in + i, r->v[k].p, r->v[k].len) == 0 &&
+				    (!r->v[k].token || whole(&r->v[k], in, i, len)))
 					best = r->v[k].len;
 		}
 		if (best == 0) {
@@ -348,6 +388,30 @@ field_value(const char *s, size_t i, size_t e, size_t len, size_t *vs, size_t *v
 	return 0;
 }
 
+/* At the ':' of "scheme://user:password@host": the password's span
+ * [*vs, end), end returned (0: none).  The authority ends at '/', '?',
+ * '#', white space, a quote or the text's end; its last '@' ends the
+ * userinfo. */
+static size_t
+userinfo(const char *s, size_t i, size_t len, size_t *vs)
+{
+	size_t a = i + 3, e, at = 0, colon = 0;
+
+	if (len - i < 3 || s[i + 1] != '/' || s[i + 2] != '/' || i == 0 ||
+	    !name_char((unsigned char)s[i - 1]))
+		return 0;
+	for (e = a; e < len && !strchr("/?#\"'<> \t\r\n", s[e]); e++) {
+		if (s[e] == '@')
+			at = e;
+		else if (s[e] == ':' && !colon && !at)
+			colon = e;
+	}
+	if (!at || !colon || colon > at)
+		return 0;
+	*vs = colon + 1;
+	return at;
+}
+
 static int
 redact_names(const char *s, size_t len, struct buf *out)
 {
@@ -355,6 +419,12 @@ redact_names(const char *s, size_t len, struct buf *out)
 
 	while (i < len) {
 		if ((i == 0 || s[i - 1] == '\n') && (ve = header_value(s, i, len, &vs)) != 0) {
+			if (buf_add(out, s + run, vs - run) < 0 || buf_adds(out, MASK) < 0)
+				return -1;
+			i = run = ve;
+			continue;
+		}
+		if (s[i] == ':' && (ve = userinfo(s, i, len, &vs)) != 0) {
 			if (buf_add(out, s + run, vs - run) < 0 || buf_adds(out, MASK) < 0)
 				return -1;
 			i = run = ve;

@@ -13,6 +13,10 @@
  *  1. every occurrence of a registered value, and of its JSON-escaped,
  *     XML-escaped and URL-encoded forms, with "***" (a password travels
  *     positionally in XML-RPC/JSON-RPC execute_kw, so names are not enough);
+ *     a secret shorter than REDACT_TOKEN_LEN bytes only where it stands as
+ *     a whole token (no letter or digit glued to it), so a one-letter
+ *     secret cannot mangle every message ("htt***s://") and give itself
+ *     away;
  *  2. the values of header lines named Authorization, Proxy-Authorization,
  *     Cookie, Set-Cookie, X-Api-Key, Api-Key, X-Auth-Token (a line is
  *     "Name: value" at the start of a line);
@@ -21,8 +25,11 @@
  *     JSON member ("password": "…", also a bare number), a form or query
  *     parameter (password=…), an XML element (<password>…</password>, any
  *     namespace prefix) or an XML-RPC struct member
- *     (<name>password</name><value>…</value>).
- * Other text passes through byte for byte.
+ *     (<name>password</name><value>…</value>);
+ *  4. the password of a URL's userinfo (scheme://user:password@host).
+ * Other text passes through byte for byte.  Linking this module makes
+ * every message of log.h (ep_warn, ep_info) go through redact_text with
+ * the default registry: a credential in a URL is not printed, -v or not.
  */
 #ifndef ERPIPE_REDACT_H
 #define ERPIPE_REDACT_H
@@ -33,6 +40,7 @@
 
 #define REDACT_MAX_VALUES 256 /* registered forms, all secrets together */
 #define REDACT_MAX_LEN 4096   /* longest secret accepted */
+#define REDACT_TOKEN_LEN 8    /* a shorter secret is redacted as a whole token only */
 
 struct redact;
 

@@ -10,7 +10,12 @@
  * "raw_truncated": true, "raw_bytes": N.
  * The sink is a file opened with O_APPEND (replayable), or stderr as one
  * text line per reject when no file is named.  Each reject is written at
- * once; reject_sync fsyncs the file before a checkpoint passes.
+ * once; reject_sync fsyncs the file (when it is a regular one: not a pipe
+ * or a terminal) before a checkpoint passes, in every stage.  A regular
+ * file whose last line was cut (a run killed mid-write, a full disk) is
+ * cut back to its last newline when opened: that reject was not covered
+ * by any checkpoint, so its record comes again, and the file stays one
+ * JSON line per reject for the replay.
  * Ownership: struct reject and its strings belong to the caller.
  */
 #ifndef ERPIPE_REJECT_H
@@ -43,6 +48,7 @@ struct reject {
 
 struct reject_sink {
 	int fd;               /* -1: text on stderr */
+	int regular;          /* a regular file: fsynced at each checkpoint */
 	char *path;
 	uint64_t count;
 	struct buf b;

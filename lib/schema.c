@@ -1359,7 +1359,7 @@ compile_node(struct schema *s, const struct map_val *j, const char *base, const 
 			} else if (strcmp(key, "multipleOf") == 0) {
 				if (get_num(s, k, key, loc, &n->mult) < 0)
 					return NULL;
-				if (n->mult.v <= 0) {
+				if (dec_text_sign(k->u.s, k->n) <= 0) { /* 1e-400 is > 0 */
 					fail(s, "%s/multipleOf: must be greater than 0", loc);
 					return NULL;
 				}
@@ -2228,9 +2228,12 @@ v_number(struct vctx *c, const struct snode *n, const struct map_val *j)
 		FAIL();
 	}
 	if (n->flags & HAS_MULT) {
-		int r = -1;
+		/* exactly, on the numbers' text; past what that can say (a
+		 * divisor of more than 19 digits), on the decimals, then the
+		 * doubles */
+		int r = dec_text_is_multiple(j->u.s, j->n, n->mult.txt, strlen(n->mult.txt));
 
-		if (n->multd_ok && d_ok)
+		if (r < 0 && n->multd_ok && d_ok)
 			r = dec_is_multiple(&d, &n->multd);
 		if (r < 0 && d_ok)
 			v = dec_to_double(&d);

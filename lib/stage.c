@@ -41,6 +41,7 @@ struct stage {
 	struct ep_err err;
 	int failed;          /* a hook or the runner stopped the run */
 	const struct ndjson_line *cur;  /* the line the record hook has */
+	struct ep_err cut;   /* the input's last line was cut short */
 };
 
 void
@@ -244,9 +245,33 @@ barrier(struct stage *st, const struct stage_hooks *h, void *ctx)
 		return -1;
 	if ((st->have_state ? ndjson_sync(&st->out) : ndjson_flush(&st->out)) < 0)
 		return out_failed(st);
-	if (st->have_state && reject_sync(&st->rej, &e) < 0)
+	/* committer or not: a checkpoint passed on may be committed
+	 * downstream, so what it covers in the reject file is on disk first */
+	if (reject_sync(&st->rej, &e) < 0)
 		return stage_fail(st, &e);
 	return 0;
+}
+
+/* Before the runner's own reject of a line: a stage that answers each
+ * record on stdout (load's receipts) settles what it holds first, so its
+ * answers stay in input order. */
+static int
+runner_reject_begin(struct stage *st)
+{
+	const struct stage_hooks *h = st->hooks;
+
+	if (h->rejected && h->barrier && st->owed && !st->settling)
+		return h->barrier(st, st->hctx) < 0 || st->failed ? -1 : 0;
+	return 0;
+}
+
+/* ... and after it: the stage's answer for the line. */
+static int
+runner_reject_end(struct stage *st, const struct stage_rec *rec, const char *what, int rc)
+{
+	if (rc == 0 && st->hooks->rejected && st->hooks->rejected(st, rec, what, st->hctx) < 0)
+		return -1;
+	return rc;
 }
 
 static int
@@ -282,10 +307,14 @@ control(struct stage *st, const struct stage_rec *rec, const struct stage_hooks 
 	stream = cJSON_GetObjectItemCaseSensitive(cp, "stream");
 	pos = cJSON_GetObjectItemCaseSensitive(cp, "pos");
 	if (!cJSON_IsObject(cp) || !cJSON_IsString(stream) || pos == NULL) {
+		static const char bad[] = "bad checkpoint: needs {\"stream\": string, \"pos\": …}";
+
 		st->nread++;
-		rc = stage_reject(st, rec, "parse",
-				  "bad checkpoint: needs {\"stream\": string, \"pos\": …}", NULL, 0,
-				  0) < 0 ? -1 : 1;
+		rc = runner_reject_begin(st) < 0 ||
+				     runner_reject_end(st, rec, bad,
+						       stage_reject(st, rec, "parse", bad, NULL, 0, 0)) < 0
+			     ? -1
+			     : 1;
 		cJSON_Delete(doc);
 		return rc;
 	}
@@ -313,6 +342,9 @@ parse_reject(struct stage *st, const struct stage_rec *rec, const struct ndjson_
 {
 	struct reject r = { 0 };
 
+	if (runner_reject_begin(st) < 0)
+		return -1;
+
 	r.stage = "parse";
 	r.source = rec->source;
 	r.line = rec->line;
@@ -320,7 +352,30 @@ parse_reject(struct stage *st, const struct stage_rec *rec, const struct ndjson_
 	r.raw = ln->p;
 	r.raw_len = ln->len;
 	r.raw_total = ln->total;
-	return put_reject(st, &r);
+	return runner_reject_end(st, rec, what, put_reject(st, &r));
+}
+
+/* The input's last line, without its newline, stopped being JSON where it
+ * ended: its writer died mid-line (a killed upstream stage), and the
+ * record will come again when the run is resumed.  Not a reject (that one
+ * would stay behind, spurious): the run ends with 65 naming the line, and
+ * nothing after it is committed (no checkpoint can follow it). */
+static int
+cut_line(struct stage *st, const struct stage_rec *rec)
+{
+	st->nread--;
+	outcome(st);
+	if (st->cut.code == 0)
+		ep_errf(&st->cut, EP_DATAERR,
+			"%s:%llu: cut short at end of input (no final newline): not read",
+			rec->source, (unsigned long long)rec->line);
+	return 0;
+}
+
+static int
+is_cut(const struct ndjson_line *ln, size_t joff)
+{
+	return ln->last_no_nl && joff >= ln->len;
 }
 
 int
@@ -333,11 +388,11 @@ stage_reject_json(struct stage *st, const struct stage_rec *rec, int jtype, size
 
 	if (ln == NULL || ln->p != rec->p)
 		ln = &one; /* not the runner's current line: no end-of-input case */
+	if (jtype == JSON_INVALID && is_cut(ln, joff))
+		return cut_line(st, rec);
 	if (jtype != JSON_INVALID)
 		snprintf(why, sizeof(why), "not a JSON object (a JSON %s)",
 			 json_type_name((enum json_type)jtype));
-	else if (ln->last_no_nl && joff >= ln->len)
-		snprintf(why, sizeof(why), "truncated at end of input (no final newline)");
 	else
 		snprintf(why, sizeof(why), "not valid JSON: %s at byte %zu", jwhy, joff + 1);
 	return parse_reject(st, rec, ln, why);
@@ -430,6 +485,12 @@ run_file(struct stage *st, const char *path, const struct stage_hooks *h, void *
 		}
 		st->nread++;
 		if ((bad = utf8_valid_prefix(ln.p, ln.len)) != ln.len) {
+			/* a character cut in two by the end of a cut line */
+			if (ln.last_no_nl && ln.len - bad < 4 &&
+			    json_check(ln.p, bad, &off, &jwhy) == JSON_INVALID && off >= bad) {
+				cut_line(st, &rec);
+				continue;
+			}
 			snprintf(why, sizeof(why), "invalid UTF-8 at byte %zu", bad + 1);
 			if ((rc = parse_reject(st, &rec, &ln, why)) < 0)
 				break;
@@ -585,6 +646,9 @@ stage_run(const struct stage_cfg *cfg, int nfiles, char *const *files,
 		if (st.failed) {
 			ep_warn("%s", st.err.msg);
 			status = st.err.code ? st.err.code : EP_SOFTWARE;
+		} else if (st.cut.code) {
+			ep_warn("%s", st.cut.msg);
+			status = st.cut.code;
 		} else if (bad_input)
 			status = bad_input;
 		else if (st.nrejected > (uint64_t)cfg->max_rejects)

@@ -2,8 +2,11 @@
  * stage.h - the stream loop every filter shares (layer 2: stream).
  *
  * stage_run reads NDJSON from the named files (or stdin), and for each line:
- *  - a line that is not a JSON object (or not UTF-8, over --max-line, cut
- *    short at the end of input) goes to the rejects, stage "parse";
+ *  - a line that is not a JSON object (or not UTF-8, over --max-line) goes
+ *    to the rejects, stage "parse"; the last line cut short (no final
+ *    newline, and the JSON stops where the text does: its writer died
+ *    mid-line) is no reject: the run ends with 65 naming it, as the record
+ *    comes again on a resumed run;
  *  - a control line {"_checkpoint": {...}} is a barrier: everything before
  *    it is made durable (stdout flushed and, for --state, fsynced; rejects
  *    fsynced; the stage's own barrier hook, e.g. load's part-filled batch),
@@ -55,6 +58,11 @@ struct stage_hooks {
 	/* a control line: return 1 to let the runner pass it on, 0 if the
 	 * hook wrote or dropped it itself; optional */
 	int (*control)(struct stage *st, const struct stage_rec *rec, void *ctx);
+	/* the runner rejected a line itself (stage "parse"), after settling
+	 * what the stage held (barrier): a stage that answers every record
+	 * on stdout (load's receipts) answers this one; optional */
+	int (*rejected)(struct stage *st, const struct stage_rec *rec, const char *error,
+			void *ctx);
 };
 
 struct stage_cfg {
@@ -125,7 +133,7 @@ uint64_t stage_owed(const struct stage *st);
  * rec as the runner's own check would have, with jtype (an enum json_type,
  * JSON_INVALID for text that is not JSON), joff and jwhy as json_check
  * gives them: "not a JSON object (a JSON array)", "not valid JSON: WHY at
- * byte N", or "truncated at end of input (no final newline)". */
+ * byte N"; a cut last line ends the run instead (65, see above). */
 int stage_reject_json(struct stage *st, const struct stage_rec *rec, int jtype, size_t joff,
 		      const char *jwhy);
 /* Stop the run with err's status and message. */

@@ -1,5 +1,6 @@
 #include "state.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -11,6 +12,8 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "dt.h"
+#include "log.h"
 
 #define STATE_MAX (16u << 20)
 
@@ -56,38 +59,102 @@ state_read(const char *path, struct ep_err *err)
 	return map;
 }
 
+/* Lock the file at path, created if need be, and make sure the lock is
+ * on what path names: a file deleted or replaced between the open and the
+ * lock is opened again (as git and SQLite do).  The fd, or -1 (err). */
+static int
+lock_path(const char *path, const char *what, const char *state, struct ep_err *err)
+{
+	for (int tries = 0; tries < 100; tries++) {
+		struct stat a, b;
+		int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+		if (fd < 0) {
+			ep_errf(err, EP_IOERR, "cannot open %s '%s': %s", what, path,
+				strerror(errno));
+			return -1;
+		}
+		if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+			int e = errno;
+			ep_errf(err, e == EWOULDBLOCK ? EP_TEMPFAIL : EP_IOERR,
+				"state file '%s' is locked by another run%s%s", state,
+				e == EWOULDBLOCK ? "" : ": ", e == EWOULDBLOCK ? "" : strerror(e));
+			close(fd);
+			return -1;
+		}
+		if (fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_dev == b.st_dev &&
+		    a.st_ino == b.st_ino)
+			return fd;
+		close(fd); /* locked a file no longer at path: again */
+	}
+	ep_errf(err, EP_TEMPFAIL, "state file '%s': %s '%s' keeps changing", state, what, path);
+	return -1;
+}
+
+/* Temporary files of commits a killed run left (path.tmp.PID). */
+static void
+remove_leftovers(const char *path)
+{
+	char *dcopy = strdup(path), *bcopy = strdup(path);
+	const char *base;
+	size_t bl;
+	DIR *d;
+	struct dirent *de;
+
+	if (dcopy == NULL || bcopy == NULL || (d = opendir(dirname(dcopy))) == NULL) {
+		free(dcopy);
+		free(bcopy);
+		return;
+	}
+	base = basename(bcopy);
+	bl = strlen(base);
+	while ((de = readdir(d)) != NULL) {
+		const char *n = de->d_name, *p;
+
+		if (strncmp(n, base, bl) != 0 || strncmp(n + bl, ".tmp.", 5) != 0)
+			continue;
+		for (p = n + bl + 5; *p >= '0' && *p <= '9'; p++)
+			;
+		if (p == n + bl + 5 || *p != '\0')
+			continue;
+		if (unlinkat(dirfd(d), n, 0) == 0)
+			ep_info(1, "removed '%s', left by a run killed while it committed", n);
+	}
+	closedir(d);
+	free(dcopy);
+	free(bcopy);
+}
+
 int
 state_open(struct state *st, const char *path, struct ep_err *err)
 {
 	struct buf lp = BUF_INIT;
 
 	memset(st, 0, sizeof(*st));
-	st->lockfd = -1;
+	st->lockfd = st->statefd = -1;
 	if ((st->path = strdup(path)) == NULL)
 		return ep_errf(err, EP_SOFTWARE, "out of memory");
-	buf_addf(&lp, "%s.lock", path);
-	st->lockfd = open(lp.p, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (st->lockfd < 0) {
-		ep_errf(err, EP_IOERR, "cannot open lock '%s': %s", lp.p, strerror(errno));
+	if (buf_addf(&lp, "%s.lock", path) < 0) {
 		buf_release(&lp);
-		return -1;
+		return ep_errf(err, EP_SOFTWARE, "out of memory");
 	}
-	if (flock(st->lockfd, LOCK_EX | LOCK_NB) < 0) {
-		int e = errno;
-		ep_errf(err, e == EWOULDBLOCK ? EP_TEMPFAIL : EP_IOERR,
-			"state file '%s' is locked by another run%s%s", path,
-			e == EWOULDBLOCK ? "" : ": ", e == EWOULDBLOCK ? "" : strerror(e));
-		buf_release(&lp);
-		return -1;
-	}
+	/* FILE.lock, then the state file itself: a FILE.lock deleted under a
+	 * run lets a second run past the first lock, never past the second,
+	 * which each commit moves to the new file before it is renamed in */
+	st->lockfd = lock_path(lp.p, "lock", path, err);
 	buf_release(&lp);
+	if (st->lockfd < 0 || (st->statefd = lock_path(path, "state file", path, err)) < 0)
+		return -1;
+	remove_leftovers(path);
 	if ((st->map = state_read(path, err)) == NULL)
 		return -1;
 	return 0;
 }
 
-int
-file_write_atomic(const char *path, const char *data, size_t len, struct ep_err *err)
+/* With keep not NULL the new file is locked before it is renamed into
+ * place, and its descriptor handed back in *keep (the lock with it). */
+static int
+write_atomic(const char *path, const char *data, size_t len, int *keep, struct ep_err *err)
 {
 	struct buf tmp = BUF_INIT;
 	char *dcopy = NULL;
@@ -95,8 +162,13 @@ file_write_atomic(const char *path, const char *data, size_t len, struct ep_err 
 	size_t off = 0;
 
 	buf_addf(&tmp, "%s.tmp.%ld", path, (long)getpid());
-	if ((fd = open(tmp.p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0) {
+	if ((fd = open(tmp.p, (keep ? O_RDWR : O_WRONLY) | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) <
+	    0) {
 		ep_errf(err, EP_IOERR, "cannot create '%s': %s", tmp.p, strerror(errno));
+		goto out;
+	}
+	if (keep && flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		ep_errf(err, EP_IOERR, "cannot lock '%s': %s", tmp.p, strerror(errno));
 		goto out;
 	}
 	while (off < len) {
@@ -109,17 +181,20 @@ file_write_atomic(const char *path, const char *data, size_t len, struct ep_err 
 		}
 		off += (size_t)n;
 	}
-	if (fsync(fd) < 0 || close(fd) < 0) {
-		fd = -1;
+	if (fsync(fd) < 0 || (!keep && close(fd) < 0)) {
+		if (!keep)
+			fd = -1;
 		ep_errf(err, EP_IOERR, "cannot sync '%s': %s", tmp.p, strerror(errno));
 		goto out;
 	}
-	fd = -1;
 	if (rename(tmp.p, path) < 0) {
 		ep_errf(err, EP_IOERR, "cannot rename '%s' to '%s': %s", tmp.p, path,
 			strerror(errno));
 		goto out;
 	}
+	if (keep)
+		*keep = fd;
+	fd = -1;
 	dcopy = strdup(path);
 	if (dcopy && (dfd = open(dirname(dcopy), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
 		if (fsync(dfd) < 0) {
@@ -142,16 +217,84 @@ out:
 }
 
 int
+file_write_atomic(const char *path, const char *data, size_t len, struct ep_err *err)
+{
+	return write_atomic(path, data, len, NULL, err);
+}
+
+/* -1, 0 or 1 as a is before, the same as, or after b; 2 when the two
+ * cannot be ordered.  Numbers by value, strings by the time they name
+ * when both are one (dt.h), else not ordered. */
+static int
+pos_cmp_value(const cJSON *a, const cJSON *b)
+{
+	struct dt_time ta, tb;
+
+	if (cJSON_IsNumber(a) && cJSON_IsNumber(b))
+		return (a->valuedouble > b->valuedouble) - (a->valuedouble < b->valuedouble);
+	if (!cJSON_IsString(a) || !cJSON_IsString(b))
+		return 2;
+	if (strcmp(a->valuestring, b->valuestring) == 0)
+		return 0;
+	if (dt_parse(a->valuestring, strlen(a->valuestring), NULL, &ta) < 0 ||
+	    dt_parse(b->valuestring, strlen(b->valuestring), NULL, &tb) < 0)
+		return 2;
+	if (ta.sec != tb.sec)
+		return ta.sec < tb.sec ? -1 : 1;
+	return (ta.nsec > tb.nsec) - (ta.nsec < tb.nsec);
+}
+
+int
+state_pos_older(const cJSON *pos, const cJSON *committed)
+{
+	const cJSON *m;
+
+	if (!cJSON_IsObject(pos) || !cJSON_IsObject(committed))
+		return 0;
+	for (m = pos->child; m; m = m->next) {
+		const cJSON *c = cJSON_GetObjectItemCaseSensitive(committed, m->string);
+		int r = c ? pos_cmp_value(m, c) : 2;
+
+		if (r != 0)
+			return r == -1;
+	}
+	return 0;
+}
+
+/* The state file is still the one this run locked (not deleted or
+ * replaced by hand, which would let a second committer in). */
+static int
+still_ours(struct state *st, struct ep_err *err)
+{
+	struct stat a, b;
+
+	if (fstat(st->statefd, &a) == 0 && stat(st->path, &b) == 0 && a.st_dev == b.st_dev &&
+	    a.st_ino == b.st_ino)
+		return 0;
+	return ep_errf(err, EP_TEMPFAIL,
+		       "state file '%s' was removed or replaced during the run: not committing",
+		       st->path);
+}
+
+int
 state_commit(struct state *st, const char *stream, const cJSON *pos, struct ep_err *err)
 {
-	cJSON *dup = cJSON_Duplicate(pos, 1);
+	cJSON *dup, *old = cJSON_GetObjectItemCaseSensitive(st->map, stream);
 	struct buf out = BUF_INIT;
 	char *text;
-	int rc;
+	int rc, fd = -1;
 
-	if (dup == NULL)
+	if (still_ours(st, err) < 0)
+		return -1;
+	if (old && state_pos_older(pos, old)) {
+		/* a resumed run re-reads its overlap window: its first
+		 * checkpoints are behind what is committed */
+		ep_info(2, "checkpoint %s: behind the committed position, kept", stream);
+		return 0;
+	}
+	if ((dup = cJSON_Duplicate(pos, 1)) == NULL)
 		return ep_errf(err, EP_SOFTWARE, "out of memory");
-	if (cJSON_HasObjectItem(st->map, stream))
+	if (old)
 		cJSON_ReplaceItemInObjectCaseSensitive(st->map, stream, dup);
 	else
 		cJSON_AddItemToObject(st->map, stream, dup);
@@ -160,7 +303,11 @@ state_commit(struct state *st, const char *stream, const cJSON *pos, struct ep_e
 	if (buf_adds(&out, text) < 0 || buf_addc(&out, '\n') < 0)
 		rc = ep_errf(err, EP_SOFTWARE, "out of memory");
 	else
-		rc = file_write_atomic(st->path, out.p, out.len, err);
+		rc = write_atomic(st->path, out.p, out.len, &fd, err);
+	if (fd >= 0) {
+		close(st->statefd); /* the old file's lock: the new one holds it now */
+		st->statefd = fd;
+	}
 	free(text);
 	buf_release(&out);
 	return rc;
@@ -171,7 +318,9 @@ state_close(struct state *st)
 {
 	if (st->lockfd >= 0)
 		close(st->lockfd);
-	st->lockfd = -1;
+	if (st->statefd >= 0)
+		close(st->statefd);
+	st->lockfd = st->statefd = -1;
 	cJSON_Delete(st->map);
 	st->map = NULL;
 	free(st->path);

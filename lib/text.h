@@ -20,7 +20,8 @@ int json_quote(struct buf *b, const char *s, size_t n);
 /* Decode the contents of a JSON string (the bytes between its quotes,
  * already checked as json_check does) into out, which must have room for
  * n bytes: the decoded text is never longer.  Returns its length.  A
- * \\u escape of a lone surrogate becomes U+FFFD.  out may equal s. */
+ * \\u escape of a lone surrogate (which json_check refuses) becomes
+ * U+FFFD.  out may equal s. */
 size_t json_unescape(char *out, const char *s, size_t n);
 
 /* The value of one hex digit, or -1. */

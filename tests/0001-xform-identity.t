@@ -12,32 +12,37 @@ printf '{"b":2}\n' >> "$T/in"
 printf '{"c":' >> "$T/in"
 
 run xform --rejects "$T/rej" < "$T/in" > "$T/out" 2> "$T/err"
-is "$st" 65 "four rejects and --max-rejects 0: exit 65"
+is "$st" 65 "three rejects and a cut last line: exit 65"
 printf '{"a":1}\n{"b":2}\n' > "$T/want"
 same_file "$T/out" "$T/want" "the two good records, byte for byte"
-is "$(wc -l < "$T/rej" | tr -d ' ')" 4 "four rejects"
-is "$(jq -r .source "$T/rej" | tr '\n' ' ')" "stdin:2 stdin:3 stdin:4 stdin:6 " "each names its line"
+is "$(wc -l < "$T/rej" | tr -d ' ')" 3 "three rejects"
+is "$(jq -r .source "$T/rej" | tr '\n' ' ')" "stdin:2 stdin:3 stdin:4 " "each names its line"
 is "$(jq -r .stage "$T/rej" | sort -u)" parse "all at the parse stage"
 like "$(sed -n 1p "$T/rej" | jq -r .error)" "^not valid JSON" "line 2: not JSON"
 like "$(sed -n 2p "$T/rej" | jq -r .error)" "^invalid UTF-8 at byte 9" "line 3: invalid UTF-8 with its byte"
 like "$(sed -n 3p "$T/rej" | jq -r .error)" "^line longer than 67108864 bytes \(73400330 bytes\)" "line 4: over --max-line"
 is "$(sed -n 3p "$T/rej" | jq -r '.raw_truncated, .raw_bytes, (.raw|length)' | tr '\n' ' ')" \
 	"true 73400330 4096 " "over-long line: head kept, full size said"
-like "$(sed -n 4p "$T/rej" | jq -r .error)" "^truncated at end of input" "line 6: cut short at EOF"
+like "$(cat "$T/err")" "xform: stdin:6: cut short at end of input \(no final newline\): not read" \
+	"line 6, cut short at EOF (its writer died mid-line): no reject, the run fails naming it"
 is "$(sed -n 2p "$T/rej" | jq -r .raw_b64 | base64 -d | od -An -tx1 | tr -d ' \n')" \
 	"7b22626164223a22fffe227d" "raw_b64 keeps the exact bytes"
 is "$(sed -n 2p "$T/rej" | jq -r .raw)" '{"bad":"��"}' "raw replaces bad bytes with U+FFFD"
-like "$(cat "$T/err")" "read 6, wrote 2, dropped 0, rejected 4" "counts on stderr"
+like "$(cat "$T/err")" "read 5, wrote 2, dropped 0, rejected 3" "counts on stderr"
 
 run xform -q --max-rejects 4 --rejects "$T/rej2" < "$T/in" > "$T/out2" 2> "$T/err2"
-is "$st" 0 "--max-rejects 4: exit 0"
-is "$(cat "$T/err2")" "" "-q: nothing on stderr"
+is "$st" 65 "--max-rejects 4: still 65 for the cut line"
+like "$(cat "$T/err2")" "stdin:6: cut short" "-q: only the cut line on stderr"
+head -n 5 "$T/in" >"$T/in5"
+run xform -q --max-rejects 4 --rejects "$T/rej3" < "$T/in5" > /dev/null 2> "$T/err5"
+is "$st" 0 "without it, --max-rejects 4: exit 0"
+is "$(cat "$T/err5")" "" "-q: nothing on stderr"
 same_file "$T/out2" "$T/want" "same records"
 
 # rejects default to text on stderr, one line each with file:line
 run xform < "$T/in" > /dev/null 2> "$T/err3"
 like "$(sed -n 1p "$T/err3")" "^xform: stdin:2: parse: not valid JSON" "text reject names stdin:2"
-is "$(grep -c ': parse: ' "$T/err3")" 4 "four text rejects"
+is "$(grep -c ': parse: ' "$T/err3")" 3 "three text rejects"
 
 # a valid last line without its newline is accepted; CRLF and blank lines
 printf '{"x":1}\r\n\r\n   \n{"y":2}' > "$T/in4"

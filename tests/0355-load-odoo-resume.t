@@ -46,12 +46,19 @@ for d in $delays; do
 	wait $epid 2> /dev/null || true
 	wait $lpid
 	is "$?" 0 "round $r: load ends cleanly after the extract was killed at ${d} ms"
-	pos=$(jq -c '.[]' "$T/st.json" 2>/dev/null || echo none)
-	[ "$pos" != "${last:-}" ] && moves=$((${moves:-0} + 1))
+	pos=$(jq -r '.[] | "\(.write_date) \(.id)"' "$T/st.json" 2>/dev/null || echo none)
+	if [ "$pos" != "${last:-}" ]; then
+		moves=$((${moves:-0} + 1))
+		# a resumed run re-reads its --overlap: its first checkpoints are
+		# older, and must not walk the committed position back (issue 15)
+		[ -n "${last:-}" ] && [ "$(printf '%s\n%s\n' "$last" "$pos" | sort -k1,2 -k3n | tail -n 1)" != "$pos" ] &&
+			back=$((${back:-0} + 1))
+	fi
 	last=$pos
 done
-diag "the committed position moved in $moves rounds"
-ok "runs resumed from positions committed by killed runs" test "$moves" -ge 3
+diag "the committed position moved in ${moves:-0} rounds"
+ok "runs resumed from positions committed by killed runs" test "${moves:-0}" -ge 1
+is "${back:-0}" 0 "the committed position never moved back"
 diag "$kills of $r extracts were killed before they finished"
 ok "the extract was killed mid-run at least four times" test $kills -ge 4
 start

@@ -1,6 +1,7 @@
 /*
  * fuzz-dec.c - dec_parse on arbitrary bytes; what parses must format and
- * parse back to an equal value, and arithmetic must not trap.
+ * parse back to an equal value, and arithmetic must not trap; the exact
+ * multipleOf on the texts agrees with the decimals'.
  */
 #include "dec.h"
 
@@ -35,7 +36,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	dec_mul(&a, &b, &r);
 	dec_div(&a, &b, 6, DEC_HALF_EVEN, &r);
 	dec_round(&a, 2, DEC_HALF_UP, &r);
-	dec_is_multiple(&a, &b);
+	/* multipleOf on the text must agree with the decimals where both say */
+	{
+		int m = dec_is_multiple(&a, &b),
+		    t = dec_text_is_multiple(s, n1, sp + 1, size - n1 - 1);
+		if (m >= 0 && t >= 0 && m != t)
+			abort();
+	}
 	(void)dec_cmp(&a, &b);
 	return 0;
 }

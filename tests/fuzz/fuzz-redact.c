@@ -25,9 +25,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size -= slen + 1;
 	}
 	buf_init(&out, 3 * size + 64);
-	if (redact_text(r, text, size, &out) == 0 && slen >= 4 && slen <= REDACT_MAX_LEN &&
-	    !memchr(data, '*', slen) && memmem(buf_str(&out), out.len, data, slen) != NULL)
+	/* a secret shorter than REDACT_TOKEN_LEN is redacted as a whole
+	 * token only: inside a word it may stay (redact.h) */
+	if (redact_text(r, text, size, &out) == 0 && slen >= REDACT_TOKEN_LEN &&
+	    slen <= REDACT_MAX_LEN && !memchr(data, '*', slen) &&
+	    memmem(buf_str(&out), out.len, data, slen) != NULL)
 		abort(); /* a registered secret got through */
+	buf_reset(&out);
+	/* standing alone, any secret is masked */
+	if (slen > 0 && slen <= REDACT_MAX_LEN && redact_text(r, (const char *)data, slen, &out) == 0 &&
+	    memmem(buf_str(&out), out.len, data, slen) != NULL && !memchr(data, '*', slen))
+		abort();
 	buf_release(&out);
 	redact_free(r);
 	return 0;

@@ -464,9 +464,19 @@ class Bng:
         self.sb = sb
 
     # ---------------------------------------------------------- storage
-    def build(self):
+    def build(self, keep=True):
+        """The tables, seeded.  With --db-file a restart keeps what the file
+        holds (as a real server keeps its data across restarts); only
+        /__sandbox/reset (keep=False) starts again from the seed."""
         t0 = time.monotonic()
         self.db = common.open_db(self.args.db_file)
+        kept = keep and self.args.db_file and all(
+            self.db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                            (r.table,)).fetchone() for r in self.resources.values())
+        if kept:
+            if self.args.verbose:
+                sys.stderr.write("bng: kept the data of %s\n" % self.args.db_file)
+            return
         for r in self.resources.values():
             self.db.execute("DROP TABLE IF EXISTS %s" % r.table)
             self.db.execute("CREATE TABLE %s (id INTEGER PRIMARY KEY AUTOINCREMENT, "
@@ -480,7 +490,7 @@ class Bng:
 
     def reset(self):
         self.db.close()
-        self.build()
+        self.build(keep=False)
 
     def close(self):
         for s in self.subs:
@@ -1002,18 +1012,28 @@ class Bng:
         now = self.now_for(req)
         doc["UpdatedAt"] = ts_text(now)
         doc["CreatedAt"] = created_at or ts_text(now)
-        if rid is None:
-            cur = self.db.execute(
-                "INSERT INTO %s (ext, uq, updated, doc) VALUES (?,?,?,'{}')" % r.table,
-                (doc.get("ExternalID"), self.uq_value(r, doc), doc["UpdatedAt"]))
-            rid = cur.lastrowid
-        doc[r.id_field] = rid
-        doc = self.order_doc(r, doc)
-        self.db.execute("UPDATE %s SET ext = ?, uq = ?, updated = ?, doc = ? WHERE id = ?"
-                        % r.table, (doc.get("ExternalID"), self.uq_value(r, doc),
-                                    doc["UpdatedAt"],
-                                    json.dumps(doc, separators=(",", ":"), ensure_ascii=False),
-                                    rid))
+        # one transaction: a kill between the row's insert and its document
+        # must not leave a row without one (as a real server's write)
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            if rid is None:
+                cur = self.db.execute(
+                    "INSERT INTO %s (ext, uq, updated, doc) VALUES (?,?,?,'{}')" % r.table,
+                    (doc.get("ExternalID"), self.uq_value(r, doc), doc["UpdatedAt"]))
+                rid = cur.lastrowid
+            doc[r.id_field] = rid
+            doc = self.order_doc(r, doc)
+            self.db.execute("UPDATE %s SET ext = ?, uq = ?, updated = ?, doc = ? WHERE id = ?"
+                            % r.table, (doc.get("ExternalID"), self.uq_value(r, doc),
+                                        doc["UpdatedAt"],
+                                        json.dumps(doc, separators=(",", ":"),
+                                                   ensure_ascii=False), rid))
+            if os.environ.get("BNG_SANDBOX_DIE_MID_WRITE") == str(doc.get("ExternalID")):
+                os._exit(137)  # tests: a kill between the two statements
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
         self.emit(r, event, doc)
         return doc
 

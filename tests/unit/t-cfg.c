@@ -534,6 +534,33 @@ test_secrets(void)
 	cfg_on_secret(NULL);
 }
 
+/* issue 15, defect 5: a FIFO as a secret or config file is refused at
+ * once (78), not waited on for a writer while the state lock is held */
+static void
+test_fifo(void)
+{
+	char f[300], conf[400];
+	struct ep_err e = EP_ERR_INIT;
+	char *s;
+	struct cfg_profile *p;
+
+	snprintf(f, sizeof(f), "%s/pw.fifo", dir);
+	if (mkfifo(f, 0600) < 0) {
+		printf("Bail out! mkfifo\n");
+		exit(1);
+	}
+	alarm(10); /* a hang fails the test instead of stalling it */
+	s = cfg_read_secret_file(f, &e);
+	ok(s == NULL && e.code == EP_CONFIG, "a FIFO as password_file: 78 at once");
+	snprintf(conf, sizeof(conf), "secret file '%s' is not a regular file", f);
+	is_str(e.msg, conf, "...saying it is not a regular file");
+	free(s);
+	p = load3("prod", "odoo", f, NULL, NULL, &e);
+	ok(p == NULL && e.code == EP_CONFIG, "a FIFO as the config file: 78 at once");
+	cfg_profile_free(p);
+	alarm(0);
+}
+
 int
 main(void)
 {
@@ -550,6 +577,7 @@ main(void)
 	test_lookup();
 	test_env();
 	test_secrets();
+	test_fifo();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		diag("cannot remove %s", dir);

@@ -356,12 +356,12 @@ t_body_cap_and_encoding(void)
 	is_int(http_do(c, &q, &r, &e), 0, "a body at the cap is fine");
 	is_int(r.body.len, 1000, "1000 bytes");
 	is_int(http_do(c, &q, &r, &e), -1, "a body over the cap: rc -1");
-	is_int(e.code, EP_DATAERR, "exit 65");
+	is_int(e.code, EP_UNAVAILABLE, "exit 69: the server's fault, not a record's");
 	ok(strstr(e.msg, "over the 1000-byte cap") != NULL, "message names the cap");
 	diag("%s", e.msg);
 	is_int(r.attempts, 1, "not retried");
 	is_int(http_do(c, &q, &r, &e), -1, "a small gzip that decodes past the cap: rc -1");
-	is_int(e.code, EP_DATAERR, "exit 65");
+	is_int(e.code, EP_UNAVAILABLE, "exit 69");
 	is_int(http_do(c, &q, &r, &e), -1, "a chunked body over the cap: rc -1");
 	is_int(log_count(), 4, "server saw four requests: none retried");
 	is_int(F.n, 0, "no waits");

@@ -114,7 +114,9 @@ f_create(void *t, struct load_item *const *its, size_t n, struct load_error *e)
 		f->max_create = (int)n;
 	if (f->state && f->nseen < 64) {
 		struct stat sb;
-		f->seen_commit[f->nseen++] = stat(f->state, &sb) == 0;
+		/* committed: the state file holds a position (it exists, empty,
+		 * from the start: the committer locks it) */
+		f->seen_commit[f->nseen++] = stat(f->state, &sb) == 0 && sb.st_size > 0;
 	}
 	/* all or nothing, as Odoo's create(list) */
 	for (size_t i = 0; i < n; i++)

@@ -110,7 +110,7 @@ t_cache_and_expiry(void)
 
 	opts_reset();
 	srv_start("[" TOKEN("tokA", 100) ", " TOKEN("tokB", 100) ", " TOKEN("tokC", 100) ", " TOKEN(
-	    "tokD", 100) "]");
+	    "tokD", 100) ", " TOKEN("tokE", 100) "]");
 	aopts_reset();
 	A.cache_file = path_in("cache/bng.token");
 	unlink(A.cache_file);
@@ -150,10 +150,24 @@ t_cache_and_expiry(void)
 	       "a 401 for an old token changes nothing");
 	oauth_free(b);
 
+	/* issue 15: the cache depends on the secret: a wrong one (with a
+	 * valid cached token) is not let through on that token */
+	A.client_secret = "wrong-secret";
+	b = oauth_new(&A, &O, &e);
+	is_str(oauth_header(b, &e), "Authorization: Bearer tokD",
+	       "another secret: the cached token is not used");
+	is_int(oauth_fetches(b), 1, "...the endpoint is asked (and says no to a wrong one)");
+	oauth_free(b);
+	s = slurp(A.cache_file, NULL);
+	ok(s && strstr(s, "\"secret_id\":\"") && !strstr(s, "wrong-secret"),
+	   "the cache names the secret by a keyed digest, not the secret");
+	free(s);
+	A.client_secret = "s3cret&more";
+
 	/* a cache for another client is ignored (and replaced) */
 	A.client_id = "other";
 	b = oauth_new(&A, &O, &e);
-	is_str(oauth_header(b, &e), "Authorization: Bearer tokD", "other client: own token");
+	is_str(oauth_header(b, &e), "Authorization: Bearer tokE", "other client: own token");
 	is_int(oauth_fetches(b), 1, "fetched");
 	oauth_free(b);
 	oauth_free(a);

@@ -1,5 +1,6 @@
 #include "tap.h"
 #include "redact.h"
+#include "log.h"
 
 #include <string.h>
 
@@ -47,7 +48,13 @@ main(void)
 	is_str(red("<param><value><string>s3cret</string></value></param>"),
 	       "<param><value><string>***</string></value></param>",
 	       "a positional password in XML-RPC");
-	is_str(red("s3crets3cret xs3cretx"), "****** x***x", "every occurrence, even inside words");
+	/* issue 15, defect 6: a secret shorter than REDACT_TOKEN_LEN only as a
+	 * whole token; a longer one everywhere */
+	is_str(red("s3cret s3cret, xs3cretx"), "*** ***, xs3cretx",
+	       "a short secret: whole tokens only, not inside words");
+	ok(redact_add(R, "l0ngs3cretvalue", 15) == 0, "add a long secret");
+	is_str(red("l0ngs3cretvaluel0ngs3cretvalue xl0ngs3cretvaluex"), "****** x***x",
+	       "a long secret: every occurrence, even inside words");
 	is_str(red("[\"p\\\"a&ss w/d\"]"), "[\"***\"]", "the JSON-escaped form");
 	is_str(red("[\"p\\\"a&ss w\\/d\"]"), "[\"***\"]", "the JSON form with \\/");
 	is_str(red("<string>p\"a&amp;ss w/d</string>"), "<string>***</string>",
@@ -122,9 +129,28 @@ main(void)
 	redact_text(redact_default(), "a topsecret b", 13, &b);
 	is_str(buf_str(&b), "a *** b", "default registry redacts");
 	buf_release(&b);
-	/* a one-byte secret triples the text and still fits */
-	redact_add(R, "a", 1);
-	is_str(red("aaaa"), "************", "one-byte secret");
+	/* a one-letter secret must not mangle messages and so give itself away */
+	redact_add(R, "p", 1);
+	is_str(red("https://example.com/api/p/x?p=1 p"), "https://example.com/api/***/x?***=1 ***",
+	       "one-letter secret: only where it stands alone");
+	is_str(red("cannot open 'http://pp.example': ppp"), "cannot open 'http://pp.example': ppp",
+	       "...never inside a word (\"htt***s://\")");
+
+	/* a credential in a URL */
+	is_str(red("cannot connect to 'http://user:pw@host:8069/x?y=1' (refused)"),
+	       "cannot connect to 'http://user:***@host:8069/x?y=1' (refused)", "URL userinfo password");
+	is_str(red("url = https://a:b:c@h/"), "url = https://a:***@h/", "the whole password, colons too");
+	is_str(red("https://h/z@q:r and mailto:x@y http://h:80/"),
+	       "https://h/z@q:r and mailto:x@y http://h:80/", "no userinfo, no change");
+	{
+		/* messages: log.h's filter is redact's, -v or not */
+		struct buf m = BUF_INIT;
+		ok(ep_log_filter != NULL, "linking redact installs the message filter");
+		buf_init(&m, 1000);
+		ep_log_filter("bad url 'http://u:hunter2@h/'", 29, &m);
+		is_str(buf_str(&m), "bad url 'http://u:***@h/'", "...which redacts URL credentials");
+		buf_release(&m);
+	}
 	redact_free(R);
 	return done_testing();
 }

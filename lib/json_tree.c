@@ -1,0 +1,296 @@
+#include "json_tree.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "text.h"
+
+struct tp {
+	const char *s;
+	size_t n, i;
+	struct json_tree_err *err;
+	struct json_keys keys;
+	cJSON **kids;        /* one object's members, for the duplicate pass */
+	size_t nkids, capkids;
+};
+
+static void
+ws(struct tp *p)
+{
+	while (p->i < p->n && (p->s[p->i] == ' ' || p->s[p->i] == '\t' || p->s[p->i] == '\n' ||
+			       p->s[p->i] == '\r'))
+		p->i++;
+}
+
+static cJSON *
+fail(struct tp *p, const char *why)
+{
+	if (p->err->why == NULL) {
+		p->err->why = why;
+		p->err->off = p->i;
+	}
+	return NULL;
+}
+
+/* JSON Pointer step: "/" and the key with ~ and / escaped. */
+static int
+path_push(struct buf *b, const char *k, size_t kn)
+{
+	int rc = buf_addc(b, '/');
+
+	for (size_t i = 0; i < kn; i++)
+		rc |= k[i] == '~' ? buf_adds(b, "~0") : k[i] == '/' ? buf_adds(b, "~1")
+								    : buf_addc(b, k[i]);
+	return rc;
+}
+
+/* At the opening quote: the decoded string, NUL-terminated, in *out
+ * (malloc'd); -1 when it is not JSON or holds a U+0000. */
+static int
+string(struct tp *p, char **out, size_t *outn)
+{
+	const char *why;
+	size_t off, dn;
+	long long r = json_string_scan(p->s + p->i + 1, p->n - p->i - 1, NULL, NULL, &off, &why);
+	char *o;
+
+	if (r < 0) {
+		p->i += 1 + off;
+		return fail(p, why), -1;
+	}
+	if ((o = malloc((size_t)r + 1)) == NULL)
+		return fail(p, "out of memory"), -1;
+	json_string_scan(p->s + p->i + 1, p->n - p->i - 1, o, &dn, &off, &why);
+	o[dn] = '\0';
+	if (memchr(o, '\0', dn) != NULL) {
+		free(o);
+		return fail(p, "a string holding U+0000 (\\u0000) cannot be sent"), -1;
+	}
+	p->i += 1 + (size_t)r + 1;
+	*out = o;
+	*outn = dn;
+	return 0;
+}
+
+static const char *
+kid_key(void *ctx, size_t j, size_t *len)
+{
+	const cJSON *k = ((struct tp *)ctx)->kids[j];
+
+	*len = strlen(k->string);
+	return k->string;
+}
+
+/* The members of o, a repeated key once: at its first place, with its last
+ * value (json.h). */
+static int
+dedup(struct tp *p, cJSON *o)
+{
+	size_t n = 0;
+
+	for (cJSON *k = o->child; k; k = k->next) {
+		if (n == p->capkids) {
+			size_t nc = p->capkids ? 2 * p->capkids : 32;
+			cJSON **nk = realloc(p->kids, nc * sizeof(*nk));
+			if (nk == NULL)
+				return -1;
+			p->kids = nk;
+			p->capkids = nc;
+		}
+		p->kids[n++] = k;
+	}
+	for (size_t i = 0; i < n; i++) {
+		long d = json_keys_add(&p->keys, i, p->kids[i]->string, strlen(p->kids[i]->string),
+				       kid_key, p);
+		if (d < 0)
+			return -1;
+		if ((size_t)d != i) {
+			/* later's value into the earlier's place: the key
+			 * table still points at kids[d], which stays a key of
+			 * that text until the loop ends */
+			cJSON *later = cJSON_DetachItemViaPointer(o, p->kids[i]);
+			cJSON *earlier = p->kids[d];
+
+			cJSON_ReplaceItemViaPointer(o, earlier, later);
+			p->kids[d] = later;
+		}
+	}
+	return 0;
+}
+
+static cJSON *
+value(struct tp *p, int depth)
+{
+	cJSON *v = NULL;
+	char *str;
+	size_t sn;
+
+	ws(p);
+	if (p->i >= p->n)
+		return fail(p, "unexpected end of input");
+	switch (p->s[p->i]) {
+	case '{': {
+		size_t mark = p->err->path.len;
+		int any = 0;
+
+		if (depth >= JSON_MAX_DEPTH)
+			return fail(p, "nested too deep");
+		if ((v = cJSON_CreateObject()) == NULL)
+			return fail(p, "out of memory");
+		p->i++;
+		ws(p);
+		if (p->i < p->n && p->s[p->i] == '}') {
+			p->i++;
+			return v;
+		}
+		for (;;) {
+			cJSON *m;
+
+			ws(p);
+			if (p->i >= p->n || p->s[p->i] != '"')
+				goto bad;
+			if (string(p, &str, &sn) < 0)
+				goto bad;
+			p->err->path.len = mark;
+			if (path_push(&p->err->path, str, sn) < 0) {
+				free(str);
+				fail(p, "out of memory");
+				goto bad;
+			}
+			ws(p);
+			if (p->i >= p->n || p->s[p->i] != ':') {
+				free(str);
+				fail(p, "expected ':'");
+				goto bad;
+			}
+			p->i++;
+			if ((m = value(p, depth + 1)) == NULL) {
+				free(str);
+				goto bad;
+			}
+			cJSON_AddItemToObject(v, str, m);
+			free(str);
+			any = 1;
+			ws(p);
+			if (p->i < p->n && p->s[p->i] == ',') {
+				p->i++;
+				continue;
+			}
+			if (p->i < p->n && p->s[p->i] == '}') {
+				p->i++;
+				break;
+			}
+			fail(p, "expected ',' or '}'");
+			goto bad;
+		}
+		p->err->path.len = mark;
+		if (p->err->path.p)
+			p->err->path.p[mark] = '\0';
+		if (any && dedup(p, v) < 0) {
+			fail(p, "out of memory");
+			goto bad;
+		}
+		return v;
+	}
+	case '[': {
+		char idx[32];
+		size_t mark = p->err->path.len, k = 0;
+
+		if (depth >= JSON_MAX_DEPTH)
+			return fail(p, "nested too deep");
+		if ((v = cJSON_CreateArray()) == NULL)
+			return fail(p, "out of memory");
+		p->i++;
+		ws(p);
+		if (p->i < p->n && p->s[p->i] == ']') {
+			p->i++;
+			return v;
+		}
+		for (;; k++) {
+			cJSON *m;
+			int w = snprintf(idx, sizeof(idx), "%zu", k);
+
+			p->err->path.len = mark;
+			if (path_push(&p->err->path, idx, (size_t)w) < 0) {
+				fail(p, "out of memory");
+				goto bad;
+			}
+			if ((m = value(p, depth + 1)) == NULL)
+				goto bad;
+			cJSON_AddItemToArray(v, m);
+			ws(p);
+			if (p->i < p->n && p->s[p->i] == ',') {
+				p->i++;
+				continue;
+			}
+			if (p->i < p->n && p->s[p->i] == ']') {
+				p->i++;
+				break;
+			}
+			fail(p, "expected ',' or ']'");
+			goto bad;
+		}
+		p->err->path.len = mark;
+		if (p->err->path.p)
+			p->err->path.p[mark] = '\0';
+		return v;
+	}
+	case '"':
+		if (string(p, &str, &sn) < 0)
+			return NULL;
+		v = cJSON_CreateString(str);
+		free(str);
+		return v ? v : fail(p, "out of memory");
+	default: {
+		size_t end, off;
+		const char *why;
+		enum json_type t = json_check_prefix(p->s + p->i, p->n - p->i, &end, &off, &why);
+
+		if (t == JSON_NUMBER) {
+			char tmp[64], *num = end < sizeof(tmp) ? tmp : malloc(end + 1);
+			if (num == NULL)
+				return fail(p, "out of memory");
+			memcpy(num, p->s + p->i, end);
+			num[end] = '\0';
+			v = cJSON_CreateNumber(strtod(num, NULL));
+			if (num != tmp)
+				free(num);
+		} else if (t == JSON_TRUE || t == JSON_FALSE)
+			v = cJSON_CreateBool(t == JSON_TRUE);
+		else if (t == JSON_NULL)
+			v = cJSON_CreateNull();
+		else {
+			p->i += t == JSON_INVALID ? off : 0;
+			return fail(p, t == JSON_INVALID ? why : "unexpected character");
+		}
+		p->i += end;
+		return v ? v : fail(p, "out of memory");
+	}
+	}
+bad:
+	cJSON_Delete(v);
+	return NULL;
+}
+
+cJSON *
+json_tree_parse(const char *s, size_t n, struct json_tree_err *err)
+{
+	struct tp p = { s, n, 0, err, { 0 }, NULL, 0, 0 };
+	cJSON *v;
+
+	err->why = NULL;
+	err->off = 0;
+	buf_reset(&err->path);
+	if ((v = value(&p, 0)) != NULL) {
+		ws(&p);
+		if (p.i < p.n) {
+			cJSON_Delete(v);
+			v = fail(&p, "trailing characters after the value");
+		}
+	}
+	json_keys_free(&p.keys);
+	free(p.kids);
+	return v;
+}

@@ -1,0 +1,35 @@
+/*
+ * json_tree.h - one JSON text into a cJSON tree, with the stream's rules
+ * (layer 2: stream).
+ *
+ * cJSON's own parser keeps the first of a repeated key (and a lookup
+ * finds the first) and ends every string at its first U+0000.  The stages
+ * that hand records to cJSON (load) parse them here instead:
+ *  - the text is checked as json_check checks it (a lone surrogate is
+ *    refused, as everywhere);
+ *  - a repeated key is kept once, at its first place, with its last value
+ *    (json.h, "last wins", as xform, validate and reconcile read it);
+ *  - a string holding U+0000, as a value or a key, is refused: cJSON (and
+ *    so every target's encoder) would cut it there without a word.
+ * Ownership: returns a cJSON you own (cJSON_Delete), or NULL with err
+ * filled: err->why a static message and err->path the JSON Pointer of the
+ * value at fault ("" for the whole) in a buffer the caller releases.
+ */
+#ifndef ERPIPE_JSON_TREE_H
+#define ERPIPE_JSON_TREE_H
+
+#include <stddef.h>
+
+#include <cJSON.h>
+
+#include "buf.h"
+
+struct json_tree_err {
+	const char *why;
+	size_t off;          /* byte of the text where it went wrong */
+	struct buf path;     /* JSON Pointer, BUF_INIT before the call */
+};
+
+cJSON *json_tree_parse(const char *s, size_t n, struct json_tree_err *err);
+
+#endif
