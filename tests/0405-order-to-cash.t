@@ -15,26 +15,7 @@ sandbox_start bng --records 0 --entity customers=6 --entity products=10 --entity
 . "$ERPIPE_TOP/tests/sandbox/bng-api.sh"
 
 # the profiles the cron entry names
-printf 'admin\n' >"$T/odoo.pw"
-printf 'erpipe-secret\n' >"$T/bng.secret"
-chmod 600 "$T/odoo.pw" "$T/bng.secret"
-cat >"$T/conf" <<EOF
-[odoo]
-url = $ODOO_URL
-db = odoo
-user = admin
-password_file = $T/odoo.pw
-
-[bng]
-url = $BNG_URL/api/v1
-client_id = erpipe
-password_file = $T/bng.secret
-EOF
-chmod 600 "$T/conf"
-ERPIPE_CONFIG=$T/conf XDG_CACHE_HOME=$T/cache
-export ERPIPE_CONFIG XDG_CACHE_HOME
-o() { odoo-extract -q -P odoo "$@"; }
-b() { bng-extract -q -P bng "$@"; }
+. "$ERPIPE_TOP/tests/sandbox/profiles.sh"
 
 # Odoo knows BNG's product categories, units, currencies and a pricelist in
 # each (the script's precondition, examples/scripts/order-to-cash-setup):
