@@ -17,6 +17,8 @@
 #include "diff.h"
 #include "json.h"
 
+#include "fuzz-files.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static int
@@ -39,34 +41,6 @@ bad(void *ctx, const char *source, uint64_t line, const char *msg)
 	(void)msg;
 }
 
-static char dir[64];
-
-static void
-cleanup(void)
-{
-	char p[96];
-
-	for (int i = 0; i < 3; i++) {
-		snprintf(p, sizeof p, "%s/%d", dir, i);
-		unlink(p);
-	}
-	rmdir(dir);
-}
-
-static int
-put(const char *path, const uint8_t *p, size_t n)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-
-	if (fd < 0)
-		return -1;
-	if (n && write(fd, p, n) != (ssize_t)n) {
-		close(fd);
-		return -1;
-	}
-	return close(fd);
-}
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -85,15 +59,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct diff_merge_spec ms;
 	struct diff_merge_sink sink = { out, bad, NULL, NULL };
 	struct diff *d;
+	const char *dir;
 
 	if (size < 1 || size > 1 << 16)
 		return 0;
-	if (dir[0] == '\0') {
-		snprintf(dir, sizeof dir, "/tmp/fuzz-diff-merge.XXXXXX");
-		if (mkdtemp(dir) == NULL)
-			return 0;
-		atexit(cleanup);
-	}
+	if ((dir = fuzz_dir("fuzz-diff-merge")) == NULL)
+		return 0;
 	flags = data[0];
 	data++;
 	size--;
@@ -113,7 +84,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		int f = k == 0 ? 2 : k - 1;
 
 		snprintf(path[f], sizeof path[f], "%s/%d", dir, f);
-		if (put(path[f], part[k] ? part[k] : (const uint8_t *)"", plen[k]) < 0)
+		if (fuzz_put(path[f], part[k] ? part[k] : (const uint8_t *)"", plen[k]) < 0)
 			return 0;
 	}
 	if (part[3] != NULL &&

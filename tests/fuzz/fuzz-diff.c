@@ -16,6 +16,8 @@
 #include "json.h"
 #include "map.h"
 
+#include "fuzz-files.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 struct ctx {
@@ -65,39 +67,11 @@ bad(void *c, const char *source, uint64_t line, const char *msg)
 	(void)msg;
 }
 
-static char dir[64];
-
-/* the two input files live in one directory, removed at exit */
-static void
-cleanup(void)
-{
-	char p[96];
-
-	snprintf(p, sizeof p, "%s/l", dir);
-	unlink(p);
-	snprintf(p, sizeof p, "%s/r", dir);
-	unlink(p);
-	rmdir(dir);
-}
-
-static int
-put(const char *path, const uint8_t *p, size_t n)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-
-	if (fd < 0)
-		return -1;
-	if (n && write(fd, p, n) != (ssize_t)n) {
-		close(fd);
-		return -1;
-	}
-	return close(fd);
-}
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char lp[96], rp[96];
+	const char *dir;
 	const uint8_t *sep;
 	struct diff_spec spec;
 	struct diff_pair keys[2] = { { { "id", "id" } }, { { "k", "K" } } };
@@ -112,20 +86,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1 || size > 1 << 16)
 		return 0;
-	if (dir[0] == '\0') {
-		snprintf(dir, sizeof dir, "/tmp/fuzz-diff.XXXXXX");
-		if (mkdtemp(dir) == NULL)
-			return 0;
-		atexit(cleanup);
-	}
+	if ((dir = fuzz_dir("fuzz-diff")) == NULL)
+		return 0;
 	flags = data[0];
 	data++;
 	size--;
 	sep = memchr(data, 0, size);
 	snprintf(lp, sizeof lp, "%s/l", dir);
 	snprintf(rp, sizeof rp, "%s/r", dir);
-	if (put(lp, data, sep ? (size_t)(sep - data) : size / 2) < 0 ||
-	    put(rp, sep ? sep + 1 : data + size / 2, sep ? size - (size_t)(sep - data) - 1 : size - size / 2) < 0)
+	if (fuzz_put(lp, data, sep ? (size_t)(sep - data) : size / 2) < 0 ||
+	    fuzz_put(rp, sep ? sep + 1 : data + size / 2, sep ? size - (size_t)(sep - data) - 1 : size - size / 2) < 0)
 		return 0;
 	memset(&spec, 0, sizeof spec);
 	spec.keys = keys;

@@ -13,9 +13,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fuzz-files.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static char dir[64], schema[128], keys[128];
+static char schema[128], keys[128];
 static FILE *devnull;
 
 static const char schema_text[] =
@@ -33,29 +35,6 @@ static const char fields_text[] =
 	"\"prefixItems\":[{\"type\":\"integer\"},{\"type\":\"string\"}]},{\"const\":false}],"
 	"\"errorMessage\":\"not a many2one\"}}}";
 
-static void
-cleanup(void)
-{
-	char p[160];
-
-	unlink(schema);
-	unlink(keys);
-	snprintf(p, sizeof(p), "%s/fields.schema.json", dir);
-	unlink(p);
-	rmdir(dir);
-}
-
-static int
-put(const char *path, const void *p, size_t n)
-{
-	FILE *f = fopen(path, "wb");
-	int ok = f && fwrite(p, 1, n, f) == n;
-
-	if (f)
-		ok = fclose(f) == 0 && ok;
-	return ok ? 0 : -1;
-}
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -66,19 +45,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *p = (const char *)data, *e = p + size;
 	uint64_t line = 0;
 
-	if (dir[0] == '\0') {
-		snprintf(dir, sizeof(dir), "/tmp/fuzz-validator.XXXXXX");
-		if (mkdtemp(dir) == NULL)
+	if (schema[0] == '\0') {
+		const char *dir = fuzz_dir("fuzz-validator");
+
+		if (dir == NULL)
 			abort();
 		snprintf(schema, sizeof(schema), "%s/s.schema.json", dir);
 		snprintf(keys, sizeof(keys), "%s/keys.ndjson", dir);
 		snprintf(fields, sizeof(fields), "%s/fields.schema.json", dir);
-		if (put(schema, schema_text, sizeof(schema_text) - 1) < 0 ||
-		    put(fields, fields_text, sizeof(fields_text) - 1) < 0)
+		if (fuzz_put(schema, schema_text, sizeof(schema_text) - 1) < 0 ||
+		    fuzz_put(fields, fields_text, sizeof(fields_text) - 1) < 0)
 			abort();
-		atexit(cleanup);
 	}
-	if (put(keys, data, size) < 0)
+	if (fuzz_put(keys, data, size) < 0)
 		abort();
 	snprintf(ref, sizeof(ref), "cust=%s:id", keys);
 	if ((v = validator_new(&err)) == NULL || validator_set_schema(v, schema, &err) < 0 ||
