@@ -45,6 +45,14 @@ is "$(jq -r 'select(.status == "updated") | .key.xid' "$T/sync/receipts/partners
 	"only the changed partner is updated"
 is "$(dst res.partner search_read '[[["phone","=","+32 2 555 01 01"]]]' '{"fields":["name"]}' | jq -r '.[0].name')" \
 	"Deco Addict" "the change is in the target"
+# a third run with nothing changed writes nothing (no write RPC in the log)
+: > "$T/sync/receipts/partners.ndjson"
+n0=$(sandbox_log dst | jq length)
+run "$EX/scripts/sync-partners" src dst "$T/sync"
+is "$st:$(jq -r 'select(.status) | .status' "$T/sync/receipts/partners.ndjson" | grep -vc unchanged)" "0:0" \
+	"third run: nothing but unchanged"
+is "$(sandbox_log dst "$n0" | jq -c '[.[] | select(.rpc // "" | test("\\.(create|write|unlink|load)$"))] | length')" 0 \
+	"...and no write call reached the target"
 # a run that finds the previous one still going skips its turn
 flock "$T/sync/state/partners.lock" sh -c '
 	"$1/scripts/sync-partners" src dst "$2/sync" > "$2/skip.out" 2>&1; echo $? > "$2/skip.st"' \
