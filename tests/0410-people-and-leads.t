@@ -1,12 +1,17 @@
 #!/bin/sh
 # examples/scripts/people-and-leads against the BNG and Odoo sandboxes, run as
-# examples/cron/people-and-leads runs it: BNG's employees reach Odoo and
-# Odoo's reach BNG, with their fields and managers, each side holding the
-# other's id (BNG ExternalID "odoo:ID", Odoo external id
-# "bng.employee_EmployeeID"); Odoo's own fields (work_contact_id, coach_id)
-# stay Odoo's; a change on either side travels, archiving too; a run with
-# nothing new writes nothing either way; a refused record stops the flow
-# with 65; a run that finds the last one going skips its turn; usage 64.
+# examples/cron/people-and-leads runs it.  Employees: BNG's reach Odoo and
+# Odoo's reach BNG, with their fields and managers, each copy holding its
+# origin's id (BNG ExternalID "odoo:ID", Odoo external id
+# "bng.employee_EmployeeID"); Odoo's own fields (work_contact_id, coach_id,
+# job_id) stay Odoo's; a change where an employee was made travels,
+# archiving too, and an edit of a copy does not travel back.  Leads: a CRM's
+# CSV export reaches Odoo's crm.lead (external id "ext_crm.lead_RecordID";
+# stage, probability, salesperson and team are Odoo's), rows of Odoo's own
+# leads are left out, and Odoo's own leads that changed go to a new CSV for
+# the CRM, once.  A run with nothing new writes nothing either way; a
+# refused record stops the flow with 65; a run that finds the last one
+# going skips its turn; usage 64.
 . "$(dirname "$0")/lib.sh"
 . "$ERPIPE_TOP/tests/sandbox/lib.sh"
 sandbox_start odoo
@@ -62,13 +67,40 @@ same_sides() { # TEXT
 	same_file "$T/ov" "$T/bv" "$1"
 }
 
+# ---- the CRM's export of its leads, where the cron job's directory has it -------------
+mkdir -p "$W/crm/in"
+crm_export() { # AMOUNT of 9001
+	cat >"$W/crm/in/leads.csv" <<EOF_CSV
+Record ID,Deal Name,Type,Company Name,Contact Name,Email,Phone,Amount,Close Date,Odoo ID
+9001,Acme - 40 desks,Deal,Acme Corp,Rita Ray,rita@acme.example,+1 555 0100,$1,2026-12-31,
+9002,Website enquiry,Lead,,Pat Prospect,prospect@example.com,,,,
+9003,Office Design Project,Deal,Deco Addict,,lead1@example.com,,99,,odoo:1
+EOF_CSV
+}
+crm_export 12500
+leads_n=$(rpc crm.lead search_count '[[]]')
+own_leads=$(rpc crm.lead search '[[]]' '{"order":"id"}' | jq -r 'map("odoo:\(.)") | join(" ")')
+ok "Odoo has leads of its own ($leads_n)" test "$leads_n" -gt 5
+lead() { # RECORD_ID: the Odoo lead holding ext_crm.lead_RECORD_ID, as JSON
+	_l=$(rpc ir.model.data search_read "[[[\"module\",\"=\",\"ext_crm\"],[\"name\",\"=\",\"lead_$1\"]]]" '{"fields":["res_id"]}' | jq '.[0].res_id')
+	rpc crm.lead read "[[$_l]]" '{"fields":["name","type","partner_name","contact_name","email_from","phone","expected_revenue","date_deadline","stage_id","probability","user_id","team_id","lead_properties"]}' | jq -c '.[0] | del(.id)'
+}
+exported() { # the rows of the files for the CRM since the marker, as JSON lines
+	find "$W/crm/out" -name 'leads-*.csv' -newer "$T/mark" | sort | xargs -r cat |
+		xform -q -i csv | jq -c '{id: ."Odoo ID", name: ."Deal Name", stage: ."Odoo Stage", phone: .Phone}'
+}
+touch "$T/mark"
+sleep 1
+
 # ---- 1: each side's employees reach the other -----------------------------------------
 pl
 is "$st" 0 "people-and-leads: status 0"
-is "$(cat "$T/out")" "employees-in: 2 created
+is "$(sed -n 1,5p "$T/out")" "employees-in: 2 created
 employees-out: $odoo_n created
 managers-in: 1 updated
-managers-out: $((odoo_n - 1)) updated" "the run says what moved"
+managers-out: $((odoo_n - 1)) updated
+leads-in: 2 created" "the run says what moved"
+like "$(sed -n 6p "$T/out")" "^leads-out: $leads_n exported to $W/crm/out/leads-[0-9]{8}T[0-9]{6}Z\\.csv\$" "...and where the leads for the CRM are"
 is "$(b employees | jq -s 'map(select(.EmployeeID)) | length')" "$((odoo_n + 2))" "BNG has Odoo's employees and its own, once each"
 is "$(rpc hr.employee search_count '[[["active","in",[true,false]]]]')" "$((odoo_n + 2))" "...and so has Odoo"
 same_sides "...the same people on both sides: names, e-mail, phone, job title, department, manager"
@@ -88,6 +120,18 @@ like "$(jq -r '.[0].work_contact_id[1]' "$T/ada")" "^Ada Byron$" "Odoo made Ada'
 is "$(jq -c '.[0].job_id' "$T/ada")" false "...and left job_id empty: only job_title was sent"
 wc_ada=$(jq '.[0].work_contact_id[0]' "$T/ada")
 
+is "$(lead 9001)" '{"name":"Acme - 40 desks","type":"opportunity","partner_name":"Acme Corp","contact_name":"Rita Ray","email_from":"rita@acme.example","phone":"+1 555 0100","expected_revenue":12500,"date_deadline":"2026-12-31","stage_id":[1,"New"],"probability":33.14,"user_id":[2,"Mitchell Admin"],"team_id":[1,"Sales"],"lead_properties":[]}' \
+	"the CRM's deal is an opportunity in Odoo; stage, probability, salesperson and team are Odoo's"
+is "$(lead 9002 | jq -c '[.type, .contact_name, .partner_name, .expected_revenue]')" '["lead","Pat Prospect",false,0]' "...its lead a lead"
+is "$(rpc crm.lead read '[[1],["expected_revenue"]]' | jq '.[0].expected_revenue')" 1500 \
+	"a row of a lead Odoo made (its Odoo ID) does not change it: Odoo owns it"
+exported >"$T/rows"
+is "$(wc -l <"$T/rows" | tr -d ' ')" "$leads_n" "Odoo's own leads go to the CRM, in a new file"
+is "$(jq -r .id "$T/rows" | sort -t: -k2n | tr '\n' ' ')" "$own_leads " \
+	"...each once, with its Odoo ID, and none of the CRM's"
+is "$(jq -r 'select(.id == "odoo:1") | .stage' "$T/rows")" Qualified "...with Odoo's stage"
+touch "$T/mark"
+
 # ---- 2 and 3: nothing new: nothing written, either way ----------------------------------
 pl
 is "$st:$(cat "$T/out")" "0:" "a second run: status 0, moves nothing"
@@ -97,6 +141,7 @@ pl
 is "$st:$(cat "$T/out")" "0:" "a third run: status 0, moves nothing"
 ok "...reads BNG's employees" test "$(sandbox_log bng "$nb" | jq '[.[] | select(.path | test("/employees"))] | length')" -gt 0
 ok "...and Odoo's" test "$(sandbox_log odoo "$no" | jq '[.[] | select(.rpc == "hr.employee.search_read")] | length')" -gt 0
+is "$(exported | wc -l | tr -d ' ')" 0 "...and no new file for the CRM"
 flow_quiet "$nb" "$no"
 
 # ---- 4: changes on each side travel -------------------------------------------------------
@@ -120,8 +165,18 @@ jose_b=$(b employees | jq -r "select(.ExternalID == \"odoo:$jose_o\") | .Employe
 api PATCH "/employees/$jose_b" '{"Phone":"+34 600 000 000"}' >/dev/null
 is "$api_status" 200 "BNG edits its copy of José, Odoo's"
 rpc hr.employee write "[[$ada_o],{\"job_title\":\"Edited in Odoo\"}]" >/dev/null
+# the CRM's deal grows; Odoo's own lead 3 gets a phone; Odoo moves the
+# CRM's lead to another stage (its copy: not exported)
+crm_export 14000
+rpc crm.lead write '[[3],{"phone":"+32 2 555 33 33"}]' >/dev/null
+rpc crm.lead write "[[$(rpc ir.model.data search_read '[[["name","=","lead_9002"]]]' '{"fields":["res_id"]}' | jq '.[0].res_id')],{\"stage_id\":2}]" >/dev/null
 pl
 is "$st" 0 "changes on both sides: status 0"
+like "$(cat "$T/out")" "leads-in: 1 updated" "the CRM's change reaches Odoo"
+is "$(lead 9001 | jq -c '[.expected_revenue, .stage_id[1]]')" '[14000,"New"]' "...its amount; its stage stays Odoo's"
+is "$(exported)" '{"id":"odoo:3","name":"Need 20 Desks","stage":"Won","phone":"+32 2 555 33 33"}' \
+	"Odoo's changed lead goes to the CRM, alone: the CRM's lead moved in Odoo does not"
+touch "$T/mark"
 same_sides "...both sides agree again"
 grep "^\(Zoë Lefèvre\|José García\|Ömer Çelik\|Ada Byron\|Cora Vale\)|" "$T/bv" >"$T/changed"
 is "$(cat "$T/changed")" "Ada Byron|ada@bng.example|+44 20 7946 0002|Lead Analyst|Sales||
