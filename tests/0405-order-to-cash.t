@@ -13,6 +13,7 @@ sandbox_start odoo --currencies fresh   # as a new database: EUR and GBP archive
 sandbox_start bng --records 0 --entity customers=6 --entity products=10 --entity sales_orders=10
 . "$ERPIPE_TOP/tests/sandbox/odoo-rpc.sh"
 . "$ERPIPE_TOP/tests/sandbox/bng-api.sh"
+. "$ERPIPE_TOP/tests/sandbox/flow.sh"
 
 # the profiles the cron entry names
 . "$ERPIPE_TOP/tests/sandbox/profiles.sh"
@@ -36,12 +37,7 @@ run "$setup" bng odoo >"$T/setup"
 is "$st:$(grep -cv ' [0-9]* unchanged$' "$T/setup")" "0:0" "...again: every step unchanged"
 
 # the cron entry: a schedule, a user, the installed script with two profiles
-cron=$ERPIPE_TOP/examples/cron/order-to-cash
-job=$(grep -v '^#' "$cron" | grep -v '=' | grep .)
-is "$(echo "$job" | wc -l | tr -d ' ')" 1 "the cron file has one job"
-like "$job" '^\*/5 \* \* \* \* erpipe /usr/local/share/erpipe/scripts/order-to-cash bng odoo /var/lib/erpipe/o2c$' \
-	"every five minutes, as erpipe, the installed script"
-cmd=$(echo "$job" | cut -d' ' -f7- | sed "s|/usr/local/share/erpipe|$ERPIPE_TOP/examples|; s|/var/lib/erpipe|$T|")
+flow_cron order-to-cash '\*/5 \* \* \* \*' o2c
 W=$T/o2c
 o2c() { run sh -c "$cmd"; }
 # what the last run wrote: receipt statuses other than unchanged, by step

@@ -19,6 +19,7 @@ sandbox_start bng --records 0 --entity customers=3 --entity products=4
 . "$ERPIPE_TOP/tests/sandbox/bng-api.sh"
 
 . "$ERPIPE_TOP/tests/sandbox/profiles.sh"
+. "$ERPIPE_TOP/tests/sandbox/flow.sh"
 
 # ---- the orders, in Odoo through order-to-cash ---------------------------------
 b products --fields Sku | jq -r 'select(.Sku) | .Sku' | sort >"$T/skus"
@@ -53,20 +54,9 @@ for n in A B C; do
 done
 
 # ---- the cron entry ---------------------------------------------------------------
-cron=$ERPIPE_TOP/examples/cron/fulfilment
-job=$(grep -v '^#' "$cron" | grep -v '=' | grep .)
-is "$(echo "$job" | wc -l | tr -d ' ')" 1 "the cron file has one job"
-like "$job" '^\*/5 \* \* \* \* erpipe /usr/local/share/erpipe/scripts/fulfilment bng odoo /var/lib/erpipe/fulfilment$' \
-	"every five minutes, as erpipe, the installed script"
-cmd=$(echo "$job" | cut -d' ' -f7- | sed "s|/usr/local/share/erpipe|$ERPIPE_TOP/examples|; s|/var/lib/erpipe|$T|")
+flow_cron fulfilment '\*/5 \* \* \* \*' fulfilment
 W=$T/fulfilment
 ful() { run sh -c "$cmd" >"$T/out" 2>"$T/err"; [ "$st" = 0 ] || sed 's/^/#   /' "$T/err" | head -5; }
-quiet() { # no write since log positions $1 (BNG) $2 (Odoo)
-	is "$(sandbox_log bng "$1" | jq -c '[.[] | select(.method != "GET" and (.path | test("/oauth/") | not))] | length')" 0 \
-		"...no write to BNG"
-	is "$(sandbox_log odoo "$2" | jq -c '[.[] | select(.rpc // "" | test("\\.(create|write|load|unlink|action_[a-z_]+|button_[a-z_]+|process)$"))] | length')" 0 \
-		"...no write to Odoo"
-}
 
 # ---- 1: nothing shipped yet: only the stock goes to BNG -------------------------
 ful
@@ -116,7 +106,7 @@ is "$st" 0 "a third run: status 0"
 is "$(cat "$T/out")" "" "...moves nothing"
 ok "...reads Odoo's open moves" jq -e '[.[] | select(.rpc == "stock.move.search_read")] | length > 0' \
 	"$(sandbox_log odoo "$no" >"$T/olog"; echo "$T/olog")"
-quiet "$nb" "$no"
+flow_quiet "$nb" "$no"
 
 # ---- 4: the rest of B shipped: the backorder is done --------------------------------
 api PATCH "/sales_orders/$idb" "{\"FulfillmentStatus\":\"Fulfilled\",\"LineItems\":[{\"Sku\":\"$s1\",\"Quantity\":4,\"UnitPrice\":10,\"QuantityShipped\":4},{\"Sku\":\"$s3\",\"Quantity\":3,\"UnitPrice\":7,\"QuantityShipped\":3}]}" >/dev/null
@@ -136,7 +126,7 @@ nb=$(sandbox_log bng | jq length)
 no=$(sandbox_log odoo | jq length)
 ful
 is "$(cat "$T/out")" "" "the next run moves nothing"
-quiet "$nb" "$no"
+flow_quiet "$nb" "$no"
 
 # ---- an order BNG shipped before it reached Odoo goes through once it has --------
 ide=$(order WEB-E "[{\"Sku\":\"$s2\",\"Quantity\":2,\"UnitPrice\":3}]")

@@ -153,6 +153,8 @@ for m in $(cd "$E" && find . -name '*.ndjson' | sed 's|^\./||; s|\.ndjson$||' | 
 	odoo-sync/res.partner) tgt=odoo/res.partner ;;
 	odoo/sale.order-to-bng/PaymentStatus) tgt=bng/SalesOrder ;; # an update of the order's PaymentStatus
 	bng/Customer-to-odoo/res.partner-fix) tgt=odoo/res.partner op="--op update" ;; # reconcile --fix-map: fixes, not creates
+	bng/Employee-to-odoo/Manager) tgt=odoo/hr.employee op="--op update" ;; # the manager of an employee loaded before
+	odoo/hr.employee-to-bng/Manager) tgt=bng/Employee op="--op update" ;;
 	*-to-csv/*) continue ;;        # a spreadsheet, not a system
 	*-to-table/*) continue ;;      # a lookup table another map reads, not a system
 	*-to-nav/GLEntries) continue ;; # a read-only ledger in NAV: nothing loads into it

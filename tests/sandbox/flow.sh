@@ -1,0 +1,24 @@
+# tests/sandbox/flow.sh - helpers for the tests of the flow scripts
+# (examples/scripts run as examples/cron runs them); source after
+# tests/sandbox/lib.sh, with both sandboxes started.
+#   flow_cron NAME SCHEDULE DIR
+#       checks that examples/cron/NAME has one job: SCHEDULE (a regex, as
+#       '\*/5 \* \* \* \*'), as erpipe, the installed script NAME with the
+#       profiles bng and odoo and /var/lib/erpipe/DIR; sets $cmd to that
+#       job's command run from the source tree with its directory under $T
+#   flow_quiet BNG_POS ODOO_POS
+#       no write to BNG (a call but GET, OAuth aside) and no write RPC to
+#       Odoo since those positions of the sandboxes' request logs
+flow_cron() {
+	_fc_job=$(grep -v '^#' "$ERPIPE_TOP/examples/cron/$1" | grep -v '=' | grep .)
+	is "$(echo "$_fc_job" | wc -l | tr -d ' ')" 1 "the cron file has one job"
+	like "$_fc_job" "^$2 erpipe /usr/local/share/erpipe/scripts/$1 bng odoo /var/lib/erpipe/$3\$" \
+		"...on its schedule, as erpipe, the installed script"
+	cmd=$(echo "$_fc_job" | cut -d' ' -f7- | sed "s|/usr/local/share/erpipe|$ERPIPE_TOP/examples|; s|/var/lib/erpipe|$T|")
+}
+flow_quiet() {
+	is "$(sandbox_log bng "$1" | jq -c '[.[] | select(.method != "GET" and (.path | test("/oauth/") | not))] | length')" 0 \
+		"...no write to BNG"
+	is "$(sandbox_log odoo "$2" | jq -c '[.[] | select(.rpc // "" | test("\\.(create|write|load|unlink|action_[a-z_]+|button_[a-z_]+|process)$"))] | length')" 0 \
+		"...no write to Odoo"
+}
