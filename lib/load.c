@@ -216,6 +216,7 @@ load_errf(struct load_error *e, int code, const char *name, const char *fmt, ...
 	vsnprintf(e->err.msg, sizeof(e->err.msg), fmt, ap);
 	va_end(ap);
 	snprintf(e->name, sizeof(e->name), "%s", name ? name : "");
+	e->lost = 0;
 	return -1;
 }
 
@@ -259,6 +260,7 @@ struct loader {
 	size_t nsources;
 	struct buf b;
 	uint64_t calls; /* target operations called, for -v */
+	int lost_rounds; /* rounds of "Lost answers" in this batch */
 	uint64_t drifted;  /* records with a drift (the summary's count) */
 	uint64_t unread;   /* records written but not found by the readback */
 	cJSON *unverified; /* names of fields written but not read back: a set */
@@ -577,9 +579,13 @@ step_status(enum step s)
 	}
 }
 
+static int settle_lost(struct stage *st, struct loader *L, enum step s,
+                       struct load_item *const *its, size_t n, const struct load_error *lost);
+
 /* Run step s on its; a record-class failure splits the set in halves
- * until the record at fault is alone, and rejects it.  -1: fatal (the
- * stage has failed). */
+ * until the record at fault is alone, and rejects it; a write whose
+ * answer was lost is settled by settle_lost.  -1: fatal (the stage has
+ * failed). */
 static int
 run_split(struct stage *st, struct loader *L, enum step s, const char *method,
           struct load_item *const *its, size_t n)
@@ -599,6 +605,16 @@ run_split(struct stage *st, struct loader *L, enum step s, const char *method,
 				if (its[i]->status == LOAD_PENDING)
 					its[i]->status = to;
 		return 0;
+	}
+	if (e.lost && (s == STEP_CREATE || s == STEP_UPDATE || s == STEP_REMOVE))
+		return settle_lost(st, L, s, its, n, &e);
+	if (e.lost && s == STEP_CALL) {
+		struct ep_err fe;
+
+		ep_errf(&fe, EP_UNAVAILABLE,
+		        "--then %s: %s; the method may have run, and it is not called twice",
+		        method, e.err.msg);
+		return stage_fail(st, &fe);
 	}
 	if ((cls = error_class(L, &e)) != LOAD_ERR_RECORD)
 		return fail_with(st, &e);
@@ -760,6 +776,128 @@ plan(struct loader *L, size_t from, size_t to)
 		}
 	}
 	return 0;
+}
+
+/* ---- lost answers (load.h) ----------------------------------------- */
+
+/* One round: the items of its[0..n) whose write s may or may not have been
+ * applied (its answer, lost->err, never came) are read again by key and
+ * settled; those still to write are written again through run_split (which
+ * comes back here when that answer is lost too).  -1: the run stops. */
+static int
+settle_lost(struct stage *st, struct loader *L, enum step s, struct load_item *const *its,
+            size_t n, const struct load_error *lost)
+{
+	struct load_item **todo = calloc(n ? n : 1, sizeof(*todo)), **fix = NULL;
+	cJSON **old = calloc(n ? n : 1, sizeof(*old));
+	struct ep_err err = lost->err;
+	size_t k = 0, w = 0, nfix = 0;
+	int rc = 0;
+
+	if (todo == NULL || old == NULL || (fix = calloc(n ? n : 1, sizeof(*fix))) == NULL) {
+		free(todo);
+		free(old);
+		return oom(st);
+	}
+	for (size_t i = 0; i < n; i++)
+		if (its[i]->status == LOAD_PENDING && !(s == STEP_CREATE && its[i]->id))
+			todo[k++] = its[i]; /* a create with its id: that answer came */
+	for (size_t i = 0; i < k; i++)
+		if (todo[i]->key == NULL) {
+			ep_errf(&err, EP_UNAVAILABLE,
+			        "%s: %s; the record of %s:%llu has no key to read it again by, "
+			        "and it is not created twice (give --key%s)",
+			        L->t->system, lost->err.msg, todo[i]->source,
+			        (unsigned long long)todo[i]->line,
+			        strcmp(L->t->system, "odoo") == 0 ? " or --xmlid" : "");
+			rc = stage_fail(st, &err);
+			goto out;
+		}
+	if (k == 0)
+		goto out;
+	if (L->t->again ? !L->t->again(L->tctx, L->lost_rounds, &err)
+	                : L->lost_rounds >= LOAD_LOST_ROUNDS) {
+		if (L->t->again == NULL)
+			ep_errf(&err, EP_UNAVAILABLE, "%s (after %d rounds)", lost->err.msg,
+			        L->lost_rounds);
+		rc = stage_fail(st, &err);
+		goto out;
+	}
+	L->lost_rounds++;
+	ep_info(1, "%s: %zu writes whose answer was lost: reading them again (%s)",
+	        L->t->system, k, lost->err.msg);
+	for (size_t i = 0; i < k; i++) {
+		old[i] = todo[i]->id;
+		todo[i]->id = NULL;
+		cJSON_Delete(todo[i]->current);
+		todo[i]->current = NULL;
+	}
+	if ((rc = run_split(st, L, STEP_LOOKUP, NULL, todo, k)) < 0)
+		goto out;
+	for (size_t i = 0; i < k; i++) {
+		struct load_item *it = todo[i];
+		int there = it->id != NULL;
+
+		if (it->status != LOAD_PENDING)
+			continue; /* refused by the lookup */
+		if (!there && s != STEP_CREATE) {
+			it->id = old[i]; /* the receipt keeps the id it had */
+			old[i] = NULL;
+		}
+		switch (s) {
+		case STEP_CREATE:
+			if (!there) {
+				todo[w++] = it;
+				break;
+			}
+			it->status = LOAD_CREATED;
+			if (diff(L, it) < 0) {
+				rc = oom(st);
+				goto out;
+			}
+			if (it->changes->child)
+				fix[nfix++] = it;
+			break;
+		case STEP_UPDATE:
+			if (!there) {
+				load_item_reject(it, NULL, "update: the record was deleted meanwhile");
+				break;
+			}
+			if (diff(L, it) < 0) {
+				rc = oom(st);
+				goto out;
+			}
+			if (it->changes->child)
+				todo[w++] = it;
+			else
+				it->status = LOAD_UPDATED;
+			break;
+		default: /* STEP_REMOVE */
+			if (there)
+				todo[w++] = it;
+			else
+				it->status = LOAD_DELETED;
+			break;
+		}
+	}
+	ep_info(1, "%s: %zu of them were applied, %zu are sent again", L->t->system, k - w, w);
+	/* a create found with fields that differ: the rest of it, as an update */
+	for (size_t i = 0; i < nfix; i++)
+		fix[i]->status = LOAD_PENDING;
+	if (nfix && (rc = run_split(st, L, STEP_UPDATE, NULL, fix, nfix)) < 0)
+		goto out;
+	for (size_t i = 0; i < nfix; i++)
+		if (fix[i]->status != LOAD_REJECTED)
+			fix[i]->status = LOAD_CREATED;
+	if (w)
+		rc = run_split(st, L, s, NULL, todo, w);
+out:
+	for (size_t i = 0; i < n; i++)
+		cJSON_Delete(old[i]);
+	free(old);
+	free(todo);
+	free(fix);
+	return rc;
 }
 
 const cJSON *
@@ -955,6 +1093,7 @@ flush(struct stage *st, struct loader *L)
 
 	if (L->n == 0)
 		return 0;
+	L->lost_rounds = 0;
 	stage_settle_begin(st);
 	while (rc == 0 && from < L->n) {
 		to = L->n;

@@ -1151,5 +1151,5 @@ bng_remove(void *t, struct load_item *const *its, size_t n, struct load_error *e
 
 const struct load_target load_bng_target = {
 	"bng", bng_check_item, NULL, bng_lookup, bng_same, bng_create, bng_update, bng_remove,
-	NULL, NULL, NULL, bng_readback,
+	NULL, NULL, NULL, bng_readback, NULL,
 };
