@@ -799,9 +799,14 @@ settle_lost(struct stage *st, struct loader *L, enum step s, struct load_item *c
 		free(old);
 		return oom(st);
 	}
-	for (size_t i = 0; i < n; i++)
-		if (its[i]->status == LOAD_PENDING && !(s == STEP_CREATE && its[i]->id))
-			todo[k++] = its[i]; /* a create with its id: that answer came */
+	for (size_t i = 0; i < n; i++) {
+		if (its[i]->status != LOAD_PENDING)
+			continue;
+		if (s == STEP_CREATE && its[i]->id)
+			its[i]->status = LOAD_CREATED; /* a create with its id: that answer came */
+		else
+			todo[k++] = its[i];
+	}
 	for (size_t i = 0; i < k; i++)
 		if (todo[i]->key == NULL) {
 			ep_errf(&err, EP_UNAVAILABLE,

@@ -121,6 +121,16 @@ for proto in jsonrpc xmlrpc; do
 		"...and one external id each"
 done
 
+# a create without an external id (create, answered) before the lost load:
+# its receipt too
+printf '{"ref":"MIX-0","name":"Mix 0","_op":"create"}\n' > "$T/m"
+recs MIX- 2 | jq -c '. + {"xid": ("amb." + .ref)}' >> "$T/m"
+lose jsonrpc load short
+run ld jsonrpc --xmlid xid "$T/m" > "$T/out" 2> "$T/err"
+is "$st:$(statuses "$T/out")" "0: 3 created;" "--xmlid: a create answered, then a load cut: 3 created"
+is "$(ids "$T/out")" 0 "...each with its id"
+is "$(count MIX-)" 3 "...one record each"
+
 # ---- nothing to read a create again by: 69, not a second record ----------------------------
 printf '{"name":"Keyless one"}\n{"name":"Keyless two"}\n' > "$T/k"
 lose jsonrpc create short
