@@ -598,13 +598,20 @@ run_split(struct stage *st, struct loader *L, enum step s, const char *method,
 	memset(&e, 0, sizeof(e));
 	if (call_step(L, s, method, its, n, &e) == 0) {
 		enum load_status to = step_status(s);
+		size_t nlost = 0;
 		/* a target may settle an item itself (a create that found the
-		 * record and updated it): only the pending ones take the step's */
-		if (to != LOAD_PENDING)
-			for (size_t i = 0; i < n; i++)
-				if (its[i]->status == LOAD_PENDING)
-					its[i]->status = to;
-		return 0;
+		 * record and updated it): only the pending ones take the step's;
+		 * those it marked lost (load_item_lost) are settled apart */
+		for (size_t i = 0; i < n; i++)
+			if (to != LOAD_PENDING && its[i]->lost)
+				nlost++; /* a write's */
+			else if (to != LOAD_PENDING && its[i]->status == LOAD_PENDING)
+				its[i]->status = to;
+		if (nlost == 0)
+			return 0;
+		load_errf(&e, EP_UNAVAILABLE, NULL, "%s: %zu writes whose answer was lost",
+		          L->t->system, nlost);
+		return settle_lost(st, L, s, its, n, &e);
 	}
 	if (e.lost && (s == STEP_CREATE || s == STEP_UPDATE || s == STEP_REMOVE))
 		return settle_lost(st, L, s, its, n, &e);
@@ -780,32 +787,57 @@ plan(struct loader *L, size_t from, size_t to)
 
 /* ---- lost answers (load.h) ----------------------------------------- */
 
-/* One round: the items of its[0..n) whose write s may or may not have been
+void
+load_item_lost(struct load_item *it, enum load_status would)
+{
+	it->lost = would;
+}
+
+/* One round: the items of its[0..n) whose write may or may not have been
  * applied (its answer, lost->err, never came) are read again by key and
  * settled; those still to write are written again through run_split (which
- * comes back here when that answer is lost too).  -1: the run stops. */
+ * comes back here when that answer is lost too).  The items in doubt are
+ * those the target marked (load_item_lost: each with the write it was),
+ * else, when the step failed with lost, the pending ones of step s: a
+ * create without its id, every update and remove.  -1: the run stops. */
 static int
 settle_lost(struct stage *st, struct loader *L, enum step s, struct load_item *const *its,
             size_t n, const struct load_error *lost)
 {
-	struct load_item **todo = calloc(n ? n : 1, sizeof(*todo)), **fix = NULL;
+	struct load_item **todo = calloc(n ? n : 1, sizeof(*todo)), **again[3] = { NULL };
 	cJSON **old = calloc(n ? n : 1, sizeof(*old));
 	struct ep_err err = lost->err;
-	size_t k = 0, w = 0, nfix = 0;
+	size_t k = 0, nagain[3] = { 0 }, marked = 0;
+	char *was_create = calloc(n ? n : 1, 1);
 	int rc = 0;
 
-	if (todo == NULL || old == NULL || (fix = calloc(n ? n : 1, sizeof(*fix))) == NULL) {
-		free(todo);
-		free(old);
-		return oom(st);
+	for (int j = 0; j < 3; j++)
+		if ((again[j] = calloc(n ? n : 1, sizeof(*again[j]))) == NULL)
+			rc = -1;
+	if (todo == NULL || old == NULL || was_create == NULL || rc < 0) {
+		rc = oom(st);
+		goto out;
 	}
+	for (size_t i = 0; i < n; i++)
+		marked += its[i]->lost != LOAD_PENDING;
 	for (size_t i = 0; i < n; i++) {
-		if (its[i]->status != LOAD_PENDING)
+		struct load_item *it = its[i];
+
+		if (it->status != LOAD_PENDING && !it->lost)
 			continue;
-		if (s == STEP_CREATE && its[i]->id)
-			its[i]->status = LOAD_CREATED; /* a create with its id: that answer came */
-		else
-			todo[k++] = its[i];
+		if (marked && !it->lost) {
+			it->status = step_status(s); /* its answer came */
+			continue;
+		}
+		if (!it->lost) {
+			if (s == STEP_CREATE && it->id) {
+				it->status = LOAD_CREATED; /* a create with its id: that answer came */
+				continue;
+			}
+			it->lost = step_status(s);
+		}
+		it->status = LOAD_PENDING;
+		todo[k++] = it;
 	}
 	for (size_t i = 0; i < k; i++)
 		if (todo[i]->key == NULL) {
@@ -841,67 +873,65 @@ settle_lost(struct stage *st, struct loader *L, enum step s, struct load_item *c
 		goto out;
 	for (size_t i = 0; i < k; i++) {
 		struct load_item *it = todo[i];
+		enum load_status would = it->lost;
 		int there = it->id != NULL;
 
+		it->lost = LOAD_PENDING;
 		if (it->status != LOAD_PENDING)
 			continue; /* refused by the lookup */
-		if (!there && s != STEP_CREATE) {
+		if (!there && would != LOAD_CREATED) {
 			it->id = old[i]; /* the receipt keeps the id it had */
 			old[i] = NULL;
 		}
-		switch (s) {
-		case STEP_CREATE:
-			if (!there) {
-				todo[w++] = it;
-				break;
-			}
-			it->status = LOAD_CREATED;
-			if (diff(L, it) < 0) {
-				rc = oom(st);
-				goto out;
-			}
-			if (it->changes->child)
-				fix[nfix++] = it;
-			break;
-		case STEP_UPDATE:
-			if (!there) {
-				load_item_reject(it, NULL, "update: the record was deleted meanwhile");
-				break;
-			}
-			if (diff(L, it) < 0) {
-				rc = oom(st);
-				goto out;
-			}
-			if (it->changes->child)
-				todo[w++] = it;
-			else
-				it->status = LOAD_UPDATED;
-			break;
-		default: /* STEP_REMOVE */
+		if (would == LOAD_DELETED) {
 			if (there)
-				todo[w++] = it;
+				again[2][nagain[2]++] = it;
 			else
 				it->status = LOAD_DELETED;
-			break;
+			continue;
 		}
+		if (!there) {
+			if (would == LOAD_CREATED)
+				again[0][nagain[0]++] = it;
+			else
+				load_item_reject(it, NULL, "update: the record was deleted meanwhile");
+			continue;
+		}
+		if (diff(L, it) < 0) {
+			rc = oom(st);
+			goto out;
+		}
+		/* a create found: done, and what differs written to it (the
+		 * part of the create that did not happen); an update found
+		 * with the values given: done */
+		if (it->changes->child) {
+			was_create[nagain[1]] = would == LOAD_CREATED;
+			again[1][nagain[1]++] = it;
+		}
+		it->status = would;
 	}
-	ep_info(1, "%s: %zu of them were applied, %zu are sent again", L->t->system, k - w, w);
-	/* a create found with fields that differ: the rest of it, as an update */
-	for (size_t i = 0; i < nfix; i++)
-		fix[i]->status = LOAD_PENDING;
-	if (nfix && (rc = run_split(st, L, STEP_UPDATE, NULL, fix, nfix)) < 0)
+	ep_info(1, "%s: %zu of them were applied, %zu are sent again", L->t->system,
+	        k - nagain[0] - nagain[1] - nagain[2], nagain[0] + nagain[1] + nagain[2]);
+	for (size_t i = 0; i < nagain[1]; i++)
+		again[1][i]->status = LOAD_PENDING;
+	if (nagain[1] && (rc = run_split(st, L, STEP_UPDATE, NULL, again[1], nagain[1])) < 0)
 		goto out;
-	for (size_t i = 0; i < nfix; i++)
-		if (fix[i]->status != LOAD_REJECTED)
-			fix[i]->status = LOAD_CREATED;
-	if (w)
-		rc = run_split(st, L, s, NULL, todo, w);
+	/* a create found keeps its receipt: created */
+	for (size_t i = 0; i < nagain[1]; i++)
+		if (was_create[i] && again[1][i]->status != LOAD_REJECTED)
+			again[1][i]->status = LOAD_CREATED;
+	if (nagain[0] && (rc = run_split(st, L, STEP_CREATE, NULL, again[0], nagain[0])) < 0)
+		goto out;
+	if (nagain[2])
+		rc = run_split(st, L, STEP_REMOVE, NULL, again[2], nagain[2]);
 out:
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n && old; i++)
 		cJSON_Delete(old[i]);
 	free(old);
 	free(todo);
-	free(fix);
+	free(was_create);
+	for (int j = 0; j < 3; j++)
+		free(again[j]);
 	return rc;
 }
 

@@ -64,8 +64,9 @@
  * (DESIGN.md): when its answer is lost after the request went out (reset,
  * timeout, a cut or garbage body, 500/502/504: http.h's once), the server
  * may have applied it.  The target then fails the operation with e->lost
- * set (fatal class), and the machinery settles the records in doubt -- for
- * create those that got no id, for update and remove all -- by reading
+ * set (fatal class), or marks the records (load_item_lost) and returns 0,
+ * and the machinery settles the records in doubt -- the marked ones, else
+ * for create those that got no id, for update and remove all -- by reading
  * them again with lookup, by key (--key, _key, or the external id of `load
  * odoo --xmlid`), after the target's again says to go on (its one retry
  * policy: the wait, the budget; without again, LOAD_LOST_ROUNDS rounds):
@@ -165,6 +166,9 @@ struct load_item {
 	/* set by resolve: this record refers to one an earlier record of the
 	 * same batch creates; the batch is cut before it */
 	int wait;
+	/* set by a write (load_item_lost): its answer was lost; what the
+	 * write would have made of it (created, updated, deleted) */
+	enum load_status lost;
 
 	/* the outcome */
 	enum load_status status;
@@ -259,6 +263,11 @@ int load_run(const struct stage_cfg *cfg, const struct load_opts *o, const struc
 /* Reject the item: error = "name: message" (name may be NULL or ""). */
 void load_item_reject(struct load_item *it, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* The answer to it's write was lost ("Lost answers"): would says what that
+ * write was (LOAD_CREATED, LOAD_UPDATED, LOAD_DELETED).  A target whose
+ * call reports per record (BNG) marks those and returns 0; the others
+ * then take the operation's status, and the marked ones are read again. */
+void load_item_lost(struct load_item *it, enum load_status would);
 /* Add a per-field message (path: JSON Pointer into the record) to a rejected
  * item's "errors". */
 void load_item_field_error(struct load_item *it, const char *path, const char *message);
