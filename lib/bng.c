@@ -259,6 +259,7 @@ bng_do(struct bng *b, const char *method, const char *url, const char *body, siz
 	req.headers = hdrs;
 	req.body = body;
 	req.body_len = len;
+	req.once = strcmp(method, "GET") != 0; /* a write: http.h's once, resp->lost */
 	if (b->oauth)
 		return oauth_do(b->oauth, b->http, &req, resp, err);
 	hdrs[n] = b->static_header;

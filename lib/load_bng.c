@@ -33,6 +33,7 @@ struct preq {
 	const char *hdrs[4];
 	const char *auth;
 	int tries, rc;
+	int lost; /* a write whose answer was lost after it went out (http.h once) */
 	struct ep_err err;
 };
 
@@ -210,13 +211,16 @@ preq_submit(struct load_bng *lb, struct preq *q, struct ep_err *err)
 	q->req.headers = q->hdrs;
 	q->req.body = q->body;
 	q->req.body_len = q->body ? strlen(q->body) : 0;
+	q->req.once = q->req.method && strcmp(q->req.method, "GET") != 0; /* a write */
+	q->lost = 0;
 	lb->requests++;
 	return http_submit(bng_http(lb->b), &q->req, &q->resp, q, err);
 }
 
 /* Send every request (up to the client's concurrency at once); a 401 is
- * sent once more with a new token.  -1 (fatal in e) when a request failed
- * after its retries. */
+ * sent once more with a new token.  A write whose answer was lost after it
+ * went out is not sent again: q->lost (the caller marks its records).  -1
+ * (fatal in e) when a request failed after its retries. */
 static int
 send_all(struct load_bng *lb, struct preq *p, size_t n, struct load_error *e)
 {
@@ -237,7 +241,9 @@ send_all(struct load_bng *lb, struct preq *p, size_t n, struct load_error *e)
 		struct preq *q = d.udata;
 
 		if (d.rc < 0) {
-			if (first.code == 0)
+			if (q->resp.lost)
+				q->lost = 1;
+			else if (first.code == 0)
 				first = d.err;
 			continue;
 		}
@@ -629,7 +635,12 @@ post_batch(struct load_bng *lb, cJSON *items, cJSON **results, int *lost, struct
 	}
 	lb->requests++;
 	if (bng_do(lb->b, "POST", url.p, text, strlen(text), &r, &err) < 0) {
-		rc = fatal(e, &err);
+		if (r.lost) { /* applied or not: read again */
+			ep_info(1, "%s", err.msg);
+			*lost = 1;
+			rc = 0;
+		} else
+			rc = fatal(e, &err);
 		goto out;
 	}
 	if ((r.status == 404 || r.status == 405) && lb->batch == 0) {
@@ -759,7 +770,10 @@ write_per_record(struct load_bng *lb, enum wop op, struct load_item *const *its,
 		struct preq *q = &p[i];
 		cJSON *j = cJSON_ParseWithLength(buf_str(&q->resp.body), q->resp.body.len);
 
-		if (is_fatal_status(q->resp.status) && !(op == W_REMOVE && q->resp.status == 404)) {
+		if (q->lost)
+			lost_item(op, q->it); /* applied or not: read it again */
+		else if (is_fatal_status(q->resp.status) &&
+		         !(op == W_REMOVE && q->resp.status == 404)) {
 			struct ep_err err = EP_ERR_INIT;
 
 			bng_check(&q->resp, methods[op], q->url.p, &err);
@@ -860,11 +874,11 @@ batch_concurrent(struct load_bng *lb, enum wop op, struct load_item *const *its,
 		struct ep_err err = EP_ERR_INIT;
 		cJSON *j, *res;
 
-		if (bng_check(&p[k].resp, "POST", p[k].url.p, &err) < 0) {
+		if (!p[k].lost && bng_check(&p[k].resp, "POST", p[k].url.p, &err) < 0) {
 			rc = fatal(e, &err);
 			break;
 		}
-		if (!answer_ok(&p[k].resp)) {
+		if (p[k].lost || !answer_ok(&p[k].resp)) {
 			size_t from = k * LOAD_BNG_BATCH_MAX,
 			       to = from + LOAD_BNG_BATCH_MAX < n ? from + LOAD_BNG_BATCH_MAX : n;
 			ep_info(1, "POST %s: a malformed answer (%zu bytes)", p[k].url.p,
