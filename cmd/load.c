@@ -95,10 +95,19 @@ odoo_rpc(void *conn, const char *model, const char *method, const cJSON *args,
 	*result = odoo_call(conn, model, method, args, kwargs, &oe);
 	if (*result)
 		return 0;
-	if (oe.fatal || oe.e.code != EP_DATAERR)
-		return load_errf(e, oe.e.code ? oe.e.code : EP_SOFTWARE, NULL, "%s", oe.e.msg);
+	if (oe.fatal || oe.e.code != EP_DATAERR) {
+		load_errf(e, oe.e.code ? oe.e.code : EP_SOFTWARE, NULL, "%s", oe.e.msg);
+		e->lost = oe.lost;
+		return -1;
+	}
 	e->status = oe.http_status;
 	return load_errf(e, EP_DATAERR, oe.name, "%s", oe.message[0] ? oe.message : oe.e.msg);
+}
+
+static int
+odoo_rpc_again(void *conn, int attempt, struct ep_err *err)
+{
+	return odoo_again(conn, attempt, err);
 }
 
 static int
@@ -147,6 +156,7 @@ run_odoo(struct load_cmd *c, const char *model, int nfiles, char **files)
 		return oe.e.code ? oe.e.code : EP_SOFTWARE;
 	}
 	lc.call = odoo_rpc;
+	lc.again = odoo_rpc_again;
 	lc.conn = o;
 	lc.model = model;
 	lc.xmlid = c->xmlid;

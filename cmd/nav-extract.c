@@ -672,7 +672,7 @@ count(struct x *x)
 	struct buf u = BUF_INIT;
 	struct http_resp resp;
 	const char *hdrs[] = { "Accept: text/plain", NULL };
-	struct nav_req rq = { NULL, NULL, hdrs, NULL, 0, NULL };
+	struct nav_req rq = { NULL, NULL, hdrs, NULL, 0, NULL, 0 };
 	char *q;
 	int rc = 0;
 

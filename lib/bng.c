@@ -259,6 +259,7 @@ bng_do(struct bng *b, const char *method, const char *url, const char *body, siz
 	req.headers = hdrs;
 	req.body = body;
 	req.body_len = len;
+	req.once = strcmp(method, "GET") != 0; /* a write: http.h's once, resp->lost */
 	if (b->oauth)
 		return oauth_do(b->oauth, b->http, &req, resp, err);
 	hdrs[n] = b->static_header;
@@ -447,24 +448,7 @@ bng_now_ms(const struct bng *b)
 int
 bng_again(struct bng *b, int attempt, int64_t t0_ms, struct ep_err *err)
 {
-	struct retry_input in;
-	struct retry_decision d;
-	size_t n;
-
-	memset(&in, 0, sizeof(in));
-	in.attempt = attempt;
-	in.kind = RETRY_NETWORK; /* as a dropped connection: the answer is lost */
-	in.wall_ms = ep_wall_ms(b->clock);
-	in.elapsed_ms = ep_now_ms(b->clock) - t0_ms;
-	if (retry_decide(&b->retry, &in, &b->rng, &d) == RETRY_AGAIN) {
-		ep_info(1, "a malformed or cut answer: again in %lld ms", (long long)d.wait_ms);
-		ep_sleep_ms(b->clock, d.wait_ms);
-		return 1;
-	}
-	n = strlen(err->msg);
-	snprintf(err->msg + n, sizeof(err->msg) - n, " (%s)", d.why);
-	err->code = EP_UNAVAILABLE;
-	return 0;
+	return http_again(&b->retry, b->clock, &b->rng, attempt, t0_ms, err);
 }
 
 int

@@ -97,7 +97,9 @@ int bng_url(const struct bng *b, struct buf *out, const char *path, const char *
 int bng_query_escape(struct buf *out, const char *s);
 
 /* One request with auth, Accept and (with a body) Content-Type JSON; a 401
- * gets one new token.  Returns as http_do: 0 with any final status. */
+ * gets one new token.  Returns as http_do: 0 with any final status.  A
+ * method other than GET is a write, sent once (http.h): -1 with resp->lost
+ * when its answer was lost after it went out. */
 int bng_do(struct bng *b, const char *method, const char *url, const char *body, size_t len,
            struct http_resp *resp, struct ep_err *err);
 

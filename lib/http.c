@@ -1,6 +1,7 @@
 #include "http.h"
 #include "opt.h"
 
+#include "log.h"
 #include "ratelimit.h"
 
 #include <curl/curl.h>
@@ -575,6 +576,24 @@ curl_retryable(CURLcode res)
 	}
 }
 
+/* A once request's attempt that failed this way may have reached the
+ * server (http.h, "Retries"): sent is what curl says it sent. */
+static int
+may_have_reached(CURLcode res, long status, long sent)
+{
+	if (res == CURLE_OK)
+		return status == 500 || status == 502 || status == 504;
+	switch (res) {
+	case CURLE_COULDNT_RESOLVE_PROXY:
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_SSL_CONNECT_ERROR:
+		return 0;
+	default:
+		return sent > 0;
+	}
+}
+
 /* An attempt ended: finish the job or queue its next attempt. */
 static void
 attempt_done(struct http_client *c, struct job *j, CURLcode res)
@@ -583,11 +602,12 @@ attempt_done(struct http_client *c, struct job *j, CURLcode res)
 	struct retry_decision d;
 	char note[256], why[768];
 	const char *cerr;
-	long status = 0;
+	long status = 0, sent = 0;
 	int code;
 
 	curl_multi_remove_handle(c->multi, j->easy);
 	curl_easy_getinfo(j->easy, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_getinfo(j->easy, CURLINFO_REQUEST_SIZE, &sent);
 	give_easy(c, j->easy);
 	j->easy = NULL;
 	c->running--;
@@ -639,6 +659,19 @@ attempt_done(struct http_client *c, struct job *j, CURLcode res)
 	if (d.action != RETRY_DONE && res == CURLE_OK && j->req->final &&
 	    j->req->final(j->resp, j->req->final_ctx))
 		d.action = RETRY_DONE; /* the server's answer, not an outage */
+	if (d.action != RETRY_DONE && j->req->once && may_have_reached(res, j->resp->status, sent)) {
+		/* not idempotent, and it may have been applied: not repeated */
+		j->resp->lost = 1;
+		if (res != CURLE_OK)
+			snprintf(why, sizeof(why), "the answer was lost (%s): not sent again", cerr);
+		else
+			snprintf(why, sizeof(why), "HTTP %ld: the answer was lost: not sent again",
+			         j->resp->status);
+		if (c->o.trace)
+			trace_attempt(c, j, res, "not retried: the write may have been applied");
+		job_fail(c, j, EP_UNAVAILABLE, why);
+		return;
+	}
 	switch (d.action) {
 	case RETRY_DONE:
 		if (c->o.trace)
@@ -690,6 +723,7 @@ http_submit(struct http_client *c, const struct http_req *req, struct http_resp 
 	resp->attempts = 0;
 	resp->waited_ms = 0;
 	resp->status = 0;
+	resp->lost = 0;
 	if (c->o.trace && req->password)
 		redact_add(c->o.redact, req->password, strlen(req->password));
 	j->not_before = ep_now_ms(c->o.clock);
@@ -883,6 +917,33 @@ http_do_many(struct http_client *c, size_t n, const struct http_req *reqs, struc
 			errs[k] = d.err;
 	}
 	return rc;
+}
+
+int
+http_again(const struct retry_policy *p, const struct ep_clock *clock, uint64_t *rng, int attempt,
+           int64_t t0_ms, struct ep_err *err)
+{
+	struct retry_input in;
+	struct retry_decision d;
+	size_t n;
+
+	if (clock == NULL)
+		clock = ep_clock_system();
+	memset(&in, 0, sizeof(in));
+	in.attempt = attempt;
+	in.kind = RETRY_NETWORK; /* as a dropped connection: the answer is lost */
+	in.wall_ms = ep_wall_ms(clock);
+	in.elapsed_ms = ep_now_ms(clock) - t0_ms;
+	if (retry_decide(p, &in, rng, &d) == RETRY_AGAIN) {
+		ep_info(1, "a lost, malformed or cut answer: again in %lld ms",
+		        (long long)d.wait_ms);
+		ep_sleep_ms(clock, d.wait_ms);
+		return 1;
+	}
+	n = strlen(err->msg);
+	snprintf(err->msg + n, sizeof(err->msg) - n, " (%s)", d.why);
+	err->code = EP_UNAVAILABLE;
+	return 0;
 }
 
 /* ---- option values ------------------------------------------------------ */

@@ -48,7 +48,15 @@
  * Messages name the method and the URL, redacted.
  *
  * Retries re-send any method, POST included: the stream is "at least once"
- * (DESIGN.md) and load's writes are idempotent upserts.
+ * (DESIGN.md) and load's writes are idempotent upserts -- except a request
+ * marked once (a write that is not idempotent: an Odoo create, a NAV POST).
+ * Its attempt is repeated only when it cannot have reached the server: the
+ * connection was never made (refused, unresolved, TLS handshake), nothing
+ * of the request was sent, or the answer was 408, 429 or 503 (the server
+ * says it did not handle it).  Any other failure (reset, timeout, a cut
+ * answer after the request went out, 500, 502, 504) is final at once:
+ * rc -1, EP_UNAVAILABLE, and resp->lost set -- the write may have been
+ * applied, and only the caller can find out (load reads the record again).
  *
  * --trace writes each attempt (request line, headers, body; response line,
  * headers, body; the retry decision) to trace_fp (stderr) as one block once
@@ -114,6 +122,7 @@ struct http_req {
 	 * error body: the same request fails the same way again). */
 	int (*final)(const struct http_resp *resp, void *ctx);
 	void *final_ctx;
+	int once; /* not idempotent: see "Retries" above */
 };
 
 struct http_resp {
@@ -121,6 +130,7 @@ struct http_resp {
 	struct buf body;   /* decoded body, capped at max_body */
 	struct buf hdrs;   /* "name\0value\0" pairs of the final response */
 	int attempts;      /* requests sent for this http_req */
+	int lost;          /* a once request's answer was lost after it was sent */
 	int64_t waited_ms; /* total retry wait */
 };
 
@@ -167,6 +177,14 @@ size_t http_pending(const struct http_client *c);
  * may be NULL) receive each result; returns 0 when all rcs are 0, else -1. */
 int http_do_many(struct http_client *c, size_t n, const struct http_req *reqs,
                  struct http_resp *resps, int *rcs, struct ep_err *errs);
+
+/* The retry policy p's wait before asking again after an answer that was
+ * lost, malformed or cut (what the caller, not this client, retries: a
+ * page that does not parse, a write read again by load): 1 after the wait
+ * (attempt from 0, t0_ms the ep_now_ms of the first try); 0 when a budget
+ * is spent: err's message gets " (why)" and its code EP_UNAVAILABLE. */
+int http_again(const struct retry_policy *p, const struct ep_clock *clock, uint64_t *rng,
+               int attempt, int64_t t0_ms, struct ep_err *err);
 
 /* Option values.  All fail with EP_USAGE and a message naming the text.
  * Durations: a number of seconds ("30", "1.5") or with a unit

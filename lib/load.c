@@ -216,6 +216,7 @@ load_errf(struct load_error *e, int code, const char *name, const char *fmt, ...
 	vsnprintf(e->err.msg, sizeof(e->err.msg), fmt, ap);
 	va_end(ap);
 	snprintf(e->name, sizeof(e->name), "%s", name ? name : "");
+	e->lost = 0;
 	return -1;
 }
 
@@ -259,6 +260,7 @@ struct loader {
 	size_t nsources;
 	struct buf b;
 	uint64_t calls; /* target operations called, for -v */
+	int lost_rounds; /* rounds of "Lost answers" in this batch */
 	uint64_t drifted;  /* records with a drift (the summary's count) */
 	uint64_t unread;   /* records written but not found by the readback */
 	cJSON *unverified; /* names of fields written but not read back: a set */
@@ -577,9 +579,13 @@ step_status(enum step s)
 	}
 }
 
+static int settle_lost(struct stage *st, struct loader *L, enum step s,
+                       struct load_item *const *its, size_t n, const struct load_error *lost);
+
 /* Run step s on its; a record-class failure splits the set in halves
- * until the record at fault is alone, and rejects it.  -1: fatal (the
- * stage has failed). */
+ * until the record at fault is alone, and rejects it; a write whose
+ * answer was lost is settled by settle_lost.  -1: fatal (the stage has
+ * failed). */
 static int
 run_split(struct stage *st, struct loader *L, enum step s, const char *method,
           struct load_item *const *its, size_t n)
@@ -592,13 +598,30 @@ run_split(struct stage *st, struct loader *L, enum step s, const char *method,
 	memset(&e, 0, sizeof(e));
 	if (call_step(L, s, method, its, n, &e) == 0) {
 		enum load_status to = step_status(s);
+		size_t nlost = 0;
 		/* a target may settle an item itself (a create that found the
-		 * record and updated it): only the pending ones take the step's */
-		if (to != LOAD_PENDING)
-			for (size_t i = 0; i < n; i++)
-				if (its[i]->status == LOAD_PENDING)
-					its[i]->status = to;
-		return 0;
+		 * record and updated it): only the pending ones take the step's;
+		 * those it marked lost (load_item_lost) are settled apart */
+		for (size_t i = 0; i < n; i++)
+			if (to != LOAD_PENDING && its[i]->lost)
+				nlost++; /* a write's */
+			else if (to != LOAD_PENDING && its[i]->status == LOAD_PENDING)
+				its[i]->status = to;
+		if (nlost == 0)
+			return 0;
+		load_errf(&e, EP_UNAVAILABLE, NULL, "%s: %zu writes whose answer was lost",
+		          L->t->system, nlost);
+		return settle_lost(st, L, s, its, n, &e);
+	}
+	if (e.lost && (s == STEP_CREATE || s == STEP_UPDATE || s == STEP_REMOVE))
+		return settle_lost(st, L, s, its, n, &e);
+	if (e.lost && s == STEP_CALL) {
+		struct ep_err fe;
+
+		ep_errf(&fe, EP_UNAVAILABLE,
+		        "--then %s: %s; the method may have run, and it is not called twice",
+		        method, e.err.msg);
+		return stage_fail(st, &fe);
 	}
 	if ((cls = error_class(L, &e)) != LOAD_ERR_RECORD)
 		return fail_with(st, &e);
@@ -760,6 +783,156 @@ plan(struct loader *L, size_t from, size_t to)
 		}
 	}
 	return 0;
+}
+
+/* ---- lost answers (load.h) ----------------------------------------- */
+
+void
+load_item_lost(struct load_item *it, enum load_status would)
+{
+	it->lost = would;
+}
+
+/* One round: the items of its[0..n) whose write may or may not have been
+ * applied (its answer, lost->err, never came) are read again by key and
+ * settled; those still to write are written again through run_split (which
+ * comes back here when that answer is lost too).  The items in doubt are
+ * those the target marked (load_item_lost: each with the write it was),
+ * else, when the step failed with lost, the pending ones of step s: a
+ * create without its id, every update and remove.  -1: the run stops. */
+static int
+settle_lost(struct stage *st, struct loader *L, enum step s, struct load_item *const *its,
+            size_t n, const struct load_error *lost)
+{
+	struct load_item **todo = calloc(n ? n : 1, sizeof(*todo)), **again[3] = { NULL };
+	cJSON **old = calloc(n ? n : 1, sizeof(*old));
+	struct ep_err err = lost->err;
+	size_t k = 0, nagain[3] = { 0 }, marked = 0;
+	char *was_create = calloc(n ? n : 1, 1);
+	int rc = 0;
+
+	for (int j = 0; j < 3; j++)
+		if ((again[j] = calloc(n ? n : 1, sizeof(*again[j]))) == NULL)
+			rc = -1;
+	if (todo == NULL || old == NULL || was_create == NULL || rc < 0) {
+		rc = oom(st);
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		marked += its[i]->lost != LOAD_PENDING;
+	for (size_t i = 0; i < n; i++) {
+		struct load_item *it = its[i];
+
+		if (it->status != LOAD_PENDING && !it->lost)
+			continue;
+		if (marked && !it->lost) {
+			it->status = step_status(s); /* its answer came */
+			continue;
+		}
+		if (!it->lost) {
+			if (s == STEP_CREATE && it->id) {
+				it->status = LOAD_CREATED; /* a create with its id: that answer came */
+				continue;
+			}
+			it->lost = step_status(s);
+		}
+		it->status = LOAD_PENDING;
+		todo[k++] = it;
+	}
+	for (size_t i = 0; i < k; i++)
+		if (todo[i]->key == NULL) {
+			ep_errf(&err, EP_UNAVAILABLE,
+			        "%s: %s; the record of %s:%llu has no key to read it again by, "
+			        "and it is not created twice (give --key%s)",
+			        L->t->system, lost->err.msg, todo[i]->source,
+			        (unsigned long long)todo[i]->line,
+			        strcmp(L->t->system, "odoo") == 0 ? " or --xmlid" : "");
+			rc = stage_fail(st, &err);
+			goto out;
+		}
+	if (k == 0)
+		goto out;
+	if (L->t->again ? !L->t->again(L->tctx, L->lost_rounds, &err)
+	                : L->lost_rounds >= LOAD_LOST_ROUNDS) {
+		if (L->t->again == NULL)
+			ep_errf(&err, EP_UNAVAILABLE, "%s (after %d rounds)", lost->err.msg,
+			        L->lost_rounds);
+		rc = stage_fail(st, &err);
+		goto out;
+	}
+	L->lost_rounds++;
+	ep_info(1, "%s: %zu writes whose answer was lost: reading them again (%s)",
+	        L->t->system, k, lost->err.msg);
+	for (size_t i = 0; i < k; i++) {
+		old[i] = todo[i]->id;
+		todo[i]->id = NULL;
+		cJSON_Delete(todo[i]->current);
+		todo[i]->current = NULL;
+	}
+	if ((rc = run_split(st, L, STEP_LOOKUP, NULL, todo, k)) < 0)
+		goto out;
+	for (size_t i = 0; i < k; i++) {
+		struct load_item *it = todo[i];
+		enum load_status would = it->lost;
+		int there = it->id != NULL;
+
+		it->lost = LOAD_PENDING;
+		if (it->status != LOAD_PENDING)
+			continue; /* refused by the lookup */
+		if (!there && would != LOAD_CREATED) {
+			it->id = old[i]; /* the receipt keeps the id it had */
+			old[i] = NULL;
+		}
+		if (would == LOAD_DELETED) {
+			if (there)
+				again[2][nagain[2]++] = it;
+			else
+				it->status = LOAD_DELETED;
+			continue;
+		}
+		if (!there) {
+			if (would == LOAD_CREATED)
+				again[0][nagain[0]++] = it;
+			else
+				load_item_reject(it, NULL, "update: the record was deleted meanwhile");
+			continue;
+		}
+		if (diff(L, it) < 0) {
+			rc = oom(st);
+			goto out;
+		}
+		/* a create found: done, and what differs written to it (the
+		 * part of the create that did not happen); an update found
+		 * with the values given: done */
+		if (it->changes->child) {
+			was_create[nagain[1]] = would == LOAD_CREATED;
+			again[1][nagain[1]++] = it;
+		}
+		it->status = would;
+	}
+	ep_info(1, "%s: %zu of them were applied, %zu are sent again", L->t->system,
+	        k - nagain[0] - nagain[1] - nagain[2], nagain[0] + nagain[1] + nagain[2]);
+	for (size_t i = 0; i < nagain[1]; i++)
+		again[1][i]->status = LOAD_PENDING;
+	if (nagain[1] && (rc = run_split(st, L, STEP_UPDATE, NULL, again[1], nagain[1])) < 0)
+		goto out;
+	/* a create found keeps its receipt: created */
+	for (size_t i = 0; i < nagain[1]; i++)
+		if (was_create[i] && again[1][i]->status != LOAD_REJECTED)
+			again[1][i]->status = LOAD_CREATED;
+	if (nagain[0] && (rc = run_split(st, L, STEP_CREATE, NULL, again[0], nagain[0])) < 0)
+		goto out;
+	if (nagain[2])
+		rc = run_split(st, L, STEP_REMOVE, NULL, again[2], nagain[2]);
+out:
+	for (size_t i = 0; i < n && old; i++)
+		cJSON_Delete(old[i]);
+	free(old);
+	free(todo);
+	free(was_create);
+	for (int j = 0; j < 3; j++)
+		free(again[j]);
+	return rc;
 }
 
 const cJSON *
@@ -955,6 +1128,7 @@ flush(struct stage *st, struct loader *L)
 
 	if (L->n == 0)
 		return 0;
+	L->lost_rounds = 0;
 	stage_settle_begin(st);
 	while (rc == 0 && from < L->n) {
 		to = L->n;

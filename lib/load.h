@@ -58,7 +58,33 @@
  *                    committed
  * Transient failures (connection refused, 429, 5xx) never reach here: the
  * target's lib/http client retries them under the one retry policy and
- * reports only what is left after it gave up (fatal).  A target whose calls
+ * reports only what is left after it gave up (fatal).
+ *
+ * Lost answers.  A write that is not idempotent is not repeated blindly
+ * (DESIGN.md): when its answer is lost after the request went out (reset,
+ * timeout, a cut or garbage body, 500/502/504: http.h's once), the server
+ * may have applied it.  The target then fails the operation with e->lost
+ * set (fatal class), or marks the records (load_item_lost) and returns 0,
+ * and the machinery settles the records in doubt -- the marked ones, else
+ * for create those that got no id, for update and remove all -- by reading
+ * them again with lookup, by key (--key, _key, or the external id of `load
+ * odoo --xmlid`), after the target's again says to go on (its one retry
+ * policy: the wait, the budget; without again, LOAD_LOST_ROUNDS rounds):
+ *   create  found: done, "created" with the id found (this run made it);
+ *           fields the record gives that differ are written to it (an
+ *           update: the part of a create that did not happen); not found:
+ *           created again
+ *   update  found with the values given: done, "updated"; still
+ *           different: written again (the same values again is
+ *           harmless); gone: rejected
+ *   delete  gone: done, "deleted"; still there: deleted again
+ * and only the rest is sent again, which may be lost again (another
+ * round).  A create without a key (nothing to read it again by) stops the
+ * run with 69 and names its line, rather than risk a second record.  A
+ * --then method whose answer was lost stops the run with 69 naming the
+ * method: what a workflow method did cannot be read back in general, and
+ * it is never called twice blindly.  What each system counts as lost and
+ * what it reads again by: man/load.1, "Lost answers".  A target whose calls
  * are not atomic reports per-record results instead: it rejects the items
  * that failed with load_item_reject and returns 0.
  *
@@ -140,6 +166,9 @@ struct load_item {
 	/* set by resolve: this record refers to one an earlier record of the
 	 * same batch creates; the batch is cut before it */
 	int wait;
+	/* set by a write (load_item_lost): its answer was lost; what the
+	 * write would have made of it (created, updated, deleted) */
+	enum load_status lost;
 
 	/* the outcome */
 	enum load_status status;
@@ -156,6 +185,7 @@ struct load_error {
 	char name[128];    /* the system's error name ("odoo.exceptions.
 	                      ValidationError", "validation_error", …), or "" */
 	long status;       /* HTTP status of the answer, 0 when none */
+	int lost;          /* fatal: a write's answer was lost ("Lost answers") */
 };
 
 /* Items are handed to the operations as arrays of pointers, only those still
@@ -184,7 +214,13 @@ struct load_target {
 	/* read back the fields written (load_item_written) of items with an
 	 * id: set it->stored of each found */
 	int (*readback)(void *t, struct load_item *const *its, size_t n, struct load_error *e);
+	/* before each round of "Lost answers" (attempt from 0): wait under
+	 * the target's retry policy and return 1, or 0 when its budget is
+	 * spent (err: why) */
+	int (*again)(void *t, int attempt, struct ep_err *err);
 };
+
+#define LOAD_LOST_ROUNDS 5 /* rounds of "Lost answers" for a target without again */
 
 enum load_verify { LOAD_VERIFY_REPORT = 0, LOAD_VERIFY_STRICT, LOAD_VERIFY_OFF };
 
@@ -227,6 +263,11 @@ int load_run(const struct stage_cfg *cfg, const struct load_opts *o, const struc
 /* Reject the item: error = "name: message" (name may be NULL or ""). */
 void load_item_reject(struct load_item *it, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* The answer to it's write was lost ("Lost answers"): would says what that
+ * write was (LOAD_CREATED, LOAD_UPDATED, LOAD_DELETED).  A target whose
+ * call reports per record (BNG) marks those and returns 0; the others
+ * then take the operation's status, and the marked ones are read again. */
+void load_item_lost(struct load_item *it, enum load_status would);
 /* Add a per-field message (path: JSON Pointer into the record) to a rejected
  * item's "errors". */
 void load_item_field_error(struct load_item *it, const char *path, const char *message);

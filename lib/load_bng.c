@@ -20,6 +20,7 @@ struct load_bng {
 	int batch;  /* 1 the endpoint answered, -1 it is not offered, 0 not tried */
 	int conc;
 	long requests;
+	int64_t again_t0; /* the first round of load.h's lost answers */
 };
 
 /* one request of a per-record round */
@@ -32,6 +33,7 @@ struct preq {
 	const char *hdrs[4];
 	const char *auth;
 	int tries, rc;
+	int lost; /* a write whose answer was lost after it went out (http.h once) */
 	struct ep_err err;
 };
 
@@ -209,13 +211,16 @@ preq_submit(struct load_bng *lb, struct preq *q, struct ep_err *err)
 	q->req.headers = q->hdrs;
 	q->req.body = q->body;
 	q->req.body_len = q->body ? strlen(q->body) : 0;
+	q->req.once = q->req.method && strcmp(q->req.method, "GET") != 0; /* a write */
+	q->lost = 0;
 	lb->requests++;
 	return http_submit(bng_http(lb->b), &q->req, &q->resp, q, err);
 }
 
 /* Send every request (up to the client's concurrency at once); a 401 is
- * sent once more with a new token.  -1 (fatal in e) when a request failed
- * after its retries. */
+ * sent once more with a new token.  A write whose answer was lost after it
+ * went out is not sent again: q->lost (the caller marks its records).  -1
+ * (fatal in e) when a request failed after its retries. */
 static int
 send_all(struct load_bng *lb, struct preq *p, size_t n, struct load_error *e)
 {
@@ -236,7 +241,9 @@ send_all(struct load_bng *lb, struct preq *p, size_t n, struct load_error *e)
 		struct preq *q = d.udata;
 
 		if (d.rc < 0) {
-			if (first.code == 0)
+			if (q->resp.lost)
+				q->lost = 1;
+			else if (first.code == 0)
 				first = d.err;
 			continue;
 		}
@@ -596,8 +603,8 @@ bng_readback(void *t, struct load_item *const *its, size_t n, struct load_error 
 /* ---- the batch endpoint ------------------------------------------------------ */
 
 /* A 2xx answer to a write that is not JSON, or not the answer it should be
- * (cut, garbage): the write may have been applied.  Such items are "lost":
- * bwrite reads them again by key before writing them again. */
+ * (cut, garbage): the write may have been applied.  Such items are "lost"
+ * (load_item_lost): load reads them again by key before writing them again. */
 static int
 answer_ok(const struct http_resp *r)
 {
@@ -628,7 +635,12 @@ post_batch(struct load_bng *lb, cJSON *items, cJSON **results, int *lost, struct
 	}
 	lb->requests++;
 	if (bng_do(lb->b, "POST", url.p, text, strlen(text), &r, &err) < 0) {
-		rc = fatal(e, &err);
+		if (r.lost) { /* applied or not: read again */
+			ep_info(1, "%s", err.msg);
+			*lost = 1;
+			rc = 0;
+		} else
+			rc = fatal(e, &err);
 		goto out;
 	}
 	if ((r.status == 404 || r.status == 405) && lb->batch == 0) {
@@ -690,6 +702,14 @@ fail:
 
 enum wop { W_CREATE, W_UPDATE, W_REMOVE };
 
+/* it's write (op) was answered with a malformed or cut body */
+static void
+lost_item(enum wop op, struct load_item *it)
+{
+	load_item_lost(it, op == W_CREATE ? LOAD_CREATED : op == W_UPDATE ? LOAD_UPDATED
+	                                                                 : LOAD_DELETED);
+}
+
 static int resolve_conflicts(struct load_bng *lb, struct load_item **its, cJSON **errors, size_t n,
                              struct load_error *e);
 
@@ -730,8 +750,7 @@ is_fatal_status(long s)
 
 static int
 write_per_record(struct load_bng *lb, enum wop op, struct load_item *const *its, size_t n,
-                 struct load_item **conflicts, cJSON **cerr, size_t *nc, struct load_item **lost,
-                 size_t *nlost, struct load_error *e)
+                 struct load_item **conflicts, cJSON **cerr, size_t *nc, struct load_error *e)
 {
 	static const char *const methods[] = { "POST", "PATCH", "DELETE" };
 	struct preq *p = preq_new(n, e);
@@ -751,13 +770,16 @@ write_per_record(struct load_bng *lb, enum wop op, struct load_item *const *its,
 		struct preq *q = &p[i];
 		cJSON *j = cJSON_ParseWithLength(buf_str(&q->resp.body), q->resp.body.len);
 
-		if (is_fatal_status(q->resp.status) && !(op == W_REMOVE && q->resp.status == 404)) {
+		if (q->lost)
+			lost_item(op, q->it); /* applied or not: read it again */
+		else if (is_fatal_status(q->resp.status) &&
+		         !(op == W_REMOVE && q->resp.status == 404)) {
 			struct ep_err err = EP_ERR_INIT;
 
 			bng_check(&q->resp, methods[op], q->url.p, &err);
 			rc = fatal(e, &err);
 		} else if (q->resp.status >= 200 && q->resp.status <= 299 && !answer_ok(&q->resp))
-			lost[(*nlost)++] = q->it; /* applied or not: read it again */
+			lost_item(op, q->it); /* applied or not: read it again */
 		else
 			settle(lb, op, q->it, q->resp.status, j, NULL,
 			       cJSON_GetObjectItemCaseSensitive(j, "error"), conflicts, cerr, nc);
@@ -823,8 +845,7 @@ settle_results(struct load_bng *lb, enum wop op, struct load_item *const *its,
  * the endpoint is known to be there. */
 static int
 batch_concurrent(struct load_bng *lb, enum wop op, struct load_item *const *its, size_t n,
-                 struct load_item **conflicts, cJSON **cerr, size_t *nc, struct load_item **lost,
-                 size_t *nlost, struct load_error *e)
+                 struct load_item **conflicts, cJSON **cerr, size_t *nc, struct load_error *e)
 {
 	size_t nch = (n + LOAD_BNG_BATCH_MAX - 1) / LOAD_BNG_BATCH_MAX, k;
 	struct preq *p = preq_new(nch, e);
@@ -853,17 +874,17 @@ batch_concurrent(struct load_bng *lb, enum wop op, struct load_item *const *its,
 		struct ep_err err = EP_ERR_INIT;
 		cJSON *j, *res;
 
-		if (bng_check(&p[k].resp, "POST", p[k].url.p, &err) < 0) {
+		if (!p[k].lost && bng_check(&p[k].resp, "POST", p[k].url.p, &err) < 0) {
 			rc = fatal(e, &err);
 			break;
 		}
-		if (!answer_ok(&p[k].resp)) {
+		if (p[k].lost || !answer_ok(&p[k].resp)) {
 			size_t from = k * LOAD_BNG_BATCH_MAX,
 			       to = from + LOAD_BNG_BATCH_MAX < n ? from + LOAD_BNG_BATCH_MAX : n;
 			ep_info(1, "POST %s: a malformed answer (%zu bytes)", p[k].url.p,
 			        p[k].resp.body.len);
 			for (size_t i = from; i < to; i++)
-				lost[(*nlost)++] = its[i];
+				lost_item(op, its[i]);
 			continue;
 		}
 		j = cJSON_ParseWithLength(buf_str(&p[k].resp.body), p[k].resp.body.len);
@@ -883,10 +904,13 @@ batch_concurrent(struct load_bng *lb, enum wop op, struct load_item *const *its,
 	return rc;
 }
 
-/* One round of writes; items whose answer was lost go to lost. */
+/* The writes of op for its[0..n).  A write whose 2xx answer was malformed
+ * or cut may have been applied: its item is marked lost (load.h: the
+ * machinery reads it again by key before writing it again), so none is
+ * written twice and none is left without its outcome. */
 static int
-bwrite_once(struct load_bng *lb, enum wop op, struct load_item *const *its, size_t n,
-            struct load_item **lost, size_t *nlost, struct load_error *e)
+bwrite(struct load_bng *lb, enum wop op, struct load_item *const *its, size_t n,
+       struct load_error *e)
 {
 	struct load_item **conflicts = NULL;
 	cJSON **cerr = NULL;
@@ -906,13 +930,11 @@ bwrite_once(struct load_bng *lb, enum wop op, struct load_item *const *its, size
 		int chunk_lost = 0;
 
 		if (lb->per_record || lb->batch < 0) {
-			rc = write_per_record(lb, op, its + from, n - from, conflicts, cerr, &nc, lost,
-			                      nlost, e);
+			rc = write_per_record(lb, op, its + from, n - from, conflicts, cerr, &nc, e);
 			break;
 		}
 		if (lb->batch > 0) {
-			rc = batch_concurrent(lb, op, its + from, n - from, conflicts, cerr, &nc, lost,
-			                      nlost, e);
+			rc = batch_concurrent(lb, op, its + from, n - from, conflicts, cerr, &nc, e);
 			break;
 		}
 		/* the first request tells whether the endpoint is there */
@@ -926,7 +948,7 @@ bwrite_once(struct load_bng *lb, enum wop op, struct load_item *const *its, size
 			break;
 		if (chunk_lost) {
 			for (i = from; i < to; i++)
-				lost[(*nlost)++] = its[i];
+				lost_item(op, its[i]);
 			from = to;
 			continue;
 		}
@@ -942,118 +964,6 @@ bwrite_once(struct load_bng *lb, enum wop op, struct load_item *const *its, size
 		cJSON_Delete(cerr[i]);
 	free(cerr);
 	free(conflicts);
-	return rc;
-}
-
-/* Items whose write's answer was lost: read them again by key and keep in
- * its[0..*n) only those still to write (a create not there, an update not
- * in place, a delete still there); the rest are done (a create found gets
- * its id, and its receipt says created: this run made it). */
-static int
-recheck(struct load_bng *lb, enum wop op, struct load_item **its, size_t *n,
-        struct load_error *e)
-{
-	size_t i, w = 0;
-	cJSON **old = calloc(*n ? *n : 1, sizeof(*old));
-	int rc;
-
-	if (old == NULL)
-		return oom(e);
-	for (i = 0; i < *n; i++) {
-		if (its[i]->key == NULL) {
-			free(old);
-			return load_errf(e, EP_UNAVAILABLE, NULL,
-			                 "%s: the answer to a write was malformed, and the record of "
-			                 "%s:%llu has no key to read it again by (give --key)",
-			                 lb->res, its[i]->source, (unsigned long long)its[i]->line);
-		}
-		old[i] = its[i]->id;
-		its[i]->id = NULL;
-		cJSON_Delete(its[i]->current);
-		its[i]->current = NULL;
-	}
-	rc = bng_lookup(lb, its, *n, e);
-	for (i = 0; rc == 0 && i < *n; i++) {
-		struct load_item *it = its[i];
-		int there = it->id != NULL;
-
-		if (it->status != LOAD_PENDING) {
-			cJSON_Delete(old[i]); /* refused by the lookup */
-			continue;
-		}
-		switch (op) {
-		case W_CREATE:
-			if (!there)
-				its[w++] = it;
-			break;
-		case W_UPDATE:
-			if (!there) {
-				load_item_reject(it, "not_found",
-				                 "the %s record was deleted in BNG meanwhile", lb->res);
-				break;
-			}
-			cJSON_Delete(it->changes);
-			if ((it->changes = changes_of(it->rec, it->current)) == NULL)
-				rc = oom(e);
-			else if (it->changes->child != NULL)
-				its[w++] = it;
-			break;
-		case W_REMOVE:
-			if (there)
-				its[w++] = it;
-			break;
-		}
-		if (!there && op != W_CREATE) {
-			it->id = old[i]; /* the receipt keeps the id it had */
-			old[i] = NULL;
-		}
-		cJSON_Delete(old[i]);
-	}
-	free(old);
-	*n = w;
-	return rc;
-}
-
-/* The writes of op for its[0..n).  A write whose 2xx answer was malformed
- * or cut may have been applied: its record is read again by key before it
- * is written again, under the retry policy (bng_again), so none is
- * written twice and none is left without its outcome. */
-static int
-bwrite(struct load_bng *lb, enum wop op, struct load_item *const *its, size_t n,
-       struct load_error *e)
-{
-	struct load_item **todo = NULL, **lost = NULL;
-	struct ep_err err = EP_ERR_INIT;
-	int64_t t0 = bng_now_ms(lb->b);
-	size_t nlost = 0;
-	int rc;
-
-	if (n == 0)
-		return 0;
-	if ((todo = calloc(n, sizeof(*todo))) == NULL || (lost = calloc(n, sizeof(*lost))) == NULL) {
-		free(todo);
-		return oom(e);
-	}
-	rc = bwrite_once(lb, op, its, n, lost, &nlost, e);
-	for (int attempt = 0; rc == 0 && nlost > 0; attempt++) {
-		struct load_item **t = todo;
-
-		ep_errf(&err, EP_UNAVAILABLE, "%s: %zu writes answered with a malformed body",
-		        lb->res, nlost);
-		if (!bng_again(lb->b, attempt, t0, &err)) {
-			rc = fatal(e, &err);
-			break;
-		}
-		todo = lost;
-		lost = t;
-		if ((rc = recheck(lb, op, todo, &nlost, e)) < 0)
-			break;
-		n = nlost;
-		nlost = 0;
-		rc = bwrite_once(lb, op, todo, n, lost, &nlost, e);
-	}
-	free(todo);
-	free(lost);
 	return rc;
 }
 
@@ -1122,7 +1032,7 @@ resolve_conflicts(struct load_bng *lb, struct load_item **its, cJSON **errors, s
 	if (rc == 0 && nu) {
 		rc = bwrite(lb, W_UPDATE, upd, nu, e);
 		for (i = 0; i < nu; i++)
-			if (upd[i]->status == LOAD_PENDING)
+			if (upd[i]->status == LOAD_PENDING && !upd[i]->lost)
 				upd[i]->status = LOAD_UPDATED;
 	}
 	buf_release(&url);
@@ -1149,7 +1059,17 @@ bng_remove(void *t, struct load_item *const *its, size_t n, struct load_error *e
 	return bwrite(t, W_REMOVE, its, n, e);
 }
 
+static int
+bng_again_t(void *t, int attempt, struct ep_err *err)
+{
+	struct load_bng *lb = t;
+
+	if (attempt == 0)
+		lb->again_t0 = bng_now_ms(lb->b);
+	return bng_again(lb->b, attempt, lb->again_t0, err);
+}
+
 const struct load_target load_bng_target = {
 	"bng", bng_check_item, NULL, bng_lookup, bng_same, bng_create, bng_update, bng_remove,
-	NULL, NULL, NULL, bng_readback,
+	NULL, NULL, NULL, bng_readback, bng_again_t,
 };

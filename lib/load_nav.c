@@ -437,7 +437,7 @@ req1(struct load_nav *ln, const char *method, const char *rel, const char *if_ma
 {
 	struct buf url = BUF_INIT, im = BUF_INIT;
 	const char *hdrs[] = { "Accept: application/json", NULL, NULL, NULL };
-	struct nav_req rq = { method, NULL, hdrs, body, blen, NULL };
+	struct nav_req rq = { method, NULL, hdrs, body, blen, NULL, 0 };
 	struct http_resp resp;
 	struct ep_err err = EP_ERR_INIT;
 	int n = 1, rc;
@@ -451,15 +451,18 @@ req1(struct load_nav *ln, const char *method, const char *rel, const char *if_ma
 	}
 	buf_addf(&url, "%s%s", nav_root(ln->cfg.nav), rel);
 	rq.url = url.p;
+	rq.once = strcmp(method, "GET") != 0; /* POST, PATCH, DELETE: sent once */
 	http_resp_init(&resp);
 	rc = nav_request(ln->cfg.nav, &rq, &resp, oe, &err);
 	if (rc < 0) {
 		load_errf(e, err.code, NULL, "%s", err.msg);
+		e->lost = nav_lost(ln->cfg.nav);
 	} else if (rc == 0 && resp.body.len) {
 		*out = cJSON_ParseWithLength(resp.body.p, resp.body.len);
 		if (*out == NULL) {
-			load_errf(e, EP_UNAVAILABLE, NULL, "%s %s: the answer is not JSON", method,
-				  url.p);
+			load_errf(e, EP_UNAVAILABLE, NULL, "%s %s: the answer is not JSON%s", method,
+				  url.p, rq.once ? ": the answer was lost" : "");
+			e->lost = rq.once; /* a write's cut answer: applied or not */
 			rc = -1;
 		}
 	}
@@ -589,8 +592,11 @@ soap1(struct load_nav *ln, struct load_item *it, const char *op, const char *env
 	size_t n;
 	int rc = nav_soap(ln->cfg.nav, ln->pg, op, env, len, soap_rec, &g, &n, f, &err);
 
-	if (rc < 0)
-		return load_errf(e, err.code ? err.code : EP_SOFTWARE, NULL, "%s", err.msg);
+	if (rc < 0) {
+		load_errf(e, err.code ? err.code : EP_SOFTWARE, NULL, "%s", err.msg);
+		e->lost = nav_lost(ln->cfg.nav); /* a Create, Update or Delete */
+		return -1;
+	}
 	if (nrec)
 		*nrec = g.n;
 	return rc;
@@ -700,7 +706,7 @@ ln_lookup(void *t, struct load_item *const *its, size_t n, struct load_error *e)
 			struct odata_batch_resp *r;
 			struct odata_error oe;
 			size_t nr;
-			int b = nav_batch(ln->cfg.nav, ops, k, 0, &r, &nr, &oe, &err);
+			int b = nav_batch(ln->cfg.nav, ops, k, 0, &r, &nr, &oe, NULL, &err);
 			if (b < 0)
 				rc = load_errf(e, err.code, NULL, "%s", err.msg);
 			else if (b == 1)
@@ -947,9 +953,12 @@ write_chunk(struct load_nav *ln, struct load_item *const *its, size_t n, enum wo
 	if (rc == 0 && k == 1)
 		rc = write_one(ln, who[0], op, e);
 	else if (rc == 0 && k > 1) {
-		b = nav_batch(ln->cfg.nav, ops, k, 1, &r, &nr, &oe, &err);
+		int lost = 0;
+
+		b = nav_batch(ln->cfg.nav, ops, k, 1, &r, &nr, &oe, &lost, &err);
 		if (b < 0) {
 			rc = load_errf(e, err.code, NULL, "%s", err.msg);
+			e->lost = lost; /* load.h: the batch's records are read again */
 		} else if (b == 1) {
 			/* all or nothing: nothing was written; halve and send again */
 			if (fatal_of(&oe, "$batch", e) < 0) {
@@ -1183,7 +1192,7 @@ ln_readback(void *t, struct load_item *const *its, size_t n, struct load_error *
 				cJSON_Delete(body);
 			}
 		} else if (rc == 0) {
-			int b = nav_batch(ln->cfg.nav, ops, m, 0, &r, &nr, &oe, &err);
+			int b = nav_batch(ln->cfg.nav, ops, m, 0, &r, &nr, &oe, NULL, &err);
 			if (b < 0)
 				rc = load_errf(e, err.code, NULL, "%s", err.msg);
 			else if (b == 1)
@@ -1216,7 +1225,15 @@ ln_readback(void *t, struct load_item *const *its, size_t n, struct load_error *
 	return rc;
 }
 
+static int
+ln_again(void *t, int attempt, struct ep_err *err)
+{
+	struct load_nav *ln = t;
+
+	return nav_again(ln->cfg.nav, attempt, err);
+}
+
 const struct load_target load_nav_target = {
 	"nav", ln_check, NULL, ln_lookup, ln_same, ln_create, ln_update, ln_remove,
-	NULL, NULL, ln_item_free, ln_readback,
+	NULL, NULL, ln_item_free, ln_readback, ln_again,
 };

@@ -2236,9 +2236,20 @@ lo_item_free(void *t, struct load_item *it)
 	it->tdata = NULL;
 }
 
+static int
+lo_again(void *t, int attempt, struct ep_err *err)
+{
+	struct load_odoo *lo = t;
+
+	if (lo->cfg.again == NULL)
+		return attempt < LOAD_LOST_ROUNDS;
+	return lo->cfg.again(lo->cfg.conn, attempt, err);
+}
+
 const struct load_target load_odoo_target = {
 	"odoo",	   lo_check,  lo_resolve, lo_lookup,   lo_same,	     lo_create,
 	lo_update, lo_remove, lo_call,	  lo_classify, lo_item_free, lo_readback,
+	lo_again,
 };
 
 struct load_odoo *

@@ -68,6 +68,8 @@ typedef int (*load_odoo_rpc)(void *conn, const char *model, const char *method,
 
 struct load_odoo_cfg {
 	load_odoo_rpc call;
+	/* load.h's again for the connection, or NULL */
+	int (*again)(void *conn, int attempt, struct ep_err *err);
 	void *conn;
 	const char *model;
 	const char *xmlid;      /* --xmlid FIELD, or NULL */

@@ -89,6 +89,8 @@ nav_conn_from_profile(struct nav_conn *c, struct cfg_profile *p, const struct na
 }
 
 struct nav {
+	int lost; /* nav_lost */
+	int64_t again_t0; /* nav_again's first round */
 	struct http_client *http;
 	struct oauth *oauth;
 	struct http_opts ho;
@@ -226,6 +228,20 @@ nav_requests(const struct nav *n)
 }
 
 int
+nav_lost(const struct nav *n)
+{
+	return n->lost;
+}
+
+int
+nav_again(struct nav *n, int attempt, struct ep_err *err)
+{
+	if (attempt == 0)
+		n->again_t0 = ep_now_ms(n->ho.clock ? n->ho.clock : ep_clock_system());
+	return http_again(&n->ho.retry, n->ho.clock, &n->rng, attempt, n->again_t0, err);
+}
+
+int
 nav_request(struct nav *n, const struct nav_req *rq, struct http_resp *resp,
 	    struct odata_error *oe, struct ep_err *err)
 {
@@ -241,18 +257,22 @@ nav_request(struct nav *n, const struct nav_req *rq, struct http_resp *resp,
 	req.body = rq->body;
 	req.body_len = rq->body_len;
 	req.final = rq->final;
+	req.once = rq->once;
 	if (n->auth == NAV_AUTH_BASIC || n->auth == NAV_AUTH_NTLM) {
 		req.user = n->user;
 		req.password = n->secret;
 		req.auth = n->auth == NAV_AUTH_NTLM ? HTTP_AUTH_NTLM : HTTP_AUTH_BASIC;
 	}
 	n->requests++;
+	n->lost = 0;
 	if (n->oauth)
 		rc = oauth_do(n->oauth, n->http, &req, resp, err);
 	else
 		rc = http_do(n->http, &req, resp, err);
-	if (rc < 0)
+	if (rc < 0) {
+		n->lost = rq->once && resp->lost;
 		return -1;
+	}
 	if (resp->status >= 200 && resp->status < 300)
 		return 0;
 	if (oe == NULL)
@@ -276,7 +296,7 @@ api_company(struct nav *n, struct ep_err *err)
 	struct buf url = BUF_INIT;
 	struct http_resp resp;
 	const char *hdrs[] = { "Accept: application/json", NULL };
-	struct nav_req rq = { NULL, NULL, hdrs, NULL, 0, NULL };
+	struct nav_req rq = { NULL, NULL, hdrs, NULL, 0, NULL, 0 };
 	cJSON *j = NULL;
 	const cJSON *v, *c, *id;
 	int rc = -1, count = 0;
@@ -351,7 +371,7 @@ nav_company_check(struct nav *n, struct ep_err *err)
 	struct http_resp resp;
 	struct odata_error oe;
 	const char *hdrs[] = { "Accept: application/json", NULL };
-	struct nav_req rq = { NULL, NULL, hdrs, NULL, 0, NULL };
+	struct nav_req rq = { NULL, NULL, hdrs, NULL, 0, NULL, 0 };
 	const char *seg;
 	int rc = 0, r;
 
@@ -402,7 +422,7 @@ get_doc(struct nav *n, const char *url, const char *accept, struct http_resp *re
 	struct ep_err *err)
 {
 	const char *hdrs[] = { accept, NULL };
-	struct nav_req rq = { NULL, url, hdrs, NULL, 0, NULL };
+	struct nav_req rq = { NULL, url, hdrs, NULL, 0, NULL, 0 };
 
 	return nav_request(n, &rq, resp, NULL, err) == 0 ? 0 : -1;
 }
@@ -440,7 +460,7 @@ nav_page(struct nav *n, const char *url, long maxpage, odata_entity_fn fn, void 
 	const struct ep_clock *clock = n->ho.clock ? n->ho.clock : ep_clock_system();
 	char prefer[64];
 	const char *hdrs[] = { "Accept: application/json", prefer, NULL };
-	struct nav_req rq = { NULL, url, hdrs, NULL, 0, NULL };
+	struct nav_req rq = { NULL, url, hdrs, NULL, 0, NULL, 0 };
 	struct http_resp resp;
 	struct ep_err e = EP_ERR_INIT;
 	int64_t t0 = ep_now_ms(clock);
@@ -510,12 +530,13 @@ done:
 
 int
 nav_batch(struct nav *n, const struct odata_batch_op *ops, size_t nops, int atomic,
-	  struct odata_batch_resp **out, size_t *nout, struct odata_error *oe, struct ep_err *err)
+	  struct odata_batch_resp **out, size_t *nout, struct odata_error *oe, int *lost,
+	  struct ep_err *err)
 {
 	struct buf url = BUF_INIT, body = BUF_INIT;
 	const char *hdrs[] = { "Content-Type: application/json", "Accept: application/json",
 			       atomic ? "Isolation: snapshot" : NULL, NULL };
-	struct nav_req rq = { "POST", NULL, hdrs, NULL, 0, NULL };
+	struct nav_req rq = { "POST", NULL, hdrs, NULL, 0, NULL, 0 };
 	struct http_resp resp;
 	int rc;
 
@@ -532,10 +553,17 @@ nav_batch(struct nav *n, const struct odata_batch_op *ops, size_t nops, int atom
 	rq.url = url.p;
 	rq.body = body.p;
 	rq.body_len = body.len;
+	rq.once = lost != NULL;
+	if (lost)
+		*lost = 0;
 	rc = nav_request(n, &rq, &resp, oe, err);
+	if (rc < 0 && lost)
+		*lost = resp.lost;
 	if (rc == 0 && odata_batch_parse(resp.body.p, resp.body.len, out, nout, err) < 0) {
 		err->code = EP_UNAVAILABLE;
 		ep_err_prefix(err, "POST %s", url.p);
+		if (lost)
+			*lost = 1; /* a 2xx that is not the answer: applied or not */
 		rc = -1;
 	}
 done:
@@ -616,10 +644,11 @@ nav_soap(struct nav *n, const struct navsoap_page *pg, const char *op, const cha
 	struct buf url = BUF_INIT, action = BUF_INIT, what = BUF_INIT;
 	struct http_resp resp;
 	const char *hdrs[] = { "Content-Type: text/xml; charset=utf-8", NULL, NULL };
-	struct nav_req rq = { "POST", NULL, hdrs, envelope, len, soap_final };
+	struct nav_req rq = { "POST", NULL, hdrs, envelope, len, soap_final, 0 };
 	struct odata_error oe;
 	int rc;
 
+	rq.once = strncmp(op, "Read", 4) != 0; /* Create, Update, Delete */
 	http_resp_init(&resp);
 	if (soap_url(n, &url, pg->name, err) < 0) {
 		rc = -1;
@@ -637,6 +666,8 @@ nav_soap(struct nav *n, const struct navsoap_page *pg, const char *op, const cha
 		goto fail;
 	ep_err_clear(err);
 	rc = navsoap_parse(resp.body.p, resp.body.len, pg, what.p, fn, ud, nrec, fault, err);
+	if (rc < 0 && rq.once && resp.status >= 200 && resp.status < 300)
+		n->lost = 1; /* a write answered with a cut or garbage body */
 	if (rc == 0 && resp.status == 500) {
 		ep_errf(err, EP_UNAVAILABLE, "POST %s: HTTP 500 without a SOAP fault", url.p);
 		goto fail;

@@ -109,10 +109,20 @@ struct nav_req {
 	size_t body_len;
 	/* as http_req.final: a 5xx that is an answer, not an outage */
 	int (*final)(const struct http_resp *resp, void *ctx);
+	int once; /* a write that is not idempotent: http.h's once (resp->lost) */
 };
 
 int nav_request(struct nav *n, const struct nav_req *rq, struct http_resp *resp,
 		struct odata_error *oe, struct ep_err *err);
+/* 1 when the last request (nav_request, or a SOAP Create, Update or Delete
+ * of nav_soap) was a write whose answer was lost after it went out: it may
+ * have been applied (http.h's once; a SOAP write answered 2xx with a body
+ * that does not parse). */
+int nav_lost(const struct nav *n);
+/* Before reading again what a write whose answer was lost did: wait under
+ * the retry policy.  1: go on (attempt from 0); 0: budget spent, err's
+ * message gets why. */
+int nav_again(struct nav *n, int attempt, struct ep_err *err);
 
 /* $metadata, fetched and parsed once.  NULL with err. */
 const struct odata_md *nav_metadata(struct nav *n, struct ep_err *err);
@@ -127,10 +137,13 @@ int nav_page(struct nav *n, const char *url, long maxpage, odata_entity_fn fn, v
 
 /* POST a JSON $batch of at most ODATA_BATCH_MAX operations.  atomic sends
  * "Isolation: snapshot" (all or nothing).  0 with the answers; 1 when the
- * whole batch was refused (oe filled); -1 with err. */
+ * whole batch was refused (oe filled); -1 with err.  lost: NULL for a batch
+ * of reads (retried as any request); for writes the batch is sent once
+ * (http.h), and *lost is set when -1 means its answer was lost after it
+ * went out (cut, not a $batch answer, a reset): it may have been applied. */
 int nav_batch(struct nav *n, const struct odata_batch_op *ops, size_t nops, int atomic,
 	      struct odata_batch_resp **out, size_t *nout, struct odata_error *oe,
-	      struct ep_err *err);
+	      int *lost, struct ep_err *err);
 
 /* SOAP: the page service (WSDL fetched once per name), and one call.
  * nav_soap: 0 (records handed to fn), 1 for a SOAP fault (fault filled),

@@ -49,6 +49,7 @@ struct odoo {
 	char *auth_hdr, *db_hdr;
 	struct odoo_call *done, *done_tail;
 	size_t inflight;
+	int64_t again_t0; /* odoo_again's first round */
 };
 
 /* ---- small things ------------------------------------------------------- */
@@ -352,6 +353,27 @@ body_json2(struct buf *b, const char *method, const cJSON *args, const cJSON *kw
 
 static int json2_final(const struct http_resp *resp, void *ctx);
 
+/* Methods that only read: a lost answer is asked again.  Every other
+ * method (create, write, unlink, load, a button) may change the database:
+ * its call is sent once (odoo.h, "Lost answers"). */
+static int
+reads_only(const char *service, const char *method)
+{
+	static const char *const reads[] = {
+		"check_access_rights", "check_object_reference", "default_get", "exists",
+		"fields_get", "get_object_reference", "name_search", "read", "read_group",
+		"search", "search_count", "search_fetch", "search_read", "web_read",
+		"web_search_read", NULL,
+	};
+
+	if (strcmp(service, "object") != 0)
+		return 1; /* common: version, authenticate, login */
+	for (size_t i = 0; reads[i]; i++)
+		if (strcmp(method, reads[i]) == 0)
+			return 1;
+	return 0;
+}
+
 /* A call of service ("common" or "object"); model/omethod for object. */
 static struct odoo_call *
 call_build(struct odoo *o, const char *service, const char *method, const char *model,
@@ -418,6 +440,7 @@ call_build(struct odoo *o, const char *service, const char *method, const char *
 	c->req.url = c->url;
 	c->req.body = c->body.p;
 	c->req.body_len = c->body.len;
+	c->req.once = !reads_only(service, model ? omethod : method);
 	return c;
 }
 
@@ -806,12 +829,25 @@ finish(struct odoo *o, struct odoo_call *c, const struct http_done *d)
 		c->err.e = d->err;
 		ep_err_prefix(&c->err.e, "%s", c->label);
 		c->err.fatal = 1;
+		c->err.lost = c->resp.lost;
 		c->err.http_status = (int)c->resp.status;
 		c->rc = -1;
 		return 0;
 	}
 	if (decode(c) == 0)
 		return 0;
+	if (c->req.once && c->err.e.code != EP_TEMPFAIL) {
+		/* a malformed or cut answer to a write: it may have been
+		 * applied, so it is not sent again (the 409 lock conflict is
+		 * an answer: nothing was written) */
+		size_t n = strlen(c->err.e.msg);
+
+		snprintf(c->err.e.msg + n, sizeof(c->err.e.msg) - n,
+		         ": the answer was lost: not sent again");
+		c->err.lost = 1;
+		c->rc = -1;
+		return 0;
+	}
 	/* malformed, or a lock conflict: the retry policy decides */
 	memset(&in, 0, sizeof(in));
 	in.attempt = c->tries;
@@ -917,6 +953,14 @@ run_one(struct odoo *o, struct odoo_call *c, struct odoo_err *err)
 	}
 	err_clear(err);
 	return 0;
+}
+
+int
+odoo_again(struct odoo *o, int attempt, struct ep_err *err)
+{
+	if (attempt == 0)
+		o->again_t0 = ep_now_ms(o->clock);
+	return http_again(&o->hopts.retry, o->clock, &o->rng, attempt, o->again_t0, err);
 }
 
 cJSON *

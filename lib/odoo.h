@@ -44,13 +44,26 @@
  *   fatal, 69  connection refused, 5xx, dropped connections and malformed
  *              bodies after the retries (http.h's policy; a malformed
  *              body or a JSON-2 409 lock conflict is retried by the same
- *              policy here), a server that has no such endpoint
+ *              policy here), a server that has no such endpoint; and at
+ *              once, with lost set, a write whose answer was lost (below)
  *   fatal, 75  429 beyond --retry-max-time
  *   fatal, 65  the answer broke the protocol in a way retrying cannot fix
  *   per call, 65 (fatal 0): every error Odoo answered with a proper error
  *              body: UserError, ValidationError, MissingError, ValueError,
  *              an unknown model or field ...  The caller decides: load
  *              rejects the record, odoo-extract stops with 65.
+ *
+ * Lost answers.  A call of a method that may write (anything but the reads:
+ * search_read, read, search, search_count, fields_get, name_search,
+ * read_group, default_get, exists ... and the common service) is sent once
+ * (http.h's once): when its answer is lost after the request went out -- a
+ * reset, a timeout, a cut or garbage body, HTTP 500/502/504 -- Odoo may have
+ * committed it, and sending it again could create twice.  Such a call fails
+ * with fatal 69 and lost set; the caller finds out what happened (load
+ * reads the records again by key or external id).  A refused connection,
+ * 429, 503 and a JSON-2 409 lock conflict are retried as before: Odoo did
+ * not run the call.  Reads are retried on every failure, as before.
+ *
  * XML-RPC faults carry no exception name: faultCode 2 is reported as
  * odoo.exceptions.UserError (MissingError when the message says the record
  * does not exist), 3 AccessDenied, 4 AccessError, 1 the exception named on
@@ -90,6 +103,7 @@ struct odoo_opts {
 struct odoo_err {
 	struct ep_err e;    /* code (0 = no error) and one line */
 	int fatal;          /* 1: stop the run; 0: this call failed */
+	int lost;           /* fatal: the answer to a write was lost (below) */
 	int http_status;    /* of the last response, 0 when none */
 	int fault_code;     /* XML-RPC faultCode, 0 otherwise */
 	char name[128];     /* "odoo.exceptions.ValidationError"; "" when not Odoo's */
@@ -132,6 +146,11 @@ struct http_client *odoo_http(struct odoo *o);
  * odoo_next.  Returns the result, or NULL with err. */
 cJSON *odoo_call(struct odoo *o, const char *model, const char *method, const cJSON *args,
                  const cJSON *kwargs, struct odoo_err *err);
+
+/* Before reading again what a call whose answer was lost did (err->lost):
+ * wait under the retry policy, as for a retry.  1: go on (attempt counts
+ * from 0); 0: the budget is spent, err's message gets why. */
+int odoo_again(struct odoo *o, int attempt, struct ep_err *err);
 
 /* The concurrent form: up to http.concurrency calls run at once. */
 struct odoo_call *odoo_call_new(struct odoo *o, const char *model, const char *method,

@@ -1,9 +1,9 @@
 #!/bin/sh
 # The BNG client retries a malformed or cut answer under the one retry
 # policy, as the Odoo and NAV clients do: an extract page, a lookup, and a
-# batch POST whose garbage answer may hide 100 creates BNG made — those are
-# read again by ExternalID, not created twice, and get their receipts
-# (created: this run made them).
+# batch POST whose garbage (or short) answer may hide 100 creates BNG made —
+# those are read again by ExternalID, not created twice, and get their
+# receipts (created: this run made them).
 . "$(dirname "$0")/lib.sh"
 . "$ERPIPE_TOP/tests/sandbox/lib.sh"
 sandbox_start bng --records 5
@@ -59,6 +59,28 @@ echo '{"ExternalID":"mal:pr1","CompanyName":"Per record"}' >"$T/pr"
 run load -q bng customers --per-record --token-cache - --retry-max-time 20 "$T/pr" >"$T/r3" 2>"$T/err"
 is "$st" 0 "--per-record: a cut answer to a create"
 is "$(jq -c '[.status, (.id | type)]' "$T/r3")" '["created","number"]' "...is read back: created, with its id"
+is "$(sandbox_log bng | jq '[.[] | select(.method == "POST" and .path == "/api/v1/customers")] | length')" 1 \
+	"...and not posted again"
+
+# an answer cut short after BNG committed (half the body, the socket
+# closed): not sent again blindly -- a second POST would be refused 409 and
+# its records said "unchanged" -- but read back: created, once each
+sandbox_reset bng >/dev/null
+gen 120 | sed 's/mal:/cut:/' >"$T/cut"
+sandbox_faults bng '{"malformed": {"next": 1, "match": "/batch$", "mode": "short"}}' >/dev/null
+run load -q bng customers --token-cache - --retry-max-time 20 "$T/cut" >"$T/r4" 2>"$T/err"
+is "$st" 0 "a batch POST's answer cut short: the run goes on"
+is "$(jq -r .status "$T/r4" | sort | uniq -c | tr -s ' ' | tr '\n' ';')" " 120 created;" \
+	"...120 receipts created (the 100 of the cut answer read back)"
+is "$(jq -r 'select(.id == null) | .key.ExternalID' "$T/r4" | wc -l | tr -d ' ')" 0 "...each with its id"
+is "$(sandbox_log bng | jq '[.[] | select(.method == "POST" and (.path | endswith("/batch")))] | length')" 2 \
+	"...two batch POSTs: the cut one was not sent again"
+sandbox_reset bng >/dev/null
+sandbox_faults bng '{"malformed": {"nth": [3], "mode": "short"}}' >/dev/null
+echo '{"ExternalID":"cut:pr1","CompanyName":"Per record"}' >"$T/pr2"
+run load -q bng customers --per-record --token-cache - --retry-max-time 20 "$T/pr2" >"$T/r5" 2>"$T/err"
+is "$st:$(jq -c '[.status, (.id | type)]' "$T/r5")" '0:["created","number"]' \
+	"--per-record: a create's answer cut short: created, with its id"
 is "$(sandbox_log bng | jq '[.[] | select(.method == "POST" and .path == "/api/v1/customers")] | length')" 1 \
 	"...and not posted again"
 

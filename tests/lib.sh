@@ -59,3 +59,13 @@ done_testing() { echo "1..$_tap_n"; [ "$_tap_fail" = 0 ]; }
 
 # st CMD...: run, capture exit status in $st without tripping set -e
 run() { set +e; "$@"; st=$?; set -e; }
+
+# numbered KEY NAME PREFIX N [LABEL]: N records {KEY: "PREFIXi", NAME: "LABEL i"}
+# (LABEL defaults to PREFIX), one a line
+numbered() {
+	_i=1
+	while [ $_i -le "$4" ]; do
+		printf '{"%s":"%s%d","%s":"%s %d"}\n' "$1" "$3" $_i "$2" "${5:-$3}" $_i
+		_i=$((_i + 1))
+	done
+}

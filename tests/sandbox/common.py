@@ -22,6 +22,8 @@ handle(req) -> Response method, plugged into SandboxServer, which gives it:
       every=N       on every Nth request
       next=K        on each of the next K requests
       match=REGEX   only on requests whose path matches (default: all)
+      body=REGEX    only on requests whose body matches (one RPC of /jsonrpc)
+      method=REGEX  only on requests whose method matches (DELETE)
     Control requests (/__sandbox/...) are never faulted nor counted;
   * a request log: JSON lines to --log FILE and in memory (GET /__sandbox/log),
     one object per request: n, time, method, path, query, headers (secrets
@@ -154,8 +156,8 @@ def parse_fault_spec(spec):
             rule.setdefault("nth", []).append(int(v))
         elif k in ("every", "next", "status", "retry_after"):
             rule[k] = int(v)
-        elif k == "match":
-            rule["match"] = v
+        elif k in ("match", "body", "method"):
+            rule[k] = v
         elif k == "mode":
             rule["mode"] = v
         else:
@@ -183,6 +185,7 @@ class Faults:
             for k in FAULT_KINDS:
                 r = dict(self.rules[k])
                 r.pop("_re", None)
+                r.pop("_body_re", None)
                 out[k] = r
             return out
 
@@ -216,6 +219,11 @@ class Faults:
                         elif rk == "match":
                             rule["match"] = str(rv)
                             rule["_re"] = re.compile(str(rv))
+                        elif rk == "method":
+                            rule["method"] = str(rv)
+                        elif rk == "body":
+                            rule["body"] = str(rv)
+                            rule["_body_re"] = re.compile(str(rv).encode())
                         elif rk == "mode":
                             if rv not in MALFORMED_MODES:
                                 raise ValueError("faults.malformed.mode: one of %s"
@@ -225,11 +233,13 @@ class Faults:
                             raise ValueError("faults.%s: unknown key %r" % (key, rk))
                     if "match" in rule and "_re" not in rule:
                         rule["_re"] = re.compile(rule["match"])
+                    if "body" in rule and "_body_re" not in rule:
+                        rule["_body_re"] = re.compile(rule["body"].encode())
                     self.rules[key] = rule
                 else:
                     raise ValueError("faults: unknown key %r" % key)
 
-    def decide(self, n, path):
+    def decide(self, n, path, body=b"", method=""):
         """-> (kind or None, rule, latency_ms).  Every rate rule draws from the
         seeded generator on every request, so a schedule only depends on the seed
         and the order of requests."""
@@ -243,6 +253,10 @@ class Faults:
                 if "rate" in rule and self.rng.random() < rule["rate"]:
                     hit = True
                 if "_re" in rule and not rule["_re"].search(path):
+                    continue
+                if "_body_re" in rule and not rule["_body_re"].search(body):
+                    continue
+                if "method" in rule and not re.fullmatch(rule["method"], method):
                     continue
                 if n in rule.get("nth", ()):
                     hit = True
@@ -346,7 +360,7 @@ class Handler(BaseHTTPRequestHandler):
             resp = sb.control(req)
             self._send(resp)
             return
-        kind, rule, latency = sb.faults.decide(n, req.path)
+        kind, rule, latency = sb.faults.decide(n, req.path, body, self.command)
         if latency:
             time.sleep(latency / 1000.0)
         entry["fault"] = kind

@@ -666,6 +666,55 @@ t_parse(void)
 	ok(http_parse_retries("1001", &k, &e) == -1, "retries over 1000 refused");
 }
 
+/* A once request (a write that is not idempotent) is sent again only when
+ * it cannot have reached the server. */
+static void
+t_once(void)
+{
+	struct http_client *c;
+	struct http_req q;
+	struct http_resp r;
+	struct ep_err e = EP_ERR_INIT;
+
+	memset(&q, 0, sizeof(q));
+	http_resp_init(&r);
+	q.body = "{}";
+	q.body_len = 2;
+	q.once = 1;
+
+	opts_reset();
+	srv_start("[{\"drop\": true}, {\"body\": \"again\"}]");
+	c = client();
+	q.url = url("/once");
+	is_int(http_do(c, &q, &r, &e), -1, "once: a dropped connection is not sent again");
+	is_int(e.code, EP_UNAVAILABLE, "exit 69");
+	ok(r.lost == 1, "resp.lost set");
+	ok(strstr(e.msg, "answer was lost") != NULL, "the message says the answer was lost");
+	diag("%s", e.msg);
+	is_int(log_count(), 1, "the server saw one request");
+	http_free(c);
+
+	opts_reset();
+	srv_start("[{\"status\": 502}, {\"body\": \"again\"}]");
+	c = client();
+	q.url = url("/once");
+	is_int(http_do(c, &q, &r, &e), -1, "once: 502 is not sent again");
+	ok(r.lost == 1 && r.status == 502, "resp.lost, status 502");
+	is_int(log_count(), 1, "the server saw one request");
+	http_free(c);
+
+	opts_reset();
+	srv_start("[{\"status\": 503}, {\"status\": 429}, {\"body\": \"done\"}]");
+	c = client();
+	q.url = url("/once");
+	is_int(http_do(c, &q, &r, &e), 0, "once: 503 and 429 (not handled) are sent again");
+	is_str(buf_str(&r.body), "done", "body");
+	ok(r.lost == 0, "resp.lost not set");
+	is_int(log_count(), 3, "three requests");
+	http_free(c);
+	http_resp_release(&r);
+}
+
 int
 main(void)
 {
@@ -677,6 +726,7 @@ main(void)
 	t_429_retry_after();
 	t_503();
 	t_network_failures();
+	t_once();
 	t_body_cap_and_encoding();
 	t_trace_redaction();
 	t_rate_and_concurrency();

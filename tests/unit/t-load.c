@@ -36,9 +36,29 @@ struct fake {
 	const char *state; /* state file: seen[] records whether it held a commit */
 	int seen_commit[64];
 	int nseen;
+	int lose; /* the next writes applied, their answers lost (load.h) */
+	int drop; /* the next writes not applied, their answers lost */
 };
 
+
 enum { C_RESOLVE, C_LOOKUP, C_CREATE, C_UPDATE, C_REMOVE, C_CALL, C_READBACK };
+
+/* A write's answer lost: after it was applied (lose) or not (drop). */
+static int
+lost(struct fake *f, struct load_item *const *its, size_t n, int op, struct load_error *e)
+{
+	for (size_t i = 0; op == C_CREATE && i < n; i++) {
+		cJSON_Delete(its[i]->id);
+		its[i]->id = NULL;
+	}
+	if (f->lose > 0)
+		f->lose--;
+	else
+		f->drop--;
+	load_errf(e, EP_UNAVAILABLE, NULL, "POST 'fake': the answer was lost");
+	e->lost = 1;
+	return -1;
+}
 
 /* What the fake server keeps of a value written: fields named price* are
  * rounded to cents, a field "ignored" is not kept; NULL: nothing kept. */
@@ -123,6 +143,8 @@ f_create(void *t, struct load_item *const *its, size_t n, struct load_error *e)
 		if (cJSON_GetObjectItem(its[i]->rec, "bad"))
 			return load_errf(e, EP_DATAERR, "fake.ValidationError",
 			                 "'bad' is not allowed");
+	if (f->drop > 0)
+		return lost(f, its, n, C_CREATE, e);
 	for (size_t i = 0; i < n; i++) {
 		struct row *r = &f->rows[f->nrows++];
 		r->key = its[i]->key ? cJSON_PrintUnformatted(its[i]->key) : NULL;
@@ -131,7 +153,7 @@ f_create(void *t, struct load_item *const *its, size_t n, struct load_error *e)
 		r->id = ++f->next_id;
 		its[i]->id = cJSON_CreateNumber(r->id);
 	}
-	return 0;
+	return f->lose > 0 ? lost(f, its, n, C_CREATE, e) : 0;
 }
 
 static struct row *
@@ -148,13 +170,12 @@ f_update(void *t, struct load_item *const *its, size_t n, struct load_error *e)
 {
 	struct fake *f = t;
 
-	(void)e;
 	f->calls[C_UPDATE]++;
 	for (size_t i = 0; i < n; i++) {
 		struct row *r = by_id(f, its[i]->id);
 		store(r->vals, its[i]->changes);
 	}
-	return 0;
+	return f->lose > 0 ? lost(f, its, n, C_UPDATE, e) : 0;
 }
 
 /* a record {"vanish": true} is gone when read back */
@@ -178,14 +199,13 @@ f_remove(void *t, struct load_item *const *its, size_t n, struct load_error *e)
 {
 	struct fake *f = t;
 
-	(void)e;
 	f->calls[C_REMOVE]++;
 	for (size_t i = 0; i < n; i++) {
 		struct row *r = by_id(f, its[i]->id);
 		free(r->key);
 		r->key = NULL;
 	}
-	return 0;
+	return f->lose > 0 ? lost(f, its, n, C_REMOVE, e) : 0;
 }
 
 static int
@@ -224,7 +244,7 @@ calls_reset(struct fake *f)
 
 static const struct load_target fake_target = {
     "fake", NULL, NULL, f_lookup, NULL, f_create, f_update, f_remove, f_call, NULL, NULL,
-    f_readback,
+    f_readback, NULL,
 };
 
 /* ---- running load_run with stdout in a file ------------------------- */
@@ -622,6 +642,54 @@ main(void)
 	is_str(out, "{\"key\":{\"ref\":\"V6\"},\"id\":6,\"status\":\"created\",\"error\":null}\n",
 	       "--no-verify: created");
 	is_int(f.calls[C_READBACK], 0, "--no-verify: no read back");
+	load_opts_free(&o);
+
+	/* lost answers (load.h): read again by key, never written twice */
+	fake_reset(&f);
+	o = opts(100, "ref");
+	f.lose = 1;
+	st = run(&f, &o, "{\"ref\":\"L1\",\"name\":\"a\"}\n{\"ref\":\"L2\",\"name\":\"b\"}\n", NULL);
+	is_int(st, 0, "lost: a create applied, its answer lost: 0");
+	is_str(slurp(outpath),
+	       "{\"key\":{\"ref\":\"L1\"},\"id\":1,\"status\":\"created\",\"error\":null}\n"
+	       "{\"key\":{\"ref\":\"L2\"},\"id\":2,\"status\":\"created\",\"error\":null}\n",
+	       "lost: created, with the ids found");
+	is_int(f.nrows, 2, "lost: two rows, none twice");
+	is_int(f.calls[C_CREATE], 1, "lost: one create call");
+	is_int(f.calls[C_LOOKUP], 2, "lost: the lookup, then the re-read");
+	f.lose = 1;
+	st = run(&f, &o, "{\"ref\":\"L1\",\"name\":\"A\"}\n{\"ref\":\"L2\",\"name\":\"b\"}\n", NULL);
+	out = slurp(outpath);
+	ok(st == 0 && strstr(out, "\"id\":1,\"status\":\"updated\"") &&
+	       strstr(out, "\"id\":2,\"status\":\"unchanged\""),
+	   "lost: an update applied: updated");
+	f.drop = 1;
+	calls_reset(&f);
+	st = run(&f, &o, "{\"ref\":\"L3\",\"name\":\"c\"}\n", NULL);
+	ok(st == 0 && strstr(slurp(outpath), "\"id\":3,\"status\":\"created\""),
+	   "lost: a create not applied: sent again, created");
+	is_int(f.calls[C_CREATE], 2, "lost: two create calls");
+	is_int(f.nrows, 3, "lost: one row more");
+	f.lose = 1;
+	st = run(&f, &o, "{\"ref\":\"L1\",\"_op\":\"delete\"}\n{\"ref\":\"L2\",\"_op\":\"delete\"}\n", NULL);
+	is_str(slurp(outpath),
+	       "{\"key\":{\"ref\":\"L1\"},\"id\":1,\"status\":\"deleted\",\"error\":null}\n"
+	       "{\"key\":{\"ref\":\"L2\"},\"id\":2,\"status\":\"deleted\",\"error\":null}\n",
+	       "lost: a delete applied: deleted, with the ids it had");
+	f.drop = 100;
+	calls_reset(&f);
+	st = run(&f, &o, "{\"ref\":\"L4\",\"name\":\"d\"}\n", NULL);
+	is_int(st, EP_UNAVAILABLE, "lost every time: 69");
+	is_int(f.calls[C_CREATE], 1 + LOAD_LOST_ROUNDS, "...after LOAD_LOST_ROUNDS rounds");
+	f.drop = 0;
+	load_opts_free(&o);
+	o = opts(100, NULL);
+	o.op = LOAD_CREATE;
+	f.lose = 1;
+	st = run(&f, &o, "{\"name\":\"keyless\"}\n", NULL);
+	is_int(st, EP_UNAVAILABLE, "lost: a create without a key: 69");
+	is_int(f.nrows, 4, "...made once, not sent again");
+	is_str(slurp(outpath), "", "...and no receipt claims it");
 	load_opts_free(&o);
 
 	fake_reset(&f);
