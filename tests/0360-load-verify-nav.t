@@ -7,12 +7,8 @@
 # "updated"; --verify strict rejects; --no-verify reads nothing back.
 . "$(dirname "$0")/lib.sh"
 . "$ERPIPE_TOP/tests/sandbox/lib.sh"
-sandbox_start nav --records 20
-NAV_URL=$NAV_URL/BC/ODataV4 NAV_USER=admin NAV_PASSWORD=NAVkey123
-NAV_COMPANY='CRONUS International Ltd.'
-export NAV_URL NAV_USER NAV_PASSWORD NAV_COMPANY
-C="Company('CRONUS%20International%20Ltd.')"
-get() { curl -sS -u admin:NAVkey123 "$NAV_URL/$C/$1"; }
+. "$ERPIPE_TOP/tests/sandbox/nav-env.sh"
+nav_env --records 20
 log_since() { sandbox_log nav "$1"; }
 last_n() { sandbox_control nav GET health | jq .requests; }
 name=$(get "Customer('20000')" | jq -r .Name)

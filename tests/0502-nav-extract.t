@@ -7,10 +7,8 @@
 # three auth modes, retried faults, and hostile XML refused.
 . "$(dirname "$0")/lib.sh"
 . "$ERPIPE_TOP/tests/sandbox/lib.sh"
-sandbox_start nav --records 50 --auth basic,ntlm,oauth
-NAV_URL=$NAV_URL/BC/ODataV4 NAV_USER=admin NAV_PASSWORD=NAVkey123
-NAV_COMPANY='CRONUS International Ltd.'
-export NAV_URL NAV_USER NAV_PASSWORD NAV_COMPANY
+. "$ERPIPE_TOP/tests/sandbox/nav-env.sh"
+nav_env --records 50 --auth basic,ntlm,oauth
 cfg() { sandbox_control nav POST nav/config "$1" >/dev/null; }
 reqs() { sandbox_log nav | jq '[.[] | select(.path | test("/ODataV4/Company"))] | length'; }
 nos() { jq -r .No | tr '\n' ' '; }

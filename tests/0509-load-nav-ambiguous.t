@@ -9,12 +9,8 @@
 # input.  A create without a key whose answer was lost stops with 69.
 . "$(dirname "$0")/lib.sh"
 . "$ERPIPE_TOP/tests/sandbox/lib.sh"
-sandbox_start nav --records 5
-NAV_URL=$NAV_URL/BC/ODataV4 NAV_USER=admin NAV_PASSWORD=NAVkey123
-NAV_COMPANY='CRONUS International Ltd.'
-export NAV_URL NAV_USER NAV_PASSWORD NAV_COMPANY
-C="Company('CRONUS%20International%20Ltd.')"
-get() { curl -sS -u admin:NAVkey123 "$NAV_URL/$C/$1"; }
+. "$ERPIPE_TOP/tests/sandbox/nav-env.sh"
+nav_env --records 5
 recs() { numbered No Name "$@"; } # recs PREFIX N [NAME]
 # count PREFIX: customers whose No starts with it
 count() { get "Customer?\$filter=startswith(No,'$1')" | jq '.value | length'; }
