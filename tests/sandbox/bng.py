@@ -804,6 +804,8 @@ class Bng:
         for k, vals in filters.items():
             if k == "ExternalID":
                 col = "ext"
+            elif k == r.id_field:  # the primary key: indexed, as a real service has it
+                col = "id"
             elif r.unique and k == r.unique[0]:
                 col = "uq"
             else:
