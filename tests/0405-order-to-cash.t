@@ -43,7 +43,6 @@ o2c() { run sh -c "$cmd"; }
 # what the last run wrote: receipt statuses other than unchanged, by step
 written() { for f in "$W"/receipts/*.ndjson; do tail -n +"$(($(grep -c . "$f.mark" 2>/dev/null || echo 0) + 1))" "$f"; done |
 	jq -r 'select(.status and .status != "unchanged") | .status' | wc -l | tr -d ' '; }
-markall() { for f in "$W"/receipts/*.ndjson; do cp "$f" "$f.mark"; done; }
 
 # ---- 1: BNG -> Odoo ------------------------------------------------------
 o2c
@@ -94,7 +93,7 @@ half=$(rpc account.move read "[[$(echo "$mvs" | jq '.[1]')]]" '{"fields":["amoun
 odoo_register_payment "$(echo "$mvs" | jq '.[1]')" "$half" >/dev/null
 
 # ---- 2: Odoo -> BNG ---------------------------------------------------------
-markall
+flow_mark
 o2c
 is "$st" 0 "order-to-cash again: status 0"
 rpc account.move search_read "[[[\"id\",\"in\",$mvs]]]" \
@@ -117,7 +116,7 @@ b sales_orders --fields OrderNo,Status,PaymentStatus |
 same_file "$T/ps-got" "$T/ps-want" "each BNG order's PaymentStatus is its invoice's, every order of a merged one: Paid, Partial, Unpaid"
 
 # ---- 3: nothing new: nothing written, either way ------------------------------
-markall
+flow_mark
 nb=$(sandbox_log bng | jq length)
 no=$(sandbox_log odoo | jq length)
 o2c
@@ -136,7 +135,7 @@ cid=$(jq .CustomerID "$T/.api")
 sku=$(jq -r '.LineItems[0].Sku' "$T/b-so" | head -1)
 api POST /sales_orders "{\"OrderNo\":\"WEB-9001\",\"CustomerID\":$cid,\"OrderedAt\":\"2026-03-01T10:00:00.000Z\",\"Currency\":\"EUR\",\"Status\":\"Confirmed\",\"LineItems\":[{\"Sku\":\"$sku\",\"Quantity\":3,\"UnitPrice\":12.5}]}" >/dev/null
 is "$api_status" 201 "a new order placed in BNG"
-markall
+flow_mark
 o2c
 is "$st" 0 "the next run: status 0"
 is "$(o sale.order --domain '[["name","=","BNG/WEB-9001"]]' --fields state,partner_id,amount_untaxed --m2o name | jq -c '[.state, .partner_id, .amount_untaxed]')" \
@@ -148,7 +147,7 @@ chg=$(echo "$placed" | tail -1)
 sid=$(jq -r --arg n "$chg" 'select(.OrderNo == $n) | .SalesOrderID' "$T/b-so")
 api PATCH "/sales_orders/$sid" "$(jq -c --arg n "$chg" 'select(.OrderNo == $n) | {LineItems: (.LineItems | .[0].Quantity += 1 | map(del(.Amount)))}' "$T/b-so")" >/dev/null
 is "$api_status" 200 "a placed order's first line changed in BNG"
-markall
+flow_mark
 o2c
 is "$st" 0 "the next run: status 0"
 is "$(o sale.order --domain "[[\"name\",\"=\",\"BNG/$chg\"]]" --fields state,order_line --expand order_line:product_uom_qty | jq -c '[.state, [.order_line[].product_uom_qty]]')" \
@@ -159,7 +158,7 @@ is "$(jq -r 'select(.status == "updated") | .key.origin' "$W/receipts/orders.ndj
 # a line removed in BNG: Odoo keeps a confirmed order's lines (set the
 # quantity to 0 instead), the order is refused with Odoo's message
 api PATCH "/sales_orders/$sid" "$(jq -c --arg n "$chg" 'select(.OrderNo == $n) | {LineItems: [.LineItems[0] | del(.Amount)]}' "$T/b-so")" >/dev/null
-markall
+flow_mark
 o2c 2>/dev/null
 is "$st" 65 "a line removed from a confirmed order: 65"
 like "$(tail -1 "$W/rejects/orders.ndjson" | jq -r .error)" "you can't remove one of its lines" "...with Odoo's message"
@@ -171,7 +170,7 @@ is "$st" 0 "put back: status 0"
 # ---- a refused record stops the flow, and the steps after it -------------------
 api POST /sales_orders "{\"OrderNo\":\"WEB-9002\",\"CustomerID\":$cid,\"OrderedAt\":\"2026-03-01T11:00:00.000Z\",\"Currency\":\"EUR\",\"Status\":\"Confirmed\",\"LineItems\":[{\"Sku\":\"NO-SUCH-SKU\",\"Quantity\":1,\"UnitPrice\":1}]}" >/dev/null
 mvs=$(invoice_orders '["name","=","BNG/WEB-9001"]')
-markall
+flow_mark
 o2c 2>"$T/err"
 is "$st" 65 "an order naming a product Odoo lacks: 65"
 like "$(cat "$T/err")" "order-to-cash: orders: status 65" "...says which step"
@@ -186,16 +185,8 @@ is "$(b invoices --fields InvoiceNo | jq -r 'select(.InvoiceNo) | .InvoiceNo' | 
 	"...and the waiting invoice reaches BNG"
 
 # ---- one run at a time; usage ------------------------------------------------------
-markall
-flock "$W/state/order-to-cash.lock" sleep 3 &
-sleep 0.5
-o2c
-is "$st" 0 "a run that finds the last one going: status 0"
-is "$(for f in "$W"/receipts/*.ndjson; do cmp -s "$f" "$f.mark" || echo "$f"; done)" "" "...and it did nothing"
-wait
-run "$ERPIPE_TOP/examples/scripts/order-to-cash" a b c d 2>"$T/err"
-is "$st" 64 "four arguments: 64"
-like "$(cat "$T/err")" "^usage: order-to-cash" "...with the usage"
+flow_mark
+flow_lock order-to-cash
 
 # ---- make demo -----------------------------------------------------------------
 run sh -c "ERPIPE_BIN='$ERPIPE_BIN' '$ERPIPE_TOP/tests/demo' >'$T/demo' 2>'$T/demo.err'"

@@ -176,17 +176,9 @@ is "$(jq -r .status "$T/rc")" updated "...the delivery written"
 is "$(picking BNG/WEB-F)" done "...done, without a backorder (the wizard's other button)"
 
 # ---- one run at a time; usage ----------------------------------------------------------
-for f in "$W"/receipts/*.ndjson; do cp "$f" "$f.mark"; done
+flow_mark
 api PATCH "/sales_orders/$idf" '{"FulfillmentStatus":"Partial"}' >/dev/null
-flock "$W/state/fulfilment.lock" sleep 3 &
-sleep 0.5
-ful
-is "$st" 0 "a run that finds the last one going: status 0"
-is "$(for f in "$W"/receipts/*.ndjson; do cmp -s "$f" "$f.mark" || echo "$f"; done)" "" "...and it did nothing"
-wait
-run "$ERPIPE_TOP/examples/scripts/fulfilment" a b c d 2>"$T/err"
-is "$st" 64 "four arguments: 64"
-like "$(cat "$T/err")" "^usage: fulfilment" "...with the usage"
+flow_lock fulfilment
 
 # ---- the templates' sample table is what the open-moves map makes of the sample moves
 D=$ERPIPE_TOP/tests/data/templates

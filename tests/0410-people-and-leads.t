@@ -216,16 +216,8 @@ is "$st" 0 "Eve's department fixed in BNG: status 0"
 ok "...Eve is in Odoo" grep -q "^Eve Stone||||Sales||\$" "$(odoo_view >"$T/ov"; echo "$T/ov")"
 
 # ---- one run at a time; usage ----------------------------------------------------------
-for f in "$W"/receipts/*.ndjson; do cp "$f" "$f.mark"; done
+flow_mark
 api PATCH "/employees/$ada" '{"JobTitle":"Principal Analyst"}' >/dev/null
-flock "$W/state/people-and-leads.lock" sleep 3 &
-sleep 0.5
-pl
-is "$st" 0 "a run that finds the last one going: status 0"
-is "$(for f in "$W"/receipts/*.ndjson; do cmp -s "$f" "$f.mark" || echo "$f"; done)" "" "...and it did nothing"
-wait
-run "$ERPIPE_TOP/examples/scripts/people-and-leads" a b c d 2>"$T/err"
-is "$st" 64 "four arguments: 64"
-like "$(cat "$T/err")" "^usage: people-and-leads" "...with the usage"
+flow_lock people-and-leads
 
 done_testing

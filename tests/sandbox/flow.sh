@@ -6,6 +6,12 @@
 #       '\*/5 \* \* \* \*'), as erpipe, the installed script NAME with the
 #       profiles bng and odoo and /var/lib/erpipe/DIR; sets $cmd to that
 #       job's command run from the source tree with its directory under $T
+#   flow_mark
+#       a copy of each receipt file of the flow's directory $W beside it
+#   flow_lock NAME
+#       with $W/state/NAME.lock held by another, $cmd exits 0 and writes no
+#       receipt (since flow_mark); the script given four arguments exits 64
+#       with its usage
 #   flow_quiet BNG_POS ODOO_POS
 #       no write to BNG (a call but GET, OAuth aside) and no write RPC to
 #       Odoo since those positions of the sandboxes' request logs
@@ -21,4 +27,19 @@ flow_quiet() {
 		"...no write to BNG"
 	is "$(sandbox_log odoo "$2" | jq -c '[.[] | select(.rpc // "" | test("\\.(create|write|load|unlink|action_[a-z_]+|button_[a-z_]+|process)$"))] | length')" 0 \
 		"...no write to Odoo"
+}
+flow_mark() {
+	for _fm_f in "$W"/receipts/*.ndjson; do cp "$_fm_f" "$_fm_f.mark"; done
+}
+flow_lock() {
+	flock "$W/state/$1.lock" sleep 3 &
+	sleep 0.5
+	run sh -c "$cmd" >/dev/null 2>&1
+	is "$st" 0 "a run that finds the last one going: status 0"
+	is "$(for _fl_f in "$W"/receipts/*.ndjson; do cmp -s "$_fl_f" "$_fl_f.mark" || echo "$_fl_f"; done)" "" \
+		"...and it did nothing"
+	wait
+	run "$ERPIPE_TOP/examples/scripts/$1" a b c d 2>"$T/err"
+	is "$st" 64 "four arguments: 64"
+	like "$(cat "$T/err")" "^usage: $1" "...with the usage"
 }
