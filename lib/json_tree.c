@@ -294,3 +294,15 @@ json_tree_parse(const char *s, size_t n, struct json_tree_err *err)
 	free(p.kids);
 	return v;
 }
+
+cJSON *
+json_tree_member(const cJSON *obj, cJSON **at, const char *name)
+{
+	cJSON *m = *at;
+
+	if (m == NULL || m->string == NULL || strcmp(m->string, name) != 0)
+		m = cJSON_GetObjectItemCaseSensitive(obj, name);
+	if (m)
+		*at = m->next;
+	return m;
+}

@@ -32,4 +32,10 @@ struct json_tree_err {
 
 cJSON *json_tree_parse(const char *s, size_t n, struct json_tree_err *err);
 
+/* Member name of object obj (case-sensitive), looked for first at *at,
+ * then from the start; *at moves past the member found.  Objects that list
+ * the same names in the same order (the records of a read, the fields a
+ * record wrote) are matched in one pass: start *at at obj->child. */
+cJSON *json_tree_member(const cJSON *obj, cJSON **at, const char *name);
+
 #endif

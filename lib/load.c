@@ -260,6 +260,7 @@ struct loader {
 	size_t nsources;
 	struct buf b;
 	uint64_t calls; /* target operations called, for -v */
+	size_t window;   /* records held: the batch, or LOAD_VERIFY_WINDOW */
 	int lost_rounds; /* rounds of "Lost answers" in this batch */
 	uint64_t drifted;  /* records with a drift (the summary's count) */
 	uint64_t unread;   /* records written but not found by the readback */
@@ -942,22 +943,26 @@ load_item_written(const struct load_item *it)
 }
 
 int
-load_item_stored(struct load_item *it, const cJSON *rec,
+load_item_stored(struct load_item *it, cJSON *rec,
                  int (*keep)(void *t, const char *field, const cJSON *sent), void *t)
 {
+	cJSON *at = rec ? rec->child : NULL;
+
 	cJSON_Delete(it->stored);
 	if ((it->stored = cJSON_CreateObject()) == NULL)
 		return -1;
 	for (const cJSON *f = load_item_written(it)->child; f; f = f->next) {
-		const cJSON *v = cJSON_GetObjectItemCaseSensitive(rec, f->string);
-		cJSON *d;
+		cJSON *v = json_tree_member(rec, &at, f->string);
 		if (keep && !keep(t, f->string, f))
 			continue;
-		d = v ? cJSON_Duplicate(v, 1) : cJSON_CreateNull();
-		if (d == NULL || !cJSON_AddItemToObject(it->stored, f->string, d)) {
-			cJSON_Delete(d);
+		if (v) /* moved over with its name */
+			cJSON_DetachItemViaPointer(rec, v);
+		else if ((v = cJSON_CreateNull()) == NULL ||
+		         (v->string = strdup(f->string)) == NULL) {
+			cJSON_Delete(v);
 			return -1;
 		}
+		cJSON_AddItemToArray(it->stored, v);
 	}
 	return 0;
 }
@@ -1030,13 +1035,15 @@ static int
 compare(struct loader *L, struct load_item *it)
 {
 	const cJSON *w = load_item_written(it);
+	cJSON *at;
 
 	if (it->stored == NULL) {
 		L->unread++;
 		return 0;
 	}
+	at = it->stored->child;
 	for (const cJSON *f = w->child; f; f = f->next) {
-		const cJSON *v = cJSON_GetObjectItemCaseSensitive(it->stored, f->string);
+		const cJSON *v = json_tree_member(it->stored, &at, f->string);
 		if (v == NULL) {
 			if (!cJSON_HasObjectItem(L->unverified, f->string) &&
 			    !cJSON_AddTrueToObject(L->unverified, f->string))
@@ -1107,7 +1114,7 @@ process(struct stage *st, struct loader *L, size_t from, size_t to)
 		rc = run_split(st, L, STEP_UPDATE, NULL, L->set, k);
 	if (rc == 0 && (k = select_items(L, from, to, 0, is_create)) > 0)
 		rc = run_split(st, L, STEP_CREATE, NULL, L->set, k);
-	if (rc == 0)
+	if (rc == 0 && L->window == (size_t)L->o->batch)
 		rc = verify(st, L, from, to);
 	for (size_t m = 0; rc == 0 && m < L->o->nthen; m++)
 		if ((k = select_items(L, from, to, 1, L->o->then_created ? was_created : NULL)) > 0)
@@ -1131,11 +1138,12 @@ flush(struct stage *st, struct loader *L)
 	L->lost_rounds = 0;
 	stage_settle_begin(st);
 	while (rc == 0 && from < L->n) {
-		to = L->n;
-		if (t->resolve && (k = select_items(L, from, L->n, 0, NULL)) > 0)
+		size_t end = L->n - from > (size_t)L->o->batch ? from + L->o->batch : L->n;
+		to = end;
+		if (t->resolve && (k = select_items(L, from, end, 0, NULL)) > 0)
 			rc = run_split(st, L, STEP_RESOLVE, NULL, L->set, k);
-		for (size_t i = from; i < L->n; i++) {
-			if (L->items[i].wait && to == L->n && i > from && !L->o->dry_run)
+		for (size_t i = from; i < end; i++) {
+			if (L->items[i].wait && to == end && i > from && !L->o->dry_run)
 				to = i;
 			L->items[i].wait = 0;
 		}
@@ -1143,6 +1151,9 @@ flush(struct stage *st, struct loader *L)
 			rc = process(st, L, from, to);
 		from = to;
 	}
+	/* the window's batches are written: one read back for them all */
+	if (rc == 0 && L->window > (size_t)L->o->batch)
+		rc = verify(st, L, 0, L->n);
 	if (settle(st, L) < 0)
 		rc = -1;
 	for (size_t i = 0; i < L->n; i++) {
@@ -1241,7 +1252,7 @@ on_record(struct stage *st, const struct stage_rec *rec, void *ctx)
 		free(ktext);
 	L->n++;
 	stage_defer(st);
-	if (L->n >= (size_t)L->o->batch)
+	if (L->n >= L->window)
 		return flush(st, L);
 	return 0;
 nomem:
@@ -1259,7 +1270,13 @@ load_run(const struct stage_cfg *cfg, const struct load_opts *o, const struct lo
 	size_t cap = (size_t)(o->batch > 0 ? o->batch : 1);
 	int status;
 
+	/* verify reads back a window of batches at once, unless a --then
+	 * must follow each batch's check (it may change what was written) */
+	if (o->verify != LOAD_VERIFY_OFF && !o->dry_run && t->readback && o->nthen == 0 &&
+	    cap < LOAD_VERIFY_WINDOW)
+		cap = LOAD_VERIFY_WINDOW;
 	memset(&L, 0, sizeof(L));
+	L.window = cap;
 	L.o = o;
 	L.t = t;
 	L.tctx = tctx;

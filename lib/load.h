@@ -17,8 +17,8 @@
  *   same     one field: does the given value equal the current one?
  *   create / update / remove   the writes, many records per call
  *   readback after the writes (unless --no-verify): the records created or
- *            updated, one read for them all, of the fields written; sets
- *            it->stored (see "Verify" below)
+ *            updated in a window of batches, one read for them all, of the
+ *            fields written; sets it->stored (see "Verify" below)
  *   call     a workflow method (--then) on records written
  *
  * and then writes the receipts, in input order:
@@ -89,10 +89,12 @@
  * that failed with load_item_reject and returns 0.
  *
  * Verify.  The fields written are load_item_written's: a create's record, an
- * update's changes.  readback reads them for the whole set (one request, or
- * one per the target's own request limit) and sets it->stored to an object
- * of the values read: every field it could read in a comparable form, and
- * only those (Odoo x2many commands and lines, NAV lines are left out: not
+ * update's changes.  They are read back for a window of batches at once
+ * (LOAD_VERIFY_WINDOW records, or the batch if larger; each batch before
+ * its --then), ended early by a checkpoint like a batch: readback reads
+ * them for the whole set (one request, or one per the target's own limit)
+ * and sets it->stored to an object of the values read: every field it could
+ * read in a comparable form, and only those (Odoo x2many commands and lines, NAV lines are left out: not
  * verified).  A record it cannot find keeps it->stored NULL (not verified).
  * Each field written and present in it->stored is compared with same (or
  * JSON equality): numbers numerically, an Odoo many2one id against [id,
@@ -131,6 +133,7 @@
 
 #define LOAD_BATCH_DEFAULT 100
 #define LOAD_BATCH_MAX 10000
+#define LOAD_VERIFY_WINDOW 1000 /* records read back at once (no --then) */
 #define LOAD_KEY_MAX 16  /* fields in one --key */
 #define LOAD_THEN_MAX 16 /* methods in one --then */
 
@@ -279,8 +282,9 @@ int load_errf(struct load_error *e, int code, const char *name, const char *fmt,
 const cJSON *load_item_written(const struct load_item *it);
 /* For readback: it->stored = the fields it wrote as rec (a record read)
  * holds them, null where rec lacks one (the server did not keep it); only
- * those for which keep says yes, when keep is given.  -1: out of memory. */
-int load_item_stored(struct load_item *it, const cJSON *rec,
+ * those for which keep says yes, when keep is given.  The values are moved
+ * out of rec (a record read is one item's).  -1: out of memory. */
+int load_item_stored(struct load_item *it, cJSON *rec,
                      int (*keep)(void *t, const char *field, const cJSON *sent), void *t);
 
 const char *load_op_name(enum load_op op);

@@ -326,10 +326,10 @@ key_matches(const cJSON *key, const cJSON *rec)
 /* Give each of its[0..n) the record of the answer matching its key (lookup),
  * or its id (rb: the readback, into it->stored). */
 static int
-match(struct load_bng *lb, struct load_item *const *its, size_t n, const cJSON *items,
+match(struct load_bng *lb, struct load_item *const *its, size_t n, cJSON *items,
       int *found, int rb, struct load_error *e)
 {
-	const cJSON *r;
+	cJSON *r;
 	size_t i;
 
 	cJSON_ArrayForEach(r, items)
@@ -337,9 +337,12 @@ match(struct load_bng *lb, struct load_item *const *its, size_t n, const cJSON *
 		for (i = 0; i < n; i++) {
 			if (rb) {
 				const cJSON *id = cJSON_GetObjectItemCaseSensitive(r, lb->idf);
-				if (its[i]->stored == NULL && id && same_json(its[i]->id, id) &&
-				    load_item_stored(its[i], r, NULL, NULL) < 0)
-					return oom(e);
+				if (its[i]->stored == NULL && id && same_json(its[i]->id, id)) {
+					/* a record read is one item's: its values move */
+					if (load_item_stored(its[i], r, NULL, NULL) < 0)
+						return oom(e);
+					break;
+				}
 				continue;
 			}
 			if (its[i]->status == LOAD_REJECTED || !key_matches(its[i]->key, r))

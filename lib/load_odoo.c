@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "buf.h"
+#include "json_tree.h"
+#include "keyset.h"
 #include "log.h"
 
 #define IMPORT_MODULE "__import__"
@@ -14,6 +16,7 @@
 struct load_odoo {
 	struct load_odoo_cfg cfg;
 	cJSON *fields; /* fields_get: name -> {type, relation, readonly, store} */
+	struct keyset fidx; /* name -> its member of fields: a model has hundreds */
 	cJSON *sub;    /* model -> its fields_get, for the models of lines */
 };
 
@@ -38,7 +41,11 @@ oom(struct load_error *e)
 static const cJSON *
 field(const struct load_odoo *lo, const char *name)
 {
-	return cJSON_GetObjectItemCaseSensitive(lo->fields, name);
+	uint64_t v;
+
+	if (name == NULL || keyset_get(&lo->fidx, name, strlen(name), &v) == 0)
+		return NULL;
+	return (const cJSON *)(uintptr_t)v;
 }
 
 static const char *
@@ -2174,22 +2181,28 @@ lo_readback(void *t, struct load_item *const *its, size_t n, struct load_error *
 	struct rb_fields rf = { cJSON_CreateObject() };
 	cJSON *asked = cJSON_CreateObject(), *list = cJSON_CreateArray(), *res = NULL;
 	size_t at = 0;
-	int rc = 0;
+	int rc = 0, any_x2many = 0;
 
 	if (rf.x2many == NULL || asked == NULL || list == NULL) {
 		rc = oom(e);
 		goto out;
 	}
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		/* the items mostly write the same fields in the same order */
+		cJSON *xat = rf.x2many->child, *aat = asked->child;
 		for (const cJSON *c = load_item_written(its[i])->child; c; c = c->next) {
-			if (!cJSON_HasObjectItem(rf.x2many, c->string))
+			if (!json_tree_member(rf.x2many, &xat, c->string))
 				cJSON_AddBoolToObject(rf.x2many, c->string,
 						      is_x2many(ftype(lo, c->string)));
-			if (!cJSON_HasObjectItem(asked, c->string) && readable(&rf, c->string, c)) {
+			if (!json_tree_member(asked, &aat, c->string) &&
+			    readable(&rf, c->string, c)) {
 				cJSON_AddTrueToObject(asked, c->string);
 				cJSON_AddItemToArray(list, cJSON_CreateString(c->string));
 			}
 		}
+	}
+	for (const cJSON *x = rf.x2many->child; x; x = x->next)
+		any_x2many |= cJSON_IsTrue(x);
 	if (list->child == NULL) /* nothing to compare: every item read, none verified */
 		cJSON_AddItemToArray(list, cJSON_CreateString("id"));
 	rc = rpc(lo, lo->cfg.model, "read", args_of(ids_of(its, n), NULL), kw_all(list), &res, e);
@@ -2197,14 +2210,14 @@ lo_readback(void *t, struct load_item *const *its, size_t n, struct load_error *
 	if (rc == 0 && !cJSON_IsArray(res))
 		rc = load_errf(e, EP_SOFTWARE, NULL, "%s.read: not a list", lo->cfg.model);
 	/* read answers in the order of the ids asked, without the missing ones */
-	for (const cJSON *r = rc ? NULL : res->child; r; r = r->next) {
+	for (cJSON *r = rc ? NULL : res->child; r; r = r->next) {
 		const cJSON *id = cJSON_GetObjectItemCaseSensitive(r, "id");
 		size_t k;
 		for (k = 0; k < n; k++, at = (at + 1) % n)
 			if (cJSON_IsNumber(id) && its[at]->stored == NULL &&
 			    its[at]->id->valuedouble == id->valuedouble)
 				break;
-		if (k < n && load_item_stored(its[at], r, readable, &rf) < 0) {
+		if (k < n && load_item_stored(its[at], r, any_x2many ? readable : NULL, &rf) < 0) {
 			rc = oom(e);
 			break;
 		}
@@ -2265,6 +2278,7 @@ load_odoo_new(const struct load_odoo_cfg *cfg, struct ep_err *err)
 		return NULL;
 	}
 	lo->cfg = *cfg;
+	keyset_init(&lo->fidx, 1);
 	if ((lo->sub = cJSON_CreateObject()) == NULL) {
 		free(lo);
 		ep_errf(err, EP_SOFTWARE, "out of memory");
@@ -2290,6 +2304,12 @@ load_odoo_new(const struct load_odoo_cfg *cfg, struct ep_err *err)
 		load_odoo_free(lo);
 		return NULL;
 	}
+	for (const cJSON *f = lo->fields->child; f; f = f->next)
+		if (keyset_put(&lo->fidx, f->string, strlen(f->string), (uintptr_t)f, NULL) < 0) {
+			ep_errf(err, EP_SOFTWARE, "out of memory");
+			load_odoo_free(lo);
+			return NULL;
+		}
 	for (size_t i = 0; i < cfg->nkey; i++)
 		if (strcmp(cfg->key[i], "id") != 0 && field(lo, cfg->key[i]) == NULL) {
 			ep_errf(err, EP_USAGE, "--key '%s': %s has no field '%s'", cfg->key[i],
@@ -2310,5 +2330,6 @@ load_odoo_free(struct load_odoo *lo)
 		return;
 	cJSON_Delete(lo->fields);
 	cJSON_Delete(lo->sub);
+	keyset_free(&lo->fidx);
 	free(lo);
 }

@@ -1,13 +1,14 @@
 #!/bin/sh
-# load verifies what Odoo kept: after a batch is written, one read of the
-# records written with the fields written; a monetary value Odoo rounds to
-# its currency (12.345 -> 12.35) is "drifted" with the field, the sent and
-# the stored value; --verify strict rejects it (65, or 0 within
-# --max-rejects); --no-verify, --dry-run and unchanged records send no read;
-# a many2one id read back as [id, name] and an id list read back as ids are
-# the same; x2many commands are not verified (-v says so); --then is
-# called on a drifted record, not on one --verify strict rejected; the
-# three RPC flavours (XML-RPC, JSON-RPC, JSON-2) read back alike.
+# load verifies what Odoo kept: after a window of batches is written (1000
+# records; each batch with --then, before its call), one read of the records
+# written with the fields written; a monetary value Odoo rounds to its
+# currency (12.345 -> 12.35) is "drifted" with the field, the sent and the
+# stored value; --verify strict rejects it (65, or 0 within --max-rejects);
+# --no-verify, --dry-run and unchanged records send no read; a many2one id
+# read back as [id, name] and an id list read back as ids are the same;
+# x2many commands are not verified (-v says so); --then is called on a
+# drifted record, not on one --verify strict rejected; the three RPC
+# flavours (XML-RPC, JSON-RPC, JSON-2) read back alike.
 . "$(dirname "$0")/lib.sh"
 . "$ERPIPE_TOP/tests/sandbox/lib.sh"
 . "$ERPIPE_TOP/tests/sandbox/odoo-rpc.sh"
@@ -40,7 +41,8 @@ like "$(cat "$T/err")" "load: read 3, wrote 3, dropped 0, rejected 0, drifted 1"
 is "$(jq -c '[.drifted, .rejected, .status]' "$T/stats")" "[1,0,0]" "--stats counts it"
 like "$(cat "$T/err")" "'tag_ids' is not verified" "-v: x2many commands are not verified"
 
-# ---- the same fields, one read per batch -----------------------------------------------
+# ---- the same fields, one read per window of 1000 records --------------------------------
+creates() { sandbox_log odoo "$1" | jq '[.[] | select(.rpc == "crm.lead.create")] | length'; }
 i=0
 while [ $i -lt 250 ]; do
 	printf '{"name":"B%03d","expected_revenue":%d.5,"phone":"+32 %d"}\n' $i $i $i
@@ -50,7 +52,7 @@ n0=$(lastn)
 run load -q --protocol jsonrpc --trace odoo crm.lead -k name --batch 100 "$T/250" > "$T/out" 2> "$T/trace"
 is "$st" 0 "250 records: 0"
 is "$(jq -r .status "$T/out" | sort | uniq -c | tr -s ' ')" " 250 created" "all created, none drifted"
-is "$(reads "$n0")" 3 "one read per batch of 100: 3"
+is "$(creates "$n0"):$(reads "$n0")" 3:1 "a create per batch of 100, one read for the three"
 is "$(grep '"method":"execute_kw"' "$T/trace" | grep '"crm.lead","read"' |
 	sed 's/.*"fields":\(\[[^]]*\]\).*/\1/' | sort -u)" '["name","expected_revenue","phone"]' \
 	"each read asks for the fields written"
@@ -88,7 +90,29 @@ printf '%s\n' '{"name":"V1","expected_revenue":2.345}' > "$T/strict2"
 run load -q odoo crm.lead -k name --verify strict --max-rejects 1 "$T/strict2" > "$T/out"
 is "$st:$(jq -r .status "$T/out")" "0:rejected" "--verify strict within --max-rejects: 0"
 
+wins() { sandbox_log odoo "$1" | jq '[.[] | select(.rpc == "crm.lead.action_set_won")] | length'; }
+
+# ---- 2,500 records: a read per 1000 written; with --then, a read per batch (before it) --------
+i=0
+while [ $i -lt 2500 ]; do
+	printf '{"name":"K%04d","phone":"+32 %d"}\n' $i $i
+	i=$((i + 1))
+done > "$T/2500"
+n0=$(lastn)
+run load -q odoo crm.lead -k name --batch 500 "$T/2500" > "$T/out"
+is "$st:$(jq -r .status "$T/out" | sort | uniq -c | tr -s ' ')" "0: 2500 created" "2,500 records: created"
+is "$(creates "$n0"):$(reads "$n0")" 5:3 "a create per batch of 500, a read per 1000 records"
+head -n 250 "$T/2500" | sed 's/"phone":"+32 /"phone":"+33 /' > "$T/250b"
+n0=$(lastn)
+run load -q odoo crm.lead -k name --batch 100 --then action_set_won "$T/250b" > "$T/out"
+is "$st:$(jq -r .status "$T/out" | sort | uniq -c | tr -s ' ')" "0: 250 updated" "--then: updated"
+is "$(reads "$n0"):$(wins "$n0")" 3:3 "--then: a read per batch of 100, each before the batch's call"
+tail -n 1 "$T/250b" > "$T/one"
+run load -q odoo crm.lead -k name --batch 100 --then action_set_won "$T/one" > "$T/out"
+is "$(jq -r .status "$T/out")" unchanged "a then-called record's phone was kept"
+
 # ---- --then: on a drifted record (it was written), not on a strict reject ---------------------
+wins() { sandbox_log odoo "$1" | jq '[.[] | select(.rpc == "crm.lead.action_set_won")] | length'; }
 wins() { sandbox_log odoo "$1" | jq '[.[] | select(.rpc == "crm.lead.action_set_won")] | length'; }
 printf '%s\n' '{"name":"W1","expected_revenue":3.333}' > "$T/w1"
 printf '%s\n' '{"name":"W2","expected_revenue":3.333}' > "$T/w2"

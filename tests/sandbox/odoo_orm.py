@@ -632,12 +632,13 @@ class Orm:
         self.check_fields(m, fields)
         fields = [f for f in fields if f != "id"]
         cols = [f for f in fields if m.fields[f].stored]
+        pos = {c: k + 1 for k, c in enumerate(cols)}   # a row: (id, *cols)
         rows = {}
+        sel = ", ".join(['t.id'] + ['t."%s"' % c for c in cols])
         for ch in chunks(ids):
-            sel = ", ".join(['t.id'] + ['t."%s"' % c for c in cols])
             for r in self.db.execute('SELECT %s FROM "%s" t WHERE t.id IN (%s)'
                                      % (sel, m.table, ",".join("?" * len(ch))), ch):
-                rows[r[0]] = dict(zip(cols, r[1:]))
+                rows[r[0]] = r
         ids = [i for i in dict.fromkeys(ids) if i in rows]
         if not ids:
             return []
@@ -655,50 +656,59 @@ class Orm:
                 extra[fname] = vals
             elif f.type == "many2one" and f.stored:
                 cm = self.models.get(f.relation)
-                refs = [rows[i][fname] for i in ids if rows[i][fname]]
+                p = pos[fname]
+                refs = [rows[i][p] for i in ids if rows[i][p]]
                 extra[fname] = self.display_names(cm, refs) if cm and refs else {}
             elif f.type in ("one2many", "many2many"):
                 extra[fname] = self.x2many_ids(m, f, ids)
             elif fname == "display_name":
                 extra[fname] = self.display_names(m, ids)
-        out = []
-        for i in ids:
-            row = rows[i]
-            rec = {"id": i}
-            for fname in fields:
-                f = m.fields[fname]
-                t = f.type
-                if f.compute:
-                    rec[fname] = extra[fname].get(i, [] if t in ("one2many", "many2many")
-                                                 else False)
-                    if load != "_classic_read" and t == "many2one" and rec[fname]:
-                        rec[fname] = rec[fname][0]
-                elif fname == "display_name":
-                    rec[fname] = extra[fname].get(i, False)
-                elif t == "many2one":
-                    v = row.get(fname) if f.stored else None
-                    if v:
-                        name = extra[fname].get(v)
-                        rec[fname] = [v, name] if load == "_classic_read" else v
-                        if name is None:
-                            rec[fname] = False
-                    else:
-                        rec[fname] = False
-                elif t in ("one2many", "many2many"):
-                    rec[fname] = extra[fname].get(i, [])
-                elif not f.stored:
-                    rec[fname] = False
-                elif t in ("integer", "many2one_reference"):
-                    rec[fname] = int(row[fname] or 0)
-                elif t in ("float", "monetary"):
-                    rec[fname] = float(row[fname] or 0.0)
-                elif t == "boolean":
-                    rec[fname] = bool(row[fname])
-                else:
-                    v = row[fname]
-                    rec[fname] = v if v not in (None, "") else False
-            out.append(rec)
-        return out
+        # one converter per field, chosen once: (row, id) -> value
+        def conv(fname):
+            f = m.fields[fname]
+            t = f.type
+            if f.compute:
+                ex, empty = extra[fname], [] if t in ("one2many", "many2many") else False
+                if load != "_classic_read" and t == "many2one":
+                    def m2o_id(row, i):
+                        v = ex.get(i, False)
+                        return v[0] if v else v
+                    return m2o_id
+                return lambda row, i: ex.get(i, empty)
+            if fname == "display_name":
+                ex = extra[fname]
+                return lambda row, i: ex.get(i, False)
+            if t == "many2one":
+                if not f.stored:
+                    return lambda row, i: False
+                ex, classic, p = extra[fname], load == "_classic_read", pos[fname]
+
+                def m2o(row, i):
+                    v = row[p]
+                    if not v:
+                        return False
+                    name = ex.get(v)
+                    if name is None:
+                        return False
+                    return [v, name] if classic else v
+                return m2o
+            if t in ("one2many", "many2many"):
+                ex = extra[fname]
+                return lambda row, i: ex.get(i, [])
+            if not f.stored:
+                return lambda row, i: False
+            p = pos[fname]
+            if t in ("integer", "many2one_reference"):
+                return lambda row, i: int(row[p] or 0)
+            if t in ("float", "monetary"):
+                return lambda row, i: float(row[p] or 0.0)
+            if t == "boolean":
+                return lambda row, i: bool(row[p])
+            return lambda row, i: row[p] if row[p] not in (None, "") else False
+        names = ["id"] + fields
+        convs = [conv(fname) for fname in fields]
+        return [dict(zip(names, [i] + [c(row, i) for c in convs]))
+                for i, row in ((i, rows[i]) for i in ids)]
 
     def x2many_ids(self, m, f, ids):
         cm = self.models[f.relation]
