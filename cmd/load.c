@@ -5,6 +5,7 @@
  *   load odoo MODEL     lib/load_odoo.c on lib/odoo
  *   load bng RESOURCE   lib/load_bng.c on lib/bng
  *   load nav ENTITYSET  lib/load_nav.c on lib/nav (OData V4 or --soap)
+ *   load pg TABLE       lib/load_pg.c on libpq
  *
  * The generic part (batches, lookups, unchanged detection, rejects,
  * checkpoints) is lib/load.c; each system only opens its connection and
@@ -22,6 +23,7 @@
 #include "load_bng.h"
 #include "load_nav.h"
 #include "load_odoo.h"
+#include "load_pg.h"
 #include "log.h"
 #include "nav.h"
 #include "odoo.h"
@@ -41,7 +43,8 @@ static const char usage_text[] =
 	"       load bng RESOURCE [--per-record] [--concurrency N] [--token-cache FILE]\n"
 	"            [options] [FILE ...]\n"
 	"       load nav ENTITYSET [--soap] [--url URL] [--company NAME] [--auth AUTH]\n"
-	"            [options] [FILE ...]\n";
+	"            [options] [FILE ...]\n"
+	"       load pg TABLE [--schema FILE] [options] [FILE ...]\n";
 
 enum {
 	OPT_PROTOCOL = OPT_FIRST_FREE,
@@ -50,6 +53,7 @@ enum {
 	OPT_PER_RECORD,
 	OPT_TOKEN_CACHE,
 	OPT_SOAP,
+	OPT_SCHEMA,
 };
 
 static const struct ep_opt cmd_opts[] = {
@@ -57,6 +61,7 @@ static const struct ep_opt cmd_opts[] = {
 	  "bng: requests in flight at once (default 4)" },
 	{ "per-record", OPT_PER_RECORD, NULL, "bng: one request per record, not the batch endpoint" },
 	{ "protocol", OPT_PROTOCOL, "xmlrpc|jsonrpc|json2|auto", "odoo: how to talk to Odoo (default auto)" },
+	{ "schema", OPT_SCHEMA, "FILE", "pg: create the table from this JSON Schema when missing" },
 	{ "soap", OPT_SOAP, NULL, "nav: write through the SOAP page service (older NAV)" },
 	{ "token-cache", OPT_TOKEN_CACHE, "FILE",
 	  "bng: OAuth token cache (default ~/.cache/erpipe/bng-HASH.token; - for none)" },
@@ -79,6 +84,7 @@ struct load_cmd {
 	long concurrency;
 	struct nav_flags nav;
 	int soap;
+	const char *schema;
 };
 
 /* ---- odoo --------------------------------------------------------------- */
@@ -286,6 +292,54 @@ run_nav(struct load_cmd *c, const char *set, int nfiles, char **files)
 	return status;
 }
 
+/* ---- pg ------------------------------------------------------------------ */
+
+static int
+run_pg(struct load_cmd *c, const char *table, int nfiles, char **files)
+{
+	struct cfg_profile *prof;
+	struct load_pg_cfg lc;
+	struct load_pg *lp;
+	struct ep_err err = EP_ERR_INIT;
+	const char *url;
+	int status;
+
+	if (c->xmlid || c->protocol || c->lo.nthen || c->lo.then_created || c->soap ||
+	    c->per_record || c->token_cache) {
+		ep_warn("--xmlid, --protocol, --then, --soap, --per-record and --token-cache "
+		        "are not for pg");
+		return EP_USAGE;
+	}
+	if ((prof = conn_profile(&c->conn, "pg", &err)) == NULL) {
+		ep_warn("%s", err.msg);
+		return err.code;
+	}
+	memset(&lc, 0, sizeof(lc));
+	url = cfg_get(prof, "url");
+	lc.conninfo = url ? url : "";
+	/* a secret of the profile's own, else libpq's (PGPASSWORD, PGPASSFILE) */
+	if ((cfg_get(prof, "password_file") || cfg_get(prof, "password_env")) &&
+	    (lc.password = cfg_secret(prof, &err)) == NULL) {
+		ep_warn("%s", err.msg);
+		cfg_profile_free(prof);
+		return err.code;
+	}
+	lc.table = table;
+	lc.key = c->lo.key;
+	lc.nkey = c->lo.nkey;
+	lc.schema_file = c->schema;
+	lc.state_file = c->stage.state;
+	if ((lp = load_pg_new(&lc, &err)) == NULL) {
+		ep_warn("%s", err.msg);
+		cfg_profile_free(prof);
+		return err.code;
+	}
+	status = load_run(&c->stage, &c->lo, &load_pg_target, lp, nfiles, files);
+	load_pg_free(lp);
+	cfg_profile_free(prof);
+	return status;
+}
+
 /* ---- the systems ---------------------------------------------------------- */
 
 static const struct {
@@ -295,6 +349,7 @@ static const struct {
 	{ "odoo", run_odoo },
 	{ "bng", run_bng },
 	{ "nav", run_nav },
+	{ "pg", run_pg },
 };
 
 int
@@ -340,6 +395,9 @@ main(int argc, char *argv[])
 			continue;
 		case OPT_SOAP:
 			c.soap = 1;
+			continue;
+		case OPT_SCHEMA:
+			c.schema = optarg;
 			continue;
 		case OPT_XMLID:
 			if (optarg[0] == '\0') {

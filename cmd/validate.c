@@ -72,7 +72,7 @@ main(int argc, char *argv[])
 	struct stage_cfg cfg;
 	struct ep_optset os;
 	struct ep_err err = EP_ERR_INIT;
-	struct stage_hooks hooks = { checked, NULL, NULL, NULL };
+	struct stage_hooks hooks = { checked, NULL, NULL, NULL, NULL };
 	struct validator *v;
 	const char *schema = NULL;
 	const char **refs;

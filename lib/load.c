@@ -1173,6 +1173,22 @@ on_barrier(struct stage *st, void *ctx)
 	return flush(st, ctx);
 }
 
+/* The target's own commit of a checkpoint (its batch is written). */
+static int
+on_checkpoint(struct stage *st, const char *stream, const void *pos, void *ctx)
+{
+	struct loader *L = ctx;
+	struct load_error e;
+
+	if (L->o->dry_run)
+		return 0;
+	memset(&e, 0, sizeof(e));
+	L->calls++;
+	if (L->t->commit(L->tctx, stream, pos, &e) < 0)
+		return fail_with(st, &e);
+	return 0;
+}
+
 /* A line the runner refused (not JSON, a bad checkpoint): its receipt,
  * as every record has one. */
 static int
@@ -1264,7 +1280,7 @@ int
 load_run(const struct stage_cfg *cfg, const struct load_opts *o, const struct load_target *t,
          void *tctx, int nfiles, char *const *files)
 {
-	struct stage_hooks hooks = {on_record, on_barrier, NULL, on_rejected};
+	struct stage_hooks hooks = {on_record, on_barrier, NULL, on_rejected, NULL};
 	struct stage_cfg scfg = *cfg;
 	struct loader L;
 	size_t cap = (size_t)(o->batch > 0 ? o->batch : 1);
@@ -1296,8 +1312,21 @@ load_run(const struct stage_cfg *cfg, const struct load_opts *o, const struct lo
 	if (!L.items || !L.keys || !L.set || !L.slots || !L.unverified) {
 		ep_warn("out of memory");
 		status = EP_SOFTWARE;
-	} else
+	} else {
+		if (t->commit)
+			hooks.checkpoint = on_checkpoint;
 		status = stage_run(&scfg, nfiles, files, &hooks, &L);
+	}
+	/* the end of the input: the target commits what it holds */
+	if (status == 0 && t->commit && !o->dry_run) {
+		struct load_error e;
+		memset(&e, 0, sizeof(e));
+		L.calls++;
+		if (t->commit(tctx, NULL, NULL, &e) < 0) {
+			ep_warn("%s: %s%s%s", t->system, e.name, e.name[0] ? ": " : "", e.err.msg);
+			status = e.err.code ? e.err.code : EP_SOFTWARE;
+		}
+	}
 	/* a run stopped mid-batch leaves items behind */
 	for (size_t i = 0; i < L.n; i++) {
 		item_clear(t, tctx, &L.items[i]);

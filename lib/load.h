@@ -221,6 +221,11 @@ struct load_target {
 	 * the target's retry policy and return 1, or 0 when its budget is
 	 * spent (err: why) */
 	int (*again)(void *t, int attempt, struct ep_err *err);
+	/* a checkpoint (stream, pos), after the records before it were written
+	 * and before the stage commits it to --state; and once at the end of
+	 * the input of a run that did not fail (stream and pos NULL): a target
+	 * with transactions commits the writes with the position (PostgreSQL) */
+	int (*commit)(void *t, const char *stream, const cJSON *pos, struct load_error *e);
 };
 
 #define LOAD_LOST_ROUNDS 5 /* rounds of "Lost answers" for a target without again */

@@ -2262,7 +2262,7 @@ lo_again(void *t, int attempt, struct ep_err *err)
 const struct load_target load_odoo_target = {
 	"odoo",	   lo_check,  lo_resolve, lo_lookup,   lo_same,	     lo_create,
 	lo_update, lo_remove, lo_call,	  lo_classify, lo_item_free, lo_readback,
-	lo_again,
+	lo_again, NULL,
 };
 
 struct load_odoo *

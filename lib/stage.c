@@ -320,6 +320,8 @@ control(struct stage *st, const struct stage_rec *rec, const struct stage_hooks 
 	}
 	if (barrier(st, h, ctx) < 0)
 		rc = -1;
+	else if (h->checkpoint && h->checkpoint(st, stream->valuestring, pos, ctx) < 0)
+		rc = -1;
 	else if (st->have_state && state_commit(&st->state, stream->valuestring, pos, &e) < 0)
 		rc = stage_fail(st, &e);
 	else {

@@ -63,6 +63,9 @@ struct stage_hooks {
 	 * on stdout (load's receipts) answers this one; optional */
 	int (*rejected)(struct stage *st, const struct stage_rec *rec, const char *error,
 			void *ctx);
+	/* a checkpoint, after the barrier and before --state commits it: the
+	 * stage's own commit of the position (load pg); optional */
+	int (*checkpoint)(struct stage *st, const char *stream, const void *pos, void *ctx);
 };
 
 struct stage_cfg {

@@ -24,6 +24,7 @@ complete -c load -l rate -x -d 'at most RATE requests (10/s, 600/min, 6000/5min)
 complete -c load -l rejects -r -F -d 'append rejects to FILE as NDJSON (default: stderr text)'
 complete -c load -l retries -x -d 'retries of a failed request (default 5)'
 complete -c load -l retry-max-time -x -d 'give up retrying a request after SECONDS (default 300)'
+complete -c load -l schema -r -F -d 'pg: create the table from this JSON Schema when missing'
 complete -c load -l scope -x -d 'OAuth scope (default https://api.businesscentral.dynamics.com/.default)'
 complete -c load -l soap -d 'nav: write through the SOAP page service (older NAV)'
 complete -c load -l soap-url -x -d 'SOAP root (default: the OData URL with /ODataV4 replaced by /WS)'
