@@ -329,6 +329,8 @@ run_pg(struct load_cmd *c, const char *table, int nfiles, char **files)
 	lc.nkey = c->lo.nkey;
 	lc.schema_file = c->schema;
 	lc.state_file = c->stage.state;
+	lc.verify = c->lo.verify != LOAD_VERIFY_OFF;
+	lc.dry_run = c->lo.dry_run;
 	if ((lp = load_pg_new(&lc, &err)) == NULL) {
 		ep_warn("%s", err.msg);
 		cfg_profile_free(prof);

@@ -24,6 +24,7 @@ struct load_pg {
 	char **key;       /* the key's columns, quoted */
 	size_t nkey;
 	int in_txn;
+	int conflict;     /* a unique index on the key: upserts without a lookup */
 	cJSON *dbpos;     /* stream -> pos in erpipe_state at the start */
 	cJSON *replay;    /* streams replayed up to dbpos: name -> true */
 	uint64_t skipped; /* keyless records a replay did not write again */
@@ -316,6 +317,47 @@ read_positions(struct load_pg *lp, struct ep_err *err)
 	return 0;
 }
 
+/* Is there a unique index on exactly the key's columns (ON CONFLICT needs
+ * one)?  And the session's staging table, erpipe_in: the table's columns
+ * without their constraints, and the ordinal of a batch's item. */
+static int
+prepare(struct load_pg *lp, struct ep_err *err)
+{
+	struct load_error e;
+	PGresult *r = NULL;
+	const char *params[2] = {lp->regclass, NULL};
+	struct buf keys = BUF_INIT;
+	int rc = 0;
+
+	memset(&e, 0, sizeof(e));
+	for (size_t i = 0; i < lp->cfg.nkey; i++)
+		buf_addf(&keys, "%s%s", i ? "," : "", lp->cfg.key[i]);
+	params[1] = buf_str(&keys);
+	r = PQexecParams(lp->pg,
+	                 "SELECT 1 FROM pg_index i WHERE i.indrelid = to_regclass($1) AND "
+	                 "i.indisunique AND i.indpred IS NULL AND i.indexprs IS NULL AND "
+	                 "(SELECT string_agg(a.attname, ',' ORDER BY a.attname) FROM pg_attribute a "
+	                 "WHERE a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)) = "
+	                 "(SELECT string_agg(k, ',' ORDER BY k) FROM unnest(string_to_array($2, ',')) k)",
+	                 2, NULL, params, NULL, NULL, 0);
+	if (r && PQresultStatus(r) == PGRES_TUPLES_OK)
+		lp->conflict = lp->cfg.nkey > 0 && PQntuples(r) > 0;
+	PQclear(r);
+	buf_release(&keys);
+	buf_reset(&lp->sql);
+	buf_addf(&lp->sql, "CREATE TEMP TABLE erpipe_in AS SELECT * FROM %s WITH NO DATA",
+	         lp->table);
+	if (exec(lp, buf_str(&lp->sql), NULL, NULL, &e) < 0 ||
+	    exec(lp, "ALTER TABLE erpipe_in ADD COLUMN erpipe_o int", NULL, NULL, &e) < 0) {
+		*err = e.err;
+		rc = -1;
+	}
+	ep_info(1, "%s: %s", lp->cfg.table,
+	        lp->conflict ? "upserts in one INSERT … ON CONFLICT"
+	                     : "no unique index on the key: upserts look up first");
+	return rc;
+}
+
 struct load_pg *
 load_pg_new(const struct load_pg_cfg *cfg, struct ep_err *err)
 {
@@ -386,7 +428,7 @@ load_pg_new(const struct load_pg_cfg *cfg, struct ep_err *err)
 			        cfg->table, cfg->key[i]);
 			goto fail;
 		}
-	if (read_positions(lp, err) < 0)
+	if (read_positions(lp, err) < 0 || prepare(lp, err) < 0)
 		goto fail;
 	free(a);
 	free(b);
@@ -448,38 +490,157 @@ lp_check(void *t, struct load_item *it, struct load_error *e)
 	return 0;
 }
 
-/* The rows of sets its[0..n) as one JSON array: each item's fields (what
- * pick gives) and its key, with "\x01o" its ordinal + 1. */
-static char *
-rows_json(struct load_pg *lp, struct load_item *const *its, size_t n,
-          const cJSON *(*pick)(const struct load_item *it))
-{
-	cJSON *a = cJSON_CreateArray();
-	char *s;
+/* ---- staging: COPY into erpipe_in ------------------------------------- */
 
-	for (size_t i = 0; a && i < n; i++) {
-		const cJSON *src = pick(its[i]);
-		cJSON *o = src ? cJSON_Duplicate(src, 1) : cJSON_CreateObject();
-		for (const cJSON *k = its[i]->id ? its[i]->id->child : NULL; o && k; k = k->next)
-			if (!cJSON_GetObjectItemCaseSensitive(o, k->string))
-				cJSON_AddItemToObject(o, k->string, cJSON_Duplicate(k, 1));
-		if (o == NULL || !cJSON_AddNumberToObject(o, "\x01o", (double)(i + 1)) ||
-		    !cJSON_AddItemToArray(a, o)) {
-			cJSON_Delete(o);
-			cJSON_Delete(a);
-			return NULL;
-		}
-	}
-	(void)lp;
-	s = a ? cJSON_PrintUnformatted(a) : NULL;
-	cJSON_Delete(a);
-	return s;
+/* Start the COPY in lp->sql. */
+static int
+exec_copy_start(struct load_pg *lp, struct load_error *e)
+{
+	PGresult *r = PQexec(lp->pg, buf_str(&lp->sql));
+	int rc = 0;
+
+	ep_info(3, "postgresql: %s", buf_str(&lp->sql));
+	if (r == NULL || PQresultStatus(r) != PGRES_COPY_IN)
+		rc = pg_error(lp, r, e);
+	PQclear(r);
+	return rc;
 }
 
-static const cJSON *
-pick_key(const struct load_item *it)
+/* A value in COPY's text format: \N for null, t/f, numbers as JSON writes
+ * them, strings and JSON texts with \\, tab, newline and CR escaped. */
+static int
+copy_value(struct buf *b, const cJSON *v)
 {
-	return it->key;
+	char num[64];
+	const char *s;
+	char *json = NULL;
+	int rc = 0;
+
+	if (v == NULL || cJSON_IsNull(v))
+		return buf_adds(b, "\\N");
+	if (cJSON_IsBool(v))
+		return buf_addc(b, cJSON_IsTrue(v) ? 't' : 'f');
+	if (cJSON_IsNumber(v))
+		return cJSON_PrintPreallocated((cJSON *)v, num, sizeof(num), 0) ? buf_adds(b, num)
+		                                                                  : -1;
+	if (cJSON_IsString(v))
+		s = v->valuestring;
+	else if ((s = json = cJSON_PrintUnformatted(v)) == NULL)
+		return -1;
+	for (; *s && rc == 0; s++)
+		rc = *s == '\\'   ? buf_adds(b, "\\\\")
+		     : *s == '\t' ? buf_adds(b, "\\t")
+		     : *s == '\n' ? buf_adds(b, "\\n")
+		     : *s == '\r' ? buf_adds(b, "\\r")
+		                  : buf_addc(b, *s);
+	free(json);
+	return rc;
+}
+
+/* The value of column c for an item: its fields (from pick), else its id
+ * or key (the key columns). */
+static const cJSON *
+item_value(const struct load_item *it, const cJSON *fields, const char *c)
+{
+	const cJSON *v = fields ? cJSON_GetObjectItemCaseSensitive(fields, c) : NULL;
+
+	if (v == NULL && it->id)
+		v = cJSON_GetObjectItemCaseSensitive(it->id, c);
+	if (v == NULL && it->key)
+		v = cJSON_GetObjectItemCaseSensitive(it->key, c);
+	return v;
+}
+
+/* Open the statement's savepoint (and the run's transaction first) and
+ * COPY its[0..n) into erpipe_in: the columns named by cols (an object),
+ * the item's ordinal + 1 in erpipe_o. */
+static int
+stage_rows(struct load_pg *lp, struct load_item *const *its, size_t n, const cJSON *cols,
+           const cJSON *(*pick)(const struct load_item *), struct load_error *e)
+{
+	struct buf row = BUF_INIT;
+	PGresult *r;
+	int rc = 0;
+
+	if (!lp->in_txn) {
+		if (exec(lp, "BEGIN", NULL, NULL, e) < 0)
+			return -1;
+		lp->in_txn = 1;
+	}
+	if (exec(lp, "SAVEPOINT erpipe", NULL, NULL, e) < 0 ||
+	    exec(lp, "TRUNCATE erpipe_in", NULL, NULL, e) < 0)
+		return -1;
+	buf_reset(&lp->sql);
+	buf_adds(&lp->sql, "COPY erpipe_in (");
+	for (const cJSON *c = cols->child; c; c = c->next)
+		buf_addf(&lp->sql, "%s, ", c->valuestring);
+	buf_adds(&lp->sql, "erpipe_o) FROM STDIN");
+	if (exec_copy_start(lp, e) < 0)
+		return -1;
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		const cJSON *f = pick ? pick(its[i]) : NULL;
+		buf_reset(&row);
+		for (const cJSON *c = cols->child; rc == 0 && c; c = c->next)
+			if (copy_value(&row, item_value(its[i], f, c->string)) < 0 ||
+			    buf_addc(&row, '\t') < 0)
+				rc = oom(e);
+		if (rc == 0 && (buf_addf(&row, "%zu\n", i + 1) < 0 ||
+		                PQputCopyData(lp->pg, row.p, (int)row.len) != 1))
+			rc = row.len ? load_errf(e, EP_UNAVAILABLE, NULL, "postgresql: %s",
+			                         PQerrorMessage(lp->pg))
+			             : oom(e);
+	}
+	buf_release(&row);
+	if (PQputCopyEnd(lp->pg, rc ? "erpipe: cancelled" : NULL) != 1 && rc == 0)
+		rc = load_errf(e, EP_UNAVAILABLE, NULL, "postgresql: %s", PQerrorMessage(lp->pg));
+	while ((r = PQgetResult(lp->pg)) != NULL) {
+		if (rc == 0 && PQresultStatus(r) != PGRES_COMMAND_OK)
+			rc = pg_error(lp, r, e);
+		PQclear(r);
+	}
+	return rc;
+}
+
+/* End the statement's savepoint: released after ok, else rolled back (a
+ * refused record undoes its statement only). */
+static int
+sp_end(struct load_pg *lp, int ok, struct load_error *e)
+{
+	struct load_error ign;
+
+	if (ok)
+		return exec(lp, "RELEASE SAVEPOINT erpipe", NULL, NULL, e);
+	memset(&ign, 0, sizeof(ign));
+	if (exec(lp, "ROLLBACK TO SAVEPOINT erpipe", NULL, NULL, &ign) < 0)
+		*e = ign; /* the transaction is gone: that is the error */
+	return -1;
+}
+
+/* The columns an item writes: pick's fields and the key's, quoted, as an
+ * object name -> "quoted". */
+static cJSON *
+columns_of(struct load_pg *lp, const cJSON *fields, int with_key)
+{
+	cJSON *cols = cJSON_CreateObject();
+
+	for (size_t i = 0; cols && with_key && i < lp->cfg.nkey; i++)
+		if (!cJSON_AddStringToObject(cols, lp->cfg.key[i], lp->key[i]))
+			goto nomem;
+	for (const cJSON *f = fields ? fields->child : NULL; cols && f; f = f->next) {
+		char *q;
+		if (cJSON_GetObjectItemCaseSensitive(cols, f->string))
+			continue;
+		if ((q = quote_ident(lp->pg, f->string, strlen(f->string))) == NULL ||
+		    !cJSON_AddStringToObject(cols, f->string, q)) {
+			free(q);
+			goto nomem;
+		}
+		free(q);
+	}
+	return cols;
+nomem:
+	cJSON_Delete(cols);
+	return NULL;
 }
 
 static const cJSON *
@@ -494,28 +655,34 @@ pick_written(const struct load_item *it)
 	return load_item_written(it);
 }
 
-/* "FROM json_array_elements($1) e(v), json_populate_record(NULL::T, e.v) x"
- * with x's ordinal in e.v->>'\x01o'. */
-static void
-add_source(struct load_pg *lp)
-{
-	buf_addf(&lp->sql,
-	         "(SELECT (e.v->>E'\\x01o')::int AS o, x.* FROM json_array_elements($1::json) e(v), "
-	         "json_populate_record(NULL::%s, e.v) x)",
-	         lp->table);
-}
-
 /* "t.k1 = x.k1 AND …" */
 static void
-add_key_match(struct load_pg *lp)
+add_key_match(struct load_pg *lp, const char *a, const char *b)
 {
 	for (size_t i = 0; i < lp->nkey; i++)
-		buf_addf(&lp->sql, "%st.%s = x.%s", i ? " AND " : "", lp->key[i], lp->key[i]);
+		buf_addf(&lp->sql, "%s%s.%s = %s.%s", i ? " AND " : "", a, lp->key[i], b, lp->key[i]);
 }
 
-/* Each result row (o, to_jsonb of the row) to its item: the row as
- * it->current (lookup) or its tdata for the read back; the key's values as
- * it->id. */
+/* "c1, c2" of cols, each prefixed with pre ("x." or "") */
+static void
+add_cols(struct load_pg *lp, const cJSON *cols, const char *pre, int skip_key)
+{
+	int first = 1;
+
+	for (const cJSON *c = cols->child; c; c = c->next) {
+		int is_key = 0;
+		for (size_t i = 0; i < lp->cfg.nkey; i++)
+			is_key |= strcmp(c->string, lp->cfg.key[i]) == 0;
+		if (skip_key && is_key)
+			continue;
+		buf_addf(&lp->sql, "%s%s%s", first ? "" : ", ", pre, c->valuestring);
+		first = 0;
+	}
+}
+
+/* Each result row (o, to_jsonb of the row or NULL, and for an upsert
+ * whether it was inserted) to its item: the row as it->current (lookup) or
+ * as its tdata for the read back; the key's values as it->id. */
 static int
 take_rows(struct load_pg *lp, PGresult *r, struct load_item *const *its, size_t n, int lookup,
           struct load_error *e)
@@ -523,27 +690,27 @@ take_rows(struct load_pg *lp, PGresult *r, struct load_item *const *its, size_t 
 	for (int i = 0; i < PQntuples(r); i++) {
 		long o = strtol(PQgetvalue(r, i, 0), NULL, 10);
 		struct load_item *it;
-		cJSON *row, *id;
+		cJSON *row = NULL, *id;
 		if (o < 1 || (size_t)o > n)
 			continue;
 		it = its[o - 1];
-		if ((row = cJSON_Parse(PQgetvalue(r, i, 1))) == NULL)
+		if (!PQgetisnull(r, i, 1) && (row = cJSON_Parse(PQgetvalue(r, i, 1))) == NULL)
 			return oom(e);
-		id = cJSON_CreateObject();
-		for (size_t k = 0; id && k < lp->cfg.nkey; k++) {
-			const cJSON *v = cJSON_GetObjectItemCaseSensitive(row, lp->cfg.key[k]);
-			cJSON_AddItemToObject(id, lp->cfg.key[k],
-			                      v ? cJSON_Duplicate(v, 1) : cJSON_CreateNull());
-		}
-		if (id == NULL) {
-			cJSON_Delete(row);
-			return oom(e);
-		}
+		if (PQnfields(r) > 2) /* an upsert: inserted, or updated (else unchanged) */
+			it->status = PQgetvalue(r, i, 2)[0] == 't' ? LOAD_PENDING : LOAD_UPDATED;
 		if (lp->cfg.nkey) {
+			if ((id = cJSON_CreateObject()) == NULL) {
+				cJSON_Delete(row);
+				return oom(e);
+			}
+			for (size_t k = 0; k < lp->cfg.nkey; k++) {
+				const cJSON *v = item_value(it, row, lp->cfg.key[k]);
+				cJSON_AddItemToObject(id, lp->cfg.key[k],
+				                      v ? cJSON_Duplicate(v, 1) : cJSON_CreateNull());
+			}
 			cJSON_Delete(it->id);
 			it->id = id;
-		} else
-			cJSON_Delete(id);
+		}
 		if (lookup) {
 			cJSON_Delete(it->current);
 			it->current = row;
@@ -555,26 +722,57 @@ take_rows(struct load_pg *lp, PGresult *r, struct load_item *const *its, size_t 
 	return 0;
 }
 
+/* Run the statement in lp->sql over what was staged, end the savepoint,
+ * and hand its rows to the items. */
 static int
-lp_lookup(void *t, struct load_item *const *its, size_t n, struct load_error *e)
+run_staged(struct load_pg *lp, struct load_item *const *its, size_t n, int lookup,
+           struct load_error *e)
+{
+	PGresult *r = NULL;
+	int rc = exec(lp, buf_str(&lp->sql), NULL, &r, e);
+
+	if (sp_end(lp, rc == 0, e) < 0)
+		rc = -1;
+	if (rc == 0)
+		rc = take_rows(lp, r, its, n, lookup, e);
+	PQclear(r);
+	return rc;
+}
+
+/* The upserts that go in one INSERT … ON CONFLICT, without a lookup:
+ * not --dry-run (whose plan needs the lookup) and a unique index on the
+ * key. */
+static int
+direct(const struct load_pg *lp, const struct load_item *it)
+{
+	return lp->conflict && !lp->cfg.dry_run && it->op == LOAD_UPSERT;
+}
+
+static int
+lp_lookup(void *t, struct load_item *const *in, size_t n, struct load_error *e)
 {
 	struct load_pg *lp = t;
-	char *json = rows_json(lp, its, n, pick_key);
-	PGresult *r = NULL;
-	int rc;
+	struct load_item **its = malloc((n ? n : 1) * sizeof(*its));
+	cJSON *cols = columns_of(lp, NULL, 1);
+	size_t k = 0;
+	int rc = 0;
 
-	if (json == NULL)
-		return oom(e);
-	buf_reset(&lp->sql);
-	buf_adds(&lp->sql, "SELECT x.o, to_jsonb(t) FROM ");
-	add_source(lp);
-	buf_addf(&lp->sql, " x JOIN %s t ON ", lp->table);
-	add_key_match(lp);
-	rc = txn_exec(lp, buf_str(&lp->sql), json, &r, e);
-	free(json);
-	if (rc == 0)
-		rc = take_rows(lp, r, its, n, 1, e);
-	PQclear(r);
+	if (its == NULL || cols == NULL)
+		rc = oom(e);
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		if (!direct(lp, in[i]))
+			its[k++] = in[i];
+	if (rc == 0 && k > 0 && stage_rows(lp, its, k, cols, NULL, e) < 0)
+		rc = sp_end(lp, 0, e);
+	if (rc == 0 && k > 0) {
+		buf_reset(&lp->sql);
+		buf_addf(&lp->sql, "SELECT x.erpipe_o, to_jsonb(t) FROM erpipe_in x JOIN %s t ON ",
+		         lp->table);
+		add_key_match(lp, "t", "x");
+		rc = run_staged(lp, its, k, 1, e);
+	}
+	cJSON_Delete(cols);
+	free(its);
 	return rc;
 }
 
@@ -598,86 +796,106 @@ same_fields_first(struct load_item **its, size_t n, const cJSON *(*pick)(const s
 	return k;
 }
 
-/* INSERT, UPDATE or DELETE of its[0..n), a statement for each set of
- * fields, each returning what it wrote. */
+/* The statement of a write over erpipe_in x: 'c' create, 'u' upsert (one
+ * INSERT … ON CONFLICT), 'p' update, 'd' delete. */
+static void
+write_sql(struct load_pg *lp, const cJSON *cols, char what)
+{
+	const char *row = lp->cfg.verify ? "to_jsonb(t)" : "NULL";
+
+	buf_reset(&lp->sql);
+	switch (what) {
+	case 'c':
+		buf_addf(&lp->sql, "WITH w AS (INSERT INTO %s AS t (", lp->table);
+		add_cols(lp, cols, "", 0);
+		buf_adds(&lp->sql, ") SELECT ");
+		add_cols(lp, cols, "x.", 0);
+		buf_addf(&lp->sql, " FROM erpipe_in x ORDER BY x.erpipe_o RETURNING %s AS r) "
+		                   "SELECT row_number() OVER (), r FROM w", row);
+		break;
+	case 'u':
+		buf_addf(&lp->sql, "WITH w AS (INSERT INTO %s AS t (", lp->table);
+		add_cols(lp, cols, "", 0);
+		buf_adds(&lp->sql, ") SELECT ");
+		add_cols(lp, cols, "x.", 0);
+		buf_adds(&lp->sql, " FROM erpipe_in x ON CONFLICT (");
+		for (size_t i = 0; i < lp->nkey; i++)
+			buf_addf(&lp->sql, "%s%s", i ? ", " : "", lp->key[i]);
+		if ((size_t)cJSON_GetArraySize(cols) == lp->nkey)
+			buf_adds(&lp->sql, ") DO NOTHING");
+		else {
+			buf_adds(&lp->sql, ") DO UPDATE SET (");
+			add_cols(lp, cols, "", 1);
+			buf_adds(&lp->sql, ") = ROW(");
+			add_cols(lp, cols, "excluded.", 1);
+			buf_adds(&lp->sql, ") WHERE (");
+			add_cols(lp, cols, "t.", 1);
+			buf_adds(&lp->sql, ") IS DISTINCT FROM (");
+			add_cols(lp, cols, "excluded.", 1);
+			buf_adds(&lp->sql, ")");
+		}
+		buf_adds(&lp->sql, " RETURNING ");
+		for (size_t i = 0; i < lp->nkey; i++)
+			buf_addf(&lp->sql, "t.%s, ", lp->key[i]);
+		buf_addf(&lp->sql, "%s AS r, xmax = 0 AS inserted) SELECT x.erpipe_o, w.r, "
+		                   "w.inserted FROM w JOIN erpipe_in x ON ", row);
+		add_key_match(lp, "w", "x");
+		break;
+	case 'p':
+		buf_addf(&lp->sql, "UPDATE %s t SET (", lp->table);
+		add_cols(lp, cols, "", 1);
+		buf_adds(&lp->sql, ") = ROW(");
+		add_cols(lp, cols, "x.", 1);
+		buf_adds(&lp->sql, ") FROM erpipe_in x WHERE ");
+		add_key_match(lp, "t", "x");
+		buf_addf(&lp->sql, " RETURNING x.erpipe_o, %s", row);
+		break;
+	default:
+		buf_addf(&lp->sql, "DELETE FROM %s t USING erpipe_in x WHERE ", lp->table);
+		add_key_match(lp, "t", "x");
+		buf_adds(&lp->sql, " RETURNING x.erpipe_o, NULL");
+	}
+}
+
+/* Write its[0..n): a statement for each set of fields. */
 static int
 write_sets(struct load_pg *lp, struct load_item *const *in, size_t n, char what,
            struct load_error *e)
 {
 	struct load_item **its = malloc((n ? n : 1) * sizeof(*its));
+	const cJSON *(*pick)(const struct load_item *) = what == 'p' ? pick_written : pick_rec;
 	int rc = 0;
 
 	if (its == NULL)
 		return oom(e);
 	memcpy(its, in, n * sizeof(*its));
 	for (size_t from = 0; rc == 0 && from < n;) {
-		const cJSON *(*pick)(const struct load_item *) = what == 'c' ? pick_rec : pick_written;
 		size_t k = what == 'd' ? n - from : same_fields_first(its + from, n - from, pick);
-		const cJSON *f0 = pick(its[from]);
-		PGresult *r = NULL;
-		char *json = rows_json(lp, its + from, k, what == 'd' ? pick_key : pick);
-		if (json == NULL) {
+		char w = what == 'c' && direct(lp, its[from]) ? 'u' : what;
+		cJSON *cols = columns_of(lp, what == 'd' ? NULL : pick(its[from]),
+		                         what != 'c' || lp->cfg.nkey);
+		/* a set is all direct upserts or none: split where that changes */
+		for (size_t i = from + 1; what == 'c' && i < from + k; i++)
+			if (direct(lp, its[i]) != (w == 'u')) {
+				k = i - from;
+				break;
+			}
+		if (cols == NULL)
 			rc = oom(e);
-			break;
+		else if (stage_rows(lp, its + from, k, cols, what == 'd' ? NULL : pick, e) < 0)
+			rc = sp_end(lp, 0, e);
+		else {
+			write_sql(lp, cols, w);
+			rc = run_staged(lp, its + from, k, 0, e);
 		}
-		buf_reset(&lp->sql);
-		if (what == 'c') {
-			buf_addf(&lp->sql, "INSERT INTO %s AS t (", lp->table);
-			for (const cJSON *f = f0->child; f; f = f->next) {
-				char *c = quote_ident(lp->pg, f->string, strlen(f->string));
-				buf_addf(&lp->sql, "%s%s", f == f0->child ? "" : ", ", c ? c : "?");
-				free(c);
-			}
-			buf_adds(&lp->sql, ") SELECT ");
-			for (const cJSON *f = f0->child; f; f = f->next) {
-				char *c = quote_ident(lp->pg, f->string, strlen(f->string));
-				buf_addf(&lp->sql, "%sx.%s", f == f0->child ? "" : ", ", c ? c : "?");
-				free(c);
-			}
-			buf_adds(&lp->sql, " FROM ");
-			add_source(lp);
-			buf_adds(&lp->sql, " x ORDER BY x.o RETURNING 0, to_jsonb(t)");
-		} else if (what == 'u') {
-			buf_addf(&lp->sql, "UPDATE %s t SET ", lp->table);
-			for (const cJSON *f = f0->child; f; f = f->next) {
-				char *c = quote_ident(lp->pg, f->string, strlen(f->string));
-				buf_addf(&lp->sql, "%s%s = x.%s", f == f0->child ? "" : ", ", c ? c : "?",
-				         c ? c : "?");
-				free(c);
-			}
-			buf_adds(&lp->sql, " FROM ");
-			add_source(lp);
-			buf_adds(&lp->sql, " x WHERE ");
-			add_key_match(lp);
-			buf_adds(&lp->sql, " RETURNING x.o, to_jsonb(t)");
-		} else {
-			buf_addf(&lp->sql, "DELETE FROM %s t USING ", lp->table);
-			add_source(lp);
-			buf_adds(&lp->sql, " x WHERE ");
-			add_key_match(lp);
-			buf_adds(&lp->sql, " RETURNING x.o, NULL");
-		}
-		rc = txn_exec(lp, buf_str(&lp->sql), json, &r, e);
-		free(json);
-		if (rc == 0 && what == 'c') {
-			/* INSERT … RETURNING answers in the order inserted: ORDER BY x.o */
-			for (int i = 0; i < PQntuples(r) && (size_t)i < k; i++) {
-				cJSON *row = cJSON_Parse(PQgetvalue(r, i, 1));
-				struct load_item *it = its[from + (size_t)i];
-				if (row == NULL) {
+		/* an upsert a row was not returned for was the same: unchanged */
+		for (size_t i = from; rc == 0 && w == 'u' && i < from + k; i++)
+			if (its[i]->status == LOAD_PENDING && its[i]->id == NULL) {
+				its[i]->status = LOAD_UNCHANGED;
+				if ((its[i]->id = cJSON_Duplicate(its[i]->key, 1)) == NULL)
 					rc = oom(e);
-					break;
-				}
-				if (lp->cfg.nkey && it->key) {
-					cJSON_Delete(it->id);
-					it->id = cJSON_Duplicate(it->key, 1);
-				}
-				cJSON_Delete(it->tdata);
-				it->tdata = row;
 			}
-		} else if (rc == 0 && what == 'u')
-			rc = take_rows(lp, r, its + from, k, 0, e);
-		PQclear(r);
+		cJSON_Delete(cols);
 		from += k;
 	}
 	free(its);
@@ -693,7 +911,7 @@ lp_create(void *t, struct load_item *const *its, size_t n, struct load_error *e)
 static int
 lp_update(void *t, struct load_item *const *its, size_t n, struct load_error *e)
 {
-	return write_sets(t, its, n, 'u', e);
+	return write_sets(t, its, n, 'p', e);
 }
 
 static int

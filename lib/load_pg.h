@@ -12,13 +12,19 @@
  * text (format date: date, date-time: timestamptz), integer bigint, number
  * numeric, boolean boolean, object and array jsonb, the key its primary key.
  *
- * Statements per batch: the lookup is one SELECT joined to the keys
- * (to_jsonb of the rows found); creates one INSERT … SELECT, updates one
- * UPDATE … FROM and deletes one DELETE … USING for each set of fields the
- * records write, each returning the rows as stored (the read back of
- * --verify costs no statement).  Each statement runs under a savepoint, so
- * a record the server refuses (SQLSTATE class 22 or 23, a trigger's
- * raise) fails its statement only and the machinery splits the batch.
+ * Statements per batch: the records go to the session's staging table
+ * erpipe_in with COPY (the server casts each value into the table's column
+ * types there), then one statement over it for each set of fields the
+ * records write: with a unique index on the key, an upsert is one INSERT …
+ * ON CONFLICT DO UPDATE … WHERE the row IS DISTINCT FROM the new one, no
+ * lookup (inserted: created; returned from the update: updated; not
+ * returned: unchanged); otherwise, and for --dry-run and the other ops, a
+ * SELECT joined to the keys (to_jsonb of the rows found), then INSERT …
+ * SELECT, UPDATE … FROM, DELETE … USING.  Each returns the rows as stored
+ * (the read back of --verify costs no statement).  Each statement runs
+ * under a savepoint, so a record the server refuses (SQLSTATE class 22 or
+ * 23, a trigger's raise) fails its statement only and the machinery
+ * splits the batch.
  *
  * Exactly once: the writes of a run go in one transaction that is committed
  * at each checkpoint together with the checkpoint's position, in the table
@@ -56,6 +62,8 @@ struct load_pg_cfg {
 	size_t nkey;
 	const char *schema_file;  /* create the table from it when missing */
 	const char *state_file;   /* --state: for the replay check */
+	int verify;               /* return the rows written (load's verify) */
+	int dry_run;              /* look every key up: the plan needs it */
 };
 
 struct load_pg;
