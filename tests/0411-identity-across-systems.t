@@ -97,4 +97,18 @@ is "$(grep -Fvx -f "$T/nav-before" "$T/nav-after" | jq -r 'select(.No | startswi
 is "$(jq -r 'select(.No | startswith("OD-")) | .No' "$T/nav-after" | wc -l | tr -d ' ')" \
 	"$(odoo --count res.partner --domain "[[\"customer_rank\",\">\",0],[\"id\",\"not in\",$navc]]")" \
 	"...an OD- customer for each of Odoo's other customers only: none for NAV's own"
+# ---- the one-off migration from the ref scheme ---------------------------------
+old=$(rpc res.partner create '[[{"name":"Old Scheme BNG","ref":"bng:customer:77"},{"name":"Old Scheme NAV","ref":"nav:vendor:V0099","active":false},{"name":"Own Ref","ref":"C:1:2 x"}]]')
+run "$ERPIPE_TOP/examples/scripts/migrate-ref-identity" >"$T/mig"
+is "$st" 0 "migrate-ref-identity: status 0"
+is "$(rpc ir.model.data search_read '[[["name","in",["customer_77","vendor_V0099"]]]]' '{"fields":["module","name","res_id"],"order":"name"}' |
+	jq -c 'map([.module, .name, .res_id])')" \
+	"$(echo "$old" | jq -c '[["bng","customer_77",.[0]],["nav","vendor_V0099",.[1]]]')" \
+	"...the old scheme's ids made external ids (an archived partner's too)"
+is "$(rpc res.partner read "[$old,[\"ref\"]]" '{"context":{"active_test":false}}' | jq -c 'map(.ref)')" '[false,false,"C:1:2 x"]' \
+	"...those refs emptied, a ref of another form left alone"
+like "$(cat "$T/mig")" "external ids:" "...and it says what it did"
+run "$ERPIPE_TOP/examples/scripts/migrate-ref-identity"
+is "$st:$(rpc ir.model.data search_count '[[["name","in",["customer_77","vendor_V0099"]]]]')" 0:2 \
+	"...run again: nothing more"
 done_testing
