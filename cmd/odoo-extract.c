@@ -28,6 +28,7 @@ static const char usage_text[] =
     "usage: odoo-extract [-qv] [-P NAME] [--protocol xmlrpc|jsonrpc|json2|auto]\n"
     "                    [--fields LIST] [--domain JSON] [--order ORDER]\n"
     "                    [--with-archived] [--m2o pair|id|name|object] [--expand FIELD[:LIST]]\n"
+    "                    [--xmlids MODULES]\n"
     "                    [--limit N] [--page-size N] [--concurrency N] [--shard K/N]\n"
     "                    [--since TIMESTAMP] [--state FILE] [--overlap SECONDS]\n"
     "                    [--follow [--interval SECONDS]] [network options] MODEL\n"
@@ -45,6 +46,7 @@ enum {
 	OPT_ORDER,
 	OPT_PROTOCOL,
 	OPT_WITH_ARCHIVED,
+	OPT_XMLIDS,
 };
 
 static const struct ep_opt odoo_opts_table[] = {
@@ -59,6 +61,8 @@ static const struct ep_opt odoo_opts_table[] = {
     {"order", OPT_ORDER, "ORDER", "write records in this order (Odoo syntax: name desc, id)"},
     {"protocol", OPT_PROTOCOL, "xmlrpc|jsonrpc|json2|auto", "how to talk to Odoo (default auto)"},
     {"with-archived", OPT_WITH_ARCHIVED, NULL, "read archived records too (active_test off)"},
+    {"xmlids", OPT_XMLIDS, "MODULES",
+     "add each record's external ids of these modules (a,b,…) as \"xmlids\""},
     {NULL, 0, NULL, NULL},
 };
 
@@ -94,6 +98,7 @@ struct x {
 	enum m2o_mode m2o;
 	struct expand exp[MAX_EXPAND];
 	int nexp;
+	cJSON *xmlids; /* --xmlids: the modules, or NULL */
 	enum odoo_proto proto;
 	int concurrency;
 
@@ -360,6 +365,134 @@ unique_ids(cJSON *ids)
 	return out;
 }
 
+/* --xmlids MODULES: the module names as a JSON array; NULL when one is
+ * empty or not a module name */
+static cJSON *
+module_list(const char *arg)
+{
+	char *list = strdup(arg), *tok, *save = NULL;
+	cJSON *out = cJSON_CreateArray();
+
+	for (tok = strtok_r(list, ",", &save); list && tok; tok = strtok_r(NULL, ",", &save)) {
+		if (*tok == '\0' || strpbrk(tok, ". \t") != NULL)
+			break;
+		cJSON_AddItemToArray(out, cJSON_CreateString(tok));
+	}
+	if (list == NULL || tok != NULL || cJSON_GetArraySize(out) == 0) {
+		cJSON_Delete(out);
+		out = NULL;
+	}
+	free(list);
+	return out;
+}
+
+/* --xmlids: every record of a page of model gets "xmlids", its external
+ * ids (ir.model.data keeps several per record, one module per system that
+ * knows it) in the modules named, as "module.name" in the order they were
+ * made; [] when it has none.  One search_read per page. */
+struct xmlid_row {
+	double res_id;
+	int order;
+	const cJSON *row;
+};
+
+static int
+cmp_xmlid_row(const void *a, const void *b)
+{
+	const struct xmlid_row *x = a, *y = b;
+
+	if (x->res_id != y->res_id)
+		return x->res_id < y->res_id ? -1 : 1;
+	return (x->order > y->order) - (x->order < y->order);
+}
+
+static int
+add_xmlids(struct x *x, const char *model, cJSON *records)
+{
+	cJSON *ids = cJSON_CreateArray(), *dom, *args, *kw, *rows = NULL, *rec, *l;
+	struct xmlid_row *tab = NULL;
+	size_t n = 0, i, lo;
+
+	if (x->xmlids == NULL)
+		return 0;
+	cJSON_ArrayForEach(rec, records)
+	{
+		l = cJSON_GetObjectItemCaseSensitive(rec, "id");
+		if (cJSON_IsNumber(l))
+			cJSON_AddItemToArray(ids, cJSON_Duplicate(l, 0));
+	}
+	if (cJSON_GetArraySize(ids) == 0) {
+		cJSON_Delete(ids);
+		return 0;
+	}
+	dom = cJSON_CreateArray();
+	cJSON_AddItemToArray(dom, leaf("model", "=", cJSON_CreateString(model)));
+	cJSON_AddItemToArray(dom, leaf("res_id", "in", ids));
+	cJSON_AddItemToArray(dom, leaf("module", "in", cJSON_Duplicate(x->xmlids, 1)));
+	args = cJSON_CreateArray();
+	cJSON_AddItemToArray(args, dom);
+	kw = cJSON_CreateObject();
+	cJSON_AddItemToObject(kw, "fields", cJSON_CreateStringArray(
+	                                        (const char *const[]){"module", "name", "res_id"}, 3));
+	cJSON_AddStringToObject(kw, "order", "id");
+	if ((rows = call(x, "ir.model.data", "search_read", args, kw)) == NULL)
+		return -1;
+	n = (size_t)cJSON_GetArraySize(rows);
+	if ((tab = calloc(n ? n : 1, sizeof(*tab))) == NULL) {
+		cJSON_Delete(rows);
+		return fail(x, EP_SOFTWARE, "out of memory");
+	}
+	i = 0;
+	cJSON_ArrayForEach(l, rows)
+	{
+		tab[i].res_id = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(l, "res_id"));
+		tab[i].order = (int)i;
+		tab[i].row = l;
+		i++;
+	}
+	qsort(tab, n, sizeof(*tab), cmp_xmlid_row);
+	cJSON_ArrayForEach(rec, records)
+	{
+		cJSON *list = cJSON_CreateArray();
+		double id = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(rec, "id"));
+
+		/* the first row of this id, by bisection */
+		size_t a = 0, b = n;
+		while (a < b) {
+			size_t m = a + (b - a) / 2;
+			if (tab[m].res_id < id)
+				a = m + 1;
+			else
+				b = m;
+		}
+		for (lo = a; lo < n && tab[lo].res_id == id; lo++) {
+			const cJSON *mod = cJSON_GetObjectItemCaseSensitive(tab[lo].row, "module");
+			const cJSON *nm = cJSON_GetObjectItemCaseSensitive(tab[lo].row, "name");
+			size_t len;
+			char *xid;
+
+			if (!cJSON_IsString(mod) || !cJSON_IsString(nm))
+				continue;
+			len = strlen(mod->valuestring) + strlen(nm->valuestring) + 2;
+			if ((xid = malloc(len)) != NULL)
+				snprintf(xid, len, "%s.%s", mod->valuestring, nm->valuestring);
+			if (xid == NULL) {
+				cJSON_Delete(list);
+				free(tab);
+				cJSON_Delete(rows);
+				return fail(x, EP_SOFTWARE, "out of memory");
+			}
+			cJSON_AddItemToArray(list, cJSON_CreateString(xid));
+			free(xid);
+		}
+		cJSON_DeleteItemFromObjectCaseSensitive(rec, "xmlids");
+		cJSON_AddItemToObject(rec, "xmlids", list);
+	}
+	free(tab);
+	cJSON_Delete(rows);
+	return 0;
+}
+
 /* Inline FIELD's records into every record of the page: one read. */
 static int
 expand_page(struct x *x, struct expand *e, cJSON *records)
@@ -382,6 +515,10 @@ expand_page(struct x *x, struct expand *e, cJSON *records)
 		cJSON_AddItemToObject(kw, "fields", cJSON_Duplicate(e->fields, 1));
 		if ((lines = call(x, e->relation, "read", args, kw)) == NULL)
 			return -1;
+		if (add_xmlids(x, e->relation, lines) < 0) {
+			cJSON_Delete(lines);
+			return -1;
+		}
 	}
 	n = (size_t)cJSON_GetArraySize(lines);
 	tab = calloc(n ? n : 1, sizeof(*tab));
@@ -524,6 +661,8 @@ write_page(struct x *x, cJSON *records, const cJSON *keys)
 	for (i = 0; i < x->nexp; i++)
 		if (expand_page(x, &x->exp[i], records) < 0)
 			return -1;
+	if (add_xmlids(x, x->model, records) < 0)
+		return -1;
 	cJSON_ArrayForEach(rec, records)
 	{
 		if (x->xc.limit && x->emitted >= x->xc.limit) {
@@ -1465,6 +1604,14 @@ main(int argc, char *argv[])
 		case OPT_WITH_ARCHIVED:
 			x.with_archived = 1;
 			continue;
+		case OPT_XMLIDS:
+			cJSON_Delete(x.xmlids);
+			if ((x.xmlids = module_list(optarg)) == NULL) {
+				ep_opt_free(&os);
+				return ep_usage(usage_text, "bad --xmlids '%s': expected module names (a,b)",
+				                optarg);
+			}
+			continue;
 		}
 		if ((r = extract_opt(&x.xc, c, optarg, &err)) == 1)
 			continue;
@@ -1523,6 +1670,7 @@ main(int argc, char *argv[])
 	cJSON_Delete(x.finfo);
 	cJSON_Delete(x.fields);
 	cJSON_Delete(x.domain);
+	cJSON_Delete(x.xmlids);
 	for (i = 0; i < x.nexp; i++) {
 		cJSON_Delete(x.exp[i].fields);
 		cJSON_Delete(x.exp[i].finfo);

@@ -630,9 +630,12 @@ lo_check(void *t, struct load_item *it, struct load_error *e)
 	if (lo->cfg.xmlid) {
 		struct lo_item *ti;
 		cJSON *x = cJSON_DetachItemFromObjectCaseSensitive(it->rec, lo->cfg.xmlid);
-		if (it->op == LOAD_CREATE && empty(x)) {
+		if (empty(x) && (it->op == LOAD_CREATE ||
+		                 (it->key && !cJSON_GetObjectItemCaseSensitive(it->key, lo->cfg.xmlid)))) {
+			/* a create needs no external id; a record with its own _key
+			 * (a partner known by its id) is found by that key */
 			cJSON_Delete(x);
-			goto fields; /* a create needs no external id */
+			goto fields;
 		}
 		if (!cJSON_IsString(x) || x->valuestring[0] == '\0' ||
 		    x->valuestring[strlen(x->valuestring) - 1] == '.') {
@@ -1573,17 +1576,24 @@ lo_lookup(void *t, struct load_item *const *its, size_t n, struct load_error *e)
 
 	if (!lo->cfg.xmlid)
 		return lookup_key(lo, its, n, e) < 0 ? -1 : expand_lines(lo, its, n, e);
-	/* records without an external id (creates) have no tdata */
+	/* records without an external id have no tdata: creates, and records
+	 * with their own _key, found by it */
 	{
 		struct load_item **sub = malloc(n * sizeof(*sub));
+		size_t j = n;
 		if (sub == NULL)
 			return oom(e);
 		for (size_t i = 0; i < n; i++)
 			if (its[i]->tdata)
 				sub[k++] = its[i];
+			else if (its[i]->key)
+				sub[--j] = its[i];
 		rc = k ? lookup_xmlid(lo, sub, k, e) : 0;
 		if (rc == 0 && k)
 			rc = expand_lines(lo, sub, k, e);
+		if (rc == 0 && j < n)
+			rc = lookup_key(lo, sub + j, n - j, e) < 0 ? -1
+			                                          : expand_lines(lo, sub + j, n - j, e);
 		free(sub);
 	}
 	return rc;

@@ -47,13 +47,14 @@ written() { for f in "$W"/receipts/*.ndjson; do tail -n +"$(($(grep -c . "$f.mar
 # ---- 1: BNG -> Odoo ------------------------------------------------------
 o2c
 is "$st" 0 "order-to-cash: status 0"
-is "$(o --count res.partner --domain '[["ref","=like","bng:customer:%"]]')" "$(b --count customers)" \
-	"every BNG customer is an Odoo partner"
+is "$(o --count ir.model.data --domain '[["module","=","bng"],["name","=like","customer_%"],["model","=","res.partner"]]')" \
+	"$(b --count customers)" "every BNG customer is an Odoo partner, by its external id"
 b customers --fields CustomerID,CompanyName,FirstName,LastName,Email |
 	jq -r 'select(.CustomerID) | "bng:customer:\(.CustomerID) \(.CompanyName // "\(.FirstName) \(.LastName)") \(.Email)"' |
 	sort >"$T/b-cust"
-o res.partner --domain '[["ref","=like","bng:customer:%"]]' --fields ref,name,email |
-	jq -r '"\(.ref) \(.name) \(.email)"' | sort >"$T/o-cust"
+o res.partner --xmlids bng --fields name,email |
+	jq -r '.xmlids[] as $x | select($x | startswith("bng.customer_")) |
+		"bng:customer:\($x | ltrimstr("bng.customer_")) \(.name) \(.email)"' | sort >"$T/o-cust"
 same_file "$T/o-cust" "$T/b-cust" "...with its name and email"
 is "$(o --count product.product --domain '[["default_code","=like","SKU-%"]]')" "$(b --count products)" \
 	"every BNG product is an Odoo product, by Sku"
@@ -66,8 +67,8 @@ jq -r 'select(.Status != "Draft" and .Status != "Cancelled") |
 	"BNG/\(.OrderNo) sale bng:customer:\(.CustomerID) \(.Total) \(.Currency) " +
 	([.LineItems[] | "\(.Sku)x\(.Quantity)@\(.UnitPrice)"] | join(","))' "$T/b-so" | sort >"$T/b-want"
 o sale.order --domain '[["origin","=like","bng:%"]]' --fields name,state,partner_id,amount_total,currency_id,order_line \
-	--expand partner_id:ref --expand order_line:product_id,product_uom_qty,price_unit |
-	jq -r '"\(.name) \(.state) \(.partner_id.ref) \(.amount_total) \(.currency_id[1]) " +
+	--expand partner_id:name --xmlids bng --expand order_line:product_id,product_uom_qty,price_unit |
+	jq -r '"\(.name) \(.state) bng:customer:\(.partner_id.xmlids[0] | ltrimstr("bng.customer_")) \(.amount_total) \(.currency_id[1]) " +
 	([.order_line[] | "\(.product_id[1] | capture("\\[(?<c>[^]]+)\\]").c)x\(.product_uom_qty)@\(.price_unit)"] | join(","))' |
 	sort >"$T/o-got"
 same_file "$T/o-got" "$T/b-want" "each placed order confirmed in Odoo: customer, total, lines; no draft"

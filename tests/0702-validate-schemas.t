@@ -155,6 +155,8 @@ for m in $(cd "$E" && find . -name '*.ndjson' | sed 's|^\./||; s|\.ndjson$||' | 
 	bng/Customer-to-odoo/res.partner-fix) tgt=odoo/res.partner op="--op update" ;; # reconcile --fix-map: fixes, not creates
 	bng/Employee-to-odoo/Manager) tgt=odoo/hr.employee op="--op update" ;; # the manager of an employee loaded before
 	odoo/hr.employee-to-bng/Manager) tgt=bng/Employee op="--op update" ;;
+	odoo/res.partner-to-xmlid/res.partner) tgt=odoo/res.partner op="--op update" ;; # the migration's ref update
+	odoo/res.partner-to-xmlid/ir.model.data) continue ;; # Odoo's table of external ids, no schema shipped
 	*-to-csv/*) continue ;;        # a spreadsheet, not a system
 	*-to-table/*) continue ;;      # a lookup table another map reads, not a system
 	*-to-nav/GLEntries) continue ;; # a read-only ledger in NAV: nothing loads into it

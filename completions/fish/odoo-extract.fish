@@ -32,3 +32,4 @@ complete -c odoo-extract -l trace -d 'show every request and response on stderr,
 complete -c odoo-extract -s v -l verbose -d 'say more on stderr (repeat for more)'
 complete -c odoo-extract -l version -d 'print the version and exit'
 complete -c odoo-extract -l with-archived -d 'read archived records too (active_test off)'
+complete -c odoo-extract -l xmlids -x -d 'add each record\'s external ids of these modules (a,b,…) as "xmlids"'
