@@ -157,8 +157,10 @@ for m in $(cd "$E" && find . -name '*.ndjson' | sed 's|^\./||; s|\.ndjson$||' | 
 	odoo/hr.employee-to-bng/Manager) tgt=bng/Employee op="--op update" ;;
 	odoo/res.partner-to-xmlid/res.partner) tgt=odoo/res.partner op="--op update" ;; # the migration's ref update
 	odoo/res.partner-to-xmlid/ir.model.data) continue ;; # Odoo's table of external ids, no schema shipped
+	odoo/purchase.order-to-bng/ReceiptStatus) tgt=bng/PurchaseOrder op="--op update" ;; # the status of an order BNG has
 	*-to-csv/*) continue ;;        # a spreadsheet, not a system
 	*-to-table/*) continue ;;      # a lookup table another map reads, not a system
+	*-to-match/*) continue ;;      # the lines of the three-way match (procure-to-pay), not a system
 	*-to-nav/GLEntries) continue ;; # a read-only ledger in NAV: nothing loads into it
 	esac
 	nt=$((nt + 1))

@@ -1246,6 +1246,7 @@ class Nav:
                           "'Isolation: snapshot' to make the whole batch atomic.",
                           "BadRequest_NotSupported")
         req.log["batch"] = len(reqs)
+        req.log["batch_methods"] = sorted(set(str(r["method"]).upper() for r in reqs))
         req.log["atomic"] = atomic
         out = []
         if atomic:
