@@ -31,7 +31,8 @@
 #include "stage.h"
 
 static const char usage_text[] =
-	"usage: load [-nqv] [-P NAME] [-k FIELDS] [--op OP] [--batch N] [--then METHODS]\n"
+	"usage: load [-nqv] [-i ndjson|singer] [-P NAME] [-k FIELDS] [--op OP] [--batch N]\n"
+	"            [--then METHODS]\n"
 	"            [--verify report|strict] [--no-verify]\n"
 	"            [--xmlid FIELD] [--protocol PROTO] [--cacert FILE] [--insecure]\n"
 	"            [--rate RATE] [--retries N] [--retry-max-time SECONDS]\n"
@@ -70,7 +71,8 @@ static const struct ep_opt cmd_opts[] = {
 };
 
 static const struct ep_opt *const tables[] = {
-	ep_opt_common, load_opts_table, cmd_opts, nav_opts_table, conn_opts_table, stage_opts, NULL,
+	ep_opt_common, load_opts_table, cmd_opts, nav_opts_table, conn_opts_table, stage_input_opts,
+	stage_opts, NULL,
 };
 
 struct load_cmd {
@@ -400,6 +402,12 @@ main(int argc, char *argv[])
 			continue;
 		case OPT_SCHEMA:
 			c.schema = optarg;
+			continue;
+		case 'i':
+			if (stage_input(&c.stage, optarg, &err) < 0) {
+				ep_warn("%s", err.msg);
+				goto bad;
+			}
 			continue;
 		case OPT_XMLID:
 			if (optarg[0] == '\0') {

@@ -41,6 +41,7 @@ static const char usage_text[] =
 	"                   [--scope SCOPE] [--filter FILTER] [--where 'FIELD OP VALUE']...\n"
 	"                   [--select LIST] [--expand NAV] [--etag] [--limit N] [--page-size N]\n"
 	"                   [--shard K/N] [--since TIMESTAMP] [--since-field FIELD]\n"
+	"                   [--singer]\n"
 	"                   [--state FILE] [--overlap SECONDS] [--follow [--interval SECONDS]]\n"
 	"                   [--soap [--soap-url URL]] [network options] ENTITYSET\n"
 	"       nav-extract [-P NAME] [options] --count | --describe ENTITYSET\n"
@@ -797,11 +798,12 @@ wanted(struct x *x, const char *name)
 	return 0;
 }
 
-static int
-describe(struct x *x)
+/* The fields as a JSON Schema, the key in x-nav-key (--describe, and
+ * Singer's SCHEMA). */
+static cJSON *
+describe_schema(struct x *x)
 {
 	cJSON *s = cJSON_CreateObject(), *props, *req, *keys;
-	char *out;
 
 	cJSON_AddStringToObject(s, "$schema", "https://json-schema.org/draft/2020-12/schema");
 	cJSON_AddStringToObject(s, "title", x->set);
@@ -829,6 +831,15 @@ describe(struct x *x)
 			cJSON_AddItemToArray(keys,
 					     cJSON_CreateString(x->et->props[x->et->keys[i]].name));
 	}
+	return s;
+}
+
+static int
+describe(struct x *x)
+{
+	cJSON *s = describe_schema(x);
+	char *out;
+
 	out = cJSON_PrintUnformatted(s);
 	cJSON_Delete(s);
 	if (out == NULL)
@@ -1087,6 +1098,14 @@ run(struct x *x)
 		return count(x);
 	if (extract_out_init(&x->out, 1, stream, &e) < 0)
 		return fail_err(x, &e);
+	if (x->xc.singer) {
+		cJSON *sch = describe_schema(x);
+		int r = extract_out_singer(&x->out, x->set, sch,
+		                           cJSON_GetObjectItemCaseSensitive(sch, "x-nav-key"), &e);
+		cJSON_Delete(sch);
+		if (r < 0)
+			return fail_err(x, &e);
+	}
 	extract_signals();
 	for (;;) {
 		if ((x->soap ? scan_soap(x) : scan_odata(x)) < 0)

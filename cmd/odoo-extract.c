@@ -31,6 +31,7 @@ static const char usage_text[] =
     "                    [--xmlids MODULES]\n"
     "                    [--limit N] [--page-size N] [--concurrency N] [--shard K/N]\n"
     "                    [--since TIMESTAMP] [--state FILE] [--overlap SECONDS]\n"
+    "                    [--singer]\n"
     "                    [--follow [--interval SECONDS]] [network options] MODEL\n"
     "       odoo-extract [-P NAME] --count | --ids-only | --describe MODEL\n"
     "       odoo-extract [-P NAME] --list-models\n";
@@ -1228,12 +1229,12 @@ field_schema(struct x *x, const char *name, const cJSON *fi, const struct expand
 	return s;
 }
 
-static int
-describe(struct x *x)
+/* The fields as a JSON Schema (--describe, and Singer's SCHEMA). */
+static cJSON *
+describe_schema(struct x *x)
 {
 	cJSON *s = cJSON_CreateObject(), *props = cJSON_CreateObject(), *req = cJSON_CreateArray();
 	const cJSON *f;
-	char *out;
 	int i;
 
 	cJSON_AddStringToObject(s, "$schema", "https://json-schema.org/draft/2020-12/schema");
@@ -1263,6 +1264,15 @@ describe(struct x *x)
 	cJSON_AddItemToArray(req, cJSON_CreateString("id"));
 	cJSON_AddItemToObject(s, "properties", props);
 	cJSON_AddItemToObject(s, "required", req);
+	return s;
+}
+
+static int
+describe(struct x *x)
+{
+	cJSON *s = describe_schema(x);
+	char *out;
+
 	out = cJSON_PrintUnformatted(s);
 	cJSON_Delete(s);
 	if (out == NULL)
@@ -1472,6 +1482,16 @@ run(struct x *x)
 		return -1;
 	if (x->xc.describe)
 		return describe(x);
+	if (x->xc.singer) {
+		cJSON *sch = describe_schema(x), *keys = cJSON_CreateArray();
+		int r;
+		cJSON_AddItemToArray(keys, cJSON_CreateString("id"));
+		r = extract_out_singer(&x->out, x->model, sch, keys, &e);
+		cJSON_Delete(sch);
+		cJSON_Delete(keys);
+		if (r < 0)
+			return fail(x, e.code, "%s", e.msg);
+	}
 	if (setup_shard(x) < 0)
 		return -1;
 	if (x->incremental && setup_start(x, stream) < 0)

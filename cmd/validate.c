@@ -18,7 +18,8 @@
 #include "validator.h"
 
 static const char usage_text[] =
-	"usage: validate [-qv] [-s SCHEMA] [--op OP] [--rule EXPR [--message TEXT]] ...\n"
+	"usage: validate [-qv] [-i ndjson|singer] [-s SCHEMA] [--op OP]\n"
+	"                [--rule EXPR [--message TEXT]] ...\n"
 	"                [--unique FIELDS] ... [--ref FIELD=FILE:KEY] ... [--report]\n"
 	"                [--fail-fast] [--flush-every N] [--flush-ms MS]\n"
 	"                [--max-line BYTES] [--max-rejects N] [--rejects FILE]\n"
@@ -37,7 +38,8 @@ static const struct ep_opt validate_opts[] = {
 	{ NULL, 0, NULL, NULL },
 };
 
-static const struct ep_opt *const tables[] = { ep_opt_common, validate_opts, stage_opts, NULL };
+static const struct ep_opt *const tables[] = { ep_opt_common, validate_opts, stage_input_opts,
+	                                        stage_opts, NULL };
 
 static int
 checked(struct stage *st, const struct stage_rec *rec, void *ctx)
@@ -114,6 +116,10 @@ main(int argc, char *argv[])
 			continue;
 		case OPT_REPORT:
 			report = 1;
+			continue;
+		case 'i':
+			if (stage_input(&cfg, optarg, &err) < 0)
+				status = ep_usage(usage_text, "%s", err.msg);
 			continue;
 		case OPT_RULE:
 			if (validator_add_rule(v, optarg, &err) < 0)

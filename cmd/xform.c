@@ -23,7 +23,7 @@
 #include "stage.h"
 
 static const char usage_text[] =
-	"usage: xform [-qv] [-f MAP] [-i ndjson|csv] [-o ndjson|csv] [--keep]\n"
+	"usage: xform [-qv] [-f MAP] [-i ndjson|csv|singer] [-o ndjson|csv] [--keep]\n"
 	"             [--columns LIST] [--delimiter CHAR] [--infer-types]\n"
 	"             [--quote-char CHAR] [--quote-style minimal|all|strings]\n"
 	"             [--fail-fast] [--flush-every N] [--flush-ms MS]\n"
@@ -35,7 +35,8 @@ enum { OPT_CHECK = OPT_FIRST_FREE, OPT_KEEP };
 
 static const struct ep_opt xform_opts[] = {
 	{ "check", OPT_CHECK, "MAP", "compile MAP, report errors, read no input" },
-	{ "input-format", 'i', "ndjson|csv", "read NDJSON records (default) or CSV rows" },
+	{ "input-format", 'i', "ndjson|csv|singer",
+	  "read NDJSON records (default), CSV rows or Singer messages" },
 	{ "keep", OPT_KEEP, NULL, "start each output record from the input record" },
 	{ "map", 'f', "MAP", "map file, or a name on the map search path" },
 	{ "output-format", 'o', "ndjson|csv", "write NDJSON records (default) or CSV rows" },
@@ -184,10 +185,16 @@ main(int argc, char *argv[])
 			map_name = optarg;
 			continue;
 		case 'i':
+			if (strcmp(optarg, "singer") == 0) {
+				cfg.singer_in = 1;
+				continue;
+			}
+			/* FALLTHROUGH */
 		case 'o':
 			if ((r = format(optarg)) < 0) {
 				ep_opt_free(&os);
-				return ep_usage(usage_text, "-%c '%s': not ndjson or csv", c, optarg);
+				return ep_usage(usage_text, "-%c '%s': not ndjson%s", c, optarg,
+				                c == 'i' ? ", csv or singer" : " or csv");
 			}
 			*(c == 'i' ? &in_csv : &out_csv) = r;
 			continue;

@@ -24,6 +24,7 @@ const struct ep_opt extract_opts[] = {
 	{ "page-size", OPT_X_PAGE_SIZE, "N", "records per request (default 1000)" },
 	{ "shard", OPT_X_SHARD, "SHARD", "read only shard K/N: the K-th of N contiguous key ranges" },
 	{ "since", OPT_X_SINCE, "TIMESTAMP", "only records modified at or after TIMESTAMP (UTC)" },
+	{ "singer", OPT_X_SINGER, NULL, "write Singer messages: SCHEMA, RECORD and STATE" },
 	{ "state", OPT_X_STATE, "FILE", "start where the checkpoint in FILE says; emit checkpoints" },
 	{ NULL, 0, NULL, NULL },
 };
@@ -56,6 +57,9 @@ extract_opt(struct extract_cfg *c, int key, const char *arg, struct ep_err *err)
 		return 1;
 	case OPT_X_DESCRIBE:
 		c->describe = 1;
+		return 1;
+	case OPT_X_SINGER:
+		c->singer = 1;
 		return 1;
 	case OPT_X_FOLLOW:
 		c->follow = 1;
@@ -125,8 +129,62 @@ extract_out_init(struct extract_out *o, int fd, const char *stream, struct ep_er
 }
 
 int
+extract_out_singer(struct extract_out *o, const char *name, const cJSON *schema,
+                   const cJSON *keys, struct ep_err *err)
+{
+	cJSON *m = cJSON_CreateObject();
+	char *text = NULL;
+
+	free(o->sname);
+	free(o->schema);
+	o->schema = NULL;
+	if (m == NULL || (o->sname = strdup(name)) == NULL ||
+	    !cJSON_AddStringToObject(m, "type", "SCHEMA") ||
+	    !cJSON_AddStringToObject(m, "stream", name) ||
+	    !cJSON_AddItemToObject(m, "schema", schema ? cJSON_Duplicate(schema, 1)
+	                                               : cJSON_Parse("{\"type\":\"object\"}")) ||
+	    !cJSON_AddItemToObject(m, "key_properties",
+	                           keys ? cJSON_Duplicate(keys, 1) : cJSON_CreateArray()) ||
+	    (text = cJSON_PrintUnformatted(m)) == NULL) {
+		cJSON_Delete(m);
+		return ep_errf(err, EP_SOFTWARE, "out of memory");
+	}
+	cJSON_Delete(m);
+	o->schema = text;
+	o->singer = 1;
+	return 0;
+}
+
+/* Singer: the SCHEMA message before the stream's first RECORD or STATE. */
+static int
+singer_schema(struct extract_out *o)
+{
+	if (!o->singer || o->schema_sent)
+		return 0;
+	o->schema_sent = 1;
+	return ndjson_write(&o->w, o->schema, strlen(o->schema));
+}
+
+int
 extract_emit(struct extract_out *o, const char *json, size_t len)
 {
+	if (o->singer) {
+		int r;
+		if (singer_schema(o) < 0)
+			return -1;
+		buf_reset(&o->line);
+		r = buf_adds(&o->line, "{\"type\":\"RECORD\",\"stream\":");
+		r |= json_quote(&o->line, o->sname, strlen(o->sname));
+		r |= buf_adds(&o->line, ",\"record\":");
+		r |= buf_add(&o->line, json, len);
+		r |= buf_addc(&o->line, '}');
+		if (r < 0) {
+			o->w.failed = ENOMEM;
+			return -1;
+		}
+		json = o->line.p;
+		len = o->line.len;
+	}
 	if (ndjson_write(&o->w, json, len) < 0)
 		return -1;
 	o->records++;
@@ -146,9 +204,15 @@ extract_checkpoint(struct extract_out *o, const cJSON *pos)
 		o->w.failed = ENOMEM;
 		return -1;
 	}
-	r = buf_adds(&o->line, "{\"_checkpoint\":{\"stream\":");
+	if (singer_schema(o) < 0) {
+		free(p);
+		return -1;
+	}
+	/* Singer: STATE's value is what --state reads back, {stream: pos} */
+	r = buf_adds(&o->line, o->singer ? "{\"type\":\"STATE\",\"value\":{"
+	                                 : "{\"_checkpoint\":{\"stream\":");
 	r |= json_quote(&o->line, o->stream, strlen(o->stream));
-	r |= buf_adds(&o->line, ",\"v\":1,\"pos\":");
+	r |= buf_adds(&o->line, o->singer ? ":" : ",\"v\":1,\"pos\":");
 	r |= buf_adds(&o->line, p);
 	r |= buf_adds(&o->line, "}}");
 	free(p);
@@ -180,7 +244,9 @@ extract_out_free(struct extract_out *o)
 	ndjson_writer_free(&o->w);
 	buf_release(&o->line);
 	free(o->stream);
-	o->stream = NULL;
+	free(o->sname);
+	free(o->schema);
+	o->stream = o->sname = o->schema = NULL;
 }
 
 /* ---- de-duplication ----------------------------------------------------- */

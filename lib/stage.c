@@ -44,6 +44,21 @@ struct stage {
 	struct ep_err cut;   /* the input's last line was cut short */
 };
 
+const struct ep_opt stage_input_opts[] = {
+	{ "input-format", 'i', "ndjson|singer", "read NDJSON records (default) or Singer messages" },
+	{ NULL, 0, NULL, NULL },
+};
+
+int
+stage_input(struct stage_cfg *cfg, const char *arg, struct ep_err *err)
+{
+	if (strcmp(arg, "ndjson") == 0 || strcmp(arg, "singer") == 0) {
+		cfg->singer_in = arg[0] == 's';
+		return 0;
+	}
+	return ep_errf(err, EP_USAGE, "-i '%s': not ndjson or singer", arg);
+}
+
 void
 stage_cfg_init(struct stage_cfg *cfg, const char *name)
 {
@@ -433,6 +448,69 @@ deliver(struct stage *st, const struct stage_rec *rec, const struct stage_hooks 
 	return 0;
 }
 
+/* A Singer message (cfg->singer_in): 1 with *rec narrowed to a RECORD's
+ * record, or left as it is when it is no JSON object (the caller's check
+ * rejects it); 2 a JSON object that is no Singer message the stream takes
+ * (the caller rejects it); 0 when handled here (a STATE's checkpoints, a
+ * SCHEMA); -1 stop. */
+static int
+singer_line(struct stage *st, struct stage_rec *rec, const struct stage_hooks *h, void *ctx)
+{
+	struct json_obj it;
+	struct json_member m, type = {0}, record = {0}, value = {0};
+	struct buf line = BUF_INIT;
+	int r, rc = 0;
+
+	if (json_obj_open(&it, rec->p, rec->len) < 0)
+		return 1;
+	while ((r = json_obj_next(&it, &m)) == 1) {
+		if (m.klen == 4 && memcmp(m.key, "type", 4) == 0)
+			type = m;
+		else if (m.klen == 6 && memcmp(m.key, "record", 6) == 0)
+			record = m;
+		else if (m.klen == 5 && memcmp(m.key, "value", 5) == 0)
+			value = m;
+	}
+	if (r < 0)
+		return 1; /* not JSON: the caller's check says why */
+	if (type.val == NULL)
+		return 2;
+#define IS(t) (type.vlen == sizeof(t) + 1 && memcmp(type.val + 1, t, sizeof(t) - 1) == 0)
+	if (IS("RECORD") && record.val && record.type == JSON_OBJECT) {
+		rec->p = record.val;
+		rec->len = record.vlen;
+		return 1;
+	}
+	if (IS("SCHEMA") || IS("ACTIVATE_VERSION")) {
+		ep_info(2, "%s:%llu: a Singer %.*s message", rec->source,
+		        (unsigned long long)rec->line, (int)type.vlen, type.val);
+		return 0;
+	}
+	if (!IS("STATE") || value.val == NULL || value.type != JSON_OBJECT)
+		return 2;
+#undef IS
+	/* each member of the value: {"_checkpoint": {"stream": K, "v": 1, "pos": V}} */
+	if (json_obj_open(&it, value.val, value.vlen) < 0)
+		return 2;
+	while (rc == 0 && (r = json_obj_next(&it, &m)) == 1) {
+		struct stage_rec cp;
+		buf_reset(&line);
+		if (buf_adds(&line, "{\"_checkpoint\":{\"stream\":\"") < 0 ||
+		    buf_add(&line, m.key, m.klen) < 0 || buf_adds(&line, "\",\"v\":1,\"pos\":") < 0 ||
+		    buf_add(&line, m.val, m.vlen) < 0 || buf_adds(&line, "}}") < 0) {
+			struct ep_err e;
+			ep_errf(&e, EP_SOFTWARE, "out of memory");
+			rc = stage_fail(st, &e);
+			break;
+		}
+		cp = (struct stage_rec){ line.p, line.len, rec->source, rec->line };
+		if (control(st, &cp, h, ctx) < 0)
+			rc = -1;
+	}
+	buf_release(&line);
+	return rc;
+}
+
 /* One input; -1 stops the whole run. */
 static int
 run_file(struct stage *st, const char *path, const struct stage_hooks *h, void *ctx, int *bad_input)
@@ -484,6 +562,21 @@ run_file(struct stage *st, const char *path, const struct stage_hooks *h, void *
 			}
 			if (c == 1)
 				continue;
+		} else if (st->cfg->singer_in) {
+			int c = singer_line(st, &rec, h, ctx);
+			if (c < 0) {
+				rc = -1;
+				break;
+			}
+			if (c == 0)
+				continue;
+			if (c == 2) {
+				st->nread++;
+				if ((rc = parse_reject(st, &rec, &ln, "not a Singer RECORD, STATE or "
+				                                      "SCHEMA message")) < 0)
+					break;
+				continue;
+			}
 		}
 		st->nread++;
 		if ((bad = utf8_valid_prefix(ln.p, ln.len)) != ln.len) {

@@ -17,6 +17,13 @@
  *    given between stage_settle_begin and stage_settle_end (see below);
  *  - when the next read would block, the barrier hook runs (load sends its
  *    part-filled batch) and stdout is flushed.
+ * With cfg->singer_in the lines are Singer messages (-i singer): a RECORD's
+ * "record" is the record (its bytes as they are, its source line the
+ * message's); a STATE is a checkpoint for each member of its "value"
+ * (stream: the member's name, pos: its value), so --state commits the
+ * value as a Singer runner keeps it; SCHEMA and ACTIVATE_VERSION are not
+ * records (-vv says so); any other line is a "parse" reject; erpipe's own
+ * control lines pass as ever.
  * With cfg->csv_in the inputs are CSV files instead: each row is a record
  * (its JSON object, its source line the row's first line), a bad row a
  * "parse" reject with the row's text, and there are no control lines.
@@ -80,6 +87,7 @@ struct stage_cfg {
 	long flush_ms;
 	int check_json;       /* the runner checks each record is a JSON object */
 	const struct csvio_opts *csv_in;  /* read CSV (csvio.h), not NDJSON */
+	int singer_in;        /* read Singer messages (see below) */
 	/* a count of the stage's own, after the four in the summary line
 	 * (", drifted N") and in --stats ("drifted": N); optional */
 	const char *count_name;
@@ -99,6 +107,12 @@ enum {
 	OPT_STATE,
 	OPT_STATS,
 };
+
+/* -i, --input-format ndjson|singer: for the stages that take Singer input
+ * (load, validate; xform has its own -i with csv) */
+extern const struct ep_opt stage_input_opts[];
+/* -1 with err (EP_USAGE) for a format that is neither */
+int stage_input(struct stage_cfg *cfg, const char *arg, struct ep_err *err);
 
 void stage_cfg_init(struct stage_cfg *cfg, const char *name);
 /* 1: the option was a stage option, 0: not one, -1: bad value (err set) */

@@ -27,6 +27,7 @@ complete -c nav-extract -l select -x -d 'fields to write, comma-separated (defau
 complete -c nav-extract -l shard -x -d 'read only shard K/N: the K-th of N contiguous key ranges'
 complete -c nav-extract -l since -x -d 'only records modified at or after TIMESTAMP (UTC)'
 complete -c nav-extract -l since-field -x -d 'the modified-at field (default SystemModifiedAt, lastModifiedDateTime or Last_Date_Modified)'
+complete -c nav-extract -l singer -d 'write Singer messages: SCHEMA, RECORD and STATE'
 complete -c nav-extract -l soap -d 'read through the SOAP page service (older NAV)'
 complete -c nav-extract -l soap-url -x -d 'SOAP root (default: the OData URL with /ODataV4 replaced by /WS)'
 complete -c nav-extract -l state -r -F -d 'start where the checkpoint in FILE says; emit checkpoints'

@@ -26,6 +26,7 @@ complete -c odoo-extract -l retries -x -d 'retries of a failed request (default 
 complete -c odoo-extract -l retry-max-time -x -d 'give up retrying a request after SECONDS (default 300)'
 complete -c odoo-extract -l shard -x -d 'read only shard K/N: the K-th of N contiguous key ranges'
 complete -c odoo-extract -l since -x -d 'only records modified at or after TIMESTAMP (UTC)'
+complete -c odoo-extract -l singer -d 'write Singer messages: SCHEMA, RECORD and STATE'
 complete -c odoo-extract -l state -r -F -d 'start where the checkpoint in FILE says; emit checkpoints'
 complete -c odoo-extract -l timeout -x -d 'abandon a request after SECONDS (default 300)'
 complete -c odoo-extract -l trace -d 'show every request and response on stderr, secrets hidden'
