@@ -1047,7 +1047,7 @@ class Orm:
 
     # computed stored fields
     def after_write(self, m, ids, row, creating):
-        if m.name in ("res.partner", "product.category"):
+        if m.name in ("res.partner", "product.category", "hr.department"):
             if creating or "name" in row or "parent_id" in row:
                 sep = ", " if m.name == "res.partner" else " / "
                 self.recompute_complete_name(m, ids, sep)
