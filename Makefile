@@ -53,7 +53,7 @@ DEB_PKGS = build-essential pkg-config libcurl4-openssl-dev libcjson-dev \
 	libpq-dev postgresql
 
 .SECONDARY:
-.PHONY: all check install uninstall clean fmt deps demo bench fuzz lint-man units replays \
+.PHONY: all check install uninstall clean fmt deps demo bench chaos fuzz lint-man units replays \
 	completions
 
 all: $(LIBA) $(BINS)
@@ -108,6 +108,14 @@ demo: all
 
 bench: all
 	@B=$(B) tests/bench/run $(if $(N),-n $(N))
+
+# The crash-and-fault campaign of the shipped flows (tests/chaos/README.md),
+# not part of check: make chaos [SEED=N] [FLOW=F,...] [TRIALS=N] [TRIAL=I]
+# [KINDS=K,...]; a failure prints the command that runs it again.
+chaos: all
+	@/usr/bin/python3 tests/chaos/chaos.py --build $(B) $(if $(SEED),--seed $(SEED)) \
+		$(if $(FLOW),--flow $(FLOW)) $(if $(TRIALS),--trials $(TRIALS)) \
+		$(if $(TRIAL),--trial $(TRIAL)) $(if $(KINDS),--kinds $(KINDS))
 
 deps:
 	@missing=; for p in $(DEB_PKGS); do \

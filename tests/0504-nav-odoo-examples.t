@@ -134,4 +134,21 @@ rpc account.payment action_post '[[4]]' >/dev/null   # Odoo's way: in process, n
 "$S" payments - - "$W"
 is "$(nav --where 'Document_No eq PBNK1/2025/00004' --select Amount CashReceiptJournal | jq .Amount)" "-339.25" \
 	"an Odoo payment received later reaches NAV"
+
+# a step that fails ends the run: its order, refused because the failed
+# step did not write its customer, was committed past and never came again
+long=$(printf 'N%.0s' $(seq 120))
+cust=$(rpc res.partner create "[{\"name\":\"$long\",\"customer_rank\":1}]" | jq -r 'if type == "array" then .[0] else . end')
+so=$(rpc sale.order create "[{\"partner_id\":$cust,\"order_line\":[[0,0,{\"product_id\":5,\"product_uom_qty\":2}]]}]" | jq -r 'if type == "array" then .[0] else . end')
+rpc sale.order action_confirm "[[$so]]" >/dev/null
+n_ord=$(wc -l <"$W/receipts/odoo-orders.ndjson")
+run "$S" orders - - "$W" 2>"$T/err"
+is "$st" 65 "a customer NAV refuses: 65"
+is "$(wc -l <"$W/receipts/odoo-orders.ndjson"):$(cat "$W/rejects/odoo-orders.ndjson" | wc -l)" "$n_ord:0" \
+	"...and the orders step does not run"
+rpc res.partner write "[[$cust],{\"name\":\"Short Enough Ltd\"}]" >/dev/null
+run "$S" orders - - "$W"
+is "$st" 0 "the customer fixed in Odoo: 0"
+is "$(nav --where "No eq OD-$(rpc sale.order read "[[$so]]" '{"fields":["name"]}' | jq -r '.[0].name')" \
+	--select Sell_to_Customer_No SalesOrder | jq -r .Sell_to_Customer_No)" "OD-$cust" "...and its order reaches NAV"
 done_testing

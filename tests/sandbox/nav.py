@@ -330,14 +330,27 @@ class Nav:
         self.build()
 
     # ---------------------------------------------------------------- data
-    def build(self):
+    def build(self, keep=True):
+        """The tables, seeded.  With --db-file a restart keeps what the file
+        holds (as a real server keeps its data across restarts), and row
+        versions go on from the highest kept; only /__sandbox/reset
+        (keep=False) starts again from the seed."""
         t0 = time.monotonic()
         self.db = common.open_db(self.args.db_file)
+        self.clock = Clock()
+        if keep and self.args.db_file and self.db.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'Company'"
+                ).fetchone():
+            self.company_ids = dict(self.db.execute('SELECT Name, Id FROM "Company"'))
+            self.ver = max(self.db.execute('SELECT COALESCE(MAX(_ver), 0) FROM "%s"' % t
+                                           ).fetchone()[0] for t in M.TABLES)
+            if self.args.verbose:
+                sys.stderr.write("nav: kept the data of %s\n" % self.args.db_file)
+            return
         if self.args.db_file:
             for (name,) in self.db.execute("SELECT name FROM sqlite_master WHERE type='table' "
                                            "AND name NOT LIKE 'sqlite_%'").fetchall():
                 self.db.execute('DROP TABLE "%s"' % name)
-        self.clock = Clock()
         self.ver = 0
         M.create_schema(self.db)
         rng = M.make_rng(self.args.data_seed)
@@ -371,7 +384,7 @@ class Nav:
         self.ntlm_ok.clear()
         self.on_read = []
         self.metadata_override = None
-        self.build()
+        self.build(keep=False)
 
     def close(self):
         self.db.close()
