@@ -25,6 +25,7 @@
 #include "log.h"
 #include "nav.h"
 #include "odoo.h"
+#include "ops.h"
 #include "opt.h"
 #include "stage.h"
 
@@ -35,7 +36,7 @@ static const char usage_text[] =
 	"            [--rate RATE] [--retries N] [--retry-max-time SECONDS]\n"
 	"            [--timeout SECONDS] [--trace] [--fail-fast] [--flush-every N]\n"
 	"            [--flush-ms MS] [--max-line BYTES] [--max-rejects N]\n"
-	"            [--rejects FILE] [--state FILE] [--stats FILE]\n"
+	"            [--rejects FILE] [--state FILE] [--metrics FILE] [--stats FILE]\n"
 	"            SYSTEM ENTITY [FILE ...]\n"
 	"       load odoo MODEL [--then-on written|created] [options] [FILE ...]\n"
 	"       load bng RESOURCE [--per-record] [--concurrency N] [--token-cache FILE]\n"
@@ -65,7 +66,8 @@ static const struct ep_opt cmd_opts[] = {
 };
 
 static const struct ep_opt *const tables[] = {
-	ep_opt_common, load_opts_table, cmd_opts, nav_opts_table, conn_opts_table, stage_opts, NULL,
+	ep_opt_common, load_opts_table, cmd_opts, nav_opts_table, conn_opts_table, stage_opts,
+	ops_opts, NULL,
 };
 
 struct load_cmd {
@@ -369,6 +371,7 @@ main(int argc, char *argv[])
 	sys = argv[optind];
 	for (size_t i = 0; i < sizeof(systems) / sizeof(systems[0]); i++)
 		if (strcmp(sys, systems[i].name) == 0) {
+			ops_stream(sys, c.conn.profile, argv[optind + 1]);
 			status = systems[i].run(&c, argv[optind + 1], argc - optind - 2,
 						argv + optind + 2);
 			load_opts_free(&c.lo);
