@@ -331,7 +331,7 @@ poll_once(struct run *r, const char *since, const char *query, struct ep_err *er
 		return -1;
 	while ((k = bng_pager_next(p, &items, err)) == 1) {
 		r->pages++;
-		ops.n[OPS_PAGES]++;
+		ops_page();
 		cJSON_ArrayForEach(it, items)
 		{
 			if (item(r, it) < 0) {

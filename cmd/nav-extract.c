@@ -464,7 +464,7 @@ keyset_scan(struct x *x, odata_entity_fn fn, void *ud, int incremental, const ch
 		more = pg.next_link != NULL; /* the server cut the page: never followed */
 		odata_page_release(&pg);
 		pages++;
-		ops.n[OPS_PAGES]++;
+		ops_page();
 		ep_info(2, "page %ld: %zu records", pages, rows);
 		if (pages == 1 && rows == 0 && nav_company_check(x->nav, &e) < 0) {
 			rc = fail_err(x, &e); /* an unknown company answers as an empty set */

@@ -523,7 +523,7 @@ write_page(struct x *x, cJSON *records, const cJSON *keys)
 	long n;
 	int i;
 
-	ops.n[OPS_PAGES]++;
+	ops_page();
 	for (i = 0; i < x->nexp; i++)
 		if (expand_page(x, &x->exp[i], records) < 0)
 			return -1;

@@ -460,7 +460,7 @@ ops_tick(int force)
 {
 	int64_t now;
 
-	if (!force && (++R.calls & 63) != 0)
+	if (!force && (++R.calls & 15) != 0)
 		return;
 	if (!R.start_mono || R.finished)
 		return;
@@ -472,6 +472,13 @@ ops_tick(int force)
 		R.metrics_at = now;
 		write_metrics(0, 0, ep_wall_ms(clk()), now - R.start_mono);
 	}
+}
+
+void
+ops_page(void)
+{
+	ops.n[OPS_PAGES]++;
+	ops_tick(1);
 }
 
 void

@@ -13,7 +13,7 @@
  *                 profile (-P) and entity (model, resource, entity set,
  *                 or the map or schema a filter applies)
  *   ops_tick      often (every record is fine: it looks at the clock only
- *                 every 64 calls): redraws the progress line at most 4
+ *                 every 16 calls): redraws the progress line at most 4
  *                 times a second, rewrites --metrics every interval
  *   ops_finish    at the end, with the exit status: erases the progress
  *                 line, writes --stats and --metrics a last time
@@ -106,7 +106,9 @@ void ops_interval(int64_t ms);
 struct cJSON;
 void ops_checkpoint(const struct cJSON *pos);
 
-/* Look at the clock (every 64th call unless force): progress, metrics. */
+/* A page read from the source (extractors): counted, and a tick. */
+void ops_page(void);
+/* Look at the clock (every 16th call unless force): progress, metrics. */
 void ops_tick(int force);
 /* The end: stats and metrics with the exit status. */
 void ops_finish(int status);
