@@ -8,6 +8,7 @@
 #include "buf.h"
 #include "extract.h" /* extract_hash */
 #include "json_tree.h"
+#include "load_audit.h"
 #include "log.h"
 #include "ndjson.h"
 #include "ops.h"
@@ -528,8 +529,12 @@ settle(struct stage *st, struct loader *L)
 		} else {
 			ops_receipt(it->status);
 			rc = stage_emit(st, L->b.p, L->b.len);
+			if (rc == 0 && L->o->audit && !L->o->dry_run)
+				rc = load_audit_item(st, L->o->audit, it);
 		}
 	}
+	if (rc == 0 && L->o->audit)
+		rc = load_audit_flush(st, L->o->audit, 0);
 	return rc;
 }
 
@@ -1189,7 +1194,12 @@ flush(struct stage *st, struct loader *L)
 static int
 on_barrier(struct stage *st, void *ctx)
 {
-	return flush(st, ctx);
+	struct loader *L = ctx;
+
+	if (flush(st, L) < 0)
+		return -1;
+	/* the audit trail is on disk before a checkpoint passes */
+	return L->o->audit ? load_audit_flush(st, L->o->audit, 1) : 0;
 }
 
 /* A line the runner refused (not JSON, a bad checkpoint): its receipt,
