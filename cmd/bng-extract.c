@@ -26,6 +26,7 @@
 #include "err.h"
 #include "extract.h"
 #include "log.h"
+#include "ops.h"
 #include "opt.h"
 #include "redact.h"
 #include "state.h"
@@ -38,7 +39,8 @@ static const char usage_text[] =
     "                   [--shard K/N] [--page-size N] [--limit N] [--page-style STYLE]\n"
     "                   [--items-path KEYPATH] [--next-path KEYPATH] [--since-param NAME]\n"
     "                   [--url URL] [--client-id ID] [--token-url URL] [--scope SCOPE]\n"
-    "                   [--token-cache FILE] [network options] ENTITY\n"
+    "                   [--token-cache FILE] [--metrics FILE] [--stats FILE]\n"
+    "                   [network options] ENTITY\n"
     "       bng-extract --count [options] ENTITY\n"
     "       bng-extract --describe [--openapi FILE] [options] ENTITY\n"
     "       bng-extract --listen ADDRESS --spool FILE --webhook-secret-file FILE\n"
@@ -93,7 +95,7 @@ static const struct ep_opt bng_opts[] = {
 };
 
 static const struct ep_opt *const tables[] = { ep_opt_common, extract_opts, conn_opts_table,
-	                                       bng_opts, NULL };
+	                                       bng_opts, ops_opts, NULL };
 
 struct opts {
 	struct extract_cfg x;
@@ -330,6 +332,7 @@ poll_once(struct run *r, const char *since, const char *query, struct ep_err *er
 		return -1;
 	while ((k = bng_pager_next(p, &items, err)) == 1) {
 		r->pages++;
+		ops_page();
 		cJSON_ArrayForEach(it, items)
 		{
 			if (item(r, it) < 0) {
@@ -967,5 +970,6 @@ done:
 	free(cache);
 	buf_release(&stream);
 	buf_release(&shardq);
+	ops_finish(status);
 	return status;
 }

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "bng.h"
 #include "cfg.h"
 #include "conn.h"
@@ -27,6 +28,7 @@
 #include "log.h"
 #include "nav.h"
 #include "odoo.h"
+#include "ops.h"
 #include "opt.h"
 #include "stage.h"
 
@@ -38,7 +40,8 @@ static const char usage_text[] =
 	"            [--rate RATE] [--retries N] [--retry-max-time SECONDS]\n"
 	"            [--timeout SECONDS] [--trace] [--fail-fast] [--flush-every N]\n"
 	"            [--flush-ms MS] [--max-line BYTES] [--max-rejects N]\n"
-	"            [--rejects FILE] [--state FILE] [--stats FILE]\n"
+	"            [--rejects FILE] [--state FILE] [--metrics FILE] [--stats FILE]\n"
+	"            [--audit FILE [--audit-key FILE]]\n"
 	"            SYSTEM ENTITY [FILE ...]\n"
 	"       load odoo MODEL [--then-on written|created] [options] [FILE ...]\n"
 	"       load bng RESOURCE [--per-record] [--concurrency N] [--token-cache FILE]\n"
@@ -55,9 +58,13 @@ enum {
 	OPT_TOKEN_CACHE,
 	OPT_SOAP,
 	OPT_SCHEMA,
+	OPT_AUDIT,
+	OPT_AUDIT_KEY,
 };
 
 static const struct ep_opt cmd_opts[] = {
+	{ "audit", OPT_AUDIT, "FILE", "append one tamper-evident line per write to FILE" },
+	{ "audit-key", OPT_AUDIT_KEY, "FILE", "--audit: sign each line with the HMAC key in FILE" },
 	{ "concurrency", OPT_CONCURRENCY, "N",
 	  "bng: requests in flight at once (default 4)" },
 	{ "per-record", OPT_PER_RECORD, NULL, "bng: one request per record, not the batch endpoint" },
@@ -72,7 +79,7 @@ static const struct ep_opt cmd_opts[] = {
 
 static const struct ep_opt *const tables[] = {
 	ep_opt_common, load_opts_table, cmd_opts, nav_opts_table, conn_opts_table, stage_input_opts,
-	stage_opts, NULL,
+	stage_opts, ops_opts, NULL,
 };
 
 struct load_cmd {
@@ -82,6 +89,7 @@ struct load_cmd {
 	const char *xmlid;
 	const char *protocol;
 	const char *token_cache;
+	const char *audit, *audit_key;
 	int per_record;
 	long concurrency;
 	struct nav_flags nav;
@@ -388,6 +396,12 @@ main(int argc, char *argv[])
 				goto bad;
 			}
 			continue;
+		case OPT_AUDIT:
+			c.audit = optarg;
+			continue;
+		case OPT_AUDIT_KEY:
+			c.audit_key = optarg;
+			continue;
 		case OPT_PER_RECORD:
 			c.per_record = 1;
 			continue;
@@ -429,6 +443,10 @@ main(int argc, char *argv[])
 		return ep_opt_bad(usage_text, ch, argv, r < 0 ? err.msg : NULL);
 	}
 	ep_opt_free(&os);
+	if (c.audit_key && !c.audit) {
+		load_opts_free(&c.lo);
+		return ep_usage(usage_text, "--audit-key goes with --audit");
+	}
 	if (argc - optind < 2) {
 		ep_warn(argc - optind ? "no ENTITY after the system" : "no SYSTEM and ENTITY");
 		load_opts_free(&c.lo);
@@ -437,8 +455,17 @@ main(int argc, char *argv[])
 	sys = argv[optind];
 	for (size_t i = 0; i < sizeof(systems) / sizeof(systems[0]); i++)
 		if (strcmp(sys, systems[i].name) == 0) {
+			ops_stream(sys, c.conn.profile, argv[optind + 1]);
+			if (c.audit &&
+			    (c.lo.audit = audit_open(c.audit, c.audit_key, "load", sys, c.conn.profile,
+						     argv[optind + 1], &err)) == NULL) {
+				ep_warn("%s", err.msg);
+				load_opts_free(&c.lo);
+				return err.code;
+			}
 			status = systems[i].run(&c, argv[optind + 1], argc - optind - 2,
 						argv + optind + 2);
+			audit_close(c.lo.audit);
 			load_opts_free(&c.lo);
 			return status;
 		}

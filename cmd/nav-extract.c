@@ -32,6 +32,7 @@
 #include "nav.h"
 #include "navsoap.h"
 #include "odata.h"
+#include "ops.h"
 #include "opt.h"
 #include "text.h"
 
@@ -43,7 +44,8 @@ static const char usage_text[] =
 	"                   [--shard K/N] [--since TIMESTAMP] [--since-field FIELD]\n"
 	"                   [--singer]\n"
 	"                   [--state FILE] [--overlap SECONDS] [--follow [--interval SECONDS]]\n"
-	"                   [--soap [--soap-url URL]] [network options] ENTITYSET\n"
+	"                   [--soap [--soap-url URL]] [--metrics FILE] [--stats FILE]\n"
+	"                   [network options] ENTITYSET\n"
 	"       nav-extract [-P NAME] [options] --count | --describe ENTITYSET\n"
 	"       nav-extract [-P NAME] [options] --list\n";
 
@@ -73,7 +75,7 @@ static const struct ep_opt nav_x_table[] = {
 };
 
 static const struct ep_opt *const tables[] = { ep_opt_common, nav_x_table, nav_opts_table,
-					       extract_opts, conn_opts_table, NULL };
+					       extract_opts, conn_opts_table, ops_opts, NULL };
 
 #define MAX_WHERE 64
 #define MAX_SELECT 512
@@ -463,6 +465,7 @@ keyset_scan(struct x *x, odata_entity_fn fn, void *ud, int incremental, const ch
 		more = pg.next_link != NULL; /* the server cut the page: never followed */
 		odata_page_release(&pg);
 		pages++;
+		ops_page();
 		ep_info(2, "page %ld: %zu records", pages, rows);
 		if (pages == 1 && rows == 0 && nav_company_check(x->nav, &e) < 0) {
 			rc = fail_err(x, &e); /* an unknown company answers as an empty set */
@@ -1239,5 +1242,6 @@ main(int argc, char *argv[])
 		ep_warn("cannot write to stdout");
 		x.status = EP_IOERR;
 	}
+	ops_finish(x.status);
 	return x.status;
 }

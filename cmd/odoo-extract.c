@@ -22,6 +22,7 @@
 #include "extract.h"
 #include "log.h"
 #include "odoo.h"
+#include "ops.h"
 #include "opt.h"
 
 static const char usage_text[] =
@@ -32,7 +33,8 @@ static const char usage_text[] =
     "                    [--limit N] [--page-size N] [--concurrency N] [--shard K/N]\n"
     "                    [--since TIMESTAMP] [--state FILE] [--overlap SECONDS]\n"
     "                    [--singer]\n"
-    "                    [--follow [--interval SECONDS]] [network options] MODEL\n"
+    "                    [--follow [--interval SECONDS]] [--metrics FILE] [--stats FILE]\n"
+    "                    [network options] MODEL\n"
     "       odoo-extract [-P NAME] --count | --ids-only | --describe MODEL\n"
     "       odoo-extract [-P NAME] --list-models\n";
 
@@ -67,8 +69,8 @@ static const struct ep_opt odoo_opts_table[] = {
     {NULL, 0, NULL, NULL},
 };
 
-static const struct ep_opt *const tables[] = {ep_opt_common, odoo_opts_table, extract_opts,
-                                              conn_opts_table, NULL};
+static const struct ep_opt *const tables[] = {ep_opt_common,   odoo_opts_table, extract_opts,
+                                              conn_opts_table, ops_opts,        NULL};
 
 enum m2o_mode { M2O_PAIR, M2O_ID, M2O_NAME, M2O_OBJECT };
 
@@ -659,6 +661,7 @@ write_page(struct x *x, cJSON *records, const cJSON *keys)
 	long n;
 	int i;
 
+	ops_page();
 	for (i = 0; i < x->nexp; i++)
 		if (expand_page(x, &x->exp[i], records) < 0)
 			return -1;
@@ -1700,5 +1703,6 @@ main(int argc, char *argv[])
 		ep_warn("cannot write to stdout");
 		x.status = EP_IOERR;
 	}
+	ops_finish(x.status);
 	return x.status;
 }

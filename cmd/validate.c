@@ -13,6 +13,7 @@
 
 #include "err.h"
 #include "log.h"
+#include "ops.h"
 #include "opt.h"
 #include "stage.h"
 #include "validator.h"
@@ -23,7 +24,7 @@ static const char usage_text[] =
 	"                [--unique FIELDS] ... [--ref FIELD=FILE:KEY] ... [--report]\n"
 	"                [--fail-fast] [--flush-every N] [--flush-ms MS]\n"
 	"                [--max-line BYTES] [--max-rejects N] [--rejects FILE]\n"
-	"                [--state FILE] [--stats FILE] [FILE ...]\n";
+	"                [--state FILE] [--metrics FILE] [--stats FILE] [FILE ...]\n";
 
 enum { OPT_MESSAGE = OPT_FIRST_FREE, OPT_OP, OPT_REF, OPT_REPORT, OPT_RULE, OPT_UNIQUE };
 
@@ -39,7 +40,7 @@ static const struct ep_opt validate_opts[] = {
 };
 
 static const struct ep_opt *const tables[] = { ep_opt_common, validate_opts, stage_input_opts,
-	                                        stage_opts, NULL };
+	                                        stage_opts, ops_opts, NULL };
 
 static int
 checked(struct stage *st, const struct stage_rec *rec, void *ctx)
@@ -151,6 +152,7 @@ main(int argc, char *argv[])
 		validator_free(v);
 		return status;
 	}
+	ops_stream(NULL, NULL, schema);
 	status = stage_run(&cfg, argc - optind, argv + optind, &hooks, v);
 	if (report)
 		validator_report(v, stderr);

@@ -19,6 +19,7 @@
 #include "json.h"
 #include "log.h"
 #include "map.h"
+#include "ops.h"
 #include "opt.h"
 #include "stage.h"
 
@@ -28,7 +29,7 @@ static const char usage_text[] =
 	"             [--quote-char CHAR] [--quote-style minimal|all|strings]\n"
 	"             [--fail-fast] [--flush-every N] [--flush-ms MS]\n"
 	"             [--max-line BYTES] [--max-rejects N] [--rejects FILE]\n"
-	"             [--state FILE] [--stats FILE] [FILE ...]\n"
+	"             [--state FILE] [--metrics FILE] [--stats FILE] [FILE ...]\n"
 	"       xform --check MAP\n";
 
 enum { OPT_CHECK = OPT_FIRST_FREE, OPT_KEEP };
@@ -44,7 +45,7 @@ static const struct ep_opt xform_opts[] = {
 };
 
 static const struct ep_opt *const tables[] = { ep_opt_common, xform_opts, csvio_opt_table,
-					       stage_opts, NULL };
+					       stage_opts, ops_opts, NULL };
 
 struct xform {
 	struct map_prog *prog;
@@ -242,6 +243,7 @@ main(int argc, char *argv[])
 		hooks.barrier = csv_barrier;
 		hooks.control = csv_control;
 	}
+	ops_stream(NULL, NULL, map_name);
 	status = stage_run(&cfg, argc - optind, argv + optind, &hooks, &x);
 	if (x.csv)
 		csvio_writer_free(x.csv);

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "log.h"
+#include "ops.h"
 #include "state.h"
 #include "text.h"
 
@@ -37,6 +39,8 @@ extract_cfg_init(struct extract_cfg *c)
 	c->overlap_ms = 300000;
 	c->page_size = 1000;
 	conn_opts_init(&c->conn);
+	ops_begin(ep_prog);
+	ops.shown |= (1u << OPS_READ) | (1u << OPS_WROTE) | (1u << OPS_DROPPED) | (1u << OPS_PAGES);
 }
 
 static int
@@ -70,6 +74,7 @@ extract_opt(struct extract_cfg *c, int key, const char *arg, struct ep_err *err)
 		if (c->interval_ms < 1)
 			return ep_errf(err, EP_USAGE, "bad --interval '%s': must be more than 0",
 			               arg);
+		ops_interval(c->interval_ms);
 		return 1;
 	case OPT_X_LIMIT:
 		return count_arg(arg, "--limit", 1, 1000000000000L, &c->limit, err);
@@ -85,7 +90,8 @@ extract_opt(struct extract_cfg *c, int key, const char *arg, struct ep_err *err)
 		c->state = arg;
 		return 1;
 	}
-	return conn_opt(&c->conn, key, arg, err);
+	int r = conn_opt(&c->conn, key, arg, err);
+	return r ? r : ops_opt(key, arg, err);
 }
 
 /* ---- state -------------------------------------------------------------- */
@@ -125,6 +131,7 @@ extract_out_init(struct extract_out *o, int fd, const char *stream, struct ep_er
 	buf_init(&o->line, 0);
 	if ((o->stream = strdup(stream ? stream : "")) == NULL)
 		return ep_errf(err, EP_SOFTWARE, "out of memory");
+	ops_stream_name(o->stream);
 	return 0;
 }
 
@@ -188,6 +195,9 @@ extract_emit(struct extract_out *o, const char *json, size_t len)
 	if (ndjson_write(&o->w, json, len) < 0)
 		return -1;
 	o->records++;
+	ops.n[OPS_READ]++;
+	ops.n[OPS_WROTE]++;
+	ops_tick(0);
 	return 0;
 }
 
@@ -223,6 +233,7 @@ extract_checkpoint(struct extract_out *o, const cJSON *pos)
 	if (ndjson_write(&o->w, o->line.p, o->line.len) < 0 || ndjson_flush(&o->w) < 0)
 		return -1;
 	o->checkpoints++;
+	ops_checkpoint(pos);
 	return 0;
 }
 
@@ -373,8 +384,12 @@ extract_seen_add(struct extract_seen *s, const char *key, const char *mtime)
 	if (h <= GONE)
 		h += 2;
 	for (i = h & (s->cap - 1); s->slot[i].h != FREE; i = (i + 1) & (s->cap - 1)) {
-		if (s->slot[i].h == h)
+		if (s->slot[i].h == h) {
+			/* a repeat: read, and dropped (the run's counts) */
+			ops.n[OPS_READ]++;
+			ops.n[OPS_DROPPED]++;
 			return 0;
+		}
 		if (s->slot[i].h == GONE && t == SIZE_MAX)
 			t = i;
 	}
@@ -465,8 +480,10 @@ extract_sleep(const struct ep_clock *clock, int64_t ms)
 {
 	int64_t end = ep_now_ms(clock) + ms, left;
 
-	while (!stopping && (left = end - ep_now_ms(clock)) > 0)
+	while (!stopping && (left = end - ep_now_ms(clock)) > 0) {
 		ep_sleep_ms(clock, left > 200 ? 200 : left);
+		ops_tick(1);
+	}
 }
 
 /* ---- --shard ------------------------------------------------------------ */

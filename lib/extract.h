@@ -138,11 +138,11 @@ void extract_out_free(struct extract_out *o);
 struct extract_seen;
 
 struct extract_seen *extract_seen_new(size_t max);
-/* Remember (key, mtime): 1 when new, 0 when already there, -1 out of
- * memory.  A pair costs 16 bytes (a 64-bit hash of it, and the mtime's
- * rank).  mtimes are ordered by their digits read as one number (at most
- * 19): right for timestamps of one fixed format, "YYYY-MM-DD HH:MM:SS" or
- * ISO 8601 with a fixed number of fraction digits. */
+/* Remember (key, mtime): 1 when new, 0 when already there (counted as a
+ * record read and dropped: lib/ops), -1 out of memory.  A pair costs 16 bytes (a 64-bit hash of it,
+ * and the mtime's rank).  mtimes are ordered by their digits read as one number (at most 19): right
+ * for timestamps of one fixed format, "YYYY-MM-DD HH:MM:SS" or ISO 8601 with a fixed number of
+ * fraction digits. */
 int extract_seen_add(struct extract_seen *s, const char *key, const char *mtime);
 /* Forget pairs whose mtime is before `before` (same format). */
 void extract_seen_prune(struct extract_seen *s, const char *before);

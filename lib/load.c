@@ -8,8 +8,10 @@
 #include "buf.h"
 #include "extract.h" /* extract_hash */
 #include "json_tree.h"
+#include "load_audit.h"
 #include "log.h"
 #include "ndjson.h"
+#include "ops.h"
 #include "text.h"
 
 const struct ep_opt load_opts_table[] = {
@@ -491,6 +493,21 @@ oom(struct stage *st)
 	return stage_fail(st, &e);
 }
 
+/* The run's counts by receipt (lib/ops: the summary, --stats, --metrics). */
+static void
+ops_receipt(enum load_status s)
+{
+	static const int map[] = {
+	    [LOAD_CREATED] = OPS_CREATED,
+	    [LOAD_UPDATED] = OPS_UPDATED,
+	    [LOAD_UNCHANGED] = OPS_UNCHANGED,
+	    [LOAD_DELETED] = OPS_DELETED,
+	};
+
+	if (s >= LOAD_CREATED && s <= LOAD_DELETED)
+		ops.n[map[s]]++;
+}
+
 /* Give each item of the batch its outcome, in input order. */
 static int
 settle(struct stage *st, struct loader *L)
@@ -509,9 +526,15 @@ settle(struct stage *st, struct loader *L)
 			                  0);
 			if (rc == 0 && ndjson_write(stage_out(st), L->b.p, L->b.len) < 0)
 				rc = -1;
-		} else
+		} else {
+			ops_receipt(it->status);
 			rc = stage_emit(st, L->b.p, L->b.len);
+			if (rc == 0 && L->o->audit && !L->o->dry_run)
+				rc = load_audit_item(st, L->o->audit, it);
+		}
 	}
+	if (rc == 0 && L->o->audit)
+		rc = load_audit_flush(st, L->o->audit, 0);
 	return rc;
 }
 
@@ -1056,6 +1079,7 @@ compare(struct loader *L, struct load_item *it)
 	if (it->drift == NULL)
 		return 0;
 	L->drifted++;
+	ops.n[OPS_DRIFTED]++;
 	return L->o->verify == LOAD_VERIFY_STRICT ? reject_drift(it) : 0;
 }
 
@@ -1170,7 +1194,12 @@ flush(struct stage *st, struct loader *L)
 static int
 on_barrier(struct stage *st, void *ctx)
 {
-	return flush(st, ctx);
+	struct loader *L = ctx;
+
+	if (flush(st, L) < 0)
+		return -1;
+	/* the audit trail is on disk before a checkpoint passes */
+	return L->o->audit ? load_audit_flush(st, L->o->audit, 1) : 0;
 }
 
 /* The target's own commit of a checkpoint (its batch is written). */
@@ -1305,10 +1334,9 @@ load_run(const struct stage_cfg *cfg, const struct load_opts *o, const struct lo
 	L.slots = calloc(L.nslots, sizeof(*L.slots));
 	L.unverified = cJSON_CreateObject();
 	buf_init(&L.b, 0);
-	if (o->verify != LOAD_VERIFY_OFF && !o->dry_run && t->readback) {
-		scfg.count_name = "drifted";
-		scfg.count = &L.drifted;
-	}
+	ops.shown |= OPS_RECEIPTS;
+	if (o->verify != LOAD_VERIFY_OFF && !o->dry_run && t->readback)
+		ops.shown |= 1u << OPS_DRIFTED;
 	if (!L.items || !L.keys || !L.set || !L.slots || !L.unverified) {
 		ep_warn("out of memory");
 		status = EP_SOFTWARE;

@@ -230,6 +230,8 @@ struct load_target {
 
 #define LOAD_LOST_ROUNDS 5 /* rounds of "Lost answers" for a target without again */
 
+struct audit;
+
 enum load_verify { LOAD_VERIFY_REPORT = 0, LOAD_VERIFY_STRICT, LOAD_VERIFY_OFF };
 
 struct load_opts {
@@ -243,6 +245,7 @@ struct load_opts {
 	int then_created;                /* --then-on created: not on updates */
 	enum load_verify verify;         /* --verify, --no-verify */
 	char *key_text, *then_text; /* storage of key[] and then[] */
+	struct audit *audit;        /* --audit: one line per write (load_audit.h) */
 };
 
 /* --batch --dry-run --key --no-verify --op --then --then-on --verify */

@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ops.h"
+
 #define READ_CHUNK (256u << 10)
 
 int
@@ -64,6 +66,7 @@ fill(struct ndjson_reader *r, struct ep_err *err)
 	if (n < 0)
 		return ep_errf(err, EP_IOERR, "read error on '%s': %s", r->name, strerror(errno));
 	r->end += (size_t)n;
+	ops.bytes_in += (uint64_t)n;
 	return n;
 }
 
@@ -230,6 +233,7 @@ ndjson_flush(struct ndjson_writer *w)
 			return -1;
 		}
 		off += (size_t)n;
+		ops.bytes_out += (uint64_t)n;
 	}
 	buf_reset(&w->b);
 	w->pending = 0;

@@ -27,8 +27,9 @@
  * With cfg->csv_in the inputs are CSV files instead: each row is a record
  * (its JSON object, its source line the row's first line), a bad row a
  * "parse" reject with the row's text, and there are no control lines.
- * At the end: counts on stderr ("read N, wrote N, dropped N, rejected N"),
- * --stats FILE as JSON, and the exit status: 65 when rejects exceed
+ * At the end: counts on stderr ("read N, wrote N, dropped N, rejected N";
+ * load adds its receipts' statuses and drifted: lib/ops), --stats and
+ * --metrics (lib/ops), and the exit status: 65 when rejects exceed
  * --max-rejects, the error's own status when a hook fails, 0 when the
  * reader went away (EPIPE: quiet, nothing committed past what was written).
  *
@@ -81,21 +82,17 @@ struct stage_cfg {
 	long max_rejects;
 	int fail_fast;
 	const char *state;    /* --state FILE: this stage commits checkpoints */
-	const char *stats;
 	uint64_t max_line;
 	long flush_every;
 	long flush_ms;
 	int check_json;       /* the runner checks each record is a JSON object */
 	const struct csvio_opts *csv_in;  /* read CSV (csvio.h), not NDJSON */
 	int singer_in;        /* read Singer messages (see below) */
-	/* a count of the stage's own, after the four in the summary line
-	 * (", drifted N") and in --stats ("drifted": N); optional */
-	const char *count_name;
-	const uint64_t *count;
 };
 
 /* --fail-fast --flush-every --flush-ms --max-line --max-rejects --rejects
- * --state --stats */
+ * --state; stage_opt takes lib/ops' --metrics and --stats too (list
+ * ops_opts in the program's tables) */
 extern const struct ep_opt stage_opts[];
 enum {
 	OPT_FAIL_FAST = 0x140,
@@ -105,7 +102,6 @@ enum {
 	OPT_MAX_REJECTS,
 	OPT_REJECTS,
 	OPT_STATE,
-	OPT_STATS,
 };
 
 /* -i, --input-format ndjson|singer: for the stages that take Singer input

@@ -58,7 +58,7 @@ run load odoo res.partner -k ref "$T/chg" > "$T/out" 2> "$T/err"
 id1=$(rpc res.partner search '[[["ref","=","R001"]]]' | jq '.[0]')
 is "$(cat "$T/out")" "{\"key\":{\"ref\":\"R001\"},\"id\":$id1,\"status\":\"updated\",\"error\":null}
 {\"key\":{\"ref\":\"R002\"},\"id\":$((id1 + 1)),\"status\":\"unchanged\",\"error\":null}" "updated and unchanged"
-is "$(cat "$T/err")" "load: read 2, wrote 2, dropped 0, rejected 0, drifted 0" "counts on stderr"
+is "$(cat "$T/err")" "load: read 2, wrote 2 (created 0, updated 1, unchanged 1, deleted 0), dropped 0, rejected 0, drifted 0" "counts on stderr"
 is "$(writes "$n0")" "res.partner.write" "one write"
 is "$(rpc res.partner read "[[$id1]]" '{"fields":["email","city"]}' | jq -c '.[0] | [.email, .city]')" \
 	'["new@example.com","Oslo"]' "the new value is there"
