@@ -43,7 +43,8 @@ static const char usage_text[] =
 	"            [--rejects FILE] [--state FILE] [--metrics FILE] [--stats FILE]\n"
 	"            [--audit FILE [--audit-key FILE]]\n"
 	"            SYSTEM ENTITY [FILE ...]\n"
-	"       load odoo MODEL [--then-on written|created] [options] [FILE ...]\n"
+	"       load odoo MODEL [--then-on written|created] [--deletes archive|hard]\n"
+	"            [options] [FILE ...]\n"
 	"       load bng RESOURCE [--per-record] [--concurrency N] [--token-cache FILE]\n"
 	"            [options] [FILE ...]\n"
 	"       load nav ENTITYSET [--soap] [--url URL] [--company NAME] [--auth AUTH]\n"
@@ -60,6 +61,7 @@ enum {
 	OPT_SCHEMA,
 	OPT_AUDIT,
 	OPT_AUDIT_KEY,
+	OPT_DELETES,
 };
 
 static const struct ep_opt cmd_opts[] = {
@@ -67,6 +69,8 @@ static const struct ep_opt cmd_opts[] = {
 	{ "audit-key", OPT_AUDIT_KEY, "FILE", "--audit: sign each line with the HMAC key in FILE" },
 	{ "concurrency", OPT_CONCURRENCY, "N",
 	  "bng: requests in flight at once (default 4)" },
+	{ "deletes", OPT_DELETES, "archive|hard",
+	  "odoo: _op delete archives (active false) where the model can, or unlinks" },
 	{ "per-record", OPT_PER_RECORD, NULL, "bng: one request per record, not the batch endpoint" },
 	{ "protocol", OPT_PROTOCOL, "xmlrpc|jsonrpc|json2|auto", "odoo: how to talk to Odoo (default auto)" },
 	{ "schema", OPT_SCHEMA, "FILE", "pg: create the table from this JSON Schema when missing" },
@@ -95,6 +99,8 @@ struct load_cmd {
 	struct nav_flags nav;
 	int soap;
 	const char *schema;
+	int hard_delete; /* --deletes hard */
+	int deletes_set; /* --deletes given */
 };
 
 /* ---- odoo --------------------------------------------------------------- */
@@ -178,6 +184,7 @@ run_odoo(struct load_cmd *c, const char *model, int nfiles, char **files)
 	lc.xmlid = c->xmlid;
 	lc.key = c->xmlid ? NULL : c->lo.key;
 	lc.nkey = c->xmlid ? 0 : c->lo.nkey;
+	lc.hard_delete = c->hard_delete;
 	if ((lo = load_odoo_new(&lc, &err)) == NULL) {
 		ep_warn("%s", err.msg);
 		odoo_close(o);
@@ -205,8 +212,8 @@ run_bng(struct load_cmd *c, const char *resource, int nfiles, char **files)
 	char *cache = NULL;
 	int status;
 
-	if (c->xmlid || c->protocol) {
-		ep_warn("--xmlid and --protocol are for odoo");
+	if (c->xmlid || c->protocol || c->deletes_set) {
+		ep_warn("--xmlid, --protocol and --deletes are for odoo");
 		return EP_USAGE;
 	}
 	if (c->soap) {
@@ -263,8 +270,8 @@ run_nav(struct load_cmd *c, const char *set, int nfiles, char **files)
 	struct ep_err err = EP_ERR_INIT;
 	int status;
 
-	if (c->xmlid || c->protocol || c->lo.nthen || c->lo.then_created) {
-		ep_warn("--xmlid, --protocol and --then are odoo's");
+	if (c->xmlid || c->protocol || c->lo.nthen || c->lo.then_created || c->deletes_set) {
+		ep_warn("--xmlid, --protocol, --then and --deletes are odoo's");
 		return EP_USAGE;
 	}
 	if (c->per_record || c->token_cache) {
@@ -315,9 +322,9 @@ run_pg(struct load_cmd *c, const char *table, int nfiles, char **files)
 	int status;
 
 	if (c->xmlid || c->protocol || c->lo.nthen || c->lo.then_created || c->soap ||
-	    c->per_record || c->token_cache) {
-		ep_warn("--xmlid, --protocol, --then, --soap, --per-record and --token-cache "
-		        "are not for pg");
+	    c->per_record || c->token_cache || c->deletes_set) {
+		ep_warn("--xmlid, --protocol, --then, --deletes, --soap, --per-record and "
+		        "--token-cache are not for pg");
 		return EP_USAGE;
 	}
 	if ((prof = conn_profile(&c->conn, "pg", &err)) == NULL) {
@@ -401,6 +408,14 @@ main(int argc, char *argv[])
 			continue;
 		case OPT_AUDIT_KEY:
 			c.audit_key = optarg;
+			continue;
+		case OPT_DELETES:
+			if (strcmp(optarg, "archive") != 0 && strcmp(optarg, "hard") != 0) {
+				ep_warn("--deletes '%s': not archive or hard", optarg);
+				goto bad;
+			}
+			c.hard_delete = strcmp(optarg, "hard") == 0;
+			c.deletes_set = 1;
 			continue;
 		case OPT_PER_RECORD:
 			c.per_record = 1;

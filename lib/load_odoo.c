@@ -18,6 +18,7 @@ struct load_odoo {
 	cJSON *fields; /* fields_get: name -> {type, relation, readonly, store} */
 	struct keyset fidx; /* name -> its member of fields: a model has hundreds */
 	cJSON *sub;    /* model -> its fields_get, for the models of lines */
+	int archive;   /* _op delete writes active false (the model has it, no --deletes hard) */
 };
 
 /* The target's part of an item (--xmlid). */
@@ -1306,6 +1307,11 @@ read_fields(struct load_item *const *its, size_t n, const struct load_odoo *lo)
 				cJSON_AddItemToArray(names, cJSON_CreateString(c->string));
 		}
 	}
+	for (size_t i = 0; names && lo->archive && i < n; i++)
+		if (its[i]->op == LOAD_DELETE) {
+			cJSON_AddItemToArray(names, cJSON_CreateString("active"));
+			break;
+		}
 	if (names && names->child == NULL)
 		cJSON_AddItemToArray(names, cJSON_CreateString("id"));
 	return names;
@@ -1567,10 +1573,37 @@ expand_lines(struct load_odoo *lo, struct load_item *const *its, size_t n, struc
 	return 0;
 }
 
+/* A delete that archives finds a record already archived as nothing to do:
+ * no id, so the machinery counts it unchanged, as a delete of a record
+ * already gone (a repeated archive is harmless and writes nothing). */
+static void
+archived_gone(const struct load_odoo *lo, struct load_item *const *its, size_t n)
+{
+	for (size_t i = 0; lo->archive && i < n; i++)
+		if (its[i]->op == LOAD_DELETE && its[i]->id &&
+		    cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(its[i]->current, "active"))) {
+			cJSON_Delete(its[i]->id);
+			its[i]->id = NULL;
+		}
+}
+
+static int lookup_any(struct load_odoo *lo, struct load_item *const *its, size_t n,
+                      struct load_error *e);
+
 static int
 lo_lookup(void *t, struct load_item *const *its, size_t n, struct load_error *e)
 {
 	struct load_odoo *lo = t;
+
+	if (lookup_any(lo, its, n, e) < 0)
+		return -1;
+	archived_gone(lo, its, n);
+	return 0;
+}
+
+static int
+lookup_any(struct load_odoo *lo, struct load_item *const *its, size_t n, struct load_error *e)
+{
 	size_t k = 0;
 	int rc;
 
@@ -2074,12 +2107,25 @@ out:
 	return rc;
 }
 
+/* _op delete: archive (write active false) where the model has active,
+ * unless --deletes hard; else unlink. */
 static int
 lo_remove(void *t, struct load_item *const *its, size_t n, struct load_error *e)
 {
 	struct load_odoo *lo = t;
 	cJSON *res = NULL;
 
+	if (lo->archive) {
+		cJSON *vals = cJSON_CreateObject();
+		int rc;
+		if (vals == NULL || !cJSON_AddFalseToObject(vals, "active")) {
+			cJSON_Delete(vals);
+			return oom(e);
+		}
+		rc = write_set(lo, its, n, vals, e);
+		cJSON_Delete(vals);
+		return rc;
+	}
 	if (rpc(lo, lo->cfg.model, "unlink", args_of(ids_of(its, n), NULL), NULL, &res, e) < 0)
 		return -1;
 	cJSON_Delete(res);
@@ -2327,6 +2373,7 @@ load_odoo_new(const struct load_odoo_cfg *cfg, struct ep_err *err)
 			load_odoo_free(lo);
 			return NULL;
 		}
+	lo->archive = !cfg->hard_delete && strcmp(ftype(lo, "active"), "boolean") == 0;
 	if (cfg->xmlid && field(lo, cfg->xmlid) && !is_magic(cfg->xmlid))
 		ep_info(1, "--xmlid %s: the field holds the external id and is not written",
 			cfg->xmlid);

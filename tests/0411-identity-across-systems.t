@@ -111,4 +111,20 @@ like "$(cat "$T/mig")" "external ids:" "...and it says what it did"
 run "$ERPIPE_TOP/examples/scripts/migrate-ref-identity"
 is "$st:$(rpc ir.model.data search_count '[[["name","in",["customer_77","vendor_V0099"]]]]')" 0:2 \
 	"...run again: nothing more"
+# ---- a BNG delete webhook through the template: the partner archived, not an empty upsert
+# (the record bng-extract --listen makes of a customers.deleted event: tests/0403)
+dc=$(bng-extract -q customers | jq -s -c 'map(select((.ExternalID // "") | startswith("odoo:") | not)) | .[0]')
+dcid=$(echo "$dc" | jq .CustomerID)
+dpid=$(xids bng "customer_$dcid" | jq '.[0]')
+dname=$(rpc res.partner read "[[$dpid],[\"name\"]]" | jq -r '.[0].name')
+echo "$dc" | jq -c '{CustomerID, ExternalID, UpdatedAt, "_op": "delete"}' |
+	xform -q -f bng/Customer-to-odoo/res.partner >"$T/del"
+is "$(jq -c . "$T/del")" "{\"xid\":\"bng.customer_$dcid\",\"_op\":\"delete\"}" \
+	"a BNG delete webhook through bng/Customer-to-odoo: a delete by its external id, no fields"
+run load -q odoo res.partner --xmlid xid "$T/del" >"$T/r"
+is "$st:$(jq -r .status "$T/r")" "0:deleted" "...load odoo: deleted"
+is "$(rpc res.partner read "[[$dpid],[\"name\",\"active\"]]" '{"context":{"active_test":false}}' | jq -c '.[0] | [.name, .active]')" \
+	"$(jq -nc --arg n "$dname" '[$n, false]')" "...the partner archived with its name, not renamed or unlinked"
+run load -q odoo res.partner --xmlid xid "$T/del" >"$T/r"
+is "$st:$(jq -r .status "$T/r")" "0:unchanged" "...the webhook delivered again: unchanged"
 done_testing

@@ -7,6 +7,7 @@ complete -c load -l cacert -r -F -d 'verify the server with the CA certificates 
 complete -c load -l company -x -d 'the company (default: the profile\'s, else NAV\'s default)'
 complete -c load -l company-id -x -d 'the company by its Id: Company(Id=GUID)'
 complete -c load -l concurrency -x -d 'bng: requests in flight at once (default 4)'
+complete -c load -l deletes -x -a 'archive hard' -d 'odoo: _op delete archives (active false) where the model can, or unlinks'
 complete -c load -s n -l dry-run -d 'print the plan as receipts, write nothing'
 complete -c load -l fail-fast -d 'stop at the first reject (exit 65)'
 complete -c load -l flush-every -x -d 'flush stdout after every N records'
