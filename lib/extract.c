@@ -129,6 +129,8 @@ extract_out_init(struct extract_out *o, int fd, const char *stream, struct ep_er
 	signal(SIGPIPE, SIG_IGN);
 	ndjson_writer_init(&o->w, fd);
 	buf_init(&o->line, 0);
+	if (fd == 1 && ndjson_repair_stdout(err) < 0)
+		return -1;
 	if ((o->stream = strdup(stream ? stream : "")) == NULL)
 		return ep_errf(err, EP_SOFTWARE, "out of memory");
 	ops_stream_name(o->stream);

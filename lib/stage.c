@@ -697,7 +697,7 @@ stage_run(const struct stage_cfg *cfg, int nfiles, char *const *files,
 	ndjson_writer_init(&st.out, 1);
 	st.out.flush_every = cfg->flush_every;
 	st.out.flush_ms = cfg->flush_ms;
-	if (reject_open(&st.rej, cfg->rejects, &e) < 0) {
+	if (ndjson_repair_stdout(&e) < 0 || reject_open(&st.rej, cfg->rejects, &e) < 0) {
 		ep_warn("%s", e.msg);
 		ndjson_writer_free(&st.out);
 		return e.code;
