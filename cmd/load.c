@@ -43,7 +43,7 @@ static const char usage_text[] =
 	"            [--rejects FILE] [--state FILE] [--metrics FILE] [--stats FILE]\n"
 	"            [--audit FILE [--audit-key FILE]]\n"
 	"            SYSTEM ENTITY [FILE ...]\n"
-	"       load odoo MODEL [--then-on written|created] [--deletes archive|hard]\n"
+	"       load odoo MODEL [--then-on written|created|all] [--deletes archive|hard]\n"
 	"            [options] [FILE ...]\n"
 	"       load bng RESOURCE [--per-record] [--concurrency N] [--token-cache FILE]\n"
 	"            [options] [FILE ...]\n"
@@ -145,7 +145,7 @@ run_odoo(struct load_cmd *c, const char *model, int nfiles, char **files)
 	int status;
 
 	memset(&oe, 0, sizeof(oe));
-	if (c->lo.then_created && c->lo.nthen == 0) {
+	if (c->lo.then_on && c->lo.nthen == 0) {
 		ep_warn("--then-on: no --then to call");
 		return EP_USAGE;
 	}
@@ -220,7 +220,7 @@ run_bng(struct load_cmd *c, const char *resource, int nfiles, char **files)
 		ep_warn("--soap is for nav");
 		return EP_USAGE;
 	}
-	if (c->lo.nthen || c->lo.then_created) {
+	if (c->lo.nthen || c->lo.then_on) {
 		ep_warn("--then: BNG has no workflow methods to call");
 		return EP_USAGE;
 	}
@@ -270,7 +270,7 @@ run_nav(struct load_cmd *c, const char *set, int nfiles, char **files)
 	struct ep_err err = EP_ERR_INIT;
 	int status;
 
-	if (c->xmlid || c->protocol || c->lo.nthen || c->lo.then_created || c->deletes_set) {
+	if (c->xmlid || c->protocol || c->lo.nthen || c->lo.then_on || c->deletes_set) {
 		ep_warn("--xmlid, --protocol, --then and --deletes are odoo's");
 		return EP_USAGE;
 	}
@@ -321,7 +321,7 @@ run_pg(struct load_cmd *c, const char *table, int nfiles, char **files)
 	const char *url;
 	int status;
 
-	if (c->xmlid || c->protocol || c->lo.nthen || c->lo.then_created || c->soap ||
+	if (c->xmlid || c->protocol || c->lo.nthen || c->lo.then_on || c->soap ||
 	    c->per_record || c->token_cache || c->deletes_set) {
 		ep_warn("--xmlid, --protocol, --then, --deletes, --soap, --per-record and "
 		        "--token-cache are not for pg");

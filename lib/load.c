@@ -21,8 +21,8 @@ const struct ep_opt load_opts_table[] = {
     {"no-verify", OPT_LOAD_NO_VERIFY, NULL, "do not read back what was written"},
     {"op", OPT_LOAD_OP, "upsert|create|update|delete|insert", "what to do with records without _op"},
     {"then", OPT_LOAD_THEN, "METHODS", "call these methods on the records written (a,b,…)"},
-    {"then-on", OPT_LOAD_THEN_ON, "written|created",
-     "--then on every record written (default), or on those created only"},
+    {"then-on", OPT_LOAD_THEN_ON, "written|created|all",
+     "--then on every record written (default), those created, or all found"},
     {"verify", OPT_LOAD_VERIFY, "report|strict",
      "a field the server did not keep: receipt drifted (default), or a reject"},
     {NULL, 0, NULL, NULL},
@@ -139,11 +139,14 @@ load_opt(struct load_opts *o, int key, const char *arg, struct ep_err *err)
 		           ? -1
 		           : 1;
 	case OPT_LOAD_THEN_ON:
-		if (strcmp(arg, "written") == 0 || strcmp(arg, "created") == 0) {
-			o->then_created = arg[0] == 'c';
+		if (strcmp(arg, "written") == 0 || strcmp(arg, "created") == 0 ||
+		    strcmp(arg, "all") == 0) {
+			o->then_on = arg[0] == 'c' ? LOAD_THEN_CREATED
+			             : arg[0] == 'a' ? LOAD_THEN_ALL
+			                             : LOAD_THEN_WRITTEN;
 			return 1;
 		}
-		return ep_errf(err, EP_USAGE, "--then-on '%s': not written or created", arg);
+		return ep_errf(err, EP_USAGE, "--then-on '%s': not written, created or all", arg);
 	case OPT_LOAD_VERIFY:
 		if (strcmp(arg, "report") == 0 || strcmp(arg, "strict") == 0) {
 			o->verify = arg[0] == 's' ? LOAD_VERIFY_STRICT : LOAD_VERIFY_REPORT;
@@ -680,8 +683,9 @@ run_split(struct stage *st, struct loader *L, enum step s, const char *method,
 	}
 }
 
-/* The items of [from, to) still pending (written = 0) or created or
- * updated (written = 1), and for which pick says yes.  Fills L->set. */
+/* The items of [from, to) still pending (written = 0), created or updated
+ * (written = 1), or those and the unchanged ones found (written = 2), and
+ * for which pick says yes.  Fills L->set. */
 static size_t
 select_items(struct loader *L, size_t from, size_t to, int written,
              int (*pick)(const struct load_item *))
@@ -690,7 +694,8 @@ select_items(struct loader *L, size_t from, size_t to, int written,
 
 	for (size_t i = from; i < to; i++) {
 		struct load_item *it = &L->items[i];
-		int ok = written ? (it->status == LOAD_CREATED || it->status == LOAD_UPDATED)
+		int ok = written ? (it->status == LOAD_CREATED || it->status == LOAD_UPDATED ||
+		                    (written == 2 && it->status == LOAD_UNCHANGED && it->id))
 		                 : it->status == LOAD_PENDING;
 		if (ok && (pick == NULL || pick(it)))
 			L->set[k++] = it;
@@ -1141,7 +1146,8 @@ process(struct stage *st, struct loader *L, size_t from, size_t to)
 	if (rc == 0 && L->window == (size_t)L->o->batch)
 		rc = verify(st, L, from, to);
 	for (size_t m = 0; rc == 0 && m < L->o->nthen; m++)
-		if ((k = select_items(L, from, to, 1, L->o->then_created ? was_created : NULL)) > 0)
+		if ((k = select_items(L, from, to, L->o->then_on == LOAD_THEN_ALL ? 2 : 1,
+		                      L->o->then_on == LOAD_THEN_CREATED ? was_created : NULL)) > 0)
 			rc = run_split(st, L, STEP_CALL, L->o->then[m], L->set, k);
 	return rc;
 }

@@ -242,7 +242,7 @@ struct load_opts {
 	int dry_run;                     /* --dry-run */
 	const char *then[LOAD_THEN_MAX]; /* --then methods, in order */
 	size_t nthen;
-	int then_created;                /* --then-on created: not on updates */
+	enum { LOAD_THEN_WRITTEN = 0, LOAD_THEN_CREATED, LOAD_THEN_ALL } then_on; /* --then-on */
 	enum load_verify verify;         /* --verify, --no-verify */
 	char *key_text, *then_text; /* storage of key[] and then[] */
 	struct audit *audit;        /* --audit: one line per write (load_audit.h) */

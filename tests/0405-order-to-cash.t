@@ -5,8 +5,10 @@
 # products first, drafts left out); once Odoo has invoiced them and payments
 # came in, BNG holds the invoices, the payments and each order's payment
 # status; a run with nothing new writes nothing either way (no echo); a new
-# order travels; a refused record stops the flow with 65 and the steps after
-# it; a run that finds the last one going skips its turn; make demo runs.
+# order travels; a confirmation lost to a dropped connection is made by the
+# next run (the confirm step); a refused record stops the flow with 65 and
+# the steps after it; a run that finds the last one going skips its turn;
+# make demo runs.
 . "$(dirname "$0")/lib.sh"
 . "$ERPIPE_TOP/tests/sandbox/lib.sh"
 sandbox_start odoo --currencies fresh   # as a new database: EUR and GBP archived
@@ -41,7 +43,7 @@ flow_cron order-to-cash '\*/5 \* \* \* \*' o2c
 W=$T/o2c
 o2c() { run sh -c "$cmd"; }
 # what the last run wrote: receipt statuses other than unchanged, by step
-written() { for f in "$W"/receipts/*.ndjson; do tail -n +"$(($(grep -c . "$f.mark" 2>/dev/null || echo 0) + 1))" "$f"; done |
+written() { for f in "$W"/receipts/*.ndjson; do tail -n +"$(($(cat "$f.mark" 2>/dev/null | wc -l) + 1))" "$f"; done |
 	jq -r 'select(.status and .status != "unchanged") | .status' | wc -l | tr -d ' '; }
 
 # ---- 1: BNG -> Odoo ------------------------------------------------------
@@ -142,6 +144,24 @@ is "$st" 0 "the next run: status 0"
 is "$(o sale.order --domain '[["name","=","BNG/WEB-9001"]]' --fields state,partner_id,amount_untaxed --m2o name | jq -c '[.state, .partner_id, .amount_untaxed]')" \
 	'["sale","Quillon AG",37.5]' "...is confirmed in Odoo, for its new customer"
 is "$(written)" 2 "...and only it and its customer are written"
+
+# ---- a confirmation lost (its connection dropped): the next run makes it --------
+api POST /sales_orders "{\"OrderNo\":\"WEB-9005\",\"CustomerID\":$cid,\"OrderedAt\":\"2026-03-02T10:00:00.000Z\",\"Currency\":\"EUR\",\"Status\":\"Confirmed\",\"LineItems\":[{\"Sku\":\"$sku\",\"Quantity\":2,\"UnitPrice\":12.5}]}" >/dev/null
+sandbox_faults odoo '{"drop": {"body": "action_confirm", "next": 1}}' >/dev/null
+flow_mark
+o2c 2> "$T/err"
+is "$st" 69 "a confirmation whose answer was lost: the run stops, 69"
+is "$(o sale.order --domain '[["name","=","BNG/WEB-9005"]]' --fields state | jq -r .state)" draft \
+	"...the order is in Odoo, in draft"
+flow_mark
+o2c
+is "$st" 0 "the next run: status 0"
+is "$(o sale.order --domain '[["name","=","BNG/WEB-9005"]]' --fields state | jq -r .state)" sale \
+	"...the order still in draft is confirmed (the confirm step)"
+is "$(jq -r '.status' "$W/receipts/confirm.ndjson" | tail -1)" unchanged "...nothing written to it"
+flow_mark
+o2c
+is "$st:$(written)" 0:0 "and the run after writes nothing"
 
 # ---- a placed order changed in BNG: written to Odoo's, which stays confirmed
 chg=$(echo "$placed" | tail -1)

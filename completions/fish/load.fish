@@ -36,7 +36,7 @@ complete -c load -l soap-url -x -d 'SOAP root (default: the OData URL with /ODat
 complete -c load -l state -r -F -d 'commit checkpoints to FILE (this stage is the committer)'
 complete -c load -l stats -r -F -d 'write the end-of-run counts and duration to FILE as JSON'
 complete -c load -l then -x -d 'call these methods on the records written (a,b,…)'
-complete -c load -l then-on -x -a 'written created' -d '--then on every record written (default), or on those created only'
+complete -c load -l then-on -x -a 'written created all' -d '--then on every record written (default), those created, or all found'
 complete -c load -l timeout -x -d 'abandon a request after SECONDS (default 300)'
 complete -c load -l token-cache -r -F -d 'bng: OAuth token cache (default ~/.cache/erpipe/bng-HASH.token; - for none)'
 complete -c load -l token-url -x -d 'OAuth token endpoint (Microsoft Entra)'
