@@ -57,6 +57,14 @@ bpo=$(jq .PurchaseOrderID "$T/.api")
 p2p
 is "$st" 0 "first run: status 0"
 like "$(cat "$T/out")" "^vendors-in: 2 created" "BNG's vendors reach Odoo"
+# identity: BNG's vendor ids in Odoo's external ids, never in ref; not sent back
+is "$(o res.partner --xmlids bng --fields name,ref |
+	jq -r 'select(.xmlids | length > 0) | "\(.xmlids | join(" ")) \(.ref)"' | sort | paste -sd' ' -)" \
+	"$(b vendors --fields VendorID,ExternalID | jq -r 'select(.VendorID) | select((.ExternalID // "") | startswith("odoo:") | not) |
+		"bng.vendor_\(.VendorID) false"' | sort | paste -sd' ' -)" \
+	"...each Odoo partner holds the external id bng.vendor_VendorID, ref untouched"
+is "$(jq -c 'select(.key.VendorID)' "$W/receipts/vendors-bng.ndjson" | wc -l | tr -d ' ')" 0 \
+	"...and not sent back to BNG"
 like "$(cat "$T/out")" "orders-in: 1 created" "...and BNG's order"
 like "$(cat "$T/out")" "orders-nav: [0-9]+ created" "Odoo's confirmed orders reach NAV"
 bo=$(rpc purchase.order search '[[["origin","=","bng:BPO-1"]]]' | jq '.[0]')
