@@ -12,12 +12,7 @@ nav_env --records 2
 . "$ERPIPE_TOP/tests/sandbox/profiles.sh"
 . "$ERPIPE_TOP/tests/sandbox/flow.sh"
 
-# the NAV profile beside the others, as the cron job names it
-printf 'NAVkey123\n' >"$T/nav.pw"
-chmod 600 "$T/nav.pw"
-printf '\n[nav]\nurl = %s\nuser = admin\npassword_file = %s\ncompany = %s\n' \
-	"$NAV_URL" "$T/nav.pw" "$NAV_COMPANY" >>"$T/conf"
-unset NAV_URL NAV_USER NAV_PASSWORD NAV_COMPANY
+flow_nav_profile
 NAV_URL=$(sed -n 's/^url = \(.*ODataV4\)$/\1/p' "$T/conf")   # for get
 flow_cron procure-to-pay '\*/15 \* \* \* \*' p2p "bng odoo nav"
 W=$T/p2p
