@@ -12,12 +12,7 @@ nav_env --records 2
 . "$ERPIPE_TOP/tests/sandbox/profiles.sh"
 . "$ERPIPE_TOP/tests/sandbox/flow.sh"
 
-# the NAV profile beside the others, as the cron job names it
-printf 'NAVkey123\n' >"$T/nav.pw"
-chmod 600 "$T/nav.pw"
-printf '\n[nav]\nurl = %s\nuser = admin\npassword_file = %s\ncompany = %s\n' \
-	"$NAV_URL" "$T/nav.pw" "$NAV_COMPANY" >>"$T/conf"
-unset NAV_URL NAV_USER NAV_PASSWORD NAV_COMPANY
+flow_nav_profile
 NAV_URL=$(sed -n 's/^url = \(.*ODataV4\)$/\1/p' "$T/conf")   # for get
 flow_cron procure-to-pay '\*/15 \* \* \* \*' p2p "bng odoo nav"
 W=$T/p2p
@@ -57,6 +52,14 @@ bpo=$(jq .PurchaseOrderID "$T/.api")
 p2p
 is "$st" 0 "first run: status 0"
 like "$(cat "$T/out")" "^vendors-in: 2 created" "BNG's vendors reach Odoo"
+# identity: BNG's vendor ids in Odoo's external ids, never in ref; not sent back
+is "$(o res.partner --xmlids bng --fields name,ref |
+	jq -r 'select(.xmlids | length > 0) | "\(.xmlids | join(" ")) \(.ref)"' | sort | paste -sd' ' -)" \
+	"$(b vendors --fields VendorID,ExternalID | jq -r 'select(.VendorID) | select((.ExternalID // "") | startswith("odoo:") | not) |
+		"bng.vendor_\(.VendorID) false"' | sort | paste -sd' ' -)" \
+	"...each Odoo partner holds the external id bng.vendor_VendorID, ref untouched"
+is "$(jq -c 'select(.key.VendorID)' "$W/receipts/vendors-bng.ndjson" | wc -l | tr -d ' ')" 0 \
+	"...and not sent back to BNG"
 like "$(cat "$T/out")" "orders-in: 1 created" "...and BNG's order"
 like "$(cat "$T/out")" "orders-nav: [0-9]+ created" "Odoo's confirmed orders reach NAV"
 bo=$(rpc purchase.order search '[[["origin","=","bng:BPO-1"]]]' | jq '.[0]')

@@ -7,6 +7,10 @@
 #       profiles PROFILES (default "bng odoo") and /var/lib/erpipe/DIR; sets
 #       $cmd to that job's command run from the source tree with its
 #       directory under $T
+#   flow_nav_profile
+#       the profile "nav" of the NAV sandbox (nav_env) beside profiles.sh's
+#       in $T/conf, as a cron job names it; NAV_URL, NAV_USER, NAV_PASSWORD
+#       and NAV_COMPANY unset so the profile decides
 #   flow_mark
 #       a copy of each receipt file of the flow's directory $W beside it
 #   flow_lock NAME [N]
@@ -48,4 +52,11 @@ flow_lock() {
 	run "$ERPIPE_TOP/examples/scripts/$1" $(seq -s ' ' 1 "${2:-4}") 2>"$T/err"
 	is "$st" 64 "${2:-4} arguments: 64"
 	like "$(cat "$T/err")" "^usage: $1" "...with the usage"
+}
+flow_nav_profile() {
+	printf 'NAVkey123\n' >"$T/nav.pw"
+	chmod 600 "$T/nav.pw"
+	printf '\n[nav]\nurl = %s\nuser = admin\npassword_file = %s\ncompany = %s\n' \
+		"$NAV_URL" "$T/nav.pw" "$NAV_COMPANY" >>"$T/conf"
+	unset NAV_URL NAV_USER NAV_PASSWORD NAV_COMPANY
 }
