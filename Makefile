@@ -14,7 +14,7 @@ DESTDIR ?=
 VERSION = 0.1.0
 CC      ?= cc
 CFLAGS  ?= -O2 -g
-PKGS    = libcurl libcjson libxml-2.0 libpcre2-8 openssl libmicrohttpd libpq
+PKGS    = libcurl libcjson libxml-2.0 libpcre2-8 openssl libmicrohttpd libpq xlsxwriter
 
 ifeq ($(SANITIZE),1)
 B        = build-san
@@ -50,7 +50,7 @@ MAN7     = $(wildcard man/*.7)
 DEB_PKGS = build-essential pkg-config libcurl4-openssl-dev libcjson-dev \
 	libxml2-dev libcsv-dev libssl-dev libpcre2-dev libmicrohttpd-dev \
 	python3 mandoc clang libclang-rt-14-dev clang-format perl jq curl tzdata chromium strace \
-	libpq-dev postgresql prometheus
+	libpq-dev postgresql prometheus libxlsxwriter-dev python3-openpyxl
 
 .SECONDARY:
 .PHONY: all check install uninstall clean fmt deps demo bench chaos fuzz lint-man units replays \

@@ -30,7 +30,7 @@ static const char usage_text[] =
 	"                 [--date FIELDS] [--date-zone ZONE] [--ignore-case FIELDS]\n"
 	"                 [--trim FIELDS] [--tolerance LIMITS] [--strict]\n"
 	"                 [--map-left MAP] [--map-right MAP] [--sorted] [--memory SIZE]\n"
-	"                 [--format ndjson|summary|csv|html] [--report FILE]\n"
+	"                 [--format ndjson|summary|csv|html|xlsx] [--report FILE]\n"
 	"                 [--emit-fix left|right [--fix-map MAP] [--allow-delete]]\n"
 	"                 [--max-line BYTES] [--metrics FILE] [--stats FILE]\n"
 	"                 LEFT_FILE RIGHT_FILE\n"
@@ -93,7 +93,8 @@ static const struct ep_opt reconcile_opts[] = {
 	{ "fix-left", OPT_FIX_LEFT, "FILE", "--base: write the left's fixes to FILE" },
 	{ "fix-map", OPT_FIX_MAP, "MAP", "map fix records back into the fixed side's own names" },
 	{ "fix-right", OPT_FIX_RIGHT, "FILE", "--base: write the right's fixes to FILE" },
-	{ "format", OPT_FORMAT, "ndjson|summary|csv|html", "how the differences are written (default ndjson)" },
+	{ "format", OPT_FORMAT, "ndjson|summary|csv|html|xlsx",
+	  "how the differences are written (default ndjson)" },
 	{ "group-by", OPT_GROUP_BY, "FIELD", "with --sum: totals per FIELD, FIELD:month or FIELD:day" },
 	{ "ignore", OPT_IGNORE, "FIELDS", "never compare these fields" },
 	{ "ignore-case", OPT_IGNORE_CASE, "FIELDS", "compare these strings case-insensitively ('*': all)" },
@@ -542,7 +543,7 @@ main(int argc, char *argv[])
 		case OPT_FORMAT:
 			if (diff_parse_format(optarg, &fmt) < 0)
 				r = ep_errf(&err, EP_USAGE,
-					"--format '%s': ndjson, summary, csv or html", optarg);
+					"--format '%s': ndjson, summary, csv, html or xlsx", optarg);
 			fmt_name = optarg;
 			break;
 		case OPT_GROUP_BY: {

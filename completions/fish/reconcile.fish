@@ -13,7 +13,7 @@ complete -c reconcile -s f -l fields -x -d 'compare only these fields (NAME or L
 complete -c reconcile -l fix-left -r -F -d '--base: write the left\'s fixes to FILE'
 complete -c reconcile -l fix-map -r -F -d 'map fix records back into the fixed side\'s own names'
 complete -c reconcile -l fix-right -r -F -d '--base: write the right\'s fixes to FILE'
-complete -c reconcile -l format -x -a 'ndjson summary csv html' -d 'how the differences are written (default ndjson)'
+complete -c reconcile -l format -x -a 'ndjson summary csv html xlsx' -d 'how the differences are written (default ndjson)'
 complete -c reconcile -l group-by -x -d 'with --sum: totals per FIELD, FIELD:month or FIELD:day'
 complete -c reconcile -l help -d 'print this help and exit'
 complete -c reconcile -l ignore -x -d 'never compare these fields'
