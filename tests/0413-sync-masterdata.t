@@ -1,16 +1,18 @@
 #!/bin/sh
-# examples/scripts/sync-masterdata: Odoo's and BNG's customers kept in step
-# both ways by a three-way merge (issue 14).  Planted concurrent edits:
+# examples/scripts/sync-masterdata: Odoo's and BNG's customers and vendors
+# kept in step both ways by a three-way merge each (issue 14).  Planted concurrent edits:
 # different fields on each side (both kept), the same field (a conflict,
 # reported, both sides left as they are), a field with an owner (BNG's
 # credit limit wins); deletes on each side (an archive in Odoo, a DELETE in
 # BNG) reach the other side as an archive; records born on each side made on
 # the other once, with their identities; a run with nothing new writes
 # nothing; a load killed with -9 mid-sync, then a rerun, converges.
+# Vendors: made on each side with their identities, ranks never written,
+# an edit on each side both kept, a BNG delete archiving the Odoo partner.
 . "$(dirname "$0")/lib.sh"
 . "$ERPIPE_TOP/tests/sandbox/lib.sh"
 sandbox_start odoo --partners 4
-sandbox_start bng --records 0 --entity customers=3
+sandbox_start bng --records 0 --entity customers=3 --entity vendors=2
 . "$ERPIPE_TOP/tests/sandbox/profiles.sh"
 . "$ERPIPE_TOP/tests/sandbox/odoo-rpc.sh"
 ODOO_DB=odoo ODOO_USER=admin ODOO_PASSWORD=admin
@@ -28,9 +30,16 @@ bupd() { # CUSTOMERID JSON: an edit made in BNG
 	echo "$2" | jq -c --argjson id "$1" '. + {"_key": {"CustomerID": $id}}' |
 		load -q -P bng bng customers --op update >/dev/null
 }
-written() { jq -s -r '[.[] | select(.status != "unchanged")] | length' "$W/receipts/customers-odoo.ndjson" "$W/receipts/customers-bng.ndjson"; }
+# the vendors as the merge sees them, each side, sorted
+vsides() {
+	o res.partner --xmlids bng --fields name,email,phone,country_id,vat,supplier_rank |
+		xform -q -f sync/odoo-bng/vendors-from-odoo | jq -S -c "select(has(\"k\"))" | sort >"$T/vleft"
+	b vendors | xform -q -f sync/odoo-bng/vendors-from-bng | jq -S -c "select(has(\"k\"))" | sort >"$T/vright"
+}
+written() { jq -s -r '[.[] | select(.status != "unchanged")] | length' "$W"/receipts/*.ndjson; }
 
 ncust=$(o --count res.partner --domain '[["customer_rank",">",0]]')
+nvend=$(o --count res.partner --domain '[["supplier_rank",">",0]]')
 
 # ---- the first run: each side's customers made on the other --------------------
 run sync
@@ -43,6 +52,16 @@ is "$(wc -l <"$T/left" | tr -d ' ')" $((ncust + 3)) "...all of them on each side
 is "$(rpc ir.model.data search_count '[[["module","=","bng"],["name","=like","customer_%"]]]')" 3 \
 	"BNG's customers known in Odoo by external ids bng.customer_N"
 is "$(b customers | jq -r '.ExternalID // "" | select(startswith("odoo:"))' | sort -u | wc -l | tr -d ' ')" "$ncust" \
+	"Odoo's known in BNG by ExternalID odoo:ID, once each"
+like "$(cat "$T/out")" "vendors odoo<->bng: to_odoo 2 \(2 create\), to_bng $nvend \($nvend create\)" \
+	"...and vendors: BNG's 2 to Odoo, Odoo's $nvend vendors to BNG"
+vsides
+is "$(cat "$T/vleft")" "$(cat "$T/vright")" "vendors: both sides agree"
+is "$(wc -l <"$T/vleft" | tr -d ' ')" $((nvend + 2)) "...all of them on each side"
+vx=$(rpc ir.model.data search_read '[[["module","=","bng"],["name","=like","vendor_%"]]]' '{"fields":["res_id"]}' | jq -c '[.[].res_id]')
+is "$(rpc res.partner read "[$vx,[\"supplier_rank\",\"is_company\"]]" | jq -c '[.[] | [.supplier_rank, .is_company]]')" '[[0,true],[0,true]]' \
+	"BNG's vendors: companies in Odoo known by bng.vendor_N, their rank never written"
+is "$(b vendors | jq -r '.ExternalID // "" | select(startswith("odoo:"))' | sort -u | wc -l | tr -d ' ')" "$nvend" \
 	"Odoo's known in BNG by ExternalID odoo:ID, once each"
 n=$(written)
 run sync
@@ -67,7 +86,7 @@ like "$(cat "$T/out")" "conflict odoo:9 email: base .*, odoo \"odoo-side@example
 is "$(rpc res.partner read '[[9],["email","credit_limit"]]' | jq -c '.[0] | [.email, .credit_limit]'):$(b customers | jq -c --argjson c "$c2" 'select(.CustomerID == $c) | [.Email, .CreditLimit]')" \
 	'["odoo-side@example.com",999]:["bng-side@example.com",999]' \
 	"...each side keeps its email; the credit limit, BNG's, is BNG's value on both"
-is "$(jq -s -c '[.[] | .key]' "$W/conflicts.ndjson")" '["odoo:9"]' "...the conflict kept in DIR/conflicts.ndjson"
+is "$(jq -s -c '[.[] | .key]' "$W/conflicts/odoo-bng-customers.ndjson")" '["odoo:9"]' "...the conflict kept in DIR/conflicts/odoo-bng-customers.ndjson"
 
 # ---- deletes on each side, births on each side ------------------------------------
 bgone=$(b customers | jq -s -r 'map(select(.ExternalID == null))[0].CustomerID')
@@ -89,6 +108,37 @@ is "$(rpc res.partner search_count '[[["name","=","Born In BNG Ltd"]]]'):$(b cus
 sides
 is "$(grep -v '"k":"odoo:9"' "$T/left")" "$(grep -v '"k":"odoo:9"' "$T/right")" \
 	"both sides agree again, but for the undecided conflict"
+n=$(written)
+run sync
+is "$st:$(written)" "0:$n" "...and a run after it writes nothing"
+
+# ---- vendors: an edit on each side, a delete in BNG ------------------------------------
+v1=$(rpc res.partner search '[[["supplier_rank",">",0],["id","!=",9]]]' '{"order":"id","limit":1}' | jq '.[0]')
+bv1=$(b vendors | jq -s -r --arg x "odoo:$v1" 'map(select(.ExternalID == $x))[0].VendorID')
+bvgone=$(b vendors | jq -s -r 'map(select(.ExternalID == null))[0].VendorID')
+vgone_pid=$(rpc ir.model.data search_read "[[[\"module\",\"=\",\"bng\"],[\"name\",\"=\",\"vendor_$bvgone\"]]]" '{"fields":["res_id"]}' | jq '.[0].res_id')
+rpc res.partner write "[[$v1],{\"phone\":\"+32 9 555 0199\"}]" >/dev/null
+echo "{\"_key\":{\"VendorID\":$bv1},\"Email\":\"supplies@bng.example\"}" |
+	load -q -P bng bng vendors --op update >/dev/null
+echo "{\"_key\":{\"VendorID\":$bvgone},\"_op\":\"delete\"}" | load -q -P bng bng vendors >/dev/null
+run sync
+is "$st" 0 "vendor edits and a delete: status 0"
+like "$(cat "$T/out")" "vendors odoo<->bng: to_odoo 1 \(0 create\), to_bng 1 \(0 create\), conflicts 0, resolved 0, deleted_left 0, deleted_right 1" \
+	"...printed: BNG's email to Odoo, Odoo's phone to BNG, BNG's delete"
+is "$(rpc res.partner read "[[$v1],[\"email\",\"phone\"]]" | jq -c '.[0] | [.email, .phone]'):$(b vendors | jq -c --argjson v "$bv1" 'select(.VendorID == $v) | [.Email, .Phone]')" \
+	'["supplies@bng.example","+32 9 555 0199"]:["supplies@bng.example","+32 9 555 0199"]' \
+	"different fields of a vendor: both kept, on both sides"
+is "$(rpc res.partner read "[[$vgone_pid],[\"active\"]]" | jq -c '.[0].active')" false \
+	"a vendor deleted in BNG: archived in Odoo"
+vsides
+is "$(cat "$T/vleft")" "$(cat "$T/vright")" "vendors: both sides agree again"
+# the vendor is a customer too (BNG keeps the two apart): the email the
+# vendor merge wrote into Odoo reaches BNG's customer on the next run
+run sync
+like "$st:$(tr '\n' '|' <"$T/out")" "^0:customers odoo<->bng: to_odoo 0 \(0 create\), to_bng 1 \(0 create\)[^|]*\|  updated in bng: \{\"ExternalID\":\"odoo:$v1\"\}" \
+	"...a run after it takes BNG's email on to BNG's customer of the partner"
+is "$(b customers | jq -r --arg x "odoo:$v1" 'select(.ExternalID == $x) | .Email')" "supplies@bng.example" \
+	"...which has it now"
 n=$(written)
 run sync
 is "$st:$(written)" "0:$n" "...and a run after it writes nothing"

@@ -162,6 +162,8 @@ for m in $(cd "$E" && find . -name '*.ndjson' | sed 's|^\./||; s|\.ndjson$||' | 
 	sync/*/*-from-*) continue ;;   # the agreed shape a merge compares, not a system
 	sync/odoo-bng/customers-to-bng) tgt=bng/Customer ;; # the merge's fixes, _op in each
 	sync/odoo-bng/customers-to-odoo) tgt=odoo/res.partner ;;
+	sync/odoo-bng/vendors-to-bng) tgt=bng/Vendor ;;
+	sync/odoo-bng/vendors-to-odoo) tgt=odoo/res.partner ;;
 	*-to-csv/*) continue ;;        # a spreadsheet, not a system
 	*-to-table/*) continue ;;      # a lookup table another map reads, not a system
 	*-to-match/*) continue ;;      # the lines of the three-way match (procure-to-pay), not a system
