@@ -8,7 +8,7 @@
 # order travels; a confirmation lost to a dropped connection is made by the
 # next run (the confirm step); a refused record stops the flow with 65 and
 # the steps after it; a run that finds the last one going skips its turn;
-# make demo runs.
+# make demo runs, sync-masterdata in it through one conflict and one delete.
 . "$(dirname "$0")/lib.sh"
 . "$ERPIPE_TOP/tests/sandbox/lib.sh"
 sandbox_start odoo --currencies fresh   # as a new database: EUR and GBP archived
@@ -222,5 +222,10 @@ like "$(sed -n '/^-- 3/,/^-- reconcile/p' "$T/demo")" "writes asked during the r
 like "$(cat "$T/demo")" "setup.*|pricelists +[0-9]+ created" "...its setup makes the pricelists"
 like "$(cat "$T/demo")" "for BNG/[^ ]+, BNG/" "...and the accountant's wizard merges a customer's orders"
 like "$(sed -n '/invoices against/,$p' "$T/demo")" "changed +0" "...and reconcile finds the invoices agree"
+like "$(sed -n '/^-- Meanwhile/,$p' "$T/demo")" "conflict bng:[0-9]+ phone: base .*, odoo .*\(Odoo\)\", bng .*\(BNG\)\"" \
+	"...sync-masterdata reports the phone changed on both sides as a conflict"
+like "$(sed -n '/^-- Meanwhile/,$p' "$T/demo" | grep -E 'vendors odoo<->bng|in BNG:' | tr '\n' '|')" \
+	"vendors odoo<->bng: .*deleted_left 1.*in BNG: customer [0-9]+ phone \+1 555 0199 \(BNG\), vendor odoo:[0-9]+ Inactive" \
+	"...takes the vendor archived in Odoo to BNG as Inactive, and leaves the conflict as it is"
 
 done_testing
