@@ -412,12 +412,14 @@ cmp_xmlid_row(const void *a, const void *b)
 static int
 add_xmlids(struct x *x, const char *model, cJSON *records)
 {
-	cJSON *ids = cJSON_CreateArray(), *dom, *args, *kw, *rows = NULL, *rec, *l;
+	cJSON *ids, *dom, *args, *kw, *rows = NULL, *rec, *l;
 	struct xmlid_row *tab = NULL;
 	size_t n = 0, i, lo;
 
 	if (x->xmlids == NULL)
 		return 0;
+	if ((ids = cJSON_CreateArray()) == NULL)
+		return fail(x, EP_SOFTWARE, "out of memory");
 	cJSON_ArrayForEach(rec, records)
 	{
 		l = cJSON_GetObjectItemCaseSensitive(rec, "id");
