@@ -41,6 +41,8 @@ BINS     = $(PROGS:%=$(B)/bin/%)
 UNIT_SRC = $(wildcard tests/unit/t-*.c)
 UNITS    = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 FUZZ_SRC = $(wildcard tests/fuzz/fuzz-*.c)
+FUZZ_TIME  ?= 600
+FUZZ_MERGE ?= 0
 REPLAYS  = $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%-replay)
 FUZZERS  = $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
 MAN1     = $(wildcard man/*.1)
@@ -52,7 +54,7 @@ DEB_PKGS = build-essential pkg-config libcurl4-openssl-dev libcjson-dev \
 	python3 mandoc clang libclang-rt-14-dev clang-format perl jq curl tzdata chromium strace
 
 .SECONDARY:
-.PHONY: all check install uninstall clean fmt deps demo bench fuzz lint-man units replays \
+.PHONY: all check install uninstall clean fmt deps demo bench fuzz fuzz-long lint-man units replays \
 	completions
 
 all: $(LIBA) $(BINS)
@@ -101,6 +103,15 @@ fuzz:
 		clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer $(FUZZ_SAN) \
 		$$(pkg-config --cflags $(PKGS)) -Ilib -o build-fuzz/$$n $$f \
 		build-fuzz/liberpipe.a $(LDLIBS) || exit 1; done
+
+# A campaign: each target for FUZZ_TIME seconds (default 600) over its corpus,
+# one process on one core, stopping at the first crash, leak or UBSan report
+# with the reproducer's path; FUZZ_TARGETS='fuzz-map fuzz-csv' picks targets,
+# FUZZ_MERGE=1 merges inputs that add coverage into tests/fuzz/corpus/.
+# Executions and exec/s per target in build-fuzz/long/summary (tests/fuzz/long).
+fuzz-long: fuzz
+	@FUZZ_TIME=$(FUZZ_TIME) FUZZ_TARGETS='$(FUZZ_TARGETS)' FUZZ_MERGE=$(FUZZ_MERGE) \
+		tests/fuzz/long
 
 demo: all
 	@tests/demo
