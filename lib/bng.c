@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "cfg.h"
+#include "json_tree.h"
 #include "oauth.h"
 
 static const struct bng_resource resources[] = {
@@ -364,7 +365,7 @@ text_of(const cJSON *v)
 {
 	if (cJSON_IsString(v))
 		return strdup(v->valuestring);
-	return cJSON_PrintUnformatted(v);
+	return json_tree_print(v);
 }
 
 int
@@ -658,7 +659,7 @@ bng_page_parse(const struct bng_list *l, const char *body, size_t len, const cha
 		if (cJSON_IsString(nv) && *nv->valuestring)
 			*next = strdup(nv->valuestring);
 		else if (cJSON_IsNumber(nv))
-			*next = cJSON_PrintUnformatted(nv);
+			*next = json_tree_print(nv);
 		else if (!cJSON_IsNull(nv) && !cJSON_IsFalse(nv) && !cJSON_IsString(nv)) {
 			cJSON_Delete(j);
 			return ep_errf(err, EP_UNAVAILABLE, "'%s' is neither a string nor null", np);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "json_tree.h"
 #include "state.h"
 #include "text.h"
 
@@ -142,7 +143,7 @@ extract_checkpoint(struct extract_out *o, const cJSON *pos)
 	if (ndjson_flush(&o->w) < 0)
 		return -1;
 	buf_reset(&o->line);
-	if ((p = cJSON_PrintUnformatted(pos)) == NULL) {
+	if ((p = json_tree_print(pos)) == NULL) {
 		o->w.failed = ENOMEM;
 		return -1;
 	}

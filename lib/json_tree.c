@@ -1,5 +1,6 @@
 #include "json_tree.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -305,4 +306,77 @@ json_tree_member(const cJSON *obj, cJSON **at, const char *name)
 	if (m)
 		*at = m->next;
 	return m;
+}
+
+int
+json_tree_number(double d, char *out, size_t cap)
+{
+	int n = 0;
+
+	/* integers as integers (ids: 10000000, not 1e+07), exact below 1e17 */
+	if (d == floor(d) && fabs(d) < 1e17)
+		return snprintf(out, cap, "%.0f", d);
+	for (int prec = 1; prec <= 17; prec++) {
+		n = snprintf(out, cap, "%.*g", prec, d);
+		if (strtod(out, NULL) == d)
+			break;
+	}
+	return n;
+}
+
+int
+json_tree_print_buf(struct buf *b, const cJSON *v)
+{
+	char num[40];
+	const cJSON *c;
+
+	if (v == NULL)
+		return -1;
+	switch (v->type & 0xff) {
+	case cJSON_False:
+		return buf_adds(b, "false");
+	case cJSON_True:
+		return buf_adds(b, "true");
+	case cJSON_NULL:
+		return buf_adds(b, "null");
+	case cJSON_Number:
+		if (!isfinite(v->valuedouble))
+			return buf_adds(b, "null");
+		json_tree_number(v->valuedouble, num, sizeof num);
+		return buf_adds(b, num);
+	case cJSON_String:
+		return json_quote(b, v->valuestring ? v->valuestring : "",
+				  v->valuestring ? strlen(v->valuestring) : 0);
+	case cJSON_Raw:
+		return buf_adds(b, v->valuestring ? v->valuestring : "");
+	case cJSON_Array:
+	case cJSON_Object:
+		if (buf_addc(b, cJSON_IsArray(v) ? '[' : '{') < 0)
+			return -1;
+		for (c = v->child; c; c = c->next) {
+			if (c != v->child && buf_addc(b, ',') < 0)
+				return -1;
+			if (cJSON_IsObject(v) &&
+			    (json_quote(b, c->string ? c->string : "",
+					c->string ? strlen(c->string) : 0) < 0 ||
+			     buf_addc(b, ':') < 0))
+				return -1;
+			if (json_tree_print_buf(b, c) < 0)
+				return -1;
+		}
+		return buf_addc(b, cJSON_IsArray(v) ? ']' : '}');
+	}
+	return -1;
+}
+
+char *
+json_tree_print(const cJSON *v)
+{
+	struct buf b = BUF_INIT;
+
+	if (json_tree_print_buf(&b, v) < 0) {
+		buf_release(&b);
+		return NULL;
+	}
+	return buf_detach(&b, NULL);
 }

@@ -38,4 +38,18 @@ cJSON *json_tree_parse(const char *s, size_t n, struct json_tree_err *err);
  * record wrote) are matched in one pass: start *at at obj->child. */
 cJSON *json_tree_member(const cJSON *obj, cJSON **at, const char *name);
 
+/* v as cJSON_PrintUnformatted prints it, but each number in the shortest
+ * text that reads back as the same double.  cJSON 1.7.15 prints 15 digits
+ * whenever they come "close enough": 9007199254740992 goes out as
+ * 9.00719925474099e+15 (9007199254740990), 1.0000000000000002 as 1, a
+ * silent change of the value in every body and line it prints.  A number
+ * that is not finite prints null, as with cJSON.  Strings go out as
+ * json_quote writes them.  json_tree_print returns a string you own (free)
+ * or NULL when out of memory; json_tree_print_buf appends to b, 0 or -1. */
+char *json_tree_print(const cJSON *v);
+int json_tree_print_buf(struct buf *b, const cJSON *v);
+/* the shortest %.Ng text (N <= 17) of finite d that strtod reads back as
+ * d, in out (at least 32 bytes), an integer below 1e17 in full; its length */
+int json_tree_number(double d, char *out, size_t cap);
+
 #endif

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "json_tree.h"
 #include "log.h"
 
 struct load_bng {
@@ -287,7 +288,7 @@ preq_set(struct load_bng *lb, struct preq *q, struct load_item *it, const char *
 	}
 	if (bng_url(lb->b, &q->url, lb->res, NULL) < 0 || buf_adds(&q->url, idt) < 0)
 		return -1;
-	if (body && (q->body = cJSON_PrintUnformatted(body)) == NULL)
+	if (body && (q->body = json_tree_print(body)) == NULL)
 		return -1;
 	return 0;
 }
@@ -631,7 +632,7 @@ post_batch(struct load_bng *lb, cJSON *items, cJSON **results, int *lost, struct
 	*lost = 0;
 	http_resp_init(&r);
 	if (body == NULL || !cJSON_AddItemReferenceToObject(body, "items", items) ||
-	    (text = cJSON_PrintUnformatted(body)) == NULL ||
+	    (text = json_tree_print(body)) == NULL ||
 	    bng_url(lb->b, &url, lb->res, NULL) < 0 || buf_adds(&url, "/batch") < 0) {
 		rc = oom(e);
 		goto out;
@@ -863,7 +864,7 @@ batch_concurrent(struct load_bng *lb, enum wop op, struct load_item *const *its,
 
 		p[k].req.method = "POST";
 		if (body == NULL || items == NULL || !cJSON_AddItemToObject(body, "items", items) ||
-		    (p[k].body = cJSON_PrintUnformatted(body)) == NULL ||
+		    (p[k].body = json_tree_print(body)) == NULL ||
 		    bng_url(lb->b, &p[k].url, lb->res, NULL) < 0 || buf_adds(&p[k].url, "/batch") < 0) {
 			if (items && !cJSON_GetObjectItemCaseSensitive(body, "items"))
 				cJSON_Delete(items);

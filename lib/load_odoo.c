@@ -1048,7 +1048,7 @@ resolve_search(struct load_odoo *lo, struct load_item *const *its, size_t nits,
 			m = cJSON_GetObjectItemCaseSensitive(refs[i].value, "match");
 			if (strcmp(fieldset(m, &fb), fset) != 0)
 				continue; /* another field set's turn */
-			text = cJSON_PrintUnformatted(m);
+			text = json_tree_print(m);
 		} else {
 			m = refs[i].value;
 			text = strdup(m->valuestring);
@@ -1323,7 +1323,7 @@ key_text_of(const struct load_odoo *lo, const cJSON *key, const cJSON *rec)
 		d = v ? cJSON_Duplicate(v, 1) : cJSON_CreateNull();
 		cJSON_AddItemToObject(k, c->string, d);
 	}
-	s = k ? cJSON_PrintUnformatted(k) : NULL;
+	s = k ? json_tree_print(k) : NULL;
 	cJSON_Delete(k);
 	return s;
 }
@@ -1400,7 +1400,7 @@ lookup_key(struct load_odoo *lo, struct load_item *const *its, size_t n, struct 
 	if (rc < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
-		char *want = cJSON_PrintUnformatted(its[i]->key);
+		char *want = json_tree_print(its[i]->key);
 		const cJSON *hit = NULL;
 		int hits = 0;
 		struct buf ids = BUF_INIT;
@@ -1710,7 +1710,7 @@ load_cell(const struct load_odoo *lo, const char *name, const cJSON *v)
 	} else if (is_int(v))
 		buf_addf(&b, "%.0f", v->valuedouble);
 	else if (cJSON_IsNumber(v)) {
-		char *s = cJSON_PrintUnformatted(v);
+		char *s = json_tree_print(v);
 		if (s)
 			buf_adds(&b, s);
 		free(s);
@@ -2029,7 +2029,7 @@ lo_update(void *t, struct load_item *const *its, size_t n, struct load_error *e)
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++)
-		if ((texts[i] = cJSON_PrintUnformatted(its[i]->changes)) == NULL) {
+		if ((texts[i] = json_tree_print(its[i]->changes)) == NULL) {
 			rc = oom(e);
 			goto out;
 		}

@@ -1,7 +1,9 @@
 #include "tap.h"
 #include "json.h"
+#include "json_tree.h"
 #include "text.h"
 
+#include <math.h>
 #include <stdlib.h>
 
 static enum json_type
@@ -120,6 +122,44 @@ main(void)
 			out[n] = '\0';
 			is_str(out, u[i].out, u[i].in);
 		}
+	}
+	/* json_tree_print: numbers exactly, where cJSON 1.7.15 prints 15 digits */
+	{
+		static const struct { double d; const char *out; } n[] = {
+			{ 9007199254740992.0, "9007199254740992" },
+			{ 9007199254740990.0, "9007199254740990" },
+			{ 10000000, "10000000" },
+			{ 1e17, "1e+17" },
+			{ 1.0000000000000002, "1.0000000000000002" },
+			{ 1.0000000000000002e300, "1.0000000000000002e+300" },
+			{ 4.9406564584124654e-324, "5e-324" },
+			{ 0.1, "0.1" },
+			{ -0.0, "-0" },
+			{ 12, "12" },
+			{ 1e21, "1e+21" },
+			{ 123456789012345.67, "123456789012345.67" },
+		};
+		for (size_t i = 0; i < sizeof n / sizeof *n; i++) {
+			cJSON *v = cJSON_CreateNumber(n[i].d);
+			char *s = json_tree_print(v);
+			is_str(s, n[i].out, n[i].out);
+			ok(s && strtod(s, NULL) == n[i].d, "reads back as the same double");
+			free(s);
+			cJSON_Delete(v);
+		}
+		struct json_tree_err e = { NULL, 0, BUF_INIT };
+		const char *in = "{\"a\":[1,true,false,null,{}],\"b\":\"\\\"\\n\\u0001\u00e9\",\"c\":[]}";
+		cJSON *t = json_tree_parse(in, strlen(in), &e);
+		char *s = json_tree_print(t);
+		is_str(s, in, "a tree prints back as parsed, escapes as cJSON makes them");
+		free(s);
+		cJSON_Delete(t);
+		buf_release(&e.path);
+		cJSON *inf = cJSON_CreateNumber(HUGE_VAL);
+		s = json_tree_print(inf);
+		is_str(s, "null", "a number that is not finite prints null, as cJSON");
+		free(s);
+		cJSON_Delete(inf);
 	}
 	return done_testing();
 }
