@@ -1,5 +1,6 @@
 #include "json_tree.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,84 @@ ws(struct tp *p)
 	while (p->i < p->n && (p->s[p->i] == ' ' || p->s[p->i] == '\t' || p->s[p->i] == '\n' ||
 			       p->s[p->i] == '\r'))
 		p->i++;
+}
+
+/* A JSON number's value as its significant digits (at most 17 kept; more
+ * makes *many 1) and the power of ten of the first: 0.0125 -> "125", -2.
+ * Zero (any spelling) has no digits. */
+struct sig {
+	char d[18];
+	int nd, many, neg;
+	long exp;
+};
+
+static void
+sig_of(const char *s, size_t n, struct sig *g)
+{
+	size_t i = 0;
+	long intlen = 0, lead = 0, e = 0;
+	int seen = 0, esign = 1, zeros = 0;
+
+	memset(g, 0, sizeof *g);
+	if (i < n && s[i] == '-')
+		g->neg = 1, i++;
+	for (int frac = 0; i < n && (isdigit((unsigned char)s[i]) || s[i] == '.'); i++) {
+		if (s[i] == '.') {
+			frac = 1;
+			continue;
+		}
+		if (!frac)
+			intlen++;
+		if (!seen && s[i] == '0') {
+			lead++;
+			continue;
+		}
+		seen = 1;
+		if (s[i] == '0') { /* trailing zeros count only if a digit follows */
+			zeros++;
+			continue;
+		}
+		for (; zeros > 0; zeros--)
+			if (g->nd < 17)
+				g->d[g->nd++] = '0';
+			else
+				g->many = 1;
+		if (g->nd < 17)
+			g->d[g->nd++] = s[i];
+		else
+			g->many = 1;
+	}
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		i++;
+		if (i < n && (s[i] == '+' || s[i] == '-'))
+			esign = s[i++] == '-' ? -1 : 1;
+		for (; i < n && isdigit((unsigned char)s[i]); i++)
+			if (e < 100000000)
+				e = e * 10 + (s[i] - '0');
+	}
+	if (g->nd == 0) { /* zero */
+		g->neg = 0;
+		return;
+	}
+	g->exp = esign * e + intlen - 1 - lead;
+}
+
+/* Does the double d (strtod of the number text s) have the value s says?
+ * Compared as decimals with the shortest text that gives d back: "0.1" is
+ * 0.1, "1.50" is 1.5, "9007199254740993" is not 9007199254740992 and
+ * "1e400" is not infinity. */
+static int
+number_exact(const char *s, size_t n, double d)
+{
+	char out[40];
+	struct sig a, b;
+
+	if (!isfinite(d))
+		return 0;
+	sig_of(s, n, &a);
+	sig_of(out, (size_t)json_tree_number(d, out, sizeof out), &b);
+	return !a.many && a.nd == b.nd && a.neg == b.neg && a.exp == b.exp &&
+	       memcmp(a.d, b.d, (size_t)a.nd) == 0;
 }
 
 static cJSON *
@@ -253,9 +332,18 @@ value(struct tp *p, int depth)
 			char tmp[64], *num = end < sizeof(tmp) ? tmp : malloc(end + 1);
 			if (num == NULL)
 				return fail(p, "out of memory");
+			double d;
 			memcpy(num, p->s + p->i, end);
 			num[end] = '\0';
-			v = cJSON_CreateNumber(strtod(num, NULL));
+			d = strtod(num, NULL);
+			if (!number_exact(num, end, d)) {
+				if (num != tmp)
+					free(num);
+				return fail(p, "a number a double does not hold exactly (too "
+					       "many digits, or out of range): it would not "
+					       "arrive as written");
+			}
+			v = cJSON_CreateNumber(d);
 			if (num != tmp)
 				free(num);
 		} else if (t == JSON_TRUE || t == JSON_FALSE)

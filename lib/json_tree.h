@@ -10,7 +10,11 @@
  *  - a repeated key is kept once, at its first place, with its last value
  *    (json.h, "last wins", as xform, validate and reconcile read it);
  *  - a string holding U+0000, as a value or a key, is refused: cJSON (and
- *    so every target's encoder) would cut it there without a word.
+ *    so every target's encoder) would cut it there without a word;
+ *  - a number whose value a double does not hold (9007199254740993,
+ *    1.00000000000000000001, 99999999999999.99, 1e400, 1e-400) is refused:
+ *    cJSON keeps a double, so it would reach the target as another number
+ *    and, compared as doubles, read back as "unchanged".
  * Ownership: returns a cJSON you own (cJSON_Delete), or NULL with err
  * filled: err->why a static message and err->path the JSON Pointer of the
  * value at fault ("" for the whole) in a buffer the caller releases.

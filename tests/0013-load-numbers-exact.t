@@ -6,6 +6,9 @@
 # as 9.00719925474099e+15 (9007199254740990) and 1.0000000000000002 as 1,
 # with a "created" receipt: a silent change found by the round-trip test
 # (tests/0014).  BNG over REST/JSON, Odoo over JSON-RPC and XML-RPC.
+# A number a double does not hold (9007199254740993, 99999999999999.99,
+# 1e400, 1e-400) rejects its record, naming it, instead of arriving as
+# another number that a read back, compared as doubles, finds unchanged.
 . "$(dirname "$0")/lib.sh"
 . "$ERPIPE_TOP/tests/sandbox/lib.sh"
 . "$ERPIPE_TOP/tests/sandbox/odoo-rpc.sh"
@@ -42,6 +45,26 @@ run load -q bng customers --verify strict "$T/bng.in" >"$T/receipts"
 is "$(jq -r .status "$T/receipts" | tr '\n' ' ')" "unchanged unchanged unchanged unchanged " \
 	"bng: a second load finds them unchanged"
 
+# numbers a double does not hold: rejected with their path, nothing sent
+n0=$(sandbox_log bng | jq 'map(.n) | max // 0')
+i=0
+for n in 9007199254740993 99999999999999.99 1e400 1e-400 1.00000000000000000001; do
+	i=$((i + 1))
+	printf '{"ExternalID":"x:%d","CompanyName":"x %d","Status":"Active","CreditLimit":%s}\n' $i $i "$n"
+done >"$T/inexact"
+run load -q bng customers --rejects "$T/rej" "$T/inexact" >"$T/receipts"
+is "$st" 65 "bng: inexact numbers: rejects, exit 65"
+is "$(jq -r .status "$T/receipts" | sort | uniq -c | tr -s ' ')" " 5 rejected" "bng: five rejected"
+is "$(jq -r .error "$T/rej" | sort -u)" \
+	"/CreditLimit: a number a double does not hold exactly (too many digits, or out of range): it would not arrive as written" \
+	"bng: the rejects name the field and why"
+is "$(jq -r .source "$T/rej" | sed 's/.*://' | tr '\n' ' ')" "1 2 3 4 5 " "bng: one reject a line"
+is "$(grep -c '"record":{"ExternalID":"x:' "$T/rej")" 5 "bng: the rejects carry the records for replay"
+is "$(sandbox_log bng "$n0" | jq '[.[] | select(.method == "POST" and .path != "/oauth/token")] | length')" 0 \
+	"bng: nothing was sent"
+is "$(bng_dump customers | jq -r 'select(.ExternalID // "" | startswith("x:")) | .ExternalID' | wc -l | tr -d ' ')" 0 \
+	"bng: none in BNG"
+
 # ---- Odoo: JSON-RPC and XML-RPC -------------------------------------------------------
 odoo_env --partners 0
 for proto in jsonrpc xmlrpc; do
@@ -61,4 +84,10 @@ for proto in jsonrpc xmlrpc; do
 		--domain "[[\"ref\",\"=like\",\"$proto:%\"]]" res.partner >"$T/odoo.out"
 	is "$(numbers "$T/odoo.out" credit_limit)" "$WANT" "odoo-extract $proto: the numbers as sent"
 done
+printf '%s\n' '{"ref":"big","name":"big","color":9007199254740993}' \
+	'{"ref":"tiny","name":"tiny","credit_limit":1e-400}' >"$T/inexact"
+run load -q odoo res.partner --key ref --rejects "$T/rej2" "$T/inexact" >"$T/receipts"
+is "$st" 65 "odoo: inexact numbers: exit 65"
+is "$(jq -r .error "$T/rej2" | sed 's/:.*//' | tr '\n' ' ')" "/color /credit_limit " "odoo: rejected, naming the fields"
+is "$(rpc res.partner search_count '[[["ref","in",["big","tiny"]]]]')" 0 "odoo: none created"
 done_testing
