@@ -468,3 +468,38 @@ json_tree_print(const cJSON *v)
 	}
 	return buf_detach(&b, NULL);
 }
+
+int
+json_tree_equal(const cJSON *a, const cJSON *b)
+{
+	const cJSON *x, *y;
+	int na = 0, nb = 0;
+
+	if (a == NULL || b == NULL || (a->type & 0xff) != (b->type & 0xff))
+		return 0;
+	switch (a->type & 0xff) {
+	case cJSON_False:
+	case cJSON_True:
+	case cJSON_NULL:
+		return 1;
+	case cJSON_Number:
+		return a->valuedouble == b->valuedouble;
+	case cJSON_String:
+	case cJSON_Raw:
+		return a->valuestring && b->valuestring && strcmp(a->valuestring, b->valuestring) == 0;
+	case cJSON_Array:
+		for (x = a->child, y = b->child; x && y; x = x->next, y = y->next)
+			if (!json_tree_equal(x, y))
+				return 0;
+		return x == NULL && y == NULL;
+	case cJSON_Object:
+		for (x = a->child; x; x = x->next, na++)
+			if ((y = cJSON_GetObjectItemCaseSensitive(b, x->string)) == NULL ||
+			    !json_tree_equal(x, y))
+				return 0;
+		for (y = b->child; y; y = y->next)
+			nb++;
+		return na == nb;
+	}
+	return 0;
+}

@@ -52,6 +52,10 @@ cJSON *json_tree_member(const cJSON *obj, cJSON **at, const char *name);
  * or NULL when out of memory; json_tree_print_buf appends to b, 0 or -1. */
 char *json_tree_print(const cJSON *v);
 int json_tree_print_buf(struct buf *b, const cJSON *v);
+/* cJSON_Compare(a, b, 1) with numbers equal only as the same double:
+ * cJSON 1.7.15 calls two numbers equal within one DBL_EPSILON, relatively
+ * (1.0000000000000002 and 1, 9007199254740994 and 9007199254740992). */
+int json_tree_equal(const cJSON *a, const cJSON *b);
 /* the shortest %.Ng text (N <= 17) of finite d that strtod reads back as
  * d, in out (at least 32 bytes), an integer below 1e17 in full; its length */
 int json_tree_number(double d, char *out, size_t cap);

@@ -690,7 +690,7 @@ field_same(const struct loader *L, const struct load_item *it, const char *name,
 	if (v == NULL)
 		return 0;
 	/* equal as JSON is the same for every target: no need to ask */
-	if (cJSON_Compare(given, v, 1))
+	if (json_tree_equal(given, v))
 		return 1;
 	return L->t->same ? L->t->same(L->tctx, it, name, given, v) : 0;
 }

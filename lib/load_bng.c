@@ -146,7 +146,7 @@ same_json(const cJSON *g, const cJSON *c)
 				return 0;
 		return 1;
 	}
-	return cJSON_Compare(g, c, 1);
+	return json_tree_equal(g, c);
 }
 
 static int

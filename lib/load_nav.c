@@ -222,8 +222,9 @@ value_same(const struct load_nav *ln, const char *name, const cJSON *given, cons
 	switch (k) {
 	case ODATA_INT:
 	case ODATA_DECIMAL:
+		/* the same double, no tolerance: 1000000000.5 is not 1000000000 */
 		if (num_of(given, &a) && num_of(cur, &b))
-			return fabs(a - b) <= 1e-9 * fmax(1.0, fmax(fabs(a), fabs(b)));
+			return a == b;
 		break;
 	case ODATA_ENUM:
 		if (cJSON_IsString(given) && cJSON_IsString(cur)) {
@@ -252,7 +253,7 @@ value_same(const struct load_nav *ln, const char *name, const cJSON *given, cons
 	default:
 		break;
 	}
-	return cJSON_Compare(given, cur, 1);
+	return json_tree_equal(given, cur);
 }
 
 static int

@@ -400,11 +400,13 @@ wire_vals(const struct load_odoo *lo, const cJSON *vals, const cJSON *cur, int u
 	return out;
 }
 
+/* Numbers are equal when they are the same double: both sides print them
+ * exactly (json_tree_print, xmlrpc), and a tolerance here would call
+ * 1000000000.5 unchanged from 1000000000 and 5e-324 kept as 0. */
 static int
 num_equal(double a, double b)
 {
-	double m = fmax(1.0, fmax(fabs(a), fabs(b)));
-	return fabs(a - b) <= 1e-9 * m;
+	return a == b;
 }
 
 static int
@@ -502,7 +504,7 @@ value_same(const char *type, const cJSON *given, const cJSON *cur)
 			return datetime_equal(given->valuestring, cur->valuestring);
 		return strcmp(given->valuestring, cur->valuestring) == 0;
 	}
-	return cJSON_Compare(given, cur, 1);
+	return json_tree_equal(given, cur);
 }
 
 /* The type of field name of model rel, from the lines' fields cache ("" when

@@ -9,6 +9,9 @@
 # A number a double does not hold (9007199254740993, 99999999999999.99,
 # 1e400, 1e-400) rejects its record, naming it, instead of arriving as
 # another number that a read back, compared as doubles, finds unchanged.
+# load compares numbers as the same double, with no tolerance: 1000000000.5
+# over 1000000000 is an update (it was "unchanged", never written), 5e-324
+# stored as 0 a drift (it was "created").  Odoo and NAV.
 . "$(dirname "$0")/lib.sh"
 . "$ERPIPE_TOP/tests/sandbox/lib.sh"
 . "$ERPIPE_TOP/tests/sandbox/odoo-rpc.sh"
@@ -90,4 +93,38 @@ run load -q odoo res.partner --key ref --rejects "$T/rej2" "$T/inexact" >"$T/rec
 is "$st" 65 "odoo: inexact numbers: exit 65"
 is "$(jq -r .error "$T/rej2" | sed 's/:.*//' | tr '\n' ' ')" "/color /credit_limit " "odoo: rejected, naming the fields"
 is "$(rpc res.partner search_count '[[["ref","in",["big","tiny"]]]]')" 0 "odoo: none created"
+
+# no tolerance: half a unit over a billion is a change; the least double is not 0
+echo '{"ref":"tol","name":"tol","credit_limit":1000000000}' | load -q odoo res.partner --key ref >/dev/null
+echo '{"ref":"tol","name":"tol","credit_limit":1000000000.5}' | load -q odoo res.partner --key ref >"$T/receipts"
+is "$(jq -r .status "$T/receipts")" updated "odoo: 1000000000.5 over 1000000000 is an update"
+is "$(rpc res.partner search_read '[[["ref","=","tol"]]]' '{"fields":["credit_limit"]}' | jq '.[0].credit_limit')" \
+	1000000000.5 "odoo: and written"
+echo '{"ref":"least","name":"least","color":5e-324}' | load -q odoo res.partner --key ref >"$T/receipts"
+is "$(jq -c '[.status, .drift]' "$T/receipts")" '["drifted",[{"field":"color","sent":5e-324,"stored":0}]]' \
+	"odoo: 5e-324 in an integer field stored as 0: drifted"
+
+# ---- NAV ----------------------------------------------------------------------------
+. "$ERPIPE_TOP/tests/sandbox/nav-env.sh"
+nav_env --records 0
+echo '{"No":"TOL1","Name":"tol","Credit_Limit_LCY":1000000000}' | load -q nav Customer -k No >/dev/null
+echo '{"No":"TOL1","Name":"tol","Credit_Limit_LCY":1000000000.5}' | load -q nav Customer -k No >"$T/receipts"
+is "$(jq -r .status "$T/receipts")" updated "nav: 1000000000.5 over 1000000000 is an update"
+is "$(get "Customer('TOL1')" | jq '.Credit_Limit_LCY')" 1000000000.5 "nav: and written"
+i=0
+for n in $WANT; do
+	i=$((i + 1))
+	printf '{"No":"NUM%d","Name":"n %d","Credit_Limit_LCY":%s}\n' $i $i "$n"
+done >"$T/nav.in"
+# the sandbox keeps 10 decimals: one unit in the last place is a drift (it
+# was "created": cJSON_Compare calls numbers within DBL_EPSILON equal)
+run load -q nav Customer -k No --verify strict --rejects "$T/nrej" "$T/nav.in" >"$T/receipts"
+is "$(jq -r .status "$T/receipts" | tr '\n' ' ')" "created rejected rejected created " \
+	"nav: 1.0000000000000002 and 100.00000000000001 kept with 10 decimals: drifted"
+is "$(jq -r .error "$T/nrej" | tr '\n' ' ')" \
+	"drifted: 'Credit_Limit_LCY': sent 1.0000000000000002, stored 1 drifted: 'Credit_Limit_LCY': sent 100.00000000000001, stored 100 " \
+	"nav: the drifts name the field, sent and stored"
+nav-extract -q --filter "startswith(No,'NUM')" Customer >"$T/nav.out"
+ok "nav-extract: the numbers kept ($(numbers "$T/nav.out" Credit_Limit_LCY))" \
+	same_doubles "$(numbers "$T/nav.out" Credit_Limit_LCY)" "9007199254740992 1 100 99999999999999.98"
 done_testing

@@ -155,6 +155,31 @@ main(void)
 		free(s);
 		cJSON_Delete(t);
 		buf_release(&e.path);
+		/* json_tree_equal: cJSON_Compare, but numbers exactly */
+		{
+			cJSON *a = cJSON_CreateNumber(1.0000000000000002), *b = cJSON_CreateNumber(1);
+			ok(cJSON_Compare(a, b, 1) && !json_tree_equal(a, b),
+			   "1.0000000000000002 is not 1 (cJSON_Compare says it is)");
+			cJSON_SetNumberValue(b, 1.0000000000000002);
+			ok(json_tree_equal(a, b), "the same double is equal");
+			cJSON_Delete(a);
+			cJSON_Delete(b);
+			const char *x = "{\"a\":[1,{\"b\":null}],\"c\":\"s\"}";
+			const char *y = "{\"c\":\"s\",\"a\":[1.0,{\"b\":null}]}";
+			const char *z = "{\"c\":\"s\",\"a\":[1,{\"b\":false}]}";
+			const char *w = "{\"c\":\"s\",\"a\":[1,{\"b\":null}],\"d\":1}";
+			struct json_tree_err e2 = { NULL, 0, BUF_INIT };
+			cJSON *tx = json_tree_parse(x, strlen(x), &e2), *ty = json_tree_parse(y, strlen(y), &e2);
+			cJSON *tz = json_tree_parse(z, strlen(z), &e2), *tw = json_tree_parse(w, strlen(w), &e2);
+			ok(json_tree_equal(tx, ty), "objects in another order, 1 and 1.0: equal");
+			ok(!json_tree_equal(tx, tz), "null is not false");
+			ok(!json_tree_equal(tx, tw) && !json_tree_equal(tw, tx), "a member more: not equal");
+			cJSON_Delete(tx);
+			cJSON_Delete(ty);
+			cJSON_Delete(tz);
+			cJSON_Delete(tw);
+			buf_release(&e2.path);
+		}
 		cJSON *inf = cJSON_CreateNumber(HUGE_VAL);
 		s = json_tree_print(inf);
 		is_str(s, "null", "a number that is not finite prints null, as cJSON");
