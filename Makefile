@@ -55,7 +55,7 @@ DEB_PKGS = build-essential pkg-config libcurl4-openssl-dev libcjson-dev \
 
 .SECONDARY:
 .PHONY: all check install uninstall clean fmt deps demo bench fuzz fuzz-long lint-man units replays \
-	completions
+	roundtrip completions
 
 all: $(LIBA) $(BINS)
 
@@ -112,6 +112,12 @@ fuzz:
 fuzz-long: fuzz
 	@FUZZ_TIME=$(FUZZ_TIME) FUZZ_TARGETS='$(FUZZ_TARGETS)' FUZZ_MERGE=$(FUZZ_MERGE) \
 		tests/fuzz/long
+
+# The round-trip property test (tests/0014, 200 records a target in make
+# check) at length: make roundtrip [SEED=N] [N=2000], its counts printed.
+roundtrip: all
+	@ROUNDTRIP_SEED=$(or $(SEED),15) ROUNDTRIP_N=$(or $(N),2000) B=$(B) \
+		tests/run -v tests/0014-roundtrip.t
 
 demo: all
 	@tests/demo
