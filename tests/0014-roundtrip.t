@@ -21,8 +21,8 @@
 . "$ERPIPE_TOP/tests/sandbox/nav-env.sh"
 
 seed=${ROUNDTRIP_SEED:-${SEED:-15}}
-n=${ROUNDTRIP_N:-200}
-diag "seed $seed, $n records a target (ROUNDTRIP_SEED=$seed to replay)"
+count=${ROUNDTRIP_N:-200}
+diag "seed $seed, $count records a target (ROUNDTRIP_SEED=$seed to replay)"
 RT=$ERPIPE_TOP/tests/roundtrip.py
 echo '{"type":"object"}' >"$T/any.schema.json"
 
@@ -41,16 +41,23 @@ trip() {
 	target=$1 schema=$2 loadargs=$3 extract=$4
 	d=$T/$target
 	mkdir -p "$d"
-	$PYTHON "$RT" gen "$target" "$seed" "$n" "$prefix" >"$d/in"
+	$PYTHON "$RT" gen "$target" "$seed" "$count" "$prefix" >"$d/in"
 	set +e
 	# shellcheck disable=SC2086
 	xform -q --rejects "$d/rej" --max-rejects 100000 --stats "$d/s1" "$d/in" |
 		validate -q -s "$schema" --rejects "$d/rej" --max-rejects 100000 --stats "$d/s2" |
+		tee "$d/valid" |
 		if [ -n "$loadargs" ]; then
 			load -q $loadargs --verify strict --rejects "$d/rej" --max-rejects 100000 \
 				--stats "$d/s3" >"$d/receipts"
 		else cat >"$d/out"; fi
 	set -e
+	if [ -z "$loadargs" ]; then
+		# filters that pass a record through write its bytes as they came
+		ok "$target: xform and validate wrote each record's bytes as read" \
+			$PYTHON -c 'import sys; i = set(open(sys.argv[1], "rb")); sys.exit(any(l not in i for l in open(sys.argv[2], "rb")))' \
+			"$d/in" "$d/out"
+	fi
 	if [ -n "$extract" ]; then
 		run eval "$extract" >"$d/out" 2>"$d/err"
 		is "$st" 0 "$target: the extractor exits 0"
@@ -60,9 +67,17 @@ trip() {
 	sed 's/^/# /' "$d/check"
 	is "$st" 0 "$target: every record back as sent, or rejected naming why"
 	set -- $(stats "$d/s1") $(stats "$d/s2")
-	is "$1 $(($2 + $3)) $4 $(($5 + $6))" "$n $n $2 $4" \
+	is "$1 $(($2 + $3)) $4 $(($5 + $6))" "$count $count $2 $4" \
 		"$target: xform and validate: read = wrote + rejected, each line once"
 	if [ -n "$loadargs" ]; then
+		# the same records again: what was written is found unchanged
+		# shellcheck disable=SC2086
+		run load -q $loadargs --verify strict --max-rejects 100000 --rejects "$d/rej2" \
+			"$d/valid" >"$d/receipts2"
+		is "$(paste -d ' ' "$d/receipts" "$d/receipts2" | jq -rs '[range(0; length; 2) as $i |
+			select(.[$i].status != "rejected" and .[$i + 1].status != "unchanged") |
+			"\(.[$i].key) \(.[$i].status) then \(.[$i + 1].status)"] | join("; ")')" "" \
+			"$target: a second load finds every record written unchanged"
 		set -- $(stats "$d/s2") $(stats "$d/s3")
 		is "$4 $(($5 + $6)) $(wc -l <"$d/receipts" | tr -d ' ')" "$2 $4 $4" \
 			"$target: load: read = wrote + rejected, a receipt each"
