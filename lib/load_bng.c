@@ -971,8 +971,24 @@ bwrite(struct load_bng *lb, enum wop op, struct load_item *const *its, size_t n,
 	return rc;
 }
 
+/* Does cur (the record holding a field it conflicted on) belong to another
+ * key: a member of it's key set to another value there?  Then it is not
+ * this record, and updating it would overwrite someone else's. */
+static int
+owned_by_another(const struct load_item *it, const cJSON *cur)
+{
+	for (const cJSON *k = it->key ? it->key->child : NULL; k; k = k->next) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(cur, k->string);
+		if (v && !cJSON_IsNull(v) && !json_tree_equal(k, v))
+			return 1;
+	}
+	return 0;
+}
+
 /* A create answered 409: the key (or a unique field) is taken.  Read the
- * record holding it, then update it where it differs. */
+ * record holding it, then update it where it differs, unless it holds
+ * another key (a unique field such as OrderNo or Sku taken by another
+ * record): a reject with BNG's message. */
 static int
 resolve_conflicts(struct load_bng *lb, struct load_item **its, cJSON **errors, size_t n,
                   struct load_error *e)
@@ -1011,7 +1027,7 @@ resolve_conflicts(struct load_bng *lb, struct load_item **its, cJSON **errors, s
 				break;
 			cur = it->current ? cJSON_Duplicate(it->current, 1) : NULL;
 		}
-		if (!cJSON_IsObject(cur)) {
+		if (!cJSON_IsObject(cur) || owned_by_another(it, cur)) {
 			cJSON_Delete(cur);
 			reject_with(it, errors[i], 409);
 			continue;
