@@ -29,9 +29,7 @@ BWANT='9007199254740992 90071992547409.92 99999999999999.98 0.07 '
 WANT='9007199254740992 1.0000000000000002 100.00000000000001 99999999999999.98 '
 
 # ---- BNG --------------------------------------------------------------------------
-sandbox_start bng --records 0
-BNG_CLIENT_ID=erpipe BNG_CLIENT_SECRET=erpipe-secret
-export BNG_CLIENT_ID BNG_CLIENT_SECRET
+bng_env --records 0
 i=0
 for n in $BWANT; do
 	i=$((i + 1))

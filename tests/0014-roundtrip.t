@@ -19,6 +19,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$ERPIPE_TOP/tests/sandbox/lib.sh"
 . "$ERPIPE_TOP/tests/sandbox/nav-env.sh"
+. "$ERPIPE_TOP/tests/sandbox/bng-api.sh"
 
 seed=${ROUNDTRIP_SEED:-${SEED:-15}}
 count=${ROUNDTRIP_N:-200}
@@ -26,20 +27,19 @@ diag "seed $seed, $count records a target (ROUNDTRIP_SEED=$seed to replay)"
 RT=$ERPIPE_TOP/tests/roundtrip.py
 echo '{"type":"object"}' >"$T/any.schema.json"
 
-sandbox_start bng --records 0
-sandbox_start odoo --partners 0
+bng_env --records 0
 nav_env --records 0
-BNG_CLIENT_ID=erpipe BNG_CLIENT_SECRET=erpipe-secret
+sandbox_start odoo --partners 0
 ODOO_DB=odoo ODOO_USER=admin ODOO_PASSWORD=admin
-export BNG_CLIENT_ID BNG_CLIENT_SECRET ODOO_DB ODOO_USER ODOO_PASSWORD
+export ODOO_DB ODOO_USER ODOO_PASSWORD
 
 # stats FILE: read wrote rejected
 stats() { jq -r '"\(.read) \(.wrote) \(.rejected)"' "$1"; }
 
-# trip TARGET SCHEMA LOAD_ARGS EXTRACT_CMD: the pipeline, then the check
+# trip LABEL TARGET SCHEMA LOAD_ARGS EXTRACT_CMD: the pipeline, then the check
 trip() {
-	target=$1 schema=$2 loadargs=$3 extract=$4
-	d=$T/$target
+	label=$1 target=$2 schema=$3 loadargs=$4 extract=$5
+	d=$T/$label
 	mkdir -p "$d"
 	$PYTHON "$RT" gen "$target" "$seed" "$count" "$prefix" >"$d/in"
 	set +e
@@ -54,21 +54,21 @@ trip() {
 	set -e
 	if [ -z "$loadargs" ]; then
 		# filters that pass a record through write its bytes as they came
-		ok "$target: xform and validate wrote each record's bytes as read" \
+		ok "$label: xform and validate wrote each record's bytes as read" \
 			$PYTHON -c 'import sys; i = set(open(sys.argv[1], "rb")); sys.exit(any(l not in i for l in open(sys.argv[2], "rb")))' \
 			"$d/in" "$d/out"
 	fi
 	if [ -n "$extract" ]; then
 		run eval "$extract" >"$d/out" 2>"$d/err"
-		is "$st" 0 "$target: the extractor exits 0"
+		is "$st" 0 "$label: the extractor exits 0"
 		sed 's/^/# /' "$d/err"
 	fi
 	run $PYTHON "$RT" check "$target" "$d/in" "$d/out" "$d/rej" >"$d/check"
-	sed 's/^/# /' "$d/check"
-	is "$st" 0 "$target: every record back as sent, or rejected naming why"
+	sed "s/^/# [$label] /" "$d/check"
+	is "$st" 0 "$label: every record back as sent, or rejected naming why"
 	set -- $(stats "$d/s1") $(stats "$d/s2")
 	is "$1 $(($2 + $3)) $4 $(($5 + $6))" "$count $count $2 $4" \
-		"$target: xform and validate: read = wrote + rejected, each line once"
+		"$label: xform and validate: read = wrote + rejected, each line once"
 	if [ -n "$loadargs" ]; then
 		# the same records again: what was written is found unchanged
 		# shellcheck disable=SC2086
@@ -77,22 +77,30 @@ trip() {
 		is "$(paste -d ' ' "$d/receipts" "$d/receipts2" | jq -rs '[range(0; length; 2) as $i |
 			select(.[$i].status != "rejected" and .[$i + 1].status != "unchanged") |
 			"\(.[$i].key) \(.[$i].status) then \(.[$i + 1].status)"] | join("; ")')" "" \
-			"$target: a second load finds every record written unchanged"
+			"$label: a second load finds every record written unchanged"
 		set -- $(stats "$d/s2") $(stats "$d/s3")
 		is "$4 $(($5 + $6)) $(wc -l <"$d/receipts" | tr -d ' ')" "$2 $4 $4" \
-			"$target: load: read = wrote + rejected, a receipt each"
+			"$label: load: read = wrote + rejected, a receipt each"
 	fi
 }
 
 prefix=J
-trip json "$T/any.schema.json" "" ""
+trip json json "$T/any.schema.json" "" ""
 prefix=B
-trip bng bng/Customer "bng customers" "bng-extract -q customers"
-prefix=O
-trip odoo "$T/any.schema.json" "odoo res.partner --key ref" \
-	"odoo-extract -q --fields ref,name,street,street2,city,function,website,color,credit_limit,is_company \
-	--domain '[[\"ref\",\"=like\",\"O:%\"]]' res.partner"
+trip bng bng bng/Customer "bng customers" "bng-extract -q customers"
+# sales orders: line items, arrays of objects, as BNG keeps them
+echo '{"ExternalID":"rt:customer","CompanyName":"round trip","Status":"Active"}' |
+	load -q bng customers >/dev/null
+prefix=BO
+trip bng-orders bng-orders bng/SalesOrder "bng sales_orders" "bng-extract -q sales_orders"
+# Odoo over JSON-RPC, then XML-RPC (which refuses what XML 1.0 cannot hold)
+for proto in jsonrpc xmlrpc; do
+	prefix=O$proto
+	trip "odoo-$proto" odoo "$T/any.schema.json" "odoo res.partner --protocol $proto --key ref" \
+		"odoo-extract -q --protocol $proto --fields ref,name,street,street2,city,function,website,color,credit_limit,is_company \
+		--domain '[[\"ref\",\"=like\",\"$prefix:%\"]]' res.partner"
+done
 prefix=NAVRT
-trip nav "$T/any.schema.json" "nav Customer -k No" \
+trip nav nav "$T/any.schema.json" "nav Customer -k No" \
 	"nav-extract -q --filter \"startswith(No,'NAVRT')\" Customer"
 done_testing

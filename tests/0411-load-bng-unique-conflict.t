@@ -10,9 +10,7 @@
 . "$ERPIPE_TOP/tests/sandbox/lib.sh"
 . "$ERPIPE_TOP/tests/sandbox/bng-api.sh"
 
-sandbox_start bng --records 0
-BNG_CLIENT_ID=erpipe BNG_CLIENT_SECRET=erpipe-secret
-export BNG_CLIENT_ID BNG_CLIENT_SECRET
+bng_env --records 0
 
 echo '{"ExternalID":"p:1","Sku":"SKU-1","Name":"one","UnitPrice":1,"Currency":"EUR"}' >"$T/one"
 echo '{"ExternalID":"p:2","Sku":"SKU-1","Name":"two","UnitPrice":2,"Currency":"EUR"}' >"$T/two"
