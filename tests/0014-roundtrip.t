@@ -100,7 +100,11 @@ for proto in jsonrpc xmlrpc; do
 		"odoo-extract -q --protocol $proto --fields ref,name,street,street2,city,function,website,color,credit_limit,is_company \
 		--domain '[[\"ref\",\"=like\",\"$prefix:%\"]]' res.partner"
 done
+# NAV over OData, then SOAP (which refuses what XML 1.0 cannot hold)
 prefix=NAVRT
 trip nav nav "$T/any.schema.json" "nav Customer -k No" \
 	"nav-extract -q --filter \"startswith(No,'NAVRT')\" Customer"
+prefix=NAVSOAP
+trip nav-soap nav "$T/any.schema.json" "nav Customer --soap -k No" \
+	"nav-extract -q --soap --where 'No startswith NAVSOAP' Customer"
 done_testing
