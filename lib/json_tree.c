@@ -401,8 +401,10 @@ json_tree_number(double d, char *out, size_t cap)
 {
 	int n = 0;
 
-	/* integers as integers (ids: 10000000, not 1e+07), exact below 1e17 */
-	if (d == floor(d) && fabs(d) < 1e17)
+	/* integers as integers (ids: 10000000, not 1e+07) up to 2^53, where
+	 * every integer is a double and the shortest text is all its digits;
+	 * past it, 2^53 + 8 and its neighbours print shortest as well */
+	if (d == floor(d) && fabs(d) < 9007199254740992.0)
 		return snprintf(out, cap, "%.0f", d);
 	for (int prec = 1; prec <= 17; prec++) {
 		n = snprintf(out, cap, "%.*g", prec, d);

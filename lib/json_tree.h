@@ -57,7 +57,7 @@ int json_tree_print_buf(struct buf *b, const cJSON *v);
  * (1.0000000000000002 and 1, 9007199254740994 and 9007199254740992). */
 int json_tree_equal(const cJSON *a, const cJSON *b);
 /* the shortest %.Ng text (N <= 17) of finite d that strtod reads back as
- * d, in out (at least 32 bytes), an integer below 1e17 in full; its length */
+ * d, in out (at least 32 bytes), an integer below 2^53 in full; its length */
 int json_tree_number(double d, char *out, size_t cap);
 
 #endif
