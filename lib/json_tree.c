@@ -163,12 +163,36 @@ kid_key(void *ctx, size_t j, size_t *len)
 	return k->string;
 }
 
+/* Exchange the values (not the keys) of two cJSON nodes. */
+static void
+swap_value(cJSON *a, cJSON *b)
+{
+	const int keep = cJSON_StringIsConst; /* a flag of the key, not the value */
+	int ta = a->type, tb = b->type;
+	cJSON *child = a->child;
+	char *vs = a->valuestring;
+	double vd = a->valuedouble;
+	int vi = a->valueint;
+
+	a->type = (tb & ~keep) | (ta & keep);
+	b->type = (ta & ~keep) | (tb & keep);
+	a->child = b->child;
+	a->valuestring = b->valuestring;
+	a->valuedouble = b->valuedouble;
+	a->valueint = b->valueint;
+	b->child = child;
+	b->valuestring = vs;
+	b->valuedouble = vd;
+	b->valueint = vi;
+}
+
 /* The members of o, a repeated key once: at its first place, with its last
  * value (json.h). */
 static int
 dedup(struct tp *p, cJSON *o)
 {
 	size_t n = 0;
+	cJSON *grave = NULL; /* the members dropped, freed when the loop is done */
 
 	for (cJSON *k = o->child; k; k = k->next) {
 		if (n == p->capkids) {
@@ -184,19 +208,26 @@ dedup(struct tp *p, cJSON *o)
 	for (size_t i = 0; i < n; i++) {
 		long d = json_keys_add(&p->keys, i, p->kids[i]->string, strlen(p->kids[i]->string),
 				       kid_key, p);
-		if (d < 0)
+		if (d < 0) {
+			cJSON_Delete(grave);
 			return -1;
+		}
 		if ((size_t)d != i) {
-			/* later's value into the earlier's place: the key
-			 * table still points at kids[d], which stays a key of
-			 * that text until the loop ends */
+			/* later's value into the earlier's place, earlier's
+			 * into the detached later.  No member is freed before
+			 * the loop ends: the key table compares a new key with
+			 * any kids[j] of the same signature, a repeated one
+			 * too (a third "a" once freed the second's node, read
+			 * again for a fourth key of the same length, first
+			 * four and last bytes) */
 			cJSON *later = cJSON_DetachItemViaPointer(o, p->kids[i]);
 			cJSON *earlier = p->kids[d];
-
-			cJSON_ReplaceItemViaPointer(o, earlier, later);
-			p->kids[d] = later;
+			swap_value(earlier, later);
+			later->next = grave;
+			grave = later;
 		}
 	}
+	cJSON_Delete(grave);
 	return 0;
 }
 

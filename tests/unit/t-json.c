@@ -180,6 +180,21 @@ main(void)
 				buf_release(&e3.path);
 			}
 		}
+		/* a key three times, then another of the same signature (length,
+		 * first four and last bytes): the second's node was freed when the
+		 * third replaced it, then read (ASan: heap-use-after-free) */
+		{
+			const char *d = "{\"abcdQz\":1,\"abcdQz\":{\"x\":[2]},\"abcdQz\":\"3\","
+					"\"abcdRz\":4,\"abcdQz\":[5],\"abcdRz\":6}";
+			struct json_tree_err e4 = { NULL, 0, BUF_INIT };
+			cJSON *t4 = json_tree_parse(d, strlen(d), &e4);
+			char *p4 = t4 ? json_tree_print(t4) : NULL;
+			is_str(p4, "{\"abcdQz\":[5],\"abcdRz\":6}",
+			       "repeated keys: last value at the first place, nothing read after free");
+			free(p4);
+			cJSON_Delete(t4);
+			buf_release(&e4.path);
+		}
 		/* json_tree_equal: cJSON_Compare, but numbers exactly */
 		{
 			cJSON *a = cJSON_CreateNumber(1.0000000000000002), *b = cJSON_CreateNumber(1);
