@@ -647,8 +647,18 @@ bng_page_parse(const struct bng_list *l, const char *body, size_t len, const cha
 	*next = NULL;
 	if (np == NULL && l->style == BNG_PAGE_CURSOR)
 		np = "next_cursor";
-	if ((j = cJSON_ParseWithLength(body, len)) == NULL)
+	/* by the stream's rules (json_tree.h): cJSON would cut a string at a
+	 * U+0000 and round a number a double does not hold, without a word */
+	if (json_check(body, len, NULL, NULL) == JSON_INVALID)
 		return ep_errf(err, EP_UNAVAILABLE, "the page is not JSON");
+	struct json_tree_err te = { NULL, 0, BUF_INIT };
+	if ((j = json_tree_parse(body, len, &te)) == NULL) {
+		ep_errf(err, EP_DATAERR, "the page's '%s': %s; not extracted altered",
+		        buf_str(&te.path), te.why ? te.why : "what cannot be read");
+		buf_release(&te.path);
+		return -1;
+	}
+	buf_release(&te.path);
 	arr = walk(j, ip, &parent);
 	if (!cJSON_IsArray(arr)) {
 		cJSON_Delete(j);
