@@ -14,7 +14,7 @@ DESTDIR ?=
 VERSION = 0.1.0
 CC      ?= cc
 CFLAGS  ?= -O2 -g
-PKGS    = libcurl libcjson libxml-2.0 libpcre2-8 openssl libmicrohttpd
+PKGS    = libcurl libcjson libxml-2.0 libpcre2-8 openssl libmicrohttpd libpq xlsxwriter
 
 ifeq ($(SANITIZE),1)
 B        = build-san
@@ -51,11 +51,12 @@ MAN7     = $(wildcard man/*.7)
 
 DEB_PKGS = build-essential pkg-config libcurl4-openssl-dev libcjson-dev \
 	libxml2-dev libcsv-dev libssl-dev libpcre2-dev libmicrohttpd-dev \
-	python3 mandoc clang libclang-rt-14-dev clang-format perl jq curl tzdata chromium strace
+	python3 mandoc clang libclang-rt-14-dev clang-format perl jq curl tzdata chromium strace \
+	libpq-dev postgresql prometheus libxlsxwriter-dev python3-openpyxl
 
 .SECONDARY:
-.PHONY: all check install uninstall clean fmt deps demo bench fuzz fuzz-long lint-man units replays \
-	roundtrip completions
+.PHONY: all check install uninstall clean fmt deps demo bench chaos fuzz fuzz-long lint-man \
+	units replays roundtrip completions
 
 all: $(LIBA) $(BINS)
 
@@ -124,6 +125,14 @@ demo: all
 
 bench: all
 	@B=$(B) tests/bench/run $(if $(N),-n $(N))
+
+# The crash-and-fault campaign of the shipped flows (tests/chaos/README.md),
+# not part of check: make chaos [SEED=N] [FLOW=F,...] [TRIALS=N] [TRIAL=I]
+# [KINDS=K,...]; a failure prints the command that runs it again.
+chaos: all
+	@/usr/bin/python3 tests/chaos/chaos.py --build $(B) $(if $(SEED),--seed $(SEED)) \
+		$(if $(FLOW),--flow $(FLOW)) $(if $(TRIALS),--trials $(TRIALS)) \
+		$(if $(TRIAL),--trial $(TRIAL)) $(if $(KINDS),--kinds $(KINDS))
 
 deps:
 	@missing=; for p in $(DEB_PKGS); do \

@@ -27,6 +27,7 @@
 #include "extract.h"
 #include "json_tree.h"
 #include "log.h"
+#include "ops.h"
 #include "opt.h"
 #include "redact.h"
 #include "state.h"
@@ -34,11 +35,13 @@
 
 static const char usage_text[] =
     "usage: bng-extract [-qv] [-P NAME] [--since TIMESTAMP] [--state FILE] [--follow]\n"
+    "                   [--singer]\n"
     "                   [--interval SECONDS] [--overlap SECONDS] [--fields LIST]\n"
     "                   [--shard K/N] [--page-size N] [--limit N] [--page-style STYLE]\n"
     "                   [--items-path KEYPATH] [--next-path KEYPATH] [--since-param NAME]\n"
     "                   [--url URL] [--client-id ID] [--token-url URL] [--scope SCOPE]\n"
-    "                   [--token-cache FILE] [network options] ENTITY\n"
+    "                   [--token-cache FILE] [--metrics FILE] [--stats FILE]\n"
+    "                   [network options] ENTITY\n"
     "       bng-extract --count [options] ENTITY\n"
     "       bng-extract --describe [--openapi FILE] [options] ENTITY\n"
     "       bng-extract --listen ADDRESS --spool FILE --webhook-secret-file FILE\n"
@@ -93,7 +96,7 @@ static const struct ep_opt bng_opts[] = {
 };
 
 static const struct ep_opt *const tables[] = { ep_opt_common, extract_opts, conn_opts_table,
-	                                       bng_opts, NULL };
+	                                       bng_opts, ops_opts, NULL };
 
 struct opts {
 	struct extract_cfg x;
@@ -324,6 +327,7 @@ poll_once(struct run *r, const char *since, const char *query, struct ep_err *er
 		return -1;
 	while ((k = bng_pager_next(p, &items, err)) == 1) {
 		r->pages++;
+		ops_page();
 		cJSON_ArrayForEach(it, items)
 		{
 			if (item(r, it) < 0) {
@@ -423,12 +427,12 @@ count(struct run *r, const char *since, const char *query, struct ep_err *err)
 
 /* ---- --describe ----------------------------------------------------------------- */
 
-static int
-describe(struct opts *o, struct cfg_profile *p, struct ep_err *err)
+/* The entity as a JSON Schema, from the server's OpenAPI document (or
+ * --openapi): --describe, and Singer's SCHEMA.  NULL with err. */
+static cJSON *
+describe_schema(struct opts *o, struct cfg_profile *p, struct ep_err *err)
 {
 	cJSON *doc = NULL, *sch;
-	char *text;
-	int rc = -1;
 
 	if (o->openapi) {
 		FILE *f = fopen(o->openapi, "rb");
@@ -436,9 +440,10 @@ describe(struct opts *o, struct cfg_profile *p, struct ep_err *err)
 		char chunk[65536];
 		size_t n;
 
-		if (f == NULL)
-			return ep_errf(err, EP_NOINPUT, "cannot open '%s': %s", o->openapi,
-			               strerror(errno));
+		if (f == NULL) {
+			ep_errf(err, EP_NOINPUT, "cannot open '%s': %s", o->openapi, strerror(errno));
+			return NULL;
+		}
 		buf_init(&b, 64u << 20);
 		while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
 			if (buf_add(&b, chunk, n) < 0)
@@ -446,8 +451,10 @@ describe(struct opts *o, struct cfg_profile *p, struct ep_err *err)
 		fclose(f);
 		doc = cJSON_ParseWithLength(buf_str(&b), b.len);
 		buf_release(&b);
-		if (doc == NULL)
-			return ep_errf(err, EP_DATAERR, "'%s' is not JSON", o->openapi);
+		if (doc == NULL) {
+			ep_errf(err, EP_DATAERR, "'%s' is not JSON", o->openapi);
+			return NULL;
+		}
 	} else {
 		/* the contract is served without a token; ask with one only when refused */
 		const char *url = cfg_get(p, "url");
@@ -457,18 +464,20 @@ describe(struct opts *o, struct cfg_profile *p, struct ep_err *err)
 		struct http_req q = { 0 };
 		struct http_resp resp;
 
-		if (url == NULL)
-			return ep_errf(err, EP_CONFIG, "no BNG URL: set url in the profile, $BNG_URL "
-			               "or --url (or give --openapi FILE)");
+		if (url == NULL) {
+			ep_errf(err, EP_CONFIG, "no BNG URL: set url in the profile, $BNG_URL "
+			        "or --url (or give --openapi FILE)");
+			return NULL;
+		}
 		if (bng_split_url(url, &origin, &api, err) < 0)
-			return -1;
+			return NULL;
 		buf_addf(&u, "%s/openapi.json", api);
 		free(origin);
 		free(api);
 		http_resp_init(&resp);
 		if ((c = http_new(&o->x.conn.http, err)) == NULL) {
 			buf_release(&u);
-			return -1;
+			return NULL;
 		}
 		q.url = u.p;
 		if (http_do(c, &q, &resp, err) == 0 && bng_check(&resp, "GET", u.p, err) == 0)
@@ -481,9 +490,21 @@ describe(struct opts *o, struct cfg_profile *p, struct ep_err *err)
 		http_resp_release(&resp);
 		buf_release(&u);
 		if (doc == NULL)
-			return -1;
+			return NULL;
 	}
-	if ((sch = bng_describe(doc, o->entity, err)) != NULL) {
+	sch = bng_describe(doc, o->entity, err);
+	cJSON_Delete(doc);
+	return sch;
+}
+
+static int
+describe(struct opts *o, struct cfg_profile *p, struct ep_err *err)
+{
+	cJSON *sch = describe_schema(o, p, err);
+	char *text;
+	int rc = -1;
+
+	if (sch != NULL) {
 		if ((text = cJSON_Print(sch)) != NULL) {
 			printf("%s\n", text);
 			free(text);
@@ -492,7 +513,6 @@ describe(struct opts *o, struct cfg_profile *p, struct ep_err *err)
 			ep_errf(err, EP_SOFTWARE, "out of memory");
 		cJSON_Delete(sch);
 	}
-	cJSON_Delete(doc);
 	return rc;
 }
 
@@ -815,6 +835,19 @@ main(int argc, char *argv[])
 		buf_addf(&stream, "#%d/%d", o.x.shard_k, o.x.shard_n);
 	if (extract_out_init(&r.out, 1, stream.p, &err) < 0)
 		goto fail;
+	if (o.x.singer) {
+		cJSON *sch = o.entity ? describe_schema(&o, p, &err) : NULL, *keys;
+		int k;
+		if (o.entity && sch == NULL)
+			goto fail;
+		keys = cJSON_CreateArray();
+		cJSON_AddItemToArray(keys, cJSON_CreateString(r.idf));
+		k = extract_out_singer(&r.out, o.entity ? o.entity : "all", sch, keys, &err);
+		cJSON_Delete(sch);
+		cJSON_Delete(keys);
+		if (k < 0)
+			goto fail;
+	}
 	if (o.listen) {
 		if (listen_run(&r, stream.p, &err) < 0)
 			goto fail;
@@ -932,5 +965,6 @@ done:
 	free(cache);
 	buf_release(&stream);
 	buf_release(&shardq);
+	ops_finish(status);
 	return status;
 }

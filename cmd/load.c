@@ -5,6 +5,7 @@
  *   load odoo MODEL     lib/load_odoo.c on lib/odoo
  *   load bng RESOURCE   lib/load_bng.c on lib/bng
  *   load nav ENTITYSET  lib/load_nav.c on lib/nav (OData V4 or --soap)
+ *   load pg TABLE       lib/load_pg.c on libpq
  *
  * The generic part (batches, lookups, unchanged detection, rejects,
  * checkpoints) is lib/load.c; each system only opens its connection and
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "bng.h"
 #include "cfg.h"
 #include "conn.h"
@@ -22,26 +24,32 @@
 #include "load_bng.h"
 #include "load_nav.h"
 #include "load_odoo.h"
+#include "load_pg.h"
 #include "log.h"
 #include "nav.h"
 #include "odoo.h"
+#include "ops.h"
 #include "opt.h"
 #include "stage.h"
 
 static const char usage_text[] =
-	"usage: load [-nqv] [-P NAME] [-k FIELDS] [--op OP] [--batch N] [--then METHODS]\n"
+	"usage: load [-nqv] [-i ndjson|singer] [-P NAME] [-k FIELDS] [--op OP] [--batch N]\n"
+	"            [--then METHODS]\n"
 	"            [--verify report|strict] [--no-verify]\n"
 	"            [--xmlid FIELD] [--protocol PROTO] [--cacert FILE] [--insecure]\n"
 	"            [--rate RATE] [--retries N] [--retry-max-time SECONDS]\n"
 	"            [--timeout SECONDS] [--trace] [--fail-fast] [--flush-every N]\n"
 	"            [--flush-ms MS] [--max-line BYTES] [--max-rejects N]\n"
-	"            [--rejects FILE] [--state FILE] [--stats FILE]\n"
+	"            [--rejects FILE] [--state FILE] [--metrics FILE] [--stats FILE]\n"
+	"            [--audit FILE [--audit-key FILE]]\n"
 	"            SYSTEM ENTITY [FILE ...]\n"
-	"       load odoo MODEL [--then-on written|created] [options] [FILE ...]\n"
+	"       load odoo MODEL [--then-on written|created|all] [--deletes archive|hard]\n"
+	"            [options] [FILE ...]\n"
 	"       load bng RESOURCE [--per-record] [--concurrency N] [--token-cache FILE]\n"
 	"            [options] [FILE ...]\n"
 	"       load nav ENTITYSET [--soap] [--url URL] [--company NAME] [--auth AUTH]\n"
-	"            [options] [FILE ...]\n";
+	"            [options] [FILE ...]\n"
+	"       load pg TABLE [--schema FILE] [options] [FILE ...]\n";
 
 enum {
 	OPT_PROTOCOL = OPT_FIRST_FREE,
@@ -50,13 +58,22 @@ enum {
 	OPT_PER_RECORD,
 	OPT_TOKEN_CACHE,
 	OPT_SOAP,
+	OPT_SCHEMA,
+	OPT_AUDIT,
+	OPT_AUDIT_KEY,
+	OPT_DELETES,
 };
 
 static const struct ep_opt cmd_opts[] = {
+	{ "audit", OPT_AUDIT, "FILE", "append one tamper-evident line per write to FILE" },
+	{ "audit-key", OPT_AUDIT_KEY, "FILE", "--audit: sign each line with the HMAC key in FILE" },
 	{ "concurrency", OPT_CONCURRENCY, "N",
 	  "bng: requests in flight at once (default 4)" },
+	{ "deletes", OPT_DELETES, "archive|hard",
+	  "odoo: _op delete archives (active false) where the model can, or unlinks" },
 	{ "per-record", OPT_PER_RECORD, NULL, "bng: one request per record, not the batch endpoint" },
 	{ "protocol", OPT_PROTOCOL, "xmlrpc|jsonrpc|json2|auto", "odoo: how to talk to Odoo (default auto)" },
+	{ "schema", OPT_SCHEMA, "FILE", "pg: create the table from this JSON Schema when missing" },
 	{ "soap", OPT_SOAP, NULL, "nav: write through the SOAP page service (older NAV)" },
 	{ "token-cache", OPT_TOKEN_CACHE, "FILE",
 	  "bng: OAuth token cache (default ~/.cache/erpipe/bng-HASH.token; - for none)" },
@@ -65,7 +82,8 @@ static const struct ep_opt cmd_opts[] = {
 };
 
 static const struct ep_opt *const tables[] = {
-	ep_opt_common, load_opts_table, cmd_opts, nav_opts_table, conn_opts_table, stage_opts, NULL,
+	ep_opt_common, load_opts_table, cmd_opts, nav_opts_table, conn_opts_table, stage_input_opts,
+	stage_opts, ops_opts, NULL,
 };
 
 struct load_cmd {
@@ -75,10 +93,14 @@ struct load_cmd {
 	const char *xmlid;
 	const char *protocol;
 	const char *token_cache;
+	const char *audit, *audit_key;
 	int per_record;
 	long concurrency;
 	struct nav_flags nav;
 	int soap;
+	const char *schema;
+	int hard_delete; /* --deletes hard */
+	int deletes_set; /* --deletes given */
 };
 
 /* ---- odoo --------------------------------------------------------------- */
@@ -123,7 +145,7 @@ run_odoo(struct load_cmd *c, const char *model, int nfiles, char **files)
 	int status;
 
 	memset(&oe, 0, sizeof(oe));
-	if (c->lo.then_created && c->lo.nthen == 0) {
+	if (c->lo.then_on && c->lo.nthen == 0) {
 		ep_warn("--then-on: no --then to call");
 		return EP_USAGE;
 	}
@@ -162,6 +184,7 @@ run_odoo(struct load_cmd *c, const char *model, int nfiles, char **files)
 	lc.xmlid = c->xmlid;
 	lc.key = c->xmlid ? NULL : c->lo.key;
 	lc.nkey = c->xmlid ? 0 : c->lo.nkey;
+	lc.hard_delete = c->hard_delete;
 	if ((lo = load_odoo_new(&lc, &err)) == NULL) {
 		ep_warn("%s", err.msg);
 		odoo_close(o);
@@ -189,15 +212,15 @@ run_bng(struct load_cmd *c, const char *resource, int nfiles, char **files)
 	char *cache = NULL;
 	int status;
 
-	if (c->xmlid || c->protocol) {
-		ep_warn("--xmlid and --protocol are for odoo");
+	if (c->xmlid || c->protocol || c->deletes_set) {
+		ep_warn("--xmlid, --protocol and --deletes are for odoo");
 		return EP_USAGE;
 	}
 	if (c->soap) {
 		ep_warn("--soap is for nav");
 		return EP_USAGE;
 	}
-	if (c->lo.nthen || c->lo.then_created) {
+	if (c->lo.nthen || c->lo.then_on) {
 		ep_warn("--then: BNG has no workflow methods to call");
 		return EP_USAGE;
 	}
@@ -247,8 +270,8 @@ run_nav(struct load_cmd *c, const char *set, int nfiles, char **files)
 	struct ep_err err = EP_ERR_INIT;
 	int status;
 
-	if (c->xmlid || c->protocol || c->lo.nthen || c->lo.then_created) {
-		ep_warn("--xmlid, --protocol and --then are odoo's");
+	if (c->xmlid || c->protocol || c->lo.nthen || c->lo.then_on || c->deletes_set) {
+		ep_warn("--xmlid, --protocol, --then and --deletes are odoo's");
 		return EP_USAGE;
 	}
 	if (c->per_record || c->token_cache) {
@@ -286,6 +309,56 @@ run_nav(struct load_cmd *c, const char *set, int nfiles, char **files)
 	return status;
 }
 
+/* ---- pg ------------------------------------------------------------------ */
+
+static int
+run_pg(struct load_cmd *c, const char *table, int nfiles, char **files)
+{
+	struct cfg_profile *prof;
+	struct load_pg_cfg lc;
+	struct load_pg *lp;
+	struct ep_err err = EP_ERR_INIT;
+	const char *url;
+	int status;
+
+	if (c->xmlid || c->protocol || c->lo.nthen || c->lo.then_on || c->soap ||
+	    c->per_record || c->token_cache || c->deletes_set) {
+		ep_warn("--xmlid, --protocol, --then, --deletes, --soap, --per-record and "
+		        "--token-cache are not for pg");
+		return EP_USAGE;
+	}
+	if ((prof = conn_profile(&c->conn, "pg", &err)) == NULL) {
+		ep_warn("%s", err.msg);
+		return err.code;
+	}
+	memset(&lc, 0, sizeof(lc));
+	url = cfg_get(prof, "url");
+	lc.conninfo = url ? url : "";
+	/* a secret of the profile's own, else libpq's (PGPASSWORD, PGPASSFILE) */
+	if ((cfg_get(prof, "password_file") || cfg_get(prof, "password_env")) &&
+	    (lc.password = cfg_secret(prof, &err)) == NULL) {
+		ep_warn("%s", err.msg);
+		cfg_profile_free(prof);
+		return err.code;
+	}
+	lc.table = table;
+	lc.key = c->lo.key;
+	lc.nkey = c->lo.nkey;
+	lc.schema_file = c->schema;
+	lc.state_file = c->stage.state;
+	lc.verify = c->lo.verify != LOAD_VERIFY_OFF;
+	lc.dry_run = c->lo.dry_run;
+	if ((lp = load_pg_new(&lc, &err)) == NULL) {
+		ep_warn("%s", err.msg);
+		cfg_profile_free(prof);
+		return err.code;
+	}
+	status = load_run(&c->stage, &c->lo, &load_pg_target, lp, nfiles, files);
+	load_pg_free(lp);
+	cfg_profile_free(prof);
+	return status;
+}
+
 /* ---- the systems ---------------------------------------------------------- */
 
 static const struct {
@@ -295,6 +368,7 @@ static const struct {
 	{ "odoo", run_odoo },
 	{ "bng", run_bng },
 	{ "nav", run_nav },
+	{ "pg", run_pg },
 };
 
 int
@@ -329,6 +403,20 @@ main(int argc, char *argv[])
 				goto bad;
 			}
 			continue;
+		case OPT_AUDIT:
+			c.audit = optarg;
+			continue;
+		case OPT_AUDIT_KEY:
+			c.audit_key = optarg;
+			continue;
+		case OPT_DELETES:
+			if (strcmp(optarg, "archive") != 0 && strcmp(optarg, "hard") != 0) {
+				ep_warn("--deletes '%s': not archive or hard", optarg);
+				goto bad;
+			}
+			c.hard_delete = strcmp(optarg, "hard") == 0;
+			c.deletes_set = 1;
+			continue;
 		case OPT_PER_RECORD:
 			c.per_record = 1;
 			continue;
@@ -340,6 +428,15 @@ main(int argc, char *argv[])
 			continue;
 		case OPT_SOAP:
 			c.soap = 1;
+			continue;
+		case OPT_SCHEMA:
+			c.schema = optarg;
+			continue;
+		case 'i':
+			if (stage_input(&c.stage, optarg, &err) < 0) {
+				ep_warn("%s", err.msg);
+				goto bad;
+			}
 			continue;
 		case OPT_XMLID:
 			if (optarg[0] == '\0') {
@@ -361,6 +458,10 @@ main(int argc, char *argv[])
 		return ep_opt_bad(usage_text, ch, argv, r < 0 ? err.msg : NULL);
 	}
 	ep_opt_free(&os);
+	if (c.audit_key && !c.audit) {
+		load_opts_free(&c.lo);
+		return ep_usage(usage_text, "--audit-key goes with --audit");
+	}
 	if (argc - optind < 2) {
 		ep_warn(argc - optind ? "no ENTITY after the system" : "no SYSTEM and ENTITY");
 		load_opts_free(&c.lo);
@@ -369,8 +470,17 @@ main(int argc, char *argv[])
 	sys = argv[optind];
 	for (size_t i = 0; i < sizeof(systems) / sizeof(systems[0]); i++)
 		if (strcmp(sys, systems[i].name) == 0) {
+			ops_stream(sys, c.conn.profile, argv[optind + 1]);
+			if (c.audit &&
+			    (c.lo.audit = audit_open(c.audit, c.audit_key, "load", sys, c.conn.profile,
+						     argv[optind + 1], &err)) == NULL) {
+				ep_warn("%s", err.msg);
+				load_opts_free(&c.lo);
+				return err.code;
+			}
 			status = systems[i].run(&c, argv[optind + 1], argc - optind - 2,
 						argv + optind + 2);
+			audit_close(c.lo.audit);
 			load_opts_free(&c.lo);
 			return status;
 		}

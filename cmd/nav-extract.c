@@ -33,6 +33,7 @@
 #include "nav.h"
 #include "navsoap.h"
 #include "odata.h"
+#include "ops.h"
 #include "opt.h"
 #include "text.h"
 
@@ -42,8 +43,10 @@ static const char usage_text[] =
 	"                   [--scope SCOPE] [--filter FILTER] [--where 'FIELD OP VALUE']...\n"
 	"                   [--select LIST] [--expand NAV] [--etag] [--limit N] [--page-size N]\n"
 	"                   [--shard K/N] [--since TIMESTAMP] [--since-field FIELD]\n"
+	"                   [--singer]\n"
 	"                   [--state FILE] [--overlap SECONDS] [--follow [--interval SECONDS]]\n"
-	"                   [--soap [--soap-url URL]] [network options] ENTITYSET\n"
+	"                   [--soap [--soap-url URL]] [--metrics FILE] [--stats FILE]\n"
+	"                   [network options] ENTITYSET\n"
 	"       nav-extract [-P NAME] [options] --count | --describe ENTITYSET\n"
 	"       nav-extract [-P NAME] [options] --list\n";
 
@@ -73,7 +76,7 @@ static const struct ep_opt nav_x_table[] = {
 };
 
 static const struct ep_opt *const tables[] = { ep_opt_common, nav_x_table, nav_opts_table,
-					       extract_opts, conn_opts_table, NULL };
+					       extract_opts, conn_opts_table, ops_opts, NULL };
 
 #define MAX_WHERE 64
 #define MAX_SELECT 512
@@ -463,6 +466,7 @@ keyset_scan(struct x *x, odata_entity_fn fn, void *ud, int incremental, const ch
 		more = pg.next_link != NULL; /* the server cut the page: never followed */
 		odata_page_release(&pg);
 		pages++;
+		ops_page();
 		ep_info(2, "page %ld: %zu records", pages, rows);
 		if (pages == 1 && rows == 0 && nav_company_check(x->nav, &e) < 0) {
 			rc = fail_err(x, &e); /* an unknown company answers as an empty set */
@@ -798,11 +802,12 @@ wanted(struct x *x, const char *name)
 	return 0;
 }
 
-static int
-describe(struct x *x)
+/* The fields as a JSON Schema, the key in x-nav-key (--describe, and
+ * Singer's SCHEMA). */
+static cJSON *
+describe_schema(struct x *x)
 {
 	cJSON *s = cJSON_CreateObject(), *props, *req, *keys;
-	char *out;
 
 	cJSON_AddStringToObject(s, "$schema", "https://json-schema.org/draft/2020-12/schema");
 	cJSON_AddStringToObject(s, "title", x->set);
@@ -830,6 +835,15 @@ describe(struct x *x)
 			cJSON_AddItemToArray(keys,
 					     cJSON_CreateString(x->et->props[x->et->keys[i]].name));
 	}
+	return s;
+}
+
+static int
+describe(struct x *x)
+{
+	cJSON *s = describe_schema(x);
+	char *out;
+
 	out = json_tree_print(s);
 	cJSON_Delete(s);
 	if (out == NULL)
@@ -1088,6 +1102,14 @@ run(struct x *x)
 		return count(x);
 	if (extract_out_init(&x->out, 1, stream, &e) < 0)
 		return fail_err(x, &e);
+	if (x->xc.singer) {
+		cJSON *sch = describe_schema(x);
+		int r = extract_out_singer(&x->out, x->set, sch,
+		                           cJSON_GetObjectItemCaseSensitive(sch, "x-nav-key"), &e);
+		cJSON_Delete(sch);
+		if (r < 0)
+			return fail_err(x, &e);
+	}
 	extract_signals();
 	for (;;) {
 		if ((x->soap ? scan_soap(x) : scan_odata(x)) < 0)
@@ -1221,5 +1243,6 @@ main(int argc, char *argv[])
 		ep_warn("cannot write to stdout");
 		x.status = EP_IOERR;
 	}
+	ops_finish(x.status);
 	return x.status;
 }

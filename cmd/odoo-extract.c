@@ -23,15 +23,19 @@
 #include "json_tree.h"
 #include "log.h"
 #include "odoo.h"
+#include "ops.h"
 #include "opt.h"
 
 static const char usage_text[] =
     "usage: odoo-extract [-qv] [-P NAME] [--protocol xmlrpc|jsonrpc|json2|auto]\n"
     "                    [--fields LIST] [--domain JSON] [--order ORDER]\n"
     "                    [--with-archived] [--m2o pair|id|name|object] [--expand FIELD[:LIST]]\n"
+    "                    [--xmlids MODULES]\n"
     "                    [--limit N] [--page-size N] [--concurrency N] [--shard K/N]\n"
     "                    [--since TIMESTAMP] [--state FILE] [--overlap SECONDS]\n"
-    "                    [--follow [--interval SECONDS]] [network options] MODEL\n"
+    "                    [--singer]\n"
+    "                    [--follow [--interval SECONDS]] [--metrics FILE] [--stats FILE]\n"
+    "                    [network options] MODEL\n"
     "       odoo-extract [-P NAME] --count | --ids-only | --describe MODEL\n"
     "       odoo-extract [-P NAME] --list-models\n";
 
@@ -46,6 +50,7 @@ enum {
 	OPT_ORDER,
 	OPT_PROTOCOL,
 	OPT_WITH_ARCHIVED,
+	OPT_XMLIDS,
 };
 
 static const struct ep_opt odoo_opts_table[] = {
@@ -60,11 +65,13 @@ static const struct ep_opt odoo_opts_table[] = {
     {"order", OPT_ORDER, "ORDER", "write records in this order (Odoo syntax: name desc, id)"},
     {"protocol", OPT_PROTOCOL, "xmlrpc|jsonrpc|json2|auto", "how to talk to Odoo (default auto)"},
     {"with-archived", OPT_WITH_ARCHIVED, NULL, "read archived records too (active_test off)"},
+    {"xmlids", OPT_XMLIDS, "MODULES",
+     "add each record's external ids of these modules (a,b,…) as \"xmlids\""},
     {NULL, 0, NULL, NULL},
 };
 
-static const struct ep_opt *const tables[] = {ep_opt_common, odoo_opts_table, extract_opts,
-                                              conn_opts_table, NULL};
+static const struct ep_opt *const tables[] = {ep_opt_common,   odoo_opts_table, extract_opts,
+                                              conn_opts_table, ops_opts,        NULL};
 
 enum m2o_mode { M2O_PAIR, M2O_ID, M2O_NAME, M2O_OBJECT };
 
@@ -95,6 +102,7 @@ struct x {
 	enum m2o_mode m2o;
 	struct expand exp[MAX_EXPAND];
 	int nexp;
+	cJSON *xmlids; /* --xmlids: the modules, or NULL */
 	enum odoo_proto proto;
 	int concurrency;
 
@@ -361,6 +369,134 @@ unique_ids(cJSON *ids)
 	return out;
 }
 
+/* --xmlids MODULES: the module names as a JSON array; NULL when one is
+ * empty or not a module name */
+static cJSON *
+module_list(const char *arg)
+{
+	char *list = strdup(arg), *tok, *save = NULL;
+	cJSON *out = cJSON_CreateArray();
+
+	for (tok = strtok_r(list, ",", &save); list && tok; tok = strtok_r(NULL, ",", &save)) {
+		if (*tok == '\0' || strpbrk(tok, ". \t") != NULL)
+			break;
+		cJSON_AddItemToArray(out, cJSON_CreateString(tok));
+	}
+	if (list == NULL || tok != NULL || cJSON_GetArraySize(out) == 0) {
+		cJSON_Delete(out);
+		out = NULL;
+	}
+	free(list);
+	return out;
+}
+
+/* --xmlids: every record of a page of model gets "xmlids", its external
+ * ids (ir.model.data keeps several per record, one module per system that
+ * knows it) in the modules named, as "module.name" in the order they were
+ * made; [] when it has none.  One search_read per page. */
+struct xmlid_row {
+	double res_id;
+	int order;
+	const cJSON *row;
+};
+
+static int
+cmp_xmlid_row(const void *a, const void *b)
+{
+	const struct xmlid_row *x = a, *y = b;
+
+	if (x->res_id != y->res_id)
+		return x->res_id < y->res_id ? -1 : 1;
+	return (x->order > y->order) - (x->order < y->order);
+}
+
+static int
+add_xmlids(struct x *x, const char *model, cJSON *records)
+{
+	cJSON *ids = cJSON_CreateArray(), *dom, *args, *kw, *rows = NULL, *rec, *l;
+	struct xmlid_row *tab = NULL;
+	size_t n = 0, i, lo;
+
+	if (x->xmlids == NULL)
+		return 0;
+	cJSON_ArrayForEach(rec, records)
+	{
+		l = cJSON_GetObjectItemCaseSensitive(rec, "id");
+		if (cJSON_IsNumber(l))
+			cJSON_AddItemToArray(ids, cJSON_Duplicate(l, 0));
+	}
+	if (cJSON_GetArraySize(ids) == 0) {
+		cJSON_Delete(ids);
+		return 0;
+	}
+	dom = cJSON_CreateArray();
+	cJSON_AddItemToArray(dom, leaf("model", "=", cJSON_CreateString(model)));
+	cJSON_AddItemToArray(dom, leaf("res_id", "in", ids));
+	cJSON_AddItemToArray(dom, leaf("module", "in", cJSON_Duplicate(x->xmlids, 1)));
+	args = cJSON_CreateArray();
+	cJSON_AddItemToArray(args, dom);
+	kw = cJSON_CreateObject();
+	cJSON_AddItemToObject(kw, "fields", cJSON_CreateStringArray(
+	                                        (const char *const[]){"module", "name", "res_id"}, 3));
+	cJSON_AddStringToObject(kw, "order", "id");
+	if ((rows = call(x, "ir.model.data", "search_read", args, kw)) == NULL)
+		return -1;
+	n = (size_t)cJSON_GetArraySize(rows);
+	if ((tab = calloc(n ? n : 1, sizeof(*tab))) == NULL) {
+		cJSON_Delete(rows);
+		return fail(x, EP_SOFTWARE, "out of memory");
+	}
+	i = 0;
+	cJSON_ArrayForEach(l, rows)
+	{
+		tab[i].res_id = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(l, "res_id"));
+		tab[i].order = (int)i;
+		tab[i].row = l;
+		i++;
+	}
+	qsort(tab, n, sizeof(*tab), cmp_xmlid_row);
+	cJSON_ArrayForEach(rec, records)
+	{
+		cJSON *list = cJSON_CreateArray();
+		double id = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(rec, "id"));
+
+		/* the first row of this id, by bisection */
+		size_t a = 0, b = n;
+		while (a < b) {
+			size_t m = a + (b - a) / 2;
+			if (tab[m].res_id < id)
+				a = m + 1;
+			else
+				b = m;
+		}
+		for (lo = a; lo < n && tab[lo].res_id == id; lo++) {
+			const cJSON *mod = cJSON_GetObjectItemCaseSensitive(tab[lo].row, "module");
+			const cJSON *nm = cJSON_GetObjectItemCaseSensitive(tab[lo].row, "name");
+			size_t len;
+			char *xid;
+
+			if (!cJSON_IsString(mod) || !cJSON_IsString(nm))
+				continue;
+			len = strlen(mod->valuestring) + strlen(nm->valuestring) + 2;
+			if ((xid = malloc(len)) != NULL)
+				snprintf(xid, len, "%s.%s", mod->valuestring, nm->valuestring);
+			if (xid == NULL) {
+				cJSON_Delete(list);
+				free(tab);
+				cJSON_Delete(rows);
+				return fail(x, EP_SOFTWARE, "out of memory");
+			}
+			cJSON_AddItemToArray(list, cJSON_CreateString(xid));
+			free(xid);
+		}
+		cJSON_DeleteItemFromObjectCaseSensitive(rec, "xmlids");
+		cJSON_AddItemToObject(rec, "xmlids", list);
+	}
+	free(tab);
+	cJSON_Delete(rows);
+	return 0;
+}
+
 /* Inline FIELD's records into every record of the page: one read. */
 static int
 expand_page(struct x *x, struct expand *e, cJSON *records)
@@ -383,6 +519,10 @@ expand_page(struct x *x, struct expand *e, cJSON *records)
 		cJSON_AddItemToObject(kw, "fields", cJSON_Duplicate(e->fields, 1));
 		if ((lines = call(x, e->relation, "read", args, kw)) == NULL)
 			return -1;
+		if (add_xmlids(x, e->relation, lines) < 0) {
+			cJSON_Delete(lines);
+			return -1;
+		}
 	}
 	n = (size_t)cJSON_GetArraySize(lines);
 	tab = calloc(n ? n : 1, sizeof(*tab));
@@ -511,9 +651,12 @@ write_page(struct x *x, cJSON *records, const cJSON *keys)
 	long n;
 	int i;
 
+	ops_page();
 	for (i = 0; i < x->nexp; i++)
 		if (expand_page(x, &x->exp[i], records) < 0)
 			return -1;
+	if (add_xmlids(x, x->model, records) < 0)
+		return -1;
 	cJSON_ArrayForEach(rec, records)
 	{
 		if (x->xc.limit && x->emitted >= x->xc.limit) {
@@ -1079,12 +1222,12 @@ field_schema(struct x *x, const char *name, const cJSON *fi, const struct expand
 	return s;
 }
 
-static int
-describe(struct x *x)
+/* The fields as a JSON Schema (--describe, and Singer's SCHEMA). */
+static cJSON *
+describe_schema(struct x *x)
 {
 	cJSON *s = cJSON_CreateObject(), *props = cJSON_CreateObject(), *req = cJSON_CreateArray();
 	const cJSON *f;
-	char *out;
 	int i;
 
 	cJSON_AddStringToObject(s, "$schema", "https://json-schema.org/draft/2020-12/schema");
@@ -1114,6 +1257,15 @@ describe(struct x *x)
 	cJSON_AddItemToArray(req, cJSON_CreateString("id"));
 	cJSON_AddItemToObject(s, "properties", props);
 	cJSON_AddItemToObject(s, "required", req);
+	return s;
+}
+
+static int
+describe(struct x *x)
+{
+	cJSON *s = describe_schema(x);
+	char *out;
+
 	out = json_tree_print(s);
 	cJSON_Delete(s);
 	if (out == NULL)
@@ -1323,6 +1475,16 @@ run(struct x *x)
 		return -1;
 	if (x->xc.describe)
 		return describe(x);
+	if (x->xc.singer) {
+		cJSON *sch = describe_schema(x), *keys = cJSON_CreateArray();
+		int r;
+		cJSON_AddItemToArray(keys, cJSON_CreateString("id"));
+		r = extract_out_singer(&x->out, x->model, sch, keys, &e);
+		cJSON_Delete(sch);
+		cJSON_Delete(keys);
+		if (r < 0)
+			return fail(x, e.code, "%s", e.msg);
+	}
 	if (setup_shard(x) < 0)
 		return -1;
 	if (x->incremental && setup_start(x, stream) < 0)
@@ -1455,6 +1617,14 @@ main(int argc, char *argv[])
 		case OPT_WITH_ARCHIVED:
 			x.with_archived = 1;
 			continue;
+		case OPT_XMLIDS:
+			cJSON_Delete(x.xmlids);
+			if ((x.xmlids = module_list(optarg)) == NULL) {
+				ep_opt_free(&os);
+				return ep_usage(usage_text, "bad --xmlids '%s': expected module names (a,b)",
+				                optarg);
+			}
+			continue;
 		}
 		if ((r = extract_opt(&x.xc, c, optarg, &err)) == 1)
 			continue;
@@ -1513,6 +1683,7 @@ main(int argc, char *argv[])
 	cJSON_Delete(x.finfo);
 	cJSON_Delete(x.fields);
 	cJSON_Delete(x.domain);
+	cJSON_Delete(x.xmlids);
 	for (i = 0; i < x.nexp; i++) {
 		cJSON_Delete(x.exp[i].fields);
 		cJSON_Delete(x.exp[i].finfo);
@@ -1522,5 +1693,6 @@ main(int argc, char *argv[])
 		ep_warn("cannot write to stdout");
 		x.status = EP_IOERR;
 	}
+	ops_finish(x.status);
 	return x.status;
 }

@@ -22,6 +22,7 @@
 #include "log.h"
 #include "map.h"
 #include "ndjson.h"
+#include "ops.h"
 #include "opt.h"
 
 static const char usage_text[] =
@@ -29,9 +30,10 @@ static const char usage_text[] =
 	"                 [--date FIELDS] [--date-zone ZONE] [--ignore-case FIELDS]\n"
 	"                 [--trim FIELDS] [--tolerance LIMITS] [--strict]\n"
 	"                 [--map-left MAP] [--map-right MAP] [--sorted] [--memory SIZE]\n"
-	"                 [--format ndjson|summary|csv|html] [--report FILE]\n"
+	"                 [--format ndjson|summary|csv|html|xlsx] [--report FILE]\n"
 	"                 [--emit-fix left|right [--fix-map MAP] [--allow-delete]]\n"
-	"                 [--max-line BYTES] LEFT_FILE RIGHT_FILE\n"
+	"                 [--max-line BYTES] [--metrics FILE] [--stats FILE]\n"
+	"                 LEFT_FILE RIGHT_FILE\n"
 	"       reconcile [-qv] -k KEY --base BASE_FILE [-f FIELDS] [--ignore FIELDS]\n"
 	"                 [comparison options] [--map-left MAP] [--map-right MAP]\n"
 	"                 [--owner OWNERS] [--policy FILE]\n"
@@ -91,7 +93,8 @@ static const struct ep_opt reconcile_opts[] = {
 	{ "fix-left", OPT_FIX_LEFT, "FILE", "--base: write the left's fixes to FILE" },
 	{ "fix-map", OPT_FIX_MAP, "MAP", "map fix records back into the fixed side's own names" },
 	{ "fix-right", OPT_FIX_RIGHT, "FILE", "--base: write the right's fixes to FILE" },
-	{ "format", OPT_FORMAT, "ndjson|summary|csv|html", "how the differences are written (default ndjson)" },
+	{ "format", OPT_FORMAT, "ndjson|summary|csv|html|xlsx",
+	  "how the differences are written (default ndjson)" },
 	{ "group-by", OPT_GROUP_BY, "FIELD", "with --sum: totals per FIELD, FIELD:month or FIELD:day" },
 	{ "ignore", OPT_IGNORE, "FIELDS", "never compare these fields" },
 	{ "ignore-case", OPT_IGNORE_CASE, "FIELDS", "compare these strings case-insensitively ('*': all)" },
@@ -113,7 +116,7 @@ static const struct ep_opt reconcile_opts[] = {
 	{ NULL, 0, NULL, NULL },
 };
 
-static const struct ep_opt *const tables[] = { ep_opt_common, reconcile_opts, NULL };
+static const struct ep_opt *const tables[] = { ep_opt_common, reconcile_opts, ops_opts, NULL };
 
 struct reconcile {
 	struct diff *d;
@@ -422,6 +425,25 @@ load_map(const char *name, struct map_opts *mo, int *status)
 	return p;
 }
 
+/* The run's counts (--stats, --metrics): records read on every side,
+ * dropped by a map, skipped as bad (rejected); written: the differences
+ * reported, or the fixes emitted with --fix. */
+static void
+count_run(const struct diff_counts *cn, const struct reconcile *rc)
+{
+	ops.shown |= OPS_FILTER;
+	for (int s = 0; s < 3; s++) {
+		ops.n[OPS_READ] += cn->read[s];
+		ops.n[OPS_DROPPED] += cn->dropped[s];
+		ops.n[OPS_REJECTED] += cn->bad[s];
+	}
+	if (rc->fix_side >= 0)
+		ops.n[OPS_WROTE] = rc->nfix[0] + rc->nfix[1] + rc->nfix[2];
+	else
+		ops.n[OPS_WROTE] = cn->n[DIFF_CHANGED] + cn->n[DIFF_ONLY_LEFT] +
+		                   cn->n[DIFF_ONLY_RIGHT] + cn->n[DIFF_DUPLICATE];
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -442,6 +464,7 @@ main(int argc, char *argv[])
 	struct diff_policy pol = { NULL, 0 };
 
 	ep_prog = "reconcile";
+	ops_begin(ep_prog);
 	memset(&ma, 0, sizeof ma);
 	ma.emit = -1;
 	ma.ms.policy = &pol;
@@ -520,7 +543,7 @@ main(int argc, char *argv[])
 		case OPT_FORMAT:
 			if (diff_parse_format(optarg, &fmt) < 0)
 				r = ep_errf(&err, EP_USAGE,
-					"--format '%s': ndjson, summary, csv or html", optarg);
+					"--format '%s': ndjson, summary, csv, html or xlsx", optarg);
 			fmt_name = optarg;
 			break;
 		case OPT_GROUP_BY: {
@@ -605,6 +628,10 @@ main(int argc, char *argv[])
 			break;
 		case OPT_TRIM:
 			r = diff_parse_flag(optarg, DIFF_TRIM, &spec.rules, &spec.nrules, &err);
+			break;
+		case OPT_OPS_METRICS:
+		case OPT_OPS_STATS:
+			r = ops_opt(c, optarg, &err);
 			break;
 		default: /* ':' or '?' */
 			status = ep_opt_bad(usage_text, c, argv, NULL);
@@ -789,6 +816,8 @@ main(int argc, char *argv[])
 				(unsigned long long)(cn->peak_bytes >> 10));
 	}
 done:
+	if (rc.d)
+		count_run(diff_counts(rc.d), &rc);
 	ep_opt_free(&os);
 	diff_report_free(rc.report);
 	diff_report_free(rc.summary);
@@ -815,5 +844,6 @@ done:
 	}
 	diff_rules_free(spec.rules, spec.nrules);
 	diff_policy_free(&pol);
+	ops_finish(status);
 	return status;
 }

@@ -13,16 +13,18 @@
 
 #include "err.h"
 #include "log.h"
+#include "ops.h"
 #include "opt.h"
 #include "stage.h"
 #include "validator.h"
 
 static const char usage_text[] =
-	"usage: validate [-qv] [-s SCHEMA] [--op OP] [--rule EXPR [--message TEXT]] ...\n"
+	"usage: validate [-qv] [-i ndjson|singer] [-s SCHEMA] [--op OP]\n"
+	"                [--rule EXPR [--message TEXT]] ...\n"
 	"                [--unique FIELDS] ... [--ref FIELD=FILE:KEY] ... [--report]\n"
 	"                [--fail-fast] [--flush-every N] [--flush-ms MS]\n"
 	"                [--max-line BYTES] [--max-rejects N] [--rejects FILE]\n"
-	"                [--state FILE] [--stats FILE] [FILE ...]\n";
+	"                [--state FILE] [--metrics FILE] [--stats FILE] [FILE ...]\n";
 
 enum { OPT_MESSAGE = OPT_FIRST_FREE, OPT_OP, OPT_REF, OPT_REPORT, OPT_RULE, OPT_UNIQUE };
 
@@ -37,7 +39,8 @@ static const struct ep_opt validate_opts[] = {
 	{ NULL, 0, NULL, NULL },
 };
 
-static const struct ep_opt *const tables[] = { ep_opt_common, validate_opts, stage_opts, NULL };
+static const struct ep_opt *const tables[] = { ep_opt_common, validate_opts, stage_input_opts,
+	                                        stage_opts, ops_opts, NULL };
 
 static int
 checked(struct stage *st, const struct stage_rec *rec, void *ctx)
@@ -72,7 +75,7 @@ main(int argc, char *argv[])
 	struct stage_cfg cfg;
 	struct ep_optset os;
 	struct ep_err err = EP_ERR_INIT;
-	struct stage_hooks hooks = { checked, NULL, NULL, NULL };
+	struct stage_hooks hooks = { checked, NULL, NULL, NULL, NULL };
 	struct validator *v;
 	const char *schema = NULL;
 	const char **refs;
@@ -115,6 +118,10 @@ main(int argc, char *argv[])
 		case OPT_REPORT:
 			report = 1;
 			continue;
+		case 'i':
+			if (stage_input(&cfg, optarg, &err) < 0)
+				status = ep_usage(usage_text, "%s", err.msg);
+			continue;
 		case OPT_RULE:
 			if (validator_add_rule(v, optarg, &err) < 0)
 				status = failed(&err);
@@ -145,6 +152,7 @@ main(int argc, char *argv[])
 		validator_free(v);
 		return status;
 	}
+	ops_stream(NULL, NULL, schema);
 	status = stage_run(&cfg, argc - optind, argv + optind, &hooks, v);
 	if (report)
 		validator_report(v, stderr);

@@ -19,23 +19,25 @@
 #include "json.h"
 #include "log.h"
 #include "map.h"
+#include "ops.h"
 #include "opt.h"
 #include "stage.h"
 
 static const char usage_text[] =
-	"usage: xform [-qv] [-f MAP] [-i ndjson|csv] [-o ndjson|csv] [--keep]\n"
+	"usage: xform [-qv] [-f MAP] [-i ndjson|csv|singer] [-o ndjson|csv] [--keep]\n"
 	"             [--columns LIST] [--delimiter CHAR] [--infer-types]\n"
 	"             [--quote-char CHAR] [--quote-style minimal|all|strings]\n"
 	"             [--fail-fast] [--flush-every N] [--flush-ms MS]\n"
 	"             [--max-line BYTES] [--max-rejects N] [--rejects FILE]\n"
-	"             [--state FILE] [--stats FILE] [FILE ...]\n"
+	"             [--state FILE] [--metrics FILE] [--stats FILE] [FILE ...]\n"
 	"       xform --check MAP\n";
 
 enum { OPT_CHECK = OPT_FIRST_FREE, OPT_KEEP };
 
 static const struct ep_opt xform_opts[] = {
 	{ "check", OPT_CHECK, "MAP", "compile MAP, report errors, read no input" },
-	{ "input-format", 'i', "ndjson|csv", "read NDJSON records (default) or CSV rows" },
+	{ "input-format", 'i', "ndjson|csv|singer",
+	  "read NDJSON records (default), CSV rows or Singer messages" },
 	{ "keep", OPT_KEEP, NULL, "start each output record from the input record" },
 	{ "map", 'f', "MAP", "map file, or a name on the map search path" },
 	{ "output-format", 'o', "ndjson|csv", "write NDJSON records (default) or CSV rows" },
@@ -43,7 +45,7 @@ static const struct ep_opt xform_opts[] = {
 };
 
 static const struct ep_opt *const tables[] = { ep_opt_common, xform_opts, csvio_opt_table,
-					       stage_opts, NULL };
+					       stage_opts, ops_opts, NULL };
 
 struct xform {
 	struct map_prog *prog;
@@ -160,7 +162,7 @@ main(int argc, char *argv[])
 	struct stage_cfg cfg;
 	struct ep_optset os;
 	struct ep_err err = EP_ERR_INIT;
-	struct stage_hooks hooks = { identity, NULL, NULL, NULL };
+	struct stage_hooks hooks = { identity, NULL, NULL, NULL, NULL };
 	struct map_opts mo = { 0 };
 	struct xform x = { NULL, BUF_INIT, NULL };
 	struct csvio_opts co;
@@ -184,10 +186,16 @@ main(int argc, char *argv[])
 			map_name = optarg;
 			continue;
 		case 'i':
+			if (strcmp(optarg, "singer") == 0) {
+				cfg.singer_in = 1;
+				continue;
+			}
+			/* FALLTHROUGH */
 		case 'o':
 			if ((r = format(optarg)) < 0) {
 				ep_opt_free(&os);
-				return ep_usage(usage_text, "-%c '%s': not ndjson or csv", c, optarg);
+				return ep_usage(usage_text, "-%c '%s': not ndjson%s", c, optarg,
+				                c == 'i' ? ", csv or singer" : " or csv");
 			}
 			*(c == 'i' ? &in_csv : &out_csv) = r;
 			continue;
@@ -235,6 +243,7 @@ main(int argc, char *argv[])
 		hooks.barrier = csv_barrier;
 		hooks.control = csv_control;
 	}
+	ops_stream(NULL, NULL, map_name);
 	status = stage_run(&cfg, argc - optind, argv + optind, &hooks, &x);
 	if (x.csv)
 		csvio_writer_free(x.csv);

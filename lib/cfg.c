@@ -71,6 +71,8 @@ static const struct sys systems[] = {
 			[K_CLIENT_ID] = "BNG_CLIENT_ID", [K_CA_FILE] = "BNG_CA_FILE",
 			[K_TIMEOUT] = "BNG_TIMEOUT", [K_RATE_LIMIT] = "BNG_RATE_LIMIT" },
 		"BNG_CLIENT_SECRET" },
+	/* PostgreSQL: libpq reads its own PG* variables for what is unset */
+	{ "pg", { [K_URL] = "PG_URL" }, "PGPASSWORD" },
 };
 
 struct cfg_profile {

@@ -290,7 +290,7 @@ const struct diff_merge_counts *diff_merge_counts(const struct diff *d);
 
 /* ---- reports (diff_report.c): the events written in one format ---- */
 
-enum diff_format { DIFF_FMT_NDJSON, DIFF_FMT_SUMMARY, DIFF_FMT_CSV, DIFF_FMT_HTML };
+enum diff_format { DIFF_FMT_NDJSON, DIFF_FMT_SUMMARY, DIFF_FMT_CSV, DIFF_FMT_HTML, DIFF_FMT_XLSX };
 
 /* "ndjson", "summary", "csv", "html": 0, or -1 for another word */
 int diff_parse_format(const char *s, enum diff_format *f);

@@ -1,11 +1,16 @@
 /* diff_report.c - reconcile's findings written as NDJSON, CSV, a text
- * summary or an HTML page. */
+ * summary, an HTML page or a spreadsheet (XLSX, libxlsxwriter). */
 #include "diff_int.h"
 
 #include <csv.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <xlsxwriter.h>
 
 #include "diff_page.h"
 #include "text.h"
@@ -40,14 +45,26 @@ struct diff_report {
 	int ntop;
 	struct sample sm[SM_N];
 	int header_done;
+	/* xlsx: the workbook is written to a temporary file, copied to fd at
+	 * the end (libxlsxwriter writes to a path) */
+	int fd;
+	char xpath[64];
+	lxw_workbook *wb;
+	lxw_worksheet *ws_sum, *ws_rows;
+	lxw_format *f_head, *f_amt;
+	lxw_row_t row;
+	uint64_t cut;   /* rows past the sheet's last */
 };
+
+static int xlsx_open(struct diff_report *r);
+static int xlsx_event(struct diff_report *r, const struct diff_event *ev, struct ep_err *err);
 
 int
 diff_parse_format(const char *s, enum diff_format *f)
 {
-	static const char *const names[] = { "ndjson", "summary", "csv", "html" };
+	static const char *const names[] = { "ndjson", "summary", "csv", "html", "xlsx" };
 
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < 5; i++)
 		if (strcmp(s, names[i]) == 0) {
 			*f = (enum diff_format)i;
 			return 0;
@@ -65,7 +82,12 @@ diff_report_new(const struct diff *d, enum diff_format fmt, int fd, int all)
 	r->d = d;
 	r->fmt = fmt;
 	r->all = all;
+	r->fd = fd;
 	ndjson_writer_init(&r->w, fd);
+	if (fmt == DIFF_FMT_XLSX && xlsx_open(r) < 0) {
+		diff_report_free(r);
+		return NULL;
+	}
 	return r;
 }
 
@@ -85,6 +107,10 @@ diff_report_free(struct diff_report *r)
 	}
 	for (int i = 0; i < SM_N; i++)
 		buf_release(&r->sm[i].rows);
+	if (r->wb)
+		workbook_close(r->wb);
+	if (r->xpath[0])
+		unlink(r->xpath);
 	free(r);
 }
 
@@ -403,6 +429,8 @@ diff_report_event(struct diff_report *r, const struct diff_event *ev, struct ep_
 	case DIFF_FMT_HTML:
 		sample_event(r, ev);
 		return 0;
+	case DIFF_FMT_XLSX:
+		return ev->status == DIFF_MATCH && !r->all && !ev->totals ? 0 : xlsx_event(r, ev, err);
 	default:
 		return 0;
 	}
@@ -636,6 +664,208 @@ html(struct diff_report *r, struct ep_err *err)
 	return put_line(r, err);
 }
 
+/* ---- xlsx ---- */
+
+#define XLSX_ROWS 1048576  /* a sheet's rows */
+#define XLSX_CELL 32767    /* a cell's characters */
+
+static int
+xlsx_open(struct diff_report *r)
+{
+	const char *tmp = getenv("TMPDIR");
+	lxw_workbook_options o = { .constant_memory = LXW_TRUE, .tmpdir = NULL };
+	int fd;
+
+	snprintf(r->xpath, sizeof r->xpath, "%s/reconcile.XXXXXX", tmp && *tmp && strlen(tmp) < 40
+	                                                                ? tmp : "/tmp");
+	if ((fd = mkstemp(r->xpath)) < 0) {
+		r->xpath[0] = '\0';
+		return -1;
+	}
+	close(fd);
+	if ((r->wb = workbook_new_opt(r->xpath, &o)) == NULL ||
+	    (r->ws_sum = workbook_add_worksheet(r->wb, "Summary")) == NULL)
+		return -1;
+	r->f_head = workbook_add_format(r->wb);
+	format_set_bold(r->f_head);
+	r->f_amt = workbook_add_format(r->wb);
+	format_set_num_format(r->f_amt, "#,##0.00");
+	worksheet_set_column(r->ws_sum, 0, 0, 40, NULL);
+	worksheet_set_column(r->ws_sum, 1, 2, 18, NULL);
+	return 0;
+}
+
+/* A cell of text (cut at a cell's limit, on a character). */
+static void
+xlsx_text(lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char *s, size_t n,
+          lxw_format *f)
+{
+	char *c;
+
+	if (n > XLSX_CELL) {
+		n = XLSX_CELL;
+		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+			n--;
+	}
+	if ((c = strndup(s, n)) == NULL)
+		return;
+	worksheet_write_string(ws, row, col, c, f);
+	free(c);
+}
+
+/* A value: a JSON number as a number (in the amount format), null as an
+ * empty cell, anything else as its text. */
+static void
+xlsx_val(struct diff_report *r, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
+         const struct diff_val *v)
+{
+	char num[64], *end;
+	double x;
+
+	if (v->p == NULL || v->n == 0 || (v->n == 4 && memcmp(v->p, "null", 4) == 0))
+		return;
+	if (v->n < sizeof num && (v->p[0] == '-' || (v->p[0] >= '0' && v->p[0] <= '9'))) {
+		memcpy(num, v->p, v->n);
+		num[v->n] = '\0';
+		x = strtod(num, &end);
+		if (*end == '\0') {
+			worksheet_write_number(ws, row, col, x, r->f_amt);
+			return;
+		}
+	}
+	buf_reset(&r->t1);
+	diff_val_text(&r->t1, v);
+	xlsx_text(ws, row, col, buf_str(&r->t1), r->t1.len, NULL);
+}
+
+/* The rows sheet: "Differences", or "Control totals" in totals mode (the
+ * first event says which), its header frozen. */
+static lxw_worksheet *
+xlsx_rows(struct diff_report *r, int totals)
+{
+	static const char *const head[] = { "status", "key", "field", "left", "right", "delta",
+		                            "left records", "right records" };
+	int ncol = totals ? 8 : 6;
+
+	if (r->ws_rows)
+		return r->ws_rows;
+	r->ws_rows = workbook_add_worksheet(r->wb, totals ? "Control totals" : "Differences");
+	if (r->ws_rows == NULL)
+		return NULL;
+	for (int c = 0; c < ncol; c++)
+		worksheet_write_string(r->ws_rows, 0, (lxw_col_t)c, head[c], r->f_head);
+	worksheet_set_column(r->ws_rows, 0, 0, 14, NULL);
+	worksheet_set_column(r->ws_rows, 1, 2, 24, NULL);
+	worksheet_set_column(r->ws_rows, 3, 5, 18, NULL);
+	worksheet_freeze_panes(r->ws_rows, 1, 0);
+	r->row = 1;
+	return r->ws_rows;
+}
+
+static int
+xlsx_event(struct diff_report *r, const struct diff_event *ev, struct ep_err *err)
+{
+	lxw_worksheet *ws = xlsx_rows(r, ev->totals);
+	const char *st = diff_status_name(ev->status);
+	struct buf key = BUF_INIT;
+	int n = ev->nfd ? ev->nfd : 1;
+
+	if (ws == NULL)
+		return ep_errf(err, EP_SOFTWARE, "out of memory");
+	diff_key_text(r->d, &key, ev->key, ev->keylen);
+	for (int i = 0; i < n; i++) {
+		const struct diff_fd *fd = ev->nfd ? &ev->fd[i] : NULL;
+		char dt[DEC_STRLEN + 1];
+		if (fd && !shown(ev, fd))
+			continue;
+		if (r->row >= XLSX_ROWS) {
+			r->cut++;
+			continue;
+		}
+		worksheet_write_string(ws, r->row, 0, st, NULL);
+		xlsx_text(ws, r->row, 1, buf_str(&key), key.len, NULL);
+		if (fd) {
+			const char *name = diff_field_name(r->d, fd->field, DIFF_LEFT);
+			worksheet_write_string(ws, r->row, 2, name, NULL);
+			xlsx_val(r, ws, r->row, 3, &fd->v[0]);
+			xlsx_val(r, ws, r->row, 4, &fd->v[1]);
+			if (fd->has_delta && dec_format(&fd->delta, dt, sizeof dt) > 0)
+				worksheet_write_number(ws, r->row, 5, strtod(dt, NULL), r->f_amt);
+		}
+		if (ev->totals || ev->status == DIFF_DUPLICATE) {
+			worksheet_write_number(ws, r->row, 6, (double)ev->count[0], NULL);
+			worksheet_write_number(ws, r->row, 7, (double)ev->count[1], NULL);
+		}
+		r->row++;
+	}
+	buf_release(&key);
+	return 0;
+}
+
+/* The summary sheet, the filter over the rows, and the workbook copied to
+ * the report's fd. */
+static int
+xlsx_finish(struct diff_report *r, struct ep_err *err)
+{
+	const struct diff_counts *c = diff_counts(r->d);
+	lxw_worksheet *ws = r->ws_sum, *rows = xlsx_rows(r, r->totals);
+	lxw_row_t y = 0;
+	int *o = fields_by_count(r);
+	char b[65536];
+	ssize_t n;
+	int in, rc = 0;
+
+	if (rows == NULL)
+		return ep_errf(err, EP_SOFTWARE, "out of memory");
+	worksheet_write_string(ws, y, 0, "side", r->f_head);
+	worksheet_write_string(ws, y, 1, "records", r->f_head);
+	worksheet_write_string(ws, y++, 2, "source", r->f_head);
+	for (int s = 0; s < 2; s++, y++) {
+		worksheet_write_string(ws, y, 0, s ? "right" : "left", NULL);
+		worksheet_write_number(ws, y, 1, (double)c->read[s], NULL);
+		worksheet_write_string(ws, y, 2, diff_source(r->d, s), NULL);
+	}
+	y++;
+	worksheet_write_string(ws, y++, 0, r->totals ? "groups" : "keys", r->f_head);
+	for (int s = 0; s < DIFF_NSTATUS; s++, y++) {
+		worksheet_write_string(ws, y, 0, diff_status_name((enum diff_status)s), NULL);
+		worksheet_write_number(ws, y, 1, (double)r->n[s], NULL);
+	}
+	for (int i = 0, any = 0; o && i < r->nper && r->per_field[o[i]]; i++, y++) {
+		if (!any++) {
+			y++;
+			worksheet_write_string(ws, y++, 0,
+			                       r->totals ? "totals that differ" : "fields that differ",
+			                       r->f_head);
+		}
+		worksheet_write_string(ws, y, 0, diff_field_name(r->d, o[i], DIFF_LEFT), NULL);
+		worksheet_write_number(ws, y, 1, (double)r->per_field[o[i]], NULL);
+	}
+	free(o);
+	if (r->cut) {
+		y++;
+		worksheet_write_string(ws, y, 0, "rows past the sheet's last, not written", NULL);
+		worksheet_write_number(ws, y++, 1, (double)r->cut, NULL);
+	}
+	worksheet_autofilter(rows, 0, 0, r->row > 1 ? r->row - 1 : 1, r->totals ? 7 : 5);
+	if (workbook_close(r->wb) != LXW_NO_ERROR) {
+		r->wb = NULL;
+		return ep_errf(err, EP_IOERR, "cannot write the spreadsheet");
+	}
+	r->wb = NULL;
+	if ((in = open(r->xpath, O_RDONLY | O_CLOEXEC)) < 0)
+		return ep_errf(err, EP_IOERR, "cannot read the spreadsheet back: %s", strerror(errno));
+	while (rc == 0 && (n = read(in, b, sizeof b)) > 0)
+		for (ssize_t w = 0, k; rc == 0 && w < n; w += k)
+			if ((k = write(r->fd, b + w, (size_t)(n - w))) < 0)
+				rc = ep_errf(err, EP_IOERR, "cannot write the report: %s",
+				             errno == EPIPE ? "output closed" : strerror(errno));
+	if (n < 0 && rc == 0)
+		rc = ep_errf(err, EP_IOERR, "cannot read the spreadsheet back: %s", strerror(errno));
+	close(in);
+	return rc;
+}
+
 int
 diff_report_finish(struct diff_report *r, struct ep_err *err)
 {
@@ -645,6 +875,8 @@ diff_report_finish(struct diff_report *r, struct ep_err *err)
 		rc = summary(r, err);
 	else if (r->fmt == DIFF_FMT_HTML)
 		rc = html(r, err);
+	else if (r->fmt == DIFF_FMT_XLSX)
+		return xlsx_finish(r, err);
 	else if (r->fmt == DIFF_FMT_CSV && !r->header_done) {
 		r->header_done = 1;
 		buf_reset(&r->line);

@@ -9,6 +9,8 @@
 #include <time.h>
 
 #include "json_tree.h"
+#include "log.h"
+#include "ops.h"
 #include "state.h"
 #include "text.h"
 
@@ -25,6 +27,7 @@ const struct ep_opt extract_opts[] = {
 	{ "page-size", OPT_X_PAGE_SIZE, "N", "records per request (default 1000)" },
 	{ "shard", OPT_X_SHARD, "SHARD", "read only shard K/N: the K-th of N contiguous key ranges" },
 	{ "since", OPT_X_SINCE, "TIMESTAMP", "only records modified at or after TIMESTAMP (UTC)" },
+	{ "singer", OPT_X_SINGER, NULL, "write Singer messages: SCHEMA, RECORD and STATE" },
 	{ "state", OPT_X_STATE, "FILE", "start where the checkpoint in FILE says; emit checkpoints" },
 	{ NULL, 0, NULL, NULL },
 };
@@ -37,6 +40,8 @@ extract_cfg_init(struct extract_cfg *c)
 	c->overlap_ms = 300000;
 	c->page_size = 1000;
 	conn_opts_init(&c->conn);
+	ops_begin(ep_prog);
+	ops.shown |= (1u << OPS_READ) | (1u << OPS_WROTE) | (1u << OPS_DROPPED) | (1u << OPS_PAGES);
 }
 
 static int
@@ -58,6 +63,9 @@ extract_opt(struct extract_cfg *c, int key, const char *arg, struct ep_err *err)
 	case OPT_X_DESCRIBE:
 		c->describe = 1;
 		return 1;
+	case OPT_X_SINGER:
+		c->singer = 1;
+		return 1;
 	case OPT_X_FOLLOW:
 		c->follow = 1;
 		return 1;
@@ -67,6 +75,7 @@ extract_opt(struct extract_cfg *c, int key, const char *arg, struct ep_err *err)
 		if (c->interval_ms < 1)
 			return ep_errf(err, EP_USAGE, "bad --interval '%s': must be more than 0",
 			               arg);
+		ops_interval(c->interval_ms);
 		return 1;
 	case OPT_X_LIMIT:
 		return count_arg(arg, "--limit", 1, 1000000000000L, &c->limit, err);
@@ -82,7 +91,8 @@ extract_opt(struct extract_cfg *c, int key, const char *arg, struct ep_err *err)
 		c->state = arg;
 		return 1;
 	}
-	return conn_opt(&c->conn, key, arg, err);
+	int r = conn_opt(&c->conn, key, arg, err);
+	return r ? r : ops_opt(key, arg, err);
 }
 
 /* ---- state -------------------------------------------------------------- */
@@ -120,17 +130,77 @@ extract_out_init(struct extract_out *o, int fd, const char *stream, struct ep_er
 	signal(SIGPIPE, SIG_IGN);
 	ndjson_writer_init(&o->w, fd);
 	buf_init(&o->line, 0);
+	if (fd == 1 && ndjson_repair_stdout(err) < 0)
+		return -1;
 	if ((o->stream = strdup(stream ? stream : "")) == NULL)
 		return ep_errf(err, EP_SOFTWARE, "out of memory");
+	ops_stream_name(o->stream);
 	return 0;
+}
+
+int
+extract_out_singer(struct extract_out *o, const char *name, const cJSON *schema,
+                   const cJSON *keys, struct ep_err *err)
+{
+	cJSON *m = cJSON_CreateObject();
+	char *text = NULL;
+
+	free(o->sname);
+	free(o->schema);
+	o->schema = NULL;
+	if (m == NULL || (o->sname = strdup(name)) == NULL ||
+	    !cJSON_AddStringToObject(m, "type", "SCHEMA") ||
+	    !cJSON_AddStringToObject(m, "stream", name) ||
+	    !cJSON_AddItemToObject(m, "schema", schema ? cJSON_Duplicate(schema, 1)
+	                                               : cJSON_Parse("{\"type\":\"object\"}")) ||
+	    !cJSON_AddItemToObject(m, "key_properties",
+	                           keys ? cJSON_Duplicate(keys, 1) : cJSON_CreateArray()) ||
+	    (text = json_tree_print(m)) == NULL) {
+		cJSON_Delete(m);
+		return ep_errf(err, EP_SOFTWARE, "out of memory");
+	}
+	cJSON_Delete(m);
+	o->schema = text;
+	o->singer = 1;
+	return 0;
+}
+
+/* Singer: the SCHEMA message before the stream's first RECORD or STATE. */
+static int
+singer_schema(struct extract_out *o)
+{
+	if (!o->singer || o->schema_sent)
+		return 0;
+	o->schema_sent = 1;
+	return ndjson_write(&o->w, o->schema, strlen(o->schema));
 }
 
 int
 extract_emit(struct extract_out *o, const char *json, size_t len)
 {
+	if (o->singer) {
+		int r;
+		if (singer_schema(o) < 0)
+			return -1;
+		buf_reset(&o->line);
+		r = buf_adds(&o->line, "{\"type\":\"RECORD\",\"stream\":");
+		r |= json_quote(&o->line, o->sname, strlen(o->sname));
+		r |= buf_adds(&o->line, ",\"record\":");
+		r |= buf_add(&o->line, json, len);
+		r |= buf_addc(&o->line, '}');
+		if (r < 0) {
+			o->w.failed = ENOMEM;
+			return -1;
+		}
+		json = o->line.p;
+		len = o->line.len;
+	}
 	if (ndjson_write(&o->w, json, len) < 0)
 		return -1;
 	o->records++;
+	ops.n[OPS_READ]++;
+	ops.n[OPS_WROTE]++;
+	ops_tick(0);
 	return 0;
 }
 
@@ -147,9 +217,15 @@ extract_checkpoint(struct extract_out *o, const cJSON *pos)
 		o->w.failed = ENOMEM;
 		return -1;
 	}
-	r = buf_adds(&o->line, "{\"_checkpoint\":{\"stream\":");
+	if (singer_schema(o) < 0) {
+		free(p);
+		return -1;
+	}
+	/* Singer: STATE's value is what --state reads back, {stream: pos} */
+	r = buf_adds(&o->line, o->singer ? "{\"type\":\"STATE\",\"value\":{"
+	                                 : "{\"_checkpoint\":{\"stream\":");
 	r |= json_quote(&o->line, o->stream, strlen(o->stream));
-	r |= buf_adds(&o->line, ",\"v\":1,\"pos\":");
+	r |= buf_adds(&o->line, o->singer ? ":" : ",\"v\":1,\"pos\":");
 	r |= buf_adds(&o->line, p);
 	r |= buf_adds(&o->line, "}}");
 	free(p);
@@ -160,6 +236,7 @@ extract_checkpoint(struct extract_out *o, const cJSON *pos)
 	if (ndjson_write(&o->w, o->line.p, o->line.len) < 0 || ndjson_flush(&o->w) < 0)
 		return -1;
 	o->checkpoints++;
+	ops_checkpoint(pos);
 	return 0;
 }
 
@@ -181,7 +258,9 @@ extract_out_free(struct extract_out *o)
 	ndjson_writer_free(&o->w);
 	buf_release(&o->line);
 	free(o->stream);
-	o->stream = NULL;
+	free(o->sname);
+	free(o->schema);
+	o->stream = o->sname = o->schema = NULL;
 }
 
 /* ---- de-duplication ----------------------------------------------------- */
@@ -308,8 +387,12 @@ extract_seen_add(struct extract_seen *s, const char *key, const char *mtime)
 	if (h <= GONE)
 		h += 2;
 	for (i = h & (s->cap - 1); s->slot[i].h != FREE; i = (i + 1) & (s->cap - 1)) {
-		if (s->slot[i].h == h)
+		if (s->slot[i].h == h) {
+			/* a repeat: read, and dropped (the run's counts) */
+			ops.n[OPS_READ]++;
+			ops.n[OPS_DROPPED]++;
 			return 0;
+		}
 		if (s->slot[i].h == GONE && t == SIZE_MAX)
 			t = i;
 	}
@@ -400,8 +483,10 @@ extract_sleep(const struct ep_clock *clock, int64_t ms)
 {
 	int64_t end = ep_now_ms(clock) + ms, left;
 
-	while (!stopping && (left = end - ep_now_ms(clock)) > 0)
+	while (!stopping && (left = end - ep_now_ms(clock)) > 0) {
 		ep_sleep_ms(clock, left > 200 ? 200 : left);
+		ops_tick(1);
+	}
 }
 
 /* ---- --shard ------------------------------------------------------------ */

@@ -54,7 +54,7 @@
 #define EXTRACT_SEEN_MAX 1000000    /* pairs remembered for de-duplication (16 MiB) */
 
 /* --count --describe --follow --interval --limit --overlap --page-size
- * --shard --since --state; list conn_opts_table too (extract_opt handles
+ * --shard --since --singer --state; list conn_opts_table too (extract_opt handles
  * both). */
 extern const struct ep_opt extract_opts[];
 enum {
@@ -68,6 +68,7 @@ enum {
 	OPT_X_SHARD,
 	OPT_X_SINCE,
 	OPT_X_STATE,
+	OPT_X_SINGER,
 };
 
 struct extract_cfg {
@@ -81,6 +82,7 @@ struct extract_cfg {
 	long page_size;                /* --page-size, default 1000 */
 	int count;                     /* --count */
 	int describe;                  /* --describe */
+	int singer;                    /* --singer */
 	struct conn_opts conn;         /* -P and the network options */
 };
 
@@ -100,6 +102,10 @@ cJSON *extract_state_pos(const char *file, const char *stream, struct ep_err *er
 struct extract_out {
 	struct ndjson_writer w;
 	char *stream;
+	int singer;       /* Singer messages (extract_out_singer) */
+	char *sname;      /* Singer: the stream's name in SCHEMA and RECORD */
+	char *schema;     /* Singer: the SCHEMA message */
+	int schema_sent;
 	long records;     /* records written */
 	long checkpoints; /* checkpoint lines written */
 	struct buf line;  /* scratch for the checkpoint line */
@@ -108,6 +114,15 @@ struct extract_out {
 /* Output to fd (stdout: 1); SIGPIPE is ignored from here on.  stream is
  * copied.  -1 (EP_SOFTWARE) only when memory runs out. */
 int extract_out_init(struct extract_out *o, int fd, const char *stream, struct ep_err *err);
+/* Singer (--singer): from here on the output is Singer messages, the
+ * stream named name in them: SCHEMA (schema, NULL for {"type": "object"},
+ * and the key's fields) before the first RECORD or STATE, a RECORD for each
+ * record, and for each checkpoint a STATE whose value is {stream: pos},
+ * what --state reads back (a Singer runner such as Meltano keeps the last
+ * one and hands it to the next run as --state).  -1 (EP_SOFTWARE) only
+ * when memory runs out. */
+int extract_out_singer(struct extract_out *o, const char *name, const cJSON *schema,
+                       const cJSON *keys, struct ep_err *err);
 /* One record (len bytes of a JSON object, no newline).  -1 when the write
  * failed or the reader went away: see extract_out_ok. */
 int extract_emit(struct extract_out *o, const char *json, size_t len);
@@ -123,11 +138,11 @@ void extract_out_free(struct extract_out *o);
 struct extract_seen;
 
 struct extract_seen *extract_seen_new(size_t max);
-/* Remember (key, mtime): 1 when new, 0 when already there, -1 out of
- * memory.  A pair costs 16 bytes (a 64-bit hash of it, and the mtime's
- * rank).  mtimes are ordered by their digits read as one number (at most
- * 19): right for timestamps of one fixed format, "YYYY-MM-DD HH:MM:SS" or
- * ISO 8601 with a fixed number of fraction digits. */
+/* Remember (key, mtime): 1 when new, 0 when already there (counted as a
+ * record read and dropped: lib/ops), -1 out of memory.  A pair costs 16 bytes (a 64-bit hash of it,
+ * and the mtime's rank).  mtimes are ordered by their digits read as one number (at most 19): right
+ * for timestamps of one fixed format, "YYYY-MM-DD HH:MM:SS" or ISO 8601 with a fixed number of
+ * fraction digits. */
 int extract_seen_add(struct extract_seen *s, const char *key, const char *mtime);
 /* Forget pairs whose mtime is before `before` (same format). */
 void extract_seen_prune(struct extract_seen *s, const char *before);

@@ -2,6 +2,7 @@
 #include "opt.h"
 
 #include "log.h"
+#include "ops.h"
 #include "ratelimit.h"
 
 #include <curl/curl.h>
@@ -594,6 +595,22 @@ may_have_reached(CURLcode res, long status, long sent)
 	}
 }
 
+/* The run's counts (lib/ops): the attempt by its status class, its bytes. */
+static void
+count_attempt(CURL *h, long status)
+{
+	curl_off_t up = 0, down = 0;
+	long hdr = 0, req = 0;
+
+	ops.http[status >= 100 && status < 600 ? status / 100 : 0]++;
+	curl_easy_getinfo(h, CURLINFO_SIZE_UPLOAD_T, &up);
+	curl_easy_getinfo(h, CURLINFO_SIZE_DOWNLOAD_T, &down);
+	curl_easy_getinfo(h, CURLINFO_HEADER_SIZE, &hdr);
+	curl_easy_getinfo(h, CURLINFO_REQUEST_SIZE, &req);
+	ops.bytes_sent += (uint64_t)up + (uint64_t)req;
+	ops.bytes_received += (uint64_t)down + (uint64_t)hdr;
+}
+
 /* An attempt ended: finish the job or queue its next attempt. */
 static void
 attempt_done(struct http_client *c, struct job *j, CURLcode res)
@@ -608,6 +625,7 @@ attempt_done(struct http_client *c, struct job *j, CURLcode res)
 	curl_multi_remove_handle(c->multi, j->easy);
 	curl_easy_getinfo(j->easy, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_getinfo(j->easy, CURLINFO_REQUEST_SIZE, &sent);
+	count_attempt(j->easy, res == CURLE_OK ? status : 0);
 	give_easy(c, j->easy);
 	j->easy = NULL;
 	c->running--;
@@ -697,6 +715,10 @@ attempt_done(struct http_client *c, struct job *j, CURLcode res)
 			trace_attempt(c, j, res, note);
 		}
 		j->resp->waited_ms += d.wait_ms;
+		ops.retries++;
+		ops.wait_ms += d.wait_ms;
+		if (j->resp->status == 429)
+			ops.waits++;
 		j->not_before = ep_now_ms(c->o.clock) + d.wait_ms;
 		j->slot = 0;
 		push(&c->queue, &c->queue_tail, j);
@@ -763,6 +785,8 @@ start_due(struct http_client *c)
 		if (!j->slot) {
 			j->slot = 1;
 			if ((w = ratelimit_reserve(&c->rl, now)) > 0) {
+				ops.waits++;
+				ops.wait_ms += w;
 				j->not_before = now + w;
 				if (w < soonest)
 					soonest = w;

@@ -8,8 +8,10 @@
 #include "buf.h"
 #include "extract.h" /* extract_hash */
 #include "json_tree.h"
+#include "load_audit.h"
 #include "log.h"
 #include "ndjson.h"
+#include "ops.h"
 #include "text.h"
 
 const struct ep_opt load_opts_table[] = {
@@ -19,8 +21,8 @@ const struct ep_opt load_opts_table[] = {
     {"no-verify", OPT_LOAD_NO_VERIFY, NULL, "do not read back what was written"},
     {"op", OPT_LOAD_OP, "upsert|create|update|delete|insert", "what to do with records without _op"},
     {"then", OPT_LOAD_THEN, "METHODS", "call these methods on the records written (a,b,…)"},
-    {"then-on", OPT_LOAD_THEN_ON, "written|created",
-     "--then on every record written (default), or on those created only"},
+    {"then-on", OPT_LOAD_THEN_ON, "written|created|all",
+     "--then on every record written (default), those created, or all found"},
     {"verify", OPT_LOAD_VERIFY, "report|strict",
      "a field the server did not keep: receipt drifted (default), or a reject"},
     {NULL, 0, NULL, NULL},
@@ -137,11 +139,14 @@ load_opt(struct load_opts *o, int key, const char *arg, struct ep_err *err)
 		           ? -1
 		           : 1;
 	case OPT_LOAD_THEN_ON:
-		if (strcmp(arg, "written") == 0 || strcmp(arg, "created") == 0) {
-			o->then_created = arg[0] == 'c';
+		if (strcmp(arg, "written") == 0 || strcmp(arg, "created") == 0 ||
+		    strcmp(arg, "all") == 0) {
+			o->then_on = arg[0] == 'c' ? LOAD_THEN_CREATED
+			             : arg[0] == 'a' ? LOAD_THEN_ALL
+			                             : LOAD_THEN_WRITTEN;
 			return 1;
 		}
-		return ep_errf(err, EP_USAGE, "--then-on '%s': not written or created", arg);
+		return ep_errf(err, EP_USAGE, "--then-on '%s': not written, created or all", arg);
 	case OPT_LOAD_VERIFY:
 		if (strcmp(arg, "report") == 0 || strcmp(arg, "strict") == 0) {
 			o->verify = arg[0] == 's' ? LOAD_VERIFY_STRICT : LOAD_VERIFY_REPORT;
@@ -491,6 +496,21 @@ oom(struct stage *st)
 	return stage_fail(st, &e);
 }
 
+/* The run's counts by receipt (lib/ops: the summary, --stats, --metrics). */
+static void
+ops_receipt(enum load_status s)
+{
+	static const int map[] = {
+	    [LOAD_CREATED] = OPS_CREATED,
+	    [LOAD_UPDATED] = OPS_UPDATED,
+	    [LOAD_UNCHANGED] = OPS_UNCHANGED,
+	    [LOAD_DELETED] = OPS_DELETED,
+	};
+
+	if (s >= LOAD_CREATED && s <= LOAD_DELETED)
+		ops.n[map[s]]++;
+}
+
 /* Give each item of the batch its outcome, in input order. */
 static int
 settle(struct stage *st, struct loader *L)
@@ -509,9 +529,15 @@ settle(struct stage *st, struct loader *L)
 			                  0);
 			if (rc == 0 && ndjson_write(stage_out(st), L->b.p, L->b.len) < 0)
 				rc = -1;
-		} else
+		} else {
+			ops_receipt(it->status);
 			rc = stage_emit(st, L->b.p, L->b.len);
+			if (rc == 0 && L->o->audit && !L->o->dry_run)
+				rc = load_audit_item(st, L->o->audit, it);
+		}
 	}
+	if (rc == 0 && L->o->audit)
+		rc = load_audit_flush(st, L->o->audit, 0);
 	return rc;
 }
 
@@ -657,8 +683,9 @@ run_split(struct stage *st, struct loader *L, enum step s, const char *method,
 	}
 }
 
-/* The items of [from, to) still pending (written = 0) or created or
- * updated (written = 1), and for which pick says yes.  Fills L->set. */
+/* The items of [from, to) still pending (written = 0), created or updated
+ * (written = 1), or those and the unchanged ones found (written = 2), and
+ * for which pick says yes.  Fills L->set. */
 static size_t
 select_items(struct loader *L, size_t from, size_t to, int written,
              int (*pick)(const struct load_item *))
@@ -667,7 +694,8 @@ select_items(struct loader *L, size_t from, size_t to, int written,
 
 	for (size_t i = from; i < to; i++) {
 		struct load_item *it = &L->items[i];
-		int ok = written ? (it->status == LOAD_CREATED || it->status == LOAD_UPDATED)
+		int ok = written ? (it->status == LOAD_CREATED || it->status == LOAD_UPDATED ||
+		                    (written == 2 && it->status == LOAD_UNCHANGED && it->id))
 		                 : it->status == LOAD_PENDING;
 		if (ok && (pick == NULL || pick(it)))
 			L->set[k++] = it;
@@ -1056,6 +1084,7 @@ compare(struct loader *L, struct load_item *it)
 	if (it->drift == NULL)
 		return 0;
 	L->drifted++;
+	ops.n[OPS_DRIFTED]++;
 	return L->o->verify == LOAD_VERIFY_STRICT ? reject_drift(it) : 0;
 }
 
@@ -1117,7 +1146,8 @@ process(struct stage *st, struct loader *L, size_t from, size_t to)
 	if (rc == 0 && L->window == (size_t)L->o->batch)
 		rc = verify(st, L, from, to);
 	for (size_t m = 0; rc == 0 && m < L->o->nthen; m++)
-		if ((k = select_items(L, from, to, 1, L->o->then_created ? was_created : NULL)) > 0)
+		if ((k = select_items(L, from, to, L->o->then_on == LOAD_THEN_ALL ? 2 : 1,
+		                      L->o->then_on == LOAD_THEN_CREATED ? was_created : NULL)) > 0)
 			rc = run_split(st, L, STEP_CALL, L->o->then[m], L->set, k);
 	return rc;
 }
@@ -1170,7 +1200,28 @@ flush(struct stage *st, struct loader *L)
 static int
 on_barrier(struct stage *st, void *ctx)
 {
-	return flush(st, ctx);
+	struct loader *L = ctx;
+
+	if (flush(st, L) < 0)
+		return -1;
+	/* the audit trail is on disk before a checkpoint passes */
+	return L->o->audit ? load_audit_flush(st, L->o->audit, 1) : 0;
+}
+
+/* The target's own commit of a checkpoint (its batch is written). */
+static int
+on_checkpoint(struct stage *st, const char *stream, const void *pos, void *ctx)
+{
+	struct loader *L = ctx;
+	struct load_error e;
+
+	if (L->o->dry_run)
+		return 0;
+	memset(&e, 0, sizeof(e));
+	L->calls++;
+	if (L->t->commit(L->tctx, stream, pos, &e) < 0)
+		return fail_with(st, &e);
+	return 0;
 }
 
 /* A line the runner refused (not JSON, a bad checkpoint): its receipt,
@@ -1264,7 +1315,7 @@ int
 load_run(const struct stage_cfg *cfg, const struct load_opts *o, const struct load_target *t,
          void *tctx, int nfiles, char *const *files)
 {
-	struct stage_hooks hooks = {on_record, on_barrier, NULL, on_rejected};
+	struct stage_hooks hooks = {on_record, on_barrier, NULL, on_rejected, NULL};
 	struct stage_cfg scfg = *cfg;
 	struct loader L;
 	size_t cap = (size_t)(o->batch > 0 ? o->batch : 1);
@@ -1289,15 +1340,27 @@ load_run(const struct stage_cfg *cfg, const struct load_opts *o, const struct lo
 	L.slots = calloc(L.nslots, sizeof(*L.slots));
 	L.unverified = cJSON_CreateObject();
 	buf_init(&L.b, 0);
-	if (o->verify != LOAD_VERIFY_OFF && !o->dry_run && t->readback) {
-		scfg.count_name = "drifted";
-		scfg.count = &L.drifted;
-	}
+	ops.shown |= OPS_RECEIPTS;
+	if (o->verify != LOAD_VERIFY_OFF && !o->dry_run && t->readback)
+		ops.shown |= 1u << OPS_DRIFTED;
 	if (!L.items || !L.keys || !L.set || !L.slots || !L.unverified) {
 		ep_warn("out of memory");
 		status = EP_SOFTWARE;
-	} else
+	} else {
+		if (t->commit)
+			hooks.checkpoint = on_checkpoint;
 		status = stage_run(&scfg, nfiles, files, &hooks, &L);
+	}
+	/* the end of the input: the target commits what it holds */
+	if (status == 0 && t->commit && !o->dry_run) {
+		struct load_error e;
+		memset(&e, 0, sizeof(e));
+		L.calls++;
+		if (t->commit(tctx, NULL, NULL, &e) < 0) {
+			ep_warn("%s: %s%s%s", t->system, e.name, e.name[0] ? ": " : "", e.err.msg);
+			status = e.err.code ? e.err.code : EP_SOFTWARE;
+		}
+	}
 	/* a run stopped mid-batch leaves items behind */
 	for (size_t i = 0; i < L.n; i++) {
 		item_clear(t, tctx, &L.items[i]);

@@ -221,9 +221,16 @@ struct load_target {
 	 * the target's retry policy and return 1, or 0 when its budget is
 	 * spent (err: why) */
 	int (*again)(void *t, int attempt, struct ep_err *err);
+	/* a checkpoint (stream, pos), after the records before it were written
+	 * and before the stage commits it to --state; and once at the end of
+	 * the input of a run that did not fail (stream and pos NULL): a target
+	 * with transactions commits the writes with the position (PostgreSQL) */
+	int (*commit)(void *t, const char *stream, const cJSON *pos, struct load_error *e);
 };
 
 #define LOAD_LOST_ROUNDS 5 /* rounds of "Lost answers" for a target without again */
+
+struct audit;
 
 enum load_verify { LOAD_VERIFY_REPORT = 0, LOAD_VERIFY_STRICT, LOAD_VERIFY_OFF };
 
@@ -235,9 +242,10 @@ struct load_opts {
 	int dry_run;                     /* --dry-run */
 	const char *then[LOAD_THEN_MAX]; /* --then methods, in order */
 	size_t nthen;
-	int then_created;                /* --then-on created: not on updates */
+	enum { LOAD_THEN_WRITTEN = 0, LOAD_THEN_CREATED, LOAD_THEN_ALL } then_on; /* --then-on */
 	enum load_verify verify;         /* --verify, --no-verify */
 	char *key_text, *then_text; /* storage of key[] and then[] */
+	struct audit *audit;        /* --audit: one line per write (load_audit.h) */
 };
 
 /* --batch --dry-run --key --no-verify --op --then --then-on --verify */

@@ -1091,5 +1091,5 @@ bng_again_t(void *t, int attempt, struct ep_err *err)
 
 const struct load_target load_bng_target = {
 	"bng", bng_check_item, NULL, bng_lookup, bng_same, bng_create, bng_update, bng_remove,
-	NULL, NULL, NULL, bng_readback, bng_again_t,
+	NULL, NULL, NULL, bng_readback, bng_again_t, NULL,
 };

@@ -1237,5 +1237,5 @@ ln_again(void *t, int attempt, struct ep_err *err)
 
 const struct load_target load_nav_target = {
 	"nav", ln_check, NULL, ln_lookup, ln_same, ln_create, ln_update, ln_remove,
-	NULL, NULL, ln_item_free, ln_readback, ln_again,
+	NULL, NULL, ln_item_free, ln_readback, ln_again, NULL,
 };

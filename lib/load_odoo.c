@@ -18,6 +18,7 @@ struct load_odoo {
 	cJSON *fields; /* fields_get: name -> {type, relation, readonly, store} */
 	struct keyset fidx; /* name -> its member of fields: a model has hundreds */
 	cJSON *sub;    /* model -> its fields_get, for the models of lines */
+	int archive;   /* _op delete writes active false (the model has it, no --deletes hard) */
 };
 
 /* The target's part of an item (--xmlid). */
@@ -632,9 +633,12 @@ lo_check(void *t, struct load_item *it, struct load_error *e)
 	if (lo->cfg.xmlid) {
 		struct lo_item *ti;
 		cJSON *x = cJSON_DetachItemFromObjectCaseSensitive(it->rec, lo->cfg.xmlid);
-		if (it->op == LOAD_CREATE && empty(x)) {
+		if (empty(x) && (it->op == LOAD_CREATE ||
+		                 (it->key && !cJSON_GetObjectItemCaseSensitive(it->key, lo->cfg.xmlid)))) {
+			/* a create needs no external id; a record with its own _key
+			 * (a partner known by its id) is found by that key */
 			cJSON_Delete(x);
-			goto fields; /* a create needs no external id */
+			goto fields;
 		}
 		if (!cJSON_IsString(x) || x->valuestring[0] == '\0' ||
 		    x->valuestring[strlen(x->valuestring) - 1] == '.') {
@@ -1305,6 +1309,11 @@ read_fields(struct load_item *const *its, size_t n, const struct load_odoo *lo)
 				cJSON_AddItemToArray(names, cJSON_CreateString(c->string));
 		}
 	}
+	for (size_t i = 0; names && lo->archive && i < n; i++)
+		if (its[i]->op == LOAD_DELETE) {
+			cJSON_AddItemToArray(names, cJSON_CreateString("active"));
+			break;
+		}
 	if (names && names->child == NULL)
 		cJSON_AddItemToArray(names, cJSON_CreateString("id"));
 	return names;
@@ -1566,26 +1575,60 @@ expand_lines(struct load_odoo *lo, struct load_item *const *its, size_t n, struc
 	return 0;
 }
 
+/* A delete that archives finds a record already archived as nothing to do:
+ * no id, so the machinery counts it unchanged, as a delete of a record
+ * already gone (a repeated archive is harmless and writes nothing). */
+static void
+archived_gone(const struct load_odoo *lo, struct load_item *const *its, size_t n)
+{
+	for (size_t i = 0; lo->archive && i < n; i++)
+		if (its[i]->op == LOAD_DELETE && its[i]->id &&
+		    cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(its[i]->current, "active"))) {
+			cJSON_Delete(its[i]->id);
+			its[i]->id = NULL;
+		}
+}
+
+static int lookup_any(struct load_odoo *lo, struct load_item *const *its, size_t n,
+                      struct load_error *e);
+
 static int
 lo_lookup(void *t, struct load_item *const *its, size_t n, struct load_error *e)
 {
 	struct load_odoo *lo = t;
+
+	if (lookup_any(lo, its, n, e) < 0)
+		return -1;
+	archived_gone(lo, its, n);
+	return 0;
+}
+
+static int
+lookup_any(struct load_odoo *lo, struct load_item *const *its, size_t n, struct load_error *e)
+{
 	size_t k = 0;
 	int rc;
 
 	if (!lo->cfg.xmlid)
 		return lookup_key(lo, its, n, e) < 0 ? -1 : expand_lines(lo, its, n, e);
-	/* records without an external id (creates) have no tdata */
+	/* records without an external id have no tdata: creates, and records
+	 * with their own _key, found by it */
 	{
 		struct load_item **sub = malloc(n * sizeof(*sub));
+		size_t j = n;
 		if (sub == NULL)
 			return oom(e);
 		for (size_t i = 0; i < n; i++)
 			if (its[i]->tdata)
 				sub[k++] = its[i];
+			else if (its[i]->key)
+				sub[--j] = its[i];
 		rc = k ? lookup_xmlid(lo, sub, k, e) : 0;
 		if (rc == 0 && k)
 			rc = expand_lines(lo, sub, k, e);
+		if (rc == 0 && j < n)
+			rc = lookup_key(lo, sub + j, n - j, e) < 0 ? -1
+			                                          : expand_lines(lo, sub + j, n - j, e);
 		free(sub);
 	}
 	return rc;
@@ -2066,12 +2109,25 @@ out:
 	return rc;
 }
 
+/* _op delete: archive (write active false) where the model has active,
+ * unless --deletes hard; else unlink. */
 static int
 lo_remove(void *t, struct load_item *const *its, size_t n, struct load_error *e)
 {
 	struct load_odoo *lo = t;
 	cJSON *res = NULL;
 
+	if (lo->archive) {
+		cJSON *vals = cJSON_CreateObject();
+		int rc;
+		if (vals == NULL || !cJSON_AddFalseToObject(vals, "active")) {
+			cJSON_Delete(vals);
+			return oom(e);
+		}
+		rc = write_set(lo, its, n, vals, e);
+		cJSON_Delete(vals);
+		return rc;
+	}
 	if (rpc(lo, lo->cfg.model, "unlink", args_of(ids_of(its, n), NULL), NULL, &res, e) < 0)
 		return -1;
 	cJSON_Delete(res);
@@ -2264,7 +2320,7 @@ lo_again(void *t, int attempt, struct ep_err *err)
 const struct load_target load_odoo_target = {
 	"odoo",	   lo_check,  lo_resolve, lo_lookup,   lo_same,	     lo_create,
 	lo_update, lo_remove, lo_call,	  lo_classify, lo_item_free, lo_readback,
-	lo_again,
+	lo_again, NULL,
 };
 
 struct load_odoo *
@@ -2319,6 +2375,7 @@ load_odoo_new(const struct load_odoo_cfg *cfg, struct ep_err *err)
 			load_odoo_free(lo);
 			return NULL;
 		}
+	lo->archive = !cfg->hard_delete && strcmp(ftype(lo, "active"), "boolean") == 0;
 	if (cfg->xmlid && field(lo, cfg->xmlid) && !is_magic(cfg->xmlid))
 		ep_info(1, "--xmlid %s: the field holds the external id and is not written",
 			cfg->xmlid);

@@ -41,6 +41,12 @@
  * id lists as sets, lines line by line on the fields given (read back with
  * one read per field and batch).  Lists of commands count as changed.
  *
+ * Deletes: _op delete archives the record (writes active false) when the
+ * model has a boolean field active, as Odoo's own Archive action does, so
+ * its history (invoices, orders, external ids) stays; a record already
+ * archived is unchanged.  --deletes hard (hard_delete) unlinks, as does a
+ * model without active.  The receipt says "deleted" either way.
+ *
  * Errors: the RPC entry maps Odoo's answers to struct load_error: a server
  * error (ValidationError, UserError, ValueError, MissingError, …) is the
  * record's (EP_DATAERR, name = Odoo's exception name), AccessDenied and
@@ -75,6 +81,7 @@ struct load_odoo_cfg {
 	const char *xmlid;      /* --xmlid FIELD, or NULL */
 	const char *const *key; /* --key fields, checked against the model */
 	size_t nkey;
+	int hard_delete; /* --deletes hard: unlink even where the model has active */
 };
 
 struct load_odoo;

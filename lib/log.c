@@ -11,6 +11,7 @@ const char *ep_prog = "erpipe";
 int ep_verbose = 0;
 
 int (*ep_log_filter)(const char *in, size_t len, struct buf *out);
+void (*ep_log_before)(void);
 
 static void
 vlog(const char *fmt, va_list ap)
@@ -26,6 +27,8 @@ vlog(const char *fmt, va_list ap)
 			buf_adds(&red, "[a message that could not be redacted: not shown]");
 		}
 	}
+	if (ep_log_before)
+		ep_log_before();
 	/* one fprintf so concurrent writers do not interleave mid-line */
 	fprintf(stderr, "%s: %s\n", ep_prog, ep_log_filter ? buf_str(&red) : line);
 	buf_release(&red);

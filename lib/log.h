@@ -19,6 +19,8 @@ extern int ep_verbose;       /* -1 quiet (-q), 0 normal, 1.. -v count */
  * not printed as it was, but replaced by a notice). */
 struct buf;
 extern int (*ep_log_filter)(const char *in, size_t len, struct buf *out);
+/* Called before each message when set (lib/ops: erase the progress line). */
+extern void (*ep_log_before)(void);
 
 void ep_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* printed only when ep_verbose >= level */

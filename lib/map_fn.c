@@ -349,6 +349,35 @@ FN(f_contains) { (void)na; return find_fn(E, n, a, 0); }
 FN(f_starts_with) { (void)na; return find_fn(E, n, a, 1); }
 FN(f_ends_with) { (void)na; return find_fn(E, n, a, 2); }
 
+/* xmlid_name(xmlids, prefix): the rest of the first string of the array
+ * (or of the one string) that starts with prefix; null when none does.
+ * For odoo-extract --xmlids: xmlid_name($xmlids, "bng.customer_") */
+static int
+xmlid_item(const struct map_val *v, const struct map_val *pre, struct map_val *out)
+{
+	if (v->t != MV_STR || v->n < pre->n || memcmp(v->u.s, pre->u.s, pre->n) != 0)
+		return 0;
+	*out = map_str_ref(v->u.s + pre->n, v->n - pre->n, v->f & MVF_SAFE);
+	return 1;
+}
+
+FN(f_xmlid_name)
+{
+	struct map_val pre, r;
+	uint32_t i;
+
+	(void)na;
+	if (!text_arg(E, n, a, 1, &pre))
+		return MV_NULLV;
+	if (a[0].t == MV_ARR) {
+		for (i = 0; i < a[0].n; i++)
+			if (xmlid_item(&a[0].u.a[i], &pre, &r))
+				return r;
+		return MV_NULLV;
+	}
+	return xmlid_item(&a[0], &pre, &r) ? r : MV_NULLV;
+}
+
 FN(f_first_word)
 {
 	struct map_val s;
@@ -1472,6 +1501,7 @@ const struct map_fn map_fns[] = {
 	{ "type_of", 1, 1, f_type_of, NULL, "type name" },
 	{ "uom", 4, 4, f_uom, prep_uom, "unit conversion" },
 	{ "upper", 1, 1, f_upper, NULL, "upper case" },
+	{ "xmlid_name", 2, 2, f_xmlid_name, NULL, "external id's name after a prefix" },
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
 

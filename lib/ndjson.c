@@ -8,6 +8,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "log.h"
+#include "ops.h"
+
 #define READ_CHUNK (256u << 10)
 
 int
@@ -64,6 +67,7 @@ fill(struct ndjson_reader *r, struct ep_err *err)
 	if (n < 0)
 		return ep_errf(err, EP_IOERR, "read error on '%s': %s", r->name, strerror(errno));
 	r->end += (size_t)n;
+	ops.bytes_in += (uint64_t)n;
 	return n;
 }
 
@@ -201,6 +205,61 @@ ndjson_next(struct ndjson_reader *r, struct ndjson_line *line, struct ep_err *er
 	}
 }
 
+/* A last line without its newline: cut the file back to the newline
+ * before it (ndjson.h). */
+int
+ndjson_cut_tail(int fd, const char *path, const char *what, off_t size)
+{
+	char b[4096];
+	off_t end = size;
+	int rfd = open(path, O_RDONLY | O_CLOEXEC), rc = 0;
+
+	if (rfd < 0)
+		return errno == EACCES ? 0 : -1; /* a write-only file: left as it is */
+	for (;;) {
+		size_t n = end > (off_t)sizeof(b) ? sizeof(b) : (size_t)end;
+		ssize_t r = pread(rfd, b, n, end - (off_t)n);
+		off_t keep = -1;
+
+		if (r != (ssize_t)n) {
+			rc = r < 0 ? -1 : 0;
+			break;
+		}
+		if (end == size && b[n - 1] == '\n')
+			break; /* whole */
+		for (size_t i = n; i > 0 && keep < 0; i--)
+			if (b[i - 1] == '\n')
+				keep = end - (off_t)n + (off_t)i;
+		end -= (off_t)n;
+		if (keep < 0 && end == 0)
+			keep = 0;
+		if (keep >= 0) {
+			ep_warn("%s '%s': a cut last line (%lld bytes) removed", what, path,
+				(long long)(size - keep));
+			rc = ftruncate(fd, keep);
+			break;
+		}
+	}
+	close(rfd);
+	return rc;
+}
+
+int
+ndjson_repair_stdout(struct ep_err *err)
+{
+	struct stat sb;
+	int fl = fcntl(1, F_GETFL);
+
+	/* only a file appended to: one opened afresh starts empty, and a
+	 * file written at its start is the caller's to mind */
+	if (fl < 0 || !(fl & O_APPEND) || fstat(1, &sb) < 0 || !S_ISREG(sb.st_mode) ||
+	    sb.st_size == 0)
+		return 0;
+	if (ndjson_cut_tail(1, "/proc/self/fd/1", "standard output", sb.st_size) < 0)
+		return ep_errf(err, EP_IOERR, "cannot repair standard output: %s", strerror(errno));
+	return 0;
+}
+
 void
 ndjson_writer_init(struct ndjson_writer *w, int fd)
 {
@@ -230,6 +289,7 @@ ndjson_flush(struct ndjson_writer *w)
 			return -1;
 		}
 		off += (size_t)n;
+		ops.bytes_out += (uint64_t)n;
 	}
 	buf_reset(&w->b);
 	w->pending = 0;

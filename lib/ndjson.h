@@ -17,6 +17,7 @@
 #define ERPIPE_NDJSON_H
 
 #include <stddef.h>
+#include <sys/types.h>
 #include <stdint.h>
 
 #include "buf.h"
@@ -74,6 +75,16 @@ struct ndjson_writer {
 	int epipe;           /* the reader went away */
 	int failed;          /* errno of a write error other than EPIPE */
 };
+
+/* An output appended to whose last line has no newline (its writer died
+ * mid-line, a disk filled): cut the file back to the newline before it,
+ * with a warning naming what (a "rejects file") and path, so the next line
+ * does not run on from it.  path reads the file (a write-only one is left
+ * as it is).  -1 (errno) when it cannot. */
+int ndjson_cut_tail(int fd, const char *path, const char *what, off_t size);
+/* The same for stdout, when it is a regular file opened for appending
+ * (>>): receipts and records of a killed run end whole.  -1 with err. */
+int ndjson_repair_stdout(struct ep_err *err);
 
 void ndjson_writer_init(struct ndjson_writer *w, int fd);
 /* Append one record (len bytes, the "\n" is added).  -1 when a flush

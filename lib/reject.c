@@ -9,47 +9,8 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "ndjson.h"
 #include "text.h"
-
-/* A last line without its newline: cut the file back to the newline
- * before it (see reject.h). */
-static int
-cut_tail(int fd, const char *path, off_t size)
-{
-	char b[4096];
-	off_t end = size;
-	int rfd = open(path, O_RDONLY | O_CLOEXEC), rc = 0;
-
-	if (rfd < 0)
-		return errno == EACCES ? 0 : -1; /* a write-only file: left as it is */
-	for (;;) {
-		size_t n = end > (off_t)sizeof(b) ? sizeof(b) : (size_t)end;
-		ssize_t r = pread(rfd, b, n, end - (off_t)n);
-
-		if (r != (ssize_t)n) {
-			rc = r < 0 ? -1 : 0;
-			break;
-		}
-		off_t keep = -1;
-
-		if (end == size && b[n - 1] == '\n')
-			break; /* whole */
-		for (size_t i = n; i > 0 && keep < 0; i--)
-			if (b[i - 1] == '\n')
-				keep = end - (off_t)n + (off_t)i;
-		end -= (off_t)n;
-		if (keep < 0 && end == 0)
-			keep = 0;
-		if (keep >= 0) {
-			ep_warn("rejects file '%s': a cut last line (%lld bytes) removed", path,
-				(long long)(size - keep));
-			rc = ftruncate(fd, keep);
-			break;
-		}
-	}
-	close(rfd);
-	return rc;
-}
 
 int
 reject_open(struct reject_sink *s, const char *path, struct ep_err *err)
@@ -69,7 +30,7 @@ reject_open(struct reject_sink *s, const char *path, struct ep_err *err)
 		return ep_errf(err, EP_SOFTWARE, "out of memory");
 	if (fstat(s->fd, &sb) == 0 && S_ISREG(sb.st_mode)) {
 		s->regular = 1;
-		if (sb.st_size > 0 && cut_tail(s->fd, path, sb.st_size) < 0)
+		if (sb.st_size > 0 && ndjson_cut_tail(s->fd, path, "rejects file", sb.st_size) < 0)
 			return ep_errf(err, EP_IOERR, "cannot repair rejects file '%s': %s", path,
 				       strerror(errno));
 	}

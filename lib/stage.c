@@ -5,12 +5,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <cJSON.h>
 
 #include "json.h"
 #include "log.h"
 #include "ndjson.h"
+#include "ops.h"
 #include "state.h"
 #include "text.h"
 
@@ -22,7 +24,6 @@ const struct ep_opt stage_opts[] = {
 	{ "max-rejects", OPT_MAX_REJECTS, "N", "exit 65 only when rejects exceed N (default 0)" },
 	{ "rejects", OPT_REJECTS, "FILE", "append rejects to FILE as NDJSON (default: stderr text)" },
 	{ "state", OPT_STATE, "FILE", "commit checkpoints to FILE (this stage is the committer)" },
-	{ "stats", OPT_STATS, "FILE", "write the end-of-run counts to FILE as JSON" },
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -32,7 +33,7 @@ struct stage {
 	struct reject_sink rej;
 	struct state state;
 	int have_state;
-	uint64_t nread, nwrote, ndropped, nrejected;
+	/* the counts are the run's: ops.n[] (lib/ops) */
 	uint64_t outcomes;   /* outcomes given; one per record read */
 	uint64_t owed;       /* deferred records still without an outcome */
 	int settling;        /* outcomes now settle deferred records */
@@ -44,6 +45,21 @@ struct stage {
 	struct ep_err cut;   /* the input's last line was cut short */
 };
 
+const struct ep_opt stage_input_opts[] = {
+	{ "input-format", 'i', "ndjson|singer", "read NDJSON records (default) or Singer messages" },
+	{ NULL, 0, NULL, NULL },
+};
+
+int
+stage_input(struct stage_cfg *cfg, const char *arg, struct ep_err *err)
+{
+	if (strcmp(arg, "ndjson") == 0 || strcmp(arg, "singer") == 0) {
+		cfg->singer_in = arg[0] == 's';
+		return 0;
+	}
+	return ep_errf(err, EP_USAGE, "-i '%s': not ndjson or singer", arg);
+}
+
 void
 stage_cfg_init(struct stage_cfg *cfg, const char *name)
 {
@@ -51,6 +67,8 @@ stage_cfg_init(struct stage_cfg *cfg, const char *name)
 	cfg->name = name;
 	cfg->max_line = NDJ_DEFAULT_MAX_LINE;
 	cfg->check_json = 1;
+	ops_begin(ep_prog);
+	ops.shown |= OPS_FILTER;
 }
 
 int
@@ -90,11 +108,8 @@ stage_opt(struct stage_cfg *cfg, int key, const char *arg, struct ep_err *err)
 	case OPT_STATE:
 		cfg->state = arg;
 		return 1;
-	case OPT_STATS:
-		cfg->stats = arg;
-		return 1;
 	}
-	return 0;
+	return ops_opt(key, arg, err);
 }
 
 struct ndjson_writer *
@@ -170,7 +185,7 @@ out_failed(struct stage *st)
 int
 stage_emit(struct stage *st, const char *json, size_t len)
 {
-	st->nwrote++;
+	ops.n[OPS_WROTE]++;
 	outcome(st);
 	if (ndjson_write(&st->out, json, len) < 0)
 		return out_failed(st);
@@ -180,7 +195,7 @@ stage_emit(struct stage *st, const char *json, size_t len)
 int
 stage_emitted(struct stage *st)
 {
-	st->nwrote++;
+	ops.n[OPS_WROTE]++;
 	outcome(st);
 	if (ndjson_write_end(&st->out) < 0)
 		return out_failed(st);
@@ -190,7 +205,7 @@ stage_emitted(struct stage *st)
 void
 stage_drop(struct stage *st)
 {
-	st->ndropped++;
+	ops.n[OPS_DROPPED]++;
 	outcome(st);
 }
 
@@ -200,7 +215,7 @@ put_reject(struct stage *st, const struct reject *r)
 {
 	struct ep_err e = EP_ERR_INIT;
 
-	st->nrejected++;
+	ops.n[OPS_REJECTED]++;
 	outcome(st);
 	if (reject_write(&st->rej, r, &e) < 0)
 		return stage_fail(st, &e);
@@ -309,7 +324,7 @@ control(struct stage *st, const struct stage_rec *rec, const struct stage_hooks 
 	if (!cJSON_IsObject(cp) || !cJSON_IsString(stream) || pos == NULL) {
 		static const char bad[] = "bad checkpoint: needs {\"stream\": string, \"pos\": …}";
 
-		st->nread++;
+		ops.n[OPS_READ]++;
 		rc = runner_reject_begin(st) < 0 ||
 				     runner_reject_end(st, rec, bad,
 						       stage_reject(st, rec, "parse", bad, NULL, 0, 0)) < 0
@@ -320,10 +335,13 @@ control(struct stage *st, const struct stage_rec *rec, const struct stage_hooks 
 	}
 	if (barrier(st, h, ctx) < 0)
 		rc = -1;
+	else if (h->checkpoint && h->checkpoint(st, stream->valuestring, pos, ctx) < 0)
+		rc = -1;
 	else if (st->have_state && state_commit(&st->state, stream->valuestring, pos, &e) < 0)
 		rc = stage_fail(st, &e);
 	else {
 		ep_info(2, "checkpoint %s", stream->valuestring);
+		ops_checkpoint(pos);
 		if (h->control)
 			pass = h->control(st, rec, ctx);
 		if (pass < 0)
@@ -363,7 +381,7 @@ parse_reject(struct stage *st, const struct stage_rec *rec, const struct ndjson_
 static int
 cut_line(struct stage *st, const struct stage_rec *rec)
 {
-	st->nread--;
+	ops.n[OPS_READ]--;
 	outcome(st);
 	if (st->cut.code == 0)
 		ep_errf(&st->cut, EP_DATAERR,
@@ -411,6 +429,7 @@ flush_idle(void *ctx)
 	}
 	if (st->out.b.len > 0)
 		ndjson_flush(&st->out);
+	ops_tick(1);
 }
 
 /* The record hook, which must end the record in exactly one outcome. */
@@ -420,6 +439,7 @@ deliver(struct stage *st, const struct stage_rec *rec, const struct stage_hooks 
 	struct ep_err e = EP_ERR_INIT;
 	uint64_t before = st->outcomes;
 
+	ops_tick(0);
 	if (h->record(st, rec, ctx) < 0 || st->failed)
 		return -1;
 	if (st->outcomes != before + 1) {
@@ -429,6 +449,69 @@ deliver(struct stage *st, const struct stage_rec *rec, const struct stage_hooks 
 		return stage_fail(st, &e);
 	}
 	return 0;
+}
+
+/* A Singer message (cfg->singer_in): 1 with *rec narrowed to a RECORD's
+ * record, or left as it is when it is no JSON object (the caller's check
+ * rejects it); 2 a JSON object that is no Singer message the stream takes
+ * (the caller rejects it); 0 when handled here (a STATE's checkpoints, a
+ * SCHEMA); -1 stop. */
+static int
+singer_line(struct stage *st, struct stage_rec *rec, const struct stage_hooks *h, void *ctx)
+{
+	struct json_obj it;
+	struct json_member m, type = {0}, record = {0}, value = {0};
+	struct buf line = BUF_INIT;
+	int r, rc = 0;
+
+	if (json_obj_open(&it, rec->p, rec->len) < 0)
+		return 1;
+	while ((r = json_obj_next(&it, &m)) == 1) {
+		if (m.klen == 4 && memcmp(m.key, "type", 4) == 0)
+			type = m;
+		else if (m.klen == 6 && memcmp(m.key, "record", 6) == 0)
+			record = m;
+		else if (m.klen == 5 && memcmp(m.key, "value", 5) == 0)
+			value = m;
+	}
+	if (r < 0)
+		return 1; /* not JSON: the caller's check says why */
+	if (type.val == NULL)
+		return 2;
+#define IS(t) (type.vlen == sizeof(t) + 1 && memcmp(type.val + 1, t, sizeof(t) - 1) == 0)
+	if (IS("RECORD") && record.val && record.type == JSON_OBJECT) {
+		rec->p = record.val;
+		rec->len = record.vlen;
+		return 1;
+	}
+	if (IS("SCHEMA") || IS("ACTIVATE_VERSION")) {
+		ep_info(2, "%s:%llu: a Singer %.*s message", rec->source,
+		        (unsigned long long)rec->line, (int)type.vlen, type.val);
+		return 0;
+	}
+	if (!IS("STATE") || value.val == NULL || value.type != JSON_OBJECT)
+		return 2;
+#undef IS
+	/* each member of the value: {"_checkpoint": {"stream": K, "v": 1, "pos": V}} */
+	if (json_obj_open(&it, value.val, value.vlen) < 0)
+		return 2;
+	while (rc == 0 && (r = json_obj_next(&it, &m)) == 1) {
+		struct stage_rec cp;
+		buf_reset(&line);
+		if (buf_adds(&line, "{\"_checkpoint\":{\"stream\":\"") < 0 ||
+		    buf_add(&line, m.key, m.klen) < 0 || buf_adds(&line, "\",\"v\":1,\"pos\":") < 0 ||
+		    buf_add(&line, m.val, m.vlen) < 0 || buf_adds(&line, "}}") < 0) {
+			struct ep_err e;
+			ep_errf(&e, EP_SOFTWARE, "out of memory");
+			rc = stage_fail(st, &e);
+			break;
+		}
+		cp = (struct stage_rec){ line.p, line.len, rec->source, rec->line };
+		if (control(st, &cp, h, ctx) < 0)
+			rc = -1;
+	}
+	buf_release(&line);
+	return rc;
 }
 
 /* One input; -1 stops the whole run. */
@@ -466,7 +549,7 @@ run_file(struct stage *st, const char *path, const struct stage_hooks *h, void *
 			break;
 		}
 		if (k == NDJ_TOO_LONG) {
-			st->nread++;
+			ops.n[OPS_READ]++;
 			snprintf(why, sizeof(why), "line longer than %llu bytes (%llu bytes)",
 				 (unsigned long long)st->cfg->max_line,
 				 (unsigned long long)ln.total);
@@ -482,8 +565,23 @@ run_file(struct stage *st, const char *path, const struct stage_hooks *h, void *
 			}
 			if (c == 1)
 				continue;
+		} else if (st->cfg->singer_in) {
+			int c = singer_line(st, &rec, h, ctx);
+			if (c < 0) {
+				rc = -1;
+				break;
+			}
+			if (c == 0)
+				continue;
+			if (c == 2) {
+				ops.n[OPS_READ]++;
+				if ((rc = parse_reject(st, &rec, &ln, "not a Singer RECORD, STATE or "
+				                                      "SCHEMA message")) < 0)
+					break;
+				continue;
+			}
 		}
-		st->nread++;
+		ops.n[OPS_READ]++;
 		if ((bad = utf8_valid_prefix(ln.p, ln.len)) != ln.len) {
 			/* a character cut in two by the end of a cut line */
 			if (ln.last_no_nl && ln.len - bad < 4 &&
@@ -547,7 +645,7 @@ run_csv_file(struct stage *st, const char *path, const struct stage_hooks *h, vo
 				*bad_input = EP_DATAERR;
 			break;
 		}
-		st->nread++;
+		ops.n[OPS_READ]++;
 		if (k == CSVIO_BAD) {
 			struct ndjson_line ln = { row.raw, row.raw_len, row.line, row.raw_total, 0 };
 
@@ -564,33 +662,23 @@ run_csv_file(struct stage *st, const char *path, const struct stage_hooks *h, vo
 	return rc;
 }
 
-/* The stage's own count, as the summary line (", drifted 3") or --stats
- * ("\"drifted\":3,") give it; "" when it has none. */
+/* The input's size, when every input is a regular file: the progress
+ * line's percentage. */
 static void
-own_count(const struct stage_cfg *cfg, char *b, size_t n, int json)
+input_size(int nfiles, char *const *files)
 {
-	b[0] = '\0';
-	if (cfg->count_name && cfg->count)
-		snprintf(b, n, json ? "\"%s\":%llu," : ", %s %llu", cfg->count_name,
-			 (unsigned long long)*cfg->count);
-}
+	struct stat sb;
+	uint64_t total = 0;
 
-static void
-write_stats(struct stage *st, int status)
-{
-	char text[512], own[160];
-	struct ep_err e = EP_ERR_INIT;
-	int n;
+	for (int i = 0; i < (nfiles ? nfiles : 1); i++) {
+		const char *f = nfiles ? files[i] : "-";
+		int r = strcmp(f, "-") == 0 ? fstat(0, &sb) : stat(f, &sb);
 
-	own_count(st->cfg, own, sizeof(own), 1);
-	n = snprintf(text, sizeof(text),
-		     "{\"read\":%llu,\"wrote\":%llu,\"dropped\":%llu,\"rejected\":%llu,%s"
-		     "\"status\":%d}\n",
-		     (unsigned long long)st->nread, (unsigned long long)st->nwrote,
-		     (unsigned long long)st->ndropped, (unsigned long long)st->nrejected, own,
-		     status);
-	if (file_write_atomic(st->cfg->stats, text, (size_t)n, &e) < 0)
-		ep_warn("%s", e.msg);
+		if (r < 0 || !S_ISREG(sb.st_mode))
+			return;
+		total += (uint64_t)sb.st_size;
+	}
+	ops.total_bytes = total;
 }
 
 int
@@ -609,7 +697,7 @@ stage_run(const struct stage_cfg *cfg, int nfiles, char *const *files,
 	ndjson_writer_init(&st.out, 1);
 	st.out.flush_every = cfg->flush_every;
 	st.out.flush_ms = cfg->flush_ms;
-	if (reject_open(&st.rej, cfg->rejects, &e) < 0) {
+	if (ndjson_repair_stdout(&e) < 0 || reject_open(&st.rej, cfg->rejects, &e) < 0) {
 		ep_warn("%s", e.msg);
 		ndjson_writer_free(&st.out);
 		return e.code;
@@ -624,6 +712,7 @@ stage_run(const struct stage_cfg *cfg, int nfiles, char *const *files,
 		}
 		st.have_state = 1;
 	}
+	input_size(nfiles, files);
 	int (*run)(struct stage *, const char *, const struct stage_hooks *, void *, int *) =
 		cfg->csv_in ? run_csv_file : run_file;
 	if (nfiles == 0)
@@ -651,18 +740,22 @@ stage_run(const struct stage_cfg *cfg, int nfiles, char *const *files,
 			status = st.cut.code;
 		} else if (bad_input)
 			status = bad_input;
-		else if (st.nrejected > (uint64_t)cfg->max_rejects)
+		else if (ops.n[OPS_REJECTED] > (uint64_t)cfg->max_rejects)
 			status = EP_DATAERR;
 		if (ep_verbose >= 0) {
-			char own[160];
-			own_count(cfg, own, sizeof(own), 0);
-			ep_warn("read %llu, wrote %llu, dropped %llu, rejected %llu%s",
-				(unsigned long long)st.nread, (unsigned long long)st.nwrote,
-				(unsigned long long)st.ndropped, (unsigned long long)st.nrejected, own);
+			char rcp[160], drift[40] = "";
+
+			ops_receipt_summary(rcp, sizeof(rcp));
+			if (ops.shown & (1u << OPS_DRIFTED))
+				snprintf(drift, sizeof(drift), ", drifted %llu",
+					 (unsigned long long)ops.n[OPS_DRIFTED]);
+			ep_warn("read %llu, wrote %llu%s, dropped %llu, rejected %llu%s",
+				(unsigned long long)ops.n[OPS_READ], (unsigned long long)ops.n[OPS_WROTE],
+				rcp, (unsigned long long)ops.n[OPS_DROPPED],
+				(unsigned long long)ops.n[OPS_REJECTED], drift);
 		}
 	}
-	if (cfg->stats)
-		write_stats(&st, status);
+	ops_finish(status);
 	if (st.have_state)
 		state_close(&st.state);
 	reject_close(&st.rej);

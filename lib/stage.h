@@ -17,11 +17,19 @@
  *    given between stage_settle_begin and stage_settle_end (see below);
  *  - when the next read would block, the barrier hook runs (load sends its
  *    part-filled batch) and stdout is flushed.
+ * With cfg->singer_in the lines are Singer messages (-i singer): a RECORD's
+ * "record" is the record (its bytes as they are, its source line the
+ * message's); a STATE is a checkpoint for each member of its "value"
+ * (stream: the member's name, pos: its value), so --state commits the
+ * value as a Singer runner keeps it; SCHEMA and ACTIVATE_VERSION are not
+ * records (-vv says so); any other line is a "parse" reject; erpipe's own
+ * control lines pass as ever.
  * With cfg->csv_in the inputs are CSV files instead: each row is a record
  * (its JSON object, its source line the row's first line), a bad row a
  * "parse" reject with the row's text, and there are no control lines.
- * At the end: counts on stderr ("read N, wrote N, dropped N, rejected N"),
- * --stats FILE as JSON, and the exit status: 65 when rejects exceed
+ * At the end: counts on stderr ("read N, wrote N, dropped N, rejected N";
+ * load adds its receipts' statuses and drifted: lib/ops), --stats and
+ * --metrics (lib/ops), and the exit status: 65 when rejects exceed
  * --max-rejects, the error's own status when a hook fails, 0 when the
  * reader went away (EPIPE: quiet, nothing committed past what was written).
  *
@@ -63,6 +71,9 @@ struct stage_hooks {
 	 * on stdout (load's receipts) answers this one; optional */
 	int (*rejected)(struct stage *st, const struct stage_rec *rec, const char *error,
 			void *ctx);
+	/* a checkpoint, after the barrier and before --state commits it: the
+	 * stage's own commit of the position (load pg); optional */
+	int (*checkpoint)(struct stage *st, const char *stream, const void *pos, void *ctx);
 };
 
 struct stage_cfg {
@@ -71,20 +82,17 @@ struct stage_cfg {
 	long max_rejects;
 	int fail_fast;
 	const char *state;    /* --state FILE: this stage commits checkpoints */
-	const char *stats;
 	uint64_t max_line;
 	long flush_every;
 	long flush_ms;
 	int check_json;       /* the runner checks each record is a JSON object */
 	const struct csvio_opts *csv_in;  /* read CSV (csvio.h), not NDJSON */
-	/* a count of the stage's own, after the four in the summary line
-	 * (", drifted N") and in --stats ("drifted": N); optional */
-	const char *count_name;
-	const uint64_t *count;
+	int singer_in;        /* read Singer messages (see below) */
 };
 
 /* --fail-fast --flush-every --flush-ms --max-line --max-rejects --rejects
- * --state --stats */
+ * --state; stage_opt takes lib/ops' --metrics and --stats too (list
+ * ops_opts in the program's tables) */
 extern const struct ep_opt stage_opts[];
 enum {
 	OPT_FAIL_FAST = 0x140,
@@ -94,8 +102,13 @@ enum {
 	OPT_MAX_REJECTS,
 	OPT_REJECTS,
 	OPT_STATE,
-	OPT_STATS,
 };
+
+/* -i, --input-format ndjson|singer: for the stages that take Singer input
+ * (load, validate; xform has its own -i with csv) */
+extern const struct ep_opt stage_input_opts[];
+/* -1 with err (EP_USAGE) for a format that is neither */
+int stage_input(struct stage_cfg *cfg, const char *arg, struct ep_err *err);
 
 void stage_cfg_init(struct stage_cfg *cfg, const char *name);
 /* 1: the option was a stage option, 0: not one, -1: bad value (err set) */

@@ -59,7 +59,7 @@ ok "full disk: no checkpoint committed" test ! -s "$T/st3.json"
 
 # --stats
 run xform -q --stats "$T/stats.json" --rejects "$T/rej" "$T/in" "$T/in" > /dev/null
-is "$(jq -c . "$T/stats.json")" '{"read":6,"wrote":6,"dropped":0,"rejected":0,"status":0}' \
+is "$(jq -c '{read,wrote,dropped,rejected,status}' "$T/stats.json")" '{"read":6,"wrote":6,"dropped":0,"rejected":0,"status":0}' \
 	"--stats counts records across files, not control lines"
 
 # conventions

@@ -3,7 +3,8 @@
 # stage that is not the committer fsyncs its reject file before it passes a
 # checkpoint on (a committer downstream may commit it); a reject file that
 # is a pipe is not fsynced (and is no error); a reject file whose last line
-# was cut is cut back to its last whole line when opened; an input whose
+# was cut is cut back to its last whole line when opened, and so is stdout
+# appended to (>>); an input whose
 # last line was cut (the writer died mid-line) is no reject but a failed
 # run naming the line.
 . "$(dirname "$0")/lib.sh"
@@ -35,6 +36,19 @@ run xform -q --max-rejects 5 --rejects "$T/torn" "$T/in" >/dev/null 2>"$T/err"
 is "$(jq -r .source "$T/torn" | tr '\n' ' ')" "x:1 $T/in:2 " \
 	"a reject file's cut last line is removed when opened, the file stays valid JSON lines"
 like "$(cat "$T/err")" "a cut last line \\(36 bytes\\) removed" "...and said"
+
+# stdout appended to (>>) after a run that died mid-line (a full disk, kill -9)
+printf '%s\n' '{"a":1}' > "$T/appended"
+printf '{"a":2,"b' >> "$T/appended"
+printf '%s\n' '{"a":3}' | xform -q >> "$T/appended" 2> "$T/err"
+is "$(jq -c . "$T/appended" | tr '\n' ' ')" '{"a":1} {"a":3} ' \
+	"stdout appended to: a cut last line is removed first, the file stays valid JSON lines"
+like "$(cat "$T/err")" "standard output '/proc/self/fd/1': a cut last line \\(9 bytes\\) removed" \
+	"...and said"
+printf '{"a":2,"b' > "$T/written"
+printf '%s\n' '{"a":3}' | xform -q 1<> "$T/written"
+is "$(head -1 "$T/written"):$(tail -c 1 "$T/written")" '{"a":3}:b' \
+	"a file not opened for appending is left to its writer (written over, not cut)"
 
 # the upstream killed mid-line
 sandbox_start bng --records 1

@@ -81,6 +81,15 @@ is "$(rpc account.move read "[[$mv]]" '{"fields":["state","amount_total"]}' | jq
 po=$(rpc purchase.order create '[{"partner_id":12,"order_line":[[0,0,{"name":"x","product_qty":1,"price_unit":10}]]}]')
 is "$(rpc purchase.order button_confirm "[[$po]]")" true "button_confirm"
 is "$(rpc purchase.order read "[[$po]]" '{"fields":["state"]}' | jq -r '.[0].state')" purchase "draft -> purchase"
+# a department's complete_name is computed on create and rename, as Odoo
+# stores it (hr.department _compute_complete_name), its children's too
+dep=$(rpc hr.department create '[{"name":"Depot"}]')
+sub=$(rpc hr.department create "[{\"name\":\"Night\",\"parent_id\":$dep}]")
+is "$(rpc hr.department read "[[$dep,$sub]]" '{"fields":["complete_name"]}' | jq -c 'map(.complete_name)')" \
+	'["Depot","Depot / Night"]' "hr.department complete_name on create"
+rpc hr.department write "[[$dep],{\"name\":\"Yard\"}]" >/dev/null
+is "$(rpc hr.department read "[[$sub]]" '{"fields":["complete_name"]}' | jq -r '.[0].complete_name')" \
+	"Yard / Night" "...and the child's after the parent's rename"
 # JSON-2
 j2() { curl -sS -o "$T/j2" -w '%{http_code}' -H 'Content-Type: application/json' "$@"; }
 is "$(j2 -H 'Authorization: bearer sekrit' -d '{"domain":[["id","=",8]],"fields":["name"]}' \

@@ -26,6 +26,23 @@ is "$(odoo-extract -q --m2o id --fields name,category_id --domain '[["id","=",8]
 	"$(rpc res.partner read '[[8],["category_id"]]' | jq -c '.[0].category_id')" \
 	"many2many ids are left alone"
 
+# --xmlids: each record's external ids of the modules named (ir.model.data
+# keeps several per record), in the order they were made, [] for none; the
+# records --expand inlines get theirs too; other modules are left out
+rpc ir.model.data create '[{"module":"bng","name":"customer_24","model":"res.partner","res_id":8}]' >/dev/null
+rpc ir.model.data create '[{"module":"nav","name":"customer_C00010","model":"res.partner","res_id":8}]' >/dev/null
+rpc ir.model.data create '[{"module":"other","name":"p8","model":"res.partner","res_id":8}]' >/dev/null
+rpc ir.model.data create '[{"module":"bng","name":"vendor_3","model":"res.partner","res_id":17}]' >/dev/null
+is "$(odoo-extract -q --xmlids bng,nav --fields name --domain '[["id","in",[1,8,17]]]' res.partner |
+	jq -c '[.id, .xmlids]' | tr '\n' ' ')" \
+	'[1,[]] [8,["bng.customer_24","nav.customer_C00010"]] [17,["bng.vendor_3"]] ' \
+	"--xmlids: the record's external ids of those modules, several per record"
+is "$(odoo-extract -q --xmlids nav --fields parent_id --expand parent_id:name --domain '[["id","=",17]]' res.partner |
+	jq -c '[.xmlids, .parent_id.xmlids]')" \
+	'[[],["nav.customer_C00010"]]' "--xmlids: the records --expand inlines get theirs"
+run odoo-extract -q --xmlids 'bng,nav.customer' res.partner
+is "$st" 64 "--xmlids: a name with a dot is not a module: usage error"
+
 # --expand: sale orders with their lines
 orders=$(rpc sale.order search_count '[[]]')
 odoo-extract -q --trace --expand order_line --m2o name --page-size 4 --fields name,order_line \

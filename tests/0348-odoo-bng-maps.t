@@ -15,7 +15,7 @@ F=$ERPIPE_TOP/tests/fixtures/odoo-flows
 # payment-term lines are in line_ids, not invoice_line_ids)
 jq -c --slurpfile l "$F/53a_account_move_line_read_invoice_lines.json" \
 	'.response.body.result[0] | del(.line_ids) | .amount_tax = 32.25 |
-	.partner_id = {"id": .partner_id[0], "ref": "bng:customer:21"} |
+	.partner_id = {"id": .partner_id[0], "xmlids": ["bng.customer_21"]} |
 	.invoice_line_ids = [$l[0].response.body.result[] |
 		select(.display_type != "tax" and .display_type != "payment_term")]' \
 	"$F/54b_account_move_read_after_post.json" >"$T/inv"
@@ -114,7 +114,8 @@ sandbox_start odoo --partners 5
 ODOO_DB=odoo ODOO_USER=admin ODOO_PASSWORD=admin
 export ODOO_DB ODOO_USER ODOO_PASSWORD
 rpc product.pricelist create '[{"name":"Web EUR","currency_id":2}]' >/dev/null
-cust=$(rpc res.partner create '[{"name":"Web Customer","ref":"bng:customer:41"}]' | jq -r 'if type == "array" then .[0] else . end')
+cust=$(rpc res.partner create '[{"name":"Web Customer","ref":"C042"}]' | jq -r 'if type == "array" then .[0] else . end')
+rpc ir.model.data create "[{\"module\":\"bng\",\"name\":\"customer_41\",\"model\":\"res.partner\",\"res_id\":$cust}]" >/dev/null
 printf '%s\n' '{"OrderNo":"WEB-9","CustomerID":41,"Currency":"EUR","Status":"Confirmed","LineItems":[{"LineNo":1,"Sku":"FURN_7777","Quantity":2,"UnitPrice":70,"TaxAmount":21},{"LineNo":2,"Sku":"FURN_8888","Quantity":1,"UnitPrice":17.85,"TaxAmount":0}]}' |
 	xform -q -f bng/SalesOrder-to-odoo/sale.order >"$T/so.in"
 run load -q odoo sale.order --then action_confirm --then-on created "$T/so.in" >"$T/out" 2>"$T/err"

@@ -58,7 +58,7 @@ run load odoo res.partner -k ref "$T/chg" > "$T/out" 2> "$T/err"
 id1=$(rpc res.partner search '[[["ref","=","R001"]]]' | jq '.[0]')
 is "$(cat "$T/out")" "{\"key\":{\"ref\":\"R001\"},\"id\":$id1,\"status\":\"updated\",\"error\":null}
 {\"key\":{\"ref\":\"R002\"},\"id\":$((id1 + 1)),\"status\":\"unchanged\",\"error\":null}" "updated and unchanged"
-is "$(cat "$T/err")" "load: read 2, wrote 2, dropped 0, rejected 0, drifted 0" "counts on stderr"
+is "$(cat "$T/err")" "load: read 2, wrote 2 (created 0, updated 1, unchanged 1, deleted 0), dropped 0, rejected 0, drifted 0" "counts on stderr"
 is "$(writes "$n0")" "res.partner.write" "one write"
 is "$(rpc res.partner read "[[$id1]]" '{"fields":["email","city"]}' | jq -c '.[0] | [.email, .city]')" \
 	'["new@example.com","Oslo"]' "the new value is there"
@@ -80,7 +80,23 @@ is "$(rpc res.partner search_count '[[["ref","=","NEW1"]]]')" 0 "dry run: nothin
 run load odoo res.partner -k ref --op delete "$T/plan" > "$T/out" 2>/dev/null
 is "$(jq -r '.status' "$T/out" | tr '\n' ' ')" "deleted unchanged deleted unchanged " \
 	"--op delete: found ones deleted, missing ones unchanged"
-is "$(rpc res.partner search_count '[[["ref","in",["R001","R003"]]]]')" 0 "gone from Odoo"
+is "$(rpc res.partner search_count '[[["ref","in",["R001","R003"]]]]')" 0 "gone from Odoo's lists"
+is "$(rpc res.partner search_read '[[["ref","in",["R001","R003"]],["active","=",false]]]' '{"fields":["ref","active"],"order":"ref"}' |
+	jq -c '[.[] | [.ref, .active]]')" '[["R001",false],["R003",false]]' \
+	"a delete archives: the partners are there, active false (their history stays)"
+n0=$(lastn)
+run load odoo res.partner -k ref --op delete "$T/plan" > "$T/out" 2>/dev/null
+is "$(jq -r '.status' "$T/out" | tr '\n' ' '):$(writes "$n0")" "unchanged unchanged unchanged unchanged :" \
+	"a delete of an archived record: unchanged, nothing written"
+run load odoo res.partner -k ref --op delete --deletes hard "$T/plan" > "$T/out" 2>/dev/null
+is "$(jq -r '.status' "$T/out" | tr '\n' ' ')" "deleted unchanged deleted unchanged " \
+	"--deletes hard: the archived ones are found and unlinked"
+is "$(rpc res.partner search_count '[[["ref","in",["R001","R003"]],["active","in",[true,false]]]]')" 0 \
+	"...gone from Odoo, archived or not"
+run load odoo res.partner --deletes soft "$T/plan" > "$T/out" 2>"$T/err"
+is "$st:$(head -1 "$T/err")" "64:load: --deletes 'soft': not archive or hard" "a bad --deletes: 64"
+run load bng customers --deletes hard "$T/plan" > "$T/out" 2>"$T/err"
+is "$st:$(head -1 "$T/err")" "64:load: --xmlid, --protocol and --deletes are for odoo" "--deletes is odoo's: 64 for bng"
 
 # ---- --xmlid: external ids as Odoo's import makes them --------------------
 printf '%s\n' '{"xid":"c_1","name":"Xml One"}' '{"xid":"mymod.c_2","name":"Xml Two"}' > "$T/x"

@@ -141,4 +141,14 @@ run load -q odoo res.partner --xmlid xid "$T/a" > "$T/out"
 is "$(jq -r .status "$T/out" | tr '\n' ' ')" "created unchanged unchanged " "the deleted one created again"
 is "$(want A)" "A_1 A_2 A_3 " "its external id points at the new record, none twice"
 is "$(rpc ir.model.data search_count '[[["name","=","A_1"]]]')" 1 "one row for A_1"
+# ---- a record of Odoo's own in an --xmlid stream: found by its _key --------
+own=$(rpc res.partner search '[[["name","=","A 2"]]]' | jq '.[0]')
+printf '%s\n' "{\"_key\":{\"id\":$own},\"name\":\"A 2 renamed\"}" \
+	'{"xid":"nav.customer_C9","name":"From NAV","is_company":true}' '{"name":"No identity"}' >"$T/mix"
+run load -q odoo res.partner --xmlid xid --max-rejects 1 --rejects "$T/mix.rej" "$T/mix" >"$T/out"
+is "$st:$(jq -r .status "$T/out" | tr '\n' ' ')" "0:updated created rejected " \
+	"--xmlid: a _key of its own finds Odoo's record, an external id makes one, neither is refused"
+is "$(rpc res.partner read "[[$own],[\"name\"]]" | jq -r '.[0].name')" "A 2 renamed" "...the one its _key names"
+is "$(rpc ir.model.data search_count "[[[\"res_id\",\"=\",$own],[\"model\",\"=\",\"res.partner\"]]]")" 1 \
+	"...and no external id added to it"
 done_testing

@@ -37,7 +37,7 @@ is "$(sed -n 1p "$T/out")" \
 is "$(jq -r .status "$T/out" | tr '\n' ' ')" "drifted created created " \
 	"kept values: created (a many2one id against [id, name], an id list against the ids read)"
 is "$(reads "$n0")" 1 "one read for the batch"
-like "$(cat "$T/err")" "load: read 3, wrote 3, dropped 0, rejected 0, drifted 1" "the summary counts it"
+like "$(cat "$T/err")" "load: read 3, wrote 3 \\(created 3, updated 0, unchanged 0, deleted 0\\), dropped 0, rejected 0, drifted 1" "the summary counts it"
 is "$(jq -c '[.drifted, .rejected, .status]' "$T/stats")" "[1,0,0]" "--stats counts it"
 like "$(cat "$T/err")" "'tag_ids' is not verified" "-v: x2many commands are not verified"
 
@@ -74,7 +74,7 @@ n0=$(lastn)
 run load odoo crm.lead -k name --no-verify "$T/upd2" > "$T/out" 2> "$T/err"
 is "$(jq -r .status "$T/out")" updated "--no-verify: updated"
 is "$(reads "$n0")" 0 "--no-verify: no read"
-is "$(cat "$T/err")" "load: read 1, wrote 1, dropped 0, rejected 0" "--no-verify: no drifted count"
+is "$(cat "$T/err")" "load: read 1, wrote 1 (created 0, updated 1, unchanged 0, deleted 0), dropped 0, rejected 0" "--no-verify: no drifted count"
 
 # ---- --verify strict: a reject ---------------------------------------------------------------
 printf '%s\n' '{"name":"V1","expected_revenue":1.005}' '{"name":"V3","probability":44}' > "$T/strict"

@@ -28,7 +28,7 @@ is "$(sed -n 1p "$T/out")" \
 	"{\"key\":{\"ExternalID\":\"inv:1\"},\"id\":$id1,\"status\":\"drifted\",\"drift\":[{\"field\":\"QuantityAvailable\",\"sent\":5,\"stored\":10}],\"error\":null}" \
 	"a field BNG recomputes: drifted, with the field, the sent and the stored value"
 is "$(jq -r .status "$T/out" | tr '\n' ' ')" "drifted created created " "the kept ones: created"
-is "$(cat "$T/err")" "load: read 3, wrote 3, dropped 0, rejected 0, drifted 1" "the summary counts it"
+is "$(cat "$T/err")" "load: read 3, wrote 3 (created 3, updated 0, unchanged 0, deleted 0), dropped 0, rejected 0, drifted 1" "the summary counts it"
 is "$(readbacks "$n0")" 1 "one read back"
 q=$(sandbox_log bng "$n0" | jq -r '[.[] | select(.method == "GET" and (.query // "" | test("InventoryItemID=")))][0].query')
 like "$q" "fields=ExternalID,Sku,Warehouse,QuantityOnHand,QuantityReserved,QuantityAvailable,UnitCost" \

@@ -22,7 +22,7 @@ so=$(jq -r .id.No "$T/out")
 is "$(cat "$T/out")" \
 	"{\"key\":null,\"id\":{\"Document_Type\":\"Order\",\"No\":\"$so\"},\"status\":\"drifted\",\"drift\":[{\"field\":\"Sell_to_Customer_Name\",\"sent\":\"\",\"stored\":\"$name\"}],\"error\":null}" \
 	"drifted: the field, the blank sent, the name NAV stored"
-is "$(cat "$T/err")" "load: read 1, wrote 1, dropped 0, rejected 0, drifted 1" "the summary counts it"
+is "$(cat "$T/err")" "load: read 1, wrote 1 (created 1, updated 0, unchanged 0, deleted 0), dropped 0, rejected 0, drifted 1" "the summary counts it"
 # the requests for the records: not \$metadata, not the company's
 recs() { log_since "$1" | jq -c "[.[] | select(.path | test(\"[$]metadata|/Company[(][^/]*\$\") | not) | $2]"; }
 is "$(recs "$n0" '.method + " " + (.path | sub(".*/"; "") | sub("\\(.*"; "")) + " " + (.query // "")')" \

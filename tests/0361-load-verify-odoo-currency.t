@@ -30,7 +30,7 @@ is "$(sed -n 1p "$T/out")" \
 	"{\"key\":{\"client_order_ref\":\"C-1\"},\"id\":$id1,\"status\":\"drifted\",\"drift\":[{\"field\":\"currency_id\",\"sent\":$eur,\"stored\":[$usd,\"USD\"]}],\"error\":null}" \
 	"the currency Odoo ignored on create: drifted, sent $eur, stored [$usd, \"USD\"]"
 is "$(sed -n 2p "$T/out" | jq -r .status)" created "the pricelist's own currency: created"
-is "$(cat "$T/err")" "load: read 2, wrote 2, dropped 0, rejected 0, drifted 1" "counted"
+is "$(cat "$T/err")" "load: read 2, wrote 2 (created 2, updated 0, unchanged 0, deleted 0), dropped 0, rejected 0, drifted 1" "counted"
 
 printf '%s\n' "{\"client_order_ref\":\"C-1\",\"partner_id\":$partner,\"currency_id\":$eur}" > "$T/again"
 run load -q odoo sale.order -k client_order_ref "$T/again" > "$T/out"

@@ -82,7 +82,7 @@ for proto in xmlrpc jsonrpc json2; do
 		n0=$(sandbox_log odoo | jq 'map(.n) | max // 0')
 		jq -c '. + {"_op": "delete"}' "$T/u" > "$T/d"
 		lose $proto unlink drop
-		run ld $proto --batch $b -k ref "$T/d" > "$T/out" 2> "$T/err"
+		run ld $proto --batch $b -k ref --deletes hard "$T/d" > "$T/out" 2> "$T/err"
 		is "$st" 0 "$proto --batch $b: a delete's connection dropped: 0"
 		is "$(statuses "$T/out")" " 3 deleted;" "...3 receipts deleted"
 		is "$(ids "$T/out")" 0 "...each with its id"
@@ -100,10 +100,15 @@ for proto in xmlrpc jsonrpc json2; do
 
 	# a delete whose answer was cut: gone, "deleted"
 	jq -c '. + {"_op": "delete"}' "$T/c" > "$T/d"
-	lose $proto unlink short
+	lose $proto write short
 	run ld $proto --batch 2 -k ref "$T/d" > "$T/out" 2> "$T/err"
-	is "$st:$(statuses "$T/out")" "0: 4 deleted;" "$proto: a delete's answer cut: deleted"
-	is "$(count "$p")" 0 "...none left"
+	is "$st:$(statuses "$T/out")" "0: 4 deleted;" "$proto: an archive's answer cut: deleted"
+	is "$(count "$p")" 0 "...none left in Odoo's lists"
+	lose $proto unlink short
+	run ld $proto --batch 2 -k ref --deletes hard "$T/d" > "$T/out" 2> "$T/err"
+	is "$st:$(statuses "$T/out")" "0: 4 deleted;" "$proto: a hard delete's answer cut: deleted"
+	is "$(rpc res.partner search_count "[[[\"ref\",\"=like\",\"$p%\"],[\"active\",\"in\",[true,false]]]]")" 0 \
+		"...none left, archived or not"
 done
 
 # ---- --xmlid: read again by external id ------------------------------------------------

@@ -50,7 +50,7 @@ is "$(jq -r '.method + " " + .path + " " + (.items | tostring)' "$T/log" | tr '\
 	"one lookup, one batch of 100, one readback of the 97 written"
 is "$(bng_dump customers | jq -r 'select(.ExternalID // "" | startswith("odoo:")) | .ExternalID' | wc -l | tr -d ' ')" 97 \
 	"97 in BNG"
-like "$(cat "$T/err")" "read 100, wrote 97, dropped 0, rejected 3" "counts"
+like "$(cat "$T/err")" "read 100, wrote 97 \\(created 97, updated 0, unchanged 0, deleted 0\\), dropped 0, rejected 3" "counts"
 run load -q bng customers --rejects "$T/rej2" "$T/in" >/dev/null
 is "$st" 65 "3 rejects beyond the default --max-rejects 0: 65"
 

@@ -5,8 +5,10 @@
 # products first, drafts left out); once Odoo has invoiced them and payments
 # came in, BNG holds the invoices, the payments and each order's payment
 # status; a run with nothing new writes nothing either way (no echo); a new
-# order travels; a refused record stops the flow with 65 and the steps after
-# it; a run that finds the last one going skips its turn; make demo runs.
+# order travels; a confirmation lost to a dropped connection is made by the
+# next run (the confirm step); a refused record stops the flow with 65 and
+# the steps after it; a run that finds the last one going skips its turn;
+# make demo runs.
 . "$(dirname "$0")/lib.sh"
 . "$ERPIPE_TOP/tests/sandbox/lib.sh"
 sandbox_start odoo --currencies fresh   # as a new database: EUR and GBP archived
@@ -41,19 +43,20 @@ flow_cron order-to-cash '\*/5 \* \* \* \*' o2c
 W=$T/o2c
 o2c() { run sh -c "$cmd"; }
 # what the last run wrote: receipt statuses other than unchanged, by step
-written() { for f in "$W"/receipts/*.ndjson; do tail -n +"$(($(grep -c . "$f.mark" 2>/dev/null || echo 0) + 1))" "$f"; done |
+written() { for f in "$W"/receipts/*.ndjson; do tail -n +"$(($(cat "$f.mark" 2>/dev/null | wc -l) + 1))" "$f"; done |
 	jq -r 'select(.status and .status != "unchanged") | .status' | wc -l | tr -d ' '; }
 
 # ---- 1: BNG -> Odoo ------------------------------------------------------
 o2c
 is "$st" 0 "order-to-cash: status 0"
-is "$(o --count res.partner --domain '[["ref","=like","bng:customer:%"]]')" "$(b --count customers)" \
-	"every BNG customer is an Odoo partner"
+is "$(o --count ir.model.data --domain '[["module","=","bng"],["name","=like","customer_%"],["model","=","res.partner"]]')" \
+	"$(b --count customers)" "every BNG customer is an Odoo partner, by its external id"
 b customers --fields CustomerID,CompanyName,FirstName,LastName,Email |
 	jq -r 'select(.CustomerID) | "bng:customer:\(.CustomerID) \(.CompanyName // "\(.FirstName) \(.LastName)") \(.Email)"' |
 	sort >"$T/b-cust"
-o res.partner --domain '[["ref","=like","bng:customer:%"]]' --fields ref,name,email |
-	jq -r '"\(.ref) \(.name) \(.email)"' | sort >"$T/o-cust"
+o res.partner --xmlids bng --fields name,email |
+	jq -r '.xmlids[] as $x | select($x | startswith("bng.customer_")) |
+		"bng:customer:\($x | ltrimstr("bng.customer_")) \(.name) \(.email)"' | sort >"$T/o-cust"
 same_file "$T/o-cust" "$T/b-cust" "...with its name and email"
 is "$(o --count product.product --domain '[["default_code","=like","SKU-%"]]')" "$(b --count products)" \
 	"every BNG product is an Odoo product, by Sku"
@@ -66,8 +69,8 @@ jq -r 'select(.Status != "Draft" and .Status != "Cancelled") |
 	"BNG/\(.OrderNo) sale bng:customer:\(.CustomerID) \(.Total) \(.Currency) " +
 	([.LineItems[] | "\(.Sku)x\(.Quantity)@\(.UnitPrice)"] | join(","))' "$T/b-so" | sort >"$T/b-want"
 o sale.order --domain '[["origin","=like","bng:%"]]' --fields name,state,partner_id,amount_total,currency_id,order_line \
-	--expand partner_id:ref --expand order_line:product_id,product_uom_qty,price_unit |
-	jq -r '"\(.name) \(.state) \(.partner_id.ref) \(.amount_total) \(.currency_id[1]) " +
+	--expand partner_id:name --xmlids bng --expand order_line:product_id,product_uom_qty,price_unit |
+	jq -r '"\(.name) \(.state) bng:customer:\(.partner_id.xmlids[0] | ltrimstr("bng.customer_")) \(.amount_total) \(.currency_id[1]) " +
 	([.order_line[] | "\(.product_id[1] | capture("\\[(?<c>[^]]+)\\]").c)x\(.product_uom_qty)@\(.price_unit)"] | join(","))' |
 	sort >"$T/o-got"
 same_file "$T/o-got" "$T/b-want" "each placed order confirmed in Odoo: customer, total, lines; no draft"
@@ -141,6 +144,24 @@ is "$st" 0 "the next run: status 0"
 is "$(o sale.order --domain '[["name","=","BNG/WEB-9001"]]' --fields state,partner_id,amount_untaxed --m2o name | jq -c '[.state, .partner_id, .amount_untaxed]')" \
 	'["sale","Quillon AG",37.5]' "...is confirmed in Odoo, for its new customer"
 is "$(written)" 2 "...and only it and its customer are written"
+
+# ---- a confirmation lost (its connection dropped): the next run makes it --------
+api POST /sales_orders "{\"OrderNo\":\"WEB-9005\",\"CustomerID\":$cid,\"OrderedAt\":\"2026-03-02T10:00:00.000Z\",\"Currency\":\"EUR\",\"Status\":\"Confirmed\",\"LineItems\":[{\"Sku\":\"$sku\",\"Quantity\":2,\"UnitPrice\":12.5}]}" >/dev/null
+sandbox_faults odoo '{"drop": {"body": "action_confirm", "next": 1}}' >/dev/null
+flow_mark
+o2c 2> "$T/err"
+is "$st" 69 "a confirmation whose answer was lost: the run stops, 69"
+is "$(o sale.order --domain '[["name","=","BNG/WEB-9005"]]' --fields state | jq -r .state)" draft \
+	"...the order is in Odoo, in draft"
+flow_mark
+o2c
+is "$st" 0 "the next run: status 0"
+is "$(o sale.order --domain '[["name","=","BNG/WEB-9005"]]' --fields state | jq -r .state)" sale \
+	"...the order still in draft is confirmed (the confirm step)"
+is "$(jq -r '.status' "$W/receipts/confirm.ndjson" | tail -1)" unchanged "...nothing written to it"
+flow_mark
+o2c
+is "$st:$(written)" 0:0 "and the run after writes nothing"
 
 # ---- a placed order changed in BNG: written to Odoo's, which stays confirmed
 chg=$(echo "$placed" | tail -1)

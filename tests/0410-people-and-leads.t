@@ -215,6 +215,26 @@ pl
 is "$st" 0 "Eve's department fixed in BNG: status 0"
 ok "...Eve is in Odoo" grep -q "^Eve Stone||||Sales||\$" "$(odoo_view >"$T/ov"; echo "$T/ov")"
 
+# ---- leads-out: two runs in one second, a run killed while writing --------------------
+# the second run of a second kept the first's file for the CRM (it wrote
+# over it, then removed it as empty); a killed run's half file is not the
+# CRM's, but its whole rows are (their position may be committed)
+mkdir -p "$T/shim"
+printf '#!/bin/sh\necho 20260301T120000Z\n' >"$T/shim/date"
+chmod +x "$T/shim/date"
+rpc crm.lead write '[[5],{"phone":"+32 2 555 55 55"}]' >/dev/null
+run env PATH="$T/shim:$PATH" sh -c "$cmd" >"$T/out" 2>&1
+run env PATH="$T/shim:$PATH" sh -c "$cmd" >"$T/out" 2>&1
+is "$(xform -q -i csv "$W/crm/out/leads-20260301T120000Z.csv" | jq -r '."Odoo ID"')" "odoo:5" \
+	"two runs in one second: the first's file for the CRM is kept"
+cols="Record ID,Deal Name,Type,Company Name,Contact Name,Email,Phone,Amount,Close Date,Odoo ID,Odoo Stage"
+printf '%s\n"",Whole,Lead,"","","","","","",odoo:6,New\n"",Cu' "$cols" \
+	>"$W/crm/out/.leads-20260301T115959Z.csv.part"
+pl
+is "$(xform -q -i csv "$W/crm/out/leads-20260301T115959Z.csv" | jq -r '."Deal Name"')" "Whole" \
+	"a killed run's part goes to the CRM with its whole rows, not the cut one"
+ok "...and the part is gone" test ! -e "$W/crm/out/.leads-20260301T115959Z.csv.part"
+
 # ---- one run at a time; usage ----------------------------------------------------------
 flow_mark
 api PATCH "/employees/$ada" '{"JobTitle":"Principal Analyst"}' >/dev/null

@@ -22,6 +22,13 @@ odoo() { odoo-extract -q "$@"; }
 nav() { nav-extract -q "$@"; }
 # records written (receipts; the checkpoint lines load passes on are not)
 ODOO_URL=$ODOO_URL . "$ERPIPE_TOP/tests/sandbox/odoo-rpc.sh"
+# nav_dom NAME: a domain on the partners holding the external id
+# nav.NAME ("customer_%" matches as =like does): NAV's id is kept there
+nav_dom() {
+	printf '[["id","in",%s]]' "$(odoo ir.model.data --fields res_id \
+		--domain "[[\"module\",\"=\",\"nav\"],[\"model\",\"=\",\"res.partner\"],[\"name\",\"=like\",\"$1\"]]" |
+		jq -s -c 'map(.res_id)')"
+}
 written() { cat "$W"/receipts/*.ndjson | jq -r '.status // empty' | grep -vc unchanged || :; }
 
 # NAV data the maps once got wrong: a customer without a country, a
@@ -35,10 +42,10 @@ sandbox_control nav POST nav/edit "{\"set\":\"Item\",\"key\":{\"No\":\"$blocked\
 # lowered it back on every run, an update that never ended)
 run "$S" partners - - "$W"
 is "$st" 0 "nav-odoo partners"
-is "$(odoo res.partner --domain '[["ref","=like","nav:%"]]' --fields customer_rank,supplier_rank |
+is "$(odoo res.partner --domain "$(nav_dom '%')" --fields customer_rank,supplier_rank |
 	jq -c '[.customer_rank, .supplier_rank]' | sort -u)" "[0,0]" "NAV partners: no rank written"
-ranked=$(odoo res.partner --domain '[["ref","=","nav:customer:10000"]]' --fields id | jq -r .id)
-vranked=$(odoo res.partner --domain '[["ref","=like","nav:vendor:%"]]' --fields id | jq -r .id | head -1)
+ranked=$(odoo res.partner --domain "$(nav_dom 'customer_10000')" --fields id | jq -r .id)
+vranked=$(odoo res.partner --domain "$(nav_dom 'vendor_%')" --fields id | jq -r .id | head -1)
 rpc res.partner write "[[$ranked],{\"customer_rank\":3}]" >/dev/null
 rpc res.partner write "[[$vranked],{\"supplier_rank\":2}]" >/dev/null
 rm -f "$W"/receipts/*.ndjson
@@ -47,14 +54,14 @@ is "$st:$(written)" "0:0" "nav-odoo partners again: nothing written"
 is "$(odoo res.partner --domain "[[\"id\",\"in\",[$ranked,$vranked]]]" --fields customer_rank,supplier_rank |
 	jq -c '[.customer_rank, .supplier_rank]' | paste -sd ' ')" "[3,0] [0,2]" \
 	"Odoo's ranks of NAV partners kept"
-is "$(odoo --count res.partner --domain '[["ref","=like","nav:customer:%"]]')" "$(nav-extract --count Customer)" \
+is "$(odoo --count res.partner --domain "$(nav_dom 'customer_%')")" "$(nav-extract --count Customer)" \
 	"every NAV customer"
-is "$(odoo --count res.partner --domain '[["ref","=like","nav:vendor:%"]]')" "$(nav-extract --count Vendor)" \
+is "$(odoo --count res.partner --domain "$(nav_dom 'vendor_%')")" "$(nav-extract --count Vendor)" \
 	"every NAV vendor"
-is "$(odoo res.partner --domain '[["ref","=","nav:customer:60000"]]' --fields name,city,country_id |
+is "$(odoo res.partner --domain "$(nav_dom 'customer_60000')" --fields name,city,country_id |
 	jq -c '[.name, .city, .country_id[1]]')" "[\"O'Brien Fabrics & Sons\",\"Galway\",\"Ireland\"]" \
 	"a customer's fields, its country matched by code"
-is "$(odoo res.partner --domain '[["ref","=","nav:customer:30000"]]' --fields name,country_id |
+is "$(odoo res.partner --domain "$(nav_dom 'customer_30000')" --fields name,country_id |
 	jq -c .country_id)" "false" "a NAV customer without a country: none in Odoo, not a match on \"\""
 
 # inventory: each stocked item's Inventory as the counted quantity in WH/Stock
@@ -120,11 +127,28 @@ is "$(written)" "$before" "a run of every flow once settled: nothing written"
 sandbox_control nav POST nav/clock '{"offset":3600}' >/dev/null
 sandbox_control nav POST nav/edit '{"set":"Customer","key":{"No":"20000"},"values":{"City":"Leeds"}}' >/dev/null
 "$S" partners - - "$W"
-is "$(odoo res.partner --domain '[["ref","=","nav:customer:20000"]]' --fields city | jq -r .city)" "Leeds" \
+is "$(odoo res.partner --domain "$(nav_dom 'customer_20000')" --fields city | jq -r .city)" "Leeds" \
 	"a NAV change reaches Odoo"
 sandbox_control odoo POST odoo/clock '{"offset":3600}' >/dev/null
 rpc account.payment action_post '[[4]]' >/dev/null   # Odoo's way: in process, numbered
 "$S" payments - - "$W"
 is "$(nav --where 'Document_No eq PBNK1/2025/00004' --select Amount CashReceiptJournal | jq .Amount)" "-339.25" \
 	"an Odoo payment received later reaches NAV"
+
+# a step that fails ends the run: its order, refused because the failed
+# step did not write its customer, was committed past and never came again
+long=$(printf 'N%.0s' $(seq 120))
+cust=$(rpc res.partner create "[{\"name\":\"$long\",\"customer_rank\":1}]" | jq -r 'if type == "array" then .[0] else . end')
+so=$(rpc sale.order create "[{\"partner_id\":$cust,\"order_line\":[[0,0,{\"product_id\":5,\"product_uom_qty\":2}]]}]" | jq -r 'if type == "array" then .[0] else . end')
+rpc sale.order action_confirm "[[$so]]" >/dev/null
+n_ord=$(wc -l <"$W/receipts/odoo-orders.ndjson")
+run "$S" orders - - "$W" 2>"$T/err"
+is "$st" 65 "a customer NAV refuses: 65"
+is "$(wc -l <"$W/receipts/odoo-orders.ndjson"):$(cat "$W/rejects/odoo-orders.ndjson" | wc -l)" "$n_ord:0" \
+	"...and the orders step does not run"
+rpc res.partner write "[[$cust],{\"name\":\"Short Enough Ltd\"}]" >/dev/null
+run "$S" orders - - "$W"
+is "$st" 0 "the customer fixed in Odoo: 0"
+is "$(nav --where "No eq OD-$(rpc sale.order read "[[$so]]" '{"fields":["name"]}' | jq -r '.[0].name')" \
+	--select Sell_to_Customer_No SalesOrder | jq -r .Sell_to_Customer_No)" "OD-$cust" "...and its order reaches NAV"
 done_testing

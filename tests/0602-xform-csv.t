@@ -152,7 +152,7 @@ same_file "$T/out" "$T/want" "-i csv -f MAP -o csv"
 # ---- usage --------------------------------------------------------------------
 run xform -i xml < /dev/null 2> "$T/err"
 is "$st" 64 "-i xml: 64"
-is "$(head -1 "$T/err")" "xform: -i 'xml': not ndjson or csv" "names the bad format"
+is "$(head -1 "$T/err")" "xform: -i 'xml': not ndjson, csv or singer" "names the bad format"
 run xform -o csv --columns 'a,,b' < /dev/null 2> "$T/err"
 is "$st:$(cat "$T/err")" "64:xform: --columns 'a,,b': an empty column name" "--columns with an empty name: 64"
 run xform --delimiter ab < /dev/null 2> "$T/err"

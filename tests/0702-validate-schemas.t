@@ -155,8 +155,17 @@ for m in $(cd "$E" && find . -name '*.ndjson' | sed 's|^\./||; s|\.ndjson$||' | 
 	bng/Customer-to-odoo/res.partner-fix) tgt=odoo/res.partner op="--op update" ;; # reconcile --fix-map: fixes, not creates
 	bng/Employee-to-odoo/Manager) tgt=odoo/hr.employee op="--op update" ;; # the manager of an employee loaded before
 	odoo/hr.employee-to-bng/Manager) tgt=bng/Employee op="--op update" ;;
+	odoo/res.partner-to-xmlid/res.partner) tgt=odoo/res.partner op="--op update" ;; # the migration's ref update
+	odoo/res.partner-to-xmlid/ir.model.data) continue ;; # Odoo's table of external ids, no schema shipped
+	odoo/purchase.order-to-bng/ReceiptStatus) tgt=bng/PurchaseOrder op="--op update" ;; # the status of an order BNG has
+	odoo/sale.order-to-odoo/confirm) tgt=odoo/sale.order op="--op update" ;; # orders to confirm, by id
+	sync/*/*-from-*) continue ;;   # the agreed shape a merge compares, not a system
+	sync/odoo-bng/customers-to-bng) tgt=bng/Customer ;; # the merge's fixes, _op in each
+	sync/odoo-bng/customers-to-odoo) tgt=odoo/res.partner ;;
 	*-to-csv/*) continue ;;        # a spreadsheet, not a system
 	*-to-table/*) continue ;;      # a lookup table another map reads, not a system
+	*-to-match/*) continue ;;      # the lines of the three-way match (procure-to-pay), not a system
+	*-to-totals/*) continue ;;     # control totals reconcile compares (gl-feed), not a system
 	*-to-nav/GLEntries) continue ;; # a read-only ledger in NAV: nothing loads into it
 	esac
 	nt=$((nt + 1))

@@ -125,6 +125,6 @@ run validate -q --unique k --state "$T/st.json" --stats "$T/stats.json" --max-re
 is "$st" 0 "--state with a tolerated reject: 0"
 is "$(grep -c _checkpoint "$T/out9")" 2 "checkpoints pass through"
 is "$(jq -c .s "$T/st.json")" '{"id":3}' "the last position committed"
-is "$(jq -c . "$T/stats.json")" '{"read":3,"wrote":2,"dropped":0,"rejected":1,"status":0}' "--stats"
+is "$(jq -c '{read,wrote,dropped,rejected,status}' "$T/stats.json")" '{"read":3,"wrote":2,"dropped":0,"rejected":1,"status":0}' "--stats"
 
 done_testing

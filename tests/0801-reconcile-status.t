@@ -44,7 +44,7 @@ is "$st" 64 "one file: 64"
 run reconcile -k id - - </dev/null 2>/dev/null
 is "$st" 64 "both sides stdin: 64"
 run reconcile -k id --format xml l.ndjson l.ndjson 2>err
-is "$st:$(head -1 err)" "64:reconcile: --format 'xml': ndjson, summary, csv or html" "bad --format"
+is "$st:$(head -1 err)" "64:reconcile: --format 'xml': ndjson, summary, csv, html or xlsx" "bad --format"
 run reconcile -k id --bogus l.ndjson l.ndjson 2>err
 is "$st:$(head -1 err)" "64:reconcile: unknown option '--bogus'" "unknown option"
 run reconcile -k a=b=c l.ndjson l.ndjson 2>err

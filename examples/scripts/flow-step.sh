@@ -1,4 +1,4 @@
-# flow-step.sh - one step of a flow script (nav-odoo, order-to-cash):
+# flow-step.sh - one step of a flow script (nav-odoo, order-to-cash, gl-feed):
 # sourced, not run.
 #
 #   flow_step NAME EXTRACT MAP LOAD [full]
@@ -35,4 +35,18 @@ flow_step() {
 	done
 	[ "$_s" = 0 ] || echo "$flow_label: $_name: status $_s" >&2
 	return "$_s"
+}
+
+# flow_receipts NAME: how many receipts DIR/receipts/NAME.ndjson holds
+# flow_moved NAME N: what step NAME moved since its first N receipts, by
+# status but unchanged ("gl-bng: 2 created, 1 updated"); nothing when it
+# moved nothing
+flow_receipts() {
+	cat "$dir/receipts/$1.ndjson" 2>/dev/null | wc -l | tr -d ' '
+}
+flow_moved() {
+	_c=$(tail -n +"$(($2 + 1))" "$dir/receipts/$1.ndjson" 2>/dev/null |
+		sed -n 's/.*"status": *"\([a-z_]*\)".*/\1/p' | grep -v '^unchanged$' |
+		sort | uniq -c | awk '{printf "%s%d %s", (NR > 1 ? ", " : ""), $1, $2}')
+	[ -z "$_c" ] || echo "$1: $_c"
 }

@@ -1,24 +1,31 @@
 # tests/sandbox/flow.sh - helpers for the tests of the flow scripts
 # (examples/scripts run as examples/cron runs them); source after
 # tests/sandbox/lib.sh, with both sandboxes started.
-#   flow_cron NAME SCHEDULE DIR
+#   flow_cron NAME SCHEDULE DIR [PROFILES]
 #       checks that examples/cron/NAME has one job: SCHEDULE (a regex, as
 #       '\*/5 \* \* \* \*'), as erpipe, the installed script NAME with the
-#       profiles bng and odoo and /var/lib/erpipe/DIR; sets $cmd to that
-#       job's command run from the source tree with its directory under $T
+#       profiles PROFILES (default "bng odoo") and /var/lib/erpipe/DIR; sets
+#       $cmd to that job's command run from the source tree with its
+#       directory under $T
+#   flow_nav_profile
+#       the profile "nav" of the NAV sandbox (nav_env) beside profiles.sh's
+#       in $T/conf, as a cron job names it; NAV_URL, NAV_USER, NAV_PASSWORD
+#       and NAV_COMPANY unset so the profile decides
 #   flow_mark
 #       a copy of each receipt file of the flow's directory $W beside it
-#   flow_lock NAME
+#   flow_lock NAME [N]
 #       with $W/state/NAME.lock held by another, $cmd exits 0 and writes no
-#       receipt (since flow_mark); the script given four arguments exits 64
-#       with its usage
-#   flow_quiet BNG_POS ODOO_POS
+#       receipt (since flow_mark); the script given N arguments (default
+#       four) exits 64 with its usage
+#   flow_quiet BNG_POS ODOO_POS [NAV_POS]
 #       no write to BNG (a call but GET, OAuth aside) and no write RPC to
-#       Odoo since those positions of the sandboxes' request logs
+#       Odoo since those positions of the sandboxes' request logs; with
+#       NAV_POS, no write to NAV either (a request but GET, or a $batch
+#       holding one)
 flow_cron() {
 	_fc_job=$(grep -v '^#' "$ERPIPE_TOP/examples/cron/$1" | grep -v '=' | grep .)
 	is "$(echo "$_fc_job" | wc -l | tr -d ' ')" 1 "the cron file has one job"
-	like "$_fc_job" "^$2 erpipe /usr/local/share/erpipe/scripts/$1 bng odoo /var/lib/erpipe/$3\$" \
+	like "$_fc_job" "^$2 erpipe /usr/local/share/erpipe/scripts/$1 ${4:-bng odoo} /var/lib/erpipe/$3\$" \
 		"...on its schedule, as erpipe, the installed script"
 	cmd=$(echo "$_fc_job" | cut -d' ' -f7- | sed "s|/usr/local/share/erpipe|$ERPIPE_TOP/examples|; s|/var/lib/erpipe|$T|")
 }
@@ -27,6 +34,9 @@ flow_quiet() {
 		"...no write to BNG"
 	is "$(sandbox_log odoo "$2" | jq -c '[.[] | select(.rpc // "" | test("\\.(create|write|load|unlink|action_[a-z_]+|button_[a-z_]+|process)$"))] | length')" 0 \
 		"...no write to Odoo"
+	[ $# -lt 3 ] ||
+		is "$(sandbox_log nav "$3" | jq -c '[.[] | select((.method != "GET" and .batch == null) or
+			((.batch_methods // []) - ["GET"] | length > 0))] | length')" 0 "...no write to NAV"
 }
 flow_mark() {
 	for _fm_f in "$W"/receipts/*.ndjson; do cp "$_fm_f" "$_fm_f.mark"; done
@@ -39,7 +49,14 @@ flow_lock() {
 	is "$(for _fl_f in "$W"/receipts/*.ndjson; do cmp -s "$_fl_f" "$_fl_f.mark" || echo "$_fl_f"; done)" "" \
 		"...and it did nothing"
 	wait
-	run "$ERPIPE_TOP/examples/scripts/$1" a b c d 2>"$T/err"
-	is "$st" 64 "four arguments: 64"
+	run "$ERPIPE_TOP/examples/scripts/$1" $(seq -s ' ' 1 "${2:-4}") 2>"$T/err"
+	is "$st" 64 "${2:-4} arguments: 64"
 	like "$(cat "$T/err")" "^usage: $1" "...with the usage"
+}
+flow_nav_profile() {
+	printf 'NAVkey123\n' >"$T/nav.pw"
+	chmod 600 "$T/nav.pw"
+	printf '\n[nav]\nurl = %s\nuser = admin\npassword_file = %s\ncompany = %s\n' \
+		"$NAV_URL" "$T/nav.pw" "$NAV_COMPANY" >>"$T/conf"
+	unset NAV_URL NAV_USER NAV_PASSWORD NAV_COMPANY
 }

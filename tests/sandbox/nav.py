@@ -49,6 +49,11 @@ Control (besides common.py's):
                                   is next read (a concurrent edit between a
                                   client's read and its write); "delete": true
                                   (in both) deletes the record instead
+  POST /__sandbox/nav/post-journal {"template": "GENERAL", "batch": "ODOO", "company": ...}
+                                  a user posts that general journal batch: each
+                                  line a G/L entry (its balancing account another),
+                                  the lines gone; a document out of balance refuses
+                                  the batch
   POST /__sandbox/nav/metadata    {"xml": "..."} replaces $metadata (hostile-XML tests);
                                   {} restores the real one
   GET  /__sandbox/nav/tokens      {"issued": n}
@@ -330,14 +335,27 @@ class Nav:
         self.build()
 
     # ---------------------------------------------------------------- data
-    def build(self):
+    def build(self, keep=True):
+        """The tables, seeded.  With --db-file a restart keeps what the file
+        holds (as a real server keeps its data across restarts), and row
+        versions go on from the highest kept; only /__sandbox/reset
+        (keep=False) starts again from the seed."""
         t0 = time.monotonic()
         self.db = common.open_db(self.args.db_file)
+        self.clock = Clock()
+        if keep and self.args.db_file and self.db.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'Company'"
+                ).fetchone():
+            self.company_ids = dict(self.db.execute('SELECT Name, Id FROM "Company"'))
+            self.ver = max(self.db.execute('SELECT COALESCE(MAX(_ver), 0) FROM "%s"' % t
+                                           ).fetchone()[0] for t in M.TABLES)
+            if self.args.verbose:
+                sys.stderr.write("nav: kept the data of %s\n" % self.args.db_file)
+            return
         if self.args.db_file:
             for (name,) in self.db.execute("SELECT name FROM sqlite_master WHERE type='table' "
                                            "AND name NOT LIKE 'sqlite_%'").fetchall():
                 self.db.execute('DROP TABLE "%s"' % name)
-        self.clock = Clock()
         self.ver = 0
         M.create_schema(self.db)
         rng = M.make_rng(self.args.data_seed)
@@ -371,7 +389,7 @@ class Nav:
         self.ntlm_ok.clear()
         self.on_read = []
         self.metadata_override = None
-        self.build()
+        self.build(keep=False)
 
     def close(self):
         self.db.close()
@@ -1218,6 +1236,60 @@ class Nav:
         self.stamp(es, vals)
         self.write_cols(es, company, keyv, vals)
 
+    def post_journal(self, body):
+        """A user posts a general journal batch (codeunit Gen. Jnl.-Post Batch):
+        every line becomes a G/L entry (and one more on its balancing account,
+        if it has one) and leaves the journal.  A document (Document_No and
+        Posting_Date) whose lines do not add up to 0 refuses the whole batch,
+        and nothing is posted.  Only G/L account lines are posted here."""
+        company = body.get("company") or self.companies[0]
+        tmpl, batch = body.get("template", "GENERAL"), body.get("batch", "DEFAULT")
+        q = self.db.execute('SELECT * FROM "GenJournalLine" WHERE company = ? AND '
+                            '"Journal_Template_Name" = ? AND "Journal_Batch_Name" = ? '
+                            'ORDER BY "Line_No"', (company, tmpl, batch))
+        names = [d[0] for d in q.description]
+        lines = [dict(zip(names, r)) for r in q.fetchall()]
+        bal = {}
+        for ln in lines:
+            if ln["Account_Type"] != "G/L Account" or (
+                    ln["Bal_Account_No"] and ln["Bal_Account_Type"] != "G/L Account"):
+                raise ValueError("post-journal: line %d is not a G/L account line"
+                                 % ln["Line_No"])
+            if not ln["Bal_Account_No"]:
+                k = (ln["Document_No"], ln["Posting_Date"])
+                bal[k] = bal.get(k, 0) + round((ln["Amount"] or 0) * 100)
+        for (doc, date), cents in sorted(bal.items()):
+            if cents:
+                raise ValueError("Document No. %s is out of balance by %.2f on %s."
+                                 % (doc, cents / 100.0, date))
+        eno = self.db.execute('SELECT COALESCE(MAX("Entry_No"), 0) FROM "GLEntry" WHERE '
+                              'company = ?', (company,)).fetchone()[0]
+        cols = M.stored_cols("GLEntry")
+        rows = []
+        for ln in lines:
+            sides = [(ln["Account_No"], ln["Amount"] or 0.0)]
+            if ln["Bal_Account_No"]:
+                sides.append((ln["Bal_Account_No"], -(ln["Amount"] or 0.0)))
+            for acc, a in sides:
+                eno += 1
+                row = {c: M.default_value(M.TABLE_FIELDS["GLEntry"][c]) for c in cols}
+                row.update({"Entry_No": eno, "Posting_Date": ln["Posting_Date"],
+                            "Document_Type": ln["Document_Type"],
+                            "Document_No": ln["Document_No"], "G_L_Account_No": acc,
+                            "Description": ln["Description"], "Amount": a,
+                            "Debit_Amount": a if a > 0 else 0.0,
+                            "Credit_Amount": -a if a < 0 else 0.0,
+                            "SystemId": str(uuid.uuid4()),
+                            "SystemModifiedAt": self.clock.stamp()})
+                rows.append([company] + [row[c] for c in cols] + [self.bump()])
+        self.db.executemany('INSERT INTO "GLEntry" (%s) VALUES (%s)' % (
+            ", ".join('"%s"' % c for c in ["company"] + cols + ["_ver"]),
+            ", ".join("?" * (len(cols) + 2))), rows)
+        self.db.execute('DELETE FROM "GenJournalLine" WHERE company = ? AND '
+                        '"Journal_Template_Name" = ? AND "Journal_Batch_Name" = ?',
+                        (company, tmpl, batch))
+        return {"lines": len(lines), "entries": len(rows)}
+
     # ---------------------------------------------------------------- $batch
     def batch(self, req, ctx):
         try:
@@ -1246,6 +1318,7 @@ class Nav:
                           "'Isolation: snapshot' to make the whole batch atomic.",
                           "BadRequest_NotSupported")
         req.log["batch"] = len(reqs)
+        req.log["batch_methods"] = sorted(set(str(r["method"]).upper() for r in reqs))
         req.log["atomic"] = atomic
         out = []
         if atomic:
@@ -1826,6 +1899,8 @@ class Nav:
             self.on_read.append({"set": es.name, "company": company, "keyv": keyv,
                                  "values": vals, "delete": bool(body.get("delete"))})
             return Response.json({"ok": True, "pending": len(self.on_read)})
+        if p == "nav/post-journal":
+            return Response.json(self.post_journal(body))
         if p == "nav/metadata":
             xml = body.get("xml")
             self.metadata_override = xml.encode("utf-8") if xml else None

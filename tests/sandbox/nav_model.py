@@ -143,6 +143,7 @@ TABLES = {
         F("Buy_from_Vendor_No", size=20), F("Buy_from_Vendor_Name", size=100),
         F("Order_Date", "date"), F("Posting_Date", "date"), F("Due_Date", "date"),
         F("Vendor_Invoice_No", size=35), F("Vendor_Order_No", size=35),
+        F("Your_Reference", size=35),
         F("Currency_Code", size=10), E("Status", "DocumentStatus"),
         F("Amount", "d", ro=True,
           sql="(SELECT COALESCE(SUM(l.Line_Amount), 0) FROM PurchaseLine l WHERE "

@@ -132,14 +132,26 @@ class Odoo:
         self.clock = Clock()
         self.build()
 
-    def build(self):
+    def build(self, keep=True):
+        """The tables, seeded.  With --db-file a restart keeps what the file
+        holds (as a real server keeps its data across restarts); only
+        /__sandbox/reset (keep=False) starts again from the seed."""
         t = time.monotonic()
         self.db = common.open_db(self.args.db_file)
+        self.orm = odoo_biz.Orm(self.db)
+        if keep and self.args.db_file and self.db.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'res_users'"
+                ).fetchone():
+            self.orm.create_schema(tables=False)
+            self.uids = {login: uid for login, uid in
+                         self.db.execute("SELECT login, id FROM res_users")}
+            if self.args.verbose:
+                sys.stderr.write("odoo: kept the data of %s\n" % self.args.db_file)
+            return
         if self.args.db_file:
             for (name,) in self.db.execute("SELECT name FROM sqlite_master WHERE type='table' "
                                            "AND name NOT LIKE 'sqlite_%'").fetchall():
                 self.db.execute('DROP TABLE "%s"' % name)
-        self.orm = odoo_biz.Orm(self.db)
         self.orm.create_schema()
         self.uids = odoo_seed.seed(self.orm, self.args.partners, self.args.seed_time,
                                    self.args.data_seed, list(self.passwords),
@@ -151,7 +163,7 @@ class Odoo:
     def reset(self):
         self.db.close()
         self.clock = Clock()
-        self.build()
+        self.build(keep=False)
 
     def close(self):
         self.db.close()

@@ -938,8 +938,11 @@ class Orm(odoo_orm.Orm):
                 if mtype in ("out_invoice", "out_refund", "out_receipt"):
                     vals["payment_reference"] = name
             self.write(m, [mid], vals)
-            self.db.execute("UPDATE account_move_line SET parent_state = 'posted' WHERE "
-                            "move_id = ?", (mid,))
+            # parent_state is a stored related field: its recompute writes the
+            # lines, so they change (write_date) with the move they belong to
+            self.db.execute("UPDATE account_move_line SET parent_state = 'posted', "
+                            "write_date = ?, write_uid = ? WHERE move_id = ?",
+                            (self.now, self.uid, mid))
             self.sync_move(mid)
             if mtype in ("out_invoice", "out_refund", "out_receipt"):
                 self.bump_rank(partner, "customer_rank")

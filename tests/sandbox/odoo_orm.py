@@ -215,11 +215,15 @@ class Orm:
         self._seq = {}
 
     # -------------------------------------------------------------- schema
-    def create_schema(self):
+    def create_schema(self, tables=True):
+        """The connection's settings, and the tables unless tables is False
+        (a --db-file that already holds them)."""
         db = self.db
         db.execute("PRAGMA case_sensitive_like=ON")
         db.create_function("lower", 1, lambda s: s.lower() if isinstance(s, str) else s,
                            deterministic=True)
+        if not tables:
+            return
         for m in MODELS.values():
             cols = ["id INTEGER PRIMARY KEY AUTOINCREMENT"]
             for f in m.columns():
@@ -1050,7 +1054,7 @@ class Orm:
 
     # computed stored fields
     def after_write(self, m, ids, row, creating):
-        if m.name in ("res.partner", "product.category"):
+        if m.name in ("res.partner", "product.category", "hr.department"):
             if creating or "name" in row or "parent_id" in row:
                 sep = ", " if m.name == "res.partner" else " / "
                 self.recompute_complete_name(m, ids, sep)

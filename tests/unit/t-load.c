@@ -187,8 +187,15 @@ f_readback(void *t, struct load_item *const *its, size_t n, struct load_error *e
 	f->calls[C_READBACK]++;
 	for (size_t i = 0; i < n; i++) {
 		struct row *r = by_id(f, its[i]->id);
-		if (r && !cJSON_IsTrue(cJSON_GetObjectItem(its[i]->rec, "vanish")) &&
-		    load_item_stored(its[i], r->vals, NULL, NULL) < 0)
+		cJSON *read;
+		int rc;
+		if (!r || cJSON_IsTrue(cJSON_GetObjectItem(its[i]->rec, "vanish")))
+			continue;
+		/* what a server answers is the caller's: the values move out of it */
+		read = cJSON_Duplicate(r->vals, 1);
+		rc = read ? load_item_stored(its[i], read, NULL, NULL) : -1;
+		cJSON_Delete(read);
+		if (rc < 0)
 			return load_errf(e, EP_SOFTWARE, NULL, "out of memory");
 	}
 	return 0;
@@ -244,7 +251,7 @@ calls_reset(struct fake *f)
 
 static const struct load_target fake_target = {
     "fake", NULL, NULL, f_lookup, NULL, f_create, f_update, f_remove, f_call, NULL, NULL,
-    f_readback, NULL,
+    f_readback, NULL, NULL,
 };
 
 /* ---- running load_run with stdout in a file ------------------------- */
