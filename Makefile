@@ -41,6 +41,8 @@ BINS     = $(PROGS:%=$(B)/bin/%)
 UNIT_SRC = $(wildcard tests/unit/t-*.c)
 UNITS    = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 FUZZ_SRC = $(wildcard tests/fuzz/fuzz-*.c)
+FUZZ_TIME  ?= 600
+FUZZ_MERGE ?= 0
 REPLAYS  = $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%-replay)
 FUZZERS  = $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
 MAN1     = $(wildcard man/*.1)
@@ -53,8 +55,8 @@ DEB_PKGS = build-essential pkg-config libcurl4-openssl-dev libcjson-dev \
 	libpq-dev postgresql prometheus libxlsxwriter-dev python3-openpyxl
 
 .SECONDARY:
-.PHONY: all check install uninstall clean fmt deps demo bench chaos fuzz lint-man units replays \
-	completions
+.PHONY: all check install uninstall clean fmt deps demo bench chaos fuzz fuzz-long lint-man \
+	units replays roundtrip completions
 
 all: $(LIBA) $(BINS)
 
@@ -102,6 +104,21 @@ fuzz:
 		clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer $(FUZZ_SAN) \
 		$$(pkg-config --cflags $(PKGS)) -Ilib -o build-fuzz/$$n $$f \
 		build-fuzz/liberpipe.a $(LDLIBS) || exit 1; done
+
+# A campaign: each target for FUZZ_TIME seconds (default 600) over its corpus,
+# one process on one core, stopping at the first crash, leak or UBSan report
+# with the reproducer's path; FUZZ_TARGETS='fuzz-map fuzz-csv' picks targets,
+# FUZZ_MERGE=1 merges inputs that add coverage into tests/fuzz/corpus/.
+# Executions and exec/s per target in build-fuzz/long/summary (tests/fuzz/long).
+fuzz-long: fuzz
+	@FUZZ_TIME=$(FUZZ_TIME) FUZZ_TARGETS='$(FUZZ_TARGETS)' FUZZ_MERGE=$(FUZZ_MERGE) \
+		tests/fuzz/long
+
+# The round-trip property test (tests/0014, 200 records a target in make
+# check) at length: make roundtrip [SEED=N] [N=2000], its counts printed.
+roundtrip: all
+	@ROUNDTRIP_SEED=$(or $(SEED),15) ROUNDTRIP_N=$(or $(N),2000) B=$(B) \
+		tests/run -v tests/0014-roundtrip.t
 
 demo: all
 	@tests/demo

@@ -25,6 +25,7 @@
 #include "conn.h"
 #include "err.h"
 #include "extract.h"
+#include "json_tree.h"
 #include "log.h"
 #include "ops.h"
 #include "opt.h"
@@ -117,8 +118,7 @@ struct run {
 	char mark_at[64], mark_id[64];
 	int have_mark, mark_numeric;
 	long emitted, repeats, pages, since_checkpoint;
-	char *text;    /* print buffer */
-	int text_cap;
+	struct buf text; /* print buffer */
 };
 
 /* ---- helpers ---------------------------------------------------------------- */
@@ -206,19 +206,14 @@ wanted(struct run *r, const char *k)
 static int
 emit_json(struct run *r, cJSON *v)
 {
-	/* print into a reused buffer; grow when cJSON says it did not fit */
-	while (!cJSON_PrintPreallocated(v, r->text, r->text_cap, 0)) {
-		int cap = r->text_cap ? r->text_cap * 2 : 65536;
-		char *t;
-
-		if (cap > (1 << 30) || (t = realloc(r->text, (size_t)cap)) == NULL) {
-			ep_warn("out of memory printing a record");
-			return -1;
-		}
-		r->text = t;
-		r->text_cap = cap;
+	/* print into a reused buffer, numbers exact (json_tree_print) */
+	r->text.max = 1u << 30;
+	buf_reset(&r->text);
+	if (json_tree_print_buf(&r->text, v) < 0) {
+		ep_warn("out of memory printing a record");
+		return -1;
 	}
-	return extract_emit(&r->out, r->text, strlen(r->text));
+	return extract_emit(&r->out, r->text.p, r->text.len);
 }
 
 static cJSON *
@@ -962,7 +957,7 @@ done:
 	cJSON_Delete(pos);
 	free_fields(r.fields);
 	extract_seen_free(r.seen);
-	free(r.text);
+	buf_release(&r.text);
 	if (stream.p)
 		extract_out_free(&r.out);
 	bng_close(r.b);

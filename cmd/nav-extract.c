@@ -28,6 +28,7 @@
 #include "err.h"
 #include "extract.h"
 #include "json.h"
+#include "json_tree.h"
 #include "log.h"
 #include "nav.h"
 #include "navsoap.h"
@@ -843,7 +844,7 @@ describe(struct x *x)
 	cJSON *s = describe_schema(x);
 	char *out;
 
-	out = cJSON_PrintUnformatted(s);
+	out = json_tree_print(s);
 	cJSON_Delete(s);
 	if (out == NULL)
 		return fail(x, EP_SOFTWARE, "out of memory");
@@ -1051,7 +1052,7 @@ setup_start(struct x *x, const char *stream)
 			snprintf(x->mark, sizeof(x->mark), "%s", v->valuestring);
 			memcpy(x->mark_norm, norm, sizeof(norm));
 			if (cJSON_IsObject(k)) {
-				char *t = cJSON_PrintUnformatted(k);
+				char *t = json_tree_print(k);
 				if (t)
 					buf_adds(&x->mark_key, t);
 				free(t);

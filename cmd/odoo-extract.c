@@ -20,6 +20,7 @@
 #include "conn.h"
 #include "err.h"
 #include "extract.h"
+#include "json_tree.h"
 #include "log.h"
 #include "odoo.h"
 #include "ops.h"
@@ -127,8 +128,8 @@ struct x {
 	int npages;
 	struct odoo_err err;
 	int status;
-	char *pbuf;
-	size_t pcap;
+	char *pbuf;     /* pb's bytes: the last record printed */
+	struct buf pb;
 };
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -579,28 +580,17 @@ expand_page(struct x *x, struct expand *e, cJSON *records)
 	return 0;
 }
 
-/* Print rec into the reused buffer; its length, or -1. */
+/* Print rec into the reused buffer (numbers exact: json_tree_print); its
+ * length, or -1. */
 static long
 print_rec(struct x *x, const cJSON *rec)
 {
-	size_t need;
-
-	/* cJSON wants 5 bytes of slack: grow until it fits */
-	if (x->pcap == 0) {
-		x->pcap = 1 << 16;
-		if ((x->pbuf = malloc(x->pcap)) == NULL)
-			return fail(x, EP_SOFTWARE, "out of memory");
-	}
-	while (!cJSON_PrintPreallocated((cJSON *)rec, x->pbuf, (int)x->pcap, 0)) {
-		need = x->pcap * 2;
-		if (need > (64u << 20))
-			return fail(x, EP_SOFTWARE, "a record over 64 MiB");
-		free(x->pbuf);
-		x->pcap = need;
-		if ((x->pbuf = malloc(x->pcap)) == NULL)
-			return fail(x, EP_SOFTWARE, "out of memory");
-	}
-	return (long)strlen(x->pbuf);
+	x->pb.max = 64u << 20;
+	buf_reset(&x->pb);
+	if (json_tree_print_buf(&x->pb, rec) < 0)
+		return fail(x, EP_SOFTWARE, "a record over 64 MiB, or out of memory");
+	x->pbuf = x->pb.p;
+	return (long)x->pb.len;
 }
 
 static int
@@ -1278,7 +1268,7 @@ describe(struct x *x)
 	cJSON *s = describe_schema(x);
 	char *out;
 
-	out = cJSON_PrintUnformatted(s);
+	out = json_tree_print(s);
 	cJSON_Delete(s);
 	if (out == NULL)
 		return fail(x, EP_SOFTWARE, "out of memory");
@@ -1700,7 +1690,7 @@ main(int argc, char *argv[])
 		cJSON_Delete(x.exp[i].fields);
 		cJSON_Delete(x.exp[i].finfo);
 	}
-	free(x.pbuf);
+	buf_release(&x.pb);
 	if (fflush(stdout) != 0 && x.status == 0) {
 		ep_warn("cannot write to stdout");
 		x.status = EP_IOERR;

@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "cfg.h"
+#include "json_tree.h"
 #include "oauth.h"
 
 static const struct bng_resource resources[] = {
@@ -364,7 +365,7 @@ text_of(const cJSON *v)
 {
 	if (cJSON_IsString(v))
 		return strdup(v->valuestring);
-	return cJSON_PrintUnformatted(v);
+	return json_tree_print(v);
 }
 
 int
@@ -646,8 +647,18 @@ bng_page_parse(const struct bng_list *l, const char *body, size_t len, const cha
 	*next = NULL;
 	if (np == NULL && l->style == BNG_PAGE_CURSOR)
 		np = "next_cursor";
-	if ((j = cJSON_ParseWithLength(body, len)) == NULL)
+	/* by the stream's rules (json_tree.h): cJSON would cut a string at a
+	 * U+0000 and round a number a double does not hold, without a word */
+	if (json_check(body, len, NULL, NULL) == JSON_INVALID)
 		return ep_errf(err, EP_UNAVAILABLE, "the page is not JSON");
+	struct json_tree_err te = { NULL, 0, BUF_INIT };
+	if ((j = json_tree_parse(body, len, &te)) == NULL) {
+		ep_errf(err, EP_DATAERR, "the page's '%s': %s; not extracted altered",
+		        buf_str(&te.path), te.why ? te.why : "what cannot be read");
+		buf_release(&te.path);
+		return -1;
+	}
+	buf_release(&te.path);
 	arr = walk(j, ip, &parent);
 	if (!cJSON_IsArray(arr)) {
 		cJSON_Delete(j);
@@ -658,7 +669,7 @@ bng_page_parse(const struct bng_list *l, const char *body, size_t len, const cha
 		if (cJSON_IsString(nv) && *nv->valuestring)
 			*next = strdup(nv->valuestring);
 		else if (cJSON_IsNumber(nv))
-			*next = cJSON_PrintUnformatted(nv);
+			*next = json_tree_print(nv);
 		else if (!cJSON_IsNull(nv) && !cJSON_IsFalse(nv) && !cJSON_IsString(nv)) {
 			cJSON_Delete(j);
 			return ep_errf(err, EP_UNAVAILABLE, "'%s' is neither a string nor null", np);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "json_tree.h"
 #include "log.h"
 #include "ops.h"
 #include "state.h"
@@ -154,7 +155,7 @@ extract_out_singer(struct extract_out *o, const char *name, const cJSON *schema,
 	                                               : cJSON_Parse("{\"type\":\"object\"}")) ||
 	    !cJSON_AddItemToObject(m, "key_properties",
 	                           keys ? cJSON_Duplicate(keys, 1) : cJSON_CreateArray()) ||
-	    (text = cJSON_PrintUnformatted(m)) == NULL) {
+	    (text = json_tree_print(m)) == NULL) {
 		cJSON_Delete(m);
 		return ep_errf(err, EP_SOFTWARE, "out of memory");
 	}
@@ -212,7 +213,7 @@ extract_checkpoint(struct extract_out *o, const cJSON *pos)
 	if (ndjson_flush(&o->w) < 0)
 		return -1;
 	buf_reset(&o->line);
-	if ((p = cJSON_PrintUnformatted(pos)) == NULL) {
+	if ((p = json_tree_print(pos)) == NULL) {
 		o->w.failed = ENOMEM;
 		return -1;
 	}

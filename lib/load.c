@@ -443,7 +443,7 @@ add_json(struct buf *b, const cJSON *v)
 
 	if (v == NULL)
 		return buf_adds(b, "null");
-	if ((s = cJSON_PrintUnformatted(v)) == NULL)
+	if ((s = json_tree_print(v)) == NULL)
 		return -1;
 	rc = buf_adds(b, s);
 	free(s);
@@ -718,7 +718,7 @@ field_same(const struct loader *L, const struct load_item *it, const char *name,
 	if (v == NULL)
 		return 0;
 	/* equal as JSON is the same for every target: no need to ask */
-	if (cJSON_Compare(given, v, 1))
+	if (json_tree_equal(given, v))
 		return 1;
 	return L->t->same ? L->t->same(L->tctx, it, name, given, v) : 0;
 }
@@ -1274,7 +1274,7 @@ on_record(struct stage *st, const struct stage_rec *rec, void *ctx)
 	} else if (item_key(L, &it) < 0)
 		goto nomem;
 	if (it.status == LOAD_PENDING && it.key) {
-		if ((ktext = cJSON_PrintUnformatted(it.key)) == NULL)
+		if ((ktext = json_tree_print(it.key)) == NULL)
 			goto nomem;
 		if (key_find(L, ktext) >= 0 && flush(st, L) < 0) {
 			free(ktext);

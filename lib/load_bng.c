@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "json_tree.h"
 #include "log.h"
 
 struct load_bng {
@@ -145,7 +146,7 @@ same_json(const cJSON *g, const cJSON *c)
 				return 0;
 		return 1;
 	}
-	return cJSON_Compare(g, c, 1);
+	return json_tree_equal(g, c);
 }
 
 static int
@@ -287,7 +288,7 @@ preq_set(struct load_bng *lb, struct preq *q, struct load_item *it, const char *
 	}
 	if (bng_url(lb->b, &q->url, lb->res, NULL) < 0 || buf_adds(&q->url, idt) < 0)
 		return -1;
-	if (body && (q->body = cJSON_PrintUnformatted(body)) == NULL)
+	if (body && (q->body = json_tree_print(body)) == NULL)
 		return -1;
 	return 0;
 }
@@ -631,7 +632,7 @@ post_batch(struct load_bng *lb, cJSON *items, cJSON **results, int *lost, struct
 	*lost = 0;
 	http_resp_init(&r);
 	if (body == NULL || !cJSON_AddItemReferenceToObject(body, "items", items) ||
-	    (text = cJSON_PrintUnformatted(body)) == NULL ||
+	    (text = json_tree_print(body)) == NULL ||
 	    bng_url(lb->b, &url, lb->res, NULL) < 0 || buf_adds(&url, "/batch") < 0) {
 		rc = oom(e);
 		goto out;
@@ -863,7 +864,7 @@ batch_concurrent(struct load_bng *lb, enum wop op, struct load_item *const *its,
 
 		p[k].req.method = "POST";
 		if (body == NULL || items == NULL || !cJSON_AddItemToObject(body, "items", items) ||
-		    (p[k].body = cJSON_PrintUnformatted(body)) == NULL ||
+		    (p[k].body = json_tree_print(body)) == NULL ||
 		    bng_url(lb->b, &p[k].url, lb->res, NULL) < 0 || buf_adds(&p[k].url, "/batch") < 0) {
 			if (items && !cJSON_GetObjectItemCaseSensitive(body, "items"))
 				cJSON_Delete(items);
@@ -970,8 +971,24 @@ bwrite(struct load_bng *lb, enum wop op, struct load_item *const *its, size_t n,
 	return rc;
 }
 
+/* Does cur (the record holding a field it conflicted on) belong to another
+ * key: a member of it's key set to another value there?  Then it is not
+ * this record, and updating it would overwrite someone else's. */
+static int
+owned_by_another(const struct load_item *it, const cJSON *cur)
+{
+	for (const cJSON *k = it->key ? it->key->child : NULL; k; k = k->next) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(cur, k->string);
+		if (v && !cJSON_IsNull(v) && !json_tree_equal(k, v))
+			return 1;
+	}
+	return 0;
+}
+
 /* A create answered 409: the key (or a unique field) is taken.  Read the
- * record holding it, then update it where it differs. */
+ * record holding it, then update it where it differs, unless it holds
+ * another key (a unique field such as OrderNo or Sku taken by another
+ * record): a reject with BNG's message. */
 static int
 resolve_conflicts(struct load_bng *lb, struct load_item **its, cJSON **errors, size_t n,
                   struct load_error *e)
@@ -1010,7 +1027,7 @@ resolve_conflicts(struct load_bng *lb, struct load_item **its, cJSON **errors, s
 				break;
 			cur = it->current ? cJSON_Duplicate(it->current, 1) : NULL;
 		}
-		if (!cJSON_IsObject(cur)) {
+		if (!cJSON_IsObject(cur) || owned_by_another(it, cur)) {
 			cJSON_Delete(cur);
 			reject_with(it, errors[i], 409);
 			continue;

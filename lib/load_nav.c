@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "extract.h"
+#include "json_tree.h"
 #include "log.h"
 
 struct load_nav {
@@ -221,8 +222,9 @@ value_same(const struct load_nav *ln, const char *name, const cJSON *given, cons
 	switch (k) {
 	case ODATA_INT:
 	case ODATA_DECIMAL:
+		/* the same double, no tolerance: 1000000000.5 is not 1000000000 */
 		if (num_of(given, &a) && num_of(cur, &b))
-			return fabs(a - b) <= 1e-9 * fmax(1.0, fmax(fabs(a), fabs(b)));
+			return a == b;
 		break;
 	case ODATA_ENUM:
 		if (cJSON_IsString(given) && cJSON_IsString(cur)) {
@@ -251,7 +253,7 @@ value_same(const struct load_nav *ln, const char *name, const cJSON *given, cons
 	default:
 		break;
 	}
-	return cJSON_Compare(given, cur, 1);
+	return json_tree_equal(given, cur);
 }
 
 static int
@@ -751,7 +753,7 @@ write_body(struct load_nav *ln, struct load_item *it, enum wop op, struct buf *b
 		return 0;
 	if (op == W_UPDATE) {
 		body = it->changes;
-		s = cJSON_PrintUnformatted(body ? body : it->rec);
+		s = json_tree_print(body ? body : it->rec);
 	} else {
 		struct ln_item *x = it->tdata;
 		if ((body = cJSON_Duplicate(it->rec, 1)) == NULL)
@@ -763,7 +765,7 @@ write_body(struct load_nav *ln, struct load_item *it, enum wop op, struct buf *b
 		if (x && x->lines)
 			for (const cJSON *l = x->lines->child; l; l = l->next)
 				cJSON_AddItemToObject(body, l->string, cJSON_Duplicate(l, 1));
-		s = cJSON_PrintUnformatted(body);
+		s = json_tree_print(body);
 		cJSON_Delete(body);
 	}
 	if (s == NULL)
@@ -854,8 +856,8 @@ restale(struct load_nav *ln, struct load_item *it, enum wop op, struct load_erro
 		const cJSON *was = cJSON_GetObjectItemCaseSensitive(old, f->string);
 		const cJSON *now = cJSON_GetObjectItemCaseSensitive(it->current, f->string);
 		if (!value_same(ln, f->string, was, now)) {
-			char *a = was ? cJSON_PrintUnformatted(was) : NULL;
-			char *b = now ? cJSON_PrintUnformatted(now) : NULL;
+			char *a = was ? json_tree_print(was) : NULL;
+			char *b = now ? json_tree_print(now) : NULL;
 			load_item_reject(it, "conflict", "'%s' was changed on the server since it was "
 					 "read (%s, now %s): not overwritten", f->string,
 					 a ? a : "absent", b ? b : "absent");

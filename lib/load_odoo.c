@@ -401,11 +401,13 @@ wire_vals(const struct load_odoo *lo, const cJSON *vals, const cJSON *cur, int u
 	return out;
 }
 
+/* Numbers are equal when they are the same double: both sides print them
+ * exactly (json_tree_print, xmlrpc), and a tolerance here would call
+ * 1000000000.5 unchanged from 1000000000 and 5e-324 kept as 0. */
 static int
 num_equal(double a, double b)
 {
-	double m = fmax(1.0, fmax(fabs(a), fabs(b)));
-	return fabs(a - b) <= 1e-9 * m;
+	return a == b;
 }
 
 static int
@@ -503,7 +505,7 @@ value_same(const char *type, const cJSON *given, const cJSON *cur)
 			return datetime_equal(given->valuestring, cur->valuestring);
 		return strcmp(given->valuestring, cur->valuestring) == 0;
 	}
-	return cJSON_Compare(given, cur, 1);
+	return json_tree_equal(given, cur);
 }
 
 /* The type of field name of model rel, from the lines' fields cache ("" when
@@ -1052,7 +1054,7 @@ resolve_search(struct load_odoo *lo, struct load_item *const *its, size_t nits,
 			m = cJSON_GetObjectItemCaseSensitive(refs[i].value, "match");
 			if (strcmp(fieldset(m, &fb), fset) != 0)
 				continue; /* another field set's turn */
-			text = cJSON_PrintUnformatted(m);
+			text = json_tree_print(m);
 		} else {
 			m = refs[i].value;
 			text = strdup(m->valuestring);
@@ -1332,7 +1334,7 @@ key_text_of(const struct load_odoo *lo, const cJSON *key, const cJSON *rec)
 		d = v ? cJSON_Duplicate(v, 1) : cJSON_CreateNull();
 		cJSON_AddItemToObject(k, c->string, d);
 	}
-	s = k ? cJSON_PrintUnformatted(k) : NULL;
+	s = k ? json_tree_print(k) : NULL;
 	cJSON_Delete(k);
 	return s;
 }
@@ -1409,7 +1411,7 @@ lookup_key(struct load_odoo *lo, struct load_item *const *its, size_t n, struct 
 	if (rc < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
-		char *want = cJSON_PrintUnformatted(its[i]->key);
+		char *want = json_tree_print(its[i]->key);
 		const cJSON *hit = NULL;
 		int hits = 0;
 		struct buf ids = BUF_INIT;
@@ -1753,7 +1755,7 @@ load_cell(const struct load_odoo *lo, const char *name, const cJSON *v)
 	} else if (is_int(v))
 		buf_addf(&b, "%.0f", v->valuedouble);
 	else if (cJSON_IsNumber(v)) {
-		char *s = cJSON_PrintUnformatted(v);
+		char *s = json_tree_print(v);
 		if (s)
 			buf_adds(&b, s);
 		free(s);
@@ -2072,7 +2074,7 @@ lo_update(void *t, struct load_item *const *its, size_t n, struct load_error *e)
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++)
-		if ((texts[i] = cJSON_PrintUnformatted(its[i]->changes)) == NULL) {
+		if ((texts[i] = json_tree_print(its[i]->changes)) == NULL) {
 			rc = oom(e);
 			goto out;
 		}

@@ -520,12 +520,11 @@ copy_value(struct buf *b, const cJSON *v)
 		return buf_adds(b, "\\N");
 	if (cJSON_IsBool(v))
 		return buf_addc(b, cJSON_IsTrue(v) ? 't' : 'f');
-	if (cJSON_IsNumber(v))
-		return cJSON_PrintPreallocated((cJSON *)v, num, sizeof(num), 0) ? buf_adds(b, num)
-		                                                                  : -1;
+	if (cJSON_IsNumber(v)) /* exactly: cJSON's printer rounds to 15 digits */
+		return json_tree_number(v->valuedouble, num, sizeof(num)) > 0 ? buf_adds(b, num) : -1;
 	if (cJSON_IsString(v))
 		s = v->valuestring;
-	else if ((s = json = cJSON_PrintUnformatted(v)) == NULL)
+	else if ((s = json = json_tree_print(v)) == NULL)
 		return -1;
 	for (; *s && rc == 0; s++)
 		rc = *s == '\\'   ? buf_adds(b, "\\\\")
@@ -941,7 +940,7 @@ lp_same(void *t, const struct load_item *it, const char *field, const cJSON *giv
 	    dt_parse(given->valuestring, strlen(given->valuestring), "UTC", &a) == 0 &&
 	    dt_parse(cur->valuestring, strlen(cur->valuestring), "UTC", &b) == 0)
 		return a.sec == b.sec && a.nsec == b.nsec;
-	return cJSON_Compare(given, cur, 1);
+	return json_tree_equal(given, cur);
 }
 
 /* What the writes returned is what the table holds: no statement. */
@@ -990,7 +989,7 @@ lp_commit(void *t, const char *stream, const cJSON *pos, struct load_error *e)
 			cJSON_DeleteItemFromObjectCaseSensitive(lp->replay, stream);
 	}
 	if (stream) {
-		if ((p = cJSON_PrintUnformatted(pos)) == NULL)
+		if ((p = json_tree_print(pos)) == NULL)
 			return oom(e);
 		buf_reset(&lp->sql);
 		buf_adds(&lp->sql, "INSERT INTO " STATE_TABLE " (stream, pos) VALUES (");

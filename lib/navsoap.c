@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "json_tree.h"
 #include "text.h"
 #include "xml.h"
 
@@ -29,6 +30,27 @@ xml_text(struct buf *b, const char *s, size_t n)
 		}
 		if (e ? buf_adds(b, e) < 0 : buf_addc(b, s[i]) < 0)
 			return -1;
+	}
+	return 0;
+}
+
+/* -1 with err naming the field when s holds what XML 1.0 cannot carry (a
+ * control character but tab, newline and return; U+FFFE, U+FFFF): NAV
+ * would answer "not well-formed" without saying where. */
+static int
+xml_carries(const char *field, const char *str, struct ep_err *err)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	for (size_t i = 0; s[i]; i++) {
+		if (s[i] < 0x20 && s[i] != '\t' && s[i] != '\n' && s[i] != '\r')
+			return ep_errf(err, EP_DATAERR,
+				       "'%s': a string holds U+%04X (byte %zu), which SOAP (XML "
+				       "1.0) cannot carry", field, s[i], i + 1);
+		if (s[i] == 0xEF && s[i + 1] == 0xBF && (s[i + 2] == 0xBE || s[i + 2] == 0xBF))
+			return ep_errf(err, EP_DATAERR,
+				       "'%s': a string holds U+FFF%c (byte %zu), which SOAP (XML "
+				       "1.0) cannot carry", field, s[i + 2] == 0xBE ? 'E' : 'F', i + 1);
 	}
 	return 0;
 }
@@ -96,6 +118,8 @@ value_text(struct buf *b, const struct navsoap_field *f, const cJSON *v, struct 
 				return ep_errf(err, EP_DATAERR, "'%s': '%.100s' is not a %s", f->name,
 					       v->valuestring, odata_kind_name(f->kind));
 		}
+		if (xml_carries(f->name, v->valuestring, err) < 0)
+			return -1;
 		return xml_text(b, v->valuestring, strlen(v->valuestring)) < 0
 			       ? ep_errf(err, EP_SOFTWARE, "out of memory")
 			       : 0;
@@ -111,11 +135,9 @@ value_text(struct buf *b, const struct navsoap_field *f, const cJSON *v, struct 
 		    f->kind == ODATA_ENUM)
 			return ep_errf(err, EP_DATAERR, "'%s': a number for a %s field", f->name,
 				       odata_kind_name(f->kind));
-		double d = v->valuedouble;
-		if (d == (double)(long long)d && d > -9e15 && d < 9e15)
-			snprintf(num, sizeof(num), "%lld", (long long)d);
-		else
-			snprintf(num, sizeof(num), "%.17g", d);
+		/* the shortest text of the double: 0.1, not 0.10000000000000001,
+		 * which a decimal field would keep as written */
+		json_tree_number(v->valuedouble, num, sizeof(num));
 		return buf_adds(b, num);
 	}
 	return ep_errf(err, EP_DATAERR, "'%s': %s cannot be written through SOAP", f->name,

@@ -17,6 +17,7 @@
 #include <openssl/hmac.h>
 
 #include "buf.h"
+#include "json_tree.h"
 #include "state.h"
 #include "text.h"
 
@@ -421,7 +422,7 @@ cache_write(struct oauth *a, struct ep_err *err)
 	    !cJSON_AddStringToObject(j, "access_token", a->tok.access_token) ||
 	    !cJSON_AddNumberToObject(j, "expires_at_ms", (double)a->tok.expires_at_ms) ||
 	    !cJSON_AddNumberToObject(j, "lifetime_ms", (double)a->tok.lifetime_ms) ||
-	    (text = cJSON_PrintUnformatted(j)) == NULL) {
+	    (text = json_tree_print(j)) == NULL) {
 		ep_errf(err, EP_SOFTWARE, "out of memory");
 		goto out;
 	}

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "json_tree.h"
 #include "text.h"
 #include "xml.h"
 
@@ -1558,7 +1559,7 @@ odata_batch_resp_free(struct odata_batch_resp *r, size_t n)
 void
 odata_batch_error(struct odata_error *e, const struct odata_batch_resp *r)
 {
-	char *text = r->body ? cJSON_PrintUnformatted(r->body) : NULL;
+	char *text = r->body ? json_tree_print(r->body) : NULL;
 	odata_error_parse(e, r->status, text, text ? strlen(text) : 0);
 	free(text);
 }

@@ -8,6 +8,7 @@
 
 #include "buf.h"
 #include "cfg.h"
+#include "json_tree.h"
 #include "redact.h"
 #include "retry.h"
 #include "text.h"
@@ -224,7 +225,7 @@ add_json(struct buf *b, const cJSON *v, const char *empty)
 
 	if (v == NULL)
 		return buf_adds(b, empty);
-	if ((s = cJSON_PrintUnformatted(v)) == NULL)
+	if ((s = json_tree_print(v)) == NULL)
 		return -1;
 	r = buf_adds(b, s);
 	free(s);

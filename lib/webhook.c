@@ -25,6 +25,7 @@
 #include <openssl/hmac.h>
 
 #include "extract.h"
+#include "json_tree.h"
 #include "state.h"
 
 #define SPOOL_LINE_MAX (64u << 20)
@@ -264,9 +265,9 @@ static int
 spool_append(struct webhook *w, const char *id, const char *type, const cJSON *event)
 {
 	struct buf line = BUF_INIT;
-	char *ev = cJSON_PrintUnformatted(event);
+	char *ev = json_tree_print(event);
 	cJSON *i = cJSON_CreateString(id), *t = cJSON_CreateString(type);
-	char *is = i ? cJSON_PrintUnformatted(i) : NULL, *ts = t ? cJSON_PrintUnformatted(t) : NULL;
+	char *is = i ? json_tree_print(i) : NULL, *ts = t ? json_tree_print(t) : NULL;
 	size_t done = 0;
 	int rc = -1;
 
@@ -666,7 +667,7 @@ webhook_next(struct webhook *w, int64_t wait_ms, struct buf *out, uint64_t *seq,
 		        (long long)w->rd_off);
 		goto out;
 	}
-	ev = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(j, "event"));
+	ev = json_tree_print(cJSON_GetObjectItemCaseSensitive(j, "event"));
 	cJSON_Delete(j);
 	buf_reset(out);
 	if (ev == NULL || buf_adds(out, ev) < 0) {

@@ -56,6 +56,15 @@ is "$(echo "$res" | jq -c '[.ids, [.messages[] | .record], .messages[0].field, .
 is "$(rpc res.partner search_count '[[["name","=","Ok"]]]')" 0 "load is all-or-nothing"
 like "$(rpc res.partner load '[["id","nope"],[["x","y"]]]')" \
 	"^ERROR builtins.ValueError: Invalid field name 'nope'" "load: unknown column"
+# an integer column is PostgreSQL's int4: out of range is an RPC error (as
+# Odoo answers psycopg2's), not an HTTP 500; a float is cut as int() cuts it
+like "$(rpc res.partner create '[{"name":"Big","color":2147483648}]')" \
+	"^ERROR psycopg2.errors.NumericValueOutOfRange: integer out of range" "int4 overflow: an RPC error"
+like "$(rpc res.partner create '[{"name":"Big","color":-2147483649}]')" \
+	"^ERROR psycopg2.errors.NumericValueOutOfRange" "int4 underflow: an RPC error"
+big=$(rpc res.partner create '[{"name":"Big","color":2147483647}]')
+is "$(rpc res.partner read "[[$big],[\"color\"]]" | jq '.[0].color')" 2147483647 "int4's largest is kept"
+is "$(rpc res.partner search_count '[[["name","=","Big"]]]')" 1 "the refused ones not created"
 is "$(rpc res.partner export_data '[[8],["name","country_id","id"]]')" \
 	'{"datas":[["Wood Corner","United States","base.res_partner_8"]]}' "export_data"
 # state transitions

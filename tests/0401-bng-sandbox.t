@@ -92,6 +92,16 @@ is "$api_status:$(jq -c .error.fields "$T/out")" '400:{"LineItems[1].Quantity":"
 api POST /sales_orders '{"OrderNo":"SO-X1","CustomerExternalID":"odoo:1","OrderedAt":"2026-02-01T10:00:00Z","Currency":"EUR","TaxTotal":5.4,"LineItems":[{"Sku":"SKU-00001","Quantity":3,"UnitPrice":9.99,"Discount":10}]}' >"$T/out"
 is "$api_status:$(jq -c '[.CustomerID, .Subtotal, .Total, .LineItems[0].Amount]' "$T/out")" "201:[$id,26.97,32.37,26.97]" \
 	"a sales order: customer resolved by ExternalID, totals computed"
+# a line amount past the column (Quantity x UnitPrice): a field error, not a 500
+api POST /sales_orders '{"OrderNo":"SO-X4","CustomerExternalID":"odoo:1","OrderedAt":"2026-02-01T10:00:00Z","Currency":"EUR","LineItems":[{"Sku":"A","Quantity":1,"UnitPrice":1},{"Sku":"B","Quantity":100000,"UnitPrice":99999999999.99}]}' >"$T/out"
+is "$api_status:$(jq -c .error.fields "$T/out")" '400:{"LineItems[1].Amount":"out of range"}' \
+	"a line amount out of range: 400 naming the line"
+# an order made without its optional TaxTotal can be changed afterwards
+api POST /sales_orders '{"OrderNo":"SO-X3","CustomerExternalID":"odoo:1","OrderedAt":"2026-02-01T10:00:00Z","Currency":"EUR","LineItems":[{"Sku":"SKU-00001","Quantity":1,"UnitPrice":2}]}' >"$T/out"
+so=$(jq .SalesOrderID "$T/out")
+api PATCH "/sales_orders/$so" '{"LineItems":[{"Sku":"SKU-00001","Quantity":3,"UnitPrice":2}]}' >"$T/out"
+is "$api_status:$(jq -c '[.TaxTotal, .Total, .LineItems[0].Amount]' "$T/out")" "200:[null,6,6]" \
+	"a PATCH of an order stored without TaxTotal: 200, totals computed again"
 api POST /sales_orders '{"OrderNo":"SO-X2","CustomerExternalID":"nobody","OrderedAt":"2026-02-01T10:00:00Z","Currency":"EUR","LineItems":[{"Sku":"A","Quantity":1,"UnitPrice":1}]}' >"$T/out"
 is "$api_status:$(jq -c .error.fields "$T/out")" "400:{\"CustomerExternalID\":\"no Customer with ExternalID 'nobody'\"}" \
 	"a reference that resolves to nothing"

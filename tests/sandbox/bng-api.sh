@@ -4,6 +4,13 @@
 #   api METHOD PATH [JSON]         the API under /api/v1 with $BNG_TOKEN; prints
 #                                  the body, and the status into $api_status
 #   bng_dump RESOURCE              every stored record, NDJSON by id
+#   bng_env ARGS...                sandbox_start bng ARGS, then BNG_CLIENT_ID and
+#                                  BNG_CLIENT_SECRET exported for the programs
+bng_env() {
+	sandbox_start bng "$@"
+	BNG_CLIENT_ID=erpipe BNG_CLIENT_SECRET=erpipe-secret
+	export BNG_CLIENT_ID BNG_CLIENT_SECRET
+}
 bng_token() {
 	curl -sS -u "${BNG_CLIENT:-erpipe}:${BNG_SECRET:-erpipe-secret}" \
 		-d grant_type=client_credentials "$BNG_URL/oauth/token" | jq -r .access_token

@@ -908,7 +908,9 @@ class Bng:
         if not isinstance(body, dict):
             raise invalid({"(body)": "must be an object"})
         if patch:
-            merged = dict(existing)
+            # what the server stored empty for an optional field it has no
+            # value for (an order's TaxTotal) is not the client's to fix
+            merged = {k: v for k, v in existing.items() if v is not None}
             for k, v in body.items():
                 merged[k] = v
             body = merged
@@ -983,10 +985,15 @@ class Bng:
             total = Decimal(0)
             for i, ln in enumerate(lines):
                 price = ln.get("UnitPrice", ln.get("UnitCost", 0)) or 0
-                amt = Decimal(repr(ln["Quantity"])) * Decimal(repr(price))
-                if ln.get("Discount"):
-                    amt = amt * (100 - Decimal(repr(ln["Discount"]))) / 100
-                amt = amt.quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")
+                try:
+                    amt = Decimal(repr(ln["Quantity"])) * Decimal(repr(price))
+                    if ln.get("Discount"):
+                        amt = amt * (100 - Decimal(repr(ln["Discount"]))) / 100
+                    amt = amt.quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")
+                    if not abs(amt) < Decimal("1e15"):  # a DECIMAL(17,2) column
+                        raise InvalidOperation
+                except InvalidOperation:
+                    raise invalid({"LineItems[%d].Amount" % i: "out of range"})
                 ln["Amount"] = float(amt)
                 ln.setdefault("LineNo", i + 1)
                 total += amt

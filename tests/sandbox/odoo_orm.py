@@ -791,9 +791,16 @@ class Orm:
             return 1 if v else 0
         if t in ("integer", "many2one_reference"):
             try:
-                return int(v)
+                x = int(v)
             except (TypeError, ValueError):
                 raise ValueErr("invalid literal for int() with base 10: %r" % (v,))
+            except OverflowError:  # int(inf): Odoo's Integer.convert_to_column
+                raise PyError("builtins.OverflowError",
+                              "cannot convert float infinity to integer")
+            # an int4 column: PostgreSQL refuses the INSERT/UPDATE
+            if not -2**31 <= x < 2**31:
+                raise PyError("psycopg2.errors.NumericValueOutOfRange", "integer out of range\n")
+            return x
         if t in ("float", "monetary"):
             try:
                 x = float(v)

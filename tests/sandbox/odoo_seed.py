@@ -298,14 +298,16 @@ def seed(orm, npartners, seed_time, rng_seed=1, users=(), currencies="active"):
                                            "create_uid": 1, "write_uid": 1})
     orm.recompute_complete_name(M["product.category"], [1, 2, 3], " / ")
     for (i, n_, code, typ, uom, price, categ) in PRODUCTS:
+        # the cost as Odoo stores it: rounded to its digits ("Product Price", 2)
+        cost = round(price * 0.6, 2)
         base = {"id": i, "name": n_, "default_code": code, "type": typ, "uom_id": uom,
                 "categ_id": categ, "active": 1, "create_date": seed_time,
                 "write_date": seed_time, "create_uid": 1, "write_uid": 1}
         orm.insert(M["product.template"], dict(base, list_price=price, sale_ok=1,
-                                               purchase_ok=1, standard_price=price * 0.6))
+                                               purchase_ok=1, standard_price=cost))
         orm.insert(M["product.product"], dict(base, product_tmpl_id=i, lst_price=price,
                                               sale_ok=1, purchase_ok=1,
-                                              standard_price=price * 0.6))
+                                              standard_price=cost))
     # the transcripts' products: no cost, FURN_5555 storable and tracked by lots
     for t in ("product_template", "product_product"):
         db.execute("UPDATE %s SET standard_price = 0 WHERE id >= 50" % t)

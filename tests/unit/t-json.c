@@ -1,7 +1,9 @@
 #include "tap.h"
 #include "json.h"
+#include "json_tree.h"
 #include "text.h"
 
+#include <math.h>
 #include <stdlib.h>
 
 static enum json_type
@@ -120,6 +122,109 @@ main(void)
 			out[n] = '\0';
 			is_str(out, u[i].out, u[i].in);
 		}
+	}
+	/* json_tree_print: numbers exactly, where cJSON 1.7.15 prints 15 digits */
+	{
+		static const struct { double d; const char *out; } n[] = {
+			{ 9007199254740992.0, "9007199254740992" },
+			{ 9007199254740990.0, "9007199254740990" },
+			{ 10000000, "10000000" },
+			{ 1e17, "1e+17" },
+			{ 1.0000000000000002, "1.0000000000000002" },
+			{ 1.0000000000000002e300, "1.0000000000000002e+300" },
+			{ 4.9406564584124654e-324, "5e-324" },
+			{ 0.1, "0.1" },
+			{ -0.0, "-0" },
+			{ 12, "12" },
+			{ 1e21, "1e+21" },
+			{ 123456789012345.67, "123456789012345.67" },
+		};
+		for (size_t i = 0; i < sizeof n / sizeof *n; i++) {
+			cJSON *v = cJSON_CreateNumber(n[i].d);
+			char *s = json_tree_print(v);
+			is_str(s, n[i].out, n[i].out);
+			ok(s && strtod(s, NULL) == n[i].d, "reads back as the same double");
+			free(s);
+			cJSON_Delete(v);
+		}
+		struct json_tree_err e = { NULL, 0, BUF_INIT };
+		const char *in = "{\"a\":[1,true,false,null,{}],\"b\":\"\\\"\\n\\u0001\u00e9\",\"c\":[]}";
+		cJSON *t = json_tree_parse(in, strlen(in), &e);
+		char *s = json_tree_print(t);
+		is_str(s, in, "a tree prints back as parsed, escapes as cJSON makes them");
+		free(s);
+		cJSON_Delete(t);
+		buf_release(&e.path);
+		/* json_tree_parse: a number a double does not hold is refused; the
+		 * rest print back to their value (checked against Python's
+		 * Decimal(text) == Decimal(repr(float(text))) on 300000 texts) */
+		{
+			static const struct { const char *num; int held; } h[] = {
+				{ "0.1", 1 }, { "1.50", 1 }, { "-0", 1 }, { "1E2", 1 },
+				{ "5e-324", 1 }, { "1.7976931348623157e308", 1 },
+				{ "9007199254740992", 1 }, { "9007199254740993", 0 },
+				{ "85061722973359260", 1 }, { "49496553411644704", 0 },
+				{ "99999999999999.99", 0 }, { "1e400", 0 }, { "1e-400", 0 },
+				{ "0.1000000000000000055511151231257827021181583404541015625", 0 },
+				{ "0.30000000000000004", 1 }, { "1.00000000000000000001", 0 },
+			};
+			for (size_t i = 0; i < sizeof h / sizeof *h; i++) {
+				char rec[128];
+				struct json_tree_err e3 = { NULL, 0, BUF_INIT };
+				snprintf(rec, sizeof rec, "[%s]", h[i].num);
+				cJSON *t3 = json_tree_parse(rec, strlen(rec), &e3);
+				ok((t3 != NULL) == h[i].held, h[i].num);
+				if (t3 == NULL)
+					is_str(buf_str(&e3.path), "/0", "the refusal names the number's path");
+				cJSON_Delete(t3);
+				buf_release(&e3.path);
+			}
+		}
+		/* a key three times, then another of the same signature (length,
+		 * first four and last bytes): the second's node was freed when the
+		 * third replaced it, then read (ASan: heap-use-after-free) */
+		{
+			const char *d = "{\"abcdQz\":1,\"abcdQz\":{\"x\":[2]},\"abcdQz\":\"3\","
+					"\"abcdRz\":4,\"abcdQz\":[5],\"abcdRz\":6}";
+			struct json_tree_err e4 = { NULL, 0, BUF_INIT };
+			cJSON *t4 = json_tree_parse(d, strlen(d), &e4);
+			char *p4 = t4 ? json_tree_print(t4) : NULL;
+			is_str(p4, "{\"abcdQz\":[5],\"abcdRz\":6}",
+			       "repeated keys: last value at the first place, nothing read after free");
+			free(p4);
+			cJSON_Delete(t4);
+			buf_release(&e4.path);
+		}
+		/* json_tree_equal: cJSON_Compare, but numbers exactly */
+		{
+			cJSON *a = cJSON_CreateNumber(1.0000000000000002), *b = cJSON_CreateNumber(1);
+			ok(cJSON_Compare(a, b, 1) && !json_tree_equal(a, b),
+			   "1.0000000000000002 is not 1 (cJSON_Compare says it is)");
+			cJSON_SetNumberValue(b, 1.0000000000000002);
+			ok(json_tree_equal(a, b), "the same double is equal");
+			cJSON_Delete(a);
+			cJSON_Delete(b);
+			const char *x = "{\"a\":[1,{\"b\":null}],\"c\":\"s\"}";
+			const char *y = "{\"c\":\"s\",\"a\":[1.0,{\"b\":null}]}";
+			const char *z = "{\"c\":\"s\",\"a\":[1,{\"b\":false}]}";
+			const char *w = "{\"c\":\"s\",\"a\":[1,{\"b\":null}],\"d\":1}";
+			struct json_tree_err e2 = { NULL, 0, BUF_INIT };
+			cJSON *tx = json_tree_parse(x, strlen(x), &e2), *ty = json_tree_parse(y, strlen(y), &e2);
+			cJSON *tz = json_tree_parse(z, strlen(z), &e2), *tw = json_tree_parse(w, strlen(w), &e2);
+			ok(json_tree_equal(tx, ty), "objects in another order, 1 and 1.0: equal");
+			ok(!json_tree_equal(tx, tz), "null is not false");
+			ok(!json_tree_equal(tx, tw) && !json_tree_equal(tw, tx), "a member more: not equal");
+			cJSON_Delete(tx);
+			cJSON_Delete(ty);
+			cJSON_Delete(tz);
+			cJSON_Delete(tw);
+			buf_release(&e2.path);
+		}
+		cJSON *inf = cJSON_CreateNumber(HUGE_VAL);
+		s = json_tree_print(inf);
+		is_str(s, "null", "a number that is not finite prints null, as cJSON");
+		free(s);
+		cJSON_Delete(inf);
 	}
 	return done_testing();
 }

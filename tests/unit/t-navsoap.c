@@ -112,6 +112,27 @@ main(void)
 	ok(navsoap_write(&b, &pg, "Create", NULL, rec, &err) < 0 && strstr(err.msg, "not a decimal"),
 	   "a mistyped value is refused");
 	cJSON_Delete(rec);
+	/* what XML 1.0 cannot carry: refused naming the field, not sent for
+	 * NAV to answer "not well-formed" */
+	rec = cJSON_Parse("{\"No\":\"C1\",\"Name\":\"a\\u0001b\"}");
+	buf_reset(&b);
+	ok(navsoap_write(&b, &pg, "Create", NULL, rec, &err) < 0 && err.code == EP_DATAERR &&
+		   strcmp(err.msg, "'Name': a string holds U+0001 (byte 2), which SOAP (XML 1.0) "
+				   "cannot carry") == 0,
+	   "U+0001 refused, naming the field");
+	cJSON_Delete(rec);
+	rec = cJSON_Parse("{\"Name\":\"x\\uffff\"}");
+	buf_reset(&b);
+	ok(navsoap_write(&b, &pg, "Create", NULL, rec, &err) < 0 && strstr(err.msg, "U+FFFF (byte 2)"),
+	   "U+FFFF refused");
+	cJSON_Delete(rec);
+	rec = cJSON_Parse("{\"Name\":\"tab\\tnl\\ncr\\r\\u00e9\",\"Credit_Limit_LCY\":0.1}");
+	buf_reset(&b);
+	ok(navsoap_write(&b, &pg, "Create", NULL, rec, &err) == 0 &&
+		   strstr(buf_str(&b), "<Name>tab\tnl\ncr&#13;\xc3\xa9</Name>"
+				       "<Credit_Limit_LCY>0.1</Credit_Limit_LCY>") != NULL,
+	   "tab, newline, return and U+00E9 carried; 0.1 as 0.1, not 0.10000000000000001");
+	cJSON_Delete(rec);
 	rec = cJSON_Parse("{\"No\":\"A&B\"}");
 	buf_reset(&b);
 	ok(navsoap_read(&b, &pg, rec, &err) == 0 && strstr(buf_str(&b), "<Read xmlns=\"urn:microsoft-"
