@@ -113,28 +113,42 @@ exec(struct load_pg *lp, const char *sql, const char *json, PGresult **res, stru
 	return 0;
 }
 
+/* Open a statement's savepoint, and the run's transaction first. */
+static int
+sp_begin(struct load_pg *lp, struct load_error *e)
+{
+	if (!lp->in_txn) {
+		if (exec(lp, "BEGIN", NULL, NULL, e) < 0)
+			return -1;
+		lp->in_txn = 1;
+	}
+	return exec(lp, "SAVEPOINT erpipe", NULL, NULL, e);
+}
+
+/* End the statement's savepoint: released after ok, else rolled back (a
+ * refused record undoes its statement only). */
+static int
+sp_end(struct load_pg *lp, int ok, struct load_error *e)
+{
+	struct load_error ign;
+
+	if (ok)
+		return exec(lp, "RELEASE SAVEPOINT erpipe", NULL, NULL, e);
+	memset(&ign, 0, sizeof(ign));
+	if (exec(lp, "ROLLBACK TO SAVEPOINT erpipe", NULL, NULL, &ign) < 0)
+		*e = ign; /* the transaction is gone: that is the error */
+	return -1;
+}
+
 /* A statement of the run's transaction, under a savepoint: a refused one
  * undoes itself only, so the machinery can split its batch. */
 static int
 txn_exec(struct load_pg *lp, const char *sql, const char *json, PGresult **res,
          struct load_error *e)
 {
-	struct load_error ign;
-
-	if (!lp->in_txn) {
-		if (exec(lp, "BEGIN", NULL, NULL, e) < 0)
-			return -1;
-		lp->in_txn = 1;
-	}
-	if (exec(lp, "SAVEPOINT erpipe", NULL, NULL, e) < 0)
+	if (sp_begin(lp, e) < 0)
 		return -1;
-	if (exec(lp, sql, json, res, e) < 0) {
-		memset(&ign, 0, sizeof(ign));
-		if (exec(lp, "ROLLBACK TO SAVEPOINT erpipe", NULL, NULL, &ign) < 0)
-			*e = ign; /* the transaction is gone: that is the error */
-		return -1;
-	}
-	return exec(lp, "RELEASE SAVEPOINT erpipe", NULL, NULL, e);
+	return sp_end(lp, exec(lp, sql, json, res, e) == 0, e);
 }
 
 static const char *
@@ -550,9 +564,9 @@ item_value(const struct load_item *it, const cJSON *fields, const char *c)
 	return v;
 }
 
-/* Open the statement's savepoint (and the run's transaction first) and
- * COPY its[0..n) into erpipe_in: the columns named by cols (an object),
- * the item's ordinal + 1 in erpipe_o. */
+/* Open the statement's savepoint (sp_begin) and COPY its[0..n) into
+ * erpipe_in: the columns named by cols (an object), the item's ordinal + 1
+ * in erpipe_o. */
 static int
 stage_rows(struct load_pg *lp, struct load_item *const *its, size_t n, const cJSON *cols,
            const cJSON *(*pick)(const struct load_item *), struct load_error *e)
@@ -561,13 +575,7 @@ stage_rows(struct load_pg *lp, struct load_item *const *its, size_t n, const cJS
 	PGresult *r;
 	int rc = 0;
 
-	if (!lp->in_txn) {
-		if (exec(lp, "BEGIN", NULL, NULL, e) < 0)
-			return -1;
-		lp->in_txn = 1;
-	}
-	if (exec(lp, "SAVEPOINT erpipe", NULL, NULL, e) < 0 ||
-	    exec(lp, "TRUNCATE erpipe_in", NULL, NULL, e) < 0)
+	if (sp_begin(lp, e) < 0 || exec(lp, "TRUNCATE erpipe_in", NULL, NULL, e) < 0)
 		return -1;
 	buf_reset(&lp->sql);
 	buf_adds(&lp->sql, "COPY erpipe_in (");
@@ -598,21 +606,6 @@ stage_rows(struct load_pg *lp, struct load_item *const *its, size_t n, const cJS
 		PQclear(r);
 	}
 	return rc;
-}
-
-/* End the statement's savepoint: released after ok, else rolled back (a
- * refused record undoes its statement only). */
-static int
-sp_end(struct load_pg *lp, int ok, struct load_error *e)
-{
-	struct load_error ign;
-
-	if (ok)
-		return exec(lp, "RELEASE SAVEPOINT erpipe", NULL, NULL, e);
-	memset(&ign, 0, sizeof(ign));
-	if (exec(lp, "ROLLBACK TO SAVEPOINT erpipe", NULL, NULL, &ign) < 0)
-		*e = ign; /* the transaction is gone: that is the error */
-	return -1;
 }
 
 /* The columns an item writes: pick's fields and the key's, quoted, as an
