@@ -143,12 +143,21 @@ extract_out_singer(struct extract_out *o, const char *name, const cJSON *schema,
                    const cJSON *keys, struct ep_err *err)
 {
 	cJSON *m = cJSON_CreateObject();
+	struct buf head = BUF_INIT;
 	char *text = NULL;
 
-	free(o->sname);
+	free(o->rec_head);
 	free(o->schema);
-	o->schema = NULL;
-	if (m == NULL || (o->sname = strdup(name)) == NULL ||
+	o->rec_head = o->schema = NULL;
+	/* each RECORD starts the same: made once */
+	if (buf_adds(&head, "{\"type\":\"RECORD\",\"stream\":") < 0 ||
+	    json_quote(&head, name, strlen(name)) < 0 || buf_adds(&head, ",\"record\":") < 0 ||
+	    (o->rec_head = buf_detach(&head, NULL)) == NULL) {
+		buf_release(&head);
+		cJSON_Delete(m);
+		return ep_errf(err, EP_SOFTWARE, "out of memory");
+	}
+	if (m == NULL ||
 	    !cJSON_AddStringToObject(m, "type", "SCHEMA") ||
 	    !cJSON_AddStringToObject(m, "stream", name) ||
 	    !cJSON_AddItemToObject(m, "schema", schema ? cJSON_Duplicate(schema, 1)
@@ -183,9 +192,7 @@ extract_emit(struct extract_out *o, const char *json, size_t len)
 		if (singer_schema(o) < 0)
 			return -1;
 		buf_reset(&o->line);
-		r = buf_adds(&o->line, "{\"type\":\"RECORD\",\"stream\":");
-		r |= json_quote(&o->line, o->sname, strlen(o->sname));
-		r |= buf_adds(&o->line, ",\"record\":");
+		r = buf_adds(&o->line, o->rec_head);
 		r |= buf_add(&o->line, json, len);
 		r |= buf_addc(&o->line, '}');
 		if (r < 0) {
@@ -258,9 +265,9 @@ extract_out_free(struct extract_out *o)
 	ndjson_writer_free(&o->w);
 	buf_release(&o->line);
 	free(o->stream);
-	free(o->sname);
+	free(o->rec_head);
 	free(o->schema);
-	o->stream = o->sname = o->schema = NULL;
+	o->stream = o->rec_head = o->schema = NULL;
 }
 
 /* ---- de-duplication ----------------------------------------------------- */

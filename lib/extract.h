@@ -103,7 +103,7 @@ struct extract_out {
 	struct ndjson_writer w;
 	char *stream;
 	int singer;       /* Singer messages (extract_out_singer) */
-	char *sname;      /* Singer: the stream's name in SCHEMA and RECORD */
+	char *rec_head;   /* Singer: {"type":"RECORD","stream":NAME,"record": */
 	char *schema;     /* Singer: the SCHEMA message */
 	int schema_sent;
 	long records;     /* records written */
