@@ -16,6 +16,7 @@
 #include "buf.h"
 #include "clock.h"
 #include "diff.h"
+#include "diff_audit.h"
 #include "dt.h"
 #include "err.h"
 #include "json.h"
@@ -32,6 +33,7 @@ static const char usage_text[] =
 	"                 [--map-left MAP] [--map-right MAP] [--sorted] [--memory SIZE]\n"
 	"                 [--format ndjson|summary|csv|html|xlsx] [--report FILE]\n"
 	"                 [--emit-fix left|right [--fix-map MAP] [--allow-delete]]\n"
+	"                 [--audit FILE [--audit-key FILE]]\n"
 	"                 [--max-line BYTES] [--metrics FILE] [--stats FILE]\n"
 	"                 LEFT_FILE RIGHT_FILE\n"
 	"       reconcile [-qv] -k KEY --base BASE_FILE [-f FIELDS] [--ignore FIELDS]\n"
@@ -40,6 +42,7 @@ static const char usage_text[] =
 	"                 [--deletes report|propagate|archive] [--archive-left JSON]\n"
 	"                 [--archive-right JSON] [--emit-fix left|right|both [--fix-map MAP]]\n"
 	"                 [--fix-left FILE] [--fix-right FILE] [--rejects FILE]\n"
+	"                 [--audit FILE [--audit-key FILE]]\n"
 	"                 [--new-base FILE] [--sorted] [--memory SIZE] LEFT_FILE RIGHT_FILE\n"
 	"       reconcile [-qv] --sum FIELDS [--group-by FIELD[:month|:day]] [--all]\n"
 	"                 [--tolerance LIMITS] [--strict] [--date-zone ZONE]\n"
@@ -51,6 +54,8 @@ enum {
 	OPT_ALLOW_DELETE,
 	OPT_ARCHIVE_LEFT,
 	OPT_ARCHIVE_RIGHT,
+	OPT_AUDIT,
+	OPT_AUDIT_KEY,
 	OPT_BASE,
 	OPT_DATE,
 	OPT_DATE_ZONE,
@@ -84,6 +89,8 @@ static const struct ep_opt reconcile_opts[] = {
 	{ "allow-delete", OPT_ALLOW_DELETE, NULL, "with --emit-fix, delete what only the fixed side has" },
 	{ "archive-left", OPT_ARCHIVE_LEFT, "JSON", "--deletes archive: the fields that archive a left record (default {\"active\":false})" },
 	{ "archive-right", OPT_ARCHIVE_RIGHT, "JSON", "--deletes archive: the fields that archive a right record" },
+	{ "audit", OPT_AUDIT, "FILE", "append one tamper-evident line per fix emitted to FILE" },
+	{ "audit-key", OPT_AUDIT_KEY, "FILE", "--audit: sign each line with the HMAC key in FILE" },
 	{ "base", OPT_BASE, "BASE_FILE", "three-way merge: the last agreed state of both sides" },
 	{ "date", OPT_DATE, "FIELDS", "compare these fields as instants, across formats and zones" },
 	{ "date-zone", OPT_DATE_ZONE, "ZONE", "zone of dates written without an offset (default UTC)" },
@@ -118,6 +125,50 @@ static const struct ep_opt reconcile_opts[] = {
 
 static const struct ep_opt *const tables[] = { ep_opt_common, reconcile_opts, ops_opts, NULL };
 
+/* --audit: a line per fix emitted (diff_audit.h), one chain per side
+ * fixed, opened at the first fix for it. */
+struct fix_audit {
+	const char *path, *key;
+	struct audit *a[2];
+	unsigned queued;
+};
+
+static int
+audit_fix(struct fix_audit *fa, const struct diff *d, const struct diff_event *ev, int side,
+          const char *p, size_t n, struct ep_err *err)
+{
+	if (fa->path == NULL)
+		return 0;
+	if (fa->a[side] == NULL &&
+	    (fa->a[side] = audit_open(fa->path, fa->key, "reconcile", side ? "right" : "left", NULL,
+	                              diff_source(d, side), err)) == NULL)
+		return -1;
+	if (diff_fix_audit(fa->a[side], d, ev, side, p, n, err) < 0)
+		return -1;
+	/* appended in batches, as load does */
+	if (++fa->queued % 1000 == 0 && audit_flush(fa->a[side], err) < 0)
+		return -1;
+	return 0;
+}
+
+/* The trail made durable at the end; EP_IOERR (warned) when it cannot be. */
+static int
+audit_end(struct fix_audit *fa, int sync)
+{
+	struct ep_err err = EP_ERR_INIT;
+	int status = 0;
+
+	for (int s = 0; s < 2; s++) {
+		if (fa->a[s] && sync && audit_sync(fa->a[s], &err) < 0 && status == 0) {
+			ep_warn("--audit: %s", err.msg);
+			status = err.code ? err.code : EP_IOERR;
+		}
+		audit_close(fa->a[s]);
+		fa->a[s] = NULL;
+	}
+	return status;
+}
+
 struct reconcile {
 	struct diff *d;
 	struct diff_report *report;  /* --format to stdout or --report */
@@ -128,6 +179,7 @@ struct reconcile {
 	struct ndjson_writer fixes;
 	struct buf fix;
 	uint64_t nfix[3], withheld, fix_errors;
+	struct fix_audit audit;
 };
 
 static int
@@ -164,6 +216,8 @@ on_event(void *ctx, const struct diff_event *ev, struct ep_err *err)
 	}
 	/* {"_op":"create... */
 	rc->nfix[rc->fix.p[8] == 'c' ? 0 : rc->fix.p[8] == 'u' ? 1 : 2]++;
+	if (audit_fix(&rc->audit, rc->d, ev, rc->fix_side, rc->fix.p, rc->fix.len, err) < 0)
+		return -1;
 	if (ndjson_write(&rc->fixes, rc->fix.p, rc->fix.len) < 0)
 		return ep_errf(err, EP_IOERR, "%s", rc->fixes.epipe ? "output closed"
 			: strerror(rc->fixes.failed));
@@ -191,6 +245,8 @@ struct merge_out {
 	int used[5];
 	int fd[5];
 	int closed;                 /* a reader of stdout went away */
+	struct fix_audit *audit;
+	const struct diff *d;
 };
 
 static int
@@ -204,6 +260,8 @@ on_merge_out(void *ctx, int what, const char *p, size_t n, struct ep_err *err)
 	}
 	if (!mo->used[what])
 		return 0;
+	if (what < 2 && audit_fix(mo->audit, mo->d, NULL, what, p, n, err) < 0)
+		return -1;
 	if (ndjson_write(&mo->w[what], p, n) < 0) {
 		if (mo->w[what].epipe) {
 			mo->closed = 1;
@@ -271,7 +329,7 @@ commit_file(const char *tmp, const char *path)
 }
 
 static int
-run_merge(struct diff *d, struct merge_args *a, const char *const paths[2])
+run_merge(struct diff *d, struct merge_args *a, const char *const paths[2], struct fix_audit *fa)
 {
 	struct merge_out mo;
 	struct ep_err err = EP_ERR_INIT;
@@ -281,6 +339,8 @@ run_merge(struct diff *d, struct merge_args *a, const char *const paths[2])
 	int status = 0, s;
 
 	memset(&mo, 0, sizeof mo);
+	mo.audit = fa;
+	mo.d = d;
 	for (s = 0; s < 5; s++)
 		mo.fd[s] = -1;
 	for (s = 0; s < 2; s++) {
@@ -498,6 +558,12 @@ main(int argc, char *argv[])
 			break;
 		case OPT_ARCHIVE_RIGHT:
 			ma.ms.archive[1] = optarg;
+			break;
+		case OPT_AUDIT:
+			rc.audit.path = optarg;
+			break;
+		case OPT_AUDIT_KEY:
+			rc.audit.key = optarg;
 			break;
 		case OPT_BASE:
 			ma.base = optarg;
@@ -717,6 +783,16 @@ main(int argc, char *argv[])
 		status = ep_usage(usage_text, "%s", "no key: give --key FIELD (or --sum FIELD for totals)");
 		goto done;
 	}
+	if (rc.audit.key && !rc.audit.path) {
+		status = ep_usage(usage_text, "%s", "--audit-key goes with --audit");
+		goto done;
+	}
+	if (rc.audit.path && rc.fix_side < 0 && !ma.fix_file[0] && !ma.fix_file[1] &&
+	    ma.emit < 0) {
+		status = ep_usage(usage_text, "%s", "--audit records fixes: give --emit-fix (or, "
+			"with --base, --fix-left or --fix-right)");
+		goto done;
+	}
 	if (ma.base == NULL && (fix_map || rc.allow_delete) && rc.fix_side < 0) {
 		status = ep_usage(usage_text, "%s", "--fix-map and --allow-delete go with --emit-fix");
 		goto done;
@@ -749,7 +825,10 @@ main(int argc, char *argv[])
 	}
 	signal(SIGPIPE, SIG_IGN);
 	if (ma.base) {
-		status = run_merge(rc.d, &ma, paths);
+		status = run_merge(rc.d, &ma, paths, &rc.audit);
+		r = audit_end(&rc.audit, status < 2);
+		if (status < 2 && r)
+			status = r;
 		goto done;
 	}
 	if (report) {
@@ -784,6 +863,8 @@ main(int argc, char *argv[])
 		ep_warn("cannot write to stdout: %s", strerror(rc.fixes.failed));
 		status = EP_IOERR;
 	}
+	if ((r = audit_end(&rc.audit, status == 0)) && status == 0)
+		status = r;
 	if (rc.summary) {
 		diff_report_finish(rc.summary, &err);
 		ep_info(0, "fixes for the %s side: %llu create, %llu update, %llu delete%s%llu "
@@ -816,6 +897,7 @@ main(int argc, char *argv[])
 				(unsigned long long)(cn->peak_bytes >> 10));
 	}
 done:
+	audit_end(&rc.audit, 0);
 	if (rc.d)
 		count_run(diff_counts(rc.d), &rc);
 	ep_opt_free(&os);

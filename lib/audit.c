@@ -21,6 +21,7 @@
 #include "cfg.h"
 #include "clock.h"
 #include "dt.h"
+#include "json_tree.h"
 #include "redact.h"
 #include "text.h"
 
@@ -269,7 +270,6 @@ static int
 add_changes(struct buf *b, const cJSON *changes)
 {
 	const cJSON *f;
-	char *s;
 
 	buf_adds(b, ",\"changes\":");
 	if (changes == NULL)
@@ -277,13 +277,8 @@ add_changes(struct buf *b, const cJSON *changes)
 	for (f = changes->child; f; f = f->next)
 		if (redact_is_secret_field(f->string, strlen(f->string)))
 			break;
-	if (f == NULL) { /* no secret among them: one print */
-		if ((s = cJSON_PrintUnformatted(changes)) == NULL)
-			return -1;
-		buf_adds(b, s);
-		free(s);
-		return 0;
-	}
+	if (f == NULL) /* no secret among them: one print */
+		return json_tree_print_buf(b, changes);
 	buf_addc(b, '{');
 	for (f = changes->child; f; f = f->next) {
 		const cJSON *old = cJSON_GetObjectItemCaseSensitive(f, "old");
@@ -299,10 +294,8 @@ add_changes(struct buf *b, const cJSON *changes)
 			         new == NULL || cJSON_IsNull(new) ? "null" : "\"***\"");
 			continue;
 		}
-		if ((s = cJSON_PrintUnformatted(f)) == NULL)
+		if (json_tree_print_buf(b, f) < 0)
 			return -1;
-		buf_adds(b, s);
-		free(s);
 	}
 	return buf_addc(b, '}');
 }
@@ -310,16 +303,8 @@ add_changes(struct buf *b, const cJSON *changes)
 static int
 add_json(struct buf *b, const char *name, const cJSON *v)
 {
-	char *s;
-
 	buf_addf(b, ",\"%s\":", name);
-	if (v == NULL)
-		return buf_adds(b, "null");
-	if ((s = cJSON_PrintUnformatted(v)) == NULL)
-		return -1;
-	buf_adds(b, s);
-	free(s);
-	return 0;
+	return v == NULL ? buf_adds(b, "null") : json_tree_print_buf(b, v);
 }
 
 /* ---- writing ------------------------------------------------------------ */

@@ -1,5 +1,6 @@
 /*
- * audit.h - a tamper-evident audit trail of writes (load --audit FILE) and
+ * audit.h - a tamper-evident audit trail of writes (load --audit FILE, and
+ * the fixes reconcile --emit-fix --audit FILE emits) and
  * its verification (erpipe-audit verify).
  *
  * One line per write, JSON, '\n' terminated:
