@@ -222,6 +222,16 @@ like "$(sed -n '/^-- 3/,/^-- reconcile/p' "$T/demo")" "writes asked during the r
 like "$(cat "$T/demo")" "setup.*|pricelists +[0-9]+ created" "...its setup makes the pricelists"
 like "$(cat "$T/demo")" "for BNG/[^ ]+, BNG/" "...and the accountant's wizard merges a customer's orders"
 like "$(sed -n '/invoices against/,$p' "$T/demo")" "changed +0" "...and reconcile finds the invoices agree"
+like "$(sed -n '/^-- What the runs/,/^-- master/p' "$T/demo")" \
+	'erpipe_records_read_total\{program="load",system="odoo",profile="odoo",entity="sale.order"\} [0-9]+' \
+	"...shows the metrics the flow's stages wrote (METRICS_DIR)"
+like "$(sed -n '/^-- What the runs/,/^-- master/p' "$T/demo")" "promtool check metrics: 0 of [0-9]+ files with problems" \
+	"...every one of them accepted by promtool"
+like "$(sed -n '/^-- What the runs/,/^-- master/p' "$T/demo" | tr '\n' '|')" \
+	'verify --key audit.key audit.log\|   [0-9]+ lines, intact, last [0-9a-f]{64}\|' \
+	"...verifies the flow's signed audit trail (AUDIT, AUDIT_KEY)"
+like "$(sed -n '/^-- What the runs/,/^-- master/p' "$T/demo")" "audit-edited.log:3: the hmac does not match" \
+	"...and names the line edited in a copy"
 like "$(sed -n '/^-- Meanwhile/,$p' "$T/demo")" "conflict bng:[0-9]+ phone: base .*, odoo .*\(Odoo\)\", bng .*\(BNG\)\"" \
 	"...sync-masterdata reports the phone changed on both sides as a conflict"
 like "$(sed -n '/^-- Meanwhile/,$p' "$T/demo" | grep -E 'vendors odoo<->bng|in BNG:' | tr '\n' '|')" \

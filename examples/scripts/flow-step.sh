@@ -12,22 +12,36 @@
 # error after "$flow_label: ".  With "full", EXTRACT reads everything on every
 # run (no --state: for a step whose changes do not show in the records it
 # reads); load still writes only what differs.
+#
+# From the environment: METRICS_DIR, a directory (node_exporter's textfile
+# collector's) where each stage writes its --metrics file,
+# erpipe-FLOW-NAME-STAGE.prom; AUDIT, a file where load appends its audit
+# trail (--audit), signed with the key in the file AUDIT_KEY when set.
 flow_step() {
 	_name=$1 _extract=$2 _map=$3 _target=$4 _full=${5:-}
 	st=$dir/state/$_name.json
 	rm -f "$dir/state/$_name.x" "$dir/state/$_name.m"
 	_s=0
+	_mx= _mm= _ml= _au=
+	if [ -n "${METRICS_DIR:-}" ]; then
+		_mp=$METRICS_DIR/erpipe-$(printf '%s' "${flow_label:-flow}" | tr -cs 'A-Za-z0-9_.' -)-$_name
+		_mx='--metrics "$_mp-extract.prom"' _mm='--metrics "$_mp-xform.prom"'
+		_ml='--metrics "$_mp-load.prom"'
+	fi
+	[ -z "${AUDIT:-}" ] || _au="--audit \"\$AUDIT\""
+	[ -z "${AUDIT:-}" ] || [ -z "${AUDIT_KEY:-}" ] || _au="$_au --audit-key \"\$AUDIT_KEY\""
 	{
 		if [ "$_full" = full ]; then
-			eval "$_extract"
+			eval "$_extract $_mx"
 		else
-			eval "$_extract --state \"\$st\""
+			eval "$_extract $_mx --state \"\$st\""
 		fi
 		echo $? > "$dir/state/$_name.x"
 	} | {
-		xform -q -f "$_map" --max-rejects "$max" --rejects "$dir/rejects/$_name.ndjson"
+		eval "xform -q -f \"\$_map\" $_mm --max-rejects \"\$max\" \
+			--rejects \"\$dir/rejects/\$_name.ndjson\""
 		echo $? > "$dir/state/$_name.m"
-	} | eval "load -q $_target --state \"\$st\" --max-rejects \"\$max\" \
+	} | eval "load -q $_target $_ml $_au --state \"\$st\" --max-rejects \"\$max\" \
 		--rejects \"\$dir/rejects/\$_name.ndjson\"" >> "$dir/receipts/$_name.ndjson" || _s=$?
 	for _f in x m; do
 		_r=$(cat "$dir/state/$_name.$_f" 2>/dev/null || echo 70)
