@@ -153,7 +153,7 @@ audit_fix(struct fix_audit *fa, const struct diff *d, const struct diff_event *e
 
 /* The trail made durable at the end; EP_IOERR (warned) when it cannot be. */
 static int
-audit_end(struct fix_audit *fa, int sync)
+fix_audit_end(struct fix_audit *fa, int sync)
 {
 	struct ep_err err = EP_ERR_INIT;
 	int status = 0;
@@ -826,7 +826,7 @@ main(int argc, char *argv[])
 	signal(SIGPIPE, SIG_IGN);
 	if (ma.base) {
 		status = run_merge(rc.d, &ma, paths, &rc.audit);
-		r = audit_end(&rc.audit, status < 2);
+		r = fix_audit_end(&rc.audit, status < 2);
 		if (status < 2 && r)
 			status = r;
 		goto done;
@@ -863,7 +863,7 @@ main(int argc, char *argv[])
 		ep_warn("cannot write to stdout: %s", strerror(rc.fixes.failed));
 		status = EP_IOERR;
 	}
-	if ((r = audit_end(&rc.audit, status == 0)) && status == 0)
+	if ((r = fix_audit_end(&rc.audit, status == 0)) && status == 0)
 		status = r;
 	if (rc.summary) {
 		diff_report_finish(rc.summary, &err);
@@ -897,7 +897,7 @@ main(int argc, char *argv[])
 				(unsigned long long)(cn->peak_bytes >> 10));
 	}
 done:
-	audit_end(&rc.audit, 0);
+	fix_audit_end(&rc.audit, 0);
 	if (rc.d)
 		count_run(diff_counts(rc.d), &rc);
 	ep_opt_free(&os);

@@ -49,6 +49,8 @@ hex(const unsigned char *md, size_t n, char *out)
  * for each line, so a line costs three short digests and no allocation. */
 struct hasher {
 	EVP_MD_CTX *md, *inner, *outer; /* inner, outer: NULL without a key */
+	EVP_MD_CTX *fresh;               /* SHA-256 initialised once: copied, not
+	                                    fetched again for every line */
 };
 
 static int
@@ -58,7 +60,8 @@ hasher_init(struct hasher *h, const char *key, size_t keylen)
 	unsigned int n = 0;
 
 	memset(h, 0, sizeof(*h));
-	if ((h->md = EVP_MD_CTX_new()) == NULL)
+	if ((h->md = EVP_MD_CTX_new()) == NULL || (h->fresh = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex(h->fresh, EVP_sha256(), NULL) != 1)
 		return -1;
 	if (key == NULL)
 		return 0;
@@ -87,6 +90,7 @@ hasher_free(struct hasher *h)
 	EVP_MD_CTX_free(h->md);
 	EVP_MD_CTX_free(h->inner);
 	EVP_MD_CTX_free(h->outer);
+	EVP_MD_CTX_free(h->fresh);
 	memset(h, 0, sizeof(*h));
 }
 
@@ -96,7 +100,7 @@ sha256_hex(struct hasher *h, const char *p, size_t n, char out[HASH_HEX + 1])
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int len = 0;
 
-	EVP_DigestInit_ex(h->md, EVP_sha256(), NULL);
+	EVP_MD_CTX_copy_ex(h->md, h->fresh);
 	EVP_DigestUpdate(h->md, p, n);
 	EVP_DigestFinal_ex(h->md, md, &len);
 	hex(md, 32, out);
@@ -131,6 +135,9 @@ struct audit {
 	struct buf queue; /* bodies of queued lines, '\n' separated */
 	struct buf out;
 	size_t nqueued;
+	size_t line_at;   /* where the line being made starts in queue */
+	int nchanges;     /* its changes so far; -1: changes null */
+	int line_rc;      /* -1: memory ran out making it */
 };
 
 /* The hash of the last line of fd's file into out (zeros when empty).
@@ -195,10 +202,20 @@ last_hash(int fd, const char *path, char out[HASH_HEX + 1], struct ep_err *err)
 
 /* ---- the lines ---------------------------------------------------------- */
 
+/* ,"name": -- names are ours, never escaped; no printf on the way (a
+ * line is made for every write) */
+static void
+add_name(struct buf *b, const char *name)
+{
+	buf_add(b, ",\"", 2);
+	buf_adds(b, name);
+	buf_add(b, "\":", 2);
+}
+
 static void
 add_str(struct buf *b, const char *name, const char *v)
 {
-	buf_addf(b, ",\"%s\":", name);
+	add_name(b, name);
 	if (v == NULL || v[0] == '\0')
 		buf_adds(b, "null");
 	else
@@ -234,13 +251,16 @@ add_time(struct buf *b)
 	static int64_t sec = -1;
 	static char t[40];
 	int64_t ms = ep_wall_ms(ep_clock_system());
-	char frac[8];
+	char frac[6] = { '0', '0', '0', 'Z', '"', 0 };
+	int f = (int)(ms % 1000);
 
 	if (ms / 1000 != sec) { /* formatted once a second */
 		sec = ms / 1000;
 		dt_format(sec, "{\"time\":\"%Y-%m-%dT%H:%M:%S.", NULL, t, sizeof(t));
 	}
-	snprintf(frac, sizeof(frac), "%03dZ\"", (int)(ms % 1000));
+	frac[0] = (char)('0' + f / 100);
+	frac[1] = (char)('0' + f / 10 % 10);
+	frac[2] = (char)('0' + f % 10);
 	buf_adds(b, t);
 	buf_adds(b, frac);
 }
@@ -252,58 +272,53 @@ seal(struct buf *out, const char *body, size_t n, struct hasher *h, char prev[HA
 	size_t at = out->len;
 
 	buf_add(out, body, n);
-	buf_addf(out, ",\"prev\":\"%s\"", prev);
+	buf_add(out, ",\"prev\":\"", 9);
+	buf_add(out, prev, HASH_HEX);
+	buf_addc(out, '"');
 	if (h->inner) {
 		char mac[HASH_HEX + 1];
 
 		hmac_hex(h, out->p + at, out->len - at, "}", mac);
-		buf_addf(out, ",\"hmac\":\"%s\"", mac);
+		buf_add(out, ",\"hmac\":\"", 9);
+		buf_add(out, mac, HASH_HEX);
+		buf_addc(out, '"');
 	}
 	buf_addc(out, '}');
 	sha256_hex(h, out->p + at, out->len - at, prev);
 	buf_addc(out, '\n');
 }
 
-/* ,"changes":{"field":{"old":…,"new":…},…} with the values of
- * secret-looking fields as "***" (null stays null). */
+/* "name":{"old":…,"new":…} of one field of "changes" (old left out when
+ * !with_old), a secret-looking field's values as "***" (null stays null). */
 static int
-add_changes(struct buf *b, const cJSON *changes)
+add_change(struct buf *b, const char *name, const cJSON *old, int with_old, const cJSON *new)
 {
-	const cJSON *f;
+	size_t n = strlen(name);
+	int secret = redact_is_secret_field(name, n), rc = 0;
 
-	buf_adds(b, ",\"changes\":");
-	if (changes == NULL)
-		return buf_adds(b, "null");
-	for (f = changes->child; f; f = f->next)
-		if (redact_is_secret_field(f->string, strlen(f->string)))
-			break;
-	if (f == NULL) /* no secret among them: one print */
-		return json_tree_print_buf(b, changes);
+	json_quote(b, name, n);
+	buf_addc(b, ':');
 	buf_addc(b, '{');
-	for (f = changes->child; f; f = f->next) {
-		const cJSON *old = cJSON_GetObjectItemCaseSensitive(f, "old");
-		const cJSON *new = cJSON_GetObjectItemCaseSensitive(f, "new");
-
-		if (f != changes->child)
-			buf_addc(b, ',');
-		json_quote(b, f->string, strlen(f->string));
-		buf_addc(b, ':');
-		if (redact_is_secret_field(f->string, strlen(f->string))) {
-			buf_addf(b, "{\"old\":%s,\"new\":%s}",
-			         old == NULL || cJSON_IsNull(old) ? "null" : "\"***\"",
-			         new == NULL || cJSON_IsNull(new) ? "null" : "\"***\"");
-			continue;
-		}
-		if (json_tree_print_buf(b, f) < 0)
-			return -1;
+	if (with_old) {
+		buf_adds(b, "\"old\":");
+		if (old == NULL || cJSON_IsNull(old))
+			buf_adds(b, "null");
+		else
+			rc |= secret ? buf_adds(b, "\"***\"") : json_tree_print_buf(b, old);
+		buf_addc(b, ',');
 	}
-	return buf_addc(b, '}');
+	buf_adds(b, "\"new\":");
+	if (new == NULL || cJSON_IsNull(new))
+		buf_adds(b, "null");
+	else
+		rc |= secret ? buf_adds(b, "\"***\"") : json_tree_print_buf(b, new);
+	return buf_addc(b, '}') | rc;
 }
 
 static int
 add_json(struct buf *b, const char *name, const cJSON *v)
 {
-	buf_addf(b, ",\"%s\":", name);
+	add_name(b, name);
 	return v == NULL ? buf_adds(b, "null") : json_tree_print_buf(b, v);
 }
 
@@ -387,28 +402,75 @@ fail:
 	return NULL;
 }
 
-int
-audit_add(struct audit *a, const char *op, const char *status, const cJSON *key, const cJSON *id,
-          const cJSON *changes, const char *source, uint64_t line, struct ep_err *err)
+void
+audit_begin(struct audit *a, const char *op, const char *status, const cJSON *key,
+            const cJSON *id, int changes)
 {
 	struct buf *b = &a->queue;
-	char src[1024];
-	int rc = 0;
 
+	a->line_at = b->len;
 	add_time(b);
 	buf_add(b, a->head.p, a->head.len);
 	add_str(b, "op", op);
 	add_str(b, "status", status);
-	rc |= add_json(b, "key", key);
-	rc |= add_json(b, "id", id);
-	rc |= add_changes(b, changes);
-	snprintf(src, sizeof(src), "%s:%llu", source ? source : "", (unsigned long long)line);
-	add_str(b, "source", source ? src : NULL);
+	a->line_rc = add_json(b, "key", key) | add_json(b, "id", id);
+	buf_adds(b, changes ? ",\"changes\":{" : ",\"changes\":null");
+	a->nchanges = changes ? 0 : -1;
+}
+
+void
+audit_change(struct audit *a, const char *field, const cJSON *old, int with_old,
+             const cJSON *new)
+{
+	if (a->nchanges < 0)
+		return;
+	if (a->nchanges++ > 0)
+		buf_addc(&a->queue, ',');
+	a->line_rc |= add_change(&a->queue, field, old, with_old, new);
+}
+
+int
+audit_end(struct audit *a, const char *source, uint64_t line, struct ep_err *err)
+{
+	struct buf *b = &a->queue;
+	if (a->nchanges >= 0)
+		buf_addc(b, '}');
+	add_name(b, "source");
+	if (source == NULL) {
+		buf_adds(b, "null");
+	} else {
+		char num[24], *p = num + sizeof(num);
+
+		do
+			*--p = (char)('0' + line % 10);
+		while ((line /= 10) > 0);
+		/* "FILE:LINE", the file as json_quote writes it */
+		json_quote(b, source, strlen(source));
+		b->len--; /* its closing quote */
+		buf_addc(b, ':');
+		buf_add(b, p, (size_t)(num + sizeof(num) - p));
+		buf_addc(b, '"');
+	}
 	buf_addc(b, '\n');
-	a->nqueued++;
-	if (rc || buf_str(b)[0] == '\0')
+	if (a->line_rc || buf_str(b)[0] == '\0') {
+		b->len = a->line_at; /* the line is not queued half made */
 		return ep_errf(err, EP_SOFTWARE, "out of memory");
+	}
+	a->nqueued++;
 	return 0;
+}
+
+int
+audit_add(struct audit *a, const char *op, const char *status, const cJSON *key, const cJSON *id,
+          const cJSON *changes, const char *source, uint64_t line, struct ep_err *err)
+{
+	audit_begin(a, op, status, key, id, changes != NULL);
+	for (const cJSON *f = changes ? changes->child : NULL; f; f = f->next) {
+		const cJSON *old = cJSON_GetObjectItemCaseSensitive(f, "old");
+
+		audit_change(a, f->string, old, old != NULL, cJSON_GetObjectItemCaseSensitive(f, "new"));
+	}
+	return audit_end(a, source, line, err);
 }
 
 /* A rotate line onto a->out: the first of a new file, chained to the old

@@ -50,6 +50,15 @@ struct audit *audit_open(const char *path, const char *key_file, const char *pro
 int audit_add(struct audit *a, const char *op, const char *status, const struct cJSON *key,
               const struct cJSON *id, const struct cJSON *changes, const char *source,
               uint64_t line, struct ep_err *err);
+/* The same line made in parts, with no tree of its changes:
+ * audit_begin (changes 0: "changes" is null), audit_change for each field
+ * (with_old 0 leaves "old" out; a NULL value is null), audit_end queues
+ * it. */
+void audit_begin(struct audit *a, const char *op, const char *status, const struct cJSON *key,
+                 const struct cJSON *id, int changes);
+void audit_change(struct audit *a, const char *field, const struct cJSON *old, int with_old,
+                  const struct cJSON *new);
+int audit_end(struct audit *a, const char *source, uint64_t line, struct ep_err *err);
 /* Append the queued lines (lock, chain, write, unlock). */
 int audit_flush(struct audit *a, struct ep_err *err);
 /* audit_flush, then fsync. */

@@ -10,32 +10,6 @@ fail(struct stage *st, const struct ep_err *e)
 	return stage_fail(st, e);
 }
 
-/* {"field": {"old": …, "new": …}, …} of the fields it wrote; old from the
- * lookup (null for a create, or a field the target did not give). */
-static cJSON *
-changes(const struct load_item *it)
-{
-	const cJSON *w = load_item_written(it);
-	cJSON *out = cJSON_CreateObject();
-
-	for (const cJSON *f = w ? w->child : NULL; f && out; f = f->next) {
-		const cJSON *old = it->status == LOAD_UPDATED && it->current
-		                       ? cJSON_GetObjectItemCaseSensitive(it->current, f->string)
-		                       : NULL;
-		cJSON *c = cJSON_AddObjectToObject(out, f->string);
-
-		/* references: nothing copied, nothing freed with out */
-		if (c == NULL ||
-		    !(old ? cJSON_AddItemReferenceToObject(c, "old", (cJSON *)old)
-		          : cJSON_AddNullToObject(c, "old") != NULL) ||
-		    !cJSON_AddItemReferenceToObject(c, "new", (cJSON *)f)) {
-			cJSON_Delete(out);
-			return NULL;
-		}
-	}
-	return out;
-}
-
 int
 load_audit_item(struct stage *st, struct audit *a, const struct load_item *it)
 {
@@ -45,20 +19,23 @@ load_audit_item(struct stage *st, struct audit *a, const struct load_item *it)
 		[LOAD_DELETED] = "delete",
 	};
 	struct ep_err e = EP_ERR_INIT;
-	cJSON *ch = NULL;
-	int rc;
+	const cJSON *w;
 
 	if (it->status != LOAD_CREATED && it->status != LOAD_UPDATED &&
 	    it->status != LOAD_DELETED)
 		return 0;
-	if (it->status != LOAD_DELETED && (ch = changes(it)) == NULL) {
-		ep_errf(&e, EP_SOFTWARE, "out of memory");
-		return fail(st, &e);
-	}
-	rc = audit_add(a, op[it->status], it->drift ? "drifted" : load_status_name(it->status, 0),
-	               it->key, it->id, ch, it->source, it->line, &e);
-	cJSON_Delete(ch);
-	return rc < 0 ? fail(st, &e) : 0;
+	audit_begin(a, op[it->status], it->drift ? "drifted" : load_status_name(it->status, 0),
+	            it->key, it->id, it->status != LOAD_DELETED);
+	/* the fields written, old from the lookup (null for a create, or a
+	 * field the target did not give) */
+	w = it->status != LOAD_DELETED ? load_item_written(it) : NULL;
+	for (const cJSON *f = w ? w->child : NULL; f; f = f->next)
+		audit_change(a, f->string,
+		             it->status == LOAD_UPDATED && it->current
+		                 ? cJSON_GetObjectItemCaseSensitive(it->current, f->string)
+		                 : NULL,
+		             1, f);
+	return audit_end(a, it->source, it->line, &e) < 0 ? fail(st, &e) : 0;
 }
 
 int
