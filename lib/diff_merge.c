@@ -657,7 +657,11 @@ diff_merge_key(struct diff *d, const struct drec *b, const struct drec *l, const
 			int f = m->touched[i];
 			const struct diff_val *cur = val(m, t, f);
 
-			if (m->conflict[f] || owner_of(d, m, f) == t)
+			/* an owned field is never written on its owner -- but a
+			 * record made there starts with the value it was born with
+			 * (the owner has none to lose; without it the owner's
+			 * empty field came back and erased the other side's) */
+			if (m->conflict[f] || (owner_of(d, m, f) == t && rec[t] != NULL))
 				continue;
 			if (rec[t] == NULL ? m->mv[f].n == 0 : eq(d, f, cur, &m->mv[f]))
 				continue;

@@ -147,10 +147,10 @@ is "$(sort fr)" '{"_op":"create","_key":{"id":9},"id":9,"name":"Iota","email":"i
 {"_op":"update","_key":{"id":1},"email":"a2@x"}
 {"_op":"update","_key":{"id":2},"email":"left@x"}' \
 	"owner left: the conflicting email resolves to the left's, written on the right"
-is "$(sort fl)" '{"_op":"create","_key":{"id":10},"id":10,"name":"Kappa"}
+is "$(sort fl)" '{"_op":"create","_key":{"id":10},"id":10,"name":"Kappa","email":"k@x"}
 {"_op":"update","_key":{"id":12},"phone":"12b"}
 {"_op":"update","_key":{"id":1},"phone":"1b"}' \
-	"owner right: phones flow to the left only; the left owns email, not written on it"
+	"owner right: phones flow to the left only; the left owns email, not written on it but in a record made there"
 is "$(grep -c '"key":\(2\|12\),' rej || true)" "0" "owned conflicts are not rejected"
 like "$(cat err)" "conflicts 1, resolved 2," "... they are counted as resolved"
 run $M -v --owner email=left,phone=right --fix-left /dev/null --fix-right /dev/null l.ndjson r.ndjson >/dev/null 2>err
