@@ -14,7 +14,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$ERPIPE_TOP/tests/sandbox/lib.sh"
 sandbox_start odoo --partners 4
-sandbox_start bng --records 0 --entity customers=2 --entity vendors=1
+sandbox_start bng --records 0 --entity customers=2 --entity vendors=1 --entity products=3
 . "$ERPIPE_TOP/tests/sandbox/profiles.sh"
 . "$ERPIPE_TOP/tests/sandbox/odoo-rpc.sh"
 . "$ERPIPE_TOP/tests/sandbox/nav-env.sh"
@@ -42,10 +42,17 @@ sides() {
 	n Vendor | xform -q -f sync/odoo-nav/vendors-from-nav | jq -S -c "select(has(\"k\"))" | sort >"$T/odoo-nav-vendors.r"
 	b customers | xform -q -f sync/odoo-bng/customers-from-bng | jq -S -c "select(has(\"k\"))" | sort >"$T/odoo-bng-customers.r"
 	b vendors | xform -q -f sync/odoo-bng/vendors-from-bng | jq -S -c "select(has(\"k\"))" | sort >"$T/odoo-bng-vendors.r"
+	o product.product --fields name,default_code,lst_price,standard_price,barcode,uom_id >"$T/pp"
+	for p in odoo-nav odoo-bng; do
+		xform -q -f sync/$p/products-from-odoo "$T/pp" | jq -S -c . | sort >"$T/$p-products.l"
+	done
+	n Item | xform -q -f sync/odoo-nav/products-from-nav | jq -S -c "select(has(\"k\"))" | sort >"$T/odoo-nav-products.r"
+	b products | xform -q -f sync/odoo-bng/products-from-bng | jq -S -c "select(has(\"k\"))" | sort >"$T/odoo-bng-products.r"
 }
 agree() { # NAME: every pair's sides agree
 	sides
-	for p in odoo-nav-customers odoo-nav-vendors odoo-bng-customers odoo-bng-vendors; do
+	for p in odoo-nav-customers odoo-nav-vendors odoo-nav-products odoo-bng-customers \
+		odoo-bng-vendors odoo-bng-products; do
 		is "$(cat "$T/$p.l")" "$(cat "$T/$p.r")" "$1: $p agree"
 	done
 }
@@ -77,6 +84,13 @@ is "$(n Customer --where "No eq OD-9" | jq -r .VAT_Registration_No)" "$vat9" \
 is "$(rpc res.partner read '[[9],["vat"]]' | jq -r '.[0].vat')" "$vat9" "...and Odoo still has it"
 is "$(navown | grep -v '"OD-')" "$(echo "$nav_own0")" \
 	"NAV's posting groups, credit limit and Blocked of NAV's customers never written"
+# products: the SKU is the identity everywhere
+ni=$(n Item | jq -r 'select(.No) | .No' | grep -v '^OD-' | head -1)
+is "$(b products | jq -r --arg s "$ni" 'select(.Sku == $s) | .Name')" "$(n Item --where "No eq $ni" | jq -r .Description)" \
+	"a NAV item reached BNG through Odoo in the same run (Sku = NAV's number)"
+bs=$(b products | jq -r 'select(.ExternalID == null and .Status == "Active") | .Sku' | head -1)
+is "$(n Item --where "No eq $bs" | jq -r .Description)" "$(b products | jq -r --arg s "$bs" 'select(.Sku == $s) | .Name')" \
+	"a BNG product reached NAV through Odoo in the same run (No = BNG's Sku)"
 
 # ---- a run with nothing new writes nothing ----------------------------------------
 w0=$(written)
@@ -99,6 +113,18 @@ is "$(b customers | jq -r --arg x "odoo:$c20" 'select(.ExternalID == $x) | .Emai
 	"an e-mail edited in NAV reached BNG"
 is "$(n Customer --where "No eq OD-$b1" | jq -r .Phone_No)" "+1 555 0111" "a phone edited in BNG reached NAV"
 agree "after the edits"
+
+# ---- owners of product fields: Odoo's list price, NAV's unit cost -------------------
+pid=$(o product.product --domain "[[\"default_code\",\"=\",\"$ni\"]]" --fields lst_price | jq -r .id)
+price=$(o product.product --domain "[[\"id\",\"=\",$pid]]" --fields lst_price | jq -r .lst_price)
+echo "{\"_key\":{\"Sku\":\"$ni\"},\"UnitPrice\":1.5}" | load -q -P bng bng products --op update >/dev/null
+sandbox_control nav POST nav/edit "{\"set\":\"Item\",\"key\":{\"No\":\"$ni\"},\"values\":{\"Unit_Cost\":42.25}}" >/dev/null
+run sync
+is "$st" 0 "product owners: status 0"
+is "$(b products | jq -r --arg s "$ni" 'select(.Sku == $s) | .UnitPrice')" "$price" \
+	"a price edited in BNG is put back to Odoo's, its owner"
+is "$(o product.product --domain "[[\"id\",\"=\",$pid]]" --fields standard_price | jq -r .standard_price)" 42.25 \
+	"a unit cost edited in NAV, its owner, reaches Odoo"
 
 # ---- NAV owns the VAT number; the same field in Odoo and NAV is a conflict ----------
 rpc res.partner write "[[9],{\"vat\":\"BE0477472701\",\"phone\":\"+1 555 0999 (Odoo)\"}]" >/dev/null
@@ -129,6 +155,13 @@ is "$(rpc res.partner search_read "[[[\"id\",\"=\",$c30],[\"active\",\"in\",[tru
 is "$(b customers | jq -r --arg x "odoo:$c30" 'select(.ExternalID == $x) | .Status')" Inactive "...and BNG's Inactive"
 is "$(n Customer --where "No eq OD-$o11" | jq -r .Blocked)" All "an Odoo archive blocks the NAV customer (All)"
 is "$(b customers | jq -r --arg x "odoo:$o11" 'select(.ExternalID == $x) | .Status')" Inactive "...and makes BNG's Inactive"
+is "$(o product.product --domain '[["active","in",[true,false]],["default_code","=","'"$bs"'"]]' --fields active | jq -c .active)" \
+	true "(the BNG product is active in Odoo before BNG discontinues it)"
+echo "{\"_key\":{\"Sku\":\"$bs\"},\"Status\":\"Discontinued\"}" | load -q -P bng bng products --op update >/dev/null
+run sync
+is "$(o product.product --domain '[["active","in",[true,false]],["default_code","=","'"$bs"'"]]' --fields active | jq -c .active)" \
+	false "a product discontinued in BNG: archived in Odoo"
+is "$(n Item --where "No eq $bs" | jq -c .Blocked)" true "...and blocked in NAV, in the same run"
 w0=$(written)
 run sync
 is "$(written)" "$w0" "after the deletes, a run writes nothing"

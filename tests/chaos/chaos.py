@@ -70,6 +70,12 @@ FLOWS = {
     "nav-odoo-partners": dict(
         sandboxes=[("nav", "nav", ["--records", "5"]), ("odoo", "odoo", ["--partners", "10"])],
         env=NAV_ENV, run='"$S/nav-odoo" partners - - "$DIR"'),
+    "sync-masterdata": dict(
+        sandboxes=[("odoo", "odoo", ["--partners", "10"]),
+                   ("bng", "bng", ["--records", "0", "--entity", "customers=4",
+                                   "--entity", "vendors=2"]),
+                   ("nav", "nav", ["--records", "3"])],
+        run='"$S/sync-masterdata" odoo bng nav "$DIR"'),
     "nav-odoo-orders": dict(
         sandboxes=[("nav", "nav", ["--records", "5"]), ("odoo", "odoo", ["--partners", "10"])],
         env=NAV_ENV, run='"$S/nav-odoo" orders - - "$DIR"'),
@@ -163,6 +169,13 @@ def profiles(home, sbs):
         elif sb.kind == "bng":
             out.append("[%s]\nurl = %s/api/v1\nclient_id = erpipe\npassword_file = %s\n"
                        % (sb.id, sb.url, sec))
+        elif sb.kind == "nav":
+            npw = os.path.join(home, "nav.pw")
+            with open(npw, "w") as fh:
+                fh.write("NAVkey123\n")
+            os.chmod(npw, 0o600)
+            out.append("[%s]\nurl = %s/BC/ODataV4\nuser = admin\ncompany = %s\n"
+                       "password_file = %s\n" % (sb.id, sb.url, NAV_ENV["NAV_COMPANY"], npw))
     conf = os.path.join(home, "conf")
     with open(conf, "w") as fh:
         fh.write("\n".join(out))
