@@ -20,6 +20,8 @@ const struct ep_opt extract_opts[] = {
 	{ "count", OPT_X_COUNT, NULL, "print the number of records that would be read, and exit" },
 	{ "describe", OPT_X_DESCRIBE, NULL, "print the fields as a JSON Schema, and exit" },
 	{ "follow", OPT_X_FOLLOW, NULL, "keep polling for changes until SIGTERM or SIGINT" },
+	{ "heartbeat", OPT_X_HEARTBEAT, "FILE",
+		"with --follow, rewrite FILE after each poll (last poll, last checkpoint)" },
 	{ "interval", OPT_X_INTERVAL, "SECONDS", "with --follow, poll every SECONDS (default 60)" },
 	{ "limit", OPT_X_LIMIT, "N", "stop after N records" },
 	{ "overlap", OPT_X_OVERLAP, "SECONDS",
@@ -68,6 +70,9 @@ extract_opt(struct extract_cfg *c, int key, const char *arg, struct ep_err *err)
 		return 1;
 	case OPT_X_FOLLOW:
 		c->follow = 1;
+		return 1;
+	case OPT_X_HEARTBEAT:
+		c->heartbeat = arg;
 		return 1;
 	case OPT_X_INTERVAL:
 		if (http_parse_duration(arg, &c->interval_ms, err) < 0)
@@ -483,6 +488,20 @@ int
 extract_stopping(void)
 {
 	return stopping != 0;
+}
+
+int
+extract_cfg_check(const struct extract_cfg *c, struct ep_err *err)
+{
+	if (c->heartbeat && !c->follow)
+		return ep_errf(err, EP_USAGE, "--heartbeat goes with --follow");
+	return 0;
+}
+
+void
+extract_beat(const struct extract_cfg *c)
+{
+	ops_heartbeat(c->heartbeat, c->interval_ms);
 }
 
 void
