@@ -747,7 +747,10 @@ webhook_open(const struct webhook_opts *o, struct ep_err *err)
 	if (spool_rewrite(w, o->committed, 1, err) < 0)
 		goto fail;
 	{
+		/* TLS 1.2 and 1.3 only (RFC 8996 retired the older ones) */
+		static char prio[] = "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2";
 		struct MHD_OptionItem tls[] = {
+			{ MHD_OPTION_HTTPS_PRIORITIES, 0, prio },
 			{ MHD_OPTION_HTTPS_MEM_KEY, 0, w->tls_key },
 			{ MHD_OPTION_HTTPS_MEM_CERT, 0, w->tls_cert },
 			{ MHD_OPTION_END, 0, NULL },
@@ -760,7 +763,7 @@ webhook_open(const struct webhook_opts *o, struct ep_err *err)
 		    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_NOTIFY_COMPLETED,
 		    on_done, w, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
 		    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_ARRAY,
-		    w->tls_key ? tls : tls + 2, MHD_OPTION_END);
+		    w->tls_key ? tls : tls + 3, MHD_OPTION_END);
 	}
 	if (w->mhd == NULL) {
 		ep_errf(err, EP_UNAVAILABLE, "cannot listen on '%s'%s%s", o->listen,

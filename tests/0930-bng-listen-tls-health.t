@@ -65,6 +65,9 @@ is "$(code "$H/healthz" --cacert "$T/other.crt")" 000 "a client trusting another
 like "$(cat "$T/curl.err")" "certificate" "(curl: the certificate is not trusted)"
 is "$(code "$H/healthz")" 000 "a client trusting the system CAs only: no answer"
 is "$(code "http://127.0.0.1:$port/healthz")" 000 "plain HTTP to the TLS port: no answer"
+is "$(code "$H/healthz" --cacert "$T/server.crt" --tls-max 1.2)" 200 "TLS 1.2: 200"
+is "$(openssl s_client -connect "127.0.0.1:$port" -tls1_1 -cipher 'DEFAULT:@SECLEVEL=0' </dev/null 2>/dev/null |
+	grep -c 'Cipher is (NONE)')" 1 "TLS 1.1: refused by the server"
 ev='{"id":"evt_t1","type":"customer.updated","created_at":"2026-03-01T10:00:00.000Z","data":{"CustomerID":5,"Phone":"+5"}}'
 is "$(post https "$ev" "sha256=$(sign "$ev" | tr 0-9a-f 1-9a-f0)" --cacert "$T/server.crt")" 401 \
 	"a wrong signature over TLS: 401 (HMAC checks as before)"
