@@ -390,14 +390,20 @@ evict_oldest(struct extract_seen *s)
 	s->evicted += before - s->n;
 }
 
+static uint64_t
+pair_hash(const char *key, const char *mtime)
+{
+	uint64_t h = extract_hash(key, strlen(key)) * 31 ^ extract_hash(mtime, strlen(mtime));
+
+	return h <= GONE ? h + 2 : h;
+}
+
 int
 extract_seen_add(struct extract_seen *s, const char *key, const char *mtime)
 {
-	uint64_t h = extract_hash(key, strlen(key)) * 31 ^ extract_hash(mtime, strlen(mtime));
+	uint64_t h = pair_hash(key, mtime);
 	size_t i, t = SIZE_MAX;
 
-	if (h <= GONE)
-		h += 2;
 	for (i = h & (s->cap - 1); s->slot[i].h != FREE; i = (i + 1) & (s->cap - 1)) {
 		if (s->slot[i].h == h) {
 			/* a repeat: read, and dropped (the run's counts) */
@@ -425,6 +431,20 @@ extract_seen_add(struct extract_seen *s, const char *key, const char *mtime)
 	    rehash(s, s->n * 4 >= s->cap * 2 ? s->cap * 2 : s->cap) < 0)
 		return -1;
 	return 1;
+}
+
+void
+extract_seen_forget(struct extract_seen *s, const char *key, const char *mtime)
+{
+	uint64_t h = pair_hash(key, mtime);
+	size_t i;
+
+	for (i = h & (s->cap - 1); s->slot[i].h != FREE; i = (i + 1) & (s->cap - 1))
+		if (s->slot[i].h == h) {
+			s->slot[i].h = GONE;
+			s->n--;
+			return;
+		}
 }
 
 void

@@ -146,6 +146,9 @@ struct extract_seen *extract_seen_new(size_t max);
  * for timestamps of one fixed format, "YYYY-MM-DD HH:MM:SS" or ISO 8601 with a fixed number of
  * fraction digits. */
 int extract_seen_add(struct extract_seen *s, const char *key, const char *mtime);
+/* Forget one pair added before (a receiver that could not keep what it
+ * acknowledged nothing for: the sender's retry is then not a repeat). */
+void extract_seen_forget(struct extract_seen *s, const char *key, const char *mtime);
 /* Forget pairs whose mtime is before `before` (same format). */
 void extract_seen_prune(struct extract_seen *s, const char *before);
 size_t extract_seen_count(const struct extract_seen *s);

@@ -459,6 +459,9 @@ handle(struct webhook *w, struct MHD_Connection *c, struct req *rq)
 		return answer(c, 200, "{\"ok\":true,\"repeat\":true}");
 	}
 	if (fresh < 0 || spool_append(w, ids, type->valuestring, j) < 0) {
+		/* not kept: the sender's retry must not pass for a repeat */
+		if (fresh > 0)
+			extract_seen_forget(w->seen, ids, created_at(j, NULL));
 		pthread_mutex_unlock(&w->mu);
 		cJSON_Delete(j);
 		return answer(c, 503, "{\"error\":\"cannot write the spool\"}");

@@ -16,7 +16,8 @@
  *        dropped) and for an event whose type is not wanted (ignored);
  *   503  the spool could not be written, or the spool file is no longer
  *        the one the writer holds (removed or replaced: an event written
- *        there would not survive a restart); the sender retries.
+ *        there would not survive a restart); the sender retries, and
+ *        its retry is not taken for a repeat (the id is forgotten).
  *
  * GET or HEAD /healthz needs no signature and says nothing of the events:
  *   200 "ok\n" while the spool can be written: the last append did not

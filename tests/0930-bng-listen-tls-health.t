@@ -3,7 +3,8 @@
 # certificate made here; a client with another CA is refused), signed
 # webhooks over TLS come out as records, GET and HEAD /healthz answer 200
 # "ok" without a signature while the spool can be written and 503 with a
-# reason once it cannot (the spool removed: events are then refused, not
+# reason once it cannot (a write that failed: the sender's retry is taken,
+# not dropped as a repeat; the spool removed: events are then refused, not
 # acknowledged into a file a restart would not read); a key open to others,
 # a key of another certificate, a certificate alone, a non-loopback address
 # in clear are refused.
@@ -100,6 +101,29 @@ is "$(post http "$ev2" "sha256=$(sign "$ev2")")" 200 "the retried event: 200"
 sleep 0.3
 stop
 is "$(grep -v _checkpoint "$T/out3" | jq -c .)" '{"CustomerID":6}' "and it came out"
+
+# ---- a write that fails: 503 write-failed; the retry is not taken for a repeat ------
+# the receiver may write 1 KiB per file (SIGXFSZ ignored: write fails with
+# EFBIG); a 3 KB event cannot go to the spool until the limit is lifted
+rm -f "$T/spool" "$T/port"
+(trap '' XFSZ; ulimit -S -f 2; exec bng-extract -q --listen 127.0.0.1:0 --port-file "$T/port" \
+	--spool "$T/spool" --webhook-secret-file "$T/secret" customers >"$T/out4" 2>>"$T/recv.err") &
+rpid=$!
+pids="$pids $rpid"
+wait_file "$T/port"
+port=$(cat "$T/port")
+big=$(printf '{"id":"evt_big","type":"customer.updated","data":{"CustomerID":8,"Note":"%03000d"}}' 0)
+is "$(post http "$big" "sha256=$(sign "$big")")" 503 "the spool cannot take the event: 503"
+is "$(code "http://127.0.0.1:$port/healthz")" 503 "/healthz: 503"
+is "$(cat "$T/resp")" write-failed "with write-failed"
+is "$(wc -c <"$T/spool" | tr -d ' ')" 0 "no torn line left in the spool"
+prlimit --pid "$rpid" --fsize=unlimited
+is "$(post http "$big" "sha256=$(sign "$big")")" 200 "the limit lifted, the sender's retry: 200"
+ok "accepted, not dropped as a repeat" sh -c "! grep -q repeat '$T/resp'"
+is "$(code "http://127.0.0.1:$port/healthz")" 200 "/healthz: 200 again"
+sleep 0.3
+stop
+is "$(grep -v _checkpoint "$T/out4" | jq -c .CustomerID)" 8 "and the event came out"
 
 # ---- refusals --------------------------------------------------------------------
 listen() { bng-extract -q --spool "$T/spool" --webhook-secret-file "$T/secret" "$@" customers \
