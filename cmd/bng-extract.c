@@ -625,8 +625,8 @@ listen_run(struct run *r, const char *stream, struct ep_err *err)
 			goto out;
 		}
 	}
-	ep_info(1, "listening on port %d, spool '%s', committed seq %" PRIu64, webhook_port(w),
-	        o->spool, committed);
+	ep_info(1, "listening on port %d (%s), spool '%s', committed seq %" PRIu64,
+	        webhook_port(w), o->tls_cert ? "HTTPS" : "HTTP", o->spool, committed);
 	extract_signals();
 	for (;;) {
 		/* on SIGTERM: stop taking events, then emit what is spooled */

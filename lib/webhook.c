@@ -40,9 +40,9 @@
 
 struct webhook {
 	char *spool, *lockpath, *secret, *sig_header, *id_header, *type_prefix;
-	char *dir;            /* the spool's directory, where a trim writes */
-	char *tls_cert;       /* PEM text, while the server runs */
-	char *tls_key;        /* PEM text, a secret: wiped at close */
+	char *dir;      /* the spool's directory, where a trim writes */
+	char *tls_cert; /* PEM text, while the server runs */
+	char *tls_key;  /* PEM text, a secret: wiped at close */
 	size_t secret_len, max_body;
 	int lockfd, fd; /* fd: O_APPEND for the writer */
 	dev_t fd_dev;   /* what fd is, to tell a spool removed or replaced */
@@ -761,7 +761,8 @@ webhook_open(const struct webhook_opts *o, struct ep_err *err)
 
 		w->mhd = MHD_start_daemon(
 		    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG |
-		        (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0) | (w->tls_key ? MHD_USE_TLS : 0),
+		        (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0) |
+		        (w->tls_key ? MHD_USE_TLS : 0),
 		    0, NULL, NULL, on_request, w, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, w,
 		    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_NOTIFY_COMPLETED,
 		    on_done, w, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
