@@ -35,7 +35,7 @@
 
 static const char usage_text[] =
     "usage: bng-extract [-qv] [-P NAME] [--since TIMESTAMP] [--state FILE] [--follow]\n"
-    "                   [--singer]\n"
+    "                   [--heartbeat FILE] [--singer]\n"
     "                   [--interval SECONDS] [--overlap SECONDS] [--fields LIST]\n"
     "                   [--shard K/N] [--page-size N] [--limit N] [--page-style STYLE]\n"
     "                   [--items-path KEYPATH] [--next-path KEYPATH] [--since-param NAME]\n"
@@ -45,6 +45,7 @@ static const char usage_text[] =
     "       bng-extract --count [options] ENTITY\n"
     "       bng-extract --describe [--openapi FILE] [options] ENTITY\n"
     "       bng-extract --listen ADDRESS --spool FILE --webhook-secret-file FILE\n"
+    "                   [--tls-cert FILE --tls-key FILE | --plain-http]\n"
     "                   [--state FILE] [--envelope] [--port-file FILE] [ENTITY]\n";
 
 enum {
@@ -57,10 +58,13 @@ enum {
 	OPT_NEXT_PATH,
 	OPT_OPENAPI,
 	OPT_PAGE_STYLE,
+	OPT_PLAIN_HTTP,
 	OPT_PORT_FILE,
 	OPT_SCOPE,
 	OPT_SINCE_PARAM,
 	OPT_SPOOL,
+	OPT_TLS_CERT,
+	OPT_TLS_KEY,
 	OPT_TOKEN_CACHE,
 	OPT_TOKEN_URL,
 	OPT_UPDATED_FIELD,
@@ -79,11 +83,15 @@ static const struct ep_opt bng_opts[] = {
 	  "where a page holds the next cursor or URL (default next_cursor)" },
 	{ "openapi", OPT_OPENAPI, "FILE", "--describe from this OpenAPI document, not the server's" },
 	{ "page-style", OPT_PAGE_STYLE, "cursor|page|offset|link", "how pages are asked for" },
+	{ "plain-http", OPT_PLAIN_HTTP, NULL,
+	  "--listen: plain HTTP on an address that is not loopback" },
 	{ "port-file", OPT_PORT_FILE, "FILE", "--listen: write the port listened on to FILE" },
 	{ "scope", OPT_SCOPE, "SCOPE", "OAuth scope to ask for (default: none)" },
 	{ "since-param", OPT_SINCE_PARAM, "NAME",
 	  "query parameter of the changed-since filter (default updated_since)" },
 	{ "spool", OPT_SPOOL, "FILE", "--listen: where received events are kept until committed" },
+	{ "tls-cert", OPT_TLS_CERT, "FILE", "--listen: serve HTTPS with this PEM certificate (chain)" },
+	{ "tls-key", OPT_TLS_KEY, "FILE", "--listen: the certificate's PEM key (a file private to you)" },
 	{ "token-cache", OPT_TOKEN_CACHE, "FILE",
 	  "OAuth token cache (default ~/.cache/erpipe/bng-HASH.token; - for none)" },
 	{ "token-url", OPT_TOKEN_URL, "URL", "OAuth token endpoint (default ORIGIN/oauth/token)" },
@@ -103,8 +111,8 @@ struct opts {
 	struct bng_list l;
 	const char *client_id, *scope, *token_url, *token_cache, *url, *openapi;
 	const char *id_field, *updated_field, *fields;
-	const char *listen, *spool, *secret_file, *port_file;
-	int envelope;
+	const char *listen, *spool, *secret_file, *port_file, *tls_cert, *tls_key;
+	int envelope, plain_http;
 	const char *entity;
 };
 
@@ -603,6 +611,9 @@ listen_run(struct run *r, const char *stream, struct ep_err *err)
 	wo.secret = secret;
 	wo.secret_len = strlen(secret);
 	wo.committed = committed;
+	wo.tls_cert = o->tls_cert;
+	wo.tls_key = o->tls_key;
+	wo.plain_http = o->plain_http;
 	if ((w = webhook_open(&wo, err)) == NULL)
 		goto out;
 	if (o->port_file) {
@@ -614,8 +625,8 @@ listen_run(struct run *r, const char *stream, struct ep_err *err)
 			goto out;
 		}
 	}
-	ep_info(1, "listening on port %d, spool '%s', committed seq %" PRIu64, webhook_port(w),
-	        o->spool, committed);
+	ep_info(1, "listening on port %d (%s), spool '%s', committed seq %" PRIu64,
+	        webhook_port(w), o->tls_cert ? "HTTPS" : "HTTP", o->spool, committed);
 	extract_signals();
 	for (;;) {
 		/* on SIGTERM: stop taking events, then emit what is spooled */
@@ -744,6 +755,9 @@ parse(int argc, char *argv[], struct opts *o)
 				                   optarg);
 			}
 			continue;
+		case OPT_PLAIN_HTTP:
+			o->plain_http = 1;
+			continue;
 		case OPT_PORT_FILE:
 			o->port_file = optarg;
 			continue;
@@ -755,6 +769,12 @@ parse(int argc, char *argv[], struct opts *o)
 			continue;
 		case OPT_SPOOL:
 			o->spool = optarg;
+			continue;
+		case OPT_TLS_CERT:
+			o->tls_cert = optarg;
+			continue;
+		case OPT_TLS_KEY:
+			o->tls_key = optarg;
 			continue;
 		case OPT_TOKEN_CACHE:
 			o->token_cache = optarg;
@@ -786,13 +806,20 @@ parse(int argc, char *argv[], struct opts *o)
 		return ep_usage(usage_text, "%s", "no ENTITY: which resource (customers, sales_orders, ...)?");
 	if (o->listen && (!o->spool || !o->secret_file))
 		return ep_usage(usage_text, "%s", "--listen needs --spool FILE and --webhook-secret-file FILE");
-	if (!o->listen && (o->spool || o->secret_file || o->envelope || o->port_file))
-		return ep_usage(usage_text, "%s", "--spool, --webhook-secret-file, --envelope and "
-		                         "--port-file go with --listen");
+	if (!o->listen && (o->spool || o->secret_file || o->envelope || o->port_file ||
+	                   o->tls_cert || o->tls_key || o->plain_http))
+		return ep_usage(usage_text, "%s", "--spool, --webhook-secret-file, --envelope, "
+		                         "--port-file, --tls-cert, --tls-key and --plain-http go with --listen");
+	if (!o->tls_cert != !o->tls_key)
+		return ep_usage(usage_text, "%s", "--tls-cert and --tls-key go together");
+	if (o->tls_cert && o->plain_http)
+		return ep_usage(usage_text, "%s", "--plain-http or --tls-cert, not both");
 	if (o->listen && (o->x.follow || o->x.count || o->x.describe || o->x.shard_n ||
 	                  o->x.since[0]))
 		return ep_usage(usage_text, "%s", "--listen does not go with --follow, --count, "
 		                         "--describe, --shard or --since");
+	if (extract_cfg_check(&o->x, &err) < 0)
+		return ep_usage(usage_text, "%s", err.msg);
 	if (o->x.count + o->x.describe > 1)
 		return ep_usage(usage_text, "%s", "--count or --describe, not both");
 	return 0;
@@ -920,6 +947,7 @@ main(int argc, char *argv[])
 
 		if (checkpoint(&r) < 0)
 			break;
+		extract_beat(&o.x);
 		extract_sleep(ep_clock_system(), o.x.interval_ms);
 		if (extract_stopping())
 			break;

@@ -44,7 +44,8 @@ static const char usage_text[] =
 	"                   [--select LIST] [--expand NAV] [--etag] [--limit N] [--page-size N]\n"
 	"                   [--shard K/N] [--since TIMESTAMP] [--since-field FIELD]\n"
 	"                   [--singer]\n"
-	"                   [--state FILE] [--overlap SECONDS] [--follow [--interval SECONDS]]\n"
+	"                   [--state FILE] [--overlap SECONDS]\n"
+	"                   [--follow [--interval SECONDS] [--heartbeat FILE]]\n"
 	"                   [--soap [--soap-url URL]] [--metrics FILE] [--stats FILE]\n"
 	"                   [network options] ENTITYSET\n"
 	"       nav-extract [-P NAME] [options] --count | --describe ENTITYSET\n"
@@ -1124,6 +1125,7 @@ run(struct x *x)
 		}
 		if (checkpoint(x) < 0 || extract_stopping()) /* at least once per --interval */
 			break;
+		extract_beat(&x->xc);
 		extract_sleep(x->xc.conn.http.clock ? x->xc.conn.http.clock : ep_clock_system(),
 			      x->xc.interval_ms);
 		if (extract_stopping())
@@ -1203,6 +1205,8 @@ main(int argc, char *argv[])
 	} else {
 		x.set = argv[optind];
 	}
+	if (extract_cfg_check(&x.xc, &err) < 0)
+		return ep_usage(usage_text, "%s", err.msg);
 	if (x.xc.count + x.xc.describe + x.list > 1)
 		return ep_usage(usage_text, "%s", "--count, --describe and --list exclude each other");
 	if (x.nf.company && x.nf.company_id)

@@ -34,7 +34,8 @@ static const char usage_text[] =
     "                    [--limit N] [--page-size N] [--concurrency N] [--shard K/N]\n"
     "                    [--since TIMESTAMP] [--state FILE] [--overlap SECONDS]\n"
     "                    [--singer]\n"
-    "                    [--follow [--interval SECONDS]] [--metrics FILE] [--stats FILE]\n"
+    "                    [--follow [--interval SECONDS] [--heartbeat FILE]]\n"
+    "                    [--metrics FILE] [--stats FILE]\n"
     "                    [network options] MODEL\n"
     "       odoo-extract [-P NAME] --count | --ids-only | --describe MODEL\n"
     "       odoo-extract [-P NAME] --list-models\n";
@@ -1520,6 +1521,7 @@ run(struct x *x)
 			break;
 		if (extract_stopping())
 			break;
+		extract_beat(&x->xc);
 		extract_sleep(oo.http.clock ? oo.http.clock : ep_clock_system(), x->xc.interval_ms);
 		if (extract_stopping())
 			break;
@@ -1645,6 +1647,8 @@ main(int argc, char *argv[])
 	if (x.order && (x.xc.since[0] || x.xc.state || x.xc.follow))
 		return ep_usage(usage_text, "%s", "--order cannot go with --since, --state or --follow "
 		                         "(they read in write_date order)");
+	if (extract_cfg_check(&x.xc, &err) < 0)
+		return ep_usage(usage_text, "%s", err.msg);
 	if (x.xc.count + x.ids_only + x.xc.describe + x.list_models > 1)
 		return ep_usage(usage_text, "%s", "--count, --ids-only, --describe and --list-models "
 		                         "exclude each other");

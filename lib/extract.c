@@ -20,6 +20,8 @@ const struct ep_opt extract_opts[] = {
 	{ "count", OPT_X_COUNT, NULL, "print the number of records that would be read, and exit" },
 	{ "describe", OPT_X_DESCRIBE, NULL, "print the fields as a JSON Schema, and exit" },
 	{ "follow", OPT_X_FOLLOW, NULL, "keep polling for changes until SIGTERM or SIGINT" },
+	{ "heartbeat", OPT_X_HEARTBEAT, "FILE",
+		"with --follow, rewrite FILE after each poll (last poll, last checkpoint)" },
 	{ "interval", OPT_X_INTERVAL, "SECONDS", "with --follow, poll every SECONDS (default 60)" },
 	{ "limit", OPT_X_LIMIT, "N", "stop after N records" },
 	{ "overlap", OPT_X_OVERLAP, "SECONDS",
@@ -68,6 +70,9 @@ extract_opt(struct extract_cfg *c, int key, const char *arg, struct ep_err *err)
 		return 1;
 	case OPT_X_FOLLOW:
 		c->follow = 1;
+		return 1;
+	case OPT_X_HEARTBEAT:
+		c->heartbeat = arg;
 		return 1;
 	case OPT_X_INTERVAL:
 		if (http_parse_duration(arg, &c->interval_ms, err) < 0)
@@ -385,14 +390,20 @@ evict_oldest(struct extract_seen *s)
 	s->evicted += before - s->n;
 }
 
+static uint64_t
+pair_hash(const char *key, const char *mtime)
+{
+	uint64_t h = extract_hash(key, strlen(key)) * 31 ^ extract_hash(mtime, strlen(mtime));
+
+	return h <= GONE ? h + 2 : h;
+}
+
 int
 extract_seen_add(struct extract_seen *s, const char *key, const char *mtime)
 {
-	uint64_t h = extract_hash(key, strlen(key)) * 31 ^ extract_hash(mtime, strlen(mtime));
+	uint64_t h = pair_hash(key, mtime);
 	size_t i, t = SIZE_MAX;
 
-	if (h <= GONE)
-		h += 2;
 	for (i = h & (s->cap - 1); s->slot[i].h != FREE; i = (i + 1) & (s->cap - 1)) {
 		if (s->slot[i].h == h) {
 			/* a repeat: read, and dropped (the run's counts) */
@@ -420,6 +431,20 @@ extract_seen_add(struct extract_seen *s, const char *key, const char *mtime)
 	    rehash(s, s->n * 4 >= s->cap * 2 ? s->cap * 2 : s->cap) < 0)
 		return -1;
 	return 1;
+}
+
+void
+extract_seen_forget(struct extract_seen *s, const char *key, const char *mtime)
+{
+	uint64_t h = pair_hash(key, mtime);
+	size_t i;
+
+	for (i = h & (s->cap - 1); s->slot[i].h != FREE; i = (i + 1) & (s->cap - 1))
+		if (s->slot[i].h == h) {
+			s->slot[i].h = GONE;
+			s->n--;
+			return;
+		}
 }
 
 void
@@ -483,6 +508,20 @@ int
 extract_stopping(void)
 {
 	return stopping != 0;
+}
+
+int
+extract_cfg_check(const struct extract_cfg *c, struct ep_err *err)
+{
+	if (c->heartbeat && !c->follow)
+		return ep_errf(err, EP_USAGE, "--heartbeat goes with --follow");
+	return 0;
+}
+
+void
+extract_beat(const struct extract_cfg *c)
+{
+	ops_heartbeat(c->heartbeat, c->interval_ms);
 }
 
 void

@@ -53,7 +53,7 @@
 #define EXTRACT_TS_LEN 20           /* "YYYY-MM-DD HH:MM:SS" + NUL */
 #define EXTRACT_SEEN_MAX 1000000    /* pairs remembered for de-duplication (16 MiB) */
 
-/* --count --describe --follow --interval --limit --overlap --page-size
+/* --count --describe --follow --heartbeat --interval --limit --overlap --page-size
  * --shard --since --singer --state; list conn_opts_table too (extract_opt handles
  * both). */
 extern const struct ep_opt extract_opts[];
@@ -61,6 +61,7 @@ enum {
 	OPT_X_COUNT = 0x160,
 	OPT_X_DESCRIBE,
 	OPT_X_FOLLOW,
+	OPT_X_HEARTBEAT,
 	OPT_X_INTERVAL,
 	OPT_X_LIMIT,
 	OPT_X_OVERLAP,
@@ -75,6 +76,7 @@ struct extract_cfg {
 	const char *state;             /* --state FILE, read only */
 	char since[EXTRACT_TS_LEN];    /* --since, normalised; "" when not given */
 	int follow;                    /* --follow */
+	const char *heartbeat;         /* --heartbeat FILE: written after each poll */
 	int64_t interval_ms;           /* --interval, default 60 s */
 	int64_t overlap_ms;            /* --overlap, default 300 s */
 	int shard_k, shard_n;          /* --shard K/N; 0 when not given */
@@ -144,6 +146,9 @@ struct extract_seen *extract_seen_new(size_t max);
  * for timestamps of one fixed format, "YYYY-MM-DD HH:MM:SS" or ISO 8601 with a fixed number of
  * fraction digits. */
 int extract_seen_add(struct extract_seen *s, const char *key, const char *mtime);
+/* Forget one pair added before (a receiver that could not keep what it
+ * acknowledged nothing for: the sender's retry is then not a repeat). */
+void extract_seen_forget(struct extract_seen *s, const char *key, const char *mtime);
 /* Forget pairs whose mtime is before `before` (same format). */
 void extract_seen_prune(struct extract_seen *s, const char *before);
 size_t extract_seen_count(const struct extract_seen *s);
@@ -161,6 +166,13 @@ int extract_stopping(void);
 /* Sleep ms through the clock in slices of at most 200 ms, returning early
  * once extract_stopping(). */
 void extract_sleep(const struct ep_clock *clock, int64_t ms);
+/* A poll ended well (and its checkpoint is out): the --heartbeat file
+ * (lib/ops' ops_heartbeat), when c asks for one.  Called before each
+ * extract_sleep of the --follow loop. */
+void extract_beat(const struct extract_cfg *c);
+/* "--heartbeat goes with --follow": -1 (EP_USAGE) when c has one without
+ * the other. */
+int extract_cfg_check(const struct extract_cfg *c, struct ep_err *err);
 
 /* ---- --shard ------------------------------------------------------------ */
 

@@ -229,6 +229,36 @@ write_stats(int status, int64_t now_wall, int64_t dur_ms)
 	buf_release(&b);
 }
 
+/* ---- --heartbeat ---------------------------------------------------------- */
+
+void
+ops_heartbeat(const char *file, int64_t interval_ms)
+{
+	static uint64_t polls;
+	struct buf b = BUF_INIT;
+	struct ep_err e = EP_ERR_INIT;
+	int64_t now = ep_wall_ms(clk());
+
+	if (file == NULL)
+		return;
+	polls++;
+	buf_addc(&b, '{');
+	add_label(&b, "program", R.program);
+	add_label(&b, "system", R.system);
+	add_label(&b, "profile", R.profile);
+	add_label(&b, "entity", R.entity);
+	buf_addf(&b, "\"pid\":%ld,\"polls\":%" PRIu64 ",\"interval_ms\":%lld", (long)getpid(),
+	         polls, (long long)interval_ms);
+	add_time(&b, "started", R.start_wall);
+	add_time(&b, "last_poll", now);
+	if (ops.last_checkpoint_ms)
+		add_time(&b, "last_checkpoint", ops.last_checkpoint_ms);
+	buf_adds(&b, "}\n");
+	if (buf_str(&b)[0] == '\0' || file_write_atomic(file, b.p, b.len, &e) < 0)
+		ep_warn("%s", e.msg[0] ? e.msg : "--heartbeat: out of memory");
+	buf_release(&b);
+}
+
 /* ---- --metrics ------------------------------------------------------------ */
 
 /* A label value: backslash, double quote and newline escaped. */

@@ -106,6 +106,14 @@ void ops_interval(int64_t ms);
 struct cJSON;
 void ops_checkpoint(const struct cJSON *pos);
 
+/* --heartbeat FILE (the extractors' --follow): a poll ended well.  FILE
+ * is replaced atomically (temp file, fsync, rename) by one JSON object:
+ * the labels, "pid", "polls" (so far), "interval_ms", "started",
+ * "last_poll" (now) and "last_checkpoint" (UTC, when there was one).  Its
+ * age, or its mtime, tells a live follow from a stuck one.  A failed
+ * write warns; the run goes on. */
+void ops_heartbeat(const char *file, int64_t interval_ms);
+
 /* A page read from the source (extractors): counted, and a tick. */
 void ops_page(void);
 /* Look at the clock (every 16th call unless force): progress, metrics. */

@@ -9,32 +9,47 @@
 #include <inttypes.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <cJSON.h>
 #include <microhttpd.h>
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 
+#include "cfg.h"
 #include "extract.h"
 #include "json_tree.h"
 #include "state.h"
 
 #define SPOOL_LINE_MAX (64u << 20)
+#define CERT_MAX (1u << 20) /* largest certificate chain file */
 
 struct webhook {
 	char *spool, *lockpath, *secret, *sig_header, *id_header, *type_prefix;
+	char *dir;      /* the spool's directory, where a trim writes */
+	char *tls_cert; /* PEM text, while the server runs */
+	char *tls_key;  /* PEM text, a secret: wiped at close */
 	size_t secret_len, max_body;
 	int lockfd, fd; /* fd: O_APPEND for the writer */
+	dev_t fd_dev;   /* what fd is, to tell a spool removed or replaced */
+	ino_t fd_ino;
+	int write_failed; /* the last append failed */
 	struct MHD_Daemon *mhd;
+	char mhd_msg[256]; /* libmicrohttpd's last complaint (while starting) */
 	int port;
 	pthread_mutex_t mu;
 	pthread_cond_t cond;
@@ -134,22 +149,27 @@ bad:
 	return NULL;
 }
 
+/* All of fd into b; what names the file in messages ("spool"). */
 static int
-read_all(int fd, struct buf *b, const char *path, struct ep_err *err)
+read_all(int fd, struct buf *b, const char *what, const char *path, struct ep_err *err)
 {
 	char chunk[65536];
 	ssize_t n;
 
 	if (lseek(fd, 0, SEEK_SET) < 0)
-		return ep_errf(err, EP_IOERR, "cannot read spool '%s': %s", path, strerror(errno));
+		return ep_errf(err, EP_IOERR, "cannot read %s '%s': %s", what, path,
+		               strerror(errno));
 	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return ep_errf(err, EP_IOERR, "cannot read spool '%s': %s", path,
+			return ep_errf(err, EP_IOERR, "cannot read %s '%s': %s", what, path,
 			               strerror(errno));
 		if (buf_add(b, chunk, (size_t)n) < 0)
-			return oom(err);
+			return b->max && b->len + (size_t)n > b->max
+			           ? ep_errf(err, EP_CONFIG, "%s '%s' is larger than %zu KiB", what,
+			                     path, b->max / 1024)
+			           : oom(err);
 	}
 	return 0;
 }
@@ -158,14 +178,49 @@ static int
 reopen_append(struct webhook *w, struct ep_err *err)
 {
 	int fd = open(w->spool, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	struct stat sb;
 
-	if (fd < 0)
-		return ep_errf(err, EP_IOERR, "cannot open spool '%s': %s", w->spool,
-		               strerror(errno));
+	if (fd < 0 || fstat(fd, &sb) < 0) {
+		ep_errf(err, EP_IOERR, "cannot open spool '%s': %s", w->spool, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
 	if (w->fd >= 0)
 		close(w->fd);
 	w->fd = fd;
+	w->fd_dev = sb.st_dev;
+	w->fd_ino = sb.st_ino;
 	return 0;
+}
+
+/* Does the spool's path still name the file the writer appends to?  An
+ * event appended to a removed or replaced spool would be lost at the next
+ * start.  Caller holds mu. */
+static int
+spool_in_place(struct webhook *w)
+{
+	struct stat sb;
+
+	return stat(w->spool, &sb) == 0 && sb.st_dev == w->fd_dev && sb.st_ino == w->fd_ino;
+}
+
+/* Why the spool cannot be written now, one word, or NULL when it can
+ * (/healthz).  Caller holds mu. */
+static const char *
+spool_health(struct webhook *w)
+{
+	struct statvfs vs;
+
+	if (w->write_failed)
+		return "write-failed";
+	if (!spool_in_place(w))
+		return "spool-gone";
+	if (access(w->dir, W_OK) < 0 || fstatvfs(w->fd, &vs) < 0 || (vs.f_flag & ST_RDONLY))
+		return "not-writable";
+	if ((uint64_t)vs.f_bavail * vs.f_frsize < 2 * (uint64_t)w->max_body)
+		return "no-space";
+	return NULL;
 }
 
 /*
@@ -189,7 +244,7 @@ spool_rewrite(struct webhook *w, uint64_t committed, int load, struct ep_err *er
 			return ep_errf(err, EP_IOERR, "cannot open spool '%s': %s", w->spool,
 			               strerror(errno));
 	} else {
-		rc = read_all(rfd, &all, w->spool, err);
+		rc = read_all(rfd, &all, "spool", w->spool, err);
 		close(rfd);
 		if (rc < 0)
 			goto out;
@@ -271,6 +326,8 @@ spool_append(struct webhook *w, const char *id, const char *type, const cJSON *e
 	size_t done = 0;
 	int rc = -1;
 
+	if (!spool_in_place(w))
+		goto out;
 	if (ev == NULL || is == NULL || ts == NULL ||
 	    buf_addf(&line, "{\"seq\":%" PRIu64 ",\"id\":%s,\"type\":%s,\"event\":%s}\n",
 	             w->next_seq, is, ts, ev) < 0)
@@ -289,6 +346,7 @@ spool_append(struct webhook *w, const char *id, const char *type, const cJSON *e
 	w->st.last_seq = w->next_seq++;
 	rc = 0;
 out:
+	w->write_failed = rc < 0;
 	if (rc < 0 && done > 0 && done < line.len) {
 		/* a torn line would stop the reader: cut it off again */
 		struct stat sb;
@@ -319,6 +377,32 @@ answer(struct MHD_Connection *c, unsigned int status, const char *json)
 		return MHD_NO;
 	MHD_add_response_header(r, "Content-Type", "application/json");
 	ret = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/* GET or HEAD /healthz: no signature, no data, no secret. */
+static enum MHD_Result
+health(struct webhook *w, struct MHD_Connection *c)
+{
+	static char ok[] = "ok\n";
+	const char *why;
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+	char text[32];
+
+	pthread_mutex_lock(&w->mu);
+	why = spool_health(w);
+	pthread_mutex_unlock(&w->mu);
+	if (why)
+		snprintf(text, sizeof(text), "%s\n", why);
+	r = why ? MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_COPY)
+	        : MHD_create_response_from_buffer(strlen(ok), ok, MHD_RESPMEM_PERSISTENT);
+	if (r == NULL)
+		return MHD_NO;
+	MHD_add_response_header(r, "Content-Type", "text/plain");
+	MHD_add_response_header(r, "Cache-Control", "no-store");
+	ret = MHD_queue_response(c, why ? 503 : 200, r);
 	MHD_destroy_response(r);
 	return ret;
 }
@@ -375,6 +459,9 @@ handle(struct webhook *w, struct MHD_Connection *c, struct req *rq)
 		return answer(c, 200, "{\"ok\":true,\"repeat\":true}");
 	}
 	if (fresh < 0 || spool_append(w, ids, type->valuestring, j) < 0) {
+		/* not kept: the sender's retry must not pass for a repeat */
+		if (fresh > 0)
+			extract_seen_forget(w->seen, ids, created_at(j, NULL));
 		pthread_mutex_unlock(&w->mu);
 		cJSON_Delete(j);
 		return answer(c, 503, "{\"error\":\"cannot write the spool\"}");
@@ -394,7 +481,6 @@ on_request(void *cls, struct MHD_Connection *c, const char *url, const char *met
 	struct webhook *w = cls;
 	struct req *rq = *con_cls;
 
-	(void)url;
 	(void)version;
 	if (rq == NULL) {
 		if ((rq = calloc(1, sizeof(*rq))) == NULL)
@@ -409,6 +495,9 @@ on_request(void *cls, struct MHD_Connection *c, const char *url, const char *met
 		*upload_size = 0;
 		return MHD_YES;
 	}
+	if (strcmp(url, "/healthz") == 0 &&
+	    (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0))
+		return health(w, c);
 	if (strcmp(method, "POST") != 0) {
 		struct MHD_Response *r =
 		    MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
@@ -486,6 +575,89 @@ bad:
 	               "(127.0.0.1:8080, [::1]:8080, *:8080)", s);
 }
 
+static int
+loopback(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)ss)->sin_addr.s_addr) >> 24) == 127;
+	return IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)ss)->sin6_addr);
+}
+
+/* a key with a passphrase is refused, never asked for on a terminal */
+static int
+no_passphrase(char *buf, int size, int rwflag, void *u)
+{
+	(void)buf;
+	(void)size;
+	(void)rwflag;
+	(void)u;
+	return -1;
+}
+
+/* Read the certificate and the key (a secret file), and check that they
+ * are a pair, before GnuTLS (in libmicrohttpd) takes them. */
+static int
+tls_load(struct webhook *w, const struct webhook_opts *o, struct ep_err *err)
+{
+	struct buf cert = BUF_INIT;
+	BIO *bc = NULL, *bk = NULL;
+	X509 *x = NULL;
+	EVP_PKEY *k = NULL;
+	int fd, rc = -1;
+
+	buf_init(&cert, CERT_MAX);
+	if ((fd = open(o->tls_cert, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0)
+		return ep_errf(err, EP_CONFIG, "cannot open certificate '%s': %s", o->tls_cert,
+		               strerror(errno));
+	rc = read_all(fd, &cert, "certificate", o->tls_cert, err);
+	close(fd);
+	if (rc < 0 || (w->tls_key = cfg_read_secret_file(o->tls_key, err)) == NULL) {
+		rc = -1;
+		goto out;
+	}
+	rc = -1;
+	if (buf_str(&cert)[0] == '\0' || (w->tls_cert = buf_detach(&cert, NULL)) == NULL) {
+		ep_errf(err, EP_CONFIG, "certificate '%s' is empty", o->tls_cert);
+		goto out;
+	}
+	if ((bc = BIO_new_mem_buf(w->tls_cert, -1)) == NULL ||
+	    (bk = BIO_new_mem_buf(w->tls_key, -1)) == NULL) {
+		oom(err);
+		goto out;
+	}
+	if ((x = PEM_read_bio_X509(bc, NULL, no_passphrase, NULL)) == NULL)
+		ep_errf(err, EP_CONFIG, "certificate '%s' holds no PEM certificate", o->tls_cert);
+	else if ((k = PEM_read_bio_PrivateKey(bk, NULL, no_passphrase, NULL)) == NULL)
+		ep_errf(err, EP_CONFIG, "key '%s' holds no PEM private key without a passphrase",
+		        o->tls_key);
+	else if (X509_check_private_key(x, k) != 1)
+		ep_errf(err, EP_CONFIG, "certificate '%s' is not for the key '%s'", o->tls_cert,
+		        o->tls_key);
+	else
+		rc = 0;
+	ERR_clear_error();
+out:
+	BIO_free(bc);
+	BIO_free(bk);
+	X509_free(x);
+	EVP_PKEY_free(k);
+	buf_release(&cert);
+	return rc;
+}
+
+/* libmicrohttpd's messages: kept, the last one names why it did not start */
+static void
+mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	struct webhook *w = cls;
+	size_t n;
+
+	vsnprintf(w->mhd_msg, sizeof(w->mhd_msg), fmt, ap);
+	n = strlen(w->mhd_msg);
+	while (n > 0 && (w->mhd_msg[n - 1] == '\n' || w->mhd_msg[n - 1] == '.'))
+		w->mhd_msg[--n] = '\0';
+}
+
 static char *
 xdup(const char *s, int *fail)
 {
@@ -511,6 +683,15 @@ webhook_open(const struct webhook_opts *o, struct ep_err *err)
 
 	if (parse_listen(o->listen, &ss, &sl, err) < 0)
 		return NULL;
+	if (o->tls_cert == NULL && !o->plain_http && !loopback(&ss)) {
+		ep_errf(err, EP_USAGE, "--listen '%s' is not a loopback address: serve HTTPS "
+		        "(--tls-cert, --tls-key) or say --plain-http", o->listen);
+		return NULL;
+	}
+	if (o->tls_cert && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+		ep_errf(err, EP_CONFIG, "this libmicrohttpd has no TLS");
+		return NULL;
+	}
 	if (o->secret == NULL || o->secret_len == 0) {
 		ep_errf(err, EP_CONFIG, "no webhook secret");
 		return NULL;
@@ -544,6 +725,18 @@ webhook_open(const struct webhook_opts *o, struct ep_err *err)
 		goto fail;
 	}
 	w->lockpath = buf_detach(&lp, NULL);
+	{
+		const char *slash = strrchr(o->spool, '/');
+
+		w->dir = slash ? strndup(o->spool, slash == o->spool ? 1 : (size_t)(slash - o->spool))
+		               : strdup(".");
+	}
+	if (w->dir == NULL) {
+		oom(err);
+		goto fail;
+	}
+	if (o->tls_cert && tls_load(w, o, err) < 0)
+		goto fail;
 	if ((w->lockfd = open(w->lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0) {
 		ep_errf(err, EP_IOERR, "cannot open '%s': %s", w->lockpath, strerror(errno));
 		goto fail;
@@ -556,15 +749,29 @@ webhook_open(const struct webhook_opts *o, struct ep_err *err)
 	w->last_read = o->committed;
 	if (spool_rewrite(w, o->committed, 1, err) < 0)
 		goto fail;
-	w->mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO |
-	                              (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
-	                          0, NULL, NULL, on_request, w, MHD_OPTION_SOCK_ADDR,
-	                          (struct sockaddr *)&ss, MHD_OPTION_NOTIFY_COMPLETED, on_done, w,
-	                          MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
-	                          MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-	                          MHD_OPTION_END);
+	{
+		/* TLS 1.2 and 1.3 only (RFC 8996 retired the older ones) */
+		static char prio[] = "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2";
+		struct MHD_OptionItem tls[] = {
+			{ MHD_OPTION_HTTPS_PRIORITIES, 0, prio },
+			{ MHD_OPTION_HTTPS_MEM_KEY, 0, w->tls_key },
+			{ MHD_OPTION_HTTPS_MEM_CERT, 0, w->tls_cert },
+			{ MHD_OPTION_END, 0, NULL },
+		};
+
+		w->mhd = MHD_start_daemon(
+		    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG |
+		        (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0) |
+		        (w->tls_key ? MHD_USE_TLS : 0),
+		    0, NULL, NULL, on_request, w, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, w,
+		    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_NOTIFY_COMPLETED,
+		    on_done, w, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
+		    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_ARRAY,
+		    w->tls_key ? tls : tls + 3, MHD_OPTION_END);
+	}
 	if (w->mhd == NULL) {
-		ep_errf(err, EP_UNAVAILABLE, "cannot listen on '%s'", o->listen);
+		ep_errf(err, EP_UNAVAILABLE, "cannot listen on '%s'%s%s", o->listen,
+		        w->mhd_msg[0] ? ": " : "", w->mhd_msg);
 		goto fail;
 	}
 	di = MHD_get_daemon_info(w->mhd, MHD_DAEMON_INFO_BIND_PORT);
@@ -708,6 +915,12 @@ webhook_close(struct webhook *w)
 		explicit_bzero(w->secret, w->secret_len);
 		free(w->secret);
 	}
+	if (w->tls_key) {
+		explicit_bzero(w->tls_key, strlen(w->tls_key));
+		free(w->tls_key);
+	}
+	free(w->tls_cert);
+	free(w->dir);
 	extract_seen_free(w->seen);
 	buf_release(&w->rbuf);
 	pthread_cond_destroy(&w->cond);

@@ -6,14 +6,33 @@
  *   401  the signature header is missing or is not
  *        "sha256=<hex HMAC-SHA256 of the raw body, keyed with the secret>"
  *        (compared in constant time); the event is not looked at;
- *   413  a body over max_body;  405  another method;
+ *   413  a body over max_body;  405  another method (GET and HEAD too,
+ *        except on /healthz);
  *   400  a body that is not a JSON object with a string "id" (or the id
  *        header) and a string "type";
  *   200  accepted: the event was appended to the spool file and the file
  *        fsynced BEFORE the answer is queued, so an acknowledged event
  *        survives a crash; also 200 for an id already spooled (a repeat:
  *        dropped) and for an event whose type is not wanted (ignored);
- *   503  the spool could not be written (the sender retries).
+ *   503  the spool could not be written, or the spool file is no longer
+ *        the one the writer holds (removed or replaced: an event written
+ *        there would not survive a restart); the sender retries, and
+ *        its retry is not taken for a repeat (the id is forgotten).
+ *
+ * GET or HEAD /healthz needs no signature and says nothing of the events:
+ *   200 "ok\n" while the spool can be written: the last append did not
+ *        fail, the path still names the file the writer appends to, the
+ *        directory can take the temporary file of a trim, and its file
+ *        system has room for a largest body (max_body) twice over;
+ *   503 with one word saying why not: "write-failed", "spool-gone",
+ *        "not-writable", "no-space".
+ *
+ * TLS: with tls_cert and tls_key (PEM files) the server speaks HTTPS only
+ * (libmicrohttpd on GnuTLS).  The key is read as a secret file (private to
+ * its owner, else EP_CONFIG) and checked against the certificate before
+ * the server starts.  Without them an address that is not loopback
+ * (127.0.0.0/8, ::1) is refused (EP_USAGE) unless plain_http says so: a
+ * webhook crossing a network in clear shows its body to anyone on the way.
  *
  * The spool is NDJSON, one line per accepted event:
  *   {"seq": N, "id": "evt_…", "type": "customer.updated", "event": {…}}
@@ -55,6 +74,9 @@ struct webhook_opts {
 	size_t max_body;         /* default WEBHOOK_MAX_BODY_DEFAULT */
 	size_t seen_max;         /* default WEBHOOK_SEEN_DEFAULT */
 	uint64_t committed;      /* seq already committed downstream */
+	const char *tls_cert;    /* PEM certificate (chain) file: HTTPS; NULL: HTTP */
+	const char *tls_key;     /* PEM private key file, with tls_cert */
+	int plain_http;          /* HTTP on an address that is not loopback */
 };
 
 struct webhook_stats {
@@ -64,7 +86,9 @@ struct webhook_stats {
 
 struct webhook;
 
-/* Open (and trim) the spool, then listen.  EP_USAGE for a bad address,
+/* Open (and trim) the spool, then listen.  EP_USAGE for a bad address
+ * (or one not loopback, without TLS or plain_http), EP_CONFIG for a key
+ * open to others or a certificate and key that are not a pair,
  * EP_TEMPFAIL when another receiver holds the spool, EP_DATAERR for a spool
  * line that is not ours (spool:line), EP_IOERR, EP_UNAVAILABLE when the
  * address cannot be bound. */

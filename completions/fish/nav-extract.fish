@@ -10,6 +10,7 @@ complete -c nav-extract -l etag -d 'keep each record\'s @odata.etag (SOAP: its K
 complete -c nav-extract -l expand -x -d 'inline a navigation property (SalesOrderSalesLines)'
 complete -c nav-extract -l filter -x -d 'an OData $filter, passed on as it is'
 complete -c nav-extract -l follow -d 'keep polling for changes until SIGTERM or SIGINT'
+complete -c nav-extract -l heartbeat -r -F -d 'with --follow, rewrite FILE after each poll (last poll, last checkpoint)'
 complete -c nav-extract -l help -d 'print this help and exit'
 complete -c nav-extract -l insecure -d 'do not verify the server\'s TLS certificate'
 complete -c nav-extract -l interval -x -d 'with --follow, poll every SECONDS (default 60)'

@@ -8,6 +8,7 @@ complete -c odoo-extract -l domain -x -d 'only records matching this Odoo domain
 complete -c odoo-extract -l expand -x -d 'inline the records a relational field names (LIST: their fields)'
 complete -c odoo-extract -l fields -x -d 'fields to read (default: every stored non-binary one)'
 complete -c odoo-extract -l follow -d 'keep polling for changes until SIGTERM or SIGINT'
+complete -c odoo-extract -l heartbeat -r -F -d 'with --follow, rewrite FILE after each poll (last poll, last checkpoint)'
 complete -c odoo-extract -l help -d 'print this help and exit'
 complete -c odoo-extract -l ids-only -d 'write only {"id": N} for each record'
 complete -c odoo-extract -l insecure -d 'do not verify the server\'s TLS certificate'

@@ -101,6 +101,12 @@ test_seen(void)
 	is_int(extract_seen_count(s), 2500, "prune drops the older pairs");
 	is_int(extract_seen_add(s, "4999", "2026-01-05 10:00:09"), 0, "a kept pair is still seen");
 	is_int(extract_seen_add(s, "1", "2026-01-05 10:00:02"), 1, "a pruned pair is new again");
+	extract_seen_forget(s, "4998", "2026-01-05 10:00:09");
+	is_int(extract_seen_count(s), 2500, "forget drops one pair");
+	is_int(extract_seen_add(s, "4998", "2026-01-05 10:00:09"), 1, "a forgotten pair is new again");
+	is_int(extract_seen_add(s, "4997", "2026-01-05 10:00:09"), 0, "its neighbours are still seen");
+	extract_seen_forget(s, "nope", "2026-01-05 10:00:09");
+	is_int(extract_seen_count(s), 2501, "forgetting a pair never added changes nothing");
 	extract_seen_free(s);
 
 	s = extract_seen_new(100);
