@@ -344,51 +344,73 @@ syn_add(struct suggest *sg, const char *variant, const char *concept)
 /* "concept: variant variant ..." a line; '#' comments; the concept is a
  * variant of itself.  A variant is written as a field name would be
  * (Post_Code, postal_code, PostalCode are the one variant "postalcode"). */
-static int
-syn_load(struct suggest *sg, const char *path, struct ep_err *err)
+int
+suggest_synonyms(struct suggest *sg, const char *text, size_t len, const char *name,
+	struct ep_err *err)
 {
-	FILE *f = fopen(path, "r");
+	const char *p = text, *end = text + len;
 	char line[4096];
 	int lineno = 0;
 
-	if (f == NULL)
-		return ep_errf(err, EP_NOINPUT, "cannot open '%s': %s", path, strerror(errno));
-	while (fgets(line, sizeof line, f) != NULL) {
-		char *p = line, *colon, *tokp, *save = NULL;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		char *q, *colon, *tokp, *save = NULL;
 
 		lineno++;
-		if (strchr(line, '\n') == NULL && !feof(f)) {
-			fclose(f);
-			return ep_errf(err, EP_DATAERR, "%s:%d: line too long", path, lineno);
-		}
-		if ((p = strchr(line, '#')) != NULL)
-			*p = '\0';
-		p = line;
-		while (isspace((unsigned char)*p))
-			p++;
-		if (*p == '\0')
+		if (n >= sizeof line)
+			return ep_errf(err, EP_DATAERR, "%s:%d: line too long", name, lineno);
+		memcpy(line, p, n);
+		line[n] = '\0';
+		p += n + (nl != NULL);
+		if (memchr(line, '\0', n) != NULL)
+			return ep_errf(err, EP_DATAERR, "%s:%d: a NUL byte", name, lineno);
+		if ((q = strchr(line, '#')) != NULL)
+			*q = '\0';
+		q = line;
+		while (isspace((unsigned char)*q))
+			q++;
+		if (*q == '\0')
 			continue;
-		if ((colon = strchr(p, ':')) == NULL || colon == p) {
-			fclose(f);
-			return ep_errf(err, EP_DATAERR, "%s:%d: want 'concept: variant ...'", path,
+		if ((colon = strchr(q, ':')) == NULL || colon == q)
+			return ep_errf(err, EP_DATAERR, "%s:%d: want 'concept: variant ...'", name,
 				lineno);
-		}
 		*colon = '\0';
-		while (colon > p && isspace((unsigned char)colon[-1]))
+		while (colon > q && isspace((unsigned char)colon[-1]))
 			*--colon = '\0';
-		if (syn_add(sg, p, p) < 0)
+		if (syn_add(sg, q, q) < 0)
 			goto oom;
 		for (tokp = strtok_r(colon + 1, " \t\r\n", &save); tokp;
 		     tokp = strtok_r(NULL, " \t\r\n", &save))
-			if (syn_add(sg, tokp, p) < 0)
+			if (syn_add(sg, tokp, q) < 0)
 				goto oom;
 	}
-	fclose(f);
 	qsort(sg->syn, (size_t)sg->nsyn, sizeof *sg->syn, syn_cmp);
 	return 0;
 oom:
-	fclose(f);
 	return ep_errf(err, EP_SOFTWARE, "out of memory");
+}
+
+static int
+slurp(const char *path, struct buf *b, struct ep_err *err)
+{
+	char tmp[65536];
+	size_t r;
+	FILE *f = fopen(path, "r");
+	int rc = 0;
+
+	if (f == NULL)
+		return ep_errf(err, EP_NOINPUT, "cannot open '%s': %s", path, strerror(errno));
+	buf_init(b, 64u << 20);
+	while ((r = fread(tmp, 1, sizeof tmp, f)) > 0)
+		if (buf_add(b, tmp, r) < 0) {
+			rc = ep_errf(err, EP_DATAERR, "'%s': too large", path);
+			break;
+		}
+	if (rc == 0 && ferror(f))
+		rc = ep_errf(err, EP_IOERR, "cannot read '%s'", path);
+	fclose(f);
+	return rc;
 }
 
 /* ---- profiles ----------------------------------------------------------------- */
@@ -570,6 +592,10 @@ profile(struct field *f, const cJSON *v)
 	if (cJSON_IsArray(v)) {
 		const cJSON *a = v->child;
 
+		if (a == NULL) {
+			f->e_null++;  /* no lines: says nothing of their kind */
+			return;
+		}
 		if (a && cJSON_IsNumber(a) && a->next && cJSON_IsString(a->next) &&
 		    a->next->next == NULL) {
 			f->kind[K_M2O]++;
@@ -773,9 +799,6 @@ suggest_target(struct suggest *sg, const char *name, struct ep_err *err)
 {
 	char path[4096];
 	struct buf b = BUF_INIT;
-	char tmp[65536];
-	size_t r;
-	FILE *f;
 	int rc;
 
 	if (ends_with(name, ".ndjson") || ends_with(name, ".jsonl") || strcmp(name, "-") == 0) {
@@ -785,17 +808,7 @@ suggest_target(struct suggest *sg, const char *name, struct ep_err *err)
 	}
 	if (ep_find(name, "schemas", ".schema.json", NULL, path, sizeof path) < 0)
 		return ep_errf(err, EP_NOINPUT, "cannot find schema '%s'", name);
-	if ((f = fopen(path, "r")) == NULL)
-		return ep_errf(err, EP_NOINPUT, "cannot open '%s': %s", path, strerror(errno));
-	buf_init(&b, 64u << 20);
-	while ((r = fread(tmp, 1, sizeof tmp, f)) > 0)
-		if (buf_add(&b, tmp, r) < 0) {
-			fclose(f);
-			buf_release(&b);
-			return ep_errf(err, EP_DATAERR, "'%s': schema too large", path);
-		}
-	rc = ferror(f) ? ep_errf(err, EP_IOERR, "cannot read '%s'", path) : 0;
-	fclose(f);
+	rc = slurp(path, &b, err);
 	if (rc == 0)
 		rc = suggest_schema(sg, buf_str(&b), b.len, path, err);
 	buf_release(&b);
@@ -836,10 +849,15 @@ suggest_new(const struct suggest_opts *o, struct ep_err *err)
 	sg->max_records = o->max_records ? o->max_records : (size_t)-1;
 	sg->max_line = o->max_line ? o->max_line : NDJ_DEFAULT_MAX_LINE;
 	if (o->synonyms) {
-		if ((sg->synpath = strdup(o->synonyms)) == NULL ||
-		    syn_load(sg, o->synonyms, err) < 0) {
-			if (sg->synpath == NULL)
-				ep_errf(err, EP_SOFTWARE, "out of memory");
+		struct buf b = BUF_INIT;
+		int rc = slurp(o->synonyms, &b, err);
+
+		if (rc == 0)
+			rc = suggest_synonyms(sg, buf_str(&b), b.len, o->synonyms, err);
+		buf_release(&b);
+		if (rc == 0 && (sg->synpath = strdup(o->synonyms)) == NULL)
+			rc = ep_errf(err, EP_SOFTWARE, "out of memory");
+		if (rc < 0) {
 			suggest_free(sg);
 			return NULL;
 		}
@@ -901,7 +919,8 @@ kind_of(const struct field *f)
 	for (k = 0; k < K_N; k++)
 		if (f->kind[k] > n)
 			n = f->kind[k], best = k;
-	return best;
+	/* 2500.5, 0, 120: numbers, not integers */
+	return best == K_INT && f->kind[K_NUM] > 0 ? K_NUM : best;
 }
 
 /* the shape most of a field's non-empty values have (half or more), or -1 */
@@ -1010,6 +1029,9 @@ tkind(const struct field *t)
 	return TK_ANY;
 }
 
+static int bool_values(const struct field *t, const struct field *s, const char **tv,
+	const char **fv);
+
 /* how well a source's values fit a target's type, 0 (never) .. 1 */
 static double
 compat(const struct field *t, const struct field *s)
@@ -1028,8 +1050,14 @@ compat(const struct field *t, const struct field *s)
 	case K_M2O:
 		return tk == TK_STRING || tk == TK_M2O ? 0.9 : tk == TK_INTEGER ? 0.7 : 0;
 	case K_BOOL:
-		if (tk == TK_STRING)
-			return t->nenum || t->nvals || has_concept(t, "status") ? 0.6 : 0.3;
+		if (tk == TK_STRING) {
+			const char *tv, *fv;
+
+			/* a boolean fits text only as two of the target's values */
+			if (bool_values(t, s, &tv, &fv))
+				return 1;
+			return t->nenum || has_concept(t, "status") ? 0.5 : 0;
+		}
 		return tk == TK_BOOL ? 1 : tk == TK_ANY ? 0.5 : 0;
 	case K_INT:
 		return tk == TK_INTEGER || tk == TK_NUMBER ? 1 :
@@ -1215,15 +1243,21 @@ static int
 bool_values(const struct field *t, const struct field *s, const char **tv, const char **fv)
 {
 	static const char *const neg[] = { "in", "un", "not ", "non", "non-", "dis", NULL };
-	const char *base = s->name;
+	struct buf b = BUF_INIT;
+	const char *base;
 	int i, j;
 
-	if (strncmp(base, "is_", 3) == 0)
-		base += 3;
+	/* is_active, IsActive: "active", the name's last word */
 	*tv = *fv = NULL;
+	if (suggest_tokens(s->name, &b) < 0 || b.len == 0) {
+		buf_release(&b);
+		return 0;
+	}
+	base = strrchr(b.p, ' ') ? strrchr(b.p, ' ') + 1 : b.p;
 	for (i = 0; i < t->nvals; i++)
 		if (strcasecmp(t->vals[i], base) == 0)
 			*tv = t->vals[i];
+	buf_release(&b);
 	if (*tv == NULL)
 		return 0;
 	for (i = 0; i < t->nvals && *fv == NULL; i++)
@@ -1252,7 +1286,10 @@ expr_pair(struct suggest *sg, const struct field *t, const struct field *s, stru
 	buf_init(&r, 4096);
 	ref(&r, s->name);
 	*conv = NULL;
-	if (sk == K_M2O) {
+	if (sk == K_LINES || sk == K_ARR) {
+		buf_adds(e, buf_str(&r));
+		*conv = "copied as they are: write a sub-mapping";
+	} else if (sk == K_M2O) {
 		if (tk == TK_INTEGER || tk == TK_M2O) {
 			buf_addf(e, "%s[0]%s%s", buf_str(&r), tk == TK_M2O ? " ?? " : "",
 				tk == TK_M2O ? empty : "");
@@ -1553,7 +1590,8 @@ suggest_write(struct suggest *sg, struct buf *out, struct ep_err *err)
 			if (cs[nc].score >= sg->threshold * 0.8)
 				nc++;
 		}
-	qsort(cs, nc, sizeof *cs, cand_cmp);
+	if (nc > 0)
+		qsort(cs, nc, sizeof *cs, cand_cmp);
 	/* one to one, best first */
 	for (i = 0; i < (int)nc; i++) {
 		struct cand *c = &cs[i];
@@ -1580,7 +1618,8 @@ suggest_write(struct suggest *sg, struct buf *out, struct ep_err *err)
 	buf_addf(out, "# from %lu source and %lu target records, %d source and %d target fields;\n",
 		S->records, T->records, S->n, T->n);
 	buf_addf(out, "# synonyms: %s.  Each line: its score (0-1) and why.\n",
-		sg->synpath ? sg->synpath : "none");
+		sg->synpath ? (strrchr(sg->synpath, '/') ? strrchr(sg->synpath, '/') + 1 :
+				sg->synpath) : "none");
 	buf_adds(out, "# A draft: read every line, then run xform --check.\n");
 	for (i = 0; i < T->n; i++) {
 		const struct field *t = &T->f[i];

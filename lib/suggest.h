@@ -43,6 +43,10 @@ struct suggest_opts {
 /* The synonym table, found on the map search path (map_find). */
 #define SUGGEST_SYNONYMS "suggest-synonyms.txt"
 
+/* Synonyms from a table's text (name: for messages), added to those held;
+ * -1 with err (EP_DATAERR, "name:line: ...") on a bad line. */
+int suggest_synonyms(struct suggest *sg, const char *text, size_t len, const char *name,
+	struct ep_err *err);
 /* NULL with err (the synonym table: EP_NOINPUT, or EP_DATAERR with
  * file:line). */
 struct suggest *suggest_new(const struct suggest_opts *o, struct ep_err *err);
