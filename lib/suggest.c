@@ -64,6 +64,7 @@ struct side {
 	int n, cap;
 	unsigned long records;
 	char *label;
+	int hint;  /* the field after the last one found */
 };
 
 struct syn {
@@ -421,9 +422,14 @@ field_get(struct suggest *sg, struct side *sd, const char *name, struct ep_err *
 	struct field *f;
 	int i;
 
+	/* records list their fields in the same order: try the next one */
+	if (sd->hint < sd->n && strcmp(sd->f[sd->hint].name, name) == 0)
+		return &sd->f[sd->hint++];
 	for (i = 0; i < sd->n; i++)
-		if (strcmp(sd->f[i].name, name) == 0)
+		if (strcmp(sd->f[i].name, name) == 0) {
+			sd->hint = i + 1;
 			return &sd->f[i];
+		}
 	if (sd->n == MAXFIELDS) {
 		ep_errf(err, EP_DATAERR, "more than %d fields", MAXFIELDS);
 		return NULL;
@@ -445,7 +451,7 @@ field_get(struct suggest *sg, struct side *sd, const char *name, struct ep_err *
 		free(f->name);
 		goto oom;
 	}
-	sd->n++;
+	sd->hint = ++sd->n;
 	return f;
 oom:
 	ep_errf(err, EP_SOFTWARE, "out of memory");
@@ -541,6 +547,8 @@ keep_number(struct field *f, double d)
 {
 	char t[64];
 
+	if (f->nvals == MAXVALS)
+		return;
 	snprintf(t, sizeof t, "%.12g", d);
 	keep_value(f, t, strlen(t));
 }
@@ -634,6 +642,7 @@ suggest_record(struct suggest *sg, int side, const char *line, size_t len, struc
 		return 0;
 	}
 	sd->records++;
+	sd->hint = 0;
 	for (m = r->child; m; m = m->next) {
 		struct field *f;
 
