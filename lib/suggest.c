@@ -79,6 +79,7 @@ struct suggest {
 	double threshold;
 	size_t max_records, max_line;
 	int have_countries;
+	int lines[2];  /* fields holding lines, source and target (suggest_write) */
 };
 
 /* ---- names ------------------------------------------------------------------ */
@@ -1126,7 +1127,11 @@ score(struct suggest *sg, int ti, int si, struct cand *c)
 	c->name = name_sim(t, s, &c->why);
 	if (c->type == 0)
 		return;
-	if ((ov = overlap(t, s, &c->common)) > 0) {
+	if (tkind(t) == TK_LINES && kind_of(s) == K_LINES && sg->lines[0] == 1 &&
+	    sg->lines[1] == 1) {
+		c->value = 1;
+		c->vkind = 4;  /* the only lines on either side */
+	} else if ((ov = overlap(t, s, &c->common)) > 0) {
 		c->value = 0.5 + 0.5 * ov;
 		c->vkind = 1;
 	} else if (ov == 0) {
@@ -1406,6 +1411,8 @@ reason(struct buf *b, const struct suggest *sg, const struct cand *c, const char
 		buf_addf(b, ", shape %s", sh >= 0 ? shape_name[sh] : "agrees");
 	else if (c->vkind == 3)
 		buf_addf(b, ", shape %s not wanted", sh >= 0 ? shape_name[sh] : "unknown");
+	else if (c->vkind == 4)
+		buf_adds(b, ", the only lines on either side");
 	buf_addf(b, ", %s", sk >= 0 ? kind_name[sk] : "empty");
 	if (conv)
 		buf_addf(b, " (%s)", conv);
@@ -1592,6 +1599,11 @@ suggest_write(struct suggest *sg, struct buf *out, struct ep_err *err)
 		S->f[i].taken = 0;
 	for (i = 0; i < T->n; i++)
 		T->f[i].taken = 0;
+	sg->lines[0] = sg->lines[1] = 0;
+	for (i = 0; i < S->n; i++)
+		sg->lines[0] += kind_of(&S->f[i]) == K_LINES;
+	for (i = 0; i < T->n; i++)
+		sg->lines[1] += !T->f[i].readonly && tkind(&T->f[i]) == TK_LINES;
 	compose(sg, pk);
 	for (i = 0; i < T->n; i++)
 		for (j = 0; j < S->n && !T->f[i].readonly; j++) {
