@@ -59,6 +59,13 @@ run xform --suggest bng/Customer "$ERPIPE_TOP/examples/data/odoo-partners.ndjson
 is "$st" 0 "a schema by name (bng/Customer)"
 ok "and it compiles" xform --check "$T/bng.map"
 
+# --describe's schema as the target
+bng-extract --describe --openapi "$ERPIPE_TOP/examples/bng/openapi.json" customers > "$T/desc.json"
+run xform --suggest "$T/desc.json" "$ERPIPE_TOP/examples/data/odoo-partners.ndjson" > "$T/desc.map"
+is "$st" 0 "bng-extract --describe's schema as the target"
+like "$(grep '^Email = ' "$T/desc.map")" '\$email' "Email from email"
+is "$(grep -c '^CustomerID = \|TODO CustomerID' "$T/desc.map")" 0 "its read-only id left out"
+
 # bad input
 printf '{"a":1}\n{"a":\n' > "$T/bad.ndjson"
 run xform --suggest contacts.schema.json "$T/bad.ndjson" > /dev/null 2> "$T/err"
