@@ -38,6 +38,7 @@ static const char *const shape_name[SH_N] = { "e-mail", "phone", "country code",
 enum { T_STRING = 1, T_NUMBER = 2, T_INTEGER = 4, T_BOOLEAN = 8, T_ARRAY = 16, T_OBJECT = 32,
 	T_NULL = 64 };
 
+struct side;
 struct field {
 	char *name;
 	char *tok[MAXTOK];  /* the name's concepts (synonyms applied) */
@@ -57,6 +58,7 @@ struct field {
 	int nenum;
 	/* assignment */
 	int taken;  /* source: used by a pair; target: assigned */
+	struct side *items;  /* lines: the fields of their objects (one level) */
 };
 
 struct side {
@@ -387,7 +389,8 @@ suggest_synonyms(struct suggest *sg, const char *text, size_t len, const char *n
 			if (syn_add(sg, tokp, q) < 0)
 				goto oom;
 	}
-	qsort(sg->syn, (size_t)sg->nsyn, sizeof *sg->syn, syn_cmp);
+	if (sg->nsyn > 0)
+		qsort(sg->syn, (size_t)sg->nsyn, sizeof *sg->syn, syn_cmp);
 	return 0;
 oom:
 	return ep_errf(err, EP_SOFTWARE, "out of memory");
@@ -554,25 +557,59 @@ keep_number(struct field *f, double d)
 	keep_value(f, t, strlen(t));
 }
 
-static void
-profile(struct field *f, const cJSON *v)
+static struct field *field_get(struct suggest *sg, struct side *sd, const char *name,
+	struct ep_err *err);
+static struct side *items_of(struct field *f);
+static int profile(struct suggest *sg, struct field *f, const cJSON *v, int depth,
+	struct ep_err *err);
+
+/* the objects of a field of lines, profiled as records of its items side
+ * (one level: lines of lines are not looked into) */
+static int
+profile_items(struct suggest *sg, struct field *f, const cJSON *arr, struct ep_err *err)
+{
+	const cJSON *it, *m;
+	struct side *sd = items_of(f);
+
+	if (sd == NULL)
+		return ep_errf(err, EP_SOFTWARE, "out of memory");
+	cJSON_ArrayForEach(it, arr) {
+		if (!cJSON_IsObject(it))
+			continue;
+		sd->records++;
+		sd->hint = 0;
+		for (m = it->child; m; m = m->next) {
+			struct field *g;
+
+			if (m->string[0] == '_' || m->string[0] == '@')
+				continue;
+			if ((g = field_get(sg, sd, m->string, err)) == NULL)
+				return -1;
+			profile(sg, g, m, 1, err);
+		}
+	}
+	return 0;
+}
+
+static int
+profile(struct suggest *sg, struct field *f, const cJSON *v, int depth, struct ep_err *err)
 {
 	f->seen++;
 	if (cJSON_IsNull(v)) {
 		f->e_null++;
-		return;
+		return 0;
 	}
 	if (cJSON_IsFalse(v) && f->kind[K_BOOL] == 0) {
 		/* Odoo's empty, unless the field is a boolean */
 		f->e_false++;
-		return;
+		return 0;
 	}
 	if (cJSON_IsBool(v)) {
 		if (f->e_false) /* the falses seen so far were booleans */
 			f->kind[K_BOOL] += f->e_false, f->e_false = 0;
 		f->kind[K_BOOL]++;
 		keep_value(f, cJSON_IsTrue(v) ? "true" : "false", cJSON_IsTrue(v) ? 4 : 5);
-		return;
+		return 0;
 	}
 	if (cJSON_IsNumber(v)) {
 		double d = v->valuedouble;
@@ -582,7 +619,7 @@ profile(struct field *f, const cJSON *v)
 		if (!isint)
 			f->shape[SH_AMOUNT]++;
 		keep_number(f, d);
-		return;
+		return 0;
 	}
 	if (cJSON_IsString(v)) {
 		size_t n = strlen(v->valuestring);
@@ -590,32 +627,35 @@ profile(struct field *f, const cJSON *v)
 
 		if (n == 0) {
 			f->e_str++;
-			return;
+			return 0;
 		}
 		f->kind[K_STR]++;
 		if ((sh = shape_of(v->valuestring, n)) >= 0)
 			f->shape[sh]++;
 		keep_value(f, v->valuestring, n);
-		return;
+		return 0;
 	}
 	if (cJSON_IsArray(v)) {
 		const cJSON *a = v->child;
 
 		if (a == NULL) {
 			f->e_null++;  /* no lines: says nothing of their kind */
-			return;
+			return 0;
 		}
 		if (a && cJSON_IsNumber(a) && a->next && cJSON_IsString(a->next) &&
 		    a->next->next == NULL) {
 			f->kind[K_M2O]++;
 			keep_value(f, a->next->valuestring, strlen(a->next->valuestring));
-		} else if (a && cJSON_IsObject(a))
+		} else if (a && cJSON_IsObject(a)) {
 			f->kind[K_LINES]++;
-		else
+			if (depth == 0)
+				return profile_items(sg, f, v, err);
+		} else
 			f->kind[K_ARR]++;
-		return;
+		return 0;
 	}
 	f->kind[K_OBJ]++;
+	return 0;
 }
 
 int
@@ -653,7 +693,10 @@ suggest_record(struct suggest *sg, int side, const char *line, size_t len, struc
 			cJSON_Delete(r);
 			return -1;
 		}
-		profile(f, m);
+		if (profile(sg, f, m, 0, err) < 0) {
+			cJSON_Delete(r);
+			return -1;
+		}
 	}
 	cJSON_Delete(r);
 	return 0;
@@ -745,34 +788,66 @@ schema_prop(struct field *f, const cJSON *p)
 		f->types |= T_ARRAY;
 }
 
-int
-suggest_schema(struct suggest *sg, const char *text, size_t len, const char *name,
-	struct ep_err *err)
-{
-	struct json_tree_err je = { NULL, 0, BUF_INIT };
-	cJSON *doc = json_tree_parse(text, len, &je), *props, *p, *req;
-	struct side *sd = &sg->s[SUGGEST_TARGET];
+static int schema_props(struct suggest *sg, struct side *sd, const cJSON *obj,
+	const cJSON *root, const char *name, int depth, struct ep_err *err);
 
+/* the object schema of a field's lines: items with properties, a
+ * "#/$defs/X" of the same document, or (Odoo's) another schema file next to
+ * this one; tree holds a file read, freed by the caller */
+static const cJSON *
+item_schema(const cJSON *p, const cJSON *root, const char *name, cJSON **tree)
+{
+	const cJSON *it = cJSON_GetObjectItemCaseSensitive(p, "items"), *ref, *then;
+	struct json_tree_err je = { NULL, 0, BUF_INIT };
+	struct ep_err e = EP_ERR_INIT;
+	struct buf b = BUF_INIT, path = BUF_INIT;
+	const char *slash;
+
+	*tree = NULL;
+	if (!cJSON_IsObject(it))
+		return NULL;
+	if (cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(it, "properties")))
+		return it;
+	ref = cJSON_GetObjectItemCaseSensitive(it, "$ref");
+	then = cJSON_GetObjectItemCaseSensitive(it, "then");
+	if (!cJSON_IsString(ref) && cJSON_IsObject(then))
+		ref = cJSON_GetObjectItemCaseSensitive(then, "$ref");
+	if (!cJSON_IsString(ref))
+		return NULL;
+	if (strncmp(ref->valuestring, "#/$defs/", 8) == 0)
+		return cJSON_GetObjectItemCaseSensitive(
+			cJSON_GetObjectItemCaseSensitive(root, "$defs"), ref->valuestring + 8);
+	if (strchr(ref->valuestring, '#') || strchr(ref->valuestring, '/') ||
+	    strstr(ref->valuestring, "..") || (slash = strrchr(name, '/')) == NULL)
+		return NULL;  /* only a file beside this one */
+	buf_init(&path, 8192);
+	buf_add(&path, name, (size_t)(slash - name) + 1);
+	buf_adds(&path, ref->valuestring);
+	if (slurp(buf_str(&path), &b, &e) == 0)
+		*tree = json_tree_parse(buf_str(&b), b.len, &je);
 	buf_release(&je.path);
-	if (doc == NULL)
-		return ep_errf(err, EP_DATAERR, "%s: not JSON: %s", name,
-			je.why ? je.why : "out of memory");
-	props = cJSON_GetObjectItemCaseSensitive(doc, "properties");
-	if (!cJSON_IsObject(props)) {
-		cJSON_Delete(doc);
-		return ep_errf(err, EP_DATAERR, "%s: a schema with no properties", name);
-	}
-	req = cJSON_GetObjectItemCaseSensitive(doc, "required");
+	buf_release(&b);
+	buf_release(&path);
+	return *tree;
+}
+
+/* the properties of schema obj as fields of sd; lines one level down */
+static int
+schema_props(struct suggest *sg, struct side *sd, const cJSON *obj, const cJSON *root,
+	const char *name, int depth, struct ep_err *err)
+{
+	const cJSON *props = cJSON_GetObjectItemCaseSensitive(obj, "properties"), *p;
+	const cJSON *req = cJSON_GetObjectItemCaseSensitive(obj, "required");
+
 	cJSON_ArrayForEach(p, props) {
-		const cJSON *ro = cJSON_GetObjectItemCaseSensitive(p, "readOnly"), *d, *r;
+		const cJSON *ro = cJSON_GetObjectItemCaseSensitive(p, "readOnly"), *d, *r, *is;
 		struct field *f;
+		cJSON *tree;
 
 		if (!cJSON_IsObject(p) || p->string[0] == '_')
 			continue;  /* _op, _key */
-		if ((f = field_get(sg, sd, p->string, err)) == NULL) {
-			cJSON_Delete(doc);
+		if ((f = field_get(sg, sd, p->string, err)) == NULL)
 			return -1;
-		}
 		f->readonly = cJSON_IsTrue(ro);
 		/* created/modified stamps are the target's own (never synced) */
 		if (f->ntok == 1 && (strcmp(f->tok[0], "created") == 0 ||
@@ -791,9 +866,38 @@ suggest_schema(struct suggest *sg, const char *text, size_t len, const char *nam
 		cJSON_ArrayForEach(r, req)
 			if (cJSON_IsString(r) && strcmp(r->valuestring, p->string) == 0)
 				f->required = 1;
+		if (depth == 0 && (is = item_schema(p, root, name, &tree)) != NULL) {
+			struct side *it = items_of(f);
+			int rc = it ? schema_props(sg, it, is, tree ? tree : root, name, 1, err) :
+				      ep_errf(err, EP_SOFTWARE, "out of memory");
+
+			cJSON_Delete(tree);
+			if (rc < 0)
+				return -1;
+		}
 	}
-	cJSON_Delete(doc);
 	return 0;
+}
+
+int
+suggest_schema(struct suggest *sg, const char *text, size_t len, const char *name,
+	struct ep_err *err)
+{
+	struct json_tree_err je = { NULL, 0, BUF_INIT };
+	cJSON *doc = json_tree_parse(text, len, &je);
+	int rc;
+
+	buf_release(&je.path);
+	if (doc == NULL)
+		return ep_errf(err, EP_DATAERR, "%s: not JSON: %s", name,
+			je.why ? je.why : "out of memory");
+	if (!cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(doc, "properties"))) {
+		cJSON_Delete(doc);
+		return ep_errf(err, EP_DATAERR, "%s: a schema with no properties", name);
+	}
+	rc = schema_props(sg, &sg->s[SUGGEST_TARGET], doc, doc, name, 0, err);
+	cJSON_Delete(doc);
+	return rc;
 }
 
 static int
@@ -843,6 +947,14 @@ suggest_label(struct suggest *sg, int side, const char *label)
 	return 0;
 }
 
+static struct side *
+items_of(struct field *f)
+{
+	if (f->items == NULL)
+		f->items = calloc(1, sizeof *f->items);
+	return f->items;
+}
+
 /* ---- context ------------------------------------------------------------------- */
 
 struct suggest *
@@ -884,6 +996,10 @@ side_free(struct side *sd)
 	for (i = 0; i < sd->n; i++) {
 		struct field *f = &sd->f[i];
 
+		if (f->items) {
+			side_free(f->items);
+			free(f->items);
+		}
 		free(f->name);
 		free(f->whole);
 		free(f->format);
@@ -1375,6 +1491,13 @@ expr_pair(struct suggest *sg, const struct field *t, const struct field *s, stru
 		if (t->odoo)
 			buf_adds(e, " ?? false");
 		*conv = "ISO 8601 to Odoo's UTC date-time";
+	} else if ((have == SH_DATE || s->shape[SH_NAVNODATE]) && want == SH_ODOODT) {
+		int nav = s->shape[SH_NAVNODATE] > 0;
+		const char *o = nav ? "from_nav_date(" : "", *c = nav ? ")" : "";
+
+		buf_addf(e, "%s%s%s ? %s%s%s . \" 00:00:00\" : %s", o, buf_str(&r), c, o,
+			buf_str(&r), c, empty);
+		*conv = "a date as Odoo's date-time at midnight";
 	} else if (have == SH_DATE && want == SH_ISODT) {
 		buf_addf(e, "%s ? %s . \"T00:00:00Z\" : null", buf_str(&r), buf_str(&r));
 		*conv = "date as a date-time";
@@ -1581,20 +1704,69 @@ lhs(struct buf *b, const char *name)
 	return buf_adds(b, "\" = ");
 }
 
-int
-suggest_write(struct suggest *sg, struct buf *out, struct ep_err *err)
+/* a sub-mapping's name from its target field: L_ and the name's letters */
+static void
+sub_name(struct buf *b, const char *target)
+{
+	const char *p;
+
+	buf_adds(b, "L_");
+	for (p = target; *p; p++)
+		buf_addc(b, isalnum((unsigned char)*p) ? *p : '_');
+}
+
+/* The statements of a draft for the sides in sg->s (indented by depth),
+ * into out; sub-mappings for lines into subs (depth 0 only).  -1 when out
+ * of memory. */
+static int draft(struct suggest *sg, struct buf *out, struct buf *subs, int depth,
+	int *matched, int *todo);
+
+/* target t's lines from source s's through a sub-mapping drafted from
+ * their items' fields: 1 written (name in out), 0 none (nothing pairs) */
+static int
+sub_lines(struct suggest *sg, struct field *t, struct field *s, struct buf *subs,
+	struct buf *name)
+{
+	struct side save[2] = { sg->s[0], sg->s[1] };
+	struct buf body = BUF_INIT;
+	int matched = 0, todo = 0, rc;
+
+	if (t->items == NULL || s->items == NULL || t->items->n == 0 || s->items->n == 0)
+		return 0;
+	sg->s[0] = *s->items;
+	sg->s[1] = *t->items;
+	rc = draft(sg, &body, NULL, 1, &matched, &todo);
+	*s->items = sg->s[0];
+	*t->items = sg->s[1];
+	sg->s[0] = save[0];
+	sg->s[1] = save[1];
+	if (rc == 0 && matched > 0) {
+		sub_name(name, t->name);
+		buf_addf(subs, "map %s {\n", buf_str(name));
+		buf_add(subs, body.p, body.len);
+		buf_adds(subs, "}\n");
+	}
+	buf_release(&body);
+	return rc < 0 ? -1 : matched > 0;
+}
+
+static int
+draft(struct suggest *sg, struct buf *out, struct buf *subs, int depth, int *matched,
+	int *todo)
 {
 	struct side *S = &sg->s[0], *T = &sg->s[1];
+	const char *ind = depth ? "\t" : "";
 	struct cand *cs = NULL;
 	struct pick *pk = NULL;
 	size_t nc = 0;
-	int i, j, matched = 0, todo = 0, lines = 0;
+	int i, j, rc = -1;
 
+	*matched = *todo = 0;
 	if (T->n > 0 && (pk = calloc((size_t)T->n, sizeof *pk)) == NULL)
-		goto oom;
+		goto out;
 	if ((size_t)T->n * (size_t)S->n > 0 &&
 	    (cs = malloc((size_t)T->n * (size_t)S->n * sizeof *cs)) == NULL)
-		goto oom;
+		goto out;
 	for (i = 0; i < S->n; i++)
 		S->f[i].taken = 0;
 	for (i = 0; i < T->n; i++)
@@ -1633,30 +1805,39 @@ suggest_write(struct suggest *sg, struct buf *out, struct ep_err *err)
 		pk[c->t].kind = 1;
 		pk[c->t].c = *c;
 	}
-
-	buf_addf(out, "# Draft map by xform --suggest: %s -> %s\n",
-		S->label ? S->label : "source", T->label ? T->label : "target");
-	buf_addf(out, "# from %lu source and %lu target records, %d source and %d target fields;\n",
-		S->records, T->records, S->n, T->n);
-	buf_addf(out, "# synonyms: %s.  Each line: its score (0-1) and why.\n",
-		sg->synpath ? (strrchr(sg->synpath, '/') ? strrchr(sg->synpath, '/') + 1 :
-				sg->synpath) : "none");
-	buf_adds(out, "# A draft: read every line, then run xform --check.\n");
 	for (i = 0; i < T->n; i++) {
-		const struct field *t = &T->f[i];
+		struct field *t = &T->f[i];
 		const char *conv;
 
 		if (pk[i].kind == 0) {
-			todo += !t->readonly;
+			*todo += !t->readonly;
 			continue;
 		}
-		matched++;
+		(*matched)++;
+		buf_adds(out, ind);
 		lhs(out, t->name);
 		if (pk[i].kind == 1) {
-			size_t at = out->len;
+			struct field *s = &S->f[pk[i].c.s];
+			struct buf name = BUF_INIT;
+			int r = 0;
 
-			expr_pair(sg, t, &S->f[pk[i].c.s], out, &conv);
-			(void)at;
+			if (subs && kind_of(s) == K_LINES && tkind(t) == TK_LINES &&
+			    (r = sub_lines(sg, t, s, subs, &name)) < 0)
+				goto out;
+			/* sub_lines drafted other sides: S, T, lines[] again */
+			sg->lines[0] = sg->lines[1] = 0;
+			for (j = 0; j < S->n; j++)
+				sg->lines[0] += kind_of(&S->f[j]) == K_LINES;
+			for (j = 0; j < T->n; j++)
+				sg->lines[1] += !T->f[j].readonly && tkind(&T->f[j]) == TK_LINES;
+			if (r == 1) {
+				buf_addf(out, "map(%s, ", buf_str(&name));
+				ref(out, s->name);
+				buf_adds(out, ")");
+				conv = "each line through its sub-mapping";
+			} else
+				expr_pair(sg, t, s, out, &conv);
+			buf_release(&name);
 			buf_adds(out, "  ");
 			reason(out, sg, &pk[i].c, conv);
 		} else
@@ -1670,24 +1851,46 @@ suggest_write(struct suggest *sg, struct buf *out, struct ep_err *err)
 
 		if (pk[i].kind || t->readonly)
 			continue;
-		if (tkind(t) == TK_LINES)
-			lines++;
 		for (j = 0; j < (int)nc; j++)
 			if (cs[j].t == i && cs[j].score > bs)
 				bs = cs[j].score, best = cs[j].s;
-		buf_addf(out, "# TODO %s%s%s", t->name, t->required ? " (required)" : "",
-			tkind(t) == TK_LINES ? " (lines: write a sub-mapping, map Line { ... })" : "");
+		buf_addf(out, "%s# TODO %s%s%s", ind, t->name, t->required ? " (required)" : "",
+			tkind(t) == TK_LINES ? " (lines: write a sub-mapping)" : "");
 		if (best >= 0)
 			buf_addf(out, ": best %s at %.2f", S->f[best].name, bs);
 		buf_addc(out, '\n');
 	}
-	buf_addf(out, "# %d of %d target fields drafted, %d TODO\n", matched, T->n, todo);
+	rc = 0;
+out:
 	free(cs);
 	free(pk);
-	(void)lines;
-	return out->len > 0 ? 0 : ep_errf(err, EP_SOFTWARE, "out of memory");
-oom:
-	free(cs);
-	free(pk);
-	return ep_errf(err, EP_SOFTWARE, "out of memory");
+	return rc;
+}
+
+int
+suggest_write(struct suggest *sg, struct buf *out, struct ep_err *err)
+{
+	struct side *S = &sg->s[0], *T = &sg->s[1];
+	struct buf body = BUF_INIT, subs = BUF_INIT;
+	int matched, todo, rc;
+
+	buf_addf(out, "# Draft map by xform --suggest: %s -> %s\n",
+		S->label ? S->label : "source", T->label ? T->label : "target");
+	buf_addf(out, "# from %lu source and %lu target records, %d source and %d target fields;\n",
+		S->records, T->records, S->n, T->n);
+	buf_addf(out, "# synonyms: %s.  Each line: its score (0-1) and why.\n",
+		sg->synpath ? (strrchr(sg->synpath, '/') ? strrchr(sg->synpath, '/') + 1 :
+				sg->synpath) : "none");
+	buf_adds(out, "# A draft: read every line, then run xform --check.\n");
+	rc = draft(sg, &body, &subs, 0, &matched, &todo);
+	if (rc == 0) {
+		buf_add(out, subs.p, subs.len);
+		buf_add(out, body.p, body.len);
+		buf_addf(out, "# %d of %d target fields drafted, %d TODO\n", matched, T->n, todo);
+	}
+	buf_release(&body);
+	buf_release(&subs);
+	if (rc < 0 || out->len == 0)
+		return ep_errf(err, EP_SOFTWARE, "out of memory");
+	return 0;
 }

@@ -29,11 +29,15 @@ like "$(grep '^address = ' "$T/draft.map")" \
 like "$(grep '^status = ' "$T/draft.map")" '\$Is_Active \? "Active" : "Inactive"' \
 	"a boolean as the target's enum values"
 like "$(grep '^country_code = ' "$T/draft.map")" 'shape country code' "a shape is a reason"
+like "$(grep '^orders = ' "$T/draft.map")" 'map\(L_orders, \$Orders\)' "lines through a sub-mapping"
+like "$(sed -n '/^map L_orders {/,/^}/p' "$T/draft.map" | tr '\n' '|')" \
+	'amount = \$total .*# TODO currency' "drafted from the lines' fields (the schema's \$defs)"
 like "$(grep '^# TODO external_id' "$T/draft.map")" '\(required\)' "an unmatched required field is a TODO"
 is "$(grep -c '^id = \|^updated_at = \|TODO updated_at\|TODO id$' "$T/draft.map")" 0 \
 	"read-only fields and modification stamps are left to the target"
 # every code line has a score and a reason
-is "$(grep -v '^#' "$T/draft.map" | grep -cv '  # [01]\.[0-9][0-9] ')" 0 "every line has a score and a reason"
+is "$(grep -Ev '^[[:space:]]*#|^map L_[A-Za-z0-9_]+ \{$|^\}$' "$T/draft.map" |
+	grep -cv '  # [01]\.[0-9][0-9] ')" 0 "every line has a score and a reason"
 
 # a target sample, with or without the schema: value overlap as evidence
 cat > "$T/tgt.ndjson" <<'X'
