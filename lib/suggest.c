@@ -208,7 +208,7 @@ static double
 weight(const char *t)
 {
 	static const char *const weak[] = { "id", "no", "nr", "num", "number", "code", "ref",
-		"the", "of", "to", "lcy", "x", "value", "type", "is", "has", NULL };
+		"the", "of", "to", "lcy", "x", "value", "is", "has", NULL };
 	int i;
 
 	for (i = 0; weak[i]; i++)
@@ -1251,8 +1251,8 @@ score(struct suggest *sg, int ti, int si, struct cand *c)
 		c->value = 0.5 + 0.5 * ov;
 		c->vkind = 1;
 	} else if (ov == 0) {
-		/* samples of other records share nothing: a weak sign */
-		c->value = 0.5 * c->name;
+		/* samples of other records may share nothing: no sign either way */
+		c->value = c->name;
 		c->vkind = 1;
 	} else if (want >= 0 && want != SH_AMOUNT && want != SH_NUMSTR && kind_of(s) != K_M2O &&
 		   have >= 0) {
@@ -1592,6 +1592,10 @@ compose(struct suggest *sg, struct pick *pk)
 	int city = find_src(sg, "city", 0), id = find_id(sg), i;
 	int t_zipcity = tgt_has(sg, "postcode") || tgt_has(sg, "city");
 	int done[7] = { 0 };  /* one address line, one external id */
+	int plain_name = 0;   /* a target called name: the one the names join into */
+
+	for (i = 0; i < T->n; i++)
+		plain_name |= !T->f[i].readonly && strcmp(T->f[i].whole, "name") == 0;
 
 	for (i = 0; i < T->n; i++) {
 		struct field *t = &T->f[i];
@@ -1599,7 +1603,7 @@ compose(struct suggest *sg, struct pick *pk)
 		if (t->readonly || tkind(t) != TK_STRING || t->ntok > 2)
 			continue;
 		if (first >= 0 && last >= 0 && t->ntok == 1 && strcmp(t->tok[0], "name") == 0 &&
-		    name < 0) {
+		    name < 0 && (!plain_name || strcmp(t->whole, "name") == 0)) {
 			pk[i].kind = 2;
 			pk[i].parts[0] = first;
 			pk[i].parts[1] = last;
