@@ -298,6 +298,10 @@ main(int argc, char *argv[])
 		return ep_opt_bad(usage_text, c, argv, r < 0 ? err.msg : NULL);
 	}
 	ep_opt_free(&os);
+	if (ntargets && (check || map_name))
+		return ep_usage(usage_text, "%s", "--suggest writes a map: not with -f, --check or --pairs");
+	if (synonyms && !ntargets)
+		return ep_usage(usage_text, "%s", "--synonyms goes with --suggest");
 	if (ntargets)
 		return run_suggest(targets, ntargets, synonyms, argc - optind, argv + optind);
 	if (check || map_name) {

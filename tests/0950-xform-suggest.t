@@ -86,6 +86,11 @@ is "$st:$(cat "$T/err")" "65:xform: $T/syn.txt:2: want 'concept: variant ...'" \
 printf '{"properties": 1}' > "$T/bad.schema.json"
 run xform --suggest "$T/bad.schema.json" contacts.ndjson > /dev/null 2> "$T/err"
 is "$st" 65 "a schema without properties: 65"
+run xform --suggest contacts.schema.json -f some.map contacts.ndjson > /dev/null 2> "$T/err"
+is "$st" 64 "--suggest with -f: usage, 64"
+like "$(head -1 "$T/err")" "not with -f, --check or --pairs" "and why"
+run xform --synonyms "$T/syn.txt" contacts.ndjson > /dev/null 2> "$T/err"
+is "$st" 64 "--synonyms without --suggest: 64"
 # another synonym table changes the evidence
 printf 'phone: telephone\n' > "$T/syn.txt"
 run xform --suggest contacts.schema.json --synonyms "$T/syn.txt" contacts.ndjson > "$T/syn.map"
