@@ -29,10 +29,10 @@ static const char *const kind_name[K_N] = { "boolean", "integer", "number", "str
 
 /* shapes of a string (or number) */
 enum { SH_EMAIL, SH_PHONE, SH_COUNTRY, SH_CURRENCY, SH_DATE, SH_ODOODT, SH_ISODT, SH_NUMSTR,
-	SH_AMOUNT, SH_URL, SH_NAVNODATE, SH_N };
+	SH_AMOUNT, SH_URL, SH_NAVNODATE, SH_CODE, SH_N };
 static const char *const shape_name[SH_N] = { "e-mail", "phone", "country code",
 	"currency code", "date", "date-time", "date-time", "numeric text", "amount", "url",
-	"no-date" };
+	"no-date", "reference" };
 
 /* JSON Schema types */
 enum { T_STRING = 1, T_NUMBER = 2, T_INTEGER = 4, T_BOOLEAN = 8, T_ARRAY = 16, T_OBJECT = 32,
@@ -262,11 +262,42 @@ dice(char *const *a, int na, char *const *b, int nb)
 	return 2 * m / (wa + wb);
 }
 
+static int shape_mostly(const struct field *f);
+
+/* Odoo's documents are numbered by their name (S00012, INV/2026/00001):
+ * a source "name" holding references, a target that is a document's
+ * number (No, OrderNo, invoice_no, Document_No) */
+static int
+docno(const struct field *t, const struct field *s)
+{
+	static const char *const doc[] = { "", "order", "invoice", "document", "doc", "bill",
+		"payment", "receipt", "salesorder", "purchaseorder", NULL };
+	static const char *const no[] = { "no", "number", "nr", NULL };
+	int i, j;
+
+	if (strcmp(s->name, "name") != 0 || shape_mostly(s) != SH_CODE)
+		return 0;
+	/* the target's words run together: No, OrderNo, invoice_no, Document_No */
+	for (i = 0; doc[i]; i++)
+		for (j = 0; no[j]; j++) {
+			size_t k = strlen(doc[i]);
+
+			if (strncmp(t->whole, doc[i], k) == 0 && strcmp(t->whole + k, no[j]) == 0)
+				return 1;
+		}
+	return 0;
+}
+
 /* how alike two field names are, 0..1, and why (a short text) */
 static double
 name_sim(const struct field *t, const struct field *s, const char **why)
 {
 	double d, dd;
+
+	if (docno(t, s)) {
+		*why = "a document's name is its number";
+		return 0.9;
+	}
 
 	if (strcmp(t->whole, s->whole) == 0 && *t->whole) {
 		*why = "same name";
@@ -519,6 +550,10 @@ shape_of(const char *s, size_t n)
 	}
 	if (nd >= 6 && all(s, n, "0123456789+-() ./x"))
 		return SH_PHONE;
+	/* a reference: S00012, INV/2026/00001, FURN_7777 (letters and digits,
+	 * no space) */
+	if (n >= 3 && n <= 40 && nd > 0 && nd < n && !memchr(s, ' ', n))
+		return SH_CODE;
 	return -1;
 }
 
