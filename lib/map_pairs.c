@@ -17,7 +17,7 @@ struct fset {
 };
 
 struct pairs {
-	struct fset *locals;  /* one set per top-level local slot */
+	struct fset *locals; /* one set per top-level local slot */
 	int nlocals;
 	struct buf *out;
 	int oom;
@@ -131,7 +131,7 @@ static void
 walk(struct pairs *pp, const struct map_stmt *st)
 {
 	for (; st != NULL; st = st->next) {
-		struct fset s = { 0 };
+		struct fset s = {0};
 		int i;
 
 		switch (st->kind) {
@@ -146,7 +146,7 @@ walk(struct pairs *pp, const struct map_stmt *st)
 		case S_ASSIGN:
 			if (st->nls == 0 || st->ls[0].kind != LS_KEY ||
 			    (st->ls[0].kn > 0 && st->ls[0].k[0] == '_'))
-				break;  /* _key, _op: identity and operation, not data */
+				break; /* _key, _op: identity and operation, not data */
 			fields(pp, st->e, &s);
 			for (i = 0; i < s.n; i++) {
 				target(pp->out, st);
@@ -166,7 +166,7 @@ walk(struct pairs *pp, const struct map_stmt *st)
 int
 map_pairs(const struct map_prog *P, struct buf *out)
 {
-	struct pairs pp = { NULL, P->nslots, out, 0 };
+	struct pairs pp = {NULL, P->nslots, out, 0};
 	int i;
 
 	if (P->nslots > 0 && (pp.locals = calloc((size_t)P->nslots, sizeof *pp.locals)) == NULL)

@@ -24,24 +24,44 @@
 
 /* kinds of value */
 enum { K_BOOL, K_INT, K_NUM, K_STR, K_M2O, K_LINES, K_ARR, K_OBJ, K_N };
-static const char *const kind_name[K_N] = { "boolean", "integer", "number", "string",
-	"many2one", "lines", "array", "object" };
+static const char *const kind_name[K_N] = {"boolean",  "integer", "number", "string",
+                                           "many2one", "lines",   "array",  "object"};
 
 /* shapes of a string (or number) */
-enum { SH_EMAIL, SH_PHONE, SH_COUNTRY, SH_CURRENCY, SH_DATE, SH_ODOODT, SH_ISODT, SH_NUMSTR,
-	SH_AMOUNT, SH_URL, SH_NAVNODATE, SH_CODE, SH_N };
-static const char *const shape_name[SH_N] = { "e-mail", "phone", "country code",
-	"currency code", "date", "date-time", "date-time", "numeric text", "amount", "url",
-	"no-date", "reference" };
+enum {
+	SH_EMAIL,
+	SH_PHONE,
+	SH_COUNTRY,
+	SH_CURRENCY,
+	SH_DATE,
+	SH_ODOODT,
+	SH_ISODT,
+	SH_NUMSTR,
+	SH_AMOUNT,
+	SH_URL,
+	SH_NAVNODATE,
+	SH_CODE,
+	SH_N
+};
+static const char *const shape_name[SH_N] = {"e-mail", "phone",     "country code", "currency code",
+                                             "date",   "date-time", "date-time",    "numeric text",
+                                             "amount", "url",       "no-date",      "reference"};
 
 /* JSON Schema types */
-enum { T_STRING = 1, T_NUMBER = 2, T_INTEGER = 4, T_BOOLEAN = 8, T_ARRAY = 16, T_OBJECT = 32,
-	T_NULL = 64 };
+enum {
+	T_STRING = 1,
+	T_NUMBER = 2,
+	T_INTEGER = 4,
+	T_BOOLEAN = 8,
+	T_ARRAY = 16,
+	T_OBJECT = 32,
+	T_NULL = 64
+};
 
 struct side;
 struct field {
 	char *name;
-	char *tok[MAXTOK];  /* the name's concepts (synonyms applied) */
+	char *tok[MAXTOK]; /* the name's concepts (synonyms applied) */
 	int ntok;
 	char *whole;        /* the name's tokens run together: "postalcode" */
 	char *dtok[MAXTOK]; /* a schema description's concepts */
@@ -51,14 +71,14 @@ struct field {
 	char *vals[MAXVALS];
 	int nvals;
 	/* schema */
-	int schema, required, odoo;  /* odoo: a fields.schema.json $ref */
-	int readonly;                /* never written: not drafted, not TODO */
+	int schema, required, odoo; /* odoo: a fields.schema.json $ref */
+	int readonly;               /* never written: not drafted, not TODO */
 	unsigned types;
-	char *format, *ref;          /* ref: the $defs name: many2one, date ... */
+	char *format, *ref; /* ref: the $defs name: many2one, date ... */
 	int nenum;
 	/* assignment */
-	int taken;  /* source: used by a pair; target: assigned */
-	struct side *items;  /* lines: the fields of their objects (one level) */
+	int taken;          /* source: used by a pair; target: assigned */
+	struct side *items; /* lines: the fields of their objects (one level) */
 };
 
 struct side {
@@ -66,7 +86,7 @@ struct side {
 	int n, cap;
 	unsigned long records;
 	char *label;
-	int hint;  /* the field after the last one found */
+	int hint; /* the field after the last one found */
 };
 
 struct syn {
@@ -81,7 +101,7 @@ struct suggest {
 	double threshold;
 	size_t max_records, max_line;
 	int have_countries;
-	int lines[2];  /* fields holding lines, source and target (suggest_write) */
+	int lines[2]; /* fields holding lines, source and target (suggest_write) */
 };
 
 /* ---- names ------------------------------------------------------------------ */
@@ -131,7 +151,7 @@ syn_find(const struct suggest *sg, const char *w)
 		int mid = (lo + hi) / 2, c = strcmp(w, sg->syn[mid].variant);
 
 		if (c == 0)
-			return sg->syn[mid].concept;
+		return sg->syn[mid].concept;
 		if (c < 0)
 			hi = mid - 1;
 		else
@@ -207,8 +227,8 @@ out:
 static double
 weight(const char *t)
 {
-	static const char *const weak[] = { "id", "no", "nr", "num", "number", "code", "ref",
-		"the", "of", "to", "lcy", "x", "value", "is", "has", NULL };
+	static const char *const weak[] = {"id", "no", "nr",  "num", "number", "code", "ref", "the",
+	                                   "of", "to", "lcy", "x",   "value",  "is",   "has", NULL};
 	int i;
 
 	for (i = 0; weak[i]; i++)
@@ -236,7 +256,7 @@ static double
 dice(char *const *a, int na, char *const *b, int nb)
 {
 	double wa = 0, wb = 0, m = 0;
-	int used[MAXTOK] = { 0 }, i, j;
+	int used[MAXTOK] = {0}, i, j;
 
 	for (i = 0; i < na; i++)
 		wa += weight(a[i]);
@@ -270,9 +290,10 @@ static int shape_mostly(const struct field *f);
 static int
 docno(const struct field *t, const struct field *s)
 {
-	static const char *const doc[] = { "", "order", "invoice", "document", "doc", "bill",
-		"payment", "receipt", "salesorder", "purchaseorder", NULL };
-	static const char *const no[] = { "no", "number", "nr", NULL };
+	static const char *const doc[] = {"",           "order",         "invoice", "document",
+	                                  "doc",        "bill",          "payment", "receipt",
+	                                  "salesorder", "purchaseorder", NULL};
+	static const char *const no[] = {"no", "number", "nr", NULL};
 	int i, j;
 
 	if (strcmp(s->name, "name") != 0 || shape_mostly(s) != SH_CODE)
@@ -381,7 +402,7 @@ syn_add(struct suggest *sg, const char *variant, const char *concept)
  * (Post_Code, postal_code, PostalCode are the one variant "postalcode"). */
 int
 suggest_synonyms(struct suggest *sg, const char *text, size_t len, const char *name,
-	struct ep_err *err)
+                 struct ep_err *err)
 {
 	const char *p = text, *end = text + len;
 	char line[4096];
@@ -409,7 +430,7 @@ suggest_synonyms(struct suggest *sg, const char *text, size_t len, const char *n
 			continue;
 		if ((colon = strchr(q, ':')) == NULL || colon == q)
 			return ep_errf(err, EP_DATAERR, "%s:%d: want 'concept: variant ...'", name,
-				lineno);
+			               lineno);
 		*colon = '\0';
 		while (colon > q && isspace((unsigned char)colon[-1]))
 			*--colon = '\0';
@@ -593,10 +614,10 @@ keep_number(struct field *f, double d)
 }
 
 static struct field *field_get(struct suggest *sg, struct side *sd, const char *name,
-	struct ep_err *err);
+                               struct ep_err *err);
 static struct side *items_of(struct field *f);
 static int profile(struct suggest *sg, struct field *f, const cJSON *v, int depth,
-	struct ep_err *err);
+                   struct ep_err *err);
 
 /* the objects of a field of lines, profiled as records of its items side
  * (one level: lines of lines are not looked into) */
@@ -608,7 +629,8 @@ profile_items(struct suggest *sg, struct field *f, const cJSON *arr, struct ep_e
 
 	if (sd == NULL)
 		return ep_errf(err, EP_SOFTWARE, "out of memory");
-	cJSON_ArrayForEach(it, arr) {
+	cJSON_ArrayForEach(it, arr)
+	{
 		if (!cJSON_IsObject(it))
 			continue;
 		sd->records++;
@@ -674,7 +696,7 @@ profile(struct suggest *sg, struct field *f, const cJSON *v, int depth, struct e
 		const cJSON *a = v->child;
 
 		if (a == NULL) {
-			f->e_null++;  /* no lines: says nothing of their kind */
+			f->e_null++; /* no lines: says nothing of their kind */
 			return 0;
 		}
 		if (a && cJSON_IsNumber(a) && a->next && cJSON_IsString(a->next) &&
@@ -697,7 +719,7 @@ int
 suggest_record(struct suggest *sg, int side, const char *line, size_t len, struct ep_err *err)
 {
 	struct side *sd = &sg->s[side ? 1 : 0];
-	struct json_tree_err je = { NULL, 0, BUF_INIT };
+	struct json_tree_err je = {NULL, 0, BUF_INIT};
 	cJSON *r, *m;
 
 	if (sd->records >= sg->max_records)
@@ -723,7 +745,7 @@ suggest_record(struct suggest *sg, int side, const char *line, size_t len, struc
 		struct field *f;
 
 		if (m->string[0] == '_' || m->string[0] == '@')
-			continue;  /* _op, _key; @odata.etag */
+			continue; /* _op, _key; @odata.etag */
 		if ((f = field_get(sg, sd, m->string, err)) == NULL) {
 			cJSON_Delete(r);
 			return -1;
@@ -754,7 +776,7 @@ suggest_read(struct suggest *sg, int side, const char *path, struct ep_err *err)
 		}
 		if (k == NDJ_TOO_LONG) {
 			rc = ep_errf(err, EP_DATAERR, "%s:%llu: line too long", r.name,
-				(unsigned long long)l.lineno);
+			             (unsigned long long)l.lineno);
 			break;
 		}
 		if (suggest_record(sg, side, l.p, l.len, err) < 0) {
@@ -774,8 +796,8 @@ suggest_read(struct suggest *sg, int side, const char *path, struct ep_err *err)
 static unsigned
 type_bit(const char *t)
 {
-	static const char *const names[] = { "string", "number", "integer", "boolean", "array",
-		"object", "null" };
+	static const char *const names[] = {"string", "number", "integer", "boolean",
+	                                    "array",  "object", "null"};
 	unsigned i;
 
 	for (i = 0; i < 7; i++)
@@ -793,9 +815,8 @@ schema_prop(struct field *f, const cJSON *p)
 	if (cJSON_IsString(t))
 		f->types |= type_bit(t->valuestring);
 	else if (cJSON_IsArray(t))
-		cJSON_ArrayForEach(x, t)
-			if (cJSON_IsString(x))
-				f->types |= type_bit(x->valuestring);
+		cJSON_ArrayForEach(x, t) if (cJSON_IsString(x)) f->types |=
+		    type_bit(x->valuestring);
 	x = cJSON_GetObjectItemCaseSensitive(p, "format");
 	if (cJSON_IsString(x) && f->format == NULL)
 		f->format = strdup(x->valuestring);
@@ -804,7 +825,8 @@ schema_prop(struct field *f, const cJSON *p)
 		schema_prop(f, x);
 	x = cJSON_GetObjectItemCaseSensitive(p, "enum");
 	if (cJSON_IsArray(x))
-		cJSON_ArrayForEach(t, x) {
+		cJSON_ArrayForEach(t, x)
+		{
 			f->nenum++;
 			if (cJSON_IsString(t))
 				keep_value(f, t->valuestring, strlen(t->valuestring));
@@ -816,15 +838,15 @@ schema_prop(struct field *f, const cJSON *p)
 		f->ref = strdup(slash ? slash + 1 : x->valuestring);
 		f->odoo = strstr(x->valuestring, "fields.schema.json") != NULL;
 		if (!f->odoo && strstr(x->valuestring, "#/$defs/") != NULL)
-			f->types |= T_ARRAY;  /* a line's or item's definition */
+			f->types |= T_ARRAY; /* a line's or item's definition */
 	}
 	x = cJSON_GetObjectItemCaseSensitive(p, "items");
 	if (cJSON_IsObject(x))
 		f->types |= T_ARRAY;
 }
 
-static int schema_props(struct suggest *sg, struct side *sd, const cJSON *obj,
-	const cJSON *root, const char *name, int depth, struct ep_err *err);
+static int schema_props(struct suggest *sg, struct side *sd, const cJSON *obj, const cJSON *root,
+                        const char *name, int depth, struct ep_err *err);
 
 /* the object schema of a field's lines: items with properties, a
  * "#/$defs/X" of the same document, or (Odoo's) another schema file next to
@@ -833,7 +855,7 @@ static const cJSON *
 item_schema(const cJSON *p, const cJSON *root, const char *name, cJSON **tree)
 {
 	const cJSON *it = cJSON_GetObjectItemCaseSensitive(p, "items"), *ref, *then;
-	struct json_tree_err je = { NULL, 0, BUF_INIT };
+	struct json_tree_err je = {NULL, 0, BUF_INIT};
 	struct ep_err e = EP_ERR_INIT;
 	struct buf b = BUF_INIT, path = BUF_INIT;
 	const char *slash;
@@ -851,10 +873,10 @@ item_schema(const cJSON *p, const cJSON *root, const char *name, cJSON **tree)
 		return NULL;
 	if (strncmp(ref->valuestring, "#/$defs/", 8) == 0)
 		return cJSON_GetObjectItemCaseSensitive(
-			cJSON_GetObjectItemCaseSensitive(root, "$defs"), ref->valuestring + 8);
+		    cJSON_GetObjectItemCaseSensitive(root, "$defs"), ref->valuestring + 8);
 	if (strchr(ref->valuestring, '#') || strchr(ref->valuestring, '/') ||
 	    strstr(ref->valuestring, "..") || (slash = strrchr(name, '/')) == NULL)
-		return NULL;  /* only a file beside this one */
+		return NULL; /* only a file beside this one */
 	buf_init(&path, 8192);
 	buf_add(&path, name, (size_t)(slash - name) + 1);
 	buf_adds(&path, ref->valuestring);
@@ -869,24 +891,25 @@ item_schema(const cJSON *p, const cJSON *root, const char *name, cJSON **tree)
 /* the properties of schema obj as fields of sd; lines one level down */
 static int
 schema_props(struct suggest *sg, struct side *sd, const cJSON *obj, const cJSON *root,
-	const char *name, int depth, struct ep_err *err)
+             const char *name, int depth, struct ep_err *err)
 {
 	const cJSON *props = cJSON_GetObjectItemCaseSensitive(obj, "properties"), *p;
 	const cJSON *req = cJSON_GetObjectItemCaseSensitive(obj, "required");
 
-	cJSON_ArrayForEach(p, props) {
+	cJSON_ArrayForEach(p, props)
+	{
 		const cJSON *ro = cJSON_GetObjectItemCaseSensitive(p, "readOnly"), *d, *r, *is;
 		struct field *f;
 		cJSON *tree;
 
 		if (!cJSON_IsObject(p) || p->string[0] == '_')
-			continue;  /* _op, _key */
+			continue; /* _op, _key */
 		if ((f = field_get(sg, sd, p->string, err)) == NULL)
 			return -1;
 		f->readonly = cJSON_IsTrue(ro);
 		/* created/modified stamps are the target's own (never synced) */
-		if (f->ntok == 1 && (strcmp(f->tok[0], "created") == 0 ||
-				     strcmp(f->tok[0], "modified") == 0))
+		if (f->ntok == 1 &&
+		    (strcmp(f->tok[0], "created") == 0 || strcmp(f->tok[0], "modified") == 0))
 			f->readonly = 1;
 		f->schema = 1;
 		schema_prop(f, p);
@@ -898,13 +921,13 @@ schema_props(struct suggest *sg, struct side *sd, const cJSON *obj, const cJSON 
 			free(w);
 			f->ndtok = k < 0 ? 0 : k;
 		}
-		cJSON_ArrayForEach(r, req)
-			if (cJSON_IsString(r) && strcmp(r->valuestring, p->string) == 0)
-				f->required = 1;
+		cJSON_ArrayForEach(r, req) if (cJSON_IsString(r) &&
+		                               strcmp(r->valuestring, p->string) == 0) f->required =
+		    1;
 		if (depth == 0 && (is = item_schema(p, root, name, &tree)) != NULL) {
 			struct side *it = items_of(f);
-			int rc = it ? schema_props(sg, it, is, tree ? tree : root, name, 1, err) :
-				      ep_errf(err, EP_SOFTWARE, "out of memory");
+			int rc = it ? schema_props(sg, it, is, tree ? tree : root, name, 1, err)
+			            : ep_errf(err, EP_SOFTWARE, "out of memory");
 
 			cJSON_Delete(tree);
 			if (rc < 0)
@@ -916,16 +939,16 @@ schema_props(struct suggest *sg, struct side *sd, const cJSON *obj, const cJSON 
 
 int
 suggest_schema(struct suggest *sg, const char *text, size_t len, const char *name,
-	struct ep_err *err)
+               struct ep_err *err)
 {
-	struct json_tree_err je = { NULL, 0, BUF_INIT };
+	struct json_tree_err je = {NULL, 0, BUF_INIT};
 	cJSON *doc = json_tree_parse(text, len, &je);
 	int rc;
 
 	buf_release(&je.path);
 	if (doc == NULL)
 		return ep_errf(err, EP_DATAERR, "%s: not JSON: %s", name,
-			je.why ? je.why : "out of memory");
+		               je.why ? je.why : "out of memory");
 	if (!cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(doc, "properties"))) {
 		cJSON_Delete(doc);
 		return ep_errf(err, EP_DATAERR, "%s: a schema with no properties", name);
@@ -1154,7 +1177,7 @@ tkind(const struct field *t)
 			return TK_BOOL;
 		if (strcmp(t->ref, "binary") == 0 || strcmp(t->ref, "reference") == 0)
 			return TK_OBJECT;
-		return TK_STRING;  /* text, selection, date, datetime */
+		return TK_STRING; /* text, selection, date, datetime */
 	}
 	if (t->types & T_ARRAY)
 		return TK_LINES;
@@ -1191,7 +1214,7 @@ tkind(const struct field *t)
 }
 
 static int bool_values(const struct field *t, const struct field *s, const char **tv,
-	const char **fv);
+                       const char **fv);
 
 /* how well a source's values fit a target's type, 0 (never) .. 1 */
 static double
@@ -1200,7 +1223,7 @@ compat(const struct field *t, const struct field *s)
 	int tk = tkind(t), sk = kind_of(s), sh = shape_mostly(s);
 
 	if (sk < 0)
-		return tk == TK_LINES ? 0 : 0.5;  /* only empties seen */
+		return tk == TK_LINES ? 0 : 0.5; /* only empties seen */
 	if (tk == TK_LINES)
 		return sk == K_LINES || sk == K_ARR ? 1 : 0;
 	if (sk == K_LINES || sk == K_ARR || sk == K_OBJ)
@@ -1221,11 +1244,17 @@ compat(const struct field *t, const struct field *s)
 		}
 		return tk == TK_BOOL ? 1 : tk == TK_ANY ? 0.5 : 0;
 	case K_INT:
-		return tk == TK_INTEGER || tk == TK_NUMBER ? 1 :
-		       tk == TK_STRING ? 0.6 : tk == TK_M2O ? 0.5 : tk == TK_ANY ? 0.5 : 0.1;
+		return tk == TK_INTEGER || tk == TK_NUMBER ? 1
+		       : tk == TK_STRING                   ? 0.6
+		       : tk == TK_M2O                      ? 0.5
+		       : tk == TK_ANY                      ? 0.5
+		                                           : 0.1;
 	case K_NUM:
-		return tk == TK_NUMBER ? 1 : tk == TK_INTEGER ? 0.6 : tk == TK_STRING ? 0.4 :
-		       tk == TK_ANY ? 0.5 : 0;
+		return tk == TK_NUMBER    ? 1
+		       : tk == TK_INTEGER ? 0.6
+		       : tk == TK_STRING  ? 0.4
+		       : tk == TK_ANY     ? 0.5
+		                          : 0;
 	case K_STR:
 		if (tk == TK_NUMBER || tk == TK_INTEGER)
 			return sh == SH_AMOUNT || sh == SH_NUMSTR ? 0.8 : 0;
@@ -1281,7 +1310,7 @@ score(struct suggest *sg, int ti, int si, struct cand *c)
 	if (tkind(t) == TK_LINES && kind_of(s) == K_LINES && sg->lines[0] == 1 &&
 	    sg->lines[1] == 1) {
 		c->value = 1;
-		c->vkind = 4;  /* the only lines on either side */
+		c->vkind = 4; /* the only lines on either side */
 	} else if ((ov = overlap(t, s, &c->common)) > 0) {
 		c->value = 0.5 + 0.5 * ov;
 		c->vkind = 1;
@@ -1290,7 +1319,7 @@ score(struct suggest *sg, int ti, int si, struct cand *c)
 		c->value = c->name;
 		c->vkind = 1;
 	} else if (want >= 0 && want != SH_AMOUNT && want != SH_NUMSTR && kind_of(s) != K_M2O &&
-		   have >= 0) {
+	           have >= 0) {
 		int agree = want == have || (is_dateish(want) && is_dateish(have));
 
 		c->value = agree ? 1 : 0;
@@ -1320,7 +1349,7 @@ cand_cmp(const void *a, const void *b)
 #define REUSE 0.96
 #endif
 struct pick {
-	int kind;          /* 0 none, 1 pair, 2 join name, 3 first word, 4 rest words, 5 address */
+	int kind; /* 0 none, 1 pair, 2 join name, 3 first word, 4 rest words, 5 address */
 	struct cand c;
 	int parts[4], nparts;
 };
@@ -1372,8 +1401,8 @@ ref(struct buf *b, const char *name)
 static int
 truth_words(const struct field *s)
 {
-	static const char *const w[] = { "true", "false", "yes", "no", "y", "n", "on", "off", "1",
-		"0", NULL };
+	static const char *const w[] = {"true", "false", "yes", "no", "y", "n",
+	                                "on",   "off",   "1",   "0",  NULL};
 	int i, j, ok;
 
 	for (i = 0; i < s->nvals; i++) {
@@ -1407,7 +1436,7 @@ lit(struct buf *b, const char *s)
 static int
 bool_values(const struct field *t, const struct field *s, const char **tv, const char **fv)
 {
-	static const char *const neg[] = { "in", "un", "not ", "non", "non-", "dis", NULL };
+	static const char *const neg[] = {"in", "un", "not ", "non", "non-", "dis", NULL};
 	struct buf b = BUF_INIT;
 	const char *base;
 	int i, j;
@@ -1441,7 +1470,7 @@ bool_values(const struct field *t, const struct field *s, const char **tv, const
 /* the expression for target t from source s, with what it converts in why */
 static void
 expr_pair(struct suggest *sg, const struct field *t, const struct field *s, struct buf *e,
-	const char **conv)
+          const char **conv)
 {
 	int tk = tkind(t), sk = kind_of(s), want = shape_wanted(t), have = shape_mostly(s);
 	const char *empty = empty_of(t), *tv, *fv;
@@ -1457,7 +1486,7 @@ expr_pair(struct suggest *sg, const struct field *t, const struct field *s, stru
 	} else if (sk == K_M2O) {
 		if (tk == TK_INTEGER || tk == TK_M2O) {
 			buf_addf(e, "%s[0]%s%s", buf_str(&r), tk == TK_M2O ? " ?? " : "",
-				tk == TK_M2O ? empty : "");
+			         tk == TK_M2O ? empty : "");
 			*conv = "many2one's id";
 		} else if (want == SH_COUNTRY && sg->have_countries) {
 			buf_addf(e, "lookup(\"nav/countries.csv\", %s[1], \"code\")", buf_str(&r));
@@ -1488,7 +1517,7 @@ expr_pair(struct suggest *sg, const struct field *t, const struct field *s, stru
 		buf_addf(e, "to_int(%s)", buf_str(&r));
 		*conv = "truncated to an integer";
 	} else if (sk == K_STR && (tk == TK_NUMBER || tk == TK_INTEGER) &&
-		   s->shape[SH_NUMSTR] + s->shape[SH_AMOUNT] == s->kind[K_STR]) {
+	           s->shape[SH_NUMSTR] + s->shape[SH_AMOUNT] == s->kind[K_STR]) {
 		buf_addf(e, "%s(%s)", tk == TK_INTEGER ? "to_int" : "to_number", buf_str(&r));
 		*conv = "text as a number";
 	} else if (sk == K_STR && tk == TK_BOOL && truth_words(s)) {
@@ -1498,22 +1527,23 @@ expr_pair(struct suggest *sg, const struct field *t, const struct field *s, stru
 		const char *v = s->vals[0];
 
 		for (i = 0; i < s->nvals; i++)
-			if (strcasecmp(s->vals[i], strncmp(t->name, "is_", 3) ? t->name :
-							t->name + 3) == 0)
+			if (strcasecmp(s->vals[i],
+			               strncmp(t->name, "is_", 3) ? t->name : t->name + 3) == 0)
 				v = s->vals[i];
 		buf_addf(e, "%s == ", buf_str(&r));
 		lit(e, v ? v : "");
-		*conv = v == s->vals[0] && (s->nvals == 0 || strcasecmp(v, t->name)) ?
-			"true for the first value seen: check" : "true for the value named so";
+		*conv = v == s->vals[0] && (s->nvals == 0 || strcasecmp(v, t->name))
+		            ? "true for the first value seen: check"
+		            : "true for the value named so";
 	} else if (sk == K_STR && tk == TK_M2O) {
 		buf_addf(e, "%s ? {\"match\": {\"%s\": %s}} : false", buf_str(&r),
-			have == SH_COUNTRY || have == SH_CURRENCY ? "code" : "name", buf_str(&r));
+		         have == SH_COUNTRY || have == SH_CURRENCY ? "code" : "name", buf_str(&r));
 		*conv = "many2one found by its name";
 	} else if (have == SH_ODOODT && want == SH_ISODT) {
 		buf_addf(e, "odoo_to_iso(%s)", buf_str(&r));
 		*conv = "Odoo date-time to ISO 8601";
 	} else if ((have == SH_ODOODT || have == SH_ISODT) && want == SH_DATE && !t->odoo &&
-		   !(t->types & T_NULL)) {
+	           !(t->types & T_NULL)) {
 		buf_addf(e, "to_nav_date(%s)", buf_str(&r));
 		*conv = "date-time to NAV's date";
 	} else if ((have == SH_ODOODT || have == SH_ISODT) && want == SH_DATE) {
@@ -1531,7 +1561,7 @@ expr_pair(struct suggest *sg, const struct field *t, const struct field *s, stru
 		const char *o = nav ? "from_nav_date(" : "", *c = nav ? ")" : "";
 
 		buf_addf(e, "%s%s%s ? %s%s%s . \" 00:00:00\" : %s", o, buf_str(&r), c, o,
-			buf_str(&r), c, empty);
+		         buf_str(&r), c, empty);
 		*conv = "a date as Odoo's date-time at midnight";
 	} else if (have == SH_DATE && want == SH_ISODT) {
 		buf_addf(e, "%s ? %s . \"T00:00:00Z\" : null", buf_str(&r), buf_str(&r));
@@ -1542,14 +1572,15 @@ expr_pair(struct suggest *sg, const struct field *t, const struct field *s, stru
 			buf_addf(e, " ?? %s", empty);
 		*conv = "NAV's 0001-01-01 as no date";
 	} else if (have == SH_DATE && want == SH_DATE && !t->odoo && !(t->types & T_NULL) &&
-		   has_empties(s)) {
+	           has_empties(s)) {
 		buf_addf(e, "to_nav_date(%s)", buf_str(&r));
 		*conv = "no date as NAV's 0001-01-01";
 	} else if (has_empties(s) && tk == TK_STRING) {
 		/* the target's own empty */
 		buf_addf(e, "%s ?: %s", buf_str(&r), empty);
-		*conv = strcmp(empty, "false") == 0 ? "empty as Odoo's false" :
-			strcmp(empty, "null") == 0 ? "empty as null" : "empty as \"\"";
+		*conv = strcmp(empty, "false") == 0  ? "empty as Odoo's false"
+		        : strcmp(empty, "null") == 0 ? "empty as null"
+		                                     : "empty as \"\"";
 	} else
 		buf_adds(e, buf_str(&r));
 	buf_release(&r);
@@ -1564,7 +1595,7 @@ reason(struct buf *b, const struct suggest *sg, const struct cand *c, const char
 	buf_addf(b, "# %.2f %s %.2f", c->score, c->why, c->name);
 	if (c->vkind == 1)
 		buf_addf(b, ", values %d of %d shared", c->common,
-			t->nvals < s->nvals ? t->nvals : s->nvals);
+		         t->nvals < s->nvals ? t->nvals : s->nvals);
 	else if (c->vkind == 2)
 		buf_addf(b, ", shape %s", sh >= 0 ? shape_name[sh] : "agrees");
 	else if (c->vkind == 3)
@@ -1583,8 +1614,8 @@ find_src(const struct suggest *sg, const char *concept, int alone)
 	int i;
 
 	for (i = 0; i < S->n; i++)
-		if (alone ? S->f[i].ntok == 1 && strcmp(S->f[i].tok[0], concept) == 0 :
-			    has_concept(&S->f[i], concept))
+		if (alone ? S->f[i].ntok == 1 && strcmp(S->f[i].tok[0], concept) == 0
+		          : has_concept(&S->f[i], concept))
 			if (kind_of(&S->f[i]) == K_STR || kind_of(&S->f[i]) < 0)
 				return i;
 	return -1;
@@ -1626,8 +1657,8 @@ compose(struct suggest *sg, struct pick *pk)
 	int street2 = find_src(sg, "street2", 0), zip = find_src(sg, "postcode", 0);
 	int city = find_src(sg, "city", 0), id = find_id(sg), i;
 	int t_zipcity = tgt_has(sg, "postcode") || tgt_has(sg, "city");
-	int done[7] = { 0 };  /* one address line, one external id */
-	int plain_name = 0;   /* a target called name: the one the names join into */
+	int done[7] = {0};  /* one address line, one external id */
+	int plain_name = 0; /* a target called name: the one the names join into */
 
 	for (i = 0; i < T->n; i++)
 		plain_name |= !T->f[i].readonly && strcmp(T->f[i].whole, "name") == 0;
@@ -1652,7 +1683,7 @@ compose(struct suggest *sg, struct pick *pk)
 			pk[i].parts[0] = name;
 			pk[i].nparts = 1;
 		} else if (street >= 0 && (zip >= 0 || city >= 0) && has_concept(t, "street") &&
-			   !t_zipcity && !done[5]) {
+		           !t_zipcity && !done[5]) {
 			pk[i].kind = 5;
 			pk[i].parts[pk[i].nparts++] = street;
 			if (street2 >= 0)
@@ -1662,7 +1693,7 @@ compose(struct suggest *sg, struct pick *pk)
 			if (city >= 0)
 				pk[i].parts[pk[i].nparts++] = city;
 		} else if (id >= 0 && t->ntok == 1 && strcmp(t->tok[0], "externalid") == 0 &&
-			   !done[6]) {
+		           !done[6]) {
 			pk[i].kind = 6;
 			pk[i].parts[0] = id;
 			pk[i].nparts = 1;
@@ -1680,7 +1711,7 @@ static void
 write_compose(struct suggest *sg, const struct pick *p, struct buf *b)
 {
 	const struct field *t = &sg->s[1].f[p->c.t];
-	struct buf r[4] = { BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT };
+	struct buf r[4] = {BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT};
 	const char *empty = empty_of(t);
 	int i;
 
@@ -1691,32 +1722,34 @@ write_compose(struct suggest *sg, const struct pick *p, struct buf *b)
 	switch (p->kind) {
 	case 2:
 		buf_addf(b, "join(\" \", %s, %s) ?: %s  # 0.75 composition: first + last name",
-			buf_str(&r[0]), buf_str(&r[1]), empty);
+		         buf_str(&r[0]), buf_str(&r[1]), empty);
 		break;
 	case 3:
 	case 4:
 		buf_addf(b, "%s(%s) ?? %s  # 0.75 composition: the %s word%s of %s",
-			p->kind == 3 ? "first_word" : "rest_words", buf_str(&r[0]), empty,
-			p->kind == 3 ? "first" : "other", p->kind == 3 ? "" : "s",
-			sg->s[0].f[p->parts[0]].name);
+		         p->kind == 3 ? "first_word" : "rest_words", buf_str(&r[0]), empty,
+		         p->kind == 3 ? "first" : "other", p->kind == 3 ? "" : "s",
+		         sg->s[0].f[p->parts[0]].name);
 		break;
 	case 5:
 		/* street[, street2], zip city */
 		buf_addf(b, "join(\", \", %s", buf_str(&r[0]));
 		i = 1;
-		if (p->nparts == 4 || (p->nparts == 3 &&
-		    has_concept(&sg->s[0].f[p->parts[1]], "street2")))
+		if (p->nparts == 4 ||
+		    (p->nparts == 3 && has_concept(&sg->s[0].f[p->parts[1]], "street2")))
 			buf_addf(b, ", %s", buf_str(&r[i++]));
 		if (p->nparts - i == 2)
 			buf_addf(b, ", join(\" \", %s, %s)", buf_str(&r[i]), buf_str(&r[i + 1]));
 		else if (p->nparts - i == 1)
 			buf_addf(b, ", %s", buf_str(&r[i]));
 		buf_addf(b, ") ?: %s  # 0.75 composition: street, postcode and city as one line",
-			empty);
+		         empty);
 		break;
 	case 6:
-		buf_addf(b, "to_string(%s)  # 0.75 composition: the record's own id as the "
-			    "target's external id (add the source system's prefix)", buf_str(&r[0]));
+		buf_addf(b,
+		         "to_string(%s)  # 0.75 composition: the record's own id as the "
+		         "target's external id (add the source system's prefix)",
+		         buf_str(&r[0]));
 		break;
 	}
 	for (i = 0; i < p->nparts; i++)
@@ -1757,16 +1790,15 @@ sub_name(struct buf *b, const char *target)
 /* The statements of a draft for the sides in sg->s (indented by depth),
  * into out; sub-mappings for lines into subs (depth 0 only).  -1 when out
  * of memory. */
-static int draft(struct suggest *sg, struct buf *out, struct buf *subs, int depth,
-	int *matched, int *todo);
+static int draft(struct suggest *sg, struct buf *out, struct buf *subs, int depth, int *matched,
+                 int *todo);
 
 /* target t's lines from source s's through a sub-mapping drafted from
  * their items' fields: 1 written (name in out), 0 none (nothing pairs) */
 static int
-sub_lines(struct suggest *sg, struct field *t, struct field *s, struct buf *subs,
-	struct buf *name)
+sub_lines(struct suggest *sg, struct field *t, struct field *s, struct buf *subs, struct buf *name)
 {
-	struct side save[2] = { sg->s[0], sg->s[1] };
+	struct side save[2] = {sg->s[0], sg->s[1]};
 	struct buf body = BUF_INIT;
 	int matched = 0, todo = 0, rc;
 
@@ -1790,8 +1822,7 @@ sub_lines(struct suggest *sg, struct field *t, struct field *s, struct buf *subs
 }
 
 static int
-draft(struct suggest *sg, struct buf *out, struct buf *subs, int depth, int *matched,
-	int *todo)
+draft(struct suggest *sg, struct buf *out, struct buf *subs, int depth, int *matched, int *todo)
 {
 	struct side *S = &sg->s[0], *T = &sg->s[1];
 	const char *ind = depth ? "\t" : "";
@@ -1894,7 +1925,7 @@ draft(struct suggest *sg, struct buf *out, struct buf *subs, int depth, int *mat
 			if (cs[j].t == i && cs[j].score > bs)
 				bs = cs[j].score, best = cs[j].s;
 		buf_addf(out, "%s# TODO %s%s%s", ind, t->name, t->required ? " (required)" : "",
-			tkind(t) == TK_LINES ? " (lines: write a sub-mapping)" : "");
+		         tkind(t) == TK_LINES ? " (lines: write a sub-mapping)" : "");
 		if (best >= 0)
 			buf_addf(out, ": best %s at %.2f", S->f[best].name, bs);
 		buf_addc(out, '\n');
@@ -1913,13 +1944,14 @@ suggest_write(struct suggest *sg, struct buf *out, struct ep_err *err)
 	struct buf body = BUF_INIT, subs = BUF_INIT;
 	int matched, todo, rc;
 
-	buf_addf(out, "# Draft map by xform --suggest: %s -> %s\n",
-		S->label ? S->label : "source", T->label ? T->label : "target");
+	buf_addf(out, "# Draft map by xform --suggest: %s -> %s\n", S->label ? S->label : "source",
+	         T->label ? T->label : "target");
 	buf_addf(out, "# from %lu source and %lu target records, %d source and %d target fields;\n",
-		S->records, T->records, S->n, T->n);
+	         S->records, T->records, S->n, T->n);
 	buf_addf(out, "# synonyms: %s.  Each line: its score (0-1) and why.\n",
-		sg->synpath ? (strrchr(sg->synpath, '/') ? strrchr(sg->synpath, '/') + 1 :
-				sg->synpath) : "none");
+	         sg->synpath
+	             ? (strrchr(sg->synpath, '/') ? strrchr(sg->synpath, '/') + 1 : sg->synpath)
+	             : "none");
 	buf_adds(out, "# A draft: read every line, then run xform --check.\n");
 	rc = draft(sg, &body, &subs, 0, &matched, &todo);
 	if (rc == 0) {

@@ -34,10 +34,10 @@ struct suggest;
 enum { SUGGEST_SOURCE = 0, SUGGEST_TARGET = 1 };
 
 struct suggest_opts {
-	const char *synonyms;  /* synonym table path; NULL: none */
-	double threshold;      /* lowest score written as code (0: 0.7) */
-	size_t max_records;    /* per side; later records are not read (0: 10000) */
-	size_t max_line;       /* longest NDJSON line (0: the reader's default) */
+	const char *synonyms; /* synonym table path; NULL: none */
+	double threshold;     /* lowest score written as code (0: 0.7) */
+	size_t max_records;   /* per side; later records are not read (0: 10000) */
+	size_t max_line;      /* longest NDJSON line (0: the reader's default) */
 };
 
 /* The synonym table, found on the map search path (map_find). */
@@ -46,7 +46,7 @@ struct suggest_opts {
 /* Synonyms from a table's text (name: for messages), added to those held;
  * -1 with err (EP_DATAERR, "name:line: ...") on a bad line. */
 int suggest_synonyms(struct suggest *sg, const char *text, size_t len, const char *name,
-	struct ep_err *err);
+                     struct ep_err *err);
 /* NULL with err (the synonym table: EP_NOINPUT, or EP_DATAERR with
  * file:line). */
 struct suggest *suggest_new(const struct suggest_opts *o, struct ep_err *err);
@@ -55,8 +55,7 @@ void suggest_free(struct suggest *sg);
 /* One record (a JSON object, the line without its newline) of side
  * SUGGEST_SOURCE or SUGGEST_TARGET; control lines are skipped.  -1 with
  * err (EP_DATAERR) when the line is not a JSON object. */
-int suggest_record(struct suggest *sg, int side, const char *line, size_t len,
-	struct ep_err *err);
+int suggest_record(struct suggest *sg, int side, const char *line, size_t len, struct ep_err *err);
 /* Every record of an NDJSON file (NULL or "-": stdin); errors name
  * file:line. */
 int suggest_read(struct suggest *sg, int side, const char *path, struct ep_err *err);
@@ -65,7 +64,7 @@ int suggest_read(struct suggest *sg, int side, const char *path, struct ep_err *
  * (Odoo's fields.schema.json#/$defs/KIND), required and readOnly (left out).
  * name says where it came from, in messages and in the draft's header. */
 int suggest_schema(struct suggest *sg, const char *text, size_t len, const char *name,
-	struct ep_err *err);
+                   struct ep_err *err);
 /* A target by name: an NDJSON sample (a name ending in .ndjson or .jsonl,
  * or "-"), else a schema found as validate finds it (ep_find, kind
  * "schemas", ".schema.json"). */

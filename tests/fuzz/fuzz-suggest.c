@@ -29,7 +29,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *s = (const char *)data, *end = s + size, *part[5];
-	struct suggest_opts o = { NULL, 0, 1000, 1u << 20 };
+	struct suggest_opts o = {NULL, 0, 1000, 1u << 20};
 	struct ep_err err = EP_ERR_INIT;
 	struct suggest *sg = suggest_new(&o, &err);
 	struct buf out = BUF_INIT;
@@ -48,15 +48,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	part[n] = end + 4; /* each part ends 4 bytes before the next starts */
 	if (suggest_synonyms(sg, part[0], (size_t)(part[1] - 4 - part[0]), "<fuzz>", &err) == 0) {
 		if (n > 1)
-			suggest_schema(sg, part[1], (size_t)(part[2] - 4 - part[1]), "<fuzz>", &err);
+			suggest_schema(sg, part[1], (size_t)(part[2] - 4 - part[1]), "<fuzz>",
+			               &err);
 		if (n > 2)
 			records(sg, SUGGEST_SOURCE, part[2], part[3] - 4);
 		if (n > 3)
 			records(sg, SUGGEST_TARGET, part[3], part[4] - 4);
 		if (suggest_write(sg, &out, &err) == 0) {
-			struct map_opts mo = { NULL, 0, 1u << 20 };
-			struct map_prog *p = map_compile(out.p, out.len, "/nonexistent/draft.map", &mo,
-				&err);
+			struct map_opts mo = {NULL, 0, 1u << 20};
+			struct map_prog *p =
+			    map_compile(out.p, out.len, "/nonexistent/draft.map", &mo, &err);
 
 			/* a lookup of nav/countries.csv may be missing here; any
 			 * other failure to compile is a bug */

@@ -23,7 +23,7 @@ tokens(const char *name)
 static struct suggest *
 ctx(const char *syn)
 {
-	struct suggest_opts o = { syn, 0, 0, 0 };
+	struct suggest_opts o = {syn, 0, 0, 0};
 	struct ep_err e = EP_ERR_INIT;
 
 	return suggest_new(&o, &e);
@@ -58,12 +58,12 @@ main(void)
 	struct ep_err e = EP_ERR_INIT;
 	char *d1, *d2;
 	static const char schema[] =
-		"{\"properties\": {\"Name\": {\"type\": \"string\"},"
-		" \"Post_Code\": {\"type\": \"string\"},"
-		" \"E_Mail\": {\"type\": \"string\", \"format\": \"idn-email\"},"
-		" \"Country_Region_Code\": {\"type\": \"string\", \"format\": \"iso3166\"},"
-		" \"Modified\": {\"type\": \"string\", \"readOnly\": true},"
-		" \"Balance\": {\"type\": \"number\"}}, \"required\": [\"Name\"]}";
+	    "{\"properties\": {\"Name\": {\"type\": \"string\"},"
+	    " \"Post_Code\": {\"type\": \"string\"},"
+	    " \"E_Mail\": {\"type\": \"string\", \"format\": \"idn-email\"},"
+	    " \"Country_Region_Code\": {\"type\": \"string\", \"format\": \"iso3166\"},"
+	    " \"Modified\": {\"type\": \"string\", \"readOnly\": true},"
+	    " \"Balance\": {\"type\": \"number\"}}, \"required\": [\"Name\"]}";
 
 	is_str(tokens("PostalCode"), "postal code", "tokens: camel case");
 	is_str(tokens("Post_Code"), "post code", "tokens: underscores");
@@ -75,20 +75,24 @@ main(void)
 	is_str(tokens(""), "", "tokens: empty");
 
 	fputs("# test table\npostcode: zip postal_code\nemail: e_mail\n"
-	      "firstname: first_name\nlastname: last_name\n", f);
+	      "firstname: first_name\nlastname: last_name\n",
+	      f);
 	fclose(f);
 	sg = ctx(synf);
 	ok(sg != NULL, "the synonym table loads");
-	add(sg, SUGGEST_SOURCE, "{\"zip\": \"1000\", \"email\": \"a@b.be\", \"first_name\": \"Ann\","
-				" \"last_name\": \"Peeters\", \"country\": \"BE\", \"x\": [1, 2]}");
-	add(sg, SUGGEST_SOURCE, "{\"zip\": false, \"email\": \"c@d.nl\", \"first_name\": \"Jo\","
-				" \"last_name\": \"de Vries\", \"country\": \"NL\", \"x\": []}");
+	add(sg, SUGGEST_SOURCE,
+	    "{\"zip\": \"1000\", \"email\": \"a@b.be\", \"first_name\": \"Ann\","
+	    " \"last_name\": \"Peeters\", \"country\": \"BE\", \"x\": [1, 2]}");
+	add(sg, SUGGEST_SOURCE,
+	    "{\"zip\": false, \"email\": \"c@d.nl\", \"first_name\": \"Jo\","
+	    " \"last_name\": \"de Vries\", \"country\": \"NL\", \"x\": []}");
 	add(sg, SUGGEST_SOURCE, "{\"_checkpoint\": {\"stream\": \"s\"}}");
 	is_int(suggest_schema(sg, schema, strlen(schema), "t.schema.json", &e), 0, "schema read");
 	d1 = draft(sg);
 	d2 = draft(sg);
 	is_str(d1, d2, "the same inputs give the same draft");
-	ok(strstr(d1, "\nPost_Code = $zip ?: \"\"  # ") != NULL, "Post_Code from zip, empty as \"\"");
+	ok(strstr(d1, "\nPost_Code = $zip ?: \"\"  # ") != NULL,
+	   "Post_Code from zip, empty as \"\"");
 	ok(strstr(d1, "\nE_Mail = $email  # ") != NULL, "E_Mail from email");
 	ok(strstr(d1, "shape e-mail") != NULL, "the e-mail shape is a reason");
 	ok(strstr(d1, "\nName = join(\" \", $first_name, $last_name)") != NULL,
@@ -110,7 +114,7 @@ main(void)
 	fputs("postcode zip\n", f);
 	fclose(f);
 	{
-		struct suggest_opts o = { synf, 0, 0, 0 };
+		struct suggest_opts o = {synf, 0, 0, 0};
 
 		ok(suggest_new(&o, &e) == NULL, "a bad synonym line is refused");
 		ok(strstr(e.msg, ":1: want 'concept: variant ...'") != NULL, "with file:line");
