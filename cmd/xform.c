@@ -22,6 +22,7 @@
 #include "ops.h"
 #include "opt.h"
 #include "stage.h"
+#include "suggest.h"
 
 static const char usage_text[] =
 	"usage: xform [-qv] [-f MAP] [-i ndjson|csv|singer] [-o ndjson|csv] [--keep]\n"
@@ -30,9 +31,11 @@ static const char usage_text[] =
 	"             [--fail-fast] [--flush-every N] [--flush-ms MS]\n"
 	"             [--max-line BYTES] [--max-rejects N] [--rejects FILE]\n"
 	"             [--state FILE] [--metrics FILE] [--stats FILE] [FILE ...]\n"
-	"       xform --check MAP\n";
+	"       xform --check MAP\n"
+	"       xform --pairs MAP\n"
+	"       xform --suggest TARGET [--suggest TARGET] [--synonyms FILE] [FILE ...]\n";
 
-enum { OPT_CHECK = OPT_FIRST_FREE, OPT_KEEP };
+enum { OPT_CHECK = OPT_FIRST_FREE, OPT_KEEP, OPT_PAIRS, OPT_SUGGEST, OPT_SYNONYMS };
 
 static const struct ep_opt xform_opts[] = {
 	{ "check", OPT_CHECK, "MAP", "compile MAP, report errors, read no input" },
@@ -41,6 +44,10 @@ static const struct ep_opt xform_opts[] = {
 	{ "keep", OPT_KEEP, NULL, "start each output record from the input record" },
 	{ "map", 'f', "MAP", "map file, or a name on the map search path" },
 	{ "output-format", 'o', "ndjson|csv", "write NDJSON records (default) or CSV rows" },
+	{ "pairs", OPT_PAIRS, "MAP", "list MAP's field pairs, TARGET<TAB>SOURCE, read no input" },
+	{ "suggest", OPT_SUGGEST, "TARGET",
+	  "write a draft map from the input records to TARGET (a schema or an NDJSON sample)" },
+	{ "synonyms", OPT_SYNONYMS, "FILE", "--suggest's synonym table (default suggest-synonyms.txt)" },
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -145,6 +152,68 @@ identity(struct stage *st, const struct stage_rec *rec, void *ctx)
 	return emit(st, rec, ctx, rec->p, rec->len);
 }
 
+/* --pairs: the map's field pairs on stdout; the exit status */
+static int
+print_pairs(const struct map_prog *prog)
+{
+	struct buf b = BUF_INIT;
+	int r = EP_OK;
+
+	if (map_pairs(prog, &b) < 0) {
+		ep_warn("out of memory");
+		r = EP_SOFTWARE;
+	} else if (b.len > 0 && fwrite(b.p, 1, b.len, stdout) != b.len)
+		r = EP_IOERR;
+	buf_release(&b);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		ep_warn("cannot write to stdout");
+		r = EP_IOERR;
+	}
+	return r;
+}
+
+/* --suggest: the draft map on stdout from the samples; the exit status */
+static int
+run_suggest(const char *const *targets, int ntargets, const char *synonyms, int nfiles,
+	char **files)
+{
+	struct suggest_opts so = { NULL, 0, 0, 0 };
+	struct ep_err err = EP_ERR_INIT;
+	struct buf b = BUF_INIT;
+	struct suggest *sg;
+	char path[4096];
+	int i, r = EP_OK;
+
+	if (synonyms == NULL && map_find(SUGGEST_SYNONYMS, "", NULL, path, sizeof path) == 0)
+		synonyms = path;
+	so.synonyms = synonyms;
+	if ((sg = suggest_new(&so, &err)) == NULL) {
+		ep_warn("%s", err.msg);
+		return err.code;
+	}
+	for (i = 0; i < ntargets && r == EP_OK; i++)
+		if (suggest_target(sg, targets[i], &err) < 0)
+			r = err.code;
+	for (i = 0; i < (nfiles ? nfiles : 1) && r == EP_OK; i++) {
+		const char *f = nfiles ? files[i] : "-";
+
+		if (suggest_read(sg, SUGGEST_SOURCE, f, &err) < 0 ||
+		    suggest_label(sg, SUGGEST_SOURCE, strcmp(f, "-") ? f : "stdin") < 0)
+			r = err.code ? err.code : EP_SOFTWARE;
+	}
+	if (r == EP_OK && suggest_write(sg, &b, &err) < 0)
+		r = err.code;
+	if (r != EP_OK)
+		ep_warn("%s", err.msg[0] ? err.msg : "out of memory");
+	else if (fwrite(b.p, 1, b.len, stdout) != b.len || fflush(stdout) != 0) {
+		ep_warn("cannot write to stdout");
+		r = EP_IOERR;
+	}
+	buf_release(&b);
+	suggest_free(sg);
+	return r;
+}
+
 /* "ndjson" 0, "csv" 1, else -1 */
 static int
 format(const char *arg)
@@ -167,8 +236,10 @@ main(int argc, char *argv[])
 	struct xform x = { NULL, BUF_INIT, NULL };
 	struct csvio_opts co;
 	struct csvio_writer cw;
-	const char *map_name = NULL, *check = NULL;
-	int c, r, status, in_csv = 0, out_csv = 0;
+	const char *map_name = NULL, *check = NULL, *synonyms = NULL;
+	const char *targets[8];
+	int ntargets = 0;
+	int c, r, status, in_csv = 0, out_csv = 0, pairs = 0;
 
 	ep_prog = "xform";
 	stage_cfg_init(&cfg, "map");
@@ -205,6 +276,20 @@ main(int argc, char *argv[])
 		case OPT_KEEP:
 			mo.keep = 1;
 			continue;
+		case OPT_SUGGEST:
+			if (ntargets == 8) {
+				ep_opt_free(&os);
+				return ep_usage(usage_text, "%s", "--suggest: at most 8 targets");
+			}
+			targets[ntargets++] = optarg;
+			continue;
+		case OPT_SYNONYMS:
+			synonyms = optarg;
+			continue;
+		case OPT_PAIRS:
+			check = optarg;
+			pairs = 1;
+			continue;
 		}
 		if ((r = stage_opt(&cfg, c, optarg, &err)) == 1 ||
 		    (r == 0 && (r = csvio_opt(&co, c, optarg, &err)) == 1))
@@ -213,6 +298,12 @@ main(int argc, char *argv[])
 		return ep_opt_bad(usage_text, c, argv, r < 0 ? err.msg : NULL);
 	}
 	ep_opt_free(&os);
+	if (ntargets && (check || map_name))
+		return ep_usage(usage_text, "%s", "--suggest writes a map: not with -f, --check or --pairs");
+	if (synonyms && !ntargets)
+		return ep_usage(usage_text, "%s", "--synonyms goes with --suggest");
+	if (ntargets)
+		return run_suggest(targets, ntargets, synonyms, argc - optind, argv + optind);
 	if (check || map_name) {
 		/* now() is fixed once per run */
 		mo.ctx = map_ctx_new(ep_wall_ms(ep_clock_system()));
@@ -223,9 +314,10 @@ main(int argc, char *argv[])
 			return err.code ? err.code : EP_DATAERR;
 		}
 		if (check) {
+			r = pairs ? print_pairs(x.prog) : 0;
 			map_free(x.prog);
 			map_ctx_free(mo.ctx);
-			return 0;
+			return r;
 		}
 		hooks.record = mapped;
 		cfg.check_json = 0; /* the map's parser checks, as strictly */

@@ -98,6 +98,15 @@ int map_expr_eval(struct map_prog *expr, const char *line, size_t len, struct bu
  * such line. */
 int map_source_line(const struct map_prog *prog, int line, char *buf, size_t n);
 
+/* The field pairs of a map, one line "TARGET<TAB>SOURCE" each, appended to
+ * out in the map's order: for every output field the map assigns (at the top
+ * level and in if/else blocks; _key and _op left out), the input fields
+ * whose values flow into it, through locals too.  Of `c ? a : b` only the
+ * branches count, or the condition when both branches are constants; if
+ * conditions do not count; a sub-mapping counts as the field it is applied
+ * to (Lines <- order_line).  0, or -1 when out of memory. */
+int map_pairs(const struct map_prog *prog, struct buf *out);
+
 /* Counters since compile: records in, dropped, errors. */
 struct map_stats {
 	uint64_t applied, dropped, errors;
