@@ -84,21 +84,6 @@ oom(struct run *R)
 	return ep_errf(R->err, EP_SOFTWARE, "out of memory");
 }
 
-/* a field's value as text for matching: a string, a number's text, the
- * name of an Odoo many2one [id, "name"]; NULL when absent or anything else */
-static void
-value_text(const struct map_val *v, const char **p, size_t *n)
-{
-	*p = NULL;
-	*n = 0;
-	if (v && v->t == MV_ARR && v->n == 2 && v->u.a[1].t == MV_STR)
-		v = &v->u.a[1];
-	if (v && (v->t == MV_STR || v->t == MV_NUM)) {
-		*p = v->u.s;
-		*n = v->n;
-	}
-}
-
 /* the record's id as JSON into b: one field its value, several an object;
  * 1 when an id field is missing or null */
 static int
@@ -195,11 +180,7 @@ take(struct run *R, int side, const char *source, const struct ndjson_line *ln)
 		bad(R, side, source, ln->lineno, msg);
 		return 0;
 	}
-	for (int i = 0; i < R->spec->sim->n; i++) {
-		const char *name = R->spec->sim->f[i].name[side];
-
-		value_text(map_obj_get(&rec, name, strlen(name)), &R->vals[i], &R->lens[i]);
-	}
+	sim_values(R->spec->sim, side, &rec, R->vals, R->lens);
 	if ((S->r = grow(S->r, &S->cap, S->n + 1, sizeof(*S->r))) == NULL)
 		return oom(R);
 	m = &S->r[S->n];

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "keyset.h"
+#include "map_int.h"
 #include "text.h"
 
 #define VAL_MAX 1024 /* bytes of a normalised value kept (longer: cut) */
@@ -848,8 +849,9 @@ sim_score(const struct sim_spec *sp, const void *ra, const void *rb, struct sim_
 	return sim_score_above(sp, ra, rb, 0, why);
 }
 
-int
-sim_reasons_json(const struct sim_spec *sp, const struct sim_why *w, int side, struct buf *b)
+/* the reasons as a JSON array, or as text "a, b" */
+static int
+reasons(const struct sim_spec *sp, const struct sim_why *w, int side, int json, struct buf *b)
 {
 	int order[SIM_MAXF], n = 0, rc = 0;
 	struct buf t = BUF_INIT;
@@ -867,7 +869,8 @@ sim_reasons_json(const struct sim_spec *sp, const struct sim_why *w, int side, s
 		}
 		order[j] = x;
 	}
-	rc |= buf_addc(b, '[');
+	if (json)
+		rc |= buf_addc(b, '[');
 	for (int j = 0; j < n; j++) {
 		int i = order[j];
 		const char *name = sp->f[i].name[side ? 1 : 0];
@@ -882,19 +885,34 @@ sim_reasons_json(const struct sim_spec *sp, const struct sim_why *w, int side, s
 			snprintf(txt, sizeof txt, "%.2f", w->sim[i]);
 		buf_reset(&t);
 		rc |= buf_addf(&t, "%s %s %+.1f", name, txt, pts);
-		if (j)
-			rc |= buf_addc(b, ',');
-		rc |= json_quote(b, t.p, t.len);
 		if (w->legal_differs[i]) {
-			buf_reset(&t);
+			rc |= buf_addc(&t, '\0');
 			rc |= buf_addf(&t, "%s legal form differs %+.1f", name, -LEGAL_POINTS);
-			rc |= buf_addc(b, ',');
-			rc |= json_quote(b, t.p, t.len);
+		}
+		/* one reason, or two NUL-separated */
+		for (size_t at = 0, e; at < t.len; at = e + 1) {
+			e = at + strlen(t.p + at);
+			if (j || at)
+				rc |= buf_adds(b, json ? "," : ", ");
+			rc |= json ? json_quote(b, t.p + at, e - at) : buf_add(b, t.p + at, e - at);
 		}
 	}
-	rc |= buf_addc(b, ']');
+	if (json)
+		rc |= buf_addc(b, ']');
 	buf_release(&t);
 	return rc ? -1 : 0;
+}
+
+int
+sim_reasons_json(const struct sim_spec *sp, const struct sim_why *w, int side, struct buf *b)
+{
+	return reasons(sp, w, side, 1, b);
+}
+
+int
+sim_reasons_text(const struct sim_spec *sp, const struct sim_why *w, int side, struct buf *b)
+{
+	return reasons(sp, w, side, 0, b);
 }
 
 /* ---- blocking ------------------------------------------------------------ */
@@ -1019,4 +1037,204 @@ sim_block_keys(const struct sim_spec *sp, const void *rec, uint64_t *keys, int m
 		}
 	}
 	return n;
+}
+
+/* ---- values -------------------------------------------------------------- */
+
+void
+sim_values(const struct sim_spec *sp, int side, const struct map_val *rec, const char **vals,
+	   size_t *lens)
+{
+	for (int i = 0; i < sp->n; i++) {
+		const char *name = sp->f[i].name[side ? 1 : 0];
+		const struct map_val *v = map_obj_get(rec, name, strlen(name));
+
+		vals[i] = NULL;
+		lens[i] = 0;
+		if (v && v->t == MV_ARR && v->n == 2 && v->u.a[1].t == MV_STR)
+			v = &v->u.a[1];
+		if (v && (v->t == MV_STR || v->t == MV_NUM)) {
+			vals[i] = v->u.s;
+			lens[i] = v->n;
+		}
+	}
+}
+
+/* ---- the index of one stream --------------------------------------------- */
+
+struct block {
+	uint64_t key;     /* 0: an empty slot (a key of 0 is taken as 1) */
+	uint32_t *ring;   /* per_block record numbers */
+	uint32_t n, head;
+};
+
+struct sim_index {
+	const struct sim_spec *sp;
+	int per_block;
+	struct buf recs;      /* the sim records, one after another */
+	size_t *off;
+	uint64_t *pos;
+	uint32_t *stamp;      /* record -> the last query (+1) that met it */
+	size_t n, cap;
+	uint32_t query;
+	struct block *tab;
+	size_t tcap, tn;      /* slots (a power of two), used */
+};
+
+struct sim_index *
+sim_index_new(const struct sim_spec *sp, int per_block)
+{
+	struct sim_index *x = calloc(1, sizeof(*x));
+
+	if (x == NULL)
+		return NULL;
+	x->sp = sp;
+	x->per_block = per_block > 0 ? per_block : 32;
+	return x;
+}
+
+void
+sim_index_free(struct sim_index *x)
+{
+	if (x == NULL)
+		return;
+	for (size_t i = 0; i < x->tcap; i++)
+		free(x->tab[i].ring);
+	free(x->tab);
+	buf_release(&x->recs);
+	free(x->off);
+	free(x->pos);
+	free(x->stamp);
+	free(x);
+}
+
+static struct block *
+slot(const struct sim_index *x, uint64_t key)
+{
+	size_t i;
+
+	if (x->tcap == 0)
+		return NULL;
+	for (i = key & (x->tcap - 1); x->tab[i].key; i = (i + 1) & (x->tcap - 1))
+		if (x->tab[i].key == key)
+			return &x->tab[i];
+	return &x->tab[i];
+}
+
+static int
+grow_table(struct sim_index *x)
+{
+	size_t nc = x->tcap ? x->tcap * 2 : 1024;
+	struct block *old = x->tab, *nt = calloc(nc, sizeof(*nt));
+	size_t oc = x->tcap;
+
+	if (nt == NULL)
+		return -1;
+	x->tab = nt;
+	x->tcap = nc;
+	for (size_t i = 0; i < oc; i++)
+		if (old[i].key)
+			*slot(x, old[i].key) = old[i];
+	free(old);
+	return 0;
+}
+
+int
+sim_index_find(struct sim_index *x, const void *rec, double cutoff, uint64_t *pos,
+	       double *score, struct sim_why *why)
+{
+	uint64_t keys[SIM_MAXKEYS];
+	int n = sim_block_keys(x->sp, rec, keys, SIM_MAXKEYS), found = 0;
+	uint32_t best = 0;
+	double bs = -1;
+	struct sim_why w;
+
+	if (++x->query == 0) { /* wrapped: forget the stamps */
+		memset(x->stamp, 0, x->n * sizeof(*x->stamp));
+		x->query = 1;
+	}
+	for (int k = 0; k < n; k++) {
+		struct block *b = slot(x, keys[k] ? keys[k] : 1);
+
+		if (b == NULL || b->key == 0)
+			continue;
+		for (uint32_t j = 0; j < b->n; j++) {
+			uint32_t r = b->ring[j];
+			double s;
+
+			if (x->stamp[r] == x->query)
+				continue;
+			x->stamp[r] = x->query;
+			s = sim_score_above(x->sp, rec, x->recs.p + x->off[r], cutoff, &w);
+			if (s < cutoff || s < bs || (s == bs && r > best))
+				continue;
+			bs = s;
+			best = r;
+			found = 1;
+			if (why)
+				*why = w;
+		}
+	}
+	if (found) {
+		*pos = x->pos[best];
+		*score = bs;
+	}
+	return found;
+}
+
+int
+sim_index_add(struct sim_index *x, const void *rec, uint64_t pos)
+{
+	uint64_t keys[SIM_MAXKEYS];
+	int n = sim_block_keys(x->sp, rec, keys, SIM_MAXKEYS);
+	uint32_t id = (uint32_t)x->n;
+
+	if (n == 0)
+		return 0;
+	if (x->n >= UINT32_MAX - 1)
+		return -1;
+	if (x->n == x->cap) {
+		size_t nc = x->cap ? x->cap * 2 : 1024;
+		size_t *no = realloc(x->off, nc * sizeof(*no));
+		uint64_t *np;
+		uint32_t *ns;
+
+		if (no == NULL)
+			return -1;
+		x->off = no;
+		if ((np = realloc(x->pos, nc * sizeof(*np))) == NULL)
+			return -1;
+		x->pos = np;
+		if ((ns = realloc(x->stamp, nc * sizeof(*ns))) == NULL)
+			return -1;
+		x->stamp = ns;
+		x->cap = nc;
+	}
+	x->off[id] = x->recs.len;
+	x->pos[id] = pos;
+	x->stamp[id] = 0;
+	if (buf_add(&x->recs, rec, sim_rec_size(rec)) < 0)
+		return -1;
+	x->n++;
+	for (int k = 0; k < n; k++) {
+		uint64_t key = keys[k] ? keys[k] : 1;
+		struct block *b;
+
+		if ((x->tn + 1) * 4 > x->tcap * 3 && grow_table(x) < 0)
+			return -1;
+		b = slot(x, key);
+		if (b->key == 0) {
+			if ((b->ring = malloc((size_t)x->per_block * sizeof(*b->ring))) == NULL)
+				return -1;
+			b->key = key;
+			x->tn++;
+		}
+		if (b->n < (uint32_t)x->per_block) {
+			b->ring[b->n++] = id;
+		} else {
+			b->ring[b->head] = id; /* the oldest leaves */
+			b->head = (b->head + 1) % (uint32_t)x->per_block;
+		}
+	}
+	return 0;
 }

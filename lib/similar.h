@@ -131,8 +131,35 @@ double sim_score_above(const struct sim_spec *sp, const void *a, const void *b, 
 int sim_reasons_json(const struct sim_spec *sp, const struct sim_why *w, int side,
 	struct buf *b);
 
+/* The same as text: "email equal +5.0, name 0.93 +3.1". */
+int sim_reasons_text(const struct sim_spec *sp, const struct sim_why *w, int side,
+	struct buf *b);
+
 /* The record's blocking keys (64-bit hashes, distinct) into keys[max];
  * returns how many. */
 int sim_block_keys(const struct sim_spec *sp, const void *rec, uint64_t *keys, int max);
+
+/* ---- values of a parsed record (map_json_parse) ---- */
+struct map_val;
+/* Field i's text of rec on side into vals[i], lens[i]: a string, a
+ * number's text, the name of an Odoo many2one [id, "name"]; NULL when
+ * absent, null, false or anything else. */
+void sim_values(const struct sim_spec *sp, int side, const struct map_val *rec,
+	const char **vals, size_t *lens);
+
+/* ---- an index of the records seen, for near-duplicates in one stream ----
+ * Each block keeps its per_block latest records (older ones leave it):
+ * memory per block is bounded, a record costs its sim record and 16
+ * bytes. */
+struct sim_index;
+struct sim_index *sim_index_new(const struct sim_spec *sp, int per_block);
+void sim_index_free(struct sim_index *x);
+/* The best record in rec's blocks scoring at least cutoff: 1 (its pos,
+ * score and why filled; the earliest of equal scores), 0 none, -1 out of
+ * memory. */
+int sim_index_find(struct sim_index *x, const void *rec, double cutoff, uint64_t *pos,
+	double *score, struct sim_why *why);
+/* Add rec (a sim record) with its position; -1 out of memory. */
+int sim_index_add(struct sim_index *x, const void *rec, uint64_t pos);
 
 #endif
