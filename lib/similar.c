@@ -742,6 +742,38 @@ last9(const char *p, size_t n)
 	return n >= 9 ? p + n - 9 : NULL;
 }
 
+/* "mueller" as "muller": the German spelling of an umlaut without one
+ * (ae, oe, ue for a, o, u) into o; its length */
+static size_t
+de_umlaut(const char *s, size_t n, char *o)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n && k < JW_MAX; i++) {
+		o[k++] = s[i];
+		if (i + 1 < n && s[i + 1] == 'e' && (s[i] == 'a' || s[i] == 'o' || s[i] == 'u'))
+			i++;
+	}
+	return k;
+}
+
+static double
+name_sim(const char *a, size_t an, const char *b, size_t bn)
+{
+	char da[JW_MAX], db[JW_MAX];
+	size_t dan, dbn;
+	double s = sim_words(a, an, b, bn), t;
+
+	if (s >= 1.0)
+		return s;
+	dan = de_umlaut(a, an, da);
+	dbn = de_umlaut(b, bn, db);
+	if (dan == an && dbn == bn)
+		return s;
+	t = sim_words(da, dan, db, dbn);
+	return t > s ? t : s;
+}
+
 static double
 field_sim(enum sim_kind k, const char *a, size_t an, const char *b, size_t bn)
 {
@@ -768,6 +800,8 @@ field_sim(enum sim_kind k, const char *a, size_t an, const char *b, size_t bn)
 	case SIM_EMAIL:
 	case SIM_CITY:
 		return sim_jaro_winkler(a, an, b, bn);
+	case SIM_NAME:
+		return name_sim(a, an, b, bn);
 	default:
 		return sim_words(a, an, b, bn);
 	}
