@@ -94,7 +94,7 @@ static const struct ep_opt reconcile_opts[] = {
 	{ "archive-left", OPT_ARCHIVE_LEFT, "JSON", "--deletes archive: the fields that archive a left record (default {\"active\":false})" },
 	{ "archive-right", OPT_ARCHIVE_RIGHT, "JSON", "--deletes archive: the fields that archive a right record" },
 	{ "base", OPT_BASE, "BASE_FILE", "three-way merge: the last agreed state of both sides" },
-	{ "cutoff", OPT_CUTOFF, "HIGH[,LOW]", "--match: the score of a binding, and of an ambiguous pair (default 0.9,0.4)" },
+	{ "cutoff", OPT_CUTOFF, "SCORES", "--match: HIGH[,LOW]: the score of a binding, and of an ambiguous pair (default 0.9,0.4)" },
 	{ "date", OPT_DATE, "FIELDS", "compare these fields as instants, across formats and zones" },
 	{ "date-zone", OPT_DATE_ZONE, "ZONE", "zone of dates written without an offset (default UTC)" },
 	{ "deletes", OPT_DELETES, "report|propagate|archive", "--base: what a key gone from one side does to the other (default report)" },

@@ -69,7 +69,7 @@ checked(struct stage *st, const struct stage_rec *rec, void *ctx)
 
 	if (r < 0)
 		return stage_fail(st, &err);
-	if (r == 1 && res.note)
+	if (r == 1 && res.note && ep_verbose >= 0)
 		ep_warn("%s:%llu: %s", rec->source, (unsigned long long)rec->line, res.note);
 	if (r == 1)
 		return stage_emit(st, rec->p, rec->len);
