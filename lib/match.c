@@ -26,15 +26,22 @@ struct mrec {
 	uint64_t line;
 };
 
+/* arrays grow as the bytes of a struct buf; r, bk, cd point into them */
 struct side {
-	struct buf sim, id;
+	struct buf sim, id, rb;
 	struct mrec *r;
-	size_t n, cap;
+	size_t n;
 };
 
 struct bkey {
 	uint64_t key;
 	uint32_t rec;
+};
+
+/* a block of the index: its key, where its records start, how many */
+struct block {
+	uint64_t key;
+	uint32_t at, n;
 };
 
 struct cand {
@@ -49,10 +56,16 @@ struct run {
 	struct match_counts *c;
 	struct ep_err *err;
 	struct side s[2];
+	struct buf bkb;
 	struct bkey *bk;
-	size_t nbk, capbk;
+	size_t nbk;
+	struct block *bl;     /* the distinct keys of bk, in order */
+	size_t nbl;
+	uint32_t *tab;        /* open addressing over bl: index + 1, 0 empty */
+	size_t mask;
+	struct buf cdb;
 	struct cand *cd;
-	size_t ncd, capcd;
+	size_t ncd;
 	uint32_t *stamp;  /* right record -> the last left record (+1) it met */
 	/* per record scratch */
 	struct map_arena A;
@@ -61,22 +74,6 @@ struct run {
 	const char *vals[SIM_MAXF];
 	size_t lens[SIM_MAXF];
 };
-
-static void *
-grow(void *p, size_t *cap, size_t need, size_t size)
-{
-	size_t nc = *cap ? *cap : 64;
-	void *np;
-
-	if (need <= *cap)
-		return p;
-	while (nc < need)
-		nc *= 2;
-	if ((np = realloc(p, nc * size)) == NULL)
-		return NULL;
-	*cap = nc;
-	return np;
-}
 
 static int
 oom(struct run *R)
@@ -135,7 +132,7 @@ take(struct run *R, int side, const char *source, const struct ndjson_line *ln)
 	const char *p = ln->p;
 	size_t n = ln->len;
 	struct map_val rec;
-	struct mrec *m;
+	struct mrec m;
 	char msg[1100];
 	int r;
 
@@ -181,17 +178,15 @@ take(struct run *R, int side, const char *source, const struct ndjson_line *ln)
 		return 0;
 	}
 	sim_values(R->spec->sim, side, &rec, R->vals, R->lens);
-	if ((S->r = grow(S->r, &S->cap, S->n + 1, sizeof(*S->r))) == NULL)
-		return oom(R);
-	m = &S->r[S->n];
-	m->sim = S->sim.len;
-	m->id = S->id.len;
-	m->idlen = (uint32_t)R->line.len;
-	m->line = ln->lineno;
+	m.sim = S->sim.len;
+	m.id = S->id.len;
+	m.idlen = (uint32_t)R->line.len;
+	m.line = ln->lineno;
 	if (sim_norm(R->spec->sim, R->vals, R->lens, &S->sim) < 0 ||
-	    buf_add(&S->id, R->line.p, R->line.len) < 0)
+	    buf_add(&S->id, R->line.p, R->line.len) < 0 || buf_add(&S->rb, &m, sizeof m) < 0)
 		return oom(R);
-	if (sim_rec_empty(R->spec->sim, S->sim.p + m->sim))
+	S->r = (struct mrec *)S->rb.p;
+	if (sim_rec_empty(R->spec->sim, S->sim.p + m.sim))
 		R->c->empty[side]++;
 	S->n++;
 	return 1;
@@ -207,21 +202,42 @@ cmp_bkey(const void *a, const void *b)
 	return x->rec < y->rec ? -1 : x->rec > y->rec;
 }
 
-/* the first index entry with key k, or nbk */
-static size_t
-lower(const struct run *R, uint64_t k)
+/* the block of key k, or NULL */
+static const struct block *
+find_block(const struct run *R, uint64_t k)
 {
-	size_t lo = 0, hi = R->nbk;
+	for (size_t i = (size_t)(k ^ k >> 29) & R->mask; R->tab[i]; i = (i + 1) & R->mask)
+		if (R->bl[R->tab[i] - 1].key == k)
+			return &R->bl[R->tab[i] - 1];
+	return NULL;
+}
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (R->bk[mid].key < k)
-			lo = mid + 1;
-		else
-			hi = mid;
+/* the sorted index into blocks */
+static int
+make_blocks(struct run *R)
+{
+	qsort(R->bk, R->nbk, sizeof(*R->bk), cmp_bkey);
+	if ((R->bl = malloc((R->nbk + 1) * sizeof(*R->bl))) == NULL)
+		return oom(R);
+	for (size_t i = 0; i < R->nbk; i++) {
+		if (R->nbl == 0 || R->bl[R->nbl - 1].key != R->bk[i].key)
+			R->bl[R->nbl++] = (struct block){ R->bk[i].key, (uint32_t)i, 0 };
+		R->bl[R->nbl - 1].n++;
 	}
-	return lo;
+	/* a table at most half full */
+	for (R->mask = 1023; R->mask < 2 * R->nbl; R->mask = R->mask * 2 + 1)
+		;
+	if ((R->tab = calloc(R->mask + 1, sizeof(*R->tab))) == NULL)
+		return oom(R);
+	for (size_t b = 0; b < R->nbl; b++) {
+		uint64_t k = R->bl[b].key;
+		size_t i = (size_t)(k ^ k >> 29) & R->mask;
+
+		while (R->tab[i])
+			i = (i + 1) & R->mask;
+		R->tab[i] = (uint32_t)b + 1;
+	}
+	return 0;
 }
 
 static int
@@ -267,10 +283,14 @@ index_right(struct run *R, uint32_t idx)
 	uint64_t keys[SIM_MAXKEYS];
 	int n = sim_block_keys(R->spec->sim, R->s[1].sim.p + R->s[1].r[idx].sim, keys, SIM_MAXKEYS);
 
-	if ((R->bk = grow(R->bk, &R->capbk, R->nbk + (size_t)n, sizeof(*R->bk))) == NULL)
-		return oom(R);
-	for (int i = 0; i < n; i++)
-		R->bk[R->nbk++] = (struct bkey){ keys[i], idx };
+	for (int i = 0; i < n; i++) {
+		struct bkey k = { keys[i], idx };
+
+		if (buf_add(&R->bkb, &k, sizeof k) < 0)
+			return oom(R);
+	}
+	R->bk = (struct bkey *)R->bkb.p;
+	R->nbk += (size_t)n;
 	return 0;
 }
 
@@ -285,15 +305,16 @@ score_left(struct run *R, uint32_t idx)
 	size_t maxb = R->spec->max_block > 0 ? (size_t)R->spec->max_block : MAX_BLOCK;
 
 	for (int i = 0; i < n; i++) {
-		size_t at = lower(R, keys[i]), e = at;
+		const struct block *b = find_block(R, keys[i]);
+		size_t at, e;
 
-		while (e < R->nbk && R->bk[e].key == keys[i])
-			e++;
-		if (e - at > maxb) {
+		if (b == NULL)
+			continue;
+		if (b->n > maxb) {
 			R->c->big_blocks++;
 			continue;
 		}
-		for (; at < e; at++) {
+		for (at = b->at, e = at + b->n; at < e; at++) {
 			uint32_t r = R->bk[at].rec;
 			struct sim_why why;
 			double s;
@@ -305,9 +326,14 @@ score_left(struct run *R, uint32_t idx)
 			s = sim_score_above(sp, ls, R->s[1].sim.p + R->s[1].r[r].sim, R->spec->lo, &why);
 			if (s < R->spec->lo)
 				continue;
-			if ((R->cd = grow(R->cd, &R->capcd, R->ncd + 1, sizeof(*R->cd))) == NULL)
-				return oom(R);
-			R->cd[R->ncd++] = (struct cand){ idx, r, s, why.total, 0 };
+			{
+				struct cand c = { idx, r, s, why.total, 0 };
+
+				if (buf_add(&R->cdb, &c, sizeof c) < 0)
+					return oom(R);
+			}
+			R->cd = (struct cand *)R->cdb.p;
+			R->ncd++;
 			R->c->candidates++;
 		}
 	}
@@ -455,7 +481,8 @@ match_run(const struct match_spec *spec, const char *const path[2],
 	/* the right side, held, and its index */
 	if (read_side(&R, 1, path[1], index_right) < 0)
 		goto out;
-	qsort(R.bk, R.nbk, sizeof(*R.bk), cmp_bkey);
+	if (make_blocks(&R) < 0)
+		goto out;
 	if ((R.stamp = calloc(R.s[1].n + 1, sizeof(*R.stamp))) == NULL) {
 		oom(&R);
 		goto out;
@@ -520,10 +547,12 @@ out:
 	for (int s = 0; s < 2; s++) {
 		buf_release(&R.s[s].sim);
 		buf_release(&R.s[s].id);
-		free(R.s[s].r);
+		buf_release(&R.s[s].rb);
 	}
-	free(R.bk);
-	free(R.cd);
+	buf_release(&R.bkb);
+	free(R.bl);
+	free(R.tab);
+	buf_release(&R.cdb);
 	map_arena_free(&R.A);
 	map_jp_free(&R.jp);
 	buf_release(&R.mapped);

@@ -327,8 +327,11 @@ static const char *const stop_words[] = { "&", "and", "und", "et", "the", "of", 
 static int
 legal_class(const char *w, size_t n)
 {
+	if (n > 12)
+		return 0;
 	for (size_t i = 0; i < sizeof legal_tab / sizeof legal_tab[0]; i++)
-		if (strlen(legal_tab[i].w) == n && memcmp(legal_tab[i].w, w, n) == 0)
+		if (legal_tab[i].w[0] == w[0] && strncmp(legal_tab[i].w, w, n) == 0 &&
+		    legal_tab[i].w[n] == '\0')
 			return legal_tab[i].cls + 1;
 	return 0;
 }
@@ -344,8 +347,9 @@ sim_legal_name(int legal)
 static int
 is_stop(const char *w, size_t n)
 {
-	for (size_t i = 0; i < sizeof stop_words / sizeof stop_words[0]; i++)
-		if (strlen(stop_words[i]) == n && memcmp(stop_words[i], w, n) == 0)
+	for (size_t i = 0; n <= 3 && i < sizeof stop_words / sizeof stop_words[0]; i++)
+		if (stop_words[i][0] == w[0] && strncmp(stop_words[i], w, n) == 0 &&
+		    stop_words[i][n] == '\0')
 			return 1;
 	return 0;
 }
@@ -574,24 +578,30 @@ sim_jaro_winkler(const char *a, size_t an, const char *b, size_t bn)
 	return j + (double)l * 0.1 * (1.0 - j);
 }
 
-/* each of x's words' best match among y's, averaged */
+/* each of x's words' best match among y's, averaged, both ways: one
+ * Jaro-Winkler a pair of words */
 static double
-monge_elkan(const struct word *x, int nx, const struct word *y, int ny)
+monge_elkan2(const struct word *x, int nx, const struct word *y, int ny)
 {
-	double sum = 0;
+	double row[WORDS_MAX], col[WORDS_MAX], sx = 0, sy = 0;
 
+	for (int k = 0; k < ny; k++)
+		col[k] = 0;
 	for (int i = 0; i < nx; i++) {
-		double best = 0;
-
-		for (int k = 0; k < ny && best < 1.0; k++) {
+		row[i] = 0;
+		for (int k = 0; k < ny; k++) {
 			double s = sim_jaro_winkler(x[i].p, x[i].n, y[k].p, y[k].n);
 
-			if (s > best)
-				best = s;
+			if (s > row[i])
+				row[i] = s;
+			if (s > col[k])
+				col[k] = s;
 		}
-		sum += best;
+		sx += row[i];
 	}
-	return nx ? sum / nx : 0;
+	for (int k = 0; k < ny; k++)
+		sy += col[k];
+	return (sx / nx + sy / ny) / 2;
 }
 
 /* s without its spaces into o (at most JW_MAX bytes) */
@@ -620,7 +630,7 @@ sim_words(const char *a, size_t an, const char *b, size_t bn)
 	nb = split_words(b, bn, wb, WORDS_MAX);
 	if (na == 0 || nb == 0)
 		return 0.0;
-	s = (monge_elkan(wa, na, wb, nb) + monge_elkan(wb, nb, wa, na)) / 2;
+	s = monge_elkan2(wa, na, wb, nb);
 	c = sim_jaro_winkler(ca, squeeze(a, an, ca), cb, squeeze(b, bn, cb));
 	return c > s ? c : s;
 }
@@ -1100,7 +1110,12 @@ struct block {
 	uint64_t key;     /* 0: an empty slot (a key of 0 is taken as 1) */
 	uint32_t *ring;   /* per_block record numbers */
 	uint32_t n, head;
+	uint32_t total;   /* records that had this key */
 };
+
+/* a block more records than this had is too common to tell anything (as
+ * reconcile --match's): no longer looked at nor added to */
+#define COMMON 100
 
 struct sim_index {
 	const struct sim_spec *sp;
@@ -1190,7 +1205,7 @@ sim_index_find(struct sim_index *x, const void *rec, double cutoff, uint64_t *po
 	for (int k = 0; k < n; k++) {
 		struct block *b = slot(x, keys[k] ? keys[k] : 1);
 
-		if (b == NULL || b->key == 0)
+		if (b == NULL || b->key == 0 || b->total > COMMON)
 			continue;
 		for (uint32_t j = 0; j < b->n; j++) {
 			uint32_t r = b->ring[j];
@@ -1262,6 +1277,12 @@ sim_index_add(struct sim_index *x, const void *rec, uint64_t pos)
 				return -1;
 			b->key = key;
 			x->tn++;
+		}
+		if (++b->total > COMMON) {
+			free(b->ring); /* too common: its records are of no more use */
+			b->ring = NULL;
+			b->n = 0;
+			continue;
 		}
 		if (b->n < (uint32_t)x->per_block) {
 			b->ring[b->n++] = id;

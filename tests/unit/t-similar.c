@@ -11,49 +11,31 @@
 
 static char out[2048];
 
+/* the normal form of s by one of the normalisers (what: n name, e email,
+ * p phone with cc, v VAT), in a static buffer */
 static const char *
-name(const char *s, int *legal)
+norm(int what, const char *s, const char *cc, int *legal)
 {
 	struct buf b = BUF_INIT;
+	size_t n = strlen(s);
 
-	sim_norm_name(&b, s, strlen(s), legal);
+	if (what == 'n')
+		sim_norm_name(&b, s, n, legal);
+	else if (what == 'e')
+		sim_norm_email(&b, s, n);
+	else if (what == 'p')
+		sim_norm_phone(&b, s, n, cc);
+	else
+		sim_norm_vat(&b, s, n);
 	snprintf(out, sizeof out, "%s", buf_str(&b));
 	buf_release(&b);
 	return out;
 }
 
-static const char *
-email(const char *s)
-{
-	struct buf b = BUF_INIT;
-
-	sim_norm_email(&b, s, strlen(s));
-	snprintf(out, sizeof out, "%s", buf_str(&b));
-	buf_release(&b);
-	return out;
-}
-
-static const char *
-phone(const char *s, const char *cc)
-{
-	struct buf b = BUF_INIT;
-
-	sim_norm_phone(&b, s, strlen(s), cc);
-	snprintf(out, sizeof out, "%s", buf_str(&b));
-	buf_release(&b);
-	return out;
-}
-
-static const char *
-vat(const char *s)
-{
-	struct buf b = BUF_INIT;
-
-	sim_norm_vat(&b, s, strlen(s));
-	snprintf(out, sizeof out, "%s", buf_str(&b));
-	buf_release(&b);
-	return out;
-}
+#define name(s, legal) norm('n', s, NULL, legal)
+#define email(s) norm('e', s, NULL, NULL)
+#define phone(s, cc) norm('p', s, cc, NULL)
+#define vat(s) norm('v', s, NULL, NULL)
 
 /* a sim record of the spec from up to 4 values (NULL absent) */
 static void
