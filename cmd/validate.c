@@ -98,7 +98,7 @@ main(int argc, char *argv[])
 	struct validator *v;
 	const char *schema = NULL, *similar = NULL, *country = NULL;
 	const char **refs;
-	int c, r, status, report = 0, nrefs = 0, similar_warn = 0;
+	int c, r, status, report = 0, nrefs = 0, similar_warn = 0, similar_opts = 0;
 	double cutoff = 0.9;
 	char *end;
 
@@ -135,6 +135,7 @@ main(int argc, char *argv[])
 			continue;
 		case OPT_PHONE_COUNTRY:
 			country = optarg;
+			similar_opts = 1;
 			continue;
 		case OPT_REF:
 			refs[nrefs++] = optarg;
@@ -156,13 +157,14 @@ main(int argc, char *argv[])
 			similar = optarg;
 			continue;
 		case OPT_SIMILAR_CUTOFF:
+			similar_opts = 1;
 			cutoff = strtod(optarg, &end);
 			if (end == optarg || *end || !(cutoff > 0 && cutoff <= 1))
 				status = ep_usage(usage_text, "--similar-cutoff '%s': a score above 0, "
 					"up to 1", optarg);
 			continue;
 		case OPT_SIMILAR_WARN:
-			similar_warn = 1;
+			similar_warn = similar_opts = 1;
 			continue;
 		case OPT_UNIQUE:
 			if (validator_add_unique(v, optarg, &err) < 0)
@@ -189,7 +191,7 @@ main(int argc, char *argv[])
 	if (status < 0 && similar &&
 	    validator_add_similar(v, similar, cutoff, similar_warn, country, &err) < 0)
 		status = failed(&err);
-	if (status < 0 && !similar && (country || similar_warn || cutoff != 0.9))
+	if (status < 0 && !similar && similar_opts)
 		status = ep_usage(usage_text, "--similar-cutoff, --similar-warn and --phone-country "
 			"go with --similar");
 	if (status >= 0) {

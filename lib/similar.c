@@ -1108,8 +1108,9 @@ sim_values(const struct sim_spec *sp, int side, const struct map_val *rec, const
 
 struct block {
 	uint64_t key;     /* 0: an empty slot (a key of 0 is taken as 1) */
-	uint32_t *ring;   /* per_block record numbers */
-	uint32_t n, head;
+	uint32_t *ring;   /* up to per_block record numbers (room for cap); with
+	                     cap 0, the one record is head itself */
+	uint32_t n, head, cap;
 	uint32_t total;   /* records that had this key */
 };
 
@@ -1208,7 +1209,7 @@ sim_index_find(struct sim_index *x, const void *rec, double cutoff, uint64_t *po
 		if (b == NULL || b->key == 0 || b->total > COMMON)
 			continue;
 		for (uint32_t j = 0; j < b->n; j++) {
-			uint32_t r = b->ring[j];
+			uint32_t r = b->cap ? b->ring[j] : b->head;
 			double s;
 
 			if (x->stamp[r] == x->query)
@@ -1273,16 +1274,36 @@ sim_index_add(struct sim_index *x, const void *rec, uint64_t pos)
 			return -1;
 		b = slot(x, key);
 		if (b->key == 0) {
-			if ((b->ring = malloc((size_t)x->per_block * sizeof(*b->ring))) == NULL)
-				return -1;
 			b->key = key;
 			x->tn++;
 		}
 		if (++b->total > COMMON) {
 			free(b->ring); /* too common: its records are of no more use */
 			b->ring = NULL;
-			b->n = 0;
+			b->n = b->cap = 0;
 			continue;
+		}
+		/* most blocks hold one record, in head; rings grow by doubling */
+		if (b->n == 0 && b->cap == 0) {
+			b->head = id;
+			b->n = 1;
+			continue;
+		}
+		if (b->n == b->cap || b->cap == 0) {
+			uint32_t nc = b->cap ? 2 * b->cap : 2, *nr;
+
+			if (nc > (uint32_t)x->per_block)
+				nc = (uint32_t)x->per_block;
+			if (b->cap < nc) {
+				if ((nr = realloc(b->ring, nc * sizeof(*nr))) == NULL)
+					return -1;
+				if (b->cap == 0) {
+					nr[0] = b->head; /* the one record moves into the ring */
+					b->head = 0;
+				}
+				b->ring = nr;
+				b->cap = nc;
+			}
 		}
 		if (b->n < (uint32_t)x->per_block) {
 			b->ring[b->n++] = id;
