@@ -216,7 +216,8 @@ find_block(const struct run *R, uint64_t k)
 static int
 make_blocks(struct run *R)
 {
-	qsort(R->bk, R->nbk, sizeof(*R->bk), cmp_bkey);
+	if (R->nbk)
+		qsort(R->bk, R->nbk, sizeof(*R->bk), cmp_bkey);
 	if ((R->bl = malloc((R->nbk + 1) * sizeof(*R->bl))) == NULL)
 		return oom(R);
 	for (size_t i = 0; i < R->nbk; i++) {
@@ -425,7 +426,8 @@ assign(struct run *R, uint32_t *bound_l, uint32_t *bound_r)
 	}
 	if (rc < 0)
 		goto out;
-	qsort(R->cd, R->ncd, sizeof(*R->cd), cmp_score);
+	if (R->ncd)
+		qsort(R->cd, R->ncd, sizeof(*R->cd), cmp_score);
 	for (i = 0; i < R->ncd; i++) {
 		const struct cand *c = &R->cd[i];
 		uint32_t idx[2] = { c->l, c->r };
@@ -499,7 +501,8 @@ match_run(const struct match_spec *spec, const char *const path[2],
 	if (assign(&R, bound[0], bound[1]) < 0)
 		goto out;
 	/* out in left order, best first */
-	qsort(R.cd, R.ncd, sizeof(*R.cd), cmp_left);
+	if (R.ncd)
+		qsort(R.cd, R.ncd, sizeof(*R.cd), cmp_left);
 	{
 		uint32_t shown = 0, last = UINT32_MAX;
 

@@ -179,7 +179,7 @@ main(void)
 		for (int i = 0; i < na; i++)
 			for (int j = 0; j < nb; j++)
 				shared += ka[i] == kb[j];
-		is_int(na, 2, "two name words: two keys");
+		is_int(na, 3, "two name words: three keys (each word, the pair)");
 		is_int(shared, 1, "one shared (acme)");
 	}
 	sim_spec_free(&sp);
