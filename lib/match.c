@@ -16,12 +16,12 @@
 #include "text.h"
 
 #define MAX_BLOCK 100
-#define MARGIN 1.0     /* points: a rival this close makes a pair ambiguous */
-#define RIVALS 3       /* ambiguous pairs shown per unbound left record */
+#define MARGIN 1.0 /* points: a rival this close makes a pair ambiguous */
+#define RIVALS 3   /* ambiguous pairs shown per unbound left record */
 
 /* one record of a side: its sim record and id text in the side's bufs */
 struct mrec {
-	size_t sim, id;   /* offsets */
+	size_t sim, id; /* offsets */
 	uint32_t idlen;
 	uint64_t line;
 };
@@ -47,7 +47,7 @@ struct block {
 struct cand {
 	uint32_t l, r;
 	double score, pts;
-	int state;        /* 0 none, 1 bound, 2 ambiguous */
+	int state; /* 0 none, 1 bound, 2 ambiguous */
 };
 
 struct run {
@@ -59,14 +59,14 @@ struct run {
 	struct buf bkb;
 	struct bkey *bk;
 	size_t nbk;
-	struct block *bl;     /* the distinct keys of bk, in order */
+	struct block *bl; /* the distinct keys of bk, in order */
 	size_t nbl;
-	uint32_t *tab;        /* open addressing over bl: index + 1, 0 empty */
+	uint32_t *tab; /* open addressing over bl: index + 1, 0 empty */
 	size_t mask;
 	struct buf cdb;
 	struct cand *cd;
 	size_t ncd;
-	uint32_t *stamp;  /* right record -> the last left record (+1) it met */
+	uint32_t *stamp; /* right record -> the last left record (+1) it met */
 	/* per record scratch */
 	struct map_arena A;
 	struct map_jp jp;
@@ -148,8 +148,10 @@ take(struct run *R, int side, const char *source, const struct ndjson_line *ln)
 		if (r == MAP_PASS)
 			return 0;
 		if (r != MAP_OK) {
-			snprintf(msg, sizeof msg, "%s", r == MAP_BADJSON ? "not a JSON object"
-				: re.where[0] ? re.where : re.msg);
+			snprintf(msg, sizeof msg, "%s",
+			         r == MAP_BADJSON ? "not a JSON object"
+			         : re.where[0]    ? re.where
+			                          : re.msg);
 			bad(R, side, source, ln->lineno, msg);
 			return 0;
 		}
@@ -172,8 +174,9 @@ take(struct run *R, int side, const char *source, const struct ndjson_line *ln)
 		snprintf(msg, sizeof msg, "no id field '%s'", R->spec->ids[0].name[side]);
 		for (int i = 0; i < R->spec->nids; i++)
 			if (map_obj_get(&rec, R->spec->ids[i].name[side],
-				    strlen(R->spec->ids[i].name[side])) == NULL)
-				snprintf(msg, sizeof msg, "no id field '%s'", R->spec->ids[i].name[side]);
+			                strlen(R->spec->ids[i].name[side])) == NULL)
+				snprintf(msg, sizeof msg, "no id field '%s'",
+				         R->spec->ids[i].name[side]);
 		bad(R, side, source, ln->lineno, msg);
 		return 0;
 	}
@@ -222,7 +225,7 @@ make_blocks(struct run *R)
 		return oom(R);
 	for (size_t i = 0; i < R->nbk; i++) {
 		if (R->nbl == 0 || R->bl[R->nbl - 1].key != R->bk[i].key)
-			R->bl[R->nbl++] = (struct block){ R->bk[i].key, (uint32_t)i, 0 };
+			R->bl[R->nbl++] = (struct block){R->bk[i].key, (uint32_t)i, 0};
 		R->bl[R->nbl - 1].n++;
 	}
 	/* a table at most half full */
@@ -242,8 +245,7 @@ make_blocks(struct run *R)
 }
 
 static int
-read_side(struct run *R, int side, const char *path,
-	  int (*each)(struct run *R, uint32_t idx))
+read_side(struct run *R, int side, const char *path, int (*each)(struct run *R, uint32_t idx))
 {
 	struct ndjson_reader rd;
 	struct ndjson_line ln;
@@ -251,7 +253,7 @@ read_side(struct run *R, int side, const char *path,
 	int rc = 0;
 
 	if (ndjson_open(&rd, path, R->spec->max_line ? R->spec->max_line : NDJ_DEFAULT_MAX_LINE,
-			R->err) < 0)
+	                R->err) < 0)
 		return -1;
 	while ((k = ndjson_next(&rd, &ln, R->err)) != NDJ_EOF) {
 		int t;
@@ -285,7 +287,7 @@ index_right(struct run *R, uint32_t idx)
 	int n = sim_block_keys(R->spec->sim, R->s[1].sim.p + R->s[1].r[idx].sim, keys, SIM_MAXKEYS);
 
 	for (int i = 0; i < n; i++) {
-		struct bkey k = { keys[i], idx };
+		struct bkey k = {keys[i], idx};
 
 		if (buf_add(&R->bkb, &k, sizeof k) < 0)
 			return oom(R);
@@ -324,11 +326,12 @@ score_left(struct run *R, uint32_t idx)
 				continue;
 			R->stamp[r] = idx + 1;
 			R->c->compared++;
-			s = sim_score_above(sp, ls, R->s[1].sim.p + R->s[1].r[r].sim, R->spec->lo, &why);
+			s = sim_score_above(sp, ls, R->s[1].sim.p + R->s[1].r[r].sim, R->spec->lo,
+			                    &why);
 			if (s < R->spec->lo)
 				continue;
 			{
-				struct cand c = { idx, r, s, why.total, 0 };
+				struct cand c = {idx, r, s, why.total, 0};
 
 				if (buf_add(&R->cdb, &c, sizeof c) < 0)
 					return oom(R);
@@ -384,11 +387,11 @@ emit_pair(struct run *R, const struct cand *c, const char *why)
 		rc |= json_quote(&R->line, why, strlen(why));
 	}
 	rc |= buf_addf(&R->line, ",\"lines\":[%llu,%llu]}", (unsigned long long)l->line,
-		(unsigned long long)r->line);
+	               (unsigned long long)r->line);
 	if (rc)
 		return oom(R);
 	return R->sink->out(R->sink->ctx, why ? MATCH_AMBIG : MATCH_BIND, R->line.p, R->line.len,
-		R->err);
+	                    R->err);
 }
 
 static int
@@ -398,7 +401,7 @@ emit_only(struct run *R, int side, uint32_t idx)
 
 	buf_reset(&R->line);
 	if (buf_addf(&R->line, "{\"status\":\"only_%s\",\"%s\":", side ? "right" : "left",
-		    side ? "right" : "left") < 0 ||
+	             side ? "right" : "left") < 0 ||
 	    buf_add(&R->line, R->s[side].id.p + m->id, m->idlen) < 0 ||
 	    buf_addf(&R->line, ",\"line\":%llu}", (unsigned long long)m->line) < 0)
 		return oom(R);
@@ -430,7 +433,7 @@ assign(struct run *R, uint32_t *bound_l, uint32_t *bound_r)
 		qsort(R->cd, R->ncd, sizeof(*R->cd), cmp_score);
 	for (i = 0; i < R->ncd; i++) {
 		const struct cand *c = &R->cd[i];
-		uint32_t idx[2] = { c->l, c->r };
+		uint32_t idx[2] = {c->l, c->r};
 
 		for (int s = 0; s < 2; s++) {
 			if (c->pts > best[s][idx[s]]) {
@@ -464,11 +467,11 @@ out:
 }
 
 int
-match_run(const struct match_spec *spec, const char *const path[2],
-	  const struct match_sink *sink, struct match_counts *c, struct ep_err *err)
+match_run(const struct match_spec *spec, const char *const path[2], const struct match_sink *sink,
+          struct match_counts *c, struct ep_err *err)
 {
 	struct run R;
-	uint32_t *bound[2] = { NULL, NULL };
+	uint32_t *bound[2] = {NULL, NULL};
 	size_t i;
 	int rc = -1;
 

@@ -42,13 +42,13 @@ enum { MATCH_BIND, MATCH_AMBIG, MATCH_ONLY };
 
 struct match_spec {
 	const struct sim_spec *sim;
-	const struct diff_pair *ids;  /* each side's id fields */
+	const struct diff_pair *ids; /* each side's id fields */
 	int nids;
-	double hi, lo;                /* cut-offs: a binding, a candidate */
-	int all;                      /* also the records left unbound */
-	int max_block;                /* 0: 100 */
-	struct map_prog *map[2];      /* applied to each record first, or NULL */
-	size_t max_line;              /* 0: NDJ_DEFAULT_MAX_LINE */
+	double hi, lo;           /* cut-offs: a binding, a candidate */
+	int all;                 /* also the records left unbound */
+	int max_block;           /* 0: 100 */
+	struct map_prog *map[2]; /* applied to each record first, or NULL */
+	size_t max_line;         /* 0: NDJ_DEFAULT_MAX_LINE */
 };
 
 struct match_sink {
@@ -61,18 +61,18 @@ struct match_sink {
 
 struct match_counts {
 	uint64_t read[2], dropped[2], bad[2];
-	uint64_t empty[2];      /* records with none of the compared fields */
-	uint64_t compared;      /* pairs scored */
-	uint64_t candidates;    /* pairs at or above lo */
+	uint64_t empty[2];   /* records with none of the compared fields */
+	uint64_t compared;   /* pairs scored */
+	uint64_t candidates; /* pairs at or above lo */
 	uint64_t bound, ambiguous;
-	uint64_t only[2];       /* records in no binding */
-	uint64_t big_blocks;    /* block lookups skipped as too common */
+	uint64_t only[2];    /* records in no binding */
+	uint64_t big_blocks; /* block lookups skipped as too common */
 };
 
 /* path[0] left, path[1] right ("-" stdin, at most one).  0 when both were
  * read to the end, -1 on a failure (a missing file: EP_NOINPUT, read
  * error, memory, the sink stopping). */
 int match_run(const struct match_spec *spec, const char *const path[2],
-	const struct match_sink *sink, struct match_counts *c, struct ep_err *err);
+              const struct match_sink *sink, struct match_counts *c, struct ep_err *err);
 
 #endif

@@ -18,8 +18,8 @@
 #define WORDS_MAX 16 /* words of a value compared */
 #define JW_MAX 128   /* bytes of a string Jaro-Winkler looks at */
 
-static const char *const kind_names[SIM_NKINDS] = { "name", "email", "phone", "vat", "address",
-	"city", "zip", "text" };
+static const char *const kind_names[SIM_NKINDS] = {"name",    "email", "phone", "vat",
+                                                   "address", "city",  "zip",   "text"};
 
 /* per kind: points when equal, points taken when different, and the
  * similarity at or below which a fuzzy field counts as different (1: the
@@ -27,14 +27,9 @@ static const char *const kind_names[SIM_NKINDS] = { "name", "email", "phone", "v
 static const struct {
 	double agree, disagree, floor;
 } weight[SIM_NKINDS] = {
-	[SIM_NAME] = { 4, 4, 0.75 },
-	[SIM_EMAIL] = { 5, 2, 0.92 },
-	[SIM_PHONE] = { 4, 2, 1 },
-	[SIM_VAT] = { 6, 6, 1 },
-	[SIM_ADDRESS] = { 2, 1, 0.7 },
-	[SIM_CITY] = { 1, 2, 0.85 },
-	[SIM_ZIP] = { 1, 1, 1 },
-	[SIM_TEXT] = { 2, 1, 0.75 },
+    [SIM_NAME] = {4, 4, 0.75}, [SIM_EMAIL] = {5, 2, 0.92},  [SIM_PHONE] = {4, 2, 1},
+    [SIM_VAT] = {6, 6, 1},     [SIM_ADDRESS] = {2, 1, 0.7}, [SIM_CITY] = {1, 2, 0.85},
+    [SIM_ZIP] = {1, 1, 1},     [SIM_TEXT] = {2, 1, 0.75},
 };
 
 #define LEGAL_POINTS 1.5 /* both names carry a legal form, of different classes */
@@ -81,8 +76,7 @@ guess_kind(const char *name)
 }
 
 int
-sim_spec_parse(const char *s, int pairs, const char *what, struct sim_spec *sp,
-	       struct ep_err *err)
+sim_spec_parse(const char *s, int pairs, const char *what, struct sim_spec *sp, struct ep_err *err)
 {
 	const char *p = s;
 
@@ -95,7 +89,8 @@ sim_spec_parse(const char *s, int pairs, const char *what, struct sim_spec *sp,
 		int k = -1;
 
 		if (sp->n >= SIM_MAXF)
-			return ep_errf(err, EP_USAGE, "%s '%s': more than %d fields", what, s, SIM_MAXF);
+			return ep_errf(err, EP_USAGE, "%s '%s': more than %d fields", what, s,
+			               SIM_MAXF);
 		f = &sp->f[sp->n];
 		colon = memchr(p, ':', l);
 		if (colon) {
@@ -104,9 +99,10 @@ sim_spec_parse(const char *s, int pairs, const char *what, struct sim_spec *sp,
 				    memcmp(p, kind_names[k], (size_t)(colon - p)) == 0)
 					break;
 			if (k == SIM_NKINDS)
-				return ep_errf(err, EP_USAGE, "%s '%.*s': kind '%.*s' is none of name, "
-					"email, phone, vat, address, city, zip, text", what, (int)l, p,
-					(int)(colon - p), p);
+				return ep_errf(err, EP_USAGE,
+				               "%s '%.*s': kind '%.*s' is none of name, "
+				               "email, phone, vat, address, city, zip, text",
+				               what, (int)l, p, (int)(colon - p), p);
 			l -= (size_t)(colon + 1 - p);
 			p = colon + 1;
 		}
@@ -144,15 +140,14 @@ sim_spec_free(struct sim_spec *sp)
 static const struct {
 	const char *iso, *cc;
 } countries[] = {
-	{ "AT", "43" }, { "AU", "61" }, { "BE", "32" }, { "BG", "359" }, { "BR", "55" },
-	{ "CA", "1" }, { "CH", "41" }, { "CN", "86" }, { "CY", "357" }, { "CZ", "420" },
-	{ "DE", "49" }, { "DK", "45" }, { "EE", "372" }, { "ES", "34" }, { "FI", "358" },
-	{ "FR", "33" }, { "GB", "44" }, { "GR", "30" }, { "HR", "385" }, { "HU", "36" },
-	{ "IE", "353" }, { "IN", "91" }, { "IS", "354" }, { "IT", "39" }, { "JP", "81" },
-	{ "LT", "370" }, { "LU", "352" }, { "LV", "371" }, { "MA", "212" }, { "MT", "356" },
-	{ "MX", "52" }, { "NL", "31" }, { "NO", "47" }, { "NZ", "64" }, { "PL", "48" },
-	{ "PT", "351" }, { "RO", "40" }, { "SE", "46" }, { "SI", "386" }, { "SK", "421" },
-	{ "TN", "216" }, { "TR", "90" }, { "UK", "44" }, { "US", "1" }, { "ZA", "27" },
+    {"AT", "43"},  {"AU", "61"},  {"BE", "32"},  {"BG", "359"}, {"BR", "55"},  {"CA", "1"},
+    {"CH", "41"},  {"CN", "86"},  {"CY", "357"}, {"CZ", "420"}, {"DE", "49"},  {"DK", "45"},
+    {"EE", "372"}, {"ES", "34"},  {"FI", "358"}, {"FR", "33"},  {"GB", "44"},  {"GR", "30"},
+    {"HR", "385"}, {"HU", "36"},  {"IE", "353"}, {"IN", "91"},  {"IS", "354"}, {"IT", "39"},
+    {"JP", "81"},  {"LT", "370"}, {"LU", "352"}, {"LV", "371"}, {"MA", "212"}, {"MT", "356"},
+    {"MX", "52"},  {"NL", "31"},  {"NO", "47"},  {"NZ", "64"},  {"PL", "48"},  {"PT", "351"},
+    {"RO", "40"},  {"SE", "46"},  {"SI", "386"}, {"SK", "421"}, {"TN", "216"}, {"TR", "90"},
+    {"UK", "44"},  {"US", "1"},   {"ZA", "27"},
 };
 
 int
@@ -171,13 +166,16 @@ sim_set_country(struct sim_spec *sp, const char *s, struct ep_err *err)
 			snprintf(sp->cc, sizeof sp->cc, "%s", countries[i].cc);
 			return 0;
 		}
-	return ep_errf(err, EP_USAGE, "--phone-country '%s': not a calling code (44) or a "
-		"country this table knows (GB, DE, FR, US, ...)", s);
+	return ep_errf(err, EP_USAGE,
+	               "--phone-country '%s': not a calling code (44) or a "
+	               "country this table knows (GB, DE, FR, US, ...)",
+	               s);
 }
 
 /* ---- folding ------------------------------------------------------------- */
 
-/* U+00C0 to U+017F as ASCII letters, lower case */
+/* clang-format off */
+/* U+00C0 to U+017F as ASCII letters, lower case, 16 a row */
 static const char *const fold_tab[] = {
 	"a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
 	"d", "n", "o", "o", "o", "o", "o", "", "o", "u", "u", "u", "u", "y", "th", "ss",
@@ -192,6 +190,7 @@ static const char *const fold_tab[] = {
 	"s", "s", "t", "t", "t", "t", "t", "t", "u", "u", "u", "u", "u", "u", "u", "u",
 	"u", "u", "u", "u", "w", "w", "y", "y", "y", "z", "z", "z", "z", "z", "z", "s",
 };
+/* clang-format on */
 
 /* The next character of s at *i as folded ASCII text into o (up to 3
  * bytes, NUL-terminated): a letter or digit lower case, a removed mark
@@ -309,20 +308,20 @@ static const struct {
 	const char *w;
 	int cls; /* the entry that names the class */
 } legal_tab[] = {
-	{ "ltd", 0 }, { "limited", 0 }, { "plc", 2 }, { "llc", 3 }, { "inc", 4 },
-	{ "incorporated", 4 }, { "corp", 6 }, { "corporation", 6 }, { "co", 8 },
-	{ "company", 8 }, { "gmbh", 10 }, { "ag", 11 }, { "kg", 12 }, { "ohg", 13 },
-	{ "ug", 14 }, { "ev", 15 }, { "sarl", 16 }, { "sas", 17 }, { "sa", 18 },
-	{ "sasu", 19 }, { "eurl", 20 }, { "snc", 21 }, { "bv", 22 }, { "nv", 23 },
-	{ "srl", 24 }, { "spa", 25 }, { "sl", 26 }, { "ab", 27 }, { "as", 28 },
-	{ "oy", 29 }, { "aps", 30 }, { "pty", 31 }, { "llp", 32 }, { "lp", 33 },
-	{ "kft", 34 }, { "sro", 35 }, { "gbr", 36 }, { "kgaa", 37 }, { "se", 38 },
-	{ "oyj", 39 }, { "asa", 40 }, { "bvba", 41 }, { "vof", 42 }, { "lda", 43 },
-	{ "slu", 44 }, { "pte", 45 }, { "bhd", 46 }, { "sdn", 47 }, { "cv", 48 },
-	{ "spzoo", 49 }, { "zoo", 49 }, { "sp", 49 }, { "oo", 49 }, { "kk", 52 }, { "ltda", 53 },
+    {"ltd", 0},          {"limited", 0}, {"plc", 2},         {"llc", 3},  {"inc", 4},
+    {"incorporated", 4}, {"corp", 6},    {"corporation", 6}, {"co", 8},   {"company", 8},
+    {"gmbh", 10},        {"ag", 11},     {"kg", 12},         {"ohg", 13}, {"ug", 14},
+    {"ev", 15},          {"sarl", 16},   {"sas", 17},        {"sa", 18},  {"sasu", 19},
+    {"eurl", 20},        {"snc", 21},    {"bv", 22},         {"nv", 23},  {"srl", 24},
+    {"spa", 25},         {"sl", 26},     {"ab", 27},         {"as", 28},  {"oy", 29},
+    {"aps", 30},         {"pty", 31},    {"llp", 32},        {"lp", 33},  {"kft", 34},
+    {"sro", 35},         {"gbr", 36},    {"kgaa", 37},       {"se", 38},  {"oyj", 39},
+    {"asa", 40},         {"bvba", 41},   {"vof", 42},        {"lda", 43}, {"slu", 44},
+    {"pte", 45},         {"bhd", 46},    {"sdn", 47},        {"cv", 48},  {"spzoo", 49},
+    {"zoo", 49},         {"sp", 49},     {"oo", 49},         {"kk", 52},  {"ltda", 53},
 };
 
-static const char *const stop_words[] = { "&", "and", "und", "et", "the", "of", "z" };
+static const char *const stop_words[] = {"&", "and", "und", "et", "the", "of", "z"};
 
 static int
 legal_class(const char *w, size_t n)
@@ -371,7 +370,7 @@ split_words(const char *s, size_t n, struct word *w, int max)
 		while (j < n && s[j] != ' ')
 			j++;
 		if (j > i)
-			w[k++] = (struct word){ s + i, j - i };
+			w[k++] = (struct word){s + i, j - i};
 		i = j + 1;
 	}
 	return k;
@@ -571,8 +570,8 @@ sim_jaro_winkler(const char *a, size_t an, const char *b, size_t bn)
 			t++;
 		k++;
 	}
-	j = ((double)m / (double)an + (double)m / (double)bn +
-		(double)(m - t / 2) / (double)m) / 3.0;
+	j = ((double)m / (double)an + (double)m / (double)bn + (double)(m - t / 2) / (double)m) /
+	    3.0;
 	while (l < 4 && l < an && l < bn && a[l] == b[l])
 		l++;
 	return j + (double)l * 0.1 * (1.0 - j);
@@ -651,8 +650,7 @@ put_u16(struct buf *b, size_t v)
 }
 
 int
-sim_norm(const struct sim_spec *sp, const char *const *vals, const size_t *lens,
-	 struct buf *out)
+sim_norm(const struct sim_spec *sp, const char *const *vals, const size_t *lens, struct buf *out)
 {
 	size_t start = out->len, at;
 	uint32_t size;
@@ -830,7 +828,7 @@ spec_threshold(const struct sim_spec *sp)
 /* field i of a and b compared into w; its points */
 static double
 score_field(const struct sim_spec *sp, int i, const struct view *a, const struct view *b,
-	    struct sim_why *w)
+            struct sim_why *w)
 {
 	enum sim_kind k = sp->f[i].kind;
 	double s, f, fl = weight[k].floor;
@@ -851,7 +849,7 @@ score_field(const struct sim_spec *sp, int i, const struct view *a, const struct
 
 double
 sim_score_above(const struct sim_spec *sp, const void *ra, const void *rb, double lo,
-		struct sim_why *why)
+                struct sim_why *why)
 {
 	struct view a, b;
 	struct sim_why w;
@@ -923,7 +921,8 @@ reasons(const struct sim_spec *sp, const struct sim_why *w, int side, int json, 
 
 		if (w->sim[i] >= 1.0)
 			snprintf(txt, sizeof txt, "equal");
-		else if (weight[sp->f[i].kind].floor >= 1 || w->sim[i] <= weight[sp->f[i].kind].floor)
+		else if (weight[sp->f[i].kind].floor >= 1 ||
+		         w->sim[i] <= weight[sp->f[i].kind].floor)
 			snprintf(txt, sizeof txt, "differs");
 		else
 			snprintf(txt, sizeof txt, "%.2f", w->sim[i]);
@@ -964,8 +963,8 @@ sim_reasons_text(const struct sim_spec *sp, const struct sim_why *w, int side, s
 static uint64_t
 block_hash(int field, int tag, const char *p, size_t n)
 {
-	static const uint64_t key[2] = { 0x736d6c72616d6174ull, 0x6b636f6c62706965ull };
-	unsigned char head[2] = { (unsigned char)field, (unsigned char)tag };
+	static const uint64_t key[2] = {0x736d6c72616d6174ull, 0x6b636f6c62706965ull};
+	unsigned char head[2] = {(unsigned char)field, (unsigned char)tag};
 	uint64_t h[2], h2[2];
 
 	siphash128(key, head, 2, h);
@@ -1011,10 +1010,12 @@ word_keys(int field, struct word *all, int nall, uint64_t *keys, int n, int max)
 		if (all[j].n >= 2)
 			w[nw++] = all[j];
 	if (nw == 0 && nall > 0) /* one-letter words only: all of them */
-		return add_key(keys, n, max, block_hash(field, 'a', all[0].p,
-			(size_t)(all[nall - 1].p + all[nall - 1].n - all[0].p)));
+		return add_key(keys, n, max,
+		               block_hash(field, 'a', all[0].p,
+		                          (size_t)(all[nall - 1].p + all[nall - 1].n - all[0].p)));
 	if (nw == 1)
-		return add_key(keys, n, max, block_hash(field, 'w', w[0].p, w[0].n < 4 ? w[0].n : 4));
+		return add_key(keys, n, max,
+		               block_hash(field, 'w', w[0].p, w[0].n < 4 ? w[0].n : 4));
 	for (int j = 0; j < nw; j++)
 		if (w[j].n >= 3)
 			n = add_key(keys, n, max, block_hash(field, 'W', w[j].p, w[j].n));
@@ -1056,7 +1057,8 @@ sim_block_keys(const struct sim_spec *sp, const void *rec, uint64_t *keys, int m
 			break;
 		case SIM_PHONE:
 			if (v.n[i] >= 9)
-				n = add_key(keys, n, max, block_hash(i, 'p', v.p[i] + v.n[i] - 9, 9));
+				n = add_key(keys, n, max,
+				            block_hash(i, 'p', v.p[i] + v.n[i] - 9, 9));
 			break;
 		case SIM_VAT: {
 			/* without a country prefix: "DE123" and "123" share a block */
@@ -1087,7 +1089,7 @@ sim_block_keys(const struct sim_spec *sp, const void *rec, uint64_t *keys, int m
 
 void
 sim_values(const struct sim_spec *sp, int side, const struct map_val *rec, const char **vals,
-	   size_t *lens)
+           size_t *lens)
 {
 	for (int i = 0; i < sp->n; i++) {
 		const char *name = sp->f[i].name[side ? 1 : 0];
@@ -1107,11 +1109,11 @@ sim_values(const struct sim_spec *sp, int side, const struct map_val *rec, const
 /* ---- the index of one stream --------------------------------------------- */
 
 struct block {
-	uint64_t key;     /* 0: an empty slot (a key of 0 is taken as 1) */
-	uint32_t *ring;   /* up to per_block record numbers (room for cap); with
-	                     cap 0, the one record is head itself */
+	uint64_t key;   /* 0: an empty slot (a key of 0 is taken as 1) */
+	uint32_t *ring; /* up to per_block record numbers (room for cap); with
+	                   cap 0, the one record is head itself */
 	uint32_t n, head, cap;
-	uint32_t total;   /* records that had this key */
+	uint32_t total; /* records that had this key */
 };
 
 /* a block more records than this had is too common to tell anything (as
@@ -1121,14 +1123,14 @@ struct block {
 struct sim_index {
 	const struct sim_spec *sp;
 	int per_block;
-	struct buf recs;      /* the sim records, one after another */
+	struct buf recs; /* the sim records, one after another */
 	size_t *off;
 	uint64_t *pos;
-	uint32_t *stamp;      /* record -> the last query (+1) that met it */
+	uint32_t *stamp; /* record -> the last query (+1) that met it */
 	size_t n, cap;
 	uint32_t query;
 	struct block *tab;
-	size_t tcap, tn;      /* slots (a power of two), used */
+	size_t tcap, tn; /* slots (a power of two), used */
 };
 
 struct sim_index *
@@ -1190,8 +1192,8 @@ grow_table(struct sim_index *x)
 }
 
 int
-sim_index_find(struct sim_index *x, const void *rec, double cutoff, uint64_t *pos,
-	       double *score, struct sim_why *why)
+sim_index_find(struct sim_index *x, const void *rec, double cutoff, uint64_t *pos, double *score,
+               struct sim_why *why)
 {
 	uint64_t keys[SIM_MAXKEYS];
 	int n = sim_block_keys(x->sp, rec, keys, SIM_MAXKEYS), found = 0;

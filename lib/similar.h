@@ -49,7 +49,7 @@ enum sim_kind {
 	SIM_NKINDS
 };
 
-#define SIM_MAXF 16  /* fields in a spec */
+#define SIM_MAXF 16 /* fields in a spec */
 #define SIM_MAXKEYS 16
 
 /* "name", "email", ...; NULL past the end */
@@ -57,14 +57,14 @@ const char *sim_kind_name(enum sim_kind k);
 
 struct sim_field {
 	enum sim_kind kind;
-	char *name[2];   /* the field on the left, the right (the same string
-	                    when given once) */
+	char *name[2]; /* the field on the left, the right (the same string
+	                  when given once) */
 };
 
 struct sim_spec {
 	struct sim_field f[SIM_MAXF];
 	int n;
-	char cc[4];      /* default country calling code ("44"), "" none */
+	char cc[4]; /* default country calling code ("44"), "" none */
 };
 
 /* s: comma-separated [KIND:]FIELD, or with pairs [KIND:]LEFT=RIGHT.  A
@@ -73,7 +73,7 @@ struct sim_spec {
  * city/town city, zip/post code zip, name name, else text.  what names
  * the option in messages (EP_USAGE). */
 int sim_spec_parse(const char *s, int pairs, const char *what, struct sim_spec *sp,
-	struct ep_err *err);
+                   struct ep_err *err);
 void sim_spec_free(struct sim_spec *sp);
 /* --phone-country: an ISO 3166 code (GB, DE, FR, ...) or a calling code
  * (44, +44) into sp->cc; -1 (EP_USAGE) when unknown. */
@@ -104,7 +104,7 @@ double sim_words(const char *a, size_t an, const char *b, size_t bn);
 /* The record whose field i has the text vals[i] (lens[i] bytes; NULL when
  * absent), normalised, appended to out.  -1 when out refuses to grow. */
 int sim_norm(const struct sim_spec *sp, const char *const *vals, const size_t *lens,
-	struct buf *out);
+             struct buf *out);
 /* Bytes of the sim record at p. */
 size_t sim_rec_size(const void *p);
 /* Nonzero when the record has no field at all (nothing to compare). */
@@ -112,11 +112,11 @@ int sim_rec_empty(const struct sim_spec *sp, const void *p);
 
 /* How two records compared, per field of the spec. */
 struct sim_why {
-	double sim[SIM_MAXF];      /* similarity of the field's values */
-	double points[SIM_MAXF];   /* what the field added (+) or took (-) */
-	int state[SIM_MAXF];       /* 0 missing on a side, 1 compared */
+	double sim[SIM_MAXF];    /* similarity of the field's values */
+	double points[SIM_MAXF]; /* what the field added (+) or took (-) */
+	int state[SIM_MAXF];     /* 0 missing on a side, 1 compared */
 	int legal_differs[SIM_MAXF];
-	double total;              /* sum of points */
+	double total; /* sum of points */
 };
 
 /* The score of a against b, in [0, 1]; why (may be NULL) says why. */
@@ -124,16 +124,14 @@ double sim_score(const struct sim_spec *sp, const void *a, const void *b, struct
 /* The same, but -1 (why not filled) as soon as the score cannot reach lo:
  * the exact kinds are compared first, the fuzzy ones only when needed. */
 double sim_score_above(const struct sim_spec *sp, const void *a, const void *b, double lo,
-	struct sim_why *why);
+                       struct sim_why *why);
 /* The reasons as a JSON array of strings, strongest first, named by the
  * left (side 0) or right field names: "email equal +5", "name 0.93
  * +3.1", "vat differs -6", "name: legal form differs -1.5". */
-int sim_reasons_json(const struct sim_spec *sp, const struct sim_why *w, int side,
-	struct buf *b);
+int sim_reasons_json(const struct sim_spec *sp, const struct sim_why *w, int side, struct buf *b);
 
 /* The same as text: "email equal +5.0, name 0.93 +3.1". */
-int sim_reasons_text(const struct sim_spec *sp, const struct sim_why *w, int side,
-	struct buf *b);
+int sim_reasons_text(const struct sim_spec *sp, const struct sim_why *w, int side, struct buf *b);
 
 /* The record's blocking keys (64-bit hashes, distinct) into keys[max];
  * returns how many. */
@@ -144,8 +142,8 @@ struct map_val;
 /* Field i's text of rec on side into vals[i], lens[i]: a string, a
  * number's text, the name of an Odoo many2one [id, "name"]; NULL when
  * absent, null, false or anything else. */
-void sim_values(const struct sim_spec *sp, int side, const struct map_val *rec,
-	const char **vals, size_t *lens);
+void sim_values(const struct sim_spec *sp, int side, const struct map_val *rec, const char **vals,
+                size_t *lens);
 
 /* ---- an index of the records seen, for near-duplicates in one stream ----
  * Each block keeps its per_block latest records (older ones leave it):
@@ -158,7 +156,7 @@ void sim_index_free(struct sim_index *x);
  * score and why filled; the earliest of equal scores), 0 none, -1 out of
  * memory. */
 int sim_index_find(struct sim_index *x, const void *rec, double cutoff, uint64_t *pos,
-	double *score, struct sim_why *why);
+                   double *score, struct sim_why *why);
 /* Add rec (a sim record) with its position; -1 out of memory. */
 int sim_index_add(struct sim_index *x, const void *rec, uint64_t pos);
 

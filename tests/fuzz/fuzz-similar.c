@@ -24,8 +24,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct sim_spec sp;
 	struct ep_err err = EP_ERR_INIT;
 	struct buf a = BUF_INIT, b = BUF_INIT, r = BUF_INIT;
-	const char *va[SIM_MAXF] = { 0 }, *vb[SIM_MAXF] = { 0 };
-	size_t la[SIM_MAXF] = { 0 }, lb[SIM_MAXF] = { 0 };
+	const char *va[SIM_MAXF] = {0}, *vb[SIM_MAXF] = {0};
+	size_t la[SIM_MAXF] = {0}, lb[SIM_MAXF] = {0};
 	char spec[256];
 	struct sim_why why;
 	uint64_t ka[SIM_MAXKEYS], kb[SIM_MAXKEYS], pos;
@@ -68,7 +68,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s2 = sim_score(&sp, b.p, a.p, NULL);
 	if (!(s1 >= 0 && s1 <= 1) || fabs(s1 - s2) > 1e-9)
 		abort();
-	if (sim_reasons_json(&sp, &why, 0, &r) < 0 || json_check(r.p, r.len, NULL, NULL) != JSON_ARRAY)
+	if (sim_reasons_json(&sp, &why, 0, &r) < 0 ||
+	    json_check(r.p, r.len, NULL, NULL) != JSON_ARRAY)
 		abort();
 	na = sim_block_keys(&sp, a.p, ka, SIM_MAXKEYS);
 	nb = sim_block_keys(&sp, a.p, kb, SIM_MAXKEYS);

@@ -42,7 +42,7 @@ static void
 rec(const struct sim_spec *sp, struct buf *b, const char *v0, const char *v1, const char *v2,
     const char *v3)
 {
-	const char *v[4] = { v0, v1, v2, v3 };
+	const char *v[4] = {v0, v1, v2, v3};
 	size_t l[4];
 
 	for (int i = 0; i < 4; i++)
@@ -94,9 +94,11 @@ main(void)
 
 	/* similarities */
 	ok(sim_jaro_winkler("martha", 6, "marhta", 6) > 0.96 &&
-	   sim_jaro_winkler("martha", 6, "marhta", 6) < 0.962, "Jaro-Winkler martha/marhta 0.961");
+	       sim_jaro_winkler("martha", 6, "marhta", 6) < 0.962,
+	   "Jaro-Winkler martha/marhta 0.961");
 	ok(sim_jaro_winkler("dixon", 5, "dicksonx", 8) > 0.81 &&
-	   sim_jaro_winkler("dixon", 5, "dicksonx", 8) < 0.82, "Jaro-Winkler dixon/dicksonx 0.813");
+	       sim_jaro_winkler("dixon", 5, "dicksonx", 8) < 0.82,
+	   "Jaro-Winkler dixon/dicksonx 0.813");
 	is_int((int)(sim_jaro_winkler("abc", 3, "xyz", 3) * 1000), 0, "nothing in common: 0");
 	ok(sim_words("widgets acme", 12, "acme widgets", 12) > 0.99, "words in another order: 1");
 	ok(sim_words("mac donald", 10, "macdonald", 9) > 0.95, "words run together");
@@ -140,8 +142,10 @@ main(void)
 	ok(s < 0.01, "the trap: same name, other company (VAT, phone, legal form)");
 	buf_reset(&r);
 	sim_reasons_json(&sp, &why, 0, &r);
-	is_str(buf_str(&r), "[\"vat differs -6.0\",\"name equal +4.0\",\"name legal form "
-	       "differs -1.5\",\"phone differs -2.0\"]", "...its reasons");
+	is_str(buf_str(&r),
+	       "[\"vat differs -6.0\",\"name equal +4.0\",\"name legal form "
+	       "differs -1.5\",\"phone differs -2.0\"]",
+	       "...its reasons");
 	rec(&sp, &b, "Acme Wigdets", NULL, NULL, NULL);
 	s = sim_score(&sp, a.p, b.p, &why);
 	ok(s > 0.2 && s < 0.4, "a name with a typo and nothing else: weak (below 0.4)");
@@ -153,11 +157,12 @@ main(void)
 	sim_spec_parse("email", 0, "--similar", &sp, &err);
 	rec(&sp, &a, "AP@acme.com ", NULL, NULL, NULL);
 	rec(&sp, &b, "ap@acme.com", NULL, NULL, NULL);
-	ok(sim_score(&sp, a.p, b.p, NULL) > 0.9, "email alone: \"AP@acme.com \" is \"ap@acme.com\"");
+	ok(sim_score(&sp, a.p, b.p, NULL) > 0.9,
+	   "email alone: \"AP@acme.com \" is \"ap@acme.com\"");
 	{
 		uint64_t ka[SIM_MAXKEYS], kb[SIM_MAXKEYS];
-		int na = sim_block_keys(&sp, a.p, ka, SIM_MAXKEYS), nb = sim_block_keys(&sp, b.p, kb,
-			SIM_MAXKEYS);
+		int na = sim_block_keys(&sp, a.p, ka, SIM_MAXKEYS),
+		    nb = sim_block_keys(&sp, b.p, kb, SIM_MAXKEYS);
 
 		ok(na == 1 && nb == 1 && ka[0] == kb[0], "...and they share a block");
 	}
@@ -173,8 +178,8 @@ main(void)
 	rec(&sp, &b, "Acme Wigdets", NULL, NULL, NULL);
 	{
 		uint64_t ka[SIM_MAXKEYS], kb[SIM_MAXKEYS];
-		int na = sim_block_keys(&sp, a.p, ka, SIM_MAXKEYS), nb = sim_block_keys(&sp, b.p, kb,
-			SIM_MAXKEYS), shared = 0;
+		int na = sim_block_keys(&sp, a.p, ka, SIM_MAXKEYS),
+		    nb = sim_block_keys(&sp, b.p, kb, SIM_MAXKEYS), shared = 0;
 
 		for (int i = 0; i < na; i++)
 			for (int j = 0; j < nb; j++)
