@@ -22,9 +22,11 @@
 #include "json.h"
 #include "log.h"
 #include "map.h"
+#include "match.h"
 #include "ndjson.h"
 #include "ops.h"
 #include "opt.h"
+#include "similar.h"
 
 static const char usage_text[] =
 	"usage: reconcile [-qv] -k KEY [-f FIELDS] [--ignore FIELDS] [--all]\n"
@@ -47,7 +49,11 @@ static const char usage_text[] =
 	"       reconcile [-qv] --sum FIELDS [--group-by FIELD[:month|:day]] [--all]\n"
 	"                 [--tolerance LIMITS] [--strict] [--date-zone ZONE]\n"
 	"                 [--map-left MAP] [--map-right MAP] [--format FORMAT]\n"
-	"                 [--report FILE] [--max-line BYTES] LEFT_FILE RIGHT_FILE\n";
+	"                 [--report FILE] [--max-line BYTES] LEFT_FILE RIGHT_FILE\n"
+	"       reconcile [-qv] --match FIELDS -k ID [--cutoff HIGH[,LOW]] [--all]\n"
+	"                 [--phone-country CC] [--map-left MAP] [--map-right MAP]\n"
+	"                 [--report FILE] [--rejects FILE] [--max-line BYTES]\n"
+	"                 LEFT_FILE RIGHT_FILE\n";
 
 enum {
 	OPT_ALL = OPT_FIRST_FREE,
@@ -57,6 +63,7 @@ enum {
 	OPT_AUDIT,
 	OPT_AUDIT_KEY,
 	OPT_BASE,
+	OPT_CUTOFF,
 	OPT_DATE,
 	OPT_DATE_ZONE,
 	OPT_DELETES,
@@ -70,10 +77,12 @@ enum {
 	OPT_IGNORE_CASE,
 	OPT_MAP_LEFT,
 	OPT_MAP_RIGHT,
+	OPT_MATCH,
 	OPT_MAX_LINE_R,
 	OPT_MEMORY,
 	OPT_NEW_BASE,
 	OPT_OWNER,
+	OPT_PHONE_COUNTRY,
 	OPT_POLICY,
 	OPT_REJECTS,
 	OPT_REPORT,
@@ -92,6 +101,7 @@ static const struct ep_opt reconcile_opts[] = {
 	{ "audit", OPT_AUDIT, "FILE", "append one tamper-evident line per fix emitted to FILE" },
 	{ "audit-key", OPT_AUDIT_KEY, "FILE", "--audit: sign each line with the HMAC key in FILE" },
 	{ "base", OPT_BASE, "BASE_FILE", "three-way merge: the last agreed state of both sides" },
+	{ "cutoff", OPT_CUTOFF, "SCORES", "--match: HIGH[,LOW]: the score of a binding, and of an ambiguous pair (default 0.9,0.4)" },
 	{ "date", OPT_DATE, "FIELDS", "compare these fields as instants, across formats and zones" },
 	{ "date-zone", OPT_DATE_ZONE, "ZONE", "zone of dates written without an offset (default UTC)" },
 	{ "deletes", OPT_DELETES, "report|propagate|archive", "--base: what a key gone from one side does to the other (default report)" },
@@ -108,12 +118,14 @@ static const struct ep_opt reconcile_opts[] = {
 	{ "key", 'k', "KEY", "key fields: NAME or LEFT=RIGHT, comma-separated" },
 	{ "map-left", OPT_MAP_LEFT, "MAP", "map each left record first (erpipe-map(5))" },
 	{ "map-right", OPT_MAP_RIGHT, "MAP", "map each right record first" },
+	{ "match", OPT_MATCH, "FIELDS", "pair records that share no key by [KIND:]LEFT[=RIGHT] fields: name, email, phone, vat, address, city, zip, text" },
 	{ "max-line", OPT_MAX_LINE_R, "BYTES", "longest input line accepted (default 64M)" },
 	{ "memory", OPT_MEMORY, "SIZE", "memory for the held side before spilling to disk (default 1G)" },
 	{ "new-base", OPT_NEW_BASE, "FILE", "--base: write the merged state to FILE (atomically)" },
 	{ "owner", OPT_OWNER, "OWNERS", "--base: FIELD=left or FIELD=right, comma-separated: who owns a field" },
+	{ "phone-country", OPT_PHONE_COUNTRY, "CC", "--match: the country of phone numbers written without one (GB, 44, ...)" },
 	{ "policy", OPT_POLICY, "FILE", "--base: a file of owner and ignore lines" },
-	{ "rejects", OPT_REJECTS, "FILE", "--base: append the conflicts to FILE (default stdout)" },
+	{ "rejects", OPT_REJECTS, "FILE", "--base: append the conflicts to FILE; --match: the ambiguous pairs (default stdout)" },
 	{ "report", OPT_REPORT, "FILE", "write the differences to FILE instead of stdout" },
 	{ "sorted", OPT_SORTED, NULL, "the inputs are sorted by key: merge them in constant memory" },
 	{ "strict", OPT_STRICT, NULL, "null, false, \"\" and a missing field all differ" },
@@ -485,6 +497,115 @@ load_map(const char *name, struct map_opts *mo, int *status)
 	return p;
 }
 
+/* ---- reconcile --match: an identity map of two systems without a key ---- */
+
+struct match_out {
+	struct ndjson_writer w[2]; /* bindings (and --all), ambiguous pairs */
+	int two;                    /* ambiguous pairs in their own file */
+	int closed;
+};
+
+static int
+on_match_out(void *ctx, int what, const char *p, size_t n, struct ep_err *err)
+{
+	struct match_out *mo = ctx;
+	struct ndjson_writer *w = &mo->w[what == MATCH_AMBIG && mo->two];
+
+	if (ndjson_write(w, p, n) < 0) {
+		mo->closed = w->epipe;
+		return ep_errf(err, EP_IOERR, "%s", w->epipe ? "output closed"
+			: strerror(w->failed));
+	}
+	return 0;
+}
+
+static int
+run_match(struct match_spec *ms, const char *const paths[2], const char *report,
+	  const char *rejects)
+{
+	struct match_out mo;
+	struct match_counts mc;
+	struct ep_err err = EP_ERR_INIT;
+	struct match_sink sink = { on_match_out, on_bad, &mo };
+	int fd[2] = { 1, -1 }, status = 0;
+
+	memset(&mo, 0, sizeof mo);
+	if (report && (fd[0] = open_out(report, 0)) < 0)
+		return EP_IOERR;
+	if (rejects && (fd[1] = open_out(rejects, 1)) < 0) {
+		status = EP_IOERR;
+		goto out;
+	}
+	mo.two = rejects != NULL;
+	ndjson_writer_init(&mo.w[0], fd[0]);
+	if (mo.two)
+		ndjson_writer_init(&mo.w[1], fd[1]);
+	if (match_run(ms, paths, &sink, &mc, &err) < 0 && !mo.closed) {
+		ep_warn("%s", err.msg);
+		status = err.code ? err.code : EP_SOFTWARE;
+	}
+	for (int s = 0; s <= mo.two; s++)
+		if (!mo.closed && (s ? ndjson_sync(&mo.w[s]) : ndjson_flush(&mo.w[s])) < 0 &&
+		    !mo.w[s].epipe && status == 0) {
+			ep_warn("cannot write: %s", strerror(mo.w[s].failed));
+			status = EP_IOERR;
+		}
+	if (mo.closed && status == 0)
+		status = EP_IOERR;
+	for (int s = 0; s < 2; s++) {
+		ops.n[OPS_READ] += mc.read[s];
+		ops.n[OPS_DROPPED] += mc.dropped[s];
+		ops.n[OPS_REJECTED] += mc.bad[s];
+	}
+	ops.shown |= OPS_FILTER;
+	ops.n[OPS_WROTE] = mc.bound + mc.ambiguous;
+	if (status == 0) {
+		ep_info(0, "match: left %llu, right %llu records; bound %llu, ambiguous %llu, "
+			"only_left %llu, only_right %llu",
+			(unsigned long long)mc.read[0], (unsigned long long)mc.read[1],
+			(unsigned long long)mc.bound, (unsigned long long)mc.ambiguous,
+			(unsigned long long)mc.only[0], (unsigned long long)mc.only[1]);
+		ep_info(1, "match: %llu pairs scored, %llu candidates, %llu block lookups skipped "
+			"as too common, %llu/%llu records without any compared field",
+			(unsigned long long)mc.compared, (unsigned long long)mc.candidates,
+			(unsigned long long)mc.big_blocks, (unsigned long long)mc.empty[0],
+			(unsigned long long)mc.empty[1]);
+		if (mc.bad[0] + mc.bad[1] > 0)
+			status = EP_DATAERR;
+		else if (mc.ambiguous + mc.only[0] + mc.only[1] > 0)
+			status = EP_DIFF;
+	}
+	for (int s = 0; s <= mo.two; s++)
+		ndjson_writer_free(&mo.w[s]);
+out:
+	for (int s = 0; s < 2; s++)
+		if (fd[s] > 1 && close(fd[s]) < 0 && status < 2) {
+			ep_warn("cannot write: %s", strerror(errno));
+			status = EP_IOERR;
+		}
+	return status;
+}
+
+/* "HIGH" or "HIGH,LOW", scores in [0, 1] */
+static int
+parse_cutoff(const char *s, double *hi, double *lo, struct ep_err *err)
+{
+	char *e;
+
+	*hi = strtod(s, &e);
+	if (e != s && *e == ',') {
+		const char *l = e + 1;
+
+		*lo = strtod(l, &e);
+		if (e == l)
+			e = (char *)l - 1;
+	}
+	if (e == s || *e != '\0' || !(*hi > 0 && *hi <= 1) || !(*lo >= 0 && *lo <= *hi))
+		return ep_errf(err, EP_USAGE, "--cutoff '%s': HIGH[,LOW], scores from 0 to 1, "
+			"LOW not above HIGH", s);
+	return 0;
+}
+
 /* The run's counts (--stats, --metrics): records read on every side,
  * dropped by a map, skipped as bad (rejected); written: the differences
  * reported, or the fixes emitted with --fix. */
@@ -522,8 +643,15 @@ main(int argc, char *argv[])
 	const char *paths[2];
 	struct merge_args ma;
 	struct diff_policy pol = { NULL, 0 };
+	struct sim_spec sim;
+	struct match_spec ms;
+	const char *cutoff = NULL, *country = NULL;
 
 	ep_prog = "reconcile";
+	memset(&sim, 0, sizeof sim);
+	memset(&ms, 0, sizeof ms);
+	ms.hi = 0.9;
+	ms.lo = 0.4;
 	ops_begin(ep_prog);
 	memset(&ma, 0, sizeof ma);
 	ma.emit = -1;
@@ -567,6 +695,10 @@ main(int argc, char *argv[])
 			break;
 		case OPT_BASE:
 			ma.base = optarg;
+			break;
+		case OPT_CUTOFF:
+			cutoff = optarg;
+			r = parse_cutoff(optarg, &ms.hi, &ms.lo, &err);
 			break;
 		case OPT_DATE:
 			r = diff_parse_flag(optarg, DIFF_DATE, &spec.rules, &spec.nrules, &err);
@@ -654,6 +786,9 @@ main(int argc, char *argv[])
 		case OPT_MAP_RIGHT:
 			map_name[1] = optarg;
 			break;
+		case OPT_MATCH:
+			r = sim_spec_parse(optarg, 1, "--match", &sim, &err);
+			break;
 		case OPT_MAX_LINE_R:
 			if (ep_parse_size(optarg, &sz) < 0 || sz < 2 || sz > (1ull << 34))
 				r = ep_errf(&err, EP_USAGE, "--max-line '%s': not a size (2 to 16G)", optarg);
@@ -669,6 +804,10 @@ main(int argc, char *argv[])
 			break;
 		case OPT_OWNER:
 			r = diff_parse_owners(optarg, &pol, &err);
+			break;
+		case OPT_PHONE_COUNTRY:
+			country = optarg;
+			r = sim_set_country(&sim, optarg, &err);
 			break;
 		case OPT_POLICY:
 			if (read_policy(optarg, &pol, &spec, &status) < 0)
@@ -717,6 +856,41 @@ main(int argc, char *argv[])
 	paths[1] = argv[optind + 1];
 	if (strcmp(paths[0], "-") == 0 && strcmp(paths[1], "-") == 0) {
 		status = ep_usage(usage_text, "%s", "only one side can be standard input '-'");
+		goto done;
+	}
+	if (sim.n > 0) {
+		if (ma.base || spec.nsums || spec.fields || spec.ignore || spec.rules ||
+		    spec.sorted || rc.fix_side >= 0 || fix_map || rc.allow_delete || ma.new_base ||
+		    ma.fix_file[0] || ma.fix_file[1] || pol.nowners || ma.ms.deletes || spec.memory ||
+		    (fmt_name && fmt != DIFF_FMT_NDJSON)) {
+			status = ep_usage(usage_text, "%s", "--match pairs records: not with --base, "
+				"--sum, --fields, comparison rules, --sorted, --memory, --emit-fix or a "
+				"--format other than ndjson");
+			goto done;
+		}
+		if (spec.nkeys == 0) {
+			status = ep_usage(usage_text, "%s", "--match: give -k ID, each side's id field "
+				"(LEFT=RIGHT when they differ)");
+			goto done;
+		}
+		if (map_name[0] || map_name[1])
+			mo.ctx = map_ctx_new(ep_wall_ms(ep_clock_system()));
+		for (int s = 0; s < 2; s++)
+			if (map_name[s] && (maps[s] = load_map(map_name[s], &mo, &status)) == NULL)
+				goto done;
+		ms.sim = &sim;
+		ms.ids = spec.keys;
+		ms.nids = spec.nkeys;
+		ms.all = all;
+		ms.map[0] = maps[0];
+		ms.map[1] = maps[1];
+		ms.max_line = spec.max_line;
+		signal(SIGPIPE, SIG_IGN);
+		status = run_match(&ms, paths, report, ma.rejects);
+		goto done;
+	}
+	if (cutoff || country) {
+		status = ep_usage(usage_text, "%s", "--cutoff and --phone-country go with --match");
 		goto done;
 	}
 	if (ma.base == NULL && (rc.fix_side == 2 || ma.fix_file[0] || ma.fix_file[1] || ma.new_base ||
@@ -926,6 +1100,7 @@ done:
 	}
 	diff_rules_free(spec.rules, spec.nrules);
 	diff_policy_free(&pol);
+	sim_spec_free(&sim);
 	ops_finish(status);
 	return status;
 }

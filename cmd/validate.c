@@ -22,19 +22,36 @@ static const char usage_text[] =
 	"usage: validate [-qv] [-i ndjson|singer] [-s SCHEMA] [--op OP]\n"
 	"                [--rule EXPR [--message TEXT]] ...\n"
 	"                [--unique FIELDS] ... [--ref FIELD=FILE:KEY] ... [--report]\n"
+	"                [--similar FIELDS [--similar-cutoff SCORE] [--similar-warn]\n"
+	"                [--phone-country CC]]\n"
 	"                [--fail-fast] [--flush-every N] [--flush-ms MS]\n"
 	"                [--max-line BYTES] [--max-rejects N] [--rejects FILE]\n"
 	"                [--state FILE] [--metrics FILE] [--stats FILE] [FILE ...]\n";
 
-enum { OPT_MESSAGE = OPT_FIRST_FREE, OPT_OP, OPT_REF, OPT_REPORT, OPT_RULE, OPT_UNIQUE };
+enum {
+	OPT_MESSAGE = OPT_FIRST_FREE,
+	OPT_OP,
+	OPT_PHONE_COUNTRY,
+	OPT_REF,
+	OPT_REPORT,
+	OPT_RULE,
+	OPT_SIMILAR,
+	OPT_SIMILAR_CUTOFF,
+	OPT_SIMILAR_WARN,
+	OPT_UNIQUE
+};
 
 static const struct ep_opt validate_opts[] = {
 	{ "message", OPT_MESSAGE, "TEXT", "the reject message of the --rule before it" },
 	{ "op", OPT_OP, "upsert|create|update|delete|insert", "what records without _op are, as load's --op" },
+	{ "phone-country", OPT_PHONE_COUNTRY, "CC", "--similar: the country of phone numbers written without one (GB, 44, ...)" },
 	{ "ref", OPT_REF, "REF", "FIELD=FILE:KEY: FIELD's value must be a KEY in FILE" },
 	{ "report", OPT_REPORT, NULL, "print failure counts per check and path at the end" },
 	{ "rule", OPT_RULE, "EXPR", "an expression every record must make true" },
 	{ "schema", 's', "SCHEMA", "JSON Schema file, or a name on the schema search path" },
+	{ "similar", OPT_SIMILAR, "FIELDS", "[KIND:]FIELD[,...]: reject near-duplicates of earlier records (kinds: name, email, phone, vat, address, city, zip, text)" },
+	{ "similar-cutoff", OPT_SIMILAR_CUTOFF, "SCORE", "--similar: the score from which records are near-duplicates (default 0.9)" },
+	{ "similar-warn", OPT_SIMILAR_WARN, NULL, "--similar: warn and pass the record instead of rejecting it" },
 	{ "unique", OPT_UNIQUE, "FIELDS", "FIELD[,FIELD...] must not repeat in the stream" },
 	{ NULL, 0, NULL, NULL },
 };
@@ -52,6 +69,8 @@ checked(struct stage *st, const struct stage_rec *rec, void *ctx)
 
 	if (r < 0)
 		return stage_fail(st, &err);
+	if (r == 1 && res.note && ep_verbose >= 0)
+		ep_warn("%s:%llu: %s", rec->source, (unsigned long long)rec->line, res.note);
 	if (r == 1)
 		return stage_emit(st, rec->p, rec->len);
 	if (r == VALIDATOR_NOT_JSON)
@@ -77,9 +96,11 @@ main(int argc, char *argv[])
 	struct ep_err err = EP_ERR_INIT;
 	struct stage_hooks hooks = { checked, NULL, NULL, NULL, NULL };
 	struct validator *v;
-	const char *schema = NULL;
+	const char *schema = NULL, *similar = NULL, *country = NULL;
 	const char **refs;
-	int c, r, status, report = 0, nrefs = 0;
+	int c, r, status, report = 0, nrefs = 0, similar_warn = 0, similar_opts = 0;
+	double cutoff = 0.9;
+	char *end;
 
 	ep_prog = "validate";
 	stage_cfg_init(&cfg, "validate");
@@ -112,6 +133,10 @@ main(int argc, char *argv[])
 			if (validator_set_op(v, optarg, &err) < 0)
 				status = failed(&err);
 			continue;
+		case OPT_PHONE_COUNTRY:
+			country = optarg;
+			similar_opts = 1;
+			continue;
 		case OPT_REF:
 			refs[nrefs++] = optarg;
 			continue;
@@ -125,6 +150,21 @@ main(int argc, char *argv[])
 		case OPT_RULE:
 			if (validator_add_rule(v, optarg, &err) < 0)
 				status = failed(&err);
+			continue;
+		case OPT_SIMILAR:
+			if (similar)
+				status = ep_usage(usage_text, "only one --similar may be given");
+			similar = optarg;
+			continue;
+		case OPT_SIMILAR_CUTOFF:
+			similar_opts = 1;
+			cutoff = strtod(optarg, &end);
+			if (end == optarg || *end || !(cutoff > 0 && cutoff <= 1))
+				status = ep_usage(usage_text, "--similar-cutoff '%s': a score above 0, "
+					"up to 1", optarg);
+			continue;
+		case OPT_SIMILAR_WARN:
+			similar_warn = similar_opts = 1;
 			continue;
 		case OPT_UNIQUE:
 			if (validator_add_unique(v, optarg, &err) < 0)
@@ -148,6 +188,12 @@ main(int argc, char *argv[])
 			ep_warn("%s", warn.msg);
 	}
 	free(refs);
+	if (status < 0 && similar &&
+	    validator_add_similar(v, similar, cutoff, similar_warn, country, &err) < 0)
+		status = failed(&err);
+	if (status < 0 && !similar && similar_opts)
+		status = ep_usage(usage_text, "--similar-cutoff, --similar-warn and --phone-country "
+			"go with --similar");
 	if (status >= 0) {
 		validator_free(v);
 		return status;

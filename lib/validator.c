@@ -17,6 +17,7 @@
 #include "map_int.h"
 #include "ndjson.h"
 #include "schema.h"
+#include "similar.h"
 
 #define REPORT_MAX 1000 /* distinct report lines; the rest count as "(other)" */
 
@@ -47,6 +48,16 @@ struct ref {
 	struct keyset set;
 };
 
+struct similar {
+	struct sim_spec spec;
+	struct sim_index *index;
+	double cutoff;
+	int warn;
+	char *text;          /* as given */
+	struct buf rec;      /* the current record's sim record */
+	int has;             /* it has a compared field */
+};
+
 struct rcount {
 	char *k;
 	uint64_t n;
@@ -61,6 +72,7 @@ struct validator {
 	size_t nuniq;
 	struct ref *refs;
 	size_t nrefs;
+	struct similar *sim;  /* --similar, or NULL */
 	struct map_ctx *mctx;
 	const char *op;      /* --op, or NULL */
 	/* the record's parse, reused */
@@ -135,6 +147,13 @@ validator_free(struct validator *v)
 		keyset_free(&v->refs[i].set);
 	}
 	free(v->refs);
+	if (v->sim) {
+		sim_spec_free(&v->sim->spec);
+		sim_index_free(v->sim->index);
+		buf_release(&v->sim->rec);
+		free(v->sim->text);
+		free(v->sim);
+	}
 	for (i = 0; i < v->nsrcs; i++)
 		free(v->srcs[i]);
 	free(v->srcs);
@@ -321,6 +340,26 @@ validator_add_unique(struct validator *v, const char *fields, struct ep_err *err
 	memset(u, 0, sizeof(*u));
 	keyset_init(&u->seen, 1);
 	return parse_fields(fields, strlen(fields), &u->f, "--unique", err);
+}
+
+int
+validator_add_similar(struct validator *v, const char *fields, double cutoff, int warn,
+		      const char *country, struct ep_err *err)
+{
+	struct similar *s;
+
+	if (v->sim)
+		return ep_errf(err, EP_USAGE, "--similar '%s': one --similar only", fields);
+	if ((s = v->sim = calloc(1, sizeof(*s))) == NULL || (s->text = strdup(fields)) == NULL)
+		return ep_errf(err, EP_SOFTWARE, "out of memory");
+	s->cutoff = cutoff;
+	s->warn = warn;
+	if (sim_spec_parse(fields, 0, "--similar", &s->spec, err) < 0 ||
+	    (country && sim_set_country(&s->spec, country, err) < 0))
+		return -1;
+	if ((s->index = sim_index_new(&s->spec, 0)) == NULL)
+		return ep_errf(err, EP_SOFTWARE, "out of memory");
+	return 0;
 }
 
 /* ---- keys ---------------------------------------------------------------- */
@@ -660,35 +699,84 @@ check_rules(struct validator *v, const struct map_val *doc)
 	return 0;
 }
 
+/* a top-level field's JSON Pointer */
+static const char *
+pointer(const char *name, struct buf *b)
+{
+	buf_reset(b);
+	buf_addc(b, '/');
+	for (const char *p = name; *p; p++) {
+		if (*p == '~')
+			buf_adds(b, "~0");
+		else if (*p == '/')
+			buf_adds(b, "~1");
+		else
+			buf_addc(b, *p);
+	}
+	return buf_str(b);
+}
+
 static const char *
 first_path(const struct fields *f, struct buf *b)
 {
 	/* one field: its pointer; several: the whole record */
+	if (f->n == 1)
+		return pointer(f->v[0], b);
 	buf_reset(b);
-	if (f->n == 1) {
-		buf_addc(b, '/');
-		for (const char *p = f->v[0]; *p; p++) {
-			if (*p == '~')
-				buf_adds(b, "~0");
-			else if (*p == '/')
-				buf_adds(b, "~1");
-			else
-				buf_addc(b, *p);
-		}
-	}
 	return buf_str(b);
 }
+
+/* --similar: the record's best earlier near-duplicate, as an item (or the
+ * note with warn) */
+static int
+check_similar(struct validator *v, const struct map_val *doc, struct buf *pb,
+	      struct buf *note)
+{
+	struct similar *s = v->sim;
+	const char *vals[SIM_MAXF];
+	size_t lens[SIM_MAXF];
+	struct sim_why why;
+	uint64_t pos;
+	double score;
+	int r;
+
+	sim_values(&s->spec, 0, doc, vals, lens);
+	buf_reset(&s->rec);
+	if (sim_norm(&s->spec, vals, lens, &s->rec) < 0)
+		return -1;
+	if ((s->has = !sim_rec_empty(&s->spec, s->rec.p)) == 0)
+		return 0;
+	if ((r = sim_index_find(s->index, s->rec.p, s->cutoff, &pos, &score, &why)) <= 0)
+		return r;
+	buf_reset(note);
+	if (buf_addf(note, "similar to %s:%llu (score %.3f: ", v->srcs[pos >> LINE_BITS],
+		     (unsigned long long)(pos & (((uint64_t)1 << LINE_BITS) - 1)), score) < 0 ||
+	    sim_reasons_text(&s->spec, &why, 0, note) < 0 || buf_addc(note, ')') < 0)
+		return -1;
+	if (s->warn)
+		return 0;
+	if (add_item(v, s->spec.n == 1 ? pointer(s->spec.f[0].name[0], pb) : "", "%s",
+		     buf_str(note)) < 0)
+		return -1;
+	buf_reset(&v->tmp);
+	buf_addf(&v->tmp, "similar %s", s->text);
+	count(v, buf_str(&v->tmp));
+	buf_reset(note);
+	return 0;
+}
+
 
 int
 validator_check(struct validator *v, const char *line, size_t len, const char *source,
 		uint64_t lineno, struct validator_result *res, struct ep_err *err)
 {
 	struct map_val rec, *doc = &rec;
-	struct buf pb = BUF_INIT;
+	struct buf pb = BUF_INIT, note = BUF_INIT;
 	size_t i, before;
 	int rc = 0;
 
 	v->nitems = 0;
+	res->note = NULL;
 	buf_reset(&v->pool);
 	v->checked++;
 	map_arena_reset(&v->A);
@@ -762,7 +850,10 @@ validator_check(struct validator *v, const char *line, size_t len, const char *s
 		buf_addf(&v->tmp, "ref %s=%s:%s", r->f.text, r->file, r->keys.text);
 		count(v, buf_str(&v->tmp));
 	}
-	/* a record that goes on claims its unique keys */
+	if (v->sim && check_similar(v, doc, &pb, &note) < 0)
+		goto oom;
+	/* a record that goes on claims its unique keys (and its place among
+	 * the --similar ones) */
 	before = v->nitems;
 	for (i = 0; before == 0 && i < v->nuniq; i++) {
 		struct unique *u = &v->uniq[i];
@@ -778,6 +869,18 @@ validator_check(struct validator *v, const char *line, size_t len, const char *s
 			goto out;
 		}
 	}
+	if (before == 0 && v->sim && v->sim->has) {
+		uint64_t si = source_index(v, source);
+
+		if (si == UINT64_MAX || si >= ((uint64_t)1 << (64 - LINE_BITS)))
+			goto oom;
+		if (sim_index_add(v->sim->index, v->sim->rec.p,
+				  si << LINE_BITS | (lineno & (((uint64_t)1 << LINE_BITS) - 1))) < 0) {
+			rc = ep_errf(err, EP_SOFTWARE, "--similar %s: out of memory", v->sim->text);
+			goto out;
+		}
+	}
+	res->note = NULL;
 	if (v->nitems) {
 		/* the pool is complete: point the items into it */
 		struct reject_item *it = grow_array(v->items, &v->capout, v->nitems, sizeof(*it));
@@ -801,6 +904,12 @@ validator_check(struct validator *v, const char *line, size_t len, const char *s
 		res->items = NULL;
 		res->n = 0;
 		res->error = NULL;
+		if (note.len) {
+			/* kept until the next check */
+			buf_reset(&v->tmp);
+			buf_add(&v->tmp, note.p, note.len);
+			res->note = buf_str(&v->tmp);
+		}
 		rc = 1;
 	}
 	goto out;
@@ -808,6 +917,7 @@ oom:
 	rc = ep_errf(err, EP_SOFTWARE, "out of memory");
 out:
 	buf_release(&pb);
+	buf_release(&note);
 	return rc;
 }
 

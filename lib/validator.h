@@ -55,10 +55,18 @@ int validator_add_unique(struct validator *v, const char *fields, struct ep_err 
 int validator_add_ref(struct validator *v, const char *spec, struct ep_err *warn,
 	struct ep_err *err);
 
+/* --similar [KIND:]FIELD[,...]: a record scoring at least cutoff against
+ * an earlier valid one (lib/similar.h: the same normalisers and scorer as
+ * reconcile --match) is rejected with that record's place, or with warn
+ * passes with a note; country: --phone-country, or NULL. */
+int validator_add_similar(struct validator *v, const char *fields, double cutoff, int warn,
+	const char *country, struct ep_err *err);
+
 struct validator_result {
 	const struct reject_item *items;
 	size_t n;
 	const char *error;   /* the first item as "path: message" */
+	const char *note;    /* a valid record's warning (--similar warn), or NULL */
 	/* VALIDATOR_NOT_JSON: as json_check says it (json.h), for
 	 * stage_reject_json */
 	int jtype;           /* enum json_type of the text, JSON_INVALID if none */
