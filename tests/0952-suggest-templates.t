@@ -15,8 +15,13 @@ sed -n 's/^\([a-z_]*\) \([0-9.]*\)$/# \1 \2/p' "$T/report"
 get() { sed -n "s/^$1 //p" "$T/report"; }
 ok "precision >= 0.75 ($(get precision))" awk "BEGIN { exit !($(get precision) >= 0.75) }"
 ok "recall >= 0.64 ($(get recall))" awk "BEGIN { exit !($(get recall) >= 0.64) }"
-ok "recall over every shipped pair >= 0.43 ($(get recall_all))" \
-	awk "BEGIN { exit !($(get recall_all) >= 0.43) }"
+# recall_all also counts the pairs of templates whose target has no schema
+# to suggest from (sync/ and match/ shapes, totals, tables): it falls as
+# such templates are added, and its floor moves with them (0.441 over 522
+# pairs when written; 0.350 once the sync products and NAV maps and the
+# match maps were shipped)
+ok "recall over every shipped pair >= 0.34 ($(get recall_all))" \
+	awk "BEGIN { exit !($(get recall_all) >= 0.34) }"
 like "$(get drafted)" '^(4[0-9]|[5-9][0-9])$' "40 or more templates drafted ($(get drafted))"
 like "$(get pairs)" '^[0-9]{3}$' "hundreds of shipped pairs measured ($(get pairs))"
 
