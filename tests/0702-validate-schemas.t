@@ -164,6 +164,14 @@ for m in $(cd "$E" && find . -name '*.ndjson' | sed 's|^\./||; s|\.ndjson$||' | 
 	sync/odoo-bng/customers-to-odoo) tgt=odoo/res.partner ;;
 	sync/odoo-bng/vendors-to-bng) tgt=bng/Vendor ;;
 	sync/odoo-bng/vendors-to-odoo) tgt=odoo/res.partner ;;
+	sync/odoo-bng/products-to-bng) tgt=bng/Product ;;
+	sync/*/products-to-odoo) tgt=odoo/product.product ;;
+	sync/odoo-nav/customers-to-nav) tgt=nav/Customer ;;
+	sync/odoo-nav/vendors-to-nav) tgt=nav/Vendor ;;
+	sync/odoo-nav/products-to-nav) tgt=nav/Item ;;
+	sync/odoo-nav/*-to-odoo) tgt=odoo/res.partner ;;
+	match/*/*-from-*) continue ;;  # the shape reconcile --match compares, not a system
+	match/*/binding-to-xmlid) continue ;; # Odoo's table of external ids, no schema shipped
 	*-to-csv/*) continue ;;        # a spreadsheet, not a system
 	*-to-table/*) continue ;;      # a lookup table another map reads, not a system
 	*-to-match/*) continue ;;      # the lines of the three-way match (procure-to-pay), not a system
