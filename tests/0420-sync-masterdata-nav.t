@@ -101,6 +101,25 @@ is "$(written)" "$w0" "second run: nothing written anywhere"
 like "$(cat "$T/out")" "customers odoo<->nav: to_odoo 0 .*to_nav 0 .*unchanged" "...it says so"
 flow_quiet "$nb" "$no" "$nn"
 
+# ---- incremental: what changed since the last run, the rest from its snapshot -------
+# (the second run read again what the first wrote; nothing was written since)
+raw() { cat "$W"/work/*.raw | grep -vc _checkpoint || :; }
+SYNC_OVERLAP=0 run sync
+is "$st:$(written)" "0:$w0" "a run after a quiet one: status 0, nothing written"
+# the extractors read from their position on, the position's own
+# second included: what the last writes left at the end is read again
+all=$(cat "$W"/state/*.snap.ndjson | wc -l | tr -d ' ')
+ok "...the rest not read again: $(raw) of $all records, each side its snapshot" \
+	test "$(raw)" -lt $((all / 3))
+ok "...yet every side was there to merge" \
+	test "$(cat "$W"/state/odoo-nav-customers-odoo.snap.ndjson | wc -l)" -gt 10
+agree "from the snapshots"
+rm "$W/state/odoo-bng-vendors-bng.snap.ndjson"
+SYNC_OVERLAP=0 run sync
+is "$st:$(written)" "0:$w0" "a snapshot lost: status 0, nothing written"
+like "$(cat "$T/err")" "vendors odoo-bng bng: a key without its record, read whole" \
+	"...the side with keys it has no record for is read whole"
+
 # ---- edits in each spoke reach the other in one run --------------------------------
 sandbox_control nav POST nav/edit '{"set":"Customer","key":{"No":"20000"},"values":{"E_Mail":"helen@trey.example"}}' >/dev/null
 bupd() { echo "$2" | jq -c --argjson id "$1" '. + {"_key": {"CustomerID": $id}}' |
