@@ -32,7 +32,7 @@ is "$(echo $have)" "$(echo $runtime | tr ' ' '\n' | sort -u | tr '\n' ' ' | sed 
 need=
 for b in "$ERPIPE_BIN"/*; do
 	ldd "$b" | awk '$3 ~ /^\// { print $3 }'
-done | sort -u >"$T/libs"
+done | grep -Ev '/lib(a|ub|l|t)san\.so' | sort -u >"$T/libs" # not the sanitizers' (SANITIZE=1)
 while read -r lib; do readlink -f "$lib"; done <"$T/libs" >"$T/real"
 # shellcheck disable=SC2046
 need=$(dpkg -S $(cat "$T/real") 2>/dev/null | cut -d: -f1 | sort -u)
