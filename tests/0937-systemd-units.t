@@ -7,7 +7,10 @@
 # BNG sandboxes, get the unit's KillSignal (SIGTERM, to the main process
 # alone as KillMode=mixed sends it): the pipeline drains, the last checkpoint
 # is committed, every process ends, the status is 0, and a start after it
-# resumes with nothing created twice.  A bare "sh -c 'extract | sink'" in
+# resumes with nothing created twice.  The listen unit likewise: a signed
+# webhook reaches Odoo, SIGTERM commits its position, exit 0 (this found
+# erpipe-service's own variables clobbering the flow's: now all es_*).
+# A bare "sh -c 'extract | sink'" in
 # its place leaves the extractor running: that is why erpipe-service exists.
 . "$(dirname "$0")/lib.sh"
 command -v systemd-analyze >/dev/null || skip_all "no systemd-analyze (Debian package systemd)"
@@ -145,6 +148,42 @@ run wait $pid
 is "$st" 0 "stopped again: 0"
 is "$(grep -v _checkpoint "$T/state/receipts.ndjson" | tail -n +"$((n2 + 1))" | jq -r .status | sort -u | tr '\n' ' ')" "unchanged " \
 	"the overlap read again is unchanged: nothing created twice"
+
+# ---- the webhook receiver, through the listen unit -------------------------
+UNIT=$U/erpipe-listen@bng-webhooks.service
+is "$(sed -n 's/^KillSignal=//p' "$UNIT"):$(sed -n 's/^KillMode=//p' "$UNIT")" "SIGTERM:mixed" \
+	"the listen unit stops the same way"
+ok "its webhook secret is a credential" grep -q '^LoadCredential=bng-webhook.secret:' "$UNIT"
+printf 'hooksecret\n' >"$cred/bng-webhook.secret"
+chmod 400 "$cred/bng-webhook.secret"
+execstart=$(sed -n 's/^ExecStart=//p' "$UNIT" | spec | sed 's/partners/bng-webhooks/g')
+envs=$(sed -n 's/^Environment=//p' "$UNIT" | spec | sed 's/partners/bng-webhooks/g')
+port=$("$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+rm -f "$T/state/receipts.ndjson"
+LISTEN=127.0.0.1:$port
+export LISTEN
+start_unit
+listening() { curl -s -o /dev/null "http://127.0.0.1:$port/hook"; }
+ok "listening on $LISTEN" wait_until listening
+ev='{"id":"evt_1","type":"customer.created","created_at":"2026-03-01T10:00:00.000Z","data":{"CustomerID":9001,"CompanyName":"Hook Co","Email":"hook@example.com","Status":"Active"}}'
+sig=$(printf '%s' "$ev" | openssl dgst -sha256 -hmac hooksecret -r | cut -d' ' -f1)
+is "$(curl -sS -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
+	-H "X-BNG-Signature: sha256=$sig" --data-binary "$ev" "http://127.0.0.1:$port/hook")" 200 \
+	"a signed event: acknowledged"
+created() { grep -q '"created"' "$T/state/receipts.ndjson"; }
+ok "...and loaded into Odoo" wait_until created
+kids=$(descendants $pid)
+kill -TERM $pid
+ok "SIGTERM: the receiver ends" wait_until sh -c "! kill -0 $pid"
+run wait $pid
+is "$st" 0 "exit 0"
+left=
+for k in $kids; do kill -0 "$k" 2>/dev/null && left="$left $k"; done
+is "$left" "" "no process left"
+is "$(jq -c '.["bng:-:webhooks:customers"]' "$T/state/webhooks.json")" '{"seq":1}' \
+	"the event's position is committed"
+is "$(cat "$T/err")" "" "nothing on stderr"
+unset LISTEN
 
 # the same pipeline without erpipe-service: SIGTERM ends the shell alone
 (
