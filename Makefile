@@ -52,7 +52,8 @@ MAN7     = $(wildcard man/*.7)
 DEB_PKGS = build-essential pkg-config libcurl4-openssl-dev libcjson-dev \
 	libxml2-dev libcsv-dev libssl-dev libpcre2-dev libmicrohttpd-dev \
 	python3 mandoc clang libclang-rt-14-dev clang-format perl jq curl tzdata chromium strace \
-	libpq-dev postgresql prometheus libxlsxwriter-dev python3-openpyxl
+	libpq-dev postgresql prometheus libxlsxwriter-dev python3-openpyxl \
+	parallel systemd python3-yaml
 
 .SECONDARY:
 .PHONY: all check install uninstall clean fmt deps demo bench chaos fuzz fuzz-long lint-man \

@@ -37,13 +37,14 @@ static const char usage_text[] =
     "usage: bng-extract [-qv] [-P NAME] [--since TIMESTAMP] [--state FILE] [--follow]\n"
     "                   [--heartbeat FILE] [--singer]\n"
     "                   [--interval SECONDS] [--overlap SECONDS] [--fields LIST]\n"
-    "                   [--shard K/N] [--page-size N] [--limit N] [--page-style STYLE]\n"
+    "                   [--shard K/N [--shard-plan-file FILE]] [--page-size N] [--limit N] [--page-style STYLE]\n"
     "                   [--items-path KEYPATH] [--next-path KEYPATH] [--since-param NAME]\n"
     "                   [--url URL] [--client-id ID] [--token-url URL] [--scope SCOPE]\n"
     "                   [--token-cache FILE] [--metrics FILE] [--stats FILE]\n"
     "                   [network options] ENTITY\n"
     "       bng-extract --count [options] ENTITY\n"
     "       bng-extract --describe [--openapi FILE] [options] ENTITY\n"
+    "       bng-extract --shard-plan N [options] ENTITY\n"
     "       bng-extract --listen ADDRESS --spool FILE --webhook-secret-file FILE\n"
     "                   [--tls-cert FILE --tls-key FILE | --plain-http]\n"
     "                   [--state FILE] [--envelope] [--port-file FILE] [ENTITY]\n";
@@ -366,7 +367,7 @@ out:
 }
 
 static int
-shard_query(struct run *r, struct buf *q, int *empty, struct ep_err *err)
+shard_query(struct run *r, const char *stream, struct buf *q, int *empty, struct ep_err *err)
 {
 	long cnt, mn, mx;
 	int64_t lo, hi;
@@ -374,9 +375,23 @@ shard_query(struct run *r, struct buf *q, int *empty, struct ep_err *err)
 	*empty = 0;
 	if (!r->o->x.shard_n)
 		return 0;
-	if (bng_count(r->b, r->o->entity, NULL, &cnt, &mn, &mx, err) < 0)
-		return ep_err_prefix(err, "--shard needs the id range");
-	extract_shard_range(mn, mx, r->o->x.shard_k, r->o->x.shard_n, &lo, &hi);
+	if (r->o->x.shard_plan_file) {
+		struct extract_shard_bounds b;
+		int k;
+
+		if (extract_shard_plan_read(r->o->x.shard_plan_file, stream, &b, err) < 0)
+			return -1;
+		k = extract_shard_bounds_ids(&b, r->o->x.shard_plan_file, &lo, &hi, err);
+		extract_shard_bounds_free(&b);
+		if (k < 0)
+			return -1;
+	} else {
+		if (bng_count(r->b, r->o->entity, NULL, &cnt, &mn, &mx, err) < 0)
+			return ep_err_prefix(err, "--shard needs the id range");
+		extract_shard_range(mn, mx, r->o->x.shard_k, r->o->x.shard_n, &lo, &hi);
+	}
+	ep_info(1, "shard %d/%d: ids %lld..%lld", r->o->x.shard_k, r->o->x.shard_n, (long long)lo,
+	        (long long)hi);
 	if (lo > hi) {
 		*empty = 1;
 		return 0;
@@ -386,6 +401,17 @@ shard_query(struct run *r, struct buf *q, int *empty, struct ep_err *err)
 	if (hi != INT64_MAX)
 		buf_addf(q, "%sid_lte=%" PRId64, q->len ? "&" : "", hi);
 	return 0;
+}
+
+/* --shard-plan N: the id ranges of N shards, one line each */
+static int
+shard_plan(struct run *r, const char *stream, struct ep_err *err)
+{
+	long cnt, mn, mx;
+
+	if (bng_count(r->b, r->o->entity, NULL, &cnt, &mn, &mx, err) < 0)
+		return ep_err_prefix(err, "--shard-plan needs the id range");
+	return extract_shard_plan_ids(&r->out, stream, mn, mx, r->o->x.shard_plan, "id", err);
 }
 
 static int
@@ -822,6 +848,10 @@ parse(int argc, char *argv[], struct opts *o)
 		return ep_usage(usage_text, "%s", err.msg);
 	if (o->x.count + o->x.describe > 1)
 		return ep_usage(usage_text, "%s", "--count or --describe, not both");
+	if (extract_shard_check(&o->x, &err) < 0 ||
+	    (o->listen && (o->x.shard_plan || o->x.shard_plan_file) &&
+	     ep_errf(&err, EP_USAGE, "--listen does not go with --shard-plan") < 0))
+		return ep_usage(usage_text, "%s", err.msg);
 	return 0;
 }
 
@@ -920,7 +950,12 @@ main(int argc, char *argv[])
 			}
 		}
 	}
-	if (shard_query(&r, &shardq, &empty, &err) < 0)
+	if (o.x.shard_plan) {
+		if (shard_plan(&r, stream.p, &err) < 0)
+			goto fail;
+		goto done;
+	}
+	if (shard_query(&r, stream.p, &shardq, &empty, &err) < 0)
 		goto fail;
 	if (o.x.count) {
 		if (empty)

@@ -42,14 +42,16 @@ static const char usage_text[] =
 	"                   [--auth basic|ntlm|oauth|none] [--user USER] [--token-url URL]\n"
 	"                   [--scope SCOPE] [--filter FILTER] [--where 'FIELD OP VALUE']...\n"
 	"                   [--select LIST] [--expand NAV] [--etag] [--limit N] [--page-size N]\n"
-	"                   [--shard K/N] [--since TIMESTAMP] [--since-field FIELD]\n"
+	"                   [--shard K/N [--shard-plan-file FILE]] [--since TIMESTAMP]\n"
+	"                   [--since-field FIELD]\n"
 	"                   [--singer]\n"
 	"                   [--state FILE] [--overlap SECONDS]\n"
 	"                   [--follow [--interval SECONDS] [--heartbeat FILE]]\n"
 	"                   [--soap [--soap-url URL]] [--metrics FILE] [--stats FILE]\n"
 	"                   [network options] ENTITYSET\n"
 	"       nav-extract [-P NAME] [options] --count | --describe ENTITYSET\n"
-	"       nav-extract [-P NAME] [options] --list\n";
+	"       nav-extract [-P NAME] [options] --list\n"
+	"       nav-extract [-P NAME] [options] --shard-plan N ENTITYSET\n";
 
 enum {
 	OPT_ETAG = OPT_FIRST_FREE,
@@ -550,69 +552,176 @@ shard_bound(struct x *x, const struct odata_prop *p, const char *op, const char 
 	return r < 0 ? fail_err(x, &e) : 0;
 }
 
-static int
-setup_shard(struct x *x)
+/* The sorted key list and its distinct values of the first key field that
+ * varies: what --shard splits. */
+struct shard_keys {
+	struct keylist kl;
+	size_t field;     /* the key field split on */
+	size_t m;         /* distinct values */
+	size_t *distinct; /* index in kl of each distinct value's first row */
+};
+
+static void
+shard_keys_free(struct shard_keys *sk)
 {
-	struct keylist kl = { x, NULL, 0, 0 };
-	struct buf u = BUF_INIT, sel = BUF_INIT;
-	size_t field = 0, m = 0, *distinct = NULL;
+	for (size_t j = 0; j < sk->kl.n * sk->kl.x->nkeys; j++)
+		free(sk->kl.vals[j]);
+	free(sk->kl.vals);
+	free(sk->distinct);
+}
+
+static int
+read_keys(struct x *x, struct shard_keys *sk)
+{
+	struct buf sel = BUF_INIT;
+	int rc;
+
+	memset(sk, 0, sizeof(*sk));
+	sk->kl.x = x;
+	for (size_t i = 0; i < x->nkeys; i++)
+		buf_addf(&sel, "%s%s", i ? "," : "", x->keys[i]);
+	ep_info(1, "shards of %s: reading the keys", x->set);
+	rc = keyset_scan(x, key_entity, &sk->kl, 0, sel.p);
+	buf_release(&sel);
+	if (rc < 0)
+		return -1;
+	/* the first key field that varies: the list is sorted by it */
+	for (sk->field = 0; sk->field < x->nkeys; sk->field++) {
+		size_t j;
+		for (j = 1; j < sk->kl.n; j++)
+			if (strcmp(sk->kl.vals[j * x->nkeys + sk->field], sk->kl.vals[sk->field]) != 0)
+				break;
+		if (j < sk->kl.n)
+			break;
+	}
+	if (sk->field == x->nkeys)
+		sk->field = x->nkeys - 1;
+	if ((sk->distinct = calloc(sk->kl.n + 1, sizeof(size_t))) == NULL)
+		return fail(x, EP_SOFTWARE, "out of memory");
+	for (size_t j = 0; j < sk->kl.n; j++)
+		if (j == 0 || strcmp(sk->kl.vals[j * x->nkeys + sk->field],
+		                     sk->kl.vals[sk->distinct[sk->m - 1] * x->nkeys + sk->field]) != 0)
+			sk->distinct[sk->m++] = j;
+	return 0;
+}
+
+/* Shard k/n of the distinct values: *ge / *lt the raw JSON bounds (NULL:
+ * open), *empty when it holds none. */
+static void
+shard_of(const struct shard_keys *sk, size_t k, size_t n, const char **ge, const char **lt,
+         int *empty)
+{
+	size_t m = sk->m, nk = sk->kl.x->nkeys;
+	size_t lo = (k - 1) * m / n, hi = k * m / n; /* distinct values [lo, hi) */
+
+	*ge = *lt = NULL;
+	*empty = 0;
+	if (m == 0) {
+		*empty = k < n;
+		return;
+	}
+	if ((k > 1 && lo >= m) || (k < n && lo == hi)) {
+		*empty = 1;
+		return;
+	}
+	if (k > 1)
+		*ge = sk->kl.vals[sk->distinct[lo] * nk + sk->field];
+	if (k < n)
+		*lt = sk->kl.vals[sk->distinct[hi] * nk + sk->field];
+}
+
+/* --shard-plan N: the key ranges of N shards, one line each */
+static int
+shard_plan(struct x *x, const char *stream)
+{
+	struct shard_keys sk;
+	struct ep_err e = EP_ERR_INIT;
+	int rc = 0;
+
+	if (read_keys(x, &sk) < 0) {
+		shard_keys_free(&sk);
+		return -1;
+	}
+	for (int k = 1; rc == 0 && k <= x->xc.shard_plan; k++) {
+		const char *ge, *lt;
+		cJSON *g, *l;
+		int empty;
+
+		shard_of(&sk, (size_t)k, (size_t)x->xc.shard_plan, &ge, &lt, &empty);
+		g = ge ? cJSON_Parse(ge) : NULL;
+		l = lt ? cJSON_Parse(lt) : NULL;
+		if ((ge && !g) || (lt && !l))
+			rc = fail(x, EP_UNAVAILABLE, "%s: a key value that is not JSON", x->set);
+		else if (extract_shard_plan_emit(&x->out, stream, k, x->xc.shard_plan,
+		                                 x->keys[sk.field], g, l, empty, &e) < 0)
+			rc = fail_err(x, &e);
+		cJSON_Delete(g);
+		cJSON_Delete(l);
+	}
+	shard_keys_free(&sk);
+	return rc;
+}
+
+/* --shard K/N --shard-plan-file FILE: the bounds from the plan, no keys read */
+static int
+plan_bounds(struct x *x, const char *stream)
+{
+	struct extract_shard_bounds b;
+	struct ep_err e = EP_ERR_INIT;
+	const struct odata_prop *p = NULL;
+	char *ge = NULL, *lt = NULL;
+	int rc = 0;
+
+	if (extract_shard_plan_read(x->xc.shard_plan_file, stream, &b, &e) < 0)
+		return fail_err(x, &e);
+	for (size_t i = 0; i < x->nkeys && !p; i++)
+		if (strcmp(x->keys[i], b.field) == 0)
+			p = odata_prop_find(x->et, b.field);
+	if (p == NULL)
+		rc = fail(x, EP_DATAERR, "%s: '%s' is not a key of %s", x->xc.shard_plan_file,
+		          b.field, x->set);
+	else if (b.empty)
+		x->empty_shard = 1;
+	else if ((b.ge && (ge = json_tree_print(b.ge)) == NULL) ||
+	         (b.lt && (lt = json_tree_print(b.lt)) == NULL))
+		rc = fail(x, EP_SOFTWARE, "out of memory");
+	else if ((ge && shard_bound(x, p, "ge", ge) < 0) || (lt && shard_bound(x, p, "lt", lt) < 0))
+		rc = -1;
+	if (rc == 0)
+		ep_info(1, "shard %d/%d from %s: %s", x->xc.shard_k, x->xc.shard_n,
+		        x->xc.shard_plan_file,
+		        x->empty_shard ? "empty" : x->filter.len ? x->filter.p : "everything");
+	free(ge);
+	free(lt);
+	extract_shard_bounds_free(&b);
+	return rc;
+}
+
+static int
+setup_shard(struct x *x, const char *stream)
+{
+	struct shard_keys sk;
+	const struct odata_prop *p;
+	const char *ge, *lt;
 	int rc = -1;
 
 	if (!x->xc.shard_n)
 		return 0;
-	for (size_t i = 0; i < x->nkeys; i++)
-		buf_addf(&sel, "%s%s", i ? "," : "", x->keys[i]);
-	ep_info(1, "shard %d/%d: reading the keys", x->xc.shard_k, x->xc.shard_n);
-	if (keyset_scan(x, key_entity, &kl, 0, sel.p) < 0)
+	if (x->xc.shard_plan_file)
+		return plan_bounds(x, stream);
+	if (read_keys(x, &sk) < 0)
 		goto done;
-	/* the first key field that varies: the list is sorted by it */
-	for (field = 0; field < x->nkeys; field++) {
-		size_t j;
-		for (j = 1; j < kl.n; j++)
-			if (strcmp(kl.vals[j * x->nkeys + field], kl.vals[field]) != 0)
-				break;
-		if (j < kl.n)
-			break;
-	}
-	if (field == x->nkeys)
-		field = x->nkeys - 1;
-	distinct = calloc(kl.n + 1, sizeof(size_t));
-	for (size_t j = 0; j < kl.n; j++)
-		if (j == 0 || strcmp(kl.vals[j * x->nkeys + field],
-				     kl.vals[distinct[m - 1] * x->nkeys + field]) != 0)
-			distinct[m++] = j;
-	{
-		const struct odata_prop *p = odata_prop_find(x->et, x->keys[field]);
-		size_t k = (size_t)x->xc.shard_k, n = (size_t)x->xc.shard_n;
-		size_t lo = (k - 1) * m / n, hi = k * m / n; /* distinct values [lo, hi) */
-		if (m == 0 && k < n) {
-			x->empty_shard = 1;
-		} else if (m > 0) {
-			if (k > 1 && lo >= m)
-				x->empty_shard = 1;
-			else if (k < n && lo == hi)
-				x->empty_shard = 1;
-			else {
-				if (k > 1 && shard_bound(x, p, "ge",
-							 kl.vals[distinct[lo] * x->nkeys + field]) < 0)
-					goto done;
-				if (k < n && shard_bound(x, p, "lt",
-							 kl.vals[distinct[hi] * x->nkeys + field]) < 0)
-					goto done;
-			}
-		}
-		ep_info(1, "shard %d/%d of %zu keys (%zu values of %s): %s", x->xc.shard_k,
-			x->xc.shard_n, kl.n, m, x->keys[field],
-			x->empty_shard ? "empty" : x->filter.len ? x->filter.p : "everything");
-	}
+	p = odata_prop_find(x->et, x->keys[sk.field]);
+	shard_of(&sk, (size_t)x->xc.shard_k, (size_t)x->xc.shard_n, &ge, &lt, &x->empty_shard);
+	if (!x->empty_shard && ((ge && shard_bound(x, p, "ge", ge) < 0) ||
+	                        (lt && shard_bound(x, p, "lt", lt) < 0)))
+		goto done;
+	ep_info(1, "shard %d/%d of %zu keys (%zu values of %s): %s", x->xc.shard_k, x->xc.shard_n,
+	        sk.kl.n, sk.m, x->keys[sk.field],
+	        x->empty_shard ? "empty" : x->filter.len ? x->filter.p : "everything");
 	rc = 0;
 done:
-	for (size_t j = 0; j < kl.n * x->nkeys; j++)
-		free(kl.vals[j]);
-	free(kl.vals);
-	free(distinct);
-	buf_release(&u);
-	buf_release(&sel);
+	shard_keys_free(&sk);
 	return rc;
 }
 
@@ -1093,7 +1202,12 @@ run(struct x *x)
 		return -1;
 	if (x->xc.describe)
 		return describe(x);
-	if (!x->soap && setup_shard(x) < 0)
+	if (x->xc.shard_plan) {
+		if (extract_out_init(&x->out, 1, stream, &e) < 0)
+			return fail_err(x, &e);
+		return shard_plan(x, stream);
+	}
+	if (!x->soap && setup_shard(x, stream) < 0)
 		return -1;
 	if ((x->seen = extract_seen_new(0)) == NULL)
 		return fail(x, EP_SOFTWARE, "out of memory");
@@ -1211,9 +1325,14 @@ main(int argc, char *argv[])
 		return ep_usage(usage_text, "%s", "--count, --describe and --list exclude each other");
 	if (x.nf.company && x.nf.company_id)
 		return ep_usage(usage_text, "%s", "--company and --company-id exclude each other");
-	if (x.soap && (x.filter_arg || x.expand || x.xc.shard_n || x.xc.count || x.list))
-		return ep_usage(usage_text, "%s", "--soap cannot go with --filter, --expand, --shard, --count "
-				   "or --list (use --where)");
+	if (x.soap && (x.filter_arg || x.expand || x.xc.shard_n || x.xc.shard_plan || x.xc.count ||
+	               x.list))
+		return ep_usage(usage_text, "%s", "--soap cannot go with --filter, --expand, --shard, "
+				   "--shard-plan, --count or --list (use --where)");
+	if (extract_shard_check(&x.xc, &err) < 0)
+		return ep_usage(usage_text, "%s", err.msg);
+	if (x.xc.shard_plan && x.list)
+		return ep_usage(usage_text, "%s", "--shard-plan cannot go with --list");
 	x.incremental = !x.list && !x.xc.describe && (x.xc.since[0] || x.xc.state || x.xc.follow);
 	x.checkpoints = x.incremental && (x.xc.state || x.xc.follow);
 	run(&x);
@@ -1221,7 +1340,7 @@ main(int argc, char *argv[])
 		ep_warn("%s", err.msg);
 		x.status = err.code;
 	}
-	if (x.status == 0 && x.out.stream)
+	if (x.status == 0 && x.out.stream && !x.xc.shard_plan)
 		ep_info(0, "%s: wrote %ld record%s (%ld request%s)", x.set, x.emitted,
 			x.emitted == 1 ? "" : "s", x.nav ? nav_requests(x.nav) : 0L,
 			x.nav && nav_requests(x.nav) == 1 ? "" : "s");

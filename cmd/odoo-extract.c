@@ -31,14 +31,16 @@ static const char usage_text[] =
     "                    [--fields LIST] [--domain JSON] [--order ORDER]\n"
     "                    [--with-archived] [--m2o pair|id|name|object] [--expand FIELD[:LIST]]\n"
     "                    [--xmlids MODULES]\n"
-    "                    [--limit N] [--page-size N] [--concurrency N] [--shard K/N]\n"
+    "                    [--limit N] [--page-size N] [--concurrency N]\n"
+    "                    [--shard K/N [--shard-plan-file FILE]]\n"
     "                    [--since TIMESTAMP] [--state FILE] [--overlap SECONDS]\n"
     "                    [--singer]\n"
     "                    [--follow [--interval SECONDS] [--heartbeat FILE]]\n"
     "                    [--metrics FILE] [--stats FILE]\n"
     "                    [network options] MODEL\n"
     "       odoo-extract [-P NAME] --count | --ids-only | --describe MODEL\n"
-    "       odoo-extract [-P NAME] --list-models\n";
+    "       odoo-extract [-P NAME] --list-models\n"
+    "       odoo-extract [-P NAME] [--domain JSON] --shard-plan N MODEL\n";
 
 enum {
 	OPT_CONCURRENCY = OPT_FIRST_FREE,
@@ -1367,15 +1369,12 @@ setup_fields(struct x *x)
 	return 0;
 }
 
+/* The smallest and the largest id the domain selects (1 and 1 when none). */
 static int
-setup_shard(struct x *x)
+id_range(struct x *x, double *min, double *max)
 {
 	cJSON *kw, *lo, *hi;
-	double min, max;
 
-	if (!x->xc.shard_n)
-		return 0;
-	x->sharded = 0;
 	kw = kwargs(x);
 	cJSON_AddItemToObject(kw, "domain", cJSON_Duplicate(x->domain, 1));
 	cJSON_AddNumberToObject(kw, "limit", 1);
@@ -1390,16 +1389,64 @@ setup_shard(struct x *x)
 		cJSON_Delete(lo);
 		return -1;
 	}
-	x->sharded = 1;
 	if (cJSON_GetArraySize(lo) == 0 || cJSON_GetArraySize(hi) == 0) {
 		/* nothing there: every shard but the last is empty */
-		min = max = 1;
+		*min = *max = 1;
 	} else {
-		min = cJSON_GetNumberValue(cJSON_GetArrayItem(lo, 0));
-		max = cJSON_GetNumberValue(cJSON_GetArrayItem(hi, 0));
+		*min = cJSON_GetNumberValue(cJSON_GetArrayItem(lo, 0));
+		*max = cJSON_GetNumberValue(cJSON_GetArrayItem(hi, 0));
 	}
 	cJSON_Delete(lo);
 	cJSON_Delete(hi);
+	return 0;
+}
+
+/* --shard-plan N: the ranges of N shards, one line each */
+static int
+shard_plan(struct x *x, const char *stream)
+{
+	struct ep_err e = EP_ERR_INIT;
+	double min, max;
+
+	if (id_range(x, &min, &max) < 0)
+		return -1;
+	if (extract_shard_plan_ids(&x->out, stream, (int64_t)min, (int64_t)max, x->xc.shard_plan,
+	                           "id", &e) < 0)
+		return fail(x, e.code, "%s", e.msg);
+	return 0;
+}
+
+static int
+setup_shard(struct x *x, const char *stream)
+{
+	struct ep_err e = EP_ERR_INIT;
+	double min, max;
+
+	if (!x->xc.shard_n)
+		return 0;
+	x->sharded = 0;
+	if (x->xc.shard_plan_file) {
+		struct extract_shard_bounds b;
+		int r;
+
+		if (extract_shard_plan_read(x->xc.shard_plan_file, stream, &b, &e) < 0)
+			return fail(x, e.code, "%s", e.msg);
+		r = strcmp(b.field, "id") != 0
+		            ? ep_errf(&e, EP_DATAERR, "%s: a plan on '%s', not on id",
+		                      x->xc.shard_plan_file, b.field)
+		            : extract_shard_bounds_ids(&b, x->xc.shard_plan_file, &x->shard_lo,
+		                                       &x->shard_hi, &e);
+		extract_shard_bounds_free(&b);
+		if (r < 0)
+			return fail(x, e.code, "%s", e.msg);
+		x->sharded = 1;
+		ep_info(1, "shard %d/%d from %s: %lld..%lld", x->xc.shard_k, x->xc.shard_n,
+		        x->xc.shard_plan_file, (long long)x->shard_lo, (long long)x->shard_hi);
+		return 0;
+	}
+	if (id_range(x, &min, &max) < 0)
+		return -1;
+	x->sharded = 1;
 	extract_shard_range((int64_t)min, (int64_t)max, x->xc.shard_k, x->xc.shard_n, &x->shard_lo,
 	                    &x->shard_hi);
 	ep_info(1, "shard %d/%d of ids %.0f..%.0f: %lld..%lld", x->xc.shard_k, x->xc.shard_n, min,
@@ -1488,7 +1535,9 @@ run(struct x *x)
 		if (r < 0)
 			return fail(x, e.code, "%s", e.msg);
 	}
-	if (setup_shard(x) < 0)
+	if (x->xc.shard_plan)
+		return shard_plan(x, stream);
+	if (setup_shard(x, stream) < 0)
 		return -1;
 	if (x->incremental && setup_start(x, stream) < 0)
 		return -1;
@@ -1652,6 +1701,11 @@ main(int argc, char *argv[])
 	if (x.xc.count + x.ids_only + x.xc.describe + x.list_models > 1)
 		return ep_usage(usage_text, "%s", "--count, --ids-only, --describe and --list-models "
 		                         "exclude each other");
+	if (extract_shard_check(&x.xc, &err) < 0)
+		return ep_usage(usage_text, "%s", err.msg);
+	if (x.xc.shard_plan && (x.ids_only || x.list_models || x.order))
+		return ep_usage(usage_text, "%s", "--shard-plan cannot go with --ids-only, "
+		                         "--list-models or --order");
 	x.incremental = !x.ids_only && !x.xc.count && !x.order &&
 	                (x.xc.since[0] || x.xc.state || x.xc.follow);
 	x.checkpoints = x.incremental && (x.xc.state || x.xc.follow);
@@ -1674,7 +1728,7 @@ main(int argc, char *argv[])
 		ep_warn("%s", err.msg);
 		x.status = err.code;
 	}
-	if (x.status == 0 && !x.list_models && !x.xc.count && !x.xc.describe)
+	if (x.status == 0 && !x.list_models && !x.xc.count && !x.xc.describe && !x.xc.shard_plan)
 		ep_info(0, "%s: wrote %ld record%s (%ld request%s)", x.model, x.emitted,
 		        x.emitted == 1 ? "" : "s", x.requests, x.requests == 1 ? "" : "s");
 	if (x.odoo)

@@ -54,7 +54,8 @@
 #define EXTRACT_SEEN_MAX 1000000    /* pairs remembered for de-duplication (16 MiB) */
 
 /* --count --describe --follow --heartbeat --interval --limit --overlap --page-size
- * --shard --since --singer --state; list conn_opts_table too (extract_opt handles
+ * --shard --shard-plan --shard-plan-file --since --singer --state; list
+ * conn_opts_table too (extract_opt handles
  * both). */
 extern const struct ep_opt extract_opts[];
 enum {
@@ -70,6 +71,8 @@ enum {
 	OPT_X_SINCE,
 	OPT_X_STATE,
 	OPT_X_SINGER,
+	OPT_X_SHARD_PLAN,
+	OPT_X_SHARD_PLAN_FILE,
 };
 
 struct extract_cfg {
@@ -80,6 +83,8 @@ struct extract_cfg {
 	int64_t interval_ms;           /* --interval, default 60 s */
 	int64_t overlap_ms;            /* --overlap, default 300 s */
 	int shard_k, shard_n;          /* --shard K/N; 0 when not given */
+	int shard_plan;                /* --shard-plan N; 0 when not given */
+	const char *shard_plan_file;   /* --shard-plan-file FILE (with --shard) */
 	long limit;                    /* --limit, 0 = none */
 	long page_size;                /* --page-size, default 1000 */
 	int count;                     /* --count */
@@ -184,6 +189,50 @@ int extract_shard_parse(const char *s, int *k, int *n, struct ep_err *err);
  * after min and max were read still falls in exactly one shard.  With
  * more shards than keys some ranges are empty (*lo > *hi). */
 void extract_shard_range(int64_t min, int64_t max, int k, int n, int64_t *lo, int64_t *hi);
+
+/* A shard plan: the bounds of N shards worked out once (--shard-plan N)
+ * and handed to each shard (--shard K/N --shard-plan-file FILE), so that
+ * no shard reads the keys to find its range.  One line a shard:
+ *
+ *   {"shard": "K/N", "stream": "odoo:prod:res.partner#K/N", "field": "id",
+ *    "ge": LOW, "lt": HIGH}
+ *
+ * the shard holds the keys with LOW <= field < HIGH; "ge" is absent for
+ * the first shard (open below), "lt" for the last (open above), and
+ * "empty": true marks a shard with no key (more shards than keys).  LOW
+ * and HIGH are JSON values of the key's type (an integer id, a NAV key's
+ * text).  stream is the shard's own checkpoint stream, so a plan made for
+ * another entity, profile or shard count is refused. */
+struct extract_shard_bounds {
+	char *field;     /* the key field bounded */
+	cJSON *ge, *lt;  /* NULL: open on that side */
+	int empty;
+};
+
+/* Validate cfg's shard options before a run: --shard-plan N (1..1000)
+ * excludes --shard, --follow, --count and --describe; --shard-plan-file
+ * wants --shard.  -1 with EP_USAGE. */
+int extract_shard_check(const struct extract_cfg *c, struct ep_err *err);
+/* The plan line of shard k/n for base_stream (the stream without its
+ * "#K/N"), written as a record through o.  ge / lt NULL: open. */
+int extract_shard_plan_emit(struct extract_out *o, const char *base_stream, int k, int n,
+                            const char *field, const cJSON *ge, const cJSON *lt, int empty,
+                            struct ep_err *err);
+/* The n plan lines of integer keys between min and max, as
+ * extract_shard_range splits them. */
+int extract_shard_plan_ids(struct extract_out *o, const char *base_stream, int64_t min,
+                           int64_t max, int n, const char *field, struct ep_err *err);
+/* The bounds of the shard whose stream is `stream` ("…#K/N") from plan
+ * file `file` into *b (freed with extract_shard_bounds_free).  A file that
+ * is missing is 66; a line that is not a plan line, or no line for the
+ * stream, 65 naming file:line. */
+int extract_shard_plan_read(const char *file, const char *stream,
+                            struct extract_shard_bounds *b, struct ep_err *err);
+/* Integer bounds as [*lo, *hi] (INT64_MIN / INT64_MAX when open; *lo > *hi
+ * when empty); -1 with 65 when a bound is not an integer. */
+int extract_shard_bounds_ids(const struct extract_shard_bounds *b, const char *file,
+                             int64_t *lo, int64_t *hi, struct ep_err *err);
+void extract_shard_bounds_free(struct extract_shard_bounds *b);
 
 /* ---- timestamps ----------------------------------------------------------- */
 

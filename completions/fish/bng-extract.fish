@@ -30,6 +30,8 @@ complete -c bng-extract -l retries -x -d 'retries of a failed request (default 5
 complete -c bng-extract -l retry-max-time -x -d 'give up retrying a request after SECONDS (default 300)'
 complete -c bng-extract -l scope -x -d 'OAuth scope to ask for (default: none)'
 complete -c bng-extract -l shard -x -d 'read only shard K/N: the K-th of N contiguous key ranges'
+complete -c bng-extract -l shard-plan -x -d 'print the key ranges of N shards, one JSON line each, and exit'
+complete -c bng-extract -l shard-plan-file -r -F -d 'with --shard K/N, take the range from FILE (--shard-plan\'s output)'
 complete -c bng-extract -l since -x -d 'only records modified at or after TIMESTAMP (UTC)'
 complete -c bng-extract -l since-param -x -d 'query parameter of the changed-since filter (default updated_since)'
 complete -c bng-extract -l singer -d 'write Singer messages: SCHEMA, RECORD and STATE'

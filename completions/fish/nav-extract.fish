@@ -27,6 +27,8 @@ complete -c nav-extract -l retry-max-time -x -d 'give up retrying a request afte
 complete -c nav-extract -l scope -x -d 'OAuth scope (default https://api.businesscentral.dynamics.com/.default)'
 complete -c nav-extract -l select -x -d 'fields to write, comma-separated (default: all)'
 complete -c nav-extract -l shard -x -d 'read only shard K/N: the K-th of N contiguous key ranges'
+complete -c nav-extract -l shard-plan -x -d 'print the key ranges of N shards, one JSON line each, and exit'
+complete -c nav-extract -l shard-plan-file -r -F -d 'with --shard K/N, take the range from FILE (--shard-plan\'s output)'
 complete -c nav-extract -l since -x -d 'only records modified at or after TIMESTAMP (UTC)'
 complete -c nav-extract -l since-field -x -d 'the modified-at field (default SystemModifiedAt, lastModifiedDateTime or Last_Date_Modified)'
 complete -c nav-extract -l singer -d 'write Singer messages: SCHEMA, RECORD and STATE'

@@ -27,6 +27,8 @@ complete -c odoo-extract -l rate -x -d 'at most RATE requests (10/s, 600/min, 60
 complete -c odoo-extract -l retries -x -d 'retries of a failed request (default 5)'
 complete -c odoo-extract -l retry-max-time -x -d 'give up retrying a request after SECONDS (default 300)'
 complete -c odoo-extract -l shard -x -d 'read only shard K/N: the K-th of N contiguous key ranges'
+complete -c odoo-extract -l shard-plan -x -d 'print the key ranges of N shards, one JSON line each, and exit'
+complete -c odoo-extract -l shard-plan-file -r -F -d 'with --shard K/N, take the range from FILE (--shard-plan\'s output)'
 complete -c odoo-extract -l since -x -d 'only records modified at or after TIMESTAMP (UTC)'
 complete -c odoo-extract -l singer -d 'write Singer messages: SCHEMA, RECORD and STATE'
 complete -c odoo-extract -l state -r -F -d 'start where the checkpoint in FILE says; emit checkpoints'

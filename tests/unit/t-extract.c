@@ -191,6 +191,75 @@ test_out(void)
 	cJSON_Delete(pos);
 }
 
+/* --shard-plan's lines, written then read back for each shard: bounds that
+ * cover every id once; a plan of other shards or a broken line refused */
+static void
+test_shard_plan(void)
+{
+	char dir[] = "/tmp/t-extract.XXXXXX", path[128], stream[64];
+	struct extract_out o;
+	struct extract_shard_bounds b;
+	struct ep_err err = EP_ERR_INIT;
+	int64_t lo, hi, prev_hi = 0;
+	int fd, K, good = 1;
+	FILE *f;
+
+	mkdtemp(dir);
+	snprintf(path, sizeof(path), "%s/plan", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	extract_out_init(&o, fd, "odoo:x:res.partner", &err);
+	ok(extract_shard_plan_ids(&o, "odoo:x:res.partner", 10, 36, 4, "id", &err) == 0,
+	   "a plan of 4 shards of ids 10..36");
+	extract_out_free(&o);
+	close(fd);
+	for (K = 1; K <= 4; K++) {
+		int64_t want_lo, want_hi;
+
+		snprintf(stream, sizeof(stream), "odoo:x:res.partner#%d/4", K);
+		if (extract_shard_plan_read(path, stream, &b, &err) < 0 ||
+		    extract_shard_bounds_ids(&b, path, &lo, &hi, &err) < 0) {
+			good = 0;
+			continue;
+		}
+		extract_shard_range(10, 36, K, 4, &want_lo, &want_hi);
+		if (lo != want_lo || hi != want_hi || strcmp(b.field, "id") != 0 ||
+		    (K > 1 && lo != prev_hi + 1))
+			good = 0;
+		prev_hi = hi;
+		extract_shard_bounds_free(&b);
+	}
+	ok(good, "each shard's bounds read back as extract_shard_range made them");
+	ok(extract_shard_plan_read(path, "odoo:x:res.partner#2/5", &b, &err) == -1 &&
+	       err.code == EP_DATAERR && strstr(err.msg, "no shard"),
+	   "a plan of 4 for shard 2/5: 65");
+	ok(extract_shard_plan_read(path, "odoo:x:res.users#2/4", &b, &err) == -1,
+	   "a plan of another model: refused");
+	f = fopen(path, "w");
+	fputs("{\"stream\":\"s#2/3\",\"field\":\"No\",\"ge\":\"C1\",\"lt\":\"C9\"}\n"
+	      "{\"stream\":\"s#3/3\",\"field\":\"id\",\"ge\":5,\"lt\":5,\"empty\":true}\n",
+	      f);
+	fclose(f);
+	ok(extract_shard_plan_read(path, "s#2/3", &b, &err) == 0 && cJSON_IsString(b.ge) &&
+	       strcmp(b.ge->valuestring, "C1") == 0 && cJSON_IsString(b.lt),
+	   "text bounds (NAV keys)");
+	ok(extract_shard_bounds_ids(&b, path, &lo, &hi, &err) == -1 && err.code == EP_DATAERR,
+	   "...are not ids");
+	extract_shard_bounds_free(&b);
+	ok(extract_shard_plan_read(path, "s#3/3", &b, &err) == 0 &&
+	       extract_shard_bounds_ids(&b, path, &lo, &hi, &err) == 0 && lo > hi,
+	   "an empty shard is an empty range");
+	extract_shard_bounds_free(&b);
+	f = fopen(path, "w");
+	fputs("{\"stream\":\"s#1/3\",\"field\":\"id\"}\n{\"stream\":\"s#2/3\",\"field\":7}\n",
+	      f);
+	fclose(f);
+	ok(extract_shard_plan_read(path, "s#1/3", &b, &err) == -1 && err.code == EP_DATAERR &&
+	       strstr(err.msg, "plan:2: not a shard plan line"),
+	   "a bad line: 65 naming file:line");
+	unlink(path);
+	rmdir(dir);
+}
+
 static void
 test_opts(void)
 {
@@ -241,6 +310,7 @@ main(void)
 	test_seen();
 	test_state();
 	test_out();
+	test_shard_plan();
 	test_opts();
 	test_sleep();
 	return done_testing();
