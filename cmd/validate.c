@@ -7,14 +7,19 @@
  * with its JSON Pointer path).  Lines that are not JSON objects go to the
  * rejects at the parse stage; checkpoints pass in order, and with --state
  * validate commits them.  The checks themselves live in lib/validator.c.
+ * --anomaly and --dup-payment flag records against a history (--history,
+ * committed at each checkpoint and at the end of a run that succeeded);
+ * with --warnings FILE their flags let the record pass and go to FILE.
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "err.h"
 #include "log.h"
 #include "ops.h"
 #include "opt.h"
+#include "reject.h"
 #include "stage.h"
 #include "validator.h"
 
@@ -24,6 +29,10 @@ static const char usage_text[] =
 	"                [--unique FIELDS] ... [--ref FIELD=FILE:KEY] ... [--report]\n"
 	"                [--similar FIELDS [--similar-cutoff SCORE] [--similar-warn]\n"
 	"                [--phone-country CC]]\n"
+	"                [--anomaly FIELD [--by FIELDS]] ... [--anomaly-cut SCORE]\n"
+	"                [--anomaly-keep N] [--anomaly-min N]\n"
+	"                [--dup-payment VENDOR,AMOUNT,DATE,REF] [--dup-window DAYS]\n"
+	"                [--id FIELD] [--history FILE] [--warnings FILE]\n"
 	"                [--fail-fast] [--flush-every N] [--flush-ms MS]\n"
 	"                [--max-line BYTES] [--max-rejects N] [--rejects FILE]\n"
 	"                [--state FILE] [--metrics FILE] [--stats FILE] [FILE ...]\n";
@@ -38,10 +47,29 @@ enum {
 	OPT_SIMILAR,
 	OPT_SIMILAR_CUTOFF,
 	OPT_SIMILAR_WARN,
-	OPT_UNIQUE
+	OPT_UNIQUE,
+	OPT_ANOMALY,
+	OPT_ANOMALY_CUT,
+	OPT_ANOMALY_KEEP,
+	OPT_ANOMALY_MIN,
+	OPT_BY,
+	OPT_DUP_PAYMENT,
+	OPT_DUP_WINDOW,
+	OPT_HISTORY,
+	OPT_ID,
+	OPT_WARNINGS
 };
 
 static const struct ep_opt validate_opts[] = {
+	{ "anomaly", OPT_ANOMALY, "FIELD", "flag FIELD's values far from their group's history" },
+	{ "anomaly-cut", OPT_ANOMALY_CUT, "SCORE", "the robust score that flags (default 5)" },
+	{ "anomaly-keep", OPT_ANOMALY_KEEP, "N", "past values a group keeps (default 50)" },
+	{ "anomaly-min", OPT_ANOMALY_MIN, "N", "past values a group needs to be judged (default 12)" },
+	{ "by", OPT_BY, "FIELDS", "FIELD[,FIELD...]: the groups of the --anomaly before it" },
+	{ "dup-payment", OPT_DUP_PAYMENT, "FIELDS", "VENDOR,AMOUNT,DATE,REF: flag duplicate payments" },
+	{ "dup-window", OPT_DUP_WINDOW, "DAYS", "payments this many days apart may be duplicates (default 7)" },
+	{ "history", OPT_HISTORY, "FILE", "the state file --anomaly and --dup-payment keep their history in" },
+	{ "id", OPT_ID, "FIELD", "a record's identity for the history: one seen before is not judged again" },
 	{ "message", OPT_MESSAGE, "TEXT", "the reject message of the --rule before it" },
 	{ "op", OPT_OP, "upsert|create|update|delete|insert", "what records without _op are, as load's --op" },
 	{ "phone-country", OPT_PHONE_COUNTRY, "CC", "--similar: the country of phone numbers written without one (GB, 44, ...)" },
@@ -53,29 +81,92 @@ static const struct ep_opt validate_opts[] = {
 	{ "similar-cutoff", OPT_SIMILAR_CUTOFF, "SCORE", "--similar: the score from which records are near-duplicates (default 0.9)" },
 	{ "similar-warn", OPT_SIMILAR_WARN, NULL, "--similar: warn and pass the record instead of rejecting it" },
 	{ "unique", OPT_UNIQUE, "FIELDS", "FIELD[,FIELD...] must not repeat in the stream" },
+	{ "warnings", OPT_WARNINGS, "FILE", "flags of --anomaly and --dup-payment pass, noted in FILE" },
 	{ NULL, 0, NULL, NULL },
 };
 
 static const struct ep_opt *const tables[] = { ep_opt_common, validate_opts, stage_input_opts,
 	                                        stage_opts, ops_opts, NULL };
 
+struct run {
+	struct validator *v;
+	struct reject_sink warn; /* --warnings */
+	uint64_t nwarn;
+};
+
+/* a record that passes with flags: noted in the warnings, as a reject */
+static int
+warned(struct stage *st, struct run *run, const struct stage_rec *rec,
+       const struct validator_result *res)
+{
+	struct reject w = { "validate", rec->source, rec->line, res->warn_error, res->warns,
+		            res->nwarns, rec->p, rec->len, NULL, 0, 0 };
+	struct ep_err err = EP_ERR_INIT;
+
+	if (reject_write(&run->warn, &w, &err) < 0)
+		return stage_fail(st, &err);
+	run->nwarn++;
+	return 0;
+}
+
 static int
 checked(struct stage *st, const struct stage_rec *rec, void *ctx)
 {
-	struct validator *v = ctx;
+	struct run *run = ctx;
 	struct validator_result res;
 	struct ep_err err = EP_ERR_INIT;
-	int r = validator_check(v, rec->p, rec->len, rec->source, rec->line, &res, &err);
+	int r = validator_check(run->v, rec->p, rec->len, rec->source, rec->line, &res, &err);
 
 	if (r < 0)
 		return stage_fail(st, &err);
 	if (r == 1 && res.note && ep_verbose >= 0)
 		ep_warn("%s:%llu: %s", rec->source, (unsigned long long)rec->line, res.note);
+	if (r == 1 && res.nwarns && warned(st, run, rec, &res) < 0)
+		return -1;
 	if (r == 1)
 		return stage_emit(st, rec->p, rec->len);
 	if (r == VALIDATOR_NOT_JSON)
 		return stage_reject_json(st, rec, res.jtype, res.joff, res.jwhy);
 	return stage_reject(st, rec, "validate", res.error, res.items, res.n, 0);
+}
+
+/* the warnings made durable and the history committed: before a
+ * checkpoint's position, and at the end of a run that succeeded */
+static int
+commit(struct stage *st, struct run *run)
+{
+	struct ep_err err = EP_ERR_INIT;
+
+	if (reject_sync(&run->warn, &err) < 0 || validator_commit_history(run->v, &err) < 0)
+		return stage_fail(st, &err);
+	return 0;
+}
+
+static int
+checkpoint(struct stage *st, const char *stream, const void *pos, void *ctx)
+{
+	(void)stream;
+	(void)pos;
+	return commit(st, ctx);
+}
+
+static int
+ended(struct stage *st, void *ctx)
+{
+	return commit(st, ctx);
+}
+
+/* a number of an option: SCORE > 0 */
+static int
+score_arg(const char *s, double *out)
+{
+	char *end;
+	double d = strtod(s, &end);
+
+	if (end == s || *end != '\0' || !(d > 0) || d > 1e9)
+		return -1;
+	*out = d;
+	return 0;
 }
 
 /* an option's failure: the usage for a bad value, else its own status */
@@ -94,9 +185,12 @@ main(int argc, char *argv[])
 	struct stage_cfg cfg;
 	struct ep_optset os;
 	struct ep_err err = EP_ERR_INIT;
-	struct stage_hooks hooks = { checked, NULL, NULL, NULL, NULL };
+	struct stage_hooks hooks = { checked, NULL, NULL, NULL, checkpoint, ended };
 	struct validator *v;
-	const char *schema = NULL, *similar = NULL, *country = NULL;
+	struct validator_tuning tune = { 5, 12, 50, 7 };
+	struct run run;
+	const char *schema = NULL, *similar = NULL, *country = NULL, *history = NULL,
+		   *warnings = NULL;
 	const char **refs;
 	int c, r, status, report = 0, nrefs = 0, similar_warn = 0, similar_opts = 0;
 	double cutoff = 0.9;
@@ -124,6 +218,48 @@ main(int argc, char *argv[])
 			if (schema)
 				status = ep_usage(usage_text, "only one -s/--schema may be given");
 			schema = optarg;
+			continue;
+		case OPT_ANOMALY:
+			if (validator_add_anomaly(v, optarg, &err) < 0)
+				status = failed(&err);
+			continue;
+		case OPT_ANOMALY_CUT:
+			if (score_arg(optarg, &tune.cut) < 0)
+				status = ep_usage(usage_text, "--anomaly-cut '%s': not a score > 0",
+						  optarg);
+			continue;
+		case OPT_ANOMALY_KEEP:
+			if (ep_parse_long(optarg, 1, 10000, &tune.keep) < 0)
+				status = ep_usage(usage_text, "--anomaly-keep '%s': not 1 to 10000",
+						  optarg);
+			continue;
+		case OPT_ANOMALY_MIN:
+			if (ep_parse_long(optarg, 1, 10000, &tune.min) < 0)
+				status = ep_usage(usage_text, "--anomaly-min '%s': not 1 to 10000",
+						  optarg);
+			continue;
+		case OPT_BY:
+			if (validator_set_by(v, optarg, &err) < 0)
+				status = failed(&err);
+			continue;
+		case OPT_DUP_PAYMENT:
+			if (validator_add_dup_payment(v, optarg, &err) < 0)
+				status = failed(&err);
+			continue;
+		case OPT_DUP_WINDOW:
+			if (ep_parse_long(optarg, 0, 36600, &tune.window) < 0)
+				status = ep_usage(usage_text, "--dup-window '%s': not 0 to 36600 days",
+						  optarg);
+			continue;
+		case OPT_HISTORY:
+			history = optarg;
+			continue;
+		case OPT_ID:
+			if (validator_set_id(v, optarg, &err) < 0)
+				status = failed(&err);
+			continue;
+		case OPT_WARNINGS:
+			warnings = optarg;
 			continue;
 		case OPT_MESSAGE:
 			if (validator_set_message(v, optarg, &err) < 0)
@@ -176,6 +312,13 @@ main(int argc, char *argv[])
 		status = ep_opt_bad(usage_text, c, argv, r < 0 ? err.msg : NULL);
 	}
 	ep_opt_free(&os);
+	if (status < 0 && tune.min > tune.keep)
+		status = ep_usage(usage_text, "--anomaly-min %ld is more than --anomaly-keep %ld",
+				  tune.min, tune.keep);
+	if (status < 0 && history && cfg.state && strcmp(history, cfg.state) == 0)
+		status = ep_usage(usage_text, "--history and --state must be two files");
+	validator_tune(v, &tune);
+	validator_set_warn(v, warnings != NULL);
 	/* files named by the options are read once the command line is known good */
 	if (status < 0 && schema && validator_set_schema(v, schema, &err) < 0)
 		status = failed(&err);
@@ -194,14 +337,29 @@ main(int argc, char *argv[])
 	if (status < 0 && !similar && similar_opts)
 		status = ep_usage(usage_text, "--similar-cutoff, --similar-warn and --phone-country "
 			"go with --similar");
+	if (status < 0 && history && validator_open_history(v, history, &err) < 0)
+		status = failed(&err);
+	memset(&run, 0, sizeof(run));
+	run.v = v;
+	run.warn.fd = -1;
+	if (status < 0 && warnings &&
+	    reject_open(&run.warn, strcmp(warnings, "-") == 0 ? NULL : warnings, &err) < 0)
+		status = failed(&err);
 	if (status >= 0) {
+		reject_close(&run.warn);
 		validator_free(v);
 		return status;
 	}
 	ops_stream(NULL, NULL, schema);
-	status = stage_run(&cfg, argc - optind, argv + optind, &hooks, v);
+	status = stage_run(&cfg, argc - optind, argv + optind, &hooks, &run);
+	if (ep_verbose >= 0) {
+		validator_summary(v, stderr);
+		if (warnings)
+			ep_warn("warnings %llu", (unsigned long long)run.nwarn);
+	}
 	if (report)
 		validator_report(v, stderr);
+	reject_close(&run.warn);
 	validator_free(v);
 	return status;
 }

@@ -231,7 +231,7 @@ main(int argc, char *argv[])
 	struct stage_cfg cfg;
 	struct ep_optset os;
 	struct ep_err err = EP_ERR_INIT;
-	struct stage_hooks hooks = { identity, NULL, NULL, NULL, NULL };
+	struct stage_hooks hooks = { identity, NULL, NULL, NULL, NULL, NULL };
 	struct map_opts mo = { 0 };
 	struct xform x = { NULL, BUF_INIT, NULL };
 	struct csvio_opts co;

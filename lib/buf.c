@@ -128,3 +128,19 @@ buf_str(const struct buf *b)
 {
 	return b->p ? b->p : "";
 }
+
+void *
+array_grow(void *p, size_t *cap, size_t need, size_t size)
+{
+	size_t nc = *cap ? *cap : 4;
+	void *np;
+
+	if (need <= *cap)
+		return p;
+	while (nc < need)
+		nc *= 2;
+	if ((np = realloc(p, nc * size)) == NULL)
+		return NULL;
+	*cap = nc;
+	return np;
+}

@@ -36,4 +36,9 @@ char *buf_detach(struct buf *b, size_t *len);
 /* Const view, never NULL ("" for an empty buffer). */
 const char *buf_str(const struct buf *b);
 
+/* An array of *cap items of size bytes with room for need: p as it is,
+ * or reallocated to double (at least 4) and *cap updated; NULL when out of
+ * memory (p and *cap untouched, p still the caller's). */
+void *array_grow(void *p, size_t *cap, size_t need, size_t size);
+
 #endif

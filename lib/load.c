@@ -208,6 +208,7 @@ load_item_field_error(struct load_item *it, const char *path, const char *messag
 	}
 	e[it->nerrors].path = p;
 	e[it->nerrors].message = m;
+	e[it->nerrors].detail = NULL;
 	it->nerrors++;
 }
 
@@ -1315,7 +1316,7 @@ int
 load_run(const struct stage_cfg *cfg, const struct load_opts *o, const struct load_target *t,
          void *tctx, int nfiles, char *const *files)
 {
-	struct stage_hooks hooks = {on_record, on_barrier, NULL, on_rejected, NULL};
+	struct stage_hooks hooks = {on_record, on_barrier, NULL, on_rejected, NULL, NULL};
 	struct stage_cfg scfg = *cfg;
 	struct loader L;
 	size_t cap = (size_t)(o->batch > 0 ? o->batch : 1);

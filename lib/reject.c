@@ -62,6 +62,10 @@ reject_format(struct buf *b, const struct reject *r)
 		rc |= json_quote(b, r->items[i].path, strlen(r->items[i].path));
 		rc |= buf_adds(b, ",\"message\":");
 		rc |= json_quote(b, r->items[i].message, strlen(r->items[i].message));
+		if (r->items[i].detail) {
+			rc |= buf_addc(b, ',');
+			rc |= buf_adds(b, r->items[i].detail);
+		}
 		rc |= buf_addc(b, '}');
 	}
 	rc |= buf_addc(b, ']');

@@ -30,6 +30,8 @@
 struct reject_item {
 	const char *path;     /* JSON Pointer into the record, "" for the whole */
 	const char *message;
+	const char *detail;   /* NULL, or JSON members added to the item as they
+	                       * are ("\"anomaly\":{...}"): what a flag measured */
 };
 
 struct reject {

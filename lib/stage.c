@@ -729,6 +729,8 @@ stage_run(const struct stage_cfg *cfg, int nfiles, char *const *files,
 	/* records handed on before a failure are written all the same */
 	if (!st.out.epipe && !st.out.failed && ndjson_flush(&st.out) < 0)
 		out_failed(&st);
+	if (hooks->end && rc == 0 && !st.failed && !st.cut.code && !bad_input && !st.out.epipe)
+		hooks->end(&st, ctx);
 	if (st.out.epipe) {
 		status = 0; /* the reader went away: end quietly */
 	} else {

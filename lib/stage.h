@@ -74,6 +74,11 @@ struct stage_hooks {
 	/* a checkpoint, after the barrier and before --state commits it: the
 	 * stage's own commit of the position (load pg); optional */
 	int (*checkpoint)(struct stage *st, const char *stream, const void *pos, void *ctx);
+	/* the input was read to its end and nothing failed (no error, no line
+	 * cut short, no file missing, the reader still there), stdout is
+	 * flushed: the stage's own end-of-run commit (validate's --history);
+	 * return -1 (after stage_fail) to fail the run; optional */
+	int (*end)(struct stage *st, void *ctx);
 };
 
 struct stage_cfg {

@@ -302,6 +302,12 @@ state_commit(struct state *st, const char *stream, const cJSON *pos, struct ep_e
 		return ep_errf(err, EP_SOFTWARE, "out of memory");
 	if (buf_adds(&out, text) < 0 || buf_addc(&out, '\n') < 0)
 		rc = ep_errf(err, EP_SOFTWARE, "out of memory");
+	else if (out.len > STATE_MAX)
+		/* state_read would refuse it: the file stays as it was */
+		rc = ep_errf(err, EP_DATAERR,
+			     "state file '%s': %zu bytes, more than the %u MiB a state file holds: "
+			     "not committing",
+			     st->path, out.len, STATE_MAX >> 20);
 	else
 		rc = write_atomic(st->path, out.p, out.len, &fd, err);
 	if (fd >= 0) {

@@ -16,6 +16,9 @@
  * older than the one committed for the stream (state_pos_older), which is
  * kept: a resumed run re-reads its --overlap window, and its first
  * checkpoints must not walk the committed position back.  A state file
+ * holds at most 16 MiB: a commit that would make it larger fails
+ * (EP_DATAERR) and leaves the file as it was, as state_read would refuse
+ * it.  A state file
  * removed or replaced during the run fails the commit with 75.
  * Ownership: state_read returns a cJSON the caller frees; struct state
  * owns its map and lock until state_close.

@@ -3,13 +3,16 @@
  */
 #include "validator.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "anomaly.h"
 #include "buf.h"
 #include "clock.h"
 #include "dec.h"
+#include "dt.h"
 #include "find.h"
 #include "json.h"
 #include "keyset.h"
@@ -18,6 +21,8 @@
 #include "ndjson.h"
 #include "schema.h"
 #include "similar.h"
+#include "state.h"
+#include "text.h"
 
 #define REPORT_MAX 1000 /* distinct report lines; the rest count as "(other)" */
 
@@ -58,6 +63,26 @@ struct similar {
 	int has;             /* it has a compared field */
 };
 
+struct anomaly {
+	char *field;
+	struct fields by;    /* n == 0: one group */
+	char *series;        /* "amount_total by partner_id" */
+	/* the current record's */
+	struct anomaly_verdict vd;
+	struct dec x;
+	int has;
+	uint64_t judged, flagged, young, novalue, replays;
+};
+
+struct dup_payment {
+	struct fields f;     /* vendor, amount, date, ref */
+	struct buf vendor, amount, date, ref, at;
+	struct anomaly_payment p;
+	int has;             /* the current record is a payment to remember */
+	int replay;          /* its ID was seen: the same payment again */
+	uint64_t checked, flagged, replays, unchecked;
+};
+
 struct rcount {
 	char *k;
 	uint64_t n;
@@ -75,6 +100,18 @@ struct validator {
 	struct similar *sim;  /* --similar, or NULL */
 	struct map_ctx *mctx;
 	const char *op;      /* --op, or NULL */
+	struct anomaly *anom;
+	size_t nanom;
+	struct dup_payment *dup;
+	struct anomaly_hist *hist;
+	struct validator_tuning tune;
+	int warn;            /* flags are warnings */
+	char *idfield;       /* --id */
+	struct buf idbuf;
+	const char *id;      /* the current record's, or NULL */
+	struct state hstate; /* --history */
+	int have_hist;
+	struct buf detail;
 	/* the record's parse, reused */
 	struct map_arena A;
 	struct map_jp jp;
@@ -104,6 +141,10 @@ validator_new(struct ep_err *err)
 	}
 	schema_errors_init(&v->errs);
 	map_arena_init(&v->A, 0);
+	v->tune.cut = 5;
+	v->tune.min = 12;
+	v->tune.keep = 50;
+	v->tune.window = 7;
 	v->jp.A = &v->A;
 	return v;
 }
@@ -154,6 +195,29 @@ validator_free(struct validator *v)
 		free(v->sim->text);
 		free(v->sim);
 	}
+	for (i = 0; i < v->nanom; i++) {
+		free(v->anom[i].field);
+		fields_free(&v->anom[i].by);
+		free(v->anom[i].series);
+	}
+	free(v->anom);
+	if (v->dup) {
+		struct dup_payment *d = v->dup;
+
+		fields_free(&d->f);
+		buf_release(&d->vendor);
+		buf_release(&d->amount);
+		buf_release(&d->date);
+		buf_release(&d->ref);
+		buf_release(&d->at);
+		free(d);
+	}
+	anomaly_hist_free(v->hist);
+	free(v->idfield);
+	buf_release(&v->idbuf);
+	if (v->have_hist)
+		state_close(&v->hstate);
+	buf_release(&v->detail);
 	for (i = 0; i < v->nsrcs; i++)
 		free(v->srcs[i]);
 	free(v->srcs);
@@ -166,22 +230,6 @@ validator_free(struct validator *v)
 		free(v->counts[i].k);
 	free(v->counts);
 	free(v);
-}
-
-static void *
-grow_array(void *p, size_t *cap, size_t need, size_t size)
-{
-	size_t nc = *cap ? *cap : 4;
-	void *np;
-
-	if (need <= *cap)
-		return p;
-	while (nc < need)
-		nc *= 2;
-	if ((np = realloc(p, nc * size)) == NULL)
-		return NULL;
-	*cap = nc;
-	return np;
 }
 
 /* ---- configuration ----------------------------------------------------- */
@@ -262,7 +310,7 @@ validator_add_rule(struct validator *v, const char *expr, struct ep_err *err)
 	if (v->mctx == NULL && (v->mctx = map_ctx_new(ep_wall_ms(ep_clock_system()))) == NULL)
 		return ep_errf(err, EP_SOFTWARE, "out of memory");
 	mo.ctx = v->mctx;
-	if ((r = grow_array(v->rules, &cap, v->nrules + 1, sizeof(*r))) == NULL)
+	if ((r = array_grow(v->rules, &cap, v->nrules + 1, sizeof(*r))) == NULL)
 		return ep_errf(err, EP_SOFTWARE, "out of memory");
 	v->rules = r;
 	r = &v->rules[v->nrules];
@@ -533,7 +581,162 @@ validator_add_ref(struct validator *v, const char *spec, struct ep_err *warn, st
 	return rc;
 }
 
+
+/* ---- anomalies and duplicate payments: configuration -------------------- */
+
+static int
+need_hist(struct validator *v, struct ep_err *err)
+{
+	if (v->hist == NULL && (v->hist = anomaly_hist_new((int)v->tune.keep)) == NULL)
+		return ep_errf(err, EP_SOFTWARE, "out of memory");
+	return 0;
+}
+
+int
+validator_add_anomaly(struct validator *v, const char *field, struct ep_err *err)
+{
+	struct anomaly *a = realloc(v->anom, (v->nanom + 1) * sizeof(*a));
+
+	if (a == NULL)
+		return ep_errf(err, EP_SOFTWARE, "out of memory");
+	v->anom = a;
+	a = &v->anom[v->nanom];
+	memset(a, 0, sizeof(*a));
+	if (field[0] == '\0')
+		return ep_errf(err, EP_USAGE, "--anomaly: empty field name");
+	if ((a->field = strdup(field)) == NULL || (a->series = strdup(field)) == NULL) {
+		free(a->field);
+		return ep_errf(err, EP_SOFTWARE, "out of memory");
+	}
+	v->nanom++;
+	return 0;
+}
+
+int
+validator_set_by(struct validator *v, const char *fields, struct ep_err *err)
+{
+	struct anomaly *a;
+	struct buf b = BUF_INIT;
+
+	if (v->nanom == 0)
+		return ep_errf(err, EP_USAGE, "--by '%s' must follow an --anomaly", fields);
+	a = &v->anom[v->nanom - 1];
+	if (a->by.n)
+		return ep_errf(err, EP_USAGE, "--by '%s': --anomaly %s has a --by already", fields,
+			       a->field);
+	if (parse_fields(fields, strlen(fields), &a->by, "--by", err) < 0)
+		return -1;
+	if (buf_addf(&b, "%s by %s", a->field, a->by.text) < 0)
+		return ep_errf(err, EP_SOFTWARE, "out of memory");
+	free(a->series);
+	a->series = buf_detach(&b, NULL);
+	return 0;
+}
+
+int
+validator_add_dup_payment(struct validator *v, const char *fields, struct ep_err *err)
+{
+	if (v->dup)
+		return ep_errf(err, EP_USAGE, "--dup-payment may be given once");
+	if ((v->dup = calloc(1, sizeof(*v->dup))) == NULL)
+		return ep_errf(err, EP_SOFTWARE, "out of memory");
+	if (parse_fields(fields, strlen(fields), &v->dup->f, "--dup-payment", err) < 0)
+		return -1;
+	if (v->dup->f.n != 4)
+		return ep_errf(err, EP_USAGE, "--dup-payment '%s': not VENDOR,AMOUNT,DATE,REF", fields);
+	return 0;
+}
+
+int
+validator_set_id(struct validator *v, const char *field, struct ep_err *err)
+{
+	if (v->idfield)
+		return ep_errf(err, EP_USAGE, "--id may be given once");
+	if (field[0] == '\0')
+		return ep_errf(err, EP_USAGE, "--id: empty field name");
+	if ((v->idfield = strdup(field)) == NULL)
+		return ep_errf(err, EP_SOFTWARE, "out of memory");
+	return 0;
+}
+
+void
+validator_tune(struct validator *v, const struct validator_tuning *t)
+{
+	v->tune = *t;
+}
+
+void
+validator_set_warn(struct validator *v, int on)
+{
+	v->warn = on;
+}
+
+int
+validator_open_history(struct validator *v, const char *path, struct ep_err *err)
+{
+	if (need_hist(v, err) < 0)
+		return -1;
+	if (state_open(&v->hstate, path, err) < 0) {
+		state_close(&v->hstate);
+		return ep_err_prefix(err, "--history");
+	}
+	v->have_hist = 1;
+	return anomaly_hist_load(v->hist, v->hstate.map, path, err);
+}
+
+int
+validator_commit_history(struct validator *v, struct ep_err *err)
+{
+	cJSON *s, *p;
+	int rc;
+
+	if (!v->have_hist)
+		return 0;
+	s = anomaly_hist_series_json(v->hist);
+	p = anomaly_hist_payments_json(v->hist, v->dup ? (int)v->tune.window : -1);
+	rc = s && p ? 0 : ep_errf(err, EP_SOFTWARE, "out of memory");
+	/* both streams in one write: the series into the map, the payments
+	 * committed with it */
+	if (rc == 0) {
+		cJSON_DeleteItemFromObjectCaseSensitive(v->hstate.map, ANOMALY_STREAM);
+		cJSON_AddItemToObject(v->hstate.map, ANOMALY_STREAM, s);
+		s = NULL;
+		if (state_commit(&v->hstate, ANOMALY_PAY_STREAM, p, err) < 0)
+			rc = ep_err_prefix(err, "--history");
+	}
+	cJSON_Delete(s);
+	cJSON_Delete(p);
+	return rc;
+}
+
 /* ---- results ------------------------------------------------------------- */
+
+#define NO_DETAIL ((size_t)-1)
+
+/* an item, with detail (JSON members, or NULL) for the reject */
+static int
+add_itemv(struct validator *v, const char *path, const char *detail, const char *fmt,
+	  va_list ap)
+{
+	size_t *no;
+	int rc;
+
+	if ((no = array_grow(v->offs, &v->capitems, v->nitems + 1, 3 * sizeof(size_t))) == NULL)
+		return -1;
+	v->offs = no;
+	v->offs[3 * v->nitems] = v->pool.len;
+	rc = buf_add(&v->pool, path, strlen(path) + 1);
+	v->offs[3 * v->nitems + 1] = v->pool.len;
+	rc |= buf_vaddf(&v->pool, fmt, ap);
+	rc |= buf_addc(&v->pool, '\0');
+	v->offs[3 * v->nitems + 2] = detail ? v->pool.len : NO_DETAIL;
+	if (detail)
+		rc |= buf_add(&v->pool, detail, strlen(detail) + 1);
+	if (rc)
+		return -1;
+	v->nitems++;
+	return 0;
+}
 
 static int
 add_item(struct validator *v, const char *path, const char *fmt, ...)
@@ -543,23 +746,28 @@ static int
 add_item(struct validator *v, const char *path, const char *fmt, ...)
 {
 	va_list ap;
-	size_t *no;
 	int rc;
 
-	if ((no = grow_array(v->offs, &v->capitems, v->nitems + 1, 2 * sizeof(size_t))) == NULL)
-		return -1;
-	v->offs = no;
-	v->offs[2 * v->nitems] = v->pool.len;
-	rc = buf_add(&v->pool, path, strlen(path) + 1);
-	v->offs[2 * v->nitems + 1] = v->pool.len;
 	va_start(ap, fmt);
-	rc |= buf_vaddf(&v->pool, fmt, ap);
+	rc = add_itemv(v, path, NULL, fmt, ap);
 	va_end(ap);
-	rc |= buf_addc(&v->pool, '\0');
-	if (rc)
-		return -1;
-	v->nitems++;
-	return 0;
+	return rc;
+}
+
+static int
+add_flag(struct validator *v, const char *path, const char *detail, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int
+add_flag(struct validator *v, const char *path, const char *detail, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = add_itemv(v, path, detail, fmt, ap);
+	va_end(ap);
+	return rc;
 }
 
 /* --report: one count under "what" */
@@ -766,19 +974,276 @@ check_similar(struct validator *v, const struct map_val *doc, struct buf *pb,
 }
 
 
+/* ---- anomalies and duplicate payments: the checks ------------------------ */
+
+/* a number, or a string holding one, as a decimal; 1 when not one */
+static int
+value_dec(const struct map_val *x, struct dec *d)
+{
+	if (x && x->t == MV_ARR && x->n == 2 && x->u.a[0].t == MV_NUM && x->u.a[1].t == MV_STR)
+		x = &x->u.a[0];
+	if (x == NULL || (x->t != MV_NUM && x->t != MV_STR) || dec_parse(x->u.s, x->n, d) < 0)
+		return 1;
+	return 0;
+}
+
+/* a value as text for a payment: a string as it is, a number as its
+ * decimal without trailing zeros, a many2one as its id; 1 when absent
+ * (missing, null, false, "") or another kind */
+static int
+canon(const struct map_val *x, struct buf *b)
+{
+	char num[DEC_STRLEN];
+	struct dec d;
+
+	buf_reset(b);
+	if (x && x->t == MV_ARR && x->n == 2 && x->u.a[0].t == MV_NUM && x->u.a[1].t == MV_STR)
+		x = &x->u.a[0];
+	if (x == NULL || (x->t != MV_NUM && x->t != MV_STR) || x->n == 0)
+		return 1;
+	if (x->t == MV_NUM && dec_parse(x->u.s, x->n, &d) == 0) {
+		dec_normalize(&d, &d);
+		if (dec_format(&d, num, sizeof num) < 0)
+			return 1;
+		return buf_adds(b, num) < 0 ? -1 : 0;
+	}
+	return buf_add(b, x->u.s, x->n) < 0 || buf_str(b) == NULL ? -1 : 0;
+}
+
+/* the group's name: "partner_id=42,currency_id=1" (many2one ids, values as
+ * JSON), "all" without --by */
+static int
+group_name(struct validator *v, const struct map_val *rec, const struct fields *by)
+{
+	buf_reset(&v->key);
+	if (by->n == 0)
+		return buf_adds(&v->key, "all");
+	for (size_t i = 0; i < by->n; i++) {
+		const struct map_val *x = field(rec, by->v[i]);
+		struct map_val null = MV_NULLV;
+
+		if (x && x->t == MV_ARR && x->n == 2 && x->u.a[0].t == MV_NUM && x->u.a[1].t == MV_STR)
+			x = &x->u.a[0];
+		if (buf_addf(&v->key, "%s%s=", i ? "," : "", by->v[i]) < 0 ||
+		    map_json_emit(&v->key, x ? x : &null) < 0)
+			return -1;
+	}
+	return buf_str(&v->key) ? 0 : -1;
+}
+
+static void
+add_num(struct buf *b, const char *name, double d, const char *fmt)
+{
+	buf_addf(b, ",\"%s\":", name);
+	if (isfinite(d))
+		buf_addf(b, fmt, d);
+	else
+		buf_adds(b, "null");
+}
+
+static int
+judge_anomaly(struct validator *v, const struct map_val *doc, struct anomaly *a)
+{
+	struct anomaly_verdict *vd = &a->vd;
+	char val[DEC_STRLEN], *fv[1] = { a->field };
+	struct fields one = { fv, 1, NULL };
+	struct buf pb = BUF_INIT, *d = &v->detail;
+	const char *grp;
+	int rc = 0;
+
+	a->has = 0;
+	if (value_dec(field(doc, a->field), &a->x) != 0) {
+		a->novalue++;
+		return 0;
+	}
+	if (need_hist(v, NULL) < 0 || group_name(v, doc, &a->by) < 0 ||
+	    anomaly_judge(v->hist, a->series, v->key.p, &a->x, v->id, (int)v->tune.min, v->tune.cut,
+			  vd) < 0)
+		return -1;
+	a->has = 1;
+	if (vd->replay) {
+		a->replays++;
+		return 0;
+	}
+	if (!vd->judged) {
+		a->young++;
+		return 0;
+	}
+	a->judged++;
+	if (!vd->flagged)
+		return 0;
+	a->flagged++;
+	grp = v->key.p;
+	dec_format(&a->x, val, sizeof val);
+	buf_reset(d);
+	buf_adds(d, "\"anomaly\":{\"field\":");
+	json_quote(d, a->field, strlen(a->field));
+	buf_addf(d, ",\"value\":\"%s\",\"group\":", val);
+	json_quote(d, grp, strlen(grp));
+	buf_addf(d, ",\"n\":%zu,\"median\":\"%s\",\"mad\":\"%s\"", vd->n, vd->median, vd->mad);
+	add_num(d, "ratio", vd->ratio, "%.4g");
+	add_num(d, "score", vd->score, "%.1f");
+	add_num(d, "cut", v->tune.cut, "%g");
+	buf_addf(d, ",\"scale\":\"%s\",\"reason\":\"%s\"}", vd->logscale ? "log" : "linear",
+		 vd->sign ? "sign" : "far");
+	if (buf_str(d) == NULL)
+		return -1;
+	first_path(&one, &pb);
+	if (vd->sign)
+		rc = add_flag(v, buf_str(&pb), d->p,
+			      "anomaly: %s %s is not positive, unlike the last %zu values of %s "
+			      "(median %s)",
+			      a->field, val, vd->n, grp, vd->median);
+	else if (vd->logscale)
+		rc = add_flag(v, buf_str(&pb), d->p,
+			      "anomaly: %s %s is %.3g times the median %s of the last %zu values of "
+			      "%s (MAD %s): score %.1f, cut %g",
+			      a->field, val, vd->ratio, vd->median, vd->n, grp, vd->mad, vd->score,
+			      v->tune.cut);
+	else
+		rc = add_flag(v, buf_str(&pb), d->p,
+			      "anomaly: %s %s is far from the median %s of the last %zu values of %s "
+			      "(MAD %s): score %.1f, cut %g",
+			      a->field, val, vd->median, vd->n, grp, vd->mad, vd->score, v->tune.cut);
+	buf_release(&pb);
+	buf_reset(&v->tmp);
+	buf_addf(&v->tmp, "anomaly %s", a->series);
+	count(v, buf_str(&v->tmp));
+	return rc;
+}
+
+static void
+quote_or_null(struct buf *b, const char *s)
+{
+	if (s)
+		json_quote(b, s, strlen(s));
+	else
+		buf_adds(b, "null");
+}
+
+static int
+judge_payment(struct validator *v, const struct map_val *doc, const char *source,
+	      uint64_t lineno)
+{
+	struct dup_payment *dp = v->dup;
+	struct anomaly_payment *p = &dp->p;
+	struct anomaly_dup dup;
+	struct dt_time t;
+	struct dec amt;
+	struct buf *d = &v->detail;
+	const struct map_val *dv;
+	int r;
+
+	dp->has = dp->replay = 0;
+	dv = field(doc, dp->f.v[2]);
+	if ((r = canon(field(doc, dp->f.v[0]), &dp->vendor)) != 0 ||
+	    value_dec(field(doc, dp->f.v[1]), &amt) != 0 || dv == NULL || dv->t != MV_STR ||
+	    dt_parse(dv->u.s, dv->n, NULL, &t) < 0) {
+		if (r < 0)
+			return -1;
+		dp->unchecked++;
+		return 0;
+	}
+	buf_reset(&dp->amount);
+	buf_reset(&dp->date);
+	buf_reset(&dp->at);
+	dec_normalize(&amt, &amt);
+	{
+		char num[DEC_STRLEN];
+
+		if (dec_format(&amt, num, sizeof num) < 0 || buf_adds(&dp->amount, num) < 0)
+			return -1;
+	}
+	if (buf_add(&dp->date, dv->u.s, dv->n) < 0 || buf_str(&dp->date) == NULL ||
+	    buf_addf(&dp->at, "%s:%llu", source, (unsigned long long)lineno) < 0 ||
+	    (r = canon(field(doc, dp->f.v[3]), &dp->ref)) < 0)
+		return -1;
+	p->vendor = dp->vendor.p;
+	p->amount = dp->amount.p;
+	p->date = dp->date.p;
+	p->day = t.sec >= 0 ? t.sec / 86400 : -((-t.sec + 86399) / 86400);
+	p->ref = r == 0 ? dp->ref.p : NULL;
+	p->id = v->id;
+	p->at = dp->at.p;
+	if (need_hist(v, NULL) < 0 || anomaly_dup_find(v->hist, p, (int)v->tune.window, &dup) < 0)
+		return -1;
+	dp->checked++;
+	if (dup.same) {
+		dp->replay = 1;
+		dp->replays++;
+		return 0;
+	}
+	dp->has = 1;
+	if (!dup.found)
+		return 0;
+	dp->flagged++;
+	buf_reset(d);
+	buf_adds(d, "\"duplicate_payment\":{\"vendor\":");
+	json_quote(d, p->vendor, strlen(p->vendor));
+	buf_addf(d, ",\"amount\":\"%s\",\"date\":", p->amount);
+	json_quote(d, p->date, strlen(p->date));
+	buf_adds(d, ",\"ref\":");
+	quote_or_null(d, p->ref);
+	buf_adds(d, ",\"other\":{\"at\":");
+	json_quote(d, dup.other.at, strlen(dup.other.at));
+	buf_adds(d, ",\"date\":");
+	json_quote(d, dup.other.date, strlen(dup.other.date));
+	buf_adds(d, ",\"ref\":");
+	quote_or_null(d, dup.other.ref);
+	buf_adds(d, ",\"id\":");
+	quote_or_null(d, dup.other.id);
+	buf_addf(d, ",\"from\":\"%s\"},\"days\":%lld,\"same_ref\":", dup.past ? "history" : "stream",
+		 dup.days);
+	quote_or_null(d, dup.norm);
+	buf_addc(d, '}');
+	if (buf_str(d) == NULL)
+		return -1;
+	buf_reset(&v->tmp);
+	buf_adds(&v->tmp, "dup-payment");
+	count(v, buf_str(&v->tmp));
+	if (dup.noref)
+		return add_flag(v, "", d->p,
+				"duplicate payment: %s to %s on %s, as %s%s (%s%s%s), and no "
+				"reference tells them apart",
+				p->amount, p->vendor, p->date, dup.other.at,
+				dup.past ? " in a past run" : "", dup.other.date,
+				dup.other.id ? ", id " : "", dup.other.id ? dup.other.id : "");
+	return add_flag(v, "", d->p,
+			"duplicate payment: %s to %s on %s, ref '%s', as %s%s (%s, ref '%s'%s%s): "
+			"the same reference '%s' once normalised",
+			p->amount, p->vendor, p->date, p->ref, dup.other.at,
+			dup.past ? " in a past run" : "", dup.other.date, dup.other.ref,
+			dup.other.id ? ", id " : "", dup.other.id ? dup.other.id : "", dup.norm);
+}
+
+/* a record that goes on: its values join the history */
+static int
+learn(struct validator *v)
+{
+	for (size_t i = 0; i < v->nanom; i++)
+		if (v->anom[i].has && anomaly_learn(v->hist, &v->anom[i].vd, &v->anom[i].x, v->id) < 0)
+			return -1;
+	if (v->dup && v->dup->has && anomaly_dup_add(v->hist, &v->dup->p) < 0)
+		return -1;
+	return 0;
+}
+
 int
 validator_check(struct validator *v, const char *line, size_t len, const char *source,
 		uint64_t lineno, struct validator_result *res, struct ep_err *err)
 {
 	struct map_val rec, *doc = &rec;
 	struct buf pb = BUF_INIT, note = BUF_INIT;
-	size_t i, before;
-	int rc = 0;
+	size_t i, nerr;
+	int rc = 0, passes;
 
 	v->nitems = 0;
 	res->note = NULL;
 	buf_reset(&v->pool);
 	v->checked++;
+	res->warns = NULL;
+	res->nwarns = 0;
+	res->warn_error = NULL;
 	map_arena_reset(&v->A);
 	if (map_json_parse(&v->jp, line, len, &rec) < 0) {
 		if (strcmp(v->jp.err, "out of memory") == 0 ||
@@ -852,10 +1317,29 @@ validator_check(struct validator *v, const char *line, size_t len, const char *s
 	}
 	if (v->sim && check_similar(v, doc, &pb, &note) < 0)
 		goto oom;
-	/* a record that goes on claims its unique keys (and its place among
-	 * the --similar ones) */
-	before = v->nitems;
-	for (i = 0; before == 0 && i < v->nuniq; i++) {
+	/* anomalies and duplicate payments: flags, rejects or warnings */
+	nerr = v->nitems;
+	v->id = NULL;
+	if (v->idfield) {
+		int m = canon(field(doc, v->idfield), &v->idbuf);
+
+		if (m < 0)
+			goto oom;
+		v->id = m == 0 ? v->idbuf.p : NULL;
+	}
+	for (i = 0; i < v->nanom; i++)
+		if (judge_anomaly(v, doc, &v->anom[i]) < 0)
+			goto oom;
+	if (v->dup && judge_payment(v, doc, source, lineno) < 0)
+		goto oom;
+	passes = v->warn ? nerr == 0 : v->nitems == 0;
+	/* a record that passes the other checks joins the history, flagged or
+	 * not (the median and MAD shrug off the odd outlier, and a group whose
+	 * level changed for good is learnt); one that goes on claims its
+	 * unique keys (and its place among the --similar ones) */
+	if (nerr == 0 && learn(v) < 0)
+		goto oom;
+	for (i = 0; passes && i < v->nuniq; i++) {
 		struct unique *u = &v->uniq[i];
 		uint64_t si = source_index(v, source);
 
@@ -869,7 +1353,7 @@ validator_check(struct validator *v, const char *line, size_t len, const char *s
 			goto out;
 		}
 	}
-	if (before == 0 && v->sim && v->sim->has) {
+	if (passes && v->sim && v->sim->has) {
 		uint64_t si = source_index(v, source);
 
 		if (si == UINT64_MAX || si >= ((uint64_t)1 << (64 - LINE_BITS)))
@@ -883,18 +1367,31 @@ validator_check(struct validator *v, const char *line, size_t len, const char *s
 	res->note = NULL;
 	if (v->nitems) {
 		/* the pool is complete: point the items into it */
-		struct reject_item *it = grow_array(v->items, &v->capout, v->nitems, sizeof(*it));
+		struct reject_item *it = array_grow(v->items, &v->capout, v->nitems, sizeof(*it));
 
 		if (it == NULL)
 			goto oom;
 		v->items = it;
 		for (i = 0; i < v->nitems; i++) {
-			v->items[i].path = v->pool.p + v->offs[2 * i];
-			v->items[i].message = v->pool.p + v->offs[2 * i + 1];
+			v->items[i].path = v->pool.p + v->offs[3 * i];
+			v->items[i].message = v->pool.p + v->offs[3 * i + 1];
+			v->items[i].detail =
+				v->offs[3 * i + 2] == NO_DETAIL ? NULL : v->pool.p + v->offs[3 * i + 2];
 		}
 		buf_reset(&v->tmp);
 		buf_addf(&v->tmp, "%s%s%s", v->items[0].path, v->items[0].path[0] ? ": " : "",
 			 v->items[0].message);
+		if (passes) {
+			/* warnings only */
+			res->items = NULL;
+			res->n = 0;
+			res->error = NULL;
+			res->warns = v->items;
+			res->nwarns = v->nitems;
+			res->warn_error = buf_str(&v->tmp);
+			rc = 1;
+			goto out;
+		}
 		res->items = v->items;
 		res->n = v->nitems;
 		res->error = buf_str(&v->tmp);
@@ -922,6 +1419,27 @@ out:
 }
 
 /* ---- report -------------------------------------------------------------- */
+
+void
+validator_summary(const struct validator *v, FILE *fp)
+{
+	for (size_t i = 0; i < v->nanom; i++) {
+		const struct anomaly *a = &v->anom[i];
+
+		fprintf(fp,
+			"validate: anomaly %s: judged %llu, flagged %llu, not judged %llu "
+			"(fewer than %ld past values), no value %llu, seen before %llu\n",
+			a->series, (unsigned long long)a->judged, (unsigned long long)a->flagged,
+			(unsigned long long)a->young, v->tune.min, (unsigned long long)a->novalue,
+			(unsigned long long)a->replays);
+	}
+	if (v->dup)
+		fprintf(fp,
+			"validate: dup-payment: checked %llu, flagged %llu, seen before %llu, "
+			"not checked %llu (a field missing)\n",
+			(unsigned long long)v->dup->checked, (unsigned long long)v->dup->flagged,
+			(unsigned long long)v->dup->replays, (unsigned long long)v->dup->unchecked);
+}
 
 static int
 cmp_count(const void *a, const void *b)

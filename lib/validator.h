@@ -3,6 +3,12 @@
  * engines): a JSON Schema, business rules in the expression language,
  * unique keys across the stream and references into key files.
  *
+ * --anomaly and --dup-payment (lib/anomaly.h) judge a record against the
+ * history of the records before it, in this run and, with --history, in
+ * past runs: their flags are reject items carrying what was measured
+ * (reject_item.detail), or, with validator_set_warn, warnings that let
+ * the record pass.  Only a record that passes joins the history.
+ *
  * validator_check parses the record once and runs every check, collecting
  * every failure (not only the first) as a reject item with a JSON Pointer
  * path.  A record that passes every check has its unique keys remembered
@@ -61,12 +67,51 @@ int validator_add_ref(struct validator *v, const char *spec, struct ep_err *warn
  * passes with a note; country: --phone-country, or NULL. */
 int validator_add_similar(struct validator *v, const char *fields, double cutoff, int warn,
 	const char *country, struct ep_err *err);
+/* --anomaly FIELD: FIELD's value (a number, or a string holding one) is
+ * judged against its group's past values. */
+int validator_add_anomaly(struct validator *v, const char *field, struct ep_err *err);
+/* --by FIELD[,FIELD...]: the groups of the --anomaly before it (EP_USAGE
+ * without one, or twice). */
+int validator_set_by(struct validator *v, const char *fields, struct ep_err *err);
+/* --dup-payment VENDOR,AMOUNT,DATE,REF: the fields of a payment, for
+ * duplicates within --dup-window days. */
+int validator_add_dup_payment(struct validator *v, const char *fields, struct ep_err *err);
+/* --id FIELD: what identifies a record for --anomaly and --dup-payment: a
+ * record whose id the history holds is one seen before (a run repeated, a
+ * record read again after a change), neither judged nor learnt again. */
+int validator_set_id(struct validator *v, const char *field, struct ep_err *err);
+
+struct validator_tuning {
+	double cut;          /* --anomaly-cut: the score that flags (5) */
+	long min;            /* --anomaly-min: past values needed to judge (12) */
+	long keep;           /* --anomaly-keep: past values a group keeps (50) */
+	long window;         /* --dup-window: days (7) */
+};
+/* Before the history is opened and the first record checked. */
+void validator_tune(struct validator *v, const struct validator_tuning *t);
+/* Flags of --anomaly and --dup-payment are warnings, not rejects. */
+void validator_set_warn(struct validator *v, int on);
+/* --history FILE: a state file (state.h), locked for the run (75 when
+ * another run holds it) and read now (EP_DATAERR when it is not what
+ * anomaly.h says). */
+int validator_open_history(struct validator *v, const char *path, struct ep_err *err);
+/* Write the history into its file, atomically: at each checkpoint, before
+ * the position is committed, and at the end of a run that succeeded.  0
+ * without --history. */
+int validator_commit_history(struct validator *v, struct ep_err *err);
+/* The counts of --anomaly and --dup-payment, one line each; nothing
+ * without them. */
+void validator_summary(const struct validator *v, FILE *fp);
 
 struct validator_result {
 	const struct reject_item *items;
 	size_t n;
 	const char *error;   /* the first item as "path: message" */
 	const char *note;    /* a valid record's warning (--similar warn), or NULL */
+	/* a valid record's warnings (validator_set_warn), NULL and 0 if none */
+	const struct reject_item *warns;
+	size_t nwarns;
+	const char *warn_error;
 	/* VALIDATOR_NOT_JSON: as json_check says it (json.h), for
 	 * stage_reject_json */
 	int jtype;           /* enum json_type of the text, JSON_INVALID if none */

@@ -2,8 +2,10 @@
  * fuzz-validator.c - validate's checks on arbitrary input: the input is
  * read as the --ref key file (every line a candidate record) and then each
  * of its lines is checked as a record against a schema, a rule, a unique
- * key and the reference, as validate does.  The answers must be
- * consistent: a valid record has no errors, an invalid one at least one.
+ * key, the reference, two --anomaly (one --by) and --dup-payment with
+ * --id, as validate does (flags as warnings for inputs of odd length).
+ * The answers must be consistent: a valid record has no errors, an invalid
+ * one at least one, a warning comes with what it measured.
  */
 #include "validator.h"
 
@@ -63,8 +65,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if ((v = validator_new(&err)) == NULL || validator_set_schema(v, schema, &err) < 0 ||
 	    validator_add_rule(v, "$amount == null || $amount < 1000", &err) < 0 ||
 	    validator_set_message(v, "too much", &err) < 0 ||
-	    validator_add_unique(v, "id", &err) < 0 || validator_add_unique(v, "email,id", &err) < 0)
+	    validator_add_unique(v, "id", &err) < 0 || validator_add_unique(v, "email,id", &err) < 0 ||
+	    validator_add_anomaly(v, "amount", &err) < 0 || validator_set_by(v, "cust", &err) < 0 ||
+	    validator_add_anomaly(v, "qty", &err) < 0 ||
+	    validator_add_dup_payment(v, "cust,amount,date,ref", &err) < 0 ||
+	    validator_set_id(v, "id", &err) < 0)
 		abort(); /* fixed, known-good configuration */
+	{
+		static const struct validator_tuning t = { 2, 1, 4, 3 };
+
+		validator_tune(v, &t);
+		validator_set_warn(v, size % 2);
+	}
 	if (validator_add_ref(v, ref, &warn, &err) < 0) {
 		/* a key file with no record holding the key: refused, and says why */
 		if (err.msg[0] == '\0')
@@ -77,7 +89,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(e - p);
 		int r = validator_check(v, p, n, "fuzz", ++line, &res, &err);
 
-		if (r < 0 || (r == 1 && res.n != 0) || (r == 0 && (res.n == 0 || res.error == NULL)))
+		if (r < 0 || (r == 1 && res.n != 0) || (r == 0 && (res.n == 0 || res.error == NULL)) ||
+		    (res.nwarns && (r != 1 || res.warn_error == NULL || res.warns[0].detail == NULL)))
 			abort();
 		p += n + (nl != NULL);
 	}

@@ -145,6 +145,30 @@ main(void)
 		is_str(cJSON_GetObjectItem(cJSON_GetObjectItem(m, "o"), "write_date")->valuestring,
 		       "2026-01-01 00:04:07", "...and the committed one is kept");
 		cJSON_Delete(m);
+		/* past the 16 MiB state_read takes: refused, the file as it was */
+		{
+			size_t big = (16u << 20) + 1;
+			char *huge = malloc(big + 1);
+
+			if (huge == NULL)
+				abort();
+			memset(huge, 'x', big);
+			huge[big] = '\0';
+			ok(state_open(&a, path, &e) == 0, "open again");
+			pos = cJSON_CreateObject();
+			cJSON_AddStringToObject(pos, "history", huge);
+			e.code = 0;
+			ok(state_commit(&a, "big", pos, &e) < 0 && e.code == EP_DATAERR &&
+			       strstr(e.msg, "more than the 16 MiB a state file holds") != NULL,
+			   "a state past 16 MiB is not committed");
+			cJSON_Delete(pos);
+			free(huge);
+			state_close(&a);
+			m = state_read(path, &e);
+			ok(m && cJSON_GetObjectItem(m, "big") == NULL && cJSON_GetObjectItem(m, "o"),
+			   "...the file as it was, and readable");
+			cJSON_Delete(m);
+		}
 	}
 
 	{
