@@ -15,7 +15,8 @@ OData V4 web services as NAV/BC publish them:
   /<instance>/api/v2.0/companies(<guid>)/customers|vendors   API pages (lastModifiedDateTime)
 Pages: Customer, Vendor, Item, SalesOrder (+ SalesOrderSalesLines), SalesInvoice
 (+ SalesInvoiceSalesLines), PurchaseOrder (+ PurchaseOrderPurchLines), PurchaseInvoice
-(+ PurchaseInvoicePurchLines), CashReceiptJournal, GenJournalLines, ItemLedgerEntries,
+(+ PurchaseInvoicePurchLines), CashReceiptJournal, GenJournalLines, ItemJournalLines,
+SalesShipment (+ SalesShipmentSalesShipmLines, posted: read only), ItemLedgerEntries,
 GLEntries.  Query options $filter (eq ne gt ge lt le and or not, startswith endswith
 contains, quoted strings with doubled quotes, unquoted dates/datetimes/guids; 'or'
 across different fields is refused as NAV does), $select, $orderby, $count, $top,
@@ -54,6 +55,15 @@ Control (besides common.py's):
                                   line a G/L entry (its balancing account another),
                                   the lines gone; a document out of balance refuses
                                   the batch
+  POST /__sandbox/nav/post-item-journal {"template": "ITEM", "batch": "DEFAULT", ...}
+                                  a user posts that item journal batch: each line an
+                                  item ledger entry (Positive Adjmt. adds, Negative
+                                  Adjmt. takes away), the lines gone
+  POST /__sandbox/nav/post-shipment {"order": "S-ORD101001", "quantities": {"10000": 2}}
+                                  a user posts a sales order's shipment: a Posted
+                                  Sales Shipment (SalesShipment) naming the order, its
+                                  item lines shipped (all when no quantities are given),
+                                  the items' inventory down by Sale entries
   POST /__sandbox/nav/metadata    {"xml": "..."} replaces $metadata (hostile-XML tests);
                                   {} restores the real one
   GET  /__sandbox/nav/tokens      {"issued": n}
@@ -1002,6 +1012,20 @@ class Nav:
                                    "No.='%s'" % (table, row[col]))
                 if not row.get(namecol):
                     row[namecol] = r[0]
+        if t == "ItemJournalLine" and row.get("Item_No"):
+            it = self.db.execute("SELECT Description, Base_Unit_of_Measure, Unit_Cost FROM Item "
+                                 "WHERE company = ? AND No = ?",
+                                 (company, row["Item_No"])).fetchone()
+            if it is None:
+                raise NavError(400, "Application_RecordNotFound",
+                               "The Item does not exist. Identification fields and "
+                               "values: No.='%s'" % row["Item_No"])
+            for c, v in (("Description", it[0]), ("Unit_of_Measure_Code", it[1]),
+                         ("Unit_Amount", it[2])):
+                if not row.get(c):
+                    row[c] = v
+            row["Amount"] = round((row.get("Quantity") or 0.0) * (row.get("Unit_Amount") or 0.0),
+                                  2)
         if t in ("SalesLine", "PurchaseLine"):
             if row.get("Type") == "Item" and row.get("No"):
                 it = self.db.execute("SELECT Description, Unit_Price, Unit_Cost, Type FROM Item "
@@ -1289,6 +1313,118 @@ class Nav:
                         '"Journal_Template_Name" = ? AND "Journal_Batch_Name" = ?',
                         (company, tmpl, batch))
         return {"lines": len(lines), "entries": len(rows)}
+
+    def post_item_journal(self, body):
+        """A user posts an item journal batch (codeunit Item Jnl.-Post Batch):
+        each line becomes an item ledger entry, a Positive Adjmt. or a
+        Purchase adding its quantity to the item's inventory, the other entry
+        types taking it away, and leaves the journal.  A line without an item
+        or a posting date refuses the batch, and nothing is posted."""
+        company = body.get("company") or self.companies[0]
+        tmpl, batch = body.get("template", "ITEM"), body.get("batch", "DEFAULT")
+        q = self.db.execute('SELECT * FROM "ItemJournalLine" WHERE company = ? AND '
+                            '"Journal_Template_Name" = ? AND "Journal_Batch_Name" = ? '
+                            'ORDER BY "Line_No"', (company, tmpl, batch))
+        names = [d[0] for d in q.description]
+        lines = [dict(zip(names, r)) for r in q.fetchall()]
+        for ln in lines:
+            if not ln["Item_No"]:
+                raise ValueError("Item No. must have a value in Item Journal Line: Journal "
+                                 "Template Name=%s, Journal Batch Name=%s, Line No.=%d."
+                                 % (tmpl, batch, ln["Line_No"]))
+            if ln["Posting_Date"] in (None, "", M.EMPTY_DATE):
+                raise ValueError("Posting Date must have a value in Item Journal Line: "
+                                 "Line No.=%d." % ln["Line_No"])
+        eno = self.db.execute('SELECT COALESCE(MAX("Entry_No"), 0) FROM "ItemLedgerEntry" '
+                              'WHERE company = ?', (company,)).fetchone()[0]
+        cols = M.stored_cols("ItemLedgerEntry")
+        rows = []
+        for ln in lines:
+            eno += 1
+            qty = abs(ln["Quantity"] or 0.0)
+            if ln["Entry_Type"] not in ("Purchase", "Positive Adjmt.", "Output"):
+                qty = -qty
+            row = {c: M.default_value(M.TABLE_FIELDS["ItemLedgerEntry"][c]) for c in cols}
+            row.update({"Entry_No": eno, "Posting_Date": ln["Posting_Date"],
+                        "Entry_Type": ln["Entry_Type"], "Document_No": ln["Document_No"],
+                        "Item_No": ln["Item_No"], "Description": ln["Description"],
+                        "Location_Code": ln["Location_Code"], "Quantity": qty,
+                        "Remaining_Quantity": qty if qty > 0 else 0.0,
+                        "Cost_Amount_Actual": round(qty * (ln["Unit_Amount"] or 0.0), 2),
+                        "Open": 1 if qty > 0 else 0, "SystemId": str(uuid.uuid4()),
+                        "SystemModifiedAt": self.clock.stamp()})
+            rows.append([company] + [row[c] for c in cols] + [self.bump()])
+        self.db.executemany('INSERT INTO "ItemLedgerEntry" (%s) VALUES (%s)' % (
+            ", ".join('"%s"' % c for c in ["company"] + cols + ["_ver"]),
+            ", ".join("?" * (len(cols) + 2))), rows)
+        self.db.execute('DELETE FROM "ItemJournalLine" WHERE company = ? AND '
+                        '"Journal_Template_Name" = ? AND "Journal_Batch_Name" = ?',
+                        (company, tmpl, batch))
+        return {"lines": len(lines), "entries": len(rows)}
+
+    def post_shipment(self, body):
+        """A user posts the shipment of a sales order (Post, Ship): a Posted
+        Sales Shipment numbered from series 102001 names the order in
+        Order_No; each item line ships the quantity given for its Line_No
+        (what is left of it when none is given; at most what is left), the
+        order line's Quantity_Shipped goes up by it, and the item's inventory
+        goes down by a Sale entry in the item ledger."""
+        company = body.get("company") or self.companies[0]
+        order = body.get("order")
+        head = self.db.execute('SELECT "Sell_to_Customer_No", "Sell_to_Customer_Name", '
+                               '"External_Document_No" FROM "SalesHeader" WHERE company = ? '
+                               'AND "Document_Type" = \'Order\' AND "No" = ?',
+                               (company, order)).fetchone()
+        if head is None:
+            raise ValueError("post-shipment: no sales order %r" % order)
+        want = {int(k): float(v) for k, v in (body.get("quantities") or {}).items()}
+        q = self.db.execute('SELECT "Line_No", "Type", "No", "Description", "Location_Code", '
+                            '"Quantity", "Unit_of_Measure_Code", COALESCE("Quantity_Shipped", 0) '
+                            'FROM "SalesLine" WHERE '
+                            'company = ? AND "Document_Type" = \'Order\' AND "Document_No" = ? '
+                            'ORDER BY "Line_No"', (company, order)).fetchall()
+        n = self.db.execute('SELECT COUNT(*) FROM "SalesShipmentHeader" WHERE company = ?',
+                            (company,)).fetchone()[0]
+        no = "%d" % (102001 + n)
+        date = self.clock.stamp()[:10]
+        now = self.clock.stamp()
+
+        def put(table, row):
+            cols = M.stored_cols(table)
+            full = {c: M.default_value(M.TABLE_FIELDS[table][c]) for c in cols}
+            full.update(row, SystemId=str(uuid.uuid4()), SystemModifiedAt=now)
+            self.db.execute('INSERT INTO "%s" (%s) VALUES (%s)' % (
+                table, ", ".join('"%s"' % c for c in ["company"] + cols + ["_ver"]),
+                ", ".join("?" * (len(cols) + 2))),
+                [company] + [full[c] for c in cols] + [self.bump()])
+
+        put("SalesShipmentHeader", {
+            "No": no, "Sell_to_Customer_No": head[0], "Sell_to_Customer_Name": head[1],
+            "Posting_Date": date, "Document_Date": date, "Shipment_Date": date,
+            "Order_No": order, "External_Document_No": head[2], "Location_Code": "MAIN"})
+        eno = self.db.execute('SELECT COALESCE(MAX("Entry_No"), 0) FROM "ItemLedgerEntry" '
+                              'WHERE company = ?', (company,)).fetchone()[0]
+        for (lno, typ, item, desc, loc, qty, uom, done) in q:
+            ship = min(want.get(lno, 0.0 if want else qty), qty - done) if typ == "Item" else 0.0
+            put("SalesShipmentLine", {
+                "Document_No": no, "Line_No": lno, "Type": typ, "No": item,
+                "Description": desc, "Location_Code": loc, "Quantity": ship,
+                "Unit_of_Measure_Code": uom, "Order_No": order, "Order_Line_No": lno})
+            if ship:
+                self.db.execute('UPDATE "SalesLine" SET "Quantity_Shipped" = '
+                                'COALESCE("Quantity_Shipped", 0) + ?, "_ver" = ?, '
+                                '"SystemModifiedAt" = ? WHERE company = ? AND '
+                                '"Document_Type" = \'Order\' AND "Document_No" = ? AND '
+                                '"Line_No" = ?', (ship, self.bump(), now, company, order, lno))
+                eno += 1
+                put("ItemLedgerEntry", {
+                    "Entry_No": eno, "Posting_Date": date, "Entry_Type": "Sale",
+                    "Document_No": no, "Item_No": item, "Description": desc,
+                    "Location_Code": loc, "Quantity": -ship, "Open": 0})
+        self.db.execute('UPDATE "SalesHeader" SET "_ver" = ?, "SystemModifiedAt" = ? WHERE '
+                        'company = ? AND "Document_Type" = \'Order\' AND "No" = ?',
+                        (self.bump(), now, company, order))
+        return {"shipment": no}
 
     # ---------------------------------------------------------------- $batch
     def batch(self, req, ctx):
@@ -1901,6 +2037,10 @@ class Nav:
             return Response.json({"ok": True, "pending": len(self.on_read)})
         if p == "nav/post-journal":
             return Response.json(self.post_journal(body))
+        if p == "nav/post-item-journal":
+            return Response.json(self.post_item_journal(body))
+        if p == "nav/post-shipment":
+            return Response.json(self.post_shipment(body))
         if p == "nav/metadata":
             xml = body.get("xml")
             self.metadata_override = xml.encode("utf-8") if xml else None
