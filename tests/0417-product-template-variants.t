@@ -1,0 +1,36 @@
+#!/bin/sh
+# csv/products-to-odoo/product.template against the Odoo sandbox: a row of
+# the catalogue with variant values becomes a template whose variants Odoo
+# makes, one per value (tests/fixtures/odoo-flows 72: the variants read
+# default_code false, the template keeps it); a row read again writes
+# nothing; a value Odoo does not have rejects the row.  What load once got
+# wrong: a many2many of two ids in a line ([50, 51]) taken for a many2one
+# pair [id, name] and sent as 50.
+. "$(dirname "$0")/lib.sh"
+. "$ERPIPE_TOP/tests/sandbox/lib.sh"
+sandbox_start odoo --partners 10
+ODOO_DB=odoo ODOO_USER=admin ODOO_PASSWORD=admin
+export ODOO_DB ODOO_USER ODOO_PASSWORD
+odoo() { odoo-extract -q "$@"; }
+
+run sh -c "xform -q -f csv/products-to-odoo/product.template \
+	'$ERPIPE_TOP/tests/data/templates/csv/products.ndjson' > '$T/in'"
+is "$st:$(wc -l < "$T/in" | tr -d ' ')" "0:3" "the catalogue mapped"
+run sh -c "load -q odoo product.template --max-rejects 1 --rejects '$T/rej' < '$T/in' > '$T/r1'"
+is "$st" 0 "loaded"
+is "$(jq -r .status "$T/r1" | paste -sd ' ')" "created created rejected" "two templates; the third names a Size Odoo lacks"
+like "$(jq -r .error "$T/rej")" "no product.attribute.value matches .*Size" "...rejected with the value it could not find"
+tee=$(odoo product.template --domain '[["default_code","=","TX-TEE"]]' \
+	--fields product_variant_count,attribute_line_ids | jq -c '[.product_variant_count, (.attribute_line_ids | length)]')
+is "$tee" "[2,1]" "TX-TEE: one attribute line, two variants"
+is "$(odoo product.product --domain '[["product_tmpl_id.default_code","=","TX-TEE"]]' \
+	--fields display_name,default_code | jq -c '[.display_name, .default_code]' | sort | paste -sd ' ')" \
+	'["TX Variant Tee (Black)",false] ["TX Variant Tee (White)",false]' \
+	"the variants by their values, without the template's internal reference (72b)"
+is "$(odoo product.template --domain '[["default_code","=","TX-MUG"]]' --fields product_variant_count |
+	jq -r .product_variant_count)" 1 "TX-MUG: no attribute, one variant"
+run sh -c "load -q odoo product.template --max-rejects 1 --rejects '$T/rej2' < '$T/in' > '$T/r2'"
+is "$st:$(jq -r .status "$T/r2" | paste -sd ' ')" "0:unchanged unchanged rejected" "read again: nothing written"
+is "$(odoo --count product.product --domain '[["product_tmpl_id.default_code","=","TX-TEE"]]')" 2 \
+	"and no variant more"
+done_testing
