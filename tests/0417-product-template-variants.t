@@ -5,7 +5,8 @@
 # default_code false, the template keeps it); a row read again writes
 # nothing; a value Odoo does not have rejects the row.  What load once got
 # wrong: a many2many of two ids in a line ([50, 51]) taken for a many2one
-# pair [id, name] and sent as 50.
+# pair [id, name] and sent as 50.  examples/scripts/import-catalogue runs
+# the template on a CSV file.
 . "$(dirname "$0")/lib.sh"
 . "$ERPIPE_TOP/tests/sandbox/lib.sh"
 sandbox_start odoo --partners 10
@@ -33,4 +34,12 @@ run sh -c "load -q odoo product.template --max-rejects 1 --rejects '$T/rej2' < '
 is "$st:$(jq -r .status "$T/r2" | paste -sd ' ')" "0:unchanged unchanged rejected" "read again: nothing written"
 is "$(odoo --count product.product --domain '[["product_tmpl_id.default_code","=","TX-TEE"]]')" 2 \
 	"and no variant more"
+# the script, on the shipped sample catalogue: the same templates, unchanged
+cd "$T"
+run sh -c "'$ERPIPE_TOP/examples/scripts/import-catalogue' '$ERPIPE_TOP/examples/data/catalogue.csv' > '$T/r3'"
+is "$st:$(jq -r .status "$T/r3" | paste -sd ' ')" "0:unchanged unchanged" \
+	"import-catalogue examples/data/catalogue.csv: the same templates, nothing written"
+ok "...and no rejects" test ! -s "$T/rejects.ndjson"
+run "$ERPIPE_TOP/examples/scripts/import-catalogue" 2> "$T/err"
+is "$st:$(cat "$T/err")" "64:usage: import-catalogue [-P PROFILE] FILE.csv" "no file: its usage, 64"
 done_testing
