@@ -1314,6 +1314,17 @@ class Nav:
                         (company, tmpl, batch))
         return {"lines": len(lines), "entries": len(rows)}
 
+    def put_row(self, company, table, row):
+        """Insert a row that a posting makes, the fields it leaves out at
+        their blank values, with a new SystemId, modified now."""
+        cols = M.stored_cols(table)
+        full = {c: M.default_value(M.TABLE_FIELDS[table][c]) for c in cols}
+        full.update(row, SystemId=str(uuid.uuid4()), SystemModifiedAt=self.clock.stamp())
+        self.db.execute('INSERT INTO "%s" (%s) VALUES (%s)' % (
+            table, ", ".join('"%s"' % c for c in ["company"] + cols + ["_ver"]),
+            ", ".join("?" * (len(cols) + 2))),
+            [company] + [full[c] for c in cols] + [self.bump()])
+
     def post_item_journal(self, body):
         """A user posts an item journal batch (codeunit Item Jnl.-Post Batch):
         each line becomes an item ledger entry, a Positive Adjmt. or a
@@ -1337,30 +1348,23 @@ class Nav:
                                  "Line No.=%d." % ln["Line_No"])
         eno = self.db.execute('SELECT COALESCE(MAX("Entry_No"), 0) FROM "ItemLedgerEntry" '
                               'WHERE company = ?', (company,)).fetchone()[0]
-        cols = M.stored_cols("ItemLedgerEntry")
-        rows = []
         for ln in lines:
             eno += 1
             qty = abs(ln["Quantity"] or 0.0)
             if ln["Entry_Type"] not in ("Purchase", "Positive Adjmt.", "Output"):
                 qty = -qty
-            row = {c: M.default_value(M.TABLE_FIELDS["ItemLedgerEntry"][c]) for c in cols}
-            row.update({"Entry_No": eno, "Posting_Date": ln["Posting_Date"],
-                        "Entry_Type": ln["Entry_Type"], "Document_No": ln["Document_No"],
-                        "Item_No": ln["Item_No"], "Description": ln["Description"],
-                        "Location_Code": ln["Location_Code"], "Quantity": qty,
-                        "Remaining_Quantity": qty if qty > 0 else 0.0,
-                        "Cost_Amount_Actual": round(qty * (ln["Unit_Amount"] or 0.0), 2),
-                        "Open": 1 if qty > 0 else 0, "SystemId": str(uuid.uuid4()),
-                        "SystemModifiedAt": self.clock.stamp()})
-            rows.append([company] + [row[c] for c in cols] + [self.bump()])
-        self.db.executemany('INSERT INTO "ItemLedgerEntry" (%s) VALUES (%s)' % (
-            ", ".join('"%s"' % c for c in ["company"] + cols + ["_ver"]),
-            ", ".join("?" * (len(cols) + 2))), rows)
+            self.put_row(company, "ItemLedgerEntry", {
+                "Entry_No": eno, "Posting_Date": ln["Posting_Date"],
+                "Entry_Type": ln["Entry_Type"], "Document_No": ln["Document_No"],
+                "Item_No": ln["Item_No"], "Description": ln["Description"],
+                "Location_Code": ln["Location_Code"], "Quantity": qty,
+                "Remaining_Quantity": qty if qty > 0 else 0.0,
+                "Cost_Amount_Actual": round(qty * (ln["Unit_Amount"] or 0.0), 2),
+                "Open": 1 if qty > 0 else 0})
         self.db.execute('DELETE FROM "ItemJournalLine" WHERE company = ? AND '
                         '"Journal_Template_Name" = ? AND "Journal_Batch_Name" = ?',
                         (company, tmpl, batch))
-        return {"lines": len(lines), "entries": len(rows)}
+        return {"lines": len(lines), "entries": len(lines)}
 
     def post_shipment(self, body):
         """A user posts the shipment of a sales order (Post, Ship): a Posted
@@ -1390,13 +1394,7 @@ class Nav:
         now = self.clock.stamp()
 
         def put(table, row):
-            cols = M.stored_cols(table)
-            full = {c: M.default_value(M.TABLE_FIELDS[table][c]) for c in cols}
-            full.update(row, SystemId=str(uuid.uuid4()), SystemModifiedAt=now)
-            self.db.execute('INSERT INTO "%s" (%s) VALUES (%s)' % (
-                table, ", ".join('"%s"' % c for c in ["company"] + cols + ["_ver"]),
-                ", ".join("?" * (len(cols) + 2))),
-                [company] + [full[c] for c in cols] + [self.bump()])
+            self.put_row(company, table, row)
 
         put("SalesShipmentHeader", {
             "No": no, "Sell_to_Customer_No": head[0], "Sell_to_Customer_Name": head[1],
