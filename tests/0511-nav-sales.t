@@ -19,14 +19,7 @@ flow_nav_profile
 flow_cron nav-sales '\*/10 \* \* \* \*' nav-sales "nav odoo"
 W=$T/nav-sales
 n() { nav-extract -q -P nav "$@"; }
-flow() { run sh -c "$cmd" >"$T/out" 2>"$T/err"; [ "$st" = 0 ] || sed 's/^/#   /' "$T/err" | head -8; }
-marks() { no=$(sandbox_log odoo | jq length); nn=$(sandbox_log nav | jq length); }
-quiet() { # NAME: a run that moves nothing and writes nowhere
-	marks
-	flow
-	is "$st:$(cat "$T/out")" "0:" "$1: status 0, moves nothing"
-	flow_quiet - "$no" "$nn"
-}
+quiet() { flow_again "$1" "odoo nav"; }
 edit() { sandbox_control nav POST nav/edit "$1" >/dev/null; }
 
 # an Odoo order of two storable products, confirmed (Odoo makes its
@@ -50,7 +43,7 @@ sandbox_control nav POST nav/post-shipment "{\"order\":\"OD-$name\",\"quantities
 is "$(n SalesShipment --expand SalesShipmentSalesShipmLines | jq -c '[.Order_No, [.SalesShipmentSalesShipmLines[].Quantity]]')" \
 	"[\"OD-$name\",[3,0]]" "NAV posted a shipment of 3 of the first line"
 
-flow
+flow_run
 is "$st" 0 "nav-sales: status 0"
 is "$(grep -E '^(invoices|shipments):' "$T/out" | paste -sd ' ')" "invoices: 1 created shipments: 1 updated" \
 	"...printing what moved"
@@ -79,7 +72,7 @@ quiet "a second run"
 
 # the rest shipped in NAV: the backorder goes
 sandbox_control nav POST nav/post-shipment "{\"order\":\"OD-$name\"}" >/dev/null
-flow
+flow_run
 is "$st:$(grep '^shipments:' "$T/out")" "0:shipments: 1 updated" "the rest shipped: the backorder"
 is "$(rpc sale.order read "[[$so]]" '{"fields":["delivery_status"]}' | jq -r '.[0].delivery_status')" full \
 	"...the order delivered"

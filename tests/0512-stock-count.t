@@ -20,14 +20,7 @@ flow_nav_profile
 flow_cron stock-count '0 \* \* \* \*' stock-count "odoo nav bng"
 W=$T/stock-count
 n() { nav-extract -q -P nav "$@"; }
-flow() { run sh -c "$cmd" >"$T/out" 2>"$T/err"; [ "$st" = 0 ] || sed 's/^/#   /' "$T/err" | head -8; }
-marks() { nb=$(sandbox_log bng | jq length); no=$(sandbox_log odoo | jq length); nn=$(sandbox_log nav | jq length); }
-quiet() { # NAME: a run that moves nothing and writes nowhere
-	marks
-	flow
-	is "$st:$(cat "$T/out")" "0:" "$1: status 0, moves nothing"
-	flow_quiet "$nb" "$no" "$nn"
-}
+quiet() { flow_again "$1" "bng odoo nav"; }
 # item on-hand, one per line, sorted: Odoo's in WH/Stock, NAV's Inventory
 odoo_onhand() {
 	o stock.quant --domain '[["location_id.complete_name","=","WH/Stock"]]' --fields product_id,quantity |
@@ -44,7 +37,7 @@ num() { awk '{printf "%s %s\n", $1, $2 + 0}'; }
 odoo_onhand | num > "$T/odoo"
 ok "Odoo holds stock in WH/Stock" test -s "$T/odoo"
 is "$(cut -d' ' -f1 "$T/odoo" | uniq -d)" "" "one quant per product there"
-flow
+flow_run
 is "$st" 0 "stock-count: status 0"
 like "$(cat "$T/out" | paste -sd ' ')" '^items: [0-9]+ created count: [0-9]+ created bng: [0-9]+ created$' \
 	"...printing what moved: the items, the journal lines, BNG's inventory"
@@ -74,7 +67,7 @@ quiet "a run after the posting"
 q=$(o stock.quant --domain '[["location_id.complete_name","=","WH/Stock"],["quantity",">",5]]' --fields id,quantity,product_id | head -1)
 qid=$(echo "$q" | jq -r .id)
 rpc stock.quant write "[[$qid],{\"quantity\":$(echo "$q" | jq '.quantity - 3')}]" >/dev/null
-flow
+flow_run
 is "$st:$(cat "$T/out" | paste -sd ' ')" "0:count: 1 created bng: 1 updated" "3 fewer in Odoo: one line, BNG's item updated"
 is "$(n ItemJournalLines | jq -c '[.Entry_Type, .Quantity, .Line_No]')" \
 	"[\"Negative_x0020_Adjmt_x002E_\",3,$(echo "$q" | jq .product_id[0])]" "...a Negative Adjmt. of 3"

@@ -983,6 +983,17 @@ class Nav:
             vals[f.col] = M.from_json(f, v, es)
         return vals
 
+    def item(self, company, no, cols):
+        """The columns cols of item no, as a line naming it reads them; an
+        item that does not exist refuses the line, as NAV does."""
+        it = self.db.execute("SELECT %s FROM Item WHERE company = ? AND No = ?" % cols,
+                             (company, no)).fetchone()
+        if it is None:
+            raise NavError(400, "Application_RecordNotFound",
+                           "The Item does not exist. Identification fields and "
+                           "values: No.='%s'" % no)
+        return it
+
     def validate(self, es, company, row):
         t = es.table
         if "E_Mail" in row and row["E_Mail"]:
@@ -1013,13 +1024,8 @@ class Nav:
                 if not row.get(namecol):
                     row[namecol] = r[0]
         if t == "ItemJournalLine" and row.get("Item_No"):
-            it = self.db.execute("SELECT Description, Base_Unit_of_Measure, Unit_Cost FROM Item "
-                                 "WHERE company = ? AND No = ?",
-                                 (company, row["Item_No"])).fetchone()
-            if it is None:
-                raise NavError(400, "Application_RecordNotFound",
-                               "The Item does not exist. Identification fields and "
-                               "values: No.='%s'" % row["Item_No"])
+            it = self.item(company, row["Item_No"],
+                           "Description, Base_Unit_of_Measure, Unit_Cost")
             for c, v in (("Description", it[0]), ("Unit_of_Measure_Code", it[1]),
                          ("Unit_Amount", it[2])):
                 if not row.get(c):
@@ -1028,13 +1034,7 @@ class Nav:
                                   2)
         if t in ("SalesLine", "PurchaseLine"):
             if row.get("Type") == "Item" and row.get("No"):
-                it = self.db.execute("SELECT Description, Unit_Price, Unit_Cost, Type FROM Item "
-                                     "WHERE company = ? AND No = ?",
-                                     (company, row["No"])).fetchone()
-                if it is None:
-                    raise NavError(400, "Application_RecordNotFound",
-                                   "The Item does not exist. Identification fields and "
-                                   "values: No.='%s'" % row["No"])
+                it = self.item(company, row["No"], "Description, Unit_Price, Unit_Cost, Type")
                 if not row.get("Description"):
                     row["Description"] = it[0]
                 pc = "Unit_Price" if t == "SalesLine" else "Direct_Unit_Cost"
@@ -1260,19 +1260,25 @@ class Nav:
         self.stamp(es, vals)
         self.write_cols(es, company, keyv, vals)
 
+    def batch_lines(self, table, body, template):
+        """The journal batch a control request names (company, template,
+        batch; by default the first company, template, DEFAULT) and its
+        lines of table, in line order."""
+        company = body.get("company") or self.companies[0]
+        tmpl, batch = body.get("template", template), body.get("batch", "DEFAULT")
+        q = self.db.execute('SELECT * FROM "%s" WHERE company = ? AND '
+                            '"Journal_Template_Name" = ? AND "Journal_Batch_Name" = ? '
+                            'ORDER BY "Line_No"' % table, (company, tmpl, batch))
+        names = [d[0] for d in q.description]
+        return company, tmpl, batch, [dict(zip(names, r)) for r in q.fetchall()]
+
     def post_journal(self, body):
         """A user posts a general journal batch (codeunit Gen. Jnl.-Post Batch):
         every line becomes a G/L entry (and one more on its balancing account,
         if it has one) and leaves the journal.  A document (Document_No and
         Posting_Date) whose lines do not add up to 0 refuses the whole batch,
         and nothing is posted.  Only G/L account lines are posted here."""
-        company = body.get("company") or self.companies[0]
-        tmpl, batch = body.get("template", "GENERAL"), body.get("batch", "DEFAULT")
-        q = self.db.execute('SELECT * FROM "GenJournalLine" WHERE company = ? AND '
-                            '"Journal_Template_Name" = ? AND "Journal_Batch_Name" = ? '
-                            'ORDER BY "Line_No"', (company, tmpl, batch))
-        names = [d[0] for d in q.description]
-        lines = [dict(zip(names, r)) for r in q.fetchall()]
+        company, tmpl, batch, lines = self.batch_lines("GenJournalLine", body, "GENERAL")
         bal = {}
         for ln in lines:
             if ln["Account_Type"] != "G/L Account" or (
@@ -1331,13 +1337,7 @@ class Nav:
         Purchase adding its quantity to the item's inventory, the other entry
         types taking it away, and leaves the journal.  A line without an item
         or a posting date refuses the batch, and nothing is posted."""
-        company = body.get("company") or self.companies[0]
-        tmpl, batch = body.get("template", "ITEM"), body.get("batch", "DEFAULT")
-        q = self.db.execute('SELECT * FROM "ItemJournalLine" WHERE company = ? AND '
-                            '"Journal_Template_Name" = ? AND "Journal_Batch_Name" = ? '
-                            'ORDER BY "Line_No"', (company, tmpl, batch))
-        names = [d[0] for d in q.description]
-        lines = [dict(zip(names, r)) for r in q.fetchall()]
+        company, tmpl, batch, lines = self.batch_lines("ItemJournalLine", body, "ITEM")
         for ln in lines:
             if not ln["Item_No"]:
                 raise ValueError("Item No. must have a value in Item Journal Line: Journal "
