@@ -263,7 +263,9 @@ m2o_shape(const cJSON *v, cJSON **out)
 	return M2O_BAD;
 }
 
-/* Inside line objects: pairs and {"id"} objects become ids, magic fields go. */
+/* Inside line objects: pairs and {"id"} objects become ids, magic fields go.
+ * A pair is Odoo's [id, "name"]: a list of two ids ([50, 51]) is a
+ * many2many's, and stays a list. */
 static void
 norm_line(cJSON *obj)
 {
@@ -274,8 +276,8 @@ norm_line(cJSON *obj)
 		if (is_magic(c->string) && strcmp(c->string, "id") != 0) {
 			cJSON_Delete(cJSON_DetachItemViaPointer(obj, c));
 		} else if (strcmp(c->string, "id") != 0 &&
-			   (cJSON_IsArray(c) || (cJSON_IsObject(c) &&
-						 cJSON_GetObjectItemCaseSensitive(c, "id"))) &&
+			   ((cJSON_IsArray(c) && cJSON_IsString(cJSON_GetArrayItem(c, 1))) ||
+			    (cJSON_IsObject(c) && cJSON_GetObjectItemCaseSensitive(c, "id"))) &&
 			   m2o_shape(c, &out) == M2O_DONE && out) {
 			replace_member(obj, c, out);
 		} else

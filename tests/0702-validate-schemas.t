@@ -176,7 +176,6 @@ for m in $(cd "$E" && find . -name '*.ndjson' | sed 's|^\./||; s|\.ndjson$||' | 
 	*-to-table/*) continue ;;      # a lookup table another map reads, not a system
 	*-to-match/*) continue ;;      # the lines of the three-way match (procure-to-pay), not a system
 	*-to-totals/*) continue ;;     # control totals reconcile compares (gl-feed), not a system
-	*-to-nav/GLEntries) continue ;; # a read-only ledger in NAV: nothing loads into it
 	esac
 	nt=$((nt + 1))
 	if [ ! -f "$S/$tgt.schema.json" ]; then

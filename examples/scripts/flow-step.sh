@@ -51,6 +51,23 @@ flow_step() {
 	return "$_s"
 }
 
+# flow_table NAME COMMAND [MAP]: DIR/work/NAME.ndjson, the output of
+# COMMAND (eval'd; put through xform -f MAP when given), a lookup table a
+# step's map reads (DIR/work on ERPIPE_PATH), replaced only when all went
+# well; returns the failing status and says so after "$flow_label: "
+flow_table() {
+	_tn=$1 _tc=$2 _ts=0
+	eval "$_tc" >"$dir/work/$_tn.raw" || _ts=$?
+	if [ "$_ts" = 0 ] && [ $# -gt 2 ]; then
+		xform -q -f "$3" "$dir/work/$_tn.raw" >"$dir/work/$_tn.new" || _ts=$?
+	else
+		mv "$dir/work/$_tn.raw" "$dir/work/$_tn.new"
+	fi
+	[ "$_ts" != 0 ] || mv "$dir/work/$_tn.new" "$dir/work/$_tn.ndjson" || _ts=$?
+	[ "$_ts" = 0 ] || echo "$flow_label: table $_tn: status $_ts" >&2
+	return "$_ts"
+}
+
 # flow_receipts NAME: how many receipts DIR/receipts/NAME.ndjson holds
 # flow_moved NAME N: what step NAME moved since its first N receipts, by
 # status but unchanged ("gl-bng: 2 created, 1 updated"); nothing when it

@@ -79,6 +79,18 @@ FLOWS = {
     "nav-odoo-orders": dict(
         sandboxes=[("nav", "nav", ["--records", "5"]), ("odoo", "odoo", ["--partners", "10"])],
         env=NAV_ENV, run='"$S/nav-odoo" orders - - "$DIR"'),
+    "nav-sales": dict(
+        sandboxes=[("nav", "nav", ["--records", "5"]), ("odoo", "odoo", ["--partners", "10"])],
+        # NAV's user releases its first sales invoice
+        setup="curl -sfS -X POST -H 'Content-Type: application/json' --data-binary "
+              "'{\"set\":\"SalesInvoice\",\"key\":{\"Document_Type\":\"Invoice\","
+              "\"No\":\"S-INV102001\"},\"values\":{\"Status\":\"Released\"}}' "
+              "\"${NAV_URL%/BC/ODataV4}/__sandbox/nav/edit\" >/dev/null",
+        env=NAV_ENV, run='"$S/nav-sales" - - "$DIR"'),
+    "stock-count": dict(
+        sandboxes=[("odoo", "odoo", ["--partners", "10"]), ("nav", "nav", ["--records", "2"]),
+                   ("bng", "bng", ["--records", "0"])],
+        env=NAV_ENV, run='"$S/stock-count" - - bng "$DIR"'),
 }
 
 KINDS = ["kill-stage", "kill-group", "kill-server", "fault-429", "fault-5xx", "fault-drop",

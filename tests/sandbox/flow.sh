@@ -11,6 +11,13 @@
 #       the profile "nav" of the NAV sandbox (nav_env) beside profiles.sh's
 #       in $T/conf, as a cron job names it; NAV_URL, NAV_USER, NAV_PASSWORD
 #       and NAV_COMPANY unset so the profile decides
+#   flow_run
+#       runs $cmd, its output in $T/out, its status in $st; a failure shows
+#       the head of its standard error
+#   flow_again NAME SYSTEMS
+#       runs $cmd once more: status 0, nothing printed (it moved nothing),
+#       and flow_quiet on SYSTEMS, the sandboxes the flow writes to
+#       ("odoo nav", "bng odoo nav")
 #   flow_mark
 #       a copy of each receipt file of the flow's directory $W beside it
 #   flow_lock NAME [N]
@@ -21,7 +28,7 @@
 #       no write to BNG (a call but GET, OAuth aside) and no write RPC to
 #       Odoo since those positions of the sandboxes' request logs; with
 #       NAV_POS, no write to NAV either (a request but GET, or a $batch
-#       holding one)
+#       holding one); BNG_POS "-" for a flow without BNG
 flow_cron() {
 	_fc_job=$(grep -v '^#' "$ERPIPE_TOP/examples/cron/$1" | grep -v '=' | grep .)
 	is "$(echo "$_fc_job" | wc -l | tr -d ' ')" 1 "the cron file has one job"
@@ -30,6 +37,7 @@ flow_cron() {
 	cmd=$(echo "$_fc_job" | cut -d' ' -f7- | sed "s|/usr/local/share/erpipe|$ERPIPE_TOP/examples|; s|/var/lib/erpipe|$T|")
 }
 flow_quiet() {
+	[ "$1" = - ] ||
 	is "$(sandbox_log bng "$1" | jq -c '[.[] | select(.method != "GET" and (.path | test("/oauth/") | not))] | length')" 0 \
 		"...no write to BNG"
 	is "$(sandbox_log odoo "$2" | jq -c '[.[] | select(.rpc // "" | test("\\.(create|write|load|unlink|action_[a-z_]+|button_[a-z_]+|process)$"))] | length')" 0 \
@@ -37,6 +45,19 @@ flow_quiet() {
 	[ $# -lt 3 ] ||
 		is "$(sandbox_log nav "$3" | jq -c '[.[] | select((.method != "GET" and .batch == null) or
 			((.batch_methods // []) - ["GET"] | length > 0))] | length')" 0 "...no write to NAV"
+}
+flow_run() {
+	run sh -c "$cmd" >"$T/out" 2>"$T/err"
+	[ "$st" = 0 ] || sed 's/^/#   /' "$T/err" | head -8
+}
+flow_again() {
+	_fa_b=- _fa_n=
+	case " $2 " in *" bng "*) _fa_b=$(sandbox_log bng | jq length) ;; esac
+	case " $2 " in *" nav "*) _fa_n=$(sandbox_log nav | jq length) ;; esac
+	_fa_o=$(sandbox_log odoo | jq length)
+	flow_run
+	is "$st:$(cat "$T/out")" "0:" "$1: status 0, moves nothing"
+	flow_quiet "$_fa_b" "$_fa_o" ${_fa_n:+"$_fa_n"}
 }
 flow_mark() {
 	for _fm_f in "$W"/receipts/*.ndjson; do cp "$_fm_f" "$_fm_f.mark"; done

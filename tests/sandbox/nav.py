@@ -15,7 +15,8 @@ OData V4 web services as NAV/BC publish them:
   /<instance>/api/v2.0/companies(<guid>)/customers|vendors   API pages (lastModifiedDateTime)
 Pages: Customer, Vendor, Item, SalesOrder (+ SalesOrderSalesLines), SalesInvoice
 (+ SalesInvoiceSalesLines), PurchaseOrder (+ PurchaseOrderPurchLines), PurchaseInvoice
-(+ PurchaseInvoicePurchLines), CashReceiptJournal, GenJournalLines, ItemLedgerEntries,
+(+ PurchaseInvoicePurchLines), CashReceiptJournal, GenJournalLines, ItemJournalLines,
+SalesShipment (+ SalesShipmentSalesShipmLines, posted: read only), ItemLedgerEntries,
 GLEntries.  Query options $filter (eq ne gt ge lt le and or not, startswith endswith
 contains, quoted strings with doubled quotes, unquoted dates/datetimes/guids; 'or'
 across different fields is refused as NAV does), $select, $orderby, $count, $top,
@@ -54,6 +55,15 @@ Control (besides common.py's):
                                   line a G/L entry (its balancing account another),
                                   the lines gone; a document out of balance refuses
                                   the batch
+  POST /__sandbox/nav/post-item-journal {"template": "ITEM", "batch": "DEFAULT", ...}
+                                  a user posts that item journal batch: each line an
+                                  item ledger entry (Positive Adjmt. adds, Negative
+                                  Adjmt. takes away), the lines gone
+  POST /__sandbox/nav/post-shipment {"order": "S-ORD101001", "quantities": {"10000": 2}}
+                                  a user posts a sales order's shipment: a Posted
+                                  Sales Shipment (SalesShipment) naming the order, its
+                                  item lines shipped (all when no quantities are given),
+                                  the items' inventory down by Sale entries
   POST /__sandbox/nav/metadata    {"xml": "..."} replaces $metadata (hostile-XML tests);
                                   {} restores the real one
   GET  /__sandbox/nav/tokens      {"issued": n}
@@ -973,6 +983,17 @@ class Nav:
             vals[f.col] = M.from_json(f, v, es)
         return vals
 
+    def item(self, company, no, cols):
+        """The columns cols of item no, as a line naming it reads them; an
+        item that does not exist refuses the line, as NAV does."""
+        it = self.db.execute("SELECT %s FROM Item WHERE company = ? AND No = ?" % cols,
+                             (company, no)).fetchone()
+        if it is None:
+            raise NavError(400, "Application_RecordNotFound",
+                           "The Item does not exist. Identification fields and "
+                           "values: No.='%s'" % no)
+        return it
+
     def validate(self, es, company, row):
         t = es.table
         if "E_Mail" in row and row["E_Mail"]:
@@ -1002,15 +1023,18 @@ class Nav:
                                    "No.='%s'" % (table, row[col]))
                 if not row.get(namecol):
                     row[namecol] = r[0]
+        if t == "ItemJournalLine" and row.get("Item_No"):
+            it = self.item(company, row["Item_No"],
+                           "Description, Base_Unit_of_Measure, Unit_Cost")
+            for c, v in (("Description", it[0]), ("Unit_of_Measure_Code", it[1]),
+                         ("Unit_Amount", it[2])):
+                if not row.get(c):
+                    row[c] = v
+            row["Amount"] = round((row.get("Quantity") or 0.0) * (row.get("Unit_Amount") or 0.0),
+                                  2)
         if t in ("SalesLine", "PurchaseLine"):
             if row.get("Type") == "Item" and row.get("No"):
-                it = self.db.execute("SELECT Description, Unit_Price, Unit_Cost, Type FROM Item "
-                                     "WHERE company = ? AND No = ?",
-                                     (company, row["No"])).fetchone()
-                if it is None:
-                    raise NavError(400, "Application_RecordNotFound",
-                                   "The Item does not exist. Identification fields and "
-                                   "values: No.='%s'" % row["No"])
+                it = self.item(company, row["No"], "Description, Unit_Price, Unit_Cost, Type")
                 if not row.get("Description"):
                     row["Description"] = it[0]
                 pc = "Unit_Price" if t == "SalesLine" else "Direct_Unit_Cost"
@@ -1236,19 +1260,25 @@ class Nav:
         self.stamp(es, vals)
         self.write_cols(es, company, keyv, vals)
 
+    def batch_lines(self, table, body, template):
+        """The journal batch a control request names (company, template,
+        batch; by default the first company, template, DEFAULT) and its
+        lines of table, in line order."""
+        company = body.get("company") or self.companies[0]
+        tmpl, batch = body.get("template", template), body.get("batch", "DEFAULT")
+        q = self.db.execute('SELECT * FROM "%s" WHERE company = ? AND '
+                            '"Journal_Template_Name" = ? AND "Journal_Batch_Name" = ? '
+                            'ORDER BY "Line_No"' % table, (company, tmpl, batch))
+        names = [d[0] for d in q.description]
+        return company, tmpl, batch, [dict(zip(names, r)) for r in q.fetchall()]
+
     def post_journal(self, body):
         """A user posts a general journal batch (codeunit Gen. Jnl.-Post Batch):
         every line becomes a G/L entry (and one more on its balancing account,
         if it has one) and leaves the journal.  A document (Document_No and
         Posting_Date) whose lines do not add up to 0 refuses the whole batch,
         and nothing is posted.  Only G/L account lines are posted here."""
-        company = body.get("company") or self.companies[0]
-        tmpl, batch = body.get("template", "GENERAL"), body.get("batch", "DEFAULT")
-        q = self.db.execute('SELECT * FROM "GenJournalLine" WHERE company = ? AND '
-                            '"Journal_Template_Name" = ? AND "Journal_Batch_Name" = ? '
-                            'ORDER BY "Line_No"', (company, tmpl, batch))
-        names = [d[0] for d in q.description]
-        lines = [dict(zip(names, r)) for r in q.fetchall()]
+        company, tmpl, batch, lines = self.batch_lines("GenJournalLine", body, "GENERAL")
         bal = {}
         for ln in lines:
             if ln["Account_Type"] != "G/L Account" or (
@@ -1289,6 +1319,110 @@ class Nav:
                         '"Journal_Template_Name" = ? AND "Journal_Batch_Name" = ?',
                         (company, tmpl, batch))
         return {"lines": len(lines), "entries": len(rows)}
+
+    def put_row(self, company, table, row):
+        """Insert a row that a posting makes, the fields it leaves out at
+        their blank values, with a new SystemId, modified now."""
+        cols = M.stored_cols(table)
+        full = {c: M.default_value(M.TABLE_FIELDS[table][c]) for c in cols}
+        full.update(row, SystemId=str(uuid.uuid4()), SystemModifiedAt=self.clock.stamp())
+        self.db.execute('INSERT INTO "%s" (%s) VALUES (%s)' % (
+            table, ", ".join('"%s"' % c for c in ["company"] + cols + ["_ver"]),
+            ", ".join("?" * (len(cols) + 2))),
+            [company] + [full[c] for c in cols] + [self.bump()])
+
+    def post_item_journal(self, body):
+        """A user posts an item journal batch (codeunit Item Jnl.-Post Batch):
+        each line becomes an item ledger entry, a Positive Adjmt. or a
+        Purchase adding its quantity to the item's inventory, the other entry
+        types taking it away, and leaves the journal.  A line without an item
+        or a posting date refuses the batch, and nothing is posted."""
+        company, tmpl, batch, lines = self.batch_lines("ItemJournalLine", body, "ITEM")
+        for ln in lines:
+            if not ln["Item_No"]:
+                raise ValueError("Item No. must have a value in Item Journal Line: Journal "
+                                 "Template Name=%s, Journal Batch Name=%s, Line No.=%d."
+                                 % (tmpl, batch, ln["Line_No"]))
+            if ln["Posting_Date"] in (None, "", M.EMPTY_DATE):
+                raise ValueError("Posting Date must have a value in Item Journal Line: "
+                                 "Line No.=%d." % ln["Line_No"])
+        eno = self.db.execute('SELECT COALESCE(MAX("Entry_No"), 0) FROM "ItemLedgerEntry" '
+                              'WHERE company = ?', (company,)).fetchone()[0]
+        for ln in lines:
+            eno += 1
+            qty = abs(ln["Quantity"] or 0.0)
+            if ln["Entry_Type"] not in ("Purchase", "Positive Adjmt.", "Output"):
+                qty = -qty
+            self.put_row(company, "ItemLedgerEntry", {
+                "Entry_No": eno, "Posting_Date": ln["Posting_Date"],
+                "Entry_Type": ln["Entry_Type"], "Document_No": ln["Document_No"],
+                "Item_No": ln["Item_No"], "Description": ln["Description"],
+                "Location_Code": ln["Location_Code"], "Quantity": qty,
+                "Remaining_Quantity": qty if qty > 0 else 0.0,
+                "Cost_Amount_Actual": round(qty * (ln["Unit_Amount"] or 0.0), 2),
+                "Open": 1 if qty > 0 else 0})
+        self.db.execute('DELETE FROM "ItemJournalLine" WHERE company = ? AND '
+                        '"Journal_Template_Name" = ? AND "Journal_Batch_Name" = ?',
+                        (company, tmpl, batch))
+        return {"lines": len(lines), "entries": len(lines)}
+
+    def post_shipment(self, body):
+        """A user posts the shipment of a sales order (Post, Ship): a Posted
+        Sales Shipment numbered from series 102001 names the order in
+        Order_No; each item line ships the quantity given for its Line_No
+        (what is left of it when none is given; at most what is left), the
+        order line's Quantity_Shipped goes up by it, and the item's inventory
+        goes down by a Sale entry in the item ledger."""
+        company = body.get("company") or self.companies[0]
+        order = body.get("order")
+        head = self.db.execute('SELECT "Sell_to_Customer_No", "Sell_to_Customer_Name", '
+                               '"External_Document_No" FROM "SalesHeader" WHERE company = ? '
+                               'AND "Document_Type" = \'Order\' AND "No" = ?',
+                               (company, order)).fetchone()
+        if head is None:
+            raise ValueError("post-shipment: no sales order %r" % order)
+        want = {int(k): float(v) for k, v in (body.get("quantities") or {}).items()}
+        q = self.db.execute('SELECT "Line_No", "Type", "No", "Description", "Location_Code", '
+                            '"Quantity", "Unit_of_Measure_Code", COALESCE("Quantity_Shipped", 0) '
+                            'FROM "SalesLine" WHERE '
+                            'company = ? AND "Document_Type" = \'Order\' AND "Document_No" = ? '
+                            'ORDER BY "Line_No"', (company, order)).fetchall()
+        n = self.db.execute('SELECT COUNT(*) FROM "SalesShipmentHeader" WHERE company = ?',
+                            (company,)).fetchone()[0]
+        no = "%d" % (102001 + n)
+        date = self.clock.stamp()[:10]
+        now = self.clock.stamp()
+
+        def put(table, row):
+            self.put_row(company, table, row)
+
+        put("SalesShipmentHeader", {
+            "No": no, "Sell_to_Customer_No": head[0], "Sell_to_Customer_Name": head[1],
+            "Posting_Date": date, "Document_Date": date, "Shipment_Date": date,
+            "Order_No": order, "External_Document_No": head[2], "Location_Code": "MAIN"})
+        eno = self.db.execute('SELECT COALESCE(MAX("Entry_No"), 0) FROM "ItemLedgerEntry" '
+                              'WHERE company = ?', (company,)).fetchone()[0]
+        for (lno, typ, item, desc, loc, qty, uom, done) in q:
+            ship = min(want.get(lno, 0.0 if want else qty), qty - done) if typ == "Item" else 0.0
+            put("SalesShipmentLine", {
+                "Document_No": no, "Line_No": lno, "Type": typ, "No": item,
+                "Description": desc, "Location_Code": loc, "Quantity": ship,
+                "Unit_of_Measure_Code": uom, "Order_No": order, "Order_Line_No": lno})
+            if ship:
+                self.db.execute('UPDATE "SalesLine" SET "Quantity_Shipped" = '
+                                'COALESCE("Quantity_Shipped", 0) + ?, "_ver" = ?, '
+                                '"SystemModifiedAt" = ? WHERE company = ? AND '
+                                '"Document_Type" = \'Order\' AND "Document_No" = ? AND '
+                                '"Line_No" = ?', (ship, self.bump(), now, company, order, lno))
+                eno += 1
+                put("ItemLedgerEntry", {
+                    "Entry_No": eno, "Posting_Date": date, "Entry_Type": "Sale",
+                    "Document_No": no, "Item_No": item, "Description": desc,
+                    "Location_Code": loc, "Quantity": -ship, "Open": 0})
+        self.db.execute('UPDATE "SalesHeader" SET "_ver" = ?, "SystemModifiedAt" = ? WHERE '
+                        'company = ? AND "Document_Type" = \'Order\' AND "No" = ?',
+                        (self.bump(), now, company, order))
+        return {"shipment": no}
 
     # ---------------------------------------------------------------- $batch
     def batch(self, req, ctx):
@@ -1901,6 +2035,10 @@ class Nav:
             return Response.json({"ok": True, "pending": len(self.on_read)})
         if p == "nav/post-journal":
             return Response.json(self.post_journal(body))
+        if p == "nav/post-item-journal":
+            return Response.json(self.post_item_journal(body))
+        if p == "nav/post-shipment":
+            return Response.json(self.post_shipment(body))
         if p == "nav/metadata":
             xml = body.get("xml")
             self.metadata_override = xml.encode("utf-8") if xml else None

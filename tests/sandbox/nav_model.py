@@ -137,7 +137,8 @@ TABLES = {
         F("Line_No", "i"), E("Type", "SalesLineType"), F("No", size=20),
         F("Description", size=100), F("Location_Code", size=10), F("Quantity", "d"),
         F("Unit_of_Measure_Code", size=10), F("Unit_Price", "d"),
-        F("Line_Discount_Percent", "d"), F("Line_Amount", "d", ro=True)] + SYS),
+        F("Line_Discount_Percent", "d"), F("Line_Amount", "d", ro=True),
+        F("Quantity_Shipped", "d", ro=True)] + SYS),
     "PurchaseHeader": (["Document_Type", "No"], [
         E("Document_Type", "PurchaseDocumentType"), F("No", size=20),
         F("Buy_from_Vendor_No", size=20), F("Buy_from_Vendor_Name", size=100),
@@ -171,6 +172,27 @@ TABLES = {
         F("Item_No", size=20), F("Description", size=100), F("Location_Code", size=10),
         F("Quantity", "d"), F("Remaining_Quantity", "d"), F("Cost_Amount_Actual", "d"),
         F("Open", "b")] + SYS),
+    # Item Journal (page 40): lines that post as item ledger entries
+    "ItemJournalLine": (["Journal_Template_Name", "Journal_Batch_Name", "Line_No"], [
+        F("Journal_Template_Name", size=10), F("Journal_Batch_Name", size=10),
+        F("Line_No", "i"), F("Posting_Date", "date"), F("Document_Date", "date"),
+        E("Entry_Type", "ItemLedgerEntryType"), F("Document_No", size=20),
+        F("External_Document_No", size=35), F("Item_No", size=20),
+        F("Description", size=100), F("Location_Code", size=10), F("Quantity", "d"),
+        F("Unit_of_Measure_Code", size=10), F("Unit_Amount", "d"), F("Amount", "d")] + SYS),
+    # Posted Sales Shipment (page 130, table 110 Sales Shipment Header) and
+    # its lines (page 131 Posted Sales Shpt. Subform, table 111)
+    "SalesShipmentHeader": (["No"], [
+        F("No", size=20), F("Sell_to_Customer_No", size=20),
+        F("Sell_to_Customer_Name", size=100), F("Posting_Date", "date"),
+        F("Document_Date", "date"), F("Shipment_Date", "date"), F("Order_No", size=20),
+        F("External_Document_No", size=35), F("Location_Code", size=10),
+        F("Shipping_Agent_Code", size=10), F("Package_Tracking_No", size=30)] + SYS),
+    "SalesShipmentLine": (["Document_No", "Line_No"], [
+        F("Document_No", size=20), F("Line_No", "i"), E("Type", "SalesLineType"),
+        F("No", size=20), F("Description", size=100), F("Location_Code", size=10),
+        F("Quantity", "d"), F("Unit_of_Measure_Code", size=10),
+        F("Quantity_Invoiced", "d"), F("Order_No", size=20), F("Order_Line_No", "i")] + SYS),
     "GLEntry": (["Entry_No"], [
         F("Entry_No", "i"), F("Posting_Date", "date"),
         E("Document_Type", "GenJournalDocumentType"), F("Document_No", size=20),
@@ -222,11 +244,12 @@ PAGE_SETS = [
     EntitySet("SalesOrder", "SalesHeader", {"Document_Type": "Order"}, series="S-ORD",
               lines=("SalesOrderSalesLines", {"Document_Type": "Document_Type",
                                               "Document_No": "No"})),
-    EntitySet("SalesOrderSalesLines", "SalesLine", {"Document_Type": "Order"}),
+    EntitySet("SalesOrderSalesLines", "SalesLine", {"Document_Type": "Order"}),   # page 46
     EntitySet("SalesInvoice", "SalesHeader", {"Document_Type": "Invoice"}, series="S-INV",
               lines=("SalesInvoiceSalesLines", {"Document_Type": "Document_Type",
                                                 "Document_No": "No"})),
-    EntitySet("SalesInvoiceSalesLines", "SalesLine", {"Document_Type": "Invoice"}),
+    EntitySet("SalesInvoiceSalesLines", "SalesLine", {"Document_Type": "Invoice"},
+              fields=[f.col for f in TABLES["SalesLine"][1] if f.col != "Quantity_Shipped"]),
     EntitySet("PurchaseOrder", "PurchaseHeader", {"Document_Type": "Order"}, series="P-ORD",
               lines=("PurchaseOrderPurchLines", {"Document_Type": "Document_Type",
                                                  "Document_No": "No"})),
@@ -239,6 +262,12 @@ PAGE_SETS = [
     EntitySet("CashReceiptJournal", "GenJournalLine", {"Journal_Template_Name": "CASHRCPT"},
               caption="Cash Receipt Journal"),
     EntitySet("GenJournalLines", "GenJournalLine", caption="General Journal"),
+    EntitySet("ItemJournalLines", "ItemJournalLine", caption="Item Journal"),
+    EntitySet("SalesShipment", "SalesShipmentHeader", readonly=True,
+              caption="Posted Sales Shipment",
+              lines=("SalesShipmentSalesShipmLines", {"Document_No": "No"})),
+    EntitySet("SalesShipmentSalesShipmLines", "SalesShipmentLine", readonly=True,
+              caption="Posted Sales Shpt. Subform"),
     EntitySet("ItemLedgerEntries", "ItemLedgerEntry", readonly=True,
               caption="Item Ledger Entries"),
     EntitySet("GLEntries", "GLEntry", readonly=True, caption="General Ledger Entries"),

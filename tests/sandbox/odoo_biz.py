@@ -507,6 +507,15 @@ class Orm(odoo_orm.Orm):
         super().after_write(m, ids, row, creating)
         self.after_write_rest(m, ids, row, creating)
 
+    def write(self, m, ids, vals):
+        super().write(m, ids, vals)
+        # Odoo's product.template.write makes the variants again when the
+        # attribute lines change (and only then)
+        if m.name == "product.template" and isinstance(vals, dict) and \
+                "attribute_line_ids" in vals:
+            for tid in ids:
+                self.make_variants(tid, vals)
+
     def after_write_rest(self, m, ids, row, creating):
         name = m.name
         if name == "sale.order.line":
@@ -547,18 +556,28 @@ class Orm(odoo_orm.Orm):
                             "product_tmpl_id = ?", (tid,)))
 
     def make_variants(self, tid, row):
-        """One variant per combination of the template's attribute values."""
+        """One variant per combination of the template's attribute values
+        (72), as Odoo's _create_variant_ids: on create, and on a write that
+        changes the attribute lines the combinations missing are created
+        (an archived variant of a combination back is made active again)
+        and the variants of combinations gone (or the one variant of a
+        template that had no attribute) archived."""
         import itertools
         lines = []
         for lid, in self.q("SELECT id FROM product_template_attribute_line WHERE "
                            "product_tmpl_id = ? ORDER BY id", (tid,)):
             ptavs = []
             for vid in self.rel_ids("product.template.attribute.line", "value_ids", lid):
+                ptav = self.q1("SELECT id FROM product_template_attribute_value WHERE "
+                               "attribute_line_id = ? AND product_attribute_value_id = ?",
+                               (lid, vid))
                 vname = self.q1("SELECT name FROM product_attribute_value WHERE id = ?", (vid,))
-                ptav = self.insert(self.models["product.template.attribute.value"], {
-                    "product_attribute_value_id": vid, "attribute_line_id": lid,
-                    "product_tmpl_id": tid, "name": vname, "create_date": self.now,
-                    "write_date": self.now, "create_uid": self.uid, "write_uid": self.uid})
+                if ptav is None:
+                    ptav = self.insert(self.models["product.template.attribute.value"], {
+                        "product_attribute_value_id": vid, "attribute_line_id": lid,
+                        "product_tmpl_id": tid, "name": vname, "create_date": self.now,
+                        "write_date": self.now, "create_uid": self.uid,
+                        "write_uid": self.uid})
                 ptavs.append((ptav, vname))
             lines.append(ptavs)
         t = self.db.execute("SELECT name, type, categ_id, list_price, standard_price, uom_id, "
@@ -567,7 +586,21 @@ class Orm(odoo_orm.Orm):
         rel = self.rel_table(self.models["product.product"],
                              self.models["product.product"].fields[
                                  "product_template_attribute_value_ids"])
+        have, gone = {}, {}
+        for (vid, act) in self.q("SELECT id, COALESCE(active, 1) FROM product_product WHERE "
+                                 "product_tmpl_id = ? ORDER BY id", (tid,)):
+            (have if act else gone)[frozenset(self.rel_ids(
+                "product.product", "product_template_attribute_value_ids", vid))] = vid
+        want = set()
         for combo in itertools.product(*lines):
+            key = frozenset(p for p, _ in combo)
+            want.add(key)
+            if key in have:
+                continue
+            if key in gone:     # a combination back: its archived variant again
+                self.db.execute("UPDATE product_product SET active = 1, write_date = ? "
+                                "WHERE id = ?", (self.now, gone[key]))
+                continue
             vid = self.insert(self.models["product.product"], {
                 "name": t[0], "product_tmpl_id": tid, "type": t[1], "categ_id": t[2],
                 "lst_price": t[3] or 0, "standard_price": t[4] or 0, "uom_id": t[5],
@@ -576,6 +609,10 @@ class Orm(odoo_orm.Orm):
                 "write_uid": self.uid})
             for ptav, _ in combo:
                 self.db.execute('INSERT INTO "%s" (id1, id2) VALUES (?, ?)' % rel, (vid, ptav))
+        for key, vid in have.items():
+            if key not in want:
+                self.db.execute("UPDATE product_product SET active = 0, write_date = ? "
+                                "WHERE id = ?", (self.now, vid))
 
     def recompute_complete_name(self, m, ids, sep):
         super().recompute_complete_name(m, ids, sep)
