@@ -16,7 +16,7 @@
 
 int
 file_write_atomic_keep(const char *path, const char *data, size_t len, int *keep,
-		       struct ep_err *err)
+                       struct ep_err *err)
 {
 	struct buf tmp = BUF_INIT;
 	char *dcopy = NULL;
@@ -51,7 +51,7 @@ file_write_atomic_keep(const char *path, const char *data, size_t len, int *keep
 	}
 	if (rename(tmp.p, path) < 0) {
 		ep_errf(err, EP_IOERR, "cannot rename '%s' to '%s': %s", tmp.p, path,
-			strerror(errno));
+		        strerror(errno));
 		goto out;
 	}
 	if (keep)
@@ -61,7 +61,7 @@ file_write_atomic_keep(const char *path, const char *data, size_t len, int *keep
 	if (dcopy && (dfd = open(dirname(dcopy), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
 		if (fsync(dfd) < 0) {
 			ep_errf(err, EP_IOERR, "cannot sync directory of '%s': %s", path,
-				strerror(errno));
+			        strerror(errno));
 			goto out;
 		}
 	}

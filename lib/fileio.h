@@ -20,6 +20,6 @@ int file_write_atomic(const char *path, const char *data, size_t len, struct ep_
  * renamed into place, and its descriptor handed back in *keep (the lock
  * with it). */
 int file_write_atomic_keep(const char *path, const char *data, size_t len, int *keep,
-			   struct ep_err *err);
+                           struct ep_err *err);
 
 #endif

@@ -1,7 +1,6 @@
 /* map_parse.c - lexer and parser of the mapping language, compile entry
- * points, the search path and the run context. */
+ * points and the run context. */
 #include "map_int.h"
-#include "find.h"
 #include "text.h"
 
 #include <errno.h>
@@ -1405,12 +1404,6 @@ void
 map_stats(const struct map_prog *P, struct map_stats *st)
 {
 	*st = P->st;
-}
-
-int
-map_find(const char *name, const char *ext, const char *dir, char *out, size_t n)
-{
-	return ep_find(name, "maps", ext, dir, out, n);
 }
 
 struct map_prog *

@@ -1,12 +1,21 @@
 /* map_table.c - lookup tables (CSV via libcsv, or NDJSON) loaded once per
- * run context into a hash map from key text to rows. */
+ * run context into a hash map from key text to rows, and the search path
+ * of maps and tables (map_find: here, not in the parser, so that the
+ * builtins find their tables without calling into the parser). */
 #include "map_int.h"
+#include "find.h"
 
 #include <csv.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+int
+map_find(const char *name, const char *ext, const char *dir, char *out, size_t n)
+{
+	return ep_find(name, "maps", ext, dir, out, n);
+}
 
 static uint32_t
 fnv(const char *s, size_t n)
