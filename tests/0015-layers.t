@@ -8,6 +8,9 @@
 # lib/ file naming a lib/ header of a higher layer fails, with FILE:LINE; so
 # does a header without a tag, or a tag whose name is not its number's.
 # cmd/ is the top: it may include anything.  One awk over lib/, no build.
+# The same rule at link level, as a declaration written by hand would
+# escape the includes: no object of lib/ uses a symbol defined in an object
+# of a higher layer (nm -P on the build's lib/*.o).
 . "$(dirname "$0")/lib.sh"
 
 # Breaks known and left, one a line: "FILE HEADER  reason" (FILE a name in
@@ -83,6 +86,48 @@ layers() (
 	}' lib/*.h lib/*.c | sort
 )
 
+# links TOP OBJDIR: every use, by an object in OBJDIR, of a symbol defined in
+# an object of a higher layer (layers from TOP/lib's tags), one a line,
+# sorted; the lines of $ALLOW left out
+links() (
+	cd "$1" &&
+	{
+		awk 'FNR == 1 { b = FILENAME; sub(/.*\//, "", b); sub(/\.h$/, "", b); first = 1 }
+		first && !(b in t) && match($0, /\(layer [0-9]+: /) {
+			t[b] = 1; print "@tag", b, substr($0, RSTART + 7, RLENGTH - 9) + 0 }
+		first && /\*\// { first = 0 }' lib/*.h
+		for o in "$2"/*.o; do
+			nm -P "$o" | sed "s|^|$(basename "$o" .o) |"
+		done
+	} | awk -v allow="$ALLOW" '
+	BEGIN {
+		n = split(allow, al, "\n")
+		for (i = 1; i <= n; i++)
+			if (split(al[i], w, " ") >= 2)
+				allowed[w[1] " " w[2]] = 1
+	}
+	$1 == "@tag" { L[$2] = $3; next }
+	$3 == "U" { nu++; uo[nu] = $1; us[nu] = $2; next }
+	$3 ~ /^[TDBRVWCG]$/ { def[$2] = $1 }
+	function lay(b, s) {
+		if (b in L)
+			return L[b]
+		s = b; sub(/_.*/, "", s)
+		return s in L ? L[s] : 0
+	}
+	END {
+		for (i = 1; i <= nu; i++) {
+			if (!(us[i] in def))
+				continue
+			d = def[us[i]]
+			if (!lay(uo[i]) || lay(d) <= lay(uo[i]) || (uo[i] ".c " d ".h") in allowed)
+				continue
+			print "lib/" uo[i] ".o: layer " lay(uo[i]) " uses " us[i] " of lib/" d \
+			    ".o, layer " lay(d)
+		}
+	}' | sort
+)
+
 # the checker finds what it must (it can fail): a fixture
 mkdir "$T/lib"
 printf '/*\n * a.h - low (layer 1: base).\n */\n' >"$T/lib/a.h"
@@ -108,11 +153,30 @@ lib/e.h:5: layer 4 (protocols) includes b.h, layer 5 (engines)
 lib/zz.c:1: no layer: no header of its name
 EOF
 same_file "$T/got" "$T/want" "a fixture: upward include, missing and wrong tags, stale allow-list"
+
+# and at link level: a hand-written declaration, no include
+printf 'int b_fn(void);\nint a_fn(void) { return b_fn(); }\n' >"$T/lib/a.c"
+printf 'int b_fn(void) { return 1; }\n' >"$T/lib/b.c"
+if ${CC:-cc} -c -o "$T/lib/a.o" "$T/lib/a.c" && ${CC:-cc} -c -o "$T/lib/b.o" "$T/lib/b.c"; then
+	links "$T" "$T/lib" >"$T/got"
+	is "$(cat "$T/got")" "lib/a.o: layer 1 uses b_fn of lib/b.o, layer 5" \
+		"a fixture: a use of a higher layer's function, found by nm"
+else
+	_result 1 "a fixture: cannot compile with ${CC:-cc}"
+fi
 ALLOW=$ALLOW_SAVED
 
 # lib/ keeps the rule
 layers "$ERPIPE_TOP" >"$T/breaks"
 sed 's/^/# /' "$T/breaks"
 is "$(wc -l <"$T/breaks" | tr -d ' ')" 0 "lib/: no include of a higher layer, every header tagged"
+OBJ=$ERPIPE_TOP/${B:-build}/lib
+if ls "$OBJ"/*.o >/dev/null 2>&1; then
+	links "$ERPIPE_TOP" "$OBJ" >"$T/breaks"
+	sed 's/^/# /' "$T/breaks"
+	is "$(wc -l <"$T/breaks" | tr -d ' ')" 0 "lib/: no object uses a higher layer's symbol"
+else
+	_result 1 "lib/: no objects in $OBJ (build first)"
+fi
 
 done_testing
