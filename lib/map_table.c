@@ -11,12 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-int
-map_find(const char *name, const char *ext, const char *dir, char *out, size_t n)
-{
-	return ep_find(name, "maps", ext, dir, out, n);
-}
-
 static uint32_t
 fnv(const char *s, size_t n)
 {
@@ -359,4 +353,10 @@ map_table_get(struct map_ctx *ctx, const char *path, const char *key, struct ep_
 	t->next = ctx->tables;
 	ctx->tables = t;
 	return t;
+}
+
+int
+map_find(const char *name, const char *ext, const char *dir, char *out, size_t n)
+{
+	return ep_find(name, "maps", ext, dir, out, n);
 }
