@@ -30,7 +30,7 @@
 #include "ops.h"
 #include "opt.h"
 #include "redact.h"
-#include "state.h"
+#include "fileio.h"
 #include "webhook.h"
 
 static const char usage_text[] =

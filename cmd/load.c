@@ -105,33 +105,6 @@ struct load_cmd {
 
 /* ---- odoo --------------------------------------------------------------- */
 
-/* lib/odoo's call as the target's RPC entry: Odoo's own errors are the
- * record's, the rest stops the run. */
-static int
-odoo_rpc(void *conn, const char *model, const char *method, const cJSON *args,
-	 const cJSON *kwargs, cJSON **result, struct load_error *e)
-{
-	struct odoo_err oe;
-
-	memset(&oe, 0, sizeof(oe));
-	*result = odoo_call(conn, model, method, args, kwargs, &oe);
-	if (*result)
-		return 0;
-	if (oe.fatal || oe.e.code != EP_DATAERR) {
-		load_errf(e, oe.e.code ? oe.e.code : EP_SOFTWARE, NULL, "%s", oe.e.msg);
-		e->lost = oe.lost;
-		return -1;
-	}
-	e->status = oe.http_status;
-	return load_errf(e, EP_DATAERR, oe.name, "%s", oe.message[0] ? oe.message : oe.e.msg);
-}
-
-static int
-odoo_rpc_again(void *conn, int attempt, struct ep_err *err)
-{
-	return odoo_again(conn, attempt, err);
-}
-
 static int
 run_odoo(struct load_cmd *c, const char *model, int nfiles, char **files)
 {
@@ -177,9 +150,8 @@ run_odoo(struct load_cmd *c, const char *model, int nfiles, char **files)
 		cfg_profile_free(prof);
 		return oe.e.code ? oe.e.code : EP_SOFTWARE;
 	}
-	lc.call = odoo_rpc;
-	lc.again = odoo_rpc_again;
-	lc.conn = o;
+	memset(&lc, 0, sizeof(lc));
+	lc.odoo = o;
 	lc.model = model;
 	lc.xmlid = c->xmlid;
 	lc.key = c->xmlid ? NULL : c->lo.key;

@@ -2,6 +2,9 @@
  * audit.h - a tamper-evident audit trail of writes (load --audit FILE, and
  * the fixes reconcile --emit-fix --audit FILE emits) and
  * its verification (erpipe-audit verify).
+ * (layer 2: stream): a file of NDJSON lines, below the engines that write
+ * it (lib/load_audit, lib/diff_audit); it needs only base (cfg for the key
+ * file, redact for secret fields) and json_tree.
  *
  * One line per write, JSON, '\n' terminated:
  *   {"time": "2026-05-01T10:00:00.123Z", "run": RUNID, "host": H,

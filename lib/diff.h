@@ -1,6 +1,6 @@
 /*
- * diff.h - record diff: compare two NDJSON record streams by key (layer 5:
- * engines, no network).  The engine of reconcile(1).
+ * diff.h - record diff: compare two NDJSON record streams by key
+ * (layer 5: engines, no network).  The engine of reconcile(1).
  *
  * A diff is set up from a struct diff_spec (keys, fields, comparison rules,
  * maps), then diff_run reads both inputs and hands every finding to a sink

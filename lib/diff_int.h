@@ -1,5 +1,6 @@
 /*
- * diff_int.h - internals shared by lib/diff*.c; not for cmd/.
+ * diff_int.h - internals shared by lib/diff*.c; not for cmd/ (layer 5: engines,
+ * with diff.h).
  *
  * A compact record (struct drec) is one contiguous run of bytes: the header,
  * the encoded key, then each stored field as a 2-byte field number, a

@@ -3,8 +3,11 @@
  * nav-extract): the common options, reading the start position from a
  * state file, the output (records, then checkpoints after the records they
  * cover), within-run de-duplication for the overlap window, the --follow
- * loop's sleep and stop flag, --shard ranges and timestamps (layer 3: it
- * includes lib/conn).
+ * loop's sleep and stop flag, --shard ranges and timestamps.
+ * (layer 6: connectors): DESIGN.md puts the extraction engine there, above
+ * protocols and engines; it was tagged 3 because it includes only lib/conn,
+ * but what it is decides, not what it needs: a lower layer must not grow a
+ * use of it (see tests/0015-layers.t for the two left).
  *
  * Ownership: struct extract_cfg and struct extract_out are the caller's
  * (extract_out_free releases the writer); extract_state_pos returns a cJSON

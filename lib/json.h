@@ -1,5 +1,5 @@
 /*
- * json.h - strict JSON syntax check without building a tree (layer 2).
+ * json.h - strict JSON syntax check without building a tree (layer 2: stream).
  *
  * json_check validates one JSON text (RFC 8259: no trailing commas, no
  * leading zeros, no bare control characters, valid escapes, UTF-8 checked

@@ -1,6 +1,6 @@
 /*
  * load.h - load's generic machinery: records in, writes to a target system,
- * one receipt per record out (layer 5: engines; targets plug in from layer 4).
+ * one receipt per record out (layer 5: engines; targets plug in from layer 6).
  *
  * load_run drives lib/stage: it reads records, groups them in batches of
  * --batch, and for each batch asks the target, through struct load_target:

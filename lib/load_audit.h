@@ -1,5 +1,6 @@
 /*
- * load_audit.h - load's writes into the audit trail (lib/audit.h): one line
+ * load_audit.h - load's writes into the audit trail (lib/audit.h), part of
+ * load's machinery (layer 5: engines, with load.h): one line
  * per record created, updated or deleted, with the fields written, their
  * old values (from the lookup) and new ones, and the record's source line.
  * Unchanged and rejected records wrote nothing and get no line; --dry-run

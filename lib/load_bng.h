@@ -1,5 +1,6 @@
 /*
- * load_bng.h - load's BNG target: `load bng RESOURCE` (layer 4: protocols).
+ * load_bng.h - load's BNG target: `load bng RESOURCE`
+ * (layer 6: connectors, as lib/load_odoo.h says why).
  *
  * The target of lib/load.h for one BNG resource (customers, sales_orders,
  * ...) over lib/bng.

@@ -1,6 +1,6 @@
 /*
  * load_nav.h - load's Dynamics NAV / Business Central target: `load nav
- * ENTITYSET` (layer 4: protocols), on lib/nav.
+ * ENTITYSET`, on lib/nav (layer 6: connectors, as lib/load_odoo.h says why).
  *
  * Matching: --key FIELD[,FIELD…].  When the fields are the entity's key
  * (No; Document_Type,No for an order) a record is read by its key

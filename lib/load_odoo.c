@@ -10,6 +10,7 @@
 #include "json_tree.h"
 #include "keyset.h"
 #include "log.h"
+#include "odoo.h"
 
 #define IMPORT_MODULE "__import__"
 
@@ -2319,6 +2320,33 @@ lo_again(void *t, int attempt, struct ep_err *err)
 	return lo->cfg.again(lo->cfg.conn, attempt, err);
 }
 
+/* lib/odoo's call as the target's RPC entry: Odoo's own errors are the
+ * record's, the rest stops the run. */
+static int
+odoo_rpc(void *conn, const char *model, const char *method, const cJSON *args,
+	 const cJSON *kwargs, cJSON **result, struct load_error *e)
+{
+	struct odoo_err oe;
+
+	memset(&oe, 0, sizeof(oe));
+	*result = odoo_call(conn, model, method, args, kwargs, &oe);
+	if (*result)
+		return 0;
+	if (oe.fatal || oe.e.code != EP_DATAERR) {
+		load_errf(e, oe.e.code ? oe.e.code : EP_SOFTWARE, NULL, "%s", oe.e.msg);
+		e->lost = oe.lost;
+		return -1;
+	}
+	e->status = oe.http_status;
+	return load_errf(e, EP_DATAERR, oe.name, "%s", oe.message[0] ? oe.message : oe.e.msg);
+}
+
+static int
+odoo_rpc_again(void *conn, int attempt, struct ep_err *err)
+{
+	return odoo_again(conn, attempt, err);
+}
+
 const struct load_target load_odoo_target = {
 	"odoo",	   lo_check,  lo_resolve, lo_lookup,   lo_same,	     lo_create,
 	lo_update, lo_remove, lo_call,	  lo_classify, lo_item_free, lo_readback,
@@ -2338,6 +2366,11 @@ load_odoo_new(const struct load_odoo_cfg *cfg, struct ep_err *err)
 		return NULL;
 	}
 	lo->cfg = *cfg;
+	if (cfg->odoo != NULL) {
+		lo->cfg.call = odoo_rpc;
+		lo->cfg.again = odoo_rpc_again;
+		lo->cfg.conn = cfg->odoo;
+	}
 	keyset_init(&lo->fidx, 1);
 	if ((lo->sub = cJSON_CreateObject()) == NULL) {
 		free(lo);

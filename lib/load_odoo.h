@@ -1,5 +1,9 @@
 /*
- * load_odoo.h - load's Odoo target: `load odoo MODEL` (layer 4: protocols).
+ * load_odoo.h - load's Odoo target: `load odoo MODEL`
+ * (layer 6: connectors): DESIGN.md puts load's targets there, above
+ * protocols and engines: a target joins the engine's interface (lib/load.h,
+ * layer 5) to a protocol client (layer 4), so it depends on both and
+ * neither on it.  It was tagged 4, under the engine it plugs into.
  *
  * The target of lib/load.h for one Odoo model, over one RPC entry point
  * (execute_kw: model, method, positional args, keyword args), which lib/odoo
@@ -65,6 +69,7 @@
 
 #include "err.h"
 #include "load.h"
+#include "odoo.h"
 
 /* One execute_kw call: args a JSON array, kwargs an object or NULL (both
  * borrowed).  0 with *result (owned by the caller), or -1 with e. */
@@ -73,8 +78,10 @@ typedef int (*load_odoo_rpc)(void *conn, const char *model, const char *method,
 			     struct load_error *e);
 
 struct load_odoo_cfg {
+	struct odoo *odoo; /* the connection, as load_bng's bng and load_nav's nav */
+	/* Or, with odoo NULL, another execute_kw entry on conn (a fake server
+	 * for tests), with load.h's again for it, or NULL */
 	load_odoo_rpc call;
-	/* load.h's again for the connection, or NULL */
 	int (*again)(void *conn, int attempt, struct ep_err *err);
 	void *conn;
 	const char *model;

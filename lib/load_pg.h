@@ -1,5 +1,6 @@
 /*
- * load_pg.h - load's PostgreSQL target: `load pg TABLE` (layer 4: protocols).
+ * load_pg.h - load's PostgreSQL target: `load pg TABLE`
+ * (layer 6: connectors, as lib/load_odoo.h says why).
  *
  * The target of lib/load.h for one table, over libpq.  A record's fields
  * are the table's columns (a field that names no column is a reject: it

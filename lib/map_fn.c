@@ -8,6 +8,7 @@
 #include <math.h>
 #include <openssl/evp.h>
 #include <pcre2.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -572,27 +573,41 @@ map_fn_free_aux(void *p)
 	free(rx);
 }
 
+/* a prep hook's error: -1 with pp set */
+static int __attribute__((format(printf, 4, 5)))
+prep_error(struct map_prep *pp, int line, int col, const char *fmt, ...)
+{
+	va_list ap;
+
+	pp->line = line;
+	pp->col = col;
+	va_start(ap, fmt);
+	vsnprintf(pp->msg, sizeof pp->msg, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
 static int
-prep_regex(struct map_cc *cc, struct map_node *n)
+prep_regex(struct map_prog *P, struct map_node *n, struct map_prep *pp)
 {
 	struct map_node *pat = n->args[1];
 	struct map_rx *rx;
 	int ec;
 	PCRE2_SIZE eo;
 
+	(void)P;
 	if (pat->kind != N_LIT || pat->lit.t != MV_STR)
-		return map_cc_error(cc, pat->line, pat->col,
+		return prep_error(pp, pat->line, pat->col,
 			"%s(): the pattern must be a string literal", n->fn->name);
-	if ((rx = calloc(1, sizeof *rx)) == NULL || map_prog_keep(cc->P, rx) < 0) {
-		free(rx);
-		return map_cc_error(cc, n->line, n->col, "out of memory");
-	}
+	if ((rx = calloc(1, sizeof *rx)) == NULL)
+		return prep_error(pp, n->line, n->col, "out of memory");
+	pp->keep = rx;
 	rx->re = pcre2_compile((PCRE2_SPTR)pat->lit.u.s, pat->lit.n, PCRE2_UTF, &ec, &eo, NULL);
 	if (rx->re == NULL) {
 		PCRE2_UCHAR msg[256];
 
 		pcre2_get_error_message(ec, msg, sizeof msg);
-		return map_cc_error(cc, pat->line, pat->col + 1 + (int)eo, "%s(): bad regex: %s",
+		return prep_error(pp, pat->line, pat->col + 1 + (int)eo, "%s(): bad regex: %s",
 			n->fn->name, (char *)msg);
 	}
 	pcre2_jit_compile(rx->re, PCRE2_JIT_COMPLETE);
@@ -1249,39 +1264,41 @@ find_decl(struct map_prog *P, const char *name)
 	return NULL;
 }
 
-static struct map_table *
-load_table(struct map_cc *cc, struct map_node *n, int argi, const char *defkey, int *miss)
+/* the table of argument argi, into n->aux; -1 with pp set */
+static int
+load_table(struct map_prog *P, struct map_node *n, int argi, const char *defkey, int *miss,
+	struct map_prep *pp)
 {
 	struct map_node *t = n->args[argi];
 	char path[4096];
 	struct ep_err err = EP_ERR_INIT;
-	struct map_table *tab;
 	struct map_tdecl *d;
 
 	if (t->kind != N_LIT || t->lit.t != MV_STR)
-		map_cc_error(cc, t->line, t->col, "%s(): the table must be a quoted file name",
-			n->fn->name);
-	d = find_decl(cc->P, t->lit.u.s);
+		return prep_error(pp, t->line, t->col,
+			"%s(): the table must be a quoted file name", n->fn->name);
+	d = find_decl(P, t->lit.u.s);
 	if (miss)
 		*miss = d ? d->miss : 0;
-	if (map_find(t->lit.u.s, "", cc->P->dir, path, sizeof path) < 0) {
-		cc->code = EP_NOINPUT;
-		map_cc_error(cc, t->line, t->col, "cannot find table '%s'", t->lit.u.s);
+	if (map_find(t->lit.u.s, "", P->dir, path, sizeof path) < 0) {
+		pp->code = EP_NOINPUT;
+		return prep_error(pp, t->line, t->col, "cannot find table '%s'", t->lit.u.s);
 	}
-	tab = map_table_get(cc->P->ctx, path, d && d->key ? d->key : defkey, &err);
-	if (tab == NULL) {
-		cc->code = err.code;
-		map_cc_error(cc, t->line, t->col, "%s", err.msg);
+	n->aux = map_table_get(P->ctx, path, d && d->key ? d->key : defkey, &err);
+	if (n->aux == NULL) {
+		pp->code = err.code;
+		return prep_error(pp, t->line, t->col, "%s", err.msg);
 	}
-	return tab;
+	return 0;
 }
 
 static int
-prep_lookup(struct map_cc *cc, struct map_node *n)
+prep_lookup(struct map_prog *P, struct map_node *n, struct map_prep *pp)
 {
 	int miss;
 
-	n->aux = load_table(cc, n, 0, NULL, &miss);
+	if (load_table(P, n, 0, NULL, &miss, pp) < 0)
+		return -1;
 	n->iaux = miss;
 	return 0;
 }
@@ -1333,10 +1350,9 @@ FN(f_lookup)
 }
 
 static int
-prep_convert(struct map_cc *cc, struct map_node *n)
+prep_convert(struct map_prog *P, struct map_node *n, struct map_prep *pp)
 {
-	n->aux = load_table(cc, n, 4, "currency", NULL);
-	return 0;
+	return load_table(P, n, 4, "currency", NULL, pp);
 }
 
 static int
@@ -1398,10 +1414,9 @@ FN(f_convert)
 }
 
 static int
-prep_uom(struct map_cc *cc, struct map_node *n)
+prep_uom(struct map_prog *P, struct map_node *n, struct map_prep *pp)
 {
-	n->aux = load_table(cc, n, 3, "unit", NULL);
-	return 0;
+	return load_table(P, n, 3, "unit", NULL, pp);
 }
 
 FN(f_uom)

@@ -1,5 +1,6 @@
 /*
- * map_int.h - internals shared by lib/map*.c; not for cmd/.
+ * map_int.h - internals shared by lib/map*.c and the engines on the map
+ * language (validator, match, suggest); not for cmd/ (layer 5: engines).
  *
  * Ownership: values (struct map_val) never own memory; they point into the
  * input line, a program's compile arena (literals, tables) or its record
@@ -98,13 +99,24 @@ struct map_step {
 };
 
 struct map_env;
-struct map_cc;
+struct map_prog;
+/* What a builtin's prep hook hands back to the parser: on failure (-1) the
+ * place and message of the error (code: its status, 0 for EP_DATAERR); and
+ * in keep, success or not, what the program must free with it
+ * (map_fn_free_aux).  The builtins never call into the parser: it calls
+ * them (map_fn_find, prep, map_fn_free_aux), not the other way. */
+struct map_prep {
+	int line, col, code;
+	void *keep;
+	char msg[400];
+};
 struct map_fn {
 	const char *name;
 	int min, max;
 	struct map_val (*f)(struct map_env *E, struct map_node *call,
 		struct map_val *args, int nargs);
-	int (*prep)(struct map_cc *cc, struct map_node *call);  /* at compile */
+	/* at compile: 0, or -1 with pp's error */
+	int (*prep)(struct map_prog *P, struct map_node *call, struct map_prep *pp);
 	const char *doc;
 };
 
@@ -216,37 +228,6 @@ struct map_env {
 	struct map_val subval;  /* a sub-mapping's `value` */
 };
 
-/* compile context (map_parse.c); fn prep hooks report with map_cc_error */
-struct map_cc {
-	struct map_prog *P;
-	jmp_buf jb;
-	struct map_sub *cursub;
-	const char *s, *e, *p;
-	int line;
-	const char *linestart;
-	struct ep_err *err;
-	int failed, code, depth;
-	int insub;          /* parsing a sub-mapping's body */
-	/* current scope's local names */
-	char **names;
-	char **outer_names;  /* the top level's, while a map block's are in names */
-	int nnames, capnames;
-	int *nslots;
-	/* token */
-	int tok;
-	const char *tp;   /* token start */
-	size_t tn;
-	int tline, tcol;
-	const char *tls;  /* line start of token */
-	int space_before;
-	int pline, pcol;   /* just after the previous token */
-	char *sval;
-	size_t sn;
-	int ssafe;
-};
-int map_cc_error(struct map_cc *cc, int line, int col, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-int map_prog_keep(struct map_prog *P, void *p);  /* freed with the program */
 
 /* evaluation (map_eval.c) */
 /* map_expr_eval_bool on a record the caller parsed (with map_json_parse,

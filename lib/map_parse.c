@@ -1,7 +1,6 @@
 /* map_parse.c - lexer and parser of the mapping language, compile entry
- * points, the search path and the run context. */
+ * points and the run context. */
 #include "map_int.h"
-#include "find.h"
 #include "text.h"
 
 #include <errno.h>
@@ -12,6 +11,38 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+/* The compile context.  Only the parser sees it: the builtins' prep hooks
+ * report through struct map_prep (map_int.h), so that builtins and parser
+ * do not call each other. */
+struct map_cc {
+	struct map_prog *P;
+	jmp_buf jb;
+	struct map_sub *cursub;
+	const char *s, *e, *p;
+	int line;
+	const char *linestart;
+	struct ep_err *err;
+	int failed, code, depth;
+	int insub;          /* parsing a sub-mapping's body */
+	/* current scope's local names */
+	char **names;
+	char **outer_names;  /* the top level's, while a map block's are in names */
+	int nnames, capnames;
+	int *nslots;
+	/* token */
+	int tok;
+	const char *tp;   /* token start */
+	size_t tn;
+	int tline, tcol;
+	const char *tls;  /* line start of token */
+	int space_before;
+	int pline, pcol;   /* just after the previous token */
+	char *sval;
+	size_t sn;
+	int ssafe;
+};
+static int map_cc_error(struct map_cc *cc, int line, int col, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 enum {
 	T_EOF = 256, T_NL, T_IDENT, T_INPUT, T_DOLLAR, T_ROOT, T_ROOTKEY, T_STR, T_NUM,
@@ -58,7 +89,7 @@ line_start(struct map_cc *cc, int line)
 	return p;
 }
 
-int
+static int
 map_cc_error(struct map_cc *cc, int line, int col, const char *fmt, ...)
 {
 	struct buf b = BUF_INIT;
@@ -76,7 +107,8 @@ map_cc_error(struct map_cc *cc, int line, int col, const char *fmt, ...)
 	longjmp(cc->jb, 1);
 }
 
-int
+/* p is freed with the program (map_fn_free_aux) */
+static int
 map_prog_keep(struct map_prog *P, void *p)
 {
 	if (P->nfrees == P->capfrees) {
@@ -514,8 +546,20 @@ call(struct map_cc *cc, const char *name, size_t nlen, int line, int col)
 				fn->min, fn->min == 1 ? "" : "s", na);
 		map_cc_error(cc, line, col, "%s(): wrong number of arguments (%d)", fn->name, na);
 	}
-	if (fn->prep != NULL)
-		fn->prep(cc, n);
+	if (fn->prep != NULL) {
+		struct map_prep pp = { 0, 0, 0, NULL, "" };
+		int r = fn->prep(cc->P, n, &pp);
+
+		if (pp.keep != NULL && map_prog_keep(cc->P, pp.keep) < 0) {
+			map_fn_free_aux(pp.keep);
+			map_cc_error(cc, line, col, "out of memory");
+		}
+		if (r < 0) {
+			if (pp.code)
+				cc->code = pp.code;
+			map_cc_error(cc, pp.line, pp.col, "%s", pp.msg);
+		}
+	}
 	return n;
 }
 
@@ -1360,12 +1404,6 @@ void
 map_stats(const struct map_prog *P, struct map_stats *st)
 {
 	*st = P->st;
-}
-
-int
-map_find(const char *name, const char *ext, const char *dir, char *out, size_t n)
-{
-	return ep_find(name, "maps", ext, dir, out, n);
 }
 
 struct map_prog *

@@ -1,6 +1,9 @@
 /* map_table.c - lookup tables (CSV via libcsv, or NDJSON) loaded once per
- * run context into a hash map from key text to rows. */
+ * run context into a hash map from key text to rows, and the search path
+ * of maps and tables (map_find: here, not in the parser, so that the
+ * builtins find their tables without calling into the parser). */
 #include "map_int.h"
+#include "find.h"
 
 #include <csv.h>
 #include <errno.h>
@@ -350,4 +353,10 @@ map_table_get(struct map_ctx *ctx, const char *path, const char *key, struct ep_
 	t->next = ctx->tables;
 	ctx->tables = t;
 	return t;
+}
+
+int
+map_find(const char *name, const char *ext, const char *dir, char *out, size_t n)
+{
+	return ep_find(name, "maps", ext, dir, out, n);
 }

@@ -1,6 +1,6 @@
 /*
- * match.h - pair the records of two systems that share no key (layer 5:
- * engines, no network): the engine of reconcile --match.
+ * match.h - pair the records of two systems that share no key
+ * (layer 5: engines, no network): the engine of reconcile --match.
  *
  * The right input is read whole and normalised into compact sim records
  * (lib/similar.h) with its blocking keys in one sorted index; the left

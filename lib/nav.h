@@ -1,6 +1,6 @@
 /*
- * nav.h - a connection to Dynamics NAV / Business Central (layer 4:
- * protocols): OData V4 requests (pages, $metadata, $batch, single
+ * nav.h - a connection to Dynamics NAV / Business Central
+ * (layer 4: protocols): OData V4 requests (pages, $metadata, $batch, single
  * entities) and SOAP page services, with Basic (user + web service access
  * key), NTLM (libcurl) or OAuth 2.0 client credentials (lib/oauth).
  *

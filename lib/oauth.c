@@ -18,7 +18,7 @@
 
 #include "buf.h"
 #include "json_tree.h"
-#include "state.h"
+#include "fileio.h"
 #include "text.h"
 
 #define CACHE_MAX (64 * 1024)

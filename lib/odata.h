@@ -1,6 +1,6 @@
 /*
- * odata.h - OData V4 as Dynamics NAV / Business Central speak it (layer 4:
- * protocols).  No network here: URLs, literals, $filter pieces, $metadata
+ * odata.h - OData V4 as Dynamics NAV / Business Central speak it
+ * (layer 4: protocols).  No network here: URLs, literals, $filter pieces, $metadata
  * (CSDL), collection pages, errors and JSON $batch bodies; lib/nav.h does
  * the requests.
  *

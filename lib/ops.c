@@ -14,7 +14,7 @@
 #include "dt.h"
 #include "text.h"
 #include "log.h"
-#include "state.h"
+#include "fileio.h"
 
 const struct ep_opt ops_opts[] = {
 	{ "metrics", OPT_OPS_METRICS, "FILE",

@@ -1,5 +1,8 @@
 /*
- * redact.h - keep secrets out of traces and messages (layer 3: net).
+ * redact.h - keep secrets out of traces and messages (layer 1: base).
+ * It was tagged net for the HTTP traces, but it needs only lib/buf, and
+ * a layer below net uses it: the audit trail (stream) leaves secret fields
+ * out with it.
  *
  * Ownership: a struct redact is made by redact_new and freed by
  * redact_free; it keeps its own copies of the secrets added to it.

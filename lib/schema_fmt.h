@@ -1,5 +1,5 @@
 /*
- * schema_fmt.h - "format" checks for schema.c (layer 5, internal).
+ * schema_fmt.h - "format" checks for schema.c (layer 5: engines, internal).
  *
  * Ownership: pure functions on a (pointer, length) string; nothing is
  * kept or allocated except by SCHEMA_FMT_REGEX, which compiles and frees

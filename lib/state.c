@@ -13,6 +13,7 @@
 
 #include "buf.h"
 #include "dt.h"
+#include "fileio.h"
 #include "log.h"
 
 #define STATE_MAX (16u << 20)
@@ -151,77 +152,6 @@ state_open(struct state *st, const char *path, struct ep_err *err)
 	return 0;
 }
 
-/* With keep not NULL the new file is locked before it is renamed into
- * place, and its descriptor handed back in *keep (the lock with it). */
-static int
-write_atomic(const char *path, const char *data, size_t len, int *keep, struct ep_err *err)
-{
-	struct buf tmp = BUF_INIT;
-	char *dcopy = NULL;
-	int fd = -1, dfd = -1, rc = -1;
-	size_t off = 0;
-
-	buf_addf(&tmp, "%s.tmp.%ld", path, (long)getpid());
-	if ((fd = open(tmp.p, (keep ? O_RDWR : O_WRONLY) | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) <
-	    0) {
-		ep_errf(err, EP_IOERR, "cannot create '%s': %s", tmp.p, strerror(errno));
-		goto out;
-	}
-	if (keep && flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		ep_errf(err, EP_IOERR, "cannot lock '%s': %s", tmp.p, strerror(errno));
-		goto out;
-	}
-	while (off < len) {
-		ssize_t n = write(fd, data + off, len - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ep_errf(err, EP_IOERR, "cannot write '%s': %s", tmp.p, strerror(errno));
-			goto out;
-		}
-		off += (size_t)n;
-	}
-	if (fsync(fd) < 0 || (!keep && close(fd) < 0)) {
-		if (!keep)
-			fd = -1;
-		ep_errf(err, EP_IOERR, "cannot sync '%s': %s", tmp.p, strerror(errno));
-		goto out;
-	}
-	if (rename(tmp.p, path) < 0) {
-		ep_errf(err, EP_IOERR, "cannot rename '%s' to '%s': %s", tmp.p, path,
-			strerror(errno));
-		goto out;
-	}
-	if (keep)
-		*keep = fd;
-	fd = -1;
-	dcopy = strdup(path);
-	if (dcopy && (dfd = open(dirname(dcopy), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
-		if (fsync(dfd) < 0) {
-			ep_errf(err, EP_IOERR, "cannot sync directory of '%s': %s", path,
-				strerror(errno));
-			goto out;
-		}
-	}
-	rc = 0;
-out:
-	if (fd >= 0) {
-		close(fd);
-		unlink(tmp.p);
-	}
-	if (dfd >= 0)
-		close(dfd);
-	free(dcopy);
-	buf_release(&tmp);
-	return rc;
-}
-
-int
-file_write_atomic(const char *path, const char *data, size_t len, struct ep_err *err)
-{
-	return write_atomic(path, data, len, NULL, err);
-}
-
 /* -1, 0 or 1 as a is before, the same as, or after b; 2 when the two
  * cannot be ordered.  Numbers by value, strings by the time they name
  * when both are one (dt.h), else not ordered. */
@@ -309,7 +239,7 @@ state_commit(struct state *st, const char *stream, const cJSON *pos, struct ep_e
 			     "not committing",
 			     st->path, out.len, STATE_MAX >> 20);
 	else
-		rc = write_atomic(st->path, out.p, out.len, &fd, err);
+		rc = file_write_atomic_keep(st->path, out.p, out.len, &fd, err);
 	if (fd >= 0) {
 		close(st->statefd); /* the old file's lock: the new one holds it now */
 		st->statefd = fd;

@@ -53,7 +53,4 @@ void state_close(struct state *st);
  * cursor), ends the comparison as not older. */
 int state_pos_older(const cJSON *pos, const cJSON *committed);
 
-/* Write data to path atomically (temp + fsync + rename + dir fsync). */
-int file_write_atomic(const char *path, const char *data, size_t len, struct ep_err *err);
-
 #endif

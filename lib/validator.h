@@ -1,6 +1,6 @@
 /*
- * validator.h - the checks of validate(1) on one record at a time (layer 5:
- * engines): a JSON Schema, business rules in the expression language,
+ * validator.h - the checks of validate(1) on one record at a time
+ * (layer 5: engines): a JSON Schema, business rules in the expression language,
  * unique keys across the stream and references into key files.
  *
  * --anomaly and --dup-payment (lib/anomaly.h) judge a record against the

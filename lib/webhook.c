@@ -33,7 +33,7 @@
 #include "cfg.h"
 #include "extract.h"
 #include "json_tree.h"
-#include "state.h"
+#include "fileio.h"
 
 #define SPOOL_LINE_MAX (64u << 20)
 #define CERT_MAX (1u << 20) /* largest certificate chain file */

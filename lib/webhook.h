@@ -1,6 +1,6 @@
 /*
- * webhook.h - a signed-webhook receiver with a durable spool (layer 4:
- * protocols), on libmicrohttpd.  bng-extract --listen runs on it.
+ * webhook.h - a signed-webhook receiver with a durable spool, on
+ * libmicrohttpd (layer 4: protocols).  bng-extract --listen runs on it.
  *
  * The server thread answers each POST:
  *   401  the signature header is missing or is not

@@ -1,6 +1,7 @@
 /*
- * xml.h - the one safe way to parse outside XML with libxml2 (layer 4:
- * protocols; XML-RPC, NAV SOAP and OData $metadata all go through it).
+ * xml.h - the one safe way to parse outside XML with libxml2
+ * (layer 4: protocols; XML-RPC, NAV SOAP and OData $metadata all go through
+ * it).
  *
  * Ownership: xml_parse_safe returns an xmlDoc the caller frees with
  * xmlFreeDoc.  xml_sax_safe builds nothing: the caller's SAX callbacks see

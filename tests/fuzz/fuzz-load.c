@@ -104,7 +104,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *files[1] = { path };
 	struct stage_cfg cfg;
 	struct load_opts o;
-	struct load_odoo_cfg lc = { fake_rpc, NULL, NULL, "res.partner", NULL, NULL, 0, 0 };
+	struct load_odoo_cfg lc = { .call = fake_rpc, .model = "res.partner" };
 	struct load_odoo *lo;
 	struct ep_err err = EP_ERR_INIT;
 	int fd, mode, saved, null;
