@@ -20,6 +20,7 @@
 #include "conn.h"
 #include "err.h"
 #include "extract.h"
+#include "hash.h"
 #include "json_tree.h"
 #include "log.h"
 #include "odoo.h"
@@ -692,7 +693,7 @@ write_page(struct x *x, cJSON *records, const cJSON *keys)
 			int r;
 
 			snprintf(k, sizeof(k), "%.0f:%016llx", id->valuedouble,
-			         (unsigned long long)extract_hash(x->pbuf, (size_t)n));
+			         (unsigned long long)fnv1a64_short(x->pbuf, (size_t)n));
 			if ((r = extract_seen_add(x->seen, k, mtime)) < 0)
 				return fail(x, EP_SOFTWARE, "out of memory");
 			if (r == 0)

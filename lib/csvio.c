@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "json.h"
 #include "text.h"
 
@@ -650,16 +651,6 @@ struct csvio_wcell {
 	size_t off, len;
 };
 
-static uint32_t
-hash(const char *s, size_t n)
-{
-	uint32_t h = 2166136261u;
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 16777619u;
-	return h;
-}
-
 static struct csvio_slot *
 slot_find(struct csvio_writer *w, const char *s, size_t n, uint32_t h)
 {
@@ -680,14 +671,14 @@ lookup(struct csvio_writer *w, const char *s, size_t n)
 
 	if (w->nslots == 0)
 		return NULL;
-	sl = slot_find(w, s, n, hash(s, n));
+	sl = slot_find(w, s, n, fnv1a32(s, n));
 	return sl->name ? sl : NULL;
 }
 
 static struct csvio_slot *
 slot_add(struct csvio_writer *w, const char *s, size_t n)
 {
-	uint32_t h = hash(s, n);
+	uint32_t h = fnv1a32(s, n);
 	struct csvio_slot *sl;
 
 	if ((w->nused + 1) * 2 > w->nslots) {

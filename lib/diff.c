@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "dt.h"
+#include "hash.h"
 #include "map.h"
 #include "text.h"
 
@@ -210,29 +211,7 @@ diff_parse_flag(const char *s, unsigned flag, struct diff_rule **rules, int *n,
 	return each_item(s, what, err, add_flag, &rc);
 }
 
-/* ---- hashing, varints ---- */
-
-uint64_t
-diff_hash(const void *p, size_t n)
-{
-	const unsigned char *s = p;
-	uint64_t h = 0x9E3779B97F4A7C15ull ^ (n * 0xff51afd7ed558ccdull), w;
-
-	while (n >= 8) {
-		memcpy(&w, s, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdull;
-		h ^= h >> 32;
-		s += 8;
-		n -= 8;
-	}
-	w = 0;
-	memcpy(&w, s, n);
-	h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
-	h ^= h >> 29;
-	h *= 0xff51afd7ed558ccdull;
-	h ^= h >> 32;
-	return h;
-}
+/* ---- varints ---- */
 
 int
 diff_varint_put(struct buf *b, size_t v)
@@ -321,7 +300,7 @@ names_put(struct names *t, struct slot *sl)
 static struct slot *
 name_add(struct diff *d, int side, const char *s, size_t n, int kind, int idx)
 {
-	uint32_t h = (uint32_t)diff_hash(s, n);
+	uint32_t h = (uint32_t)hash_mix64(s, n);
 	struct slot *sl = names_find(&d->names[side], s, n, h);
 
 	if (sl != NULL)
@@ -392,7 +371,7 @@ field_add(struct diff *d, const char *l, size_t ln, const char *r, size_t rn)
 static struct slot *
 lookup(struct diff *d, int side, const char *s, size_t n)
 {
-	uint32_t h = (uint32_t)diff_hash(s, n);
+	uint32_t h = (uint32_t)hash_mix64(s, n);
 	struct slot *sl = names_find(&d->names[side], s, n, h);
 	int f;
 
@@ -1080,7 +1059,7 @@ key_object(struct diff *d, int side, const struct json_member *m, const char **w
 			k = d->kname.p;
 			kn = d->kname.len;
 		}
-		h = (uint32_t)diff_hash(k, kn);
+		h = (uint32_t)hash_mix64(k, kn);
 		sl = names_find(&d->names[side], k, kn, h);
 		if (sl != NULL && sl->kind == SK_KEY)
 			d->ko[sl->idx] = (struct span){ 0, km.val, km.vlen, km.type };
@@ -1186,7 +1165,7 @@ diff_build(struct diff *d, int side, const char *p, size_t n, uint64_t line, str
 	memset(&h, 0, sizeof h);
 	h.keylen = (uint32_t)d->kbuf.len;
 	h.line = line;
-	h.hash = diff_hash(d->kbuf.p ? d->kbuf.p : "", d->kbuf.len);
+	h.hash = hash_mix64(d->kbuf.p ? d->kbuf.p : "", d->kbuf.len);
 	h.nf = (uint16_t)d->nsp;
 	h.side = (uint8_t)side;
 	w = (unsigned char *)rec->p;

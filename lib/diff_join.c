@@ -2,6 +2,7 @@
  * spill to partition files, the merge join of sorted inputs, and the
  * control totals. */
 #include "diff_int.h"
+#include "hash.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -309,7 +310,7 @@ raw_find(const struct rawidx *ri, const char *p, size_t n, size_t *guess)
 		return NULL;
 	if (*guess < ri->n && raw_is(&ri->rec[*guess], p, n))
 		return ri->rec[(*guess)++].r;
-	h = diff_hash(p, n);
+	h = hash_mix64(p, n);
 	for (size_t i = h & (ri->cap - 1); ri->e[i].idx != 0; i = (i + 1) & (ri->cap - 1)) {
 		if (ri->e[i].hash == h && raw_is(&ri->rec[ri->e[i].idx - 1], p, n)) {
 			*guess = ri->e[i].idx;
@@ -361,7 +362,7 @@ raw_put(struct rawidx *ri, struct drec *r, const char *src)
 		return -1;
 	memcpy(t, src, 4 + (size_t)len);
 	ri->rec[ri->n] = (struct rawrec){ t, r };
-	h = diff_hash(src + 4, len);
+	h = hash_mix64(src + 4, len);
 	for (i = h & (ri->cap - 1); ri->e[i].idx != 0; i = (i + 1) & (ri->cap - 1))
 		;
 	ri->e[i] = (struct rawent){ h, ++ri->n };

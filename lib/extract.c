@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "hash.h"
 #include "json_tree.h"
 #include "log.h"
 #include "ops.h"
@@ -312,17 +313,6 @@ struct extract_seen {
 #define FREE 0
 #define GONE 1
 
-uint64_t
-extract_hash(const void *p, size_t n)
-{
-	const unsigned char *s = p;
-	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-
-	while (n--)
-		h = (h ^ *s++) * 1099511628211ULL;
-	return h;
-}
-
 static uint64_t
 rank_of(const char *mtime)
 {
@@ -407,7 +397,7 @@ evict_oldest(struct extract_seen *s)
 static uint64_t
 pair_hash(const char *key, const char *mtime)
 {
-	uint64_t h = extract_hash(key, strlen(key)) * 31 ^ extract_hash(mtime, strlen(mtime));
+	uint64_t h = fnv1a64_short(key, strlen(key)) * 31 ^ fnv1a64_short(mtime, strlen(mtime));
 
 	return h <= GONE ? h + 2 : h;
 }

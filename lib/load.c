@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "buf.h"
-#include "extract.h" /* extract_hash */
+#include "hash.h"
 #include "json_tree.h"
 #include "load_audit.h"
 #include "log.h"
@@ -295,7 +295,7 @@ intern_source(struct loader *L, const char *name)
 static long
 key_find(const struct loader *L, const char *k)
 {
-	size_t mask = L->nslots - 1, i = extract_hash(k, strlen(k)) & mask;
+	size_t mask = L->nslots - 1, i = fnv1a64_short(k, strlen(k)) & mask;
 
 	for (; L->slots[i]; i = (i + 1) & mask)
 		if (strcmp(L->keys[L->slots[i] - 1], k) == 0)
@@ -306,7 +306,7 @@ key_find(const struct loader *L, const char *k)
 static void
 key_add(struct loader *L, size_t idx)
 {
-	size_t mask = L->nslots - 1, i = extract_hash(L->keys[idx], strlen(L->keys[idx])) & mask;
+	size_t mask = L->nslots - 1, i = fnv1a64_short(L->keys[idx], strlen(L->keys[idx])) & mask;
 
 	while (L->slots[i])
 		i = (i + 1) & mask;

@@ -2,24 +2,13 @@
  * run context into a hash map from key text to rows. */
 #include "map_int.h"
 
+#include "hash.h"
+
 #include <csv.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static uint32_t
-fnv(const char *s, size_t n)
-{
-	uint32_t h = 2166136261u;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 16777619u;
-	}
-	return h;
-}
 
 static int
 is_safe(const char *s, size_t n)
@@ -59,7 +48,7 @@ grow(struct map_table *t)
 static int
 insert(struct map_table *t, const char *k, size_t kn, struct map_val obj)
 {
-	uint32_t h = fnv(k, kn);
+	uint32_t h = fnv1a32(k, kn);
 	struct map_trow *row;
 	size_t j;
 
@@ -93,7 +82,7 @@ insert(struct map_table *t, const char *k, size_t kn, struct map_val obj)
 struct map_trow *
 map_table_find(const struct map_table *t, const char *k, size_t kn)
 {
-	uint32_t h = fnv(k, kn);
+	uint32_t h = fnv1a32(k, kn);
 	size_t j;
 
 	if (t->nslots == 0)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "keyset.h"
 #include "map_int.h"
 #include "text.h"

@@ -14,6 +14,7 @@
 #include "dec.h"
 #include "dt.h"
 #include "find.h"
+#include "hash.h"
 #include "json.h"
 #include "keyset.h"
 #include "map.h"
@@ -771,16 +772,6 @@ add_flag(struct validator *v, const char *path, const char *detail, const char *
 }
 
 /* --report: one count under "what" */
-static uint32_t
-fnv1a(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
-
 static void
 count(struct validator *v, const char *what)
 {
@@ -794,7 +785,7 @@ count(struct validator *v, const char *what)
 		v->capcounts = 2 * REPORT_MAX;
 	}
 	mask = v->capcounts; /* not a power of two: modulo */
-	for (i = fnv1a(what) % mask; v->counts[i].k; i = (i + 1) % mask) {
+	for (i = fnv1a32(what, strlen(what)) % mask; v->counts[i].k; i = (i + 1) % mask) {
 		if (strcmp(v->counts[i].k, what) == 0) {
 			v->counts[i].n++;
 			return;
