@@ -132,16 +132,9 @@ cb_field(void *s, size_t n, void *data)
 	struct csvio_reader *r = data;
 	struct csvio_cell *c;
 
-	if (r->ncell == r->capcell) {
-		size_t nc = r->capcell ? r->capcell * 2 : 32;
-		struct csvio_cell *p = realloc(r->cell, nc * sizeof *p);
-
-		if (p == NULL) {
-			r->too_long = 2; /* out of memory: the row is refused */
-			return;
-		}
-		r->cell = p;
-		r->capcell = nc;
+	if (ARRAY_GROW(r->cell, r->ncell + 1, r->capcell) < 0) {
+		r->too_long = 2; /* out of memory: the row is refused */
+		return;
 	}
 	c = &r->cell[r->ncell++];
 	c->off = r->cells.len;

@@ -640,15 +640,10 @@ canon_obj(struct buf *b, const char *p, const char *e)
 	p = skip_ws(p + 1, e);
 	while (p < e && *p != '}') {
 		const char *ke = str_end(p, e);
-		struct cmember *nm;
 
-		if (n == cap) {
-			cap = cap ? cap * 2 : 8;
-			if ((nm = realloc(m, cap * sizeof *m)) == NULL) {
-				bad = 1;
-				break;
-			}
-			m = nm;
+		if (ARRAY_GROW(m, n + 1, cap) < 0) {
+			bad = 1;
+			break;
 		}
 		if (buf_grow(&keys, (size_t)(ke - p)) < 0) {
 			bad = 1;
@@ -966,30 +961,18 @@ static int
 span_push(struct diff *d, int f, const struct json_member *m)
 {
 	if ((size_t)f >= d->capfsp) {
-		size_t cap = d->capfsp ? d->capfsp : 64;
-		uint32_t *v;
+		size_t old = d->capfsp;
 
-		while (cap <= (size_t)f)
-			cap *= 2;
-		if ((v = realloc(d->fsp, cap * sizeof *v)) == NULL)
+		if (ARRAY_GROW(d->fsp, (size_t)f + 1, d->capfsp) < 0)
 			return -1;
-		memset(v + d->capfsp, 0, (cap - d->capfsp) * sizeof *v);
-		d->fsp = v;
-		d->capfsp = cap;
+		memset(d->fsp + old, 0, (d->capfsp - old) * sizeof *d->fsp);
 	}
 	if (d->fsp[f] != 0) {
 		d->sp[d->fsp[f] - 1] = (struct span){ f, m->val, m->vlen, m->type };
 		return 0;
 	}
-	if (d->nsp == d->capsp) {
-		size_t cap = d->capsp ? d->capsp * 2 : 32;
-		struct span *v = realloc(d->sp, cap * sizeof *v);
-
-		if (v == NULL)
-			return -1;
-		d->sp = v;
-		d->capsp = cap;
-	}
+	if (ARRAY_GROW(d->sp, d->nsp + 1, d->capsp) < 0)
+		return -1;
 	d->sp[d->nsp++] = (struct span){ f, m->val, m->vlen, m->type };
 	d->fsp[f] = (uint32_t)d->nsp;
 	return 0;
@@ -1635,13 +1618,8 @@ members(const char *s, size_t n, struct omem **out, size_t *nout)
 	if (json_obj_open(&it, s, n) < 0)
 		return 0;
 	while (json_obj_next(&it, &m) == 1) {
-		if (*nout == cap) {
-			struct omem *v = realloc(*out, (cap = cap ? cap * 2 : 16) * sizeof *v);
-
-			if (v == NULL)
-				return -1;
-			*out = v;
-		}
+		if (ARRAY_GROW(*out, *nout + 1, cap) < 0)
+			return -1;
 		(*out)[(*nout)++] = (struct omem){ m.key, m.val, m.klen, m.vlen };
 	}
 	return 0;

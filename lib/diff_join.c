@@ -349,15 +349,8 @@ raw_put(struct rawidx *ri, struct drec *r, const char *src)
 		ri->e = e;
 		ri->cap = cap;
 	}
-	if (ri->n == ri->caprec) {
-		size_t cap = ri->caprec ? ri->caprec * 2 : 1024;
-		struct rawrec *v = realloc(ri->rec, cap * sizeof *v);
-
-		if (v == NULL)
-			return -1;
-		ri->rec = v;
-		ri->caprec = cap;
-	}
+	if (ARRAY_GROW(ri->rec, ri->n + 1, ri->caprec) < 0)
+		return -1;
 	if ((t = arena_alloc(&ri->a, 4 + (size_t)len)) == NULL)
 		return -1;
 	memcpy(t, src, 4 + (size_t)len);
@@ -1322,17 +1315,10 @@ diff_totals(struct diff *d, const char *const path[2])
 				g->key = (struct drec *)mem;
 				for (int i = 0; i < 2 * nf; i++)
 					dec_from_ll(0, &g->sum[i]);
-				if (ng == capg) {
-					size_t cap = capg ? capg * 2 : 64;
-					struct group **ngs = realloc(gs, cap * sizeof *ngs);
-
-					if (ngs == NULL) {
-						free(g);
-						oom(d);
-						goto out;
-					}
-					gs = ngs;
-					capg = cap;
+				if (ARRAY_GROW(gs, ng + 1, capg) < 0) {
+					free(g);
+					oom(d);
+					goto out;
 				}
 				gs[ng++] = g;
 				if (table_put(&t, (struct drec *)mem) < 0) {

@@ -200,7 +200,8 @@ struct map_prog {
 	struct map_jp jp;
 	struct map_tdecl *decls;
 	void **frees;       /* pcre2 codes and match data */
-	int nfrees, capfrees;
+	int nfrees;
+	size_t capfrees;
 	struct map_stats st;
 	struct buf scratch;  /* builtins' text building */
 };

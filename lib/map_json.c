@@ -265,15 +265,8 @@ static int jvalue(struct jpc *c, struct map_val *v);
 static int
 push_kv(struct map_jp *jp)
 {
-	if (jp->nkv == jp->capkv) {
-		size_t nc = jp->capkv ? jp->capkv * 2 : 64;
-		struct map_kv *n = realloc(jp->kv, nc * sizeof *n);
-
-		if (n == NULL)
-			return -1;
-		jp->kv = n;
-		jp->capkv = nc;
-	}
+	if (ARRAY_GROW(jp->kv, jp->nkv + 1, jp->capkv) < 0)
+		return -1;
 	jp->nkv++;
 	return 0;
 }
@@ -281,15 +274,8 @@ push_kv(struct map_jp *jp)
 static int
 push_v(struct map_jp *jp)
 {
-	if (jp->nv == jp->capv) {
-		size_t nc = jp->capv ? jp->capv * 2 : 64;
-		struct map_val *n = realloc(jp->v, nc * sizeof *n);
-
-		if (n == NULL)
-			return -1;
-		jp->v = n;
-		jp->capv = nc;
-	}
+	if (ARRAY_GROW(jp->v, jp->nv + 1, jp->capv) < 0)
+		return -1;
 	jp->nv++;
 	return 0;
 }

@@ -131,16 +131,9 @@ csv_field(void *data, size_t len, void *ud)
 
 	if (c->failed)
 		return;
-	if (c->ncur == c->capcur) {
-		size_t nc = c->capcur ? c->capcur * 2 : 16;
-		struct map_kv *n = realloc(c->cur, nc * sizeof *n);
-
-		if (n == NULL) {
-			c->failed = 1;
-			return;
-		}
-		c->cur = n;
-		c->capcur = nc;
+	if (ARRAY_GROW(c->cur, c->ncur + 1, c->capcur) < 0) {
+		c->failed = 1;
+		return;
 	}
 	if ((s = map_arena_strdup(&c->t->A, data ? data : "", data ? len : 0)) == NULL) {
 		c->failed = 1;
