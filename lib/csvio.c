@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fields.h"
 #include "hash.h"
 #include "json.h"
 #include "text.h"
@@ -743,17 +744,22 @@ static int make_header(struct csvio_writer *w);
 int
 csvio_writer_init(struct csvio_writer *w, const struct csvio_opts *o, struct ep_err *err)
 {
+	struct fields_iter it;
+	struct field_ref f;
+	int r;
+
 	memset(w, 0, sizeof *w);
 	w->o = o;
 	w->gen = 1;
 	if (o->columns == NULL)
 		return 0;
-	for (const char *s = o->columns;;) {
-		const char *c = strchr(s, ',');
-		size_t n = c ? (size_t)(c - s) : strlen(s);
+	fields_init(&it, o->columns, 0);
+	while ((r = fields_next(&it, &f)) != 0) {
+		const char *s = f.item;
+		size_t n = f.len;
 		struct csvio_slot *sl;
 
-		if (n == 0) {
+		if (r < 0) {
 			csvio_writer_free(w);
 			return ep_errf(err, EP_USAGE, "--columns '%s': an empty column name",
 			               o->columns);
@@ -766,9 +772,6 @@ csvio_writer_init(struct csvio_writer *w, const struct csvio_opts *o, struct ep_
 			csvio_writer_free(w);
 			return ep_errf(err, EP_SOFTWARE, "out of memory");
 		}
-		if (c == NULL)
-			break;
-		s = c + 1;
 	}
 	w->fixed = 1;
 	if (make_header(w) < 0) {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "dt.h"
+#include "fields.h"
 #include "hash.h"
 #include "map.h"
 #include "text.h"
@@ -38,22 +39,20 @@ static int
 each_item(const char *s, const char *what, struct ep_err *err,
 	int (*fn)(const char *item, size_t n, void *ctx), void *ctx)
 {
-	const char *p = s;
+	struct fields_iter it;
+	struct field_ref f;
+	int r;
 
 	if (*s == '\0')
 		return ep_errf(err, EP_USAGE, "%s: empty list", what);
-	for (;;) {
-		const char *c = strchr(p, ',');
-		size_t n = c ? (size_t)(c - p) : strlen(p);
-
-		if (n == 0)
+	fields_init(&it, s, 0);
+	while ((r = fields_next(&it, &f)) != 0) {
+		if (r < 0)
 			return ep_errf(err, EP_USAGE, "%s '%s': empty name", what, s);
-		if (fn(p, n, ctx) < 0)
+		if (fn(f.item, f.len, ctx) < 0)
 			return -1;
-		if (c == NULL)
-			return 0;
-		p = c + 1;
 	}
+	return 0;
 }
 
 struct pairs_ctx {
@@ -67,7 +66,7 @@ static int
 add_pair(const char *item, size_t n, void *ctx)
 {
 	struct pairs_ctx *pc = ctx;
-	const char *eq = memchr(item, '=', n);
+	struct field_ref f;
 	struct diff_pair *p;
 
 	if (pc->n == pc->cap) {
@@ -79,16 +78,12 @@ add_pair(const char *item, size_t n, void *ctx)
 		pc->v = v;
 		pc->cap = cap;
 	}
-	if (eq != NULL && (eq == item || eq == item + n - 1 || memchr(eq + 1, '=', (size_t)(item + n - eq - 1))))
+	if (fields_pair(item, n, &f) < 0)
 		return ep_errf(pc->err, EP_USAGE, "%s '%s': '%.*s' is not NAME or LEFT=RIGHT", pc->what,
 			pc->all, (int)n, item);
 	p = &pc->v[pc->n];
-	if (eq == NULL) {
-		p->name[0] = p->name[1] = strndup(item, n);
-	} else {
-		p->name[0] = strndup(item, (size_t)(eq - item));
-		p->name[1] = strndup(eq + 1, (size_t)(item + n - eq - 1));
-	}
+	p->name[0] = strndup(f.name[0], f.n[0]);
+	p->name[1] = f.name[1] == f.name[0] ? p->name[0] : strndup(f.name[1], f.n[1]);
 	if (p->name[0] == NULL || p->name[1] == NULL) {
 		free(p->name[0]);
 		if (p->name[1] != p->name[0])

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "fields.h"
 #include "hash.h"
 #include "json_tree.h"
 #include "load_audit.h"
@@ -73,18 +74,24 @@ split_list(const char *opt, const char *arg, char **store, const char **list, si
            struct ep_err *err)
 {
 	const char *tmp[LOAD_KEY_MAX > LOAD_THEN_MAX ? LOAD_KEY_MAX : LOAD_THEN_MAX];
-	char *copy, *p, *save = NULL;
-	size_t k = 0, len = strlen(arg);
+	struct fields_iter it;
+	struct field_ref f;
+	char *copy, *tok;
+	size_t k = 0;
+	int r;
 
 	/* "a,,b" and a leading or trailing comma name an empty field */
-	if (len == 0 || arg[0] == ',' || arg[len - 1] == ',' || strstr(arg, ",,"))
+	fields_init(&it, arg, 0);
+	while ((r = fields_next(&it, &f)) > 0)
+		;
+	if (r < 0)
 		return ep_errf(err, EP_USAGE, "--%s '%s': an empty name", opt, arg);
 	if ((copy = strdup(arg)) == NULL)
 		return ep_errf(err, EP_SOFTWARE, "out of memory");
-	for (p = copy;; p = NULL) {
-		char *tok = strtok_r(p, ",", &save);
-		if (tok == NULL)
-			break;
+	fields_init(&it, copy, 0);
+	while (fields_next(&it, &f) > 0) {
+		tok = copy + (f.item - copy);
+		tok[f.len] = '\0'; /* the comma: past it already */
 		if (k == max) {
 			free(copy);
 			return ep_errf(err, EP_USAGE, "--%s '%s': more than %zu names", opt, arg,

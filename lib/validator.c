@@ -13,6 +13,7 @@
 #include "clock.h"
 #include "dec.h"
 #include "dt.h"
+#include "fields.h"
 #include "find.h"
 #include "hash.h"
 #include "json.h"
@@ -350,29 +351,27 @@ validator_set_message(struct validator *v, const char *text, struct ep_err *err)
 static int
 parse_fields(const char *s, size_t n, struct fields *f, const char *what, struct ep_err *err)
 {
-	const char *p = s, *e = s + n;
+	struct fields_iter it;
+	struct field_ref fr;
+	int r;
 
 	memset(f, 0, sizeof(*f));
 	if ((f->text = strndup(s, n)) == NULL)
 		return ep_errf(err, EP_SOFTWARE, "out of memory");
-	while (p <= e) {
-		const char *c = memchr(p, ',', (size_t)(e - p));
-		size_t l = c ? (size_t)(c - p) : (size_t)(e - p);
+	fields_init(&it, f->text, 0);
+	while ((r = fields_next(&it, &fr)) != 0) {
 		char **nv;
 
-		if (l == 0)
+		if (r < 0)
 			return ep_errf(err, EP_USAGE, "%s '%s': empty field name", what, f->text);
 		if ((nv = realloc(f->v, (f->n + 1) * sizeof(*nv))) == NULL ||
-		    (nv[f->n] = strndup(p, l)) == NULL) {
+		    (nv[f->n] = strndup(fr.item, fr.len)) == NULL) {
 			if (nv)
 				f->v = nv;
 			return ep_errf(err, EP_SOFTWARE, "out of memory");
 		}
 		f->v = nv;
 		f->n++;
-		if (c == NULL)
-			break;
-		p = c + 1;
 	}
 	return 0;
 }
