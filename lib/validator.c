@@ -1236,8 +1236,7 @@ validator_check(struct validator *v, const char *line, size_t len, const char *s
 	res->warn_error = NULL;
 	map_arena_reset(&v->A);
 	if (map_json_parse(&v->jp, line, len, &rec) < 0) {
-		if (strcmp(v->jp.err, "out of memory") == 0 ||
-		    strcmp(v->jp.err, "record too large") == 0)
+		if (v->jp.errkind == MAP_JP_NOMEM || v->jp.errkind == MAP_JP_TOOBIG)
 			goto oom;
 		res->jtype = JSON_INVALID;
 		res->joff = v->jp.errpos;
