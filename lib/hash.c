@@ -63,22 +63,22 @@ hash_mix64(const void *p, size_t n)
 }
 
 #define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
-#define SIPROUND                                                                                  \
-	do {                                                                                      \
-		v0 += v1;                                                                         \
-		v1 = ROTL(v1, 13);                                                                \
-		v1 ^= v0;                                                                         \
-		v0 = ROTL(v0, 32);                                                                \
-		v2 += v3;                                                                         \
-		v3 = ROTL(v3, 16);                                                                \
-		v3 ^= v2;                                                                         \
-		v0 += v3;                                                                         \
-		v3 = ROTL(v3, 21);                                                                \
-		v3 ^= v0;                                                                         \
-		v2 += v1;                                                                         \
-		v1 = ROTL(v1, 17);                                                                \
-		v1 ^= v2;                                                                         \
-		v2 = ROTL(v2, 32);                                                                \
+#define SIPROUND                                                                                   \
+	do {                                                                                       \
+		v0 += v1;                                                                          \
+		v1 = ROTL(v1, 13);                                                                 \
+		v1 ^= v0;                                                                          \
+		v0 = ROTL(v0, 32);                                                                 \
+		v2 += v3;                                                                          \
+		v3 = ROTL(v3, 16);                                                                 \
+		v3 ^= v2;                                                                          \
+		v0 += v3;                                                                          \
+		v3 = ROTL(v3, 21);                                                                 \
+		v3 ^= v0;                                                                          \
+		v2 += v1;                                                                          \
+		v1 = ROTL(v1, 17);                                                                 \
+		v1 ^= v2;                                                                          \
+		v2 = ROTL(v2, 32);                                                                 \
 	} while (0)
 
 static uint64_t
@@ -123,4 +123,3 @@ siphash128(const uint64_t k[2], const void *data, size_t n, uint64_t out[2])
 		SIPROUND;
 	out[1] = v0 ^ v1 ^ v2 ^ v3;
 }
-

@@ -38,7 +38,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (f.len == 0 || ((flags & FIELDS_TRIM) && f.item[0] == ' '))
 				abort();
 			for (int k = 0; k < 2; k++)
-				if (f.name[k] < f.item || f.name[k] + f.n[k] > f.item + f.len || f.n[k] == 0 ||
+				if (f.name[k] < f.item || f.name[k] + f.n[k] > f.item + f.len ||
+				    f.n[k] == 0 ||
 				    ((flags & FIELDS_PAIRS) && memchr(f.name[k], '=', f.n[k])))
 					abort();
 			if (++items > len + 1)

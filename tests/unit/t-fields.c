@@ -26,8 +26,8 @@ walk(const char *list, unsigned flags)
 			snprintf(out + o, sizeof(out) - o, "!%c", r == FIELDS_EMPTY ? 'E' : 'P');
 			return out;
 		}
-		o += (size_t)snprintf(out + o, sizeof(out) - o, "%.*s|%.*s;", (int)f.n[0], f.name[0],
-			(int)f.n[1], f.name[1]);
+		o += (size_t)snprintf(out + o, sizeof(out) - o, "%.*s|%.*s;", (int)f.n[0],
+		                      f.name[0], (int)f.n[1], f.name[1]);
 	}
 	return out;
 }

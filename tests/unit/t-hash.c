@@ -34,6 +34,7 @@ main(void)
 	ok(hash_mix64("", 0) == 0x3a0273e4604a6533ull, "hash_mix64: empty");
 	ok(hash_mix64("a", 1) == 0xe4a9c74f94df13c1ull, "hash_mix64: a");
 	ok(hash_mix64("abcdefgh", 8) == 0xce2cb00318601ed8ull, "hash_mix64: one word");
-	ok(hash_mix64("hello, world!", 13) == 0xa27cfaddb52d3130ull, "hash_mix64: a word and a tail");
+	ok(hash_mix64("hello, world!", 13) == 0xa27cfaddb52d3130ull,
+	   "hash_mix64: a word and a tail");
 	return done_testing();
 }
