@@ -22,6 +22,7 @@
 #include "bng.h"
 #include "buf.h"
 #include "cfg.h"
+#include "fields.h"
 #include "conn.h"
 #include "err.h"
 #include "extract.h"
@@ -168,7 +169,9 @@ split_fields(const char *list)
 {
 	size_t n = 1, i = 0;
 	const char *p;
-	char **v, *copy, *tok, *save = NULL;
+	char **v, *copy;
+	struct fields_iter it;
+	struct field_ref f;
 
 	for (p = list; *p; p++)
 		n += *p == ',';
@@ -177,8 +180,11 @@ split_fields(const char *list)
 		return NULL;
 	}
 	v[n + 1] = copy; /* kept for free */
-	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-		v[i++] = tok;
+	fields_init(&it, copy, FIELDS_SKIP_EMPTY);
+	while (fields_next(&it, &f) > 0) {
+		v[i] = copy + (f.item - copy);
+		v[i++][f.len] = '\0'; /* the comma: past it already */
+	}
 	v[i] = NULL;
 	return v;
 }

@@ -25,6 +25,7 @@
 #include "buf.h"
 #include "cfg.h"
 #include "conn.h"
+#include "fields.h"
 #include "err.h"
 #include "extract.h"
 #include "json.h"
@@ -986,15 +987,16 @@ setup_fields(struct x *x)
 						   "Last_Date_Modified" };
 
 	if (x->select_arg) {
-		char *save = NULL, *tok;
+		struct fields_iter it;
+		struct field_ref f;
+		char *tok;
+
 		if ((x->select_copy = strdup(x->select_arg)) == NULL)
 			return fail(x, EP_SOFTWARE, "out of memory");
-		for (tok = strtok_r(x->select_copy, ",", &save); tok;
-		     tok = strtok_r(NULL, ",", &save)) {
-			while (*tok == ' ')
-				tok++;
-			if (*tok == '\0')
-				continue;
+		fields_init(&it, x->select_copy, FIELDS_TRIM | FIELDS_SKIP_EMPTY);
+		while (fields_next(&it, &f) > 0) {
+			tok = x->select_copy + (f.item - x->select_copy);
+			tok[f.len] = '\0'; /* the comma: past it already */
 			if (x->nonly + 1 >= MAX_SELECT)
 				return fail(x, EP_USAGE, "--select: more than %d fields", MAX_SELECT - 1);
 			x->only[x->nonly++] = tok;

@@ -17,9 +17,11 @@
 
 #include "buf.h"
 #include "cfg.h"
+#include "fields.h"
 #include "conn.h"
 #include "err.h"
 #include "extract.h"
+#include "hash.h"
 #include "json_tree.h"
 #include "log.h"
 #include "odoo.h"
@@ -377,15 +379,22 @@ unique_ids(cJSON *ids)
 static cJSON *
 module_list(const char *arg)
 {
-	char *list = strdup(arg), *tok, *save = NULL;
+	char *list = strdup(arg), *tok;
 	cJSON *out = cJSON_CreateArray();
+	struct fields_iter it;
+	struct field_ref f;
+	int bad = 0;
 
-	for (tok = strtok_r(list, ",", &save); list && tok; tok = strtok_r(NULL, ",", &save)) {
-		if (*tok == '\0' || strpbrk(tok, ". \t") != NULL)
-			break;
-		cJSON_AddItemToArray(out, cJSON_CreateString(tok));
+	fields_init(&it, list, FIELDS_SKIP_EMPTY);
+	while (list && !bad && fields_next(&it, &f) > 0) {
+		tok = list + (f.item - list);
+		tok[f.len] = '\0'; /* the comma: past it already */
+		if (strpbrk(tok, ". \t") != NULL)
+			bad = 1;
+		else
+			cJSON_AddItemToArray(out, cJSON_CreateString(tok));
 	}
-	if (list == NULL || tok != NULL || cJSON_GetArraySize(out) == 0) {
+	if (list == NULL || bad || cJSON_GetArraySize(out) == 0) {
 		cJSON_Delete(out);
 		out = NULL;
 	}
@@ -692,7 +701,7 @@ write_page(struct x *x, cJSON *records, const cJSON *keys)
 			int r;
 
 			snprintf(k, sizeof(k), "%.0f:%016llx", id->valuedouble,
-			         (unsigned long long)extract_hash(x->pbuf, (size_t)n));
+			         (unsigned long long)fnv1a64_short(x->pbuf, (size_t)n));
 			if ((r = extract_seen_add(x->seen, k, mtime)) < 0)
 				return fail(x, EP_SOFTWARE, "out of memory");
 			if (r == 0)
@@ -1289,14 +1298,15 @@ static int
 field_list(struct x *x, const char *what, const char *model, const cJSON *finfo, const char *arg,
            cJSON **out)
 {
-	char *list = strdup(arg), *tok, *save = NULL;
+	char *list = strdup(arg), *tok;
+	struct fields_iter it;
+	struct field_ref f;
 
 	*out = cJSON_CreateArray();
-	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		while (*tok == ' ')
-			tok++;
-		if (*tok == '\0')
-			continue;
+	fields_init(&it, list, FIELDS_TRIM | FIELDS_SKIP_EMPTY);
+	while (list && fields_next(&it, &f) > 0) {
+		tok = list + (f.item - list);
+		tok[f.len] = '\0'; /* the comma: past it already */
 		if (!finfo_of(finfo, tok)) {
 			fail(x, EP_USAGE, "%s: model '%s' has no field '%s'", what, model, tok);
 			free(list);

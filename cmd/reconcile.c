@@ -231,8 +231,8 @@ on_event(void *ctx, const struct diff_event *ev, struct ep_err *err)
 	if (audit_fix(&rc->audit, rc->d, ev, rc->fix_side, rc->fix.p, rc->fix.len, err) < 0)
 		return -1;
 	if (ndjson_write(&rc->fixes, rc->fix.p, rc->fix.len) < 0)
-		return ep_errf(err, EP_IOERR, "%s", rc->fixes.epipe ? "output closed"
-			: strerror(rc->fixes.failed));
+		return rc->fixes.epipe ? ep_err_closed(err)
+			: ep_errf(err, EP_IOERR, "%s", strerror(rc->fixes.failed));
 	return 0;
 }
 
@@ -277,7 +277,7 @@ on_merge_out(void *ctx, int what, const char *p, size_t n, struct ep_err *err)
 	if (ndjson_write(&mo->w[what], p, n) < 0) {
 		if (mo->w[what].epipe) {
 			mo->closed = 1;
-			return ep_errf(err, EP_IOERR, "output closed");
+			return ep_err_closed(err);
 		}
 		return ep_errf(err, EP_IOERR, "cannot write: %s", strerror(mo->w[what].failed));
 	}
@@ -513,8 +513,8 @@ on_match_out(void *ctx, int what, const char *p, size_t n, struct ep_err *err)
 
 	if (ndjson_write(w, p, n) < 0) {
 		mo->closed = w->epipe;
-		return ep_errf(err, EP_IOERR, "%s", w->epipe ? "output closed"
-			: strerror(w->failed));
+		return w->epipe ? ep_err_closed(err)
+			: ep_errf(err, EP_IOERR, "%s", strerror(w->failed));
 	}
 	return 0;
 }
@@ -1022,14 +1022,14 @@ main(int argc, char *argv[])
 	}
 	sink.ctx = &rc;
 	if (diff_run(rc.d, paths, &sink, &err) < 0) {
-		closed = strcmp(err.msg, "output closed") == 0;
+		closed = err.what == EP_ERR_CLOSED;
 		if (!closed) {
 			ep_warn("%s", err.msg);
 			status = err.code ? err.code : EP_SOFTWARE;
 		}
 	}
 	if (rc.report && !closed && diff_report_finish(rc.report, &err) < 0 && status == 0 &&
-	    strcmp(err.msg, "output closed") != 0) {
+	    err.what != EP_ERR_CLOSED) {
 		ep_warn("%s", err.msg);
 		status = EP_IOERR;
 	}

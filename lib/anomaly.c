@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "dt.h"
+#include "hash.h"
 #include "keyset.h"
 
 #define NO_GROUP ((size_t)-1)

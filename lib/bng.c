@@ -3,6 +3,7 @@
  */
 #include "bng.h"
 
+#include "hash.h"
 #include "json.h"
 #include "log.h"
 #include "retry.h"
@@ -271,14 +272,11 @@ char *
 bng_token_cache_path(const char *url, const char *client_id)
 {
 	const char *home = getenv("HOME"), *xdg = getenv("XDG_CACHE_HOME"), *s;
-	uint64_t h = 1469598103934665603ULL;
+	uint64_t h = fnv1a64_short(url, strlen(url) + 1); /* the NUL: a separator */
 	struct buf b = BUF_INIT;
 
-	for (s = url; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	h *= 1099511628211ULL; /* a separator */
-	for (s = client_id ? client_id : ""; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	s = client_id ? client_id : "";
+	h = fnv1a64_add(h, s, strlen(s));
 	if (xdg && *xdg)
 		buf_addf(&b, "%s/erpipe", xdg);
 	else if (home && *home)

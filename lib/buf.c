@@ -1,5 +1,6 @@
 #include "buf.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,10 +138,24 @@ array_grow(void *p, size_t *cap, size_t need, size_t size)
 
 	if (need <= *cap)
 		return p;
-	while (nc < need)
+	while (nc < need && nc <= SIZE_MAX / 2)
 		nc *= 2;
-	if ((np = realloc(p, nc * size)) == NULL)
+	if (nc < need || nc > SIZE_MAX / size || (np = realloc(p, nc * size)) == NULL)
 		return NULL;
 	*cap = nc;
 	return np;
+}
+
+int
+array_grow_at(void *pp, size_t *cap, size_t need, size_t size)
+{
+	void *p, *np;
+
+	if (need <= *cap)
+		return 0;
+	memcpy(&p, pp, sizeof(p)); /* pp is the address of any object pointer */
+	if ((np = array_grow(p, cap, need, size)) == NULL)
+		return -1;
+	memcpy(pp, &np, sizeof(np));
+	return 0;
 }

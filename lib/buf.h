@@ -41,4 +41,13 @@ const char *buf_str(const struct buf *b);
  * memory (p and *cap untouched, p still the caller's). */
 void *array_grow(void *p, size_t *cap, size_t need, size_t size);
 
+/* The house growth macro, after git's ALLOC_GROW: make the array p (cap
+ * items, cap a size_t) hold at least need items, growing it by doubling.
+ * 0, or -1 out of memory with p and cap as they were.  Typical use:
+ *	if (ARRAY_GROW(v->items, v->n + 1, v->cap) < 0)
+ *		return -1;
+ *	v->items[v->n++] = item; */
+#define ARRAY_GROW(p, need, cap) array_grow_at(&(p), &(cap), (need), sizeof(*(p)))
+int array_grow_at(void *pp, size_t *cap, size_t need, size_t size);
+
 #endif

@@ -3,6 +3,8 @@
  */
 #include "cfg.h"
 
+#include "buf.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -207,15 +209,8 @@ add_ent(struct cfg_ini *ini, size_t *cap, const char *file, const char *sec,
 	if (ini->n >= CFG_ENTRIES_MAX)
 		return ep_errf(err, EP_CONFIG, "%s:%d: more than %d sections and keys",
 			file, line, CFG_ENTRIES_MAX);
-	if (ini->n == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 16;
-
-		e = realloc(ini->ent, ncap * sizeof(*e));
-		if (e == NULL)
-			return ep_errf(err, EP_SOFTWARE, "out of memory");
-		ini->ent = e;
-		*cap = ncap;
-	}
+	if (ARRAY_GROW(ini->ent, ini->n + 1, *cap) < 0)
+		return ep_errf(err, EP_SOFTWARE, "out of memory");
 	e = &ini->ent[ini->n++];
 	e->section = sec;
 	e->key = key;

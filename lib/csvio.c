@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fields.h"
+#include "hash.h"
 #include "json.h"
 #include "text.h"
 
@@ -131,16 +133,9 @@ cb_field(void *s, size_t n, void *data)
 	struct csvio_reader *r = data;
 	struct csvio_cell *c;
 
-	if (r->ncell == r->capcell) {
-		size_t nc = r->capcell ? r->capcell * 2 : 32;
-		struct csvio_cell *p = realloc(r->cell, nc * sizeof *p);
-
-		if (p == NULL) {
-			r->too_long = 2; /* out of memory: the row is refused */
-			return;
-		}
-		r->cell = p;
-		r->capcell = nc;
+	if (ARRAY_GROW(r->cell, r->ncell + 1, r->capcell) < 0) {
+		r->too_long = 2; /* out of memory: the row is refused */
+		return;
 	}
 	c = &r->cell[r->ncell++];
 	c->off = r->cells.len;
@@ -650,16 +645,6 @@ struct csvio_wcell {
 	size_t off, len;
 };
 
-static uint32_t
-hash(const char *s, size_t n)
-{
-	uint32_t h = 2166136261u;
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 16777619u;
-	return h;
-}
-
 static struct csvio_slot *
 slot_find(struct csvio_writer *w, const char *s, size_t n, uint32_t h)
 {
@@ -680,14 +665,14 @@ lookup(struct csvio_writer *w, const char *s, size_t n)
 
 	if (w->nslots == 0)
 		return NULL;
-	sl = slot_find(w, s, n, hash(s, n));
+	sl = slot_find(w, s, n, fnv1a32(s, n));
 	return sl->name ? sl : NULL;
 }
 
 static struct csvio_slot *
 slot_add(struct csvio_writer *w, const char *s, size_t n)
 {
-	uint32_t h = hash(s, n);
+	uint32_t h = fnv1a32(s, n);
 	struct csvio_slot *sl;
 
 	if ((w->nused + 1) * 2 > w->nslots) {
@@ -759,17 +744,22 @@ static int make_header(struct csvio_writer *w);
 int
 csvio_writer_init(struct csvio_writer *w, const struct csvio_opts *o, struct ep_err *err)
 {
+	struct fields_iter it;
+	struct field_ref f;
+	int r;
+
 	memset(w, 0, sizeof *w);
 	w->o = o;
 	w->gen = 1;
 	if (o->columns == NULL)
 		return 0;
-	for (const char *s = o->columns;;) {
-		const char *c = strchr(s, ',');
-		size_t n = c ? (size_t)(c - s) : strlen(s);
+	fields_init(&it, o->columns, 0);
+	while ((r = fields_next(&it, &f)) != 0) {
+		const char *s = f.item;
+		size_t n = f.len;
 		struct csvio_slot *sl;
 
-		if (n == 0) {
+		if (r < 0) {
 			csvio_writer_free(w);
 			return ep_errf(err, EP_USAGE, "--columns '%s': an empty column name",
 			               o->columns);
@@ -782,9 +772,6 @@ csvio_writer_init(struct csvio_writer *w, const struct csvio_opts *o, struct ep_
 			csvio_writer_free(w);
 			return ep_errf(err, EP_SOFTWARE, "out of memory");
 		}
-		if (c == NULL)
-			break;
-		s = c + 1;
 	}
 	w->fixed = 1;
 	if (make_header(w) < 0) {

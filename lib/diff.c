@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "dt.h"
+#include "fields.h"
+#include "hash.h"
 #include "map.h"
 #include "text.h"
 
@@ -37,22 +39,20 @@ static int
 each_item(const char *s, const char *what, struct ep_err *err,
 	int (*fn)(const char *item, size_t n, void *ctx), void *ctx)
 {
-	const char *p = s;
+	struct fields_iter it;
+	struct field_ref f;
+	int r;
 
 	if (*s == '\0')
 		return ep_errf(err, EP_USAGE, "%s: empty list", what);
-	for (;;) {
-		const char *c = strchr(p, ',');
-		size_t n = c ? (size_t)(c - p) : strlen(p);
-
-		if (n == 0)
+	fields_init(&it, s, 0);
+	while ((r = fields_next(&it, &f)) != 0) {
+		if (r < 0)
 			return ep_errf(err, EP_USAGE, "%s '%s': empty name", what, s);
-		if (fn(p, n, ctx) < 0)
+		if (fn(f.item, f.len, ctx) < 0)
 			return -1;
-		if (c == NULL)
-			return 0;
-		p = c + 1;
 	}
+	return 0;
 }
 
 struct pairs_ctx {
@@ -66,7 +66,7 @@ static int
 add_pair(const char *item, size_t n, void *ctx)
 {
 	struct pairs_ctx *pc = ctx;
-	const char *eq = memchr(item, '=', n);
+	struct field_ref f;
 	struct diff_pair *p;
 
 	if (pc->n == pc->cap) {
@@ -78,16 +78,12 @@ add_pair(const char *item, size_t n, void *ctx)
 		pc->v = v;
 		pc->cap = cap;
 	}
-	if (eq != NULL && (eq == item || eq == item + n - 1 || memchr(eq + 1, '=', (size_t)(item + n - eq - 1))))
+	if (fields_pair(item, n, &f) < 0)
 		return ep_errf(pc->err, EP_USAGE, "%s '%s': '%.*s' is not NAME or LEFT=RIGHT", pc->what,
 			pc->all, (int)n, item);
 	p = &pc->v[pc->n];
-	if (eq == NULL) {
-		p->name[0] = p->name[1] = strndup(item, n);
-	} else {
-		p->name[0] = strndup(item, (size_t)(eq - item));
-		p->name[1] = strndup(eq + 1, (size_t)(item + n - eq - 1));
-	}
+	p->name[0] = strndup(f.name[0], f.n[0]);
+	p->name[1] = f.name[1] == f.name[0] ? p->name[0] : strndup(f.name[1], f.n[1]);
 	if (p->name[0] == NULL || p->name[1] == NULL) {
 		free(p->name[0]);
 		if (p->name[1] != p->name[0])
@@ -210,29 +206,7 @@ diff_parse_flag(const char *s, unsigned flag, struct diff_rule **rules, int *n,
 	return each_item(s, what, err, add_flag, &rc);
 }
 
-/* ---- hashing, varints ---- */
-
-uint64_t
-diff_hash(const void *p, size_t n)
-{
-	const unsigned char *s = p;
-	uint64_t h = 0x9E3779B97F4A7C15ull ^ (n * 0xff51afd7ed558ccdull), w;
-
-	while (n >= 8) {
-		memcpy(&w, s, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdull;
-		h ^= h >> 32;
-		s += 8;
-		n -= 8;
-	}
-	w = 0;
-	memcpy(&w, s, n);
-	h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
-	h ^= h >> 29;
-	h *= 0xff51afd7ed558ccdull;
-	h ^= h >> 32;
-	return h;
-}
+/* ---- varints ---- */
 
 int
 diff_varint_put(struct buf *b, size_t v)
@@ -321,7 +295,7 @@ names_put(struct names *t, struct slot *sl)
 static struct slot *
 name_add(struct diff *d, int side, const char *s, size_t n, int kind, int idx)
 {
-	uint32_t h = (uint32_t)diff_hash(s, n);
+	uint32_t h = (uint32_t)hash_mix64(s, n);
 	struct slot *sl = names_find(&d->names[side], s, n, h);
 
 	if (sl != NULL)
@@ -392,7 +366,7 @@ field_add(struct diff *d, const char *l, size_t ln, const char *r, size_t rn)
 static struct slot *
 lookup(struct diff *d, int side, const char *s, size_t n)
 {
-	uint32_t h = (uint32_t)diff_hash(s, n);
+	uint32_t h = (uint32_t)hash_mix64(s, n);
 	struct slot *sl = names_find(&d->names[side], s, n, h);
 	int f;
 
@@ -661,15 +635,10 @@ canon_obj(struct buf *b, const char *p, const char *e)
 	p = skip_ws(p + 1, e);
 	while (p < e && *p != '}') {
 		const char *ke = str_end(p, e);
-		struct cmember *nm;
 
-		if (n == cap) {
-			cap = cap ? cap * 2 : 8;
-			if ((nm = realloc(m, cap * sizeof *m)) == NULL) {
-				bad = 1;
-				break;
-			}
-			m = nm;
+		if (ARRAY_GROW(m, n + 1, cap) < 0) {
+			bad = 1;
+			break;
 		}
 		if (buf_grow(&keys, (size_t)(ke - p)) < 0) {
 			bad = 1;
@@ -987,30 +956,18 @@ static int
 span_push(struct diff *d, int f, const struct json_member *m)
 {
 	if ((size_t)f >= d->capfsp) {
-		size_t cap = d->capfsp ? d->capfsp : 64;
-		uint32_t *v;
+		size_t old = d->capfsp;
 
-		while (cap <= (size_t)f)
-			cap *= 2;
-		if ((v = realloc(d->fsp, cap * sizeof *v)) == NULL)
+		if (ARRAY_GROW(d->fsp, (size_t)f + 1, d->capfsp) < 0)
 			return -1;
-		memset(v + d->capfsp, 0, (cap - d->capfsp) * sizeof *v);
-		d->fsp = v;
-		d->capfsp = cap;
+		memset(d->fsp + old, 0, (d->capfsp - old) * sizeof *d->fsp);
 	}
 	if (d->fsp[f] != 0) {
 		d->sp[d->fsp[f] - 1] = (struct span){ f, m->val, m->vlen, m->type };
 		return 0;
 	}
-	if (d->nsp == d->capsp) {
-		size_t cap = d->capsp ? d->capsp * 2 : 32;
-		struct span *v = realloc(d->sp, cap * sizeof *v);
-
-		if (v == NULL)
-			return -1;
-		d->sp = v;
-		d->capsp = cap;
-	}
+	if (ARRAY_GROW(d->sp, d->nsp + 1, d->capsp) < 0)
+		return -1;
 	d->sp[d->nsp++] = (struct span){ f, m->val, m->vlen, m->type };
 	d->fsp[f] = (uint32_t)d->nsp;
 	return 0;
@@ -1080,7 +1037,7 @@ key_object(struct diff *d, int side, const struct json_member *m, const char **w
 			k = d->kname.p;
 			kn = d->kname.len;
 		}
-		h = (uint32_t)diff_hash(k, kn);
+		h = (uint32_t)hash_mix64(k, kn);
 		sl = names_find(&d->names[side], k, kn, h);
 		if (sl != NULL && sl->kind == SK_KEY)
 			d->ko[sl->idx] = (struct span){ 0, km.val, km.vlen, km.type };
@@ -1186,7 +1143,7 @@ diff_build(struct diff *d, int side, const char *p, size_t n, uint64_t line, str
 	memset(&h, 0, sizeof h);
 	h.keylen = (uint32_t)d->kbuf.len;
 	h.line = line;
-	h.hash = diff_hash(d->kbuf.p ? d->kbuf.p : "", d->kbuf.len);
+	h.hash = hash_mix64(d->kbuf.p ? d->kbuf.p : "", d->kbuf.len);
 	h.nf = (uint16_t)d->nsp;
 	h.side = (uint8_t)side;
 	w = (unsigned char *)rec->p;
@@ -1656,13 +1613,8 @@ members(const char *s, size_t n, struct omem **out, size_t *nout)
 	if (json_obj_open(&it, s, n) < 0)
 		return 0;
 	while (json_obj_next(&it, &m) == 1) {
-		if (*nout == cap) {
-			struct omem *v = realloc(*out, (cap = cap ? cap * 2 : 16) * sizeof *v);
-
-			if (v == NULL)
-				return -1;
-			*out = v;
-		}
+		if (ARRAY_GROW(*out, *nout + 1, cap) < 0)
+			return -1;
 		(*out)[(*nout)++] = (struct omem){ m.key, m.val, m.klen, m.vlen };
 	}
 	return 0;

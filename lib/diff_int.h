@@ -116,7 +116,6 @@ struct diff {
 int diff_build(struct diff *d, int side, const char *p, size_t n, uint64_t line,
 	struct buf *rec, const char **why);
 int diff_key_cmp(const unsigned char *a, size_t an, const unsigned char *b, size_t bn);
-uint64_t diff_hash(const void *p, size_t n);
 /* compare the left record l with the right record r and send the event
  * (changed or match) */
 int diff_compare(struct diff *d, const struct drec *l, const struct drec *r);

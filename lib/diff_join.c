@@ -2,6 +2,7 @@
  * spill to partition files, the merge join of sorted inputs, and the
  * control totals. */
 #include "diff_int.h"
+#include "hash.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -309,7 +310,7 @@ raw_find(const struct rawidx *ri, const char *p, size_t n, size_t *guess)
 		return NULL;
 	if (*guess < ri->n && raw_is(&ri->rec[*guess], p, n))
 		return ri->rec[(*guess)++].r;
-	h = diff_hash(p, n);
+	h = hash_mix64(p, n);
 	for (size_t i = h & (ri->cap - 1); ri->e[i].idx != 0; i = (i + 1) & (ri->cap - 1)) {
 		if (ri->e[i].hash == h && raw_is(&ri->rec[ri->e[i].idx - 1], p, n)) {
 			*guess = ri->e[i].idx;
@@ -348,20 +349,13 @@ raw_put(struct rawidx *ri, struct drec *r, const char *src)
 		ri->e = e;
 		ri->cap = cap;
 	}
-	if (ri->n == ri->caprec) {
-		size_t cap = ri->caprec ? ri->caprec * 2 : 1024;
-		struct rawrec *v = realloc(ri->rec, cap * sizeof *v);
-
-		if (v == NULL)
-			return -1;
-		ri->rec = v;
-		ri->caprec = cap;
-	}
+	if (ARRAY_GROW(ri->rec, ri->n + 1, ri->caprec) < 0)
+		return -1;
 	if ((t = arena_alloc(&ri->a, 4 + (size_t)len)) == NULL)
 		return -1;
 	memcpy(t, src, 4 + (size_t)len);
 	ri->rec[ri->n] = (struct rawrec){ t, r };
-	h = diff_hash(src + 4, len);
+	h = hash_mix64(src + 4, len);
 	for (i = h & (ri->cap - 1); ri->e[i].idx != 0; i = (i + 1) & (ri->cap - 1))
 		;
 	ri->e[i] = (struct rawent){ h, ++ri->n };
@@ -1321,17 +1315,10 @@ diff_totals(struct diff *d, const char *const path[2])
 				g->key = (struct drec *)mem;
 				for (int i = 0; i < 2 * nf; i++)
 					dec_from_ll(0, &g->sum[i]);
-				if (ng == capg) {
-					size_t cap = capg ? capg * 2 : 64;
-					struct group **ngs = realloc(gs, cap * sizeof *ngs);
-
-					if (ngs == NULL) {
-						free(g);
-						oom(d);
-						goto out;
-					}
-					gs = ngs;
-					capg = cap;
+				if (ARRAY_GROW(gs, ng + 1, capg) < 0) {
+					free(g);
+					oom(d);
+					goto out;
 				}
 				gs[ng++] = g;
 				if (table_put(&t, (struct drec *)mem) < 0) {

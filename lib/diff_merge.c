@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fields.h"
 #include "map.h"
 #include "text.h"
 
@@ -73,22 +74,20 @@ owner_add(struct diff_policy *pol, const char *name, size_t n, int side)
 int
 diff_parse_owners(const char *s, struct diff_policy *pol, struct ep_err *err)
 {
-	const char *p = s;
+	struct fields_iter it;
+	struct field_ref f;
+	int r, side;
 
-	for (;;) {
-		const char *c = strchr(p, ','), *e = c ? c : p + strlen(p);
-		const char *eq = memchr(p, '=', (size_t)(e - p));
-		int side = eq ? side_word(eq + 1, (size_t)(e - eq - 1)) : -1;
-
-		if (eq == NULL || eq == p || side < 0)
+	fields_init(&it, s, FIELDS_PAIRS);
+	while ((r = fields_next(&it, &f)) != 0) {
+		side = r > 0 && f.name[1] != f.name[0] ? side_word(f.name[1], f.n[1]) : -1;
+		if (side < 0)
 			return ep_errf(err, EP_USAGE, "--owner '%s': '%.*s' is not FIELD=left or "
-				"FIELD=right", s, (int)(e - p), p);
-		if (owner_add(pol, p, (size_t)(eq - p), side) < 0)
+				"FIELD=right", s, (int)f.len, f.item);
+		if (owner_add(pol, f.name[0], f.n[0], side) < 0)
 			return ep_errf(err, EP_SOFTWARE, "out of memory");
-		if (c == NULL)
-			return 0;
-		p = c + 1;
 	}
+	return 0;
 }
 
 /* the next word of [*p, e) (blanks around it skipped), or n == 0 */

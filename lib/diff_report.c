@@ -118,7 +118,7 @@ static int
 wfail(struct diff_report *r, struct ep_err *err)
 {
 	if (r->w.epipe)
-		return ep_errf(err, EP_IOERR, "output closed");
+		return ep_err_closed(err);
 	return ep_errf(err, EP_IOERR, "cannot write the report: %s",
 		strerror(r->w.failed ? r->w.failed : ENOSPC));
 }

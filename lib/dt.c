@@ -97,67 +97,85 @@ digits(const char *s, int n, int *v)
 }
 
 int
-dt_parse(const char *s, size_t n, const char *tz, struct dt_time *out)
+dt_scan(const char *s, size_t n, struct dt_parts *p)
 {
-	struct tm tm;
-	int y, mo, d, h = 0, mi = 0, se = 0, off = 0, hasoff = 0;
-	long ns = 0;
 	size_t i = 10;
 
-	memset(&tm, 0, sizeof tm);
-	if (n < 10 || digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) || s[7] != '-' ||
-	    digits(s + 8, 2, &d) || mo < 1 || mo > 12 || d < 1 || d > 31)
+	memset(p, 0, sizeof *p);
+	p->frac = -1;
+	if (n < 10 || digits(s, 4, &p->y) || s[4] != '-' || digits(s + 5, 2, &p->mo) ||
+	    s[7] != '-' || digits(s + 8, 2, &p->d) || p->mo < 1 || p->mo > 12 || p->d < 1 ||
+	    p->d > 31)
 		return -1;
-	out->date_only = n == 10;
-	if (n > 10) {
-		if ((s[10] != 'T' && s[10] != ' ' && s[10] != 't') || n < 16 ||
-		    digits(s + 11, 2, &h) || s[13] != ':' || digits(s + 14, 2, &mi))
+	if (n == 10)
+		return 0;
+	if ((s[10] != 'T' && s[10] != ' ' && s[10] != 't') || n < 16 || digits(s + 11, 2, &p->h) ||
+	    s[13] != ':' || digits(s + 14, 2, &p->mi))
+		return -1;
+	p->has_time = 1;
+	p->sep = s[10];
+	i = 16;
+	if (i < n && s[i] == ':') {
+		if (n < 19 || digits(s + 17, 2, &p->se))
 			return -1;
-		i = 16;
-		if (i < n && s[i] == ':') {
-			if (n < 19 || digits(s + 17, 2, &se))
-				return -1;
-			i = 19;
-			if (i < n && (s[i] == '.' || s[i] == ',')) {
-				long scale = 100000000;
+		i = 19;
+		if (i < n && (s[i] == '.' || s[i] == ',')) {
+			long scale = 100000000;
 
+			i++;
+			p->frac = 0;
+			while (i < n && s[i] >= '0' && s[i] <= '9') {
+				p->nsec += (long)(s[i] - '0') * scale;
+				scale /= 10;
+				p->frac++;
 				i++;
-				while (i < n && s[i] >= '0' && s[i] <= '9') {
-					ns += (long)(s[i] - '0') * scale;
-					scale /= 10;
-					i++;
-				}
 			}
 		}
-		if (i < n && (s[i] == 'Z' || s[i] == 'z')) {
-			hasoff = 1;
-			i++;
-		} else if (i < n && (s[i] == '+' || s[i] == '-')) {
-			int oh, om = 0, sign = s[i] == '-' ? -1 : 1;
-
-			if (i + 3 > n || digits(s + i + 1, 2, &oh))
-				return -1;
-			i += 3;
-			if (i < n && s[i] == ':')
-				i++;
-			if (i + 2 <= n && digits(s + i, 2, &om) == 0)
-				i += 2;
-			off = sign * (oh * 3600 + om * 60);
-			hasoff = 1;
-		}
-		if (i != n || h > 24 || mi > 59 || se > 60)
-			return -1;
 	}
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = se;
-	if (hasoff)
+	if (i < n && (s[i] == 'Z' || s[i] == 'z')) {
+		p->zone = s[i];
+		i++;
+	} else if (i < n && (s[i] == '+' || s[i] == '-')) {
+		p->zone = s[i];
+		if (i + 3 > n || digits(s + i + 1, 2, &p->off_h))
+			return -1;
+		i += 3;
+		if (i < n && s[i] == ':') {
+			p->off_colon = 1;
+			i++;
+		}
+		if (i + 2 <= n && digits(s + i, 2, &p->off_m) == 0) {
+			p->off_mdigits = 1;
+			i += 2;
+		}
+	}
+	if (i != n || p->h > 24 || p->mi > 59 || p->se > 60)
+		return -1;
+	return 0;
+}
+
+int
+dt_parse(const char *s, size_t n, const char *tz, struct dt_time *out)
+{
+	struct dt_parts p;
+	struct tm tm;
+	int off;
+
+	if (dt_scan(s, n, &p) < 0)
+		return -1;
+	out->date_only = n == 10;
+	memset(&tm, 0, sizeof tm);
+	tm.tm_year = p.y - 1900;
+	tm.tm_mon = p.mo - 1;
+	tm.tm_mday = p.d;
+	tm.tm_hour = p.h;
+	tm.tm_min = p.mi;
+	tm.tm_sec = p.se;
+	off = (p.zone == '-' ? -1 : 1) * (p.off_h * 3600 + p.off_m * 60);
+	if (p.zone)
 		out->sec = (long long)timegm(&tm) - off;
 	else
 		out->sec = dt_local_to_epoch(&tm, tz);
-	out->nsec = ns;
+	out->nsec = p.nsec;
 	return 0;
 }

@@ -25,6 +25,22 @@ struct dt_time {
 int dt_tz_known(const char *tz);
 /* A broken-down local time in tz (NULL: UTC) as seconds since the epoch. */
 long long dt_local_to_epoch(struct tm *tm, const char *tz);
+/* A date-time text as written, taken apart by dt_scan: the one scanner of
+ * dt_parse's forms; a caller with a stricter grammar (extract's --since)
+ * checks the parts. */
+struct dt_parts {
+	int y, mo, d, h, mi, se;
+	long nsec;
+	int has_time;   /* a time after the date */
+	char sep;       /* 'T', 't' or ' ' before the time */
+	int frac;       /* digits of the fraction, -1 without one */
+	char zone;      /* 0 none, 'Z' or 'z', '+' or '-' an offset */
+	int off_h, off_m, off_colon; /* the offset ±HH[[:]MM]; off_colon: it had a ':' */
+	int off_mdigits; /* the offset had its two minute digits */
+};
+/* dt_parse's grammar, exactly n bytes, months 1-12, days 1-31, hours to
+ * 24, minutes to 59, seconds to 60: 0, or -1. */
+int dt_scan(const char *s, size_t n, struct dt_parts *p);
 /* "YYYY-MM-DD", "YYYY-MM-DD HH:MM:SS", ISO 8601
  * "YYYY-MM-DDTHH:MM[:SS[.f]][Z|±HH[:]MM]", exactly n bytes: 0, or -1 when
  * the text is none of these. */

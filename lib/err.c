@@ -12,6 +12,7 @@ ep_errf(struct ep_err *err, int code, const char *fmt, ...)
 	if (err == NULL)
 		return -1;
 	err->code = code;
+	err->what = 0;
 	va_start(ap, fmt);
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
@@ -48,5 +49,15 @@ ep_err_clear(struct ep_err *err)
 	if (err != NULL) {
 		err->code = 0;
 		err->msg[0] = '\0';
+		err->what = 0;
 	}
+}
+
+int
+ep_err_closed(struct ep_err *err)
+{
+	ep_errf(err, EP_IOERR, "output closed");
+	if (err != NULL)
+		err->what = EP_ERR_CLOSED;
+	return -1;
 }

@@ -28,9 +28,15 @@ enum {
 struct ep_err {
 	int code;        /* sysexits status the failure maps to */
 	char msg[1024];  /* one line, lower case, no full stop */
+	unsigned what;   /* EP_ERR_* : a failure told apart by this, never by msg */
 };
 
-#define EP_ERR_INIT { 0, "" }
+/* ep_err.what: kinds a caller handles differently from other failures */
+enum {
+	EP_ERR_CLOSED = 1, /* the reader of the output went away (EPIPE) */
+};
+
+#define EP_ERR_INIT { 0, "", 0 }
 
 /* Set code and message (printf-style); returns -1 so callers can
  * `return ep_errf(err, EP_DATAERR, "…")`.  err may be NULL. */
@@ -42,5 +48,9 @@ int ep_err_prefix(struct ep_err *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 void ep_err_clear(struct ep_err *err);
+
+/* The output's reader went away: EP_IOERR, "output closed", what
+ * EP_ERR_CLOSED.  Returns -1. */
+int ep_err_closed(struct ep_err *err);
 
 #endif

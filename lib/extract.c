@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "dt.h"
+#include "hash.h"
 #include "json_tree.h"
 #include "log.h"
 #include "ops.h"
@@ -312,17 +314,6 @@ struct extract_seen {
 #define FREE 0
 #define GONE 1
 
-uint64_t
-extract_hash(const void *p, size_t n)
-{
-	const unsigned char *s = p;
-	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-
-	while (n--)
-		h = (h ^ *s++) * 1099511628211ULL;
-	return h;
-}
-
 static uint64_t
 rank_of(const char *mtime)
 {
@@ -407,7 +398,7 @@ evict_oldest(struct extract_seen *s)
 static uint64_t
 pair_hash(const char *key, const char *mtime)
 {
-	uint64_t h = extract_hash(key, strlen(key)) * 31 ^ extract_hash(mtime, strlen(mtime));
+	uint64_t h = fnv1a64_short(key, strlen(key)) * 31 ^ fnv1a64_short(mtime, strlen(mtime));
 
 	return h <= GONE ? h + 2 : h;
 }
@@ -828,50 +819,23 @@ format_tm(const struct tm *t, char out[EXTRACT_TS_LEN])
 int
 extract_parse_time(const char *s, char out[EXTRACT_TS_LEN], struct ep_err *err)
 {
+	struct dt_parts p;
 	struct tm t;
-	const char *p = s;
-	int y, mo, d, h = 0, mi = 0, se = 0, oh, om, sign = 0;
+	int sign;
 	time_t e;
 
-	memset(&t, 0, sizeof(t));
-	if (strlen(s) < 10 || digits(p, 4, &y) || p[4] != '-' || digits(p + 5, 2, &mo) ||
-	    p[7] != '-' || digits(p + 8, 2, &d))
+	/* dt's forms, narrowed: 'T' or ' ', 'Z', a fraction of one digit or
+	 * more, an offset only as ±HH:MM, years 1970-9999, hours to 23 */
+	if (dt_scan(s, strlen(s), &p) < 0 || (p.has_time && p.sep == 't') || p.zone == 'z' ||
+	    p.frac == 0 || p.y < 1970 || p.y > 9999 || p.h > 23)
 		goto bad;
-	p += 10;
-	if (*p == 'T' || *p == ' ') {
-		p++;
-		if (digits(p, 2, &h) || p[2] != ':' || digits(p + 3, 2, &mi))
-			goto bad;
-		p += 5;
-		if (*p == ':') {
-			if (digits(p + 1, 2, &se))
-				goto bad;
-			p += 3;
-			if (*p == '.' || *p == ',') {
-				p++;
-				if (!isdigit((unsigned char)*p))
-					goto bad;
-				while (isdigit((unsigned char)*p))
-					p++;
-			}
-		}
-		if (*p == 'Z') {
-			p++;
-		} else if (*p == '+' || *p == '-') {
-			sign = *p == '-' ? -1 : 1;
-			if (digits(p + 1, 2, &oh) || p[3] != ':' || digits(p + 4, 2, &om) || oh > 23 ||
-			    om > 59)
-				goto bad;
-			p += 6;
-		}
-	}
-	if (*p != '\0' || y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
-	    mi > 59 || se > 60)
+	sign = p.zone == '+' ? 1 : p.zone == '-' ? -1 : 0;
+	if (sign && (!p.off_colon || !p.off_mdigits || p.off_h > 23 || p.off_m > 59))
 		goto bad;
-	e = epoch_of(y, mo, d, h, mi, se);
+	e = epoch_of(p.y, p.mo, p.d, p.h, p.mi, p.se);
 	if (sign)
-		e -= sign * (oh * 3600 + om * 60);
-	if (gmtime_r(&e, &t) == NULL || (sign == 0 && t.tm_mday != d))
+		e -= sign * (p.off_h * 3600 + p.off_m * 60);
+	if (gmtime_r(&e, &t) == NULL || (sign == 0 && t.tm_mday != p.d))
 		goto bad; /* 2026-02-30 */
 	format_tm(&t, out);
 	return 0;

@@ -163,9 +163,6 @@ size_t extract_seen_count(const struct extract_seen *s);
 /* Pairs dropped because the set was full (a duplicate became possible). */
 size_t extract_seen_evicted(const struct extract_seen *s);
 void extract_seen_free(struct extract_seen *s);
-/* The 64-bit FNV-1a of n bytes: what a key can carry of a record's bytes
- * (odoo-extract keys its pairs with "id:hash-of-the-record"). */
-uint64_t extract_hash(const void *p, size_t n);
 
 /* ---- --follow ------------------------------------------------------------ */
 

@@ -1,4 +1,5 @@
 #include "json.h"
+#include "hash.h"
 #include "text.h"
 
 #include <stdint.h>
@@ -446,23 +447,13 @@ bad:
 
 /* --- duplicate keys: the table past JSON_KEYS_LINEAR members --- */
 
-static uint64_t
-key_hash(const char *k, size_t n)
-{
-	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)k[i]) * 0x100000001b3ull;
-	return h;
-}
-
 /* Put member j (key k) into the table; -1 when an equal key is there,
  * with its index in *dup. */
 static int
 keys_put(struct json_keys *s, size_t j, const char *k, size_t kn, json_key_fn key, void *ctx,
 	 size_t *dup)
 {
-	size_t mask = s->cap - 1, h = (size_t)key_hash(k, kn) & mask;
+	size_t mask = s->cap - 1, h = (size_t)fnv1a64(k, kn) & mask;
 
 	for (; s->slot[h]; h = (h + 1) & mask) {
 		size_t o = s->slot[h] - 1, on;

@@ -1,72 +1,12 @@
 #include "keyset.h"
 
+#include "hash.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
-
-#define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
-#define SIPROUND                                                                                  \
-	do {                                                                                      \
-		v0 += v1;                                                                         \
-		v1 = ROTL(v1, 13);                                                                \
-		v1 ^= v0;                                                                         \
-		v0 = ROTL(v0, 32);                                                                \
-		v2 += v3;                                                                         \
-		v3 = ROTL(v3, 16);                                                                \
-		v3 ^= v2;                                                                         \
-		v0 += v3;                                                                         \
-		v3 = ROTL(v3, 21);                                                                \
-		v3 ^= v0;                                                                         \
-		v2 += v1;                                                                         \
-		v1 = ROTL(v1, 17);                                                                \
-		v1 ^= v2;                                                                         \
-		v2 = ROTL(v2, 32);                                                                \
-	} while (0)
-
-static uint64_t
-le64(const unsigned char *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
-
-void
-siphash128(const uint64_t k[2], const void *data, size_t n, uint64_t out[2])
-{
-	const unsigned char *p = data, *end = p + (n & ~(size_t)7);
-	uint64_t v0 = 0x736f6d6570736575ULL ^ k[0], v1 = 0x646f72616e646f6dULL ^ k[1];
-	uint64_t v2 = 0x6c7967656e657261ULL ^ k[0], v3 = 0x7465646279746573ULL ^ k[1];
-	uint64_t m, b = (uint64_t)n << 56;
-	int i;
-
-	v1 ^= 0xee;
-	for (; p != end; p += 8) {
-		m = le64(p);
-		v3 ^= m;
-		SIPROUND;
-		SIPROUND;
-		v0 ^= m;
-	}
-	for (i = (int)(n & 7) - 1; i >= 0; i--)
-		b |= (uint64_t)p[i] << (8 * i);
-	v3 ^= b;
-	SIPROUND;
-	SIPROUND;
-	v0 ^= b;
-	v2 ^= 0xee;
-	for (i = 0; i < 4; i++)
-		SIPROUND;
-	out[0] = v0 ^ v1 ^ v2 ^ v3;
-	v1 ^= 0xdd;
-	for (i = 0; i < 4; i++)
-		SIPROUND;
-	out[1] = v0 ^ v1 ^ v2 ^ v3;
-}
 
 int
 keyset_init(struct keyset *s, int with_val)

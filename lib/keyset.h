@@ -47,8 +47,4 @@ int keyset_get_digest(const struct keyset *s, const uint64_t d[2], uint64_t *val
 /* bytes the table holds */
 size_t keyset_bytes(const struct keyset *s);
 
-/* SipHash-2-4 with 128-bit output (the reference siphash.c's outlen 16);
- * out[0] is the first 8 output bytes read little-endian. */
-void siphash128(const uint64_t k[2], const void *p, size_t n, uint64_t out[2]);
-
 #endif

@@ -6,7 +6,8 @@
 #include <string.h>
 
 #include "buf.h"
-#include "extract.h" /* extract_hash */
+#include "fields.h"
+#include "hash.h"
 #include "json_tree.h"
 #include "load_audit.h"
 #include "log.h"
@@ -73,18 +74,24 @@ split_list(const char *opt, const char *arg, char **store, const char **list, si
            struct ep_err *err)
 {
 	const char *tmp[LOAD_KEY_MAX > LOAD_THEN_MAX ? LOAD_KEY_MAX : LOAD_THEN_MAX];
-	char *copy, *p, *save = NULL;
-	size_t k = 0, len = strlen(arg);
+	struct fields_iter it;
+	struct field_ref f;
+	char *copy, *tok;
+	size_t k = 0;
+	int r;
 
 	/* "a,,b" and a leading or trailing comma name an empty field */
-	if (len == 0 || arg[0] == ',' || arg[len - 1] == ',' || strstr(arg, ",,"))
+	fields_init(&it, arg, 0);
+	while ((r = fields_next(&it, &f)) > 0)
+		;
+	if (r < 0)
 		return ep_errf(err, EP_USAGE, "--%s '%s': an empty name", opt, arg);
 	if ((copy = strdup(arg)) == NULL)
 		return ep_errf(err, EP_SOFTWARE, "out of memory");
-	for (p = copy;; p = NULL) {
-		char *tok = strtok_r(p, ",", &save);
-		if (tok == NULL)
-			break;
+	fields_init(&it, copy, 0);
+	while (fields_next(&it, &f) > 0) {
+		tok = copy + (f.item - copy);
+		tok[f.len] = '\0'; /* the comma: past it already */
 		if (k == max) {
 			free(copy);
 			return ep_errf(err, EP_USAGE, "--%s '%s': more than %zu names", opt, arg,
@@ -295,7 +302,7 @@ intern_source(struct loader *L, const char *name)
 static long
 key_find(const struct loader *L, const char *k)
 {
-	size_t mask = L->nslots - 1, i = extract_hash(k, strlen(k)) & mask;
+	size_t mask = L->nslots - 1, i = fnv1a64_short(k, strlen(k)) & mask;
 
 	for (; L->slots[i]; i = (i + 1) & mask)
 		if (strcmp(L->keys[L->slots[i] - 1], k) == 0)
@@ -306,7 +313,7 @@ key_find(const struct loader *L, const char *k)
 static void
 key_add(struct loader *L, size_t idx)
 {
-	size_t mask = L->nslots - 1, i = extract_hash(L->keys[idx], strlen(L->keys[idx])) & mask;
+	size_t mask = L->nslots - 1, i = fnv1a64_short(L->keys[idx], strlen(L->keys[idx])) & mask;
 
 	while (L->slots[i])
 		i = (i + 1) & mask;

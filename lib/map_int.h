@@ -73,8 +73,10 @@ struct map_jp {
 	size_t nv, capv;
 	struct json_keys keys; /* duplicate keys: last wins (json.h) */
 	const char *err;
+	int errkind;         /* MAP_JP_*: what err is, told apart without its text */
 	size_t errpos;
 };
+enum { MAP_JP_BAD = 1, MAP_JP_NOMEM, MAP_JP_TOOBIG }; /* map_jp.errkind */
 int map_json_parse(struct map_jp *jp, const char *s, size_t n, struct map_val *out);
 void map_jp_free(struct map_jp *jp);
 int map_json_emit(struct buf *b, const struct map_val *v);
@@ -212,7 +214,8 @@ struct map_prog {
 	struct map_jp jp;
 	struct map_tdecl *decls;
 	void **frees;       /* pcre2 codes and match data */
-	int nfrees, capfrees;
+	int nfrees;
+	size_t capfrees;
 	struct map_stats st;
 	struct buf scratch;  /* builtins' text building */
 };

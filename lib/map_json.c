@@ -128,13 +128,20 @@ struct jpc {
 };
 
 static int
-jfail(struct jpc *c, const char *msg)
+jfail_kind(struct jpc *c, int kind, const char *msg)
 {
 	if (c->jp->err == NULL) {
 		c->jp->err = msg;
+		c->jp->errkind = kind;
 		c->jp->errpos = (size_t)(c->p - c->s);
 	}
 	return -1;
+}
+
+static int
+jfail(struct jpc *c, const char *msg)
+{
+	return jfail_kind(c, MAP_JP_BAD, msg);
 }
 
 static void
@@ -203,7 +210,7 @@ jstring(struct jpc *c, const char **out, uint32_t *outn, uint8_t *safe)
 		return jfail(c, why);
 	}
 	if ((o = map_arena_alloc(c->jp->A, (size_t)r + 1)) == NULL)
-		return jfail(c, "record too large");
+		return jfail_kind(c, MAP_JP_TOOBIG, "record too large");
 	json_string_scan(st, (size_t)(e - st), o, &dn, &off, &why);
 	c->p = st + r + 1;
 	*out = o;
@@ -265,15 +272,8 @@ static int jvalue(struct jpc *c, struct map_val *v);
 static int
 push_kv(struct map_jp *jp)
 {
-	if (jp->nkv == jp->capkv) {
-		size_t nc = jp->capkv ? jp->capkv * 2 : 64;
-		struct map_kv *n = realloc(jp->kv, nc * sizeof *n);
-
-		if (n == NULL)
-			return -1;
-		jp->kv = n;
-		jp->capkv = nc;
-	}
+	if (ARRAY_GROW(jp->kv, jp->nkv + 1, jp->capkv) < 0)
+		return -1;
 	jp->nkv++;
 	return 0;
 }
@@ -281,15 +281,8 @@ push_kv(struct map_jp *jp)
 static int
 push_v(struct map_jp *jp)
 {
-	if (jp->nv == jp->capv) {
-		size_t nc = jp->capv ? jp->capv * 2 : 64;
-		struct map_val *n = realloc(jp->v, nc * sizeof *n);
-
-		if (n == NULL)
-			return -1;
-		jp->v = n;
-		jp->capv = nc;
-	}
+	if (ARRAY_GROW(jp->v, jp->nv + 1, jp->capv) < 0)
+		return -1;
 	jp->nv++;
 	return 0;
 }
@@ -368,7 +361,7 @@ jobject(struct jpc *c, struct map_val *v)
 			return jfail(c, "expected ':'");
 		c->p++;
 		if (push_kv(jp) < 0)
-			return jfail(c, "out of memory");
+			return jfail_kind(c, MAP_JP_NOMEM, "out of memory");
 		kv = &jp->kv[jp->nkv - 1];
 		kv->k = k;
 		kv->kn = kn;
@@ -396,7 +389,7 @@ jobject(struct jpc *c, struct map_val *v)
 	}
 done:
 	if (dedup(jp, base) < 0)
-		return jfail(c, "out of memory");
+		return jfail_kind(c, MAP_JP_NOMEM, "out of memory");
 	n = jp->nkv - base;
 	v->t = MV_OBJ;
 	v->f = 0;
@@ -405,7 +398,7 @@ done:
 	v->u.o = NULL;
 	if (n) {
 		if ((v->u.o = map_arena_alloc(jp->A, n * sizeof(struct map_kv))) == NULL)
-			return jfail(c, "record too large");
+			return jfail_kind(c, MAP_JP_TOOBIG, "record too large");
 		memcpy(v->u.o, jp->kv + base, n * sizeof(struct map_kv));
 	}
 	jp->nkv = base;
@@ -430,7 +423,7 @@ jarray(struct jpc *c, struct map_val *v)
 		if (jvalue(c, &tmp) < 0)
 			return -1;
 		if (push_v(jp) < 0)
-			return jfail(c, "out of memory");
+			return jfail_kind(c, MAP_JP_NOMEM, "out of memory");
 		jp->v[jp->nv - 1] = tmp;
 		skipws(c);
 		if (c->p >= c->e)
@@ -454,7 +447,7 @@ done:
 	v->u.a = NULL;
 	if (n) {
 		if ((v->u.a = map_arena_alloc(jp->A, n * sizeof(struct map_val))) == NULL)
-			return jfail(c, "record too large");
+			return jfail_kind(c, MAP_JP_TOOBIG, "record too large");
 		memcpy(v->u.a, jp->v + base, n * sizeof(struct map_val));
 	}
 	jp->nv = base;
@@ -524,6 +517,7 @@ map_json_parse(struct map_jp *jp, const char *s, size_t n, struct map_val *out)
 	struct jpc c = { jp, s, s, s + n, 0 };
 
 	jp->err = NULL;
+	jp->errkind = 0;
 	jp->nkv = jp->nv = 0;
 	if (jvalue(&c, out) < 0)
 		return -1;

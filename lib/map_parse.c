@@ -111,15 +111,8 @@ map_cc_error(struct map_cc *cc, int line, int col, const char *fmt, ...)
 static int
 map_prog_keep(struct map_prog *P, void *p)
 {
-	if (P->nfrees == P->capfrees) {
-		int nc = P->capfrees ? P->capfrees * 2 : 8;
-		void **n = realloc(P->frees, (size_t)nc * sizeof *n);
-
-		if (n == NULL)
-			return -1;
-		P->frees = n;
-		P->capfrees = nc;
-	}
+	if (ARRAY_GROW(P->frees, (size_t)P->nfrees + 1, P->capfrees) < 0)
+		return -1;
 	P->frees[P->nfrees++] = p;
 	return 0;
 }

@@ -5,24 +5,13 @@
 #include "map_int.h"
 #include "find.h"
 
+#include "hash.h"
+
 #include <csv.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static uint32_t
-fnv(const char *s, size_t n)
-{
-	uint32_t h = 2166136261u;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 16777619u;
-	}
-	return h;
-}
 
 static int
 is_safe(const char *s, size_t n)
@@ -62,7 +51,7 @@ grow(struct map_table *t)
 static int
 insert(struct map_table *t, const char *k, size_t kn, struct map_val obj)
 {
-	uint32_t h = fnv(k, kn);
+	uint32_t h = fnv1a32(k, kn);
 	struct map_trow *row;
 	size_t j;
 
@@ -96,7 +85,7 @@ insert(struct map_table *t, const char *k, size_t kn, struct map_val obj)
 struct map_trow *
 map_table_find(const struct map_table *t, const char *k, size_t kn)
 {
-	uint32_t h = fnv(k, kn);
+	uint32_t h = fnv1a32(k, kn);
 	size_t j;
 
 	if (t->nslots == 0)
@@ -145,16 +134,9 @@ csv_field(void *data, size_t len, void *ud)
 
 	if (c->failed)
 		return;
-	if (c->ncur == c->capcur) {
-		size_t nc = c->capcur ? c->capcur * 2 : 16;
-		struct map_kv *n = realloc(c->cur, nc * sizeof *n);
-
-		if (n == NULL) {
-			c->failed = 1;
-			return;
-		}
-		c->cur = n;
-		c->capcur = nc;
+	if (ARRAY_GROW(c->cur, c->ncur + 1, c->capcur) < 0) {
+		c->failed = 1;
+		return;
 	}
 	if ((s = map_arena_strdup(&c->t->A, data ? data : "", data ? len : 0)) == NULL) {
 		c->failed = 1;

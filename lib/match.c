@@ -160,7 +160,7 @@ take(struct run *R, int side, const char *source, const struct ndjson_line *ln)
 	}
 	map_arena_reset(&R->A);
 	if (map_json_parse(&R->jp, p, n, &rec) < 0 || rec.t != MV_OBJ) {
-		if (R->jp.err && strcmp(R->jp.err, "out of memory") == 0)
+		if (R->jp.errkind == MAP_JP_NOMEM)
 			return oom(R);
 		bad(R, side, source, ln->lineno, "not a JSON object");
 		return 0;

@@ -331,15 +331,9 @@ wsdl_start(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar
 			xml_sax_fail(ctx, "more than %d fields", NAVSOAP_MAX_FIELDS);
 			return;
 		}
-		if (pg->nfields == s->cap) {
-			size_t nc = s->cap ? s->cap * 2 : 32;
-			void *q = realloc(pg->fields, nc * sizeof(*pg->fields));
-			if (q == NULL) {
-				xml_sax_fail(ctx, "out of memory");
-				return;
-			}
-			pg->fields = q;
-			s->cap = nc;
+		if (ARRAY_GROW(pg->fields, pg->nfields + 1, s->cap) < 0) {
+			xml_sax_fail(ctx, "out of memory");
+			return;
 		}
 		pg->fields[pg->nfields].name = strndup(v, len);
 		pg->fields[pg->nfields].kind = t ? xsd_kind(t, tl) : ODATA_STRING;
@@ -355,15 +349,9 @@ wsdl_start(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar
 			xml_sax_fail(ctx, "more than 64 key fields");
 			return;
 		}
-		if (pg->nkeys == s->kcap) {
-			size_t nc = s->kcap ? s->kcap * 2 : 4;
-			void *q = realloc(pg->keys, nc * sizeof(*pg->keys));
-			if (q == NULL) {
-				xml_sax_fail(ctx, "out of memory");
-				return;
-			}
-			pg->keys = q;
-			s->kcap = nc;
+		if (ARRAY_GROW(pg->keys, pg->nkeys + 1, s->kcap) < 0) {
+			xml_sax_fail(ctx, "out of memory");
+			return;
 		}
 		pg->keys[pg->nkeys++] = strndup(v, len);
 	}

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "json.h"
 #include "json_tree.h"
 #include "text.h"
@@ -260,21 +261,18 @@ struct md_parse {
 
 enum { ANN_COMPUTED = 1, ANN_IMMUTABLE = 2 };
 
+/* array_grow_at, the new items zeroed */
 static int
 grow(void *pp, size_t *cap, size_t need, size_t elem)
 {
-	void **p = pp;
-	if (need <= *cap)
-		return 0;
-	size_t nc = *cap ? *cap * 2 : 8;
-	while (nc < need)
-		nc *= 2;
-	void *q = realloc(*p, nc * elem);
-	if (q == NULL)
+	size_t old = *cap;
+	char *p;
+
+	if (array_grow_at(pp, cap, need, elem) < 0)
 		return -1;
-	memset((char *)q + *cap * elem, 0, (nc - *cap) * elem);
-	*p = q;
-	*cap = nc;
+	memcpy(&p, pp, sizeof(p));
+	if (*cap > old)
+		memset(p + old * elem, 0, (*cap - old) * elem);
 	return 0;
 }
 

@@ -186,15 +186,8 @@ salloc(struct schema *s, size_t n)
 
 	if (s->failed)
 		return NULL;
-	if (s->nallocs == s->capallocs) {
-		size_t nc = s->capallocs ? s->capallocs * 2 : 64;
-		void **v = realloc(s->allocs, nc * sizeof(*v));
-
-		if (v == NULL)
-			goto oom;
-		s->allocs = v;
-		s->capallocs = nc;
-	}
+	if (ARRAY_GROW(s->allocs, s->nallocs + 1, s->capallocs) < 0)
+		goto oom;
 	p = calloc(1, n ? n : 1);
 	if (p == NULL)
 		goto oom;
@@ -514,16 +507,9 @@ info_add(struct schema *s, const struct map_val *j, const char *base, const char
 
 	if (in)
 		return in;
-	if (s->ninfos == s->capinfos) {
-		size_t nc = s->capinfos ? s->capinfos * 2 : 128;
-		struct info *v = realloc(s->infos, nc * sizeof(*v));
-
-		if (v == NULL) {
-			fail(s, "out of memory");
-			return NULL;
-		}
-		s->infos = v;
-		s->capinfos = nc;
+	if (ARRAY_GROW(s->infos, s->ninfos + 1, s->capinfos) < 0) {
+		fail(s, "out of memory");
+		return NULL;
 	}
 	if ((s->ninfos + 1) * 2 > s->imap_size && imap_rehash(s) < 0)
 		return NULL;
@@ -556,15 +542,8 @@ name_add(struct schema *s, const char *uri, const struct map_val *j)
 {
 	if (name_get(s, uri))
 		return 0; /* first one wins */
-	if (s->nnames == s->capnames) {
-		size_t nc = s->capnames ? s->capnames * 2 : 16;
-		struct named *v = realloc(s->names, nc * sizeof(*v));
-
-		if (v == NULL)
-			return fail(s, "out of memory");
-		s->names = v;
-		s->capnames = nc;
-	}
+	if (ARRAY_GROW(s->names, s->nnames + 1, s->capnames) < 0)
+		return fail(s, "out of memory");
 	s->names[s->nnames].uri = uri;
 	s->names[s->nnames].json = j;
 	s->nnames++;
@@ -1034,17 +1013,10 @@ compile_re(struct schema *s, const char *src, const char *loc)
 		return NULL;
 	}
 	pcre2_jit_compile(re, PCRE2_JIT_COMPLETE); /* optional speed-up */
-	if (s->ncodes == s->capcodes) {
-		size_t nc = s->capcodes ? s->capcodes * 2 : 16;
-		pcre2_code **v = realloc(s->codes, nc * sizeof(*v));
-
-		if (v == NULL) {
-			pcre2_code_free(re);
-			fail(s, "out of memory");
-			return NULL;
-		}
-		s->codes = v;
-		s->capcodes = nc;
+	if (ARRAY_GROW(s->codes, s->ncodes + 1, s->capcodes) < 0) {
+		pcre2_code_free(re);
+		fail(s, "out of memory");
+		return NULL;
 	}
 	s->codes[s->ncodes++] = re;
 	return re;
@@ -1666,17 +1638,8 @@ schema_errors_free(struct schema_errors *e)
 static int
 pool_add(struct schema_errors *e, const char *p, size_t n, size_t *off)
 {
-	if (e->pool_len + n + 1 > e->pool_cap) {
-		size_t nc = e->pool_cap ? e->pool_cap : 1024;
-		char *np;
-
-		while (nc < e->pool_len + n + 1)
-			nc *= 2;
-		if ((np = realloc(e->pool, nc)) == NULL)
-			return -1;
-		e->pool = np;
-		e->pool_cap = nc;
-	}
+	if (ARRAY_GROW(e->pool, e->pool_len + n + 1, e->pool_cap) < 0)
+		return -1;
 	*off = e->pool_len;
 	memcpy(e->pool + e->pool_len, p, n);
 	e->pool[e->pool_len + n] = '\0';
@@ -1692,17 +1655,8 @@ path_render(struct vpriv *vp)
 
 	for (i = 0; i < vp->nsegs; i++)
 		need += 1 + (vp->segs[i].p ? 2 * vp->segs[i].n : 20);
-	if (need > vp->pcap) {
-		size_t nc = vp->pcap ? vp->pcap : 256;
-		char *np;
-
-		while (nc < need)
-			nc *= 2;
-		if ((np = realloc(vp->path, nc)) == NULL)
-			return -1;
-		vp->path = np;
-		vp->pcap = nc;
-	}
+	if (ARRAY_GROW(vp->path, need, vp->pcap) < 0)
+		return -1;
 	for (i = 0; i < vp->nsegs; i++) {
 		const struct seg *g = &vp->segs[i];
 
@@ -1784,16 +1738,9 @@ path_step(struct vctx *c, const char *p, size_t n)
 
 	if (c->out == NULL)
 		return old; /* nobody will read the path */
-	if (vp->nsegs == vp->capsegs) {
-		size_t nc = vp->capsegs ? vp->capsegs * 2 : 32;
-		struct seg *ns = realloc(vp->segs, nc * sizeof(*ns));
-
-		if (ns == NULL) {
-			c->oom = 1;
-			return old;
-		}
-		vp->segs = ns;
-		vp->capsegs = nc;
+	if (ARRAY_GROW(vp->segs, vp->nsegs + 1, vp->capsegs) < 0) {
+		c->oom = 1;
+		return old;
 	}
 	vp->segs[vp->nsegs].p = p;
 	vp->segs[vp->nsegs].n = n;

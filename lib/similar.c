@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fields.h"
+#include "hash.h"
 #include "keyset.h"
 #include "map_int.h"
 #include "text.h"
@@ -78,16 +80,21 @@ guess_kind(const char *name)
 int
 sim_spec_parse(const char *s, int pairs, const char *what, struct sim_spec *sp, struct ep_err *err)
 {
-	const char *p = s;
+	struct fields_iter it;
+	struct field_ref item, nm;
+	int r;
 
 	if (*s == '\0')
 		return ep_errf(err, EP_USAGE, "%s: no field", what);
-	while (*p) {
-		const char *e = strchr(p, ','), *colon, *eq;
-		size_t l = e ? (size_t)(e - p) : strlen(p);
+	fields_init(&it, s, 0);
+	while ((r = fields_next(&it, &item)) != 0) {
+		const char *p = item.item, *colon;
+		size_t l = item.len;
 		struct sim_field *f;
 		int k = -1;
 
+		if (r < 0)
+			return ep_errf(err, EP_USAGE, "%s '%s': empty field name", what, s);
 		if (sp->n >= SIM_MAXF)
 			return ep_errf(err, EP_USAGE, "%s '%s': more than %d fields", what, s,
 			               SIM_MAXF);
@@ -106,11 +113,10 @@ sim_spec_parse(const char *s, int pairs, const char *what, struct sim_spec *sp, 
 			l -= (size_t)(colon + 1 - p);
 			p = colon + 1;
 		}
-		eq = pairs ? memchr(p, '=', l) : NULL;
-		if (l == 0 || eq == p || (eq && eq == p + l - 1))
+		if (pairs ? fields_pair(p, l, &nm) < 0 : l == 0)
 			return ep_errf(err, EP_USAGE, "%s '%s': empty field name", what, s);
-		f->name[0] = strndup(p, eq ? (size_t)(eq - p) : l);
-		f->name[1] = eq ? strndup(eq + 1, (size_t)(p + l - eq - 1)) : f->name[0];
+		f->name[0] = strndup(p, pairs ? nm.n[0] : l);
+		f->name[1] = pairs && nm.name[1] != nm.name[0] ? strndup(nm.name[1], nm.n[1]) : f->name[0];
 		if (f->name[0] == NULL || f->name[1] == NULL) {
 			if (f->name[1] != f->name[0])
 				free(f->name[1]);
@@ -119,9 +125,6 @@ sim_spec_parse(const char *s, int pairs, const char *what, struct sim_spec *sp, 
 		}
 		f->kind = k >= 0 ? (enum sim_kind)k : guess_kind(f->name[0]);
 		sp->n++;
-		p += l;
-		if (*p == ',' && *++p == '\0')
-			return ep_errf(err, EP_USAGE, "%s '%s': empty field name", what, s);
 	}
 	return 0;
 }

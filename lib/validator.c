@@ -13,7 +13,9 @@
 #include "clock.h"
 #include "dec.h"
 #include "dt.h"
+#include "fields.h"
 #include "find.h"
+#include "hash.h"
 #include "json.h"
 #include "keyset.h"
 #include "map.h"
@@ -349,29 +351,27 @@ validator_set_message(struct validator *v, const char *text, struct ep_err *err)
 static int
 parse_fields(const char *s, size_t n, struct fields *f, const char *what, struct ep_err *err)
 {
-	const char *p = s, *e = s + n;
+	struct fields_iter it;
+	struct field_ref fr;
+	int r;
 
 	memset(f, 0, sizeof(*f));
 	if ((f->text = strndup(s, n)) == NULL)
 		return ep_errf(err, EP_SOFTWARE, "out of memory");
-	while (p <= e) {
-		const char *c = memchr(p, ',', (size_t)(e - p));
-		size_t l = c ? (size_t)(c - p) : (size_t)(e - p);
+	fields_init(&it, f->text, 0);
+	while ((r = fields_next(&it, &fr)) != 0) {
 		char **nv;
 
-		if (l == 0)
+		if (r < 0)
 			return ep_errf(err, EP_USAGE, "%s '%s': empty field name", what, f->text);
 		if ((nv = realloc(f->v, (f->n + 1) * sizeof(*nv))) == NULL ||
-		    (nv[f->n] = strndup(p, l)) == NULL) {
+		    (nv[f->n] = strndup(fr.item, fr.len)) == NULL) {
 			if (nv)
 				f->v = nv;
 			return ep_errf(err, EP_SOFTWARE, "out of memory");
 		}
 		f->v = nv;
 		f->n++;
-		if (c == NULL)
-			break;
-		p = c + 1;
 	}
 	return 0;
 }
@@ -771,16 +771,6 @@ add_flag(struct validator *v, const char *path, const char *detail, const char *
 }
 
 /* --report: one count under "what" */
-static uint32_t
-fnv1a(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
-
 static void
 count(struct validator *v, const char *what)
 {
@@ -794,7 +784,7 @@ count(struct validator *v, const char *what)
 		v->capcounts = 2 * REPORT_MAX;
 	}
 	mask = v->capcounts; /* not a power of two: modulo */
-	for (i = fnv1a(what) % mask; v->counts[i].k; i = (i + 1) % mask) {
+	for (i = fnv1a32(what, strlen(what)) % mask; v->counts[i].k; i = (i + 1) % mask) {
 		if (strcmp(v->counts[i].k, what) == 0) {
 			v->counts[i].n++;
 			return;
@@ -1246,8 +1236,7 @@ validator_check(struct validator *v, const char *line, size_t len, const char *s
 	res->warn_error = NULL;
 	map_arena_reset(&v->A);
 	if (map_json_parse(&v->jp, line, len, &rec) < 0) {
-		if (strcmp(v->jp.err, "out of memory") == 0 ||
-		    strcmp(v->jp.err, "record too large") == 0)
+		if (v->jp.errkind == MAP_JP_NOMEM || v->jp.errkind == MAP_JP_TOOBIG)
 			goto oom;
 		res->jtype = JSON_INVALID;
 		res->joff = v->jp.errpos;

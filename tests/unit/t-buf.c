@@ -35,5 +35,11 @@ main(void)
 	ep_err_prefix(&e, "file %s", "a.json");
 	is_str(e.msg, "file a.json: bad 'x'", "prefix");
 	is_int(e.code, 65, "code kept");
+	ok(ep_err_closed(&e) == -1 && e.what == EP_ERR_CLOSED && e.code == EP_IOERR,
+	   "ep_err_closed: told apart by what, not by the message");
+	ep_err_prefix(&e, "report");
+	is_int(e.what, EP_ERR_CLOSED, "a prefix keeps what");
+	ep_errf(&e, EP_IOERR, "output closed");
+	is_int(e.what, 0, "the same words from ep_errf are not EP_ERR_CLOSED");
 	return done_testing();
 }

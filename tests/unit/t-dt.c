@@ -49,5 +49,18 @@ main(void)
 	is_str(buf, "2026-11-20 09:12", "dt_format in UTC");
 	dt_format(1795165964, "%Y-%m-%d %H:%M", "Asia/Tokyo", buf, sizeof buf);
 	is_str(buf, "2026-11-20 18:12", "dt_format in a zone");
+	{
+		struct dt_parts p;
+
+		ok(dt_scan("2026-03-04t05:06:07,25+05:30", 28, &p) == 0 && p.y == 2026 && p.mo == 3 &&
+		   p.d == 4 && p.h == 5 && p.mi == 6 && p.se == 7 && p.sep == 't' && p.frac == 2 &&
+		   p.nsec == 250000000 && p.zone == '+' && p.off_h == 5 && p.off_m == 30 &&
+		   p.off_colon && p.off_mdigits, "dt_scan: every part as written");
+		ok(dt_scan("2026-03-04", 10, &p) == 0 && !p.has_time && p.frac == -1 && p.zone == 0,
+		   "dt_scan: a date alone");
+		ok(dt_scan("2026-03-04T05:06:07.-0530", 25, &p) == 0 && p.frac == 0 && p.zone == '-' &&
+		   !p.off_colon, "dt_scan: an empty fraction, an offset without ':'");
+		ok(dt_scan("2026-03-04T25:00", 16, &p) == -1, "dt_scan: hour 25 refused");
+	}
 	return done_testing();
 }

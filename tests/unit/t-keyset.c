@@ -3,6 +3,7 @@
  * SIPHASH MAC, and the key set: put/get, payloads, growth, the cap.
  */
 #include "tap.h"
+#include "hash.h"
 #include "keyset.h"
 
 #include <openssl/core_names.h>
