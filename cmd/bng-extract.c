@@ -122,7 +122,7 @@ struct run {
 	struct opts *o;
 	struct bng *b;
 	struct extract_out out;
-	struct extract_seen *seen;
+	struct seen *seen;
 	const char *idf, *updf;
 	char **fields; /* client-side projection, NULL-terminated */
 	char mark_at[64], mark_id[64];
@@ -282,7 +282,7 @@ item(struct run *r, cJSON *it)
 	} else if (cJSON_IsString(id))
 		snprintf(idtext, sizeof(idtext), "%s", id->valuestring);
 	if (*idtext && cJSON_IsString(upd)) {
-		int fresh = extract_seen_add(r->seen, idtext, upd->valuestring);
+		int fresh = seen_add(r->seen, idtext, upd->valuestring);
 
 		if (fresh < 0) {
 			ep_warn("out of memory");
@@ -974,7 +974,7 @@ main(int argc, char *argv[])
 		ep_errf(&err, EP_SOFTWARE, "out of memory");
 		goto fail;
 	}
-	if ((r.seen = extract_seen_new(0)) == NULL) {
+	if ((r.seen = seen_new(0)) == NULL) {
 		ep_errf(&err, EP_SOFTWARE, "out of memory");
 		goto fail;
 	}
@@ -1002,7 +1002,7 @@ main(int argc, char *argv[])
 			since = since_iso;
 			/* pairs before the window cannot come again */
 			if (iso_minus(r.mark_at, o.x.overlap_ms / 1000 + 1, prune, sizeof(prune)) == 0)
-				extract_seen_prune(r.seen, prune);
+				seen_prune(r.seen, prune);
 		}
 		if (!empty && poll_once(&r, since, shardq.p, &err) < 0)
 			goto fail;
@@ -1025,7 +1025,7 @@ done:
 	}
 	cJSON_Delete(pos);
 	free_fields(r.fields);
-	extract_seen_free(r.seen);
+	seen_free(r.seen);
 	buf_release(&r.text);
 	if (stream.p)
 		extract_out_free(&r.out);

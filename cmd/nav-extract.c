@@ -121,7 +121,7 @@ struct x {
 	long emitted;
 	int done;
 	struct extract_out out;
-	struct extract_seen *seen;
+	struct seen *seen;
 	struct buf rec, key, tmp, last_key;
 	int status;
 };
@@ -213,7 +213,7 @@ entity(struct x *x, const char *obj, size_t len, const char *etag, size_t etag_l
 		size_t klen = x->key.len;
 		buf_addc(&x->key, '\x1f');
 		buf_add(&x->key, etag, etag_len);
-		r = extract_seen_add(x->seen, x->key.p, norm);
+		r = seen_add(x->seen, x->key.p, norm);
 		x->key.len = klen;
 		x->key.p[klen] = '\0';
 		if (r < 0)
@@ -1131,7 +1131,7 @@ restart_from(struct x *x, const char *mark_norm, const char *mark_raw)
 			nfrac++;
 	}
 	set_start(x, t, frac, nfrac);
-	extract_seen_prune(x->seen, t);
+	seen_prune(x->seen, t);
 	return 0;
 }
 
@@ -1211,7 +1211,7 @@ run(struct x *x)
 	}
 	if (!x->soap && setup_shard(x, stream) < 0)
 		return -1;
-	if ((x->seen = extract_seen_new(0)) == NULL)
+	if ((x->seen = seen_new(0)) == NULL)
 		return fail(x, EP_SOFTWARE, "out of memory");
 	if (x->incremental && setup_start(x, stream) < 0)
 		return -1;
@@ -1346,10 +1346,10 @@ main(int argc, char *argv[])
 		ep_info(0, "%s: wrote %ld record%s (%ld request%s)", x.set, x.emitted,
 			x.emitted == 1 ? "" : "s", x.nav ? nav_requests(x.nav) : 0L,
 			x.nav && nav_requests(x.nav) == 1 ? "" : "s");
-	if (x.seen && extract_seen_evicted(x.seen))
+	if (x.seen && seen_evicted(x.seen))
 		ep_info(0, "de-duplication set was full: %zu pairs dropped, duplicates possible",
-			extract_seen_evicted(x.seen));
-	extract_seen_free(x.seen);
+			seen_evicted(x.seen));
+	seen_free(x.seen);
 	extract_out_free(&x.out);
 	nav_close(x.nav);
 	cfg_profile_free(x.profile);

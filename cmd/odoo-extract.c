@@ -128,7 +128,7 @@ struct x {
 	long emitted, requests;
 	int done; /* --limit reached, or nothing left */
 	struct extract_out out;
-	struct extract_seen *seen;
+	struct seen *seen;
 	struct page *head, *tail;
 	int npages;
 	struct odoo_err err;
@@ -646,11 +646,11 @@ prune_seen(struct x *x)
 {
 	char bound[EXTRACT_TS_LEN];
 
-	if (!x->incremental || !x->mark_wd[0] || extract_seen_count(x->seen) < 4096 ||
+	if (!x->incremental || !x->mark_wd[0] || seen_count(x->seen) < 4096 ||
 	    extract_time_add(x->mark_wd, -(x->xc.overlap_ms / 1000), bound) < 0 ||
 	    strcmp(bound, x->pruned_at) == 0)
 		return;
-	extract_seen_prune(x->seen, bound);
+	seen_prune(x->seen, bound);
 	memcpy(x->pruned_at, bound, sizeof(bound));
 }
 
@@ -702,7 +702,7 @@ write_page(struct x *x, cJSON *records, const cJSON *keys)
 
 			snprintf(k, sizeof(k), "%.0f:%016llx", id->valuedouble,
 			         (unsigned long long)fnv1a64_short(x->pbuf, (size_t)n));
-			if ((r = extract_seen_add(x->seen, k, mtime)) < 0)
+			if ((r = seen_add(x->seen, k, mtime)) < 0)
 				return fail(x, EP_SOFTWARE, "out of memory");
 			if (r == 0)
 				continue; /* written before in this run */
@@ -1559,7 +1559,7 @@ run(struct x *x)
 		return scan_ids(x);
 	if (x->order)
 		return scan_ordered(x);
-	if ((x->seen = extract_seen_new(0)) == NULL)
+	if ((x->seen = seen_new(0)) == NULL)
 		return fail(x, EP_SOFTWARE, "out of memory");
 	if (!x->xc.follow) {
 		if (scan(x) < 0)
@@ -1588,7 +1588,7 @@ run(struct x *x)
 		if (x->mark_wd[0] &&
 		    extract_time_add(x->mark_wd, -(x->xc.overlap_ms / 1000), keep) == 0) {
 			snprintf(x->start, sizeof(x->start), "%s", keep);
-			extract_seen_prune(x->seen, keep);
+			seen_prune(x->seen, keep);
 		}
 	}
 	return 0;
@@ -1743,10 +1743,10 @@ main(int argc, char *argv[])
 		        x.emitted == 1 ? "" : "s", x.requests, x.requests == 1 ? "" : "s");
 	if (x.odoo)
 		abandon_pages(&x);
-	if (x.seen && extract_seen_evicted(x.seen))
+	if (x.seen && seen_evicted(x.seen))
 		ep_info(0, "de-duplication set was full: %zu pairs dropped, duplicates possible",
-		        extract_seen_evicted(x.seen));
-	extract_seen_free(x.seen);
+		        seen_evicted(x.seen));
+	seen_free(x.seen);
 	extract_out_free(&x.out);
 	odoo_close(x.odoo);
 	cfg_profile_free(x.profile);

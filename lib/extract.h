@@ -11,7 +11,7 @@
  *
  * Ownership: struct extract_cfg and struct extract_out are the caller's
  * (extract_out_free releases the writer); extract_state_pos returns a cJSON
- * the caller owns; extract_seen_new returns a set freed by extract_seen_free.
+ * the caller owns; seen_new returns a set freed by seen_free.
  *
  * The stream (DESIGN.md):
  *   records, one JSON object per line, through lib/ndjson's writer;
@@ -26,10 +26,10 @@
  *     --overlap window (default 300 s), so rows a long transaction commits
  *     behind a mark already passed are read again; compare with >=;
  *   - order by (modified-at, key) and page by keyset on that pair;
- *   - within one run nothing is emitted twice: extract_seen remembers the
+ *   - within one run nothing is emitted twice: seen remembers the
  *     (key, modified-at) pairs emitted inside the overlap window (memory
  *     bounded: pairs older than the window are pruned, and the set holds at
- *     most EXTRACT_SEEN_MAX pairs; past that the oldest go first and a
+ *     most SEEN_MAX pairs; past that the oldest go first and a
  *     duplicate becomes possible, never a miss);
  *   - across runs delivery is at least once: a new run re-reads its overlap
  *     window (load's upsert reports those records "unchanged").
@@ -51,10 +51,10 @@
 #include "conn.h"
 #include "err.h"
 #include "ndjson.h"
+#include "seen.h"
 #include "opt.h"
 
 #define EXTRACT_TS_LEN 20           /* "YYYY-MM-DD HH:MM:SS" + NUL */
-#define EXTRACT_SEEN_MAX 1000000    /* pairs remembered for de-duplication (16 MiB) */
 
 /* --count --describe --follow --heartbeat --interval --limit --overlap --page-size
  * --shard --shard-plan --shard-plan-file --since --singer --state; list
@@ -142,27 +142,6 @@ int extract_checkpoint(struct extract_out *o, const cJSON *pos);
  * a quiet end); -1 with err (EP_IOERR) for a write error. */
 int extract_out_ok(struct extract_out *o, struct ep_err *err);
 void extract_out_free(struct extract_out *o);
-
-/* ---- de-duplication ----------------------------------------------------- */
-
-struct extract_seen;
-
-struct extract_seen *extract_seen_new(size_t max);
-/* Remember (key, mtime): 1 when new, 0 when already there (counted as a
- * record read and dropped: lib/ops), -1 out of memory.  A pair costs 16 bytes (a 64-bit hash of it,
- * and the mtime's rank).  mtimes are ordered by their digits read as one number (at most 19): right
- * for timestamps of one fixed format, "YYYY-MM-DD HH:MM:SS" or ISO 8601 with a fixed number of
- * fraction digits. */
-int extract_seen_add(struct extract_seen *s, const char *key, const char *mtime);
-/* Forget one pair added before (a receiver that could not keep what it
- * acknowledged nothing for: the sender's retry is then not a repeat). */
-void extract_seen_forget(struct extract_seen *s, const char *key, const char *mtime);
-/* Forget pairs whose mtime is before `before` (same format). */
-void extract_seen_prune(struct extract_seen *s, const char *before);
-size_t extract_seen_count(const struct extract_seen *s);
-/* Pairs dropped because the set was full (a duplicate became possible). */
-size_t extract_seen_evicted(const struct extract_seen *s);
-void extract_seen_free(struct extract_seen *s);
 
 /* ---- --follow ------------------------------------------------------------ */
 

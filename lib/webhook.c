@@ -31,9 +31,10 @@
 #include <openssl/x509.h>
 
 #include "cfg.h"
-#include "extract.h"
-#include "json_tree.h"
 #include "fileio.h"
+#include "json_tree.h"
+#include "opt.h"
+#include "seen.h"
 
 #define SPOOL_LINE_MAX (64u << 20)
 #define CERT_MAX (1u << 20) /* largest certificate chain file */
@@ -56,7 +57,7 @@ struct webhook {
 	uint64_t next_seq;  /* to give the next accepted event */
 	uint64_t last_read; /* seq of the last event webhook_next returned */
 	off_t rd_off;       /* where the reader goes on in the spool */
-	struct extract_seen *seen;
+	struct seen *seen;
 	struct webhook_stats st;
 	struct buf rbuf; /* reader scratch */
 };
@@ -268,7 +269,7 @@ spool_rewrite(struct webhook *w, uint64_t committed, int load, struct ep_err *er
 		if (seq > maxseq)
 			maxseq = seq;
 		if (seq > committed) {
-			if (load && extract_seen_add(w->seen, id, created_at(j, "event")) < 0) {
+			if (load && seen_add(w->seen, id, created_at(j, "event")) < 0) {
 				cJSON_Delete(j);
 				oom(err);
 				goto out;
@@ -451,7 +452,7 @@ handle(struct webhook *w, struct MHD_Connection *c, struct req *rq)
 	}
 	/* a repeat has the same id and created_at; the set forgets the oldest
 	 * created_at first */
-	fresh = extract_seen_add(w->seen, ids, created_at(j, NULL));
+	fresh = seen_add(w->seen, ids, created_at(j, NULL));
 	if (fresh == 0) {
 		w->st.repeated++;
 		pthread_mutex_unlock(&w->mu);
@@ -461,7 +462,7 @@ handle(struct webhook *w, struct MHD_Connection *c, struct req *rq)
 	if (fresh < 0 || spool_append(w, ids, type->valuestring, j) < 0) {
 		/* not kept: the sender's retry must not pass for a repeat */
 		if (fresh > 0)
-			extract_seen_forget(w->seen, ids, created_at(j, NULL));
+			seen_forget(w->seen, ids, created_at(j, NULL));
 		pthread_mutex_unlock(&w->mu);
 		cJSON_Delete(j);
 		return answer(c, 503, "{\"error\":\"cannot write the spool\"}");
@@ -719,7 +720,7 @@ webhook_open(const struct webhook_opts *o, struct ep_err *err)
 	}
 	w->secret_len = o->secret_len;
 	w->max_body = o->max_body ? o->max_body : WEBHOOK_MAX_BODY_DEFAULT;
-	w->seen = extract_seen_new(o->seen_max ? o->seen_max : WEBHOOK_SEEN_DEFAULT);
+	w->seen = seen_new(o->seen_max ? o->seen_max : WEBHOOK_SEEN_DEFAULT);
 	if (fail || w->seen == NULL || buf_adds(&lp, o->spool) < 0 || buf_adds(&lp, ".lock") < 0) {
 		oom(err);
 		goto fail;
@@ -921,7 +922,7 @@ webhook_close(struct webhook *w)
 	}
 	free(w->tls_cert);
 	free(w->dir);
-	extract_seen_free(w->seen);
+	seen_free(w->seen);
 	buf_release(&w->rbuf);
 	pthread_cond_destroy(&w->cond);
 	pthread_mutex_destroy(&w->mu);

@@ -84,43 +84,43 @@ test_shards(void)
 static void
 test_seen(void)
 {
-	struct extract_seen *s = extract_seen_new(0);
+	struct seen *s = seen_new(0);
 	char k[32];
 	int i, fresh = 0;
 
-	is_int(extract_seen_add(s, "1", "2026-01-05 10:00:00"), 1, "new pair");
-	is_int(extract_seen_add(s, "1", "2026-01-05 10:00:00"), 0, "same pair again");
-	is_int(extract_seen_add(s, "1", "2026-01-05 10:00:01"), 1, "same id, new mtime");
+	is_int(seen_add(s, "1", "2026-01-05 10:00:00"), 1, "new pair");
+	is_int(seen_add(s, "1", "2026-01-05 10:00:00"), 0, "same pair again");
+	is_int(seen_add(s, "1", "2026-01-05 10:00:01"), 1, "same id, new mtime");
 	for (i = 0; i < 5000; i++) {
 		snprintf(k, sizeof(k), "%d", i);
-		fresh += extract_seen_add(s, k, i < 2500 ? "2026-01-05 10:00:02" : "2026-01-05 10:00:09");
+		fresh += seen_add(s, k, i < 2500 ? "2026-01-05 10:00:02" : "2026-01-05 10:00:09");
 	}
 	is_int(fresh, 5000, "5000 more pairs");
-	is_int(extract_seen_count(s), 5002, "count");
-	extract_seen_prune(s, "2026-01-05 10:00:05");
-	is_int(extract_seen_count(s), 2500, "prune drops the older pairs");
-	is_int(extract_seen_add(s, "4999", "2026-01-05 10:00:09"), 0, "a kept pair is still seen");
-	is_int(extract_seen_add(s, "1", "2026-01-05 10:00:02"), 1, "a pruned pair is new again");
-	extract_seen_forget(s, "4998", "2026-01-05 10:00:09");
-	is_int(extract_seen_count(s), 2500, "forget drops one pair");
-	is_int(extract_seen_add(s, "4998", "2026-01-05 10:00:09"), 1, "a forgotten pair is new again");
-	is_int(extract_seen_add(s, "4997", "2026-01-05 10:00:09"), 0, "its neighbours are still seen");
-	extract_seen_forget(s, "nope", "2026-01-05 10:00:09");
-	is_int(extract_seen_count(s), 2501, "forgetting a pair never added changes nothing");
-	extract_seen_free(s);
+	is_int(seen_count(s), 5002, "count");
+	seen_prune(s, "2026-01-05 10:00:05");
+	is_int(seen_count(s), 2500, "prune drops the older pairs");
+	is_int(seen_add(s, "4999", "2026-01-05 10:00:09"), 0, "a kept pair is still seen");
+	is_int(seen_add(s, "1", "2026-01-05 10:00:02"), 1, "a pruned pair is new again");
+	seen_forget(s, "4998", "2026-01-05 10:00:09");
+	is_int(seen_count(s), 2500, "forget drops one pair");
+	is_int(seen_add(s, "4998", "2026-01-05 10:00:09"), 1, "a forgotten pair is new again");
+	is_int(seen_add(s, "4997", "2026-01-05 10:00:09"), 0, "its neighbours are still seen");
+	seen_forget(s, "nope", "2026-01-05 10:00:09");
+	is_int(seen_count(s), 2501, "forgetting a pair never added changes nothing");
+	seen_free(s);
 
-	s = extract_seen_new(100);
+	s = seen_new(100);
 	for (i = 0; i < 150; i++) {
 		char m[EXTRACT_TS_LEN];
 
 		snprintf(k, sizeof(k), "%d", i);
 		snprintf(m, sizeof(m), "2026-01-05 10:%02d:00", i / 10);
-		extract_seen_add(s, k, m);
+		seen_add(s, k, m);
 	}
-	ok(extract_seen_count(s) <= 100, "bounded");
-	ok(extract_seen_evicted(s) >= 50, "the oldest were evicted");
-	is_int(extract_seen_add(s, "149", "2026-01-05 10:14:00"), 0, "the newest are kept");
-	extract_seen_free(s);
+	ok(seen_count(s) <= 100, "bounded");
+	ok(seen_evicted(s) >= 50, "the oldest were evicted");
+	is_int(seen_add(s, "149", "2026-01-05 10:14:00"), 0, "the newest are kept");
+	seen_free(s);
 }
 
 static void
