@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -404,8 +405,14 @@ anomaly_judge(struct anomaly_hist *h, const char *series, const char *group, con
 		out->sign = allpos && xd <= 0;
 	}
 	out->flagged = out->sign || out->score >= cut;
-	if (out->flagged && exact_stats(h, g, out) < 0)
-		return -1;
+	if (out->flagged && exact_stats(h, g, out) < 0) {
+		/* past what a decimal holds (a difference or a mean of two
+		 * values of 38 digits): the figures of the doubles, not a
+		 * failure of the run */
+		robust(g->sx, n, &med, &mad);
+		snprintf(out->median, sizeof(out->median), "%.17g", med);
+		snprintf(out->mad, sizeof(out->mad), "%.17g", mad);
+	}
 	return 0;
 }
 

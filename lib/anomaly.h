@@ -28,7 +28,8 @@
  *    positive (reason "sign").
  * 1.4826 MAD estimates a standard deviation, so the score reads as a
  * robust z-score.  Doubles are used for the score only; the median and
- * MAD a flag reports are exact decimals computed from the stored values.
+ * MAD a flag reports are exact decimals computed from the stored values
+ * (the doubles' when an exact figure would pass 38 digits).
  *
  * A duplicate payment has the same vendor and the same amount (exact, 1200
  * = 1200.00), a date within `window` days, and references equal after
