@@ -142,7 +142,7 @@ static const struct ep_opt *const tables[] = { ep_opt_common, reconcile_opts, op
 struct fix_audit {
 	const char *path, *key;
 	struct audit *a[2];
-	unsigned queued;
+	unsigned queued[2];  /* lines queued on each side's trail */
 };
 
 static int
@@ -158,7 +158,7 @@ audit_fix(struct fix_audit *fa, const struct diff *d, const struct diff_event *e
 	if (diff_fix_audit(fa->a[side], d, ev, side, p, n, err) < 0)
 		return -1;
 	/* appended in batches, as load does */
-	if (++fa->queued % 1000 == 0 && audit_flush(fa->a[side], err) < 0)
+	if (++fa->queued[side] % 1000 == 0 && audit_flush(fa->a[side], err) < 0)
 		return -1;
 	return 0;
 }
