@@ -1,6 +1,7 @@
-# erpipe — plain GNU Makefile.  Sources are discovered: a new lib/*.c joins
-# liberpipe.a, a new cmd/*.c is a program, tests/unit/t-*.c a unit test,
-# tests/fuzz/fuzz-*.c a fuzz target (its corpus replays in `make check`).
+# erpipe — plain GNU Makefile.  Sources are discovered: a new lib/LAYER/*.c
+# (or lib/engine/PART/*.c) joins liberpipe.a, a new cmd/*.c is a program,
+# tests/unit/t-*.c a unit test, tests/fuzz/fuzz-*.c a fuzz target (its corpus
+# replays in `make check`).
 
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
@@ -33,7 +34,8 @@ ALL_CFLAGS = -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE \
 LDLIBS  = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm -lpthread
 LDFLAGS ?=
 
-LIB_SRC  = $(wildcard lib/*.c)
+LIB_DIRS = base stream net proto engine engine/map engine/schema engine/diff connect
+LIB_SRC  = $(foreach d,$(LIB_DIRS),$(wildcard lib/$(d)/*.c))
 LIB_OBJ  = $(LIB_SRC:%.c=$(B)/%.o)
 LIBA     = $(B)/liberpipe.a
 PROGS    = $(patsubst cmd/%.c,%,$(wildcard cmd/*.c))
@@ -155,7 +157,7 @@ lint-man:
 	mandoc -Tlint -Wwarning $(MAN1) $(MAN5) $(MAN7)
 
 fmt:
-	clang-format -i lib/*.c lib/*.h cmd/*.c tests/unit/*.c tests/unit/*.h tests/fuzz/*.c tests/fuzz/*.h
+	clang-format -i $(foreach d,$(LIB_DIRS),lib/$(d)/*.[ch]) cmd/*.c tests/unit/*.c tests/unit/*.h tests/fuzz/*.c tests/fuzz/*.h
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \

@@ -1,6 +1,6 @@
 /*
  * erpipe-audit - verify and rotate the audit trail load --audit writes
- * (lib/audit.h, erpipe-audit(1)).
+ * (lib/stream/audit.h, erpipe-audit(1)).
  *
  *   erpipe-audit verify [--key FILE] [--expect HASH] FILE ...
  *       the files in order as one chain: 0 and "N lines, intact, last
@@ -14,10 +14,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "audit.h"
-#include "err.h"
-#include "log.h"
-#include "opt.h"
+#include "stream/audit.h"
+#include "base/err.h"
+#include "base/log.h"
+#include "base/opt.h"
 
 static const char usage_text[] =
 	"usage: erpipe-audit [-qv] verify [--key FILE] [--expect HASH] FILE ...\n"

@@ -2,35 +2,35 @@
  * load - write records into a system: create, update, upsert, delete, call
  * workflow methods; one receipt per record on stdout (load(1)).
  *
- *   load odoo MODEL     lib/load_odoo.c on lib/odoo
- *   load bng RESOURCE   lib/load_bng.c on lib/bng
- *   load nav ENTITYSET  lib/load_nav.c on lib/nav (OData V4 or --soap)
- *   load pg TABLE       lib/load_pg.c on libpq
+ *   load odoo MODEL     lib/connect/load_odoo.c on lib/odoo
+ *   load bng RESOURCE   lib/connect/load_bng.c on lib/bng
+ *   load nav ENTITYSET  lib/connect/load_nav.c on lib/nav (OData V4 or --soap)
+ *   load pg TABLE       lib/connect/load_pg.c on libpq
  *
  * The generic part (batches, lookups, unchanged detection, rejects,
- * checkpoints) is lib/load.c; each system only opens its connection and
+ * checkpoints) is lib/engine/load.c; each system only opens its connection and
  * hands load_run its target.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit.h"
-#include "bng.h"
-#include "cfg.h"
-#include "conn.h"
-#include "err.h"
-#include "load.h"
-#include "load_bng.h"
-#include "load_nav.h"
-#include "load_odoo.h"
-#include "load_pg.h"
-#include "log.h"
-#include "nav.h"
-#include "odoo.h"
-#include "ops.h"
-#include "opt.h"
-#include "stage.h"
+#include "stream/audit.h"
+#include "proto/bng.h"
+#include "base/cfg.h"
+#include "net/conn.h"
+#include "base/err.h"
+#include "engine/load.h"
+#include "connect/load_bng.h"
+#include "connect/load_nav.h"
+#include "connect/load_odoo.h"
+#include "connect/load_pg.h"
+#include "base/log.h"
+#include "proto/nav.h"
+#include "proto/odoo.h"
+#include "base/ops.h"
+#include "base/opt.h"
+#include "stream/stage.h"
 
 static const char usage_text[] =
 	"usage: load [-nqv] [-i ndjson|singer] [-P NAME] [-k FIELDS] [--op OP] [--batch N]\n"

@@ -15,18 +15,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "cfg.h"
-#include "fields.h"
-#include "conn.h"
-#include "err.h"
-#include "extract.h"
-#include "hash.h"
-#include "json_tree.h"
-#include "log.h"
-#include "odoo.h"
-#include "ops.h"
-#include "opt.h"
+#include "base/buf.h"
+#include "base/cfg.h"
+#include "base/fields.h"
+#include "net/conn.h"
+#include "base/err.h"
+#include "connect/extract.h"
+#include "base/hash.h"
+#include "stream/json_tree.h"
+#include "base/log.h"
+#include "proto/odoo.h"
+#include "base/ops.h"
+#include "base/opt.h"
 
 static const char usage_text[] =
     "usage: odoo-extract [-qv] [-P NAME] [--protocol xmlrpc|jsonrpc|json2|auto]\n"

@@ -6,7 +6,7 @@
  * to the rejects with every reason found (stage "validate", each error
  * with its JSON Pointer path).  Lines that are not JSON objects go to the
  * rejects at the parse stage; checkpoints pass in order, and with --state
- * validate commits them.  The checks themselves live in lib/validator.c.
+ * validate commits them.  The checks themselves live in lib/engine/schema/validator.c.
  * --anomaly and --dup-payment flag records against a history (--history,
  * committed at each checkpoint and at the end of a run that succeeded);
  * with --warnings FILE their flags let the record pass and go to FILE.
@@ -15,13 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "err.h"
-#include "log.h"
-#include "ops.h"
-#include "opt.h"
-#include "reject.h"
-#include "stage.h"
-#include "validator.h"
+#include "base/err.h"
+#include "base/log.h"
+#include "base/ops.h"
+#include "base/opt.h"
+#include "stream/reject.h"
+#include "stream/stage.h"
+#include "engine/schema/validator.h"
 
 static const char usage_text[] =
 	"usage: validate [-qv] [-i ndjson|singer] [-s SCHEMA] [--op OP]\n"

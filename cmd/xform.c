@@ -6,23 +6,23 @@
  * source line.  With no map every record passes through as its original
  * bytes.  Lines that are not JSON objects go to the rejects; checkpoints
  * pass in order, and with --state xform commits them.  -i csv reads CSV
- * rows as records and -o csv writes records as CSV rows (lib/csvio.h).
+ * rows as records and -o csv writes records as CSV rows (lib/stream/csvio.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "clock.h"
-#include "csvio.h"
-#include "err.h"
-#include "json.h"
-#include "log.h"
-#include "map.h"
-#include "ops.h"
-#include "opt.h"
-#include "stage.h"
-#include "suggest.h"
+#include "base/buf.h"
+#include "base/clock.h"
+#include "stream/csvio.h"
+#include "base/err.h"
+#include "stream/json.h"
+#include "base/log.h"
+#include "engine/map/map.h"
+#include "base/ops.h"
+#include "base/opt.h"
+#include "stream/stage.h"
+#include "engine/suggest.h"
 
 static const char usage_text[] =
 	"usage: xform [-qv] [-f MAP] [-i ndjson|csv|singer] [-o ndjson|csv] [--keep]\n"

@@ -35,7 +35,7 @@ import re
 import sys
 from decimal import Decimal, InvalidOperation
 
-MAX_DEPTH = 512  # lib/json.h JSON_MAX_DEPTH: a record's object is level 1
+MAX_DEPTH = 512  # lib/stream/json.h JSON_MAX_DEPTH: a record's object is level 1
 
 
 class Num(str):

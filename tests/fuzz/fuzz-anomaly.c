@@ -6,7 +6,7 @@
  * normalise to forms that are themselves normal (normalising twice changes
  * nothing).
  */
-#include "anomaly.h"
+#include "engine/anomaly.h"
 
 #include <math.h>
 #include <stdint.h>

@@ -1,7 +1,7 @@
 /* fuzz-bng: BNG's answers are outside input: list pages (every page style,
  * with and without a Link header), error bodies, and OpenAPI documents for
  * --describe.  The first byte picks the parser. */
-#include "bng.h"
+#include "proto/bng.h"
 
 #include <stdint.h>
 #include <stdlib.h>

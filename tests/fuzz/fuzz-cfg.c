@@ -3,7 +3,7 @@
  * Parses the input, then checks what every parse must guarantee: entries
  * point inside the owned copy, keys have values, lines increase.
  */
-#include "cfg.h"
+#include "base/cfg.h"
 
 #include <stdint.h>
 #include <stdlib.h>

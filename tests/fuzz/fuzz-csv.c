@@ -11,8 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "csvio.h"
-#include "json.h"
+#include "stream/csvio.h"
+#include "stream/json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

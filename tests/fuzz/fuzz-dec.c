@@ -3,7 +3,7 @@
  * parse back to an equal value, and arithmetic must not trap; the exact
  * multipleOf on the texts agrees with the decimals'.
  */
-#include "dec.h"
+#include "base/dec.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /*
- * fuzz-diff-merge.c - the three-way merge (lib/diff_merge.c, diff_join3)
+ * fuzz-diff-merge.c - the three-way merge (lib/engine/diff/diff_merge.c, diff_join3)
  * and the policy file parser on arbitrary inputs.  Input: a flags byte,
  * then BASE, LEFT, RIGHT and a POLICY file's text, separated by NUL bytes
  * (missing parts are empty).  Flags: 1 a compound key, 2 --strict, 4
@@ -14,8 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "diff.h"
-#include "json.h"
+#include "engine/diff/diff.h"
+#include "stream/json.h"
 
 #include "fuzz-files.h"
 

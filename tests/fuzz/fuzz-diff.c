@@ -12,9 +12,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "diff.h"
-#include "json.h"
-#include "map.h"
+#include "engine/diff/diff.h"
+#include "stream/json.h"
+#include "engine/map/map.h"
 
 #include "fuzz-files.h"
 

@@ -4,7 +4,7 @@
  * no comma, a pair's two names are inside the item and hold no '=', and
  * skipped or trimmed items never come out empty or blank-led.
  */
-#include "fields.h"
+#include "base/fields.h"
 
 #include <stdint.h>
 #include <stdlib.h>

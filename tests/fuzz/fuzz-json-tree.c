@@ -15,8 +15,8 @@
 
 #include <cJSON.h>
 
-#include "json_tree.h"
-#include "text.h"
+#include "stream/json_tree.h"
+#include "base/text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -16,10 +16,10 @@
 
 #include <cJSON.h>
 
-#include "load.h"
-#include "load_odoo.h"
-#include "log.h"
-#include "stage.h"
+#include "engine/load.h"
+#include "connect/load_odoo.h"
+#include "base/log.h"
+#include "stream/stage.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -5,8 +5,8 @@
  * json_check's.  Tables are not reachable
  * (no files next to "<fuzz>").
  */
-#include "json.h"
-#include "map.h"
+#include "stream/json.h"
+#include "engine/map/map.h"
 
 #include <stdint.h>
 #include <stdlib.h>

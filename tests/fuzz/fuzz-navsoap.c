@@ -2,13 +2,13 @@
  * through lib/xml's safe setup).  'W' first: a WSDL; anything else: an
  * answer read with a page of every field kind.  A record that parses must
  * be a JSON object. */
-#include "navsoap.h"
+#include "proto/navsoap.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "json.h"
+#include "stream/json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

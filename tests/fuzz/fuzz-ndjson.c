@@ -12,10 +12,10 @@
 
 #include <cJSON.h>
 
-#include "json.h"
-#include "ndjson.h"
-#include "reject.h"
-#include "text.h"
+#include "stream/json.h"
+#include "stream/ndjson.h"
+#include "stream/reject.h"
+#include "base/text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,6 +1,6 @@
 /* fuzz-oauth: a token endpoint's answer is outside input.  The first byte
  * picks the HTTP status the body came with. */
-#include "oauth.h"
+#include "net/oauth.h"
 
 #include <stdint.h>
 #include <stdlib.h>

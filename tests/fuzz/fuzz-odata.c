@@ -1,7 +1,7 @@
 /* fuzz-odata: what a NAV / Business Central server sends is outside input:
  * collection pages, $metadata (CSDL through lib/xml's safe setup), $batch
  * answers, error bodies and nextLinks.  The first byte picks the parser. */
-#include "odata.h"
+#include "proto/odata.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* fuzz-redact: the trace redactor reads response bodies and headers, which
  * are outside input.  The first line of the input is a secret to register;
  * the rest is the text.  The secret must never survive redaction. */
-#include "redact.h"
+#include "base/redact.h"
 
 #include <stdint.h>
 #include <stdlib.h>

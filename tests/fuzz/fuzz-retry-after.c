@@ -1,5 +1,5 @@
 /* fuzz-retry-after: Retry-After header values are outside input. */
-#include "retry.h"
+#include "net/retry.h"
 
 #include <stdint.h>
 #include <stdlib.h>

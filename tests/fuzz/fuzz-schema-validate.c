@@ -3,7 +3,7 @@
  * validate parses records) against a fixed set of schemas covering every
  * keyword family and the formats.
  */
-#include "schema.h"
+#include "engine/schema/schema.h"
 
 #include <stdint.h>
 #include <stdlib.h>

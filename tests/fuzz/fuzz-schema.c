@@ -2,7 +2,7 @@
  * fuzz-schema.c - schema_compile on arbitrary text (no files, no loader),
  * then every compiled schema validates a few fixed instances.
  */
-#include "schema.h"
+#include "engine/schema/schema.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,10 +1,10 @@
 /*
  * fuzz-shard-plan.c - libFuzzer target for the shard plan reader
- * (--shard-plan-file, lib/extract.c).  The input is written to a file and
+ * (--shard-plan-file, lib/connect/extract.c).  The input is written to a file and
  * read for shard 2/3 of one stream; a plan taken has a field and bounds of
  * the allowed kinds, a refused one a message and status 65.
  */
-#include "extract.h"
+#include "connect/extract.h"
 
 #include <stdint.h>
 #include <stdlib.h>

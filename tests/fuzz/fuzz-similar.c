@@ -1,19 +1,19 @@
 /*
  * fuzz-similar.c - the fuzzy matcher's spec parser, normalisers, scorer,
- * reasons and blocking keys (lib/similar.c) on arbitrary bytes.  The input
+ * reasons and blocking keys (lib/engine/similar.c) on arbitrary bytes.  The input
  * is a spec line, then the values of two records separated by TABs (a field
  * missing when there are fewer).  The score must be in [0, 1], symmetric,
  * equal records must share a block, the reasons must be a JSON array, and
  * the stream index must find an identical record.
  */
-#include "similar.h"
+#include "engine/similar.h"
 
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "json.h"
+#include "stream/json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -4,8 +4,8 @@
  * table, a target JSON Schema, source records (NDJSON), target records.
  * Every draft must compile as a map.
  */
-#include "map.h"
-#include "suggest.h"
+#include "engine/map/map.h"
+#include "engine/suggest.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -7,7 +7,7 @@
  * The answers must be consistent: a valid record has no errors, an invalid
  * one at least one, a warning comes with what it measured.
  */
-#include "validator.h"
+#include "engine/schema/validator.h"
 
 #include <stdint.h>
 #include <stdio.h>

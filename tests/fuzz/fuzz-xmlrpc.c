@@ -1,7 +1,7 @@
 /* fuzz-xmlrpc: XML-RPC responses are outside input (lib/xmlrpc through the
  * safe parse setup of lib/xml).  Whatever decodes must encode again, and
  * decode back to the same JSON. */
-#include "xmlrpc.h"
+#include "proto/xmlrpc.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -27,8 +27,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "clock.h"
-#include "http.h"
+#include "base/clock.h"
+#include "net/http.h"
 
 /* ---- fake clock ---------------------------------------------------------- */
 

@@ -1,5 +1,5 @@
 #include "tap.h"
-#include "anomaly.h"
+#include "engine/anomaly.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -5,8 +5,8 @@
  * and --describe's JSON Schema from examples/bng/openapi.json.
  */
 #include "tap.h"
-#include "bng.h"
-#include "err.h"
+#include "proto/bng.h"
+#include "base/err.h"
 
 #include "scripted.h"
 

@@ -1,6 +1,6 @@
 #include "tap.h"
-#include "buf.h"
-#include "err.h"
+#include "base/buf.h"
+#include "base/err.h"
 
 #include <stdlib.h>
 

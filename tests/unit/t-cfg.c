@@ -1,6 +1,6 @@
 #include "tap.h"
-#include "cfg.h"
-#include "err.h"
+#include "base/cfg.h"
+#include "base/err.h"
 
 #include <stdio.h>
 #include <stdlib.h>

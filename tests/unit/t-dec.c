@@ -1,5 +1,5 @@
 #include "tap.h"
-#include "dec.h"
+#include "base/dec.h"
 
 #include <math.h>
 #include <stdlib.h>

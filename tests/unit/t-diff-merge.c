@@ -2,7 +2,7 @@
  * file parser (lines, comments, errors with file:line), and diff_merge_run
  * on small files through a sink (what goes to which stream, the counts). */
 #include "tap.h"
-#include "diff.h"
+#include "engine/diff/diff.h"
 
 #include <stdlib.h>
 #include <unistd.h>

@@ -1,7 +1,7 @@
 /* t-diff: the record diff engine's parts: option values, keys (encoding,
  * equality, order), compact records, value comparison. */
 #include "tap.h"
-#include "diff_int.h"
+#include "engine/diff/diff_int.h"
 
 #include <stdlib.h>
 

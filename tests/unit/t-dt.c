@@ -1,5 +1,5 @@
 #include "tap.h"
-#include "dt.h"
+#include "base/dt.h"
 
 static long long
 at(const char *s, const char *tz, long *ns, int *date_only)

@@ -4,7 +4,7 @@
  * checkpoint lines after flushed records, a reader that went away.
  */
 #include "tap.h"
-#include "extract.h"
+#include "connect/extract.h"
 
 #include <fcntl.h>
 #include <signal.h>

@@ -4,7 +4,7 @@
  * shapes ("=R", "L=", "L=R=S") told apart from empty items.
  */
 #include "tap.h"
-#include "fields.h"
+#include "base/fields.h"
 
 #include <stdio.h>
 #include <string.h>

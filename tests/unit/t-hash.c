@@ -6,7 +6,7 @@
  * a change here is a change of file names.
  */
 #include "tap.h"
-#include "hash.h"
+#include "base/hash.h"
 
 #include <string.h>
 

@@ -4,10 +4,10 @@
  * are asserted exactly in milliseconds; the server's log says what arrived.
  */
 #include "tap.h"
-#include "err.h"
-#include "http.h"
-#include "redact.h"
-#include "retry.h"
+#include "base/err.h"
+#include "net/http.h"
+#include "base/redact.h"
+#include "net/retry.h"
 
 #include <cjson/cJSON.h>
 #include <arpa/inet.h>

@@ -1,7 +1,7 @@
 #include "tap.h"
-#include "json.h"
-#include "json_tree.h"
-#include "text.h"
+#include "stream/json.h"
+#include "stream/json_tree.h"
+#include "base/text.h"
 
 #include <math.h>
 #include <stdlib.h>

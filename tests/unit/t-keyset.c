@@ -3,8 +3,8 @@
  * SIPHASH MAC, and the key set: put/get, payloads, growth, the cap.
  */
 #include "tap.h"
-#include "hash.h"
-#include "keyset.h"
+#include "base/hash.h"
+#include "base/keyset.h"
 
 #include <openssl/core_names.h>
 #include <openssl/evp.h>

@@ -6,8 +6,8 @@
  * (drifted receipts, --verify strict, --no-verify).
  */
 #include "tap.h"
-#include "load.h"
-#include "log.h"
+#include "engine/load.h"
+#include "base/log.h"
 
 #include <fcntl.h>
 #include <math.h>

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json.h"
-#include "map.h"
+#include "stream/json.h"
+#include "engine/map/map.h"
 #include "tap.h"
 
 static struct map_prog *prog;

@@ -20,10 +20,10 @@
  * benchmarks (the lead's xform is the real program).
  */
 #include "tap.h"
-#include "buf.h"
-#include "dec.h"
-#include "map.h"
-#include "map_int.h"
+#include "base/buf.h"
+#include "base/dec.h"
+#include "engine/map/map.h"
+#include "engine/map/map_int.h"
 
 #include <dirent.h>
 #include <ftw.h>

@@ -1,7 +1,7 @@
 /* t-navsoap: NAV SOAP page services without a network: the WSDL's field
  * types and keys, request envelopes, --where as NAV filter criteria,
  * answers to typed JSON, faults, and the XML that is refused. */
-#include "navsoap.h"
+#include "proto/navsoap.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 #include "tap.h"
-#include "ndjson.h"
+#include "stream/ndjson.h"
 
 #include <fcntl.h>
 #include <signal.h>

@@ -6,10 +6,10 @@
  * the secret kept out of traces.
  */
 #include "tap.h"
-#include "err.h"
-#include "http.h"
-#include "oauth.h"
-#include "redact.h"
+#include "base/err.h"
+#include "net/http.h"
+#include "net/oauth.h"
+#include "base/redact.h"
 
 #include <sys/stat.h>
 

@@ -2,7 +2,7 @@
  * literals typed from $metadata, --where, key predicates, page scanning,
  * annotations, errors, $batch bodies and answers, CSDL parsing and the
  * hostile XML it refuses. */
-#include "odata.h"
+#include "proto/odata.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -6,11 +6,11 @@
  * JSON-2 500s not retried, concurrency, and the secret kept out of traces.
  */
 #include "tap.h"
-#include "cfg.h"
-#include "conn.h"
-#include "http.h"
-#include "odoo.h"
-#include "redact.h"
+#include "base/cfg.h"
+#include "net/conn.h"
+#include "net/http.h"
+#include "proto/odoo.h"
+#include "base/redact.h"
 
 #include <signal.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 #include "tap.h"
-#include "opt.h"
+#include "base/opt.h"
 
 #include <stdlib.h>
 

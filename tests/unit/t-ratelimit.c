@@ -1,6 +1,6 @@
 #include "tap.h"
-#include "err.h"
-#include "ratelimit.h"
+#include "base/err.h"
+#include "net/ratelimit.h"
 
 /* a fake clock: sleeping advances time and records the wait */
 struct fake {

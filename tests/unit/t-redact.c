@@ -1,6 +1,6 @@
 #include "tap.h"
-#include "redact.h"
-#include "log.h"
+#include "base/redact.h"
+#include "base/log.h"
 
 #include <string.h>
 

@@ -1,6 +1,6 @@
 #include "tap.h"
-#include "err.h"
-#include "retry.h"
+#include "base/err.h"
+#include "net/retry.h"
 
 #include <string.h>
 

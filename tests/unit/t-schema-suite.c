@@ -9,8 +9,8 @@
  * "\u0000" inside a string stays in it.
  */
 #include "tap.h"
-#include "map_int.h"
-#include "schema.h"
+#include "engine/map/map_int.h"
+#include "engine/schema/schema.h"
 
 #include <dirent.h>
 #include <stdlib.h>

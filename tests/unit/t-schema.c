@@ -3,7 +3,7 @@
  * sibling-file "$ref", the erpipe formats and the API's edge cases.
  */
 #include "tap.h"
-#include "schema.h"
+#include "engine/schema/schema.h"
 
 #include <stdlib.h>
 

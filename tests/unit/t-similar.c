@@ -4,7 +4,7 @@
  * word similarity, the scorer's reasons, the spec parser and blocking.
  */
 #include "tap.h"
-#include "similar.h"
+#include "engine/similar.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 #include "tap.h"
-#include "state.h"
+#include "stream/state.h"
 
 #include <fcntl.h>
 #include <stdlib.h>

@@ -3,7 +3,7 @@
  * through the draft, the compositions, determinism, and bad input.
  */
 #include "tap.h"
-#include "suggest.h"
+#include "engine/suggest.h"
 
 #include <stdio.h>
 #include <stdlib.h>

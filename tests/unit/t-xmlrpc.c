@@ -5,8 +5,8 @@
  * hostile documents (DTDs, entity expansion, external entities, depth, size).
  */
 #include "tap.h"
-#include "xml.h"
-#include "xmlrpc.h"
+#include "proto/xml.h"
+#include "proto/xmlrpc.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,0 +1,657 @@
+/* map_json.c - arena allocator, JSON parse into the arena, JSON output. */
+#include "engine/map/map_int.h"
+#include "base/text.h"
+
+#include "stream/json.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define CHUNK_MIN 65536
+
+void
+map_arena_init(struct map_arena *a, size_t max)
+{
+	memset(a, 0, sizeof *a);
+	a->max = max;
+}
+
+static int
+arena_newchunk(struct map_arena *a, size_t n)
+{
+	size_t size = CHUNK_MIN;
+	struct map_chunk *c;
+
+	while (size < n + sizeof *c + 16)
+		size *= 2;
+	if (a->chunks != NULL && size < a->chunks->size * 2)
+		size = a->chunks->size * 2;
+	if (a->max != 0 && a->total + size > a->max) {
+		size = n + sizeof *c + 16;
+		if (a->total + size > a->max)
+			return -1;
+	}
+	if ((c = malloc(size)) == NULL)
+		return -1;
+	c->next = a->chunks;
+	c->size = size;
+	a->chunks = c;
+	a->total += size;
+	a->p = (char *)(c + 1);
+	a->end = (char *)c + size;
+	return 0;
+}
+
+void *
+map_arena_alloc(struct map_arena *a, size_t n)
+{
+	char *r;
+
+	n = (n + 7) & ~(size_t)7;
+	if ((size_t)(a->end - a->p) < n) {
+		if (arena_newchunk(a, n) < 0)
+			return NULL;
+	}
+	r = a->p;
+	a->p += n;
+	return r;
+}
+
+char *
+map_arena_strdup(struct map_arena *a, const char *s, size_t n)
+{
+	char *r = map_arena_alloc(a, n + 1);
+
+	if (r != NULL) {
+		memcpy(r, s, n);
+		r[n] = '\0';
+	}
+	return r;
+}
+
+/* Keep only the largest (newest) chunk so memory stays flat. */
+void
+map_arena_reset(struct map_arena *a)
+{
+	struct map_chunk *c = a->chunks, *next;
+
+	if (c == NULL)
+		return;
+	for (next = c->next; next != NULL; next = c->next) {
+		c->next = next->next;
+		a->total -= next->size;
+		free(next);
+	}
+	if (c->size > (8u << 20)) {
+		/* one huge record: do not keep its memory for the rest of the run */
+		a->total -= c->size;
+		a->chunks = NULL;
+		a->p = a->end = NULL;
+		free(c);
+		return;
+	}
+	a->p = (char *)(c + 1);
+	a->end = (char *)c + c->size;
+}
+
+void
+map_arena_free(struct map_arena *a)
+{
+	struct map_chunk *c, *next;
+
+	for (c = a->chunks; c != NULL; c = next) {
+		next = c->next;
+		free(c);
+	}
+	a->chunks = NULL;
+	a->p = a->end = NULL;
+	a->total = 0;
+}
+
+void
+map_jp_free(struct map_jp *jp)
+{
+	free(jp->kv);
+	free(jp->v);
+	json_keys_free(&jp->keys);
+	jp->kv = NULL;
+	jp->v = NULL;
+	jp->nkv = jp->capkv = jp->nv = jp->capv = 0;
+}
+
+/* --- parser --- */
+
+struct jpc {
+	struct map_jp *jp;
+	const char *s, *p, *e;
+	int depth;
+};
+
+static int
+jfail_kind(struct jpc *c, int kind, const char *msg)
+{
+	if (c->jp->err == NULL) {
+		c->jp->err = msg;
+		c->jp->errkind = kind;
+		c->jp->errpos = (size_t)(c->p - c->s);
+	}
+	return -1;
+}
+
+static int
+jfail(struct jpc *c, const char *msg)
+{
+	return jfail_kind(c, MAP_JP_BAD, msg);
+}
+
+static void
+skipws(struct jpc *c)
+{
+	while (c->p < c->e && (*c->p == ' ' || *c->p == '\t' || *c->p == '\n' || *c->p == '\r'))
+		c->p++;
+}
+
+/* The first byte at or after p that ends a plain run of string bytes: a
+ * quote, a backslash or a control character; e if none.  Eight bytes at a
+ * time (the usual "has a zero byte" tricks). */
+static const char *
+plain_run(const char *p, const char *e)
+{
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+
+	while (e - p >= 8) {
+		uint64_t w, q, b, l;
+
+		memcpy(&w, p, 8);
+		q = w ^ (ones * '"');
+		b = w ^ (ones * '\\');
+		l = (w - ones * 0x20) & ~w;    /* high bit set: byte < 0x20 (for ASCII) */
+		q = (q - ones) & ~q;
+		b = (b - ones) & ~b;
+		if ((q | b | l) & highs) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			/* each mask's lowest bit is exact, so the lowest of all is
+			 * the first byte that ends the run */
+			return p + (__builtin_ctzll((q | b | l) & highs) >> 3);
+#else
+			break;
+#endif
+		}
+		p += 8;
+	}
+	while (p < e && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
+		p++;
+	return p;
+}
+
+/* at the opening quote: a string without escapes is used in place, one
+ * with escapes is decoded into the arena by json_string_scan, the scanner
+ * json_check uses, so both accept and refuse the same strings */
+static int
+jstring(struct jpc *c, const char **out, uint32_t *outn, uint8_t *safe)
+{
+	const char *p = c->p + 1, *e = c->e, *st = p;
+	const char *why;
+	size_t off, dn;
+	long long r;
+	char *o;
+
+	p = plain_run(p, e);
+	if (p < e && *p == '"') {
+		*out = st;
+		*outn = (uint32_t)(p - st);
+		*safe = 1;
+		c->p = p + 1;
+		return 0;
+	}
+	r = json_string_scan(st, (size_t)(e - st), NULL, NULL, &off, &why);
+	if (r < 0) {
+		c->p = st + off;
+		return jfail(c, why);
+	}
+	if ((o = map_arena_alloc(c->jp->A, (size_t)r + 1)) == NULL)
+		return jfail_kind(c, MAP_JP_TOOBIG, "record too large");
+	json_string_scan(st, (size_t)(e - st), o, &dn, &off, &why);
+	c->p = st + r + 1;
+	*out = o;
+	*outn = (uint32_t)dn;
+	*safe = 0;
+	return 0;
+}
+
+static int
+jnumber(struct jpc *c, struct map_val *v)
+{
+	const char *p = c->p, *e = c->e, *st = p;
+
+	if (p < e && *p == '-')
+		p++;
+	if (p < e && *p == '0') {
+		p++;
+		if (p < e && *p >= '0' && *p <= '9') {
+			c->p = p;
+			return jfail(c, "leading zero in number");
+		}
+	} else if (p < e && *p >= '1' && *p <= '9')
+		while (p < e && *p >= '0' && *p <= '9')
+			p++;
+	else {
+		c->p = p;
+		return jfail(c, "bad number");
+	}
+	if (p < e && *p == '.') {
+		p++;
+		if (p >= e || *p < '0' || *p > '9') {
+			c->p = p;
+			return jfail(c, "bad number");
+		}
+		while (p < e && *p >= '0' && *p <= '9')
+			p++;
+	}
+	if (p < e && (*p == 'e' || *p == 'E')) {
+		p++;
+		if (p < e && (*p == '+' || *p == '-'))
+			p++;
+		if (p >= e || *p < '0' || *p > '9') {
+			c->p = p;
+			return jfail(c, "bad number");
+		}
+		while (p < e && *p >= '0' && *p <= '9')
+			p++;
+	}
+	v->t = MV_NUM;
+	v->f = 0;
+	v->u.s = st;
+	v->n = (uint32_t)(p - st);
+	c->p = p;
+	return 0;
+}
+
+static int jvalue(struct jpc *c, struct map_val *v);
+
+static int
+push_kv(struct map_jp *jp)
+{
+	if (ARRAY_GROW(jp->kv, jp->nkv + 1, jp->capkv) < 0)
+		return -1;
+	jp->nkv++;
+	return 0;
+}
+
+static int
+push_v(struct map_jp *jp)
+{
+	if (ARRAY_GROW(jp->v, jp->nv + 1, jp->capv) < 0)
+		return -1;
+	jp->nv++;
+	return 0;
+}
+
+struct kvs {
+	const struct map_kv *kv;
+};
+
+static const char *
+kv_key(void *ctx, size_t j, size_t *len)
+{
+	const struct map_kv *kv = ((struct kvs *)ctx)->kv + j;
+
+	*len = kv->kn;
+	return kv->k;
+}
+
+/* The object's members from base on, a repeated key once, at its first
+ * place with its last value (json.h). */
+static int
+dedup(struct map_jp *jp, size_t base)
+{
+	size_t n = jp->nkv - base, w = 0;
+	struct kvs ctx;
+	struct map_kv *kv;
+	int any = 0;
+
+	if (n < 2)
+		return 0; /* (kv may be NULL: no member was ever read) */
+	ctx.kv = kv = jp->kv + base;
+	for (size_t i = 0; i < n; i++) {
+		long d = json_keys_add(&jp->keys, i, kv[i].k, kv[i].kn, kv_key, &ctx);
+
+		if (d < 0)
+			return -1;
+		if ((size_t)d != i) {
+			kv[d].v = kv[i].v;
+			kv[i].ksafe |= 0x80; /* gone */
+			any = 1;
+		}
+	}
+	if (!any)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!(kv[i].ksafe & 0x80))
+			kv[w++] = kv[i];
+	jp->nkv = base + w;
+	return 0;
+}
+
+static int
+jobject(struct jpc *c, struct map_val *v)
+{
+	struct map_jp *jp = c->jp;
+	size_t base = jp->nkv, n;
+
+	c->p++;
+	skipws(c);
+	if (c->p < c->e && *c->p == '}') {
+		c->p++;
+		goto done;
+	}
+	for (;;) {
+		struct map_kv *kv;
+		const char *k;
+		uint32_t kn;
+		uint8_t ks;
+
+		skipws(c);
+		if (c->p >= c->e || *c->p != '"')
+			return jfail(c, "expected a string key");
+		if (jstring(c, &k, &kn, &ks) < 0)
+			return -1;
+		skipws(c);
+		if (c->p >= c->e || *c->p != ':')
+			return jfail(c, "expected ':'");
+		c->p++;
+		if (push_kv(jp) < 0)
+			return jfail_kind(c, MAP_JP_NOMEM, "out of memory");
+		kv = &jp->kv[jp->nkv - 1];
+		kv->k = k;
+		kv->kn = kn;
+		kv->ksafe = ks;
+		{
+			struct map_val tmp;
+
+			if (jvalue(c, &tmp) < 0)
+				return -1;
+			jp->kv[base + (jp->nkv - 1 - base)].v = tmp;
+		}
+		/* kv pointer may be stale after nested pushes; fixed above by index */
+		skipws(c);
+		if (c->p >= c->e)
+			return jfail(c, "unexpected end of input");
+		if (*c->p == ',') {
+			c->p++;
+			continue;
+		}
+		if (c->p < c->e && *c->p == '}') {
+			c->p++;
+			break;
+		}
+		return jfail(c, "expected ',' or '}'");
+	}
+done:
+	if (dedup(jp, base) < 0)
+		return jfail_kind(c, MAP_JP_NOMEM, "out of memory");
+	n = jp->nkv - base;
+	v->t = MV_OBJ;
+	v->f = 0;
+	v->n = (uint32_t)n;
+	v->x.cap = (uint32_t)n;
+	v->u.o = NULL;
+	if (n) {
+		if ((v->u.o = map_arena_alloc(jp->A, n * sizeof(struct map_kv))) == NULL)
+			return jfail_kind(c, MAP_JP_TOOBIG, "record too large");
+		memcpy(v->u.o, jp->kv + base, n * sizeof(struct map_kv));
+	}
+	jp->nkv = base;
+	return 0;
+}
+
+static int
+jarray(struct jpc *c, struct map_val *v)
+{
+	struct map_jp *jp = c->jp;
+	size_t base = jp->nv, n;
+
+	c->p++;
+	skipws(c);
+	if (c->p < c->e && *c->p == ']') {
+		c->p++;
+		goto done;
+	}
+	for (;;) {
+		struct map_val tmp;
+
+		if (jvalue(c, &tmp) < 0)
+			return -1;
+		if (push_v(jp) < 0)
+			return jfail_kind(c, MAP_JP_NOMEM, "out of memory");
+		jp->v[jp->nv - 1] = tmp;
+		skipws(c);
+		if (c->p >= c->e)
+			return jfail(c, "unexpected end of input");
+		if (*c->p == ',') {
+			c->p++;
+			continue;
+		}
+		if (c->p < c->e && *c->p == ']') {
+			c->p++;
+			break;
+		}
+		return jfail(c, "expected ',' or ']'");
+	}
+done:
+	n = jp->nv - base;
+	v->t = MV_ARR;
+	v->f = 0;
+	v->n = (uint32_t)n;
+	v->x.cap = (uint32_t)n;
+	v->u.a = NULL;
+	if (n) {
+		if ((v->u.a = map_arena_alloc(jp->A, n * sizeof(struct map_val))) == NULL)
+			return jfail_kind(c, MAP_JP_TOOBIG, "record too large");
+		memcpy(v->u.a, jp->v + base, n * sizeof(struct map_val));
+	}
+	jp->nv = base;
+	return 0;
+}
+
+static int
+jlit(struct jpc *c, const char *w, size_t n)
+{
+	if ((size_t)(c->e - c->p) < n || memcmp(c->p, w, n) != 0)
+		return jfail(c, "unexpected character");
+	c->p += n;
+	return 0;
+}
+
+static int
+jvalue(struct jpc *c, struct map_val *v)
+{
+	int r;
+
+	skipws(c);
+	if (c->p >= c->e)
+		return jfail(c, "unexpected end of input");
+	switch (*c->p) {
+	case '{':
+		if (++c->depth > 512)
+			return jfail(c, "nested too deep");
+		r = jobject(c, v);
+		c->depth--;
+		return r;
+	case '[':
+		if (++c->depth > 512)
+			return jfail(c, "nested too deep");
+		r = jarray(c, v);
+		c->depth--;
+		return r;
+	case '"':
+		v->t = MV_STR;
+		v->x.d = 0;
+		{
+			uint8_t safe;
+
+			if (jstring(c, &v->u.s, &v->n, &safe) < 0)
+				return -1;
+			v->f = safe ? MVF_SAFE : 0;
+		}
+		return 0;
+	case 't':
+		*v = MV_BOOL(1);
+		return jlit(c, "true", 4);
+	case 'f':
+		*v = MV_BOOL(0);
+		return jlit(c, "false", 5);
+	case 'n':
+		*v = MV_NULLV;
+		return jlit(c, "null", 4);
+	default:
+		if (*c->p != '-' && (*c->p < '0' || *c->p > '9'))
+			return jfail(c, "unexpected character");
+		return jnumber(c, v);
+	}
+}
+
+int
+map_json_parse(struct map_jp *jp, const char *s, size_t n, struct map_val *out)
+{
+	struct jpc c = { jp, s, s, s + n, 0 };
+
+	jp->err = NULL;
+	jp->errkind = 0;
+	jp->nkv = jp->nv = 0;
+	if (jvalue(&c, out) < 0)
+		return -1;
+	skipws(&c);
+	if (c.p != c.e)
+		return jfail(&c, "trailing characters after the value");
+	return 0;
+}
+
+/* buf_addc without the call when there is room */
+static inline int
+put1(struct buf *b, char c)
+{
+	if (b->len + 1 < b->cap) {
+		b->p[b->len++] = c;
+		b->p[b->len] = '\0';
+		return 0;
+	}
+	return buf_addc(b, c);
+}
+
+/* --- output --- */
+
+static const char hexd[] = "0123456789abcdef";
+
+int
+map_json_str(struct buf *b, const char *s, size_t n, int safe)
+{
+	size_t i, run;
+	char *w;
+
+	if (safe) {
+		if (buf_grow(b, n + 2) < 0)
+			return -1;
+		w = b->p + b->len;
+		*w++ = '"';
+		memcpy(w, s, n);
+		w[n] = '"';
+		b->len += n + 2;
+		b->p[b->len] = '\0';
+		return 0;
+	}
+	if (put1(b, '"') < 0)
+		return -1;
+	for (i = 0; i < n;) {
+		unsigned char ch;
+
+		for (run = i; run < n; run++) {
+			ch = (unsigned char)s[run];
+			if (ch < 0x20 || ch == '"' || ch == '\\')
+				break;
+		}
+		if (run > i && buf_add(b, s + i, run - i) < 0)
+			return -1;
+		if (run >= n)
+			break;
+		ch = (unsigned char)s[run];
+		{
+			char e[7] = { '\\', 0, 0, 0, 0, 0, 0 };
+			size_t en = 2;
+
+			switch (ch) {
+			case '"': e[1] = '"'; break;
+			case '\\': e[1] = '\\'; break;
+			case '\n': e[1] = 'n'; break;
+			case '\r': e[1] = 'r'; break;
+			case '\t': e[1] = 't'; break;
+			case '\b': e[1] = 'b'; break;
+			case '\f': e[1] = 'f'; break;
+			default:
+				e[1] = 'u';
+				e[2] = '0';
+				e[3] = '0';
+				e[4] = hexd[ch >> 4];
+				e[5] = hexd[ch & 15];
+				en = 6;
+			}
+			if (buf_add(b, e, en) < 0)
+				return -1;
+		}
+		i = run + 1;
+	}
+	return put1(b, '"');
+}
+
+int
+map_json_emit(struct buf *b, const struct map_val *v)
+{
+	uint32_t i;
+
+	switch (v->t) {
+	case MV_NULL:
+		return buf_add(b, "null", 4);
+	case MV_FALSE:
+		return buf_add(b, "false", 5);
+	case MV_TRUE:
+		return buf_add(b, "true", 4);
+	case MV_NUM:
+		return buf_add(b, v->u.s, v->n);
+	case MV_STR:
+		return map_json_str(b, v->u.s, v->n, v->f & MVF_SAFE);
+	case MV_ARR:
+		if (put1(b, '[') < 0)
+			return -1;
+		for (i = 0; i < v->n; i++) {
+			if ((i && put1(b, ',') < 0) || map_json_emit(b, &v->u.a[i]) < 0)
+				return -1;
+		}
+		return put1(b, ']');
+	case MV_OBJ:
+		if (put1(b, '{') < 0)
+			return -1;
+		for (i = 0; i < v->n; i++) {
+			const struct map_kv *kv = &v->u.o[i];
+
+			if ((i && put1(b, ',') < 0) ||
+			    map_json_str(b, kv->k, kv->kn, kv->ksafe) < 0 ||
+			    put1(b, ':') < 0 || map_json_emit(b, &kv->v) < 0)
+				return -1;
+		}
+		return put1(b, '}');
+	}
+	return -1;
+}
+
+const struct map_val *
+map_obj_get(const struct map_val *o, const char *k, size_t kn)
+{
+	uint32_t i;
+
+	if (o->t != MV_OBJ)
+		return NULL;
+	for (i = 0; i < o->n; i++)
+		if (o->u.o[i].kn == kn && memcmp(o->u.o[i].k, k, kn) == 0)
+			return &o->u.o[i].v;
+	return NULL;
+}
