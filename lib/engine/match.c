@@ -68,7 +68,7 @@ struct run {
 	size_t ncd;
 	uint32_t *stamp; /* right record -> the last left record (+1) it met */
 	/* per record scratch */
-	struct map_arena A;
+	struct arena A;
 	struct map_jp jp;
 	struct buf mapped, line;
 	const char *vals[SIM_MAXF];
@@ -158,7 +158,7 @@ take(struct run *R, int side, const char *source, const struct ndjson_line *ln)
 		p = R->mapped.p;
 		n = R->mapped.len;
 	}
-	map_arena_reset(&R->A);
+	arena_reset(&R->A);
 	if (map_json_parse(&R->jp, p, n, &rec) < 0 || rec.t != MV_OBJ) {
 		if (R->jp.errkind == MAP_JP_NOMEM)
 			return oom(R);
@@ -481,7 +481,7 @@ match_run(const struct match_spec *spec, const char *const path[2], const struct
 	R.sink = sink;
 	R.c = c;
 	R.err = err;
-	map_arena_init(&R.A, 0);
+	arena_init(&R.A, 0);
 	R.jp.A = &R.A;
 	/* the right side, held, and its index */
 	if (read_side(&R, 1, path[1], index_right) < 0)
@@ -559,7 +559,7 @@ out:
 	free(R.bl);
 	free(R.tab);
 	buf_release(&R.cdb);
-	map_arena_free(&R.A);
+	arena_free(&R.A);
 	map_jp_free(&R.jp);
 	buf_release(&R.mapped);
 	buf_release(&R.line);

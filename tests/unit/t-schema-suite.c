@@ -145,7 +145,7 @@ static void
 run_file(const char *dir, const char *rel, unsigned flags)
 {
 	char path[20000], name[20000], *text, gd[4096], td[4096];
-	struct map_arena A;
+	struct arena A;
 	struct map_jp jp = { 0 };
 	struct map_val doc;
 	struct schema_loader loader = { remote, NULL };
@@ -154,14 +154,14 @@ run_file(const char *dir, const char *rel, unsigned flags)
 	size_t len;
 	uint32_t gi, ti;
 
-	map_arena_init(&A, 0);
+	arena_init(&A, 0);
 	jp.A = &A;
 	snprintf(path, sizeof(path), "%s/%s", dir, rel);
 	if ((text = slurp(path, &len)) == NULL || map_json_parse(&jp, text, len, &doc) < 0 ||
 	    doc.t != MV_ARR) {
 		ok(0, path);
 		free(text);
-		map_arena_free(&A);
+		arena_free(&A);
 		map_jp_free(&jp);
 		return;
 	}
@@ -219,7 +219,7 @@ run_file(const char *dir, const char *rel, unsigned flags)
 	buf_release(&sb);
 	buf_release(&db);
 	free(text);
-	map_arena_free(&A);
+	arena_free(&A);
 	map_jp_free(&jp);
 }
 

@@ -2,6 +2,7 @@
  * spill to partition files, the merge join of sorted inputs, and the
  * control totals. */
 #include "engine/diff/diff_int.h"
+#include "base/arena.h"
 #include "base/hash.h"
 
 #include <errno.h>
@@ -191,79 +192,9 @@ src_open(struct diff *d, struct src *s, int side, const char *path)
 	return 0;
 }
 
-/* ---- memory for the held side ---- */
-
-struct chunk {
-	struct chunk *next;
-	size_t used, cap;
-	unsigned char data[];
-};
-
-struct arena {
-	struct chunk *head, *tail;
-	size_t bytes;  /* used */
-};
-
-#define CHUNK_SIZE ((size_t)4 << 20)
-
-static void *
-arena_alloc(struct arena *a, size_t n)
-{
-	struct chunk *c = a->tail;
-	size_t need = (n + 7) & ~(size_t)7;
-	void *r;
-
-	if (c == NULL || c->cap - c->used < need) {
-		/* chunks grow from 64K to CHUNK_SIZE: a small side stays small */
-		size_t cap = c == NULL ? (size_t)1 << 16 : c->cap < CHUNK_SIZE ? c->cap * 2 : CHUNK_SIZE;
-
-		if (cap < need)
-			cap = need;
-		if ((c = malloc(sizeof *c + cap)) == NULL)
-			return NULL;
-		c->next = NULL;
-		c->used = 0;
-		c->cap = cap;
-		if (a->tail)
-			a->tail->next = c;
-		else
-			a->head = c;
-		a->tail = c;
-	}
-	r = c->data + c->used;
-	c->used += need;
-	a->bytes += need;
-	return r;
-}
-
-static struct drec *
-arena_put(struct arena *a, const void *p, size_t n)
-{
-	struct drec *r = arena_alloc(a, n);
-
-	if (r != NULL)
-		memcpy(r, p, n);
-	return r;
-}
-
-static void
-arena_free(struct arena *a)
-{
-	struct chunk *c, *next;
-
-	for (c = a->head; c != NULL; c = next) {
-		next = c->next;
-		free(c);
-	}
-	memset(a, 0, sizeof *a);
-}
-
 /* records in the order they were put */
-#define ARENA_EACH(a, c, off, r)                                                  \
-	for ((c) = (a)->head; (c) != NULL; (c) = (c)->next)                       \
-		for ((off) = 0; (off) < (c)->used &&                              \
-			       ((r) = (struct drec *)((c)->data + (off)), 1);    \
-		     (off) += ((r)->size + 7) & ~(size_t)7)
+#define ARENA_EACH(a, w, r) \
+	for ((r) = arena_first((a), &(w)); (r) != NULL; (r) = arena_next(&(w), (r)->size))
 
 struct entry {
 	uint64_t hash;
@@ -366,7 +297,7 @@ raw_put(struct rawidx *ri, struct drec *r, const char *src)
 static size_t
 raw_bytes(const struct rawidx *ri)
 {
-	return ri ? ri->a.bytes + ri->cap * sizeof *ri->e + ri->caprec * sizeof *ri->rec : 0;
+	return ri ? ri->a.used + ri->cap * sizeof *ri->e + ri->caprec * sizeof *ri->rec : 0;
 }
 
 static void
@@ -510,8 +441,7 @@ spill(struct diff *d, struct src *const *in, int nin, int level, struct arena *a
 	static const char *const side_name[3] = { "left", "right", "base" };
 	struct buf recb = BUF_INIT, *rec = &recb;
 	FILE *pf[3][PARTS] = { { 0 } };
-	struct chunk *c;
-	size_t off;
+	struct arena_walk w;
 	struct drec *r;
 	int i, k, rc = -1;
 	char msg[256];
@@ -524,7 +454,7 @@ spill(struct diff *d, struct src *const *in, int nin, int level, struct arena *a
 			(unsigned long long)(m >= (1 << 20) ? m >> 20 : m >> 10), m >= (1 << 20) ? "M" : "K");
 		d->sink->note(d->sink->ctx, msg);
 	}
-	ARENA_EACH(a, c, off, r)
+	ARENA_EACH(a, w, r)
 	{
 		if (part_write(d, &pf[0][part_index(r, level)], r) < 0)
 			goto out;
@@ -697,12 +627,12 @@ build_held(struct diff *d, struct src *const *in, int nin, int level, struct are
 			}
 			x->cnt[1] = 0;
 			x->cnt2 = 0;
-			if ((r = arena_put(a, x, x->size)) == NULL || table_put(t, r) < 0)
+			if ((r = arena_copy(a, x, x->size)) == NULL || table_put(t, r) < 0)
 				return oom(d);
 			if (ri != NULL && in[0]->keep_raw && raw_put(ri, r, b[i].p + b[i].len) < 0)
 				return oom(d);
-			note_peak(d, a->bytes + t->cap * sizeof *t->e + raw_bytes(ri));
-			if (a->bytes + t->cap * sizeof *t->e + raw_bytes(ri) > d->spec.memory &&
+			note_peak(d, a->used + t->cap * sizeof *t->e + raw_bytes(ri));
+			if (a->used + t->cap * sizeof *t->e + raw_bytes(ri) > d->spec.memory &&
 			    level < MAX_LEVEL) {
 				*spilled = 1;
 				return spill(d, in, nin, level, a, t, b + i + 1, n - i - 1);
@@ -718,8 +648,7 @@ hash_join(struct diff *d, struct src *build, struct src *probe, int level)
 	struct arena a = { 0 }, pa = { 0 };
 	struct table t = { 0 }, pt = { 0 };
 	struct buf b[BATCH];
-	struct chunk *c;
-	size_t off;
+	struct arena_walk w;
 	struct drec *r;
 	struct src *in[2] = { build, probe };
 	int bs = build->side, rc = -1, k, n, i, spilled;
@@ -740,19 +669,19 @@ hash_join(struct diff *d, struct src *build, struct src *probe, int level)
 		for (i = 0; i < n; i++)
 			if (probe_one(d, (struct drec *)b[i].p, bs, &t, &pa, &pt) < 0)
 				goto out;
-		note_peak(d, a.bytes + t.cap * sizeof *t.e + pa.bytes + pt.cap * sizeof *pt.e);
+		note_peak(d, a.used + t.cap * sizeof *t.e + pa.used + pt.cap * sizeof *pt.e);
 	}
-	ARENA_EACH(&a, c, off, r)
+	ARENA_EACH(&a, w, r)
 	{
 		if (r->cnt[1] == 0 && diff_emit_only(d, r) < 0)
 			goto out;
 	}
-	ARENA_EACH(&a, c, off, r)
+	ARENA_EACH(&a, w, r)
 	{
 		if (counts_emit_dup(d, r, bs) < 0)
 			goto out;
 	}
-	ARENA_EACH(&pa, c, off, r)
+	ARENA_EACH(&pa, w, r)
 	{
 		if (counts_emit_dup(d, r, bs) < 0)
 			goto out;
@@ -913,8 +842,7 @@ merge_hash(struct diff *d, struct src *const *in, int level)
 	struct table t = { 0 }, lt = { 0 }, rt = { 0 };
 	struct rawidx ri = { 0 };
 	struct buf b[BATCH];
-	struct chunk *c;
-	size_t off;
+	struct arena_walk w;
 	struct drec *r, *x;
 	struct entry *e, *le;
 	int rc = -1, k, n, i, spilled;
@@ -947,14 +875,14 @@ merge_hash(struct diff *d, struct src *const *in, int level)
 			} else
 				x->flags = 0;
 			x->cnt[1] = 0;
-			if ((r = arena_put(&la, x, x->size)) == NULL || table_put(&lt, r) < 0) {
+			if ((r = arena_copy(&la, x, x->size)) == NULL || table_put(&lt, r) < 0) {
 				oom(d);
 				goto out;
 			}
 		}
 		if (k == 2)
 			in[1]->hit->cnt[1]++; /* the left's line is the base's */
-		note_peak(d, a.bytes + t.cap * sizeof *t.e + la.bytes + lt.cap * sizeof *lt.e);
+		note_peak(d, a.used + t.cap * sizeof *t.e + la.used + lt.cap * sizeof *lt.e);
 	}
 	for (k = 1; k >= 1;) {
 		for (n = 0; n < BATCH && (k = src_next(d, in[2], &b[n])) == 1; n++)
@@ -980,9 +908,9 @@ merge_hash(struct diff *d, struct src *const *in, int level)
 		if (k == 2 && right_of_base(d, in[2]->hit, in[2]->hit, &lt) < 0)
 			goto out;
 	}
-	note_peak(d, a.bytes + t.cap * sizeof *t.e + la.bytes + lt.cap * sizeof *lt.e + ra.bytes +
+	note_peak(d, a.used + t.cap * sizeof *t.e + la.used + lt.cap * sizeof *lt.e + ra.used +
 		rt.cap * sizeof *rt.e);
-	ARENA_EACH(&a, c, off, r)
+	ARENA_EACH(&a, w, r)
 	{
 		if (r->cnt2 > 0)
 			continue;
@@ -990,26 +918,26 @@ merge_hash(struct diff *d, struct src *const *in, int level)
 		if (diff_merge_key(d, r, le ? le->r : r->cnt[1] ? r : NULL, NULL) < 0)
 			goto out;
 	}
-	ARENA_EACH(&la, c, off, r)
+	ARENA_EACH(&la, w, r)
 	{
 		if (r->flags == 0 && r->cnt[1] == 0 && diff_merge_key(d, NULL, r, NULL) < 0)
 			goto out;
 	}
-	ARENA_EACH(&a, c, off, r)
+	ARENA_EACH(&a, w, r)
 	{
 		uint64_t cnt[3] = { r->cnt[1], r->cnt2, r->cnt[0] };
 
 		if ((cnt[0] > 1 || cnt[1] > 1 || cnt[2] > 1) && diff_merge_dup(d, r, cnt) < 0)
 			goto out;
 	}
-	ARENA_EACH(&la, c, off, r)
+	ARENA_EACH(&la, w, r)
 	{
 		uint64_t cnt[3] = { r->cnt[0], r->cnt[1], 0 };
 
 		if (r->flags == 0 && (cnt[0] > 1 || cnt[1] > 1) && diff_merge_dup(d, r, cnt) < 0)
 			goto out;
 	}
-	ARENA_EACH(&ra, c, off, r)
+	ARENA_EACH(&ra, w, r)
 	{
 		uint64_t cnt[3] = { 0, r->cnt[1], 0 };
 
@@ -1340,7 +1268,7 @@ diff_totals(struct diff *d, const char *const path[2])
 		if (k < 0)
 			goto out;
 	}
-	note_peak(d, a.bytes + t.cap * sizeof *t.e);
+	note_peak(d, a.used + t.cap * sizeof *t.e);
 	rc = totals_emit(d, gs, ng);
 out:
 	free(v);

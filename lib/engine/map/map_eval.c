@@ -48,7 +48,7 @@ stmt_error(struct map_env *E, const struct map_stmt *s, const char *fmt, ...)
 void *
 map_alloc(struct map_env *E, size_t n)
 {
-	void *p = map_arena_alloc(E->A, n);
+	void *p = arena_alloc(E->A, n);
 
 	if (p == NULL)
 		map_rt_error(E, NULL, "record too large");
@@ -104,7 +104,7 @@ map_num_dec(struct map_env *E, const struct dec *d)
 
 	if (n < 0)
 		map_rt_error(E, NULL, "number out of range");
-	v.u.s = map_arena_strdup(E->A, buf, (size_t)n);
+	v.u.s = arena_strdup(E->A, buf, (size_t)n);
 	if (v.u.s == NULL)
 		map_rt_error(E, NULL, "record too large");
 	v.n = (uint32_t)n;
@@ -118,7 +118,7 @@ map_num_i64(struct map_env *E, long long i)
 	int n = snprintf(buf, sizeof buf, "%lld", i);
 	struct map_val v = { .t = MV_NUM, .f = MVF_HASD };
 
-	v.u.s = map_arena_strdup(E->A, buf, (size_t)n);
+	v.u.s = arena_strdup(E->A, buf, (size_t)n);
 	if (v.u.s == NULL)
 		map_rt_error(E, NULL, "record too large");
 	v.n = (uint32_t)n;
@@ -142,7 +142,7 @@ map_num_double(struct map_env *E, double d)
 		if (strtod(buf, NULL) == d)
 			break;
 	}
-	v.u.s = map_arena_strdup(E->A, buf, (size_t)n);
+	v.u.s = arena_strdup(E->A, buf, (size_t)n);
 	if (v.u.s == NULL)
 		map_rt_error(E, NULL, "record too large");
 	v.n = (uint32_t)n;
@@ -283,7 +283,7 @@ map_to_text(struct map_env *E, const struct map_val *v)
 			buf_release(&b);
 			map_rt_error(E, NULL, "out of memory");
 		}
-		r = map_str_ref(map_arena_strdup(E->A, buf_str(&b), b.len), b.len, 0);
+		r = map_str_ref(arena_strdup(E->A, buf_str(&b), b.len), b.len, 0);
 		buf_release(&b);
 		if (r.u.s == NULL)
 			map_rt_error(E, NULL, "record too large");
@@ -855,7 +855,7 @@ setup_env(struct map_prog *P, struct map_env *E, struct map_rterr *rterr)
 	rterr->jtype = JSON_OBJECT;
 	rterr->joff = 0;
 	rterr->jwhy = NULL;
-	map_arena_reset(&P->rA);
+	arena_reset(&P->rA);
 	E->P = P;
 	E->A = &P->rA;
 	E->err = rterr;

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/arena.h"
 #include "base/buf.h"
 #include "base/dec.h"
 #include "base/err.h"
@@ -48,25 +49,9 @@ struct map_kv {
 	struct map_val v;
 };
 
-/* bump allocator; chunks freed by map_arena_free, emptied by reset */
-struct map_chunk {
-	struct map_chunk *next;
-	size_t size;
-};
-struct map_arena {
-	char *p, *end;
-	struct map_chunk *chunks;
-	size_t total, max;
-};
-void map_arena_init(struct map_arena *a, size_t max);
-void *map_arena_alloc(struct map_arena *a, size_t n);  /* NULL at the cap */
-void map_arena_reset(struct map_arena *a);
-void map_arena_free(struct map_arena *a);
-char *map_arena_strdup(struct map_arena *a, const char *s, size_t n);
-
 /* JSON: parse one value (whole text) into the arena; -1 with a message. */
 struct map_jp {
-	struct map_arena *A;
+	struct arena *A;
 	struct map_kv *kv;   /* scratch stacks, owned by the caller */
 	size_t nkv, capkv;
 	struct map_val *v;
@@ -179,7 +164,7 @@ struct map_tslot {
 };
 struct map_table {
 	char *path, *key;
-	struct map_arena A;
+	struct arena A;
 	struct map_tslot *slots;
 	size_t nslots, count;
 	struct map_table *next;
@@ -204,7 +189,7 @@ struct map_prog {
 	char *filename, *dir;
 	char *src;
 	size_t srclen;
-	struct map_arena cA, rA;
+	struct arena cA, rA;
 	struct map_stmt *body;
 	struct map_node *expr;
 	struct map_sub *subs;
@@ -222,7 +207,7 @@ struct map_prog {
 
 struct map_env {
 	struct map_prog *P;
-	struct map_arena *A;
+	struct arena *A;
 	jmp_buf jb;
 	struct map_rterr *err;
 	struct map_val root, cur;

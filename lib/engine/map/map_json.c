@@ -1,4 +1,4 @@
-/* map_json.c - arena allocator, JSON parse into the arena, JSON output. */
+/* map_json.c - JSON parse into an arena, JSON output. */
 #include "engine/map/map_int.h"
 #include "base/text.h"
 
@@ -6,107 +6,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-
-#define CHUNK_MIN 65536
-
-void
-map_arena_init(struct map_arena *a, size_t max)
-{
-	memset(a, 0, sizeof *a);
-	a->max = max;
-}
-
-static int
-arena_newchunk(struct map_arena *a, size_t n)
-{
-	size_t size = CHUNK_MIN;
-	struct map_chunk *c;
-
-	while (size < n + sizeof *c + 16)
-		size *= 2;
-	if (a->chunks != NULL && size < a->chunks->size * 2)
-		size = a->chunks->size * 2;
-	if (a->max != 0 && a->total + size > a->max) {
-		size = n + sizeof *c + 16;
-		if (a->total + size > a->max)
-			return -1;
-	}
-	if ((c = malloc(size)) == NULL)
-		return -1;
-	c->next = a->chunks;
-	c->size = size;
-	a->chunks = c;
-	a->total += size;
-	a->p = (char *)(c + 1);
-	a->end = (char *)c + size;
-	return 0;
-}
-
-void *
-map_arena_alloc(struct map_arena *a, size_t n)
-{
-	char *r;
-
-	n = (n + 7) & ~(size_t)7;
-	if ((size_t)(a->end - a->p) < n) {
-		if (arena_newchunk(a, n) < 0)
-			return NULL;
-	}
-	r = a->p;
-	a->p += n;
-	return r;
-}
-
-char *
-map_arena_strdup(struct map_arena *a, const char *s, size_t n)
-{
-	char *r = map_arena_alloc(a, n + 1);
-
-	if (r != NULL) {
-		memcpy(r, s, n);
-		r[n] = '\0';
-	}
-	return r;
-}
-
-/* Keep only the largest (newest) chunk so memory stays flat. */
-void
-map_arena_reset(struct map_arena *a)
-{
-	struct map_chunk *c = a->chunks, *next;
-
-	if (c == NULL)
-		return;
-	for (next = c->next; next != NULL; next = c->next) {
-		c->next = next->next;
-		a->total -= next->size;
-		free(next);
-	}
-	if (c->size > (8u << 20)) {
-		/* one huge record: do not keep its memory for the rest of the run */
-		a->total -= c->size;
-		a->chunks = NULL;
-		a->p = a->end = NULL;
-		free(c);
-		return;
-	}
-	a->p = (char *)(c + 1);
-	a->end = (char *)c + c->size;
-}
-
-void
-map_arena_free(struct map_arena *a)
-{
-	struct map_chunk *c, *next;
-
-	for (c = a->chunks; c != NULL; c = next) {
-		next = c->next;
-		free(c);
-	}
-	a->chunks = NULL;
-	a->p = a->end = NULL;
-	a->total = 0;
-}
 
 void
 map_jp_free(struct map_jp *jp)
@@ -209,7 +108,7 @@ jstring(struct jpc *c, const char **out, uint32_t *outn, uint8_t *safe)
 		c->p = st + off;
 		return jfail(c, why);
 	}
-	if ((o = map_arena_alloc(c->jp->A, (size_t)r + 1)) == NULL)
+	if ((o = arena_alloc(c->jp->A, (size_t)r + 1)) == NULL)
 		return jfail_kind(c, MAP_JP_TOOBIG, "record too large");
 	json_string_scan(st, (size_t)(e - st), o, &dn, &off, &why);
 	c->p = st + r + 1;
@@ -397,7 +296,7 @@ done:
 	v->x.cap = (uint32_t)n;
 	v->u.o = NULL;
 	if (n) {
-		if ((v->u.o = map_arena_alloc(jp->A, n * sizeof(struct map_kv))) == NULL)
+		if ((v->u.o = arena_alloc(jp->A, n * sizeof(struct map_kv))) == NULL)
 			return jfail_kind(c, MAP_JP_TOOBIG, "record too large");
 		memcpy(v->u.o, jp->kv + base, n * sizeof(struct map_kv));
 	}
@@ -446,7 +345,7 @@ done:
 	v->x.cap = (uint32_t)n;
 	v->u.a = NULL;
 	if (n) {
-		if ((v->u.a = map_arena_alloc(jp->A, n * sizeof(struct map_val))) == NULL)
+		if ((v->u.a = arena_alloc(jp->A, n * sizeof(struct map_val))) == NULL)
 			return jfail_kind(c, MAP_JP_TOOBIG, "record too large");
 		memcpy(v->u.a, jp->v + base, n * sizeof(struct map_val));
 	}

@@ -120,7 +120,7 @@ map_prog_keep(struct map_prog *P, void *p)
 static void *
 cc_alloc(struct map_cc *cc, size_t n)
 {
-	void *p = map_arena_alloc(&cc->P->cA, n);
+	void *p = arena_alloc(&cc->P->cA, n);
 
 	if (p == NULL)
 		map_cc_error(cc, cc->tline, cc->tcol, "out of memory");
@@ -229,7 +229,7 @@ lex_string(struct map_cc *cc)
 		}
 	}
 	cc->sn = b.len;
-	cc->sval = map_arena_strdup(&cc->P->cA, buf_str(&b), b.len);
+	cc->sval = arena_strdup(&cc->P->cA, buf_str(&b), b.len);
 	if ((unsigned char)0 == 1)
 		safe = 0;
 	{
@@ -459,7 +459,7 @@ add_step(struct map_cc *cc, struct map_node *base, int kind, const char *k, size
 	if (n->nsteps)
 		memcpy(st, n->steps, (size_t)n->nsteps * sizeof *st);
 	st[n->nsteps].kind = (uint8_t)kind;
-	st[n->nsteps].k = k ? map_arena_strdup(&cc->P->cA, k, kn) : NULL;
+	st[n->nsteps].k = k ? arena_strdup(&cc->P->cA, k, kn) : NULL;
 	st[n->nsteps].kn = (uint32_t)kn;
 	st[n->nsteps].idx = idx;
 	n->steps = st;
@@ -566,7 +566,7 @@ primary(struct map_cc *cc)
 	case T_NUM:
 		n = mknode(cc, N_LIT, line, col);
 		n->lit.t = MV_NUM;
-		n->lit.u.s = map_arena_strdup(&cc->P->cA, cc->tp, cc->tn);
+		n->lit.u.s = arena_strdup(&cc->P->cA, cc->tp, cc->tn);
 		n->lit.n = (uint32_t)cc->tn;
 		{
 			struct dec d;
@@ -636,7 +636,7 @@ primary(struct map_cc *cc)
 			if (ni == 256)
 				map_cc_error(cc, cc->tline, cc->tcol, "too many members");
 			if (cc->tok == T_IDENT) {
-				keys[ni].k = map_arena_strdup(&cc->P->cA, cc->tp, cc->tn);
+				keys[ni].k = arena_strdup(&cc->P->cA, cc->tp, cc->tn);
 				keys[ni].kn = (uint32_t)cc->tn;
 				keys[ni].ksafe = 1;
 			} else if (cc->tok == T_STR) {
@@ -950,7 +950,7 @@ lpath(struct map_cc *cc, struct map_stmt *s)
 		if (n == 0 && (cc->tok == T_IDENT || cc->tok == T_STR)) {
 			st[n].kind = LS_KEY;
 			if (cc->tok == T_IDENT) {
-				st[n].k = map_arena_strdup(&cc->P->cA, cc->tp, cc->tn);
+				st[n].k = arena_strdup(&cc->P->cA, cc->tp, cc->tn);
 				st[n].kn = (uint32_t)cc->tn;
 				st[n].ksafe = 1;
 			} else {
@@ -962,7 +962,7 @@ lpath(struct map_cc *cc, struct map_stmt *s)
 			next(cc);
 		} else if (n > 0 && cc->tok == T_DOTF) {
 			st[n].kind = LS_KEY;
-			st[n].k = map_arena_strdup(&cc->P->cA, cc->tp, cc->tn);
+			st[n].k = arena_strdup(&cc->P->cA, cc->tp, cc->tn);
 			st[n].kn = (uint32_t)cc->tn;
 			st[n].ksafe = 1;
 			n++;
@@ -1045,7 +1045,7 @@ statement(struct map_cc *cc, int top)
 				cc->capnames = nc;
 			}
 			slot = cc->nnames;
-			cc->names[cc->nnames++] = map_arena_strdup(&cc->P->cA, cc->tp, cc->tn);
+			cc->names[cc->nnames++] = arena_strdup(&cc->P->cA, cc->tp, cc->tn);
 			*cc->nslots = cc->nnames;
 		}
 		s->slot = slot;
@@ -1126,7 +1126,7 @@ statement(struct map_cc *cc, int top)
 			map_cc_error(cc, cc->tline, cc->tcol, "'%.*s' is already defined",
 				(int)cc->tn, cc->tp);
 		sb = cc_alloc(cc, sizeof *sb);
-		sb->name = map_arena_strdup(&cc->P->cA, cc->tp, cc->tn);
+		sb->name = arena_strdup(&cc->P->cA, cc->tp, cc->tn);
 		next(cc);
 		cc->names = NULL;
 		cc->outer_names = saved; /* an error in the block frees both */
@@ -1246,7 +1246,7 @@ map_ctx_free(struct map_ctx *ctx)
 		return;
 	for (t = ctx->tables; t != NULL; t = n) {
 		n = t->next;
-		map_arena_free(&t->A);
+		arena_free(&t->A);
 		free(t->slots);
 		free(t->path);
 		free(t->key);
@@ -1268,8 +1268,8 @@ compile(const char *src, size_t len, const char *filename, const struct map_opts
 		ep_errf(err, EP_SOFTWARE, "out of memory");
 		return NULL;
 	}
-	map_arena_init(&P->cA, 0);
-	map_arena_init(&P->rA, opts && opts->max_record ? opts->max_record : 256u << 20);
+	arena_init(&P->cA, 0);
+	arena_init(&P->rA, opts && opts->max_record ? opts->max_record : 256u << 20);
 	buf_init(&P->scratch, 64u << 20);
 	P->filename = strdup(filename ? filename : "<map>");
 	slash = strrchr(P->filename, '/');
@@ -1357,8 +1357,8 @@ map_free(struct map_prog *P)
 	for (i = 0; i < P->nfrees; i++)
 		map_fn_free_aux(P->frees[i]);
 	free(P->frees);
-	map_arena_free(&P->cA);
-	map_arena_free(&P->rA);
+	arena_free(&P->cA);
+	arena_free(&P->rA);
 	map_jp_free(&P->jp);
 	buf_release(&P->scratch);
 	if (P->own_ctx)

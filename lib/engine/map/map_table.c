@@ -57,7 +57,7 @@ insert(struct map_table *t, const char *k, size_t kn, struct map_val obj)
 
 	if ((t->count + 1) * 2 > t->nslots && grow(t) < 0)
 		return -1;
-	if ((row = map_arena_alloc(&t->A, sizeof *row)) == NULL)
+	if ((row = arena_alloc(&t->A, sizeof *row)) == NULL)
 		return -1;
 	row->obj = obj;
 	row->next_same = NULL;
@@ -138,7 +138,7 @@ csv_field(void *data, size_t len, void *ud)
 		c->failed = 1;
 		return;
 	}
-	if ((s = map_arena_strdup(&c->t->A, data ? data : "", data ? len : 0)) == NULL) {
+	if ((s = arena_strdup(&c->t->A, data ? data : "", data ? len : 0)) == NULL) {
 		c->failed = 1;
 		return;
 	}
@@ -160,7 +160,7 @@ csv_row(int term, void *ud)
 		return;
 	if (c->hdr == NULL) {
 		c->nhdr = c->ncur;
-		c->hdr = map_arena_alloc(&c->t->A, (c->nhdr ? c->nhdr : 1) * sizeof *c->hdr);
+		c->hdr = arena_alloc(&c->t->A, (c->nhdr ? c->nhdr : 1) * sizeof *c->hdr);
 		if (c->hdr == NULL) {
 			c->failed = 1;
 			return;
@@ -191,7 +191,7 @@ csv_row(int term, void *ud)
 		c->failed = 2;
 		return;
 	}
-	obj.u.o = map_arena_alloc(&c->t->A, c->ncur * sizeof *obj.u.o);
+	obj.u.o = arena_alloc(&c->t->A, c->ncur * sizeof *obj.u.o);
 	if (obj.u.o == NULL) {
 		c->failed = 1;
 		return;
@@ -263,7 +263,7 @@ load_ndjson(struct map_table *t, FILE *f, const char *key, struct ep_err *err)
 		if (len == 0)
 			continue;
 		/* values point into the text: keep it in the table's arena */
-		if ((copy = map_arena_strdup(&t->A, line, (size_t)len)) == NULL) {
+		if ((copy = arena_strdup(&t->A, line, (size_t)len)) == NULL) {
 			rc = ep_errf(err, EP_SOFTWARE, "table '%s': out of memory", t->path);
 			break;
 		}
@@ -316,7 +316,7 @@ map_table_get(struct map_ctx *ctx, const char *path, const char *key, struct ep_
 		ep_errf(err, EP_SOFTWARE, "out of memory");
 		return NULL;
 	}
-	map_arena_init(&t->A, 0);
+	arena_init(&t->A, 0);
 	if ((pl > 6 && strcmp(path + pl - 7, ".ndjson") == 0) ||
 	    (pl > 5 && strcmp(path + pl - 6, ".jsonl") == 0) ||
 	    (pl > 4 && strcmp(path + pl - 5, ".json") == 0))
@@ -325,7 +325,7 @@ map_table_get(struct map_ctx *ctx, const char *path, const char *key, struct ep_
 		r = load_csv(t, f, key, err);
 	fclose(f);
 	if (r < 0) {
-		map_arena_free(&t->A);
+		arena_free(&t->A);
 		free(t->slots);
 		free(t->path);
 		free(t->key);

@@ -158,7 +158,7 @@ struct schema {
 	/* everything allocated, freed together */
 	void **allocs;
 	size_t nallocs, capallocs;
-	struct map_arena A; /* the documents' values and strings */
+	struct arena A; /* the documents' values and strings */
 	struct map_jp jp;
 	struct map_val *docs[MAX_DOCS];
 	const char *docuri[MAX_DOCS];
@@ -688,7 +688,7 @@ own_strings(struct schema *s, struct map_val *v)
 	switch (v->t) {
 	case MV_STR:
 	case MV_NUM:
-		if ((v->u.s = map_arena_strdup(&s->A, v->u.s, v->n)) == NULL)
+		if ((v->u.s = arena_strdup(&s->A, v->u.s, v->n)) == NULL)
 			return fail(s, "out of memory");
 		v->f &= (uint8_t)~MVF_HASD;
 		return 0;
@@ -701,7 +701,7 @@ own_strings(struct schema *s, struct map_val *v)
 		for (i = 0; i < v->n; i++) {
 			struct map_kv *kv = &v->u.o[i];
 
-			if ((kv->k = map_arena_strdup(&s->A, kv->k, kv->kn)) == NULL)
+			if ((kv->k = arena_strdup(&s->A, kv->k, kv->kn)) == NULL)
 				return fail(s, "out of memory");
 			if (own_strings(s, &kv->v) < 0)
 				return -1;
@@ -715,7 +715,7 @@ own_strings(struct schema *s, struct map_val *v)
 static struct map_val *
 parse_doc(struct schema *s, const char *text, size_t len, const char *what)
 {
-	struct map_val *v = map_arena_alloc(&s->A, sizeof(*v));
+	struct map_val *v = arena_alloc(&s->A, sizeof(*v));
 
 	if (v == NULL) {
 		fail(s, "out of memory");
@@ -1473,7 +1473,7 @@ schema_free(struct schema *s)
 	for (i = 0; i < s->ncodes; i++)
 		pcre2_code_free(s->codes[i]);
 	free(s->codes);
-	map_arena_free(&s->A);
+	arena_free(&s->A);
 	map_jp_free(&s->jp);
 	for (i = 0; i < s->nallocs; i++)
 		free(s->allocs[i]);
@@ -1521,7 +1521,7 @@ schema_compile(const char *text, size_t len, const char *base, struct schema_loa
 	s->flags = flags;
 	s->loader = loader;
 	s->err = err;
-	map_arena_init(&s->A, 0);
+	arena_init(&s->A, 0);
 	if (text == NULL) {
 		fail(s, "no schema");
 		goto bad;
@@ -1588,7 +1588,7 @@ struct vpriv {
 	char *path;    /* the rendered pointer */
 	size_t pcap;
 	pcre2_match_data *md;
-	struct map_arena A; /* schema_validate's parse of the instance */
+	struct arena A; /* schema_validate's parse of the instance */
 	struct map_jp jp;
 	struct eoff *offs;
 	size_t noffs;
@@ -1625,7 +1625,7 @@ schema_errors_free(struct schema_errors *e)
 		free(vp->path);
 		if (vp->md)
 			pcre2_match_data_free(vp->md);
-		map_arena_free(&vp->A);
+		arena_free(&vp->A);
 		map_jp_free(&vp->jp);
 		free(vp->offs);
 		free(vp);
@@ -2458,7 +2458,7 @@ schema_validate(const struct schema *s, const char *text, size_t len, struct sch
 		memset(&tmp, 0, sizeof(tmp));
 		vp = &tmp;
 	}
-	map_arena_reset(&vp->A);
+	arena_reset(&vp->A);
 	vp->jp.A = &vp->A;
 	if (map_json_parse(&vp->jp, text, len, &v) < 0) {
 		r = 0;
@@ -2486,7 +2486,7 @@ schema_validate(const struct schema *s, const char *text, size_t len, struct sch
 		r = schema_validate_val(s, &v, out);
 	}
 	if (out == NULL) {
-		map_arena_free(&tmp.A);
+		arena_free(&tmp.A);
 		map_jp_free(&tmp.jp);
 	}
 	return r;

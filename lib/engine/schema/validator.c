@@ -115,7 +115,7 @@ struct validator {
 	int have_hist;
 	struct buf detail;
 	/* the record's parse, reused */
-	struct map_arena A;
+	struct arena A;
 	struct map_jp jp;
 	/* sources seen, for "first at FILE:LINE" */
 	char **srcs;
@@ -142,7 +142,7 @@ validator_new(struct ep_err *err)
 		return NULL;
 	}
 	schema_errors_init(&v->errs);
-	map_arena_init(&v->A, 0);
+	arena_init(&v->A, 0);
 	v->tune.cut = 5;
 	v->tune.min = 12;
 	v->tune.keep = 50;
@@ -176,7 +176,7 @@ validator_free(struct validator *v)
 	}
 	free(v->rules);
 	map_ctx_free(v->mctx);
-	map_arena_free(&v->A);
+	arena_free(&v->A);
 	map_jp_free(&v->jp);
 	for (i = 0; i < v->nuniq; i++) {
 		fields_free(&v->uniq[i].f);
@@ -282,7 +282,7 @@ with_op(struct validator *v, const struct map_val *rec, struct map_val *tmp)
 
 	if (v->op == NULL || map_obj_get(rec, "_op", 3) != NULL)
 		return rec;
-	if ((kv = map_arena_alloc(&v->A, ((size_t)rec->n + 1) * sizeof(*kv))) == NULL)
+	if ((kv = arena_alloc(&v->A, ((size_t)rec->n + 1) * sizeof(*kv))) == NULL)
 		return NULL;
 	if (rec->n)
 		memcpy(kv, rec->u.o, rec->n * sizeof(*kv));
@@ -552,7 +552,7 @@ validator_add_ref(struct validator *v, const char *spec, struct ep_err *warn, st
 			rc = ep_err_prefix(err, "--ref");
 			break;
 		}
-		map_arena_reset(&v->A);
+		arena_reset(&v->A);
 		if (k != NDJ_LINE || map_json_parse(&v->jp, ln.p, ln.len, &doc) < 0 ||
 		    doc.t != MV_OBJ) {
 			/* its key is unknown: records naming it are refused, the
@@ -1234,7 +1234,7 @@ validator_check(struct validator *v, const char *line, size_t len, const char *s
 	res->warns = NULL;
 	res->nwarns = 0;
 	res->warn_error = NULL;
-	map_arena_reset(&v->A);
+	arena_reset(&v->A);
 	if (map_json_parse(&v->jp, line, len, &rec) < 0) {
 		if (v->jp.errkind == MAP_JP_NOMEM || v->jp.errkind == MAP_JP_TOOBIG)
 			goto oom;
