@@ -11,7 +11,7 @@
 
 #include "base/buf.h"
 #include "engine/map/map.h"
-#include "engine/map/map_int.h"
+#include "stream/jv.h"
 #include "stream/ndjson.h"
 #include "base/text.h"
 
@@ -69,7 +69,7 @@ struct run {
 	uint32_t *stamp; /* right record -> the last left record (+1) it met */
 	/* per record scratch */
 	struct arena A;
-	struct map_jp jp;
+	struct jv_parser jp;
 	struct buf mapped, line;
 	const char *vals[SIM_MAXF];
 	size_t lens[SIM_MAXF];
@@ -84,7 +84,7 @@ oom(struct run *R)
 /* the record's id as JSON into b: one field its value, several an object;
  * 1 when an id field is missing or null */
 static int
-id_json(struct run *R, const struct map_val *rec, int side, struct buf *b)
+id_json(struct run *R, const struct jv *rec, int side, struct buf *b)
 {
 	int rc = 0;
 
@@ -93,9 +93,9 @@ id_json(struct run *R, const struct map_val *rec, int side, struct buf *b)
 		rc |= buf_addc(b, '{');
 	for (int i = 0; i < R->spec->nids; i++) {
 		const char *name = R->spec->ids[i].name[side];
-		const struct map_val *v = map_obj_get(rec, name, strlen(name));
+		const struct jv *v = jv_obj_get(rec, name, strlen(name));
 
-		if (v == NULL || v->t == MV_NULL || v->t == MV_FALSE)
+		if (v == NULL || v->t == JV_NULL || v->t == JV_FALSE)
 			return 1;
 		if (R->spec->nids > 1) {
 			if (i)
@@ -103,7 +103,7 @@ id_json(struct run *R, const struct map_val *rec, int side, struct buf *b)
 			rc |= json_quote(b, name, strlen(name));
 			rc |= buf_addc(b, ':');
 		}
-		rc |= map_json_emit(b, v);
+		rc |= jv_emit(b, v);
 	}
 	if (R->spec->nids > 1)
 		rc |= buf_addc(b, '}');
@@ -111,7 +111,7 @@ id_json(struct run *R, const struct map_val *rec, int side, struct buf *b)
 }
 
 static int
-is_control(const struct map_val *rec)
+is_control(const struct jv *rec)
 {
 	return rec->n == 1 && rec->u.o[0].kn == 11 && memcmp(rec->u.o[0].k, "_checkpoint", 11) == 0;
 }
@@ -131,7 +131,7 @@ take(struct run *R, int side, const char *source, const struct ndjson_line *ln)
 	struct side *S = &R->s[side];
 	const char *p = ln->p;
 	size_t n = ln->len;
-	struct map_val rec;
+	struct jv rec;
 	struct mrec m;
 	char msg[1100];
 	int r;
@@ -159,8 +159,8 @@ take(struct run *R, int side, const char *source, const struct ndjson_line *ln)
 		n = R->mapped.len;
 	}
 	arena_reset(&R->A);
-	if (map_json_parse(&R->jp, p, n, &rec) < 0 || rec.t != MV_OBJ) {
-		if (R->jp.errkind == MAP_JP_NOMEM)
+	if (jv_parse(&R->jp, p, n, &rec) < 0 || rec.t != JV_OBJ) {
+		if (R->jp.errkind == JV_PARSE_NOMEM)
 			return oom(R);
 		bad(R, side, source, ln->lineno, "not a JSON object");
 		return 0;
@@ -173,7 +173,7 @@ take(struct run *R, int side, const char *source, const struct ndjson_line *ln)
 			return oom(R);
 		snprintf(msg, sizeof msg, "no id field '%s'", R->spec->ids[0].name[side]);
 		for (int i = 0; i < R->spec->nids; i++)
-			if (map_obj_get(&rec, R->spec->ids[i].name[side],
+			if (jv_obj_get(&rec, R->spec->ids[i].name[side],
 			                strlen(R->spec->ids[i].name[side])) == NULL)
 				snprintf(msg, sizeof msg, "no id field '%s'",
 				         R->spec->ids[i].name[side]);
@@ -560,7 +560,7 @@ out:
 	free(R.tab);
 	buf_release(&R.cdb);
 	arena_free(&R.A);
-	map_jp_free(&R.jp);
+	jv_parser_free(&R.jp);
 	buf_release(&R.mapped);
 	buf_release(&R.line);
 	return rc;

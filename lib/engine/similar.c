@@ -13,7 +13,7 @@
 #include "base/fields.h"
 #include "base/hash.h"
 #include "base/keyset.h"
-#include "engine/map/map_int.h"
+#include "stream/jv.h"
 #include "base/text.h"
 
 #define VAL_MAX 1024 /* bytes of a normalised value kept (longer: cut) */
@@ -1091,18 +1091,18 @@ sim_block_keys(const struct sim_spec *sp, const void *rec, uint64_t *keys, int m
 /* ---- values -------------------------------------------------------------- */
 
 void
-sim_values(const struct sim_spec *sp, int side, const struct map_val *rec, const char **vals,
+sim_values(const struct sim_spec *sp, int side, const struct jv *rec, const char **vals,
            size_t *lens)
 {
 	for (int i = 0; i < sp->n; i++) {
 		const char *name = sp->f[i].name[side ? 1 : 0];
-		const struct map_val *v = map_obj_get(rec, name, strlen(name));
+		const struct jv *v = jv_obj_get(rec, name, strlen(name));
 
 		vals[i] = NULL;
 		lens[i] = 0;
-		if (v && v->t == MV_ARR && v->n == 2 && v->u.a[1].t == MV_STR)
+		if (v && v->t == JV_ARR && v->n == 2 && v->u.a[1].t == JV_STR)
 			v = &v->u.a[1];
-		if (v && (v->t == MV_STR || v->t == MV_NUM)) {
+		if (v && (v->t == JV_STR || v->t == JV_NUM)) {
 			vals[i] = v->u.s;
 			lens[i] = v->n;
 		}

@@ -137,12 +137,12 @@ int sim_reasons_text(const struct sim_spec *sp, const struct sim_why *w, int sid
  * returns how many. */
 int sim_block_keys(const struct sim_spec *sp, const void *rec, uint64_t *keys, int max);
 
-/* ---- values of a parsed record (map_json_parse) ---- */
-struct map_val;
+/* ---- values of a parsed record (jv_parse) ---- */
+struct jv;
 /* Field i's text of rec on side into vals[i], lens[i]: a string, a
  * number's text, the name of an Odoo many2one [id, "name"]; NULL when
  * absent, null, false or anything else. */
-void sim_values(const struct sim_spec *sp, int side, const struct map_val *rec, const char **vals,
+void sim_values(const struct sim_spec *sp, int side, const struct jv *rec, const char **vals,
                 size_t *lens);
 
 /* ---- an index of the records seen, for near-duplicates in one stream ----

@@ -1,5 +1,5 @@
 /*
- * fuzz-schema-validate.c - arbitrary instance text (parsed by map_json, as
+ * fuzz-schema-validate.c - arbitrary instance text (parsed by jv_parse, as
  * validate parses records) against a fixed set of schemas covering every
  * keyword family and the formats.
  */

@@ -5,11 +5,11 @@
  * reported as "ok N # skip reason"; a listed skip that matches no case is
  * a failure (the list must not go stale).  Remote references to
  * http://localhost:1234/ are served from the suite's remotes/ directory.
- * The files are read with map_json_parse, as validate reads records, so a
+ * The files are read with jv_parse, as validate reads records, so a
  * "\u0000" inside a string stays in it.
  */
 #include "tap.h"
-#include "engine/map/map_int.h"
+#include "stream/jv.h"
 #include "engine/schema/schema.h"
 
 #include <dirent.h>
@@ -125,19 +125,19 @@ remote(void *ctx, const char *uri, size_t *len, struct ep_err *err)
 	return text;
 }
 
-static const struct map_val *
-get(const struct map_val *o, const char *k)
+static const struct jv *
+get(const struct jv *o, const char *k)
 {
-	return map_obj_get(o, k, strlen(k));
+	return jv_obj_get(o, k, strlen(k));
 }
 
 /* a string member as a C string (descriptions hold no NUL) */
 static const char *
-str(const struct map_val *o, const char *k, char *b, size_t n)
+str(const struct jv *o, const char *k, char *b, size_t n)
 {
-	const struct map_val *v = get(o, k);
+	const struct jv *v = get(o, k);
 
-	snprintf(b, n, "%.*s", v && v->t == MV_STR ? (int)v->n : 0, v ? v->u.s : "");
+	snprintf(b, n, "%.*s", v && v->t == JV_STR ? (int)v->n : 0, v ? v->u.s : "");
 	return b;
 }
 
@@ -146,8 +146,8 @@ run_file(const char *dir, const char *rel, unsigned flags)
 {
 	char path[20000], name[20000], *text, gd[4096], td[4096];
 	struct arena A;
-	struct map_jp jp = { 0 };
-	struct map_val doc;
+	struct jv_parser jp = { 0 };
+	struct jv doc;
 	struct schema_loader loader = { remote, NULL };
 	struct schema_errors errs = SCHEMA_ERRORS_INIT;
 	struct buf sb = BUF_INIT, db = BUF_INIT;
@@ -157,24 +157,24 @@ run_file(const char *dir, const char *rel, unsigned flags)
 	arena_init(&A, 0);
 	jp.A = &A;
 	snprintf(path, sizeof(path), "%s/%s", dir, rel);
-	if ((text = slurp(path, &len)) == NULL || map_json_parse(&jp, text, len, &doc) < 0 ||
-	    doc.t != MV_ARR) {
+	if ((text = slurp(path, &len)) == NULL || jv_parse(&jp, text, len, &doc) < 0 ||
+	    doc.t != JV_ARR) {
 		ok(0, path);
 		free(text);
 		arena_free(&A);
-		map_jp_free(&jp);
+		jv_parser_free(&jp);
 		return;
 	}
 	for (gi = 0; gi < doc.n; gi++) {
-		const struct map_val *g = &doc.u.a[gi], *tests = get(g, "tests");
+		const struct jv *g = &doc.u.a[gi], *tests = get(g, "tests");
 		struct ep_err err = EP_ERR_INIT;
 		struct schema *s = NULL;
 		int compiled = 0;
 
 		str(g, "description", gd, sizeof(gd));
 		for (ti = 0; tests && ti < tests->n; ti++) {
-			const struct map_val *t = &tests->u.a[ti], *valid = get(t, "valid");
-			int want = valid && valid->t == MV_TRUE, got;
+			const struct jv *t = &tests->u.a[ti], *valid = get(t, "valid");
+			int want = valid && valid->t == JV_TRUE, got;
 			struct skip *sk;
 
 			str(t, "description", td, sizeof(td));
@@ -187,7 +187,7 @@ run_file(const char *dir, const char *rel, unsigned flags)
 			}
 			if (!compiled) {
 				buf_reset(&sb);
-				map_json_emit(&sb, get(g, "schema"));
+				jv_emit(&sb, get(g, "schema"));
 				s = schema_compile(sb.p, sb.len, NULL, &loader, flags, &err);
 				compiled = 1;
 			}
@@ -203,7 +203,7 @@ run_file(const char *dir, const char *rel, unsigned flags)
 				size_t i;
 
 				buf_reset(&db);
-				map_json_emit(&db, get(t, "data"));
+				jv_emit(&db, get(t, "data"));
 				diag("data %s: got %s", buf_str(&db), got ? "valid" : "invalid");
 				for (i = 0; i < errs.n; i++) {
 					char b[1024];
@@ -220,7 +220,7 @@ run_file(const char *dir, const char *rel, unsigned flags)
 	buf_release(&db);
 	free(text);
 	arena_free(&A);
-	map_jp_free(&jp);
+	jv_parser_free(&jp);
 }
 
 static int

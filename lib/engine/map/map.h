@@ -20,6 +20,7 @@
 #include "base/buf.h"
 #include "base/err.h"
 
+struct jv;
 struct map_ctx;
 struct map_prog;
 
@@ -88,6 +89,10 @@ struct map_prog *map_expr_compile(const char *src, size_t len, const char *name,
 	const struct map_opts *opts, struct ep_err *err);
 /* 1 true, 0 false (null and false are false), MAP_ERROR / MAP_BADJSON. */
 int map_expr_eval_bool(struct map_prog *expr, const char *line, size_t len,
+	struct map_rterr *rterr);
+/* map_expr_eval_bool on a record the caller parsed (jv_parse, stream/jv.h)
+ * in its own arena: root must stay valid during the call. */
+int map_expr_eval_bool_val(struct map_prog *expr, const struct jv *root,
 	struct map_rterr *rterr);
 /* Append the value's JSON text to out; MAP_OK or MAP_ERROR / MAP_BADJSON. */
 int map_expr_eval(struct map_prog *expr, const char *line, size_t len, struct buf *out,

@@ -57,25 +57,7 @@ map_alloc(struct map_env *E, size_t n)
 
 /* ---- value helpers ---- */
 
-const char *
-map_type_name(int t)
-{
-	static const char *names[] = { "null", "boolean", "boolean", "number", "string",
-		"array", "object" };
-
-	return t >= 0 && t <= MV_OBJ ? names[t] : "?";
-}
-
-struct map_val
-map_str_ref(const char *s, size_t n, int safe)
-{
-	struct map_val v = { .t = MV_STR, .f = safe ? MVF_SAFE : 0, .n = (uint32_t)n };
-
-	v.u.s = s;
-	return v;
-}
-
-struct map_val
+struct jv
 map_str(struct map_env *E, const char *s, size_t n)
 {
 	char *p = map_alloc(E, n + 1);
@@ -92,15 +74,15 @@ map_str(struct map_env *E, const char *s, size_t n)
 			break;
 		}
 	}
-	return map_str_ref(p, n, safe);
+	return jv_str_ref(p, n, safe);
 }
 
-struct map_val
+struct jv
 map_num_dec(struct map_env *E, const struct dec *d)
 {
 	char buf[64];
 	int n = dec_format(d, buf, sizeof buf);
-	struct map_val v = { .t = MV_NUM };
+	struct jv v = { .t = JV_NUM };
 
 	if (n < 0)
 		map_rt_error(E, NULL, "number out of range");
@@ -111,12 +93,12 @@ map_num_dec(struct map_env *E, const struct dec *d)
 	return v;
 }
 
-struct map_val
+struct jv
 map_num_i64(struct map_env *E, long long i)
 {
 	char buf[32];
 	int n = snprintf(buf, sizeof buf, "%lld", i);
-	struct map_val v = { .t = MV_NUM, .f = MVF_HASD };
+	struct jv v = { .t = JV_NUM, .f = JVF_HASD };
 
 	v.u.s = arena_strdup(E->A, buf, (size_t)n);
 	if (v.u.s == NULL)
@@ -126,12 +108,12 @@ map_num_i64(struct map_env *E, long long i)
 	return v;
 }
 
-struct map_val
+struct jv
 map_num_double(struct map_env *E, double d)
 {
 	char buf[64];
 	int prec, n = 0;
-	struct map_val v = { .t = MV_NUM, .f = MVF_HASD };
+	struct jv v = { .t = JV_NUM, .f = JVF_HASD };
 
 	if (!isfinite(d))
 		map_rt_error(E, NULL, "number is not finite");
@@ -150,140 +132,36 @@ map_num_double(struct map_env *E, double d)
 	return v;
 }
 
-int
-map_to_dec(const struct map_val *v, struct dec *d)
-{
-	if (v->t != MV_NUM)
-		return -1;
-	if (dec_parse(v->u.s, v->n, d) == 0)
-		return 0;
-	return -1;
-}
-
-double
-map_to_double(const struct map_val *v)
-{
-	char buf[128], *h;
-	double d;
-
-	if (v->t != MV_NUM)
-		return 0;
-	if (v->f & MVF_HASD)
-		return v->x.d;
-	if (v->n < sizeof buf) {
-		memcpy(buf, v->u.s, v->n);
-		buf[v->n] = '\0';
-		return strtod(buf, NULL);
-	}
-	/* a long text (1 and 300 zeros): cutting it would change its value */
-	if ((h = strndup(v->u.s, v->n)) == NULL)
-		return NAN;
-	d = strtod(h, NULL);
-	free(h);
-	return d;
-}
-
-int
-map_truthy(const struct map_val *v)
-{
-	return v->t != MV_NULL && v->t != MV_FALSE;
-}
-
 static int
-is_empty(const struct map_val *v)
+is_empty(const struct jv *v)
 {
-	return v->t == MV_NULL || v->t == MV_FALSE ||
-		((v->t == MV_STR || v->t == MV_ARR || v->t == MV_OBJ) && v->n == 0);
+	return v->t == JV_NULL || v->t == JV_FALSE ||
+		((v->t == JV_STR || v->t == JV_ARR || v->t == JV_OBJ) && v->n == 0);
 }
 
-static int
-num_cmp(const struct map_val *a, const struct map_val *b)
-{
-	struct dec x, y;
-	double p, q;
-
-	if (a->n == b->n && memcmp(a->u.s, b->u.s, a->n) == 0)
-		return 0;
-	if (map_to_dec(a, &x) == 0 && map_to_dec(b, &y) == 0)
-		return dec_cmp(&x, &y);
-	p = map_to_double(a);
-	q = map_to_double(b);
-	return p < q ? -1 : p > q;
-}
-
-int
-map_equal(const struct map_val *a, const struct map_val *b)
-{
-	uint32_t i;
-
-	if (a->t != b->t)
-		return 0;
-	switch (a->t) {
-	case MV_NUM:
-		return num_cmp(a, b) == 0;
-	case MV_STR:
-		return a->n == b->n && memcmp(a->u.s, b->u.s, a->n) == 0;
-	case MV_ARR:
-		if (a->n != b->n)
-			return 0;
-		for (i = 0; i < a->n; i++)
-			if (!map_equal(&a->u.a[i], &b->u.a[i]))
-				return 0;
-		return 1;
-	case MV_OBJ:
-		if (a->n != b->n)
-			return 0;
-		for (i = 0; i < a->n; i++) {
-			const struct map_val *o = map_obj_get(b, a->u.o[i].k, a->u.o[i].kn);
-
-			if (o == NULL || !map_equal(&a->u.o[i].v, o))
-				return 0;
-		}
-		return 1;
-	}
-	return 1;
-}
-
-/* -2: not comparable */
-int
-map_compare(const struct map_val *a, const struct map_val *b)
-{
-	if (a->t == MV_NUM && b->t == MV_NUM)
-		return num_cmp(a, b);
-	if (a->t == MV_STR && b->t == MV_STR) {
-		size_t n = a->n < b->n ? a->n : b->n;
-		int c = memcmp(a->u.s, b->u.s, n);
-
-		if (c)
-			return c < 0 ? -1 : 1;
-		return a->n < b->n ? -1 : a->n > b->n;
-	}
-	return -2;
-}
-
-struct map_val
-map_to_text(struct map_env *E, const struct map_val *v)
+struct jv
+map_to_text(struct map_env *E, const struct jv *v)
 {
 	switch (v->t) {
-	case MV_STR:
+	case JV_STR:
 		return *v;
-	case MV_NUM:
-		return map_str_ref(v->u.s, v->n, 1);
-	case MV_TRUE:
-		return map_str_ref("true", 4, 1);
-	case MV_FALSE:
-		return map_str_ref("false", 5, 1);
-	case MV_NULL:
-		return map_str_ref("", 0, 1);
+	case JV_NUM:
+		return jv_str_ref(v->u.s, v->n, 1);
+	case JV_TRUE:
+		return jv_str_ref("true", 4, 1);
+	case JV_FALSE:
+		return jv_str_ref("false", 5, 1);
+	case JV_NULL:
+		return jv_str_ref("", 0, 1);
 	default: {
 		struct buf b = BUF_INIT;
-		struct map_val r;
+		struct jv r;
 
-		if (map_json_emit(&b, v) < 0) {
+		if (jv_emit(&b, v) < 0) {
 			buf_release(&b);
 			map_rt_error(E, NULL, "out of memory");
 		}
-		r = map_str_ref(arena_strdup(E->A, buf_str(&b), b.len), b.len, 0);
+		r = jv_str_ref(arena_strdup(E->A, buf_str(&b), b.len), b.len, 0);
 		buf_release(&b);
 		if (r.u.s == NULL)
 			map_rt_error(E, NULL, "record too large");
@@ -294,8 +172,8 @@ map_to_text(struct map_env *E, const struct map_val *v)
 
 /* ---- paths ---- */
 
-static struct map_val
-path_from(struct map_env *E, struct map_val v, struct map_node *n, int i)
+static struct jv
+path_from(struct map_env *E, struct jv v, struct map_node *n, int i)
 {
 	for (; i < n->nsteps; i++) {
 		struct map_step *st = &n->steps[i];
@@ -303,10 +181,10 @@ path_from(struct map_env *E, struct map_val v, struct map_node *n, int i)
 		switch (st->kind) {
 		case ST_KEY: {
 			uint32_t j, h = st->hint;
-			struct map_kv *kv;
+			struct jv_kv *kv;
 
-			if (v.t != MV_OBJ)
-				return MV_NULLV;
+			if (v.t != JV_OBJ)
+				return JV_NULLV;
 			kv = v.u.o;
 			if (h < v.n && kv[h].kn == st->kn && memcmp(kv[h].k, st->k, st->kn) == 0) {
 				v = kv[h].v;
@@ -316,22 +194,22 @@ path_from(struct map_env *E, struct map_val v, struct map_node *n, int i)
 				if (kv[j].kn == st->kn && memcmp(kv[j].k, st->k, st->kn) == 0)
 					break;
 			if (j == v.n)
-				return MV_NULLV;
+				return JV_NULLV;
 			st->hint = j;
 			v = kv[j].v;
 			break;
 		}
 		case ST_IDX: {
-			struct map_val x = map_eval(E, st->idx);
+			struct jv x = map_eval(E, st->idx);
 
-			if (x.t == MV_STR && v.t == MV_OBJ) {
-				const struct map_val *m = map_obj_get(&v, x.u.s, x.n);
+			if (x.t == JV_STR && v.t == JV_OBJ) {
+				const struct jv *m = jv_obj_get(&v, x.u.s, x.n);
 
-				v = m ? *m : MV_NULLV;
+				v = m ? *m : JV_NULLV;
 				break;
 			}
-			if (x.t == MV_NUM && v.t == MV_ARR) {
-				double d = map_to_double(&x);
+			if (x.t == JV_NUM && v.t == JV_ARR) {
+				double d = jv_to_double(&x);
 				long k;
 
 				if (d != floor(d))
@@ -341,30 +219,30 @@ path_from(struct map_env *E, struct map_val v, struct map_node *n, int i)
 				if (k < 0)
 					k += v.n;
 				if (k < 0 || k >= (long)v.n)
-					return MV_NULLV;
+					return JV_NULLV;
 				v = v.u.a[k];
 				break;
 			}
-			if (x.t != MV_NUM && x.t != MV_STR)
-				map_rt_error(E, st->idx, "cannot index with %s", map_type_name(x.t));
-			return MV_NULLV;
+			if (x.t != JV_NUM && x.t != JV_STR)
+				map_rt_error(E, st->idx, "cannot index with %s", jv_type_name(x.t));
+			return JV_NULLV;
 		}
 		case ST_ALL: {
-			struct map_val r = { .t = MV_ARR };
+			struct jv r = { .t = JV_ARR };
 			uint32_t j, cap = 0;
 			int flat = 0, k;
 
-			if (v.t != MV_ARR)
-				return v.t == MV_NULL || v.t == MV_FALSE ? r : MV_NULLV;
+			if (v.t != JV_ARR)
+				return v.t == JV_NULL || v.t == JV_FALSE ? r : JV_NULLV;
 			for (k = i + 1; k < n->nsteps; k++)
 				if (n->steps[k].kind == ST_ALL)
 					flat = 1;
 			for (j = 0; j < v.n; j++) {
-				struct map_val e = path_from(E, v.u.a[j], n, i + 1);
-				uint32_t m = flat && e.t == MV_ARR ? e.n : 1, q;
+				struct jv e = path_from(E, v.u.a[j], n, i + 1);
+				uint32_t m = flat && e.t == JV_ARR ? e.n : 1, q;
 
 				if (r.n + m > cap) {
-					struct map_val *na;
+					struct jv *na;
 
 					cap = (r.n + m) * 2;
 					na = map_alloc(E, cap * sizeof *na);
@@ -372,7 +250,7 @@ path_from(struct map_env *E, struct map_val v, struct map_node *n, int i)
 						memcpy(na, r.u.a, r.n * sizeof *na);
 					r.u.a = na;
 				}
-				if (flat && e.t == MV_ARR)
+				if (flat && e.t == JV_ARR)
 					for (q = 0; q < e.n; q++)
 						r.u.a[r.n++] = e.u.a[q];
 				else
@@ -388,14 +266,14 @@ path_from(struct map_env *E, struct map_val v, struct map_node *n, int i)
 
 /* ---- operators ---- */
 
-static struct map_val
-num_result(struct map_env *E, struct map_node *n, const struct map_val *a,
-	const struct map_val *b, int op)
+static struct jv
+num_result(struct map_env *E, struct map_node *n, const struct jv *a,
+	const struct jv *b, int op)
 {
 	struct dec x, y, r;
 	int ok = -1;
 
-	if (map_to_dec(a, &x) == 0 && map_to_dec(b, &y) == 0) {
+	if (jv_to_dec(a, &x) == 0 && jv_to_dec(b, &y) == 0) {
 		switch (op) {
 		case OP_ADD: ok = dec_add(&x, &y, &r); break;
 		case OP_SUB: ok = dec_sub(&x, &y, &r); break;
@@ -432,7 +310,7 @@ num_result(struct map_env *E, struct map_node *n, const struct map_val *a,
 	}
 	{
 		/* beyond 38 digits: binary floating point */
-		double p = map_to_double(a), q = map_to_double(b), v = 0;
+		double p = jv_to_double(a), q = jv_to_double(b), v = 0;
 
 		switch (op) {
 		case OP_ADD: v = p + q; break;
@@ -458,17 +336,17 @@ num_result(struct map_env *E, struct map_node *n, const struct map_val *a,
 static const char *const opnames[] = { "+", "-", "*", "/", "%", ".", "==", "!=", "<", "<=",
 	">", ">=" };
 
-static struct map_val
-concat(struct map_env *E, struct map_node *n, const struct map_val *a, const struct map_val *b)
+static struct jv
+concat(struct map_env *E, struct map_node *n, const struct jv *a, const struct jv *b)
 {
-	struct map_val x, y, r;
+	struct jv x, y, r;
 	char *p;
 
-	if (a->t == MV_ARR || a->t == MV_OBJ || b->t == MV_ARR || b->t == MV_OBJ)
-		map_rt_error(E, n, "cannot join %s and %s with '.'", map_type_name(a->t),
-			map_type_name(b->t));
-	x = a->t == MV_FALSE ? map_str_ref("", 0, 1) : map_to_text(E, a);
-	y = b->t == MV_FALSE ? map_str_ref("", 0, 1) : map_to_text(E, b);
+	if (a->t == JV_ARR || a->t == JV_OBJ || b->t == JV_ARR || b->t == JV_OBJ)
+		map_rt_error(E, n, "cannot join %s and %s with '.'", jv_type_name(a->t),
+			jv_type_name(b->t));
+	x = a->t == JV_FALSE ? jv_str_ref("", 0, 1) : map_to_text(E, a);
+	y = b->t == JV_FALSE ? jv_str_ref("", 0, 1) : map_to_text(E, b);
 	if (y.n == 0)
 		return x;
 	if (x.n == 0)
@@ -477,40 +355,40 @@ concat(struct map_env *E, struct map_node *n, const struct map_val *a, const str
 	memcpy(p, x.u.s, x.n);
 	memcpy(p + x.n, y.u.s, y.n);
 	p[x.n + y.n] = '\0';
-	r = map_str_ref(p, (size_t)x.n + y.n, (x.f & y.f & MVF_SAFE) != 0);
+	r = jv_str_ref(p, (size_t)x.n + y.n, (x.f & y.f & JVF_SAFE) != 0);
 	return r;
 }
 
-static struct map_val
+static struct jv
 binary(struct map_env *E, struct map_node *n)
 {
-	struct map_val a = map_eval(E, n->a), b = map_eval(E, n->b);
+	struct jv a = map_eval(E, n->a), b = map_eval(E, n->b);
 	int c;
 
 	switch (n->op) {
 	case OP_CAT:
 		return concat(E, n, &a, &b);
 	case OP_EQ:
-		return MV_BOOL(map_equal(&a, &b));
+		return JV_BOOL(jv_equal(&a, &b));
 	case OP_NE:
-		return MV_BOOL(!map_equal(&a, &b));
+		return JV_BOOL(!jv_equal(&a, &b));
 	case OP_LT:
 	case OP_LE:
 	case OP_GT:
 	case OP_GE:
-		if ((c = map_compare(&a, &b)) == -2)
-			map_rt_error(E, n, "cannot compare %s with %s", map_type_name(a.t),
-				map_type_name(b.t));
+		if ((c = jv_compare(&a, &b)) == -2)
+			map_rt_error(E, n, "cannot compare %s with %s", jv_type_name(a.t),
+				jv_type_name(b.t));
 		switch (n->op) {
-		case OP_LT: return MV_BOOL(c < 0);
-		case OP_LE: return MV_BOOL(c <= 0);
-		case OP_GT: return MV_BOOL(c > 0);
-		default: return MV_BOOL(c >= 0);
+		case OP_LT: return JV_BOOL(c < 0);
+		case OP_LE: return JV_BOOL(c <= 0);
+		case OP_GT: return JV_BOOL(c > 0);
+		default: return JV_BOOL(c >= 0);
 		}
 	}
-	if (n->op == OP_ADD && a.t == MV_ARR && b.t == MV_ARR) {
+	if (n->op == OP_ADD && a.t == JV_ARR && b.t == JV_ARR) {
 		/* array concatenation, as in jq */
-		struct map_val r = { .t = MV_ARR, .n = a.n + b.n };
+		struct jv r = { .t = JV_ARR, .n = a.n + b.n };
 
 		if (r.n < a.n)
 			map_rt_error(E, n, "array too large");
@@ -522,16 +400,16 @@ binary(struct map_env *E, struct map_node *n)
 			memcpy(r.u.a + a.n, b.u.a, b.n * sizeof *r.u.a);
 		return r;
 	}
-	if (a.t != MV_NUM || b.t != MV_NUM)
+	if (a.t != JV_NUM || b.t != JV_NUM)
 		map_rt_error(E, n, "'%s' wants numbers, got %s and %s", opnames[n->op],
-			map_type_name(a.t), map_type_name(b.t));
+			jv_type_name(a.t), jv_type_name(b.t));
 	return num_result(E, n, &a, &b, n->op);
 }
 
-struct map_val
-map_subcall(struct map_env *E, struct map_sub *s, struct map_val in, int *dropped);
+struct jv
+map_subcall(struct map_env *E, struct map_sub *s, struct jv in, int *dropped);
 
-struct map_val
+struct jv
 map_eval(struct map_env *E, struct map_node *n)
 {
 	switch (n->kind) {
@@ -546,7 +424,7 @@ map_eval(struct map_env *E, struct map_node *n)
 	case N_PATH:
 		return path_from(E, map_eval(E, n->a), n, 0);
 	case N_CALL: {
-		struct map_val args[64];
+		struct jv args[64];
 		int i;
 
 		for (i = 0; i < n->nargs; i++)
@@ -555,23 +433,23 @@ map_eval(struct map_env *E, struct map_node *n)
 	}
 	case N_SUBCALL: {
 		int dropped = 0;
-		struct map_val v = map_subcall(E, n->sub, map_eval(E, n->a), &dropped);
+		struct jv v = map_subcall(E, n->sub, map_eval(E, n->a), &dropped);
 
-		return dropped ? MV_NULLV : v;
+		return dropped ? JV_NULLV : v;
 	}
 	case N_BIN:
 		return binary(E, n);
 	case N_NOT: {
-		struct map_val v = map_eval(E, n->a);
+		struct jv v = map_eval(E, n->a);
 
-		return MV_BOOL(!map_truthy(&v));
+		return JV_BOOL(!jv_truthy(&v));
 	}
 	case N_NEG: {
-		struct map_val v = map_eval(E, n->a), r = { .t = MV_NUM };
+		struct jv v = map_eval(E, n->a), r = { .t = JV_NUM };
 		char *p;
 
-		if (v.t != MV_NUM)
-			map_rt_error(E, n, "cannot negate %s", map_type_name(v.t));
+		if (v.t != JV_NUM)
+			map_rt_error(E, n, "cannot negate %s", jv_type_name(v.t));
 		if (v.u.s[0] == '-') {
 			r.u.s = v.u.s + 1;
 			r.n = v.n - 1;
@@ -585,51 +463,51 @@ map_eval(struct map_env *E, struct map_node *n)
 		return r;
 	}
 	case N_COND: {
-		struct map_val c = map_eval(E, n->a);
+		struct jv c = map_eval(E, n->a);
 
-		return map_eval(E, map_truthy(&c) ? n->b : n->c);
+		return map_eval(E, jv_truthy(&c) ? n->b : n->c);
 	}
 	case N_AND: {
-		struct map_val a = map_eval(E, n->a), b;
+		struct jv a = map_eval(E, n->a), b;
 
-		if (!map_truthy(&a))
-			return MV_BOOL(0);
+		if (!jv_truthy(&a))
+			return JV_BOOL(0);
 		b = map_eval(E, n->b);
-		return MV_BOOL(map_truthy(&b));
+		return JV_BOOL(jv_truthy(&b));
 	}
 	case N_OR: {
-		struct map_val a = map_eval(E, n->a), b;
+		struct jv a = map_eval(E, n->a), b;
 
-		if (map_truthy(&a))
-			return MV_BOOL(1);
+		if (jv_truthy(&a))
+			return JV_BOOL(1);
 		b = map_eval(E, n->b);
-		return MV_BOOL(map_truthy(&b));
+		return JV_BOOL(jv_truthy(&b));
 	}
 	case N_COALESCE: {
-		struct map_val a = map_eval(E, n->a);
+		struct jv a = map_eval(E, n->a);
 
-		return map_truthy(&a) ? a : map_eval(E, n->b);
+		return jv_truthy(&a) ? a : map_eval(E, n->b);
 	}
 	case N_ELVIS: {
-		struct map_val a = map_eval(E, n->a);
+		struct jv a = map_eval(E, n->a);
 
 		return !is_empty(&a) ? a : map_eval(E, n->b);
 	}
 	case N_ARR: {
-		struct map_val r = { .t = MV_ARR };
+		struct jv r = { .t = JV_ARR };
 		int i;
 
-		r.u.a = map_alloc(E, (size_t)(n->nargs ? n->nargs : 1) * sizeof(struct map_val));
+		r.u.a = map_alloc(E, (size_t)(n->nargs ? n->nargs : 1) * sizeof(struct jv));
 		for (i = 0; i < n->nargs; i++)
 			r.u.a[i] = map_eval(E, n->args[i]);
 		r.n = r.x.cap = (uint32_t)n->nargs;
 		return r;
 	}
 	case N_OBJ: {
-		struct map_val r = { .t = MV_OBJ };
+		struct jv r = { .t = JV_OBJ };
 		int i;
 
-		r.u.o = map_alloc(E, (size_t)(n->nargs ? n->nargs : 1) * sizeof(struct map_kv));
+		r.u.o = map_alloc(E, (size_t)(n->nargs ? n->nargs : 1) * sizeof(struct jv_kv));
 		for (i = 0; i < n->nargs; i++) {
 			r.u.o[i] = n->keys[i];
 			r.u.o[i].v = map_eval(E, n->args[i]);
@@ -644,84 +522,84 @@ map_eval(struct map_env *E, struct map_node *n)
 /* ---- output assignment ---- */
 
 static void
-own_obj(struct map_env *E, struct map_val *v, uint32_t extra)
+own_obj(struct map_env *E, struct jv *v, uint32_t extra)
 {
 	uint32_t cap = v->n + extra < 8 ? 8 : (v->n + extra) * 2;
-	struct map_kv *o = map_alloc(E, cap * sizeof *o);
+	struct jv_kv *o = map_alloc(E, cap * sizeof *o);
 
 	if (v->n)
 		memcpy(o, v->u.o, v->n * sizeof *o);
 	v->u.o = o;
 	v->x.cap = cap;
-	v->f |= MVF_OWN;
+	v->f |= JVF_OWN;
 }
 
 static void
-own_arr(struct map_env *E, struct map_val *v, uint32_t extra)
+own_arr(struct map_env *E, struct jv *v, uint32_t extra)
 {
 	uint32_t cap = v->n + extra < 8 ? 8 : (v->n + extra) * 2;
-	struct map_val *a = map_alloc(E, cap * sizeof *a);
+	struct jv *a = map_alloc(E, cap * sizeof *a);
 
 	if (v->n)
 		memcpy(a, v->u.a, v->n * sizeof *a);
 	v->u.a = a;
 	v->x.cap = cap;
-	v->f |= MVF_OWN;
+	v->f |= JVF_OWN;
 }
 
-static struct map_val *
-obj_slot(struct map_env *E, struct map_val *o, const struct map_lstep *ls)
+static struct jv *
+obj_slot(struct map_env *E, struct jv *o, const struct map_lstep *ls)
 {
 	uint32_t i;
-	struct map_kv *kv;
+	struct jv_kv *kv;
 
 	for (i = 0; i < o->n; i++)
 		if (o->u.o[i].kn == ls->kn && memcmp(o->u.o[i].k, ls->k, ls->kn) == 0)
 			return &o->u.o[i].v;
-	if (!(o->f & MVF_OWN) || o->n == o->x.cap)
+	if (!(o->f & JVF_OWN) || o->n == o->x.cap)
 		own_obj(E, o, 1);
 	kv = &o->u.o[o->n++];
 	kv->k = ls->k;
 	kv->kn = ls->kn;
 	kv->ksafe = ls->ksafe;
-	kv->v = MV_NULLV;
+	kv->v = JV_NULLV;
 	return &kv->v;
 }
 
 static void
-assign(struct map_env *E, const struct map_stmt *s, struct map_val *cur, struct map_val v)
+assign(struct map_env *E, const struct map_stmt *s, struct jv *cur, struct jv v)
 {
 	int i;
 
 	for (i = 0; i < s->nls; i++) {
 		const struct map_lstep *ls = &s->ls[i];
-		struct map_val *slot;
+		struct jv *slot;
 
 		if (ls->kind == LS_KEY) {
-			if (cur->t == MV_NULL) {
-				*cur = (struct map_val){ .t = MV_OBJ };
+			if (cur->t == JV_NULL) {
+				*cur = (struct jv){ .t = JV_OBJ };
 				own_obj(E, cur, 0);
-			} else if (cur->t != MV_OBJ)
+			} else if (cur->t != JV_OBJ)
 				stmt_error(E, s, "cannot set '%.*s' in %s", (int)ls->kn, ls->k,
-					map_type_name(cur->t));
-			else if (!(cur->f & MVF_OWN))
+					jv_type_name(cur->t));
+			else if (!(cur->f & JVF_OWN))
 				own_obj(E, cur, 1);
 			slot = obj_slot(E, cur, ls);
 		} else {
 			uint32_t idx;
 
-			if (cur->t == MV_NULL) {
-				*cur = (struct map_val){ .t = MV_ARR };
+			if (cur->t == JV_NULL) {
+				*cur = (struct jv){ .t = JV_ARR };
 				own_arr(E, cur, 0);
-			} else if (cur->t != MV_ARR)
-				stmt_error(E, s, "cannot index %s", map_type_name(cur->t));
-			else if (!(cur->f & MVF_OWN))
+			} else if (cur->t != JV_ARR)
+				stmt_error(E, s, "cannot index %s", jv_type_name(cur->t));
+			else if (!(cur->f & JVF_OWN))
 				own_arr(E, cur, 1);
 			idx = ls->kind == LS_APPEND ? cur->n : (uint32_t)ls->idx;
 			while (cur->n <= idx) {
 				if (cur->n == cur->x.cap)
 					own_arr(E, cur, 1);
-				cur->u.a[cur->n++] = MV_NULLV;
+				cur->u.a[cur->n++] = JV_NULLV;
 			}
 			slot = &cur->u.a[idx];
 		}
@@ -731,7 +609,7 @@ assign(struct map_env *E, const struct map_stmt *s, struct map_val *cur, struct 
 }
 
 static void
-del(struct map_env *E, const struct map_stmt *s, struct map_val *cur)
+del(struct map_env *E, const struct map_stmt *s, struct jv *cur)
 {
 	int i;
 
@@ -741,31 +619,31 @@ del(struct map_env *E, const struct map_stmt *s, struct map_val *cur)
 		uint32_t j;
 
 		if (ls->kind == LS_KEY) {
-			if (cur->t != MV_OBJ)
+			if (cur->t != JV_OBJ)
 				return;
 			for (j = 0; j < cur->n; j++)
 				if (cur->u.o[j].kn == ls->kn && memcmp(cur->u.o[j].k, ls->k, ls->kn) == 0)
 					break;
 			if (j == cur->n)
 				return;
-			if (!(cur->f & MVF_OWN))
+			if (!(cur->f & JVF_OWN))
 				own_obj(E, cur, 0);
 			if (last) {
 				memmove(&cur->u.o[j], &cur->u.o[j + 1],
-					(cur->n - j - 1) * sizeof(struct map_kv));
+					(cur->n - j - 1) * sizeof(struct jv_kv));
 				cur->n--;
 				return;
 			}
 			cur = &cur->u.o[j].v;
 		} else {
-			if (cur->t != MV_ARR || ls->kind == LS_APPEND || ls->idx >= (long)cur->n)
+			if (cur->t != JV_ARR || ls->kind == LS_APPEND || ls->idx >= (long)cur->n)
 				return;
-			if (!(cur->f & MVF_OWN))
+			if (!(cur->f & JVF_OWN))
 				own_arr(E, cur, 0);
 			j = (uint32_t)ls->idx;
 			if (last) {
 				memmove(&cur->u.a[j], &cur->u.a[j + 1],
-					(cur->n - j - 1) * sizeof(struct map_val));
+					(cur->n - j - 1) * sizeof(struct jv));
 				cur->n--;
 				return;
 			}
@@ -789,12 +667,12 @@ exec(struct map_env *E, const struct map_stmt *s)
 			E->locals[s->slot] = map_eval(E, s->e);
 			break;
 		case S_IF: {
-			struct map_val c;
+			struct jv c;
 
 			if (s->e == NULL)
 				break;
 			c = map_eval(E, s->e);
-			if ((r = map_truthy(&c) ? exec(E, s->body) : exec(E, s->els)) != 0)
+			if ((r = jv_truthy(&c) ? exec(E, s->body) : exec(E, s->els)) != 0)
 				return r;
 			break;
 		}
@@ -804,7 +682,7 @@ exec(struct map_env *E, const struct map_stmt *s)
 			E->subval = map_eval(E, s->e);
 			return 2;
 		case S_ERROR: {
-			struct map_val m = map_eval(E, s->e);
+			struct jv m = map_eval(E, s->e);
 
 			m = map_to_text(E, &m);
 			stmt_error(E, s, "%.*s", (int)m.n, m.u.s);
@@ -817,12 +695,12 @@ exec(struct map_env *E, const struct map_stmt *s)
 	return 0;
 }
 
-struct map_val
-map_subcall(struct map_env *E, struct map_sub *s, struct map_val in, int *dropped)
+struct jv
+map_subcall(struct map_env *E, struct map_sub *s, struct jv in, int *dropped)
 {
-	struct map_val cur = E->cur, *locals = E->locals, *out = E->out;
+	struct jv cur = E->cur, *locals = E->locals, *out = E->out;
 	int r;
-	struct map_val o = { .t = MV_OBJ };
+	struct jv o = { .t = JV_OBJ };
 
 	E->cur = in;
 	E->locals = map_alloc(E, (size_t)(s->nslots + 1) * sizeof *E->locals);
@@ -835,13 +713,13 @@ map_subcall(struct map_env *E, struct map_sub *s, struct map_val in, int *droppe
 	E->locals = locals;
 	E->out = out;
 	if (r == 2) {
-		struct map_val v = E->subval;
+		struct jv v = E->subval;
 
-		if (v.t == MV_ARR || v.t == MV_OBJ)
-			v.f &= (uint8_t)~MVF_OWN;
+		if (v.t == JV_ARR || v.t == JV_OBJ)
+			v.f &= (uint8_t)~JVF_OWN;
 		return v;
 	}
-	o.f &= (uint8_t)~MVF_OWN;
+	o.f &= (uint8_t)~JVF_OWN;
 	return o;
 }
 
@@ -868,7 +746,7 @@ setup(struct map_prog *P, struct map_env *E, const char *line, size_t len,
 	setup_env(P, E, rterr);
 	P->jp.A = &P->rA;
 	/* a trailing \r is white space to the parser, as to json_check */
-	if (map_json_parse(&P->jp, line, len, &E->root) < 0) {
+	if (jv_parse(&P->jp, line, len, &E->root) < 0) {
 		snprintf(rterr->msg, sizeof rterr->msg, "column %zu: %s", P->jp.errpos + 1,
 			P->jp.err);
 		snprintf(rterr->where, sizeof rterr->where, "%s", rterr->msg);
@@ -877,13 +755,13 @@ setup(struct map_prog *P, struct map_env *E, const char *line, size_t len,
 		rterr->jwhy = P->jp.err;
 		return MAP_BADJSON;
 	}
-	if (E->root.t != MV_OBJ) {
+	if (E->root.t != JV_OBJ) {
 		static const int jt[] = { JSON_NULL, JSON_FALSE, JSON_TRUE, JSON_NUMBER,
 			JSON_STRING, JSON_ARRAY, JSON_OBJECT };
 
 		rterr->jtype = jt[E->root.t];
 		snprintf(rterr->msg, sizeof rterr->msg, "record is %s, not an object",
-			map_type_name(E->root.t));
+			jv_type_name(E->root.t));
 		snprintf(rterr->where, sizeof rterr->where, "%s", rterr->msg);
 		return MAP_BADJSON;
 	}
@@ -896,7 +774,7 @@ map_apply(struct map_prog *P, const char *line, size_t len, struct buf *out,
 	struct map_rterr *rterr)
 {
 	struct map_env E;
-	struct map_val o = { .t = MV_OBJ };
+	struct jv o = { .t = JV_OBJ };
 	size_t olen = out->len;
 	int r;
 
@@ -935,7 +813,7 @@ map_apply(struct map_prog *P, const char *line, size_t len, struct buf *out,
 		P->st.dropped++;
 		return MAP_DROP;
 	}
-	if (map_json_emit(out, &o) < 0) {
+	if (jv_emit(out, &o) < 0) {
 		out->len = olen;
 		if (out->p)
 			out->p[olen] = '\0';
@@ -949,8 +827,8 @@ map_apply(struct map_prog *P, const char *line, size_t len, struct buf *out,
 
 /* root NULL: parse line; else evaluate on the caller's parse */
 static int
-expr_eval(struct map_prog *P, const char *line, size_t len, const struct map_val *root,
-	struct map_val *v, struct map_rterr *rterr, struct map_env *E)
+expr_eval(struct map_prog *P, const char *line, size_t len, const struct jv *root,
+	struct jv *v, struct map_rterr *rterr, struct map_env *E)
 {
 	int r;
 
@@ -980,24 +858,24 @@ int
 map_expr_eval_bool(struct map_prog *P, const char *line, size_t len, struct map_rterr *rterr)
 {
 	struct map_env E;
-	struct map_val v;
+	struct jv v;
 	int r = expr_eval(P, line, len, NULL, &v, rterr, &E);
 
 	if (r != 0)
 		return r;
-	return map_truthy(&v);
+	return jv_truthy(&v);
 }
 
 int
-map_expr_eval_bool_val(struct map_prog *P, const struct map_val *root, struct map_rterr *rterr)
+map_expr_eval_bool_val(struct map_prog *P, const struct jv *root, struct map_rterr *rterr)
 {
 	struct map_env E;
-	struct map_val v;
+	struct jv v;
 	int r = expr_eval(P, NULL, 0, root, &v, rterr, &E);
 
 	if (r != 0)
 		return r;
-	return map_truthy(&v);
+	return jv_truthy(&v);
 }
 
 int
@@ -1005,13 +883,13 @@ map_expr_eval(struct map_prog *P, const char *line, size_t len, struct buf *out,
 	struct map_rterr *rterr)
 {
 	struct map_env E;
-	struct map_val v;
+	struct jv v;
 	size_t olen = out->len;
 	int r = expr_eval(P, line, len, NULL, &v, rterr, &E);
 
 	if (r != 0)
 		return r;
-	if (map_json_emit(out, &v) < 0) {
+	if (jv_emit(out, &v) < 0) {
 		out->len = olen;
 		snprintf(rterr->msg, sizeof rterr->msg, "output too large");
 		snprintf(rterr->where, sizeof rterr->where, "output too large");

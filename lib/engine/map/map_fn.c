@@ -14,8 +14,8 @@
 #include <string.h>
 #include <time.h>
 
-#define FN(name) static struct map_val name(struct map_env *E, \
-	struct map_node *n __attribute__((unused)), struct map_val *a __attribute__((unused)), \
+#define FN(name) static struct jv name(struct map_env *E, \
+	struct map_node *n __attribute__((unused)), struct jv *a __attribute__((unused)), \
 	int na __attribute__((unused)))
 #define UNUSED (void)na; (void)n; (void)E
 
@@ -24,22 +24,22 @@
 /* text of argument i; returns 0 (and the function should give null) for
  * null or false */
 static int
-text_arg(struct map_env *E, struct map_node *n, struct map_val *a, int i, struct map_val *out)
+text_arg(struct map_env *E, struct map_node *n, struct jv *a, int i, struct jv *out)
 {
-	struct map_val *v = &a[i];
+	struct jv *v = &a[i];
 
-	if (v->t == MV_NULL || v->t == MV_FALSE)
+	if (v->t == JV_NULL || v->t == JV_FALSE)
 		return 0;
-	if (v->t == MV_ARR || v->t == MV_OBJ)
+	if (v->t == JV_ARR || v->t == JV_OBJ)
 		map_rt_error(E, n, "%s(): argument %d is %s, not a string", n->fn->name, i + 1,
-			map_type_name(v->t));
+			jv_type_name(v->t));
 	*out = map_to_text(E, v);
 	return 1;
 }
 
 /* a NUL-terminated copy in the arena */
 static char *
-cstr(struct map_env *E, const struct map_val *v)
+cstr(struct map_env *E, const struct jv *v)
 {
 	char *p = map_alloc(E, v->n + 1);
 
@@ -50,29 +50,29 @@ cstr(struct map_env *E, const struct map_val *v)
 
 /* number (or numeric string) as a decimal; 0 for null/false */
 static int
-dec_arg(struct map_env *E, struct map_node *n, struct map_val *a, int i, struct dec *d)
+dec_arg(struct map_env *E, struct map_node *n, struct jv *a, int i, struct dec *d)
 {
-	struct map_val *v = &a[i];
+	struct jv *v = &a[i];
 
-	if (v->t == MV_NULL || v->t == MV_FALSE)
+	if (v->t == JV_NULL || v->t == JV_FALSE)
 		return 0;
-	if ((v->t == MV_NUM || v->t == MV_STR) && dec_parse(v->u.s, v->n, d) == 0)
+	if ((v->t == JV_NUM || v->t == JV_STR) && dec_parse(v->u.s, v->n, d) == 0)
 		return 1;
-	if (v->t == MV_NUM) {
-		if (dec_from_double(map_to_double(v), d) == 0)
+	if (v->t == JV_NUM) {
+		if (dec_from_double(jv_to_double(v), d) == 0)
 			return 1;
 		map_rt_error(E, n, "%s(): number %.*s out of range", n->fn->name, (int)v->n,
 			v->u.s);
 	}
-	if (v->t == MV_STR)
+	if (v->t == JV_STR)
 		map_rt_error(E, n, "%s(): '%.*s' is not a number", n->fn->name,
 			(int)(v->n > 60 ? 60 : v->n), v->u.s);
 	map_rt_error(E, n, "%s(): argument %d is %s, not a number", n->fn->name, i + 1,
-		map_type_name(v->t));
+		jv_type_name(v->t));
 }
 
 static long
-int_arg(struct map_env *E, struct map_node *n, struct map_val *a, int i)
+int_arg(struct map_env *E, struct map_node *n, struct jv *a, int i)
 {
 	struct dec d;
 
@@ -84,12 +84,12 @@ int_arg(struct map_env *E, struct map_node *n, struct map_val *a, int i)
 }
 
 static enum dec_round
-mode_arg(struct map_env *E, struct map_node *n, struct map_val *a, int i)
+mode_arg(struct map_env *E, struct map_node *n, struct jv *a, int i)
 {
 	static const char *names[] = { "half_even", "half_up", "down", "up", "floor", "ceil" };
 	size_t k;
 
-	if (a[i].t != MV_STR)
+	if (a[i].t != JV_STR)
 		map_rt_error(E, n, "%s(): rounding mode must be a string", n->fn->name);
 	for (k = 0; k < sizeof names / sizeof *names; k++)
 		if (strlen(names[k]) == a[i].n && memcmp(names[k], a[i].u.s, a[i].n) == 0)
@@ -98,12 +98,12 @@ mode_arg(struct map_env *E, struct map_node *n, struct map_val *a, int i)
 		a[i].u.s);
 }
 
-static struct map_val
+static struct jv
 mkarr(struct map_env *E, uint32_t cap)
 {
-	struct map_val r = { .t = MV_ARR };
+	struct jv r = { .t = JV_ARR };
 
-	r.u.a = map_alloc(E, (cap ? cap : 1) * sizeof(struct map_val));
+	r.u.a = map_alloc(E, (cap ? cap : 1) * sizeof(struct jv));
 	r.x.cap = cap;
 	return r;
 }
@@ -150,35 +150,35 @@ is_space(int c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
-static struct map_val
-do_trim(struct map_env *E, struct map_node *n, struct map_val *a, int left, int right)
+static struct jv
+do_trim(struct map_env *E, struct map_node *n, struct jv *a, int left, int right)
 {
-	struct map_val s;
+	struct jv s;
 	size_t b = 0, e;
 
 	if (!text_arg(E, n, a, 0, &s))
-		return MV_NULLV;
+		return JV_NULLV;
 	e = s.n;
 	while (left && b < e && is_space((unsigned char)s.u.s[b]))
 		b++;
 	while (right && e > b && is_space((unsigned char)s.u.s[e - 1]))
 		e--;
-	return map_str_ref(s.u.s + b, e - b, s.f & MVF_SAFE);
+	return jv_str_ref(s.u.s + b, e - b, s.f & JVF_SAFE);
 }
 
 FN(f_trim) { (void)na; return do_trim(E, n, a, 1, 1); }
 FN(f_ltrim) { (void)na; return do_trim(E, n, a, 1, 0); }
 FN(f_rtrim) { (void)na; return do_trim(E, n, a, 0, 1); }
 
-static struct map_val
-do_case(struct map_env *E, struct map_node *n, struct map_val *a, int up)
+static struct jv
+do_case(struct map_env *E, struct map_node *n, struct jv *a, int up)
 {
-	struct map_val s;
+	struct jv s;
 	char *p;
 	size_t i;
 
 	if (!text_arg(E, n, a, 0, &s))
-		return MV_NULLV;
+		return JV_NULLV;
 	p = map_alloc(E, s.n + 1);
 	for (i = 0; i < s.n; i++) {
 		unsigned char c = (unsigned char)s.u.s[i];
@@ -198,7 +198,7 @@ do_case(struct map_env *E, struct map_node *n, struct map_val *a, int up)
 		p[i] = (char)c;
 	}
 	p[s.n] = '\0';
-	return map_str_ref(p, s.n, s.f & MVF_SAFE);
+	return jv_str_ref(p, s.n, s.f & JVF_SAFE);
 }
 
 FN(f_lower) { (void)na; return do_case(E, n, a, 0); }
@@ -208,26 +208,26 @@ FN(f_length)
 {
 	UNUSED;
 	switch (a[0].t) {
-	case MV_NULL:
-	case MV_FALSE:
+	case JV_NULL:
+	case JV_FALSE:
 		return map_num_i64(E, 0);
-	case MV_STR:
+	case JV_STR:
 		return map_num_i64(E, (long long)u8len(a[0].u.s, a[0].n));
-	case MV_ARR:
-	case MV_OBJ:
+	case JV_ARR:
+	case JV_OBJ:
 		return map_num_i64(E, a[0].n);
 	}
-	map_rt_error(E, n, "length(): %s has no length", map_type_name(a[0].t));
+	map_rt_error(E, n, "length(): %s has no length", jv_type_name(a[0].t));
 }
 
 FN(f_split)
 {
-	struct map_val s, sep, r;
+	struct jv s, sep, r;
 	size_t i, st = 0, cnt = 1;
 
 	UNUSED;
 	if (!text_arg(E, n, a, 0, &s))
-		return MV_NULLV;
+		return JV_NULLV;
 	if (!text_arg(E, n, a, 1, &sep) || sep.n == 0)
 		map_rt_error(E, n, "split(): empty separator");
 	for (i = 0; i + sep.n <= s.n; i++)
@@ -236,30 +236,30 @@ FN(f_split)
 	r = mkarr(E, (uint32_t)cnt);
 	for (i = 0; i + sep.n <= s.n; i++)
 		if (memcmp(s.u.s + i, sep.u.s, sep.n) == 0) {
-			r.u.a[r.n++] = map_str_ref(s.u.s + st, i - st, s.f & MVF_SAFE);
+			r.u.a[r.n++] = jv_str_ref(s.u.s + st, i - st, s.f & JVF_SAFE);
 			i += sep.n - 1;
 			st = i + 1;
 		}
-	r.u.a[r.n++] = map_str_ref(s.u.s + st, s.n - st, s.f & MVF_SAFE);
+	r.u.a[r.n++] = jv_str_ref(s.u.s + st, s.n - st, s.f & JVF_SAFE);
 	return r;
 }
 
 static void
-join_one(struct map_env *E, struct map_node *n, struct buf *b, const struct map_val *sep,
-	const struct map_val *v, int *first)
+join_one(struct map_env *E, struct map_node *n, struct buf *b, const struct jv *sep,
+	const struct jv *v, int *first)
 {
-	struct map_val t;
+	struct jv t;
 
-	if (v->t == MV_ARR) {
+	if (v->t == JV_ARR) {
 		uint32_t i;
 
 		for (i = 0; i < v->n; i++)
 			join_one(E, n, b, sep, &v->u.a[i], first);
 		return;
 	}
-	if (v->t == MV_NULL || v->t == MV_FALSE || (v->t == MV_STR && v->n == 0))
+	if (v->t == JV_NULL || v->t == JV_FALSE || (v->t == JV_STR && v->n == 0))
 		return;
-	if (v->t == MV_OBJ)
+	if (v->t == JV_OBJ)
 		map_rt_error(E, n, "join(): cannot join an object");
 	t = map_to_text(E, v);
 	if (!*first)
@@ -271,11 +271,11 @@ join_one(struct map_env *E, struct map_node *n, struct buf *b, const struct map_
 FN(f_join)
 {
 	struct buf *b = scratch(E);
-	struct map_val sep, r;
+	struct jv sep, r;
 	int i, first = 1;
 
 	if (!text_arg(E, n, a, 0, &sep))
-		sep = map_str_ref("", 0, 1);
+		sep = jv_str_ref("", 0, 1);
 	for (i = 1; i < na; i++)
 		join_one(E, n, b, &sep, &a[i], &first);
 	r = map_str(E, buf_str(b), b->len);
@@ -284,12 +284,12 @@ FN(f_join)
 
 FN(f_substr)
 {
-	struct map_val s;
+	struct jv s;
 	long st, len, cl;
 	size_t b, e;
 
 	if (!text_arg(E, n, a, 0, &s))
-		return MV_NULLV;
+		return JV_NULLV;
 	cl = (long)u8len(s.u.s, s.n);
 	st = int_arg(E, n, a, 1);
 	if (st < 0)
@@ -303,22 +303,22 @@ FN(f_substr)
 		len = cl - st;
 	b = u8off(s.u.s, s.n, (size_t)st);
 	e = b + u8off(s.u.s + b, s.n - b, (size_t)len);
-	return map_str_ref(s.u.s + b, e - b, s.f & MVF_SAFE);
+	return jv_str_ref(s.u.s + b, e - b, s.f & JVF_SAFE);
 }
 
 FN(f_replace)
 {
-	struct map_val s, from, to, r;
+	struct jv s, from, to, r;
 	struct buf *b = scratch(E);
 	size_t i;
 
 	UNUSED;
 	if (!text_arg(E, n, a, 0, &s))
-		return MV_NULLV;
+		return JV_NULLV;
 	if (!text_arg(E, n, a, 1, &from) || from.n == 0)
 		return s;
 	if (!text_arg(E, n, a, 2, &to))
-		to = map_str_ref("", 0, 1);
+		to = jv_str_ref("", 0, 1);
 	for (i = 0; i < s.n;) {
 		if (i + from.n <= s.n && memcmp(s.u.s + i, from.u.s, from.n) == 0) {
 			buf_add(b, to.u.s, to.n);
@@ -330,20 +330,20 @@ FN(f_replace)
 	return r;
 }
 
-static struct map_val
-find_fn(struct map_env *E, struct map_node *n, struct map_val *a, int how)
+static struct jv
+find_fn(struct map_env *E, struct map_node *n, struct jv *a, int how)
 {
-	struct map_val s, sub;
+	struct jv s, sub;
 
 	if (!text_arg(E, n, a, 0, &s) || !text_arg(E, n, a, 1, &sub))
-		return MV_BOOL(0);
+		return JV_BOOL(0);
 	if (sub.n > s.n)
-		return MV_BOOL(0);
+		return JV_BOOL(0);
 	if (how == 1)
-		return MV_BOOL(memcmp(s.u.s, sub.u.s, sub.n) == 0);
+		return JV_BOOL(memcmp(s.u.s, sub.u.s, sub.n) == 0);
 	if (how == 2)
-		return MV_BOOL(memcmp(s.u.s + s.n - sub.n, sub.u.s, sub.n) == 0);
-	return MV_BOOL(sub.n == 0 || memmem(s.u.s, s.n, sub.u.s, sub.n) != NULL);
+		return JV_BOOL(memcmp(s.u.s + s.n - sub.n, sub.u.s, sub.n) == 0);
+	return JV_BOOL(sub.n == 0 || memmem(s.u.s, s.n, sub.u.s, sub.n) != NULL);
 }
 
 FN(f_contains) { (void)na; return find_fn(E, n, a, 0); }
@@ -354,65 +354,65 @@ FN(f_ends_with) { (void)na; return find_fn(E, n, a, 2); }
  * (or of the one string) that starts with prefix; null when none does.
  * For odoo-extract --xmlids: xmlid_name($xmlids, "bng.customer_") */
 static int
-xmlid_item(const struct map_val *v, const struct map_val *pre, struct map_val *out)
+xmlid_item(const struct jv *v, const struct jv *pre, struct jv *out)
 {
-	if (v->t != MV_STR || v->n < pre->n || memcmp(v->u.s, pre->u.s, pre->n) != 0)
+	if (v->t != JV_STR || v->n < pre->n || memcmp(v->u.s, pre->u.s, pre->n) != 0)
 		return 0;
-	*out = map_str_ref(v->u.s + pre->n, v->n - pre->n, v->f & MVF_SAFE);
+	*out = jv_str_ref(v->u.s + pre->n, v->n - pre->n, v->f & JVF_SAFE);
 	return 1;
 }
 
 FN(f_xmlid_name)
 {
-	struct map_val pre, r;
+	struct jv pre, r;
 	uint32_t i;
 
 	(void)na;
 	if (!text_arg(E, n, a, 1, &pre))
-		return MV_NULLV;
-	if (a[0].t == MV_ARR) {
+		return JV_NULLV;
+	if (a[0].t == JV_ARR) {
 		for (i = 0; i < a[0].n; i++)
 			if (xmlid_item(&a[0].u.a[i], &pre, &r))
 				return r;
-		return MV_NULLV;
+		return JV_NULLV;
 	}
-	return xmlid_item(&a[0], &pre, &r) ? r : MV_NULLV;
+	return xmlid_item(&a[0], &pre, &r) ? r : JV_NULLV;
 }
 
 FN(f_first_word)
 {
-	struct map_val s;
+	struct jv s;
 	const char *sp;
 
 	UNUSED;
 	if (!text_arg(E, n, a, 0, &s))
-		return MV_NULLV;
+		return JV_NULLV;
 	sp = memchr(s.u.s, ' ', s.n);
-	return map_str_ref(s.u.s, sp ? (size_t)(sp - s.u.s) : s.n, s.f & MVF_SAFE);
+	return jv_str_ref(s.u.s, sp ? (size_t)(sp - s.u.s) : s.n, s.f & JVF_SAFE);
 }
 
 FN(f_rest_words)
 {
-	struct map_val s;
+	struct jv s;
 	const char *sp;
 
 	UNUSED;
 	if (!text_arg(E, n, a, 0, &s) || (sp = memchr(s.u.s, ' ', s.n)) == NULL)
-		return MV_NULLV;
+		return JV_NULLV;
 	sp++;
-	return map_str_ref(sp, s.n - (size_t)(sp - s.u.s), s.f & MVF_SAFE);
+	return jv_str_ref(sp, s.n - (size_t)(sp - s.u.s), s.f & JVF_SAFE);
 }
 
-static struct map_val
-do_pad(struct map_env *E, struct map_node *n, struct map_val *a, int na, int left)
+static struct jv
+do_pad(struct map_env *E, struct map_node *n, struct jv *a, int na, int left)
 {
-	struct map_val s, ch = map_str_ref(" ", 1, 1);
+	struct jv s, ch = jv_str_ref(" ", 1, 1);
 	long w = int_arg(E, n, a, 1);
 	size_t cl, k, pad, i;
 	char *p;
 
 	if (!text_arg(E, n, a, 0, &s))
-		s = map_str_ref("", 0, 1);
+		s = jv_str_ref("", 0, 1);
 	if (na > 2 && (!text_arg(E, n, a, 2, &ch) || u8len(ch.u.s, ch.n) != 1))
 		map_rt_error(E, n, "%s(): the pad must be one character", n->fn->name);
 	cl = u8len(s.u.s, s.n);
@@ -432,7 +432,7 @@ do_pad(struct map_env *E, struct map_node *n, struct map_val *a, int na, int lef
 		k += s.n;
 	}
 	p[k] = '\0';
-	return map_str_ref(p, k, (s.f & ch.f & MVF_SAFE) != 0);
+	return jv_str_ref(p, k, (s.f & ch.f & JVF_SAFE) != 0);
 }
 
 FN(f_pad_left) { return do_pad(E, n, a, na, 1); }
@@ -456,17 +456,17 @@ dec_fixed(const struct dec *d, int places, enum dec_round m, char *buf, size_t b
 
 FN(f_format)
 {
-	struct map_val f, r;
+	struct jv f, r;
 	struct buf *b = scratch(E);
 	int ai = 1;
 	size_t i;
 
 	if (!text_arg(E, n, a, 0, &f))
-		return MV_NULLV;
+		return JV_NULLV;
 	for (i = 0; i < f.n; i++) {
 		int minus = 0, zero = 0, width = 0, prec = -1;
 		char conv, tmp[96];
-		struct map_val t;
+		struct jv t;
 		size_t tl, cl;
 		const char *tp;
 
@@ -540,20 +540,20 @@ FN(f_format)
 
 FN(f_sha256)
 {
-	struct map_val s;
+	struct jv s;
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int ml = 0, i;
 	char *p;
 
 	UNUSED;
 	if (!text_arg(E, n, a, 0, &s))
-		return MV_NULLV;
+		return JV_NULLV;
 	if (EVP_Digest(s.u.s, s.n, md, &ml, EVP_sha256(), NULL) != 1)
 		map_rt_error(E, n, "sha256(): digest failed");
 	p = map_alloc(E, 2 * ml + 1);
 	for (i = 0; i < ml; i++)
 		snprintf(p + 2 * i, 3, "%02x", md[i]);
-	return map_str_ref(p, 2 * ml, 1);
+	return jv_str_ref(p, 2 * ml, 1);
 }
 
 /* ---- regular expressions (PCRE2, UTF mode) ---- */
@@ -596,7 +596,7 @@ prep_regex(struct map_prog *P, struct map_node *n, struct map_prep *pp)
 	PCRE2_SIZE eo;
 
 	(void)P;
-	if (pat->kind != N_LIT || pat->lit.t != MV_STR)
+	if (pat->kind != N_LIT || pat->lit.t != JV_STR)
 		return prep_error(pp, pat->line, pat->col,
 			"%s(): the pattern must be a string literal", n->fn->name);
 	if ((rx = calloc(1, sizeof *rx)) == NULL)
@@ -617,7 +617,7 @@ prep_regex(struct map_prog *P, struct map_node *n, struct map_prep *pp)
 }
 
 static int
-rx_match(struct map_env *E, struct map_node *n, struct map_rx *rx, const struct map_val *s)
+rx_match(struct map_env *E, struct map_node *n, struct map_rx *rx, const struct jv *s)
 {
 	int r = pcre2_match(rx->re, (PCRE2_SPTR)s->u.s, s->n, 0, 0, rx->md, NULL);
 
@@ -634,26 +634,26 @@ rx_match(struct map_env *E, struct map_node *n, struct map_rx *rx, const struct 
 
 FN(f_match)
 {
-	struct map_val s;
+	struct jv s;
 
 	UNUSED;
 	if (!text_arg(E, n, a, 0, &s))
-		return MV_BOOL(0);
-	return MV_BOOL(rx_match(E, n, n->aux, &s));
+		return JV_BOOL(0);
+	return JV_BOOL(rx_match(E, n, n->aux, &s));
 }
 
 FN(f_capture)
 {
-	struct map_val s;
+	struct jv s;
 	struct map_rx *rx = n->aux;
 	uint32_t ncap = 0;
 	int g;
 	PCRE2_SIZE *ov;
 
 	if (!text_arg(E, n, a, 0, &s) || !rx_match(E, n, rx, &s))
-		return MV_NULLV;
+		return JV_NULLV;
 	pcre2_pattern_info(rx->re, PCRE2_INFO_CAPTURECOUNT, &ncap);
-	if (na > 2 && a[2].t == MV_STR) {
+	if (na > 2 && a[2].t == JV_STR) {
 		char *name = cstr(E, &a[2]);
 
 		g = pcre2_substring_number_from_name(rx->re, (PCRE2_SPTR)name);
@@ -665,13 +665,13 @@ FN(f_capture)
 		map_rt_error(E, n, "capture(): no group %d", g);
 	ov = pcre2_get_ovector_pointer(rx->md);
 	if ((uint32_t)g >= pcre2_get_ovector_count(rx->md) || ov[2 * g] == PCRE2_UNSET)
-		return MV_NULLV;
+		return JV_NULLV;
 	return map_str(E, s.u.s + ov[2 * g], ov[2 * g + 1] - ov[2 * g]);
 }
 
 FN(f_regex_replace)
 {
-	struct map_val s, rep;
+	struct jv s, rep;
 	struct map_rx *rx = n->aux;
 	PCRE2_SIZE outlen;
 	char *out;
@@ -679,9 +679,9 @@ FN(f_regex_replace)
 
 	UNUSED;
 	if (!text_arg(E, n, a, 0, &s))
-		return MV_NULLV;
+		return JV_NULLV;
 	if (!text_arg(E, n, a, 2, &rep))
-		rep = map_str_ref("", 0, 1);
+		rep = jv_str_ref("", 0, 1);
 	outlen = s.n * 2 + rep.n + 64;
 	for (;;) {
 		out = map_alloc(E, outlen + 1);
@@ -709,19 +709,19 @@ FN(f_round)
 	enum dec_round m = na > 2 ? mode_arg(E, n, a, 2) : DEC_HALF_EVEN;
 
 	if (!dec_arg(E, n, a, 0, &d))
-		return MV_NULLV;
+		return JV_NULLV;
 	if (places < 0 || places > 38 || dec_round(&d, (int)places, m, &r) < 0)
 		map_rt_error(E, n, "round(): bad number of places %ld", places);
 	return map_num_dec(E, &r);
 }
 
-static struct map_val
-round_to(struct map_env *E, struct map_node *n, struct map_val *a, enum dec_round m)
+static struct jv
+round_to(struct map_env *E, struct map_node *n, struct jv *a, enum dec_round m)
 {
 	struct dec d, r;
 
 	if (!dec_arg(E, n, a, 0, &d))
-		return MV_NULLV;
+		return JV_NULLV;
 	if (dec_round(&d, 0, m, &r) < 0)
 		map_rt_error(E, n, "%s(): out of range", n->fn->name);
 	return map_num_dec(E, &r);
@@ -736,8 +736,8 @@ FN(f_abs)
 
 	UNUSED;
 	if (!dec_arg(E, n, a, 0, &d))
-		return MV_NULLV;
-	if (d.coef >= 0 && a[0].t == MV_NUM)
+		return JV_NULLV;
+	if (d.coef >= 0 && a[0].t == JV_NUM)
 		return a[0];
 	if (d.coef < 0)
 		d.coef = -d.coef;
@@ -751,7 +751,7 @@ FN(f_div)
 	enum dec_round m = na > 3 ? mode_arg(E, n, a, 3) : DEC_HALF_EVEN;
 
 	if (!dec_arg(E, n, a, 0, &x) || !dec_arg(E, n, a, 1, &y))
-		return MV_NULLV;
+		return JV_NULLV;
 	if (y.coef == 0)
 		map_rt_error(E, n, "div(): division by zero");
 	if (places < 0 || places > 38 || dec_div(&x, &y, (int)places, m, &r) < 0)
@@ -768,7 +768,7 @@ FN(f_to_fixed)
 	int k;
 
 	if (!dec_arg(E, n, a, 0, &d))
-		return MV_NULLV;
+		return JV_NULLV;
 	if (places < 0 || places > 38 || (k = dec_fixed(&d, (int)places, m, buf, sizeof buf)) < 0)
 		map_rt_error(E, n, "to_fixed(): out of range");
 	return map_str(E, buf, (size_t)k);
@@ -777,14 +777,14 @@ FN(f_to_fixed)
 /* ---- aggregates ---- */
 
 /* the items: one array argument, or the arguments themselves */
-static struct map_val *
-items(struct map_val *a, int na, uint32_t *cnt)
+static struct jv *
+items(struct jv *a, int na, uint32_t *cnt)
 {
-	if (na == 1 && a[0].t == MV_ARR) {
+	if (na == 1 && a[0].t == JV_ARR) {
 		*cnt = a[0].n;
 		return a[0].u.a;
 	}
-	if (na == 1 && (a[0].t == MV_NULL || a[0].t == MV_FALSE)) {
+	if (na == 1 && (a[0].t == JV_NULL || a[0].t == JV_FALSE)) {
 		*cnt = 0;
 		return a;
 	}
@@ -795,7 +795,7 @@ items(struct map_val *a, int na, uint32_t *cnt)
 FN(f_sum)
 {
 	uint32_t cnt, i;
-	struct map_val *v = items(a, na, &cnt);
+	struct jv *v = items(a, na, &cnt);
 	struct dec s = { 0, 0 };
 
 	for (i = 0; i < cnt; i++) {
@@ -809,24 +809,24 @@ FN(f_sum)
 	return map_num_dec(E, &s);
 }
 
-static struct map_val
-minmax(struct map_env *E, struct map_node *n, struct map_val *a, int na, int want)
+static struct jv
+minmax(struct map_env *E, struct map_node *n, struct jv *a, int na, int want)
 {
 	uint32_t cnt, i;
-	struct map_val *v = items(a, na, &cnt), best = MV_NULLV;
+	struct jv *v = items(a, na, &cnt), best = JV_NULLV;
 
 	for (i = 0; i < cnt; i++) {
 		int c;
 
-		if (v[i].t == MV_NULL || v[i].t == MV_FALSE)
+		if (v[i].t == JV_NULL || v[i].t == JV_FALSE)
 			continue;
-		if (best.t == MV_NULL) {
+		if (best.t == JV_NULL) {
 			best = v[i];
 			continue;
 		}
-		if ((c = map_compare(&v[i], &best)) == -2)
+		if ((c = jv_compare(&v[i], &best)) == -2)
 			map_rt_error(E, n, "%s(): cannot compare %s with %s", n->fn->name,
-				map_type_name(v[i].t), map_type_name(best.t));
+				jv_type_name(v[i].t), jv_type_name(best.t));
 		if (c == want)
 			best = v[i];
 	}
@@ -839,10 +839,10 @@ FN(f_max) { return minmax(E, n, a, na, 1); }
 FN(f_count)
 {
 	uint32_t cnt, i, k = 0;
-	struct map_val *v = items(a, na, &cnt);
+	struct jv *v = items(a, na, &cnt);
 
 	for (i = 0; i < cnt; i++)
-		if (v[i].t != MV_NULL)
+		if (v[i].t != JV_NULL)
 			k++;
 	return map_num_i64(E, k);
 }
@@ -850,25 +850,25 @@ FN(f_count)
 FN(f_any)
 {
 	uint32_t cnt, i;
-	struct map_val *v = items(a, na, &cnt);
+	struct jv *v = items(a, na, &cnt);
 
 	UNUSED;
 	for (i = 0; i < cnt; i++)
-		if (map_truthy(&v[i]))
-			return MV_BOOL(1);
-	return MV_BOOL(0);
+		if (jv_truthy(&v[i]))
+			return JV_BOOL(1);
+	return JV_BOOL(0);
 }
 
 FN(f_all)
 {
 	uint32_t cnt, i;
-	struct map_val *v = items(a, na, &cnt);
+	struct jv *v = items(a, na, &cnt);
 
 	UNUSED;
 	for (i = 0; i < cnt; i++)
-		if (!map_truthy(&v[i]))
-			return MV_BOOL(0);
-	return MV_BOOL(1);
+		if (!jv_truthy(&v[i]))
+			return JV_BOOL(0);
+	return JV_BOOL(1);
 }
 
 FN(f_approx)
@@ -877,14 +877,14 @@ FN(f_approx)
 
 	UNUSED;
 	if (!dec_arg(E, n, a, 0, &x) || !dec_arg(E, n, a, 1, &y))
-		return MV_BOOL(0);
+		return JV_BOOL(0);
 	if (!dec_arg(E, n, a, 2, &t))
 		t.coef = 0, t.scale = 0;
 	if (dec_sub(&x, &y, &d) < 0)
 		map_rt_error(E, n, "approx(): overflow");
 	if (d.coef < 0)
 		d.coef = -d.coef;
-	return MV_BOOL(dec_cmp(&d, &t) <= 0);
+	return JV_BOOL(dec_cmp(&d, &t) <= 0);
 }
 
 /* ---- types ---- */
@@ -892,21 +892,21 @@ FN(f_approx)
 /* error(msg): fail the record, usable inside an expression */
 FN(f_error)
 {
-	struct map_val m = map_to_text(E, &a[0]);
+	struct jv m = map_to_text(E, &a[0]);
 
 	map_rt_error(E, n, "%.*s", (int)m.n, m.u.s);
 }
 
 FN(f_type_of)
 {
-	const char *t = map_type_name(a[0].t);
+	const char *t = jv_type_name(a[0].t);
 
 	UNUSED;
-	return map_str_ref(t, strlen(t), 1);
+	return jv_str_ref(t, strlen(t), 1);
 }
 
-static struct map_val
-parse_number(struct map_env *E, struct map_node *n, const struct map_val *s)
+static struct jv
+parse_number(struct map_env *E, struct map_node *n, const struct jv *s)
 {
 	struct dec d;
 	size_t b = 0, e = s->n;
@@ -936,39 +936,39 @@ FN(f_to_number)
 {
 	UNUSED;
 	switch (a[0].t) {
-	case MV_NULL:
-		return MV_NULLV;
-	case MV_FALSE:
+	case JV_NULL:
+		return JV_NULLV;
+	case JV_FALSE:
 		return map_num_i64(E, 0);
-	case MV_TRUE:
+	case JV_TRUE:
 		return map_num_i64(E, 1);
-	case MV_NUM:
+	case JV_NUM:
 		return a[0];
-	case MV_STR:
+	case JV_STR:
 		if (a[0].n == 0)
-			return MV_NULLV;
+			return JV_NULLV;
 		return parse_number(E, n, &a[0]);
 	}
-	map_rt_error(E, n, "to_number(): cannot convert %s", map_type_name(a[0].t));
+	map_rt_error(E, n, "to_number(): cannot convert %s", jv_type_name(a[0].t));
 }
 
 FN(f_to_int)
 {
-	struct map_val v = f_to_number(E, n, a, na);
+	struct jv v = f_to_number(E, n, a, na);
 	struct dec d;
 
-	if (v.t != MV_NUM)
+	if (v.t != JV_NUM)
 		return v;
-	if (map_to_dec(&v, &d) == 0 && dec_round(&d, 0, DEC_DOWN, &d) == 0)
+	if (jv_to_dec(&v, &d) == 0 && dec_round(&d, 0, DEC_DOWN, &d) == 0)
 		return map_num_dec(E, &d);
-	return map_num_double(E, trunc(map_to_double(&v)));
+	return map_num_double(E, trunc(jv_to_double(&v)));
 }
 
 FN(f_to_string)
 {
 	UNUSED;
-	if (a[0].t == MV_NULL)
-		return MV_NULLV;
+	if (a[0].t == JV_NULL)
+		return JV_NULLV;
 	return map_to_text(E, &a[0]);
 }
 
@@ -980,34 +980,34 @@ FN(f_to_bool)
 
 	UNUSED;
 	switch (a[0].t) {
-	case MV_NULL:
-	case MV_FALSE:
-		return MV_BOOL(0);
-	case MV_TRUE:
-		return MV_BOOL(1);
-	case MV_NUM: {
+	case JV_NULL:
+	case JV_FALSE:
+		return JV_BOOL(0);
+	case JV_TRUE:
+		return JV_BOOL(1);
+	case JV_NUM: {
 		struct dec d;
 
-		return MV_BOOL(map_to_dec(&a[0], &d) == 0 ? d.coef != 0 : map_to_double(&a[0]) != 0);
+		return JV_BOOL(jv_to_dec(&a[0], &d) == 0 ? d.coef != 0 : jv_to_double(&a[0]) != 0);
 	}
-	case MV_STR:
+	case JV_STR:
 		for (i = 0; i < sizeof yes / sizeof *yes; i++)
 			if (a[0].n == strlen(yes[i]) && strncasecmp(a[0].u.s, yes[i], a[0].n) == 0)
-				return MV_BOOL(1);
+				return JV_BOOL(1);
 		for (i = 0; i < sizeof no / sizeof *no; i++)
 			if (a[0].n == strlen(no[i]) && strncasecmp(a[0].u.s, no[i], a[0].n) == 0)
-				return MV_BOOL(0);
+				return JV_BOOL(0);
 		map_rt_error(E, n, "to_bool(): '%.*s' is not a truth value",
 			(int)(a[0].n > 60 ? 60 : a[0].n), a[0].u.s);
 	}
-	return MV_BOOL(a[0].n > 0);
+	return JV_BOOL(a[0].n > 0);
 }
 
 FN(f_is_empty)
 {
 	UNUSED;
-	return MV_BOOL(a[0].t == MV_NULL || a[0].t == MV_FALSE ||
-		((a[0].t == MV_STR || a[0].t == MV_ARR || a[0].t == MV_OBJ) && a[0].n == 0));
+	return JV_BOOL(a[0].t == JV_NULL || a[0].t == JV_FALSE ||
+		((a[0].t == JV_STR || a[0].t == JV_ARR || a[0].t == JV_OBJ) && a[0].n == 0));
 }
 
 FN(f_coalesce)
@@ -1016,51 +1016,51 @@ FN(f_coalesce)
 
 	UNUSED;
 	for (i = 0; i < na; i++)
-		if (!(a[i].t == MV_NULL || a[i].t == MV_FALSE ||
-		    ((a[i].t == MV_STR || a[i].t == MV_ARR) && a[i].n == 0)))
+		if (!(a[i].t == JV_NULL || a[i].t == JV_FALSE ||
+		    ((a[i].t == JV_STR || a[i].t == JV_ARR) && a[i].n == 0)))
 			return a[i];
-	return MV_NULLV;
+	return JV_NULLV;
 }
 
 FN(f_keys)
 {
-	struct map_val r;
+	struct jv r;
 	uint32_t i;
 
 	UNUSED;
-	if (a[0].t != MV_OBJ)
-		return MV_NULLV;
+	if (a[0].t != JV_OBJ)
+		return JV_NULLV;
 	r = mkarr(E, a[0].n);
 	for (i = 0; i < a[0].n; i++)
-		r.u.a[r.n++] = map_str_ref(a[0].u.o[i].k, a[0].u.o[i].kn, a[0].u.o[i].ksafe);
+		r.u.a[r.n++] = jv_str_ref(a[0].u.o[i].k, a[0].u.o[i].kn, a[0].u.o[i].ksafe);
 	return r;
 }
 
 FN(f_has)
 {
-	struct map_val k;
+	struct jv k;
 
 	UNUSED;
-	if (a[0].t != MV_OBJ || !text_arg(E, n, a, 1, &k))
-		return MV_BOOL(0);
-	return MV_BOOL(map_obj_get(&a[0], k.u.s, k.n) != NULL);
+	if (a[0].t != JV_OBJ || !text_arg(E, n, a, 1, &k))
+		return JV_BOOL(0);
+	return JV_BOOL(jv_obj_get(&a[0], k.u.s, k.n) != NULL);
 }
 
 /* map(Sub, array): the sub-mapping over each item; dropped items left out */
 FN(f_map)
 {
-	struct map_val r;
+	struct jv r;
 	uint32_t i;
 
 	UNUSED;
-	if (a[1].t == MV_NULL || a[1].t == MV_FALSE)
+	if (a[1].t == JV_NULL || a[1].t == JV_FALSE)
 		return mkarr(E, 0);
-	if (a[1].t != MV_ARR)
-		map_rt_error(E, n, "map(): %s is not an array", map_type_name(a[1].t));
+	if (a[1].t != JV_ARR)
+		map_rt_error(E, n, "map(): %s is not an array", jv_type_name(a[1].t));
 	r = mkarr(E, a[1].n);
 	for (i = 0; i < a[1].n; i++) {
 		int dropped = 0;
-		struct map_val v = map_subcall(E, n->sub, a[1].u.a[i], &dropped);
+		struct jv v = map_subcall(E, n->sub, a[1].u.a[i], &dropped);
 
 		if (!dropped)
 			r.u.a[r.n++] = v;
@@ -1071,13 +1071,13 @@ FN(f_map)
 /* ---- dates and times ---- */
 
 static char *
-tz_arg(struct map_env *E, struct map_node *n, struct map_val *a, int na, int i)
+tz_arg(struct map_env *E, struct map_node *n, struct jv *a, int na, int i)
 {
 	char *tz;
 
-	if (na <= i || a[i].t == MV_NULL)
+	if (na <= i || a[i].t == JV_NULL)
 		return NULL;
-	if (a[i].t != MV_STR)
+	if (a[i].t != JV_STR)
 		map_rt_error(E, n, "%s(): time zone must be a string", n->fn->name);
 	tz = cstr(E, &a[i]);
 	if (!dt_tz_known(tz))
@@ -1089,15 +1089,15 @@ tz_arg(struct map_env *E, struct map_node *n, struct map_val *a, int na, int i)
 
 /* a time argument: epoch seconds (number) or a date/time string */
 static int
-time_arg(struct map_env *E, struct map_node *n, struct map_val *a, int i, const char *tz,
+time_arg(struct map_env *E, struct map_node *n, struct jv *a, int i, const char *tz,
 	long long *t)
 {
 	struct dt_time dt;
 
-	if (a[i].t == MV_NULL || a[i].t == MV_FALSE)
+	if (a[i].t == JV_NULL || a[i].t == JV_FALSE)
 		return 0;
-	if (a[i].t == MV_NUM) {
-		double d = floor(map_to_double(&a[i]));
+	if (a[i].t == JV_NUM) {
+		double d = floor(jv_to_double(&a[i]));
 
 		/* years 0001 to 9999 */
 		if (!(d >= -62135596800.0 && d <= 253402300799.0))
@@ -1106,15 +1106,15 @@ time_arg(struct map_env *E, struct map_node *n, struct map_val *a, int i, const 
 		*t = (long long)d;
 		return 1;
 	}
-	if (a[i].t == MV_STR && dt_parse(a[i].u.s, a[i].n, tz, &dt) == 0) {
+	if (a[i].t == JV_STR && dt_parse(a[i].u.s, a[i].n, tz, &dt) == 0) {
 		*t = dt.sec;
 		return 1;
 	}
 	map_rt_error(E, n, "%s(): '%.*s' is not a date", n->fn->name,
-		(int)(a[i].n > 60 || a[i].t != MV_STR ? 0 : a[i].n), a[i].t == MV_STR ? a[i].u.s : "");
+		(int)(a[i].n > 60 || a[i].t != JV_STR ? 0 : a[i].n), a[i].t == JV_STR ? a[i].u.s : "");
 }
 
-static struct map_val
+static struct jv
 fmt_time(struct map_env *E, struct map_node *n, long long t, const char *fmt, const char *tz)
 {
 	char buf[256];
@@ -1133,13 +1133,13 @@ FN(f_now)
 
 FN(f_date_parse)
 {
-	struct map_val s, f;
+	struct jv s, f;
 	struct tm tm;
 	char *str, *fmt, *end;
 	const char *tz;
 
 	if (!text_arg(E, n, a, 0, &s) || s.n == 0)
-		return MV_NULLV;
+		return JV_NULLV;
 	if (!text_arg(E, n, a, 1, &f))
 		map_rt_error(E, n, "date_parse(): no format");
 	tz = tz_arg(E, n, a, na, 2);
@@ -1160,12 +1160,12 @@ FN(f_date_parse)
 
 FN(f_date_format)
 {
-	struct map_val f;
+	struct jv f;
 	const char *tz = tz_arg(E, n, a, na, 2);
 	long long t;
 
 	if (!time_arg(E, n, a, 0, NULL, &t))
-		return MV_NULLV;
+		return JV_NULLV;
 	if (!text_arg(E, n, a, 1, &f))
 		map_rt_error(E, n, "date_format(): no format");
 	return fmt_time(E, n, t, cstr(E, &f), tz);
@@ -1175,10 +1175,10 @@ FN(f_odoo_to_iso)
 {
 	const char *tz = tz_arg(E, n, a, na, 1);
 	long long t;
-	struct map_val r;
+	struct jv r;
 
 	if (!time_arg(E, n, a, 0, NULL, &t))
-		return MV_NULLV;
+		return JV_NULLV;
 	if (tz == NULL)
 		return fmt_time(E, n, t, "%Y-%m-%dT%H:%M:%SZ", NULL);
 	r = fmt_time(E, n, t, "%Y-%m-%dT%H:%M:%S%z", tz);
@@ -1190,7 +1190,7 @@ FN(f_odoo_to_iso)
 		p[r.n - 2] = ':';
 		memcpy(p + r.n - 1, r.u.s + r.n - 2, 2);
 		p[r.n + 1] = '\0';
-		return map_str_ref(p, r.n + 1, 1);
+		return jv_str_ref(p, r.n + 1, 1);
 	}
 }
 
@@ -1200,7 +1200,7 @@ FN(f_iso_to_odoo)
 
 	UNUSED;
 	if (!time_arg(E, n, a, 0, NULL, &t))
-		return MV_NULLV;
+		return JV_NULLV;
 	return fmt_time(E, n, t, "%Y-%m-%d %H:%M:%S", NULL);
 }
 
@@ -1210,7 +1210,7 @@ FN(f_to_utc)
 	long long t;
 
 	if (!time_arg(E, n, a, 0, tz, &t))
-		return MV_NULLV;
+		return JV_NULLV;
 	return fmt_time(E, n, t, "%Y-%m-%d %H:%M:%S", NULL);
 }
 
@@ -1220,7 +1220,7 @@ FN(f_from_utc)
 	long long t;
 
 	if (!time_arg(E, n, a, 0, NULL, &t))
-		return MV_NULLV;
+		return JV_NULLV;
 	return fmt_time(E, n, t, "%Y-%m-%d %H:%M:%S", tz);
 }
 
@@ -1229,22 +1229,22 @@ FN(f_to_nav_date)
 	const char *tz = tz_arg(E, n, a, na, 1);
 	long long t;
 
-	if (a[0].t == MV_NULL || a[0].t == MV_FALSE || (a[0].t == MV_STR && a[0].n == 0))
-		return map_str_ref("0001-01-01", 10, 1);
+	if (a[0].t == JV_NULL || a[0].t == JV_FALSE || (a[0].t == JV_STR && a[0].n == 0))
+		return jv_str_ref("0001-01-01", 10, 1);
 	if (!time_arg(E, n, a, 0, NULL, &t))
-		return MV_NULLV;
+		return JV_NULLV;
 	return fmt_time(E, n, t, "%Y-%m-%d", tz);
 }
 
 FN(f_from_nav_date)
 {
-	struct map_val s;
+	struct jv s;
 	struct dt_time t;
 
 	UNUSED;
 	if (!text_arg(E, n, a, 0, &s) || s.n == 0 ||
 	    (s.n >= 10 && memcmp(s.u.s, "0001-01-01", 10) == 0))
-		return MV_NULLV;
+		return JV_NULLV;
 	if (dt_parse(s.u.s, s.n, NULL, &t) < 0)
 		map_rt_error(E, n, "from_nav_date(): '%.*s' is not a date", (int)(s.n > 60 ? 60 : s.n),
 			s.u.s);
@@ -1274,7 +1274,7 @@ load_table(struct map_prog *P, struct map_node *n, int argi, const char *defkey,
 	struct ep_err err = EP_ERR_INIT;
 	struct map_tdecl *d;
 
-	if (t->kind != N_LIT || t->lit.t != MV_STR)
+	if (t->kind != N_LIT || t->lit.t != JV_STR)
 		return prep_error(pp, t->line, t->col,
 			"%s(): the table must be a quoted file name", n->fn->name);
 	d = find_decl(P, t->lit.u.s);
@@ -1304,14 +1304,14 @@ prep_lookup(struct map_prog *P, struct map_node *n, struct map_prep *pp)
 }
 
 static struct map_trow *
-table_row(struct map_env *E, struct map_node *n, struct map_table *t, struct map_val *key)
+table_row(struct map_env *E, struct map_node *n, struct map_table *t, struct jv *key)
 {
-	struct map_val k;
+	struct jv k;
 
-	if (key->t == MV_NULL || key->t == MV_FALSE)
+	if (key->t == JV_NULL || key->t == JV_FALSE)
 		return NULL;
-	if (key->t == MV_ARR || key->t == MV_OBJ)
-		map_rt_error(E, n, "%s(): the key is %s", n->fn->name, map_type_name(key->t));
+	if (key->t == JV_ARR || key->t == JV_OBJ)
+		map_rt_error(E, n, "%s(): the key is %s", n->fn->name, jv_type_name(key->t));
 	k = map_to_text(E, key);
 	return map_table_find(t, k.u.s, k.n);
 }
@@ -1328,23 +1328,23 @@ FN(f_lookup)
 {
 	struct map_table *t = n->aux;
 	struct map_trow *row = table_row(E, n, t, &a[1]);
-	struct map_val col;
-	const struct map_val *v;
+	struct jv col;
+	const struct jv *v;
 
 	if (!text_arg(E, n, a, 2, &col))
 		map_rt_error(E, n, "lookup(): no column");
 	if (row == NULL) {
-		struct map_val kt;
+		struct jv kt;
 
 		if (na > 3)
 			return a[3];
-		if (n->iaux == 0 || a[1].t == MV_NULL || a[1].t == MV_FALSE)
-			return MV_NULLV;
+		if (n->iaux == 0 || a[1].t == JV_NULL || a[1].t == JV_FALSE)
+			return JV_NULLV;
 		kt = map_to_text(E, &a[1]);
 		map_rt_error(E, n, "lookup: '%.*s' not in '%s'", (int)(kt.n > 80 ? 80 : kt.n),
 			kt.u.s, tbase(t));
 	}
-	if ((v = map_obj_get(&row->obj, col.u.s, col.n)) == NULL)
+	if ((v = jv_obj_get(&row->obj, col.u.s, col.n)) == NULL)
 		map_rt_error(E, n, "lookup: no column '%.*s' in '%s'", (int)col.n, col.u.s, tbase(t));
 	return *v;
 }
@@ -1356,31 +1356,31 @@ prep_convert(struct map_prog *P, struct map_node *n, struct map_prep *pp)
 }
 
 static int
-rate_at(struct map_env *E, struct map_node *n, struct map_table *t, struct map_val *cur,
-	struct map_val *date, struct dec *rate)
+rate_at(struct map_env *E, struct map_node *n, struct map_table *t, struct jv *cur,
+	struct jv *date, struct dec *rate)
 {
 	struct map_trow *row = table_row(E, n, t, cur), *best = NULL;
-	const struct map_val *bd = NULL;
+	const struct jv *bd = NULL;
 
 	for (; row != NULL; row = row->next_same) {
-		const struct map_val *d = map_obj_get(&row->obj, "date", 4);
+		const struct jv *d = jv_obj_get(&row->obj, "date", 4);
 
-		if (d == NULL || d->t != MV_STR || date->t != MV_STR)
+		if (d == NULL || d->t != JV_STR || date->t != JV_STR)
 			continue;
-		if (map_compare(d, date) <= 0 && (bd == NULL || map_compare(d, bd) > 0)) {
+		if (jv_compare(d, date) <= 0 && (bd == NULL || jv_compare(d, bd) > 0)) {
 			best = row;
 			bd = d;
 		}
 	}
 	if (best == NULL) {
-		struct map_val c = map_to_text(E, cur);
+		struct jv c = map_to_text(E, cur);
 
 		map_rt_error(E, n, "convert(): no rate for '%.*s' on %.*s in '%s'", (int)c.n, c.u.s,
-			(int)(date->t == MV_STR ? date->n : 0), date->t == MV_STR ? date->u.s : "",
+			(int)(date->t == JV_STR ? date->n : 0), date->t == JV_STR ? date->u.s : "",
 			tbase(t));
 	}
 	{
-		const struct map_val *r = map_obj_get(&best->obj, "rate", 4);
+		const struct jv *r = jv_obj_get(&best->obj, "rate", 4);
 
 		if (r == NULL || dec_parse(r->u.s, r->n, rate) < 0 || rate->coef == 0)
 			map_rt_error(E, n, "convert(): bad rate in '%s'", tbase(t));
@@ -1392,13 +1392,13 @@ FN(f_convert)
 {
 	struct dec amt, rf, rt, x, r;
 	long places = na > 5 ? int_arg(E, n, a, 5) : 2;
-	struct map_val date = a[3];
+	struct jv date = a[3];
 
 	if (!dec_arg(E, n, a, 0, &amt))
-		return MV_NULLV;
-	if (date.t == MV_STR && date.n > 10)
+		return JV_NULLV;
+	if (date.t == JV_STR && date.n > 10)
 		date.n = 10;  /* the day of a date-time */
-	if (map_equal(&a[1], &a[2]))
+	if (jv_equal(&a[1], &a[2]))
 		r = amt;
 	else {
 		rate_at(E, n, n->aux, &a[1], &date, &rf);
@@ -1423,24 +1423,24 @@ FN(f_uom)
 {
 	struct map_table *t = n->aux;
 	struct map_trow *rf, *rt;
-	const struct map_val *ff, *ft, *cf, *ct;
+	const struct jv *ff, *ft, *cf, *ct;
 	struct dec q, f1, f2, x, r;
 
 	UNUSED;
 	if (!dec_arg(E, n, a, 0, &q))
-		return MV_NULLV;
+		return JV_NULLV;
 	rf = table_row(E, n, t, &a[1]);
 	rt = table_row(E, n, t, &a[2]);
 	if (rf == NULL || rt == NULL) {
-		struct map_val u = map_to_text(E, rf == NULL ? &a[1] : &a[2]);
+		struct jv u = map_to_text(E, rf == NULL ? &a[1] : &a[2]);
 
 		map_rt_error(E, n, "uom: unit '%.*s' not in '%s'", (int)u.n, u.u.s, tbase(t));
 	}
-	ff = map_obj_get(&rf->obj, "factor", 6);
-	ft = map_obj_get(&rt->obj, "factor", 6);
-	cf = map_obj_get(&rf->obj, "category", 8);
-	ct = map_obj_get(&rt->obj, "category", 8);
-	if (cf && ct && !map_equal(cf, ct))
+	ff = jv_obj_get(&rf->obj, "factor", 6);
+	ft = jv_obj_get(&rt->obj, "factor", 6);
+	cf = jv_obj_get(&rf->obj, "category", 8);
+	ct = jv_obj_get(&rt->obj, "category", 8);
+	if (cf && ct && !jv_equal(cf, ct))
 		map_rt_error(E, n, "uom: cannot convert %.*s to %.*s", (int)a[1].n, a[1].u.s,
 			(int)a[2].n, a[2].u.s);
 	if (ff == NULL || ft == NULL || dec_parse(ff->u.s, ff->n, &f1) < 0 ||

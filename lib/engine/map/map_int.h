@@ -1,8 +1,9 @@
 /*
- * map_int.h - internals shared by lib/map*.c and the engines on the map
- * language (validator, match, suggest); not for cmd/ (layer 5: engines).
+ * map_int.h - internals of the map engine, shared by lib/engine/map/map_*.c
+ * (layer 5: engines); not for cmd/ nor the other engines, which use map.h
+ * and the value type of stream/jv.h.
  *
- * Ownership: values (struct map_val) never own memory; they point into the
+ * Ownership: values (struct jv) never own memory; they point into the
  * input line, a program's compile arena (literals, tables) or its record
  * arena, which map_apply empties at the start of each record.
  */
@@ -18,54 +19,8 @@
 #include "base/dec.h"
 #include "base/err.h"
 #include "stream/json.h"
+#include "stream/jv.h"
 #include "engine/map/map.h"
-
-enum { MV_NULL, MV_FALSE, MV_TRUE, MV_NUM, MV_STR, MV_ARR, MV_OBJ };
-
-#define MVF_SAFE 1  /* string: no byte needs JSON escaping */
-#define MVF_HASD 2  /* number: x.d holds its double */
-#define MVF_OWN 4   /* array/object: built by this record's output, mutable */
-
-struct map_kv;
-
-struct map_val {
-	uint8_t t, f;
-	uint32_t n;  /* bytes of a string or number text, items of arr/obj */
-	union {
-		const char *s;
-		struct map_val *a;
-		struct map_kv *o;
-	} u;
-	union {
-		double d;
-		uint32_t cap;
-	} x;
-};
-
-struct map_kv {
-	const char *k;
-	uint32_t kn;
-	uint8_t ksafe;
-	struct map_val v;
-};
-
-/* JSON: parse one value (whole text) into the arena; -1 with a message. */
-struct map_jp {
-	struct arena *A;
-	struct map_kv *kv;   /* scratch stacks, owned by the caller */
-	size_t nkv, capkv;
-	struct map_val *v;
-	size_t nv, capv;
-	struct json_keys keys; /* duplicate keys: last wins (json.h) */
-	const char *err;
-	int errkind;         /* MAP_JP_*: what err is, told apart without its text */
-	size_t errpos;
-};
-enum { MAP_JP_BAD = 1, MAP_JP_NOMEM, MAP_JP_TOOBIG }; /* map_jp.errkind */
-int map_json_parse(struct map_jp *jp, const char *s, size_t n, struct map_val *out);
-void map_jp_free(struct map_jp *jp);
-int map_json_emit(struct buf *b, const struct map_val *v);
-int map_json_str(struct buf *b, const char *s, size_t n, int safe);
 
 /* --- compiled form --- */
 enum {
@@ -100,8 +55,8 @@ struct map_prep {
 struct map_fn {
 	const char *name;
 	int min, max;
-	struct map_val (*f)(struct map_env *E, struct map_node *call,
-		struct map_val *args, int nargs);
+	struct jv (*f)(struct map_env *E, struct map_node *call,
+		struct jv *args, int nargs);
 	/* at compile: 0, or -1 with pp's error */
 	int (*prep)(struct map_prog *P, struct map_node *call, struct map_prep *pp);
 	const char *doc;
@@ -111,7 +66,7 @@ struct map_sub;
 struct map_node {
 	uint8_t kind, op;
 	int line, col;
-	struct map_val lit;
+	struct jv lit;
 	struct map_node *a, *b, *c;
 	struct map_node **args;
 	int nargs;
@@ -122,7 +77,7 @@ struct map_node {
 	int slot;
 	void *aux, *aux2;   /* builtin data: compiled regex, table */
 	long iaux;
-	struct map_kv *keys; /* object literal: keys (v unused) */
+	struct jv_kv *keys; /* object literal: keys (v unused) */
 };
 
 enum { S_ASSIGN, S_LET, S_IF, S_DROP, S_ERROR, S_DEL, S_VALUE };
@@ -153,7 +108,7 @@ struct map_sub {
 
 /* lookup tables (map_table.c) */
 struct map_trow {
-	struct map_val obj;
+	struct jv obj;
 	struct map_trow *next_same;
 };
 struct map_tslot {
@@ -172,7 +127,6 @@ struct map_table {
 struct map_table *map_table_get(struct map_ctx *ctx, const char *path, const char *key,
 	struct ep_err *err);
 struct map_trow *map_table_find(const struct map_table *t, const char *k, size_t kn);
-const struct map_val *map_obj_get(const struct map_val *o, const char *k, size_t kn);
 
 struct map_ctx {
 	int64_t now_ms;
@@ -196,7 +150,7 @@ struct map_prog {
 	int nslots;
 	struct map_ctx *ctx;
 	int own_ctx, keep;
-	struct map_jp jp;
+	struct jv_parser jp;
 	struct map_tdecl *decls;
 	void **frees;       /* pcre2 codes and match data */
 	int nfrees;
@@ -210,44 +164,30 @@ struct map_env {
 	struct arena *A;
 	jmp_buf jb;
 	struct map_rterr *err;
-	struct map_val root, cur;
-	struct map_val *locals;
-	struct map_val *out;
-	struct map_val subval;  /* a sub-mapping's `value` */
+	struct jv root, cur;
+	struct jv *locals;
+	struct jv *out;
+	struct jv subval;  /* a sub-mapping's `value` */
 };
 
 
 /* evaluation (map_eval.c) */
-/* map_expr_eval_bool on a record the caller parsed (with map_json_parse,
- * in its own arena: root must stay valid during the call) */
-int map_expr_eval_bool_val(struct map_prog *P, const struct map_val *root,
-	struct map_rterr *rterr);
-struct map_val map_eval(struct map_env *E, struct map_node *n);
+struct jv map_eval(struct map_env *E, struct map_node *n);
 _Noreturn void map_rt_error(struct map_env *E, const struct map_node *n, const char *fmt,
 	...) __attribute__((format(printf, 3, 4)));
 void *map_alloc(struct map_env *E, size_t n);
-struct map_val map_str(struct map_env *E, const char *s, size_t n);  /* copies */
-struct map_val map_str_ref(const char *s, size_t n, int safe);       /* no copy */
-struct map_val map_num_dec(struct map_env *E, const struct dec *d);
-struct map_val map_num_i64(struct map_env *E, long long v);
-struct map_val map_num_double(struct map_env *E, double d);
-int map_to_dec(const struct map_val *v, struct dec *d);
-double map_to_double(const struct map_val *v);
-int map_truthy(const struct map_val *v);
-int map_equal(const struct map_val *a, const struct map_val *b);
-int map_compare(const struct map_val *a, const struct map_val *b);
-const char *map_type_name(int t);
+struct jv map_str(struct map_env *E, const char *s, size_t n);  /* copies */
+struct jv map_num_dec(struct map_env *E, const struct dec *d);
+struct jv map_num_i64(struct map_env *E, long long v);
+struct jv map_num_double(struct map_env *E, double d);
 /* the value as text: strings as is, numbers their text, true/false, null ""
  * (arrays/objects: their JSON); *safe set when no escaping needed */
-struct map_val map_to_text(struct map_env *E, const struct map_val *v);
-struct map_val map_subcall(struct map_env *E, struct map_sub *s, struct map_val in,
+struct jv map_to_text(struct map_env *E, const struct jv *v);
+struct jv map_subcall(struct map_env *E, struct map_sub *s, struct jv in,
 	int *dropped);
 
 extern const struct map_fn map_fns[];
 void map_fn_free_aux(void *p);  /* an entry of prog->frees */
 const struct map_fn *map_fn_find(const char *name, size_t n);
-
-#define MV_NULLV ((struct map_val){ .t = MV_NULL })
-#define MV_BOOL(b) ((struct map_val){ .t = (b) ? MV_TRUE : MV_FALSE })
 
 #endif

@@ -565,7 +565,7 @@ primary(struct map_cc *cc)
 	switch (cc->tok) {
 	case T_NUM:
 		n = mknode(cc, N_LIT, line, col);
-		n->lit.t = MV_NUM;
+		n->lit.t = JV_NUM;
 		n->lit.u.s = arena_strdup(&cc->P->cA, cc->tp, cc->tn);
 		n->lit.n = (uint32_t)cc->tn;
 		{
@@ -578,7 +578,7 @@ primary(struct map_cc *cc)
 		return n;
 	case T_STR:
 		n = mknode(cc, N_LIT, line, col);
-		n->lit = map_str_ref(cc->sval, cc->sn, cc->ssafe);
+		n->lit = jv_str_ref(cc->sval, cc->sn, cc->ssafe);
 		next(cc);
 		return n;
 	case T_INPUT:
@@ -627,7 +627,7 @@ primary(struct map_cc *cc)
 	}
 	case '{': {
 		struct map_node *items[256];
-		struct map_kv keys[256];
+		struct jv_kv keys[256];
 		int ni = 0;
 
 		next(cc);
@@ -671,7 +671,7 @@ primary(struct map_cc *cc)
 
 		if (is_word(cc, "null") || is_word(cc, "true") || is_word(cc, "false")) {
 			n = mknode(cc, N_LIT, line, col);
-			n->lit.t = *name == 'n' ? MV_NULL : *name == 't' ? MV_TRUE : MV_FALSE;
+			n->lit.t = *name == 'n' ? JV_NULL : *name == 't' ? JV_TRUE : JV_FALSE;
 			next(cc);
 			return n;
 		}
@@ -708,7 +708,7 @@ postfix(struct map_cc *cc)
 			} else {
 				struct map_node *i = expr(cc);
 
-				if (i->kind == N_LIT && i->lit.t == MV_STR)
+				if (i->kind == N_LIT && i->lit.t == JV_STR)
 					n = add_step(cc, n, ST_KEY, i->lit.u.s, i->lit.n, NULL);
 				else
 					n = add_step(cc, n, ST_IDX, NULL, 0, i);
@@ -734,7 +734,7 @@ unary(struct map_cc *cc)
 			map_cc_error(cc, line, col, "expression nested too deep");
 		n->a = unary(cc);
 		cc->depth--;
-		if (k == N_NEG && n->a->kind == N_LIT && n->a->lit.t == MV_NUM) {
+		if (k == N_NEG && n->a->kind == N_LIT && n->a->lit.t == JV_NUM) {
 			/* fold -literal */
 			if (n->a->lit.u.s[0] == '-') {
 				n->a->lit.u.s++;
@@ -1359,7 +1359,7 @@ map_free(struct map_prog *P)
 	free(P->frees);
 	arena_free(&P->cA);
 	arena_free(&P->rA);
-	map_jp_free(&P->jp);
+	jv_parser_free(&P->jp);
 	buf_release(&P->scratch);
 	if (P->own_ctx)
 		map_ctx_free(P->ctx);

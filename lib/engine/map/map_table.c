@@ -49,7 +49,7 @@ grow(struct map_table *t)
 }
 
 static int
-insert(struct map_table *t, const char *k, size_t kn, struct map_val obj)
+insert(struct map_table *t, const char *k, size_t kn, struct jv obj)
 {
 	uint32_t h = fnv1a32(k, kn);
 	struct map_trow *row;
@@ -101,9 +101,9 @@ map_table_find(const struct map_table *t, const char *k, size_t kn)
 
 /* key text of a value in a row */
 static int
-key_text(const struct map_val *v, const char **k, size_t *kn)
+key_text(const struct jv *v, const char **k, size_t *kn)
 {
-	if (v->t == MV_STR || v->t == MV_NUM) {
+	if (v->t == JV_STR || v->t == JV_NUM) {
 		*k = v->u.s;
 		*kn = v->n;
 		return 0;
@@ -115,9 +115,9 @@ key_text(const struct map_val *v, const char **k, size_t *kn)
 
 struct csvst {
 	struct map_table *t;
-	struct map_kv *cur;
+	struct jv_kv *cur;
 	size_t ncur, capcur;
-	struct map_kv *hdr;
+	struct jv_kv *hdr;
 	size_t nhdr;
 	long keycol;
 	long line;
@@ -143,7 +143,7 @@ csv_field(void *data, size_t len, void *ud)
 		return;
 	}
 	memset(&c->cur[c->ncur], 0, sizeof c->cur[c->ncur]);
-	c->cur[c->ncur].v = map_str_ref(s, data ? len : 0, is_safe(s, data ? len : 0));
+	c->cur[c->ncur].v = jv_str_ref(s, data ? len : 0, is_safe(s, data ? len : 0));
 	c->ncur++;
 }
 
@@ -151,7 +151,7 @@ static void
 csv_row(int term, void *ud)
 {
 	struct csvst *c = ud;
-	struct map_val obj = { .t = MV_OBJ };
+	struct jv obj = { .t = JV_OBJ };
 	size_t i;
 
 	(void)term;
@@ -169,7 +169,7 @@ csv_row(int term, void *ud)
 		for (i = 0; i < c->ncur; i++) {
 			c->hdr[i].k = c->cur[i].v.u.s;
 			c->hdr[i].kn = c->cur[i].v.n;
-			c->hdr[i].ksafe = (c->cur[i].v.f & MVF_SAFE) != 0;
+			c->hdr[i].ksafe = (c->cur[i].v.f & JVF_SAFE) != 0;
 			if (c->key && strlen(c->key) == c->hdr[i].kn &&
 			    memcmp(c->key, c->hdr[i].k, c->hdr[i].kn) == 0)
 				c->keycol = (long)i;
@@ -241,7 +241,7 @@ load_csv(struct map_table *t, FILE *f, const char *key, struct ep_err *err)
 static int
 load_ndjson(struct map_table *t, FILE *f, const char *key, struct ep_err *err)
 {
-	struct map_jp jp;
+	struct jv_parser jp;
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t len;
@@ -251,8 +251,8 @@ load_ndjson(struct map_table *t, FILE *f, const char *key, struct ep_err *err)
 	memset(&jp, 0, sizeof jp);
 	jp.A = &t->A;
 	while ((len = getline(&line, &cap, f)) > 0) {
-		struct map_val v;
-		const struct map_val *kv;
+		struct jv v;
+		const struct jv *kv;
 		const char *k;
 		size_t kn;
 		char *copy;
@@ -267,14 +267,14 @@ load_ndjson(struct map_table *t, FILE *f, const char *key, struct ep_err *err)
 			rc = ep_errf(err, EP_SOFTWARE, "table '%s': out of memory", t->path);
 			break;
 		}
-		if (map_json_parse(&jp, copy, (size_t)len, &v) < 0 || v.t != MV_OBJ) {
+		if (jv_parse(&jp, copy, (size_t)len, &v) < 0 || v.t != JV_OBJ) {
 			rc = ep_errf(err, EP_DATAERR, "table '%s': line %ld: %s", t->path, ln,
 				jp.err ? jp.err : "not an object");
 			break;
 		}
 		if (v.n == 0)
 			continue;
-		kv = key ? map_obj_get(&v, key, strlen(key)) : &v.u.o[0].v;
+		kv = key ? jv_obj_get(&v, key, strlen(key)) : &v.u.o[0].v;
 		if (kv == NULL || key_text(kv, &k, &kn) < 0) {
 			rc = ep_errf(err, EP_DATAERR, "table '%s': line %ld: no key '%s'", t->path, ln,
 				key ? key : v.u.o[0].k);
@@ -286,7 +286,7 @@ load_ndjson(struct map_table *t, FILE *f, const char *key, struct ep_err *err)
 		}
 	}
 	free(line);
-	map_jp_free(&jp);
+	jv_parser_free(&jp);
 	return rc;
 }
 

@@ -2,8 +2,8 @@
  * schema.c - JSON Schema draft 2020-12: compile once, validate many.
  *
  * Every document (the root one and any loaded by "$ref") is parsed with
- * map_json_parse into the schema's arena, its strings and numbers copied
- * there NUL-terminated; instances are map_json_parse values too, so
+ * jv_parse into the schema's arena, its strings and numbers copied
+ * there NUL-terminated; instances are jv_parse values too, so
  * strings keep their length (an embedded U+0000 included) and numbers
  * their text.  Compilation has two passes over every document:
  *   scan:    walks the subschema keywords, records for each schema object
@@ -19,7 +19,7 @@
 #include "engine/schema/schema.h"
 #include "engine/schema/schema_fmt.h"
 #include "base/dec.h"
-#include "engine/map/map_int.h"
+#include "stream/jv.h"
 #include "base/text.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
@@ -67,7 +67,7 @@ struct pat {
 struct dep {
 	const char *name;
 	size_t len;
-	const struct map_val *names; /* dependentRequired: strings */
+	const struct jv *names; /* dependentRequired: strings */
 	size_t n;
 	struct snode *schema; /* dependentSchemas */
 };
@@ -102,7 +102,7 @@ struct snode {
 	const char *loc; /* "#/properties/x" */
 	unsigned flags;
 	unsigned types;
-	const struct map_val *enum_, *const_;
+	const struct jv *enum_, *const_;
 	struct snode *ref, *dynref;
 	/* objects */
 	struct pentry *props;
@@ -140,7 +140,7 @@ struct snode {
 
 /* info recorded by the scan for each schema object (and boolean) */
 struct info {
-	const struct map_val *json;
+	const struct jv *json;
 	const char *base;
 	const char *loc;
 	struct snode *node;
@@ -148,7 +148,7 @@ struct info {
 
 struct named {
 	const char *uri;  /* resource URI, or URI#anchor */
-	const struct map_val *json;
+	const struct jv *json;
 };
 
 struct schema {
@@ -159,8 +159,8 @@ struct schema {
 	void **allocs;
 	size_t nallocs, capallocs;
 	struct arena A; /* the documents' values and strings */
-	struct map_jp jp;
-	struct map_val *docs[MAX_DOCS];
+	struct jv_parser jp;
+	struct jv *docs[MAX_DOCS];
 	const char *docuri[MAX_DOCS];
 	size_t ndocs;
 	/* pointer map json -> info */
@@ -482,7 +482,7 @@ imap_rehash(struct schema *s)
 }
 
 static struct info *
-info_get(struct schema *s, const struct map_val *j)
+info_get(struct schema *s, const struct jv *j)
 {
 	size_t h;
 
@@ -500,7 +500,7 @@ info_get(struct schema *s, const struct map_val *j)
 }
 
 static struct info *
-info_add(struct schema *s, const struct map_val *j, const char *base, const char *loc)
+info_add(struct schema *s, const struct jv *j, const char *base, const char *loc)
 {
 	struct info *in = info_get(s, j);
 	size_t h;
@@ -526,7 +526,7 @@ info_add(struct schema *s, const struct map_val *j, const char *base, const char
 	return in;
 }
 
-static const struct map_val *
+static const struct jv *
 name_get(struct schema *s, const char *uri)
 {
 	size_t i;
@@ -538,7 +538,7 @@ name_get(struct schema *s, const char *uri)
 }
 
 static int
-name_add(struct schema *s, const char *uri, const struct map_val *j)
+name_add(struct schema *s, const char *uri, const struct jv *j)
 {
 	if (name_get(s, uri))
 		return 0; /* first one wins */
@@ -591,22 +591,22 @@ ptr_join(struct schema *s, const char *loc, const char *tok)
 }
 
 static int
-is_bool(const struct map_val *j)
+is_bool(const struct jv *j)
 {
-	return j->t == MV_TRUE || j->t == MV_FALSE;
+	return j->t == JV_TRUE || j->t == JV_FALSE;
 }
 
 /* an object's member by name (strings of documents are NUL-terminated) */
-static const struct map_val *
-member(const struct map_val *o, const char *k)
+static const struct jv *
+member(const struct jv *o, const char *k)
 {
-	return map_obj_get(o, k, strlen(k));
+	return jv_obj_get(o, k, strlen(k));
 }
 
 static int
-scan(struct schema *s, const struct map_val *j, const char *base, const char *loc, int depth)
+scan(struct schema *s, const struct jv *j, const char *base, const char *loc, int depth)
 {
-	const struct map_val *id, *a;
+	const struct jv *id, *a;
 	uint32_t m;
 	int i;
 
@@ -616,10 +616,10 @@ scan(struct schema *s, const struct map_val *j, const char *base, const char *lo
 		return fail(s, "schema nested too deeply at '%s'", loc);
 	if (is_bool(j))
 		return info_add(s, j, base, loc) ? 0 : -1;
-	if (j->t != MV_OBJ)
+	if (j->t != JV_OBJ)
 		return 0;
 	id = member(j, "$id");
-	if (id && id->t == MV_STR) {
+	if (id && id->t == JV_STR) {
 		char *nb = uri_resolve(s, base, id->u.s);
 
 		if (nb == NULL)
@@ -629,14 +629,14 @@ scan(struct schema *s, const struct map_val *j, const char *base, const char *lo
 			return -1;
 	}
 	a = member(j, "$anchor");
-	if (a && a->t == MV_STR) {
+	if (a && a->t == JV_STR) {
 		char *u = sprintf_s(s, "%s#%s", base, a->u.s);
 
 		if (u == NULL || name_add(s, u, j) < 0)
 			return -1;
 	}
 	a = member(j, "$dynamicAnchor");
-	if (a && a->t == MV_STR) {
+	if (a && a->t == JV_STR) {
 		char *u = sprintf_s(s, "%s#%s", base, a->u.s);
 
 		if (u == NULL || name_add(s, u, j) < 0)
@@ -646,14 +646,14 @@ scan(struct schema *s, const struct map_val *j, const char *base, const char *lo
 		return -1;
 	for (m = 0; m < j->n; m++) {
 		const char *key = j->u.o[m].k;
-		const struct map_val *k = &j->u.o[m].v;
+		const struct jv *k = &j->u.o[m].v;
 		uint32_t e;
 
 		for (i = 0; kw_one[i]; i++)
 			if (strcmp(key, kw_one[i]) == 0)
 				scan(s, k, base, ptr_join(s, loc, key), depth + 1);
 		for (i = 0; kw_arr[i]; i++)
-			if (strcmp(key, kw_arr[i]) == 0 && k->t == MV_ARR) {
+			if (strcmp(key, kw_arr[i]) == 0 && k->t == JV_ARR) {
 				char *l = ptr_join(s, loc, key);
 
 				for (e = 0; e < k->n; e++) {
@@ -665,7 +665,7 @@ scan(struct schema *s, const struct map_val *j, const char *base, const char *lo
 				}
 			}
 		for (i = 0; kw_map[i]; i++)
-			if (strcmp(key, kw_map[i]) == 0 && k->t == MV_OBJ) {
+			if (strcmp(key, kw_map[i]) == 0 && k->t == JV_OBJ) {
 				char *l = ptr_join(s, loc, key);
 
 				for (e = 0; e < k->n; e++)
@@ -681,25 +681,25 @@ scan(struct schema *s, const struct map_val *j, const char *base, const char *lo
 /* copy a parsed document's strings, keys and numbers into the arena,
  * NUL-terminated (the parser leaves them in the text) */
 static int
-own_strings(struct schema *s, struct map_val *v)
+own_strings(struct schema *s, struct jv *v)
 {
 	uint32_t i;
 
 	switch (v->t) {
-	case MV_STR:
-	case MV_NUM:
+	case JV_STR:
+	case JV_NUM:
 		if ((v->u.s = arena_strdup(&s->A, v->u.s, v->n)) == NULL)
 			return fail(s, "out of memory");
-		v->f &= (uint8_t)~MVF_HASD;
+		v->f &= (uint8_t)~JVF_HASD;
 		return 0;
-	case MV_ARR:
+	case JV_ARR:
 		for (i = 0; i < v->n; i++)
 			if (own_strings(s, &v->u.a[i]) < 0)
 				return -1;
 		return 0;
-	case MV_OBJ:
+	case JV_OBJ:
 		for (i = 0; i < v->n; i++) {
-			struct map_kv *kv = &v->u.o[i];
+			struct jv_kv *kv = &v->u.o[i];
 
 			if ((kv->k = arena_strdup(&s->A, kv->k, kv->kn)) == NULL)
 				return fail(s, "out of memory");
@@ -712,17 +712,17 @@ own_strings(struct schema *s, struct map_val *v)
 }
 
 /* parse text (the caller keeps it) into a document of the schema */
-static struct map_val *
+static struct jv *
 parse_doc(struct schema *s, const char *text, size_t len, const char *what)
 {
-	struct map_val *v = arena_alloc(&s->A, sizeof(*v));
+	struct jv *v = arena_alloc(&s->A, sizeof(*v));
 
 	if (v == NULL) {
 		fail(s, "out of memory");
 		return NULL;
 	}
 	s->jp.A = &s->A;
-	if (map_json_parse(&s->jp, text, len, v) < 0) {
+	if (jv_parse(&s->jp, text, len, v) < 0) {
 		fail(s, "%s%snot valid JSON: %s at byte %zu", what ? what : "", what ? ": " : "",
 			s->jp.err, s->jp.errpos + 1);
 		return NULL;
@@ -732,7 +732,7 @@ parse_doc(struct schema *s, const char *text, size_t len, const char *what)
 
 /* a parsed document, known by uri (no fragment) */
 static int
-add_doc(struct schema *s, struct map_val *doc, const char *uri, const char *locprefix)
+add_doc(struct schema *s, struct jv *doc, const char *uri, const char *locprefix)
 {
 	if (s->ndocs >= MAX_DOCS)
 		return fail(s, "too many schema documents (more than %d)", MAX_DOCS);
@@ -807,10 +807,10 @@ pct_decode(char *p)
 	*o = '\0';
 }
 
-static struct map_val *
+static struct jv *
 load_uri(struct schema *s, const char *uri)
 {
-	struct map_val *doc = NULL;
+	struct jv *doc = NULL;
 	struct ep_err e = EP_ERR_INIT;
 	char *text;
 	size_t len = 0;
@@ -854,11 +854,11 @@ load_uri(struct schema *s, const char *uri)
 
 /* ---- compile ------------------------------------------------------- */
 
-static struct snode *compile_node(struct schema *s, const struct map_val *j, const char *base,
+static struct snode *compile_node(struct schema *s, const struct jv *j, const char *base,
 	const char *loc);
 
-static const struct map_val *
-walk_pointer(const struct map_val *j, const char *ptr)
+static const struct jv *
+walk_pointer(const struct jv *j, const char *ptr)
 {
 	char tok[1024];
 
@@ -885,9 +885,9 @@ walk_pointer(const struct map_val *j, const char *ptr)
 			tok[n++] = c;
 		}
 		tok[n] = '\0';
-		if (j->t == MV_OBJ) {
-			j = map_obj_get(j, tok, n);
-		} else if (j->t == MV_ARR) {
+		if (j->t == JV_OBJ) {
+			j = jv_obj_get(j, tok, n);
+		} else if (j->t == JV_ARR) {
 			char *end;
 			long i;
 
@@ -911,7 +911,7 @@ static struct snode *
 resolve_ref(struct schema *s, const char *base, const char *ref, const char *loc)
 {
 	char *abs = uri_resolve(s, base, ref), *res, *frag;
-	const struct map_val *root, *t;
+	const struct jv *root, *t;
 	struct info *in;
 
 	if (abs == NULL)
@@ -923,7 +923,7 @@ resolve_ref(struct schema *s, const char *base, const char *ref, const char *loc
 	frag = frag ? frag + 1 : NULL;
 	root = name_get(s, res);
 	if (root == NULL) {
-		struct map_val *doc = load_uri(s, res);
+		struct jv *doc = load_uri(s, res);
 
 		if (doc == NULL)
 			return NULL;
@@ -955,10 +955,10 @@ resolve_ref(struct schema *s, const char *base, const char *ref, const char *loc
 }
 
 static int
-get_nonneg(struct schema *s, const struct map_val *k, const char *key, const char *loc,
+get_nonneg(struct schema *s, const struct jv *k, const char *key, const char *loc,
 	double *out)
 {
-	double d = k->t == MV_NUM ? map_to_double(k) : -1;
+	double d = k->t == JV_NUM ? jv_to_double(k) : -1;
 
 	if (!(d >= 0) || floor(d) != d)
 		return fail(s, "%s/%s: must be a non-negative integer", loc, key);
@@ -967,12 +967,12 @@ get_nonneg(struct schema *s, const struct map_val *k, const char *key, const cha
 }
 
 static int
-get_num(struct schema *s, const struct map_val *k, const char *key, const char *loc,
+get_num(struct schema *s, const struct jv *k, const char *key, const char *loc,
 	struct numkw *out)
 {
-	if (k->t != MV_NUM)
+	if (k->t != JV_NUM)
 		return fail(s, "%s/%s: must be a number", loc, key);
-	out->v = map_to_double(k);
+	out->v = jv_to_double(k);
 	out->txt = k->u.s; /* NUL-terminated in the arena */
 	out->d_ok = dec_parse(k->u.s, k->n, &out->d) == 0;
 	return 0;
@@ -1024,11 +1024,11 @@ compile_re(struct schema *s, const char *src, const char *loc)
 
 /* subschema of node (base, loc) under keyword key */
 static struct snode *
-sub(struct schema *s, const struct map_val *j, const char *base, const char *loc)
+sub(struct schema *s, const struct jv *j, const char *base, const char *loc)
 {
 	struct info *in = info_get(s, j);
 
-	if (j->t != MV_OBJ && !is_bool(j)) {
+	if (j->t != JV_OBJ && !is_bool(j)) {
 		fail(s, "%s: not a schema", loc ? loc : "?");
 		return NULL;
 	}
@@ -1038,14 +1038,14 @@ sub(struct schema *s, const struct map_val *j, const char *base, const char *loc
 }
 
 static struct snode **
-sub_array(struct schema *s, const struct map_val *k, const char *key, const char *base,
+sub_array(struct schema *s, const struct jv *k, const char *key, const char *base,
 	const char *loc, size_t *n)
 {
 	struct snode **v;
 	size_t i;
 	char *l = ptr_join(s, loc, key);
 
-	if (k->t != MV_ARR || k->n == 0) {
+	if (k->t != JV_ARR || k->n == 0) {
 		fail(s, "%s/%s: must be a non-empty array of schemas", loc, key);
 		return NULL;
 	}
@@ -1096,16 +1096,16 @@ pentry_add(struct snode *n, const char *name, size_t len, uint32_t h)
 }
 
 static int
-build_props(struct schema *s, struct snode *n, const struct map_val *props,
-	const struct map_val *req, const char *base, const char *loc)
+build_props(struct schema *s, struct snode *n, const struct jv *props,
+	const struct jv *req, const char *base, const char *loc)
 {
 	size_t cap = 0, size;
 	uint32_t i;
 	char *l = NULL;
 
-	if (props && props->t != MV_OBJ)
+	if (props && props->t != JV_OBJ)
 		return fail(s, "%s/properties: must be an object", loc);
-	if (req && req->t != MV_ARR)
+	if (req && req->t != JV_ARR)
 		return fail(s, "%s/required: must be an array of strings", loc);
 	cap = (size_t)(props ? props->n : 0) + (size_t)(req ? req->n : 0);
 	if (cap == 0)
@@ -1120,7 +1120,7 @@ build_props(struct schema *s, struct snode *n, const struct map_val *props,
 	if (props) {
 		l = ptr_join(s, loc, "properties");
 		for (i = 0; i < props->n; i++) {
-			const struct map_kv *kv = &props->u.o[i];
+			const struct jv_kv *kv = &props->u.o[i];
 			uint32_t h = hash_bytes(kv->k, kv->kn);
 			struct pentry *p = pentry_find(n, kv->k, kv->kn, h);
 			struct snode *sn = sub(s, &kv->v, base, l ? ptr_join(s, l, kv->k) : NULL);
@@ -1137,11 +1137,11 @@ build_props(struct schema *s, struct snode *n, const struct map_val *props,
 		if (n->req == NULL)
 			return -1;
 		for (i = 0; i < req->n; i++) {
-			const struct map_val *e = &req->u.a[i];
+			const struct jv *e = &req->u.a[i];
 			uint32_t h;
 			struct pentry *p;
 
-			if (e->t != MV_STR)
+			if (e->t != JV_STR)
 				return fail(s, "%s/required: must be an array of strings", loc);
 			h = hash_bytes(e->u.s, e->n);
 			p = pentry_find(n, e->u.s, e->n, h);
@@ -1174,11 +1174,11 @@ type_bit(const char *t)
 }
 
 static struct snode *
-compile_node(struct schema *s, const struct map_val *j, const char *base, const char *loc)
+compile_node(struct schema *s, const struct jv *j, const char *base, const char *loc)
 {
 	struct info *in;
 	struct snode *n;
-	const struct map_val *k, *props = NULL, *req = NULL;
+	const struct jv *k, *props = NULL, *req = NULL;
 	uint32_t mi;
 	char *l;
 
@@ -1196,10 +1196,10 @@ compile_node(struct schema *s, const struct map_val *j, const char *base, const 
 	in->node = n; /* before the children: cycles through $ref end here */
 	n->loc = loc;
 	if (is_bool(j)) {
-		n->boolean = j->t == MV_TRUE;
+		n->boolean = j->t == JV_TRUE;
 		return n;
 	}
-	if (j->t != MV_OBJ) {
+	if (j->t != JV_OBJ) {
 		fail(s, "%s: a schema must be an object or a boolean", loc);
 		return NULL;
 	}
@@ -1216,7 +1216,7 @@ compile_node(struct schema *s, const struct map_val *j, const char *base, const 
 			if (strcmp(key, "$ref") == 0 || strcmp(key, "$dynamicRef") == 0) {
 				struct snode *t;
 
-				if (k->t != MV_STR) {
+				if (k->t != JV_STR) {
 					fail(s, "%s/%s: must be a string", loc, key);
 					return NULL;
 				}
@@ -1251,7 +1251,7 @@ compile_node(struct schema *s, const struct map_val *j, const char *base, const 
 				size_t i, x;
 				struct dep *d;
 
-				if (k->t != MV_OBJ) {
+				if (k->t != JV_OBJ) {
 					fail(s, "%s/%s: must be an object", loc, key);
 					return NULL;
 				}
@@ -1263,7 +1263,7 @@ compile_node(struct schema *s, const struct map_val *j, const char *base, const 
 				n->deps = d;
 				l = ptr_join(s, loc, key);
 				for (i = 0; i < k->n; i++) {
-					const struct map_kv *kv = &k->u.o[i];
+					const struct jv_kv *kv = &k->u.o[i];
 					struct dep *p = &n->deps[n->ndeps++];
 
 					p->name = kv->k;
@@ -1273,10 +1273,10 @@ compile_node(struct schema *s, const struct map_val *j, const char *base, const 
 							l ? ptr_join(s, l, kv->k) : NULL);
 						continue;
 					}
-					for (x = 0; kv->v.t == MV_ARR && x < kv->v.n; x++)
-						if (kv->v.u.a[x].t != MV_STR)
+					for (x = 0; kv->v.t == JV_ARR && x < kv->v.n; x++)
+						if (kv->v.u.a[x].t != JV_STR)
 							break;
-					if (kv->v.t != MV_ARR || x < kv->v.n) {
+					if (kv->v.t != JV_ARR || x < kv->v.n) {
 						fail(s, "%s/%s: must be an array of strings", l, kv->k);
 						return NULL;
 					}
@@ -1287,7 +1287,7 @@ compile_node(struct schema *s, const struct map_val *j, const char *base, const 
 			break;
 		case 'e':
 			if (strcmp(key, "enum") == 0) {
-				if (k->t != MV_ARR) {
+				if (k->t != JV_ARR) {
 					fail(s, "%s/enum: must be an array", loc);
 					return NULL;
 				}
@@ -1301,7 +1301,7 @@ compile_node(struct schema *s, const struct map_val *j, const char *base, const 
 			} else if (strcmp(key, "else") == 0) {
 				n->else_ = sub(s, k, base, ptr_join(s, loc, key));
 			} else if (strcmp(key, "errorMessage") == 0) {
-				if (k->t != MV_STR) {
+				if (k->t != JV_STR) {
 					fail(s, "%s/errorMessage: must be a string", loc);
 					return NULL;
 				}
@@ -1309,7 +1309,7 @@ compile_node(struct schema *s, const struct map_val *j, const char *base, const 
 			}
 			break;
 		case 'f':
-			if (strcmp(key, "format") == 0 && k->t == MV_STR) {
+			if (strcmp(key, "format") == 0 && k->t == JV_STR) {
 				n->format_name = k->u.s;
 				if (s->flags & SCHEMA_FORMAT_ASSERT)
 					n->format = schema_fmt_lookup(k->u.s);
@@ -1378,7 +1378,7 @@ compile_node(struct schema *s, const struct map_val *j, const char *base, const 
 			if (strcmp(key, "properties") == 0) {
 				props = k;
 			} else if (strcmp(key, "pattern") == 0) {
-				if (k->t != MV_STR) {
+				if (k->t != JV_STR) {
 					fail(s, "%s/pattern: must be a string", loc);
 					return NULL;
 				}
@@ -1388,7 +1388,7 @@ compile_node(struct schema *s, const struct map_val *j, const char *base, const 
 			} else if (strcmp(key, "patternProperties") == 0) {
 				size_t i;
 
-				if (k->t != MV_OBJ) {
+				if (k->t != JV_OBJ) {
 					fail(s, "%s/patternProperties: must be an object", loc);
 					return NULL;
 				}
@@ -1398,7 +1398,7 @@ compile_node(struct schema *s, const struct map_val *j, const char *base, const 
 				if (n->pprops == NULL || l == NULL)
 					return NULL;
 				for (i = 0; i < k->n; i++) {
-					const struct map_kv *kv = &k->u.o[i];
+					const struct jv_kv *kv = &k->u.o[i];
 
 					n->pprops[i].src = kv->k;
 					n->pprops[i].re = compile_re(s, kv->k, l);
@@ -1417,15 +1417,15 @@ compile_node(struct schema *s, const struct map_val *j, const char *base, const 
 			break;
 		case 't':
 			if (strcmp(key, "type") == 0) {
-				if (k->t == MV_STR) {
+				if (k->t == JV_STR) {
 					n->types = type_bit(k->u.s);
-				} else if (k->t == MV_ARR) {
+				} else if (k->t == JV_ARR) {
 					size_t i;
 
 					for (i = 0; i < k->n; i++) {
-						const struct map_val *e = &k->u.a[i];
+						const struct jv *e = &k->u.a[i];
 
-						if (e->t != MV_STR || type_bit(e->u.s) == 0) {
+						if (e->t != JV_STR || type_bit(e->u.s) == 0) {
 							fail(s, "%s/type: unknown type", loc);
 							return NULL;
 						}
@@ -1448,7 +1448,7 @@ compile_node(struct schema *s, const struct map_val *j, const char *base, const 
 					fail(s, "%s/uniqueItems: must be a boolean", loc);
 					return NULL;
 				}
-				if (k->t == MV_TRUE)
+				if (k->t == JV_TRUE)
 					n->flags |= HAS_UNIQUE;
 			}
 			break;
@@ -1474,7 +1474,7 @@ schema_free(struct schema *s)
 		pcre2_code_free(s->codes[i]);
 	free(s->codes);
 	arena_free(&s->A);
-	map_jp_free(&s->jp);
+	jv_parser_free(&s->jp);
 	for (i = 0; i < s->nallocs; i++)
 		free(s->allocs[i]);
 	free(s->allocs);
@@ -1511,7 +1511,7 @@ schema_compile(const char *text, size_t len, const char *base, struct schema_loa
 	unsigned flags, struct ep_err *err)
 {
 	struct schema *s = calloc(1, sizeof(*s));
-	struct map_val *doc;
+	struct jv *doc;
 	char *b;
 
 	if (s == NULL) {
@@ -1589,7 +1589,7 @@ struct vpriv {
 	size_t pcap;
 	pcre2_match_data *md;
 	struct arena A; /* schema_validate's parse of the instance */
-	struct map_jp jp;
+	struct jv_parser jp;
 	struct eoff *offs;
 	size_t noffs;
 };
@@ -1599,7 +1599,7 @@ struct vctx {
 	 * twice on the stack is a loop that would never end */
 	struct {
 		const struct snode *n;
-		const struct map_val *j;
+		const struct jv *j;
 	} refs[256];
 	int nrefs;
 	struct schema_errors *out;
@@ -1626,7 +1626,7 @@ schema_errors_free(struct schema_errors *e)
 		if (vp->md)
 			pcre2_match_data_free(vp->md);
 		arena_free(&vp->A);
-		map_jp_free(&vp->jp);
+		jv_parser_free(&vp->jp);
 		free(vp->offs);
 		free(vp);
 	}
@@ -1771,7 +1771,7 @@ path_pop(struct vctx *c, size_t old)
  * decided on the text whatever its length: the lowest decimal place
  * holding a non-zero digit, moved by the exponent, must not be below 0 */
 static int
-num_is_int(const struct map_val *v)
+num_is_int(const struct jv *v)
 {
 	const char *p = v->u.s, *e = p + v->n, *q;
 	long long place, minp = 0, ex = 0;
@@ -1809,21 +1809,21 @@ num_is_int(const struct map_val *v)
 }
 
 static unsigned
-inst_type(const struct map_val *j)
+inst_type(const struct jv *j)
 {
 	switch (j->t) {
-	case MV_NULL:
+	case JV_NULL:
 		return T_NULL;
-	case MV_TRUE:
-	case MV_FALSE:
+	case JV_TRUE:
+	case JV_FALSE:
 		return T_BOOL;
-	case MV_OBJ:
+	case JV_OBJ:
 		return T_OBJ;
-	case MV_ARR:
+	case JV_ARR:
 		return T_ARR;
-	case MV_STR:
+	case JV_STR:
 		return T_STR;
-	case MV_NUM:
+	case JV_NUM:
 		return num_is_int(j) ? T_NUM | T_INT : T_NUM;
 	}
 	return 0;
@@ -1893,11 +1893,11 @@ re_match(struct vctx *c, pcre2_code *re, const char *s, size_t n)
 	return rc >= 0;
 }
 
-static int validate(struct vctx *c, const struct snode *n, const struct map_val *j);
+static int validate(struct vctx *c, const struct snode *n, const struct jv *j);
 
 /* validate quietly: only the answer */
 static int
-check(struct vctx *c, const struct snode *n, const struct map_val *j)
+check(struct vctx *c, const struct snode *n, const struct jv *j)
 {
 	int r;
 
@@ -1911,7 +1911,7 @@ check(struct vctx *c, const struct snode *n, const struct map_val *j)
 #define FAILV() do { ok = 0; if (c->quiet) goto out; } while (0)
 
 static int
-v_object(struct vctx *c, const struct snode *n, const struct map_val *j)
+v_object(struct vctx *c, const struct snode *n, const struct jv *j)
 {
 	int ok = 1;
 	size_t count = j->n, i;
@@ -1920,8 +1920,8 @@ v_object(struct vctx *c, const struct snode *n, const struct map_val *j)
 	uint32_t mi;
 
 	for (mi = 0; mi < j->n; mi++) {
-		const struct map_kv *kv = &j->u.o[mi];
-		const struct map_val *m = &kv->v;
+		const struct jv_kv *kv = &j->u.o[mi];
+		const struct jv *m = &kv->v;
 		const char *key = kv->k;
 		size_t len = kv->kn, old;
 		struct pentry *p = NULL;
@@ -1933,10 +1933,10 @@ v_object(struct vctx *c, const struct snode *n, const struct map_val *j)
 				seen |= (uint64_t)1 << p->req;
 		}
 		if (n->propnames) {
-			struct map_val k;
+			struct jv k;
 
 			memset(&k, 0, sizeof(k));
-			k.t = MV_STR;
+			k.t = JV_STR;
 			k.u.s = key;
 			k.n = (uint32_t)len;
 			old = path_push(c, key, len);
@@ -1986,7 +1986,7 @@ v_object(struct vctx *c, const struct snode *n, const struct map_val *j)
 			if (use_bits)
 				have = (seen >> i) & 1;
 			else
-				have = map_obj_get(j, r->name, r->len) != NULL;
+				have = jv_obj_get(j, r->name, r->len) != NULL;
 			if (!have) {
 				size_t old = path_push(c, r->name, r->len);
 
@@ -2008,7 +2008,7 @@ v_object(struct vctx *c, const struct snode *n, const struct map_val *j)
 		const struct dep *d = &n->deps[i];
 		size_t k;
 
-		if (map_obj_get(j, d->name, d->len) == NULL)
+		if (jv_obj_get(j, d->name, d->len) == NULL)
 			continue;
 		if (d->schema) {
 			if (!validate(c, d->schema, j))
@@ -2016,9 +2016,9 @@ v_object(struct vctx *c, const struct snode *n, const struct map_val *j)
 			continue;
 		}
 		for (k = 0; k < d->n; k++) {
-			const struct map_val *nm = &d->names[k];
+			const struct jv *nm = &d->names[k];
 
-			if (map_obj_get(j, nm->u.s, nm->n) == NULL) {
+			if (jv_obj_get(j, nm->u.s, nm->n) == NULL) {
 				size_t old = path_push(c, nm->u.s, nm->n);
 
 				report(c, n, "dependentRequired", "is required when \"%s\" is present",
@@ -2032,7 +2032,7 @@ v_object(struct vctx *c, const struct snode *n, const struct map_val *j)
 }
 
 static int
-v_array(struct vctx *c, const struct snode *n, const struct map_val *j)
+v_array(struct vctx *c, const struct snode *n, const struct jv *j)
 {
 	int ok = 1;
 	uint32_t i, size = j->n, x;
@@ -2088,7 +2088,7 @@ v_array(struct vctx *c, const struct snode *n, const struct map_val *j)
 	if (n->flags & HAS_UNIQUE) {
 		for (i = 0; i < size; i++) {
 			for (x = i + 1; x < size; x++) {
-				if (map_equal(&j->u.a[i], &j->u.a[x])) {
+				if (jv_equal(&j->u.a[i], &j->u.a[x])) {
 					report(c, n, "uniqueItems", "items %u and %u are equal", i, x);
 					FAIL();
 					goto unique_done;
@@ -2147,7 +2147,7 @@ bound_cmp(const struct dec *d, double v, const struct numkw *k)
 }
 
 static int
-v_number(struct vctx *c, const struct snode *n, const struct map_val *j)
+v_number(struct vctx *c, const struct snode *n, const struct jv *j)
 {
 	struct dec d;
 	double v;
@@ -2157,7 +2157,7 @@ v_number(struct vctx *c, const struct snode *n, const struct map_val *j)
 		return 1;
 	/* the exact decimal when it has one (38 digits), else the double */
 	d_ok = dec_quick(j->u.s, j->n, &d) == 0 || dec_parse(j->u.s, j->n, &d) == 0;
-	v = d_ok ? 0 : map_to_double(j);
+	v = d_ok ? 0 : jv_to_double(j);
 	if ((n->flags & HAS_MIN) && bound_cmp(d_ok ? &d : NULL, v, &n->min) < 0) {
 		report(c, n, "minimum", "must be >= %s", n->min.txt);
 		FAIL();
@@ -2199,7 +2199,7 @@ v_number(struct vctx *c, const struct snode *n, const struct map_val *j)
 }
 
 static int
-v_string(struct vctx *c, const struct snode *n, const struct map_val *j)
+v_string(struct vctx *c, const struct snode *n, const struct jv *j)
 {
 	const char *s = j->u.s;
 	size_t len = j->n, chars;
@@ -2233,7 +2233,7 @@ v_string(struct vctx *c, const struct snode *n, const struct map_val *j)
 }
 
 static int
-v_ref(struct vctx *c, const struct snode *n, const struct snode *t, const struct map_val *j)
+v_ref(struct vctx *c, const struct snode *n, const struct snode *t, const struct jv *j)
 {
 	int i, r;
 
@@ -2258,7 +2258,7 @@ v_ref(struct vctx *c, const struct snode *n, const struct snode *t, const struct
 /* the values as JSON, comma-separated, for a message: 0 if they do not
  * fit in n bytes (a long enum is better left unsaid) */
 static int
-values_text(const struct map_val *v, size_t nv, char *out, size_t n)
+values_text(const struct jv *v, size_t nv, char *out, size_t n)
 {
 	struct buf b = BUF_INIT;
 	size_t i;
@@ -2266,7 +2266,7 @@ values_text(const struct map_val *v, size_t nv, char *out, size_t n)
 
 	buf_init(&b, n);
 	for (i = 0; i < nv && ok; i++)
-		ok = (i == 0 || buf_add(&b, ", ", 2) == 0) && map_json_emit(&b, &v[i]) == 0;
+		ok = (i == 0 || buf_add(&b, ", ", 2) == 0) && jv_emit(&b, &v[i]) == 0;
 	if (ok && b.len < n)
 		memcpy(out, buf_str(&b), b.len + 1);
 	ok = ok && b.len < n;
@@ -2275,7 +2275,7 @@ values_text(const struct map_val *v, size_t nv, char *out, size_t n)
 }
 
 static int
-validate(struct vctx *c, const struct snode *n, const struct map_val *j)
+validate(struct vctx *c, const struct snode *n, const struct jv *j)
 {
 	char b[256];
 	unsigned t;
@@ -2307,7 +2307,7 @@ validate(struct vctx *c, const struct snode *n, const struct map_val *j)
 		report(c, n, "type", "expected %s, got %s", want, type_name(t & T_INT ? T_NUM : t));
 		FAILV();
 	}
-	if (n->flags & HAS_CONST && !map_equal(n->const_, j)) {
+	if (n->flags & HAS_CONST && !jv_equal(n->const_, j)) {
 		if (!c->quiet && values_text(n->const_, 1, b, sizeof(b)))
 			report(c, n, "const", "must be %s", b);
 		else
@@ -2318,7 +2318,7 @@ validate(struct vctx *c, const struct snode *n, const struct map_val *j)
 		int found = 0;
 
 		for (i = 0; i < n->enum_->n && !found; i++)
-			found = map_equal(&n->enum_->u.a[i], j);
+			found = jv_equal(&n->enum_->u.a[i], j);
 		if (!found) {
 			if (!c->quiet && values_text(n->enum_->u.a, n->enum_->n, b, sizeof(b)))
 				report(c, n, "enum", "must be one of %s", b);
@@ -2401,7 +2401,7 @@ out:
 }
 
 int
-schema_validate_val(const struct schema *s, const struct map_val *instance,
+schema_validate_val(const struct schema *s, const struct jv *instance,
 	struct schema_errors *out)
 {
 	struct vctx c;
@@ -2447,7 +2447,7 @@ int
 schema_validate(const struct schema *s, const char *text, size_t len, struct schema_errors *out)
 {
 	struct vpriv *vp, tmp;
-	struct map_val v;
+	struct jv v;
 	int r;
 
 	if (out) {
@@ -2460,7 +2460,7 @@ schema_validate(const struct schema *s, const char *text, size_t len, struct sch
 	}
 	arena_reset(&vp->A);
 	vp->jp.A = &vp->A;
-	if (map_json_parse(&vp->jp, text, len, &v) < 0) {
+	if (jv_parse(&vp->jp, text, len, &v) < 0) {
 		r = 0;
 		if (out) {
 			struct vctx c;
@@ -2487,7 +2487,7 @@ schema_validate(const struct schema *s, const char *text, size_t len, struct sch
 	}
 	if (out == NULL) {
 		arena_free(&tmp.A);
-		map_jp_free(&tmp.jp);
+		jv_parser_free(&tmp.jp);
 	}
 	return r;
 }

@@ -1,8 +1,8 @@
 /*
  * schema.h - JSON Schema draft 2020-12 validation (layer 5: engines).
  *
- * Documents and instances are read with the map engine's JSON parser
- * (lib/engine/map/map_json.c), which keeps every string whole (a "\u0000" inside one
+ * Documents and instances are read with the JSON value parser
+ * (jv_parse, stream/jv.h), which keeps every string whole (a "\u0000" inside one
  * is a character like any other) and every number as its text: integers,
  * bounds and multipleOf are decided on the exact decimal, not a double.
  *
@@ -31,7 +31,7 @@
 #include "base/err.h"
 
 struct schema;
-struct map_val;
+struct jv;
 
 /* Resolves a non-file URI (without fragment) to a document's text:
  * returns malloc'd bytes (*len set) the schema frees, or NULL with err
@@ -93,9 +93,9 @@ void schema_errors_free(struct schema_errors *e);
  * valid (fastest: stops at the first failure). */
 int schema_validate(const struct schema *s, const char *text, size_t len,
 	struct schema_errors *out);
-/* The same on a value map_json_parse made (map_int.h: for lib/ callers
- * that parse a record once for several checks). */
-int schema_validate_val(const struct schema *s, const struct map_val *instance,
+/* The same on a value jv_parse made (stream/jv.h), for callers that
+ * parse a record once for several checks. */
+int schema_validate_val(const struct schema *s, const struct jv *instance,
 	struct schema_errors *out);
 
 /* "/Email: does not match format \"email\"" into buf; an error about the

@@ -19,7 +19,7 @@
 #include "stream/json.h"
 #include "base/keyset.h"
 #include "engine/map/map.h"
-#include "engine/map/map_int.h"
+#include "stream/jv.h"
 #include "stream/ndjson.h"
 #include "engine/schema/schema.h"
 #include "engine/similar.h"
@@ -116,7 +116,7 @@ struct validator {
 	struct buf detail;
 	/* the record's parse, reused */
 	struct arena A;
-	struct map_jp jp;
+	struct jv_parser jp;
 	/* sources seen, for "first at FILE:LINE" */
 	char **srcs;
 	size_t nsrcs;
@@ -177,7 +177,7 @@ validator_free(struct validator *v)
 	free(v->rules);
 	map_ctx_free(v->mctx);
 	arena_free(&v->A);
-	map_jp_free(&v->jp);
+	jv_parser_free(&v->jp);
 	for (i = 0; i < v->nuniq; i++) {
 		fields_free(&v->uniq[i].f);
 		keyset_free(&v->uniq[i].seen);
@@ -275,12 +275,12 @@ validator_set_op(struct validator *v, const char *op, struct ep_err *err)
 
 /* the record as the schema sees it with --op: "_op" added when it has
  * none (in the record's arena; the record's text is not touched) */
-static const struct map_val *
-with_op(struct validator *v, const struct map_val *rec, struct map_val *tmp)
+static const struct jv *
+with_op(struct validator *v, const struct jv *rec, struct jv *tmp)
 {
-	struct map_kv *kv;
+	struct jv_kv *kv;
 
-	if (v->op == NULL || map_obj_get(rec, "_op", 3) != NULL)
+	if (v->op == NULL || jv_obj_get(rec, "_op", 3) != NULL)
 		return rec;
 	if ((kv = arena_alloc(&v->A, ((size_t)rec->n + 1) * sizeof(*kv))) == NULL)
 		return NULL;
@@ -290,8 +290,8 @@ with_op(struct validator *v, const struct map_val *rec, struct map_val *tmp)
 	kv[rec->n].k = "_op";
 	kv[rec->n].kn = 3;
 	kv[rec->n].ksafe = 1;
-	kv[rec->n].v.t = MV_STR;
-	kv[rec->n].v.f = MVF_SAFE;
+	kv[rec->n].v.t = JV_STR;
+	kv[rec->n].v.f = JVF_SAFE;
 	kv[rec->n].v.u.s = v->op;
 	kv[rec->n].v.n = (uint32_t)strlen(v->op);
 	*tmp = *rec;
@@ -416,7 +416,7 @@ validator_add_similar(struct validator *v, const char *fields, double cutoff, in
  * (numbers as their exact decimal, so 7 and 7.0 are one key).  Returns 0,
  * 1 when the value is absent (missing, null, false), -1 out of memory. */
 static int
-key_part(struct buf *b, const struct map_val *x, struct buf *tmp)
+key_part(struct buf *b, const struct jv *x, struct buf *tmp)
 {
 	char num[DEC_STRLEN];
 	const char *p = NULL;
@@ -425,18 +425,18 @@ key_part(struct buf *b, const struct map_val *x, struct buf *tmp)
 	uint32_t n32;
 	struct dec d;
 
-	if (x == NULL || x->t == MV_NULL || x->t == MV_FALSE)
+	if (x == NULL || x->t == JV_NULL || x->t == JV_FALSE)
 		return 1;
 	/* Odoo many2one [id, "name"]: the id */
-	if (x->t == MV_ARR && x->n == 2 && x->u.a[0].t == MV_NUM && x->u.a[1].t == MV_STR)
+	if (x->t == JV_ARR && x->n == 2 && x->u.a[0].t == JV_NUM && x->u.a[1].t == JV_STR)
 		x = &x->u.a[0];
 	switch (x->t) {
-	case MV_STR:
+	case JV_STR:
 		t = 's';
 		p = x->u.s;
 		n = x->n;
 		break;
-	case MV_NUM:
+	case JV_NUM:
 		t = 'n';
 		if (dec_parse(x->u.s, x->n, &d) == 0) {
 			dec_normalize(&d, &d);
@@ -447,13 +447,13 @@ key_part(struct buf *b, const struct map_val *x, struct buf *tmp)
 			n = x->n;
 		}
 		break;
-	case MV_TRUE:
+	case JV_TRUE:
 		t = 't';
 		break;
 	default:
 		t = 'j';
 		buf_reset(tmp);
-		if (map_json_emit(tmp, x) < 0)
+		if (jv_emit(tmp, x) < 0)
 			return -1;
 		p = tmp->p;
 		n = tmp->len;
@@ -466,15 +466,15 @@ key_part(struct buf *b, const struct map_val *x, struct buf *tmp)
 	return rc ? -1 : 0;
 }
 
-static const struct map_val *
-field(const struct map_val *rec, const char *name)
+static const struct jv *
+field(const struct jv *rec, const char *name)
 {
-	return map_obj_get(rec, name, strlen(name));
+	return jv_obj_get(rec, name, strlen(name));
 }
 
 /* the key of rec over f into v->key; 1 when some part is absent */
 static int
-make_key(struct validator *v, const struct map_val *rec, const struct fields *f)
+make_key(struct validator *v, const struct jv *rec, const struct fields *f)
 {
 	buf_reset(&v->key);
 	for (size_t i = 0; i < f->n; i++) {
@@ -488,7 +488,7 @@ make_key(struct validator *v, const struct map_val *rec, const struct fields *f)
 
 /* the key's values as JSON text, for messages: "odoo:7" or ("A", 1) */
 static const char *
-key_text(struct validator *v, const struct map_val *rec, const struct fields *f)
+key_text(struct validator *v, const struct jv *rec, const struct fields *f)
 {
 	buf_reset(&v->tmp);
 	if (f->n > 1)
@@ -496,7 +496,7 @@ key_text(struct validator *v, const struct map_val *rec, const struct fields *f)
 	for (size_t i = 0; i < f->n; i++) {
 		if (i)
 			buf_adds(&v->tmp, ", ");
-		map_json_emit(&v->tmp, field(rec, f->v[i]));
+		jv_emit(&v->tmp, field(rec, f->v[i]));
 	}
 	if (f->n > 1)
 		buf_addc(&v->tmp, ')');
@@ -509,7 +509,7 @@ key_text(struct validator *v, const struct map_val *rec, const struct fields *f)
 
 /* a control line {"_checkpoint": ...} is not a record */
 static int
-is_control(const struct map_val *rec)
+is_control(const struct jv *rec)
 {
 	return rec->n == 1 && rec->u.o[0].kn == 11 && memcmp(rec->u.o[0].k, "_checkpoint", 11) == 0;
 }
@@ -545,7 +545,7 @@ validator_add_ref(struct validator *v, const char *spec, struct ep_err *warn, st
 	if (ndjson_open(&rd, r->file, NDJ_DEFAULT_MAX_LINE, err) < 0)
 		return ep_err_prefix(err, "--ref");
 	while (rc == 0 && (k = ndjson_next(&rd, &ln, err)) != NDJ_EOF) {
-		struct map_val doc;
+		struct jv doc;
 		int m;
 
 		if (k == NDJ_ERROR) {
@@ -553,8 +553,8 @@ validator_add_ref(struct validator *v, const char *spec, struct ep_err *warn, st
 			break;
 		}
 		arena_reset(&v->A);
-		if (k != NDJ_LINE || map_json_parse(&v->jp, ln.p, ln.len, &doc) < 0 ||
-		    doc.t != MV_OBJ) {
+		if (k != NDJ_LINE || jv_parse(&v->jp, ln.p, ln.len, &doc) < 0 ||
+		    doc.t != JV_OBJ) {
 			/* its key is unknown: records naming it are refused, the
 			 * safe side; say where */
 			if (nbad++ == 0)
@@ -848,7 +848,7 @@ source_index(struct validator *v, const char *source)
 #define LINE_BITS 44
 
 static int
-check_schema(struct validator *v, const struct map_val *doc)
+check_schema(struct validator *v, const struct jv *doc)
 {
 	int r = schema_validate_val(v->schema, doc, &v->errs);
 
@@ -871,7 +871,7 @@ check_schema(struct validator *v, const struct map_val *doc)
 }
 
 static int
-check_rules(struct validator *v, const struct map_val *doc)
+check_rules(struct validator *v, const struct jv *doc)
 {
 	for (size_t i = 0; i < v->nrules; i++) {
 		struct rule *r = &v->rules[i];
@@ -927,7 +927,7 @@ first_path(const struct fields *f, struct buf *b)
 /* --similar: the record's best earlier near-duplicate, as an item (or the
  * note with warn) */
 static int
-check_similar(struct validator *v, const struct map_val *doc, struct buf *pb,
+check_similar(struct validator *v, const struct jv *doc, struct buf *pb,
 	      struct buf *note)
 {
 	struct similar *s = v->sim;
@@ -968,11 +968,11 @@ check_similar(struct validator *v, const struct map_val *doc, struct buf *pb,
 
 /* a number, or a string holding one, as a decimal; 1 when not one */
 static int
-value_dec(const struct map_val *x, struct dec *d)
+value_dec(const struct jv *x, struct dec *d)
 {
-	if (x && x->t == MV_ARR && x->n == 2 && x->u.a[0].t == MV_NUM && x->u.a[1].t == MV_STR)
+	if (x && x->t == JV_ARR && x->n == 2 && x->u.a[0].t == JV_NUM && x->u.a[1].t == JV_STR)
 		x = &x->u.a[0];
-	if (x == NULL || (x->t != MV_NUM && x->t != MV_STR) || dec_parse(x->u.s, x->n, d) < 0)
+	if (x == NULL || (x->t != JV_NUM && x->t != JV_STR) || dec_parse(x->u.s, x->n, d) < 0)
 		return 1;
 	return 0;
 }
@@ -981,17 +981,17 @@ value_dec(const struct map_val *x, struct dec *d)
  * decimal without trailing zeros, a many2one as its id; 1 when absent
  * (missing, null, false, "") or another kind */
 static int
-canon(const struct map_val *x, struct buf *b)
+canon(const struct jv *x, struct buf *b)
 {
 	char num[DEC_STRLEN];
 	struct dec d;
 
 	buf_reset(b);
-	if (x && x->t == MV_ARR && x->n == 2 && x->u.a[0].t == MV_NUM && x->u.a[1].t == MV_STR)
+	if (x && x->t == JV_ARR && x->n == 2 && x->u.a[0].t == JV_NUM && x->u.a[1].t == JV_STR)
 		x = &x->u.a[0];
-	if (x == NULL || (x->t != MV_NUM && x->t != MV_STR) || x->n == 0)
+	if (x == NULL || (x->t != JV_NUM && x->t != JV_STR) || x->n == 0)
 		return 1;
-	if (x->t == MV_NUM && dec_parse(x->u.s, x->n, &d) == 0) {
+	if (x->t == JV_NUM && dec_parse(x->u.s, x->n, &d) == 0) {
 		dec_normalize(&d, &d);
 		if (dec_format(&d, num, sizeof num) < 0)
 			return 1;
@@ -1003,19 +1003,19 @@ canon(const struct map_val *x, struct buf *b)
 /* the group's name: "partner_id=42,currency_id=1" (many2one ids, values as
  * JSON), "all" without --by */
 static int
-group_name(struct validator *v, const struct map_val *rec, const struct fields *by)
+group_name(struct validator *v, const struct jv *rec, const struct fields *by)
 {
 	buf_reset(&v->key);
 	if (by->n == 0)
 		return buf_adds(&v->key, "all");
 	for (size_t i = 0; i < by->n; i++) {
-		const struct map_val *x = field(rec, by->v[i]);
-		struct map_val null = MV_NULLV;
+		const struct jv *x = field(rec, by->v[i]);
+		struct jv null = JV_NULLV;
 
-		if (x && x->t == MV_ARR && x->n == 2 && x->u.a[0].t == MV_NUM && x->u.a[1].t == MV_STR)
+		if (x && x->t == JV_ARR && x->n == 2 && x->u.a[0].t == JV_NUM && x->u.a[1].t == JV_STR)
 			x = &x->u.a[0];
 		if (buf_addf(&v->key, "%s%s=", i ? "," : "", by->v[i]) < 0 ||
-		    map_json_emit(&v->key, x ? x : &null) < 0)
+		    jv_emit(&v->key, x ? x : &null) < 0)
 			return -1;
 	}
 	return buf_str(&v->key) ? 0 : -1;
@@ -1032,7 +1032,7 @@ add_num(struct buf *b, const char *name, double d, const char *fmt)
 }
 
 static int
-judge_anomaly(struct validator *v, const struct map_val *doc, struct anomaly *a)
+judge_anomaly(struct validator *v, const struct jv *doc, struct anomaly *a)
 {
 	struct anomaly_verdict *vd = &a->vd;
 	char val[DEC_STRLEN], *fv[1] = { a->field };
@@ -1112,7 +1112,7 @@ quote_or_null(struct buf *b, const char *s)
 }
 
 static int
-judge_payment(struct validator *v, const struct map_val *doc, const char *source,
+judge_payment(struct validator *v, const struct jv *doc, const char *source,
 	      uint64_t lineno)
 {
 	struct dup_payment *dp = v->dup;
@@ -1121,13 +1121,13 @@ judge_payment(struct validator *v, const struct map_val *doc, const char *source
 	struct dt_time t;
 	struct dec amt;
 	struct buf *d = &v->detail;
-	const struct map_val *dv;
+	const struct jv *dv;
 	int r;
 
 	dp->has = dp->replay = 0;
 	dv = field(doc, dp->f.v[2]);
 	if ((r = canon(field(doc, dp->f.v[0]), &dp->vendor)) != 0 ||
-	    value_dec(field(doc, dp->f.v[1]), &amt) != 0 || dv == NULL || dv->t != MV_STR ||
+	    value_dec(field(doc, dp->f.v[1]), &amt) != 0 || dv == NULL || dv->t != JV_STR ||
 	    dt_parse(dv->u.s, dv->n, NULL, &t) < 0) {
 		if (r < 0)
 			return -1;
@@ -1222,7 +1222,7 @@ int
 validator_check(struct validator *v, const char *line, size_t len, const char *source,
 		uint64_t lineno, struct validator_result *res, struct ep_err *err)
 {
-	struct map_val rec, *doc = &rec;
+	struct jv rec, *doc = &rec;
 	struct buf pb = BUF_INIT, note = BUF_INIT;
 	size_t i, nerr;
 	int rc = 0, passes;
@@ -1235,8 +1235,8 @@ validator_check(struct validator *v, const char *line, size_t len, const char *s
 	res->nwarns = 0;
 	res->warn_error = NULL;
 	arena_reset(&v->A);
-	if (map_json_parse(&v->jp, line, len, &rec) < 0) {
-		if (v->jp.errkind == MAP_JP_NOMEM || v->jp.errkind == MAP_JP_TOOBIG)
+	if (jv_parse(&v->jp, line, len, &rec) < 0) {
+		if (v->jp.errkind == JV_PARSE_NOMEM || v->jp.errkind == JV_PARSE_TOOBIG)
 			goto oom;
 		res->jtype = JSON_INVALID;
 		res->joff = v->jp.errpos;
@@ -1244,7 +1244,7 @@ validator_check(struct validator *v, const char *line, size_t len, const char *s
 		v->checked--;
 		return VALIDATOR_NOT_JSON;
 	}
-	if (rec.t != MV_OBJ) {
+	if (rec.t != JV_OBJ) {
 		static const int jt[] = { JSON_NULL, JSON_FALSE, JSON_TRUE, JSON_NUMBER,
 			JSON_STRING, JSON_ARRAY, JSON_OBJECT };
 
@@ -1267,8 +1267,8 @@ validator_check(struct validator *v, const char *line, size_t len, const char *s
 		}
 	}
 	if (v->schema) {
-		struct map_val tmp;
-		const struct map_val *sv = with_op(v, doc, &tmp);
+		struct jv tmp;
+		const struct jv *sv = with_op(v, doc, &tmp);
 
 		if (sv == NULL || check_schema(v, sv) < 0)
 			goto oom;

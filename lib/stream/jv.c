@@ -1,14 +1,13 @@
-/* map_json.c - JSON parse into an arena, JSON output. */
-#include "engine/map/map_int.h"
-#include "base/text.h"
+/* jv.c - the JSON value type (jv.h): parse into an arena, output, and the
+ * helpers on values. */
+#include "stream/jv.h"
 
-#include "stream/json.h"
-
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 void
-map_jp_free(struct map_jp *jp)
+jv_parser_free(struct jv_parser *jp)
 {
 	free(jp->kv);
 	free(jp->v);
@@ -21,7 +20,7 @@ map_jp_free(struct map_jp *jp)
 /* --- parser --- */
 
 struct jpc {
-	struct map_jp *jp;
+	struct jv_parser *jp;
 	const char *s, *p, *e;
 	int depth;
 };
@@ -40,7 +39,7 @@ jfail_kind(struct jpc *c, int kind, const char *msg)
 static int
 jfail(struct jpc *c, const char *msg)
 {
-	return jfail_kind(c, MAP_JP_BAD, msg);
+	return jfail_kind(c, JV_PARSE_BAD, msg);
 }
 
 static void
@@ -109,7 +108,7 @@ jstring(struct jpc *c, const char **out, uint32_t *outn, uint8_t *safe)
 		return jfail(c, why);
 	}
 	if ((o = arena_alloc(c->jp->A, (size_t)r + 1)) == NULL)
-		return jfail_kind(c, MAP_JP_TOOBIG, "record too large");
+		return jfail_kind(c, JV_PARSE_TOOBIG, "record too large");
 	json_string_scan(st, (size_t)(e - st), o, &dn, &off, &why);
 	c->p = st + r + 1;
 	*out = o;
@@ -119,7 +118,7 @@ jstring(struct jpc *c, const char **out, uint32_t *outn, uint8_t *safe)
 }
 
 static int
-jnumber(struct jpc *c, struct map_val *v)
+jnumber(struct jpc *c, struct jv *v)
 {
 	const char *p = c->p, *e = c->e, *st = p;
 
@@ -158,7 +157,7 @@ jnumber(struct jpc *c, struct map_val *v)
 		while (p < e && *p >= '0' && *p <= '9')
 			p++;
 	}
-	v->t = MV_NUM;
+	v->t = JV_NUM;
 	v->f = 0;
 	v->u.s = st;
 	v->n = (uint32_t)(p - st);
@@ -166,10 +165,10 @@ jnumber(struct jpc *c, struct map_val *v)
 	return 0;
 }
 
-static int jvalue(struct jpc *c, struct map_val *v);
+static int jvalue(struct jpc *c, struct jv *v);
 
 static int
-push_kv(struct map_jp *jp)
+push_kv(struct jv_parser *jp)
 {
 	if (ARRAY_GROW(jp->kv, jp->nkv + 1, jp->capkv) < 0)
 		return -1;
@@ -178,7 +177,7 @@ push_kv(struct map_jp *jp)
 }
 
 static int
-push_v(struct map_jp *jp)
+push_v(struct jv_parser *jp)
 {
 	if (ARRAY_GROW(jp->v, jp->nv + 1, jp->capv) < 0)
 		return -1;
@@ -187,13 +186,13 @@ push_v(struct map_jp *jp)
 }
 
 struct kvs {
-	const struct map_kv *kv;
+	const struct jv_kv *kv;
 };
 
 static const char *
 kv_key(void *ctx, size_t j, size_t *len)
 {
-	const struct map_kv *kv = ((struct kvs *)ctx)->kv + j;
+	const struct jv_kv *kv = ((struct kvs *)ctx)->kv + j;
 
 	*len = kv->kn;
 	return kv->k;
@@ -202,11 +201,11 @@ kv_key(void *ctx, size_t j, size_t *len)
 /* The object's members from base on, a repeated key once, at its first
  * place with its last value (json.h). */
 static int
-dedup(struct map_jp *jp, size_t base)
+dedup(struct jv_parser *jp, size_t base)
 {
 	size_t n = jp->nkv - base, w = 0;
 	struct kvs ctx;
-	struct map_kv *kv;
+	struct jv_kv *kv;
 	int any = 0;
 
 	if (n < 2)
@@ -233,9 +232,9 @@ dedup(struct map_jp *jp, size_t base)
 }
 
 static int
-jobject(struct jpc *c, struct map_val *v)
+jobject(struct jpc *c, struct jv *v)
 {
-	struct map_jp *jp = c->jp;
+	struct jv_parser *jp = c->jp;
 	size_t base = jp->nkv, n;
 
 	c->p++;
@@ -245,7 +244,7 @@ jobject(struct jpc *c, struct map_val *v)
 		goto done;
 	}
 	for (;;) {
-		struct map_kv *kv;
+		struct jv_kv *kv;
 		const char *k;
 		uint32_t kn;
 		uint8_t ks;
@@ -260,13 +259,13 @@ jobject(struct jpc *c, struct map_val *v)
 			return jfail(c, "expected ':'");
 		c->p++;
 		if (push_kv(jp) < 0)
-			return jfail_kind(c, MAP_JP_NOMEM, "out of memory");
+			return jfail_kind(c, JV_PARSE_NOMEM, "out of memory");
 		kv = &jp->kv[jp->nkv - 1];
 		kv->k = k;
 		kv->kn = kn;
 		kv->ksafe = ks;
 		{
-			struct map_val tmp;
+			struct jv tmp;
 
 			if (jvalue(c, &tmp) < 0)
 				return -1;
@@ -288,26 +287,26 @@ jobject(struct jpc *c, struct map_val *v)
 	}
 done:
 	if (dedup(jp, base) < 0)
-		return jfail_kind(c, MAP_JP_NOMEM, "out of memory");
+		return jfail_kind(c, JV_PARSE_NOMEM, "out of memory");
 	n = jp->nkv - base;
-	v->t = MV_OBJ;
+	v->t = JV_OBJ;
 	v->f = 0;
 	v->n = (uint32_t)n;
 	v->x.cap = (uint32_t)n;
 	v->u.o = NULL;
 	if (n) {
-		if ((v->u.o = arena_alloc(jp->A, n * sizeof(struct map_kv))) == NULL)
-			return jfail_kind(c, MAP_JP_TOOBIG, "record too large");
-		memcpy(v->u.o, jp->kv + base, n * sizeof(struct map_kv));
+		if ((v->u.o = arena_alloc(jp->A, n * sizeof(struct jv_kv))) == NULL)
+			return jfail_kind(c, JV_PARSE_TOOBIG, "record too large");
+		memcpy(v->u.o, jp->kv + base, n * sizeof(struct jv_kv));
 	}
 	jp->nkv = base;
 	return 0;
 }
 
 static int
-jarray(struct jpc *c, struct map_val *v)
+jarray(struct jpc *c, struct jv *v)
 {
-	struct map_jp *jp = c->jp;
+	struct jv_parser *jp = c->jp;
 	size_t base = jp->nv, n;
 
 	c->p++;
@@ -317,12 +316,12 @@ jarray(struct jpc *c, struct map_val *v)
 		goto done;
 	}
 	for (;;) {
-		struct map_val tmp;
+		struct jv tmp;
 
 		if (jvalue(c, &tmp) < 0)
 			return -1;
 		if (push_v(jp) < 0)
-			return jfail_kind(c, MAP_JP_NOMEM, "out of memory");
+			return jfail_kind(c, JV_PARSE_NOMEM, "out of memory");
 		jp->v[jp->nv - 1] = tmp;
 		skipws(c);
 		if (c->p >= c->e)
@@ -339,15 +338,15 @@ jarray(struct jpc *c, struct map_val *v)
 	}
 done:
 	n = jp->nv - base;
-	v->t = MV_ARR;
+	v->t = JV_ARR;
 	v->f = 0;
 	v->n = (uint32_t)n;
 	v->x.cap = (uint32_t)n;
 	v->u.a = NULL;
 	if (n) {
-		if ((v->u.a = arena_alloc(jp->A, n * sizeof(struct map_val))) == NULL)
-			return jfail_kind(c, MAP_JP_TOOBIG, "record too large");
-		memcpy(v->u.a, jp->v + base, n * sizeof(struct map_val));
+		if ((v->u.a = arena_alloc(jp->A, n * sizeof(struct jv))) == NULL)
+			return jfail_kind(c, JV_PARSE_TOOBIG, "record too large");
+		memcpy(v->u.a, jp->v + base, n * sizeof(struct jv));
 	}
 	jp->nv = base;
 	return 0;
@@ -363,7 +362,7 @@ jlit(struct jpc *c, const char *w, size_t n)
 }
 
 static int
-jvalue(struct jpc *c, struct map_val *v)
+jvalue(struct jpc *c, struct jv *v)
 {
 	int r;
 
@@ -384,24 +383,24 @@ jvalue(struct jpc *c, struct map_val *v)
 		c->depth--;
 		return r;
 	case '"':
-		v->t = MV_STR;
+		v->t = JV_STR;
 		v->x.d = 0;
 		{
 			uint8_t safe;
 
 			if (jstring(c, &v->u.s, &v->n, &safe) < 0)
 				return -1;
-			v->f = safe ? MVF_SAFE : 0;
+			v->f = safe ? JVF_SAFE : 0;
 		}
 		return 0;
 	case 't':
-		*v = MV_BOOL(1);
+		*v = JV_BOOL(1);
 		return jlit(c, "true", 4);
 	case 'f':
-		*v = MV_BOOL(0);
+		*v = JV_BOOL(0);
 		return jlit(c, "false", 5);
 	case 'n':
-		*v = MV_NULLV;
+		*v = JV_NULLV;
 		return jlit(c, "null", 4);
 	default:
 		if (*c->p != '-' && (*c->p < '0' || *c->p > '9'))
@@ -411,7 +410,7 @@ jvalue(struct jpc *c, struct map_val *v)
 }
 
 int
-map_json_parse(struct map_jp *jp, const char *s, size_t n, struct map_val *out)
+jv_parse(struct jv_parser *jp, const char *s, size_t n, struct jv *out)
 {
 	struct jpc c = { jp, s, s, s + n, 0 };
 
@@ -443,7 +442,7 @@ put1(struct buf *b, char c)
 static const char hexd[] = "0123456789abcdef";
 
 int
-map_json_str(struct buf *b, const char *s, size_t n, int safe)
+jv_emit_str(struct buf *b, const char *s, size_t n, int safe)
 {
 	size_t i, run;
 	char *w;
@@ -503,38 +502,38 @@ map_json_str(struct buf *b, const char *s, size_t n, int safe)
 }
 
 int
-map_json_emit(struct buf *b, const struct map_val *v)
+jv_emit(struct buf *b, const struct jv *v)
 {
 	uint32_t i;
 
 	switch (v->t) {
-	case MV_NULL:
+	case JV_NULL:
 		return buf_add(b, "null", 4);
-	case MV_FALSE:
+	case JV_FALSE:
 		return buf_add(b, "false", 5);
-	case MV_TRUE:
+	case JV_TRUE:
 		return buf_add(b, "true", 4);
-	case MV_NUM:
+	case JV_NUM:
 		return buf_add(b, v->u.s, v->n);
-	case MV_STR:
-		return map_json_str(b, v->u.s, v->n, v->f & MVF_SAFE);
-	case MV_ARR:
+	case JV_STR:
+		return jv_emit_str(b, v->u.s, v->n, v->f & JVF_SAFE);
+	case JV_ARR:
 		if (put1(b, '[') < 0)
 			return -1;
 		for (i = 0; i < v->n; i++) {
-			if ((i && put1(b, ',') < 0) || map_json_emit(b, &v->u.a[i]) < 0)
+			if ((i && put1(b, ',') < 0) || jv_emit(b, &v->u.a[i]) < 0)
 				return -1;
 		}
 		return put1(b, ']');
-	case MV_OBJ:
+	case JV_OBJ:
 		if (put1(b, '{') < 0)
 			return -1;
 		for (i = 0; i < v->n; i++) {
-			const struct map_kv *kv = &v->u.o[i];
+			const struct jv_kv *kv = &v->u.o[i];
 
 			if ((i && put1(b, ',') < 0) ||
-			    map_json_str(b, kv->k, kv->kn, kv->ksafe) < 0 ||
-			    put1(b, ':') < 0 || map_json_emit(b, &kv->v) < 0)
+			    jv_emit_str(b, kv->k, kv->kn, kv->ksafe) < 0 ||
+			    put1(b, ':') < 0 || jv_emit(b, &kv->v) < 0)
 				return -1;
 		}
 		return put1(b, '}');
@@ -542,15 +541,124 @@ map_json_emit(struct buf *b, const struct map_val *v)
 	return -1;
 }
 
-const struct map_val *
-map_obj_get(const struct map_val *o, const char *k, size_t kn)
+/* --- values --- */
+
+const struct jv *
+jv_obj_get(const struct jv *o, const char *k, size_t kn)
 {
 	uint32_t i;
 
-	if (o->t != MV_OBJ)
+	if (o->t != JV_OBJ)
 		return NULL;
 	for (i = 0; i < o->n; i++)
 		if (o->u.o[i].kn == kn && memcmp(o->u.o[i].k, k, kn) == 0)
 			return &o->u.o[i].v;
 	return NULL;
+}
+
+const char *
+jv_type_name(int t)
+{
+	static const char *names[] = { "null", "boolean", "boolean", "number", "string",
+		"array", "object" };
+
+	return t >= 0 && t <= JV_OBJ ? names[t] : "?";
+}
+
+int
+jv_to_dec(const struct jv *v, struct dec *d)
+{
+	if (v->t != JV_NUM)
+		return -1;
+	if (dec_parse(v->u.s, v->n, d) == 0)
+		return 0;
+	return -1;
+}
+
+double
+jv_to_double(const struct jv *v)
+{
+	char buf[128], *h;
+	double d;
+
+	if (v->t != JV_NUM)
+		return 0;
+	if (v->f & JVF_HASD)
+		return v->x.d;
+	if (v->n < sizeof buf) {
+		memcpy(buf, v->u.s, v->n);
+		buf[v->n] = '\0';
+		return strtod(buf, NULL);
+	}
+	/* a long text (1 and 300 zeros): cutting it would change its value */
+	if ((h = strndup(v->u.s, v->n)) == NULL)
+		return NAN;
+	d = strtod(h, NULL);
+	free(h);
+	return d;
+}
+
+static int
+num_cmp(const struct jv *a, const struct jv *b)
+{
+	struct dec x, y;
+	double p, q;
+
+	if (a->n == b->n && memcmp(a->u.s, b->u.s, a->n) == 0)
+		return 0;
+	if (jv_to_dec(a, &x) == 0 && jv_to_dec(b, &y) == 0)
+		return dec_cmp(&x, &y);
+	p = jv_to_double(a);
+	q = jv_to_double(b);
+	return p < q ? -1 : p > q;
+}
+
+int
+jv_equal(const struct jv *a, const struct jv *b)
+{
+	uint32_t i;
+
+	if (a->t != b->t)
+		return 0;
+	switch (a->t) {
+	case JV_NUM:
+		return num_cmp(a, b) == 0;
+	case JV_STR:
+		return a->n == b->n && memcmp(a->u.s, b->u.s, a->n) == 0;
+	case JV_ARR:
+		if (a->n != b->n)
+			return 0;
+		for (i = 0; i < a->n; i++)
+			if (!jv_equal(&a->u.a[i], &b->u.a[i]))
+				return 0;
+		return 1;
+	case JV_OBJ:
+		if (a->n != b->n)
+			return 0;
+		for (i = 0; i < a->n; i++) {
+			const struct jv *o = jv_obj_get(b, a->u.o[i].k, a->u.o[i].kn);
+
+			if (o == NULL || !jv_equal(&a->u.o[i].v, o))
+				return 0;
+		}
+		return 1;
+	}
+	return 1;
+}
+
+/* -2: not comparable */
+int
+jv_compare(const struct jv *a, const struct jv *b)
+{
+	if (a->t == JV_NUM && b->t == JV_NUM)
+		return num_cmp(a, b);
+	if (a->t == JV_STR && b->t == JV_STR) {
+		size_t n = a->n < b->n ? a->n : b->n;
+		int c = memcmp(a->u.s, b->u.s, n);
+
+		if (c)
+			return c < 0 ? -1 : 1;
+		return a->n < b->n ? -1 : a->n > b->n;
+	}
+	return -2;
 }
