@@ -1,6 +1,7 @@
-/* map_parse.c - lexer and parser of the mapping language, compile entry
- * points and the run context. */
+/* map_parse.c - parser of the mapping language (its tokens from
+ * map_lex.c), compile entry points and the run context. */
 #include "engine/map/map_int.h"
+#include "engine/map/map_lex.h"
 #include "base/text.h"
 
 #include <errno.h>
@@ -18,9 +19,7 @@ struct map_cc {
 	struct map_prog *P;
 	jmp_buf jb;
 	struct map_sub *cursub;
-	const char *s, *e, *p;
-	int line;
-	const char *linestart;
+	struct map_lex lx;
 	struct ep_err *err;
 	int failed, code, depth;
 	int insub;          /* parsing a sub-mapping's body */
@@ -29,25 +28,9 @@ struct map_cc {
 	char **outer_names;  /* the top level's, while a map block's are in names */
 	int nnames, capnames;
 	int *nslots;
-	/* token */
-	int tok;
-	const char *tp;   /* token start */
-	size_t tn;
-	int tline, tcol;
-	const char *tls;  /* line start of token */
-	int space_before;
-	int pline, pcol;   /* just after the previous token */
-	char *sval;
-	size_t sn;
-	int ssafe;
 };
 static int map_cc_error(struct map_cc *cc, int line, int col, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-
-enum {
-	T_EOF = 256, T_NL, T_IDENT, T_INPUT, T_DOLLAR, T_ROOT, T_ROOTKEY, T_STR, T_NUM,
-	T_DOTF, T_EQ, T_NE, T_LE, T_GE, T_AND, T_OR, T_COAL, T_ELVIS
-};
 
 /* ---- errors ---- */
 
@@ -79,10 +62,10 @@ caret_line(struct buf *b, const char *ls, const char *end, int col)
 static const char *
 line_start(struct map_cc *cc, int line)
 {
-	const char *p = cc->s;
+	const char *p = cc->lx.s;
 	int l = 1;
 
-	while (l < line && p < cc->e) {
+	while (l < line && p < cc->lx.e) {
 		if (*p++ == '\n')
 			l++;
 	}
@@ -100,7 +83,7 @@ map_cc_error(struct map_cc *cc, int line, int col, const char *fmt, ...)
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	buf_addf(&b, "%s:%d:%d: %s", cc->P->filename, line, col, msg);
-	caret_line(&b, line_start(cc, line), cc->e, col);
+	caret_line(&b, line_start(cc, line), cc->lx.e, col);
 	ep_errf(cc->err, cc->code ? cc->code : EP_DATAERR, "%s", buf_str(&b));
 	buf_release(&b);
 	cc->failed = 1;
@@ -123,272 +106,29 @@ cc_alloc(struct map_cc *cc, size_t n)
 	void *p = arena_alloc(&cc->P->cA, n);
 
 	if (p == NULL)
-		map_cc_error(cc, cc->tline, cc->tcol, "out of memory");
+		map_cc_error(cc, cc->lx.tline, cc->lx.tcol, "out of memory");
 	memset(p, 0, n);
 	return p;
 }
 
-/* ---- lexer ---- */
-
-static int
-col_of(struct map_cc *cc, const char *p)
-{
-	const char *q;
-	int c = 1;
-
-	for (q = cc->linestart; q < p; q++)
-		if (((unsigned char)*q & 0xC0) != 0x80)
-			c++;
-	return c;
-}
-
-static int
-is_id0(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80;
-}
-
-static int
-is_id(int c)
-{
-	return is_id0(c) || (c >= '0' && c <= '9');
-}
-
-static void
-lex_string(struct map_cc *cc)
-{
-	char q = *cc->p++;
-	struct buf b = BUF_INIT;
-	int safe = 1;
-
-	for (;;) {
-		char c;
-
-		if (cc->p >= cc->e || *cc->p == '\n') {
-			buf_release(&b);
-			map_cc_error(cc, cc->tline, cc->tcol, "unterminated string");
-		}
-		c = *cc->p++;
-		if (c == q)
-			break;
-		if (c != '\\') {
-			if ((unsigned char)c < 0x20 || c == '"')
-				safe = 0;
-			buf_addc(&b, c);
-			continue;
-		}
-		if (cc->p >= cc->e) {
-			buf_release(&b);
-			map_cc_error(cc, cc->tline, cc->tcol, "unterminated string");
-		}
-		c = *cc->p++;
-		safe = 0;
-		switch (c) {
-		case 'n': buf_addc(&b, '\n'); break;
-		case 't': buf_addc(&b, '\t'); break;
-		case 'r': buf_addc(&b, '\r'); break;
-		case '0': buf_addc(&b, '\0'); break;
-		case '\\': buf_addc(&b, '\\'); break;
-		case '"': buf_addc(&b, '"'); break;
-		case '\'': buf_addc(&b, '\''); safe = 1; break;
-		case '/': buf_addc(&b, '/'); safe = 1; break;
-		case '$': buf_addc(&b, '$'); safe = 1; break;
-		case 'u': {
-			unsigned v = 0;
-			int i;
-			char o[4];
-			size_t on = 0;
-
-			for (i = 0; i < 4; i++) {
-				int d = hex_value(cc->p < cc->e ? (unsigned char)*cc->p++ : 0);
-
-				if (d < 0) {
-					buf_release(&b);
-					map_cc_error(cc, cc->line, col_of(cc, cc->p - 1),
-						"bad \\u escape");
-				}
-				v = v << 4 | (unsigned)d;
-			}
-			if (v >= 0xD800 && v < 0xE000)
-				v = 0xFFFD;
-			if (v < 0x80) o[on++] = (char)v;
-			else if (v < 0x800) {
-				o[on++] = (char)(0xC0 | (v >> 6));
-				o[on++] = (char)(0x80 | (v & 0x3F));
-			} else {
-				o[on++] = (char)(0xE0 | (v >> 12));
-				o[on++] = (char)(0x80 | ((v >> 6) & 0x3F));
-				o[on++] = (char)(0x80 | (v & 0x3F));
-			}
-			buf_add(&b, o, on);
-			break;
-		}
-		default:
-			buf_release(&b);
-			map_cc_error(cc, cc->line, col_of(cc, cc->p - 2), "unknown escape '\\%c'", c);
-		}
-	}
-	cc->sn = b.len;
-	cc->sval = arena_strdup(&cc->P->cA, buf_str(&b), b.len);
-	if ((unsigned char)0 == 1)
-		safe = 0;
-	{
-		size_t i;
-
-		for (i = 0; i < b.len; i++)
-			if ((unsigned char)b.p[i] < 0x20 || b.p[i] == '"' || b.p[i] == '\\')
-				safe = 0;
-	}
-	cc->ssafe = safe || b.len == 0;
-	buf_release(&b);
-	cc->tok = T_STR;
-}
+/* ---- tokens (map_lex.c) ---- */
 
 static void
 next(struct map_cc *cc)
 {
-	const char *p;
-	int c;
-
-	cc->space_before = 0;
-	if (cc->tok != T_NL && cc->tok != 0) {
-		cc->pline = cc->line;
-		cc->pcol = col_of(cc, cc->p);
-	}
-again:
-	while (cc->p < cc->e && (*cc->p == ' ' || *cc->p == '\t' || *cc->p == '\r')) {
-		cc->p++;
-		cc->space_before = 1;
-	}
-	if (cc->p < cc->e && *cc->p == '#') {
-		while (cc->p < cc->e && *cc->p != '\n')
-			cc->p++;
-	}
-	if (cc->p < cc->e && *cc->p == '\\' && cc->p + 1 < cc->e && cc->p[1] == '\n') {
-		cc->p += 2;
-		cc->line++;
-		cc->linestart = cc->p;
-		cc->space_before = 1;
-		goto again;
-	}
-	p = cc->tp = cc->p;
-	cc->tline = cc->line;
-	cc->tls = cc->linestart;
-	cc->tcol = col_of(cc, p);
-	if (p >= cc->e) {
-		cc->tok = T_EOF;
-		cc->tn = 0;
-		return;
-	}
-	c = (unsigned char)*p;
-	if (c == '\n') {
-		cc->p++;
-		cc->line++;
-		cc->linestart = cc->p;
-		cc->tok = T_NL;
-		cc->tn = 1;
-		return;
-	}
-	if (is_id0(c)) {
-		while (cc->p < cc->e && is_id((unsigned char)*cc->p))
-			cc->p++;
-		cc->tok = T_IDENT;
-		cc->tn = (size_t)(cc->p - p);
-		return;
-	}
-	if (c >= '0' && c <= '9') {
-		while (cc->p < cc->e && *cc->p >= '0' && *cc->p <= '9')
-			cc->p++;
-		if (cc->p + 1 < cc->e && *cc->p == '.' && cc->p[1] >= '0' && cc->p[1] <= '9') {
-			cc->p++;
-			while (cc->p < cc->e && *cc->p >= '0' && *cc->p <= '9')
-				cc->p++;
-		}
-		if (cc->p < cc->e && (*cc->p == 'e' || *cc->p == 'E')) {
-			const char *q = cc->p + 1;
-
-			if (q < cc->e && (*q == '+' || *q == '-'))
-				q++;
-			if (q < cc->e && *q >= '0' && *q <= '9') {
-				while (q < cc->e && *q >= '0' && *q <= '9')
-					q++;
-				cc->p = q;
-			}
-		}
-		cc->tok = T_NUM;
-		cc->tn = (size_t)(cc->p - p);
-		return;
-	}
-	if (c == '"' || c == '\'') {
-		lex_string(cc);
-		cc->tn = (size_t)(cc->p - p);
-		return;
-	}
-	if (c == '$') {
-		cc->p++;
-		if (cc->p < cc->e && *cc->p == '$') {
-			cc->p++;
-			if (cc->p < cc->e && is_id0((unsigned char)*cc->p)) {
-				cc->tp = cc->p;
-				while (cc->p < cc->e && is_id((unsigned char)*cc->p))
-					cc->p++;
-				cc->tok = T_ROOTKEY;
-				cc->tn = (size_t)(cc->p - cc->tp);
-				return;
-			}
-			cc->tok = T_ROOT;
-			cc->tn = 2;
-			return;
-		}
-		if (cc->p < cc->e && is_id0((unsigned char)*cc->p)) {
-			cc->tp = cc->p;
-			while (cc->p < cc->e && is_id((unsigned char)*cc->p))
-				cc->p++;
-			cc->tok = T_INPUT;
-			cc->tn = (size_t)(cc->p - cc->tp);
-			return;
-		}
-		cc->tok = T_DOLLAR;
-		cc->tn = 1;
-		return;
-	}
-	if (c == '.' && !cc->space_before && cc->p + 1 < cc->e &&
-	    is_id0((unsigned char)cc->p[1]) && p > cc->s &&
-	    !strchr(" \t(,[{=?:", p[-1])) {
-		cc->p++;
-		cc->tp = cc->p;
-		while (cc->p < cc->e && is_id((unsigned char)*cc->p))
-			cc->p++;
-		cc->tok = T_DOTF;
-		cc->tn = (size_t)(cc->p - cc->tp);
-		return;
-	}
-	cc->p++;
-	cc->tn = 1;
-#define TWO(a, b, t) if (c == (a) && cc->p < cc->e && *cc->p == (b)) { cc->p++; cc->tn = 2; cc->tok = (t); return; }
-	TWO('=', '=', T_EQ);
-	TWO('!', '=', T_NE);
-	TWO('<', '=', T_LE);
-	TWO('>', '=', T_GE);
-	TWO('&', '&', T_AND);
-	TWO('|', '|', T_OR);
-	TWO('?', '?', T_COAL);
-	TWO('?', ':', T_ELVIS);
-#undef TWO
-	if (strchr("=<>!?:+-*/%.()[]{},;", c) == NULL)
-		map_cc_error(cc, cc->tline, cc->tcol, "unexpected character '%c'", c);
-	cc->tok = c;
+	if (map_lex_next(&cc->lx) == T_ERR)
+		map_cc_error(cc, cc->lx.eline, cc->lx.ecol, "%s", cc->lx.msg);
 }
 
 static const char *
 tokname(struct map_cc *cc, char *buf, size_t n)
 {
-	switch (cc->tok) {
+	switch (cc->lx.tok) {
 	case T_EOF: return "end of file";
 	case T_NL: return "end of line";
 	case T_STR: return "string";
 	}
-	snprintf(buf, n, "'%.*s'", (int)(cc->tn > 40 ? 40 : cc->tn), cc->tp);
+	snprintf(buf, n, "'%.*s'", (int)(cc->lx.tn > 40 ? 40 : cc->lx.tn), cc->lx.tp);
 	return buf;
 }
 
@@ -397,21 +137,21 @@ unexpected(struct map_cc *cc, const char *want)
 {
 	char b[64];
 
-	if (cc->tok == T_EOF && cc->pline > 0) {
-		cc->tline = cc->pline;
-		cc->tcol = cc->pcol;
+	if (cc->lx.tok == T_EOF && cc->lx.pline > 0) {
+		cc->lx.tline = cc->lx.pline;
+		cc->lx.tcol = cc->lx.pcol;
 	}
 	if (want)
-		map_cc_error(cc, cc->tline, cc->tcol, "unexpected %s, expected %s",
+		map_cc_error(cc, cc->lx.tline, cc->lx.tcol, "unexpected %s, expected %s",
 			tokname(cc, b, sizeof b), want);
-	map_cc_error(cc, cc->tline, cc->tcol, "unexpected %s", tokname(cc, b, sizeof b));
+	map_cc_error(cc, cc->lx.tline, cc->lx.tcol, "unexpected %s", tokname(cc, b, sizeof b));
 	abort();
 }
 
 static void
 expect(struct map_cc *cc, int tok, const char *what)
 {
-	if (cc->tok != tok)
+	if (cc->lx.tok != tok)
 		unexpected(cc, what);
 	next(cc);
 }
@@ -419,14 +159,14 @@ expect(struct map_cc *cc, int tok, const char *what)
 static void
 skipnl(struct map_cc *cc)
 {
-	while (cc->tok == T_NL || cc->tok == ';')
+	while (cc->lx.tok == T_NL || cc->lx.tok == ';')
 		next(cc);
 }
 
 static int
 is_word(struct map_cc *cc, const char *w)
 {
-	return cc->tok == T_IDENT && cc->tn == strlen(w) && memcmp(cc->tp, w, cc->tn) == 0;
+	return cc->lx.tok == T_IDENT && cc->lx.tn == strlen(w) && memcmp(cc->lx.tp, w, cc->lx.tn) == 0;
 }
 
 /* ---- expressions ---- */
@@ -503,20 +243,20 @@ call(struct map_cc *cc, const char *name, size_t nlen, int line, int col)
 	next(cc); /* ( */
 	skipnl(cc);
 	n = mknode(cc, sb ? N_SUBCALL : N_CALL, line, col);
-	while (cc->tok != ')') {
+	while (cc->lx.tok != ')') {
 		if (na == 64)
-			map_cc_error(cc, cc->tline, cc->tcol, "too many arguments");
+			map_cc_error(cc, cc->lx.tline, cc->lx.tcol, "too many arguments");
 		if (na == 0 && fn != NULL && strcmp(fn->name, "map") == 0) {
 			/* map(SUBMAP, array): the first argument names a sub-mapping */
-			if (cc->tok != T_IDENT || (n->sub = find_sub(cc, cc->tp, cc->tn)) == NULL)
-				map_cc_error(cc, cc->tline, cc->tcol,
+			if (cc->lx.tok != T_IDENT || (n->sub = find_sub(cc, cc->lx.tp, cc->lx.tn)) == NULL)
+				map_cc_error(cc, cc->lx.tline, cc->lx.tcol,
 					"map() wants the name of a sub-mapping defined above");
-			args[na++] = mknode(cc, N_LIT, cc->tline, cc->tcol);
+			args[na++] = mknode(cc, N_LIT, cc->lx.tline, cc->lx.tcol);
 			next(cc);
 		} else
 			args[na++] = expr(cc);
 		skipnl(cc);
-		if (cc->tok != ',')
+		if (cc->lx.tok != ',')
 			break;
 		next(cc);
 		skipnl(cc);
@@ -560,33 +300,33 @@ static struct map_node *
 primary(struct map_cc *cc)
 {
 	struct map_node *n;
-	int line = cc->tline, col = cc->tcol;
+	int line = cc->lx.tline, col = cc->lx.tcol;
 
-	switch (cc->tok) {
+	switch (cc->lx.tok) {
 	case T_NUM:
 		n = mknode(cc, N_LIT, line, col);
 		n->lit.t = JV_NUM;
-		n->lit.u.s = arena_strdup(&cc->P->cA, cc->tp, cc->tn);
-		n->lit.n = (uint32_t)cc->tn;
+		n->lit.u.s = arena_strdup(&cc->P->cA, cc->lx.tp, cc->lx.tn);
+		n->lit.n = (uint32_t)cc->lx.tn;
 		{
 			struct dec d;
 
-			if (dec_parse(cc->tp, cc->tn, &d) < 0)
+			if (dec_parse(cc->lx.tp, cc->lx.tn, &d) < 0)
 				map_cc_error(cc, line, col, "number out of range");
 		}
 		next(cc);
 		return n;
 	case T_STR:
 		n = mknode(cc, N_LIT, line, col);
-		n->lit = jv_str_ref(cc->sval, cc->sn, cc->ssafe);
+		n->lit = jv_str_ref(cc->lx.sval, cc->lx.sn, cc->lx.ssafe);
 		next(cc);
 		return n;
 	case T_INPUT:
-		n = add_step(cc, mknode(cc, N_CUR, line, col), ST_KEY, cc->tp, cc->tn, NULL);
+		n = add_step(cc, mknode(cc, N_CUR, line, col), ST_KEY, cc->lx.tp, cc->lx.tn, NULL);
 		next(cc);
 		return n;
 	case T_ROOTKEY:
-		n = add_step(cc, mknode(cc, N_ROOT, line, col), ST_KEY, cc->tp, cc->tn, NULL);
+		n = add_step(cc, mknode(cc, N_ROOT, line, col), ST_KEY, cc->lx.tp, cc->lx.tn, NULL);
 		next(cc);
 		return n;
 	case T_DOLLAR:
@@ -608,12 +348,12 @@ primary(struct map_cc *cc)
 
 		next(cc);
 		skipnl(cc);
-		while (cc->tok != ']') {
+		while (cc->lx.tok != ']') {
 			if (ni == 256)
-				map_cc_error(cc, cc->tline, cc->tcol, "too many items");
+				map_cc_error(cc, cc->lx.tline, cc->lx.tcol, "too many items");
 			items[ni++] = expr(cc);
 			skipnl(cc);
-			if (cc->tok != ',')
+			if (cc->lx.tok != ',')
 				break;
 			next(cc);
 			skipnl(cc);
@@ -632,17 +372,17 @@ primary(struct map_cc *cc)
 
 		next(cc);
 		skipnl(cc);
-		while (cc->tok != '}') {
+		while (cc->lx.tok != '}') {
 			if (ni == 256)
-				map_cc_error(cc, cc->tline, cc->tcol, "too many members");
-			if (cc->tok == T_IDENT) {
-				keys[ni].k = arena_strdup(&cc->P->cA, cc->tp, cc->tn);
-				keys[ni].kn = (uint32_t)cc->tn;
+				map_cc_error(cc, cc->lx.tline, cc->lx.tcol, "too many members");
+			if (cc->lx.tok == T_IDENT) {
+				keys[ni].k = arena_strdup(&cc->P->cA, cc->lx.tp, cc->lx.tn);
+				keys[ni].kn = (uint32_t)cc->lx.tn;
 				keys[ni].ksafe = 1;
-			} else if (cc->tok == T_STR) {
-				keys[ni].k = cc->sval;
-				keys[ni].kn = (uint32_t)cc->sn;
-				keys[ni].ksafe = (uint8_t)cc->ssafe;
+			} else if (cc->lx.tok == T_STR) {
+				keys[ni].k = cc->lx.sval;
+				keys[ni].kn = (uint32_t)cc->lx.sn;
+				keys[ni].ksafe = (uint8_t)cc->lx.ssafe;
 			} else
 				unexpected(cc, "a member name");
 			next(cc);
@@ -650,7 +390,7 @@ primary(struct map_cc *cc)
 			skipnl(cc);
 			items[ni++] = expr(cc);
 			skipnl(cc);
-			if (cc->tok != ',')
+			if (cc->lx.tok != ',')
 				break;
 			next(cc);
 			skipnl(cc);
@@ -665,8 +405,8 @@ primary(struct map_cc *cc)
 		return n;
 	}
 	case T_IDENT: {
-		const char *name = cc->tp;
-		size_t nl = cc->tn;
+		const char *name = cc->lx.tp;
+		size_t nl = cc->lx.tn;
 		int slot;
 
 		if (is_word(cc, "null") || is_word(cc, "true") || is_word(cc, "false")) {
@@ -676,9 +416,9 @@ primary(struct map_cc *cc)
 			return n;
 		}
 		next(cc);
-		if (cc->tok == '(' && !cc->space_before)
+		if (cc->lx.tok == '(' && !cc->lx.space_before)
 			return call(cc, name, nl, line, col);
-		if (cc->tok == '(')
+		if (cc->lx.tok == '(')
 			return call(cc, name, nl, line, col);
 		if ((slot = find_local(cc, name, nl)) < 0)
 			map_cc_error(cc, line, col, "unknown variable '%.*s' (input fields are $%.*s)",
@@ -697,12 +437,12 @@ postfix(struct map_cc *cc)
 	struct map_node *n = primary(cc);
 
 	for (;;) {
-		if (cc->tok == T_DOTF) {
-			n = add_step(cc, n, ST_KEY, cc->tp, cc->tn, NULL);
+		if (cc->lx.tok == T_DOTF) {
+			n = add_step(cc, n, ST_KEY, cc->lx.tp, cc->lx.tn, NULL);
 			next(cc);
-		} else if (cc->tok == '[' && !cc->space_before) {
+		} else if (cc->lx.tok == '[' && !cc->lx.space_before) {
 			next(cc);
-			if (cc->tok == '*') {
+			if (cc->lx.tok == '*') {
 				next(cc);
 				n = add_step(cc, n, ST_ALL, NULL, 0, NULL);
 			} else {
@@ -722,11 +462,11 @@ postfix(struct map_cc *cc)
 static struct map_node *
 unary(struct map_cc *cc)
 {
-	int line = cc->tline, col = cc->tcol;
+	int line = cc->lx.tline, col = cc->lx.tcol;
 	struct map_node *n;
 
-	if (cc->tok == '-' || cc->tok == '!') {
-		int k = cc->tok == '-' ? N_NEG : N_NOT;
+	if (cc->lx.tok == '-' || cc->lx.tok == '!') {
+		int k = cc->lx.tok == '-' ? N_NEG : N_NOT;
 
 		next(cc);
 		n = mknode(cc, k, line, col);
@@ -759,7 +499,7 @@ unary(struct map_cc *cc)
 static struct map_node *
 binop(struct map_cc *cc, struct map_node *l, int op, struct map_node *(*sub)(struct map_cc *))
 {
-	struct map_node *n = mknode(cc, N_BIN, cc->tline, cc->tcol);
+	struct map_node *n = mknode(cc, N_BIN, cc->lx.tline, cc->lx.tcol);
 
 	n->op = (uint8_t)op;
 	next(cc);
@@ -775,11 +515,11 @@ mul(struct map_cc *cc)
 	struct map_node *n = unary(cc);
 
 	for (;;) {
-		if (cc->tok == '*')
+		if (cc->lx.tok == '*')
 			n = binop(cc, n, OP_MUL, unary);
-		else if (cc->tok == '/')
+		else if (cc->lx.tok == '/')
 			n = binop(cc, n, OP_DIV, unary);
-		else if (cc->tok == '%')
+		else if (cc->lx.tok == '%')
 			n = binop(cc, n, OP_MOD, unary);
 		else
 			return n;
@@ -792,11 +532,11 @@ add(struct map_cc *cc)
 	struct map_node *n = mul(cc);
 
 	for (;;) {
-		if (cc->tok == '+')
+		if (cc->lx.tok == '+')
 			n = binop(cc, n, OP_ADD, mul);
-		else if (cc->tok == '-')
+		else if (cc->lx.tok == '-')
 			n = binop(cc, n, OP_SUB, mul);
-		else if (cc->tok == '.')
+		else if (cc->lx.tok == '.')
 			n = binop(cc, n, OP_CAT, mul);
 		else
 			return n;
@@ -809,7 +549,7 @@ cmp(struct map_cc *cc)
 	struct map_node *n = add(cc);
 	int op;
 
-	switch (cc->tok) {
+	switch (cc->lx.tok) {
 	case T_EQ: op = OP_EQ; break;
 	case T_NE: op = OP_NE; break;
 	case '<': op = OP_LT; break;
@@ -819,9 +559,9 @@ cmp(struct map_cc *cc)
 	default: return n;
 	}
 	n = binop(cc, n, op, add);
-	if (cc->tok == T_EQ || cc->tok == T_NE || cc->tok == '<' || cc->tok == '>' ||
-	    cc->tok == T_LE || cc->tok == T_GE)
-		map_cc_error(cc, cc->tline, cc->tcol, "comparisons do not chain: use &&");
+	if (cc->lx.tok == T_EQ || cc->lx.tok == T_NE || cc->lx.tok == '<' || cc->lx.tok == '>' ||
+	    cc->lx.tok == T_LE || cc->lx.tok == T_GE)
+		map_cc_error(cc, cc->lx.tline, cc->lx.tcol, "comparisons do not chain: use &&");
 	return n;
 }
 
@@ -830,8 +570,8 @@ logic(struct map_cc *cc, int tok, int kind, struct map_node *(*sub)(struct map_c
 {
 	struct map_node *n = sub(cc);
 
-	while (cc->tok == tok) {
-		struct map_node *m = mknode(cc, kind, cc->tline, cc->tcol);
+	while (cc->lx.tok == tok) {
+		struct map_node *m = mknode(cc, kind, cc->lx.tline, cc->lx.tcol);
 
 		next(cc);
 		skipnl(cc);
@@ -859,9 +599,9 @@ coalesce(struct map_cc *cc)
 {
 	struct map_node *n = lor(cc);
 
-	while (cc->tok == T_COAL || cc->tok == T_ELVIS) {
-		struct map_node *m = mknode(cc, cc->tok == T_COAL ? N_COALESCE : N_ELVIS,
-			cc->tline, cc->tcol);
+	while (cc->lx.tok == T_COAL || cc->lx.tok == T_ELVIS) {
+		struct map_node *m = mknode(cc, cc->lx.tok == T_COAL ? N_COALESCE : N_ELVIS,
+			cc->lx.tline, cc->lx.tcol);
 
 		next(cc);
 		skipnl(cc);
@@ -878,13 +618,13 @@ expr(struct map_cc *cc)
 	struct map_node *c, *n;
 
 	if (++cc->depth > 200)
-		map_cc_error(cc, cc->tline, cc->tcol, "expression nested too deep");
+		map_cc_error(cc, cc->lx.tline, cc->lx.tcol, "expression nested too deep");
 	c = coalesce(cc);
-	if (cc->tok != '?') {
+	if (cc->lx.tok != '?') {
 		cc->depth--;
 		return c;
 	}
-	n = mknode(cc, N_COND, cc->tline, cc->tcol);
+	n = mknode(cc, N_COND, cc->lx.tline, cc->lx.tcol);
 	next(cc);
 	skipnl(cc);
 	n->a = c;
@@ -912,32 +652,6 @@ mkstmt(struct map_cc *cc, int kind, int line, int col)
 	return s;
 }
 
-/* peek: is the next non-blank character after the token '=' but not '=='? */
-static int
-assign_follows(struct map_cc *cc)
-{
-	const char *p = cc->p;
-
-	while (p < cc->e && (*p == ' ' || *p == '\t'))
-		p++;
-	return p < cc->e && (*p == '=' || *p == '.' || *p == '[') &&
-		!(p + 1 < cc->e && p[0] == '=' && p[1] == '=');
-}
-
-/* "value EXPR" against an output field named value: "value = …",
- * "value.x = …" and "value[0] = …" (no space before the bracket) assign. */
-static int
-value_kw(struct map_cc *cc)
-{
-	const char *p = cc->p;
-
-	if (p < cc->e && (*p == '.' || *p == '['))
-		return 0;
-	while (p < cc->e && (*p == ' ' || *p == '\t'))
-		p++;
-	return !(p < cc->e && *p == '=' && !(p + 1 < cc->e && p[1] == '='));
-}
-
 static void
 lpath(struct map_cc *cc, struct map_stmt *s)
 {
@@ -946,51 +660,51 @@ lpath(struct map_cc *cc, struct map_stmt *s)
 
 	for (;;) {
 		if (n == 32)
-			map_cc_error(cc, cc->tline, cc->tcol, "path too deep");
-		if (n == 0 && (cc->tok == T_IDENT || cc->tok == T_STR)) {
+			map_cc_error(cc, cc->lx.tline, cc->lx.tcol, "path too deep");
+		if (n == 0 && (cc->lx.tok == T_IDENT || cc->lx.tok == T_STR)) {
 			st[n].kind = LS_KEY;
-			if (cc->tok == T_IDENT) {
-				st[n].k = arena_strdup(&cc->P->cA, cc->tp, cc->tn);
-				st[n].kn = (uint32_t)cc->tn;
+			if (cc->lx.tok == T_IDENT) {
+				st[n].k = arena_strdup(&cc->P->cA, cc->lx.tp, cc->lx.tn);
+				st[n].kn = (uint32_t)cc->lx.tn;
 				st[n].ksafe = 1;
 			} else {
-				st[n].k = cc->sval;
-				st[n].kn = (uint32_t)cc->sn;
-				st[n].ksafe = (uint8_t)cc->ssafe;
+				st[n].k = cc->lx.sval;
+				st[n].kn = (uint32_t)cc->lx.sn;
+				st[n].ksafe = (uint8_t)cc->lx.ssafe;
 			}
 			n++;
 			next(cc);
-		} else if (n > 0 && cc->tok == T_DOTF) {
+		} else if (n > 0 && cc->lx.tok == T_DOTF) {
 			st[n].kind = LS_KEY;
-			st[n].k = arena_strdup(&cc->P->cA, cc->tp, cc->tn);
-			st[n].kn = (uint32_t)cc->tn;
+			st[n].k = arena_strdup(&cc->P->cA, cc->lx.tp, cc->lx.tn);
+			st[n].kn = (uint32_t)cc->lx.tn;
 			st[n].ksafe = 1;
 			n++;
 			next(cc);
-		} else if (n > 0 && cc->tok == '[') {
+		} else if (n > 0 && cc->lx.tok == '[') {
 			next(cc);
-			if (cc->tok == ']') {
+			if (cc->lx.tok == ']') {
 				st[n].kind = LS_APPEND;
-			} else if (cc->tok == T_NUM) {
+			} else if (cc->lx.tok == T_NUM) {
 				char *end;
 				long v;
 
 				errno = 0;
-				v = strtol(cc->tp, &end, 10);
-				if (end != cc->tp + cc->tn || errno || v > 100000)
-					map_cc_error(cc, cc->tline, cc->tcol, "bad index");
+				v = strtol(cc->lx.tp, &end, 10);
+				if (end != cc->lx.tp + cc->lx.tn || errno || v > 100000)
+					map_cc_error(cc, cc->lx.tline, cc->lx.tcol, "bad index");
 				st[n].kind = LS_IDX;
 				st[n].idx = v;
 				next(cc);
-			} else if (cc->tok == T_STR) {
+			} else if (cc->lx.tok == T_STR) {
 				st[n].kind = LS_KEY;
-				st[n].k = cc->sval;
-				st[n].kn = (uint32_t)cc->sn;
-				st[n].ksafe = (uint8_t)cc->ssafe;
+				st[n].k = cc->lx.sval;
+				st[n].kn = (uint32_t)cc->lx.sn;
+				st[n].ksafe = (uint8_t)cc->lx.ssafe;
 				next(cc);
 			} else
 				unexpected(cc, "an index, a quoted name or ']'");
-			if (cc->tok != ']')
+			if (cc->lx.tok != ']')
 				unexpected(cc, "']'");
 			n++;
 			next(cc);
@@ -1007,7 +721,7 @@ lpath(struct map_cc *cc, struct map_stmt *s)
 static void
 end_stmt(struct map_cc *cc)
 {
-	if (cc->tok == T_NL || cc->tok == ';' || cc->tok == T_EOF || cc->tok == '}')
+	if (cc->lx.tok == T_NL || cc->lx.tok == ';' || cc->lx.tok == T_EOF || cc->lx.tok == '}')
 		return;
 	unexpected(cc, "end of line");
 }
@@ -1015,26 +729,26 @@ end_stmt(struct map_cc *cc)
 static char *
 tablename(struct map_cc *cc)
 {
-	if (cc->tok != T_STR)
+	if (cc->lx.tok != T_STR)
 		unexpected(cc, "a quoted table file name");
-	return cc->sval;
+	return cc->lx.sval;
 }
 
 static struct map_stmt *
 statement(struct map_cc *cc, int top)
 {
-	int line = cc->tline, col = cc->tcol;
+	int line = cc->lx.tline, col = cc->lx.tcol;
 	struct map_stmt *s;
-	int kw = cc->tok == T_IDENT && !assign_follows(cc);
+	int kw = cc->lx.tok == T_IDENT && !map_lex_assign_follows(&cc->lx);
 
 	if (kw && is_word(cc, "let")) {
 		int slot;
 
 		next(cc);
-		if (cc->tok != T_IDENT)
+		if (cc->lx.tok != T_IDENT)
 			unexpected(cc, "a variable name");
 		s = mkstmt(cc, S_LET, line, col);
-		if ((slot = find_local(cc, cc->tp, cc->tn)) < 0) {
+		if ((slot = find_local(cc, cc->lx.tp, cc->lx.tn)) < 0) {
 			if (cc->nnames == cc->capnames) {
 				int nc = cc->capnames ? cc->capnames * 2 : 16;
 				char **nn = realloc(cc->names, (size_t)nc * sizeof *nn);
@@ -1045,7 +759,7 @@ statement(struct map_cc *cc, int top)
 				cc->capnames = nc;
 			}
 			slot = cc->nnames;
-			cc->names[cc->nnames++] = arena_strdup(&cc->P->cA, cc->tp, cc->tn);
+			cc->names[cc->nnames++] = arena_strdup(&cc->P->cA, cc->lx.tp, cc->lx.tn);
 			*cc->nslots = cc->nnames;
 		}
 		s->slot = slot;
@@ -1062,14 +776,9 @@ statement(struct map_cc *cc, int top)
 		s->e = expr(cc);
 		skipnl(cc);
 		s->body = block(cc, 0);
-		if (cc->tok == T_NL) {
+		if (cc->lx.tok == T_NL) {
 			/* allow "}\nelse {" */
-			const char *p = cc->p;
-
-			while (p < cc->e && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
-				p++;
-			if (cc->e - p >= 4 && memcmp(p, "else", 4) == 0 &&
-			    (cc->e - p == 4 || !is_id((unsigned char)p[4])))
+			if (map_lex_else_follows(&cc->lx))
 				skipnl(cc);
 		}
 		if (is_word(cc, "else")) {
@@ -1098,7 +807,7 @@ statement(struct map_cc *cc, int top)
 		end_stmt(cc);
 		return s;
 	}
-	if (cc->tok == T_IDENT && is_word(cc, "value") && value_kw(cc)) {
+	if (cc->lx.tok == T_IDENT && is_word(cc, "value") && map_lex_value_kw(&cc->lx)) {
 		if (!cc->insub)
 			map_cc_error(cc, line, col, "'value' is only allowed in a sub-mapping");
 		next(cc);
@@ -1120,13 +829,13 @@ statement(struct map_cc *cc, int top)
 		int savedn = cc->nnames, savedcap = cc->capnames, *savedslots = cc->nslots;
 
 		next(cc);
-		if (cc->tok != T_IDENT)
+		if (cc->lx.tok != T_IDENT)
 			unexpected(cc, "a sub-mapping name");
-		if (find_sub(cc, cc->tp, cc->tn) || map_fn_find(cc->tp, cc->tn))
-			map_cc_error(cc, cc->tline, cc->tcol, "'%.*s' is already defined",
-				(int)cc->tn, cc->tp);
+		if (find_sub(cc, cc->lx.tp, cc->lx.tn) || map_fn_find(cc->lx.tp, cc->lx.tn))
+			map_cc_error(cc, cc->lx.tline, cc->lx.tcol, "'%.*s' is already defined",
+				(int)cc->lx.tn, cc->lx.tp);
 		sb = cc_alloc(cc, sizeof *sb);
-		sb->name = arena_strdup(&cc->P->cA, cc->tp, cc->tn);
+		sb->name = arena_strdup(&cc->P->cA, cc->lx.tp, cc->lx.tn);
 		next(cc);
 		cc->names = NULL;
 		cc->outer_names = saved; /* an error in the block frees both */
@@ -1154,9 +863,9 @@ statement(struct map_cc *cc, int top)
 		for (;;) {
 			if (is_word(cc, "key")) {
 				next(cc);
-				if (cc->tok != T_STR)
+				if (cc->lx.tok != T_STR)
 					unexpected(cc, "a quoted column name");
-				d->key = cc->sval;
+				d->key = cc->lx.sval;
 				next(cc);
 			} else if (is_word(cc, "miss")) {
 				next(cc);
@@ -1179,7 +888,7 @@ statement(struct map_cc *cc, int top)
 		map_cc_error(cc, line, col, "'else' without 'if'");
 	s = mkstmt(cc, S_ASSIGN, line, col);
 	lpath(cc, s);
-	if (cc->tok != '=')
+	if (cc->lx.tok != '=')
 		unexpected(cc, "'='");
 	next(cc);
 	skipnl(cc);
@@ -1196,19 +905,19 @@ block(struct map_cc *cc, int top)
 
 	if (!top) {
 		if (++cc->depth > 200)
-			map_cc_error(cc, cc->tline, cc->tcol, "blocks nested too deep");
+			map_cc_error(cc, cc->lx.tline, cc->lx.tcol, "blocks nested too deep");
 		expect(cc, '{', "'{'");
 	}
 	for (;;) {
 		struct map_stmt *s;
 
 		skipnl(cc);
-		if (cc->tok == T_EOF) {
+		if (cc->lx.tok == T_EOF) {
 			if (!top)
 				unexpected(cc, "'}'");
 			break;
 		}
-		if (cc->tok == '}') {
+		if (cc->lx.tok == '}') {
 			if (top)
 				unexpected(cc, NULL);
 			next(cc);
@@ -1309,9 +1018,7 @@ run_parse(struct map_prog *P, struct ep_err *err, int is_expr)
 
 	memset(&cc, 0, sizeof cc);
 	cc.P = P;
-	cc.s = cc.p = cc.linestart = P->src;
-	cc.e = P->src + len;
-	cc.line = 1;
+	map_lex_init(&cc.lx, P->src, len, &P->cA);
 	cc.err = err;
 	cc.nslots = &P->nslots;
 	if (setjmp(cc.jb)) {
@@ -1325,7 +1032,7 @@ run_parse(struct map_prog *P, struct ep_err *err, int is_expr)
 		skipnl(&cc);
 		P->expr = expr(&cc);
 		skipnl(&cc);
-		if (cc.tok != T_EOF)
+		if (cc.lx.tok != T_EOF)
 			unexpected(&cc, "end of expression");
 	} else
 		P->body = block(&cc, 1);
