@@ -286,8 +286,7 @@ main(int argc, char *argv[])
 	}
 	cfg.path[0] = argv[optind];
 	cfg.path[1] = argv[optind + 1];
-	if ((status = reconcile_run(&cfg, &err)) == EP_USAGE && err.code == EP_USAGE)
-		status = ep_usage(usage_text, "%s", err.msg);
+	status = ep_run_status(usage_text, reconcile_run(&cfg, &err), &err);
 done:
 	ep_opt_free(&os);
 	reconcile_cfg_free(&cfg);

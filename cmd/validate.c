@@ -236,9 +236,9 @@ main(int argc, char *argv[])
 		status = ep_opt_bad(usage_text, c, argv, r < 0 ? err.msg : NULL);
 	}
 	ep_opt_free(&os);
-	if (status < 0 && (status = validate_run(&cfg, argc - optind, argv + optind, &err)) ==
-	                          EP_USAGE && err.code == EP_USAGE)
-		status = ep_usage(usage_text, "%s", err.msg);
+	if (status < 0)
+		status = ep_run_status(usage_text,
+		                       validate_run(&cfg, argc - optind, argv + optind, &err), &err);
 	free(cfg.refs);
 	validator_free(v);
 	return status;

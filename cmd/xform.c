@@ -66,7 +66,7 @@ main(int argc, char *argv[])
 	struct xform_cfg cfg = { 0 };
 	struct ep_optset os;
 	struct ep_err err = EP_ERR_INIT;
-	int c, r, status;
+	int c, r;
 
 	ep_prog = "xform";
 	stage_cfg_init(&cfg.stage, "map");
@@ -125,8 +125,5 @@ main(int argc, char *argv[])
 		return ep_opt_bad(usage_text, c, argv, r < 0 ? err.msg : NULL);
 	}
 	ep_opt_free(&os);
-	if ((status = xform_run(&cfg, argc - optind, argv + optind, &err)) == EP_USAGE &&
-	    err.code == EP_USAGE)
-		status = ep_usage(usage_text, "%s", err.msg);
-	return status;
+	return ep_run_status(usage_text, xform_run(&cfg, argc - optind, argv + optind, &err), &err);
 }
