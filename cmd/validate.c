@@ -6,7 +6,8 @@
  * to the rejects with every reason found (stage "validate", each error
  * with its JSON Pointer path).  Lines that are not JSON objects go to the
  * rejects at the parse stage; checkpoints pass in order, and with --state
- * validate commits them.  The checks themselves live in lib/engine/schema/validator.c.
+ * validate commits them.  The checks themselves live in lib/engine/schema/validator.c,
+ * the run (hooks, warnings, history) in lib/engine/schema/validate.c.
  * --anomaly and --dup-payment flag records against a history (--history,
  * committed at each checkpoint and at the end of a run that succeeded);
  * with --warnings FILE their flags let the record pass and go to FILE.
@@ -19,9 +20,7 @@
 #include "base/log.h"
 #include "base/ops.h"
 #include "base/opt.h"
-#include "stream/reject.h"
-#include "stream/stage.h"
-#include "engine/schema/validator.h"
+#include "engine/schema/validate.h"
 
 static const char usage_text[] =
 	"usage: validate [-qv] [-i ndjson|singer] [-s SCHEMA] [--op OP]\n"
@@ -88,74 +87,6 @@ static const struct ep_opt validate_opts[] = {
 static const struct ep_opt *const tables[] = { ep_opt_common, validate_opts, stage_input_opts,
 	                                        stage_opts, ops_opts, NULL };
 
-struct run {
-	struct validator *v;
-	struct reject_sink warn; /* --warnings */
-	uint64_t nwarn;
-};
-
-/* a record that passes with flags: noted in the warnings, as a reject */
-static int
-warned(struct stage *st, struct run *run, const struct stage_rec *rec,
-       const struct validator_result *res)
-{
-	struct reject w = { "validate", rec->source, rec->line, res->warn_error, res->warns,
-		            res->nwarns, rec->p, rec->len, NULL, 0, 0 };
-	struct ep_err err = EP_ERR_INIT;
-
-	if (reject_write(&run->warn, &w, &err) < 0)
-		return stage_fail(st, &err);
-	run->nwarn++;
-	return 0;
-}
-
-static int
-checked(struct stage *st, const struct stage_rec *rec, void *ctx)
-{
-	struct run *run = ctx;
-	struct validator_result res;
-	struct ep_err err = EP_ERR_INIT;
-	int r = validator_check(run->v, rec->p, rec->len, rec->source, rec->line, &res, &err);
-
-	if (r < 0)
-		return stage_fail(st, &err);
-	if (r == 1 && res.note && ep_verbose >= 0)
-		ep_warn("%s:%llu: %s", rec->source, (unsigned long long)rec->line, res.note);
-	if (r == 1 && res.nwarns && warned(st, run, rec, &res) < 0)
-		return -1;
-	if (r == 1)
-		return stage_emit(st, rec->p, rec->len);
-	if (r == VALIDATOR_NOT_JSON)
-		return stage_reject_json(st, rec, res.jtype, res.joff, res.jwhy);
-	return stage_reject(st, rec, "validate", res.error, res.items, res.n, 0);
-}
-
-/* the warnings made durable and the history committed: before a
- * checkpoint's position, and at the end of a run that succeeded */
-static int
-commit(struct stage *st, struct run *run)
-{
-	struct ep_err err = EP_ERR_INIT;
-
-	if (reject_sync(&run->warn, &err) < 0 || validator_commit_history(run->v, &err) < 0)
-		return stage_fail(st, &err);
-	return 0;
-}
-
-static int
-checkpoint(struct stage *st, const char *stream, const void *pos, void *ctx)
-{
-	(void)stream;
-	(void)pos;
-	return commit(st, ctx);
-}
-
-static int
-ended(struct stage *st, void *ctx)
-{
-	return commit(st, ctx);
-}
-
 /* a number of an option: SCORE > 0 */
 static int
 score_arg(const char *s, double *out)
@@ -182,29 +113,22 @@ failed(const struct ep_err *err)
 int
 main(int argc, char *argv[])
 {
-	struct stage_cfg cfg;
+	struct validate_cfg cfg = { .tune = { 5, 12, 50, 7 }, .cutoff = 0.9 };
 	struct ep_optset os;
 	struct ep_err err = EP_ERR_INIT;
-	struct stage_hooks hooks = { checked, NULL, NULL, NULL, checkpoint, ended };
 	struct validator *v;
-	struct validator_tuning tune = { 5, 12, 50, 7 };
-	struct run run;
-	const char *schema = NULL, *similar = NULL, *country = NULL, *history = NULL,
-		   *warnings = NULL;
-	const char **refs;
-	int c, r, status, report = 0, nrefs = 0, similar_warn = 0, similar_opts = 0;
-	double cutoff = 0.9;
+	int c, r, status;
 	char *end;
 
 	ep_prog = "validate";
-	stage_cfg_init(&cfg, "validate");
-	cfg.check_json = 0; /* the validator's parser checks, as strictly */
+	stage_cfg_init(&cfg.stage, "validate");
+	cfg.stage.check_json = 0; /* the validator's parser checks, as strictly */
 	if (ep_opt_build(tables, &os, &err) < 0) {
 		ep_warn("%s", err.msg);
 		return EP_SOFTWARE;
 	}
-	if ((v = validator_new(&err)) == NULL ||
-	    (refs = calloc((size_t)argc, sizeof(*refs))) == NULL) {
+	if ((v = cfg.v = validator_new(&err)) == NULL ||
+	    (cfg.refs = calloc((size_t)argc, sizeof(*cfg.refs))) == NULL) {
 		ep_warn("out of memory");
 		return EP_SOFTWARE;
 	}
@@ -215,26 +139,26 @@ main(int argc, char *argv[])
 			status = ep_opt_exit_status();
 			continue;
 		case 's':
-			if (schema)
+			if (cfg.schema)
 				status = ep_usage(usage_text, "only one -s/--schema may be given");
-			schema = optarg;
+			cfg.schema = optarg;
 			continue;
 		case OPT_ANOMALY:
 			if (validator_add_anomaly(v, optarg, &err) < 0)
 				status = failed(&err);
 			continue;
 		case OPT_ANOMALY_CUT:
-			if (score_arg(optarg, &tune.cut) < 0)
+			if (score_arg(optarg, &cfg.tune.cut) < 0)
 				status = ep_usage(usage_text, "--anomaly-cut '%s': not a score > 0",
 						  optarg);
 			continue;
 		case OPT_ANOMALY_KEEP:
-			if (ep_parse_long(optarg, 1, 10000, &tune.keep) < 0)
+			if (ep_parse_long(optarg, 1, 10000, &cfg.tune.keep) < 0)
 				status = ep_usage(usage_text, "--anomaly-keep '%s': not 1 to 10000",
 						  optarg);
 			continue;
 		case OPT_ANOMALY_MIN:
-			if (ep_parse_long(optarg, 1, 10000, &tune.min) < 0)
+			if (ep_parse_long(optarg, 1, 10000, &cfg.tune.min) < 0)
 				status = ep_usage(usage_text, "--anomaly-min '%s': not 1 to 10000",
 						  optarg);
 			continue;
@@ -247,19 +171,19 @@ main(int argc, char *argv[])
 				status = failed(&err);
 			continue;
 		case OPT_DUP_WINDOW:
-			if (ep_parse_long(optarg, 0, 36600, &tune.window) < 0)
+			if (ep_parse_long(optarg, 0, 36600, &cfg.tune.window) < 0)
 				status = ep_usage(usage_text, "--dup-window '%s': not 0 to 36600 days",
 						  optarg);
 			continue;
 		case OPT_HISTORY:
-			history = optarg;
+			cfg.history = optarg;
 			continue;
 		case OPT_ID:
 			if (validator_set_id(v, optarg, &err) < 0)
 				status = failed(&err);
 			continue;
 		case OPT_WARNINGS:
-			warnings = optarg;
+			cfg.warnings = optarg;
 			continue;
 		case OPT_MESSAGE:
 			if (validator_set_message(v, optarg, &err) < 0)
@@ -270,17 +194,17 @@ main(int argc, char *argv[])
 				status = failed(&err);
 			continue;
 		case OPT_PHONE_COUNTRY:
-			country = optarg;
-			similar_opts = 1;
+			cfg.country = optarg;
+			cfg.similar_opts = 1;
 			continue;
 		case OPT_REF:
-			refs[nrefs++] = optarg;
+			cfg.refs[cfg.nrefs++] = optarg;
 			continue;
 		case OPT_REPORT:
-			report = 1;
+			cfg.report = 1;
 			continue;
 		case 'i':
-			if (stage_input(&cfg, optarg, &err) < 0)
+			if (stage_input(&cfg.stage, optarg, &err) < 0)
 				status = ep_usage(usage_text, "%s", err.msg);
 			continue;
 		case OPT_RULE:
@@ -288,78 +212,34 @@ main(int argc, char *argv[])
 				status = failed(&err);
 			continue;
 		case OPT_SIMILAR:
-			if (similar)
+			if (cfg.similar)
 				status = ep_usage(usage_text, "only one --similar may be given");
-			similar = optarg;
+			cfg.similar = optarg;
 			continue;
 		case OPT_SIMILAR_CUTOFF:
-			similar_opts = 1;
-			cutoff = strtod(optarg, &end);
-			if (end == optarg || *end || !(cutoff > 0 && cutoff <= 1))
+			cfg.similar_opts = 1;
+			cfg.cutoff = strtod(optarg, &end);
+			if (end == optarg || *end || !(cfg.cutoff > 0 && cfg.cutoff <= 1))
 				status = ep_usage(usage_text, "--similar-cutoff '%s': a score above 0, "
 					"up to 1", optarg);
 			continue;
 		case OPT_SIMILAR_WARN:
-			similar_warn = similar_opts = 1;
+			cfg.similar_warn = cfg.similar_opts = 1;
 			continue;
 		case OPT_UNIQUE:
 			if (validator_add_unique(v, optarg, &err) < 0)
 				status = failed(&err);
 			continue;
 		}
-		if ((r = stage_opt(&cfg, c, optarg, &err)) == 1)
+		if ((r = stage_opt(&cfg.stage, c, optarg, &err)) == 1)
 			continue;
 		status = ep_opt_bad(usage_text, c, argv, r < 0 ? err.msg : NULL);
 	}
 	ep_opt_free(&os);
-	if (status < 0 && tune.min > tune.keep)
-		status = ep_usage(usage_text, "--anomaly-min %ld is more than --anomaly-keep %ld",
-				  tune.min, tune.keep);
-	if (status < 0 && history && cfg.state && strcmp(history, cfg.state) == 0)
-		status = ep_usage(usage_text, "--history and --state must be two files");
-	validator_tune(v, &tune);
-	validator_set_warn(v, warnings != NULL);
-	/* files named by the options are read once the command line is known good */
-	if (status < 0 && schema && validator_set_schema(v, schema, &err) < 0)
-		status = failed(&err);
-	for (int i = 0; status < 0 && i < nrefs; i++) {
-		struct ep_err warn = EP_ERR_INIT;
-
-		if (validator_add_ref(v, refs[i], &warn, &err) < 0)
-			status = failed(&err);
-		else if (warn.msg[0] && ep_verbose >= 0)
-			ep_warn("%s", warn.msg);
-	}
-	free(refs);
-	if (status < 0 && similar &&
-	    validator_add_similar(v, similar, cutoff, similar_warn, country, &err) < 0)
-		status = failed(&err);
-	if (status < 0 && !similar && similar_opts)
-		status = ep_usage(usage_text, "--similar-cutoff, --similar-warn and --phone-country "
-			"go with --similar");
-	if (status < 0 && history && validator_open_history(v, history, &err) < 0)
-		status = failed(&err);
-	memset(&run, 0, sizeof(run));
-	run.v = v;
-	run.warn.fd = -1;
-	if (status < 0 && warnings &&
-	    reject_open(&run.warn, strcmp(warnings, "-") == 0 ? NULL : warnings, &err) < 0)
-		status = failed(&err);
-	if (status >= 0) {
-		reject_close(&run.warn);
-		validator_free(v);
-		return status;
-	}
-	ops_stream(NULL, NULL, schema);
-	status = stage_run(&cfg, argc - optind, argv + optind, &hooks, &run);
-	if (ep_verbose >= 0) {
-		validator_summary(v, stderr);
-		if (warnings)
-			ep_warn("warnings %llu", (unsigned long long)run.nwarn);
-	}
-	if (report)
-		validator_report(v, stderr);
-	reject_close(&run.warn);
+	if (status < 0)
+		status = ep_run_status(usage_text,
+		                       validate_run(&cfg, argc - optind, argv + optind, &err), &err);
+	free(cfg.refs);
 	validator_free(v);
 	return status;
 }

@@ -1,9 +1,11 @@
 /*
  * log.h - diagnostics on stderr (layer 1: base).
  *
- * Only cmd/ and the stream runner call these; lib/ modules below them return
- * errors instead.  Messages follow STYLE.md: "prog: what 'operand': why",
- * lower case, no full stop.  ep_prog is set once by main().
+ * Only cmd/ and a program's run call these (the stream runner, load's
+ * engine and targets, and the run functions cmd/ hands its options to:
+ * reconcile_run, validate_run, xform_run, load_system_run); lib/ modules
+ * below them return errors instead.  Messages follow STYLE.md: "prog: what
+ * 'operand': why", lower case, no full stop.  ep_prog is set once by main().
  */
 #ifndef ERPIPE_LOG_H
 #define ERPIPE_LOG_H

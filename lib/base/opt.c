@@ -159,6 +159,14 @@ ep_usage(const char *usage, const char *fmt, ...)
 }
 
 int
+ep_run_status(const char *usage, int status, const struct ep_err *err)
+{
+	if (status == EP_USAGE && err->code == EP_USAGE)
+		return ep_usage(usage, "%s", err->msg);
+	return status;
+}
+
+int
 ep_opt_bad(const char *usage, int key, char *const argv[], const char *msg)
 {
 	if (msg)

@@ -67,6 +67,11 @@ int ep_opt_exit_status(void);
  * text on standard error; returns EP_USAGE. */
 int ep_usage(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* A run's exit status: a usage error the run handed back unprinted
+ * (err->code EP_USAGE: options that do not go together) printed with the
+ * usage text as ep_usage does; any other status as it is. */
+int ep_run_status(const char *usage, int status, const struct ep_err *err);
+
 /* The usage error for an option a program could not take (the key
  * ep_opt_next returned): msg when given (a bad value), else getopt's
  * complaint about argv[optind - 1], a missing argument (key ':') or an
