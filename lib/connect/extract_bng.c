@@ -45,12 +45,12 @@ struct bsrc {
 static int
 iso_minus(const char *updated, int64_t seconds, char *out, size_t cap)
 {
-	char ts[EXTRACT_TS_LEN], back[EXTRACT_TS_LEN], frac[16] = "";
+	char ts[DT_TS_LEN], back[DT_TS_LEN], frac[16] = "";
 	const char *dot = strchr(updated, '.');
 	struct ep_err e = EP_ERR_INIT;
 	size_t n = 0;
 
-	if (extract_parse_time(updated, ts, &e) < 0 || extract_time_add(ts, -seconds, back) < 0)
+	if (dt_ts_parse(updated, ts, &e) < 0 || dt_ts_add(ts, -seconds, back) < 0)
 		return -1;
 	if (dot && dot - updated >= 19) {
 		while (n + 1 < sizeof(frac) && dot[n] && (n == 0 || (dot[n] >= '0' && dot[n] <= '9'))) {
@@ -774,10 +774,6 @@ fail:
 	ep_warn("%s", err.msg);
 	status = err.code ? err.code : EP_SOFTWARE;
 done:
-	if (status == 0 && (fflush(stdout) != 0 || ferror(stdout))) {
-		ep_warn("cannot write to stdout: %s", strerror(errno));
-		status = EP_IOERR;
-	}
 	buf_release(&r.text);
 	if (out_open)
 		extract_out_free(&r.out);

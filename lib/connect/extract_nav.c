@@ -73,7 +73,7 @@ struct x {
 	int incremental, checkpoints, empty_shard;
 	char start[48];                   /* incremental lower bound (literal text) */
 	char mark[64];                    /* the newest modified-at written, raw */
-	char mark_norm[EXTRACT_TS_LEN];
+	char mark_norm[DT_TS_LEN];
 	struct buf mark_key;              /* its key, a JSON object */
 	struct buf rec, key, tmp, last_key;
 };
@@ -97,10 +97,10 @@ out_broken(struct x *x)
 
 /* A NAV datetime or date value as extract.h's "YYYY-MM-DD HH:MM:SS" */
 static int
-norm_time(const char *v, char out[EXTRACT_TS_LEN])
+norm_time(const char *v, char out[DT_TS_LEN])
 {
 	struct ep_err e;
-	return extract_parse_time(v, out, &e);
+	return dt_ts_parse(v, out, &e);
 }
 
 /* The decoded string of a raw JSON string value, into b. */
@@ -150,7 +150,7 @@ entity(struct x *x, const char *obj, size_t len, const char *etag, size_t etag_l
 	if (x->incremental) {
 		const char *v;
 		size_t vl;
-		char norm[EXTRACT_TS_LEN];
+		char norm[DT_TS_LEN];
 		int r;
 
 		if (odata_member(obj, len, x->mfield, &v, &vl) != 1 || raw_string(v, vl, &x->tmp) < 0 ||
@@ -900,7 +900,7 @@ list_sets(struct x *x)
 	if (md == NULL)
 		return fail_err(x, &e);
 	for (size_t i = 0; i < md->nsets; i++)
-		printf("%s\n", md->set_names[i]);
+		extract_line(x->r, md->set_names[i], strlen(md->set_names[i]));
 	return 0;
 }
 
@@ -1043,14 +1043,14 @@ set_start(struct x *x, const char *ts, const char *frac, size_t nfrac)
 static int
 restart_from(struct x *x, const char *mark_norm, const char *mark_raw)
 {
-	char t[EXTRACT_TS_LEN];
+	char t[DT_TS_LEN];
 	int64_t back = x->xc->overlap_ms / 1000;
 	const char *frac = NULL, *tt = strchr(mark_raw, 'T');
 	size_t nfrac = 0;
 
 	if (x->mkind == ODATA_DATE && back < 86400)
 		back = 86400;
-	if (extract_time_add(mark_norm, -back, t) < 0)
+	if (dt_ts_add(mark_norm, -back, t) < 0)
 		return -1;
 	if (tt && (frac = strchr(tt, '.')) != NULL) {
 		nfrac = 1;
@@ -1069,7 +1069,7 @@ n_start(void *s, struct extract_run *r, const cJSON *pos, struct ep_err *err)
 {
 	struct x *x = s;
 	const cJSON *v, *k;
-	char norm[EXTRACT_TS_LEN];
+	char norm[DT_TS_LEN];
 
 	(void)err;
 	if (!x->incremental)

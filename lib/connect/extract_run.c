@@ -1,6 +1,5 @@
 #include "connect/extract_run.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,6 +79,12 @@ checkpoint(struct extract_run *r)
 }
 
 int
+extract_line(struct extract_run *r, const char *text, size_t len)
+{
+	return ndjson_write(&r->out.w, text, len);
+}
+
+int
 extract_page_done(struct extract_run *r)
 {
 	r->pages++;
@@ -112,8 +117,7 @@ describe(struct extract_run *r, struct ep_err *err)
 	cJSON_Delete(s);
 	if (text == NULL)
 		return ep_errf(err, EP_SOFTWARE, "out of memory");
-	fputs(text, stdout);
-	fputc('\n', stdout);
+	extract_line(r, text, strlen(text));
 	free(text);
 	return 0;
 }
@@ -188,6 +192,7 @@ run(struct extract_run *r, const char *who, struct ep_err *err)
 {
 	const struct extract_cfg *c = r->cfg;
 	const struct extract_source *src = r->src;
+	char line[32];
 	long long n;
 	int k;
 
@@ -218,7 +223,8 @@ run(struct extract_run *r, const char *who, struct ep_err *err)
 	if (c->count) {
 		if (src->ops->count(src->s, r, &n, err) < 0)
 			return -1;
-		printf("%lld\n", n);
+		snprintf(line, sizeof(line), "%lld", n);
+		extract_line(r, line, strlen(line));
 		return 0;
 	}
 	return poll_loop(r, err);
@@ -259,10 +265,6 @@ extract_run(const struct extract_cfg *c, const struct extract_source *src)
 	seen_free(r.seen);
 	if (r.out_open)
 		extract_out_free(&r.out);
-	if ((fflush(stdout) != 0 || ferror(stdout)) && r.status == 0) {
-		ep_warn("cannot write to stdout: %s", strerror(errno));
-		r.status = EP_IOERR;
-	}
 	ops_finish(r.status);
 	return r.status;
 }

@@ -125,6 +125,9 @@ int extract_fresh(struct extract_run *r, const char *key, const char *mtime, str
 /* Write one record (a JSON object, no newline).  0, or -1 when the output
  * is gone (extract_broken). */
 int extract_record(struct extract_run *r, const char *json, size_t len);
+/* One line of a mode's own output (--count, --describe, --list), not a
+ * record: through the output, not stdio.  -1 when the output is gone. */
+int extract_line(struct extract_run *r, const char *text, size_t len);
 /* A page's records are written: its checkpoint.  0, -1 when the output is
  * gone. */
 int extract_page_done(struct extract_run *r);
