@@ -64,16 +64,28 @@ extract_forget(struct extract_run *r, const char *bound)
 	seen_prune(r->seen, bound);
 }
 
+/* The position as a checkpoint line.  Unless force (the one after each
+ * --follow poll), not when it would repeat the line just before it. */
 static int
-checkpoint(struct extract_run *r)
+checkpoint(struct extract_run *r, int force)
 {
 	cJSON *pos;
+	char *text;
 	int rc;
 
 	if (extract_broken(r) || (pos = r->src->ops->position(r->src->s, r)) == NULL)
 		return 0;
+	text = json_tree_print(pos);
+	if (!force && r->since_checkpoint == 0 && text && r->last_pos &&
+	    strcmp(text, r->last_pos) == 0) {
+		free(text);
+		cJSON_Delete(pos);
+		return 0;
+	}
 	rc = extract_checkpoint(&r->out, pos);
 	cJSON_Delete(pos);
+	free(r->last_pos);
+	r->last_pos = text;
 	r->since_checkpoint = 0;
 	return rc;
 }
@@ -88,7 +100,7 @@ int
 extract_page_done(struct extract_run *r)
 {
 	r->pages++;
-	return checkpoint(r);
+	return checkpoint(r, 0);
 }
 
 /* A failure an op returned: err's message (printed once), or the one it
@@ -169,7 +181,7 @@ poll_loop(struct extract_run *r, struct ep_err *err)
 			return -1;
 		if (!c->follow || extract_broken(r) || r->done || extract_stopping())
 			break;
-		if (checkpoint(r) < 0) /* at least once per --interval */
+		if (checkpoint(r, 1) < 0) /* at least once per --interval */
 			break;
 		extract_beat(c);
 		extract_sleep(clock, c->interval_ms);
@@ -183,7 +195,7 @@ poll_loop(struct extract_run *r, struct ep_err *err)
 	}
 	/* the last line a checkpoint: the committer sees the run end */
 	if (r->since_checkpoint || r->out.checkpoints == 0)
-		checkpoint(r);
+		checkpoint(r, 0);
 	return 0;
 }
 
@@ -263,6 +275,7 @@ extract_run(const struct extract_cfg *c, const struct extract_source *src)
 		        seen_evicted(r.seen));
 	src->ops->close(src->s);
 	seen_free(r.seen);
+	free(r.last_pos);
 	if (r.out_open)
 		extract_out_free(&r.out);
 	ops_finish(r.status);

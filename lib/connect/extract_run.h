@@ -26,7 +26,8 @@
  * Checkpoints (when the source has a position: ops->position not NULL):
  * after each page; with --follow after each poll, changes or not (at
  * least once per --interval); and at the end of the run unless the last
- * line written already is one.
+ * line written already is one.  Never the same checkpoint twice in a row
+ * but for --follow's after a poll.
  *
  * Errors: an op returns -1 with err set, or after printing through
  * extract_fail (the run's first failure, its status kept).  -1 with
@@ -100,6 +101,7 @@ struct extract_run {
 	long repeats;           /* pairs dropped as written before in this run */
 	long pages;
 	long since_checkpoint;  /* records written since the last checkpoint */
+	char *last_pos;         /* the last checkpoint's pos, printed */
 	int done;               /* --limit reached, or the source is through */
 	int own_mode;           /* prepare ran a mode of the source's own */
 	int status;             /* the first failure's exit status */
