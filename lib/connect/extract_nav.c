@@ -43,8 +43,7 @@
 #define MAX_WHERE EXTRACT_NAV_MAX_WHERE
 
 struct x {
-	const struct extract_cfg *xc;
-	struct extract_cfg *conn;         /* the same: conn_profile fills its defaults */
+	struct extract_cfg *xc;          /* conn_profile fills xc->conn's defaults */
 	const struct extract_nav_opts *o;
 	struct extract_run *r;
 	const char *set;
@@ -1105,7 +1104,7 @@ n_open(void *s, struct extract_run *r, const char **who, const char **entity, st
 	struct nav_conn nc;
 
 	x->r = r;
-	if ((x->profile = conn_profile(&x->conn->conn, "nav", err)) == NULL ||
+	if ((x->profile = conn_profile(&x->xc->conn, "nav", err)) == NULL ||
 	    nav_conn_from_profile(&nc, x->profile, &x->o->nf, err) < 0 ||
 	    (x->nav = nav_open(&nc, &x->xc->conn.http, err)) == NULL)
 		return -1;
@@ -1238,7 +1237,6 @@ extract_nav(struct extract_cfg *c, const struct extract_nav_opts *o)
 
 	memset(&x, 0, sizeof(x));
 	x.xc = c;
-	x.conn = c;
 	x.o = o;
 	x.set = o->set;
 	x.expand = o->expand;

@@ -50,8 +50,7 @@ struct page {
 };
 
 struct x {
-	const struct extract_cfg *xc;
-	struct extract_cfg *conn;   /* the same: conn_profile fills its defaults */
+	struct extract_cfg *xc;          /* conn_profile fills xc->conn's defaults */
 	struct extract_run *r;
 	const char *model;
 	const char *fields_arg, *order;
@@ -1324,7 +1323,7 @@ o_open(void *s, struct extract_run *r, const char **who, const char **entity, st
 
 	x->r = r;
 	odoo_opts_init(&oo);
-	if ((x->profile = conn_profile(&x->conn->conn, "odoo", err)) == NULL ||
+	if ((x->profile = conn_profile(&x->xc->conn, "odoo", err)) == NULL ||
 	    odoo_opts_from_profile(&oo, x->profile, err) < 0)
 		return -1;
 	oo.proto = x->proto;
@@ -1512,7 +1511,6 @@ extract_odoo(struct extract_cfg *c, const struct extract_odoo_opts *o)
 
 	memset(&x, 0, sizeof(x));
 	x.xc = c;
-	x.conn = c;
 	x.model = o->model;
 	x.fields_arg = o->fields_arg;
 	x.order = o->order;
