@@ -13,7 +13,10 @@
 #define ERPIPE_DT_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
+
+#include "base/err.h"
 
 struct dt_time {
 	long long sec;  /* seconds since the epoch */
@@ -47,5 +50,17 @@ int dt_scan(const char *s, size_t n, struct dt_parts *p);
 int dt_parse(const char *s, size_t n, const char *tz, struct dt_time *out);
 /* strftime(3) of t in tz (NULL: UTC) into buf; the length, 0 on failure. */
 size_t dt_format(long long t, const char *fmt, const char *tz, char *buf, size_t n);
+
+/* The extractors' timestamps: UTC as "YYYY-MM-DD HH:MM:SS" (Odoo's form),
+ * which sorts as time does. */
+#define DT_TS_LEN 20 /* "YYYY-MM-DD HH:MM:SS" + NUL */
+/* A --since value: "YYYY-MM-DD", "YYYY-MM-DD HH:MM[:SS]", or ISO 8601 with
+ * a T, an optional fraction (dropped) and Z or +HH:MM / -HH:MM (converted
+ * to UTC); no zone means UTC.  Writes "YYYY-MM-DD HH:MM:SS".  -1 with
+ * EP_USAGE. */
+int dt_ts_parse(const char *s, char out[DT_TS_LEN], struct ep_err *err);
+/* out = ts + seconds, both "YYYY-MM-DD HH:MM:SS" (UTC; not before the
+ * epoch).  -1 when ts is not in that form. */
+int dt_ts_add(const char *ts, int64_t seconds, char out[DT_TS_LEN]);
 
 #endif

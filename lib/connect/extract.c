@@ -107,7 +107,7 @@ extract_opt(struct extract_cfg *c, int key, const char *arg, struct ep_err *err)
 		c->shard_plan_file = arg;
 		return 1;
 	case OPT_X_SINCE:
-		return extract_parse_time(arg, c->since, err) < 0 ? -1 : 1;
+		return dt_ts_parse(arg, c->since, err) < 0 ? -1 : 1;
 	case OPT_X_STATE:
 		c->state = arg;
 		return 1;
@@ -580,94 +580,5 @@ extract_shard_bounds_ids(const struct extract_shard_bounds *b, const char *file,
 		*lo = 1;
 		*hi = 0;
 	}
-	return 0;
-}
-
-/* ---- timestamps ----------------------------------------------------------- */
-
-static int
-digits(const char *s, int n, int *v)
-{
-	int i;
-
-	*v = 0;
-	for (i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)s[i]))
-			return -1;
-		*v = *v * 10 + (s[i] - '0');
-	}
-	return 0;
-}
-
-/* Seconds since the epoch of a UTC date and time (no range checks). */
-static time_t
-epoch_of(int y, int mo, int d, int h, int mi, int se)
-{
-	struct tm t;
-
-	memset(&t, 0, sizeof(t));
-	t.tm_year = y - 1900;
-	t.tm_mon = mo - 1;
-	t.tm_mday = d;
-	t.tm_hour = h;
-	t.tm_min = mi;
-	t.tm_sec = se;
-	return timegm(&t);
-}
-
-static void
-format_tm(const struct tm *t, char out[EXTRACT_TS_LEN])
-{
-	if (strftime(out, EXTRACT_TS_LEN, "%Y-%m-%d %H:%M:%S", t) == 0)
-		strcpy(out, "9999-12-31 23:59:59");
-}
-
-int
-extract_parse_time(const char *s, char out[EXTRACT_TS_LEN], struct ep_err *err)
-{
-	struct dt_parts p;
-	struct tm t;
-	int sign;
-	time_t e;
-
-	/* dt's forms, narrowed: 'T' or ' ', 'Z', a fraction of one digit or
-	 * more, an offset only as ±HH:MM, years 1970-9999, hours to 23 */
-	if (dt_scan(s, strlen(s), &p) < 0 || (p.has_time && p.sep == 't') || p.zone == 'z' ||
-	    p.frac == 0 || p.y < 1970 || p.y > 9999 || p.h > 23)
-		goto bad;
-	sign = p.zone == '+' ? 1 : p.zone == '-' ? -1 : 0;
-	if (sign && (!p.off_colon || !p.off_mdigits || p.off_h > 23 || p.off_m > 59))
-		goto bad;
-	e = epoch_of(p.y, p.mo, p.d, p.h, p.mi, p.se);
-	if (sign)
-		e -= sign * (p.off_h * 3600 + p.off_m * 60);
-	if (gmtime_r(&e, &t) == NULL || (sign == 0 && t.tm_mday != p.d))
-		goto bad; /* 2026-02-30 */
-	format_tm(&t, out);
-	return 0;
-bad:
-	return ep_errf(err, EP_USAGE,
-	               "bad timestamp '%s': expected YYYY-MM-DD[ HH:MM[:SS]] (UTC) or ISO 8601 with "
-	               "a zone",
-	               s);
-}
-
-int
-extract_time_add(const char *ts, int64_t seconds, char out[EXTRACT_TS_LEN])
-{
-	struct tm t;
-	int y, mo, d, h, mi, se;
-	time_t e;
-
-	if (strlen(ts) != 19 || digits(ts, 4, &y) || ts[4] != '-' || digits(ts + 5, 2, &mo) ||
-	    ts[7] != '-' || digits(ts + 8, 2, &d) || ts[10] != ' ' || digits(ts + 11, 2, &h) ||
-	    ts[13] != ':' || digits(ts + 14, 2, &mi) || ts[16] != ':' || digits(ts + 17, 2, &se))
-		return -1;
-	e = epoch_of(y, mo, d, h, mi, se) + (time_t)seconds;
-	if (e < 0)
-		e = 0;
-	if (gmtime_r(&e, &t) == NULL)
-		return -1;
-	format_tm(&t, out);
 	return 0;
 }

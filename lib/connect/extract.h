@@ -3,7 +3,9 @@
  * nav-extract): the common options, reading the start position from a
  * state file, the output (records, then checkpoints after the records they
  * cover), within-run de-duplication for the overlap window, the --follow
- * loop's sleep and stop flag, --shard ranges and timestamps.
+ * loop's sleep and stop flag, --shard ranges and plans (timestamps:
+ * lib/base/dt's dt_ts_parse and dt_ts_add).  The engine that drives them
+ * is lib/connect/extract_run.
  * (layer 6: connectors): DESIGN.md puts the extraction engine there, above
  * protocols and engines; it was tagged 3 because it includes only lib/conn,
  * but what it is decides, not what it needs: a lower layer must not grow a
@@ -48,13 +50,12 @@
 #include <cjson/cJSON.h>
 
 #include "base/clock.h"
+#include "base/dt.h"
 #include "net/conn.h"
 #include "base/err.h"
 #include "stream/ndjson.h"
 #include "base/seen.h"
 #include "base/opt.h"
-
-#define EXTRACT_TS_LEN 20           /* "YYYY-MM-DD HH:MM:SS" + NUL */
 
 /* --count --describe --follow --heartbeat --interval --limit --overlap --page-size
  * --shard --shard-plan --shard-plan-file --since --singer --state; list
@@ -80,7 +81,7 @@ enum {
 
 struct extract_cfg {
 	const char *state;             /* --state FILE, read only */
-	char since[EXTRACT_TS_LEN];    /* --since, normalised; "" when not given */
+	char since[DT_TS_LEN];    /* --since, normalised; "" when not given */
 	int follow;                    /* --follow */
 	const char *heartbeat;         /* --heartbeat FILE: written after each poll */
 	int64_t interval_ms;           /* --interval, default 60 s */
@@ -212,16 +213,5 @@ int extract_shard_plan_read(const char *file, const char *stream,
 int extract_shard_bounds_ids(const struct extract_shard_bounds *b, const char *file,
                              int64_t *lo, int64_t *hi, struct ep_err *err);
 void extract_shard_bounds_free(struct extract_shard_bounds *b);
-
-/* ---- timestamps ----------------------------------------------------------- */
-
-/* A --since value: "YYYY-MM-DD", "YYYY-MM-DD HH:MM[:SS]", or ISO 8601 with
- * a T, an optional fraction (dropped) and Z or +HH:MM / -HH:MM (converted
- * to UTC); no zone means UTC.  Writes "YYYY-MM-DD HH:MM:SS".  -1 with
- * EP_USAGE. */
-int extract_parse_time(const char *s, char out[EXTRACT_TS_LEN], struct ep_err *err);
-/* out = ts + seconds, both "YYYY-MM-DD HH:MM:SS" (UTC).  -1 when ts is not
- * in that form. */
-int extract_time_add(const char *ts, int64_t seconds, char out[EXTRACT_TS_LEN]);
 
 #endif

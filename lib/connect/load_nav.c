@@ -200,12 +200,12 @@ num_of(const cJSON *v, double *d)
 static int
 time_same(const char *a, const char *b)
 {
-	char na[EXTRACT_TS_LEN], nb[EXTRACT_TS_LEN];
+	char na[DT_TS_LEN], nb[DT_TS_LEN];
 	struct ep_err e;
 	const char *fa = strchr(a, '.'), *fb = strchr(b, '.');
 	double xa = fa ? strtod(fa, NULL) : 0, xb = fb ? strtod(fb, NULL) : 0;
 
-	if (extract_parse_time(a, na, &e) < 0 || extract_parse_time(b, nb, &e) < 0)
+	if (dt_ts_parse(a, na, &e) < 0 || dt_ts_parse(b, nb, &e) < 0)
 		return strcmp(a, b) == 0;
 	return strcmp(na, nb) == 0 && fabs(xa - xb) < 1e-9;
 }

@@ -1027,3 +1027,36 @@ fail:
 	cJSON_Delete(out);
 	return NULL;
 }
+
+cJSON *
+bng_openapi(const char *url, const struct http_opts *ho, struct ep_err *err)
+{
+	char *origin = NULL, *api = NULL;
+	struct buf u = BUF_INIT;
+	struct http_client *c;
+	struct http_req q = { 0 };
+	struct http_resp resp;
+	cJSON *doc = NULL;
+
+	if (bng_split_url(url, &origin, &api, err) < 0)
+		return NULL;
+	buf_addf(&u, "%s/openapi.json", api);
+	free(origin);
+	free(api);
+	http_resp_init(&resp);
+	if ((c = http_new(ho, err)) == NULL) {
+		buf_release(&u);
+		return NULL;
+	}
+	q.url = u.p;
+	if (http_do(c, &q, &resp, err) == 0 && bng_check(&resp, "GET", u.p, err) == 0)
+		doc = cJSON_ParseWithLength(buf_str(&resp.body), resp.body.len);
+	else if (err->code == 0)
+		ep_errf(err, EP_UNAVAILABLE, "GET %s failed", u.p);
+	if (doc == NULL && err->code == 0)
+		ep_errf(err, EP_UNAVAILABLE, "GET %s: not JSON", u.p);
+	http_free(c);
+	http_resp_release(&resp);
+	buf_release(&u);
+	return doc;
+}

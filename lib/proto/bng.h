@@ -198,5 +198,9 @@ int bng_count(struct bng *b, const char *resource, const char *query, long *coun
  * its component schema with every schema it refers to under $defs.  NULL
  * with EP_DATAERR when the document does not describe it. */
 cJSON *bng_describe(const cJSON *openapi, const char *resource, struct ep_err *err);
+/* The OpenAPI document the server at url (the API root) publishes at
+ * API/openapi.json, asked for without a token: the contract is served to
+ * anyone.  The caller's; NULL with err. */
+cJSON *bng_openapi(const char *url, const struct http_opts *ho, struct ep_err *err);
 
 #endif

@@ -1168,3 +1168,33 @@ odoo_close(struct odoo *o)
 	free(o->db_hdr);
 	free(o);
 }
+
+int
+odoo_domain_terms(const cJSON *d)
+{
+	const cJSON *t;
+	int need = 0, n = 0;
+
+	cJSON_ArrayForEach(t, d)
+	{
+		if (cJSON_IsString(t) && (strcmp(t->valuestring, "&") == 0 ||
+		                          strcmp(t->valuestring, "|") == 0)) {
+			need += need ? 1 : 2;
+			if (need == 2)
+				n++;
+			continue;
+		}
+		if (cJSON_IsString(t) && strcmp(t->valuestring, "!") == 0) {
+			if (need == 0) {
+				need = 1;
+				n++;
+			}
+			continue;
+		}
+		if (need == 0)
+			n++;
+		else
+			need--;
+	}
+	return need ? -1 : n;
+}

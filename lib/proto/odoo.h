@@ -128,6 +128,10 @@ int odoo_opts_from_profile(struct odoo_opts *o, struct cfg_profile *p, struct ep
 /* Parse "xmlrpc", "jsonrpc", "json2" or "auto"; -1 with EP_USAGE. */
 int odoo_proto_parse(const char *s, enum odoo_proto *p, struct ep_err *err);
 const char *odoo_proto_name(enum odoo_proto p);
+/* The number of whole expressions in a prefix-notation domain (a JSON
+ * array of leaves and "&", "|", "!"); -1 when an operator lacks its
+ * terms. */
+int odoo_domain_terms(const cJSON *d);
 
 /* Connect: the protocol probe for auto, then the login for XML-RPC and
  * JSON-RPC.  NULL with err on failure (always fatal). */

@@ -15,7 +15,7 @@
 static void
 test_time(void)
 {
-	char out[EXTRACT_TS_LEN];
+	char out[DT_TS_LEN];
 	struct ep_err err = EP_ERR_INIT;
 	static const struct {
 		const char *in, *want;
@@ -34,19 +34,19 @@ test_time(void)
 
 	for (i = 0; i < sizeof(ok_cases) / sizeof(ok_cases[0]); i++) {
 		out[0] = '\0';
-		extract_parse_time(ok_cases[i].in, out, &err);
+		dt_ts_parse(ok_cases[i].in, out, &err);
 		is_str(out, ok_cases[i].want, ok_cases[i].in);
 	}
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		int r = extract_parse_time(bad[i], out, &err);
+		int r = dt_ts_parse(bad[i], out, &err);
 
 		ok(r == -1 && err.code == EP_USAGE && strstr(err.msg, "bad timestamp"), bad[i]);
 	}
-	extract_time_add("2026-01-05 00:02:00", -300, out);
+	dt_ts_add("2026-01-05 00:02:00", -300, out);
 	is_str(out, "2026-01-04 23:57:00", "time_add across midnight");
-	extract_time_add("2024-02-28 23:59:59", 1, out);
+	dt_ts_add("2024-02-28 23:59:59", 1, out);
 	is_str(out, "2024-02-29 00:00:00", "time_add leap day");
-	ok(extract_time_add("2026-01-05", 1, out) == -1, "time_add wants the full form");
+	ok(dt_ts_add("2026-01-05", 1, out) == -1, "time_add wants the full form");
 }
 
 static void
@@ -111,7 +111,7 @@ test_seen(void)
 
 	s = seen_new(100);
 	for (i = 0; i < 150; i++) {
-		char m[EXTRACT_TS_LEN];
+		char m[DT_TS_LEN];
 
 		snprintf(k, sizeof(k), "%d", i);
 		snprintf(m, sizeof(m), "2026-01-05 10:%02d:00", i / 10);
