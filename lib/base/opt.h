@@ -4,10 +4,10 @@
  * A program describes its options once, in struct ep_opt tables; from them
  * come getopt_long's table and short-option string (ep_opt_build) and the
  * --help text (ep_opt_help).  completions/gen turns --help into the bash,
- * zsh and fish completions, and a test checks man pages against --help, so
- * the four cannot drift.
+ * zsh and fish completions and man/gen into the man page's OPTIONS headers
+ * (make docs-gen); tests/0016 fails when the committed files drift.
  *
- * --help format (parsed by completions/gen, keep it stable):
+ * --help format (parsed by completions/gen for both, keep it stable):
  *   usage: PROG …        (the usage text, as the man page SYNOPSIS)
  *   <blank>
  *   Options:
