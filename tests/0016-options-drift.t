@@ -23,6 +23,7 @@ Options:
   -q, --quiet                   no counts or warnings on stderr, only errors
       --right FILE              the right side
       --stale                   help as the table says now
+      --tagged                  bng: a system's option, its tag kept as it is
 EOF
 cat >"$T/fake.1" <<'EOF'
 .Dd December 7, 2026
@@ -64,6 +65,7 @@ fake: --added: not in the page: added (fake.1)
 fake: --color: header '.It Fl \-color Cm auto | always' becomes '.It Fl \-color Cm auto | never' (fake.1)
 fake: --map: header '.It Fl f Ar MAP , Fl \-map Ar MAP' becomes '.It Fl f , Fl \-map Ar MAP' (fake.1)
 fake: --stale: the --help line changes (fake.1)
+fake: --tagged: not in the page: added (fake.1)
 fake: --color: out of order: moved to --help's order (fake.1)
 EOF
 (cd "$T" && "$MANGEN" --check -m fake.1 fake fake.help) 2>"$T/err.rel" || true
@@ -98,6 +100,8 @@ each.
 Quiet.
 .It Fl \-stale
 Help as the table says now. \" --help
+.It Fl \-tagged
+bng: a system's option, its tag kept as it is. \" --help
 .El
 .Sh SEE ALSO
 .Xr erpipe 7
