@@ -54,6 +54,12 @@ same_file() {
 	fi
 }
 diag() { echo "# $*"; }
+# programs: the programs built in $ERPIPE_BIN, their names space-separated
+programs() {
+	for _p in "$ERPIPE_BIN"/*; do
+		if [ -f "$_p" ] && [ -x "$_p" ]; then printf '%s ' "${_p##*/}"; fi
+	done
+}
 skip_all() { echo "1..0 # SKIP $*"; exit 0; }
 done_testing() { echo "1..$_tap_n"; [ "$_tap_fail" = 0 ]; }
 

@@ -49,9 +49,11 @@
 /* --metrics --stats; stage_opt and extract_opt hand them to ops_opt */
 extern const struct ep_opt ops_opts[];
 enum {
-	OPT_OPS_METRICS = 0x1f0,
+	OPT_OPS_METRICS = OPT_KEYS_OPS,
 	OPT_OPS_STATS,
 };
+_Static_assert(OPT_OPS_STATS < OPT_KEYS_OPS + OPT_KEYS_RANGE,
+               "ops options outgrow their key range");
 /* 1: ours, 0: not ours */
 int ops_opt(int key, const char *arg, struct ep_err *err);
 

@@ -26,6 +26,24 @@ count(const struct ep_opt *const *tables)
 	return n;
 }
 
+/* Two options with one key or one long name: the program's tables are
+ * wrong, whatever the command line says (EP_SOFTWARE). */
+static int
+check_unique(const struct option *longs, struct ep_err *err)
+{
+	for (const struct option *o = longs; o->name; o++)
+		for (const struct option *p = longs; p != o; p++) {
+			if (strcmp(p->name, o->name) == 0)
+				return ep_errf(err, EP_SOFTWARE, "option tables: --%s given twice",
+				               o->name);
+			if (p->val == o->val)
+				return ep_errf(err, EP_SOFTWARE,
+				               "option tables: --%s and --%s have one key (%#x)",
+				               p->name, o->name, (unsigned)o->val);
+		}
+	return 0;
+}
+
 int
 ep_opt_build(const struct ep_opt *const *tables, struct ep_optset *set, struct ep_err *err)
 {
@@ -50,6 +68,10 @@ ep_opt_build(const struct ep_opt *const *tables, struct ep_optset *set, struct e
 					set->shorts[s++] = ':';
 			}
 		}
+	if (check_unique(set->longs, err) < 0) {
+		ep_opt_free(set);
+		return -1;
+	}
 	return 0;
 }
 

@@ -4,15 +4,17 @@
  * A program describes its options once, in struct ep_opt tables; from them
  * come getopt_long's table and short-option string (ep_opt_build) and the
  * --help text (ep_opt_help).  completions/gen turns --help into the bash,
- * zsh and fish completions, and a test checks man pages against --help, so
- * the four cannot drift.
+ * zsh and fish completions and man/gen into the man page's OPTIONS headers
+ * (make docs-gen); tests/0016 fails when the committed files drift.
  *
- * --help format (parsed by completions/gen, keep it stable):
+ * --help format (parsed by completions/gen for both, keep it stable):
  *   usage: PROG …        (the usage text, as the man page SYNOPSIS)
  *   <blank>
  *   Options:
  *     -X, --name ARG   help      (or four spaces instead of "-X, ")
  * ARG is an upper-case word (FILE, DIR, MAP, N, …) or a|b|c choices.
+ *
+ * ep_opt_build refuses tables with one key or one long name twice.
  *
  * Ownership: tables are static data owned by the program; ep_opt_build
  * returns heap arrays the caller frees with ep_opt_free.
@@ -33,11 +35,23 @@ struct ep_opt {
 	const char *help;  /* one line */
 };
 
-/* Keys of the options every program has (ep_opt_common). */
+/* Keys of long-only options.  ep_opt_common has the first two; each table
+ * shared from lib/ numbers its keys from its own range below (and asserts
+ * at compile time that they fit in OPT_KEYS_RANGE), a program its own from
+ * OPT_FIRST_FREE up, so no two tables meet.  ep_opt_build refuses a key or
+ * a long name given twice all the same (EP_SOFTWARE). */
+#define OPT_KEYS_RANGE 0x100
 enum {
 	OPT_HELP = 0x100,
 	OPT_VERSION,
-	OPT_FIRST_FREE = 0x180, /* programs number their long-only keys from here */
+	OPT_KEYS_STAGE = 0x200,   /* lib/stream/stage.h */
+	OPT_KEYS_CONN = 0x300,    /* lib/net/conn.h */
+	OPT_KEYS_LOAD = 0x400,    /* lib/engine/load.h */
+	OPT_KEYS_CSV = 0x500,     /* lib/stream/csvio.h */
+	OPT_KEYS_EXTRACT = 0x600, /* lib/connect/extract.h */
+	OPT_KEYS_NAV = 0x700,     /* lib/proto/nav.h */
+	OPT_KEYS_OPS = 0x800,     /* lib/base/ops.h */
+	OPT_FIRST_FREE = 0x1000,  /* programs number their long-only keys from here */
 };
 
 extern const struct ep_opt ep_opt_common[]; /* --help --version -q -v */

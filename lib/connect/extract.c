@@ -29,7 +29,7 @@ const struct ep_opt extract_opts[] = {
 	{ "overlap", OPT_X_OVERLAP, "SECONDS",
 		"re-read SECONDS before the state's mark (default 300)" },
 	{ "page-size", OPT_X_PAGE_SIZE, "N", "records per request (default 1000)" },
-	{ "shard", OPT_X_SHARD, "SHARD", "read only shard K/N: the K-th of N contiguous key ranges" },
+	{ "shard", OPT_X_SHARD, "K/N", "read only shard K/N: the K-th of N contiguous key ranges" },
 	{ "shard-plan", OPT_X_SHARD_PLAN, "N",
 		"print the key ranges of N shards, one JSON line each, and exit" },
 	{ "shard-plan-file", OPT_X_SHARD_PLAN_FILE, "FILE",

@@ -63,7 +63,7 @@
  * both). */
 extern const struct ep_opt extract_opts[];
 enum {
-	OPT_X_COUNT = 0x160,
+	OPT_X_COUNT = OPT_KEYS_EXTRACT,
 	OPT_X_DESCRIBE,
 	OPT_X_FOLLOW,
 	OPT_X_HEARTBEAT,
@@ -78,6 +78,8 @@ enum {
 	OPT_X_SHARD_PLAN,
 	OPT_X_SHARD_PLAN_FILE,
 };
+_Static_assert(OPT_X_SHARD_PLAN_FILE < OPT_KEYS_EXTRACT + OPT_KEYS_RANGE,
+               "extract options outgrow their key range");
 
 struct extract_cfg {
 	const char *state;             /* --state FILE, read only */

@@ -251,7 +251,7 @@ struct load_opts {
 /* --batch --dry-run --key --no-verify --op --then --then-on --verify */
 extern const struct ep_opt load_opts_table[];
 enum {
-	OPT_LOAD_BATCH = 0x160,
+	OPT_LOAD_BATCH = OPT_KEYS_LOAD,
 	OPT_LOAD_DRY_RUN,
 	OPT_LOAD_KEY,
 	OPT_LOAD_OP,
@@ -260,6 +260,8 @@ enum {
 	OPT_LOAD_VERIFY,
 	OPT_LOAD_NO_VERIFY,
 };
+_Static_assert(OPT_LOAD_NO_VERIFY < OPT_KEYS_LOAD + OPT_KEYS_RANGE,
+               "load options outgrow their key range");
 
 void load_opts_init(struct load_opts *o);
 /* 1: a load option, 0: not one, -1: bad value (err set, EP_USAGE) */

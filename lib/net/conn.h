@@ -24,7 +24,7 @@
 extern const struct ep_opt conn_opts_table[];
 enum {
 	OPT_PROFILE = 'P',
-	OPT_CACERT = 0x150,
+	OPT_CACERT = OPT_KEYS_CONN,
 	OPT_INSECURE,
 	OPT_RATE,
 	OPT_RETRIES,
@@ -32,6 +32,7 @@ enum {
 	OPT_TIMEOUT,
 	OPT_TRACE,
 };
+_Static_assert(OPT_TRACE < OPT_KEYS_CONN + OPT_KEYS_RANGE, "conn options outgrow their key range");
 
 struct conn_opts {
 	const char *profile;   /* -P NAME, or NULL: the environment alone */

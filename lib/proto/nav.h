@@ -57,7 +57,7 @@ struct nav_conn {
  * --auth --company --company-id --scope --soap-url --token-url --url --user */
 extern const struct ep_opt nav_opts_table[];
 enum {
-	OPT_NAV_AUTH = 0x1a0,
+	OPT_NAV_AUTH = OPT_KEYS_NAV,
 	OPT_NAV_COMPANY,
 	OPT_NAV_COMPANY_ID,
 	OPT_NAV_SCOPE,
@@ -66,6 +66,7 @@ enum {
 	OPT_NAV_URL,
 	OPT_NAV_USER,
 };
+_Static_assert(OPT_NAV_USER < OPT_KEYS_NAV + OPT_KEYS_RANGE, "nav options outgrow their key range");
 
 struct nav_flags {
 	const char *auth, *company, *company_id, *scope, *soap_url, *token_url, *url, *user;

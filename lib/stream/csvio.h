@@ -56,12 +56,14 @@ struct csvio_opts {
 /* --columns --delimiter --infer-types --quote-char --quote-style */
 extern const struct ep_opt csvio_opt_table[];
 enum {
-	OPT_CSV_COLUMNS = 0x160,
+	OPT_CSV_COLUMNS = OPT_KEYS_CSV,
 	OPT_CSV_DELIMITER,
 	OPT_CSV_INFER,
 	OPT_CSV_QUOTE_CHAR,
 	OPT_CSV_QUOTE_STYLE,
 };
+_Static_assert(OPT_CSV_QUOTE_STYLE < OPT_KEYS_CSV + OPT_KEYS_RANGE,
+               "csvio options outgrow their key range");
 
 void csvio_opts_init(struct csvio_opts *o);
 /* 1: a CSV option, 0: not one, -1: bad value (err set, EP_USAGE) */

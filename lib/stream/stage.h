@@ -100,7 +100,7 @@ struct stage_cfg {
  * ops_opts in the program's tables) */
 extern const struct ep_opt stage_opts[];
 enum {
-	OPT_FAIL_FAST = 0x140,
+	OPT_FAIL_FAST = OPT_KEYS_STAGE,
 	OPT_FLUSH_EVERY,
 	OPT_FLUSH_MS,
 	OPT_MAX_LINE,
@@ -108,6 +108,8 @@ enum {
 	OPT_REJECTS,
 	OPT_STATE,
 };
+_Static_assert(OPT_STATE < OPT_KEYS_STAGE + OPT_KEYS_RANGE,
+               "stage options outgrow their key range");
 
 /* -i, --input-format ndjson|singer: for the stages that take Singer input
  * (load, validate; xform has its own -i with csv) */

@@ -11,6 +11,24 @@ static const struct ep_opt mine[] = {
 };
 static const struct ep_opt *const tables[] = { ep_opt_common, mine, NULL };
 
+/* collisions across tables: a key twice, a short letter twice, a name twice */
+static const struct ep_opt same_key[] = {
+	{ "omega", OPT_FIRST_FREE, NULL, "a second flag on zeta's key" },
+	{ NULL, 0, NULL, NULL },
+};
+static const struct ep_opt same_short[] = {
+	{ "again", 'a', NULL, "a second -a" },
+	{ NULL, 0, NULL, NULL },
+};
+static const struct ep_opt same_name[] = {
+	{ "alpha", OPT_FIRST_FREE + 2, NULL, "a second --alpha" },
+	{ NULL, 0, NULL, NULL },
+};
+static const struct ep_opt *const clash_key[] = { ep_opt_common, mine, same_key, NULL };
+static const struct ep_opt *const clash_short[] = { ep_opt_common, mine, same_short, NULL };
+static const struct ep_opt *const clash_name[] = { ep_opt_common, mine, same_name, NULL };
+static const struct ep_opt *const clash_common[] = { ep_opt_common, ep_opt_common, NULL };
+
 int
 main(void)
 {
@@ -27,6 +45,15 @@ main(void)
 	is_str(os.longs[0].name, "help", "first long option");
 	ok(os.longs[7].name == NULL, "table ends");
 	ep_opt_free(&os);
+
+	ok(ep_opt_build(clash_key, &os, &e) < 0 && e.code == EP_SOFTWARE, "a key twice refused (70)");
+	is_str(e.msg, "option tables: --zeta and --omega have one key (0x1000)", "names both");
+	ok(os.longs == NULL && os.shorts == NULL, "nothing left to free");
+	ok(ep_opt_build(clash_short, &os, &e) < 0 && e.code == EP_SOFTWARE, "a short letter twice");
+	is_str(e.msg, "option tables: --alpha and --again have one key (0x61)", "names both");
+	ok(ep_opt_build(clash_name, &os, &e) < 0, "a long name twice refused");
+	is_str(e.msg, "option tables: --alpha given twice", "names it");
+	ok(ep_opt_build(clash_common, &os, &e) < 0, "one table passed twice refused");
 
 	fp = open_memstream(&text, &n);
 	ep_opt_help(fp, "usage: t [-a FILE]\n", tables);
