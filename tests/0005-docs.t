@@ -13,6 +13,8 @@
 #              none for a folder that is not there; the files of each
 #              folder include only the folders its row's last column
 #              names; erpipe(7) Source layout names every layer folder
+#   functions  every builtin of lib/engine/map/map_fn.c has its .It in
+#              erpipe-map(5) FUNCTIONS, and every one there is a builtin
 #   targets    every load target lib/connect/load_X.c is in load(1)'s
 #              SYSTEM list
 #   templates  every map template named in man/ or the README exists under
@@ -130,6 +132,22 @@ _docs() (
 			echo "man/load.1: DESCRIPTION: SYSTEM does not name $x ($f)"
 	done
 
+	# functions: map_fns[] of lib/engine/map/map_fn.c against the .It lines
+	# of erpipe-map(5) FUNCTIONS (a capital is a sub-mapping's Name)
+	if [ -f lib/engine/map/map_fn.c ]; then
+		awk '/map_fns\[\] = \{/ { on = 1; next } on && /^};/ { on = 0 }
+			on && match($0, /^[ \t]*\{ "[a-z_0-9]+"/) {
+				n = substr($0, RSTART, RLENGTH); sub(/^[^"]*"/, "", n); sub(/"$/, "", n)
+				print n
+			}' lib/engine/map/map_fn.c | sort -u >"$T/fns"
+		awk '/^\.Sh /{ on = ($0 == ".Sh FUNCTIONS") }
+			on && /^\.It / { for (i = 2; i < NF; i++) if ($i == "Fn" && $(i + 1) ~ /^[a-z]/) print $(i + 1) }' \
+			man/erpipe-map.5 | sort -u >"$T/docfns"
+		comm -23 "$T/fns" "$T/docfns" | sed 's|^|man/erpipe-map.5: FUNCTIONS: no .It for builtin |'
+		comm -13 "$T/fns" "$T/docfns" |
+			sed 's|^\(.*\)$|man/erpipe-map.5: FUNCTIONS: \1 is not a builtin of lib/engine/map/map_fn.c|'
+	fi
+
 	# templates
 	pat='\b(odoo|bng|nav|csv|sync|match|odoo-sync)/[A-Za-z0-9_.]+-to-[a-z]+/[A-Za-z0-9_.-]*[A-Za-z0-9_]'
 	for f in $pages README.md; do
@@ -179,6 +197,14 @@ mkdir -p "$F/cmd" "$F/man" "$F/lib/base" "$F/lib/net" "$F/lib/stray" "$F/lib/con
 printf '#include "net/http.h"\n' >"$F/lib/base/buf.c"
 printf '#include "base/buf.h"\n' >"$F/lib/net/http.c"
 : >"$F/lib/connect/load_odoo.c"
+mkdir -p "$F/lib/engine/map"
+cat >"$F/lib/engine/map/map_fn.c" <<'EOF'
+const struct map_fn map_fns[] = {
+	{ "lower", 1, 1, f_lower, NULL, "lower case" },
+	{ "upper", 1, 1, f_upper, NULL, "upper case" },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+EOF
 : >"$F/lib/connect/load_pg.c"
 : >"$F/examples/maps/odoo/res.partner-to-bng/Customer.map"
 : >"$F/examples/maps/odoo/res.partner-to-bng/Vendor.map"
@@ -209,6 +235,11 @@ cat >"$F/man/erpipe-map.5" <<'EOF'
 .Bl -tag -width Ds
 .It Pa odoo/res.partner-to-bng/Customer
 Partners.
+.El
+.Sh FUNCTIONS
+.Bl -tag -width Ds
+.It Fn lower s , Fn lowercase s
+Lower case.
 .El
 EOF
 cat >"$F/man/erpipe.7" <<'EOF'
@@ -259,6 +290,8 @@ EOF
 docs "$F" >"$T/got"
 cat >"$T/want" <<'EOF'
 README.md: Layout: no row for lib/connect/
+README.md: Layout: no row for lib/engine/
+README.md: Layout: no row for lib/engine/map/
 README.md: Layout: no row for lib/stray/
 README.md: What is here: no row for program newprog
 README.md:11: Layout: lib/base/ includes only base, but lib/base/buf.c:1 includes net/
@@ -266,12 +299,15 @@ README.md:13: Layout: lib/old/ is not a folder
 README.md:5: erpipe-map(1): no such page in man/
 README.md:5: template odoo/res.partner-to-bng/Custommer: no examples/maps/odoo/res.partner-to-bng/Custommer.map
 man/erpipe-map.5: FILES: no template odoo/res.partner-to-bng/Vendor
+man/erpipe-map.5: FUNCTIONS: lowercase is not a builtin of lib/engine/map/map_fn.c
+man/erpipe-map.5: FUNCTIONS: no .It for builtin upper
 man/erpipe.7: FILES: no cron entry gl-feed
 man/erpipe.7: FILES: no script gl-feed
 man/erpipe.7: Programs: no line for program newprog
 man/erpipe.7: SEE ALSO: no Xr erpipe-map 5
 man/erpipe.7: SEE ALSO: no Xr load 1
 man/erpipe.7: Source layout: no .It Pa lib/connect/
+man/erpipe.7: Source layout: no .It Pa lib/engine/
 man/erpipe.7: Source layout: no .It Pa lib/net/
 man/erpipe.7: Source layout: no .It Pa lib/stray/
 man/erpipe.7:13: Source layout: lib/proto/ is not a folder
