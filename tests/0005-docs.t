@@ -24,6 +24,9 @@
 #              aside) and every cron entry of examples/cron is in erpipe(7)
 #              FILES; every share/erpipe/{scripts,cron}/NAME a page names
 #              exists
+#   paths      every path of the tree a page or the README names
+#              (examples/..., tests/..., lib/..., cmd/..., man/...) exists;
+#              none names DESIGN.md or STYLE.md, which are not shipped
 #   stale      no phrase that dates the text: "come later", "(today",
 #              "today there is", "not yet implemented", "for now", "FIXME"
 # No build needed.
@@ -182,6 +185,21 @@ _docs() (
 		done
 	done
 
+	# paths of the tree: examples/, tests/, lib/, cmd/, completions/, man/
+	# (after a blank, a backquote or a parenthesis; not globs or
+	# placeholders such as cmd/PROG.c, lib/proto/X.c, tests/NNNN-*.t)
+	for f in $pages README.md; do
+		sed 's/\\-/-/g' "$f" |
+			grep -noE '(^|[ `(])(examples|tests|lib|cmd|completions|man)/[A-Za-z0-9_./@-]*[A-Za-z0-9_]' |
+			while IFS=: read -r l p; do
+				p=${p#[ \`(]}
+				case $p in *X.c | *PROG* | *NNNN*) continue ;; esac
+				[ -e "$p" ] || echo "$f:$l: $p: no such file in the tree"
+			done
+	done
+	grep -nE '(DESIGN|STYLE)\.md' $pages README.md |
+		sed 's/^\([^:]*:[0-9]*\):.*/\1: names a file that is not in the tree (DESIGN.md, STYLE.md)/'
+
 	# stale
 	grep -niE 'comes? later|\(today|today there (is|are)|not yet implemented|for now|FIXME' \
 		$pages README.md | sed 's/^\([^:]*:[0-9]*\):.*/\1: a phrase that dates the text/'
@@ -224,6 +242,8 @@ Mapping and CSV come later.
 EOF
 cat >"$F/man/load.1" <<'EOF'
 .Sh DESCRIPTION
+.\" tests/0353-load-odoo-sync.t runs it, see DESIGN.md and
+.Pa examples/scripts/gl\-feed
 writes them into
 .Ar SYSTEM
 .Po
@@ -296,6 +316,7 @@ README.md: Layout: no row for lib/stray/
 README.md: What is here: no row for program newprog
 README.md:11: Layout: lib/base/ includes only base, but lib/base/buf.c:1 includes net/
 README.md:13: Layout: lib/old/ is not a folder
+README.md:13: lib/old: no such file in the tree
 README.md:5: erpipe-map(1): no such page in man/
 README.md:5: template odoo/res.partner-to-bng/Custommer: no examples/maps/odoo/res.partner-to-bng/Custommer.map
 man/erpipe-map.5: FILES: no template odoo/res.partner-to-bng/Vendor
@@ -311,6 +332,7 @@ man/erpipe.7: Source layout: no .It Pa lib/engine/
 man/erpipe.7: Source layout: no .It Pa lib/net/
 man/erpipe.7: Source layout: no .It Pa lib/stray/
 man/erpipe.7:13: Source layout: lib/proto/ is not a folder
+man/erpipe.7:13: lib/proto: no such file in the tree
 man/erpipe.7:20: a phrase that dates the text
 man/erpipe.7:23: share/erpipe/cron/sync: not in examples/
 man/erpipe.7:6: Programs: gone is not a program of cmd/
@@ -319,6 +341,8 @@ man/good.1:2: a phrase that dates the text
 man/good.1:5: Xr erpipe-map 1: no such page in man/ nor a system page
 man/good.1:7: Xr nosuch 3: no such page in man/ nor a system page
 man/load.1: DESCRIPTION: SYSTEM does not name pg (lib/connect/load_pg.c)
+man/load.1:2: names a file that is not in the tree (DESIGN.md, STYLE.md)
+man/load.1:2: tests/0353-load-odoo-sync.t: no such file in the tree
 man/newprog.1: no page for program newprog
 EOF
 same_file "$T/got" "$T/want" "a fixture: a broken claim of each kind is named"
