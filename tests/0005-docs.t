@@ -8,7 +8,8 @@
 #   pages      every .Xr names a page of man/, or a system page of $SYSTEM
 #              (a wrong section is a wrong page); every README NAME(N) of
 #              erpipe's is a page of man/; erpipe(7) SEE ALSO names every
-#              other page of man/
+#              other page of man/; every other page names erpipe(7) in its
+#              SEE ALSO, and every page of man/ it names in its text
 #   layout     the README's Layout has a row for every folder of lib/ and
 #              none for a folder that is not there; the files of each
 #              folder include only the folders its row's last column
@@ -81,6 +82,26 @@ _docs() (
 			on && $1 == ".Xr" && $2 == n && $3 + 0 == s { found = 1 }
 			END { exit !found }' man/erpipe.7 ||
 			echo "man/erpipe.7: SEE ALSO: no Xr $n $s"
+	done
+
+	for f in $pages; do
+		awk -v self="${f#man/}" '/^\.Sh /{ on = ($0 == ".Sh SEE ALSO") }
+			{
+				t = $0
+				while (match(t, /Xr [A-Za-z0-9._-]+ [0-9]/)) {
+					x = substr(t, RSTART + 3, RLENGTH - 3); t = substr(t, RSTART + RLENGTH)
+					split(x, w, " "); k = w[1] "." w[2]
+					if (on) see[k] = 1
+					else if (!(k in body)) body[k] = FNR
+				}
+			}
+			END {
+				for (k in body)
+					if (!(k in see) && k != self && (getline l < ("man/" k)) > 0)
+						print FILENAME ":" body[k] ": names " k " but not in SEE ALSO"
+				if (self != "erpipe.7" && !("erpipe.7" in see))
+					print FILENAME ": SEE ALSO: no Xr erpipe 7"
+			}' "$f"
 	done
 
 	# layout: the README's rows "| `lib/DIR/` | ... | FOLDERS |"
@@ -233,6 +254,8 @@ EOF
 : >"$F/examples/cron/gl-feed"
 cat >"$F/man/good.1" <<'EOF'
 .Sh DESCRIPTION
+As
+.Xr load 1 ,
 Mapping and CSV come later.
 .Sh SEE ALSO
 .Xr erpipe 7 ,
@@ -322,6 +345,7 @@ README.md:5: template odoo/res.partner-to-bng/Custommer: no examples/maps/odoo/r
 man/erpipe-map.5: FILES: no template odoo/res.partner-to-bng/Vendor
 man/erpipe-map.5: FUNCTIONS: lowercase is not a builtin of lib/engine/map/map_fn.c
 man/erpipe-map.5: FUNCTIONS: no .It for builtin upper
+man/erpipe-map.5: SEE ALSO: no Xr erpipe 7
 man/erpipe.7: FILES: no cron entry gl-feed
 man/erpipe.7: FILES: no script gl-feed
 man/erpipe.7: Programs: no line for program newprog
@@ -337,10 +361,12 @@ man/erpipe.7:20: a phrase that dates the text
 man/erpipe.7:23: share/erpipe/cron/sync: not in examples/
 man/erpipe.7:6: Programs: gone is not a program of cmd/
 man/erpipe.7:6: Xr gone 1: no such page in man/ nor a system page
-man/good.1:2: a phrase that dates the text
-man/good.1:5: Xr erpipe-map 1: no such page in man/ nor a system page
-man/good.1:7: Xr nosuch 3: no such page in man/ nor a system page
+man/good.1:3: names load.1 but not in SEE ALSO
+man/good.1:4: a phrase that dates the text
+man/good.1:7: Xr erpipe-map 1: no such page in man/ nor a system page
+man/good.1:9: Xr nosuch 3: no such page in man/ nor a system page
 man/load.1: DESCRIPTION: SYSTEM does not name pg (lib/connect/load_pg.c)
+man/load.1: SEE ALSO: no Xr erpipe 7
 man/load.1:2: names a file that is not in the tree (DESIGN.md, STYLE.md)
 man/load.1:2: tests/0353-load-odoo-sync.t: no such file in the tree
 man/newprog.1: no page for program newprog
