@@ -10,6 +10,7 @@
 
 #include "base/log.h"
 #include "base/ops.h"
+#include "base/stop.h"
 
 #define READ_CHUNK (256u << 10)
 
@@ -63,7 +64,13 @@ fill(struct ndjson_reader *r, struct ep_err *err)
 	}
 	do
 		n = read(r->fd, r->buf + r->end, r->cap - r->end);
-	while (n < 0 && errno == EINTR);
+	while (n < 0 && errno == EINTR && !stop_signal());
+	if (n < 0 && errno == EINTR) {
+		/* asked to stop while waiting: the end of this input; a
+		 * line in hand, not whole yet, is read again next run */
+		r->stopped = 1;
+		return 0;
+	}
 	if (n < 0)
 		return ep_errf(err, EP_IOERR, "read error on '%s': %s", r->name, strerror(errno));
 	r->end += (size_t)n;
@@ -119,6 +126,8 @@ too_long(struct ndjson_reader *r, struct ndjson_line *line, struct ep_err *err)
 		ssize_t n = fill(r, err);
 		if (n < 0)
 			return NDJ_ERROR;
+		if (r->stopped)
+			return NDJ_EOF;
 		if (n == 0) {
 			r->eof = 1;
 			line->last_no_nl = 1;
@@ -157,6 +166,8 @@ ndjson_next(struct ndjson_reader *r, struct ndjson_line *line, struct ep_err *er
 					ssize_t n = fill(r, err);
 					if (n < 0)
 						return NDJ_ERROR;
+					if (r->stopped)
+						return NDJ_EOF;
 					if (n == 0)
 						r->eof = 1;
 					continue;

@@ -51,6 +51,7 @@ struct ndjson_reader {
 	size_t max_line;
 	uint64_t lineno;
 	int eof;
+	int stopped;     /* a stop signal ended the input (lib/base/stop.h) */
 	struct buf keep; /* head of an over-long line */
 	int raw;         /* keep "\r" and blank lines (set after _open: CSV framing) */
 	/* called before a read(2) that would block: the stage flushes output */

@@ -1,7 +1,6 @@
 #include "stream/stage.h"
 
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 #include "base/log.h"
 #include "stream/ndjson.h"
 #include "base/ops.h"
+#include "base/stop.h"
 #include "stream/state.h"
 #include "base/text.h"
 
@@ -548,6 +548,8 @@ run_file(struct stage *st, const char *path, const struct stage_hooks *h, void *
 			rc = -1;
 			break;
 		}
+		if (stop_signal()) /* this line and the rest: the next run's */
+			break;
 		if (k == NDJ_TOO_LONG) {
 			ops.n[OPS_READ]++;
 			snprintf(why, sizeof(why), "line longer than %llu bytes (%llu bytes)",
@@ -638,6 +640,8 @@ run_csv_file(struct stage *st, const char *path, const struct stage_hooks *h, vo
 			rc = stage_fail(st, &e);
 			break;
 		}
+		if (stop_signal())
+			break;
 		if (k == CSVIO_BADFILE) {
 			/* a header no record can be made from: warn, go on */
 			ep_warn("%s", e.msg);
@@ -693,7 +697,7 @@ stage_run(const struct stage_cfg *cfg, int nfiles, char *const *files,
 	st.cfg = cfg;
 	st.hooks = hooks;
 	st.hctx = ctx;
-	signal(SIGPIPE, SIG_IGN);
+	stop_catch();
 	ndjson_writer_init(&st.out, 1);
 	st.out.flush_every = cfg->flush_every;
 	st.out.flush_ms = cfg->flush_ms;
@@ -717,7 +721,7 @@ stage_run(const struct stage_cfg *cfg, int nfiles, char *const *files,
 		cfg->csv_in ? run_csv_file : run_file;
 	if (nfiles == 0)
 		rc = run(&st, NULL, hooks, ctx, &bad_input);
-	for (int i = 0; i < nfiles && rc == 0; i++)
+	for (int i = 0; i < nfiles && rc == 0 && !stop_signal(); i++)
 		rc = run(&st, files[i], hooks, ctx, &bad_input);
 	/* end of input: make the tail durable (no commit: the last
 	 * checkpoint line already covered what it covers) */
@@ -729,7 +733,8 @@ stage_run(const struct stage_cfg *cfg, int nfiles, char *const *files,
 	/* records handed on before a failure are written all the same */
 	if (!st.out.epipe && !st.out.failed && ndjson_flush(&st.out) < 0)
 		out_failed(&st);
-	if (hooks->end && rc == 0 && !st.failed && !st.cut.code && !bad_input && !st.out.epipe)
+	if (hooks->end && rc == 0 && !st.failed && !st.cut.code && !bad_input && !st.out.epipe &&
+	    !stop_signal())
 		hooks->end(&st, ctx);
 	if (st.out.epipe) {
 		status = 0; /* the reader went away: end quietly */
@@ -740,6 +745,10 @@ stage_run(const struct stage_cfg *cfg, int nfiles, char *const *files,
 		} else if (st.cut.code) {
 			ep_warn("%s", st.cut.msg);
 			status = st.cut.code;
+		} else if (stop_signal()) {
+			ep_warn("stopped by %s: what was read has its outcome; the rest is "
+				"the next run's", strsignal(stop_signal()));
+			status = stop_status();
 		} else if (bad_input)
 			status = bad_input;
 		else if (ops.n[OPS_REJECTED] > (uint64_t)cfg->max_rejects)
