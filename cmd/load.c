@@ -7,7 +7,7 @@
  *   load nav ENTITYSET  lib/connect/load_nav.c on lib/nav (OData V4 or --soap)
  *   load pg TABLE       lib/connect/load_pg.c on libpq
  *
- * The options fill a struct load_system_cfg; lib/connect/load_system.c
+ * The options fill a struct load_system_cfg; lib/connect/targets.c
  * opens the system and its target and runs the generic part (batches,
  * lookups, unchanged detection, rejects, checkpoints: lib/engine/load.c).
  */
@@ -17,7 +17,7 @@
 #include "base/log.h"
 #include "base/ops.h"
 #include "base/opt.h"
-#include "connect/load_system.h"
+#include "connect/targets.h"
 
 static const char usage_text[] =
 	"usage: load [-nqv] [-i ndjson|singer] [-P NAME] [-k FIELDS] [--op OP] [--batch N]\n"

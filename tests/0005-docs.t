@@ -35,7 +35,7 @@
 
 # system pages the pages may name
 SYSTEM='cron 8, crontab 5, curl 1, diff 1, diff3 1, flock 1, flock 2, iconv 1,
-jq 1, mail 1, parallel 1, printf 3, ps 1, psql 1, ssh 1, strftime 3, strptime 3,
+jq 1, mail 1, nohup 1, parallel 1, printf 3, ps 1, psql 1, ssh 1, strftime 3, strptime 3,
 sysexits 3, systemd.unit 5'
 
 # docs TOP: every broken claim of TOP's documentation, one a line, sorted

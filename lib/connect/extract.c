@@ -13,6 +13,7 @@
 #include "stream/json_tree.h"
 #include "base/log.h"
 #include "base/ops.h"
+#include "base/stop.h"
 #include "stream/state.h"
 #include "base/text.h"
 
@@ -293,34 +294,6 @@ extract_out_free(struct extract_out *o)
 
 /* ---- --follow ------------------------------------------------------------ */
 
-static volatile sig_atomic_t stopping;
-
-static void
-on_stop(int sig)
-{
-	(void)sig;
-	stopping = 1;
-}
-
-void
-extract_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-}
-
-int
-extract_stopping(void)
-{
-	return stopping != 0;
-}
-
 int
 extract_cfg_check(const struct extract_cfg *c, struct ep_err *err)
 {
@@ -340,7 +313,7 @@ extract_sleep(const struct ep_clock *clock, int64_t ms)
 {
 	int64_t end = ep_now_ms(clock) + ms, left;
 
-	while (!stopping && (left = end - ep_now_ms(clock)) > 0) {
+	while (!stop_signal() && (left = end - ep_now_ms(clock)) > 0) {
 		ep_sleep_ms(clock, left > 200 ? 200 : left);
 		ops_tick(1);
 	}

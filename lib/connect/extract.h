@@ -36,9 +36,9 @@
  *   - across runs delivery is at least once: a new run re-reads its overlap
  *     window (load's upsert reports those records "unchanged").
  *
- * --follow: extract_signals() makes SIGTERM and SIGINT set a stop flag;
- * the loop checks extract_stopping() after each page and sleeps --interval
- * with extract_sleep, which wakes early when the flag is set.  The program
+ * --follow: stop_catch() (lib/base/stop.h) makes SIGTERM and SIGINT set
+ * a stop flag; the loop checks stop_signal() after each page and sleeps
+ * --interval with extract_sleep, which wakes early when the flag is set.  The program
  * then writes its final checkpoint and exits 0.
  */
 #ifndef ERPIPE_EXTRACT_H
@@ -148,10 +148,8 @@ void extract_out_free(struct extract_out *o);
 
 /* ---- --follow ------------------------------------------------------------ */
 
-void extract_signals(void);
-int extract_stopping(void);
 /* Sleep ms through the clock in slices of at most 200 ms, returning early
- * once extract_stopping(). */
+ * once stop_signal(). */
 void extract_sleep(const struct ep_clock *clock, int64_t ms);
 /* A poll ended well (and its checkpoint is out): the --heartbeat file
  * (lib/ops' ops_heartbeat), when c asks for one.  Called before each

@@ -9,6 +9,7 @@
 
 #include <cJSON.h>
 
+#include "base/stop.h"
 #include "base/buf.h"
 #include "base/cfg.h"
 #include "base/fields.h"
@@ -449,7 +450,7 @@ b_poll(void *s, struct extract_run *r, struct ep_err *err)
 		cJSON_Delete(items);
 		if (rc == 0)
 			rc = extract_page_done(r);
-		if (r->done || extract_stopping())
+		if (r->done || stop_signal())
 			break;
 	}
 	if (rc == 0 && k < 0)
@@ -664,10 +665,10 @@ listen_run(struct listen *r, const char *stream, struct ep_err *err)
 	}
 	ep_info(1, "listening on port %d (%s), spool '%s', committed seq %" PRIu64,
 	        webhook_port(w), o->tls_cert ? "HTTPS" : "HTTP", o->spool, committed);
-	extract_signals();
+	stop_catch();
 	for (;;) {
 		/* on SIGTERM: stop taking events, then emit what is spooled */
-		if (extract_stopping() && !draining) {
+		if (stop_signal() && !draining) {
 			webhook_quiesce(w);
 			draining = 1;
 		}

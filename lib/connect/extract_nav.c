@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/stop.h"
 #include "base/buf.h"
 #include "base/cfg.h"
 #include "base/fields.h"
@@ -422,7 +423,7 @@ keyset_scan(struct x *x, odata_entity_fn fn, void *ud, int incremental, const ch
 		if (fn == odata_entity && extract_page_done(x->r) < 0)
 			break;
 		extract_full(x->r);
-		if (x->xc->follow && extract_stopping())
+		if (x->xc->follow && stop_signal())
 			break;
 		if ((long)rows >= top || (rows > 0 && more)) {
 			x->ks_proven = 1;
@@ -710,7 +711,7 @@ scan_soap(struct x *x)
 			break;
 		if (extract_full(x->r))
 			break;
-		if (x->xc->follow && extract_stopping())
+		if (x->xc->follow && stop_signal())
 			break;
 		buf_reset(&bookmark);
 		buf_add(&bookmark, x->last_key.p, x->last_key.len);

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/stop.h"
 #include "base/buf.h"
 #include "base/cfg.h"
 #include "base/fields.h"
@@ -798,7 +799,7 @@ scan(struct x *x)
 
 		if (x->r->done || want <= 0 || out_broken(x))
 			break;
-		if (x->xc->follow && extract_stopping() && !first)
+		if (x->xc->follow && stop_signal() && !first)
 			break;
 		first = 0;
 		if (x->concurrency <= 1) {

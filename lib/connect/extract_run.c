@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/stop.h"
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/ops.h"
@@ -175,17 +176,17 @@ poll_loop(struct extract_run *r, struct ep_err *err)
 	char prune[64];
 
 	if (c->follow)
-		extract_signals();
+		stop_catch();
 	for (;;) {
 		if (ops->poll(r->src->s, r, err) < 0)
 			return -1;
-		if (!c->follow || extract_broken(r) || r->done || extract_stopping())
+		if (!c->follow || extract_broken(r) || r->done || stop_signal())
 			break;
 		if (checkpoint(r, 1) < 0) /* at least once per --interval */
 			break;
 		extract_beat(c);
 		extract_sleep(clock, c->interval_ms);
-		if (extract_stopping())
+		if (stop_signal())
 			break;
 		prune[0] = '\0';
 		if (ops->restart(r->src->s, r, prune, err) < 0)

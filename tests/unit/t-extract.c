@@ -4,6 +4,7 @@
  * checkpoint lines after flushed records, a reader that went away.
  */
 #include "tap.h"
+#include "base/stop.h"
 #include "connect/extract.h"
 
 #include <fcntl.h>
@@ -287,7 +288,7 @@ test_sleep(void)
 	const struct ep_clock *clk = ep_clock_system();
 	int64_t t0;
 
-	extract_signals();
+	stop_catch();
 	alarm(1);
 	t0 = ep_now_ms(clk);
 	signal(SIGALRM, SIG_DFL);
@@ -298,7 +299,7 @@ test_sleep(void)
 		signal(SIGALRM, sa.sa_handler); /* the same handler as SIGTERM's */
 	}
 	extract_sleep(clk, 10000);
-	ok(extract_stopping(), "the stop flag is set");
+	ok(stop_signal(), "the stop flag is set");
 	ok(ep_now_ms(clk) - t0 < 3000, "the sleep ended early");
 }
 

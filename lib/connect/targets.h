@@ -1,5 +1,5 @@
 /*
- * load_system.h - the systems `load SYSTEM ENTITY` writes to, and one run
+ * targets.h - the systems `load SYSTEM ENTITY` writes to, and one run
  * of load(1) on one of them (layer 6: connectors): the options as a
  * struct load_system_cfg, then load_system_run opens the system's
  * connection from its profile, its target (load_odoo, load_bng, load_nav,
@@ -11,8 +11,8 @@
  * Ownership: the cfg and its strings are the caller's (load_opts_free on
  * cfg->lo after the run); the run closes what it opened.
  */
-#ifndef ERPIPE_LOAD_SYSTEM_H
-#define ERPIPE_LOAD_SYSTEM_H
+#ifndef ERPIPE_TARGETS_H
+#define ERPIPE_TARGETS_H
 
 #include "base/err.h"
 #include "engine/load.h"

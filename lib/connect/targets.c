@@ -1,5 +1,5 @@
 /*
- * load_system.c - the systems of load(1) and their runs (load_system.h):
+ * targets.c - the systems of load(1) and their runs (targets.h):
  * each opens its connection from the profile, checks the options that are
  * not its own, opens its target and hands it to load_run.  Moved out of
  * cmd/load.c, which parses the options.
@@ -16,7 +16,7 @@
 #include "connect/load_nav.h"
 #include "connect/load_odoo.h"
 #include "connect/load_pg.h"
-#include "connect/load_system.h"
+#include "connect/targets.h"
 #include "engine/load.h"
 #include "net/conn.h"
 #include "proto/bng.h"
