@@ -397,9 +397,11 @@ num_result(struct map_env *E, struct map_node *n, const struct map_val *a,
 
 	if (map_to_dec(a, &x) == 0 && map_to_dec(b, &y) == 0) {
 		switch (op) {
+		/* clang-format off */
 		case OP_ADD: ok = dec_add(&x, &y, &r); break;
 		case OP_SUB: ok = dec_sub(&x, &y, &r); break;
 		case OP_MUL: ok = dec_mul(&x, &y, &r); break;
+		/* clang-format on */
 		case OP_DIV:
 		case OP_MOD: {
 			int places;
@@ -435,9 +437,11 @@ num_result(struct map_env *E, struct map_node *n, const struct map_val *a,
 		double p = map_to_double(a), q = map_to_double(b), v = 0;
 
 		switch (op) {
+		/* clang-format off */
 		case OP_ADD: v = p + q; break;
 		case OP_SUB: v = p - q; break;
 		case OP_MUL: v = p * q; break;
+		/* clang-format on */
 		case OP_DIV:
 			if (q == 0)
 				map_rt_error(E, n, "division by zero");

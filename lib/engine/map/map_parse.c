@@ -44,10 +44,12 @@ struct map_cc {
 static int map_cc_error(struct map_cc *cc, int line, int col, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/* clang-format off */
 enum {
 	T_EOF = 256, T_NL, T_IDENT, T_INPUT, T_DOLLAR, T_ROOT, T_ROOTKEY, T_STR, T_NUM,
 	T_DOTF, T_EQ, T_NE, T_LE, T_GE, T_AND, T_OR, T_COAL, T_ELVIS
 };
+/* clang-format on */
 
 /* ---- errors ---- */
 
@@ -184,6 +186,7 @@ lex_string(struct map_cc *cc)
 		c = *cc->p++;
 		safe = 0;
 		switch (c) {
+		/* clang-format off */
 		case 'n': buf_addc(&b, '\n'); break;
 		case 't': buf_addc(&b, '\t'); break;
 		case 'r': buf_addc(&b, '\r'); break;
@@ -193,6 +196,7 @@ lex_string(struct map_cc *cc)
 		case '\'': buf_addc(&b, '\''); safe = 1; break;
 		case '/': buf_addc(&b, '/'); safe = 1; break;
 		case '$': buf_addc(&b, '$'); safe = 1; break;
+		/* clang-format on */
 		case 'u': {
 			unsigned v = 0;
 			int i;
@@ -365,7 +369,9 @@ again:
 	}
 	cc->p++;
 	cc->tn = 1;
+	/* clang-format off */
 #define TWO(a, b, t) if (c == (a) && cc->p < cc->e && *cc->p == (b)) { cc->p++; cc->tn = 2; cc->tok = (t); return; }
+	/* clang-format on */
 	TWO('=', '=', T_EQ);
 	TWO('!', '=', T_NE);
 	TWO('<', '=', T_LE);
@@ -809,6 +815,7 @@ cmp(struct map_cc *cc)
 	struct map_node *n = add(cc);
 	int op;
 
+	/* clang-format off */
 	switch (cc->tok) {
 	case T_EQ: op = OP_EQ; break;
 	case T_NE: op = OP_NE; break;
@@ -818,6 +825,7 @@ cmp(struct map_cc *cc)
 	case T_GE: op = OP_GE; break;
 	default: return n;
 	}
+	/* clang-format on */
 	n = binop(cc, n, op, add);
 	if (cc->tok == T_EQ || cc->tok == T_NE || cc->tok == '<' || cc->tok == '>' ||
 	    cc->tok == T_LE || cc->tok == T_GE)
