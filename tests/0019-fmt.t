@@ -4,7 +4,8 @@
 # repository's .clang-format.  First on fixtures (it finds what it must, so
 # it can fail, and the style is the house's: tabs, return type on its own
 # line, { a, b }, arguments aligned under the parenthesis, clang-format
-# off/on kept), then on the tree (the Makefile's FMT_SRC).
+# off/on kept, cJSON_ArrayForEach a loop), then on the tree (the
+# Makefile's FMT_SRC).
 # Without clang-format 14 this test fails saying so; it does not skip: CI
 # (Debian 12) installs it with `make deps`, and another version formats
 # otherwise.
@@ -70,6 +71,21 @@ count(const struct pair *p, size_t n, const char *name, int dflt, int *found, co
 	fprintf(stderr, "count: '%s' not found (%s), %d pairs looked at of %zu, default %d\n", name,
 	        why, (int)i, n, dflt);
 	return dflt;
+}
+
+static int
+total(const cJSON *arr)
+{
+	const cJSON *it;
+	int t = 0;
+
+	cJSON_ArrayForEach(it, arr) {
+		if (cJSON_IsNumber(it))
+			t += it->valueint;
+	}
+	cJSON_ArrayForEach(it, arr)
+		t++;
+	return t;
 }
 
 int
