@@ -217,8 +217,10 @@ sstrdup(struct schema *s, const char *p)
 	return sstrndup(s, p, strlen(p));
 }
 
+/* clang-format off */
 static char * __attribute__((format(printf, 2, 3)))
 sprintf_s(struct schema *s, const char *fmt, ...)
+/* clang-format on */
 {
 	va_list ap;
 	int n;
@@ -235,8 +237,10 @@ sprintf_s(struct schema *s, const char *fmt, ...)
 	return r;
 }
 
+/* clang-format off */
 static int __attribute__((format(printf, 2, 3)))
 fail(struct schema *s, const char *fmt, ...)
+/* clang-format on */
 {
 	va_list ap;
 
