@@ -21,7 +21,9 @@ struct buf {
 	size_t max;
 };
 
+/* clang-format off */
 #define BUF_INIT { NULL, 0, 0, 0 }
+/* clang-format on */
 
 void buf_init(struct buf *b, size_t max);
 int buf_grow(struct buf *b, size_t extra);   /* room for extra more bytes + NUL */

@@ -55,6 +55,7 @@ struct sys {
 	const char *secret_env;
 };
 
+/* clang-format off */
 static const struct sys systems[] = {
 	{ "odoo",
 		{ [K_URL] = "ODOO_URL", [K_DB] = "ODOO_DB", [K_USER] = "ODOO_USER",
@@ -76,6 +77,7 @@ static const struct sys systems[] = {
 	/* PostgreSQL: libpq reads its own PG* variables for what is unset */
 	{ "pg", { [K_URL] = "PG_URL" }, "PGPASSWORD" },
 };
+/* clang-format on */
 
 struct cfg_profile {
 	const struct sys *sys;

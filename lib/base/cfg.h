@@ -128,7 +128,9 @@ struct cfg_ini {
 	size_t n;
 };
 
+/* clang-format off */
 #define CFG_INI_INIT { NULL, 0, NULL, 0 }
+/* clang-format on */
 
 /*
  * Parse LEN bytes of INI text; FILE names it in errors ("FILE:LINE: why").

@@ -36,7 +36,9 @@ enum {
 	EP_ERR_CLOSED = 1, /* the reader of the output went away (EPIPE) */
 };
 
+/* clang-format off */
 #define EP_ERR_INIT { 0, "", 0 }
+/* clang-format on */
 
 /* Set code and message (printf-style); returns -1 so callers can
  * `return ep_errf(err, EP_DATAERR, "…")`.  err may be NULL. */

@@ -225,11 +225,13 @@ ep_parse_size(const char *s, uint64_t *out)
 	for (; *p >= '0' && *p <= '9'; p++)
 		if ((v = v * 10 + (uint64_t)(*p - '0')) > EP_SIZE_NUM_MAX)
 			return -1;
+	/* clang-format off */
 	switch (*p) {
 	case 'k': case 'K': mul = 1u << 10; break;
 	case 'm': case 'M': mul = 1u << 20; break;
 	case 'g': case 'G': mul = 1u << 30; break;
 	}
+	/* clang-format on */
 	if (mul > 1) {
 		p++;
 		if (*p == 'i') /* KiB, MiB, GiB, and KB, MB, GB spelled out */

@@ -96,6 +96,7 @@ json_quote(struct buf *b, const char *str, size_t n)
 		char esc[7] = { '\\', 0, 0, 0, 0, 0, 0 };
 		size_t el = 2;
 		switch (s[i]) {
+		/* clang-format off */
 		case '"': esc[1] = '"'; break;
 		case '\\': esc[1] = '\\'; break;
 		case '\n': esc[1] = 'n'; break;
@@ -103,6 +104,7 @@ json_quote(struct buf *b, const char *str, size_t n)
 		case '\t': esc[1] = 't'; break;
 		case '\b': esc[1] = 'b'; break;
 		case '\f': esc[1] = 'f'; break;
+		/* clang-format on */
 		default:
 			esc[1] = 'u';
 			esc[2] = '0';
@@ -221,11 +223,13 @@ json_unescape(char *out, const char *s, size_t n)
 			break;
 		s++;
 		switch (*s) {
+		/* clang-format off */
 		case 'b': *w++ = '\b'; break;
 		case 'f': *w++ = '\f'; break;
 		case 'n': *w++ = '\n'; break;
 		case 'r': *w++ = '\r'; break;
 		case 't': *w++ = '\t'; break;
+		/* clang-format on */
 		case 'u': {
 			int cp = e - s >= 5 ? json_hex4(s + 1) : -1;
 

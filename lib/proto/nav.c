@@ -25,6 +25,7 @@ const struct ep_opt nav_opts_table[] = {
 int
 nav_flag(struct nav_flags *f, int key, const char *arg)
 {
+	/* clang-format off */
 	switch (key) {
 	case OPT_NAV_AUTH: f->auth = arg; return 1;
 	case OPT_NAV_COMPANY: f->company = arg; return 1;
@@ -35,6 +36,7 @@ nav_flag(struct nav_flags *f, int key, const char *arg)
 	case OPT_NAV_URL: f->url = arg; return 1;
 	case OPT_NAV_USER: f->user = arg; return 1;
 	}
+	/* clang-format on */
 	return 0;
 }
 

@@ -21,6 +21,7 @@ xml_text(struct buf *b, const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		const char *e = NULL;
+		/* clang-format off */
 		switch (s[i]) {
 		case '&': e = "&amp;"; break;
 		case '<': e = "&lt;"; break;
@@ -28,6 +29,7 @@ xml_text(struct buf *b, const char *s, size_t n)
 		case '"': e = "&quot;"; break;
 		case '\r': e = "&#13;"; break;
 		}
+		/* clang-format on */
 		if (e ? buf_adds(b, e) < 0 : buf_addc(b, s[i]) < 0)
 			return -1;
 	}

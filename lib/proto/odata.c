@@ -997,6 +997,7 @@ int
 odata_where_parse(const char *expr, char *field, size_t fcap, const char **op, int *func,
 		  const char **value, struct ep_err *err)
 {
+	/* clang-format off */
 	static const struct {
 		const char *in, *out;
 		int func;
@@ -1007,6 +1008,7 @@ odata_where_parse(const char *expr, char *field, size_t fcap, const char **op, i
 		{ "le", "le", 0 },  { "<=", "le", 0 },  { "startswith", "startswith", 1 },
 		{ "endswith", "endswith", 1 },           { "contains", "contains", 1 },
 	};
+	/* clang-format on */
 	const char *sp = strchr(expr, ' '), *o, *val;
 	size_t fl, ol, i;
 

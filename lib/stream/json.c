@@ -87,6 +87,7 @@ json_string_scan(const char *str, size_t n, char *out, size_t *outn, size_t *err
 		}
 		char c;
 		switch (s[i]) {
+		/* clang-format off */
 		case '"': c = '"'; break;
 		case '\\': c = '\\'; break;
 		case '/': c = '/'; break;
@@ -95,6 +96,7 @@ json_string_scan(const char *str, size_t n, char *out, size_t *outn, size_t *err
 		case 'n': c = '\n'; break;
 		case 'r': c = '\r'; break;
 		case 't': c = '\t'; break;
+		/* clang-format on */
 		case 'u': {
 			int cp;
 

@@ -478,6 +478,7 @@ jv_emit_str(struct buf *b, const char *s, size_t n, int safe)
 			size_t en = 2;
 
 			switch (ch) {
+			/* clang-format off */
 			case '"': e[1] = '"'; break;
 			case '\\': e[1] = '\\'; break;
 			case '\n': e[1] = 'n'; break;
@@ -485,6 +486,7 @@ jv_emit_str(struct buf *b, const char *s, size_t n, int safe)
 			case '\t': e[1] = 't'; break;
 			case '\b': e[1] = 'b'; break;
 			case '\f': e[1] = 'f'; break;
+			/* clang-format on */
 			default:
 				e[1] = 'u';
 				e[2] = '0';

@@ -10,12 +10,14 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* clang-format off */
 static const char *const instances[] = {
 	"null", "true", "0", "-1.5", "1e300", "\"\"", "\"2024-02-29T12:00:00Z\"",
 	"\"a@b.example\"", "[]", "[1,\"a\",[2],{\"b\":null}]", "{}",
 	"{\"a\":1,\"b\":\"x\",\"c\":[true,false],\"d\":{\"e\":{}}}",
 	"\"a\\u0000b\"", "1.0", "123456789012345678901234567890123456789012.5e-3",
 };
+/* clang-format on */
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

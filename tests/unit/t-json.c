@@ -15,6 +15,7 @@ chk(const char *s)
 int
 main(void)
 {
+	/* clang-format off */
 	static const char *good[] = {
 		"{}", "[]", "{\"a\":1}", " {\"a\" : [1, 2.5, -0, 1e3, 1E-7, true, false, null]} ",
 		"{\"s\":\"\\u00e9\\n\\t\\\"\\\\\\/\"}", "\"x\"", "0", "-1.0e+2", "{\"a\":{\"b\":{}}}",
@@ -24,6 +25,7 @@ main(void)
 		"1.", ".5", "-", "+1", "1e", "tru", "nul", "{\"a\":1}x", "\"\\x\"", "\"\\u12g4\"",
 		"\"a\tb\"", "{\"a\" 1}", "[1 2]", "NaN", "{\"a\":1}{}",
 	};
+	/* clang-format on */
 	char deep[2000];
 	size_t off;
 	const char *why;
@@ -159,6 +161,7 @@ main(void)
 		 * rest print back to their value (checked against Python's
 		 * Decimal(text) == Decimal(repr(float(text))) on 300000 texts) */
 		{
+			/* clang-format off */
 			static const struct { const char *num; int held; } h[] = {
 				{ "0.1", 1 }, { "1.50", 1 }, { "-0", 1 }, { "1E2", 1 },
 				{ "5e-324", 1 }, { "1.7976931348623157e308", 1 },
@@ -168,6 +171,7 @@ main(void)
 				{ "0.1000000000000000055511151231257827021181583404541015625", 0 },
 				{ "0.30000000000000004", 1 }, { "1.00000000000000000001", 0 },
 			};
+			/* clang-format on */
 			for (size_t i = 0; i < sizeof h / sizeof *h; i++) {
 				char rec[128];
 				struct json_tree_err e3 = { NULL, 0, BUF_INIT };

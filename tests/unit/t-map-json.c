@@ -47,6 +47,7 @@ same(const char *s, size_t n, char *diag, size_t dn)
 	return 1;
 }
 
+/* clang-format off */
 static const char *cases[] = {
 	"{}", " {\"a\":1} ", "{\"a\":1}\r", "", " ", "[]", "[1]", "1", "-0", "\"s\"",
 	"true", "false", "null", "tru", "nul", "fals", "x", "{", "{\"a\"", "{\"a\":",
@@ -61,6 +62,7 @@ static const char *cases[] = {
 	"{\"a\":\"\x01\"}", "{\"a\":1}\n", "\t{\"a\"\n:\r1 }", "{\"a\":[true,false,null]}",
 	"{\"a\":-1.5E-3}", "{\"a\":0e0}", "{\"a\":00}", "{\"a\":1}]",
 };
+/* clang-format on */
 
 int
 main(void)

@@ -120,9 +120,11 @@ run_block(const char *file, int lineno, const char *mode, struct buf *prog,
 		if (i)
 			buf_addc(&got, '\n');
 		switch (r) {
+		/* clang-format off */
 		case MAP_OK: buf_add(&got, out.p, out.len); break;
 		case MAP_DROP: buf_adds(&got, "DROP"); break;
 		case MAP_PASS: buf_adds(&got, "PASS "), buf_add(&got, out.p, out.len); break;
+		/* clang-format on */
 		default: {
 			const char *w = rt.where;
 			size_t dl = strlen(dir);

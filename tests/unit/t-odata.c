@@ -242,11 +242,13 @@ test_pages(void)
 	   "an empty last page");
 	odata_page_release(&pg);
 
+	/* clang-format off */
 	static const char *bad[] = {
 		"", "[]", "{\"value\":{}}", "{\"value\":[1]}", "{\"value\":[{}", "{\"x\":1}",
 		"{\"value\":[],\"@odata.nextLink\":5}", "{\"value\":[]} x", "{\"value\":[{},]}",
 		"{\"value\":[{\"a\":tru}]}", "<html>502</html>",
 	};
+	/* clang-format on */
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		char name[100];
 		ep_err_clear(&err);

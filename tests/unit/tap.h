@@ -27,6 +27,7 @@ tap_ok(int cond, const char *file, int line, const char *name)
 
 #define ok(cond, name) tap_ok(!!(cond), __FILE__, __LINE__, (name))
 
+/* clang-format off */
 #define is_int(got, want, name) do { \
 	long long g_ = (long long)(got), w_ = (long long)(want); \
 	if (!ok(g_ == w_, name)) \
@@ -41,6 +42,7 @@ tap_ok(int cond, const char *file, int line, const char *name)
 } while (0)
 
 #define diag(...) do { printf("# "); printf(__VA_ARGS__); printf("\n"); } while (0)
+/* clang-format on */
 
 static inline int
 done_testing(void)

@@ -332,6 +332,7 @@ sample_event(struct diff_report *r, const struct diff_event *ev)
 	struct buf key = BUF_INIT, t = BUF_INIT;
 	int k;
 
+	/* clang-format off */
 	switch (ev->status) {
 	case DIFF_CHANGED: k = SM_CHANGED; break;
 	case DIFF_ONLY_LEFT: k = SM_ONLY_LEFT; break;
@@ -339,6 +340,7 @@ sample_event(struct diff_report *r, const struct diff_event *ev)
 	case DIFF_DUPLICATE: k = SM_DUP; break;
 	default: k = SM_MATCH;
 	}
+	/* clang-format on */
 	sm = &r->sm[k];
 	if (sm->nrows >= SAMPLE_ROWS || (k == SM_MATCH && !r->all && !ev->totals)) {
 		sm->more += (k == SM_CHANGED || ev->totals) && ev->nfd ? (uint64_t)ev->nfd : 1;

@@ -275,9 +275,11 @@ num_result(struct map_env *E, struct map_node *n, const struct jv *a,
 
 	if (jv_to_dec(a, &x) == 0 && jv_to_dec(b, &y) == 0) {
 		switch (op) {
+		/* clang-format off */
 		case OP_ADD: ok = dec_add(&x, &y, &r); break;
 		case OP_SUB: ok = dec_sub(&x, &y, &r); break;
 		case OP_MUL: ok = dec_mul(&x, &y, &r); break;
+		/* clang-format on */
 		case OP_DIV:
 		case OP_MOD: {
 			int places;
@@ -313,9 +315,11 @@ num_result(struct map_env *E, struct map_node *n, const struct jv *a,
 		double p = jv_to_double(a), q = jv_to_double(b), v = 0;
 
 		switch (op) {
+		/* clang-format off */
 		case OP_ADD: v = p + q; break;
 		case OP_SUB: v = p - q; break;
 		case OP_MUL: v = p * q; break;
+		/* clang-format on */
 		case OP_DIV:
 			if (q == 0)
 				map_rt_error(E, n, "division by zero");

@@ -14,10 +14,12 @@
 #include <string.h>
 #include <time.h>
 
+/* clang-format off */
 #define FN(name) static struct jv name(struct map_env *E, \
 	struct map_node *n __attribute__((unused)), struct jv *a __attribute__((unused)), \
 	int na __attribute__((unused)))
 #define UNUSED (void)na; (void)n; (void)E
+/* clang-format on */
 
 /* ---- argument helpers ---- */
 
@@ -166,9 +168,11 @@ do_trim(struct map_env *E, struct map_node *n, struct jv *a, int left, int right
 	return jv_str_ref(s.u.s + b, e - b, s.f & JVF_SAFE);
 }
 
+/* clang-format off */
 FN(f_trim) { (void)na; return do_trim(E, n, a, 1, 1); }
 FN(f_ltrim) { (void)na; return do_trim(E, n, a, 1, 0); }
 FN(f_rtrim) { (void)na; return do_trim(E, n, a, 0, 1); }
+/* clang-format on */
 
 static struct jv
 do_case(struct map_env *E, struct map_node *n, struct jv *a, int up)
@@ -201,8 +205,10 @@ do_case(struct map_env *E, struct map_node *n, struct jv *a, int up)
 	return jv_str_ref(p, s.n, s.f & JVF_SAFE);
 }
 
+/* clang-format off */
 FN(f_lower) { (void)na; return do_case(E, n, a, 0); }
 FN(f_upper) { (void)na; return do_case(E, n, a, 1); }
+/* clang-format on */
 
 FN(f_length)
 {
@@ -346,9 +352,11 @@ find_fn(struct map_env *E, struct map_node *n, struct jv *a, int how)
 	return JV_BOOL(sub.n == 0 || memmem(s.u.s, s.n, sub.u.s, sub.n) != NULL);
 }
 
+/* clang-format off */
 FN(f_contains) { (void)na; return find_fn(E, n, a, 0); }
 FN(f_starts_with) { (void)na; return find_fn(E, n, a, 1); }
 FN(f_ends_with) { (void)na; return find_fn(E, n, a, 2); }
+/* clang-format on */
 
 /* xmlid_name(xmlids, prefix): the rest of the first string of the array
  * (or of the one string) that starts with prefix; null when none does.
@@ -435,8 +443,10 @@ do_pad(struct map_env *E, struct map_node *n, struct jv *a, int na, int left)
 	return jv_str_ref(p, k, (s.f & ch.f & JVF_SAFE) != 0);
 }
 
+/* clang-format off */
 FN(f_pad_left) { return do_pad(E, n, a, na, 1); }
 FN(f_pad_right) { return do_pad(E, n, a, na, 0); }
+/* clang-format on */
 
 /* pad a decimal's text to exactly places digits after the point */
 static int
@@ -727,8 +737,10 @@ round_to(struct map_env *E, struct map_node *n, struct jv *a, enum dec_round m)
 	return map_num_dec(E, &r);
 }
 
+/* clang-format off */
 FN(f_floor) { (void)na; return round_to(E, n, a, DEC_FLOOR); }
 FN(f_ceil) { (void)na; return round_to(E, n, a, DEC_CEIL); }
+/* clang-format on */
 
 FN(f_abs)
 {
@@ -833,8 +845,10 @@ minmax(struct map_env *E, struct map_node *n, struct jv *a, int na, int want)
 	return best;
 }
 
+/* clang-format off */
 FN(f_min) { return minmax(E, n, a, na, -1); }
 FN(f_max) { return minmax(E, n, a, na, 1); }
+/* clang-format on */
 
 FN(f_count)
 {

@@ -23,10 +23,12 @@
 #include "engine/map/map.h"
 
 /* --- compiled form --- */
+/* clang-format off */
 enum {
 	N_LIT, N_CUR, N_ROOT, N_LOCAL, N_PATH, N_CALL, N_SUBCALL, N_BIN, N_NOT,
 	N_NEG, N_COND, N_AND, N_OR, N_COALESCE, N_ELVIS, N_ARR, N_OBJ
 };
+/* clang-format on */
 enum { OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_MOD, OP_CAT, OP_EQ, OP_NE, OP_LT, OP_LE,
 	OP_GT, OP_GE };
 enum { ST_KEY, ST_IDX, ST_ALL };

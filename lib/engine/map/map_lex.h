@@ -17,11 +17,13 @@
 
 /* tokens: a character (one of =<>!?:+-*%.()[]{},; and /) stands for
  * itself, the others are these */
+/* clang-format off */
 enum {
 	T_EOF = 256, T_NL, T_IDENT, T_INPUT, T_DOLLAR, T_ROOT, T_ROOTKEY, T_STR, T_NUM,
 	T_DOTF, T_EQ, T_NE, T_LE, T_GE, T_AND, T_OR, T_COAL, T_ELVIS,
 	T_ERR
 };
+/* clang-format on */
 
 struct map_lex {
 	/* the source */

@@ -558,6 +558,7 @@ cmp(struct map_cc *cc)
 	case T_GE: op = OP_GE; break;
 	default: return n;
 	}
+	/* clang-format on */
 	n = binop(cc, n, op, add);
 	if (cc->lx.tok == T_EQ || cc->lx.tok == T_NE || cc->lx.tok == '<' || cc->lx.tok == '>' ||
 	    cc->lx.tok == T_LE || cc->lx.tok == T_GE)

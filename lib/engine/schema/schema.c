@@ -217,8 +217,10 @@ sstrdup(struct schema *s, const char *p)
 	return sstrndup(s, p, strlen(p));
 }
 
+/* clang-format off */
 static char * __attribute__((format(printf, 2, 3)))
 sprintf_s(struct schema *s, const char *fmt, ...)
+/* clang-format on */
 {
 	va_list ap;
 	int n;
@@ -235,8 +237,10 @@ sprintf_s(struct schema *s, const char *fmt, ...)
 	return r;
 }
 
+/* clang-format off */
 static int __attribute__((format(printf, 2, 3)))
 fail(struct schema *s, const char *fmt, ...)
+/* clang-format on */
 {
 	va_list ap;
 
@@ -354,9 +358,11 @@ uri_resolve(struct schema *s, const char *base, const char *ref)
 	n = strlen(base) + strlen(ref) + 8;
 	out = salloc(s, n);
 	tmp = salloc(s, n);
+	/* clang-format off */
 	if (out == NULL || tmp == NULL)
 		return NULL;
 #define PUT(p, l) do { memcpy(out + o, (p), (l)); o += (l); } while (0)
+	/* clang-format on */
 	if (b.has_scheme) {
 		PUT(b.scheme, b.lscheme);
 		out[o++] = ':';
@@ -553,12 +559,14 @@ name_add(struct schema *s, const char *uri, const struct jv *j)
 /* ---- scan ---------------------------------------------------------- */
 
 /* keywords whose value is a schema, an array of schemas, a map of schemas */
+/* clang-format off */
 static const char *const kw_one[] = { "additionalProperties", "items", "contains",
 	"propertyNames", "not", "if", "then", "else", "unevaluatedItems",
 	"unevaluatedProperties", "contentSchema", NULL };
 static const char *const kw_arr[] = { "allOf", "anyOf", "oneOf", "prefixItems", NULL };
 static const char *const kw_map[] = { "$defs", "definitions", "properties",
 	"patternProperties", "dependentSchemas", NULL };
+/* clang-format on */
 
 /* JSON Pointer escaping of one token */
 static char *
@@ -1907,8 +1915,10 @@ check(struct vctx *c, const struct snode *n, const struct jv *j)
 	return r;
 }
 
+/* clang-format off */
 #define FAIL() do { ok = 0; if (c->quiet) return 0; } while (0)
 #define FAILV() do { ok = 0; if (c->quiet) goto out; } while (0)
+/* clang-format on */
 
 static int
 v_object(struct vctx *c, const struct snode *n, const struct jv *j)

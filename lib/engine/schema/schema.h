@@ -82,7 +82,9 @@ struct schema_errors {
 	void *priv;
 };
 
+/* clang-format off */
 #define SCHEMA_ERRORS_INIT { NULL, 0, 0, 0, 0, NULL, 0, 0, NULL }
+/* clang-format on */
 
 void schema_errors_init(struct schema_errors *e);
 void schema_errors_free(struct schema_errors *e);

@@ -657,6 +657,7 @@ check_rel_json_pointer(const char *s, size_t n)
 /* ---- regular expressions ------------------------------------------- */
 
 /* ECMA-262 long General_Category names PCRE2 10.42 does not know */
+/* clang-format off */
 static const struct {
 	const char *ecma, *pcre;
 } gcnames[] = {
@@ -676,6 +677,7 @@ static const struct {
 	{ "cntrl", "Cc" }, { "Format", "Cf" }, { "Surrogate", "Cs" },
 	{ "Private_Use", "Co" }, { "Unassigned", "Cn" },
 };
+/* clang-format on */
 
 char *
 schema_regex_translate(const char *s, size_t n)
