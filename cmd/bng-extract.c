@@ -18,20 +18,20 @@
 #include "net/conn.h"
 
 static const char usage_text[] =
-    "usage: bng-extract [-qv] [-P NAME] [--since TIMESTAMP] [--state FILE] [--follow]\n"
-    "                   [--heartbeat FILE] [--singer]\n"
-    "                   [--interval SECONDS] [--overlap SECONDS] [--fields LIST]\n"
-    "                   [--shard K/N [--shard-plan-file FILE]] [--page-size N] [--limit N] [--page-style STYLE]\n"
-    "                   [--items-path KEYPATH] [--next-path KEYPATH] [--since-param NAME]\n"
-    "                   [--url URL] [--client-id ID] [--token-url URL] [--scope SCOPE]\n"
-    "                   [--token-cache FILE] [--metrics FILE] [--stats FILE]\n"
-    "                   [network options] ENTITY\n"
-    "       bng-extract --count [options] ENTITY\n"
-    "       bng-extract --describe [--openapi FILE] [options] ENTITY\n"
-    "       bng-extract --shard-plan N [options] ENTITY\n"
-    "       bng-extract --listen ADDRESS --spool FILE --webhook-secret-file FILE\n"
-    "                   [--tls-cert FILE --tls-key FILE | --plain-http]\n"
-    "                   [--state FILE] [--envelope] [--port-file FILE] [ENTITY]\n";
+	"usage: bng-extract [-qv] [-P NAME] [--since TIMESTAMP] [--state FILE] [--follow]\n"
+	"                   [--heartbeat FILE] [--singer]\n"
+	"                   [--interval SECONDS] [--overlap SECONDS] [--fields LIST]\n"
+	"                   [--shard K/N [--shard-plan-file FILE]] [--page-size N] [--limit N] [--page-style STYLE]\n"
+	"                   [--items-path KEYPATH] [--next-path KEYPATH] [--since-param NAME]\n"
+	"                   [--url URL] [--client-id ID] [--token-url URL] [--scope SCOPE]\n"
+	"                   [--token-cache FILE] [--metrics FILE] [--stats FILE]\n"
+	"                   [network options] ENTITY\n"
+	"       bng-extract --count [options] ENTITY\n"
+	"       bng-extract --describe [--openapi FILE] [options] ENTITY\n"
+	"       bng-extract --shard-plan N [options] ENTITY\n"
+	"       bng-extract --listen ADDRESS --spool FILE --webhook-secret-file FILE\n"
+	"                   [--tls-cert FILE --tls-key FILE | --plain-http]\n"
+	"                   [--state FILE] [--envelope] [--port-file FILE] [ENTITY]\n";
 
 enum {
 	OPT_CLIENT_ID = OPT_FIRST_FREE,
@@ -60,13 +60,16 @@ enum {
 static const struct ep_opt bng_opts[] = {
 	{ "client-id", OPT_CLIENT_ID, "ID", "OAuth client id (default: the profile's client_id)" },
 	{ "envelope", OPT_ENVELOPE, NULL, "--listen: emit whole events, not their data" },
-	{ "fields", OPT_FIELDS, "LIST", "only these comma-separated fields (and the id, UpdatedAt)" },
+	{ "fields", OPT_FIELDS, "LIST",
+	  "only these comma-separated fields (and the id, UpdatedAt)" },
 	{ "id-field", OPT_ID_FIELD, "NAME", "the records' id field (default: the resource's)" },
-	{ "items-path", OPT_ITEMS_PATH, "KEYPATH", "where a page holds its records (default data)" },
+	{ "items-path", OPT_ITEMS_PATH, "KEYPATH",
+	  "where a page holds its records (default data)" },
 	{ "listen", OPT_LISTEN, "ADDRESS", "receive webhooks on ADDR:PORT instead of polling" },
 	{ "next-path", OPT_NEXT_PATH, "KEYPATH",
 	  "where a page holds the next cursor or URL (default next_cursor)" },
-	{ "openapi", OPT_OPENAPI, "FILE", "--describe from this OpenAPI document, not the server's" },
+	{ "openapi", OPT_OPENAPI, "FILE",
+	  "--describe from this OpenAPI document, not the server's" },
 	{ "page-style", OPT_PAGE_STYLE, "cursor|page|offset|link", "how pages are asked for" },
 	{ "plain-http", OPT_PLAIN_HTTP, NULL,
 	  "--listen: plain HTTP on an address that is not loopback" },
@@ -75,8 +78,10 @@ static const struct ep_opt bng_opts[] = {
 	{ "since-param", OPT_SINCE_PARAM, "NAME",
 	  "query parameter of the changed-since filter (default updated_since)" },
 	{ "spool", OPT_SPOOL, "FILE", "--listen: where received events are kept until committed" },
-	{ "tls-cert", OPT_TLS_CERT, "FILE", "--listen: serve HTTPS with this PEM certificate (chain)" },
-	{ "tls-key", OPT_TLS_KEY, "FILE", "--listen: the certificate's PEM key (a file private to you)" },
+	{ "tls-cert", OPT_TLS_CERT, "FILE",
+	  "--listen: serve HTTPS with this PEM certificate (chain)" },
+	{ "tls-key", OPT_TLS_KEY, "FILE",
+	  "--listen: the certificate's PEM key (a file private to you)" },
 	{ "token-cache", OPT_TOKEN_CACHE, "FILE",
 	  "OAuth token cache (default ~/.cache/erpipe/bng-HASH.token; - for none)" },
 	{ "token-url", OPT_TOKEN_URL, "URL", "OAuth token endpoint (default ORIGIN/oauth/token)" },
@@ -89,7 +94,7 @@ static const struct ep_opt bng_opts[] = {
 };
 
 static const struct ep_opt *const tables[] = { ep_opt_common, extract_opts, conn_opts_table,
-	                                       bng_opts, ops_opts, NULL };
+	                                       bng_opts,      ops_opts,     NULL };
 
 struct opts {
 	struct extract_cfg x;
@@ -140,8 +145,10 @@ parse(int argc, char *argv[], struct opts *o)
 		case OPT_PAGE_STYLE:
 			if (bng_page_style_parse(optarg, &o->b.l.style) < 0) {
 				ep_opt_free(&os);
-				return ep_usage(usage_text, "--page-style '%s': one of cursor, page, offset, link",
-				                   optarg);
+				return ep_usage(
+					usage_text,
+					"--page-style '%s': one of cursor, page, offset, link",
+					optarg);
 			}
 			continue;
 		case OPT_PLAIN_HTTP:
@@ -192,21 +199,26 @@ parse(int argc, char *argv[], struct opts *o)
 	if (optind < argc)
 		return ep_usage(usage_text, "one ENTITY only, not '%s' too", argv[optind]);
 	if (o->b.entity == NULL && !o->b.listen)
-		return ep_usage(usage_text, "%s", "no ENTITY: which resource (customers, sales_orders, ...)?");
+		return ep_usage(usage_text, "%s",
+		                "no ENTITY: which resource (customers, sales_orders, ...)?");
 	if (o->b.listen && (!o->b.spool || !o->b.secret_file))
-		return ep_usage(usage_text, "%s", "--listen needs --spool FILE and --webhook-secret-file FILE");
+		return ep_usage(usage_text, "%s",
+		                "--listen needs --spool FILE and --webhook-secret-file FILE");
 	if (!o->b.listen && (o->b.spool || o->b.secret_file || o->b.envelope || o->b.port_file ||
-	                   o->b.tls_cert || o->b.tls_key || o->b.plain_http))
-		return ep_usage(usage_text, "%s", "--spool, --webhook-secret-file, --envelope, "
-		                         "--port-file, --tls-cert, --tls-key and --plain-http go with --listen");
+	                     o->b.tls_cert || o->b.tls_key || o->b.plain_http))
+		return ep_usage(
+			usage_text, "%s",
+			"--spool, --webhook-secret-file, --envelope, "
+			"--port-file, --tls-cert, --tls-key and --plain-http go with --listen");
 	if (!o->b.tls_cert != !o->b.tls_key)
 		return ep_usage(usage_text, "%s", "--tls-cert and --tls-key go together");
 	if (o->b.tls_cert && o->b.plain_http)
 		return ep_usage(usage_text, "%s", "--plain-http or --tls-cert, not both");
-	if (o->b.listen && (o->x.follow || o->x.count || o->x.describe || o->x.shard_n ||
-	                  o->x.since[0]))
-		return ep_usage(usage_text, "%s", "--listen does not go with --follow, --count, "
-		                         "--describe, --shard or --since");
+	if (o->b.listen &&
+	    (o->x.follow || o->x.count || o->x.describe || o->x.shard_n || o->x.since[0]))
+		return ep_usage(usage_text, "%s",
+		                "--listen does not go with --follow, --count, "
+		                "--describe, --shard or --since");
 	if (extract_cfg_check(&o->x, &err) < 0)
 		return ep_usage(usage_text, "%s", err.msg);
 	if (o->x.count + o->x.describe > 1)

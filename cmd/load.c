@@ -54,12 +54,13 @@ enum {
 static const struct ep_opt cmd_opts[] = {
 	{ "audit", OPT_AUDIT, "FILE", "append one tamper-evident line per write to FILE" },
 	{ "audit-key", OPT_AUDIT_KEY, "FILE", "--audit: sign each line with the HMAC key in FILE" },
-	{ "concurrency", OPT_CONCURRENCY, "N",
-	  "bng: requests in flight at once (default 4)" },
+	{ "concurrency", OPT_CONCURRENCY, "N", "bng: requests in flight at once (default 4)" },
 	{ "deletes", OPT_DELETES, "archive|hard",
 	  "odoo: _op delete archives (active false) where the model can, or unlinks" },
-	{ "per-record", OPT_PER_RECORD, NULL, "bng: one request per record, not the batch endpoint" },
-	{ "protocol", OPT_PROTOCOL, "xmlrpc|jsonrpc|json2|auto", "odoo: how to talk to Odoo (default auto)" },
+	{ "per-record", OPT_PER_RECORD, NULL,
+	  "bng: one request per record, not the batch endpoint" },
+	{ "protocol", OPT_PROTOCOL, "xmlrpc|jsonrpc|json2|auto",
+	  "odoo: how to talk to Odoo (default auto)" },
 	{ "schema", OPT_SCHEMA, "FILE", "pg: create the table from this JSON Schema when missing" },
 	{ "soap", OPT_SOAP, NULL, "nav: write through the SOAP page service (older NAV)" },
 	{ "token-cache", OPT_TOKEN_CACHE, "FILE",
@@ -69,8 +70,8 @@ static const struct ep_opt cmd_opts[] = {
 };
 
 static const struct ep_opt *const tables[] = {
-	ep_opt_common, load_opts_table, cmd_opts, nav_opts_table, conn_opts_table, stage_input_opts,
-	stage_opts, ops_opts, NULL,
+	ep_opt_common,    load_opts_table, cmd_opts, nav_opts_table, conn_opts_table,
+	stage_input_opts, stage_opts,      ops_opts, NULL,
 };
 
 int

@@ -49,15 +49,16 @@ static const struct ep_opt nav_x_table[] = {
 	{ "list", OPT_LIST, NULL, "list the entity sets the service publishes, and exit" },
 	{ "select", OPT_SELECT, "LIST", "fields to write, comma-separated (default: all)" },
 	{ "since-field", OPT_SINCE_FIELD, "FIELD",
-		"the modified-at field (default SystemModifiedAt, lastModifiedDateTime or "
-		"Last_Date_Modified)" },
+	  "the modified-at field (default SystemModifiedAt, lastModifiedDateTime or "
+	  "Last_Date_Modified)" },
 	{ "soap", OPT_SOAP, NULL, "read through the SOAP page service (older NAV)" },
 	{ "where", OPT_WHERE, "COND", "'FIELD OP VALUE', the value typed and quoted (repeatable)" },
 	{ NULL, 0, NULL, NULL },
 };
 
-static const struct ep_opt *const tables[] = { ep_opt_common, nav_x_table, nav_opts_table,
-					       extract_opts, conn_opts_table, ops_opts, NULL };
+static const struct ep_opt *const tables[] = { ep_opt_common, nav_x_table,     nav_opts_table,
+	                                       extract_opts,  conn_opts_table, ops_opts,
+	                                       NULL };
 
 int
 main(int argc, char *argv[])
@@ -104,7 +105,8 @@ main(int argc, char *argv[])
 		case OPT_WHERE:
 			if (x.nwhere >= EXTRACT_NAV_MAX_WHERE) {
 				ep_opt_free(&os);
-				return ep_usage(usage_text, "too many --where (at most 64): '%s'", optarg);
+				return ep_usage(usage_text, "too many --where (at most 64): '%s'",
+				                optarg);
 			}
 			x.where[x.nwhere++] = optarg;
 			continue;
@@ -119,22 +121,26 @@ main(int argc, char *argv[])
 	ep_opt_free(&os);
 	if (x.list) {
 		if (optind != argc)
-			return ep_usage(usage_text, "--list takes no ENTITYSET: '%s'", argv[optind]);
+			return ep_usage(usage_text, "--list takes no ENTITYSET: '%s'",
+			                argv[optind]);
 	} else if (optind != argc - 1) {
-		return ep_usage(usage_text, "%s", optind < argc ? "one ENTITYSET, please" : "no ENTITYSET given");
+		return ep_usage(usage_text, "%s",
+		                optind < argc ? "one ENTITYSET, please" : "no ENTITYSET given");
 	} else {
 		x.set = argv[optind];
 	}
 	if (extract_cfg_check(&xc, &err) < 0)
 		return ep_usage(usage_text, "%s", err.msg);
 	if (xc.count + xc.describe + x.list > 1)
-		return ep_usage(usage_text, "%s", "--count, --describe and --list exclude each other");
+		return ep_usage(usage_text, "%s",
+		                "--count, --describe and --list exclude each other");
 	if (x.nf.company && x.nf.company_id)
 		return ep_usage(usage_text, "%s", "--company and --company-id exclude each other");
-	if (x.soap && (x.filter_arg || x.expand || xc.shard_n || xc.shard_plan || xc.count ||
-	               x.list))
-		return ep_usage(usage_text, "%s", "--soap cannot go with --filter, --expand, --shard, "
-				   "--shard-plan, --count or --list (use --where)");
+	if (x.soap &&
+	    (x.filter_arg || x.expand || xc.shard_n || xc.shard_plan || xc.count || x.list))
+		return ep_usage(usage_text, "%s",
+		                "--soap cannot go with --filter, --expand, --shard, "
+		                "--shard-plan, --count or --list (use --where)");
 	if (extract_shard_check(&xc, &err) < 0)
 		return ep_usage(usage_text, "%s", err.msg);
 	if (xc.shard_plan && x.list)

@@ -19,20 +19,20 @@
 #include "proto/odoo.h"
 
 static const char usage_text[] =
-    "usage: odoo-extract [-qv] [-P NAME] [--protocol xmlrpc|jsonrpc|json2|auto]\n"
-    "                    [--fields LIST] [--domain JSON] [--order ORDER]\n"
-    "                    [--with-archived] [--m2o pair|id|name|object] [--expand FIELD[:LIST]]\n"
-    "                    [--xmlids MODULES]\n"
-    "                    [--limit N] [--page-size N] [--concurrency N]\n"
-    "                    [--shard K/N [--shard-plan-file FILE]]\n"
-    "                    [--since TIMESTAMP] [--state FILE] [--overlap SECONDS]\n"
-    "                    [--singer]\n"
-    "                    [--follow [--interval SECONDS] [--heartbeat FILE]]\n"
-    "                    [--metrics FILE] [--stats FILE]\n"
-    "                    [network options] MODEL\n"
-    "       odoo-extract [-P NAME] --count | --ids-only | --describe MODEL\n"
-    "       odoo-extract [-P NAME] --list-models\n"
-    "       odoo-extract [-P NAME] [--domain JSON] --shard-plan N MODEL\n";
+	"usage: odoo-extract [-qv] [-P NAME] [--protocol xmlrpc|jsonrpc|json2|auto]\n"
+	"                    [--fields LIST] [--domain JSON] [--order ORDER]\n"
+	"                    [--with-archived] [--m2o pair|id|name|object] [--expand FIELD[:LIST]]\n"
+	"                    [--xmlids MODULES]\n"
+	"                    [--limit N] [--page-size N] [--concurrency N]\n"
+	"                    [--shard K/N [--shard-plan-file FILE]]\n"
+	"                    [--since TIMESTAMP] [--state FILE] [--overlap SECONDS]\n"
+	"                    [--singer]\n"
+	"                    [--follow [--interval SECONDS] [--heartbeat FILE]]\n"
+	"                    [--metrics FILE] [--stats FILE]\n"
+	"                    [network options] MODEL\n"
+	"       odoo-extract [-P NAME] --count | --ids-only | --describe MODEL\n"
+	"       odoo-extract [-P NAME] --list-models\n"
+	"       odoo-extract [-P NAME] [--domain JSON] --shard-plan N MODEL\n";
 
 enum {
 	OPT_CONCURRENCY = OPT_FIRST_FREE,
@@ -49,24 +49,26 @@ enum {
 };
 
 static const struct ep_opt odoo_opts_table[] = {
-    {"concurrency", OPT_CONCURRENCY, "N", "requests in flight at once (default 1, at most 64)"},
-    {"domain", OPT_DOMAIN, "JSON", "only records matching this Odoo domain"},
-    {"expand", OPT_EXPAND, "FIELD[:LIST]",
-     "inline the records a relational field names (LIST: their fields)"},
-    {"fields", OPT_FIELDS, "LIST", "fields to read (default: every stored non-binary one)"},
-    {"ids-only", OPT_IDS_ONLY, NULL, "write only {\"id\": N} for each record"},
-    {"list-models", OPT_LIST_MODELS, NULL, "list the server's models, and exit"},
-    {"m2o", OPT_M2O, "pair|id|name|object", "how many2one values are written (default pair)"},
-    {"order", OPT_ORDER, "ORDER", "write records in this order (Odoo syntax: name desc, id)"},
-    {"protocol", OPT_PROTOCOL, "xmlrpc|jsonrpc|json2|auto", "how to talk to Odoo (default auto)"},
-    {"with-archived", OPT_WITH_ARCHIVED, NULL, "read archived records too (active_test off)"},
-    {"xmlids", OPT_XMLIDS, "MODULES",
-     "add each record's external ids of these modules (a,b,…) as \"xmlids\""},
-    {NULL, 0, NULL, NULL},
+	{ "concurrency", OPT_CONCURRENCY, "N",
+	  "requests in flight at once (default 1, at most 64)" },
+	{ "domain", OPT_DOMAIN, "JSON", "only records matching this Odoo domain" },
+	{ "expand", OPT_EXPAND, "FIELD[:LIST]",
+	  "inline the records a relational field names (LIST: their fields)" },
+	{ "fields", OPT_FIELDS, "LIST", "fields to read (default: every stored non-binary one)" },
+	{ "ids-only", OPT_IDS_ONLY, NULL, "write only {\"id\": N} for each record" },
+	{ "list-models", OPT_LIST_MODELS, NULL, "list the server's models, and exit" },
+	{ "m2o", OPT_M2O, "pair|id|name|object", "how many2one values are written (default pair)" },
+	{ "order", OPT_ORDER, "ORDER", "write records in this order (Odoo syntax: name desc, id)" },
+	{ "protocol", OPT_PROTOCOL, "xmlrpc|jsonrpc|json2|auto",
+	  "how to talk to Odoo (default auto)" },
+	{ "with-archived", OPT_WITH_ARCHIVED, NULL, "read archived records too (active_test off)" },
+	{ "xmlids", OPT_XMLIDS, "MODULES",
+	  "add each record's external ids of these modules (a,b,…) as \"xmlids\"" },
+	{ NULL, 0, NULL, NULL },
 };
 
-static const struct ep_opt *const tables[] = {ep_opt_common,   odoo_opts_table, extract_opts,
-                                              conn_opts_table, ops_opts,        NULL};
+static const struct ep_opt *const tables[] = { ep_opt_common,   odoo_opts_table, extract_opts,
+	                                       conn_opts_table, ops_opts,        NULL };
 
 int
 main(int argc, char *argv[])
@@ -97,7 +99,8 @@ main(int argc, char *argv[])
 		case OPT_CONCURRENCY:
 			if (ep_parse_long(optarg, 1, HTTP_MAX_CONCURRENCY, &n) < 0) {
 				ep_opt_free(&os);
-				return ep_usage(usage_text, "bad --concurrency '%s': expected 1 to 64", optarg);
+				return ep_usage(usage_text,
+				                "bad --concurrency '%s': expected 1 to 64", optarg);
 			}
 			x.concurrency = (int)n;
 			continue;
@@ -107,7 +110,8 @@ main(int argc, char *argv[])
 		case OPT_EXPAND:
 			if (x.nexp >= EXTRACT_ODOO_MAX_EXPAND) {
 				ep_opt_free(&os);
-				return ep_usage(usage_text, "too many --expand (at most 16): '%s'", optarg);
+				return ep_usage(usage_text, "too many --expand (at most 16): '%s'",
+				                optarg);
 			}
 			/* FIELD or FIELD:LIST (the fields read on its model) */
 			if ((p = strchr(optarg, ':')) != NULL) {
@@ -140,7 +144,8 @@ main(int argc, char *argv[])
 				x.m2o = EXTRACT_M2O_OBJECT;
 			else {
 				ep_opt_free(&os);
-				return ep_usage(usage_text, "bad --m2o '%s': pair, id, name or object", optarg);
+				return ep_usage(usage_text,
+				                "bad --m2o '%s': pair, id, name or object", optarg);
 			}
 			continue;
 		case OPT_ORDER:
@@ -159,7 +164,8 @@ main(int argc, char *argv[])
 			cJSON_Delete(xmlids);
 			if ((xmlids = extract_odoo_modules(optarg)) == NULL) {
 				ep_opt_free(&os);
-				return ep_usage(usage_text, "bad --xmlids '%s': expected module names (a,b)",
+				return ep_usage(usage_text,
+				                "bad --xmlids '%s': expected module names (a,b)",
 				                optarg);
 			}
 			continue;
@@ -172,35 +178,42 @@ main(int argc, char *argv[])
 	ep_opt_free(&os);
 	if (x.list_models) {
 		if (optind != argc)
-			return ep_usage(usage_text, "--list-models takes no MODEL: '%s'", argv[optind]);
+			return ep_usage(usage_text, "--list-models takes no MODEL: '%s'",
+			                argv[optind]);
 	} else if (optind != argc - 1) {
-		return ep_usage(usage_text, "%s", optind < argc ? "one MODEL, please" : "no MODEL given");
+		return ep_usage(usage_text, "%s",
+		                optind < argc ? "one MODEL, please" : "no MODEL given");
 	} else {
 		x.model = argv[optind];
 	}
 	if (x.order && (xc.since[0] || xc.state || xc.follow))
-		return ep_usage(usage_text, "%s", "--order cannot go with --since, --state or --follow "
-		                         "(they read in write_date order)");
+		return ep_usage(usage_text, "%s",
+		                "--order cannot go with --since, --state or --follow "
+		                "(they read in write_date order)");
 	if (extract_cfg_check(&xc, &err) < 0)
 		return ep_usage(usage_text, "%s", err.msg);
 	if (xc.count + x.ids_only + xc.describe + x.list_models > 1)
-		return ep_usage(usage_text, "%s", "--count, --ids-only, --describe and --list-models "
-		                         "exclude each other");
+		return ep_usage(usage_text, "%s",
+		                "--count, --ids-only, --describe and --list-models "
+		                "exclude each other");
 	if (extract_shard_check(&xc, &err) < 0)
 		return ep_usage(usage_text, "%s", err.msg);
 	if (xc.shard_plan && (x.ids_only || x.list_models || x.order))
-		return ep_usage(usage_text, "%s", "--shard-plan cannot go with --ids-only, "
-		                         "--list-models or --order");
+		return ep_usage(usage_text, "%s",
+		                "--shard-plan cannot go with --ids-only, "
+		                "--list-models or --order");
 	if (domain_arg) {
 		domain = cJSON_Parse(domain_arg);
 		if (!cJSON_IsArray(domain)) {
 			cJSON_Delete(domain);
-			return ep_usage(usage_text, "bad --domain '%s': not a JSON array", domain_arg);
+			return ep_usage(usage_text, "bad --domain '%s': not a JSON array",
+			                domain_arg);
 		}
 		if (odoo_domain_terms(domain) < 0) {
 			cJSON_Delete(domain);
-			return ep_usage(usage_text, "bad --domain '%s': an operator lacks its terms",
-			                   domain_arg);
+			return ep_usage(usage_text,
+			                "bad --domain '%s': an operator lacks its terms",
+			                domain_arg);
 		}
 	}
 	x.domain = domain;

@@ -80,42 +80,60 @@ enum {
 
 static const struct ep_opt reconcile_opts[] = {
 	{ "all", OPT_ALL, NULL, "also write the keys (or groups) that match" },
-	{ "allow-delete", OPT_ALLOW_DELETE, NULL, "with --emit-fix, delete what only the fixed side has" },
-	{ "archive-left", OPT_ARCHIVE_LEFT, "JSON", "--deletes archive: the fields that archive a left record (default {\"active\":false})" },
-	{ "archive-right", OPT_ARCHIVE_RIGHT, "JSON", "--deletes archive: the fields that archive a right record" },
+	{ "allow-delete", OPT_ALLOW_DELETE, NULL,
+	  "with --emit-fix, delete what only the fixed side has" },
+	{ "archive-left", OPT_ARCHIVE_LEFT, "JSON",
+	  "--deletes archive: the fields that archive a left record (default {\"active\":false})" },
+	{ "archive-right", OPT_ARCHIVE_RIGHT, "JSON",
+	  "--deletes archive: the fields that archive a right record" },
 	{ "audit", OPT_AUDIT, "FILE", "append one tamper-evident line per fix emitted to FILE" },
 	{ "audit-key", OPT_AUDIT_KEY, "FILE", "--audit: sign each line with the HMAC key in FILE" },
 	{ "base", OPT_BASE, "BASE_FILE", "three-way merge: the last agreed state of both sides" },
-	{ "cutoff", OPT_CUTOFF, "SCORES", "--match: HIGH[,LOW]: the score of a binding, and of an ambiguous pair (default 0.9,0.4)" },
-	{ "date", OPT_DATE, "FIELDS", "compare these fields as instants, across formats and zones" },
-	{ "date-zone", OPT_DATE_ZONE, "ZONE", "zone of dates written without an offset (default UTC)" },
-	{ "deletes", OPT_DELETES, "report|propagate|archive", "--base: what a key gone from one side does to the other (default report)" },
-	{ "emit-fix", OPT_EMIT_FIX, "left|right|both", "write on stdout the records that make that side match (both: --base)" },
-	{ "fields", 'f', "FIELDS", "compare only these fields (NAME or LEFT=RIGHT, comma-separated)" },
+	{ "cutoff", OPT_CUTOFF, "SCORES",
+	  "--match: HIGH[,LOW]: the score of a binding, and of an ambiguous pair (default 0.9,0.4)" },
+	{ "date", OPT_DATE, "FIELDS",
+	  "compare these fields as instants, across formats and zones" },
+	{ "date-zone", OPT_DATE_ZONE, "ZONE",
+	  "zone of dates written without an offset (default UTC)" },
+	{ "deletes", OPT_DELETES, "report|propagate|archive",
+	  "--base: what a key gone from one side does to the other (default report)" },
+	{ "emit-fix", OPT_EMIT_FIX, "left|right|both",
+	  "write on stdout the records that make that side match (both: --base)" },
+	{ "fields", 'f', "FIELDS",
+	  "compare only these fields (NAME or LEFT=RIGHT, comma-separated)" },
 	{ "fix-left", OPT_FIX_LEFT, "FILE", "--base: write the left's fixes to FILE" },
 	{ "fix-map", OPT_FIX_MAP, "MAP", "map fix records back into the fixed side's own names" },
 	{ "fix-right", OPT_FIX_RIGHT, "FILE", "--base: write the right's fixes to FILE" },
 	{ "format", OPT_FORMAT, "ndjson|summary|csv|html|xlsx",
 	  "how the differences are written (default ndjson)" },
-	{ "group-by", OPT_GROUP_BY, "FIELD", "with --sum: totals per FIELD, FIELD:month or FIELD:day" },
+	{ "group-by", OPT_GROUP_BY, "FIELD",
+	  "with --sum: totals per FIELD, FIELD:month or FIELD:day" },
 	{ "ignore", OPT_IGNORE, "FIELDS", "never compare these fields" },
-	{ "ignore-case", OPT_IGNORE_CASE, "FIELDS", "compare these strings case-insensitively ('*': all)" },
+	{ "ignore-case", OPT_IGNORE_CASE, "FIELDS",
+	  "compare these strings case-insensitively ('*': all)" },
 	{ "key", 'k', "KEY", "key fields: NAME or LEFT=RIGHT, comma-separated" },
 	{ "map-left", OPT_MAP_LEFT, "MAP", "map each left record first (erpipe-map(5))" },
 	{ "map-right", OPT_MAP_RIGHT, "MAP", "map each right record first" },
-	{ "match", OPT_MATCH, "FIELDS", "pair records that share no key by [KIND:]LEFT[=RIGHT] fields: name, email, phone, vat, address, city, zip, text" },
+	{ "match", OPT_MATCH, "FIELDS",
+	  "pair records that share no key by [KIND:]LEFT[=RIGHT] fields: name, email, phone, vat, address, city, zip, text" },
 	{ "max-line", OPT_MAX_LINE_R, "BYTES", "longest input line accepted (default 64M)" },
-	{ "memory", OPT_MEMORY, "SIZE", "memory for the held side before spilling to disk (default 1G)" },
+	{ "memory", OPT_MEMORY, "SIZE",
+	  "memory for the held side before spilling to disk (default 1G)" },
 	{ "new-base", OPT_NEW_BASE, "FILE", "--base: write the merged state to FILE (atomically)" },
-	{ "owner", OPT_OWNER, "OWNERS", "--base: FIELD=left or FIELD=right, comma-separated: who owns a field" },
-	{ "phone-country", OPT_PHONE_COUNTRY, "CC", "--match: the country of phone numbers written without one (GB, 44, ...)" },
+	{ "owner", OPT_OWNER, "OWNERS",
+	  "--base: FIELD=left or FIELD=right, comma-separated: who owns a field" },
+	{ "phone-country", OPT_PHONE_COUNTRY, "CC",
+	  "--match: the country of phone numbers written without one (GB, 44, ...)" },
 	{ "policy", OPT_POLICY, "FILE", "--base: a file of owner and ignore lines" },
-	{ "rejects", OPT_REJECTS, "FILE", "--base: append the conflicts to FILE; --match: the ambiguous pairs (default stdout)" },
+	{ "rejects", OPT_REJECTS, "FILE",
+	  "--base: append the conflicts to FILE; --match: the ambiguous pairs (default stdout)" },
 	{ "report", OPT_REPORT, "FILE", "write the differences to FILE instead of stdout" },
-	{ "sorted", OPT_SORTED, NULL, "the inputs are sorted by key: merge them in constant memory" },
+	{ "sorted", OPT_SORTED, NULL,
+	  "the inputs are sorted by key: merge them in constant memory" },
 	{ "strict", OPT_STRICT, NULL, "null, false, \"\" and a missing field all differ" },
 	{ "sum", OPT_SUM, "FIELDS", "compare control totals of these fields instead of records" },
-	{ "tolerance", OPT_TOLERANCE, "LIMITS", "FIELD=N or FIELD=N%: numbers within N (N% of the larger) are equal" },
+	{ "tolerance", OPT_TOLERANCE, "LIMITS",
+	  "FIELD=N or FIELD=N%: numbers within N (N% of the larger) are equal" },
 	{ "trim", OPT_TRIM, "FIELDS", "ignore white space around these strings ('*': all)" },
 	{ NULL, 0, NULL, NULL },
 };
@@ -147,7 +165,8 @@ main(int argc, char *argv[])
 			reconcile_cfg_free(&cfg);
 			return ep_opt_exit_status();
 		case 'f':
-			r = diff_parse_pairs(optarg, "--fields", &spec->fields, &spec->nfields, &err);
+			r = diff_parse_pairs(optarg, "--fields", &spec->fields, &spec->nfields,
+			                     &err);
 			break;
 		case 'k':
 			r = diff_parse_pairs(optarg, "--key", &spec->keys, &spec->nkeys, &err);
@@ -180,7 +199,8 @@ main(int argc, char *argv[])
 			break;
 		case OPT_DATE_ZONE:
 			if (!dt_tz_known(optarg))
-				r = ep_errf(&err, EP_USAGE, "--date-zone '%s': not a time zone", optarg);
+				r = ep_errf(&err, EP_USAGE, "--date-zone '%s': not a time zone",
+				            optarg);
 			spec->zone = optarg;
 			break;
 		case OPT_DELETES:
@@ -199,14 +219,16 @@ main(int argc, char *argv[])
 		case OPT_FORMAT:
 			if (diff_parse_format(optarg, &cfg.fmt) < 0)
 				r = ep_errf(&err, EP_USAGE,
-					"--format '%s': ndjson, summary, csv, html or xlsx", optarg);
+				            "--format '%s': ndjson, summary, csv, html or xlsx",
+				            optarg);
 			cfg.format = optarg;
 			break;
 		case OPT_GROUP_BY:
 			r = reconcile_parse_group(optarg, spec, &err);
 			break;
 		case OPT_IGNORE:
-			r = diff_parse_pairs(optarg, "--ignore", &spec->ignore, &spec->nignore, &err);
+			r = diff_parse_pairs(optarg, "--ignore", &spec->ignore, &spec->nignore,
+			                     &err);
 			break;
 		case OPT_IGNORE_CASE:
 			r = diff_parse_flag(optarg, DIFF_ICASE, &spec->rules, &spec->nrules, &err);
@@ -220,7 +242,8 @@ main(int argc, char *argv[])
 			break;
 		case OPT_MAX_LINE_R:
 			if (ep_parse_size(optarg, &sz) < 0 || sz < 2 || sz > (1ull << 34))
-				r = ep_errf(&err, EP_USAGE, "--max-line '%s': not a size (2 to 16G)", optarg);
+				r = ep_errf(&err, EP_USAGE,
+				            "--max-line '%s': not a size (2 to 16G)", optarg);
 			spec->max_line = (size_t)sz;
 			break;
 		case OPT_MEMORY:
@@ -280,8 +303,9 @@ main(int argc, char *argv[])
 		}
 	}
 	if (argc - optind != 2) {
-		status = ep_usage(usage_text, "%s", argc - optind < 2 ? "two files to compare, LEFT and RIGHT"
-							      : "more than two files");
+		status = ep_usage(usage_text, "%s",
+		                  argc - optind < 2 ? "two files to compare, LEFT and RIGHT"
+		                                    : "more than two files");
 		goto done;
 	}
 	cfg.path[0] = argv[optind];

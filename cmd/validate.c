@@ -63,29 +63,40 @@ static const struct ep_opt validate_opts[] = {
 	{ "anomaly", OPT_ANOMALY, "FIELD", "flag FIELD's values far from their group's history" },
 	{ "anomaly-cut", OPT_ANOMALY_CUT, "SCORE", "the robust score that flags (default 5)" },
 	{ "anomaly-keep", OPT_ANOMALY_KEEP, "N", "past values a group keeps (default 50)" },
-	{ "anomaly-min", OPT_ANOMALY_MIN, "N", "past values a group needs to be judged (default 12)" },
+	{ "anomaly-min", OPT_ANOMALY_MIN, "N",
+	  "past values a group needs to be judged (default 12)" },
 	{ "by", OPT_BY, "FIELDS", "FIELD[,FIELD...]: the groups of the --anomaly before it" },
-	{ "dup-payment", OPT_DUP_PAYMENT, "FIELDS", "VENDOR,AMOUNT,DATE,REF: flag duplicate payments" },
-	{ "dup-window", OPT_DUP_WINDOW, "DAYS", "payments this many days apart may be duplicates (default 7)" },
-	{ "history", OPT_HISTORY, "FILE", "the state file --anomaly and --dup-payment keep their history in" },
-	{ "id", OPT_ID, "FIELD", "a record's identity for the history: one seen before is not judged again" },
+	{ "dup-payment", OPT_DUP_PAYMENT, "FIELDS",
+	  "VENDOR,AMOUNT,DATE,REF: flag duplicate payments" },
+	{ "dup-window", OPT_DUP_WINDOW, "DAYS",
+	  "payments this many days apart may be duplicates (default 7)" },
+	{ "history", OPT_HISTORY, "FILE",
+	  "the state file --anomaly and --dup-payment keep their history in" },
+	{ "id", OPT_ID, "FIELD",
+	  "a record's identity for the history: one seen before is not judged again" },
 	{ "message", OPT_MESSAGE, "TEXT", "the reject message of the --rule before it" },
-	{ "op", OPT_OP, "upsert|create|update|delete|insert", "what records without _op are, as load's --op" },
-	{ "phone-country", OPT_PHONE_COUNTRY, "CC", "--similar: the country of phone numbers written without one (GB, 44, ...)" },
+	{ "op", OPT_OP, "upsert|create|update|delete|insert",
+	  "what records without _op are, as load's --op" },
+	{ "phone-country", OPT_PHONE_COUNTRY, "CC",
+	  "--similar: the country of phone numbers written without one (GB, 44, ...)" },
 	{ "ref", OPT_REF, "REF", "FIELD=FILE:KEY: FIELD's value must be a KEY in FILE" },
 	{ "report", OPT_REPORT, NULL, "print failure counts per check and path at the end" },
 	{ "rule", OPT_RULE, "EXPR", "an expression every record must make true" },
 	{ "schema", 's', "SCHEMA", "JSON Schema file, or a name on the schema search path" },
-	{ "similar", OPT_SIMILAR, "FIELDS", "[KIND:]FIELD[,...]: reject near-duplicates of earlier records (kinds: name, email, phone, vat, address, city, zip, text)" },
-	{ "similar-cutoff", OPT_SIMILAR_CUTOFF, "SCORE", "--similar: the score from which records are near-duplicates (default 0.9)" },
-	{ "similar-warn", OPT_SIMILAR_WARN, NULL, "--similar: warn and pass the record instead of rejecting it" },
+	{ "similar", OPT_SIMILAR, "FIELDS",
+	  "[KIND:]FIELD[,...]: reject near-duplicates of earlier records (kinds: name, email, phone, vat, address, city, zip, text)" },
+	{ "similar-cutoff", OPT_SIMILAR_CUTOFF, "SCORE",
+	  "--similar: the score from which records are near-duplicates (default 0.9)" },
+	{ "similar-warn", OPT_SIMILAR_WARN, NULL,
+	  "--similar: warn and pass the record instead of rejecting it" },
 	{ "unique", OPT_UNIQUE, "FIELDS", "FIELD[,FIELD...] must not repeat in the stream" },
-	{ "warnings", OPT_WARNINGS, "FILE", "flags of --anomaly and --dup-payment pass, noted in FILE" },
+	{ "warnings", OPT_WARNINGS, "FILE",
+	  "flags of --anomaly and --dup-payment pass, noted in FILE" },
 	{ NULL, 0, NULL, NULL },
 };
 
 static const struct ep_opt *const tables[] = { ep_opt_common, validate_opts, stage_input_opts,
-	                                        stage_opts, ops_opts, NULL };
+	                                       stage_opts,    ops_opts,      NULL };
 
 /* a number of an option: SCORE > 0 */
 static int
@@ -150,17 +161,17 @@ main(int argc, char *argv[])
 		case OPT_ANOMALY_CUT:
 			if (score_arg(optarg, &cfg.tune.cut) < 0)
 				status = ep_usage(usage_text, "--anomaly-cut '%s': not a score > 0",
-						  optarg);
+				                  optarg);
 			continue;
 		case OPT_ANOMALY_KEEP:
 			if (ep_parse_long(optarg, 1, 10000, &cfg.tune.keep) < 0)
 				status = ep_usage(usage_text, "--anomaly-keep '%s': not 1 to 10000",
-						  optarg);
+				                  optarg);
 			continue;
 		case OPT_ANOMALY_MIN:
 			if (ep_parse_long(optarg, 1, 10000, &cfg.tune.min) < 0)
 				status = ep_usage(usage_text, "--anomaly-min '%s': not 1 to 10000",
-						  optarg);
+				                  optarg);
 			continue;
 		case OPT_BY:
 			if (validator_set_by(v, optarg, &err) < 0)
@@ -172,8 +183,8 @@ main(int argc, char *argv[])
 			continue;
 		case OPT_DUP_WINDOW:
 			if (ep_parse_long(optarg, 0, 36600, &cfg.tune.window) < 0)
-				status = ep_usage(usage_text, "--dup-window '%s': not 0 to 36600 days",
-						  optarg);
+				status = ep_usage(usage_text,
+				                  "--dup-window '%s': not 0 to 36600 days", optarg);
 			continue;
 		case OPT_HISTORY:
 			cfg.history = optarg;
@@ -220,8 +231,10 @@ main(int argc, char *argv[])
 			cfg.similar_opts = 1;
 			cfg.cutoff = strtod(optarg, &end);
 			if (end == optarg || *end || !(cfg.cutoff > 0 && cfg.cutoff <= 1))
-				status = ep_usage(usage_text, "--similar-cutoff '%s': a score above 0, "
-					"up to 1", optarg);
+				status = ep_usage(usage_text,
+				                  "--similar-cutoff '%s': a score above 0, "
+				                  "up to 1",
+				                  optarg);
 			continue;
 		case OPT_SIMILAR_WARN:
 			cfg.similar_warn = cfg.similar_opts = 1;
@@ -237,8 +250,8 @@ main(int argc, char *argv[])
 	}
 	ep_opt_free(&os);
 	if (status < 0)
-		status = ep_run_status(usage_text,
-		                       validate_run(&cfg, argc - optind, argv + optind, &err), &err);
+		status = ep_run_status(
+			usage_text, validate_run(&cfg, argc - optind, argv + optind, &err), &err);
 	free(cfg.refs);
 	validator_free(v);
 	return status;

@@ -42,12 +42,13 @@ static const struct ep_opt xform_opts[] = {
 	{ "pairs", OPT_PAIRS, "MAP", "list MAP's field pairs, TARGET<TAB>SOURCE, read no input" },
 	{ "suggest", OPT_SUGGEST, "TARGET",
 	  "write a draft map from the input records to TARGET (a schema or an NDJSON sample)" },
-	{ "synonyms", OPT_SYNONYMS, "FILE", "--suggest's synonym table (default suggest-synonyms.txt)" },
+	{ "synonyms", OPT_SYNONYMS, "FILE",
+	  "--suggest's synonym table (default suggest-synonyms.txt)" },
 	{ NULL, 0, NULL, NULL },
 };
 
 static const struct ep_opt *const tables[] = { ep_opt_common, xform_opts, csvio_opt_table,
-					       stage_opts, ops_opts, NULL };
+	                                       stage_opts,    ops_opts,   NULL };
 
 /* "ndjson" 0, "csv" 1, else -1 */
 static int

@@ -15,21 +15,24 @@
 #include <stddef.h>
 
 struct arena_chunk {
-	struct arena_chunk *next;  /* the next newer */
-	size_t size;               /* bytes, this header included */
-	char *fill;                /* end of the blocks (the newest: arena.p) */
+	struct arena_chunk *next; /* the next newer */
+	size_t size;              /* bytes, this header included */
+	char *fill;               /* end of the blocks (the newest: arena.p) */
 };
 
 struct arena {
-	char *p, *end;               /* the free part of the newest chunk */
-	struct arena_chunk *head;    /* the oldest chunk */
-	struct arena_chunk *tail;    /* the newest */
-	size_t used;                 /* bytes handed out (each rounded up to 8) */
-	size_t total;                /* bytes of the chunks, headers included */
-	size_t max;                  /* cap on total; 0: none */
+	char *p, *end;            /* the free part of the newest chunk */
+	struct arena_chunk *head; /* the oldest chunk */
+	struct arena_chunk *tail; /* the newest */
+	size_t used;              /* bytes handed out (each rounded up to 8) */
+	size_t total;             /* bytes of the chunks, headers included */
+	size_t max;               /* cap on total; 0: none */
 };
 
-#define ARENA_INIT { 0 }
+#define ARENA_INIT                                                                                 \
+	{                                                                                          \
+		0                                                                                  \
+	}
 
 /* An empty arena whose chunks may total at most max bytes (0: no cap). */
 void arena_init(struct arena *a, size_t max);

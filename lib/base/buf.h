@@ -26,7 +26,7 @@ struct buf {
 /* clang-format on */
 
 void buf_init(struct buf *b, size_t max);
-int buf_grow(struct buf *b, size_t extra);   /* room for extra more bytes + NUL */
+int buf_grow(struct buf *b, size_t extra); /* room for extra more bytes + NUL */
 int buf_add(struct buf *b, const void *data, size_t n);
 int buf_adds(struct buf *b, const char *s);
 int buf_addc(struct buf *b, int c);

@@ -83,7 +83,7 @@ struct cfg_profile {
 	const struct sys *sys;
 	char *name;
 	char *file;
-	char *dir;              /* file's directory, for relative paths */
+	char *dir; /* file's directory, for relative paths */
 	char *val[K_N];
 	char *origin[K_N];
 	char *secret;
@@ -113,8 +113,7 @@ xstrdup(const char *s, struct ep_err *err)
 	return d;
 }
 
-static char *
-xasprintf(struct ep_err *err, const char *fmt, ...)
+static char *xasprintf(struct ep_err *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 static char *
@@ -159,8 +158,8 @@ find_sys(const char *name)
 static int
 is_name_char(int c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_' || c == '-' || c == '.';
 }
 
 static int
@@ -203,14 +202,14 @@ trim(char *s, char *end)
 }
 
 static int
-add_ent(struct cfg_ini *ini, size_t *cap, const char *file, const char *sec,
-	const char *key, const char *val, int line, struct ep_err *err)
+add_ent(struct cfg_ini *ini, size_t *cap, const char *file, const char *sec, const char *key,
+        const char *val, int line, struct ep_err *err)
 {
 	struct cfg_ent *e;
 
 	if (ini->n >= CFG_ENTRIES_MAX)
-		return ep_errf(err, EP_CONFIG, "%s:%d: more than %d sections and keys",
-			file, line, CFG_ENTRIES_MAX);
+		return ep_errf(err, EP_CONFIG, "%s:%d: more than %d sections and keys", file, line,
+		               CFG_ENTRIES_MAX);
 	if (ARRAY_GROW(ini->ent, ini->n + 1, *cap) < 0)
 		return ep_errf(err, EP_SOFTWARE, "out of memory");
 	e = &ini->ent[ini->n++];
@@ -229,14 +228,15 @@ unquote(char *s, const char *file, int line, struct ep_err *err)
 
 	for (;;) {
 		if (*r == '\0')
-			return ep_errf(err, EP_CONFIG, "%s:%d: unterminated quoted value",
-				file, line);
+			return ep_errf(err, EP_CONFIG, "%s:%d: unterminated quoted value", file,
+			               line);
 		if (*r == '"')
 			break;
 		if (*r == '\\') {
 			r++;
 			if (*r != '"' && *r != '\\')
-				return ep_errf(err, EP_CONFIG,
+				return ep_errf(
+					err, EP_CONFIG,
 					"%s:%d: bad escape in quoted value (only \\\" and \\\\)",
 					file, line);
 		}
@@ -244,15 +244,15 @@ unquote(char *s, const char *file, int line, struct ep_err *err)
 	}
 	for (r++; *r != '\0'; r++)
 		if (!is_blank((unsigned char)*r))
-			return ep_errf(err, EP_CONFIG, "%s:%d: text after closing quote",
-				file, line);
+			return ep_errf(err, EP_CONFIG, "%s:%d: text after closing quote", file,
+			               line);
 	*w = '\0';
 	return 0;
 }
 
 static int
-parse_line(struct cfg_ini *ini, size_t *cap, size_t *sec_at, const char *file,
-	char *s, char *end, int line, struct ep_err *err)
+parse_line(struct cfg_ini *ini, size_t *cap, size_t *sec_at, const char *file, char *s, char *end,
+           int line, struct ep_err *err)
 {
 	char *eq, *key, *val;
 	size_t i;
@@ -264,44 +264,44 @@ parse_line(struct cfg_ini *ini, size_t *cap, size_t *sec_at, const char *file,
 		char *close = strchr(s, ']');
 
 		if (close == NULL || close[1] != '\0')
-			return ep_errf(err, EP_CONFIG,
-				"%s:%d: bad section header (want '[name]' alone on its line)",
-				file, line);
+			return ep_errf(
+				err, EP_CONFIG,
+				"%s:%d: bad section header (want '[name]' alone on its line)", file,
+				line);
 		s = trim(s + 1, close);
 		if (!valid_name(s))
-			return ep_errf(err, EP_CONFIG,
+			return ep_errf(
+				err, EP_CONFIG,
 				"%s:%d: bad section name '%s' (letters, digits, '_', '-', '.')",
 				file, line, s);
 		for (i = 0; i < ini->n; i++)
 			if (ini->ent[i].key == NULL && strcmp(ini->ent[i].section, s) == 0)
 				return ep_errf(err, EP_CONFIG,
-					"%s:%d: duplicate section '[%s]' (first at line %d)",
-					file, line, s, ini->ent[i].line);
+				               "%s:%d: duplicate section '[%s]' (first at line %d)",
+				               file, line, s, ini->ent[i].line);
 		*sec_at = ini->n;
 		return add_ent(ini, cap, file, s, NULL, NULL, line, err);
 	}
 	eq = strchr(s, '=');
 	if (eq == NULL || eq == s)
-		return ep_errf(err, EP_CONFIG,
-			"%s:%d: expected 'key = value' or '[section]'", file, line);
+		return ep_errf(err, EP_CONFIG, "%s:%d: expected 'key = value' or '[section]'", file,
+		               line);
 	val = trim(eq + 1, s + strlen(s));
 	key = trim(s, eq);
 	if (!valid_name(key))
-		return ep_errf(err, EP_CONFIG, "%s:%d: bad key name '%s'", file, line,
-			key);
+		return ep_errf(err, EP_CONFIG, "%s:%d: bad key name '%s'", file, line, key);
 	if (*sec_at == (size_t)-1)
 		return ep_errf(err, EP_CONFIG,
-			"%s:%d: key '%s' outside a section (add '[name]' above it)",
-			file, line, key);
+		               "%s:%d: key '%s' outside a section (add '[name]' above it)", file,
+		               line, key);
 	if (*val == '"' && unquote(val, file, line, err) < 0)
 		return -1;
 	for (i = *sec_at + 1; i < ini->n; i++)
 		if (strcmp(ini->ent[i].key, key) == 0)
 			return ep_errf(err, EP_CONFIG,
-				"%s:%d: duplicate key '%s' (first at line %d)", file, line,
-				key, ini->ent[i].line);
-	return add_ent(ini, cap, file, ini->ent[*sec_at].section, key, val, line,
-		err);
+			               "%s:%d: duplicate key '%s' (first at line %d)", file, line,
+			               key, ini->ent[i].line);
+	return add_ent(ini, cap, file, ini->ent[*sec_at].section, key, val, line, err);
 }
 
 void
@@ -319,8 +319,8 @@ cfg_ini_free(struct cfg_ini *ini)
 }
 
 int
-cfg_ini_parse(struct cfg_ini *ini, const char *file, const char *data,
-	size_t len, struct ep_err *err)
+cfg_ini_parse(struct cfg_ini *ini, const char *file, const char *data, size_t len,
+              struct ep_err *err)
 {
 	size_t cap = 0, sec_at = (size_t)-1;
 	char *p, *end, *nl;
@@ -332,7 +332,7 @@ cfg_ini_parse(struct cfg_ini *ini, const char *file, const char *data,
 	ini->n = 0;
 	if (len > CFG_FILE_MAX)
 		return ep_errf(err, EP_CONFIG, "'%s' is larger than %d KiB", file,
-			CFG_FILE_MAX / 1024);
+		               CFG_FILE_MAX / 1024);
 	ini->data = malloc(len + 1);
 	if (ini->data == NULL)
 		return ep_errf(err, EP_SOFTWARE, "out of memory");
@@ -355,14 +355,12 @@ cfg_ini_parse(struct cfg_ini *ini, const char *file, const char *data,
 		*nl = '\0';
 		if (nl > p && nl[-1] == '\r')
 			nl[-1] = '\0';
-		if (parse_line(ini, &cap, &sec_at, file, p, p + strlen(p), line,
-			    err) < 0)
+		if (parse_line(ini, &cap, &sec_at, file, p, p + strlen(p), line, err) < 0)
 			goto fail;
 	}
 	return 0;
 fail_long:
-	ep_errf(err, EP_CONFIG, "%s:%d: line longer than %d bytes", file, line,
-		CFG_LINE_MAX);
+	ep_errf(err, EP_CONFIG, "%s:%d: line longer than %d bytes", file, line, CFG_LINE_MAX);
 fail:
 	cfg_ini_free(ini);
 	return -1;
@@ -373,8 +371,7 @@ fail:
 /* Read a whole config file.  Returns 1 and fills *out, 0 when the file does
  * not exist, -1 on error. */
 static int
-read_config(const char *path, char **out, size_t *len, mode_t *mode,
-	struct ep_err *err)
+read_config(const char *path, char **out, size_t *len, mode_t *mode, struct ep_err *err)
 {
 	struct stat st;
 	char *data;
@@ -387,8 +384,7 @@ read_config(const char *path, char **out, size_t *len, mode_t *mode,
 	if (fd < 0) {
 		if (errno == ENOENT || errno == ENOTDIR)
 			return 0;
-		return ep_errf(err, EP_CONFIG, "cannot open '%s': %s", path,
-			strerror(errno));
+		return ep_errf(err, EP_CONFIG, "cannot open '%s': %s", path, strerror(errno));
 	}
 	if (fstat(fd, &st) < 0) {
 		ep_errf(err, EP_CONFIG, "cannot stat '%s': %s", path, strerror(errno));
@@ -402,7 +398,7 @@ read_config(const char *path, char **out, size_t *len, mode_t *mode,
 	if (st.st_size > CFG_FILE_MAX) {
 		close(fd);
 		return ep_errf(err, EP_CONFIG, "'%s' is larger than %d KiB", path,
-			CFG_FILE_MAX / 1024);
+		               CFG_FILE_MAX / 1024);
 	}
 	data = malloc((size_t)st.st_size + 1);
 	if (data == NULL) {
@@ -415,8 +411,7 @@ read_config(const char *path, char **out, size_t *len, mode_t *mode,
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			ep_errf(err, EP_CONFIG, "cannot read '%s': %s", path,
-				strerror(errno));
+			ep_errf(err, EP_CONFIG, "cannot read '%s': %s", path, strerror(errno));
 			explicit_bzero(data, n);
 			free(data);
 			close(fd);
@@ -456,8 +451,7 @@ is_path_key(int k)
 static int
 is_secret_source(int k)
 {
-	return k == K_PASSWORD_FILE || k == K_PASSWORD_ENV || k == K_TOKEN_FILE ||
-	       k == K_PASSWORD;
+	return k == K_PASSWORD_FILE || k == K_PASSWORD_ENV || k == K_TOKEN_FILE || k == K_PASSWORD;
 }
 
 static int
@@ -473,10 +467,10 @@ check_number(int k, const char *v, const char *origin, struct ep_err *err)
 	if (end == v || *end != '\0' || errno != 0 || !isfinite(d) ||
 	    (k == K_TIMEOUT ? d <= 0 : d < 0))
 		return ep_errf(err, EP_CONFIG, "%s: '%s' must be %s, not '%s'", origin,
-			key_names[k],
-			k == K_TIMEOUT ? "a positive number of seconds"
-				       : "a number of requests per second (0: no limit)",
-			v);
+		               key_names[k],
+		               k == K_TIMEOUT ? "a positive number of seconds"
+		                              : "a number of requests per second (0: no limit)",
+		               v);
 	return 0;
 }
 
@@ -492,8 +486,8 @@ set_val(struct cfg_profile *p, int k, char *val, char *origin)
 
 /* Take the profile from section NAME of INI (read from PATH, MODE). */
 static int
-take_section(struct cfg_profile *p, const struct cfg_ini *ini, size_t at,
-	const char *path, mode_t mode, struct ep_err *err)
+take_section(struct cfg_profile *p, const struct cfg_ini *ini, size_t at, const char *path,
+             mode_t mode, struct ep_err *err)
 {
 	const char *sec = ini->ent[at].section;
 	int src = -1, src_line = 0;
@@ -501,24 +495,24 @@ take_section(struct cfg_profile *p, const struct cfg_ini *ini, size_t at,
 
 	/* a file holding a password anywhere must be private, as ssh wants */
 	for (i = 0; i < ini->n; i++)
-		if (ini->ent[i].key != NULL &&
-		    strcmp(ini->ent[i].key, "password") == 0 && (mode & 077) != 0)
+		if (ini->ent[i].key != NULL && strcmp(ini->ent[i].key, "password") == 0 &&
+		    (mode & 077) != 0)
 			return ep_errf(err, EP_CONFIG,
-				"'%s' holds a password (line %d) and is open to group or "
-				"others (mode %04o); run: chmod 600 '%s'",
-				path, ini->ent[i].line, (unsigned)(mode & 07777), path);
+			               "'%s' holds a password (line %d) and is open to group or "
+			               "others (mode %04o); run: chmod 600 '%s'",
+			               path, ini->ent[i].line, (unsigned)(mode & 07777), path);
 	for (i = at + 1; i < ini->n && ini->ent[i].key != NULL; i++) {
 		const struct cfg_ent *e = &ini->ent[i];
 		int k = key_index(e->key);
 		char *v, *o;
 
 		if (k < 0)
-			return ep_errf(err, EP_CONFIG,
-				"%s:%d: unknown key '%s' in '[%s]'", path, e->line, e->key,
-				sec);
+			return ep_errf(err, EP_CONFIG, "%s:%d: unknown key '%s' in '[%s]'", path,
+			               e->line, e->key, sec);
 		if (is_secret_source(k)) {
 			if (src >= 0)
-				return ep_errf(err, EP_CONFIG,
+				return ep_errf(
+					err, EP_CONFIG,
 					"%s:%d: '%s' and '%s' (line %d) both give the secret; "
 					"keep one",
 					path, e->line, e->key, key_names[src], src_line);
@@ -532,8 +526,7 @@ take_section(struct cfg_profile *p, const struct cfg_ini *ini, size_t at,
 			free(o);
 			return -1;
 		}
-		v = is_path_key(k) ? resolve_path(p, e->value, err)
-				   : xstrdup(e->value, err);
+		v = is_path_key(k) ? resolve_path(p, e->value, err) : xstrdup(e->value, err);
 		if (v == NULL) {
 			free(o);
 			return -1;
@@ -545,8 +538,8 @@ take_section(struct cfg_profile *p, const struct cfg_ini *ini, size_t at,
 
 /* Search FILES for [NAME]: 1 found, 0 not found, -1 error. */
 static int
-load_from_files(struct cfg_profile *p, const char *name,
-	const char *const *files, struct ep_err *err)
+load_from_files(struct cfg_profile *p, const char *name, const char *const *files,
+                struct ep_err *err)
 {
 	struct cfg_ini ini = CFG_INI_INIT;
 	char *data = NULL;
@@ -569,8 +562,7 @@ load_from_files(struct cfg_profile *p, const char *name,
 		if (r < 0)
 			return -1;
 		for (i = 0; i < ini.n; i++)
-			if (ini.ent[i].key == NULL &&
-			    strcmp(ini.ent[i].section, name) == 0)
+			if (ini.ent[i].key == NULL && strcmp(ini.ent[i].section, name) == 0)
 				break;
 		if (i == ini.n) {
 			cfg_ini_free(&ini);
@@ -583,11 +575,11 @@ load_from_files(struct cfg_profile *p, const char *name,
 			p->dir = xstrdup(*files, err);
 			slash = p->dir != NULL ? strrchr(p->dir, '/') : NULL;
 			if (slash == p->dir && slash != NULL)
-				slash[1] = '\0';  /* "/c.conf": the root */
+				slash[1] = '\0'; /* "/c.conf": the root */
 			else if (slash != NULL)
 				*slash = '\0';
 			else if (p->dir != NULL)
-				strcpy(p->dir, ".");  /* room: the name has a byte */
+				strcpy(p->dir, "."); /* room: the name has a byte */
 		}
 		r = p->dir == NULL ? -1 : take_section(p, &ini, i, *files, mode, err);
 		cfg_ini_free(&ini);
@@ -606,16 +598,15 @@ not_found(const char *name, const char *const *files, struct ep_err *err)
 	for (; *files != NULL && n < sizeof(list); files++) {
 		if (**files == '\0')
 			continue;
-		n += snprintf(list + n, sizeof(list) - n, "%s'%s'", n ? ", " : "",
-			*files);
+		n += snprintf(list + n, sizeof(list) - n, "%s'%s'", n ? ", " : "", *files);
 	}
 	return ep_errf(err, EP_CONFIG, "profile '%s' not found (searched %s)", name,
-		n ? list : "no files");
+	               n ? list : "no files");
 }
 
 struct cfg_profile *
-cfg_profile_load_files(const char *name, const char *system,
-	const char *const *files, struct ep_err *err)
+cfg_profile_load_files(const char *name, const char *system, const char *const *files,
+                       struct ep_err *err)
 {
 	const struct sys *sys = find_sys(system);
 	struct cfg_profile *p;
@@ -623,12 +614,12 @@ cfg_profile_load_files(const char *name, const char *system,
 
 	if (sys == NULL) {
 		ep_errf(err, EP_USAGE, "unknown system '%s' (odoo, nav or bng)",
-			system ? system : "");
+		        system ? system : "");
 		return NULL;
 	}
 	if (name != NULL && !valid_name(name)) {
-		ep_errf(err, EP_USAGE,
-			"bad profile name '%s' (letters, digits, '_', '-', '.')", name);
+		ep_errf(err, EP_USAGE, "bad profile name '%s' (letters, digits, '_', '-', '.')",
+		        name);
 		return NULL;
 	}
 	p = calloc(1, sizeof(*p));
@@ -749,19 +740,16 @@ cfg_require(const struct cfg_profile *p, const char *key, struct ep_err *err)
 		return v;
 	if (p->name != NULL && env != NULL)
 		ep_errf(err, EP_CONFIG,
-			"profile '%s' has no '%s': set it in '[%s]' of '%s' or in $%s",
-			p->name, key, p->name, p->file, env);
+		        "profile '%s' has no '%s': set it in '[%s]' of '%s' or in $%s", p->name,
+		        key, p->name, p->file, env);
 	else if (p->name != NULL)
-		ep_errf(err, EP_CONFIG,
-			"profile '%s' has no '%s': set it in '[%s]' of '%s'", p->name,
-			key, p->name, p->file);
+		ep_errf(err, EP_CONFIG, "profile '%s' has no '%s': set it in '[%s]' of '%s'",
+		        p->name, key, p->name, p->file);
 	else if (env != NULL)
-		ep_errf(err, EP_CONFIG,
-			"no %s '%s': set $%s or use a profile (-P NAME)", p->sys->name,
-			key, env);
+		ep_errf(err, EP_CONFIG, "no %s '%s': set $%s or use a profile (-P NAME)",
+		        p->sys->name, key, env);
 	else
-		ep_errf(err, EP_CONFIG, "no %s '%s': use a profile (-P NAME)",
-			p->sys->name, key);
+		ep_errf(err, EP_CONFIG, "no %s '%s': use a profile (-P NAME)", p->sys->name, key);
 	return NULL;
 }
 
@@ -798,8 +786,7 @@ cfg_env_name(const char *system, const char *key)
 }
 
 int
-cfg_set(struct cfg_profile *p, const char *key, const char *value,
-	struct ep_err *err)
+cfg_set(struct cfg_profile *p, const char *key, const char *value, struct ep_err *err)
 {
 	int k = key_index(key), j;
 	char *v, *o;
@@ -808,9 +795,9 @@ cfg_set(struct cfg_profile *p, const char *key, const char *value,
 		return ep_errf(err, EP_SOFTWARE, "unknown profile key '%s'", key);
 	if (k == K_PASSWORD)
 		return ep_errf(err, EP_USAGE,
-			"a secret is never taken from the command line; use "
-			"password_file, password_env or $%s",
-			p->sys->secret_env);
+		               "a secret is never taken from the command line; use "
+		               "password_file, password_env or $%s",
+		               p->sys->secret_env);
 	if (check_number(k, value, "command line", err) < 0)
 		return -1;
 	if ((o = xstrdup("command line", err)) == NULL)
@@ -852,13 +839,11 @@ cfg_read_secret_file(const char *path, struct ep_err *err)
 	/* O_NONBLOCK: a FIFO is refused below, not waited on for a writer */
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
-		ep_errf(err, EP_CONFIG, "cannot open secret file '%s': %s", path,
-			strerror(errno));
+		ep_errf(err, EP_CONFIG, "cannot open secret file '%s': %s", path, strerror(errno));
 		return NULL;
 	}
 	if (fstat(fd, &st) < 0) {
-		ep_errf(err, EP_CONFIG, "cannot stat secret file '%s': %s", path,
-			strerror(errno));
+		ep_errf(err, EP_CONFIG, "cannot stat secret file '%s': %s", path, strerror(errno));
 		goto fail_fd;
 	}
 	if (!S_ISREG(st.st_mode)) {
@@ -867,9 +852,9 @@ cfg_read_secret_file(const char *path, struct ep_err *err)
 	}
 	if ((st.st_mode & 077) != 0) {
 		ep_errf(err, EP_CONFIG,
-			"secret file '%s' is open to group or others (mode %04o); "
-			"run: chmod 600 '%s'",
-			path, (unsigned)(st.st_mode & 07777), path);
+		        "secret file '%s' is open to group or others (mode %04o); "
+		        "run: chmod 600 '%s'",
+		        path, (unsigned)(st.st_mode & 07777), path);
 		goto fail_fd;
 	}
 	s = malloc(CFG_SECRET_MAX + 2);
@@ -883,15 +868,15 @@ cfg_read_secret_file(const char *path, struct ep_err *err)
 			continue;
 		if (r < 0) {
 			ep_errf(err, EP_CONFIG, "cannot read secret file '%s': %s", path,
-				strerror(errno));
+			        strerror(errno));
 			goto fail_s;
 		}
 		if (r == 0)
 			break;
 		n += (size_t)r;
 		if (n > CFG_SECRET_MAX) {
-			ep_errf(err, EP_CONFIG, "secret file '%s' is larger than %d KiB",
-				path, CFG_SECRET_MAX / 1024);
+			ep_errf(err, EP_CONFIG, "secret file '%s' is larger than %d KiB", path,
+			        CFG_SECRET_MAX / 1024);
 			goto fail_s;
 		}
 	}
@@ -936,9 +921,8 @@ cfg_secret(struct cfg_profile *p, struct ep_err *err)
 	} else if (p->val[K_PASSWORD_ENV] != NULL) {
 		v = getenv_set(p->val[K_PASSWORD_ENV]);
 		if (v == NULL) {
-			ep_errf(err, EP_CONFIG,
-				"%s: password_env names $%s, which is not set",
-				p->origin[K_PASSWORD_ENV], p->val[K_PASSWORD_ENV]);
+			ep_errf(err, EP_CONFIG, "%s: password_env names $%s, which is not set",
+			        p->origin[K_PASSWORD_ENV], p->val[K_PASSWORD_ENV]);
 			return NULL;
 		}
 		s = xstrdup(v, err);
@@ -954,15 +938,15 @@ cfg_secret(struct cfg_profile *p, struct ep_err *err)
 		o = xasprintf(err, "password at %s", p->origin[K_PASSWORD]);
 	} else if (p->name != NULL) {
 		ep_errf(err, EP_CONFIG,
-			"no secret for profile '%s': set password_file, password_env or "
-			"token_file in '[%s]' of '%s', or $%s",
-			p->name, p->name, p->file, p->sys->secret_env);
+		        "no secret for profile '%s': set password_file, password_env or "
+		        "token_file in '[%s]' of '%s', or $%s",
+		        p->name, p->name, p->file, p->sys->secret_env);
 		return NULL;
 	} else {
 		ep_errf(err, EP_CONFIG,
-			"no %s secret: set $%s, or use a profile (-P NAME) with "
-			"password_file, password_env or token_file",
-			p->sys->name, p->sys->secret_env);
+		        "no %s secret: set $%s, or use a profile (-P NAME) with "
+		        "password_file, password_env or token_file",
+		        p->sys->name, p->sys->secret_env);
 		return NULL;
 	}
 	if (s == NULL || o == NULL) {

@@ -30,10 +30,10 @@
 #define ERPIPE_SYSCONFDIR "/etc/erpipe"
 #endif
 
-#define CFG_LINE_MAX 4096           /* longest config line, bytes */
-#define CFG_FILE_MAX (1024 * 1024)  /* largest config file */
-#define CFG_ENTRIES_MAX 4096        /* sections + keys in one file */
-#define CFG_SECRET_MAX (64 * 1024)  /* largest secret file */
+#define CFG_LINE_MAX 4096          /* longest config line, bytes */
+#define CFG_FILE_MAX (1024 * 1024) /* largest config file */
+#define CFG_ENTRIES_MAX 4096       /* sections + keys in one file */
+#define CFG_SECRET_MAX (64 * 1024) /* largest secret file */
 
 struct cfg_profile;
 
@@ -45,12 +45,11 @@ struct cfg_profile;
  * ("file:line: why"), an unknown key, a bad number, two keys naming the
  * secret, or a `password` key in a file open to group or others.
  */
-struct cfg_profile *cfg_profile_load(const char *name, const char *system,
-	struct ep_err *err);
+struct cfg_profile *cfg_profile_load(const char *name, const char *system, struct ep_err *err);
 
 /* The same, searching FILES (NULL-terminated) instead of the default list. */
 struct cfg_profile *cfg_profile_load_files(const char *name, const char *system,
-	const char *const *files, struct ep_err *err);
+                                           const char *const *files, struct ep_err *err);
 
 void cfg_profile_free(struct cfg_profile *p);
 
@@ -60,8 +59,7 @@ const char *cfg_get(const struct cfg_profile *p, const char *key);
 
 /* Like cfg_get, but a missing key is an EP_CONFIG error saying where to
  * set it (the profile section, the environment variable). */
-const char *cfg_require(const struct cfg_profile *p, const char *key,
-	struct ep_err *err);
+const char *cfg_require(const struct cfg_profile *p, const char *key, struct ep_err *err);
 
 /* `timeout` and `rate_limit` as numbers (checked at load), or DEF if unset. */
 double cfg_get_num(const struct cfg_profile *p, const char *key, double def);
@@ -72,8 +70,7 @@ const char *cfg_origin(const struct cfg_profile *p, const char *key);
 
 /* Override KEY (a command-line flag).  Refuses `password` with EP_USAGE:
  * no secret on the command line.  An unknown key is EP_SOFTWARE. */
-int cfg_set(struct cfg_profile *p, const char *key, const char *value,
-	struct ep_err *err);
+int cfg_set(struct cfg_profile *p, const char *key, const char *value, struct ep_err *err);
 
 /* The profile's name (NULL when loaded from the environment only), its
  * system, and the file it was read from (NULL likewise). */
@@ -115,16 +112,16 @@ void cfg_on_secret(void (*fn)(const char *secret));
 /* ---- the INI parser ---------------------------------------------------- */
 
 struct cfg_ent {
-	const char *section;  /* always set */
-	const char *key;      /* NULL for the section header itself */
-	const char *value;    /* NULL for a section header */
+	const char *section; /* always set */
+	const char *key;     /* NULL for the section header itself */
+	const char *value;   /* NULL for a section header */
 	int line;
 };
 
 struct cfg_ini {
-	char *data;           /* owned copy of the text, values point into it */
+	char *data; /* owned copy of the text, values point into it */
 	size_t size;
-	struct cfg_ent *ent;  /* in file order */
+	struct cfg_ent *ent; /* in file order */
 	size_t n;
 };
 
@@ -140,8 +137,8 @@ struct cfg_ini {
  * a duplicate key within a section is an error.  On failure INI is left
  * empty.
  */
-int cfg_ini_parse(struct cfg_ini *ini, const char *file, const char *data,
-	size_t len, struct ep_err *err);
+int cfg_ini_parse(struct cfg_ini *ini, const char *file, const char *data, size_t len,
+                  struct ep_err *err);
 void cfg_ini_free(struct cfg_ini *ini);
 
 #endif

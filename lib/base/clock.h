@@ -12,8 +12,8 @@
 #include <stdint.h>
 
 struct ep_clock {
-	int64_t (*now_ms)(void *ctx);           /* monotonic milliseconds */
-	int64_t (*wall_ms)(void *ctx);          /* Unix epoch milliseconds */
+	int64_t (*now_ms)(void *ctx);  /* monotonic milliseconds */
+	int64_t (*wall_ms)(void *ctx); /* Unix epoch milliseconds */
 	void (*sleep_ms)(void *ctx, int64_t ms);
 	void *ctx;
 };

@@ -362,8 +362,7 @@ dec_round(const struct dec *a, int places, enum dec_round m, struct dec *out)
 }
 
 int
-dec_div(const struct dec *a, const struct dec *b, int places, enum dec_round m,
-	struct dec *out)
+dec_div(const struct dec *a, const struct dec *b, int places, enum dec_round m, struct dec *out)
 {
 	dec_uint num, den, q, r, p, q2, r2;
 	int neg, k;
@@ -514,10 +513,10 @@ dec_format(const struct dec *a, char *buf, size_t n)
  * trailing zeros (zeros of the integer part's end move into exp). */
 struct numtext {
 	int neg, zero;
-	const char *ip, *fp;       /* integer and fraction digits */
+	const char *ip, *fp; /* integer and fraction digits */
 	size_t in, fn;
-	long long exp;             /* of the last significant digit */
-	size_t lead, sig;          /* significant digits: skip lead of the
+	long long exp;    /* of the last significant digit */
+	size_t lead, sig; /* significant digits: skip lead of the
 	                              concatenation ip fp, take sig */
 };
 
@@ -606,8 +605,7 @@ dec_text_is_multiple(const char *a, size_t an, const char *b, size_t bn)
 	long long k;
 	int p = 0, q = 0;
 
-	if (numtext_parse(a, an, &x) < 0 || numtext_parse(b, bn, &y) < 0 || y.zero ||
-	    y.sig > 19)
+	if (numtext_parse(a, an, &x) < 0 || numtext_parse(b, bn, &y) < 0 || y.zero || y.sig > 19)
 		return -1;
 	if (x.zero)
 		return 1;

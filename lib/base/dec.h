@@ -62,12 +62,12 @@ void dec_from_ll(long long v, struct dec *out);
 /* Nearest double (correctly rounded, via the text). */
 double dec_to_double(const struct dec *a);
 
-int dec_add(const struct dec *a, const struct dec *b, struct dec *out);  /* -1 on overflow */
+int dec_add(const struct dec *a, const struct dec *b, struct dec *out); /* -1 on overflow */
 int dec_sub(const struct dec *a, const struct dec *b, struct dec *out);
 int dec_mul(const struct dec *a, const struct dec *b, struct dec *out);
 /* a / b rounded to places (0..38) decimal places; -1 on b == 0 or overflow */
 int dec_div(const struct dec *a, const struct dec *b, int places, enum dec_round m,
-	struct dec *out);
+            struct dec *out);
 /* Round (or extend with zeros) to exactly places (0..38) decimal places. */
 int dec_round(const struct dec *a, int places, enum dec_round m, struct dec *out);
 /* Strip trailing zeros from the fraction (1.500 -> 1.5, 0.00 -> 0). */

@@ -227,10 +227,11 @@ dt_ts_parse(const char *s, char out[DT_TS_LEN], struct ep_err *err)
 	format_ts(&t, out);
 	return 0;
 bad:
-	return ep_errf(err, EP_USAGE,
-	               "bad timestamp '%s': expected YYYY-MM-DD[ HH:MM[:SS]] (UTC) or ISO 8601 with "
-	               "a zone",
-	               s);
+	return ep_errf(
+		err, EP_USAGE,
+		"bad timestamp '%s': expected YYYY-MM-DD[ HH:MM[:SS]] (UTC) or ISO 8601 with "
+		"a zone",
+		s);
 }
 
 int

@@ -19,9 +19,9 @@
 #include "base/err.h"
 
 struct dt_time {
-	long long sec;  /* seconds since the epoch */
-	long nsec;      /* fraction of the second, 0..999999999 */
-	int date_only;  /* the text was "YYYY-MM-DD" */
+	long long sec; /* seconds since the epoch */
+	long nsec;     /* fraction of the second, 0..999999999 */
+	int date_only; /* the text was "YYYY-MM-DD" */
 };
 
 /* 1 when tz is "UTC", "Z" or a zone file of the tz database */
@@ -34,12 +34,12 @@ long long dt_local_to_epoch(struct tm *tm, const char *tz);
 struct dt_parts {
 	int y, mo, d, h, mi, se;
 	long nsec;
-	int has_time;   /* a time after the date */
-	char sep;       /* 'T', 't' or ' ' before the time */
-	int frac;       /* digits of the fraction, -1 without one */
-	char zone;      /* 0 none, 'Z' or 'z', '+' or '-' an offset */
+	int has_time;                /* a time after the date */
+	char sep;                    /* 'T', 't' or ' ' before the time */
+	int frac;                    /* digits of the fraction, -1 without one */
+	char zone;                   /* 0 none, 'Z' or 'z', '+' or '-' an offset */
 	int off_h, off_m, off_colon; /* the offset ±HH[[:]MM]; off_colon: it had a ':' */
-	int off_mdigits; /* the offset had its two minute digits */
+	int off_mdigits;             /* the offset had its two minute digits */
 };
 /* dt_parse's grammar, exactly n bytes, months 1-12, days 1-31, hours to
  * 24, minutes to 59, seconds to 60: 0, or -1. */

@@ -13,7 +13,7 @@
 /* sysexits(3) values, named here so lib/ does not depend on <sysexits.h>. */
 enum {
 	EP_OK = 0,
-	EP_DIFF = 1,         /* reconcile: differences found */
+	EP_DIFF = 1, /* reconcile: differences found */
 	EP_USAGE = 64,
 	EP_DATAERR = 65,
 	EP_NOINPUT = 66,
@@ -26,9 +26,9 @@ enum {
 };
 
 struct ep_err {
-	int code;        /* sysexits status the failure maps to */
-	char msg[1024];  /* one line, lower case, no full stop */
-	unsigned what;   /* EP_ERR_* : a failure told apart by this, never by msg */
+	int code;       /* sysexits status the failure maps to */
+	char msg[1024]; /* one line, lower case, no full stop */
+	unsigned what;  /* EP_ERR_* : a failure told apart by this, never by msg */
 };
 
 /* ep_err.what: kinds a caller handles differently from other failures */
@@ -46,8 +46,7 @@ int ep_errf(struct ep_err *err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /* Prefix the existing message with "what: " (printf-style). */
-int ep_err_prefix(struct ep_err *err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+int ep_err_prefix(struct ep_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 void ep_err_clear(struct ep_err *err);
 

@@ -29,8 +29,7 @@ try_dir(const char *dir, const char *name, const char *ext, char *out, size_t n)
 }
 
 static int
-try_kind(const char *top, const char *kind, const char *name, const char *ext, char *out,
-	 size_t n)
+try_kind(const char *top, const char *kind, const char *name, const char *ext, char *out, size_t n)
 {
 	char d[4096];
 	int r = snprintf(d, sizeof d, "%s/%s", top, kind);
@@ -39,8 +38,7 @@ try_kind(const char *top, const char *kind, const char *name, const char *ext, c
 }
 
 int
-ep_find(const char *name, const char *kind, const char *ext, const char *dir, char *out,
-	size_t n)
+ep_find(const char *name, const char *kind, const char *ext, const char *dir, char *out, size_t n)
 {
 	const char *env = getenv("ERPIPE_PATH");
 	size_t el, nl = strlen(name);

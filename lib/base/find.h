@@ -18,6 +18,6 @@
 /* kind: "maps" or "schemas"; ext: ".map", ".schema.json" or "" (tables).
  * Returns 0 with the path in out, or -1 when nothing was found. */
 int ep_find(const char *name, const char *kind, const char *ext, const char *dir, char *out,
-	    size_t n);
+            size_t n);
 
 #endif

@@ -19,13 +19,13 @@
 #include <stdint.h>
 
 struct keyset {
-	uint64_t *h;      /* 2 words a slot; both 0 = empty */
-	uint64_t *val;    /* payload a slot, or NULL for a plain set */
-	size_t cap;       /* slots, a power of two (0 before the first put) */
+	uint64_t *h;   /* 2 words a slot; both 0 = empty */
+	uint64_t *val; /* payload a slot, or NULL for a plain set */
+	size_t cap;    /* slots, a power of two (0 before the first put) */
 	size_t count;
-	size_t max;       /* most keys accepted (0: no limit) */
+	size_t max; /* most keys accepted (0: no limit) */
 	int with_val;
-	uint64_t k[2];    /* the hash key */
+	uint64_t k[2]; /* the hash key */
 };
 
 /* with_val: keep a 64-bit payload with each key (keyset_put's val). */

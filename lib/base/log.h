@@ -12,8 +12,8 @@
 
 #include <stddef.h>
 
-extern const char *ep_prog;  /* program name, "erpipe" until set */
-extern int ep_verbose;       /* -1 quiet (-q), 0 normal, 1.. -v count */
+extern const char *ep_prog; /* program name, "erpipe" until set */
+extern int ep_verbose;      /* -1 quiet (-q), 0 normal, 1.. -v count */
 
 /* Every message passes through this filter when set (redact.c sets it:
  * secrets and URL credentials never reach stderr); it appends the
@@ -30,7 +30,6 @@ void ep_info(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3
 /* A run's first failure: unless *status already holds one, print the
  * message and keep code (EP_SOFTWARE for 0) in *status; later failures are
  * the first one's consequences and are not printed.  Returns -1. */
-int ep_fail_once(int *status, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+int ep_fail_once(int *status, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif

@@ -19,7 +19,8 @@
 const struct ep_opt ops_opts[] = {
 	{ "metrics", OPT_OPS_METRICS, "FILE",
 	  "write Prometheus metrics to FILE (textfile collector), at the end and every interval" },
-	{ "stats", OPT_OPS_STATS, "FILE", "write the end-of-run counts and duration to FILE as JSON" },
+	{ "stats", OPT_OPS_STATS, "FILE",
+	  "write the end-of-run counts and duration to FILE as JSON" },
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -44,7 +45,7 @@ static struct {
 } R = { .interval_ms = OPS_INTERVAL_DEFAULT, .tty = -1 };
 
 static const char *const count_name[OPS_NCOUNTS] = {
-	"read", "wrote", "created", "updated", "unchanged",
+	"read",    "wrote",   "created", "updated",  "unchanged",
 	"deleted", "drifted", "dropped", "rejected", "pages",
 };
 
@@ -54,12 +55,14 @@ static const char *const http_class[6] = { "none", "1xx", "2xx", "3xx", "4xx", "
 /* Prometheus names and help, in the order of enum ops_count. */
 static const char *const count_metric[OPS_NCOUNTS][2] = {
 	{ "erpipe_records_read_total", "Records read (from the input or the source system)." },
-	{ "erpipe_records_written_total", "Records written downstream (records, or load's receipts)." },
+	{ "erpipe_records_written_total",
+	  "Records written downstream (records, or load's receipts)." },
 	{ "erpipe_records_created_total", "Records load created in the target." },
 	{ "erpipe_records_updated_total", "Records load updated in the target." },
 	{ "erpipe_records_unchanged_total", "Records load found already as given (no write)." },
 	{ "erpipe_records_deleted_total", "Records load deleted in the target." },
-	{ "erpipe_records_drifted_total", "Records written whose read-back differs from what was sent." },
+	{ "erpipe_records_drifted_total",
+	  "Records written whose read-back differs from what was sent." },
 	{ "erpipe_records_dropped_total", "Records dropped by a rule (a map's drop, a repeat)." },
 	{ "erpipe_records_rejected_total", "Records rejected (to the reject file)." },
 	{ "erpipe_pages_total", "Pages read from the source system." },
@@ -394,9 +397,9 @@ write_metrics(int finished, int status, int64_t now_wall, int64_t dur_ms)
 	         finished ? 0 : 1);
 	if (finished)
 		metric_u(
-		    &b, "erpipe_exit_status", "gauge",
-		    "The run's exit status (sysexits: 0 success, 65 data, 69 unavailable, ...).",
-		    (uint64_t)status);
+			&b, "erpipe_exit_status", "gauge",
+			"The run's exit status (sysexits: 0 success, 65 data, 69 unavailable, ...).",
+			(uint64_t)status);
 	if (finished && (status == 0 || (R.program[0] == 'r' && status == EP_DIFF)))
 		snprintf(last, sizeof(last), "%.3f", (double)now_wall / 1000.0);
 	else
@@ -453,8 +456,8 @@ draw(int64_t now)
 	if (done >= 0) {
 		if (done > 1)
 			done = 1;
-		len +=
-		    snprintf(line + len, sizeof(line) - (size_t)len, ", %d%%", (int)(done * 100));
+		len += snprintf(line + len, sizeof(line) - (size_t)len, ", %d%%",
+		                (int)(done * 100));
 		if (done > 0.01 && done < 1) {
 			long eta = (long)(secs / done - secs + 0.5);
 			len += snprintf(line + len, sizeof(line) - (size_t)len, ", ETA %ld:%02ld",

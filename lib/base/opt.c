@@ -120,7 +120,7 @@ ep_opt_help(FILE *fp, const char *usage, const struct ep_opt *const *tables)
 		int k = o->key;
 
 		snprintf(left, sizeof(left), "%s%s%s", o->name, o->arg ? " " : "",
-			 o->arg ? o->arg : "");
+		         o->arg ? o->arg : "");
 		if (k > 0 && k < 0x100)
 			fprintf(fp, "  -%c, --%-*s  %s\n", k, (int)w, left, o->help);
 		else
@@ -131,7 +131,7 @@ ep_opt_help(FILE *fp, const char *usage, const struct ep_opt *const *tables)
 
 int
 ep_opt_next(int argc, char *argv[], const struct ep_optset *set, const char *usage,
-	    const struct ep_opt *const *tables)
+            const struct ep_opt *const *tables)
 {
 	int key;
 
@@ -194,7 +194,7 @@ ep_opt_bad(const char *usage, int key, char *const argv[], const char *msg)
 	if (msg)
 		return ep_usage(usage, "%s", msg);
 	return ep_usage(usage, key == ':' ? "option '%s' needs an argument" : "unknown option '%s'",
-			argv[optind - 1]);
+	                argv[optind - 1]);
 }
 
 int

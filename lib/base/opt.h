@@ -29,10 +29,10 @@
 #include "base/err.h"
 
 struct ep_opt {
-	const char *name;  /* long name without "--"; NULL ends a table */
-	int key;           /* short letter, or a value >= 256 */
-	const char *arg;   /* argument name, NULL for a flag */
-	const char *help;  /* one line */
+	const char *name; /* long name without "--"; NULL ends a table */
+	int key;          /* short letter, or a value >= 256 */
+	const char *arg;  /* argument name, NULL for a flag */
+	const char *help; /* one line */
 };
 
 /* Keys of long-only options.  ep_opt_common has the first two; each table
@@ -73,7 +73,7 @@ void ep_opt_help(FILE *fp, const char *usage, const struct ep_opt *const *tables
  * exits with ep_opt_exit_status(). */
 #define EP_OPT_EXIT (-2)
 int ep_opt_next(int argc, char *argv[], const struct ep_optset *set, const char *usage,
-		const struct ep_opt *const *tables);
+                const struct ep_opt *const *tables);
 /* 0, or EP_IOERR when anything written to standard output failed */
 int ep_opt_exit_status(void);
 

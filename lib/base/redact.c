@@ -11,7 +11,7 @@
 struct value {
 	char *p;
 	size_t len;
-	int token;   /* a short secret's form: only as a whole token */
+	int token; /* a short secret's form: only as a whole token */
 };
 
 struct redact {
@@ -37,13 +37,13 @@ log_filter_install(void)
 }
 
 static const char *const field_names[] = {
-    "password",     "passwd",        "api_key",  "apikey",        "token",
-    "access_token", "refresh_token", "id_token", "client_secret", NULL,
+	"password",     "passwd",        "api_key",  "apikey",        "token",
+	"access_token", "refresh_token", "id_token", "client_secret", NULL,
 };
 
 static const char *const header_names[] = {
-    "authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key",
-    "api-key",       "x-auth-token",        NULL,
+	"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key",
+	"api-key",       "x-auth-token",        NULL,
 };
 
 struct redact *

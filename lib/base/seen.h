@@ -12,7 +12,7 @@
 
 #include <stddef.h>
 
-#define SEEN_MAX 1000000    /* pairs remembered by default (16 MiB) */
+#define SEEN_MAX 1000000 /* pairs remembered by default (16 MiB) */
 
 struct seen;
 

@@ -19,8 +19,7 @@ on_stop(int sig)
 
 /* A signal ignored when the program started stays ignored (a job started
  * with & by a script, nohup): its starter did not want it to stop us. */
-static void
-catch(int sig)
+static void catch (int sig)
 {
 	struct sigaction sa, old;
 
@@ -35,8 +34,8 @@ catch(int sig)
 void
 stop_catch(void)
 {
-	catch(SIGTERM);
-	catch(SIGINT);
+	catch (SIGTERM);
+	catch (SIGINT);
 	signal(SIGPIPE, SIG_IGN);
 }
 

@@ -238,7 +238,8 @@ json_unescape(char *out, const char *s, size_t n)
 				break;
 			}
 			s += 4;
-			if (cp >= 0xD800 && cp < 0xDC00 && e - s >= 7 && s[1] == '\\' && s[2] == 'u') {
+			if (cp >= 0xD800 && cp < 0xDC00 && e - s >= 7 && s[1] == '\\' &&
+			    s[2] == 'u') {
 				int lo = json_hex4(s + 3);
 
 				if (lo >= 0xDC00 && lo < 0xE000) {

@@ -24,20 +24,21 @@ const struct ep_opt extract_opts[] = {
 	{ "describe", OPT_X_DESCRIBE, NULL, "print the fields as a JSON Schema, and exit" },
 	{ "follow", OPT_X_FOLLOW, NULL, "keep polling for changes until SIGTERM or SIGINT" },
 	{ "heartbeat", OPT_X_HEARTBEAT, "FILE",
-		"with --follow, rewrite FILE after each poll (last poll, last checkpoint)" },
+	  "with --follow, rewrite FILE after each poll (last poll, last checkpoint)" },
 	{ "interval", OPT_X_INTERVAL, "SECONDS", "with --follow, poll every SECONDS (default 60)" },
 	{ "limit", OPT_X_LIMIT, "N", "stop after N records" },
 	{ "overlap", OPT_X_OVERLAP, "SECONDS",
-		"re-read SECONDS before the state's mark (default 300)" },
+	  "re-read SECONDS before the state's mark (default 300)" },
 	{ "page-size", OPT_X_PAGE_SIZE, "N", "records per request (default 1000)" },
 	{ "shard", OPT_X_SHARD, "K/N", "read only shard K/N: the K-th of N contiguous key ranges" },
 	{ "shard-plan", OPT_X_SHARD_PLAN, "N",
-		"print the key ranges of N shards, one JSON line each, and exit" },
+	  "print the key ranges of N shards, one JSON line each, and exit" },
 	{ "shard-plan-file", OPT_X_SHARD_PLAN_FILE, "FILE",
-		"with --shard K/N, take the range from FILE (--shard-plan's output)" },
+	  "with --shard K/N, take the range from FILE (--shard-plan's output)" },
 	{ "since", OPT_X_SINCE, "TIMESTAMP", "only records modified at or after TIMESTAMP (UTC)" },
 	{ "singer", OPT_X_SINGER, NULL, "write Singer messages: SCHEMA, RECORD and STATE" },
-	{ "state", OPT_X_STATE, "FILE", "start where the checkpoint in FILE says; emit checkpoints" },
+	{ "state", OPT_X_STATE, "FILE",
+	  "start where the checkpoint in FILE says; emit checkpoints" },
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -161,8 +162,8 @@ extract_out_init(struct extract_out *o, int fd, const char *stream, struct ep_er
 }
 
 int
-extract_out_singer(struct extract_out *o, const char *name, const cJSON *schema,
-                   const cJSON *keys, struct ep_err *err)
+extract_out_singer(struct extract_out *o, const char *name, const cJSON *schema, const cJSON *keys,
+                   struct ep_err *err)
 {
 	cJSON *m = cJSON_CreateObject();
 	struct buf head = BUF_INIT;
@@ -179,11 +180,11 @@ extract_out_singer(struct extract_out *o, const char *name, const cJSON *schema,
 		cJSON_Delete(m);
 		return ep_errf(err, EP_SOFTWARE, "out of memory");
 	}
-	if (m == NULL ||
-	    !cJSON_AddStringToObject(m, "type", "SCHEMA") ||
+	if (m == NULL || !cJSON_AddStringToObject(m, "type", "SCHEMA") ||
 	    !cJSON_AddStringToObject(m, "stream", name) ||
-	    !cJSON_AddItemToObject(m, "schema", schema ? cJSON_Duplicate(schema, 1)
-	                                               : cJSON_Parse("{\"type\":\"object\"}")) ||
+	    !cJSON_AddItemToObject(m, "schema",
+	                           schema ? cJSON_Duplicate(schema, 1)
+	                                  : cJSON_Parse("{\"type\":\"object\"}")) ||
 	    !cJSON_AddItemToObject(m, "key_properties",
 	                           keys ? cJSON_Duplicate(keys, 1) : cJSON_CreateArray()) ||
 	    (text = json_tree_print(m)) == NULL) {
@@ -357,8 +358,9 @@ int
 extract_shard_check(const struct extract_cfg *c, struct ep_err *err)
 {
 	if (c->shard_plan && (c->shard_n || c->follow || c->count || c->describe || c->singer))
-		return ep_errf(err, EP_USAGE, "--shard-plan cannot go with --shard, --follow, "
-		                              "--count, --describe or --singer");
+		return ep_errf(err, EP_USAGE,
+		               "--shard-plan cannot go with --shard, --follow, "
+		               "--count, --describe or --singer");
 	if (c->shard_plan_file && !c->shard_n)
 		return ep_errf(err, EP_USAGE, "--shard-plan-file wants --shard K/N");
 	return 0;
@@ -403,8 +405,8 @@ extract_shard_plan_emit(struct extract_out *o, const char *base_stream, int k, i
 }
 
 int
-extract_shard_plan_ids(struct extract_out *o, const char *base_stream, int64_t min,
-                       int64_t max, int n, const char *field, struct ep_err *err)
+extract_shard_plan_ids(struct extract_out *o, const char *base_stream, int64_t min, int64_t max,
+                       int n, const char *field, struct ep_err *err)
 {
 	for (int k = 1; k <= n; k++) {
 		int64_t lo, hi;

@@ -82,21 +82,21 @@ _Static_assert(OPT_X_SHARD_PLAN_FILE < OPT_KEYS_EXTRACT + OPT_KEYS_RANGE,
                "extract options outgrow their key range");
 
 struct extract_cfg {
-	const char *state;             /* --state FILE, read only */
-	char since[DT_TS_LEN];    /* --since, normalised; "" when not given */
-	int follow;                    /* --follow */
-	const char *heartbeat;         /* --heartbeat FILE: written after each poll */
-	int64_t interval_ms;           /* --interval, default 60 s */
-	int64_t overlap_ms;            /* --overlap, default 300 s */
-	int shard_k, shard_n;          /* --shard K/N; 0 when not given */
-	int shard_plan;                /* --shard-plan N; 0 when not given */
-	const char *shard_plan_file;   /* --shard-plan-file FILE (with --shard) */
-	long limit;                    /* --limit, 0 = none */
-	long page_size;                /* --page-size, default 1000 */
-	int count;                     /* --count */
-	int describe;                  /* --describe */
-	int singer;                    /* --singer */
-	struct conn_opts conn;         /* -P and the network options */
+	const char *state;           /* --state FILE, read only */
+	char since[DT_TS_LEN];       /* --since, normalised; "" when not given */
+	int follow;                  /* --follow */
+	const char *heartbeat;       /* --heartbeat FILE: written after each poll */
+	int64_t interval_ms;         /* --interval, default 60 s */
+	int64_t overlap_ms;          /* --overlap, default 300 s */
+	int shard_k, shard_n;        /* --shard K/N; 0 when not given */
+	int shard_plan;              /* --shard-plan N; 0 when not given */
+	const char *shard_plan_file; /* --shard-plan-file FILE (with --shard) */
+	long limit;                  /* --limit, 0 = none */
+	long page_size;              /* --page-size, default 1000 */
+	int count;                   /* --count */
+	int describe;                /* --describe */
+	int singer;                  /* --singer */
+	struct conn_opts conn;       /* -P and the network options */
 };
 
 void extract_cfg_init(struct extract_cfg *c);
@@ -115,9 +115,9 @@ cJSON *extract_state_pos(const char *file, const char *stream, struct ep_err *er
 struct extract_out {
 	struct ndjson_writer w;
 	char *stream;
-	int singer;       /* Singer messages (extract_out_singer) */
-	char *rec_head;   /* Singer: {"type":"RECORD","stream":NAME,"record": */
-	char *schema;     /* Singer: the SCHEMA message */
+	int singer;     /* Singer messages (extract_out_singer) */
+	char *rec_head; /* Singer: {"type":"RECORD","stream":NAME,"record": */
+	char *schema;   /* Singer: the SCHEMA message */
 	int schema_sent;
 	long records;     /* records written */
 	long checkpoints; /* checkpoint lines written */
@@ -184,8 +184,8 @@ void extract_shard_range(int64_t min, int64_t max, int k, int n, int64_t *lo, in
  * text).  stream is the shard's own checkpoint stream, so a plan made for
  * another entity, profile or shard count is refused. */
 struct extract_shard_bounds {
-	char *field;     /* the key field bounded */
-	cJSON *ge, *lt;  /* NULL: open on that side */
+	char *field;    /* the key field bounded */
+	cJSON *ge, *lt; /* NULL: open on that side */
 	int empty;
 };
 
@@ -200,18 +200,18 @@ int extract_shard_plan_emit(struct extract_out *o, const char *base_stream, int 
                             struct ep_err *err);
 /* The n plan lines of integer keys between min and max, as
  * extract_shard_range splits them. */
-int extract_shard_plan_ids(struct extract_out *o, const char *base_stream, int64_t min,
-                           int64_t max, int n, const char *field, struct ep_err *err);
+int extract_shard_plan_ids(struct extract_out *o, const char *base_stream, int64_t min, int64_t max,
+                           int n, const char *field, struct ep_err *err);
 /* The bounds of the shard whose stream is `stream` ("…#K/N") from plan
  * file `file` into *b (freed with extract_shard_bounds_free).  A file that
  * is missing is 66; a line that is not a plan line, or no line for the
  * stream, 65 naming file:line. */
-int extract_shard_plan_read(const char *file, const char *stream,
-                            struct extract_shard_bounds *b, struct ep_err *err);
+int extract_shard_plan_read(const char *file, const char *stream, struct extract_shard_bounds *b,
+                            struct ep_err *err);
 /* Integer bounds as [*lo, *hi] (INT64_MIN / INT64_MAX when open; *lo > *hi
  * when empty); -1 with 65 when a bound is not an integer. */
-int extract_shard_bounds_ids(const struct extract_shard_bounds *b, const char *file,
-                             int64_t *lo, int64_t *hi, struct ep_err *err);
+int extract_shard_bounds_ids(const struct extract_shard_bounds *b, const char *file, int64_t *lo,
+                             int64_t *hi, struct ep_err *err);
 void extract_shard_bounds_free(struct extract_shard_bounds *b);
 
 #endif

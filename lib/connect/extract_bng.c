@@ -32,10 +32,10 @@ struct bsrc {
 	char mark_at[64], mark_id[64];
 	int have_mark, mark_numeric;
 	char since_iso[64];
-	const char *since;  /* where the next poll starts (ISO), NULL: everything */
-	struct buf shardq;  /* the shard's id bounds as a query */
-	int empty;          /* an empty shard */
-	struct buf text;    /* print buffer */
+	const char *since; /* where the next poll starts (ISO), NULL: everything */
+	struct buf shardq; /* the shard's id bounds as a query */
+	int empty;         /* an empty shard */
+	struct buf text;   /* print buffer */
 };
 
 /* ---- helpers ---------------------------------------------------------------- */
@@ -54,7 +54,8 @@ iso_minus(const char *updated, int64_t seconds, char *out, size_t cap)
 	if (dt_ts_parse(updated, ts, &e) < 0 || dt_ts_add(ts, -seconds, back) < 0)
 		return -1;
 	if (dot && dot - updated >= 19) {
-		while (n + 1 < sizeof(frac) && dot[n] && (n == 0 || (dot[n] >= '0' && dot[n] <= '9'))) {
+		while (n + 1 < sizeof(frac) && dot[n] &&
+		       (n == 0 || (dot[n] >= '0' && dot[n] <= '9'))) {
 			frac[n] = dot[n];
 			n++;
 		}
@@ -160,7 +161,8 @@ describe_schema(const struct extract_cfg *c, const struct extract_bng_opts *o,
 		size_t n;
 
 		if (f == NULL) {
-			ep_errf(err, EP_NOINPUT, "cannot open '%s': %s", o->openapi, strerror(errno));
+			ep_errf(err, EP_NOINPUT, "cannot open '%s': %s", o->openapi,
+			        strerror(errno));
 			return NULL;
 		}
 		buf_init(&b, 64u << 20);
@@ -178,7 +180,8 @@ describe_schema(const struct extract_cfg *c, const struct extract_bng_opts *o,
 		const char *url = cfg_get(p, "url");
 
 		if (url == NULL) {
-			ep_errf(err, EP_CONFIG, "no BNG URL: set url in the profile, $BNG_URL "
+			ep_errf(err, EP_CONFIG,
+			        "no BNG URL: set url in the profile, $BNG_URL "
 			        "or --url (or give --openapi FILE)");
 			return NULL;
 		}
@@ -193,8 +196,7 @@ describe_schema(const struct extract_cfg *c, const struct extract_bng_opts *o,
 /* ---- the source ------------------------------------------------------------- */
 
 static int
-b_open(void *s, struct extract_run *r, const char **who, const char **entity,
-       struct ep_err *err)
+b_open(void *s, struct extract_run *r, const char **who, const char **entity, struct ep_err *err)
 {
 	struct bsrc *x = s;
 	const struct bng_resource *res = bng_resource_find(x->o->entity);
@@ -309,10 +311,12 @@ b_start(void *s, struct extract_run *r, const cJSON *pos, struct ep_err *err)
 		return 0;
 	u = cJSON_GetObjectItemCaseSensitive(pos, "updated_at");
 	i = cJSON_GetObjectItemCaseSensitive(pos, "id");
-	if (!cJSON_IsString(u) ||
-	    iso_minus(u->valuestring, x->c->overlap_ms / 1000, x->since_iso, sizeof(x->since_iso)) < 0)
-		return ep_errf(err, EP_DATAERR, "state file '%s': the position of '%s' has no "
-		               "usable updated_at", x->c->state, r->stream);
+	if (!cJSON_IsString(u) || iso_minus(u->valuestring, x->c->overlap_ms / 1000, x->since_iso,
+	                                    sizeof(x->since_iso)) < 0)
+		return ep_errf(err, EP_DATAERR,
+		               "state file '%s': the position of '%s' has no "
+		               "usable updated_at",
+		               x->c->state, r->stream);
 	x->since = x->since_iso;
 	/* a run that finds nothing new checkpoints the same place again */
 	if (strlen(u->valuestring) < sizeof(x->mark_at)) {
@@ -442,8 +446,7 @@ b_poll(void *s, struct extract_run *r, struct ep_err *err)
 		return -1;
 	while (rc == 0 && (k = bng_pager_next(p, &items, err)) == 1) {
 		ops_page();
-		cJSON_ArrayForEach(it, items)
-		{
+		cJSON_ArrayForEach(it, items) {
 			if ((rc = item(x, r, it, err)) < 0 || extract_full(r))
 				break;
 		}
@@ -486,8 +489,8 @@ b_restart(void *s, struct extract_run *r, char prune[64], struct ep_err *err)
 	if (!x->have_mark)
 		return 0;
 	if (iso_minus(x->mark_at, back, x->since_iso, sizeof(x->since_iso)) < 0)
-		return ep_errf(err, EP_DATAERR, "'%s' of a record is not a timestamp: '%s'", x->updf,
-		               x->mark_at);
+		return ep_errf(err, EP_DATAERR, "'%s' of a record is not a timestamp: '%s'",
+		               x->updf, x->mark_at);
 	x->since = x->since_iso;
 	/* pairs before the window cannot come again */
 	if (iso_minus(x->mark_at, back + 1, prune, 64) < 0)
@@ -663,8 +666,8 @@ listen_run(struct listen *r, const char *stream, struct ep_err *err)
 			goto out;
 		}
 	}
-	ep_info(1, "listening on port %d (%s), spool '%s', committed seq %" PRIu64,
-	        webhook_port(w), o->tls_cert ? "HTTPS" : "HTTP", o->spool, committed);
+	ep_info(1, "listening on port %d (%s), spool '%s', committed seq %" PRIu64, webhook_port(w),
+	        o->tls_cert ? "HTTPS" : "HTTP", o->spool, committed);
 	stop_catch();
 	for (;;) {
 		/* on SIGTERM: stop taking events, then emit what is spooled */
@@ -684,7 +687,8 @@ listen_run(struct listen *r, const char *stream, struct ep_err *err)
 					rc = 0;
 					break;
 				}
-				ep_errf(err, EP_DATAERR, "spool event %" PRIu64 " is not JSON", seq);
+				ep_errf(err, EP_DATAERR, "spool event %" PRIu64 " is not JSON",
+				        seq);
 				break;
 			}
 			r->emitted++;
@@ -723,8 +727,9 @@ listen_run(struct listen *r, const char *stream, struct ep_err *err)
 		rc = out_failed(r, err);
 	webhook_get_stats(w, &st);
 	webhook_close(w);
-	ep_info(0, "%ld events emitted; received %" PRIu64 ", repeats dropped %" PRIu64
-	           ", ignored %" PRIu64 ", bad signatures %" PRIu64 ", bad bodies %" PRIu64,
+	ep_info(0,
+	        "%ld events emitted; received %" PRIu64 ", repeats dropped %" PRIu64
+	        ", ignored %" PRIu64 ", bad signatures %" PRIu64 ", bad bodies %" PRIu64,
 	        r->emitted, st.accepted, st.repeated, st.ignored, st.refused, st.bad);
 out:
 	buf_release(&ev);
@@ -761,7 +766,8 @@ extract_bng_listen(struct extract_cfg *c, const struct extract_bng_opts *o)
 			goto fail;
 		keys = cJSON_CreateArray();
 		cJSON_AddItemToArray(keys, cJSON_CreateString(o->id_field ? o->id_field
-		                                              : res ? res->id : "id"));
+		                                              : res       ? res->id
+		                                                          : "id"));
 		k = extract_out_singer(&r.out, o->entity ? o->entity : "all", sch, keys, &err);
 		cJSON_Delete(sch);
 		cJSON_Delete(keys);

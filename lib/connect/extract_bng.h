@@ -19,12 +19,12 @@
 #include "proto/bng.h"
 
 struct extract_bng_opts {
-	struct bng_list l;      /* --page-style, --items-path, --next-path, --since-param */
+	struct bng_list l; /* --page-style, --items-path, --next-path, --since-param */
 	const char *client_id, *scope, *token_url, *token_cache, *url, *openapi;
 	const char *id_field, *updated_field, *fields;
 	const char *listen, *spool, *secret_file, *port_file, *tls_cert, *tls_key;
 	int envelope, plain_http;
-	const char *entity;     /* NULL: every resource (--listen only) */
+	const char *entity; /* NULL: every resource (--listen only) */
 };
 
 /* The run (extract_run): the exit status. */

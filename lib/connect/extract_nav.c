@@ -44,7 +44,7 @@
 #define MAX_WHERE EXTRACT_NAV_MAX_WHERE
 
 struct x {
-	struct extract_cfg *xc;          /* conn_profile fills xc->conn's defaults */
+	struct extract_cfg *xc; /* conn_profile fills xc->conn's defaults */
 	const struct extract_nav_opts *o;
 	struct extract_run *r;
 	const char *set;
@@ -53,28 +53,28 @@ struct x {
 
 	struct cfg_profile *profile;
 	struct nav *nav;
-	const struct odata_etype *et;     /* OData */
-	const struct navsoap_page *page;  /* SOAP */
-	const char *mfield;               /* the modified-at field, incremental */
-	enum odata_kind mkind;            /* ODATA_DATETIME or ODATA_DATE */
-	const char *keys[16];             /* key field names */
+	const struct odata_etype *et;    /* OData */
+	const struct navsoap_page *page; /* SOAP */
+	const char *mfield;              /* the modified-at field, incremental */
+	enum odata_kind mkind;           /* ODATA_DATETIME or ODATA_DATE */
+	const char *keys[16];            /* key field names */
 	size_t nkeys;
-	const char *ks[17];               /* the keyset: [modified-at,] the key fields */
-	char *ks_last[17];                /* the last row's raw values */
+	const char *ks[17]; /* the keyset: [modified-at,] the key fields */
+	char *ks_last[17];  /* the last row's raw values */
 	size_t nks;
-	int ks_proven;                    /* the server was seen to honour $top or cut pages */
-	char *only[MAX_SELECT];           /* --select (and --expand), or NULL */
-	size_t nonly, nsel;               /* nsel: the --select fields only */
+	int ks_proven;          /* the server was seen to honour $top or cut pages */
+	char *only[MAX_SELECT]; /* --select (and --expand), or NULL */
+	size_t nonly, nsel;     /* nsel: the --select fields only */
 	char *select_copy;
-	struct buf filter;                /* user filter, --where, shard (raw) */
+	struct buf filter; /* user filter, --where, shard (raw) */
 	struct navsoap_filter sf[MAX_WHERE + 2];
 	size_t nsf;
 	struct buf sfbuf[2 * (MAX_WHERE + 2)];
 	int incremental, checkpoints, empty_shard;
-	char start[48];                   /* incremental lower bound (literal text) */
-	char mark[64];                    /* the newest modified-at written, raw */
+	char start[48]; /* incremental lower bound (literal text) */
+	char mark[64];  /* the newest modified-at written, raw */
 	char mark_norm[DT_TS_LEN];
-	struct buf mark_key;              /* its key, a JSON object */
+	struct buf mark_key; /* its key, a JSON object */
 	struct buf rec, key, tmp, last_key;
 };
 
@@ -153,10 +153,10 @@ entity(struct x *x, const char *obj, size_t len, const char *etag, size_t etag_l
 		char norm[DT_TS_LEN];
 		int r;
 
-		if (odata_member(obj, len, x->mfield, &v, &vl) != 1 || raw_string(v, vl, &x->tmp) < 0 ||
-		    norm_time(x->tmp.p, norm) < 0)
-			return ep_errf(err, EP_UNAVAILABLE, "%s: a record without a valid %s", x->set,
-				       x->mfield);
+		if (odata_member(obj, len, x->mfield, &v, &vl) != 1 ||
+		    raw_string(v, vl, &x->tmp) < 0 || norm_time(x->tmp.p, norm) < 0)
+			return ep_errf(err, EP_UNAVAILABLE, "%s: a record without a valid %s",
+			               x->set, x->mfield);
 		if (key_of(x, obj, len, &x->key) < 0)
 			return ep_errf(err, EP_UNAVAILABLE, "%s: a record without its key", x->set);
 		/* the etag tells two changes apart on one day (or millisecond) */
@@ -181,8 +181,8 @@ entity(struct x *x, const char *obj, size_t len, const char *etag, size_t etag_l
 		buf_adds(&x->rec, "{\"Key\":");
 		json_quote(&x->rec, etag, etag_len);
 		size_t at = x->rec.len;
-		odata_project(&x->rec, obj, len, 0, x->only[0] ? (const char *const *)x->only : NULL,
-			      x->nonly);
+		odata_project(&x->rec, obj, len, 0,
+		              x->only[0] ? (const char *const *)x->only : NULL, x->nonly);
 		/* splice: drop the projection's '{', add ',' unless it is "{}" */
 		if (x->rec.len - at == 2) {
 			x->rec.len = at;
@@ -191,7 +191,7 @@ entity(struct x *x, const char *obj, size_t len, const char *etag, size_t etag_l
 			x->rec.p[at] = ',';
 		}
 	} else if (odata_project(&x->rec, obj, len, x->keep_etag,
-				 x->only[0] ? (const char *const *)x->only : NULL, x->nonly) < 0) {
+	                         x->only[0] ? (const char *const *)x->only : NULL, x->nonly) < 0) {
 		return ep_errf(err, EP_SOFTWARE, "out of memory");
 	}
 	extract_record(x->r, x->rec.p, x->rec.len); /* out_broken: the loops stop */
@@ -262,7 +262,7 @@ list_add(struct buf *l, const char *name)
  * keyset's $orderby and $top. */
 static int
 query_url(struct x *x, struct buf *u, int incremental, const char *select_override,
-	  const char *cond, long top)
+          const char *cond, long top)
 {
 	struct ep_err e = EP_ERR_INIT;
 	struct buf f = BUF_INIT;
@@ -337,9 +337,12 @@ ks_entity(void *ud, const char *obj, size_t len, struct ep_err *err)
 	for (size_t i = 0; i < x->nks; i++) {
 		const char *v;
 		size_t vl;
-		if (odata_member(obj, len, x->ks[i], &v, &vl) != 1 || (vl == 4 && !memcmp(v, "null", 4)))
-			return ep_errf(err, EP_UNAVAILABLE, "%s: a record without '%s': cannot page "
-				       "after it", x->set, x->ks[i]);
+		if (odata_member(obj, len, x->ks[i], &v, &vl) != 1 ||
+		    (vl == 4 && !memcmp(v, "null", 4)))
+			return ep_errf(err, EP_UNAVAILABLE,
+			               "%s: a record without '%s': cannot page "
+			               "after it",
+			               x->set, x->ks[i]);
 		free(x->ks_last[i]);
 		if ((x->ks_last[i] = strndup(v, vl)) == NULL)
 			return ep_errf(err, EP_SOFTWARE, "out of memory");
@@ -364,7 +367,8 @@ ks_cond(struct x *x, int level, struct buf *c)
 		cJSON_Delete(v);
 		if (r < 0)
 			return fail(x, EP_UNAVAILABLE, "%s: cannot page after %s %s: %s", x->set,
-				    x->ks[i], x->ks_last[i], e.msg[0] ? e.msg : "not a value of it");
+			            x->ks[i], x->ks_last[i],
+			            e.msg[0] ? e.msg : "not a value of it");
 	}
 	return 0;
 }
@@ -401,7 +405,8 @@ keyset_scan(struct x *x, odata_entity_fn fn, void *ud, int incremental, const ch
 			rc = -1;
 			break;
 		}
-		if (query_url(x, &u, incremental, select_override, level >= 0 ? cond.p : NULL, top) < 0) {
+		if (query_url(x, &u, incremental, select_override, level >= 0 ? cond.p : NULL,
+		              top) < 0) {
 			rc = -1;
 			break;
 		}
@@ -451,7 +456,7 @@ scan_odata(struct x *x)
 
 struct keylist {
 	struct x *x;
-	char **vals;     /* per record, per key field: raw JSON value */
+	char **vals; /* per record, per key field: raw JSON value */
 	size_t n, cap;
 };
 
@@ -474,7 +479,7 @@ key_entity(void *ud, const char *obj, size_t len, struct ep_err *err)
 		size_t vl;
 		if (odata_member(obj, len, x->keys[i], &v, &vl) != 1)
 			return ep_errf(err, EP_UNAVAILABLE, "%s: a key without '%s'", x->set,
-				       x->keys[i]);
+			               x->keys[i]);
 		kl->vals[kl->n * x->nkeys + i] = strndup(v, vl);
 	}
 	kl->n++;
@@ -533,7 +538,8 @@ read_keys(struct x *x, struct shard_keys *sk)
 	for (sk->field = 0; sk->field < x->nkeys; sk->field++) {
 		size_t j;
 		for (j = 1; j < sk->kl.n; j++)
-			if (strcmp(sk->kl.vals[j * x->nkeys + sk->field], sk->kl.vals[sk->field]) != 0)
+			if (strcmp(sk->kl.vals[j * x->nkeys + sk->field], sk->kl.vals[sk->field]) !=
+			    0)
 				break;
 		if (j < sk->kl.n)
 			break;
@@ -543,8 +549,9 @@ read_keys(struct x *x, struct shard_keys *sk)
 	if ((sk->distinct = calloc(sk->kl.n + 1, sizeof(size_t))) == NULL)
 		return fail(x, EP_SOFTWARE, "out of memory");
 	for (size_t j = 0; j < sk->kl.n; j++)
-		if (j == 0 || strcmp(sk->kl.vals[j * x->nkeys + sk->field],
-		                     sk->kl.vals[sk->distinct[sk->m - 1] * x->nkeys + sk->field]) != 0)
+		if (j == 0 ||
+		    strcmp(sk->kl.vals[j * x->nkeys + sk->field],
+		           sk->kl.vals[sk->distinct[sk->m - 1] * x->nkeys + sk->field]) != 0)
 			sk->distinct[sk->m++] = j;
 	return 0;
 }
@@ -634,7 +641,9 @@ plan_bounds(struct x *x, const char *stream)
 	if (rc == 0)
 		ep_info(1, "shard %d/%d from %s: %s", x->xc->shard_k, x->xc->shard_n,
 		        x->xc->shard_plan_file,
-		        x->empty_shard ? "empty" : x->filter.len ? x->filter.p : "everything");
+		        x->empty_shard  ? "empty"
+		        : x->filter.len ? x->filter.p
+		                        : "everything");
 	free(ge);
 	free(lt);
 	extract_shard_bounds_free(&b);
@@ -657,12 +666,14 @@ setup_shard(struct x *x, const char *stream)
 		goto done;
 	p = odata_prop_find(x->et, x->keys[sk.field]);
 	shard_of(&sk, (size_t)x->xc->shard_k, (size_t)x->xc->shard_n, &ge, &lt, &x->empty_shard);
-	if (!x->empty_shard && ((ge && shard_bound(x, p, "ge", ge) < 0) ||
-	                        (lt && shard_bound(x, p, "lt", lt) < 0)))
+	if (!x->empty_shard &&
+	    ((ge && shard_bound(x, p, "ge", ge) < 0) || (lt && shard_bound(x, p, "lt", lt) < 0)))
 		goto done;
 	ep_info(1, "shard %d/%d of %zu keys (%zu values of %s): %s", x->xc->shard_k, x->xc->shard_n,
 	        sk.kl.n, sk.m, x->keys[sk.field],
-	        x->empty_shard ? "empty" : x->filter.len ? x->filter.p : "everything");
+	        x->empty_shard  ? "empty"
+	        : x->filter.len ? x->filter.p
+	                        : "everything");
 	rc = 0;
 done:
 	shard_keys_free(&sk);
@@ -690,19 +701,19 @@ scan_soap(struct x *x)
 	for (;;) {
 		buf_reset(&env);
 		if (navsoap_read_multiple(&env, x->page, f, nf, bookmark.len ? bookmark.p : NULL,
-					  x->xc->page_size) < 0) {
+		                          x->xc->page_size) < 0) {
 			rc = fail(x, EP_SOFTWARE, "out of memory");
 			break;
 		}
 		int r = nav_soap(x->nav, x->page, "ReadMultiple", env.p, env.len, soap_entity, x,
-				 &nrec, &fault, &e);
+		                 &nrec, &fault, &e);
 		if (r < 0) {
 			rc = fail_err(x, &e);
 			break;
 		}
 		if (r == 1) {
 			rc = fail(x, EP_DATAERR, "%s ReadMultiple: %s: %s", x->set, fault.code,
-				  fault.string);
+			          fault.string);
 			break;
 		}
 		ep_info(2, "ReadMultiple: %zu records", nrec);
@@ -770,7 +781,8 @@ count(struct x *x, long long *out)
 			c = cJSON_GetObjectItemCaseSensitive(j, "@odata.count");
 			if (c == NULL)
 				c = cJSON_GetObjectItemCaseSensitive(
-					cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(j, "value"), 0),
+					cJSON_GetArrayItem(
+						cJSON_GetObjectItemCaseSensitive(j, "value"), 0),
 					"@odata.count");
 			if (cJSON_IsNumber(c) && c->valuedouble >= 0)
 				n = (long long)c->valuedouble;
@@ -872,7 +884,7 @@ describe_schema(struct x *x)
 		for (size_t i = 0; i < x->page->nfields; i++)
 			if (wanted(x, x->page->fields[i].name))
 				cJSON_AddItemToObject(props, x->page->fields[i].name,
-						      prop_schema(x->page->fields[i].kind, NULL));
+				                      prop_schema(x->page->fields[i].kind, NULL));
 		for (size_t i = 0; i < x->page->nkeys; i++)
 			cJSON_AddItemToArray(keys, cJSON_CreateString(x->page->keys[i]));
 	} else {
@@ -886,7 +898,7 @@ describe_schema(struct x *x)
 		}
 		for (size_t i = 0; i < x->et->nkeys; i++)
 			cJSON_AddItemToArray(keys,
-					     cJSON_CreateString(x->et->props[x->et->keys[i]].name));
+			                     cJSON_CreateString(x->et->props[x->et->keys[i]].name));
 	}
 	return s;
 }
@@ -911,7 +923,7 @@ setup_fields(struct x *x)
 {
 	struct ep_err e = EP_ERR_INIT;
 	static const char *const auto_fields[] = { "SystemModifiedAt", "lastModifiedDateTime",
-						   "Last_Date_Modified" };
+		                                   "Last_Date_Modified" };
 
 	if (x->o->select_arg) {
 		struct fields_iter it;
@@ -925,7 +937,8 @@ setup_fields(struct x *x)
 			tok = x->select_copy + (f.item - x->select_copy);
 			tok[f.len] = '\0'; /* the comma: past it already */
 			if (x->nonly + 1 >= MAX_SELECT)
-				return fail(x, EP_USAGE, "--select: more than %d fields", MAX_SELECT - 1);
+				return fail(x, EP_USAGE, "--select: more than %d fields",
+				            MAX_SELECT - 1);
 			x->only[x->nonly++] = tok;
 		}
 		if (x->nonly == 0)
@@ -939,8 +952,8 @@ setup_fields(struct x *x)
 			return fail_err(x, &e);
 		for (size_t i = 0; i < x->nonly; i++)
 			if (!navsoap_field(x->page, x->only[i]))
-				return fail(x, EP_USAGE, "--select: the page %s has no field '%s'", x->set,
-					    x->only[i]);
+				return fail(x, EP_USAGE, "--select: the page %s has no field '%s'",
+				            x->set, x->only[i]);
 		for (size_t i = 0; i < x->page->nkeys && i < 16; i++)
 			x->keys[x->nkeys++] = x->page->keys[i];
 	} else {
@@ -963,15 +976,16 @@ setup_fields(struct x *x)
 					nav |= !strcmp(x->et->navs[k], x->only[i]);
 				if (!nav)
 					return fail(x, EP_USAGE, "--select: '%s' has no field '%s'",
-						    x->et->qname, x->only[i]);
+					            x->et->qname, x->only[i]);
 			}
 		if (x->expand) {
 			size_t k;
 			for (k = 0; k < x->et->nnavs && strcmp(x->et->navs[k], x->expand); k++)
 				;
 			if (k == x->et->nnavs)
-				return fail(x, EP_USAGE, "--expand: '%s' has no navigation property '%s'",
-					    x->et->qname, x->expand);
+				return fail(x, EP_USAGE,
+				            "--expand: '%s' has no navigation property '%s'",
+				            x->et->qname, x->expand);
 		}
 		for (size_t i = 0; i < x->et->nkeys && i < 16; i++)
 			x->keys[x->nkeys++] = x->et->props[x->et->keys[i]].name;
@@ -1006,11 +1020,13 @@ setup_fields(struct x *x)
 	} else {
 		for (size_t i = 0; i < 3 && !x->mfield; i++)
 			if (x->soap ? navsoap_field(x->page, auto_fields[i]) != NULL
-				    : odata_prop_find(x->et, auto_fields[i]) != NULL)
+			            : odata_prop_find(x->et, auto_fields[i]) != NULL)
 				x->mfield = auto_fields[i];
 		if (x->mfield == NULL)
-			return fail(x, EP_USAGE, "%s has no SystemModifiedAt, lastModifiedDateTime or "
-				    "Last_Date_Modified: give --since-field", x->set);
+			return fail(x, EP_USAGE,
+			            "%s has no SystemModifiedAt, lastModifiedDateTime or "
+			            "Last_Date_Modified: give --since-field",
+			            x->set);
 	}
 	if (x->soap) {
 		const struct navsoap_field *f = navsoap_field(x->page, x->mfield);
@@ -1021,7 +1037,7 @@ setup_fields(struct x *x)
 	}
 	if (x->mkind != ODATA_DATETIME && x->mkind != ODATA_DATE)
 		return fail(x, EP_USAGE, "--since-field '%s': want a date or datetime field of %s",
-			    x->mfield, x->set);
+		            x->mfield, x->set);
 	return 0;
 }
 
@@ -1034,7 +1050,7 @@ set_start(struct x *x, const char *ts, const char *frac, size_t nfrac)
 		snprintf(x->start, sizeof(x->start), "%.10s", ts);
 	else
 		snprintf(x->start, sizeof(x->start), "%.10sT%.8s%.*sZ", ts, ts + 11,
-			 frac ? (int)(nfrac > 10 ? 10 : nfrac) : 0, frac ? frac : "");
+		         frac ? (int)(nfrac > 10 ? 10 : nfrac) : 0, frac ? frac : "");
 }
 
 /* The next poll's start: the mark minus the overlap (whole seconds, so the
@@ -1085,8 +1101,10 @@ n_start(void *s, struct extract_run *r, const cJSON *pos, struct ep_err *err)
 	k = cJSON_GetObjectItemCaseSensitive(pos, "key");
 	if (!cJSON_IsString(v) || norm_time(v->valuestring, norm) < 0 ||
 	    restart_from(x, norm, v->valuestring) < 0)
-		return fail(x, EP_DATAERR, "state file '%s': the position of '%s' wants "
-			    "%s (a date or an ISO 8601 time)", x->xc->state, r->stream, x->mfield);
+		return fail(x, EP_DATAERR,
+		            "state file '%s': the position of '%s' wants "
+		            "%s (a date or an ISO 8601 time)",
+		            x->xc->state, r->stream, x->mfield);
 	snprintf(x->mark, sizeof(x->mark), "%s", v->valuestring);
 	memcpy(x->mark_norm, norm, sizeof(norm));
 	if (cJSON_IsObject(k)) {

@@ -16,8 +16,8 @@
 #define EXTRACT_NAV_MAX_WHERE 64 /* --where conditions */
 
 struct extract_nav_opts {
-	struct nav_flags nf;   /* --url, --company, --auth ... */
-	const char *set;       /* ENTITYSET; NULL with --list */
+	struct nav_flags nf; /* --url, --company, --auth ... */
+	const char *set;     /* ENTITYSET; NULL with --list */
 	const char *filter_arg, *select_arg, *expand, *since_field;
 	const char *where[EXTRACT_NAV_MAX_WHERE];
 	int nwhere;

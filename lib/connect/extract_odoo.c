@@ -35,11 +35,11 @@
 
 struct expand {
 	const char *field;
-	const char *sub;        /* FIELD:LIST's LIST, or NULL */
-	int m2o;                /* a many2one: one record, not a list */
+	const char *sub; /* FIELD:LIST's LIST, or NULL */
+	int m2o;         /* a many2one: one record, not a list */
 	const char *relation;
-	cJSON *fields;  /* fields read on the comodel */
-	cJSON *finfo;   /* its fields_get */
+	cJSON *fields; /* fields read on the comodel */
+	cJSON *finfo;  /* its fields_get */
 };
 
 struct page {
@@ -51,7 +51,7 @@ struct page {
 };
 
 struct x {
-	struct extract_cfg *xc;          /* conn_profile fills xc->conn's defaults */
+	struct extract_cfg *xc; /* conn_profile fills xc->conn's defaults */
 	struct extract_run *r;
 	const char *model;
 	const char *fields_arg, *order;
@@ -81,7 +81,7 @@ struct x {
 	struct page *head, *tail;
 	int npages;
 	struct odoo_err err;
-	char *pbuf;     /* pb's bytes: the last record printed */
+	char *pbuf; /* pb's bytes: the last record printed */
 	struct buf pb;
 };
 
@@ -143,9 +143,11 @@ domain_with(struct x *x, int incremental, const char *after_wd, double after_id)
 
 	if (x->sharded) {
 		if (x->shard_lo != INT64_MIN)
-			cJSON_AddItemToArray(d, leaf("id", ">=", cJSON_CreateNumber((double)x->shard_lo)));
+			cJSON_AddItemToArray(
+				d, leaf("id", ">=", cJSON_CreateNumber((double)x->shard_lo)));
 		if (x->shard_hi != INT64_MAX)
-			cJSON_AddItemToArray(d, leaf("id", "<=", cJSON_CreateNumber((double)x->shard_hi)));
+			cJSON_AddItemToArray(
+				d, leaf("id", "<=", cJSON_CreateNumber((double)x->shard_hi)));
 	}
 	if (incremental && x->start[0])
 		cJSON_AddItemToArray(d, leaf("write_date", ">=", cJSON_CreateString(x->start)));
@@ -183,8 +185,7 @@ default_fields(const cJSON *finfo)
 	const cJSON *f, *st;
 	cJSON *out = cJSON_CreateArray();
 
-	cJSON_ArrayForEach(f, finfo)
-	{
+	cJSON_ArrayForEach(f, finfo) {
 		st = cJSON_GetObjectItemCaseSensitive(f, "store");
 		if (!cJSON_IsTrue(st) || strcmp(ftype(finfo, f->string), "binary") == 0)
 			continue;
@@ -213,8 +214,7 @@ m2o_convert(struct x *x, cJSON *rec, const cJSON *finfo)
 
 	if (x->m2o == EXTRACT_M2O_PAIR)
 		return;
-	cJSON_ArrayForEach(v, rec)
-	{
+	cJSON_ArrayForEach(v, rec) {
 		if (strcmp(ftype(finfo, v->string), "many2one") != 0 || !cJSON_IsArray(v) ||
 		    cJSON_GetArraySize(v) < 2)
 			continue;
@@ -227,8 +227,10 @@ m2o_convert(struct x *x, cJSON *rec, const cJSON *finfo)
 			break;
 		default:
 			n = cJSON_CreateObject();
-			cJSON_AddItemToObject(n, "id", cJSON_Duplicate(cJSON_GetArrayItem(v, 0), 1));
-			cJSON_AddItemToObject(n, "name", cJSON_Duplicate(cJSON_GetArrayItem(v, 1), 1));
+			cJSON_AddItemToObject(n, "id",
+			                      cJSON_Duplicate(cJSON_GetArrayItem(v, 0), 1));
+			cJSON_AddItemToObject(n, "name",
+			                      cJSON_Duplicate(cJSON_GetArrayItem(v, 1), 1));
 			break;
 		}
 		n->string = v->string; /* the key moves to the new value */
@@ -263,8 +265,7 @@ expand_ids(const struct expand *e, const cJSON *v, cJSON *ids)
 			cJSON_AddItemToArray(ids, cJSON_Duplicate(cJSON_GetArrayItem(v, 0), 0));
 		return;
 	}
-	cJSON_ArrayForEach(l, v)
-	{
+	cJSON_ArrayForEach(l, v) {
 		if (cJSON_IsNumber(l))
 			cJSON_AddItemToArray(ids, cJSON_Duplicate(l, 0));
 	}
@@ -280,7 +281,8 @@ unique_ids(cJSON *ids)
 	const cJSON *l;
 	cJSON *out = cJSON_CreateArray();
 
-	cJSON_ArrayForEach(l, ids) v[k++].id = l->valuedouble;
+	cJSON_ArrayForEach(l, ids)
+		v[k++].id = l->valuedouble;
 	qsort(v, (size_t)n, sizeof(*v), cmp_byid);
 	for (i = 0; i < n; i++)
 		if (i == 0 || v[i].id != v[i - 1].id)
@@ -321,8 +323,7 @@ add_xmlids(struct x *x, const char *model, cJSON *records)
 		return 0;
 	if ((ids = cJSON_CreateArray()) == NULL)
 		return fail(x, EP_SOFTWARE, "out of memory");
-	cJSON_ArrayForEach(rec, records)
-	{
+	cJSON_ArrayForEach(rec, records) {
 		l = cJSON_GetObjectItemCaseSensitive(rec, "id");
 		if (cJSON_IsNumber(l))
 			cJSON_AddItemToArray(ids, cJSON_Duplicate(l, 0));
@@ -338,8 +339,9 @@ add_xmlids(struct x *x, const char *model, cJSON *records)
 	args = cJSON_CreateArray();
 	cJSON_AddItemToArray(args, dom);
 	kw = cJSON_CreateObject();
-	cJSON_AddItemToObject(kw, "fields", cJSON_CreateStringArray(
-	                                        (const char *const[]){"module", "name", "res_id"}, 3));
+	cJSON_AddItemToObject(
+		kw, "fields",
+		cJSON_CreateStringArray((const char *const[]){ "module", "name", "res_id" }, 3));
 	cJSON_AddStringToObject(kw, "order", "id");
 	if ((rows = call(x, "ir.model.data", "search_read", args, kw)) == NULL)
 		return -1;
@@ -349,16 +351,14 @@ add_xmlids(struct x *x, const char *model, cJSON *records)
 		return fail(x, EP_SOFTWARE, "out of memory");
 	}
 	i = 0;
-	cJSON_ArrayForEach(l, rows)
-	{
+	cJSON_ArrayForEach(l, rows) {
 		tab[i].res_id = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(l, "res_id"));
 		tab[i].order = (int)i;
 		tab[i].row = l;
 		i++;
 	}
 	qsort(tab, n, sizeof(*tab), cmp_xmlid_row);
-	cJSON_ArrayForEach(rec, records)
-	{
+	cJSON_ArrayForEach(rec, records) {
 		cJSON *list = cJSON_CreateArray();
 		double id = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(rec, "id"));
 
@@ -407,8 +407,7 @@ expand_page(struct x *x, struct expand *e, cJSON *records)
 	struct byid *tab = NULL, key, *hit;
 	size_t n = 0, i;
 
-	cJSON_ArrayForEach(rec, records)
-	{
+	cJSON_ArrayForEach(rec, records) {
 		expand_ids(e, cJSON_GetObjectItemCaseSensitive(rec, e->field), ids);
 	}
 	if (cJSON_GetArraySize(ids) == 0) {
@@ -429,16 +428,14 @@ expand_page(struct x *x, struct expand *e, cJSON *records)
 	n = (size_t)cJSON_GetArraySize(lines);
 	tab = calloc(n ? n : 1, sizeof(*tab));
 	i = 0;
-	cJSON_ArrayForEach(l, lines)
-	{
+	cJSON_ArrayForEach(l, lines) {
 		m2o_convert(x, l, e->finfo);
 		tab[i].id = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(l, "id"));
 		tab[i].rec = l;
 		i++;
 	}
 	qsort(tab, n, sizeof(*tab), cmp_byid);
-	cJSON_ArrayForEach(rec, records)
-	{
+	cJSON_ArrayForEach(rec, records) {
 		cJSON *nv;
 
 		v = cJSON_GetObjectItemCaseSensitive(rec, e->field);
@@ -460,8 +457,7 @@ expand_page(struct x *x, struct expand *e, cJSON *records)
 			}
 		} else {
 			nv = cJSON_CreateArray();
-			cJSON_ArrayForEach(l, v)
-			{
+			cJSON_ArrayForEach(l, v) {
 				key.id = cJSON_GetNumberValue(l);
 				hit = bsearch(&key, tab, n, sizeof(*tab), cmp_byid);
 				if (hit) /* a line deleted between the reads is left out */
@@ -541,8 +537,7 @@ write_page(struct x *x, cJSON *records, const cJSON *keys)
 			return -1;
 	if (add_xmlids(x, x->model, records) < 0)
 		return -1;
-	cJSON_ArrayForEach(rec, records)
-	{
+	cJSON_ArrayForEach(rec, records) {
 		if (extract_full(x->r))
 			break;
 		id = cJSON_GetObjectItemCaseSensitive(rec, "id");
@@ -578,7 +573,8 @@ write_page(struct x *x, cJSON *records, const cJSON *keys)
 		if (extract_record(x->r, x->pbuf, (size_t)n) < 0)
 			return -1;
 	}
-	if (keys && x->incremental && (last = cJSON_GetArrayItem(keys, cJSON_GetArraySize(keys) - 1))) {
+	if (keys && x->incremental &&
+	    (last = cJSON_GetArrayItem(keys, cJSON_GetArraySize(keys) - 1))) {
 		/* the scan position: the last key of the page */
 		const cJSON *lw = cJSON_GetArrayItem(last, 1), *li = cJSON_GetArrayItem(last, 0);
 
@@ -653,12 +649,13 @@ page_keys(struct x *x, const char *after_wd, double after_id)
 	if ((r = call(x, x->model, "search_read", NULL, kw)) == NULL)
 		return NULL;
 	keys = cJSON_CreateArray();
-	cJSON_ArrayForEach(rec, r)
-	{
+	cJSON_ArrayForEach(rec, r) {
 		cJSON *k = cJSON_CreateArray();
 
-		cJSON_AddItemToArray(k, cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(rec, "id"), 0));
-		cJSON_AddItemToArray(k, cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(rec, "write_date"), 0));
+		cJSON_AddItemToArray(
+			k, cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(rec, "id"), 0));
+		cJSON_AddItemToArray(
+			k, cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(rec, "write_date"), 0));
 		cJSON_AddItemToArray(keys, k);
 	}
 	cJSON_Delete(r);
@@ -672,7 +669,8 @@ ids_of(const cJSON *keys)
 	const cJSON *k;
 
 	cJSON_ArrayForEach(k, keys)
-	    cJSON_AddItemToArray(ids, cJSON_Duplicate(cJSON_IsArray(k) ? cJSON_GetArrayItem(k, 0) : k, 0));
+		cJSON_AddItemToArray(
+			ids, cJSON_Duplicate(cJSON_IsArray(k) ? cJSON_GetArrayItem(k, 0) : k, 0));
 	return ids;
 }
 
@@ -808,9 +806,11 @@ scan(struct x *x)
 			n = cJSON_GetArraySize(recs);
 			last = cJSON_GetArrayItem(recs, n - 1);
 			if (last) {
-				const cJSON *w = cJSON_GetObjectItemCaseSensitive(last, "write_date");
+				const cJSON *w =
+					cJSON_GetObjectItemCaseSensitive(last, "write_date");
 
-				after_id = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(last, "id"));
+				after_id = cJSON_GetNumberValue(
+					cJSON_GetObjectItemCaseSensitive(last, "id"));
 				if (x->incremental && cJSON_IsString(w))
 					snprintf(after_wd, sizeof(after_wd), "%s", w->valuestring);
 			}
@@ -910,15 +910,15 @@ scan_ids(struct x *x)
 			break;
 		cJSON_AddItemToObject(kw, "domain", domain_with(x, 0, NULL, after));
 		if (x->start[0])
-			cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(kw, "domain"),
-			                     leaf("write_date", ">=", cJSON_CreateString(x->start)));
+			cJSON_AddItemToArray(
+				cJSON_GetObjectItemCaseSensitive(kw, "domain"),
+				leaf("write_date", ">=", cJSON_CreateString(x->start)));
 		cJSON_AddNumberToObject(kw, "limit", (double)want);
 		cJSON_AddStringToObject(kw, "order", "id");
 		if ((ids = call(x, x->model, "search", NULL, kw)) == NULL)
 			return -1;
 		n = cJSON_GetArraySize(ids);
-		cJSON_ArrayForEach(v, ids)
-		{
+		cJSON_ArrayForEach(v, ids) {
 			snprintf(line, sizeof(line), "{\"id\":%.0f}", cJSON_GetNumberValue(v));
 			if (extract_record(x->r, line, strlen(line)) < 0)
 				break;
@@ -960,8 +960,7 @@ list_models(struct x *x)
 	cJSON_AddStringToObject(kw, "order", "model");
 	if ((r = call(x, "ir.model", "search_read", NULL, kw)) == NULL)
 		return -1;
-	cJSON_ArrayForEach(rec, r)
-	{
+	cJSON_ArrayForEach(rec, r) {
 		cJSON_DeleteItemFromObjectCaseSensitive(rec, "id");
 		if (emit(x, rec) < 0)
 			break;
@@ -970,8 +969,7 @@ list_models(struct x *x)
 	return 0;
 }
 
-static cJSON *field_schema(struct x *x, const char *name, const cJSON *fi,
-                           const struct expand *e);
+static cJSON *field_schema(struct x *x, const char *name, const cJSON *fi, const struct expand *e);
 
 /* The schema of one record --expand inlines, as properties of v (its
  * properties object is returned). */
@@ -982,8 +980,9 @@ expanded_schema(struct x *x, const struct expand *e, cJSON *v)
 	const cJSON *sf;
 
 	cJSON_AddStringToObject(v, "type", "object");
-	cJSON_ArrayForEach(sf, e->fields) cJSON_AddItemToObject(
-	    props, sf->valuestring, field_schema(x, sf->valuestring, e->finfo, NULL));
+	cJSON_ArrayForEach(sf, e->fields)
+		cJSON_AddItemToObject(props, sf->valuestring,
+		                      field_schema(x, sf->valuestring, e->finfo, NULL));
 	cJSON_AddItemToObject(v, "properties", props);
 	return props;
 }
@@ -1002,8 +1001,9 @@ field_schema(struct x *x, const char *name, const cJSON *fi, const struct expand
 		cJSON_AddStringToObject(s, "title", label->valuestring);
 	cJSON_AddStringToObject(s, "x-odoo-type", t);
 	if (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(f, "relation")))
-		cJSON_AddStringToObject(s, "x-odoo-relation",
-		                        cJSON_GetObjectItemCaseSensitive(f, "relation")->valuestring);
+		cJSON_AddStringToObject(
+			s, "x-odoo-relation",
+			cJSON_GetObjectItemCaseSensitive(f, "relation")->valuestring);
 	v = cJSON_CreateObject();
 	if (strcmp(t, "integer") == 0) {
 		cJSON_AddStringToObject(v, "type", "integer");
@@ -1028,14 +1028,17 @@ field_schema(struct x *x, const char *name, const cJSON *fi, const struct expand
 		cJSON_AddStringToObject(v, "format", "date");
 	} else if (strcmp(t, "datetime") == 0) {
 		cJSON_AddStringToObject(v, "type", "string");
-		cJSON_AddStringToObject(v, "pattern", "^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$");
+		cJSON_AddStringToObject(v, "pattern",
+		                        "^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$");
 	} else if (strcmp(t, "selection") == 0) {
 		cJSON *en = cJSON_CreateArray();
 
 		cJSON_AddStringToObject(v, "type", "string");
 		sel = cJSON_GetObjectItemCaseSensitive(f, "selection");
-		cJSON_ArrayForEach(opt, sel) if (cJSON_IsString(cJSON_GetArrayItem(opt, 0)))
-		    cJSON_AddItemToArray(en, cJSON_Duplicate(cJSON_GetArrayItem(opt, 0), 0));
+		cJSON_ArrayForEach(opt, sel)
+			if (cJSON_IsString(cJSON_GetArrayItem(opt, 0)))
+				cJSON_AddItemToArray(
+					en, cJSON_Duplicate(cJSON_GetArrayItem(opt, 0), 0));
 		if (en->child) /* fields_get without the selection: any key */
 			cJSON_AddItemToObject(v, "enum", en);
 		else
@@ -1059,15 +1062,18 @@ field_schema(struct x *x, const char *name, const cJSON *fi, const struct expand
 			cJSON *p = cJSON_AddObjectToObject(v, "properties");
 
 			cJSON_AddStringToObject(v, "type", "object");
-			cJSON_AddStringToObject(cJSON_AddObjectToObject(p, "id"), "type", "integer");
-			cJSON_AddStringToObject(cJSON_AddObjectToObject(p, "name"), "type", "string");
+			cJSON_AddStringToObject(cJSON_AddObjectToObject(p, "id"), "type",
+			                        "integer");
+			cJSON_AddStringToObject(cJSON_AddObjectToObject(p, "name"), "type",
+			                        "string");
 			cJSON_AddItemToObject(v, "required", cJSON_Parse("[\"id\",\"name\"]"));
 			break;
 		}
 		default:
 			cJSON_AddStringToObject(v, "type", "array");
-			cJSON_AddItemToObject(v, "prefixItems",
-			                      cJSON_Parse("[{\"type\":\"integer\"},{\"type\":\"string\"}]"));
+			cJSON_AddItemToObject(
+				v, "prefixItems",
+				cJSON_Parse("[{\"type\":\"integer\"},{\"type\":\"string\"}]"));
 			cJSON_AddNumberToObject(v, "minItems", 2);
 			cJSON_AddNumberToObject(v, "maxItems", 2);
 			break;
@@ -1077,7 +1083,8 @@ field_schema(struct x *x, const char *name, const cJSON *fi, const struct expand
 		if (e) {
 			expanded_schema(x, e, cJSON_AddObjectToObject(v, "items"));
 		} else {
-			cJSON_AddStringToObject(cJSON_AddObjectToObject(v, "items"), "type", "integer");
+			cJSON_AddStringToObject(cJSON_AddObjectToObject(v, "items"), "type",
+			                        "integer");
 		}
 		nullable = 0;
 	} else {
@@ -1113,8 +1120,7 @@ describe_schema(struct x *x)
 	cJSON_AddStringToObject(s, "$schema", "https://json-schema.org/draft/2020-12/schema");
 	cJSON_AddStringToObject(s, "title", x->model);
 	cJSON_AddStringToObject(s, "type", "object");
-	cJSON_ArrayForEach(f, x->fields)
-	{
+	cJSON_ArrayForEach(f, x->fields) {
 		const struct expand *e = NULL;
 
 		if (x->drop_wd && strcmp(f->valuestring, "write_date") == 0)
@@ -1124,8 +1130,8 @@ describe_schema(struct x *x)
 				e = &x->exp[i];
 		cJSON_AddItemToObject(props, f->valuestring,
 		                      field_schema(x, f->valuestring, x->finfo, e));
-		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(finfo_of(x->finfo, f->valuestring),
-		                                                  "required")))
+		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
+			    finfo_of(x->finfo, f->valuestring), "required")))
 			cJSON_AddItemToArray(req, cJSON_CreateString(f->valuestring));
 	}
 	if (!cJSON_GetObjectItemCaseSensitive(props, "id")) {
@@ -1189,8 +1195,8 @@ setup_fields(struct x *x)
 	for (i = 0; i < x->nexp; i++) {
 		struct expand *e = &x->exp[i];
 		const char *t = ftype(x->finfo, e->field);
-		const cJSON *rel = cJSON_GetObjectItemCaseSensitive(finfo_of(x->finfo, e->field),
-		                                                    "relation");
+		const cJSON *rel =
+			cJSON_GetObjectItemCaseSensitive(finfo_of(x->finfo, e->field), "relation");
 		int listed = 0;
 
 		if (strcmp(t, "many2one") == 0)
@@ -1199,8 +1205,8 @@ setup_fields(struct x *x)
 			return fail(x, EP_USAGE, "--expand '%s': not a relational field of '%s'",
 			            e->field, x->model);
 		if (!cJSON_IsString(rel))
-			return fail(x, EP_UNAVAILABLE, "--expand '%s': fields_get gives no relation",
-			            e->field);
+			return fail(x, EP_UNAVAILABLE,
+			            "--expand '%s': fields_get gives no relation", e->field);
 		e->relation = rel->valuestring;
 		if ((e->finfo = fields_get(x, e->relation)) == NULL)
 			return -1;
@@ -1213,14 +1219,18 @@ setup_fields(struct x *x)
 		} else {
 			e->fields = default_fields(e->finfo);
 		}
-		cJSON_ArrayForEach(f, x->fields) if (strcmp(f->valuestring, e->field) == 0) listed = 1;
+		cJSON_ArrayForEach(f, x->fields)
+			if (strcmp(f->valuestring, e->field) == 0)
+				listed = 1;
 		if (!listed)
 			cJSON_AddItemToArray(x->fields, cJSON_CreateString(e->field));
 	}
 	if (x->incremental) {
 		int has = 0;
 
-		cJSON_ArrayForEach(f, x->fields) if (strcmp(f->valuestring, "write_date") == 0) has = 1;
+		cJSON_ArrayForEach(f, x->fields)
+			if (strcmp(f->valuestring, "write_date") == 0)
+				has = 1;
 		if (!has) {
 			cJSON_AddItemToArray(x->fields, cJSON_CreateString("write_date"));
 			x->drop_wd = 1;
@@ -1270,8 +1280,8 @@ shard_plan(struct x *x, const char *stream)
 
 	if (id_range(x, &min, &max) < 0)
 		return -1;
-	if (extract_shard_plan_ids(&x->r->out, stream, (int64_t)min, (int64_t)max, x->xc->shard_plan,
-	                           "id", &e) < 0)
+	if (extract_shard_plan_ids(&x->r->out, stream, (int64_t)min, (int64_t)max,
+	                           x->xc->shard_plan, "id", &e) < 0)
 		return fail(x, e.code, "%s", e.msg);
 	return 0;
 }
@@ -1307,8 +1317,8 @@ setup_shard(struct x *x, const char *stream)
 	if (id_range(x, &min, &max) < 0)
 		return -1;
 	x->sharded = 1;
-	extract_shard_range((int64_t)min, (int64_t)max, x->xc->shard_k, x->xc->shard_n, &x->shard_lo,
-	                    &x->shard_hi);
+	extract_shard_range((int64_t)min, (int64_t)max, x->xc->shard_k, x->xc->shard_n,
+	                    &x->shard_lo, &x->shard_hi);
 	ep_info(1, "shard %d/%d of ids %.0f..%.0f: %lld..%lld", x->xc->shard_k, x->xc->shard_n, min,
 	        max, (long long)x->shard_lo, (long long)x->shard_hi);
 	return 0;
@@ -1528,8 +1538,8 @@ extract_odoo(struct extract_cfg *c, const struct extract_odoo_opts *o)
 	x.proto = o->proto;
 	x.concurrency = o->concurrency;
 	x.domain = o->domain ? cJSON_Duplicate(o->domain, 1) : cJSON_CreateArray();
-	x.incremental = !x.ids_only && !c->count && !x.order &&
-	                (c->since[0] || c->state || c->follow);
+	x.incremental =
+		!x.ids_only && !c->count && !x.order && (c->since[0] || c->state || c->follow);
 	x.checkpoints = x.incremental && (c->state || c->follow);
 	return extract_run(c, &src);
 }
@@ -1559,4 +1569,3 @@ extract_odoo_modules(const char *arg)
 	free(list);
 	return out;
 }
-

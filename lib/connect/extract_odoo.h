@@ -27,20 +27,20 @@
 enum extract_m2o { EXTRACT_M2O_PAIR, EXTRACT_M2O_ID, EXTRACT_M2O_NAME, EXTRACT_M2O_OBJECT };
 
 struct extract_odoo_opts {
-	const char *model;        /* MODEL; NULL with --list-models */
-	const char *fields_arg;   /* --fields LIST */
-	const char *order;        /* --order */
-	const cJSON *domain;      /* --domain (checked: odoo_domain_terms), NULL for [] */
+	const char *model;      /* MODEL; NULL with --list-models */
+	const char *fields_arg; /* --fields LIST */
+	const char *order;      /* --order */
+	const cJSON *domain;    /* --domain (checked: odoo_domain_terms), NULL for [] */
 	int with_archived, list_models, ids_only;
 	enum extract_m2o m2o;
 	struct {
 		const char *field;
-		const char *sub;  /* FIELD:LIST's LIST, or NULL */
+		const char *sub; /* FIELD:LIST's LIST, or NULL */
 	} exp[EXTRACT_ODOO_MAX_EXPAND];
 	int nexp;
-	const cJSON *xmlids;      /* --xmlids: the modules (extract_odoo_modules), or NULL */
+	const cJSON *xmlids; /* --xmlids: the modules (extract_odoo_modules), or NULL */
 	enum odoo_proto proto;
-	int concurrency;          /* 1 to HTTP_MAX_CONCURRENCY */
+	int concurrency; /* 1 to HTTP_MAX_CONCURRENCY */
 };
 
 /* The run (extract_run; --list-models lists the models): the exit status. */

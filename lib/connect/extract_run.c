@@ -158,8 +158,8 @@ start(struct extract_run *r, struct ep_err *err)
 	cJSON *pos = NULL;
 	int rc;
 
-	if (!c->since[0] && c->state && (pos = extract_state_pos(c->state, r->stream, err)) == NULL &&
-	    err->code)
+	if (!c->since[0] && c->state &&
+	    (pos = extract_state_pos(c->state, r->stream, err)) == NULL && err->code)
 		return -1;
 	rc = r->src->ops->start(r->src->s, r, pos, err);
 	cJSON_Delete(pos);
@@ -213,7 +213,8 @@ run(struct extract_run *r, const char *who, struct ep_err *err)
 		snprintf(r->stream, sizeof(r->stream), "%s:%s:%s#%d/%d", src->ops->system, who,
 		         r->entity, c->shard_k, c->shard_n);
 	else
-		snprintf(r->stream, sizeof(r->stream), "%s:%s:%s", src->ops->system, who, r->entity);
+		snprintf(r->stream, sizeof(r->stream), "%s:%s:%s", src->ops->system, who,
+		         r->entity);
 	if (extract_out_init(&r->out, 1, r->stream, err) < 0)
 		return -1;
 	r->out_open = 1;
@@ -267,9 +268,9 @@ extract_run(const struct extract_cfg *c, const struct extract_source *src)
 			ep_info(0, "%s: wrote %ld record%s (%ld request%s)", r.entity, r.emitted,
 			        r.emitted == 1 ? "" : "s", q, q == 1 ? "" : "s");
 		else
-			ep_info(0, "%s: wrote %ld record%s (%ld page%s, %ld repeats dropped)", r.entity,
-			        r.emitted, r.emitted == 1 ? "" : "s", r.pages, r.pages == 1 ? "" : "s",
-			        r.repeats);
+			ep_info(0, "%s: wrote %ld record%s (%ld page%s, %ld repeats dropped)",
+			        r.entity, r.emitted, r.emitted == 1 ? "" : "s", r.pages,
+			        r.pages == 1 ? "" : "s", r.repeats);
 	}
 	if (r.seen && seen_evicted(r.seen))
 		ep_info(0, "de-duplication set was full: %zu pairs dropped, duplicates possible",

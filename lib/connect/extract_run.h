@@ -97,14 +97,14 @@ struct extract_run {
 	struct extract_out out; /* open once stream is set */
 	int out_open;
 	struct seen *seen;
-	long emitted;           /* records written */
-	long repeats;           /* pairs dropped as written before in this run */
+	long emitted; /* records written */
+	long repeats; /* pairs dropped as written before in this run */
 	long pages;
-	long since_checkpoint;  /* records written since the last checkpoint */
-	char *last_pos;         /* the last checkpoint's pos, printed */
-	int done;               /* --limit reached, or the source is through */
-	int own_mode;           /* prepare ran a mode of the source's own */
-	int status;             /* the first failure's exit status */
+	long since_checkpoint; /* records written since the last checkpoint */
+	char *last_pos;        /* the last checkpoint's pos, printed */
+	int done;              /* --limit reached, or the source is through */
+	int own_mode;          /* prepare ran a mode of the source's own */
+	int status;            /* the first failure's exit status */
 };
 
 /* The whole run: options checked by the caller.  The exit status (0, or a
@@ -115,7 +115,7 @@ int extract_run(const struct extract_cfg *c, const struct extract_source *src);
 
 /* The run's first failure (lib/log's ep_fail_once on r->status); -1. */
 int extract_fail(struct extract_run *r, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+	__attribute__((format(printf, 3, 4)));
 /* The reader went away, or a write failed: the loops stop. */
 int extract_broken(const struct extract_run *r);
 /* --limit reached (r->done set then). */

@@ -18,7 +18,7 @@ struct load_bng {
 	struct bng *b;
 	const char *res, *idf;
 	int per_record;
-	int batch;  /* 1 the endpoint answered, -1 it is not offered, 0 not tried */
+	int batch; /* 1 the endpoint answered, -1 it is not offered, 0 not tried */
 	int conc;
 	long requests;
 	int64_t again_t0; /* the first round of load.h's lost answers */
@@ -130,8 +130,7 @@ same_json(const cJSON *g, const cJSON *c)
 	if (cJSON_IsNumber(g) && cJSON_IsNumber(c))
 		return g->valuedouble == c->valuedouble;
 	if (cJSON_IsObject(g) && cJSON_IsObject(c)) {
-		cJSON_ArrayForEach(x, g)
-		{
+		cJSON_ArrayForEach(x, g) {
 			y = cJSON_GetObjectItemCaseSensitive(c, x->string);
 			if (y == NULL ? !cJSON_IsNull(x) : !same_json(x, y))
 				return 0;
@@ -172,7 +171,8 @@ changes_of(const cJSON *rec, const cJSON *cur)
 
 		if (c != NULL && same_json(f, c))
 			continue;
-		if ((d = cJSON_Duplicate(f, 1)) == NULL || !cJSON_AddItemToObject(ch, f->string, d)) {
+		if ((d = cJSON_Duplicate(f, 1)) == NULL ||
+		    !cJSON_AddItemToObject(ch, f->string, d)) {
 			cJSON_Delete(d);
 			cJSON_Delete(ch);
 			return NULL;
@@ -314,8 +314,7 @@ key_matches(const cJSON *key, const cJSON *rec)
 {
 	const cJSON *k;
 
-	cJSON_ArrayForEach(k, key)
-	{
+	cJSON_ArrayForEach(k, key) {
 		const cJSON *v = cJSON_GetObjectItemCaseSensitive(rec, k->string);
 
 		if (v == NULL || !same_json(k, v))
@@ -327,14 +326,13 @@ key_matches(const cJSON *key, const cJSON *rec)
 /* Give each of its[0..n) the record of the answer matching its key (lookup),
  * or its id (rb: the readback, into it->stored). */
 static int
-match(struct load_bng *lb, struct load_item *const *its, size_t n, cJSON *items,
-      int *found, int rb, struct load_error *e)
+match(struct load_bng *lb, struct load_item *const *its, size_t n, cJSON *items, int *found, int rb,
+      struct load_error *e)
 {
 	cJSON *r;
 	size_t i;
 
-	cJSON_ArrayForEach(r, items)
-	{
+	cJSON_ArrayForEach(r, items) {
 		for (i = 0; i < n; i++) {
 			if (rb) {
 				const cJSON *id = cJSON_GetObjectItemCaseSensitive(r, lb->idf);
@@ -349,13 +347,15 @@ match(struct load_bng *lb, struct load_item *const *its, size_t n, cJSON *items,
 			if (its[i]->status == LOAD_REJECTED || !key_matches(its[i]->key, r))
 				continue;
 			if (found[i]++) {
-				load_item_reject(its[i], NULL, "the key matches more than one %s record",
+				load_item_reject(its[i], NULL,
+				                 "the key matches more than one %s record",
 				                 lb->res);
 				continue;
 			}
 			cJSON_Delete(its[i]->id);
 			cJSON_Delete(its[i]->current);
-			its[i]->id = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(r, lb->idf), 1);
+			its[i]->id =
+				cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(r, lb->idf), 1);
 			its[i]->current = cJSON_Duplicate(r, 1);
 			if (its[i]->id == NULL || its[i]->current == NULL)
 				return oom(e);
@@ -471,10 +471,11 @@ read_chunks(struct load_bng *lb, struct chunk *ch, size_t nch, struct load_item 
 	int rc = 0;
 
 	if (nch == 1)
-		return find(lb, ch[0].q, its + ch[0].from, ch[0].to - ch[0].from, found + ch[0].from,
-		            rb, e);
+		return find(lb, ch[0].q, its + ch[0].from, ch[0].to - ch[0].from,
+		            found + ch[0].from, rb, e);
 	for (size_t k = 0; rc == 0 && k < nch; k += 100)
-		rc = lookup_concurrent(lb, ch + k, nch - k < 100 ? nch - k : 100, its, found, rb, e);
+		rc = lookup_concurrent(lb, ch + k, nch - k < 100 ? nch - k : 100, its, found, rb,
+		                       e);
 	return rc;
 }
 
@@ -508,17 +509,19 @@ bng_lookup(void *t, struct load_item *const *its, size_t n, struct load_error *e
 
 		buf_reset(&q);
 		for (i = from; i < to && rc == 0; i++) {
-			cJSON_ArrayForEach(kf, its[i]->key)
-			{
+			cJSON_ArrayForEach(kf, its[i]->key) {
 				char *v = query_value(kf);
 
 				if (v == NULL) {
-					load_item_reject(its[i], NULL, "key field '%s': not a string, "
-					                 "number or boolean", kf->string);
+					load_item_reject(its[i], NULL,
+					                 "key field '%s': not a string, "
+					                 "number or boolean",
+					                 kf->string);
 					break;
 				}
-				if ((q.len && buf_addc(&q, '&') < 0) || bng_query_escape(&q, kf->string) < 0 ||
-				    buf_addc(&q, '=') < 0 || bng_query_escape(&q, v) < 0)
+				if ((q.len && buf_addc(&q, '&') < 0) ||
+				    bng_query_escape(&q, kf->string) < 0 || buf_addc(&q, '=') < 0 ||
+				    bng_query_escape(&q, v) < 0)
 					rc = oom(e);
 				free(v);
 				if (rc)
@@ -564,8 +567,7 @@ bng_readback(void *t, struct load_item *const *its, size_t n, struct load_error 
 		rc = oom(e);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		const cJSON *f;
-		cJSON_ArrayForEach(f, load_item_written(its[i]))
-		{
+		cJSON_ArrayForEach(f, load_item_written(its[i])) {
 			if (cJSON_HasObjectItem(seen, f->string))
 				continue;
 			if (!cJSON_AddTrueToObject(seen, f->string) ||
@@ -582,8 +584,11 @@ bng_readback(void *t, struct load_item *const *its, size_t n, struct load_error 
 			if (v == NULL || (q.len && buf_addc(&q, '&') < 0) ||
 			    bng_query_escape(&q, lb->idf) < 0 || buf_addc(&q, '=') < 0 ||
 			    bng_query_escape(&q, v) < 0)
-				rc = v ? oom(e) : load_errf(e, EP_SOFTWARE, NULL, "%s: an id that is "
-				                            "not a value", lb->res);
+				rc = v ? oom(e)
+				       : load_errf(e, EP_SOFTWARE, NULL,
+				                   "%s: an id that is "
+				                   "not a value",
+				                   lb->res);
 			free(v);
 		}
 		if (rc == 0 && names.len && buf_addf(&q, "&fields=%s", names.p) < 0)
@@ -632,8 +637,8 @@ post_batch(struct load_bng *lb, cJSON *items, cJSON **results, int *lost, struct
 	*lost = 0;
 	http_resp_init(&r);
 	if (body == NULL || !cJSON_AddItemReferenceToObject(body, "items", items) ||
-	    (text = json_tree_print(body)) == NULL ||
-	    bng_url(lb->b, &url, lb->res, NULL) < 0 || buf_adds(&url, "/batch") < 0) {
+	    (text = json_tree_print(body)) == NULL || bng_url(lb->b, &url, lb->res, NULL) < 0 ||
+	    buf_adds(&url, "/batch") < 0) {
 		rc = oom(e);
 		goto out;
 	}
@@ -668,8 +673,8 @@ post_batch(struct load_bng *lb, cJSON *items, cJSON **results, int *lost, struct
 		goto out;
 	}
 	if (!cJSON_IsArray(res) || cJSON_GetArraySize(res) != cJSON_GetArraySize(items)) {
-		rc = load_errf(e, EP_UNAVAILABLE, NULL, "POST %s: the answer has no result per item",
-		               url.p);
+		rc = load_errf(e, EP_UNAVAILABLE, NULL,
+		               "POST %s: the answer has no result per item", url.p);
 		goto out;
 	}
 	lb->batch = 1;
@@ -694,7 +699,8 @@ batch_item(const char *op, const cJSON *id, const cJSON *data)
 		goto fail;
 	if (id && ((d = cJSON_Duplicate(id, 1)) == NULL || !cJSON_AddItemToObject(o, "id", d)))
 		goto fail;
-	if (data && ((d = cJSON_Duplicate(data, 1)) == NULL || !cJSON_AddItemToObject(o, "data", d)))
+	if (data &&
+	    ((d = cJSON_Duplicate(data, 1)) == NULL || !cJSON_AddItemToObject(o, "data", d)))
 		goto fail;
 	return o;
 fail:
@@ -710,8 +716,9 @@ enum wop { W_CREATE, W_UPDATE, W_REMOVE };
 static void
 lost_item(enum wop op, struct load_item *it)
 {
-	load_item_lost(it, op == W_CREATE ? LOAD_CREATED : op == W_UPDATE ? LOAD_UPDATED
-	                                                                 : LOAD_DELETED);
+	load_item_lost(it, op == W_CREATE   ? LOAD_CREATED
+	                   : op == W_UPDATE ? LOAD_UPDATED
+	                                    : LOAD_DELETED);
 }
 
 static int resolve_conflicts(struct load_bng *lb, struct load_item **its, cJSON **errors, size_t n,
@@ -765,7 +772,9 @@ write_per_record(struct load_bng *lb, enum wop op, struct load_item *const *its,
 		return -1;
 	for (i = 0; i < n && rc == 0; i++)
 		if (preq_set(lb, &p[i], its[i], methods[op],
-		             op == W_CREATE ? its[i]->rec : op == W_UPDATE ? its[i]->changes : NULL,
+		             op == W_CREATE   ? its[i]->rec
+		             : op == W_UPDATE ? its[i]->changes
+		                              : NULL,
 		             op != W_CREATE) < 0)
 			rc = oom(e);
 	if (rc == 0)
@@ -817,15 +826,13 @@ chunk_items(enum wop op, struct load_item *const *its, size_t from, size_t to)
 
 /* Settle its[0..) from a batch answer's results (in item order). */
 static int
-settle_results(struct load_bng *lb, enum wop op, struct load_item *const *its,
-               const cJSON *results, struct load_item **conflicts, cJSON **cerr, size_t *nc,
-               struct load_error *e)
+settle_results(struct load_bng *lb, enum wop op, struct load_item *const *its, const cJSON *results,
+               struct load_item **conflicts, cJSON **cerr, size_t *nc, struct load_error *e)
 {
 	const cJSON *r;
 	size_t i = 0;
 
-	cJSON_ArrayForEach(r, results)
-	{
+	cJSON_ArrayForEach(r, results) {
 		const cJSON *st = cJSON_GetObjectItemCaseSensitive(r, "status");
 		long s = cJSON_IsNumber(st) ? (long)st->valuedouble : 0;
 
@@ -865,7 +872,8 @@ batch_concurrent(struct load_bng *lb, enum wop op, struct load_item *const *its,
 		p[k].req.method = "POST";
 		if (body == NULL || items == NULL || !cJSON_AddItemToObject(body, "items", items) ||
 		    (p[k].body = json_tree_print(body)) == NULL ||
-		    bng_url(lb->b, &p[k].url, lb->res, NULL) < 0 || buf_adds(&p[k].url, "/batch") < 0) {
+		    bng_url(lb->b, &p[k].url, lb->res, NULL) < 0 ||
+		    buf_adds(&p[k].url, "/batch") < 0) {
 			if (items && !cJSON_GetObjectItemCaseSensitive(body, "items"))
 				cJSON_Delete(items);
 			rc = oom(e);
@@ -894,14 +902,14 @@ batch_concurrent(struct load_bng *lb, enum wop op, struct load_item *const *its,
 		j = cJSON_ParseWithLength(buf_str(&p[k].resp.body), p[k].resp.body.len);
 		res = cJSON_GetObjectItemCaseSensitive(j, "results");
 		if (!cJSON_IsArray(res) ||
-		    (size_t)cJSON_GetArraySize(res) !=
-		        ((k + 1) * LOAD_BNG_BATCH_MAX < n ? LOAD_BNG_BATCH_MAX
-		                                          : n - k * LOAD_BNG_BATCH_MAX))
+		    (size_t)cJSON_GetArraySize(res) != ((k + 1) * LOAD_BNG_BATCH_MAX < n
+		                                                ? LOAD_BNG_BATCH_MAX
+		                                                : n - k * LOAD_BNG_BATCH_MAX))
 			rc = load_errf(e, EP_UNAVAILABLE, NULL,
 			               "POST %s: the answer has no result per item", p[k].url.p);
 		else
-			rc = settle_results(lb, op, its + k * LOAD_BNG_BATCH_MAX, res, conflicts, cerr,
-			                    nc, e);
+			rc = settle_results(lb, op, its + k * LOAD_BNG_BATCH_MAX, res, conflicts,
+			                    cerr, nc, e);
 		cJSON_Delete(j);
 	}
 	preq_free(p, nch);
@@ -934,11 +942,13 @@ bwrite(struct load_bng *lb, enum wop op, struct load_item *const *its, size_t n,
 		int chunk_lost = 0;
 
 		if (lb->per_record || lb->batch < 0) {
-			rc = write_per_record(lb, op, its + from, n - from, conflicts, cerr, &nc, e);
+			rc = write_per_record(lb, op, its + from, n - from, conflicts, cerr, &nc,
+			                      e);
 			break;
 		}
 		if (lb->batch > 0) {
-			rc = batch_concurrent(lb, op, its + from, n - from, conflicts, cerr, &nc, e);
+			rc = batch_concurrent(lb, op, its + from, n - from, conflicts, cerr, &nc,
+			                      e);
 			break;
 		}
 		/* the first request tells whether the endpoint is there */
@@ -1090,6 +1100,6 @@ bng_again_t(void *t, int attempt, struct ep_err *err)
 }
 
 const struct load_target load_bng_target = {
-	"bng", bng_check_item, NULL, bng_lookup, bng_same, bng_create, bng_update, bng_remove,
-	NULL, NULL, NULL, bng_readback, bng_again_t, NULL,
+	"bng",      bng_check_item, NULL, bng_lookup, bng_same,     bng_create,  bng_update,
+	bng_remove, NULL,           NULL, NULL,       bng_readback, bng_again_t, NULL,
 };

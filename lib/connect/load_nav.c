@@ -11,11 +11,11 @@
 
 struct load_nav {
 	struct load_nav_cfg cfg;
-	const struct odata_md *md;      /* OData */
+	const struct odata_md *md; /* OData */
 	const struct odata_etype *et;
-	const struct navsoap_page *pg;  /* SOAP */
-	int by_key;                     /* --key is the entity's own key */
-	const char *seg;                /* "Company('…')/" */
+	const struct navsoap_page *pg; /* SOAP */
+	int by_key;                    /* --key is the entity's own key */
+	const char *seg;               /* "Company('…')/" */
 	struct buf url, body, tmp;
 };
 
@@ -75,7 +75,7 @@ static int
 has_field(const struct load_nav *ln, const char *name)
 {
 	return ln->cfg.soap ? navsoap_field(ln->pg, name) != NULL
-			    : odata_prop_find(ln->et, name) != NULL;
+	                    : odata_prop_find(ln->et, name) != NULL;
 }
 
 static int
@@ -124,7 +124,8 @@ load_nav_new(const struct load_nav_cfg *cfg, struct ep_err *err)
 			goto fail;
 		ln->md = md;
 		if ((ln->et = odata_md_entity(md, cfg->set)) == NULL) {
-			ep_errf(err, EP_USAGE, "the service publishes no entity set '%s'", cfg->set);
+			ep_errf(err, EP_USAGE, "the service publishes no entity set '%s'",
+			        cfg->set);
 			goto fail;
 		}
 		if ((ln->seg = nav_company_seg(cfg->nav, err)) == NULL)
@@ -133,7 +134,8 @@ load_nav_new(const struct load_nav_cfg *cfg, struct ep_err *err)
 	}
 	for (size_t i = 0; i < cfg->nkey; i++)
 		if (!has_field(ln, cfg->key[i])) {
-			ep_errf(err, EP_USAGE, "--key: %s has no field '%s'", cfg->set, cfg->key[i]);
+			ep_errf(err, EP_USAGE, "--key: %s has no field '%s'", cfg->set,
+			        cfg->key[i]);
 			goto fail;
 		}
 	/* --key names the entity's key (in any order): read by key */
@@ -257,15 +259,13 @@ value_same(const struct load_nav *ln, const char *name, const cJSON *given, cons
 }
 
 static int
-ln_same(void *t, const struct load_item *it, const char *name, const cJSON *given,
-	const cJSON *cur)
+ln_same(void *t, const struct load_item *it, const char *name, const cJSON *given, const cJSON *cur)
 {
 	const struct load_nav *ln = t;
 	const struct odata_prop *p;
 	(void)it;
 	/* Core.Immutable: set on create, never sent in an update */
-	if (!ln->cfg.soap && (p = odata_prop_find(ln->et, name)) != NULL && p->immutable &&
-	    !p->key)
+	if (!ln->cfg.soap && (p = odata_prop_find(ln->et, name)) != NULL && p->immutable && !p->key)
 		return 1;
 	return value_same(t, name, given, cur);
 }
@@ -299,7 +299,7 @@ clean_lines(const struct load_nav *ln, const struct odata_etype *t, cJSON *v, in
 		}
 		if (cJSON_IsArray(f) || cJSON_IsObject(f))
 			clean_lines(ln, t ? odata_nav_entity(ln->md, t, f->string) : NULL, f,
-				    depth + 1);
+			            depth + 1);
 	}
 }
 
@@ -321,8 +321,10 @@ ln_check(void *t, struct load_item *it, struct load_error *e)
 		if (is_nav_prop(ln, n)) {
 			struct ln_item *x;
 			if (!cJSON_IsArray(f)) {
-				load_item_reject(it, NULL, "'%s': a navigation property takes an array "
-						 "of lines", n);
+				load_item_reject(it, NULL,
+				                 "'%s': a navigation property takes an array "
+				                 "of lines",
+				                 n);
 				return 0;
 			}
 			if ((x = ti(it)) == NULL)
@@ -346,7 +348,7 @@ ln_check(void *t, struct load_item *it, struct load_error *e)
 		}
 		if (cJSON_IsObject(f) || (cJSON_IsArray(f))) {
 			load_item_reject(it, NULL, "'%s': a %s field takes a plain value", n,
-					 odata_kind_name(kind_of(ln, n, &p)));
+			                 odata_kind_name(kind_of(ln, n, &p)));
 			return 0;
 		}
 	}
@@ -415,20 +417,22 @@ static void
 reject_oe(struct load_item *it, const struct odata_error *oe)
 {
 	if (oe->status == 428)
-		load_item_reject(it, NULL, "HTTP 428 Precondition Required: the server wants "
-				 "If-Match on a write, and gave no ETag (@odata.etag or an ETag "
-				 "header) when the record was read: not written");
+		load_item_reject(it, NULL,
+		                 "HTTP 428 Precondition Required: the server wants "
+		                 "If-Match on a write, and gave no ETag (@odata.etag or an ETag "
+		                 "header) when the record was read: not written");
 	else if (oe->code[0])
 		load_item_reject(it, oe->code, "%s", oe->message[0] ? oe->message : "(no message)");
 	else
 		load_item_reject(it, NULL, "HTTP %ld: %s", oe->status,
-				 oe->message[0] ? oe->message : "(no body)");
+		                 oe->message[0] ? oe->message : "(no body)");
 }
 
 static int
 is_stale(const struct odata_error *oe)
 {
-	return oe->status == 412 || (oe->status == 409 && !strcmp(oe->code, "Request_EntityChanged"));
+	return oe->status == 412 ||
+	       (oe->status == 409 && !strcmp(oe->code, "Request_EntityChanged"));
 }
 
 /* One request: 0 (2xx, *out the body or NULL), 1 (error answer: oe), -1
@@ -462,8 +466,8 @@ req1(struct load_nav *ln, const char *method, const char *rel, const char *if_ma
 	} else if (rc == 0 && resp.body.len) {
 		*out = cJSON_ParseWithLength(resp.body.p, resp.body.len);
 		if (*out == NULL) {
-			load_errf(e, EP_UNAVAILABLE, NULL, "%s %s: the answer is not JSON%s", method,
-				  url.p, rq.once ? ": the answer was lost" : "");
+			load_errf(e, EP_UNAVAILABLE, NULL, "%s %s: the answer is not JSON%s",
+			          method, url.p, rq.once ? ": the answer was lost" : "");
 			e->lost = rq.once; /* a write's cut answer: applied or not */
 			rc = -1;
 		}
@@ -521,7 +525,7 @@ not_there(struct load_nav *ln, struct load_error *e)
 /* A read answer for one item. */
 static int
 got_read(struct load_nav *ln, struct load_item *it, long status, cJSON *body,
-	 const struct odata_error *oe, struct load_error *e)
+         const struct odata_error *oe, struct load_error *e)
 {
 	if (status >= 200 && status < 300) {
 		if (ln->by_key)
@@ -529,8 +533,8 @@ got_read(struct load_nav *ln, struct load_item *it, long status, cJSON *body,
 		const cJSON *v = cJSON_GetObjectItemCaseSensitive(body, "value");
 		int n = cJSON_GetArraySize(v);
 		if (!cJSON_IsArray(v))
-			return load_errf(e, EP_UNAVAILABLE, NULL, "%s: a lookup answer without value",
-					 ln->cfg.set);
+			return load_errf(e, EP_UNAVAILABLE, NULL,
+			                 "%s: a lookup answer without value", ln->cfg.set);
 		if (n > 1) {
 			load_item_reject(it, NULL, "the key matches more than one %s", ln->cfg.set);
 			return 0;
@@ -628,7 +632,8 @@ soap_lookup(struct load_nav *ln, struct load_item *it, struct load_error *e)
 			if (cJSON_IsNumber(k))
 				snprintf(num, sizeof(num), "%.17g", k->valuedouble);
 			else if (!cJSON_IsString(k))
-				snprintf(num, sizeof(num), "%s", cJSON_IsTrue(k) ? "true" : "false");
+				snprintf(num, sizeof(num), "%s",
+				         cJSON_IsTrue(k) ? "true" : "false");
 			/* 'value', a quote doubled: NAV's filter characters stay literal */
 			buf_init(&crit[nf], 0);
 			buf_addc(&crit[nf], '\'');
@@ -701,7 +706,8 @@ ln_lookup(void *t, struct load_item *const *its, size_t n, struct load_error *e)
 				if (r < 0)
 					rc = -1;
 				else
-					rc = got_read(ln, who[i], r == 0 ? 200 : oe.status, body, &oe, e);
+					rc = got_read(ln, who[i], r == 0 ? 200 : oe.status, body,
+					              &oe, e);
 				cJSON_Delete(body);
 			}
 		} else if (k > 1) {
@@ -713,9 +719,11 @@ ln_lookup(void *t, struct load_item *const *its, size_t n, struct load_error *e)
 				rc = load_errf(e, err.code, NULL, "%s", err.msg);
 			else if (b == 1)
 				rc = fatal_of(&oe, "$batch", e) < 0
-					     ? -1
-					     : load_errf(e, EP_UNAVAILABLE, NULL, "$batch of reads refused: "
-							 "%s: %s", oe.code, oe.message);
+				             ? -1
+				             : load_errf(e, EP_UNAVAILABLE, NULL,
+				                         "$batch of reads refused: "
+				                         "%s: %s",
+				                         oe.code, oe.message);
 			for (size_t i = 0; b == 0 && i < nr && rc == 0; i++) {
 				size_t at = (size_t)strtoul(r[i].id, NULL, 10);
 				struct odata_error re;
@@ -743,7 +751,7 @@ ln_lookup(void *t, struct load_item *const *its, size_t n, struct load_error *e)
  * _key) and its lines; update: the changes. */
 static int
 write_body(struct load_nav *ln, struct load_item *it, enum wop op, struct buf *b,
-	   struct load_error *e)
+           struct load_error *e)
 {
 	cJSON *body;
 	char *s;
@@ -761,7 +769,8 @@ write_body(struct load_nav *ln, struct load_item *it, enum wop op, struct buf *b
 		if (ln->by_key && it->key)
 			for (const cJSON *k = it->key->child; k; k = k->next)
 				if (!cJSON_GetObjectItemCaseSensitive(body, k->string))
-					cJSON_AddItemToObject(body, k->string, cJSON_Duplicate(k, 1));
+					cJSON_AddItemToObject(body, k->string,
+					                      cJSON_Duplicate(k, 1));
 		if (x && x->lines)
 			for (const cJSON *l = x->lines->child; l; l = l->next)
 				cJSON_AddItemToObject(body, l->string, cJSON_Duplicate(l, 1));
@@ -783,7 +792,7 @@ method_of(enum wop op)
 
 static int
 target_rel(struct load_nav *ln, struct load_item *it, enum wop op, struct buf *b,
-	   struct load_error *e)
+           struct load_error *e)
 {
 	struct ep_err err = EP_ERR_INIT;
 
@@ -799,7 +808,7 @@ target_rel(struct load_nav *ln, struct load_item *it, enum wop op, struct buf *b
 /* A write answered 2xx: the new etag and, for a create, the id. */
 static int
 written(struct load_nav *ln, struct load_item *it, enum wop op, cJSON *body, const char *etag,
-	struct load_error *e)
+        struct load_error *e)
 {
 	if (op == W_CREATE && body && cJSON_IsObject(body))
 		return set_found(ln, it, body, e);
@@ -834,8 +843,9 @@ restale(struct load_nav *ln, struct load_item *it, enum wop op, struct load_erro
 	if (r == 1) {
 		it->current = before;
 		if (oe.status == 404) {
-			load_item_reject(it, "conflict", "the record was deleted on the server since "
-					 "it was read");
+			load_item_reject(it, "conflict",
+			                 "the record was deleted on the server since "
+			                 "it was read");
 			return 1;
 		}
 		if (fatal_of(&oe, ln->cfg.set, e) < 0)
@@ -858,9 +868,10 @@ restale(struct load_nav *ln, struct load_item *it, enum wop op, struct load_erro
 		if (!value_same(ln, f->string, was, now)) {
 			char *a = was ? json_tree_print(was) : NULL;
 			char *b = now ? json_tree_print(now) : NULL;
-			load_item_reject(it, "conflict", "'%s' was changed on the server since it was "
-					 "read (%s, now %s): not overwritten", f->string,
-					 a ? a : "absent", b ? b : "absent");
+			load_item_reject(it, "conflict",
+			                 "'%s' was changed on the server since it was "
+			                 "read (%s, now %s): not overwritten",
+			                 f->string, a ? a : "absent", b ? b : "absent");
 			load_item_field_error(it, "", "changed on the server");
 			free(a);
 			free(b);
@@ -885,12 +896,13 @@ write_one(struct load_nav *ln, struct load_item *it, enum wop op, struct load_er
 		if (target_rel(ln, it, op, &ln->url, e) || write_body(ln, it, op, &ln->body, e) < 0)
 			return it->status == LOAD_REJECTED ? 0 : -1;
 		r = req1(ln, method_of(op), ln->url.p, op == W_CREATE ? NULL : etag_of(it),
-			 op == W_REMOVE ? NULL : ln->body.p, ln->body.len, &body, &oe, e);
+		         op == W_REMOVE ? NULL : ln->body.p, ln->body.len, &body, &oe, e);
 		if (r < 0)
 			return -1;
 		if (r == 0) {
 			const cJSON *et = cJSON_GetObjectItemCaseSensitive(body, "@odata.etag");
-			r = written(ln, it, op, body, cJSON_IsString(et) ? et->valuestring : NULL, e);
+			r = written(ln, it, op, body, cJSON_IsString(et) ? et->valuestring : NULL,
+			            e);
 			cJSON_Delete(body);
 			return r;
 		}
@@ -898,8 +910,9 @@ write_one(struct load_nav *ln, struct load_item *it, enum wop op, struct load_er
 			return 0; /* gone already: the same end */
 		if (op != W_CREATE && is_stale(&oe)) {
 			if (attempt > 0) {
-				load_item_reject(it, "conflict", "the record changed again on the server "
-						 "while it was written: not overwritten");
+				load_item_reject(it, "conflict",
+				                 "the record changed again on the server "
+				                 "while it was written: not overwritten");
 				return 0;
 			}
 			ep_info(2, "%s: stale etag, reading the record again", ln->cfg.set);
@@ -921,7 +934,7 @@ write_one(struct load_nav *ln, struct load_item *it, enum wop op, struct load_er
  * halved until the record at fault is alone.  0, or -1 fatal. */
 static int
 write_chunk(struct load_nav *ln, struct load_item *const *its, size_t n, enum wop op,
-	    struct load_error *e)
+            struct load_error *e)
 {
 	struct odata_batch_op ops[ODATA_BATCH_MAX];
 	struct load_item *who[ODATA_BATCH_MAX];
@@ -939,7 +952,8 @@ write_chunk(struct load_nav *ln, struct load_item *const *its, size_t n, enum wo
 		struct load_item *it = its[i];
 		buf_init(&urls[k], 0);
 		buf_init(&bodies[k], 0);
-		if (target_rel(ln, it, op, &urls[k], e) || write_body(ln, it, op, &bodies[k], e) < 0) {
+		if (target_rel(ln, it, op, &urls[k], e) ||
+		    write_body(ln, it, op, &bodies[k], e) < 0) {
 			buf_release(&urls[k]);
 			buf_release(&bodies[k]);
 			if (it->status != LOAD_REJECTED)
@@ -947,9 +961,12 @@ write_chunk(struct load_nav *ln, struct load_item *const *its, size_t n, enum wo
 			continue;
 		}
 		snprintf(ids[k], sizeof(ids[k]), "%zu", k + 1);
-		ops[k] = (struct odata_batch_op){ ids[k], method_of(op), urls[k].p,
-						   op == W_CREATE ? NULL : etag_of(it),
-						   op == W_REMOVE ? NULL : bodies[k].p, bodies[k].len };
+		ops[k] = (struct odata_batch_op){ ids[k],
+			                          method_of(op),
+			                          urls[k].p,
+			                          op == W_CREATE ? NULL : etag_of(it),
+			                          op == W_REMOVE ? NULL : bodies[k].p,
+			                          bodies[k].len };
 		who[k++] = it;
 	}
 	if (rc == 0 && k == 1)
@@ -967,8 +984,8 @@ write_chunk(struct load_nav *ln, struct load_item *const *its, size_t n, enum wo
 				rc = -1;
 			} else {
 				size_t h = k / 2;
-				ep_info(2, "%s: a $batch of %zu refused (%s), halving", ln->cfg.set, k,
-					oe.code);
+				ep_info(2, "%s: a $batch of %zu refused (%s), halving", ln->cfg.set,
+				        k, oe.code);
 				rc = write_chunk(ln, who, h, op, e);
 				if (rc == 0)
 					rc = write_chunk(ln, who + h, k - h, op, e);
@@ -1016,15 +1033,18 @@ soap_write(struct load_nav *ln, struct load_item *it, enum wop op, struct load_e
 	struct navsoap_fault f;
 
 	for (int attempt = 0;; attempt++) {
-		const char *opname = op == W_CREATE ? "Create" : op == W_UPDATE ? "Update" : "Delete";
+		const char *opname = op == W_CREATE   ? "Create"
+		                     : op == W_UPDATE ? "Update"
+		                                      : "Delete";
 		int rc;
 
 		buf_reset(&ln->body);
 		if (op == W_REMOVE)
 			rc = navsoap_delete(&ln->body, ln->pg, etag_of(it) ? etag_of(it) : "");
 		else
-			rc = navsoap_write(&ln->body, ln->pg, opname, op == W_UPDATE ? etag_of(it) : NULL,
-					   op == W_UPDATE && it->changes ? it->changes : it->rec, &err);
+			rc = navsoap_write(
+				&ln->body, ln->pg, opname, op == W_UPDATE ? etag_of(it) : NULL,
+				op == W_UPDATE && it->changes ? it->changes : it->rec, &err);
 		if (rc < 0) {
 			load_item_reject(it, NULL, "%s", err.msg);
 			return 0;
@@ -1046,17 +1066,21 @@ soap_write(struct load_nav *ln, struct load_item *it, enum wop op, struct load_e
 				cJSON_Delete(it->current);
 				it->current = old;
 				if (it->status != LOAD_REJECTED)
-					load_item_reject(it, "conflict", "the record was deleted or cannot "
-							 "be read again on the server");
+					load_item_reject(it, "conflict",
+					                 "the record was deleted or cannot "
+					                 "be read again on the server");
 				return 0;
 			}
 			const cJSON *fields = op == W_UPDATE && it->changes ? it->changes : old;
 			for (const cJSON *c = fields ? fields->child : NULL; c; c = c->next) {
 				const cJSON *was = cJSON_GetObjectItemCaseSensitive(old, c->string);
-				const cJSON *now = cJSON_GetObjectItemCaseSensitive(it->current, c->string);
+				const cJSON *now =
+					cJSON_GetObjectItemCaseSensitive(it->current, c->string);
 				if (!value_same(ln, c->string, was, now)) {
-					load_item_reject(it, "conflict", "'%s' was changed on the server "
-							 "since it was read: not overwritten", c->string);
+					load_item_reject(it, "conflict",
+					                 "'%s' was changed on the server "
+					                 "since it was read: not overwritten",
+					                 c->string);
 					cJSON_Delete(old);
 					return 0;
 				}
@@ -1071,7 +1095,7 @@ soap_write(struct load_nav *ln, struct load_item *it, enum wop op, struct load_e
 
 static int
 write_set(struct load_nav *ln, struct load_item *const *its, size_t n, enum wop op,
-	  struct load_error *e)
+          struct load_error *e)
 {
 	if (ln->cfg.soap) {
 		for (size_t i = 0; i < n; i++)
@@ -1086,8 +1110,8 @@ write_set(struct load_nav *ln, struct load_item *const *its, size_t n, enum wop 
 		return 0;
 	}
 	for (size_t from = 0; from < n; from += ODATA_BATCH_MAX)
-		if (write_chunk(ln, its + from, n - from < ODATA_BATCH_MAX ? n - from : ODATA_BATCH_MAX,
-				op, e) < 0)
+		if (write_chunk(ln, its + from,
+		                n - from < ODATA_BATCH_MAX ? n - from : ODATA_BATCH_MAX, op, e) < 0)
 			return -1;
 	return 0;
 }
@@ -1131,8 +1155,7 @@ ln_readback(void *t, struct load_item *const *its, size_t n, struct load_error *
 
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		const cJSON *f;
-		cJSON_ArrayForEach(f, load_item_written(its[i]))
-		{
+		cJSON_ArrayForEach(f, load_item_written(its[i])) {
 			if (cJSON_HasObjectItem(seen, f->string))
 				continue;
 			cJSON_AddTrueToObject(seen, f->string);
@@ -1150,10 +1173,11 @@ ln_readback(void *t, struct load_item *const *its, size_t n, struct load_error *
 			buf_reset(&ln->body);
 			if (navsoap_read(&ln->body, ln->pg, its[i]->id, &err) < 0)
 				rc = load_errf(e, EP_SOFTWARE, NULL, "%s", err.msg);
-			else if (soap1(ln, its[i], "Read", ln->body.p, ln->body.len, &fl, NULL, e) < 0)
+			else if (soap1(ln, its[i], "Read", ln->body.p, ln->body.len, &fl, NULL, e) <
+			         0)
 				rc = -1;
 			else if (its[i]->current &&
-				 load_item_stored(its[i], its[i]->current, NULL, NULL) < 0)
+			         load_item_stored(its[i], its[i]->current, NULL, NULL) < 0)
 				rc = oom(e);
 			cJSON_Delete(its[i]->current);
 			its[i]->current = was;
@@ -1188,8 +1212,8 @@ ln_readback(void *t, struct load_item *const *its, size_t n, struct load_error *
 				else if (g == 0 && cJSON_IsObject(body)) {
 					if (load_item_stored(its[from + i], body, NULL, NULL) < 0)
 						rc = oom(e);
-				}
-				else if (g == 1 && oe.status != 404 && fatal_of(&oe, ln->cfg.set, e) < 0)
+				} else if (g == 1 && oe.status != 404 &&
+				           fatal_of(&oe, ln->cfg.set, e) < 0)
 					rc = -1;
 				cJSON_Delete(body);
 			}
@@ -1199,8 +1223,8 @@ ln_readback(void *t, struct load_item *const *its, size_t n, struct load_error *
 				rc = load_errf(e, err.code, NULL, "%s", err.msg);
 			else if (b == 1)
 				rc = fatal_of(&oe, "$batch", e) < 0
-					     ? -1
-					     : load_errf(e, EP_DATAERR, oe.code, "%s", oe.message);
+				             ? -1
+				             : load_errf(e, EP_DATAERR, oe.code, "%s", oe.message);
 			for (size_t i = 0; b == 0 && i < nr && rc == 0; i++) {
 				size_t at = (size_t)strtoul(r[i].id, NULL, 10);
 				struct odata_error re;
@@ -1208,7 +1232,7 @@ ln_readback(void *t, struct load_item *const *its, size_t n, struct load_error *
 					continue;
 				if (r[i].status < 300 && cJSON_IsObject(r[i].body)) {
 					if (load_item_stored(its[from + at - 1], r[i].body, NULL,
-							     NULL) < 0)
+					                     NULL) < 0)
 						rc = oom(e);
 					continue;
 				}
@@ -1236,6 +1260,6 @@ ln_again(void *t, int attempt, struct ep_err *err)
 }
 
 const struct load_target load_nav_target = {
-	"nav", ln_check, NULL, ln_lookup, ln_same, ln_create, ln_update, ln_remove,
-	NULL, NULL, ln_item_free, ln_readback, ln_again, NULL,
+	"nav",     ln_check, NULL, ln_lookup,    ln_same,     ln_create, ln_update,
+	ln_remove, NULL,     NULL, ln_item_free, ln_readback, ln_again,  NULL,
 };

@@ -59,11 +59,11 @@
 
 struct load_nav_cfg {
 	struct nav *nav;
-	const char *set;        /* entity set, or SOAP page */
+	const char *set; /* entity set, or SOAP page */
 	int soap;
 	const char *const *key; /* --key fields */
 	size_t nkey;
-	long batch;             /* --batch: 1 = no $batch */
+	long batch; /* --batch: 1 = no $batch */
 };
 
 struct load_nav;

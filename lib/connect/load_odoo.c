@@ -16,10 +16,10 @@
 
 struct load_odoo {
 	struct load_odoo_cfg cfg;
-	cJSON *fields; /* fields_get: name -> {type, relation, readonly, store} */
+	cJSON *fields;      /* fields_get: name -> {type, relation, readonly, store} */
 	struct keyset fidx; /* name -> its member of fields: a model has hundreds */
-	cJSON *sub;    /* model -> its fields_get, for the models of lines */
-	int archive;   /* _op delete writes active false (the model has it, no --deletes hard) */
+	cJSON *sub;         /* model -> its fields_get, for the models of lines */
+	int archive; /* _op delete writes active false (the model has it, no --deletes hard) */
 };
 
 /* The target's part of an item (--xmlid). */
@@ -28,8 +28,8 @@ struct lo_item {
 };
 
 static const char *const magic_fields[] = {
-	"id", "display_name", "create_date", "create_uid", "write_date", "write_uid",
-	"__last_update", NULL,
+	"id",         "display_name", "create_date",   "create_uid",
+	"write_date", "write_uid",    "__last_update", NULL,
 };
 
 /* ---- small helpers -------------------------------------------------- */
@@ -277,9 +277,9 @@ norm_line(cJSON *obj)
 		if (is_magic(c->string) && strcmp(c->string, "id") != 0) {
 			cJSON_Delete(cJSON_DetachItemViaPointer(obj, c));
 		} else if (strcmp(c->string, "id") != 0 &&
-			   ((cJSON_IsArray(c) && cJSON_IsString(cJSON_GetArrayItem(c, 1))) ||
-			    (cJSON_IsObject(c) && cJSON_GetObjectItemCaseSensitive(c, "id"))) &&
-			   m2o_shape(c, &out) == M2O_DONE && out) {
+		           ((cJSON_IsArray(c) && cJSON_IsString(cJSON_GetArrayItem(c, 1))) ||
+		            (cJSON_IsObject(c) && cJSON_GetObjectItemCaseSensitive(c, "id"))) &&
+		           m2o_shape(c, &out) == M2O_DONE && out) {
 			replace_member(obj, c, out);
 		} else
 			cJSON_Delete(out);
@@ -355,8 +355,9 @@ line_commands(const cJSON *lines, const cJSON *cur, int updating)
 		norm_line(vals);
 		if (updating && (is_int(id) || is_int(cid))) {
 			cJSON_AddItemToArray(cmd, cJSON_CreateNumber(1));
-			cJSON_AddItemToArray(cmd, cJSON_CreateNumber(is_int(id) ? id->valuedouble
-									 : cid->valuedouble));
+			cJSON_AddItemToArray(cmd,
+			                     cJSON_CreateNumber(is_int(id) ? id->valuedouble
+			                                                   : cid->valuedouble));
 		} else {
 			cJSON_AddItemToArray(cmd, cJSON_CreateNumber(0));
 			cJSON_AddItemToArray(cmd, cJSON_CreateNumber(0));
@@ -576,8 +577,7 @@ lines_same(const struct load_odoo *lo, const char *rel, const cJSON *given, cons
 }
 
 static int
-lo_same(void *t, const struct load_item *it, const char *name, const cJSON *given,
-	const cJSON *cur)
+lo_same(void *t, const struct load_item *it, const char *name, const cJSON *given, const cJSON *cur)
 {
 	struct load_odoo *lo = t;
 	const char *rel = relation(lo, name);
@@ -616,9 +616,10 @@ norm_key(struct load_odoo *lo, struct load_item *it)
 			continue;
 		if (m2o_shape(c, &out) != M2O_DONE || out == NULL) {
 			cJSON_Delete(out);
-			load_item_reject(it, NULL,
-					 "key field '%s': a many2one key must be an id or [id, name]",
-					 c->string);
+			load_item_reject(
+				it, NULL,
+				"key field '%s': a many2one key must be an id or [id, name]",
+				c->string);
 			return 0;
 		}
 		replace_member(it->key, c, out);
@@ -636,8 +637,9 @@ lo_check(void *t, struct load_item *it, struct load_error *e)
 	if (lo->cfg.xmlid) {
 		struct lo_item *ti;
 		cJSON *x = cJSON_DetachItemFromObjectCaseSensitive(it->rec, lo->cfg.xmlid);
-		if (empty(x) && (it->op == LOAD_CREATE ||
-		                 (it->key && !cJSON_GetObjectItemCaseSensitive(it->key, lo->cfg.xmlid)))) {
+		if (empty(x) &&
+		    (it->op == LOAD_CREATE ||
+		     (it->key && !cJSON_GetObjectItemCaseSensitive(it->key, lo->cfg.xmlid)))) {
 			/* a create needs no external id; a record with its own _key
 			 * (a partner known by its id) is found by that key */
 			cJSON_Delete(x);
@@ -673,7 +675,8 @@ fields:
 			continue;
 		}
 		if (f == NULL) {
-			load_item_reject(it, NULL, "%s has no field '%s'", lo->cfg.model, c->string);
+			load_item_reject(it, NULL, "%s has no field '%s'", lo->cfg.model,
+			                 c->string);
 			return 0;
 		}
 		if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(f, "store")) &&
@@ -692,29 +695,31 @@ fields:
 				break;
 			case M2O_BAD:
 				load_item_reject(it, NULL,
-						 "'%s': not a many2one value (an id, [id, name], "
-						 "{\"id\"}, a name, {\"xmlid\"} or {\"match\"})",
-						 c->string);
+				                 "'%s': not a many2one value (an id, [id, name], "
+				                 "{\"id\"}, a name, {\"xmlid\"} or {\"match\"})",
+				                 c->string);
 				return 0;
 			default:
 				break; /* resolved with the batch */
 			}
 		} else if (is_x2many(type) && !empty(c) && !cJSON_IsArray(c)) {
 			load_item_reject(it, NULL, "'%s': not a list (of ids, commands or lines)",
-					 c->string);
+			                 c->string);
 			return 0;
 		} else if (is_x2many(type) && cJSON_IsArray(c) && is_ref_obj(c->child) &&
-			   (strcmp(type, "many2many") != 0 || !is_ref_list(c))) {
-			load_item_reject(it, NULL,
-					 "'%s': a list of references (ids, {\"match\"}, {\"xmlid\"}) "
-					 "is for a many2many, all of one kind",
-					 c->string);
+		           (strcmp(type, "many2many") != 0 || !is_ref_list(c))) {
+			load_item_reject(
+				it, NULL,
+				"'%s': a list of references (ids, {\"match\"}, {\"xmlid\"}) "
+				"is for a many2many, all of one kind",
+				c->string);
 			return 0;
 		} else if (is_x2many(type) && is_line_list(c)) {
 			for (cJSON *l = c->child; l; l = l->next) {
 				if (!cJSON_IsObject(l)) {
-					load_item_reject(it, NULL, "'%s': lines are all objects or none",
-							 c->string);
+					load_item_reject(it, NULL,
+					                 "'%s': lines are all objects or none",
+					                 c->string);
 					return 0;
 				}
 				norm_line(l);
@@ -729,13 +734,13 @@ fields:
 /* One reference waiting for an id. */
 struct ref {
 	struct load_item *it;
-	cJSON *parent;      /* the object value is a member of: it->rec or a line */
+	cJSON *parent; /* the object value is a member of: it->rec or a line */
 	const char *field;
 	const char *rel;
 	enum m2o_shape shape;
-	cJSON *value;       /* in it->rec; NULL once resolved */
-	char *fset;         /* match: its field set ("a,b,"), kept once value goes */
-	int seen;           /* resolve_search ran for its kind */
+	cJSON *value; /* in it->rec; NULL once resolved */
+	char *fset;   /* match: its field set ("a,b,"), kept once value goes */
+	int seen;     /* resolve_search ran for its kind */
 };
 
 static void
@@ -752,8 +757,8 @@ set_ref(struct ref *r, double id)
  * id (--xmlid)?  Then it waits for that one to be created. */
 static int
 created_earlier(const struct load_odoo *lo, struct load_item *const *its, size_t nits,
-		const struct load_item *it, const char *rel, const char *mod, size_t mlen,
-		const char *name)
+                const struct load_item *it, const char *rel, const char *mod, size_t mlen,
+                const char *name)
 {
 	if (!lo->cfg.xmlid || strcmp(rel, lo->cfg.model) != 0)
 		return 0;
@@ -767,8 +772,8 @@ created_earlier(const struct load_odoo *lo, struct load_item *const *its, size_t
 }
 
 static int
-resolve_xmlids(struct load_odoo *lo, struct load_item *const *its, size_t nits,
-	       struct ref *refs, size_t n, struct load_error *e)
+resolve_xmlids(struct load_odoo *lo, struct load_item *const *its, size_t nits, struct ref *refs,
+               size_t n, struct load_error *e)
 {
 	cJSON *mods = cJSON_CreateArray(), *names = cJSON_CreateArray(), *dom, *res = NULL;
 	int rc;
@@ -778,7 +783,7 @@ resolve_xmlids(struct load_odoo *lo, struct load_item *const *its, size_t nits,
 		if (refs[i].shape != M2O_XMLID)
 			continue;
 		if (split_xmlid(&ti, cJSON_GetObjectItemCaseSensitive(refs[i].value, "xmlid")
-					     ->valuestring) < 0) {
+		                             ->valuestring) < 0) {
 			free(ti.module);
 			free(ti.name);
 			cJSON_Delete(mods);
@@ -797,7 +802,7 @@ resolve_xmlids(struct load_odoo *lo, struct load_item *const *its, size_t nits,
 	}
 	dom = imd_domain(NULL, mods, names);
 	rc = rpc(lo, "ir.model.data", "search_read", args_of(dom, NULL),
-		 kw_all(cJSON_Parse("[\"module\",\"name\",\"model\",\"res_id\"]")), &res, e);
+	         kw_all(cJSON_Parse("[\"module\",\"name\",\"model\",\"res_id\"]")), &res, e);
 	if (rc < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
@@ -818,13 +823,13 @@ resolve_xmlids(struct load_odoo *lo, struct load_item *const *its, size_t nits,
 			const cJSON *rmod = cJSON_GetObjectItemCaseSensitive(r, "model");
 			const cJSON *rid = cJSON_GetObjectItemCaseSensitive(r, "res_id");
 			if (!cJSON_IsString(rm) || !cJSON_IsString(rn) || !cJSON_IsString(rmod) ||
-			    strlen(rm->valuestring) != mlen || strncmp(rm->valuestring, mod, mlen) ||
-			    strcmp(rn->valuestring, name))
+			    strlen(rm->valuestring) != mlen ||
+			    strncmp(rm->valuestring, mod, mlen) || strcmp(rn->valuestring, name))
 				continue;
 			if (strcmp(rmod->valuestring, refs[i].rel) != 0) {
 				load_item_reject(refs[i].it, NULL,
-						 "'%s': external id '%s' is a %s, not a %s",
-						 refs[i].field, x, rmod->valuestring, refs[i].rel);
+				                 "'%s': external id '%s' is a %s, not a %s",
+				                 refs[i].field, x, rmod->valuestring, refs[i].rel);
 				found = 1;
 				break;
 			}
@@ -834,11 +839,12 @@ resolve_xmlids(struct load_odoo *lo, struct load_item *const *its, size_t nits,
 			found = 1;
 			break;
 		}
-		if (!found && created_earlier(lo, its, nits, refs[i].it, refs[i].rel, mod, mlen, name))
+		if (!found &&
+		    created_earlier(lo, its, nits, refs[i].it, refs[i].rel, mod, mlen, name))
 			refs[i].it->wait = 1;
 		else if (!found)
 			load_item_reject(refs[i].it, NULL, "'%s': no %s with external id '%s'",
-					 refs[i].field, refs[i].rel, x);
+			                 refs[i].field, refs[i].rel, x);
 	}
 	cJSON_Delete(res);
 	return 0;
@@ -848,8 +854,7 @@ resolve_xmlids(struct load_odoo *lo, struct load_item *const *its, size_t nits,
  * the values of match (or the name)?  Then it waits for that one. */
 static int
 matched_earlier(const struct load_odoo *lo, struct load_item *const *its, size_t nits,
-		const struct load_item *it, const char *rel, const cJSON *match,
-		const cJSON *name)
+                const struct load_item *it, const char *rel, const cJSON *match, const cJSON *name)
 {
 	if (strcmp(rel, lo->cfg.model) != 0)
 		return 0;
@@ -861,7 +866,7 @@ matched_earlier(const struct load_odoo *lo, struct load_item *const *its, size_t
 		}
 		for (const cJSON *c = match ? match->child : NULL; same && c; c = c->next)
 			same = value_same(ftype(lo, c->string), c,
-					  cJSON_GetObjectItemCaseSensitive(its[j]->rec, c->string));
+			                  cJSON_GetObjectItemCaseSensitive(its[j]->rec, c->string));
 		if (same)
 			return 1;
 	}
@@ -932,7 +937,7 @@ cond_kind(enum m2o_shape shape, const struct cond *conds, size_t n)
  * matches added to its hits. */
 static int
 search_chunk(struct load_odoo *lo, const char *rel, enum m2o_shape shape, struct cond *conds,
-	     size_t n, int all, struct load_error *e)
+             size_t n, int all, struct load_error *e)
 {
 	cJSON *dom = cJSON_CreateArray(), *fields = cJSON_CreateArray(), *kw, *res = NULL;
 	const cJSON *m0 = conds[0].m;
@@ -955,7 +960,8 @@ search_chunk(struct load_odoo *lo, const char *rel, enum m2o_shape shape, struct
 			 * which row is whose: one condition per call, every row
 			 * a hit */
 			for (const cJSON *c = m0->child; c; c = c->next)
-				cJSON_AddItemToArray(dom, leaf(c->string, "=", cJSON_Duplicate(c, 1)));
+				cJSON_AddItemToArray(dom,
+				                     leaf(c->string, "=", cJSON_Duplicate(c, 1)));
 		} else if (kind == COND_IN) {
 			cJSON *vals = cJSON_CreateArray();
 			for (size_t i = 0; vals && i < n; i++)
@@ -987,7 +993,8 @@ search_chunk(struct load_odoo *lo, const char *rel, enum m2o_shape shape, struct
 		for (cJSON *r = res->child; r; r = r->next) {
 			int same;
 			if (shape == M2O_NAME) {
-				const cJSON *dn = cJSON_GetObjectItemCaseSensitive(r, "display_name");
+				const cJSON *dn =
+					cJSON_GetObjectItemCaseSensitive(r, "display_name");
 				same = cJSON_IsString(dn) &&
 				       strcmp(dn->valuestring, conds[i].m->valuestring) == 0;
 			} else
@@ -1003,7 +1010,7 @@ search_chunk(struct load_odoo *lo, const char *rel, enum m2o_shape shape, struct
  * still without hits), in chunks. */
 static int
 search_conds(struct load_odoo *lo, const char *rel, enum m2o_shape shape, struct cond *conds,
-	     size_t nc, int all, struct load_error *e)
+             size_t nc, int all, struct load_error *e)
 {
 	struct cond *todo = malloc((nc ? nc : 1) * sizeof(*todo));
 	size_t nt = 0, step;
@@ -1032,9 +1039,9 @@ search_conds(struct load_odoo *lo, const char *rel, enum m2o_shape shape, struct
  * distinct value, searched in chunks; a condition nothing active meets is
  * searched again among the archived records, to say so. */
 static int
-resolve_search(struct load_odoo *lo, struct load_item *const *its, size_t nits,
-	       struct ref *refs, size_t n, const char *rel,
-	       enum m2o_shape shape, const char *fset, struct load_error *e)
+resolve_search(struct load_odoo *lo, struct load_item *const *its, size_t nits, struct ref *refs,
+               size_t n, const char *rel, enum m2o_shape shape, const char *fset,
+               struct load_error *e)
 {
 	struct cond *conds = calloc(n ? n : 1, sizeof(*conds));
 	size_t *of = calloc(n ? n : 1, sizeof(*of)), nc = 0;
@@ -1089,19 +1096,20 @@ resolve_search(struct load_odoo *lo, struct load_item *const *its, size_t nits,
 		h = conds[of[i]].hits;
 		hits = cJSON_GetArraySize(h);
 		if (hits == 1 && is_int(cJSON_GetObjectItemCaseSensitive(h->child, "id")))
-			set_ref(&refs[i], cJSON_GetObjectItemCaseSensitive(h->child, "id")->valuedouble);
+			set_ref(&refs[i],
+			        cJSON_GetObjectItemCaseSensitive(h->child, "id")->valuedouble);
 		else if (hits == 0 && matched_earlier(lo, its, nits, refs[i].it, rel,
-						      shape == M2O_NAME ? NULL : conds[of[i]].m,
-						      shape == M2O_NAME ? refs[i].value : NULL))
+		                                      shape == M2O_NAME ? NULL : conds[of[i]].m,
+		                                      shape == M2O_NAME ? refs[i].value : NULL))
 			refs[i].it->wait = 1;
 		else if (hits == 0)
 			misses = 1;
 		else if (shape == M2O_NAME)
 			load_item_reject(refs[i].it, NULL, "'%s': several %s named '%s'",
-					 refs[i].field, rel, conds[of[i]].text);
+			                 refs[i].field, rel, conds[of[i]].text);
 		else
 			load_item_reject(refs[i].it, NULL, "'%s': more than one %s matches %s",
-					 refs[i].field, rel, conds[of[i]].text);
+			                 refs[i].field, rel, conds[of[i]].text);
 	}
 	if (!misses)
 		goto out;
@@ -1117,19 +1125,19 @@ resolve_search(struct load_odoo *lo, struct load_item *const *its, size_t nits,
 		id = cJSON_GetObjectItemCaseSensitive(c->hits->child, "id");
 		if (cJSON_GetArraySize(c->hits) == 0)
 			load_item_reject(refs[i].it, NULL,
-					 shape == M2O_NAME ? "'%s': no %s named '%s'"
-							   : "'%s': no %s matches %s",
-					 refs[i].field, rel, c->text);
+			                 shape == M2O_NAME ? "'%s': no %s named '%s'"
+			                                   : "'%s': no %s matches %s",
+			                 refs[i].field, rel, c->text);
 		else if (shape == M2O_NAME)
 			load_item_reject(refs[i].it, NULL,
-					 "'%s': the %s named '%s' is archived (id %.0f): "
-					 "unarchive it in Odoo, or name another",
-					 refs[i].field, rel, c->text, id ? id->valuedouble : 0);
+			                 "'%s': the %s named '%s' is archived (id %.0f): "
+			                 "unarchive it in Odoo, or name another",
+			                 refs[i].field, rel, c->text, id ? id->valuedouble : 0);
 		else
 			load_item_reject(refs[i].it, NULL,
-					 "'%s': the %s matching %s is archived (id %.0f): "
-					 "unarchive it in Odoo, or match another",
-					 refs[i].field, rel, c->text, id ? id->valuedouble : 0);
+			                 "'%s': the %s matching %s is archived (id %.0f): "
+			                 "unarchive it in Odoo, or match another",
+			                 refs[i].field, rel, c->text, id ? id->valuedouble : 0);
 	}
 out:
 	for (size_t k = 0; k < nc; k++) {
@@ -1146,8 +1154,8 @@ out:
  * of many2many list obj, that waits for the server: add it to refs.  field
  * names it, rel is its relation model. */
 static int
-add_ref(struct ref **refs, size_t *nref, size_t *cap, struct load_item *it, cJSON *obj,
-	cJSON *c, const char *field, const char *rel, struct load_error *e)
+add_ref(struct ref **refs, size_t *nref, size_t *cap, struct load_item *it, cJSON *obj, cJSON *c,
+        const char *field, const char *rel, struct load_error *e)
 {
 	cJSON *out = NULL;
 	enum m2o_shape s = m2o_shape(c, &out);
@@ -1175,7 +1183,7 @@ add_ref(struct ref **refs, size_t *nref, size_t *cap, struct load_item *it, cJSO
 /* The {"match"} and {"xmlid"} items of many2many list f: add them to refs */
 static int
 add_list_refs(struct ref **refs, size_t *nref, size_t *cap, struct load_item *it, cJSON *f,
-	      const char *rel, struct load_error *e)
+              const char *rel, struct load_error *e)
 {
 	for (cJSON *c = f->child; c; c = c->next)
 		if (is_ref_obj(c) && add_ref(refs, nref, cap, it, f, c, f->string, rel, e) < 0)
@@ -1204,7 +1212,7 @@ line_vals(cJSON *l)
  * the server, as at the top level; the line model's fields are read once. */
 static int
 add_line_refs(struct load_odoo *lo, struct ref **refs, size_t *nref, size_t *cap,
-	      struct load_item *it, cJSON *f, struct load_error *e)
+              struct load_item *it, cJSON *f, struct load_error *e)
 {
 	const char *rel = relation(lo, f->string);
 
@@ -1221,11 +1229,11 @@ add_line_refs(struct load_odoo *lo, struct ref **refs, size_t *nref, size_t *cap
 			t = sub_type(lo, rel, c->string);
 			if (strcmp(t, "many2one") == 0 && !cJSON_IsArray(c)) {
 				if (add_ref(refs, nref, cap, it, vals, c, c->string,
-					    sub_relation(lo, rel, c->string), e) < 0)
+				            sub_relation(lo, rel, c->string), e) < 0)
 					return -1;
 			} else if (strcmp(t, "many2many") == 0 && is_ref_list(c)) {
 				if (add_list_refs(refs, nref, cap, it, c,
-						  sub_relation(lo, rel, c->string), e) < 0)
+				                  sub_relation(lo, rel, c->string), e) < 0)
 					return -1;
 			}
 		}
@@ -1246,10 +1254,10 @@ lo_resolve(void *t, struct load_item *const *its, size_t n, struct load_error *e
 			const char *type = ftype(lo, c->string);
 			if (strcmp(type, "many2one") == 0)
 				rc = add_ref(&refs, &nref, &cap, its[i], its[i]->rec, c, c->string,
-					     relation(lo, c->string), e);
+				             relation(lo, c->string), e);
 			else if (strcmp(type, "many2many") == 0 && is_ref_list(c))
 				rc = add_list_refs(&refs, &nref, &cap, its[i], c,
-						   relation(lo, c->string), e);
+				                   relation(lo, c->string), e);
 			else if (is_x2many(type))
 				rc = add_line_refs(lo, &refs, &nref, &cap, its[i], c, e);
 		}
@@ -1257,7 +1265,8 @@ lo_resolve(void *t, struct load_item *const *its, size_t n, struct load_error *e
 		goto out;
 	for (size_t i = 0; i < nref; i++)
 		if (refs[i].rel == NULL) {
-			load_item_reject(refs[i].it, NULL, "'%s': no relation model", refs[i].field);
+			load_item_reject(refs[i].it, NULL, "'%s': no relation model",
+			                 refs[i].field);
 			refs[i].value = NULL;
 		}
 	rc = resolve_xmlids(lo, its, n, refs, nref, e);
@@ -1273,11 +1282,11 @@ lo_resolve(void *t, struct load_item *const *its, size_t n, struct load_error *e
 			done = refs[j].seen && refs[j].shape == refs[i].shape &&
 			       strcmp(refs[j].rel, refs[i].rel) == 0 &&
 			       (refs[j].shape != M2O_MATCH ||
-				strcmp(refs[j].fset, refs[i].fset) == 0);
+			        strcmp(refs[j].fset, refs[i].fset) == 0);
 		refs[i].seen = 1;
 		if (!done)
 			rc = resolve_search(lo, its, n, refs, nref, refs[i].rel, refs[i].shape,
-					    refs[i].fset ? refs[i].fset : "", e);
+			                    refs[i].fset ? refs[i].fset : "", e);
 	}
 out:
 	for (size_t i = 0; i < nref; i++)
@@ -1346,8 +1355,7 @@ key_text_of(const struct load_odoo *lo, const cJSON *key, const cJSON *rec)
  * be read back to tell which result is whose: search one item at a time,
  * every result matching it. */
 static int
-lookup_dotted(struct load_odoo *lo, struct load_item *const *its, size_t n,
-	      struct load_error *e)
+lookup_dotted(struct load_odoo *lo, struct load_item *const *its, size_t n, struct load_error *e)
 {
 	for (size_t i = 0; i < n; i++) {
 		cJSON *dom = cJSON_CreateArray(), *res = NULL;
@@ -1359,15 +1367,16 @@ lookup_dotted(struct load_odoo *lo, struct load_item *const *its, size_t n,
 			cJSON_AddItemToArray(dom, leaf);
 		}
 		if (rpc(lo, lo->cfg.model, "search_read", args_of(dom, NULL),
-			kw_all(read_fields(its + i, 1, lo)), &res, e) < 0)
+		        kw_all(read_fields(its + i, 1, lo)), &res, e) < 0)
 			return -1;
 		int hits = cJSON_GetArraySize(res);
 		if (hits > 1)
 			load_item_reject(its[i], NULL, "%d %s records match the key", hits,
-					 lo->cfg.model);
+			                 lo->cfg.model);
 		else if (hits == 1) {
 			const cJSON *hit = cJSON_GetArrayItem(res, 0);
-			its[i]->id = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(hit, "id"), 0);
+			its[i]->id =
+				cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(hit, "id"), 0);
 			its[i]->current = cJSON_Duplicate(hit, 1);
 		}
 		cJSON_Delete(res);
@@ -1410,7 +1419,7 @@ lookup_key(struct load_odoo *lo, struct load_item *const *its, size_t n, struct 
 			or_group(dom, its[i]->key, i == 0);
 	}
 	rc = rpc(lo, lo->cfg.model, "search_read", args_of(dom, NULL),
-		 kw_all(read_fields(its, n, lo)), &res, e);
+	         kw_all(read_fields(its, n, lo)), &res, e);
 	if (rc < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
@@ -1424,16 +1433,18 @@ lookup_key(struct load_odoo *lo, struct load_item *const *its, size_t n, struct 
 				const cJSON *id = cJSON_GetObjectItemCaseSensitive(r, "id");
 				hit = r;
 				hits++;
-				buf_addf(&ids, "%s%.0f", hits > 1 ? ", " : "", id ? id->valuedouble : 0);
+				buf_addf(&ids, "%s%.0f", hits > 1 ? ", " : "",
+				         id ? id->valuedouble : 0);
 			}
 			free(got);
 		}
 		free(want);
 		if (hits > 1)
 			load_item_reject(its[i], NULL, "%d %s records match the key (ids %s)", hits,
-					 lo->cfg.model, buf_str(&ids));
+			                 lo->cfg.model, buf_str(&ids));
 		else if (hit) {
-			its[i]->id = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(hit, "id"), 0);
+			its[i]->id =
+				cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(hit, "id"), 0);
 			its[i]->current = cJSON_Duplicate(hit, 1);
 		}
 		buf_release(&ids);
@@ -1456,7 +1467,7 @@ lookup_xmlid(struct load_odoo *lo, struct load_item *const *its, size_t n, struc
 	}
 	dom = imd_domain(lo->cfg.model, mods, names);
 	rc = rpc(lo, "ir.model.data", "search_read", args_of(dom, NULL),
-		 kw_all(cJSON_Parse("[\"module\",\"name\",\"res_id\"]")), &res, e);
+	         kw_all(cJSON_Parse("[\"module\",\"name\",\"res_id\"]")), &res, e);
 	if (rc < 0) {
 		cJSON_Delete(ids);
 		return -1;
@@ -1483,7 +1494,7 @@ lookup_xmlid(struct load_odoo *lo, struct load_item *const *its, size_t n, struc
 		return 0;
 	}
 	rc = rpc(lo, lo->cfg.model, "read", args_of(ids, NULL), kw_all(read_fields(its, n, lo)),
-		 &recs, e);
+	         &recs, e);
 	if (rc < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
@@ -1522,8 +1533,8 @@ expand_lines(struct load_odoo *lo, struct load_item *const *its, size_t n, struc
 			continue;
 		for (size_t i = 0; i < n; i++) {
 			const cJSON *g = cJSON_GetObjectItemCaseSensitive(its[i]->rec, f->string);
-			const cJSON *cur = cJSON_GetObjectItemCaseSensitive(its[i]->current,
-									   f->string);
+			const cJSON *cur =
+				cJSON_GetObjectItemCaseSensitive(its[i]->current, f->string);
 			if (!is_line_list(g) || !cJSON_IsArray(cur))
 				continue;
 			if (ids == NULL) {
@@ -1538,7 +1549,8 @@ expand_lines(struct load_odoo *lo, struct load_item *const *its, size_t n, struc
 					for (const cJSON *x = names->child; x && !seen; x = x->next)
 						seen = strcmp(x->valuestring, c->string) == 0;
 					if (!seen)
-						cJSON_AddItemToArray(names, cJSON_CreateString(c->string));
+						cJSON_AddItemToArray(names,
+						                     cJSON_CreateString(c->string));
 				}
 		}
 		if (ids == NULL)
@@ -1560,7 +1572,8 @@ expand_lines(struct load_odoo *lo, struct load_item *const *its, size_t n, struc
 		for (size_t i = 0; i < n; i++) {
 			cJSON *cur = cJSON_GetObjectItemCaseSensitive(its[i]->current, f->string);
 			cJSON *lines;
-			if (!is_line_list(cJSON_GetObjectItemCaseSensitive(its[i]->rec, f->string)) ||
+			if (!is_line_list(
+				    cJSON_GetObjectItemCaseSensitive(its[i]->rec, f->string)) ||
 			    !cJSON_IsArray(cur) || (lines = cJSON_CreateArray()) == NULL)
 				continue;
 			for (const cJSON *x = cur->child; x; x = x->next)
@@ -1630,8 +1643,9 @@ lookup_any(struct load_odoo *lo, struct load_item *const *its, size_t n, struct 
 		if (rc == 0 && k)
 			rc = expand_lines(lo, sub, k, e);
 		if (rc == 0 && j < n)
-			rc = lookup_key(lo, sub + j, n - j, e) < 0 ? -1
-			                                          : expand_lines(lo, sub + j, n - j, e);
+			rc = lookup_key(lo, sub + j, n - j, e) < 0
+			             ? -1
+			             : expand_lines(lo, sub + j, n - j, e);
 		free(sub);
 	}
 	return rc;
@@ -1658,8 +1672,8 @@ create_call(struct load_odoo *lo, struct load_item *const *its, size_t n, struct
 	if (!cJSON_IsArray(res) || cJSON_GetArraySize(res) != (int)n) {
 		cJSON_Delete(res);
 		return load_errf(e, EP_SOFTWARE, NULL,
-				 "%s.create: %zu records sent, the answer is not %zu ids",
-				 lo->cfg.model, n, n);
+		                 "%s.create: %zu records sent, the answer is not %zu ids",
+		                 lo->cfg.model, n, n);
 	}
 	{
 		size_t i = 0;
@@ -1717,8 +1731,8 @@ static enum lcol
 load_col(const struct load_odoo *lo, const char *name, const cJSON *v)
 {
 	static const char *const plain[] = {
-		"boolean", "integer", "float", "monetary", "char",     "text",
-		"html",	   "selection", "date", "datetime", "binary", NULL,
+		"boolean", "integer",   "float", "monetary", "char",   "text",
+		"html",    "selection", "date",  "datetime", "binary", NULL,
 	};
 	const char *t = ftype(lo, name);
 
@@ -1834,9 +1848,9 @@ write_rest(struct load_odoo *lo, struct load_item *it, struct load_error *e)
 		return -1;
 	}
 	load_item_reject(it, le.name,
-			 "created as id %.0f with external id '%s.%s', but the fields load "
-			 "cannot carry were refused (the next run writes them): %s",
-			 it->id->valuedouble, ti->module, ti->name, le.err.msg);
+	                 "created as id %.0f with external id '%s.%s', but the fields load "
+	                 "cannot carry were refused (the next run writes them): %s",
+	                 it->id->valuedouble, ti->module, ti->name, le.err.msg);
 	return 0;
 }
 
@@ -1847,8 +1861,8 @@ message_row(const cJSON *m)
 	const cJSON *r = cJSON_GetObjectItemCaseSensitive(m, "record");
 
 	if (!is_int(r))
-		r = cJSON_GetObjectItemCaseSensitive(
-			cJSON_GetObjectItemCaseSensitive(m, "rows"), "from");
+		r = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(m, "rows"),
+		                                     "from");
 	return is_int(r) && r->valuedouble >= 0 && r->valuedouble < 1e9 ? (int)r->valuedouble : -1;
 }
 
@@ -1859,7 +1873,7 @@ message_row(const cJSON *m)
  * halves the set until the record at fault is alone.  its is scratch. */
 static int
 load_group(struct load_odoo *lo, struct load_item **its, size_t n, const cJSON *cols,
-	   struct load_error *e)
+           struct load_error *e)
 {
 	while (n > 0) {
 		cJSON *fields = cJSON_CreateArray(), *rows = cJSON_CreateArray(), *res = NULL;
@@ -1878,10 +1892,10 @@ load_group(struct load_odoo *lo, struct load_item **its, size_t n, const cJSON *
 		for (const cJSON *c = cols->child; c; c = c->next) {
 			struct buf b = BUF_INIT;
 			buf_addf(&b, "%s%s", c->valuestring,
-				 strcmp(ftype(lo, c->valuestring), "many2one") == 0 ||
-						 strcmp(ftype(lo, c->valuestring), "many2many") == 0
-					 ? "/.id"
-					 : "");
+			         strcmp(ftype(lo, c->valuestring), "many2one") == 0 ||
+			                         strcmp(ftype(lo, c->valuestring), "many2many") == 0
+			                 ? "/.id"
+			                 : "");
 			cJSON_AddItemToArray(fields, cJSON_CreateString(buf_str(&b)));
 			buf_release(&b);
 		}
@@ -1895,8 +1909,8 @@ load_group(struct load_odoo *lo, struct load_item **its, size_t n, const cJSON *
 			for (const cJSON *c = cols->child; c; c = c->next)
 				cJSON_AddItemToArray(
 					row, load_cell(lo, c->valuestring,
-						       cJSON_GetObjectItemCaseSensitive(its[i]->rec,
-											c->valuestring)));
+				                       cJSON_GetObjectItemCaseSensitive(
+							       its[i]->rec, c->valuestring)));
 			cJSON_AddItemToArray(rows, row);
 		}
 		memset(&le, 0, sizeof(le));
@@ -1921,9 +1935,10 @@ load_group(struct load_odoo *lo, struct load_item **its, size_t n, const cJSON *
 			}
 			if (!cJSON_IsFalse(ids) && !cJSON_IsNull(ids)) {
 				cJSON_Delete(res);
-				return load_errf(e, EP_SOFTWARE, NULL,
-						 "%s.load: %zu records sent, the answer is not %zu ids",
-						 lo->cfg.model, n, n);
+				return load_errf(
+					e, EP_SOFTWARE, NULL,
+					"%s.load: %zu records sent, the answer is not %zu ids",
+					lo->cfg.model, n, n);
 			}
 			for (const cJSON *m = cJSON_IsArray(msgs) ? msgs->child : NULL; m;
 			     m = m->next) {
@@ -1950,9 +1965,10 @@ load_group(struct load_odoo *lo, struct load_item **its, size_t n, const cJSON *
 				}
 			}
 			if (first) {
-				const cJSON *tx = cJSON_GetObjectItemCaseSensitive(first, "message");
+				const cJSON *tx =
+					cJSON_GetObjectItemCaseSensitive(first, "message");
 				load_errf(&le, EP_DATAERR, NULL, "%s",
-					  cJSON_IsString(tx) ? tx->valuestring : "refused");
+				          cJSON_IsString(tx) ? tx->valuestring : "refused");
 			} else
 				load_errf(&le, EP_DATAERR, NULL, "load refused the records");
 			cJSON_Delete(res);
@@ -2039,14 +2055,14 @@ lo_create(void *t, struct load_item *const *its, size_t n, struct load_error *e)
 /* One write; a record-class failure is narrowed by halving the ids. */
 static int
 write_set(struct load_odoo *lo, struct load_item *const *its, size_t n, const cJSON *vals,
-	  struct load_error *e)
+          struct load_error *e)
 {
 	cJSON *res = NULL;
 	struct load_error le;
 
 	memset(&le, 0, sizeof(le));
 	if (rpc(lo, lo->cfg.model, "write", args_of(ids_of(its, n), cJSON_Duplicate(vals, 1)), NULL,
-		&res, &le) == 0) {
+	        &res, &le) == 0) {
 		cJSON_Delete(res);
 		return 0;
 	}
@@ -2156,8 +2172,7 @@ wizard_kw(const cJSON *act)
 }
 
 static int
-lo_call(void *t, const char *method, struct load_item *const *its, size_t n,
-	struct load_error *e)
+lo_call(void *t, const char *method, struct load_item *const *its, size_t n, struct load_error *e)
 {
 	struct load_odoo *lo = t;
 	cJSON *res = NULL, *wid = NULL;
@@ -2185,9 +2200,9 @@ lo_call(void *t, const char *method, struct load_item *const *its, size_t n,
 	}
 	if (button == NULL || *button == '\0') {
 		rc = load_errf(
-		    e, EP_DATAERR, NULL,
-		    "%s.%s: Odoo asks with the wizard %s; name its button (--then %s/BUTTON)",
-		    lo->cfg.model, method, wmodel->valuestring, method);
+			e, EP_DATAERR, NULL,
+			"%s.%s: Odoo asks with the wizard %s; name its button (--then %s/BUTTON)",
+			lo->cfg.model, method, wmodel->valuestring, method);
 	} else if (rpc(lo, wmodel->valuestring, "create", args_of(cJSON_CreateObject(), NULL),
 	               wizard_kw(res), &wid, e) < 0) {
 		rc = -1;
@@ -2254,7 +2269,7 @@ lo_readback(void *t, struct load_item *const *its, size_t n, struct load_error *
 		for (const cJSON *c = load_item_written(its[i])->child; c; c = c->next) {
 			if (!json_tree_member(rf.x2many, &xat, c->string))
 				cJSON_AddBoolToObject(rf.x2many, c->string,
-						      is_x2many(ftype(lo, c->string)));
+				                      is_x2many(ftype(lo, c->string)));
 			if (!json_tree_member(asked, &aat, c->string) &&
 			    readable(&rf, c->string, c)) {
 				cJSON_AddTrueToObject(asked, c->string);
@@ -2323,8 +2338,8 @@ lo_again(void *t, int attempt, struct ep_err *err)
 /* lib/odoo's call as the target's RPC entry: Odoo's own errors are the
  * record's, the rest stops the run. */
 static int
-odoo_rpc(void *conn, const char *model, const char *method, const cJSON *args,
-	 const cJSON *kwargs, cJSON **result, struct load_error *e)
+odoo_rpc(void *conn, const char *model, const char *method, const cJSON *args, const cJSON *kwargs,
+         cJSON **result, struct load_error *e)
 {
 	struct odoo_err oe;
 
@@ -2348,9 +2363,8 @@ odoo_rpc_again(void *conn, int attempt, struct ep_err *err)
 }
 
 const struct load_target load_odoo_target = {
-	"odoo",	   lo_check,  lo_resolve, lo_lookup,   lo_same,	     lo_create,
-	lo_update, lo_remove, lo_call,	  lo_classify, lo_item_free, lo_readback,
-	lo_again, NULL,
+	"odoo",    lo_check, lo_resolve,  lo_lookup,    lo_same,     lo_create, lo_update,
+	lo_remove, lo_call,  lo_classify, lo_item_free, lo_readback, lo_again,  NULL,
 };
 
 struct load_odoo *
@@ -2378,7 +2392,7 @@ load_odoo_new(const struct load_odoo_cfg *cfg, struct ep_err *err)
 		return NULL;
 	}
 	kw = cJSON_Parse("{\"attributes\":[\"type\",\"relation\",\"readonly\",\"store\","
-			 "\"required\"]}");
+	                 "\"required\"]}");
 	if (rpc(lo, cfg->model, "fields_get", cJSON_CreateArray(), kw, &lo->fields, &e) < 0) {
 		*err = e.err;
 		if (e.name[0])
@@ -2393,7 +2407,7 @@ load_odoo_new(const struct load_odoo_cfg *cfg, struct ep_err *err)
 	}
 	if (!cJSON_IsObject(lo->fields)) {
 		ep_errf(err, EP_SOFTWARE, "model '%s': fields_get did not answer an object",
-			cfg->model);
+		        cfg->model);
 		load_odoo_free(lo);
 		return NULL;
 	}
@@ -2406,14 +2420,14 @@ load_odoo_new(const struct load_odoo_cfg *cfg, struct ep_err *err)
 	for (size_t i = 0; i < cfg->nkey; i++)
 		if (strcmp(cfg->key[i], "id") != 0 && field(lo, cfg->key[i]) == NULL) {
 			ep_errf(err, EP_USAGE, "--key '%s': %s has no field '%s'", cfg->key[i],
-				cfg->model, cfg->key[i]);
+			        cfg->model, cfg->key[i]);
 			load_odoo_free(lo);
 			return NULL;
 		}
 	lo->archive = !cfg->hard_delete && strcmp(ftype(lo, "active"), "boolean") == 0;
 	if (cfg->xmlid && field(lo, cfg->xmlid) && !is_magic(cfg->xmlid))
 		ep_info(1, "--xmlid %s: the field holds the external id and is not written",
-			cfg->xmlid);
+		        cfg->xmlid);
 	return lo;
 }
 

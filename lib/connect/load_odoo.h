@@ -73,9 +73,8 @@
 
 /* One execute_kw call: args a JSON array, kwargs an object or NULL (both
  * borrowed).  0 with *result (owned by the caller), or -1 with e. */
-typedef int (*load_odoo_rpc)(void *conn, const char *model, const char *method,
-			     const cJSON *args, const cJSON *kwargs, cJSON **result,
-			     struct load_error *e);
+typedef int (*load_odoo_rpc)(void *conn, const char *model, const char *method, const cJSON *args,
+                             const cJSON *kwargs, cJSON **result, struct load_error *e);
 
 struct load_odoo_cfg {
 	struct odoo *odoo; /* the connection, as load_bng's bng and load_nav's nav */

@@ -18,10 +18,10 @@
 struct load_pg {
 	struct load_pg_cfg cfg;
 	PGconn *pg;
-	char *table;      /* the table, quoted: "s"."t" */
-	char *regclass;   /* as to_regclass reads it */
-	cJSON *cols;      /* name -> type (format_type), in column order */
-	char **key;       /* the key's columns, quoted */
+	char *table;    /* the table, quoted: "s"."t" */
+	char *regclass; /* as to_regclass reads it */
+	cJSON *cols;    /* name -> type (format_type), in column order */
+	char **key;     /* the key's columns, quoted */
 	size_t nkey;
 	int in_txn;
 	int conflict;     /* a unique index on the key: upserts without a lookup */
@@ -65,8 +65,7 @@ pg_error(struct load_pg *lp, const PGresult *r, struct load_error *e)
 	if (msg == NULL) { /* no answer: the connection */
 		snprintf(m, sizeof(m), "%s", PQerrorMessage(lp->pg));
 		m[strcspn(m, "\n")] = '\0';
-		return load_errf(e, EP_UNAVAILABLE, NULL, "postgresql: %s",
-		                 m[0] ? m : "no answer");
+		return load_errf(e, EP_UNAVAILABLE, NULL, "postgresql: %s", m[0] ? m : "no answer");
 	}
 	if (state == NULL)
 		state = "";
@@ -95,9 +94,9 @@ pg_error(struct load_pg *lp, const PGresult *r, struct load_error *e)
 static int
 exec(struct load_pg *lp, const char *sql, const char *json, PGresult **res, struct load_error *e)
 {
-	const char *params[1] = {json};
-	PGresult *r = PQexecParams(lp->pg, sql, json ? 1 : 0, NULL, json ? params : NULL, NULL,
-	                           NULL, 0);
+	const char *params[1] = { json };
+	PGresult *r =
+		PQexecParams(lp->pg, sql, json ? 1 : 0, NULL, json ? params : NULL, NULL, NULL, 0);
 	ExecStatusType s = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
 
 	ep_info(3, "postgresql: %s", sql);
@@ -176,7 +175,7 @@ read_columns(struct load_pg *lp, struct ep_err *err)
 		"SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a "
 		"WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped "
 		"ORDER BY a.attnum";
-	const char *params[1] = {lp->regclass};
+	const char *params[1] = { lp->regclass };
 	PGresult *r = PQexecParams(lp->pg, sql, 1, NULL, params, NULL, NULL, 0);
 	int rc = 0;
 
@@ -298,8 +297,9 @@ read_positions(struct load_pg *lp, struct ep_err *err)
 	cJSON *file = NULL;
 
 	memset(&e, 0, sizeof(e));
-	if (exec(lp, "CREATE TABLE IF NOT EXISTS " STATE_TABLE " (stream text PRIMARY KEY, "
-	             "pos jsonb NOT NULL, committed_at timestamptz NOT NULL DEFAULT now())",
+	if (exec(lp,
+	         "CREATE TABLE IF NOT EXISTS " STATE_TABLE " (stream text PRIMARY KEY, "
+	         "pos jsonb NOT NULL, committed_at timestamptz NOT NULL DEFAULT now())",
 	         NULL, NULL, &e) < 0 ||
 	    exec(lp, "SELECT stream, pos::text FROM " STATE_TABLE, NULL, &r, &e) < 0) {
 		*err = e.err;
@@ -308,7 +308,8 @@ read_positions(struct load_pg *lp, struct ep_err *err)
 	lp->dbpos = cJSON_CreateObject();
 	lp->replay = cJSON_CreateObject();
 	for (int i = 0; lp->dbpos && i < PQntuples(r); i++)
-		cJSON_AddItemToObject(lp->dbpos, PQgetvalue(r, i, 0), cJSON_Parse(PQgetvalue(r, i, 1)));
+		cJSON_AddItemToObject(lp->dbpos, PQgetvalue(r, i, 0),
+		                      cJSON_Parse(PQgetvalue(r, i, 1)));
 	PQclear(r);
 	if (lp->dbpos == NULL || lp->replay == NULL)
 		return ep_errf(err, EP_SOFTWARE, "out of memory");
@@ -323,8 +324,10 @@ read_positions(struct load_pg *lp, struct ep_err *err)
 		const cJSON *fp = cJSON_GetObjectItemCaseSensitive(file, s->string);
 		if (fp && !cJSON_Compare(fp, s, 1) && state_pos_older(fp, s)) {
 			cJSON_AddTrueToObject(lp->replay, s->string);
-			ep_info(0, "%s: the table holds %s past the state file: records without a "
-			           "key are not written again up to there", s->string, lp->cfg.table);
+			ep_info(0,
+			        "%s: the table holds %s past the state file: records without a "
+			        "key are not written again up to there",
+			        s->string, lp->cfg.table);
 		}
 	}
 	cJSON_Delete(file);
@@ -339,7 +342,7 @@ prepare(struct load_pg *lp, struct ep_err *err)
 {
 	struct load_error e;
 	PGresult *r = NULL;
-	const char *params[2] = {lp->regclass, NULL};
+	const char *params[2] = { lp->regclass, NULL };
 	struct buf keys = BUF_INIT;
 	int rc = 0;
 
@@ -347,13 +350,14 @@ prepare(struct load_pg *lp, struct ep_err *err)
 	for (size_t i = 0; i < lp->cfg.nkey; i++)
 		buf_addf(&keys, "%s%s", i ? "," : "", lp->cfg.key[i]);
 	params[1] = buf_str(&keys);
-	r = PQexecParams(lp->pg,
-	                 "SELECT 1 FROM pg_index i WHERE i.indrelid = to_regclass($1) AND "
-	                 "i.indisunique AND i.indpred IS NULL AND i.indexprs IS NULL AND "
-	                 "(SELECT string_agg(a.attname, ',' ORDER BY a.attname) FROM pg_attribute a "
-	                 "WHERE a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)) = "
-	                 "(SELECT string_agg(k, ',' ORDER BY k) FROM unnest(string_to_array($2, ',')) k)",
-	                 2, NULL, params, NULL, NULL, 0);
+	r = PQexecParams(
+		lp->pg,
+		"SELECT 1 FROM pg_index i WHERE i.indrelid = to_regclass($1) AND "
+		"i.indisunique AND i.indpred IS NULL AND i.indexprs IS NULL AND "
+		"(SELECT string_agg(a.attname, ',' ORDER BY a.attname) FROM pg_attribute a "
+		"WHERE a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)) = "
+		"(SELECT string_agg(k, ',' ORDER BY k) FROM unnest(string_to_array($2, ',')) k)",
+		2, NULL, params, NULL, NULL, 0);
 	if (r && PQresultStatus(r) == PGRES_TUPLES_OK)
 		lp->conflict = lp->cfg.nkey > 0 && PQntuples(r) > 0;
 	PQclear(r);
@@ -376,8 +380,8 @@ struct load_pg *
 load_pg_new(const struct load_pg_cfg *cfg, struct ep_err *err)
 {
 	struct load_pg *lp = calloc(1, sizeof(*lp));
-	const char *kw[5] = {"dbname", "fallback_application_name", NULL, NULL, NULL};
-	const char *val[5] = {cfg->conninfo, "erpipe", NULL, NULL, NULL};
+	const char *kw[5] = { "dbname", "fallback_application_name", NULL, NULL, NULL };
+	const char *val[5] = { cfg->conninfo, "erpipe", NULL, NULL, NULL };
 	int k = 2;
 	const char *dot;
 	char *a = NULL, *b = NULL;
@@ -403,8 +407,9 @@ load_pg_new(const struct load_pg_cfg *cfg, struct ep_err *err)
 		char m[512];
 		snprintf(m, sizeof(m), "%s", lp->pg ? PQerrorMessage(lp->pg) : "out of memory");
 		m[strcspn(m, "\n")] = '\0';
-		ep_errf(err, strstr(m, "password") || strstr(m, "authentication") ? EP_NOPERM
-		                                                                    : EP_UNAVAILABLE,
+		ep_errf(err,
+		        strstr(m, "password") || strstr(m, "authentication") ? EP_NOPERM
+		                                                             : EP_UNAVAILABLE,
 		        "postgresql: %s", m);
 		goto fail;
 	}
@@ -438,8 +443,8 @@ load_pg_new(const struct load_pg_cfg *cfg, struct ep_err *err)
 	}
 	for (size_t i = 0; i < cfg->nkey; i++)
 		if (coltype(lp, cfg->key[i]) == NULL) {
-			ep_errf(err, EP_USAGE, "--key '%s': table %s has no column '%s'", cfg->key[i],
-			        cfg->table, cfg->key[i]);
+			ep_errf(err, EP_USAGE, "--key '%s': table %s has no column '%s'",
+			        cfg->key[i], cfg->table, cfg->key[i]);
 			goto fail;
 		}
 	if (read_positions(lp, err) < 0 || prepare(lp, err) < 0)
@@ -495,7 +500,8 @@ lp_check(void *t, struct load_item *it, struct load_error *e)
 		for (; k && i < lp->cfg.nkey && strcmp(k->string, lp->cfg.key[i]) == 0; k = k->next)
 			i++;
 		if (k || i != lp->cfg.nkey)
-			return load_errf(e, EP_DATAERR, NULL, "_key: pg matches on the --key columns");
+			return load_errf(e, EP_DATAERR, NULL,
+			                 "_key: pg matches on the --key columns");
 	}
 	if (it->key == NULL && lp->replay->child) {
 		it->status = LOAD_UNCHANGED; /* a replay: the table has it */
@@ -535,7 +541,8 @@ copy_value(struct buf *b, const cJSON *v)
 	if (cJSON_IsBool(v))
 		return buf_addc(b, cJSON_IsTrue(v) ? 't' : 'f');
 	if (cJSON_IsNumber(v)) /* exactly: cJSON's printer rounds to 15 digits */
-		return json_tree_number(v->valuedouble, num, sizeof(num)) > 0 ? buf_adds(b, num) : -1;
+		return json_tree_number(v->valuedouble, num, sizeof(num)) > 0 ? buf_adds(b, num)
+		                                                              : -1;
 	if (cJSON_IsString(v))
 		s = v->valuestring;
 	else if ((s = json = json_tree_print(v)) == NULL)
@@ -652,7 +659,8 @@ static void
 add_key_match(struct load_pg *lp, const char *a, const char *b)
 {
 	for (size_t i = 0; i < lp->nkey; i++)
-		buf_addf(&lp->sql, "%s%s.%s = %s.%s", i ? " AND " : "", a, lp->key[i], b, lp->key[i]);
+		buf_addf(&lp->sql, "%s%s.%s = %s.%s", i ? " AND " : "", a, lp->key[i], b,
+		         lp->key[i]);
 }
 
 /* "c1, c2" of cols, each prefixed with pre ("x." or "") */
@@ -698,7 +706,8 @@ take_rows(struct load_pg *lp, PGresult *r, struct load_item *const *its, size_t 
 			for (size_t k = 0; k < lp->cfg.nkey; k++) {
 				const cJSON *v = item_value(it, row, lp->cfg.key[k]);
 				cJSON_AddItemToObject(id, lp->cfg.key[k],
-				                      v ? cJSON_Duplicate(v, 1) : cJSON_CreateNull());
+				                      v ? cJSON_Duplicate(v, 1)
+				                        : cJSON_CreateNull());
 			}
 			cJSON_Delete(it->id);
 			it->id = id;
@@ -802,8 +811,10 @@ write_sql(struct load_pg *lp, const cJSON *cols, char what)
 		add_cols(lp, cols, "", 0);
 		buf_adds(&lp->sql, ") SELECT ");
 		add_cols(lp, cols, "x.", 0);
-		buf_addf(&lp->sql, " FROM erpipe_in x ORDER BY x.erpipe_o RETURNING %s AS r) "
-		                   "SELECT row_number() OVER (), r FROM w", row);
+		buf_addf(&lp->sql,
+		         " FROM erpipe_in x ORDER BY x.erpipe_o RETURNING %s AS r) "
+		         "SELECT row_number() OVER (), r FROM w",
+		         row);
 		break;
 	case 'u':
 		buf_addf(&lp->sql, "WITH w AS (INSERT INTO %s AS t (", lp->table);
@@ -829,8 +840,10 @@ write_sql(struct load_pg *lp, const cJSON *cols, char what)
 		buf_adds(&lp->sql, " RETURNING ");
 		for (size_t i = 0; i < lp->nkey; i++)
 			buf_addf(&lp->sql, "t.%s, ", lp->key[i]);
-		buf_addf(&lp->sql, "%s AS r, xmax = 0 AS inserted) SELECT x.erpipe_o, w.r, "
-		                   "w.inserted FROM w JOIN erpipe_in x ON ", row);
+		buf_addf(&lp->sql,
+		         "%s AS r, xmax = 0 AS inserted) SELECT x.erpipe_o, w.r, "
+		         "w.inserted FROM w JOIN erpipe_in x ON ",
+		         row);
 		add_key_match(lp, "w", "x");
 		break;
 	case 'p':
@@ -973,11 +986,12 @@ lp_commit(void *t, const char *stream, const cJSON *pos, struct load_error *e)
 	if (stream && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(lp->replay, stream))) {
 		const cJSON *db = cJSON_GetObjectItemCaseSensitive(lp->dbpos, stream);
 		if (!cJSON_Compare(pos, db, 1) && !state_pos_older(pos, db))
-			return load_errf(e, EP_DATAERR, NULL,
-			                 "%s: a checkpoint past the table's position, not at it: which "
-			                 "records without a key before it are in %s cannot be told "
-			                 "(give them a --key)",
-			                 stream, lp->cfg.table);
+			return load_errf(
+				e, EP_DATAERR, NULL,
+				"%s: a checkpoint past the table's position, not at it: which "
+				"records without a key before it are in %s cannot be told "
+				"(give them a --key)",
+				stream, lp->cfg.table);
 		if (cJSON_Compare(pos, db, 1))
 			cJSON_DeleteItemFromObjectCaseSensitive(lp->replay, stream);
 	}

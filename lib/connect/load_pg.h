@@ -56,15 +56,15 @@
 #include "engine/load.h"
 
 struct load_pg_cfg {
-	const char *conninfo;     /* a postgresql:// URI or key=value string, or "" */
-	const char *password;     /* NULL: libpq's own (PGPASSWORD, PGPASSFILE) */
-	const char *table;        /* "name" or "schema.name" */
-	const char *const *key;   /* --key */
+	const char *conninfo;   /* a postgresql:// URI or key=value string, or "" */
+	const char *password;   /* NULL: libpq's own (PGPASSWORD, PGPASSFILE) */
+	const char *table;      /* "name" or "schema.name" */
+	const char *const *key; /* --key */
 	size_t nkey;
-	const char *schema_file;  /* create the table from it when missing */
-	const char *state_file;   /* --state: for the replay check */
-	int verify;               /* return the rows written (load's verify) */
-	int dry_run;              /* look every key up: the plan needs it */
+	const char *schema_file; /* create the table from it when missing */
+	const char *state_file;  /* --state: for the replay check */
+	int verify;              /* return the rows written (load's verify) */
+	int dry_run;             /* look every key up: the plan needs it */
 };
 
 struct load_pg;

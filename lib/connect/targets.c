@@ -215,8 +215,8 @@ run_pg(struct load_system_cfg *c, const char *table, int nfiles, char **files)
 	const char *url;
 	int status;
 
-	if (c->xmlid || c->protocol || c->lo.nthen || c->lo.then_on || c->soap ||
-	    c->per_record || c->token_cache || c->deletes_set) {
+	if (c->xmlid || c->protocol || c->lo.nthen || c->lo.then_on || c->soap || c->per_record ||
+	    c->token_cache || c->deletes_set) {
 		ep_warn("--xmlid, --protocol, --then, --deletes, --soap, --per-record and "
 		        "--token-cache are not for pg");
 		return EP_USAGE;
@@ -274,8 +274,8 @@ load_system_known(const char *name, struct ep_err *err)
 		if (strcmp(name, systems[i].name) == 0)
 			return 0;
 	for (size_t i = 0; i < sizeof(systems) / sizeof(systems[0]); i++)
-		snprintf(known + strlen(known), sizeof(known) - strlen(known), "%s%s", i ? ", " : "",
-		         systems[i].name);
+		snprintf(known + strlen(known), sizeof(known) - strlen(known), "%s%s",
+		         i ? ", " : "", systems[i].name);
 	return ep_errf(err, EP_USAGE, "unknown system '%s' (known: %s)", name, known);
 }
 

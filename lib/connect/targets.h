@@ -43,7 +43,7 @@ int load_system_known(const char *name, struct ep_err *err);
 
 /* Records from files (none: stdin) into entity of system (a known one):
  * the exit status, every failure warned. */
-int load_system_run(struct load_system_cfg *c, const char *system, const char *entity,
-                    int nfiles, char **files);
+int load_system_run(struct load_system_cfg *c, const char *system, const char *entity, int nfiles,
+                    char **files);
 
 #endif

@@ -427,8 +427,8 @@ anomaly_learn(struct anomaly_hist *h, const struct anomaly_verdict *vd, const st
 
 /* ---- references ---------------------------------------------------------- */
 
-static const char *const doc_words[] = {"INVOICE", "FACTURE", "BILL", "FACT", "RECH", "INV",
-                                        "REF",     "NUM",     "NO",   "NR",   "RE",   NULL};
+static const char *const doc_words[] = { "INVOICE", "FACTURE", "BILL", "FACT", "RECH", "INV",
+	                                 "REF",     "NUM",     "NO",   "NR",   "RE",   NULL };
 
 static int
 is_digit(int c)
@@ -505,8 +505,8 @@ pay_key(struct anomaly_hist *h, const char *vendor, const char *amount)
 {
 	buf_reset(&h->key);
 	return buf_add(&h->key, vendor, strlen(vendor) + 1) < 0 || buf_adds(&h->key, amount) < 0
-	           ? -1
-	           : 0;
+	               ? -1
+	               : 0;
 }
 
 /* two references are the same payment's */
@@ -608,7 +608,7 @@ pay_add(struct anomaly_hist *h, const struct anomaly_payment *p, int past)
 	q->at = dup_or_null(p->at, &bad);
 	if (bad ||
 	    anomaly_ref_norm(p->ref ? p->ref : "", p->ref ? strlen(p->ref) : 0, &h->flat, &h->seg) <
-	        0 ||
+	            0 ||
 	    (q->flat = strdup(buf_str(&h->flat))) == NULL ||
 	    (q->seg = strdup(buf_str(&h->seg))) == NULL || pay_key(h, p->vendor, p->amount) < 0) {
 		pay_free(q);
@@ -651,12 +651,10 @@ load_series(struct anomaly_hist *h, const cJSON *v, const char *name, struct ep_
 
 	if (!cJSON_IsObject(v) || !cJSON_IsObject(series))
 		return bad(err, name, "not {\"v\":1,\"series\":{...}}", ANOMALY_STREAM, 0);
-	cJSON_ArrayForEach(s, series)
-	{
+	cJSON_ArrayForEach(s, series) {
 		if (!cJSON_IsObject(s))
 			return bad(err, name, "a series is not an object", ANOMALY_STREAM, i);
-		cJSON_ArrayForEach(g, s)
-		{
+		cJSON_ArrayForEach(g, s) {
 			i++;
 			if (!cJSON_IsArray(g))
 				return bad(err, name, "a group is not an array", ANOMALY_STREAM, i);
@@ -664,8 +662,7 @@ load_series(struct anomaly_hist *h, const cJSON *v, const char *name, struct ep_
 				return ep_errf(err, EP_SOFTWARE, "out of memory");
 			if (at == NO_GROUP)
 				return bad(err, name, "too many groups", ANOMALY_STREAM, i);
-			cJSON_ArrayForEach(x, g)
-			{
+			cJSON_ArrayForEach(x, g) {
 				const cJSON *t = x, *id = NULL;
 				struct dec d;
 
@@ -711,8 +708,7 @@ load_payments(struct anomaly_hist *h, const cJSON *v, const char *name, struct e
 
 	if (!cJSON_IsObject(v) || !cJSON_IsArray(pays))
 		return bad(err, name, "not {\"v\":1,\"payments\":[...]}", ANOMALY_PAY_STREAM, 0);
-	cJSON_ArrayForEach(a, pays)
-	{
+	cJSON_ArrayForEach(a, pays) {
 		struct anomaly_payment p;
 		struct dt_time t;
 		struct dec d;

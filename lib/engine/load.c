@@ -16,21 +16,21 @@
 #include "base/text.h"
 
 const struct ep_opt load_opts_table[] = {
-    {"batch", OPT_LOAD_BATCH, "N", "records per batch: one lookup, one create (default 100)"},
-    {"dry-run", 'n', NULL, "print the plan as receipts, write nothing"},
-    {"key", 'k', "FIELDS", "fields naming a record's identity in the target (a,b,…)"},
-    {"no-verify", OPT_LOAD_NO_VERIFY, NULL, "do not read back what was written"},
-    {"op", OPT_LOAD_OP, "upsert|create|update|delete|insert", "what to do with records without _op"},
-    {"then", OPT_LOAD_THEN, "METHODS", "call these methods on the records written (a,b,…)"},
-    {"then-on", OPT_LOAD_THEN_ON, "written|created|all",
-     "--then on every record written (default), those created, or all found"},
-    {"verify", OPT_LOAD_VERIFY, "report|strict",
-     "a field the server did not keep: receipt drifted (default), or a reject"},
-    {NULL, 0, NULL, NULL},
+	{ "batch", OPT_LOAD_BATCH, "N", "records per batch: one lookup, one create (default 100)" },
+	{ "dry-run", 'n', NULL, "print the plan as receipts, write nothing" },
+	{ "key", 'k', "FIELDS", "fields naming a record's identity in the target (a,b,…)" },
+	{ "no-verify", OPT_LOAD_NO_VERIFY, NULL, "do not read back what was written" },
+	{ "op", OPT_LOAD_OP, "upsert|create|update|delete|insert",
+	  "what to do with records without _op" },
+	{ "then", OPT_LOAD_THEN, "METHODS", "call these methods on the records written (a,b,…)" },
+	{ "then-on", OPT_LOAD_THEN_ON, "written|created|all",
+	  "--then on every record written (default), those created, or all found" },
+	{ "verify", OPT_LOAD_VERIFY, "report|strict",
+	  "a field the server did not keep: receipt drifted (default), or a reject" },
+	{ NULL, 0, NULL, NULL },
 };
 
-static const char *const op_names[LOAD_NOPS] = {"upsert", "create", "update", "delete",
-                                                "insert"};
+static const char *const op_names[LOAD_NOPS] = { "upsert", "create", "update", "delete", "insert" };
 
 const char *
 load_op_name(enum load_op op)
@@ -41,10 +41,10 @@ load_op_name(enum load_op op)
 const char *
 load_status_name(enum load_status s, int dry_run)
 {
-	static const char *const done[] = {"pending",   "created", "updated",
-	                                   "unchanged", "deleted", "rejected"};
-	static const char *const plan[] = {"pending",   "create", "update",
-	                                   "unchanged", "delete", "rejected"};
+	static const char *const done[] = { "pending",   "created", "updated",
+		                            "unchanged", "deleted", "rejected" };
+	static const char *const plan[] = { "pending",   "create", "update",
+		                            "unchanged", "delete", "rejected" };
 	if ((unsigned)s > LOAD_REJECTED)
 		return "?";
 	return dry_run ? plan[s] : done[s];
@@ -130,8 +130,8 @@ load_opt(struct load_opts *o, int key, const char *arg, struct ep_err *err)
 		return 1;
 	case 'k':
 		return split_list("key", arg, &o->key_text, o->key, &o->nkey, LOAD_KEY_MAX, err) < 0
-		           ? -1
-		           : 1;
+		               ? -1
+		               : 1;
 	case OPT_LOAD_OP:
 		for (int i = 0; i < LOAD_NOPS; i++)
 			if (strcmp(arg, op_names[i]) == 0) {
@@ -143,12 +143,12 @@ load_opt(struct load_opts *o, int key, const char *arg, struct ep_err *err)
 	case OPT_LOAD_THEN:
 		return split_list("then", arg, &o->then_text, o->then, &o->nthen, LOAD_THEN_MAX,
 		                  err) < 0
-		           ? -1
-		           : 1;
+		               ? -1
+		               : 1;
 	case OPT_LOAD_THEN_ON:
 		if (strcmp(arg, "written") == 0 || strcmp(arg, "created") == 0 ||
 		    strcmp(arg, "all") == 0) {
-			o->then_on = arg[0] == 'c' ? LOAD_THEN_CREATED
+			o->then_on = arg[0] == 'c'   ? LOAD_THEN_CREATED
 			             : arg[0] == 'a' ? LOAD_THEN_ALL
 			                             : LOAD_THEN_WRITTEN;
 			return 1;
@@ -272,12 +272,12 @@ struct loader {
 	char **sources;         /* input names, kept for the items */
 	size_t nsources;
 	struct buf b;
-	uint64_t calls; /* target operations called, for -v */
-	size_t window;   /* records held: the batch, or LOAD_VERIFY_WINDOW */
-	int lost_rounds; /* rounds of "Lost answers" in this batch */
-	uint64_t drifted;  /* records with a drift (the summary's count) */
-	uint64_t unread;   /* records written but not found by the readback */
-	cJSON *unverified; /* names of fields written but not read back: a set */
+	uint64_t calls;            /* target operations called, for -v */
+	size_t window;             /* records held: the batch, or LOAD_VERIFY_WINDOW */
+	int lost_rounds;           /* rounds of "Lost answers" in this batch */
+	uint64_t drifted;          /* records with a drift (the summary's count) */
+	uint64_t unread;           /* records written but not found by the readback */
+	cJSON *unverified;         /* names of fields written but not read back: a set */
 	struct json_tree_err jerr; /* the last record's parse */
 };
 
@@ -381,9 +381,10 @@ item_key(struct loader *L, struct load_item *it)
 			if (cJSON_IsString(op) && strcmp(op->valuestring, op_names[i]) == 0)
 				break;
 		if (i == LOAD_NOPS)
-			load_item_reject(it, NULL,
-			                 "_op: not \"upsert\", \"create\", \"update\", \"delete\" or "
-			                 "\"insert\"");
+			load_item_reject(
+				it, NULL,
+				"_op: not \"upsert\", \"create\", \"update\", \"delete\" or "
+				"\"insert\"");
 		else
 			it->op = (enum load_op)i;
 		cJSON_Delete(op);
@@ -417,8 +418,9 @@ item_key(struct loader *L, struct load_item *it)
 			if (empty_value(v)) {
 				cJSON_Delete(k);
 				if (it->op != LOAD_CREATE)
-					load_item_reject(
-					    it, NULL, "no value for the key field '%s'", o->key[i]);
+					load_item_reject(it, NULL,
+					                 "no value for the key field '%s'",
+					                 o->key[i]);
 				return 0;
 			}
 			if ((d = cJSON_Duplicate(v, 1)) == NULL ||
@@ -472,8 +474,8 @@ receipt(struct loader *L, const struct load_item *it)
 	rc |= add_json(b, it->id);
 	rc |= buf_adds(b, ",\"status\":\"");
 	rc |= buf_adds(b, it->drift && it->status != LOAD_REJECTED
-	                      ? "drifted"
-	                      : load_status_name(it->status, L->o->dry_run));
+	                          ? "drifted"
+	                          : load_status_name(it->status, L->o->dry_run));
 	rc |= buf_adds(b, "\"");
 	if (it->drift) {
 		rc |= buf_adds(b, ",\"drift\":");
@@ -509,10 +511,10 @@ static void
 ops_receipt(enum load_status s)
 {
 	static const int map[] = {
-	    [LOAD_CREATED] = OPS_CREATED,
-	    [LOAD_UPDATED] = OPS_UPDATED,
-	    [LOAD_UNCHANGED] = OPS_UNCHANGED,
-	    [LOAD_DELETED] = OPS_DELETED,
+		[LOAD_CREATED] = OPS_CREATED,
+		[LOAD_UPDATED] = OPS_UPDATED,
+		[LOAD_UNCHANGED] = OPS_UNCHANGED,
+		[LOAD_DELETED] = OPS_DELETED,
 	};
 
 	if (s >= LOAD_CREATED && s <= LOAD_DELETED)
@@ -532,7 +534,7 @@ settle(struct stage *st, struct loader *L)
 		if (receipt(L, it) < 0)
 			return oom(st);
 		if (it->status == LOAD_REJECTED) {
-			struct stage_rec rec = {it->text, it->len, it->source, it->line};
+			struct stage_rec rec = { it->text, it->len, it->source, it->line };
 			rc = stage_reject(st, &rec, "load", item_error(it), it->errors, it->nerrors,
 			                  0);
 			if (rc == 0 && ndjson_write(stage_out(st), L->b.p, L->b.len) < 0)
@@ -720,8 +722,8 @@ has_key(const struct load_item *it)
 /* Is given, a value of the record's field name, the same as v, the target's
  * (NULL: the target has none)? */
 static int
-field_same(const struct loader *L, const struct load_item *it, const char *name,
-           const cJSON *given, const cJSON *v)
+field_same(const struct loader *L, const struct load_item *it, const char *name, const cJSON *given,
+           const cJSON *v)
 {
 	if (v == NULL)
 		return 0;
@@ -742,7 +744,8 @@ diff(struct loader *L, struct load_item *it)
 		return -1;
 	for (cJSON *f = it->rec->child; f; f = f->next) {
 		const cJSON *cur =
-		    it->current ? cJSON_GetObjectItemCaseSensitive(it->current, f->string) : NULL;
+			it->current ? cJSON_GetObjectItemCaseSensitive(it->current, f->string)
+				    : NULL;
 		if (!field_same(L, it, f->string, f, cur)) {
 			cJSON *d = cJSON_Duplicate(f, 1);
 			if (d == NULL || !cJSON_AddItemToObject(ch, f->string, d)) {
@@ -838,8 +841,8 @@ load_item_lost(struct load_item *it, enum load_status would)
  * else, when the step failed with lost, the pending ones of step s: a
  * create without its id, every update and remove.  -1: the run stops. */
 static int
-settle_lost(struct stage *st, struct loader *L, enum step s, struct load_item *const *its,
-            size_t n, const struct load_error *lost)
+settle_lost(struct stage *st, struct loader *L, enum step s, struct load_item *const *its, size_t n,
+            const struct load_error *lost)
 {
 	struct load_item **todo = calloc(n ? n : 1, sizeof(*todo)), **again[3] = { NULL };
 	cJSON **old = calloc(n ? n : 1, sizeof(*old));
@@ -868,7 +871,8 @@ settle_lost(struct stage *st, struct loader *L, enum step s, struct load_item *c
 		}
 		if (!it->lost) {
 			if (s == STEP_CREATE && it->id) {
-				it->status = LOAD_CREATED; /* a create with its id: that answer came */
+				it->status =
+					LOAD_CREATED; /* a create with its id: that answer came */
 				continue;
 			}
 			it->lost = step_status(s);
@@ -898,8 +902,8 @@ settle_lost(struct stage *st, struct loader *L, enum step s, struct load_item *c
 		goto out;
 	}
 	L->lost_rounds++;
-	ep_info(1, "%s: %zu writes whose answer was lost: reading them again (%s)",
-	        L->t->system, k, lost->err.msg);
+	ep_info(1, "%s: %zu writes whose answer was lost: reading them again (%s)", L->t->system, k,
+	        lost->err.msg);
 	for (size_t i = 0; i < k; i++) {
 		old[i] = todo[i]->id;
 		todo[i]->id = NULL;
@@ -931,7 +935,8 @@ settle_lost(struct stage *st, struct loader *L, enum step s, struct load_item *c
 			if (would == LOAD_CREATED)
 				again[0][nagain[0]++] = it;
 			else
-				load_item_reject(it, NULL, "update: the record was deleted meanwhile");
+				load_item_reject(it, NULL,
+				                 "update: the record was deleted meanwhile");
 			continue;
 		}
 		if (diff(L, it) < 0) {
@@ -1014,7 +1019,8 @@ has_id(const struct load_item *it)
 static int
 add_drift(struct load_item *it, const char *field, const cJSON *sent, const cJSON *stored)
 {
-	cJSON *d = cJSON_CreateObject(), *a = cJSON_Duplicate(sent, 1), *b = cJSON_Duplicate(stored, 1);
+	cJSON *d = cJSON_CreateObject(), *a = cJSON_Duplicate(sent, 1),
+	      *b = cJSON_Duplicate(stored, 1);
 
 	if (it->drift == NULL)
 		it->drift = cJSON_CreateArray();
@@ -1323,7 +1329,7 @@ int
 load_run(const struct stage_cfg *cfg, const struct load_opts *o, const struct load_target *t,
          void *tctx, int nfiles, char *const *files)
 {
-	struct stage_hooks hooks = {on_record, on_barrier, NULL, on_rejected, NULL, NULL};
+	struct stage_hooks hooks = { on_record, on_barrier, NULL, on_rejected, NULL, NULL };
 	struct stage_cfg scfg = *cfg;
 	struct loader L;
 	size_t cap = (size_t)(o->batch > 0 ? o->batch : 1);

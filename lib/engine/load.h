@@ -134,8 +134,8 @@
 #define LOAD_BATCH_DEFAULT 100
 #define LOAD_BATCH_MAX 10000
 #define LOAD_VERIFY_WINDOW 1000 /* records read back at once (no --then) */
-#define LOAD_KEY_MAX 16  /* fields in one --key */
-#define LOAD_THEN_MAX 16 /* methods in one --then */
+#define LOAD_KEY_MAX 16         /* fields in one --key */
+#define LOAD_THEN_MAX 16        /* methods in one --then */
 
 enum load_op { LOAD_UPSERT = 0, LOAD_CREATE, LOAD_UPDATE, LOAD_DELETE, LOAD_INSERT, LOAD_NOPS };
 
@@ -243,7 +243,7 @@ struct load_opts {
 	const char *then[LOAD_THEN_MAX]; /* --then methods, in order */
 	size_t nthen;
 	enum { LOAD_THEN_WRITTEN = 0, LOAD_THEN_CREATED, LOAD_THEN_ALL } then_on; /* --then-on */
-	enum load_verify verify;         /* --verify, --no-verify */
+	enum load_verify verify;    /* --verify, --no-verify */
 	char *key_text, *then_text; /* storage of key[] and then[] */
 	struct audit *audit;        /* --audit: one line per write (load_audit.h) */
 };
@@ -275,7 +275,7 @@ int load_run(const struct stage_cfg *cfg, const struct load_opts *o, const struc
 /* For targets. */
 /* Reject the item: error = "name: message" (name may be NULL or ""). */
 void load_item_reject(struct load_item *it, const char *name, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+	__attribute__((format(printf, 3, 4)));
 /* The answer to it's write was lost ("Lost answers"): would says what that
  * write was (LOAD_CREATED, LOAD_UPDATED, LOAD_DELETED).  A target whose
  * call reports per record (BNG) marks those and returns 0; the others
@@ -286,7 +286,7 @@ void load_item_lost(struct load_item *it, enum load_status would);
 void load_item_field_error(struct load_item *it, const char *path, const char *message);
 /* Fill e (printf-style message); returns -1. */
 int load_errf(struct load_error *e, int code, const char *name, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+	__attribute__((format(printf, 4, 5)));
 
 /* The fields an item wrote: an update's changes, else its record. */
 const cJSON *load_item_written(const struct load_item *it);

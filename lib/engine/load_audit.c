@@ -21,8 +21,7 @@ load_audit_item(struct stage *st, struct audit *a, const struct load_item *it)
 	struct ep_err e = EP_ERR_INIT;
 	const cJSON *w;
 
-	if (it->status != LOAD_CREATED && it->status != LOAD_UPDATED &&
-	    it->status != LOAD_DELETED)
+	if (it->status != LOAD_CREATED && it->status != LOAD_UPDATED && it->status != LOAD_DELETED)
 		return 0;
 	audit_begin(a, op[it->status], it->drift ? "drifted" : load_status_name(it->status, 0),
 	            it->key, it->id, it->status != LOAD_DELETED);
@@ -32,8 +31,8 @@ load_audit_item(struct stage *st, struct audit *a, const struct load_item *it)
 	for (const cJSON *f = w ? w->child : NULL; f; f = f->next)
 		audit_change(a, f->string,
 		             it->status == LOAD_UPDATED && it->current
-		                 ? cJSON_GetObjectItemCaseSensitive(it->current, f->string)
-		                 : NULL,
+		                     ? cJSON_GetObjectItemCaseSensitive(it->current, f->string)
+		                     : NULL,
 		             1, f);
 	return audit_end(a, it->source, it->line, &e) < 0 ? fail(st, &e) : 0;
 }

@@ -174,7 +174,7 @@ take(struct run *R, int side, const char *source, const struct ndjson_line *ln)
 		snprintf(msg, sizeof msg, "no id field '%s'", R->spec->ids[0].name[side]);
 		for (int i = 0; i < R->spec->nids; i++)
 			if (jv_obj_get(&rec, R->spec->ids[i].name[side],
-			                strlen(R->spec->ids[i].name[side])) == NULL)
+			               strlen(R->spec->ids[i].name[side])) == NULL)
 				snprintf(msg, sizeof msg, "no id field '%s'",
 				         R->spec->ids[i].name[side]);
 		bad(R, side, source, ln->lineno, msg);
@@ -225,7 +225,7 @@ make_blocks(struct run *R)
 		return oom(R);
 	for (size_t i = 0; i < R->nbk; i++) {
 		if (R->nbl == 0 || R->bl[R->nbl - 1].key != R->bk[i].key)
-			R->bl[R->nbl++] = (struct block){R->bk[i].key, (uint32_t)i, 0};
+			R->bl[R->nbl++] = (struct block){ R->bk[i].key, (uint32_t)i, 0 };
 		R->bl[R->nbl - 1].n++;
 	}
 	/* a table at most half full */
@@ -287,7 +287,7 @@ index_right(struct run *R, uint32_t idx)
 	int n = sim_block_keys(R->spec->sim, R->s[1].sim.p + R->s[1].r[idx].sim, keys, SIM_MAXKEYS);
 
 	for (int i = 0; i < n; i++) {
-		struct bkey k = {keys[i], idx};
+		struct bkey k = { keys[i], idx };
 
 		if (buf_add(&R->bkb, &k, sizeof k) < 0)
 			return oom(R);
@@ -331,7 +331,7 @@ score_left(struct run *R, uint32_t idx)
 			if (s < R->spec->lo)
 				continue;
 			{
-				struct cand c = {idx, r, s, why.total, 0};
+				struct cand c = { idx, r, s, why.total, 0 };
 
 				if (buf_add(&R->cdb, &c, sizeof c) < 0)
 					return oom(R);
@@ -433,7 +433,7 @@ assign(struct run *R, uint32_t *bound_l, uint32_t *bound_r)
 		qsort(R->cd, R->ncd, sizeof(*R->cd), cmp_score);
 	for (i = 0; i < R->ncd; i++) {
 		const struct cand *c = &R->cd[i];
-		uint32_t idx[2] = {c->l, c->r};
+		uint32_t idx[2] = { c->l, c->r };
 
 		for (int s = 0; s < 2; s++) {
 			if (c->pts > best[s][idx[s]]) {
@@ -471,7 +471,7 @@ match_run(const struct match_spec *spec, const char *const path[2], const struct
           struct match_counts *c, struct ep_err *err)
 {
 	struct run R;
-	uint32_t *bound[2] = {NULL, NULL};
+	uint32_t *bound[2] = { NULL, NULL };
 	size_t i;
 	int rc = -1;
 

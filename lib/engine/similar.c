@@ -20,8 +20,8 @@
 #define WORDS_MAX 16 /* words of a value compared */
 #define JW_MAX 128   /* bytes of a string Jaro-Winkler looks at */
 
-static const char *const kind_names[SIM_NKINDS] = {"name",    "email", "phone", "vat",
-                                                   "address", "city",  "zip",   "text"};
+static const char *const kind_names[SIM_NKINDS] = { "name",    "email", "phone", "vat",
+	                                            "address", "city",  "zip",   "text" };
 
 /* per kind: points when equal, points taken when different, and the
  * similarity at or below which a fuzzy field counts as different (1: the
@@ -29,9 +29,9 @@ static const char *const kind_names[SIM_NKINDS] = {"name",    "email", "phone", 
 static const struct {
 	double agree, disagree, floor;
 } weight[SIM_NKINDS] = {
-    [SIM_NAME] = {4, 4, 0.75}, [SIM_EMAIL] = {5, 2, 0.92},  [SIM_PHONE] = {4, 2, 1},
-    [SIM_VAT] = {6, 6, 1},     [SIM_ADDRESS] = {2, 1, 0.7}, [SIM_CITY] = {1, 2, 0.85},
-    [SIM_ZIP] = {1, 1, 1},     [SIM_TEXT] = {2, 1, 0.75},
+	[SIM_NAME] = { 4, 4, 0.75 }, [SIM_EMAIL] = { 5, 2, 0.92 },  [SIM_PHONE] = { 4, 2, 1 },
+	[SIM_VAT] = { 6, 6, 1 },     [SIM_ADDRESS] = { 2, 1, 0.7 }, [SIM_CITY] = { 1, 2, 0.85 },
+	[SIM_ZIP] = { 1, 1, 1 },     [SIM_TEXT] = { 2, 1, 0.75 },
 };
 
 #define LEGAL_POINTS 1.5 /* both names carry a legal form, of different classes */
@@ -116,7 +116,8 @@ sim_spec_parse(const char *s, int pairs, const char *what, struct sim_spec *sp, 
 		if (pairs ? fields_pair(p, l, &nm) < 0 : l == 0)
 			return ep_errf(err, EP_USAGE, "%s '%s': empty field name", what, s);
 		f->name[0] = strndup(p, pairs ? nm.n[0] : l);
-		f->name[1] = pairs && nm.name[1] != nm.name[0] ? strndup(nm.name[1], nm.n[1]) : f->name[0];
+		f->name[1] = pairs && nm.name[1] != nm.name[0] ? strndup(nm.name[1], nm.n[1])
+		                                               : f->name[0];
 		if (f->name[0] == NULL || f->name[1] == NULL) {
 			if (f->name[1] != f->name[0])
 				free(f->name[1]);
@@ -143,14 +144,15 @@ sim_spec_free(struct sim_spec *sp)
 static const struct {
 	const char *iso, *cc;
 } countries[] = {
-    {"AT", "43"},  {"AU", "61"},  {"BE", "32"},  {"BG", "359"}, {"BR", "55"},  {"CA", "1"},
-    {"CH", "41"},  {"CN", "86"},  {"CY", "357"}, {"CZ", "420"}, {"DE", "49"},  {"DK", "45"},
-    {"EE", "372"}, {"ES", "34"},  {"FI", "358"}, {"FR", "33"},  {"GB", "44"},  {"GR", "30"},
-    {"HR", "385"}, {"HU", "36"},  {"IE", "353"}, {"IN", "91"},  {"IS", "354"}, {"IT", "39"},
-    {"JP", "81"},  {"LT", "370"}, {"LU", "352"}, {"LV", "371"}, {"MA", "212"}, {"MT", "356"},
-    {"MX", "52"},  {"NL", "31"},  {"NO", "47"},  {"NZ", "64"},  {"PL", "48"},  {"PT", "351"},
-    {"RO", "40"},  {"SE", "46"},  {"SI", "386"}, {"SK", "421"}, {"TN", "216"}, {"TR", "90"},
-    {"UK", "44"},  {"US", "1"},   {"ZA", "27"},
+	{ "AT", "43" },  { "AU", "61" },  { "BE", "32" },  { "BG", "359" }, { "BR", "55" },
+	{ "CA", "1" },   { "CH", "41" },  { "CN", "86" },  { "CY", "357" }, { "CZ", "420" },
+	{ "DE", "49" },  { "DK", "45" },  { "EE", "372" }, { "ES", "34" },  { "FI", "358" },
+	{ "FR", "33" },  { "GB", "44" },  { "GR", "30" },  { "HR", "385" }, { "HU", "36" },
+	{ "IE", "353" }, { "IN", "91" },  { "IS", "354" }, { "IT", "39" },  { "JP", "81" },
+	{ "LT", "370" }, { "LU", "352" }, { "LV", "371" }, { "MA", "212" }, { "MT", "356" },
+	{ "MX", "52" },  { "NL", "31" },  { "NO", "47" },  { "NZ", "64" },  { "PL", "48" },
+	{ "PT", "351" }, { "RO", "40" },  { "SE", "46" },  { "SI", "386" }, { "SK", "421" },
+	{ "TN", "216" }, { "TR", "90" },  { "UK", "44" },  { "US", "1" },   { "ZA", "27" },
 };
 
 int
@@ -311,20 +313,23 @@ static const struct {
 	const char *w;
 	int cls; /* the entry that names the class */
 } legal_tab[] = {
-    {"ltd", 0},          {"limited", 0}, {"plc", 2},         {"llc", 3},  {"inc", 4},
-    {"incorporated", 4}, {"corp", 6},    {"corporation", 6}, {"co", 8},   {"company", 8},
-    {"gmbh", 10},        {"ag", 11},     {"kg", 12},         {"ohg", 13}, {"ug", 14},
-    {"ev", 15},          {"sarl", 16},   {"sas", 17},        {"sa", 18},  {"sasu", 19},
-    {"eurl", 20},        {"snc", 21},    {"bv", 22},         {"nv", 23},  {"srl", 24},
-    {"spa", 25},         {"sl", 26},     {"ab", 27},         {"as", 28},  {"oy", 29},
-    {"aps", 30},         {"pty", 31},    {"llp", 32},        {"lp", 33},  {"kft", 34},
-    {"sro", 35},         {"gbr", 36},    {"kgaa", 37},       {"se", 38},  {"oyj", 39},
-    {"asa", 40},         {"bvba", 41},   {"vof", 42},        {"lda", 43}, {"slu", 44},
-    {"pte", 45},         {"bhd", 46},    {"sdn", 47},        {"cv", 48},  {"spzoo", 49},
-    {"zoo", 49},         {"sp", 49},     {"oo", 49},         {"kk", 52},  {"ltda", 53},
+	{ "ltd", 0 },   { "limited", 0 },      { "plc", 2 },   { "llc", 3 },
+	{ "inc", 4 },   { "incorporated", 4 }, { "corp", 6 },  { "corporation", 6 },
+	{ "co", 8 },    { "company", 8 },      { "gmbh", 10 }, { "ag", 11 },
+	{ "kg", 12 },   { "ohg", 13 },         { "ug", 14 },   { "ev", 15 },
+	{ "sarl", 16 }, { "sas", 17 },         { "sa", 18 },   { "sasu", 19 },
+	{ "eurl", 20 }, { "snc", 21 },         { "bv", 22 },   { "nv", 23 },
+	{ "srl", 24 },  { "spa", 25 },         { "sl", 26 },   { "ab", 27 },
+	{ "as", 28 },   { "oy", 29 },          { "aps", 30 },  { "pty", 31 },
+	{ "llp", 32 },  { "lp", 33 },          { "kft", 34 },  { "sro", 35 },
+	{ "gbr", 36 },  { "kgaa", 37 },        { "se", 38 },   { "oyj", 39 },
+	{ "asa", 40 },  { "bvba", 41 },        { "vof", 42 },  { "lda", 43 },
+	{ "slu", 44 },  { "pte", 45 },         { "bhd", 46 },  { "sdn", 47 },
+	{ "cv", 48 },   { "spzoo", 49 },       { "zoo", 49 },  { "sp", 49 },
+	{ "oo", 49 },   { "kk", 52 },          { "ltda", 53 },
 };
 
-static const char *const stop_words[] = {"&", "and", "und", "et", "the", "of", "z"};
+static const char *const stop_words[] = { "&", "and", "und", "et", "the", "of", "z" };
 
 static int
 legal_class(const char *w, size_t n)
@@ -373,7 +378,7 @@ split_words(const char *s, size_t n, struct word *w, int max)
 		while (j < n && s[j] != ' ')
 			j++;
 		if (j > i)
-			w[k++] = (struct word){s + i, j - i};
+			w[k++] = (struct word){ s + i, j - i };
 		i = j + 1;
 	}
 	return k;
@@ -966,8 +971,8 @@ sim_reasons_text(const struct sim_spec *sp, const struct sim_why *w, int side, s
 static uint64_t
 block_hash(int field, int tag, const char *p, size_t n)
 {
-	static const uint64_t key[2] = {0x736d6c72616d6174ull, 0x6b636f6c62706965ull};
-	unsigned char head[2] = {(unsigned char)field, (unsigned char)tag};
+	static const uint64_t key[2] = { 0x736d6c72616d6174ull, 0x6b636f6c62706965ull };
+	unsigned char head[2] = { (unsigned char)field, (unsigned char)tag };
 	uint64_t h[2], h2[2];
 
 	siphash128(key, head, 2, h);

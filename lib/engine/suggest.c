@@ -24,8 +24,8 @@
 
 /* kinds of value */
 enum { K_BOOL, K_INT, K_NUM, K_STR, K_M2O, K_LINES, K_ARR, K_OBJ, K_N };
-static const char *const kind_name[K_N] = {"boolean",  "integer", "number", "string",
-                                           "many2one", "lines",   "array",  "object"};
+static const char *const kind_name[K_N] = { "boolean",  "integer", "number", "string",
+	                                    "many2one", "lines",   "array",  "object" };
 
 /* shapes of a string (or number) */
 enum {
@@ -43,9 +43,10 @@ enum {
 	SH_CODE,
 	SH_N
 };
-static const char *const shape_name[SH_N] = {"e-mail", "phone",     "country code", "currency code",
-                                             "date",   "date-time", "date-time",    "numeric text",
-                                             "amount", "url",       "no-date",      "reference"};
+static const char *const shape_name[SH_N] = { "e-mail",        "phone",        "country code",
+	                                      "currency code", "date",         "date-time",
+	                                      "date-time",     "numeric text", "amount",
+	                                      "url",           "no-date",      "reference" };
 
 /* JSON Schema types */
 enum {
@@ -227,8 +228,9 @@ out:
 static double
 weight(const char *t)
 {
-	static const char *const weak[] = {"id", "no", "nr",  "num", "number", "code", "ref", "the",
-	                                   "of", "to", "lcy", "x",   "value",  "is",   "has", NULL};
+	static const char *const weak[] = { "id",    "no",  "nr",  "num", "number", "code",
+		                            "ref",   "the", "of",  "to",  "lcy",    "x",
+		                            "value", "is",  "has", NULL };
 	int i;
 
 	for (i = 0; weak[i]; i++)
@@ -256,7 +258,7 @@ static double
 dice(char *const *a, int na, char *const *b, int nb)
 {
 	double wa = 0, wb = 0, m = 0;
-	int used[MAXTOK] = {0}, i, j;
+	int used[MAXTOK] = { 0 }, i, j;
 
 	for (i = 0; i < na; i++)
 		wa += weight(a[i]);
@@ -290,10 +292,10 @@ static int shape_mostly(const struct field *f);
 static int
 docno(const struct field *t, const struct field *s)
 {
-	static const char *const doc[] = {"",           "order",         "invoice", "document",
-	                                  "doc",        "bill",          "payment", "receipt",
-	                                  "salesorder", "purchaseorder", NULL};
-	static const char *const no[] = {"no", "number", "nr", NULL};
+	static const char *const doc[] = { "",           "order",         "invoice", "document",
+		                           "doc",        "bill",          "payment", "receipt",
+		                           "salesorder", "purchaseorder", NULL };
+	static const char *const no[] = { "no", "number", "nr", NULL };
 	int i, j;
 
 	if (strcmp(s->name, "name") != 0 || shape_mostly(s) != SH_CODE)
@@ -629,8 +631,7 @@ profile_items(struct suggest *sg, struct field *f, const cJSON *arr, struct ep_e
 
 	if (sd == NULL)
 		return ep_errf(err, EP_SOFTWARE, "out of memory");
-	cJSON_ArrayForEach(it, arr)
-	{
+	cJSON_ArrayForEach(it, arr) {
 		if (!cJSON_IsObject(it))
 			continue;
 		sd->records++;
@@ -719,7 +720,7 @@ int
 suggest_record(struct suggest *sg, int side, const char *line, size_t len, struct ep_err *err)
 {
 	struct side *sd = &sg->s[side ? 1 : 0];
-	struct json_tree_err je = {NULL, 0, BUF_INIT};
+	struct json_tree_err je = { NULL, 0, BUF_INIT };
 	cJSON *r, *m;
 
 	if (sd->records >= sg->max_records)
@@ -796,8 +797,8 @@ suggest_read(struct suggest *sg, int side, const char *path, struct ep_err *err)
 static unsigned
 type_bit(const char *t)
 {
-	static const char *const names[] = {"string", "number", "integer", "boolean",
-	                                    "array",  "object", "null"};
+	static const char *const names[] = { "string", "number", "integer", "boolean",
+		                             "array",  "object", "null" };
 	unsigned i;
 
 	for (i = 0; i < 7; i++)
@@ -815,8 +816,9 @@ schema_prop(struct field *f, const cJSON *p)
 	if (cJSON_IsString(t))
 		f->types |= type_bit(t->valuestring);
 	else if (cJSON_IsArray(t))
-		cJSON_ArrayForEach(x, t) if (cJSON_IsString(x)) f->types |=
-		    type_bit(x->valuestring);
+		cJSON_ArrayForEach(x, t)
+			if (cJSON_IsString(x))
+				f->types |= type_bit(x->valuestring);
 	x = cJSON_GetObjectItemCaseSensitive(p, "format");
 	if (cJSON_IsString(x) && f->format == NULL)
 		f->format = strdup(x->valuestring);
@@ -825,8 +827,7 @@ schema_prop(struct field *f, const cJSON *p)
 		schema_prop(f, x);
 	x = cJSON_GetObjectItemCaseSensitive(p, "enum");
 	if (cJSON_IsArray(x))
-		cJSON_ArrayForEach(t, x)
-		{
+		cJSON_ArrayForEach(t, x) {
 			f->nenum++;
 			if (cJSON_IsString(t))
 				keep_value(f, t->valuestring, strlen(t->valuestring));
@@ -855,7 +856,7 @@ static const cJSON *
 item_schema(const cJSON *p, const cJSON *root, const char *name, cJSON **tree)
 {
 	const cJSON *it = cJSON_GetObjectItemCaseSensitive(p, "items"), *ref, *then;
-	struct json_tree_err je = {NULL, 0, BUF_INIT};
+	struct json_tree_err je = { NULL, 0, BUF_INIT };
 	struct ep_err e = EP_ERR_INIT;
 	struct buf b = BUF_INIT, path = BUF_INIT;
 	const char *slash;
@@ -873,7 +874,7 @@ item_schema(const cJSON *p, const cJSON *root, const char *name, cJSON **tree)
 		return NULL;
 	if (strncmp(ref->valuestring, "#/$defs/", 8) == 0)
 		return cJSON_GetObjectItemCaseSensitive(
-		    cJSON_GetObjectItemCaseSensitive(root, "$defs"), ref->valuestring + 8);
+			cJSON_GetObjectItemCaseSensitive(root, "$defs"), ref->valuestring + 8);
 	if (strchr(ref->valuestring, '#') || strchr(ref->valuestring, '/') ||
 	    strstr(ref->valuestring, "..") || (slash = strrchr(name, '/')) == NULL)
 		return NULL; /* only a file beside this one */
@@ -896,8 +897,7 @@ schema_props(struct suggest *sg, struct side *sd, const cJSON *obj, const cJSON 
 	const cJSON *props = cJSON_GetObjectItemCaseSensitive(obj, "properties"), *p;
 	const cJSON *req = cJSON_GetObjectItemCaseSensitive(obj, "required");
 
-	cJSON_ArrayForEach(p, props)
-	{
+	cJSON_ArrayForEach(p, props) {
 		const cJSON *ro = cJSON_GetObjectItemCaseSensitive(p, "readOnly"), *d, *r, *is;
 		struct field *f;
 		cJSON *tree;
@@ -921,9 +921,9 @@ schema_props(struct suggest *sg, struct side *sd, const cJSON *obj, const cJSON 
 			free(w);
 			f->ndtok = k < 0 ? 0 : k;
 		}
-		cJSON_ArrayForEach(r, req) if (cJSON_IsString(r) &&
-		                               strcmp(r->valuestring, p->string) == 0) f->required =
-		    1;
+		cJSON_ArrayForEach(r, req)
+			if (cJSON_IsString(r) && strcmp(r->valuestring, p->string) == 0)
+				f->required = 1;
 		if (depth == 0 && (is = item_schema(p, root, name, &tree)) != NULL) {
 			struct side *it = items_of(f);
 			int rc = it ? schema_props(sg, it, is, tree ? tree : root, name, 1, err)
@@ -941,7 +941,7 @@ int
 suggest_schema(struct suggest *sg, const char *text, size_t len, const char *name,
                struct ep_err *err)
 {
-	struct json_tree_err je = {NULL, 0, BUF_INIT};
+	struct json_tree_err je = { NULL, 0, BUF_INIT };
 	cJSON *doc = json_tree_parse(text, len, &je);
 	int rc;
 
@@ -1401,8 +1401,8 @@ ref(struct buf *b, const char *name)
 static int
 truth_words(const struct field *s)
 {
-	static const char *const w[] = {"true", "false", "yes", "no", "y", "n",
-	                                "on",   "off",   "1",   "0",  NULL};
+	static const char *const w[] = { "true", "false", "yes", "no", "y", "n",
+		                         "on",   "off",   "1",   "0",  NULL };
 	int i, j, ok;
 
 	for (i = 0; i < s->nvals; i++) {
@@ -1436,7 +1436,7 @@ lit(struct buf *b, const char *s)
 static int
 bool_values(const struct field *t, const struct field *s, const char **tv, const char **fv)
 {
-	static const char *const neg[] = {"in", "un", "not ", "non", "non-", "dis", NULL};
+	static const char *const neg[] = { "in", "un", "not ", "non", "non-", "dis", NULL };
 	struct buf b = BUF_INIT;
 	const char *base;
 	int i, j;
@@ -1533,8 +1533,8 @@ expr_pair(struct suggest *sg, const struct field *t, const struct field *s, stru
 		buf_addf(e, "%s == ", buf_str(&r));
 		lit(e, v ? v : "");
 		*conv = v == s->vals[0] && (s->nvals == 0 || strcasecmp(v, t->name))
-		            ? "true for the first value seen: check"
-		            : "true for the value named so";
+		                ? "true for the first value seen: check"
+		                : "true for the value named so";
 	} else if (sk == K_STR && tk == TK_M2O) {
 		buf_addf(e, "%s ? {\"match\": {\"%s\": %s}} : false", buf_str(&r),
 		         have == SH_COUNTRY || have == SH_CURRENCY ? "code" : "name", buf_str(&r));
@@ -1657,8 +1657,8 @@ compose(struct suggest *sg, struct pick *pk)
 	int street2 = find_src(sg, "street2", 0), zip = find_src(sg, "postcode", 0);
 	int city = find_src(sg, "city", 0), id = find_id(sg), i;
 	int t_zipcity = tgt_has(sg, "postcode") || tgt_has(sg, "city");
-	int done[7] = {0};  /* one address line, one external id */
-	int plain_name = 0; /* a target called name: the one the names join into */
+	int done[7] = { 0 }; /* one address line, one external id */
+	int plain_name = 0;  /* a target called name: the one the names join into */
 
 	for (i = 0; i < T->n; i++)
 		plain_name |= !T->f[i].readonly && strcmp(T->f[i].whole, "name") == 0;
@@ -1711,7 +1711,7 @@ static void
 write_compose(struct suggest *sg, const struct pick *p, struct buf *b)
 {
 	const struct field *t = &sg->s[1].f[p->c.t];
-	struct buf r[4] = {BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT};
+	struct buf r[4] = { BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT };
 	const char *empty = empty_of(t);
 	int i;
 
@@ -1798,7 +1798,7 @@ static int draft(struct suggest *sg, struct buf *out, struct buf *subs, int dept
 static int
 sub_lines(struct suggest *sg, struct field *t, struct field *s, struct buf *subs, struct buf *name)
 {
-	struct side save[2] = {sg->s[0], sg->s[1]};
+	struct side save[2] = { sg->s[0], sg->s[1] };
 	struct buf body = BUF_INIT;
 	int matched = 0, todo = 0, rc;
 
@@ -1950,8 +1950,8 @@ suggest_write(struct suggest *sg, struct buf *out, struct ep_err *err)
 	         S->records, T->records, S->n, T->n);
 	buf_addf(out, "# synonyms: %s.  Each line: its score (0-1) and why.\n",
 	         sg->synpath
-	             ? (strrchr(sg->synpath, '/') ? strrchr(sg->synpath, '/') + 1 : sg->synpath)
-	             : "none");
+	                 ? (strrchr(sg->synpath, '/') ? strrchr(sg->synpath, '/') + 1 : sg->synpath)
+	                 : "none");
 	buf_adds(out, "# A draft: read every line, then run xform --check.\n");
 	rc = draft(sg, &body, &subs, 0, &matched, &todo);
 	if (rc == 0) {

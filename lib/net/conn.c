@@ -12,7 +12,7 @@ const struct ep_opt conn_opts_table[] = {
 	{ "rate", OPT_RATE, "RATE", "at most RATE requests (10/s, 600/min, 6000/5min)" },
 	{ "retries", OPT_RETRIES, "N", "retries of a failed request (default 5)" },
 	{ "retry-max-time", OPT_RETRY_MAX_TIME, "SECONDS",
-		"give up retrying a request after SECONDS (default 300)" },
+	  "give up retrying a request after SECONDS (default 300)" },
 	{ "timeout", OPT_TIMEOUT, "SECONDS", "abandon a request after SECONDS (default 300)" },
 	{ "trace", OPT_TRACE, NULL, "show every request and response on stderr, secrets hidden" },
 	{ NULL, 0, NULL, NULL },

@@ -74,8 +74,8 @@ http_opts_init(struct http_opts *o)
 	o->concurrency = 1;
 	o->trace_body_max = 4096;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	o->seed =
-	    ((uint64_t)ts.tv_sec * 1000000007u) ^ (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 32);
+	o->seed = ((uint64_t)ts.tv_sec * 1000000007u) ^ (uint64_t)ts.tv_nsec ^
+	          ((uint64_t)getpid() << 32);
 }
 
 static char *
@@ -112,7 +112,7 @@ http_new(const struct http_opts *o, struct ep_err *err)
 		c->o.trace_fp = stderr;
 	if ((o->cacert && (c->cacert = strdup(o->cacert)) == NULL) ||
 	    (c->user_agent =
-	         dup_or_null(o->user_agent ? o->user_agent : "erpipe/" ERPIPE_VERSION)) == NULL)
+	             dup_or_null(o->user_agent ? o->user_agent : "erpipe/" ERPIPE_VERSION)) == NULL)
 		goto oom;
 	if ((c->multi = curl_multi_init()) == NULL)
 		goto oom;
@@ -677,11 +677,13 @@ attempt_done(struct http_client *c, struct job *j, CURLcode res)
 	if (d.action != RETRY_DONE && res == CURLE_OK && j->req->final &&
 	    j->req->final(j->resp, j->req->final_ctx))
 		d.action = RETRY_DONE; /* the server's answer, not an outage */
-	if (d.action != RETRY_DONE && j->req->once && may_have_reached(res, j->resp->status, sent)) {
+	if (d.action != RETRY_DONE && j->req->once &&
+	    may_have_reached(res, j->resp->status, sent)) {
 		/* not idempotent, and it may have been applied: not repeated */
 		j->resp->lost = 1;
 		if (res != CURLE_OK)
-			snprintf(why, sizeof(why), "the answer was lost (%s): not sent again", cerr);
+			snprintf(why, sizeof(why), "the answer was lost (%s): not sent again",
+			         cerr);
 		else
 			snprintf(why, sizeof(why), "HTTP %ld: the answer was lost: not sent again",
 			         j->resp->status);
@@ -979,8 +981,8 @@ http_parse_duration(const char *s, int64_t *ms, struct ep_err *err)
 		const char *u;
 		int64_t ms;
 	} units[] = {
-	    {"", 1000},     {"s", 1000},    {"ms", 1},     {"m", 60000},
-	    {"min", 60000}, {"h", 3600000}, {"sec", 1000},
+		{ "", 1000 },     { "s", 1000 },    { "ms", 1 },     { "m", 60000 },
+		{ "min", 60000 }, { "h", 3600000 }, { "sec", 1000 },
 	};
 	const char *p = s;
 	int64_t whole = 0, frac = 0, scale = 1;

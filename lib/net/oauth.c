@@ -31,11 +31,11 @@ struct oauth {
 	int64_t margin_ms;
 	const struct ep_clock *clock;
 	struct http_client *http;
-	struct oauth_token tok;     /* access_token NULL: none held */
-	const char *header;         /* the current one, in hdrs */
-	char **hdrs;                /* every header handed out */
+	struct oauth_token tok; /* access_token NULL: none held */
+	const char *header;     /* the current one, in hdrs */
+	char **hdrs;            /* every header handed out */
 	size_t nhdrs;
-	int skip_cache;             /* after a 401: the cached token is bad */
+	int skip_cache; /* after a 401: the cached token is bad */
 	int fetches;
 };
 
@@ -203,8 +203,8 @@ token_error(long status, const cJSON *j, struct ep_err *err)
 }
 
 int
-oauth_parse_token(long status, const char *body, size_t len, int64_t now_ms,
-                  struct oauth_token *t, struct ep_err *err)
+oauth_parse_token(long status, const char *body, size_t len, int64_t now_ms, struct oauth_token *t,
+                  struct ep_err *err)
 {
 	cJSON *j = cJSON_ParseWithLength(body, len);
 	const cJSON *v;
@@ -223,8 +223,10 @@ oauth_parse_token(long status, const char *body, size_t len, int64_t now_ms,
 		goto out;
 	}
 	if (j == NULL) {
-		ep_errf(err, EP_UNAVAILABLE, "token endpoint answered %ld with a body that is not "
-		        "a JSON object", status);
+		ep_errf(err, EP_UNAVAILABLE,
+		        "token endpoint answered %ld with a body that is not "
+		        "a JSON object",
+		        status);
 		goto out;
 	}
 	if ((tok = str_member(j, "access_token")) == NULL || *tok == '\0') {
@@ -238,8 +240,10 @@ oauth_parse_token(long status, const char *body, size_t len, int64_t now_ms,
 	}
 	for (i = 0; i < n; i++)
 		if ((unsigned char)tok[i] < 0x21 || (unsigned char)tok[i] > 0x7e) {
-			ep_errf(err, EP_UNAVAILABLE, "access token holds a byte not allowed in a "
-			        "header (0x%02x)", (unsigned char)tok[i]);
+			ep_errf(err, EP_UNAVAILABLE,
+			        "access token holds a byte not allowed in a "
+			        "header (0x%02x)",
+			        (unsigned char)tok[i]);
 			goto out;
 		}
 	if ((v = cJSON_GetObjectItemCaseSensitive(j, "token_type")) != NULL) {
@@ -310,7 +314,7 @@ secret_id(const struct oauth *a, char out[65])
 	buf_addf(&m, "erpipe token cache\n%s\n%s", a->token_url, a->client_id);
 	out[0] = '\0';
 	if (m.p && HMAC(EVP_sha256(), a->client_secret, (int)strlen(a->client_secret),
-			(const unsigned char *)m.p, m.len, md, &n) != NULL) {
+	                (const unsigned char *)m.p, m.len, md, &n) != NULL) {
 		for (unsigned i = 0; i < n && i < 32; i++) {
 			out[2 * i] = hexd[md[i] >> 4];
 			out[2 * i + 1] = hexd[md[i] & 15];
@@ -343,8 +347,10 @@ cache_read(struct oauth *a, struct oauth_token *t, struct ep_err *err)
 	}
 	if (st.st_mode & 077) {
 		close(fd);
-		return ep_errf(err, EP_CONFIG, "token cache '%s' is readable by others: run "
-		               "chmod 600 '%s'", a->cache_file, a->cache_file);
+		return ep_errf(err, EP_CONFIG,
+		               "token cache '%s' is readable by others: run "
+		               "chmod 600 '%s'",
+		               a->cache_file, a->cache_file);
 	}
 	buf_init(&b, CACHE_MAX);
 	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
@@ -363,8 +369,9 @@ cache_read(struct oauth *a, struct oauth_token *t, struct ep_err *err)
 	    !same_or_both_null(a->client_id, cJSON_GetObjectItemCaseSensitive(j, "client_id")) ||
 	    !sid[0] || !same_or_both_null(sid, cJSON_GetObjectItemCaseSensitive(j, "secret_id")) ||
 	    !same_or_both_null(a->scope, cJSON_GetObjectItemCaseSensitive(j, "scope")) ||
-	    !cJSON_IsString(tok) || !*tok->valuestring || strlen(tok->valuestring) > OAUTH_TOKEN_MAX ||
-	    strpbrk(tok->valuestring, "\r\n ") || !cJSON_IsNumber(exp) || !cJSON_IsNumber(life))
+	    !cJSON_IsString(tok) || !*tok->valuestring ||
+	    strlen(tok->valuestring) > OAUTH_TOKEN_MAX || strpbrk(tok->valuestring, "\r\n ") ||
+	    !cJSON_IsNumber(exp) || !cJSON_IsNumber(life))
 		goto out;
 	if ((t->access_token = strdup(tok->valuestring)) == NULL)
 		goto out;
@@ -544,8 +551,8 @@ fetch(struct oauth *a, struct ep_err *err)
 		goto out;
 	}
 	a->fetches++;
-	if (oauth_parse_token(resp.status, buf_str(&resp.body), resp.body.len,
-	                      ep_wall_ms(a->clock), &t, err) < 0) {
+	if (oauth_parse_token(resp.status, buf_str(&resp.body), resp.body.len, ep_wall_ms(a->clock),
+	                      &t, err) < 0) {
 		ep_err_prefix(err, "token endpoint '%s'", a->token_url);
 		goto out;
 	}
@@ -585,7 +592,8 @@ oauth_header(struct oauth *a, struct ep_err *err)
 		if ((r = cache_read(a, &t, err)) < 0)
 			return NULL;
 		if (r == 1 && fresh(a, &t, now) &&
-		    (a->tok.access_token == NULL || strcmp(t.access_token, a->tok.access_token) != 0))
+		    (a->tok.access_token == NULL ||
+		     strcmp(t.access_token, a->tok.access_token) != 0))
 			return adopt(a, &t, err) < 0 ? NULL : a->header;
 		oauth_token_release(&t);
 	}
@@ -603,8 +611,8 @@ oauth_invalidate(struct oauth *a, const char *header)
 }
 
 int
-oauth_do(struct oauth *a, struct http_client *c, const struct http_req *req,
-         struct http_resp *resp, struct ep_err *err)
+oauth_do(struct oauth *a, struct http_client *c, const struct http_req *req, struct http_resp *resp,
+         struct ep_err *err)
 {
 	const char **hdrs;
 	const char *h = NULL;

@@ -81,8 +81,7 @@ struct oauth_token {
 struct oauth;
 
 void oauth_opts_init(struct oauth_opts *o);
-struct oauth *oauth_new(const struct oauth_opts *o, const struct http_opts *ho,
-                        struct ep_err *err);
+struct oauth *oauth_new(const struct oauth_opts *o, const struct http_opts *ho, struct ep_err *err);
 void oauth_free(struct oauth *a);
 
 /* "Authorization: Bearer <token>", fetching a token first when none is

@@ -36,9 +36,9 @@ ratelimit_parse(const char *s, int64_t *n, int64_t *period_ms, struct ep_err *er
 		const char *name;
 		int64_t ms;
 	} units[] = {
-	    {"s", 1000},     {"sec", 1000},     {"second", 1000}, {"m", 60000},
-	    {"min", 60000},  {"minute", 60000}, {"h", 3600000},   {"hour", 3600000},
-	    {"d", 86400000}, {"day", 86400000},
+		{ "s", 1000 },     { "sec", 1000 },     { "second", 1000 }, { "m", 60000 },
+		{ "min", 60000 },  { "minute", 60000 }, { "h", 3600000 },   { "hour", 3600000 },
+		{ "d", 86400000 }, { "day", 86400000 },
 	};
 	const char *p = s;
 	int64_t count, k = 1;

@@ -104,8 +104,8 @@ word(struct cur *c, char *w, size_t wsize)
 static int
 month_of(const char *w)
 {
-	static const char *const m[] = {"jan", "feb", "mar", "apr", "may", "jun",
-	                                "jul", "aug", "sep", "oct", "nov", "dec"};
+	static const char *const m[] = { "jan", "feb", "mar", "apr", "may", "jun",
+		                         "jul", "aug", "sep", "oct", "nov", "dec" };
 	int i;
 
 	for (i = 0; i < 12; i++)
@@ -117,9 +117,9 @@ month_of(const char *w)
 static int
 weekday_ok(const char *w)
 {
-	static const char *const d[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
-	static const char *const full[] = {"monday", "tuesday",  "wednesday", "thursday",
-	                                   "friday", "saturday", "sunday"};
+	static const char *const d[] = { "mon", "tue", "wed", "thu", "fri", "sat", "sun" };
+	static const char *const full[] = { "monday", "tuesday",  "wednesday", "thursday",
+		                            "friday", "saturday", "sunday" };
 	int i;
 
 	for (i = 0; i < 7; i++)
@@ -170,8 +170,8 @@ days_from_civil(int64_t y, int m, int d)
 int
 retry_http_date(const char *s, size_t len, int64_t *epoch_s)
 {
-	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	struct cur c = {s, s + len};
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	struct cur c = { s, s + len };
 	char w[16];
 	int day, mon, year, h, mi, sec, n;
 
@@ -238,7 +238,7 @@ retry_http_date(const char *s, size_t len, int64_t *epoch_s)
 int
 retry_after_parse(const char *s, size_t len, int64_t wall_ms, int64_t *wait_ms)
 {
-	struct cur c = {s, s + len};
+	struct cur c = { s, s + len };
 	int64_t v = 0, t;
 
 	skip_blanks(&c);

@@ -53,7 +53,8 @@ bng_resource_by_event(const char *type, size_t len)
 		return NULL;
 	n = (size_t)(dot - type);
 	for (i = 0; i < sizeof(resources) / sizeof(resources[0]); i++)
-		if (strlen(resources[i].singular) == n && memcmp(resources[i].singular, type, n) == 0)
+		if (strlen(resources[i].singular) == n &&
+		    memcmp(resources[i].singular, type, n) == 0)
 			return &resources[i];
 	return NULL;
 }
@@ -62,8 +63,8 @@ struct bng {
 	char *api;    /* API root, no trailing slash */
 	char *origin; /* scheme://host[:port] */
 	struct http_client *http;
-	struct oauth *oauth;   /* auth oauth */
-	char *static_header;   /* auth token */
+	struct oauth *oauth; /* auth oauth */
+	char *static_header; /* auth token */
 	/* malformed or cut answers: the one retry policy, as http's */
 	struct retry_policy retry;
 	const struct ep_clock *clock;
@@ -147,7 +148,8 @@ bng_open(const struct bng_conn *c, const struct http_opts *ho, struct ep_err *er
 		oo.basic = c->basic;
 		oo.redact = ho->redact;
 		if (oo.client_id == NULL || *oo.client_id == '\0') {
-			ep_errf(err, EP_CONFIG, "no BNG client id: set client_id in the profile, "
+			ep_errf(err, EP_CONFIG,
+			        "no BNG client id: set client_id in the profile, "
 			        "$BNG_CLIENT_ID or --client-id");
 			goto fail;
 		}
@@ -158,7 +160,8 @@ bng_open(const struct bng_conn *c, const struct http_opts *ho, struct ep_err *er
 			ep_errf(err, EP_CONFIG, "auth token: no usable bearer token");
 			goto fail;
 		}
-		redact_add(ho->redact ? ho->redact : redact_default(), c->secret, strlen(c->secret));
+		redact_add(ho->redact ? ho->redact : redact_default(), c->secret,
+		           strlen(c->secret));
 		if (buf_adds(&h, "Authorization: Bearer ") < 0 || buf_adds(&h, c->secret) < 0) {
 			oom(err);
 			goto fail;
@@ -299,7 +302,8 @@ bng_conn_from_profile(struct bng_conn *c, struct cfg_profile *p, char **cache_st
 	c->auth = cfg_get(p, "auth");
 	c->client_id = cfg_get(p, "client_id");
 	if (c->url == NULL)
-		return ep_errf(err, EP_CONFIG, "no BNG URL: set url in the profile, $BNG_URL or "
+		return ep_errf(err, EP_CONFIG,
+		               "no BNG URL: set url in the profile, $BNG_URL or "
 		               "--url");
 	if ((c->secret = cfg_secret(p, err)) == NULL)
 		return -1;
@@ -401,8 +405,7 @@ bng_error_from_json(const cJSON *err_obj, struct bng_error *e)
 			bng_error_release(e);
 			return -1;
 		}
-		cJSON_ArrayForEach(f, v)
-		{
+		cJSON_ArrayForEach(f, v) {
 			struct buf p = BUF_INIT;
 
 			if (n == cnt || f->string == NULL)
@@ -467,7 +470,7 @@ bng_get_json(struct bng *b, const char *url, struct http_resp *resp, struct ep_e
 		char brief[HTTP_URL_BRIEF + 64];
 
 		ep_errf(err, EP_UNAVAILABLE, "GET %s: a malformed answer (%s at byte %zu of %zu)",
-			http_url_brief(url, brief, sizeof(brief)), why, off + 1, resp->body.len);
+		        http_url_brief(url, brief, sizeof(brief)), why, off + 1, resp->body.len);
 		if (!bng_again(b, attempt, t0, err))
 			return -1;
 	}
@@ -520,7 +523,8 @@ bng_check(const struct http_resp *r, const char *method, const char *url, struct
 		one_line(what, sizeof(what) > 121 ? 121 : sizeof(what), buf_str(&r->body),
 		         r->body.len);
 	return ep_errf(err, code, "%s %s: HTTP %ld%s%s", method,
-	               http_url_brief(url, brief, sizeof(brief)), r->status, *what ? " " : "", what);
+	               http_url_brief(url, brief, sizeof(brief)), r->status, *what ? " " : "",
+	               what);
 }
 
 /* ---- paths and pages -------------------------------------------------------- */
@@ -670,7 +674,8 @@ bng_page_parse(const struct bng_list *l, const char *body, size_t len, const cha
 			*next = json_tree_print(nv);
 		else if (!cJSON_IsNull(nv) && !cJSON_IsFalse(nv) && !cJSON_IsString(nv)) {
 			cJSON_Delete(j);
-			return ep_errf(err, EP_UNAVAILABLE, "'%s' is neither a string nor null", np);
+			return ep_errf(err, EP_UNAVAILABLE, "'%s' is neither a string nor null",
+			               np);
 		}
 	} else if (l->style == BNG_PAGE_LINK && link != NULL)
 		*next = link_next(link);
@@ -686,17 +691,16 @@ bng_page_parse(const struct bng_list *l, const char *body, size_t len, const cha
 struct bng_pager {
 	struct bng *b;
 	struct bng_list l;
-	struct buf base;   /* URL without the paging parameters */
-	struct buf url;    /* of the page being fetched */
-	char *next;        /* cursor or URL */
+	struct buf base; /* URL without the paging parameters */
+	struct buf url;  /* of the page being fetched */
+	char *next;      /* cursor or URL */
 	long page, offset, pages;
 	int started, done;
 	struct http_resp resp;
 };
 
 struct bng_pager *
-bng_pager_new(struct bng *b, const char *resource, const struct bng_list *l,
-              struct ep_err *err)
+bng_pager_new(struct bng *b, const char *resource, const struct bng_list *l, struct ep_err *err)
 {
 	struct bng_pager *p = calloc(1, sizeof(*p));
 	struct buf *u;
@@ -771,7 +775,8 @@ page_url(struct bng_pager *p)
 		if (rc == 0 && lim > 0)
 			rc = buf_addf(u, "limit=%ld&", lim);
 		if (rc == 0 && p->next)
-			rc = buf_adds(u, "cursor=") < 0 || bng_query_escape(u, p->next) < 0 ? -1 : 0;
+			rc = buf_adds(u, "cursor=") < 0 || bng_query_escape(u, p->next) < 0 ? -1
+			                                                                    : 0;
 		break;
 	case BNG_PAGE_PAGE:
 		if (rc == 0)
@@ -918,8 +923,7 @@ rewrite_refs(cJSON *v, const char *self, char **defs, size_t *ndefs, int depth)
 	}
 	if (!cJSON_IsObject(v) && !cJSON_IsArray(v))
 		return 0;
-	cJSON_ArrayForEach(c, v)
-	{
+	cJSON_ArrayForEach(c, v) {
 		if (rewrite_refs(c, self, defs, ndefs, depth + 1) < 0)
 			return -1;
 	}
@@ -933,8 +937,7 @@ schema_name(const cJSON *doc, const char *resource)
 	const cJSON *r, *v;
 	char path[300];
 
-	cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(doc, "x-bng-resources"))
-	{
+	cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(doc, "x-bng-resources")) {
 		v = cJSON_GetObjectItemCaseSensitive(r, "path");
 		if (cJSON_IsString(v) && strcmp(v->valuestring, resource) == 0) {
 			v = cJSON_GetObjectItemCaseSensitive(r, "schema");
@@ -955,9 +958,9 @@ schema_name(const cJSON *doc, const char *resource)
 	if (!cJSON_IsString(v) || strncmp(v->valuestring, COMP, strlen(COMP)) != 0)
 		return NULL;
 	v = cJSON_GetObjectItemCaseSensitive(
-	    cJSON_GetObjectItemCaseSensitive(
-	        cJSON_GetObjectItemCaseSensitive(doc, "components"), "schemas"),
-	    v->valuestring + strlen(COMP));
+		cJSON_GetObjectItemCaseSensitive(
+			cJSON_GetObjectItemCaseSensitive(doc, "components"), "schemas"),
+		v->valuestring + strlen(COMP));
 	v = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(v, "properties"),
 	                                     "data");
 	v = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(v, "items"), "$ref");
@@ -970,23 +973,24 @@ cJSON *
 bng_describe(const cJSON *doc, const char *resource, struct ep_err *err)
 {
 	const cJSON *schemas = cJSON_GetObjectItemCaseSensitive(
-	    cJSON_GetObjectItemCaseSensitive(doc, "components"), "schemas");
+		cJSON_GetObjectItemCaseSensitive(doc, "components"), "schemas");
 	const char *name = schema_name(doc, resource);
 	const cJSON *src;
 	cJSON *out = NULL, *defs = NULL, *c, *copy;
 	char *names[DESCRIBE_DEFS_MAX];
 	size_t n = 0, i;
 
-	if (name == NULL || !cJSON_IsObject(src = cJSON_GetObjectItemCaseSensitive(schemas, name))) {
+	if (name == NULL ||
+	    !cJSON_IsObject(src = cJSON_GetObjectItemCaseSensitive(schemas, name))) {
 		ep_errf(err, EP_DATAERR, "the OpenAPI document does not describe '%s'", resource);
 		return NULL;
 	}
 	if ((out = cJSON_CreateObject()) == NULL ||
-	    !cJSON_AddStringToObject(out, "$schema", "https://json-schema.org/draft/2020-12/schema") ||
+	    !cJSON_AddStringToObject(out, "$schema",
+	                             "https://json-schema.org/draft/2020-12/schema") ||
 	    !cJSON_AddStringToObject(out, "title", name))
 		goto oom;
-	cJSON_ArrayForEach(c, src)
-	{
+	cJSON_ArrayForEach(c, src) {
 		if (strcmp(c->string, "title") == 0 || strcmp(c->string, "$schema") == 0)
 			continue;
 		if ((copy = cJSON_Duplicate(c, 1)) == NULL)
@@ -1000,8 +1004,10 @@ bng_describe(const cJSON *doc, const char *resource, struct ep_err *err)
 		const cJSON *d = cJSON_GetObjectItemCaseSensitive(schemas, names[i]);
 
 		if (!cJSON_IsObject(d)) {
-			ep_errf(err, EP_DATAERR, "the OpenAPI document refers to schema '%s', which "
-			        "it does not define", names[i]);
+			ep_errf(err, EP_DATAERR,
+			        "the OpenAPI document refers to schema '%s', which "
+			        "it does not define",
+			        names[i]);
 			goto fail;
 		}
 		if (defs == NULL && (defs = cJSON_AddObjectToObject(out, "$defs")) == NULL)
@@ -1016,8 +1022,10 @@ bng_describe(const cJSON *doc, const char *resource, struct ep_err *err)
 		free(names[i]);
 	return out;
 bad:
-	ep_errf(err, EP_DATAERR, "the OpenAPI document's schema for '%s' is too deep or refers "
-	        "to too many schemas", resource);
+	ep_errf(err, EP_DATAERR,
+	        "the OpenAPI document's schema for '%s' is too deep or refers "
+	        "to too many schemas",
+	        resource);
 	goto fail;
 oom:
 	oom(err);

@@ -115,13 +115,12 @@ int bng_again(struct bng *b, int attempt, int64_t t0_ms, struct ep_err *err);
 /* GET url into resp: bng_do, bng_check, and a body that is not JSON asked
  * again under bng_again.  -1 with err. */
 int bng_get_json(struct bng *b, const char *url, struct http_resp *resp, struct ep_err *err);
-int bng_check(const struct http_resp *r, const char *method, const char *url,
-              struct ep_err *err);
+int bng_check(const struct http_resp *r, const char *method, const char *url, struct ep_err *err);
 
 /* ---- errors ----------------------------------------------------------- */
 
 struct bng_field_error {
-	char *path;    /* JSON Pointer: "LineItems[2].Quantity" -> "/LineItems/2/Quantity" */
+	char *path; /* JSON Pointer: "LineItems[2].Quantity" -> "/LineItems/2/Quantity" */
 	char *message;
 };
 

@@ -10,12 +10,13 @@
 
 const struct ep_opt nav_opts_table[] = {
 	{ "auth", OPT_NAV_AUTH, "basic|ntlm|oauth|none",
-		"how to log in (default basic: user and web service access key)" },
-	{ "company", OPT_NAV_COMPANY, "NAME", "the company (default: the profile's, else NAV's default)" },
+	  "how to log in (default basic: user and web service access key)" },
+	{ "company", OPT_NAV_COMPANY, "NAME",
+	  "the company (default: the profile's, else NAV's default)" },
 	{ "company-id", OPT_NAV_COMPANY_ID, "GUID", "the company by its Id: Company(Id=GUID)" },
 	{ "scope", OPT_NAV_SCOPE, "SCOPE", "OAuth scope (default " NAV_SCOPE_DEFAULT ")" },
 	{ "soap-url", OPT_NAV_SOAP_URL, "URL",
-		"SOAP root (default: the OData URL with /ODataV4 replaced by /WS)" },
+	  "SOAP root (default: the OData URL with /ODataV4 replaced by /WS)" },
 	{ "token-url", OPT_NAV_TOKEN_URL, "URL", "OAuth token endpoint (Microsoft Entra)" },
 	{ "url", OPT_NAV_URL, "URL", "OData service root (default: the profile's url, $NAV_URL)" },
 	{ "user", OPT_NAV_USER, "USER", "user name (DOMAIN\\user for NTLM)" },
@@ -42,7 +43,7 @@ nav_flag(struct nav_flags *f, int key, const char *arg)
 
 int
 nav_conn_from_profile(struct nav_conn *c, struct cfg_profile *p, const struct nav_flags *f,
-		      struct ep_err *err)
+                      struct ep_err *err)
 {
 	const char *auth;
 
@@ -68,7 +69,7 @@ nav_conn_from_profile(struct nav_conn *c, struct cfg_profile *p, const struct na
 		c->auth = NAV_AUTH_NONE;
 	else
 		return ep_errf(err, f->auth ? EP_USAGE : EP_CONFIG,
-			       "auth '%s': want basic, ntlm, oauth or none", auth);
+		               "auth '%s': want basic, ntlm, oauth or none", auth);
 	c->soap_url = f->soap_url;
 	c->token_url = f->token_url;
 	c->scope = f->scope;
@@ -79,9 +80,11 @@ nav_conn_from_profile(struct nav_conn *c, struct cfg_profile *p, const struct na
 		if (c->client_id == NULL && cfg_require(p, "client_id", err) == NULL)
 			return -1;
 		if (c->token_url == NULL)
-			return ep_errf(err, EP_CONFIG, "--auth oauth needs --token-url (for Business "
-				       "Central online: https://login.microsoftonline.com/TENANT/oauth2/"
-				       "v2.0/token)");
+			return ep_errf(
+				err, EP_CONFIG,
+				"--auth oauth needs --token-url (for Business "
+				"Central online: https://login.microsoftonline.com/TENANT/oauth2/"
+				"v2.0/token)");
 	} else if (c->user == NULL && cfg_require(p, "user", err) == NULL) {
 		return ep_err_prefix(err, "give --user, or");
 	}
@@ -91,15 +94,15 @@ nav_conn_from_profile(struct nav_conn *c, struct cfg_profile *p, const struct na
 }
 
 struct nav {
-	int lost; /* nav_lost */
+	int lost;         /* nav_lost */
 	int64_t again_t0; /* nav_again's first round */
 	struct http_client *http;
 	struct oauth *oauth;
 	struct http_opts ho;
 	enum nav_auth auth;
 	char *user, *secret;
-	char *root;       /* with trailing '/' */
-	char *soap_root;  /* without trailing '/', or NULL */
+	char *root;      /* with trailing '/' */
+	char *soap_root; /* without trailing '/', or NULL */
 	char *company;
 	int company_id, api, seg_done;
 	int company_checked;
@@ -139,7 +142,7 @@ nav_open(const struct nav_conn *c, const struct http_opts *ho, struct ep_err *er
 	}
 	if (strncmp(c->url, "http://", 7) != 0 && strncmp(c->url, "https://", 8) != 0) {
 		ep_errf(err, EP_CONFIG, "url '%s': want an http:// or https:// OData service root",
-			c->url);
+		        c->url);
 		free(n);
 		return NULL;
 	}
@@ -244,8 +247,8 @@ nav_again(struct nav *n, int attempt, struct ep_err *err)
 }
 
 int
-nav_request(struct nav *n, const struct nav_req *rq, struct http_resp *resp,
-	    struct odata_error *oe, struct ep_err *err)
+nav_request(struct nav *n, const struct nav_req *rq, struct http_resp *resp, struct odata_error *oe,
+            struct ep_err *err)
 {
 	struct http_req req;
 	struct odata_error local;
@@ -284,7 +287,7 @@ nav_request(struct nav *n, const struct nav_req *rq, struct http_resp *resp,
 		struct buf m = BUF_INIT;
 		odata_error_format(&m, oe);
 		ep_errf(err, odata_error_exit(oe), "%s %s: %s%s", method, rq->url, buf_str(&m),
-			resp->status == 401 ? " (check the user and key, or the token)" : "");
+		        resp->status == 401 ? " (check the user and key, or the token)" : "");
 		buf_release(&m);
 	}
 	return 1;
@@ -314,14 +317,14 @@ api_company(struct nav *n, struct ep_err *err)
 		ep_errf(err, EP_UNAVAILABLE, "GET %s: not a list of companies", url.p);
 		goto done;
 	}
-	cJSON_ArrayForEach(c, v)
-	{
+	cJSON_ArrayForEach(c, v) {
 		const cJSON *name = cJSON_GetObjectItemCaseSensitive(c, "name");
 		id = cJSON_GetObjectItemCaseSensitive(c, "id");
 		if (!cJSON_IsString(id))
 			continue;
 		count++;
-		if ((n->company && cJSON_IsString(name) && !strcmp(name->valuestring, n->company)) ||
+		if ((n->company && cJSON_IsString(name) &&
+		     !strcmp(name->valuestring, n->company)) ||
 		    (!n->company && cJSON_GetArraySize(v) == 1)) {
 			buf_reset(&n->seg);
 			buf_adds(&n->seg, "companies(");
@@ -393,7 +396,7 @@ nav_company_check(struct nav *n, struct ep_err *err)
 		rc = -1;
 	else if (r == 1 && oe.status == 404)
 		rc = ep_errf(err, EP_CONFIG, "no company '%s' at %s (GET %s: 404): check --company",
-			     n->company, n->root, url.p);
+		             n->company, n->root, url.p);
 	else
 		ep_err_clear(err);
 	if (rc == 0)
@@ -421,7 +424,7 @@ nav_set_url(struct nav *n, struct buf *b, const char *set, struct ep_err *err)
 /* GET a document ($metadata, a WSDL): 0 with resp, or -1 with err. */
 static int
 get_doc(struct nav *n, const char *url, const char *accept, struct http_resp *resp,
-	struct ep_err *err)
+        struct ep_err *err)
 {
 	const char *hdrs[] = { accept, NULL };
 	struct nav_req rq = { NULL, url, hdrs, NULL, 0, NULL, 0 };
@@ -457,7 +460,7 @@ nav_metadata(struct nav *n, struct ep_err *err)
 
 int
 nav_page(struct nav *n, const char *url, long maxpage, odata_entity_fn fn, void *ud,
-	 struct odata_page *pg, struct ep_err *err)
+         struct odata_page *pg, struct ep_err *err)
 {
 	const struct ep_clock *clock = n->ho.clock ? n->ho.clock : ep_clock_system();
 	char prefer[64];
@@ -493,7 +496,7 @@ nav_page(struct nav *n, const char *url, long maxpage, odata_entity_fn fn, void 
 		in.elapsed_ms = ep_now_ms(clock) - t0;
 		if (retry_decide(&n->ho.retry, &in, &n->rng, &d) != RETRY_AGAIN) {
 			ep_errf(err, EP_UNAVAILABLE, "GET %s: %s (after %d attempts)", url, e.msg,
-				attempt + 1);
+			        attempt + 1);
 			goto done;
 		}
 		ep_sleep_ms(clock, d.wait_ms);
@@ -532,12 +535,12 @@ done:
 
 int
 nav_batch(struct nav *n, const struct odata_batch_op *ops, size_t nops, int atomic,
-	  struct odata_batch_resp **out, size_t *nout, struct odata_error *oe, int *lost,
-	  struct ep_err *err)
+          struct odata_batch_resp **out, size_t *nout, struct odata_error *oe, int *lost,
+          struct ep_err *err)
 {
 	struct buf url = BUF_INIT, body = BUF_INIT;
 	const char *hdrs[] = { "Content-Type: application/json", "Accept: application/json",
-			       atomic ? "Isolation: snapshot" : NULL, NULL };
+		               atomic ? "Isolation: snapshot" : NULL, NULL };
 	struct nav_req rq = { "POST", NULL, hdrs, NULL, 0, NULL, 0 };
 	struct http_resp resp;
 	int rc;
@@ -546,7 +549,7 @@ nav_batch(struct nav *n, const struct odata_batch_op *ops, size_t nops, int atom
 	*nout = 0;
 	if (nops > ODATA_BATCH_MAX)
 		return ep_errf(err, EP_SOFTWARE, "a $batch of %zu operations (at most %d)", nops,
-			       ODATA_BATCH_MAX);
+		               ODATA_BATCH_MAX);
 	http_resp_init(&resp);
 	if (buf_addf(&url, "%s$batch", n->root) < 0 || odata_batch_body(&body, ops, nops) < 0) {
 		rc = ep_errf(err, EP_SOFTWARE, "out of memory");
@@ -581,11 +584,14 @@ static int
 soap_url(struct nav *n, struct buf *b, const char *name, struct ep_err *err)
 {
 	if (n->soap_root == NULL)
-		return ep_errf(err, EP_CONFIG, "cannot tell the SOAP URL from '%s' (no /ODataV4 in "
-			       "it): give --soap-url", n->root);
+		return ep_errf(err, EP_CONFIG,
+		               "cannot tell the SOAP URL from '%s' (no /ODataV4 in "
+		               "it): give --soap-url",
+		               n->root);
 	if (n->company == NULL || n->company_id)
-		return ep_errf(err, EP_USAGE, "SOAP page services need the company by name: give "
-			       "--company");
+		return ep_errf(err, EP_USAGE,
+		               "SOAP page services need the company by name: give "
+		               "--company");
 	if (buf_adds(b, n->soap_root) < 0 || buf_addc(b, '/') < 0 ||
 	    odata_pct(b, n->company, strlen(n->company), ODATA_QUERY) < 0 ||
 	    buf_adds(b, "/Page/") < 0 || odata_pct(b, name, strlen(name), ODATA_QUERY) < 0)
@@ -640,8 +646,8 @@ soap_final(const struct http_resp *resp, void *ctx)
 
 int
 nav_soap(struct nav *n, const struct navsoap_page *pg, const char *op, const char *envelope,
-	 size_t len, navsoap_rec_fn fn, void *ud, size_t *nrec, struct navsoap_fault *fault,
-	 struct ep_err *err)
+         size_t len, navsoap_rec_fn fn, void *ud, size_t *nrec, struct navsoap_fault *fault,
+         struct ep_err *err)
 {
 	struct buf url = BUF_INIT, action = BUF_INIT, what = BUF_INIT;
 	struct http_resp resp;

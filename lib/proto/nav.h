@@ -40,17 +40,18 @@ enum nav_auth { NAV_AUTH_BASIC = 0, NAV_AUTH_NTLM, NAV_AUTH_OAUTH, NAV_AUTH_NONE
 #define NAV_SCOPE_DEFAULT "https://api.businesscentral.dynamics.com/.default"
 
 struct nav_conn {
-	const char *url;        /* OData service root */
-	const char *soap_url;   /* SOAP root (…/WS), NULL: derived from url */
-	const char *company;    /* name or guid, NULL: the default company */
-	int company_id;         /* company is the company's Id (a guid) */
+	const char *url;      /* OData service root */
+	const char *soap_url; /* SOAP root (…/WS), NULL: derived from url */
+	const char *company;  /* name or guid, NULL: the default company */
+	int company_id;       /* company is the company's Id (a guid) */
 	enum nav_auth auth;
-	const char *user;       /* basic: user; ntlm: DOMAIN\user */
-	const char *secret;     /* password, web service access key or client secret */
-	const char *client_id;  /* oauth */
-	const char *token_url;  /* oauth: https://login.microsoftonline.com/TENANT/oauth2/v2.0/token */
-	const char *scope;      /* oauth, NULL: NAV_SCOPE_DEFAULT */
-	const char *token_cache;/* oauth token cache file, or NULL */
+	const char *user;      /* basic: user; ntlm: DOMAIN\user */
+	const char *secret;    /* password, web service access key or client secret */
+	const char *client_id; /* oauth */
+	const char
+		*token_url; /* oauth: https://login.microsoftonline.com/TENANT/oauth2/v2.0/token */
+	const char *scope;  /* oauth, NULL: NAV_SCOPE_DEFAULT */
+	const char *token_cache; /* oauth token cache file, or NULL */
 };
 
 /* The connection options nav-extract and load nav share:
@@ -80,7 +81,7 @@ int nav_flag(struct nav_flags *f, int key, const char *arg);
  * Strings point into the profile and the flags.  -1 with err (EP_CONFIG
  * for a missing url or secret, EP_USAGE for a bad --auth). */
 int nav_conn_from_profile(struct nav_conn *c, struct cfg_profile *p, const struct nav_flags *f,
-			  struct ep_err *err);
+                          struct ep_err *err);
 
 struct nav;
 
@@ -103,9 +104,9 @@ int nav_company_check(struct nav *n, struct ep_err *err);
 int nav_set_url(struct nav *n, struct buf *b, const char *set, struct ep_err *err);
 
 struct nav_req {
-	const char *method;        /* NULL: GET */
+	const char *method; /* NULL: GET */
 	const char *url;
-	const char *const *headers;/* NULL-terminated, or NULL */
+	const char *const *headers; /* NULL-terminated, or NULL */
 	const char *body;
 	size_t body_len;
 	/* as http_req.final: a 5xx that is an answer, not an outage */
@@ -114,7 +115,7 @@ struct nav_req {
 };
 
 int nav_request(struct nav *n, const struct nav_req *rq, struct http_resp *resp,
-		struct odata_error *oe, struct ep_err *err);
+                struct odata_error *oe, struct ep_err *err);
 /* 1 when the last request (nav_request, or a SOAP Create, Update or Delete
  * of nav_soap) was a write whose answer was lost after it went out: it may
  * have been applied (http.h's once; a SOAP write answered 2xx with a body
@@ -134,7 +135,7 @@ const struct odata_md *nav_metadata(struct nav *n, struct ep_err *err);
  * answer), then fails with EP_UNAVAILABLE.  pg->next_link comes back
  * resolved (absolute).  0, or -1 with err. */
 int nav_page(struct nav *n, const char *url, long maxpage, odata_entity_fn fn, void *ud,
-	     struct odata_page *pg, struct ep_err *err);
+             struct odata_page *pg, struct ep_err *err);
 
 /* POST a JSON $batch of at most ODATA_BATCH_MAX operations.  atomic sends
  * "Isolation: snapshot" (all or nothing).  0 with the answers; 1 when the
@@ -143,16 +144,16 @@ int nav_page(struct nav *n, const char *url, long maxpage, odata_entity_fn fn, v
  * (http.h), and *lost is set when -1 means its answer was lost after it
  * went out (cut, not a $batch answer, a reset): it may have been applied. */
 int nav_batch(struct nav *n, const struct odata_batch_op *ops, size_t nops, int atomic,
-	      struct odata_batch_resp **out, size_t *nout, struct odata_error *oe,
-	      int *lost, struct ep_err *err);
+              struct odata_batch_resp **out, size_t *nout, struct odata_error *oe, int *lost,
+              struct ep_err *err);
 
 /* SOAP: the page service (WSDL fetched once per name), and one call.
  * nav_soap: 0 (records handed to fn), 1 for a SOAP fault (fault filled),
  * -1 with err. */
 const struct navsoap_page *nav_soap_page(struct nav *n, const char *name, struct ep_err *err);
 int nav_soap(struct nav *n, const struct navsoap_page *pg, const char *op, const char *envelope,
-	     size_t len, navsoap_rec_fn fn, void *ud, size_t *nrec, struct navsoap_fault *fault,
-	     struct ep_err *err);
+             size_t len, navsoap_rec_fn fn, void *ud, size_t *nrec, struct navsoap_fault *fault,
+             struct ep_err *err);
 
 /* Requests sent so far (tests, -v). */
 long nav_requests(const struct nav *n);

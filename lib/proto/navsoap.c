@@ -47,12 +47,14 @@ xml_carries(const char *field, const char *str, struct ep_err *err)
 	for (size_t i = 0; s[i]; i++) {
 		if (s[i] < 0x20 && s[i] != '\t' && s[i] != '\n' && s[i] != '\r')
 			return ep_errf(err, EP_DATAERR,
-				       "'%s': a string holds U+%04X (byte %zu), which SOAP (XML "
-				       "1.0) cannot carry", field, s[i], i + 1);
+			               "'%s': a string holds U+%04X (byte %zu), which SOAP (XML "
+			               "1.0) cannot carry",
+			               field, s[i], i + 1);
 		if (s[i] == 0xEF && s[i + 1] == 0xBF && (s[i + 2] == 0xBE || s[i + 2] == 0xBF))
 			return ep_errf(err, EP_DATAERR,
-				       "'%s': a string holds U+FFF%c (byte %zu), which SOAP (XML "
-				       "1.0) cannot carry", field, s[i + 2] == 0xBE ? 'E' : 'F', i + 1);
+			               "'%s': a string holds U+FFF%c (byte %zu), which SOAP (XML "
+			               "1.0) cannot carry",
+			               field, s[i + 2] == 0xBE ? 'E' : 'F', i + 1);
 	}
 	return 0;
 }
@@ -60,8 +62,10 @@ xml_carries(const char *field, const char *str, struct ep_err *err)
 static int
 begin(struct buf *b, const struct navsoap_page *pg, const char *op)
 {
-	if (buf_addf(b, "<?xml version=\"1.0\" encoding=\"utf-8\"?><soap:Envelope xmlns:soap=\"%s\">"
-			"<soap:Body><%s xmlns=\"", SOAP_NS, op) < 0 ||
+	if (buf_addf(b,
+	             "<?xml version=\"1.0\" encoding=\"utf-8\"?><soap:Envelope xmlns:soap=\"%s\">"
+	             "<soap:Body><%s xmlns=\"",
+	             SOAP_NS, op) < 0 ||
 	    xml_text(b, pg->ns, strlen(pg->ns)) < 0 || buf_adds(b, "\">") < 0)
 		return -1;
 	return 0;
@@ -82,9 +86,8 @@ navsoap_action(struct buf *b, const struct navsoap_page *pg, const char *op)
 /* ---- requests ---------------------------------------------------------------------- */
 
 int
-navsoap_read_multiple(struct buf *b, const struct navsoap_page *pg,
-		      const struct navsoap_filter *f, size_t nf, const char *bookmark,
-		      long set_size)
+navsoap_read_multiple(struct buf *b, const struct navsoap_page *pg, const struct navsoap_filter *f,
+                      size_t nf, const char *bookmark, long set_size)
 {
 	if (begin(b, pg, "ReadMultiple") < 0)
 		return -1;
@@ -95,9 +98,9 @@ navsoap_read_multiple(struct buf *b, const struct navsoap_page *pg,
 		    xml_text(b, f[i].criteria, strlen(f[i].criteria)) < 0 ||
 		    buf_adds(b, "</Criteria></filter>") < 0)
 			return -1;
-	if (bookmark && (buf_adds(b, "<bookmarkKey>") < 0 ||
-			 xml_text(b, bookmark, strlen(bookmark)) < 0 ||
-			 buf_adds(b, "</bookmarkKey>") < 0))
+	if (bookmark &&
+	    (buf_adds(b, "<bookmarkKey>") < 0 || xml_text(b, bookmark, strlen(bookmark)) < 0 ||
+	     buf_adds(b, "</bookmarkKey>") < 0))
 		return -1;
 	if (buf_addf(b, "<setSize>%ld</setSize>", set_size) < 0)
 		return -1;
@@ -115,35 +118,35 @@ value_text(struct buf *b, const struct navsoap_field *f, const cJSON *v, struct 
 			size_t n = strlen(v->valuestring), e;
 			enum json_type t = json_check_prefix(v->valuestring, n, &e, NULL, NULL);
 			int okv = f->kind == ODATA_BOOL ? (t == JSON_TRUE || t == JSON_FALSE)
-							 : t == JSON_NUMBER;
+			                                : t == JSON_NUMBER;
 			if (!okv || e != n)
-				return ep_errf(err, EP_DATAERR, "'%s': '%.100s' is not a %s", f->name,
-					       v->valuestring, odata_kind_name(f->kind));
+				return ep_errf(err, EP_DATAERR, "'%s': '%.100s' is not a %s",
+				               f->name, v->valuestring, odata_kind_name(f->kind));
 		}
 		if (xml_carries(f->name, v->valuestring, err) < 0)
 			return -1;
 		return xml_text(b, v->valuestring, strlen(v->valuestring)) < 0
-			       ? ep_errf(err, EP_SOFTWARE, "out of memory")
-			       : 0;
+		               ? ep_errf(err, EP_SOFTWARE, "out of memory")
+		               : 0;
 	}
 	if (cJSON_IsBool(v)) {
 		if (f->kind != ODATA_BOOL && f->kind != ODATA_STRING)
 			return ep_errf(err, EP_DATAERR, "'%s': a boolean for a %s field", f->name,
-				       odata_kind_name(f->kind));
+			               odata_kind_name(f->kind));
 		return buf_adds(b, cJSON_IsTrue(v) ? "true" : "false");
 	}
 	if (cJSON_IsNumber(v)) {
 		if (f->kind == ODATA_BOOL || f->kind == ODATA_DATE || f->kind == ODATA_DATETIME ||
 		    f->kind == ODATA_ENUM)
 			return ep_errf(err, EP_DATAERR, "'%s': a number for a %s field", f->name,
-				       odata_kind_name(f->kind));
+			               odata_kind_name(f->kind));
 		/* the shortest text of the double: 0.1, not 0.10000000000000001,
 		 * which a decimal field would keep as written */
 		json_tree_number(v->valuedouble, num, sizeof(num));
 		return buf_adds(b, num);
 	}
 	return ep_errf(err, EP_DATAERR, "'%s': %s cannot be written through SOAP", f->name,
-		       cJSON_IsNull(v) ? "null" : "a nested value");
+	               cJSON_IsNull(v) ? "null" : "a nested value");
 }
 
 int
@@ -166,14 +169,14 @@ navsoap_read(struct buf *b, const struct navsoap_page *pg, const cJSON *key, str
 
 int
 navsoap_write(struct buf *b, const struct navsoap_page *pg, const char *op, const char *key,
-	      const cJSON *rec, struct ep_err *err)
+              const cJSON *rec, struct ep_err *err)
 {
 	const cJSON *v;
 
 	if (begin(b, pg, op) < 0 || buf_addf(b, "<%s>", pg->name) < 0)
 		return ep_errf(err, EP_SOFTWARE, "out of memory");
 	if (key && (buf_adds(b, "<Key>") < 0 || xml_text(b, key, strlen(key)) < 0 ||
-		    buf_adds(b, "</Key>") < 0))
+	            buf_adds(b, "</Key>") < 0))
 		return ep_errf(err, EP_SOFTWARE, "out of memory");
 	/* in the WSDL's order: NAV validates fields in page order */
 	for (size_t i = 0; i < pg->nfields; i++) {
@@ -184,11 +187,10 @@ navsoap_write(struct buf *b, const struct navsoap_page *pg, const char *op, cons
 		    buf_addf(b, "</%s>", f->name) < 0)
 			return err && err->code ? -1 : ep_errf(err, EP_SOFTWARE, "out of memory");
 	}
-	cJSON_ArrayForEach(v, rec)
-	{
+	cJSON_ArrayForEach(v, rec) {
 		if (v->string && navsoap_field(pg, v->string) == NULL)
 			return ep_errf(err, EP_DATAERR, "'%s': the page %s has no such field",
-				       v->string, pg->name);
+			               v->string, pg->name);
 	}
 	if (buf_addf(b, "</%s>", pg->name) < 0 || end(b, op) < 0)
 		return ep_errf(err, EP_SOFTWARE, "out of memory");
@@ -216,29 +218,32 @@ quote_nav(struct buf *b, const char *s)
 }
 
 int
-navsoap_where(struct buf *field, struct buf *crit, const struct navsoap_page *pg,
-	      const char *expr, struct ep_err *err)
+navsoap_where(struct buf *field, struct buf *crit, const struct navsoap_page *pg, const char *expr,
+              struct ep_err *err)
 {
 	char name[256];
 	const char *op, *val;
 	int func;
 	static const struct {
 		const char *op, *prefix;
-	} cmp[] = { { "eq", "" },  { "ne", "<>" }, { "gt", ">" },
+	} cmp[] = { { "eq", "" },   { "ne", "<>" }, { "gt", ">" },
 		    { "ge", ">=" }, { "lt", "<" },  { "le", "<=" } };
 
 	if (odata_where_parse(expr, name, sizeof(name), &op, &func, &val, err) < 0)
 		return -1;
 	if (navsoap_field(pg, name) == NULL)
 		return ep_errf(err, EP_USAGE, "--where '%.200s': the page %s has no field '%s'",
-			       expr, pg->name, name);
+		               expr, pg->name, name);
 	if (buf_adds(field, name) < 0)
 		return ep_errf(err, EP_SOFTWARE, "out of memory");
 	if (func) {
 		if (val[strcspn(val, "&|<>=.*@()'?")] != '\0')
-			return ep_errf(err, EP_USAGE, "--where '%.200s': NAV filters cannot use %s with "
-				       "a value holding & | < > = . * @ ( ) ' or ?", expr, op);
-		if (buf_addf(crit, "%s%s%s", op[0] == 's' ? "" : "*", val, op[0] == 'e' ? "" : "*") < 0)
+			return ep_errf(err, EP_USAGE,
+			               "--where '%.200s': NAV filters cannot use %s with "
+			               "a value holding & | < > = . * @ ( ) ' or ?",
+			               expr, op);
+		if (buf_addf(crit, "%s%s%s", op[0] == 's' ? "" : "*", val,
+		             op[0] == 'e' ? "" : "*") < 0)
 			return ep_errf(err, EP_SOFTWARE, "out of memory");
 		return 0;
 	}
@@ -256,9 +261,9 @@ navsoap_where(struct buf *field, struct buf *crit, const struct navsoap_page *pg
 struct wsdl_sax {
 	struct navsoap_page *pg;
 	size_t cap, kcap;
-	int depth;       /* element depth */
-	int type_depth;  /* depth of <complexType name=NAME>, 0 when outside */
-	int read_depth;  /* depth of <element name="Read">, 0 when outside */
+	int depth;      /* element depth */
+	int type_depth; /* depth of <complexType name=NAME>, 0 when outside */
+	int read_depth; /* depth of <element name="Read">, 0 when outside */
 	int in_schema;
 };
 
@@ -291,7 +296,7 @@ xsd_kind(const char *t, size_t n)
 
 static void
 wsdl_start(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *uri, int nns,
-	   const xmlChar **nss, int nattrs, int ndef, const xmlChar **attrs)
+           const xmlChar **nss, int nattrs, int ndef, const xmlChar **attrs)
 {
 	struct wsdl_sax *s = xml_sax_ud(ctx);
 	struct navsoap_page *pg = s->pg;
@@ -375,7 +380,7 @@ wsdl_end(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *
 
 int
 navsoap_wsdl_parse(struct navsoap_page *pg, const char *name, const char *xml, size_t len,
-		   const char *what, struct ep_err *err)
+                   const char *what, struct ep_err *err)
 {
 	struct wsdl_sax s;
 	xmlSAXHandler sax;
@@ -406,8 +411,10 @@ navsoap_wsdl_parse(struct navsoap_page *pg, const char *name, const char *xml, s
 		goto fail;
 	}
 	if (pg->nfields == 0) {
-		ep_errf(err, EP_DATAERR, "%s: no complexType '%s' with fields: not the WSDL of "
-			"the page %s", what, name, name);
+		ep_errf(err, EP_DATAERR,
+		        "%s: no complexType '%s' with fields: not the WSDL of "
+		        "the page %s",
+		        what, name, name);
 		goto fail;
 	}
 	return 0;
@@ -452,13 +459,13 @@ struct ans_sax {
 	int depth, body_depth, fault_depth, rec_depth;
 	int envelope, faulted, cb_failed;
 	size_t nrec;
-	struct buf rec;   /* the record's JSON so far */
+	struct buf rec; /* the record's JSON so far */
 	struct buf key;
-	struct buf text;  /* the current field's text */
+	struct buf text; /* the current field's text */
 	char field[256];
-	int in_field;     /* 1: collecting a field's text (or fault part) */
-	int fault_part;   /* 1 faultcode, 2 faultstring */
-	int nested;       /* the current field holds elements */
+	int in_field;   /* 1: collecting a field's text (or fault part) */
+	int fault_part; /* 1 faultcode, 2 faultstring */
+	int nested;     /* the current field holds elements */
 	int nfields;
 };
 
@@ -472,7 +479,7 @@ ans_chars(void *ctx, const xmlChar *ch, int len)
 
 static void
 ans_start(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *uri, int nns,
-	  const xmlChar **nss, int nattrs, int ndef, const xmlChar **attrs)
+          const xmlChar **nss, int nattrs, int ndef, const xmlChar **attrs)
 {
 	struct ans_sax *s = xml_sax_ud(ctx);
 	const char *l = (const char *)local, *u = uri ? (const char *)uri : "";
@@ -559,14 +566,16 @@ field_json(struct ans_sax *s, void *ctx)
 			return -1;
 		}
 		if (json_check_prefix(t, n, &e, NULL, NULL) != JSON_NUMBER || e != n) {
-			xml_sax_fail(ctx, "%s: '%.60s' is not a %s", s->field, t, odata_kind_name(k));
+			xml_sax_fail(ctx, "%s: '%.60s' is not a %s", s->field, t,
+			             odata_kind_name(k));
 			return -1;
 		}
 		return buf_add(&s->rec, t, n) < 0 ? (xml_sax_fail(ctx, "out of memory"), -1) : 0;
 	}
 	if (k == ODATA_BOOL) {
 		if ((n == 4 && !memcmp(t, "true", 4)) || (n == 5 && !memcmp(t, "false", 5)))
-			return buf_add(&s->rec, t, n) < 0 ? (xml_sax_fail(ctx, "out of memory"), -1) : 0;
+			return buf_add(&s->rec, t, n) < 0 ? (xml_sax_fail(ctx, "out of memory"), -1)
+			                                  : 0;
 		xml_sax_fail(ctx, "%s: '%.60s' is not a boolean", s->field, t);
 		return -1;
 	}
@@ -614,7 +623,8 @@ ans_end(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *u
 			xml_sax_fail(ctx, "out of memory");
 		} else {
 			s->nrec++;
-			if (s->fn && s->fn(s->ud, s->rec.p, s->rec.len, buf_str(&s->key), s->err) < 0) {
+			if (s->fn &&
+			    s->fn(s->ud, s->rec.p, s->rec.len, buf_str(&s->key), s->err) < 0) {
 				s->cb_failed = 1;
 				xmlStopParser(ctx);
 			}
@@ -627,8 +637,8 @@ ans_end(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *u
 
 int
 navsoap_parse(const char *xml, size_t len, const struct navsoap_page *pg, const char *what,
-	      navsoap_rec_fn fn, void *ud, size_t *nrec, struct navsoap_fault *fault,
-	      struct ep_err *err)
+              navsoap_rec_fn fn, void *ud, size_t *nrec, struct navsoap_fault *fault,
+              struct ep_err *err)
 {
 	struct ans_sax s;
 	xmlSAXHandler sax;

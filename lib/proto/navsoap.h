@@ -30,8 +30,8 @@ struct navsoap_field {
 };
 
 struct navsoap_page {
-	char *name;  /* the service ("Customer"), the record element's name */
-	char *ns;    /* urn:microsoft-dynamics-schemas/page/customer */
+	char *name; /* the service ("Customer"), the record element's name */
+	char *ns;   /* urn:microsoft-dynamics-schemas/page/customer */
 	struct navsoap_field *fields;
 	size_t nfields;
 	char **keys; /* the parameters of Read: the page's key fields */
@@ -41,7 +41,7 @@ struct navsoap_page {
 /* Read the WSDL of page service NAME.  0, or -1 with err (EP_DATAERR: not
  * a WSDL, no complexType NAME). */
 int navsoap_wsdl_parse(struct navsoap_page *pg, const char *name, const char *xml, size_t len,
-		       const char *what, struct ep_err *err);
+                       const char *what, struct ep_err *err);
 void navsoap_page_free(struct navsoap_page *pg);
 const struct navsoap_field *navsoap_field(const struct navsoap_page *pg, const char *name);
 
@@ -54,16 +54,16 @@ struct navsoap_filter {
 };
 
 int navsoap_read_multiple(struct buf *b, const struct navsoap_page *pg,
-			  const struct navsoap_filter *f, size_t nf, const char *bookmark,
-			  long set_size);
+                          const struct navsoap_filter *f, size_t nf, const char *bookmark,
+                          long set_size);
 /* Read by key: values of pg->keys from key (by name). */
 int navsoap_read(struct buf *b, const struct navsoap_page *pg, const cJSON *key,
-		 struct ep_err *err);
+                 struct ep_err *err);
 /* Create / Update of one record (rec's fields, typed as the WSDL says;
  * Update needs the record's current Key).  Fields the page does not have
  * are refused (EP_DATAERR naming them). */
 int navsoap_write(struct buf *b, const struct navsoap_page *pg, const char *op, const char *key,
-		  const cJSON *rec, struct ep_err *err);
+                  const cJSON *rec, struct ep_err *err);
 int navsoap_delete(struct buf *b, const struct navsoap_page *pg, const char *key);
 
 /* A --where condition 'FIELD OP VALUE' (odata_where_parse) as a filter of
@@ -73,7 +73,7 @@ int navsoap_delete(struct buf *b, const struct navsoap_page *pg, const char *key
  * holding filter characters (& | < > = . * @ ( ) ' ?).  -1 with err
  * (EP_USAGE) for an unknown field or such a value. */
 int navsoap_where(struct buf *field, struct buf *crit, const struct navsoap_page *pg,
-		  const char *expr, struct ep_err *err);
+                  const char *expr, struct ep_err *err);
 
 struct navsoap_fault {
 	char code[256];   /* faultcode without its prefix: Microsoft.Dynamics.Nav…Exception */
@@ -81,7 +81,7 @@ struct navsoap_fault {
 };
 
 typedef int (*navsoap_rec_fn)(void *ud, const char *json, size_t len, const char *key,
-			      struct ep_err *err);
+                              struct ep_err *err);
 
 /* Parse an answer: each record element (named pg->name) becomes a JSON
  * object of its fields, typed by the WSDL (numbers and booleans bare,
@@ -91,7 +91,7 @@ typedef int (*navsoap_rec_fn)(void *ud, const char *json, size_t len, const char
  * XML, not a SOAP envelope, a truncated document, a value that does not
  * fit its type. */
 int navsoap_parse(const char *xml, size_t len, const struct navsoap_page *pg, const char *what,
-		  navsoap_rec_fn fn, void *ud, size_t *nrec, struct navsoap_fault *fault,
-		  struct ep_err *err);
+                  navsoap_rec_fn fn, void *ud, size_t *nrec, struct navsoap_fault *fault,
+                  struct ep_err *err);
 
 #endif

@@ -64,7 +64,8 @@ odata_company_seg(struct buf *b, const char *company, int id)
 	if (buf_adds(b, "Company(") < 0)
 		return -1;
 	if (id) {
-		if (buf_adds(b, "Id=") < 0 || odata_pct(b, company, strlen(company), ODATA_PATH) < 0)
+		if (buf_adds(b, "Id=") < 0 ||
+		    odata_pct(b, company, strlen(company), ODATA_PATH) < 0)
 			return -1;
 	} else if (quoted_pct(b, company, strlen(company), ODATA_PATH) < 0) {
 		return -1;
@@ -132,7 +133,7 @@ remove_dots(struct buf *out, const char *in, size_t n)
 				return -1;
 			i = n;
 		} else if ((n - i >= 4 && !memcmp(in + i, "/../", 4)) ||
-			   (n - i == 3 && !memcmp(in + i, "/..", 3))) {
+		           (n - i == 3 && !memcmp(in + i, "/..", 3))) {
 			int last = n - i == 3;
 			i += 3;
 			while (out->len > start && out->p[out->len - 1] != '/')
@@ -145,7 +146,8 @@ remove_dots(struct buf *out, const char *in, size_t n)
 					return -1;
 				i = n;
 			}
-		} else if ((n - i == 1 && in[i] == '.') || (n - i == 2 && !memcmp(in + i, "..", 2))) {
+		} else if ((n - i == 1 && in[i] == '.') ||
+		           (n - i == 2 && !memcmp(in + i, "..", 2))) {
 			i = n;
 		} else {
 			size_t j = i + (in[i] == '/');
@@ -169,8 +171,10 @@ odata_resolve(struct buf *out, const char *base, const char *ref, struct ep_err 
 	uri_split(base, &b);
 	uri_split(ref, &r);
 	if (!b.scheme || !b.has_auth)
-		return ep_errf(err, EP_DATAERR, "cannot resolve '%.200s': base '%.200s' is not an "
-			       "absolute URL", ref, base);
+		return ep_errf(err, EP_DATAERR,
+		               "cannot resolve '%.200s': base '%.200s' is not an "
+		               "absolute URL",
+		               ref, base);
 	if (r.scheme) {
 		if (buf_add(out, r.scheme, r.slen) < 0 || buf_addc(out, ':') < 0)
 			goto oom;
@@ -199,7 +203,8 @@ odata_resolve(struct buf *out, const char *base, const char *ref, struct ep_err 
 		if (r.has_query) {
 			if (buf_addc(out, '?') < 0 || buf_add(out, r.query, r.qlen) < 0)
 				goto oom;
-		} else if (b.has_query && (buf_addc(out, '?') < 0 || buf_add(out, b.query, b.qlen) < 0)) {
+		} else if (b.has_query &&
+		           (buf_addc(out, '?') < 0 || buf_add(out, b.query, b.qlen) < 0)) {
 			goto oom;
 		}
 		return 0;
@@ -238,9 +243,9 @@ static const char EDMX_NS[] = "http://docs.oasis-open.org/odata/ns/edmx";
 struct md_parse {
 	struct odata_md *md;
 	char *ns, *alias;
-	long etype;   /* index of the open EntityType, -1 */
-	long enumt;   /* open EnumType, -1 */
-	long prop;    /* open Property of the open EntityType, -1 */
+	long etype; /* index of the open EntityType, -1 */
+	long enumt; /* open EnumType, -1 */
+	long prop;  /* open Property of the open EntityType, -1 */
 	int in_key;
 	int root_seen;
 	size_t items;
@@ -251,11 +256,11 @@ struct md_parse {
 	/* out-of-line annotations: the open <Annotations Target>, and what
 	 * they said of which NS.Type/Property, resolved at the end */
 	char *ann_target;
-	char *core_alias;  /* edmx:Include Alias of Org.OData.Core.V1 */
+	char *core_alias; /* edmx:Include Alias of Org.OData.Core.V1 */
 	struct md_ann {
 		char *target;
 		int flags;
-	} *anns;
+	} * anns;
 	size_t nanns;
 };
 
@@ -351,7 +356,7 @@ core_ann(const struct md_parse *p, const xmlChar **attrs, int nattrs)
 		for (size_t i = 0; i + 5 <= elen; i++)
 			if (ev[i] == '/') {
 				read |= elen - i >= 5 && !memcmp(ev + i, "/Read", 5) &&
-					(i + 5 == elen || ev[i + 5] == ' ');
+				        (i + 5 == elen || ev[i + 5] == ' ');
 				write |= memmem(ev + i, elen - i, "Write", 5) != NULL;
 			}
 		return read && !write ? ANN_COMPUTED : 0;
@@ -361,7 +366,7 @@ core_ann(const struct md_parse *p, const xmlChar **attrs, int nattrs)
 
 static void
 md_start(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *uri, int nns,
-	 const xmlChar **nss, int nattrs, int ndef, const xmlChar **attrs)
+         const xmlChar **nss, int nattrs, int ndef, const xmlChar **attrs)
 {
 	struct md_sax *s = xml_sax_ud(ctx);
 	struct md_parse *p = &s->p;
@@ -432,7 +437,8 @@ md_start(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *
 			return;
 		}
 		if (l[2] == 'u') { /* EnumType, not EntityType */
-			if (grow(&md->enums, &s->caps.enums, md->nenums + 1, sizeof(*md->enums)) < 0) {
+			if (grow(&md->enums, &s->caps.enums, md->nenums + 1, sizeof(*md->enums)) <
+			    0) {
 				free(q);
 				xml_sax_fail(ctx, "out of memory");
 				return;
@@ -441,10 +447,12 @@ md_start(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *
 			p->enumt = (long)md->nenums++;
 			s->caps.members = 0;
 		} else {
-			if (grow(&md->types, &s->caps.types, md->ntypes + 1, sizeof(*md->types)) < 0 ||
-			    grow(&p->keynames, &s->caps.keynames, md->ntypes + 1, sizeof(*p->keynames)) < 0 ||
+			if (grow(&md->types, &s->caps.types, md->ntypes + 1, sizeof(*md->types)) <
+			            0 ||
+			    grow(&p->keynames, &s->caps.keynames, md->ntypes + 1,
+			         sizeof(*p->keynames)) < 0 ||
 			    grow(&p->nkeynames, &s->caps.nkeynames, md->ntypes + 1,
-				 sizeof(*p->nkeynames)) < 0) {
+			         sizeof(*p->nkeynames)) < 0) {
 				free(q);
 				xml_sax_fail(ctx, "out of memory");
 				return;
@@ -475,8 +483,10 @@ md_start(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *
 			char *name = attr_dup(attrs, nattrs, "Name");
 			char *type = attr_dup(attrs, nattrs, "EntityType");
 			if (name == NULL || type == NULL || md_count(ctx, s) < 0 ||
-			    grow(&md->set_names, &s->caps.sets, md->nsets + 1, sizeof(char *)) < 0 ||
-			    grow(&p->set_qnames, &s->caps.setq, md->nsets + 1, sizeof(char *)) < 0) {
+			    grow(&md->set_names, &s->caps.sets, md->nsets + 1, sizeof(char *)) <
+			            0 ||
+			    grow(&p->set_qnames, &s->caps.setq, md->nsets + 1, sizeof(char *)) <
+			            0) {
 				free(name);
 				free(type);
 				xml_sax_fail(ctx, "EntitySet without Name or EntityType");
@@ -521,7 +531,8 @@ md_start(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *
 		pr->name = name;
 		pr->type = type;
 		pr->nullable = 1;
-		if ((v = xml_sax_attr(attrs, nattrs, "Nullable", &len)) && len == 5 && !memcmp(v, "false", 5))
+		if ((v = xml_sax_attr(attrs, nattrs, "Nullable", &len)) && len == 5 &&
+		    !memcmp(v, "false", 5))
 			pr->nullable = 0;
 		if ((v = xml_sax_attr(attrs, nattrs, "MaxLength", &len)) && len > 0 && len < 10 &&
 		    isdigit((unsigned char)v[0]))
@@ -579,13 +590,13 @@ edm_kind(const char *t)
 		const char *name;
 		enum odata_kind k;
 	} map[] = {
-		{ "Edm.String", ODATA_STRING },     { "Edm.Byte", ODATA_INT },
-		{ "Edm.SByte", ODATA_INT },         { "Edm.Int16", ODATA_INT },
-		{ "Edm.Int32", ODATA_INT },         { "Edm.Int64", ODATA_INT },
-		{ "Edm.Decimal", ODATA_DECIMAL },   { "Edm.Double", ODATA_DECIMAL },
-		{ "Edm.Single", ODATA_DECIMAL },    { "Edm.Boolean", ODATA_BOOL },
-		{ "Edm.Date", ODATA_DATE },         { "Edm.DateTimeOffset", ODATA_DATETIME },
-		{ "Edm.TimeOfDay", ODATA_TIME },    { "Edm.Duration", ODATA_TIME },
+		{ "Edm.String", ODATA_STRING },   { "Edm.Byte", ODATA_INT },
+		{ "Edm.SByte", ODATA_INT },       { "Edm.Int16", ODATA_INT },
+		{ "Edm.Int32", ODATA_INT },       { "Edm.Int64", ODATA_INT },
+		{ "Edm.Decimal", ODATA_DECIMAL }, { "Edm.Double", ODATA_DECIMAL },
+		{ "Edm.Single", ODATA_DECIMAL },  { "Edm.Boolean", ODATA_BOOL },
+		{ "Edm.Date", ODATA_DATE },       { "Edm.DateTimeOffset", ODATA_DATETIME },
+		{ "Edm.TimeOfDay", ODATA_TIME },  { "Edm.Duration", ODATA_TIME },
 		{ "Edm.Guid", ODATA_GUID },
 	};
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
@@ -634,8 +645,10 @@ md_resolve(struct md_parse *p, struct ep_err *err, const char *what)
 		for (size_t k = 0; k < nk; k++) {
 			const struct odata_prop *pr = odata_prop_find(t, p->keynames[i][k]);
 			if (pr == NULL)
-				return ep_errf(err, EP_DATAERR, "%s: key '%s' of '%s' is not one of its "
-					       "properties", what, p->keynames[i][k], t->qname);
+				return ep_errf(err, EP_DATAERR,
+				               "%s: key '%s' of '%s' is not one of its "
+				               "properties",
+				               what, p->keynames[i][k], t->qname);
 			t->keys[t->nkeys++] = (size_t)(pr - t->props);
 			t->props[t->keys[t->nkeys - 1]].key = 1;
 		}
@@ -667,8 +680,10 @@ md_resolve(struct md_parse *p, struct ep_err *err, const char *what)
 			if (same_qname(p->set_qnames[i], md->types[k].qname, p->ns, p->alias))
 				break;
 		if (k == md->ntypes)
-			return ep_errf(err, EP_DATAERR, "%s: entity set '%s' has an undeclared type "
-				       "'%s'", what, md->set_names[i], p->set_qnames[i]);
+			return ep_errf(err, EP_DATAERR,
+			               "%s: entity set '%s' has an undeclared type "
+			               "'%s'",
+			               what, md->set_names[i], p->set_qnames[i]);
 		md->set_types[i] = k;
 	}
 	return 0;
@@ -676,7 +691,7 @@ md_resolve(struct md_parse *p, struct ep_err *err, const char *what)
 
 int
 odata_md_parse(struct odata_md *md, const char *xml, size_t len, const char *what,
-	       struct ep_err *err)
+               struct ep_err *err)
 {
 	struct md_sax s;
 	xmlSAXHandler sax;
@@ -789,7 +804,8 @@ odata_nav_entity(const struct odata_md *md, const struct odata_etype *t, const c
 		memcpy(q, ty, n);
 		q[n] = '\0';
 		for (size_t k = 0; k < md->ntypes; k++) {
-			const char *qn = md->types[k].qname, *d1 = strrchr(qn, '.'), *d2 = strrchr(q, '.');
+			const char *qn = md->types[k].qname, *d1 = strrchr(qn, '.'),
+				   *d2 = strrchr(q, '.');
 			/* the same name, in the namespace or under its alias */
 			if (!strcmp(qn, q) || (d1 && d2 && !strcmp(d1, d2)))
 				return &md->types[k];
@@ -801,8 +817,8 @@ odata_nav_entity(const struct odata_md *md, const struct odata_etype *t, const c
 const char *
 odata_kind_name(enum odata_kind k)
 {
-	static const char *names[] = { "string", "integer", "decimal", "boolean", "date",
-				       "datetime", "time", "guid", "enum", "other" };
+	static const char *names[] = { "string",   "integer", "decimal", "boolean", "date",
+		                       "datetime", "time",    "guid",    "enum",    "other" };
 	return names[k];
 }
 
@@ -829,8 +845,8 @@ static int
 is_date(const char *s, size_t n)
 {
 	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	if (n != 10 || !ndigits(s, n, 0, 4) || s[4] != '-' || !ndigits(s, n, 5, 2) ||
-	    s[7] != '-' || !ndigits(s, n, 8, 2))
+	if (n != 10 || !ndigits(s, n, 0, 4) || s[4] != '-' || !ndigits(s, n, 5, 2) || s[7] != '-' ||
+	    !ndigits(s, n, 8, 2))
 		return 0;
 	int y = num2(s) * 100 + num2(s + 2), m = num2(s + 5), d = num2(s + 8);
 	if (m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
@@ -845,8 +861,8 @@ is_time(const char *s, size_t n, size_t *used)
 {
 	/* HH:MM[:SS[.fff]] */
 	size_t i = 5;
-	if (!ndigits(s, n, 0, 2) || n < 5 || s[2] != ':' || !ndigits(s, n, 3, 2) ||
-	    num2(s) > 23 || num2(s + 3) > 59)
+	if (!ndigits(s, n, 0, 2) || n < 5 || s[2] != ':' || !ndigits(s, n, 3, 2) || num2(s) > 23 ||
+	    num2(s + 3) > 59)
 		return 0;
 	if (i < n && s[i] == ':') {
 		if (!ndigits(s, n, i + 1, 2) || num2(s + i + 1) > 59)
@@ -907,12 +923,12 @@ is_number(const char *s, size_t n, int integer)
 	if (json_check_prefix(s, n, &end, NULL, NULL) != JSON_NUMBER || end != n)
 		return 0;
 	return !integer || (memchr(s, '.', n) == NULL && memchr(s, 'e', n) == NULL &&
-			    memchr(s, 'E', n) == NULL);
+	                    memchr(s, 'E', n) == NULL);
 }
 
 static int
 literal(struct buf *b, const struct odata_prop *p, const char *text, size_t n,
-	enum odata_pct_mode mode, struct ep_err *err)
+        enum odata_pct_mode mode, struct ep_err *err)
 {
 	size_t used;
 	int ok;
@@ -921,7 +937,7 @@ literal(struct buf *b, const struct odata_prop *p, const char *text, size_t n,
 	case ODATA_STRING:
 	case ODATA_ENUM:
 		return quoted_pct(b, text, n, mode) < 0 ? ep_errf(err, EP_SOFTWARE, "out of memory")
-							 : 0;
+		                                        : 0;
 	case ODATA_INT:
 		ok = is_number(text, n, 1);
 		break;
@@ -945,25 +961,25 @@ literal(struct buf *b, const struct odata_prop *p, const char *text, size_t n,
 		break;
 	default:
 		return ep_errf(err, EP_USAGE, "'%s' has the type %s, which cannot be compared",
-			       p->name, p->type);
+		               p->name, p->type);
 	}
 	if (!ok)
 		return ep_errf(err, EP_USAGE, "'%.*s' is not a valid %s for '%s' (%s)",
-			       (int)(n > 200 ? 200 : n), text, odata_kind_name(p->kind), p->name,
-			       p->type);
+		               (int)(n > 200 ? 200 : n), text, odata_kind_name(p->kind), p->name,
+		               p->type);
 	return odata_pct(b, text, n, mode) < 0 ? ep_errf(err, EP_SOFTWARE, "out of memory") : 0;
 }
 
 int
 odata_literal(struct buf *b, const struct odata_prop *p, const char *text, size_t n,
-	      enum odata_pct_mode mode, struct ep_err *err)
+              enum odata_pct_mode mode, struct ep_err *err)
 {
 	return literal(b, p, text, n, mode, err);
 }
 
 static int
 literal_json(struct buf *b, const struct odata_prop *p, const cJSON *v, enum odata_pct_mode mode,
-	     struct ep_err *err)
+             struct ep_err *err)
 {
 	char num[64];
 
@@ -982,20 +998,22 @@ literal_json(struct buf *b, const struct odata_prop *p, const cJSON *v, enum oda
 		return literal(b, p, num, strlen(num), mode, err);
 	}
 	return ep_errf(err, EP_DATAERR, "'%s': a %s value is needed, not %s", p->name,
-		       odata_kind_name(p->kind),
-		       cJSON_IsNull(v) ? "null" : cJSON_IsObject(v) ? "an object" : "an array");
+	               odata_kind_name(p->kind),
+	               cJSON_IsNull(v)     ? "null"
+	               : cJSON_IsObject(v) ? "an object"
+	                                   : "an array");
 }
 
 int
 odata_literal_json(struct buf *b, const struct odata_prop *p, const cJSON *v,
-		   enum odata_pct_mode mode, struct ep_err *err)
+                   enum odata_pct_mode mode, struct ep_err *err)
 {
 	return literal_json(b, p, v, mode, err);
 }
 
 int
 odata_where_parse(const char *expr, char *field, size_t fcap, const char **op, int *func,
-		  const char **value, struct ep_err *err)
+                  const char **value, struct ep_err *err)
 {
 	/* clang-format off */
 	static const struct {
@@ -1024,15 +1042,19 @@ odata_where_parse(const char *expr, char *field, size_t fcap, const char **op, i
 		o++;
 	val = strchr(o, ' ');
 	if (val == NULL)
-		return ep_errf(err, EP_USAGE, "--where '%.200s': want 'FIELD OP VALUE' (VALUE may be "
-			       "empty, after one blank)", expr);
+		return ep_errf(err, EP_USAGE,
+		               "--where '%.200s': want 'FIELD OP VALUE' (VALUE may be "
+		               "empty, after one blank)",
+		               expr);
 	ol = (size_t)(val - o);
 	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
 		if (strlen(ops[i].in) == ol && !memcmp(ops[i].in, o, ol))
 			break;
 	if (i == sizeof(ops) / sizeof(ops[0]))
-		return ep_errf(err, EP_USAGE, "--where '%.200s': unknown operator '%.*s' (eq ne gt "
-			       "ge lt le startswith endswith contains)", expr, (int)ol, o);
+		return ep_errf(err, EP_USAGE,
+		               "--where '%.200s': unknown operator '%.*s' (eq ne gt "
+		               "ge lt le startswith endswith contains)",
+		               expr, (int)ol, o);
 	*op = ops[i].out;
 	*func = ops[i].func;
 	*value = val + 1;
@@ -1040,8 +1062,7 @@ odata_where_parse(const char *expr, char *field, size_t fcap, const char **op, i
 }
 
 int
-odata_where(struct buf *filter, const struct odata_etype *t, const char *expr,
-	    struct ep_err *err)
+odata_where(struct buf *filter, const struct odata_etype *t, const char *expr, struct ep_err *err)
 {
 	char field[256];
 	const char *op, *val;
@@ -1052,10 +1073,11 @@ odata_where(struct buf *filter, const struct odata_etype *t, const char *expr,
 		return -1;
 	if ((p = odata_prop_find(t, field)) == NULL)
 		return ep_errf(err, EP_USAGE, "--where '%.200s': '%s' has no field '%s'", expr,
-			       t->qname, field);
+		               t->qname, field);
 	if (func && p->kind != ODATA_STRING)
-		return ep_errf(err, EP_USAGE, "--where '%.200s': %s needs a string field, '%s' is %s",
-			       expr, op, field, p->type);
+		return ep_errf(err, EP_USAGE,
+		               "--where '%.200s': %s needs a string field, '%s' is %s", expr, op,
+		               field, p->type);
 	if (filter->len && buf_adds(filter, " and ") < 0)
 		return ep_errf(err, EP_SOFTWARE, "out of memory");
 	if (func) {
@@ -1125,8 +1147,8 @@ scan_value(const char *s, size_t n, size_t i, size_t *end, const char *what, str
  * 1 and the member's key (without quotes, raw) and value spans, 0 at the
  * end, -1 with err. */
 static int
-obj_next(const char *s, size_t n, size_t *i, const char **k, size_t *kl, const char **v,
-	 size_t *vl, const char *what, struct ep_err *err)
+obj_next(const char *s, size_t n, size_t *i, const char **k, size_t *kl, const char **v, size_t *vl,
+         const char *what, struct ep_err *err)
 {
 	size_t p = *i, e;
 
@@ -1148,12 +1170,16 @@ obj_next(const char *s, size_t n, size_t *i, const char **k, size_t *kl, const c
 			return 0;
 		}
 		if (p >= n || s[p] != ',')
-			return ep_errf(err, EP_DATAERR, "%s: expected ',' or '}' at byte %zu", what, p);
+			return ep_errf(err, EP_DATAERR, "%s: expected ',' or '}' at byte %zu", what,
+			               p);
 		p = skip_ws(s, n, p + 1);
 	}
 	if (p >= n || s[p] != '"' || scan_value(s, n, p, &e, what, err) != JSON_STRING)
-		return err && err->code ? -1 : ep_errf(err, EP_DATAERR, "%s: expected a member name "
-						       "at byte %zu", what, p);
+		return err && err->code ? -1
+		                        : ep_errf(err, EP_DATAERR,
+		                                  "%s: expected a member name "
+		                                  "at byte %zu",
+		                                  what, p);
 	*k = s + p + 1;
 	*kl = e - p - 2;
 	p = skip_ws(s, n, e);
@@ -1187,8 +1213,8 @@ decode_string(const char *v, size_t vl)
 }
 
 int
-odata_page_scan(const char *body, size_t len, odata_entity_fn fn, void *ud,
-		struct odata_page *pg, struct ep_err *err)
+odata_page_scan(const char *body, size_t len, odata_entity_fn fn, void *ud, struct odata_page *pg,
+                struct ep_err *err)
 {
 	static const char what[] = "OData page";
 	size_t i = 0, e;
@@ -1203,7 +1229,8 @@ odata_page_scan(const char *body, size_t len, odata_entity_fn fn, void *ud,
 			size_t p = 1;
 			seen_value = 1;
 			if (v[0] != '[')
-				return ep_errf(err, EP_DATAERR, "%s: \"value\" is not an array", what);
+				return ep_errf(err, EP_DATAERR, "%s: \"value\" is not an array",
+				               what);
 			p = skip_ws(v, vl, p);
 			if (p < vl && v[p] == ']')
 				continue;
@@ -1212,8 +1239,10 @@ odata_page_scan(const char *body, size_t len, odata_entity_fn fn, void *ud,
 				if (t == JSON_INVALID)
 					return -1;
 				if (t != JSON_OBJECT)
-					return ep_errf(err, EP_DATAERR, "%s: entity %zu is %s, not an "
-						       "object", what, pg->nvalues + 1, json_type_name(t));
+					return ep_errf(err, EP_DATAERR,
+					               "%s: entity %zu is %s, not an "
+					               "object",
+					               what, pg->nvalues + 1, json_type_name(t));
 				pg->nvalues++;
 				if (fn && fn(ud, v + p, e - p, err) < 0)
 					return -1;
@@ -1221,23 +1250,24 @@ odata_page_scan(const char *body, size_t len, odata_entity_fn fn, void *ud,
 				if (p < vl && v[p] == ']')
 					break;
 				if (p >= vl || v[p] != ',')
-					return ep_errf(err, EP_DATAERR, "%s: expected ',' or ']' in value",
-						       what);
+					return ep_errf(err, EP_DATAERR,
+					               "%s: expected ',' or ']' in value", what);
 				p = skip_ws(v, vl, p + 1);
 			}
 		} else if (key_is(k, kl, "@odata.nextLink") || key_is(k, kl, "@odata.context")) {
 			char **dst = k[7] == 'n' ? &pg->next_link : &pg->context;
 			if (v[0] != '"')
-				return ep_errf(err, EP_DATAERR, "%s: %.*s is not a string", what, (int)kl,
-					       k);
+				return ep_errf(err, EP_DATAERR, "%s: %.*s is not a string", what,
+				               (int)kl, k);
 			free(*dst);
 			if ((*dst = decode_string(v, vl)) == NULL)
-				return ep_errf(err, EP_DATAERR, "%s: %.*s is not a valid string", what,
-					       (int)kl, k);
+				return ep_errf(err, EP_DATAERR, "%s: %.*s is not a valid string",
+				               what, (int)kl, k);
 		} else if (key_is(k, kl, "@odata.count")) {
 			char num[32];
 			if (vl >= sizeof(num) || !is_number(v, vl, 1))
-				return ep_errf(err, EP_DATAERR, "%s: @odata.count is not a count", what);
+				return ep_errf(err, EP_DATAERR, "%s: @odata.count is not a count",
+				               what);
 			memcpy(num, v, vl);
 			num[vl] = '\0';
 			pg->count = strtoll(num, NULL, 10);
@@ -1247,7 +1277,7 @@ odata_page_scan(const char *body, size_t len, odata_entity_fn fn, void *ud,
 		return -1;
 	if (!seen_value)
 		return ep_errf(err, EP_DATAERR, "%s: no \"value\" array: not an entity collection",
-			       what);
+		               what);
 	e = skip_ws(body, len, i > len ? len : i);
 	/* obj_next leaves i past the closing brace */
 	{
@@ -1319,7 +1349,8 @@ strip_value(struct buf *out, const char *v, size_t vl, int depth)
 	for (i = skip_ws(v, vl, 1); i < vl && v[i] != ']';) {
 		if (scan_value(v, vl, i, &e, "entity", NULL) == JSON_INVALID)
 			return buf_add(out, v, vl); /* checked before: not reached */
-		if ((!first && buf_addc(out, ',') < 0) || strip_value(out, v + i, e - i, depth + 1) < 0)
+		if ((!first && buf_addc(out, ',') < 0) ||
+		    strip_value(out, v + i, e - i, depth + 1) < 0)
 			return -1;
 		first = 0;
 		i = skip_ws(v, vl, e);
@@ -1330,8 +1361,8 @@ strip_value(struct buf *out, const char *v, size_t vl, int depth)
 }
 
 int
-odata_project(struct buf *out, const char *obj, size_t len, int keep_etag,
-	      const char *const *only, size_t nonly)
+odata_project(struct buf *out, const char *obj, size_t len, int keep_etag, const char *const *only,
+              size_t nonly)
 {
 	size_t i = 0;
 	const char *k, *v;
@@ -1423,9 +1454,9 @@ odata_error_exit(const struct odata_error *e)
 		return EP_NOPERM;
 	if (e->status == 404)
 		return (!strcmp(e->code, "BadRequest_NotFound") ||
-			!strcmp(e->code, "Internal_CompanyNotFound"))
-			       ? EP_CONFIG
-			       : EP_DATAERR;
+		        !strcmp(e->code, "Internal_CompanyNotFound"))
+		               ? EP_CONFIG
+		               : EP_DATAERR;
 	if (e->status == 429)
 		return EP_TEMPFAIL;
 	if (e->status == 408 || e->status >= 500 || e->status == 0)
@@ -1454,8 +1485,8 @@ odata_batch_body(struct buf *b, const struct odata_batch_op *ops, size_t n)
 		const struct odata_batch_op *o = &ops[i];
 		if ((i && buf_addc(b, ',') < 0) || buf_adds(b, "{\"id\":") < 0 ||
 		    json_quote(b, o->id, strlen(o->id)) < 0 || buf_adds(b, ",\"method\":") < 0 ||
-		    json_quote(b, o->method, strlen(o->method)) < 0 || buf_adds(b, ",\"url\":") < 0 ||
-		    json_quote(b, o->url, strlen(o->url)) < 0 ||
+		    json_quote(b, o->method, strlen(o->method)) < 0 ||
+		    buf_adds(b, ",\"url\":") < 0 || json_quote(b, o->url, strlen(o->url)) < 0 ||
 		    buf_adds(b, ",\"headers\":{") < 0)
 			return -1;
 		int h = 0;
@@ -1471,7 +1502,8 @@ odata_batch_body(struct buf *b, const struct odata_batch_op *ops, size_t n)
 		}
 		if (buf_addc(b, '}') < 0)
 			return -1;
-		if (o->body && (buf_adds(b, ",\"body\":") < 0 || buf_add(b, o->body, o->body_len) < 0))
+		if (o->body &&
+		    (buf_adds(b, ",\"body\":") < 0 || buf_add(b, o->body, o->body_len) < 0))
 			return -1;
 		if (buf_addc(b, '}') < 0)
 			return -1;
@@ -1481,7 +1513,7 @@ odata_batch_body(struct buf *b, const struct odata_batch_op *ops, size_t n)
 
 int
 odata_batch_parse(const char *body, size_t len, struct odata_batch_resp **out, size_t *n,
-		  struct ep_err *err)
+                  struct ep_err *err)
 {
 	cJSON *j = cJSON_ParseWithLength(body, len);
 	const cJSON *rs = cJSON_GetObjectItemCaseSensitive(j, "responses"), *r;
@@ -1492,16 +1524,15 @@ odata_batch_parse(const char *body, size_t len, struct odata_batch_resp **out, s
 	*n = 0;
 	if (!cJSON_IsArray(rs)) {
 		cJSON_Delete(j);
-		return ep_errf(err, EP_DATAERR, "$batch answer: %s", j ? "no \"responses\" array"
-									: "not JSON");
+		return ep_errf(err, EP_DATAERR, "$batch answer: %s",
+		               j ? "no \"responses\" array" : "not JSON");
 	}
 	a = calloc((size_t)cJSON_GetArraySize(rs) + 1, sizeof(*a));
 	if (a == NULL) {
 		cJSON_Delete(j);
 		return ep_errf(err, EP_SOFTWARE, "out of memory");
 	}
-	cJSON_ArrayForEach(r, rs)
-	{
+	cJSON_ArrayForEach(r, rs) {
 		const cJSON *id = cJSON_GetObjectItemCaseSensitive(r, "id");
 		const cJSON *st = cJSON_GetObjectItemCaseSensitive(r, "status");
 		const cJSON *hd = cJSON_GetObjectItemCaseSensitive(r, "headers"), *h;
@@ -1513,8 +1544,10 @@ odata_batch_parse(const char *body, size_t len, struct odata_batch_resp **out, s
 			cJSON_Delete(bd);
 			odata_batch_resp_free(a, k);
 			cJSON_Delete(j);
-			return ep_errf(err, EP_DATAERR, "$batch answer: response %zu has no id or "
-				       "status", k + 1);
+			return ep_errf(err, EP_DATAERR,
+			               "$batch answer: response %zu has no id or "
+			               "status",
+			               k + 1);
 		}
 		if (cJSON_IsNumber(id))
 			snprintf(idb, sizeof(idb), "%.0f", id->valuedouble);
@@ -1524,8 +1557,7 @@ odata_batch_parse(const char *body, size_t len, struct odata_batch_resp **out, s
 		const cJSON *et = cJSON_GetObjectItemCaseSensitive(bd, "@odata.etag");
 		if (cJSON_IsString(et))
 			a[k].etag = strdup(et->valuestring);
-		cJSON_ArrayForEach(h, hd)
-		{
+		cJSON_ArrayForEach(h, hd) {
 			if (a[k].etag == NULL && h->string && !strcasecmp(h->string, "etag") &&
 			    cJSON_IsString(h))
 				a[k].etag = strdup(h->valuestring);

@@ -51,44 +51,44 @@ int odata_resolve(struct buf *out, const char *base, const char *ref, struct ep_
 
 enum odata_kind {
 	ODATA_STRING = 0,
-	ODATA_INT,      /* Edm.Byte/SByte/Int16/Int32/Int64 */
-	ODATA_DECIMAL,  /* Edm.Decimal/Double/Single */
+	ODATA_INT,     /* Edm.Byte/SByte/Int16/Int32/Int64 */
+	ODATA_DECIMAL, /* Edm.Decimal/Double/Single */
 	ODATA_BOOL,
 	ODATA_DATE,     /* Edm.Date: 2026-01-05 */
 	ODATA_DATETIME, /* Edm.DateTimeOffset: 2026-01-05T10:00:00.123Z */
 	ODATA_TIME,     /* Edm.TimeOfDay / Edm.Duration */
 	ODATA_GUID,
-	ODATA_ENUM,     /* an EnumType of the schema */
-	ODATA_OTHER,    /* complex types, collections, binary, streams */
+	ODATA_ENUM,  /* an EnumType of the schema */
+	ODATA_OTHER, /* complex types, collections, binary, streams */
 };
 
 struct odata_prop {
 	char *name;
-	char *type;        /* as declared: "Edm.String", "NAV.CustomerBlocked" */
+	char *type; /* as declared: "Edm.String", "NAV.CustomerBlocked" */
 	enum odata_kind kind;
-	long max_len;      /* MaxLength, 0 when none */
-	int nullable;      /* Nullable (default true) */
-	int computed;      /* Core.Computed, or Core.Permissions Read: the server
+	long max_len;                   /* MaxLength, 0 when none */
+	int nullable;                   /* Nullable (default true) */
+	int computed;                   /* Core.Computed, or Core.Permissions Read: the server
 			    * sets it, a client never writes it */
-	int immutable;     /* Core.Immutable: written on create, never changed */
-	int key;           /* part of the key */
+	int immutable;                  /* Core.Immutable: written on create, never changed */
+	int key;                        /* part of the key */
 	const struct odata_enum *enumt; /* ODATA_ENUM: its members */
 };
 
 struct odata_enum {
-	char *qname;       /* "NAV.CustomerBlocked" */
-	char **members;    /* member names as declared ("_x0020_", "Ship") */
+	char *qname;    /* "NAV.CustomerBlocked" */
+	char **members; /* member names as declared ("_x0020_", "Ship") */
 	size_t nmembers;
 };
 
 struct odata_etype {
-	char *qname;       /* "NAV.Customer" */
+	char *qname; /* "NAV.Customer" */
 	struct odata_prop *props;
 	size_t nprops;
-	size_t *keys;      /* indexes into props, in key order */
+	size_t *keys; /* indexes into props, in key order */
 	size_t nkeys;
-	char **navs;       /* navigation properties (SalesOrderSalesLines) */
-	char **nav_types;  /* and their types as declared ("Collection(NAV.Line)") */
+	char **navs;      /* navigation properties (SalesOrderSalesLines) */
+	char **nav_types; /* and their types as declared ("Collection(NAV.Line)") */
 	size_t nnavs;
 };
 
@@ -97,7 +97,7 @@ struct odata_md {
 	size_t ntypes;
 	struct odata_enum *enums;
 	size_t nenums;
-	char **set_names;  /* entity sets and the index of their type */
+	char **set_names; /* entity sets and the index of their type */
 	size_t *set_types;
 	size_t nsets;
 };
@@ -113,14 +113,14 @@ struct odata_md {
  * the alias an edmx:Include gives Org.OData.Core.V1 ("Core" when none does).
  * 0, or -1 with err (EP_DATAERR). */
 int odata_md_parse(struct odata_md *md, const char *xml, size_t len, const char *what,
-		   struct ep_err *err);
+                   struct ep_err *err);
 void odata_md_free(struct odata_md *md);
 /* The entity type of an entity set, or NULL. */
 const struct odata_etype *odata_md_entity(const struct odata_md *md, const char *set);
 const struct odata_prop *odata_prop_find(const struct odata_etype *t, const char *name);
 /* The entity type a navigation property of t leads to, or NULL. */
 const struct odata_etype *odata_nav_entity(const struct odata_md *md, const struct odata_etype *t,
-					   const char *nav);
+                                           const char *nav);
 const char *odata_kind_name(enum odata_kind k);
 
 /* ---- literals and filters -------------------------------------------------- */
@@ -131,10 +131,10 @@ const char *odata_kind_name(enum odata_kind k);
  * and guids; encoded as mode says.  -1 with err (EP_USAGE) when the text
  * does not fit the type, naming the property. */
 int odata_literal(struct buf *b, const struct odata_prop *p, const char *text, size_t n,
-		  enum odata_pct_mode mode, struct ep_err *err);
+                  enum odata_pct_mode mode, struct ep_err *err);
 /* The same from a JSON value (a record's key): strings, numbers, booleans. */
 int odata_literal_json(struct buf *b, const struct odata_prop *p, const cJSON *v,
-		       enum odata_pct_mode mode, struct ep_err *err);
+                       enum odata_pct_mode mode, struct ep_err *err);
 
 /* Split one --where condition 'FIELD OP VALUE': the field name into
  * field[fcap], *op the operator's OData name (eq ne gt ge lt le startswith
@@ -142,7 +142,7 @@ int odata_literal_json(struct buf *b, const struct odata_prop *p, const cJSON *v
  * for the three functions, *value the rest of expr after one blank, as it
  * is.  -1 with err (EP_USAGE). */
 int odata_where_parse(const char *expr, char *field, size_t fcap, const char **op, int *func,
-		      const char **value, struct ep_err *err);
+                      const char **value, struct ep_err *err);
 
 /* Append one --where condition 'FIELD OP VALUE' as $filter text (not
  * encoded: the caller encodes the whole $filter): OP is one
@@ -152,21 +152,21 @@ int odata_where_parse(const char *expr, char *field, size_t fcap, const char **o
  * err (EP_USAGE) for an unknown field, operator or a value of the wrong
  * type. */
 int odata_where(struct buf *filter, const struct odata_etype *t, const char *expr,
-		struct ep_err *err);
+                struct ep_err *err);
 
 /* The key predicate of a record: "('10000')" for a single key, else
  * "(Document_Type='Order',No='101005')".  key holds the values by name.
  * -1 with err (EP_DATAERR) when a key field is missing or mistyped. */
 int odata_key_pred(struct buf *b, const struct odata_etype *t, const cJSON *key,
-		   struct ep_err *err);
+                   struct ep_err *err);
 
 /* ---- collection pages ------------------------------------------------------ */
 
 struct odata_page {
-	char *next_link;  /* decoded @odata.nextLink, or NULL */
-	char *context;    /* decoded @odata.context, or NULL */
-	long long count;  /* @odata.count, or -1 */
-	size_t nvalues;   /* entities seen */
+	char *next_link; /* decoded @odata.nextLink, or NULL */
+	char *context;   /* decoded @odata.context, or NULL */
+	long long count; /* @odata.count, or -1 */
+	size_t nvalues;  /* entities seen */
 };
 
 /* Called with each entity of "value" as its raw JSON text (an object,
@@ -179,7 +179,7 @@ typedef int (*odata_entity_fn)(void *ud, const char *obj, size_t len, struct ep_
  * an object (not JSON, value not an array of objects, nextLink not a
  * string) fails with EP_DATAERR and the byte offset. */
 int odata_page_scan(const char *body, size_t len, odata_entity_fn fn, void *ud,
-		    struct odata_page *pg, struct ep_err *err);
+                    struct odata_page *pg, struct ep_err *err);
 void odata_page_release(struct odata_page *pg);
 
 /* The raw value of member name in the JSON object obj (from a page scan):
@@ -191,14 +191,14 @@ int odata_member(const char *obj, size_t len, const char *name, const char **val
  * when only is not NULL, the members not named in only[0..nonly).  Objects
  * nested in its values (expanded lines) lose all their annotations. */
 int odata_project(struct buf *out, const char *obj, size_t len, int keep_etag,
-		  const char *const *only, size_t nonly);
+                  const char *const *only, size_t nonly);
 
 /* ---- errors ---------------------------------------------------------------- */
 
 struct odata_error {
 	long status;
-	char code[128];   /* "Request_EntityChanged", or "" */
-	char message[768];/* the message without NAV's "CorrelationId: …" tail */
+	char code[128];    /* "Request_EntityChanged", or "" */
+	char message[768]; /* the message without NAV's "CorrelationId: …" tail */
 };
 
 /* Read NAV's {"error":{"code","message"}}; anything else becomes the
@@ -231,14 +231,14 @@ int odata_batch_body(struct buf *b, const struct odata_batch_op *ops, size_t n);
 struct odata_batch_resp {
 	char *id;
 	long status;
-	cJSON *body;   /* the answer's body, or NULL */
-	char *etag;    /* the body's @odata.etag or the ETag header, or NULL */
+	cJSON *body; /* the answer's body, or NULL */
+	char *etag;  /* the body's @odata.etag or the ETag header, or NULL */
 };
 
 /* Parse {"responses":[…]}: *out gets n answers (any order: match by id).
  * -1 with err (EP_DATAERR) when the body is not a batch answer. */
 int odata_batch_parse(const char *body, size_t len, struct odata_batch_resp **out, size_t *n,
-		      struct ep_err *err);
+                      struct ep_err *err);
 void odata_batch_resp_free(struct odata_batch_resp *r, size_t n);
 /* The error of one answer (status >= 400). */
 void odata_batch_error(struct odata_error *e, const struct odata_batch_resp *r);

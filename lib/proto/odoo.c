@@ -140,9 +140,8 @@ err_clear(struct odoo_err *e)
 }
 
 /* Fill e: a fatal or per-call error with a one-line message. */
-static void
-err_set(struct odoo_err *e, int code, int fatal, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+static void err_set(struct odoo_err *e, int code, int fatal, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 static void
 err_set(struct odoo_err *e, int code, int fatal, const char *fmt, ...)
@@ -166,8 +165,8 @@ name_ok(const char *s)
 	if (s == NULL || *s == '\0')
 		return 0;
 	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
-		      *s == '_' || *s == '.'))
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '_' || *s == '.'))
 			return 0;
 	return 1;
 }
@@ -178,35 +177,36 @@ static const struct {
 	const char *method;
 	const char *names[8];
 } sigs[] = {
-    {"check_access_rights", {"operation", "raise_exception"}},
-    {"check_access_rule", {"ids", "operation"}},
-    {"copy", {"ids", "default"}},
-    {"create", {"vals_list"}},
-    {"default_get", {"fields_list"}},
-    {"exists", {"ids"}},
-    {"export_data", {"ids", "fields_to_export"}},
-    {"fields_get", {"allfields", "attributes"}},
-    {"get_metadata", {"ids"}},
-    {"load", {"fields", "data"}},
-    {"name_create", {"name"}},
-    {"name_search", {"name", "domain", "operator", "limit"}},
-    {"read", {"ids", "fields", "load"}},
-    {"read_group", {"domain", "fields", "groupby", "offset", "limit", "orderby", "lazy"}},
-    {"search", {"domain", "offset", "limit", "order"}},
-    {"search_count", {"domain", "limit"}},
-    {"search_fetch", {"domain", "field_names", "offset", "limit", "order"}},
-    {"search_read", {"domain", "fields", "offset", "limit", "order"}},
-    {"unlink", {"ids"}},
-    {"web_read", {"ids", "specification"}},
-    {"web_save", {"ids", "vals", "specification"}},
-    {"web_search_read", {"domain", "specification", "offset", "limit", "order", "count_limit"}},
-    {"write", {"ids", "vals"}},
+	{ "check_access_rights", { "operation", "raise_exception" } },
+	{ "check_access_rule", { "ids", "operation" } },
+	{ "copy", { "ids", "default" } },
+	{ "create", { "vals_list" } },
+	{ "default_get", { "fields_list" } },
+	{ "exists", { "ids" } },
+	{ "export_data", { "ids", "fields_to_export" } },
+	{ "fields_get", { "allfields", "attributes" } },
+	{ "get_metadata", { "ids" } },
+	{ "load", { "fields", "data" } },
+	{ "name_create", { "name" } },
+	{ "name_search", { "name", "domain", "operator", "limit" } },
+	{ "read", { "ids", "fields", "load" } },
+	{ "read_group", { "domain", "fields", "groupby", "offset", "limit", "orderby", "lazy" } },
+	{ "search", { "domain", "offset", "limit", "order" } },
+	{ "search_count", { "domain", "limit" } },
+	{ "search_fetch", { "domain", "field_names", "offset", "limit", "order" } },
+	{ "search_read", { "domain", "fields", "offset", "limit", "order" } },
+	{ "unlink", { "ids" } },
+	{ "web_read", { "ids", "specification" } },
+	{ "web_save", { "ids", "vals", "specification" } },
+	{ "web_search_read",
+	  { "domain", "specification", "offset", "limit", "order", "count_limit" } },
+	{ "write", { "ids", "vals" } },
 };
 
 static const char *const *
 sig_of(const char *method)
 {
-	static const char *const ids_only[8] = {"ids"};
+	static const char *const ids_only[8] = { "ids" };
 	size_t i;
 
 	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
@@ -266,8 +266,7 @@ body_jsonrpc(struct odoo *o, struct buf *b, const char *service, const char *met
 		const cJSON *a;
 		int first = 1;
 
-		cJSON_ArrayForEach(a, args)
-		{
+		cJSON_ArrayForEach(a, args) {
 			if (!first)
 				r |= buf_addc(b, ',');
 			first = 0;
@@ -321,13 +320,13 @@ body_json2(struct buf *b, const char *method, const cJSON *args, const cJSON *kw
 	int i = 0, r = 0;
 
 	r |= buf_addc(b, '{');
-	cJSON_ArrayForEach(a, args)
-	{
+	cJSON_ArrayForEach(a, args) {
 		if (i >= 8 || names[i] == NULL)
-			return ep_errf(err, EP_USAGE,
-			               "%s: JSON-2 knows no name for positional argument %d: pass it "
-			               "in kwargs",
-			               method, i + 1);
+			return ep_errf(
+				err, EP_USAGE,
+				"%s: JSON-2 knows no name for positional argument %d: pass it "
+				"in kwargs",
+				method, i + 1);
 		if (cJSON_GetObjectItemCaseSensitive(kwargs, names[i]))
 			return ep_errf(err, EP_USAGE, "%s: argument '%s' given twice", method,
 			               names[i]);
@@ -338,8 +337,7 @@ body_json2(struct buf *b, const char *method, const cJSON *args, const cJSON *kw
 		r |= add_json(b, a, "null");
 		i++;
 	}
-	cJSON_ArrayForEach(k, kwargs)
-	{
+	cJSON_ArrayForEach(k, kwargs) {
 		if (i++)
 			r |= buf_addc(b, ',');
 		r |= add_str(b, k->string);
@@ -361,10 +359,14 @@ static int
 reads_only(const char *service, const char *method)
 {
 	static const char *const reads[] = {
-		"check_access_rights", "check_object_reference", "default_get", "exists",
-		"fields_get", "get_object_reference", "name_search", "read", "read_group",
-		"search", "search_count", "search_fetch", "search_read", "web_read",
-		"web_search_read", NULL,
+		"check_access_rights", "check_object_reference",
+		"default_get",         "exists",
+		"fields_get",          "get_object_reference",
+		"name_search",         "read",
+		"read_group",          "search",
+		"search_count",        "search_fetch",
+		"search_read",         "web_read",
+		"web_search_read",     NULL,
 	};
 
 	if (strcmp(service, "object") != 0)
@@ -587,8 +589,8 @@ fault_error(struct odoo_call *c, const struct xmlrpc_fault *f)
 	case 2:
 		odoo_error(c,
 		           contains(f->string, "does not exist or has been deleted")
-		               ? "odoo.exceptions.MissingError"
-		               : "odoo.exceptions.UserError",
+		                   ? "odoo.exceptions.MissingError"
+		                   : "odoo.exceptions.UserError",
 		           f->string);
 		return;
 	case 3:
@@ -607,7 +609,8 @@ fault_error(struct odoo_call *c, const struct xmlrpc_fault *f)
 		if (*p == '\n')
 			line = p + 1;
 	p = memchr(line, ':', (size_t)(msg + n - line));
-	if (strncmp(msg, "Traceback", 9) == 0 && p && p > line && (size_t)(p - line) < sizeof(name)) {
+	if (strncmp(msg, "Traceback", 9) == 0 && p && p > line &&
+	    (size_t)(p - line) < sizeof(name)) {
 		char m[2048];
 
 		snprintf(name, sizeof(name), "%.*s", (int)(p - line), line);
@@ -644,8 +647,8 @@ status_error(struct odoo_call *c, long st, const char *flavour, const char *hint
 	if (st == 401 || st == 403)
 		err_set(&c->err, EP_NOPERM, 1, "%s: HTTP %ld from '%s'", c->label, st, c->url);
 	else if (st == 404 || st == 405)
-		err_set(&c->err, EP_CONFIG, 1, "%s: no %s endpoint at '%s' (HTTP %ld): %s", c->label,
-		        flavour, c->url, st, hint);
+		err_set(&c->err, EP_CONFIG, 1, "%s: no %s endpoint at '%s' (HTTP %ld): %s",
+		        c->label, flavour, c->url, st, hint);
 	else
 		return 0;
 	c->rc = -1;
@@ -708,7 +711,7 @@ decode(struct odoo_call *c)
 	c->err.http_status = (int)st;
 	if (o->proto == ODOO_XMLRPC) {
 		struct xmlrpc_fault f;
-		struct xml_limits lim = {o->max_xml, 0};
+		struct xml_limits lim = { o->max_xml, 0 };
 		struct ep_err e = EP_ERR_INIT;
 		char what[LABEL_MAX + 64];
 		int rc;
@@ -737,8 +740,9 @@ decode(struct odoo_call *c)
 	}
 	if (o->proto == ODOO_JSONRPC) {
 		if (st == 404 || st == 405)
-			return status_error(c, st, "JSON-RPC",
-			                    "check url, or use --protocol json2 (Odoo 22 and later)") -
+			return status_error(
+				       c, st, "JSON-RPC",
+				       "check url, or use --protocol json2 (Odoo 22 and later)") -
 			       1;
 		j = st == 200 ? cJSON_ParseWithLength(r->body.p, r->body.len) : NULL;
 		if (cJSON_IsObject(j) && (v = cJSON_GetObjectItemCaseSensitive(j, "result"))) {
@@ -778,8 +782,9 @@ decode(struct odoo_call *c)
 		cJSON_Delete(j);
 		if (status_error(c, st, "JSON-RPC", ""))
 			return 0;
-		err_set(&c->err, EP_UNAVAILABLE, 1, "%s: malformed JSON-RPC response (HTTP %ld, %zu bytes)",
-		        c->label, st, r->body.len);
+		err_set(&c->err, EP_UNAVAILABLE, 1,
+		        "%s: malformed JSON-RPC response (HTTP %ld, %zu bytes)", c->label, st,
+		        r->body.len);
 		return 1;
 	}
 	/* JSON-2 */
@@ -1175,10 +1180,9 @@ odoo_domain_terms(const cJSON *d)
 	const cJSON *t;
 	int need = 0, n = 0;
 
-	cJSON_ArrayForEach(t, d)
-	{
-		if (cJSON_IsString(t) && (strcmp(t->valuestring, "&") == 0 ||
-		                          strcmp(t->valuestring, "|") == 0)) {
+	cJSON_ArrayForEach(t, d) {
+		if (cJSON_IsString(t) &&
+		    (strcmp(t->valuestring, "&") == 0 || strcmp(t->valuestring, "|") == 0)) {
 			need += need ? 1 : 2;
 			if (need == 2)
 				n++;

@@ -109,7 +109,8 @@ signature_ok(struct webhook *w, const char *given, const char *body, size_t len)
 		size_t i;
 
 		for (i = 0; i < n; i++)
-			g[i] = (given[i] >= 'A' && given[i] <= 'F') ? (char)(given[i] + 32) : given[i];
+			g[i] = (given[i] >= 'A' && given[i] <= 'F') ? (char)(given[i] + 32)
+			                                            : given[i];
 		ok = strncasecmp(given, "sha256=", 7) == 0 &&
 		     CRYPTO_memcmp(g + 7, want + 7, n - 7) == 0;
 	}
@@ -168,9 +169,9 @@ read_all(int fd, struct buf *b, const char *what, const char *path, struct ep_er
 			               strerror(errno));
 		if (buf_add(b, chunk, (size_t)n) < 0)
 			return b->max && b->len + (size_t)n > b->max
-			           ? ep_errf(err, EP_CONFIG, "%s '%s' is larger than %zu KiB", what,
-			                     path, b->max / 1024)
-			           : oom(err);
+			               ? ep_errf(err, EP_CONFIG, "%s '%s' is larger than %zu KiB",
+			                         what, path, b->max / 1024)
+			               : oom(err);
 	}
 	return 0;
 }
@@ -371,7 +372,7 @@ static enum MHD_Result
 answer(struct MHD_Connection *c, unsigned int status, const char *json)
 {
 	struct MHD_Response *r =
-	    MHD_create_response_from_buffer(strlen(json), (void *)json, MHD_RESPMEM_MUST_COPY);
+		MHD_create_response_from_buffer(strlen(json), (void *)json, MHD_RESPMEM_MUST_COPY);
 	enum MHD_Result ret;
 
 	if (r == NULL)
@@ -443,8 +444,8 @@ handle(struct webhook *w, struct MHD_Connection *c, struct req *rq)
 		return answer(c, 400, "{\"error\":\"want a JSON object with id and type\"}");
 	}
 	pthread_mutex_lock(&w->mu);
-	if (w->type_prefix && strncmp(type->valuestring, w->type_prefix,
-	                              strlen(w->type_prefix)) != 0) {
+	if (w->type_prefix &&
+	    strncmp(type->valuestring, w->type_prefix, strlen(w->type_prefix)) != 0) {
 		w->st.ignored++;
 		pthread_mutex_unlock(&w->mu);
 		cJSON_Delete(j);
@@ -501,7 +502,7 @@ on_request(void *cls, struct MHD_Connection *c, const char *url, const char *met
 		return health(w, c);
 	if (strcmp(method, "POST") != 0) {
 		struct MHD_Response *r =
-		    MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+			MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
 		enum MHD_Result ret;
 
 		if (r == NULL)
@@ -572,8 +573,10 @@ parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *len, struct 
 		return 0;
 	}
 bad:
-	return ep_errf(err, EP_USAGE, "--listen '%s': want ADDR:PORT with a numeric address "
-	               "(127.0.0.1:8080, [::1]:8080, *:8080)", s);
+	return ep_errf(err, EP_USAGE,
+	               "--listen '%s': want ADDR:PORT with a numeric address "
+	               "(127.0.0.1:8080, [::1]:8080, *:8080)",
+	               s);
 }
 
 static int
@@ -685,8 +688,10 @@ webhook_open(const struct webhook_opts *o, struct ep_err *err)
 	if (parse_listen(o->listen, &ss, &sl, err) < 0)
 		return NULL;
 	if (o->tls_cert == NULL && !o->plain_http && !loopback(&ss)) {
-		ep_errf(err, EP_USAGE, "--listen '%s' is not a loopback address: serve HTTPS "
-		        "(--tls-cert, --tls-key) or say --plain-http", o->listen);
+		ep_errf(err, EP_USAGE,
+		        "--listen '%s' is not a loopback address: serve HTTPS "
+		        "(--tls-cert, --tls-key) or say --plain-http",
+		        o->listen);
 		return NULL;
 	}
 	if (o->tls_cert && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
@@ -729,7 +734,8 @@ webhook_open(const struct webhook_opts *o, struct ep_err *err)
 	{
 		const char *slash = strrchr(o->spool, '/');
 
-		w->dir = slash ? strndup(o->spool, slash == o->spool ? 1 : (size_t)(slash - o->spool))
+		w->dir = slash ? strndup(o->spool,
+		                         slash == o->spool ? 1 : (size_t)(slash - o->spool))
 		               : strdup(".");
 	}
 	if (w->dir == NULL) {
@@ -761,14 +767,14 @@ webhook_open(const struct webhook_opts *o, struct ep_err *err)
 		};
 
 		w->mhd = MHD_start_daemon(
-		    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG |
-		        (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0) |
-		        (w->tls_key ? MHD_USE_TLS : 0),
-		    0, NULL, NULL, on_request, w, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, w,
-		    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_NOTIFY_COMPLETED,
-		    on_done, w, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
-		    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_ARRAY,
-		    w->tls_key ? tls : tls + 3, MHD_OPTION_END);
+			MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG |
+				(ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0) |
+				(w->tls_key ? MHD_USE_TLS : 0),
+			0, NULL, NULL, on_request, w, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, w,
+			MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_NOTIFY_COMPLETED,
+			on_done, w, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
+			MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_ARRAY,
+			w->tls_key ? tls : tls + 3, MHD_OPTION_END);
 	}
 	if (w->mhd == NULL) {
 		ep_errf(err, EP_UNAVAILABLE, "cannot listen on '%s'%s%s", o->listen,
@@ -841,8 +847,7 @@ read_line(struct webhook *w, struct ep_err *err)
 }
 
 int
-webhook_next(struct webhook *w, int64_t wait_ms, struct buf *out, uint64_t *seq,
-             struct ep_err *err)
+webhook_next(struct webhook *w, int64_t wait_ms, struct buf *out, uint64_t *seq, struct ep_err *err)
 {
 	struct timespec until;
 	uint64_t s;
@@ -866,8 +871,8 @@ webhook_next(struct webhook *w, int64_t wait_ms, struct buf *out, uint64_t *seq,
 		}
 	if ((r = read_line(w, err)) <= 0) {
 		if (r == 0)
-			ep_errf(err, EP_SOFTWARE, "spool '%s': event %" PRIu64 " is missing", w->spool,
-			        w->last_read + 1);
+			ep_errf(err, EP_SOFTWARE, "spool '%s': event %" PRIu64 " is missing",
+			        w->spool, w->last_read + 1);
 		goto out;
 	}
 	if ((j = spool_line(w->rbuf.p, w->rbuf.len, &s, &id)) == NULL) {

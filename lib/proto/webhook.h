@@ -64,9 +64,9 @@
 #define WEBHOOK_SEEN_DEFAULT 100000
 
 struct webhook_opts {
-	const char *listen;      /* "ADDR:PORT", "[v6]:PORT"; port 0 = any free */
-	const char *spool;       /* the spool file */
-	const char *secret;      /* HMAC key */
+	const char *listen; /* "ADDR:PORT", "[v6]:PORT"; port 0 = any free */
+	const char *spool;  /* the spool file */
+	const char *secret; /* HMAC key */
 	size_t secret_len;
 	const char *sig_header;  /* default "X-BNG-Signature" */
 	const char *id_header;   /* default "X-BNG-Event-Id" */

@@ -13,7 +13,7 @@ struct guard {
 	void *ud;                 /* the caller's, for xml_sax_safe */
 	const xmlSAXHandler *usr; /* the caller's callbacks, or NULL (tree) */
 	int depth, max_depth;
-	int failed;      /* an error was recorded */
+	int failed; /* an error was recorded */
 	int line;
 	char msg[512];
 };
@@ -215,7 +215,7 @@ parse(const char *data, size_t len, const char *what, const struct xml_limits *l
 	if ((ctxt = xmlCreateMemoryParserCtxt(data, (int)len)) == NULL)
 		return ep_errf(err, EP_SOFTWARE, "%s: out of memory", what);
 	xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-	                            XML_PARSE_NOCDATA);
+	                                XML_PARSE_NOCDATA);
 	ctxt->_private = &g;
 	ctxt->userData = ctxt;
 	sax = ctxt->sax;

@@ -35,14 +35,16 @@ add_text(struct buf *out, const char *s, size_t n, struct ep_err *err)
 		else if (c == '\r')
 			rep = "&#13;";
 		else if (c < 0x20 && c != '\t' && c != '\n')
-			return ep_errf(err, EP_DATAERR,
-			               "a string holds U+%04X (byte %zu), which XML-RPC cannot carry",
-			               c, i + 1);
+			return ep_errf(
+				err, EP_DATAERR,
+				"a string holds U+%04X (byte %zu), which XML-RPC cannot carry", c,
+				i + 1);
 		else if (c == 0xEF && i + 2 < n && (unsigned char)s[i + 1] == 0xBF &&
 		         ((unsigned char)s[i + 2] == 0xBE || (unsigned char)s[i + 2] == 0xBF))
-			return ep_errf(err, EP_DATAERR,
-			               "a string holds U+FFF%c (byte %zu), which XML-RPC cannot carry",
-			               (unsigned char)s[i + 2] == 0xBE ? 'E' : 'F', i + 1);
+			return ep_errf(
+				err, EP_DATAERR,
+				"a string holds U+FFF%c (byte %zu), which XML-RPC cannot carry",
+				(unsigned char)s[i + 2] == 0xBE ? 'E' : 'F', i + 1);
 		if (rep) {
 			if (buf_add(out, s + run, i - run) < 0 || buf_adds(out, rep) < 0)
 				goto full;
@@ -112,8 +114,8 @@ enc(struct buf *out, const cJSON *v, int depth, struct ep_err *err)
 	if (buf_adds(out, "<value>") < 0)
 		goto full;
 	if (cJSON_IsFalse(v) || cJSON_IsTrue(v)) {
-		if (buf_adds(out, cJSON_IsTrue(v) ? "<boolean>1</boolean>" : "<boolean>0</boolean>") <
-		    0)
+		if (buf_adds(out,
+		             cJSON_IsTrue(v) ? "<boolean>1</boolean>" : "<boolean>0</boolean>") < 0)
 			goto full;
 	} else if (cJSON_IsNull(v)) {
 		if (buf_adds(out, "<nil/>") < 0)
@@ -134,14 +136,15 @@ enc(struct buf *out, const cJSON *v, int depth, struct ep_err *err)
 	} else if (cJSON_IsArray(v)) {
 		if (buf_adds(out, "<array><data>") < 0)
 			goto full;
-		cJSON_ArrayForEach(c, v) if (enc(out, c, depth + 1, err) < 0) return -1;
+		cJSON_ArrayForEach(c, v)
+			if (enc(out, c, depth + 1, err) < 0)
+				return -1;
 		if (buf_adds(out, "</data></array>") < 0)
 			goto full;
 	} else if (cJSON_IsObject(v)) {
 		if (buf_adds(out, "<struct>") < 0)
 			goto full;
-		cJSON_ArrayForEach(c, v)
-		{
+		cJSON_ArrayForEach(c, v) {
 			if (buf_adds(out, "<member><name>") < 0)
 				goto full;
 			if (add_text(out, c->string, strlen(c->string), err) < 0)
@@ -184,8 +187,7 @@ xmlrpc_encode_call(struct buf *out, const char *method, const cJSON *params, str
 		return -1;
 	if (buf_adds(out, "</methodName><params>") < 0)
 		goto full;
-	cJSON_ArrayForEach(p, params)
-	{
+	cJSON_ArrayForEach(p, params) {
 		if (buf_adds(out, "<param>") < 0)
 			goto full;
 		if (enc(out, p, 0, err) < 0)
@@ -230,11 +232,12 @@ static const struct {
 	const char *name;
 	enum scalar s;
 } scalars[] = {
-    {"int", S_INT},       {"i4", S_INT},     {"i8", S_INT},
-    {"i1", S_INT},        {"i2", S_INT},     {"biginteger", S_INT},
-    {"boolean", S_BOOL},  {"string", S_STRING}, {"double", S_DOUBLE},
-    {"dateTime.iso8601", S_DATETIME},        {"base64", S_BASE64},
-    {"nil", S_NIL},
+	{ "int", S_INT },       { "i4", S_INT },
+	{ "i8", S_INT },        { "i1", S_INT },
+	{ "i2", S_INT },        { "biginteger", S_INT },
+	{ "boolean", S_BOOL },  { "string", S_STRING },
+	{ "double", S_DOUBLE }, { "dateTime.iso8601", S_DATETIME },
+	{ "base64", S_BASE64 }, { "nil", S_NIL },
 };
 
 struct frame {
@@ -546,16 +549,16 @@ on_start(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *
 	return;
 unexpected:
 	xml_sax_fail(ctx, "unexpected element <%s>%s%s%s", name, p ? " in <" : "",
-	             p ? (p->kind == K_RESPONSE  ? "methodResponse"
-	                  : p->kind == K_PARAMS  ? "params"
-	                  : p->kind == K_PARAM   ? "param"
-	                  : p->kind == K_FAULT   ? "fault"
-	                  : p->kind == K_VALUE   ? "value"
-	                  : p->kind == K_STRUCT  ? "struct"
-	                  : p->kind == K_MEMBER  ? "member"
-	                  : p->kind == K_ARRAY   ? "array"
-	                  : p->kind == K_DATA    ? "data"
-	                                         : "a scalar")
+	             p ? (p->kind == K_RESPONSE ? "methodResponse"
+	                  : p->kind == K_PARAMS ? "params"
+	                  : p->kind == K_PARAM  ? "param"
+	                  : p->kind == K_FAULT  ? "fault"
+	                  : p->kind == K_VALUE  ? "value"
+	                  : p->kind == K_STRUCT ? "struct"
+	                  : p->kind == K_MEMBER ? "member"
+	                  : p->kind == K_ARRAY  ? "array"
+	                  : p->kind == K_DATA   ? "data"
+	                                        : "a scalar")
 	               : "",
 	             p ? ">" : "");
 }
@@ -705,10 +708,11 @@ take_fault(struct dec *d, const char *what, struct xmlrpc_fault *fault, struct e
 	memset(fault, 0, sizeof(*fault));
 	if (!cJSON_IsObject(d->fault) || c == NULL || !cJSON_IsString(s) ||
 	    !(cJSON_IsNumber(c) || cJSON_IsString(c)))
-		return ep_errf(err, EP_DATAERR,
-		               "%s: a fault without faultCode and faultString", what);
+		return ep_errf(err, EP_DATAERR, "%s: a fault without faultCode and faultString",
+		               what);
 	if (cJSON_IsNumber(c)) {
-		fault->code = c->valuedouble >= -1e9 && c->valuedouble <= 1e9 ? (int)c->valuedouble : 0;
+		fault->code =
+			c->valuedouble >= -1e9 && c->valuedouble <= 1e9 ? (int)c->valuedouble : 0;
 		snprintf(num, sizeof(num), "%d", fault->code);
 		fault->code_text = strdup(num);
 	} else {
@@ -724,12 +728,11 @@ take_fault(struct dec *d, const char *what, struct xmlrpc_fault *fault, struct e
 }
 
 int
-xmlrpc_decode_response(const char *data, size_t len, const char *what,
-                       const struct xml_limits *lim, cJSON **result, struct xmlrpc_fault *fault,
-                       struct ep_err *err)
+xmlrpc_decode_response(const char *data, size_t len, const char *what, const struct xml_limits *lim,
+                       cJSON **result, struct xmlrpc_fault *fault, struct ep_err *err)
 {
 	xmlSAXHandler sax;
-	struct xml_limits l = {0, 3 * XMLRPC_MAX_DEPTH + 8};
+	struct xml_limits l = { 0, 3 * XMLRPC_MAX_DEPTH + 8 };
 	struct dec *d;
 	int r = -1, i;
 

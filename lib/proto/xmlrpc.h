@@ -64,7 +64,7 @@ void xmlrpc_fault_free(struct xmlrpc_fault *f);
  * with WHAT and has the line).  lim may be NULL.
  */
 int xmlrpc_decode_response(const char *data, size_t len, const char *what,
-                           const struct xml_limits *lim, cJSON **result,
-                           struct xmlrpc_fault *fault, struct ep_err *err);
+                           const struct xml_limits *lim, cJSON **result, struct xmlrpc_fault *fault,
+                           struct ep_err *err);
 
 #endif

@@ -29,7 +29,6 @@
 static const char zeros[HASH_HEX + 1] =
 	"0000000000000000000000000000000000000000000000000000000000000000";
 
-
 /* ---- hashes ------------------------------------------------------------- */
 
 static void
@@ -49,7 +48,7 @@ hex(const unsigned char *md, size_t n, char *out)
  * for each line, so a line costs three short digests and no allocation. */
 struct hasher {
 	EVP_MD_CTX *md, *inner, *outer; /* inner, outer: NULL without a key */
-	EVP_MD_CTX *fresh;               /* SHA-256 initialised once: copied, not
+	EVP_MD_CTX *fresh;              /* SHA-256 initialised once: copied, not
 	                                    fetched again for every line */
 };
 
@@ -135,9 +134,9 @@ struct audit {
 	struct buf queue; /* bodies of queued lines, '\n' separated */
 	struct buf out;
 	size_t nqueued;
-	size_t line_at;   /* where the line being made starts in queue */
-	int nchanges;     /* its changes so far; -1: changes null */
-	int line_rc;      /* -1: memory ran out making it */
+	size_t line_at; /* where the line being made starts in queue */
+	int nchanges;   /* its changes so far; -1: changes null */
+	int line_rc;    /* -1: memory ran out making it */
 };
 
 /* The hash of the last line of fd's file into out (zeros when empty).
@@ -162,7 +161,8 @@ last_hash(int fd, const char *path, char out[HASH_HEX + 1], struct ep_err *err)
 	}
 	if (pread(fd, &c, 1, end - 1) != 1 || c != '\n')
 		return ep_errf(err, EP_DATAERR,
-		               "audit file '%s' ends with a cut line: see erpipe-audit verify", path);
+		               "audit file '%s' ends with a cut line: see erpipe-audit verify",
+		               path);
 	/* back to the newline before the last one */
 	start = 0;
 	for (pos = end - 1; pos > 0 && start == 0;) {
@@ -178,13 +178,15 @@ last_hash(int fd, const char *path, char out[HASH_HEX + 1], struct ep_err *err)
 			}
 		pos -= (off_t)n;
 		if (end - pos > (off_t)AUDIT_LINE_MAX)
-			return ep_errf(err, EP_DATAERR, "audit file '%s': last line too long", path);
+			return ep_errf(err, EP_DATAERR, "audit file '%s': last line too long",
+			               path);
 	}
 	if ((ctx = EVP_MD_CTX_new()) == NULL)
 		return ep_errf(err, EP_SOFTWARE, "out of memory");
 	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
 	for (pos = start; pos < end - 1;) {
-		size_t n = end - 1 - pos > (off_t)sizeof(chunk) ? sizeof(chunk) : (size_t)(end - 1 - pos);
+		size_t n = end - 1 - pos > (off_t)sizeof(chunk) ? sizeof(chunk)
+		                                                : (size_t)(end - 1 - pos);
 		ssize_t r = pread(fd, chunk, n, pos);
 
 		if (r <= 0) {
@@ -343,8 +345,7 @@ open_file(struct audit *a, struct ep_err *err)
 static int
 lock(int *lockfd, const char *lockpath, struct ep_err *err)
 {
-	if (*lockfd < 0 &&
-	    (*lockfd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0)
+	if (*lockfd < 0 && (*lockfd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0)
 		return ep_errf(err, EP_IOERR, "cannot open '%s': %s", lockpath, strerror(errno));
 	while (flock(*lockfd, LOCK_EX) < 0)
 		if (errno != EINTR)
@@ -379,7 +380,8 @@ audit_open(const char *path, const char *key_file, const char *program, const ch
 {
 	struct audit *a = calloc(1, sizeof(*a));
 
-	if (a == NULL || (a->path = strdup(path)) == NULL || (a->lockpath = lock_path(path)) == NULL) {
+	if (a == NULL || (a->path = strdup(path)) == NULL ||
+	    (a->lockpath = lock_path(path)) == NULL) {
 		ep_errf(err, EP_SOFTWARE, "out of memory");
 		goto fail;
 	}
@@ -403,8 +405,8 @@ fail:
 }
 
 void
-audit_begin(struct audit *a, const char *op, const char *status, const cJSON *key,
-            const cJSON *id, int changes)
+audit_begin(struct audit *a, const char *op, const char *status, const cJSON *key, const cJSON *id,
+            int changes)
 {
 	struct buf *b = &a->queue;
 
@@ -419,8 +421,7 @@ audit_begin(struct audit *a, const char *op, const char *status, const cJSON *ke
 }
 
 void
-audit_change(struct audit *a, const char *field, const cJSON *old, int with_old,
-             const cJSON *new)
+audit_change(struct audit *a, const char *field, const cJSON *old, int with_old, const cJSON *new)
 {
 	if (a->nchanges < 0)
 		return;
@@ -468,7 +469,8 @@ audit_add(struct audit *a, const char *op, const char *status, const cJSON *key,
 	for (const cJSON *f = changes ? changes->child : NULL; f; f = f->next) {
 		const cJSON *old = cJSON_GetObjectItemCaseSensitive(f, "old");
 
-		audit_change(a, f->string, old, old != NULL, cJSON_GetObjectItemCaseSensitive(f, "new"));
+		audit_change(a, f->string, old, old != NULL,
+		             cJSON_GetObjectItemCaseSensitive(f, "new"));
 	}
 	return audit_end(a, source, line, err);
 }
@@ -692,13 +694,15 @@ check_line(const char *p, size_t n, struct hasher *h, char given[HASH_HEX + 1], 
 
 		if (!cJSON_IsString(mac) || n < sizeof(hm) + HASH_HEX + 2 ||
 		    memcmp(p + at, hm, sizeof(hm) - 1) != 0 || memcmp(p + n - 2, "\"}", 2) != 0)
-			rc = ep_errf(err, EP_DATAERR, "no \"hmac\" at the end of the line (--key given)");
+			rc = ep_errf(err, EP_DATAERR,
+			             "no \"hmac\" at the end of the line (--key given)");
 		else {
 			hmac_hex(h, p, at, "}", want);
 			if (memcmp(want, p + at + sizeof(hm) - 1, HASH_HEX) != 0)
-				rc = ep_errf(err, EP_DATAERR,
-				             "the hmac does not match: the line was edited (or the key "
-				             "is another)");
+				rc = ep_errf(
+					err, EP_DATAERR,
+					"the hmac does not match: the line was edited (or the key "
+					"is another)");
 		}
 	}
 	cJSON_Delete(doc);
@@ -747,7 +751,8 @@ audit_verify(char *const *files, int nfiles, const char *key_file, const char *e
 				break;
 			}
 			if ((size_t)n > AUDIT_LINE_MAX) {
-				rc = ep_errf(err, EP_DATAERR, "longer than %u bytes", AUDIT_LINE_MAX);
+				rc = ep_errf(err, EP_DATAERR, "longer than %u bytes",
+				             AUDIT_LINE_MAX);
 				break;
 			}
 			if (check_line(line, (size_t)n - 1, &h, given, &rotate, err) < 0) {
@@ -755,13 +760,15 @@ audit_verify(char *const *files, int nfiles, const char *key_file, const char *e
 				break;
 			}
 			if (total == 0 && !rotate && strcmp(given, zeros) != 0)
-				rc = ep_errf(err, EP_DATAERR,
-				             "the chain does not start here: \"prev\" is not zeros and "
-				             "this is no rotate line (lines removed before it)");
+				rc = ep_errf(
+					err, EP_DATAERR,
+					"the chain does not start here: \"prev\" is not zeros and "
+					"this is no rotate line (lines removed before it)");
 			else if (total > 0 && strcmp(given, prev) != 0)
-				rc = ep_errf(err, EP_DATAERR,
-				             "\"prev\" is not the hash of the line before it: that line "
-				             "was edited, or lines were removed or moved here");
+				rc = ep_errf(
+					err, EP_DATAERR,
+					"\"prev\" is not the hash of the line before it: that line "
+					"was edited, or lines were removed or moved here");
 			sha256_hex(&h, line, (size_t)n - 1, prev);
 			total++;
 		}

@@ -9,15 +9,16 @@
 #include "base/text.h"
 
 const struct ep_opt csvio_opt_table[] = {
-    {"columns", OPT_CSV_COLUMNS, "LIST",
-     "CSV output columns, comma-separated (default: the first record's fields)"},
-    {"delimiter", OPT_CSV_DELIMITER, "CHAR", "CSV field separator (default ',', 'tab' for a tab)"},
-    {"infer-types", OPT_CSV_INFER, NULL,
-     "CSV input: cells that are numbers, true, false, [] or {} become JSON values"},
-    {"quote-char", OPT_CSV_QUOTE_CHAR, "CHAR", "CSV quote character (default '\"')"},
-    {"quote-style", OPT_CSV_QUOTE_STYLE, "minimal|all|strings",
-     "CSV output: quote cells only when needed, all, or every string (default minimal)"},
-    {NULL, 0, NULL, NULL},
+	{ "columns", OPT_CSV_COLUMNS, "LIST",
+	  "CSV output columns, comma-separated (default: the first record's fields)" },
+	{ "delimiter", OPT_CSV_DELIMITER, "CHAR",
+	  "CSV field separator (default ',', 'tab' for a tab)" },
+	{ "infer-types", OPT_CSV_INFER, NULL,
+	  "CSV input: cells that are numbers, true, false, [] or {} become JSON values" },
+	{ "quote-char", OPT_CSV_QUOTE_CHAR, "CHAR", "CSV quote character (default '\"')" },
+	{ "quote-style", OPT_CSV_QUOTE_STYLE, "minimal|all|strings",
+	  "CSV output: quote cells only when needed, all, or every string (default minimal)" },
+	{ NULL, 0, NULL, NULL },
 };
 
 void
@@ -237,8 +238,9 @@ raw_add(struct csvio_reader *r, const char *p, size_t n)
 {
 	r->raw_total += n;
 	if (r->raw.len < NDJ_KEEP || r->raw_total <= r->max_row) {
-		size_t room =
-		    r->raw_total > r->max_row && r->raw.len < NDJ_KEEP ? NDJ_KEEP - r->raw.len : n;
+		size_t room = r->raw_total > r->max_row && r->raw.len < NDJ_KEEP
+		                      ? NDJ_KEEP - r->raw.len
+		                      : n;
 		buf_add(&r->raw, p, room < n ? room : n);
 	}
 	if (r->raw_total > r->max_row && !r->too_long)
@@ -956,7 +958,7 @@ walk_value(struct walk *k, int depth)
 	c = *k->p;
 	if (c == '{' || c == '[') {
 		struct csvio_slot *sl =
-		    depth > 0 ? lookup(w, w->path.p ? w->path.p : "", w->path.len) : NULL;
+			depth > 0 ? lookup(w, w->path.p ? w->path.p : "", w->path.len) : NULL;
 		const char *q = k->p + 1;
 
 		while (q < k->e && (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r'))
@@ -1103,7 +1105,7 @@ make_header(struct csvio_writer *w)
 int
 csvio_write(struct csvio_writer *w, const char *json, size_t len, struct ep_err *err)
 {
-	struct walk k = {w, json, json + len, json, 0, err};
+	struct walk k = { w, json, json + len, json, 0, err };
 
 	k.building = !w->have_header;
 	if (++w->gen == 0) {

@@ -10,7 +10,7 @@ struct jp {
 	const unsigned char *s;
 	size_t n, i;
 	const char *why;
-	int esc;  /* the last string held a backslash escape */
+	int esc; /* the last string held a backslash escape */
 };
 
 static inline void
@@ -45,7 +45,7 @@ special8(uint64_t w)
 
 long long
 json_string_scan(const char *str, size_t n, char *out, size_t *outn, size_t *err_off,
-		 const char **why)
+                 const char **why)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0, w = 0;
@@ -53,7 +53,7 @@ json_string_scan(const char *str, size_t n, char *out, size_t *outn, size_t *err
 	for (;;) {
 		size_t run = i;
 
-		while (run + 8 <= n) {  /* plain bytes eight at a time */
+		while (run + 8 <= n) { /* plain bytes eight at a time */
 			uint64_t w8;
 
 			memcpy(&w8, s + run, 8);
@@ -147,8 +147,8 @@ static int
 string(struct jp *p)
 {
 	size_t off;
-	long long r = json_string_scan((const char *)p->s + p->i + 1, p->n - p->i - 1, NULL,
-				       NULL, &off, &p->why);
+	long long r = json_string_scan((const char *)p->s + p->i + 1, p->n - p->i - 1, NULL, NULL,
+	                               &off, &p->why);
 
 	p->esc = r > 0 && memchr(p->s + p->i + 1, '\\', (size_t)r) != NULL;
 	if (r < 0) {
@@ -356,8 +356,8 @@ json_check_prefix(const char *s, size_t n, size_t *end, size_t *err_off, const c
 const char *
 json_type_name(enum json_type t)
 {
-	static const char *names[] = { "invalid", "object", "array", "string",
-				       "number", "boolean", "boolean", "null" };
+	static const char *names[] = { "invalid", "object",  "array",   "string",
+		                       "number",  "boolean", "boolean", "null" };
 	return names[t];
 }
 
@@ -453,7 +453,7 @@ bad:
  * with its index in *dup. */
 static int
 keys_put(struct json_keys *s, size_t j, const char *k, size_t kn, json_key_fn key, void *ctx,
-	 size_t *dup)
+         size_t *dup)
 {
 	size_t mask = s->cap - 1, h = (size_t)fnv1a64(k, kn) & mask;
 
@@ -495,7 +495,7 @@ keys_rebuild(struct json_keys *s, size_t cap, json_key_fn key, void *ctx)
 
 long
 json_keys_add_table(struct json_keys *s, size_t i, const char *k, size_t kn, json_key_fn key,
-		    void *ctx)
+                    void *ctx)
 {
 	size_t dup = i, cap = 32;
 

@@ -35,7 +35,7 @@ enum json_type json_check(const char *s, size_t n, size_t *err_off, const char *
  * when more text may follow it: *end gets the offset just past the value.
  * For scanning a document's parts without building a tree (OData pages). */
 enum json_type json_check_prefix(const char *s, size_t n, size_t *end, size_t *err_off,
-				 const char **why);
+                                 const char **why);
 
 const char *json_type_name(enum json_type t);
 
@@ -49,7 +49,7 @@ const char *json_type_name(enum json_type t);
  * "lone surrogate in \\u escape", as jq does.  Checks no
  * UTF-8 (the caller does). */
 long long json_string_scan(const char *s, size_t n, char *out, size_t *outn, size_t *err_off,
-			   const char **why);
+                           const char **why);
 
 /* Members of one object, checked as strictly as json_check, without a
  * tree: json_obj_open on the text, then json_obj_next until it returns 0
@@ -64,10 +64,10 @@ struct json_obj {
 };
 
 struct json_member {
-	const char *key;   /* between the quotes, escapes as written */
+	const char *key; /* between the quotes, escapes as written */
 	size_t klen;
-	int kesc;          /* the key holds a backslash escape */
-	const char *val;   /* the value's JSON text, no white space around it */
+	int kesc;        /* the key holds a backslash escape */
+	const char *val; /* the value's JSON text, no white space around it */
 	size_t vlen;
 	enum json_type type;
 };
@@ -88,11 +88,11 @@ int json_obj_next(struct json_obj *it, struct json_member *m);
  * few).  -1: out of memory.  The table is the caller's, zeroed at first,
  * released with json_keys_free. */
 struct json_keys {
-	uint32_t *slot;      /* member index + 1, 0 empty */
-	size_t cap;          /* slots, a power of two */
-	size_t n;            /* members seen */
-	uint64_t sig[64];    /* the first members' keys in short (length, bytes) */
-	uint64_t bloom[4];   /* a bit per signature seen */
+	uint32_t *slot;    /* member index + 1, 0 empty */
+	size_t cap;        /* slots, a power of two */
+	size_t n;          /* members seen */
+	uint64_t sig[64];  /* the first members' keys in short (length, bytes) */
+	uint64_t bloom[4]; /* a bit per signature seen */
 };
 
 typedef const char *(*json_key_fn)(void *ctx, size_t j, size_t *len);
@@ -100,16 +100,15 @@ typedef const char *(*json_key_fn)(void *ctx, size_t j, size_t *len);
 #define JSON_KEYS_LINEAR 64 /* members compared by signature before a table pays */
 
 /* past the first JSON_KEYS_LINEAR members (json.c) */
-long json_keys_add_table(struct json_keys *s, size_t i, const char *k, size_t kn,
-			 json_key_fn key, void *ctx);
+long json_keys_add_table(struct json_keys *s, size_t i, const char *k, size_t kn, json_key_fn key,
+                         void *ctx);
 void json_keys_free(struct json_keys *s);
 
 /* Inline for the first members (a record's usual few dozen): a key's
  * signature (its length, first and last bytes) behind a 256-bit filter;
  * only an equal signature is compared in full. */
 static inline long
-json_keys_add(struct json_keys *s, size_t i, const char *k, size_t kn, json_key_fn key,
-	      void *ctx)
+json_keys_add(struct json_keys *s, size_t i, const char *k, size_t kn, json_key_fn key, void *ctx)
 {
 	uint64_t sg = (uint64_t)kn << 32, bit;
 	size_t dup = i;

@@ -14,7 +14,7 @@ struct tp {
 	size_t n, i;
 	struct json_tree_err *err;
 	struct json_keys keys;
-	cJSON **kids;        /* one object's members, for the duplicate pass */
+	cJSON **kids; /* one object's members, for the duplicate pass */
 	size_t nkids, capkids;
 };
 
@@ -22,7 +22,7 @@ static void
 ws(struct tp *p)
 {
 	while (p->i < p->n && (p->s[p->i] == ' ' || p->s[p->i] == '\t' || p->s[p->i] == '\n' ||
-			       p->s[p->i] == '\r'))
+	                       p->s[p->i] == '\r'))
 		p->i++;
 }
 
@@ -121,8 +121,9 @@ path_push(struct buf *b, const char *k, size_t kn)
 	int rc = buf_addc(b, '/');
 
 	for (size_t i = 0; i < kn; i++)
-		rc |= k[i] == '~' ? buf_adds(b, "~0") : k[i] == '/' ? buf_adds(b, "~1")
-								    : buf_addc(b, k[i]);
+		rc |= k[i] == '~'   ? buf_adds(b, "~0")
+		      : k[i] == '/' ? buf_adds(b, "~1")
+		                    : buf_addc(b, k[i]);
 	return rc;
 }
 
@@ -207,7 +208,7 @@ dedup(struct tp *p, cJSON *o)
 	}
 	for (size_t i = 0; i < n; i++) {
 		long d = json_keys_add(&p->keys, i, p->kids[i]->string, strlen(p->kids[i]->string),
-				       kid_key, p);
+		                       kid_key, p);
 		if (d < 0) {
 			cJSON_Delete(grave);
 			return -1;
@@ -371,8 +372,8 @@ value(struct tp *p, int depth)
 				if (num != tmp)
 					free(num);
 				return fail(p, "a number a double does not hold exactly (too "
-					       "many digits, or out of range): it would not "
-					       "arrive as written");
+				               "many digits, or out of range): it would not "
+				               "arrive as written");
 			}
 			v = cJSON_CreateNumber(d);
 			if (num != tmp)
@@ -467,7 +468,7 @@ json_tree_print_buf(struct buf *b, const cJSON *v)
 		return buf_adds(b, num);
 	case cJSON_String:
 		return json_quote(b, v->valuestring ? v->valuestring : "",
-				  v->valuestring ? strlen(v->valuestring) : 0);
+		                  v->valuestring ? strlen(v->valuestring) : 0);
 	case cJSON_Raw:
 		return buf_adds(b, v->valuestring ? v->valuestring : "");
 	case cJSON_Array:
@@ -479,7 +480,7 @@ json_tree_print_buf(struct buf *b, const cJSON *v)
 				return -1;
 			if (cJSON_IsObject(v) &&
 			    (json_quote(b, c->string ? c->string : "",
-					c->string ? strlen(c->string) : 0) < 0 ||
+			                c->string ? strlen(c->string) : 0) < 0 ||
 			     buf_addc(b, ':') < 0))
 				return -1;
 			if (json_tree_print_buf(b, c) < 0)
@@ -519,7 +520,8 @@ json_tree_equal(const cJSON *a, const cJSON *b)
 		return a->valuedouble == b->valuedouble;
 	case cJSON_String:
 	case cJSON_Raw:
-		return a->valuestring && b->valuestring && strcmp(a->valuestring, b->valuestring) == 0;
+		return a->valuestring && b->valuestring &&
+		       strcmp(a->valuestring, b->valuestring) == 0;
 	case cJSON_Array:
 		for (x = a->child, y = b->child; x && y; x = x->next, y = y->next)
 			if (!json_tree_equal(x, y))

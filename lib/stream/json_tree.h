@@ -30,8 +30,8 @@
 
 struct json_tree_err {
 	const char *why;
-	size_t off;          /* byte of the text where it went wrong */
-	struct buf path;     /* JSON Pointer, BUF_INIT before the call */
+	size_t off;      /* byte of the text where it went wrong */
+	struct buf path; /* JSON Pointer, BUF_INIT before the call */
 };
 
 cJSON *json_tree_parse(const char *s, size_t n, struct json_tree_err *err);

@@ -63,7 +63,7 @@ plain_run(const char *p, const char *e)
 		memcpy(&w, p, 8);
 		q = w ^ (ones * '"');
 		b = w ^ (ones * '\\');
-		l = (w - ones * 0x20) & ~w;    /* high bit set: byte < 0x20 (for ASCII) */
+		l = (w - ones * 0x20) & ~w; /* high bit set: byte < 0x20 (for ASCII) */
 		q = (q - ones) & ~q;
 		b = (b - ones) & ~b;
 		if ((q | b | l) & highs) {
@@ -534,8 +534,8 @@ jv_emit(struct buf *b, const struct jv *v)
 			const struct jv_kv *kv = &v->u.o[i];
 
 			if ((i && put1(b, ',') < 0) ||
-			    jv_emit_str(b, kv->k, kv->kn, kv->ksafe) < 0 ||
-			    put1(b, ':') < 0 || jv_emit(b, &kv->v) < 0)
+			    jv_emit_str(b, kv->k, kv->kn, kv->ksafe) < 0 || put1(b, ':') < 0 ||
+			    jv_emit(b, &kv->v) < 0)
 				return -1;
 		}
 		return put1(b, '}');
@@ -561,8 +561,8 @@ jv_obj_get(const struct jv *o, const char *k, size_t kn)
 const char *
 jv_type_name(int t)
 {
-	static const char *names[] = { "null", "boolean", "boolean", "number", "string",
-		"array", "object" };
+	static const char *names[] = { "null",   "boolean", "boolean", "number",
+		                       "string", "array",   "object" };
 
 	return t >= 0 && t <= JV_OBJ ? names[t] : "?";
 }

@@ -23,24 +23,25 @@
 /* types, in this order: jv_type_name and jv_compare's callers rely on it */
 enum { JV_NULL, JV_FALSE, JV_TRUE, JV_NUM, JV_STR, JV_ARR, JV_OBJ };
 
-#define JVF_SAFE 1  /* string: no byte needs JSON escaping */
-#define JVF_HASD 2  /* number: x.d holds its double */
-#define JVF_OWN 4   /* array/object: never set by the parser; the map engine:
+#define JVF_SAFE 1 /* string: no byte needs JSON escaping */
+#define JVF_HASD 2 /* number: x.d holds its double */
+#define JVF_OWN                                                                                    \
+	4 /* array/object: never set by the parser; the map engine:
 		     * built by this record's output, mutable */
 
 struct jv_kv;
 
 struct jv {
-	uint8_t t, f;   /* JV_* and JVF_* */
-	uint32_t n;     /* bytes of a string or number text, items of arr/obj */
+	uint8_t t, f; /* JV_* and JVF_* */
+	uint32_t n;   /* bytes of a string or number text, items of arr/obj */
 	union {
-		const char *s;   /* string (not NUL-terminated), number text */
+		const char *s; /* string (not NUL-terminated), number text */
 		struct jv *a;
 		struct jv_kv *o;
 	} u;
 	union {
-		double d;        /* number with JVF_HASD */
-		uint32_t cap;    /* array/object: room for items */
+		double d;     /* number with JVF_HASD */
+		uint32_t cap; /* array/object: room for items */
 	} x;
 };
 
@@ -48,7 +49,7 @@ struct jv {
 struct jv_kv {
 	const char *k;
 	uint32_t kn;
-	uint8_t ksafe;  /* the key needs no escaping */
+	uint8_t ksafe; /* the key needs no escaping */
 	struct jv v;
 };
 
@@ -61,7 +62,7 @@ struct jv_kv {
  * message.  Start zeroed but for A; reuse it for every record. */
 struct jv_parser {
 	struct arena *A;
-	struct jv_kv *kv;      /* scratch stacks */
+	struct jv_kv *kv; /* scratch stacks */
 	size_t nkv, capkv;
 	struct jv *v;
 	size_t nv, capv;

@@ -26,7 +26,7 @@ ndjson_open(struct ndjson_reader *r, const char *path, size_t max_line, struct e
 	} else {
 		if ((r->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 			return ep_errf(err, errno == ENOENT ? EP_NOINPUT : EP_IOERR,
-				       "cannot open '%s': %s", path, strerror(errno));
+			               "cannot open '%s': %s", path, strerror(errno));
 		r->own_fd = 1;
 		r->name = strdup(path);
 	}
@@ -161,7 +161,8 @@ ndjson_next(struct ndjson_reader *r, struct ndjson_line *line, struct ep_err *er
 			if (!r->eof) {
 				int rm = room(r);
 				if (rm < 0)
-					return ep_errf(err, EP_SOFTWARE, "out of memory"), NDJ_ERROR;
+					return ep_errf(err, EP_SOFTWARE, "out of memory"),
+					       NDJ_ERROR;
 				if (rm == 0 && r->end - r->start <= r->max_line) {
 					ssize_t n = fill(r, err);
 					if (n < 0)
@@ -246,7 +247,7 @@ ndjson_cut_tail(int fd, const char *path, const char *what, off_t size)
 			keep = 0;
 		if (keep >= 0) {
 			ep_warn("%s '%s': a cut last line (%lld bytes) removed", what, path,
-				(long long)(size - keep));
+			        (long long)(size - keep));
 			rc = ftruncate(fd, keep);
 			break;
 		}

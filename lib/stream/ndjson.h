@@ -29,23 +29,23 @@
 
 enum ndjson_kind {
 	NDJ_EOF = 0,
-	NDJ_LINE,      /* a complete line (the last may lack its newline) */
-	NDJ_TOO_LONG,  /* longer than max_line: p/len hold its first bytes */
-	NDJ_ERROR,     /* read error: err filled */
+	NDJ_LINE,     /* a complete line (the last may lack its newline) */
+	NDJ_TOO_LONG, /* longer than max_line: p/len hold its first bytes */
+	NDJ_ERROR,    /* read error: err filled */
 };
 
 struct ndjson_line {
 	const char *p;
 	size_t len;
 	uint64_t lineno;
-	uint64_t total;  /* the line's full length (differs from len for TOO_LONG) */
-	int last_no_nl;  /* the input ended without a final newline */
+	uint64_t total; /* the line's full length (differs from len for TOO_LONG) */
+	int last_no_nl; /* the input ended without a final newline */
 };
 
 struct ndjson_reader {
 	int fd;
 	int own_fd;
-	char *name;  /* "stdin" or the path: the source in "name:line" */
+	char *name; /* "stdin" or the path: the source in "name:line" */
 	char *buf;
 	size_t cap, start, end, scan;
 	size_t max_line;
@@ -67,14 +67,14 @@ void ndjson_close(struct ndjson_reader *r);
 struct ndjson_writer {
 	int fd;
 	struct buf b;
-	size_t flush_at;     /* write out when this many bytes are buffered */
-	long flush_every;    /* records; 0 = no record-count flushing */
-	long flush_ms;       /* 0 = no timer flushing */
-	long pending;        /* records since the last flush */
+	size_t flush_at;  /* write out when this many bytes are buffered */
+	long flush_every; /* records; 0 = no record-count flushing */
+	long flush_ms;    /* 0 = no timer flushing */
+	long pending;     /* records since the last flush */
 	int64_t last_flush;
 	const struct ep_clock *clock;
-	int epipe;           /* the reader went away */
-	int failed;          /* errno of a write error other than EPIPE */
+	int epipe;  /* the reader went away */
+	int failed; /* errno of a write error other than EPIPE */
 };
 
 /* An output appended to whose last line has no newline (its writer died

@@ -25,14 +25,14 @@ reject_open(struct reject_sink *s, const char *path, struct ep_err *err)
 	s->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	if (s->fd < 0)
 		return ep_errf(err, EP_IOERR, "cannot open rejects file '%s': %s", path,
-			       strerror(errno));
+		               strerror(errno));
 	if ((s->path = strdup(path)) == NULL)
 		return ep_errf(err, EP_SOFTWARE, "out of memory");
 	if (fstat(s->fd, &sb) == 0 && S_ISREG(sb.st_mode)) {
 		s->regular = 1;
 		if (sb.st_size > 0 && ndjson_cut_tail(s->fd, path, "rejects file", sb.st_size) < 0)
 			return ep_errf(err, EP_IOERR, "cannot repair rejects file '%s': %s", path,
-				       strerror(errno));
+			               strerror(errno));
 	}
 	return 0;
 }
@@ -80,7 +80,7 @@ reject_format(struct buf *b, const struct reject *r)
 		rc |= buf_addc(b, '"');
 		if (r->raw_total > r->raw_len)
 			rc |= buf_addf(b, ",\"raw_truncated\":true,\"raw_bytes\":%llu",
-				       (unsigned long long)r->raw_total);
+			               (unsigned long long)r->raw_total);
 	}
 	rc |= buf_addc(b, '}');
 	return rc ? -1 : 0;
@@ -110,20 +110,21 @@ reject_write(struct reject_sink *s, const struct reject *r, struct ep_err *err)
 	if (s->fd < 0) {
 		/* text: "prog: source:line: stage: error[; more errors]" */
 		buf_addf(&s->b, "%s: %s:%llu: %s: %s", ep_prog, r->source,
-			 (unsigned long long)r->line, r->stage, r->error);
+		         (unsigned long long)r->line, r->stage, r->error);
 		for (size_t i = 1; i < r->nitems; i++)
 			buf_addf(&s->b, "; %s%s%s", r->items[i].path,
-				 r->items[i].path[0] ? ": " : "", r->items[i].message);
+			         r->items[i].path[0] ? ": " : "", r->items[i].message);
 		buf_addc(&s->b, '\n');
 		if (write_all(2, s->b.p, s->b.len) < 0)
-			return ep_errf(err, EP_IOERR, "cannot write to stderr: %s", strerror(errno));
+			return ep_errf(err, EP_IOERR, "cannot write to stderr: %s",
+			               strerror(errno));
 		return 0;
 	}
 	if (reject_format(&s->b, r) < 0 || buf_addc(&s->b, '\n') < 0)
 		return ep_errf(err, EP_SOFTWARE, "out of memory");
 	if (write_all(s->fd, s->b.p, s->b.len) < 0)
 		return ep_errf(err, EP_IOERR, "cannot write rejects to '%s': %s", s->path,
-			       strerror(errno));
+		               strerror(errno));
 	return 0;
 }
 
@@ -132,7 +133,7 @@ reject_sync(struct reject_sink *s, struct ep_err *err)
 {
 	if (s->fd >= 0 && s->regular && fsync(s->fd) < 0)
 		return ep_errf(err, EP_IOERR, "cannot fsync rejects '%s': %s", s->path,
-			       strerror(errno));
+		               strerror(errno));
 	return 0;
 }
 

@@ -28,29 +28,29 @@
 #include "base/err.h"
 
 struct reject_item {
-	const char *path;     /* JSON Pointer into the record, "" for the whole */
+	const char *path; /* JSON Pointer into the record, "" for the whole */
 	const char *message;
-	const char *detail;   /* NULL, or JSON members added to the item as they
+	const char *detail; /* NULL, or JSON members added to the item as they
 	                       * are ("\"anomaly\":{...}"): what a flag measured */
 };
 
 struct reject {
-	const char *stage;    /* "parse", "map", "validate", "load" */
-	const char *source;   /* input name */
+	const char *stage;  /* "parse", "map", "validate", "load" */
+	const char *source; /* input name */
 	uint64_t line;
-	const char *error;    /* first message */
+	const char *error; /* first message */
 	const struct reject_item *items;
 	size_t nitems;
-	const char *record;   /* valid JSON text of the record, or NULL */
+	const char *record; /* valid JSON text of the record, or NULL */
 	size_t record_len;
-	const char *raw;      /* the line's bytes when it did not parse */
+	const char *raw; /* the line's bytes when it did not parse */
 	size_t raw_len;
-	uint64_t raw_total;   /* > raw_len: the line was cut (over-long) */
+	uint64_t raw_total; /* > raw_len: the line was cut (over-long) */
 };
 
 struct reject_sink {
-	int fd;               /* -1: text on stderr */
-	int regular;          /* a regular file: fsynced at each checkpoint */
+	int fd;      /* -1: text on stderr */
+	int regular; /* a regular file: fsynced at each checkpoint */
 	char *path;
 	uint64_t count;
 	struct buf b;

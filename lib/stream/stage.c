@@ -22,7 +22,8 @@ const struct ep_opt stage_opts[] = {
 	{ "flush-ms", OPT_FLUSH_MS, "MS", "flush stdout at least every MS milliseconds" },
 	{ "max-line", OPT_MAX_LINE, "BYTES", "longest input line accepted (default 64M)" },
 	{ "max-rejects", OPT_MAX_REJECTS, "N", "exit 65 only when rejects exceed N (default 0)" },
-	{ "rejects", OPT_REJECTS, "FILE", "append rejects to FILE as NDJSON (default: stderr text)" },
+	{ "rejects", OPT_REJECTS, "FILE",
+	  "append rejects to FILE as NDJSON (default: stderr text)" },
 	{ "state", OPT_STATE, "FILE", "commit checkpoints to FILE (this stage is the committer)" },
 	{ NULL, 0, NULL, NULL },
 };
@@ -34,19 +35,20 @@ struct stage {
 	struct state state;
 	int have_state;
 	/* the counts are the run's: ops.n[] (lib/ops) */
-	uint64_t outcomes;   /* outcomes given; one per record read */
-	uint64_t owed;       /* deferred records still without an outcome */
-	int settling;        /* outcomes now settle deferred records */
+	uint64_t outcomes; /* outcomes given; one per record read */
+	uint64_t owed;     /* deferred records still without an outcome */
+	int settling;      /* outcomes now settle deferred records */
 	const struct stage_hooks *hooks;
 	void *hctx;
 	struct ep_err err;
-	int failed;          /* a hook or the runner stopped the run */
-	const struct ndjson_line *cur;  /* the line the record hook has */
-	struct ep_err cut;   /* the input's last line was cut short */
+	int failed;                    /* a hook or the runner stopped the run */
+	const struct ndjson_line *cur; /* the line the record hook has */
+	struct ep_err cut;             /* the input's last line was cut short */
 };
 
 const struct ep_opt stage_input_opts[] = {
-	{ "input-format", 'i', "ndjson|singer", "read NDJSON records (default) or Singer messages" },
+	{ "input-format", 'i', "ndjson|singer",
+	  "read NDJSON records (default) or Singer messages" },
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -93,7 +95,8 @@ stage_opt(struct stage_cfg *cfg, int key, const char *arg, struct ep_err *err)
 	case OPT_MAX_LINE: {
 		uint64_t sz;
 		if (ep_parse_size(arg, &sz) < 0 || sz < 2 || sz > (1ull << 34))
-			return ep_errf(err, EP_USAGE, "--max-line '%s': not a size (2 to 16G)", arg);
+			return ep_errf(err, EP_USAGE, "--max-line '%s': not a size (2 to 16G)",
+			               arg);
 		cfg->max_line = sz;
 		return 1;
 	}
@@ -221,7 +224,7 @@ put_reject(struct stage *st, const struct reject *r)
 		return stage_fail(st, &e);
 	if (st->cfg->fail_fast) {
 		ep_errf(&e, EP_DATAERR, "%s:%llu: %s (--fail-fast)", r->source,
-			(unsigned long long)r->line, r->error);
+		        (unsigned long long)r->line, r->error);
 		return stage_fail(st, &e);
 	}
 	return 0;
@@ -229,7 +232,7 @@ put_reject(struct stage *st, const struct reject *r)
 
 int
 stage_reject(struct stage *st, const struct stage_rec *rec, const char *stage_name,
-	     const char *error, const struct reject_item *items, size_t nitems, int raw)
+             const char *error, const struct reject_item *items, size_t nitems, int raw)
 {
 	struct reject r = { 0 };
 
@@ -326,10 +329,11 @@ control(struct stage *st, const struct stage_rec *rec, const struct stage_hooks 
 
 		ops.n[OPS_READ]++;
 		rc = runner_reject_begin(st) < 0 ||
-				     runner_reject_end(st, rec, bad,
-						       stage_reject(st, rec, "parse", bad, NULL, 0, 0)) < 0
-			     ? -1
-			     : 1;
+		                     runner_reject_end(
+					     st, rec, bad,
+					     stage_reject(st, rec, "parse", bad, NULL, 0, 0)) < 0
+		             ? -1
+		             : 1;
 		cJSON_Delete(doc);
 		return rc;
 	}
@@ -347,7 +351,7 @@ control(struct stage *st, const struct stage_rec *rec, const struct stage_hooks 
 		if (pass < 0)
 			rc = -1;
 		else if (pass && (ndjson_write(&st->out, rec->p, rec->len) < 0 ||
-				  ndjson_flush(&st->out) < 0))
+		                  ndjson_flush(&st->out) < 0))
 			rc = out_failed(st);
 	}
 	cJSON_Delete(doc);
@@ -356,7 +360,7 @@ control(struct stage *st, const struct stage_rec *rec, const struct stage_hooks 
 
 static int
 parse_reject(struct stage *st, const struct stage_rec *rec, const struct ndjson_line *ln,
-	     const char *what)
+             const char *what)
 {
 	struct reject r = { 0 };
 
@@ -385,8 +389,8 @@ cut_line(struct stage *st, const struct stage_rec *rec)
 	outcome(st);
 	if (st->cut.code == 0)
 		ep_errf(&st->cut, EP_DATAERR,
-			"%s:%llu: cut short at end of input (no final newline): not read",
-			rec->source, (unsigned long long)rec->line);
+		        "%s:%llu: cut short at end of input (no final newline): not read",
+		        rec->source, (unsigned long long)rec->line);
 	return 0;
 }
 
@@ -398,7 +402,7 @@ is_cut(const struct ndjson_line *ln, size_t joff)
 
 int
 stage_reject_json(struct stage *st, const struct stage_rec *rec, int jtype, size_t joff,
-		  const char *jwhy)
+                  const char *jwhy)
 {
 	const struct ndjson_line *ln = st->cur;
 	struct ndjson_line one = { rec->p, rec->len, rec->line, rec->len, 0 };
@@ -410,7 +414,7 @@ stage_reject_json(struct stage *st, const struct stage_rec *rec, int jtype, size
 		return cut_line(st, rec);
 	if (jtype != JSON_INVALID)
 		snprintf(why, sizeof(why), "not a JSON object (a JSON %s)",
-			 json_type_name((enum json_type)jtype));
+		         json_type_name((enum json_type)jtype));
 	else
 		snprintf(why, sizeof(why), "not valid JSON: %s at byte %zu", jwhy, joff + 1);
 	return parse_reject(st, rec, ln, why);
@@ -444,8 +448,8 @@ deliver(struct stage *st, const struct stage_rec *rec, const struct stage_hooks 
 		return -1;
 	if (st->outcomes != before + 1) {
 		ep_errf(&e, EP_SOFTWARE, "%s:%llu: record ended in %llu outcomes, not one",
-			rec->source, (unsigned long long)rec->line,
-			(unsigned long long)(st->outcomes - before));
+		        rec->source, (unsigned long long)rec->line,
+		        (unsigned long long)(st->outcomes - before));
 		return stage_fail(st, &e);
 	}
 	return 0;
@@ -460,7 +464,7 @@ static int
 singer_line(struct stage *st, struct stage_rec *rec, const struct stage_hooks *h, void *ctx)
 {
 	struct json_obj it;
-	struct json_member m, type = {0}, record = {0}, value = {0};
+	struct json_member m, type = { 0 }, record = { 0 }, value = { 0 };
 	struct buf line = BUF_INIT;
 	int r, rc = 0;
 
@@ -499,7 +503,8 @@ singer_line(struct stage *st, struct stage_rec *rec, const struct stage_hooks *h
 		struct stage_rec cp;
 		buf_reset(&line);
 		if (buf_adds(&line, "{\"_checkpoint\":{\"stream\":\"") < 0 ||
-		    buf_add(&line, m.key, m.klen) < 0 || buf_adds(&line, "\",\"v\":1,\"pos\":") < 0 ||
+		    buf_add(&line, m.key, m.klen) < 0 ||
+		    buf_adds(&line, "\",\"v\":1,\"pos\":") < 0 ||
 		    buf_add(&line, m.val, m.vlen) < 0 || buf_adds(&line, "}}") < 0) {
 			struct ep_err e;
 			ep_errf(&e, EP_SOFTWARE, "out of memory");
@@ -553,8 +558,8 @@ run_file(struct stage *st, const char *path, const struct stage_hooks *h, void *
 		if (k == NDJ_TOO_LONG) {
 			ops.n[OPS_READ]++;
 			snprintf(why, sizeof(why), "line longer than %llu bytes (%llu bytes)",
-				 (unsigned long long)st->cfg->max_line,
-				 (unsigned long long)ln.total);
+			         (unsigned long long)st->cfg->max_line,
+			         (unsigned long long)ln.total);
 			if ((rc = parse_reject(st, &rec, &ln, why)) < 0)
 				break;
 			continue;
@@ -577,8 +582,9 @@ run_file(struct stage *st, const char *path, const struct stage_hooks *h, void *
 				continue;
 			if (c == 2) {
 				ops.n[OPS_READ]++;
-				if ((rc = parse_reject(st, &rec, &ln, "not a Singer RECORD, STATE or "
-				                                      "SCHEMA message")) < 0)
+				if ((rc = parse_reject(st, &rec, &ln,
+				                       "not a Singer RECORD, STATE or "
+				                       "SCHEMA message")) < 0)
 					break;
 				continue;
 			}
@@ -617,7 +623,7 @@ run_file(struct stage *st, const char *path, const struct stage_hooks *h, void *
 /* One CSV input (cfg->csv_in); -1 stops the whole run. */
 static int
 run_csv_file(struct stage *st, const char *path, const struct stage_hooks *h, void *ctx,
-	     int *bad_input)
+             int *bad_input)
 {
 	struct csvio_reader r;
 	struct csvio_row row;
@@ -651,7 +657,8 @@ run_csv_file(struct stage *st, const char *path, const struct stage_hooks *h, vo
 		}
 		ops.n[OPS_READ]++;
 		if (k == CSVIO_BAD) {
-			struct ndjson_line ln = { row.raw, row.raw_len, row.line, row.raw_total, 0 };
+			struct ndjson_line ln = { row.raw, row.raw_len, row.line, row.raw_total,
+				                  0 };
 
 			rec.p = row.raw;
 			rec.len = row.raw_len;
@@ -687,7 +694,7 @@ input_size(int nfiles, char *const *files)
 
 int
 stage_run(const struct stage_cfg *cfg, int nfiles, char *const *files,
-	  const struct stage_hooks *hooks, void *ctx)
+          const struct stage_hooks *hooks, void *ctx)
 {
 	struct stage st;
 	struct ep_err e = EP_ERR_INIT;
@@ -727,7 +734,7 @@ stage_run(const struct stage_cfg *cfg, int nfiles, char *const *files,
 	 * checkpoint line already covered what it covers) */
 	if (rc == 0 && !st.failed && barrier(&st, hooks, ctx) == 0 && st.owed && !st.out.epipe) {
 		ep_errf(&e, EP_SOFTWARE, "%llu records left without an outcome",
-			(unsigned long long)st.owed);
+		        (unsigned long long)st.owed);
 		stage_fail(&st, &e);
 	}
 	/* records handed on before a failure are written all the same */
@@ -747,7 +754,8 @@ stage_run(const struct stage_cfg *cfg, int nfiles, char *const *files,
 			status = st.cut.code;
 		} else if (stop_signal()) {
 			ep_warn("stopped by %s: what was read has its outcome; the rest is "
-				"the next run's", strsignal(stop_signal()));
+			        "the next run's",
+			        strsignal(stop_signal()));
 			status = stop_status();
 		} else if (bad_input)
 			status = bad_input;
@@ -759,11 +767,12 @@ stage_run(const struct stage_cfg *cfg, int nfiles, char *const *files,
 			ops_receipt_summary(rcp, sizeof(rcp));
 			if (ops.shown & (1u << OPS_DRIFTED))
 				snprintf(drift, sizeof(drift), ", drifted %llu",
-					 (unsigned long long)ops.n[OPS_DRIFTED]);
+				         (unsigned long long)ops.n[OPS_DRIFTED]);
 			ep_warn("read %llu, wrote %llu%s, dropped %llu, rejected %llu%s",
-				(unsigned long long)ops.n[OPS_READ], (unsigned long long)ops.n[OPS_WROTE],
-				rcp, (unsigned long long)ops.n[OPS_DROPPED],
-				(unsigned long long)ops.n[OPS_REJECTED], drift);
+			        (unsigned long long)ops.n[OPS_READ],
+			        (unsigned long long)ops.n[OPS_WROTE], rcp,
+			        (unsigned long long)ops.n[OPS_DROPPED],
+			        (unsigned long long)ops.n[OPS_REJECTED], drift);
 		}
 	}
 	ops_finish(status);

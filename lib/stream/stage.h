@@ -50,9 +50,9 @@
 struct stage;
 
 struct stage_rec {
-	const char *p;       /* the line, without its newline */
+	const char *p; /* the line, without its newline */
 	size_t len;
-	const char *source;  /* "stdin" or a path */
+	const char *source; /* "stdin" or a path */
 	uint64_t line;
 };
 
@@ -70,7 +70,7 @@ struct stage_hooks {
 	 * what the stage held (barrier): a stage that answers every record
 	 * on stdout (load's receipts) answers this one; optional */
 	int (*rejected)(struct stage *st, const struct stage_rec *rec, const char *error,
-			void *ctx);
+	                void *ctx);
 	/* a checkpoint, after the barrier and before --state commits it: the
 	 * stage's own commit of the position (load pg); optional */
 	int (*checkpoint)(struct stage *st, const char *stream, const void *pos, void *ctx);
@@ -82,17 +82,17 @@ struct stage_hooks {
 };
 
 struct stage_cfg {
-	const char *name;     /* stage name in rejects: "map", "validate", "load" */
-	const char *rejects;  /* --rejects FILE, NULL: text on stderr */
+	const char *name;    /* stage name in rejects: "map", "validate", "load" */
+	const char *rejects; /* --rejects FILE, NULL: text on stderr */
 	long max_rejects;
 	int fail_fast;
-	const char *state;    /* --state FILE: this stage commits checkpoints */
+	const char *state; /* --state FILE: this stage commits checkpoints */
 	uint64_t max_line;
 	long flush_every;
 	long flush_ms;
-	int check_json;       /* the runner checks each record is a JSON object */
-	const struct csvio_opts *csv_in;  /* read CSV (csvio.h), not NDJSON */
-	int singer_in;        /* read Singer messages (see below) */
+	int check_json;                  /* the runner checks each record is a JSON object */
+	const struct csvio_opts *csv_in; /* read CSV (csvio.h), not NDJSON */
+	int singer_in;                   /* read Singer messages (see below) */
 };
 
 /* --fail-fast --flush-every --flush-ms --max-line --max-rejects --rejects
@@ -122,7 +122,7 @@ void stage_cfg_init(struct stage_cfg *cfg, const char *name);
 int stage_opt(struct stage_cfg *cfg, int key, const char *arg, struct ep_err *err);
 
 int stage_run(const struct stage_cfg *cfg, int nfiles, char *const *files,
-	      const struct stage_hooks *hooks, void *ctx);
+              const struct stage_hooks *hooks, void *ctx);
 
 /* Outcomes, from the record hook. */
 int stage_emit(struct stage *st, const char *json, size_t len);
@@ -133,7 +133,7 @@ void stage_drop(struct stage *st);
 /* rec must be valid JSON (it is written as the reject's "record"); with
  * raw set the line is written as raw/raw_b64 instead. */
 int stage_reject(struct stage *st, const struct stage_rec *rec, const char *stage_name,
-		 const char *error, const struct reject_item *items, size_t nitems, int raw);
+                 const char *error, const struct reject_item *items, size_t nitems, int raw);
 
 /* Deferred outcomes.  stage_defer, from the record hook, is the current
  * record's outcome for now: the hook keeps what it needs of the record (its
@@ -155,7 +155,7 @@ uint64_t stage_owed(const struct stage *st);
  * gives them: "not a JSON object (a JSON array)", "not valid JSON: WHY at
  * byte N"; a cut last line ends the run instead (65, see above). */
 int stage_reject_json(struct stage *st, const struct stage_rec *rec, int jtype, size_t joff,
-		      const char *jwhy);
+                      const char *jwhy);
 /* Stop the run with err's status and message. */
 int stage_fail(struct stage *st, const struct ep_err *err);
 /* Output writer, for stages that format into it directly (-o csv). */

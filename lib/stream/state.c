@@ -39,7 +39,7 @@ state_read(const char *path, struct ep_err *err)
 			continue;
 		if (n < 0 || buf_add(&b, chunk, (size_t)n) < 0) {
 			ep_errf(err, EP_IOERR, "cannot read state file '%s': %s", path,
-				n < 0 ? strerror(errno) : "too large");
+			        n < 0 ? strerror(errno) : "too large");
 			close(fd);
 			buf_release(&b);
 			return NULL;
@@ -72,14 +72,14 @@ lock_path(const char *path, const char *what, const char *state, struct ep_err *
 
 		if (fd < 0) {
 			ep_errf(err, EP_IOERR, "cannot open %s '%s': %s", what, path,
-				strerror(errno));
+			        strerror(errno));
 			return -1;
 		}
 		if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 			int e = errno;
 			ep_errf(err, e == EWOULDBLOCK ? EP_TEMPFAIL : EP_IOERR,
-				"state file '%s' is locked by another run%s%s", state,
-				e == EWOULDBLOCK ? "" : ": ", e == EWOULDBLOCK ? "" : strerror(e));
+			        "state file '%s' is locked by another run%s%s", state,
+			        e == EWOULDBLOCK ? "" : ": ", e == EWOULDBLOCK ? "" : strerror(e));
 			close(fd);
 			return -1;
 		}
@@ -202,8 +202,8 @@ still_ours(struct state *st, struct ep_err *err)
 	    a.st_ino == b.st_ino)
 		return 0;
 	return ep_errf(err, EP_TEMPFAIL,
-		       "state file '%s' was removed or replaced during the run: not committing",
-		       st->path);
+	               "state file '%s' was removed or replaced during the run: not committing",
+	               st->path);
 }
 
 int
@@ -235,9 +235,9 @@ state_commit(struct state *st, const char *stream, const cJSON *pos, struct ep_e
 	else if (out.len > STATE_MAX)
 		/* state_read would refuse it: the file stays as it was */
 		rc = ep_errf(err, EP_DATAERR,
-			     "state file '%s': %zu bytes, more than the %u MiB a state file holds: "
-			     "not committing",
-			     st->path, out.len, STATE_MAX >> 20);
+		             "state file '%s': %zu bytes, more than the %u MiB a state file holds: "
+		             "not committing",
+		             st->path, out.len, STATE_MAX >> 20);
 	else
 		rc = file_write_atomic_keep(st->path, out.p, out.len, &fd, err);
 	if (fd >= 0) {

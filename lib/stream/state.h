@@ -32,8 +32,8 @@
 
 struct state {
 	char *path;
-	int lockfd;          /* FILE.lock */
-	int statefd;         /* the state file as last committed, locked */
+	int lockfd;  /* FILE.lock */
+	int statefd; /* the state file as last committed, locked */
 	cJSON *map;
 };
 

@@ -75,12 +75,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	map = cJSON_Parse(one);
 	{
 		cJSON *series =
-		    cJSON_GetObjectItem(cJSON_GetObjectItem(map, ANOMALY_STREAM), "series");
+			cJSON_GetObjectItem(cJSON_GetObjectItem(map, ANOMALY_STREAM), "series");
 		cJSON *sr;
 
-		cJSON_ArrayForEach(sr, series)
-		{
-			static const char *const xs[] = {"1", "-5.5", "0", "1e30", NULL};
+		cJSON_ArrayForEach(sr, series) {
+			static const char *const xs[] = { "1", "-5.5", "0", "1e30", NULL };
 
 			if (sr->child == NULL)
 				continue;

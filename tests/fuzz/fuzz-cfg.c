@@ -28,8 +28,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const struct cfg_ent *e = &ini.ent[i];
 
 		if (e->line < last || e->section == NULL ||
-		    (e->key == NULL) != (e->value == NULL) ||
-		    e->section < ini.data || e->section >= ini.data + ini.size)
+		    (e->key == NULL) != (e->value == NULL) || e->section < ini.data ||
+		    e->section >= ini.data + ini.size)
 			abort();
 		if (e->value != NULL && strlen(e->value) > CFG_LINE_MAX)
 			abort();

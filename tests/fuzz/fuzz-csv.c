@@ -32,7 +32,7 @@ write_one(struct csvio_writer *w, const char *p, size_t n)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char delims[] = {',', ';', '\t', '|'};
+	static const char delims[] = { ',', ';', '\t', '|' };
 	struct csvio_opts o;
 	struct csvio_reader r;
 	struct csvio_writer w;

@@ -51,7 +51,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct diff_spec spec;
 	struct diff_pair keys[2] = { { { "id", "id" } }, { { "k", "K" } } };
 	struct diff_pair fields[3] = { { { "a", "A" } }, { { "v", "v" } }, { { "o", "o" } } };
-	struct diff_rule rules[1] = { { "*", DIFF_TRIM | DIFF_ICASE | DIFF_DATE, { 0, 0 }, { 0, 0 } } };
+	struct diff_rule rules[1] = {
+		{ "*", DIFF_TRIM | DIFF_ICASE | DIFF_DATE, { 0, 0 }, { 0, 0 } }
+	};
 	struct diff_policy pol = { NULL, 0 };
 	struct diff_pair *ignore = NULL;
 	int nignore = 0, flags, k;
@@ -87,9 +89,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (fuzz_put(path[f], part[k] ? part[k] : (const uint8_t *)"", plen[k]) < 0)
 			return 0;
 	}
-	if (part[3] != NULL &&
-	    diff_policy_parse((const char *)part[3], plen[3], "policy", &pol, &ignore, &nignore,
-		    &err) < 0) {
+	if (part[3] != NULL && diff_policy_parse((const char *)part[3], plen[3], "policy", &pol,
+	                                         &ignore, &nignore, &err) < 0) {
 		diff_policy_free(&pol);
 		diff_pairs_free(ignore, nignore);
 		return 0;

@@ -77,7 +77,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct diff_pair keys[2] = { { { "id", "id" } }, { { "k", "K" } } };
 	struct diff_pair fields[2] = { { { "a", "A" } }, { { "v", "v" } } };
 	struct diff_pair sums[1] = { { { "v", "v" } } };
-	struct diff_rule rules[1] = { { "*", DIFF_TRIM | DIFF_ICASE | DIFF_DATE, { 0, 0 }, { 0, 0 } } };
+	struct diff_rule rules[1] = {
+		{ "*", DIFF_TRIM | DIFF_ICASE | DIFF_DATE, { 0, 0 }, { 0, 0 } }
+	};
 	struct ep_err err = EP_ERR_INIT;
 	struct ctx x = { 0 };
 	struct diff_sink sink = { event, bad, NULL, &x };
@@ -95,7 +97,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	snprintf(lp, sizeof lp, "%s/l", dir);
 	snprintf(rp, sizeof rp, "%s/r", dir);
 	if (fuzz_put(lp, data, sep ? (size_t)(sep - data) : size / 2) < 0 ||
-	    fuzz_put(rp, sep ? sep + 1 : data + size / 2, sep ? size - (size_t)(sep - data) - 1 : size - size / 2) < 0)
+	    fuzz_put(rp, sep ? sep + 1 : data + size / 2,
+	             sep ? size - (size_t)(sep - data) - 1 : size - size / 2) < 0)
 		return 0;
 	memset(&spec, 0, sizeof spec);
 	spec.keys = keys;

@@ -36,7 +36,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		b = json_tree_parse(text, strlen(text), &e);
 		if (b == NULL || !json_tree_equal(a, b)) {
 			fprintf(stderr, "round trip failed: %s -> %s (%s)\n", text,
-				b ? "a different tree" : "refused", e.why ? e.why : "");
+			        b ? "a different tree" : "refused", e.why ? e.why : "");
 			abort();
 		}
 	}

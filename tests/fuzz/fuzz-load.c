@@ -42,8 +42,8 @@ static const char fields_json[] =
 static int next_id = 100;
 
 static int
-fake_rpc(void *conn, const char *model, const char *method, const cJSON *args,
-	 const cJSON *kwargs, cJSON **res, struct load_error *e)
+fake_rpc(void *conn, const char *model, const char *method, const cJSON *args, const cJSON *kwargs,
+         cJSON **res, struct load_error *e)
 {
 	(void)conn;
 	(void)kwargs;
@@ -54,20 +54,21 @@ fake_rpc(void *conn, const char *model, const char *method, const cJSON *args,
 	if (strcmp(method, "search_read") == 0 || strcmp(method, "read") == 0) {
 		if (strcmp(model, "ir.model.data") == 0)
 			*res = cJSON_Parse("[{\"id\":1,\"module\":\"__import__\",\"name\":\"x1\","
-					   "\"model\":\"res.partner\",\"res_id\":7},"
-					   "{\"id\":2,\"module\":\"base\",\"name\":\"be\","
-					   "\"model\":\"res.country\",\"res_id\":21}]");
+			                   "\"model\":\"res.partner\",\"res_id\":7},"
+			                   "{\"id\":2,\"module\":\"base\",\"name\":\"be\","
+			                   "\"model\":\"res.country\",\"res_id\":21}]");
 		else if (strcmp(model, "res.partner") == 0)
-			*res = cJSON_Parse("[{\"id\":7,\"name\":\"Seven\",\"ref\":\"R7\","
-					   "\"display_name\":\"Seven\",\"country_id\":[21,\"Belgium\"],"
-					   "\"child_ids\":[8,9],\"category_id\":[1,2],\"credit_limit\":0,"
-					   "\"active\":true,\"email\":false,\"parent_id\":false},"
-					   "{\"id\":8,\"name\":\"Eight\",\"ref\":\"R8\","
-					   "\"display_name\":\"Seven, Eight\",\"parent_id\":[7,\"Seven\"]},"
-					   "{\"id\":9,\"name\":\"Nine\",\"ref\":\"R8\"}]");
+			*res = cJSON_Parse(
+				"[{\"id\":7,\"name\":\"Seven\",\"ref\":\"R7\","
+				"\"display_name\":\"Seven\",\"country_id\":[21,\"Belgium\"],"
+				"\"child_ids\":[8,9],\"category_id\":[1,2],\"credit_limit\":0,"
+				"\"active\":true,\"email\":false,\"parent_id\":false},"
+				"{\"id\":8,\"name\":\"Eight\",\"ref\":\"R8\","
+				"\"display_name\":\"Seven, Eight\",\"parent_id\":[7,\"Seven\"]},"
+				"{\"id\":9,\"name\":\"Nine\",\"ref\":\"R8\"}]");
 		else
 			*res = cJSON_Parse("[{\"id\":21,\"name\":\"Belgium\",\"code\":\"BE\","
-					   "\"display_name\":\"Belgium\"}]");
+			                   "\"display_name\":\"Belgium\"}]");
 		return 0;
 	}
 	if (strcmp(method, "create") == 0) {

@@ -34,7 +34,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (data[0] == 'W') {
 		struct navsoap_page pg;
 		if (navsoap_wsdl_parse(&pg, "Customer", (const char *)data + 1, size - 1, "fuzz",
-				       &err) == 0) {
+		                       &err) == 0) {
 			if (pg.nfields == 0 || pg.ns == NULL)
 				abort();
 			navsoap_page_free(&pg);
@@ -44,14 +44,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	struct navsoap_field f[] = {
-		{ "No", ODATA_STRING },  { "Credit_Limit_LCY", ODATA_DECIMAL },
-		{ "Count", ODATA_INT },  { "Blocked", ODATA_ENUM },
-		{ "Ok", ODATA_BOOL },    { "Last_Date_Modified", ODATA_DATE },
+		{ "No", ODATA_STRING }, { "Credit_Limit_LCY", ODATA_DECIMAL },
+		{ "Count", ODATA_INT }, { "Blocked", ODATA_ENUM },
+		{ "Ok", ODATA_BOOL },   { "Last_Date_Modified", ODATA_DATE },
 	};
-	struct navsoap_page pg = { "Customer", "urn:microsoft-dynamics-schemas/page/customer", f, 6,
-				   NULL, 0 };
+	struct navsoap_page pg = { "Customer", "urn:microsoft-dynamics-schemas/page/customer",
+		                   f,          6,
+		                   NULL,       0 };
 	int rc = navsoap_parse((const char *)data + 1, size - 1, &pg, "fuzz", rec, NULL, &n, &fault,
-			       &err);
+	                       &err);
 	if (rc < 0 && err.msg[0] == '\0')
 		abort();
 	if (rc == 1 && (memchr(fault.string, '\n', strlen(fault.string))))

@@ -33,7 +33,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort(); /* a registered secret got through */
 	buf_reset(&out);
 	/* standing alone, any secret is masked */
-	if (slen > 0 && slen <= REDACT_MAX_LEN && redact_text(r, (const char *)data, slen, &out) == 0 &&
+	if (slen > 0 && slen <= REDACT_MAX_LEN &&
+	    redact_text(r, (const char *)data, slen, &out) == 0 &&
 	    memmem(buf_str(&out), out.len, data, slen) != NULL && !memchr(data, '*', slen))
 		abort();
 	buf_release(&out);

@@ -12,7 +12,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct retry_policy p = RETRY_POLICY_DEFAULT;
 	struct retry_decision d;
-	struct retry_input in = {0, RETRY_RESPONSE, 429, NULL, 1700000000000LL, 0};
+	struct retry_input in = { 0, RETRY_RESPONSE, 429, NULL, 1700000000000LL, 0 };
 	uint64_t rng = 1;
 	int64_t w, t;
 	char *s;

@@ -43,7 +43,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			struct ep_err err = EP_ERR_INIT;
 
 			s[i] = schema_compile(schemas[i], strlen(schemas[i]), NULL, NULL,
-				SCHEMA_FORMAT_ASSERT, &err);
+			                      SCHEMA_FORMAT_ASSERT, &err);
 			if (s[i] == NULL)
 				abort();
 		}

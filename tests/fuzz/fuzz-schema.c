@@ -28,7 +28,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t i;
 
 	s = schema_compile((const char *)data, size, NULL, NULL,
-		SCHEMA_FORMAT_ASSERT | SCHEMA_NO_FILES, &err);
+	                   SCHEMA_FORMAT_ASSERT | SCHEMA_NO_FILES, &err);
 	if (s == NULL) {
 		if (err.msg[0] == '\0')
 			abort(); /* a failure always says why */
@@ -36,7 +36,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	for (i = 0; i < sizeof(instances) / sizeof(instances[0]); i++) {
 		const char *t = instances[i];
-		int a = schema_validate(s, t, strlen(t), &e), b = schema_validate(s, t, strlen(t), NULL);
+		int a = schema_validate(s, t, strlen(t), &e),
+		    b = schema_validate(s, t, strlen(t), NULL);
 
 		if (a != b || (a == 0 && e.n == 0) || (a == 1 && e.n != 0))
 			abort(); /* with and without the error list must agree */

@@ -24,8 +24,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct sim_spec sp;
 	struct ep_err err = EP_ERR_INIT;
 	struct buf a = BUF_INIT, b = BUF_INIT, r = BUF_INIT;
-	const char *va[SIM_MAXF] = {0}, *vb[SIM_MAXF] = {0};
-	size_t la[SIM_MAXF] = {0}, lb[SIM_MAXF] = {0};
+	const char *va[SIM_MAXF] = { 0 }, *vb[SIM_MAXF] = { 0 };
+	size_t la[SIM_MAXF] = { 0 }, lb[SIM_MAXF] = { 0 };
 	char spec[256];
 	struct sim_why why;
 	uint64_t ka[SIM_MAXKEYS], kb[SIM_MAXKEYS], pos;

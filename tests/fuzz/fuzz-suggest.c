@@ -29,7 +29,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *s = (const char *)data, *end = s + size, *part[5];
-	struct suggest_opts o = {NULL, 0, 1000, 1u << 20};
+	struct suggest_opts o = { NULL, 0, 1000, 1u << 20 };
 	struct ep_err err = EP_ERR_INIT;
 	struct suggest *sg = suggest_new(&o, &err);
 	struct buf out = BUF_INIT;
@@ -55,9 +55,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (n > 3)
 			records(sg, SUGGEST_TARGET, part[3], part[4] - 4);
 		if (suggest_write(sg, &out, &err) == 0) {
-			struct map_opts mo = {NULL, 0, 1u << 20};
+			struct map_opts mo = { NULL, 0, 1u << 20 };
 			struct map_prog *p =
-			    map_compile(out.p, out.len, "/nonexistent/draft.map", &mo, &err);
+				map_compile(out.p, out.len, "/nonexistent/draft.map", &mo, &err);
 
 			/* a lookup of nav/countries.csv may be missing here; any
 			 * other failure to compile is a bug */

@@ -65,7 +65,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if ((v = validator_new(&err)) == NULL || validator_set_schema(v, schema, &err) < 0 ||
 	    validator_add_rule(v, "$amount == null || $amount < 1000", &err) < 0 ||
 	    validator_set_message(v, "too much", &err) < 0 ||
-	    validator_add_unique(v, "id", &err) < 0 || validator_add_unique(v, "email,id", &err) < 0 ||
+	    validator_add_unique(v, "id", &err) < 0 ||
+	    validator_add_unique(v, "email,id", &err) < 0 ||
 	    validator_add_anomaly(v, "amount", &err) < 0 || validator_set_by(v, "cust", &err) < 0 ||
 	    validator_add_anomaly(v, "qty", &err) < 0 ||
 	    validator_add_dup_payment(v, "cust,amount,date,ref", &err) < 0 ||
@@ -89,8 +90,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(e - p);
 		int r = validator_check(v, p, n, "fuzz", ++line, &res, &err);
 
-		if (r < 0 || (r == 1 && res.n != 0) || (r == 0 && (res.n == 0 || res.error == NULL)) ||
-		    (res.nwarns && (r != 1 || res.warn_error == NULL || res.warns[0].detail == NULL)))
+		if (r < 0 || (r == 1 && res.n != 0) ||
+		    (r == 0 && (res.n == 0 || res.error == NULL)) ||
+		    (res.nwarns &&
+		     (r != 1 || res.warn_error == NULL || res.warns[0].detail == NULL)))
 			abort();
 		p += n + (nl != NULL);
 	}

@@ -36,7 +36,7 @@ static struct {
 	int64_t now, wall0;
 	int64_t waits[64];
 	int n;
-} F = {1000, 1700000000000LL, {0}, 0};
+} F = { 1000, 1700000000000LL, { 0 }, 0 };
 
 static inline int64_t
 f_now(void *ctx)
@@ -61,7 +61,7 @@ f_sleep(void *ctx, int64_t ms)
 	F.now += ms;
 }
 
-static const struct ep_clock fake = {f_now, f_wall, f_sleep, NULL};
+static const struct ep_clock fake = { f_now, f_wall, f_sleep, NULL };
 
 /* ---- the scripted server ------------------------------------------------- */
 
@@ -72,7 +72,7 @@ static int port;
 static inline void
 msleep(long ms)
 {
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 
 	nanosleep(&ts, NULL);
 }
@@ -147,14 +147,14 @@ srv_start(const char *script)
 	fclose(f);
 	fflush(stdout);
 	if ((srv_pid = fork()) == 0) {
-		char *argv[] = {"python3",     py,
-		                "--port",      "0",
-		                "--port-file", path_in("port"),
-		                "--script",    path_in("script.json"),
-		                "--log",       path_in("log"),
-		                "--tls-cert",  path_in("cert.pem"),
-		                "--tls-key",   path_in("key.pem"),
-		                NULL};
+		char *argv[] = { "python3",     py,
+			         "--port",      "0",
+			         "--port-file", path_in("port"),
+			         "--script",    path_in("script.json"),
+			         "--log",       path_in("log"),
+			         "--tls-cert",  path_in("cert.pem"),
+			         "--tls-key",   path_in("key.pem"),
+			         NULL };
 
 		if (!srv_tls)
 			argv[10] = NULL;
@@ -235,8 +235,7 @@ req_header(cJSON *log, int i, const char *name)
 	cJSON *h, *pair = NULL;
 
 	h = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(log, i), "headers");
-	cJSON_ArrayForEach(pair, h)
-	{
+	cJSON_ArrayForEach(pair, h) {
 		cJSON *k = cJSON_GetArrayItem(pair, 0), *v = cJSON_GetArrayItem(pair, 1);
 
 		if (cJSON_IsString(k) && strcasecmp(k->valuestring, name) == 0)

@@ -62,17 +62,17 @@ day(const char *date)
 int
 main(void)
 {
-	static const char *const past[] = {"1000.00", "1100.00", "900.00",  "1050.00", "950.00",
-	                                   "1020.00", "980.00",  "1010.00", "990.00",  "1200.00",
-	                                   "800.00",  "1000.00", NULL};
-	static const char *const flat[] = {"99.00", "99.00", "99.00", "99.00", "99.00",
-	                                   "99.00", "99.00", "99.00", "99.00", "99.00",
-	                                   "99.00", "99.00", NULL};
+	static const char *const past[] = { "1000.00", "1100.00", "900.00",  "1050.00", "950.00",
+		                            "1020.00", "980.00",  "1010.00", "990.00",  "1200.00",
+		                            "800.00",  "1000.00", NULL };
+	static const char *const flat[] = { "99.00", "99.00", "99.00", "99.00", "99.00",
+		                            "99.00", "99.00", "99.00", "99.00", "99.00",
+		                            "99.00", "99.00", NULL };
 	struct anomaly_hist *h = anomaly_hist_new(50), *h2;
 	struct anomaly_verdict vd;
 	struct anomaly_dup dup;
-	struct anomaly_payment p = {"42",       "1200", day("2026-12-01"), "2026-12-01",
-	                            "INV-0012", "7",    "a.ndjson:1"};
+	struct anomaly_payment p = { "42",       "1200", day("2026-12-01"), "2026-12-01",
+		                     "INV-0012", "7",    "a.ndjson:1" };
 	struct ep_err err = EP_ERR_INIT;
 	struct dec x;
 	cJSON *map, *s, *pj;
@@ -95,11 +95,11 @@ main(void)
 	/* amounts: too little history, then judged */
 	x = dec_of("98000.00");
 	ok(anomaly_judge(h, "amount", "partner_id=42", &x, NULL, 12, 5, &vd) == 0 && !vd.judged &&
-	       vd.n == 0,
+	           vd.n == 0,
 	   "a new group is not judged");
 	feed(h, "amount", "partner_id=42", past);
 	ok(anomaly_judge(h, "amount", "partner_id=42", &x, NULL, 12, 5, &vd) == 0 && vd.judged &&
-	       vd.flagged && vd.logscale && !vd.sign,
+	           vd.flagged && vd.logscale && !vd.sign,
 	   "x98 flagged on the log scale");
 	is_str(vd.median, "1000.00", "exact median");
 	is_str(vd.mad, "35.00", "exact MAD (deviations 0 0 10 10 20 20 50 50 ...)");
@@ -109,11 +109,11 @@ main(void)
 	   "a /100 slip flagged as far as x100");
 	x = dec_of("1150.00");
 	ok(anomaly_judge(h, "amount", "partner_id=42", &x, NULL, 12, 5, &vd) == 0 && vd.judged &&
-	       !vd.flagged,
+	           !vd.flagged,
 	   "within the spread: not flagged");
 	x = dec_of("-1000.00");
 	ok(anomaly_judge(h, "amount", "partner_id=42", &x, NULL, 12, 5, &vd) == 0 && vd.flagged &&
-	       vd.sign && !vd.logscale,
+	           vd.sign && !vd.logscale,
 	   "negative against an all-positive past: sign");
 	x = dec_of("1000.00");
 	ok(anomaly_judge(h, "amount", "partner_id=43", &x, NULL, 12, 5, &vd) == 0 && !vd.judged,
@@ -124,7 +124,7 @@ main(void)
 	feed(h, "amount", "sub", flat);
 	x = dec_of("99.00");
 	ok(anomaly_judge(h, "amount", "sub", &x, NULL, 12, 5, &vd) == 0 && !vd.flagged &&
-	       vd.score == 0,
+	           vd.score == 0,
 	   "the same amount again: score 0");
 	x = dec_of("109.00");
 	ok(anomaly_judge(h, "amount", "sub", &x, NULL, 12, 5, &vd) == 0 && vd.flagged,
@@ -143,7 +143,7 @@ main(void)
 	p.date = "2026-12-04";
 	p.at = "a.ndjson:2";
 	ok(anomaly_dup_find(h, &p, 7, &dup) == 0 && dup.found && dup.days == 3 && !dup.past &&
-	       !dup.noref,
+	           !dup.noref,
 	   "INV-0012 and 'inv 12' 3 days apart");
 	is_str(dup.other.at, "a.ndjson:1", "the other's place");
 	is_str(dup.norm, "12", "the common form");
@@ -190,14 +190,15 @@ main(void)
 	/* bad history */
 	{
 		static const char *const bad[] = {
-		    "{\"erpipe:anomaly\":[]}",
-		    "{\"erpipe:anomaly\":{\"v\":1,\"series\":{\"a\":{\"g\":[1]}}}}",
-		    "{\"erpipe:anomaly\":{\"v\":1,\"series\":{\"a\":{\"g\":[\"x\"]}}}}",
-		    "{\"erpipe:payments\":{\"v\":1,\"payments\":[[\"1\",\"2\",\"2026-13-01\",null,"
-		    "null,\"a\"]]}}",
-		    "{\"erpipe:payments\":{\"v\":1,\"payments\":[[\"1\",\"2\",\"2026-12-01\",null]]"
-		    "}}",
-		    NULL};
+			"{\"erpipe:anomaly\":[]}",
+			"{\"erpipe:anomaly\":{\"v\":1,\"series\":{\"a\":{\"g\":[1]}}}}",
+			"{\"erpipe:anomaly\":{\"v\":1,\"series\":{\"a\":{\"g\":[\"x\"]}}}}",
+			"{\"erpipe:payments\":{\"v\":1,\"payments\":[[\"1\",\"2\",\"2026-13-01\",null,"
+			"null,\"a\"]]}}",
+			"{\"erpipe:payments\":{\"v\":1,\"payments\":[[\"1\",\"2\",\"2026-12-01\",null]]"
+			"}}",
+			NULL
+		};
 
 		for (const char *const *b = bad; *b; b++) {
 			cJSON *m = cJSON_Parse(*b);
@@ -205,7 +206,7 @@ main(void)
 
 			err.code = 0;
 			ok(anomaly_hist_load(hb, m, "h.json", &err) < 0 && err.code == EP_DATAERR &&
-			       strncmp(err.msg, "history 'h.json': erpipe:", 25) == 0,
+			           strncmp(err.msg, "history 'h.json': erpipe:", 25) == 0,
 			   *b);
 			diag("%s", err.msg);
 			anomaly_hist_free(hb);

@@ -31,22 +31,23 @@ t_pages(void)
 	char *next = NULL;
 	int n;
 
-	ok(page(&l, "{\"data\":[{\"a\":1},{\"a\":2}],\"next_cursor\":\"c2\"}", NULL, &n, &next) == 0 &&
-	       n == 2 && next && strcmp(next, "c2") == 0,
+	ok(page(&l, "{\"data\":[{\"a\":1},{\"a\":2}],\"next_cursor\":\"c2\"}", NULL, &n, &next) ==
+	                   0 &&
+	           n == 2 && next && strcmp(next, "c2") == 0,
 	   "cursor page: items and next_cursor");
 	free(next);
 	ok(page(&l, "{\"data\":[],\"next_cursor\":null}", NULL, &n, &next) == 0 && n == 0 &&
-	       next == NULL,
+	           next == NULL,
 	   "last page: next_cursor null");
 	ok(page(&l, "{\"data\":[1],\"next_cursor\":42}", NULL, &n, &next) == 0 && next &&
-	       strcmp(next, "42") == 0,
+	           strcmp(next, "42") == 0,
 	   "a numeric cursor");
 	free(next);
 	l.items_path = "result.items";
 	l.next_path = "/result/paging/next";
 	ok(page(&l, "{\"result\":{\"items\":[1,2,3],\"paging\":{\"next\":\"x/y\"}}}", NULL, &n,
 	        &next) == 0 &&
-	       n == 3 && next && strcmp(next, "x/y") == 0,
+	           n == 3 && next && strcmp(next, "x/y") == 0,
 	   "another envelope: dotted items path, pointer next path");
 	free(next);
 	l.items_path = "";
@@ -55,7 +56,7 @@ t_pages(void)
 	ok(page(&l, "[{\"a\":1}]",
 	        "<https://h/x?p=1>; rel=\"prev\", <https://h/x?p=3>; rel=\"next last\"", &n,
 	        &next) == 0 &&
-	       n == 1 && next && strcmp(next, "https://h/x?p=3") == 0,
+	           n == 1 && next && strcmp(next, "https://h/x?p=3") == 0,
 	   "a bare array and the Link header's rel=next");
 	free(next);
 	ok(page(&l, "[]", "<https://h/x?p=1>; rel=prev", &n, &next) == 0 && next == NULL,
@@ -72,10 +73,11 @@ static void
 t_errors(void)
 {
 	const char *b = "{\"error\":{\"code\":\"validation_error\",\"message\":\"2 fields\","
-	                "\"fields\":{\"Email\":\"not a valid email address\","
-	                "\"LineItems[2].Quantity\":\"must be greater than 0\",\"a/b~c\":\"x\","
-	                "\"(body)\":\"must be an object\"}}}";
-	const char *c = "{\"error\":{\"code\":\"conflict\",\"message\":\"dup\",\"existing_id\":17}}";
+			"\"fields\":{\"Email\":\"not a valid email address\","
+			"\"LineItems[2].Quantity\":\"must be greater than 0\",\"a/b~c\":\"x\","
+			"\"(body)\":\"must be an object\"}}}";
+	const char *c =
+		"{\"error\":{\"code\":\"conflict\",\"message\":\"dup\",\"existing_id\":17}}";
 	struct bng_error e;
 	struct http_resp r;
 	struct ep_err err = EP_ERR_INIT;
@@ -103,7 +105,8 @@ t_errors(void)
 	buf_reset(&r.body);
 	buf_adds(&r.body, "<html>\n<h1>gone</h1>");
 	ok(bng_check(&r, "GET", "u", &err) == -1 && err.code == EP_NOINPUT, "404: 66");
-	is_str(err.msg, "GET u: HTTP 404 <html> <h1>gone</h1>", "a body that is not BNG's, on one line");
+	is_str(err.msg, "GET u: HTTP 404 <html> <h1>gone</h1>",
+	       "a body that is not BNG's, on one line");
 	r.status = 401;
 	ok(bng_check(&r, "GET", "u", &err) == -1 && err.code == EP_NOPERM, "401: 77");
 	r.status = 204;
@@ -125,13 +128,15 @@ t_urls(void)
 	c.auth = "token";
 	c.secret = "tok";
 	b = bng_open(&c, &ho, &e);
-	is_str(b ? bng_api(b) : NULL, "http://127.0.0.1:9/api/v1", "a bare server URL gets /api/v1");
+	is_str(b ? bng_api(b) : NULL, "http://127.0.0.1:9/api/v1",
+	       "a bare server URL gets /api/v1");
 	bng_url(b, &u, "customers", "limit=5");
 	is_str(u.p, "http://127.0.0.1:9/api/v1/customers?limit=5", "resource URL");
 	bng_close(b);
 	c.url = "https://shop.example/bng/v2/";
 	b = bng_open(&c, &ho, &e);
-	is_str(b ? bng_api(b) : NULL, "https://shop.example/bng/v2", "a URL with a path is the root");
+	is_str(b ? bng_api(b) : NULL, "https://shop.example/bng/v2",
+	       "a URL with a path is the root");
 	bng_close(b);
 	c.url = "ftp://x";
 	ok(bng_open(&c, &ho, &e) == NULL && e.code == EP_CONFIG, "ftp: 78");
@@ -145,11 +150,12 @@ t_urls(void)
 	bng_query_escape(&u, "2026-01-01T00:00:00.5+01:00 &x");
 	is_str(u.p, "2026-01-01T00:00:00.5%2B01:00%20%26x", "query escaping");
 	buf_release(&u);
-	ok(bng_resource_find("gl_entries") && strcmp(bng_resource_find("gl_entries")->id,
-	                                             "GLEntryID") == 0,
+	ok(bng_resource_find("gl_entries") &&
+	           strcmp(bng_resource_find("gl_entries")->id, "GLEntryID") == 0,
 	   "resource table");
 	ok(bng_resource_by_event("sales_order.created", 19) &&
-	       strcmp(bng_resource_by_event("sales_order.created", 19)->path, "sales_orders") == 0,
+	           strcmp(bng_resource_by_event("sales_order.created", 19)->path, "sales_orders") ==
+	                   0,
 	   "event type to resource");
 	ok(bng_resource_by_event("sales.created", 13) == NULL, "unknown event type");
 }
@@ -238,9 +244,10 @@ t_pager(void)
 	       "the Link URL, relative to the origin");
 	cJSON_Delete(log);
 
-	snprintf(script, sizeof(script), "[{\"status\": 400, \"body_json\": {\"error\": "
-	                                 "{\"code\": \"validation_error\", \"message\": "
-	                                 "\"colour: unknown parameter\"}}}]");
+	snprintf(script, sizeof(script),
+	         "[{\"status\": 400, \"body_json\": {\"error\": "
+	         "{\"code\": \"validation_error\", \"message\": "
+	         "\"colour: unknown parameter\"}}}]");
 	srv_start(script);
 	bng_close(b);
 	c.url = url("");
@@ -248,7 +255,7 @@ t_pager(void)
 	memset(&l, 0, sizeof(l));
 	p = bng_pager_new(b, "customers", &l, &e);
 	ok(bng_pager_next(p, &items, &e) == -1 && e.code == EP_DATAERR &&
-	       strstr(e.msg, "colour: unknown parameter"),
+	           strstr(e.msg, "colour: unknown parameter"),
 	   "a 400 page: 65 with BNG's message");
 	if (e.code != EP_DATAERR)
 		diag("%d %s", e.code, e.msg);
@@ -283,7 +290,8 @@ t_describe(void)
 	ok(sch && bng_path_get(sch, "$defs") == NULL && bng_path_get(sch, "properties.Email"),
 	   "customers: self-contained, no $defs");
 	cJSON_Delete(sch);
-	ok(bng_describe(doc, "nothing", &e) == NULL && e.code == EP_DATAERR, "unknown resource: 65");
+	ok(bng_describe(doc, "nothing", &e) == NULL && e.code == EP_DATAERR,
+	   "unknown resource: 65");
 	cJSON_Delete(doc);
 }
 

@@ -53,17 +53,16 @@ test_parser(void)
 {
 	struct cfg_ini ini = CFG_INI_INIT;
 	struct ep_err e = EP_ERR_INIT;
-	const char *text =
-		"# comment\r\n"
-		"; another\n"
-		"\n"
-		"  [ prod ]  \r\n"
-		"url = https://x.example/odoo#frag\r\n"
-		"\tdb=main  \n"
-		"user =\n"
-		"password = \" spaced \\\"q\\\" \\\\ \"  \n"
-		"[test.2-b_c]\n"
-		"url=http://127.0.0.1:8069";
+	const char *text = "# comment\r\n"
+			   "; another\n"
+			   "\n"
+			   "  [ prod ]  \r\n"
+			   "url = https://x.example/odoo#frag\r\n"
+			   "\tdb=main  \n"
+			   "user =\n"
+			   "password = \" spaced \\\"q\\\" \\\\ \"  \n"
+			   "[test.2-b_c]\n"
+			   "url=http://127.0.0.1:8069";
 	char big[CFG_LINE_MAX + 40];
 	char nul[] = "[a]\nx = 1\ny = \0\n";
 	struct cfg_ini ini2 = CFG_INI_INIT;
@@ -77,7 +76,7 @@ test_parser(void)
 		is_int(ini.ent[0].line, 4, "section line");
 		is_str(ini.ent[1].key, "url", "key");
 		is_str(ini.ent[1].value, "https://x.example/odoo#frag",
-			"# inside a value is kept, CR stripped");
+		       "# inside a value is kept, CR stripped");
 		is_str(ini.ent[2].key, "db", "key without spaces");
 		is_str(ini.ent[2].value, "main", "value trimmed");
 		is_str(ini.ent[3].value, "", "empty value");
@@ -85,57 +84,46 @@ test_parser(void)
 		is_str(ini.ent[4].section, "prod", "entry knows its section");
 		is_int(ini.ent[4].line, 8, "entry line");
 		is_str(ini.ent[5].section, "test.2-b_c", "section charset");
-		is_str(ini.ent[6].value, "http://127.0.0.1:8069",
-			"last line without newline");
+		is_str(ini.ent[6].value, "http://127.0.0.1:8069", "last line without newline");
 	}
 	cfg_ini_free(&ini);
 	ok(ini.data == NULL && ini.n == 0, "free empties");
-	ok(cfg_ini_parse(&ini, "c.conf", "", 0, &e) == 0 && ini.n == 0,
-		"empty file");
+	ok(cfg_ini_parse(&ini, "c.conf", "", 0, &e) == 0 && ini.n == 0, "empty file");
 	cfg_ini_free(&ini);
 
 	parse_fails("[a]\nurl\n", "c.conf:2: expected 'key = value' or '[section]'",
-		"line without =");
+	            "line without =");
 	parse_fails("[a]\n= x\n", "c.conf:2: expected 'key = value' or '[section]'",
-		"line with empty key");
-	parse_fails("url = x\n",
-		"c.conf:1: key 'url' outside a section (add '[name]' above it)",
-		"key before any section");
-	parse_fails("[a\n",
-		"c.conf:1: bad section header (want '[name]' alone on its line)",
-		"unclosed section");
-	parse_fails("[a] x\n",
-		"c.conf:1: bad section header (want '[name]' alone on its line)",
-		"text after section");
-	parse_fails("[a b]\n",
-		"c.conf:1: bad section name 'a b' (letters, digits, '_', '-', '.')",
-		"space in section name");
-	parse_fails("[]\n",
-		"c.conf:1: bad section name '' (letters, digits, '_', '-', '.')",
-		"empty section name");
-	parse_fails("[a]\n[b]\n\n[a]\n",
-		"c.conf:4: duplicate section '[a]' (first at line 1)",
-		"duplicate section");
+	            "line with empty key");
+	parse_fails("url = x\n", "c.conf:1: key 'url' outside a section (add '[name]' above it)",
+	            "key before any section");
+	parse_fails("[a\n", "c.conf:1: bad section header (want '[name]' alone on its line)",
+	            "unclosed section");
+	parse_fails("[a] x\n", "c.conf:1: bad section header (want '[name]' alone on its line)",
+	            "text after section");
+	parse_fails("[a b]\n", "c.conf:1: bad section name 'a b' (letters, digits, '_', '-', '.')",
+	            "space in section name");
+	parse_fails("[]\n", "c.conf:1: bad section name '' (letters, digits, '_', '-', '.')",
+	            "empty section name");
+	parse_fails("[a]\n[b]\n\n[a]\n", "c.conf:4: duplicate section '[a]' (first at line 1)",
+	            "duplicate section");
 	parse_fails("[a]\nurl = 1\n[b]\nurl = 2\n#\nurl = 3\n",
-		"c.conf:6: duplicate key 'url' (first at line 4)",
-		"duplicate key within a section");
-	parse_fails("[a]\nmy key = 1\n", "c.conf:2: bad key name 'my key'",
-		"space in key");
+	            "c.conf:6: duplicate key 'url' (first at line 4)",
+	            "duplicate key within a section");
+	parse_fails("[a]\nmy key = 1\n", "c.conf:2: bad key name 'my key'", "space in key");
 	parse_fails("[a]\nk = \"abc\n", "c.conf:2: unterminated quoted value",
-		"unterminated quote");
+	            "unterminated quote");
 	parse_fails("[a]\nk = \"abc\" d\n", "c.conf:2: text after closing quote",
-		"text after quote");
+	            "text after quote");
 	parse_fails("[a]\nk = \"a\\n\"\n",
-		"c.conf:2: bad escape in quoted value (only \\\" and \\\\)",
-		"bad escape");
+	            "c.conf:2: bad escape in quoted value (only \\\" and \\\\)", "bad escape");
 
 	memset(big, 'x', sizeof(big));
 	memcpy(big, "[a]\nk = ", 8);
 	big[sizeof(big) - 1] = '\0';
 	parse_fails(big, "c.conf:2: line longer than 4096 bytes", "line cap");
 	big[4 + CFG_LINE_MAX] = '\0';
-	ok(cfg_ini_parse(&ini2, "c.conf", big, strlen(big), &e) == 0,
-		"line of exactly the cap");
+	ok(cfg_ini_parse(&ini2, "c.conf", big, strlen(big), &e) == 0, "line of exactly the cap");
 	cfg_ini_free(&ini2);
 
 	ok(cfg_ini_parse(&ini, "c.conf", nul, sizeof(nul) - 1, &e) == -1, "NUL");
@@ -149,9 +137,9 @@ test_parser(void)
 		for (i = 0; i < CFG_ENTRIES_MAX; i++)
 			w += sprintf(w, "k%zu=\n", i);
 		ok(cfg_ini_parse(&ini, "c.conf", many, (size_t)(w - many), &e) == -1,
-			"entries cap");
+		   "entries cap");
 		is_str(e.msg, "c.conf:4097: more than 4096 sections and keys",
-			"entries cap message");
+		       "entries cap message");
 		free(many);
 	}
 }
@@ -167,8 +155,8 @@ hook(const char *s)
 }
 
 static struct cfg_profile *
-load3(const char *name, const char *sys, const char *a, const char *b,
-	const char *c, struct ep_err *e)
+load3(const char *name, const char *sys, const char *a, const char *b, const char *c,
+      struct ep_err *e)
 {
 	const char *files[] = { a, b, c, NULL };
 
@@ -183,8 +171,7 @@ test_lookup(void)
 	char a[512], b[512], c[512], want[4096], home[512];
 
 	snprintf(a, sizeof(a), "%s", put("a.conf", "[x]\nurl = a\n", 0644));
-	snprintf(b, sizeof(b), "%s",
-		put("b.conf", "[prod]\nurl = b\n[x]\nurl = bx\n", 0644));
+	snprintf(b, sizeof(b), "%s", put("b.conf", "[prod]\nurl = b\n[x]\nurl = bx\n", 0644));
 	snprintf(c, sizeof(c), "%s", put("c.conf", "[prod]\nurl = c\n", 0644));
 
 	p = load3("prod", "odoo", a, b, c, &e);
@@ -206,15 +193,13 @@ test_lookup(void)
 	cfg_profile_free(p);
 
 	p = load3("prod", "odoo", tpath("none.conf"), "", c, &e);
-	ok(p != NULL && strcmp(cfg_get(p, "url"), "c") == 0,
-		"absent and empty paths are skipped");
+	ok(p != NULL && strcmp(cfg_get(p, "url"), "c") == 0, "absent and empty paths are skipped");
 	cfg_profile_free(p);
 
 	p = load3("nope", "odoo", tpath("none.conf"), a, c, &e);
 	ok(p == NULL && e.code == EP_CONFIG, "missing profile is 78");
 	snprintf(want, sizeof(want),
-		"profile 'nope' not found (searched '%s/none.conf', '%s', '%s')", dir,
-		a, c);
+	         "profile 'nope' not found (searched '%s/none.conf', '%s', '%s')", dir, a, c);
 	is_str(e.msg, want, "missing profile lists the files searched");
 
 	/* the default list: $ERPIPE_CONFIG, then ~/.config/erpipe */
@@ -227,20 +212,20 @@ test_lookup(void)
 	setenv("ERPIPE_CONFIG", "/nonexistent", 1);
 	p = cfg_profile_load("prod", "nav", &e);
 	ok(p != NULL && strcmp(cfg_get(p, "url"), "home") == 0,
-		"ERPIPE_CONFIG naming no file is skipped, ~/.config read");
+	   "ERPIPE_CONFIG naming no file is skipped, ~/.config read");
 	cfg_profile_free(p);
 	setenv("ERPIPE_CONFIG", c, 1);
 	p = cfg_profile_load("prod", "nav", &e);
 	ok(p != NULL && strcmp(cfg_get(p, "url"), "c") == 0,
-		"ERPIPE_CONFIG comes before ~/.config");
+	   "ERPIPE_CONFIG comes before ~/.config");
 	cfg_profile_free(p);
 	setenv("ERPIPE_CONFIG", "", 1);
 	p = cfg_profile_load("zz-none", "nav", &e);
 	snprintf(want, sizeof(want),
-		"profile 'zz-none' not found (searched "
-		"'%s/.config/erpipe/connections.conf', "
-		"'" ERPIPE_SYSCONFDIR "/connections.conf')",
-		home);
+	         "profile 'zz-none' not found (searched "
+	         "'%s/.config/erpipe/connections.conf', "
+	         "'" ERPIPE_SYSCONFDIR "/connections.conf')",
+	         home);
 	ok(p == NULL, "default list: not found");
 	is_str(e.msg, want, "default list in the message, empty ERPIPE_CONFIG skipped");
 	unsetenv("ERPIPE_CONFIG");
@@ -251,36 +236,36 @@ test_lookup(void)
 	p = cfg_profile_load_files("a b", "odoo", (const char *[]){ c, NULL }, &e);
 	ok(p == NULL && e.code == EP_USAGE, "bad profile name is 64");
 	is_str(e.msg, "bad profile name 'a b' (letters, digits, '_', '-', '.')",
-		"bad profile name message");
+	       "bad profile name message");
 
 	/* errors in a file: named with file:line, even before the profile */
 	snprintf(b, sizeof(b), "%s", put("bad.conf", "[x]\n\nbroken\n", 0644));
 	p = load3("prod", "odoo", b, c, NULL, &e);
 	ok(p == NULL && e.code == EP_CONFIG, "a broken file stops the search");
-	snprintf(want, sizeof(want),
-		"%s:3: expected 'key = value' or '[section]'", b);
+	snprintf(want, sizeof(want), "%s:3: expected 'key = value' or '[section]'", b);
 	is_str(e.msg, want, "syntax error names file:line");
 
-	snprintf(b, sizeof(b), "%s",
-		put("unk.conf", "[prod]\nurl = x\npasword_file = y\n", 0600));
+	snprintf(b, sizeof(b), "%s", put("unk.conf", "[prod]\nurl = x\npasword_file = y\n", 0600));
 	p = load3("prod", "odoo", b, NULL, NULL, &e);
-	snprintf(want, sizeof(want), "%s:3: unknown key 'pasword_file' in '[prod]'",
-		b);
+	snprintf(want, sizeof(want), "%s:3: unknown key 'pasword_file' in '[prod]'", b);
 	ok(p == NULL && e.code == EP_CONFIG, "unknown key refused");
 	is_str(e.msg, want, "unknown key message");
 
 	snprintf(b, sizeof(b), "%s",
-		put("num.conf", "[prod]\ntimeout = soon\n[r]\nrate_limit = -1\n"
-				"[ok]\ntimeout = 2.5\nrate_limit = 0\n", 0600));
+	         put("num.conf",
+	             "[prod]\ntimeout = soon\n[r]\nrate_limit = -1\n"
+	             "[ok]\ntimeout = 2.5\nrate_limit = 0\n",
+	             0600));
 	p = load3("prod", "odoo", b, NULL, NULL, &e);
 	snprintf(want, sizeof(want),
-		"%s:2: 'timeout' must be a positive number of seconds, not 'soon'", b);
+	         "%s:2: 'timeout' must be a positive number of seconds, not 'soon'", b);
 	ok(p == NULL, "bad timeout refused");
 	is_str(e.msg, want, "bad timeout message");
 	p = load3("r", "odoo", b, NULL, NULL, &e);
 	snprintf(want, sizeof(want),
-		"%s:4: 'rate_limit' must be a number of requests per second "
-		"(0: no limit), not '-1'", b);
+	         "%s:4: 'rate_limit' must be a number of requests per second "
+	         "(0: no limit), not '-1'",
+	         b);
 	is_str(e.msg, want, "bad rate_limit message");
 	p = load3("ok", "odoo", b, NULL, NULL, &e);
 	ok(p != NULL, "good numbers");
@@ -292,12 +277,12 @@ test_lookup(void)
 	cfg_profile_free(p);
 
 	snprintf(b, sizeof(b), "%s",
-		put("two.conf", "[prod]\npassword_file = a\nurl = x\ntoken_file = b\n",
-			0600));
+	         put("two.conf", "[prod]\npassword_file = a\nurl = x\ntoken_file = b\n", 0600));
 	p = load3("prod", "odoo", b, NULL, NULL, &e);
 	snprintf(want, sizeof(want),
-		"%s:4: 'token_file' and 'password_file' (line 2) both give the "
-		"secret; keep one", b);
+	         "%s:4: 'token_file' and 'password_file' (line 2) both give the "
+	         "secret; keep one",
+	         b);
 	ok(p == NULL, "two secret sources refused");
 	is_str(e.msg, want, "two secret sources message");
 
@@ -324,8 +309,7 @@ test_env(void)
 	const char *c;
 	char want[4096];
 
-	c = put("env.conf", "[prod]\nurl = file\nuser = fileuser\ndb = filedb\n",
-		0644);
+	c = put("env.conf", "[prod]\nurl = file\nuser = fileuser\ndb = filedb\n", 0644);
 	setenv("ODOO_URL", "http://env", 1);
 	setenv("ODOO_USER", "", 1);
 	setenv("NAV_DB", "navdb", 1);
@@ -340,20 +324,24 @@ test_env(void)
 		is_str(cfg_get(p, "url"), "http://flag", "flag overrides env");
 		is_str(cfg_origin(p, "url"), "command line", "flag origin");
 		ok(cfg_set(p, "password", "hunter2", &e) == -1 && e.code == EP_USAGE,
-			"no secret on the command line");
-		is_str(e.msg, "a secret is never taken from the command line; use "
-			      "password_file, password_env or $ODOO_PASSWORD",
-			"command-line secret message");
+		   "no secret on the command line");
+		is_str(e.msg,
+		       "a secret is never taken from the command line; use "
+		       "password_file, password_env or $ODOO_PASSWORD",
+		       "command-line secret message");
 		ok(cfg_set(p, "timeout", "0", &e) == -1, "cfg_set checks numbers");
-		is_str(e.msg, "command line: 'timeout' must be a positive number of "
-			      "seconds, not '0'", "cfg_set number message");
+		is_str(e.msg,
+		       "command line: 'timeout' must be a positive number of "
+		       "seconds, not '0'",
+		       "cfg_set number message");
 		ok(cfg_set(p, "colour", "x", &e) == -1 && e.code == EP_SOFTWARE,
-			"cfg_set unknown key is a bug");
+		   "cfg_set unknown key is a bug");
 		ok(cfg_require(p, "company", &e) == NULL && e.code == EP_CONFIG,
-			"cfg_require missing");
+		   "cfg_require missing");
 		snprintf(want, sizeof(want),
-			"profile 'prod' has no 'company': set it in '[prod]' of '%s' or "
-			"in $ODOO_COMPANY", c);
+		         "profile 'prod' has no 'company': set it in '[prod]' of '%s' or "
+		         "in $ODOO_COMPANY",
+		         c);
 		is_str(e.msg, want, "cfg_require message with a profile");
 		is_str(cfg_require(p, "db", &e), "filedb", "cfg_require present");
 	}
@@ -366,8 +354,10 @@ test_env(void)
 	setenv("NAV_TIMEOUT", "x", 1);
 	p = cfg_profile_load(NULL, "nav", &e);
 	ok(p == NULL, "env only: bad number");
-	is_str(e.msg, "$NAV_TIMEOUT: 'timeout' must be a positive number of "
-		      "seconds, not 'x'", "env number message");
+	is_str(e.msg,
+	       "$NAV_TIMEOUT: 'timeout' must be a positive number of "
+	       "seconds, not 'x'",
+	       "env number message");
 	unsetenv("NAV_TIMEOUT");
 	p = cfg_profile_load(NULL, "nav", &e);
 	ok(p != NULL, "env only profile");
@@ -376,10 +366,10 @@ test_env(void)
 		ok(cfg_name(p) == NULL && cfg_file(p) == NULL, "env only: no name, no file");
 		ok(cfg_require(p, "user", &e) == NULL, "env only require");
 		is_str(e.msg, "no nav 'user': set $NAV_USER or use a profile (-P NAME)",
-			"env only require message");
+		       "env only require message");
 		ok(cfg_require(p, "db", &e) == NULL, "key without a variable");
 		is_str(e.msg, "no nav 'db': use a profile (-P NAME)",
-			"key without a variable message");
+		       "key without a variable message");
 	}
 	cfg_profile_free(p);
 	unsetenv("NAV_URL");
@@ -412,23 +402,24 @@ test_secrets(void)
 	/* password_file: mode check, one newline stripped, relative path */
 	snprintf(pw, sizeof(pw), "%s", put("pw", "s3cret\n\n", 0640));
 	snprintf(cf, sizeof(cf), "%s",
-		put("s.conf",
-			"[f]\npassword_file = pw\n"
-			"[t]\ntoken_file = \"tok\"\n"
-			"[e]\npassword_env = MY_PW\n"
-			"[h]\npassword_file = ~/pw\n"
-			"[none]\nurl = x\n"
-			"[missing]\npassword_file = /nonexistent/pw\n",
-			0644));
+	         put("s.conf",
+	             "[f]\npassword_file = pw\n"
+	             "[t]\ntoken_file = \"tok\"\n"
+	             "[e]\npassword_env = MY_PW\n"
+	             "[h]\npassword_file = ~/pw\n"
+	             "[none]\nurl = x\n"
+	             "[missing]\npassword_file = /nonexistent/pw\n",
+	             0644));
 	p = load1("f", "odoo", cf, &e);
 	ok(p != NULL, "password_file profile loads");
 	snprintf(want, sizeof(want), "%s", pw);
 	is_str(cfg_get(p, "password_file"), want,
-		"relative password_file resolved beside the config");
+	       "relative password_file resolved beside the config");
 	ok(cfg_secret(p, &e) == NULL && e.code == EP_CONFIG, "loose secret file refused");
 	snprintf(want, sizeof(want),
-		"secret file '%s' is open to group or others (mode 0640); "
-		"run: chmod 600 '%s'", pw, pw);
+	         "secret file '%s' is open to group or others (mode 0640); "
+	         "run: chmod 600 '%s'",
+	         pw, pw);
 	is_str(e.msg, want, "loose secret file message");
 	chmod(pw, 0604);
 	ok(cfg_secret(p, &e) == NULL, "readable by others refused");
@@ -473,7 +464,7 @@ test_secrets(void)
 	p = load1("missing", "nav", cf, &e);
 	ok(cfg_secret(p, &e) == NULL, "missing secret file");
 	is_str(e.msg, "cannot open secret file '/nonexistent/pw': No such file or directory",
-		"missing secret file message");
+	       "missing secret file message");
 	cfg_profile_free(p);
 
 	setenv("HOME", dir, 1);
@@ -497,29 +488,31 @@ test_secrets(void)
 	p = load1("none", "bng", cf, &e);
 	ok(cfg_secret(p, &e) == NULL, "no secret");
 	snprintf(want, sizeof(want),
-		"no secret for profile 'none': set password_file, password_env or "
-		"token_file in '[none]' of '%s', or $BNG_CLIENT_SECRET", cf);
+	         "no secret for profile 'none': set password_file, password_env or "
+	         "token_file in '[none]' of '%s', or $BNG_CLIENT_SECRET",
+	         cf);
 	is_str(e.msg, want, "no secret message");
 	cfg_profile_free(p);
 	p = cfg_profile_load(NULL, "bng", &e);
 	ok(cfg_secret(p, &e) == NULL, "no secret, env only");
-	is_str(e.msg, "no bng secret: set $BNG_CLIENT_SECRET, or use a profile "
-		      "(-P NAME) with password_file, password_env or token_file",
-		"no secret env only message");
+	is_str(e.msg,
+	       "no bng secret: set $BNG_CLIENT_SECRET, or use a profile "
+	       "(-P NAME) with password_file, password_env or token_file",
+	       "no secret env only message");
 	setenv("BNG_CLIENT_SECRET", "cs", 1);
 	is_str(cfg_secret(p, &e), "cs", "BNG_CLIENT_SECRET");
 	unsetenv("BNG_CLIENT_SECRET");
 	cfg_profile_free(p);
 
 	/* password inside the config: the whole file must be private */
-	c = put("inline.conf", "[other]\nurl = y\n[prod]\nurl = x\npassword = \"p w\"\n",
-		0640);
+	c = put("inline.conf", "[other]\nurl = y\n[prod]\nurl = x\npassword = \"p w\"\n", 0640);
 	p = load1("other", "odoo", c, &e);
 	ok(p == NULL && e.code == EP_CONFIG,
-		"a loose file holding a password is refused for every profile");
+	   "a loose file holding a password is refused for every profile");
 	snprintf(want, sizeof(want),
-		"'%s' holds a password (line 5) and is open to group or others "
-		"(mode 0640); run: chmod 600 '%s'", c, c);
+	         "'%s' holds a password (line 5) and is open to group or others "
+	         "(mode 0640); run: chmod 600 '%s'",
+	         c, c);
 	is_str(e.msg, want, "loose config message");
 	chmod(c, 0600);
 	p = load1("prod", "odoo", c, &e);

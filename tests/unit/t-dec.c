@@ -5,8 +5,7 @@
 #include <stdlib.h>
 
 static struct dec
-D(const char *s)
-{
+D(const char *s) {
 	struct dec d = { 0, 0 };
 
 	if (dec_parse_str(s, &d) < 0)
@@ -77,7 +76,7 @@ div_is(const char *x, const char *y, int places, enum dec_round m, const char *w
 	char name[128];
 
 	snprintf(name, sizeof(name), "%s / %s (%d places, mode %d) -> %s", x, y, places, m,
-		want ? want : "error");
+	         want ? want : "error");
 	if (want == NULL) {
 		ok(dec_div(&a, &b, places, m, &r) == -1, name);
 		return;
@@ -135,12 +134,14 @@ main(void)
 	parse_is("12.5E-1", "1.25");
 	parse_is("1.0e2", "100");
 	parse_is("0e999999999", "0");
-	parse_is("99999999999999999999999999999999999999", "99999999999999999999999999999999999999");
+	parse_is("99999999999999999999999999999999999999",
+	         "99999999999999999999999999999999999999");
 	parse_is("100000000000000000000000000000000000000", NULL);
 	parse_is("1e308", NULL);
 	parse_is("1e-39", NULL);
 	parse_is("1e-38", "0.00000000000000000000000000000000000001");
-	parse_is("1.000000000000000000000000000000000000000000000", "1.0000000000000000000000000000000000000");
+	parse_is("1.000000000000000000000000000000000000000000000",
+	         "1.0000000000000000000000000000000000000");
 	parse_is("1e37", "10000000000000000000000000000000000000");
 	parse_is("", NULL);
 	parse_is("-", NULL);
@@ -162,8 +163,8 @@ main(void)
 	ok(dec_cmp(&r, &(struct dec){ 3, 1 }) == 0, "0.1 + 0.2 == 0.3 exactly");
 	is_str(F(&r), "0.3", "0.1 + 0.2 formats as 0.3");
 	ok(dec_from_double(0.1, &a) == 0 && dec_from_double(0.2, &b) == 0 &&
-		dec_add(&a, &b, &r) == 0 && dec_cmp(&r, &(struct dec){ 3, 1 }) == 0,
-		"doubles 0.1 + 0.2 == 0.3 via dec_from_double");
+	           dec_add(&a, &b, &r) == 0 && dec_cmp(&r, &(struct dec){ 3, 1 }) == 0,
+	   "doubles 0.1 + 0.2 == 0.3 via dec_from_double");
 	a = D("1.10");
 	b = D("2.205");
 	dec_add(&a, &b, &r);
@@ -186,15 +187,17 @@ main(void)
 	a = D("0.00000000000000000001");
 	ok(dec_mul(&a, &a, &r) == -1, "mul beyond scale 38 is an error");
 	a = D("0.000000000000000000100");
-	ok(dec_mul(&a, &a, &r) == 0 && strcmp(F(&r), "0.00000000000000000000000000000000000001") == 0,
-		"mul strips zeros to fit");
+	ok(dec_mul(&a, &a, &r) == 0 &&
+	           strcmp(F(&r), "0.00000000000000000000000000000000000001") == 0,
+	   "mul strips zeros to fit");
 	r = D("7");
 	a = D("99999999999999999999999999999999999999");
 	ok(dec_add(&a, &b, &r) == -1 && r.coef == 7, "failed op leaves out unchanged");
 	a = D("0.5");
 	b = D("0.00000000000000000000000000000000000001");
-	ok(dec_add(&a, &b, &r) == 0 && strcmp(F(&r), "0.50000000000000000000000000000000000001") == 0,
-		"add at scale 38");
+	ok(dec_add(&a, &b, &r) == 0 &&
+	           strcmp(F(&r), "0.50000000000000000000000000000000000001") == 0,
+	   "add at scale 38");
 	a = D("1.5");
 	ok(dec_add(&a, &b, &r) == -1, "1.5 + 1e-38 needs 39 digits");
 	a = D("10");
@@ -238,14 +241,17 @@ main(void)
 	round_is("-1.005", 2, DEC_HALF_UP, "-1.01");
 	round_is("1.2", 3, DEC_HALF_EVEN, "1.200");
 	round_is("123.456", 1, DEC_FLOOR, "123.4");
-	round_is("0.00000000000000000000000000000000000005", 37, DEC_HALF_EVEN, "0.0000000000000000000000000000000000000");
-	round_is("0.00000000000000000000000000000000000015", 37, DEC_HALF_EVEN, "0.0000000000000000000000000000000000002");
+	round_is("0.00000000000000000000000000000000000005", 37, DEC_HALF_EVEN,
+	         "0.0000000000000000000000000000000000000");
+	round_is("0.00000000000000000000000000000000000015", 37, DEC_HALF_EVEN,
+	         "0.0000000000000000000000000000000000002");
 	round_is("99.5", 0, DEC_HALF_UP, "100");
 	a = D("99999999999999999999999999999999999999");
 	ok(dec_round(&a, 1, DEC_HALF_EVEN, &r) == -1, "extending scale past 38 digits fails");
 	a = D("9999999999999999999999999999999999999.9");
-	ok(dec_round(&a, 0, DEC_HALF_UP, &r) == 0 && strcmp(F(&r), "10000000000000000000000000000000000000") == 0,
-		"rounding up to 38 digits carries");
+	ok(dec_round(&a, 0, DEC_HALF_UP, &r) == 0 &&
+	           strcmp(F(&r), "10000000000000000000000000000000000000") == 0,
+	   "rounding up to 38 digits carries");
 	ok(dec_round(&a, 39, DEC_HALF_UP, &r) == -1, "places > 38 refused");
 	ok(dec_round(&a, -1, DEC_HALF_UP, &r) == -1, "negative places refused");
 
@@ -270,8 +276,8 @@ main(void)
 	div_is("0.0015", "1", 3, DEC_HALF_EVEN, "0.002");
 	div_is("1", "3", 38, DEC_HALF_EVEN, "0.33333333333333333333333333333333333333");
 	div_is("0.00000000000000000000000000000000000001", "3", 0, DEC_UP, "1");
-	div_is("0.00000000000000000000000000000000000001", "0.00000000000000000000000000000000000003",
-		2, DEC_HALF_EVEN, "0.33");
+	div_is("0.00000000000000000000000000000000000001",
+	       "0.00000000000000000000000000000000000003", 2, DEC_HALF_EVEN, "0.33");
 
 	/* doubles */
 	fromd_is(0.1, "0.1");
@@ -298,14 +304,16 @@ main(void)
 	mult_is("0", "0.0001", 1);
 	mult_is("1", "0", -1);
 	mult_is("10", "0.00000000000000000000000000000000000003", 0);
-	mult_is("99999999999999999999999999999999999999", "0.00000000000000000000000000000000000001", 1);
+	mult_is("99999999999999999999999999999999999999",
+	        "0.00000000000000000000000000000000000001", 1);
 	mult_is("12", "0.00000000000000000000000000000000000003", 1);
 	mult_is("0.0075", "0.0001", 1);
 	mult_is("0.00751", "0.0001", 0);
 	mult_is("1000", "100", 1);
 	mult_is("1050", "100", 0);
 	ok(dec_from_double(19.99, &a) == 0 && dec_parse_str("0.01", &m) == 0 &&
-		dec_is_multiple(&a, &m) == 1, "19.99 (double) multipleOf 0.01");
+	           dec_is_multiple(&a, &m) == 1,
+	   "19.99 (double) multipleOf 0.01");
 
 	/* normalise and format */
 	dec_normalize(DP("1.500"), &r);
@@ -315,7 +323,7 @@ main(void)
 	dec_normalize(DP("100"), &r);
 	is_str(F(&r), "100", "normalize keeps integer zeros");
 	ok(dec_format(DP("123.45"), small, sizeof(small)) == -1 && small[0] == '\0',
-		"format into a small buffer fails");
+	   "format into a small buffer fails");
 	ok(dec_format(DP("123"), small, sizeof(small)) == 3, "format exact fit returns the length");
 	is_str(F(DP("-0.05")), "-0.05", "format -0.05");
 	dec_from_ll(-42, &r);
@@ -324,7 +332,10 @@ main(void)
 	/* issue 15, defect 10: multipleOf exact on the numbers' text */
 	{
 		static char zeros[5003];
-		struct { const char *a, *b; int want; } c[] = {
+		struct {
+			const char *a, *b;
+			int want;
+		} c[] = {
 			{ "1.0000000000000000000000000000000000000001", "0.001", 0 },
 			{ "1.0000000000000000000000000000000000000000", "0.001", 1 },
 			{ "1e-400", "0.01", 0 },

@@ -44,7 +44,8 @@ main(void)
 	ok(diff_parse_owners("email=left,Phone=right", &pol, &err) == 0 && pol.nowners == 2,
 	   "two owners");
 	ok(pol.nowners == 2 && strcmp(pol.owners[1].name, "Phone") == 0 &&
-	   pol.owners[1].side == DIFF_RIGHT && pol.owners[0].side == DIFF_LEFT, "names and sides");
+	           pol.owners[1].side == DIFF_RIGHT && pol.owners[0].side == DIFF_LEFT,
+	   "names and sides");
 	static const char *bad[] = { "email", "=left", "email=up", "email=left,", "a=right,b" };
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
 		ok(diff_parse_owners(bad[i], &pol, &err) < 0 && err.code == EP_USAGE, bad[i]);
@@ -57,14 +58,18 @@ main(void)
 	ok(diff_policy_parse(text, strlen(text), "p", &pol, &ign, &nign, &err) == 0,
 	   "a policy: comments, CRLF, blanks, tabs, no final newline");
 	ok(pol.nowners == 2 && strcmp(pol.owners[1].name, "customer_rank") == 0 &&
-	   pol.owners[1].side == DIFF_LEFT, "owner lines");
-	ok(nign == 2 && strcmp(ign[1].name[0], "__last_update") == 0 && ign[1].name[1] == ign[1].name[0],
+	           pol.owners[1].side == DIFF_LEFT,
+	   "owner lines");
+	ok(nign == 2 && strcmp(ign[1].name[0], "__last_update") == 0 &&
+	           ign[1].name[1] == ign[1].name[0],
 	   "ignore lines become ignored pairs");
 	diff_policy_free(&pol);
 	diff_pairs_free(ign, nign);
 	ign = NULL;
 	nign = 0;
-	static const struct { const char *text, *msg; } badp[] = {
+	static const struct {
+		const char *text, *msg;
+	} badp[] = {
 		{ "owner a left\nowner b\n", "p:2: not 'owner FIELD left|right'" },
 		{ "owner a left right\n", "p:1: not 'owner FIELD left|right'" },
 		{ "\n\nignore\n", "p:3: not 'ignore FIELD'" },
@@ -73,8 +78,10 @@ main(void)
 		{ "Owner a left\n", "p:1: 'Owner': not owner, ignore or a comment" },
 	};
 	for (size_t i = 0; i < sizeof badp / sizeof *badp; i++) {
-		ok(diff_policy_parse(badp[i].text, strlen(badp[i].text), "p", &pol, &ign, &nign, &err) < 0 &&
-		   err.code == EP_DATAERR, badp[i].msg);
+		ok(diff_policy_parse(badp[i].text, strlen(badp[i].text), "p", &pol, &ign, &nign,
+		                     &err) < 0 &&
+		           err.code == EP_DATAERR,
+		   badp[i].msg);
 		is_str(err.msg, badp[i].msg, "... the message");
 		diff_policy_free(&pol);
 		diff_pairs_free(ign, nign);
@@ -90,7 +97,8 @@ main(void)
 	for (int s = 0; s < 3; s++)
 		snprintf(path[s], sizeof path[s], "%s/%d", dir, s);
 	put(path[2], "{\"id\":1,\"a\":\"x\",\"o\":\"b\"}\n{\"id\":2,\"a\":\"y\"}\n");
-	put(path[0], "{\"id\":1,\"a\":\"L\",\"o\":\"L\"}\n{\"id\":2,\"a\":\"y\"}\n{\"id\":3,\"a\":\"n\"}\n");
+	put(path[0],
+	    "{\"id\":1,\"a\":\"L\",\"o\":\"L\"}\n{\"id\":2,\"a\":\"y\"}\n{\"id\":3,\"a\":\"n\"}\n");
 	put(path[1], "{\"id\":1,\"a\":\"x\",\"o\":\"R\"}\n");
 	for (int sorted = 0; sorted < 2; sorted++) {
 		struct diff_spec spec;
@@ -111,7 +119,8 @@ main(void)
 		ms.emit[0] = ms.emit[1] = 1;
 		ms.base = 1;
 		d = diff_new(&spec, &err);
-		ok(diff_merge_run(d, &ms, paths, &sink, &err) == 0, sorted ? "--sorted: runs" : "hash: runs");
+		ok(diff_merge_run(d, &ms, paths, &sink, &err) == 0,
+		   sorted ? "--sorted: runs" : "hash: runs");
 		is_str(buf_str(&g.s[0]),
 		       "{\"_op\":\"update\",\"_key\":{\"id\":1},\"o\":\"R\"}\n"
 		       "{\"_op\":\"update\",\"_key\":{\"id\":2},\"active\":false}\n",
@@ -128,8 +137,9 @@ main(void)
 		       "o changed on both: resolved to the right");
 		c = diff_merge_counts(d);
 		ok(c->to[0] == 1 && c->to[1] == 2 && c->create[1] == 1 && c->deleted[1] == 1 &&
-		   c->deleted[0] == 0 &&
-		   c->resolved == 1 && c->conflicts == 0 && c->unchanged == 0, "the counts");
+		           c->deleted[0] == 0 && c->resolved == 1 && c->conflicts == 0 &&
+		           c->unchanged == 0,
+		   "the counts");
 		diff_free(d);
 		diff_pairs_free(spec.keys, spec.nkeys);
 		diff_policy_free(&pol);

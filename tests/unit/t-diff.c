@@ -73,7 +73,8 @@ main(void)
 	/* ---- option values */
 	ok(diff_parse_pairs("a,b=B,c", "--fields", &p, &n, &err) == 0 && n == 3, "three pairs");
 	ok(n == 3 && strcmp(p[1].name[0], "b") == 0 && strcmp(p[1].name[1], "B") == 0 &&
-	   p[0].name[0] == p[0].name[1], "L=R and a bare name");
+	           p[0].name[0] == p[0].name[1],
+	   "L=R and a bare name");
 	diff_pairs_free(p, n);
 	p = NULL;
 	n = 0;
@@ -96,8 +97,10 @@ main(void)
 	/* ---- keys */
 	d = mk("k", NULL, 0);
 	static const char *same[][2] = {
-		{ "{\"k\":7}", "{\"k\":7.0}" }, { "{\"k\":7}", "{\"k\":70e-1}" },
-		{ "{\"k\":-0}", "{\"k\":0}" }, { "{\"k\":\"A\"}", "{\"k\":\"\\u0041\"}" },
+		{ "{\"k\":7}", "{\"k\":7.0}" },
+		{ "{\"k\":7}", "{\"k\":70e-1}" },
+		{ "{\"k\":-0}", "{\"k\":0}" },
+		{ "{\"k\":\"A\"}", "{\"k\":\"\\u0041\"}" },
 		{ "{\"k\":[1,{\"b\":2,\"a\":1}]}", "{\"k\":[1.0,{\"a\":1,\"b\":2}]}" },
 		{ "{\"x\":1,\"k\":\"z\"}", "{\"k\":\"z\",\"x\":2}" },
 		{ "{\"_key\":{\"k\":5},\"k\":6}", "{\"k\":5}" },
@@ -110,15 +113,18 @@ main(void)
 	key_of(d, "{\"k\":7}", &a, &why);
 	key_of(d, "{\"k\":\"7\"}", &b, &why);
 	ok(a.len != b.len || memcmp(a.p, b.p, a.len) != 0, "a number is not the string of it");
-	static const char *order[] = { "{\"k\":true}", "{\"k\":-10}", "{\"k\":-1.5}", "{\"k\":0}",
-		"{\"k\":1.5}", "{\"k\":9}", "{\"k\":10}", "{\"k\":1e20}", "{\"k\":\"10\"}",
-		"{\"k\":\"9\"}", "{\"k\":\"a\"}", "{\"k\":\"ab\"}", "{\"k\":\"\xc3\xa9\"}",
-		"{\"k\":[1]}" };
+	static const char *order[] = {
+		"{\"k\":true}",         "{\"k\":-10}",   "{\"k\":-1.5}",  "{\"k\":0}",
+		"{\"k\":1.5}",          "{\"k\":9}",     "{\"k\":10}",    "{\"k\":1e20}",
+		"{\"k\":\"10\"}",       "{\"k\":\"9\"}", "{\"k\":\"a\"}", "{\"k\":\"ab\"}",
+		"{\"k\":\"\xc3\xa9\"}", "{\"k\":[1]}"
+	};
 	for (size_t i = 0; i + 1 < sizeof order / sizeof *order; i++) {
 		key_of(d, order[i], &a, &why);
 		key_of(d, order[i + 1], &b, &why);
 		ok(diff_key_cmp((unsigned char *)a.p, a.len, (unsigned char *)b.p, b.len) < 0 &&
-		   diff_key_cmp((unsigned char *)b.p, b.len, (unsigned char *)a.p, a.len) > 0,
+		           diff_key_cmp((unsigned char *)b.p, b.len, (unsigned char *)a.p, a.len) >
+		                   0,
 		   order[i + 1]);
 	}
 	key_of(d, "{\"k\":\"caf\\u00e9 \\\"x\\\"\"}", &a, &why);
@@ -157,9 +163,11 @@ main(void)
 	ok(eq(d, DIFF_TRIM, "\" \\t\"", "null"), "--trim: blank is empty");
 	ok(eq(d, DIFF_ICASE, "\"\xc3\x89T\xc3\x89\"", "\"\xc3\xa9t\xc3\xa9\""), "--ignore-case: É");
 	ok(eq(d, DIFF_DATE, "\"2026-11-20 09:12:44\"", "\"2026-11-20T10:12:44+01:00\""), "--date");
-	ok(!eq(d, DIFF_DATE, "\"2026-11-20 09:12:44\"", "\"2026-11-20T09:12:45Z\""), "--date: a second");
+	ok(!eq(d, DIFF_DATE, "\"2026-11-20 09:12:44\"", "\"2026-11-20T09:12:45Z\""),
+	   "--date: a second");
 	ok(!eq(d, DIFF_DATE, "\"soon\"", "\"later\""), "--date: not dates compare as text");
-	ok(eq(d, 0, "{\"a\":[1,2],\"b\":null}", "{\"b\":null,\"a\":[1,2.0]}"), "objects in any order");
+	ok(eq(d, 0, "{\"a\":[1,2],\"b\":null}", "{\"b\":null,\"a\":[1,2.0]}"),
+	   "objects in any order");
 	ok(!eq(d, 0, "[1,2]", "[2,1]"), "arrays in order");
 	ok(!eq(d, 0, "true", "\"true\""), "true is not \"true\"");
 	rm(d);

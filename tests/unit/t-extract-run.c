@@ -35,8 +35,7 @@ struct fake {
 };
 
 static int
-f_open(void *s, struct extract_run *r, const char **who, const char **entity,
-       struct ep_err *err)
+f_open(void *s, struct extract_run *r, const char **who, const char **entity, struct ep_err *err)
 {
 	(void)s;
 	(void)r;

@@ -21,13 +21,13 @@ test_time(void)
 	static const struct {
 		const char *in, *want;
 	} ok_cases[] = {
-	    {"2026-01-05", "2026-01-05 00:00:00"},
-	    {"2026-01-05 10:00", "2026-01-05 10:00:00"},
-	    {"2026-01-05 10:00:07", "2026-01-05 10:00:07"},
-	    {"2026-01-05T10:00:07Z", "2026-01-05 10:00:07"},
-	    {"2026-01-05T10:00:07.603Z", "2026-01-05 10:00:07"},
-	    {"2026-01-05T01:30:00+02:00", "2026-01-04 23:30:00"},
-	    {"2026-12-31T23:30:00-01:00", "2027-01-01 00:30:00"},
+		{ "2026-01-05", "2026-01-05 00:00:00" },
+		{ "2026-01-05 10:00", "2026-01-05 10:00:00" },
+		{ "2026-01-05 10:00:07", "2026-01-05 10:00:07" },
+		{ "2026-01-05T10:00:07Z", "2026-01-05 10:00:07" },
+		{ "2026-01-05T10:00:07.603Z", "2026-01-05 10:00:07" },
+		{ "2026-01-05T01:30:00+02:00", "2026-01-04 23:30:00" },
+		{ "2026-12-31T23:30:00-01:00", "2027-01-01 00:30:00" },
 	};
 	/* clang-format off */
 	static const char *bad[] = {"", "yesterday", "2026-1-5", "2026-02-30", "2026-01-05 25:00",
@@ -233,7 +233,7 @@ test_shard_plan(void)
 	}
 	ok(good, "each shard's bounds read back as extract_shard_range made them");
 	ok(extract_shard_plan_read(path, "odoo:x:res.partner#2/5", &b, &err) == -1 &&
-	       err.code == EP_DATAERR && strstr(err.msg, "no shard"),
+	           err.code == EP_DATAERR && strstr(err.msg, "no shard"),
 	   "a plan of 4 for shard 2/5: 65");
 	ok(extract_shard_plan_read(path, "odoo:x:res.users#2/4", &b, &err) == -1,
 	   "a plan of another model: refused");
@@ -243,21 +243,20 @@ test_shard_plan(void)
 	      f);
 	fclose(f);
 	ok(extract_shard_plan_read(path, "s#2/3", &b, &err) == 0 && cJSON_IsString(b.ge) &&
-	       strcmp(b.ge->valuestring, "C1") == 0 && cJSON_IsString(b.lt),
+	           strcmp(b.ge->valuestring, "C1") == 0 && cJSON_IsString(b.lt),
 	   "text bounds (NAV keys)");
 	ok(extract_shard_bounds_ids(&b, path, &lo, &hi, &err) == -1 && err.code == EP_DATAERR,
 	   "...are not ids");
 	extract_shard_bounds_free(&b);
 	ok(extract_shard_plan_read(path, "s#3/3", &b, &err) == 0 &&
-	       extract_shard_bounds_ids(&b, path, &lo, &hi, &err) == 0 && lo > hi,
+	           extract_shard_bounds_ids(&b, path, &lo, &hi, &err) == 0 && lo > hi,
 	   "an empty shard is an empty range");
 	extract_shard_bounds_free(&b);
 	f = fopen(path, "w");
-	fputs("{\"stream\":\"s#1/3\",\"field\":\"id\"}\n{\"stream\":\"s#2/3\",\"field\":7}\n",
-	      f);
+	fputs("{\"stream\":\"s#1/3\",\"field\":\"id\"}\n{\"stream\":\"s#2/3\",\"field\":7}\n", f);
 	fclose(f);
 	ok(extract_shard_plan_read(path, "s#1/3", &b, &err) == -1 && err.code == EP_DATAERR &&
-	       strstr(err.msg, "plan:2: not a shard plan line"),
+	           strstr(err.msg, "plan:2: not a shard plan line"),
 	   "a bad line: 65 naming file:line");
 	unlink(path);
 	rmdir(dir);

@@ -82,9 +82,9 @@ t_get_gzip_keepalive(void)
 {
 	struct http_client *c;
 	struct http_resp r;
-	struct http_req q = {0};
+	struct http_req q = { 0 };
 	struct ep_err e = EP_ERR_INIT;
-	const char *hs[] = {"Accept: application/json", "X-Test: 1", NULL};
+	const char *hs[] = { "Accept: application/json", "X-Test: 1", NULL };
 	cJSON *log;
 
 	opts_reset();
@@ -127,7 +127,8 @@ t_get_gzip_keepalive(void)
 	is_str(jstr(cJSON_GetArrayItem(log, 2), "method"), "PUT", "PUT method");
 	is_str(jstr(cJSON_GetArrayItem(log, 2), "body"), "{\"a\":1}", "PUT body arrived");
 	ok(jint(cJSON_GetArrayItem(log, 0), "conn") == jint(cJSON_GetArrayItem(log, 1), "conn") &&
-	       jint(cJSON_GetArrayItem(log, 1), "conn") == jint(cJSON_GetArrayItem(log, 2), "conn"),
+	           jint(cJSON_GetArrayItem(log, 1), "conn") ==
+	                   jint(cJSON_GetArrayItem(log, 2), "conn"),
 	   "keep-alive: one connection for all three");
 	cJSON_Delete(log);
 	http_resp_release(&r);
@@ -139,15 +140,15 @@ t_429_retry_after(void)
 {
 	struct http_client *c;
 	struct http_resp r;
-	struct http_req q = {0};
+	struct http_req q = { 0 };
 	struct ep_err e = EP_ERR_INIT;
 	cJSON *log;
 
 	opts_reset();
 	srv_start(
-	    "[{\"status\": 429, \"headers\": {\"Retry-After\": \"2\"}},"
-	    " {\"status\": 429, \"headers\": {\"Retry-After\": \"Tue, 14 Nov 2023 22:13:23 GMT\"}},"
-	    " {\"body\": \"finally\"}]");
+		"[{\"status\": 429, \"headers\": {\"Retry-After\": \"2\"}},"
+		" {\"status\": 429, \"headers\": {\"Retry-After\": \"Tue, 14 Nov 2023 22:13:23 GMT\"}},"
+		" {\"body\": \"finally\"}]");
 	c = client();
 	http_resp_init(&r);
 	q.url = url("/limited");
@@ -171,8 +172,8 @@ t_429_retry_after(void)
 	opts_reset();
 	O.retry.max_time_ms = 60000;
 	srv_start(
-	    "[{\"status\": 429, \"headers\": {\"Retry-After\": \"120\"}, \"body\": \"slow down\"},"
-	    " {\"body\": \"never\"}]");
+		"[{\"status\": 429, \"headers\": {\"Retry-After\": \"120\"}, \"body\": \"slow down\"},"
+		" {\"body\": \"never\"}]");
 	c = client();
 	q.url = url("/limited");
 	is_int(http_do(c, &q, &r, &e), -1, "Retry-After 120 s with --retry-max-time 60: rc -1");
@@ -210,7 +211,7 @@ t_503(void)
 {
 	struct http_client *c;
 	struct http_resp r;
-	struct http_req q = {0};
+	struct http_req q = { 0 };
 	struct ep_err e = EP_ERR_INIT;
 	uint64_t rng;
 	int i, good;
@@ -232,8 +233,8 @@ t_503(void)
 	/* 503 six times: five retries with growing jitter, then 69 */
 	opts_reset();
 	srv_start(
-	    "[{\"status\": 503}, {\"status\": 502}, {\"status\": 504}, {\"status\": 500},"
-	    " {\"status\": 408}, {\"status\": 503, \"body\": \"still busy\"}, {\"body\": \"no\"}]");
+		"[{\"status\": 503}, {\"status\": 502}, {\"status\": 504}, {\"status\": 500},"
+		" {\"status\": 408}, {\"status\": 503, \"body\": \"still busy\"}, {\"body\": \"no\"}]");
 	c = client();
 	q.url = url("/x");
 	rng = O.seed;
@@ -258,7 +259,7 @@ t_network_failures(void)
 {
 	struct http_client *c;
 	struct http_resp r;
-	struct http_req q = {0};
+	struct http_req q = { 0 };
 	struct ep_err e = EP_ERR_INIT;
 	cJSON *log;
 	uint64_t rng;
@@ -342,7 +343,7 @@ t_body_cap_and_encoding(void)
 {
 	struct http_client *c;
 	struct http_resp r;
-	struct http_req q = {0};
+	struct http_req q = { 0 };
 	struct ep_err e = EP_ERR_INIT;
 
 	opts_reset();
@@ -386,12 +387,12 @@ t_trace_redaction(void)
 {
 	struct http_client *c;
 	struct http_resp r;
-	struct http_req q = {0};
+	struct http_req q = { 0 };
 	struct ep_err e = EP_ERR_INIT;
-	const char *hs[] = {"Content-Type: application/json", "Cookie: session_id=sess-42", NULL};
+	const char *hs[] = { "Content-Type: application/json", "Cookie: session_id=sess-42", NULL };
 	const char *body = "{\"jsonrpc\":\"2.0\",\"method\":\"call\",\"id\":1,\"params\":"
-	                   "{\"service\":\"object\",\"method\":\"execute_kw\",\"args\":"
-	                   "[\"prod\",2,\"Tr0ub4dor&3\",\"res.partner\",\"search_read\",[]]}}";
+			   "{\"service\":\"object\",\"method\":\"execute_kw\",\"args\":"
+			   "[\"prod\",2,\"Tr0ub4dor&3\",\"res.partner\",\"search_read\",[]]}}";
 	char *t;
 	cJSON *log;
 	FILE *tf;
@@ -402,9 +403,9 @@ t_trace_redaction(void)
 	O.trace_fp = tf = fopen(path_in("trace"), "w+");
 	O.redact = NULL; /* the default registry */
 	srv_start(
-	    "[{\"status\": 503, \"headers\": {\"Set-Cookie\": \"session_id=sess-43; HttpOnly\"}},"
-	    " {\"body_json\": {\"jsonrpc\": \"2.0\", \"id\": 1, \"result\":"
-	    "   [{\"name\": \"echo Tr0ub4dor&3\", \"api_key\": \"k-777\"}]}}]");
+		"[{\"status\": 503, \"headers\": {\"Set-Cookie\": \"session_id=sess-43; HttpOnly\"}},"
+		" {\"body_json\": {\"jsonrpc\": \"2.0\", \"id\": 1, \"result\":"
+		"   [{\"name\": \"echo Tr0ub4dor&3\", \"api_key\": \"k-777\"}]}}]");
 	c = client();
 	http_resp_init(&r);
 	q.url = url("/jsonrpc?access_token=tok-99");
@@ -448,7 +449,7 @@ t_rate_and_concurrency(void)
 {
 	struct http_client *c;
 	struct http_resp r, rs[4];
-	struct http_req q = {0}, qs[4];
+	struct http_req q = { 0 }, qs[4];
 	struct ep_err e = EP_ERR_INIT, es[4];
 	int i, rcs[4], conns[8], nconn, k, j, attempts;
 	cJSON *log;
@@ -509,7 +510,7 @@ t_proxy_from_environment(void)
 {
 	struct http_client *c;
 	struct http_resp r;
-	struct http_req q = {0};
+	struct http_req q = { 0 };
 	struct ep_err e = EP_ERR_INIT;
 	cJSON *log;
 
@@ -560,7 +561,7 @@ t_tls(void)
 {
 	struct http_client *c;
 	struct http_resp r;
-	struct http_req q = {0};
+	struct http_req q = { 0 };
 	struct ep_err e = EP_ERR_INIT;
 
 	if (make_cert() < 0) {
@@ -606,7 +607,7 @@ t_config_errors(void)
 {
 	struct http_client *c;
 	struct http_resp r;
-	struct http_req q = {0};
+	struct http_req q = { 0 };
 	struct ep_err e = EP_ERR_INIT;
 	char u[128];
 

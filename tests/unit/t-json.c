@@ -59,7 +59,8 @@ main(void)
 	{
 		struct buf b = BUF_INIT;
 		json_quote(&b, "a\"b\\\n\x01\xff\xc3\xa9", 9);
-		is_str(b.p, "\"a\\\"b\\\\\\n\\u0001\xef\xbf\xbd\xc3\xa9\"", "json_quote escapes and U+FFFD");
+		is_str(b.p, "\"a\\\"b\\\\\\n\\u0001\xef\xbf\xbd\xc3\xa9\"",
+		       "json_quote escapes and U+FFFD");
 		buf_reset(&b);
 		b64_encode(&b, "", 0);
 		is_str(buf_str(&b), "", "b64 empty");
@@ -83,8 +84,8 @@ main(void)
 		ok(json_obj_open(&it, doc, strlen(doc)) == 0, "json_obj_open on an object");
 		while (json_obj_next(&it, &m) == 1) {
 			size_t n = strlen(got);
-			snprintf(got + n, sizeof got - n, "[%.*s|%d|%.*s|%d]", (int)m.klen, m.key, m.kesc,
-				 (int)m.vlen, m.val, m.type);
+			snprintf(got + n, sizeof got - n, "[%.*s|%d|%.*s|%d]", (int)m.klen, m.key,
+			         m.kesc, (int)m.vlen, m.val, m.type);
 		}
 		is_str(got, "[a|0|1|4][b\\\"c|1|[1,{\"x\":2}]|2][d|0|\"s\"|3]",
 		       "keys raw with their escape flag, values without white space, types");
@@ -94,8 +95,10 @@ main(void)
 		is_str(it.why, "not a JSON object", "... and says so");
 	}
 	{
-		static const char *bad[] = { "{\"a\":1,}", "{\"a\" 1}", "{\"a\":1}x", "{\"a\":}", "{a:1}",
-			"{\"a\":1", "{\"a\":[1,]}", "{\"a\":1 \"b\":2}" };
+		static const char *bad[] = { "{\"a\":1,}",   "{\"a\" 1}",
+			                     "{\"a\":1}x",   "{\"a\":}",
+			                     "{a:1}",        "{\"a\":1",
+			                     "{\"a\":[1,]}", "{\"a\":1 \"b\":2}" };
 		for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
 			struct json_obj it;
 			struct json_member m;
@@ -109,7 +112,9 @@ main(void)
 	}
 	/* json_unescape */
 	{
-		static const struct { const char *in, *out; } u[] = {
+		static const struct {
+			const char *in, *out;
+		} u[] = {
 			{ "plain", "plain" },
 			{ "a\\\"b\\\\c\\/d", "a\"b\\c/d" },
 			{ "\\b\\f\\n\\r\\t", "\b\f\n\r\t" },
@@ -127,7 +132,10 @@ main(void)
 	}
 	/* json_tree_print: numbers exactly, where cJSON 1.7.15 prints 15 digits */
 	{
-		static const struct { double d; const char *out; } n[] = {
+		static const struct {
+			double d;
+			const char *out;
+		} n[] = {
 			{ 9007199254740992.0, "9007199254740992" },
 			{ 9007199254740990.0, "9007199254740990" },
 			{ 10000000, "10000000" },
@@ -150,7 +158,8 @@ main(void)
 			cJSON_Delete(v);
 		}
 		struct json_tree_err e = { NULL, 0, BUF_INIT };
-		const char *in = "{\"a\":[1,true,false,null,{}],\"b\":\"\\\"\\n\\u0001\u00e9\",\"c\":[]}";
+		const char *in =
+			"{\"a\":[1,true,false,null,{}],\"b\":\"\\\"\\n\\u0001\u00e9\",\"c\":[]}";
 		cJSON *t = json_tree_parse(in, strlen(in), &e);
 		char *s = json_tree_print(t);
 		is_str(s, in, "a tree prints back as parsed, escapes as cJSON makes them");
@@ -179,7 +188,8 @@ main(void)
 				cJSON *t3 = json_tree_parse(rec, strlen(rec), &e3);
 				ok((t3 != NULL) == h[i].held, h[i].num);
 				if (t3 == NULL)
-					is_str(buf_str(&e3.path), "/0", "the refusal names the number's path");
+					is_str(buf_str(&e3.path), "/0",
+					       "the refusal names the number's path");
 				cJSON_Delete(t3);
 				buf_release(&e3.path);
 			}
@@ -201,7 +211,8 @@ main(void)
 		}
 		/* json_tree_equal: cJSON_Compare, but numbers exactly */
 		{
-			cJSON *a = cJSON_CreateNumber(1.0000000000000002), *b = cJSON_CreateNumber(1);
+			cJSON *a = cJSON_CreateNumber(1.0000000000000002),
+			      *b = cJSON_CreateNumber(1);
 			ok(cJSON_Compare(a, b, 1) && !json_tree_equal(a, b),
 			   "1.0000000000000002 is not 1 (cJSON_Compare says it is)");
 			cJSON_SetNumberValue(b, 1.0000000000000002);
@@ -213,11 +224,14 @@ main(void)
 			const char *z = "{\"c\":\"s\",\"a\":[1,{\"b\":false}]}";
 			const char *w = "{\"c\":\"s\",\"a\":[1,{\"b\":null}],\"d\":1}";
 			struct json_tree_err e2 = { NULL, 0, BUF_INIT };
-			cJSON *tx = json_tree_parse(x, strlen(x), &e2), *ty = json_tree_parse(y, strlen(y), &e2);
-			cJSON *tz = json_tree_parse(z, strlen(z), &e2), *tw = json_tree_parse(w, strlen(w), &e2);
+			cJSON *tx = json_tree_parse(x, strlen(x), &e2),
+			      *ty = json_tree_parse(y, strlen(y), &e2);
+			cJSON *tz = json_tree_parse(z, strlen(z), &e2),
+			      *tw = json_tree_parse(w, strlen(w), &e2);
 			ok(json_tree_equal(tx, ty), "objects in another order, 1 and 1.0: equal");
 			ok(!json_tree_equal(tx, tz), "null is not false");
-			ok(!json_tree_equal(tx, tw) && !json_tree_equal(tw, tx), "a member more: not equal");
+			ok(!json_tree_equal(tx, tw) && !json_tree_equal(tw, tx),
+			   "a member more: not equal");
 			cJSON_Delete(tx);
 			cJSON_Delete(ty);
 			cJSON_Delete(tz);

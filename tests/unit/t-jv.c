@@ -63,24 +63,27 @@ main(void)
 
 	/* parse and print back */
 	is_str(again(" {\"a\" : [1, -2.5e3, true,false, null], \"b\":{}} "),
-		"{\"a\":[1,-2.5e3,true,false,null],\"b\":{}}", "compact print of a parse");
-	is_str(again("\"tab\\there \\u00e9 \\ud83d\\ude00 \\/\""), "\"tab\\there \xc3\xa9 \xf0\x9f\x98\x80 /\"",
-		"escapes decoded, printed back as needed");
-	is_str(again("\"\\u0001\\u001f\\\"\\\\\\b\\f\\n\\r\""), "\"\\u0001\\u001f\\\"\\\\\\b\\f\\n\\r\"",
-		"control characters, quote and backslash escaped");
+	       "{\"a\":[1,-2.5e3,true,false,null],\"b\":{}}", "compact print of a parse");
+	is_str(again("\"tab\\there \\u00e9 \\ud83d\\ude00 \\/\""),
+	       "\"tab\\there \xc3\xa9 \xf0\x9f\x98\x80 /\"",
+	       "escapes decoded, printed back as needed");
+	is_str(again("\"\\u0001\\u001f\\\"\\\\\\b\\f\\n\\r\""),
+	       "\"\\u0001\\u001f\\\"\\\\\\b\\f\\n\\r\"",
+	       "control characters, quote and backslash escaped");
 	is_str(again("{\"k\":1,\"j\":2,\"k\":3}"), "{\"k\":3,\"j\":2}",
-		"a repeated key: first place, last value");
+	       "a repeated key: first place, last value");
 	is_str(again("[]"), "[]", "empty array");
 	is_str(again("0.10"), "0.10", "a number keeps its text");
 
 	/* the parse in detail */
-	ok(parse("{\"s\":\"plain\",\"e\":\"a\\nb\",\"n\":12}", &v) == 0 && v.t == JV_OBJ && v.n == 3,
-		"an object of three members");
+	ok(parse("{\"s\":\"plain\",\"e\":\"a\\nb\",\"n\":12}", &v) == 0 && v.t == JV_OBJ &&
+	           v.n == 3,
+	   "an object of three members");
 	m = jv_obj_get(&v, "s", 1);
 	ok(m != NULL && m->t == JV_STR && m->n == 5 && (m->f & JVF_SAFE), "plain string: safe");
 	m = jv_obj_get(&v, "e", 1);
 	ok(m != NULL && m->n == 3 && memcmp(m->u.s, "a\nb", 3) == 0 && !(m->f & JVF_SAFE),
-		"escaped string: decoded, not safe");
+	   "escaped string: decoded, not safe");
 	m = jv_obj_get(&v, "n", 1);
 	ok(m != NULL && m->t == JV_NUM && jv_to_double(m) == 12, "number");
 	ok(jv_obj_get(&v, "x", 1) == NULL, "absent member: NULL");
@@ -88,10 +91,10 @@ main(void)
 
 	/* errors */
 	ok(parse("{\"a\":}", &v) < 0 && jp.errkind == JV_PARSE_BAD && jp.errpos == 5,
-		"bad JSON: kind and byte offset");
+	   "bad JSON: kind and byte offset");
 	is_str(jp.err, "unexpected character", "and why");
 	ok(parse("[1] x", &v) < 0 && strcmp(jp.err, "trailing characters after the value") == 0,
-		"trailing characters");
+	   "trailing characters");
 	ok(parse("01", &v) < 0 && strcmp(jp.err, "leading zero in number") == 0, "leading zero");
 	memset(big, '[', sizeof big);
 	big[sizeof big - 1] = '\0';
@@ -108,7 +111,7 @@ main(void)
 		longs[2] = 'n';
 		longs[sizeof longs - 2] = '"';
 		ok(jv_parse(&sp, longs, strlen(longs), &v) < 0 && sp.errkind == JV_PARSE_TOOBIG,
-			"past the arena's cap: TOOBIG");
+		   "past the arena's cap: TOOBIG");
 		jv_parser_free(&sp);
 		arena_free(&small);
 	}
@@ -117,7 +120,7 @@ main(void)
 	is_int(eq("1", "1.0"), 1, "numbers by value");
 	is_int(eq("100", "1e2"), 1, "exponent");
 	is_int(eq("{\"a\":1,\"b\":[2,\"x\"]}", "{\"b\":[2,\"x\"],\"a\":1.00}"), 1,
-		"objects whatever the member order");
+	       "objects whatever the member order");
 	is_int(eq("{\"a\":1}", "{\"a\":1,\"b\":2}"), 0, "a member more: unequal");
 	is_int(eq("[1,2]", "[2,1]"), 0, "arrays in order");
 	is_int(eq("\"1\"", "1"), 0, "string is not number");
@@ -133,9 +136,10 @@ main(void)
 	dec_format(&d, big, sizeof big);
 	is_str(big, "123.4500", "the exact decimal");
 	ok(parse("\"1\"", &w) == 0 && jv_to_dec(&w, &d) < 0 && jv_to_double(&w) == 0,
-		"to_dec / to_double of a string");
-	ok(jv_truthy(&w) && !jv_truthy(&JV_NULLV) && !jv_truthy(&JV_BOOL(0)) && jv_truthy(&JV_BOOL(1)),
-		"truthy");
+	   "to_dec / to_double of a string");
+	ok(jv_truthy(&w) && !jv_truthy(&JV_NULLV) && !jv_truthy(&JV_BOOL(0)) &&
+	           jv_truthy(&JV_BOOL(1)),
+	   "truthy");
 	is_str(jv_type_name(JV_TRUE), "boolean", "type name");
 	is_str(jv_type_name(JV_OBJ), "object", "type name object");
 	w = jv_str_ref("a\"b", 3, 0);

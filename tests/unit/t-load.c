@@ -40,7 +40,6 @@ struct fake {
 	int drop; /* the next writes not applied, their answers lost */
 };
 
-
 enum { C_RESOLVE, C_LOOKUP, C_CREATE, C_UPDATE, C_REMOVE, C_CALL, C_READBACK };
 
 /* A write's answer lost: after it was applied (lose) or not (drop). */
@@ -250,8 +249,8 @@ calls_reset(struct fake *f)
 }
 
 static const struct load_target fake_target = {
-    "fake", NULL, NULL, f_lookup, NULL, f_create, f_update, f_remove, f_call, NULL, NULL,
-    f_readback, NULL, NULL,
+	"fake",   NULL,   NULL, f_lookup, NULL,       f_create, f_update,
+	f_remove, f_call, NULL, NULL,     f_readback, NULL,     NULL,
 };
 
 /* ---- running load_run with stdout in a file ------------------------- */
@@ -299,7 +298,7 @@ static int
 run(struct fake *f, struct load_opts *o, const char *text, const char *state)
 {
 	struct stage_cfg cfg;
-	char *files[] = {inpath};
+	char *files[] = { inpath };
 	int saved, fd, status;
 
 	write_file(inpath, text);
@@ -394,7 +393,7 @@ main(void)
 	   "the rejected receipt names the error");
 	ok(strstr(out,
 	          "{\"key\":{\"ref\":\"R0\"},\"id\":1,\"status\":\"created\",\"error\":null}") ==
-	       out,
+	           out,
 	   "receipts in input order, first one first");
 	is_int(f.nrows, 199, "199 rows in the target");
 	is_int(f.calls[C_LOOKUP], 1, "one lookup for the batch");
@@ -403,7 +402,7 @@ main(void)
 	out = slurp(rejpath);
 	is_int(count_lines(out, NULL), 1, "one reject");
 	ok(strstr(out, "\"stage\":\"load\",\"source\":\"") && strstr(out, "/in:138\"") &&
-	       strstr(out, "\"record\":{\"ref\":\"R137\",\"name\":\"N137\",\"bad\":1}"),
+	           strstr(out, "\"record\":{\"ref\":\"R137\",\"name\":\"N137\",\"bad\":1}"),
 	   "the reject has the source line and the original record");
 
 	/* the same input again: everything unchanged, no write */
@@ -421,11 +420,10 @@ main(void)
 	st = run(&f, &o, "{\"ref\":\"R5\",\"name\":\"new\"}\n{\"ref\":\"R6\",\"name\":\"N6\"}\n",
 	         NULL);
 	out = slurp(outpath);
-	ok(strstr(
-	       out,
-	       "{\"key\":{\"ref\":\"R5\"},\"id\":6,\"status\":\"updated\",\"error\":null}\n"
-	       "{\"key\":{\"ref\":\"R6\"},\"id\":7,\"status\":\"unchanged\",\"error\":null}\n") ==
-	       out,
+	ok(strstr(out,
+	          "{\"key\":{\"ref\":\"R5\"},\"id\":6,\"status\":\"updated\",\"error\":null}\n"
+	          "{\"key\":{\"ref\":\"R6\"},\"id\":7,\"status\":\"unchanged\",\"error\":null}\n") ==
+	           out,
 	   "updated and unchanged");
 	is_int(f.calls[C_UPDATE], 1, "one update call");
 
@@ -496,7 +494,7 @@ main(void)
 	       "{\"key\":{\"ref\":\"T3\"},\"id\":204,\"status\":\"created\",\"error\":null}\n",
 	       "--then: the failing record rejected with its id, unchanged ones not called");
 	ok(f.rows[201].confirmed && !f.rows[202].confirmed && f.rows[203].confirmed &&
-	       !f.rows[1].confirmed,
+	           !f.rows[1].confirmed,
 	   "confirmed the written ones only");
 	load_opts_free(&o);
 
@@ -509,8 +507,8 @@ main(void)
 	         NULL);
 	out = slurp(outpath);
 	ok(strstr(out, "{\"key\":{\"ref\":\"R5\"},\"id\":6,\"status\":\"unchanged\"") &&
-	       strstr(out, "{\"key\":{\"ref\":\"Q1\"},\"id\":") &&
-	       strstr(out, "\"status\":\"created\""),
+	           strstr(out, "{\"key\":{\"ref\":\"Q1\"},\"id\":") &&
+	           strstr(out, "\"status\":\"created\""),
 	   "insert: the existing record unchanged, the missing one created");
 	is_int(f.calls[C_UPDATE], 0, "insert: nothing of the existing record written");
 	load_opts_free(&o);
@@ -544,7 +542,7 @@ main(void)
 	out = slurp(outpath);
 	ok(strstr(out,
 	          "\"C3\"},\"id\":3,\"status\":\"created\",\"error\":null}\n{\"_checkpoint\"") !=
-	       NULL,
+	           NULL,
 	   "the checkpoint follows the receipts it covers");
 	{
 		cJSON *m = cJSON_Parse(slurp(statepath));
@@ -567,7 +565,7 @@ main(void)
 	/* rejects beyond --max-rejects: 65 */
 	{
 		struct stage_cfg cfg;
-		char *files[] = {inpath};
+		char *files[] = { inpath };
 		int saved = dup(1), fd;
 		fake_reset(&f);
 		o = opts(10, "ref");
@@ -614,9 +612,10 @@ main(void)
 	is_int(st, 0, "drifted: exit 0");
 	is_int(f.calls[C_READBACK], 1, "one read back for the batch");
 	calls_reset(&f);
-	st = run(&f, &o,
-	         "{\"ref\":\"V4\",\"price\":1.5}\n{\"ref\":\"V1\",\"price\":12.345,\"name\":\"b\"}\n",
-	         NULL);
+	st = run(
+		&f, &o,
+		"{\"ref\":\"V4\",\"price\":1.5}\n{\"ref\":\"V1\",\"price\":12.345,\"name\":\"b\"}\n",
+		NULL);
 	out = slurp(outpath);
 	is_str(out,
 	       "{\"key\":{\"ref\":\"V4\"},\"id\":4,\"status\":\"unchanged\",\"error\":null}\n"
@@ -635,8 +634,9 @@ main(void)
 	       "fields)\"}\n",
 	       "strict: rejected, keeping the drift");
 	out = slurp(rejpath);
-	ok(strstr(out, "\"errors\":[{\"path\":\"/price~1eur\",\"message\":\"sent 0.125, stored "
-	               "0.13\"},{\"path\":\"/price\",\"message\":\"sent 2.001, stored 2\"}]") != NULL,
+	ok(strstr(out,
+	          "\"errors\":[{\"path\":\"/price~1eur\",\"message\":\"sent 0.125, stored "
+	          "0.13\"},{\"path\":\"/price\",\"message\":\"sent 2.001, stored 2\"}]") != NULL,
 	   "strict: the reject's errors at JSON Pointers");
 	calls_reset(&f);
 	o.dry_run = 1;
@@ -655,7 +655,8 @@ main(void)
 	fake_reset(&f);
 	o = opts(100, "ref");
 	f.lose = 1;
-	st = run(&f, &o, "{\"ref\":\"L1\",\"name\":\"a\"}\n{\"ref\":\"L2\",\"name\":\"b\"}\n", NULL);
+	st = run(&f, &o, "{\"ref\":\"L1\",\"name\":\"a\"}\n{\"ref\":\"L2\",\"name\":\"b\"}\n",
+	         NULL);
 	is_int(st, 0, "lost: a create applied, its answer lost: 0");
 	is_str(slurp(outpath),
 	       "{\"key\":{\"ref\":\"L1\"},\"id\":1,\"status\":\"created\",\"error\":null}\n"
@@ -665,10 +666,11 @@ main(void)
 	is_int(f.calls[C_CREATE], 1, "lost: one create call");
 	is_int(f.calls[C_LOOKUP], 2, "lost: the lookup, then the re-read");
 	f.lose = 1;
-	st = run(&f, &o, "{\"ref\":\"L1\",\"name\":\"A\"}\n{\"ref\":\"L2\",\"name\":\"b\"}\n", NULL);
+	st = run(&f, &o, "{\"ref\":\"L1\",\"name\":\"A\"}\n{\"ref\":\"L2\",\"name\":\"b\"}\n",
+	         NULL);
 	out = slurp(outpath);
 	ok(st == 0 && strstr(out, "\"id\":1,\"status\":\"updated\"") &&
-	       strstr(out, "\"id\":2,\"status\":\"unchanged\""),
+	           strstr(out, "\"id\":2,\"status\":\"unchanged\""),
 	   "lost: an update applied: updated");
 	f.drop = 1;
 	calls_reset(&f);
@@ -678,7 +680,9 @@ main(void)
 	is_int(f.calls[C_CREATE], 2, "lost: two create calls");
 	is_int(f.nrows, 3, "lost: one row more");
 	f.lose = 1;
-	st = run(&f, &o, "{\"ref\":\"L1\",\"_op\":\"delete\"}\n{\"ref\":\"L2\",\"_op\":\"delete\"}\n", NULL);
+	st = run(&f, &o,
+	         "{\"ref\":\"L1\",\"_op\":\"delete\"}\n{\"ref\":\"L2\",\"_op\":\"delete\"}\n",
+	         NULL);
 	is_str(slurp(outpath),
 	       "{\"key\":{\"ref\":\"L1\"},\"id\":1,\"status\":\"deleted\",\"error\":null}\n"
 	       "{\"key\":{\"ref\":\"L2\"},\"id\":2,\"status\":\"deleted\",\"error\":null}\n",

@@ -36,12 +36,12 @@ same(const char *s, size_t n, char *diag, size_t dn)
 	}
 	if (r != MAP_BADJSON || re.jtype != (int)t) {
 		snprintf(diag, dn, "json_check: %s; engine %d, type %d", json_type_name(t), r,
-			 re.jtype);
+		         re.jtype);
 		return 0;
 	}
 	if (t == JSON_INVALID && (re.joff != off || re.jwhy == NULL || strcmp(re.jwhy, why))) {
 		snprintf(diag, dn, "json_check: %s at %zu; engine: %s at %zu", why, off,
-			 re.jwhy ? re.jwhy : "?", re.joff);
+		         re.jwhy ? re.jwhy : "?", re.joff);
 		return 0;
 	}
 	return 1;
@@ -130,7 +130,8 @@ main(void)
 				switch ((rs >> 16) % 4) {
 				case 0: /* replace */
 					if (n > 0)
-						buf[pos] = alphabet[(rs >> 4) % (sizeof alphabet - 1)];
+						buf[pos] =
+							alphabet[(rs >> 4) % (sizeof alphabet - 1)];
 					break;
 				case 1: /* delete */
 					if (n > 0) {
@@ -141,7 +142,8 @@ main(void)
 				case 2: /* insert */
 					if (n + 1 < sizeof buf) {
 						memmove(buf + pos + 1, buf + pos, n - pos);
-						buf[pos] = alphabet[(rs >> 4) % (sizeof alphabet - 1)];
+						buf[pos] =
+							alphabet[(rs >> 4) % (sizeof alphabet - 1)];
 						n++;
 					}
 					break;
@@ -151,7 +153,8 @@ main(void)
 			}
 			if (!same(buf, n, diag, sizeof diag)) {
 				bad++;
-				printf("# seed %u case %zu: '%.*s'\n#   %s\n", seed, i, (int)n, buf, diag);
+				printf("# seed %u case %zu: '%.*s'\n#   %s\n", seed, i, (int)n, buf,
+				       diag);
 			}
 		}
 		ok(bad == 0, "30000 mutated records: the same verdict, byte and message");

@@ -69,9 +69,8 @@ getl(char *s, size_t len, size_t *pos)
 }
 
 static void
-run_block(const char *file, int lineno, const char *mode, struct buf *prog,
-	char **in, int nin, struct buf *want, int is_fail, const char *dir,
-	struct map_ctx *ctx)
+run_block(const char *file, int lineno, const char *mode, struct buf *prog, char **in, int nin,
+          struct buf *want, int is_fail, const char *dir, struct map_ctx *ctx)
 {
 	struct map_opts o = { ctx, 0, 0 };
 	struct ep_err err = EP_ERR_INIT;
@@ -238,7 +237,8 @@ test_dec(void)
 	is_str(buf, "-2", "-2.5 ceil");
 	ok(dec_parse("1e3", 3, &a) == 0 && a.coef == 1000 && a.scale == 0, "exponent");
 	ok(dec_parse("1.5E-3", 6, &a) == 0 && a.coef == 15 && a.scale == 4, "negative exponent");
-	ok(dec_parse("abc", 3, &a) < 0 && dec_parse("1.", 2, &a) < 0, "bad text (JSON has no \"1.\")");
+	ok(dec_parse("abc", 3, &a) < 0 && dec_parse("1.", 2, &a) < 0,
+	   "bad text (JSON has no \"1.\")");
 	ok(dec_parse("123456789012345678901234567890123456789", 39, &a) < 0, "39 digits overflow");
 	dec_from_double(0.1, &a);
 	dec_format(&a, buf, sizeof buf);
@@ -293,7 +293,7 @@ test_api(void)
 	p = map_expr_compile("$a >", 4, "rule", NULL, &err);
 	ok(p == NULL && err.code == EP_DATAERR, "bad expression");
 	is_str(err.msg, "rule:1:5: unexpected end of file, expected a value\n  $a >\n      ^",
-		"expression error text");
+	       "expression error text");
 	p = map_compile("X = $a\ndrop\n", 12, "m.map", NULL, &err);
 	ok(map_apply(p, rec, strlen(rec), &out, &rt) == MAP_DROP, "drop");
 	is_int(out.len, 0, "drop writes nothing");
@@ -333,9 +333,10 @@ test_api(void)
 		snprintf(dir, sizeof dir, "%s/tests/map", top ? top : ERPIPE_SRCDIR);
 		setenv("ERPIPE_PATH", dir, 1);
 		ok(map_find("countries.csv", "", "/nonexistent", path, sizeof path) == 0 &&
-			strstr(path, "tests/map/countries.csv") != NULL, "table found on ERPIPE_PATH");
+		           strstr(path, "tests/map/countries.csv") != NULL,
+		   "table found on ERPIPE_PATH");
 		p = map_compile("C = lookup(\"countries.csv\", \"Belgium\", \"iso2\")\n", 47,
-			"/nonexistent/x.map", NULL, &err);
+		                "/nonexistent/x.map", NULL, &err);
 		ok(p != NULL, "map elsewhere finds its table on ERPIPE_PATH");
 		if (p != NULL) {
 			buf_reset(&out);

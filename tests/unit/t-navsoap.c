@@ -90,26 +90,28 @@ main(void)
 	       "ReadMultiple envelope, text escaped");
 	buf_reset(&b);
 	navsoap_action(&b, &pg, "Update");
-	is_str(buf_str(&b), "\"urn:microsoft-dynamics-schemas/page/customer:Update\"", "SOAPAction");
+	is_str(buf_str(&b), "\"urn:microsoft-dynamics-schemas/page/customer:Update\"",
+	       "SOAPAction");
 
 	cJSON *rec = cJSON_Parse("{\"Name\":\"<O'Hara>\",\"Credit_Limit_LCY\":1500.5,"
-				 "\"Privacy\":true,\"No\":\"C1\"}");
+	                         "\"Privacy\":true,\"No\":\"C1\"}");
 	buf_reset(&b);
 	ok(navsoap_write(&b, &pg, "Update", "K;1;", rec, &err) == 0, "Update envelope");
 	ok(strstr(buf_str(&b), "<Customer><Key>K;1;</Key><No>C1</No><Name>&lt;O'Hara&gt;</Name>"
-			       "<Credit_Limit_LCY>1500.5</Credit_Limit_LCY><Privacy>true</Privacy>"
-			       "</Customer></Update>") != NULL,
+	                       "<Credit_Limit_LCY>1500.5</Credit_Limit_LCY><Privacy>true</Privacy>"
+	                       "</Customer></Update>") != NULL,
 	   "fields in page order, typed, escaped");
 	cJSON_Delete(rec);
 	rec = cJSON_Parse("{\"Nope\":1}");
 	buf_reset(&b);
 	ok(navsoap_write(&b, &pg, "Create", NULL, rec, &err) < 0 && err.code == EP_DATAERR &&
-		   strstr(err.msg, "'Nope'"),
+	           strstr(err.msg, "'Nope'"),
 	   "a field the page lacks is refused");
 	cJSON_Delete(rec);
 	rec = cJSON_Parse("{\"Credit_Limit_LCY\":\"12x\"}");
 	buf_reset(&b);
-	ok(navsoap_write(&b, &pg, "Create", NULL, rec, &err) < 0 && strstr(err.msg, "not a decimal"),
+	ok(navsoap_write(&b, &pg, "Create", NULL, rec, &err) < 0 &&
+	           strstr(err.msg, "not a decimal"),
 	   "a mistyped value is refused");
 	cJSON_Delete(rec);
 	/* what XML 1.0 cannot carry: refused naming the field, not sent for
@@ -117,26 +119,28 @@ main(void)
 	rec = cJSON_Parse("{\"No\":\"C1\",\"Name\":\"a\\u0001b\"}");
 	buf_reset(&b);
 	ok(navsoap_write(&b, &pg, "Create", NULL, rec, &err) < 0 && err.code == EP_DATAERR &&
-		   strcmp(err.msg, "'Name': a string holds U+0001 (byte 2), which SOAP (XML 1.0) "
-				   "cannot carry") == 0,
+	           strcmp(err.msg, "'Name': a string holds U+0001 (byte 2), which SOAP (XML 1.0) "
+	                           "cannot carry") == 0,
 	   "U+0001 refused, naming the field");
 	cJSON_Delete(rec);
 	rec = cJSON_Parse("{\"Name\":\"x\\uffff\"}");
 	buf_reset(&b);
-	ok(navsoap_write(&b, &pg, "Create", NULL, rec, &err) < 0 && strstr(err.msg, "U+FFFF (byte 2)"),
+	ok(navsoap_write(&b, &pg, "Create", NULL, rec, &err) < 0 &&
+	           strstr(err.msg, "U+FFFF (byte 2)"),
 	   "U+FFFF refused");
 	cJSON_Delete(rec);
 	rec = cJSON_Parse("{\"Name\":\"tab\\tnl\\ncr\\r\\u00e9\",\"Credit_Limit_LCY\":0.1}");
 	buf_reset(&b);
 	ok(navsoap_write(&b, &pg, "Create", NULL, rec, &err) == 0 &&
-		   strstr(buf_str(&b), "<Name>tab\tnl\ncr&#13;\xc3\xa9</Name>"
-				       "<Credit_Limit_LCY>0.1</Credit_Limit_LCY>") != NULL,
+	           strstr(buf_str(&b), "<Name>tab\tnl\ncr&#13;\xc3\xa9</Name>"
+	                               "<Credit_Limit_LCY>0.1</Credit_Limit_LCY>") != NULL,
 	   "tab, newline, return and U+00E9 carried; 0.1 as 0.1, not 0.10000000000000001");
 	cJSON_Delete(rec);
 	rec = cJSON_Parse("{\"No\":\"A&B\"}");
 	buf_reset(&b);
-	ok(navsoap_read(&b, &pg, rec, &err) == 0 && strstr(buf_str(&b), "<Read xmlns=\"urn:microsoft-"
-								       "dynamics-schemas/page/customer\"><No>A&amp;B</No></Read>"),
+	ok(navsoap_read(&b, &pg, rec, &err) == 0 &&
+	           strstr(buf_str(&b), "<Read xmlns=\"urn:microsoft-"
+	                               "dynamics-schemas/page/customer\"><No>A&amp;B</No></Read>"),
 	   "Read by key");
 	cJSON_Delete(rec);
 
@@ -149,7 +153,7 @@ main(void)
 	buf_reset(&f);
 	buf_reset(&c);
 	ok(navsoap_where(&f, &c, &pg, "Name startswith Alp", &err) == 0 &&
-		   !strcmp(buf_str(&c), "Alp*") && !strcmp(buf_str(&f), "Name"),
+	           !strcmp(buf_str(&c), "Alp*") && !strcmp(buf_str(&f), "Name"),
 	   "startswith as a wildcard");
 	buf_reset(&f);
 	buf_reset(&c);
@@ -160,13 +164,13 @@ main(void)
 
 	buf_reset(&b);
 	ok(parse(&pg,
-		 "<ReadMultiple_Result xmlns=\"urn:microsoft-dynamics-schemas/page/customer\">"
-		 "<ReadMultiple_Result><Customer><Key>12;a;1;</Key><No>10000</No><Name>A &amp; B"
-		 "</Name><Credit_Limit_LCY>10000.50</Credit_Limit_LCY><Blocked>_blank_</Blocked>"
-		 "<Privacy>false</Privacy><Extra>x</Extra><Lines><Line><No>1</No></Line></Lines>"
-		 "</Customer><Customer><Key>12;b;2;</Key><No>20000</No></Customer>"
-		 "</ReadMultiple_Result></ReadMultiple_Result>",
-		 &b, &fault, &err) == 0,
+	         "<ReadMultiple_Result xmlns=\"urn:microsoft-dynamics-schemas/page/customer\">"
+	         "<ReadMultiple_Result><Customer><Key>12;a;1;</Key><No>10000</No><Name>A &amp; B"
+	         "</Name><Credit_Limit_LCY>10000.50</Credit_Limit_LCY><Blocked>_blank_</Blocked>"
+	         "<Privacy>false</Privacy><Extra>x</Extra><Lines><Line><No>1</No></Line></Lines>"
+	         "</Customer><Customer><Key>12;b;2;</Key><No>20000</No></Customer>"
+	         "</ReadMultiple_Result></ReadMultiple_Result>",
+	         &b, &fault, &err) == 0,
 	   "ReadMultiple answer");
 	is_str(buf_str(&b),
 	       "{\"No\":\"10000\",\"Name\":\"A & B\",\"Credit_Limit_LCY\":10000.50,\"Blocked\":"
@@ -175,21 +179,23 @@ main(void)
 	       "records typed by the WSDL, subparts left out, Keys apart");
 	buf_reset(&b);
 	ok(parse(&pg, "<Read_Result xmlns=\"urn:microsoft-dynamics-schemas/page/customer\"/>", &b,
-		 &fault, &err) == 0 &&
-		   b.len == 0,
+	         &fault, &err) == 0 &&
+	           b.len == 0,
 	   "Read of nothing: no record");
 	ok(parse(&pg,
-		 "<s:Fault><faultcode xmlns:a=\"urn:microsoft-dynamics-schemas/error\">a:Microsoft."
-		 "Dynamics.Nav.Types.Exceptions.NavCSideRecordModifiedException</faultcode>"
-		 "<faultstring xml:lang=\"en-US\">Other user has modified\n\"Customer\".</faultstring>"
-		 "</s:Fault>",
-		 &b, &fault, &err) == 1,
+	         "<s:Fault><faultcode xmlns:a=\"urn:microsoft-dynamics-schemas/error\">a:Microsoft."
+	         "Dynamics.Nav.Types.Exceptions.NavCSideRecordModifiedException</faultcode>"
+	         "<faultstring xml:lang=\"en-US\">Other user has modified\n\"Customer\".</faultstring>"
+	         "</s:Fault>",
+	         &b, &fault, &err) == 1,
 	   "fault");
-	is_str(fault.code, "Microsoft.Dynamics.Nav.Types.Exceptions.NavCSideRecordModifiedException",
+	is_str(fault.code,
+	       "Microsoft.Dynamics.Nav.Types.Exceptions.NavCSideRecordModifiedException",
 	       "fault code without prefix");
 	is_str(fault.string, "Other user has modified \"Customer\".", "fault string on one line");
 	ok(parse(&pg, "<R><Customer><Credit_Limit_LCY>abc</Credit_Limit_LCY></Customer></R>", &b,
-		 &fault, &err) < 0 && strstr(err.msg, "not a decimal"),
+	         &fault, &err) < 0 &&
+	           strstr(err.msg, "not a decimal"),
 	   "a value that does not fit its type");
 
 	static const struct {
@@ -218,7 +224,7 @@ main(void)
 		size_t n;
 		ep_err_clear(&err);
 		int rc = navsoap_parse(bad[i].xml, strlen(bad[i].xml), &pg, "SOAP answer from 'W'",
-				       collect, &b, &n, &fault, &err);
+		                       collect, &b, &n, &fault, &err);
 		ok(rc < 0 && err.code == EP_DATAERR && strstr(err.msg, bad[i].why), bad[i].name);
 		if (!(rc < 0 && strstr(err.msg, bad[i].why)))
 			diag("rc %d: %s", rc, err.msg);
@@ -227,10 +233,10 @@ main(void)
 
 	struct navsoap_page p2;
 	ok(navsoap_wsdl_parse(&p2, "Vendor", WSDL, strlen(WSDL), "WSDL of Vendor", &err) < 0 &&
-		   strstr(err.msg, "no complexType 'Vendor'"),
+	           strstr(err.msg, "no complexType 'Vendor'"),
 	   "the WSDL of another page is refused");
 	ok(navsoap_wsdl_parse(&p2, "Customer", "<a/>", 4, "WSDL", &err) < 0 &&
-		   strstr(err.msg, "not a WSDL"),
+	           strstr(err.msg, "not a WSDL"),
 	   "not a WSDL");
 	buf_release(&b);
 	buf_release(&f);

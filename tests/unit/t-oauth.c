@@ -37,8 +37,8 @@ aopts_reset(void)
 	A.cache_file = NULL;
 }
 
-#define TOKEN(tok, ttl)                                                                          \
-	"{\"body_json\": {\"access_token\": \"" tok "\", \"token_type\": \"bearer\", "           \
+#define TOKEN(tok, ttl)                                                                            \
+	"{\"body_json\": {\"access_token\": \"" tok "\", \"token_type\": \"bearer\", "             \
 	"\"expires_in\": " #ttl "}}"
 
 static void
@@ -54,8 +54,10 @@ t_grant_and_401(void)
 
 	opts_reset();
 	srv_start("[" TOKEN("tok1", 3600) ", {\"body\": \"one\"}, {\"status\": 401}, " TOKEN(
-	    "tok2", 3600) ", {\"body\": \"two\"}, {\"status\": 401}, " TOKEN("tok3", 3600) ", "
-	                  "{\"status\": 401}]");
+		"tok2",
+		3600) ", {\"body\": \"two\"}, {\"status\": 401}, " TOKEN("tok3",
+	                                                                 3600) ", "
+	                                                                       "{\"status\": 401}]");
 	aopts_reset();
 	c = http_new(&O, &e);
 	a = oauth_new(&A, &O, &e);
@@ -110,7 +112,7 @@ t_cache_and_expiry(void)
 
 	opts_reset();
 	srv_start("[" TOKEN("tokA", 100) ", " TOKEN("tokB", 100) ", " TOKEN("tokC", 100) ", " TOKEN(
-	    "tokD", 100) ", " TOKEN("tokE", 100) "]");
+		"tokD", 100) ", " TOKEN("tokE", 100) "]");
 	aopts_reset();
 	A.cache_file = path_in("cache/bng.token");
 	unlink(A.cache_file);
@@ -139,7 +141,8 @@ t_cache_and_expiry(void)
 	ok(h != NULL && strcmp(h, "Authorization: Bearer tokA") == 0,
 	   "the old header string stays valid for requests in flight");
 	/* b sees tokB through the cache, without fetching */
-	is_str(oauth_header(b, &e), "Authorization: Bearer tokB", "refreshed token shared via cache");
+	is_str(oauth_header(b, &e), "Authorization: Bearer tokB",
+	       "refreshed token shared via cache");
 	is_int(oauth_fetches(b), 0, "still no fetch in the second process");
 
 	/* a 401 on tokB in b: the cache's tokB is not trusted again */
@@ -229,7 +232,7 @@ t_errors(void)
 		snprintf(name, sizeof(name), "error case %zu: status %d, '%s'", i, cases[i].code,
 		         cases[i].msg);
 		ok(oauth_header(a, &e) == NULL && e.code == cases[i].code &&
-		       strstr(e.msg, cases[i].msg) != NULL,
+		           strstr(e.msg, cases[i].msg) != NULL,
 		   name);
 		if (e.code != cases[i].code || !strstr(e.msg, cases[i].msg))
 			diag("got %d '%s'", e.code, e.msg);
@@ -279,7 +282,7 @@ t_basic_and_trace(void)
 	s = slurp(path_in("trace"), NULL);
 	ok(s && strstr(s, "/oauth/token") != NULL, "the token request is traced");
 	ok(s && strstr(s, "se cret") == NULL && strstr(s, "se+cret") == NULL &&
-	       strstr(s, "aWQlM0F4OnNlK2NyZXQ=") == NULL && strstr(s, "tokZ") == NULL,
+	           strstr(s, "aWQlM0F4OnNlK2NyZXQ=") == NULL && strstr(s, "tokZ") == NULL,
 	   "trace shows neither secret, Basic credentials nor token");
 	free(s);
 	oauth_free(a);
@@ -295,7 +298,7 @@ t_parse(void)
 	const char *b2 = "{\"access_token\":\"abc\"}";
 
 	ok(oauth_parse_token(200, b1, strlen(b1), 1000, &t, &e) == 0 && t.lifetime_ms == 3599000 &&
-	       t.expires_at_ms == 3600000,
+	           t.expires_at_ms == 3600000,
 	   "expires_in as a string (Entra v1)");
 	oauth_token_release(&t);
 	ok(oauth_parse_token(200, b2, strlen(b2), 0, &t, &e) == 0 && t.lifetime_ms == 3600000,

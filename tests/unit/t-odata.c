@@ -50,7 +50,8 @@ test_resolve(void)
 		{ "http://h:7048/BC/ODataV4/$metadata#Company('A')/Customer",
 		  "Company('A')/Customer?$skiptoken='10'",
 		  "http://h:7048/BC/ODataV4/Company('A')/Customer?$skiptoken='10'" },
-		{ "http://h/BC/ODataV4/", "Customer?$skiptoken=1", "http://h/BC/ODataV4/Customer?$skiptoken=1" },
+		{ "http://h/BC/ODataV4/", "Customer?$skiptoken=1",
+		  "http://h/BC/ODataV4/Customer?$skiptoken=1" },
 		{ "http://h/BC/ODataV4/$metadata", "/BC/ODataV4/C?x", "http://h/BC/ODataV4/C?x" },
 		{ "http://h/a/b", "https://o/x/../y?q", "https://o/y?q" },
 		{ "http://h/a/b", "//o:1/p", "http://o:1/p" },
@@ -127,7 +128,8 @@ test_literals(const struct odata_md *md)
 		struct buf b = BUF_INIT;
 		struct ep_err err = EP_ERR_INIT;
 		const struct odata_prop *p = odata_prop_find(c, cases[i].field);
-		int rc = odata_literal(&b, p, cases[i].text, strlen(cases[i].text), ODATA_QUERY, &err);
+		int rc = odata_literal(&b, p, cases[i].text, strlen(cases[i].text), ODATA_QUERY,
+		                       &err);
 		char name[200];
 		snprintf(name, sizeof(name), "literal %s '%s'", cases[i].field, cases[i].text);
 		if (cases[i].want)
@@ -183,7 +185,7 @@ test_key_pred(const struct odata_md *md)
 	buf_reset(&b);
 	k = cJSON_Parse("{\"No\":\"1\"}");
 	ok(odata_key_pred(&b, odata_md_entity(md, "SalesOrder"), k, &err) < 0 &&
-	       err.code == EP_DATAERR && strstr(err.msg, "Document_Type"),
+	           err.code == EP_DATAERR && strstr(err.msg, "Document_Type"),
 	   "missing key field");
 	cJSON_Delete(k);
 	buf_release(&b);
@@ -232,13 +234,13 @@ test_pages(void)
 	is_int(pg.nvalues, 3, "nvalues");
 	odata_page_release(&pg);
 	ok(odata_page_scan(page, strlen(page), stop_at_two, &n, &pg, &err) < 0 &&
-	       err.code == EP_IOERR,
+	           err.code == EP_IOERR,
 	   "a callback stops the scan with its error");
 	odata_page_release(&pg);
 
 	const char *last = "{\"value\":[]}";
 	ok(odata_page_scan(last, strlen(last), collect, &b, &pg, &err) == 0 && pg.nvalues == 0 &&
-	       pg.next_link == NULL,
+	           pg.next_link == NULL,
 	   "an empty last page");
 	odata_page_release(&pg);
 
@@ -254,7 +256,7 @@ test_pages(void)
 		ep_err_clear(&err);
 		snprintf(name, sizeof(name), "bad page refused: %s", bad[i]);
 		ok(odata_page_scan(bad[i], strlen(bad[i]), NULL, NULL, &pg, &err) < 0 &&
-		       err.code == EP_DATAERR && strstr(err.msg, "OData page"),
+		           err.code == EP_DATAERR && strstr(err.msg, "OData page"),
 		   name);
 		odata_page_release(&pg);
 	}
@@ -279,12 +281,14 @@ test_pages(void)
 	is_str(buf_str(&b), "{\"@odata.etag\":\"W/\\\"1\\\"\",\"No\":\"10\",\"N\":{}}",
 	       "etag kept on request");
 	/* $expand: the lines carry their own etags (tests/fixtures/odata/10) */
-	const char *so = "{\"No\":\"SO1\",\"Lines\": [ {\"Line_No\":10000,\"@odata.etag\":\"W/\\\"2\\\"\","
-			 "\"Tags\":[1,{\"@x\":0,\"y\":\"@odata.etag\"}]} , {\"Line_No\":20000,"
-			 "\"@odata.etag\":\"W/\\\"3\\\"\"}],\"@odata.etag\":\"W/\\\"1\\\"\",\"E\":[]}";
+	const char *so =
+		"{\"No\":\"SO1\",\"Lines\": [ {\"Line_No\":10000,\"@odata.etag\":\"W/\\\"2\\\"\","
+		"\"Tags\":[1,{\"@x\":0,\"y\":\"@odata.etag\"}]} , {\"Line_No\":20000,"
+		"\"@odata.etag\":\"W/\\\"3\\\"\"}],\"@odata.etag\":\"W/\\\"1\\\"\",\"E\":[]}";
 	buf_reset(&b);
 	odata_project(&b, so, strlen(so), 1, NULL, 0);
-	is_str(buf_str(&b), "{\"No\":\"SO1\",\"Lines\":[{\"Line_No\":10000,\"Tags\":[1,{\"y\":"
+	is_str(buf_str(&b),
+	       "{\"No\":\"SO1\",\"Lines\":[{\"Line_No\":10000,\"Tags\":[1,{\"y\":"
 	       "\"@odata.etag\"}]},{\"Line_No\":20000}],\"@odata.etag\":\"W/\\\"1\\\"\",\"E\":[]}",
 	       "expanded lines lose their etags, the record keeps its own on request");
 	buf_release(&b);
@@ -309,13 +313,15 @@ test_errors(void)
 	odata_error_parse(&e, 502, "<html>\n<h1>bad gateway</h1>", 27);
 	is_str(e.message, "<html>", "a non-JSON body: its first line");
 	is_int(odata_error_exit(&e), EP_UNAVAILABLE, "502: unavailable");
-	odata_error_parse(&e, 401, "{\"error\":{\"code\":\"Authentication_InvalidCredentials\"}}", 52);
+	odata_error_parse(&e, 401, "{\"error\":{\"code\":\"Authentication_InvalidCredentials\"}}",
+	                  52);
 	is_int(odata_error_exit(&e), EP_NOPERM, "401: permission");
-	odata_error_parse(&e, 404, "{\"error\":{\"code\":\"BadRequest_NotFound\",\"message\":\"x\"}}",
-			  54);
+	odata_error_parse(&e, 404,
+	                  "{\"error\":{\"code\":\"BadRequest_NotFound\",\"message\":\"x\"}}", 54);
 	is_int(odata_error_exit(&e), EP_CONFIG, "unknown entity set: configuration");
-	odata_error_parse(&e, 404, "{\"error\":{\"code\":\"Internal_RecordNotFound\",\"message\":\"x\"}}",
-			  58);
+	odata_error_parse(&e, 404,
+	                  "{\"error\":{\"code\":\"Internal_RecordNotFound\",\"message\":\"x\"}}",
+	                  58);
 	is_int(odata_error_exit(&e), EP_DATAERR, "missing record: data");
 	odata_error_parse(&e, 400, "{\"error\":{\"code\":5,\"message\":[\"\\u0000\"]}}", 41);
 	is_str(e.code, "", "mistyped error fields ignored");
@@ -342,9 +348,10 @@ test_batch(void)
 	       "\"headers\":{\"Content-Type\":\"application/json\",\"If-Match\":\"W/\\\"x\\\"\"},"
 	       "\"body\":{\"Name\":\"n\"}}]}",
 	       "batch body");
-	const char *ans = "{\"responses\":[{\"id\":\"2\",\"status\":409,\"headers\":{},\"body\":{\"error\":"
-			  "{\"code\":\"Request_EntityChanged\",\"message\":\"m\"}}},{\"id\":1,\"status\":200,"
-			  "\"headers\":{\"ETag\":\"W/\\\"h\\\"\"},\"body\":{\"No\":\"1\"}}]}";
+	const char *ans =
+		"{\"responses\":[{\"id\":\"2\",\"status\":409,\"headers\":{},\"body\":{\"error\":"
+		"{\"code\":\"Request_EntityChanged\",\"message\":\"m\"}}},{\"id\":1,\"status\":200,"
+		"\"headers\":{\"ETag\":\"W/\\\"h\\\"\"},\"body\":{\"No\":\"1\"}}]}";
 	ok(odata_batch_parse(ans, strlen(ans), &r, &n, &err) == 0 && n == 2, "batch answer");
 	is_str(r[0].id, "2", "id");
 	is_int(r[0].status, 409, "status");
@@ -354,7 +361,7 @@ test_batch(void)
 	is_str(r[1].etag, "W/\"h\"", "etag from the header");
 	odata_batch_resp_free(r, n);
 	ok(odata_batch_parse("{\"responses\":[{\"id\":\"1\"}]}", 26, &r, &n, &err) < 0 &&
-	       err.code == EP_DATAERR,
+	           err.code == EP_DATAERR,
 	   "an answer without status refused");
 	ok(odata_batch_parse("nope", 4, &r, &n, &err) < 0, "not JSON refused");
 	buf_release(&b);
@@ -375,8 +382,10 @@ test_md_refusals(void)
 		  "<!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\"><!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;\">]>"
 		  "<edmx:Edmx xmlns:edmx=\"http://docs.oasis-open.org/odata/ns/edmx\">&c;</edmx:Edmx>",
 		  "document type" },
-		{ "truncated", "<edmx:Edmx xmlns:edmx=\"http://docs.oasis-open.org/odata/ns/edmx\">"
-			       "<edmx:DataServices><Schema Namespace=\"NAV\" xmlns=\"http://docs.oa", "line" },
+		{ "truncated",
+		  "<edmx:Edmx xmlns:edmx=\"http://docs.oasis-open.org/odata/ns/edmx\">"
+		  "<edmx:DataServices><Schema Namespace=\"NAV\" xmlns=\"http://docs.oa",
+		  "line" },
 		{ "not CSDL", "<html><body>login</body></html>", "not a CSDL document" },
 		{ "empty", "", "" },
 		{ "undeclared key",
@@ -396,9 +405,9 @@ test_md_refusals(void)
 		struct odata_md md;
 		struct ep_err err = EP_ERR_INIT;
 		int rc = odata_md_parse(&md, bad[i].xml, strlen(bad[i].xml), "$metadata from 'x'",
-					&err);
+		                        &err);
 		ok(rc < 0 && err.code == EP_DATAERR && strstr(err.msg, "$metadata from 'x'") &&
-			   strstr(err.msg, bad[i].why),
+		           strstr(err.msg, bad[i].why),
 		   bad[i].name);
 		if (rc == 0 || !strstr(err.msg, bad[i].why))
 			diag("%s", err.msg);
@@ -447,14 +456,14 @@ test_out_of_line(void)
 	   "the real server's metadata.xml parses");
 	t = odata_md_entity(&md, "Customers");
 	ok(t && (p = odata_prop_find(t, "SystemModifiedAt")) && p->computed &&
-		   (p = odata_prop_find(t, "Last_Date_Modified")) && p->computed &&
-		   (p = odata_prop_find(t, "Balance_LCY")) && p->computed &&
-		   (p = odata_prop_find(t, "Name")) && !p->computed,
+	           (p = odata_prop_find(t, "Last_Date_Modified")) && p->computed &&
+	           (p = odata_prop_find(t, "Balance_LCY")) && p->computed &&
+	           (p = odata_prop_find(t, "Name")) && !p->computed,
 	   "Core.Computed out of line (<Annotations Target=\"NAV.Customers/...\">)");
 	t = odata_md_entity(&md, "SalesOrders");
 	t = t ? odata_nav_entity(&md, t, "SalesOrderSalesLines") : NULL;
 	ok(t && !strcmp(t->qname, "NAV.SalesOrderSalesLines") &&
-		   (p = odata_prop_find(t, "Line_Amount")) && p->computed,
+	           (p = odata_prop_find(t, "Line_Amount")) && p->computed,
 	   "a navigation property's entity type, its computed fields");
 	odata_md_free(&md);
 	free(xml);
@@ -483,12 +492,12 @@ main(void)
 		diag("%s", err.msg);
 	const struct odata_etype *c = odata_md_entity(&md, "Customer");
 	ok(c && !strcmp(c->qname, "NAV.Customer") && c->nkeys == 1 &&
-		   !strcmp(c->props[c->keys[0]].name, "No"),
+	           !strcmp(c->props[c->keys[0]].name, "No"),
 	   "entity set -> type, key");
 	ok(odata_prop_find(c, "Street") == NULL, "complex type properties stay out");
 	const struct odata_prop *p = odata_prop_find(c, "Blocked");
 	ok(p && p->kind == ODATA_ENUM && p->enumt && p->enumt->nmembers == 2 &&
-		   !strcmp(p->enumt->members[0], "_x0020_"),
+	           !strcmp(p->enumt->members[0], "_x0020_"),
 	   "enum through the schema alias");
 	p = odata_prop_find(c, "Last_Date_Modified");
 	ok(p && p->kind == ODATA_DATE && p->computed, "computed annotation");

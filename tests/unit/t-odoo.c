@@ -70,7 +70,7 @@ control(const char *method, const char *path, const char *json)
 	struct http_resp r;
 	struct ep_err e = EP_ERR_INIT;
 	char url[256];
-	const char *h[] = {"Content-Type: application/json", NULL};
+	const char *h[] = { "Content-Type: application/json", NULL };
 
 	http_opts_init(&ho);
 	c = http_new(&ho, &e);
@@ -207,8 +207,8 @@ test_protocol(enum odoo_proto proto)
 		args = J(a);
 		r = odoo_call(o, "res.partner", "read", args, NULL, &err);
 		snprintf(name, sizeof(name), "%s: read back", pn);
-		snprintf(a, sizeof(a), "[{\"id\":%d,\"name\":\"t-odoo <&> caf\xc3\xa9\",\"ref\":\"T1\"}]",
-		         id);
+		snprintf(a, sizeof(a),
+		         "[{\"id\":%d,\"name\":\"t-odoo <&> caf\xc3\xa9\",\"ref\":\"T1\"}]", id);
 		is_str(P(r), a, name);
 		cJSON_Delete(r);
 		cJSON_Delete(args);
@@ -231,9 +231,10 @@ test_protocol(enum odoo_proto proto)
 		snprintf(a, sizeof(a), "[[%d],{\"ref\":\"T3\"}]", id);
 		args = J(a);
 		r = odoo_call(o, "res.partner", "write", args, NULL, &err);
-		snprintf(name, sizeof(name), "%s: write a deleted record: MissingError, per call", pn);
+		snprintf(name, sizeof(name), "%s: write a deleted record: MissingError, per call",
+		         pn);
 		ok(r == NULL && !err.fatal && err.e.code == EP_DATAERR &&
-		       strcmp(err.name, "odoo.exceptions.MissingError") == 0,
+		           strcmp(err.name, "odoo.exceptions.MissingError") == 0,
 		   name);
 		diag("%s", err.e.msg);
 		cJSON_Delete(args);
@@ -243,8 +244,8 @@ test_protocol(enum odoo_proto proto)
 	r = odoo_call(o, "res.partner", "create", args, NULL, &err);
 	snprintf(name, sizeof(name), "%s: create without a name: per-call error, message kept", pn);
 	ok(r == NULL && !err.fatal && err.e.code == EP_DATAERR &&
-	       strstr(err.message, "Contacts require a name") &&
-	       strstr(err.e.msg, "res.partner.create: odoo.exceptions.") == err.e.msg,
+	           strstr(err.message, "Contacts require a name") &&
+	           strstr(err.e.msg, "res.partner.create: odoo.exceptions.") == err.e.msg,
 	   name);
 	diag("%s | %s", err.name, err.e.msg);
 	cJSON_Delete(args);
@@ -341,7 +342,7 @@ test_faults(void)
 	control("POST", "faults", "{\"malformed\":{\"every\":1,\"mode\":\"garbage\"}}");
 	r = call(o, "res.partner", "search_count", "[[]]", NULL, &err);
 	ok(r == NULL && err.e.code == EP_UNAVAILABLE && err.fatal &&
-	       strstr(err.e.msg, "malformed JSON-RPC response"),
+	           strstr(err.e.msg, "malformed JSON-RPC response"),
 	   "malformed every time: 69 after the retries");
 	diag("%s", err.e.msg);
 	control("DELETE", "faults", NULL);
@@ -397,8 +398,8 @@ test_concurrency(void)
 
 		snprintf(a, sizeof(a), "[[%d],[\"id\"]]", i + 1);
 		args = J(a);
-		c[i] = odoo_call_new(o, "res.partner", "read", args, NULL, (void *)(intptr_t)(i + 1),
-		                     &err);
+		c[i] = odoo_call_new(o, "res.partner", "read", args, NULL,
+		                     (void *)(intptr_t)(i + 1), &err);
 		cJSON_Delete(args);
 		odoo_submit(o, c[i], &err);
 	}
@@ -442,7 +443,7 @@ test_trace(void)
 		odoo_close(o);
 		fclose(fp);
 		ok(n > 200 && strstr(t, p == ODOO_JSON2 ? KEY : "s3cret") == NULL &&
-		       strstr(t, "***") != NULL,
+		           strstr(t, "***") != NULL,
 		   p == ODOO_XMLRPC    ? "xmlrpc: the password never in the trace"
 		   : p == ODOO_JSONRPC ? "jsonrpc: the password never in the trace"
 		                       : "json2: the key never in the trace");
@@ -485,8 +486,9 @@ test_profile(void)
 	fclose(f);
 	chmod(keyf, 0600);
 	f = fopen(path, "w");
-	fprintf(f, "[sb]\nurl = %s\ndb = peer\nuser = admin\ntoken_file = %s\ntimeout = 2.5\n"
-	           "rate_limit = 0.5\n[bad]\nurl = %s\nauth = kerberos\npassword_file = %s\n",
+	fprintf(f,
+	        "[sb]\nurl = %s\ndb = peer\nuser = admin\ntoken_file = %s\ntimeout = 2.5\n"
+	        "rate_limit = 0.5\n[bad]\nurl = %s\nauth = kerberos\npassword_file = %s\n",
 	        base, keyf, base, keyf);
 	fclose(f);
 	chmod(path, 0600);
@@ -503,7 +505,7 @@ test_profile(void)
 	odoo_opts_init(&oo);
 	oo.http = co.http;
 	ok(odoo_opts_from_profile(&oo, p, &e) == 0 && oo.secret_is_key &&
-	       strcmp(oo.secret, KEY) == 0,
+	           strcmp(oo.secret, KEY) == 0,
 	   "a token_file secret is an API key");
 	o = odoo_open(&oo, &err);
 	ok(o && odoo_protocol(o) == ODOO_JSON2, "auto picks JSON-2 for it");
@@ -519,7 +521,7 @@ test_profile(void)
 	p = conn_profile(&co, "odoo", &e);
 	odoo_opts_init(&oo);
 	ok(p && odoo_opts_from_profile(&oo, p, &e) == -1 && e.code == EP_CONFIG &&
-	       strstr(e.msg, "auth 'kerberos': want password or apikey"),
+	           strstr(e.msg, "auth 'kerberos': want password or apikey"),
 	   "a bad auth value: 78 naming the line");
 	diag("%s", e.msg);
 	cfg_profile_free(p);

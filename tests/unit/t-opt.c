@@ -46,7 +46,8 @@ main(void)
 	ok(os.longs[7].name == NULL, "table ends");
 	ep_opt_free(&os);
 
-	ok(ep_opt_build(clash_key, &os, &e) < 0 && e.code == EP_SOFTWARE, "a key twice refused (70)");
+	ok(ep_opt_build(clash_key, &os, &e) < 0 && e.code == EP_SOFTWARE,
+	   "a key twice refused (70)");
 	is_str(e.msg, "option tables: --zeta and --omega have one key (0x1000)", "names both");
 	ok(os.longs == NULL && os.shorts == NULL, "nothing left to free");
 	ok(ep_opt_build(clash_short, &os, &e) < 0 && e.code == EP_SOFTWARE, "a short letter twice");
@@ -62,7 +63,8 @@ main(void)
 	ok(strstr(text, "\n  -a, --alpha FILE  take a file\n") != NULL, "short+long line");
 	ok(strstr(text, "\n      --mode x|y    choose\n") != NULL, "long-only line with choices");
 	ok(strstr(text, "--help") < strstr(text, "--mode") &&
-	   strstr(text, "--mode") < strstr(text, "--zeta"), "sorted by long name");
+	           strstr(text, "--mode") < strstr(text, "--zeta"),
+	   "sorted by long name");
 	free(text);
 
 	ok(ep_parse_long("42", 0, 100, &v) == 0 && v == 42, "parse 42");

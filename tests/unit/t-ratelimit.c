@@ -39,8 +39,8 @@ parse(const char *s, int64_t n, int64_t period)
 int
 main(void)
 {
-	struct fake f = {1000000, {0}, 0};
-	struct ep_clock c = {f_now, f_now, f_sleep, &f};
+	struct fake f = { 1000000, { 0 }, 0 };
+	struct ep_clock c = { f_now, f_now, f_sleep, &f };
 	struct ratelimit rl;
 	struct ep_err e = EP_ERR_INIT;
 	int64_t n, per, total;
@@ -86,7 +86,7 @@ main(void)
 		ratelimit_wait(&rl, &c);
 	is_int(f.nwaits, 6, "3/s: six waits for seven requests");
 	ok(f.waits[0] == 334 && f.waits[1] == 333 && f.waits[2] == 333 && f.waits[3] == 334 &&
-	       f.waits[4] == 333 && f.waits[5] == 333,
+	           f.waits[4] == 333 && f.waits[5] == 333,
 	   "334 333 333 334 333 333");
 	for (i = 0, total = 0; i < 6; i++)
 		total += f.waits[i];

@@ -67,11 +67,10 @@ main(void)
 	is_str(red(""), "", "empty text");
 
 	/* headers */
-	is_str(
-	    red("GET / HTTP/1.1\r\nHost: x\r\nAuthorization: Basic dXNlcjpwdw==\r\n"
-	        "cookie: session_id=abc; x=y\r\nAccept: */*\r\n\r\n"),
-	    "GET / HTTP/1.1\r\nHost: x\r\nAuthorization: ***\r\ncookie: ***\r\nAccept: */*\r\n\r\n",
-	    "Authorization and Cookie headers");
+	is_str(red("GET / HTTP/1.1\r\nHost: x\r\nAuthorization: Basic dXNlcjpwdw==\r\n"
+	           "cookie: session_id=abc; x=y\r\nAccept: */*\r\n\r\n"),
+	       "GET / HTTP/1.1\r\nHost: x\r\nAuthorization: ***\r\ncookie: ***\r\nAccept: */*\r\n\r\n",
+	       "Authorization and Cookie headers");
 	is_str(red("HTTP/1.1 200 OK\nSet-Cookie: session_id=abc; HttpOnly\nProxy-Authorization: "
 	           "Bearer x\nX-Api-Key: k\n"),
 	       "HTTP/1.1 200 OK\nSet-Cookie: ***\nProxy-Authorization: ***\nX-Api-Key: ***\n",
@@ -138,8 +137,10 @@ main(void)
 
 	/* a credential in a URL */
 	is_str(red("cannot connect to 'http://user:pw@host:8069/x?y=1' (refused)"),
-	       "cannot connect to 'http://user:***@host:8069/x?y=1' (refused)", "URL userinfo password");
-	is_str(red("url = https://a:b:c@h/"), "url = https://a:***@h/", "the whole password, colons too");
+	       "cannot connect to 'http://user:***@host:8069/x?y=1' (refused)",
+	       "URL userinfo password");
+	is_str(red("url = https://a:b:c@h/"), "url = https://a:***@h/",
+	       "the whole password, colons too");
 	is_str(red("https://h/z@q:r and mailto:x@y http://h:80/"),
 	       "https://h/z@q:r and mailto:x@y http://h:80/", "no userinfo, no change");
 	{
@@ -148,7 +149,8 @@ main(void)
 		ok(ep_log_filter != NULL, "linking redact installs the message filter");
 		buf_init(&m, 1000);
 		ep_log_filter("bad url 'http://u:hunter2@h/'", 29, &m);
-		is_str(buf_str(&m), "bad url 'http://u:***@h/'", "...which redacts URL credentials");
+		is_str(buf_str(&m), "bad url 'http://u:***@h/'",
+		       "...which redacts URL credentials");
 		buf_release(&m);
 	}
 	redact_free(R);

@@ -25,7 +25,7 @@ ref_jitter(uint64_t *s, int64_t hi)
 static struct retry_input
 resp(int attempt, int status, const char *ra)
 {
-	struct retry_input in = {attempt, RETRY_RESPONSE, status, ra, 0, 0};
+	struct retry_input in = { attempt, RETRY_RESPONSE, status, ra, 0, 0 };
 
 	return in;
 }
@@ -55,8 +55,8 @@ main(void)
 	struct retry_decision d;
 	struct retry_input in;
 	uint64_t rng = 42, ref = 42;
-	int i, codes[] = {200, 201, 204, 301, 304, 400, 401, 403, 404, 409, 422, 501, 505};
-	int retryable[] = {408, 429, 500, 502, 503, 504};
+	int i, codes[] = { 200, 201, 204, 301, 304, 400, 401, 403, 404, 409, 422, 501, 505 };
+	int retryable[] = { 408, 429, 500, 502, 503, 504 };
 	const int64_t imf = 784111777; /* Sun, 06 Nov 1994 08:49:37 GMT */
 
 	/* which outcomes retry */

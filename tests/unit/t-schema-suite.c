@@ -99,8 +99,8 @@ find_skip(const char *file, const char *group, const char *cas)
 		struct skip *s = &skips[i];
 
 		if (strcmp(s->file, file) == 0 &&
-			(strcmp(s->group, "*") == 0 || strcmp(s->group, group) == 0) &&
-			(strcmp(s->cas, "*") == 0 || strcmp(s->cas, cas) == 0)) {
+		    (strcmp(s->group, "*") == 0 || strcmp(s->group, group) == 0) &&
+		    (strcmp(s->cas, "*") == 0 || strcmp(s->cas, cas) == 0)) {
 			s->used = 1;
 			return s;
 		}

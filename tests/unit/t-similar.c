@@ -42,7 +42,7 @@ static void
 rec(const struct sim_spec *sp, struct buf *b, const char *v0, const char *v1, const char *v2,
     const char *v3)
 {
-	const char *v[4] = {v0, v1, v2, v3};
+	const char *v[4] = { v0, v1, v2, v3 };
 	size_t l[4];
 
 	for (int i = 0; i < 4; i++)
@@ -94,10 +94,10 @@ main(void)
 
 	/* similarities */
 	ok(sim_jaro_winkler("martha", 6, "marhta", 6) > 0.96 &&
-	       sim_jaro_winkler("martha", 6, "marhta", 6) < 0.962,
+	           sim_jaro_winkler("martha", 6, "marhta", 6) < 0.962,
 	   "Jaro-Winkler martha/marhta 0.961");
 	ok(sim_jaro_winkler("dixon", 5, "dicksonx", 8) > 0.81 &&
-	       sim_jaro_winkler("dixon", 5, "dicksonx", 8) < 0.82,
+	           sim_jaro_winkler("dixon", 5, "dicksonx", 8) < 0.82,
 	   "Jaro-Winkler dixon/dicksonx 0.813");
 	is_int((int)(sim_jaro_winkler("abc", 3, "xyz", 3) * 1000), 0, "nothing in common: 0");
 	ok(sim_words("widgets acme", 12, "acme widgets", 12) > 0.99, "words in another order: 1");

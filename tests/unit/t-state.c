@@ -46,7 +46,8 @@ main(void)
 	ok(m != NULL, "valid JSON");
 	is_int(cJSON_GetObjectItem(cJSON_GetObjectItem(m, "odoo:prod:res.partner"), "id")->valueint,
 	       9, "latest position");
-	is_str(cJSON_GetObjectItem(cJSON_GetObjectItem(m, "bng:x:customers"), "cursor")->valuestring,
+	is_str(cJSON_GetObjectItem(cJSON_GetObjectItem(m, "bng:x:customers"), "cursor")
+	               ->valuestring,
 	       "abc", "other stream kept");
 	cJSON_Delete(m);
 	state_close(&a);
@@ -75,7 +76,8 @@ main(void)
 		pos = cJSON_Parse("{\"seq\":1}");
 		ok(state_commit(&a, "s", pos, &e) == 0, "a commits");
 		cJSON_Delete(pos);
-		is_int(state_open(&b, path, &e), -1, "b: refused after a's commit (the lock moved with the file)");
+		is_int(state_open(&b, path, &e), -1,
+		       "b: refused after a's commit (the lock moved with the file)");
 		state_close(&b);
 		/* the state file replaced by hand: a does not overwrite it */
 		snprintf(tmp, sizeof(tmp), "%s.hand", path);
@@ -105,7 +107,10 @@ main(void)
 
 	/* issue 15, defect 3: the committed position never moves back */
 	{
-		struct { const char *pos, *committed; int older; } c[] = {
+		struct {
+			const char *pos, *committed;
+			int older;
+		} c[] = {
 			{ "{\"write_date\":\"2026-01-01 00:00:00\",\"id\":7}",
 			  "{\"write_date\":\"2026-01-01 00:04:07\",\"id\":1}", 1 },
 			{ "{\"write_date\":\"2026-01-01 00:04:07\",\"id\":1}",
@@ -120,7 +125,8 @@ main(void)
 			  "{\"updated_at\":\"2026-01-01T00:00:01+01:00\",\"id\":\"a\"}", 1 },
 			{ "{\"seq\":4}", "{\"seq\":5}", 1 },
 			{ "{\"SystemModifiedAt\":\"2026-01-01T00:00:00Z\",\"key\":{\"No\":\"1\"}}",
-			  "{\"SystemModifiedAt\":\"2026-01-01T00:00:00Z\",\"key\":{\"No\":\"2\"}}", 0 },
+			  "{\"SystemModifiedAt\":\"2026-01-01T00:00:00Z\",\"key\":{\"No\":\"2\"}}",
+			  0 },
 			{ "{\"cursor\":\"abc\"}", "{\"cursor\":\"abd\"}", 0 },
 			{ "{\"seq\":4}", "{\"write_date\":\"2026-01-01 00:00:00\"}", 0 },
 		};
@@ -159,13 +165,14 @@ main(void)
 			cJSON_AddStringToObject(pos, "history", huge);
 			e.code = 0;
 			ok(state_commit(&a, "big", pos, &e) < 0 && e.code == EP_DATAERR &&
-			       strstr(e.msg, "more than the 16 MiB a state file holds") != NULL,
+			           strstr(e.msg, "more than the 16 MiB a state file holds") != NULL,
 			   "a state past 16 MiB is not committed");
 			cJSON_Delete(pos);
 			free(huge);
 			state_close(&a);
 			m = state_read(path, &e);
-			ok(m && cJSON_GetObjectItem(m, "big") == NULL && cJSON_GetObjectItem(m, "o"),
+			ok(m && cJSON_GetObjectItem(m, "big") == NULL &&
+			           cJSON_GetObjectItem(m, "o"),
 			   "...the file as it was, and readable");
 			cJSON_Delete(m);
 		}

@@ -23,7 +23,7 @@ tokens(const char *name)
 static struct suggest *
 ctx(const char *syn)
 {
-	struct suggest_opts o = {syn, 0, 0, 0};
+	struct suggest_opts o = { syn, 0, 0, 0 };
 	struct ep_err e = EP_ERR_INIT;
 
 	return suggest_new(&o, &e);
@@ -58,12 +58,12 @@ main(void)
 	struct ep_err e = EP_ERR_INIT;
 	char *d1, *d2;
 	static const char schema[] =
-	    "{\"properties\": {\"Name\": {\"type\": \"string\"},"
-	    " \"Post_Code\": {\"type\": \"string\"},"
-	    " \"E_Mail\": {\"type\": \"string\", \"format\": \"idn-email\"},"
-	    " \"Country_Region_Code\": {\"type\": \"string\", \"format\": \"iso3166\"},"
-	    " \"Modified\": {\"type\": \"string\", \"readOnly\": true},"
-	    " \"Balance\": {\"type\": \"number\"}}, \"required\": [\"Name\"]}";
+		"{\"properties\": {\"Name\": {\"type\": \"string\"},"
+		" \"Post_Code\": {\"type\": \"string\"},"
+		" \"E_Mail\": {\"type\": \"string\", \"format\": \"idn-email\"},"
+		" \"Country_Region_Code\": {\"type\": \"string\", \"format\": \"iso3166\"},"
+		" \"Modified\": {\"type\": \"string\", \"readOnly\": true},"
+		" \"Balance\": {\"type\": \"number\"}}, \"required\": [\"Name\"]}";
 
 	is_str(tokens("PostalCode"), "postal code", "tokens: camel case");
 	is_str(tokens("Post_Code"), "post code", "tokens: underscores");
@@ -114,7 +114,7 @@ main(void)
 	fputs("postcode zip\n", f);
 	fclose(f);
 	{
-		struct suggest_opts o = {synf, 0, 0, 0};
+		struct suggest_opts o = { synf, 0, 0, 0 };
 
 		ok(suggest_new(&o, &e) == NULL, "a bad synonym line is refused");
 		ok(strstr(e.msg, ":1: want 'concept: variant ...'") != NULL, "with file:line");

@@ -88,7 +88,9 @@ dec_like(const char *xml, const char *want_sub, const char *name)
 	free(got);
 }
 
-#define RESP(v) "<?xml version=\"1.0\"?><methodResponse><params><param>" v "</param></params></methodResponse>"
+#define RESP(v)                                                                                    \
+	"<?xml version=\"1.0\"?><methodResponse><params><param>" v                                 \
+	"</param></params></methodResponse>"
 
 static char *
 enc(const char *json)
@@ -287,8 +289,8 @@ test_malformed(void)
 	         "unexpected element <value> in <member>", "member without a name");
 	dec_like(RESP("<value><struct><member><name>a</name></member></struct></value>"),
 	         "<member> without <value>", "member without a value");
-	dec_like("<methodResponse><params></params></methodResponse>",
-	         "<params> without a <param>", "no param");
+	dec_like("<methodResponse><params></params></methodResponse>", "<params> without a <param>",
+	         "no param");
 	dec_like("<methodResponse><params><param><value>1</value></param><param><value>2</value>"
 	         "</param></params></methodResponse>",
 	         "unexpected element <param>", "two params");
@@ -304,7 +306,7 @@ test_hostile(void)
 {
 	struct buf b = BUF_INIT;
 	struct ep_err err = EP_ERR_INIT;
-	struct xml_limits lim = {100, 0};
+	struct xml_limits lim = { 100, 0 };
 	cJSON *r = NULL;
 	struct xmlrpc_fault f;
 	int i;
@@ -355,7 +357,7 @@ test_hostile(void)
 	ok(strstr(err.msg, "over the 100-byte cap") != NULL, "size cap message");
 	{
 		static const char xxe[] = "<!DOCTYPE a [<!ENTITY e SYSTEM \"file:///etc/passwd\">]>"
-		                          "<a>&e;</a>";
+					  "<a>&e;</a>";
 		xmlDocPtr d = xml_parse_safe(xxe, strlen(xxe), "metadata", NULL, &err);
 
 		ok(d == NULL && strstr(err.msg, "metadata: line 1: document type declarations "
@@ -363,12 +365,12 @@ test_hostile(void)
 		   "xml_parse_safe: XXE refused");
 		d = xml_parse_safe("<a><b x=\"1\">t</b></a>", 21, "metadata", NULL, &err);
 		ok(d != NULL && xmlDocGetRootElement(d) &&
-		       strcmp((const char *)xmlDocGetRootElement(d)->name, "a") == 0,
+		           strcmp((const char *)xmlDocGetRootElement(d)->name, "a") == 0,
 		   "xml_parse_safe: a tree");
 		xmlFreeDoc(d);
 		d = xml_parse_safe("<a><b></a>", 10, "metadata", NULL, &err);
 		ok(d == NULL && strstr(err.msg, "metadata: line 1: ") != NULL &&
-		       err.code == EP_DATAERR,
+		           err.code == EP_DATAERR,
 		   "xml_parse_safe: malformed");
 	}
 }
@@ -402,8 +404,9 @@ test_encode(void)
 	enc_is("\"\\uffff\"", "ERR 65: a string holds U+FFFF (byte 1), which XML-RPC cannot carry",
 	       "U+FFFF refused");
 
-	params = cJSON_Parse("[\"peer\",2,\"pw\",\"res.partner\",\"search_read\",[[[\"id\",\">\",0]]],"
-	                     "{\"fields\":[\"name\"],\"limit\":2}]");
+	params = cJSON_Parse(
+		"[\"peer\",2,\"pw\",\"res.partner\",\"search_read\",[[[\"id\",\">\",0]]],"
+		"{\"fields\":[\"name\"],\"limit\":2}]");
 	ok(xmlrpc_encode_call(&b, "execute_kw", params, &err) == 0, "encode a call");
 	is_str(b.p,
 	       "<?xml version=\"1.0\"?>\n<methodCall><methodName>execute_kw</methodName><params>"
@@ -424,9 +427,10 @@ test_encode(void)
 	cJSON_Delete(params);
 	buf_release(&b);
 
-	roundtrip("{\"s\":\"\xc3\xa9\\r\\n<&>\",\"n\":[0,-1,2147483648,1.25,-1e-7],\"b\":[true,false,"
-	          "null],\"o\":{\"\":{}}}",
-	          "round trip of every type");
+	roundtrip(
+		"{\"s\":\"\xc3\xa9\\r\\n<&>\",\"n\":[0,-1,2147483648,1.25,-1e-7],\"b\":[true,false,"
+		"null],\"o\":{\"\":{}}}",
+		"round trip of every type");
 }
 
 int

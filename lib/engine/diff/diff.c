@@ -37,7 +37,7 @@ diff_pairs_free(struct diff_pair *p, int n)
 /* the comma-separated items of s, each passed to fn; -1 stops */
 static int
 each_item(const char *s, const char *what, struct ep_err *err,
-	int (*fn)(const char *item, size_t n, void *ctx), void *ctx)
+          int (*fn)(const char *item, size_t n, void *ctx), void *ctx)
 {
 	struct fields_iter it;
 	struct field_ref f;
@@ -79,8 +79,8 @@ add_pair(const char *item, size_t n, void *ctx)
 		pc->cap = cap;
 	}
 	if (fields_pair(item, n, &f) < 0)
-		return ep_errf(pc->err, EP_USAGE, "%s '%s': '%.*s' is not NAME or LEFT=RIGHT", pc->what,
-			pc->all, (int)n, item);
+		return ep_errf(pc->err, EP_USAGE, "%s '%s': '%.*s' is not NAME or LEFT=RIGHT",
+		               pc->what, pc->all, (int)n, item);
 	p = &pc->v[pc->n];
 	p->name[0] = strndup(f.name[0], f.n[0]);
 	p->name[1] = f.name[1] == f.name[0] ? p->name[0] : strndup(f.name[1], f.n[1]);
@@ -96,7 +96,7 @@ add_pair(const char *item, size_t n, void *ctx)
 
 int
 diff_parse_pairs(const char *s, const char *what, struct diff_pair **out, int *n,
-	struct ep_err *err)
+                 struct ep_err *err)
 {
 	struct pairs_ctx pc = { *out, *n, *n, what, s, err };
 
@@ -167,14 +167,15 @@ add_tolerance(const char *item, size_t n, void *ctx)
 
 	if (eq == NULL || eq == item)
 		return ep_errf(rc->err, EP_USAGE,
-			"--tolerance '%.*s': not FIELD=AMOUNT or FIELD=PERCENT%%", (int)n, item);
+		               "--tolerance '%.*s': not FIELD=AMOUNT or FIELD=PERCENT%%", (int)n,
+		               item);
 	vn = (size_t)(item + n - eq - 1);
 	pct = vn > 0 && eq[vn] == '%';
 	if (dec_parse(eq + 1, vn - (size_t)pct, &v) < 0 || dec_sign(&v) < 0 ||
 	    (pct && v.scale + 2 > DEC_MAX_SCALE))
 		return ep_errf(rc->err, EP_USAGE,
-			"--tolerance '%.*s': '%.*s' is not a number >= 0 (or a percentage)", (int)n,
-			item, (int)vn, eq + 1);
+		               "--tolerance '%.*s': '%.*s' is not a number >= 0 (or a percentage)",
+		               (int)n, item, (int)vn, eq + 1);
 	if ((r = new_rule(rc, item, (size_t)(eq - item))) == NULL)
 		return ep_errf(rc->err, EP_SOFTWARE, "out of memory");
 	if (pct) {
@@ -197,11 +198,12 @@ diff_parse_tolerance(const char *s, struct diff_rule **rules, int *n, struct ep_
 }
 
 int
-diff_parse_flag(const char *s, unsigned flag, struct diff_rule **rules, int *n,
-	struct ep_err *err)
+diff_parse_flag(const char *s, unsigned flag, struct diff_rule **rules, int *n, struct ep_err *err)
 {
 	struct rules_ctx rc = { rules, n, flag, s, err };
-	const char *what = flag == DIFF_ICASE ? "--ignore-case" : flag == DIFF_TRIM ? "--trim" : "--date";
+	const char *what = flag == DIFF_ICASE  ? "--ignore-case"
+	                   : flag == DIFF_TRIM ? "--trim"
+	                                       : "--date";
 
 	return each_item(s, what, err, add_flag, &rc);
 }
@@ -461,14 +463,15 @@ diff_new(const struct diff_spec *spec, struct ep_err *err)
 		goto oom;
 	for (s = 0; s < 2; s++) {
 		for (i = 0; i < nkeys; i++)
-			if (name_add(d, s, keys[i].name[s], strlen(keys[i].name[s]), SK_KEY, i) == NULL)
+			if (name_add(d, s, keys[i].name[s], strlen(keys[i].name[s]), SK_KEY, i) ==
+			    NULL)
 				goto oom;
 		if (name_add(d, s, "_key", 4, SK_KEYOBJ, 0) == NULL ||
 		    name_add(d, s, "_op", 3, SK_OP, 0) == NULL)
 			goto oom;
 		for (i = 0; i < spec->nignore; i++)
 			if (name_add(d, s, spec->ignore[i].name[s], strlen(spec->ignore[i].name[s]),
-				    SK_IGNORE, 0) == NULL)
+			             SK_IGNORE, 0) == NULL)
 				goto oom;
 	}
 	if (d->totals || spec->fields != NULL) {
@@ -478,19 +481,21 @@ diff_new(const struct diff_spec *spec, struct ep_err *err)
 		d->explicit_fields = 1;
 		for (i = 0; i < nf; i++) {
 			int f = field_add(d, fl[i].name[0], strlen(fl[i].name[0]), fl[i].name[1],
-				strlen(fl[i].name[1]));
+			                  strlen(fl[i].name[1]));
 
 			if (f < 0)
 				goto oom;
 			for (s = 0; s < 2; s++) {
-				struct slot *sl = name_add(d, s, fl[i].name[s], strlen(fl[i].name[s]),
-					SK_FIELD, f);
+				struct slot *sl = name_add(d, s, fl[i].name[s],
+				                           strlen(fl[i].name[s]), SK_FIELD, f);
 
 				if (sl == NULL)
 					goto oom;
 				if (sl->kind != SK_FIELD || sl->idx != f) {
-					ep_errf(err, EP_USAGE, "field '%s' is named twice (as a key, ignored "
-						"or compared)", fl[i].name[s]);
+					ep_errf(err, EP_USAGE,
+					        "field '%s' is named twice (as a key, ignored "
+					        "or compared)",
+					        fl[i].name[s]);
 					goto fail;
 				}
 			}
@@ -603,9 +608,9 @@ dec_text(struct buf *b, const char *p, size_t n)
 }
 
 struct cmember {
-	size_t k, kn;  /* decoded key in the scratch buf */
+	size_t k, kn; /* decoded key in the scratch buf */
 	const char *v, *ve;
-	size_t i;      /* place in the object: a repeated key's last wins */
+	size_t i; /* place in the object: a repeated key's last wins */
 };
 
 static int
@@ -801,15 +806,15 @@ group_part(struct diff *d, struct buf *b, const struct span *v, const char **why
 	buf_reset(&d->sa);
 	if (v->t != JSON_STRING || buf_grow(&d->sa, v->n) < 0 ||
 	    (d->sa.len = json_unescape(d->sa.p, v->p + 1, v->n - 2),
-		    dt_parse(d->sa.p, d->sa.len, d->spec.zone, &t) < 0)) {
+	     dt_parse(d->sa.p, d->sa.len, d->spec.zone, &t) < 0)) {
 		buf_reset(&d->why);
 		buf_addf(&d->why, "'%s': %.*s is not a date", d->spec.group.name[0],
-			(int)(v->n > 60 ? 60 : v->n), v->p);
+		         (int)(v->n > 60 ? 60 : v->n), v->p);
 		*why = d->why.p;
 		return -2;
 	}
 	k = dt_format(t.sec, d->spec.group_unit == DIFF_GROUP_DAY ? "%Y-%m-%d" : "%Y-%m",
-		d->spec.zone, out, sizeof out);
+	              d->spec.zone, out, sizeof out);
 	buf_addc(b, KT_STR);
 	diff_varint_put(b, k);
 	return buf_add(b, out, k);
@@ -819,11 +824,16 @@ static int
 tag_rank(int t)
 {
 	switch (t) {
-	case KT_NULL: return 0;
-	case KT_TRUE: return 1;
-	case KT_NUM: return 2;
-	case KT_STR: return 3;
-	default: return 4;
+	case KT_NULL:
+		return 0;
+	case KT_TRUE:
+		return 1;
+	case KT_NUM:
+		return 2;
+	case KT_STR:
+		return 3;
+	default:
+		return 4;
 	}
 }
 
@@ -898,8 +908,7 @@ key_value_json(struct buf *b, int tag, const unsigned char *p, size_t n)
 }
 
 int
-diff_key_members(const struct diff *d, struct buf *b, const unsigned char *key, size_t n,
-	int side)
+diff_key_members(const struct diff *d, struct buf *b, const unsigned char *key, size_t n, int side)
 {
 	const unsigned char *e = key + n;
 	const struct diff_pair *keys = d->totals ? &d->spec.group : d->spec.keys;
@@ -909,8 +918,8 @@ diff_key_members(const struct diff *d, struct buf *b, const unsigned char *key, 
 		size_t len;
 
 		key += diff_varint_get(key, e, &len);
-		if ((i && buf_addc(b, ',') < 0) || json_quote(b, keys[i].name[side],
-							    strlen(keys[i].name[side])) < 0 ||
+		if ((i && buf_addc(b, ',') < 0) ||
+		    json_quote(b, keys[i].name[side], strlen(keys[i].name[side])) < 0 ||
 		    buf_addc(b, ':') < 0 || key_value_json(b, tag, key, len) < 0)
 			return -1;
 		key += len;
@@ -1053,7 +1062,7 @@ key_object(struct diff *d, int side, const struct json_member *m, const char **w
  * a bad record (*why), -2 when memory ran out. */
 int
 diff_build(struct diff *d, int side, const char *p, size_t n, uint64_t line, struct buf *rec,
-	const char **why)
+           const char **why)
 {
 	struct json_obj it;
 	struct json_member m;
@@ -1332,7 +1341,7 @@ diff_num_equal(const struct dfield *f, const struct dec *a, const struct dec *b,
 
 int
 diff_value_equal(struct diff *d, const struct dfield *f, const struct diff_val *a,
-	const struct diff_val *b, struct dec *delta, int *has_delta)
+                 const struct diff_val *b, struct dec *delta, int *has_delta)
 {
 	int ea, eb, an, bn;
 	struct dec x, y;
@@ -1346,7 +1355,8 @@ diff_value_equal(struct diff *d, const struct dfield *f, const struct diff_val *
 		return ea && eb && (!d->spec.strict || (a->n == 0 && b->n == 0));
 	an = is_number(a);
 	bn = is_number(b);
-	if ((an && bn) || (!d->spec.strict && (an || bn || (f->flags & (DIFF_TOL_ABS | DIFF_TOL_REL))))) {
+	if ((an && bn) ||
+	    (!d->spec.strict && (an || bn || (f->flags & (DIFF_TOL_ABS | DIFF_TOL_REL))))) {
 		if (diff_to_dec(d, a, &x) == 0 && diff_to_dec(d, b, &y) == 0) {
 			*has_delta = 1;
 			return diff_num_equal(f, &x, &y, delta);
@@ -1356,7 +1366,8 @@ diff_value_equal(struct diff *d, const struct dfield *f, const struct diff_val *
 		if (f->flags & DIFF_DATE) {
 			struct dt_time ta, tb;
 
-			if (str_value(&d->sa, a, DIFF_TRIM) == 0 && str_value(&d->sb, b, DIFF_TRIM) == 0 &&
+			if (str_value(&d->sa, a, DIFF_TRIM) == 0 &&
+			    str_value(&d->sb, b, DIFF_TRIM) == 0 &&
 			    dt_parse(d->sa.p, d->sa.len, d->spec.zone, &ta) == 0 &&
 			    dt_parse(d->sb.p, d->sb.len, d->spec.zone, &tb) == 0)
 				return ta.sec == tb.sec && ta.nsec == tb.nsec;
@@ -1488,8 +1499,8 @@ diff_compare(struct diff *d, const struct drec *l, const struct drec *r)
 		int f = d->touched[i];
 		struct diff_fd *fd = &d->fd[nfd];
 
-		if (d->dense_t[f] == 1 &&
-		    !diff_value_equal(d, &d->fields[f], &none, &d->dense[f], &fd->delta, &fd->has_delta)) {
+		if (d->dense_t[f] == 1 && !diff_value_equal(d, &d->fields[f], &none, &d->dense[f],
+		                                            &fd->delta, &fd->has_delta)) {
 			fd->field = f;
 			fd->v[0] = none;
 			fd->v[1] = d->dense[f];
@@ -1575,8 +1586,8 @@ diff_record_json(const struct diff *d, const void *rec, int names, struct buf *b
 	if (buf_adds(b, "{\"_key\":{") < 0 ||
 	    diff_key_members(d, b, DREC_KEY(r), r->keylen, names) < 0 || buf_addc(b, '}') < 0)
 		return -1;
-	if (d->nkeys > 0 && (buf_addc(b, ',') < 0 ||
-				    diff_key_members(d, b, DREC_KEY(r), r->keylen, names) < 0))
+	if (d->nkeys > 0 &&
+	    (buf_addc(b, ',') < 0 || diff_key_members(d, b, DREC_KEY(r), r->keylen, names) < 0))
 		return -1;
 	while (p < e) {
 		uint16_t f;
@@ -1651,7 +1662,7 @@ same(struct diff *d, const char *a, size_t an, const char *b, size_t bn)
 /* map side's record into o; 1 done, 0 dropped, -2 error */
 static int
 fix_apply(struct diff *d, struct map_prog *fm, const void *rec, int target, struct buf *o,
-	struct map_rterr *re)
+          struct map_rterr *re)
 {
 	int r;
 
@@ -1669,7 +1680,7 @@ fix_apply(struct diff *d, struct map_prog *fm, const void *rec, int target, stru
 
 static int
 fix_mapped(struct diff *d, const struct diff_event *ev, int target, const char *op,
-	struct map_prog *fm, struct buf *out, struct map_rterr *re)
+           struct map_prog *fm, struct buf *out, struct map_rterr *re)
 {
 	int src = op[0] == 'd' ? target : !target, r, rc = -1;
 	struct buf os = BUF_INIT, ot = BUF_INIT;
@@ -1738,7 +1749,7 @@ out:
 
 int
 diff_fix(struct diff *d, const struct diff_event *ev, int target, int allow_delete,
-	struct map_prog *fixmap, struct buf *out, struct map_rterr *re)
+         struct map_prog *fixmap, struct buf *out, struct map_rterr *re)
 {
 	int other = !target, create;
 	const char *op;
@@ -1770,8 +1781,8 @@ diff_fix(struct diff *d, const struct diff_event *ev, int target, int allow_dele
 		return -1;
 	if (op[0] == 'd')
 		return buf_addc(out, '}') < 0 ? -1 : 1;
-	if (create && (buf_addc(out, ',') < 0 ||
-			      diff_key_members(d, out, ev->key, ev->keylen, target) < 0))
+	if (create &&
+	    (buf_addc(out, ',') < 0 || diff_key_members(d, out, ev->key, ev->keylen, target) < 0))
 		return -1;
 	for (int i = 0; i < ev->nfd; i++) {
 		const struct diff_fd *fd = &ev->fd[i];
@@ -1781,7 +1792,7 @@ diff_fix(struct diff *d, const struct diff_event *ev, int target, int allow_dele
 		    buf_addc(out, ':') < 0)
 			return -1;
 		if (fd->v[other].n ? buf_add(out, fd->v[other].p, fd->v[other].n) < 0
-				   : buf_add(out, "null", 4) < 0)
+		                   : buf_add(out, "null", 4) < 0)
 			return -1;
 	}
 	return buf_addc(out, '}') < 0 ? -1 : 1;

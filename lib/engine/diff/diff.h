@@ -75,38 +75,38 @@ struct diff_rule {
 enum { DIFF_GROUP_VALUE = 0, DIFF_GROUP_DAY = 'd', DIFF_GROUP_MONTH = 'm' };
 
 struct diff_spec {
-	struct diff_pair *keys;       /* record mode: the key fields */
+	struct diff_pair *keys; /* record mode: the key fields */
 	int nkeys;
-	struct diff_pair *fields;     /* compared fields; NULL: every field */
+	struct diff_pair *fields; /* compared fields; NULL: every field */
 	int nfields;
-	struct diff_pair *ignore;     /* fields never compared */
+	struct diff_pair *ignore; /* fields never compared */
 	int nignore;
 	struct diff_rule *rules;
 	int nrules;
-	struct diff_pair *sums;       /* totals mode when nsums > 0 */
+	struct diff_pair *sums; /* totals mode when nsums > 0 */
 	int nsums;
-	struct diff_pair group;       /* --group-by (names NULL: one grand total) */
-	int group_unit;               /* DIFF_GROUP_* */
-	int strict;                   /* null, false, "" and absent all differ */
-	int sorted;                   /* merge join */
-	uint64_t memory;              /* bytes before spilling (0: 1 GiB) */
-	const char *zone;             /* zone of dates without an offset (NULL: UTC) */
-	struct map_prog *map[2];      /* applied to each record first, or NULL */
-	size_t max_line;              /* 0: NDJ_DEFAULT_MAX_LINE */
+	struct diff_pair group;  /* --group-by (names NULL: one grand total) */
+	int group_unit;          /* DIFF_GROUP_* */
+	int strict;              /* null, false, "" and absent all differ */
+	int sorted;              /* merge join */
+	uint64_t memory;         /* bytes before spilling (0: 1 GiB) */
+	const char *zone;        /* zone of dates without an offset (NULL: UTC) */
+	struct map_prog *map[2]; /* applied to each record first, or NULL */
+	size_t max_line;         /* 0: NDJ_DEFAULT_MAX_LINE */
 };
 
 /* Parse "a,b=B,c" into pairs (a bare name is the same on both sides);
  * *out is malloc'ed, free with diff_pairs_free.  what names the option in
  * messages. */
 int diff_parse_pairs(const char *s, const char *what, struct diff_pair **out, int *n,
-	struct ep_err *err);
+                     struct ep_err *err);
 void diff_pairs_free(struct diff_pair *p, int n);
 /* Parse "FIELD=AMOUNT" or "FIELD=PERCENT%" (comma-separated list) into
  * rules appended to the array *rules of *n. */
 int diff_parse_tolerance(const char *s, struct diff_rule **rules, int *n, struct ep_err *err);
 /* Add rule flag for each name of the comma-separated list s. */
 int diff_parse_flag(const char *s, unsigned flag, struct diff_rule **rules, int *n,
-	struct ep_err *err);
+                    struct ep_err *err);
 void diff_rules_free(struct diff_rule *r, int n);
 
 /* One value as JSON text; n == 0 when the field is absent. */
@@ -117,23 +117,23 @@ struct diff_val {
 
 /* One field in an event. */
 struct diff_fd {
-	int field;              /* diff_field_name(d, field, side) */
-	struct diff_val v[2];   /* left, right */
-	int has_delta;          /* both numbers: delta = right - left */
+	int field;            /* diff_field_name(d, field, side) */
+	struct diff_val v[2]; /* left, right */
+	int has_delta;        /* both numbers: delta = right - left */
 	struct dec delta;
 };
 
 struct diff_event {
 	enum diff_status status;
-	const unsigned char *key;  /* encoded key: diff_key_json, diff_key_text */
+	const unsigned char *key; /* encoded key: diff_key_json, diff_key_text */
 	size_t keylen;
-	const struct diff_fd *fd;  /* changed: the fields that differ; only_*: every
+	const struct diff_fd *fd; /* changed: the fields that differ; only_*: every
 	                              field of the record; match: none */
 	int nfd;
-	uint64_t count[2];         /* duplicate_key, totals: records on each side */
-	uint64_t line[2];          /* the (first) record's line on each side, 0 none */
-	int totals;                /* a group of totals mode */
-	const void *rec[2];        /* each side's compact record, NULL none (for
+	uint64_t count[2];  /* duplicate_key, totals: records on each side */
+	uint64_t line[2];   /* the (first) record's line on each side, 0 none */
+	int totals;         /* a group of totals mode */
+	const void *rec[2]; /* each side's compact record, NULL none (for
 	                              diff_record_json) */
 };
 
@@ -148,12 +148,12 @@ struct diff_sink {
 };
 
 struct diff_counts {
-	uint64_t read[3];      /* records read (control lines not counted); [2]: --base */
-	uint64_t dropped[3];   /* dropped by a map */
-	uint64_t bad[3];       /* skipped as bad */
+	uint64_t read[3];    /* records read (control lines not counted); [2]: --base */
+	uint64_t dropped[3]; /* dropped by a map */
+	uint64_t bad[3];     /* skipped as bad */
 	uint64_t n[DIFF_NSTATUS];
-	uint64_t partitions;   /* partition files used, 0 when all fit */
-	uint64_t peak_bytes;   /* largest memory held for records */
+	uint64_t partitions; /* partition files used, 0 when all fit */
+	uint64_t peak_bytes; /* largest memory held for records */
 };
 
 struct diff *diff_new(const struct diff_spec *spec, struct ep_err *err);
@@ -164,7 +164,7 @@ void diff_free(struct diff *d);
  * counted), -1 on a failure (a missing file, a read error, an input not
  * sorted under spec.sorted, the sink stopping). */
 int diff_run(struct diff *d, const char *const path[2], const struct diff_sink *sink,
-	struct ep_err *err);
+             struct ep_err *err);
 const struct diff_counts *diff_counts(const struct diff *d);
 /* The names of the inputs, as in messages ("stdin" for "-"). */
 const char *diff_source(const struct diff *d, int side);
@@ -175,14 +175,14 @@ const char *diff_field_name(const struct diff *d, int field, int side);
 /* The key as JSON: one field gives its value, several an object named as
  * on side; totals give the group's text (null for no group). */
 int diff_key_json(const struct diff *d, struct buf *b, const unsigned char *key, size_t n,
-	int side);
+                  int side);
 /* The key as plain text (a string's characters; several fields as their
  * JSON object). */
 int diff_key_text(const struct diff *d, struct buf *b, const unsigned char *key, size_t n);
 /* The key's fields as members "name":value,... named as on side (no
  * braces). */
 int diff_key_members(const struct diff *d, struct buf *b, const unsigned char *key, size_t n,
-	int side);
+                     int side);
 
 /* One side's compact record as a JSON object: "_key", the key fields and
  * the stored compared fields, all named as on side names. */
@@ -204,7 +204,7 @@ struct map_rterr;
  * delete not allowed, a difference the map does not carry, a map drop), -1
  * when memory ran out, -2 on a map runtime error (re filled). */
 int diff_fix(struct diff *d, const struct diff_event *ev, int target, int allow_delete,
-	struct map_prog *fixmap, struct buf *out, struct map_rterr *re);
+             struct map_prog *fixmap, struct buf *out, struct map_rterr *re);
 
 /* Text of a JSON value for people: a string's characters, null/absent as
  * "", anything else its JSON text. */
@@ -250,17 +250,17 @@ int diff_parse_owners(const char *s, struct diff_policy *pol, struct ep_err *err
  * fields to *ignore (as diff_parse_pairs does); an error names
  * source:line (EP_DATAERR). */
 int diff_policy_parse(const char *text, size_t n, const char *source, struct diff_policy *pol,
-	struct diff_pair **ignore, int *nignore, struct ep_err *err);
+                      struct diff_pair **ignore, int *nignore, struct ep_err *err);
 void diff_policy_free(struct diff_policy *pol);
 
 struct diff_merge_spec {
 	const struct diff_policy *policy; /* owners, or NULL */
 	enum diff_deletes deletes;
-	const char *archive[2];   /* --deletes archive: a JSON object of the fields that
+	const char *archive[2];     /* --deletes archive: a JSON object of the fields that
 	                             archive a record on that side (NULL: {"active":false}) */
-	int emit[2];              /* write fixes for the left, the right */
+	int emit[2];                /* write fixes for the left, the right */
 	struct map_prog *fixmap[2]; /* a side's fixes mapped back (diff_fix), or NULL */
-	int base;                 /* write the new base */
+	int base;                   /* write the new base */
 };
 
 struct diff_merge_sink {
@@ -272,20 +272,20 @@ struct diff_merge_sink {
 };
 
 struct diff_merge_counts {
-	uint64_t to[2];       /* keys with a create or update for the left, the right */
-	uint64_t create[2];   /* ... of which creates */
-	uint64_t deleted[2];  /* keys gone from the left, the right since the base */
-	uint64_t conflicts;   /* keys with a conflict (rejected) */
-	uint64_t resolved;    /* fields an owner decided */
-	uint64_t unchanged;   /* keys with nothing to do */
-	uint64_t duplicates;  /* keys found more than once in an input */
-	uint64_t fix_errors;  /* a fix map failed */
+	uint64_t to[2];      /* keys with a create or update for the left, the right */
+	uint64_t create[2];  /* ... of which creates */
+	uint64_t deleted[2]; /* keys gone from the left, the right since the base */
+	uint64_t conflicts;  /* keys with a conflict (rejected) */
+	uint64_t resolved;   /* fields an owner decided */
+	uint64_t unchanged;  /* keys with nothing to do */
+	uint64_t duplicates; /* keys found more than once in an input */
+	uint64_t fix_errors; /* a fix map failed */
 };
 
 /* path: left, right, base ("-" for stdin, at most one).  0 when all three
  * were read to the end, -1 on a failure (as diff_run). */
 int diff_merge_run(struct diff *d, const struct diff_merge_spec *ms, const char *const path[3],
-	const struct diff_merge_sink *sink, struct ep_err *err);
+                   const struct diff_merge_sink *sink, struct ep_err *err);
 const struct diff_merge_counts *diff_merge_counts(const struct diff *d);
 
 /* ---- reports (diff_report.c): the events written in one format ---- */

@@ -22,15 +22,15 @@
 #include "stream/ndjson.h"
 
 struct drec {
-	uint32_t size;    /* bytes, header included */
+	uint32_t size; /* bytes, header included */
 	uint32_t keylen;
-	uint64_t line;    /* source line */
-	uint64_t hash;    /* of the key */
-	uint32_t cnt[2];  /* records with this key: [0] held side, [1] streamed */
-	uint16_t nf;      /* stored fields */
+	uint64_t line;   /* source line */
+	uint64_t hash;   /* of the key */
+	uint32_t cnt[2]; /* records with this key: [0] held side, [1] streamed */
+	uint16_t nf;     /* stored fields */
 	uint8_t side;
 	uint8_t flags;
-	uint32_t cnt2;    /* merge: records with this key on the right */
+	uint32_t cnt2; /* merge: records with this key on the right */
 };
 
 #define DREC_KEY(r) ((const unsigned char *)(r) + sizeof(struct drec))
@@ -48,7 +48,7 @@ struct slot {
 	size_t len;
 	uint32_t h;
 	int kind;
-	int idx;  /* field number, or key part */
+	int idx; /* field number, or key part */
 };
 
 struct names {
@@ -88,14 +88,14 @@ struct diff {
 	/* per record scratch */
 	struct span *sp;
 	size_t nsp, capsp;
-	uint32_t *fsp;        /* field -> its span + 1 in this record */
+	uint32_t *fsp; /* field -> its span + 1 in this record */
 	size_t capfsp;
-	struct span *kp;      /* key parts from the record, then from _key */
+	struct span *kp; /* key parts from the record, then from _key */
 	struct span *ko;
-	struct buf kname;     /* decoded member name */
-	struct buf kbuf;      /* encoded key */
-	struct buf sa, sb;    /* comparison scratch */
-	struct buf mapped;    /* a record after its map */
+	struct buf kname;  /* decoded member name */
+	struct buf kbuf;   /* encoded key */
+	struct buf sa, sb; /* comparison scratch */
+	struct buf mapped; /* a record after its map */
 	struct buf why;
 	/* dense view of one record's fields, by field number */
 	struct diff_val *dense;
@@ -105,16 +105,16 @@ struct diff {
 	/* events */
 	struct diff_fd *fd;
 	int capfd;
-	char *source[3];      /* left, right, base */
-	struct merge *m;      /* diff_merge_run's state, or NULL */
+	char *source[3]; /* left, right, base */
+	struct merge *m; /* diff_merge_run's state, or NULL */
 	struct diff_counts c;
 	const struct diff_sink *sink;
 	struct ep_err *err;
 };
 
 /* diff.c */
-int diff_build(struct diff *d, int side, const char *p, size_t n, uint64_t line,
-	struct buf *rec, const char **why);
+int diff_build(struct diff *d, int side, const char *p, size_t n, uint64_t line, struct buf *rec,
+               const char **why);
 int diff_key_cmp(const unsigned char *a, size_t an, const unsigned char *b, size_t bn);
 /* compare the left record l with the right record r and send the event
  * (changed or match) */
@@ -126,10 +126,10 @@ int diff_varint_put(struct buf *b, size_t v);
 size_t diff_varint_get(const unsigned char *p, const unsigned char *end, size_t *v);
 int diff_fd_room(struct diff *d, int n);
 int diff_value_equal(struct diff *d, const struct dfield *f, const struct diff_val *a,
-	const struct diff_val *b, struct dec *delta, int *has_delta);
+                     const struct diff_val *b, struct dec *delta, int *has_delta);
 int diff_to_dec(struct diff *d, const struct diff_val *v, struct dec *out);
 int diff_num_equal(const struct dfield *f, const struct dec *a, const struct dec *b,
-	struct dec *delta);
+                   struct dec *delta);
 
 /* diff_join.c */
 int diff_join(struct diff *d, const char *const path[2]);
@@ -141,7 +141,7 @@ int diff_join3(struct diff *d, const char *const path[3]);
 
 /* diff_merge.c */
 int diff_merge_key(struct diff *d, const struct drec *b, const struct drec *l,
-	const struct drec *r);
+                   const struct drec *r);
 /* b's key is the same in all three inputs */
 int diff_merge_same(struct diff *d, const struct drec *b);
 int diff_merge_dup(struct diff *d, const struct drec *any, const uint64_t cnt[3]);

@@ -20,7 +20,7 @@ struct rawidx;
 
 struct src {
 	int side;
-	int file;                 /* a partition file */
+	int file; /* a partition file */
 	struct ndjson_reader r;
 	FILE *fp;
 	uint64_t records;
@@ -29,7 +29,7 @@ struct src {
 	 * line is that base record (raw): src_next returns 2 and hit */
 	int keep_raw;
 	const struct rawidx *raw;
-	size_t guess;             /* the base line the next line probably is */
+	size_t guess; /* the base line the next line probably is */
 	struct drec *hit;
 	/* --sorted: a line that is byte for byte the base's next one is that
 	 * record (the base's cursor reads first) */
@@ -80,7 +80,7 @@ src_next(struct diff *d, struct src *s, struct buf *rec)
 		if (fread(&h, sizeof h, 1, s->fp) != 1) {
 			if (ferror(s->fp))
 				return ep_errf(d->err, EP_IOERR, "cannot read a partition file: %s",
-					strerror(errno));
+				               strerror(errno));
 			return 0;
 		}
 		buf_reset(rec);
@@ -89,7 +89,7 @@ src_next(struct diff *d, struct src *s, struct buf *rec)
 		memcpy(rec->p, &h, sizeof h);
 		if (fread(rec->p + sizeof h, 1, h.size - sizeof h, s->fp) != h.size - sizeof h)
 			return ep_errf(d->err, EP_IOERR, "cannot read a partition file: %s",
-				ferror(s->fp) ? strerror(errno) : "cut short");
+			               ferror(s->fp) ? strerror(errno) : "cut short");
 		rec->len = h.size;
 		return 1;
 	}
@@ -107,7 +107,8 @@ src_next(struct diff *d, struct src *s, struct buf *rec)
 			bad(d, s->side, ln.lineno, why);
 			continue;
 		}
-		if (s->raw != NULL && map == NULL && (s->hit = raw_find(s->raw, p, n, &s->guess)) != NULL) {
+		if (s->raw != NULL && map == NULL &&
+		    (s->hit = raw_find(s->raw, p, n, &s->guess)) != NULL) {
 			d->c.read[s->side]++;
 			s->records++;
 			return 2;
@@ -193,7 +194,7 @@ src_open(struct diff *d, struct src *s, int side, const char *path)
 }
 
 /* records in the order they were put */
-#define ARENA_EACH(a, w, r) \
+#define ARENA_EACH(a, w, r)                                                                        \
 	for ((r) = arena_first((a), &(w)); (r) != NULL; (r) = arena_next(&(w), (r)->size))
 
 struct entry {
@@ -212,7 +213,7 @@ struct rawrec {
 
 struct rawent {
 	uint64_t hash;
-	size_t idx;                /* into rec, + 1; 0: empty */
+	size_t idx; /* into rec, + 1; 0: empty */
 };
 
 struct rawidx {
@@ -395,7 +396,7 @@ temp_file(struct diff *d)
 	snprintf(path, sizeof path, "%s/reconcile.XXXXXX", dir);
 	if ((fd = mkstemp(path)) < 0) {
 		ep_errf(d->err, EP_IOERR, "cannot make a partition file in '%s': %s", dir,
-			strerror(errno));
+		        strerror(errno));
 		return NULL;
 	}
 	unlink(path);
@@ -417,7 +418,7 @@ part_write(struct diff *d, FILE **fp, const struct drec *r)
 		return -1;
 	if (fwrite(r, 1, r->size, *fp) != r->size)
 		return ep_errf(d->err, EP_IOERR, "cannot write a partition file: %s",
-			strerror(errno));
+		               strerror(errno));
 	return 0;
 }
 
@@ -435,8 +436,8 @@ part_index(const struct drec *r, int level)
  * partition: the two-way hash join for two inputs, the three-way merge
  * for three (base, left, right). */
 static int
-spill(struct diff *d, struct src *const *in, int nin, int level, struct arena *a,
-	struct table *t, struct buf *pending, int npending)
+spill(struct diff *d, struct src *const *in, int nin, int level, struct arena *a, struct table *t,
+      struct buf *pending, int npending)
 {
 	static const char *const side_name[3] = { "left", "right", "base" };
 	struct buf recb = BUF_INIT, *rec = &recb;
@@ -449,13 +450,15 @@ spill(struct diff *d, struct src *const *in, int nin, int level, struct arena *a
 	if (level == 0 && d->sink->note) {
 		uint64_t m = d->spec.memory;
 
-		snprintf(msg, sizeof msg, "the %s side needs more than --memory %llu%s: "
-			"joining in partition files", side_name[in[0]->side],
-			(unsigned long long)(m >= (1 << 20) ? m >> 20 : m >> 10), m >= (1 << 20) ? "M" : "K");
+		snprintf(msg, sizeof msg,
+		         "the %s side needs more than --memory %llu%s: "
+		         "joining in partition files",
+		         side_name[in[0]->side],
+		         (unsigned long long)(m >= (1 << 20) ? m >> 20 : m >> 10),
+		         m >= (1 << 20) ? "M" : "K");
 		d->sink->note(d->sink->ctx, msg);
 	}
-	ARENA_EACH(a, w, r)
-	{
+	ARENA_EACH(a, w, r) {
 		if (part_write(d, &pf[0][part_index(r, level)], r) < 0)
 			goto out;
 	}
@@ -487,7 +490,7 @@ spill(struct diff *d, struct src *const *in, int nin, int level, struct arena *a
 			any |= fp != NULL;
 			if (fp != NULL && fflush(fp) != 0) {
 				ep_errf(d->err, EP_IOERR, "cannot write a partition file: %s",
-					strerror(errno));
+				        strerror(errno));
 				goto out;
 			}
 			if (fp != NULL)
@@ -495,7 +498,8 @@ spill(struct diff *d, struct src *const *in, int nin, int level, struct arena *a
 		}
 		if (!any)
 			continue;
-		if ((nin == 2 ? hash_join(d, pp[0], pp[1], level + 1) : merge_hash(d, pp, level + 1)) < 0)
+		if ((nin == 2 ? hash_join(d, pp[0], pp[1], level + 1)
+		              : merge_hash(d, pp, level + 1)) < 0)
 			goto out;
 		for (k = 0; k < nin; k++) {
 			if (pf[k][i])
@@ -560,8 +564,8 @@ prefetch_records(const struct table *t, struct buf *b, int n)
 /* remember x's key only (counts c0, c1), to see duplicates among keys the
  * held side lacks */
 static int
-remember_key(struct diff *d, const struct drec *x, struct arena *pa, struct table *pt,
-	uint32_t c0, uint32_t c1)
+remember_key(struct diff *d, const struct drec *x, struct arena *pa, struct table *pt, uint32_t c0,
+             uint32_t c1)
 {
 	struct drec h = *x, *r;
 
@@ -581,7 +585,7 @@ remember_key(struct diff *d, const struct drec *x, struct arena *pa, struct tabl
 /* one streamed record against the held table */
 static int
 probe_one(struct diff *d, struct drec *x, int bs, struct table *t, struct arena *pa,
-	struct table *pt)
+          struct table *pt)
 {
 	struct entry *e;
 
@@ -606,7 +610,7 @@ probe_one(struct diff *d, struct drec *x, int bs, struct table *t, struct arena 
  * return is the spill's. */
 static int
 build_held(struct diff *d, struct src *const *in, int nin, int level, struct arena *a,
-	struct table *t, struct buf *b, int *spilled, struct rawidx *ri)
+           struct table *t, struct buf *b, int *spilled, struct rawidx *ri)
 {
 	struct drec *r, *x;
 	struct entry *e;
@@ -671,18 +675,15 @@ hash_join(struct diff *d, struct src *build, struct src *probe, int level)
 				goto out;
 		note_peak(d, a.used + t.cap * sizeof *t.e + pa.used + pt.cap * sizeof *pt.e);
 	}
-	ARENA_EACH(&a, w, r)
-	{
+	ARENA_EACH(&a, w, r) {
 		if (r->cnt[1] == 0 && diff_emit_only(d, r) < 0)
 			goto out;
 	}
-	ARENA_EACH(&a, w, r)
-	{
+	ARENA_EACH(&a, w, r) {
 		if (counts_emit_dup(d, r, bs) < 0)
 			goto out;
 	}
-	ARENA_EACH(&pa, w, r)
-	{
+	ARENA_EACH(&pa, w, r) {
 		if (counts_emit_dup(d, r, bs) < 0)
 			goto out;
 	}
@@ -719,7 +720,7 @@ not_sorted(struct diff *d, struct cursor *c)
 	diff_key_json(d, &a, DREC_KEY(x), x->keylen, names);
 	diff_key_json(d, &b, DREC_KEY(y), y->keylen, names);
 	ep_errf(d->err, EP_DATAERR, "%s:%llu: not sorted by key (--sorted): %.200s after %.200s",
-		d->source[c->src.side], (unsigned long long)x->line, buf_str(&a), buf_str(&b));
+	        d->source[c->src.side], (unsigned long long)x->line, buf_str(&a), buf_str(&b));
 	buf_release(&a);
 	buf_release(&b);
 	return -1;
@@ -780,8 +781,10 @@ merge_join(struct diff *d, struct cursor *L, struct cursor *R)
 	while (L->have_cur || R->have_cur) {
 		const struct drec *l = L->have_cur ? CREC(L->cur) : NULL;
 		const struct drec *r = R->have_cur ? CREC(R->cur) : NULL;
-		int cmp = l == NULL ? 1 : r == NULL ? -1
-			: diff_key_cmp(DREC_KEY(l), l->keylen, DREC_KEY(r), r->keylen);
+		int cmp = l == NULL ? 1
+		          : r == NULL
+		                  ? -1
+		                  : diff_key_cmp(DREC_KEY(l), l->keylen, DREC_KEY(r), r->keylen);
 
 		if (cmp < 0) {
 			if (diff_emit_only(d, l) < 0 ||
@@ -793,7 +796,8 @@ merge_join(struct diff *d, struct cursor *L, struct cursor *R)
 				return -1;
 		} else {
 			if (diff_compare(d, l, r) < 0 ||
-			    ((L->cnt > 1 || R->cnt > 1) && diff_emit_dup(d, l, L->cnt, R->cnt) < 0) ||
+			    ((L->cnt > 1 || R->cnt > 1) &&
+			     diff_emit_dup(d, l, L->cnt, R->cnt) < 0) ||
 			    advance(d, L) < 0 || advance(d, R) < 0)
 				return -1;
 		}
@@ -902,43 +906,38 @@ merge_hash(struct diff *d, struct src *const *in, int level)
 			} else if ((e = table_find(&rt, x)) != NULL)
 				e->r->cnt[1]++;
 			else if (diff_merge_key(d, NULL, NULL, x) < 0 ||
-				 remember_key(d, x, &ra, &rt, 0, 1) < 0)
+			         remember_key(d, x, &ra, &rt, 0, 1) < 0)
 				goto out;
 		}
 		if (k == 2 && right_of_base(d, in[2]->hit, in[2]->hit, &lt) < 0)
 			goto out;
 	}
 	note_peak(d, a.used + t.cap * sizeof *t.e + la.used + lt.cap * sizeof *lt.e + ra.used +
-		rt.cap * sizeof *rt.e);
-	ARENA_EACH(&a, w, r)
-	{
+	                     rt.cap * sizeof *rt.e);
+	ARENA_EACH(&a, w, r) {
 		if (r->cnt2 > 0)
 			continue;
 		le = table_find(&lt, r);
 		if (diff_merge_key(d, r, le ? le->r : r->cnt[1] ? r : NULL, NULL) < 0)
 			goto out;
 	}
-	ARENA_EACH(&la, w, r)
-	{
+	ARENA_EACH(&la, w, r) {
 		if (r->flags == 0 && r->cnt[1] == 0 && diff_merge_key(d, NULL, r, NULL) < 0)
 			goto out;
 	}
-	ARENA_EACH(&a, w, r)
-	{
+	ARENA_EACH(&a, w, r) {
 		uint64_t cnt[3] = { r->cnt[1], r->cnt2, r->cnt[0] };
 
 		if ((cnt[0] > 1 || cnt[1] > 1 || cnt[2] > 1) && diff_merge_dup(d, r, cnt) < 0)
 			goto out;
 	}
-	ARENA_EACH(&la, w, r)
-	{
+	ARENA_EACH(&la, w, r) {
 		uint64_t cnt[3] = { r->cnt[0], r->cnt[1], 0 };
 
 		if (r->flags == 0 && (cnt[0] > 1 || cnt[1] > 1) && diff_merge_dup(d, r, cnt) < 0)
 			goto out;
 	}
-	ARENA_EACH(&ra, w, r)
-	{
+	ARENA_EACH(&ra, w, r) {
 		uint64_t cnt[3] = { 0, r->cnt[1], 0 };
 
 		if (cnt[1] > 1 && diff_merge_dup(d, r, cnt) < 0)
@@ -976,8 +975,8 @@ merge_sorted(struct diff *d, struct cursor *c)
 			const struct drec *x = c[s].have_cur ? CREC(c[s].cur) : NULL;
 
 			peak += c[s].b[0].cap + c[s].b[1].cap;
-			if (x && (min == NULL ||
-				     diff_key_cmp(DREC_KEY(x), x->keylen, DREC_KEY(min), min->keylen) < 0))
+			if (x && (min == NULL || diff_key_cmp(DREC_KEY(x), x->keylen, DREC_KEY(min),
+			                                      min->keylen) < 0))
 				min = x;
 		}
 		note_peak(d, peak);
@@ -986,12 +985,14 @@ merge_sorted(struct diff *d, struct cursor *c)
 		for (s = 0; s < 3; s++) {
 			const struct drec *x = c[s].have_cur ? CREC(c[s].cur) : NULL;
 
-			if (x && diff_key_cmp(DREC_KEY(x), x->keylen, DREC_KEY(min), min->keylen) == 0) {
+			if (x &&
+			    diff_key_cmp(DREC_KEY(x), x->keylen, DREC_KEY(min), min->keylen) == 0) {
 				rec[s] = x;
 				cnt[s] = c[s].cnt;
 			}
 		}
-		if (rec[0] && rec[1] && rec[2] && same_bytes(rec[2], rec[0]) && same_bytes(rec[2], rec[1]))
+		if (rec[0] && rec[1] && rec[2] && same_bytes(rec[2], rec[0]) &&
+		    same_bytes(rec[2], rec[1]))
 			s = diff_merge_same(d, rec[2]);
 		else
 			s = diff_merge_key(d, rec[2], rec[0], rec[1]);
@@ -1068,7 +1069,8 @@ diff_join(struct diff *d, const char *const path[2])
 	if (d->spec.sorted)
 		rc = merge_join(d, &c[0], &c[1]);
 	else {
-		if (file_size(path[0], &sz[0]) == 0 && file_size(path[1], &sz[1]) == 0 && sz[0] < sz[1])
+		if (file_size(path[0], &sz[0]) == 0 && file_size(path[1], &sz[1]) == 0 &&
+		    sz[0] < sz[1])
 			held = DIFF_LEFT;
 		rc = hash_join(d, &c[held].src, &c[!held].src, 0);
 	}
@@ -1083,9 +1085,9 @@ diff_join(struct diff *d, const char *const path[2])
 /* ---- control totals ---- */
 
 struct group {
-	struct drec *key;       /* a key-only record */
+	struct drec *key; /* a key-only record */
 	uint64_t cnt[2];
-	struct dec sum[];       /* [side * nsums + field] */
+	struct dec sum[]; /* [side * nsums + field] */
 };
 
 static int
@@ -1142,20 +1144,23 @@ totals_emit(struct diff *d, struct group **g, size_t n)
 			for (int s = 0; s < 2; s++)
 				if (g[i]->cnt[s])
 					fd->v[s] = (struct diff_val){ txt.p + pos[s * nf + f],
-						pos[s * nf + f + 1] - pos[s * nf + f] };
+						                      pos[s * nf + f + 1] -
+						                              pos[s * nf + f] };
 			if (!both) {
 				nfd++;
 				continue;
 			}
-			if (!diff_num_equal(&d->fields[f], &g[i]->sum[f], &g[i]->sum[nf + f], &fd->delta)) {
+			if (!diff_num_equal(&d->fields[f], &g[i]->sum[f], &g[i]->sum[nf + f],
+			                    &fd->delta)) {
 				fd->has_delta = 1;
 				nfd++;
 			}
 		}
 		ev.fd = d->fd;
 		ev.nfd = nfd;
-		ev.status = both ? (nfd ? DIFF_CHANGED : DIFF_MATCH)
-				 : g[i]->cnt[0] ? DIFF_ONLY_LEFT : DIFF_ONLY_RIGHT;
+		ev.status = both           ? (nfd ? DIFF_CHANGED : DIFF_MATCH)
+		            : g[i]->cnt[0] ? DIFF_ONLY_LEFT
+		                           : DIFF_ONLY_RIGHT;
 		if (diff_emit(d, &ev) < 0)
 			goto out;
 	}
@@ -1211,8 +1216,9 @@ diff_totals(struct diff *d, const char *const path[2])
 					if (!d->spec.strict && (dv.p[0] == 'n' || dv.p[0] == 'f'))
 						continue;
 					buf_reset(&msg);
-					buf_addf(&msg, "'%s': %.*s is not a number", d->fields[f].name[s],
-						(int)(n > 60 ? 60 : n), dv.p);
+					buf_addf(&msg, "'%s': %.*s is not a number",
+					         d->fields[f].name[s], (int)(n > 60 ? 60 : n),
+					         dv.p);
 					bad(d, s, x->line, msg.p);
 					ok = 0;
 					break;
@@ -1222,8 +1228,9 @@ diff_totals(struct diff *d, const char *const path[2])
 			if (!ok)
 				continue;
 			if ((en = table_find(&t, x)) != NULL)
-				memcpy(&g, (char *)en->r + ((sizeof *x + x->keylen + 7) & ~(size_t)7),
-					sizeof g);
+				memcpy(&g,
+				       (char *)en->r + ((sizeof *x + x->keylen + 7) & ~(size_t)7),
+				       sizeof g);
 			else {
 				struct drec h = *x;
 				size_t ks = (sizeof h + x->keylen + 7) & ~(size_t)7;
@@ -1256,9 +1263,11 @@ diff_totals(struct diff *d, const char *const path[2])
 			}
 			g->cnt[s]++;
 			for (int f = 0; f < nf; f++) {
-				if (has[f] && dec_add(&g->sum[s * nf + f], &v[f], &g->sum[s * nf + f]) < 0) {
-					ep_errf(d->err, EP_DATAERR, "%s:%llu: the sum of '%s' overflows",
-						d->source[s], (unsigned long long)x->line, d->fields[f].name[s]);
+				if (has[f] &&
+				    dec_add(&g->sum[s * nf + f], &v[f], &g->sum[s * nf + f]) < 0) {
+					ep_errf(d->err, EP_DATAERR,
+					        "%s:%llu: the sum of '%s' overflows", d->source[s],
+					        (unsigned long long)x->line, d->fields[f].name[s]);
 					ndjson_close(&src.r);
 					goto out;
 				}
@@ -1285,7 +1294,7 @@ out:
 
 int
 diff_run(struct diff *d, const char *const path[2], const struct diff_sink *sink,
-	struct ep_err *err)
+         struct ep_err *err)
 {
 	for (int s = 0; s < 2; s++) {
 		free(d->source[s]);

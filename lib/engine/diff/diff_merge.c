@@ -17,19 +17,19 @@ enum { OWN_UNKNOWN = -2, OWN_NONE = -1 };
 struct merge {
 	struct diff_merge_spec spec;
 	const struct diff_merge_sink *sink;
-	struct diff_sink dsink;          /* bad and note, for the join */
+	struct diff_sink dsink; /* bad and note, for the join */
 	struct diff_merge_counts c;
-	const char *archive[2];          /* members of the archive object, no braces */
+	const char *archive[2]; /* members of the archive object, no braces */
 	size_t narchive[2];
 	/* one key's values by field number: [0] left, [1] right, [2] base */
 	struct diff_val *v[3];
 	uint32_t *gen[3];
 	uint32_t cur;
-	struct diff_val *mv;             /* the merged value */
+	struct diff_val *mv; /* the merged value */
 	unsigned char *conflict;
 	signed char *owner;
 	int *touched, ntouched;
-	char **qname;                    /* ,"name": of each field, made on first use */
+	char **qname; /* ,"name": of each field, made on first use */
 	int cap;
 	struct diff_fd *fd;
 	struct buf out, want, key, tmp;
@@ -82,8 +82,10 @@ diff_parse_owners(const char *s, struct diff_policy *pol, struct ep_err *err)
 	while ((r = fields_next(&it, &f)) != 0) {
 		side = r > 0 && f.name[1] != f.name[0] ? side_word(f.name[1], f.n[1]) : -1;
 		if (side < 0)
-			return ep_errf(err, EP_USAGE, "--owner '%s': '%.*s' is not FIELD=left or "
-				"FIELD=right", s, (int)f.len, f.item);
+			return ep_errf(err, EP_USAGE,
+			               "--owner '%s': '%.*s' is not FIELD=left or "
+			               "FIELD=right",
+			               s, (int)f.len, f.item);
 		if (owner_add(pol, f.name[0], f.n[0], side) < 0)
 			return ep_errf(err, EP_SOFTWARE, "out of memory");
 	}
@@ -107,7 +109,7 @@ word(const char **p, const char *e, const char **w)
 
 int
 diff_policy_parse(const char *text, size_t n, const char *source, struct diff_policy *pol,
-	struct diff_pair **ignore, int *nignore, struct ep_err *err)
+                  struct diff_pair **ignore, int *nignore, struct ep_err *err)
 {
 	const char *p = text, *end = text + n;
 	unsigned long line = 0;
@@ -129,23 +131,29 @@ diff_policy_parse(const char *text, size_t n, const char *source, struct diff_po
 			continue;
 		if (wn[0] == 5 && memcmp(w[0], "owner", 5) == 0) {
 			if (wn[1] == 0 || wn[2] == 0 || wn[3] != 0 || side_word(w[2], wn[2]) < 0)
-				return ep_errf(err, EP_DATAERR, "%s:%lu: not 'owner FIELD left|right'",
-					source, line);
+				return ep_errf(err, EP_DATAERR,
+				               "%s:%lu: not 'owner FIELD left|right'", source,
+				               line);
 			if (owner_add(pol, w[1], wn[1], side_word(w[2], wn[2])) < 0)
 				return ep_errf(err, EP_SOFTWARE, "out of memory");
 		} else if (wn[0] == 6 && memcmp(w[0], "ignore", 6) == 0) {
 			if (wn[1] == 0 || wn[2] != 0 || wn[1] >= sizeof name)
-				return ep_errf(err, EP_DATAERR, "%s:%lu: not 'ignore FIELD'", source, line);
+				return ep_errf(err, EP_DATAERR, "%s:%lu: not 'ignore FIELD'",
+				               source, line);
 			memcpy(name, w[1], wn[1]);
 			name[wn[1]] = '\0';
 			if (strchr(name, ',') || strchr(name, '='))
-				return ep_errf(err, EP_DATAERR, "%s:%lu: 'ignore %s': one field name, "
-					"without ',' or '='", source, line, name);
+				return ep_errf(err, EP_DATAERR,
+				               "%s:%lu: 'ignore %s': one field name, "
+				               "without ',' or '='",
+				               source, line, name);
 			if (diff_parse_pairs(name, "ignore", ignore, nignore, err) < 0)
 				return -1;
 		} else
-			return ep_errf(err, EP_DATAERR, "%s:%lu: '%.*s': not owner, ignore or a "
-				"comment", source, line, (int)(wn[0] > 40 ? 40 : wn[0]), w[0]);
+			return ep_errf(err, EP_DATAERR,
+			               "%s:%lu: '%.*s': not owner, ignore or a "
+			               "comment",
+			               source, line, (int)(wn[0] > 40 ? 40 : wn[0]), w[0]);
 	}
 	return 0;
 }
@@ -202,12 +210,12 @@ room(struct diff *d, struct merge *m)
 	if (cap <= m->cap)
 		return 0;
 	cap *= 2;
-#define GROW(p, n)                                                                \
-	do {                                                                      \
-		void *np_ = realloc((p), (size_t)(n) * sizeof *(p));              \
-		if (np_ == NULL)                                                  \
-			return -1;                                                \
-		(p) = np_;                                                        \
+#define GROW(p, n)                                                                                 \
+	do {                                                                                       \
+		void *np_ = realloc((p), (size_t)(n) * sizeof *(p));                               \
+		if (np_ == NULL)                                                                   \
+			return -1;                                                                 \
+		(p) = np_;                                                                         \
 	} while (0)
 	for (s = 0; s < 3; s++) {
 		GROW(m->v[s], cap);
@@ -312,7 +320,8 @@ build(struct buf *o, const struct drec *keyrec, const struct diff_fd *fd, int n,
 
 		if (v->n == 0)
 			continue;
-		if (buf_add(o, &f, 2) < 0 || diff_varint_put(o, v->n) < 0 || buf_add(o, v->p, v->n) < 0)
+		if (buf_add(o, &f, 2) < 0 || diff_varint_put(o, v->n) < 0 ||
+		    buf_add(o, v->p, v->n) < 0)
 			return -1;
 		h.nf++;
 	}
@@ -329,7 +338,7 @@ build(struct buf *o, const struct drec *keyrec, const struct diff_fd *fd, int n,
  * (archive).  cur is t's record (NULL for a create). */
 static int
 fix(struct diff *d, int t, int op, const struct drec *keyrec, const struct drec *cur,
-	struct diff_fd *fd, int n)
+    struct diff_fd *fd, int n)
 {
 	struct merge *m = d->m;
 	struct diff_event ev;
@@ -343,8 +352,9 @@ fix(struct diff *d, int t, int op, const struct drec *keyrec, const struct drec 
 	ev.keylen = keyrec->keylen;
 	ev.fd = fd;
 	ev.nfd = n;
-	ev.status = op == 'u' ? DIFF_CHANGED : op == 'c' ? (t ? DIFF_ONLY_LEFT : DIFF_ONLY_RIGHT)
-						    : (t ? DIFF_ONLY_RIGHT : DIFF_ONLY_LEFT);
+	ev.status = op == 'u'   ? DIFF_CHANGED
+	            : op == 'c' ? (t ? DIFF_ONLY_LEFT : DIFF_ONLY_RIGHT)
+	                        : (t ? DIFF_ONLY_RIGHT : DIFF_ONLY_LEFT);
 	ev.rec[t] = cur;
 	if (m->spec.fixmap[t] != NULL && (op == 'u' || op == 'c')) {
 		/* the map wants whole records: t's as it should be */
@@ -397,7 +407,8 @@ fix(struct diff *d, int t, int op, const struct drec *keyrec, const struct drec 
 		memcpy(m->out.p + 8, "update", 6);
 		m->out.len--;
 		if (buf_addc(&m->out, ',') < 0 ||
-		    buf_add(&m->out, m->archive[t], m->narchive[t]) < 0 || buf_addc(&m->out, '}') < 0)
+		    buf_add(&m->out, m->archive[t], m->narchive[t]) < 0 ||
+		    buf_addc(&m->out, '}') < 0)
 			return oom(d);
 	}
 	return emit(d, t, &m->out);
@@ -470,7 +481,9 @@ pointer(struct buf *b, const char *name)
 
 	r |= buf_addc(&t, '/');
 	for (const char *p = name; *p; p++)
-		r |= *p == '~' ? buf_adds(&t, "~0") : *p == '/' ? buf_adds(&t, "~1") : buf_addc(&t, *p);
+		r |= *p == '~'   ? buf_adds(&t, "~0")
+		     : *p == '/' ? buf_adds(&t, "~1")
+		                 : buf_addc(&t, *p);
 	r |= json_quote(b, t.p, t.len);
 	buf_release(&t);
 	return r ? -1 : 0;
@@ -527,8 +540,9 @@ merge_gone(struct diff *d, int g, const struct drec *b, const struct drec *o)
 		if (eq(d, f, val(m, 2, f), val(m, !g, f)))
 			continue;
 		if (n == 0) {
-			snprintf(why, sizeof why, "deleted on the %s, changed on the %s since the base",
-				side_name[g], side_name[!g]);
+			snprintf(why, sizeof why,
+			         "deleted on the %s, changed on the %s since the base",
+			         side_name[g], side_name[!g]);
 			reject_head(d, out, o, why);
 			buf_adds(out, ",\"errors\":[");
 		}
@@ -545,8 +559,9 @@ merge_gone(struct diff *d, int g, const struct drec *b, const struct drec *o)
 	} else {
 		m->c.deleted[g]++;
 		if (m->spec.deletes == DIFF_DEL_REPORT) {
-			snprintf(why, sizeof why, "deleted on the %s since the base (--deletes report)",
-				side_name[g]);
+			snprintf(why, sizeof why,
+			         "deleted on the %s since the base (--deletes report)",
+			         side_name[g]);
 			reject_head(d, out, b, why);
 			buf_adds(out, ",\"record\":");
 			if (record_json(d, out, b) < 0 || buf_addc(out, '}') < 0)
@@ -554,7 +569,8 @@ merge_gone(struct diff *d, int g, const struct drec *b, const struct drec *o)
 			r = emit(d, DIFF_OUT_REJECT, out);
 		} else {
 			keep = 0;
-			r = fix(d, !g, m->spec.deletes == DIFF_DEL_ARCHIVE ? 'a' : 'd', b, o, NULL, 0);
+			r = fix(d, !g, m->spec.deletes == DIFF_DEL_ARCHIVE ? 'a' : 'd', b, o, NULL,
+			        0);
 		}
 	}
 	if (r == 0 && keep && m->spec.base) {
@@ -689,13 +705,15 @@ diff_merge_key(struct diff *d, const struct drec *b, const struct drec *l, const
 		int k = 0;
 
 		m->c.conflicts++;
-		reject_head(d, o, l, nconf == 1 ? "a field changed on both sides"
-						: "fields changed on both sides");
+		reject_head(d, o, l,
+		            nconf == 1 ? "a field changed on both sides"
+		                       : "fields changed on both sides");
 		buf_adds(o, ",\"errors\":[");
 		for (i = 0; i < m->ntouched; i++)
 			if (m->conflict[m->touched[i]])
 				reject_item(d, o, m->touched[i],
-					b ? "changed on both sides" : "new on both sides", k++ == 0);
+				            b ? "changed on both sides" : "new on both sides",
+				            k++ == 0);
 		buf_adds(o, "],\"record\":");
 		if (record_json(d, o, keyrec) < 0 || buf_addc(o, '}') < 0)
 			return oom(d);
@@ -754,7 +772,7 @@ diff_merge_dup(struct diff *d, const struct drec *any, const uint64_t cnt[3])
 	for (int s = 0; s < 3; s++)
 		if (cnt[s] > 1)
 			n += snprintf(why + n, sizeof why - (size_t)n, " %llu records in the %s",
-				(unsigned long long)cnt[s], side_name[s]);
+			              (unsigned long long)cnt[s], side_name[s]);
 	snprintf(why + n, sizeof why - (size_t)n, "; the first of each was merged");
 	if (reject_head(d, o, any, why) < 0 || buf_addc(o, '}') < 0)
 		return oom(d);
@@ -788,7 +806,7 @@ archive_members(const char *s, const char **p, size_t *n)
 	if (json_check(s, len, NULL, NULL) != JSON_OBJECT)
 		return -1;
 	while (len && (s[len - 1] == ' ' || s[len - 1] == '\n' || s[len - 1] == '\t' ||
-			      s[len - 1] == '\r'))
+	               s[len - 1] == '\r'))
 		len--;
 	while (*s == ' ' || *s == '\n' || *s == '\t' || *s == '\r')
 		s++, len--;
@@ -802,7 +820,7 @@ archive_members(const char *s, const char **p, size_t *n)
 
 int
 diff_merge_run(struct diff *d, const struct diff_merge_spec *ms, const char *const path[3],
-	const struct diff_merge_sink *sink, struct ep_err *err)
+               const struct diff_merge_sink *sink, struct ep_err *err)
 {
 	struct merge *m;
 
@@ -817,8 +835,10 @@ diff_merge_run(struct diff *d, const struct diff_merge_spec *ms, const char *con
 		const char *a = ms->archive[s] ? ms->archive[s] : "{\"active\":false}";
 
 		if (archive_members(a, &m->archive[s], &m->narchive[s]) < 0)
-			return ep_errf(err, EP_USAGE, "--archive-%s '%s': not a JSON object with a "
-				"field", side_name[s], a);
+			return ep_errf(err, EP_USAGE,
+			               "--archive-%s '%s': not a JSON object with a "
+			               "field",
+			               side_name[s], a);
 	}
 	for (int s = 0; s < 3; s++) {
 		free(d->source[s]);

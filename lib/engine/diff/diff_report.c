@@ -19,13 +19,13 @@
 #define SAMPLE_ROWS 1000
 
 struct top {
-	struct dec mag;  /* |delta| */
-	char *row;       /* JSON array: field, key, left, right, delta */
-	char *line;      /* the summary's text line */
+	struct dec mag; /* |delta| */
+	char *row;      /* JSON array: field, key, left, right, delta */
+	char *line;     /* the summary's text line */
 };
 
 struct sample {
-	struct buf rows;  /* JSON arrays, comma-separated */
+	struct buf rows; /* JSON arrays, comma-separated */
 	uint64_t nrows, more;
 };
 
@@ -53,7 +53,7 @@ struct diff_report {
 	lxw_worksheet *ws_sum, *ws_rows;
 	lxw_format *f_head, *f_amt;
 	lxw_row_t row;
-	uint64_t cut;   /* rows past the sheet's last */
+	uint64_t cut; /* rows past the sheet's last */
 };
 
 static int xlsx_open(struct diff_report *r);
@@ -120,7 +120,7 @@ wfail(struct diff_report *r, struct ep_err *err)
 	if (r->w.epipe)
 		return ep_err_closed(err);
 	return ep_errf(err, EP_IOERR, "cannot write the report: %s",
-		strerror(r->w.failed ? r->w.failed : ENOSPC));
+	               strerror(r->w.failed ? r->w.failed : ENOSPC));
 }
 
 /* append raw bytes to the writer's buffer (a line is finished by
@@ -180,7 +180,7 @@ ndjson_event(struct diff_report *r, const struct diff_event *ev, struct ep_err *
 	}
 	if (ev->status == DIFF_DUPLICATE || ev->totals)
 		buf_addf(b, ",\"count\":[%llu,%llu]", (unsigned long long)ev->count[0],
-			(unsigned long long)ev->count[1]);
+		         (unsigned long long)ev->count[1]);
 	if (buf_addc(b, '}') < 0)
 		return ep_errf(err, EP_SOFTWARE, "out of memory");
 	return put_line(r, err);
@@ -201,8 +201,8 @@ csv_field(struct buf *b, const char *s, size_t n, int sep)
 }
 
 static int
-csv_row(struct diff_report *r, const char *status, const char *key, size_t keyn,
-	const char *field, const struct buf *l, const struct buf *rt, struct ep_err *err)
+csv_row(struct diff_report *r, const char *status, const char *key, size_t keyn, const char *field,
+        const struct buf *l, const struct buf *rt, struct ep_err *err)
 {
 	struct buf *b = &r->line;
 
@@ -248,7 +248,8 @@ csv_event(struct diff_report *r, const struct diff_event *ev, struct ep_err *err
 		diff_val_text(&r->t1, &ev->fd[i].v[0]);
 		diff_val_text(&r->t2, &ev->fd[i].v[1]);
 		rc = csv_row(r, st, buf_str(&key), key.len,
-			diff_field_name(r->d, ev->fd[i].field, DIFF_LEFT), &r->t1, &r->t2, err);
+		             diff_field_name(r->d, ev->fd[i].field, DIFF_LEFT), &r->t1, &r->t2,
+		             err);
 	}
 	buf_release(&key);
 	return rc;
@@ -284,7 +285,7 @@ top_add(struct diff_report *r, const struct diff_event *ev, const struct diff_fd
 	json_quote(&row, buf_str(&rt), rt.len);
 	buf_addf(&row, ",\"%s\"]", dt);
 	buf_addf(&line, "  %-16s %-24s %s -> %s  (%s)", name, buf_str(&key), buf_str(&l),
-		buf_str(&rt), dt);
+	         buf_str(&rt), dt);
 	if (r->ntop == TOP_N) {
 		r->ntop--;
 		free(r->top[r->ntop].row);
@@ -370,12 +371,13 @@ sample_event(struct diff_report *r, const struct diff_event *ev)
 				json_quote(&sm->rows, buf_str(&t), t.len);
 			}
 			if (fd->has_delta && dec_format(&fd->delta, dt, sizeof dt) > 0)
-				buf_addf(&sm->rows, ",\"%s%s\"", dec_sign(&fd->delta) > 0 ? "+" : "", dt);
+				buf_addf(&sm->rows, ",\"%s%s\"",
+				         dec_sign(&fd->delta) > 0 ? "+" : "", dt);
 			else
 				buf_adds(&sm->rows, ",null");
 			if (ev->totals)
 				buf_addf(&sm->rows, ",%llu,%llu", (unsigned long long)ev->count[0],
-					(unsigned long long)ev->count[1]);
+				         (unsigned long long)ev->count[1]);
 			buf_addc(&sm->rows, ']');
 			sm->nrows++;
 		}
@@ -386,13 +388,13 @@ sample_event(struct diff_report *r, const struct diff_event *ev)
 		json_quote(&sm->rows, buf_str(&key), key.len);
 		if (k == SM_DUP || ev->totals)
 			buf_addf(&sm->rows, ",%llu,%llu", (unsigned long long)ev->count[0],
-				(unsigned long long)ev->count[1]);
+			         (unsigned long long)ev->count[1]);
 		else if (k != SM_MATCH) {
 			record_text(r, &t, ev, k == SM_ONLY_LEFT ? DIFF_LEFT : DIFF_RIGHT);
 			buf_addc(&sm->rows, ',');
 			json_quote(&sm->rows, buf_str(&t), t.len);
 			buf_addf(&sm->rows, ",%llu",
-				(unsigned long long)ev->line[k == SM_ONLY_LEFT ? 0 : 1]);
+			         (unsigned long long)ev->line[k == SM_ONLY_LEFT ? 0 : 1]);
 		}
 		buf_addc(&sm->rows, ']');
 		sm->nrows++;
@@ -420,7 +422,8 @@ diff_report_event(struct diff_report *r, const struct diff_event *ev, struct ep_
 	if (ev->status == DIFF_CHANGED)
 		for (int i = 0; i < ev->nfd; i++) {
 			r->per_field[ev->fd[i].field]++;
-			if (ev->fd[i].has_delta && r->fmt != DIFF_FMT_NDJSON && r->fmt != DIFF_FMT_CSV)
+			if (ev->fd[i].has_delta && r->fmt != DIFF_FMT_NDJSON &&
+			    r->fmt != DIFF_FMT_CSV)
 				top_add(r, ev, &ev->fd[i]);
 		}
 	switch (r->fmt) {
@@ -432,7 +435,8 @@ diff_report_event(struct diff_report *r, const struct diff_event *ev, struct ep_
 		sample_event(r, ev);
 		return 0;
 	case DIFF_FMT_XLSX:
-		return ev->status == DIFF_MATCH && !r->all && !ev->totals ? 0 : xlsx_event(r, ev, err);
+		return ev->status == DIFF_MATCH && !r->all && !ev->totals ? 0
+		                                                          : xlsx_event(r, ev, err);
 	default:
 		return 0;
 	}
@@ -470,7 +474,7 @@ side_line(struct diff_report *r, struct buf *b, int s)
 	const struct diff_counts *c = diff_counts(r->d);
 
 	buf_addf(b, "%-6s %s: %llu records", s ? "right:" : "left:", diff_source(r->d, s),
-		(unsigned long long)c->read[s]);
+	         (unsigned long long)c->read[s]);
 	if (c->dropped[s])
 		buf_addf(b, ", %llu dropped by the map", (unsigned long long)c->dropped[s]);
 	if (c->bad[s])
@@ -490,14 +494,14 @@ summary(struct diff_report *r, struct ep_err *err)
 	buf_adds(b, r->totals ? "groups:\n" : "keys:\n");
 	for (int s = 0; s < DIFF_NSTATUS; s++)
 		buf_addf(b, "  %-14s %12llu\n", diff_status_name((enum diff_status)s),
-			(unsigned long long)r->n[s]);
+		         (unsigned long long)r->n[s]);
 	for (int i = 0; o && i < r->nper; i++) {
 		if (r->per_field[o[i]] == 0)
 			break;
 		if (!any++)
 			buf_adds(b, r->totals ? "totals that differ:\n" : "fields that differ:\n");
 		buf_addf(b, "  %-24s %8llu\n", diff_field_name(r->d, o[i], DIFF_LEFT),
-			(unsigned long long)r->per_field[o[i]]);
+		         (unsigned long long)r->per_field[o[i]]);
 	}
 	if (r->ntop) {
 		buf_adds(b, "largest differences in amounts (right - left):\n");
@@ -536,12 +540,12 @@ names_list(struct diff_report *r, struct buf *b, int key)
 
 static void
 table_json(struct buf *b, const char *id, const char *title, uint64_t total, const char *cols,
-	const struct sample *sm, int first)
+           const struct sample *sm, int first)
 {
 	if (!first)
 		buf_addc(b, ',');
-	buf_addf(b, "{\"id\":\"%s\",\"title\":\"%s\",\"total\":%llu,\"cols\":%s,\"rows\":[", id, title,
-		(unsigned long long)total, cols);
+	buf_addf(b, "{\"id\":\"%s\",\"title\":\"%s\",\"total\":%llu,\"cols\":%s,\"rows\":[", id,
+	         title, (unsigned long long)total, cols);
 	if (sm->rows.len)
 		buf_add(b, sm->rows.p, sm->rows.len);
 	buf_addf(b, "],\"more\":%llu}", (unsigned long long)sm->more);
@@ -563,8 +567,8 @@ html(struct diff_report *r, struct ep_err *err)
 		buf_addf(b, "\"%s\":{\"name\":", s ? "right" : "left");
 		js_str(b, diff_source(r->d, s));
 		buf_addf(b, ",\"read\":%llu,\"bad\":%llu,\"dropped\":%llu},",
-			(unsigned long long)c->read[s], (unsigned long long)c->bad[s],
-			(unsigned long long)c->dropped[s]);
+		         (unsigned long long)c->read[s], (unsigned long long)c->bad[s],
+		         (unsigned long long)c->dropped[s]);
 	}
 	buf_addf(b, "\"totals\":%s,\"key\":", T ? "true" : "false");
 	names_list(r, b, 1);
@@ -580,7 +584,8 @@ html(struct diff_report *r, struct ep_err *err)
 			buf_reset(&r->t2);
 			buf_adds(&r->t2, r->d->spec.group.name[0]);
 			if (r->d->spec.group_unit)
-				buf_adds(&r->t2, r->d->spec.group_unit == 'm' ? " (month)" : " (day)");
+				buf_adds(&r->t2,
+				         r->d->spec.group_unit == 'm' ? " (month)" : " (day)");
 			js_str(b, buf_str(&r->t2));
 		} else
 			buf_adds(b, "null");
@@ -591,7 +596,7 @@ html(struct diff_report *r, struct ep_err *err)
 	buf_adds(b, "],\"counts\":{");
 	for (int s = 0; s < DIFF_NSTATUS; s++)
 		buf_addf(b, "%s\"%s\":%llu", s ? "," : "", diff_status_name((enum diff_status)s),
-			(unsigned long long)r->n[s]);
+		         (unsigned long long)r->n[s]);
 	buf_adds(b, "},\"fields\":[");
 	for (int i = 0; o && i < r->nper; i++) {
 		if (i)
@@ -602,32 +607,37 @@ html(struct diff_report *r, struct ep_err *err)
 	}
 	free(o);
 	buf_adds(b, "],\"top\":{\"cols\":[\"field\",\"key\",\"left\",\"right\",\"right - left\"],"
-		"\"num\":[0,0,1,1,1],\"rows\":[");
+	            "\"num\":[0,0,1,1,1],\"rows\":[");
 	for (int i = 0; i < r->ntop; i++)
 		buf_addf(b, "%s%s", i ? "," : "", r->top[i].row);
 	buf_adds(b, "]},\"tables\":[");
 	if (T) {
-		table_json(b, "changed", "Groups whose totals differ", r->n[DIFF_CHANGED],
+		table_json(
+			b, "changed", "Groups whose totals differ", r->n[DIFF_CHANGED],
 			"[\"group\",\"field\",\"left\",\"right\",\"right - left\",\"left records\","
-			"\"right records\"]", &r->sm[SM_CHANGED], 1);
+			"\"right records\"]",
+			&r->sm[SM_CHANGED], 1);
 		table_json(b, "only_left", "Groups only on the left", r->n[DIFF_ONLY_LEFT],
-			"[\"group\",\"left records\",\"right records\"]", &r->sm[SM_ONLY_LEFT], 0);
+		           "[\"group\",\"left records\",\"right records\"]", &r->sm[SM_ONLY_LEFT],
+		           0);
 		table_json(b, "only_right", "Groups only on the right", r->n[DIFF_ONLY_RIGHT],
-			"[\"group\",\"left records\",\"right records\"]", &r->sm[SM_ONLY_RIGHT], 0);
+		           "[\"group\",\"left records\",\"right records\"]", &r->sm[SM_ONLY_RIGHT],
+		           0);
 		table_json(b, "match", "Groups that match", r->n[DIFF_MATCH],
-			"[\"group\",\"left records\",\"right records\"]", &r->sm[SM_MATCH], 0);
+		           "[\"group\",\"left records\",\"right records\"]", &r->sm[SM_MATCH], 0);
 	} else {
 		table_json(b, "changed", "Changed fields", r->n[DIFF_CHANGED],
-			"[\"key\",\"field\",\"left\",\"right\",\"right - left\"]", &r->sm[SM_CHANGED], 1);
+		           "[\"key\",\"field\",\"left\",\"right\",\"right - left\"]",
+		           &r->sm[SM_CHANGED], 1);
 		table_json(b, "only_left", "Only on the left", r->n[DIFF_ONLY_LEFT],
-			"[\"key\",\"record\",\"line\"]", &r->sm[SM_ONLY_LEFT], 0);
+		           "[\"key\",\"record\",\"line\"]", &r->sm[SM_ONLY_LEFT], 0);
 		table_json(b, "only_right", "Only on the right", r->n[DIFF_ONLY_RIGHT],
-			"[\"key\",\"record\",\"line\"]", &r->sm[SM_ONLY_RIGHT], 0);
+		           "[\"key\",\"record\",\"line\"]", &r->sm[SM_ONLY_RIGHT], 0);
 		table_json(b, "duplicate_key", "Duplicate keys", r->n[DIFF_DUPLICATE],
-			"[\"key\",\"left records\",\"right records\"]", &r->sm[SM_DUP], 0);
+		           "[\"key\",\"left records\",\"right records\"]", &r->sm[SM_DUP], 0);
 		if (r->all)
 			table_json(b, "match", "Matching keys", r->n[DIFF_MATCH], "[\"key\"]",
-				&r->sm[SM_MATCH], 0);
+			           &r->sm[SM_MATCH], 0);
 		(void)first;
 	}
 	if (buf_adds(b, "]}") < 0)
@@ -668,8 +678,8 @@ html(struct diff_report *r, struct ep_err *err)
 
 /* ---- xlsx ---- */
 
-#define XLSX_ROWS 1048576  /* a sheet's rows */
-#define XLSX_CELL 32767    /* a cell's characters */
+#define XLSX_ROWS 1048576 /* a sheet's rows */
+#define XLSX_CELL 32767   /* a cell's characters */
 
 static int
 xlsx_open(struct diff_report *r)
@@ -678,8 +688,8 @@ xlsx_open(struct diff_report *r)
 	lxw_workbook_options o = { .constant_memory = LXW_TRUE, .tmpdir = NULL };
 	int fd;
 
-	snprintf(r->xpath, sizeof r->xpath, "%s/reconcile.XXXXXX", tmp && *tmp && strlen(tmp) < 40
-	                                                                ? tmp : "/tmp");
+	snprintf(r->xpath, sizeof r->xpath, "%s/reconcile.XXXXXX",
+	         tmp && *tmp && strlen(tmp) < 40 ? tmp : "/tmp");
 	if ((fd = mkstemp(r->xpath)) < 0) {
 		r->xpath[0] = '\0';
 		return -1;
@@ -699,8 +709,7 @@ xlsx_open(struct diff_report *r)
 
 /* A cell of text (cut at a cell's limit, on a character). */
 static void
-xlsx_text(lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char *s, size_t n,
-          lxw_format *f)
+xlsx_text(lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char *s, size_t n, lxw_format *f)
 {
 	char *c;
 
@@ -745,8 +754,8 @@ xlsx_val(struct diff_report *r, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
 static lxw_worksheet *
 xlsx_rows(struct diff_report *r, int totals)
 {
-	static const char *const head[] = { "status", "key", "field", "left", "right", "delta",
-		                            "left records", "right records" };
+	static const char *const head[] = { "status", "key",   "field",        "left",
+		                            "right",  "delta", "left records", "right records" };
 	int ncol = totals ? 8 : 6;
 
 	if (r->ws_rows)
@@ -836,9 +845,9 @@ xlsx_finish(struct diff_report *r, struct ep_err *err)
 	for (int i = 0, any = 0; o && i < r->nper && r->per_field[o[i]]; i++, y++) {
 		if (!any++) {
 			y++;
-			worksheet_write_string(ws, y++, 0,
-			                       r->totals ? "totals that differ" : "fields that differ",
-			                       r->f_head);
+			worksheet_write_string(
+				ws, y++, 0, r->totals ? "totals that differ" : "fields that differ",
+				r->f_head);
 		}
 		worksheet_write_string(ws, y, 0, diff_field_name(r->d, o[i], DIFF_LEFT), NULL);
 		worksheet_write_number(ws, y, 1, (double)r->per_field[o[i]], NULL);
@@ -856,14 +865,16 @@ xlsx_finish(struct diff_report *r, struct ep_err *err)
 	}
 	r->wb = NULL;
 	if ((in = open(r->xpath, O_RDONLY | O_CLOEXEC)) < 0)
-		return ep_errf(err, EP_IOERR, "cannot read the spreadsheet back: %s", strerror(errno));
+		return ep_errf(err, EP_IOERR, "cannot read the spreadsheet back: %s",
+		               strerror(errno));
 	while (rc == 0 && (n = read(in, b, sizeof b)) > 0)
 		for (ssize_t w = 0, k; rc == 0 && w < n; w += k)
 			if ((k = write(r->fd, b + w, (size_t)(n - w))) < 0)
 				rc = ep_errf(err, EP_IOERR, "cannot write the report: %s",
 				             errno == EPIPE ? "output closed" : strerror(errno));
 	if (n < 0 && rc == 0)
-		rc = ep_errf(err, EP_IOERR, "cannot read the spreadsheet back: %s", strerror(errno));
+		rc = ep_errf(err, EP_IOERR, "cannot read the spreadsheet back: %s",
+		             strerror(errno));
 	close(in);
 	return rc;
 }

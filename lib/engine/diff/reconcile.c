@@ -28,7 +28,7 @@
 struct fix_audit {
 	const char *path, *key;
 	struct audit *a[2];
-	unsigned queued[2];  /* lines queued on each side's trail */
+	unsigned queued[2]; /* lines queued on each side's trail */
 };
 
 static int
@@ -118,7 +118,7 @@ on_event(void *ctx, const struct diff_event *ev, struct ep_err *err)
 		return -1;
 	if (ndjson_write(&rc->fixes, rc->fix.p, rc->fix.len) < 0)
 		return rc->fixes.epipe ? ep_err_closed(err)
-			: ep_errf(err, EP_IOERR, "%s", strerror(rc->fixes.failed));
+		                       : ep_errf(err, EP_IOERR, "%s", strerror(rc->fixes.failed));
 	return 0;
 }
 
@@ -139,10 +139,10 @@ on_note(void *ctx, const char *msg)
 /* ---- the three-way merge (--base) ---- */
 
 struct merge_out {
-	struct ndjson_writer w[5];  /* fixes left, right, new base, rejects, (unused) */
+	struct ndjson_writer w[5]; /* fixes left, right, new base, rejects, (unused) */
 	int used[5];
 	int fd[5];
-	int closed;                 /* a reader of stdout went away */
+	int closed; /* a reader of stdout went away */
 	struct fix_audit *audit;
 	const struct diff *d;
 };
@@ -296,22 +296,27 @@ run_merge(struct diff *d, struct merge_args *a, const char *const paths[2], stru
 		const struct diff_merge_counts *mc = diff_merge_counts(d);
 		const struct diff_counts *cn = diff_counts(d);
 
-		ep_info(0, "merge: to_left %llu (%llu create), to_right %llu (%llu create), "
-			"conflicts %llu, resolved %llu, deleted_left %llu, deleted_right %llu, "
-			"unchanged %llu%s",
-			(unsigned long long)mc->to[0], (unsigned long long)mc->create[0],
-			(unsigned long long)mc->to[1], (unsigned long long)mc->create[1],
-			(unsigned long long)mc->conflicts, (unsigned long long)mc->resolved,
-			(unsigned long long)mc->deleted[0], (unsigned long long)mc->deleted[1],
-			(unsigned long long)mc->unchanged,
-			mc->duplicates ? ", duplicate keys (see the rejects)" : "");
-		ep_info(1, "left %llu, right %llu, base %llu records; memory for records: %llu KiB "
-			"at most", (unsigned long long)cn->read[0], (unsigned long long)cn->read[1],
-			(unsigned long long)cn->read[2], (unsigned long long)(cn->peak_bytes >> 10));
+		ep_info(0,
+		        "merge: to_left %llu (%llu create), to_right %llu (%llu create), "
+		        "conflicts %llu, resolved %llu, deleted_left %llu, deleted_right %llu, "
+		        "unchanged %llu%s",
+		        (unsigned long long)mc->to[0], (unsigned long long)mc->create[0],
+		        (unsigned long long)mc->to[1], (unsigned long long)mc->create[1],
+		        (unsigned long long)mc->conflicts, (unsigned long long)mc->resolved,
+		        (unsigned long long)mc->deleted[0], (unsigned long long)mc->deleted[1],
+		        (unsigned long long)mc->unchanged,
+		        mc->duplicates ? ", duplicate keys (see the rejects)" : "");
+		ep_info(1,
+		        "left %llu, right %llu, base %llu records; memory for records: %llu KiB "
+		        "at most",
+		        (unsigned long long)cn->read[0], (unsigned long long)cn->read[1],
+		        (unsigned long long)cn->read[2],
+		        (unsigned long long)(cn->peak_bytes >> 10));
 		if (cn->bad[0] + cn->bad[1] + cn->bad[2] > 0 || mc->fix_errors > 0)
 			status = EP_DATAERR;
 		else if (mc->to[0] + mc->to[1] + mc->conflicts + mc->deleted[0] + mc->deleted[1] +
-				 mc->resolved + mc->duplicates > 0)
+		                 mc->resolved + mc->duplicates >
+		         0)
 			status = EP_DIFF;
 	}
 out:
@@ -379,7 +384,7 @@ load_map(const char *name, struct map_opts *mo, int *status)
 
 struct match_out {
 	struct ndjson_writer w[2]; /* bindings (and --all), ambiguous pairs */
-	int two;                    /* ambiguous pairs in their own file */
+	int two;                   /* ambiguous pairs in their own file */
 	int closed;
 };
 
@@ -392,14 +397,14 @@ on_match_out(void *ctx, int what, const char *p, size_t n, struct ep_err *err)
 	if (ndjson_write(w, p, n) < 0) {
 		mo->closed = w->epipe;
 		return w->epipe ? ep_err_closed(err)
-			: ep_errf(err, EP_IOERR, "%s", strerror(w->failed));
+		                : ep_errf(err, EP_IOERR, "%s", strerror(w->failed));
 	}
 	return 0;
 }
 
 static int
 run_match(struct match_spec *ms, const char *const paths[2], const char *report,
-	  const char *rejects)
+          const char *rejects)
 {
 	struct match_out mo;
 	struct match_counts mc;
@@ -438,16 +443,18 @@ run_match(struct match_spec *ms, const char *const paths[2], const char *report,
 	ops.shown |= OPS_FILTER;
 	ops.n[OPS_WROTE] = mc.bound + mc.ambiguous;
 	if (status == 0) {
-		ep_info(0, "match: left %llu, right %llu records; bound %llu, ambiguous %llu, "
-			"only_left %llu, only_right %llu",
-			(unsigned long long)mc.read[0], (unsigned long long)mc.read[1],
-			(unsigned long long)mc.bound, (unsigned long long)mc.ambiguous,
-			(unsigned long long)mc.only[0], (unsigned long long)mc.only[1]);
-		ep_info(1, "match: %llu pairs scored, %llu candidates, %llu block lookups skipped "
-			"as too common, %llu/%llu records without any compared field",
-			(unsigned long long)mc.compared, (unsigned long long)mc.candidates,
-			(unsigned long long)mc.big_blocks, (unsigned long long)mc.empty[0],
-			(unsigned long long)mc.empty[1]);
+		ep_info(0,
+		        "match: left %llu, right %llu records; bound %llu, ambiguous %llu, "
+		        "only_left %llu, only_right %llu",
+		        (unsigned long long)mc.read[0], (unsigned long long)mc.read[1],
+		        (unsigned long long)mc.bound, (unsigned long long)mc.ambiguous,
+		        (unsigned long long)mc.only[0], (unsigned long long)mc.only[1]);
+		ep_info(1,
+		        "match: %llu pairs scored, %llu candidates, %llu block lookups skipped "
+		        "as too common, %llu/%llu records without any compared field",
+		        (unsigned long long)mc.compared, (unsigned long long)mc.candidates,
+		        (unsigned long long)mc.big_blocks, (unsigned long long)mc.empty[0],
+		        (unsigned long long)mc.empty[1]);
 		if (mc.bad[0] + mc.bad[1] > 0)
 			status = EP_DATAERR;
 		else if (mc.ambiguous + mc.only[0] + mc.only[1] > 0)
@@ -479,8 +486,10 @@ reconcile_parse_cutoff(const char *s, double *hi, double *lo, struct ep_err *err
 			e = (char *)l - 1;
 	}
 	if (e == s || *e != '\0' || !(*hi > 0 && *hi <= 1) || !(*lo >= 0 && *lo <= *hi))
-		return ep_errf(err, EP_USAGE, "--cutoff '%s': HIGH[,LOW], scores from 0 to 1, "
-			"LOW not above HIGH", s);
+		return ep_errf(err, EP_USAGE,
+		               "--cutoff '%s': HIGH[,LOW], scores from 0 to 1, "
+		               "LOW not above HIGH",
+		               s);
 	return 0;
 }
 
@@ -581,7 +590,8 @@ reconcile_parse_group(const char *s, struct diff_spec *spec, struct ep_err *err)
 		spec->group_unit = colon[1] == 'm' ? DIFF_GROUP_MONTH : DIFF_GROUP_DAY;
 		tmp[colon - s] = '\0';
 	} else if (colon)
-		return ep_errf(err, EP_USAGE, "--group-by '%s': FIELD, FIELD:month or FIELD:day", s);
+		return ep_errf(err, EP_USAGE, "--group-by '%s': FIELD, FIELD:month or FIELD:day",
+		               s);
 	if (diff_parse_pairs(tmp, "--group-by", &p, &n, err) < 0)
 		return -1;
 	if (n != 1) {
@@ -604,29 +614,35 @@ check(const struct reconcile_cfg *c, struct ep_err *err)
 		return ep_errf(err, EP_USAGE, "only one side can be standard input '-'");
 	if (c->sim.n > 0) {
 		if (c->base || sp->nsums || sp->fields || sp->ignore || sp->rules || sp->sorted ||
-		    c->emit >= 0 || c->fix_map || c->allow_delete || c->new_base || c->fix_file[0] ||
-		    c->fix_file[1] || c->pol.nowners || c->deletes || sp->memory ||
-		    (c->format && c->fmt != DIFF_FMT_NDJSON))
-			return ep_errf(err, EP_USAGE, "--match pairs records: not with --base, --sum, "
-			               "--fields, comparison rules, --sorted, --memory, --emit-fix or a "
-			               "--format other than ndjson");
+		    c->emit >= 0 || c->fix_map || c->allow_delete || c->new_base ||
+		    c->fix_file[0] || c->fix_file[1] || c->pol.nowners || c->deletes ||
+		    sp->memory || (c->format && c->fmt != DIFF_FMT_NDJSON))
+			return ep_errf(
+				err, EP_USAGE,
+				"--match pairs records: not with --base, --sum, "
+				"--fields, comparison rules, --sorted, --memory, --emit-fix or a "
+				"--format other than ndjson");
 		if (sp->nkeys == 0)
-			return ep_errf(err, EP_USAGE, "--match: give -k ID, each side's id field "
+			return ep_errf(err, EP_USAGE,
+			               "--match: give -k ID, each side's id field "
 			               "(LEFT=RIGHT when they differ)");
 		return 0;
 	}
 	if (c->cutoff || c->country)
 		return ep_errf(err, EP_USAGE, "--cutoff and --phone-country go with --match");
-	if (c->base == NULL && (c->emit == RECONCILE_EMIT_BOTH || c->fix_file[0] || c->fix_file[1] ||
-	                        c->new_base || c->rejects || c->pol.nowners || c->deletes ||
-	                        c->archive[0] || c->archive[1]))
-		return ep_errf(err, EP_USAGE, "--emit-fix both, --fix-left, --fix-right, --new-base, "
-		               "--rejects, --owner, --policy, --deletes and --archive-* go with --base");
+	if (c->base == NULL &&
+	    (c->emit == RECONCILE_EMIT_BOTH || c->fix_file[0] || c->fix_file[1] || c->new_base ||
+	     c->rejects || c->pol.nowners || c->deletes || c->archive[0] || c->archive[1]))
+		return ep_errf(
+			err, EP_USAGE,
+			"--emit-fix both, --fix-left, --fix-right, --new-base, "
+			"--rejects, --owner, --policy, --deletes and --archive-* go with --base");
 	if (c->base) {
 		int to_stdout = 0;
 
 		if (sp->nsums > 0 || c->all || c->format || c->report || c->allow_delete)
-			return ep_errf(err, EP_USAGE, "--base merges records: not with --sum, --all, "
+			return ep_errf(err, EP_USAGE,
+			               "--base merges records: not with --sum, --all, "
 			               "--format, --report or --allow-delete (see --deletes)");
 		if (sp->nkeys == 0)
 			return ep_errf(err, EP_USAGE, "no key: give --key FIELD");
@@ -637,40 +653,50 @@ check(const struct reconcile_cfg *c, struct ep_err *err)
 			to_stdout += c->fix_file[s] == NULL &&
 			             (c->emit == s || c->emit == RECONCILE_EMIT_BOTH);
 		if (to_stdout > 1)
-			return ep_errf(err, EP_USAGE, "--emit-fix both: give --fix-left FILE or "
+			return ep_errf(err, EP_USAGE,
+			               "--emit-fix both: give --fix-left FILE or "
 			               "--fix-right FILE (one side at most on standard output)");
 		if (to_stdout && c->rejects == NULL)
-			return ep_errf(err, EP_USAGE, "fixes on standard output: give --rejects FILE "
+			return ep_errf(err, EP_USAGE,
+			               "fixes on standard output: give --rejects FILE "
 			               "for the conflicts");
 		for (int s = 0; s < 2; s++) {
-			int emitted = c->fix_file[s] || c->emit == s || c->emit == RECONCILE_EMIT_BOTH;
+			int emitted =
+				c->fix_file[s] || c->emit == s || c->emit == RECONCILE_EMIT_BOTH;
 
 			if (emitted && c->map[s] && !(c->fix_map && c->emit == s))
-				return ep_errf(err, EP_USAGE, "--base: the %s side has a --map; its fixes "
-				               "need --emit-fix %s --fix-map MAP", s ? "right" : "left",
-				               s ? "right" : "left");
+				return ep_errf(err, EP_USAGE,
+				               "--base: the %s side has a --map; its fixes "
+				               "need --emit-fix %s --fix-map MAP",
+				               s ? "right" : "left", s ? "right" : "left");
 		}
 		if (c->fix_map && c->emit != 0 && c->emit != 1)
-			return ep_errf(err, EP_USAGE, "--fix-map goes with --emit-fix left or right");
+			return ep_errf(err, EP_USAGE,
+			               "--fix-map goes with --emit-fix left or right");
 	} else if (sp->nsums > 0) {
 		if (sp->nkeys > 0 || sp->fields || sp->sorted || c->emit >= 0)
-			return ep_errf(err, EP_USAGE, "--sum compares totals: not with --key, --fields, "
+			return ep_errf(err, EP_USAGE,
+			               "--sum compares totals: not with --key, --fields, "
 			               "--sorted or --emit-fix");
 	} else if (sp->group.name[0]) {
 		return ep_errf(err, EP_USAGE, "--group-by needs --sum");
 	} else if (sp->nkeys == 0) {
-		return ep_errf(err, EP_USAGE, "no key: give --key FIELD (or --sum FIELD for totals)");
+		return ep_errf(err, EP_USAGE,
+		               "no key: give --key FIELD (or --sum FIELD for totals)");
 	}
 	if (c->audit_key && !c->audit)
 		return ep_errf(err, EP_USAGE, "--audit-key goes with --audit");
 	if (c->audit && c->emit < 0 && !c->fix_file[0] && !c->fix_file[1])
-		return ep_errf(err, EP_USAGE, "--audit records fixes: give --emit-fix (or, with "
+		return ep_errf(err, EP_USAGE,
+		               "--audit records fixes: give --emit-fix (or, with "
 		               "--base, --fix-left or --fix-right)");
 	if (c->base == NULL && (c->fix_map || c->allow_delete) && c->emit < 0)
 		return ep_errf(err, EP_USAGE, "--fix-map and --allow-delete go with --emit-fix");
 	if (c->base == NULL && c->emit >= 0 && c->map[c->emit] && !c->fix_map)
-		return ep_errf(err, EP_USAGE, "--emit-fix %s: that side has a --map; give --fix-map "
-		               "MAP to write fixes in its own field names", c->emit ? "right" : "left");
+		return ep_errf(err, EP_USAGE,
+		               "--emit-fix %s: that side has a --map; give --fix-map "
+		               "MAP to write fixes in its own field names",
+		               c->emit ? "right" : "left");
 	return 0;
 }
 
@@ -717,22 +743,24 @@ diff_status(const struct reconcile *rc, enum diff_format fmt)
 	if (cn->bad[0] + cn->bad[1] > 0 || rc->fix_errors > 0)
 		status = EP_DATAERR;
 	else if (cn->n[DIFF_CHANGED] + cn->n[DIFF_ONLY_LEFT] + cn->n[DIFF_ONLY_RIGHT] +
-			 cn->n[DIFF_DUPLICATE] > 0)
+	                 cn->n[DIFF_DUPLICATE] >
+	         0)
 		status = EP_DIFF;
 	if (rc->report == NULL || fmt != DIFF_FMT_SUMMARY)
-		ep_info(1, "left %llu, right %llu records; match %llu, changed %llu, only_left "
-			"%llu, only_right %llu, duplicate_key %llu",
-			(unsigned long long)cn->read[0], (unsigned long long)cn->read[1],
-			(unsigned long long)cn->n[0], (unsigned long long)cn->n[1],
-			(unsigned long long)cn->n[2], (unsigned long long)cn->n[3],
-			(unsigned long long)cn->n[4]);
+		ep_info(1,
+		        "left %llu, right %llu records; match %llu, changed %llu, only_left "
+		        "%llu, only_right %llu, duplicate_key %llu",
+		        (unsigned long long)cn->read[0], (unsigned long long)cn->read[1],
+		        (unsigned long long)cn->n[0], (unsigned long long)cn->n[1],
+		        (unsigned long long)cn->n[2], (unsigned long long)cn->n[3],
+		        (unsigned long long)cn->n[4]);
 	if (cn->partitions)
 		ep_info(1, "memory for records: %llu KiB at most, %llu partition files",
-			(unsigned long long)(cn->peak_bytes >> 10),
-			(unsigned long long)cn->partitions);
+		        (unsigned long long)(cn->peak_bytes >> 10),
+		        (unsigned long long)cn->partitions);
 	else
 		ep_info(1, "memory for records: %llu KiB at most",
-			(unsigned long long)(cn->peak_bytes >> 10));
+		        (unsigned long long)(cn->peak_bytes >> 10));
 	return status;
 }
 
@@ -834,11 +862,12 @@ reconcile_run(const struct reconcile_cfg *c, struct ep_err *uerr)
 		status = r;
 	if (rc.summary) {
 		diff_report_finish(rc.summary, &err);
-		ep_info(0, "fixes for the %s side: %llu create, %llu update, %llu delete%s%llu "
-			"not written (deletes without --allow-delete, duplicate keys)",
-			rc.fix_side ? "right" : "left", (unsigned long long)rc.nfix[0],
-			(unsigned long long)rc.nfix[1], (unsigned long long)rc.nfix[2], "; ",
-			(unsigned long long)rc.withheld);
+		ep_info(0,
+		        "fixes for the %s side: %llu create, %llu update, %llu delete%s%llu "
+		        "not written (deletes without --allow-delete, duplicate keys)",
+		        rc.fix_side ? "right" : "left", (unsigned long long)rc.nfix[0],
+		        (unsigned long long)rc.nfix[1], (unsigned long long)rc.nfix[2], "; ",
+		        (unsigned long long)rc.withheld);
 	}
 	if (status == 0)
 		status = diff_status(&rc, c->fmt);

@@ -24,18 +24,18 @@
 enum { RECONCILE_EMIT_NONE = -1, RECONCILE_EMIT_BOTH = 2 };
 
 struct reconcile_cfg {
-	const char *path[2];         /* LEFT_FILE RIGHT_FILE ("-": stdin, one at most) */
-	struct diff_spec spec;       /* keys, fields, rules, sums, ...; the maps set by the run */
-	struct diff_policy pol;      /* --owner, --policy */
-	struct sim_spec sim;         /* --match (sim.n 0: not given) */
-	double hi, lo;               /* --cutoff (0.9, 0.4) */
+	const char *path[2];          /* LEFT_FILE RIGHT_FILE ("-": stdin, one at most) */
+	struct diff_spec spec;        /* keys, fields, rules, sums, ...; the maps set by the run */
+	struct diff_policy pol;       /* --owner, --policy */
+	struct sim_spec sim;          /* --match (sim.n 0: not given) */
+	double hi, lo;                /* --cutoff (0.9, 0.4) */
 	const char *cutoff, *country; /* --cutoff, --phone-country as given */
 	const char *map[2], *fix_map; /* --map-left, --map-right, --fix-map */
-	const char *report;          /* --report FILE */
-	const char *format;          /* --format as given (NULL: not given) */
+	const char *report;           /* --report FILE */
+	const char *format;           /* --format as given (NULL: not given) */
 	enum diff_format fmt;
 	int all, allow_delete;
-	int emit;                    /* --emit-fix: 0 left, 1 right, RECONCILE_EMIT_* */
+	int emit; /* --emit-fix: 0 left, 1 right, RECONCILE_EMIT_* */
 	const char *audit, *audit_key;
 	/* --base */
 	const char *base, *new_base, *rejects, *fix_file[2];

@@ -30,9 +30,9 @@ struct map_ctx *map_ctx_new(int64_t now_ms);
 void map_ctx_free(struct map_ctx *ctx);
 
 struct map_opts {
-	struct map_ctx *ctx;   /* NULL: a private context, now() = wall clock */
-	int keep;              /* --keep: output starts as a copy of the input */
-	size_t max_record;     /* per-record memory cap in bytes (0: 256 MiB) */
+	struct map_ctx *ctx; /* NULL: a private context, now() = wall clock */
+	int keep;            /* --keep: output starts as a copy of the input */
+	size_t max_record;   /* per-record memory cap in bytes (0: 256 MiB) */
 };
 
 /* Compile src (len bytes; filename names it in messages and is the base
@@ -40,13 +40,12 @@ struct map_opts {
  * (syntax, unknown function) or EP_NOINPUT/EP_CONFIG (a table), and
  * err->msg "file:line:col: msg\n  source line\n  ^". */
 struct map_prog *map_compile(const char *src, size_t len, const char *filename,
-	const struct map_opts *opts, struct ep_err *err);
+                             const struct map_opts *opts, struct ep_err *err);
 
 /* NAME is a path (contains '/' or ends in .map) or a name looked up with
  * ".map" under $ERPIPE_PATH (colon-separated), ./maps, the source tree's
  * examples/maps, then ERPIPE_DATADIR/maps. */
-struct map_prog *map_load(const char *name, const struct map_opts *opts,
-	struct ep_err *err);
+struct map_prog *map_load(const char *name, const struct map_opts *opts, struct ep_err *err);
 
 /* Resolve a map name (ext ".map") or a table name (ext "") as map_load
  * and lookup() do; dir, when not NULL, is searched first.  Returns 0 and
@@ -65,9 +64,9 @@ enum {
 };
 
 struct map_rterr {
-	int line, col;       /* position in the map (0 for MAP_BADJSON) */
-	char msg[512];       /* "lookup: 'x' not in 'countries.csv'" */
-	char where[1024];    /* "Customer.map:12:9: " + msg */
+	int line, col;    /* position in the map (0 for MAP_BADJSON) */
+	char msg[512];    /* "lookup: 'x' not in 'countries.csv'" */
+	char where[1024]; /* "Customer.map:12:9: " + msg */
 	/* MAP_BADJSON, as json_check (json.h) says it: jtype the top value's
 	 * enum json_type (JSON_INVALID when the text is not JSON; the parser
 	 * refuses exactly what json_check refuses), joff and jwhy where and why
@@ -81,22 +80,21 @@ struct map_rterr {
  * Output bytes are appended to out only on MAP_OK and MAP_PASS; on other
  * results out is left as it was. */
 int map_apply(struct map_prog *prog, const char *line, size_t len, struct buf *out,
-	struct map_rterr *rterr);
+              struct map_rterr *rterr);
 
 /* Expressions (validate --rule, reconcile): src is one expression of the
  * language, evaluated with $ bound to the record. */
 struct map_prog *map_expr_compile(const char *src, size_t len, const char *name,
-	const struct map_opts *opts, struct ep_err *err);
+                                  const struct map_opts *opts, struct ep_err *err);
 /* 1 true, 0 false (null and false are false), MAP_ERROR / MAP_BADJSON. */
 int map_expr_eval_bool(struct map_prog *expr, const char *line, size_t len,
-	struct map_rterr *rterr);
+                       struct map_rterr *rterr);
 /* map_expr_eval_bool on a record the caller parsed (jv_parse, stream/jv.h)
  * in its own arena: root must stay valid during the call. */
-int map_expr_eval_bool_val(struct map_prog *expr, const struct jv *root,
-	struct map_rterr *rterr);
+int map_expr_eval_bool_val(struct map_prog *expr, const struct jv *root, struct map_rterr *rterr);
 /* Append the value's JSON text to out; MAP_OK or MAP_ERROR / MAP_BADJSON. */
 int map_expr_eval(struct map_prog *expr, const char *line, size_t len, struct buf *out,
-	struct map_rterr *rterr);
+                  struct map_rterr *rterr);
 
 /* The text of line `line` of the map's source, for showing a runtime
  * error's position (copied into buf, truncated to n-1 bytes); -1 if no

@@ -32,8 +32,7 @@ map_rt_error(struct map_env *E, const struct map_node *n, const char *fmt, ...)
 	rt_error_at(E, n ? n->line : 0, n ? n->col : 0, fmt, ap);
 }
 
-static _Noreturn void
-stmt_error(struct map_env *E, const struct map_stmt *s, const char *fmt, ...)
+static _Noreturn void stmt_error(struct map_env *E, const struct map_stmt *s, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 static void
@@ -136,7 +135,7 @@ static int
 is_empty(const struct jv *v)
 {
 	return v->t == JV_NULL || v->t == JV_FALSE ||
-		((v->t == JV_STR || v->t == JV_ARR || v->t == JV_OBJ) && v->n == 0);
+	       ((v->t == JV_STR || v->t == JV_ARR || v->t == JV_OBJ) && v->n == 0);
 }
 
 struct jv
@@ -214,7 +213,7 @@ path_from(struct map_env *E, struct jv v, struct map_node *n, int i)
 
 				if (d != floor(d))
 					map_rt_error(E, st->idx, "index %.*s is not an integer",
-						(int)x.n, x.u.s);
+					             (int)x.n, x.u.s);
 				k = (long)d;
 				if (k < 0)
 					k += v.n;
@@ -267,8 +266,7 @@ path_from(struct map_env *E, struct jv v, struct map_node *n, int i)
 /* ---- operators ---- */
 
 static struct jv
-num_result(struct map_env *E, struct map_node *n, const struct jv *a,
-	const struct jv *b, int op)
+num_result(struct map_env *E, struct map_node *n, const struct jv *a, const struct jv *b, int op)
 {
 	struct dec x, y, r;
 	int ok = -1;
@@ -337,8 +335,8 @@ num_result(struct map_env *E, struct map_node *n, const struct jv *a,
 	}
 }
 
-static const char *const opnames[] = { "+", "-", "*", "/", "%", ".", "==", "!=", "<", "<=",
-	">", ">=" };
+static const char *const opnames[] = { "+",  "-",  "*", "/",  "%", ".",
+	                               "==", "!=", "<", "<=", ">", ">=" };
 
 static struct jv
 concat(struct map_env *E, struct map_node *n, const struct jv *a, const struct jv *b)
@@ -348,7 +346,7 @@ concat(struct map_env *E, struct map_node *n, const struct jv *a, const struct j
 
 	if (a->t == JV_ARR || a->t == JV_OBJ || b->t == JV_ARR || b->t == JV_OBJ)
 		map_rt_error(E, n, "cannot join %s and %s with '.'", jv_type_name(a->t),
-			jv_type_name(b->t));
+		             jv_type_name(b->t));
 	x = a->t == JV_FALSE ? jv_str_ref("", 0, 1) : map_to_text(E, a);
 	y = b->t == JV_FALSE ? jv_str_ref("", 0, 1) : map_to_text(E, b);
 	if (y.n == 0)
@@ -382,12 +380,16 @@ binary(struct map_env *E, struct map_node *n)
 	case OP_GE:
 		if ((c = jv_compare(&a, &b)) == -2)
 			map_rt_error(E, n, "cannot compare %s with %s", jv_type_name(a.t),
-				jv_type_name(b.t));
+			             jv_type_name(b.t));
 		switch (n->op) {
-		case OP_LT: return JV_BOOL(c < 0);
-		case OP_LE: return JV_BOOL(c <= 0);
-		case OP_GT: return JV_BOOL(c > 0);
-		default: return JV_BOOL(c >= 0);
+		case OP_LT:
+			return JV_BOOL(c < 0);
+		case OP_LE:
+			return JV_BOOL(c <= 0);
+		case OP_GT:
+			return JV_BOOL(c > 0);
+		default:
+			return JV_BOOL(c >= 0);
 		}
 	}
 	if (n->op == OP_ADD && a.t == JV_ARR && b.t == JV_ARR) {
@@ -406,12 +408,11 @@ binary(struct map_env *E, struct map_node *n)
 	}
 	if (a.t != JV_NUM || b.t != JV_NUM)
 		map_rt_error(E, n, "'%s' wants numbers, got %s and %s", opnames[n->op],
-			jv_type_name(a.t), jv_type_name(b.t));
+		             jv_type_name(a.t), jv_type_name(b.t));
 	return num_result(E, n, &a, &b, n->op);
 }
 
-struct jv
-map_subcall(struct map_env *E, struct map_sub *s, struct jv in, int *dropped);
+struct jv map_subcall(struct map_env *E, struct map_sub *s, struct jv in, int *dropped);
 
 struct jv
 map_eval(struct map_env *E, struct map_node *n)
@@ -585,7 +586,7 @@ assign(struct map_env *E, const struct map_stmt *s, struct jv *cur, struct jv v)
 				own_obj(E, cur, 0);
 			} else if (cur->t != JV_OBJ)
 				stmt_error(E, s, "cannot set '%.*s' in %s", (int)ls->kn, ls->k,
-					jv_type_name(cur->t));
+				           jv_type_name(cur->t));
 			else if (!(cur->f & JVF_OWN))
 				own_obj(E, cur, 1);
 			slot = obj_slot(E, cur, ls);
@@ -626,7 +627,8 @@ del(struct map_env *E, const struct map_stmt *s, struct jv *cur)
 			if (cur->t != JV_OBJ)
 				return;
 			for (j = 0; j < cur->n; j++)
-				if (cur->u.o[j].kn == ls->kn && memcmp(cur->u.o[j].k, ls->k, ls->kn) == 0)
+				if (cur->u.o[j].kn == ls->kn &&
+				    memcmp(cur->u.o[j].k, ls->k, ls->kn) == 0)
 					break;
 			if (j == cur->n)
 				return;
@@ -634,7 +636,7 @@ del(struct map_env *E, const struct map_stmt *s, struct jv *cur)
 				own_obj(E, cur, 0);
 			if (last) {
 				memmove(&cur->u.o[j], &cur->u.o[j + 1],
-					(cur->n - j - 1) * sizeof(struct jv_kv));
+				        (cur->n - j - 1) * sizeof(struct jv_kv));
 				cur->n--;
 				return;
 			}
@@ -647,7 +649,7 @@ del(struct map_env *E, const struct map_stmt *s, struct jv *cur)
 			j = (uint32_t)ls->idx;
 			if (last) {
 				memmove(&cur->u.a[j], &cur->u.a[j + 1],
-					(cur->n - j - 1) * sizeof(struct jv));
+				        (cur->n - j - 1) * sizeof(struct jv));
 				cur->n--;
 				return;
 			}
@@ -744,15 +746,14 @@ setup_env(struct map_prog *P, struct map_env *E, struct map_rterr *rterr)
 }
 
 static int
-setup(struct map_prog *P, struct map_env *E, const char *line, size_t len,
-	struct map_rterr *rterr)
+setup(struct map_prog *P, struct map_env *E, const char *line, size_t len, struct map_rterr *rterr)
 {
 	setup_env(P, E, rterr);
 	P->jp.A = &P->rA;
 	/* a trailing \r is white space to the parser, as to json_check */
 	if (jv_parse(&P->jp, line, len, &E->root) < 0) {
 		snprintf(rterr->msg, sizeof rterr->msg, "column %zu: %s", P->jp.errpos + 1,
-			P->jp.err);
+		         P->jp.err);
 		snprintf(rterr->where, sizeof rterr->where, "%s", rterr->msg);
 		rterr->jtype = JSON_INVALID;
 		rterr->joff = P->jp.errpos;
@@ -760,12 +761,12 @@ setup(struct map_prog *P, struct map_env *E, const char *line, size_t len,
 		return MAP_BADJSON;
 	}
 	if (E->root.t != JV_OBJ) {
-		static const int jt[] = { JSON_NULL, JSON_FALSE, JSON_TRUE, JSON_NUMBER,
-			JSON_STRING, JSON_ARRAY, JSON_OBJECT };
+		static const int jt[] = { JSON_NULL,   JSON_FALSE, JSON_TRUE,  JSON_NUMBER,
+			                  JSON_STRING, JSON_ARRAY, JSON_OBJECT };
 
 		rterr->jtype = jt[E->root.t];
 		snprintf(rterr->msg, sizeof rterr->msg, "record is %s, not an object",
-			jv_type_name(E->root.t));
+		         jv_type_name(E->root.t));
 		snprintf(rterr->where, sizeof rterr->where, "%s", rterr->msg);
 		return MAP_BADJSON;
 	}
@@ -775,7 +776,7 @@ setup(struct map_prog *P, struct map_env *E, const char *line, size_t len,
 
 int
 map_apply(struct map_prog *P, const char *line, size_t len, struct buf *out,
-	struct map_rterr *rterr)
+          struct map_rterr *rterr)
 {
 	struct map_env E;
 	struct jv o = { .t = JV_OBJ };
@@ -831,15 +832,15 @@ map_apply(struct map_prog *P, const char *line, size_t len, struct buf *out,
 
 /* root NULL: parse line; else evaluate on the caller's parse */
 static int
-expr_eval(struct map_prog *P, const char *line, size_t len, const struct jv *root,
-	struct jv *v, struct map_rterr *rterr, struct map_env *E)
+expr_eval(struct map_prog *P, const char *line, size_t len, const struct jv *root, struct jv *v,
+          struct map_rterr *rterr, struct map_env *E)
 {
 	int r;
 
 	if (P->expr == NULL) {
 		memset(rterr, 0, sizeof *rterr);
 		snprintf(rterr->msg, sizeof rterr->msg, "%s is a map, not an expression",
-			P->filename);
+		         P->filename);
 		snprintf(rterr->where, sizeof rterr->where, "%s", rterr->msg);
 		return MAP_ERROR;
 	}
@@ -884,7 +885,7 @@ map_expr_eval_bool_val(struct map_prog *P, const struct jv *root, struct map_rte
 
 int
 map_expr_eval(struct map_prog *P, const char *line, size_t len, struct buf *out,
-	struct map_rterr *rterr)
+              struct map_rterr *rterr)
 {
 	struct map_env E;
 	struct jv v;

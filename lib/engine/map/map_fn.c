@@ -34,7 +34,7 @@ text_arg(struct map_env *E, struct map_node *n, struct jv *a, int i, struct jv *
 		return 0;
 	if (v->t == JV_ARR || v->t == JV_OBJ)
 		map_rt_error(E, n, "%s(): argument %d is %s, not a string", n->fn->name, i + 1,
-			jv_type_name(v->t));
+		             jv_type_name(v->t));
 	*out = map_to_text(E, v);
 	return 1;
 }
@@ -64,13 +64,13 @@ dec_arg(struct map_env *E, struct map_node *n, struct jv *a, int i, struct dec *
 		if (dec_from_double(jv_to_double(v), d) == 0)
 			return 1;
 		map_rt_error(E, n, "%s(): number %.*s out of range", n->fn->name, (int)v->n,
-			v->u.s);
+		             v->u.s);
 	}
 	if (v->t == JV_STR)
 		map_rt_error(E, n, "%s(): '%.*s' is not a number", n->fn->name,
-			(int)(v->n > 60 ? 60 : v->n), v->u.s);
+		             (int)(v->n > 60 ? 60 : v->n), v->u.s);
 	map_rt_error(E, n, "%s(): argument %d is %s, not a number", n->fn->name, i + 1,
-		jv_type_name(v->t));
+	             jv_type_name(v->t));
 }
 
 static long
@@ -97,7 +97,7 @@ mode_arg(struct map_env *E, struct map_node *n, struct jv *a, int i)
 		if (strlen(names[k]) == a[i].n && memcmp(names[k], a[i].u.s, a[i].n) == 0)
 			return (enum dec_round)k;
 	map_rt_error(E, n, "%s(): unknown rounding mode '%.*s'", n->fn->name, (int)a[i].n,
-		a[i].u.s);
+	             a[i].u.s);
 }
 
 static struct jv
@@ -252,7 +252,7 @@ FN(f_split)
 
 static void
 join_one(struct map_env *E, struct map_node *n, struct buf *b, const struct jv *sep,
-	const struct jv *v, int *first)
+         const struct jv *v, int *first)
 {
 	struct jv t;
 
@@ -517,8 +517,11 @@ FN(f_format)
 
 			if (!dec_arg(E, n, a, ai++, &d))
 				d.coef = 0, d.scale = 0;
-			k = dec_fixed(&d, conv == 'd' ? 0 : prec < 0 ? 6 : prec, DEC_HALF_EVEN, tmp,
-				sizeof tmp);
+			k = dec_fixed(&d,
+			              conv == 'd' ? 0
+			              : prec < 0  ? 6
+			                          : prec,
+			              DEC_HALF_EVEN, tmp, sizeof tmp);
 			if (k < 0) {
 				map_rt_error(E, n, "format(): number out of range");
 			}
@@ -608,7 +611,7 @@ prep_regex(struct map_prog *P, struct map_node *n, struct map_prep *pp)
 	(void)P;
 	if (pat->kind != N_LIT || pat->lit.t != JV_STR)
 		return prep_error(pp, pat->line, pat->col,
-			"%s(): the pattern must be a string literal", n->fn->name);
+		                  "%s(): the pattern must be a string literal", n->fn->name);
 	if ((rx = calloc(1, sizeof *rx)) == NULL)
 		return prep_error(pp, n->line, n->col, "out of memory");
 	pp->keep = rx;
@@ -618,7 +621,7 @@ prep_regex(struct map_prog *P, struct map_node *n, struct map_prep *pp)
 
 		pcre2_get_error_message(ec, msg, sizeof msg);
 		return prep_error(pp, pat->line, pat->col + 1 + (int)eo, "%s(): bad regex: %s",
-			n->fn->name, (char *)msg);
+		                  n->fn->name, (char *)msg);
 	}
 	pcre2_jit_compile(rx->re, PCRE2_JIT_COMPLETE);
 	rx->md = pcre2_match_data_create_from_pattern(rx->re, NULL);
@@ -696,8 +699,9 @@ FN(f_regex_replace)
 	for (;;) {
 		out = map_alloc(E, outlen + 1);
 		r = pcre2_substitute(rx->re, (PCRE2_SPTR)s.u.s, s.n, 0,
-			PCRE2_SUBSTITUTE_GLOBAL | PCRE2_SUBSTITUTE_OVERFLOW_LENGTH, rx->md, NULL,
-			(PCRE2_SPTR)rep.u.s, rep.n, (PCRE2_UCHAR *)out, &outlen);
+		                     PCRE2_SUBSTITUTE_GLOBAL | PCRE2_SUBSTITUTE_OVERFLOW_LENGTH,
+		                     rx->md, NULL, (PCRE2_SPTR)rep.u.s, rep.n, (PCRE2_UCHAR *)out,
+		                     &outlen);
 		if (r != PCRE2_ERROR_NOMEMORY)
 			break;
 	}
@@ -838,7 +842,7 @@ minmax(struct map_env *E, struct map_node *n, struct jv *a, int na, int want)
 		}
 		if ((c = jv_compare(&v[i], &best)) == -2)
 			map_rt_error(E, n, "%s(): cannot compare %s with %s", n->fn->name,
-				jv_type_name(v[i].t), jv_type_name(best.t));
+			             jv_type_name(v[i].t), jv_type_name(best.t));
 		if (c == want)
 			best = v[i];
 	}
@@ -939,11 +943,12 @@ parse_number(struct map_env *E, struct map_node *n, const struct jv *s)
 		c[e - b] = '\0';
 		errno = 0;
 		v = strtod(c, &end);
-		if (e > b && *end == '\0' && isfinite(v) && (c[0] == '-' || (c[0] >= '0' && c[0] <= '9')))
+		if (e > b && *end == '\0' && isfinite(v) &&
+		    (c[0] == '-' || (c[0] >= '0' && c[0] <= '9')))
 			return map_num_double(E, v);
 	}
 	map_rt_error(E, n, "%s(): '%.*s' is not a number", n->fn->name,
-		(int)(s->n > 60 ? 60 : s->n), s->u.s);
+	             (int)(s->n > 60 ? 60 : s->n), s->u.s);
 }
 
 FN(f_to_number)
@@ -1012,7 +1017,7 @@ FN(f_to_bool)
 			if (a[0].n == strlen(no[i]) && strncasecmp(a[0].u.s, no[i], a[0].n) == 0)
 				return JV_BOOL(0);
 		map_rt_error(E, n, "to_bool(): '%.*s' is not a truth value",
-			(int)(a[0].n > 60 ? 60 : a[0].n), a[0].u.s);
+		             (int)(a[0].n > 60 ? 60 : a[0].n), a[0].u.s);
 	}
 	return JV_BOOL(a[0].n > 0);
 }
@@ -1021,7 +1026,7 @@ FN(f_is_empty)
 {
 	UNUSED;
 	return JV_BOOL(a[0].t == JV_NULL || a[0].t == JV_FALSE ||
-		((a[0].t == JV_STR || a[0].t == JV_ARR || a[0].t == JV_OBJ) && a[0].n == 0));
+	               ((a[0].t == JV_STR || a[0].t == JV_ARR || a[0].t == JV_OBJ) && a[0].n == 0));
 }
 
 FN(f_coalesce)
@@ -1031,7 +1036,7 @@ FN(f_coalesce)
 	UNUSED;
 	for (i = 0; i < na; i++)
 		if (!(a[i].t == JV_NULL || a[i].t == JV_FALSE ||
-		    ((a[i].t == JV_STR || a[i].t == JV_ARR) && a[i].n == 0)))
+		      ((a[i].t == JV_STR || a[i].t == JV_ARR) && a[i].n == 0)))
 			return a[i];
 	return JV_NULLV;
 }
@@ -1103,8 +1108,7 @@ tz_arg(struct map_env *E, struct map_node *n, struct jv *a, int na, int i)
 
 /* a time argument: epoch seconds (number) or a date/time string */
 static int
-time_arg(struct map_env *E, struct map_node *n, struct jv *a, int i, const char *tz,
-	long long *t)
+time_arg(struct map_env *E, struct map_node *n, struct jv *a, int i, const char *tz, long long *t)
 {
 	struct dt_time dt;
 
@@ -1116,7 +1120,7 @@ time_arg(struct map_env *E, struct map_node *n, struct jv *a, int i, const char 
 		/* years 0001 to 9999 */
 		if (!(d >= -62135596800.0 && d <= 253402300799.0))
 			map_rt_error(E, n, "%s(): %.*s is out of range for a time", n->fn->name,
-				(int)(a[i].n > 40 ? 40 : a[i].n), a[i].u.s);
+			             (int)(a[i].n > 40 ? 40 : a[i].n), a[i].u.s);
 		*t = (long long)d;
 		return 1;
 	}
@@ -1125,7 +1129,8 @@ time_arg(struct map_env *E, struct map_node *n, struct jv *a, int i, const char 
 		return 1;
 	}
 	map_rt_error(E, n, "%s(): '%.*s' is not a date", n->fn->name,
-		(int)(a[i].n > 60 || a[i].t != JV_STR ? 0 : a[i].n), a[i].t == JV_STR ? a[i].u.s : "");
+	             (int)(a[i].n > 60 || a[i].t != JV_STR ? 0 : a[i].n),
+	             a[i].t == JV_STR ? a[i].u.s : "");
 }
 
 static struct jv
@@ -1260,8 +1265,8 @@ FN(f_from_nav_date)
 	    (s.n >= 10 && memcmp(s.u.s, "0001-01-01", 10) == 0))
 		return JV_NULLV;
 	if (dt_parse(s.u.s, s.n, NULL, &t) < 0)
-		map_rt_error(E, n, "from_nav_date(): '%.*s' is not a date", (int)(s.n > 60 ? 60 : s.n),
-			s.u.s);
+		map_rt_error(E, n, "from_nav_date(): '%.*s' is not a date",
+		             (int)(s.n > 60 ? 60 : s.n), s.u.s);
 	return fmt_time(E, n, t.sec, t.date_only ? "%Y-%m-%d" : "%Y-%m-%d %H:%M:%S", NULL);
 }
 
@@ -1281,7 +1286,7 @@ find_decl(struct map_prog *P, const char *name)
 /* the table of argument argi, into n->aux; -1 with pp set */
 static int
 load_table(struct map_prog *P, struct map_node *n, int argi, const char *defkey, int *miss,
-	struct map_prep *pp)
+           struct map_prep *pp)
 {
 	struct map_node *t = n->args[argi];
 	char path[4096];
@@ -1289,8 +1294,8 @@ load_table(struct map_prog *P, struct map_node *n, int argi, const char *defkey,
 	struct map_tdecl *d;
 
 	if (t->kind != N_LIT || t->lit.t != JV_STR)
-		return prep_error(pp, t->line, t->col,
-			"%s(): the table must be a quoted file name", n->fn->name);
+		return prep_error(pp, t->line, t->col, "%s(): the table must be a quoted file name",
+		                  n->fn->name);
 	d = find_decl(P, t->lit.u.s);
 	if (miss)
 		*miss = d ? d->miss : 0;
@@ -1356,10 +1361,11 @@ FN(f_lookup)
 			return JV_NULLV;
 		kt = map_to_text(E, &a[1]);
 		map_rt_error(E, n, "lookup: '%.*s' not in '%s'", (int)(kt.n > 80 ? 80 : kt.n),
-			kt.u.s, tbase(t));
+		             kt.u.s, tbase(t));
 	}
 	if ((v = jv_obj_get(&row->obj, col.u.s, col.n)) == NULL)
-		map_rt_error(E, n, "lookup: no column '%.*s' in '%s'", (int)col.n, col.u.s, tbase(t));
+		map_rt_error(E, n, "lookup: no column '%.*s' in '%s'", (int)col.n, col.u.s,
+		             tbase(t));
 	return *v;
 }
 
@@ -1370,8 +1376,8 @@ prep_convert(struct map_prog *P, struct map_node *n, struct map_prep *pp)
 }
 
 static int
-rate_at(struct map_env *E, struct map_node *n, struct map_table *t, struct jv *cur,
-	struct jv *date, struct dec *rate)
+rate_at(struct map_env *E, struct map_node *n, struct map_table *t, struct jv *cur, struct jv *date,
+        struct dec *rate)
 {
 	struct map_trow *row = table_row(E, n, t, cur), *best = NULL;
 	const struct jv *bd = NULL;
@@ -1390,8 +1396,8 @@ rate_at(struct map_env *E, struct map_node *n, struct map_table *t, struct jv *c
 		struct jv c = map_to_text(E, cur);
 
 		map_rt_error(E, n, "convert(): no rate for '%.*s' on %.*s in '%s'", (int)c.n, c.u.s,
-			(int)(date->t == JV_STR ? date->n : 0), date->t == JV_STR ? date->u.s : "",
-			tbase(t));
+		             (int)(date->t == JV_STR ? date->n : 0),
+		             date->t == JV_STR ? date->u.s : "", tbase(t));
 	}
 	{
 		const struct jv *r = jv_obj_get(&best->obj, "rate", 4);
@@ -1411,7 +1417,7 @@ FN(f_convert)
 	if (!dec_arg(E, n, a, 0, &amt))
 		return JV_NULLV;
 	if (date.t == JV_STR && date.n > 10)
-		date.n = 10;  /* the day of a date-time */
+		date.n = 10; /* the day of a date-time */
 	if (jv_equal(&a[1], &a[2]))
 		r = amt;
 	else {
@@ -1456,7 +1462,7 @@ FN(f_uom)
 	ct = jv_obj_get(&rt->obj, "category", 8);
 	if (cf && ct && !jv_equal(cf, ct))
 		map_rt_error(E, n, "uom: cannot convert %.*s to %.*s", (int)a[1].n, a[1].u.s,
-			(int)a[2].n, a[2].u.s);
+		             (int)a[2].n, a[2].u.s);
 	if (ff == NULL || ft == NULL || dec_parse(ff->u.s, ff->n, &f1) < 0 ||
 	    dec_parse(ft->u.s, ft->n, &f2) < 0 || f2.coef == 0)
 		map_rt_error(E, n, "uom: bad factor in '%s'", tbase(t));

@@ -29,8 +29,7 @@ enum {
 	N_NEG, N_COND, N_AND, N_OR, N_COALESCE, N_ELVIS, N_ARR, N_OBJ
 };
 /* clang-format on */
-enum { OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_MOD, OP_CAT, OP_EQ, OP_NE, OP_LT, OP_LE,
-	OP_GT, OP_GE };
+enum { OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_MOD, OP_CAT, OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE };
 enum { ST_KEY, ST_IDX, ST_ALL };
 
 struct map_node;
@@ -38,7 +37,7 @@ struct map_step {
 	uint8_t kind;
 	const char *k;
 	uint32_t kn;
-	uint32_t hint;  /* member index where the key was last found */
+	uint32_t hint; /* member index where the key was last found */
 	struct map_node *idx;
 };
 
@@ -57,8 +56,7 @@ struct map_prep {
 struct map_fn {
 	const char *name;
 	int min, max;
-	struct jv (*f)(struct map_env *E, struct map_node *call,
-		struct jv *args, int nargs);
+	struct jv (*f)(struct map_env *E, struct map_node *call, struct jv *args, int nargs);
 	/* at compile: 0, or -1 with pp's error */
 	int (*prep)(struct map_prog *P, struct map_node *call, struct map_prep *pp);
 	const char *doc;
@@ -77,7 +75,7 @@ struct map_node {
 	const struct map_fn *fn;
 	struct map_sub *sub;
 	int slot;
-	void *aux, *aux2;   /* builtin data: compiled regex, table */
+	void *aux, *aux2; /* builtin data: compiled regex, table */
 	long iaux;
 	struct jv_kv *keys; /* object literal: keys (v unused) */
 };
@@ -127,7 +125,7 @@ struct map_table {
 	struct map_table *next;
 };
 struct map_table *map_table_get(struct map_ctx *ctx, const char *path, const char *key,
-	struct ep_err *err);
+                                struct ep_err *err);
 struct map_trow *map_table_find(const struct map_table *t, const char *k, size_t kn);
 
 struct map_ctx {
@@ -137,7 +135,7 @@ struct map_ctx {
 
 struct map_tdecl {
 	char *name, *key;
-	int miss;           /* 0 null, 1 error */
+	int miss; /* 0 null, 1 error */
 	struct map_tdecl *next;
 };
 
@@ -154,11 +152,11 @@ struct map_prog {
 	int own_ctx, keep;
 	struct jv_parser jp;
 	struct map_tdecl *decls;
-	void **frees;       /* pcre2 codes and match data */
+	void **frees; /* pcre2 codes and match data */
 	int nfrees;
 	size_t capfrees;
 	struct map_stats st;
-	struct buf scratch;  /* builtins' text building */
+	struct buf scratch; /* builtins' text building */
 };
 
 struct map_env {
@@ -169,27 +167,25 @@ struct map_env {
 	struct jv root, cur;
 	struct jv *locals;
 	struct jv *out;
-	struct jv subval;  /* a sub-mapping's `value` */
+	struct jv subval; /* a sub-mapping's `value` */
 };
-
 
 /* evaluation (map_eval.c) */
 struct jv map_eval(struct map_env *E, struct map_node *n);
-_Noreturn void map_rt_error(struct map_env *E, const struct map_node *n, const char *fmt,
-	...) __attribute__((format(printf, 3, 4)));
+_Noreturn void map_rt_error(struct map_env *E, const struct map_node *n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 void *map_alloc(struct map_env *E, size_t n);
-struct jv map_str(struct map_env *E, const char *s, size_t n);  /* copies */
+struct jv map_str(struct map_env *E, const char *s, size_t n); /* copies */
 struct jv map_num_dec(struct map_env *E, const struct dec *d);
 struct jv map_num_i64(struct map_env *E, long long v);
 struct jv map_num_double(struct map_env *E, double d);
 /* the value as text: strings as is, numbers their text, true/false, null ""
  * (arrays/objects: their JSON); *safe set when no escaping needed */
 struct jv map_to_text(struct map_env *E, const struct jv *v);
-struct jv map_subcall(struct map_env *E, struct map_sub *s, struct jv in,
-	int *dropped);
+struct jv map_subcall(struct map_env *E, struct map_sub *s, struct jv in, int *dropped);
 
 extern const struct map_fn map_fns[];
-void map_fn_free_aux(void *p);  /* an entry of prog->frees */
+void map_fn_free_aux(void *p); /* an entry of prog->frees */
 const struct map_fn *map_fn_find(const char *name, size_t n);
 
 #endif

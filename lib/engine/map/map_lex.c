@@ -17,8 +17,7 @@ map_lex_init(struct map_lex *lx, const char *src, size_t len, struct arena *A)
 	lx->A = A;
 }
 
-static int
-lex_error(struct map_lex *lx, int line, int col, const char *fmt, ...)
+static int lex_error(struct map_lex *lx, int line, int col, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
 static int
@@ -88,15 +87,36 @@ lex_string(struct map_lex *lx)
 		c = *lx->p++;
 		safe = 0;
 		switch (c) {
-		case 'n': buf_addc(&b, '\n'); break;
-		case 't': buf_addc(&b, '\t'); break;
-		case 'r': buf_addc(&b, '\r'); break;
-		case '0': buf_addc(&b, '\0'); break;
-		case '\\': buf_addc(&b, '\\'); break;
-		case '"': buf_addc(&b, '"'); break;
-		case '\'': buf_addc(&b, '\''); safe = 1; break;
-		case '/': buf_addc(&b, '/'); safe = 1; break;
-		case '$': buf_addc(&b, '$'); safe = 1; break;
+		case 'n':
+			buf_addc(&b, '\n');
+			break;
+		case 't':
+			buf_addc(&b, '\t');
+			break;
+		case 'r':
+			buf_addc(&b, '\r');
+			break;
+		case '0':
+			buf_addc(&b, '\0');
+			break;
+		case '\\':
+			buf_addc(&b, '\\');
+			break;
+		case '"':
+			buf_addc(&b, '"');
+			break;
+		case '\'':
+			buf_addc(&b, '\'');
+			safe = 1;
+			break;
+		case '/':
+			buf_addc(&b, '/');
+			safe = 1;
+			break;
+		case '$':
+			buf_addc(&b, '$');
+			safe = 1;
+			break;
 		case 'u': {
 			unsigned v = 0;
 			int i;
@@ -109,13 +129,14 @@ lex_string(struct map_lex *lx)
 				if (d < 0) {
 					buf_release(&b);
 					return lex_error(lx, lx->line, col_of(lx, lx->p - 1),
-						"bad \\u escape");
+					                 "bad \\u escape");
 				}
 				v = v << 4 | (unsigned)d;
 			}
 			if (v >= 0xD800 && v < 0xE000)
 				v = 0xFFFD;
-			if (v < 0x80) o[on++] = (char)v;
+			if (v < 0x80)
+				o[on++] = (char)v;
 			else if (v < 0x800) {
 				o[on++] = (char)(0xC0 | (v >> 6));
 				o[on++] = (char)(0x80 | (v & 0x3F));
@@ -130,7 +151,7 @@ lex_string(struct map_lex *lx)
 		default:
 			buf_release(&b);
 			return lex_error(lx, lx->line, col_of(lx, lx->p - 2),
-				"unknown escape '\\%c'", c);
+			                 "unknown escape '\\%c'", c);
 		}
 	}
 	lx->sn = b.len;
@@ -260,9 +281,8 @@ again:
 		lx->tn = 1;
 		return lx->tok;
 	}
-	if (c == '.' && !lx->space_before && lx->p + 1 < lx->e &&
-	    is_id0((unsigned char)lx->p[1]) && p > lx->s &&
-	    !strchr(" \t(,[{=?:", p[-1])) {
+	if (c == '.' && !lx->space_before && lx->p + 1 < lx->e && is_id0((unsigned char)lx->p[1]) &&
+	    p > lx->s && !strchr(" \t(,[{=?:", p[-1])) {
 		lx->p++;
 		lx->tp = lx->p;
 		while (lx->p < lx->e && is_id((unsigned char)*lx->p))
@@ -273,7 +293,12 @@ again:
 	}
 	lx->p++;
 	lx->tn = 1;
-#define TWO(a, b, t) if (c == (a) && lx->p < lx->e && *lx->p == (b)) { lx->p++; lx->tn = 2; return lx->tok = (t); }
+#define TWO(a, b, t)                                                                               \
+	if (c == (a) && lx->p < lx->e && *lx->p == (b)) {                                          \
+		lx->p++;                                                                           \
+		lx->tn = 2;                                                                        \
+		return lx->tok = (t);                                                              \
+	}
 	TWO('=', '=', T_EQ);
 	TWO('!', '=', T_NE);
 	TWO('<', '=', T_LE);
@@ -296,7 +321,7 @@ map_lex_assign_follows(const struct map_lex *lx)
 	while (p < lx->e && (*p == ' ' || *p == '\t'))
 		p++;
 	return p < lx->e && (*p == '=' || *p == '.' || *p == '[') &&
-		!(p + 1 < lx->e && p[0] == '=' && p[1] == '=');
+	       !(p + 1 < lx->e && p[0] == '=' && p[1] == '=');
 }
 
 int
@@ -319,5 +344,5 @@ map_lex_else_follows(const struct map_lex *lx)
 	while (p < lx->e && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
 		p++;
 	return lx->e - p >= 4 && memcmp(p, "else", 4) == 0 &&
-		(lx->e - p == 4 || !is_id((unsigned char)p[4]));
+	       (lx->e - p == 4 || !is_id((unsigned char)p[4]));
 }

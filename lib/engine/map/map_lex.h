@@ -27,21 +27,21 @@ enum {
 
 struct map_lex {
 	/* the source */
-	const char *s, *e, *p;  /* start, end, the next byte to read */
-	int line;               /* of p, from 1 */
-	const char *linestart;  /* of p's line */
-	struct arena *A;        /* string values */
+	const char *s, *e, *p; /* start, end, the next byte to read */
+	int line;              /* of p, from 1 */
+	const char *linestart; /* of p's line */
+	struct arena *A;       /* string values */
 	/* the token */
-	int tok;                /* T_*, a character, 0 before the first */
-	const char *tp;         /* its text (of $x, $$x and .x: the name) */
+	int tok;        /* T_*, a character, 0 before the first */
+	const char *tp; /* its text (of $x, $$x and .x: the name) */
 	size_t tn;
-	int tline, tcol;        /* its place (columns count characters) */
-	const char *tls;        /* its line's start */
-	int space_before;       /* blank before it */
-	int pline, pcol;        /* just after the token before */
-	char *sval;             /* T_STR: the decoded value (NUL-terminated) */
+	int tline, tcol;  /* its place (columns count characters) */
+	const char *tls;  /* its line's start */
+	int space_before; /* blank before it */
+	int pline, pcol;  /* just after the token before */
+	char *sval;       /* T_STR: the decoded value (NUL-terminated) */
 	size_t sn;
-	int ssafe;              /* sval needs no JSON escaping */
+	int ssafe; /* sval needs no JSON escaping */
 	/* T_ERR */
 	char msg[64];
 	int eline, ecol;

@@ -131,7 +131,7 @@ static void
 walk(struct pairs *pp, const struct map_stmt *st)
 {
 	for (; st != NULL; st = st->next) {
-		struct fset s = {0};
+		struct fset s = { 0 };
 		int i;
 
 		switch (st->kind) {
@@ -166,7 +166,7 @@ walk(struct pairs *pp, const struct map_stmt *st)
 int
 map_pairs(const struct map_prog *P, struct buf *out)
 {
-	struct pairs pp = {NULL, P->nslots, out, 0};
+	struct pairs pp = { NULL, P->nslots, out, 0 };
 	int i;
 
 	if (P->nslots > 0 && (pp.locals = calloc((size_t)P->nslots, sizeof *pp.locals)) == NULL)

@@ -22,10 +22,10 @@ struct map_cc {
 	struct map_lex lx;
 	struct ep_err *err;
 	int failed, code, depth;
-	int insub;          /* parsing a sub-mapping's body */
+	int insub; /* parsing a sub-mapping's body */
 	/* current scope's local names */
 	char **names;
-	char **outer_names;  /* the top level's, while a map block's are in names */
+	char **outer_names; /* the top level's, while a map block's are in names */
 	int nnames, capnames;
 	int *nslots;
 };
@@ -124,9 +124,12 @@ static const char *
 tokname(struct map_cc *cc, char *buf, size_t n)
 {
 	switch (cc->lx.tok) {
-	case T_EOF: return "end of file";
-	case T_NL: return "end of line";
-	case T_STR: return "string";
+	case T_EOF:
+		return "end of file";
+	case T_NL:
+		return "end of line";
+	case T_STR:
+		return "string";
 	}
 	snprintf(buf, n, "'%.*s'", (int)(cc->lx.tn > 40 ? 40 : cc->lx.tn), cc->lx.tp);
 	return buf;
@@ -143,7 +146,7 @@ unexpected(struct map_cc *cc, const char *want)
 	}
 	if (want)
 		map_cc_error(cc, cc->lx.tline, cc->lx.tcol, "unexpected %s, expected %s",
-			tokname(cc, b, sizeof b), want);
+		             tokname(cc, b, sizeof b), want);
 	map_cc_error(cc, cc->lx.tline, cc->lx.tcol, "unexpected %s", tokname(cc, b, sizeof b));
 	abort();
 }
@@ -166,7 +169,8 @@ skipnl(struct map_cc *cc)
 static int
 is_word(struct map_cc *cc, const char *w)
 {
-	return cc->lx.tok == T_IDENT && cc->lx.tn == strlen(w) && memcmp(cc->lx.tp, w, cc->lx.tn) == 0;
+	return cc->lx.tok == T_IDENT && cc->lx.tn == strlen(w) &&
+	       memcmp(cc->lx.tp, w, cc->lx.tn) == 0;
 }
 
 /* ---- expressions ---- */
@@ -186,7 +190,7 @@ mknode(struct map_cc *cc, int kind, int line, int col)
 
 static struct map_node *
 add_step(struct map_cc *cc, struct map_node *base, int kind, const char *k, size_t kn,
-	struct map_node *idx)
+         struct map_node *idx)
 {
 	struct map_node *n = base;
 	struct map_step *st;
@@ -248,9 +252,10 @@ call(struct map_cc *cc, const char *name, size_t nlen, int line, int col)
 			map_cc_error(cc, cc->lx.tline, cc->lx.tcol, "too many arguments");
 		if (na == 0 && fn != NULL && strcmp(fn->name, "map") == 0) {
 			/* map(SUBMAP, array): the first argument names a sub-mapping */
-			if (cc->lx.tok != T_IDENT || (n->sub = find_sub(cc, cc->lx.tp, cc->lx.tn)) == NULL)
+			if (cc->lx.tok != T_IDENT ||
+			    (n->sub = find_sub(cc, cc->lx.tp, cc->lx.tn)) == NULL)
 				map_cc_error(cc, cc->lx.tline, cc->lx.tcol,
-					"map() wants the name of a sub-mapping defined above");
+				             "map() wants the name of a sub-mapping defined above");
 			args[na++] = mknode(cc, N_LIT, cc->lx.tline, cc->lx.tcol);
 			next(cc);
 		} else
@@ -267,7 +272,8 @@ call(struct map_cc *cc, const char *name, size_t nlen, int line, int col)
 	memcpy(n->args, args, (size_t)na * sizeof *args);
 	if (sb) {
 		if (na != 1)
-			map_cc_error(cc, line, col, "sub-mapping '%s' takes one argument", sb->name);
+			map_cc_error(cc, line, col, "sub-mapping '%s' takes one argument",
+			             sb->name);
 		n->sub = sb;
 		n->a = args[0];
 		return n;
@@ -276,7 +282,7 @@ call(struct map_cc *cc, const char *name, size_t nlen, int line, int col)
 	if (na < fn->min || (fn->max >= 0 && na > fn->max)) {
 		if (fn->min == fn->max)
 			map_cc_error(cc, line, col, "%s() takes %d argument%s, not %d", fn->name,
-				fn->min, fn->min == 1 ? "" : "s", na);
+			             fn->min, fn->min == 1 ? "" : "s", na);
 		map_cc_error(cc, line, col, "%s(): wrong number of arguments (%d)", fn->name, na);
 	}
 	if (fn->prep != NULL) {
@@ -421,8 +427,9 @@ primary(struct map_cc *cc)
 		if (cc->lx.tok == '(')
 			return call(cc, name, nl, line, col);
 		if ((slot = find_local(cc, name, nl)) < 0)
-			map_cc_error(cc, line, col, "unknown variable '%.*s' (input fields are $%.*s)",
-				(int)nl, name, (int)nl, name);
+			map_cc_error(cc, line, col,
+			             "unknown variable '%.*s' (input fields are $%.*s)", (int)nl,
+			             name, (int)nl, name);
 		n = mknode(cc, N_LOCAL, line, col);
 		n->slot = slot;
 		return n;
@@ -550,13 +557,26 @@ cmp(struct map_cc *cc)
 	int op;
 
 	switch (cc->lx.tok) {
-	case T_EQ: op = OP_EQ; break;
-	case T_NE: op = OP_NE; break;
-	case '<': op = OP_LT; break;
-	case T_LE: op = OP_LE; break;
-	case '>': op = OP_GT; break;
-	case T_GE: op = OP_GE; break;
-	default: return n;
+	case T_EQ:
+		op = OP_EQ;
+		break;
+	case T_NE:
+		op = OP_NE;
+		break;
+	case '<':
+		op = OP_LT;
+		break;
+	case T_LE:
+		op = OP_LE;
+		break;
+	case '>':
+		op = OP_GT;
+		break;
+	case T_GE:
+		op = OP_GE;
+		break;
+	default:
+		return n;
 	}
 	/* clang-format on */
 	n = binop(cc, n, op, add);
@@ -602,7 +622,7 @@ coalesce(struct map_cc *cc)
 
 	while (cc->lx.tok == T_COAL || cc->lx.tok == T_ELVIS) {
 		struct map_node *m = mknode(cc, cc->lx.tok == T_COAL ? N_COALESCE : N_ELVIS,
-			cc->lx.tline, cc->lx.tcol);
+		                            cc->lx.tline, cc->lx.tcol);
 
 		next(cc);
 		skipnl(cc);
@@ -834,7 +854,7 @@ statement(struct map_cc *cc, int top)
 			unexpected(cc, "a sub-mapping name");
 		if (find_sub(cc, cc->lx.tp, cc->lx.tn) || map_fn_find(cc->lx.tp, cc->lx.tn))
 			map_cc_error(cc, cc->lx.tline, cc->lx.tcol, "'%.*s' is already defined",
-				(int)cc->lx.tn, cc->lx.tp);
+			             (int)cc->lx.tn, cc->lx.tp);
 		sb = cc_alloc(cc, sizeof *sb);
 		sb->name = arena_strdup(&cc->P->cA, cc->lx.tp, cc->lx.tn);
 		next(cc);
@@ -969,7 +989,7 @@ static struct map_prog *run_parse(struct map_prog *P, struct ep_err *err, int is
 
 static struct map_prog *
 compile(const char *src, size_t len, const char *filename, const struct map_opts *opts,
-	struct ep_err *err, int is_expr)
+        struct ep_err *err, int is_expr)
 {
 	struct map_prog *P = calloc(1, sizeof *P);
 	const char *slash;
@@ -1043,14 +1063,14 @@ run_parse(struct map_prog *P, struct ep_err *err, int is_expr)
 
 struct map_prog *
 map_compile(const char *src, size_t len, const char *filename, const struct map_opts *opts,
-	struct ep_err *err)
+            struct ep_err *err)
 {
 	return compile(src, len, filename, opts, err, 0);
 }
 
 struct map_prog *
 map_expr_compile(const char *src, size_t len, const char *name, const struct map_opts *opts,
-	struct ep_err *err)
+                 struct ep_err *err)
 {
 	return compile(src, len, name ? name : "<expr>", opts, err, 1);
 }

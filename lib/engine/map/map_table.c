@@ -183,11 +183,11 @@ csv_row(int term, void *ud)
 	}
 	if (c->ncur == 1 && c->cur[0].v.n == 0) {
 		c->ncur = 0;
-		return;  /* blank line */
+		return; /* blank line */
 	}
 	if (c->ncur != c->nhdr) {
 		snprintf(c->err, sizeof c->err, "line %ld: %zu fields, the header has %zu", c->line,
-			c->ncur, c->nhdr);
+		         c->ncur, c->nhdr);
 		c->failed = 2;
 		return;
 	}
@@ -224,7 +224,7 @@ load_csv(struct map_table *t, FILE *f, const char *key, struct ep_err *err)
 			csv_free(&p);
 			free(c.cur);
 			return ep_errf(err, EP_DATAERR, "table '%s': %s", t->path,
-				csv_strerror(csv_error(&p)));
+			               csv_strerror(csv_error(&p)));
 		}
 	csv_fini(&p, csv_field, csv_row, &c);
 	csv_free(&p);
@@ -269,15 +269,15 @@ load_ndjson(struct map_table *t, FILE *f, const char *key, struct ep_err *err)
 		}
 		if (jv_parse(&jp, copy, (size_t)len, &v) < 0 || v.t != JV_OBJ) {
 			rc = ep_errf(err, EP_DATAERR, "table '%s': line %ld: %s", t->path, ln,
-				jp.err ? jp.err : "not an object");
+			             jp.err ? jp.err : "not an object");
 			break;
 		}
 		if (v.n == 0)
 			continue;
 		kv = key ? jv_obj_get(&v, key, strlen(key)) : &v.u.o[0].v;
 		if (kv == NULL || key_text(kv, &k, &kn) < 0) {
-			rc = ep_errf(err, EP_DATAERR, "table '%s': line %ld: no key '%s'", t->path, ln,
-				key ? key : v.u.o[0].k);
+			rc = ep_errf(err, EP_DATAERR, "table '%s': line %ld: no key '%s'", t->path,
+			             ln, key ? key : v.u.o[0].k);
 			break;
 		}
 		if (insert(t, k, kn, v) < 0) {
@@ -299,8 +299,8 @@ map_table_get(struct map_ctx *ctx, const char *path, const char *key, struct ep_
 	int r;
 
 	for (t = ctx->tables; t != NULL; t = t->next)
-		if (strcmp(t->path, path) == 0 &&
-		    ((key == NULL && t->key == NULL) || (key && t->key && strcmp(key, t->key) == 0)))
+		if (strcmp(t->path, path) == 0 && ((key == NULL && t->key == NULL) ||
+		                                   (key && t->key && strcmp(key, t->key) == 0)))
 			return t;
 	if ((f = fopen(path, "r")) == NULL) {
 		ep_errf(err, EP_NOINPUT, "cannot open table '%s': %s", path, strerror(errno));

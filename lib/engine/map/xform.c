@@ -22,7 +22,7 @@
 struct xform {
 	struct map_prog *prog;
 	struct buf out;
-	struct csvio_writer *csv;  /* -o csv */
+	struct csvio_writer *csv; /* -o csv */
 };
 
 static int
@@ -70,8 +70,8 @@ csv_control(struct stage *st, const struct stage_rec *rec, void *ctx)
 {
 	(void)st;
 	(void)ctx;
-	ep_info(1, "%s:%llu: checkpoint not written: CSV output has no control lines",
-		rec->source, (unsigned long long)rec->line);
+	ep_info(1, "%s:%llu: checkpoint not written: CSV output has no control lines", rec->source,
+	        (unsigned long long)rec->line);
 	return 0;
 }
 
@@ -102,7 +102,8 @@ mapped(struct stage *st, const struct stage_rec *rec, void *ctx)
 		return 0;
 	case MAP_BADJSON:
 		/* valid JSON the engine could not hold ("record too large") */
-		if (re.jtype == JSON_INVALID && json_check(rec->p, rec->len, NULL, NULL) == JSON_OBJECT)
+		if (re.jtype == JSON_INVALID &&
+		    json_check(rec->p, rec->len, NULL, NULL) == JSON_OBJECT)
 			return stage_reject(st, rec, "map", re.msg, NULL, 0, 0);
 		/* the one parse of the line: rejected as the runner's check would */
 		return stage_reject_json(st, rec, re.jtype, re.joff, re.jwhy);
@@ -140,7 +141,7 @@ print_pairs(const struct map_prog *prog)
 /* --suggest: the draft map on stdout from the samples; the exit status */
 static int
 run_suggest(const char *const *targets, int ntargets, const char *synonyms, int nfiles,
-	char **files)
+            char **files)
 {
 	struct suggest_opts so = { NULL, 0, 0, 0 };
 	struct ep_err err = EP_ERR_INIT;

@@ -23,15 +23,15 @@ enum { XFORM_MAX_TARGETS = 8 };
 
 struct xform_cfg {
 	struct stage_cfg stage;
-	struct csvio_opts csv;          /* --columns, --delimiter, ... */
-	int in_csv, out_csv;            /* -i csv, -o csv */
-	const char *map;                /* -f */
-	const char *check;              /* --check or --pairs */
-	int pairs;                      /* --pairs */
-	int keep;                       /* --keep */
+	struct csvio_opts csv;                  /* --columns, --delimiter, ... */
+	int in_csv, out_csv;                    /* -i csv, -o csv */
+	const char *map;                        /* -f */
+	const char *check;                      /* --check or --pairs */
+	int pairs;                              /* --pairs */
+	int keep;                               /* --keep */
 	const char *targets[XFORM_MAX_TARGETS]; /* --suggest */
 	int ntargets;
-	const char *synonyms;           /* --synonyms */
+	const char *synonyms; /* --synonyms */
 };
 
 /* The exit status; EP_USAGE with err filled for a usage error. */

@@ -35,8 +35,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#define MAX_DEPTH 1000     /* validation recursion (schema x instance) */
-#define MAX_DOCS 256       /* documents one schema may load */
+#define MAX_DEPTH 1000 /* validation recursion (schema x instance) */
+#define MAX_DOCS 256   /* documents one schema may load */
 
 enum {
 	T_NULL = 1,
@@ -98,7 +98,7 @@ enum {
 };
 
 struct snode {
-	int boolean; /* -1 object schema, 0 false, 1 true */
+	int boolean;     /* -1 object schema, 0 false, 1 true */
 	const char *loc; /* "#/properties/x" */
 	unsigned flags;
 	unsigned types;
@@ -147,7 +147,7 @@ struct info {
 };
 
 struct named {
-	const char *uri;  /* resource URI, or URI#anchor */
+	const char *uri; /* resource URI, or URI#anchor */
 	const struct jv *json;
 };
 
@@ -319,7 +319,7 @@ remove_dots(const char *in, size_t n, char *out)
 			out[o++] = '/';
 			i = n;
 		} else if ((n - i >= 4 && memcmp(in + i, "/../", 4) == 0) ||
-			(n - i == 3 && memcmp(in + i, "/..", 3) == 0)) {
+		           (n - i == 3 && memcmp(in + i, "/..", 3) == 0)) {
 			i += 3;
 			while (o > 0 && out[o - 1] != '/')
 				o--;
@@ -330,7 +330,8 @@ remove_dots(const char *in, size_t n, char *out)
 			} else {
 				/* next segment starts with '/' at in[i] */
 			}
-		} else if ((n - i == 1 && in[i] == '.') || (n - i == 2 && memcmp(in + i, "..", 2) == 0)) {
+		} else if ((n - i == 1 && in[i] == '.') ||
+		           (n - i == 2 && memcmp(in + i, "..", 2) == 0)) {
 			i = n;
 		} else {
 			if (in[i] == '/')
@@ -450,7 +451,7 @@ hash_bytes(const char *p, size_t n)
 
 	if (n) {
 		h = h << 24 ^ (uint64_t)(unsigned char)p[0] << 16 ^
-			(uint64_t)(unsigned char)p[n / 2] << 8 ^ (unsigned char)p[n - 1];
+		    (uint64_t)(unsigned char)p[n / 2] << 8 ^ (unsigned char)p[n - 1];
 	}
 	h *= 0x9E3779B97F4A7C15ull;
 	return (uint32_t)(h >> 32);
@@ -732,7 +733,7 @@ parse_doc(struct schema *s, const char *text, size_t len, const char *what)
 	s->jp.A = &s->A;
 	if (jv_parse(&s->jp, text, len, v) < 0) {
 		fail(s, "%s%snot valid JSON: %s at byte %zu", what ? what : "", what ? ": " : "",
-			s->jp.err, s->jp.errpos + 1);
+		     s->jp.err, s->jp.errpos + 1);
 		return NULL;
 	}
 	return own_strings(s, v) < 0 ? NULL : v;
@@ -863,7 +864,7 @@ load_uri(struct schema *s, const char *uri)
 /* ---- compile ------------------------------------------------------- */
 
 static struct snode *compile_node(struct schema *s, const struct jv *j, const char *base,
-	const char *loc);
+                                  const char *loc);
 
 static const struct jv *
 walk_pointer(const struct jv *j, const char *ptr)
@@ -963,8 +964,7 @@ resolve_ref(struct schema *s, const char *base, const char *ref, const char *loc
 }
 
 static int
-get_nonneg(struct schema *s, const struct jv *k, const char *key, const char *loc,
-	double *out)
+get_nonneg(struct schema *s, const struct jv *k, const char *key, const char *loc, double *out)
 {
 	double d = k->t == JV_NUM ? jv_to_double(k) : -1;
 
@@ -975,8 +975,7 @@ get_nonneg(struct schema *s, const struct jv *k, const char *key, const char *lo
 }
 
 static int
-get_num(struct schema *s, const struct jv *k, const char *key, const char *loc,
-	struct numkw *out)
+get_num(struct schema *s, const struct jv *k, const char *key, const char *loc, struct numkw *out)
 {
 	if (k->t != JV_NUM)
 		return fail(s, "%s/%s: must be a number", loc, key);
@@ -1010,14 +1009,16 @@ compile_re(struct schema *s, const char *src, const char *loc)
 		fail(s, "out of memory");
 		return NULL;
 	}
-	re = pcre2_compile((PCRE2_SPTR)t, PCRE2_ZERO_TERMINATED, schema_regex_options(), &ec, &eo, cc);
+	re = pcre2_compile((PCRE2_SPTR)t, PCRE2_ZERO_TERMINATED, schema_regex_options(), &ec, &eo,
+	                   cc);
 	pcre2_compile_context_free(cc);
 	free(t);
 	if (re == NULL) {
 		PCRE2_UCHAR msg[256];
 
 		pcre2_get_error_message(ec, msg, sizeof(msg));
-		fail(s, "%s: bad pattern '%s' at offset %zu: %s", loc, src, (size_t)eo, (char *)msg);
+		fail(s, "%s: bad pattern '%s' at offset %zu: %s", loc, src, (size_t)eo,
+		     (char *)msg);
 		return NULL;
 	}
 	pcre2_jit_compile(re, PCRE2_JIT_COMPLETE); /* optional speed-up */
@@ -1046,8 +1047,8 @@ sub(struct schema *s, const struct jv *j, const char *base, const char *loc)
 }
 
 static struct snode **
-sub_array(struct schema *s, const struct jv *k, const char *key, const char *base,
-	const char *loc, size_t *n)
+sub_array(struct schema *s, const struct jv *k, const char *key, const char *base, const char *loc,
+          size_t *n)
 {
 	struct snode **v;
 	size_t i;
@@ -1104,8 +1105,8 @@ pentry_add(struct snode *n, const char *name, size_t len, uint32_t h)
 }
 
 static int
-build_props(struct schema *s, struct snode *n, const struct jv *props,
-	const struct jv *req, const char *base, const char *loc)
+build_props(struct schema *s, struct snode *n, const struct jv *props, const struct jv *req,
+            const char *base, const char *loc)
 {
 	size_t cap = 0, size;
 	uint32_t i;
@@ -1170,9 +1171,9 @@ type_bit(const char *t)
 	static const struct {
 		const char *name;
 		unsigned bit;
-	} tt[] = { { "null", T_NULL }, { "boolean", T_BOOL }, { "object", T_OBJ },
-		{ "array", T_ARR }, { "number", T_NUM }, { "string", T_STR },
-		{ "integer", T_INT } };
+	} tt[] = { { "null", T_NULL },  { "boolean", T_BOOL }, { "object", T_OBJ },
+		   { "array", T_ARR },  { "number", T_NUM },   { "string", T_STR },
+		   { "integer", T_INT } };
 	size_t i;
 
 	for (i = 0; i < sizeof(tt) / sizeof(tt[0]); i++)
@@ -1254,7 +1255,8 @@ compile_node(struct schema *s, const struct jv *j, const char *base, const char 
 			}
 			break;
 		case 'd':
-			if (strcmp(key, "dependentRequired") == 0 || strcmp(key, "dependentSchemas") == 0) {
+			if (strcmp(key, "dependentRequired") == 0 ||
+			    strcmp(key, "dependentSchemas") == 0) {
 				int sch = key[9] == 'S';
 				size_t i, x;
 				struct dep *d;
@@ -1278,14 +1280,15 @@ compile_node(struct schema *s, const struct jv *j, const char *base, const char 
 					p->len = kv->kn;
 					if (sch) {
 						p->schema = sub(s, &kv->v, base,
-							l ? ptr_join(s, l, kv->k) : NULL);
+						                l ? ptr_join(s, l, kv->k) : NULL);
 						continue;
 					}
 					for (x = 0; kv->v.t == JV_ARR && x < kv->v.n; x++)
 						if (kv->v.u.a[x].t != JV_STR)
 							break;
 					if (kv->v.t != JV_ARR || x < kv->v.n) {
-						fail(s, "%s/%s: must be an array of strings", l, kv->k);
+						fail(s, "%s/%s: must be an array of strings", l,
+						     kv->k);
 						return NULL;
 					}
 					p->names = kv->v.u.a;
@@ -1410,7 +1413,8 @@ compile_node(struct schema *s, const struct jv *j, const char *base, const char 
 
 					n->pprops[i].src = kv->k;
 					n->pprops[i].re = compile_re(s, kv->k, l);
-					n->pprops[i].schema = sub(s, &kv->v, base, ptr_join(s, l, kv->k));
+					n->pprops[i].schema =
+						sub(s, &kv->v, base, ptr_join(s, l, kv->k));
 					s->npatterns++;
 				}
 			} else if (strcmp(key, "prefixItems") == 0) {
@@ -1516,7 +1520,7 @@ base_uri(struct schema *s, const char *base)
 
 struct schema *
 schema_compile(const char *text, size_t len, const char *base, struct schema_loader *loader,
-	unsigned flags, struct ep_err *err)
+               unsigned flags, struct ep_err *err)
 {
 	struct schema *s = calloc(1, sizeof(*s));
 	struct jv *doc;
@@ -1593,7 +1597,7 @@ struct seg {
 struct vpriv {
 	struct seg *segs;
 	size_t nsegs, capsegs;
-	char *path;    /* the rendered pointer */
+	char *path; /* the rendered pointer */
 	size_t pcap;
 	pcre2_match_data *md;
 	struct arena A; /* schema_validate's parse of the instance */
@@ -1727,8 +1731,7 @@ report(struct vctx *c, const struct snode *n, const char *kw, const char *fmt, .
 		e->cap = nc;
 	}
 	if ((plen = path_render(vp)) < 0 || pool_add(e, vp->path, (size_t)plen, &o.path) < 0 ||
-		pool_add(e, kwb, strlen(kwb), &o.kw) < 0 ||
-		pool_add(e, msg, strlen(msg), &o.msg) < 0) {
+	    pool_add(e, kwb, strlen(kwb), &o.kw) < 0 || pool_add(e, msg, strlen(msg), &o.msg) < 0) {
 		c->oom = 1;
 		return;
 	}
@@ -1951,8 +1954,8 @@ v_object(struct vctx *c, const struct snode *n, const struct jv *j)
 			k.n = (uint32_t)len;
 			old = path_push(c, key, len);
 			if (!check(c, n->propnames, &k)) {
-				report(c, n, "propertyNames", "property name \"%.*s\" is not allowed",
-					(int)len, key);
+				report(c, n, "propertyNames",
+				       "property name \"%.*s\" is not allowed", (int)len, key);
 				FAIL();
 			}
 			path_pop(c, old);
@@ -2007,11 +2010,13 @@ v_object(struct vctx *c, const struct snode *n, const struct jv *j)
 		}
 	}
 	if ((n->flags & HAS_MINPROPS) && (double)count < n->minprops) {
-		report(c, n, "minProperties", "has %zu properties, fewer than %.0f", count, n->minprops);
+		report(c, n, "minProperties", "has %zu properties, fewer than %.0f", count,
+		       n->minprops);
 		FAIL();
 	}
 	if ((n->flags & HAS_MAXPROPS) && (double)count > n->maxprops) {
-		report(c, n, "maxProperties", "has %zu properties, more than %.0f", count, n->maxprops);
+		report(c, n, "maxProperties", "has %zu properties, more than %.0f", count,
+		       n->maxprops);
 		FAIL();
 	}
 	for (i = 0; i < n->ndeps; i++) {
@@ -2031,8 +2036,8 @@ v_object(struct vctx *c, const struct snode *n, const struct jv *j)
 			if (jv_obj_get(j, nm->u.s, nm->n) == NULL) {
 				size_t old = path_push(c, nm->u.s, nm->n);
 
-				report(c, n, "dependentRequired", "is required when \"%s\" is present",
-					d->name);
+				report(c, n, "dependentRequired",
+				       "is required when \"%s\" is present", d->name);
 				path_pop(c, old);
 				FAIL();
 			}
@@ -2064,7 +2069,8 @@ v_array(struct vctx *c, const struct snode *n, const struct jv *j)
 				break; /* past the prefix, no "items" */
 			old = path_push_index(c, (int)i);
 			if (sn->boolean == 0 && sn == n->items) {
-				report(c, n, "items", "item is not allowed (at most %zu)", n->nprefix);
+				report(c, n, "items", "item is not allowed (at most %zu)",
+				       n->nprefix);
 				path_pop(c, old);
 				FAIL();
 			} else if (!validate(c, sn, &j->u.a[i])) {
@@ -2085,13 +2091,15 @@ v_array(struct vctx *c, const struct snode *n, const struct jv *j)
 			if (minc == 1)
 				report(c, n, "contains", "has no item matching \"contains\"");
 			else
-				report(c, n, "minContains", "has %.0f items matching \"contains\", fewer than %.0f",
-					found, minc);
+				report(c, n, "minContains",
+				       "has %.0f items matching \"contains\", fewer than %.0f",
+				       found, minc);
 			FAIL();
 		}
 		if ((n->flags & HAS_MAXCONT) && found > n->maxcont) {
-			report(c, n, "maxContains", "has %.0f items matching \"contains\", more than %.0f",
-				found, n->maxcont);
+			report(c, n, "maxContains",
+			       "has %.0f items matching \"contains\", more than %.0f", found,
+			       n->maxcont);
 			FAIL();
 		}
 	}
@@ -2099,7 +2107,8 @@ v_array(struct vctx *c, const struct snode *n, const struct jv *j)
 		for (i = 0; i < size; i++) {
 			for (x = i + 1; x < size; x++) {
 				if (jv_equal(&j->u.a[i], &j->u.a[x])) {
-					report(c, n, "uniqueItems", "items %u and %u are equal", i, x);
+					report(c, n, "uniqueItems", "items %u and %u are equal", i,
+					       x);
 					FAIL();
 					goto unique_done;
 				}
@@ -2388,8 +2397,9 @@ validate(struct vctx *c, const struct snode *n, const struct jv *j)
 			FAILV();
 		}
 		if (cnt > 1) {
-			report(c, n, "oneOf", "matches oneOf schemas %zu and %zu, expected exactly one",
-				first, second);
+			report(c, n, "oneOf",
+			       "matches oneOf schemas %zu and %zu, expected exactly one", first,
+			       second);
 			FAILV();
 		}
 	}
@@ -2411,8 +2421,7 @@ out:
 }
 
 int
-schema_validate_val(const struct schema *s, const struct jv *instance,
-	struct schema_errors *out)
+schema_validate_val(const struct schema *s, const struct jv *instance, struct schema_errors *out)
 {
 	struct vctx c;
 	struct vpriv tmp;
@@ -2483,7 +2492,7 @@ schema_validate(const struct schema *s, const char *text, size_t len, struct sch
 			out->n = out->dropped = out->pool_len = 0;
 			snprintf(why, sizeof(why), "%s", vp->jp.err);
 			report(&c, s->root, NULL, "not valid JSON: %s at byte %zu", why,
-				vp->jp.errpos + 1);
+			       vp->jp.errpos + 1);
 			if (c.oom)
 				r = -1;
 			else if (out->n) {

@@ -57,17 +57,17 @@ enum {
  * filled with EP_DATAERR or EP_NOINPUT) on text that is not JSON, a
  * malformed schema, an unresolvable "$ref" or a pattern PCRE2 rejects. */
 struct schema *schema_compile(const char *text, size_t len, const char *base,
-	struct schema_loader *loader, unsigned flags, struct ep_err *err);
+                              struct schema_loader *loader, unsigned flags, struct ep_err *err);
 /* Read and compile a schema file (base = its path, "format" asserted);
  * err->msg starts with the path. */
 struct schema *schema_compile_file(const char *path, struct schema_loader *loader,
-	struct ep_err *err);
+                                   struct ep_err *err);
 void schema_free(struct schema *s);
 
 struct schema_error {
-	const char *path;     /* JSON Pointer into the instance, "" = root */
-	const char *keyword;  /* schema location: "#/properties/Email/format" */
-	const char *message;  /* without the path: "does not match format \"email\"" */
+	const char *path;    /* JSON Pointer into the instance, "" = root */
+	const char *keyword; /* schema location: "#/properties/Email/format" */
+	const char *message; /* without the path: "does not match format \"email\"" */
 };
 
 struct schema_errors {
@@ -94,11 +94,11 @@ void schema_errors_free(struct schema_errors *e);
  * -1 out of memory.  out may be NULL to ask only whether the instance is
  * valid (fastest: stops at the first failure). */
 int schema_validate(const struct schema *s, const char *text, size_t len,
-	struct schema_errors *out);
+                    struct schema_errors *out);
 /* The same on a value jv_parse made (stream/jv.h), for callers that
  * parse a record once for several checks. */
 int schema_validate_val(const struct schema *s, const struct jv *instance,
-	struct schema_errors *out);
+                        struct schema_errors *out);
 
 /* "/Email: does not match format \"email\"" into buf; an error about the
  * whole instance prints as "(root): ...".  Returns what snprintf returns. */

@@ -207,7 +207,8 @@ check_duration(const char *s, size_t n)
 
 			while (i < n && isdig(s[i]))
 				i++;
-			if (i == st || i >= n || (p = strchr(time_units, s[i])) == NULL || s[i] == '\0')
+			if (i == st || i >= n || (p = strchr(time_units, s[i])) == NULL ||
+			    s[i] == '\0')
 				return 0;
 			u = (int)(p - time_units);
 			if (last >= 0 && u != last + 1)
@@ -319,7 +320,7 @@ check_hostname(const char *s, size_t n)
 			return 0;
 		/* RFC 5891 4.2.3.1: "--" in positions 3-4 only for A-labels */
 		if (i - st >= 4 && s[st + 2] == '-' && s[st + 3] == '-' &&
-			!((s[st] == 'x' || s[st] == 'X') && (s[st + 1] == 'n' || s[st + 1] == 'N')))
+		    !((s[st] == 'x' || s[st] == 'X') && (s[st + 1] == 'n' || s[st + 1] == 'N')))
 			return 0;
 		if (i == n)
 			return 1;
@@ -364,7 +365,7 @@ check_email(const char *s, size_t n, int idn)
 				continue;
 			}
 			if (!isalpha_(c) && !isdig(c) && !(c >= 0x80 && idn) &&
-				(c == 0 || strchr(atext, c) == NULL))
+			    (c == 0 || strchr(atext, c) == NULL))
 				return 0;
 			prev_dot = 0;
 		}
@@ -389,7 +390,7 @@ check_email(const char *s, size_t n, int idn)
 
 		for (k = at; k < n; k++)
 			if ((unsigned char)s[k] < 0x80 && !isalpha_(s[k]) && !isdig(s[k]) &&
-				s[k] != '-' && s[k] != '.')
+			    s[k] != '-' && s[k] != '.')
 				return 0;
 		return n - at <= 253 && s[at] != '.' && s[n - 1] != '.';
 	}
@@ -485,7 +486,8 @@ check_uri(const char *s, size_t n, int need_scheme, int iri)
 	/* scheme */
 	if (n > 0 && isalpha_(s[0])) {
 		for (i = 1; i < n && (isalpha_(s[i]) || isdig(s[i]) || s[i] == '+' || s[i] == '-' ||
-			s[i] == '.'); i++)
+		                      s[i] == '.');
+		     i++)
 			;
 		if (i < n && s[i] == ':') {
 			scheme = 1;
@@ -549,7 +551,8 @@ check_uri_template(const char *s, size_t n)
 				/* varname: varchar *(["."] varchar) */
 				while (i < n) {
 					if (s[i] == '%') {
-						if (i + 2 >= n || !ishex(s[i + 1]) || !ishex(s[i + 2]))
+						if (i + 2 >= n || !ishex(s[i + 1]) ||
+						    !ishex(s[i + 2]))
 							return 0;
 						i += 3;
 					} else if (isalpha_(s[i]) || isdig(s[i]) || s[i] == '_') {
@@ -688,7 +691,8 @@ schema_regex_translate(const char *s, size_t n)
 	if (out == NULL)
 		return NULL;
 	while (i < n) {
-		if (s[i] == '\\' && i + 2 < n && (s[i + 1] == 'p' || s[i + 1] == 'P') && s[i + 2] == '{') {
+		if (s[i] == '\\' && i + 2 < n && (s[i + 1] == 'p' || s[i + 1] == 'P') &&
+		    s[i + 2] == '{') {
 			const char *b = s + i + 3, *e = memchr(b, '}', n - i - 3);
 			size_t len;
 
@@ -703,8 +707,10 @@ schema_regex_translate(const char *s, size_t n)
 					len -= 3;
 				}
 				for (k = 0; k < sizeof(gcnames) / sizeof(gcnames[0]); k++) {
-					if (strlen(gcnames[k].ecma) == len && memcmp(gcnames[k].ecma, b, len) == 0) {
-						o += sprintf(o, "\\%c{%s}", s[i + 1], gcnames[k].pcre);
+					if (strlen(gcnames[k].ecma) == len &&
+					    memcmp(gcnames[k].ecma, b, len) == 0) {
+						o += sprintf(o, "\\%c{%s}", s[i + 1],
+						             gcnames[k].pcre);
 						i = (size_t)(e - s) + 1;
 						break;
 					}
@@ -726,7 +732,7 @@ unsigned
 schema_regex_options(void)
 {
 	return PCRE2_UTF | PCRE2_DOLLAR_ENDONLY | PCRE2_ALLOW_EMPTY_CLASS | PCRE2_ALT_BSUX |
-		PCRE2_MATCH_INVALID_UTF;
+	       PCRE2_MATCH_INVALID_UTF;
 }
 
 int
@@ -745,7 +751,8 @@ schema_regex_ecma_ok(const char *s, size_t n)
 			if (strchr("aeAZzGQEhHRXCKNgo", s[i]) && s[i] != '\0')
 				return 0;
 			/* \p{..} \P{..} \u{..}: skip to the brace */
-			if ((s[i] == 'p' || s[i] == 'P' || s[i] == 'u') && i + 1 < n && s[i + 1] == '{') {
+			if ((s[i] == 'p' || s[i] == 'P' || s[i] == 'u') && i + 1 < n &&
+			    s[i + 1] == '{') {
 				while (i < n && s[i] != '}')
 					i++;
 			}
@@ -770,7 +777,8 @@ schema_regex_ecma_ok(const char *s, size_t n)
 				continue;
 			if (left >= 2 && r[0] == '<' && (r[1] == '=' || r[1] == '!'))
 				continue;
-			if (left >= 2 && r[0] == '<' && (isalpha_(r[1]) || r[1] == '_' || r[1] == '$'))
+			if (left >= 2 && r[0] == '<' &&
+			    (isalpha_(r[1]) || r[1] == '_' || r[1] == '$'))
 				continue;
 			return 0; /* (?P, (?#, (?i), (?>, (?|, (?R ... */
 		}
@@ -800,7 +808,8 @@ check_regex(const char *s, size_t n)
 		return 0;
 	}
 	pcre2_set_compile_extra_options(cc, PCRE2_EXTRA_ALT_BSUX);
-	re = pcre2_compile((PCRE2_SPTR)t, PCRE2_ZERO_TERMINATED, schema_regex_options(), &ec, &eo, cc);
+	re = pcre2_compile((PCRE2_SPTR)t, PCRE2_ZERO_TERMINATED, schema_regex_options(), &ec, &eo,
+	                   cc);
 	pcre2_compile_context_free(cc);
 	free(t);
 	if (re == NULL)

@@ -24,8 +24,9 @@ static int
 warned(struct stage *st, struct run *run, const struct stage_rec *rec,
        const struct validator_result *res)
 {
-	struct reject w = { "validate", rec->source, rec->line, res->warn_error, res->warns,
-		            res->nwarns, rec->p, rec->len, NULL, 0, 0 };
+	struct reject w = { "validate", rec->source, rec->line, res->warn_error,
+		            res->warns, res->nwarns, rec->p,    rec->len,
+		            NULL,       0,           0 };
 	struct ep_err err = EP_ERR_INIT;
 
 	if (reject_write(&run->warn, &w, &err) < 0)
@@ -126,7 +127,8 @@ prepare(struct validate_cfg *c, struct run *run, struct ep_err *uerr)
 	    validator_add_similar(v, c->similar, c->cutoff, c->similar_warn, c->country, &err) < 0)
 		return failed(&err, uerr);
 	if (!c->similar && c->similar_opts) {
-		ep_errf(uerr, EP_USAGE, "--similar-cutoff, --similar-warn and --phone-country go "
+		ep_errf(uerr, EP_USAGE,
+		        "--similar-cutoff, --similar-warn and --phone-country go "
 		        "with --similar");
 		return EP_USAGE;
 	}

@@ -22,10 +22,10 @@
 
 struct validate_cfg {
 	struct stage_cfg stage;
-	struct validator *v;            /* the checks added while parsing */
-	struct validator_tuning tune;   /* --anomaly-cut, -keep, -min, --dup-window */
-	const char *schema;             /* -s */
-	const char **refs;              /* --ref, read once the options are known good */
+	struct validator *v;          /* the checks added while parsing */
+	struct validator_tuning tune; /* --anomaly-cut, -keep, -min, --dup-window */
+	const char *schema;           /* -s */
+	const char **refs;            /* --ref, read once the options are known good */
 	int nrefs;
 	const char *similar, *country;  /* --similar, --phone-country */
 	double cutoff;                  /* --similar-cutoff (0.9) */

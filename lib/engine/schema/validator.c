@@ -31,19 +31,19 @@
 struct rule {
 	struct map_prog *prog;
 	char *expr;
-	char *message;   /* --message, or NULL */
-	char label[32];  /* "rule 3" */
+	char *message;  /* --message, or NULL */
+	char label[32]; /* "rule 3" */
 };
 
 struct fields {
 	char **v;
 	size_t n;
-	char *text;      /* as given: "A,B" */
+	char *text; /* as given: "A,B" */
 };
 
 struct unique {
 	struct fields f;
-	struct keyset seen;  /* payload: source index << 44 | line */
+	struct keyset seen; /* payload: source index << 44 | line */
 	/* the current record's key: its digest, or absent (missing, null, false) */
 	uint64_t d[2];
 	int absent;
@@ -60,15 +60,15 @@ struct similar {
 	struct sim_index *index;
 	double cutoff;
 	int warn;
-	char *text;          /* as given */
-	struct buf rec;      /* the current record's sim record */
-	int has;             /* it has a compared field */
+	char *text;     /* as given */
+	struct buf rec; /* the current record's sim record */
+	int has;        /* it has a compared field */
 };
 
 struct anomaly {
 	char *field;
-	struct fields by;    /* n == 0: one group */
-	char *series;        /* "amount_total by partner_id" */
+	struct fields by; /* n == 0: one group */
+	char *series;     /* "amount_total by partner_id" */
 	/* the current record's */
 	struct anomaly_verdict vd;
 	struct dec x;
@@ -77,11 +77,11 @@ struct anomaly {
 };
 
 struct dup_payment {
-	struct fields f;     /* vendor, amount, date, ref */
+	struct fields f; /* vendor, amount, date, ref */
 	struct buf vendor, amount, date, ref, at;
 	struct anomaly_payment p;
-	int has;             /* the current record is a payment to remember */
-	int replay;          /* its ID was seen: the same payment again */
+	int has;    /* the current record is a payment to remember */
+	int replay; /* its ID was seen: the same payment again */
 	uint64_t checked, flagged, replays, unchecked;
 };
 
@@ -99,16 +99,16 @@ struct validator {
 	size_t nuniq;
 	struct ref *refs;
 	size_t nrefs;
-	struct similar *sim;  /* --similar, or NULL */
+	struct similar *sim; /* --similar, or NULL */
 	struct map_ctx *mctx;
-	const char *op;      /* --op, or NULL */
+	const char *op; /* --op, or NULL */
 	struct anomaly *anom;
 	size_t nanom;
 	struct dup_payment *dup;
 	struct anomaly_hist *hist;
 	struct validator_tuning tune;
-	int warn;            /* flags are warnings */
-	char *idfield;       /* --id */
+	int warn;      /* flags are warnings */
+	char *idfield; /* --id */
 	struct buf idbuf;
 	const char *id;      /* the current record's, or NULL */
 	struct state hstate; /* --history */
@@ -123,8 +123,8 @@ struct validator {
 	/* the current result */
 	struct reject_item *items;
 	size_t nitems, capitems, capout;
-	struct buf pool;     /* item strings, NUL-separated */
-	size_t *offs;        /* 2 offsets an item (path, message) into pool */
+	struct buf pool; /* item strings, NUL-separated */
+	size_t *offs;    /* 2 offsets an item (path, message) into pool */
 	struct buf key, tmp;
 	/* --report */
 	struct rcount *counts;
@@ -341,7 +341,7 @@ validator_set_message(struct validator *v, const char *text, struct ep_err *err)
 	r = &v->rules[v->nrules - 1];
 	if (r->message)
 		return ep_errf(err, EP_USAGE, "--message '%s': %s has a message already", text,
-			       r->label);
+		               r->label);
 	if ((r->message = strdup(text)) == NULL)
 		return ep_errf(err, EP_SOFTWARE, "out of memory");
 	return 0;
@@ -392,7 +392,7 @@ validator_add_unique(struct validator *v, const char *fields, struct ep_err *err
 
 int
 validator_add_similar(struct validator *v, const char *fields, double cutoff, int warn,
-		      const char *country, struct ep_err *err)
+                      const char *country, struct ep_err *err)
 {
 	struct similar *s;
 
@@ -539,7 +539,7 @@ validator_add_ref(struct validator *v, const char *spec, struct ep_err *warn, st
 		return -1;
 	if (r->f.n != r->keys.n)
 		return ep_errf(err, EP_USAGE, "--ref '%s': %zu fields but %zu keys", spec, r->f.n,
-			       r->keys.n);
+		               r->keys.n);
 	if ((r->file = strndup(eq + 1, (size_t)(colon - eq - 1))) == NULL)
 		return ep_errf(err, EP_SOFTWARE, "out of memory");
 	if (ndjson_open(&rd, r->file, NDJ_DEFAULT_MAX_LINE, err) < 0)
@@ -553,13 +553,13 @@ validator_add_ref(struct validator *v, const char *spec, struct ep_err *warn, st
 			break;
 		}
 		arena_reset(&v->A);
-		if (k != NDJ_LINE || jv_parse(&v->jp, ln.p, ln.len, &doc) < 0 ||
-		    doc.t != JV_OBJ) {
+		if (k != NDJ_LINE || jv_parse(&v->jp, ln.p, ln.len, &doc) < 0 || doc.t != JV_OBJ) {
 			/* its key is unknown: records naming it are refused, the
 			 * safe side; say where */
 			if (nbad++ == 0)
-				ep_errf(warn, EP_DATAERR, "--ref: %s:%llu: not a JSON object, skipped",
-					rd.name, (unsigned long long)ln.lineno);
+				ep_errf(warn, EP_DATAERR,
+				        "--ref: %s:%llu: not a JSON object, skipped", rd.name,
+				        (unsigned long long)ln.lineno);
 		} else if (!is_control(&doc)) {
 			nrec++;
 			if ((m = make_key(v, &doc, &r->keys)) == 1)
@@ -573,14 +573,13 @@ validator_add_ref(struct validator *v, const char *spec, struct ep_err *warn, st
 		size_t l = strlen(warn->msg);
 
 		snprintf(warn->msg + l, sizeof(warn->msg) - l, " (%llu such lines)",
-			 (unsigned long long)nbad);
+		         (unsigned long long)nbad);
 	}
 	if (rc == 0 && nokey == nrec && nrec > 0)
 		rc = ep_errf(err, EP_DATAERR, "--ref '%s': no record of '%s' has '%s'", spec,
-			     r->file, r->keys.text);
+		             r->file, r->keys.text);
 	return rc;
 }
-
 
 /* ---- anomalies and duplicate payments: configuration -------------------- */
 
@@ -623,7 +622,7 @@ validator_set_by(struct validator *v, const char *fields, struct ep_err *err)
 	a = &v->anom[v->nanom - 1];
 	if (a->by.n)
 		return ep_errf(err, EP_USAGE, "--by '%s': --anomaly %s has a --by already", fields,
-			       a->field);
+		               a->field);
 	if (parse_fields(fields, strlen(fields), &a->by, "--by", err) < 0)
 		return -1;
 	if (buf_addf(&b, "%s by %s", a->field, a->by.text) < 0)
@@ -643,7 +642,8 @@ validator_add_dup_payment(struct validator *v, const char *fields, struct ep_err
 	if (parse_fields(fields, strlen(fields), &v->dup->f, "--dup-payment", err) < 0)
 		return -1;
 	if (v->dup->f.n != 4)
-		return ep_errf(err, EP_USAGE, "--dup-payment '%s': not VENDOR,AMOUNT,DATE,REF", fields);
+		return ep_errf(err, EP_USAGE, "--dup-payment '%s': not VENDOR,AMOUNT,DATE,REF",
+		               fields);
 	return 0;
 }
 
@@ -715,8 +715,7 @@ validator_commit_history(struct validator *v, struct ep_err *err)
 
 /* an item, with detail (JSON members, or NULL) for the reject */
 static int
-add_itemv(struct validator *v, const char *path, const char *detail, const char *fmt,
-	  va_list ap)
+add_itemv(struct validator *v, const char *path, const char *detail, const char *fmt, va_list ap)
 {
 	size_t *no;
 	int rc;
@@ -738,8 +737,7 @@ add_itemv(struct validator *v, const char *path, const char *detail, const char 
 	return 0;
 }
 
-static int
-add_item(struct validator *v, const char *path, const char *fmt, ...)
+static int add_item(struct validator *v, const char *path, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 static int
@@ -754,8 +752,7 @@ add_item(struct validator *v, const char *path, const char *fmt, ...)
 	return rc;
 }
 
-static int
-add_flag(struct validator *v, const char *path, const char *detail, const char *fmt, ...)
+static int add_flag(struct validator *v, const char *path, const char *detail, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
 static int
@@ -861,7 +858,8 @@ check_schema(struct validator *v, const struct jv *doc)
 		if (add_item(v, e->path, "%s", e->message) < 0)
 			return -1;
 		/* a schema's own errorMessage says more than the keyword */
-		count_path(v, e->path, kw && strcmp(kw + 1, "errorMessage") != 0 ? kw + 1 : e->message);
+		count_path(v, e->path,
+		           kw && strcmp(kw + 1, "errorMessage") != 0 ? kw + 1 : e->message);
 	}
 	if (r == 0 && v->errs.dropped) {
 		if (add_item(v, "", "%zu more schema errors not shown", v->errs.dropped) < 0)
@@ -882,7 +880,7 @@ check_rules(struct validator *v, const struct jv *doc)
 			continue;
 		if (b == 0) {
 			if (r->message ? add_item(v, "", "%s", r->message) < 0
-				       : add_item(v, "", "%s failed: %s", r->label, r->expr) < 0)
+			               : add_item(v, "", "%s failed: %s", r->label, r->expr) < 0)
 				return -1;
 		} else if (add_item(v, "", "%s '%s': %s", r->label, r->expr, re.msg) < 0) {
 			return -1;
@@ -927,8 +925,7 @@ first_path(const struct fields *f, struct buf *b)
 /* --similar: the record's best earlier near-duplicate, as an item (or the
  * note with warn) */
 static int
-check_similar(struct validator *v, const struct jv *doc, struct buf *pb,
-	      struct buf *note)
+check_similar(struct validator *v, const struct jv *doc, struct buf *pb, struct buf *note)
 {
 	struct similar *s = v->sim;
 	const char *vals[SIM_MAXF];
@@ -948,13 +945,13 @@ check_similar(struct validator *v, const struct jv *doc, struct buf *pb,
 		return r;
 	buf_reset(note);
 	if (buf_addf(note, "similar to %s:%llu (score %.3f: ", v->srcs[pos >> LINE_BITS],
-		     (unsigned long long)(pos & (((uint64_t)1 << LINE_BITS) - 1)), score) < 0 ||
+	             (unsigned long long)(pos & (((uint64_t)1 << LINE_BITS) - 1)), score) < 0 ||
 	    sim_reasons_text(&s->spec, &why, 0, note) < 0 || buf_addc(note, ')') < 0)
 		return -1;
 	if (s->warn)
 		return 0;
 	if (add_item(v, s->spec.n == 1 ? pointer(s->spec.f[0].name[0], pb) : "", "%s",
-		     buf_str(note)) < 0)
+	             buf_str(note)) < 0)
 		return -1;
 	buf_reset(&v->tmp);
 	buf_addf(&v->tmp, "similar %s", s->text);
@@ -962,7 +959,6 @@ check_similar(struct validator *v, const struct jv *doc, struct buf *pb,
 	buf_reset(note);
 	return 0;
 }
-
 
 /* ---- anomalies and duplicate payments: the checks ------------------------ */
 
@@ -1012,7 +1008,8 @@ group_name(struct validator *v, const struct jv *rec, const struct fields *by)
 		const struct jv *x = field(rec, by->v[i]);
 		struct jv null = JV_NULLV;
 
-		if (x && x->t == JV_ARR && x->n == 2 && x->u.a[0].t == JV_NUM && x->u.a[1].t == JV_STR)
+		if (x && x->t == JV_ARR && x->n == 2 && x->u.a[0].t == JV_NUM &&
+		    x->u.a[1].t == JV_STR)
 			x = &x->u.a[0];
 		if (buf_addf(&v->key, "%s%s=", i ? "," : "", by->v[i]) < 0 ||
 		    jv_emit(&v->key, x ? x : &null) < 0)
@@ -1048,7 +1045,7 @@ judge_anomaly(struct validator *v, const struct jv *doc, struct anomaly *a)
 	}
 	if (need_hist(v, NULL) < 0 || group_name(v, doc, &a->by) < 0 ||
 	    anomaly_judge(v->hist, a->series, v->key.p, &a->x, v->id, (int)v->tune.min, v->tune.cut,
-			  vd) < 0)
+	                  vd) < 0)
 		return -1;
 	a->has = 1;
 	if (vd->replay) {
@@ -1075,26 +1072,28 @@ judge_anomaly(struct validator *v, const struct jv *doc, struct anomaly *a)
 	add_num(d, "score", vd->score, "%.1f");
 	add_num(d, "cut", v->tune.cut, "%g");
 	buf_addf(d, ",\"scale\":\"%s\",\"reason\":\"%s\"}", vd->logscale ? "log" : "linear",
-		 vd->sign ? "sign" : "far");
+	         vd->sign ? "sign" : "far");
 	if (buf_str(d) == NULL)
 		return -1;
 	first_path(&one, &pb);
 	if (vd->sign)
 		rc = add_flag(v, buf_str(&pb), d->p,
-			      "anomaly: %s %s is not positive, unlike the last %zu values of %s "
-			      "(median %s)",
-			      a->field, val, vd->n, grp, vd->median);
+		              "anomaly: %s %s is not positive, unlike the last %zu values of %s "
+		              "(median %s)",
+		              a->field, val, vd->n, grp, vd->median);
 	else if (vd->logscale)
-		rc = add_flag(v, buf_str(&pb), d->p,
-			      "anomaly: %s %s is %.3g times the median %s of the last %zu values of "
-			      "%s (MAD %s): score %.1f, cut %g",
-			      a->field, val, vd->ratio, vd->median, vd->n, grp, vd->mad, vd->score,
-			      v->tune.cut);
+		rc = add_flag(
+			v, buf_str(&pb), d->p,
+			"anomaly: %s %s is %.3g times the median %s of the last %zu values of "
+			"%s (MAD %s): score %.1f, cut %g",
+			a->field, val, vd->ratio, vd->median, vd->n, grp, vd->mad, vd->score,
+			v->tune.cut);
 	else
-		rc = add_flag(v, buf_str(&pb), d->p,
-			      "anomaly: %s %s is far from the median %s of the last %zu values of %s "
-			      "(MAD %s): score %.1f, cut %g",
-			      a->field, val, vd->median, vd->n, grp, vd->mad, vd->score, v->tune.cut);
+		rc = add_flag(
+			v, buf_str(&pb), d->p,
+			"anomaly: %s %s is far from the median %s of the last %zu values of %s "
+			"(MAD %s): score %.1f, cut %g",
+			a->field, val, vd->median, vd->n, grp, vd->mad, vd->score, v->tune.cut);
 	buf_release(&pb);
 	buf_reset(&v->tmp);
 	buf_addf(&v->tmp, "anomaly %s", a->series);
@@ -1112,8 +1111,7 @@ quote_or_null(struct buf *b, const char *s)
 }
 
 static int
-judge_payment(struct validator *v, const struct jv *doc, const char *source,
-	      uint64_t lineno)
+judge_payment(struct validator *v, const struct jv *doc, const char *source, uint64_t lineno)
 {
 	struct dup_payment *dp = v->dup;
 	struct anomaly_payment *p = &dp->p;
@@ -1182,8 +1180,9 @@ judge_payment(struct validator *v, const struct jv *doc, const char *source,
 	quote_or_null(d, dup.other.ref);
 	buf_adds(d, ",\"id\":");
 	quote_or_null(d, dup.other.id);
-	buf_addf(d, ",\"from\":\"%s\"},\"days\":%lld,\"same_ref\":", dup.past ? "history" : "stream",
-		 dup.days);
+	buf_addf(d,
+	         ",\"from\":\"%s\"},\"days\":%lld,\"same_ref\":", dup.past ? "history" : "stream",
+	         dup.days);
 	quote_or_null(d, dup.norm);
 	buf_addc(d, '}');
 	if (buf_str(d) == NULL)
@@ -1193,17 +1192,17 @@ judge_payment(struct validator *v, const struct jv *doc, const char *source,
 	count(v, buf_str(&v->tmp));
 	if (dup.noref)
 		return add_flag(v, "", d->p,
-				"duplicate payment: %s to %s on %s, as %s%s (%s%s%s), and no "
-				"reference tells them apart",
-				p->amount, p->vendor, p->date, dup.other.at,
-				dup.past ? " in a past run" : "", dup.other.date,
-				dup.other.id ? ", id " : "", dup.other.id ? dup.other.id : "");
+		                "duplicate payment: %s to %s on %s, as %s%s (%s%s%s), and no "
+		                "reference tells them apart",
+		                p->amount, p->vendor, p->date, dup.other.at,
+		                dup.past ? " in a past run" : "", dup.other.date,
+		                dup.other.id ? ", id " : "", dup.other.id ? dup.other.id : "");
 	return add_flag(v, "", d->p,
-			"duplicate payment: %s to %s on %s, ref '%s', as %s%s (%s, ref '%s'%s%s): "
-			"the same reference '%s' once normalised",
-			p->amount, p->vendor, p->date, p->ref, dup.other.at,
-			dup.past ? " in a past run" : "", dup.other.date, dup.other.ref,
-			dup.other.id ? ", id " : "", dup.other.id ? dup.other.id : "", dup.norm);
+	                "duplicate payment: %s to %s on %s, ref '%s', as %s%s (%s, ref '%s'%s%s): "
+	                "the same reference '%s' once normalised",
+	                p->amount, p->vendor, p->date, p->ref, dup.other.at,
+	                dup.past ? " in a past run" : "", dup.other.date, dup.other.ref,
+	                dup.other.id ? ", id " : "", dup.other.id ? dup.other.id : "", dup.norm);
 }
 
 /* a record that goes on: its values join the history */
@@ -1211,7 +1210,8 @@ static int
 learn(struct validator *v)
 {
 	for (size_t i = 0; i < v->nanom; i++)
-		if (v->anom[i].has && anomaly_learn(v->hist, &v->anom[i].vd, &v->anom[i].x, v->id) < 0)
+		if (v->anom[i].has &&
+		    anomaly_learn(v->hist, &v->anom[i].vd, &v->anom[i].x, v->id) < 0)
 			return -1;
 	if (v->dup && v->dup->has && anomaly_dup_add(v->hist, &v->dup->p) < 0)
 		return -1;
@@ -1220,7 +1220,7 @@ learn(struct validator *v)
 
 int
 validator_check(struct validator *v, const char *line, size_t len, const char *source,
-		uint64_t lineno, struct validator_result *res, struct ep_err *err)
+                uint64_t lineno, struct validator_result *res, struct ep_err *err)
 {
 	struct jv rec, *doc = &rec;
 	struct buf pb = BUF_INIT, note = BUF_INIT;
@@ -1245,8 +1245,8 @@ validator_check(struct validator *v, const char *line, size_t len, const char *s
 		return VALIDATOR_NOT_JSON;
 	}
 	if (rec.t != JV_OBJ) {
-		static const int jt[] = { JSON_NULL, JSON_FALSE, JSON_TRUE, JSON_NUMBER,
-			JSON_STRING, JSON_ARRAY, JSON_OBJECT };
+		static const int jt[] = { JSON_NULL,   JSON_FALSE, JSON_TRUE,  JSON_NUMBER,
+			                  JSON_STRING, JSON_ARRAY, JSON_OBJECT };
 
 		res->jtype = jt[rec.t];
 		res->joff = 0;
@@ -1282,8 +1282,8 @@ validator_check(struct validator *v, const char *line, size_t len, const char *s
 		if (u->absent || !keyset_get_digest(&u->seen, u->d, &first))
 			continue;
 		if (add_item(v, first_path(&u->f, &pb), "duplicate %s %s, first at %s:%llu",
-			     u->f.text, key_text(v, doc, &u->f), v->srcs[first >> LINE_BITS],
-			     (unsigned long long)(first & (((uint64_t)1 << LINE_BITS) - 1))) < 0)
+		             u->f.text, key_text(v, doc, &u->f), v->srcs[first >> LINE_BITS],
+		             (unsigned long long)(first & (((uint64_t)1 << LINE_BITS) - 1))) < 0)
 			goto oom;
 		buf_reset(&v->tmp);
 		buf_addf(&v->tmp, "unique %s", u->f.text);
@@ -1298,7 +1298,7 @@ validator_check(struct validator *v, const char *line, size_t len, const char *s
 		if (m == 1 || keyset_get(&r->set, v->key.p, v->key.len, NULL))
 			continue;
 		if (add_item(v, first_path(&r->f, &pb), "%s %s not found in '%s' (%s)", r->f.text,
-			     key_text(v, doc, &r->f), r->file, r->keys.text) < 0)
+		             key_text(v, doc, &r->f), r->file, r->keys.text) < 0)
 			goto oom;
 		buf_reset(&v->tmp);
 		buf_addf(&v->tmp, "ref %s=%s:%s", r->f.text, r->file, r->keys.text);
@@ -1334,11 +1334,12 @@ validator_check(struct validator *v, const char *line, size_t len, const char *s
 
 		if (si == UINT64_MAX || si >= ((uint64_t)1 << (64 - LINE_BITS)))
 			goto oom;
-		if (!u->absent && keyset_put_digest(&u->seen, u->d,
-					 si << LINE_BITS | (lineno & (((uint64_t)1 << LINE_BITS) - 1)),
-					 NULL) < 0) {
+		if (!u->absent &&
+		    keyset_put_digest(&u->seen, u->d,
+		                      si << LINE_BITS | (lineno & (((uint64_t)1 << LINE_BITS) - 1)),
+		                      NULL) < 0) {
 			rc = ep_errf(err, EP_SOFTWARE, "--unique %s: out of memory after %zu keys",
-				     u->f.text, u->seen.count);
+			             u->f.text, u->seen.count);
 			goto out;
 		}
 	}
@@ -1348,7 +1349,8 @@ validator_check(struct validator *v, const char *line, size_t len, const char *s
 		if (si == UINT64_MAX || si >= ((uint64_t)1 << (64 - LINE_BITS)))
 			goto oom;
 		if (sim_index_add(v->sim->index, v->sim->rec.p,
-				  si << LINE_BITS | (lineno & (((uint64_t)1 << LINE_BITS) - 1))) < 0) {
+		                  si << LINE_BITS | (lineno & (((uint64_t)1 << LINE_BITS) - 1))) <
+		    0) {
 			rc = ep_errf(err, EP_SOFTWARE, "--similar %s: out of memory", v->sim->text);
 			goto out;
 		}
@@ -1364,12 +1366,13 @@ validator_check(struct validator *v, const char *line, size_t len, const char *s
 		for (i = 0; i < v->nitems; i++) {
 			v->items[i].path = v->pool.p + v->offs[3 * i];
 			v->items[i].message = v->pool.p + v->offs[3 * i + 1];
-			v->items[i].detail =
-				v->offs[3 * i + 2] == NO_DETAIL ? NULL : v->pool.p + v->offs[3 * i + 2];
+			v->items[i].detail = v->offs[3 * i + 2] == NO_DETAIL
+			                             ? NULL
+			                             : v->pool.p + v->offs[3 * i + 2];
 		}
 		buf_reset(&v->tmp);
 		buf_addf(&v->tmp, "%s%s%s", v->items[0].path, v->items[0].path[0] ? ": " : "",
-			 v->items[0].message);
+		         v->items[0].message);
 		if (passes) {
 			/* warnings only */
 			res->items = NULL;
@@ -1416,18 +1419,18 @@ validator_summary(const struct validator *v, FILE *fp)
 		const struct anomaly *a = &v->anom[i];
 
 		fprintf(fp,
-			"validate: anomaly %s: judged %llu, flagged %llu, not judged %llu "
-			"(fewer than %ld past values), no value %llu, seen before %llu\n",
-			a->series, (unsigned long long)a->judged, (unsigned long long)a->flagged,
-			(unsigned long long)a->young, v->tune.min, (unsigned long long)a->novalue,
-			(unsigned long long)a->replays);
+		        "validate: anomaly %s: judged %llu, flagged %llu, not judged %llu "
+		        "(fewer than %ld past values), no value %llu, seen before %llu\n",
+		        a->series, (unsigned long long)a->judged, (unsigned long long)a->flagged,
+		        (unsigned long long)a->young, v->tune.min, (unsigned long long)a->novalue,
+		        (unsigned long long)a->replays);
 	}
 	if (v->dup)
 		fprintf(fp,
-			"validate: dup-payment: checked %llu, flagged %llu, seen before %llu, "
-			"not checked %llu (a field missing)\n",
-			(unsigned long long)v->dup->checked, (unsigned long long)v->dup->flagged,
-			(unsigned long long)v->dup->replays, (unsigned long long)v->dup->unchecked);
+		        "validate: dup-payment: checked %llu, flagged %llu, seen before %llu, "
+		        "not checked %llu (a field missing)\n",
+		        (unsigned long long)v->dup->checked, (unsigned long long)v->dup->flagged,
+		        (unsigned long long)v->dup->replays, (unsigned long long)v->dup->unchecked);
 }
 
 static int
@@ -1447,8 +1450,8 @@ validator_report(const struct validator *v, FILE *fp)
 	size_t i, n = 0;
 
 	fprintf(fp, "validate: report: %llu records checked, %llu valid, %llu invalid\n",
-		(unsigned long long)v->checked, (unsigned long long)(v->checked - v->invalid),
-		(unsigned long long)v->invalid);
+	        (unsigned long long)v->checked, (unsigned long long)(v->checked - v->invalid),
+	        (unsigned long long)v->invalid);
 	if (all == NULL)
 		return;
 	for (i = 0; i < v->capcounts; i++)
@@ -1457,7 +1460,7 @@ validator_report(const struct validator *v, FILE *fp)
 	qsort(all, n, sizeof(*all), cmp_count);
 	for (i = 0; i < n; i++)
 		fprintf(fp, "validate: report: %10llu  %s\n", (unsigned long long)all[i].n,
-			all[i].k);
+		        all[i].k);
 	if (v->other)
 		fprintf(fp, "validate: report: %10llu  (other)\n", (unsigned long long)v->other);
 	free(all);

@@ -59,14 +59,14 @@ int validator_add_unique(struct validator *v, const char *fields, struct ep_err 
  * missing).  Lines of FILE that are not JSON objects are skipped (records
  * naming their keys are then refused) and warn is filled with the first. */
 int validator_add_ref(struct validator *v, const char *spec, struct ep_err *warn,
-	struct ep_err *err);
+                      struct ep_err *err);
 
 /* --similar [KIND:]FIELD[,...]: a record scoring at least cutoff against
  * an earlier valid one (lib/engine/similar.h: the same normalisers and scorer as
  * reconcile --match) is rejected with that record's place, or with warn
  * passes with a note; country: --phone-country, or NULL. */
 int validator_add_similar(struct validator *v, const char *fields, double cutoff, int warn,
-	const char *country, struct ep_err *err);
+                          const char *country, struct ep_err *err);
 /* --anomaly FIELD: FIELD's value (a number, or a string holding one) is
  * judged against its group's past values. */
 int validator_add_anomaly(struct validator *v, const char *field, struct ep_err *err);
@@ -82,10 +82,10 @@ int validator_add_dup_payment(struct validator *v, const char *fields, struct ep
 int validator_set_id(struct validator *v, const char *field, struct ep_err *err);
 
 struct validator_tuning {
-	double cut;          /* --anomaly-cut: the score that flags (5) */
-	long min;            /* --anomaly-min: past values needed to judge (12) */
-	long keep;           /* --anomaly-keep: past values a group keeps (50) */
-	long window;         /* --dup-window: days (7) */
+	double cut;  /* --anomaly-cut: the score that flags (5) */
+	long min;    /* --anomaly-min: past values needed to judge (12) */
+	long keep;   /* --anomaly-keep: past values a group keeps (50) */
+	long window; /* --dup-window: days (7) */
 };
 /* Before the history is opened and the first record checked. */
 void validator_tune(struct validator *v, const struct validator_tuning *t);
@@ -106,16 +106,16 @@ void validator_summary(const struct validator *v, FILE *fp);
 struct validator_result {
 	const struct reject_item *items;
 	size_t n;
-	const char *error;   /* the first item as "path: message" */
-	const char *note;    /* a valid record's warning (--similar warn), or NULL */
+	const char *error; /* the first item as "path: message" */
+	const char *note;  /* a valid record's warning (--similar warn), or NULL */
 	/* a valid record's warnings (validator_set_warn), NULL and 0 if none */
 	const struct reject_item *warns;
 	size_t nwarns;
 	const char *warn_error;
 	/* VALIDATOR_NOT_JSON: as json_check says it (json.h), for
 	 * stage_reject_json */
-	int jtype;           /* enum json_type of the text, JSON_INVALID if none */
-	size_t joff;         /* where the text stopped being JSON */
+	int jtype;   /* enum json_type of the text, JSON_INVALID if none */
+	size_t joff; /* where the text stopped being JSON */
 	const char *jwhy;
 };
 
@@ -127,7 +127,7 @@ enum { VALIDATOR_NOT_JSON = 2 };
  * JSON object (res->jtype, joff, jwhy), -1 a failure that must stop the
  * run (err filled). */
 int validator_check(struct validator *v, const char *line, size_t len, const char *source,
-	uint64_t lineno, struct validator_result *res, struct ep_err *err);
+                    uint64_t lineno, struct validator_result *res, struct ep_err *err);
 
 /* --report: per-check and per-path counts of the failures seen, one line
  * each, the most frequent first. */
