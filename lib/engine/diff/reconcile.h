@@ -18,6 +18,7 @@
 #define ERPIPE_RECONCILE_H
 
 #include "base/err.h"
+#include "base/opt.h"
 #include "engine/diff/diff.h"
 #include "engine/similar.h"
 
@@ -60,5 +61,12 @@ int reconcile_read_policy(struct reconcile_cfg *cfg, const char *path, struct ep
 /* The run: the exit status (0 agree, EP_DIFF differences, sysexits).  A
  * usage error returns EP_USAGE with err filled and nothing printed. */
 int reconcile_run(const struct reconcile_cfg *cfg, struct ep_err *err);
+
+/* reconcile's own options (lib/base/opt.h; reconcile_opt.c), and the one
+ * function that takes each into cfg: 0, 1 when key is not one of them, -1
+ * with err (EP_USAGE: a bad value; another code: --policy's file could
+ * not be read). */
+extern const struct ep_opt reconcile_opts[];
+int reconcile_opt(struct reconcile_cfg *cfg, int key, const char *arg, struct ep_err *err);
 
 #endif
