@@ -14,7 +14,7 @@ buf_init(struct buf *b, size_t max)
 }
 
 int
-buf_grow(struct buf *b, size_t extra)
+buf_grow_slow(struct buf *b, size_t extra)
 {
 	size_t need, ncap;
 	char *np;

@@ -26,7 +26,17 @@ struct buf {
 /* clang-format on */
 
 void buf_init(struct buf *b, size_t max);
-int buf_grow(struct buf *b, size_t extra); /* room for extra more bytes + NUL */
+/* Room for extra more bytes and a NUL: 0, or -1 past the cap or out of
+ * memory.  The common case, room already there, is inline: the writers
+ * of records call it per value. */
+int buf_grow_slow(struct buf *b, size_t extra);
+static inline int
+buf_grow(struct buf *b, size_t extra)
+{
+	if (b->cap > b->len && extra < b->cap - b->len)
+		return 0;
+	return buf_grow_slow(b, extra);
+}
 int buf_add(struct buf *b, const void *data, size_t n);
 int buf_adds(struct buf *b, const char *s);
 int buf_addc(struct buf *b, int c);
