@@ -166,4 +166,17 @@ is "$st:$(head -1 "$T/err")" "64:xform: --quote-style 'some': not minimal, all o
 printf '{"a":"xxxxxxxxxxxxxxxxxxxxx"}\n{}\n' | xform -q --max-line 9 --rejects "$T/rej5" > /dev/null || true
 is "$(jq -r .raw "$T/rej5")" '{"a":"xxxxxxxxxxxxxxxxxxxxx"}' "over-long line's raw is the line, nothing after it"
 
+# a header nesting deeper than a record may (JSON_MAX_DEPTH, 512): refused
+# as a bad header, not written as a record no stage reads (found by
+# make fuzz-long: fuzz-csv)
+awk 'BEGIN { for (i = 1; i < 512; i++) printf "a."; print "a"; print "1" }' > "$T/deep512.csv"
+awk 'BEGIN { for (i = 1; i < 513; i++) printf "a."; print "a"; print "1" }' > "$T/deep513.csv"
+run xform -q -i csv "$T/deep512.csv"
+is "$st" 0 "512 dotted parts: a record"
+is "$(xform -q -i csv "$T/deep512.csv" | validate -q | wc -l | tr -d ' ')" 1 "and validate reads it"
+run xform -q -i csv "$T/deep513.csv"
+is "$st" 65 "513 dotted parts: 65"
+like "$(xform -q -i csv "$T/deep513.csv" 2>&1)" "deep513.csv:1: column 1: more than 512 dotted parts" \
+	"the message names the file, the line and the column"
+
 done_testing

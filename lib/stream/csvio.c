@@ -363,10 +363,17 @@ header(struct csvio_reader *r, struct ep_err *err)
 		if (utf8_valid_prefix(s, c->len) != c->len)
 			return ep_errf(err, EP_DATAERR, "%s:%llu: column %zu: invalid UTF-8", name,
 			               (unsigned long long)line, i + 1);
-		int split = splittable(s, c->len);
+		int split = splittable(s, c->len), depth = 0;
 		for (;;) {
 			const char *dot = split ? memchr(s + at, '.', c->len - at) : NULL;
 
+			/* a part is a level of the record: the root, then a group
+			 * for each dot; past JSON_MAX_DEPTH no stage reads it */
+			if (++depth > JSON_MAX_DEPTH)
+				return ep_errf(err, EP_DATAERR,
+				               "%s:%llu: column %zu: more than %d dotted parts",
+				               name, (unsigned long long)line, i + 1,
+				               JSON_MAX_DEPTH);
 			part = c->off + at;
 			pn = dot ? (size_t)(dot - (s + at)) : c->len - at;
 			if (r->nodes[g].col >= 0)
