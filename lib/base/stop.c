@@ -19,7 +19,8 @@ on_stop(int sig)
 
 /* A signal ignored when the program started stays ignored (a job started
  * with & by a script, nohup): its starter did not want it to stop us. */
-static void catch (int sig)
+static void
+catch_unless_ignored(int sig)
 {
 	struct sigaction sa, old;
 
@@ -34,8 +35,8 @@ static void catch (int sig)
 void
 stop_catch(void)
 {
-	catch (SIGTERM);
-	catch (SIGINT);
+	catch_unless_ignored(SIGTERM);
+	catch_unless_ignored(SIGINT);
 	signal(SIGPIPE, SIG_IGN);
 }
 
