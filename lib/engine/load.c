@@ -274,6 +274,7 @@ struct loader {
 	struct buf b;
 	uint64_t calls;            /* target operations called, for -v */
 	size_t window;             /* records held: the batch, or LOAD_VERIFY_WINDOW */
+	size_t done;               /* those written (the window's first batches) */
 	int lost_rounds;           /* rounds of "Lost answers" in this batch */
 	uint64_t drifted;          /* records with a drift (the summary's count) */
 	uint64_t unread;           /* records written but not found by the readback */
@@ -1166,23 +1167,26 @@ process(struct stage *st, struct loader *L, size_t from, size_t to)
 	return rc;
 }
 
-/* Send the batch and settle its records.  A record the target's resolve
- * marked as waiting (it refers to a record created earlier in the batch)
- * cuts the batch there: the part before it is written first, then the
- * rest is resolved again.  -1: the run stops. */
+/* Write the held records from L->done on, a batch at a time; with all
+ * unset only whole batches, so a window read back at once is written while
+ * it fills (its records are still in the cache).  A record the target's
+ * resolve marked as waiting (it refers to a record created earlier in the
+ * batch) cuts the batch there: the part before it is written first, then
+ * the rest is resolved again.  -1: the run stops. */
 static int
-flush(struct stage *st, struct loader *L)
+write_batches(struct stage *st, struct loader *L, int all)
 {
 	const struct load_target *t = L->t;
-	size_t from = 0, to, k;
+	size_t batch = (size_t)L->o->batch, from, to, k;
 	int rc = 0;
 
-	if (L->n == 0)
-		return 0;
-	L->lost_rounds = 0;
+	if (L->done == 0)
+		L->lost_rounds = 0;
 	stage_settle_begin(st);
-	while (rc == 0 && from < L->n) {
-		size_t end = L->n - from > (size_t)L->o->batch ? from + L->o->batch : L->n;
+	while (rc == 0 && L->done < L->n && (all || L->n - L->done >= batch)) {
+		size_t end;
+		from = L->done;
+		end = L->n - from > batch ? from + batch : L->n;
 		to = end;
 		if (t->resolve && (k = select_items(L, from, end, 0, NULL)) > 0)
 			rc = run_split(st, L, STEP_RESOLVE, NULL, L->set, k);
@@ -1193,8 +1197,20 @@ flush(struct stage *st, struct loader *L)
 		}
 		if (rc == 0)
 			rc = process(st, L, from, to);
-		from = to;
+		L->done = to;
 	}
+	stage_settle_end(st);
+	return rc;
+}
+
+/* Read the window back (rc 0: its writes went well) and settle its records;
+ * the window is empty afterwards.  -1: the run stops. */
+static int
+settle_window(struct stage *st, struct loader *L, int rc)
+{
+	const struct load_target *t = L->t;
+
+	stage_settle_begin(st);
 	/* the window's batches are written: one read back for them all */
 	if (rc == 0 && L->window > (size_t)L->o->batch)
 		rc = verify(st, L, 0, L->n);
@@ -1207,8 +1223,19 @@ flush(struct stage *st, struct loader *L)
 	}
 	memset(L->slots, 0, L->nslots * sizeof(*L->slots));
 	L->n = 0;
+	L->done = 0;
 	stage_settle_end(st);
 	return rc;
+}
+
+/* Write what is held, read the window back and settle its records.  -1:
+ * the run stops. */
+static int
+flush(struct stage *st, struct loader *L)
+{
+	if (L->n == 0)
+		return 0;
+	return settle_window(st, L, write_batches(st, L, 1));
 }
 
 static int
@@ -1319,6 +1346,10 @@ on_record(struct stage *st, const struct stage_rec *rec, void *ctx)
 	stage_defer(st);
 	if (L->n >= L->window)
 		return flush(st, L);
+	/* a window read back at once: its batches are written as they fill */
+	if (L->n - L->done >= (size_t)L->o->batch && L->window > (size_t)L->o->batch &&
+	    write_batches(st, L, 0) < 0)
+		return settle_window(st, L, -1);
 	return 0;
 nomem:
 	item_clear(L->t, L->tctx, &it);
