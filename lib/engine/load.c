@@ -566,16 +566,40 @@ error_class(const struct loader *L, struct load_error *e)
 	return e->err.code == EP_DATAERR ? LOAD_ERR_RECORD : LOAD_ERR_FATAL;
 }
 
-/* Stop the run with e, its message prefixed with the system's error name. */
+/* Stop the run with fe, its message prefixed with the input lines of the n
+ * records of its the failed call was for. */
 static int
-fail_with(struct stage *st, const struct load_error *e)
+fail_lines(struct stage *st, struct ep_err *fe, struct load_item *const *its, size_t n)
+{
+	/* the records the failed call was for: the run stops with their lines
+	 * named, as a record's own error names its line */
+	if (n > 0 && its[0]->source && its[n - 1]->source) {
+		const struct load_item *a = its[0], *z = its[n - 1];
+		if (n == 1)
+			ep_err_prefix(fe, "%s:%llu", a->source, (unsigned long long)a->line);
+		else if (a->source == z->source) /* interned: one name, one pointer */
+			ep_err_prefix(fe, "%s:%llu-%llu (%zu records)", a->source,
+			              (unsigned long long)a->line, (unsigned long long)z->line, n);
+		else
+			ep_err_prefix(fe, "%s:%llu to %s:%llu (%zu records)", a->source,
+			              (unsigned long long)a->line, z->source,
+			              (unsigned long long)z->line, n);
+	}
+	if (strlen(fe->msg) == sizeof(fe->msg) - 1)
+		ep_info(1, "the error message was cut");
+	return stage_fail(st, fe);
+}
+
+/* Stop the run with e, its message prefixed with the system's error name
+ * and the lines of its. */
+static int
+fail_with(struct stage *st, const struct load_error *e, struct load_item *const *its, size_t n)
 {
 	struct ep_err fe = e->err;
 
-	if (e->name[0] &&
-	    snprintf(fe.msg, sizeof(fe.msg), "%s: %s", e->name, e->err.msg) >= (int)sizeof(fe.msg))
-		ep_info(1, "the error message was cut");
-	return stage_fail(st, &fe);
+	if (e->name[0])
+		ep_err_prefix(&fe, "%s", e->name);
+	return fail_lines(st, &fe, its, n);
 }
 
 static int
@@ -662,7 +686,7 @@ run_split(struct stage *st, struct loader *L, enum step s, const char *method,
 		return stage_fail(st, &fe);
 	}
 	if ((cls = error_class(L, &e)) != LOAD_ERR_RECORD)
-		return fail_with(st, &e);
+		return fail_with(st, &e, its, n);
 	if (n == 1) {
 		if (method)
 			load_item_reject(its[0], NULL, "%s: %s%s%s", method, e.name,
@@ -899,7 +923,7 @@ settle_lost(struct stage *st, struct loader *L, enum step s, struct load_item *c
 		if (L->t->again == NULL)
 			ep_errf(&err, EP_UNAVAILABLE, "%s (after %d rounds)", lost->err.msg,
 			        L->lost_rounds);
-		rc = stage_fail(st, &err);
+		rc = fail_lines(st, &err, todo, k);
 		goto out;
 	}
 	L->lost_rounds++;
@@ -1117,8 +1141,10 @@ verify(struct stage *st, struct loader *L, size_t from, size_t to)
 	memset(&e, 0, sizeof(e));
 	L->calls++;
 	if (L->t->readback(L->tctx, L->set, k, &e) < 0) {
-		if (error_class(L, &e) != LOAD_ERR_RECORD)
-			return fail_with(st, &e);
+		if (error_class(L, &e) != LOAD_ERR_RECORD) {
+			ep_err_prefix(&e.err, "written, the read back failed");
+			return fail_with(st, &e, L->set, k);
+		}
 		ep_warn("%s: %zu records written, not verified: the read back was refused: %s%s%s",
 		        L->t->system, k, e.name, e.name[0] ? ": " : "", e.err.msg);
 		return 0;
@@ -1261,7 +1287,7 @@ on_checkpoint(struct stage *st, const char *stream, const void *pos, void *ctx)
 	memset(&e, 0, sizeof(e));
 	L->calls++;
 	if (L->t->commit(L->tctx, stream, pos, &e) < 0)
-		return fail_with(st, &e);
+		return fail_with(st, &e, NULL, 0);
 	return 0;
 }
 
