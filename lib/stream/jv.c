@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/text.h"
+
 void
 jv_parser_free(struct jv_parser *jp)
 {
@@ -439,68 +441,22 @@ put1(struct buf *b, char c)
 
 /* --- output --- */
 
-static const char hexd[] = "0123456789abcdef";
-
 int
 jv_emit_str(struct buf *b, const char *s, size_t n, int safe)
 {
-	size_t i, run;
 	char *w;
 
-	if (safe) {
-		if (buf_grow(b, n + 2) < 0)
-			return -1;
-		w = b->p + b->len;
-		*w++ = '"';
-		memcpy(w, s, n);
-		w[n] = '"';
-		b->len += n + 2;
-		b->p[b->len] = '\0';
-		return 0;
-	}
-	if (put1(b, '"') < 0)
+	if (!safe) /* the one JSON string writer (base/text.h) */
+		return json_quote(b, s, n);
+	if (buf_grow(b, n + 2) < 0)
 		return -1;
-	for (i = 0; i < n;) {
-		unsigned char ch;
-
-		for (run = i; run < n; run++) {
-			ch = (unsigned char)s[run];
-			if (ch < 0x20 || ch == '"' || ch == '\\')
-				break;
-		}
-		if (run > i && buf_add(b, s + i, run - i) < 0)
-			return -1;
-		if (run >= n)
-			break;
-		ch = (unsigned char)s[run];
-		{
-			char e[7] = { '\\', 0, 0, 0, 0, 0, 0 };
-			size_t en = 2;
-
-			switch (ch) {
-			/* clang-format off */
-			case '"': e[1] = '"'; break;
-			case '\\': e[1] = '\\'; break;
-			case '\n': e[1] = 'n'; break;
-			case '\r': e[1] = 'r'; break;
-			case '\t': e[1] = 't'; break;
-			case '\b': e[1] = 'b'; break;
-			case '\f': e[1] = 'f'; break;
-			/* clang-format on */
-			default:
-				e[1] = 'u';
-				e[2] = '0';
-				e[3] = '0';
-				e[4] = hexd[ch >> 4];
-				e[5] = hexd[ch & 15];
-				en = 6;
-			}
-			if (buf_add(b, e, en) < 0)
-				return -1;
-		}
-		i = run + 1;
-	}
-	return put1(b, '"');
+	w = b->p + b->len;
+	*w++ = '"';
+	memcpy(w, s, n);
+	w[n] = '"';
+	b->len += n + 2;
+	b->p[b->len] = '\0';
+	return 0;
 }
 
 int

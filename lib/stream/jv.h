@@ -79,7 +79,8 @@ void jv_parser_free(struct jv_parser *jp);
 /* Append the value as compact JSON text (members in their order); 0 or -1
  * when b is full. */
 int jv_emit(struct buf *b, const struct jv *v);
-/* Append a JSON string of the n bytes at s; safe: none needs escaping. */
+/* Append a JSON string of the n bytes at s (json_quote: bytes that are not
+ * UTF-8 become U+FFFD); safe: none needs escaping. */
 int jv_emit_str(struct buf *b, const char *s, size_t n, int safe);
 
 /* The value of member k (kn bytes) of object o; NULL if none or o is not
