@@ -15,6 +15,7 @@ complete -c bng-extract -l interval -x -d 'with --follow, poll every SECONDS (de
 complete -c bng-extract -l items-path -x -d 'where a page holds its records (default data)'
 complete -c bng-extract -l limit -x -d 'stop after N records'
 complete -c bng-extract -l listen -x -d 'receive webhooks on ADDR:PORT instead of polling'
+complete -c bng-extract -l max-body -x -d 'refuse an answer over SIZE bytes (default 64M)'
 complete -c bng-extract -l metrics -r -F -d 'write Prometheus metrics to FILE (textfile collector), at the end and every interval'
 complete -c bng-extract -l next-path -x -d 'where a page holds the next cursor or URL (default next_cursor)'
 complete -c bng-extract -l openapi -r -F -d '--describe from this OpenAPI document, not the server\'s'

@@ -16,6 +16,7 @@ complete -c nav-extract -l insecure -d 'do not verify the server\'s TLS certific
 complete -c nav-extract -l interval -x -d 'with --follow, poll every SECONDS (default 60)'
 complete -c nav-extract -l limit -x -d 'stop after N records'
 complete -c nav-extract -l list -d 'list the entity sets the service publishes, and exit'
+complete -c nav-extract -l max-body -x -d 'refuse an answer over SIZE bytes (default 64M)'
 complete -c nav-extract -l metrics -r -F -d 'write Prometheus metrics to FILE (textfile collector), at the end and every interval'
 complete -c nav-extract -l overlap -x -d 're-read SECONDS before the state\'s mark (default 300)'
 complete -c nav-extract -l page-size -x -d 'records per request (default 1000)'

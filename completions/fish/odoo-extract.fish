@@ -16,6 +16,7 @@ complete -c odoo-extract -l interval -x -d 'with --follow, poll every SECONDS (d
 complete -c odoo-extract -l limit -x -d 'stop after N records'
 complete -c odoo-extract -l list-models -d 'list the server\'s models, and exit'
 complete -c odoo-extract -l m2o -x -a 'pair id name object' -d 'how many2one values are written (default pair)'
+complete -c odoo-extract -l max-body -x -d 'refuse an answer over SIZE bytes (default 64M)'
 complete -c odoo-extract -l metrics -r -F -d 'write Prometheus metrics to FILE (textfile collector), at the end and every interval'
 complete -c odoo-extract -l order -x -d 'write records in this order (Odoo syntax: name desc, id)'
 complete -c odoo-extract -l overlap -x -d 're-read SECONDS before the state\'s mark (default 300)'

@@ -272,9 +272,11 @@ struct loader {
 	char **sources;         /* input names, kept for the items */
 	size_t nsources;
 	struct buf b;
-	uint64_t calls;            /* target operations called, for -v */
-	size_t window;             /* records held: the batch, or LOAD_VERIFY_WINDOW */
-	size_t done;               /* those written (the window's first batches) */
+	uint64_t calls; /* target operations called, for -v */
+	size_t window;  /* records held: the batch, or LOAD_VERIFY_WINDOW */
+	size_t done;    /* those written (the window's first batches) */
+	size_t wbytes;  /* their input lines' bytes, against window_bytes */
+	size_t window_bytes;
 	int lost_rounds;           /* rounds of "Lost answers" in this batch */
 	uint64_t drifted;          /* records with a drift (the summary's count) */
 	uint64_t unread;           /* records written but not found by the readback */
@@ -1250,6 +1252,7 @@ settle_window(struct stage *st, struct loader *L, int rc)
 	memset(L->slots, 0, L->nslots * sizeof(*L->slots));
 	L->n = 0;
 	L->done = 0;
+	L->wbytes = 0;
 	stage_settle_end(st);
 	return rc;
 }
@@ -1369,8 +1372,11 @@ on_record(struct stage *st, const struct stage_rec *rec, void *ctx)
 	else
 		free(ktext);
 	L->n++;
+	L->wbytes += rec->len;
 	stage_defer(st);
-	if (L->n >= L->window)
+	/* a window read back at once also ends at window_bytes of input, so
+	 * the answer of its read stays under the cap (--max-body) */
+	if (L->n >= L->window || (L->window > (size_t)L->o->batch && L->wbytes >= L->window_bytes))
 		return flush(st, L);
 	/* a window read back at once: its batches are written as they fill */
 	if (L->n - L->done >= (size_t)L->o->batch && L->window > (size_t)L->o->batch &&
@@ -1399,6 +1405,7 @@ load_run(const struct stage_cfg *cfg, const struct load_opts *o, const struct lo
 		cap = LOAD_VERIFY_WINDOW;
 	memset(&L, 0, sizeof(L));
 	L.window = cap;
+	L.window_bytes = o->window_bytes ? o->window_bytes : LOAD_VERIFY_WINDOW_BYTES;
 	L.o = o;
 	L.t = t;
 	L.tctx = tctx;

@@ -91,7 +91,8 @@
  * Verify.  The fields written are load_item_written's: a create's record, an
  * update's changes.  They are read back for a window of batches at once
  * (LOAD_VERIFY_WINDOW records, or the batch if larger; each batch before
- * its --then), ended early by a checkpoint like a batch: readback reads
+ * its --then), ended early by a checkpoint like a batch, or when its input
+ * lines reach window_bytes (the answer cap / 16): readback reads
  * them for the whole set (one request, or one per the target's own limit)
  * and sets it->stored to an object of the values read: every field it could
  * read in a comparable form, and only those (Odoo x2many commands and lines, NAV lines are left out: not
@@ -133,9 +134,10 @@
 
 #define LOAD_BATCH_DEFAULT 100
 #define LOAD_BATCH_MAX 10000
-#define LOAD_VERIFY_WINDOW 1000 /* records read back at once (no --then) */
-#define LOAD_KEY_MAX 16         /* fields in one --key */
-#define LOAD_THEN_MAX 16        /* methods in one --then */
+#define LOAD_VERIFY_WINDOW 1000             /* records read back at once (no --then) */
+#define LOAD_VERIFY_WINDOW_BYTES (4u << 20) /* and their input bytes, by default */
+#define LOAD_KEY_MAX 16                     /* fields in one --key */
+#define LOAD_THEN_MAX 16                    /* methods in one --then */
 
 enum load_op { LOAD_UPSERT = 0, LOAD_CREATE, LOAD_UPDATE, LOAD_DELETE, LOAD_INSERT, LOAD_NOPS };
 
@@ -246,6 +248,8 @@ struct load_opts {
 	enum load_verify verify;    /* --verify, --no-verify */
 	char *key_text, *then_text; /* storage of key[] and then[] */
 	struct audit *audit;        /* --audit: one line per write (load_audit.h) */
+	size_t window_bytes;        /* input bytes a window read back at once holds at
+	                             * most (--max-body / 16); 0: 4 MiB */
 };
 
 /* --batch --dry-run --key --no-verify --op --then --then-on --verify */

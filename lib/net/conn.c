@@ -8,6 +8,7 @@
 const struct ep_opt conn_opts_table[] = {
 	{ "cacert", OPT_CACERT, "FILE", "verify the server with the CA certificates in FILE" },
 	{ "insecure", OPT_INSECURE, NULL, "do not verify the server's TLS certificate" },
+	{ "max-body", OPT_MAX_BODY, "SIZE", "refuse an answer over SIZE bytes (default 64M)" },
 	{ "profile", OPT_PROFILE, "NAME", "connection profile NAME (erpipe.conf(5))" },
 	{ "rate", OPT_RATE, "RATE", "at most RATE requests (10/s, 600/min, 6000/5min)" },
 	{ "retries", OPT_RETRIES, "N", "retries of a failed request (default 5)" },
@@ -40,6 +41,13 @@ conn_opt(struct conn_opts *c, int key, const char *arg, struct ep_err *err)
 		return 1;
 	case OPT_INSECURE:
 		c->http.insecure = 1;
+		return 1;
+	case OPT_MAX_BODY:
+		if (http_parse_size(arg, &c->http.max_body, err) < 0)
+			return -1;
+		if (c->http.max_body < HTTP_MAX_BODY_MIN)
+			return ep_errf(err, EP_USAGE, "--max-body '%s': under the %dk floor", arg,
+			               HTTP_MAX_BODY_MIN >> 10);
 		return 1;
 	case OPT_RATE:
 		if (http_parse_rate(arg, &c->http.rate_n, &c->http.rate_period_ms, err) < 0)

@@ -19,13 +19,14 @@
 #include "net/http.h"
 #include "base/opt.h"
 
-/* -P --profile --cacert --insecure --rate --retries --retry-max-time
- * --timeout --trace */
+/* -P --profile --cacert --insecure --max-body --rate --retries
+ * --retry-max-time --timeout --trace */
 extern const struct ep_opt conn_opts_table[];
 enum {
 	OPT_PROFILE = 'P',
 	OPT_CACERT = OPT_KEYS_CONN,
 	OPT_INSECURE,
+	OPT_MAX_BODY,
 	OPT_RATE,
 	OPT_RETRIES,
 	OPT_RETRY_MAX_TIME,

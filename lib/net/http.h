@@ -135,6 +135,7 @@ struct http_resp {
 };
 
 #define HTTP_MAX_CONCURRENCY 64
+#define HTTP_MAX_BODY_MIN 4096 /* --max-body at least 4k */
 
 struct http_client;
 

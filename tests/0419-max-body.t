@@ -1,0 +1,41 @@
+#!/bin/sh
+# --max-body SIZE: the answer cap of the network programs (64M by default),
+# which the cap's own message named ("over the ...-byte cap (--max-body)")
+# while no program took the option.  load ends a window it reads back at
+# once at SIZE/16 bytes of input lines, so the answer of its read back stays
+# under the cap: before, a window of big records (1000 of 70 KB under the
+# default cap) was written and its read back then refused, and the run
+# stopped with 69 on its first run.
+. "$(dirname "$0")/lib.sh"
+. "$ERPIPE_TOP/tests/sandbox/lib.sh"
+. "$ERPIPE_TOP/tests/sandbox/odoo-rpc.sh"
+. "$ERPIPE_TOP/tests/sandbox/odoo-env.sh"
+odoo_env --partners 300
+
+run odoo-extract --max-body 1k res.partner > /dev/null 2> "$T/err0"
+is "$st" 64 "--max-body under 4k: usage, 64"
+like "$(cat "$T/err0")" "--max-body '1k': under the 4k floor" "...saying why"
+
+# ---- the extractor: a page over the cap stops the run; smaller pages pass ---------
+run odoo-extract -q --max-body 16k --fields name,email,street,city res.partner > "$T/all" 2> "$T/err1"
+is "$st" 69 "a page over 16k: exit 69"
+like "$(cat "$T/err1")" "over the 16384-byte cap \\(--max-body\\)" "naming the cap and the option"
+run odoo-extract -q --max-body 16k --page-size 20 --fields name,email,street,city res.partner \
+	> "$T/all" 2> "$T/err2"
+is "$st" 0 "pages of 20 under 16k: exit 0"
+is "$(grep -c . "$T/all")" "$(rpc res.partner search_count '[[]]')" "every partner written"
+
+# ---- load: the read back of a window stays under the cap ---------------------------
+street=$(printf 'x%.0s' $(seq 1 900))
+seq 1 300 | while read -r i; do
+	printf '{"ref":"MB%d","name":"Max body %d","street":"%s %d"}\n' "$i" "$i" "$street" "$i"
+done > "$T/big.ndjson"
+reads() { sandbox_log odoo "$1" | jq '[.[] | select(.rpc == "res.partner.read")] | length'; }
+n0=$(sandbox_log odoo | jq length)
+run load -q --max-body 128k odoo res.partner -k ref "$T/big.ndjson" > "$T/rcpt" 2> "$T/err3"
+is "$st" 0 "300 records of 1 KB under --max-body 128k: exit 0"
+is "$(jq -r .status "$T/rcpt" | sort | uniq -c | tr -s ' ' | tr '\n' ';')" " 300 created;" \
+	"300 receipts, created, none drifted"
+ok "read back in several windows of at most 8 KB of input" [ "$(reads "$n0")" -gt 1 ]
+is "$(rpc res.partner search_count '[[["ref","=like","MB%"]]]')" 300 "Odoo holds the 300"
+done_testing
