@@ -19,8 +19,7 @@ file_write_atomic_keep(const char *path, const char *data, size_t len, int *keep
                        struct ep_err *err)
 {
 	struct buf tmp = BUF_INIT;
-	char *dcopy = NULL;
-	int fd = -1, dfd = -1, rc = -1;
+	int fd = -1, rc = -1;
 	size_t off = 0;
 
 	buf_addf(&tmp, "%s.tmp.%ld", path, (long)getpid());
@@ -57,13 +56,9 @@ file_write_atomic_keep(const char *path, const char *data, size_t len, int *keep
 	if (keep)
 		*keep = fd;
 	fd = -1;
-	dcopy = strdup(path);
-	if (dcopy && (dfd = open(dirname(dcopy), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
-		if (fsync(dfd) < 0) {
-			ep_errf(err, EP_IOERR, "cannot sync directory of '%s': %s", path,
-			        strerror(errno));
-			goto out;
-		}
+	if (file_sync_dir(path) < 0) {
+		ep_errf(err, EP_IOERR, "cannot sync directory of '%s': %s", path, strerror(errno));
+		goto out;
 	}
 	rc = 0;
 out:
@@ -71,9 +66,6 @@ out:
 		close(fd);
 		unlink(tmp.p);
 	}
-	if (dfd >= 0)
-		close(dfd);
-	free(dcopy);
 	buf_release(&tmp);
 	return rc;
 }
@@ -82,4 +74,32 @@ int
 file_write_atomic(const char *path, const char *data, size_t len, struct ep_err *err)
 {
 	return file_write_atomic_keep(path, data, len, NULL, err);
+}
+
+int
+file_sync_dir(const char *path)
+{
+	char *copy = strdup(path);
+	int dfd, rc = 0;
+
+	if (copy == NULL)
+		return -1;
+	if ((dfd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		rc = fsync(dfd);
+		close(dfd);
+	}
+	free(copy);
+	return rc;
+}
+
+int
+file_commit(const char *tmp, const char *path, struct ep_err *err)
+{
+	if (rename(tmp, path) < 0)
+		return ep_errf(err, EP_IOERR, "cannot rename '%s' to '%s': %s", tmp, path,
+		               strerror(errno));
+	if (file_sync_dir(path) < 0)
+		return ep_errf(err, EP_IOERR, "cannot sync directory of '%s': %s", path,
+		               strerror(errno));
+	return 0;
 }

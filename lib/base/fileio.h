@@ -21,5 +21,12 @@ int file_write_atomic(const char *path, const char *data, size_t len, struct ep_
  * with it). */
 int file_write_atomic_keep(const char *path, const char *data, size_t len, int *keep,
                            struct ep_err *err);
+/* fsync the directory that holds path, so that a rename into it survives a
+ * power loss: 0, or -1 (errno) when the sync fails.  A directory that
+ * cannot be opened is not synced (0). */
+int file_sync_dir(const char *path);
+/* Rename tmp (written and synced by the caller) to path and sync the
+ * directory: 0, or -1 with err set (EP_IOERR). */
+int file_commit(const char *tmp, const char *path, struct ep_err *err);
 
 #endif

@@ -21,6 +21,7 @@
 #include "base/cfg.h"
 #include "base/clock.h"
 #include "base/dt.h"
+#include "base/fileio.h"
 #include "stream/json_tree.h"
 #include "base/redact.h"
 #include "base/text.h"
@@ -597,22 +598,6 @@ audit_close(struct audit *a)
 
 /* ---- rotation ----------------------------------------------------------- */
 
-static int
-sync_dir(const char *path)
-{
-	char *copy = strdup(path);
-	int fd, rc = -1;
-
-	if (copy == NULL)
-		return -1;
-	if ((fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
-		rc = fsync(fd);
-		close(fd);
-	}
-	free(copy);
-	return rc;
-}
-
 int
 audit_rotate(const char *path, const char *rotated, const char *key_file, struct ep_err *err)
 {
@@ -641,7 +626,7 @@ audit_rotate(const char *path, const char *rotated, const char *key_file, struct
 	buf_reset(&a->out);
 	rotate_line(a, rotated, prev);
 	if (write(a->fd, a->out.p, a->out.len) != (ssize_t)a->out.len || fsync(a->fd) < 0 ||
-	    sync_dir(path) < 0) {
+	    file_sync_dir(path) < 0) {
 		ep_errf(err, EP_IOERR, "cannot write '%s': %s", path, strerror(errno));
 		goto unlock;
 	}

@@ -14,6 +14,7 @@
 
 #include "base/buf.h"
 #include "base/clock.h"
+#include "base/fileio.h"
 #include "base/log.h"
 #include "base/ops.h"
 #include "engine/diff/diff.h"
@@ -196,37 +197,6 @@ open_out(const char *path, int append)
 
 /* rename tmp over path and make it durable (the directory too) */
 static int
-commit_file(const char *tmp, const char *path)
-{
-	char *dir = strdup(path), *slash;
-	int dfd, rc = 0;
-
-	if (rename(tmp, path) < 0) {
-		ep_warn("cannot rename '%s' to '%s': %s", tmp, path, strerror(errno));
-		free(dir);
-		return -1;
-	}
-	if (dir == NULL)
-		return 0;
-	slash = strrchr(dir, '/');
-	if (slash == NULL)
-		strcpy(dir, ".");
-	else if (slash == dir)
-		slash[1] = '\0';
-	else
-		*slash = '\0';
-	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
-		if (fsync(dfd) < 0) {
-			ep_warn("cannot sync '%s': %s", dir, strerror(errno));
-			rc = -1;
-		}
-		close(dfd);
-	}
-	free(dir);
-	return rc;
-}
-
-static int
 run_merge(struct diff *d, struct merge_args *a, const char *const paths[2], struct fix_audit *fa)
 {
 	struct merge_out mo;
@@ -329,9 +299,10 @@ out:
 		}
 	}
 	if (tmp[0]) {
-		if (status < 2 && commit_file(tmp, a->new_base) < 0)
+		if (status < 2 && file_commit(tmp, a->new_base, &err) < 0) {
+			ep_warn("%s", err.msg);
 			status = EP_IOERR;
-		else if (status >= 2)
+		} else if (status >= 2)
 			unlink(tmp);
 	}
 	return status;
