@@ -302,10 +302,12 @@ name_add(struct diff *d, int side, const char *s, size_t n, int kind, int idx)
 
 	if (sl != NULL)
 		return sl;
-	if ((sl = calloc(1, sizeof *sl)) == NULL || (sl->name = strndup(s, n)) == NULL) {
+	if ((sl = calloc(1, sizeof *sl)) == NULL || (sl->name = malloc(n + 1)) == NULL) {
 		free(sl);
 		return NULL;
 	}
+	memcpy(sl->name, s, n); /* the n bytes: a name is compared by them */
+	sl->name[n] = '\0';
 	sl->len = n;
 	sl->h = h;
 	sl->kind = kind;
@@ -982,6 +984,10 @@ span_push(struct diff *d, int f, const struct json_member *m)
 	return 0;
 }
 
+/* member_slot's answer for a member name holding U+0000: field names are
+ * C strings in the reports and the fixes, and no target takes one */
+static struct slot nul_name;
+
 static struct slot *
 member_slot(struct diff *d, int side, int pos, const struct json_member *m)
 {
@@ -999,6 +1005,8 @@ member_slot(struct diff *d, int side, int pos, const struct json_member *m)
 		d->kname.len = json_unescape(d->kname.p, k, kn);
 		k = d->kname.p;
 		kn = d->kname.len;
+		if (memchr(k, '\0', kn) != NULL)
+			return &nul_name;
 	}
 	sl = lookup(d, side, k, kn);
 	if (sl != NULL && pc != NULL && !m->kesc && kn <= sizeof pc->name) {
@@ -1098,6 +1106,10 @@ diff_build(struct diff *d, int side, const char *p, size_t n, uint64_t line, str
 			if (d->nfields < 65535)
 				return -2;
 			*why = "more than 65535 different field names in the input";
+			return -1;
+		}
+		if (sl == &nul_name) {
+			*why = "a member name holding U+0000";
 			return -1;
 		}
 		switch (sl->kind) {
