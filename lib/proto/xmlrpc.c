@@ -78,7 +78,8 @@ add_number(struct buf *out, double d, struct ep_err *err)
 		return ep_errf(err, EP_DATAERR, "a number is not finite");
 	if (d == floor(d) && d >= -2147483648.0 && d <= 2147483647.0)
 		r = buf_addf(out, "<int>%d</int>", (int)d);
-	else if (d == floor(d) && d >= -9223372036854775808.0 && d < 9223372036854775808.0)
+	else if (d == floor(d) && fabs(d) <= 9007199254740992.0)
+		/* past 2^53 every double is whole: such a value is a double */
 		r = buf_addf(out, "<i8>%lld</i8>", (long long)d);
 	else
 		r = add_double(out, d);

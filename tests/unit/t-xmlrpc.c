@@ -385,6 +385,10 @@ test_encode(void)
 	enc_is("1", "<value><int>1</int></value>", "int");
 	enc_is("-2147483648", "<value><int>-2147483648</int></value>", "int32 min");
 	enc_is("2147483648", "<value><i8>2147483648</i8></value>", "past int32: i8");
+	enc_is("9007199254740992", "<value><i8>9007199254740992</i8></value>", "2^53: i8");
+	/* found by fuzz-xmlrpc: 1.5e17 went out as an i8 and came back as
+	 * other JSON (a raw of 18 digits) */
+	enc_is("1.5e17", "<value><double>1.5e+17</double></value>", "past 2^53: a double");
 	enc_is("1.5", "<value><double>1.5</double></value>", "double");
 	enc_is("0.1", "<value><double>0.1</double></value>", "double: shortest text");
 	enc_is("1e300", "<value><double>1e+300</double></value>", "big double");
