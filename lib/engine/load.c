@@ -1374,14 +1374,17 @@ on_record(struct stage *st, const struct stage_rec *rec, void *ctx)
 	L->n++;
 	L->wbytes += rec->len;
 	stage_defer(st);
-	/* a window read back at once also ends at window_bytes of input, so
-	 * the answer of its read stays under the cap (--max-body) */
-	if (L->n >= L->window || (L->window > (size_t)L->o->batch && L->wbytes >= L->window_bytes))
+	if (L->n >= L->window)
 		return flush(st, L);
-	/* a window read back at once: its batches are written as they fill */
-	if (L->n - L->done >= (size_t)L->o->batch && L->window > (size_t)L->o->batch &&
-	    write_batches(st, L, 0) < 0)
-		return settle_window(st, L, -1);
+	if (L->window > (size_t)L->o->batch) { /* a window read back at once */
+		/* it also ends at window_bytes of input, so the answer of its
+		 * read stays under the cap (--max-body) */
+		if (L->wbytes >= L->window_bytes)
+			return flush(st, L);
+		/* its batches are written as they fill */
+		if (L->n - L->done >= (size_t)L->o->batch && write_batches(st, L, 0) < 0)
+			return settle_window(st, L, -1);
+	}
 	return 0;
 nomem:
 	item_clear(L->t, L->tctx, &it);

@@ -195,7 +195,6 @@ open_out(const char *path, int append)
 	return fd;
 }
 
-/* rename tmp over path and make it durable (the directory too) */
 static int
 run_merge(struct diff *d, struct merge_args *a, const char *const paths[2], struct fix_audit *fa)
 {
