@@ -21,6 +21,8 @@
 #include "base/log.h"
 #include "stream/stage.h"
 
+#include "fuzz-files.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char fields_json[] =
@@ -101,14 +103,15 @@ fake_rpc(void *conn, const char *model, const char *method, const cJSON *args, c
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char path[] = "/tmp/fuzz-load.XXXXXX";
+	static char path[128];
 	char *files[1] = { path };
+	const char *dir;
 	struct stage_cfg cfg;
 	struct load_opts o;
 	struct load_odoo_cfg lc = { .call = fake_rpc, .model = "res.partner" };
 	struct load_odoo *lo;
 	struct ep_err err = EP_ERR_INIT;
-	int fd, mode, saved, null;
+	int mode, saved, null;
 
 	if (size == 0 || size > 65536)
 		return 0;
@@ -116,14 +119,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	mode = data[0];
 	data++;
 	size--;
-	if ((fd = mkstemp(path)) < 0)
+	/* the input file in one directory of the process ($TMPDIR: a tmpfs
+	 * runs the target faster than /tmp on disk), written over each time */
+	if ((dir = fuzz_dir("fuzz-load")) == NULL)
 		return 0;
-	if (write(fd, data, size) != (ssize_t)size) {
-		close(fd);
-		unlink(path);
+	snprintf(path, sizeof path, "%s/in.ndjson", dir);
+	if (fuzz_put(path, data, size) < 0)
 		return 0;
-	}
-	close(fd);
 	stage_cfg_init(&cfg, "load");
 	cfg.rejects = "/dev/null";
 	cfg.max_line = 1 << 20;
@@ -159,6 +161,5 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		load_odoo_free(lo);
 	}
-	unlink(path);
 	return 0;
 }
