@@ -90,6 +90,16 @@ main(void)
 	}
 	ok(diff_policy_parse("", 0, "p", &pol, &ign, &nign, &err) == 0 && pol.nowners == 0,
 	   "an empty policy");
+	/* a raw NUL byte would have cut the names: "ignore a" and "owner a" */
+	static const char nul_ign[] = "# ok\nignore a\0b\n", nul_own[] = "owner a\0b left\n";
+	ok(diff_policy_parse(nul_ign, sizeof nul_ign - 1, "p", &pol, &ign, &nign, &err) < 0 &&
+	           err.code == EP_DATAERR && nign == 0,
+	   "a NUL byte in a policy line: refused, no field ignored");
+	is_str(err.msg, "p:2: a NUL byte: not text", "... the message names the line");
+	ok(diff_policy_parse(nul_own, sizeof nul_own - 1, "p", &pol, &ign, &nign, &err) < 0 &&
+	           pol.nowners == 0,
+	   "...and in an owner line: no owner");
+	diff_policy_free(&pol);
 
 	/* ---- a merge through the sink */
 	if (mkdtemp(dir) == NULL)

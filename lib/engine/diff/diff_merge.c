@@ -124,6 +124,10 @@ diff_policy_parse(const char *text, size_t n, const char *source, struct diff_po
 		line++;
 		if (e > p && e[-1] == '\r')
 			e--;
+		/* a field name is a C string from here on: a NUL would cut it */
+		if (memchr(p, '\0', (size_t)(e - p)) != NULL)
+			return ep_errf(err, EP_DATAERR, "%s:%lu: a NUL byte: not text", source,
+			               line);
 		for (k = 0; k < 4; k++)
 			wn[k] = word(&q, e, &w[k]);
 		p = nl ? nl + 1 : end;
