@@ -170,8 +170,6 @@ main(int argc, char *argv[])
 		load_opts_free(&c.lo);
 		return ep_usage(usage_text, NULL);
 	}
-	/* a window's read back stays well under the answer cap */
-	c.lo.window_bytes = c.conn.http.max_body / 16;
 	sys = argv[optind];
 	if (load_system_known(sys, &err) < 0) {
 		ep_warn("%s", err.msg);

@@ -29,6 +29,7 @@ enum {
 	K_CA_FILE,
 	K_TIMEOUT,
 	K_RATE_LIMIT,
+	K_MAX_BODY,
 	K_N
 };
 
@@ -46,6 +47,7 @@ static const char *const key_names[K_N] = {
 	[K_CA_FILE] = "ca_file",
 	[K_TIMEOUT] = "timeout",
 	[K_RATE_LIMIT] = "rate_limit",
+	[K_MAX_BODY] = "max_body",
 };
 
 /* Environment overrides, one table per system; NULL: none. */
@@ -61,18 +63,20 @@ static const struct sys systems[] = {
 		{ [K_URL] = "ODOO_URL", [K_DB] = "ODOO_DB", [K_USER] = "ODOO_USER",
 			[K_COMPANY] = "ODOO_COMPANY", [K_AUTH] = "ODOO_AUTH",
 			[K_CA_FILE] = "ODOO_CA_FILE", [K_TIMEOUT] = "ODOO_TIMEOUT",
-			[K_RATE_LIMIT] = "ODOO_RATE_LIMIT" },
+			[K_RATE_LIMIT] = "ODOO_RATE_LIMIT", [K_MAX_BODY] = "ODOO_MAX_BODY" },
 		"ODOO_PASSWORD" },
 	{ "nav",
 		{ [K_URL] = "NAV_URL", [K_USER] = "NAV_USER",
 			[K_COMPANY] = "NAV_COMPANY", [K_AUTH] = "NAV_AUTH",
 			[K_CLIENT_ID] = "NAV_CLIENT_ID", [K_CA_FILE] = "NAV_CA_FILE",
-			[K_TIMEOUT] = "NAV_TIMEOUT", [K_RATE_LIMIT] = "NAV_RATE_LIMIT" },
+			[K_TIMEOUT] = "NAV_TIMEOUT", [K_RATE_LIMIT] = "NAV_RATE_LIMIT",
+			[K_MAX_BODY] = "NAV_MAX_BODY" },
 		"NAV_PASSWORD" },
 	{ "bng",
 		{ [K_URL] = "BNG_URL", [K_AUTH] = "BNG_AUTH",
 			[K_CLIENT_ID] = "BNG_CLIENT_ID", [K_CA_FILE] = "BNG_CA_FILE",
-			[K_TIMEOUT] = "BNG_TIMEOUT", [K_RATE_LIMIT] = "BNG_RATE_LIMIT" },
+			[K_TIMEOUT] = "BNG_TIMEOUT", [K_RATE_LIMIT] = "BNG_RATE_LIMIT",
+			[K_MAX_BODY] = "BNG_MAX_BODY" },
 		"BNG_CLIENT_SECRET" },
 	/* PostgreSQL: libpq reads its own PG* variables for what is unset */
 	{ "pg", { [K_URL] = "PG_URL" }, "PGPASSWORD" },

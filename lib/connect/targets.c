@@ -25,6 +25,16 @@
 #include "stream/audit.h"
 #include "stream/stage.h"
 
+/* load_run over target T, once the profile set the answer cap: a window
+ * read back at once ends at 1/16 of it in input bytes, so its answer stays
+ * well under the cap (--max-body, or the profile's max_body) */
+static int
+run(struct load_system_cfg *c, const struct load_target *t, void *ctx, int nfiles, char **files)
+{
+	c->lo.window_bytes = c->conn.http.max_body / 16;
+	return load_run(&c->stage, &c->lo, t, ctx, nfiles, files);
+}
+
 /* ---- odoo --------------------------------------------------------------- */
 
 static int
@@ -85,7 +95,7 @@ run_odoo(struct load_system_cfg *c, const char *model, int nfiles, char **files)
 		cfg_profile_free(prof);
 		return err.code;
 	}
-	status = load_run(&c->stage, &c->lo, &load_odoo_target, lo, nfiles, files);
+	status = run(c, &load_odoo_target, lo, nfiles, files);
 	load_odoo_free(lo);
 	odoo_close(o);
 	cfg_profile_free(prof);
@@ -136,7 +146,7 @@ run_bng(struct load_system_cfg *c, const char *resource, int nfiles, char **file
 	lc.concurrency = (int)c->concurrency;
 	if ((lb = load_bng_new(&lc, &err)) == NULL)
 		goto fail;
-	status = load_run(&c->stage, &c->lo, &load_bng_target, lb, nfiles, files);
+	status = run(c, &load_bng_target, lb, nfiles, files);
 	ep_info(1, "bng %s: %ld requests%s", resource, load_bng_requests(lb),
 	        load_bng_batched(lb) ? " (batch endpoint)" : "");
 	goto out;
@@ -195,7 +205,7 @@ run_nav(struct load_system_cfg *c, const char *set, int nfiles, char **files)
 		cfg_profile_free(prof);
 		return err.code;
 	}
-	status = load_run(&c->stage, &c->lo, &load_nav_target, ln, nfiles, files);
+	status = run(c, &load_nav_target, ln, nfiles, files);
 	ep_info(1, "nav: %ld requests", nav_requests(n));
 	load_nav_free(ln);
 	nav_close(n);
@@ -247,7 +257,7 @@ run_pg(struct load_system_cfg *c, const char *table, int nfiles, char **files)
 		cfg_profile_free(prof);
 		return err.code;
 	}
-	status = load_run(&c->stage, &c->lo, &load_pg_target, lp, nfiles, files);
+	status = run(c, &load_pg_target, lp, nfiles, files);
 	load_pg_free(lp);
 	cfg_profile_free(prof);
 	return status;

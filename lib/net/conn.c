@@ -48,6 +48,7 @@ conn_opt(struct conn_opts *c, int key, const char *arg, struct ep_err *err)
 		if (c->http.max_body < HTTP_MAX_BODY_MIN)
 			return ep_errf(err, EP_USAGE, "--max-body '%s': under the %dk floor", arg,
 			               HTTP_MAX_BODY_MIN >> 10);
+		c->set_max_body = 1;
 		return 1;
 	case OPT_RATE:
 		if (http_parse_rate(arg, &c->http.rate_n, &c->http.rate_period_ms, err) < 0)
@@ -94,6 +95,19 @@ conn_profile(struct conn_opts *c, const char *system, struct ep_err *err)
 		c->http.cacert = v;
 	if (!c->set_timeout && (d = cfg_get_num(p, "timeout", 0)) > 0)
 		c->http.timeout_ms = (int64_t)ceil(d * 1000);
+	if (!c->set_max_body && (v = cfg_get(p, "max_body")) != NULL) {
+		struct ep_err e = EP_ERR_INIT;
+
+		if (http_parse_size(v, &c->http.max_body, &e) < 0 ||
+		    c->http.max_body < HTTP_MAX_BODY_MIN) {
+			ep_errf(err, EP_CONFIG,
+			        "%s: 'max_body' must be a size of at least %dk (bytes, or a "
+			        "number with k, M or G), not '%s'",
+			        cfg_origin(p, "max_body"), HTTP_MAX_BODY_MIN >> 10, v);
+			cfg_profile_free(p);
+			return NULL;
+		}
+	}
 	if (!c->set_rate && (d = cfg_get_num(p, "rate_limit", 0)) > 0) {
 		/* requests per second: 10 -> 10 per 1000 ms, 0.5 -> 1 per 2000 ms */
 		if (d >= 1 && d == floor(d)) {

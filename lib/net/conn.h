@@ -6,8 +6,8 @@
  * Ownership: struct conn_opts is the caller's; its strings point into argv.
  * conn_profile returns a profile the caller frees with cfg_profile_free.
  *
- * Precedence, weakest first: the profile (ca_file, timeout, rate_limit),
- * its environment variables (cfg.h), then these flags.  conn_profile also
+ * Precedence, weakest first: the profile (ca_file, timeout, rate_limit,
+ * max_body), its environment variables (cfg.h), then these flags.  conn_profile also
  * hooks cfg_on_secret to the trace redactor, so every secret a profile
  * resolves is *** in --trace output.
  */
@@ -38,7 +38,7 @@ _Static_assert(OPT_TRACE < OPT_KEYS_CONN + OPT_KEYS_RANGE, "conn options outgrow
 struct conn_opts {
 	const char *profile;   /* -P NAME, or NULL: the environment alone */
 	struct http_opts http; /* http_opts_init, then the flags */
-	int set_cacert, set_timeout, set_rate;
+	int set_cacert, set_timeout, set_rate, set_max_body;
 };
 
 void conn_opts_init(struct conn_opts *c);
@@ -46,8 +46,8 @@ void conn_opts_init(struct conn_opts *c);
 int conn_opt(struct conn_opts *c, int key, const char *arg, struct ep_err *err);
 
 /* Load the profile for SYSTEM ("odoo", "nav", "bng"), apply its ca_file,
- * timeout and rate_limit to c->http where no flag set them.  NULL with err
- * (EP_CONFIG, or EP_USAGE) on failure. */
+ * timeout, rate_limit and max_body to c->http where no flag set them.
+ * NULL with err (EP_CONFIG, or EP_USAGE) on failure. */
 struct cfg_profile *conn_profile(struct conn_opts *c, const char *system, struct ep_err *err);
 
 #endif
