@@ -1812,7 +1812,11 @@ same_columns(const struct load_odoo *lo, const struct load_item *it, const cJSON
 
 /* The rest: what load did not carry, written to the new record by id.
  * A refusal rejects the record, which exists with its external id: the
- * next run finds it by that id and writes the rest as an update. */
+ * next run finds it by that id and writes the rest as an update.  A lost
+ * answer marks the record (load_item_lost, as a create): the machinery
+ * reads it again by its external id and writes what differs, so a record
+ * made by load is never taken as whole without the rest (an invoice
+ * without its lines, posted by --then or left a draft). */
 static int
 write_rest(struct load_odoo *lo, struct load_item *it, struct load_error *e)
 {
@@ -1841,6 +1845,10 @@ write_rest(struct load_odoo *lo, struct load_item *it, struct load_error *e)
 	memset(&le, 0, sizeof(le));
 	if (rpc(lo, lo->cfg.model, "write", args_of(ids, vals), NULL, &res, &le) == 0) {
 		cJSON_Delete(res);
+		return 0;
+	}
+	if (le.lost) {
+		load_item_lost(it, LOAD_CREATED);
 		return 0;
 	}
 	if (le.err.code != EP_DATAERR) {
