@@ -156,6 +156,18 @@ is "$(fld account.move "$mn" '["state"]')" '["posted"]' "...and posted"
 is "$(rpc account.move.line search_read "[[[\"move_id\",\"=\",$mn],[\"display_type\",\"=\",\"product\"]]]" '{"fields":["quantity","price_unit"]}' | jq -c '[.[] | [.quantity, .price_unit]]')" \
 	'[[2,90]]' "...with NAV's line"
 quiet "nothing new"
+
+# ---- an order a stopped run left a draft (its confirmation's answer lost) -------------
+api POST /purchase_orders "{\"OrderNo\":\"BPO-2\",\"VendorID\":$bv,\"OrderedAt\":\"2026-12-02T10:00:00.000Z\",\"Currency\":\"USD\",\"Status\":\"Confirmed\",\"LineItems\":[{\"Sku\":\"FURN_8888\",\"Quantity\":1,\"UnitCost\":100}]}" >/dev/null
+sandbox_faults odoo '{"drop": {"next": 1, "body": "button_confirm"}}' >/dev/null
+p2p
+is "$st" 69 "BNG's order made, its confirmation's answer lost: 69"
+bo2=$(rpc purchase.order search '[[["origin","=","bng:BPO-2"]]]' | jq '.[0]')
+is "$(fld purchase.order "$bo2" '["state"]')" '["draft"]' "...the order a draft in Odoo"
+p2p
+is "$st" 0 "the next run: status 0"
+is "$(fld purchase.order "$bo2" '["state"]')" '["purchase"]' "...confirms it (orders-confirm)"
+quiet "nothing new"
 # ---- one run at a time; usage -----------------------------------------------------
 flow_mark
 pe=$(po "$v" "[$(line 5 1 40)]")   # something to move
