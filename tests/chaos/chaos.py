@@ -87,6 +87,24 @@ FLOWS = {
               "\"No\":\"S-INV102001\"},\"values\":{\"Status\":\"Released\"}}' "
               "\"${NAV_URL%/BC/ODataV4}/__sandbox/nav/edit\" >/dev/null",
         env=NAV_ENV, run='"$S/nav-sales" - - "$DIR"'),
+    "procure-to-pay": dict(
+        sandboxes=[("odoo", "odoo", ["--partners", "10"]),
+                   ("bng", "bng", ["--records", "0", "--entity", "vendors=2"]),
+                   ("nav", "nav", ["--records", "2"])],
+        # an Odoo vendor with two confirmed orders (to BNG and NAV), and two
+        # purchase orders of BNG's own (into Odoo, confirmed there)
+        setup="printf '{\"name\":\"TX Supplies Ltd\",\"is_company\":true,\"ref\":\"TXS\"}\\n' |"
+              " load -q -P odoo --op insert odoo res.partner -k ref >/dev/null &&"
+              " for i in 1 2; do printf '{\"partner_ref\":\"TX-%s\",\"partner_id\":"
+              "{\"match\":{\"ref\":\"TXS\"}},\"order_line\":[{\"product_id\":5,"
+              "\"product_qty\":%s,\"price_unit\":40}]}\\n' $i $((i * 4)); done |"
+              " load -q -P odoo odoo purchase.order -k partner_ref --then button_confirm >/dev/null &&"
+              " for i in 1 2; do printf '{\"OrderNo\":\"BPO-%s\",\"VendorID\":%s,"
+              "\"OrderedAt\":\"2026-12-0%sT10:00:00.000Z\",\"Currency\":\"USD\","
+              "\"Status\":\"Confirmed\",\"LineItems\":[{\"Sku\":\"FURN_8888\","
+              "\"Quantity\":%s,\"UnitCost\":100}]}\\n' $i $i $i $((i + 2)); done |"
+              " load -q -P bng --op create bng purchase_orders >/dev/null",
+        run='"$S/procure-to-pay" bng odoo nav "$DIR"'),
     "stock-count": dict(
         sandboxes=[("odoo", "odoo", ["--partners", "10"]), ("nav", "nav", ["--records", "2"]),
                    ("bng", "bng", ["--records", "0"])],
