@@ -44,7 +44,9 @@ flow_step() {
 	} | eval "load -q $_target $_ml $_au --state \"\$st\" --max-rejects \"\$max\" \
 		--rejects \"\$dir/rejects/\$_name.ndjson\"" >> "$dir/receipts/$_name.ndjson" || _s=$?
 	for _f in x m; do
-		_r=$(cat "$dir/state/$_name.$_f" 2>/dev/null || echo 70)
+		# none, or empty (its write failed: a full disk): 70
+		_r=$(cat "$dir/state/$_name.$_f" 2>/dev/null) || _r=
+		[ -n "$_r" ] || _r=70
 		[ "$_r" = 0 ] || _s=$_r
 	done
 	[ "$_s" = 0 ] || echo "$flow_label: $_name: status $_s" >&2

@@ -105,6 +105,22 @@ FLOWS = {
               "\"Quantity\":%s,\"UnitCost\":100}]}\\n' $i $i $i $((i + 2)); done |"
               " load -q -P bng --op create bng purchase_orders >/dev/null",
         run='"$S/procure-to-pay" bng odoo nav "$DIR"'),
+    "fulfilment": dict(
+        sandboxes=[("odoo", "odoo", ["--currencies", "fresh"]),
+                   ("bng", "bng", ["--records", "0", "--entity", "customers=6",
+                                   "--entity", "products=10", "--entity", "sales_orders=10"])],
+        # BNG's orders in Odoo (order-to-cash), then BNG ships three of them
+        setup='"$S/order-to-cash-setup" bng odoo >/dev/null &&'
+              ' "$S/order-to-cash" bng odoo "$HOME/o2c" >/dev/null &&'
+              " for i in 1 2 3; do printf '{\"_key\":{\"SalesOrderID\":%s},"
+              "\"FulfillmentStatus\":\"Fulfilled\"}\\n' $i; done |"
+              " load -q -P bng --op update bng sales_orders >/dev/null",
+        run='"$S/fulfilment" bng odoo "$DIR"'),
+    "gl-feed": dict(
+        sandboxes=[("odoo", "odoo", []),
+                   ("bng", "bng", ["--records", "0", "--entity", "gl_entries=2"]),
+                   ("nav", "nav", ["--records", "2"])],
+        run='"$S/gl-feed" bng odoo nav "$DIR"'),
     "stock-count": dict(
         sandboxes=[("odoo", "odoo", ["--partners", "10"]), ("nav", "nav", ["--records", "2"]),
                    ("bng", "bng", ["--records", "0"])],
