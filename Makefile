@@ -19,7 +19,8 @@ PKGS    = libcurl libcjson libxml-2.0 libpcre2-8 openssl libmicrohttpd libpq xls
 
 ifeq ($(SANITIZE),1)
 B        = build-san
-SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+SANFLAGS = -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
 else
 B        = build
 SANFLAGS =

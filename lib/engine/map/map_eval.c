@@ -214,11 +214,13 @@ path_from(struct map_env *E, struct jv v, struct map_node *n, int i)
 				if (d != floor(d))
 					map_rt_error(E, st->idx, "index %.*s is not an integer",
 					             (int)x.n, x.u.s);
+				/* past either end is null: tested on the double, as a
+				 * cast of one past long's range is undefined */
+				if (!(d >= -(double)v.n && d < (double)v.n))
+					return JV_NULLV;
 				k = (long)d;
 				if (k < 0)
 					k += v.n;
-				if (k < 0 || k >= (long)v.n)
-					return JV_NULLV;
 				v = v.u.a[k];
 				break;
 			}
