@@ -159,6 +159,7 @@ for m in $(cd "$E" && find . -name '*.ndjson' | sed 's|^\./||; s|\.ndjson$||' | 
 	odoo/res.partner-to-xmlid/ir.model.data) continue ;; # Odoo's table of external ids, no schema shipped
 	odoo/purchase.order-to-bng/ReceiptStatus) tgt=bng/PurchaseOrder op="--op update" ;; # the status of an order BNG has
 	odoo/sale.order-to-odoo/confirm) tgt=odoo/sale.order op="--op update" ;; # orders to confirm, by id
+	odoo/purchase.order-to-odoo/confirm) tgt=odoo/purchase.order op="--op update" ;; # the same, purchase
 	sync/*/*-from-*) continue ;;   # the agreed shape a merge compares, not a system
 	sync/odoo-bng/customers-to-bng) tgt=bng/Customer ;; # the merge's fixes, _op in each
 	sync/odoo-bng/customers-to-odoo) tgt=odoo/res.partner ;;
