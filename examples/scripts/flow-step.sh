@@ -44,13 +44,18 @@ flow_step() {
 	} | eval "load -q $_target $_ml $_au --state \"\$st\" --max-rejects \"\$max\" \
 		--rejects \"\$dir/rejects/\$_name.ndjson\"" >> "$dir/receipts/$_name.ndjson" || _s=$?
 	for _f in x m; do
-		# none, or empty (its write failed: a full disk): 70
-		_r=$(cat "$dir/state/$_name.$_f" 2>/dev/null) || _r=
-		[ -n "$_r" ] || _r=70
+		_r=$(flow_status "$dir/state/$_name.$_f")
 		[ "$_r" = 0 ] || _s=$_r
 	done
 	[ "$_s" = 0 ] || echo "$flow_label: $_name: status $_s" >&2
 	return "$_s"
+}
+
+# flow_status FILE: the status a stage wrote to FILE (echo $? >FILE); 70
+# when there is none, or FILE is empty (its write failed: a full disk)
+flow_status() {
+	_fs=$(cat "$1" 2>/dev/null) || _fs=
+	echo "${_fs:-70}"
 }
 
 # flow_table NAME COMMAND [MAP]: DIR/work/NAME.ndjson, the output of
