@@ -1,7 +1,7 @@
 # flow-step.sh - one step of a flow script (nav-odoo, order-to-cash, gl-feed):
 # sourced, not run.
 #
-#   flow_step NAME EXTRACT MAP LOAD [full]
+#   flow_step NAME EXTRACT MAP LOAD [full] [keep]
 #
 # Runs  EXTRACT --state DIR/state/NAME.json | xform -f MAP | load LOAD
 # --state DIR/state/NAME.json,  appending load's receipts to
@@ -11,14 +11,27 @@
 # failing stage's status (a stage that left none: 70) and says so on standard
 # error after "$flow_label: ".  With "full", EXTRACT reads everything on every
 # run (no --state: for a step whose changes do not show in the records it
-# reads); load still writes only what differs.
+# reads); load still writes only what differs.  With "keep", the map's
+# output is written whole to DIR/state/NAME.pending.ndjson before load
+# reads it, and removed once load went through: what a stopped run sent,
+# for the next run to settle (a step whose records the next run may not
+# send again: fulfilment's deliveries); the caller settles and removes it
+# before the step runs again.
 #
 # From the environment: METRICS_DIR, a directory (node_exporter's textfile
 # collector's) where each stage writes its --metrics file,
 # erpipe-FLOW-NAME-STAGE.prom; AUDIT, a file where load appends its audit
 # trail (--audit), signed with the key in the file AUDIT_KEY when set.
 flow_step() {
-	_name=$1 _extract=$2 _map=$3 _target=$4 _full=${5:-}
+	_name=$1 _extract=$2 _map=$3 _target=$4
+	_full= _keep=
+	shift 4
+	for _o; do
+		case $_o in
+		full) _full=1 ;;
+		keep) _keep=$dir/state/$_name.pending.ndjson ;;
+		esac
+	done
 	st=$dir/state/$_name.json
 	rm -f "$dir/state/$_name.x" "$dir/state/$_name.m"
 	_s=0
@@ -30,25 +43,41 @@ flow_step() {
 	fi
 	[ -z "${AUDIT:-}" ] || _au="--audit \"\$AUDIT\""
 	[ -z "${AUDIT:-}" ] || [ -z "${AUDIT_KEY:-}" ] || _au="$_au --audit-key \"\$AUDIT_KEY\""
-	{
-		if [ "$_full" = full ]; then
-			eval "$_extract $_mx"
-		else
-			eval "$_extract $_mx --state \"\$st\""
-		fi
-		echo $? > "$dir/state/$_name.x"
-	} | {
-		eval "xform -q -f \"\$_map\" $_mm --max-rejects \"\$max\" \
-			--rejects \"\$dir/rejects/\$_name.ndjson\""
-		echo $? > "$dir/state/$_name.m"
-	} | eval "load -q $_target $_ml $_au --state \"\$st\" --max-rejects \"\$max\" \
-		--rejects \"\$dir/rejects/\$_name.ndjson\"" >> "$dir/receipts/$_name.ndjson" || _s=$?
+	if [ -z "$_keep" ]; then
+		_flow_extract | _flow_map | _flow_load >>"$dir/receipts/$_name.ndjson" || _s=$?
+	else
+		_flow_extract | _flow_map >"$_keep.new" || _s=$?
+	fi
 	for _f in x m; do
 		_r=$(flow_status "$dir/state/$_name.$_f")
 		[ "$_r" = 0 ] || _s=$_r
 	done
+	if [ -n "$_keep" ] && [ "$_s" = 0 ]; then
+		# all of it on disk before any of it is sent
+		mv "$_keep.new" "$_keep" &&
+			_flow_load <"$_keep" >>"$dir/receipts/$_name.ndjson" &&
+			rm "$_keep" || _s=$?
+	fi
+	[ -z "$_keep" ] || rm -f "$_keep.new"
 	[ "$_s" = 0 ] || echo "$flow_label: $_name: status $_s" >&2
 	return "$_s"
+}
+_flow_extract() {
+	if [ -n "$_full" ]; then
+		eval "$_extract $_mx"
+	else
+		eval "$_extract $_mx --state \"\$st\""
+	fi
+	echo $? >"$dir/state/$_name.x"
+}
+_flow_map() {
+	eval "xform -q -f \"\$_map\" $_mm --max-rejects \"\$max\" \
+		--rejects \"\$dir/rejects/\$_name.ndjson\""
+	echo $? >"$dir/state/$_name.m"
+}
+_flow_load() {
+	eval "load -q $_target $_ml $_au --state \"\$st\" --max-rejects \"\$max\" \
+		--rejects \"\$dir/rejects/\$_name.ndjson\""
 }
 
 # flow_status FILE: the status a stage wrote to FILE (echo $? >FILE); 70
