@@ -262,7 +262,24 @@ struct md_parse {
 		int flags;
 	} * anns;
 	size_t nanns;
+	/* a Core annotation whose value comes as a child element
+	 * (<Bool>false</Bool>, <EnumMember>Core.Permission/Read</EnumMember>):
+	 * its term, where it goes (the open Property, or the open Annotations'
+	 * target), the Annotations nested in it, and the value's text */
+	struct md_pending {
+		int term;         /* 0: none open */
+		long etype, prop; /* in-line: the Property's place, else -1 */
+		int depth;        /* Annotations open inside it */
+		int in;           /* in a value element: VAL_BOOL or VAL_ENUM */
+		int kinds;        /* the value elements seen */
+		int over;         /* the text did not fit */
+		size_t len;
+		char text[256];
+	} pend;
 };
+
+enum { TERM_COMPUTED = 1, TERM_IMMUTABLE, TERM_PERMISSIONS };
+enum { VAL_BOOL = 1, VAL_ENUM = 2 };
 
 enum { ANN_COMPUTED = 1, ANN_IMMUTABLE = 2 };
 
@@ -323,17 +340,15 @@ md_count(void *ctx, struct md_sax *s)
 	return 0;
 }
 
-/* What a Core vocabulary annotation says of a property: ANN_COMPUTED for
- * Computed (unless Bool="false") and for Permissions Read, ANN_IMMUTABLE for
- * Immutable, 0 for anything else.  The term's namespace is
- * Org.OData.Core.V1, its alias from edmx:Include, or "Core". */
+/* The Core vocabulary term of an Annotation that says something of a
+ * property: TERM_COMPUTED, TERM_IMMUTABLE, TERM_PERMISSIONS, or 0.  The
+ * term's namespace is Org.OData.Core.V1, its alias from edmx:Include, or
+ * "Core". */
 static int
-core_ann(const struct md_parse *p, const xmlChar **attrs, int nattrs)
+core_term(const struct md_parse *p, const xmlChar **attrs, int nattrs)
 {
-	size_t len = 0, blen = 0, elen = 0, ql;
+	size_t len = 0, ql;
 	const char *term = xml_sax_attr(attrs, nattrs, "Term", &len), *dot, *name;
-	const char *bv = xml_sax_attr(attrs, nattrs, "Bool", &blen);
-	const char *ev = xml_sax_attr(attrs, nattrs, "EnumMember", &elen);
 
 	if (term == NULL || (dot = memrchr(term, '.', len)) == NULL)
 		return 0;
@@ -344,24 +359,135 @@ core_ann(const struct md_parse *p, const xmlChar **attrs, int nattrs)
 	      (p->core_alias && strlen(p->core_alias) == ql && !memcmp(term, p->core_alias, ql))))
 		return 0;
 	len -= ql + 1;
+	if (len == 8 && !memcmp(name, "Computed", 8))
+		return TERM_COMPUTED;
+	if (len == 9 && !memcmp(name, "Immutable", 9))
+		return TERM_IMMUTABLE;
+	if (len == 11 && !memcmp(name, "Permissions", 11))
+		return TERM_PERMISSIONS;
+	return 0;
+}
+
+/* What a term with its value (the Bool or EnumMember, an attribute's or a
+ * child element's text; NULL when none) says of a property: ANN_COMPUTED
+ * for Computed (a tag: true unless "false") and for Permissions Read,
+ * ANN_IMMUTABLE for Immutable (the same), 0 for anything else. */
+static int
+term_flags(int term, const char *bv, size_t blen, const char *ev, size_t elen)
+{
 	if (bv && blen == 5 && !memcmp(bv, "false", 5))
 		return 0;
-	if (len == 8 && !memcmp(name, "Computed", 8))
+	if (term == TERM_COMPUTED)
 		return ANN_COMPUTED;
-	if (len == 9 && !memcmp(name, "Immutable", 9))
+	if (term == TERM_IMMUTABLE)
 		return ANN_IMMUTABLE;
-	if (len == 11 && !memcmp(name, "Permissions", 11) && ev) {
+	if (term == TERM_PERMISSIONS && ev) {
 		/* "Core.Permission/Read": read only; ReadWrite or Write is not */
 		int read = 0, write = 0;
 		for (size_t i = 0; i + 5 <= elen; i++)
 			if (ev[i] == '/') {
 				read |= elen - i >= 5 && !memcmp(ev + i, "/Read", 5) &&
-				        (i + 5 == elen || ev[i + 5] == ' ');
+				        (i + 5 == elen || isspace((unsigned char)ev[i + 5]));
 				write |= memmem(ev + i, elen - i, "Write", 5) != NULL;
 			}
 		return read && !write ? ANN_COMPUTED : 0;
 	}
 	return 0;
+}
+
+static void
+prop_flags(struct odata_prop *pr, int f)
+{
+	pr->computed |= (f & ANN_COMPUTED) != 0;
+	pr->immutable |= (f & ANN_IMMUTABLE) != 0;
+}
+
+/* An out-of-line annotation of "NS.Type/Property", resolved at the end */
+static void
+ann_add(void *ctx, struct md_sax *s, int f)
+{
+	struct md_parse *p = &s->p;
+
+	if (f == 0 || strchr(p->ann_target, '/') == NULL)
+		return;
+	if (md_count(ctx, s) < 0)
+		return;
+	if (grow(&p->anns, &s->caps.anns, p->nanns + 1, sizeof(*p->anns)) < 0 ||
+	    (p->anns[p->nanns].target = strdup(p->ann_target)) == NULL) {
+		xml_sax_fail(ctx, "out of memory");
+		return;
+	}
+	p->anns[p->nanns++].flags = f;
+}
+
+/* An Annotation of a property (in-line: the open Property; else out of
+ * line): its value an attribute, decided now, or a child element, decided
+ * at its end (md_end). */
+static void
+ann_start(void *ctx, struct md_sax *s, const xmlChar **attrs, int nattrs)
+{
+	struct md_parse *p = &s->p;
+	size_t blen = 0, elen = 0;
+	const char *bv = xml_sax_attr(attrs, nattrs, "Bool", &blen);
+	const char *ev = xml_sax_attr(attrs, nattrs, "EnumMember", &elen);
+	int term = core_term(p, attrs, nattrs), f;
+
+	if (term == 0)
+		return;
+	if (bv == NULL && ev == NULL) {
+		memset(&p->pend, 0, sizeof(p->pend));
+		p->pend.term = term;
+		p->pend.etype = p->ann_target ? -1 : p->etype;
+		p->pend.prop = p->ann_target ? -1 : p->prop;
+		return;
+	}
+	f = term_flags(term, bv, blen, ev, elen);
+	if (p->ann_target)
+		ann_add(ctx, s, f);
+	else
+		prop_flags(&p->md->types[p->etype].props[p->prop], f);
+}
+
+/* The end of a pending Annotation: its value read, or none */
+static void
+ann_end(void *ctx, struct md_sax *s)
+{
+	struct md_parse *p = &s->p;
+	struct md_pending *q = &p->pend;
+	const char *t = q->text;
+	size_t n = q->len;
+	int f;
+
+	while (n && isspace((unsigned char)*t))
+		t++, n--;
+	while (n && isspace((unsigned char)t[n - 1]))
+		n--;
+	if (q->over || (q->kinds & (q->kinds - 1)))
+		f = 0; /* a value too long to read, or of two kinds: says nothing */
+	else
+		f = term_flags(q->term, q->kinds == VAL_BOOL ? t : NULL, n,
+		               q->kinds == VAL_ENUM ? t : NULL, n);
+	if (q->prop >= 0)
+		prop_flags(&p->md->types[q->etype].props[q->prop], f);
+	else if (p->ann_target)
+		ann_add(ctx, s, f);
+	memset(q, 0, sizeof(*q));
+}
+
+static void
+md_chars(void *ctx, const xmlChar *ch, int len)
+{
+	struct md_sax *s = xml_sax_ud(ctx);
+	struct md_pending *q = &s->p.pend;
+
+	if (!q->term || !q->in || len <= 0)
+		return;
+	if ((size_t)len > sizeof(q->text) - 1 - q->len) {
+		q->over = 1;
+		return;
+	}
+	memcpy(q->text + q->len, ch, (size_t)len);
+	q->len += (size_t)len;
 }
 
 static void
@@ -396,23 +522,29 @@ md_start(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *
 	}
 	if (strcmp(u, EDM_NS) != 0)
 		return;
+	if (p->pend.term) {
+		/* inside an Annotation whose value is a child element */
+		struct md_pending *q = &p->pend;
+		int v = strcmp(l, "Bool") == 0         ? VAL_BOOL
+		        : strcmp(l, "EnumMember") == 0 ? VAL_ENUM
+		                                       : 0;
+		if (strcmp(l, "Annotation") == 0)
+			q->depth++;
+		else if (q->depth == 0 && v) {
+			if ((q->kinds & v) && q->len < sizeof(q->text) - 1)
+				q->text[q->len++] = ' '; /* flags: "A B" */
+			q->in = v;
+			q->kinds |= v;
+		}
+		return;
+	}
 	if (strcmp(l, "Annotations") == 0) {
 		free(p->ann_target);
 		p->ann_target = attr_dup(attrs, nattrs, "Target");
 		return;
 	}
 	if (strcmp(l, "Annotation") == 0 && p->ann_target) {
-		int f = core_ann(p, attrs, nattrs);
-		if (f == 0 || strchr(p->ann_target, '/') == NULL)
-			return;
-		if (md_count(ctx, s) < 0)
-			return;
-		if (grow(&p->anns, &s->caps.anns, p->nanns + 1, sizeof(*p->anns)) < 0 ||
-		    (p->anns[p->nanns].target = strdup(p->ann_target)) == NULL) {
-			xml_sax_fail(ctx, "out of memory");
-			return;
-		}
-		p->anns[p->nanns++].flags = f;
+		ann_start(ctx, s, attrs, nattrs);
 		return;
 	}
 	if (strcmp(l, "Schema") == 0) {
@@ -539,9 +671,7 @@ md_start(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *
 			pr->max_len = strtol(v, NULL, 10);
 		p->prop = (long)t->nprops++;
 	} else if (strcmp(l, "Annotation") == 0 && p->prop >= 0) {
-		int f = core_ann(p, attrs, nattrs);
-		t->props[p->prop].computed |= (f & ANN_COMPUTED) != 0;
-		t->props[p->prop].immutable |= (f & ANN_IMMUTABLE) != 0;
+		ann_start(ctx, s, attrs, nattrs);
 	} else if (strcmp(l, "NavigationProperty") == 0) {
 		char *name = attr_dup(attrs, nattrs, "Name");
 		char *type = attr_dup(attrs, nattrs, "Type");
@@ -568,6 +698,19 @@ md_end(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *ur
 
 	if (uri == NULL || strcmp((const char *)uri, EDM_NS) != 0)
 		return;
+	if (s->p.pend.term) {
+		struct md_pending *q = &s->p.pend;
+		if (strcmp(l, "Annotation") == 0) {
+			if (q->depth > 0)
+				q->depth--;
+			else
+				ann_end(ctx, s);
+		} else if (q->depth == 0 &&
+		           (strcmp(l, "Bool") == 0 || strcmp(l, "EnumMember") == 0)) {
+			q->in = 0;
+		}
+		return;
+	}
 	if (strcmp(l, "EntityType") == 0) {
 		s->p.etype = -1;
 		s->p.prop = -1;
@@ -706,6 +849,7 @@ odata_md_parse(struct odata_md *md, const char *xml, size_t len, const char *wha
 	sax.initialized = XML_SAX2_MAGIC;
 	sax.startElementNs = md_start;
 	sax.endElementNs = md_end;
+	sax.characters = md_chars;
 	rc = xml_sax_safe(xml, len, what, &lim, &sax, &s, err);
 	if (rc == 0 && !s.p.root_seen)
 		rc = ep_errf(err, EP_DATAERR, "%s: empty document", what);

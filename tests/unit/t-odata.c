@@ -431,7 +431,22 @@ test_out_of_line(void)
 		"<Property Name=\"Id\" Type=\"Edm.Int32\"/><Property Name=\"Code\" "
 		"Type=\"Edm.String\"/><Property Name=\"Bal\" Type=\"Edm.Decimal\"/>"
 		"<Property Name=\"Note\" Type=\"Edm.String\"/><Property Name=\"Seen\" "
-		"Type=\"Edm.String\"/><Property Name=\"Other\" Type=\"Edm.String\"/></EntityType>"
+		"Type=\"Edm.String\"/><Property Name=\"Other\" Type=\"Edm.String\"/>"
+		/* the values as child elements, in line and out of line */
+		"<Property Name=\"EF\" Type=\"Edm.String\"><Annotation Term=\"C.Computed\">"
+		"<Bool> false </Bool></Annotation></Property>"
+		"<Property Name=\"ET\" Type=\"Edm.String\"><Annotation Term=\"C.Computed\">"
+		"<Bool>true</Bool></Annotation></Property>"
+		"<Property Name=\"EP\" Type=\"Edm.String\"/><Property Name=\"EW\" "
+		"Type=\"Edm.String\"/><Property Name=\"EI\" Type=\"Edm.String\"/></EntityType>"
+		"<Annotations Target=\"S.Cust/EP\"><Annotation Term=\"C.Permissions\">"
+		"<EnumMember>\n  C.Permission/Read\n</EnumMember></Annotation></Annotations>"
+		"<Annotations Target=\"S.Cust/EW\"><Annotation Term=\"C.Permissions\">"
+		"<EnumMember>C.Permission/Read C.Permission/Write</EnumMember></Annotation>"
+		"</Annotations>"
+		"<Annotations Target=\"S.Cust/EI\"><Annotation Term=\"C.Immutable\">"
+		"<Annotation Term=\"C.Description\"><String>false</String></Annotation>"
+		"<Bool>true</Bool></Annotation></Annotations>"
 		"<EntityContainer Name=\"E\"><EntitySet Name=\"Custs\" EntityType=\"Shop.Cust\"/>"
 		"</EntityContainer>"
 		"<Annotations Target=\"Shop.Cust/Bal\"><Annotation Term=\"C.Permissions\" "
@@ -476,6 +491,14 @@ test_out_of_line(void)
 	ok(t && (p = odata_prop_find(t, "Seen")) && !p->computed, "Computed Bool=false is not");
 	ok(t && (p = odata_prop_find(t, "Other")) && !p->computed,
 	   "a Computed term of another vocabulary is not");
+	ok(t && (p = odata_prop_find(t, "EF")) && !p->computed,
+	   "in line, <Bool>false</Bool> as a child element: not computed");
+	ok(t && (p = odata_prop_find(t, "ET")) && p->computed, "...<Bool>true</Bool>: computed");
+	ok(t && (p = odata_prop_find(t, "EP")) && p->computed,
+	   "out of line, <EnumMember>C.Permission/Read</EnumMember>: read only");
+	ok(t && (p = odata_prop_find(t, "EW")) && !p->computed, "...Read and Write: not");
+	ok(t && (p = odata_prop_find(t, "EI")) && p->immutable && !p->computed,
+	   "an annotation of the annotation is not its value");
 	odata_md_free(&md);
 }
 
