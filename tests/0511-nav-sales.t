@@ -10,7 +10,7 @@
 . "$ERPIPE_TOP/tests/sandbox/lib.sh"
 sandbox_start odoo --partners 10
 . "$ERPIPE_TOP/tests/sandbox/nav-env.sh"
-nav_env --records 2
+nav_env --records 3
 . "$ERPIPE_TOP/tests/sandbox/odoo-rpc.sh"
 BNG_URL=http://127.0.0.1:1   # profiles.sh writes a "bng" profile: unused here
 . "$ERPIPE_TOP/tests/sandbox/profiles.sh"
@@ -102,6 +102,22 @@ is "$(o account.move.line --domain "[[\"move_id\",\"=\",$m2],[\"display_type\",\
 is "$(rpc account.move read "[[$move]]" '{"fields":["state"]}' | jq -r '.[0].state')" draft \
 	"a posted invoice reset to draft (its number kept) is left as it is"
 quiet "and after them"
+
+# an invoice a stopped run posted, its receipt lost with it (a full disk,
+# a kill: chaos, issue 15): the next run gives it its receipt from what
+# the step kept, and writes nothing (flow_settle)
+inv3=$(n SalesInvoice --select No | jq -r .No | grep -vx "$inv" | grep -vx "$inv2" | head -1)
+edit "{\"set\":\"SalesInvoice\",\"key\":{\"Document_Type\":\"Invoice\",\"No\":\"$inv3\"},\"values\":{\"Status\":\"Released\"}}"
+flow_run_stopped after action_post
+is "$st" 74 "an invoice posted, its receipt lost: 74"
+m3=$(o ir.model.data --domain "[[\"module\",\"=\",\"nav\"],[\"name\",\"=\",\"sales_invoice_$inv3\"]]" --fields res_id | jq -r .res_id)
+is "$(rpc account.move read "[[$m3]]" '{"fields":["state"]}' | jq -r '.[0].state')" posted "...Odoo has it posted"
+is "$(jq -r "select(.key.xid == \"nav.sales_invoice_$inv3\") | .status" "$W/receipts/invoices.ndjson")" "" \
+	"...and no receipt"
+quiet "the next run"
+is "$(jq -r "select(.key.xid == \"nav.sales_invoice_$inv3\") | .status" "$W/receipts/invoices.ndjson")" unchanged \
+	"...gives it its receipt: unchanged"
+ok "...what the step kept is gone" test ! -e "$W/state/invoices.pending.ndjson"
 
 flow_mark
 flow_lock nav-sales 4

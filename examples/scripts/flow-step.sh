@@ -80,6 +80,51 @@ _flow_load() {
 		--rejects \"\$dir/rejects/\$_name.ndjson\""
 }
 
+# flow_settle NAME SELECT LOAD: the records a stopped run of step NAME sent
+# (kept by flow_step's "keep" in DIR/state/NAME.pending.ndjson) that the
+# step will never send again, because the target finished them (a delivery
+# validated, an invoice posted: the step's map leaves those out), get
+# their receipts here: SELECT (eval'd; flow_done_ids, flow_in_table) reads
+# the kept records on standard input and writes a record of the key alone
+# for each one the target holds finished; load LOAD loads those, which
+# writes nothing and gives each its receipt ("unchanged").  The others,
+# not finished, the step sends again.  The kept file is removed when all
+# went through; returns the failing status and says so.
+flow_settle() {
+	_sn=$1 _sp=$dir/state/$1.pending.ndjson _ss=0
+	[ -f "$_sp" ] || return 0
+	eval "$2" <"$_sp" >"$dir/state/$_sn.settle.ndjson" || _ss=$?
+	if [ "$_ss" = 0 ]; then
+		eval "load -q $3 --rejects \"\$dir/rejects/\$_sn.ndjson\" \
+			\"\$dir/state/\$_sn.settle.ndjson\"" >>"$dir/receipts/$_sn.ndjson" &&
+			rm "$_sp" "$dir/state/$_sn.settle.ndjson" || _ss=$?
+	fi
+	[ "$_ss" = 0 ] || echo "$flow_label: $_sn: status $_ss" >&2
+	return "$_ss"
+}
+
+# flow_done_ids MODEL DOMAIN: of the records on standard input (_key.id,
+# Odoo ids of MODEL), those that Odoo's MODEL holds matching DOMAIN (a
+# list of conditions, '["state","=","done"]'), as records of their key
+# alone; uses $ODOOP
+flow_done_ids() {
+	_fi=$(jq -c -s '[.[] | ._key.id? | numbers]') || return 70
+	[ "$_fi" != "[]" ] || return 0
+	odoo-extract -q $ODOOP "$1" --fields id --domain "[[\"id\",\"in\",$_fi],$2]" \
+		>"$dir/state/done-ids.raw" || return
+	jq -c '{_op: "update", _key: {id: .id}}' "$dir/state/done-ids.raw" || return 70
+	rm "$dir/state/done-ids.raw"
+}
+
+# flow_in_table TABLE PREFIX: of the records on standard input, those
+# whose xid is PREFIX followed by the name of a line of the table
+# DIR/work/TABLE.ndjson, as records of their xid alone
+flow_in_table() {
+	jq -c --arg p "$2" --slurpfile t "$dir/work/$1.ndjson" \
+		'($t | map({key: ($p + .name), value: true}) | from_entries) as $in |
+		select(.xid | type == "string" and $in[.]) | {_op: "update", xid}'
+}
+
 # flow_status FILE: the status a stage wrote to FILE (echo $? >FILE); 70
 # when there is none, or FILE is empty (its write failed: a full disk)
 flow_status() {

@@ -50,6 +50,25 @@ flow_run() {
 	run sh -c "$cmd" >"$T/out" 2>"$T/err"
 	[ "$st" = 0 ] || sed 's/^/#   /' "$T/err" | head -8
 }
+# flow_run_stopped after|before METHOD: flow_run with a load that stops in
+# the step that calls METHOD (--then METHOD): "after" it went through but
+# its receipts were lost (a full disk, a kill), "before" it sent anything;
+# either way it exits 74
+flow_run_stopped() {
+	if [ ! -x "$T/stopped/load" ]; then
+		mkdir -p "$T/stopped"
+		_fr=$(command -v load)
+		printf '#!/bin/sh\ncase " $* " in\n*" --then $STOPPED_AT "* | *" --then $STOPPED_AT/"*)\n\t[ "$STOPPED" = before ] || "%s" "$@" >/dev/null\n\texit 74 ;;\nesac\nexec "%s" "$@"\n' \
+			"$_fr" "$_fr" >"$T/stopped/load"
+		chmod +x "$T/stopped/load"
+	fi
+	_fp=$PATH
+	PATH=$T/stopped:$PATH STOPPED=$1 STOPPED_AT=$2
+	export STOPPED STOPPED_AT
+	flow_run
+	PATH=$_fp
+	unset STOPPED STOPPED_AT
+}
 flow_again() {
 	_fa_b=- _fa_n=
 	case " $2 " in *" bng "*) _fa_b=$(sandbox_log bng | jq length) ;; esac
