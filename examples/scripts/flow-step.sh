@@ -125,6 +125,13 @@ flow_in_table() {
 		select(.xid | type == "string" and $in[.]) | {_op: "update", xid}'
 }
 
+# flow_ids TABLE: the res_id values of DIR/work/TABLE.ndjson (a table of
+# ir.model.data), sorted, each once, separated by commas
+flow_ids() {
+	sed -n 's/.*"res_id": *\([0-9]*\).*/\1/p' "$dir/work/$1.ndjson" 2>/dev/null |
+		sort -un | paste -sd, -
+}
+
 # flow_status FILE: the status a stage wrote to FILE (echo $? >FILE); 70
 # when there is none, or FILE is empty (its write failed: a full disk)
 flow_status() {
