@@ -66,6 +66,22 @@ for stage in xform validate load; do
 		"$stage: ... naming the line"
 	ok "$stage: ... and is no reject" test ! -s "$T/rej"
 done
+# cut in a word: true, false, null (make chaos SEED=71304
+# FLOW=sync-partners TRIAL=80: xform killed after '"street":f')
+for w in '"a":f' '"a":tru' '"a":[nul' '"a":-' '"a":1.' '"a":1e+' '"a":"x\u12' '"a":"\ud83d' \
+	'"a":"\ud83d\' '"a":"\ud83d\ude'; do
+	printf '{%s' "$w" >"$T/cutw"
+	rm -f "$T/rej"
+	run load -q --rejects "$T/rej" bng customers <"$T/cutw" >/dev/null 2>"$T/err"
+	is "$st:$(cat "$T/err")" "65:load: stdin:1: cut short at end of input (no final newline): not read" \
+		"cut in {$w: the same cut, no reject"
+done
+printf '{"a":fx}' | xform -q --rejects "$T/rej" >/dev/null 2>&1 || :
+like "$(jq -r .error "$T/rej")" "unexpected character at byte 7" "a bad word is a reject, where it goes wrong"
+printf '{"a":"\\u12x"}' | xform -q --rejects "$T/rej" >/dev/null 2>&1 || :
+like "$(jq -r .error "$T/rej")" 'bad \\u escape' "...and a bad escape"
+printf '{"a":"\\ud83d"}' | xform -q --rejects "$T/rej" >/dev/null 2>&1 || :
+like "$(jq -r .error "$T/rej")" 'lone surrogate' "...and a lone surrogate"
 run xform -q --rejects "$T/rej" <"$T/cut8" >/dev/null 2>"$T/err"
 is "$(cat "$T/err")" "xform: stdin:1: cut short at end of input (no final newline): not read" \
 	"a character cut in two by the end is the same cut"

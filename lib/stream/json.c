@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <ctype.h>
 #include <string.h>
 
 struct jp {
@@ -41,6 +42,16 @@ special8(uint64_t w)
 	uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
 
 	return (((q - ones) & ~q) | ((b - ones) & ~b) | ((w - ones * 0x20) & ~w)) & high ? 1 : 0;
+}
+
+/* n bytes (fewer than 4) that are hex digits: the start of a \uXXXX cut short */
+static int
+hex_prefix(const unsigned char *s, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		if (!isxdigit(s[k]))
+			return 0;
+	return 1;
 }
 
 long long
@@ -101,11 +112,24 @@ json_string_scan(const char *str, size_t n, char *out, size_t *outn, size_t *err
 			int cp;
 
 			if (i + 4 >= n || (cp = json_hex4((const char *)s + i + 1)) < 0) {
-				*err_off = i;
-				*why = "bad \\u escape";
+				if (i + 4 >= n && hex_prefix(s + i + 1, n - i - 1)) {
+					*err_off = n; /* cut short in the escape */
+					*why = "unterminated string";
+				} else {
+					*err_off = i;
+					*why = "bad \\u escape";
+				}
 				return -1;
 			}
 			i += 5;
+			if (cp >= 0xD800 && cp < 0xDC00 && i + 6 > n &&
+			    (i == n || (s[i] == '\\' &&
+			                (i + 1 == n ||
+			                 (s[i + 1] == 'u' && hex_prefix(s + i + 2, n - i - 2)))))) {
+				*err_off = n; /* cut short before or in the low half */
+				*why = "unterminated string";
+				return -1;
+			}
 			if (cp >= 0xD800 && cp < 0xDC00 && i + 6 <= n && s[i] == '\\' &&
 			    s[i + 1] == 'u') {
 				int lo = json_hex4((const char *)s + i + 2);
@@ -197,12 +221,17 @@ number(struct jp *p)
 	return 0;
 }
 
+/* true, false or null at p->i; a mismatch is where it stops matching (at
+ * the end of the input for a word cut short: a cut line, not a bad one) */
 static int
 word(struct jp *p, const char *w, size_t len)
 {
 	for (size_t k = 0; k < len; k++)
-		if (p->i + k >= p->n || p->s[p->i + k] != (unsigned char)w[k])
-			return fail(p, "unexpected character");
+		if (p->i + k >= p->n || p->s[p->i + k] != (unsigned char)w[k]) {
+			p->i += k;
+			return fail(p, p->i >= p->n ? "unexpected end of input"
+			                            : "unexpected character");
+		}
 	p->i += len;
 	return 0;
 }
