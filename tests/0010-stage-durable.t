@@ -76,6 +76,16 @@ for w in '"a":f' '"a":tru' '"a":[nul' '"a":-' '"a":1.' '"a":1e+' '"a":"x\u12' '"
 	is "$st:$(cat "$T/err")" "65:load: stdin:1: cut short at end of input (no final newline): not read" \
 		"cut in {$w: the same cut, no reject"
 done
+# the parser of maps and schemas places them as json_check does
+printf 'a = $a\n' >"$T/id.map"
+printf '{"type":"object"}' >"$T/any.schema.json"
+printf '{"a":1}\n{"a":fals' >"$T/cutw"
+for stage in "xform -f $T/id.map" "validate -s $T/any.schema.json"; do
+	rm -f "$T/rej"
+	run $stage -q --rejects "$T/rej" <"$T/cutw" >/dev/null 2>"$T/err"
+	is "$st:$(cat "$T/err")" "65:${stage%% *}: stdin:2: cut short at end of input (no final newline): not read" \
+		"${stage%% *}, its parser: a word cut short, no reject"
+done
 printf '{"a":fx}' | xform -q --rejects "$T/rej" >/dev/null 2>&1 || :
 like "$(jq -r .error "$T/rej")" "unexpected character at byte 7" "a bad word is a reject, where it goes wrong"
 printf '{"a":"\\u12x"}' | xform -q --rejects "$T/rej" >/dev/null 2>&1 || :

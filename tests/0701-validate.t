@@ -135,7 +135,7 @@ run validate --rejects "$T/vrej" "$T/pj" > "$T/vout" 2> /dev/null
 is "$st" 65 "not-JSON lines: 65"
 same_file "$T/vout" "$T/xout" "the same lines written"
 same_file "$T/vrej" "$T/xrej" "the same parse rejects, byte for byte"
-is "$(jq -r .error "$T/vrej" | sed -n '1p;7p;11p')" "not valid JSON: unexpected character at byte 1
+is "$(jq -r .error "$T/vrej" | sed -n '1p;7p;11p')" "not valid JSON: unexpected character at byte 2
 not valid JSON: leading zero in number at byte 7" "with the runner's messages (the cut last line is no reject)"
 
 # --fail-fast

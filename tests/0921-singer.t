@@ -83,7 +83,7 @@ printf '%s\n' '{"type":"RECORD","stream":"x"}' '{"type":"STATE","value":5}' '{"i
 run xform -q -i singer --rejects "$T/rej" "$T/bad" > "$T/out"
 is "$st:$(cat "$T/out")" '65:{"ok":1}' "the good record passes, the run says 65"
 is "$(jq -r .error "$T/rej" | tr '\n' '|')" \
-	"not a Singer RECORD, STATE or SCHEMA message|not a Singer RECORD, STATE or SCHEMA message|not a Singer RECORD, STATE or SCHEMA message|not valid JSON: unexpected character at byte 1|" \
+	"not a Singer RECORD, STATE or SCHEMA message|not a Singer RECORD, STATE or SCHEMA message|not a Singer RECORD, STATE or SCHEMA message|not valid JSON: unexpected character at byte 2|" \
 	"each of the others a reject, saying why"
 run xform -i bogus "$T/bad"
 is "$st" 64 "xform -i bogus: 64"

@@ -354,11 +354,17 @@ done:
 	return 0;
 }
 
+/* true, false or null; a mismatch is where it stops matching, as
+ * json_check places it (the end of the input for a word cut short) */
 static int
 jlit(struct jpc *c, const char *w, size_t n)
 {
-	if ((size_t)(c->e - c->p) < n || memcmp(c->p, w, n) != 0)
-		return jfail(c, "unexpected character");
+	for (size_t k = 0; k < n; k++)
+		if (c->p + k >= c->e || c->p[k] != w[k]) {
+			c->p += k;
+			return jfail(c, c->p >= c->e ? "unexpected end of input"
+			                             : "unexpected character");
+		}
 	c->p += n;
 	return 0;
 }
