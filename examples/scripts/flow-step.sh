@@ -84,7 +84,7 @@ _flow_load() {
 # (kept by flow_step's "keep" in DIR/state/NAME.pending.ndjson) that the
 # step will never send again, because the target finished them (a delivery
 # validated, an invoice posted: the step's map leaves those out), get
-# their receipts here: SELECT (eval'd; flow_done_ids, flow_in_table) reads
+# their receipts here: SELECT (eval'd; flow_done_pickings, flow_in_table) reads
 # the kept records on standard input and writes a record of the key alone
 # for each one the target holds finished; load LOAD loads those, which
 # writes nothing and gives each its receipt ("unchanged").  The others,
@@ -103,17 +103,17 @@ flow_settle() {
 	return "$_ss"
 }
 
-# flow_done_ids MODEL DOMAIN: of the records on standard input (_key.id,
-# Odoo ids of MODEL), those that Odoo's MODEL holds matching DOMAIN (a
-# list of conditions, '["state","=","done"]'), as records of their key
-# alone; uses $ODOOP
-flow_done_ids() {
+# flow_done_pickings: of the records on standard input (_key.id, Odoo
+# stock.picking ids), those whose delivery Odoo holds done, as records of
+# their key alone; uses $ODOOP
+flow_done_pickings() {
 	_fi=$(jq -c -s '[.[] | ._key.id? | numbers]') || return 70
 	[ "$_fi" != "[]" ] || return 0
-	odoo-extract -q $ODOOP "$1" --fields id --domain "[[\"id\",\"in\",$_fi],$2]" \
-		>"$dir/state/done-ids.raw" || return
-	jq -c '{_op: "update", _key: {id: .id}}' "$dir/state/done-ids.raw" || return 70
-	rm "$dir/state/done-ids.raw"
+	odoo-extract -q $ODOOP stock.picking --fields id \
+		--domain "[[\"id\",\"in\",$_fi],[\"state\",\"=\",\"done\"]]" \
+		>"$dir/state/done-pickings.raw" || return
+	jq -c '{_op: "update", _key: {id: .id}}' "$dir/state/done-pickings.raw" || return 70
+	rm "$dir/state/done-pickings.raw"
 }
 
 # flow_in_table TABLE PREFIX: of the records on standard input, those

@@ -420,6 +420,17 @@ ann_add(void *ctx, struct md_sax *s, int f)
 	p->anns[p->nanns++].flags = f;
 }
 
+/* What an annotation says of a property: in line, of the Property at
+ * etype/prop; out of line (prop -1), of the open Annotations' target */
+static void
+ann_apply(void *ctx, struct md_sax *s, long etype, long prop, int f)
+{
+	if (prop >= 0)
+		prop_flags(&s->p.md->types[etype].props[prop], f);
+	else if (s->p.ann_target)
+		ann_add(ctx, s, f);
+}
+
 /* An Annotation of a property (in-line: the open Property; else out of
  * line): its value an attribute, decided now, or a child element, decided
  * at its end (md_end). */
@@ -430,22 +441,19 @@ ann_start(void *ctx, struct md_sax *s, const xmlChar **attrs, int nattrs)
 	size_t blen = 0, elen = 0;
 	const char *bv = xml_sax_attr(attrs, nattrs, "Bool", &blen);
 	const char *ev = xml_sax_attr(attrs, nattrs, "EnumMember", &elen);
-	int term = core_term(p, attrs, nattrs), f;
+	int term = core_term(p, attrs, nattrs);
+	long etype = p->ann_target ? -1 : p->etype, prop = p->ann_target ? -1 : p->prop;
 
 	if (term == 0)
 		return;
 	if (bv == NULL && ev == NULL) {
 		memset(&p->pend, 0, sizeof(p->pend));
 		p->pend.term = term;
-		p->pend.etype = p->ann_target ? -1 : p->etype;
-		p->pend.prop = p->ann_target ? -1 : p->prop;
+		p->pend.etype = etype;
+		p->pend.prop = prop;
 		return;
 	}
-	f = term_flags(term, bv, blen, ev, elen);
-	if (p->ann_target)
-		ann_add(ctx, s, f);
-	else
-		prop_flags(&p->md->types[p->etype].props[p->prop], f);
+	ann_apply(ctx, s, etype, prop, term_flags(term, bv, blen, ev, elen));
 }
 
 /* The end of a pending Annotation: its value read, or none */
@@ -467,10 +475,7 @@ ann_end(void *ctx, struct md_sax *s)
 	else
 		f = term_flags(q->term, q->kinds == VAL_BOOL ? t : NULL, n,
 		               q->kinds == VAL_ENUM ? t : NULL, n);
-	if (q->prop >= 0)
-		prop_flags(&p->md->types[q->etype].props[q->prop], f);
-	else if (p->ann_target)
-		ann_add(ctx, s, f);
+	ann_apply(ctx, s, q->etype, q->prop, f);
 	memset(q, 0, sizeof(*q));
 }
 
