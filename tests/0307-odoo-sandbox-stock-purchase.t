@@ -1,7 +1,9 @@
 #!/bin/sh
 # the Odoo sandbox's warehouse and purchasing as Odoo 19 (tests/fixtures/
 # odoo-flows 57-64) through the helpers of tests/sandbox/odoo-rpc.sh
-# (odoo_validate_picking: full, and short with the backorder wizard), vendor
+# (odoo_validate_picking: full, and short with the backorder wizard; a move
+# at 0 or not picked moves whole to the backorder, as Odoo 19's
+# stock.move._action_done), vendor
 # bills, default taxes, sequences that a failed call still uses up, and the
 # --currencies fresh seed (EUR and GBP archived, as in a new database).
 . "$(dirname "$0")/lib.sh"
@@ -41,6 +43,51 @@ is "$(fld stock.picking "$bo" '["state","backorder_id"]' | jq -c '[.[0], .[1][0]
 	"[\"assigned\",$pk][3]" "the backorder ready for the rest"
 is "$(fld sale.order "$so3" '["delivery_status"]')$(rpc sale.order.line search_read "[[[\"order_id\",\"=\",$so3]]]" '{"fields":["qty_delivered"]}' | jq -c '[.[].qty_delivered]')" \
 	'["partial"][2]' "the order partially delivered"
+
+# a move left at 0 is not done: the same move goes whole to the backorder,
+# reserved again and not picked (stock.move._action_done, picking.
+# _create_backorder); without a backorder it is cancelled
+moves() { rpc stock.picking read "[[$1]]" '{"fields":["move_ids"]}' | jq -c '.[0].move_ids'; }
+two() { # a confirmed order of two lines: so, its delivery pk, its moves m1 m2
+	so=$(rpc sale.order create '[{"partner_id":9,"order_line":[[0,0,{"product_id":5,"product_uom_qty":2,"price_unit":10}],[0,0,{"product_id":6,"product_uom_qty":3,"price_unit":10}]]}]')
+	rpc sale.order action_confirm "[[$so]]" >/dev/null
+	pk=$(rpc sale.order read "[[$so]]" '{"fields":["picking_ids"]}' | jq '.[0].picking_ids[0]')
+	m1=$(moves "$pk" | jq '.[0]') m2=$(moves "$pk" | jq '.[1]')
+}
+two
+bo=$(odoo_validate_picking "$pk" 2 0)
+is "$(fld stock.picking "$pk" '["state","backorder_ids","move_ids"]')" "[\"done\",[$bo],[$m1]]" \
+	"a move at 0: the delivery done with the other move alone"
+is "$(moves "$bo")$(fld stock.move "$m2" '["state","quantity","picked","product_uom_qty","picking_id"]' | jq -c '.[4] |= .[0]')" \
+	"[$m2][\"assigned\",3,false,3,$bo]" "the same move in the backorder, reserved again, not picked"
+is "$(fld stock.move "$m1" '["state","quantity"]')$(rpc sale.order.line search_read "[[[\"order_id\",\"=\",$so]]]" '{"fields":["qty_delivered"],"order":"id"}' | jq -c '[.[].qty_delivered]')$(fld sale.order "$so" '["delivery_status"]')" \
+	'["done",2][2,0]["partial"]' "the order: one line delivered, partially"
+is "$(odoo_validate_picking "$bo")$(fld stock.picking "$bo" '["state"]')$(fld sale.order "$so" '["delivery_status"]')" \
+	'["done"]["full"]' "the backorder delivered in full"
+two
+rpc stock.move write "[[$m1],{\"quantity\":2,\"picked\":true}]" >/dev/null
+rpc stock.move write "[[$m2],{\"quantity\":0,\"picked\":true}]" >/dev/null
+ctx=$(rpc stock.picking button_validate "[[$pk]]" | jq -c '{context: .context}')
+w=$(rpc stock.backorder.confirmation create '[{}]' "$ctx")
+is "$(rpc stock.backorder.confirmation process_cancel_backorder "[[$w]]" "$ctx")" true "no backorder: true"
+is "$(fld stock.picking "$pk" '["state","backorder_ids"]')$(fld stock.move "$m2" '["state"]')" \
+	'["done",[]]["cancel"]' "...the move at 0 cancelled, no backorder"
+# a move not picked beside one picked is not done either
+two
+rpc stock.move write "[[$m1],{\"picked\":true}]" >/dev/null
+ctx=$(rpc stock.picking button_validate "[[$pk]]" | jq -c '{context: .context}')
+is "$ctx" "{\"context\":{\"button_validate_picking_ids\":[$pk],\"default_show_transfers\":false,\"default_pick_ids\":[[4,$pk]]}}" \
+	"a move reserved but not picked beside a picked one: the backorder wizard"
+w=$(rpc stock.backorder.confirmation create '[{}]' "$ctx")
+rpc stock.backorder.confirmation process "[[$w]]" "$ctx" >/dev/null
+bo=$(rpc stock.picking search "[[[\"backorder_id\",\"=\",$pk]]]" | jq '.[0]')
+is "$(fld stock.picking "$pk" '["move_ids"]')$(moves "$bo")" "[[$m1]][$m2]" "...the move not picked goes to the backorder"
+# nothing to move is refused
+two
+for m in $(moves "$pk" | jq '.[]'); do rpc stock.move write "[[$m],{\"quantity\":0}]" >/dev/null; done
+like "$(rpc stock.picking button_validate "[[$pk]]")" "^ERROR odoo.exceptions.UserError: Transfer trouble alert! Validating a zero quantity transfer" \
+	"every quantity 0: refused"
+is "$(fld stock.picking "$pk" '["state"]')" '["assigned"]' "...and nothing done"
 
 # procure to pay
 po=$(rpc purchase.order create '[{"partner_id":12,"partner_ref":"VQ-1","order_line":[[0,0,{"product_id":53,"product_qty":5,"price_unit":70}],[0,0,{"product_id":57,"product_qty":20,"price_unit":1}]]}]')

@@ -15,7 +15,8 @@ Odoo 19 transcripts in tests/fixtures/odoo-flows show them (README there):
   payments   account.payment.register pays (partial, then paid); a payment made
              with invoice_ids and posted is in_process and pays nothing
   stock      deliveries and receipts with moves and move lines, button_validate
-             (full: done; partial: the backorder wizard), lots on receipts
+             (full: done; partial: the backorder wizard; a move at 0 or not
+             picked moves whole to the backorder), lots on receipts
   purchase   button_confirm makes the receipt; action_create_invoice bills the
              received quantities (zero before the receipt)
   master     nameless partners, archived records, products with variants,
@@ -1128,8 +1129,23 @@ class Orm(odoo_orm.Orm):
                 if missing:
                     raise UserError("You need to supply a Lot/Serial number for products %s."
                                     % ", ".join(missing))
-            short = self.q1("SELECT 1 FROM stock_move WHERE picking_id = ? AND quantity < "
-                            "product_uom_qty AND state NOT IN ('done', 'cancel')", (pid,))
+            # Odoo's _sanity_check: nothing to move is refused
+            if not self.q1("SELECT 1 FROM stock_move WHERE picking_id = ? AND quantity > 0 "
+                           "AND state NOT IN ('done', 'cancel')", (pid,)):
+                raise UserError("Transfer trouble alert! Validating a zero quantity "
+                                "transfer? You're not moving invisible goods around are "
+                                "you?\nSet some quantities and let's get moving!")
+            # _pre_action_done_hook: nothing picked by hand picks every move
+            if not self.q1("SELECT 1 FROM stock_move WHERE picking_id = ? AND picked = 1 "
+                           "AND state NOT IN ('done', 'cancel')", (pid,)):
+                self.db.execute("UPDATE stock_move SET picked = 1 WHERE picking_id = ? AND "
+                                "state NOT IN ('done', 'cancel')", (pid,))
+                self.db.execute("UPDATE stock_move_line SET picked = 1 WHERE picking_id = ? "
+                                "AND state NOT IN ('done', 'cancel')", (pid,))
+            # _check_backorder: a move short of its demand, or not picked
+            short = self.q1("SELECT 1 FROM stock_move WHERE picking_id = ? AND "
+                            "product_uom_qty > 0 AND (quantity < product_uom_qty OR "
+                            "picked = 0) AND state NOT IN ('done', 'cancel')", (pid,))
             if short and not (self.context or {}).get("skip_backorder"):
                 return {"name": "Create Backorder?", "type": "ir.actions.act_window",
                         "view_mode": "form", "res_model": "stock.backorder.confirmation",
@@ -1154,11 +1170,22 @@ class Orm(odoo_orm.Orm):
         pk = self.db.execute("SELECT origin, partner_id, picking_type_code, sale_id, "
                              "purchase_id, scheduled_date FROM stock_picking WHERE id = ?",
                              (pid,)).fetchone()
-        rest = []
-        for mid, prod, demand, qty, uom, name, sl, pl in self.q(
+        rest, whole = [], []
+        for mid, prod, demand, qty, uom, name, sl, pl, picked in self.q(
                 "SELECT id, product_id, product_uom_qty, quantity, product_uom, name, "
-                "sale_line_id, purchase_line_id FROM stock_move WHERE picking_id = ? AND "
-                "state NOT IN ('done', 'cancel') ORDER BY id", (pid,)):
+                "sale_line_id, purchase_line_id, picked FROM stock_move WHERE picking_id = ? "
+                "AND state NOT IN ('done', 'cancel') ORDER BY id", (pid,)):
+            # stock.move._action_done: a move with nothing moved, or not
+            # picked, is not done: it goes whole to the backorder (the same
+            # move), or is cancelled without one or without demand
+            if (qty or 0) <= 0 or not picked:
+                if not demand or not backorder:
+                    self.db.execute("UPDATE stock_move SET state = 'cancel', quantity = 0 "
+                                    "WHERE id = ?", (mid,))
+                    self.db.execute("DELETE FROM stock_move_line WHERE move_id = ?", (mid,))
+                else:
+                    whole.append((mid, demand))
+                continue
             left = float(dec(demand) - dec(qty))
             if left > 0:
                 rest.append({"product_id": prod, "product_uom_qty": left, "product_uom": uom,
@@ -1180,13 +1207,23 @@ class Orm(odoo_orm.Orm):
                 "name": lot_name, "product_id": prod, "create_date": self.now,
                 "write_date": self.now, "create_uid": self.uid, "write_uid": self.uid})
             self.db.execute("UPDATE stock_move_line SET lot_id = ? WHERE id = ?", (lot, lid))
+        bo = None
+        if (rest or whole) and backorder:
+            bo = self.make_picking(pk[2], pk[0], pk[1], rest, sale_id=pk[3], purchase_id=pk[4],
+                                   backorder_id=pid, scheduled=pk[5])
+            ref = self.q1("SELECT name FROM stock_picking WHERE id = ?", (bo,))
+            # picking._create_backorder: the moves left move over, not
+            # picked, and the backorder's reservation sets their quantity
+            for mid, demand in whole:
+                self.db.execute("UPDATE stock_move SET picking_id = ?, reference = ?, "
+                                "picked = 0, quantity = product_uom_qty, write_date = ? "
+                                "WHERE id = ?", (bo, ref, self.now, mid))
+                self.db.execute("UPDATE stock_move_line SET picking_id = ?, quantity = ?, "
+                                "picked = 0 WHERE move_id = ?", (bo, demand, mid))
         self.db.execute("UPDATE stock_move_line SET state = 'done', picked = 1 WHERE "
                         "picking_id = ?", (pid,))
         self.db.execute("UPDATE stock_picking SET state = 'done', date_done = ?, write_date = ? "
                         "WHERE id = ?", (self.now, self.now, pid))
-        if rest and backorder:
-            self.make_picking(pk[2], pk[0], pk[1], rest, sale_id=pk[3], purchase_id=pk[4],
-                              backorder_id=pid, scheduled=pk[5])
         if pk[3]:
             self.goods_status("sale", pk[3])
         if pk[4]:
