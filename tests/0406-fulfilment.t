@@ -145,6 +145,21 @@ ful
 is "$st:$(picking BNG/WEB-E)" "0:done" "...and the next run validates its delivery (SHIP_WINDOW)"
 is "$(fs "$ide")" "Fulfilled Shipped" "...and BNG has it Shipped"
 
+# ---- a product twice in an order: each line ships its own move ----------------------
+idr=$(order WEB-R "[{\"Sku\":\"$s1\",\"Quantity\":2,\"UnitPrice\":0,\"Description\":\"gift\"},{\"Sku\":\"$s1\",\"Quantity\":3,\"UnitPrice\":10}]")
+run "$ERPIPE_TOP/examples/scripts/order-to-cash" bng odoo "$T/o2c"
+is "$st:$(rpc sale.order.line search_read '[[["order_id.name","=","BNG/WEB-R"]]]' '{"fields":["sequence","price_unit"],"order":"sequence, id"}' | jq -c '[.[] | [.sequence, .price_unit]]')" \
+	'0:[[1,0],[2,10]]' "order-to-cash: each Odoo line's sequence is BNG's LineNo"
+api PATCH "/sales_orders/$idr" "{\"FulfillmentStatus\":\"Partial\",\"LineItems\":[{\"Sku\":\"$s1\",\"Quantity\":2,\"UnitPrice\":0,\"Description\":\"gift\"},{\"Sku\":\"$s1\",\"Quantity\":3,\"UnitPrice\":10,\"QuantityShipped\":3}]}" >/dev/null
+ful
+is "$st:$(picking BNG/WEB-R)" "0:done assigned+bo" "BNG ships the second line of a repeated product: done, the first in a backorder"
+is "$(dstatus BNG/WEB-R):$(delivered BNG/WEB-R)" "partial:0 3" "...Odoo delivered the second line, not the first"
+api PATCH "/sales_orders/$idr" "{\"FulfillmentStatus\":\"Fulfilled\"}" >/dev/null
+ful
+is "$st:$(picking BNG/WEB-R):$(dstatus BNG/WEB-R):$(delivered BNG/WEB-R)" "0:done done+bo:full:2 3" \
+	"...then the first: the backorder done, both lines delivered"
+is "$(fs "$idr")" "Fulfilled Shipped" "BNG: WEB-R Fulfilled and Shipped"
+
 # ---- a run stopped in the deliveries' load ------------------------------------------
 idg=$(order WEB-G "[{\"Sku\":\"$s1\",\"Quantity\":1,\"UnitPrice\":10}]")
 idh=$(order WEB-H "[{\"Sku\":\"$s2\",\"Quantity\":2,\"UnitPrice\":3}]")
