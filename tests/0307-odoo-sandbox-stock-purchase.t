@@ -21,7 +21,13 @@ is "$(fld sale.order "$so" '["amount_untaxed","amount_tax","amount_total"]')" '[
 rpc sale.order action_confirm "[[$so]]" >/dev/null
 pk=$(rpc sale.order read "[[$so]]" '{"fields":["picking_ids"]}' | jq '.[0].picking_ids[0]')
 is "$(fld stock.picking "$pk" '["state","picking_type_code"]')" '["assigned","outgoing"]' "confirming makes a ready delivery"
+onhand() { # PRODUCT: its quants' quantity in WH/Stock (8)
+	rpc stock.quant search_read "[[[\"product_id\",\"=\",$1],[\"location_id\",\"=\",8]]]" '{"fields":["quantity"]}' |
+		jq -c '[.[].quantity]'
+}
+q5=$(onhand 5 | jq '.[0]') q6=$(onhand 6 | jq '.[0]')
 is "$(odoo_validate_picking "$pk")" "" "the full quantity: done, no backorder"
+is "$(onhand 5)$(onhand 6)" "[$((q5 - 3))][$((q6 - 1))]" "...what it delivered left WH/Stock's quants"
 is "$(fld stock.picking "$pk" '["state","backorder_ids"]')$(fld sale.order "$so" '["delivery_status"]')" '["done",[]]["full"]' \
 	"the delivery done, the order fully delivered"
 so2=$(rpc sale.order create '[{"partner_id":9,"order_line":[[0,0,{"product_id":5,"product_uom_qty":5,"price_unit":10}]]}]')
@@ -89,6 +95,13 @@ like "$(rpc stock.picking button_validate "[[$pk]]")" "^ERROR odoo.exceptions.Us
 	"every quantity 0: refused"
 is "$(fld stock.picking "$pk" '["state"]')" '["assigned"]' "...and nothing done"
 
+# a product with no stock delivered: a quant below zero, as Odoo allows
+so=$(rpc sale.order create '[{"partner_id":9,"order_line":[[0,0,{"product_id":53,"product_uom_qty":4,"price_unit":10}]]}]')
+rpc sale.order action_confirm "[[$so]]" >/dev/null
+q53=$(onhand 53 | jq 'add // 0')
+odoo_validate_picking "$(rpc sale.order read "[[$so]]" '{"fields":["picking_ids"]}' | jq '.[0].picking_ids[0]')" >/dev/null
+is "$(onhand 53 | jq 'add')" "$((q53 - 4))" "a delivery without the stock: WH/Stock's quant goes below zero"
+
 # procure to pay
 po=$(rpc purchase.order create '[{"partner_id":12,"partner_ref":"VQ-1","order_line":[[0,0,{"product_id":53,"product_qty":5,"price_unit":70}],[0,0,{"product_id":57,"product_qty":20,"price_unit":1}]]}]')
 rpc purchase.order button_confirm "[[$po]]" >/dev/null
@@ -99,7 +112,9 @@ like "$(odoo_validate_picking "$rc" 2>&1)" "You need to supply a Lot/Serial numb
 	"a lot-tracked product needs its lot"
 ml=$(rpc stock.move.line search "[[[\"picking_id\",\"=\",$rc],[\"product_id\",\"=\",53]]]" | jq '.[0]')
 rpc stock.move.line write "[[$ml],{\"lot_name\":\"LOT-1\"}]" >/dev/null
+q53=$(onhand 53 | jq 'add // 0')
 is "$(odoo_validate_picking "$rc")" "" "with its lot: received"
+is "$(onhand 53 | jq 'add')" "$((q53 + 5))" "...what it received reached WH/Stock's quant"
 is "$(fld stock.move.line "$ml" '["lot_id"]' | jq -c '.[0][1]')$(fld purchase.order "$po" '["receipt_status","invoice_status"]')" \
 	'"LOT-1"["full","to invoice"]' "the lot made; the order received, to bill"
 act=$(rpc purchase.order action_create_invoice "[[$po]]")

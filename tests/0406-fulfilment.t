@@ -93,6 +93,10 @@ is "$(fs "$ida")" "Fulfilled Shipped" "BNG: WEB-A Fulfilled and Shipped, from Od
 is "$(fs "$idb")" "Partial Confirmed" "BNG: WEB-B Partial"
 is "$(fs "$idc")" "Unfulfilled Confirmed" "BNG: WEB-C untouched"
 like "$(cat "$T/out")" "^deliveries: 2 updated" "the run says what moved"
+is "$(rpc stock.quant search_read "[[[\"product_id.default_code\",\"=\",\"$s1\"],[\"location_id.usage\",\"=\",\"internal\"]]]" '{"fields":["quantity"]}' | jq 'map(.quantity) | add')" \
+	-3 "Odoo delivered 3 of $s1 it had no stock of: on hand -3, as Odoo allows"
+is "$(b inventory_items | jq -r "select(.Sku == \"$s1\") | .QuantityOnHand")" 0 \
+	"...BNG, which takes nothing below zero, has 0 on hand"
 like "$(cat "$T/out")" "status: 1 updated" "...both ways (WEB-B was Partial in BNG already)"
 
 # ---- 3: nothing new: nothing written, either way -------------------------------------

@@ -16,7 +16,8 @@ Odoo 19 transcripts in tests/fixtures/odoo-flows show them (README there):
              with invoice_ids and posted is in_process and pays nothing
   stock      deliveries and receipts with moves and move lines, button_validate
              (full: done; partial: the backorder wizard; a move at 0 or not
-             picked moves whole to the backorder), lots on receipts
+             picked moves whole to the backorder), lots on receipts, done
+             moves move WH/Stock's quants (below zero without stock)
   purchase   button_confirm makes the receipt; action_create_invoice bills the
              received quantities (zero before the receipt)
   master     nameless partners, archived records, products with variants,
@@ -1194,6 +1195,7 @@ class Orm(odoo_orm.Orm):
                                 (qty, mid))
             self.db.execute("UPDATE stock_move SET state = 'done', picked = 1 WHERE id = ?",
                             (mid,))
+            self.quants_move(mid, prod, qty)
             if sl:
                 self.db.execute("UPDATE sale_order_line SET qty_delivered = COALESCE("
                                 "qty_delivered, 0) + ? WHERE id = ?", (qty or 0, sl))
@@ -1228,6 +1230,28 @@ class Orm(odoo_orm.Orm):
             self.goods_status("sale", pk[3])
         if pk[4]:
             self.goods_status("purchase", pk[4])
+
+    def quants_move(self, mid, prod, qty):
+        """A move done: what it moved leaves the quant of its source and
+        reaches that of its destination, in internal locations (those the
+        on-hand quantity counts), a quant made where there is none
+        (stock.move.line._action_done, stock.quant._update_available_quantity)."""
+        src, dst = self.db.execute("SELECT location_id, location_dest_id FROM stock_move "
+                                   "WHERE id = ?", (mid,)).fetchone()
+        for loc, delta in ((src, -float(qty or 0)), (dst, float(qty or 0))):
+            if not delta or self.q1("SELECT usage FROM stock_location WHERE id = ?",
+                                    (loc,)) != "internal":
+                continue
+            qid = self.q1("SELECT id FROM stock_quant WHERE product_id = ? AND location_id = ? "
+                          "ORDER BY id", (prod, loc))
+            if qid is None:
+                self.insert(self.models["stock.quant"], {
+                    "product_id": prod, "location_id": loc, "quantity": delta,
+                    "reserved_quantity": 0, "create_date": self.now, "write_date": self.now,
+                    "create_uid": self.uid, "write_uid": self.uid})
+            else:
+                self.db.execute("UPDATE stock_quant SET quantity = quantity + ?, write_date = ? "
+                                "WHERE id = ?", (delta, self.now, qid))
 
     def goods_status(self, kind, oid):
         """sale.order.delivery_status / purchase.order.receipt_status."""
