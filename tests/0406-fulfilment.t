@@ -74,6 +74,9 @@ same_file "$T/q-got" "$T/q-want" "BNG's inventory items are Odoo's stock on hand
 like "$(cat "$T/out")" "^inventory: [0-9]+ created$" "...and the run says what moved"
 
 # ---- 2: A fulfilled, B shipped in part ----------------------------------------------
+# (Odoo tracks the stock of the first product from here on, and has none of it)
+p1=$(rpc product.product search "[[[\"default_code\",\"=\",\"$s1\"]]]" | jq '.[0]')
+is "$(rpc product.product write "[[$p1],{\"is_storable\":true}]")" true "Odoo tracks $s1's stock"
 api PATCH "/sales_orders/$ida" '{"FulfillmentStatus":"Fulfilled"}' >/dev/null
 is "$api_status" 200 "BNG fulfils WEB-A"
 api PATCH "/sales_orders/$idb" "{\"FulfillmentStatus\":\"Partial\",\"LineItems\":[{\"Sku\":\"$s1\",\"Quantity\":4,\"UnitPrice\":10,\"QuantityShipped\":1},{\"Sku\":\"$s3\",\"Quantity\":3,\"UnitPrice\":7}]}" >/dev/null
@@ -94,7 +97,7 @@ is "$(fs "$idb")" "Partial Confirmed" "BNG: WEB-B Partial"
 is "$(fs "$idc")" "Unfulfilled Confirmed" "BNG: WEB-C untouched"
 like "$(cat "$T/out")" "^deliveries: 2 updated" "the run says what moved"
 is "$(rpc stock.quant search_read "[[[\"product_id.default_code\",\"=\",\"$s1\"],[\"location_id.usage\",\"=\",\"internal\"]]]" '{"fields":["quantity"]}' | jq 'map(.quantity) | add')" \
-	-3 "Odoo delivered 3 of $s1 it had no stock of: on hand -3, as Odoo allows"
+	-3 "Odoo delivered 3 of $s1, storable, it had no stock of: on hand -3, as Odoo allows"
 is "$(b inventory_items | jq -r "select(.Sku == \"$s1\") | .QuantityOnHand")" 0 \
 	"...BNG, which takes nothing below zero, has 0 on hand"
 like "$(cat "$T/out")" "status: 1 updated" "...both ways (WEB-B was Partial in BNG already)"

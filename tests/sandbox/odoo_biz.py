@@ -1235,7 +1235,12 @@ class Orm(odoo_orm.Orm):
         """A move done: what it moved leaves the quant of its source and
         reaches that of its destination, in internal locations (those the
         on-hand quantity counts), a quant made where there is none
-        (stock.move.line._action_done, stock.quant._update_available_quantity)."""
+        (stock.move.line._action_done, stock.quant._update_available_quantity).
+        Only a storable product (is_storable, "Track Inventory") has quants."""
+        if not self.q1("SELECT COALESCE(p.is_storable, 0) OR COALESCE(t.is_storable, 0) FROM "
+                       "product_product p JOIN product_template t ON t.id = p.product_tmpl_id "
+                       "WHERE p.id = ?", (prod,)):
+            return
         src, dst = self.db.execute("SELECT location_id, location_dest_id FROM stock_move "
                                    "WHERE id = ?", (mid,)).fetchone()
         for loc, delta in ((src, -float(qty or 0)), (dst, float(qty or 0))):

@@ -115,6 +115,8 @@ DEMO_CONTACTS = [  # id, name, parent
     (35, "Chester Reed", 13), (36, "Addison Olson", 9), (37, "Julie Richards", 14),
     (38, "Søren Ødegaard", 12), (39, "Lorraine Douglas", 11), (40, "Ugo Ruiz", 10),
 ]
+# the products with stock in WH/Stock (a quant each), storable
+QUANT_PRODUCTS = [1, 2, 5, 6, 7, 8, 9, 10, 38, 39]
 PRODUCTS = [  # id, name, code, type, uom, price, categ
     (1, "Office Design Software", "FURN_9999", "consu", 1, 280.0, 2),
     (2, "Customizable Desk", "FURN_0096", "consu", 1, 750.0, 3),
@@ -311,7 +313,10 @@ def seed(orm, npartners, seed_time, rng_seed=1, users=(), currencies="active"):
     # the transcripts' products: no cost, FURN_5555 storable and tracked by lots
     for t in ("product_template", "product_product"):
         db.execute("UPDATE %s SET standard_price = 0 WHERE id >= 50" % t)
-        db.execute("UPDATE %s SET is_storable = (id = 53)" % t)
+        # storable ("Track Inventory"): FURN_5555 and the products with
+        # stock below (Odoo 19 keeps quants of storable products only)
+        db.execute("UPDATE %s SET is_storable = (id IN (53, %s))"
+                   % (t, ", ".join(str(p) for p in QUANT_PRODUCTS)))
     db.execute("UPDATE product_template SET tracking = CASE id WHEN 53 THEN 'lot' "
                "ELSE 'none' END")
     db.executemany("INSERT INTO product_template__taxes_id (id1, id2) VALUES (?, 1)",
@@ -418,7 +423,7 @@ def seed(orm, npartners, seed_time, rng_seed=1, users=(), currencies="active"):
             "default_location_src_id": src, "default_location_dest_id": dst,
             "create_date": seed_time, "write_date": seed_time, "create_uid": 1,
             "write_uid": 1})
-    for k, p in enumerate([1, 2, 5, 6, 7, 8, 9, 10, 38, 39], 1):
+    for k, p in enumerate(QUANT_PRODUCTS, 1):
         orm.create_one(M["stock.quant"], {"product_id": p, "location_id": 8,
                                           "quantity": float(10 * k + p % 7),
                                           "reserved_quantity": float(k % 3)})
