@@ -1209,7 +1209,6 @@ class Orm(odoo_orm.Orm):
                 "name": lot_name, "product_id": prod, "create_date": self.now,
                 "write_date": self.now, "create_uid": self.uid, "write_uid": self.uid})
             self.db.execute("UPDATE stock_move_line SET lot_id = ? WHERE id = ?", (lot, lid))
-        bo = None
         if (rest or whole) and backorder:
             bo = self.make_picking(pk[2], pk[0], pk[1], rest, sale_id=pk[3], purchase_id=pk[4],
                                    backorder_id=pid, scheduled=pk[5])
